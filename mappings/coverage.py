@@ -1,0 +1,351 @@
+"""Coverage of criteria by judged evidence, as a pure function.
+
+:func:`compute_coverage` takes the criteria of one or more standards, the claims made against
+them (evidence said to show a criterion, with the assessor's decision if any) and the centre's
+:class:`CoverageRules`, and says for every criterion which of four states it is in:
+
+``met``
+    at least one *countable* claim: accepted, with a method the rules allow for the criterion's
+    kind, and an activity date inside the currency window (``today - currency_years`` up to and
+    including ``today``; both edges count).
+``awaiting``
+    not met, and at least one claim still awaits the assessor's decision.
+``referred``
+    not met, nothing awaiting, but there are claims: all referred, or accepted yet not countable
+    (wrong method, too old, dated in the future).
+``missing``
+    no claim at all.
+
+Precedence is therefore ``met`` > ``awaiting`` > ``referred`` > ``missing``: one countable
+claim is enough whatever else is on file, and a pending decision outranks earlier referrals
+because it may yet meet the criterion. :data:`STATE_RANK` gives that order as numbers.
+
+The result never depends on the order of the claims: claims are sorted by a total key before
+anything is reported.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+Kind = Literal["performance", "knowledge", "assessment"]
+ClaimStatus = Literal["claimed", "accepted", "referred"]
+State = Literal["met", "awaiting", "referred", "missing"]
+
+STATES: tuple[State, ...] = ("met", "awaiting", "referred", "missing")
+STATE_RANK: Mapping[State, int] = {"missing": 0, "referred": 1, "awaiting": 2, "met": 3}
+
+DEFAULT_METHODS: tuple[tuple[str, str], ...] = (
+    ("O", "observation"),
+    ("WT", "witness testimony"),
+    ("PD", "professional discussion"),
+    ("Q", "questioning"),
+    ("RA", "reflective account"),
+    ("P", "product"),
+    ("RPL", "recognition of prior learning"),
+)
+
+
+@dataclass(frozen=True)
+class CriterionRef:
+    id: int
+    standard: str
+    code: str
+    kind: Kind
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class ClaimFact:
+    """One piece of evidence claimed against one criterion, with the decision so far."""
+
+    criterion_id: int
+    evidence_id: int
+    evidence_ref: str
+    evidence_title: str
+    evidence_kind: str
+    activity_date: date
+    status: ClaimStatus  # "claimed" means awaiting the assessor's decision
+    method: str | None = None
+    decided_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CoverageRules:
+    """A framework's assessment strategy, as data. ``None`` for a kind's methods means any."""
+
+    performance_methods: frozenset[str] | None = frozenset({"O", "WT", "P"})
+    knowledge_methods: frozenset[str] | None = None
+    assessment_methods: frozenset[str] | None = None
+    currency_years: int | None = 3
+    methods: tuple[tuple[str, str], ...] = DEFAULT_METHODS  # (code, name) in display order
+
+    def __post_init__(self) -> None:
+        known = {code for code, _ in self.methods}
+        if len(known) != len(self.methods):
+            raise ValueError("method codes must be unique")
+        kinds: tuple[Kind, ...] = ("performance", "knowledge", "assessment")
+        for kind in kinds:
+            allowed = self.allowed_methods(kind)
+            if allowed is not None and not allowed <= known:
+                unknown = ", ".join(sorted(allowed - known))
+                raise ValueError(f"{kind} methods name unknown method codes: {unknown}")
+        if self.currency_years is not None and self.currency_years < 0:
+            raise ValueError("currency_years must not be negative")
+
+    def allowed_methods(self, kind: Kind) -> frozenset[str] | None:
+        if kind == "performance":
+            return self.performance_methods
+        if kind == "knowledge":
+            return self.knowledge_methods
+        return self.assessment_methods
+
+    def method_name(self, code: str) -> str:
+        return dict(self.methods).get(code, code)
+
+    def describe(self, codes: Iterable[str], conjunction: str = "or") -> str:
+        """``{"P", "O", "WT"}`` -> ``"O, WT or P"``, in the order of the method table."""
+        order = {code: i for i, (code, _) in enumerate(self.methods)}
+        ordered = sorted(set(codes), key=lambda c: (order.get(c, len(order)), c))
+        if len(ordered) <= 1:
+            return "".join(ordered)
+        return f"{', '.join(ordered[:-1])} {conjunction} {ordered[-1]}"
+
+    def to_dict(self) -> dict[str, Any]:
+        def codes(value: frozenset[str] | None) -> list[str] | None:
+            return None if value is None else sorted(value)
+
+        return {
+            "performance_methods": codes(self.performance_methods),
+            "knowledge_methods": codes(self.knowledge_methods),
+            "assessment_methods": codes(self.assessment_methods),
+            "currency_years": self.currency_years,
+            "methods": {code: name for code, name in self.methods},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CoverageRules:
+        allowed_keys = set(cls().to_dict())
+        unknown = set(data) - allowed_keys
+        if unknown:
+            raise ValueError(f"unknown coverage rule keys: {', '.join(sorted(unknown))}")
+        defaults = cls()
+
+        def codes(key: str, default: frozenset[str] | None) -> frozenset[str] | None:
+            if key not in data:
+                return default
+            value = data[key]
+            if value is None:
+                return None
+            if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"{key} must be a list of method codes or null")
+            return frozenset(_norm(v) for v in value)
+
+        years = data.get("currency_years", defaults.currency_years)
+        if years is not None and (isinstance(years, bool) or not isinstance(years, int)):
+            raise ValueError("currency_years must be an integer or null")
+        methods_raw = data.get("methods")
+        if methods_raw is None:
+            methods = defaults.methods
+        elif isinstance(methods_raw, Mapping):
+            methods = tuple((_norm(str(k)), str(v)) for k, v in methods_raw.items())
+        else:
+            raise ValueError("methods must map method codes to names")
+        return cls(
+            performance_methods=codes("performance_methods", defaults.performance_methods),
+            knowledge_methods=codes("knowledge_methods", defaults.knowledge_methods),
+            assessment_methods=codes("assessment_methods", defaults.assessment_methods),
+            currency_years=years,
+            methods=methods,
+        )
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    """A claim as judged by the rules: ``countable`` only for accepted claims that count."""
+
+    claim: ClaimFact
+    countable: bool
+    problem: str = ""  # why an accepted claim does not count: "method", "currency", "future"
+
+
+@dataclass(frozen=True)
+class CriterionCoverage:
+    criterion: CriterionRef
+    state: State
+    basis: tuple[str, ...]  # evidence refs behind the state (none when missing)
+    reasons: tuple[str, ...]  # why it is not met; empty when met
+    claims: tuple[ClaimCheck, ...] = field(default=())  # every claim, in a stable order
+
+
+@dataclass(frozen=True)
+class StandardCoverage:
+    standard: str
+    total: int
+    met: int
+    awaiting: int
+    referred: int
+    missing: int
+    percent_met: float  # 0.0 .. 100.0
+    complete: bool  # every criterion met
+    outstanding: tuple[CriterionCoverage, ...]  # every criterion not met, in input order
+
+
+@dataclass(frozen=True)
+class Coverage:
+    criteria: tuple[CriterionCoverage, ...]  # in the order the criteria were given
+    standards: tuple[StandardCoverage, ...]  # in order of first appearance
+    unknown_claims: int = 0  # claims naming a criterion not in the input (ignored)
+
+    def for_criterion(self, criterion_id: int) -> CriterionCoverage:
+        for item in self.criteria:
+            if item.criterion.id == criterion_id:
+                return item
+        raise KeyError(criterion_id)
+
+    def for_standard(self, standard: str) -> StandardCoverage:
+        for item in self.standards:
+            if item.standard == standard:
+                return item
+        raise KeyError(standard)
+
+    def counts(self) -> dict[State, int]:
+        totals: dict[State, int] = dict.fromkeys(STATES, 0)
+        for item in self.criteria:
+            totals[item.state] += 1
+        return totals
+
+
+def _norm(code: str) -> str:
+    return code.strip().upper()
+
+
+def years_before(day: date, years: int) -> date:
+    """The same calendar day ``years`` earlier; 29 February falls back to 28 February."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def _claim_key(c: ClaimFact) -> tuple[Any, ...]:
+    decided = c.decided_at.isoformat() if c.decided_at else ""
+    return (
+        c.activity_date,
+        c.evidence_ref,
+        c.evidence_id,
+        c.status,
+        c.method or "",
+        decided,
+        c.evidence_title,
+        c.evidence_kind,
+    )
+
+
+def check_claim(claim: ClaimFact, kind: Kind, rules: CoverageRules, today: date) -> ClaimCheck:
+    if claim.status != "accepted":
+        return ClaimCheck(claim, countable=False)
+    allowed = rules.allowed_methods(kind)
+    if allowed is not None and (claim.method is None or _norm(claim.method) not in allowed):
+        return ClaimCheck(claim, countable=False, problem="method")
+    if claim.activity_date > today:
+        return ClaimCheck(claim, countable=False, problem="future")
+    years = rules.currency_years
+    if years is not None and claim.activity_date < years_before(today, years):
+        return ClaimCheck(claim, countable=False, problem="currency")
+    return ClaimCheck(claim, countable=True)
+
+
+def _refs(checks: Iterable[ClaimCheck]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(c.claim.evidence_ref for c in checks))
+
+
+def _judge(
+    criterion: CriterionRef, claims: list[ClaimFact], rules: CoverageRules, today: date
+) -> CriterionCoverage:
+    checks = tuple(
+        check_claim(c, criterion.kind, rules, today) for c in sorted(claims, key=_claim_key)
+    )
+    countable = [c for c in checks if c.countable]
+    if countable:
+        return CriterionCoverage(criterion, "met", _refs(countable), (), checks)
+    if not checks:
+        return CriterionCoverage(criterion, "missing", (), ("no evidence claimed",), checks)
+
+    awaiting = [c for c in checks if c.claim.status == "claimed"]
+    referred = [c for c in checks if c.claim.status == "referred"]
+    by_problem: dict[str, list[ClaimCheck]] = defaultdict(list)
+    for c in checks:
+        if c.problem:
+            by_problem[c.problem].append(c)
+
+    reasons: list[str] = []
+    if awaiting:
+        reasons.append(f"awaiting assessor decision on {', '.join(_refs(awaiting))}")
+    if referred:
+        reasons.append(f"referred: {', '.join(_refs(referred))}")
+    if by_problem["method"]:
+        used = {
+            _norm(c.claim.method) if c.claim.method else "no method" for c in by_problem["method"]
+        }
+        allowed = rules.allowed_methods(criterion.kind) or frozenset()
+        reasons.append(
+            f"accepted only by {rules.describe(used, 'and')}; needs {rules.describe(allowed)}"
+        )
+    if by_problem["currency"]:
+        oldest = ", ".join(_refs(by_problem["currency"]))
+        reasons.append(f"evidence older than {rules.currency_years} years: {oldest}")
+    if by_problem["future"]:
+        reasons.append(f"activity date after today: {', '.join(_refs(by_problem['future']))}")
+
+    if awaiting:
+        return CriterionCoverage(criterion, "awaiting", _refs(awaiting), tuple(reasons), checks)
+    return CriterionCoverage(criterion, "referred", _refs(checks), tuple(reasons), checks)
+
+
+def compute_coverage(
+    criteria: Iterable[CriterionRef],
+    claims: Iterable[ClaimFact],
+    rules: CoverageRules,
+    today: date,
+) -> Coverage:
+    """Judge every criterion against its claims; see the module docstring for the states."""
+    criteria = tuple(criteria)
+    ids = [c.id for c in criteria]
+    if len(set(ids)) != len(ids):
+        raise ValueError("criterion ids must be unique")
+    known = set(ids)
+    by_criterion: dict[int, list[ClaimFact]] = defaultdict(list)
+    unknown = 0
+    for claim in claims:
+        if claim.criterion_id in known:
+            by_criterion[claim.criterion_id].append(claim)
+        else:
+            unknown += 1
+
+    judged = tuple(_judge(c, by_criterion.get(c.id, []), rules, today) for c in criteria)
+
+    grouped: dict[str, list[CriterionCoverage]] = {}
+    for item in judged:
+        grouped.setdefault(item.criterion.standard, []).append(item)
+    standards = tuple(_summarise(std, items) for std, items in grouped.items())
+    return Coverage(judged, standards, unknown)
+
+
+def _summarise(standard: str, items: list[CriterionCoverage]) -> StandardCoverage:
+    count = {s: sum(1 for i in items if i.state == s) for s in STATES}
+    return StandardCoverage(
+        standard=standard,
+        total=len(items),
+        met=count["met"],
+        awaiting=count["awaiting"],
+        referred=count["referred"],
+        missing=count["missing"],
+        percent_met=100.0 * count["met"] / len(items),
+        complete=count["met"] == len(items),
+        outstanding=tuple(i for i in items if i.state != "met"),
+    )
