@@ -1,0 +1,151 @@
+"""Evaluate the criteria suggestion engine on the dev set, cold and warm (k-fold).
+
+.venv/bin/python bench/suggest_eval.py [--dev PATH] [--folds K] [--split odd|even|all]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from framework.parse.nos_text import parse_nos_text  # noqa: E402
+from mappings.suggest import CriterionDoc, Example, Params, SuggestionEngine  # noqa: E402
+from mappings.suggest_metrics import (  # noqa: E402
+    empty_when_no_gold,
+    kfold_indices,
+    mean_reciprocal_rank,
+    percentile,
+    recall_at_k_macro,
+    recall_at_k_micro,
+    set_prf_micro,
+)
+
+SHARED = ROOT.parent / "shared"
+SEED = SHARED / "seeds" / "003_b475007781b3f849.txt"
+DEV = SHARED / "eval" / "dev.jsonl"
+
+
+def load_framework(path: Path = SEED) -> tuple[list[CriterionDoc], list[tuple[str, str]]]:
+    spec = parse_nos_text(path.read_text(encoding="utf-8"), source=str(path))
+    docs = [
+        CriterionDoc(s.code, c.code, c.kind, c.text, s.title)
+        for s in spec.standards
+        for c in s.criteria
+    ]
+    return docs, [(g.term, g.definition) for g in spec.glossary]
+
+
+def load_items(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def gold_of(item: dict) -> set[tuple[str, str]]:
+    return {(g["standard"], g["criterion"]) for g in item["gold"]}
+
+
+def run(engine_factory, items, folds: int | None):
+    """Rank every item; with ``folds`` each item sees the other folds' gold as examples."""
+    ranked, strong, golds, lat = [], [], [], []
+    plan = kfold_indices(len(items), folds) if folds else [list(range(len(items)))]
+    results = {}
+    for fold in plan:
+        engine = engine_factory()
+        if folds:
+            train = [j for j in range(len(items)) if j not in set(fold)]
+            engine.add_examples(
+                Example(items[j]["kind"], items[j]["title"], items[j]["text"], s, c, True)
+                for j in train
+                for s, c in sorted(gold_of(items[j]))
+            )
+        for j in fold:
+            it = items[j]
+            t0 = time.perf_counter()
+            sug = engine.suggest(kind=it["kind"], title=it["title"], text=it["text"], top=10)
+            results[j] = (sug, time.perf_counter() - t0)
+    for j in range(len(items)):
+        sug, dt = results[j]
+        ranked.append([(s.standard, s.criterion) for s in sug])
+        strong.append({(s.standard, s.criterion) for s in sug if s.strong})
+        golds.append(gold_of(items[j]))
+        lat.append(dt * 1000)
+    return ranked, strong, golds, lat
+
+
+def report(name, ranked, strong, golds, lat) -> dict[str, float]:
+    r = {k: recall_at_k_micro(ranked, golds, k) for k in (1, 3, 5, 10)}
+    rm = {k: recall_at_k_macro(ranked, golds, k) for k in (1, 3, 5, 10)}
+    mrr = mean_reciprocal_rank(ranked, golds)
+    prf = set_prf_micro(strong, golds)
+    x, y = empty_when_no_gold(strong, golds)
+    print(f"== {name} ({len(golds)} items)")
+    print("  recall@k micro: " + "  ".join(f"@{k} {v:.3f}" for k, v in r.items()))
+    print("  recall@k macro: " + "  ".join(f"@{k} {v:.3f}" for k, v in rm.items()))
+    print(f"  MRR {mrr:.3f}")
+    print(
+        f"  strong set: P {prf.precision:.3f}  R {prf.recall:.3f}  F1 {prf.f1:.3f}"
+        f"  (tp {prf.tp} fp {prf.fp} fn {prf.fn})"
+    )
+    print(f"  no-gold items with no strong suggestion: {x} of {y}")
+    print(f"  latency per item: p50 {percentile(lat, 50):.1f} ms  p95 {percentile(lat, 95):.1f} ms")
+    return {"r10": r[10], "mrr": mrr, "f1": prf.f1, "empty": x / y if y else 1.0}
+
+
+def synthetic_build_time(n: int = 10_000) -> float:
+    base, glossary = load_framework()
+    rng = random.Random(7)
+    words = sorted({w for c in base for w in c.text.split()})
+    docs = []
+    for i in range(n):
+        c = base[i % len(base)]
+        extra = " ".join(rng.choice(words) for _ in range(6))
+        docs.append(
+            CriterionDoc(
+                f"X{i // 20:04d}", f"{c.code}_{i}", c.kind, f"{c.text} {extra}", c.standard_title
+            )
+        )
+    t0 = time.perf_counter()
+    SuggestionEngine.build(docs, glossary)
+    return time.perf_counter() - t0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--dev", type=Path, default=DEV)
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument(
+        "--split",
+        choices=("all", "odd", "even"),
+        default="all",
+        help="evaluate on every item, or only on odd/even positions",
+    )
+    ap.add_argument("--no-build-bench", action="store_true")
+    args = ap.parse_args(argv)
+    criteria, glossary = load_framework()
+    items = load_items(args.dev)
+    if args.split != "all":
+        items = items[(0 if args.split == "even" else 1) :: 2]
+    print(
+        f"framework: {len(criteria)} criteria, {len(glossary)} glossary entries; "
+        f"items: {len(items)} from {args.dev}"
+    )
+    params = Params()
+
+    def factory() -> SuggestionEngine:
+        return SuggestionEngine.build(criteria, glossary, params)
+
+    report("COLD", *run(factory, items, None))
+    report(f"WARM ({args.folds}-fold)", *run(factory, items, args.folds))
+    if not args.no_build_bench:
+        print(f"index build, synthetic 10,000 criteria: {synthetic_build_time():.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
