@@ -1,0 +1,54 @@
+"""Turning uploaded bytes into text, with errors a person can act on."""
+
+from __future__ import annotations
+
+import codecs
+
+from framework.spec import FrameworkFormatError
+
+MAX_TEXT_BYTES = 20 * 1024 * 1024
+
+
+def decode_text(data: bytes | str, source: str = "") -> str:
+    """UTF-8 (a BOM is dropped; UTF-16 with a BOM is accepted too) -> ``str``.
+
+    Invalid UTF-8, NUL characters and files above 20 MB raise :class:`FrameworkFormatError`.
+    """
+    if isinstance(data, str):
+        text = data.removeprefix("\ufeff")
+    elif isinstance(data, bytes | bytearray | memoryview):
+        raw = bytes(data)
+        if len(raw) > MAX_TEXT_BYTES:
+            raise FrameworkFormatError("file too large for a text framework", source=source)
+        text = _decode_bytes(raw, source)
+    else:
+        raise FrameworkFormatError(
+            f"expected bytes or text, got {type(data).__name__}", source=source
+        )
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise FrameworkFormatError(
+            "NUL character: this looks like a binary file, not text",
+            source=source,
+            place=f"line {line}",
+        )
+    return text
+
+
+def _decode_bytes(raw: bytes, source: str) -> str:
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise FrameworkFormatError(
+                f"invalid UTF-16 ({exc.reason})", source=source, place=f"byte {exc.start}"
+            ) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise FrameworkFormatError(
+            f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as UTF-8",
+            source=source,
+            place=f"line {line}",
+        ) from None

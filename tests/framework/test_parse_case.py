@@ -1,0 +1,215 @@
+"""CASE CFPackages: every package in shared/external/case/packages, strict and lenient."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from framework.parse.case import case_version, parse_case
+from framework.spec import FrameworkFormatError
+
+PACKAGES = Path(__file__).resolve().parents[3] / "shared" / "external" / "case" / "packages"
+OPENSALT = PACKAGES / "opensalt-framework-20c5134f-423d-4097-a971-3dd5152bf507.json"
+VALID = sorted(p for p in PACKAGES.glob("*.json") if p != OPENSALT)
+
+EXPECTED = {  # file: [(standard code, number of criteria)]
+    "ItemTypeTestFramework.json": [("ITT", 1)],
+    "SequenceNumberFramework.json": [("SNT", 2)],
+    "SmartLevelFramework.json": [("1", 10), ("2", 2)],
+    "Utf8TestFramework.json": [("U𝑑T", 1)],
+    OPENSALT.name: [("CCSS.Math.Content.6.RP.A", 7), ("CCSS.Math.Content.7.RP.A", 7)],
+}
+
+
+def test_every_package_is_covered() -> None:
+    assert sorted(p.name for p in PACKAGES.glob("*.json")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("path", sorted(PACKAGES.glob("*.json")), ids=lambda p: p.stem[:20])
+def test_lenient_import(path: Path) -> None:
+    fw = parse_case(path.read_bytes(), source=path.name)
+    doc = json.loads(path.read_text(encoding="utf-8"))["CFDocument"]
+    assert fw.title == doc["title"]
+    assert fw.urn == doc["uri"]
+    assert fw.source_format == "case"
+    assert [(s.code, len(s.criteria)) for s in fw.standards] == EXPECTED[path.name]
+    for s in fw.standards:
+        assert [c.position for c in s.criteria] == list(range(1, len(s.criteria) + 1))
+        assert len({c.code for c in s.criteria}) == len(s.criteria)
+
+
+@pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)
+def test_valid_packages_pass_strict_without_warnings(path: Path) -> None:
+    fw = parse_case(path.read_bytes(), source=path.name, strict=True)
+    assert fw.warnings == []
+    assert fw.metadata["case_version"] == "1.0"
+
+
+def test_sequence_number_orders_siblings() -> None:
+    fw = parse_case((PACKAGES / "SequenceNumberFramework.json").read_bytes())
+    assert [c.text for c in fw.standards[0].criteria] == [
+        "Second added item, but should be first",
+        "First Added Item",
+    ]
+
+
+def test_opensalt_export_descendants_flattened_depth_first() -> None:
+    fw = parse_case(OPENSALT.read_bytes())
+    codes = [c.code.removeprefix("CCSS.Math.Content.") for c in fw.standards[0].criteria]
+    assert codes == [
+        "6.RP.A.1",
+        "6.RP.A.2",
+        "6.RP.A.3",
+        "6.RP.A.3a",
+        "6.RP.A.3b",
+        "6.RP.A.3c",
+        "6.RP.A.3d",
+    ]
+    assert fw.code == "WSCB"
+    assert "exactMatchOf: 16" in fw.metadata["other_associations"]
+
+
+def test_opensalt_export_lenient_records_deviations() -> None:
+    fw = parse_case(OPENSALT.read_bytes())
+    assert len(fw.warnings) == 59  # the count SOURCES.md gives for v1p0 with date-time checked
+    assert any("lastChangeDateTime" in w and "date-time" in w for w in fw.warnings)
+    assert all(w.startswith("/") for w in fw.warnings)
+
+
+def test_opensalt_export_strict_fails_with_pointer() -> None:
+    with pytest.raises(FrameworkFormatError) as err:
+        parse_case(OPENSALT.read_bytes(), source="opensalt.json", strict=True)
+    assert err.value.place == "/CFAssociations/0/lastChangeDateTime"
+    assert err.value.source == "opensalt.json"
+
+
+def test_version_detection() -> None:
+    assert case_version({"CFDocument": {"caseVersion": "1.1"}}) == "1.1"
+    assert case_version({"CFDocument": {"uri": "https://x/ims/case/v1p1/CFDocuments/1"}}) == "1.1"
+    assert case_version({"CFDocument": {"uri": "https://x/ims/case/v1p0/CFDocuments/1"}}) == "1.0"
+
+
+def _package(items: list[dict[str, object]], links: list[tuple[str, str]]) -> str:
+    doc = {
+        "identifier": "doc",
+        "uri": "u:doc",
+        "title": "Tiny Test",
+        "creator": "me",
+        "lastChangeDateTime": "2020-01-01T00:00:00Z",
+    }
+    assocs = [
+        {
+            "identifier": f"a{n}",
+            "uri": f"u:a{n}",
+            "associationType": "isChildOf",
+            "lastChangeDateTime": "2020-01-01T00:00:00Z",
+            "originNodeURI": {"identifier": c, "uri": f"u:{c}", "title": c},
+            "destinationNodeURI": {"identifier": p, "uri": f"u:{p}", "title": p},
+        }
+        for n, (c, p) in enumerate(links)
+    ]
+    return json.dumps({"CFDocument": doc, "CFItems": items, "CFAssociations": assocs})
+
+
+def test_mixed_top_level_and_kinds() -> None:
+    items = [
+        {"identifier": "u1", "fullStatement": "Unit one", "humanCodingScheme": "U1"},
+        {
+            "identifier": "k",
+            "fullStatement": "Know it",
+            "CFItemType": "Knowledge",
+            "listEnumeration": "a",
+        },
+        {
+            "identifier": "s",
+            "fullStatement": "Do it",
+            "CFItemType": "Skill",
+            "listEnumeration": "b",
+        },
+        {"identifier": "loose", "fullStatement": "A loose statement"},
+        {"identifier": "orphan", "fullStatement": "Nobody's child"},
+    ]
+    links = [("u1", "doc"), ("k", "u1"), ("s", "u1"), ("loose", "doc"), ("ghost", "doc")]
+    fw = parse_case(_package(items, links))
+    assert [(s.code, [(c.code, c.kind) for c in s.criteria]) for s in fw.standards] == [
+        ("U1", [("a", "knowledge"), ("b", "performance")]),
+        ("TT", [("1", "assessment")]),
+    ]
+    assert any("unknown nodes" in w for w in fw.warnings)
+    assert any("not under the document" in w for w in fw.warnings)
+
+
+def test_cycle_is_cut() -> None:
+    items = [{"identifier": x, "fullStatement": x} for x in ("a", "b", "c")]
+    fw = parse_case(_package(items, [("a", "doc"), ("b", "a"), ("c", "b"), ("b", "c")]))
+    assert [c.text for c in fw.standards[0].criteria] == ["b", "c"]
+    assert fw.warnings
+
+
+@pytest.mark.parametrize(
+    ("data", "place"),
+    [
+        (b"", "line 1"),
+        (b"{not json", "line 1"),
+        (b"[1, 2]", "/CFDocument"),
+        (b'{"CFDocument": {"title": "x"}}', "/CFDocument/identifier"),
+        (b'{"CFDocument": {"identifier": "d", "title": "x"}, "CFItems": {}}', "/CFItems"),
+        (b'{"CFDocument": {"identifier": "d", "title": "x"}, "CFItems": []}', "/CFItems"),
+        (b'{\n"CFDocument": "\x00"}', "line 2"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "line 1"),
+    ],
+)
+def test_bad_packages(data: bytes, place: str) -> None:
+    with pytest.raises(FrameworkFormatError) as err:
+        parse_case(data, source="p.json")
+    assert err.value.place == place
+
+
+def test_strict_on_a_broken_package_names_the_field() -> None:
+    bad = json.loads((PACKAGES / "SmartLevelFramework.json").read_text(encoding="utf-8"))
+    del bad["CFDocument"]["creator"]
+    with pytest.raises(FrameworkFormatError) as err:
+        parse_case(json.dumps(bad), strict=True)
+    assert err.value.place == "/CFDocument"
+    assert "creator" in err.value.message
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+case_keys = st.sampled_from(
+    [
+        "CFDocument",
+        "CFItems",
+        "CFAssociations",
+        "identifier",
+        "title",
+        "fullStatement",
+        "originNodeURI",
+        "destinationNodeURI",
+        "associationType",
+        "isChildOf",
+        "sequenceNumber",
+    ]
+)
+case_like = st.recursive(
+    st.none() | st.integers() | case_keys | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(case_keys, inner, max_size=5),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(json_values, case_like), st.booleans())
+def test_fuzz_only_format_errors(value: object, strict: bool) -> None:
+    with contextlib.suppress(FrameworkFormatError):
+        parse_case(json.dumps(value), strict=strict)
