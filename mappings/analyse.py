@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from mappings.text import content_stems
+from mappings.text import STOPWORDS, stem, words
 from mappings.thesaurus import CONCEPTS, WEAK_CONCEPTS
 
 
@@ -19,7 +19,7 @@ class ConceptTagger:
         self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for name, phrases in sorted(concepts.items()):
             for phrase in phrases:
-                stems = tuple(content_stems(phrase))
+                stems = tuple(stem(w) for w in words(phrase))
                 if stems:
                     self._by_first.setdefault(stems[0], []).append((stems, name))
         for entries in self._by_first.values():
@@ -47,11 +47,12 @@ def terms(
     text: str, tagger: ConceptTagger = DEFAULT_TAGGER, *, bigrams: bool = True
 ) -> dict[str, float]:
     """Binary term weights of ``text``: stems 1, bigrams 1, concepts by :func:`concept_weight`."""
-    stems = content_stems(text)
+    all_stems = [stem(w) for w in words(text)]
+    stems = [s for s, w in zip(all_stems, words(text), strict=True) if w not in STOPWORDS and len(w) > 1]
     out: dict[str, float] = dict.fromkeys(stems, 1.0)
     if bigrams:
         for a, b in zip(stems, stems[1:], strict=False):
             out[f"{a}_{b}"] = 1.0
-    for name in tagger.tag(stems):
+    for name in tagger.tag(all_stems):
         out["#" + name] = concept_weight(name)
     return out

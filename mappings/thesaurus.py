@@ -6,1352 +6,286 @@ back", "least intrusive prompt"). The engine stems the phrases and tags any text
 with the concept, on the criterion side and the evidence side alike, so a criterion and a piece of
 evidence meet on the concept even when they share no word.
 
-Phrases are matched as contiguous runs of content words (stop words dropped, words stemmed), so
-"circle of support" also matches "circles of support". Keep phrases specific: a concept made of
-everyday words ("team", "review") fires on any office memo.
+Phrases are matched as contiguous runs of stemmed words, so "circle of support" also matches
+"circles of support". Keep phrases specific: a concept made of everyday words ("team", "review")
+fires on any office memo.
+
+The table below is one concept per entry: ``name: phrase; phrase; ...``, continued on indented
+lines. A leading ``~`` marks a weak concept: generic practice that counts, but at half weight.
 """
 
 from __future__ import annotations
 
-CONCEPTS: dict[str, tuple[str, ...]] = {
-    # --- values and ethics ---------------------------------------------------------------
-    "code_of_conduct": (
-        "code of conduct",
-        "codes of ethics",
-        "code of ethics",
-        "conduct standards",
-        "professional boundaries",
-        "our policy",
-        "organisation's policy",
-        "gifts",
-        "guidance required by own organisation",
-        "codes of practice",
-        "code of practice",
-    ),
-    "place_and_train": (
-        "place and train",
-        "job ready",
-        "not ready",
-        "ready for work",
-        "pre-vocational",
-        "prove they are ready",
-        "learn it on site",
-        "learns it on site",
-        "learn the job on site",
-        "find the right job first",
-        "judged ready",
-        "training room",
-        "day centre",
-        "day centres",
-    ),
-    "zero_rejection": (
-        "zero rejection",
-        "screened out",
-        "screen out",
-        "screen anyone out",
-        "turn people away",
-        "turned away",
-        "too disabled",
-        "unemployable",
-        "everyone can work",
-        "anyone who wants to work",
-        "if someone wants paid work",
-        "wants to work",
-        "not job ready",
-    ),
-    "respect_choice": (
-        "non-judgementally",
-        "non-judgemental",
-        "non judgemental",
-        "non-judgmentally",
-        "judgement",
-        "respect individuals informed views",
-        "rights to chose",
-        "right to choose",
-        "her choice",
-        "his choice",
-        "their choice",
-        "own choice",
-        "whose idea",
-        "what she wanted",
-        "what he wanted",
-        "her decision",
-        "his decision",
-        "their decision",
-        "decision was his",
-        "decision was hers",
-        "still their decision",
-        "career aspirations",
-        "respected",
-    ),
-    "assumptions": (
-        "assumptions",
-        "assumption",
-        "assumed",
-        "low expectations",
-        "realistic",
-        "steered",
-        "steering",
-        "steer",
-        "too much pressure",
-        "writing someone off",
-        "written off",
-        "labelled",
-        "underestimated",
-        "would be fine doing",
-        "had already decided",
-        "charity shop was her idea",
-        "challenge own and others",
-        "protecting her",
-        "protecting him",
-    ),
-    "prejudice": (
-        "prejudice",
-        "stereotypes",
-        "stereotype",
-        "stereotyped",
-        "discrimination",
-        "discriminate",
-        "oppressive",
-        "stigma",
-        "unethical",
-        "disagreed",
-        "challenged",
-        "challenging",
-        "his background",
-        "her background",
-        "convictions",
-        "unfair",
-    ),
-    "impartial": (
-        "impartiality",
-        "impartial",
-        "balanced information",
-        "all the options",
-        "pros and cons",
-        "without pushing",
-        "don't steer",
-        "options including",
-        "signpost",
-        "unbiased",
-    ),
-    "autonomy": (
-        "autonomy",
-        "own decisions",
-        "make their own decisions",
-        "self-determination",
-        "self determination",
-        "self-advocacy",
-        "decide for himself",
-        "decide for herself",
-        "responsibility in implementing",
-        "own it",
-        "owns",
-        "own applications",
-        "owns the decision",
-        "person-centred thinking",
-        "positive risk",
-        "positive risks",
-        "in control",
-        "she decided",
-        "he decided",
-        "chose to",
-        "his idea",
-        "her idea",
-    ),
-    "inclusion_diversity": (
-        "social inclusion",
-        "inclusive",
-        "inclusivity",
-        "inclusion",
-        "diversity",
-        "diverse",
-        "equality of opportunity",
-        "equal opportunities",
-        "under-represented",
-        "hard to reach",
-        "ethnicity",
-        "minority",
-        "bme",
-        "community languages",
-    ),
-    "safeguarding": (
-        "safeguarding",
-        "safeguard",
-        "keep individuals safe",
-        "keep her safe",
-        "keep him safe",
-        "keep people safe",
-        "financial abuse",
-        "abuse",
-        "exploitation",
-        "exploited",
-        "vulnerable",
-        "at risk of harm",
-        "harm",
-        "safety",
-        "safe",
-        "designated safeguarding lead",
-        "adult social care",
-        "crisis team",
-    ),
-    "own_values_reflection": (
-        "own values",
-        "my values",
-        "my own values",
-        "my attitude",
-        "my attitudes",
-        "values behaviours attitudes",
-        "values and attitudes",
-        "impact of own values",
-        "unconsciously",
-        "my reaction",
-        "how i was brought up",
-        "i was annoyed with myself",
-        "honest with myself",
-        "pride myself",
-        "uncomfortable",
-        "my assumptions",
-    ),
-    "records_needs": (
-        "records",
-        "information may be available",
-        "case notes",
-        "ehc plan",
-        "care plan",
-        "support plan",
-        "previous reports",
-        "progress reports",
-        "progress reviews",
-        "reports",
-        "needs wishes and preferences",
-        "wishes",
-        "occupational therapy report",
-        "college reviews",
-        "referral form",
-        "access and use information",
-    ),
-    "legislation_records": (
-        "data protection",
-        "gdpr",
-        "care act",
-        "confidentiality",
-        "confidential",
-        "legal duty",
-        "legislation",
-        "recording",
-        "recorded",
-        "reporting",
-        "accessing records",
-        "share information",
-        "information sharing",
-        "health and safety at work act",
-        "legal and organisational requirements",
-    ),
-    "equality_law": (
-        "equality act",
-        "equality legislation",
-        "employment law",
-        "working time regulations",
-        "european",
-        "eu directive",
-        "protected characteristics",
-        "indirect discrimination",
-        "direct discrimination",
-        "duty to make reasonable adjustments",
-        "equality",
-        "pre-offer health questions",
-    ),
-    "risk_management": (
-        "manage risks",
-        "risk",
-        "risks",
-        "hazard",
-        "hazards",
-        "control measure",
-        "controls",
-        "positive risk-taking",
-        "risk-averse",
-        "minimised",
-        "ppe",
-    ),
-    "employer_customer": (
-        "employer as a customer",
-        "employer as customer",
-        "customer",
-        "business needs",
-        "their business",
-        "manager's own problems",
-        "their problem",
-        "their issues",
-        "what's in it for them",
-        "employer's requirements",
-        "requirements that need to be satisfied",
-        "worse off",
-        "output",
-        "meet business needs",
-    ),
-    # --- employers -----------------------------------------------------------------------
-    "labour_market": (
-        "labour market intelligence",
-        "market intelligence",
-        "labour market",
-        "lmi",
-        "nomis",
-        "ons",
-        "statistics",
-        "economic bulletin",
-        "economic development",
-        "business counts",
-        "claimant count",
-        "jobs density",
-        "shortage occupations",
-        "skills improvement plan",
-        "vacancy data",
-        "trend data",
-        "sources of labour market",
-        "figures",
-    ),
-    "business_stats": (
-        "nature of businesses",
-        "businesses",
-        "by sector",
-        "sectors",
-        "industry",
-        "employing sectors",
-        "number and size",
-        "growing fastest",
-        "local regional and national",
-        "regional",
-    ),
-    "business_case": (
-        "business case",
-        "what's in it for them",
-        "turnover",
-        "retention",
-        "recruitment costs",
-        "wider pool",
-        "reputation",
-        "social value",
-        "disability confident",
-        "benefits to employers",
-        "cuts their induction",
-        "stay longer",
-        "lower turnover",
-        "absence",
-    ),
-    "employer_contact": (
-        "initial contact",
-        "first contact",
-        "make contact",
-        "rang",
-        "phoned",
-        "cold call",
-        "speculative",
-        "approached",
-        "approach employers",
-        "employer visits",
-        "employer engagement",
-        "engage employers",
-        "warm contacts",
-        "new contact",
-        "contact with employers",
-    ),
-    "employer_concerns": (
-        "concerns",
-        "perceived barriers",
-        "worries",
-        "worried",
-        "fear",
-        "insurance",
-        "supervisor time",
-        "cost of adjustments",
-        "what if it doesn't work out",
-        "hesitant",
-        "overcome perceived",
-        "barriers to employing",
-    ),
-    "employer_commitment": (
-        "commitment",
-        "commit",
-        "secure the employer",
-        "ring-fence",
-        "ring-fenced",
-        "signed up",
-        "agreed to",
-        "engage in the supported employment process",
-        "quarterly review meeting",
-    ),
-    "job_carving": (
-        "customising jobs",
-        "customised employment",
-        "customising",
-        "job carving",
-        "carving",
-        "carved",
-        "carve",
-        "create a role",
-        "create the role",
-        "new role",
-        "design jobs",
-        "develop or design jobs",
-        "tasks from several roles",
-        "kind of role",
-        "built around",
-        "maintain productivity",
-        "productivity",
-    ),
-    "reasonable_adjustments": (
-        "reasonable adjustments",
-        "reasonable adjustment",
-        "adjustments",
-        "adjustment",
-        "adapted",
-        "questions in advance",
-        "see the questions",
-        "working interview",
-        "adjusted hours",
-        "fixed shift",
-        "ear defenders",
-    ),
-    "awareness_training": (
-        "awareness training",
-        "awareness session",
-        "disability awareness",
-        "deaf awareness",
-        "briefed",
-        "briefing",
-        "training for managers",
-        "explained to the team",
-        "advice and awareness training",
-    ),
-    "sick_employees": (
-        "become sick",
-        "sick",
-        "sickness",
-        "occupational health",
-        "phased return",
-        "stressed",
-        "stress",
-        "fit note",
-        "redeployment",
-        "return to work",
-        "keep in touch during absence",
-    ),
-    "org_culture_inclusion": (
-        "organisational culture",
-        "inclusive culture",
-        "embrace diversity",
-        "staff networks",
-        "senior sponsor",
-        "culture",
-    ),
-    "key_employers": (
-        "key employers",
-        "large employers",
-        "major employers",
-        "employer list",
-        "interest and engagement",
-        "our relationship",
-        "employers already open",
-    ),
-    # --- aspiration, families, communities -----------------------------------------------
-    "community_outreach": (
-        "local services and communities",
-        "communities",
-        "community",
-        "outreach",
-        "referral routes",
-        "referral route",
-        "referrals",
-        "day services",
-        "community groups",
-        "community centre",
-        "mental health team",
-        "recovery college",
-        "drop-in",
-        "voluntary sector",
-        "local services",
-        "may benefit from or aspire",
-        "leaving college",
-    ),
-    "accessible_info": (
-        "accessible information",
-        "accessible",
-        "easy read",
-        "easy-read",
-        "large print",
-        "pictures",
-        "picture",
-        "bsl",
-        "plain english",
-        "plain words",
-        "plain terms",
-        "audio",
-        "screen-reader-friendly",
-        "format",
-        "formats",
-        "visuals",
-        "interpreter",
-        "media",
-        "bar chart",
-        "informed decision",
-        "informed decisions",
-        "informed choice",
-        "informed job decisions",
-    ),
-    "better_off": (
-        "better-off calculation",
-        "better-off calculations",
-        "better off calculation",
-        "better off",
-        "better-off",
-        "benefits check",
-        "benefit check",
-        "universal credit",
-        "welfare benefits",
-        "benefits",
-        "uc",
-        "housing element",
-        "work allowance",
-        "tax credits",
-        "income from working",
-        "take-home pay",
-        "earnings",
-        "lcwra",
-        "financial benefits",
-        "impact on their finances",
-        "welfare rights",
-    ),
-    "cv_interview": (
-        "curriculum vitae",
-        "cv",
-        "cvs",
-        "interview",
-        "interviews",
-        "mock interview",
-        "working interviews",
-        "application form",
-        "applications",
-        "one-page profile",
-        "present the person's strengths",
-        "strengths to lead with",
-        "strengths",
-        "present a person positively",
-        "good job match",
-    ),
-    "families": (
-        "families",
-        "family",
-        "parents",
-        "mum",
-        "dad",
-        "carers",
-        "sister",
-        "brother",
-        "cousin",
-        "family carers",
-        "house manager",
-        "church",
-    ),
-    "circles_of_support": (
-        "circles of support",
-        "circle of support",
-        "networks",
-        "partnerships",
-        "partners",
-        "circle",
-        "relationship circles",
-        "network",
-    ),
-    "family_concerns": (
-        "concerns of families",
-        "concerned",
-        "worries",
-        "worried",
-        "anxious",
-        "fears",
-        "reassure",
-        "reassured",
-        "overcome those fears",
-        "losing his benefits",
-        "losing her benefits",
-        "taken advantage of",
-    ),
-    "advocacy": (
-        "advocate",
-        "advocacy",
-        "argue his case",
-        "argue her case",
-        "argued",
-        "speak up",
-        "on his behalf",
-        "on her behalf",
-        "on behalf of",
-        "pointed out",
-        "put forward",
-    ),
-    "work_trial": (
-        "work trials",
-        "work trial",
-        "trial",
-        "trial shift",
-        "success criteria",
-        "criteria",
-        "working interview",
-        "taster day",
-    ),
-    # --- needs, profile, finances --------------------------------------------------------
-    "vocational_profile": (
-        "vocational profiling",
-        "vocational profile",
-        "profile",
-        "getting to know",
-        "talents and employment preferences",
-        "talents",
-        "preferences",
-        "interests",
-        "how they learn best",
-        "how i learn best",
-        "ideal job",
-        "not for me",
-        "skills and strengths",
-        "job ideas",
-        "about me",
-        "picture cards",
-        "likes",
-    ),
-    "consent_info_others": (
-        "with their consent",
-        "consent",
-        "permission",
-        "with his agreement",
-        "with her agreement",
-        "consent form",
-        "third party",
-        "other interested parties",
-        "colleagues and other",
-        "previous employers",
-        "teachers",
-        "tutor",
-        "who i will contact",
-        "happy for me to",
-        "contact them",
-    ),
-    "co_production": (
-        "co-production",
-        "co-produce",
-        "co-produced",
-        "coproduction",
-        "own words",
-        "her own words",
-        "his own words",
-        "in their words",
-        "present the information",
-        "went through it together",
-        "ownership",
-        "their plan",
-    ),
-    "social_benefits": (
-        "social benefits",
-        "financial and social benefits",
-        "getting out",
-        "meeting people",
-        "feeling useful",
-        "role model",
-        "adult company",
-        "routine",
-        "what else work would",
-        "benefits of work",
-        "missed about working",
-        "having a laugh",
-    ),
-    "personal_barriers": (
-        "childcare",
-        "housing",
-        "debt",
-        "arrears",
-        "nursery",
-        "rent",
-        "personal financial housing",
-        "barriers",
-        "lone parent",
-        "debts",
-        "travel",
-        "bus",
-        "transport",
-        "homeless",
-        "hostel",
-    ),
-    "work_experience": (
-        "short term work experiences",
-        "work experiences",
-        "work experience",
-        "taster",
-        "tasters",
-        "work placement",
-        "volunteering",
-        "short placement",
-        "trial shift",
-        "host",
-        "hosts",
-        "other activity",
-    ),
-    "support_strategies": (
-        "support strategies",
-        "specific support strategies",
-        "technologies",
-        "technology",
-        "what helps me",
-        "what helps",
-        "noise-cancelling headphones",
-        "headphones",
-        "checklist",
-        "written checklist",
-        "written lists",
-        "ear defenders",
-        "screen reader",
-        "app",
-        "gradual start",
-        "quiet place",
-    ),
-    "evaluate_experience": (
-        "evaluate",
-        "evaluation",
-        "evaluate with the job seeker",
-        "what was easy",
-        "what was hard",
-        "talking it through afterwards",
-        "what it means",
-        "implications for employment",
-        "looked at the results",
-        "host's comments",
-        "smiley faces",
-    ),
-    # --- plans ---------------------------------------------------------------------------
-    "person_centred_planning": (
-        "person-centred employment planning",
-        "person-centred planning",
-        "person centred planning",
-        "planning session",
-        "planning sessions",
-        "planning meeting",
-        "path",
-        "maps",
-        "north star",
-        "who to invite",
-        "people she wanted there",
-        "people he wanted there",
-        "contribute to discussions",
-        "led by",
-    ),
-    "family_involvement_planning": (
-        "active involvement of family",
-        "involvement of family friends",
-        "family friends",
-        "friends",
-        "asked each of them",
-        "bring one idea",
-        "who helps her make decisions",
-        "who helps him make decisions",
-        "planning decision making job finding",
-    ),
-    "choice_control": (
-        "choice and control",
-        "leading the decisions",
-        "in control",
-        "her choice",
-        "his choice",
-        "at his request",
-        "at her request",
-        "felt like",
-        "checking back with",
-        "ruled out",
-        "she chose",
-        "he chose",
-    ),
-    "target_employers": (
-        "which employers to target",
-        "employers to target",
-        "employers to approach",
-        "which employers",
-        "list of employers",
-        "employers to try",
-        "target employers",
-        "target",
-        "approach employers",
-    ),
-    "smart_plan": (
-        "smart",
-        "specific measurable",
-        "time bound",
-        "action plan",
-        "actions",
-        "who does what",
-        "by date",
-        "measurable",
-        "achievable",
-    ),
-    "plan_review": (
-        "review plans",
-        "plan review",
-        "plan updated",
-        "agreed plan",
-        "actions done",
-        "next review",
-        "review date",
-        "review meeting",
-        "updated on the spot",
-        "agree and review plans",
-        "reviews",
-        "hold down a job",
-    ),
-    "social_inclusion_work": (
-        "socially included",
-        "social side",
-        "social club",
-        "eat together",
-        "work friends",
-        "staff social",
-        "social events",
-        "christmas meal",
-        "canteen",
-        "join in",
-        "staff meal",
-        "part of the team",
-        "fitting in",
-        "fit in",
-        "social life",
-        "five-a-side",
-    ),
-    # --- job match -----------------------------------------------------------------------
-    "employer_culture": (
-        "characteristics and culture",
-        "culture of local employers",
-        "social cultures",
-        "culture",
-        "informal",
-        "structured",
-        "owner-led",
-        "local employers",
-        "employer type",
-        "hotel chains",
-    ),
-    "vacancies": (
-        "vacancies",
-        "vacancy",
-        "unadvertised",
-        "never advertised",
-        "job boards",
-        "openings",
-        "opening",
-        "upcoming vacancies",
-        "seasonal recruitment",
-        "source current and potential",
-        "job opportunities",
-        "advertised",
-    ),
-    "job_analysis": (
-        "job analyses",
-        "job analysis",
-        "shadowing",
-        "shadowed",
-        "shadow",
-        "watched the job",
-        "watches the job",
-        "what they actually did",
-        "tasks in order",
-        "main tasks",
-        "nature of prospective employment",
-        "standards expected",
-        "did the job",
-    ),
-    "employer_standards": (
-        "productivity quality and professional standards",
-        "standards expected",
-        "expectations",
-        "expects",
-        "rules",
-        "uniform",
-        "hygiene",
-        "dress",
-        "pick rates",
-        "quality",
-        "targets",
-        "codes of conduct",
-        "what good looks like",
-        "standard",
-    ),
-    "recruitment_support": (
-        "recruitment and selection",
-        "recruitment",
-        "selection",
-        "application",
-        "panel",
-        "online form",
-        "online application",
-        "hr",
-        "interview questions",
-        "probation",
-        "induction",
-    ),
-    "adapt_job_specs": (
-        "job specifications",
-        "job description",
-        "person specification",
-        "role description",
-        "requirements",
-        "essential",
-        "taken out",
-        "non-essential",
-        "dropping",
-        "standards and requirements may need to be adapted",
-        "qualification",
-        "driving licence",
-    ),
-    "coworker_culture": (
-        "co-workers",
-        "coworkers",
-        "methods and culture",
-        "banter",
-        "unwritten rules",
-        "how things are really done",
-        "what is normal",
-        "who trains new staff",
-        "informal leaders",
-        "observing co-workers",
-        "team eat together",
-        "breaks",
-        "typical",
-    ),
-    "risk_assessment": (
-        "risk assessment",
-        "risk assessments",
-        "risks assessments",
-        "health and safety",
-        "individual risk assessment",
-        "hazards",
-        "controls",
-        "peep",
-        "seizure",
-        "first aiders",
-        "safe working",
-        "fire",
-        "evacuation",
-        "wellbeing",
-    ),
-    "natural_supports": (
-        "natural supports",
-        "natural support",
-        "natural support mechanisms",
-        "buddy",
-        "go-to person",
-        "named buddy",
-        "named person",
-        "mentor",
-        "co-worker support",
-        "supervisor checks",
-        "natural cues",
-        "laminated",
-        "colleague to train",
-        "volunteer",
-        "volunteers",
-    ),
-    "coworker_support": (
-        "positive support with co-workers",
-        "positive support",
-        "co-workers colleagues and managers",
-        "spoke to the team",
-        "spoke to the line",
-        "briefing",
-        "team briefing",
-        "on board",
-        "explained to the team",
-        "thank and recognise",
-        "colleagues",
-    ),
-    "job_matching": (
-        "job match",
-        "job matching",
-        "match",
-        "matching",
-        "matched",
-        "compare the job analysis",
-        "fits",
-        "fit",
-        "suits",
-    ),
-    # --- in-work support -----------------------------------------------------------------
-    "resource_needs": (
-        "financial and human resources",
-        "human resource",
-        "resources",
-        "support worker",
-        "job coach hours",
-        "job coaching",
-        "hours a week",
-        "intensive systematic instruction",
-        "systematic instruction",
-        "support plan",
-        "costs",
-        "what support",
-    ),
-    "assistive_tech": (
-        "assistive technology",
-        "contemporary tools",
-        "tools models",
-        "screen reader",
-        "screen reading",
-        "app",
-        "apps",
-        "tablet",
-        "voice typing",
-        "software",
-        "jig",
-        "jigs",
-        "visual aid",
-        "picture checklist",
-        "checklist",
-        "technology",
-        "phone",
-        "magnification",
-        "hand-held",
-        "devices",
-    ),
-    "task_analysis": (
-        "task analysis",
-        "task analyses",
-        "break down",
-        "broke down",
-        "steps",
-        "step",
-        "sequence of steps",
-        "constituent parts",
-        "key work routines",
-        "every step",
-        "chaining",
-        "seven-step",
-    ),
-    "prompting_fading": (
-        "prompting and fading",
-        "prompting",
-        "prompt",
-        "prompts",
-        "fading",
-        "fade",
-        "faded",
-        "fades",
-        "gesture",
-        "gestural",
-        "verbal prompt",
-        "verbal prompts",
-        "modelled",
-        "model",
-        "demonstrates",
-        "demonstration",
-        "stepped back",
-        "least intrusive",
-        "least-to-most",
-        "systematic instruction",
-        "errorless",
-        "unnecessary dependence",
-        "dependence",
-        "reducing support",
-        "support reducing",
-        "coach new recruits",
-    ),
-    "progress_data": (
-        "feedback data",
-        "data",
-        "data sheet",
-        "prompt record",
-        "prompt level",
-        "recorded",
-        "recording",
-        "progress",
-        "not improving",
-        "not making progress",
-        "chart",
-        "independent achievement",
-        "independence",
-        "independently",
-        "levels of independence",
-        "monitored",
-        "monitoring",
-    ),
-    "performance_options": (
-        "options for performance improvement",
-        "performance improvement",
-        "options agreed",
-        "options",
-        "different method",
-        "try",
-        "swapping",
-    ),
-    "reinforcement": (
-        "reinforcement",
-        "praise",
-        "rewards",
-        "naturally occurring rewards",
-        "reward",
-        "motivational",
-        "thank",
-        "thanks",
-        "wages",
-        "motivation",
-    ),
-    "behaviour": (
-        "behavioural problems",
-        "behavioural",
-        "behaviour",
-        "challenging behaviour",
-        "incident",
-        "incidents",
-        "shouted",
-        "disciplinary",
-        "outburst",
-        "aggressive",
-        "conflict",
-        "time out",
-        "meltdown",
-    ),
-    "personal_issues": (
-        "interventions in and outside work",
-        "outside work",
-        "personal issues",
-        "employment-related and personal issues",
-        "getting to work",
-        "debt",
-        "housing",
-        "childcare",
-        "bus",
-        "travel",
-        "debt management",
-        "money",
-        "personal problems",
-        "working with colleagues",
-    ),
-    "referral": (
-        "refer",
-        "referred",
-        "referral",
-        "referring",
-        "signposted",
-        "specialist",
-        "specialists",
-        "debt advice",
-        "welfare rights",
-        "gp",
-        "crisis line",
-        "citizens advice",
-        "outside own competence",
-        "not qualified",
-        "isn't something i'm qualified",
-        "additional sources of support",
-        "options for further referral",
-        "talking therapies",
-    ),
-    "funding": (
-        "sources of funding",
-        "funding",
-        "funded",
-        "access to work",
-        "grant",
-        "flexible support fund",
-        "dwp",
-        "government funding",
-        "programmes",
-        "self-employment",
-        "fund",
-    ),
-    "funding_application": (
-        "applying for funding",
-        "application",
-        "apply",
-        "applied",
-        "applying",
-        "online application",
-        "quotes",
-        "assessor's call",
-    ),
-    "career_progression": (
-        "career progression",
-        "career",
-        "progression",
-        "promotion",
-        "supervisor one day",
-        "apprenticeship",
-        "apprenticeships",
-        "national careers service",
-        "qualification",
-        "level 2",
-        "progression routes",
-        "career development",
-    ),
-    "coaching": (
-        "coaching",
-        "coach",
-        "techniques for coaching",
-        "supporting learning",
-        "task teaching",
-        "teaching",
-        "learning outside",
-        "learn",
-        "learns",
-        "training",
-    ),
-    # --- reflective practice -------------------------------------------------------------
-    "reflection": (
-        "critically reflect",
-        "reflect",
-        "reflection",
-        "reflective",
-        "reflecting",
-        "gibbs",
-        "driscoll",
-        "kolb",
-        "schon",
-        "looking back",
-        "what went wrong",
-        "i have learned",
-        "i've learned",
-        "i've learnt",
-        "i learned",
-        "models tools and techniques of reflection",
-        "what so what now what",
-        "now what",
-        "so what",
-    ),
-    "competence_boundaries": (
-        "boundaries of own competence",
-        "own competence",
-        "competence",
-        "boundaries",
-        "not qualified",
-        "qualified to give",
-        "where her role ends",
-        "where his role ends",
-        "where my role ends",
-        "role stops",
-        "out of her depth",
-        "out of my depth",
-        "not a safeguarding specialist",
-        "limits",
-        "not something to try and sort out on my own",
-        "other professionals",
-        "who does what",
-    ),
-    "seek_feedback": (
-        "seek feedback",
-        "feedback",
-        "questionnaire",
-        "survey",
-        "feedback form",
-        "honest comments",
-        "asked colleagues to observe",
-        "ask a colleague to observe",
-        "objective feedback",
-        "comments afterwards",
-    ),
-    "supervision_guidance": (
-        "professional guidance",
-        "supervision",
-        "supervisor",
-        "supervised",
-        "line manager",
-        "took it to supervision",
-        "guidance",
-        "mentor",
-        "manager suggested",
-        "supervisor suggested",
-    ),
-    "keep_knowledge_current": (
-        "keep own knowledge",
-        "knowledge current",
-        "up to date",
-        "out of date",
-        "update own knowledge",
-        "reading",
-        "newsletter",
-        "research",
-        "base",
-        "conference",
-        "conferences",
-        "training course",
-        "webinar",
-        "changes",
-        "latest",
-        "knowledge of supported employment",
-    ),
-    "development_priorities": (
-        "development priorities",
-        "priorities",
-        "priority",
-        "appraisal",
-        "objectives",
-        "objective",
-        "agreed with line manager",
-        "prioritising",
-        "focus on",
-    ),
-    "cpd_plan": (
-        "continuous professional development plan",
-        "continuing professional development",
-        "professional development plan",
-        "cpd plan",
-        "cpd",
-        "development plan",
-        "my plan",
-        "learning system",
-        "training",
-    ),
-    "record_cpd": (
-        "record the outcomes",
-        "log",
-        "logged",
-        "learning system",
-        "certificates",
-        "record",
-        "recorded",
-        "hours",
-        "outcomes",
-    ),
-    "communities_of_practice": (
-        "communities of practice",
-        "community of practice",
-        "peer",
-        "network",
-        "networks",
-        "case clinic",
-        "forum",
-        "base",
-        "ips community",
-        "online groups",
-        "regional network",
-    ),
-}
+THESAURUS = """
+code_of_conduct: code of conduct; codes of ethics; code of ethics; conduct standards;
+    professional boundaries; our policy; organisation's policy; gifts; guidance required by own
+    organisation; codes of practice; code of practice
+place_and_train: place and train; job ready; not ready; ready for work; pre-vocational; prove
+    they are ready; learn it on site; learns it on site; learn the job on site; find the right
+    job first; judged ready; training room; day centre; day centres
+zero_rejection: zero rejection; screened out; screen out; screen anyone out; turn people away;
+    turned away; too disabled; unemployable; everyone can work; anyone who wants to work; if
+    someone wants paid work; wants to work; not job ready
+respect_choice: non-judgementally; non-judgemental; non judgemental; non-judgmentally;
+    judgement; respect individuals informed views; rights to chose; right to choose; her choice;
+    his choice; their choice; own choice; whose idea; what she wanted; what he wanted; her
+    decision; his decision; their decision; decision was his; decision was hers; still their
+    decision; career aspirations; respected
+assumptions: assumptions; assumption; assumed; low expectations; realistic; steered; steering;
+    steer; too much pressure; writing someone off; written off; labelled; underestimated; would
+    be fine doing; had already decided; charity shop was her idea; challenge own and others;
+    protecting her; protecting him
+prejudice: prejudice; stereotypes; stereotype; stereotyped; discrimination; discriminate;
+    oppressive; stigma; unethical; disagreed; challenged; challenging; his background; her
+    background; convictions; unfair
+impartial: impartiality; impartial; balanced information; all the options; pros and cons;
+    without pushing; don't steer; options including; signpost; unbiased
+autonomy: autonomy; own decisions; make their own decisions; self-determination; self
+    determination; self-advocacy; decide for himself; decide for herself; responsibility in
+    implementing; own it; owns; own applications; owns the decision; person-centred thinking;
+    positive risk; positive risks; in control; she decided; he decided; chose to; his idea; her
+    idea
+inclusion_diversity: social inclusion; inclusive; inclusivity; inclusion; diversity; diverse;
+    equality of opportunity; equal opportunities; under-represented; hard to reach; ethnicity;
+    minority; bme; community languages
+~safeguarding: safeguarding; safeguard; keep individuals safe; keep her safe; keep him safe;
+    keep people safe; financial abuse; abuse; exploitation; exploited; vulnerable; at risk of
+    harm; harm; safety; safe; designated safeguarding lead; adult social care; crisis team
+own_values_reflection: own values; my values; my own values; my attitude; my attitudes; values
+    behaviours attitudes; values and attitudes; impact of own values; unconsciously; my
+    reaction; how i was brought up; i was annoyed with myself; honest with myself; pride myself;
+    uncomfortable; my assumptions
+records_needs: records; information may be available; case notes; ehc plan; care plan; support
+    plan; previous reports; progress reports; progress reviews; reports; needs wishes and
+    preferences; wishes; occupational therapy report; college reviews; referral form; access and
+    use information
+legislation_records: data protection; gdpr; care act; confidentiality; confidential; legal duty;
+    legislation; recording; recorded; reporting; accessing records; share information;
+    information sharing; health and safety at work act; legal and organisational requirements
+equality_law: equality act; equality legislation; employment law; working time regulations;
+    european; eu directive; protected characteristics; indirect discrimination; direct
+    discrimination; duty to make reasonable adjustments; equality; pre-offer health questions
+~risk_management: manage risks; risk; risks; hazard; hazards; control measure; controls;
+    positive risk-taking; risk-averse; minimised; ppe
+employer_customer: employer as a customer; employer as customer; customer; business needs; their
+    business; manager's own problems; their problem; their issues; what's in it for them;
+    employer's requirements; requirements that need to be satisfied; worse off; output; meet
+    business needs
+labour_market: labour market intelligence; market intelligence; labour market; lmi; nomis; ons;
+    statistics; economic bulletin; economic development; business counts; claimant count; jobs
+    density; shortage occupations; skills improvement plan; vacancy data; trend data; sources of
+    labour market; figures
+~business_stats: nature of businesses; businesses; by sector; sectors; industry; employing
+    sectors; number and size; growing fastest; local regional and national; regional
+business_case: business case; what's in it for them; turnover; retention; recruitment costs;
+    wider pool; reputation; social value; disability confident; benefits to employers; cuts
+    their induction; stay longer; lower turnover; absence
+employer_contact: initial contact; first contact; make contact; rang; phoned; cold call;
+    speculative; approached; approach employers; employer visits; employer engagement; engage
+    employers; warm contacts; new contact; contact with employers
+employer_concerns: concerns; perceived barriers; worries; worried; fear; insurance; supervisor
+    time; cost of adjustments; what if it doesn't work out; hesitant; overcome perceived;
+    barriers to employing
+employer_commitment: commitment; commit; secure the employer; ring-fence; ring-fenced; signed
+    up; engage in the supported employment process; quarterly review meeting
+job_carving: customising jobs; customised employment; customising; job carving; carving; carved;
+    carve; create a role; create the role; new role; design jobs; develop or design jobs; tasks
+    from several roles; kind of role; built around; maintain productivity; productivity
+reasonable_adjustments: reasonable adjustments; reasonable adjustment; adjustments; adjustment;
+    adapted; questions in advance; see the questions; working interview; adjusted hours; fixed
+    shift; ear defenders
+awareness_training: awareness training; awareness session; disability awareness; deaf awareness;
+    briefed; briefing; training for managers; explained to the team; advice and awareness
+    training
+sick_employees: become sick; sick; sickness; occupational health; phased return; stressed;
+    stress; fit note; redeployment; return to work; keep in touch during absence
+~org_culture_inclusion: organisational culture; inclusive culture; embrace diversity; staff
+    networks; senior sponsor; culture
+key_employers: key employers; large employers; major employers; employer list; interest and
+    engagement; our relationship; employers already open
+community_outreach: local services and communities; communities; community; outreach; referral
+    routes; referral route; referrals; day services; community groups; community centre; mental
+    health team; recovery college; drop-in; voluntary sector; local services; may benefit from
+    or aspire; leaving college
+accessible_info: accessible information; accessible; easy read; easy-read; large print;
+    pictures; picture; bsl; plain english; plain words; plain terms; audio;
+    screen-reader-friendly; format; formats; visuals; interpreter; media; bar chart; informed
+    decision; informed decisions; informed choice; informed job decisions
+better_off: better-off calculation; better-off calculations; better off calculation; better off;
+    better-off; benefits check; benefit check; universal credit; welfare benefits; benefits; uc;
+    housing element; work allowance; tax credits; income from working; take-home pay; earnings;
+    lcwra; financial benefits; impact on their finances; welfare rights
+cv_interview: curriculum vitae; cv; cvs; interview; interviews; mock interview; working
+    interviews; application form; applications; one-page profile; present the person's
+    strengths; strengths to lead with; strengths; present a person positively; good job match
+~families: families; family; parents; mum; dad; carers; sister; brother; cousin; family carers;
+    house manager; church
+circles_of_support: circles of support; circle of support; networks; partnerships; partners;
+    circle; relationship circles; network
+family_concerns: concerns of families; concerned; worries; worried; anxious; fears; reassure;
+    reassured; overcome those fears; losing his benefits; losing her benefits; taken advantage
+    of
+advocacy: advocate; advocacy; argue his case; argue her case; argued; speak up; on his behalf;
+    on her behalf; on behalf of; pointed out; put forward
+work_trial: work trials; work trial; trial; trial shift; success criteria; criteria; working
+    interview; taster day
+vocational_profile: vocational profiling; vocational profile; profile; getting to know; talents
+    and employment preferences; talents; preferences; interests; how they learn best; how i
+    learn best; ideal job; not for me; skills and strengths; job ideas; about me; picture cards;
+    likes
+consent_info_others: with their consent; consent; permission; with his agreement; with her
+    agreement; consent form; third party; other interested parties; colleagues and other;
+    previous employers; teachers; tutor; who i will contact; happy for me to; contact them
+co_production: co-production; co-produce; co-produced; coproduction; own words; her own words;
+    his own words; in their words; present the information; went through it together; ownership;
+    their plan
+social_benefits: social benefits; financial and social benefits; getting out; meeting people;
+    feeling useful; role model; adult company; routine; what else work would; benefits of work;
+    missed about working; having a laugh
+personal_barriers: childcare; housing; debt; arrears; nursery; rent; personal financial housing;
+    barriers; lone parent; debts; travel; bus; transport; homeless; hostel
+work_experience: short term work experiences; work experiences; work experience; taster;
+    tasters; work placement; volunteering; short placement; trial shift; host; hosts; other
+    activity
+support_strategies: support strategies; specific support strategies; technologies; technology;
+    what helps me; what helps; noise-cancelling headphones; headphones; checklist; written
+    checklist; written lists; ear defenders; screen reader; app; gradual start; quiet place
+evaluate_experience: evaluate; evaluation; evaluate with the job seeker; what was easy; what was
+    hard; talking it through afterwards; what it means; implications for employment; looked at
+    the results; host's comments; smiley faces
+person_centred_planning: person-centred employment planning; person-centred planning; person
+    centred planning; planning session; planning sessions; planning meeting; path; maps; north
+    star; who to invite; people she wanted there; people he wanted there; contribute to
+    discussions; led by
+family_involvement_planning: active involvement of family; involvement of family friends; family
+    friends; friends; asked each of them; bring one idea; who helps her make decisions; who
+    helps him make decisions; planning decision making job finding
+choice_control: choice and control; leading the decisions; in control; her choice; his choice;
+    at his request; at her request; felt like; checking back with; ruled out; she chose; he
+    chose
+target_employers: which employers to target; employers to target; employers to approach; which
+    employers; list of employers; employers to try; target employers; approach employers
+smart_plan: smart; specific measurable; time bound; action plan; actions; who does what; by
+    date; measurable; achievable
+plan_review: review plans; plan review; plan updated; agreed plan; actions done; next review;
+    review date; review meeting; updated on the spot; agree and review plans; reviews; hold down
+    a job
+social_inclusion_work: socially included; social side; social club; eat together; work friends;
+    staff social; social events; christmas meal; canteen; join in; staff meal; part of the team;
+    fitting in; fit in; social life; five-a-side
+~employer_culture: characteristics and culture; culture of local employers; social cultures;
+    culture; informal; structured; owner-led; local employers; employer type; hotel chains
+vacancies: vacancies; vacancy; unadvertised; never advertised; job boards; openings; opening;
+    upcoming vacancies; seasonal recruitment; source current and potential; job opportunities;
+    advertised
+job_analysis: job analyses; job analysis; shadowing; shadowed; shadow; watched the job; watches
+    the job; what they actually did; tasks in order; main tasks; nature of prospective
+    employment; standards expected; did the job
+~employer_standards: productivity quality and professional standards; standards expected;
+    expectations; expects; rules; uniform; hygiene; dress; pick rates; quality; targets; codes
+    of conduct; what good looks like
+~recruitment_support: recruitment and selection; recruitment; selection; application; panel;
+    online form; online application; hr; interview questions; probation; induction
+adapt_job_specs: job specifications; job description; person specification; role description;
+    requirements; essential; taken out; non-essential; dropping; standards and requirements may
+    need to be adapted; qualification; driving licence
+coworker_culture: co-workers; coworkers; methods and culture; banter; unwritten rules; how
+    things are really done; what is normal; who trains new staff; informal leaders; observing
+    co-workers; team eat together; breaks; typical
+risk_assessment: risk assessment; risk assessments; risks assessments; health and safety;
+    individual risk assessment; hazards; controls; peep; seizure; first aiders; safe working;
+    fire; evacuation; wellbeing
+natural_supports: natural supports; natural support; natural support mechanisms; buddy; go-to
+    person; named buddy; named person; mentor; co-worker support; supervisor checks; natural
+    cues; laminated; colleague to train; volunteer; volunteers
+~coworker_support: positive support with co-workers; positive support; co-workers colleagues and
+    managers; spoke to the team; spoke to the line; briefing; team briefing; on board; explained
+    to the team; thank and recognise
+~job_matching: job match; job matching; match; matching; matched; compare the job analysis
+resource_needs: financial and human resources; human resource; resources; support worker; job
+    coach hours; job coaching; hours a week; intensive systematic instruction; systematic
+    instruction; support plan; costs; what support
+~assistive_tech: assistive technology; contemporary tools; tools models; screen reader; screen
+    reading; app; apps; tablet; voice typing; software; jig; jigs; visual aid; picture
+    checklist; checklist; technology; phone; magnification; hand-held; devices
+task_analysis: task analysis; task analyses; break down; broke down; steps; step; sequence of
+    steps; constituent parts; key work routines; every step; chaining; seven-step
+prompting_fading: prompting and fading; prompting; prompt; prompts; fading; fade; faded; fades;
+    gesture; gestural; verbal prompt; verbal prompts; modelled; model; demonstrates;
+    demonstration; stepped back; least intrusive; least-to-most; systematic instruction;
+    errorless; unnecessary dependence; dependence; reducing support; support reducing; coach new
+    recruits
+~progress_data: feedback data; data; data sheet; prompt record; prompt level; recorded;
+    recording; progress; not improving; not making progress; chart; independent achievement;
+    independence; independently; levels of independence; monitored; monitoring
+~performance_options: options for performance improvement; performance improvement; options
+    agreed; different method; swapping
+reinforcement: reinforcement; praise; rewards; naturally occurring rewards; reward;
+    motivational; thank; thanks; wages; motivation
+behaviour: behavioural problems; behavioural; behaviour; challenging behaviour; incident;
+    incidents; shouted; disciplinary; outburst; aggressive; conflict; time out; meltdown
+~personal_issues: interventions in and outside work; outside work; personal issues;
+    employment-related and personal issues; getting to work; debt; housing; childcare; bus;
+    travel; debt management; money; personal problems; working with colleagues
+referral: refer; referred; referral; referring; signposted; specialist; specialists; debt
+    advice; welfare rights; gp; crisis line; citizens advice; outside own competence; not
+    qualified; isn't something i'm qualified; additional sources of support; options for further
+    referral; talking therapies
+funding: sources of funding; funding; funded; access to work; grant; flexible support fund; dwp;
+    government funding; programmes; self-employment; fund
+~funding_application: applying for funding; application; apply; applied; applying; online
+    application; quotes; assessor's call
+career_progression: career progression; career; progression; promotion; supervisor one day;
+    apprenticeship; apprenticeships; national careers service; qualification; level 2;
+    progression routes; career development
+~coaching: coaching; coach; techniques for coaching; supporting learning; task teaching;
+    teaching; learning outside
+reflection: critically reflect; reflect; reflection; reflective; reflecting; gibbs; driscoll;
+    kolb; schon; looking back; what went wrong; i have learned; i've learned; i've learnt; i
+    learned; models tools and techniques of reflection; what so what now what; now what; so what
+competence_boundaries: boundaries of own competence; own competence; competence; boundaries; not
+    qualified; qualified to give; where her role ends; where his role ends; where my role ends;
+    role stops; out of her depth; out of my depth; not a safeguarding specialist; limits; not
+    something to try and sort out on my own; other professionals
+seek_feedback: seek feedback; feedback; questionnaire; survey; feedback form; honest comments;
+    asked colleagues to observe; ask a colleague to observe; objective feedback; comments
+    afterwards
+~supervision_guidance: professional guidance; supervision; supervisor; supervised; line manager;
+    took it to supervision; guidance; mentor; manager suggested; supervisor suggested
+keep_knowledge_current: keep own knowledge; knowledge current; up to date; out of date; update
+    own knowledge; reading; newsletter; research; base; conference; conferences; training
+    course; webinar; latest; knowledge of supported employment
+development_priorities: development priorities; priorities; priority; appraisal; objectives;
+    objective; agreed with line manager; prioritising; focus on
+~cpd_plan: continuous professional development plan; continuing professional development;
+    professional development plan; cpd plan; cpd; development plan; my plan; learning system
+~record_cpd: record the outcomes; log; logged; learning system; certificates; recorded
+communities_of_practice: communities of practice; community of practice; peer; network;
+    networks; case clinic; forum; base; ips community; online groups; regional network
+"""
 
-# Generic concepts are noisy: they count, but much less than the specific ones.
-WEAK_CONCEPTS = frozenset(
-    {
-        "safeguarding",
-        "risk_management",
-        "record_cpd",
-        "coaching",
-        "job_matching",
-        "families",
-        "employer_standards",
-        "recruitment_support",
-        "cpd_plan",
-        "supervision_guidance",
-        "personal_issues",
-        "progress_data",
-        "performance_options",
-        "coworker_support",
-        "employer_culture",
-        "org_culture_inclusion",
-        "assistive_tech",
-        "funding_application",
-        "business_stats",
-    }
-)
+
+def parse_thesaurus(table: str) -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
+    """Read the ``name: phrase; phrase`` table into concepts and the set of weak concept names."""
+    entries: list[str] = []
+    for line in table.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if line[:1].isspace() and entries:
+            entries[-1] += " " + line.strip()
+        else:
+            entries.append(line.strip())
+    concepts: dict[str, tuple[str, ...]] = {}
+    weak: set[str] = set()
+    for entry in entries:
+        name, _, body = entry.partition(":")
+        name = name.strip()
+        if name.startswith("~"):
+            name = name[1:]
+            weak.add(name)
+        phrases = tuple(p.strip() for p in body.split(";") if p.strip())
+        concepts[name] = concepts.get(name, ()) + phrases
+    return concepts, frozenset(weak)
+
+
+CONCEPTS, WEAK_CONCEPTS = parse_thesaurus(THESAURUS)

@@ -1,0 +1,86 @@
+"""Tables of mapping and assessment: claims, appended decisions, VACSR judgements and sign-offs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from portfolio.models.base import utcnow
+
+CLAIM_STATES = ("claimed", "accepted", "referred")
+
+
+class Claim(SQLModel, table=True):
+    """Evidence mapped to one criterion. Its status only changes through an appended Decision."""
+
+    __table_args__ = (
+        UniqueConstraint("evidence_id", "criterion_id", name="uq_claim_evidence_criterion"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    evidence_id: int = Field(foreign_key="evidence.id", index=True)
+    criterion_id: int = Field(foreign_key="criterion.id", index=True)
+    claimed_by: int = Field(foreign_key="person.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    status: str = Field(default="claimed", max_length=16)
+    method: str | None = Field(default=None, max_length=16)
+    decided_at: datetime | None = None
+    decided_by: int | None = Field(default=None, foreign_key="person.id")
+    revision: int = 0  # optimistic lock: bumped by every decision
+
+
+class Decision(SQLModel, table=True):
+    """An assessor's decision on a claim. Rows are appended, never edited."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(foreign_key="claim.id", index=True)
+    old_status: str = Field(max_length=16)
+    new_status: str = Field(max_length=16)
+    method: str | None = Field(default=None, max_length=16)
+    feedback: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    actor_id: int = Field(foreign_key="person.id")
+    at: datetime = Field(default_factory=utcnow)
+
+
+class Judgement(SQLModel, table=True):
+    """VACSR judgement of one evidence version by an assessor (appended)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    evidence_id: int = Field(foreign_key="evidence.id", index=True)
+    version_number: int
+    valid: bool
+    authentic: bool
+    current: bool
+    sufficient: bool
+    reliable: bool
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    actor_id: int = Field(foreign_key="person.id")
+    at: datetime = Field(default_factory=utcnow)
+
+
+class SignOff(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    registration_id: int = Field(foreign_key="registration.id", index=True)
+    standard_id: int = Field(foreign_key="standard.id", index=True)
+    assessor_id: int = Field(foreign_key="person.id", index=True)
+    document_id: str = Field(max_length=64, unique=True)
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    feedback: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    learner_declared_at: datetime
+    assessor_declared_at: datetime
+    signed_at: datetime = Field(default_factory=utcnow, index=True)
+    evidence_set_sha256: str = Field(max_length=64)
+    status: str = Field(default="signed", max_length=16)  # signed | reopened
+    reopened_at: datetime | None = None
+    reopened_by: int | None = Field(default=None, foreign_key="person.id")
+    reopen_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class SignOffEvidence(SQLModel, table=True):
+    """The frozen set of evidence versions behind a sign-off."""
+
+    signoff_id: int = Field(foreign_key="signoff.id", primary_key=True)
+    version_id: int = Field(foreign_key="evidenceversion.id", primary_key=True)
+    sha256: str = Field(max_length=64)
