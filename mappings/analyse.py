@@ -6,7 +6,7 @@ evidence so the two meet on the same vocabulary.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from mappings.text import STOPWORDS, stem, words
 from mappings.thesaurus import CONCEPTS, WEAK_CONCEPTS
@@ -26,17 +26,24 @@ class ConceptTagger:
             entries.sort(key=lambda e: (-len(e[0]), e[1]))
 
     def tag(self, stems: Sequence[str]) -> set[str]:
-        found: set[str] = set()
+        """Names of the concepts whose phrases occur in ``stems``."""
+        return {name for _phrase, name in self._matches(stems)}
+
+    def tag_phrases(self, stems: Sequence[str]) -> set[tuple[str, ...]]:
+        """The distinct phrases (as stem tuples) that occur in ``stems``."""
+        return {phrase for phrase, _name in self._matches(stems)}
+
+    def _matches(self, stems: Sequence[str]) -> Iterator[tuple[tuple[str, ...], str]]:
         n = len(stems)
         for i, s in enumerate(stems):
             for phrase, name in self._by_first.get(s, ()):
                 k = len(phrase)
                 if i + k <= n and tuple(stems[i : i + k]) == phrase:
-                    found.add(name)
-        return found
+                    yield phrase, name
 
 
-DEFAULT_TAGGER = ConceptTagger()
+DEFAULT_TAGGER = ConceptTagger({k: v for k, v in CONCEPTS.items() if not k.startswith("_")})
+DOMAIN_TAGGER = ConceptTagger({k: v for k, v in CONCEPTS.items() if k.startswith("_")})
 
 
 def concept_weight(name: str) -> float:
@@ -48,11 +55,19 @@ def terms(
 ) -> dict[str, float]:
     """Binary term weights of ``text``: stems 1, bigrams 1, concepts by :func:`concept_weight`."""
     all_stems = [stem(w) for w in words(text)]
-    stems = [s for s, w in zip(all_stems, words(text), strict=True) if w not in STOPWORDS and len(w) > 1]
+    stems = [
+        s for s, w in zip(all_stems, words(text), strict=True) if w not in STOPWORDS and len(w) > 1
+    ]
     out: dict[str, float] = dict.fromkeys(stems, 1.0)
     if bigrams:
         for a, b in zip(stems, stems[1:], strict=False):
             out[f"{a}_{b}"] = 1.0
     for name in tagger.tag(all_stems):
-        out["#" + name] = concept_weight(name)
+        if not name.startswith("_"):
+            out["#" + name] = concept_weight(name)
     return out
+
+
+def domain_markers(text: str, tagger: ConceptTagger | None = None) -> int:
+    """How many distinct ``_domain`` marker phrases occur in ``text``."""
+    return len((tagger or DOMAIN_TAGGER).tag_phrases([stem(w) for w in words(text)]))

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from mappings.analyse import DEFAULT_TAGGER, terms
+from mappings.analyse import domain_markers, terms
 from mappings.text import content_stems, sentence_spans
 
 EVIDENCE_KINDS = (
@@ -78,15 +78,15 @@ class Suggestion:
 class Params:
     """Tunable weights of the engine (defaults chosen on half of the dev set)."""
 
-    concept_weight: float = 2.5
-    title_weight: float = 0.3
+    concept_weight: float = 1.5
+    title_weight: float = 0.8
     glossary_weight: float = 0.15
     sentence_len_power: float = 0.5
-    top_sentence_weights: tuple[float, ...] = (1.0, 0.6, 0.35)
+    top_sentence_weights: tuple[float, ...] = (1.0, 0.8, 0.6, 0.4)
     doc_weight: float = 0.8
     title_row_weight: float = 0.5
     cue_weight: float = 0.25
-    coherence: float = 0.5
+    coherence: float = 1.6
     # multiplier of (performance, knowledge) criteria by evidence kind
     kind_prior: dict[str, tuple[float, float]] = field(
         default_factory=lambda: {
@@ -100,14 +100,15 @@ class Params:
             "other": (1.0, 0.85),
         }
     )
-    calib_scale: float = 0.35
-    strong_abs: float = 0.5
-    strong_rel: float = 0.72
+    calib_scale: float = 1.0
+    strong_abs: float = 0.65
+    strong_rel: float = 0.75
     max_strong: int = 9
-    domain_min_concepts: int = 4
+    domain_min_markers: int = 3
     knn_k: int = 5
     knn_power: float = 2.0
-    knn_weight: float = 0.6
+    knn_weight: float = 0.2
+    knn_sim_full: float = 0.5
     because_max: int = 3
 
 
@@ -157,6 +158,8 @@ class SuggestionEngine:
         self._example_terms: dict[tuple[str, str, str], dict[str, float]] = {}
         self._knn_cache: tuple[list[tuple[str, str, str]], sp.csr_matrix, sp.csr_matrix] | None
         self._knn_cache = None
+        self._knn_vocab: dict[str, int] = {}
+        self._knn_idf: np.ndarray = np.zeros(0)
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -233,7 +236,9 @@ class SuggestionEngine:
         if self._knn_cache is None:
             keys = sorted(self._examples)
             vocab: dict[str, int] = {}
-            rows, cols, vals = [], [], []
+            rows: list[int] = []
+            cols: list[int] = []
+            vals: list[float] = []
             for i, key in enumerate(keys):
                 for t, w in self._example_terms[key].items():
                     j = vocab.setdefault(t, len(vocab))
@@ -246,7 +251,9 @@ class SuggestionEngine:
             m = m.multiply(idf[np.newaxis, :]).tocsr()
             norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
             m = (sp.diags(1.0 / np.maximum(norms, 1e-12)) @ m).tocsr()
-            vr, vc, vv = [], [], []
+            vr: list[int] = []
+            vc: list[int] = []
+            vv: list[float] = []
             for i, key in enumerate(keys):
                 for c, v in sorted(self._examples[key].items()):
                     vr.append(i)
@@ -281,7 +288,7 @@ class SuggestionEngine:
         if total == 0:
             return np.zeros(n), 0.0
         score = np.asarray(votes.T @ weights).ravel() / total
-        return np.clip(score, 0.0, 1.0), float(sims[order[0]])
+        return np.clip(score, -1.0, 1.0), float(sims[order[0]])
 
     # ------------------------------------------------------------------ scoring
     def _vector(self, tw: dict[str, float]) -> tuple[list[int], list[float]]:
@@ -299,19 +306,19 @@ class SuggestionEngine:
         n = len(self._criteria)
         spans = sentence_spans(text)
         sentences = [text[a:b] for a, b in spans]
-        rows, cols, vals = [], [], []
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
         doc_terms: dict[str, float] = {}
-        n_concepts = set()
-        for i, s in enumerate(sentences):
-            tw = terms(s)
+        for i, sentence in enumerate(sentences):
+            tw = terms(sentence)
             doc_terms.update(tw)
-            n_concepts.update(t for t in tw if t.startswith("#"))
-            c, v = self._vector(tw)
-            norm = math.sqrt(sum(x * x for x in v)) if v else 1.0
-            scale = 1.0 / (norm**p.sentence_len_power) if v else 0.0
-            rows.extend([i] * len(c))
-            cols.extend(c)
-            vals.extend(x * scale for x in v)
+            sc, sv = self._vector(tw)
+            norm = math.sqrt(sum(x * x for x in sv)) if sv else 1.0
+            scale = 1.0 / (norm**p.sentence_len_power) if sv else 0.0
+            rows.extend([i] * len(sc))
+            cols.extend(sc)
+            vals.extend(x * scale for x in sv)
         ns = len(sentences)
         if ns == 0 and not title.strip():
             return np.zeros(n), [[] for _ in range(n)]
@@ -333,18 +340,18 @@ class SuggestionEngine:
         # whole-document match, title included
         tt = terms(title)
         all_terms = dict(doc_terms)
-        for t, v in tt.items():
-            all_terms[t] = max(all_terms.get(t, 0.0), v)
-        c, v = self._vector(all_terms)
-        if v:
+        for t, tw_ in tt.items():
+            all_terms[t] = max(all_terms.get(t, 0.0), tw_)
+        dc, dvals = self._vector(all_terms)
+        if dvals:
             dv = np.zeros(len(self._vocab))
-            dv[c] = v
+            dv[dc] = dvals
             dv /= np.linalg.norm(dv)
             raw = raw + p.doc_weight * np.asarray(self._matrix @ dv).ravel()
-        c, v = self._vector(tt)
-        if v:
+        tc, tvals = self._vector(tt)
+        if tvals:
             tv = np.zeros(len(self._vocab))
-            tv[c] = v
+            tv[tc] = tvals
             tv /= np.linalg.norm(tv) ** p.sentence_len_power
             raw = raw + p.title_row_weight * np.asarray(self._matrix @ tv).ravel()
         # kind prior
@@ -353,15 +360,14 @@ class SuggestionEngine:
         # coherence with the dominant standards
         if p.coherence and len(self._std_index) > 1:
             mass = np.zeros(len(self._std_index))
-            for s in range(len(self._std_index)):
-                vals_s = np.sort(raw[self._crit_std == s])[::-1][:4]
-                mass[s] = vals_s.sum()
+            for si in range(len(self._std_index)):
+                mass[si] = np.sort(raw[self._crit_std == si])[::-1][:4].sum()
             if mass.max() > 0:
                 rel = mass / mass.max()
                 raw = raw * (1.0 + p.coherence * (rel[self._crit_std] - 1.0) * 0.5)
         # domain gate: evidence with few practice concepts is probably not about the practice
-        if len(n_concepts) < p.domain_min_concepts:
-            raw = raw * (0.5 + 0.5 * len(n_concepts) / max(p.domain_min_concepts, 1))
+        markers = domain_markers(title + "\n" + text)
+        raw = raw * min(1.0, (markers + 0.5) / (p.domain_min_markers + 0.5))
         best = [[int(i) for i in order[:, j] if sent_scores[i, j] > 0] for j in range(n)]
         return raw, best
 
@@ -375,15 +381,15 @@ class SuggestionEngine:
             gmax = max(raw[i] for i in g)
             for i in g:
                 raw[i] = gmax
-        score = 1.0 - np.exp(-raw / p.calib_scale)
         knn, max_sim = self._knn_scores(title, text)
-        if max_sim > 0:
-            lam = p.knn_weight * min(1.0, max_sim / 0.5)
-            score = (1.0 - lam) * score + lam * knn
+        if max_sim > 0 and raw.max() > 0:
+            trust = p.knn_weight * min(1.0, max_sim / p.knn_sim_full)
+            raw = np.maximum(raw + trust * knn * raw.max(), 0.0)
             for g in self._groups:
-                gmax = max(score[i] for i in g)
+                gmax = max(raw[i] for i in g)
                 for i in g:
-                    score[i] = gmax
+                    raw[i] = gmax
+        score = 1.0 - np.exp(-raw / p.calib_scale)
         score = np.clip(score, 0.0, 1.0)
         order = sorted(range(n), key=lambda i: (-round(float(score[i]), 12), i))
         top_score = float(score[order[0]])

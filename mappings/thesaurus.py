@@ -11,12 +11,27 @@ Phrases are matched as contiguous runs of stemmed words, so "circle of support" 
 fires on any office memo.
 
 The table below is one concept per entry: ``name: phrase; phrase; ...``, continued on indented
-lines. A leading ``~`` marks a weak concept: generic practice that counts, but at half weight.
+lines. A leading ``~`` marks a weak concept: generic practice that counts, but at half weight. The
+``_domain`` entry is not a concept: it lists markers of evidence about supported employment at
+all (people supported, their conditions, the service); text with few of them is probably not
+evidence of the practice (an office memo, a timesheet).
 """
 
 from __future__ import annotations
 
 THESAURUS = """
+_domain: job seeker; job seekers; jobseeker; jobseekers; job coach; job coaches; job coaching;
+    supported employment; disability; disabilities; disabled; learning disability; autism; autistic;
+    mental health; wheelchair; deaf; bsl; sight impaired; blind; dyslexic; dyslexia; brain injury;
+    down's syndrome; cerebral palsy; epilepsy; ptsd; depression; anxiety; anxious; person-centred;
+    vocational profile; vocational profiling; work trial; taster; in-work support; access to work;
+    better-off calculation; universal credit; benefits; job match; caseload; employment adviser;
+    employment support; supported internship; care manager; social worker; social care; day centre;
+    family; parents; carers; prompts; natural supports; reasonable adjustments; job analysis;
+    task analysis; placement; paid work; his job; her job; new job; in work; into work; job offer;
+    offered the job; job seeker's; his manager; her manager; his supervisor; her supervisor;
+    recovery; learning difficulties; condition; diagnosis; equality act; circle of support;
+    interview; cv; reflect; reflection; reflective; supervision; cpd
 code_of_conduct: code of conduct; codes of ethics; code of ethics; conduct standards;
     professional boundaries; our policy; organisation's policy; gifts; guidance required by own
     organisation; codes of practice; code of practice
