@@ -1,0 +1,201 @@
+"""Command groups of the ``portfolio`` CLI, one function per group."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from framework.spec import FrameworkFormatError
+from portfolio.services import audit, frameworks, people
+from portfolio.services.people import SYSTEM
+
+
+def register_commands(main: click.Group) -> None:
+    from portfolio.cli import Context, echo_json, pass_ctx
+
+    # ---------------------------------------------------------------- frameworks
+    @main.group("framework")
+    def framework_group() -> None:
+        """Load, list, show and export frameworks."""
+
+    @framework_group.command("import")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option(
+        "--format",
+        "fmt",
+        default="auto",
+        show_default=True,
+        type=click.Choice(
+            ["auto", "nos-text", "nos-docx", "topic-guide", "case", "nos-json", "csv"]
+        ),
+        help="File format; auto detects it from name and content.",
+    )
+    @click.option("--code", default=None, help="Code for a unit that has none (topic guides).")
+    @click.option("--title", default=None, help="Title for a unit whose file has none.")
+    @click.option("--new-version", is_flag=True, help="Import changed content as a new version.")
+    @click.option("--dry-run", is_flag=True, help="Show what would be imported; write nothing.")
+    @click.option("--strict", is_flag=True, help="CASE: validate against the official schema.")
+    @pass_ctx
+    def framework_import(
+        ctx: Context,
+        path: Path,
+        fmt: str,
+        code: str | None,
+        title: str | None,
+        new_version: bool,
+        dry_run: bool,
+        strict: bool,
+    ) -> None:
+        """Import a framework file (NOS text or .docx, topic guide, CASE JSON, NOS JSON, CSV)."""
+        from framework.parse import parse
+
+        try:
+            spec = parse(path.read_bytes(), path.name, fmt, code=code, title=title, strict=strict)
+        except FrameworkFormatError as exc:
+            raise click.ClickException(str(exc) if exc.source else f"{path}: {exc}") from exc
+        with ctx.session() as session:
+            result = frameworks.import_framework(
+                session, actor=SYSTEM, spec=spec, new_version=new_version, dry_run=dry_run
+            )
+        for warning in result.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        click.echo(result.message)
+        for line in result.diff:
+            click.echo(f"  {line}")
+        if result.status == "refused":
+            raise SystemExit(1)
+
+    @framework_group.command("list")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+    @pass_ctx
+    def framework_list(ctx: Context, as_json: bool) -> None:
+        """List loaded frameworks and their versions."""
+        with ctx.session() as session:
+            rows = frameworks.framework_summaries(session)
+        if as_json:
+            echo_json(rows)
+            return
+        for r in rows:
+            click.echo(
+                f"{r['code']:<12} v{r['version']:<6} {r['standards']:>4} standards "
+                f"{r['criteria']:>6} criteria  {r['title']}"
+            )
+
+    @framework_group.command("show")
+    @click.argument("code")
+    @click.option("--version", default=None, help="Framework version (default: newest).")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+    @pass_ctx
+    def framework_show(ctx: Context, code: str, version: str | None, as_json: bool) -> None:
+        """Show a framework, or one standard (by code, e.g. SE04), with its criteria."""
+        with ctx.session() as session:
+            data = frameworks.describe(session, code, version=version)
+        if as_json:
+            echo_json(data)
+            return
+        for std in data["standards"]:
+            click.echo(f"{std['code']}  {std['title']}")
+            for c in std["criteria"]:
+                click.echo(f"  {c['code']:<6} {c['text']}")
+
+    @framework_group.command("export")
+    @click.argument("code")
+    @click.option("--format", "fmt", type=click.Choice(["json", "csv", "docx"]), required=True)
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+    @click.option("--version", default=None, help="Framework version (default: newest).")
+    @pass_ctx
+    def framework_export(
+        ctx: Context, code: str, fmt: str, output: Path, version: str | None
+    ) -> None:
+        """Export a framework (or one standard, for docx) as JSON, CSV or .docx."""
+        with ctx.session() as session:
+            data = frameworks.export(session, code, fmt, version=version)
+        output.write_bytes(data)
+        click.echo(f"Wrote {output} ({len(data)} bytes).")
+
+    # ---------------------------------------------------------------- people
+    @main.group("people")
+    def people_group() -> None:
+        """Create and list people."""
+
+    @people_group.command("add")
+    @click.option("--name", required=True, help="Full name.")
+    @click.option("--email", required=True, help="E-mail address (the log-in).")
+    @click.option(
+        "--role",
+        "roles",
+        required=True,
+        multiple=True,
+        help="admin, assessor, iqa or learner; repeat or comma-separate for several.",
+    )
+    @click.option(
+        "--password-file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Read the password from this file (first line); otherwise prompt.",
+    )
+    @click.option("--site", default="Main site", show_default=True, help="Assessment site.")
+    @pass_ctx
+    def people_add(
+        ctx: Context,
+        name: str,
+        email: str,
+        roles: tuple[str, ...],
+        password_file: Path | None,
+        site: str,
+    ) -> None:
+        """Add a person with one or more roles."""
+        if password_file is not None:
+            lines = password_file.read_text(encoding="utf-8").splitlines()
+            password = lines[0] if lines else ""
+        else:
+            password = getpass.getpass("Password: ") if sys.stdin.isatty() else ""
+        with ctx.session() as session:
+            person = people.create_person(
+                session,
+                actor=SYSTEM,
+                name=name,
+                email=email,
+                roles=",".join(roles),
+                password=password or None,
+                site=site,
+            )
+            click.echo(f"Added {person.name} <{person.email}> as {person.roles} (id {person.id}).")
+
+    @people_group.command("list")
+    @click.option("--role", default=None, help="Only people with this role.")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+    @pass_ctx
+    def people_list(ctx: Context, role: str | None, as_json: bool) -> None:
+        """List people (id, name, e-mail, roles)."""
+        with ctx.session() as session:
+            rows: list[dict[str, Any]] = [
+                {"id": p.id, "name": p.name, "email": p.email, "roles": sorted(p.role_set)}
+                for p in people.list_people(session, role=role)
+            ]
+        if as_json:
+            echo_json(rows)
+            return
+        for r in rows:
+            click.echo(f"{r['id']:>5}  {r['name']:<28} {r['email']:<36} {','.join(r['roles'])}")
+
+    # ---------------------------------------------------------------- audit
+    @main.group("audit")
+    def audit_group() -> None:
+        """Check the append-only audit trail."""
+
+    @audit_group.command("verify")
+    @pass_ctx
+    def audit_verify(ctx: Context) -> None:
+        """Verify the hash chain of the audit trail; exit 1 on any break."""
+        with ctx.session() as session:
+            report = audit.verify(session)
+        if report.ok:
+            click.echo(f"Audit trail intact: {report.entries} entries.")
+            return
+        for line in report.breaks:
+            click.echo(line, err=True)
+        raise click.ClickException(f"Audit trail broken in {len(report.breaks)} place(s).")

@@ -1,0 +1,67 @@
+"""Configuration from environment variables with one prefix, ``PORTFOLIO_``.
+
+Every key below can be set as ``PORTFOLIO_<KEY>`` (for example ``PORTFOLIO_DATABASE_URL``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+PREFIX = "PORTFOLIO_"
+DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105 - refused in production
+
+# key -> (default, description); README documents every key (a test checks it).
+SETTINGS: dict[str, tuple[Any, str]] = {
+    "ENV": (
+        "development",
+        "`development` or `production`; production refuses the default secret key",
+    ),
+    "SECRET_KEY": (DEFAULT_SECRET_KEY, "signs session cookies and CSRF tokens"),
+    "DATABASE_URL": (
+        None,
+        "SQLAlchemy URL; default: SQLite file `portfolio.sqlite3` in the instance folder",
+    ),
+    "INSTANCE_PATH": (None, "instance folder (database, file store); default `./instance`"),
+    "FILE_STORE": (None, "folder of uploaded files; default `<instance>/files`"),
+    "MAX_UPLOAD_MB": (25, "largest accepted upload, in megabytes"),
+    "CENTRE_NAME": ("Demo Training Centre", "centre name printed on documents"),
+    "REDIS_URL": (None, "Redis URL; when set, background jobs run on RQ workers"),
+    "LOGIN_MAX_FAILURES": (5, "failed log-ins before an account is locked for a while"),
+    "LOGIN_LOCK_MINUTES": (15, "how long an account stays locked after too many failures"),
+}
+
+
+def _coerce(value: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return value.lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(value)
+    return value
+
+
+def from_env(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Settings read from ``environ`` (default ``os.environ``), defaults filled in."""
+    env = os.environ if environ is None else environ
+    config: dict[str, Any] = {}
+    for key, (default, _help) in SETTINGS.items():
+        raw = env.get(PREFIX + key)
+        config[key] = default if raw is None or raw == "" else _coerce(raw, default)
+    return config
+
+
+def finish(config: dict[str, Any]) -> dict[str, Any]:
+    """Fill in paths derived from the instance folder and check production safety."""
+    instance = Path(config.get("INSTANCE_PATH") or Path.cwd() / "instance").resolve()
+    config["INSTANCE_PATH"] = str(instance)
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = f"sqlite:///{instance / 'portfolio.sqlite3'}"
+    if not config.get("FILE_STORE"):
+        config["FILE_STORE"] = str(instance / "files")
+    if config.get("ENV") == "production" and config.get("SECRET_KEY") in (None, DEFAULT_SECRET_KEY):
+        raise RuntimeError(
+            "Refusing to start in production with the default secret key: "
+            "set PORTFOLIO_SECRET_KEY to a long random value."
+        )
+    return config

@@ -1,0 +1,67 @@
+"""Evidence: a learner's item with immutable versions and content-addressed attachments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from portfolio.models.base import utcnow
+
+KINDS = {
+    "reflective_account": "Reflective account",
+    "star_narrative": "STAR narrative",
+    "review_note": "Review note",
+    "witness_testimony": "Witness testimony",
+    "observation_record": "Observation record",
+    "professional_discussion": "Professional discussion",
+    "product": "Product",
+    "other": "Other",
+}
+ASSESSOR_KINDS = ("observation_record", "professional_discussion")
+
+
+class Evidence(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="person.id", index=True)
+    kind: str = Field(max_length=32)
+    title: str = Field(max_length=300)
+    activity_date: date
+    status: str = Field(default="draft", max_length=16)  # draft | submitted
+    current_version: int = 1
+    created_by: int = Field(foreign_key="person.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    submitted_at: datetime | None = None
+
+
+class EvidenceVersion(SQLModel, table=True):
+    """One version of an item. A submitted version is never changed; editing makes a new one."""
+
+    __table_args__ = (UniqueConstraint("evidence_id", "number", name="uq_version_evidence_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    evidence_id: int = Field(foreign_key="evidence.id", index=True)
+    number: int
+    title: str = Field(max_length=300)
+    activity_date: date
+    body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # kind-specific fields: STAR sections, witness name/role/relationship
+    fields: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    sha256: str = Field(default="", max_length=64)
+    created_by: int = Field(foreign_key="person.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    declared_at: datetime | None = None  # learner's declaration of authenticity
+
+
+class Attachment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="evidenceversion.id", index=True)
+    sha256: str = Field(max_length=64, index=True)  # content address in the file store
+    filename: str = Field(max_length=255)  # the client's name: display only, never a path
+    mime: str = Field(max_length=100)
+    size: int
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = Field(default_factory=utcnow)

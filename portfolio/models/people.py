@@ -1,0 +1,64 @@
+"""People, their roles, cohorts and registrations of learners on standards."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from portfolio.models.base import utcnow
+
+ROLES = ("admin", "assessor", "iqa", "learner")
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=320, unique=True, index=True)
+    password_hash: str = Field(default="", max_length=255)
+    roles: str = Field(default="", max_length=100)  # comma-separated subset of ROLES
+    active: bool = True
+    site: str = Field(default="Main site", max_length=200)
+    assessor_status: str = Field(default="standard", max_length=20)  # new | standard | under_review
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    removed_at: datetime | None = None
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        return frozenset(r for r in self.roles.split(",") if r)
+
+    def has_role(self, role: str) -> bool:
+        return role in self.role_set
+
+
+class Cohort(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    site: str = Field(default="Main site", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Registration(SQLModel, table=True):
+    """A learner registered on one version of a framework, with an assessor and an IQA."""
+
+    __table_args__ = (
+        UniqueConstraint("learner_id", "framework_id", name="uq_registration_learner_framework"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="person.id", index=True)
+    framework_id: int = Field(foreign_key="framework.id", index=True)
+    cohort_id: int | None = Field(default=None, foreign_key="cohort.id", index=True)
+    assessor_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    iqa_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    start_date: date
+    planned_end: date
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class RegistrationStandard(SQLModel, table=True):
+    registration_id: int = Field(foreign_key="registration.id", primary_key=True)
+    standard_id: int = Field(foreign_key="standard.id", primary_key=True, index=True)

@@ -1,0 +1,1 @@
+"""Services: take ``session``, ``actor`` and plain data; check permission; flush, never commit."""

@@ -1,0 +1,361 @@
+"""Loading frameworks into the database, by URN/code and version, safely and idempotently."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert
+from sqlmodel import Session, col, select
+
+from framework.spec import CriterionSpec, FrameworkSpec, GlossaryEntry, StageSpec, StandardSpec
+from portfolio.errors import Invalid, NotFound, PermissionDenied
+from portfolio.models import Criterion, Framework, Standard
+from portfolio.services import audit
+from portfolio.services.people import Actor
+
+STANDARD_FIELDS = (
+    "urn",
+    "title",
+    "overview",
+    "content",
+    "version",
+    "date_approved",
+    "review_date",
+    "validity",
+    "status",
+    "originating_organisation",
+    "occupations",
+    "keywords",
+)
+
+
+@dataclass
+class ImportResult:
+    status: str  # created | unchanged | new_version | refused | would_create | would_add_version
+    framework_code: str
+    version: str
+    framework_id: int | None = None
+    standards: int = 0
+    criteria: int = 0
+    diff: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        what = f"{self.framework_code} version {self.version}"
+        counts = f"{self.standards} standards, {self.criteria} criteria"
+        return {
+            "created": f"Imported {what}: {counts}.",
+            "new_version": f"Imported {what} as a new version: {counts}.",
+            "unchanged": f"{what} is already loaded with identical content; nothing changed.",
+            "refused": f"{what} is already loaded with different content. Import it as a new "
+            "version (--new-version) to keep both.",
+            "would_create": f"Dry run: would import {what}: {counts}.",
+            "would_add_version": f"Dry run: would import {what} as a new version: {counts}.",
+        }[self.status]
+
+
+def _versions(session: Session, code: str) -> list[Framework]:
+    query = select(Framework).where(Framework.code == code).order_by(col(Framework.id))
+    return list(session.exec(query))
+
+
+def _next_version(existing: list[Framework]) -> str:
+    numbers = [int(m.group(1)) for f in existing if (m := re.match(r"^(\d+)", f.version))]
+    return str(max(numbers, default=0) + 1)
+
+
+def import_framework(
+    session: Session,
+    *,
+    actor: Actor,
+    spec: FrameworkSpec,
+    new_version: bool = False,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Load ``spec``. Identical content again changes nothing; different content under the same
+    version is refused with a diff unless ``new_version``; nothing is ever deleted."""
+    if not actor.has("admin"):
+        raise PermissionDenied("Only administrators load frameworks.")
+    if not spec.standards:
+        raise Invalid("The framework has no standards.")
+    existing = _versions(session, spec.code)
+    digest = spec.content_hash()
+    result = ImportResult(
+        status="created",
+        framework_code=spec.code,
+        version=spec.version,
+        standards=len(spec.standards),
+        criteria=spec.criteria_count(),
+        warnings=list(spec.warnings),
+    )
+    same_content = next((f for f in existing if f.content_hash == digest), None)
+    if same_content is not None:
+        result.status, result.framework_id = "unchanged", same_content.id
+        result.version = same_content.version
+        return result
+    clash = next((f for f in existing if f.version == spec.version), None)
+    if clash is not None:
+        result.diff = diff_specs(load_spec(session, clash.id or 0), spec)
+        if not new_version:
+            result.status, result.framework_id = "refused", clash.id
+            return result
+        spec.version = result.version = _next_version(existing)
+        digest = spec.content_hash()
+        result.status = "new_version"
+    elif existing:
+        result.status = "new_version"
+    if dry_run:
+        result.status = "would_create" if result.status == "created" else "would_add_version"
+        return result
+    result.framework_id = _insert(session, spec, digest)
+    audit.record(
+        session,
+        actor_id=actor.id or None,
+        action="framework.import",
+        subject_type="framework",
+        subject_id=result.framework_id,
+        data={"code": spec.code, "version": spec.version, "hash": digest, "status": result.status},
+    )
+    return result
+
+
+def _insert(session: Session, spec: FrameworkSpec, digest: str) -> int:
+    fw = Framework(
+        code=spec.code,
+        urn=spec.urn,
+        title=spec.title,
+        version=spec.version,
+        overview=spec.overview,
+        source_format=spec.source_format,
+        content_hash=digest,
+        extra={
+            "stages": [
+                {"ref": s.ref, "title": s.title, "standards": list(s.standards)}
+                for s in spec.stages
+            ],
+            "values": list(spec.values),
+            "glossary": [{"term": g.term, "definition": g.definition} for g in spec.glossary],
+            "metadata": dict(spec.metadata),
+        },
+    )
+    session.add(fw)
+    session.flush()
+    rows = [
+        {
+            "framework_id": fw.id,
+            "code": s.code,
+            "position": i,
+            **{name: getattr(s, name) for name in STANDARD_FIELDS},
+        }
+        for i, s in enumerate(spec.standards, start=1)
+    ]
+    ids = (
+        session.execute(
+            insert(Standard).returning(col(Standard.id), sort_by_parameter_order=True), rows
+        )
+        .scalars()
+        .all()
+    )
+    criteria = [
+        {"standard_id": sid, "kind": c.kind, "code": c.code, "text": c.text, "position": c.position}
+        for sid, s in zip(ids, spec.standards, strict=True)
+        for c in s.criteria
+    ]
+    for start in range(0, len(criteria), 5000):
+        session.execute(insert(Criterion), criteria[start : start + 5000])
+    assert fw.id is not None
+    return fw.id
+
+
+def load_spec(session: Session, framework_id: int) -> FrameworkSpec:
+    """Rebuild the plain spec of a loaded framework (for diffs and exports)."""
+    fw = session.get(Framework, framework_id)
+    if fw is None:
+        raise NotFound(f"No framework with id {framework_id}.")
+    standards = list(
+        session.exec(
+            select(Standard)
+            .where(Standard.framework_id == framework_id)
+            .order_by(col(Standard.position))
+        )
+    )
+    criteria = session.exec(
+        select(Criterion)
+        .join(Standard, col(Standard.id) == Criterion.standard_id)
+        .where(Standard.framework_id == framework_id)
+        .order_by(col(Criterion.standard_id), col(Criterion.position))
+    )
+    by_standard: dict[int, list[CriterionSpec]] = {}
+    for c in criteria:
+        by_standard.setdefault(c.standard_id, []).append(
+            CriterionSpec(kind=c.kind, code=c.code, text=c.text, position=c.position)  # type: ignore[arg-type]
+        )
+    extra: dict[str, Any] = fw.extra or {}
+    return FrameworkSpec(
+        code=fw.code,
+        title=fw.title,
+        urn=fw.urn,
+        version=fw.version,
+        overview=fw.overview,
+        source_format=fw.source_format,
+        standards=[
+            StandardSpec(
+                code=s.code,
+                criteria=by_standard.get(s.id or 0, []),
+                **{name: getattr(s, name) for name in STANDARD_FIELDS},
+            )
+            for s in standards
+        ],
+        stages=[
+            StageSpec(ref=s["ref"], title=s["title"], standards=tuple(s["standards"]))
+            for s in extra.get("stages", [])
+        ],
+        values=list(extra.get("values", [])),
+        glossary=[
+            GlossaryEntry(term=g["term"], definition=g["definition"])
+            for g in extra.get("glossary", [])
+        ],
+        metadata=dict(extra.get("metadata", {})),
+    )
+
+
+def diff_specs(old: FrameworkSpec, new: FrameworkSpec) -> list[str]:
+    """A readable list of what differs between two versions of a framework."""
+    lines: list[str] = []
+    for name in ("title", "urn", "overview"):
+        if getattr(old, name) != getattr(new, name):
+            lines.append(f"framework {name}: {getattr(old, name)!r} -> {getattr(new, name)!r}")
+    old_std = {s.code: s for s in old.standards}
+    new_std = {s.code: s for s in new.standards}
+    for code in sorted(old_std.keys() - new_std.keys()):
+        lines.append(f"- standard {code} removed")
+    for code in sorted(new_std.keys() - old_std.keys()):
+        lines.append(f"+ standard {code} added ({len(new_std[code].criteria)} criteria)")
+    for code in sorted(old_std.keys() & new_std.keys()):
+        a, b = old_std[code], new_std[code]
+        for name in STANDARD_FIELDS:
+            if getattr(a, name) != getattr(b, name):
+                lines.append(f"~ {code} {name} changed")
+        ca = {c.code: c for c in a.criteria}
+        cb = {c.code: c for c in b.criteria}
+        for cc in sorted(ca.keys() - cb.keys()):
+            lines.append(f"- {code} {cc} removed: {ca[cc].text}")
+        for cc in sorted(cb.keys() - ca.keys()):
+            lines.append(f"+ {code} {cc} added: {cb[cc].text}")
+        for cc in sorted(ca.keys() & cb.keys()):
+            if ca[cc].text != cb[cc].text or ca[cc].kind != cb[cc].kind:
+                lines.append(f"~ {code} {cc}: {ca[cc].text!r} -> {cb[cc].text!r}")
+    if [g for g in old.glossary] != [g for g in new.glossary]:
+        lines.append("~ glossary changed")
+    if old.stages != new.stages:
+        lines.append("~ functional process changed")
+    if old.values != new.values:
+        lines.append("~ values changed")
+    return lines or ["(only ordering or metadata differs)"]
+
+
+def find_framework(session: Session, code: str, version: str | None = None) -> Framework:
+    """The newest version of a framework by code (or a given version)."""
+    versions = _versions(session, code)
+    if version is not None:
+        versions = [f for f in versions if f.version == version]
+    if not versions:
+        raise NotFound(
+            f"No framework with code {code!r}" + (f" version {version}" if version else "") + "."
+        )
+    return versions[-1]
+
+
+def list_frameworks(session: Session) -> list[Framework]:
+    return list(session.exec(select(Framework).order_by(col(Framework.code), col(Framework.id))))
+
+
+def framework_summaries(session: Session) -> list[dict[str, Any]]:
+    """Every loaded framework version with its counts, in two queries."""
+    from sqlalchemy import func
+
+    counts = dict(
+        session.exec(
+            select(Standard.framework_id, func.count(col(Criterion.id)))
+            .join(Criterion, col(Criterion.standard_id) == Standard.id)
+            .group_by(col(Standard.framework_id))
+        ).all()
+    )
+    std_counts = dict(
+        session.exec(
+            select(Standard.framework_id, func.count(col(Standard.id))).group_by(
+                col(Standard.framework_id)
+            )
+        ).all()
+    )
+    return [
+        {
+            "id": f.id,
+            "code": f.code,
+            "urn": f.urn,
+            "title": f.title,
+            "version": f.version,
+            "source_format": f.source_format,
+            "standards": std_counts.get(f.id or 0, 0),
+            "criteria": counts.get(f.id or 0, 0),
+            "content_hash": f.content_hash,
+            "imported_at": f.created_at.isoformat(),
+        }
+        for f in list_frameworks(session)
+    ]
+
+
+def resolve(
+    session: Session, code: str, version: str | None = None
+) -> tuple[Framework, str | None]:
+    """A framework by its code, or the newest framework holding a standard of that code."""
+    try:
+        return find_framework(session, code, version), None
+    except NotFound:
+        pass
+    query = (
+        select(Framework)
+        .join(Standard, col(Standard.framework_id) == Framework.id)
+        .where(Standard.code == code)
+        .order_by(col(Framework.id))
+    )
+    found = [f for f in session.exec(query) if version is None or f.version == version]
+    if not found:
+        raise NotFound(f"No framework or standard with code {code!r}.")
+    return found[-1], code
+
+
+def describe(session: Session, code: str, *, version: str | None = None) -> dict[str, Any]:
+    """A framework (or one of its standards) with criteria, as plain data."""
+    from dataclasses import asdict
+
+    fw, standard_code = resolve(session, code, version)
+    spec = load_spec(session, fw.id or 0)
+    data = asdict(spec)
+    data["id"] = fw.id
+    if standard_code is not None:
+        data["standards"] = [s for s in data["standards"] if s["code"] == standard_code]
+    return data
+
+
+def export(session: Session, code: str, fmt: str, *, version: str | None = None) -> bytes:
+    fw, standard_code = resolve(session, code, version)
+    spec = load_spec(session, fw.id or 0)
+    if standard_code is not None:
+        spec.standards = [s for s in spec.standards if s.code == standard_code]
+    if fmt == "json":
+        from framework.export_json import framework_to_json
+
+        return framework_to_json(spec).encode("utf-8")
+    if fmt == "csv":
+        from framework.export_csv import framework_to_csv
+
+        return framework_to_csv(spec).encode("utf-8")
+    if fmt == "docx":
+        from framework.export_docx import framework_to_docx
+
+        return framework_to_docx(spec)
+    raise Invalid(f"Unknown export format {fmt!r}: use json, csv or docx.")

@@ -1,0 +1,36 @@
+"""The main navigation: which pages each role sees in the header."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, request, url_for
+
+from portfolio.services.people import Actor
+
+# (label, endpoint, roles that see it)
+NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
+    ("Home", "home.index", frozenset({"admin", "assessor", "iqa", "learner"})),
+    ("My evidence", "evidence.index", frozenset({"learner"})),
+    ("Caseload", "caseload.index", frozenset({"assessor"})),
+    ("Quality assurance", "iqa.index", frozenset({"iqa"})),
+    ("People", "admin.people", frozenset({"admin"})),
+    ("Cohorts", "admin.cohorts", frozenset({"admin"})),
+    ("Registrations", "admin.registrations", frozenset({"admin"})),
+    ("Frameworks", "frameworks.index", frozenset({"admin", "assessor", "iqa", "learner"})),
+)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    current: bool
+
+
+def nav_for(me: Actor) -> list[NavItem]:
+    items = []
+    for label, endpoint, roles in NAV:
+        if endpoint in current_app.view_functions and me.roles & roles:
+            items.append(NavItem(label, url_for(endpoint), request.endpoint == endpoint))
+    return items
