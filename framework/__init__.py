@@ -1,0 +1,1 @@
+"""Frameworks: standards, criteria and the importers that read them (pure, no database)."""

@@ -1,0 +1,269 @@
+"""Shared fixtures: a real database per backend, each test rolled back; app, client, CLI."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, select
+
+from portfolio.app import create_app
+from portfolio.cli import Context, main
+from portfolio.db import make_engine, normalise_url, upgrade
+from portfolio.models import Framework, Person, Registration
+from portfolio.services import people
+from portfolio.services.demo import register_learner, sample_framework_text
+from portfolio.services.people import SYSTEM
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+PASSWORD = "correct-horse-battery"
+PG_ENV = "PORTFOLIO_TEST_POSTGRES_URL"
+
+
+def _backends() -> list[str]:
+    return ["sqlite", "postgresql"] if os.environ.get(PG_ENV) else ["sqlite"]
+
+
+@contextmanager
+def _postgres_database() -> Iterator[str]:
+    admin_url = normalise_url(os.environ[PG_ENV])
+    name = f"portfolio_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def fresh_database(backend: str, folder: Path) -> Iterator[str]:
+    """A new, empty database of ``backend``; dropped afterwards."""
+    if backend == "postgresql":
+        with _postgres_database() as url:
+            yield url
+    else:
+        yield f"sqlite:///{folder / f'test-{uuid.uuid4().hex[:8]}.sqlite3'}"
+
+
+def _load_sample(engine: Engine) -> None:
+    from framework.parse.nos_text import parse_nos_text
+    from portfolio.services.frameworks import import_framework
+
+    with Session(engine) as session:
+        import_framework(session, actor=SYSTEM, spec=parse_nos_text(sample_framework_text()))
+        session.commit()
+
+
+@pytest.fixture(scope="session", params=_backends())
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A migrated database holding the sample framework, shared by the session's tests."""
+    with fresh_database(backend, tmp_path_factory.mktemp("db")) as url:
+        eng = make_engine(url)
+        upgrade(eng)
+        _load_sample(eng)
+        yield eng
+        eng.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    conn = engine.connect()
+    outer = conn.begin()
+    try:
+        yield conn
+    finally:
+        outer.rollback()
+        conn.close()
+
+
+def _session_on(conn: Connection) -> Session:
+    return Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
+    s = _session_on(connection)
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture
+def app(engine: Engine, connection: Connection, tmp_path: Path) -> Flask:
+    application = create_app(
+        {
+            "ENGINE": engine,
+            "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+            "SECRET_KEY": "test-secret",
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+    )
+    application.extensions["portfolio"].session_factory = lambda: _session_on(connection)
+    return application
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+class TestContext(Context):
+    """The CLI's context bound to the test's rolled-back connection."""
+
+    def __init__(self, engine: Engine, connection: Connection) -> None:
+        super().__init__(engine.url.render_as_string(hide_password=False))
+        self._engine = engine
+        self._connection = connection
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        import click
+
+        from portfolio.errors import DomainError
+
+        s = _session_on(self._connection)
+        try:
+            yield s
+            s.commit()
+        except DomainError as exc:
+            s.rollback()
+            raise click.ClickException(str(exc)) from exc
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            s.close()
+
+
+@pytest.fixture
+def cli(engine: Engine, connection: Connection) -> Callable[..., Result]:
+    """Run ``portfolio ARGS`` against the test database; returns click's Result."""
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(
+            main,
+            list(args),
+            obj=TestContext(engine, connection),
+            input=input,
+            catch_exceptions=False,
+        )
+
+    return invoke
+
+
+@pytest.fixture
+def sample_framework(session: Session) -> Framework:
+    fw = session.exec(select(Framework).where(Framework.code == "SE")).first()
+    assert fw is not None
+    return fw
+
+
+@pytest.fixture
+def make_person(session: Session) -> Callable[..., Person]:
+    counter = iter(range(1, 10_000))
+
+    def make(
+        roles: str = "learner",
+        name: str | None = None,
+        email: str | None = None,
+        password: str = PASSWORD,
+        site: str = "Main site",
+    ) -> Person:
+        n = next(counter)
+        person = people.create_person(
+            session,
+            actor=SYSTEM,
+            name=name or f"{roles.split(',')[0].title()} {n}",
+            email=email or f"{roles.split(',')[0]}{n}-{uuid.uuid4().hex[:6]}@test.example",
+            roles=roles,
+            password=password,
+            site=site,
+        )
+        session.commit()
+        return person
+
+    return make
+
+
+@pytest.fixture
+def make_registration(
+    session: Session, sample_framework: Framework, make_person: Callable[..., Person]
+) -> Callable[..., Registration]:
+    def make(
+        learner: Person | None = None,
+        assessor: Person | None = None,
+        iqa: Person | None = None,
+        codes: str = "SE01,SE03,SE04",
+    ) -> Registration:
+        learner = learner or make_person("learner")
+        reg = register_learner(
+            session,
+            learner_id=learner.id or 0,
+            framework_id=sample_framework.id or 0,
+            codes=codes.split(","),
+            assessor_id=assessor.id if assessor else None,
+            iqa_id=iqa.id if iqa else None,
+            cohort_id=None,
+            start=date.today() - timedelta(days=60),
+            planned_end=date.today() + timedelta(days=300),
+        )
+        session.commit()
+        return reg
+
+    return make
+
+
+class Auth:
+    """Log a client in as a given person (``auth.login(person)``) or a new one of a role."""
+
+    def __init__(self, client: FlaskClient, make_person: Callable[..., Person]) -> None:
+        self.client = client
+        self.make_person = make_person
+
+    def login(self, who: Person | str) -> Person:
+        person = self.make_person(who) if isinstance(who, str) else who
+        response = self.client.post("/login", data={"email": person.email, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return person
+
+    def logout(self) -> None:
+        self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient, make_person: Callable[..., Person]) -> Auth:
+    return Auth(client, make_person)
+
+
+@pytest.fixture
+def shared() -> Path:
+    return SHARED
+
+
+def pytest_report_header(config: Any) -> str:
+    return f"database backends: {', '.join(_backends())}"

@@ -1,0 +1,110 @@
+"""The foundation: configuration, health, migrations, log-in and the CLI."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine
+from sqlmodel import SQLModel
+
+import mappings.models  # noqa: F401 - registers tables
+import portfolio.models  # noqa: F401 - registers tables
+from portfolio import config
+from portfolio.app import create_app
+
+
+def test_models_and_migrations_agree(engine: Engine) -> None:
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, SQLModel.metadata)
+    assert diff == [], f"models differ from migrations; write a migration: {diff}"
+
+
+def test_healthz_reports_database_and_schema(client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "ok"
+    assert body["database"] is True
+    assert body["schema"]["up_to_date"] is True
+    assert body["schema"]["current"] == body["schema"]["head"]
+
+
+def test_production_refuses_default_secret(tmp_path) -> None:
+    with pytest.raises(RuntimeError, match="default secret key"):
+        create_app({"ENV": "production", "INSTANCE_PATH": str(tmp_path)})
+
+
+def test_config_reads_prefixed_environment() -> None:
+    conf = config.from_env({"PORTFOLIO_MAX_UPLOAD_MB": "3", "PORTFOLIO_CENTRE_NAME": "X"})
+    assert conf["MAX_UPLOAD_MB"] == 3
+    assert conf["CENTRE_NAME"] == "X"
+    finished = config.finish({**conf, "INSTANCE_PATH": "/tmp/inst"})
+    assert finished["DATABASE_URL"] == "sqlite:////tmp/inst/portfolio.sqlite3"
+
+
+def test_login_and_logout(client, auth) -> None:
+    assert client.get("/").status_code == 302  # anonymous users are sent to log in
+    person = auth.login("learner")
+    page = client.get("/").get_data(as_text=True)
+    assert f"Welcome, {person.name}" in page
+    auth.logout()
+    assert client.get("/").status_code == 302
+
+
+def test_wrong_password_fails_and_repeated_failures_lock(client, make_person) -> None:
+    person = make_person("learner")
+    for _ in range(5):
+        r = client.post("/login", data={"email": person.email, "password": "wrong-password"})
+        assert r.status_code == 200
+        assert "do not match" in r.get_data(as_text=True)
+    # locked now: even the right password is refused for a while
+    r = client.post("/login", data={"email": person.email, "password": "correct-horse-battery"})
+    assert r.status_code == 200
+
+
+def test_login_ignores_offsite_next(client, make_person) -> None:
+    person = make_person("learner")
+    r = client.post(
+        "/login?next=//evil.example/x",
+        data={"email": person.email, "password": "correct-horse-battery"},
+    )
+    assert r.headers["Location"] == "/"
+
+
+def test_security_headers(client) -> None:
+    r = client.get("/login")
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
+
+
+def test_cli_people_and_audit(cli, tmp_path) -> None:
+    pw = tmp_path / "pw"
+    pw.write_text("a-long-password\n")
+    r = cli(
+        "people",
+        "add",
+        "--name",
+        "Pat Example",
+        "--email",
+        "pat@test.example",
+        "--role",
+        "assessor,iqa",
+        "--password-file",
+        str(pw),
+    )
+    assert r.exit_code == 0, r.output
+    r = cli("people", "list", "--role", "iqa", "--json")
+    assert any(
+        p["email"] == "pat@test.example" and p["roles"] == ["assessor", "iqa"]
+        for p in __import__("json").loads(r.output)
+    )
+    r = cli("audit", "verify")
+    assert r.exit_code == 0 and "intact" in r.output
+
+
+def test_cli_rejects_unknown_role(cli) -> None:
+    r = cli("people", "add", "--name", "X", "--email", "x@test.example", "--role", "wizard")
+    assert r.exit_code != 0
+    assert "Unknown role" in r.output

@@ -1,0 +1,43 @@
+"""README stays honest: every CLI command and configuration key it documents exists, and back."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from portfolio.cli import main
+from portfolio.config import PREFIX, SETTINGS
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def _commands(group: click.Group, prefix: str = "") -> set[str]:
+    names: set[str] = set()
+    for name, command in group.commands.items():
+        full = f"{prefix}{name}"
+        if isinstance(command, click.Group):
+            names |= _commands(command, full + " ")
+        else:
+            names.add(full)
+    return names
+
+
+def test_every_cli_command_is_documented_and_every_documented_one_exists() -> None:
+    documented = set(re.findall(r"`portfolio ([a-z][a-z-]*(?: [a-z][a-z-]*)?)", README))
+    real = _commands(main)
+    missing = {c for c in real if c not in documented}
+    assert not missing, f"README does not document: {sorted(missing)}"
+    for doc in documented:
+        first = doc.split()[0]
+        assert doc in real or first in real or any(r.startswith(doc) for r in real), doc
+
+
+def test_every_configuration_key_is_documented_and_exists() -> None:
+    documented = set(re.findall(r"`PORTFOLIO_([A-Z_]+)`", README))
+    real = set(SETTINGS)
+    assert real <= documented, f"undocumented settings: {sorted(real - documented)}"
+    test_only = {"TEST_POSTGRES_URL"}
+    assert documented - test_only <= real, f"README names unknown settings: {documented - real}"
+    assert PREFIX == "PORTFOLIO_"
