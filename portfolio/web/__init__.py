@@ -12,6 +12,9 @@ from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
 from portfolio.markdown import render_markdown
 from portfolio.models import Person
 from portfolio.web import auth, health, home
+
+# Each page module has a Blueprint ``bp``; add a module here to mount it.
+BLUEPRINT_MODULES = (auth, health, home)
 from portfolio.web.context import db
 from portfolio.web.nav import nav_for
 
@@ -47,7 +50,7 @@ def register(app: Flask, login: LoginManager) -> None:
             return None
         return LoggedIn(person)
 
-    for module in (auth, health, home):
+    for module in BLUEPRINT_MODULES:
         app.register_blueprint(module.bp)
 
     @app.context_processor
