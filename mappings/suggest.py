@@ -382,9 +382,9 @@ class SuggestionEngine:
             for i in g:
                 raw[i] = gmax
         knn, max_sim = self._knn_scores(title, text)
-        if max_sim > 0 and raw.max() > 0:
+        if max_sim > 0:
             trust = p.knn_weight * min(1.0, max_sim / p.knn_sim_full)
-            raw = np.maximum(raw + trust * knn * raw.max(), 0.0)
+            raw = np.maximum(raw + trust * knn * max(float(raw.max()), p.calib_scale), 0.0)
             for g in self._groups:
                 gmax = max(raw[i] for i in g)
                 for i in g:

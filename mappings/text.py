@@ -238,6 +238,11 @@ def content_stems(text: str) -> list[str]:
 _SENT_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9*#-])")
 
 
+_SPACE = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
+_LIST_MARK = re.compile(r"[\s\-*#>|]*(?:\d{1,2}[.)]\s+)?[\s\-*#>|]*")
+_TRAIL = _SPACE + "*|"
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of sentences: split at line breaks, list items and sentence ends.
 
@@ -249,16 +254,14 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     for line in text.splitlines(keepends=True):
         start = pos
         pos += len(line)
-        body = line.rstrip("\r\n")
+        body = line.splitlines()[0] if line.splitlines() else ""
         cuts = [0] + [m.end() for m in _SENT_END.finditer(body)] + [len(body)]
         for a, b in zip(cuts, cuts[1:], strict=False):
             piece = body[a:b]
-            lead = len(piece) - len(piece.lstrip(" \t-*#>|0123456789.)"))
-            trimmed = piece.strip(" \t-*#>|").rstrip()
-            if not any(ch.isalpha() for ch in trimmed):
+            marker = _LIST_MARK.match(piece)
+            lead = marker.end() if marker else 0
+            tail = len(piece.rstrip(_TRAIL))
+            if tail <= lead or not any(ch.isalpha() for ch in piece[lead:tail]):
                 continue
-            s = start + a + lead
-            e = start + a + len(piece.rstrip(" \t*|"))
-            if e > s:
-                spans.append((s, e))
+            spans.append((start + a + lead, start + a + tail))
     return spans
