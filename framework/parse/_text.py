@@ -10,9 +10,10 @@ MAX_TEXT_BYTES = 20 * 1024 * 1024
 
 
 def decode_text(data: bytes | str, source: str = "") -> str:
-    """UTF-8 (a BOM is dropped; UTF-16 with a BOM is accepted too) -> ``str``.
+    """UTF-8 (a BOM is dropped) -> ``str``.
 
-    Invalid UTF-8, NUL characters and files above 20 MB raise :class:`FrameworkFormatError`.
+    Invalid UTF-8 (UTF-16 included), NUL characters and files above 20 MB raise
+    :class:`FrameworkFormatError`.
     """
     if isinstance(data, str):
         text = data.removeprefix("\ufeff")
@@ -37,12 +38,9 @@ def decode_text(data: bytes | str, source: str = "") -> str:
 
 def _decode_bytes(raw: bytes, source: str) -> str:
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise FrameworkFormatError(
-                f"invalid UTF-16 ({exc.reason})", source=source, place=f"byte {exc.start}"
-            ) from None
+        raise FrameworkFormatError(
+            "UTF-16 text (or binary data); save the file as UTF-8", source=source, place="line 1"
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -1,0 +1,114 @@
+"""Centre-written CSV units: parsing, errors with line numbers, and the round trip."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from framework.export_csv import framework_to_csv
+from framework.parse.csv_units import parse_csv
+from framework.parse.nos_text import parse_nos_text
+from framework.spec import FrameworkFormatError, FrameworkSpec
+
+SVQ = next((Path(__file__).resolve().parents[3] / "shared" / "external" / "nos").glob("*SVQ*.csv"))
+HEADER = (
+    "Framework Code,framework_title,VERSION,standard_code,standard_title,kind,"
+    "criterion_code,criterion_text"
+)
+GOOD = f"""{HEADER}
+CU,Centre units,2,CU1,Plan work,P,P1,plan the work
+CU,Centre units,2,CU1,,knowledge,K1,"why plans matter, and how"
+,,,CU2,Review work,AC,AC1,review the work
+CU,Centre units,2,CU1,Plan work,performance,P2,check the plan
+"""
+
+
+def test_good_file() -> None:
+    fw = parse_csv(GOOD.encode("utf-8-sig"), source="units.csv")
+    assert (fw.code, fw.title, fw.version, fw.source_format) == ("CU", "Centre units", "2", "csv")
+    assert [(s.code, s.title) for s in fw.standards] == [
+        ("CU1", "Plan work"),
+        ("CU2", "Review work"),
+    ]
+    assert [(c.kind, c.code, c.text, c.position) for c in fw.standards[0].criteria] == [
+        ("performance", "P1", "plan the work", 1),
+        ("knowledge", "K1", "why plans matter, and how", 2),
+        ("performance", "P2", "check the plan", 3),
+    ]
+    assert fw.standards[1].criteria[0].kind == "assessment"
+
+
+def _project(fw: FrameworkSpec) -> object:
+    return (
+        fw.code,
+        fw.title,
+        fw.version,
+        [(s.code, s.title, s.urn, s.overview, s.criteria) for s in fw.standards],
+    )
+
+
+def test_round_trip_seed(suite_text: str) -> None:
+    fw = parse_nos_text(suite_text)
+    text = framework_to_csv(fw)
+    assert text.count("\r\n") == 189  # header + 188 criteria
+    assert _project(parse_csv(text)) == _project(fw)
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "message"),
+    [
+        ("CU,T,1,CU1,S,P,P1,a\nCU,T,1,CU1,S,P,P1,b\n", 3, "appears twice"),
+        ("CU,T,1,CU1,S,X,P1,a\n", 2, "unknown kind"),
+        ("CU,T,1,CU1,S,P,P1,\n", 2, "no text"),
+        ("CU,T,1,CU1,S,P,,a\n", 2, "criterion_code is empty"),
+        ("CU,T,1,,S,P,P1,a\n", 2, "standard_code is empty"),
+        ("CU,T,1,CU1,S,P,P1,a\n\nZZ,T,1,CU1,S,P,P2,b\n", 4, "one framework per file"),
+        ("CU,T,1,CU1,S,P,P1,a\nCU,T,1,CU1,Other,P,P2,b\n", 3, "differs"),
+        ("", 2, "no criteria rows"),
+    ],
+)
+def test_errors_name_the_line(body: str, line: int, message: str) -> None:
+    with pytest.raises(FrameworkFormatError, match=message) as err:
+        parse_csv(f"{HEADER}\n{body}", source="u.csv")
+    assert err.value.place == f"line {line}"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (b"a,b\n1,2\n", "missing column"),
+        (b"framework_code,framework_code\n", "missing column"),
+        (b"\xff\xfe\xfd,not utf8", "UTF-16"),
+        (b"framework_code,\xe9t\xe9", "not UTF-8"),
+        (b"framework_code\x00,x", "NUL"),
+    ],
+)
+def test_bad_files(data: bytes, message: str) -> None:
+    with pytest.raises(FrameworkFormatError, match=message) as err:
+        parse_csv(data)
+    assert err.value.place.startswith("line ")
+
+
+def test_svq_structure_gets_a_clear_error() -> None:
+    with pytest.raises(FrameworkFormatError, match="SVQ qualification structure"):
+        parse_csv(SVQ.read_bytes(), source=SVQ.name)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.one_of(st.text(max_size=8), st.sampled_from(["P", "K", "AC", "x"])), max_size=9
+        ),
+        max_size=6,
+    )
+)
+def test_fuzz_only_format_errors(rows: list[list[str]]) -> None:
+    text = HEADER + "\n" + "\n".join(",".join(r) for r in rows)
+    with contextlib.suppress(FrameworkFormatError):
+        parse_csv(text)
