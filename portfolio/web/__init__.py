@@ -12,11 +12,11 @@ from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
 from portfolio.markdown import render_markdown
 from portfolio.models import Person
 from portfolio.web import auth, health, home
+from portfolio.web.context import db
+from portfolio.web.nav import nav_for
 
 # Each page module has a Blueprint ``bp``; add a module here to mount it.
 BLUEPRINT_MODULES = (auth, health, home)
-from portfolio.web.context import db
-from portfolio.web.nav import nav_for
 
 
 class LoggedIn:

@@ -1,0 +1,51 @@
+"""Who may see and change whose portfolio. Every service asks here."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from portfolio.errors import NotFound, PermissionDenied
+from portfolio.models import Registration
+from portfolio.services.people import Actor
+
+
+def relation(session: Session, actor: Actor, learner_id: int) -> set[str]:
+    """How ``actor`` stands to ``learner_id``: {"self", "assessor", "iqa"} or empty."""
+    found: set[str] = set()
+    if actor.id == learner_id and actor.has("learner"):
+        found.add("self")
+    if actor.has("assessor") or actor.has("iqa"):
+        rows = session.exec(
+            select(Registration.assessor_id, Registration.iqa_id).where(
+                Registration.learner_id == learner_id,
+                or_(
+                    col(Registration.assessor_id) == actor.id, col(Registration.iqa_id) == actor.id
+                ),
+            )
+        ).all()
+        for assessor_id, iqa_id in rows:
+            if assessor_id == actor.id and actor.has("assessor"):
+                found.add("assessor")
+            if iqa_id == actor.id and actor.has("iqa"):
+                found.add("iqa")
+    return found
+
+
+def require_view(session: Session, actor: Actor, learner_id: int) -> set[str]:
+    """The actor may read this learner's portfolio, or NotFound (ids are not confirmed to strangers)."""
+    rel = relation(session, actor, learner_id)
+    if not rel:
+        raise NotFound("No such portfolio, or it is not one you may see.")
+    return rel
+
+
+def require_assessor(session: Session, actor: Actor, learner_id: int) -> None:
+    if "assessor" not in relation(session, actor, learner_id):
+        raise PermissionDenied("Only the learner's allocated assessor may do this.")
+
+
+def allocated_learners(session: Session, actor: Actor, as_role: str = "assessor") -> list[int]:
+    column = Registration.assessor_id if as_role == "assessor" else Registration.iqa_id
+    rows = session.exec(select(Registration.learner_id).where(column == actor.id).distinct())
+    return sorted(set(rows))
