@@ -1,0 +1,116 @@
+"""Framework importers: every function here is pure (bytes or text in, ``FrameworkSpec`` out).
+
+``parse(data, filename)`` sniffs the format (``detect_format``) and dispatches to one reader:
+
+===============  =====================================  ==========================================
+format           reader                                 recognised by
+===============  =====================================  ==========================================
+``nos-docx``     :func:`nos_docx.parse_nos_docx`        zip signature, or a ``.docx`` name
+``case``         :func:`case.parse_case`                JSON with a ``CFDocument``
+``nos-json``     :func:`nos_json.parse_nos_json`        other JSON (NOS database records)
+``csv``          :func:`csv_units.parse_csv`            ``.csv`` name, or a header naming
+                                                        ``criterion_text``
+``topic-guide``  :func:`topic_guide.parse_topic_guide`  an ``Examiner Marking Points`` line
+``nos-text``     :func:`nos_text.parse_nos_text`        a header line such as ``LSI SE01``
+===============  =====================================  ==========================================
+
+Every failure, whatever the input, is a :class:`framework.spec.FrameworkFormatError`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from framework.parse._text import decode_text
+from framework.parse.case import parse_case
+from framework.parse.csv_units import parse_csv
+from framework.parse.nos_docx import parse_nos_docx
+from framework.parse.nos_json import parse_nos_json
+from framework.parse.nos_text import parse_nos_text
+from framework.parse.topic_guide import parse_topic_guide
+from framework.spec import FrameworkFormatError, FrameworkSpec
+
+FORMATS = ("nos-text", "nos-docx", "topic-guide", "case", "nos-json", "csv")
+_SNIFF = 256 * 1024
+_NOS_HEADER = re.compile(r"^[A-Z]{2,6} [A-Z]{1,6}\d{2,4}\s*$", re.M)
+_MARKING = re.compile(r"^\s*Examiner Marking Points\s*:?\s*$", re.M | re.I)
+
+__all__ = [
+    "FORMATS",
+    "detect_format",
+    "parse",
+    "parse_case",
+    "parse_csv",
+    "parse_nos_docx",
+    "parse_nos_json",
+    "parse_nos_text",
+    "parse_topic_guide",
+]
+
+
+def detect_format(data: bytes, filename: str) -> str:
+    """The format of an uploaded file, from its content first and its name second."""
+    if not data:
+        raise FrameworkFormatError("empty file", source=filename, place="line 1")
+    name = filename.lower()
+    if data.startswith(b"PK\x03\x04") or name.endswith(".docx"):
+        return "nos-docx"
+    head = data[:_SNIFF].decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    if head.startswith(("{", "[")) or name.endswith(".json"):
+        return "case" if '"CFDocument"' in head else "nos-json"
+    first_line = head.split("\n", 1)[0].lower()
+    if name.endswith(".csv") or ("criterion_text" in first_line and "," in first_line):
+        return "csv"
+    if _MARKING.search(head):
+        return "topic-guide"
+    if _NOS_HEADER.search(head):
+        return "nos-text"
+    raise FrameworkFormatError(
+        "unrecognised framework format (expected NOS text or .docx, a topic guide, CASE or NOS "
+        "JSON, or CSV)",
+        source=filename,
+    )
+
+
+def parse(
+    data: bytes,
+    filename: str,
+    fmt: str = "auto",
+    *,
+    code: str | None = None,
+    title: str | None = None,
+    strict: bool = False,
+) -> FrameworkSpec:
+    """Read ``data`` (the bytes of ``filename``) in format ``fmt`` (default: detected).
+
+    ``code`` and ``title`` name a topic guide's unit; for other formats they replace the
+    framework's code and title. ``strict`` applies to CASE (schema validation).
+    """
+    if not isinstance(data, bytes | bytearray):
+        raise FrameworkFormatError("expected the bytes of a file", source=filename)
+    data = bytes(data)
+    if not data.strip():
+        raise FrameworkFormatError("empty file", source=filename, place="line 1")
+    if fmt == "auto":
+        fmt = detect_format(data, filename)
+    if fmt not in FORMATS:
+        raise FrameworkFormatError(
+            f"unknown format {fmt!r} (one of {', '.join(FORMATS)})", source=filename, place="format"
+        )
+    if fmt == "nos-docx":
+        fw = parse_nos_docx(data, filename)
+    elif fmt == "case":
+        fw = parse_case(data, filename, strict=strict)
+    elif fmt == "nos-json":
+        fw = parse_nos_json(data, filename)
+    elif fmt == "csv":
+        fw = parse_csv(data, filename)
+    elif fmt == "topic-guide":
+        return parse_topic_guide(decode_text(data, filename), filename, code=code, title=title)
+    else:
+        fw = parse_nos_text(decode_text(data, filename), filename)
+    if code:
+        fw.code = code
+    if title:
+        fw.title = title
+    return fw
