@@ -10,8 +10,8 @@ from importlib import resources
 from sqlmodel import Session, select
 
 from framework.parse.nos_text import parse_nos_text
-from portfolio.models import Cohort, Person, Registration, RegistrationStandard, Standard
-from portfolio.services import frameworks, people
+from portfolio.models import Cohort, Person, Registration
+from portfolio.services import frameworks, people, registrations
 from portfolio.services.people import SYSTEM
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the demo accounts only
@@ -148,25 +148,19 @@ def register_learner(
     start: date,
     planned_end: date,
 ) -> Registration:
-    reg = Registration(
+    """Register a learner as the system (checked like any registration)."""
+    return registrations.register(
+        session,
+        actor=SYSTEM,
         learner_id=learner_id,
         framework_id=framework_id,
-        cohort_id=cohort_id,
+        standard_codes=codes,
         assessor_id=assessor_id,
         iqa_id=iqa_id,
+        cohort_id=cohort_id,
         start_date=start,
         planned_end=planned_end,
     )
-    session.add(reg)
-    session.flush()
-    standards = session.exec(select(Standard).where(Standard.framework_id == framework_id)).all()
-    by_code = {s.code: s for s in standards}
-    for code in codes:
-        session.add(
-            RegistrationStandard(registration_id=reg.id or 0, standard_id=by_code[code].id or 0)
-        )
-    session.flush()
-    return reg
 
 
 def _synthetic(

@@ -1,0 +1,414 @@
+"""Registrations of learners on framework versions, cohorts, and removing people.
+
+Every function takes ``session``, ``actor`` and plain data, checks that the actor is an
+administrator, flushes (never commits) and writes an audit entry for every change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from portfolio.errors import Invalid, NotFound, PermissionDenied
+from portfolio.models import Cohort, Framework, Person, Registration, RegistrationStandard, Standard
+from portfolio.models.base import utcnow
+from portfolio.services import audit
+from portfolio.services.people import Actor
+
+
+def _require_admin(actor: Actor, what: str) -> None:
+    if not actor.has("admin"):
+        raise PermissionDenied(f"Only administrators {what}.")
+
+
+def _actor_id(actor: Actor) -> int | None:
+    return actor.id or None
+
+
+# ---------------------------------------------------------------- checks
+
+
+def _person_with_role(session: Session, person_id: int, role: str, label: str) -> Person:
+    person = session.get(Person, person_id)
+    if person is None or person.removed_at is not None:
+        raise Invalid(f"There is no {label} with id {person_id}.")
+    if not person.active:
+        raise Invalid(f"{person.name} (id {person_id}) is not active and cannot be the {label}.")
+    if not person.has_role(role):
+        raise Invalid(
+            f"{person.name} (id {person_id}) does not hold the role {role} "
+            f"and cannot be the {label}."
+        )
+    return person
+
+
+def _check_people(
+    session: Session, learner_id: int, assessor_id: int | None, iqa_id: int | None
+) -> None:
+    """Roles and separation of duties: no one assesses or quality-assures their own work,
+    and no one quality-assures their own decisions."""
+    _person_with_role(session, learner_id, "learner", "learner")
+    if assessor_id is not None:
+        _person_with_role(session, assessor_id, "assessor", "assessor")
+        if assessor_id == learner_id:
+            raise Invalid("A learner cannot be their own assessor.")
+    if iqa_id is not None:
+        _person_with_role(session, iqa_id, "iqa", "IQA")
+        if iqa_id == learner_id:
+            raise Invalid("A learner cannot be their own IQA.")
+        if iqa_id == assessor_id:
+            raise Invalid(
+                "The IQA must not be the learner's assessor: no one quality-assures their own "
+                "decisions. Choose a different IQA or assessor."
+            )
+
+
+def _standard_ids(session: Session, framework_id: int, codes: Sequence[str]) -> list[int]:
+    """Ids of the standards with ``codes`` in the framework version, in the order given."""
+    wanted = list(dict.fromkeys(c.strip() for c in codes if c.strip()))
+    if not wanted:
+        raise Invalid("Choose at least one standard.")
+    rows = session.exec(
+        select(Standard.code, Standard.id).where(Standard.framework_id == framework_id)
+    ).all()
+    by_code = {code: sid for code, sid in rows}
+    unknown = [c for c in wanted if c not in by_code]
+    if unknown:
+        known = ", ".join(sorted(by_code))
+        raise Invalid(
+            f"Unknown standard code(s) in this framework version: {', '.join(unknown)}. "
+            f"Known codes: {known}."
+        )
+    return [by_code[c] or 0 for c in wanted]
+
+
+def _check_cohort(session: Session, cohort_id: int | None) -> None:
+    if cohort_id is not None and session.get(Cohort, cohort_id) is None:
+        raise Invalid(f"There is no cohort with id {cohort_id}.")
+
+
+def _check_dates(start_date: date, planned_end: date) -> None:
+    if planned_end <= start_date:
+        raise Invalid("The planned end date must be after the start date.")
+
+
+# ---------------------------------------------------------------- registrations
+
+
+def register(
+    session: Session,
+    *,
+    actor: Actor,
+    learner_id: int,
+    framework_id: int,
+    standard_codes: Sequence[str],
+    assessor_id: int | None,
+    iqa_id: int | None,
+    cohort_id: int | None = None,
+    start_date: date,
+    planned_end: date,
+) -> Registration:
+    """Register a learner on one framework version and its chosen standards.
+
+    ``assessor_id``/``iqa_id`` may be None only to allocate later. Nothing is written unless
+    every rule holds."""
+    _require_admin(actor, "register learners")
+    framework = session.get(Framework, framework_id)
+    if framework is None:
+        raise Invalid(f"There is no framework version with id {framework_id}.")
+    _check_people(session, learner_id, assessor_id, iqa_id)
+    standard_ids = _standard_ids(session, framework_id, standard_codes)
+    _check_cohort(session, cohort_id)
+    _check_dates(start_date, planned_end)
+    existing = session.exec(
+        select(Registration.id).where(
+            Registration.learner_id == learner_id, Registration.framework_id == framework_id
+        )
+    ).first()
+    if existing is not None:
+        raise Invalid(
+            f"The learner is already registered on {framework.code} version {framework.version} "
+            f"(registration {existing}); change that registration instead."
+        )
+    reg = Registration(
+        learner_id=learner_id,
+        framework_id=framework_id,
+        cohort_id=cohort_id,
+        assessor_id=assessor_id,
+        iqa_id=iqa_id,
+        start_date=start_date,
+        planned_end=planned_end,
+    )
+    session.add(reg)
+    session.flush()
+    assert reg.id is not None
+    session.add_all(
+        RegistrationStandard(registration_id=reg.id, standard_id=s) for s in standard_ids
+    )
+    session.flush()
+    audit.record(
+        session,
+        actor_id=_actor_id(actor),
+        action="registration.create",
+        subject_type="registration",
+        subject_id=reg.id,
+        data={
+            "learner_id": learner_id,
+            "framework": f"{framework.code} v{framework.version}",
+            "standards": [c.strip() for c in standard_codes if c.strip()],
+            "assessor_id": assessor_id,
+            "iqa_id": iqa_id,
+            "cohort_id": cohort_id,
+        },
+    )
+    return reg
+
+
+def registration_codes(session: Session, registration_id: int) -> list[str]:
+    """Codes of the standards a registration holds, in framework order."""
+    rows = session.exec(
+        select(Standard.code)
+        .join(RegistrationStandard, col(RegistrationStandard.standard_id) == Standard.id)
+        .where(RegistrationStandard.registration_id == registration_id)
+        .order_by(col(Standard.position))
+    ).all()
+    return list(rows)
+
+
+def update_allocation(
+    session: Session,
+    *,
+    actor: Actor,
+    registration_id: int,
+    assessor_id: int | None,
+    iqa_id: int | None,
+    standard_codes: Sequence[str] | None = None,
+    cohort_id: int | None = None,
+    planned_end: date | None = None,
+) -> Registration:
+    """Change the assessor, IQA, standards, cohort or planned end of a registration.
+
+    The framework version never changes: a learner stays on the version they started.
+    ``standard_codes=None`` keeps the standards; ``planned_end=None`` keeps the date."""
+    _require_admin(actor, "change allocations")
+    reg = session.get(Registration, registration_id)
+    if reg is None:
+        raise NotFound(f"No registration with id {registration_id}.")
+    _check_people(session, reg.learner_id, assessor_id, iqa_id)
+    _check_cohort(session, cohort_id)
+    new_end = planned_end or reg.planned_end
+    _check_dates(reg.start_date, new_end)
+    old_codes = registration_codes(session, registration_id)
+    changes: dict[str, object] = {}
+    if standard_codes is not None:
+        new_ids = _standard_ids(session, reg.framework_id, standard_codes)
+        new_codes = list(dict.fromkeys(c.strip() for c in standard_codes if c.strip()))
+        if set(new_codes) != set(old_codes):
+            changes["standards"] = {"old": old_codes, "new": sorted(new_codes)}
+            current = set(
+                session.exec(
+                    select(RegistrationStandard.standard_id).where(
+                        RegistrationStandard.registration_id == registration_id
+                    )
+                ).all()
+            )
+            for row in session.exec(
+                select(RegistrationStandard).where(
+                    RegistrationStandard.registration_id == registration_id,
+                    col(RegistrationStandard.standard_id).not_in(new_ids),
+                )
+            ):
+                session.delete(row)
+            session.add_all(
+                RegistrationStandard(registration_id=registration_id, standard_id=s)
+                for s in new_ids
+                if s not in current
+            )
+    for name, value in (
+        ("assessor_id", assessor_id),
+        ("iqa_id", iqa_id),
+        ("cohort_id", cohort_id),
+        ("planned_end", new_end),
+    ):
+        old = getattr(reg, name)
+        if old != value:
+            if isinstance(value, date):
+                changes[name] = {"old": old.isoformat(), "new": value.isoformat()}
+            else:
+                changes[name] = {"old": old, "new": value}
+            setattr(reg, name, value)
+    if not changes:
+        return reg
+    session.add(reg)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=_actor_id(actor),
+        action="registration.update",
+        subject_type="registration",
+        subject_id=registration_id,
+        data={
+            k: {"old": str(v["old"]), "new": str(v["new"])} if k == "planned_end" else v  # type: ignore[index]
+            for k, v in changes.items()
+        },
+    )
+    return reg
+
+
+@dataclass(frozen=True)
+class RegistrationRow:
+    """One line of the registrations list, as plain data."""
+
+    id: int
+    learner_id: int
+    learner: str
+    framework_id: int
+    framework: str
+    standards: list[str]
+    assessor_id: int | None
+    assessor: str
+    iqa_id: int | None
+    iqa: str
+    cohort_id: int | None
+    cohort: str
+    start_date: date
+    planned_end: date
+
+
+def list_registrations(
+    session: Session, *, actor: Actor, registration_id: int | None = None
+) -> list[RegistrationRow]:
+    """Every registration (or one) with names and standard codes, in two queries."""
+    _require_admin(actor, "list registrations")
+    learner, assessor, iqa = aliased(Person), aliased(Person), aliased(Person)
+    query = (
+        sa_select(
+            Registration,
+            col(learner.name),
+            col(assessor.name),
+            col(iqa.name),
+            Framework,
+            col(Cohort.name),
+        )
+        .join(learner, col(learner.id) == Registration.learner_id)
+        .join(Framework, col(Framework.id) == Registration.framework_id)
+        .outerjoin(assessor, col(assessor.id) == Registration.assessor_id)
+        .outerjoin(iqa, col(iqa.id) == Registration.iqa_id)
+        .outerjoin(Cohort, col(Cohort.id) == Registration.cohort_id)
+        .order_by(col(learner.name), col(Registration.id))
+    )
+    if registration_id is not None:
+        query = query.where(col(Registration.id) == registration_id)
+    rows = session.execute(query).all()
+    ids = [r[0].id for r in rows]
+    codes: dict[int, list[str]] = {}
+    if ids:
+        for reg_id, code in session.exec(
+            select(RegistrationStandard.registration_id, Standard.code)
+            .join(Standard, col(Standard.id) == RegistrationStandard.standard_id)
+            .where(col(RegistrationStandard.registration_id).in_(ids))
+            .order_by(col(Standard.position))
+        ).all():
+            codes.setdefault(reg_id, []).append(code)
+    return [
+        RegistrationRow(
+            id=reg.id or 0,
+            learner_id=reg.learner_id,
+            learner=learner_name,
+            framework_id=reg.framework_id,
+            framework=f"{fw.code} v{fw.version}",
+            standards=codes.get(reg.id or 0, []),
+            assessor_id=reg.assessor_id,
+            assessor=assessor_name or "",
+            iqa_id=reg.iqa_id,
+            iqa=iqa_name or "",
+            cohort_id=reg.cohort_id,
+            cohort=cohort_name or "",
+            start_date=reg.start_date,
+            planned_end=reg.planned_end,
+        )
+        for reg, learner_name, assessor_name, iqa_name, fw, cohort_name in rows
+    ]
+
+
+# ---------------------------------------------------------------- cohorts
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    id: int
+    name: str
+    site: str
+    registrations: int
+
+
+def create_cohort(session: Session, *, actor: Actor, name: str, site: str = "Main site") -> Cohort:
+    _require_admin(actor, "create cohorts")
+    name, site = name.strip(), site.strip() or "Main site"
+    if not name:
+        raise Invalid("A cohort needs a name.")
+    if len(name) > 200 or len(site) > 200:
+        raise Invalid("Cohort name and site may be at most 200 characters.")
+    clash = session.exec(select(Cohort.id).where(func.lower(Cohort.name) == name.lower())).first()
+    if clash is not None:
+        raise Invalid(f"A cohort named {name!r} already exists.")
+    cohort = Cohort(name=name, site=site)
+    session.add(cohort)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=_actor_id(actor),
+        action="cohort.create",
+        subject_type="cohort",
+        subject_id=cohort.id,
+        data={"name": name, "site": site},
+    )
+    return cohort
+
+
+def list_cohorts(session: Session) -> list[CohortRow]:
+    """Every cohort with its number of registrations, in one query."""
+    query = (
+        select(Cohort.id, Cohort.name, Cohort.site, func.count(col(Registration.id)))
+        .outerjoin(Registration, col(Registration.cohort_id) == Cohort.id)
+        .group_by(col(Cohort.id), col(Cohort.name), col(Cohort.site))
+        .order_by(col(Cohort.name))
+    )
+    return [
+        CohortRow(id=cid or 0, name=name, site=site, registrations=count)
+        for cid, name, site, count in session.exec(query).all()
+    ]
+
+
+# ---------------------------------------------------------------- people
+
+
+def remove_person(session: Session, *, actor: Actor, person_id: int) -> Person:
+    """Mark a person removed and inactive. Their evidence, decisions and registrations stay."""
+    _require_admin(actor, "remove people")
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"No person with id {person_id}.")
+    if person_id == actor.id:
+        raise Invalid("You cannot remove your own account.")
+    if person.removed_at is not None:
+        raise Invalid(f"{person.name} was already removed.")
+    person.removed_at = utcnow()
+    person.active = False
+    session.add(person)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=_actor_id(actor),
+        action="person.remove",
+        subject_type="person",
+        subject_id=person_id,
+        data={"email": person.email},
+    )
+    return person

@@ -1,0 +1,210 @@
+"""The registration service: roles, separation of duties, standards, versions, cohorts, removal."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import Session, col, func, select
+
+from portfolio.errors import Invalid, NotFound, PermissionDenied
+from portfolio.models import AuditEntry, Person, Registration, RegistrationStandard
+from portfolio.services import audit, registrations
+from portfolio.services.demo import load_demo
+from portfolio.services.people import SYSTEM, Actor
+
+START, END = date(2026, 1, 5), date(2027, 1, 4)
+
+
+def _count(session: Session, model: type) -> int:
+    return int(session.exec(select(func.count()).select_from(model)).one())
+
+
+@pytest.fixture
+def trio(make_person):
+    return make_person("learner"), make_person("assessor"), make_person("iqa")
+
+
+def _register(session, fw, learner, assessor, iqa, codes=("SE01", "SE04"), **kw):
+    args = dict(
+        actor=SYSTEM,
+        learner_id=learner.id,
+        framework_id=fw.id,
+        standard_codes=list(codes),
+        assessor_id=assessor.id if assessor else None,
+        iqa_id=iqa.id if iqa else None,
+        start_date=START,
+        planned_end=END,
+    )
+    args.update(kw)
+    return registrations.register(session, **args)
+
+
+def test_register_creates_registration_with_standards_and_audit(session, sample_framework, trio):
+    learner, assessor, iqa = trio
+    reg = _register(session, sample_framework, learner, assessor, iqa, codes=["SE04", "SE01"])
+    assert reg.id is not None
+    assert registrations.registration_codes(session, reg.id) == ["SE01", "SE04"]
+    entry = session.exec(
+        select(AuditEntry).where(AuditEntry.action == "registration.create")
+    ).all()[-1]
+    assert entry.subject_id == reg.id
+    assert entry.data["standards"] == ["SE04", "SE01"]
+    assert audit.verify(session).ok
+
+
+def _iqa_is_assessor(make_person):
+    both = make_person("assessor,iqa")
+    return make_person("learner"), both, both
+
+
+RULES = [
+    # (name, build people, codes, expected message fragment)
+    ("learner lacks role", lambda mp: (mp("assessor"), mp("assessor"), mp("iqa")), "learner"),
+    ("assessor lacks role", lambda mp: (mp("learner"), mp("learner"), mp("iqa")), "assessor"),
+    ("iqa lacks role", lambda mp: (mp("learner"), mp("assessor"), mp("assessor")), "role iqa"),
+    ("iqa is the assessor", _iqa_is_assessor, "quality-assures their own"),
+]
+
+
+@pytest.mark.parametrize("name,build,fragment", RULES, ids=[r[0] for r in RULES])
+def test_register_rules_refuse_and_write_nothing(
+    session, sample_framework, make_person, name, build, fragment
+):
+    learner, assessor, iqa = build(make_person)
+    before = (_count(session, Registration), _count(session, AuditEntry))
+    with pytest.raises(Invalid, match=fragment):
+        _register(session, sample_framework, learner, assessor, iqa)
+    assert (_count(session, Registration), _count(session, AuditEntry)) == before
+
+
+def test_unknown_standard_codes_are_named(session, sample_framework, trio):
+    before = _count(session, RegistrationStandard)
+    with pytest.raises(Invalid) as info:
+        _register(session, sample_framework, *trio, codes=["SE01", "SE99", "XX7"])
+    assert "SE99" in str(info.value) and "XX7" in str(info.value)
+    assert _count(session, RegistrationStandard) == before
+
+
+def test_no_standards_dates_and_cohort_are_checked(session, sample_framework, trio):
+    with pytest.raises(Invalid, match="at least one standard"):
+        _register(session, sample_framework, *trio, codes=[])
+    with pytest.raises(Invalid, match="after the start"):
+        _register(session, sample_framework, *trio, planned_end=START)
+    with pytest.raises(Invalid, match="cohort"):
+        _register(session, sample_framework, *trio, cohort_id=999_999)
+
+
+def test_same_framework_version_twice_is_refused(session, sample_framework, trio):
+    _register(session, sample_framework, *trio)
+    with pytest.raises(Invalid, match="already registered"):
+        _register(session, sample_framework, *trio, codes=["SE02"])
+
+
+def test_only_admins_register(session, sample_framework, trio, make_person):
+    assessor = trio[1]
+    with pytest.raises(PermissionDenied):
+        _register(session, sample_framework, *trio, actor=Actor.of(assessor))
+
+
+def test_update_allocation_changes_people_and_standards_and_is_audited(
+    session, sample_framework, trio, make_person
+):
+    learner, assessor, iqa = trio
+    reg = _register(session, sample_framework, learner, assessor, iqa)
+    other = make_person("assessor")
+    registrations.update_allocation(
+        session,
+        actor=SYSTEM,
+        registration_id=reg.id,
+        assessor_id=other.id,
+        iqa_id=iqa.id,
+        standard_codes=["SE04", "SE05"],
+    )
+    assert reg.assessor_id == other.id
+    assert registrations.registration_codes(session, reg.id) == ["SE04", "SE05"]
+    entry = session.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc())).first()
+    assert entry is not None and entry.action == "registration.update"
+    assert entry.data["assessor_id"] == {"old": assessor.id, "new": other.id}
+    assert entry.data["standards"] == {"old": ["SE01", "SE04"], "new": ["SE04", "SE05"]}
+    # the IQA cannot become the assessor either
+    dual = make_person("assessor,iqa")
+    with pytest.raises(Invalid, match="quality-assures"):
+        registrations.update_allocation(
+            session, actor=SYSTEM, registration_id=reg.id, assessor_id=dual.id, iqa_id=dual.id
+        )
+    assert reg.assessor_id == other.id
+    with pytest.raises(NotFound):
+        registrations.update_allocation(
+            session, actor=SYSTEM, registration_id=999_999, assessor_id=None, iqa_id=None
+        )
+
+
+def test_unchanged_allocation_writes_no_audit(session, sample_framework, trio):
+    learner, assessor, iqa = trio
+    reg = _register(session, sample_framework, learner, assessor, iqa)
+    before = _count(session, AuditEntry)
+    registrations.update_allocation(
+        session,
+        actor=SYSTEM,
+        registration_id=reg.id,
+        assessor_id=assessor.id,
+        iqa_id=iqa.id,
+        standard_codes=["SE04", "SE01"],
+    )
+    assert _count(session, AuditEntry) == before
+
+
+def test_list_registrations_names_everyone(session, sample_framework, trio):
+    learner, assessor, iqa = trio
+    cohort = registrations.create_cohort(session, actor=SYSTEM, name="Cohort X", site="North")
+    reg = _register(session, sample_framework, learner, assessor, iqa, cohort_id=cohort.id)
+    (row,) = registrations.list_registrations(session, actor=SYSTEM, registration_id=reg.id)
+    assert (row.learner, row.assessor, row.iqa, row.cohort) == (
+        learner.name,
+        assessor.name,
+        iqa.name,
+        "Cohort X",
+    )
+    assert row.framework == f"SE v{sample_framework.version}"
+    assert row.standards == ["SE01", "SE04"]
+    counts = {c.name: c.registrations for c in registrations.list_cohorts(session)}
+    assert counts["Cohort X"] == 1
+
+
+def test_cohort_names_are_unique_and_required(session):
+    registrations.create_cohort(session, actor=SYSTEM, name="Spring")
+    with pytest.raises(Invalid, match="already exists"):
+        registrations.create_cohort(session, actor=SYSTEM, name="spring")
+    with pytest.raises(Invalid, match="name"):
+        registrations.create_cohort(session, actor=SYSTEM, name="  ")
+
+
+def test_remove_person_keeps_their_records(session, sample_framework, trio, make_person):
+    learner, assessor, iqa = trio
+    reg = _register(session, sample_framework, learner, assessor, iqa)
+    admin = make_person("admin")
+    registrations.remove_person(session, actor=Actor.of(admin), person_id=learner.id)
+    person = session.get(Person, learner.id)
+    assert person is not None and person.removed_at is not None and person.active is False
+    assert session.get(Registration, reg.id) is not None
+    with pytest.raises(Invalid, match="already removed"):
+        registrations.remove_person(session, actor=Actor.of(admin), person_id=learner.id)
+    with pytest.raises(Invalid, match="your own"):
+        registrations.remove_person(session, actor=Actor.of(admin), person_id=admin.id)
+    with pytest.raises(PermissionDenied):
+        registrations.remove_person(session, actor=Actor.of(assessor), person_id=iqa.id)
+    # a removed learner cannot be registered again
+    with pytest.raises(Invalid, match="no learner"):
+        _register(session, sample_framework, learner, assessor, iqa, codes=["SE02"])
+
+
+def test_demo_loads_registrations_through_the_service(session):
+    report = load_demo(session)
+    again = load_demo(session)
+    assert any(c.startswith("registration of") for c in report.created) or not again.created
+    assert not any(c.startswith("registration of") for c in again.created)
+    actions = session.exec(
+        select(func.count()).where(AuditEntry.action == "registration.create")
+    ).one()
+    assert actions >= 4
