@@ -209,7 +209,7 @@ assessors_st = st.lists(
 @st.composite
 def scenarios(draw: st.DrawFn) -> tuple[list[AssessorFact], list[DecisionFact]]:
     people = draw(assessors_st)
-    n = draw(st.integers(1, 40))
+    n = draw(st.integers(1, 30))
     facts = []
     for i in range(n):
         facts.append(
@@ -234,7 +234,7 @@ def scenarios(draw: st.DrawFn) -> tuple[list[AssessorFact], list[DecisionFact]]:
     return people, facts
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(scenarios(), st.integers(0, 2**32))
 def test_plan_covers_everything_and_meets_quotas(scenario, seed):
     people, facts = scenario
@@ -255,7 +255,7 @@ def test_plan_covers_everything_and_meets_quotas(scenario, seed):
         assert used == present
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(scenarios(), st.integers(0, 2**32), st.randoms(use_true_random=False))
 def test_plan_is_reproducible_and_order_free(scenario, seed, rnd: random.Random):
     people, facts = scenario
