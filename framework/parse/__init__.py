@@ -69,6 +69,7 @@ def detect_format(data: bytes, filename: str) -> str:
         "unrecognised framework format (expected NOS text or .docx, a topic guide, CASE or NOS "
         "JSON, or CSV)",
         source=filename,
+        place="line 1",
     )
 
 
@@ -87,7 +88,7 @@ def parse(
     framework's code and title. ``strict`` applies to CASE (schema validation).
     """
     if not isinstance(data, bytes | bytearray):
-        raise FrameworkFormatError("expected the bytes of a file", source=filename)
+        raise FrameworkFormatError("expected the bytes of a file", source=filename, place="line 1")
     data = bytes(data)
     if not data.strip():
         raise FrameworkFormatError("empty file", source=filename, place="line 1")

@@ -20,7 +20,9 @@ def decode_text(data: bytes | str, source: str = "") -> str:
     elif isinstance(data, bytes | bytearray | memoryview):
         raw = bytes(data)
         if len(raw) > MAX_TEXT_BYTES:
-            raise FrameworkFormatError("file too large for a text framework", source=source)
+            raise FrameworkFormatError(
+                "file too large for a text framework", source=source, place="line 1"
+            )
         text = _decode_bytes(raw, source)
     else:
         raise FrameworkFormatError(

@@ -70,7 +70,7 @@ def parse_case(data: bytes | str, source: str = "", strict: bool = False) -> Fra
             f"not JSON: {exc.msg}", source=source, place=f"line {exc.lineno}"
         ) from None
     except RecursionError:
-        raise FrameworkFormatError("JSON nested too deeply", source=source) from None
+        raise FrameworkFormatError("JSON nested too deeply", source=source, place="/") from None
     if not isinstance(package, dict) or not isinstance(package.get("CFDocument"), dict):
         raise FrameworkFormatError(
             "not a CASE package: no CFDocument", source=source, place="/CFDocument"

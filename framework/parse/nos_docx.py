@@ -87,38 +87,49 @@ def parse_nos_docx(data: bytes, source: str = "") -> FrameworkSpec:
     try:
         blocks = list(_blocks(document))
     except Exception as exc:  # malformed XML inside an otherwise valid package
-        raise FrameworkFormatError(f"unreadable document body ({exc})", source=source) from None
+        raise FrameworkFormatError(
+            f"unreadable document body ({exc})", source=source, place="word/document.xml"
+        ) from None
     return _Reader(source).read(blocks)
 
 
 def open_docx(data: bytes, source: str = "") -> object:
     """Check the zip (type, size, members) and open it with python-docx."""
     if not isinstance(data, bytes | bytearray):
-        raise FrameworkFormatError("expected the bytes of a .docx file", source=source)
+        raise FrameworkFormatError("expected the bytes of a .docx file", source=source, place="zip")
     if not data:
-        raise FrameworkFormatError("empty file", source=source)
+        raise FrameworkFormatError("empty file", source=source, place="zip")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
             names = {m.filename for m in members}
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
-        raise FrameworkFormatError(f"not a .docx file (not a zip: {exc})", source=source) from None
+        raise FrameworkFormatError(
+            f"not a .docx file (not a zip: {exc})", source=source, place="zip"
+        ) from None
     if len(members) > MAX_MEMBERS:
-        raise FrameworkFormatError(f"too many parts in the .docx ({len(members)})", source=source)
+        raise FrameworkFormatError(
+            f"too many parts in the .docx ({len(members)})", source=source, place="zip"
+        )
     total = sum(m.file_size for m in members)
     if total > MAX_UNCOMPRESSED:
         raise FrameworkFormatError(
             f"the .docx unpacks to {total} bytes (limit {MAX_UNCOMPRESSED}); refusing it",
             source=source,
+            place="zip",
         )
     if "word/document.xml" not in names or "[Content_Types].xml" not in names:
-        raise FrameworkFormatError("not a .docx file (no word/document.xml)", source=source)
+        raise FrameworkFormatError(
+            "not a .docx file (no word/document.xml)", source=source, place="word/document.xml"
+        )
     import docx
 
     try:
         return docx.Document(io.BytesIO(bytes(data)))
     except Exception as exc:  # python-docx raises many types on corrupt parts
-        raise FrameworkFormatError(f"not a readable .docx ({exc})", source=source) from None
+        raise FrameworkFormatError(
+            f"not a readable .docx ({exc})", source=source, place="word/document.xml"
+        ) from None
 
 
 def _blocks(document: object) -> Iterator[_Block]:

@@ -144,7 +144,7 @@ def parse_nos_json(data: bytes | str, source: str = "") -> FrameworkSpec:
             f"not JSON: {exc.msg}", source=source, place=f"line {exc.lineno}"
         ) from None
     except RecursionError:
-        raise FrameworkFormatError("JSON nested too deeply", source=source) from None
+        raise FrameworkFormatError("JSON nested too deeply", source=source, place="/") from None
     if isinstance(value, dict):
         records, prefix = [value], ""
     elif isinstance(value, list) and value:

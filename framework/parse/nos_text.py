@@ -104,7 +104,7 @@ class _State:
 def parse_nos_text(text: str, source: str = "") -> FrameworkSpec:
     """Parse the text of a NOS suite into a :class:`FrameworkSpec`."""
     if not isinstance(text, str):
-        raise FrameworkFormatError("expected text", source=source)
+        raise FrameworkFormatError("expected text", source=source, place="line 1")
     if not text.strip():
         raise FrameworkFormatError("empty file", source=source, place="line 1")
     state = _State(source=source)

@@ -87,8 +87,9 @@ def test_strict_is_passed_to_case() -> None:
     ],
 )
 def test_bad_uploads(data: bytes, fmt: str, message: str) -> None:
-    with pytest.raises(FrameworkFormatError, match=message):
+    with pytest.raises(FrameworkFormatError, match=message) as err:
         parse(data, "upload.bin", fmt)
+    assert err.value.place
 
 
 def test_not_bytes() -> None:
@@ -106,7 +107,7 @@ def test_fuzz_parse_only_format_errors(data: bytes, filename: str, fmt: str) -> 
     try:
         fw = parse(data, filename, fmt)
     except FrameworkFormatError as exc:
-        assert str(exc)
+        assert str(exc) and exc.place
         return
     assert isinstance(fw, FrameworkSpec) and fw.standards
 
