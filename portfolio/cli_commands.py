@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +182,94 @@ def register_commands(main: click.Group) -> None:
             return
         for r in rows:
             click.echo(f"{r['id']:>5}  {r['name']:<28} {r['email']:<36} {','.join(r['roles'])}")
+
+    # ---------------------------------------------------------------- registrations
+    @main.command("register")
+    @click.option("--learner", "learner_id", required=True, type=int, help="Learner's person id.")
+    @click.option("--framework", "code", required=True, help="Framework code, e.g. SE.")
+    @click.option("--version", default=None, help="Framework version (default: newest).")
+    @click.option("--standards", required=True, help="Comma-separated standard codes: SE01,SE04.")
+    @click.option("--assessor", "assessor_id", required=True, type=int, help="Assessor's id.")
+    @click.option("--iqa", "iqa_id", required=True, type=int, help="IQA's id (not the assessor).")
+    @click.option("--cohort", "cohort_id", default=None, type=int, help="Cohort id.")
+    @click.option(
+        "--start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Default: today."
+    )
+    @click.option(
+        "--planned-end",
+        type=click.DateTime(["%Y-%m-%d"]),
+        default=None,
+        help="Default: 52 weeks after the start.",
+    )
+    @pass_ctx
+    def register_command(
+        ctx: Context,
+        learner_id: int,
+        code: str,
+        version: str | None,
+        standards: str,
+        assessor_id: int,
+        iqa_id: int,
+        cohort_id: int | None,
+        start: datetime | None,
+        planned_end: datetime | None,
+    ) -> None:
+        """Register a learner on standards of a framework version with an assessor and an IQA."""
+        from portfolio.services import registrations
+
+        start_day = start.date() if start else date.today()
+        end_day = planned_end.date() if planned_end else start_day + timedelta(weeks=52)
+        with ctx.session() as session:
+            fw = frameworks.find_framework(session, code, version)
+            reg = registrations.register(
+                session,
+                actor=SYSTEM,
+                learner_id=learner_id,
+                framework_id=fw.id or 0,
+                standard_codes=standards.split(","),
+                assessor_id=assessor_id,
+                iqa_id=iqa_id,
+                cohort_id=cohort_id,
+                start_date=start_day,
+                planned_end=end_day,
+            )
+            click.echo(
+                f"Registered learner {learner_id} on {fw.code} v{fw.version} "
+                f"({standards}) as registration {reg.id}."
+            )
+
+    @main.group("cohort")
+    def cohort_group() -> None:
+        """Create and list cohorts."""
+
+    @cohort_group.command("add")
+    @click.option("--name", required=True, help="Cohort name (unique).")
+    @click.option("--site", default="Main site", show_default=True, help="Assessment site.")
+    @pass_ctx
+    def cohort_add(ctx: Context, name: str, site: str) -> None:
+        """Add a cohort."""
+        from portfolio.services import registrations
+
+        with ctx.session() as session:
+            cohort = registrations.create_cohort(session, actor=SYSTEM, name=name, site=site)
+            click.echo(f"Added cohort {cohort.name} at {cohort.site} (id {cohort.id}).")
+
+    @cohort_group.command("list")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+    @pass_ctx
+    def cohort_list(ctx: Context, as_json: bool) -> None:
+        """List cohorts (id, name, site, registrations)."""
+        from dataclasses import asdict
+
+        from portfolio.services import registrations
+
+        with ctx.session() as session:
+            rows = [asdict(c) for c in registrations.list_cohorts(session)]
+        if as_json:
+            echo_json(rows)
+            return
+        for r in rows:
+            click.echo(f"{r['id']:>5}  {r['name']:<32} {r['site']:<20} {r['registrations']:>4}")
 
     # ---------------------------------------------------------------- audit
     @main.group("audit")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -208,3 +209,42 @@ def test_demo_loads_registrations_through_the_service(session):
         select(func.count()).where(AuditEntry.action == "registration.create")
     ).one()
     assert actions >= 4
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def test_cli_cohort_add_and_list(cli) -> None:
+    added = cli("cohort", "add", "--name", "CLI cohort", "--site", "North site")
+    assert added.exit_code == 0, added.output
+    assert "Added cohort CLI cohort at North site" in added.output
+    listed = cli("cohort", "list", "--json")
+    rows = {r["name"]: r for r in json.loads(listed.output)}
+    assert rows["CLI cohort"]["site"] == "North site"
+    assert rows["CLI cohort"]["registrations"] == 0
+    again = cli("cohort", "add", "--name", "CLI cohort")
+    assert again.exit_code == 1 and "already exists" in again.output
+    assert "CLI cohort" in cli("cohort", "list").output
+
+
+def test_cli_register(cli, trio, session, sample_framework) -> None:
+    learner, assessor, iqa = trio
+    base = ["register", "--learner", str(learner.id), "--framework", "SE"]
+    people = ["--assessor", str(assessor.id), "--iqa", str(iqa.id)]
+    ok = cli(*base, "--standards", "SE01,SE04", *people, "--start", "2026-02-01")
+    assert ok.exit_code == 0, ok.output
+    assert f"on SE v{sample_framework.version}" in ok.output
+    reg = session.exec(select(Registration).where(Registration.learner_id == learner.id)).one()
+    assert (reg.start_date, reg.planned_end) == (date(2026, 2, 1), date(2027, 1, 31))
+    assert registrations.registration_codes(session, reg.id or 0) == ["SE01", "SE04"]
+
+    twice = cli(*base, "--standards", "SE02", *people)
+    assert twice.exit_code == 1 and "already registered" in twice.output
+    other = trio[0]
+    bad = cli(
+        "register", "--learner", str(other.id), "--framework", "SE", "--standards", "SE01,SE42",
+        "--assessor", str(assessor.id), "--iqa", str(assessor.id),
+    )  # fmt: skip
+    assert bad.exit_code == 1 and "iqa" in bad.output.lower()
+    missing = cli(*base, "--version", "99", "--standards", "SE01", *people)
+    assert missing.exit_code == 1 and "version 99" in missing.output
