@@ -267,3 +267,34 @@ def shared() -> Path:
 
 def pytest_report_header(config: Any) -> str:
     return f"database backends: {', '.join(_backends())}"
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(connection: Connection) -> Callable[[], Any]:
+    """``with count_queries() as q: ...`` then ``q.count`` is the number of SQL statements."""
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+
+        def listener(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+                counter.statements.append(statement)
+
+        event.listen(connection, "before_cursor_execute", listener)
+        try:
+            yield counter
+        finally:
+            event.remove(connection, "before_cursor_execute", listener)
+
+    return counting

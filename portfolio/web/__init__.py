@@ -11,12 +11,13 @@ from markupsafe import Markup
 from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
 from portfolio.markdown import render_markdown
 from portfolio.models import Person
-from portfolio.web import auth, health, home
+from portfolio.services.files import TooLarge
+from portfolio.web import auth, evidence, health, home
 from portfolio.web.context import db
 from portfolio.web.nav import nav_for
 
 # Each page module has a Blueprint ``bp``; add a module here to mount it.
-BLUEPRINT_MODULES = (auth, health, home)
+BLUEPRINT_MODULES = (auth, health, home, evidence)
 
 
 class LoggedIn:
@@ -79,6 +80,7 @@ def register(app: Flask, login: LoginManager) -> None:
 
     app.register_error_handler(PermissionDenied, lambda e: _error(403, "Not allowed", str(e)))
     app.register_error_handler(NotFound, lambda e: _error(404, "Not found", str(e)))
+    app.register_error_handler(TooLarge, lambda e: _error(413, "File too large", str(e)))
     app.register_error_handler(Invalid, lambda e: _error(422, "Cannot do that", str(e)))
     app.register_error_handler(Conflict, lambda e: _error(409, "Changed by someone else", str(e)))
     app.register_error_handler(

@@ -1,0 +1,131 @@
+"""Forms of the administrator and framework pages (CSRF protected by Flask-WTF)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portfolio.models.people import ROLES
+
+NO_CHOICE = 0  # the "(none)" option of optional selects
+
+
+class CheckboxesField(SelectMultipleField):
+    """Tick boxes, one per choice, in a list."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class PersonForm(FlaskForm):
+    name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    email = EmailField(
+        "E-mail (the log-in)",
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=320)],
+    )
+    roles = CheckboxesField(
+        "Roles",
+        choices=[(r, r) for r in ROLES],
+        validators=[DataRequired(message="Tick at least one role.")],
+    )
+    site = StringField("Site", default="Main site", validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(
+        "Initial password (at least 8 characters; leave empty to set it later)",
+        validators=[Optional(), Length(min=8, max=256)],
+    )
+    create = SubmitField("Add person")
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(), Length(min=8, max=256)])
+    confirm = PasswordField(
+        "New password again",
+        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+    )
+    reset = SubmitField("Reset password")
+
+
+class RemoveForm(FlaskForm):
+    sure = BooleanField(
+        "Yes, remove this person. Their evidence, decisions and registrations are kept.",
+        validators=[DataRequired(message="Tick the box to confirm.")],
+    )
+    remove = SubmitField("Remove person")
+
+
+class CohortForm(FlaskForm):
+    name = StringField("Cohort name", validators=[DataRequired(), Length(max=200)])
+    site = StringField("Site", default="Main site", validators=[DataRequired(), Length(max=200)])
+    create = SubmitField("Add cohort")
+
+
+class AllocationFields(FlaskForm):
+    """What both the new-registration and the edit-registration forms hold."""
+
+    standards = CheckboxesField(
+        "Standards", validate_choice=False, validators=[DataRequired("Tick at least one standard.")]
+    )
+    assessor_id = SelectField("Assessor", coerce=int, validators=[InputRequired()])
+    iqa_id = SelectField("Internal quality assurer (IQA)", coerce=int, validators=[InputRequired()])
+    cohort_id = SelectField("Cohort", coerce=int, default=NO_CHOICE)
+    planned_end = DateField(
+        "Planned end",
+        validators=[InputRequired()],
+        default=lambda: date.today() + timedelta(weeks=52),
+    )
+
+
+class RegistrationForm(AllocationFields):
+    learner_id = SelectField("Learner", coerce=int, validators=[InputRequired()])
+    framework_id = HiddenField(validators=[DataRequired()])
+    start_date = DateField("Start date", validators=[InputRequired()], default=date.today)
+    create = SubmitField("Register learner")
+
+
+class AllocationForm(AllocationFields):
+    save = SubmitField("Save changes")
+
+
+FORMATS = [
+    ("auto", "Detect from the file"),
+    ("nos-text", "NOS as plain text"),
+    ("nos-docx", "NOS as Word (.docx)"),
+    ("topic-guide", "Topic guide (marking points)"),
+    ("case", "1EdTech CASE package (JSON)"),
+    ("nos-json", "NOS database JSON"),
+    ("csv", "Units as CSV"),
+]
+
+
+class UploadFrameworkForm(FlaskForm):
+    file = FileField("Framework file", validators=[FileRequired()])
+    fmt = SelectField("Format", choices=FORMATS, default="auto")
+    code = StringField(
+        "Code (only for a unit whose file has none)", validators=[Optional(), Length(max=64)]
+    )
+    title = StringField(
+        "Title (only for a unit whose file has none)", validators=[Optional(), Length(max=500)]
+    )
+    new_version = BooleanField("Import changed content as a new version")
+    preview = SubmitField("Preview")
+
+
+class ConfirmImportForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired()])
+    confirm = SubmitField("Import")
+    cancel = SubmitField("Cancel")

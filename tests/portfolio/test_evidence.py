@@ -1,0 +1,336 @@
+"""Evidence: writing, versions, uploads, submission, and who may see what."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date
+
+import docx
+import pytest
+from sqlmodel import func, select
+
+from portfolio.models import Attachment, AuditEntry, Evidence, EvidenceVersion
+from portfolio.services import evidence as service
+from portfolio.services.people import Actor
+
+
+def _docx_bytes(text: str) -> bytes:
+    document = docx.Document()
+    document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+STAR = {
+    "title": "Job match at the garden centre",
+    "activity_date": "2026-03-02",
+    "situation": "J wanted outdoor work.",
+    "task": "Find a job that suits his *vocational profile*.",
+    "action": "I met the manager and carried out a task analysis.",
+    "result": "J started work on Monday.",
+    "save": "Save draft",
+}
+
+
+def _new_star(client, learner) -> int:
+    r = client.post(f"/learners/{learner.id}/evidence/new?kind=star_narrative", data=STAR)
+    assert r.status_code == 302, r.get_data(as_text=True)
+    return int(r.headers["Location"].rsplit("/", 1)[-1])
+
+
+def test_learner_writes_star_narrative_and_sees_sections(client, auth, session) -> None:
+    learner = auth.login("learner")
+    evidence_id = _new_star(client, learner)
+    page = client.get(f"/evidence/{evidence_id}").get_data(as_text=True)
+    for heading in ("Situation", "Task", "Action", "Result"):
+        assert f"<h2>{heading}</h2>" in page
+    assert "<em>vocational profile</em>" in page
+    listing = client.get("/evidence").get_data(as_text=True)
+    assert "Job match at the garden centre" in listing
+
+
+def test_star_narrative_needs_every_section(client, auth, session) -> None:
+    learner = auth.login("learner")
+    data = {**STAR, "result": ""}
+    r = client.post(f"/learners/{learner.id}/evidence/new?kind=star_narrative", data=data)
+    assert r.status_code == 422
+    assert "Result" in r.get_data(as_text=True)
+    assert session.exec(select(func.count()).select_from(Evidence)).one() == 0
+
+
+def test_preview_renders_markdown_without_saving(client, auth, session) -> None:
+    learner = auth.login("learner")
+    r = client.post(
+        f"/learners/{learner.id}/evidence/new?kind=reflective_account",
+        data={
+            "title": "t",
+            "activity_date": "2026-01-01",
+            "body": "**bold** <b>raw</b>",
+            "preview": "Preview",
+        },
+    )
+    page = r.get_data(as_text=True)
+    assert "<strong>bold</strong>" in page
+    assert "&lt;b&gt;raw&lt;/b&gt;" in page
+    assert session.exec(select(func.count()).select_from(Evidence)).one() == 0
+
+
+def test_script_in_title_and_body_is_shown_as_text(client, auth) -> None:
+    learner = auth.login("learner")
+    r = client.post(
+        f"/learners/{learner.id}/evidence/new?kind=reflective_account",
+        data={
+            "title": "<script>alert(1)</script>",
+            "activity_date": "2026-01-01",
+            "body": "<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))",
+            "save": "Save",
+        },
+    )
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<img" not in page
+    assert 'href="javascript:' not in page
+
+
+def test_witness_testimony_records_the_witness(client, auth) -> None:
+    learner = auth.login("learner")
+    r = client.post(
+        f"/learners/{learner.id}/evidence/new?kind=witness_testimony",
+        data={
+            "title": "Testimony",
+            "activity_date": "2026-01-01",
+            "body": "She did well.",
+            "witness_name": "Sam Boss",
+            "witness_role": "Store manager",
+            "witness_relationship": "Employer of the job seeker",
+            "save": "Save",
+        },
+    )
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Sam Boss" in page and "Store manager" in page
+
+
+def test_upload_docx_extracts_text_and_download_is_an_attachment(client, auth, session) -> None:
+    learner = auth.login("learner")
+    evidence_id = _new_star(client, learner)
+    data = _docx_bytes("Better-off calculation for J")
+    r = client.post(
+        f"/evidence/{evidence_id}/attachments",
+        data={"file": (io.BytesIO(data), "../../etc/passwd.docx")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 302
+    attachment = session.exec(select(Attachment)).one()
+    assert attachment.filename == "passwd.docx"
+    assert "Better-off calculation" in attachment.text
+    download = client.get(f"/files/{attachment.id}")
+    assert download.status_code == 200
+    assert download.data == data
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"this is plain text", "report.docx", "not a Word document"),
+        (b"PK\x03\x04broken zip", "report.docx", "damaged"),
+        (b"MZ\x90\x00\x03\x00\x00\x00", "tool.exe", "not accepted"),
+        (b"", "empty.txt", "empty"),
+    ],
+)
+def test_bad_uploads_get_a_clear_error_and_store_nothing(
+    client, auth, session, app, content, name, message
+) -> None:
+    learner = auth.login("learner")
+    evidence_id = _new_star(client, learner)
+    entries = session.exec(select(func.count()).select_from(AuditEntry)).one()
+    r = client.post(
+        f"/evidence/{evidence_id}/attachments",
+        data={"file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+    )
+    if content:
+        assert r.status_code == 422
+        assert message in r.get_data(as_text=True)
+    assert session.exec(select(func.count()).select_from(Attachment)).one() == 0
+    assert session.exec(select(func.count()).select_from(AuditEntry)).one() == entries
+
+
+def test_zip_bomb_named_docx_is_refused(client, auth, session) -> None:
+    learner = auth.login("learner")
+    evidence_id = _new_star(client, learner)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", b"\0" * (300 * 1024 * 1024))
+    r = client.post(
+        f"/evidence/{evidence_id}/attachments",
+        data={"file": (io.BytesIO(buf.getvalue()), "bomb.docx")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 422
+    assert "expands" in r.get_data(as_text=True)
+    assert session.exec(select(func.count()).select_from(Attachment)).one() == 0
+
+
+def test_oversized_upload_gets_friendly_413_and_nothing_is_stored(
+    client, auth, session, app
+) -> None:
+    learner = auth.login("learner")
+    evidence_id = _new_star(client, learner)
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    r = client.post(
+        f"/evidence/{evidence_id}/attachments",
+        data={"file": (io.BytesIO(b"a" * (2 * 1024 * 1024)), "big.txt")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 413
+    assert "File too large" in r.get_data(as_text=True)
+    assert session.exec(select(func.count()).select_from(Attachment)).one() == 0
+
+
+def test_submit_needs_declaration_then_edit_makes_a_new_version(client, auth, session) -> None:
+    learner = auth.login("learner")
+    evidence_id = _new_star(client, learner)
+    r = client.post(f"/evidence/{evidence_id}/submit", data={})
+    assert r.status_code == 422 and "declaration" in r.get_data(as_text=True)
+    r = client.post(f"/evidence/{evidence_id}/submit", data={"declaration": "y"})
+    assert r.status_code == 302
+    first = session.exec(select(EvidenceVersion).where(EvidenceVersion.number == 1)).one()
+    assert first.declared_at is not None
+    frozen_hash = first.sha256
+    r = client.post(
+        f"/evidence/{evidence_id}/edit",
+        data={**STAR, "result": "J has kept the job for a month.", "expected_version": "1"},
+    )
+    assert r.status_code == 302
+    versions = session.exec(select(EvidenceVersion).order_by(EvidenceVersion.number)).all()
+    assert [v.number for v in versions] == [1, 2]
+    assert versions[0].sha256 == frozen_hash and "started work on Monday" in versions[0].body
+    assert "kept the job" in versions[1].body and versions[1].sha256 != frozen_hash
+    old_page = client.get(f"/evidence/{evidence_id}/versions/1").get_data(as_text=True)
+    assert "started work on Monday" in old_page
+
+
+def test_stale_edit_is_refused_and_loses_nothing(client, auth, session) -> None:
+    learner = auth.login("learner")
+    evidence_id = _new_star(client, learner)
+    client.post(f"/evidence/{evidence_id}/submit", data={"declaration": "y"})
+    client.post(f"/evidence/{evidence_id}/edit", data={**STAR, "expected_version": "1"})
+    r = client.post(
+        f"/evidence/{evidence_id}/edit",
+        data={**STAR, "title": "Other tab", "expected_version": "1"},
+    )
+    assert r.status_code == 409
+    assert session.get(Evidence, evidence_id).title == STAR["title"]
+
+
+def test_learners_cannot_see_each_others_evidence_or_files(
+    client, auth, make_person, session
+) -> None:
+    owner = make_person("learner")
+    actor = Actor(id=owner.id, name=owner.name, roles=frozenset({"learner"}))
+    item = service.create(
+        session,
+        actor=actor,
+        learner_id=owner.id,
+        draft=service.Draft(
+            kind="reflective_account", title="Private", activity_date=date(2026, 1, 1), body="x"
+        ),
+    )
+    session.commit()
+    auth.login("learner")
+    assert client.get(f"/evidence/{item.id}").status_code == 404
+    assert client.get(f"/learners/{owner.id}/evidence").status_code == 404
+    assert client.post(f"/evidence/{item.id}/submit", data={"declaration": "y"}).status_code == 404
+    assert client.get(f"/learners/{owner.id}/evidence/new").status_code == 404
+
+
+def test_allocated_assessor_sees_evidence_and_writes_observations(
+    client, auth, make_person, make_registration, session
+) -> None:
+    learner = make_person("learner")
+    assessor = make_person("assessor")
+    make_registration(learner=learner, assessor=assessor)
+    other_assessor = make_person("assessor")
+    actor = Actor(id=learner.id, name=learner.name, roles=frozenset({"learner"}))
+    item = service.create(
+        session,
+        actor=actor,
+        learner_id=learner.id,
+        draft=service.Draft(
+            kind="reflective_account", title="Shared", activity_date=date(2026, 1, 1), body="x"
+        ),
+    )
+    session.commit()
+    auth.login(other_assessor)
+    assert client.get(f"/evidence/{item.id}").status_code == 404
+    auth.logout()
+    auth.login(assessor)
+    assert client.get(f"/evidence/{item.id}").status_code == 200
+    r = client.post(
+        f"/learners/{learner.id}/evidence/new?kind=observation_record",
+        data={
+            "title": "Observed coaching",
+            "activity_date": "2026-02-01",
+            "body": "Faded prompts well.",
+            "save": "Save",
+        },
+    )
+    assert r.status_code == 302
+    # an assessor may not write a learner's own kinds of evidence
+    r = client.post(
+        f"/learners/{learner.id}/evidence/new?kind=reflective_account",
+        data={"title": "x", "activity_date": "2026-02-01", "body": "x", "save": "Save"},
+    )
+    assert r.status_code == 403
+
+
+def test_evidence_list_issues_the_same_number_of_statements_for_5_and_500(
+    client, auth, session, count_queries
+) -> None:
+    learner = auth.login("learner")
+
+    def add(start: int, stop: int) -> None:
+        for i in range(start, stop):
+            item = Evidence(
+                learner_id=learner.id,
+                kind="product",
+                title=f"P{i}",
+                activity_date=date(2026, 1, 1),
+                created_by=learner.id,
+            )
+            session.add(item)
+            session.flush()
+            version = EvidenceVersion(
+                evidence_id=item.id,
+                number=1,
+                title=item.title,
+                activity_date=item.activity_date,
+                created_by=learner.id,
+            )
+            session.add(version)
+            session.flush()
+            session.add(
+                Attachment(
+                    version_id=version.id,
+                    sha256="0" * 64,
+                    filename="f.txt",
+                    mime="text/plain",
+                    size=1,
+                )
+            )
+        session.commit()
+
+    add(0, 5)
+    with count_queries() as small:
+        assert client.get("/evidence").status_code == 200
+    add(5, 500)
+    with count_queries() as large:
+        page = client.get("/evidence")
+    assert page.status_code == 200 and "P499" in page.get_data(as_text=True)
+    assert large.count == small.count
