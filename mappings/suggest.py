@@ -25,11 +25,13 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
 
 from mappings.analyse import domain_markers, terms
+from mappings.suggest_warm import Analysis, EvidenceKey, WarmParams, WarmProfiles
 from mappings.text import content_stems, sentence_spans
 
 EVIDENCE_KINDS = (
@@ -101,8 +103,8 @@ class Params:
         }
     )
     calib_scale: float = 1.0
-    strong_abs: float = 0.65
-    strong_rel: float = 0.75
+    strong_abs: float = 0.7
+    strong_rel: float = 0.6
     max_strong: int = 9
     domain_min_markers: int = 3
     knn_k: int = 5
@@ -110,6 +112,10 @@ class Params:
     knn_weight: float = 0.2
     knn_sim_full: float = 0.5
     because_max: int = 3
+    warm_weight: float = 0.0  # Rocchio profiles re-rank (multiplicative) ...
+    warm_add: float = 0.0  # ... and add, as a share of the best cold score (off: no gain measured)
+    coverage_weight: float = 1.5  # share of a criterion's own concepts found in the evidence
+    warm: WarmParams = field(default_factory=WarmParams)
 
 
 _DOING = re.compile(
@@ -160,6 +166,13 @@ class SuggestionEngine:
         self._knn_cache = None
         self._knn_vocab: dict[str, int] = {}
         self._knn_idf: np.ndarray = np.zeros(0)
+        self._warm = WarmProfiles(len(self._criteria), params.warm)
+        concept_cols = np.array([t.startswith("#") for t in sorted(vocab, key=vocab.__getitem__)])
+        own = sp.csr_matrix(matrix.multiply(concept_cols[np.newaxis, :]) if len(vocab) else matrix)
+        own.data = np.ones_like(own.data)
+        own = own.multiply(idf[np.newaxis, :]).tocsr() if len(vocab) else own
+        mass = np.asarray(own.sum(axis=1)).ravel()
+        self._coverage = (sp.diags(1.0 / np.maximum(mass, 1e-12)) @ own).tocsr()
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -228,9 +241,12 @@ class SuggestionEngine:
             key = (ex.kind, ex.title, ex.text)
             votes = self._examples.setdefault(key, {})
             votes[idx] = votes.get(idx, 0) + (1 if ex.accepted else -1)
+            if self.params.warm_weight or self.params.warm_add:
+                self._warm.add(key, idx, ex.accepted, partial(self._analyse, key))
             if key not in self._example_terms:
                 self._example_terms[key] = terms(ex.title + "\n" + ex.text)
         self._knn_cache = None
+        self._warm.prepare()
 
     def _knn_state(self) -> tuple[list[tuple[str, str, str]], sp.csr_matrix, sp.csr_matrix]:
         if self._knn_cache is None:
@@ -289,6 +305,12 @@ class SuggestionEngine:
             return np.zeros(n), 0.0
         score = np.asarray(votes.T @ weights).ravel() / total
         return np.clip(score, -1.0, 1.0), float(sims[order[0]])
+
+    def _analyse(self, key: EvidenceKey) -> Analysis:
+        kind, title, text = key
+        sents = [terms(text[a:b]) for a, b in sentence_spans(text)]
+        _raw, best = self.cold_raw(kind=kind, title=title, text=text)
+        return sents, best
 
     # ------------------------------------------------------------------ scoring
     def _vector(self, tw: dict[str, float]) -> tuple[list[int], list[float]]:
@@ -354,6 +376,14 @@ class SuggestionEngine:
             tv[tc] = tvals
             tv /= np.linalg.norm(tv) ** p.sentence_len_power
             raw = raw + p.title_row_weight * np.asarray(self._matrix @ tv).ravel()
+        # coverage of the criterion's own concepts
+        if p.coverage_weight and doc_terms:
+            present = np.zeros(len(self._vocab))
+            for t in doc_terms:
+                j = self._vocab.get(t)
+                if j is not None and t.startswith("#"):
+                    present[j] = 1.0
+            raw = raw + p.coverage_weight * np.asarray(self._coverage @ present).ravel()
         # kind prior
         prior_p, prior_k = p.kind_prior.get(kind, p.kind_prior["other"])
         raw = raw * np.where(self._is_knowledge, prior_k, prior_p)
@@ -381,6 +411,13 @@ class SuggestionEngine:
             gmax = max(raw[i] for i in g)
             for i in g:
                 raw[i] = gmax
+        if self._warm and (p.warm_weight or p.warm_add):
+            sent_terms = [terms(text[a:b]) for a, b in sentence_spans(text)]
+            warm = self._warm.scores(sent_terms)
+            peak = float(raw.max())
+            raw = raw * (1.0 + p.warm_weight * warm) + p.warm_add * warm * peak
+            # re-rank only: keep the cold scale so the strong-set calibration still holds
+            raw = raw * (peak / max(float(raw.max()), 1e-12))
         knn, max_sim = self._knn_scores(title, text)
         if max_sim > 0:
             trust = p.knn_weight * min(1.0, max_sim / p.knn_sim_full)

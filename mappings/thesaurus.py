@@ -57,7 +57,7 @@ impartial: impartiality; impartial; balanced information; all the options; pros 
     without pushing; don't steer; options including; signpost; unbiased
 autonomy: autonomy; own decisions; make their own decisions; self-determination; self
     determination; self-advocacy; decide for himself; decide for herself; responsibility in
-    implementing; own it; owns; own applications; owns the decision; person-centred thinking;
+    implementing; own it; own applications; owns the decision; person-centred thinking;
     positive risk; positive risks; in control; she decided; he decided; chose to; his idea; her
     idea
 inclusion_diversity: social inclusion; inclusive; inclusivity; inclusion; diversity; diverse;
@@ -101,7 +101,7 @@ employer_contact: initial contact; first contact; make contact; rang; phoned; co
 employer_concerns: concerns; perceived barriers; worries; worried; fear; insurance; supervisor
     time; cost of adjustments; what if it doesn't work out; hesitant; overcome perceived;
     barriers to employing
-employer_commitment: commitment; commit; secure the employer; ring-fence; ring-fenced; signed
+employer_commitment: employer's commitment; commitment to engage; commit to; committed to taking; agreed to take; secure the employer; ring-fence; ring-fenced; signed
     up; engage in the supported employment process; quarterly review meeting
 job_carving: customising jobs; customised employment; customising; job carving; carving; carved;
     carve; create a role; create the role; new role; design jobs; develop or design jobs; tasks
@@ -201,8 +201,8 @@ job_analysis: job analyses; job analysis; shadowing; shadowed; shadow; watched t
     of conduct; what good looks like
 ~recruitment_support: recruitment and selection; recruitment; selection; application; panel;
     online form; online application; hr; interview questions; probation; induction
-adapt_job_specs: job specifications; job description; person specification; role description;
-    requirements; essential; taken out; non-essential; dropping; standards and requirements may
+adapt_job_specs: job specifications; job specification; job description; person specification; person spec; role description;
+    job requirements; requirements of the job; essential criteria; desirable criteria; taken out; non-essential; dropping; removed the requirement; standards and requirements may
     need to be adapted; qualification; driving licence
 coworker_culture: co-workers; coworkers; methods and culture; banter; unwritten rules; how
     things are really done; what is normal; who trains new staff; informal leaders; observing
@@ -226,18 +226,17 @@ resource_needs: financial and human resources; human resource; resources; suppor
 task_analysis: task analysis; task analyses; break down; broke down; steps; step; sequence of
     steps; constituent parts; key work routines; every step; chaining; seven-step
 prompting_fading: prompting and fading; prompting; prompt; prompts; fading; fade; faded; fades;
-    gesture; gestural; verbal prompt; verbal prompts; modelled; model; demonstrates;
+    gesture; gestural; verbal prompt; verbal prompts; modelled; modelling; demonstrates;
     demonstration; stepped back; least intrusive; least-to-most; systematic instruction;
     errorless; unnecessary dependence; dependence; reducing support; support reducing; coach new
     recruits
-~progress_data: feedback data; data; data sheet; prompt record; prompt level; recorded;
-    recording; progress; not improving; not making progress; chart; independent achievement;
+~progress_data: feedback data; data; data sheet; prompt record; prompt records; prompt level; baseline; tally; tracked; tracking; record sheet; progress; not improving; not making progress; chart; independent achievement;
     independence; independently; levels of independence; monitored; monitoring
 ~performance_options: options for performance improvement; performance improvement; options
     agreed; different method; swapping
 reinforcement: reinforcement; praise; rewards; naturally occurring rewards; reward;
     motivational; thank; thanks; wages; motivation
-behaviour: behavioural problems; behavioural; behaviour; challenging behaviour; incident;
+behaviour: behavioural problems; behavioural; his behaviour; her behaviour; their behaviour; behaviour at work; behaviour problems; challenging behaviour; incident;
     incidents; shouted; disciplinary; outburst; aggressive; conflict; time out; meltdown
 ~personal_issues: interventions in and outside work; outside work; personal issues;
     employment-related and personal issues; getting to work; debt; housing; childcare; bus;
@@ -277,6 +276,33 @@ development_priorities: development priorities; priorities; priority; appraisal;
 ~record_cpd: record the outcomes; log; logged; learning system; certificates; recorded
 communities_of_practice: communities of practice; community of practice; peer; network;
     networks; case clinic; forum; base; ips community; online groups; regional network
+autonomy: let him choose; let her choose; let them choose; let him decide; let her decide; up to him; up to her; his call; her call; his own decision; her own decision; their own decision; make his own; make her own; took responsibility; take responsibility; did it himself; did it herself; sorted it himself; sorted it herself; his own plan; her own plan; he chose; she chose
+competence_boundaries: outside my expertise; beyond my role; not my role; outside my role; my role; remit; beyond my remit; outside my remit; not my area; not an expert; know my limits; my limits; not trained; not trained in; specialist knowledge; out of his depth; role stops; role ends; who does what
+referral: put him in touch; put her in touch; put them in touch; passed on; signposting; referral to; specialist team; specialist help; crisis team; community mental health team; cmht; care coordinator; advice service; debt charity; money advice; housing officer; occupational therapist; counselling; counsellor
+reflection: on reflection; next time i would; next time i will; do differently; would do differently; i realised; i realized; i've realised; made me realise; made me think; learning point; lessons learned; lesson; hindsight; in hindsight; i noticed that i
+safeguarding: safeguarding lead; safeguarding policy; safe at work; safe on the way; keep safe; healthy; wellbeing; at risk; duty of care; welfare
+code_of_conduct: our procedure; the procedure; org procedure; organisational procedure; followed procedure; followed the procedure; in line with our; lone working; professional conduct; ethical; ethics; confidentiality agreement
+development_priorities: what to focus on; training needs; development needs; learning needs; first priority; agreed to prioritise; prioritise; development goals; development objectives
+supervision_guidance: team leader; my manager; in supervision; 1:1; one-to-one; clinical supervision; peer supervision; practice lead
+performance_options: not making progress; stalled; plateau; plateaued; different approach; changed the approach; tried a different; swapped; options; improve his performance; improve her performance; improvement plan
+career_progression: more hours; next step; longer term; long-term goal; move up; step up; promoted; career plan; career goals; training opportunities; further training; aspirations for the future
+personal_issues: payday lender; payday loan; loan; bills; landlord; eviction; bus route; bus pass; travel training; rota; shift pattern; late for work; getting up; alarm; caring responsibilities
+personal_barriers: childminder; after-school club; loan; bills; landlord; eviction; council tax; bus pass; travel training; caring responsibilities
+better_off: benefit entitlement; entitlement; esa; pip; jsa; council tax; housing benefit; payslip; wage; hourly rate; minimum wage; hours a week; income; in-work benefits; permitted work; benefits adviser
+social_benefits: confidence; self-esteem; friendships; make friends; structure to the day; structure to his day; structure to her day; sense of purpose; purpose; independence; feel valued; out of the house; getting out of the house
+records_needs: referral information; his file; her file; the file; notes from; assessment report; previous provider; school report; college report; education health and care plan; gp letter; medical report; risk assessment from; information from
+job_carving: tailored role; bespoke role; rewritten; reshaped; redesigned; took over tasks; freed up; free up; frees up; restructured; split the tasks; tasks that other staff
+employer_customer: what the employer needs; employer's needs; the employer needed; meet their needs; their needs as a business; staff shortages; hard to fill; hard-to-fill; recruitment problems; good service to employers
+person_centred_planning: planning meeting; his meeting; her meeting; invited; who she wanted; who he wanted; flipchart; graphic; her plan; his plan; one-page profile
+choice_control: she decided; he decided; his decision; her decision; she wanted; he wanted; on her terms; on his terms; at her pace; at his pace; her own pace; his own pace; final say
+equality_law: equality act 2010; disability discrimination; employment rights; minimum wage; acas; employment tribunal; access to work; equal access; discrimination law
+org_culture_inclusion: staff network; inclusive recruitment; disability confident; diversity policy; inclusion policy; champion; senior leaders; leadership; hr policies; equality policy
+risk_assessment: safe system of work; manual handling; coshh; first aid; personal evacuation; risk assessed; risk-assessed; hazard
+legislation_records: report to; reported to; reporting to; informed my manager; informed the; let my manager know; escalated
+keep_knowledge_current: read up; reading about; training day; workshop; e-learning; online course; new guidance; changes to; keep up; keep up to date; latest guidance
+seek_feedback: asked for feedback; ask for feedback; feedback from; observe me; observed me; watch me; honest feedback; comments from
+cpd_plan: update my plan; updated my plan; add to my plan; added to my plan; personal development plan; pdp; training plan
+record_cpd: cpd log; cpd record; training record; recorded it; reflective log; certificate; evidence folder
 """
 
 

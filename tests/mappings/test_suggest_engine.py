@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mappings.suggest import CriterionDoc, Example, SuggestionEngine
+from mappings.suggest import CriterionDoc, Example, Params, SuggestionEngine
 from mappings.text import sentence_spans
 
 CRITERIA = [
@@ -191,3 +191,31 @@ def test_sentence_spans_are_within_text(text: str) -> None:
     for a, b in sentence_spans(text):
         assert 0 <= a < b <= len(text)
         assert text[a:b].strip() == text[a:b]
+
+
+def _warm_params() -> Params:
+    return Params(warm_weight=1.0, warm_add=0.5)
+
+
+def test_warm_profiles_order_independent_and_raise_accepted() -> None:
+    text = (
+        "I met D, an autistic job seeker, about his skills and the work he likes. We sat with "
+        "the rota and the bus timetable and he picked the early shift."
+    )
+    examples = [
+        Example("other", "a", text + " He chose it.", "SE04", "P1", True),
+        Example("other", "b", "I updated my CPD plan after feedback.", "SE08", "P8", True),
+        Example("other", "a", text + " He chose it.", "SE07", "K3", False),
+    ]
+    a = SuggestionEngine.build(CRITERIA, GLOSSARY, _warm_params())
+    b = SuggestionEngine.build(CRITERIA, GLOSSARY, _warm_params())
+    a.add_examples(examples)
+    b.add_examples(reversed(examples))
+    out_a = a.suggest(kind="other", title="Rota", text=text)
+    assert out_a == b.suggest(kind="other", title="Rota", text=text)
+    cold = SuggestionEngine.build(CRITERIA, GLOSSARY, _warm_params())
+    base = {_key(s): s.score for s in cold.suggest(kind="other", title="Rota", text=text)}
+    after = {_key(s): s.score for s in out_a}
+    # re-ranking keeps the scale of the best cold score, so compare ranks via relative order
+    assert after[("SE04", "P1")] / max(after.values()) >= base[("SE04", "P1")] / max(base.values())
+    assert after[("SE07", "K3")] <= base[("SE07", "K3")] or after[("SE07", "K3")] == 0.0
