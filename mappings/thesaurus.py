@@ -21,288 +21,314 @@ from __future__ import annotations
 
 THESAURUS = """
 _domain: job seeker; job seekers; jobseeker; jobseekers; job coach; job coaches; job coaching;
-    supported employment; disability; disabilities; disabled; learning disability; autism; autistic;
-    mental health; wheelchair; deaf; bsl; sight impaired; blind; dyslexic; dyslexia; brain injury;
-    down's syndrome; cerebral palsy; epilepsy; ptsd; depression; anxiety; anxious; person-centred;
-    vocational profile; vocational profiling; work trial; taster; in-work support; access to work;
-    better-off calculation; universal credit; benefits; job match; caseload; employment adviser;
-    employment support; supported internship; care manager; social worker; social care; day centre;
-    family; parents; carers; prompts; natural supports; reasonable adjustments; job analysis;
-    task analysis; placement; paid work; his job; her job; new job; in work; into work; job offer;
-    offered the job; job seeker's; his manager; her manager; his supervisor; her supervisor;
-    recovery; learning difficulties; condition; diagnosis; equality act; circle of support;
-    interview; cv; reflect; reflection; reflective; supervision; cpd
+    supported employment; disability; disabilities; disabled; learning disability; autism;
+    autistic; mental health; wheelchair; deaf; bsl; sight impaired; blind; dyslexic; dyslexia;
+    brain injury; down's syndrome; cerebral palsy; epilepsy; ptsd; depression; anxiety; anxious;
+    person-centred; vocational profile; vocational profiling; work trial; taster; in-work support;
+    access to work; better-off calculation; universal credit; benefits; job match; caseload;
+    employment adviser; employment support; supported internship; care manager; social worker;
+    social care; day centre; family; parents; carers; prompts; natural supports;
+    reasonable adjustments; job analysis; task analysis; placement; paid work; his job; her job;
+    new job; in work; into work; job offer; offered the job; job seeker's; his manager;
+    her manager; his supervisor; her supervisor; recovery; learning difficulties; condition;
+    diagnosis; equality act; circle of support; interview; cv; reflect; reflection; reflective;
+    supervision; cpd
 code_of_conduct: code of conduct; codes of ethics; code of ethics; conduct standards;
-    professional boundaries; our policy; organisation's policy; gifts; guidance required by own
-    organisation; codes of practice; code of practice
-place_and_train: place and train; job ready; not ready; ready for work; pre-vocational; prove
-    they are ready; learn it on site; learns it on site; learn the job on site; find the right
-    job first; judged ready; training room; day centre; day centres
-zero_rejection: zero rejection; screened out; screen out; screen anyone out; turn people away;
-    turned away; too disabled; unemployable; everyone can work; anyone who wants to work; if
-    someone wants paid work; wants to work; not job ready
-respect_choice: non-judgementally; non-judgemental; non judgemental; non-judgmentally;
-    judgement; respect individuals informed views; rights to chose; right to choose; her choice;
-    his choice; their choice; own choice; whose idea; what she wanted; what he wanted; her
-    decision; his decision; their decision; decision was his; decision was hers; still their
-    decision; career aspirations; respected
+    professional boundaries; our policy; organisation's policy; gifts;
+    guidance required by own organisation; codes of practice; code of practice
+place_and_train: place and train; job ready; not ready; ready for work; pre-vocational;
+    learn the job on site; judged ready; training room; day centre; day centres
+zero_rejection: zero rejection; screened out; screen out; turn people away; turned away;
+    too disabled; unemployable; everyone can work; anyone who wants to work; not job ready
+respect_choice: non-judgementally; non-judgemental; non judgemental; non-judgmentally; judgement;
+    respect individuals informed views; rights to chose; right to choose; her choice; his choice;
+    their choice; own choice; whose idea; what she wanted; what he wanted; her decision;
+    his decision; their decision; career aspirations; respected
 assumptions: assumptions; assumption; assumed; low expectations; realistic; steered; steering;
-    steer; too much pressure; writing someone off; written off; labelled; underestimated; would
-    be fine doing; had already decided; charity shop was her idea; challenge own and others;
-    protecting her; protecting him
+    steer; written off; labelled; underestimated; challenge own and others; protecting her;
+    protecting him
 prejudice: prejudice; stereotypes; stereotype; stereotyped; discrimination; discriminate;
-    oppressive; stigma; unethical; disagreed; challenged; challenging; his background; her
-    background; convictions; unfair
-impartial: impartiality; impartial; balanced information; all the options; pros and cons;
-    without pushing; don't steer; options including; signpost; unbiased
-autonomy: autonomy; own decisions; make their own decisions; self-determination; self
-    determination; self-advocacy; decide for himself; decide for herself; responsibility in
-    implementing; own it; own applications; owns the decision; person-centred thinking;
-    positive risk; positive risks; in control; she decided; he decided; chose to; his idea; her
-    idea
+    oppressive; stigma; unethical; disagreed; challenged; challenging; his background;
+    her background; convictions; unfair
+impartial: impartiality; impartial; balanced information; without pushing; don't steer;
+    options including; signpost; unbiased
+autonomy: autonomy; own decisions; make their own decisions; self-determination;
+    self determination; self-advocacy; decide for himself; decide for herself;
+    responsibility in implementing; own it; own applications; owns the decision;
+    person-centred thinking; positive risk; positive risks; in control; she decided; he decided;
+    chose to; his idea; her idea
 inclusion_diversity: social inclusion; inclusive; inclusivity; inclusion; diversity; diverse;
     equality of opportunity; equal opportunities; under-represented; hard to reach; ethnicity;
     minority; bme; community languages
 ~safeguarding: safeguarding; safeguard; keep individuals safe; keep her safe; keep him safe;
-    keep people safe; financial abuse; abuse; exploitation; exploited; vulnerable; at risk of
-    harm; harm; safety; safe; designated safeguarding lead; adult social care; crisis team
-own_values_reflection: own values; my values; my own values; my attitude; my attitudes; values
-    behaviours attitudes; values and attitudes; impact of own values; unconsciously; my
-    reaction; how i was brought up; i was annoyed with myself; honest with myself; pride myself;
-    uncomfortable; my assumptions
-records_needs: records; information may be available; case notes; ehc plan; care plan; support
-    plan; previous reports; progress reports; progress reviews; reports; needs wishes and
-    preferences; wishes; occupational therapy report; college reviews; referral form; access and
-    use information
+    keep people safe; financial abuse; abuse; exploitation; exploited; vulnerable;
+    at risk of harm; harm; safety; safe; designated safeguarding lead; adult social care;
+    crisis team
+own_values_reflection: own values; my values; my own values; my attitude; my attitudes;
+    values behaviours attitudes; values and attitudes; impact of own values; unconsciously;
+    my reaction; pride myself; uncomfortable; my assumptions
+records_needs: records; information may be available; case notes; ehc plan; care plan;
+    support plan; previous reports; progress reports; progress reviews; reports;
+    needs wishes and preferences; wishes; occupational therapy report; college reviews;
+    referral form; access and use information
 legislation_records: data protection; gdpr; care act; confidentiality; confidential; legal duty;
     legislation; recording; recorded; reporting; accessing records; share information;
     information sharing; health and safety at work act; legal and organisational requirements
 equality_law: equality act; equality legislation; employment law; working time regulations;
-    european; eu directive; protected characteristics; indirect discrimination; direct
-    discrimination; duty to make reasonable adjustments; equality; pre-offer health questions
+    european; eu directive; protected characteristics; indirect discrimination;
+    direct discrimination; duty to make reasonable adjustments; equality;
+    pre-offer health questions
 ~risk_management: manage risks; risk; risks; hazard; hazards; control measure; controls;
     positive risk-taking; risk-averse; minimised; ppe
-employer_customer: employer as a customer; employer as customer; customer; business needs; their
-    business; manager's own problems; their problem; their issues; what's in it for them;
-    employer's requirements; requirements that need to be satisfied; worse off; output; meet
-    business needs
-labour_market: labour market intelligence; market intelligence; labour market; lmi; nomis; ons;
-    statistics; economic bulletin; economic development; business counts; claimant count; jobs
-    density; shortage occupations; skills improvement plan; vacancy data; trend data; sources of
-    labour market; figures
-~business_stats: nature of businesses; businesses; by sector; sectors; industry; employing
-    sectors; number and size; growing fastest; local regional and national; regional
-business_case: business case; what's in it for them; turnover; retention; recruitment costs;
-    wider pool; reputation; social value; disability confident; benefits to employers; cuts
-    their induction; stay longer; lower turnover; absence
+employer_customer: employer as a customer; employer as customer; customer; business needs;
+    their business; their problem; their issues; employer's requirements;
+    requirements that need to be satisfied; worse off; output; meet business needs
+labour_market: labour market intelligence; market intelligence; labour market; lmi; ons;
+    statistics; economic development; claimant count; shortage occupations; vacancy data;
+    trend data; sources of labour market; figures
+~business_stats: nature of businesses; businesses; by sector; sectors; industry;
+    employing sectors; growing fastest; local regional and national; regional
+business_case: business case; turnover; retention; recruitment costs; wider pool; reputation;
+    social value; disability confident; benefits to employers; stay longer; lower turnover;
+    absence
 employer_contact: initial contact; first contact; make contact; rang; phoned; cold call;
-    speculative; approached; approach employers; employer visits; employer engagement; engage
-    employers; warm contacts; new contact; contact with employers
-employer_concerns: concerns; perceived barriers; worries; worried; fear; insurance; supervisor
-    time; cost of adjustments; what if it doesn't work out; hesitant; overcome perceived;
-    barriers to employing
-employer_commitment: employer's commitment; commitment to engage; commit to; committed to taking; agreed to take; secure the employer; ring-fence; ring-fenced; signed
-    up; engage in the supported employment process; quarterly review meeting
+    speculative; approached; approach employers; employer visits; employer engagement;
+    engage employers; warm contacts; new contact; contact with employers
+employer_concerns: concerns; perceived barriers; worries; worried; fear; insurance;
+    supervisor time; hesitant; overcome perceived; barriers to employing
+employer_commitment: employer's commitment; commitment to engage; commit to; committed to taking;
+    agreed to take; secure the employer; ring-fence; ring-fenced; signed up;
+    engage in the supported employment process
 job_carving: customising jobs; customised employment; customising; job carving; carving; carved;
-    carve; create a role; create the role; new role; design jobs; develop or design jobs; tasks
-    from several roles; kind of role; built around; maintain productivity; productivity
+    carve; create a role; new role; design jobs; develop or design jobs; built around;
+    maintain productivity; productivity
 reasonable_adjustments: reasonable adjustments; reasonable adjustment; adjustments; adjustment;
-    adapted; questions in advance; see the questions; working interview; adjusted hours; fixed
-    shift; ear defenders
+    adapted; questions in advance; working interview; adjusted hours; fixed shift; ear defenders
 awareness_training: awareness training; awareness session; disability awareness; deaf awareness;
-    briefed; briefing; training for managers; explained to the team; advice and awareness
-    training
-sick_employees: become sick; sick; sickness; occupational health; phased return; stressed;
-    stress; fit note; redeployment; return to work; keep in touch during absence
-~org_culture_inclusion: organisational culture; inclusive culture; embrace diversity; staff
-    networks; senior sponsor; culture
-key_employers: key employers; large employers; major employers; employer list; interest and
-    engagement; our relationship; employers already open
-community_outreach: local services and communities; communities; community; outreach; referral
-    routes; referral route; referrals; day services; community groups; community centre; mental
-    health team; recovery college; drop-in; voluntary sector; local services; may benefit from
-    or aspire; leaving college
-accessible_info: accessible information; accessible; easy read; easy-read; large print;
-    pictures; picture; bsl; plain english; plain words; plain terms; audio;
-    screen-reader-friendly; format; formats; visuals; interpreter; media; bar chart; informed
-    decision; informed decisions; informed choice; informed job decisions
+    briefed; briefing; training for managers; explained to the team; advice and awareness training
+sick_employees: become sick; sick; sickness; occupational health; phased return; stressed; stress;
+    fit note; redeployment; return to work; keep in touch during absence
+~org_culture_inclusion: organisational culture; inclusive culture; embrace diversity;
+    staff networks; senior sponsor; culture
+key_employers: key employers; large employers; major employers; employer list;
+    interest and engagement; our relationship
+community_outreach: local services and communities; communities; community; outreach;
+    referral routes; referral route; referrals; day services; community groups; community centre;
+    mental health team; recovery college; drop-in; voluntary sector; local services;
+    may benefit from or aspire; leaving college
+accessible_info: accessible information; accessible; easy read; easy-read; large print; pictures;
+    picture; bsl; plain english; plain words; plain terms; audio; screen-reader-friendly; format;
+    formats; visuals; interpreter; media; bar chart; informed decision; informed decisions;
+    informed choice; informed job decisions
 better_off: better-off calculation; better-off calculations; better off calculation; better off;
     better-off; benefits check; benefit check; universal credit; welfare benefits; benefits; uc;
     housing element; work allowance; tax credits; income from working; take-home pay; earnings;
     lcwra; financial benefits; impact on their finances; welfare rights
-cv_interview: curriculum vitae; cv; cvs; interview; interviews; mock interview; working
-    interviews; application form; applications; one-page profile; present the person's
-    strengths; strengths to lead with; strengths; present a person positively; good job match
+cv_interview: curriculum vitae; cv; cvs; interview; interviews; mock interview;
+    working interviews; application form; applications; one-page profile;
+    present the person's strengths; strengths; present a person positively; good job match
 ~families: families; family; parents; mum; dad; carers; sister; brother; cousin; family carers;
     house manager; church
 circles_of_support: circles of support; circle of support; networks; partnerships; partners;
     circle; relationship circles; network
 family_concerns: concerns of families; concerned; worries; worried; anxious; fears; reassure;
-    reassured; overcome those fears; losing his benefits; losing her benefits; taken advantage
-    of
+    reassured; overcome those fears; losing his benefits; losing her benefits; taken advantage of
 advocacy: advocate; advocacy; argue his case; argue her case; argued; speak up; on his behalf;
     on her behalf; on behalf of; pointed out; put forward
-work_trial: work trials; work trial; trial; trial shift; success criteria; criteria; working
-    interview; taster day
-vocational_profile: vocational profiling; vocational profile; profile; getting to know; talents
-    and employment preferences; talents; preferences; interests; how they learn best; how i
-    learn best; ideal job; not for me; skills and strengths; job ideas; about me; picture cards;
-    likes
-consent_info_others: with their consent; consent; permission; with his agreement; with her
-    agreement; consent form; third party; other interested parties; colleagues and other;
-    previous employers; teachers; tutor; who i will contact; happy for me to; contact them
+work_trial: work trials; work trial; trial; trial shift; success criteria; criteria;
+    working interview; taster day
+vocational_profile: vocational profiling; vocational profile; profile; getting to know;
+    talents and employment preferences; talents; preferences; interests; ideal job;
+    skills and strengths; job ideas; about me; likes
+consent_info_others: with their consent; consent; permission; with his agreement;
+    with her agreement; consent form; third party; other interested parties; colleagues and other;
+    previous employers; teachers; tutor; contact them
 co_production: co-production; co-produce; co-produced; coproduction; own words; her own words;
-    his own words; in their words; present the information; went through it together; ownership;
-    their plan
+    his own words; in their words; present the information; ownership; their plan
 social_benefits: social benefits; financial and social benefits; getting out; meeting people;
-    feeling useful; role model; adult company; routine; what else work would; benefits of work;
-    missed about working; having a laugh
+    feeling useful; role model; adult company; routine; benefits of work
 personal_barriers: childcare; housing; debt; arrears; nursery; rent; personal financial housing;
     barriers; lone parent; debts; travel; bus; transport; homeless; hostel
-work_experience: short term work experiences; work experiences; work experience; taster;
-    tasters; work placement; volunteering; short placement; trial shift; host; hosts; other
-    activity
+work_experience: short term work experiences; work experiences; work experience; taster; tasters;
+    work placement; volunteering; short placement; trial shift; host; hosts; other activity
 support_strategies: support strategies; specific support strategies; technologies; technology;
-    what helps me; what helps; noise-cancelling headphones; headphones; checklist; written
-    checklist; written lists; ear defenders; screen reader; app; gradual start; quiet place
-evaluate_experience: evaluate; evaluation; evaluate with the job seeker; what was easy; what was
-    hard; talking it through afterwards; what it means; implications for employment; looked at
-    the results; host's comments; smiley faces
-person_centred_planning: person-centred employment planning; person-centred planning; person
-    centred planning; planning session; planning sessions; planning meeting; path; maps; north
-    star; who to invite; people she wanted there; people he wanted there; contribute to
-    discussions; led by
-family_involvement_planning: active involvement of family; involvement of family friends; family
-    friends; friends; asked each of them; bring one idea; who helps her make decisions; who
-    helps him make decisions; planning decision making job finding
-choice_control: choice and control; leading the decisions; in control; her choice; his choice;
-    at his request; at her request; felt like; checking back with; ruled out; she chose; he
-    chose
-target_employers: which employers to target; employers to target; employers to approach; which
-    employers; list of employers; employers to try; target employers; approach employers
-smart_plan: smart; specific measurable; time bound; action plan; actions; who does what; by
-    date; measurable; achievable
+    what helps; noise-cancelling headphones; headphones; checklist; written checklist;
+    written lists; ear defenders; screen reader; app; gradual start; quiet place
+evaluate_experience: evaluate; evaluation; evaluate with the job seeker; what was easy;
+    what was hard; implications for employment
+person_centred_planning: person-centred employment planning; person-centred planning;
+    person centred planning; planning session; planning sessions; planning meeting; path; maps;
+    north star; who to invite; contribute to discussions; led by
+family_involvement_planning: active involvement of family; involvement of family friends;
+    family friends; friends; planning decision making job finding
+choice_control: choice and control; in control; her choice; his choice; felt like; ruled out;
+    she chose; he chose
+target_employers: which employers to target; employers to target; employers to approach;
+    which employers; list of employers; target employers; approach employers
+smart_plan: smart; specific measurable; time bound; action plan; actions; who does what; by date;
+    measurable; achievable
 plan_review: review plans; plan review; plan updated; agreed plan; actions done; next review;
-    review date; review meeting; updated on the spot; agree and review plans; reviews; hold down
-    a job
+    review date; review meeting; agree and review plans; reviews; hold down a job
 social_inclusion_work: socially included; social side; social club; eat together; work friends;
     staff social; social events; christmas meal; canteen; join in; staff meal; part of the team;
-    fitting in; fit in; social life; five-a-side
+    fitting in; fit in; social life
 ~employer_culture: characteristics and culture; culture of local employers; social cultures;
-    culture; informal; structured; owner-led; local employers; employer type; hotel chains
+    culture; informal; structured; owner-led; local employers; employer type
 vacancies: vacancies; vacancy; unadvertised; never advertised; job boards; openings; opening;
     upcoming vacancies; seasonal recruitment; source current and potential; job opportunities;
     advertised
-job_analysis: job analyses; job analysis; shadowing; shadowed; shadow; watched the job; watches
-    the job; what they actually did; tasks in order; main tasks; nature of prospective
-    employment; standards expected; did the job
+job_analysis: job analyses; job analysis; shadowing; shadowed; shadow; tasks in order; main tasks;
+    nature of prospective employment; standards expected; did the job
 ~employer_standards: productivity quality and professional standards; standards expected;
-    expectations; expects; rules; uniform; hygiene; dress; pick rates; quality; targets; codes
-    of conduct; what good looks like
+    expectations; expects; rules; uniform; hygiene; dress; pick rates; quality; targets;
+    codes of conduct
 ~recruitment_support: recruitment and selection; recruitment; selection; application; panel;
     online form; online application; hr; interview questions; probation; induction
-adapt_job_specs: job specifications; job specification; job description; person specification; person spec; role description;
-    job requirements; requirements of the job; essential criteria; desirable criteria; taken out; non-essential; dropping; removed the requirement; standards and requirements may
-    need to be adapted; qualification; driving licence
-coworker_culture: co-workers; coworkers; methods and culture; banter; unwritten rules; how
-    things are really done; what is normal; who trains new staff; informal leaders; observing
-    co-workers; team eat together; breaks; typical
+adapt_job_specs: job specifications; job specification; job description; person specification;
+    person spec; role description; job requirements; requirements of the job; essential criteria;
+    desirable criteria; taken out; non-essential; dropping; removed the requirement;
+    standards and requirements may need to be adapted; qualification; driving licence
+coworker_culture: co-workers; coworkers; methods and culture; banter; unwritten rules;
+    informal leaders; observing co-workers; breaks; typical
 risk_assessment: risk assessment; risk assessments; risks assessments; health and safety;
     individual risk assessment; hazards; controls; peep; seizure; first aiders; safe working;
     fire; evacuation; wellbeing
-natural_supports: natural supports; natural support; natural support mechanisms; buddy; go-to
-    person; named buddy; named person; mentor; co-worker support; supervisor checks; natural
-    cues; laminated; colleague to train; volunteer; volunteers
-~coworker_support: positive support with co-workers; positive support; co-workers colleagues and
-    managers; spoke to the team; spoke to the line; briefing; team briefing; on board; explained
-    to the team; thank and recognise
+natural_supports: natural supports; natural support; natural support mechanisms; buddy;
+    go-to person; named buddy; named person; mentor; co-worker support; supervisor checks;
+    natural cues; colleague to train; volunteer; volunteers
+~coworker_support: positive support with co-workers; positive support;
+    co-workers colleagues and managers; spoke to the team; briefing; team briefing; on board;
+    explained to the team
 ~job_matching: job match; job matching; match; matching; matched; compare the job analysis
-resource_needs: financial and human resources; human resource; resources; support worker; job
-    coach hours; job coaching; hours a week; intensive systematic instruction; systematic
-    instruction; support plan; costs; what support
-~assistive_tech: assistive technology; contemporary tools; tools models; screen reader; screen
-    reading; app; apps; tablet; voice typing; software; jig; jigs; visual aid; picture
-    checklist; checklist; technology; phone; magnification; hand-held; devices
-task_analysis: task analysis; task analyses; break down; broke down; steps; step; sequence of
-    steps; constituent parts; key work routines; every step; chaining; seven-step
+resource_needs: financial and human resources; human resource; resources; support worker;
+    job coach hours; job coaching; hours a week; intensive systematic instruction;
+    systematic instruction; support plan; costs; what support
+~assistive_tech: assistive technology; contemporary tools; tools models; screen reader;
+    screen reading; app; apps; tablet; voice typing; software; visual aid; picture checklist;
+    checklist; technology; phone; magnification; hand-held; devices
+task_analysis: task analysis; task analyses; break down; broke down; steps; step;
+    sequence of steps; constituent parts; key work routines; every step; chaining
 prompting_fading: prompting and fading; prompting; prompt; prompts; fading; fade; faded; fades;
     gesture; gestural; verbal prompt; verbal prompts; modelled; modelling; demonstrates;
     demonstration; stepped back; least intrusive; least-to-most; systematic instruction;
-    errorless; unnecessary dependence; dependence; reducing support; support reducing; coach new
-    recruits
-~progress_data: feedback data; data; data sheet; prompt record; prompt records; prompt level; baseline; tally; tracked; tracking; record sheet; progress; not improving; not making progress; chart; independent achievement;
-    independence; independently; levels of independence; monitored; monitoring
-~performance_options: options for performance improvement; performance improvement; options
-    agreed; different method; swapping
-reinforcement: reinforcement; praise; rewards; naturally occurring rewards; reward;
-    motivational; thank; thanks; wages; motivation
-behaviour: behavioural problems; behavioural; his behaviour; her behaviour; their behaviour; behaviour at work; behaviour problems; challenging behaviour; incident;
-    incidents; shouted; disciplinary; outburst; aggressive; conflict; time out; meltdown
+    errorless; unnecessary dependence; dependence; reducing support; support reducing;
+    coach new recruits
+~progress_data: feedback data; data; data sheet; prompt record; prompt records; prompt level;
+    baseline; tally; tracked; tracking; record sheet; progress; not improving;
+    not making progress; chart; independent achievement; independence; independently;
+    levels of independence; monitored; monitoring
+~performance_options: options for performance improvement; performance improvement;
+    options agreed; different method; swapping
+reinforcement: reinforcement; praise; rewards; naturally occurring rewards; reward; motivational;
+    thank; thanks; wages; motivation
+behaviour: behavioural problems; behavioural; his behaviour; her behaviour; their behaviour;
+    behaviour at work; behaviour problems; challenging behaviour; incident; incidents; shouted;
+    disciplinary; outburst; aggressive; conflict; time out; meltdown
 ~personal_issues: interventions in and outside work; outside work; personal issues;
     employment-related and personal issues; getting to work; debt; housing; childcare; bus;
     travel; debt management; money; personal problems; working with colleagues
-referral: refer; referred; referral; referring; signposted; specialist; specialists; debt
-    advice; welfare rights; gp; crisis line; citizens advice; outside own competence; not
-    qualified; isn't something i'm qualified; additional sources of support; options for further
-    referral; talking therapies
+referral: refer; referred; referral; referring; signposted; specialist; specialists; debt advice;
+    welfare rights; gp; crisis line; citizens advice; outside own competence; not qualified;
+    additional sources of support; options for further referral; talking therapies
 funding: sources of funding; funding; funded; access to work; grant; flexible support fund; dwp;
     government funding; programmes; self-employment; fund
-~funding_application: applying for funding; application; apply; applied; applying; online
-    application; quotes; assessor's call
-career_progression: career progression; career; progression; promotion; supervisor one day;
-    apprenticeship; apprenticeships; national careers service; qualification; level 2;
-    progression routes; career development
-~coaching: coaching; coach; techniques for coaching; supporting learning; task teaching;
-    teaching; learning outside
+~funding_application: applying for funding; application; apply; applied; applying;
+    online application; quotes; assessor's call
+career_progression: career progression; career; progression; promotion; apprenticeship;
+    apprenticeships; national careers service; qualification; level 2; progression routes;
+    career development
+~coaching: coaching; coach; techniques for coaching; supporting learning; task teaching; teaching;
+    learning outside
 reflection: critically reflect; reflect; reflection; reflective; reflecting; gibbs; driscoll;
-    kolb; schon; looking back; what went wrong; i have learned; i've learned; i've learnt; i
-    learned; models tools and techniques of reflection; what so what now what; now what; so what
-competence_boundaries: boundaries of own competence; own competence; competence; boundaries; not
-    qualified; qualified to give; where her role ends; where his role ends; where my role ends;
-    role stops; out of her depth; out of my depth; not a safeguarding specialist; limits; not
-    something to try and sort out on my own; other professionals
+    kolb; schon; looking back; what went wrong; i have learned; i've learned; i've learnt;
+    i learned; models tools and techniques of reflection; what so what now what; now what; so what
+competence_boundaries: boundaries of own competence; own competence; competence; boundaries;
+    not qualified; where my role ends; role stops; out of my depth; limits; other professionals
 seek_feedback: seek feedback; feedback; questionnaire; survey; feedback form; honest comments;
-    asked colleagues to observe; ask a colleague to observe; objective feedback; comments
-    afterwards
+    objective feedback; comments afterwards
 ~supervision_guidance: professional guidance; supervision; supervisor; supervised; line manager;
-    took it to supervision; guidance; mentor; manager suggested; supervisor suggested
-keep_knowledge_current: keep own knowledge; knowledge current; up to date; out of date; update
-    own knowledge; reading; newsletter; research; base; conference; conferences; training
-    course; webinar; latest; knowledge of supported employment
+    guidance; mentor; manager suggested; supervisor suggested
+keep_knowledge_current: keep own knowledge; knowledge current; up to date; out of date;
+    update own knowledge; reading; newsletter; research; base; conference; conferences;
+    training course; webinar; latest; knowledge of supported employment
 development_priorities: development priorities; priorities; priority; appraisal; objectives;
-    objective; agreed with line manager; prioritising; focus on
+    objective; prioritising; focus on
 ~cpd_plan: continuous professional development plan; continuing professional development;
     professional development plan; cpd plan; cpd; development plan; my plan; learning system
 ~record_cpd: record the outcomes; log; logged; learning system; certificates; recorded
-communities_of_practice: communities of practice; community of practice; peer; network;
-    networks; case clinic; forum; base; ips community; online groups; regional network
-autonomy: let him choose; let her choose; let them choose; let him decide; let her decide; up to him; up to her; his call; her call; his own decision; her own decision; their own decision; make his own; make her own; took responsibility; take responsibility; did it himself; did it herself; sorted it himself; sorted it herself; his own plan; her own plan; he chose; she chose
-competence_boundaries: outside my expertise; beyond my role; not my role; outside my role; my role; remit; beyond my remit; outside my remit; not my area; not an expert; know my limits; my limits; not trained; not trained in; specialist knowledge; out of his depth; role stops; role ends; who does what
-referral: put him in touch; put her in touch; put them in touch; passed on; signposting; referral to; specialist team; specialist help; crisis team; community mental health team; cmht; care coordinator; advice service; debt charity; money advice; housing officer; occupational therapist; counselling; counsellor
-reflection: on reflection; next time i would; next time i will; do differently; would do differently; i realised; i realized; i've realised; made me realise; made me think; learning point; lessons learned; lesson; hindsight; in hindsight; i noticed that i
-safeguarding: safeguarding lead; safeguarding policy; safe at work; safe on the way; keep safe; healthy; wellbeing; at risk; duty of care; welfare
-code_of_conduct: our procedure; the procedure; org procedure; organisational procedure; followed procedure; followed the procedure; in line with our; lone working; professional conduct; ethical; ethics; confidentiality agreement
-development_priorities: what to focus on; training needs; development needs; learning needs; first priority; agreed to prioritise; prioritise; development goals; development objectives
-supervision_guidance: team leader; my manager; in supervision; 1:1; one-to-one; clinical supervision; peer supervision; practice lead
-performance_options: not making progress; stalled; plateau; plateaued; different approach; changed the approach; tried a different; swapped; options; improve his performance; improve her performance; improvement plan
-career_progression: more hours; next step; longer term; long-term goal; move up; step up; promoted; career plan; career goals; training opportunities; further training; aspirations for the future
-personal_issues: payday lender; payday loan; loan; bills; landlord; eviction; bus route; bus pass; travel training; rota; shift pattern; late for work; getting up; alarm; caring responsibilities
-personal_barriers: childminder; after-school club; loan; bills; landlord; eviction; council tax; bus pass; travel training; caring responsibilities
-better_off: benefit entitlement; entitlement; esa; pip; jsa; council tax; housing benefit; payslip; wage; hourly rate; minimum wage; hours a week; income; in-work benefits; permitted work; benefits adviser
-social_benefits: confidence; self-esteem; friendships; make friends; structure to the day; structure to his day; structure to her day; sense of purpose; purpose; independence; feel valued; out of the house; getting out of the house
-records_needs: referral information; his file; her file; the file; notes from; assessment report; previous provider; school report; college report; education health and care plan; gp letter; medical report; risk assessment from; information from
-job_carving: tailored role; bespoke role; rewritten; reshaped; redesigned; took over tasks; freed up; free up; frees up; restructured; split the tasks; tasks that other staff
-employer_customer: what the employer needs; employer's needs; the employer needed; meet their needs; their needs as a business; staff shortages; hard to fill; hard-to-fill; recruitment problems; good service to employers
-person_centred_planning: planning meeting; his meeting; her meeting; invited; who she wanted; who he wanted; flipchart; graphic; her plan; his plan; one-page profile
-choice_control: she decided; he decided; his decision; her decision; she wanted; he wanted; on her terms; on his terms; at her pace; at his pace; her own pace; his own pace; final say
-equality_law: equality act 2010; disability discrimination; employment rights; minimum wage; acas; employment tribunal; access to work; equal access; discrimination law
-org_culture_inclusion: staff network; inclusive recruitment; disability confident; diversity policy; inclusion policy; champion; senior leaders; leadership; hr policies; equality policy
-risk_assessment: safe system of work; manual handling; coshh; first aid; personal evacuation; risk assessed; risk-assessed; hazard
-legislation_records: report to; reported to; reporting to; informed my manager; informed the; let my manager know; escalated
-keep_knowledge_current: read up; reading about; training day; workshop; e-learning; online course; new guidance; changes to; keep up; keep up to date; latest guidance
-seek_feedback: asked for feedback; ask for feedback; feedback from; observe me; observed me; watch me; honest feedback; comments from
-cpd_plan: update my plan; updated my plan; add to my plan; added to my plan; personal development plan; pdp; training plan
-record_cpd: cpd log; cpd record; training record; recorded it; reflective log; certificate; evidence folder
+communities_of_practice: communities of practice; community of practice; peer; network; networks;
+    case clinic; forum; base; ips community; online groups; regional network
+autonomy: let him choose; let her choose; let them choose; let him decide; let her decide;
+    up to him; up to her; his call; her call; his own decision; her own decision;
+    their own decision; make his own; make her own; took responsibility; take responsibility;
+    did it himself; did it herself; sorted it himself; sorted it herself; his own plan;
+    her own plan; he chose; she chose
+competence_boundaries: outside my expertise; beyond my role; not my role; outside my role;
+    my role; remit; beyond my remit; outside my remit; not my area; not an expert; my limits;
+    not trained; not trained in; specialist knowledge; out of his depth; role stops; role ends;
+    who does what
+referral: put him in touch; put her in touch; put them in touch; passed on; signposting;
+    referral to; specialist team; specialist help; crisis team; community mental health team;
+    cmht; care coordinator; advice service; debt charity; money advice; housing officer;
+    occupational therapist; counselling; counsellor
+reflection: on reflection; next time i would; next time i will; do differently;
+    would do differently; i realised; i realized; i've realised; made me realise; made me think;
+    learning point; lessons learned; lesson; hindsight; in hindsight; i noticed that i
+safeguarding: safeguarding lead; safeguarding policy; safe at work; safe on the way; keep safe;
+    healthy; wellbeing; at risk; duty of care; welfare
+code_of_conduct: our procedure; the procedure; org procedure; organisational procedure;
+    followed procedure; followed the procedure; in line with our; lone working;
+    professional conduct; ethical; ethics; confidentiality agreement
+development_priorities: training needs; development needs; learning needs; first priority;
+    agreed to prioritise; prioritise; development goals; development objectives
+supervision_guidance: team leader; my manager; in supervision; 1:1; one-to-one;
+    clinical supervision; peer supervision; practice lead
+performance_options: not making progress; stalled; plateau; plateaued; different approach;
+    changed the approach; tried a different; swapped; options; improve his performance;
+    improve her performance; improvement plan
+career_progression: more hours; next step; longer term; long-term goal; move up; step up;
+    promoted; career plan; career goals; training opportunities; further training;
+    aspirations for the future
+personal_issues: payday lender; payday loan; loan; bills; landlord; eviction; bus route; bus pass;
+    travel training; rota; shift pattern; late for work; getting up; alarm;
+    caring responsibilities
+personal_barriers: childminder; after-school club; loan; bills; landlord; eviction; council tax;
+    bus pass; travel training; caring responsibilities
+better_off: benefit entitlement; entitlement; esa; pip; jsa; council tax; housing benefit;
+    payslip; wage; hourly rate; minimum wage; hours a week; income; in-work benefits;
+    permitted work; benefits adviser
+social_benefits: confidence; self-esteem; friendships; make friends; structure to the day;
+    structure to his day; structure to her day; sense of purpose; purpose; independence;
+    feel valued; out of the house; getting out of the house
+records_needs: referral information; his file; her file; the file; notes from; assessment report;
+    previous provider; school report; college report; education health and care plan; gp letter;
+    medical report; risk assessment from; information from
+job_carving: tailored role; bespoke role; rewritten; reshaped; redesigned; took over tasks;
+    freed up; free up; frees up; restructured; split the tasks; tasks that other staff
+employer_customer: what the employer needs; employer's needs; the employer needed;
+    meet their needs; their needs as a business; staff shortages; recruitment problems;
+    good service to employers
+person_centred_planning: planning meeting; his meeting; her meeting; invited; who she wanted;
+    who he wanted; flipchart; graphic; her plan; his plan; one-page profile
+choice_control: she decided; he decided; his decision; her decision; she wanted; he wanted;
+    on her terms; on his terms; at her pace; at his pace; her own pace; his own pace; final say
+equality_law: equality act 2010; disability discrimination; employment rights; minimum wage; acas;
+    employment tribunal; access to work; equal access; discrimination law
+org_culture_inclusion: staff network; inclusive recruitment; disability confident;
+    diversity policy; inclusion policy; champion; senior leaders; leadership; hr policies;
+    equality policy
+risk_assessment: safe system of work; manual handling; coshh; first aid; personal evacuation;
+    risk assessed; risk-assessed; hazard
+legislation_records: report to; reported to; reporting to; informed my manager; informed the;
+    let my manager know; escalated
+keep_knowledge_current: read up; reading about; training day; workshop; e-learning; online course;
+    new guidance; changes to; keep up; keep up to date; latest guidance
+seek_feedback: asked for feedback; ask for feedback; feedback from; observe me; observed me;
+    watch me; honest feedback; comments from
+cpd_plan: update my plan; updated my plan; add to my plan; added to my plan;
+    personal development plan; pdp; training plan
+record_cpd: cpd log; cpd record; training record; recorded it; reflective log; certificate;
+    evidence folder
 """
 
 
