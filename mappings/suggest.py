@@ -10,13 +10,16 @@ sentences (which become the ``because`` quotes) plus a whole-text match. The sco
 by the kind of evidence (a professional discussion shows knowledge, an observation shows
 performance), by cues of doing ("I arranged") or of understanding ("because", "I know") in the
 supporting sentences, and by coherence with the standards the evidence mostly speaks to. Criteria
-of identical text share one score.
+of identical text share one score. A criterion also earns the share of its own thesaurus
+concepts that the evidence mentions (``coverage_weight``).
 
 Warm scoring. Past decisions (:class:`Example`) are grouped by evidence; a new piece of evidence
 finds its nearest past evidence (cosine over the same terms) and each neighbour votes for the
 criteria an assessor accepted for it and against those referred. The vote is fused with the cold
 score, more strongly the closer the neighbours are. Adding examples only updates counts, so it is
-instant, and the result does not depend on the order examples were added in.
+instant, and the result does not depend on the order examples were added in. Optionally
+(``warm_weight``/``warm_add``, off by default: no gain measured on held-out halves) accepted
+evidence also builds Rocchio profiles per criterion (:mod:`mappings.suggest_warm`).
 """
 
 from __future__ import annotations
