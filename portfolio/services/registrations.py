@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -282,9 +282,14 @@ class RegistrationRow:
 
 
 def list_registrations(
-    session: Session, *, actor: Actor, registration_id: int | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    registration_id: int | None = None,
+    person_id: int | None = None,
 ) -> list[RegistrationRow]:
-    """Every registration (or one) with names and standard codes, in two queries."""
+    """Every registration (or one, or those a person is learner, assessor or IQA of) with
+    names and standard codes, in two queries."""
     _require_admin(actor, "list registrations")
     learner, assessor, iqa = aliased(Person), aliased(Person), aliased(Person)
     query = (
@@ -305,6 +310,14 @@ def list_registrations(
     )
     if registration_id is not None:
         query = query.where(col(Registration.id) == registration_id)
+    if person_id is not None:
+        query = query.where(
+            or_(
+                col(Registration.learner_id) == person_id,
+                col(Registration.assessor_id) == person_id,
+                col(Registration.iqa_id) == person_id,
+            )
+        )
     rows = session.execute(query).all()
     ids = [r[0].id for r in rows]
     codes: dict[int, list[str]] = {}

@@ -40,7 +40,7 @@ class PersonForm(FlaskForm):
     )
     roles = CheckboxesField(
         "Roles",
-        choices=[(r, r) for r in ROLES],
+        choices=list(ROLES),
         validators=[DataRequired(message="Tick at least one role.")],
     )
     site = StringField("Site", default="Main site", validators=[DataRequired(), Length(max=200)])
@@ -80,9 +80,18 @@ class AllocationFields(FlaskForm):
     standards = CheckboxesField(
         "Standards", validate_choice=False, validators=[DataRequired("Tick at least one standard.")]
     )
-    assessor_id = SelectField("Assessor", coerce=int, validators=[InputRequired()])
-    iqa_id = SelectField("Internal quality assurer (IQA)", coerce=int, validators=[InputRequired()])
-    cohort_id = SelectField("Cohort", coerce=int, default=NO_CHOICE)
+    # Only fitting people are offered, but the service judges roles and separation of duties
+    # (validate_choice=False), so a tampered or stale form gets the service's clear message.
+    assessor_id = SelectField(
+        "Assessor", coerce=int, validate_choice=False, validators=[InputRequired()]
+    )
+    iqa_id = SelectField(
+        "Internal quality assurer (IQA)",
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired()],
+    )
+    cohort_id = SelectField("Cohort", coerce=int, validate_choice=False, default=NO_CHOICE)
     planned_end = DateField(
         "Planned end",
         validators=[InputRequired()],
@@ -91,7 +100,9 @@ class AllocationFields(FlaskForm):
 
 
 class RegistrationForm(AllocationFields):
-    learner_id = SelectField("Learner", coerce=int, validators=[InputRequired()])
+    learner_id = SelectField(
+        "Learner", coerce=int, validate_choice=False, validators=[InputRequired()]
+    )
     framework_id = HiddenField(validators=[DataRequired()])
     start_date = DateField("Start date", validators=[InputRequired()], default=date.today)
     create = SubmitField("Register learner")
