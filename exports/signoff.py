@@ -8,10 +8,8 @@ shows. The same :class:`SignoffView` always gives the same bytes.
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -36,6 +34,7 @@ from exports.docx_util import (
     reproducible_zip,
     set_language,
 )
+from mappings.signoff import evidence_set_hash as evidence_set_hash  # re-exported for callers
 
 LANGUAGE = "en-GB"
 BLANK = "_" * 30
@@ -116,22 +115,6 @@ class SignoffView:
     @property
     def title(self) -> str:
         return f"Assessor sign-off: {self.standard_code} {self.standard_title}".strip()
-
-
-def evidence_set_hash(items: Iterable[tuple[str, str]]) -> str:
-    """SHA-256 over the sorted, de-duplicated (evidence version ref, content SHA-256) pairs.
-
-    The pairs are hashed as canonical JSON (``[["E1v1","ab…"],…]``), so no choice of ref can
-    make two different sets hash alike.
-    """
-    pairs: set[tuple[str, str]] = set()
-    for ref, digest in items:
-        digest = digest.strip().lower()
-        if len(digest) != 64 or any(ch not in "0123456789abcdef" for ch in digest):
-            raise ValueError(f"not a SHA-256 hex digest for {ref!r}: {digest!r}")
-        pairs.add((ref, digest))
-    blob = json.dumps(sorted(pairs), separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
 def build_signoff_docx(view: SignoffView) -> bytes:

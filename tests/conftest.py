@@ -298,3 +298,54 @@ def count_queries(connection: Connection) -> Callable[[], Any]:
             event.remove(connection, "before_cursor_execute", listener)
 
     return counting
+
+
+@pytest.fixture
+def make_evidence(session: Session) -> Callable[..., Any]:
+    """Create (and by default submit) evidence for ``learner`` through the real service."""
+    from portfolio.services import evidence as service
+    from portfolio.services.people import Actor
+
+    def make(
+        learner: Person,
+        *,
+        kind: str = "reflective_account",
+        title: str = "Evidence",
+        body: str = "I supported a job seeker.",
+        activity_date: date | None = None,
+        submit: bool = True,
+        author: Person | None = None,
+    ) -> Any:
+        writer = author or learner
+        actor = Actor(id=writer.id or 0, name=writer.name, roles=writer.role_set)
+        fields = None
+        if kind == "witness_testimony":
+            fields = {
+                "witness_name": "W",
+                "witness_role": "Manager",
+                "witness_relationship": "Boss",
+            }
+        item = service.create(
+            session,
+            actor=actor,
+            learner_id=learner.id or 0,
+            draft=service.Draft(
+                kind=kind,
+                title=title,
+                activity_date=activity_date or date.today() - timedelta(days=7),
+                body=body,
+                fields=fields,
+            ),
+        )
+        if submit:
+            service.submit(session, actor=actor, evidence_id=item.id or 0, declaration=True)
+        session.commit()
+        return item
+
+    return make
+
+
+def actor_of(person: Person) -> Any:
+    from portfolio.services.people import Actor
+
+    return Actor(id=person.id or 0, name=person.name, roles=person.role_set)

@@ -1,0 +1,372 @@
+"""Mapping, decisions (appended, concurrent-safe), VACSR, coverage from the database, sign-off."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import Connection
+from sqlmodel import Session, select
+
+from mappings import claims, signoff
+from mappings.models import Claim, Decision, SignOff, SignOffEvidence
+from mappings.standing import load_standings
+from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
+from portfolio.models import EvidenceVersion
+from tests.conftest import actor_of
+
+
+@pytest.fixture
+def case(make_person, make_registration, make_evidence):
+    learner = make_person("learner")
+    assessor = make_person("assessor")
+    iqa = make_person("iqa")
+    reg = make_registration(learner=learner, assessor=assessor, iqa=iqa, codes="SE01,SE03,SE04")
+    return learner, assessor, iqa, reg
+
+
+def _criteria(session, learner, standard, *codes):
+    found = [
+        c for c in claims.claimable_criteria(session, learner.id) if c.standard_code == standard
+    ]
+    return [c.criterion_id for c in found if not codes or c.code in codes]
+
+
+def test_claimable_criteria_are_those_of_registered_standards(session, case) -> None:
+    learner, *_ = case
+    found = claims.claimable_criteria(session, learner.id)
+    assert {c.standard_code for c in found} == {"SE01", "SE03", "SE04"}
+    assert len([c for c in found if c.standard_code == "SE01"]) == 13 + 15
+
+
+def test_identical_criteria_across_standards_are_offered_together(session, case) -> None:
+    learner, *_ = case
+    found = claims.claimable_criteria(session, learner.id)
+    pairs = claims.twins(found)
+    se03_p3 = next(c for c in found if c.standard_code == "SE03" and c.code == "P3")
+    assert [(t.standard_code, t.code) for t in pairs[se03_p3.criterion_id]] == [("SE04", "P6")]
+
+
+def test_learner_maps_own_evidence_and_not_to_unregistered_standards(
+    session, case, make_evidence, sample_framework
+) -> None:
+    learner, *_ = case
+    item = make_evidence(learner)
+    ids = _criteria(session, learner, "SE01", "P1", "P2")
+    added, removed = claims.set_claims(
+        session, actor=actor_of(learner), evidence_id=item.id, criterion_ids=ids
+    )
+    assert sorted(added) == sorted(ids) and removed == []
+    other = claims.claimable_criteria(session, learner.id)
+    from portfolio.models import Criterion, Standard
+
+    se02 = session.exec(select(Criterion).join(Standard).where(Standard.code == "SE02")).first()
+    with pytest.raises(Invalid):
+        claims.set_claims(
+            session, actor=actor_of(learner), evidence_id=item.id, criterion_ids=[se02.id]
+        )
+    assert len(other) > 0
+
+
+def test_another_learner_cannot_map_my_evidence(session, case, make_evidence, make_person) -> None:
+    learner, *_ = case
+    item = make_evidence(learner)
+    with pytest.raises(NotFound):
+        claims.set_claims(
+            session, actor=actor_of(make_person("learner")), evidence_id=item.id, criterion_ids=[]
+        )
+
+
+def _claim(session, learner, item, standard, code) -> Claim:
+    ids = _criteria(session, learner, standard, code)
+    claims.set_claims(session, actor=actor_of(learner), evidence_id=item.id, criterion_ids=ids)
+    session.commit()
+    return session.exec(select(Claim).where(Claim.evidence_id == item.id)).one()
+
+
+def test_decisions_are_appended_and_history_kept(session, case, make_evidence) -> None:
+    learner, assessor, *_ = case
+    item = make_evidence(learner)
+    claim = _claim(session, learner, item, "SE01", "K1")
+    claims.decide(
+        session,
+        actor=actor_of(assessor),
+        claim_id=claim.id,
+        expected_revision=0,
+        decision="referred",
+        method="RA",
+        feedback="Say which code you follow.",
+    )
+    claims.decide(
+        session,
+        actor=actor_of(assessor),
+        claim_id=claim.id,
+        expected_revision=1,
+        decision="accepted",
+        method="PD",
+    )
+    history = session.exec(
+        select(Decision).where(Decision.claim_id == claim.id).order_by(Decision.id)
+    ).all()
+    assert [(d.old_status, d.new_status, d.method) for d in history] == [
+        ("claimed", "referred", "RA"),
+        ("referred", "accepted", "PD"),
+    ]
+    session.refresh(claim)
+    assert claim.status == "accepted" and claim.revision == 2
+
+
+def test_only_the_allocated_assessor_decides(session, case, make_evidence, make_person) -> None:
+    learner, _assessor, iqa, _ = case
+    item = make_evidence(learner)
+    claim = _claim(session, learner, item, "SE01", "K1")
+    for who in (learner, iqa, make_person("assessor")):
+        with pytest.raises((PermissionDenied, NotFound)):
+            claims.decide(
+                session,
+                actor=actor_of(who),
+                claim_id=claim.id,
+                expected_revision=0,
+                decision="accepted",
+                method="PD",
+            )
+
+
+def test_referral_needs_feedback_and_method_must_be_known(session, case, make_evidence) -> None:
+    learner, assessor, *_ = case
+    item = make_evidence(learner)
+    claim = _claim(session, learner, item, "SE01", "K1")
+    with pytest.raises(Invalid, match="Say what is missing"):
+        claims.decide(
+            session,
+            actor=actor_of(assessor),
+            claim_id=claim.id,
+            expected_revision=0,
+            decision="referred",
+            method="PD",
+        )
+    with pytest.raises(Invalid, match="Unknown assessment method"):
+        claims.decide(
+            session,
+            actor=actor_of(assessor),
+            claim_id=claim.id,
+            expected_revision=0,
+            decision="accepted",
+            method="XX",
+        )
+
+
+def test_two_assessors_deciding_at_once_one_wins_the_other_is_told(
+    engine, session, case, make_evidence, make_person, connection: Connection
+) -> None:
+    learner, assessor, *_ = case
+    item = make_evidence(learner)
+    claim = _claim(session, learner, item, "SE01", "K1")
+    # two requests read the claim at revision 0; the first decision lands, the second is refused
+    first = Session(bind=connection, join_transaction_mode="create_savepoint")
+    second = Session(bind=connection, join_transaction_mode="create_savepoint")
+    claims.decide(
+        first,
+        actor=actor_of(assessor),
+        claim_id=claim.id,
+        expected_revision=0,
+        decision="accepted",
+        method="PD",
+    )
+    first.commit()
+    with pytest.raises(Conflict):
+        claims.decide(
+            second,
+            actor=actor_of(assessor),
+            claim_id=claim.id,
+            expected_revision=0,
+            decision="referred",
+            method="PD",
+            feedback="late",
+        )
+    second.rollback()
+    decisions = session.exec(select(Decision).where(Decision.claim_id == claim.id)).all()
+    assert [d.new_status for d in decisions] == ["accepted"]
+
+
+def test_vacsr_failing_flag_needs_a_note(session, case, make_evidence) -> None:
+    learner, assessor, *_ = case
+    item = make_evidence(learner)
+    flags = {
+        "valid": True,
+        "authentic": True,
+        "current": False,
+        "sufficient": True,
+        "reliable": True,
+    }
+    with pytest.raises(Invalid, match="current"):
+        claims.judge(session, actor=actor_of(assessor), evidence_id=item.id, flags=flags)
+    j = claims.judge(
+        session,
+        actor=actor_of(assessor),
+        evidence_id=item.id,
+        flags=flags,
+        note="Activity was four years ago.",
+    )
+    assert j.current is False and j.version_number == 1
+
+
+def _accept_all(session, learner, assessor, make_evidence, standard, *, kind="observation_record"):
+    """Meet every criterion of ``standard`` with one observation (P) and one discussion (K)."""
+    obs = make_evidence(learner, kind=kind, title="Observed", author=assessor)
+    pd = make_evidence(learner, kind="professional_discussion", title="Discussed", author=assessor)
+    found = [
+        c for c in claims.claimable_criteria(session, learner.id) if c.standard_code == standard
+    ]
+    p_ids = [c.criterion_id for c in found if c.kind == "performance"]
+    k_ids = [c.criterion_id for c in found if c.kind == "knowledge"]
+    # assessor-written evidence is mapped by the assessor and judged by another assessor in real
+    # centres; here the learner's own reflective account carries the claims instead
+    ra = make_evidence(learner, title="My account")
+    claims.set_claims(
+        session, actor=actor_of(learner), evidence_id=ra.id, criterion_ids=p_ids + k_ids
+    )
+    session.commit()
+    for claim in session.exec(select(Claim).where(Claim.evidence_id == ra.id)).all():
+        method = "O" if claim.criterion_id in p_ids else "PD"
+        claims.decide(
+            session,
+            actor=actor_of(assessor),
+            claim_id=claim.id,
+            expected_revision=claim.revision,
+            decision="accepted",
+            method=method,
+        )
+    session.commit()
+    return ra, obs, pd
+
+
+def test_coverage_from_database_follows_rules(session, case, make_evidence) -> None:
+    learner, assessor, _iqa, reg = case
+    item = make_evidence(learner)
+    p1 = _claim(session, learner, item, "SE01", "P1")
+    claims.decide(
+        session,
+        actor=actor_of(assessor),
+        claim_id=p1.id,
+        expected_revision=0,
+        decision="accepted",
+        method="RA",
+    )
+    standing = load_standings(session, [reg.id])[0]
+    info, cov = standing.standard("SE01")
+    state = {
+        c.criterion.code: c.state
+        for c in standing.coverage.criteria
+        if c.criterion.standard == "SE01"
+    }
+    # a performance criterion accepted only by reflective account does not count by default
+    assert state["P1"] == "referred"
+    assert cov.met == 0 and cov.total == 28
+    assert standing.rag in ("green", "amber", "red")
+
+
+def test_signoff_refused_until_complete_then_frozen(session, case, make_evidence) -> None:
+    learner, assessor, _iqa, reg = case
+    with pytest.raises(Invalid, match="cannot be signed off"):
+        signoff.sign_off(
+            session,
+            actor=actor_of(assessor),
+            registration_id=reg.id,
+            standard_code="SE03",
+            summary="x",
+            assessor_declaration=True,
+        )
+    ra, _obs, _pd = _accept_all(session, learner, assessor, make_evidence, "SE03")
+    with pytest.raises(Invalid, match="declaration"):
+        signoff.sign_off(
+            session,
+            actor=actor_of(assessor),
+            registration_id=reg.id,
+            standard_code="SE03",
+            summary="x",
+            assessor_declaration=False,
+        )
+    result = signoff.sign_off(
+        session,
+        actor=actor_of(assessor),
+        registration_id=reg.id,
+        standard_code="SE03",
+        summary="Competent throughout.",
+        assessor_declaration=True,
+    )
+    session.commit()
+    record = result.signoff
+    assert record.status == "signed" and len(record.evidence_set_sha256) == 64
+    frozen = session.exec(
+        select(SignOffEvidence).where(SignOffEvidence.signoff_id == record.id)
+    ).all()
+    assert len(frozen) == 1
+    assert signoff.frozen_evidence_intact(session, record.id) == []
+    # a silent change to the stored evidence is caught
+    version = session.exec(
+        select(EvidenceVersion).where(EvidenceVersion.evidence_id == ra.id)
+    ).one()
+    version.body = "tampered"
+    session.add(version)
+    session.flush()
+    assert signoff.frozen_evidence_intact(session, record.id) == [
+        f"E{ra.id}v1 changed after sign-off"
+    ]
+    standing = load_standings(session, [reg.id])[0]
+    assert standing.standard("SE03")[0].signoff is not None
+    with pytest.raises(Invalid, match="already signed off"):
+        signoff.sign_off(
+            session,
+            actor=actor_of(assessor),
+            registration_id=reg.id,
+            standard_code="SE03",
+            summary="again",
+            assessor_declaration=True,
+        )
+
+
+def test_reopen_needs_a_reason_and_the_right_person(
+    session, case, make_evidence, make_person
+) -> None:
+    learner, assessor, iqa, reg = case
+    _accept_all(session, learner, assessor, make_evidence, "SE03")
+    record = signoff.sign_off(
+        session,
+        actor=actor_of(assessor),
+        registration_id=reg.id,
+        standard_code="SE03",
+        summary="ok",
+        assessor_declaration=True,
+    ).signoff
+    with pytest.raises(PermissionDenied):
+        signoff.reopen(session, actor=actor_of(learner), signoff_id=record.id, reason="x")
+    with pytest.raises(Invalid, match="reason"):
+        signoff.reopen(session, actor=actor_of(iqa), signoff_id=record.id, reason=" ")
+    signoff.reopen(
+        session, actor=actor_of(iqa), signoff_id=record.id, reason="IQA disagrees with K4 decision"
+    )
+    assert session.get(SignOff, record.id).status == "reopened"
+    assert load_standings(session, [reg.id])[0].standard("SE03")[0].signoff is None
+
+
+def test_currency_window_makes_old_evidence_not_count(session, case, make_evidence) -> None:
+    learner, assessor, _iqa, reg = case
+    old = make_evidence(learner, activity_date=date.today() - timedelta(days=4 * 365))
+    k1 = _claim(session, learner, old, "SE01", "K1")
+    claims.decide(
+        session,
+        actor=actor_of(assessor),
+        claim_id=k1.id,
+        expected_revision=0,
+        decision="accepted",
+        method="PD",
+    )
+    standing = load_standings(session, [reg.id])[0]
+    k1_state = next(
+        c
+        for c in standing.coverage.criteria
+        if c.criterion.standard == "SE01" and c.criterion.code == "K1"
+    )
+    assert k1_state.state == "referred"
+    assert any("older than 3 years" in r for r in k1_state.reasons)
