@@ -47,12 +47,16 @@ def index() -> str | Response:
     me = actor()
     if not me.has("learner"):
         return redirect(url_for("home.index"))
-    return learner_index(me.id)
+    return _listing(me.id)
 
 
 @bp.route("/learners/<int:learner_id>/evidence")
 @login_required
 def learner_index(learner_id: int) -> str:
+    return _listing(learner_id)
+
+
+def _listing(learner_id: int) -> str:
     learner = _learner(learner_id)
     rows = service.list_for_learner(db(), actor=actor(), learner_id=learner_id)
     own = learner_id == actor().id
