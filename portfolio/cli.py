@@ -119,8 +119,10 @@ def demo(ctx: Context, learners: int, seed: int) -> None:
 
 def _register_groups() -> None:
     from portfolio.cli_commands import register_commands
+    from portfolio.cli_suggest import register_suggest
 
     register_commands(main)
+    register_suggest(main)
 
 
 _register_groups()

@@ -1,0 +1,159 @@
+"""The suggestion engine fed from the database: criteria of loaded frameworks, past decisions as examples.
+
+Engines are cached per set of framework versions; decisions made since the engine was built are
+added as examples on the next request (instantly: the engine learns without retraining).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from mappings.models import Claim, Decision
+from mappings.suggest import CriterionDoc, Example, Suggestion, SuggestionEngine
+from portfolio.models import Criterion, Evidence, EvidenceVersion, Framework, Standard
+
+_lock = threading.Lock()
+_cache: dict[tuple[tuple[int, str], ...], tuple[SuggestionEngine, int]] = {}
+
+
+def criteria_docs(session: Session, framework_ids: Sequence[int]) -> list[CriterionDoc]:
+    rows = session.exec(
+        select(Criterion, Standard)
+        .join(Standard, col(Standard.id) == Criterion.standard_id)
+        .where(col(Standard.framework_id).in_(framework_ids))
+        .order_by(col(Standard.framework_id), col(Standard.position), col(Criterion.position))
+    ).all()
+    return [
+        CriterionDoc(standard=s.code, code=c.code, kind=c.kind, text=c.text, standard_title=s.title)
+        for c, s in rows
+    ]
+
+
+def glossary(session: Session, framework_ids: Sequence[int]) -> list[tuple[str, str]]:
+    frameworks = session.exec(select(Framework).where(col(Framework.id).in_(framework_ids))).all()
+    return [
+        (str(g["term"]), str(g["definition"]))
+        for fw in frameworks
+        for g in (fw.extra or {}).get("glossary", [])
+    ]
+
+
+def decided_examples(
+    session: Session, framework_ids: Sequence[int], after_decision: int = 0
+) -> tuple[list[Example], int]:
+    """Claims decided (accepted or referred) in these frameworks, as examples; and the newest
+    decision id seen, so later calls only add what is new."""
+    newest = session.exec(select(func.max(Decision.id))).one() or 0
+    if newest <= after_decision:
+        return [], after_decision
+    changed = (
+        select(Decision.claim_id).where(col(Decision.id) > after_decision).distinct().subquery()
+    )
+    rows = session.execute(
+        sa_select(Claim, Evidence, EvidenceVersion, col(Criterion.code), col(Standard.code))
+        .join(changed, changed.c.claim_id == Claim.id)
+        .join(Evidence, col(Evidence.id) == Claim.evidence_id)
+        .join(
+            EvidenceVersion,
+            (col(EvidenceVersion.evidence_id) == Evidence.id)
+            & (col(EvidenceVersion.number) == Evidence.current_version),
+        )
+        .join(Criterion, col(Criterion.id) == Claim.criterion_id)
+        .join(Standard, col(Standard.id) == Criterion.standard_id)
+        .where(col(Standard.framework_id).in_(framework_ids), col(Claim.status) != "claimed")
+    ).tuples().all()
+    examples = [
+        Example(
+            kind=item.kind,
+            title=version.title,
+            text=version.body,
+            standard=std_code,
+            code=crit_code,
+            accepted=claim.status == "accepted",
+        )
+        for claim, item, version, crit_code, std_code in rows
+    ]
+    return examples, newest
+
+
+def engine_for(session: Session, framework_ids: Sequence[int]) -> SuggestionEngine:
+    """A cached engine over these frameworks, brought up to date with past decisions."""
+    ids = sorted(set(framework_ids))
+    hashes = dict(
+        session.exec(
+            select(Framework.id, Framework.content_hash).where(col(Framework.id).in_(ids))
+        ).all()
+    )
+    key = tuple((i, hashes.get(i, "")) for i in ids)
+    with _lock:
+        cached = _cache.get(key)
+        if cached is None:
+            engine = SuggestionEngine.build(criteria_docs(session, ids), glossary(session, ids))
+            seen = 0
+        else:
+            engine, seen = cached
+        examples, newest = decided_examples(session, ids, seen)
+        if examples:
+            engine.add_examples(examples)
+        _cache[key] = (engine, newest)
+        return engine
+
+
+@dataclass(frozen=True)
+class SuggestedCriterion:
+    criterion_id: int
+    standard: str
+    code: str
+    text: str
+    score: float
+    strong: bool
+    because: tuple[str, ...]
+
+
+def suggest_for_learner(
+    session: Session,
+    *,
+    learner_standards: dict[tuple[str, str], tuple[int, str]],
+    framework_ids: Sequence[int],
+    kind: str,
+    title: str,
+    text: str,
+    top: int = 10,
+) -> list[SuggestedCriterion]:
+    """Ranked suggestions restricted to the learner's standards.
+
+    ``learner_standards`` maps (standard code, criterion code) to (criterion id, text)."""
+    if not framework_ids or not text.strip():
+        return []
+    engine = engine_for(session, framework_ids)
+    ranked: list[Suggestion] = engine.suggest(kind=kind, title=title, text=text, top=10_000)
+    out: list[SuggestedCriterion] = []
+    for s in ranked:
+        found = learner_standards.get((s.standard, s.criterion))
+        if found is None:
+            continue
+        out.append(
+            SuggestedCriterion(
+                criterion_id=found[0],
+                standard=s.standard,
+                code=s.criterion,
+                text=found[1],
+                score=s.score,
+                strong=s.strong,
+                because=s.because,
+            )
+        )
+        if len(out) >= top:
+            break
+    return out
+
+
+def reset_cache() -> None:
+    with _lock:
+        _cache.clear()

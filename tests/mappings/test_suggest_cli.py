@@ -1,0 +1,42 @@
+"""The measured interface: `portfolio suggest` reads JSON lines and writes ranked criteria."""
+
+from __future__ import annotations
+
+import json
+
+from mappings.suggestions import reset_cache
+
+
+def test_suggest_cli_ranks_criteria_with_reasons(cli, shared) -> None:
+    lines = (shared / "eval" / "dev.jsonl").read_text().splitlines()[:3]
+    r = cli("suggest", "--framework", "SE", "--top", "5", input="\n".join(lines) + "\n")
+    assert r.exit_code == 0, r.output
+    out = [json.loads(line) for line in r.output.splitlines()]
+    assert [o["id"] for o in out] == ["D-001", "D-002", "D-003"]
+    for item, line in zip(out, lines, strict=True):
+        text = json.loads(line)["text"]
+        assert len(item["suggestions"]) == 5
+        scores = [s["score"] for s in item["suggestions"]]
+        assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
+        for s in item["suggestions"]:
+            assert set(s) == {"standard", "criterion", "score", "strong", "because"}
+            assert all(sentence in text for sentence in s["because"])
+    # the observation of on-the-job coaching is about SE07 (in-work support)
+    assert out[0]["suggestions"][0]["standard"] == "SE07"
+
+
+def test_suggest_cli_with_examples_and_bad_input(cli, shared, tmp_path) -> None:
+    reset_cache()
+    dev = shared / "eval" / "dev.jsonl"
+    r = cli(
+        "suggest",
+        "--examples",
+        str(dev),
+        input='{"id": 1, "kind": "other", "title": "", "text": ""}\n',
+    )
+    assert r.exit_code == 0
+    assert json.loads(r.output) == {"id": 1, "suggestions": []} or all(
+        not s["strong"] for s in json.loads(r.output)["suggestions"]
+    )
+    r = cli("suggest", input="not json\n")
+    assert r.exit_code != 0 and "line 1" in r.output
