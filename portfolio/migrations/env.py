@@ -7,6 +7,7 @@ from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
 import exports.models  # noqa: F401 - registers tables
+import mappings.iqa_models  # noqa: F401 - registers tables
 import mappings.models  # noqa: F401 - registers tables
 import portfolio.models  # noqa: F401 - registers tables
 

@@ -9,7 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from portfolio.models.base import utcnow
 
-ROLES = ("admin", "assessor", "iqa", "learner")
+ROLES = ("admin", "assessor", "iqa", "learner", "eqa")
 
 
 class Person(SQLModel, table=True):
