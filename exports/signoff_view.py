@@ -1,0 +1,246 @@
+"""The sign-off record's view model, built from the database.
+
+:func:`signoff_views` turns sign-off rows into :class:`~exports.signoff.SignoffView` objects in a
+fixed number of queries however many are asked for (the bulk cohort export uses it);
+:func:`signoff_view` is the one-record form used by the CLI and the download button.
+
+The record shows the evidence *frozen* at sign-off (``SignOffEvidence``) and, for each
+criterion, the assessor's decisions as they stood when the standard was signed: the last decision
+on each claim at or before ``signed_at``. Later edits or decisions therefore never change an
+old record, and the same database rows always give the same document bytes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from exports.signoff import CriterionRow, EvidenceRow, IqaSection, SignoffView
+from mappings.models import Claim, Decision, SignOff, SignOffEvidence
+from portfolio.errors import Invalid, NotFound
+from portfolio.models import (
+    Criterion,
+    Evidence,
+    EvidenceVersion,
+    Framework,
+    Person,
+    Registration,
+    RegistrationStandard,
+    Standard,
+)
+from portfolio.models.evidence import KINDS
+
+# The IQA section of a record. Quality-assurance tables (migration 0003) do not exist yet, so the
+# default gives ``None`` (blanks to sign). When sampling lands, pass a lookup that returns the
+# sampled decision for a sign-off, e.g. ``signoff_view(..., iqa_lookup=qa.iqa_section_for)``.
+IqaLookup = Callable[[Session, Sequence[SignOff]], dict[int, IqaSection]]
+
+
+def no_iqa(_session: Session, _records: Sequence[SignOff]) -> dict[int, IqaSection]:
+    return {}
+
+
+def learner_ref(person_id: int) -> str:
+    return f"L-{person_id:05d}"
+
+
+def registration_ref(registration_id: int) -> str:
+    return f"REG-{registration_id:05d}"
+
+
+def find_signoff(session: Session, *, registration_id: int, standard_code: str) -> SignOff:
+    """The current (not reopened) sign-off of a standard of a registration, or a clear refusal."""
+    row = session.exec(
+        select(Standard)
+        .join(RegistrationStandard, col(RegistrationStandard.standard_id) == Standard.id)
+        .where(
+            RegistrationStandard.registration_id == registration_id,
+            Standard.code == standard_code,
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"Registration {registration_id} is not on a standard {standard_code!r}.")
+    record = session.exec(
+        select(SignOff)
+        .where(
+            SignOff.registration_id == registration_id,
+            SignOff.standard_id == row.id,
+            SignOff.status == "signed",
+        )
+        .order_by(col(SignOff.id).desc())
+    ).first()
+    if record is None:
+        raise Invalid(
+            f"{standard_code} is not signed off for registration {registration_id}: "
+            "there is no sign-off record to print until the assessor signs the standard off."
+        )
+    return record
+
+
+def signoff_view(
+    session: Session,
+    signoff_id: int | None = None,
+    *,
+    registration_id: int | None = None,
+    standard_code: str | None = None,
+    centre: str,
+    iqa_lookup: IqaLookup = no_iqa,
+) -> SignoffView:
+    """The view of one sign-off, by id or by registration and standard code."""
+    if signoff_id is None:
+        if registration_id is None or not standard_code:
+            raise ValueError("give a sign-off id, or a registration id and a standard code")
+        signoff_id = find_signoff(
+            session, registration_id=registration_id, standard_code=standard_code
+        ).id
+    views = signoff_views(session, [signoff_id or 0], centre=centre, iqa_lookup=iqa_lookup)
+    if not views:
+        raise NotFound("No such sign-off.")
+    return views[0]
+
+
+@dataclass(frozen=True)
+class _Accepted:
+    method: str | None
+    at: datetime
+
+
+def signoff_views(
+    session: Session,
+    signoff_ids: Sequence[int],
+    *,
+    centre: str,
+    iqa_lookup: IqaLookup = no_iqa,
+) -> list[SignoffView]:
+    """Views of many sign-offs, in the order given (unknown ids are skipped), in eight queries."""
+    if not signoff_ids:
+        return []
+    ids = list(dict.fromkeys(signoff_ids))
+    heads = session.exec(
+        select(SignOff, Registration, Standard, Framework)
+        .join(Registration, col(Registration.id) == SignOff.registration_id)
+        .join(Standard, col(Standard.id) == SignOff.standard_id)
+        .join(Framework, col(Framework.id) == Standard.framework_id)
+        .where(col(SignOff.id).in_(ids))
+    ).all()
+    if not heads:
+        return []
+    person_ids = {r.learner_id for _, r, _, _ in heads} | {s.assessor_id for s, _, _, _ in heads}
+    persons = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(person_ids)))}
+    standard_ids = {std.id for _, _, std, _ in heads}
+    criteria_of: dict[int, list[Criterion]] = defaultdict(list)
+    for c in session.exec(
+        select(Criterion)
+        .where(col(Criterion.standard_id).in_(standard_ids))
+        .order_by(col(Criterion.standard_id), col(Criterion.position), col(Criterion.id))
+    ):
+        criteria_of[c.standard_id].append(c)
+    frozen_of: dict[int, list[tuple[EvidenceVersion, Evidence]]] = defaultdict(list)
+    for frozen, version, item in session.exec(
+        select(SignOffEvidence, EvidenceVersion, Evidence)
+        .join(EvidenceVersion, col(EvidenceVersion.id) == SignOffEvidence.version_id)
+        .join(Evidence, col(Evidence.id) == EvidenceVersion.evidence_id)
+        .where(col(SignOffEvidence.signoff_id).in_(ids))
+        .order_by(col(Evidence.id), col(EvidenceVersion.number))
+    ):
+        frozen_of[frozen.signoff_id].append((version, item))
+    evidence_ids = {item.id for rows in frozen_of.values() for _, item in rows}
+    criterion_ids = {c.id for rows in criteria_of.values() for c in rows}
+    claims = list(
+        session.exec(
+            select(Claim).where(
+                col(Claim.evidence_id).in_(evidence_ids),
+                col(Claim.criterion_id).in_(criterion_ids),
+            )
+        )
+    )
+    decisions_of: dict[int, list[Decision]] = defaultdict(list)
+    for d in session.exec(
+        select(Decision)
+        .where(col(Decision.claim_id).in_([c.id for c in claims]))
+        .order_by(col(Decision.at), col(Decision.id))
+    ):
+        decisions_of[d.claim_id].append(d)
+    claims_by_pair = {(c.evidence_id, c.criterion_id): c for c in claims}
+    iqa = iqa_lookup(session, [s for s, _, _, _ in heads])
+
+    by_id = {s.id: (s, r, std, fw) for s, r, std, fw in heads}
+    views: list[SignoffView] = []
+    for signoff_id in ids:
+        if signoff_id not in by_id:
+            continue
+        record, reg, std, fw = by_id[signoff_id]
+
+        def accepted(claim: Claim | None, signed: datetime = record.signed_at) -> _Accepted | None:
+            if claim is None:
+                return None
+            last = None
+            for d in decisions_of.get(claim.id or 0, []):
+                if d.at <= signed:
+                    last = d
+            if last is None or last.new_status != "accepted":
+                return None
+            return _Accepted(last.method, last.at)
+
+        rows: list[CriterionRow] = []
+        for criterion in criteria_of.get(std.id or 0, []):
+            evidence: list[EvidenceRow] = []
+            for version, item in frozen_of.get(signoff_id, []):
+                found = accepted(claims_by_pair.get((item.id or 0, criterion.id or 0)))
+                if found is None:
+                    continue
+                evidence.append(
+                    EvidenceRow(
+                        ref=f"E{item.id}v{version.number}",
+                        title=version.title,
+                        kind=KINDS.get(item.kind, item.kind),
+                        activity_date=version.activity_date,
+                        methods=(found.method,) if found.method else (),
+                        accepted_on=found.at.date(),
+                    )
+                )
+            rows.append(
+                CriterionRow(
+                    code=criterion.code,
+                    kind=criterion.kind,
+                    text=criterion.text,
+                    evidence=tuple(evidence),
+                )
+            )
+        learner = persons[reg.learner_id]
+        assessor = persons[record.assessor_id]
+        views.append(
+            SignoffView(
+                document_id=record.document_id,
+                centre=centre,
+                learner_name=learner.name,
+                learner_ref=learner_ref(learner.id or 0),
+                registration_ref=registration_ref(reg.id or 0),
+                framework_title=fw.title,
+                framework_version=fw.version,
+                standard_urn=std.urn,
+                standard_code=std.code,
+                standard_title=std.title,
+                standard_version=std.version,
+                criteria=tuple(rows),
+                assessor_name=assessor.name,
+                assessor_summary=record.summary,
+                feedback=record.feedback,
+                learner_declaration_at=record.learner_declared_at,
+                assessor_declaration_at=record.assessor_declared_at,
+                signed_at=record.signed_at,
+                evidence_set_sha256=record.evidence_set_sha256,
+                iqa=iqa.get(signoff_id),
+            )
+        )
+    return views
+
+
+def document_name(view: SignoffView) -> str:
+    """A file name for the record: ``SE03-L-00012-SO-ABC.docx`` (safe characters only)."""
+    raw = f"{view.standard_code}-{view.learner_ref}-{view.document_id}.docx"
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in raw)

@@ -1,0 +1,130 @@
+"""A fully assessed portfolio for export tests: evidence with attachments, decisions (with a
+referral in the history), a VACSR judgement and a signed-off standard."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, select
+
+from mappings import claims, signoff
+from mappings.models import Claim, SignOff
+from portfolio.models import Person, Registration
+from portfolio.services import evidence as evidence_service
+from portfolio.services.files import FileStore
+from tests.conftest import actor_of
+
+
+@dataclass
+class Case:
+    learner: Person
+    assessor: Person
+    iqa: Person
+    registration: Registration
+    signoff: SignOff
+    account_id: int
+    note_id: int
+
+
+def build_case(
+    session: Session,
+    store: FileStore,
+    make_person: Any,
+    make_registration: Any,
+    make_evidence: Any,
+    *,
+    codes: str = "SE01,SE03",
+    sign: str = "SE03",
+) -> Case:
+    learner = make_person("learner")
+    assessor = make_person("assessor")
+    iqa = make_person("iqa")
+    reg = make_registration(learner=learner, assessor=assessor, iqa=iqa, codes=codes)
+    me, them = actor_of(learner), actor_of(assessor)
+
+    # the learner's account, with a file, mapped to every criterion of ``sign``
+    account = make_evidence(learner, title="My account of job coaching", submit=False)
+    evidence_service.attach(
+        session,
+        actor=me,
+        store=store,
+        evidence_id=account.id,
+        filename="notes.txt",
+        stream=io.BytesIO(b"Supervision notes: travel training plan agreed.\n"),
+        max_bytes=1024 * 1024,
+    )
+    evidence_service.submit(session, actor=me, evidence_id=account.id, declaration=True)
+    session.commit()
+    found = [c for c in claims.claimable_criteria(session, learner.id) if c.standard_code == sign]
+    p_ids = [c.criterion_id for c in found if c.kind == "performance"]
+    ids = [c.criterion_id for c in found]
+    claims.set_claims(session, actor=me, evidence_id=account.id, criterion_ids=ids)
+    session.commit()
+    rows = session.exec(select(Claim).where(Claim.evidence_id == account.id)).all()
+    for i, claim in enumerate(sorted(rows, key=lambda c: c.id or 0)):
+        method = "O" if claim.criterion_id in p_ids else "PD"
+        revision = claim.revision
+        if i == 0:  # one referral first, so the decision history has two rows
+            claims.decide(
+                session,
+                actor=them,
+                claim_id=claim.id,
+                expected_revision=revision,
+                decision="referred",
+                method=method,
+                feedback="Say more about the employer.",
+            )
+            revision += 1
+        claims.decide(
+            session,
+            actor=them,
+            claim_id=claim.id,
+            expected_revision=revision,
+            decision="accepted",
+            method=method,
+        )
+    claims.judge(
+        session,
+        actor=them,
+        evidence_id=account.id,
+        flags=dict.fromkeys(claims.VACSR, True),
+        note="Clear and current.",
+    )
+    session.commit()
+
+    # a second item, claimed against SE01 P1 and not yet decided, with a draft second version
+    note = make_evidence(learner, title="Review note", kind="review_note", body="*Reviewed*.")
+    se01 = [
+        c.criterion_id
+        for c in claims.claimable_criteria(session, learner.id)
+        if c.standard_code == "SE01" and c.code == "P1"
+    ]
+    if se01:
+        claims.set_claims(session, actor=me, evidence_id=note.id, criterion_ids=se01)
+    evidence_service.update(
+        session,
+        actor=me,
+        evidence_id=note.id,
+        expected_version=1,
+        draft=evidence_service.Draft(
+            kind="review_note",
+            title="Review note (edited)",
+            activity_date=note.activity_date,
+            body="*Reviewed* again.",
+        ),
+    )
+    session.commit()
+
+    record = signoff.sign_off(
+        session,
+        actor=them,
+        registration_id=reg.id,
+        standard_code=sign,
+        summary="Competent throughout.",
+        feedback="Keep it up.",
+        assessor_declaration=True,
+    ).signoff
+    session.commit()
+    return Case(learner, assessor, iqa, reg, record, account.id, note.id)
