@@ -6,12 +6,11 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlmodel import col, select
 from werkzeug.wrappers import Response
 
 from portfolio.errors import Invalid
-from portfolio.models import Framework, Person, Standard
-from portfolio.services import people, registrations
+from portfolio.models import Framework, Person
+from portfolio.services import catalogue, people, registrations
 from portfolio.services.frameworks import list_frameworks
 from portfolio.web.admin_forms import (
     NO_CHOICE,
@@ -163,15 +162,7 @@ def _choices() -> Choices:
 
 
 def _fill(form: AllocationFields, choices: Choices, framework_id: int) -> None:
-    standards = (
-        db()
-        .exec(
-            select(Standard.code, Standard.title)
-            .where(Standard.framework_id == framework_id)
-            .order_by(col(Standard.position))
-        )
-        .all()
-    )
+    standards = catalogue.standard_titles(db(), framework_id)
     form.standards.choices = [(code, f"{code} {title}") for code, title in standards]
     form.assessor_id.choices = choices.assessors
     form.iqa_id.choices = choices.iqas

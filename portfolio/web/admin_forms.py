@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -125,7 +126,7 @@ FORMATS = [
 
 class UploadFrameworkForm(FlaskForm):
     file = FileField("Framework file", validators=[FileRequired()])
-    fmt = SelectField("Format", choices=FORMATS, default="auto")
+    fmt = SelectField("Format", default="auto")
     code = StringField(
         "Code (only for a unit whose file has none)", validators=[Optional(), Length(max=64)]
     )
@@ -134,6 +135,10 @@ class UploadFrameworkForm(FlaskForm):
     )
     new_version = BooleanField("Import changed content as a new version")
     preview = SubmitField("Preview")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fmt.choices = list(FORMATS)  # set here: tuple choices in the class are deprecated
 
 
 class ConfirmImportForm(FlaskForm):

@@ -1,0 +1,251 @@
+"""Framework pages: browsing for every role, search, downloads, and the admin upload flow."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, func, select
+
+from portfolio.models import AuditEntry, Criterion, Framework
+from portfolio.services.demo import sample_framework_text
+
+CSV_HEADER = "framework_code,framework_title,standard_code,standard_title,kind,criterion_code,"
+CSV = (
+    CSV_HEADER + "criterion_text\n"
+    "TWEB,Web test units,TW01,Plan support,P,P1,Agree a support plan with the job seeker\n"
+    "TWEB,,TW01,,P,P2,Carry out a task analysis of the job\n"
+    "TWEB,,TW01,,K,K1,How to review a support plan\n"
+    "TWEB,,TW02,Review support,performance,P1,Review progress with the employer\n"
+)
+
+
+def _count(session: Session, model: type) -> int:
+    return int(session.exec(select(func.count()).select_from(model)).one())
+
+
+def _pending(app) -> list[Path]:
+    folder = Path(app.instance_path) / "framework-uploads"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def _upload(client, data: bytes, filename: str, **fields):
+    form = {"file": (io.BytesIO(data), filename), "fmt": "auto", **fields}
+    return client.post("/frameworks/upload", data=form, content_type="multipart/form-data")
+
+
+def _token(page: str) -> str:
+    match = re.search(r'name="token" type="hidden" value="([0-9a-f]{32})"', page)
+    assert match, page
+    return match.group(1)
+
+
+@pytest.mark.parametrize("role", ["learner", "assessor", "iqa", "admin"])
+def test_every_role_browses_frameworks(client, auth, sample_framework, role) -> None:
+    auth.login(role)
+    fid = sample_framework.id
+    index = client.get("/frameworks").get_data(as_text=True)
+    assert f'href="/frameworks/{fid}"' in index and "Supported Employment" in index
+    assert ("Upload a framework" in index) == (role == "admin")
+    show = client.get(f"/frameworks/{fid}").get_data(as_text=True)
+    assert f'href="/frameworks/{fid}/standards/SE04"' in show
+    assert "Functional process" in show and "Glossary" in show and "Values" in show
+    std = client.get(f"/frameworks/{fid}/standards/SE07")
+    assert std.status_code == 200
+    page = std.get_data(as_text=True)
+    assert "Performance criteria" in page and "Knowledge and understanding" in page
+    assert "task analysis" in page and "Metadata" in page
+    assert client.get(f"/frameworks/{fid}/standards/NOPE").status_code == 404
+    assert client.get("/frameworks/999999").status_code == 404
+
+
+def test_anonymous_users_are_sent_to_log_in(client, sample_framework) -> None:
+    fid = sample_framework.id
+    for url in (
+        "/frameworks",
+        f"/frameworks/{fid}",
+        f"/frameworks/{fid}/standards/SE01",
+        "/frameworks/search?q=task",
+        f"/frameworks/{fid}/download/json",
+        "/frameworks/upload",
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    response = client.post("/frameworks/upload/confirm", data={"token": "0" * 32})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize("role", ["learner", "assessor", "iqa"])
+def test_upload_is_for_admins_only(client, auth, session, role) -> None:
+    auth.login(role)
+    before = _count(session, Framework)
+    assert client.get("/frameworks/upload").status_code == 403
+    assert _upload(client, CSV.encode(), "units.csv").status_code == 403
+    confirm = client.post("/frameworks/upload/confirm", data={"token": "0" * 32, "confirm": "1"})
+    assert confirm.status_code == 403
+    assert _count(session, Framework) == before
+
+
+def test_search_finds_task_analysis_case_insensitively(client, auth, sample_framework) -> None:
+    auth.login("learner")
+    for query in ("task analysis", "TASK Analysis"):
+        page = client.get("/frameworks/search", query_string={"q": query}).get_data(as_text=True)
+        assert "SE07" in page and "conduct a task analysis" in page
+        assert '<th scope="row">P3</th>' in page
+
+
+def test_search_is_limited_and_escapes_wildcards(client, auth, sample_framework) -> None:
+    auth.login("assessor")
+    page = client.get("/frameworks/search?q=the").get_data(as_text=True)
+    assert page.count('<th scope="row">') == 100 and "refine the search" in page
+    assert "No criteria contain" in client.get("/frameworks/search?q=%25_%25").get_data(
+        as_text=True
+    )
+    assert "criteria contain" not in client.get("/frameworks/search?q=").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "url,fmt,kind",
+    [
+        ("/frameworks/{fid}/download/json", "json", "application/json"),
+        ("/frameworks/{fid}/download/csv", "csv", "text/csv"),
+        ("/frameworks/{fid}/standards/SE04/download/docx", "docx", "wordprocessingml"),
+    ],
+)
+def test_downloads_are_attachments(client, auth, sample_framework, url, fmt, kind) -> None:
+    auth.login("iqa")
+    response = client.get(url.format(fid=sample_framework.id))
+    assert response.status_code == 200
+    assert kind in response.headers["Content-Type"]
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.headers["Content-Disposition"].endswith(f'.{fmt}"')
+    assert len(response.data) > 100
+    assert client.get(f"/frameworks/{sample_framework.id}/download/exe").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "data,filename,fragment",
+    [
+        (b"", "empty.txt", "empty.txt"),
+        (b"just some words\nno framework here\n", "notes.txt", "unrecognised framework format"),
+        (b'{"CFDocument": 1', "broken.json", "broken.json"),
+        (CSV_HEADER.encode() + b"\nX,Y,Z,W,nonsense,P1,text\n", "bad.csv", "line"),
+    ],
+)
+def test_broken_upload_shows_the_error_and_writes_nothing(
+    client, auth, session, app, data, filename, fragment
+) -> None:
+    auth.login("admin")
+    before = (_count(session, Framework), _count(session, Criterion), _count(session, AuditEntry))
+    response = _upload(client, data, filename)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "could not be read" in page and fragment in page and "Nothing was imported" in page
+    assert (
+        _count(session, Framework),
+        _count(session, Criterion),
+        _count(session, AuditEntry),
+    ) == before
+    assert _pending(app) == []
+
+
+def test_preview_then_confirm_imports(client, auth, session, app) -> None:
+    auth.login("admin")
+    preview = _upload(client, CSV.encode(), "units.csv")
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert "Dry run: would import TWEB version 1: 2 standards, 4 criteria." in page
+    assert "Plan support" in page and "Review support" in page
+    assert session.exec(select(Framework).where(Framework.code == "TWEB")).first() is None
+    token = _token(page)
+    assert {p.name for p in _pending(app)} == {f"{token}.bin", f"{token}.json"}
+    done = client.post("/frameworks/upload/confirm", data={"token": token, "confirm": "Import"})
+    assert done.status_code == 302
+    fw = session.exec(select(Framework).where(Framework.code == "TWEB")).one()
+    assert done.headers["Location"] == f"/frameworks/{fw.id}"
+    assert _pending(app) == []
+    shown = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Imported TWEB version 1: 2 standards, 4 criteria." in shown
+    entry = session.exec(select(AuditEntry).where(AuditEntry.subject_id == fw.id)).all()
+    assert any(e.action == "framework.import" for e in entry)
+    # the token is spent
+    again = client.post("/frameworks/upload/confirm", data={"token": token, "confirm": "Import"})
+    assert again.status_code == 302 and again.headers["Location"] == "/frameworks/upload"
+    # the same content again is unchanged, and nothing is offered to confirm
+    same = _upload(client, CSV.encode(), "units-again.csv").get_data(as_text=True)
+    assert "already loaded with identical content; nothing changed" in same
+    assert 'name="token"' not in same and _pending(app) == []
+
+
+def test_reupload_of_the_sample_says_unchanged(client, auth, sample_framework, app) -> None:
+    auth.login("admin")
+    page = _upload(client, sample_framework_text().encode(), "se.txt").get_data(as_text=True)
+    assert "SE version 1 is already loaded with identical content; nothing changed." in page
+    assert 'name="token"' not in page
+
+
+def test_changed_content_needs_a_new_version_and_shows_the_diff(
+    client, auth, session, sample_framework, app
+) -> None:
+    auth.login("admin")
+    changed = sample_framework_text().replace(
+        "conduct a task analysis", "carry out a careful task analysis"
+    )
+    refused = _upload(client, changed.encode(), "se.txt").get_data(as_text=True)
+    assert "different content" in refused and "SE07 P3" in refused
+    assert 'name="token"' not in refused
+    preview = _upload(client, changed.encode(), "se.txt", new_version="y").get_data(as_text=True)
+    assert "as a new version" in preview and "SE07 P3" in preview
+    done = client.post("/frameworks/upload/confirm", data={"token": _token(preview)})
+    assert done.status_code == 302
+    versions = session.exec(select(Framework.version).where(Framework.code == "SE")).all()
+    assert sorted(versions) == ["1", "2"]
+
+
+def test_cancel_and_forged_tokens_import_nothing(client, auth, session, app) -> None:
+    auth.login("admin")
+    before = _count(session, Framework)
+    token = _token(_upload(client, CSV.encode(), "units.csv").get_data(as_text=True))
+    for forged in ("../../etc/passwd", "A" * 32, "0" * 32):
+        r = client.post("/frameworks/upload/confirm", data={"token": forged, "confirm": "Import"})
+        assert r.status_code == 302 and r.headers["Location"] == "/frameworks/upload"
+    cancel = client.post("/frameworks/upload/confirm", data={"token": token, "cancel": "Cancel"})
+    assert cancel.status_code == 302
+    assert _pending(app) == [] and _count(session, Framework) == before
+
+
+def test_another_admin_cannot_confirm_my_upload(client, auth, session, app, make_person) -> None:
+    auth.login("admin")
+    token = _token(_upload(client, CSV.encode(), "units.csv").get_data(as_text=True))
+    auth.logout()
+    auth.login("admin")
+    before = _count(session, Framework)
+    r = client.post("/frameworks/upload/confirm", data={"token": token, "confirm": "Import"})
+    assert r.headers["Location"] == "/frameworks/upload"
+    assert _count(session, Framework) == before
+
+
+def test_upload_form_refuses_a_post_without_csrf_token(engine, connection, tmp_path, make_person):
+    from portfolio.app import create_app
+    from tests.conftest import PASSWORD, _session_on
+
+    app = create_app(
+        {
+            "ENGINE": engine,
+            "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+            "SECRET_KEY": "test-secret",
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+    )
+    app.extensions["portfolio"].session_factory = lambda: _session_on(connection)
+    client = app.test_client()
+    admin = make_person("admin")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").text)
+    assert token
+    client.post("/login", data={"email": admin.email, "password": PASSWORD,
+                                "csrf_token": token.group(1)})  # fmt: skip
+    assert _upload(client, CSV.encode(), "units.csv").status_code == 400
+    assert client.post("/frameworks/upload/confirm", data={"token": "0" * 32}).status_code == 400
