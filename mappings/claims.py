@@ -156,8 +156,6 @@ def decide(
         raise NotFound("No such claim.")
     claim, item, framework_id = row
     access.require_assessor(session, actor, item.learner_id)
-    if item.created_by == actor.id:
-        raise PermissionDenied("You cannot judge evidence you wrote yourself.")
     if decision not in DECISIONS:
         raise Invalid("A decision is either accepted or referred.")
     if item.submitted_at is None:

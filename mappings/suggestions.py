@@ -67,7 +67,7 @@ def decided_examples(
         .join(Criterion, col(Criterion.id) == Claim.criterion_id)
         .join(Standard, col(Standard.id) == Criterion.standard_id)
         .where(col(Standard.framework_id).in_(framework_ids), col(Claim.status) != "claimed")
-    ).tuples().all()
+    ).all()
     examples = [
         Example(
             kind=item.kind,

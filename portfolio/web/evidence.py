@@ -12,7 +12,7 @@ from portfolio.services import access
 from portfolio.services import evidence as service
 from portfolio.services.files import FileStore
 from portfolio.web.context import actor, db
-from portfolio.web.evidence_forms import EvidenceForm, SubmitForm, UploadForm
+from portfolio.web.evidence_forms import EvidenceForm, PlainForm, SubmitForm, UploadForm
 
 bp = Blueprint("evidence", __name__)
 
@@ -98,8 +98,13 @@ def new(learner_id: int) -> str | Response:
 @bp.route("/evidence/<int:evidence_id>/versions/<int:number>")
 @login_required
 def detail(evidence_id: int, number: int | None = None) -> str:
+    from mappings.evidence_view import mapping_view
+
     info = service.detail(db(), actor=actor(), evidence_id=evidence_id, number=number)
     learner = db().get(Person, info.item.learner_id)
+    mapping = mapping_view(
+        db(), actor=actor(), item=info.item, version=info.version, relation=info.relation
+    )
     return render_template(
         "evidence/detail.html",
         info=info,
@@ -107,8 +112,69 @@ def detail(evidence_id: int, number: int | None = None) -> str:
         kind_label=KINDS[info.item.kind],
         upload_form=UploadForm(),
         submit_form=SubmitForm(),
+        plain_form=PlainForm(),
+        mapping=mapping,
         max_mb=current_app.config["MAX_UPLOAD_MB"],
     )
+
+
+@bp.route("/evidence/<int:evidence_id>/claims", methods=["POST"])
+@login_required
+def set_claims(evidence_id: int) -> Response:
+    from mappings import claims
+
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    ids = [int(v) for v in request.form.getlist("criterion") if v.isdigit()]
+    added, removed = claims.set_claims(
+        db(), actor=actor(), evidence_id=evidence_id, criterion_ids=ids
+    )
+    db().commit()
+    flash(f"Mapping saved: {len(added)} added, {len(removed)} removed.", "success")
+    return redirect(url_for("evidence.detail", evidence_id=evidence_id) + "#criteria-heading")
+
+
+@bp.route("/claims/<int:claim_id>/decision", methods=["POST"])
+@login_required
+def decide(claim_id: int) -> Response:
+    from mappings import claims
+    from mappings.models import Claim
+
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    claim = db().get(Claim, claim_id)
+    if claim is None:
+        abort(404)
+    evidence_id = claim.evidence_id
+    revision = request.form.get("revision", "")
+    claims.decide(
+        db(),
+        actor=actor(),
+        claim_id=claim_id,
+        expected_revision=int(revision) if revision.isdigit() else -1,
+        decision=request.form.get("decision", ""),
+        method=request.form.get("method", ""),
+        feedback=request.form.get("feedback", ""),
+    )
+    db().commit()
+    flash("Decision recorded.", "success")
+    return redirect(url_for("evidence.detail", evidence_id=evidence_id) + f"#claim-{claim_id}")
+
+
+@bp.route("/evidence/<int:evidence_id>/judgement", methods=["POST"])
+@login_required
+def judge(evidence_id: int) -> Response:
+    from mappings import claims
+
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    flags = {name: request.form.get(name) == "y" for name in claims.VACSR}
+    claims.judge(
+        db(), actor=actor(), evidence_id=evidence_id, flags=flags, note=request.form.get("note", "")
+    )
+    db().commit()
+    flash("VACSR judgement recorded.", "success")
+    return redirect(url_for("evidence.detail", evidence_id=evidence_id) + "#vacsr-heading")
 
 
 @bp.route("/evidence/<int:evidence_id>/edit", methods=["GET", "POST"])

@@ -41,3 +41,7 @@ class SubmitForm(FlaskForm):
         validators=[DataRequired(message="Tick the declaration to submit.")],
     )
     submit = SubmitField("Submit for assessment")
+
+
+class PlainForm(FlaskForm):
+    """Only the CSRF token: for forms whose fields are lists read from the request."""

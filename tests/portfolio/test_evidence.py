@@ -334,3 +334,57 @@ def test_evidence_list_issues_the_same_number_of_statements_for_5_and_500(
         page = client.get("/evidence")
     assert page.status_code == 200 and "P499" in page.get_data(as_text=True)
     assert large.count == small.count
+
+
+def test_learner_maps_with_suggestions_and_assessor_decides_on_the_page(
+    client, auth, make_person, make_registration, make_evidence, session
+) -> None:
+    from mappings.models import Claim, Decision
+    from mappings.suggestions import reset_cache
+
+    reset_cache()
+    learner = make_person("learner")
+    assessor = make_person("assessor")
+    make_registration(learner=learner, assessor=assessor, codes="SE01,SE03,SE04")
+    item = make_evidence(
+        learner,
+        title="Vocational profile with K",
+        body="I completed a vocational profile with K, identifying her aspirations, skills and "
+        "support needs. I carried out a better-off calculation with her.",
+    )
+    auth.login(learner)
+    page = client.get(f"/evidence/{item.id}").get_data(as_text=True)
+    assert "Suggested criteria" in page and "<mark>" in page
+    assert "same text as SE04 P6" in page  # SE03 P3 and SE04 P6 share their text
+    from mappings.claims import claimable_criteria
+
+    wanted = [
+        c.criterion_id
+        for c in claimable_criteria(session, learner.id)
+        if (c.standard_code, c.code) in {("SE04", "P1"), ("SE04", "P2")}
+    ]
+    r = client.post(f"/evidence/{item.id}/claims", data={"criterion": [str(i) for i in wanted]})
+    assert r.status_code == 302
+    assert len(session.exec(select(Claim).where(Claim.evidence_id == item.id)).all()) == 2
+    auth.logout()
+    auth.login(assessor)
+    claim = session.exec(select(Claim).where(Claim.evidence_id == item.id)).first()
+    r = client.post(
+        f"/claims/{claim.id}/decision",
+        data={"revision": "0", "decision": "accepted", "method": "P", "feedback": ""},
+    )
+    assert r.status_code == 302
+    # a second decision on the stale revision is refused and loses nothing
+    r = client.post(
+        f"/claims/{claim.id}/decision",
+        data={"revision": "0", "decision": "referred", "method": "P", "feedback": "late"},
+    )
+    assert r.status_code == 409
+    assert [d.new_status for d in session.exec(select(Decision)).all()] == ["accepted"]
+    r = client.post(
+        f"/evidence/{item.id}/judgement",
+        data={"valid": "y", "authentic": "y", "sufficient": "y", "reliable": "y"},
+    )
+    assert r.status_code == 422  # "current" unticked needs a note
+    page = client.get(f"/evidence/{item.id}").get_data(as_text=True)
+    assert "Accepted" in page and "Record decision" in page
