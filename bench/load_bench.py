@@ -1,0 +1,157 @@
+"""Load benchmark: 20 concurrent users on the learner home and evidence list, served by waitress.
+
+Starts `portfolio serve` on a fresh SQLite database with demo data plus 200 evidence items per
+demo learner, logs 20 users in, and has each fetch the two pages for a fixed number of rounds.
+Prints p50/p95/max latency per page. Usage: .venv/bin/python bench/load_bench.py [--users 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def seed(url: str, items: int) -> None:
+    from portfolio.db import make_engine, session_scope, upgrade
+    from portfolio.models import Evidence, EvidenceVersion, Person
+    from portfolio.services.demo import load_demo
+    from sqlmodel import select
+
+    engine = make_engine(url)
+    upgrade(engine)
+    with session_scope(engine) as session:
+        load_demo(session)
+        learners = session.exec(select(Person).where(Person.roles == "learner")).all()
+        for learner in learners:
+            for i in range(items):
+                item = Evidence(
+                    learner_id=learner.id,
+                    kind="reflective_account",
+                    title=f"Account {i}",
+                    activity_date=date.today() - timedelta(days=i),
+                    created_by=learner.id,
+                    status="submitted",
+                )
+                session.add(item)
+                session.flush()
+                session.add(
+                    EvidenceVersion(
+                        evidence_id=item.id,
+                        number=1,
+                        title=item.title,
+                        activity_date=item.activity_date,
+                        body="Text " * 50,
+                        created_by=learner.id,
+                        sha256="0" * 64,
+                    )
+                )
+    engine.dispose()
+
+
+def login(base: str, email: str) -> urllib.request.OpenerDirector:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base}/login").read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    data = {"email": email, "password": "demo-password"}
+    if token:
+        data["csrf_token"] = token.group(1)
+    opener.open(f"{base}/login", urllib.parse.urlencode(data).encode()).read()
+    return opener
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--items", type=int, default=200)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="load-"))
+    url = f"sqlite:///{folder / 'load.sqlite3'}"
+    seed(url, args.items)
+    port = free_port()
+    env = {
+        **os.environ,
+        "PORTFOLIO_INSTANCE_PATH": str(folder),
+        "PORTFOLIO_SECRET_KEY": "bench-secret",
+    }
+    server = subprocess.Popen(
+        [str(BIN / "portfolio"), "--db", url, "serve", "--port", str(port), "--threads", "8"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/healthz").read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        emails = [f"learner{1 + i % 4}@example.org" for i in range(args.users)]
+        openers = [login(base, e) for e in emails]
+        timings: dict[str, list[float]] = {"/": [], "/evidence": []}
+        lock = threading.Lock()
+        barrier = threading.Barrier(args.users)
+
+        def user(opener: urllib.request.OpenerDirector) -> None:
+            barrier.wait()
+            for _ in range(args.rounds):
+                for path in timings:
+                    start = time.perf_counter()
+                    response = opener.open(base + path)
+                    response.read()
+                    elapsed = (time.perf_counter() - start) * 1000
+                    assert response.status == 200
+                    with lock:
+                        timings[path].append(elapsed)
+
+        threads = [threading.Thread(target=user, args=(o,)) for o in openers]
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - started
+        print(
+            f"{args.users} concurrent users, {args.rounds} rounds, {args.items} evidence items per learner"
+        )
+        for path, values in timings.items():
+            values.sort()
+            p95 = values[int(0.95 * (len(values) - 1))]
+            print(
+                f"  {path:<10} n={len(values):>4}  p50 {statistics.median(values):6.1f} ms  "
+                f"p95 {p95:6.1f} ms  max {values[-1]:6.1f} ms"
+            )
+        total = sum(len(v) for v in timings.values())
+        print(f"  throughput {total / wall:.0f} requests/s")
+    finally:
+        server.terminate()
+        server.wait()
+
+
+if __name__ == "__main__":
+    main()
