@@ -34,10 +34,11 @@ def free_port() -> int:
 
 
 def seed(url: str, items: int) -> None:
+    from sqlmodel import select
+
     from portfolio.db import make_engine, session_scope, upgrade
     from portfolio.models import Evidence, EvidenceVersion, Person
     from portfolio.services.demo import load_demo
-    from sqlmodel import select
 
     engine = make_engine(url)
     upgrade(engine)
