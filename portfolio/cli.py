@@ -110,11 +110,14 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
 @pass_ctx
 def demo(ctx: Context, learners: int, seed: int) -> None:
     """Load the sample framework and demo accounts (idempotent) and print the log-ins."""
+    from mappings.demo import add_demo_assessments
     from portfolio.services.demo import load_demo
 
     with ctx.session() as session:
         report = load_demo(session, synthetic_learners=learners, seed=seed)
+        assessed = add_demo_assessments(session)
     click.echo(report.text())
+    click.echo(assessed.text())
 
 
 def _register_groups() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from mappings.demo import add_demo_assessments
 from portfolio.app import create_app
 from portfolio.db import make_engine, session_scope, upgrade
 from portfolio.services.demo import DEMO_PASSWORD, load_demo
@@ -27,6 +28,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     upgrade(engine)
     with session_scope(engine) as session:
         load_demo(session)
+        add_demo_assessments(session)
     app = create_app(
         {
             "DATABASE_URL": url,

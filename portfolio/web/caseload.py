@@ -1,0 +1,29 @@
+"""The caseload page: an assessor's (or IQA's) learners with progress and RAG, sortable."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_login import login_required
+
+from mappings import overview
+from portfolio.web.context import actor, db
+
+bp = Blueprint("caseload", __name__)
+
+
+@bp.route("/caseload")
+@login_required
+def index() -> str:
+    me = actor()
+    role = request.args.get("role") or ("assessor" if me.has("assessor") else "iqa")
+    found = overview.caseload(
+        db(),
+        actor=me,
+        role=role,
+        sort=request.args.get("sort", "name"),
+        direction=request.args.get("dir", "asc"),
+    )
+    switch = "iqa" if role == "assessor" else "assessor"
+    return render_template(
+        "coverage/caseload.html", caseload=found, switch=switch if me.has(switch) else None
+    )
