@@ -11,14 +11,13 @@ from datetime import date, datetime
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
+from mappings.caseload import caseload, rag_counts
 from mappings.models import Claim, Decision
 from mappings.overview import (
     LearnerProgress,
     Outstanding,
     StandardProgress,
-    caseload,
     progress_of,
-    rag_counts,
 )
 from mappings.standing import load_standings, registrations_of_learner
 from portfolio.models import Criterion, Evidence, Standard

@@ -271,6 +271,26 @@ def register_commands(main: click.Group) -> None:
         for r in rows:
             click.echo(f"{r['id']:>5}  {r['name']:<32} {r['site']:<20} {r['registrations']:>4}")
 
+    # ---------------------------------------------------------------- coverage
+    @main.command("coverage")
+    @click.option("--candidate", "learner_id", required=True, type=int, help="Learner's id.")
+    @click.option("--standard", default=None, help="Only this standard, e.g. SE01.")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+    @pass_ctx
+    def coverage_command(
+        ctx: Context, learner_id: int, standard: str | None, as_json: bool
+    ) -> None:
+        """Show a candidate's coverage per standard: counts, states, evidence and reasons."""
+        from mappings.coverage_report import coverage_report, report_text
+
+        with ctx.session() as session:
+            learner, entries = coverage_report(session, learner_id=learner_id, standard=standard)
+            text = report_text(learner, entries, detail=standard is not None)
+        if as_json:
+            echo_json(entries)
+            return
+        click.echo(text)
+
     # ---------------------------------------------------------------- audit
     @main.group("audit")
     def audit_group() -> None:

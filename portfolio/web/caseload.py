@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import login_required
 
-from mappings import overview
+from mappings import caseload as service
 from portfolio.web.context import actor, db
 
 bp = Blueprint("caseload", __name__)
@@ -16,7 +16,7 @@ bp = Blueprint("caseload", __name__)
 def index() -> str:
     me = actor()
     role = request.args.get("role") or ("assessor" if me.has("assessor") else "iqa")
-    found = overview.caseload(
+    found = service.caseload(
         db(),
         actor=me,
         role=role,

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from mappings import overview
+from mappings import caseload, overview
 from portfolio.errors import Invalid
 from portfolio.models import Person
 from portfolio.web.context import actor, db
@@ -124,5 +124,5 @@ def reopen(learner_id: int, code: str) -> Response | tuple[str, int]:
 @bp.route("/cohorts/<int:cohort_id>/progress", endpoint="cohort")
 @login_required
 def cohort_page(cohort_id: int) -> str:
-    page = overview.cohort_progress(db(), actor=actor(), cohort_id=cohort_id)
+    page = caseload.cohort_progress(db(), actor=actor(), cohort_id=cohort_id)
     return render_template("coverage/cohort.html", page=page)
