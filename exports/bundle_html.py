@@ -1,0 +1,119 @@
+"""The HTML pages of a portable portfolio bundle: browsable offline, no scripts, no network.
+
+Pages are rendered with Jinja autoescaping; evidence text goes through the application's one
+Markdown renderer (raw HTML off), the only source of markup from user text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import DictLoader, Environment, select_autoescape
+
+from portfolio.markdown import render_markdown
+
+_STYLE = """
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+line-height:1.5;color:#1b1b1b}
+table{border-collapse:collapse;width:100%;margin:1rem 0}
+th,td{border:1px solid #999;padding:.3rem .5rem;text-align:left;vertical-align:top}
+.muted{color:#555}.version{border-top:2px solid #ccc;margin-top:1.5rem}
+"""
+
+_BASE = """<!doctype html>
+<html lang="en-GB">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{% block title %}{% endblock %}</title><style>{{ style }}</style></head>
+<body>{% block body %}{% endblock %}
+<p class="muted">Exported {{ generated_at }} from {{ centre }}.</p></body></html>
+"""
+
+_INDEX = """{% extends "base.html" %}
+{% block title %}Portfolio of {{ learner.name }}{% endblock %}
+{% block body %}
+<h1>Portfolio of {{ learner.name }}</h1>
+<p>{{ learner.email }}. The file <code>manifest.json</code> lists every file of this bundle
+with its SHA-256.</p>
+<h2>Standards</h2>
+{% for reg in registrations %}
+<table>
+<caption>{{ reg.framework }} (registration {{ reg.ref }})</caption>
+<thead><tr><th scope="col">Standard</th><th scope="col">Title</th><th scope="col">Met</th>
+<th scope="col">Awaiting</th><th scope="col">Referred</th><th scope="col">Missing</th>
+<th scope="col">Signed off</th></tr></thead>
+<tbody>
+{% for s in reg.standards %}
+<tr><th scope="row">{{ s.code }}</th><td>{{ s.title }}</td><td>{{ s.met }} of {{ s.total }}</td>
+<td>{{ s.awaiting }}</td><td>{{ s.referred }}</td><td>{{ s.missing }}</td>
+<td>{% if s.document %}<a href="{{ s.document }}">{{ s.signed_on }}</a>{% endif %}</td></tr>
+{% endfor %}
+</tbody></table>
+{% endfor %}
+<h2>Evidence</h2>
+{% if evidence %}
+<table>
+<thead><tr><th scope="col">Title</th><th scope="col">Kind</th><th scope="col">Date of activity</th>
+<th scope="col">Status</th><th scope="col">Versions</th><th scope="col">Files</th></tr></thead>
+<tbody>
+{% for e in evidence %}
+<tr><td><a href="{{ e.page }}">{{ e.title }}</a></td><td>{{ e.kind }}</td>
+<td>{{ e.activity_date }}</td><td>{{ e.status }}</td><td>{{ e.versions }}</td>
+<td>{{ e.files }}</td></tr>
+{% endfor %}
+</tbody></table>
+{% else %}<p>No evidence.</p>{% endif %}
+<h2>Sign-offs</h2>
+{% if signoffs %}
+<table>
+<thead><tr><th scope="col">Standard</th><th scope="col">Record</th><th scope="col">Assessor</th>
+<th scope="col">Signed at</th><th scope="col">Status</th>
+<th scope="col">Evidence set SHA-256</th></tr></thead>
+<tbody>
+{% for s in signoffs %}
+<tr><th scope="row">{{ s.standard }}</th><td><a href="{{ s.document }}">{{ s.document_id }}</a></td>
+<td>{{ s.assessor }}</td><td>{{ s.signed_at }}</td><td>{{ s.status }}</td>
+<td><code>{{ s.evidence_set_sha256 }}</code></td></tr>
+{% endfor %}
+</tbody></table>
+{% else %}<p>No standard is signed off yet.</p>{% endif %}
+{% endblock %}
+"""
+
+_EVIDENCE = """{% extends "base.html" %}
+{% block title %}{{ e.title }}{% endblock %}
+{% block body %}
+<p><a href="../index.html">Back to the portfolio</a></p>
+<h1>{{ e.title }}</h1>
+<p>{{ e.kind }}, activity on {{ e.activity_date }}; {{ e.status }}, version {{ e.current_version }}.</p>
+{% if e.claims %}
+<h2>Criteria claimed</h2>
+<ul>{% for c in e.claims %}<li>{{ c }}</li>{% endfor %}</ul>
+{% endif %}
+{% for v in e.versions %}
+<section class="version">
+<h2>Version {{ v.number }}: {{ v.title }}</h2>
+<p class="muted">Activity on {{ v.activity_date }}.
+{% if v.declared_at %}Declared the learner's own work {{ v.declared_at }}.{% else %}Not submitted.{% endif %}
+SHA-256 <code>{{ v.sha256 }}</code></p>
+{% if v.fields %}<dl>{% for k, val in v.fields %}<dt>{{ k }}</dt><dd>{{ val }}</dd>{% endfor %}</dl>{% endif %}
+<div>{{ v.body | markdown }}</div>
+{% if v.attachments %}
+<h3>Files</h3>
+<ul>{% for a in v.attachments %}
+<li><a href="../{{ a.path }}">{{ a.filename }}</a> ({{ a.mime }}, {{ a.size }} bytes)</li>
+{% endfor %}</ul>
+{% endif %}
+</section>
+{% endfor %}
+{% endblock %}
+"""
+
+_env = Environment(
+    loader=DictLoader({"base.html": _BASE, "index.html": _INDEX, "evidence.html": _EVIDENCE}),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+)
+_env.filters["markdown"] = render_markdown
+
+
+def render_page(name: str, **context: Any) -> bytes:
+    return _env.get_template(name).render(style=_STYLE, **context).encode("utf-8")

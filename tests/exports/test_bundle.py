@@ -1,0 +1,261 @@
+"""The portable portfolio bundle: contents, round trip between two databases, tampering refused."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from exports.bundle import MANIFEST, write_bundle
+from exports.bundle_import import import_bundle
+from mappings.models import SignOff
+from mappings.signoff import frozen_evidence_intact
+from portfolio.db import make_engine, upgrade
+from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
+from portfolio.models import Evidence, Person
+from portfolio.services.files import FileStore
+from portfolio.services.people import SYSTEM
+from tests.conftest import _load_sample, actor_of, fresh_database
+from tests.exports.export_case import build_case
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> FileStore:
+    return FileStore(tmp_path / "files")
+
+
+@pytest.fixture
+def case(session, store, make_person, make_registration, make_evidence):
+    return build_case(session, store, make_person, make_registration, make_evidence)
+
+
+def _bundle(session: Session, store: FileStore, learner_id: int, **kw: Any) -> bytes:
+    out = io.BytesIO()
+    write_bundle(session, store, learner_id, out, centre="Northfield", **kw)
+    return out.getvalue()
+
+
+@pytest.fixture
+def second_db(backend: str, tmp_path: Path) -> Iterator[Engine]:
+    with fresh_database(backend, tmp_path) as url:
+        eng = make_engine(url)
+        upgrade(eng)
+        _load_sample(eng)
+        yield eng
+        eng.dispose()
+
+
+@pytest.fixture
+def empty_db(backend: str, tmp_path: Path) -> Iterator[Engine]:
+    with fresh_database(backend, tmp_path) as url:
+        eng = make_engine(url)
+        upgrade(eng)
+        yield eng
+        eng.dispose()
+
+
+def test_bundle_holds_pages_files_documents_and_a_complete_manifest(session, store, case) -> None:
+    data = _bundle(session, store, case.learner.id)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = set(zf.namelist())
+        manifest = json.loads(zf.read(MANIFEST))
+        assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in zf.infolist())
+        for name, digest in manifest["files"].items():
+            assert hashlib.sha256(zf.read(name)).hexdigest() == digest
+        index = zf.read("index.html").decode()
+        page = zf.read(f"evidence/E{case.note_id}.html").decode()
+        account = zf.read(f"evidence/E{case.account_id}.html").decode()
+    assert names == set(manifest["files"]) | {MANIFEST}
+    assert "<script" not in index and "<script" not in page
+    assert "My account of job coaching" in index and "SE03" in index
+    assert case.signoff.document_id in index
+    assert "<em>Reviewed</em> again." in page and "<em>Reviewed</em>." in page  # both versions
+    assert 'href="../attachments/' in account and "notes.txt" in account
+    assert manifest["schema_version"] == 1
+    assert manifest["learner"]["email"] == case.learner.email
+    [fw] = manifest["frameworks"]
+    assert fw["code"] == "SE" and len(fw["content_hash"]) == 64
+    assert fw["spec"]["format"] == "competence-framework"
+    by_id = {e["id"]: e for e in manifest["evidence"]}
+    assert [v["number"] for v in by_id[case.note_id]["versions"]] == [1, 2]
+    [att] = by_id[case.account_id]["versions"][0]["attachments"]
+    assert att["filename"] == "notes.txt" and att["size"] > 0
+    assert manifest["files"][att["path"]] == att["sha256"]
+    assert any(len(c["decisions"]) == 2 for c in manifest["claims"])
+    assert len(manifest["judgements"]) == 1
+    [so] = manifest["signoffs"]
+    assert so["evidence_set_sha256"] == case.signoff.evidence_set_sha256
+    assert so["document"] in names and so["evidence"][0]["ref"] == f"E{case.account_id}v1"
+
+
+def test_who_may_export_a_bundle(session, store, case, make_person) -> None:
+    for who in (case.learner, case.assessor):
+        assert _bundle(session, store, case.learner.id, actor=actor_of(who))
+    for who in (case.iqa, make_person("learner"), make_person("assessor")):
+        with pytest.raises(NotFound):
+            _bundle(session, store, case.learner.id, actor=actor_of(who))
+
+
+def _normalise(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest without generated times, database ids and id-derived names."""
+    m = json.loads(json.dumps(manifest))
+    ev = {e["id"]: i for i, e in enumerate(m["evidence"])}
+    regs = {r["id"]: i for i, r in enumerate(m["registrations"])}
+    for key in ("generated_at", "files"):
+        m.pop(key)
+    for e in m["evidence"]:
+        e["id"] = ev[e["id"]]
+        e.pop("page")
+    for c in m["claims"]:
+        c.pop("id")
+        c["evidence_id"] = ev[c["evidence_id"]]
+    for j in m["judgements"]:
+        j["evidence_id"] = ev[j["evidence_id"]]
+    for r in m["registrations"]:
+        r["id"] = regs[r["id"]]
+    for s in m["signoffs"]:
+        s.pop("id")
+        s.pop("document")
+        s["registration_id"] = regs[s["registration_id"]]
+        for e in s["evidence"]:
+            e["evidence_id"] = ev[e["evidence_id"]]
+            e.pop("ref")
+    return m
+
+
+def _attachments(manifest: dict[str, Any]) -> list[str]:
+    return sorted(v for k, v in manifest["files"].items() if k.startswith("attachments/"))
+
+
+@pytest.mark.parametrize("target", ["second_db", "empty_db"])
+def test_round_trip_between_two_databases_loses_nothing(
+    request, session, store, case, tmp_path, target
+) -> None:
+    engine2: Engine = request.getfixturevalue(target)
+    out1 = io.BytesIO()
+    first = write_bundle(session, store, case.learner.id, out1, centre="Northfield")
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(out1.getvalue())
+    store2 = FileStore(tmp_path / "files2")
+    with Session(engine2, expire_on_commit=False) as s2:
+        report = import_bundle(s2, store2, path, SYSTEM)
+        s2.commit()
+        assert report.learner_created and report.counts["evidence"] == 2
+        # one claim undecided, one decided twice (referred, then accepted)
+        assert report.counts["decisions"] == report.counts["claims"]
+        assert report.frameworks_imported == ([] if target == "second_db" else ["SE v1"])
+        record = s2.exec(select(SignOff)).one()
+        assert frozen_evidence_intact(s2, record.id) == []
+        out2 = io.BytesIO()
+        second = write_bundle(s2, store2, report.learner_id, out2, centre="Northfield")
+    assert _normalise(second) == _normalise(first)
+    assert _attachments(second) == _attachments(first)
+    assert len(second["files"]) == len(first["files"])
+
+    # the same bundle again is refused, and nothing more is written
+    with Session(engine2) as s2:
+        with pytest.raises(Conflict, match="already imported"):
+            import_bundle(s2, store2, path, SYSTEM)
+        s2.rollback()
+        assert s2.exec(select(func.count()).select_from(Evidence)).one() == 2
+
+
+def _rewrite(data: bytes, name: str, change: Any) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            dst.writestr(info, change(body) if info.filename == name else body)
+    return out.getvalue()
+
+
+def _flip(body: bytes) -> bytes:
+    return bytes([body[0] ^ 1]) + body[1:]
+
+
+def test_tampered_attachment_refuses_the_whole_bundle(
+    session, store, case, tmp_path, second_db
+) -> None:
+    data = _bundle(session, store, case.learner.id)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        manifest = json.loads(zf.read(MANIFEST))
+    target = next(n for n in manifest["files"] if n.startswith("attachments/"))
+    store2 = FileStore(tmp_path / "files2")
+    cases = {
+        "changed": (_rewrite(data, target, _flip), f"{target} does not match"),
+        "missing": (_drop(data, target), "missing"),
+        "unlisted": (_add(data, "evil.html", b"<p>hi</p>"), "evil.html is not listed"),
+    }
+    for label, (blob, message) in cases.items():
+        path = tmp_path / f"{label}.zip"
+        path.write_bytes(blob)
+        with Session(second_db) as s2:
+            with pytest.raises(Invalid, match=message):
+                import_bundle(s2, store2, path, SYSTEM)
+            s2.rollback()
+            assert s2.exec(select(Person).where(Person.email == case.learner.email)).first() is None
+            assert s2.exec(select(func.count()).select_from(Evidence)).one() == 0
+    assert not (tmp_path / "files2").exists() or not any((tmp_path / "files2").rglob("*"))
+
+
+def test_one_raw_byte_changed_in_the_zip_is_refused(session, store, case, tmp_path, second_db):
+    data = bytearray(_bundle(session, store, case.learner.id))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
+        info = next(i for i in zf.infolist() if i.filename.startswith("attachments/"))
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + info.compress_size // 2] ^= 0xFF
+    path = tmp_path / "raw.zip"
+    path.write_bytes(bytes(data))
+    with Session(second_db) as s2, pytest.raises(Invalid, match=info.filename):
+        import_bundle(s2, FileStore(tmp_path / "f"), path, SYSTEM)
+
+
+def test_changed_evidence_text_in_the_manifest_is_refused(
+    session, store, case, tmp_path, second_db
+) -> None:
+    data = _bundle(session, store, case.learner.id)
+
+    def change(body: bytes) -> bytes:
+        m = json.loads(body)
+        m["evidence"][0]["versions"][0]["body"] += " (edited)"
+        return json.dumps(m).encode()
+
+    path = tmp_path / "m.zip"
+    path.write_bytes(_rewrite(data, MANIFEST, change))
+    with Session(second_db) as s2, pytest.raises(Invalid, match="does not match its SHA-256"):
+        import_bundle(s2, FileStore(tmp_path / "f"), path, SYSTEM)
+
+
+def test_only_administrators_import(session, store, case, tmp_path, second_db) -> None:
+    path = tmp_path / "b.zip"
+    path.write_bytes(_bundle(session, store, case.learner.id))
+    with Session(second_db) as s2, pytest.raises(PermissionDenied):
+        import_bundle(s2, FileStore(tmp_path / "f"), path, actor_of(case.assessor))
+    not_zip = tmp_path / "x.zip"
+    not_zip.write_bytes(b"hello")
+    with Session(second_db) as s2, pytest.raises(Invalid, match="not a zip"):
+        import_bundle(s2, FileStore(tmp_path / "f"), not_zip, SYSTEM)
+
+
+def _drop(data: bytes, name: str) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            if info.filename != name:
+                dst.writestr(info, src.read(info.filename))
+    return out.getvalue()
+
+
+def _add(data: bytes, name: str, body: bytes) -> bytes:
+    out = io.BytesIO(data)
+    with zipfile.ZipFile(out, "a") as zf:
+        zf.writestr(name, body)
+    return out.getvalue()
