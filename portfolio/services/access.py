@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
@@ -9,9 +11,19 @@ from portfolio.errors import NotFound, PermissionDenied
 from portfolio.models import Registration
 from portfolio.services.people import Actor
 
+# Relations granted by higher layers (mappings.iqa_review adds "eqa": read-only, time-boxed).
+# Each returns a relation name or None; services only ever treat these as permission to view.
+ExtraRelation = Callable[[Session, Actor, int], "str | None"]
+_EXTRA_RELATIONS: list[ExtraRelation] = []
+
+
+def register_relation(check: ExtraRelation) -> None:
+    if check not in _EXTRA_RELATIONS:
+        _EXTRA_RELATIONS.append(check)
+
 
 def relation(session: Session, actor: Actor, learner_id: int) -> set[str]:
-    """How ``actor`` stands to ``learner_id``: {"self", "assessor", "iqa"} or empty."""
+    """How ``actor`` stands to ``learner_id``: {"self", "assessor", "iqa", "eqa"} or empty."""
     found: set[str] = set()
     if actor.id == learner_id and actor.has("learner"):
         found.add("self")
@@ -29,6 +41,10 @@ def relation(session: Session, actor: Actor, learner_id: int) -> set[str]:
                 found.add("assessor")
             if iqa_id == actor.id and actor.has("iqa"):
                 found.add("iqa")
+    for check in _EXTRA_RELATIONS:
+        extra = check(session, actor, learner_id)
+        if extra:
+            found.add(extra)
     return found
 
 
