@@ -12,12 +12,22 @@ from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
 from portfolio.markdown import render_markdown
 from portfolio.models import Person
 from portfolio.services.files import TooLarge
-from portfolio.web import admin, auth, caseload, coverage, evidence, frameworks, health, home
+from portfolio.web import (
+    admin,
+    auth,
+    caseload,
+    coverage,
+    evidence,
+    exports,
+    frameworks,
+    health,
+    home,
+)
 from portfolio.web.context import db
 from portfolio.web.nav import nav_for
 
 # Each page module has a Blueprint ``bp``; add a module here to mount it.
-BLUEPRINT_MODULES = (auth, health, home, evidence, admin, frameworks, coverage, caseload)
+BLUEPRINT_MODULES = (auth, health, home, evidence, admin, frameworks, coverage, caseload, exports)
 
 
 class LoggedIn:

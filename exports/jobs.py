@@ -1,0 +1,300 @@
+"""Background export jobs: every sign-off record of a cohort, as one zip of .docx files.
+
+A job is a row of :class:`~exports.models.ExportJob` (queued -> running -> done | failed) with
+progress (``done`` of ``total``). :func:`run_job` does the work with its own sessions and commits
+progress as it goes, so a progress page can follow it. The zip is written to a temporary file
+beside its final, deterministic name (``exports/job-<id>.zip`` in the instance folder) and
+renamed into place only when complete; a retry of a failed job overwrites the same name, so
+files never multiply.
+
+Where jobs run is the caller's choice: :func:`start_thread` (in-process, the default) or
+:func:`enqueue_rq` (RQ on Redis, when ``PORTFOLIO_REDIS_URL`` is set; ``portfolio worker`` runs
+the workers). Either way the function that runs is :func:`run_job`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from exports.models import ExportJob
+from exports.signoff import SignoffView, build_signoff_docx
+from exports.signoff_view import document_name, signoff_views
+from mappings.models import SignOff
+from portfolio.errors import Invalid, NotFound, PermissionDenied
+from portfolio.models import Cohort, Registration
+from portfolio.models.base import utcnow
+from portfolio.services import audit
+from portfolio.services.people import Actor
+
+KIND_COHORT_SIGNOFFS = "cohort_signoffs"
+BATCH = 50
+QUEUE = "portfolio-exports"
+
+SessionFactory = Callable[[], Session]
+
+
+def result_name(job_id: int) -> str:
+    """Where a job's zip lives, relative to the instance folder (the same on every retry)."""
+    return f"exports/job-{job_id}.zip"
+
+
+def _scope_clause(actor_id: int, admin: bool) -> Any:
+    if admin:
+        return None
+    return or_(col(Registration.assessor_id) == actor_id, col(Registration.iqa_id) == actor_id)
+
+
+def cohort_signoff_ids(session: Session, cohort_id: int, actor_id: int, admin: bool) -> list[int]:
+    """Current sign-offs of a cohort that the actor may see, oldest first."""
+    query = (
+        select(SignOff.id)
+        .join(Registration, col(Registration.id) == SignOff.registration_id)
+        .where(Registration.cohort_id == cohort_id, SignOff.status == "signed")
+        .order_by(col(SignOff.signed_at), col(SignOff.id))
+    )
+    scope = _scope_clause(actor_id, admin)
+    if scope is not None:
+        query = query.where(scope)
+    return [i for i in session.exec(query).all() if i is not None]
+
+
+def may_export_cohort(session: Session, actor: Actor, cohort_id: int) -> Cohort:
+    """Administrators, and assessors or IQAs with learners in the cohort (NotFound otherwise)."""
+    cohort = session.get(Cohort, cohort_id)
+    if cohort is None:
+        raise NotFound("No such cohort.")
+    if actor.has("admin"):
+        return cohort
+    if not (actor.has("assessor") or actor.has("iqa")):
+        raise PermissionDenied("Cohort exports are for administrators, assessors and IQAs.")
+    mine = session.exec(
+        select(Registration.id).where(
+            Registration.cohort_id == cohort_id, _scope_clause(actor.id, False)
+        )
+    ).first()
+    if mine is None:
+        raise NotFound("No such cohort, or none of its learners are yours.")
+    return cohort
+
+
+def create_cohort_job(session: Session, *, actor: Actor, cohort_id: int) -> ExportJob:
+    """Queue an export of the cohort's sign-off records (the caller then starts it)."""
+    may_export_cohort(session, actor, cohort_id)
+    admin = actor.has("admin")
+    total = len(cohort_signoff_ids(session, cohort_id, actor.id, admin))
+    job = ExportJob(
+        kind=KIND_COHORT_SIGNOFFS,
+        params={"cohort_id": cohort_id, "actor_id": actor.id, "admin": admin},
+        total=total,
+        created_by=actor.id,
+    )
+    session.add(job)
+    session.flush()
+    job.result_path = result_name(job.id or 0)
+    session.add(job)
+    audit.record(
+        session,
+        actor_id=actor.id or None,
+        action="export.queue",
+        subject_type="exportjob",
+        subject_id=job.id,
+        data={"kind": job.kind, "cohort": cohort_id, "total": total},
+    )
+    return job
+
+
+def job_for(session: Session, *, actor: Actor, job_id: int) -> ExportJob:
+    """A job its creator (or an administrator) may follow; NotFound for anyone else."""
+    job = session.get(ExportJob, job_id)
+    if job is None or (job.created_by != actor.id and not actor.has("admin")):
+        raise NotFound("No such export.")
+    return job
+
+
+def retry_job(session: Session, *, actor: Actor, job_id: int) -> ExportJob:
+    """Put a failed job back in the queue; it will overwrite its own result file."""
+    job = job_for(session, actor=actor, job_id=job_id)
+    if job.status != "failed":
+        raise Invalid("Only a failed export can be retried.")
+    job.status, job.done, job.error = "queued", 0, ""
+    job.started_at = job.finished_at = None
+    session.add(job)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.id or None,
+        action="export.retry",
+        subject_type="exportjob",
+        subject_id=job.id,
+        data={"attempts": job.attempts},
+    )
+    return job
+
+
+def _chunks(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _documents(
+    views: list[SignoffView], pool: ProcessPoolExecutor | None
+) -> Iterator[tuple[SignoffView, bytes]]:
+    if pool is None:
+        for view in views:
+            yield view, build_signoff_docx(view)
+    else:
+        yield from zip(views, pool.map(build_signoff_docx, views, chunksize=8), strict=True)
+
+
+def run_job(
+    session_factory: SessionFactory,
+    job_id: int,
+    *,
+    instance_path: str | Path,
+    centre: str,
+    workers: int = 1,
+) -> None:
+    """Do one job from start to end; any error marks it failed with the message (never raises)."""
+    final: Path | None = None
+    tmp: Path | None = None
+    try:
+        with session_factory() as session:
+            job = session.get(ExportJob, job_id)
+            if job is None or job.status not in ("queued", "failed"):
+                return
+            job.status, job.done, job.error = "running", 0, ""
+            job.attempts += 1
+            job.started_at, job.finished_at = utcnow(), None
+            final = Path(instance_path) / (job.result_path or result_name(job_id))
+            params = dict(job.params)
+            ids = cohort_signoff_ids(
+                session, int(params["cohort_id"]), int(params["actor_id"]), bool(params["admin"])
+            )
+            job.total = len(ids)
+            session.add(job)
+            session.commit()
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = final.with_name(f".{final.name}.{os.getpid()}.{threading.get_ident()}.part")
+        pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+        try:
+            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+                done = 0
+                for chunk in _chunks(ids, BATCH):
+                    with session_factory() as session:
+                        views = signoff_views(session, chunk, centre=centre)
+                    for view, blob in _documents(views, pool):
+                        zf.writestr(f"{view.standard_code}/{document_name(view)}", blob)
+                    done += len(chunk)
+                    with session_factory() as session:
+                        job = session.get(ExportJob, job_id)
+                        assert job is not None
+                        job.done = done
+                        session.add(job)
+                        session.commit()
+        finally:
+            if pool is not None:
+                pool.shutdown()
+        os.replace(tmp, final)
+        with session_factory() as session:
+            job = session.get(ExportJob, job_id)
+            assert job is not None
+            job.status, job.finished_at = "done", utcnow()
+            session.add(job)
+            session.commit()
+    except Exception as exc:  # noqa: BLE001 - the job records the failure for its owner
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        with session_factory() as session:
+            job = session.get(ExportJob, job_id)
+            if job is not None:
+                job.status, job.error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
+                job.finished_at = utcnow()
+                session.add(job)
+                session.commit()
+
+
+# ------------------------------------------------------------------ where jobs run
+_threads: list[threading.Thread] = []
+
+
+def start_thread(
+    session_factory: SessionFactory, job_id: int, *, instance_path: str | Path, centre: str
+) -> threading.Thread:
+    """Run the job in a daemon thread of this process (the default without Redis)."""
+    thread = threading.Thread(
+        target=run_job,
+        args=(session_factory, job_id),
+        kwargs={"instance_path": str(instance_path), "centre": centre},
+        name=f"export-job-{job_id}",
+        daemon=True,
+    )
+    _threads.append(thread)
+    thread.start()
+    return thread
+
+
+def wait_for_threads(timeout: float = 60.0) -> None:
+    """Join the in-process job threads (tests and orderly shutdown)."""
+    while _threads:
+        _threads.pop().join(timeout)
+
+
+def run_job_task(job_id: int, database_url: str, instance_path: str, centre: str) -> None:
+    """The RQ entry point: a fresh engine in the worker process, then :func:`run_job`."""
+    from portfolio.db import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        run_job(
+            lambda: Session(engine, expire_on_commit=False),
+            job_id,
+            instance_path=instance_path,
+            centre=centre,
+        )
+    finally:
+        engine.dispose()
+
+
+def enqueue_rq(
+    redis_url: str,
+    job_id: int,
+    *,
+    database_url: str,
+    instance_path: str | Path,
+    centre: str,
+    queue: str = QUEUE,
+) -> str:
+    """Queue the job on RQ; returns the RQ job id."""
+    from redis import Redis
+    from rq import Queue
+
+    q = Queue(queue, connection=Redis.from_url(redis_url))
+    rq_job = q.enqueue(
+        run_job_task,
+        job_id,
+        database_url,
+        str(instance_path),
+        centre,
+        job_timeout=3600,
+        description=f"portfolio export job {job_id}",
+    )
+    return str(rq_job.id)
+
+
+def run_worker(redis_url: str, *, queue: str = QUEUE, burst: bool = False) -> bool:
+    """Work the export queue (``portfolio worker``)."""
+    from redis import Redis
+    from rq import Queue, Worker
+
+    connection = Redis.from_url(redis_url)
+    worker = Worker([Queue(queue, connection=connection)], connection=connection)
+    return bool(worker.work(burst=burst))

@@ -1,0 +1,195 @@
+"""Download pages and buttons: who may fetch which export, and the bulk export job pages."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from openpyxl import load_workbook
+
+from exports import jobs
+from portfolio.services import registrations
+from portfolio.services.files import FileStore
+from portfolio.services.people import SYSTEM
+from tests.conftest import PASSWORD, actor_of
+from tests.exports.export_case import build_case
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@pytest.fixture
+def case(app, session, make_person, make_registration, make_evidence):
+    app.config["EXPORTS_INLINE"] = True
+    store = FileStore(app.config["FILE_STORE"])
+    case = build_case(session, store, make_person, make_registration, make_evidence)
+    cohort = registrations.create_cohort(session, actor=SYSTEM, name="Web cohort", site="North")
+    case.registration.cohort_id = cohort.id
+    session.add(case.registration)
+    session.commit()
+    case.cohort_id = cohort.id  # type: ignore[attr-defined]
+    return case
+
+
+def _as(auth, client, who):
+    auth.logout()
+    auth.login(who)
+    return client
+
+
+def test_learner_downloads_page_and_record(client, auth, case) -> None:
+    _as(auth, client, case.learner)
+    page = client.get(f"/learners/{case.learner.id}/downloads").get_data(as_text=True)
+    assert case.signoff.document_id in page
+    assert f"/signoffs/{case.signoff.id}/record.docx" in page
+    assert f"/learners/{case.learner.id}/bundle.zip" in page
+    r = client.get(f"/signoffs/{case.signoff.id}/record.docx")
+    assert r.status_code == 200 and r.mimetype == DOCX
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(r.data)).paragraphs)
+    assert case.signoff.document_id in text
+
+
+def test_signoff_record_access(client, auth, case, make_person) -> None:
+    url = f"/signoffs/{case.signoff.id}/record.docx"
+    for who, status in (
+        (case.learner, 200),
+        (case.assessor, 200),
+        (case.iqa, 200),
+        (make_person("learner"), 404),
+        (make_person("assessor"), 404),
+        (make_person("iqa"), 404),
+    ):
+        assert _as(auth, client, who).get(url).status_code == status, who.roles
+    assert client.get("/signoffs/999999/record.docx").status_code == 404
+    auth.logout()
+    assert client.get(url).status_code == 302  # log in first
+
+
+def test_bundle_download_access(client, auth, case, make_person) -> None:
+    url = f"/learners/{case.learner.id}/bundle.zip"
+    for who, status in (
+        (case.learner, 200),
+        (case.assessor, 200),
+        (case.iqa, 404),
+        (make_person("learner"), 404),
+        (make_person("admin"), 404),
+    ):
+        r = _as(auth, client, who).get(url)
+        assert r.status_code == status, who.roles
+        if status == 200:
+            with zipfile.ZipFile(io.BytesIO(r.data)) as zf:
+                assert "manifest.json" in zf.namelist() and "index.html" in zf.namelist()
+    # the IQA's downloads page offers the record but not the bundle
+    page = _as(auth, client, case.iqa).get(f"/learners/{case.learner.id}/downloads")
+    assert page.status_code == 200 and "bundle.zip" not in page.get_data(as_text=True)
+
+
+def test_cohort_reports_access_and_content(client, auth, case, make_person) -> None:
+    cid = case.cohort_id
+    for who, status in (
+        (make_person("admin"), 200),
+        (case.assessor, 200),
+        (case.iqa, 200),
+        (make_person("assessor"), 404),
+        (case.learner, 403),
+    ):
+        c = _as(auth, client, who)
+        assert c.get(f"/cohorts/{cid}/downloads").status_code == status, who.roles
+        assert c.get(f"/cohorts/{cid}/coverage.csv").status_code == status, who.roles
+    _as(auth, client, make_person("admin"))
+    csv_text = client.get(f"/cohorts/{cid}/coverage.csv").data.decode("utf-8-sig")
+    assert case.learner.email in csv_text and "SE03" in csv_text
+    book = load_workbook(io.BytesIO(client.get(f"/cohorts/{cid}/coverage.xlsx").data))
+    assert book.active.max_row == 3  # header, SE01, SE03
+    assert client.get(f"/cohorts/{cid}/coverage.pdf").status_code == 404
+    day = case.signoff.signed_at.date().isoformat()
+    r = client.get(f"/exports/register.csv?from={day}&to={day}")
+    assert r.status_code == 200 and case.signoff.document_id in r.data.decode("utf-8-sig")
+    assert client.get("/exports/register.xlsx?from=2020-01-01&to=2020-01-31").status_code == 200
+    assert client.get("/exports/register.csv?from=yesterday&to=").status_code == 422
+
+
+def test_bulk_export_runs_and_shows_progress(app, client, auth, case, session, make_person):
+    admin = _as(auth, client, make_person("admin"))
+    page = admin.get(f"/cohorts/{case.cohort_id}/downloads").get_data(as_text=True)
+    assert "1 signed-off standard" in page
+    r = admin.post(f"/cohorts/{case.cohort_id}/signoff-records")
+    assert r.status_code == 302
+    job_url = r.headers["Location"]
+    page = admin.get(job_url).get_data(as_text=True)
+    assert "Done" in page and 'value="1"' in page and "<progress" in page
+    assert 'http-equiv="refresh"' not in page  # finished: no more refreshing
+    download = admin.get(job_url + "/download")
+    with zipfile.ZipFile(io.BytesIO(download.data)) as zf:
+        [name] = zf.namelist()
+    assert name.startswith("SE03/") and case.signoff.document_id in name
+    # a queued job's page refreshes itself and shows where it stands
+    queued = jobs.create_cohort_job(
+        session, actor=actor_of(case.assessor), cohort_id=case.cohort_id
+    )
+    session.commit()
+    page = _as(auth, client, case.assessor).get(f"/exports/jobs/{queued.id}")
+    html = page.get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="2">' in html and page.headers["Refresh"] == "2"
+    assert 'value="0"' in html and "0 of 1" in html
+    assert "<script" not in html
+    # someone else's job is not found
+    assert _as(auth, client, make_person("assessor")).get(job_url).status_code == 404
+
+
+def test_failed_bulk_export_can_be_retried_without_duplicates(
+    app, client, auth, case, monkeypatch, make_person
+) -> None:
+    admin = _as(auth, client, make_person("admin"))
+
+    def broken(view):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(jobs, "build_signoff_docx", broken)
+    job_url = admin.post(f"/cohorts/{case.cohort_id}/signoff-records").headers["Location"]
+    page = admin.get(job_url).get_data(as_text=True)
+    assert "Failed" in page and "disk on fire" in page and "Try again" in page
+    assert admin.get(job_url + "/download").status_code == 404
+    out = Path(app.instance_path) / "exports"
+    assert not out.exists() or list(out.iterdir()) == []
+    monkeypatch.undo()
+    r = admin.post(job_url + "/retry")
+    assert r.status_code == 302
+    page = admin.get(job_url).get_data(as_text=True)
+    assert "Done" in page and "attempt 2" in page
+    job_id = int(job_url.rsplit("/", 1)[1])
+    assert sorted(p.name for p in out.iterdir()) == [f"job-{job_id}.zip"]
+    assert admin.post(job_url + "/retry").status_code == 422  # only failed jobs are retried
+
+
+def test_bulk_export_refuses_a_post_without_csrf_token(
+    engine, connection, tmp_path, make_person, case
+):
+    from portfolio.app import create_app
+    from tests.conftest import _session_on
+
+    app = create_app(
+        {
+            "ENGINE": engine,
+            "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+            "SECRET_KEY": "test-secret",
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+    )
+    app.extensions["portfolio"].session_factory = lambda: _session_on(connection)
+    client = app.test_client()
+    admin = make_person("admin")
+    login_page = client.get("/login").get_data(as_text=True)
+    token = login_page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    client.post("/login", data={"email": admin.email, "password": PASSWORD, "csrf_token": token})
+    assert client.post(f"/cohorts/{case.cohort_id}/signoff-records").status_code == 400
+    job = jobs.create_cohort_job(
+        app.extensions["portfolio"].session_factory(),
+        actor=actor_of(admin),
+        cohort_id=case.cohort_id,
+    )
+    assert client.post(f"/exports/jobs/{job.id}/retry").status_code == 400
