@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,6 +15,8 @@ from mappings.models import Claim, Decision, Judgement
 from mappings.suggestions import SuggestedCriterion, suggest_for_learner
 from portfolio.models import Evidence, EvidenceVersion, Framework, Person
 from portfolio.services.people import Actor
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -114,15 +117,21 @@ def mapping_view(
         for c in claims
     ]
     framework_ids = sorted({c.framework_id for c in criteria})
-    suggestions = suggest_for_learner(
-        session,
-        learner_standards={(c.standard_code, c.code): (c.criterion_id, c.text) for c in criteria},
-        framework_ids=framework_ids,
-        kind=item.kind,
-        title=version.title,
-        text=version.body,
-        top=10,
-    )
+    try:
+        suggestions = suggest_for_learner(
+            session,
+            learner_standards={
+                (c.standard_code, c.code): (c.criterion_id, c.text) for c in criteria
+            },
+            framework_ids=framework_ids,
+            kind=item.kind,
+            title=version.title,
+            text=version.body,
+            top=10,
+        )
+    except Exception:  # noqa: BLE001 - suggestions are a help; the page must work without them
+        log.exception("suggestions failed for evidence %s", item.id)
+        suggestions = []
     suggested = {s.criterion_id: s for s in suggestions}
     claimed = {c.criterion_id for c in claims}
     pairs = twins(criteria)

@@ -92,7 +92,8 @@ def version_hash(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _may_author(session: Session, actor: Actor, learner_id: int, kind: str) -> None:
+def may_author(session: Session, actor: Actor, learner_id: int, kind: str) -> None:
+    """Raise unless ``actor`` may write evidence of ``kind`` for ``learner_id``."""
     if kind in ASSESSOR_KINDS and actor.id != learner_id:
         access.require_assessor(session, actor, learner_id)
         return
@@ -104,7 +105,7 @@ def _may_author(session: Session, actor: Actor, learner_id: int, kind: str) -> N
 
 
 def create(session: Session, *, actor: Actor, learner_id: int, draft: Draft) -> Evidence:
-    _may_author(session, actor, learner_id, draft.kind)
+    may_author(session, actor, learner_id, draft.kind)
     title, activity, body, fields = _clean(draft)
     item = Evidence(
         learner_id=learner_id,
@@ -147,7 +148,8 @@ def get_for(session: Session, actor: Actor, evidence_id: int) -> tuple[Evidence,
     return item, rel
 
 
-def _for_author(session: Session, actor: Actor, evidence_id: int) -> Evidence:
+def for_author(session: Session, actor: Actor, evidence_id: int) -> Evidence:
+    """The item, if ``actor`` wrote it (NotFound/PermissionDenied otherwise)."""
     item, _rel = get_for(session, actor, evidence_id)
     if item.created_by != actor.id:
         raise PermissionDenied("Only the author may change this evidence.")
@@ -185,7 +187,7 @@ def update(
     session: Session, *, actor: Actor, evidence_id: int, expected_version: int, draft: Draft
 ) -> Evidence:
     """Change a draft in place; editing a submitted item makes a new draft version."""
-    item = _for_author(session, actor, evidence_id)
+    item = for_author(session, actor, evidence_id)
     if item.current_version != expected_version:
         raise Conflict(
             "This evidence was changed elsewhere since you opened it; "
@@ -262,7 +264,7 @@ def attach(
     max_bytes: int,
 ) -> Attachment:
     """Store an upload under its hash, checked by content, and attach it to the draft version."""
-    item = _for_author(session, actor, evidence_id)
+    item = for_author(session, actor, evidence_id)
     display = (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255] or "upload"
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
@@ -301,7 +303,7 @@ def attach(
 
 def submit(session: Session, *, actor: Actor, evidence_id: int, declaration: bool) -> Evidence:
     """Submit the current version with the author's declaration of authenticity."""
-    item = _for_author(session, actor, evidence_id)
+    item = for_author(session, actor, evidence_id)
     if item.status == "submitted":
         raise Invalid("This version is already submitted.")
     if not declaration:

@@ -69,9 +69,11 @@ def _listing(learner_id: int) -> str:
 @login_required
 def new(learner_id: int) -> str | Response:
     learner = _learner(learner_id)
-    kind = request.args.get("kind", "reflective_account")
+    default = "reflective_account" if learner_id == actor().id else ASSESSOR_KINDS[0]
+    kind = request.args.get("kind", default)
     if kind not in KINDS:
         abort(404)
+    service.may_author(db(), actor(), learner_id, kind)
     form = EvidenceForm()
     preview = None
     if form.validate_on_submit():
@@ -223,6 +225,7 @@ def edit(evidence_id: int) -> str | Response:
 @bp.route("/evidence/<int:evidence_id>/attachments", methods=["POST"])
 @login_required
 def attach(evidence_id: int) -> Response:
+    service.for_author(db(), actor(), evidence_id)
     form = UploadForm()
     if not form.validate_on_submit():
         flash("Choose a file to upload.", "error")

@@ -1,0 +1,203 @@
+"""Every route, every role: the answer is what the design says.
+
+Each route of the app must have an entry in EXPECT; a new route without one fails this test,
+so access rules are decided when a page is added, not discovered later."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from flask import Flask
+from sqlmodel import select
+
+from mappings import claims
+from mappings.models import Claim
+from portfolio.models import Attachment, Cohort
+from portfolio.services import evidence as service
+from tests.conftest import PASSWORD, actor_of
+
+PERSONAS = ("anon", "owner", "other_learner", "assessor", "other_assessor", "iqa", "admin")
+ALL = set(PERSONAS) - {"anon"}
+PORTFOLIO_READERS = {"owner", "assessor", "iqa"}
+
+# endpoint -> (personas allowed for GET, personas allowed for POST). Everyone else is refused
+# (403 or 404 for logged-in people; a redirect to the log-in page for anonymous visitors).
+EXPECT: dict[str, tuple[set[str], set[str]]] = {
+    "home.index": (ALL, set()),
+    "auth.login": (set(PERSONAS), set(PERSONAS)),
+    "auth.logout": (set(), ALL),
+    "health.healthz": (set(PERSONAS), set()),
+    "static": (set(PERSONAS), set()),
+    "admin.people": ({"admin"}, {"admin"}),
+    "admin.person": ({"admin"}, {"admin"}),
+    "admin.cohorts": ({"admin"}, {"admin"}),
+    "admin.registrations": ({"admin"}, {"admin"}),
+    "admin.registration": ({"admin"}, {"admin"}),
+    "frameworks.index": (ALL, set()),
+    "frameworks.show": (ALL, set()),
+    "frameworks.standard": (ALL, set()),
+    "frameworks.search": (ALL, set()),
+    "frameworks.download": (ALL, set()),
+    "frameworks.standard_download": (ALL, set()),
+    "frameworks.upload": ({"admin"}, {"admin"}),
+    "frameworks.upload_confirm": (set(), {"admin"}),
+    "evidence.index": (ALL, set()),  # learners see theirs; others are sent home
+    "evidence.learner_index": (PORTFOLIO_READERS, set()),
+    "evidence.new": ({"owner", "assessor"}, {"owner", "assessor"}),
+    "evidence.detail": (PORTFOLIO_READERS, set()),
+    "evidence.edit": ({"owner"}, {"owner"}),
+    "evidence.attach": (set(), {"owner"}),
+    "evidence.submit": (set(), {"owner"}),
+    "evidence.set_claims": (set(), {"owner", "assessor"}),
+    "evidence.decide": (set(), {"assessor"}),
+    "evidence.judge": (set(), {"assessor"}),
+    "evidence.download": (PORTFOLIO_READERS, set()),
+    "caseload.index": ({"assessor", "other_assessor"}, set()),
+    "coverage.learner": (PORTFOLIO_READERS, set()),
+    "coverage.standard": (PORTFOLIO_READERS, set()),
+    "coverage.cohort": ({"admin", "assessor", "iqa"}, set()),  # staff with learners in it
+    "coverage.signoff": (set(), {"assessor"}),
+    "coverage.reopen": (set(), {"assessor", "iqa"}),
+}
+PUBLIC = {"auth.login", "health.healthz", "static"}
+REFUSED = {403, 404, 405}
+# a GET that is allowed may also redirect (e.g. /evidence sends non-learners home)
+GET_OK = {200, 302}
+# an allowed POST with an empty form is answered, not refused for who you are
+POST_OK = {200, 302, 400, 409, 413, 422}
+
+
+@pytest.fixture
+def world(session, make_person, make_registration, make_evidence, tmp_path, app: Flask):
+    people = {
+        "owner": make_person("learner"),
+        "other_learner": make_person("learner"),
+        "assessor": make_person("assessor"),
+        "other_assessor": make_person("assessor"),
+        "iqa": make_person("iqa"),
+        "admin": make_person("admin"),
+    }
+    cohort = Cohort(name="Walk cohort")
+    session.add(cohort)
+    session.flush()
+    reg = make_registration(
+        learner=people["owner"], assessor=people["assessor"], iqa=people["iqa"], codes="SE01,SE03"
+    )
+    reg.cohort_id = cohort.id
+    session.add(reg)
+    item = make_evidence(people["owner"], submit=False)
+    from portfolio.services.files import FileStore
+
+    store = FileStore(app.config["FILE_STORE"])
+    service.attach(
+        session,
+        actor=actor_of(people["owner"]),
+        store=store,
+        evidence_id=item.id,
+        filename="a.txt",
+        stream=io.BytesIO(b"hello"),
+        max_bytes=10_000,
+    )
+    service.submit(session, actor=actor_of(people["owner"]), evidence_id=item.id, declaration=True)
+    first = [c.criterion_id for c in claims.claimable_criteria(session, people["owner"].id)][:1]
+    claims.set_claims(
+        session, actor=actor_of(people["owner"]), evidence_id=item.id, criterion_ids=first
+    )
+    session.commit()
+    # decided claims survive the walk's empty mapping forms (which untick undecided ones)
+    decided = session.exec(select(Claim)).first()
+    claims.decide(
+        session,
+        actor=actor_of(people["assessor"]),
+        claim_id=decided.id,
+        expected_revision=0,
+        decision="accepted",
+        method="PD",
+    )
+    session.commit()
+    attachment = session.exec(select(Attachment)).first()
+    claim = session.exec(select(Claim)).first()
+    from portfolio.models import Framework
+
+    fw = session.exec(select(Framework).where(Framework.code == "SE")).first()
+    values = {
+        "person_id": people["owner"].id,
+        "registration_id": reg.id,
+        "claim_id": claim.id,
+        "cohort_id": cohort.id,
+        "evidence_id": item.id,
+        "number": 1,
+        "attachment_id": attachment.id,
+        "framework_id": fw.id,
+        "code": "SE01",
+        "fmt": "json",
+        "learner_id": people["owner"].id,
+        "filename": "site.css",
+    }
+    return people, values
+
+
+def _url(rule, values) -> str:
+    url = rule.rule
+    for arg in rule.arguments:
+        url = url.replace(f"<int:{arg}>", str(values[arg])).replace(
+            f"<path:{arg}>", str(values[arg])
+        )
+        url = url.replace(f"<{arg}>", str(values[arg]))
+    return url
+
+
+def test_every_route_answers_every_role_as_designed(app: Flask, world) -> None:
+    people, values = world
+    rules = [r for r in app.url_map.iter_rules()]
+    unknown = sorted({r.endpoint for r in rules} - set(EXPECT))
+    problems: list[str] = [f"no access expectation for {e}" for e in unknown]
+    rules = [r for r in rules if r.endpoint in EXPECT]
+    for persona in PERSONAS:
+        client = app.test_client()
+        if persona != "anon":
+            r = client.post("/login", data={"email": people[persona].email, "password": PASSWORD})
+            assert r.status_code == 302
+        for rule in rules:
+            get_ok, post_ok = EXPECT[rule.endpoint]
+            url = _url(rule, values)
+            for method in sorted(rule.methods & {"GET", "POST"}):
+                if rule.endpoint == "auth.logout":
+                    continue  # would end the walk's session; tested on its own
+                allowed = persona in (get_ok if method == "GET" else post_ok)
+                response = client.open(url, method=method, data={})
+                status = response.status_code
+                if persona == "anon" and rule.endpoint not in PUBLIC:
+                    ok = status == 302 and "/login" in response.headers.get("Location", "")
+                elif allowed:
+                    ok = status in (GET_OK if method == "GET" else POST_OK)
+                else:
+                    ok = status in REFUSED
+                if not ok:
+                    problems.append(f"{persona:>14} {method:<4} {url} -> {status}")
+    assert not problems, "unexpected answers:\n" + "\n".join(problems)
+
+
+def test_forms_need_a_csrf_token(engine, connection, tmp_path, make_person) -> None:
+    from portfolio.app import create_app
+    from tests.conftest import _session_on
+
+    app = create_app({"ENGINE": engine, "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path)})
+    app.extensions["portfolio"].session_factory = lambda: _session_on(connection)
+    person = make_person("learner")
+    client = app.test_client()
+    r = client.post("/login", data={"email": person.email, "password": PASSWORD})
+    assert r.status_code == 400  # no token
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    r = client.post(
+        "/login", data={"email": person.email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert r.status_code == 302
+    r = client.post(
+        f"/learners/{person.id}/evidence/new?kind=reflective_account",
+        data={"title": "t", "activity_date": date.today().isoformat(), "body": "b"},
+    )
+    assert r.status_code == 400
