@@ -1,0 +1,161 @@
+"""Bulk export jobs on a real, committed database: in a thread, and on RQ with a real Redis."""
+
+from __future__ import annotations
+
+import os
+import uuid
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from exports import jobs
+from exports.bundle import write_bundle
+from exports.bundle_import import import_bundle
+from exports.models import ExportJob
+from portfolio.db import make_engine, upgrade
+from portfolio.errors import Invalid, NotFound
+from portfolio.models import Cohort, Person
+from portfolio.services import registrations
+from portfolio.services.files import FileStore
+from portfolio.services.people import SYSTEM
+from tests.conftest import actor_of, fresh_database
+from tests.exports.export_case import build_case
+
+REDIS_URL = os.environ.get("PORTFOLIO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@dataclass
+class Fresh:
+    engine: Engine
+    url: str
+    cohort_id: int
+    assessor: Person
+    document_id: str
+
+
+@pytest.fixture
+def fresh(
+    backend, tmp_path, session, make_person, make_registration, make_evidence
+) -> Iterator[Fresh]:
+    """A committed database holding a signed-off learner in a cohort (brought over by bundle)."""
+    store = FileStore(tmp_path / "files")
+    case = build_case(session, store, make_person, make_registration, make_evidence)
+    cohort = registrations.create_cohort(
+        session, actor=SYSTEM, name=f"Jobs {uuid.uuid4().hex[:6]}", site="North"
+    )
+    case.registration.cohort_id = cohort.id
+    session.add(case.registration)
+    session.commit()
+    bundle = tmp_path / "b.zip"
+    with bundle.open("wb") as out:
+        write_bundle(session, store, case.learner.id, out)
+    with fresh_database(backend, tmp_path) as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        with Session(engine, expire_on_commit=False) as s:
+            import_bundle(s, FileStore(tmp_path / "files2"), bundle, SYSTEM)
+            s.commit()
+            cohort_id = s.exec(select(Cohort.id).where(Cohort.name == cohort.name)).one()
+            assessor = s.exec(select(Person).where(Person.email == case.assessor.email)).one()
+        yield Fresh(engine, url, cohort_id, assessor, case.signoff.document_id)
+        engine.dispose()
+
+
+def _job(fresh: Fresh) -> int:
+    with Session(fresh.engine) as s:
+        job = jobs.create_cohort_job(s, actor=actor_of(fresh.assessor), cohort_id=fresh.cohort_id)
+        s.commit()
+        return job.id or 0
+
+
+def _finished(fresh: Fresh, job_id: int, instance: Path) -> ExportJob:
+    with Session(fresh.engine) as s:
+        job = s.get(ExportJob, job_id)
+        assert job is not None
+    assert job.status == "done", job.error
+    assert (job.done, job.total) == (1, 1)
+    with zipfile.ZipFile(instance / job.result_path) as zf:
+        [name] = zf.namelist()
+    assert fresh.document_id in name
+    return job
+
+
+def test_job_runs_in_a_thread(fresh, tmp_path) -> None:
+    job_id = _job(fresh)
+    instance = tmp_path / "instance"
+    jobs.start_thread(
+        lambda: Session(fresh.engine, expire_on_commit=False),
+        job_id,
+        instance_path=instance,
+        centre="Northfield",
+    )
+    jobs.wait_for_threads()
+    _finished(fresh, job_id, instance)
+
+
+def test_failed_job_retried_overwrites_its_file(fresh, tmp_path, monkeypatch) -> None:
+    job_id = _job(fresh)
+    instance = tmp_path / "instance"
+    factory = lambda: Session(fresh.engine, expire_on_commit=False)  # noqa: E731
+    monkeypatch.setattr(jobs, "build_signoff_docx", lambda view: 1 / 0)
+    jobs.run_job(factory, job_id, instance_path=instance, centre="X")
+    with Session(fresh.engine) as s:
+        job = s.get(ExportJob, job_id)
+        assert job.status == "failed" and "ZeroDivisionError" in job.error
+        with pytest.raises(NotFound):  # only its creator (or an administrator) sees a job
+            jobs.job_for(s, actor=actor_of(Person(id=10**6, name="x", email="x")), job_id=job_id)
+        jobs.retry_job(s, actor=actor_of(fresh.assessor), job_id=job_id)
+        s.commit()
+        with pytest.raises(Invalid, match="Only a failed export"):  # queued again, not failed
+            jobs.retry_job(s, actor=actor_of(fresh.assessor), job_id=job_id)
+        s.rollback()
+    monkeypatch.undo()
+    for _ in range(2):  # run it twice: the same file is overwritten
+        jobs.run_job(factory, job_id, instance_path=instance, centre="X")
+        _finished(fresh, job_id, instance)
+        with Session(fresh.engine) as s:
+            job = s.get(ExportJob, job_id)
+            job.status = "failed"
+            s.commit()
+    assert [p.name for p in (instance / "exports").iterdir()] == [f"job-{job_id}.zip"]
+
+
+def _redis_or_skip():
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    conn = Redis.from_url(REDIS_URL)
+    try:
+        conn.ping()
+    except RedisError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("Redis is not reachable (and CI is unset)")
+    return conn
+
+
+def test_job_runs_on_rq_with_a_real_redis(fresh, tmp_path) -> None:
+    from rq import Queue, SimpleWorker
+
+    conn = _redis_or_skip()
+    queue = f"test-exports-{uuid.uuid4().hex[:8]}"
+    job_id = _job(fresh)
+    instance = tmp_path / "instance"
+    rq_id = jobs.enqueue_rq(
+        REDIS_URL,
+        job_id,
+        database_url=fresh.url,
+        instance_path=instance,
+        centre="Northfield",
+        queue=queue,
+    )
+    q = Queue(queue, connection=conn)
+    assert rq_id in q.job_ids
+    SimpleWorker([q], connection=conn).work(burst=True)
+    _finished(fresh, job_id, instance)
+    q.delete(delete_jobs=True)
