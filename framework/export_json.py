@@ -37,8 +37,12 @@ def framework_from_json(text: str | bytes, source: str = "") -> FrameworkSpec:
         raise FrameworkFormatError(
             f"not JSON: {exc.msg}", source=source, place=f"line {exc.lineno}"
         ) from None
-    except (UnicodeDecodeError, RecursionError) as exc:
-        raise FrameworkFormatError(f"unreadable JSON ({exc})", source=source) from None
+    except UnicodeDecodeError as exc:
+        raise FrameworkFormatError(
+            "not UTF-8: save the file as UTF-8", source=source, place=f"byte {exc.start}"
+        ) from None
+    except RecursionError:
+        raise FrameworkFormatError("JSON nested too deeply", source=source, place="/") from None
     reader = _Reader(source)
     obj = reader.obj(document, "")
     if obj.get("format") != FORMAT or obj.get("format_version") != FORMAT_VERSION:

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from framework.parse import FORMATS
 from framework.spec import FrameworkFormatError
 from portfolio.services import audit, frameworks, people
 from portfolio.services.people import SYSTEM
@@ -30,9 +31,7 @@ def register_commands(main: click.Group) -> None:
         "fmt",
         default="auto",
         show_default=True,
-        type=click.Choice(
-            ["auto", "nos-text", "nos-docx", "topic-guide", "case", "nos-json", "csv"]
-        ),
+        type=click.Choice(["auto", *FORMATS]),
         help="File format; auto detects it from name and content.",
     )
     @click.option("--code", default=None, help="Code for a unit that has none (topic guides).")
@@ -308,3 +307,149 @@ def register_commands(main: click.Group) -> None:
         for line in report.breaks:
             click.echo(line, err=True)
         raise click.ClickException(f"Audit trail broken in {len(report.breaks)} place(s).")
+
+    # ---------------------------------------------------------------- exports
+    @main.group("export")
+    def export_group() -> None:
+        """Export sign-off records, portfolio bundles and reports."""
+
+    def _write_atomically(output: Path, data: bytes) -> None:
+        tmp = output.with_name(f".{output.name}.part")
+        tmp.write_bytes(data)
+        tmp.replace(output)
+
+    @export_group.command("signoff")
+    @click.option("--candidate", "learner_id", required=True, type=int, help="Learner's id.")
+    @click.option("--standard", required=True, help="Standard code, e.g. SE03.")
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+    @pass_ctx
+    def export_signoff(ctx: Context, learner_id: int, standard: str, output: Path) -> None:
+        """Write the sign-off record (.docx) of a signed-off standard."""
+        from exports.signoff import build_signoff_docx
+        from exports.signoff_view import find_registration, signoff_view
+
+        with ctx.session() as session:
+            reg_id = find_registration(session, learner_id=learner_id, standard_code=standard)
+            view = signoff_view(
+                session,
+                registration_id=reg_id,
+                standard_code=standard,
+                centre=ctx.settings["CENTRE_NAME"],
+            )
+            data = build_signoff_docx(view)
+        _write_atomically(output, data)
+        click.echo(f"Wrote {output}: record {view.document_id} ({len(data)} bytes).")
+
+    @export_group.command("bundle")
+    @click.option("--candidate", "learner_id", required=True, type=int, help="Learner's id.")
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+    @pass_ctx
+    def export_bundle(ctx: Context, learner_id: int, output: Path) -> None:
+        """Write a learner's portable portfolio bundle (.zip)."""
+        from exports.bundle import write_bundle
+        from portfolio.services.files import FileStore
+
+        tmp = output.with_name(f".{output.name}.part")
+        try:
+            with ctx.session() as session, tmp.open("wb") as out:
+                manifest = write_bundle(
+                    session,
+                    FileStore(ctx.file_store),
+                    learner_id,
+                    out,
+                    centre=ctx.settings["CENTRE_NAME"],
+                )
+            tmp.replace(output)
+        finally:
+            tmp.unlink(missing_ok=True)
+        click.echo(
+            f"Wrote {output}: {len(manifest['evidence'])} evidence items, "
+            f"{len(manifest['signoffs'])} sign-offs, {len(manifest['files'])} files."
+        )
+
+    def _report_output(output: Path) -> str:
+        from exports.reports import format_of
+
+        try:
+            return format_of(output.name)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="-o") from exc
+
+    @export_group.command("coverage")
+    @click.option("--cohort", "cohort_id", required=True, type=int, help="Cohort id.")
+    @click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        required=True,
+        help="FILE.csv or FILE.xlsx.",
+    )
+    @pass_ctx
+    def export_coverage(ctx: Context, cohort_id: int, output: Path) -> None:
+        """Write a cohort's coverage (one row per learner per standard) as CSV or .xlsx."""
+        from exports.reports import cohort_coverage, render
+
+        fmt = _report_output(output)
+        with ctx.session() as session:
+            report = cohort_coverage(session, actor=SYSTEM, cohort_id=cohort_id)
+        _write_atomically(output, render(report, fmt))
+        click.echo(f"Wrote {output}: {len(report.rows)} rows.")
+
+    @export_group.command("register")
+    @click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]))
+    @click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]))
+    @click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        required=True,
+        help="FILE.csv or FILE.xlsx.",
+    )
+    @pass_ctx
+    def export_register(ctx: Context, start: datetime, end: datetime, output: Path) -> None:
+        """Write the register of sign-offs made in a period (both days included)."""
+        from exports.reports import render, signoff_register
+
+        fmt = _report_output(output)
+        with ctx.session() as session:
+            report = signoff_register(session, actor=SYSTEM, start=start.date(), end=end.date())
+        _write_atomically(output, render(report, fmt))
+        click.echo(f"Wrote {output}: {len(report.rows)} sign-offs.")
+
+    @main.group("import")
+    def import_group() -> None:
+        """Import portfolio bundles."""
+
+    @import_group.command("bundle")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @pass_ctx
+    def import_bundle_command(ctx: Context, path: Path) -> None:
+        """Import a portfolio bundle: every hash checked first; refused if already imported."""
+        from exports.bundle_import import import_bundle
+        from portfolio.services.files import FileStore
+
+        with ctx.session() as session:
+            report = import_bundle(session, FileStore(ctx.file_store), path, SYSTEM)
+        click.echo(report.message)
+        for line in report.frameworks_imported:
+            click.echo(f"  framework imported: {line}")
+        for email in report.people_created:
+            click.echo(f"  person created (no password yet): {email}")
+
+    @main.command("worker")
+    @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+    @pass_ctx
+    def worker(ctx: Context, burst: bool) -> None:
+        """Run a background worker for export jobs (RQ on PORTFOLIO_REDIS_URL)."""
+        url = ctx.settings.get("REDIS_URL")
+        if not url:
+            click.echo(
+                "PORTFOLIO_REDIS_URL is not set: export jobs run in a thread of the web server, "
+                "so no separate worker is needed. Set PORTFOLIO_REDIS_URL to run them on RQ "
+                "workers started with `portfolio worker`."
+            )
+            return
+        from exports.jobs import QUEUE, run_worker
+
+        click.echo(f"Working the {QUEUE!r} queue on {url} (Ctrl-C to stop).")
+        run_worker(url, burst=burst)

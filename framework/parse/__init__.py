@@ -7,6 +7,7 @@ format           reader                                 recognised by
 ===============  =====================================  ==========================================
 ``nos-docx``     :func:`nos_docx.parse_nos_docx`        zip signature, or a ``.docx`` name
 ``case``         :func:`case.parse_case`                JSON with a ``CFDocument``
+``json``         :func:`framework_from_json`            our own JSON export (``"format"`` key)
 ``nos-json``     :func:`nos_json.parse_nos_json`        other JSON (NOS database records)
 ``csv``          :func:`csv_units.parse_csv`            ``.csv`` name, or a header naming
                                                         ``criterion_text``
@@ -28,9 +29,11 @@ from framework.parse.nos_docx import parse_nos_docx
 from framework.parse.nos_json import parse_nos_json
 from framework.parse.nos_text import parse_nos_text
 from framework.parse.topic_guide import parse_topic_guide
+from framework.export_json import FORMAT as JSON_FORMAT
+from framework.export_json import framework_from_json
 from framework.spec import FrameworkFormatError, FrameworkSpec
 
-FORMATS = ("nos-text", "nos-docx", "topic-guide", "case", "nos-json", "csv")
+FORMATS = ("nos-text", "nos-docx", "topic-guide", "case", "nos-json", "csv", "json")
 _SNIFF = 256 * 1024
 _NOS_HEADER = re.compile(r"^[A-Z]{2,6} [A-Z]{1,6}\d{2,4}\s*$", re.M)
 _MARKING = re.compile(r"^\s*Examiner Marking Points\s*:?\s*$", re.M | re.I)
@@ -57,7 +60,9 @@ def detect_format(data: bytes, filename: str) -> str:
         return "nos-docx"
     head = data[:_SNIFF].decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
     if head.startswith(("{", "[")) or name.endswith(".json"):
-        return "case" if '"CFDocument"' in head else "nos-json"
+        if '"CFDocument"' in head:
+            return "case"
+        return "json" if f'"format": "{JSON_FORMAT}"' in head else "nos-json"
     first_line = head.split("\n", 1)[0].lower()
     if name.endswith(".csv") or ("criterion_text" in first_line and "," in first_line):
         return "csv"
@@ -106,6 +111,8 @@ def parse(
         fw = parse_nos_json(data, filename)
     elif fmt == "csv":
         fw = parse_csv(data, filename)
+    elif fmt == "json":
+        fw = framework_from_json(data, filename)
     elif fmt == "topic-guide":
         return parse_topic_guide(decode_text(data, filename), filename, code=code, title=title)
     else:
