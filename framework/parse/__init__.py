@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import re
 
+from framework.export_json import FORMAT as JSON_FORMAT
+from framework.export_json import framework_from_json
 from framework.parse._text import decode_text
 from framework.parse.case import parse_case
 from framework.parse.csv_units import parse_csv
@@ -29,8 +31,6 @@ from framework.parse.nos_docx import parse_nos_docx
 from framework.parse.nos_json import parse_nos_json
 from framework.parse.nos_text import parse_nos_text
 from framework.parse.topic_guide import parse_topic_guide
-from framework.export_json import FORMAT as JSON_FORMAT
-from framework.export_json import framework_from_json
 from framework.spec import FrameworkFormatError, FrameworkSpec
 
 FORMATS = ("nos-text", "nos-docx", "topic-guide", "case", "nos-json", "csv", "json")
