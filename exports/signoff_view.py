@@ -244,3 +244,17 @@ def document_name(view: SignoffView) -> str:
     """A file name for the record: ``SE03-L-00012-SO-ABC.docx`` (safe characters only)."""
     raw = f"{view.standard_code}-{view.learner_ref}-{view.document_id}.docx"
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in raw)
+
+
+def find_registration(session: Session, *, learner_id: int, standard_code: str) -> int:
+    """The learner's registration holding a standard of that code (NotFound otherwise)."""
+    reg_id = session.exec(
+        select(Registration.id)
+        .join(RegistrationStandard, col(RegistrationStandard.registration_id) == Registration.id)
+        .join(Standard, col(Standard.id) == RegistrationStandard.standard_id)
+        .where(Registration.learner_id == learner_id, Standard.code == standard_code)
+        .order_by(col(Registration.id).desc())
+    ).first()
+    if reg_id is None:
+        raise NotFound(f"Learner {learner_id} is not registered on a standard {standard_code!r}.")
+    return reg_id

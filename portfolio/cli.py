@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -29,6 +30,18 @@ class Context:
         if self._engine is None:
             self._engine = make_engine(self.url)
         return self._engine
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The configuration (``PORTFOLIO_*`` variables, paths filled in), read once."""
+        if getattr(self, "_settings", None) is None:
+            self._settings = settings.finish(settings.from_env())
+        return self._settings
+
+    @property
+    def file_store(self) -> Path:
+        """The folder of uploaded files (``PORTFOLIO_FILE_STORE``, default in the instance)."""
+        return Path(self.settings["FILE_STORE"])
 
     @contextmanager
     def session(self) -> Iterator[Session]:

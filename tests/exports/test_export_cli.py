@@ -1,0 +1,132 @@
+"""The export and import commands of the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from datetime import date
+
+import docx
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from portfolio.cli import main
+from portfolio.services import registrations
+from portfolio.services.files import FileStore
+from portfolio.services.people import SYSTEM
+from tests.conftest import fresh_database
+from tests.exports.export_case import build_case
+
+
+@pytest.fixture
+def case(session, tmp_path, monkeypatch, make_person, make_registration, make_evidence):
+    monkeypatch.setenv("PORTFOLIO_FILE_STORE", str(tmp_path / "files"))
+    monkeypatch.setenv("PORTFOLIO_CENTRE_NAME", "Command Line Centre")
+    case = build_case(
+        session, FileStore(tmp_path / "files"), make_person, make_registration, make_evidence
+    )
+    cohort = registrations.create_cohort(session, actor=SYSTEM, name="CLI cohort")
+    case.registration.cohort_id = cohort.id
+    session.add(case.registration)
+    session.commit()
+    case.cohort_id = cohort.id  # type: ignore[attr-defined]
+    return case
+
+
+def test_export_signoff(cli, case, tmp_path) -> None:
+    out = tmp_path / "record.docx"
+    r = cli(
+        "export",
+        "signoff",
+        "--candidate",
+        str(case.learner.id),
+        "--standard",
+        "SE03",
+        "-o",
+        str(out),
+    )
+    assert r.exit_code == 0, r.output
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert case.signoff.document_id in text and "Command Line Centre" in text
+    r = cli(
+        "export",
+        "signoff",
+        "--candidate",
+        str(case.learner.id),
+        "--standard",
+        "SE01",
+        "-o",
+        str(tmp_path / "no.docx"),
+    )
+    assert r.exit_code == 1 and "not signed off" in r.output
+    assert not (tmp_path / "no.docx").exists()
+    r = cli(
+        "export",
+        "signoff",
+        "--candidate",
+        str(case.learner.id),
+        "--standard",
+        "SE07",
+        "-o",
+        str(tmp_path / "no.docx"),
+    )
+    assert r.exit_code == 1 and "not registered" in r.output
+
+
+def test_export_reports(cli, case, tmp_path) -> None:
+    out = tmp_path / "coverage.csv"
+    r = cli("export", "coverage", "--cohort", str(case.cohort_id), "-o", str(out))
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8-sig"))))
+    assert {row["Standard"] for row in rows} == {"SE01", "SE03"}
+    xlsx = tmp_path / "coverage.xlsx"
+    assert (
+        cli("export", "coverage", "--cohort", str(case.cohort_id), "-o", str(xlsx)).exit_code == 0
+    )
+    assert load_workbook(xlsx).active.max_row == 3
+    r = cli("export", "coverage", "--cohort", str(case.cohort_id), "-o", str(tmp_path / "x.pdf"))
+    assert r.exit_code == 2 and ".csv or .xlsx" in r.output
+    today = date.today().isoformat()
+    reg = tmp_path / "register.xlsx"
+    r = cli("export", "register", "--from", today, "--to", today, "-o", str(reg))
+    assert r.exit_code == 0, r.output
+    values = [row for row in load_workbook(reg).active.iter_rows(values_only=True)]
+    assert any(case.signoff.document_id in row for row in values)
+
+
+def test_export_bundle_then_import_it_elsewhere_and_again(
+    cli, case, tmp_path, backend, monkeypatch
+) -> None:
+    out = tmp_path / "bundle.zip"
+    r = cli("export", "bundle", "--candidate", str(case.learner.id), "-o", str(out))
+    assert r.exit_code == 0, r.output
+    assert "2 evidence items, 1 sign-offs" in r.output
+    with zipfile.ZipFile(out) as zf:
+        assert json.loads(zf.read("manifest.json"))["learner"]["email"] == case.learner.email
+    # into the same database: refused, already there
+    r = cli("import", "bundle", str(out))
+    assert r.exit_code == 1 and "already imported" in r.output
+    # into a fresh database, through the real command line (its own context and file store)
+    monkeypatch.setenv("PORTFOLIO_FILE_STORE", str(tmp_path / "files2"))
+    with fresh_database(backend, tmp_path) as url:
+        runner = CliRunner()
+        assert runner.invoke(main, ["--db", url, "init"]).exit_code == 0
+        r = runner.invoke(main, ["--db", url, "import", "bundle", str(out)])
+        assert r.exit_code == 0, r.output
+        assert "Imported the bundle of" in r.output and "new learner" in r.output
+        assert "framework imported: SE v1" in r.output
+        assert any((tmp_path / "files2").rglob("*"))
+        r = runner.invoke(main, ["--db", url, "import", "bundle", str(out)])
+        assert r.exit_code == 1 and "already imported" in r.output
+        from portfolio.db import make_engine
+
+        make_engine(url).dispose()
+
+
+def test_worker_explains_without_redis(cli, monkeypatch) -> None:
+    monkeypatch.delenv("PORTFOLIO_REDIS_URL", raising=False)
+    r = cli("worker")
+    assert r.exit_code == 0 and "PORTFOLIO_REDIS_URL is not set" in r.output
