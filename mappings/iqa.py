@@ -68,6 +68,48 @@ from portfolio.models.base import utcnow
 from portfolio.services import audit
 from portfolio.services.people import Actor
 
+__all__ = [
+    "ActionRow",
+    "CycleFacts",
+    "CycleRow",
+    "DecisionRef",
+    "Grid",
+    "GridRow",
+    "PlanPage",
+    "PlanResult",
+    "SampleView",
+    "Strategy",
+    "actions_for_assessor",
+    "actions_set_by",
+    "add_sample",
+    "assessor_label",
+    "close_action",
+    "coverage_grid",
+    "create_cycle",
+    "current_plan",
+    "cycle_by_name",
+    "default_seed",
+    "disagreed_before",
+    "drop_sample",
+    "eqa_can_view",
+    "eqa_grants_of",
+    "get_cycle",
+    "get_strategy",
+    "grant_eqa",
+    "list_cycles",
+    "list_grants",
+    "load_facts",
+    "may_manage",
+    "plan_cycle",
+    "plan_page",
+    "respond_action",
+    "review_sample",
+    "revoke_eqa",
+    "sample_details",
+    "sample_view",
+    "save_strategy",
+]
+
 STATUSES = ("new", "standard", "under_review")
 NO_COHORT = "(no cohort)"
 

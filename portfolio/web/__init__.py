@@ -22,12 +22,24 @@ from portfolio.web import (
     frameworks,
     health,
     home,
+    iqa,
 )
 from portfolio.web.context import db
 from portfolio.web.nav import nav_for
 
 # Each page module has a Blueprint ``bp``; add a module here to mount it.
-BLUEPRINT_MODULES = (auth, health, home, evidence, admin, frameworks, coverage, caseload, exports)
+BLUEPRINT_MODULES = (
+    auth,
+    health,
+    home,
+    evidence,
+    admin,
+    frameworks,
+    coverage,
+    caseload,
+    exports,
+    iqa,
+)
 
 
 class LoggedIn:

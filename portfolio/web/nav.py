@@ -10,10 +10,13 @@ from portfolio.services.people import Actor
 
 # (label, endpoint, roles that see it)
 NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
-    ("Home", "home.index", frozenset({"admin", "assessor", "iqa", "learner"})),
+    ("Home", "home.index", frozenset({"admin", "assessor", "iqa", "learner", "eqa"})),
     ("My evidence", "evidence.index", frozenset({"learner"})),
     ("Caseload", "caseload.index", frozenset({"assessor"})),
     ("Quality assurance", "iqa.index", frozenset({"iqa"})),
+    ("IQA actions", "iqa.actions", frozenset({"assessor"})),
+    ("External QA", "iqa.eqa_index", frozenset({"eqa"})),
+    ("EQA access", "iqa.eqa_grants", frozenset({"admin"})),
     ("People", "admin.people", frozenset({"admin"})),
     ("Cohorts", "admin.cohorts", frozenset({"admin"})),
     ("Registrations", "admin.registrations", frozenset({"admin"})),

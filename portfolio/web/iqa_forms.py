@@ -1,0 +1,88 @@
+"""Forms of the quality assurance pages (CSRF protected by Flask-WTF)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+
+def _rate(label: str) -> DecimalField:
+    return DecimalField(label, places=0, validators=[InputRequired(), NumberRange(min=0, max=100)])
+
+
+class StrategyForm(FlaskForm):
+    rate_new = _rate("Sampling rate for new assessors (%)")
+    rate_standard = _rate("Sampling rate for experienced (standard) assessors (%)")
+    rate_under_review = _rate("Sampling rate for assessors under review (%)")
+    interim = BooleanField("Sample interim decisions (standards not yet signed off)")
+    summative = BooleanField("Sample summative decisions (sign-offs)")
+    bump = BooleanField("Raise an assessor's rate for the next cycle after a disagreement")
+    save = SubmitField("Save strategy")
+
+
+class CycleForm(FlaskForm):
+    name = StringField("Cycle name", validators=[DataRequired(), Length(max=200)])
+    start = DateField("Starts", default=lambda: date.today() - timedelta(days=90))
+    end = DateField("Ends", default=date.today)
+    seed = IntegerField("Random seed (optional; the same seed gives the same plan)",
+                        validators=[Optional()])  # fmt: skip
+    create = SubmitField("Create cycle")
+
+
+class PlanForm(FlaskForm):
+    seed = IntegerField("Random seed (leave empty to keep the cycle's seed)",
+                        validators=[Optional()])  # fmt: skip
+    plan = SubmitField("Plan the sample")
+
+
+class AddSampleForm(FlaskForm):
+    decision = SelectField("Decision to add", validators=[DataRequired()], choices=[])
+    reason = StringField("Why (optional)", validators=[Optional(), Length(max=300)])
+    add = SubmitField("Add to the sample")
+
+
+class ButtonForm(FlaskForm):
+    """A form that is only a CSRF token and a button (drop, close, revoke)."""
+
+    go = SubmitField("Go")
+
+
+class ReviewForm(FlaskForm):
+    outcome = SelectField(
+        "Overall outcome",
+        choices=[("agree", "Agree with the assessor"), ("disagree", "Disagree")],
+        validators=[DataRequired()],
+    )
+    feedback = TextAreaField("Feedback to the assessor", validators=[Length(max=10_000)])
+    action1 = StringField("Action for the assessor (optional)", validators=[Length(max=1000)])
+    due1 = DateField("Action due", validators=[Optional()])
+    action2 = StringField("Second action (optional)", validators=[Length(max=1000)])
+    due2 = DateField("Second action due", validators=[Optional()])
+    reopen = BooleanField("Reopen the sign-off (only with a disagreement)")
+    save = SubmitField("Record the review")
+
+
+class RespondForm(FlaskForm):
+    response = TextAreaField("Your response", validators=[DataRequired(), Length(max=10_000)])
+    respond = SubmitField("Send response")
+
+
+class GrantForm(FlaskForm):
+    person = SelectField("External quality assurer", coerce=int, choices=[])
+    cycle = SelectField("Sampling cycle", coerce=int, choices=[])
+    expires = DateField(
+        "Access ends (end of this day, UTC)", default=lambda: date.today() + timedelta(days=14)
+    )
+    grant = SubmitField("Grant read-only access")

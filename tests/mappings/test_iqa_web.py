@@ -1,0 +1,235 @@
+"""Quality assurance pages: who may open each one, and the IQA's, assessor's, admin's and EQA's
+flows through them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from flask import Flask
+from sqlmodel import select
+
+from mappings import iqa
+from mappings.iqa_models import Action, EqaAccess, Sample, SampleReview, SamplingCycle
+from portfolio.app import create_app
+from tests.conftest import actor_of
+from tests.mappings.test_iqa import build_centre
+
+
+@pytest.fixture
+def planned(session, make_person, make_registration):
+    centre = build_centre(session, make_person, make_registration, learners=3)
+    iqa.plan_cycle(session, actor=actor_of(centre.iqa), cycle_id=centre.cycle.id)
+    session.commit()
+    sample = session.exec(select(Sample).where(Sample.cycle_id == centre.cycle.id)).first()
+    return centre, sample
+
+
+def _pages(centre, sample) -> list[str]:
+    c = centre.cycle.id
+    return [
+        "/iqa",
+        "/iqa/strategy",
+        "/iqa/cycles/new",
+        f"/iqa/cycles/{c}",
+        f"/iqa/cycles/{c}/grid",
+        f"/iqa/samples/{sample.id}",
+    ]
+
+
+@pytest.mark.parametrize("role", ["learner", "assessor", "admin", "eqa"])
+def test_iqa_pages_are_for_iqas_only(client, auth, planned, role) -> None:
+    centre, sample = planned
+    auth.login(role)
+    for url in _pages(centre, sample):
+        assert client.get(url).status_code == 403, url
+    assert client.post(f"/iqa/cycles/{centre.cycle.id}/plan").status_code == 403
+    assert client.post(f"/iqa/samples/{sample.id}/drop").status_code == 403
+
+
+def test_anonymous_is_sent_to_log_in(client, planned) -> None:
+    centre, sample = planned
+    for url in [*_pages(centre, sample), "/iqa/actions", "/admin/eqa", "/eqa"]:
+        assert client.get(url).status_code == 302, url
+
+
+def test_another_iqa_does_not_see_my_cycle(client, auth, planned) -> None:
+    centre, sample = planned
+    auth.login("iqa")
+    assert client.get("/iqa").status_code == 200
+    for url in _pages(centre, sample)[3:]:
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/iqa/cycles/{centre.cycle.id}/plan").status_code == 404
+    assert centre.cycle.name not in client.get("/iqa").get_data(as_text=True)
+
+
+def test_iqa_sees_dashboard_plan_gaps_and_grid(client, auth, planned) -> None:
+    centre, sample = planned
+    auth.login(centre.iqa)
+    home = client.get("/iqa").get_data(as_text=True)
+    assert centre.cycle.name in home and "Open actions you set" in home
+    page = client.get(f"/iqa/cycles/{centre.cycle.id}").get_data(as_text=True)
+    assert sample.decision_key in page and "What the strategy still lacks" in page
+    assert "rate: new assessor 100%" in page
+    grid = client.get(f"/iqa/cycles/{centre.cycle.id}/grid").get_data(as_text=True)
+    assert '<th scope="col">SE01</th>' in grid and ">sampled<" in grid
+    assert ">nothing to sample<" in grid or ">not sampled<" in grid
+
+
+def test_iqa_creates_plans_drops_adds_and_edits_strategy(client, auth, planned, session) -> None:
+    centre, sample = planned
+    auth.login(centre.iqa)
+    response = client.post(
+        "/iqa/cycles/new",
+        data={"name": "Spring", "start": "2020-01-01", "end": date.today().isoformat()},
+    )
+    assert response.status_code == 302
+    spring = session.exec(select(SamplingCycle).where(SamplingCycle.name == "Spring")).one()
+    assert client.post(f"/iqa/cycles/{spring.id}/plan", data={"plan-seed": "5"}).status_code == 302
+    assert session.exec(select(Sample).where(Sample.cycle_id == spring.id)).all()
+    assert client.post(f"/iqa/samples/{sample.id}/drop").status_code == 302
+    session.refresh(sample)
+    assert sample.dropped
+    page = client.get(f"/iqa/cycles/{centre.cycle.id}").get_data(as_text=True)
+    assert "is not sampled" in page or "samples" in page  # the gap is shown
+    response = client.post(
+        f"/iqa/cycles/{centre.cycle.id}/add",
+        data={"add-decision": sample.decision_key, "add-reason": "back in"},
+    )
+    assert response.status_code == 302
+    session.refresh(sample)
+    assert not sample.dropped
+    bad = client.post(f"/iqa/cycles/{centre.cycle.id}/add", data={"add-decision": "S0"})
+    assert bad.status_code == 422 and "not open to sampling" in bad.get_data(as_text=True)
+    form = client.get("/iqa/strategy").get_data(as_text=True)
+    assert 'value="20"' in form
+    saved = client.post(
+        "/iqa/strategy",
+        data={
+            "rate_new": "100",
+            "rate_standard": "30",
+            "rate_under_review": "60",
+            "interim": "y",
+            "summative": "y",
+            "bump": "y",
+        },
+    )
+    assert saved.status_code == 302
+    assert iqa.get_strategy(session).plan.rate("standard") == 0.3
+    wrong = client.post("/iqa/strategy", data={"rate_new": "150", "rate_standard": "20",
+                                               "rate_under_review": "50"})  # fmt: skip
+    assert wrong.status_code == 422
+
+
+def test_review_then_assessor_responds_and_iqa_closes(client, auth, planned, session) -> None:
+    centre, sample = planned
+    view = iqa.sample_view(session, actor=actor_of(centre.iqa), sample_id=sample.id)
+    decision = view.decisions[0]
+    auth.login(centre.iqa)
+    page = client.get(f"/iqa/samples/{sample.id}").get_data(as_text=True)
+    assert f'name="check-{decision.id}"' in page and "VACSR judgements" in page
+    due = (date.today() + timedelta(days=7)).isoformat()
+    response = client.post(
+        f"/iqa/samples/{sample.id}",
+        data={
+            f"check-{decision.id}": "disagree",
+            f"note-{decision.id}": "Not observed",
+            "outcome": "disagree",
+            "feedback": "Observe it.",
+            "action1": "Observe P1",
+            "due1": due,
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    review = session.exec(select(SampleReview).where(SampleReview.sample_id == sample.id)).one()
+    assert review.outcome == "disagree"
+    action = session.exec(select(Action).where(Action.review_id == review.id)).one()
+    assert "Observe P1" in client.get("/iqa").get_data(as_text=True)
+    auth.logout()
+    assessor = next(p for p in centre.assessors.values() if p.id == sample.assessor_id)
+    auth.login(assessor)
+    mine = client.get("/iqa/actions").get_data(as_text=True)
+    assert "Observe P1" in mine
+    assert client.post(f"/iqa/actions/{action.id}/close").status_code == 403
+    ok = client.post(f"/iqa/actions/{action.id}/respond", data={"respond-response": "Done."})
+    assert ok.status_code == 302
+    session.refresh(action)
+    assert action.status == "responded"
+    auth.logout()
+    auth.login(centre.iqa)
+    assert client.post(f"/iqa/actions/{action.id}/close").status_code == 302
+    session.refresh(action)
+    assert action.status == "closed"
+
+
+def test_admin_grants_eqa_who_reads_only_sampled_portfolios(
+    client, auth, planned, session, make_person, make_registration
+) -> None:
+    centre, sample = planned
+    eqa = make_person("eqa", name="Erin External")
+    outsider = make_registration(assessor=make_person("assessor"), iqa=make_person("iqa"))
+    auth.login("admin")
+    page = client.get("/admin/eqa").get_data(as_text=True)
+    assert "Erin External" in page and centre.cycle.name in page
+    expires = (date.today() + timedelta(days=3)).isoformat()
+    response = client.post(
+        "/admin/eqa",
+        data={"grant-person": eqa.id, "grant-cycle": centre.cycle.id, "grant-expires": expires},
+    )
+    assert response.status_code == 302
+    grant = session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one()
+    auth.logout()
+    auth.login(eqa)
+    home = client.get("/eqa").get_data(as_text=True)
+    assert sample.decision_key in home
+    assert client.get(f"/eqa/samples/{sample.id}").status_code == 200
+    assert client.get(f"/learners/{sample.learner_id}/evidence").status_code == 200
+    assert client.get(f"/learners/{outsider.learner_id}/evidence").status_code == 404
+    assert client.get("/iqa").status_code == 403
+    assert client.get("/admin/eqa").status_code == 403
+    # the grant ends: nothing is visible any more
+    from datetime import UTC, datetime
+
+    grant.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+    session.add(grant)
+    session.commit()
+    assert client.get(f"/eqa/samples/{sample.id}").status_code == 404
+    assert client.get(f"/learners/{sample.learner_id}/evidence").status_code == 404
+    assert sample.decision_key not in client.get("/eqa").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["learner", "assessor", "iqa"])
+def test_eqa_pages_and_grants_are_closed_to_other_roles(client, auth, role) -> None:
+    auth.login(role)
+    assert client.get("/eqa").status_code == 403
+    assert client.get("/admin/eqa").status_code == 403
+
+
+def test_a_post_without_csrf_token_is_refused(engine, connection, tmp_path, planned) -> None:
+    from tests.conftest import PASSWORD, _session_on
+
+    centre, sample = planned
+    app: Flask = create_app(
+        {
+            "ENGINE": engine,
+            "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+            "SECRET_KEY": "test-secret",
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+    )
+    app.extensions["portfolio"].session_factory = lambda: _session_on(connection)
+    client = app.test_client()
+    login_page = client.get("/login").get_data(as_text=True)
+    token = login_page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post(
+        "/login", data={"email": centre.iqa.email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302
+    for url, data in (
+        (f"/iqa/samples/{sample.id}/drop", {}),
+        (f"/iqa/cycles/{centre.cycle.id}/plan", {"plan-seed": "1"}),
+        (f"/iqa/samples/{sample.id}", {"outcome": "agree"}),
+        ("/iqa/strategy", {"rate_new": "100", "rate_standard": "20", "rate_under_review": "50"}),
+    ):
+        assert client.post(url, data=data).status_code == 400, url
