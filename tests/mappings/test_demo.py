@@ -1,0 +1,86 @@
+"""Demo assessments: realistic states for each demo learner, made through the real services."""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from mappings.demo import add_demo_assessments
+from mappings.models import Claim, Decision, SignOff
+from mappings.signoff import frozen_evidence_intact
+from mappings.standing import load_standings, registrations_of_learner
+from portfolio.models import AuditEntry, Evidence, Person
+from portfolio.services.demo import load_demo
+
+
+def _counts(session) -> dict[str, int]:
+    return {
+        table.__name__: session.exec(select(func.count()).select_from(table)).one()
+        for table in (Evidence, Claim, Decision, SignOff, AuditEntry)
+    }
+
+
+def _standing(session, email):
+    person = session.exec(select(Person).where(Person.email == email)).one()
+    (standing,) = load_standings(session, registrations_of_learner(session, person.id))
+    return standing
+
+
+def test_demo_assessments_give_each_learner_a_realistic_state_and_are_idempotent(
+    session,
+) -> None:
+    load_demo(session)
+    report = add_demo_assessments(session)
+    session.commit()
+    assert "SE03 signed off for learner1@example.org" in report.text()
+
+    first = _standing(session, "learner1@example.org")
+    info, se03 = first.standard("SE03")
+    assert se03.complete and info.signoff is not None
+    assert frozen_evidence_intact(session, info.signoff.id) == []
+    se01_info, se01 = first.standard("SE01")
+    assert se01_info.signoff is None and 0 < se01.met < se01.total
+    assert se01.referred >= 1
+    referrals = session.exec(
+        select(Decision)
+        .join(Claim, Claim.id == Decision.claim_id)
+        .join(Evidence, Evidence.id == Claim.evidence_id)
+        .where(Evidence.learner_id == first.learner.id, Decision.new_status == "referred")
+    ).all()
+    assert referrals and all(d.feedback for d in referrals)
+
+    second = _standing(session, "learner2@example.org")
+    assert 0 < second.met < second.total
+    assert sum(s.awaiting for s in second.coverage.standards) >= 3
+    assert all(i.signoff is None for i in second.standards)
+
+    third = session.exec(select(Person).where(Person.email == "learner3@example.org")).one()
+    statuses = session.exec(select(Evidence.status).where(Evidence.learner_id == third.id)).all()
+    assert statuses.count("draft") == 2
+    assert _standing(session, "learner3@example.org").met == 0
+
+    fourth = session.exec(select(Person).where(Person.email == "learner4@example.org")).one()
+    assert session.exec(select(Evidence).where(Evidence.learner_id == fourth.id)).all() == []
+
+    kinds = set(session.exec(select(Evidence.kind)).all())
+    assert {
+        "reflective_account",
+        "star_narrative",
+        "witness_testimony",
+        "observation_record",
+        "professional_discussion",
+        "product",
+    } <= kinds
+
+    before = _counts(session)
+    again = add_demo_assessments(session)
+    assert again.created == [] and "nothing changed" in again.text()
+    assert _counts(session) == before
+
+
+def test_demo_command_adds_the_assessments(cli) -> None:
+    first = cli("demo")
+    assert first.exit_code == 0, first.output
+    assert "Demo assessments:" in first.output
+    second = cli("demo")
+    assert "Demo assessments were already loaded; nothing changed." in second.output
