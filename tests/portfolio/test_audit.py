@@ -29,7 +29,7 @@ def test_chain_verifies_and_links_each_entry_to_the_one_before(session) -> None:
     report = audit.verify(session)
     assert report.ok and report.entries >= 5
     rows = session.exec(select(AuditEntry).order_by(AuditEntry.id)).all()
-    for before, after in zip(rows, rows[1:]):
+    for before, after in zip(rows, rows[1:], strict=False):
         assert after.prev_hash == before.hash
 
 
