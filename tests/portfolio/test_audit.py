@@ -43,9 +43,8 @@ def test_chain_verifies_and_links_each_entry_to_the_one_before(session) -> None:
 def test_database_refuses_to_change_or_delete_audit_entries(session, connection, statement) -> None:
     _entries(session, 2)
     session.commit()
-    with pytest.raises(DBAPIError, match="append-only"):
-        with connection.begin_nested():
-            connection.execute(text(statement))
+    with pytest.raises(DBAPIError, match="append-only"), connection.begin_nested():
+        connection.execute(text(statement))
 
 
 def _drop_guard(connection) -> None:
