@@ -1,0 +1,248 @@
+"""IQA records: the sample report per sample (.docx) and the plan with outcomes (.xlsx, .csv).
+
+The layout functions take the views of :func:`mappings.iqa.sample_details`; :func:`cycle_report`
+loads them for a whole cycle and picks the format from the file name."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlmodel import Session, col, select
+
+from exports.docx_util import clean, fmt_date, fmt_datetime, repeat_as_header
+from mappings.iqa import SampleView, cycle_by_name, sample_details
+from mappings.iqa_models import Sample
+
+FORMATS = ("docx", "xlsx", "csv")
+COLUMNS = (
+    "position",
+    "decision",
+    "record",
+    "learner",
+    "standard",
+    "assessor",
+    "added by",
+    "dropped",
+    "reasons",
+    "outcome",
+    "reviewed by",
+    "reviewed at",
+    "decisions disagreed",
+    "actions",
+    "open actions",
+)
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    position: int
+    decision: str
+    record: str
+    learner: str
+    standard: str
+    assessor: str
+    added_by: str
+    dropped: bool
+    reasons: str
+    outcome: str
+    reviewed_by: str
+    reviewed_at: str
+    disagreed: int
+    actions: int
+    open_actions: int
+
+    def cells(self) -> list[object]:
+        return [
+            self.position, self.decision, self.record, self.learner, self.standard,
+            self.assessor, self.added_by, "yes" if self.dropped else "no", self.reasons,
+            self.outcome, self.reviewed_by, self.reviewed_at, self.disagreed, self.actions,
+            self.open_actions,
+        ]  # fmt: skip
+
+
+def plan_rows(views: Sequence[SampleView]) -> list[PlanRow]:
+    return [
+        PlanRow(
+            position=v.sample.position,
+            decision=v.sample.decision_key,
+            record=v.sample.kind,
+            learner=v.learner_name,
+            standard=v.standard_code,
+            assessor=v.assessor_name,
+            added_by=v.sample.added_by,
+            dropped=v.sample.dropped,
+            reasons="; ".join(v.sample.reasons),
+            outcome=v.review.outcome if v.review else "not reviewed",
+            reviewed_by=v.reviewer_name,
+            reviewed_at=fmt_datetime(v.review.at) if v.review else "",
+            disagreed=sum(1 for c in v.checks.values() if not c.agree),
+            actions=len(v.actions),
+            open_actions=sum(1 for a in v.actions if a.status != "closed"),
+        )
+        for v in views
+    ]
+
+
+def plan_csv(rows: Sequence[PlanRow]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow(row.cells())
+    return out.getvalue().encode("utf-8-sig")
+
+
+def plan_xlsx(rows: Sequence[PlanRow], title: str) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Plan"
+    sheet.append([clean(title)])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append(list(COLUMNS))
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([clean(c) if isinstance(c, str) else c for c in row.cells()])
+    sheet.freeze_panes = "A3"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _table(doc: DocxDocument, header: Sequence[str], body: Sequence[Sequence[str]]) -> None:
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = doc.styles["Table Grid"]
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(text).bold = True
+    repeat_as_header(table.rows[0])
+    for values in body:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, values, strict=True):
+            cell.text = clean(text)
+
+
+def _fields(doc: DocxDocument, pairs: Sequence[tuple[str, str]]) -> None:
+    for label, value in pairs:
+        p = doc.add_paragraph()
+        p.add_run(f"{label}: ").bold = True
+        p.add_run(clean(value))
+
+
+def samples_docx(title: str, views: Sequence[SampleView]) -> bytes:
+    """One document: a heading per sample with its decisions, VACSR, sign-off and IQA review."""
+    doc = Document()
+    doc.core_properties.title = clean(title)
+    doc.add_heading(clean(title), level=0)
+    for v in views:
+        doc.add_heading(
+            clean(f"Sample {v.sample.decision_key}: {v.learner_name}, {v.standard_code}"), level=1
+        )
+        _fields(
+            doc,
+            [
+                ("Cycle", v.cycle.name),
+                ("Record", v.sample.kind),
+                ("Standard", f"{v.standard_code} {v.standard_title}"),
+                ("Assessor", v.assessor_name),
+                ("Why sampled", "; ".join(v.sample.reasons)),
+            ],
+        )
+        if v.signoff is not None:
+            doc.add_heading("Sign-off", level=2)
+            _fields(
+                doc,
+                [
+                    ("Document", v.signoff.document_id),
+                    ("Signed", fmt_datetime(v.signoff.signed_at)),
+                    ("Status", v.signoff.status),
+                    ("Summary", v.signoff.summary),
+                ],
+            )
+        doc.add_heading("Assessor decisions", level=2)
+        _table(
+            doc,
+            ("Criterion", "Evidence", "Decision", "Method", "IQA"),
+            [
+                (
+                    d.criterion,
+                    f"{d.evidence_ref} {d.evidence_title}",
+                    f"{d.old_status} to {d.new_status} ({fmt_datetime(d.at)})",
+                    d.method,
+                    _check(v, d.id),
+                )
+                for d in v.decisions
+            ],
+        )
+        if v.judgements:
+            doc.add_heading("VACSR judgements", level=2)
+            _table(
+                doc,
+                ("Evidence", "Version", "Valid", "Authentic", "Current", "Sufficient", "Reliable"),
+                [
+                    (
+                        j.evidence_title,
+                        str(j.version),
+                        *("yes" if ok else "no" for _, ok in j.flags),
+                    )
+                    for j in v.judgements
+                ],
+            )
+        doc.add_heading("IQA decision", level=2)
+        if v.review is None:
+            doc.add_paragraph("Not reviewed yet.")
+            continue
+        _fields(
+            doc,
+            [
+                ("Outcome", v.review.outcome),
+                ("Reviewed by", f"{v.reviewer_name}, {fmt_datetime(v.review.at)}"),
+                ("Feedback", v.review.feedback or "none"),
+                ("Sign-off reopened", "yes" if v.review.reopened_signoff else "no"),
+            ],
+        )
+        if v.actions:
+            doc.add_heading("Actions for the assessor", level=3)
+            _table(
+                doc,
+                ("Action", "Due", "Status", "Response"),
+                [(a.text, fmt_date(a.due_date), a.status, a.response) for a in v.actions],
+            )
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _check(view: SampleView, decision_id: int) -> str:
+    check = view.checks.get(decision_id)
+    if check is None:
+        return "not checked"
+    return ("agree" if check.agree else "disagree") + (f": {check.note}" if check.note else "")
+
+
+def cycle_report(session: Session, cycle_name: str, fmt: str) -> bytes:
+    """The plan with outcomes (xlsx, csv) or all sample reports in one document (docx)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
+    cycle = cycle_by_name(session, cycle_name)
+    ids = session.exec(
+        select(Sample.id).where(Sample.cycle_id == cycle.id).order_by(col(Sample.position))
+    ).all()
+    views = sample_details(session, [i for i in ids if i is not None])
+    if fmt == "docx":
+        return samples_docx(
+            f"IQA sample reports: {cycle.name}", [v for v in views if not v.sample.dropped]
+        )
+    rows = plan_rows(views)
+    if fmt == "csv":
+        return plan_csv(rows)
+    return plan_xlsx(rows, f"IQA plan and outcomes: {cycle.name} ({cycle.start_date} to "
+                           f"{cycle.end_date}, seed {cycle.seed})")  # fmt: skip
