@@ -120,8 +120,15 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
 @click.option(
     "--seed", default=1, show_default=True, type=int, help="Random seed for synthetic data."
 )
+@click.option(
+    "--items",
+    default=20,
+    show_default=True,
+    type=int,
+    help="Evidence items per synthetic learner (each mapped and mostly decided).",
+)
 @pass_ctx
-def demo(ctx: Context, learners: int, seed: int) -> None:
+def demo(ctx: Context, learners: int, seed: int, items: int) -> None:
     """Load the sample framework and demo accounts (idempotent) and print the log-ins."""
     from mappings.demo import add_demo_assessments
     from portfolio.services.demo import load_demo
@@ -129,6 +136,16 @@ def demo(ctx: Context, learners: int, seed: int) -> None:
     with ctx.session() as session:
         report = load_demo(session, synthetic_learners=learners, seed=seed)
         assessed = add_demo_assessments(session)
+        if report.synthetic_ids:
+            from mappings.synthetic import add_synthetic_evidence
+
+            add_synthetic_evidence(
+                session,
+                learner_ids=report.synthetic_ids,
+                assessor_of=report.assessor_of,
+                items_per_learner=items,
+                seed=seed,
+            )
     click.echo(report.text())
     click.echo(assessed.text())
 

@@ -47,6 +47,8 @@ class DemoReport:
     framework: str
     created: list[str] = field(default_factory=list)
     synthetic: int = 0
+    synthetic_ids: list[int] = field(default_factory=list)
+    assessor_of: dict[int, int] = field(default_factory=dict)
 
     def text(self) -> str:
         lines = [
@@ -123,7 +125,9 @@ def load_demo(session: Session, *, synthetic_learners: int = 0, seed: int = 1) -
         )
         report.created.append(f"registration of {email}")
     if synthetic_learners:
-        report.synthetic = _synthetic(session, framework_id, synthetic_learners, seed, by_email)
+        report.synthetic = _synthetic(
+            session, framework_id, synthetic_learners, seed, by_email, report
+        )
     return report
 
 
@@ -164,7 +168,12 @@ def register_learner(
 
 
 def _synthetic(
-    session: Session, framework_id: int, count: int, seed: int, by_email: dict[str, Person]
+    session: Session,
+    framework_id: int,
+    count: int,
+    seed: int,
+    by_email: dict[str, Person],
+    report: DemoReport,
 ) -> int:
     rng = random.Random(seed)
     codes = [f"SE0{i}" for i in range(1, 9)]
@@ -181,12 +190,15 @@ def _synthetic(
         session.add(person)
         session.flush()
         start = date.today() - timedelta(days=rng.randint(0, 360))
+        assessor = rng.choice(assessors)
+        report.synthetic_ids.append(person.id or 0)
+        report.assessor_of[person.id or 0] = assessor.id or 0
         register_learner(
             session,
             learner_id=person.id or 0,
             framework_id=framework_id,
             codes=sorted(rng.sample(codes, rng.randint(2, 8))),
-            assessor_id=rng.choice(assessors).id,
+            assessor_id=assessor.id,
             iqa_id=by_email["iqa@example.org"].id,
             cohort_id=None,
             start=start,
