@@ -86,7 +86,7 @@ def caseload(
     sort = sort if sort in SORT_KEYS else "name"
     direction = "desc" if direction == "desc" else "asc"
     standings = load_standings(session, registrations_for(session, actor.id, role), today)
-    rows = [progress_of(s) for s in standings]
+    rows = [progress_of(s, outstanding=False) for s in standings]
     columns = tuple(
         SortColumn(
             key=key,
@@ -147,7 +147,7 @@ def cohort_progress(
     ids = [i for i in session.exec(query.order_by(col(Registration.id))).all() if i is not None]
     if not everyone and not ids:
         raise NotFound("No such cohort, or none of its learners is yours.")
-    rows = [progress_of(s) for s in load_standings(session, ids, today)]
+    rows = [progress_of(s, outstanding=False) for s in load_standings(session, ids, today)]
     return CohortPage(
         id=cohort_id,
         name=cohort.name,

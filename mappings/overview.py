@@ -194,7 +194,8 @@ def awaiting_claims(standing: Standing) -> int:
     )
 
 
-def progress_of(standing: Standing) -> LearnerProgress:
+def progress_of(standing: Standing, *, outstanding: bool = True) -> LearnerProgress:
+    """Where a registration stands; ``outstanding=False`` skips the list of unmet criteria."""
     standards = []
     for info in standing.standards:
         found = standing.standard(info.code)
@@ -216,7 +217,7 @@ def progress_of(standing: Standing) -> LearnerProgress:
         rag_label=RAG_LABELS[standing.rag],
         awaiting_claims=awaiting_claims(standing),
         standards=tuple(standards),
-        outstanding=_outstanding(standing.coverage.criteria),
+        outstanding=_outstanding(standing.coverage.criteria) if outstanding else (),
     )
 
 
