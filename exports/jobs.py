@@ -148,11 +148,21 @@ def _chunks(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
 def _documents(
     views: list[SignoffView], pool: ProcessPoolExecutor | None
 ) -> Iterator[tuple[SignoffView, bytes]]:
+    """Lay the records out; with a pool the work is submitted at once and collected lazily."""
     if pool is None:
-        for view in views:
-            yield view, build_signoff_docx(view)
-    else:
-        yield from zip(views, pool.map(build_signoff_docx, views, chunksize=8), strict=True)
+        return ((view, build_signoff_docx(view)) for view in views)
+    return zip(views, pool.map(build_signoff_docx, views, chunksize=5), strict=True)
+
+
+def _write(zf: zipfile.ZipFile, documents: Iterator[tuple[SignoffView, bytes]]) -> int:
+    written = 0
+    for view, blob in documents:
+        # a .docx is already deflated: store it as it is
+        zf.writestr(
+            f"{view.standard_code}/{document_name(view)}", blob, compress_type=zipfile.ZIP_STORED
+        )
+        written += 1
+    return written
 
 
 def run_job(
@@ -188,18 +198,16 @@ def run_job(
         try:
             with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
                 done = 0
-                for chunk in _chunks(ids, BATCH):
-                    with session_factory() as session:
-                        views = signoff_views(session, chunk, centre=centre)
-                    for view, blob in _documents(views, pool):
-                        zf.writestr(f"{view.standard_code}/{document_name(view)}", blob)
-                    done += len(chunk)
-                    with session_factory() as session:
-                        job = session.get(ExportJob, job_id)
-                        assert job is not None
-                        job.done = done
-                        session.add(job)
-                        session.commit()
+                pending: Iterator[tuple[SignoffView, bytes]] | None = None
+                # while the pool lays out one batch, the next one is read from the database
+                for chunk in [*_chunks(ids, BATCH), []]:
+                    if chunk:
+                        with session_factory() as session:
+                            views = signoff_views(session, chunk, centre=centre)
+                    if pending is not None:
+                        done += _write(zf, pending)
+                        _progress(session_factory, job_id, done)
+                    pending = _documents(views, pool) if chunk else None
         finally:
             if pool is not None:
                 pool.shutdown()
@@ -220,6 +228,15 @@ def run_job(
                 job.finished_at = utcnow()
                 session.add(job)
                 session.commit()
+
+
+def _progress(session_factory: SessionFactory, job_id: int, done: int) -> None:
+    with session_factory() as session:
+        job = session.get(ExportJob, job_id)
+        assert job is not None
+        job.done = done
+        session.add(job)
+        session.commit()
 
 
 # ------------------------------------------------------------------ where jobs run
