@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, func
+from sqlalchemy import and_, case, delete, func, insert
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from mappings import sampling
 from mappings.iqa_models import (
@@ -381,13 +381,13 @@ def load_facts(session: Session, cycle: SamplingCycle) -> CycleFacts:
             col(SignOff.registration_id),
             col(SignOff.standard_id),
             col(SignOff.assessor_id),
-            col(SignOff.signed_at),
+            case((and_(col(SignOff.signed_at) >= start, col(SignOff.signed_at) < end), 1), else_=0),
             col(SignOff.status),
         )
         .join(Registration, col(Registration.id) == SignOff.registration_id)
         .where(col(Registration.iqa_id) == cycle.iqa_id)
     ).all()
-    signed_now = {(r, s) for _i, r, s, _a, _at, status in signoffs if status == "signed"}
+    signed_now = {(r, s) for _i, r, s, _a, _in, status in signoffs if status == "signed"}
     # 3. accepted claims of the learners: methods and evidence kinds behind sign-offs
     accepted = session.exec(
         select(Evidence.learner_id, Criterion.standard_id, Claim.method, Evidence.kind)
@@ -418,12 +418,19 @@ def load_facts(session: Session, cycle: SamplingCycle) -> CycleFacts:
         .where(col(Evidence.learner_id).in_(scope))
     ).all()
 
+    sorted_cache: dict[tuple[int, int, int], tuple[str, ...]] = {}
+
+    def sorted_of(found: dict[tuple[int, int], set[str]], key: tuple[int, int]) -> tuple[str, ...]:
+        cache_key = (id(found), *key)
+        if cache_key not in sorted_cache:
+            sorted_cache[cache_key] = tuple(sorted(found.get(key, ())))
+        return sorted_cache[cache_key]
+
     refs: dict[str, DecisionRef] = {}
     raw: list[tuple[DecisionRef, tuple[str, ...], tuple[str, ...], str, str]] = []
     if strategy.summative:
-        for so_id, reg_id, std_id, assessor_id, signed_at, _status in signoffs:
-            at = signed_at if signed_at.tzinfo else signed_at.replace(tzinfo=UTC)
-            if not (start <= at < end) or reg_id not in learner_info:
+        for so_id, reg_id, std_id, assessor_id, in_period, _status in signoffs:
+            if not in_period or reg_id not in learner_info:
                 continue
             learner_id, lname, cohort, site = learner_info[reg_id]
             ref = DecisionRef(
@@ -431,9 +438,7 @@ def load_facts(session: Session, cycle: SamplingCycle) -> CycleFacts:
                 code_of.get(std_id, "?"), so_id, assessor_id,
             )  # fmt: skip
             key = (learner_id, std_id)
-            raw.append(
-                (ref, tuple(sorted(methods_of[key])), tuple(sorted(kinds_of[key])), cohort, site)
-            )
+            raw.append((ref, sorted_of(methods_of, key), sorted_of(kinds_of, key), cohort, site))
     if strategy.interim:
         groups: dict[tuple[int, int, int], tuple[set[str], set[str]]] = {}
         for actor_id, method, learner_id, kind, std_id in decided:
@@ -546,11 +551,16 @@ def plan_cycle(
     )
     kept = {s.decision_key: s for s in _samples(session, cycle_id)}
     position = 0
+    rows: list[dict[str, Any]] = []
+    now = utcnow()
     for chosen in plan.samples:
         position += 1
         if chosen.decision_id in kept:
             continue
-        session.add(_new_sample(cycle_id, facts.refs[chosen.decision_id], chosen.reasons, position))
+        values = _sample_values(cycle_id, facts.refs[chosen.decision_id], chosen.reasons, position)
+        rows.append({**values, "created_at": now})
+    if rows:  # one executemany on the table: plans of thousands of samples are stored quickly
+        session.execute(insert(SQLModel.metadata.tables[Sample.__tablename__]), rows)
     for manual in kept.values():
         position += 1
         manual.position = position
@@ -580,22 +590,30 @@ def plan_cycle(
     return PlanResult(cycle, plan, facts, found)
 
 
+def _sample_values(
+    cycle_id: int, ref: DecisionRef, reasons: tuple[str, ...], position: int, by: str = "planner"
+) -> dict[str, Any]:
+    return {
+        "cycle_id": cycle_id,
+        "decision_key": ref.key,
+        "kind": ref.kind,
+        "registration_id": ref.registration_id,
+        "learner_id": ref.learner_id,
+        "standard_id": ref.standard_id,
+        "signoff_id": ref.signoff_id,
+        "assessor_id": ref.assessor_id,
+        "reasons": list(reasons),
+        "added_by": by,
+        "position": position,
+        "dropped": False,
+        "dropped_at": None,
+    }
+
+
 def _new_sample(
     cycle_id: int, ref: DecisionRef, reasons: tuple[str, ...], position: int, by: str = "planner"
 ) -> Sample:
-    return Sample(
-        cycle_id=cycle_id,
-        decision_key=ref.key,
-        kind=ref.kind,
-        registration_id=ref.registration_id,
-        learner_id=ref.learner_id,
-        standard_id=ref.standard_id,
-        signoff_id=ref.signoff_id,
-        assessor_id=ref.assessor_id,
-        reasons=list(reasons),
-        added_by=by,
-        position=position,
-    )
+    return Sample(**_sample_values(cycle_id, ref, reasons, position, by))
 
 
 def add_sample(
