@@ -23,7 +23,7 @@ from mappings.standing import (
     load_standings,
     registrations_of_learner,
 )
-from portfolio.errors import NotFound
+from portfolio.errors import NotFound, PermissionDenied
 from portfolio.models import Person
 from portfolio.models.evidence import KINDS
 from portfolio.services import access
@@ -329,6 +329,18 @@ def standard_page(
 
 
 # ---------------------------------------------------------------- actions of the standard page
+
+
+def require_signer(session: Session, *, actor: Actor, learner_id: int) -> None:
+    """Only the learner's allocated assessor may use the sign-off form (checked before the form)."""
+    if "assessor" not in access.require_view(session, actor, learner_id):
+        raise PermissionDenied("Only the learner's allocated assessor signs standards off.")
+
+
+def require_reopener(session: Session, *, actor: Actor, learner_id: int) -> None:
+    """Only the learner's assessor or IQA may use the reopen form."""
+    if not access.require_view(session, actor, learner_id) & {"assessor", "iqa"}:
+        raise PermissionDenied("Only the assessor or the IQA of this learner may reopen.")
 
 
 def sign_off_standard(

@@ -78,6 +78,7 @@ def standard_view(learner_id: int, code: str) -> str:
 @bp.route("/learners/<int:learner_id>/standards/<code>/signoff", methods=["POST"])
 @login_required
 def signoff(learner_id: int, code: str) -> Response | tuple[str, int]:
+    overview.require_signer(db(), actor=actor(), learner_id=learner_id)
     form = SignOffForm()
     error = None
     if form.validate_on_submit():
@@ -104,6 +105,7 @@ def signoff(learner_id: int, code: str) -> Response | tuple[str, int]:
 @bp.route("/learners/<int:learner_id>/standards/<code>/reopen", methods=["POST"])
 @login_required
 def reopen(learner_id: int, code: str) -> Response | tuple[str, int]:
+    overview.require_reopener(db(), actor=actor(), learner_id=learner_id)
     form = ReopenForm()
     error = None
     if form.validate_on_submit():

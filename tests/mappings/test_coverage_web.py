@@ -157,8 +157,9 @@ def test_caseload_is_for_assessors_and_iqas(client, auth, case, make_person) -> 
     auth.login(assessor)
     assert "Carla Candidate" in _text(client.get("/caseload"))
     auth.logout()
-    auth.login(iqa)
-    assert "Carla Candidate" in _text(client.get("/caseload"))
+    auth.login(iqa)  # an IQA asks for the learners they quality-assure
+    assert client.get("/caseload").status_code == 403
+    assert "Carla Candidate" in _text(client.get("/caseload?role=iqa"))
     auth.logout()
     for person in (learner, make_person("admin")):
         auth.login(person)
