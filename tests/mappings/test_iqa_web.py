@@ -151,10 +151,16 @@ def test_review_then_assessor_responds_and_iqa_closes(client, auth, planned, ses
     mine = client.get("/iqa/actions").get_data(as_text=True)
     assert "Observe P1" in mine
     assert client.post(f"/iqa/actions/{action.id}/close").status_code == 403
+    empty = client.post(f"/iqa/actions/{action.id}/respond", data={})
+    assert empty.status_code == 302 and session.get(Action, action.id).status == "open"
     ok = client.post(f"/iqa/actions/{action.id}/respond", data={"respond-response": "Done."})
     assert ok.status_code == 302
     session.refresh(action)
     assert action.status == "responded"
+    auth.logout()
+    auth.login("assessor")  # someone else's action is not there for them
+    other = client.post(f"/iqa/actions/{action.id}/respond", data={"respond-response": "x"})
+    assert other.status_code == 404
     auth.logout()
     auth.login(centre.iqa)
     assert client.post(f"/iqa/actions/{action.id}/close").status_code == 302
