@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from flask import (
@@ -66,12 +66,6 @@ def _download(data: bytes | Path, name: str, fmt: str) -> Response:
     return response
 
 
-def _format(fmt: str) -> str:
-    if fmt not in reports.FORMATS:
-        abort(404)
-    return fmt
-
-
 @bp.route("/learners/<int:learner_id>/downloads")
 @login_required
 def learner(learner_id: int) -> str:
@@ -114,21 +108,26 @@ def cohort(cohort_id: int) -> str:
     )
 
 
-@bp.route("/cohorts/<int:cohort_id>/coverage.<fmt>")
+@bp.route("/cohorts/<int:cohort_id>/coverage.csv", defaults={"fmt": "csv"})
+@bp.route("/cohorts/<int:cohort_id>/coverage.xlsx", defaults={"fmt": "xlsx"})
 @login_required
 def cohort_coverage(cohort_id: int, fmt: str) -> Response:
     report = reports.cohort_coverage(db(), actor=actor(), cohort_id=cohort_id)
-    name = f"coverage-cohort-{cohort_id}-{date.today().isoformat()}.{_format(fmt)}"
+    name = f"coverage-cohort-{cohort_id}-{date.today().isoformat()}.{fmt}"
     return _download(reports.render(report, fmt), name, fmt)
 
 
-@bp.route("/exports/register.<fmt>")
+@bp.route("/exports/register.csv", defaults={"fmt": "csv"})
+@bp.route("/exports/register.xlsx", defaults={"fmt": "xlsx"})
 @login_required
 def register(fmt: str) -> Response:
-    _format(fmt)
+    """The sign-off register; the period defaults to the last 30 days."""
+    today = date.today()
     try:
-        start = date.fromisoformat(request.args.get("from", ""))
-        end = date.fromisoformat(request.args.get("to", ""))
+        start = date.fromisoformat(
+            request.args.get("from") or (today - timedelta(days=30)).isoformat()
+        )
+        end = date.fromisoformat(request.args.get("to") or today.isoformat())
     except ValueError:
         raise Invalid("Give the period as two dates, YYYY-MM-DD.") from None
     report = reports.signoff_register(db(), actor=actor(), start=start, end=end)

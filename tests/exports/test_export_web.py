@@ -105,6 +105,7 @@ def test_cohort_reports_access_and_content(client, auth, case, make_person) -> N
     book = load_workbook(io.BytesIO(client.get(f"/cohorts/{cid}/coverage.xlsx").data))
     assert book.active.max_row == 3  # header, SE01, SE03
     assert client.get(f"/cohorts/{cid}/coverage.pdf").status_code == 404
+    assert client.get("/exports/register.csv").status_code == 200  # the last 30 days
     day = case.signoff.signed_at.date().isoformat()
     r = client.get(f"/exports/register.csv?from={day}&to={day}")
     assert r.status_code == 200 and case.signoff.document_id in r.data.decode("utf-8-sig")
