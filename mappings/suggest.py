@@ -25,16 +25,25 @@ evidence also builds Rocchio profiles per criterion (:mod:`mappings.suggest_warm
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
 
-from mappings.analyse import domain_markers, terms
-from mappings.suggest_warm import Analysis, EvidenceKey, WarmParams, WarmProfiles
+from mappings.analyse import terms
+from mappings.suggest_cold import ColdScorer, Params
+from mappings.suggest_features import (
+    ColdParts,
+    CriterionStatics,
+    cold_features,
+    warm_features,
+)
+from mappings.suggest_knn import KnnMemory, Neighbours
+from mappings.suggest_model import sigmoid
+from mappings.suggest_warm import Analysis, EvidenceKey, WarmProfiles
+from mappings.suggest_weights import shipped_model
 from mappings.text import content_stems, sentence_spans
 
 EVIDENCE_KINDS = (
@@ -79,68 +88,11 @@ class Suggestion:
     because: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Params:
-    """Tunable weights of the engine (defaults chosen on half of the dev set)."""
-
-    concept_weight: float = 1.5
-    title_weight: float = 0.8
-    glossary_weight: float = 0.15
-    sentence_len_power: float = 0.5
-    top_sentence_weights: tuple[float, ...] = (1.0, 0.8, 0.6, 0.4)
-    doc_weight: float = 0.8
-    title_row_weight: float = 0.5
-    cue_weight: float = 0.25
-    coherence: float = 1.6
-    # multiplier of (performance, knowledge) criteria by evidence kind
-    kind_prior: dict[str, tuple[float, float]] = field(
-        default_factory=lambda: {
-            "reflective_account": (1.0, 0.85),
-            "star_narrative": (1.0, 0.75),
-            "review_note": (1.0, 0.6),
-            "witness_testimony": (1.0, 0.55),
-            "observation_record": (1.0, 0.6),
-            "professional_discussion": (0.6, 1.0),
-            "product": (1.0, 0.7),
-            "other": (1.0, 0.85),
-        }
-    )
-    calib_scale: float = 1.0
-    strong_abs: float = 0.7
-    strong_rel: float = 0.6
-    max_strong: int = 9
-    domain_min_markers: int = 3
-    knn_k: int = 5
-    knn_power: float = 2.0
-    knn_weight: float = 0.2
-    knn_sim_full: float = 0.5
-    because_max: int = 3
-    warm_weight: float = 0.0  # Rocchio profiles re-rank (multiplicative) ...
-    warm_add: float = 0.0  # ... and add, as a share of the best cold score (off: no gain measured)
-    coverage_weight: float = 1.5  # share of a criterion's own concepts found in the evidence
-    warm: WarmParams = field(default_factory=WarmParams)
-
-
-_DOING = re.compile(
-    r"\b(i|she|he|we|they|candidate|the candidate)\s+(\w+ly\s+)?(\w+ed|went|met|made|took|gave|"
-    r"set|put|rang|spoke|sat|wrote|did|got|found|brought|told|ran|drew|chose|built|kept|"
-    r"showed|began|began|led|held|sent|paid|bought)\b",
-    re.I,
-)
-_KNOWING = re.compile(
-    r"\b(because|why|so that|important|matters?|means|understand|know|knowing|learn(t|ed)?|"
-    r"the law|legislation|duty|should|need to|needs to|helps?|works? better|in my experience|"
-    r"it's|it is|they are|can|usually|often|explained)\b",
-    re.I,
-)
-_STAR_ACTION = re.compile(r"^\W*(action|result|a|r)\b\W*[:\-–]?", re.I)
-
-
 def _norm_text(text: str) -> str:
     return " ".join(content_stems(text))
 
 
-class SuggestionEngine:
+class SuggestionEngine(ColdScorer):
     def __init__(
         self,
         criteria: Sequence[CriterionDoc],
@@ -149,33 +101,80 @@ class SuggestionEngine:
         idf: np.ndarray,
         groups: list[list[int]],
         params: Params,
+        glossary_terms: Sequence[tuple[str, ...]] = (),
+        glossary_use: sp.csr_matrix | None = None,
     ) -> None:
         self._criteria = list(criteria)
+        n = self._n = len(self._criteria)
         self._matrix = matrix  # criteria x terms, rows L2-normalised
         self._matrix_t = matrix.T.tocsr()
         self._vocab = vocab
         self._idf = idf
         self._groups = groups  # indices of criteria with identical text
         self.params = params
+        self._model = params.model
         self._is_knowledge = np.array([c.kind == "knowledge" for c in self._criteria])
         standards = sorted({c.standard for c in self._criteria})
         self._std_index = {s: i for i, s in enumerate(standards)}
         self._crit_std = np.array([self._std_index[c.standard] for c in self._criteria], dtype=int)
         self._crit_index = {(c.standard, c.code): i for i, c in enumerate(self._criteria)}
-        # warm state: evidence key -> (terms, {criterion index: net vote})
-        self._examples: dict[tuple[str, str, str], dict[int, int]] = {}
-        self._example_terms: dict[tuple[str, str, str], dict[str, float]] = {}
-        self._knn_cache: tuple[list[tuple[str, str, str]], sp.csr_matrix, sp.csr_matrix] | None
-        self._knn_cache = None
-        self._knn_vocab: dict[str, int] = {}
-        self._knn_idf: np.ndarray = np.zeros(0)
-        self._warm = WarmProfiles(len(self._criteria), params.warm)
-        concept_cols = np.array([t.startswith("#") for t in sorted(vocab, key=vocab.__getitem__)])
-        own = sp.csr_matrix(matrix.multiply(concept_cols[np.newaxis, :]) if len(vocab) else matrix)
+        self._memory = KnnMemory(n, self._crit_std)
+        self._warm = WarmProfiles(n, params.warm)
+        names = sorted(vocab, key=vocab.__getitem__)
+        self._concept_cols = np.array([t.startswith("#") for t in names], dtype=bool)
+        own = sp.csr_matrix(matrix.multiply(self._concept_cols[np.newaxis, :]))
         own.data = np.ones_like(own.data)
+        self._own_concepts = own.tocsr()
         own = own.multiply(idf[np.newaxis, :]).tocsr() if len(vocab) else own
         mass = np.asarray(own.sum(axis=1)).ravel()
         self._coverage = (sp.diags(1.0 / np.maximum(mass, 1e-12)) @ own).tocsr()
+        # standard titles as normalised vectors over the criteria vocabulary
+        titles = {c.standard: c.standard_title for c in self._criteria}
+        sr: list[int] = []
+        sc: list[int] = []
+        sv: list[float] = []
+        for s, title in titles.items():
+            cols, vals = self._vector(terms(title, bigrams=False))
+            nv = math.sqrt(sum(v * v for v in vals)) or 1.0
+            sr.extend([self._std_index[s]] * len(cols))
+            sc.extend(cols)
+            sv.extend(v / nv for v in vals)
+        self._std_titles = sp.csr_matrix((sv, (sr, sc)), shape=(len(standards), len(vocab)))
+        self._gloss_terms = [" " + " ".join(t) + " " for t in glossary_terms]
+        self._gloss_use = glossary_use
+        position = np.zeros(n)
+        by_group: dict[tuple[str, str], list[int]] = {}
+        for i, c in enumerate(self._criteria):
+            by_group.setdefault((c.standard, c.kind), []).append(i)
+        for idx in by_group.values():
+            position[idx] = np.arange(len(idx)) / max(len(idx) - 1, 1)
+        n_terms = np.diff(matrix.indptr).astype(float) if n else np.zeros(0)
+        # similarity between criteria of the same standard; centroid of each standard
+        br: list[np.ndarray] = []
+        bc: list[np.ndarray] = []
+        bv: list[np.ndarray] = []
+        members = sp.csr_matrix(
+            (np.ones(n), (self._crit_std, np.arange(n))), shape=(len(standards), n)
+        )
+        for si in range(len(standards)):
+            idx = members.indices[members.indptr[si] : members.indptr[si + 1]]
+            block = (matrix[idx] @ matrix[idx].T).toarray()
+            np.fill_diagonal(block, 0.0)
+            br.append(np.repeat(idx, len(idx)))
+            bc.append(np.tile(idx, len(idx)))
+            bv.append(block.ravel())
+
+        def cat(a: list[np.ndarray]) -> np.ndarray:
+            return np.concatenate(a) if a else np.zeros(0, dtype=int)
+
+        siblings = sp.csr_matrix((cat(bv), (cat(br), cat(bc))), shape=(n, n))
+        siblings.eliminate_zeros()
+        cent = members @ matrix
+        cn = np.sqrt(np.asarray(cent.multiply(cent).sum(axis=1)).ravel())
+        self._std_centroids = (sp.diags(1.0 / np.maximum(cn, 1e-12)) @ cent).tocsr()
+        self._statics = CriterionStatics(
+            self._is_knowledge, self._crit_std, siblings, position, n_terms
+        )
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -191,6 +190,7 @@ class SuggestionEngine:
         gloss_terms = {t: terms(d, bigrams=False) for t, d in gloss}
         title_terms: dict[str, dict[str, float]] = {}
         docs: list[dict[str, float]] = []
+        hits: list[tuple[int, int]] = []  # (criterion, glossary entry it mentions)
         for c in criteria:
             own = terms(c.text)
             doc = {t: (p.concept_weight * w if t.startswith("#") else w) for t, w in own.items()}
@@ -201,8 +201,9 @@ class SuggestionEngine:
                     doc[t] = doc.get(t, 0.0) + p.title_weight * w
             stems = content_stems(c.text)
             joined = " " + " ".join(stems) + " "
-            for term_stems, _definition in gloss:
+            for g, (term_stems, _definition) in enumerate(gloss):
                 if " " + " ".join(term_stems) + " " in joined:
+                    hits.append((len(docs), g))
                     for t, w in gloss_terms[term_stems].items():
                         doc[t] = doc.get(t, 0.0) + p.glossary_weight * w
             docs.append(doc)
@@ -232,7 +233,11 @@ class SuggestionEngine:
         for i, c in enumerate(criteria):
             by_text.setdefault(_norm_text(c.text), []).append(i)
         groups = [g for g in by_text.values() if len(g) > 1]
-        return cls(criteria, m.tocsr(), vocab, idf, groups, p)
+        use = sp.csr_matrix(
+            (np.ones(len(hits)), ([h[0] for h in hits], [h[1] for h in hits])),
+            shape=(len(criteria), len(gloss)),
+        )
+        return cls(criteria, m.tocsr(), vocab, idf, groups, p, [t for t, _ in gloss], use)
 
     # ------------------------------------------------------------------ warm
     def add_examples(self, examples: Iterable[Example]) -> None:
@@ -242,72 +247,14 @@ class SuggestionEngine:
             if idx is None:
                 continue
             key = (ex.kind, ex.title, ex.text)
-            votes = self._examples.setdefault(key, {})
-            votes[idx] = votes.get(idx, 0) + (1 if ex.accepted else -1)
+            self._memory.add(key, idx, ex.accepted)
             if self.params.warm_weight or self.params.warm_add:
                 self._warm.add(key, idx, ex.accepted, partial(self._analyse, key))
-            if key not in self._example_terms:
-                self._example_terms[key] = terms(ex.title + "\n" + ex.text)
-        self._knn_cache = None
         self._warm.prepare()
 
-    def _knn_state(self) -> tuple[list[tuple[str, str, str]], sp.csr_matrix, sp.csr_matrix]:
-        if self._knn_cache is None:
-            keys = sorted(self._examples)
-            vocab: dict[str, int] = {}
-            rows: list[int] = []
-            cols: list[int] = []
-            vals: list[float] = []
-            for i, key in enumerate(keys):
-                for t, w in self._example_terms[key].items():
-                    j = vocab.setdefault(t, len(vocab))
-                    rows.append(i)
-                    cols.append(j)
-                    vals.append(w)
-            m = sp.csr_matrix((vals, (rows, cols)), shape=(len(keys), len(vocab)))
-            df = np.asarray((m > 0).sum(axis=0)).ravel()
-            idf = np.log(1.0 + len(keys) / np.maximum(df, 1.0))
-            m = m.multiply(idf[np.newaxis, :]).tocsr()
-            norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-            m = (sp.diags(1.0 / np.maximum(norms, 1e-12)) @ m).tocsr()
-            vr: list[int] = []
-            vc: list[int] = []
-            vv: list[float] = []
-            for i, key in enumerate(keys):
-                for c, v in sorted(self._examples[key].items()):
-                    vr.append(i)
-                    vc.append(c)
-                    vv.append(float(np.sign(v)))
-            votes = sp.csr_matrix((vv, (vr, vc)), shape=(len(keys), len(self._criteria)))
-            self._knn_cache = (keys, m, votes)
-            self._knn_vocab = vocab
-            self._knn_idf = idf
-        return self._knn_cache
-
-    def _knn_scores(self, title: str, text: str) -> tuple[np.ndarray, float]:
-        n = len(self._criteria)
-        if not self._examples:
-            return np.zeros(n), 0.0
-        keys, m, votes = self._knn_state()
-        q = np.zeros(len(self._knn_vocab))
-        for t, w in terms(title + "\n" + text).items():
-            j = self._knn_vocab.get(t)
-            if j is not None:
-                q[j] = w * self._knn_idf[j]
-        qn = np.linalg.norm(q)
-        if qn == 0:
-            return np.zeros(n), 0.0
-        sims = m @ (q / qn)
-        order = sorted(range(len(keys)), key=lambda i: (-sims[i], keys[i]))[: self.params.knn_k]
-        weights = np.zeros(len(keys))
-        for i in order:
-            if sims[i] > 0:
-                weights[i] = sims[i] ** self.params.knn_power
-        total = weights.sum()
-        if total == 0:
-            return np.zeros(n), 0.0
-        score = np.asarray(votes.T @ weights).ravel() / total
-        return np.clip(score, -1.0, 1.0), float(sims[order[0]])
+    def neighbours(self, title: str, text: str) -> Neighbours | None:
+        """What past decisions on similar evidence say (None without similar evidence)."""
+        return self._memory.query(title, text, self.params.knn_k, self.params.knn_power)
 
     def _analyse(self, key: EvidenceKey) -> Analysis:
         kind, title, text = key
@@ -316,121 +263,38 @@ class SuggestionEngine:
         return sents, best
 
     # ------------------------------------------------------------------ scoring
-    def _vector(self, tw: dict[str, float]) -> tuple[list[int], list[float]]:
-        cols, vals = [], []
-        for t, w in tw.items():
-            j = self._vocab.get(t)
-            if j is not None:
-                cols.append(j)
-                vals.append(w * self._idf[j])
-        return cols, vals
+    def features(
+        self, *, kind: str, title: str, text: str
+    ) -> tuple[ColdParts, np.ndarray, np.ndarray]:
+        """Hand-scorer parts, cold features and warm features of every criterion for a text."""
+        parts = self.cold_parts(kind=kind, title=title, text=text)
+        x = cold_features(parts, self._statics, kind)
+        w = warm_features(self.neighbours(title, text), len(self._criteria))
+        return parts, x, w
 
-    def cold_raw(self, *, kind: str, title: str, text: str) -> tuple[np.ndarray, list[list[int]]]:
-        """Raw cold scores per criterion and, per criterion, its best sentence indices."""
-        p = self.params
-        n = len(self._criteria)
-        spans = sentence_spans(text)
-        sentences = [text[a:b] for a, b in spans]
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
-        doc_terms: dict[str, float] = {}
-        for i, sentence in enumerate(sentences):
-            tw = terms(sentence)
-            doc_terms.update(tw)
-            sc, sv = self._vector(tw)
-            norm = math.sqrt(sum(x * x for x in sv)) if sv else 1.0
-            scale = 1.0 / (norm**p.sentence_len_power) if sv else 0.0
-            rows.extend([i] * len(sc))
-            cols.extend(sc)
-            vals.extend(x * scale for x in sv)
-        ns = len(sentences)
-        if ns == 0 and not title.strip():
-            return np.zeros(n), [[] for _ in range(n)]
-        smat = sp.csr_matrix((vals, (rows, cols)), shape=(max(ns, 1), len(self._vocab)))
-        sent_scores = np.asarray((smat @ self._matrix_t).todense()) if ns else np.zeros((1, n))
-        # cues of doing / understanding per sentence
-        doing = np.array([1.0 if _DOING.search(s) else 0.0 for s in sentences] or [0.0])
-        knowing = np.array([min(len(_KNOWING.findall(s)), 2) / 2 for s in sentences] or [0.0])
-        cue_p = 1.0 + p.cue_weight * doing[:, None]
-        cue_k = 1.0 + p.cue_weight * knowing[:, None]
-        sent_scores = np.where(
-            self._is_knowledge[None, :], sent_scores * cue_k, sent_scores * cue_p
-        )
-        k = min(len(p.top_sentence_weights), sent_scores.shape[0])
-        order = np.argsort(-sent_scores, axis=0, kind="stable")[:k]
-        top = np.take_along_axis(sent_scores, order, axis=0)
-        w = np.array(p.top_sentence_weights[:k])[:, None]
-        raw = (top * w).sum(axis=0)
-        # whole-document match, title included
-        tt = terms(title)
-        all_terms = dict(doc_terms)
-        for t, tw_ in tt.items():
-            all_terms[t] = max(all_terms.get(t, 0.0), tw_)
-        dc, dvals = self._vector(all_terms)
-        if dvals:
-            dv = np.zeros(len(self._vocab))
-            dv[dc] = dvals
-            dv /= np.linalg.norm(dv)
-            raw = raw + p.doc_weight * np.asarray(self._matrix @ dv).ravel()
-        tc, tvals = self._vector(tt)
-        if tvals:
-            tv = np.zeros(len(self._vocab))
-            tv[tc] = tvals
-            tv /= np.linalg.norm(tv) ** p.sentence_len_power
-            raw = raw + p.title_row_weight * np.asarray(self._matrix @ tv).ravel()
-        # coverage of the criterion's own concepts
-        if p.coverage_weight and doc_terms:
-            present = np.zeros(len(self._vocab))
-            for t in doc_terms:
-                j = self._vocab.get(t)
-                if j is not None and t.startswith("#"):
-                    present[j] = 1.0
-            raw = raw + p.coverage_weight * np.asarray(self._coverage @ present).ravel()
-        # kind prior
-        prior_p, prior_k = p.kind_prior.get(kind, p.kind_prior["other"])
-        raw = raw * np.where(self._is_knowledge, prior_k, prior_p)
-        # coherence with the dominant standards
-        if p.coherence and len(self._std_index) > 1:
-            mass = np.zeros(len(self._std_index))
-            for si in range(len(self._std_index)):
-                mass[si] = np.sort(raw[self._crit_std == si])[::-1][:4].sum()
-            if mass.max() > 0:
-                rel = mass / mass.max()
-                raw = raw * (1.0 + p.coherence * (rel[self._crit_std] - 1.0) * 0.5)
-        # domain gate: evidence with few practice concepts is probably not about the practice
-        markers = domain_markers(title + "\n" + text)
-        raw = raw * min(1.0, (markers + 0.5) / (p.domain_min_markers + 0.5))
-        best = [[int(i) for i in order[:, j] if sent_scores[i, j] > 0] for j in range(n)]
-        return raw, best
+    def _tie_groups(self, v: np.ndarray) -> np.ndarray:
+        for g in self._groups:
+            v[g] = v[g].max()
+        return v
 
     def suggest(self, *, kind: str, title: str, text: str, top: int = 10) -> list[Suggestion]:
         p = self.params
         n = len(self._criteria)
         if n == 0:
             return []
-        raw, best = self.cold_raw(kind=kind, title=title, text=text)
-        for g in self._groups:
-            gmax = max(raw[i] for i in g)
-            for i in g:
-                raw[i] = gmax
-        if self._warm and (p.warm_weight or p.warm_add):
-            sent_terms = [terms(text[a:b]) for a, b in sentence_spans(text)]
-            warm = self._warm.scores(sent_terms)
-            peak = float(raw.max())
-            raw = raw * (1.0 + p.warm_weight * warm) + p.warm_add * warm * peak
-            # re-rank only: keep the cold scale so the strong-set calibration still holds
-            raw = raw * (peak / max(float(raw.max()), 1e-12))
-        knn, max_sim = self._knn_scores(title, text)
-        if max_sim > 0:
-            trust = p.knn_weight * min(1.0, max_sim / p.knn_sim_full)
-            raw = np.maximum(raw + trust * knn * max(float(raw.max()), p.calib_scale), 0.0)
-            for g in self._groups:
-                gmax = max(raw[i] for i in g)
-                for i in g:
-                    raw[i] = gmax
-        score = 1.0 - np.exp(-raw / p.calib_scale)
-        score = np.clip(score, 0.0, 1.0)
+        if p.reranker:
+            parts, x, w = self.features(kind=kind, title=title, text=text)
+            m = self._model or shipped_model()
+            warm = bool(self._memory)
+            logit = m.warm_logit(x, w) if warm else m.cold_logit(x)
+            score = self._tie_groups(sigmoid(logit))
+            threshold = m.warm_threshold if warm else m.threshold
+            if parts.markers < p.strong_min_markers:
+                threshold = math.inf
+            best = parts.best
+        else:
+            score, best = self._hand_scores(kind, title, text)
+            threshold = p.strong_abs
         order = sorted(range(n), key=lambda i: (-round(float(score[i]), 12), i))
         top_score = float(score[order[0]])
         spans = sentence_spans(text)
@@ -438,7 +302,9 @@ class SuggestionEngine:
         n_strong = 0
         for i in order[: max(top, 0)]:
             s = round(float(score[i]), 6)
-            strong = s >= p.strong_abs and s >= p.strong_rel * top_score and n_strong < p.max_strong
+            strong = s >= threshold and n_strong < p.max_strong
+            if not p.reranker:
+                strong = strong and s >= p.strong_rel * top_score
             n_strong += strong
             because = tuple(
                 text[spans[j][0] : spans[j][1]] for j in sorted(best[i][: p.because_max])
@@ -446,3 +312,23 @@ class SuggestionEngine:
             c = self._criteria[i]
             out.append(Suggestion(c.standard, c.code, s, bool(strong), because))
         return out
+
+    def _hand_scores(self, kind: str, title: str, text: str) -> tuple[np.ndarray, list[list[int]]]:
+        """The hand-tuned scorer with additive kNN fusion (``Params.reranker=False``)."""
+        p = self.params
+        raw, best = self.cold_raw(kind=kind, title=title, text=text)
+        raw = self._tie_groups(raw)
+        if self._warm and (p.warm_weight or p.warm_add):
+            sent_terms = [terms(text[a:b]) for a, b in sentence_spans(text)]
+            warm = self._warm.scores(sent_terms)
+            peak = float(raw.max())
+            raw = raw * (1.0 + p.warm_weight * warm) + p.warm_add * warm * peak
+            # re-rank only: keep the cold scale so the strong-set calibration still holds
+            raw = raw * (peak / max(float(raw.max()), 1e-12))
+        nb = self.neighbours(title, text)
+        if nb is not None:
+            trust = p.knn_weight * min(1.0, nb.max_sim / p.knn_sim_full)
+            raw = np.maximum(raw + trust * nb.vote * max(float(raw.max()), p.calib_scale), 0.0)
+            raw = self._tie_groups(raw)
+        score = np.clip(1.0 - np.exp(-raw / p.calib_scale), 0.0, 1.0)
+        return score, best
