@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from mappings.coverage import (
@@ -36,11 +37,11 @@ def evidence_ref(evidence_id: int, version: int) -> str:
     return f"E{evidence_id}v{version}"
 
 
-def assessed_version(item: Evidence) -> int:
+def assessed_version(status: str, current_version: int) -> int:
     """The newest submitted version (a draft edit after submission is not yet assessed)."""
-    if item.status == "submitted" or item.current_version == 1:
-        return item.current_version
-    return item.current_version - 1
+    if status == "submitted" or current_version == 1:
+        return current_version
+    return current_version - 1
 
 
 @dataclass(frozen=True)
@@ -119,24 +120,52 @@ def load_standings(
     for c in criteria:
         criteria_of[c.standard_id].append(c)
     learner_ids = {reg.learner_id for reg, _, _ in regs}
-    claim_rows = session.exec(
-        select(Claim, Evidence)
+    claim_rows = session.execute(
+        sa_select(
+            col(Claim.criterion_id),
+            col(Claim.status),
+            col(Claim.method),
+            col(Claim.decided_at),
+            col(Evidence.id),
+            col(Evidence.learner_id),
+            col(Evidence.title),
+            col(Evidence.kind),
+            col(Evidence.activity_date),
+            col(Evidence.status),
+            col(Evidence.current_version),
+        )
         .join(Evidence, col(Evidence.id) == Claim.evidence_id)
         .where(col(Evidence.learner_id).in_(learner_ids), col(Evidence.submitted_at).is_not(None))
     ).all()
     claims_of: dict[int, list[ClaimFact]] = defaultdict(list)
-    for claim, item in claim_rows:
-        claims_of[item.learner_id].append(
+    ref_of_evidence: dict[int, str] = {}
+    for (
+        cid,
+        cstatus,
+        method,
+        decided_at,
+        eid,
+        lid,
+        title,
+        kind,
+        activity,
+        estatus,
+        current,
+    ) in claim_rows:
+        ref = ref_of_evidence.get(eid)
+        if ref is None:
+            ref = ref_of_evidence[eid] = evidence_ref(eid, assessed_version(estatus, current))
+        claims_of[lid].append(
             ClaimFact(
-                criterion_id=claim.criterion_id,
-                evidence_id=item.id or 0,
-                evidence_ref=evidence_ref(item.id or 0, assessed_version(item)),
-                evidence_title=item.title,
-                evidence_kind=item.kind,
-                activity_date=item.activity_date,
-                status=claim.status,  # type: ignore[arg-type]
-                method=claim.method,
-                decided_at=claim.decided_at,
+                criterion_id=cid,
+                evidence_id=eid,
+                evidence_ref=ref,
+                evidence_title=title,
+                evidence_kind=kind,
+                activity_date=activity,
+                status=cstatus,
+                method=method,
+                decided_at=decided_at,
             )
         )
     signoffs = session.exec(
@@ -147,18 +176,24 @@ def load_standings(
     signed = {(s.registration_id, s.standard_id): s for s in signoffs}
 
     by_id = {reg.id: (reg, person, fw) for reg, person, fw in regs}
+    refs_of = {
+        s.id: [
+            CriterionRef(id=c.id or 0, standard=s.code, code=c.code, kind=c.kind, text=c.text)  # type: ignore[arg-type]
+            for c in criteria_of.get(s.id or 0, [])
+        ]
+        for _, s in std_rows
+    }
+    rules_by_fw: dict[int, CoverageRules] = {}
     result: list[Standing] = []
     for reg_id in registration_ids:
         if reg_id not in by_id:
             continue
         reg, person, fw = by_id[reg_id]
         stds = standards_of.get(reg_id, [])
-        refs = [
-            CriterionRef(id=c.id or 0, standard=s.code, code=c.code, kind=c.kind, text=c.text)  # type: ignore[arg-type]
-            for s in stds
-            for c in criteria_of.get(s.id or 0, [])
-        ]
-        rules = rules_of(fw)
+        refs = [r for s in stds for r in refs_of[s.id]]
+        rules = rules_by_fw.get(fw.id or 0)
+        if rules is None:
+            rules = rules_by_fw[fw.id or 0] = rules_of(fw)
         coverage = compute_coverage(refs, claims_of.get(reg.learner_id, []), rules, today)
         met = sum(s.met for s in coverage.standards)
         total = sum(s.total for s in coverage.standards) or 1
