@@ -5,17 +5,14 @@ so access rules are decided when a page is added, not discovered later."""
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 import pytest
 from flask import Flask
 from sqlmodel import select
 
-from mappings import claims
 from mappings.models import Claim
 from portfolio.models import Attachment, Cohort
-from portfolio.services import evidence as service
 from tests.conftest import PASSWORD, actor_of
 
 PERSONAS = ("anon", "owner", "other_learner", "assessor", "other_assessor", "iqa", "admin")
@@ -60,6 +57,17 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "coverage.cohort": ({"admin", "assessor", "iqa"}, set()),  # staff with learners in it
     "coverage.signoff": (set(), {"assessor"}),
     "coverage.reopen": (set(), {"assessor", "iqa"}),
+    "exports.learner": (PORTFOLIO_READERS, set()),
+    "exports.signoff_docx": (PORTFOLIO_READERS, set()),
+    "exports.bundle": ({"owner", "assessor"}, set()),
+    "exports.cohort": ({"admin", "assessor", "iqa"}, set()),
+    "exports.cohort_coverage": ({"admin", "assessor", "iqa"}, set()),
+    # the register lists only the sign-offs each member of staff may see
+    "exports.register": ({"admin", "assessor", "other_assessor", "iqa"}, set()),
+    "exports.bulk_start": (set(), {"admin", "assessor", "iqa"}),
+    "exports.job": ({"admin"}, set()),
+    "exports.job_retry": (set(), {"admin"}),
+    "exports.job_download": (set(), set()),
 }
 PUBLIC = {"auth.login", "health.healthz", "static"}
 REFUSED = {403, 404, 405}
@@ -70,55 +78,33 @@ POST_OK = {200, 302, 400, 409, 413, 422}
 
 
 @pytest.fixture
-def world(session, make_person, make_registration, make_evidence, tmp_path, app: Flask):
+def world(session, make_person, make_registration, make_evidence, app: Flask):
+    from exports import jobs
+    from portfolio.services.files import FileStore
+    from tests.exports.export_case import build_case
+
+    app.config["EXPORTS_INLINE"] = True
+    store = FileStore(app.config["FILE_STORE"])
+    case = build_case(session, store, make_person, make_registration, make_evidence)
     people = {
-        "owner": make_person("learner"),
+        "owner": case.learner,
         "other_learner": make_person("learner"),
-        "assessor": make_person("assessor"),
+        "assessor": case.assessor,
         "other_assessor": make_person("assessor"),
-        "iqa": make_person("iqa"),
+        "iqa": case.iqa,
         "admin": make_person("admin"),
     }
     cohort = Cohort(name="Walk cohort")
     session.add(cohort)
     session.flush()
-    reg = make_registration(
-        learner=people["owner"], assessor=people["assessor"], iqa=people["iqa"], codes="SE01,SE03"
-    )
+    reg = case.registration
     reg.cohort_id = cohort.id
     session.add(reg)
-    item = make_evidence(people["owner"], submit=False)
-    from portfolio.services.files import FileStore
-
-    store = FileStore(app.config["FILE_STORE"])
-    service.attach(
-        session,
-        actor=actor_of(people["owner"]),
-        store=store,
-        evidence_id=item.id,
-        filename="a.txt",
-        stream=io.BytesIO(b"hello"),
-        max_bytes=10_000,
-    )
-    service.submit(session, actor=actor_of(people["owner"]), evidence_id=item.id, declaration=True)
-    first = [c.criterion_id for c in claims.claimable_criteria(session, people["owner"].id)][:1]
-    claims.set_claims(
-        session, actor=actor_of(people["owner"]), evidence_id=item.id, criterion_ids=first
-    )
-    session.commit()
-    # decided claims survive the walk's empty mapping forms (which untick undecided ones)
-    decided = session.exec(select(Claim)).first()
-    claims.decide(
-        session,
-        actor=actor_of(people["assessor"]),
-        claim_id=decided.id,
-        expected_revision=0,
-        decision="accepted",
-        method="PD",
-    )
     session.commit()
     attachment = session.exec(select(Attachment)).first()
-    claim = session.exec(select(Claim)).first()
+    claim = session.exec(select(Claim).where(Claim.status == "accepted")).first()
+    job = jobs.create_cohort_job(session, actor=actor_of(people["admin"]), cohort_id=cohort.id)
+    session.commit()
     from portfolio.models import Framework
 
     fw = session.exec(select(Framework).where(Framework.code == "SE")).first()
@@ -127,14 +113,16 @@ def world(session, make_person, make_registration, make_evidence, tmp_path, app:
         "registration_id": reg.id,
         "claim_id": claim.id,
         "cohort_id": cohort.id,
-        "evidence_id": item.id,
+        "evidence_id": case.account_id,
         "number": 1,
         "attachment_id": attachment.id,
         "framework_id": fw.id,
         "code": "SE01",
-        "fmt": "json",
+        "fmt": "csv",
         "learner_id": people["owner"].id,
         "filename": "site.css",
+        "signoff_id": case.signoff.id,
+        "job_id": job.id,
     }
     return people, values
 
