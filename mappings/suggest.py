@@ -13,10 +13,20 @@ supporting sentences, and by coherence with the standards the evidence mostly sp
 of identical text share one score. A criterion also earns the share of its own thesaurus
 concepts that the evidence mentions (``coverage_weight``).
 
+Learned reranking (default). The final score is not a hand-set mix: a logistic regression over
+generic features of each (evidence, criterion) pair (:mod:`mappings.suggest_features`: the hand
+score above and its rank, similarities, concept coverage, kind priors, standard coherence,
+domain-ness; no ids, no words) gives a probability (:mod:`mappings.suggest_model`, weights in
+:mod:`mappings.suggest_weights`, trained by ``bench/suggest_train.py``). Strong means the
+probability reaches a threshold chosen by cross-validation for F1; text with no practice marker
+gets no strong suggestion. ``Params(reranker=False)`` restores the hand score below.
+
 Warm scoring. Past decisions (:class:`Example`) are grouped by evidence; a new piece of evidence
 finds its nearest past evidence (cosine over the same terms) and each neighbour votes for the
-criteria an assessor accepted for it and against those referred. The vote is fused with the cold
-score, more strongly the closer the neighbours are. Adding examples only updates counts, so it is
+criteria an assessor accepted for it and against those referred (:mod:`mappings.suggest_knn`). With
+the reranker, these signals enter as sign-held warm offsets (accepted never lowers a criterion,
+referred never raises it) learned in a warm cross-validation; with the hand score, the vote is
+fused with the cold score, more strongly the closer the neighbours are. Adding examples only updates counts, so it is
 instant, and the result does not depend on the order examples were added in. Optionally
 (``warm_weight``/``warm_add``, off by default: no gain measured on held-out halves) accepted
 evidence also builds Rocchio profiles per criterion (:mod:`mappings.suggest_warm`).
