@@ -247,6 +247,14 @@ def _claim_key(c: ClaimFact) -> tuple[Any, ...]:
 
 
 def check_claim(claim: ClaimFact, kind: Kind, rules: CoverageRules, today: date) -> ClaimCheck:
+    years = rules.currency_years
+    return _check(claim, kind, rules, today, None if years is None else years_before(today, years))
+
+
+def _check(
+    claim: ClaimFact, kind: Kind, rules: CoverageRules, today: date, oldest: date | None
+) -> ClaimCheck:
+    """check_claim with the currency cut-off worked out once per computation."""
     if claim.status != "accepted":
         return ClaimCheck(claim, countable=False)
     allowed = rules.allowed_methods(kind)
@@ -254,8 +262,7 @@ def check_claim(claim: ClaimFact, kind: Kind, rules: CoverageRules, today: date)
         return ClaimCheck(claim, countable=False, problem="method")
     if claim.activity_date > today:
         return ClaimCheck(claim, countable=False, problem="future")
-    years = rules.currency_years
-    if years is not None and claim.activity_date < years_before(today, years):
+    if oldest is not None and claim.activity_date < oldest:
         return ClaimCheck(claim, countable=False, problem="currency")
     return ClaimCheck(claim, countable=True)
 
@@ -265,11 +272,14 @@ def _refs(checks: Iterable[ClaimCheck]) -> tuple[str, ...]:
 
 
 def _judge(
-    criterion: CriterionRef, claims: list[ClaimFact], rules: CoverageRules, today: date
+    criterion: CriterionRef,
+    claims: list[ClaimFact],
+    rules: CoverageRules,
+    today: date,
+    oldest: date | None,
 ) -> CriterionCoverage:
-    checks = tuple(
-        check_claim(c, criterion.kind, rules, today) for c in sorted(claims, key=_claim_key)
-    )
+    ordered = sorted(claims, key=_claim_key) if len(claims) > 1 else claims
+    checks = tuple(_check(c, criterion.kind, rules, today, oldest) for c in ordered)
     countable = [c for c in checks if c.countable]
     if countable:
         return CriterionCoverage(criterion, "met", _refs(countable), (), checks)
@@ -297,8 +307,8 @@ def _judge(
             f"accepted only by {rules.describe(used, 'and')}; needs {rules.describe(allowed)}"
         )
     if by_problem["currency"]:
-        oldest = ", ".join(_refs(by_problem["currency"]))
-        reasons.append(f"evidence older than {rules.currency_years} years: {oldest}")
+        too_old = ", ".join(_refs(by_problem["currency"]))
+        reasons.append(f"evidence older than {rules.currency_years} years: {too_old}")
     if by_problem["future"]:
         reasons.append(f"activity date after today: {', '.join(_refs(by_problem['future']))}")
 
@@ -327,7 +337,9 @@ def compute_coverage(
         else:
             unknown += 1
 
-    judged = tuple(_judge(c, by_criterion.get(c.id, []), rules, today) for c in criteria)
+    years = rules.currency_years
+    oldest = None if years is None else years_before(today, years)
+    judged = tuple(_judge(c, by_criterion.get(c.id, []), rules, today, oldest) for c in criteria)
 
     grouped: dict[str, list[CriterionCoverage]] = {}
     for item in judged:
@@ -337,7 +349,9 @@ def compute_coverage(
 
 
 def _summarise(standard: str, items: list[CriterionCoverage]) -> StandardCoverage:
-    count = {s: sum(1 for i in items if i.state == s) for s in STATES}
+    count = dict.fromkeys(STATES, 0)
+    for i in items:
+        count[i.state] += 1
     return StandardCoverage(
         standard=standard,
         total=len(items),

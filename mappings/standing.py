@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
@@ -120,23 +121,30 @@ def load_standings(
     for c in criteria:
         criteria_of[c.standard_id].append(c)
     learner_ids = {reg.learner_id for reg, _, _ in regs}
-    claim_rows = session.execute(
-        sa_select(
-            col(Claim.criterion_id),
-            col(Claim.status),
-            col(Claim.method),
-            col(Claim.decided_at),
-            col(Evidence.id),
-            col(Evidence.learner_id),
-            col(Evidence.title),
-            col(Evidence.kind),
-            col(Evidence.activity_date),
-            col(Evidence.status),
-            col(Evidence.current_version),
+    # plain rows straight from the connection: no ORM identity work for thousands of claims
+    claim_rows: Sequence[Any] = (
+        session.connection()
+        .execute(
+            sa_select(
+                col(Claim.criterion_id),
+                col(Claim.status),
+                col(Claim.method),
+                col(Claim.decided_at),
+                col(Evidence.id),
+                col(Evidence.learner_id),
+                col(Evidence.title),
+                col(Evidence.kind),
+                col(Evidence.activity_date),
+                col(Evidence.status),
+                col(Evidence.current_version),
+            )
+            .join(Evidence, col(Evidence.id) == Claim.evidence_id)
+            .where(
+                col(Evidence.learner_id).in_(learner_ids), col(Evidence.submitted_at).is_not(None)
+            )
         )
-        .join(Evidence, col(Evidence.id) == Claim.evidence_id)
-        .where(col(Evidence.learner_id).in_(learner_ids), col(Evidence.submitted_at).is_not(None))
-    ).all()
+        .all()
+    )
     claims_of: dict[int, list[ClaimFact]] = defaultdict(list)
     ref_of_evidence: dict[int, str] = {}
     for (
@@ -176,12 +184,13 @@ def load_standings(
     signed = {(s.registration_id, s.standard_id): s for s in signoffs}
 
     by_id = {reg.id: (reg, person, fw) for reg, person, fw in regs}
+    unique_standards = {s.id: s for _, s in std_rows}
     refs_of = {
-        s.id: [
+        sid: [
             CriterionRef(id=c.id or 0, standard=s.code, code=c.code, kind=c.kind, text=c.text)  # type: ignore[arg-type]
-            for c in criteria_of.get(s.id or 0, [])
+            for c in criteria_of.get(sid or 0, [])
         ]
-        for _, s in std_rows
+        for sid, s in unique_standards.items()
     }
     rules_by_fw: dict[int, CoverageRules] = {}
     result: list[Standing] = []
