@@ -15,9 +15,12 @@ from mappings.models import Claim
 from portfolio.models import Attachment, Cohort
 from tests.conftest import PASSWORD, actor_of
 
-PERSONAS = ("anon", "owner", "other_learner", "assessor", "other_assessor", "iqa", "admin")
+# the EQA walks early: later personas revoke its grant and drop samples (which it must then lose)
+PERSONAS = ("anon", "eqa", "owner", "other_learner", "assessor", "other_assessor", "iqa", "admin")
 ALL = set(PERSONAS) - {"anon"}
 PORTFOLIO_READERS = {"owner", "assessor", "iqa"}
+# an external QA with a live grant reads the sampled portfolios, never changes them
+SAMPLED_READERS = PORTFOLIO_READERS | {"eqa"}
 
 # endpoint -> (personas allowed for GET, personas allowed for POST). Everyone else is refused
 # (403 or 404 for logged-in people; a redirect to the log-in page for anonymous visitors).
@@ -41,24 +44,24 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "frameworks.upload": ({"admin"}, {"admin"}),
     "frameworks.upload_confirm": (set(), {"admin"}),
     "evidence.index": (ALL, set()),  # learners see theirs; others are sent home
-    "evidence.learner_index": (PORTFOLIO_READERS, set()),
+    "evidence.learner_index": (SAMPLED_READERS, set()),
     "evidence.new": ({"owner", "assessor"}, {"owner", "assessor"}),
-    "evidence.detail": (PORTFOLIO_READERS, set()),
+    "evidence.detail": (SAMPLED_READERS, set()),
     "evidence.edit": ({"owner"}, {"owner"}),
     "evidence.attach": (set(), {"owner"}),
     "evidence.submit": (set(), {"owner"}),
     "evidence.set_claims": (set(), {"owner", "assessor"}),
     "evidence.decide": (set(), {"assessor"}),
     "evidence.judge": (set(), {"assessor"}),
-    "evidence.download": (PORTFOLIO_READERS, set()),
+    "evidence.download": (SAMPLED_READERS, set()),
     "caseload.index": ({"assessor", "other_assessor"}, set()),
-    "coverage.learner": (PORTFOLIO_READERS, set()),
-    "coverage.standard": (PORTFOLIO_READERS, set()),
+    "coverage.learner": (SAMPLED_READERS, set()),
+    "coverage.standard": (SAMPLED_READERS, set()),
     "coverage.cohort": ({"admin", "assessor", "iqa"}, set()),  # staff with learners in it
     "coverage.signoff": (set(), {"assessor"}),
     "coverage.reopen": (set(), {"assessor", "iqa"}),
-    "exports.learner": (PORTFOLIO_READERS, set()),
-    "exports.signoff_docx": (PORTFOLIO_READERS, set()),
+    "exports.learner": (SAMPLED_READERS, set()),
+    "exports.signoff_docx": (SAMPLED_READERS, set()),
     "exports.bundle": ({"owner", "assessor"}, set()),
     "exports.cohort": ({"admin", "assessor", "iqa"}, set()),
     "exports.cohort_coverage": ({"admin", "assessor", "iqa"}, set()),
@@ -68,6 +71,22 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "exports.job": ({"admin"}, set()),
     "exports.job_retry": (set(), {"admin"}),
     "exports.job_download": (set(), set()),
+    "iqa.index": ({"iqa"}, set()),
+    "iqa.strategy": ({"iqa"}, {"iqa"}),
+    "iqa.cycle_new": ({"iqa"}, {"iqa"}),
+    "iqa.cycle": ({"iqa"}, set()),
+    "iqa.grid": ({"iqa"}, set()),
+    "iqa.plan": (set(), {"iqa"}),
+    "iqa.add": (set(), {"iqa"}),
+    "iqa.drop": (set(), {"iqa"}),
+    "iqa.sample": ({"iqa"}, {"iqa"}),
+    "iqa.actions": ({"assessor", "other_assessor", "iqa"}, set()),
+    "iqa.respond": (set(), {"assessor"}),
+    "iqa.close": (set(), {"iqa"}),
+    "iqa.eqa_grants": ({"admin"}, {"admin"}),
+    "iqa.eqa_revoke": (set(), {"admin"}),
+    "iqa.eqa_index": ({"eqa"}, set()),
+    "iqa.eqa_sample": ({"eqa"}, set()),
 }
 PUBLIC = {"auth.login", "health.healthz", "static"}
 REFUSED = {403, 404, 405}
@@ -105,6 +124,41 @@ def world(session, make_person, make_registration, make_evidence, app: Flask):
     claim = session.exec(select(Claim).where(Claim.status == "accepted")).first()
     job = jobs.create_cohort_job(session, actor=actor_of(people["admin"]), cohort_id=cohort.id)
     session.commit()
+    # a quality-assurance cycle with a reviewed sample, an action for the assessor and an EQA
+    from datetime import UTC, datetime, timedelta
+
+    from mappings import iqa
+    from mappings.iqa_models import Action, Sample
+
+    iqa_actor = actor_of(people["iqa"])
+    cycle = iqa.create_cycle(
+        session,
+        actor=iqa_actor,
+        name="Walk cycle",
+        start=date.today() - timedelta(days=30),
+        end=date.today() + timedelta(days=30),
+    )
+    iqa.plan_cycle(session, actor=iqa_actor, cycle_id=cycle.id, seed=1)
+    sample = session.exec(select(Sample).where(Sample.cycle_id == cycle.id)).first()
+    iqa.review_sample(
+        session,
+        actor=iqa_actor,
+        sample_id=sample.id,
+        outcome="agree",
+        feedback="Sound.",
+        checks={},
+        actions=[("Add dates to observation records", date.today())],
+    )
+    action = session.exec(select(Action)).first()
+    people["eqa"] = make_person("eqa")
+    grant = iqa.grant_eqa(
+        session,
+        actor=actor_of(people["admin"]),
+        person_id=people["eqa"].id,
+        cycle_id=cycle.id,
+        expires_at=datetime.now(UTC) + timedelta(days=7),
+    )
+    session.commit()
     from portfolio.models import Framework
 
     fw = session.exec(select(Framework).where(Framework.code == "SE")).first()
@@ -123,6 +177,10 @@ def world(session, make_person, make_registration, make_evidence, app: Flask):
         "filename": "site.css",
         "signoff_id": case.signoff.id,
         "job_id": job.id,
+        "cycle_id": cycle.id,
+        "sample_id": sample.id,
+        "action_id": action.id,
+        "grant_id": grant.id,
     }
     return people, values
 
