@@ -117,6 +117,36 @@ def register_commands(main: click.Group) -> None:
         output.write_bytes(data)
         click.echo(f"Wrote {output} ({len(data)} bytes).")
 
+    @framework_group.command("rules")
+    @click.argument("code")
+    @click.option(
+        "--set",
+        "set_file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="JSON file with the new rules (keys: performance_methods, knowledge_methods, "
+        "assessment_methods, currency_years, methods).",
+    )
+    @pass_ctx
+    def framework_rules(ctx: Context, code: str, set_file: Path | None) -> None:
+        """Show (or --set) a framework's assessment strategy: coverage rules and method codes."""
+        import json
+
+        from mappings.rules import rules_for, set_rules
+
+        with ctx.session() as session:
+            fw = frameworks.find_framework(session, code)
+            if set_file is not None:
+                try:
+                    data = json.loads(set_file.read_text(encoding="utf-8"))
+                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                    raise click.ClickException(f"{set_file}: not JSON ({exc})") from exc
+                if not isinstance(data, dict):
+                    raise click.ClickException(f"{set_file}: expected a JSON object")
+                rules = set_rules(session, actor=SYSTEM, framework_id=fw.id or 0, data=data)
+            else:
+                rules = rules_for(fw)
+            echo_json(rules.to_dict())
+
     # ---------------------------------------------------------------- people
     @main.group("people")
     def people_group() -> None:
