@@ -1,0 +1,121 @@
+"""axe-core finds no WCAG 2.2 A/AA violation on the pages each role uses (demo data, real Chromium)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import axe_violations, login
+
+pytestmark = pytest.mark.browser
+
+
+def _check(page, base: str, paths: list[str]) -> list[str]:
+    problems = []
+    for path in paths:
+        response = page.goto(base + path)
+        assert response is not None and response.status == 200, (
+            f"{path}: {response and response.status}"
+        )
+        for v in axe_violations(page):
+            problems.append(f"{path}: {v['id']} {v['help']} {v['nodes']}")
+    return problems
+
+
+def _first_href(page, pattern: str) -> str:
+    for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
+        if re.fullmatch(pattern, href or ""):
+            return href
+    raise AssertionError(f"no link matching {pattern} on {page.url}")
+
+
+def test_administrator_pages(page, live_server) -> None:
+    login(page, live_server, "admin@example.org")
+    page.goto(f"{live_server}/admin/people")
+    person = _first_href(page, r"/admin/people/\d+")
+    page.goto(f"{live_server}/admin/registrations")
+    registration = _first_href(page, r"/admin/registrations/\d+")
+    page.goto(f"{live_server}/frameworks")
+    framework = _first_href(page, r"/frameworks/\d+")
+    page.goto(f"{live_server}/admin/cohorts")
+    paths = [
+        "/",
+        "/admin/people",
+        person,
+        "/admin/cohorts",
+        "/admin/registrations",
+        registration,
+        "/frameworks",
+        framework,
+        f"{framework}/standards/SE04",
+        "/frameworks/search?q=task+analysis",
+        "/frameworks/upload",
+        "/admin/eqa",
+    ]
+    assert _check(page, live_server, paths) == []
+
+
+def test_learner_pages(page, live_server) -> None:
+    login(page, live_server, "learner1@example.org")
+    page.goto(f"{live_server}/evidence")
+    item = _first_href(page, r"/evidence/\d+")
+    page.goto(f"{live_server}/")
+    progress = _first_href(page, r"/learners/\d+/progress")
+    learner_id = progress.split("/")[2]
+    paths = [
+        "/",
+        "/evidence",
+        item,
+        progress,
+        f"/learners/{learner_id}/standards/SE03",
+        f"/learners/{learner_id}/standards/SE01",
+        f"/learners/{learner_id}/downloads",
+        f"/learners/{learner_id}/evidence/new?kind=witness_testimony",
+    ]
+    assert _check(page, live_server, paths) == []
+
+
+def test_assessor_pages(page, live_server) -> None:
+    login(page, live_server, "assessor1@example.org")
+    page.goto(f"{live_server}/caseload")
+    learner_page = _first_href(page, r"/learners/\d+/progress")
+    learner_id = learner_page.split("/")[2]
+    page.goto(f"{live_server}/learners/{learner_id}/evidence")
+    item = _first_href(page, r"/evidence/\d+")
+    paths = [
+        "/",
+        "/caseload",
+        "/caseload?sort=rag&dir=desc",
+        learner_page,
+        item,
+        f"/learners/{learner_id}/standards/SE03",
+        f"/learners/{learner_id}/evidence",
+        f"/learners/{learner_id}/evidence/new?kind=observation_record",
+        "/iqa/actions",
+    ]
+    assert _check(page, live_server, paths) == []
+
+
+def test_quality_assurer_pages(page, live_server) -> None:
+    login(page, live_server, "iqa@example.org")
+    page.goto(f"{live_server}/iqa/cycles/new")
+    page.get_by_label("Cycle name").fill("Accessibility cycle")
+    page.get_by_role("button", name="Create cycle").click()
+    page.wait_for_load_state()
+    cycle = re.search(r"/iqa/cycles/\d+", page.url)
+    assert cycle, page.url
+    page.get_by_role("button", name="Plan the sample").click()
+    page.wait_for_load_state()
+    sample = _first_href(page, r"/iqa/samples/\d+")
+    paths = [
+        "/",
+        "/iqa",
+        "/iqa/strategy",
+        "/iqa/cycles/new",
+        cycle.group(0),
+        f"{cycle.group(0)}/grid",
+        sample,
+        "/caseload?role=iqa",
+    ]
+    assert _check(page, live_server, paths) == []
