@@ -15,7 +15,9 @@ from mappings.thesaurus import CONCEPTS, WEAK_CONCEPTS
 class ConceptTagger:
     """Finds thesaurus phrases (as stem sequences) in a stem sequence."""
 
-    def __init__(self, concepts: Mapping[str, Sequence[str]] = CONCEPTS) -> None:
+    def __init__(
+        self, concepts: Mapping[str, Sequence[str]] = CONCEPTS, blockers: Sequence[str] = ()
+    ) -> None:
         self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for name, phrases in sorted(concepts.items()):
             for phrase in phrases:
@@ -24,6 +26,11 @@ class ConceptTagger:
                     self._by_first.setdefault(stems[0], []).append((stems, name))
         for entries in self._by_first.values():
             entries.sort(key=lambda e: (-len(e[0]), e[1]))
+        self._blockers: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in blockers:
+            stems = tuple(stem(w) for w in words(phrase))
+            if stems:
+                self._blockers.setdefault(stems[0], []).append(stems)
 
     def tag(self, stems: Sequence[str]) -> set[str]:
         """Names of the concepts whose phrases occur in ``stems``."""
@@ -33,17 +40,35 @@ class ConceptTagger:
         """The distinct phrases (as stem tuples) that occur in ``stems``."""
         return {phrase for phrase, _name in self._matches(stems)}
 
+    def _blocked(self, stems: Sequence[str]) -> list[tuple[int, int]]:
+        """Spans of blocking phrases: a false friend in context ("may benefit from").
+
+        A blocking span hides every shorter concept phrase inside it, not one of its own length."""
+        n = len(stems)
+        spans: list[tuple[int, int]] = []
+        for i, s in enumerate(stems):
+            for phrase in self._blockers.get(s, ()):
+                k = len(phrase)
+                if i + k <= n and tuple(stems[i : i + k]) == phrase:
+                    spans.append((i, i + k))
+        return spans
+
     def _matches(self, stems: Sequence[str]) -> Iterator[tuple[tuple[str, ...], str]]:
         n = len(stems)
+        blocked = self._blocked(stems) if self._blockers else []
         for i, s in enumerate(stems):
             for phrase, name in self._by_first.get(s, ()):
                 k = len(phrase)
                 if i + k <= n and tuple(stems[i : i + k]) == phrase:
+                    if any(a <= i and i + k <= b and k < b - a for a, b in blocked):
+                        continue
                     yield phrase, name
 
 
-DEFAULT_TAGGER = ConceptTagger({k: v for k, v in CONCEPTS.items() if not k.startswith("_")})
-DOMAIN_TAGGER = ConceptTagger({k: v for k, v in CONCEPTS.items() if k.startswith("_")})
+DEFAULT_TAGGER = ConceptTagger(
+    {k: v for k, v in CONCEPTS.items() if not k.startswith("_")}, CONCEPTS.get("_not", ())
+)
+DOMAIN_TAGGER = ConceptTagger({"_domain": CONCEPTS.get("_domain", ())})
 
 
 def concept_weight(name: str) -> float:

@@ -33,6 +33,15 @@ _domain: job seeker; job seekers; jobseeker; jobseekers; job coach; job coaches;
     her manager; his supervisor; her supervisor; recovery; learning difficulties; condition;
     diagnosis; equality act; circle of support; interview; cv; reflect; reflection; reflective;
     supervision; cpd
+_not: promote the; promote a; promote social; promote natural; promote positive; to promote;
+    proactively promote; promoting the; guidance required; as applied to; welfare benefits;
+    welfare benefit; welfare and job-related; welfare rights; prior to; achievable realistic;
+    realistic and time; steps and actions; work routines; commitment to improving;
+    benefit from; benefits of this; benefits and issues; benefits to employers; business benefits;
+    interested parties; interest and engagement; interests them; productivity quality;
+    communities of practice; choice and control; mentoring and management; mentor and manage;
+    reflects their; develop own competence; objective feedback; to target;
+    barriers for employers; barriers to employing; feedback data
 code_of_conduct: code of conduct; codes of ethics; code of ethics; conduct standards;
     professional boundaries; our policy; organisation's policy; gifts;
     guidance required by own organisation; codes of practice; code of practice
@@ -44,7 +53,7 @@ respect_choice: non-judgementally; non-judgemental; non judgemental; non-judgmen
     respect individuals informed views; rights to chose; right to choose; her choice; his choice;
     their choice; own choice; whose idea; what she wanted; what he wanted; her decision;
     his decision; their decision; career aspirations; respected
-assumptions: assumptions; assumption; assumed; low expectations; realistic; steered; steering;
+assumptions: assumptions; assumption; assumed; low expectations; unrealistic; not realistic; steered; steering;
     steer; written off; labelled; underestimated; challenge own and others; protecting her;
     protecting him
 prejudice: prejudice; stereotypes; stereotype; stereotyped; discrimination; discriminate;
@@ -91,7 +100,7 @@ labour_market: labour market intelligence; market intelligence; labour market; l
 business_case: business case; turnover; retention; recruitment costs; wider pool; reputation;
     social value; disability confident; benefits to employers; stay longer; lower turnover;
     absence
-employer_contact: initial contact; first contact; make contact; rang; phoned; cold call;
+employer_contact: initial contact; first contact; make contact; rang round; phoned; cold call;
     speculative; approached; approach employers; employer visits; employer engagement;
     engage employers; warm contacts; new contact; contact with employers
 employer_concerns: concerns; perceived barriers; worries; worried; fear; insurance;
@@ -189,7 +198,7 @@ adapt_job_specs: job specifications; job specification; job description; person 
     desirable criteria; taken out; non-essential; dropping; removed the requirement;
     standards and requirements may need to be adapted; qualification; driving licence
 coworker_culture: co-workers; coworkers; methods and culture; banter; unwritten rules;
-    informal leaders; observing co-workers; breaks; typical
+    informal leaders; observing co-workers; tea break; lunch break; break times; break room
 risk_assessment: risk assessment; risk assessments; risks assessments; health and safety;
     individual risk assessment; hazards; controls; peep; seizure; first aiders; safe working;
     fire; evacuation; wellbeing
@@ -298,7 +307,7 @@ better_off: benefit entitlement; entitlement; esa; pip; jsa; council tax; housin
     payslip; wage; hourly rate; minimum wage; hours a week; income; in-work benefits;
     permitted work; benefits adviser
 social_benefits: confidence; self-esteem; friendships; make friends; structure to the day;
-    structure to his day; structure to her day; sense of purpose; purpose; independence;
+    structure to his day; structure to her day; sense of purpose;
     feel valued; out of the house; getting out of the house
 records_needs: referral information; his file; her file; the file; notes from; assessment report;
     previous provider; school report; college report; education health and care plan; gp letter;
@@ -322,13 +331,173 @@ risk_assessment: safe system of work; manual handling; coshh; first aid; persona
 legislation_records: report to; reported to; reporting to; informed my manager; informed the;
     let my manager know; escalated
 keep_knowledge_current: read up; reading about; training day; workshop; e-learning; online course;
-    new guidance; changes to; keep up; keep up to date; latest guidance
+    new guidance; changes to the law; changes in practice; changing practice; keep up; keep up to date; latest guidance
 seek_feedback: asked for feedback; ask for feedback; feedback from; observe me; observed me;
     watch me; honest feedback; comments from
 cpd_plan: update my plan; updated my plan; add to my plan; added to my plan;
     personal development plan; pdp; training plan
 record_cpd: cpd log; cpd record; training record; recorded it; reflective log; certificate;
     evidence folder
+code_of_conduct: professional code; our code; staff handbook; policies and procedures;
+    in line with policy; against policy; gifts policy; accept a gift; declined the gift;
+    social media policy; friend request; personal phone number; conflict of interest;
+    dual relationship; professional standards; adhere to
+respect_choice: respected his wishes; respected her wishes; his wishes; her wishes;
+    without judging; not judging; didn't judge; without judgement; her aspirations;
+    his aspirations; dream job; ambition; ambitions; open mind; his right; her right
+assumptions: can't do; couldn't cope; wouldn't cope; won't cope; aim higher; aim low;
+    expectations of; high expectations; capable of; more capable; doubted; not suitable for;
+    unsuitable; pigeonholed; pigeon-holed; employment choices
+prejudice: discriminatory; unacceptable; inappropriate comment; inappropriate language; offensive;
+    derogatory; called out; unconscious bias; bias; biased; racist; racism; sexist; homophobic;
+    ableist; ableism; harassment; bullying; bullied; whistleblowing; social exclusion
+zero_rejection: no one is excluded; nobody is turned away; regardless of; no eligibility criteria;
+    without screening; everyone who wants; anyone who wants a job; open to all;
+    presumption of employability; no one is unemployable
+employer_customer: dual customer; two customers; both customers; service to the employer;
+    employer's perspective; what's in it for them; bottom line; reliable service;
+    employer satisfaction; meet the employer's needs; employer as a client
+impartial: pros and cons; all the options; range of options; both sides; without bias; neutral;
+    objective information; my own opinion; not my place; didn't push; weigh up; impartial advice
+autonomy: self-advocacy; supported decision making; supported decision-making; make choices;
+    choice-making; own goals; set own goals; self-directed; personal budget;
+    speak for himself; speak for herself; methods of self-determination
+inclusion_diversity: inclusive workplace; equal treatment; under-represented groups; bame;
+    ethnic minority; older workers; lgbt; faith; religion; promote inclusion
+safeguarding: safeguarding concern; safeguarding referral; raised a concern; mental capacity;
+    mate crime; cuckooing; financial exploitation; coercion; neglect; self-neglect; self-harm;
+    suicidal; risk of harm; travel safety; online safety; scam; scams
+legislation_records: data protection act; consent to share; need to know; locked cabinet;
+    password protected; encrypted; subject access; retention; data breach; incident report;
+    riddor; accident book; care act 2014; mental capacity act; human rights act;
+    accessing records
+risk_management: mitigate; mitigation; reduce the risk; likelihood; contingency; plan b;
+    risk management plan; ways to manage risks
+labour_market: nomis; local enterprise partnership; lep; growth sectors; skills shortages;
+    labour market information; local labour market; employment trends;
+    office for national statistics; job postings data
+business_stats: business counts; number of businesses; business size; small businesses; smes; sme;
+    micro businesses; business register; companies house; sector breakdown;
+    employment by sector; business directory; nature of businesses
+business_case: benefits to the business; loyal; loyalty; attendance; lower absence; staff morale;
+    customer base; reflect their customers; cost savings; untapped talent; talent pool;
+    corporate social responsibility; csr; business case for a diverse workforce
+employer_contact: cold calling; cold-called; walked in; dropped in; introduced myself;
+    introductory; networking event; business breakfast; linkedin; pitched; pitch;
+    marketing; leaflet; engages and interests them
+employer_commitment: agreed to offer; agreed to host; agreed to interview; said yes;
+    memorandum; partnership agreement; service agreement; buy-in; commitment from;
+    agreed next steps; employer's commitment to engage
+job_carving: carved out; customised job; job creation; job redesign; redesign;
+    bundle of tasks; without losing output; maintain productivity
+reasonable_adjustments: flexible hours; flexible working; extra time; quiet room; rest breaks;
+    written instructions; visual instructions; modified; altered; adaptations; adaptation;
+    specialist equipment; guaranteed interview; interview adjustments; adjustments to the interview
+equality_law: unlawful; lawful; legal obligation; health questions; section 60; tribunal;
+    working time; national minimum wage; national living wage; employment contract;
+    holiday pay; sick pay; statutory; equality and employment law
+key_employers: anchor employers; big employers; major local employers; nhs trust;
+    employers we work with; employer partners; employer database; employer forum
+awareness_training: autism awareness; mental health awareness; mental health first aid;
+    training for staff; staff training; toolbox talk; session for the team; awareness
+sick_employees: absence management; sickness absence; sickness policy; long-term sick;
+    signed off; off sick; return-to-work interview; wellness action plan;
+    employee assistance programme; vocational rehabilitation; job retention;
+    keep his job; keep her job; stay in work
+accessible_info: symbols; widgit; photos; photographs; video; videos; simple language;
+    short sentences; read it together; read aloud; braille; colour coded; accessible version;
+    easy-read version; visual; types of accessible information
+cv_writing: curriculum vitae; cv; cvs; personal statement; work history; visual cv; video cv;
+    picture cv; one-page cv; referees; covering letter; cover letter;
+    write a curriculum vitae
+interview_prep: prepare for interviews; prepare individuals for interviews;
+    prepare job seekers for interviews; present a person positively; interview practice;
+    practice interview; mock interview; role play; role-played; rehearse; rehearsed;
+    interview questions; what to wear; interview skills; sell himself; sell herself;
+    selling points; present the person's strengths; introduced him to the employer;
+    introduced her to the employer
+aspirations_influence: influence job seekers; who can influence; raise aspirations;
+    raising aspirations; higher aspirations; aspiration to work; influential;
+    believe he could; believe she could; believed in him; believed in her
+circles_of_support: circle of friends; peer support; support network; network of support;
+    people around him; people around her; relationship map
+family_concerns: lose his benefits; lose her benefits; losing benefits; overprotective;
+    over-protective; protective; worry about; worried about; afraid; scared; reassurance;
+    linking rules; fall back
+advocacy: stood up for; spoke up for; made the case; represent; represented; argued for;
+    pushed for; on their behalf
+work_trial: trial period; unpaid trial; job trial; try out; try the job; trial day; trial week;
+    establishing work trials
+trial_criteria: success criteria; criteria for success; what success looks like; measure success;
+    measures of success; success measures; agreed criteria; measure the success of work trials;
+    criteria against which to measure
+vocational_profile: discovery; discovery process; profiling; what he enjoys; what she enjoys;
+    hobbies; good at; what matters to; dislikes; home visit; work preferences
+consent_info_others: without consent; consent first; signed consent; previous employer;
+    college tutor; speech and language therapist; key worker; get the consent
+benefits_sources: sources of information about welfare; entitledto; turn2us; benefits calculator;
+    online calculator; work coach; benefits advice; welfare rights adviser; citizens advice;
+    award letter; universal credit journal; uc journal; dwp letter; benefits information
+benefits_calc: calculate the financial; calculated; calculation; compare them with not working;
+    comparison; net income; disregard; taper; taper rate; deducted; better off in work;
+    worse off
+social_benefits: social contact; feeling part of; self-worth; pride; proud; meet new people;
+    new friends; something to get up for; identity
+co_production: together we; wrote it together; co-wrote; co-designed; his profile; her profile;
+    read back; went through it with; agreed the profile; checked it was right; corrected
+support_strategies: specialist advice; sensory assessment; access to work assessment;
+    where to seek further advice; national autistic society; rnib; rnid
+person_centred_planning: person-centred plan; pcp; path plan; mapping; she chaired; he chaired;
+    ran the meeting; planning day; who to involve; others they choose to involve
+family_involvement_planning: involve her family; involve his family; family meeting;
+    family members; her mum came; his mum came
+job_suitability: suitability of the job; suitable job; right job; right fit; good fit; job fit;
+    try it and see; see for himself; see for herself; decision-making; the job they get
+target_employers: employers to contact; shortlist of employers; list of companies; target list;
+    types of employer; which companies; kind of workplace; sectors to target
+employer_culture: family-run; family business; chain; corporate; fast-paced; laid back;
+    atmosphere; team culture; characteristics and social cultures
+vacancies: hidden jobs; hidden vacancies; job search; recruitment agency; upcoming roles;
+    store opening; expansion; vacancy list; speculative approach; potential vacancies
+coworker_culture: how the team works; team dynamics; staff room; in-jokes; norms
+report_risk: to whom to report; report the outcomes of risk assessment; shared the risk assessment;
+    health and safety officer; health and safety lead; signed off by; copy to
+employer_hs_duty: employer responsibilities; employer's duty; employer's responsibility;
+    responsibilities as an employer; employer's liability; health and safety law;
+    responsibilities for the health and safety of their employees; duty of care
+advocacy_techniques: techniques used to advocate; negotiation; negotiating; negotiate with employers;
+    persuade; persuaded; persuasion; assertive; assertively; win-win; compromise;
+    solution-focused; framed it; rapport; influencing
+resource_needs: support hours; hours of support; level of support; how much support; intensity;
+    budget; cost of support; staffing; financial and human resource needs
+coaching: on-the-job training; teaching strategies; learning styles; visual learner; repetition;
+    practice sessions; techniques for coaching
+behaviour: rude; swearing; swore; lateness; walked out; lost his temper; lost her temper;
+    complaint; complaints; verbal warning; written warning; behaviour plan;
+    behaviour support plan; triggers; trigger; de-escalate; de-escalation; calm down
+social_inclusion_work: social skills; social training; small talk; conversation skills;
+    social stories; social story; social training strategies
+funding: access to work grant; disability employment adviser; work and health programme;
+    wage subsidy; wage incentive; kickstart; european social fund; esf; lottery;
+    new enterprise allowance; start-up loan; sources of funding
+funding_application: application form; apply to access to work; helped him apply;
+    helped her apply; claim form; submitted; invoices; applying for funding
+career_progression: careers advice; career goals; got promoted; was promoted; been promoted;
+    planning future career progression; sources of information on career progression
+competence_boundaries: i'm not a; not my job; beyond my knowledge; outside my knowledge;
+    not qualified to; wasn't qualified; right person to; not a clinician; not a therapist;
+    not a counsellor; expertise; know my limits; knowing my limits; multi-agency;
+    relationship with other professionals; clear understanding of own competence
+supervision_guidance: sounding board; accountability; guidance from; purpose of professional guidance
+improvement_models: models and techniques which could be used to improve own performance;
+    swot; swot analysis; 360; action learning; grow model; fidelity review; fidelity scale;
+    quality framework; peer observation; evidence-based; evidence based; best practice;
+    self-assessment
+dev_opportunities: opportunities available to support own professional; training opportunities;
+    courses; course; secondment; funding for training; diploma; certificate in supported employment;
+    level 3; shadowing opportunities; job shadowing
+own_development: responsibility for own professional; my own development; own my development;
+    responsibility for my learning; take ownership of my
 """
 
 
