@@ -1,13 +1,15 @@
-"""Load benchmark: 20 concurrent users on the learner home and evidence list, served by waitress.
+"""Load benchmark: 20 concurrent users on the learner home and evidence list, production server.
 
-Starts `portfolio serve` on a fresh SQLite database with demo data plus 200 evidence items per
+Starts `portfolio serve --workers W` (waitress for 1, gunicorn for more) on a fresh SQLite database with demo data plus 200 evidence items per
 demo learner, logs 20 users in, and has each fetch the two pages for a fixed number of rounds.
-Prints p50/p95/max latency per page. Usage: .venv/bin/python bench/load_bench.py [--users 20]
+Prints p50/p95/max latency per page. Usage: .venv/bin/python bench/load_bench.py [--users 20] [--workers 2]
+[--think SECONDS] (0 = every user requests flat out, the harshest case).
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import http.cookiejar
 import os
 import re
@@ -87,7 +89,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean think time between a user's requests, seconds (0 = flat out)",
+    )
     parser.add_argument("--items", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=2, help="server processes (1 = waitress)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="load-"))
     url = f"sqlite:///{folder / 'load.sqlite3'}"
@@ -99,7 +108,18 @@ def main() -> None:
         "PORTFOLIO_SECRET_KEY": "bench-secret",
     }
     server = subprocess.Popen(
-        [str(BIN / "portfolio"), "--db", url, "serve", "--port", str(port), "--threads", "8"],
+        [
+            str(BIN / "portfolio"),
+            "--db",
+            url,
+            "serve",
+            "--port",
+            str(port),
+            "--threads",
+            "8",
+            "--workers",
+            str(args.workers),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -118,17 +138,34 @@ def main() -> None:
         lock = threading.Lock()
         barrier = threading.Barrier(args.users)
 
+        def cookie_of(opener: urllib.request.OpenerDirector) -> str:
+            for handler in opener.handlers:
+                if isinstance(handler, urllib.request.HTTPCookieProcessor):
+                    return "; ".join(f"{c.name}={c.value}" for c in handler.cookiejar)
+            return ""
+
+        import random
+
+        rng = random.Random(1)
+
         def user(opener: urllib.request.OpenerDirector) -> None:
+            # one kept-alive connection per user, like a browser; cheap on the client side
+            headers = {"Cookie": cookie_of(opener)}
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             barrier.wait()
             for _ in range(args.rounds):
                 for path in timings:
                     start = time.perf_counter()
-                    response = opener.open(base + path)
+                    conn.request("GET", path, headers=headers)
+                    response = conn.getresponse()
                     response.read()
                     elapsed = (time.perf_counter() - start) * 1000
-                    assert response.status == 200
+                    assert response.status == 200, (path, response.status)
                     with lock:
                         timings[path].append(elapsed)
+                    if args.think:
+                        time.sleep(rng.uniform(0, 2 * args.think))
+            conn.close()
 
         threads = [threading.Thread(target=user, args=(o,)) for o in openers]
         started = time.perf_counter()
@@ -138,7 +175,8 @@ def main() -> None:
             t.join()
         wall = time.perf_counter() - started
         print(
-            f"{args.users} concurrent users, {args.rounds} rounds, {args.items} evidence items per learner"
+            f"{args.users} concurrent users, {args.rounds} rounds, {args.items} evidence items per "
+            f"learner, {args.workers} server process(es), mean think time {args.think:g} s"
         )
         for path, values in timings.items():
             values.sort()

@@ -100,17 +100,30 @@ def init(ctx: Context) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
+@click.option("--threads", default=8, show_default=True, type=int, help="Threads per process.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Processes. 1 serves with waitress; more serve with gunicorn (one per core is a good start).",
+)
 @pass_ctx
-def serve(ctx: Context, host: str, port: int, threads: int) -> None:
-    """Serve the web application with the production WSGI server (waitress)."""
-    from waitress import serve as waitress_serve
-
+def serve(ctx: Context, host: str, port: int, threads: int, workers: int) -> None:
+    """Serve the web application with a production WSGI server (waitress, or gunicorn for
+    several processes); never the Flask debug server."""
     from portfolio.app import create_app
 
-    app = create_app({"DATABASE_URL": ctx.url})
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="portfolio")
+    if workers == 1:
+        from waitress import serve as waitress_serve
+
+        app = create_app({"DATABASE_URL": ctx.url})
+        waitress_serve(app, host=host, port=port, threads=threads, ident="portfolio")
+        return
+    from portfolio.gunicorn_app import serve as gunicorn_serve
+
+    gunicorn_serve(ctx.url, host=host, port=port, workers=workers, threads=threads)
 
 
 @main.command()

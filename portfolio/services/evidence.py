@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, BinaryIO
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
@@ -352,25 +354,39 @@ def list_for_learner(session: Session, *, actor: Actor, learner_id: int) -> list
         .group_by(col(EvidenceVersion.evidence_id))
         .subquery()
     )
-    rows = session.exec(
-        select(Evidence, counts.c.n)
-        .outerjoin(counts, counts.c.evidence_id == Evidence.id)
-        .where(Evidence.learner_id == learner_id)
-        .order_by(col(Evidence.activity_date).desc(), col(Evidence.id).desc())
-    ).all()
+    # plain rows, not ORM objects: the list may hold hundreds of items
+    rows: Sequence[Any] = (
+        session.connection()
+        .execute(
+            sa_select(
+                col(Evidence.id),
+                col(Evidence.kind),
+                col(Evidence.title),
+                col(Evidence.activity_date),
+                col(Evidence.status),
+                col(Evidence.current_version),
+                counts.c.n,
+                col(Evidence.updated_at),
+            )
+            .outerjoin(counts, counts.c.evidence_id == Evidence.id)
+            .where(col(Evidence.learner_id) == learner_id)
+            .order_by(col(Evidence.activity_date).desc(), col(Evidence.id).desc())
+        )
+        .all()
+    )
     return [
         EvidenceRow(
-            id=e.id or 0,
-            kind=e.kind,
-            kind_label=KINDS[e.kind],
-            title=e.title,
-            activity_date=e.activity_date,
-            status=e.status,
-            version=e.current_version,
+            id=eid,
+            kind=kind,
+            kind_label=KINDS[kind],
+            title=title,
+            activity_date=activity,
+            status=status,
+            version=version,
             attachments=n or 0,
-            updated_at=e.updated_at,
+            updated_at=updated,
         )
-        for e, n in rows
+        for eid, kind, title, activity, status, version, n, updated in rows
     ]
 
 
