@@ -85,7 +85,9 @@ def caseload(
         raise PermissionDenied("Only assessors and IQAs have a caseload.")
     sort = sort if sort in SORT_KEYS else "name"
     direction = "desc" if direction == "desc" else "asc"
-    standings = load_standings(session, registrations_for(session, actor.id, role), today)
+    standings = load_standings(
+        session, registrations_for(session, actor.id, role), today, detail=False
+    )
     rows = [progress_of(s, outstanding=False) for s in standings]
     columns = tuple(
         SortColumn(
@@ -147,7 +149,8 @@ def cohort_progress(
     ids = [i for i in session.exec(query.order_by(col(Registration.id))).all() if i is not None]
     if not everyone and not ids:
         raise NotFound("No such cohort, or none of its learners is yours.")
-    rows = [progress_of(s, outstanding=False) for s in load_standings(session, ids, today)]
+    standings = load_standings(session, ids, today, detail=False)
+    rows = [progress_of(s, outstanding=False) for s in standings]
     return CohortPage(
         id=cohort_id,
         name=cohort.name,

@@ -255,16 +255,87 @@ def _check(
     claim: ClaimFact, kind: Kind, rules: CoverageRules, today: date, oldest: date | None
 ) -> ClaimCheck:
     """check_claim with the currency cut-off worked out once per computation."""
-    if claim.status != "accepted":
+    problem = _problem(claim.status, claim.method, claim.activity_date, kind, rules, today, oldest)
+    if problem is None:
         return ClaimCheck(claim, countable=False)
-    allowed = rules.allowed_methods(kind)
-    if allowed is not None and (claim.method is None or _norm(claim.method) not in allowed):
-        return ClaimCheck(claim, countable=False, problem="method")
-    if claim.activity_date > today:
-        return ClaimCheck(claim, countable=False, problem="future")
-    if oldest is not None and claim.activity_date < oldest:
-        return ClaimCheck(claim, countable=False, problem="currency")
+    if problem:
+        return ClaimCheck(claim, countable=False, problem=problem)
     return ClaimCheck(claim, countable=True)
+
+
+def _problem(
+    status: str,
+    method: str | None,
+    activity: date,
+    kind: Kind,
+    rules: CoverageRules,
+    today: date,
+    oldest: date | None,
+) -> str | None:
+    """The one rule of countability: None if not accepted, "" if countable, else the problem."""
+    if status != "accepted":
+        return None
+    allowed = rules.allowed_methods(kind)
+    if allowed is not None and (method is None or _norm(method) not in allowed):
+        return "method"
+    if activity > today:
+        return "future"
+    if oldest is not None and activity < oldest:
+        return "currency"
+    return ""
+
+
+def state_counts(
+    criteria: Iterable[CriterionRef],
+    claims: Iterable[tuple[int, str, str | None, date]],
+    rules: CoverageRules,
+    today: date,
+) -> tuple[tuple[StandardCoverage, ...], int]:
+    """Per-standard counts only (no reasons, no evidence lists) and the number of claims awaiting
+    a decision, from (criterion id, status, method, activity date) tuples: the same states as
+    :func:`compute_coverage`, for pages that show many learners at once."""
+    criteria = tuple(criteria)
+    years = rules.currency_years
+    oldest = None if years is None else years_before(today, years)
+    kinds = {c.id: c.kind for c in criteria}
+    seen: dict[int, int] = {}  # criterion id -> STATE_RANK of the best claim so far
+    awaiting_claims = 0
+    for criterion_id, status, method, activity in claims:
+        kind = kinds.get(criterion_id)
+        if kind is None:
+            continue
+        if status == "claimed":
+            awaiting_claims += 1
+            rank = STATE_RANK["awaiting"]
+        elif _problem(status, method, activity, kind, rules, today, oldest) == "":
+            rank = STATE_RANK["met"]
+        else:
+            rank = STATE_RANK["referred"]
+        if rank > seen.get(criterion_id, -1):
+            seen[criterion_id] = rank
+    names = {rank: state for state, rank in STATE_RANK.items()}
+    grouped: dict[str, list[State]] = {}
+    for c in criteria:
+        grouped.setdefault(c.standard, []).append(names[seen.get(c.id, STATE_RANK["missing"])])
+    standards = []
+    for standard, states in grouped.items():
+        count = dict.fromkeys(STATES, 0)
+        for st in states:
+            count[st] += 1
+        standards.append(
+            StandardCoverage(
+                standard=standard,
+                total=len(states),
+                met=count["met"],
+                awaiting=count["awaiting"],
+                referred=count["referred"],
+                missing=count["missing"],
+                percent_met=100.0 * count["met"] / len(states),
+                complete=count["met"] == len(states),
+                outstanding=(),
+            )
+        )
+    return tuple(standards), awaiting_claims
 
 
 def _refs(checks: Iterable[ClaimCheck]) -> tuple[str, ...]:

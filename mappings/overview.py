@@ -186,12 +186,7 @@ def _outstanding(items: Iterable[CriterionCoverage]) -> tuple[Outstanding, ...]:
 
 def awaiting_claims(standing: Standing) -> int:
     """Claims of this registration's criteria still waiting for the assessor's decision."""
-    return sum(
-        1
-        for c in standing.coverage.criteria
-        for check in c.claims
-        if check.claim.status == "claimed"
-    )
+    return standing.awaiting_claims
 
 
 def progress_of(standing: Standing, *, outstanding: bool = True) -> LearnerProgress:

@@ -20,6 +20,7 @@ from mappings.coverage import (
     CriterionRef,
     StandardCoverage,
     compute_coverage,
+    state_counts,
 )
 from mappings.models import Claim, SignOff
 from mappings.progress import Rag, rag_status
@@ -65,6 +66,7 @@ class Standing:
     criteria: dict[int, Criterion]
     percent_met: float
     rag: Rag
+    awaiting_claims: int = 0  # claims of these criteria still waiting for a decision
 
     def standard(self, code: str) -> tuple[StandardInfo, StandardCoverage] | None:
         for info in self.standards:
@@ -88,7 +90,11 @@ def rules_of(framework: Framework) -> CoverageRules:
 
 
 def load_standings(
-    session: Session, registration_ids: Sequence[int], today: date | None = None
+    session: Session,
+    registration_ids: Sequence[int],
+    today: date | None = None,
+    *,
+    detail: bool = True,
 ) -> list[Standing]:
     """Coverage of each registration, in the order given, in six queries whatever the size."""
     today = today or date.today()
@@ -121,6 +127,123 @@ def load_standings(
     for c in criteria:
         criteria_of[c.standard_id].append(c)
     learner_ids = {reg.learner_id for reg, _, _ in regs}
+    claims_of: dict[int, list[ClaimFact]] = defaultdict(list)
+    light_of: dict[int, list[tuple[int, str, str | None, date]]] = defaultdict(list)
+    if detail:
+        _claim_facts(session, learner_ids, claims_of)
+    else:
+        # counts only (many learners at once): four columns, no titles nor times
+        light: Sequence[Any] = (
+            session.connection()
+            .execute(
+                sa_select(
+                    col(Evidence.learner_id),
+                    col(Claim.criterion_id),
+                    col(Claim.status),
+                    col(Claim.method),
+                    col(Evidence.activity_date),
+                )
+                .join(Evidence, col(Evidence.id) == Claim.evidence_id)
+                .where(
+                    col(Evidence.learner_id).in_(learner_ids),
+                    col(Evidence.submitted_at).is_not(None),
+                )
+            )
+            .all()
+        )
+        for lid, cid, status, method, activity in light:
+            light_of[lid].append((cid, status, method, activity))
+    signoffs = session.exec(
+        select(SignOff).where(
+            col(SignOff.registration_id).in_(registration_ids), SignOff.status == "signed"
+        )
+    ).all()
+    signed = {(s.registration_id, s.standard_id): s for s in signoffs}
+
+    by_id = {reg.id: (reg, person, fw) for reg, person, fw in regs}
+    unique_standards = {s.id: s for _, s in std_rows}
+    refs_of = {
+        sid: [
+            CriterionRef(id=c.id or 0, standard=s.code, code=c.code, kind=c.kind, text=c.text)  # type: ignore[arg-type]
+            for c in criteria_of.get(sid or 0, [])
+        ]
+        for sid, s in unique_standards.items()
+    }
+    rules_by_fw: dict[int, CoverageRules] = {}
+    result: list[Standing] = []
+    for reg_id in registration_ids:
+        if reg_id not in by_id:
+            continue
+        reg, person, fw = by_id[reg_id]
+        stds = standards_of.get(reg_id, [])
+        refs = [r for s in stds for r in refs_of[s.id]]
+        rules = rules_by_fw.get(fw.id or 0)
+        if rules is None:
+            rules = rules_by_fw[fw.id or 0] = rules_of(fw)
+        if detail:
+            coverage = compute_coverage(refs, claims_of.get(reg.learner_id, []), rules, today)
+            waiting = sum(
+                1
+                for c in coverage.criteria
+                for check in c.claims
+                if check.claim.status == "claimed"
+            )
+        else:
+            counts, waiting = state_counts(refs, light_of.get(reg.learner_id, []), rules, today)
+            coverage = Coverage(criteria=(), standards=counts)
+        met = sum(s.met for s in coverage.standards)
+        total = sum(s.total for s in coverage.standards) or 1
+        percent = 100.0 * met / total
+        result.append(
+            Standing(
+                registration=reg,
+                learner=person,
+                framework=fw,
+                rules=rules,
+                standards=tuple(
+                    StandardInfo(
+                        id=s.id or 0,
+                        code=s.code,
+                        title=s.title,
+                        urn=s.urn,
+                        signoff=signed.get((reg_id, s.id or 0)),
+                    )
+                    for s in stds
+                ),
+                coverage=coverage,
+                criteria={c.id or 0: c for s in stds for c in criteria_of.get(s.id or 0, [])},
+                percent_met=percent,
+                awaiting_claims=waiting,
+                rag=rag_status(
+                    min(percent, 100.0), reg.start_date, max(reg.planned_end, reg.start_date), today
+                ),
+            )
+        )
+    return result
+
+
+def registrations_of_learner(session: Session, learner_id: int) -> list[int]:
+    ids = session.exec(
+        select(Registration.id)
+        .where(Registration.learner_id == learner_id)
+        .order_by(col(Registration.id))
+    ).all()
+    return [i for i in ids if i is not None]
+
+
+def registrations_assessed_by(session: Session, assessor_id: int) -> list[int]:
+    ids = session.exec(
+        select(Registration.id)
+        .where(Registration.assessor_id == assessor_id)
+        .order_by(col(Registration.id))
+    ).all()
+    return [i for i in ids if i is not None]
+
+
+def _claim_facts(
+    session: Session, learner_ids: set[int], claims_of: dict[int, list[ClaimFact]]
+) -> None:
+    """Every claim of these learners' submitted evidence, as facts for the coverage function."""
     # plain rows straight from the connection: no ORM identity work for thousands of claims
     claim_rows: Sequence[Any] = (
         session.connection()
@@ -145,7 +268,6 @@ def load_standings(
         )
         .all()
     )
-    claims_of: dict[int, list[ClaimFact]] = defaultdict(list)
     ref_of_evidence: dict[int, str] = {}
     for (
         cid,
@@ -176,77 +298,3 @@ def load_standings(
                 decided_at=decided_at,
             )
         )
-    signoffs = session.exec(
-        select(SignOff).where(
-            col(SignOff.registration_id).in_(registration_ids), SignOff.status == "signed"
-        )
-    ).all()
-    signed = {(s.registration_id, s.standard_id): s for s in signoffs}
-
-    by_id = {reg.id: (reg, person, fw) for reg, person, fw in regs}
-    unique_standards = {s.id: s for _, s in std_rows}
-    refs_of = {
-        sid: [
-            CriterionRef(id=c.id or 0, standard=s.code, code=c.code, kind=c.kind, text=c.text)  # type: ignore[arg-type]
-            for c in criteria_of.get(sid or 0, [])
-        ]
-        for sid, s in unique_standards.items()
-    }
-    rules_by_fw: dict[int, CoverageRules] = {}
-    result: list[Standing] = []
-    for reg_id in registration_ids:
-        if reg_id not in by_id:
-            continue
-        reg, person, fw = by_id[reg_id]
-        stds = standards_of.get(reg_id, [])
-        refs = [r for s in stds for r in refs_of[s.id]]
-        rules = rules_by_fw.get(fw.id or 0)
-        if rules is None:
-            rules = rules_by_fw[fw.id or 0] = rules_of(fw)
-        coverage = compute_coverage(refs, claims_of.get(reg.learner_id, []), rules, today)
-        met = sum(s.met for s in coverage.standards)
-        total = sum(s.total for s in coverage.standards) or 1
-        percent = 100.0 * met / total
-        result.append(
-            Standing(
-                registration=reg,
-                learner=person,
-                framework=fw,
-                rules=rules,
-                standards=tuple(
-                    StandardInfo(
-                        id=s.id or 0,
-                        code=s.code,
-                        title=s.title,
-                        urn=s.urn,
-                        signoff=signed.get((reg_id, s.id or 0)),
-                    )
-                    for s in stds
-                ),
-                coverage=coverage,
-                criteria={c.id or 0: c for s in stds for c in criteria_of.get(s.id or 0, [])},
-                percent_met=percent,
-                rag=rag_status(
-                    min(percent, 100.0), reg.start_date, max(reg.planned_end, reg.start_date), today
-                ),
-            )
-        )
-    return result
-
-
-def registrations_of_learner(session: Session, learner_id: int) -> list[int]:
-    ids = session.exec(
-        select(Registration.id)
-        .where(Registration.learner_id == learner_id)
-        .order_by(col(Registration.id))
-    ).all()
-    return [i for i in ids if i is not None]
-
-
-def registrations_assessed_by(session: Session, assessor_id: int) -> list[int]:
-    ids = session.exec(
-        select(Registration.id)
-        .where(Registration.assessor_id == assessor_id)
-        .order_by(col(Registration.id))
-    ).all()
-    return [i for i in ids if i is not None]

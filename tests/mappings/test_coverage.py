@@ -301,3 +301,22 @@ def test_independent_of_claim_order(claims, rules, rnd):
     assert compute_coverage(CRITS, claims, rules, TODAY) == compute_coverage(
         CRITS, shuffled, rules, TODAY
     )
+
+
+@given(st.lists(claims_st, max_size=30), rules_st)
+def test_state_counts_agree_with_full_coverage(claims, rules):
+    from mappings.coverage import state_counts
+
+    full = compute_coverage(CRITS, claims, rules, TODAY)
+    counts, awaiting = state_counts(
+        CRITS, [(c.criterion_id, c.status, c.method, c.activity_date) for c in claims], rules, TODAY
+    )
+    strip = [
+        (s.standard, s.total, s.met, s.awaiting, s.referred, s.missing, s.complete)
+        for s in full.standards
+    ]
+    assert [
+        (s.standard, s.total, s.met, s.awaiting, s.referred, s.missing, s.complete) for s in counts
+    ] == strip
+    known = {c.id for c in CRITS}
+    assert awaiting == sum(1 for c in claims if c.status == "claimed" and c.criterion_id in known)
