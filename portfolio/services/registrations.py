@@ -6,7 +6,7 @@ administrator, flushes (never commits) and writes an audit entry for every chang
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -181,6 +181,17 @@ def registration_codes(session: Session, registration_id: int) -> list[str]:
     return list(rows)
 
 
+# Checks run before standards are taken off a registration; each returns a reason to refuse, or
+# None. Packages above this one (assessment records live in ``mappings``) register theirs.
+RemovalGuard = Callable[[Session, int, list[int]], str | None]
+_REMOVAL_GUARDS: list[RemovalGuard] = []
+
+
+def register_removal_guard(guard: RemovalGuard) -> None:
+    if guard not in _REMOVAL_GUARDS:
+        _REMOVAL_GUARDS.append(guard)
+
+
 def update_allocation(
     session: Session,
     *,
@@ -218,6 +229,11 @@ def update_allocation(
                     )
                 ).all()
             )
+            dropped = current - set(new_ids)
+            for guard in _REMOVAL_GUARDS:
+                reason = guard(session, registration_id, sorted(dropped))
+                if reason:
+                    raise Invalid(reason)
             for row in session.exec(
                 select(RegistrationStandard).where(
                     RegistrationStandard.registration_id == registration_id,

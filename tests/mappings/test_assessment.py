@@ -370,3 +370,41 @@ def test_currency_window_makes_old_evidence_not_count(session, case, make_eviden
     )
     assert k1_state.state == "referred"
     assert any("older than 3 years" in r for r in k1_state.reasons)
+
+
+def test_a_signed_standard_cannot_be_taken_off_the_registration(
+    session, case, make_evidence
+) -> None:
+    from portfolio.services import registrations
+    from portfolio.services.people import SYSTEM
+
+    learner, assessor, iqa, reg = case
+    _accept_all(session, learner, assessor, make_evidence, "SE03")
+    signoff.sign_off(
+        session,
+        actor=actor_of(assessor),
+        registration_id=reg.id,
+        standard_code="SE03",
+        summary="ok",
+        assessor_declaration=True,
+    )
+    session.commit()
+    with pytest.raises(Invalid, match="SE03 is signed off"):
+        registrations.update_allocation(
+            session,
+            actor=SYSTEM,
+            registration_id=reg.id,
+            assessor_id=assessor.id,
+            iqa_id=iqa.id,
+            standard_codes=["SE01", "SE04"],
+        )
+    # taking off an unsigned standard is fine
+    registrations.update_allocation(
+        session,
+        actor=SYSTEM,
+        registration_id=reg.id,
+        assessor_id=assessor.id,
+        iqa_id=iqa.id,
+        standard_codes=["SE01", "SE03"],
+    )
+    assert registrations.registration_codes(session, reg.id) == ["SE01", "SE03"]
