@@ -97,6 +97,7 @@ def main() -> None:
     )
     parser.add_argument("--items", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2, help="server processes (1 = waitress)")
+    parser.add_argument("--threads", type=int, default=8, help="threads per server process")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="load-"))
     url = f"sqlite:///{folder / 'load.sqlite3'}"
