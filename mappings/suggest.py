@@ -113,6 +113,7 @@ class SuggestionEngine(ColdScorer):
         params: Params,
         glossary_terms: Sequence[tuple[str, ...]] = (),
         glossary_use: sp.csr_matrix | None = None,
+        own_concepts: Sequence[Sequence[str]] | None = None,
     ) -> None:
         self._criteria = list(criteria)
         n = self._n = len(self._criteria)
@@ -182,9 +183,49 @@ class SuggestionEngine(ColdScorer):
         cent = members @ matrix
         cn = np.sqrt(np.asarray(cent.multiply(cent).sum(axis=1)).ravel())
         self._std_centroids = (sp.diags(1.0 / np.maximum(cn, 1e-12)) @ cent).tocsr()
+        distinct = self._distinctive(members, own_concepts)
         self._statics = CriterionStatics(
-            self._is_knowledge, self._crit_std, siblings, position, n_terms
+            self._is_knowledge,
+            self._crit_std,
+            siblings,
+            position,
+            n_terms,
+            distinct,
         )
+
+    def _distinctive(
+        self, members: sp.csr_matrix, own_concepts: Sequence[Sequence[str]] | None
+    ) -> sp.csr_matrix:
+        """Concepts of each criterion's own text weighted by IDF within its standard.
+
+        A concept most siblings share (or that comes from the standard's title) weighs little; one
+        unique to the criterion weighs most, so finding it says this criterion, not a sibling."""
+        n = self._n
+        # concepts of each criterion's own text (not its standard's title nor glossary)
+        rows: list[int] = []
+        cols: list[int] = []
+        if own_concepts is None:
+            own_concepts = [
+                [t for t in terms(c.text, bigrams=False) if t.startswith("#")]
+                for c in self._criteria
+            ]
+        for i, names in enumerate(own_concepts):
+            for t in names:
+                j = self._vocab.get(t)
+                if j is not None:
+                    rows.append(i)
+                    cols.append(j)
+        shape = (n, len(self._vocab))
+        own = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
+        size = np.asarray(members.sum(axis=1)).ravel()
+        df_std = (members @ own).tocsr()
+        r, c_ = np.asarray(rows, dtype=int), np.asarray(cols, dtype=int)
+        std = self._crit_std[r]
+        dfv = np.asarray(df_std[std, c_]).ravel() if len(r) else np.zeros(0)
+        w = np.log((1.0 + size[std]) / np.maximum(dfv, 1.0)) if len(r) else np.zeros(0)
+        distinct = sp.csr_matrix((w, (r, c_)), shape=shape)
+        distinct.eliminate_zeros()
+        return distinct
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -200,9 +241,11 @@ class SuggestionEngine(ColdScorer):
         gloss_terms = {t: terms(d, bigrams=False) for t, d in gloss}
         title_terms: dict[str, dict[str, float]] = {}
         docs: list[dict[str, float]] = []
+        own_concepts: list[list[str]] = []
         hits: list[tuple[int, int]] = []  # (criterion, glossary entry it mentions)
         for c in criteria:
             own = terms(c.text)
+            own_concepts.append([t for t in own if t.startswith("#")])
             doc = {t: (p.concept_weight * w if t.startswith("#") else w) for t, w in own.items()}
             if c.standard_title:
                 if c.standard_title not in title_terms:
@@ -247,7 +290,9 @@ class SuggestionEngine(ColdScorer):
             (np.ones(len(hits)), ([h[0] for h in hits], [h[1] for h in hits])),
             shape=(len(criteria), len(gloss)),
         )
-        return cls(criteria, m.tocsr(), vocab, idf, groups, p, [t for t, _ in gloss], use)
+        return cls(
+            criteria, m.tocsr(), vocab, idf, groups, p, [t for t, _ in gloss], use, own_concepts
+        )
 
     # ------------------------------------------------------------------ warm
     def add_examples(self, examples: Iterable[Example]) -> None:

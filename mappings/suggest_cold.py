@@ -232,6 +232,7 @@ class ColdScorer:
             prior=prior,
             markers=markers,
             n_sentences=ns,
+            present=present,
         )
 
     def _sim_vec(self, tw: dict[str, float]) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 No feature names a criterion, a standard or a word: each says how well, where and how a piece of
 evidence matches a criterion (lexical and concept similarities, the hand scorer's score and rank),
-what kind of criterion meets what kind of evidence, how the match sits within the standards the
+what kind of criterion meets what kind of evidence, how much of what sets a criterion apart from
+its siblings (its concepts rare within its standard) the evidence mentions, how the match sits within the standards the
 evidence mostly speaks to, and how much the text is about the practice at all. Warm features say
 what past assessor decisions on similar evidence said about the criterion.
 
@@ -59,6 +60,7 @@ COLD_FEATURES: tuple[str, ...] = (
     "std_share_x_gate",
     "n_sentences",  # log number of sentences
     "item_max",  # log(1 + best hand score of the item)
+    "distinct_cov",  # share of the criterion's distinctive concepts (rare among siblings) found
 )
 
 WARM_FEATURES: tuple[str, ...] = (
@@ -87,6 +89,9 @@ class CriterionStatics:
     sibling_sim: sp.csr_matrix  # cosine between criteria of the same standard (zero diagonal)
     position: np.ndarray
     n_terms: np.ndarray
+    # criteria x vocabulary: concepts of the criterion's own text weighted by their IDF within
+    # its standard, log((1 + size) / df): least for a concept every criterion of the standard has
+    distinct: sp.csr_matrix
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,7 @@ class ColdParts:
     prior: np.ndarray
     markers: int
     n_sentences: int
+    present: np.ndarray  # 0/1 over the vocabulary: concepts that occur in the evidence
 
     @classmethod
     def empty(cls, n: int, n_standards: int, markers: int) -> ColdParts:
@@ -132,6 +138,7 @@ class ColdParts:
             prior=z,
             markers=markers,
             n_sentences=0,
+            present=np.zeros(0),
         )
 
 
@@ -174,6 +181,12 @@ def cold_features(parts: ColdParts, st: CriterionStatics, kind: str) -> np.ndarr
     cent_rank = np.empty(len(cs))
     cent_rank[np.lexsort((np.arange(len(cs)), -cs))] = np.arange(len(cs))
     sent1 = parts.top_sent[0]
+    if len(parts.present) == st.distinct.shape[1] and n:
+        d_found = np.asarray(st.distinct @ parts.present).ravel()
+        d_total = np.asarray(st.distinct.sum(axis=1)).ravel()
+        d_cov = d_found / np.maximum(d_total, 1e-12)
+    else:
+        d_cov = np.zeros(n)
     cols = [
         raw / peak,
         np.log1p(raw),
@@ -215,6 +228,7 @@ def cold_features(parts: ColdParts, st: CriterionStatics, kind: str) -> np.ndarr
         share[st.crit_std] * gate,
         np.full(n, np.log1p(parts.n_sentences)),
         np.full(n, np.log1p(peak)),
+        d_cov,
     ]
     return np.column_stack(cols) if n else np.zeros((0, len(COLD_FEATURES)))
 
