@@ -3,7 +3,8 @@
 Starts `portfolio serve --workers W` (waitress for 1, gunicorn for more) on a fresh SQLite database with demo data plus 200 evidence items per
 demo learner, logs 20 users in, and has each fetch the two pages for a fixed number of rounds.
 Prints p50/p95/max latency per page. Usage: .venv/bin/python bench/load_bench.py [--users 20] [--workers 2]
-[--think SECONDS] (0 = every user requests flat out, the harshest case).
+[--think SECONDS] (0 = every user requests flat out, the harshest case) [--client wrk] (a C load
+generator from Debian, so the client does not share the Python CPU budget).
 """
 
 from __future__ import annotations
@@ -85,6 +86,56 @@ def login(base: str, email: str) -> urllib.request.OpenerDirector:
     return opener
 
 
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  io.write(string.format("p50 %.1f ms  p95 %.1f ms  max %.1f ms  requests %d  errors %d\\n",
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency.max / 1000,
+    summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read))
+end
+"""
+
+
+def run_wrk(base: str, opener: urllib.request.OpenerDirector, args: argparse.Namespace) -> None:
+    """Half the users on each page at once, each keeping its connection, with wrk (C)."""
+    cookie = ""
+    for handler in opener.handlers:
+        if isinstance(handler, urllib.request.HTTPCookieProcessor):
+            cookie = "; ".join(f"{c.name}={c.value}" for c in handler.cookiejar)
+    script = Path(tempfile.mkdtemp()) / "report.lua"
+    script.write_text(WRK_SCRIPT)
+    half = max(1, args.users // 2)
+    runs = {
+        path: subprocess.Popen(
+            [
+                "wrk",
+                "-t",
+                "1",
+                "-c",
+                str(half),
+                "-d",
+                f"{args.seconds}s",
+                "-s",
+                str(script),
+                "-H",
+                f"Cookie: {cookie}",
+                base + path,
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for path in ("/", "/evidence")
+    }
+    print(
+        f"{args.users} concurrent users (wrk, {half} per page, flat out, {args.seconds} s), "
+        f"{args.items} evidence items per learner, {args.workers} server process(es)"
+    )
+    for path, proc in runs.items():
+        out, _ = proc.communicate()
+        line = out.strip().splitlines()[-1] if out.strip() else "(no output)"
+        rps = next((ln.split()[1] for ln in out.splitlines() if ln.startswith("Requests/sec")), "?")
+        print(f"  {path:<10} {line}  ({rps} requests/s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=20)
@@ -97,6 +148,13 @@ def main() -> None:
     )
     parser.add_argument("--items", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2, help="server processes (1 = waitress)")
+    parser.add_argument(
+        "--client",
+        choices=["python", "wrk"],
+        default="python",
+        help="load generator: Python threads (shares the CPU with the server) or wrk (C, Debian package)",
+    )
+    parser.add_argument("--seconds", type=int, default=15, help="duration of a wrk run")
     parser.add_argument("--threads", type=int, default=8, help="threads per server process")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="load-"))
@@ -133,6 +191,9 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
+        if args.client == "wrk":
+            run_wrk(base, login(base, "learner1@example.org"), args)
+            return
         emails = [f"learner{1 + i % 4}@example.org" for i in range(args.users)]
         openers = [login(base, e) for e in emails]
         timings: dict[str, list[float]] = {"/": [], "/evidence": []}
