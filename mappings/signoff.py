@@ -188,19 +188,27 @@ def frozen_evidence_intact(session: Session, signoff_id: int) -> list[str]:
         .join(Evidence, col(Evidence.id) == EvidenceVersion.evidence_id)
         .where(SignOffEvidence.signoff_id == signoff_id)
     ).all()
+    from portfolio.models import Attachment
     from portfolio.services.evidence import version_hash
 
+    files_of: dict[int, list[str]] = {}
+    version_ids = [version.id for _, version, _ in rows]
+    for version_id, digest in session.exec(
+        select(Attachment.version_id, Attachment.sha256).where(
+            col(Attachment.version_id).in_(version_ids)
+        )
+    ):
+        files_of.setdefault(version_id, []).append(digest)
     problems = []
     for frozen, version, item in rows:
         # recompute from content, so a silent change to the stored row is caught too
-        from portfolio.models import Attachment
-
-        files = [
-            a.sha256
-            for a in session.exec(select(Attachment).where(Attachment.version_id == version.id))
-        ]
         actual = version_hash(
-            item.kind, version.title, version.activity_date, version.body, version.fields, files
+            item.kind,
+            version.title,
+            version.activity_date,
+            version.body,
+            version.fields,
+            files_of.get(version.id or 0, []),
         )
         if actual != frozen.sha256:
             problems.append(f"E{item.id}v{version.number} changed after sign-off")

@@ -231,15 +231,6 @@ def registrations_of_learner(session: Session, learner_id: int) -> list[int]:
     return [i for i in ids if i is not None]
 
 
-def registrations_assessed_by(session: Session, assessor_id: int) -> list[int]:
-    ids = session.exec(
-        select(Registration.id)
-        .where(Registration.assessor_id == assessor_id)
-        .order_by(col(Registration.id))
-    ).all()
-    return [i for i in ids if i is not None]
-
-
 def _claim_facts(
     session: Session, learner_ids: set[int], claims_of: dict[int, list[ClaimFact]]
 ) -> None:

@@ -59,9 +59,3 @@ def require_view(session: Session, actor: Actor, learner_id: int) -> set[str]:
 def require_assessor(session: Session, actor: Actor, learner_id: int) -> None:
     if "assessor" not in relation(session, actor, learner_id):
         raise PermissionDenied("Only the learner's allocated assessor may do this.")
-
-
-def allocated_learners(session: Session, actor: Actor, as_role: str = "assessor") -> list[int]:
-    column = Registration.assessor_id if as_role == "assessor" else Registration.iqa_id
-    rows = session.exec(select(Registration.learner_id).where(column == actor.id).distinct())
-    return sorted(set(rows))
