@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -27,6 +28,7 @@ from portfolio.services.registrations import CohortRow, list_cohorts
 
 LATEST_EVIDENCE = 5
 NEXT_MISSING = 5
+DRAFTS_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,8 @@ class LearnerHome:
     standards: tuple[StandardProgress, ...]
     evidence: tuple[EvidenceItem, ...]  # the latest few
     evidence_total: int
-    drafts: tuple[EvidenceItem, ...]  # to submit
+    drafts: tuple[EvidenceItem, ...]  # the first few to submit
+    drafts_total: int
     referrals: tuple[Referral, ...]
     missing: tuple[Outstanding, ...]  # the first few criteria with no evidence at all
     missing_total: int
@@ -71,21 +74,25 @@ class CaseloadSummary:
     rag_counts: dict[str, int]
 
 
+# built once: it runs on every learner's home page
+_REFERRALS = (
+    sa_select(Claim, Evidence, col(Criterion.code), col(Standard.code), Decision)
+    .join(Evidence, col(Evidence.id) == Claim.evidence_id)
+    .join(Criterion, col(Criterion.id) == Claim.criterion_id)
+    .join(Standard, col(Standard.id) == Criterion.standard_id)
+    .join(Decision, col(Decision.claim_id) == Claim.id)
+    .where(
+        col(Evidence.learner_id) == bindparam("learner_id"),
+        col(Claim.status) == "referred",
+        col(Decision.new_status) == "referred",
+    )
+    .order_by(col(Decision.at), col(Decision.id))
+)
+
+
 def referrals_of(session: Session, learner_id: int) -> list[Referral]:
     """Claims of the learner now referred, each with the feedback of its latest referral."""
-    rows = session.execute(
-        sa_select(Claim, Evidence, col(Criterion.code), col(Standard.code), Decision)
-        .join(Evidence, col(Evidence.id) == Claim.evidence_id)
-        .join(Criterion, col(Criterion.id) == Claim.criterion_id)
-        .join(Standard, col(Standard.id) == Criterion.standard_id)
-        .join(Decision, col(Decision.claim_id) == Claim.id)
-        .where(
-            col(Evidence.learner_id) == learner_id,
-            col(Claim.status) == "referred",
-            col(Decision.new_status) == "referred",
-        )
-        .order_by(col(Decision.at), col(Decision.id))
-    ).all()
+    rows = session.execute(_REFERRALS, {"learner_id": learner_id}).all()
     latest: dict[int, Referral] = {}
     for claim, item, code, standard, decision in rows:
         latest[claim.id or 0] = Referral(
@@ -99,28 +106,34 @@ def referrals_of(session: Session, learner_id: int) -> list[Referral]:
     return sorted(latest.values(), key=lambda r: (r.at, r.standard, r.code), reverse=True)
 
 
+def _item(row: evidence_service.EvidenceRow) -> EvidenceItem:
+    return EvidenceItem(
+        id=row.id,
+        title=row.title,
+        kind_label=row.kind_label,
+        activity_date=row.activity_date,
+        status=row.status,
+    )
+
+
 def learner_home(session: Session, *, actor: Actor, today: date | None = None) -> LearnerHome:
     """The learner's own standards, latest evidence and what to do next."""
     standings = load_standings(session, registrations_of_learner(session, actor.id), today)
     progress: list[LearnerProgress] = [progress_of(s) for s in standings]
-    rows = evidence_service.list_for_learner(session, actor=actor, learner_id=actor.id)
-    items = [
-        EvidenceItem(
-            id=r.id,
-            title=r.title,
-            kind_label=r.kind_label,
-            activity_date=r.activity_date,
-            status=r.status,
-        )
-        for r in rows
-    ]
+    latest = evidence_service.page_for_learner(
+        session, actor=actor, learner_id=actor.id, per_page=LATEST_EVIDENCE
+    )
+    drafts = evidence_service.page_for_learner(
+        session, actor=actor, learner_id=actor.id, per_page=DRAFTS_SHOWN, status="draft"
+    )
     missing = [o for p in progress for o in p.outstanding if o.state == "missing"]
     return LearnerHome(
         learner_id=actor.id,
         standards=tuple(s for p in progress for s in p.standards),
-        evidence=tuple(items[:LATEST_EVIDENCE]),
-        evidence_total=len(items),
-        drafts=tuple(i for i in items if i.status == "draft"),
+        evidence=tuple(_item(r) for r in latest.rows),
+        evidence_total=latest.total,
+        drafts=tuple(_item(r) for r in drafts.rows),
+        drafts_total=drafts.total,
         referrals=tuple(referrals_of(session, actor.id)),
         missing=tuple(missing[:NEXT_MISSING]),
         missing_total=len(missing),

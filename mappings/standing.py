@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import BindParameter, bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -63,7 +64,6 @@ class Standing:
     rules: CoverageRules
     standards: tuple[StandardInfo, ...]
     coverage: Coverage
-    criteria: dict[int, Criterion]
     percent_met: float
     rag: Rag
     awaiting_claims: int = 0  # claims of these criteria still waiting for a decision
@@ -89,6 +89,71 @@ def rules_of(framework: Framework) -> CoverageRules:
     return CoverageRules.from_dict(framework.rules or {})
 
 
+# Built once: these run on every home, progress and caseload page, and building a statement
+# costs more than running it. Lists are bound as expanding parameters.
+_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+_REGISTRATIONS = (
+    select(Registration, Person, Framework)
+    .join(Person, col(Person.id) == Registration.learner_id)
+    .join(Framework, col(Framework.id) == Registration.framework_id)
+    .where(col(Registration.id).in_(_IDS))
+)
+_STANDARDS = (
+    select(RegistrationStandard.registration_id, Standard)
+    .join(Standard, col(Standard.id) == RegistrationStandard.standard_id)
+    .where(col(RegistrationStandard.registration_id).in_(_IDS))
+    .order_by(col(Standard.position))
+)
+_CRITERIA = (
+    sa_select(
+        col(Criterion.id),
+        col(Criterion.standard_id),
+        col(Criterion.code),
+        col(Criterion.kind),
+        col(Criterion.text),
+    )
+    .where(col(Criterion.standard_id).in_(_IDS))
+    .order_by(col(Criterion.standard_id), col(Criterion.position))
+)
+# counts only (many learners at once): a few columns, no titles nor times
+_LIGHT_CLAIMS = (
+    sa_select(
+        col(Evidence.learner_id),
+        col(Claim.criterion_id),
+        col(Claim.status),
+        col(Claim.method),
+        col(Evidence.activity_date),
+    )
+    .join(Evidence, col(Evidence.id) == Claim.evidence_id)
+    .where(col(Evidence.learner_id).in_(_IDS), col(Evidence.submitted_at).is_not(None))
+)
+_CLAIMS = (
+    sa_select(
+        col(Claim.criterion_id),
+        col(Claim.status),
+        col(Claim.method),
+        col(Claim.decided_at),
+        col(Evidence.id),
+        col(Evidence.learner_id),
+        col(Evidence.title),
+        col(Evidence.kind),
+        col(Evidence.activity_date),
+        col(Evidence.status),
+        col(Evidence.current_version),
+    )
+    .join(Evidence, col(Evidence.id) == Claim.evidence_id)
+    .where(col(Evidence.learner_id).in_(_IDS), col(Evidence.submitted_at).is_not(None))
+)
+_SIGNOFFS = select(SignOff).where(
+    col(SignOff.registration_id).in_(_IDS), SignOff.status == "signed"
+)
+_REGISTRATIONS_OF_LEARNER = (
+    select(Registration.id)
+    .where(Registration.learner_id == bindparam("learner_id"))
+    .order_by(col(Registration.id))
+)
+
+
 def load_standings(
     session: Session,
     registration_ids: Sequence[int],
@@ -100,75 +165,39 @@ def load_standings(
     today = today or date.today()
     if not registration_ids:
         return []
-    regs = session.exec(
-        select(Registration, Person, Framework)
-        .join(Person, col(Person.id) == Registration.learner_id)
-        .join(Framework, col(Framework.id) == Registration.framework_id)
-        .where(col(Registration.id).in_(registration_ids))
-    ).all()
-    std_rows = session.exec(
-        select(RegistrationStandard.registration_id, Standard)
-        .join(Standard, col(Standard.id) == RegistrationStandard.standard_id)
-        .where(col(RegistrationStandard.registration_id).in_(registration_ids))
-        .order_by(col(Standard.position))
-    ).all()
+    ids = {"ids": list(registration_ids)}
+    regs = session.exec(_REGISTRATIONS, params=ids).all()
+    std_rows = session.exec(_STANDARDS, params=ids).all()
     standards_of: dict[int, list[Standard]] = defaultdict(list)
     for reg_id, std in std_rows:
         standards_of[reg_id].append(std)
-    standard_ids = {s.id for _, s in std_rows}
-    criteria = list(
-        session.exec(
-            select(Criterion)
-            .where(col(Criterion.standard_id).in_(standard_ids))
-            .order_by(col(Criterion.standard_id), col(Criterion.position))
-        )
-    )
-    criteria_of: dict[int, list[Criterion]] = defaultdict(list)
-    for c in criteria:
-        criteria_of[c.standard_id].append(c)
+    standard_ids = {s.id or 0 for _, s in std_rows}
+    # plain rows: criteria are read on every home and progress page
+    connection = session.connection()
+    criterion_rows: Sequence[Any] = connection.execute(
+        _CRITERIA, {"ids": sorted(standard_ids)}
+    ).all()
     learner_ids = {reg.learner_id for reg, _, _ in regs}
     claims_of: dict[int, list[ClaimFact]] = defaultdict(list)
     light_of: dict[int, list[tuple[int, str, str | None, date]]] = defaultdict(list)
     if detail:
         _claim_facts(session, learner_ids, claims_of)
     else:
-        # counts only (many learners at once): four columns, no titles nor times
-        light: Sequence[Any] = (
-            session.connection()
-            .execute(
-                sa_select(
-                    col(Evidence.learner_id),
-                    col(Claim.criterion_id),
-                    col(Claim.status),
-                    col(Claim.method),
-                    col(Evidence.activity_date),
-                )
-                .join(Evidence, col(Evidence.id) == Claim.evidence_id)
-                .where(
-                    col(Evidence.learner_id).in_(learner_ids),
-                    col(Evidence.submitted_at).is_not(None),
-                )
-            )
-            .all()
-        )
+        light: Sequence[Any] = connection.execute(_LIGHT_CLAIMS, {"ids": sorted(learner_ids)}).all()
         for lid, cid, status, method, activity in light:
             light_of[lid].append((cid, status, method, activity))
-    signoffs = session.exec(
-        select(SignOff).where(
-            col(SignOff.registration_id).in_(registration_ids), SignOff.status == "signed"
-        )
-    ).all()
+    signoffs = session.exec(_SIGNOFFS, params=ids).all()
     signed = {(s.registration_id, s.standard_id): s for s in signoffs}
 
     by_id = {reg.id: (reg, person, fw) for reg, person, fw in regs}
     unique_standards = {s.id: s for _, s in std_rows}
-    refs_of = {
-        sid: [
-            CriterionRef(id=c.id or 0, standard=s.code, code=c.code, kind=c.kind, text=c.text)  # type: ignore[arg-type]
-            for c in criteria_of.get(sid or 0, [])
-        ]
-        for sid, s in unique_standards.items()
-    }
+    refs_of: dict[int, list[CriterionRef]] = defaultdict(list)
+    for cid, sid, code, kind, text in criterion_rows:
+        refs_of[sid].append(
+            CriterionRef(
+                id=cid, standard=unique_standards[sid].code, code=code, kind=kind, text=text
+            )
+        )
     rules_by_fw: dict[int, CoverageRules] = {}
     result: list[Standing] = []
     for reg_id in registration_ids:
@@ -176,7 +205,7 @@ def load_standings(
             continue
         reg, person, fw = by_id[reg_id]
         stds = standards_of.get(reg_id, [])
-        refs = [r for s in stds for r in refs_of[s.id]]
+        refs = [r for s in stds for r in refs_of.get(s.id or 0, [])]
         rules = rules_by_fw.get(fw.id or 0)
         if rules is None:
             rules = rules_by_fw[fw.id or 0] = rules_of(fw)
@@ -211,7 +240,6 @@ def load_standings(
                     for s in stds
                 ),
                 coverage=coverage,
-                criteria={c.id or 0: c for s in stds for c in criteria_of.get(s.id or 0, [])},
                 percent_met=percent,
                 awaiting_claims=waiting,
                 rag=rag_status(
@@ -223,11 +251,7 @@ def load_standings(
 
 
 def registrations_of_learner(session: Session, learner_id: int) -> list[int]:
-    ids = session.exec(
-        select(Registration.id)
-        .where(Registration.learner_id == learner_id)
-        .order_by(col(Registration.id))
-    ).all()
+    ids = session.exec(_REGISTRATIONS_OF_LEARNER, params={"learner_id": learner_id}).all()
     return [i for i in ids if i is not None]
 
 
@@ -237,27 +261,7 @@ def _claim_facts(
     """Every claim of these learners' submitted evidence, as facts for the coverage function."""
     # plain rows straight from the connection: no ORM identity work for thousands of claims
     claim_rows: Sequence[Any] = (
-        session.connection()
-        .execute(
-            sa_select(
-                col(Claim.criterion_id),
-                col(Claim.status),
-                col(Claim.method),
-                col(Claim.decided_at),
-                col(Evidence.id),
-                col(Evidence.learner_id),
-                col(Evidence.title),
-                col(Evidence.kind),
-                col(Evidence.activity_date),
-                col(Evidence.status),
-                col(Evidence.current_version),
-            )
-            .join(Evidence, col(Evidence.id) == Claim.evidence_id)
-            .where(
-                col(Evidence.learner_id).in_(learner_ids), col(Evidence.submitted_at).is_not(None)
-            )
-        )
-        .all()
+        session.connection().execute(_CLAIMS, {"ids": sorted(learner_ids)}).all()
     )
     ref_of_evidence: dict[int, str] = {}
     for (

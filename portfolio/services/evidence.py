@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, BinaryIO
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -341,53 +341,108 @@ class EvidenceRow:
     updated_at: Any
 
 
-def list_for_learner(session: Session, *, actor: Actor, learner_id: int) -> list[EvidenceRow]:
-    """A learner's evidence, newest first, in a fixed number of queries."""
-    access.require_view(session, actor, learner_id)
-    counts = (
-        select(EvidenceVersion.evidence_id, func.count(col(Attachment.id)).label("n"))
-        .join(Attachment, col(Attachment.version_id) == EvidenceVersion.id)
-        .join(Evidence, col(Evidence.id) == EvidenceVersion.evidence_id)
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class EvidencePage:
+    """One page of a learner's evidence, newest activity first, and where it sits in the whole."""
+
+    rows: list[EvidenceRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+
+def _listing_statements(by_status: bool) -> tuple[Any, Any]:
+    """The count and the page query of a learner's evidence, built once (building costs more
+    than running them)."""
+    where = [col(Evidence.learner_id) == bindparam("learner_id")]
+    if by_status:
+        where.append(col(Evidence.status) == bindparam("status"))
+    files = (
+        sa_select(func.count(col(Attachment.id)))
+        .join(EvidenceVersion, col(EvidenceVersion.id) == Attachment.version_id)
         .where(
-            Evidence.learner_id == learner_id, EvidenceVersion.number == Evidence.current_version
+            col(EvidenceVersion.evidence_id) == Evidence.id,
+            col(EvidenceVersion.number) == Evidence.current_version,
         )
-        .group_by(col(EvidenceVersion.evidence_id))
-        .subquery()
+        .scalar_subquery()
     )
-    # plain rows, not ORM objects: the list may hold hundreds of items
-    rows: Sequence[Any] = (
-        session.connection()
-        .execute(
-            sa_select(
-                col(Evidence.id),
-                col(Evidence.kind),
-                col(Evidence.title),
-                col(Evidence.activity_date),
-                col(Evidence.status),
-                col(Evidence.current_version),
-                counts.c.n,
-                col(Evidence.updated_at),
+    count = sa_select(func.count(col(Evidence.id))).where(*where)
+    rows = (
+        sa_select(
+            col(Evidence.id),
+            col(Evidence.kind),
+            col(Evidence.title),
+            col(Evidence.activity_date),
+            col(Evidence.status),
+            col(Evidence.current_version),
+            files,
+            col(Evidence.updated_at),
+        )
+        .where(*where)
+        .order_by(col(Evidence.activity_date).desc(), col(Evidence.id).desc())
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    return count, rows
+
+
+_LISTING = {False: _listing_statements(False), True: _listing_statements(True)}
+
+
+def page_for_learner(
+    session: Session,
+    *,
+    actor: Actor,
+    learner_id: int,
+    page: int = 1,
+    per_page: int = PAGE_SIZE,
+    status: str | None = None,
+) -> EvidencePage:
+    """One page of a learner's evidence in two queries, however many items there are."""
+    access.require_view(session, actor, learner_id)
+    count, select_rows = _LISTING[status is not None]
+    params: dict[str, Any] = {"learner_id": learner_id, "status": status}
+    connection = session.connection()
+    total = int(connection.execute(count, params).scalar_one())
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    # plain rows, not ORM objects, and only the page asked for
+    params.update(limit=per_page, offset=(page - 1) * per_page)
+    rows: Sequence[Any] = connection.execute(select_rows, params).all()
+    return EvidencePage(
+        rows=[
+            EvidenceRow(
+                id=eid,
+                kind=kind,
+                kind_label=KINDS[kind],
+                title=title,
+                activity_date=activity,
+                status=status_,
+                version=version,
+                attachments=n or 0,
+                updated_at=updated,
             )
-            .outerjoin(counts, counts.c.evidence_id == Evidence.id)
-            .where(col(Evidence.learner_id) == learner_id)
-            .order_by(col(Evidence.activity_date).desc(), col(Evidence.id).desc())
-        )
-        .all()
+            for eid, kind, title, activity, status_, version, n, updated in rows
+        ],
+        total=total,
+        page=page,
+        per_page=per_page,
     )
-    return [
-        EvidenceRow(
-            id=eid,
-            kind=kind,
-            kind_label=KINDS[kind],
-            title=title,
-            activity_date=activity,
-            status=status,
-            version=version,
-            attachments=n or 0,
-            updated_at=updated,
-        )
-        for eid, kind, title, activity, status, version, n, updated in rows
-    ]
 
 
 @dataclass

@@ -56,13 +56,33 @@ def learner_index(learner_id: int) -> str:
     return _listing(learner_id)
 
 
+STATUS_FILTERS = {"draft": "Drafts", "submitted": "Submitted"}
+
+
 def _listing(learner_id: int) -> str:
     learner = _learner(learner_id)
-    rows = service.list_for_learner(db(), actor=actor(), learner_id=learner_id)
+    status = request.args.get("status")
+    if status not in STATUS_FILTERS:
+        status = None
+    listing = service.page_for_learner(
+        db(),
+        actor=actor(),
+        learner_id=learner_id,
+        page=request.args.get("page", 1, type=int) or 1,
+        status=status,
+    )
     own = learner_id == actor().id
     writable = [k for k in KINDS if (k not in ASSESSOR_KINDS) == own]
     kinds = {k: KINDS[k] for k in writable}
-    return render_template("evidence/index.html", learner=learner, rows=rows, own=own, kinds=kinds)
+    return render_template(
+        "evidence/index.html",
+        learner=learner,
+        listing=listing,
+        status=status,
+        filters=STATUS_FILTERS,
+        own=own,
+        kinds=kinds,
+    )
 
 
 @bp.route("/learners/<int:learner_id>/evidence/new", methods=["GET", "POST"])

@@ -210,7 +210,9 @@ def test_eqa_sees_only_sampled_learners_and_only_before_expiry(
     assert access.relation(session, actor_of(eqa), learner.id) == {"eqa"}
     assert access.relation(session, actor_of(eqa), other.learner_id) == set()
     # read-only: viewing works, changing is refused
-    assert evidence_service.list_for_learner(session, actor=actor_of(eqa), learner_id=learner.id)
+    assert evidence_service.page_for_learner(
+        session, actor=actor_of(eqa), learner_id=learner.id
+    ).rows
     with pytest.raises(PermissionDenied):
         make_evidence(learner, author=eqa)
     view = iqa.sample_view(session, actor=actor_of(eqa), sample_id=sample.id)

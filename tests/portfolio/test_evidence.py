@@ -336,6 +336,53 @@ def test_evidence_list_issues_the_same_number_of_statements_for_5_and_500(
     assert large.count == small.count
 
 
+def test_evidence_list_pages_and_filters_by_status(client, auth, make_evidence) -> None:
+    learner = auth.login("learner")
+    for i in range(service.PAGE_SIZE + 3):
+        make_evidence(learner, title=f"Item {i:03d}", activity_date=date(2026, 1, 1 + i % 28))
+    for i in range(2):
+        make_evidence(learner, title=f"Unsent {i}", activity_date=date(2025, 6, 1), submit=False)
+    total = service.PAGE_SIZE + 5
+
+    first = client.get("/evidence").get_data(as_text=True)
+    assert f"Showing 1–{service.PAGE_SIZE} of {total}." in first
+    assert 'aria-label="Pages of evidence"' in first and 'rel="next"' in first
+    assert "Unsent" not in first  # the oldest activity comes last
+
+    last = client.get("/evidence?page=2").get_data(as_text=True)
+    assert f"Showing {service.PAGE_SIZE + 1}–{total} of {total}." in last
+    assert "Unsent 0" in last and "Unsent 1" in last and 'rel="prev"' in last
+    # a page past the end shows the last page, a nonsense page the first
+    assert "Unsent 0" in client.get("/evidence?page=99").get_data(as_text=True)
+    assert f"Showing 1–{service.PAGE_SIZE}" in client.get("/evidence?page=x").get_data(as_text=True)
+
+    drafts = client.get("/evidence?status=draft").get_data(as_text=True)
+    assert "Showing 1–2 of 2 (drafts)." in drafts and "Item 000" not in drafts
+    assert "Pages of evidence" not in drafts
+    # an unknown status is ignored rather than an error
+    assert f"of {total}." in client.get("/evidence?status=<b>").get_data(as_text=True)
+
+
+def test_home_lists_the_latest_evidence_and_links_to_all_drafts(
+    client, auth, make_evidence
+) -> None:
+    from mappings.dashboard import DRAFTS_SHOWN, LATEST_EVIDENCE
+
+    learner = auth.login("learner")
+    for i in range(DRAFTS_SHOWN + 2):
+        make_evidence(
+            learner, title=f"Draft {i:02d}", activity_date=date(2026, 2, 1 + i), submit=False
+        )
+    make_evidence(learner, title="Newest", activity_date=date(2026, 3, 1))
+    page = client.get("/").get_data(as_text=True)
+    mine = page[page.index('id="my-evidence"') : page.index('id="next"')]
+    assert mine.count("<li>") == LATEST_EVIDENCE and "Newest" in mine
+    assert f"All my evidence ({DRAFTS_SHOWN + 3})" in mine
+    todo = page[page.index('id="next"') :]
+    assert todo.count("Draft ") == DRAFTS_SHOWN
+    assert f"See all {DRAFTS_SHOWN + 2} drafts" in todo and "/evidence?status=draft" in todo
+
+
 def test_learner_maps_with_suggestions_and_assessor_decides_on_the_page(
     client, auth, make_person, make_registration, make_evidence, session
 ) -> None:
