@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,30 @@ from mappings.demo import add_demo_assessments
 from portfolio.app import create_app
 from portfolio.db import make_engine, session_scope, upgrade
 from portfolio.services.demo import DEMO_PASSWORD, load_demo
+from portfolio.services.evidence import PAGE_SIZE
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _long_portfolio(session: Any, email: str, items: int) -> None:
+    """Enough drafts for one learner that the evidence list has a second page."""
+    from sqlmodel import select
+
+    from portfolio.models import Person
+    from portfolio.services import evidence
+    from portfolio.services.people import Actor
+
+    learner = session.exec(select(Person).where(Person.email == email)).one()
+    actor = Actor.of(learner)
+    for i in range(items):
+        draft = evidence.Draft(
+            kind="review_note",
+            title=f"Weekly review {i + 1}",
+            activity_date=date(2026, 1, 1) + timedelta(days=i),
+            body="Notes of the week.",
+        )
+        evidence.create(session, actor=actor, learner_id=actor.id, draft=draft)
 
 
 @pytest.fixture(scope="session")
@@ -29,6 +51,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with session_scope(engine) as session:
         load_demo(session)
         add_demo_assessments(session)
+        _long_portfolio(session, "learner4@example.org", PAGE_SIZE + 10)
     app = create_app(
         {
             "DATABASE_URL": url,

@@ -76,6 +76,22 @@ def test_learner_pages(page, live_server) -> None:
     assert _check(page, live_server, paths) == []
 
 
+def test_long_evidence_list_pages_by_keyboard(page, live_server) -> None:
+    login(page, live_server, "learner4@example.org")
+    assert (
+        _check(page, live_server, ["/evidence", "/evidence?page=2", "/evidence?status=draft"]) == []
+    )
+    page.goto(f"{live_server}/evidence")
+    assert page.locator("#listing-range").inner_text().startswith("Showing 1–50 of ")
+    page.get_by_role("navigation", name="Pages of evidence").get_by_role(
+        "link", name="Next"
+    ).focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/evidence?page=2")
+    assert page.locator("#listing-range").inner_text().startswith("Showing 51–")
+    assert page.get_by_role("link", name="Page 2").get_attribute("aria-current") == "page"
+
+
 def test_assessor_pages(page, live_server) -> None:
     login(page, live_server, "assessor1@example.org")
     page.goto(f"{live_server}/caseload")
