@@ -175,7 +175,7 @@ def main() -> None:
             "--port",
             str(port),
             "--threads",
-            "8",
+            str(args.threads),
             "--workers",
             str(args.workers),
         ],

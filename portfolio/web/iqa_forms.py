@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -60,11 +61,7 @@ class ButtonForm(FlaskForm):
 
 
 class ReviewForm(FlaskForm):
-    outcome = SelectField(
-        "Overall outcome",
-        choices=[("agree", "Agree with the assessor"), ("disagree", "Disagree")],
-        validators=[DataRequired()],
-    )
+    outcome = SelectField("Overall outcome", choices=[], validators=[DataRequired()])
     feedback = TextAreaField("Feedback to the assessor", validators=[Length(max=10_000)])
     action1 = StringField("Action for the assessor (optional)", validators=[Length(max=1000)])
     due1 = DateField("Action due", validators=[Optional()])
@@ -72,6 +69,11 @@ class ReviewForm(FlaskForm):
     due2 = DateField("Second action due", validators=[Optional()])
     reopen = BooleanField("Reopen the sign-off (only with a disagreement)")
     save = SubmitField("Record the review")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # set here: tuple choices in the class are deprecated
+        self.outcome.choices = [("agree", "Agree with the assessor"), ("disagree", "Disagree")]
 
 
 class RespondForm(FlaskForm):
