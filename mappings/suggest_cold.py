@@ -135,9 +135,12 @@ class ColdScorer:
         cols: list[int] = []
         vals: list[float] = []
         doc_terms: dict[str, float] = {}
+        counts: dict[str, int] = {}
         for i, sentence in enumerate(sentences):
             tw = terms(sentence)
             doc_terms.update(tw)
+            for t in tw:
+                counts[t] = counts.get(t, 0) + 1
             sc, sv = self._vector(tw)
             norm = math.sqrt(sum(x * x for x in sv)) if sv else 1.0
             scale = 1.0 / (norm**p.sentence_len_power) if sv else 0.0
@@ -185,10 +188,16 @@ class ColdScorer:
             raw = raw + p.title_row_weight * np.asarray(self._matrix @ tv).ravel()
         # coverage of the criterion's own concepts
         present = np.zeros(len(self._vocab))
-        for t in doc_terms:
+        for t in all_terms:
             j = self._vocab.get(t)
             if j is not None and t.startswith("#"):
                 present[j] = 1.0
+        concept_tf = np.zeros(len(self._vocab))
+        for t, c in counts.items():
+            j = self._vocab.get(t)
+            if j is not None and t.startswith("#"):
+                concept_tf[j] = math.log1p(c)
+        tf_terms = {t: w * (1.0 + math.log(counts.get(t, 1))) for t, w in all_terms.items()}
         coverage = np.asarray(self._coverage @ present).ravel()
         found = np.asarray(self._own_concepts @ present).ravel()
         if p.coverage_weight and doc_terms:
@@ -233,6 +242,8 @@ class ColdScorer:
             markers=markers,
             n_sentences=ns,
             present=present,
+            concept_tf=concept_tf,
+            doc_tf_sim=self._sim(tf_terms),
         )
 
     def _sim_vec(self, tw: dict[str, float]) -> np.ndarray:

@@ -61,6 +61,8 @@ COLD_FEATURES: tuple[str, ...] = (
     "n_sentences",  # log number of sentences
     "item_max",  # log(1 + best hand score of the item)
     "distinct_cov",  # share of the criterion's distinctive concepts (rare among siblings) found
+    "distinct_tf",  # the same, each concept counted by log(1 + sentences that mention it)
+    "doc_tf_sim",  # doc_sim with sublinear term frequencies
 )
 
 WARM_FEATURES: tuple[str, ...] = (
@@ -74,6 +76,9 @@ WARM_FEATURES: tuple[str, ...] = (
 
 # Signs the warm weights are held to: accepted evidence never lowers, referred never raises.
 WARM_SIGNS: tuple[int, ...] = (1, 1, 1, -1, 1, 1)
+# Least magnitude of each warm weight: a decision on near-identical evidence always counts a little,
+# even when the training decisions (each criterion accepted once or twice) cannot show it.
+WARM_FLOORS: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0, 0.0, 0.5)
 
 DISCUSSION_KINDS = frozenset({"professional_discussion", "questioning"})
 SEEN_KINDS = frozenset({"observation_record", "witness_testimony", "product"})
@@ -115,7 +120,10 @@ class ColdParts:
     prior: np.ndarray
     markers: int
     n_sentences: int
-    present: np.ndarray  # 0/1 over the vocabulary: concepts that occur in the evidence
+    present: np.ndarray  # 0/1 over the vocabulary: concepts in the evidence or its title
+    # log(1 + number of sentences) in which each concept occurs, over the vocabulary
+    concept_tf: np.ndarray | None = None
+    doc_tf_sim: np.ndarray | None = None  # doc_sim with sublinear term frequencies
 
     @classmethod
     def empty(cls, n: int, n_standards: int, markers: int) -> ColdParts:
@@ -181,12 +189,17 @@ def cold_features(parts: ColdParts, st: CriterionStatics, kind: str) -> np.ndarr
     cent_rank = np.empty(len(cs))
     cent_rank[np.lexsort((np.arange(len(cs)), -cs))] = np.arange(len(cs))
     sent1 = parts.top_sent[0]
+    d_total = np.asarray(st.distinct.sum(axis=1)).ravel() if n else np.zeros(0)
     if len(parts.present) == st.distinct.shape[1] and n:
         d_found = np.asarray(st.distinct @ parts.present).ravel()
-        d_total = np.asarray(st.distinct.sum(axis=1)).ravel()
         d_cov = d_found / np.maximum(d_total, 1e-12)
     else:
         d_cov = np.zeros(n)
+    if parts.concept_tf is not None and len(parts.concept_tf) == st.distinct.shape[1] and n:
+        d_tf = np.asarray(st.distinct @ parts.concept_tf).ravel() / np.maximum(d_total, 1e-12)
+    else:
+        d_tf = np.zeros(n)
+    doc_tf = parts.doc_tf_sim if parts.doc_tf_sim is not None else np.zeros(n)
     cols = [
         raw / peak,
         np.log1p(raw),
@@ -229,6 +242,8 @@ def cold_features(parts: ColdParts, st: CriterionStatics, kind: str) -> np.ndarr
         np.full(n, np.log1p(parts.n_sentences)),
         np.full(n, np.log1p(peak)),
         d_cov,
+        d_tf,
+        doc_tf,
     ]
     return np.column_stack(cols) if n else np.zeros((0, len(COLD_FEATURES)))
 
