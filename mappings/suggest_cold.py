@@ -217,6 +217,7 @@ class ColdScorer:
         # domain gate: evidence with few practice concepts is probably not about the practice
         raw = raw * min(1.0, (markers + 0.5) / (p.domain_min_markers + 0.5))
         best = [[int(i) for i in order[:, j] if sent_scores[i, j] > 0] for j in range(n)]
+        xtwin = self._cross_twin(raw)
         std_sim = np.asarray(self._std_titles @ np.maximum(self._sim_vec(all_terms), 0)).ravel()
         gloss = np.zeros(n)
         if self._gloss_terms and self._gloss_use is not None:
@@ -244,7 +245,22 @@ class ColdScorer:
             present=present,
             concept_tf=concept_tf,
             doc_tf_sim=self._sim(tf_terms),
+            cross_twin=xtwin,
         )
+
+    def _cross_twin(self, raw: np.ndarray, top: int = 30) -> np.ndarray:
+        """Per criterion, the best relative score of a criterion of the same kind in ANOTHER
+        standard times their similarity: the suites repeat a statement across standards."""
+        n = self._n
+        peak = float(raw.max()) if n else 0.0
+        if n == 0 or peak <= 0:
+            return np.zeros(n)
+        lead = np.argsort(-raw, kind="stable")[:top]
+        sims = np.asarray((self._matrix[lead] @ self._matrix_t).todense())
+        other = self._crit_std[lead][:, None] != self._crit_std[None, :]
+        same_kind = self._is_knowledge[lead][:, None] == self._is_knowledge[None, :]
+        sims = np.where(other & same_kind, sims, 0.0) * (raw[lead] / peak)[:, None]
+        return np.asarray(sims.max(axis=0)).ravel()
 
     def _sim_vec(self, tw: dict[str, float]) -> np.ndarray:
         cols, vals = self._vector(tw)

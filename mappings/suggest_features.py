@@ -63,6 +63,7 @@ COLD_FEATURES: tuple[str, ...] = (
     "distinct_cov",  # share of the criterion's distinctive concepts (rare among siblings) found
     "distinct_tf",  # the same, each concept counted by log(1 + sentences that mention it)
     "doc_tf_sim",  # doc_sim with sublinear term frequencies
+    "cross_twin",  # best hand_rel of a similar same-kind criterion of another standard x similarity
 )
 
 WARM_FEATURES: tuple[str, ...] = (
@@ -124,6 +125,7 @@ class ColdParts:
     # log(1 + number of sentences) in which each concept occurs, over the vocabulary
     concept_tf: np.ndarray | None = None
     doc_tf_sim: np.ndarray | None = None  # doc_sim with sublinear term frequencies
+    cross_twin: np.ndarray | None = None  # see ColdScorer._cross_twin
 
     @classmethod
     def empty(cls, n: int, n_standards: int, markers: int) -> ColdParts:
@@ -244,6 +246,7 @@ def cold_features(parts: ColdParts, st: CriterionStatics, kind: str) -> np.ndarr
         d_cov,
         d_tf,
         doc_tf,
+        parts.cross_twin if parts.cross_twin is not None else np.zeros(n),
     ]
     return np.column_stack(cols) if n else np.zeros((0, len(COLD_FEATURES)))
 
