@@ -33,7 +33,7 @@ class Params:
     doc_weight: float = 0.8
     title_row_weight: float = 0.5
     cue_weight: float = 0.25
-    coherence: float = 1.6
+    coherence: float = 0.8
     # multiplier of (performance, knowledge) criteria by evidence kind
     kind_prior: dict[str, tuple[float, float]] = field(
         default_factory=lambda: {
@@ -162,6 +162,9 @@ class ColdScorer:
         sent_scores = np.where(
             self._is_knowledge[None, :], sent_scores * cue_k, sent_scores * cue_p
         )
+        # how each criterion fares within each sentence, against the other criteria
+        s_peak = sent_scores.max(axis=1, keepdims=True)
+        sent_win = (sent_scores / np.maximum(s_peak, 1e-12)).max(axis=0)
         k = min(len(p.top_sentence_weights), sent_scores.shape[0])
         order = np.argsort(-sent_scores, axis=0, kind="stable")[:k]
         top = np.take_along_axis(sent_scores, order, axis=0)
@@ -246,6 +249,7 @@ class ColdScorer:
             concept_tf=concept_tf,
             doc_tf_sim=self._sim(tf_terms),
             cross_twin=xtwin,
+            sent_win=sent_win,
         )
 
     def _cross_twin(self, raw: np.ndarray, top: int = 30) -> np.ndarray:

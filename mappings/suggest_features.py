@@ -64,6 +64,7 @@ COLD_FEATURES: tuple[str, ...] = (
     "distinct_tf",  # the same, each concept counted by log(1 + sentences that mention it)
     "doc_tf_sim",  # doc_sim with sublinear term frequencies
     "cross_twin",  # best hand_rel of a similar same-kind criterion of another standard x similarity
+    "sent_win",  # best over sentences of its match / the best match of that sentence
 )
 
 WARM_FEATURES: tuple[str, ...] = (
@@ -126,6 +127,7 @@ class ColdParts:
     concept_tf: np.ndarray | None = None
     doc_tf_sim: np.ndarray | None = None  # doc_sim with sublinear term frequencies
     cross_twin: np.ndarray | None = None  # see ColdScorer._cross_twin
+    sent_win: np.ndarray | None = None  # best over sentences of score / the sentence's best score
 
     @classmethod
     def empty(cls, n: int, n_standards: int, markers: int) -> ColdParts:
@@ -247,6 +249,7 @@ def cold_features(parts: ColdParts, st: CriterionStatics, kind: str) -> np.ndarr
         d_tf,
         doc_tf,
         parts.cross_twin if parts.cross_twin is not None else np.zeros(n),
+        parts.sent_win if parts.sent_win is not None else np.zeros(n),
     ]
     return np.column_stack(cols) if n else np.zeros((0, len(COLD_FEATURES)))
 

@@ -496,6 +496,18 @@ improvement_models: models and techniques which could be used to improve own per
 dev_opportunities: opportunities available to support own professional; training opportunities;
     courses; course; secondment; funding for training; diploma; certificate in supported employment;
     level 3; shadowing opportunities; job shadowing
+place_and_train: work readiness; readiness model; place then train; place-then-train;
+    competitive employment first; training and support on the job; support on the job;
+    train on the job; trained on the job; job search at the earliest opportunity; rapid job search;
+    train and place
+zero_rejection: everyone can work; the right job and the right support; right job and right support;
+    assume successful employability; all options assume
+inclusion_diversity: full inclusion; full and active members; socially and economically
+prejudice: social model of disability; attitudinal barriers; societal devaluation;
+    social role valorisation; valued social role; regarded as of less value
+employer_customer: customer in their own right; customer of supported employment
+career_progression: increased responsibility; time unlimited support; career satisfaction
+circles_of_support: genuine partnership; community supports
 own_development: responsibility for own professional; my own development; own my development;
     responsibility for my learning; take ownership of my
 """
