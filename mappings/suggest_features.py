@@ -65,6 +65,7 @@ COLD_FEATURES: tuple[str, ...] = (
     "doc_tf_sim",  # doc_sim with sublinear term frequencies
     "cross_twin",  # best hand_rel of a similar same-kind criterion of another standard x similarity
     "sent_win",  # best over sentences of its match / the best match of that sentence
+    "title_std_share",  # share of the evidence title's similarity mass in this criterion's standard
 )
 
 WARM_FEATURES: tuple[str, ...] = (
@@ -203,6 +204,10 @@ def cold_features(parts: ColdParts, st: CriterionStatics, kind: str) -> np.ndarr
         d_tf = np.asarray(st.distinct @ parts.concept_tf).ravel() / np.maximum(d_total, 1e-12)
     else:
         d_tf = np.zeros(n)
+    t_mass = (
+        np.bincount(st.crit_std, weights=parts.title_sim, minlength=n_std) if n else np.zeros(0)
+    )
+    t_share = t_mass / max(float(t_mass.sum()), 1e-12) if n else t_mass
     doc_tf = parts.doc_tf_sim if parts.doc_tf_sim is not None else np.zeros(n)
     cols = [
         raw / peak,
@@ -250,6 +255,7 @@ def cold_features(parts: ColdParts, st: CriterionStatics, kind: str) -> np.ndarr
         doc_tf,
         parts.cross_twin if parts.cross_twin is not None else np.zeros(n),
         parts.sent_win if parts.sent_win is not None else np.zeros(n),
+        t_share[st.crit_std] if n else np.zeros(0),
     ]
     return np.column_stack(cols) if n else np.zeros((0, len(COLD_FEATURES)))
 
