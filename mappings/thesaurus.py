@@ -384,7 +384,7 @@ business_case: benefits to the business; loyal; loyalty; attendance; lower absen
     corporate social responsibility; csr; business case for a diverse workforce
 employer_contact: cold calling; cold-called; walked in; dropped in; introduced myself;
     introductory; networking event; business breakfast; linkedin; pitched; pitch;
-    marketing; leaflet; engages and interests them
+    marketing materials; leaflet; engages and interests them
 employer_commitment: agreed to offer; agreed to host; agreed to interview; said yes;
     memorandum; partnership agreement; service agreement; buy-in; commitment from;
     agreed next steps; employer's commitment to engage
@@ -408,7 +408,7 @@ accessible_info: symbols; widgit; photos; photographs; video; videos; simple lan
     short sentences; read it together; read aloud; braille; colour coded; accessible version;
     easy-read version; visual; types of accessible information
 cv_writing: curriculum vitae; cv; cvs; personal statement; work history; visual cv; video cv;
-    picture cv; one-page cv; referees; covering letter; cover letter;
+    picture cv; one-page cv; covering letter; cover letter;
     write a curriculum vitae
 interview_prep: prepare for interviews; prepare individuals for interviews;
     prepare job seekers for interviews; present a person positively; interview practice;
