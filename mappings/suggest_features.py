@@ -66,6 +66,7 @@ COLD_FEATURES: tuple[str, ...] = (
     "cross_twin",  # best hand_rel of a similar same-kind criterion of another standard x similarity
     "sent_win",  # best over sentences of its match / the best match of that sentence
     "title_std_share",  # share of the evidence title's similarity mass in this criterion's standard
+    "std_agree",  # std_share x title_std_share: body and title point at the same standard
 )
 
 WARM_FEATURES: tuple[str, ...] = (
@@ -256,6 +257,7 @@ def cold_features(parts: ColdParts, st: CriterionStatics, kind: str) -> np.ndarr
         parts.cross_twin if parts.cross_twin is not None else np.zeros(n),
         parts.sent_win if parts.sent_win is not None else np.zeros(n),
         t_share[st.crit_std] if n else np.zeros(0),
+        share[st.crit_std] * t_share[st.crit_std] if n else np.zeros(0),
     ]
     return np.column_stack(cols) if n else np.zeros((0, len(COLD_FEATURES)))
 
