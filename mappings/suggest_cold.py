@@ -200,7 +200,6 @@ class ColdScorer:
             j = self._vocab.get(t)
             if j is not None and t.startswith("#"):
                 concept_tf[j] = math.log1p(c)
-        tf_terms = {t: w * (1.0 + math.log(counts.get(t, 1))) for t, w in all_terms.items()}
         coverage = np.asarray(self._coverage @ present).ravel()
         found = np.asarray(self._own_concepts @ present).ravel()
         if p.coverage_weight and doc_terms:
@@ -247,7 +246,6 @@ class ColdScorer:
             n_sentences=ns,
             present=present,
             concept_tf=concept_tf,
-            doc_tf_sim=self._sim(tf_terms),
             cross_twin=xtwin,
             sent_win=sent_win,
         )

@@ -62,7 +62,6 @@ COLD_FEATURES: tuple[str, ...] = (
     "item_max",  # log(1 + best hand score of the item)
     "distinct_cov",  # share of the criterion's distinctive concepts (rare among siblings) found
     "distinct_tf",  # the same, each concept counted by log(1 + sentences that mention it)
-    "doc_tf_sim",  # doc_sim with sublinear term frequencies
     "cross_twin",  # best hand_rel of a similar same-kind criterion of another standard x similarity
     "sent_win",  # best over sentences of its match / the best match of that sentence
     "title_std_share",  # share of the evidence title's similarity mass in this criterion's standard
@@ -127,7 +126,6 @@ class ColdParts:
     present: np.ndarray  # 0/1 over the vocabulary: concepts in the evidence or its title
     # log(1 + number of sentences) in which each concept occurs, over the vocabulary
     concept_tf: np.ndarray | None = None
-    doc_tf_sim: np.ndarray | None = None  # doc_sim with sublinear term frequencies
     cross_twin: np.ndarray | None = None  # see ColdScorer._cross_twin
     sent_win: np.ndarray | None = None  # best over sentences of score / the sentence's best score
 
@@ -209,7 +207,6 @@ def cold_features(parts: ColdParts, st: CriterionStatics, kind: str) -> np.ndarr
         np.bincount(st.crit_std, weights=parts.title_sim, minlength=n_std) if n else np.zeros(0)
     )
     t_share = t_mass / max(float(t_mass.sum()), 1e-12) if n else t_mass
-    doc_tf = parts.doc_tf_sim if parts.doc_tf_sim is not None else np.zeros(n)
     cols = [
         raw / peak,
         np.log1p(raw),
@@ -253,7 +250,6 @@ def cold_features(parts: ColdParts, st: CriterionStatics, kind: str) -> np.ndarr
         np.full(n, np.log1p(peak)),
         d_cov,
         d_tf,
-        doc_tf,
         parts.cross_twin if parts.cross_twin is not None else np.zeros(n),
         parts.sent_win if parts.sent_win is not None else np.zeros(n),
         t_share[st.crit_std] if n else np.zeros(0),
