@@ -498,7 +498,7 @@ dev_opportunities: opportunities available to support own professional; training
     level 3; shadowing opportunities; job shadowing
 place_and_train: work readiness; readiness model; place then train; place-then-train;
     competitive employment first; training and support on the job; support on the job;
-    train on the job; trained on the job; job search at the earliest opportunity; rapid job search;
+    train on the job; trained on the job; job search at the earliest opportunity;
     train and place
 zero_rejection: everyone can work; the right job and the right support; right job and right support;
     assume successful employability; all options assume
