@@ -195,6 +195,11 @@ class ColdScorer:
             j = self._vocab.get(t)
             if j is not None and t.startswith("#"):
                 present[j] = 1.0
+        title_present = np.zeros(len(self._vocab))
+        for t in tt:
+            j = self._vocab.get(t)
+            if j is not None and t.startswith("#"):
+                title_present[j] = 1.0
         concept_tf = np.zeros(len(self._vocab))
         for t, c in counts.items():
             j = self._vocab.get(t)
@@ -248,6 +253,7 @@ class ColdScorer:
             concept_tf=concept_tf,
             cross_twin=xtwin,
             sent_win=sent_win,
+            title_present=title_present,
         )
 
     def _cross_twin(self, raw: np.ndarray, top: int = 30) -> np.ndarray:

@@ -66,6 +66,8 @@ COLD_FEATURES: tuple[str, ...] = (
     "sent_win",  # best over sentences of its match / the best match of that sentence
     "title_std_share",  # share of the evidence title's similarity mass in this criterion's standard
     "std_agree",  # std_share x title_std_share: body and title point at the same standard
+    "title_concept_std_share",  # share of the criteria naming a title concept in this standard
+    "title_concept_agree",  # std_share x title_concept_std_share
 )
 
 WARM_FEATURES: tuple[str, ...] = (
@@ -128,6 +130,7 @@ class ColdParts:
     concept_tf: np.ndarray | None = None
     cross_twin: np.ndarray | None = None  # see ColdScorer._cross_twin
     sent_win: np.ndarray | None = None  # best over sentences of score / the sentence's best score
+    title_present: np.ndarray | None = None  # 0/1 over the vocabulary: concepts in the title
 
     @classmethod
     def empty(cls, n: int, n_standards: int, markers: int) -> ColdParts:
@@ -207,6 +210,13 @@ def cold_features(parts: ColdParts, st: CriterionStatics, kind: str) -> np.ndarr
         np.bincount(st.crit_std, weights=parts.title_sim, minlength=n_std) if n else np.zeros(0)
     )
     t_share = t_mass / max(float(t_mass.sum()), 1e-12) if n else t_mass
+    tp = parts.title_present
+    if tp is not None and len(tp) == st.distinct.shape[1] and n:
+        t_hit = (np.asarray(st.distinct @ tp).ravel() > 0).astype(float)
+        tc_mass = np.bincount(st.crit_std, weights=t_hit, minlength=n_std)
+        tc_share = (tc_mass / max(float(tc_mass.sum()), 1e-12))[st.crit_std]
+    else:
+        tc_share = np.zeros(n)
     cols = [
         raw / peak,
         np.log1p(raw),
@@ -254,6 +264,8 @@ def cold_features(parts: ColdParts, st: CriterionStatics, kind: str) -> np.ndarr
         parts.sent_win if parts.sent_win is not None else np.zeros(n),
         t_share[st.crit_std] if n else np.zeros(0),
         share[st.crit_std] * t_share[st.crit_std] if n else np.zeros(0),
+        tc_share,
+        share[st.crit_std] * tc_share if n else np.zeros(0),
     ]
     return np.column_stack(cols) if n else np.zeros((0, len(COLD_FEATURES)))
 
