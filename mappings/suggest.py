@@ -25,7 +25,8 @@ Warm scoring. Past decisions (:class:`Example`) are grouped by evidence; a new p
 finds its nearest past evidence (cosine over the same terms) and each neighbour votes for the
 criteria an assessor accepted for it and against those referred (:mod:`mappings.suggest_knn`). With
 the reranker, these signals enter as sign-held warm offsets (accepted never lowers a criterion,
-referred never raises it) learned in a warm cross-validation; with the hand score, the vote is
+referred never raises it) learned in a warm cross-validation, the similarity-weighted vote with a
+least weight so that a decision on near-identical evidence always counts; with the hand score, the vote is
 fused with the cold score, more strongly the closer the neighbours are. Adding examples only updates counts, so it is
 instant, and the result does not depend on the order examples were added in. Optionally
 (``warm_weight``/``warm_add``, off by default: no gain measured on held-out halves) accepted

@@ -33,7 +33,7 @@ class Params:
     doc_weight: float = 0.8
     title_row_weight: float = 0.5
     cue_weight: float = 0.25
-    coherence: float = 1.6
+    coherence: float = 0.8
     # multiplier of (performance, knowledge) criteria by evidence kind
     kind_prior: dict[str, tuple[float, float]] = field(
         default_factory=lambda: {
@@ -135,9 +135,12 @@ class ColdScorer:
         cols: list[int] = []
         vals: list[float] = []
         doc_terms: dict[str, float] = {}
+        counts: dict[str, int] = {}
         for i, sentence in enumerate(sentences):
             tw = terms(sentence)
             doc_terms.update(tw)
+            for t in tw:
+                counts[t] = counts.get(t, 0) + 1
             sc, sv = self._vector(tw)
             norm = math.sqrt(sum(x * x for x in sv)) if sv else 1.0
             scale = 1.0 / (norm**p.sentence_len_power) if sv else 0.0
@@ -159,6 +162,9 @@ class ColdScorer:
         sent_scores = np.where(
             self._is_knowledge[None, :], sent_scores * cue_k, sent_scores * cue_p
         )
+        # how each criterion fares within each sentence, against the other criteria
+        s_peak = sent_scores.max(axis=1, keepdims=True)
+        sent_win = (sent_scores / np.maximum(s_peak, 1e-12)).max(axis=0)
         k = min(len(p.top_sentence_weights), sent_scores.shape[0])
         order = np.argsort(-sent_scores, axis=0, kind="stable")[:k]
         top = np.take_along_axis(sent_scores, order, axis=0)
@@ -185,10 +191,20 @@ class ColdScorer:
             raw = raw + p.title_row_weight * np.asarray(self._matrix @ tv).ravel()
         # coverage of the criterion's own concepts
         present = np.zeros(len(self._vocab))
-        for t in doc_terms:
+        for t in all_terms:
             j = self._vocab.get(t)
             if j is not None and t.startswith("#"):
                 present[j] = 1.0
+        title_present = np.zeros(len(self._vocab))
+        for t in tt:
+            j = self._vocab.get(t)
+            if j is not None and t.startswith("#"):
+                title_present[j] = 1.0
+        concept_tf = np.zeros(len(self._vocab))
+        for t, c in counts.items():
+            j = self._vocab.get(t)
+            if j is not None and t.startswith("#"):
+                concept_tf[j] = math.log1p(c)
         coverage = np.asarray(self._coverage @ present).ravel()
         found = np.asarray(self._own_concepts @ present).ravel()
         if p.coverage_weight and doc_terms:
@@ -208,6 +224,7 @@ class ColdScorer:
         # domain gate: evidence with few practice concepts is probably not about the practice
         raw = raw * min(1.0, (markers + 0.5) / (p.domain_min_markers + 0.5))
         best = [[int(i) for i in order[:, j] if sent_scores[i, j] > 0] for j in range(n)]
+        xtwin = self._cross_twin(raw)
         std_sim = np.asarray(self._std_titles @ np.maximum(self._sim_vec(all_terms), 0)).ravel()
         gloss = np.zeros(n)
         if self._gloss_terms and self._gloss_use is not None:
@@ -233,7 +250,25 @@ class ColdScorer:
             markers=markers,
             n_sentences=ns,
             present=present,
+            concept_tf=concept_tf,
+            cross_twin=xtwin,
+            sent_win=sent_win,
+            title_present=title_present,
         )
+
+    def _cross_twin(self, raw: np.ndarray, top: int = 30) -> np.ndarray:
+        """Per criterion, the best relative score of a criterion of the same kind in ANOTHER
+        standard times their similarity: the suites repeat a statement across standards."""
+        n = self._n
+        peak = float(raw.max()) if n else 0.0
+        if n == 0 or peak <= 0:
+            return np.zeros(n)
+        lead = np.argsort(-raw, kind="stable")[:top]
+        sims = np.asarray((self._matrix[lead] @ self._matrix_t).todense())
+        other = self._crit_std[lead][:, None] != self._crit_std[None, :]
+        same_kind = self._is_knowledge[lead][:, None] == self._is_knowledge[None, :]
+        sims = np.where(other & same_kind, sims, 0.0) * (raw[lead] / peak)[:, None]
+        return np.asarray(sims.max(axis=0)).ravel()
 
     def _sim_vec(self, tw: dict[str, float]) -> np.ndarray:
         cols, vals = self._vector(tw)

@@ -61,6 +61,13 @@ COLD_FEATURES: tuple[str, ...] = (
     "n_sentences",  # log number of sentences
     "item_max",  # log(1 + best hand score of the item)
     "distinct_cov",  # share of the criterion's distinctive concepts (rare among siblings) found
+    "distinct_tf",  # the same, each concept counted by log(1 + sentences that mention it)
+    "cross_twin",  # best hand_rel of a similar same-kind criterion of another standard x similarity
+    "sent_win",  # best over sentences of its match / the best match of that sentence
+    "title_std_share",  # share of the evidence title's similarity mass in this criterion's standard
+    "std_agree",  # std_share x title_std_share: body and title point at the same standard
+    "title_concept_std_share",  # share of the criteria naming a title concept in this standard
+    "title_concept_agree",  # std_share x title_concept_std_share
 )
 
 WARM_FEATURES: tuple[str, ...] = (
@@ -74,6 +81,9 @@ WARM_FEATURES: tuple[str, ...] = (
 
 # Signs the warm weights are held to: accepted evidence never lowers, referred never raises.
 WARM_SIGNS: tuple[int, ...] = (1, 1, 1, -1, 1, 1)
+# Least magnitude of each warm weight: a decision on near-identical evidence always counts a little,
+# even when the training decisions (each criterion accepted once or twice) cannot show it.
+WARM_FLOORS: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0, 0.0, 0.5)
 
 DISCUSSION_KINDS = frozenset({"professional_discussion", "questioning"})
 SEEN_KINDS = frozenset({"observation_record", "witness_testimony", "product"})
@@ -115,7 +125,12 @@ class ColdParts:
     prior: np.ndarray
     markers: int
     n_sentences: int
-    present: np.ndarray  # 0/1 over the vocabulary: concepts that occur in the evidence
+    present: np.ndarray  # 0/1 over the vocabulary: concepts in the evidence or its title
+    # log(1 + number of sentences) in which each concept occurs, over the vocabulary
+    concept_tf: np.ndarray | None = None
+    cross_twin: np.ndarray | None = None  # see ColdScorer._cross_twin
+    sent_win: np.ndarray | None = None  # best over sentences of score / the sentence's best score
+    title_present: np.ndarray | None = None  # 0/1 over the vocabulary: concepts in the title
 
     @classmethod
     def empty(cls, n: int, n_standards: int, markers: int) -> ColdParts:
@@ -181,12 +196,27 @@ def cold_features(parts: ColdParts, st: CriterionStatics, kind: str) -> np.ndarr
     cent_rank = np.empty(len(cs))
     cent_rank[np.lexsort((np.arange(len(cs)), -cs))] = np.arange(len(cs))
     sent1 = parts.top_sent[0]
+    d_total = np.asarray(st.distinct.sum(axis=1)).ravel() if n else np.zeros(0)
     if len(parts.present) == st.distinct.shape[1] and n:
         d_found = np.asarray(st.distinct @ parts.present).ravel()
-        d_total = np.asarray(st.distinct.sum(axis=1)).ravel()
         d_cov = d_found / np.maximum(d_total, 1e-12)
     else:
         d_cov = np.zeros(n)
+    if parts.concept_tf is not None and len(parts.concept_tf) == st.distinct.shape[1] and n:
+        d_tf = np.asarray(st.distinct @ parts.concept_tf).ravel() / np.maximum(d_total, 1e-12)
+    else:
+        d_tf = np.zeros(n)
+    t_mass = (
+        np.bincount(st.crit_std, weights=parts.title_sim, minlength=n_std) if n else np.zeros(0)
+    )
+    t_share = t_mass / max(float(t_mass.sum()), 1e-12) if n else t_mass
+    tp = parts.title_present
+    if tp is not None and len(tp) == st.distinct.shape[1] and n:
+        t_hit = (np.asarray(st.distinct @ tp).ravel() > 0).astype(float)
+        tc_mass = np.bincount(st.crit_std, weights=t_hit, minlength=n_std)
+        tc_share = (tc_mass / max(float(tc_mass.sum()), 1e-12))[st.crit_std]
+    else:
+        tc_share = np.zeros(n)
     cols = [
         raw / peak,
         np.log1p(raw),
@@ -229,6 +259,13 @@ def cold_features(parts: ColdParts, st: CriterionStatics, kind: str) -> np.ndarr
         np.full(n, np.log1p(parts.n_sentences)),
         np.full(n, np.log1p(peak)),
         d_cov,
+        d_tf,
+        parts.cross_twin if parts.cross_twin is not None else np.zeros(n),
+        parts.sent_win if parts.sent_win is not None else np.zeros(n),
+        t_share[st.crit_std] if n else np.zeros(0),
+        share[st.crit_std] * t_share[st.crit_std] if n else np.zeros(0),
+        tc_share,
+        share[st.crit_std] * tc_share if n else np.zeros(0),
     ]
     return np.column_stack(cols) if n else np.zeros((0, len(COLD_FEATURES)))
 

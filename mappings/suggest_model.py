@@ -19,7 +19,7 @@ from typing import Any, cast
 import numpy as np
 from scipy.optimize import minimize
 
-from mappings.suggest_features import COLD_FEATURES, WARM_FEATURES, WARM_SIGNS
+from mappings.suggest_features import COLD_FEATURES, WARM_FEATURES, WARM_FLOORS, WARM_SIGNS
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -116,7 +116,7 @@ def fit_cold(
 def fit_warm(w: np.ndarray, y: np.ndarray, cold_logit: np.ndarray, l2: float = 0.01) -> np.ndarray:
     """Sign-constrained warm offsets fitted on top of fixed cold logits."""
     bounds: list[tuple[float | None, float | None]] = [
-        (0.0, None) if s > 0 else (None, 0.0) for s in WARM_SIGNS
+        (f, None) if s > 0 else (None, -f) for s, f in zip(WARM_SIGNS, WARM_FLOORS, strict=True)
     ]
     v, _ = _fit_logistic(w, y, l2, offset=cold_logit, bounds=bounds, intercept=False)
     return v

@@ -384,7 +384,7 @@ business_case: benefits to the business; loyal; loyalty; attendance; lower absen
     corporate social responsibility; csr; business case for a diverse workforce
 employer_contact: cold calling; cold-called; walked in; dropped in; introduced myself;
     introductory; networking event; business breakfast; linkedin; pitched; pitch;
-    marketing; leaflet; engages and interests them
+    marketing materials; leaflet; engages and interests them
 employer_commitment: agreed to offer; agreed to host; agreed to interview; said yes;
     memorandum; partnership agreement; service agreement; buy-in; commitment from;
     agreed next steps; employer's commitment to engage
@@ -408,7 +408,7 @@ accessible_info: symbols; widgit; photos; photographs; video; videos; simple lan
     short sentences; read it together; read aloud; braille; colour coded; accessible version;
     easy-read version; visual; types of accessible information
 cv_writing: curriculum vitae; cv; cvs; personal statement; work history; visual cv; video cv;
-    picture cv; one-page cv; referees; covering letter; cover letter;
+    picture cv; one-page cv; covering letter; cover letter;
     write a curriculum vitae
 interview_prep: prepare for interviews; prepare individuals for interviews;
     prepare job seekers for interviews; present a person positively; interview practice;
@@ -496,6 +496,18 @@ improvement_models: models and techniques which could be used to improve own per
 dev_opportunities: opportunities available to support own professional; training opportunities;
     courses; course; secondment; funding for training; diploma; certificate in supported employment;
     level 3; shadowing opportunities; job shadowing
+place_and_train: work readiness; readiness model; place then train; place-then-train;
+    competitive employment first; training and support on the job; support on the job;
+    train on the job; trained on the job; job search at the earliest opportunity;
+    train and place
+zero_rejection: everyone can work; the right job and the right support; right job and right support;
+    assume successful employability; all options assume
+inclusion_diversity: full inclusion; full and active members; socially and economically
+prejudice: social model of disability; attitudinal barriers; societal devaluation;
+    social role valorisation; valued social role; regarded as of less value
+employer_customer: customer in their own right; customer of supported employment
+career_progression: increased responsibility; time unlimited support; career satisfaction
+circles_of_support: genuine partnership; community supports
 own_development: responsibility for own professional; my own development; own my development;
     responsibility for my learning; take ownership of my
 """
