@@ -383,6 +383,21 @@ def test_home_lists_the_latest_evidence_and_links_to_all_drafts(
     assert f"See all {DRAFTS_SHOWN + 2} drafts" in todo and "/evidence?status=draft" in todo
 
 
+def test_learner_home_issues_the_same_number_of_statements_for_3_and_60_items(
+    client, auth, make_evidence, make_registration, count_queries
+) -> None:
+    learner = auth.login("learner")
+    make_registration(learner=learner, codes="SE01,SE03")
+    counts = []
+    for n in (3, 57):
+        for i in range(n):
+            make_evidence(learner, title=f"Item {n}-{i}", submit=i % 2 == 0)
+        with count_queries() as q:
+            assert client.get("/").status_code == 200
+        counts.append(q.count)
+    assert counts[0] == counts[1], counts
+
+
 def test_learner_maps_with_suggestions_and_assessor_decides_on_the_page(
     client, auth, make_person, make_registration, make_evidence, session
 ) -> None:
