@@ -342,10 +342,20 @@ def describe(session: Session, code: str, *, version: str | None = None) -> dict
 
 
 def export(session: Session, code: str, fmt: str, *, version: str | None = None) -> bytes:
+    """A framework (or one standard, by its code) in json, csv or docx, found by code."""
     fw, standard_code = resolve(session, code, version)
-    spec = load_spec(session, fw.id or 0)
+    return export_by_id(session, fw.id or 0, fmt, standard_code=standard_code)
+
+
+def export_by_id(
+    session: Session, framework_id: int, fmt: str, *, standard_code: str | None = None
+) -> bytes:
+    """A framework version (or one of its standards) in json, csv or docx."""
+    spec = load_spec(session, framework_id)
     if standard_code is not None:
         spec.standards = [s for s in spec.standards if s.code == standard_code]
+        if not spec.standards:
+            raise NotFound(f"No standard {standard_code!r} in this framework.")
     if fmt == "json":
         from framework.export_json import framework_to_json
 

@@ -169,7 +169,7 @@ def download(framework_id: int, fmt: str) -> Response:
     fw = _framework(framework_id)
     if fmt not in EXPORTS:
         abort(404)
-    data = frameworks.export(db(), fw.code, fmt, version=fw.version)
+    data = frameworks.export_by_id(db(), fw.id or 0, fmt)
     return _attachment(data, fmt, fw.code, f"v{fw.version}")
 
 
@@ -180,10 +180,9 @@ def standard_download(framework_id: int, code: str, fmt: str) -> Response:
     if fmt not in EXPORTS:
         abort(404)
     try:
-        catalogue.standard_detail(db(), framework_id, code)
+        data = frameworks.export_by_id(db(), fw.id or 0, fmt, standard_code=code)
     except NotFound:
         abort(404)
-    data = frameworks.export(db(), code, fmt, version=fw.version)
     return _attachment(data, fmt, fw.code, f"v{fw.version}", code)
 
 

@@ -125,6 +125,32 @@ def test_downloads_are_attachments(client, auth, sample_framework, url, fmt, kin
     assert client.get(f"/frameworks/{sample_framework.id}/download/exe").status_code == 404
 
 
+def test_standard_download_is_of_its_own_framework(
+    client, auth, session, sample_framework, make_person
+) -> None:
+    """Two frameworks may both have an SE04 at version 1: each page downloads its own."""
+    from framework.parse import parse
+    from portfolio.services.frameworks import import_framework
+    from tests.conftest import actor_of
+
+    csv = (
+        CSV_HEADER + "criterion_text\n"
+        "OTHER,Another suite,SE04,Other standard,P,P1,Only in the other suite\n"
+    ).encode()
+    spec = parse(csv, "other.csv")
+    spec.version = sample_framework.version
+    other = import_framework(session, actor=actor_of(make_person("admin")), spec=spec)
+    session.commit()
+    other_id = session.exec(select(Framework.id).where(Framework.code == "OTHER")).one()
+    assert other.status == "created"
+    auth.login("learner")
+    mine = client.get(f"/frameworks/{sample_framework.id}/standards/SE04/download/csv")
+    theirs = client.get(f"/frameworks/{other_id}/standards/SE04/download/csv")
+    assert "Only in the other suite" not in mine.get_data(as_text=True)
+    assert "Only in the other suite" in theirs.get_data(as_text=True)
+    assert client.get(f"/frameworks/{other_id}/standards/SE01/download/csv").status_code == 404
+
+
 @pytest.mark.parametrize(
     "data,filename,fragment",
     [
