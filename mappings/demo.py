@@ -184,7 +184,7 @@ LEARNER1: tuple[DemoItem, ...] = (
             "steer him towards vacancies she knew about.\n"
             "- When he asked whether he 'would be allowed' to work evenings, she explained the "
             "options impartially and left the decision with him.\n\n"
-            "Mapped for decision by a second assessor (I wrote this record)."
+            "Mapped to the criteria observed; the claims wait for my decision."
         ),
         claims=(("SE01", "P1,P3,P4,P8,P9", None, "O", ""),),
     ),
@@ -263,7 +263,7 @@ LEARNER2: tuple[DemoItem, ...] = (
             "**Q:** How do you encourage autonomy?\n\n"
             "**A:** He gave examples of letting the job seeker make the phone call to the "
             "employer himself, with a script they wrote together.\n\n"
-            "Mapped for decision by a second assessor (I recorded this discussion)."
+            "Mapped to the knowledge statements discussed; the claims wait for my decision."
         ),
         claims=(("SE01", "K8,K9,K10", None, "PD", ""),),
     ),
