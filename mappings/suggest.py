@@ -17,7 +17,8 @@ Learned reranking (default). The final score is not a hand-set mix: a logistic r
 generic features of each (evidence, criterion) pair (:mod:`mappings.suggest_features`: the hand
 score above and its rank, similarities, concept coverage, kind priors, standard coherence,
 domain-ness; no ids, no words) gives a probability (:mod:`mappings.suggest_model`, weights in
-:mod:`mappings.suggest_weights`, trained by ``bench/suggest_train.py``). Strong means the
+:mod:`mappings.suggest_weights`, trained by ``bench/suggest_train.py``; the weights are the average
+of a fit on all features and a refit on its strongest few, a shrinkage that steadies them). Strong means the
 probability reaches a threshold chosen by cross-validation for F1; text with no practice marker
 gets no strong suggestion. ``Params(reranker=False)`` restores the hand score below.
 

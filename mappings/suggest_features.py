@@ -68,6 +68,7 @@ COLD_FEATURES: tuple[str, ...] = (
     "std_agree",  # std_share x title_std_share: body and title point at the same standard
     "title_concept_std_share",  # share of the criteria naming a title concept in this standard
     "title_concept_agree",  # std_share x title_concept_std_share
+    "std_best",  # best hand_rel among the criteria of this criterion's standard
 )
 
 WARM_FEATURES: tuple[str, ...] = (
@@ -217,6 +218,9 @@ def cold_features(parts: ColdParts, st: CriterionStatics, kind: str) -> np.ndarr
         tc_share = (tc_mass / max(float(tc_mass.sum()), 1e-12))[st.crit_std]
     else:
         tc_share = np.zeros(n)
+    std_best = np.zeros(n_std)
+    if n:
+        np.maximum.at(std_best, st.crit_std, raw / peak)
     cols = [
         raw / peak,
         np.log1p(raw),
@@ -266,6 +270,7 @@ def cold_features(parts: ColdParts, st: CriterionStatics, kind: str) -> np.ndarr
         share[st.crit_std] * t_share[st.crit_std] if n else np.zeros(0),
         tc_share,
         share[st.crit_std] * tc_share if n else np.zeros(0),
+        std_best[st.crit_std] if n else np.zeros(0),
     ]
     return np.column_stack(cols) if n else np.zeros((0, len(COLD_FEATURES)))
 
