@@ -510,6 +510,126 @@ career_progression: increased responsibility; time unlimited support; career sat
 circles_of_support: genuine partnership; community supports
 own_development: responsibility for own professional; my own development; own my development;
     responsibility for my learning; take ownership of my
+# Everyday practitioner wording, SE01-SE03: conduct, place-then-train, zero rejection,
+# impartiality, labour market, employer engagement, outreach, aspiration, work trials
+code_of_conduct: work phone; work mobile; personal mobile; my own car; lift in my car;
+    gave him a lift; gave her a lift; friend on facebook; facebook; overfamiliar; over-familiar;
+    dress code for staff; lone working policy; personal information about myself
+place_and_train: individual placement and support; rapid job search; straight into work;
+    straight into a job; learn on the job; learned on the job; learnt on the job; trained on site;
+    train on site; another course; more courses; endless courses; real workplace
+zero_rejection: desire to work; only requirement; only criterion; no exclusions;
+    excluded from other services; refused by other services; turned down by other;
+    not turned away; don't turn anyone away; self-referral; self-referred
+impartial: my personal opinion; personal views; my own views; didn't give my opinion;
+    not tell him what to do; not tell her what to do; all the information; facts and figures;
+    advantages and disadvantages
+labour_market: chamber of commerce; growth hub; lmi for all; job vacancy trends; in-demand jobs;
+    in demand locally; local economy; regional economy; economic strategy; jobs growth;
+    council's economic
+business_case: free recruitment service; free service; no cost to the employer; at no cost;
+    saves them money; positive publicity; good publicity; good pr; community reputation;
+    reliable staff; dependable; reduced turnover; reduce turnover
+employer_contact: spoke to the manager; asked to speak to the manager; asked for the manager;
+    introduced the service; explained our service; explained the service; business card;
+    door knocking; door to door; canvassing; walk-in; emailed the hr; follow-up call;
+    employer meeting; met with the employer; met the employer
+employer_concerns: what if he; what if she; what if it doesn't work; myths; myth; misconceptions;
+    misconception; reassured the employer; reassured the manager; extra supervision;
+    cost of adjustments; too much time; liability; put off; reluctant; wary; nervous about
+community_outreach: jobcentre; job centre; jobcentre plus; day opportunities; special school;
+    sixth form; transition team; transition review; jobs fair; careers fair; open day;
+    information stall; gave a talk; gp surgery; housing association; probation service;
+    job club; community hub; library; faith groups; support group
+aspirations_influence: success stories; success story; inspire; inspired; inspiring;
+    peer mentor; peer mentors; what he could achieve; what she could achieve; see himself working;
+    see herself working; think about work; never thought
+work_trial: agreed a trial; arranged a trial; negotiated a trial; two-week trial; two week trial;
+    trial shifts; end of the trial; trial went
+trial_criteria: what the employer would need to see; what they needed to see; agreed targets;
+    review at the end; measured against; how we would know
+advocacy: challenged the decision; second chance; gave him a chance;
+    gave her a chance; give him a chance; give her a chance
+# Everyday practitioner wording, SE04-SE05: profiling, benefits, tasters and their review,
+# consent, planning, target employers, plan reviews, social inclusion
+vocational_profile: vocational assessment; initial assessment; getting to know you; skills audit;
+    skills checklist; interests checklist; career interests; typical day; good day; bad day;
+    previous jobs; past jobs; jobs he has done; jobs she has done; what kind of work;
+    type of work he; type of work she; community mapping; spent time with him; spent time with her
+better_off: 16 hours; earnings limit; permitted earnings; change of circumstances;
+    report his earnings; report her earnings; managed migration; move onto universal credit;
+    sanction; sanctions; monthly budget; income and outgoings
+work_experience: voluntary work; charity shop; work sampling; job sampling; work taster;
+    job taster; taster session; taster sessions; few days at; day at the
+evaluate_experience: debrief; debriefed; reviewed the placement; reviewed the taster;
+    reviewed the work experience; after the placement; after the taster; what he didn't like;
+    what she didn't like; what he found difficult; what she found difficult; found it hard;
+    found it easy; talked through how; what it told us; ruled it out; ruled out
+consent_info_others: spoke to his teacher; spoke to her teacher; spoke to his mum;
+    spoke to her mum; his support worker; her support worker; with his permission;
+    with her permission; agreed that i could; agreed i could contact; release of information
+support_strategies: visual timetable; visual schedule; colour coding; reminders on his phone;
+    reminders on her phone; job aids; pictorial; travel buddy; sensory needs
+person_centred_planning: he invited; she invited; who he wanted there; who she wanted there;
+    his dream; her dream; what's important to; important to him; important to her;
+    important for him; important for her; what's working; what's not working
+family_involvement_planning: family were involved; family was involved; involved his family;
+    involved her family; family came to the meeting
+target_employers: employers he wanted; employers she wanted; places he would like to work;
+    places she would like to work; where he wanted to work; where she wanted to work;
+    local shops; which shops; list of places; places to approach
+smart_plan: smart targets; smart goals; smart actions; deadline; deadlines; target date;
+    timescale; timescales; short-term goals; small steps; goal setting; action points
+plan_review: action plan review; reviewed his plan; reviewed her plan; reviewed the plan;
+    reviewed the action plan; progress review; updated the action plan; revisited the plan;
+    plan was updated; monthly review; six-week review; review of his plan; review of her plan
+social_inclusion_work: staff night out; night out; team lunch; lunch with colleagues;
+    breaks with; sat with colleagues; chatted with colleagues; birthday; football team;
+    works do; tea round
+# Everyday practitioner wording, SE06-SE08: job analysis, co-worker and natural support,
+# recruitment, standards, reinforcement, funding, progression, task analysis, fading, CPD
+job_analysis: workplace assessment; workplace analysis; analysed the role; analysed the job;
+    did the tasks myself; did the job myself; worked a shift; learned the job myself; job site;
+    environmental analysis; looked at the tasks; observed the role; observed the job
+coworker_support: introduced him to the team; introduced her to the team; met the team;
+    talked to his colleagues; talked to her colleagues; explained his needs; explained her needs;
+    colleagues understood; team were supportive
+natural_supports: colleague showed; colleague helped;
+    shift leader; team leader showed; supervisor agreed; checks in with him; checks in with her;
+    fade my support; handed over to
+recruitment_support: application process; helped him apply; helped her apply; online test;
+    assessment centre; interview day; offer letter; pre-employment checks; dbs check; references
+employer_standards: dress code; timekeeping; punctuality; break rules; phone policy;
+    customer service standards; speed and accuracy; standard expected; up to standard
+reinforcement: well done; positive feedback; encouraged him; encouraged her;
+    celebrate; celebrated; first pay; first wage; first payslip; pay day; reward chart
+funding: disability confident employer; flexible support fund; supported internship funding;
+    council funding; local authority funding; charity funding; grant funding; travel costs;
+    support worker funded; job coach funded
+career_progression: more responsibility; extra hours; increase his hours; increase her hours;
+    full time; full-time; college course; nvq; further qualification; next job
+task_analysis: broke it down; broken down; break it down; step by step; step-by-step;
+    task list; picture sequence; order of tasks
+prompting_fading: hand over hand; hand-over-hand; physical prompt; visual prompt;
+    reduced my presence; reduced my support; less support; moved away; stood back; stand back
+improvement_models: reflective model; gibbs cycle; peer review; case review; observed practice
+keep_knowledge_current: base conference; base website; read an article; podcast;
+    research article; policy update; benefits update
+development_priorities: agreed in supervision; agreed with my manager; my appraisal;
+    development review
+# Criterion-side fixes: block stem false friends in criterion wording (respective/respect,
+# may wish/wish, new recruits/recruitment); sources of employers wanting a diverse workforce;
+# local partners; job-match wording
+_not: their respective needs; respective needs; who may wish to; may wish to; new recruits to learn;
+    information from the vocational
+employer_sources: employers who may wish to develop a diverse workforce; disability confident list;
+    disability confident employers; disability confident scheme; signed up to disability confident;
+    employer database; employer network; employers network; federation of small businesses;
+    business network; business networks; inclusive employers; diversity charter
+community_outreach: partner agencies; partner organisations; partner organization; local charities;
+    voluntary organisations; third sector; development partners; local partners
+job_matching: good fit; right fit; suited him; suited her; suits him; suits her;
+    played to his strengths; played to her strengths; matched his; matched her; match him; match her
 """
 
 
