@@ -140,7 +140,7 @@ cv_interview: curriculum vitae; cv; cvs; interview; interviews; mock interview;
     house manager; church
 circles_of_support: circles of support; circle of support; networks; partnerships; partners;
     circle; relationship circles; network
-family_concerns: concerns of families; concerned; worries; worried; anxious; fears; reassure;
+family_concerns: concerns of families; concerned; worries; worried; fears; reassure;
     reassured; overcome those fears; losing his benefits; losing her benefits; taken advantage of
 advocacy: advocate; advocacy; argue his case; argue her case; argued; speak up; on his behalf;
     on her behalf; on behalf of; pointed out; put forward
@@ -210,7 +210,7 @@ natural_supports: natural supports; natural support; natural support mechanisms;
     explained to the team
 ~job_matching: job match; job matching; match; matching; matched; compare the job analysis
 resource_needs: financial and human resources; human resource; resources; support worker;
-    job coach hours; job coaching; hours a week; intensive systematic instruction;
+    job coach hours; hours of job coaching; job coaching hours; hours a week; intensive systematic instruction;
     systematic instruction; support plan; costs; what support
 ~assistive_tech: assistive technology; contemporary tools; tools models; screen reader;
     screen reading; app; apps; tablet; voice typing; software; visual aid; picture checklist;
@@ -264,7 +264,7 @@ development_priorities: development priorities; priorities; priority; appraisal;
     objective; prioritising; focus on
 ~cpd_plan: continuous professional development plan; continuing professional development;
     professional development plan; cpd plan; cpd; development plan; my plan; learning system
-~record_cpd: record the outcomes; log; logged; learning system; certificates; recorded
+~record_cpd: record the outcomes; log; logged; learning system; certificates
 communities_of_practice: communities of practice; community of practice; peer; network; networks;
     case clinic; forum; base; ips community; online groups; regional network
 autonomy: let him choose; let her choose; let them choose; let him decide; let her decide;
@@ -630,6 +630,10 @@ community_outreach: partner agencies; partner organisations; partner organizatio
     voluntary organisations; third sector; development partners; local partners
 job_matching: good fit; right fit; suited him; suited her; suits him; suits her;
     played to his strengths; played to her strengths; matched his; matched her; match him; match her
+# Role names and 'challenging behaviour' are not the practices of coaching, supervision or
+# challenging prejudice
+_not: challenging behaviour; challenging behaviours; job coach; job coaches; his supervisor;
+    her supervisor; their supervisor; his line manager; her line manager; their line manager
 """
 
 
