@@ -634,6 +634,11 @@ job_matching: good fit; right fit; suited him; suited her; suits him; suits her;
 # challenging prejudice
 _not: challenging behaviour; challenging behaviours; job coach; job coaches; his supervisor;
     her supervisor; their supervisor; his line manager; her line manager; their line manager
+# More markers of supported-employment evidence (employer-side, instruction, conditions)
+_domain: employer engagement; disability confident; labour market intelligence; systematic instruction;
+    task analysis; job carving; travel training; natural support; supported internships;
+    ips; individual placement and support; job retention; vocational rehabilitation;
+    cognitive impairment; neurodivergent; neurodiverse; adhd; acquired brain injury
 """
 
 
