@@ -639,6 +639,22 @@ _domain: employer engagement; disability confident; labour market intelligence; 
     task analysis; job carving; travel training; natural support; supported internships;
     ips; individual placement and support; job retention; vocational rehabilitation;
     cognitive impairment; neurodivergent; neurodiverse; adhd; acquired brain injury
+# /tmp/b6a.txt
+autonomy: asked him what he wanted; asked her what she wanted; asked them what they wanted;
+    gave him the choice; gave her the choice; gave him options; gave her options;
+    left the choice; left the decision; he took the lead; she took the lead; led the conversation
+choice_control: right to say no; could say no; free to decline; turned down the offer;
+    declined the offer; said no to; in charge of
+respect_choice: person-centred approach; person centred approach; what mattered to him;
+    what mattered to her; on his own terms; on her own terms; respected that
+# Everyday wording of choice and control in person-centred practice
+autonomy: asked him what he wanted; asked her what she wanted; asked them what they wanted;
+    gave him the choice; gave her the choice; gave him options; gave her options;
+    left the choice; left the decision; he took the lead; she took the lead; led the conversation
+choice_control: right to say no; could say no; free to decline; turned down the offer;
+    declined the offer; said no to; in charge of
+respect_choice: person-centred approach; person centred approach; what mattered to him;
+    what mattered to her; on his own terms; on her own terms; respected that
 """
 
 
