@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections.abc import Iterator
@@ -119,6 +120,7 @@ def serve(ctx: Context, host: str, port: int, threads: int, workers: int) -> Non
         from waitress import serve as waitress_serve
 
         app = create_app({"DATABASE_URL": ctx.url})
+        gc.freeze()  # the app's long-lived objects leave the collector's full passes
         waitress_serve(app, host=host, port=port, threads=threads, ident="portfolio")
         return
     from portfolio.gunicorn_app import serve as gunicorn_serve

@@ -18,9 +18,13 @@ class _Application(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
+        import gc
+
         from portfolio.app import create_app
 
-        return create_app({"DATABASE_URL": self.database_url})
+        app = create_app({"DATABASE_URL": self.database_url})
+        gc.freeze()  # the app's long-lived objects leave the collector's full passes
+        return app
 
 
 def serve(database_url: str, *, host: str, port: int, workers: int, threads: int) -> None:
