@@ -365,6 +365,17 @@ class EvidencePage:
     def last(self) -> int:
         return self.first + len(self.rows) - 1 if self.rows else 0
 
+    def window(self, edge: int = 2, around: int = 2) -> list[int | None]:
+        """Page numbers to link: the first and last few and those around this one; None where
+        a run of pages is left out."""
+        shown: list[int | None] = []
+        for n in range(1, self.pages + 1):
+            if n <= edge or n > self.pages - edge or abs(n - self.page) <= around:
+                shown.append(n)
+            elif shown[-1] is not None:
+                shown.append(None)
+        return shown
+
 
 def _listing_statements(by_status: bool) -> tuple[Any, Any]:
     """The count and the page query of a learner's evidence, built once (building costs more

@@ -363,6 +363,21 @@ def test_evidence_list_pages_and_filters_by_status(client, auth, make_evidence) 
     assert f"of {total}." in client.get("/evidence?status=<b>").get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    "page,pages,expected",
+    [
+        (1, 1, [1]),
+        (1, 4, [1, 2, 3, 4]),
+        (1, 10, [1, 2, 3, None, 9, 10]),
+        (6, 10, [1, 2, None, 4, 5, 6, 7, 8, 9, 10]),
+        (5, 12, [1, 2, 3, 4, 5, 6, 7, None, 11, 12]),
+    ],
+)
+def test_page_window_links_the_ends_and_the_neighbourhood(page, pages, expected) -> None:
+    listing = service.EvidencePage(rows=[], total=pages * 10, page=page, per_page=10)
+    assert listing.window() == expected
+
+
 def test_home_lists_the_latest_evidence_and_links_to_all_drafts(
     client, auth, make_evidence
 ) -> None:
