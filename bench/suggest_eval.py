@@ -19,6 +19,7 @@ import json
 import random
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,14 +42,26 @@ SEED = SHARED / "seeds" / "003_b475007781b3f849.txt"
 DEV = SHARED / "eval" / "dev.jsonl"
 
 
-def load_framework(path: Path = SEED) -> tuple[list[CriterionDoc], list[tuple[str, str]]]:
+@dataclass(frozen=True)
+class FrameworkText:
+    """What the engine reads of a framework: criteria, glossary and statement of values."""
+
+    criteria: list[CriterionDoc]
+    glossary: list[tuple[str, str]]
+    values: list[str]
+
+    def engine(self, params: Params | None = None) -> SuggestionEngine:
+        return SuggestionEngine.build(self.criteria, self.glossary, params, self.values)
+
+
+def load_framework(path: Path = SEED) -> FrameworkText:
     spec = parse_nos_text(path.read_text(encoding="utf-8"), source=str(path))
     docs = [
-        CriterionDoc(s.code, c.code, c.kind, c.text, s.title)
+        CriterionDoc(s.code, c.code, c.kind, c.text, s.title, s.overview)
         for s in spec.standards
         for c in s.criteria
     ]
-    return docs, [(g.term, g.definition) for g in spec.glossary]
+    return FrameworkText(docs, [(g.term, g.definition) for g in spec.glossary], list(spec.values))
 
 
 def load_items(path: Path) -> list[dict]:
@@ -138,7 +151,8 @@ def report(name, ranked, strong, golds, lat) -> dict[str, float]:
 
 
 def synthetic_build_time(n: int = 10_000) -> float:
-    base, glossary = load_framework()
+    fw = load_framework()
+    base = fw.criteria
     rng = random.Random(7)
     words = sorted({w for c in base for w in c.text.split()})
     docs = []
@@ -147,11 +161,16 @@ def synthetic_build_time(n: int = 10_000) -> float:
         extra = " ".join(rng.choice(words) for _ in range(6))
         docs.append(
             CriterionDoc(
-                f"X{i // 20:04d}", f"{c.code}_{i}", c.kind, f"{c.text} {extra}", c.standard_title
+                f"X{i // 20:04d}",
+                f"{c.code}_{i}",
+                c.kind,
+                f"{c.text} {extra}",
+                c.standard_title,
+                c.standard_overview,
             )
         )
     t0 = time.perf_counter()
-    SuggestionEngine.build(docs, glossary)
+    SuggestionEngine.build(docs, fw.glossary, None, fw.values)
     return time.perf_counter() - t0
 
 
@@ -199,18 +218,19 @@ def main(argv: list[str] | None = None) -> int:
         help="with --cv: N fold assignments (official + N-1 seeded shuffles); mean and min",
     )
     args = ap.parse_args(argv)
-    criteria, glossary = load_framework()
+    fw = load_framework()
     items = load_items(args.dev)
     if args.split != "all":
         items = items[(0 if args.split == "even" else 1) :: 2]
     print(
-        f"framework: {len(criteria)} criteria, {len(glossary)} glossary entries; "
+        f"framework: {len(fw.criteria)} criteria, {len(fw.glossary)} glossary entries, "
+        f"{len(fw.values)} values; "
         f"items: {len(items)} from {args.dev}"
     )
     params = Params(reranker=not args.hand)
 
     def factory() -> SuggestionEngine:
-        return SuggestionEngine.build(criteria, glossary, params)
+        return fw.engine(params)
 
     if args.cv:
         from suggest_train import L2, Data, fit_model
@@ -222,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
             key = tuple(train)
             if key not in models:
                 models[key] = fit_model(data, train, L2 if args.l2 is None else args.l2)
-            return SuggestionEngine.build(criteria, glossary, Params(model=models[key]))
+            return fw.engine(Params(model=models[key]))
 
         f = args.folds
         report(f"CV COLD ({f}-fold reranker)", *run(factory, items, f, fold_factory, warm=False))

@@ -134,9 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--folds", type=int, default=FOLDS)
     ap.add_argument("--check", action="store_true", help="train, print, write nothing")
     args = ap.parse_args(argv)
-    criteria, glossary = load_framework()
+    fw = load_framework()
     items = load_items(args.dev)
-    data = Data(lambda: SuggestionEngine.build(criteria, glossary, Params()), items)
+    data = Data(lambda: fw.engine(Params()), items)
     model = fit_model(data, list(range(len(items))), args.l2, args.folds)
     d = model.to_dict()
     for name, wt in zip(d["cold_features"], d["weights"], strict=True):

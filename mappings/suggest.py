@@ -77,6 +77,7 @@ class CriterionDoc:
     kind: str  # "performance" | "knowledge" | "assessment"
     text: str
     standard_title: str = ""
+    standard_overview: str = ""  # what the standard is about, in a sentence or two
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ class SuggestionEngine(ColdScorer):
         glossary_terms: Sequence[tuple[str, ...]] = (),
         glossary_use: sp.csr_matrix | None = None,
         own_concepts: Sequence[Sequence[str]] | None = None,
+        values: Sequence[str] = (),
     ) -> None:
         self._criteria = list(criteria)
         n = self._n = len(self._criteria)
@@ -141,8 +143,8 @@ class SuggestionEngine(ColdScorer):
         own = own.multiply(idf[np.newaxis, :]).tocsr() if len(vocab) else own
         mass = np.asarray(own.sum(axis=1)).ravel()
         self._coverage = (sp.diags(1.0 / np.maximum(mass, 1e-12)) @ own).tocsr()
-        # standard titles as normalised vectors over the criteria vocabulary
-        titles = {c.standard: c.standard_title for c in self._criteria}
+        # standard titles (with their overviews) as normalised vectors over the criteria vocabulary
+        titles = {c.standard: f"{c.standard_title}\n{c.standard_overview}" for c in self._criteria}
         sr: list[int] = []
         sc: list[int] = []
         sv: list[float] = []
@@ -186,6 +188,13 @@ class SuggestionEngine(ColdScorer):
         cn = np.sqrt(np.asarray(cent.multiply(cent).sum(axis=1)).ravel())
         self._std_centroids = (sp.diags(1.0 / np.maximum(cn, 1e-12)) @ cent).tocsr()
         distinct = self._distinctive(members, own_concepts)
+        # the framework's statement of values as one vector; criteria near it are the values
+        # a practitioner shows in any piece of work, whatever standard it is mostly about
+        pooled: dict[str, float] = {}
+        for statement in values:
+            for t, w in terms(statement, bigrams=False).items():
+                pooled[t] = max(pooled.get(t, 0.0), w)
+        self._values_vec = self._sim_vec(pooled)
         self._statics = CriterionStatics(
             self._is_knowledge,
             self._crit_std,
@@ -193,6 +202,7 @@ class SuggestionEngine(ColdScorer):
             position,
             n_terms,
             distinct,
+            np.asarray(matrix @ self._values_vec).ravel() if n else np.zeros(0),
         )
 
     def _distinctive(
@@ -236,6 +246,7 @@ class SuggestionEngine(ColdScorer):
         criteria: Sequence[CriterionDoc],
         glossary: Sequence[tuple[str, str]] = (),
         params: Params | None = None,
+        values: Sequence[str] = (),
     ) -> SuggestionEngine:
         p = params or Params()
         gloss = [(tuple(content_stems(term)), definition) for term, definition in glossary]
@@ -293,7 +304,16 @@ class SuggestionEngine(ColdScorer):
             shape=(len(criteria), len(gloss)),
         )
         return cls(
-            criteria, m.tocsr(), vocab, idf, groups, p, [t for t, _ in gloss], use, own_concepts
+            criteria,
+            m.tocsr(),
+            vocab,
+            idf,
+            groups,
+            p,
+            [t for t, _ in gloss],
+            use,
+            own_concepts,
+            values,
         )
 
     # ------------------------------------------------------------------ warm

@@ -99,6 +99,7 @@ class ColdScorer:
     _gloss_terms: list[str]
     _gloss_use: sp.csr_matrix | None
     _n: int
+    _values_vec: np.ndarray  # the framework's values, normalised (zeros without)
 
     def _vector(self, tw: dict[str, float]) -> tuple[list[int], list[float]]:
         cols, vals = [], []
@@ -225,7 +226,8 @@ class ColdScorer:
         raw = raw * min(1.0, (markers + 0.5) / (p.domain_min_markers + 0.5))
         best = [[int(i) for i in order[:, j] if sent_scores[i, j] > 0] for j in range(n)]
         xtwin = self._cross_twin(raw)
-        std_sim = np.asarray(self._std_titles @ np.maximum(self._sim_vec(all_terms), 0)).ravel()
+        whole = self._sim_vec(all_terms)
+        std_sim = np.asarray(self._std_titles @ np.maximum(whole, 0)).ravel()
         gloss = np.zeros(n)
         if self._gloss_terms and self._gloss_use is not None:
             joined = " " + " ".join(content_stems(title + "\n" + text)) + " "
@@ -245,7 +247,7 @@ class ColdScorer:
             coverage=coverage,
             concepts_found=found,
             gloss_hit=gloss,
-            std_centroid_sim=np.asarray(self._std_centroids @ self._sim_vec(all_terms)).ravel(),
+            std_centroid_sim=np.asarray(self._std_centroids @ whole).ravel(),
             prior=prior,
             markers=markers,
             n_sentences=ns,
@@ -254,6 +256,7 @@ class ColdScorer:
             cross_twin=xtwin,
             sent_win=sent_win,
             title_present=title_present,
+            values_sim=float(whole @ self._values_vec),
         )
 
     def _cross_twin(self, raw: np.ndarray, top: int = 30) -> np.ndarray:

@@ -69,6 +69,7 @@ COLD_FEATURES: tuple[str, ...] = (
     "title_concept_std_share",  # share of the criteria naming a title concept in this standard
     "title_concept_agree",  # std_share x title_concept_std_share
     "std_best",  # best hand_rel among the criteria of this criterion's standard
+    "values_x_values",  # criterion vs the framework's values x whole text vs those values
 )
 
 WARM_FEATURES: tuple[str, ...] = (
@@ -103,6 +104,8 @@ class CriterionStatics:
     # criteria x vocabulary: concepts of the criterion's own text weighted by their IDF within
     # its standard, log((1 + size) / df): least for a concept every criterion of the standard has
     distinct: sp.csr_matrix
+    # cosine of each criterion with the framework's statement of values (zeros without one)
+    values_sim: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,7 @@ class ColdParts:
     cross_twin: np.ndarray | None = None  # see ColdScorer._cross_twin
     sent_win: np.ndarray | None = None  # best over sentences of score / the sentence's best score
     title_present: np.ndarray | None = None  # 0/1 over the vocabulary: concepts in the title
+    values_sim: float = 0.0  # whole text (title included) vs the framework's statement of values
 
     @classmethod
     def empty(cls, n: int, n_standards: int, markers: int) -> ColdParts:
@@ -271,6 +275,7 @@ def cold_features(parts: ColdParts, st: CriterionStatics, kind: str) -> np.ndarr
         tc_share,
         share[st.crit_std] * tc_share if n else np.zeros(0),
         std_best[st.crit_std] if n else np.zeros(0),
+        (st.values_sim if st.values_sim is not None else np.zeros(n)) * parts.values_sim,
     ]
     return np.column_stack(cols) if n else np.zeros((0, len(COLD_FEATURES)))
 

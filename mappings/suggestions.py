@@ -30,18 +30,30 @@ def criteria_docs(session: Session, framework_ids: Sequence[int]) -> list[Criter
         .order_by(col(Standard.framework_id), col(Standard.position), col(Criterion.position))
     ).all()
     return [
-        CriterionDoc(standard=s.code, code=c.code, kind=c.kind, text=c.text, standard_title=s.title)
+        CriterionDoc(
+            standard=s.code,
+            code=c.code,
+            kind=c.kind,
+            text=c.text,
+            standard_title=s.title,
+            standard_overview=s.overview,
+        )
         for c, s in rows
     ]
 
 
-def glossary(session: Session, framework_ids: Sequence[int]) -> list[tuple[str, str]]:
-    frameworks = session.exec(select(Framework).where(col(Framework.id).in_(framework_ids))).all()
-    return [
+def build_engine(session: Session, framework_ids: Sequence[int]) -> SuggestionEngine:
+    """A new engine over these frameworks' criteria, glossaries and statements of values."""
+    frameworks = session.exec(
+        select(Framework).where(col(Framework.id).in_(framework_ids)).order_by(col(Framework.id))
+    ).all()
+    glossary = [
         (str(g["term"]), str(g["definition"]))
         for fw in frameworks
         for g in (fw.extra or {}).get("glossary", [])
     ]
+    values = [str(v) for fw in frameworks for v in (fw.extra or {}).get("values", [])]
+    return SuggestionEngine.build(criteria_docs(session, framework_ids), glossary, None, values)
 
 
 def decided_examples(
@@ -94,7 +106,7 @@ def engine_for(session: Session, framework_ids: Sequence[int]) -> SuggestionEngi
     with _lock:
         cached = _cache.get(key)
         if cached is None:
-            engine = SuggestionEngine.build(criteria_docs(session, ids), glossary(session, ids))
+            engine = build_engine(session, ids)
             seen = 0
         else:
             engine, seen = cached

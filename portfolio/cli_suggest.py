@@ -43,8 +43,7 @@ def register_suggest(main: click.Group) -> None:
         Each output line: {"id", "suggestions": [{"standard", "criterion", "score", "strong",
         "because": [sentences]}]}, best first. Decisions already recorded in the database are
         used as examples too."""
-        from mappings.suggest import SuggestionEngine
-        from mappings.suggestions import criteria_docs, decided_examples, glossary
+        from mappings.suggestions import build_engine, decided_examples
         from portfolio.services.frameworks import find_framework, list_frameworks
 
         with ctx.session() as session:
@@ -59,7 +58,7 @@ def register_suggest(main: click.Group) -> None:
                 raise click.ClickException(
                     "No framework is loaded: run `portfolio framework import` first."
                 )
-            engine = SuggestionEngine.build(criteria_docs(session, ids), glossary(session, ids))
+            engine = build_engine(session, ids)
             past, _ = decided_examples(session, ids)
         if past:
             engine.add_examples(past)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+import pytest
+
 from mappings.suggestions import reset_cache
 
 
@@ -40,3 +43,16 @@ def test_suggest_cli_with_examples_and_bad_input(cli, shared, tmp_path) -> None:
     )
     r = cli("suggest", input="not json\n")
     assert r.exit_code != 0 and "line 1" in r.output
+
+
+def test_engine_from_database_reads_values_and_overviews(session) -> None:
+    from mappings.suggestions import build_engine
+    from portfolio.services.frameworks import find_framework
+
+    fw = find_framework(session, "SE")
+    engine = build_engine(session, [fw.id or 0])
+    docs = engine._criteria
+    assert len(docs) == 188
+    assert all(d.standard_overview.startswith("This standard is about") for d in docs)
+    # the suite's statement of values becomes one unit vector over the criteria vocabulary
+    assert float(np.linalg.norm(engine._values_vec)) == pytest.approx(1.0)

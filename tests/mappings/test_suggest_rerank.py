@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mappings.suggest import Example, Params, SuggestionEngine
+from mappings.suggest import CriterionDoc, Example, Params, SuggestionEngine
 from mappings.suggest_features import COLD_FEATURES, WARM_FEATURES, WARM_SIGNS, warm_features
 from mappings.suggest_model import (
     RerankModel,
@@ -110,3 +110,43 @@ def test_reranker_and_hand_scorer_both_rank_the_obvious_criterion_first() -> Non
         out = e.suggest(kind="observation_record", title="Coaching", text=FADING)
         assert (out[0].standard, out[0].criterion) == ("SE07", "P4")
         assert not any(s.strong for s in e.suggest(kind="other", title="", text=MEMO))
+
+
+VALUES_CRITERIA = [
+    *CRITERIA,
+    CriterionDoc(
+        "SE01",
+        "P3",
+        "performance",
+        "act non-judgementally and respect individuals' rights to choose their own employment "
+        "and career aspirations",
+        "Develop and apply values and ethical practice within supported employment",
+    ),
+]
+VALUES = [
+    "Choice and control: people are presented with options and support to achieve their career "
+    "aspirations, and support is built around the individual.",
+    "Zero rejection: everyone can work, with the right job and the right support.",
+]
+CHOICE = (
+    "R wanted to work with animals although her family thought an office job was safer. I "
+    "respected her choice and her career aspirations, and we looked at kennel jobs together."
+)
+
+
+def test_values_feature_ties_value_criteria_to_evidence_about_values() -> None:
+    col = COLD_FEATURES.index("values_x_values")
+    with_values = SuggestionEngine.build(VALUES_CRITERIA, GLOSSARY, None, VALUES)
+    x = with_values.features(kind="reflective_account", title="Choice", text=CHOICE)[1]
+    codes = [(c.standard, c.code) for c in VALUES_CRITERIA]
+    value_criterion = x[codes.index(("SE01", "P3")), col]
+    assert value_criterion > 0
+    assert value_criterion > x[codes.index(("SE07", "K3")), col]
+    # the same criterion, evidence that does not speak of choice: weaker
+    memo = with_values.features(kind="reflective_account", title="Memo", text=MEMO)[1]
+    assert memo[codes.index(("SE01", "P3")), col] < value_criterion
+    # a framework without a statement of values: the feature is silent
+    without = SuggestionEngine.build(VALUES_CRITERIA, GLOSSARY)
+    assert not without.features(kind="reflective_account", title="Choice", text=CHOICE)[1][
+        :, col
+    ].any()
