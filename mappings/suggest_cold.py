@@ -18,7 +18,7 @@ from mappings.analyse import domain_markers, terms
 from mappings.suggest_features import ColdParts
 from mappings.suggest_model import RerankModel
 from mappings.suggest_warm import WarmParams
-from mappings.text import content_stems, sentence_spans
+from mappings.text import content_stems, section_roles, sentence_spans
 
 
 @dataclass(frozen=True)
@@ -155,9 +155,24 @@ class ColdScorer:
             return ColdParts.empty(n, len(self._std_index), markers)
         smat = sp.csr_matrix((vals, (rows, cols)), shape=(max(ns, 1), len(self._vocab)))
         sent_scores = np.asarray((smat @ self._matrix_t).todense()) if ns else np.zeros((1, n))
-        # cues of doing / understanding per sentence
-        doing = np.array([1.0 if _DOING.search(s) else 0.0 for s in sentences] or [0.0])
-        knowing = np.array([min(len(_KNOWING.findall(s)), 2) / 2 for s in sentences] or [0.0])
+        # cues of doing / understanding per sentence, in its words or in the section it sits in:
+        # the Action and Result of a STAR narrative show doing, the analysis or "so what?" of a
+        # reflective model understanding
+        roles = section_roles(text, spans)
+        doing = np.array(
+            [
+                1.0 if r == "doing" or _DOING.search(s) else 0.0
+                for s, r in zip(sentences, roles, strict=True)
+            ]
+            or [0.0]
+        )
+        knowing = np.array(
+            [
+                1.0 if r == "understanding" else min(len(_KNOWING.findall(s)), 2) / 2
+                for s, r in zip(sentences, roles, strict=True)
+            ]
+            or [0.0]
+        )
         cue_p = 1.0 + p.cue_weight * doing[:, None]
         cue_k = 1.0 + p.cue_weight * knowing[:, None]
         sent_scores = np.where(

@@ -265,3 +265,67 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
                 continue
             spans.append((start + a + lead, start + a + tail))
     return spans
+
+
+# Section headings of structured evidence and what the sentences under them are: STAR (Situation,
+# Task, Action, Result), Gibbs (Description ... Action plan), Driscoll / Rolfe (What? So what? Now
+# what?) and Kolb (Concrete experience ... Active experimentation).
+SECTION_ROLES: dict[str, str] = {
+    "situation": "context",
+    "task": "context",
+    "description": "context",
+    "what happened": "context",
+    "what": "context",
+    "concrete experience": "context",
+    "background": "context",
+    "action": "doing",
+    "actions": "doing",
+    "what i did": "doing",
+    "result": "doing",
+    "results": "doing",
+    "outcome": "doing",
+    "outcomes": "doing",
+    "feelings": "feeling",
+    "evaluation": "understanding",
+    "analysis": "understanding",
+    "conclusion": "understanding",
+    "conclusions": "understanding",
+    "so what": "understanding",
+    "reflective observation": "understanding",
+    "abstract conceptualisation": "understanding",
+    "abstract conceptualization": "understanding",
+    "reflection": "understanding",
+    "what i learned": "understanding",
+    "what i learnt": "understanding",
+    "learning": "understanding",
+    "action plan": "planning",
+    "now what": "planning",
+    "active experimentation": "planning",
+    "next steps": "planning",
+}
+_HEADING = re.compile(
+    r"^[ \t]{0,3}(?P<hash>#{1,6}[ \t]+)?(?P<bold>\*\*|__)?[ \t]*(?P<name>"
+    + "|".join(re.escape(k) for k in sorted(SECTION_ROLES, key=len, reverse=True))
+    + r")[ \t]*(?P<punct>[:?.])?[ \t]*(?:\*\*|__)?[ \t]*(?P<punct2>[:?.])?(?P<rest>[^\n]*)$",
+    re.I | re.M,
+)
+
+
+def section_roles(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    """The role of the section each sentence span sits in ("" outside any known section).
+
+    A heading counts when it is marked as one (a Markdown ``#`` heading, bold, or followed by a
+    colon or question mark) or stands alone on its line, so prose that merely starts with
+    "Action" or "What" does not open a section."""
+    heads: list[tuple[int, str]] = []
+    for m in _HEADING.finditer(text):
+        marked = m["hash"] or m["bold"] or m["punct"] in (":", "?") or m["punct2"] in (":", "?")
+        if marked or not m["rest"].strip():
+            heads.append((m.start(), SECTION_ROLES[m["name"].lower()]))
+    roles: list[str] = []
+    h = -1
+    for _a, b in spans:
+        while h + 1 < len(heads) and heads[h + 1][0] < b:
+            h += 1
+        roles.append(heads[h][1] if h >= 0 else "")
+    return roles
