@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -12,8 +13,8 @@ from sqlmodel import Session, col, select
 from mappings.claims import VACSR, Claimable, claimable_criteria, twins
 from mappings.coverage import CoverageRules
 from mappings.models import Claim, Decision, Judgement
-from mappings.suggestions import SuggestedCriterion, suggest_for_learner
-from portfolio.models import Evidence, EvidenceVersion, Framework, Person
+from mappings.suggestions import SuggestedCriterion, evidence_text, suggest_for_learner
+from portfolio.models import Attachment, Evidence, EvidenceVersion, Framework, Person
 from portfolio.services.people import Actor
 
 log = logging.getLogger(__name__)
@@ -83,9 +84,17 @@ class MappingView:
 
 
 def mapping_view(
-    session: Session, *, actor: Actor, item: Evidence, version: EvidenceVersion, relation: set[str]
+    session: Session,
+    *,
+    actor: Actor,
+    item: Evidence,
+    version: EvidenceVersion,
+    relation: set[str],
+    attachments: Sequence[Attachment] = (),
 ) -> MappingView:
-    """Everything about criteria for one evidence page, in a fixed number of queries."""
+    """Everything about criteria for one evidence page, in a fixed number of queries.
+
+    Suggestions read the version's body and the text of its ``attachments``."""
     criteria = claimable_criteria(session, item.learner_id)
     by_id = {c.criterion_id: c for c in criteria}
     claims = list(
@@ -126,7 +135,7 @@ def mapping_view(
             framework_ids=framework_ids,
             kind=item.kind,
             title=version.title,
-            text=version.body,
+            text=evidence_text(version.body, (a.text for a in attachments)),
             top=10,
         )
     except Exception:  # noqa: BLE001 - suggestions are a help; the page must work without them

@@ -7,7 +7,8 @@ added as examples on the next request (instantly: the engine learns without retr
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func
@@ -16,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from mappings.models import Claim, Decision
 from mappings.suggest import CriterionDoc, Example, Suggestion, SuggestionEngine
-from portfolio.models import Criterion, Evidence, EvidenceVersion, Framework, Standard
+from portfolio.models import Attachment, Criterion, Evidence, EvidenceVersion, Framework, Standard
 
 _lock = threading.Lock()
 _cache: dict[tuple[tuple[int, str], ...], tuple[SuggestionEngine, int]] = {}
@@ -40,6 +41,12 @@ def criteria_docs(session: Session, framework_ids: Sequence[int]) -> list[Criter
         )
         for c, s in rows
     ]
+
+
+def evidence_text(body: str, attachment_texts: Iterable[str] = ()) -> str:
+    """What the engine reads of a piece of evidence: its body, then the text of its attachments."""
+    parts = [body.strip(), *(t.strip() for t in attachment_texts)]
+    return "\n\n".join(p for p in parts if p)
 
 
 def build_engine(session: Session, framework_ids: Sequence[int]) -> SuggestionEngine:
@@ -80,11 +87,20 @@ def decided_examples(
         .join(Standard, col(Standard.id) == Criterion.standard_id)
         .where(col(Standard.framework_id).in_(framework_ids), col(Claim.status) != "claimed")
     ).all()
+    attached: dict[int, list[str]] = defaultdict(list)
+    version_ids = sorted({version.id for _c, _i, version, _cc, _sc in rows})
+    if version_ids:
+        for version_id, text in session.exec(
+            select(Attachment.version_id, Attachment.text)
+            .where(col(Attachment.version_id).in_(version_ids))
+            .order_by(col(Attachment.id))
+        ).all():
+            attached[version_id].append(text)
     examples = [
         Example(
             kind=item.kind,
             title=version.title,
-            text=version.body,
+            text=evidence_text(version.body, attached[version.id or 0]),
             standard=std_code,
             code=crit_code,
             accepted=claim.status == "accepted",

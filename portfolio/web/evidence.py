@@ -125,7 +125,12 @@ def detail(evidence_id: int, number: int | None = None) -> str:
     info = service.detail(db(), actor=actor(), evidence_id=evidence_id, number=number)
     learner = db().get(Person, info.item.learner_id)
     mapping = mapping_view(
-        db(), actor=actor(), item=info.item, version=info.version, relation=info.relation
+        db(),
+        actor=actor(),
+        item=info.item,
+        version=info.version,
+        relation=info.relation,
+        attachments=info.attachments,
     )
     return render_template(
         "evidence/detail.html",

@@ -465,3 +465,59 @@ def test_learner_maps_with_suggestions_and_assessor_decides_on_the_page(
     assert r.status_code == 422  # "current" unticked needs a note
     page = client.get(f"/evidence/{item.id}").get_data(as_text=True)
     assert "Accepted" in page and "Record decision" in page
+
+
+def test_suggestions_read_the_attachments_and_decisions_on_them_become_examples(
+    client, auth, make_person, make_registration, make_evidence, session
+) -> None:
+    from mappings.claims import claimable_criteria
+    from mappings.models import Claim, Decision
+    from mappings.suggestions import decided_examples, reset_cache
+    from portfolio.models import Framework
+
+    def suggested(evidence_id: int) -> str:
+        page = client.get(f"/evidence/{evidence_id}").get_data(as_text=True)
+        return page.split('id="suggest-heading"', 1)[1].split("</section>", 1)[0]
+
+    reset_cache()
+    learner = make_person("learner")
+    make_registration(learner=learner, codes="SE04,SE05")
+    item = make_evidence(learner, title="Notes", body="See the attached record.", submit=False)
+    auth.login(learner)
+    assert ", strong" not in suggested(item.id)  # nothing in the body to go on
+    record = (
+        "Vocational profile with K, an autistic job seeker. We mapped her skills, talents "
+        "and employment preferences. I completed a better-off calculation of her benefits."
+    )
+    r = client.post(
+        f"/evidence/{item.id}/attachments",
+        data={"file": (io.BytesIO(_docx_bytes(record)), "profile.docx")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 302
+    now = suggested(item.id)
+    assert "SE04 P1</strong>" in now and ", strong" in now  # vocational profiling, attached
+    assert "<mark>We mapped her skills, talents and employment preferences.</mark>" in now
+    # an assessor's decision on that evidence carries the attachment's text into the examples
+    crit = next(
+        c.criterion_id
+        for c in claimable_criteria(session, learner.id)
+        if (c.standard_code, c.code) == ("SE04", "P1")
+    )
+    session.add(
+        Claim(evidence_id=item.id, criterion_id=crit, claimed_by=learner.id, status="accepted")
+    )
+    session.flush()
+    session.add(
+        Decision(
+            claim_id=session.exec(select(Claim)).one().id,
+            actor_id=learner.id,
+            old_status="claimed",
+            new_status="accepted",
+        )
+    )
+    session.flush()
+    fw = session.exec(select(Framework)).first()
+    examples, _newest = decided_examples(session, [fw.id])
+    assert [e.code for e in examples] == ["P1"]
+    assert "better-off calculation" in examples[0].text
