@@ -235,7 +235,9 @@ def content_stems(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1]
 
 
-_SENT_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9*#-])")
+# a sentence ends at . ! or ? before the next capital, and a bold lead-in ("**Action:** I rang")
+# ends at its closing marker, so quotes carry no stray asterisks
+_SENT_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9*#-])|(?<=[.!?:])(?:\*\*|__)\s+")
 
 
 _SPACE = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
@@ -304,7 +306,7 @@ SECTION_ROLES: dict[str, str] = {
     "next steps": "planning",
 }
 _HEADING = re.compile(
-    r"^[ \t]{0,3}(?P<hash>#{1,6}[ \t]+)?(?P<bold>\*\*|__)?[ \t]*(?P<name>"
+    r"^[ \t]{0,3}(?:[-*+>][ \t]+)?(?P<hash>#{1,6}[ \t]+)?(?P<bold>\*\*|__)?[ \t]*(?P<name>"
     + "|".join(re.escape(k) for k in sorted(SECTION_ROLES, key=len, reverse=True))
     + r")[ \t]*(?P<punct>[:?.])?[ \t]*(?:\*\*|__)?[ \t]*(?P<punct2>[:?.])?(?P<rest>[^\n]*)$",
     re.I | re.M,

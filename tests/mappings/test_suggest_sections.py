@@ -39,10 +39,11 @@ def test_reflective_models_bold_and_inline_headings() -> None:
         "**Analysis**\nQuestions in advance matter because they lower anxiety.\n"
         "Now what? I will ask every employer for questions in advance."
     )
-    roles = [r for _s, r in _roles(text)]
-    assert roles[0] == "context"
-    assert roles[1] == "feeling"
-    assert "understanding" in roles and roles[-1] == "planning"
+    roles = dict(_roles(text))
+    assert roles["I supported K at interview."] == "context"
+    assert roles["Feelings: I was nervous for her."] == "feeling"
+    assert roles["Questions in advance matter because they lower anxiety."] == "understanding"
+    assert roles["I will ask every employer for questions in advance."] == "planning"
 
 
 def test_prose_that_starts_like_a_heading_opens_no_section() -> None:
@@ -71,3 +72,15 @@ def test_an_action_section_counts_as_doing_and_an_analysis_as_understanding() ->
         kind="reflective_account", title="Coaching", text="**Analysis:** " + terse
     )[1]
     assert analysis[:, knowing].max() > plain[:, knowing].max()
+
+
+def test_bold_lead_ins_are_their_own_quote_and_list_items_can_be_headings() -> None:
+    text = "**Situation:** B was at college.\n- **Action.** I rang the manager.\n- Met him at 9."
+    assert _roles(text) == [
+        ("Situation:", "context"),
+        ("B was at college.", "context"),
+        ("Action.", "doing"),
+        ("I rang the manager.", "doing"),
+        ("Met him at 9.", "doing"),
+    ]
+    assert not any("*" in quote for quote, _role in _roles(text))
