@@ -639,14 +639,6 @@ _domain: employer engagement; disability confident; labour market intelligence; 
     task analysis; job carving; travel training; natural support; supported internships;
     ips; individual placement and support; job retention; vocational rehabilitation;
     cognitive impairment; neurodivergent; neurodiverse; adhd; acquired brain injury
-# /tmp/b6a.txt
-autonomy: asked him what he wanted; asked her what she wanted; asked them what they wanted;
-    gave him the choice; gave her the choice; gave him options; gave her options;
-    left the choice; left the decision; he took the lead; she took the lead; led the conversation
-choice_control: right to say no; could say no; free to decline; turned down the offer;
-    declined the offer; said no to; in charge of
-respect_choice: person-centred approach; person centred approach; what mattered to him;
-    what mattered to her; on his own terms; on her own terms; respected that
 # Everyday wording of choice and control in person-centred practice
 autonomy: asked him what he wanted; asked her what she wanted; asked them what they wanted;
     gave him the choice; gave her the choice; gave him options; gave her options;
@@ -655,6 +647,111 @@ choice_control: right to say no; could say no; free to decline; turned down the 
     declined the offer; said no to; in charge of
 respect_choice: person-centred approach; person centred approach; what mattered to him;
     what mattered to her; on his own terms; on her own terms; respected that
+# Everyday practitioner wording, SE01: boundaries, job first, respect for choice, challenging low
+# expectations and prejudice, taking everyone on, the employer's needs, neutrality, ownership
+code_of_conduct: maintain boundaries; maintained boundaries; kept boundaries; appropriate boundaries;
+    crossing boundaries; blur the boundaries; blurred boundaries; kept it professional;
+    professional relationship; personal relationship; lend money; lent money; borrow money;
+    box of chocolates; my home address; my personal number; as per policy; followed policy;
+    lone worker; check-in call; signing in and out
+place_and_train: job first; work first approach; rather than more training; instead of more training;
+    wait until he was ready; wait until she was ready; waiting until he was ready;
+    waiting until she was ready; until he is ready; until she is ready; real job; real jobs;
+    real work; real wages; on-the-job support; learn in the workplace; learnt in the workplace;
+    learned in the workplace; support in the job
+respect_choice: not what i would have chosen; not what i would have; i had reservations;
+    had my doubts; his views; her views; their views; always wanted to; wanted to be a
+records_needs: read his notes; read her notes; referral paperwork; previous assessments;
+    background information; pen picture; ehcp; communication passport; health action plan;
+    hospital passport; transition plan
+assumptions: wouldn't be able to; won't be able to; not capable; isn't capable; too much for him;
+    too much for her; only suitable for; proved them wrong; proved everyone wrong;
+    exceeded expectations; more than they expected; limited his options; limited her options;
+    held back; cotton wool; see past; saw past; beyond his diagnosis; beyond her diagnosis;
+    he could never; she could never
+zero_rejection: accepted onto the service; accepted onto our service; accepted onto the programme;
+    accepted onto our caseload; took him on; took her on; no one is too; nobody is too;
+    too complex; complex needs; no one else would; told he couldn't work; told she couldn't work;
+    told he would never; told she would never; rejected by other services; not eligible elsewhere
+employer_customer: keep the employer happy; employer was happy; employer's point of view;
+    peak times; busy periods; fill the vacancy; fill the role; fill the gap; hard-to-fill;
+    hard to fill; support for the employer; aftercare; employer feedback; the manager's needs;
+    productive for them
+impartial: didn't influence; not to influence; without influencing; balanced view;
+    honest information; good and bad; my personal preference; my own preference; not my decision;
+    not my choice; her decision not mine; his decision not mine; own bias; leading questions;
+    not leading
+autonomy: made the call himself; made the call herself; rang the employer himself;
+    rang the employer herself; phoned the employer himself; phoned the employer herself;
+    emailed the employer himself; emailed the employer herself; took ownership; take ownership;
+    his responsibility; her responsibility; followed through; follow through; completed his actions;
+    completed her actions; rather than me doing it; instead of me doing it; didn't do it for him;
+    didn't do it for her; not do it for him; not do it for her; doing it for him; doing it for her
+inclusion_diversity: equal chance; level playing field; refugee; refugees; asylum; esol; ex-offender;
+    ex-offenders; care leaver; care leavers; culturally; cultural needs; religious; prayer; ramadan;
+    halal; pronouns
+prejudice: comment about his; comment about her; remark about; remarks about; joke about;
+    jokes about; people like him; people like her; people like that; those people;
+    treated differently; left out; name-calling; name calling; mocked; laughing at; laughed at;
+    not acceptable; wasn't acceptable
+safeguarding: bruise; bruises; bruising; money taken; borrowing money; unsafe; travel plan;
+    emergency contact; hate crime; grooming; domestic violence; police
+own_values_reflection: my own bias; my biases; my own prejudice; my own judgement; i had assumed;
+    i assumed; caught myself; i was wrong; challenged myself; my beliefs; my own beliefs;
+    my upbringing; personal values; ethical dilemma; dilemma; my first reaction; first reaction; initial reaction; my instinct; my first instinct;
+    i was tempted; tempted to
+# Everyday practitioner wording, SE05: who comes to planning, family and friends in job finding,
+# pace and pressure, benefits being assessed, reviewing the plan and its deadlines
+person_centred_planning: chose who; who to bring; where he felt comfortable; where she felt comfortable;
+    chose the venue; everyone had a say; had his say; had her say; sticky notes; post-it notes;
+    post-its; person-centred review; person centred review; planning tool
+family_involvement_planning: his mum came; her mum came; his parents came; her parents came;
+    parents attended; mum attended; dad attended; family attended; family suggested; mum suggested;
+    dad suggested; through a family friend; family contacts; family connections; his uncle;
+    her uncle; his aunt; her aunt; neighbour; who they know; who he knows; who she knows
+choice_control: no pressure; didn't pressure; without pressure; pressured; pressurised;
+    under pressure to; change his mind; change her mind; changed his mind; changed her mind;
+    decided not to; driving seat
+target_employers: agreed to target; decided together which
+better_off: carer's allowance; carers allowance; attendance allowance; dla;
+    work capability assessment; wca; limited capability for work; lcw; fit for work
+social_benefits: friends at work; mixing with people; get out more
+plan_review: updated his plan; updated her plan; updated the plan; signed the plan; signed his plan;
+    signed her plan; copy of the plan; copy of his plan; copy of her plan; in-work support plan;
+    retention plan; progress meeting; progress against; went back over; actions from last;
+    agreed actions; what had been done; what still needed
+smart_plan: by next week; by friday; by monday; within two weeks; within a month; who will do what;
+    responsible for each
+# Everyday practitioner wording, SE06: what kind of workplace, vacancies coming up, learning the job
+# on site, the employer's rules, interviews and starting, arguing for a role, watching the team,
+# buddies, briefing colleagues
+employer_culture: large retailer; family feel; busy environment; noisy environment;
+    quiet environment; pace of work; entry-level roles; entry level roles; kinds of roles;
+    types of roles
+vacancies: find a job service; job alert; job alerts; role came up; job came up; position came up
+job_analysis: spent a shift; spent a day at; observed a shift; watched the staff; watched staff;
+    followed a member of staff; tried the tasks; tried the job; physical demands; noise levels;
+    the layout; list of duties; key duties; main duties; daily duties; what the job involved;
+    what the job involves; what the role involved; what the role involves
+employer_standards: what good looks like; kpis; kpi; clocking in; clock in; call in sick;
+    sickness reporting; reporting absence; absence procedure
+recruitment_support: at the interview; sat in on the interview; attended the interview with;
+    accompanied him to the interview; accompanied her to the interview; supported him at interview;
+    supported her at interview; interview support; shortlisted; shortlisting; proof of id;
+    id documents; bank details; start date
+advocacy: suggested to the manager; suggested to the employer; put it to the manager; convinced;
+    convince; sold the idea; talked about his strengths; talked about her strengths;
+    explained his strengths; explained her strengths; highlighted his strengths;
+    highlighted her strengths
+coworker_culture: what the team were like; cliques; clique; gossip; who to ask; who he could ask;
+    who she could ask; chat at break; informal rules; how things are done; the way things are done;
+    nicknames
+natural_supports: paired him with; paired her with; paired with; key contact; point of contact;
+    ask a colleague; asked a colleague; lift share; car share; gives him a lift; gives her a lift;
+    someone to ask; who to go to; colleague took over; supervisor took over
+coworker_support: talked to the staff; spoke to the staff; explained to his colleagues;
+    explained to her colleagues; how to support him; how to support her; tips for colleagues;
+    told the team
 """
 
 
