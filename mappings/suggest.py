@@ -9,14 +9,17 @@ criteria and normalised. The evidence is split into sentences; a criterion score
 sentences (which become the ``because`` quotes) plus a whole-text match. The score is then shaped
 by the kind of evidence (a professional discussion shows knowledge, an observation shows
 performance), by cues of doing ("I arranged") or of understanding ("because", "I know") in the
-supporting sentences, and by coherence with the standards the evidence mostly speaks to. Criteria
-of identical text share one score. A criterion also earns the share of its own thesaurus
-concepts that the evidence mentions (``coverage_weight``).
+supporting sentences or in the section they sit in (:func:`mappings.text.section_roles`: the
+Action of a STAR narrative, the analysis of a reflection), and by coherence with the standards the
+evidence mostly speaks to (each standard known by its title and overview). Criteria of identical
+text share one score. A criterion also earns the share of its own thesaurus concepts that the
+evidence mentions (``coverage_weight``).
 
 Learned reranking (default). The final score is not a hand-set mix: a logistic regression over
 generic features of each (evidence, criterion) pair (:mod:`mappings.suggest_features`: the hand
 score above and its rank, similarities, concept coverage, kind priors, standard coherence,
-domain-ness; no ids, no words) gives a probability (:mod:`mappings.suggest_model`, weights in
+domain-ness, how near both the criterion and the evidence are to the framework's statement of
+values; no ids, no words) gives a probability (:mod:`mappings.suggest_model`, weights in
 :mod:`mappings.suggest_weights`, trained by ``bench/suggest_train.py``; the weights are the average
 of a fit on all features and a refit on its strongest few, a shrinkage that steadies them). Strong means the
 probability reaches a threshold chosen by cross-validation for F1; text with no practice marker
