@@ -31,9 +31,10 @@ run: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: setup
-	$(BIN)/mypy framework mappings exports portfolio
+	$(BIN)/mypy framework portfolio mappings exports demo delivery
 
 pytest: setup-test
 	$(BIN)/pytest

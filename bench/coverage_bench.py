@@ -35,10 +35,12 @@ from sqlalchemy import Engine, create_engine, event, insert, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlmodel import Session, col, select  # noqa: E402
 
+from delivery.schema import upgrade  # noqa: E402
+from demo.accounts import sample_framework_text  # noqa: E402
 from framework.parse.nos_text import parse_nos_text  # noqa: E402
-from mappings.models import Claim  # noqa: E402
-from mappings.standing import load_standings  # noqa: E402
-from portfolio.db import make_engine, normalise_url, upgrade  # noqa: E402
+from mappings.assessment.models import Claim  # noqa: E402
+from mappings.assessment.standing import load_standings  # noqa: E402
+from portfolio.db import make_engine, normalise_url  # noqa: E402
 from portfolio.models import (  # noqa: E402
     Criterion,
     Evidence,
@@ -48,7 +50,6 @@ from portfolio.models import (  # noqa: E402
     RegistrationStandard,
     Standard,
 )
-from portfolio.services.demo import sample_framework_text  # noqa: E402
 from portfolio.services.frameworks import import_framework  # noqa: E402
 from portfolio.services.passwords import hash_password  # noqa: E402
 from portfolio.services.people import SYSTEM  # noqa: E402
@@ -236,7 +237,7 @@ def bench_standings(engine: Engine, registration_id: int, runs: int = RUNS) -> N
 
 
 def bench_caseload(engine: Engine, learners: int, runs: int = RUNS) -> None:
-    from portfolio.app import create_app
+    from delivery.web.app import create_app
 
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(

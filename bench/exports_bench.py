@@ -30,13 +30,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import Engine, insert, select  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from delivery.schema import upgrade  # noqa: E402
 from exports import jobs  # noqa: E402
 from exports.models import ExportJob  # noqa: E402
 from exports.signoff import build_signoff_docx  # noqa: E402
 from exports.signoff_view import signoff_view  # noqa: E402
 from framework.spec import CriterionSpec, FrameworkSpec, StandardSpec  # noqa: E402
-from mappings.models import Claim, Decision, SignOff, SignOffEvidence  # noqa: E402
-from portfolio.db import make_engine, upgrade  # noqa: E402
+from mappings.assessment.models import Claim, Decision, SignOff, SignOffEvidence  # noqa: E402
+from portfolio.db import make_engine  # noqa: E402
 from portfolio.models import (  # noqa: E402
     Attachment,
     Cohort,

@@ -53,9 +53,10 @@ def run_one(url: str, what: str) -> dict[str, float]:
     """Runs inside the subprocess: import into a fresh database, report time and peak memory."""
     from sqlmodel import Session
 
+    from delivery.schema import upgrade
+    from demo.accounts import sample_framework_text
     from framework.parse.nos_text import parse_nos_text
-    from portfolio.db import make_engine, upgrade
-    from portfolio.services.demo import sample_framework_text
+    from portfolio.db import make_engine
     from portfolio.services.frameworks import import_framework
     from portfolio.services.people import SYSTEM
 

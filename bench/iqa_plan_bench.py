@@ -3,7 +3,7 @@
 Twice: the pure planner on generated facts, then from the database: a temporary SQLite database
 (migrated, the sample framework loaded) gets the centre bulk-inserted (one IQA, 50 assessors,
 2,000 learners in 40 cohorts over 6 sites, 16,000 sign-offs each with a minimal accepted claim and
-decision), and :func:`mappings.iqa.load_facts` plus :func:`mappings.iqa.plan_cycle` are timed.
+decision), and :func:`mappings.quality.cycles.load_facts` plus :func:`mappings.quality.cycles.plan_cycle` are timed.
 
 Run: ``.venv/bin/python bench/iqa_plan_bench.py``. Target: under 2 s.
 """
@@ -20,7 +20,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mappings.sampling import (  # noqa: E402
+from mappings.quality.sampling import (
     AssessorFact,
     DecisionFact,
     SamplingStrategy,
@@ -77,10 +77,12 @@ def build_database(folder: Path, assessors: int = 50, learners: int = 2000, seed
     from sqlalchemy import insert
     from sqlmodel import Session, select
 
+    from delivery.schema import upgrade
+    from demo.accounts import sample_framework_text
     from framework.parse.nos_text import parse_nos_text
-    from mappings import iqa
-    from mappings.models import Claim, Decision, SignOff
-    from portfolio.db import make_engine, upgrade
+    from mappings.assessment.models import Claim, Decision, SignOff
+    from mappings.quality import cycles as iqa
+    from portfolio.db import make_engine
     from portfolio.models import (
         Cohort,
         Criterion,
@@ -91,7 +93,6 @@ def build_database(folder: Path, assessors: int = 50, learners: int = 2000, seed
         Standard,
     )
     from portfolio.models.base import utcnow
-    from portfolio.services.demo import sample_framework_text
     from portfolio.services.frameworks import import_framework
     from portfolio.services.people import SYSTEM
 
@@ -196,8 +197,8 @@ def database_bench() -> None:
 
     from sqlmodel import Session
 
-    from mappings import iqa
-    from mappings.iqa_models import SamplingCycle
+    from mappings.quality import cycles as iqa
+    from mappings.quality.models import SamplingCycle
     from portfolio.services.people import SYSTEM
 
     with tempfile.TemporaryDirectory() as folder:

@@ -39,9 +39,10 @@ def free_port() -> int:
 def seed(url: str, items: int) -> None:
     from sqlmodel import select
 
-    from portfolio.db import make_engine, session_scope, upgrade
+    from delivery.schema import upgrade
+    from demo.accounts import load_demo
+    from portfolio.db import make_engine, session_scope
     from portfolio.models import Evidence, EvidenceVersion, Person
-    from portfolio.services.demo import load_demo
 
     engine = make_engine(url)
     upgrade(engine)

@@ -26,8 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from framework.parse.nos_text import parse_nos_text  # noqa: E402
-from mappings.suggest import CriterionDoc, Example, Params, SuggestionEngine  # noqa: E402
-from mappings.suggest_metrics import (  # noqa: E402
+from mappings.engine.metrics import (  # noqa: E402
     empty_when_no_gold,
     kfold_indices,
     mean_reciprocal_rank,
@@ -36,6 +35,7 @@ from mappings.suggest_metrics import (  # noqa: E402
     recall_at_k_micro,
     set_prf_micro,
 )
+from mappings.engine.suggest import CriterionDoc, Example, Params, SuggestionEngine  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 SEED = SHARED / "seeds" / "003_b475007781b3f849.txt"

@@ -1,4 +1,4 @@
-"""Train the suggestion reranker on the labelled dev items and write mappings/suggest_weights.py.
+"""Train the suggestion reranker on the labelled dev items and write mappings/engine/weights.py.
 
 .venv/bin/python bench/suggest_train.py [--dev PATH] [--l2 X] [--folds K] [--check]
 
@@ -22,18 +22,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from mappings.suggest import Example, Params, SuggestionEngine  # noqa: E402
-from mappings.suggest_features import warm_features  # noqa: E402
-from mappings.suggest_metrics import kfold_indices  # noqa: E402
-from mappings.suggest_model import (  # noqa: E402
-    RerankModel,
-    best_threshold,
-    fit_cold,
-    fit_warm,
-    sigmoid,
-)
+from mappings.engine.features import warm_features  # noqa: E402
+from mappings.engine.metrics import kfold_indices  # noqa: E402
+from mappings.engine.model import RerankModel, best_threshold, fit_cold, fit_warm, sigmoid  # noqa: E402
+from mappings.engine.suggest import Example, Params, SuggestionEngine  # noqa: E402
 
-WEIGHTS_PY = ROOT / "mappings" / "suggest_weights.py"
+WEIGHTS_PY = ROOT / "mappings" / "engine" / "weights.py"
 L2 = 0.001
 FOLDS = 5
 

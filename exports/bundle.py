@@ -29,8 +29,8 @@ from exports.bundle_html import render_page
 from exports.signoff import build_signoff_docx
 from exports.signoff_view import document_name, signoff_views
 from framework.export_json import framework_to_json
-from mappings.models import Claim, Decision, Judgement, SignOff, SignOffEvidence
-from mappings.standing import load_standings
+from mappings.assessment.models import Claim, Decision, Judgement, SignOff, SignOffEvidence
+from mappings.assessment.standing import load_standings
 from portfolio.errors import Invalid, NotFound
 from portfolio.models import (
     Attachment,

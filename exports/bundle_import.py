@@ -29,8 +29,8 @@ from sqlmodel import Session, col, select
 from exports.bundle import FORMAT, MANIFEST, SCHEMA_VERSION
 from framework.export_json import framework_from_json
 from framework.spec import FrameworkFormatError
-from mappings.models import Claim, Decision, Judgement, SignOff, SignOffEvidence
-from mappings.signoff import evidence_set_hash
+from mappings.assessment.models import Claim, Decision, Judgement, SignOff, SignOffEvidence
+from mappings.assessment.signoff import evidence_set_hash
 from portfolio.errors import Conflict, Invalid, PermissionDenied
 from portfolio.models import (
     Attachment,

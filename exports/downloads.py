@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from exports.jobs import cohort_signoff_ids, may_export_cohort
 from exports.models import ExportJob
-from mappings.models import SignOff
+from mappings.assessment.models import SignOff
 from portfolio.errors import NotFound
 from portfolio.models import Cohort, Person, Registration, Standard
 from portfolio.services import access

@@ -28,7 +28,7 @@ from sqlmodel import Session, col, select
 from exports.models import ExportJob
 from exports.signoff import SignoffView, build_signoff_docx
 from exports.signoff_view import document_name, signoff_views
-from mappings.models import SignOff
+from mappings.assessment.models import SignOff
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import Cohort, Registration
 from portfolio.models.base import utcnow

@@ -2,7 +2,7 @@
 
 Each report is a :class:`Report` (headers and rows of plain values) written as CSV or .xlsx.
 Administrators see everything; assessors and IQAs see the registrations they are allocated to.
-Coverage comes from :func:`mappings.standing.load_standings`, so a cohort of any size costs a
+Coverage comes from :func:`mappings.assessment.standing.load_standings`, so a cohort of any size costs a
 fixed number of queries.
 """
 
@@ -19,8 +19,8 @@ from sqlalchemy import or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from mappings.models import SignOff
-from mappings.standing import load_standings
+from mappings.assessment.models import SignOff
+from mappings.assessment.standing import load_standings
 from portfolio.errors import NotFound, PermissionDenied
 from portfolio.models import Cohort, Person, Registration, Standard
 from portfolio.services.people import Actor

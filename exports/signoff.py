@@ -34,7 +34,9 @@ from exports.docx_util import (
     reproducible_zip,
     set_language,
 )
-from mappings.signoff import evidence_set_hash as evidence_set_hash  # re-exported for callers
+from mappings.assessment.signoff import (
+    evidence_set_hash as evidence_set_hash,  # re-exported for callers
+)
 
 LANGUAGE = "en-GB"
 BLANK = "_" * 30

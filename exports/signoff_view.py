@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from exports.signoff import CriterionRow, EvidenceRow, IqaSection, SignoffView
-from mappings.models import Claim, Decision, SignOff, SignOffEvidence
+from mappings.assessment.models import Claim, Decision, SignOff, SignOffEvidence
 from portfolio.errors import Invalid, NotFound
 from portfolio.models import (
     Criterion,

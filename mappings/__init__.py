@@ -1,3 +1,1 @@
-"""Mapping and assessment: claims, decisions, coverage, sign-off, suggestions, quality assurance."""
-
-from mappings import guards as _guards  # noqa: F401 - registers the rules it guards in portfolio
+"""Assessment, quality assurance and the suggestion engine, each its own sub-package."""

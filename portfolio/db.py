@@ -1,7 +1,7 @@
-"""Database engine, sessions and migrations.
+"""Database engine and sessions.
 
 SQLite is the embedded default (foreign keys on, WAL, busy timeout); PostgreSQL uses psycopg.
-The schema is owned by Alembic: ``upgrade()`` brings any database to the newest revision.
+The schema is owned by Alembic migrations in the delivery layer (:mod:`delivery.schema`).
 """
 
 from __future__ import annotations
@@ -11,15 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
-
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def normalise_url(url: str) -> str:
@@ -60,30 +54,6 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN")
-
-
-def alembic_config(url: str) -> AlembicConfig:
-    cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
-    return cfg
-
-
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Create or migrate the database to ``revision`` (the newest by default)."""
-    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
-
-
-def schema_state(engine: Engine) -> dict[str, Any]:
-    """The database's revision against the newest one the code knows."""
-    script = ScriptDirectory.from_config(alembic_config(str(engine.url)))
-    head = script.get_current_head()
-    with engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
-    return {"current": current, "head": head, "up_to_date": current == head}
 
 
 @contextmanager

@@ -18,12 +18,15 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
-from portfolio.app import create_app
-from portfolio.cli import Context, main
-from portfolio.db import make_engine, normalise_url, upgrade
+from delivery.cli.context import Context
+from delivery.cli.main import main
+from delivery.schema import upgrade
+from delivery.web.app import create_app
+from delivery.wiring import wire
+from demo.accounts import register_learner, sample_framework_text
+from portfolio.db import make_engine, normalise_url
 from portfolio.models import Framework, Person, Registration
 from portfolio.services import people
-from portfolio.services.demo import register_learner, sample_framework_text
 from portfolio.services.people import SYSTEM
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -263,6 +266,12 @@ def auth(client: FlaskClient, make_person: Callable[..., Person]) -> Auth:
 @pytest.fixture
 def shared() -> Path:
     return SHARED
+
+
+@pytest.fixture(scope="session", autouse=True)
+def wired() -> None:
+    """Guards and relations registered as the app, the CLI and the worker register them."""
+    wire()
 
 
 def pytest_report_header(config: Any) -> str:

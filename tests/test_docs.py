@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from portfolio.cli import main
+from delivery.cli.main import main
 from portfolio.config import PREFIX, SETTINGS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")

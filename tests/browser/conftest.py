@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from mappings.demo import add_demo_assessments
-from portfolio.app import create_app
-from portfolio.db import make_engine, session_scope, upgrade
-from portfolio.services.demo import DEMO_PASSWORD, load_demo
+from delivery.schema import upgrade
+from delivery.web.app import create_app
+from demo.accounts import DEMO_PASSWORD, load_demo
+from demo.assessments import add_demo_assessments
+from portfolio.db import make_engine, session_scope
 from portfolio.services.evidence import PAGE_SIZE
 
 CHROMIUM = "/usr/bin/chromium"

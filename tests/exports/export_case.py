@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from mappings import claims, signoff
-from mappings.models import Claim, SignOff
+from mappings.assessment import claims, signoff
+from mappings.assessment.models import Claim, SignOff
 from portfolio.models import Person, Registration
 from portfolio.services import evidence as evidence_service
 from portfolio.services.files import FileStore

@@ -14,11 +14,12 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
+from delivery.schema import upgrade
 from exports.bundle import MANIFEST, write_bundle
 from exports.bundle_import import import_bundle
-from mappings.models import SignOff
-from mappings.signoff import frozen_evidence_intact
-from portfolio.db import make_engine, upgrade
+from mappings.assessment.models import SignOff
+from mappings.assessment.signoff import frozen_evidence_intact
+from portfolio.db import make_engine
 from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
 from portfolio.models import Evidence, Person
 from portfolio.services.files import FileStore

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from portfolio.cli import main
+from delivery.cli.main import main
 from portfolio.services import registrations
 from portfolio.services.files import FileStore
 from portfolio.services.people import SYSTEM

@@ -13,11 +13,12 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from delivery.schema import upgrade
 from exports import jobs
 from exports.bundle import write_bundle
 from exports.bundle_import import import_bundle
 from exports.models import ExportJob
-from portfolio.db import make_engine, upgrade
+from portfolio.db import make_engine
 from portfolio.errors import Invalid, NotFound
 from portfolio.models import Cohort, Person
 from portfolio.services import registrations

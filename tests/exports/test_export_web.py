@@ -169,7 +169,7 @@ def test_failed_bulk_export_can_be_retried_without_duplicates(
 def test_bulk_export_refuses_a_post_without_csrf_token(
     engine, connection, tmp_path, make_person, case
 ):
-    from portfolio.app import create_app
+    from delivery.web.app import create_app
     from tests.conftest import _session_on
 
     app = create_app(

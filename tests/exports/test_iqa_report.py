@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from exports.iqa_report import cycle_report
-from mappings import iqa
-from mappings.iqa_models import Sample
+from mappings.quality import cycles as iqa
+from mappings.quality.models import Sample
 from tests.conftest import actor_of
 from tests.mappings.test_iqa import build_centre
 

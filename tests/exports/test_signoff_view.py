@@ -93,8 +93,8 @@ def test_docx_round_trip_from_database_and_deterministic(session, case) -> None:
 
 
 def test_later_decisions_do_not_change_an_old_record(session, case) -> None:
-    from mappings import claims
-    from mappings.models import Claim
+    from mappings.assessment import claims
+    from mappings.assessment.models import Claim
     from tests.conftest import actor_of
 
     before = signoff_view(session, case.signoff.id, centre=CENTRE)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from mappings.models import Claim, Decision, SignOff
+from mappings.assessment.models import Claim, Decision, SignOff
 from portfolio.models import Cohort, Criterion, Evidence, Framework, Registration, Standard
 
 TODAY = date.today()

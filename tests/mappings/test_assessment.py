@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import Connection
 from sqlmodel import Session, select
 
-from mappings import claims, signoff
-from mappings.models import Claim, Decision, SignOff, SignOffEvidence
-from mappings.standing import load_standings
+from mappings.assessment import claims, signoff
+from mappings.assessment.models import Claim, Decision, SignOff, SignOffEvidence
+from mappings.assessment.standing import load_standings
 from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
 from portfolio.models import EvidenceVersion
 from tests.conftest import actor_of

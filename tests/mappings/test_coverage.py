@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mappings.coverage import (
+from mappings.assessment.coverage import (
     STATE_RANK,
     STATES,
     ClaimFact,
@@ -305,7 +305,7 @@ def test_independent_of_claim_order(claims, rules, rnd):
 
 @given(st.lists(claims_st, max_size=30), rules_st)
 def test_state_counts_agree_with_full_coverage(claims, rules):
-    from mappings.coverage import state_counts
+    from mappings.assessment.coverage import state_counts
 
     full = compute_coverage(CRITS, claims, rules, TODAY)
     counts, awaiting = state_counts(

@@ -10,8 +10,8 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from mappings import claims
-from mappings.models import Claim, SignOff
+from mappings.assessment import claims
+from mappings.assessment.models import Claim, SignOff
 from portfolio.models import Cohort
 from tests.conftest import PASSWORD, actor_of
 
@@ -310,7 +310,7 @@ def test_reopen_needs_a_reason(session, client, auth, case, make_evidence) -> No
 
 
 def test_signoff_form_refuses_a_post_without_csrf_token(engine, connection, tmp_path, case):
-    from portfolio.app import create_app
+    from delivery.web.app import create_app
     from tests.conftest import _session_on
 
     learner, assessor, *_ = case

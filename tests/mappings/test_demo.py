@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import select
 
-from mappings.demo import add_demo_assessments
-from mappings.models import Claim, Decision, SignOff
-from mappings.signoff import frozen_evidence_intact
-from mappings.standing import load_standings, registrations_of_learner
+from demo.accounts import load_demo
+from demo.assessments import add_demo_assessments
+from mappings.assessment.models import Claim, Decision, SignOff
+from mappings.assessment.signoff import frozen_evidence_intact
+from mappings.assessment.standing import load_standings, registrations_of_learner
 from portfolio.models import AuditEntry, Evidence, Person
-from portfolio.services.demo import load_demo
 
 
 def _counts(session) -> dict[str, int]:

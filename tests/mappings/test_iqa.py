@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from mappings import iqa
-from mappings.iqa_models import Sample, SamplingCycle
+from mappings.quality import cycles as iqa
+from mappings.quality.models import Sample, SamplingCycle
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import AuditEntry, Person
 from tests.conftest import actor_of

@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from mappings import iqa, signoff
-from mappings.iqa_models import Action, Sample
-from mappings.models import SignOff
+from mappings.assessment import signoff
+from mappings.assessment.models import SignOff
+from mappings.quality import cycles as iqa
+from mappings.quality.models import Action, Sample
 from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
 from portfolio.models import AuditEntry
 from portfolio.services import access

@@ -9,9 +9,9 @@ import pytest
 from flask import Flask
 from sqlmodel import select
 
-from mappings import iqa
-from mappings.iqa_models import Action, EqaAccess, Sample, SampleReview, SamplingCycle
-from portfolio.app import create_app
+from delivery.web.app import create_app
+from mappings.quality import cycles as iqa
+from mappings.quality.models import Action, EqaAccess, Sample, SampleReview, SamplingCycle
 from tests.conftest import actor_of
 from tests.mappings.test_iqa import build_centre
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from mappings.progress import elapsed_percent, rag_status
+from mappings.assessment.progress import elapsed_percent, rag_status
 
 START = date(2024, 1, 1)
 END = date(2024, 4, 10)  # 100 days after START

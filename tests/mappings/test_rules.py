@@ -6,7 +6,7 @@ import json
 
 from sqlmodel import select
 
-from mappings.standing import load_standings
+from mappings.assessment.standing import load_standings
 from portfolio.models import AuditEntry
 
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mappings.sampling import (
+from mappings.quality.sampling import (
     AssessorFact,
     DecisionFact,
     SamplingStrategy,

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from mappings.suggestions import reset_cache
+from mappings.assessment.suggestions import reset_cache
 
 
 def test_suggest_cli_ranks_criteria_with_reasons(cli, shared) -> None:
@@ -46,7 +46,7 @@ def test_suggest_cli_with_examples_and_bad_input(cli, shared, tmp_path) -> None:
 
 
 def test_engine_from_database_reads_values_and_overviews(session) -> None:
-    from mappings.suggestions import build_engine
+    from mappings.assessment.suggestions import build_engine
     from portfolio.services.frameworks import find_framework
 
     fw = find_framework(session, "SE")

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mappings.suggest import CriterionDoc, SuggestionEngine
-from mappings.suggest_features import COLD_FEATURES
+from mappings.engine.features import COLD_FEATURES
+from mappings.engine.suggest import CriterionDoc, SuggestionEngine
 
 COL = COLD_FEATURES.index("distinct_cov")
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mappings.suggest import CriterionDoc, Example, Params, SuggestionEngine
-from mappings.text import sentence_spans
+from mappings.engine.suggest import CriterionDoc, Example, Params, SuggestionEngine
+from mappings.engine.text import sentence_spans
 
 CRITERIA = [
     CriterionDoc(

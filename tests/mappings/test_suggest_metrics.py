@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mappings.suggest_metrics import (
+from mappings.engine.metrics import (
     empty_when_no_gold,
     kfold_indices,
     mean_reciprocal_rank,

@@ -7,16 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mappings.suggest import CriterionDoc, Example, Params, SuggestionEngine
-from mappings.suggest_features import COLD_FEATURES, WARM_FEATURES, WARM_SIGNS, warm_features
-from mappings.suggest_model import (
-    RerankModel,
-    best_threshold,
-    fit_cold,
-    fit_warm,
-    sigmoid,
-)
-from mappings.suggest_weights import shipped_model
+from mappings.engine.features import COLD_FEATURES, WARM_FEATURES, WARM_SIGNS, warm_features
+from mappings.engine.model import RerankModel, best_threshold, fit_cold, fit_warm, sigmoid
+from mappings.engine.suggest import CriterionDoc, Example, Params, SuggestionEngine
+from mappings.engine.weights import shipped_model
 
 from .test_suggest_engine import CRITERIA, CV, FADING, GLOSSARY, MEMO
 

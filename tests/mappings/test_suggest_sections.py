@@ -6,9 +6,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mappings.suggest import SuggestionEngine
-from mappings.suggest_features import COLD_FEATURES
-from mappings.text import section_roles, sentence_spans
+from mappings.engine.features import COLD_FEATURES
+from mappings.engine.suggest import SuggestionEngine
+from mappings.engine.text import section_roles, sentence_spans
 
 from .test_suggest_engine import CRITERIA, GLOSSARY
 

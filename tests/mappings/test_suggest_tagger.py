@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mappings.analyse import DEFAULT_TAGGER, ConceptTagger
-from mappings.text import stem, words
+from mappings.engine.analyse import DEFAULT_TAGGER, ConceptTagger
+from mappings.engine.text import stem, words
 
 
 def _tags(tagger: ConceptTagger, text: str) -> set[str]:

@@ -302,7 +302,7 @@ def test_registrations_list_issues_the_same_number_of_statements_for_2_and_20(
 
 
 def test_forms_refuse_a_post_without_csrf_token(engine, connection, tmp_path, make_person):
-    from portfolio.app import create_app
+    from delivery.web.app import create_app
     from tests.conftest import _session_on
 
     app = create_app(

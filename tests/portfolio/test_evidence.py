@@ -381,7 +381,7 @@ def test_page_window_links_the_ends_and_the_neighbourhood(page, pages, expected)
 def test_home_lists_the_latest_evidence_and_links_to_all_drafts(
     client, auth, make_evidence
 ) -> None:
-    from mappings.dashboard import DRAFTS_SHOWN, LATEST_EVIDENCE
+    from delivery.web.home.dashboard import DRAFTS_SHOWN, LATEST_EVIDENCE
 
     learner = auth.login("learner")
     for i in range(DRAFTS_SHOWN + 2):
@@ -416,8 +416,8 @@ def test_learner_home_issues_the_same_number_of_statements_for_3_and_60_items(
 def test_learner_maps_with_suggestions_and_assessor_decides_on_the_page(
     client, auth, make_person, make_registration, make_evidence, session
 ) -> None:
-    from mappings.models import Claim, Decision
-    from mappings.suggestions import reset_cache
+    from mappings.assessment.models import Claim, Decision
+    from mappings.assessment.suggestions import reset_cache
 
     reset_cache()
     learner = make_person("learner")
@@ -433,7 +433,7 @@ def test_learner_maps_with_suggestions_and_assessor_decides_on_the_page(
     page = client.get(f"/evidence/{item.id}").get_data(as_text=True)
     assert "Suggested criteria" in page and "<mark>" in page
     assert "same text as SE04 P6" in page  # SE03 P3 and SE04 P6 share their text
-    from mappings.claims import claimable_criteria
+    from mappings.assessment.claims import claimable_criteria
 
     wanted = [
         c.criterion_id
@@ -470,9 +470,9 @@ def test_learner_maps_with_suggestions_and_assessor_decides_on_the_page(
 def test_suggestions_read_the_attachments_and_decisions_on_them_become_examples(
     client, auth, make_person, make_registration, make_evidence, session
 ) -> None:
-    from mappings.claims import claimable_criteria
-    from mappings.models import Claim, Decision
-    from mappings.suggestions import decided_examples, reset_cache
+    from mappings.assessment.claims import claimable_criteria
+    from mappings.assessment.models import Claim, Decision
+    from mappings.assessment.suggestions import decided_examples, reset_cache
     from portfolio.models import Framework
 
     def suggested(evidence_id: int) -> str:

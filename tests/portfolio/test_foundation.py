@@ -8,10 +8,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
-import mappings.models  # noqa: F401 - registers tables
+import mappings.assessment.models  # noqa: F401 - registers tables
 import portfolio.models  # noqa: F401 - registers tables
+from delivery.web.app import create_app
 from portfolio import config
-from portfolio.app import create_app
 
 
 def test_models_and_migrations_agree(engine: Engine) -> None:

@@ -8,10 +8,10 @@ import json
 
 from sqlmodel import func, select
 
+from demo.accounts import sample_framework_text
 from framework.parse import parse
 from framework.parse.nos_text import parse_nos_text
 from portfolio.models import Criterion, Framework, Registration, Standard
-from portfolio.services.demo import sample_framework_text
 from portfolio.services.frameworks import import_framework, load_spec
 from portfolio.services.people import SYSTEM
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, func, select
 
+from demo.accounts import sample_framework_text
 from portfolio.models import AuditEntry, Criterion, Framework
-from portfolio.services.demo import sample_framework_text
 
 CSV_HEADER = "framework_code,framework_title,standard_code,standard_title,kind,criterion_code,"
 CSV = (
@@ -254,7 +254,7 @@ def test_another_admin_cannot_confirm_my_upload(client, auth, session, app, make
 
 
 def test_upload_form_refuses_a_post_without_csrf_token(engine, connection, tmp_path, make_person):
-    from portfolio.app import create_app
+    from delivery.web.app import create_app
     from tests.conftest import PASSWORD, _session_on
 
     app = create_app(

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 from sqlmodel import Session, col, func, select
 
+from demo.accounts import load_demo
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import AuditEntry, Person, Registration, RegistrationStandard
 from portfolio.services import audit, registrations
-from portfolio.services.demo import load_demo
 from portfolio.services.people import SYSTEM, Actor
 
 START, END = date(2026, 1, 5), date(2027, 1, 4)

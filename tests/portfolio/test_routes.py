@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from sqlmodel import select
 
-from mappings.models import Claim
+from mappings.assessment.models import Claim
 from portfolio.models import Attachment, Cohort
 from tests.conftest import PASSWORD, actor_of
 
@@ -127,8 +127,8 @@ def world(session, make_person, make_registration, make_evidence, app: Flask):
     # a quality-assurance cycle with a reviewed sample, an action for the assessor and an EQA
     from datetime import UTC, datetime, timedelta
 
-    from mappings import iqa
-    from mappings.iqa_models import Action, Sample
+    from mappings.quality import cycles as iqa
+    from mappings.quality.models import Action, Sample
 
     iqa_actor = actor_of(people["iqa"])
     cycle = iqa.create_cycle(
@@ -227,7 +227,7 @@ def test_every_route_answers_every_role_as_designed(app: Flask, world) -> None:
 
 
 def test_forms_need_a_csrf_token(engine, connection, tmp_path, make_person) -> None:
-    from portfolio.app import create_app
+    from delivery.web.app import create_app
     from tests.conftest import _session_on
 
     app = create_app({"ENGINE": engine, "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path)})

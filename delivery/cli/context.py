@@ -1,0 +1,66 @@
+"""What every command shares: the database, the configuration, JSON output."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from delivery.schema import schema_state
+from portfolio import config as settings
+from portfolio.db import make_engine, session_scope
+from portfolio.errors import DomainError
+
+
+class Context:
+    """What every command shares: the database URL and, once needed, its engine."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(self.url)
+        return self._engine
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The configuration (``PORTFOLIO_*`` variables, paths filled in), read once."""
+        if getattr(self, "_settings", None) is None:
+            self._settings = settings.finish(settings.from_env())
+        return self._settings
+
+    @property
+    def file_store(self) -> Path:
+        """The folder of uploaded files (``PORTFOLIO_FILE_STORE``, default in the instance)."""
+        return Path(self.settings["FILE_STORE"])
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session for one command: commit on success, roll back and exit 1 on a domain error."""
+        state = schema_state(self.engine)
+        if not state["up_to_date"]:
+            raise click.ClickException(
+                f"The database schema is at {state['current']}, the code needs {state['head']}: "
+                "run `portfolio init` first."
+            )
+        try:
+            with session_scope(self.engine) as session:
+                yield session
+        except DomainError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))

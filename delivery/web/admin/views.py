@@ -1,0 +1,255 @@
+"""Administrator pages: people, cohorts and registrations. Every route is for administrators only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from delivery.web.admin.forms import (
+    NO_CHOICE,
+    AllocationFields,
+    AllocationForm,
+    CohortForm,
+    PasswordResetForm,
+    PersonForm,
+    RegistrationForm,
+    RemoveForm,
+)
+from delivery.web.context import actor, db
+from portfolio.errors import Invalid
+from portfolio.models import Framework, Person
+from portfolio.services import catalogue, people, registrations
+from portfolio.services.frameworks import list_frameworks
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def _admins_only() -> Response | None:
+    """Log-in required, then the admin role: 403 for every other role."""
+    if not current_user.is_authenticated:
+        response: Response = current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+        return response
+    if not actor().has("admin"):
+        abort(403)
+    return None
+
+
+def _failed(error: Invalid) -> str:
+    """Undo whatever the failed service call may have flushed; the message for the page."""
+    db().rollback()
+    return str(error)
+
+
+# ---------------------------------------------------------------- people
+
+
+@bp.route("/people", endpoint="people", methods=["GET", "POST"])
+def people_index() -> tuple[str, int] | Response:
+    form = PersonForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            person = people.create_person(
+                db(),
+                actor=actor(),
+                name=form.name.data or "",
+                email=form.email.data or "",
+                roles=list(form.roles.data or []),
+                password=form.password.data or None,
+                site=form.site.data or "Main site",
+            )
+        except Invalid as exc:
+            error = _failed(exc)
+        else:
+            db().commit()
+            flash(f"Added {person.name} as {person.roles}.", "success")
+            return redirect(url_for("admin.person", person_id=person.id))
+    rows = people.list_people(db())
+    status = 422 if error or form.errors else 200
+    return render_template("admin/people.html", rows=rows, form=form, error=error), status
+
+
+@bp.route("/people/<int:person_id>", methods=["GET", "POST"])
+def person(person_id: int) -> tuple[str, int] | Response:
+    target = db().get(Person, person_id)
+    if target is None:
+        abort(404)
+    pw_form = PasswordResetForm(prefix="pw")
+    rm_form = RemoveForm(prefix="rm")
+    error = None
+    try:
+        if pw_form.reset.data and pw_form.validate_on_submit():
+            people.set_password(
+                db(), actor=actor(), person_id=person_id, password=pw_form.password.data or ""
+            )
+            db().commit()
+            flash(f"The password of {target.name} was reset.", "success")
+            return redirect(url_for("admin.person", person_id=person_id))
+        if rm_form.remove.data and rm_form.validate_on_submit():
+            registrations.remove_person(db(), actor=actor(), person_id=person_id)
+            db().commit()
+            flash(f"{target.name} was removed; their records are kept.", "success")
+            return redirect(url_for("admin.people"))
+    except Invalid as exc:
+        error = _failed(exc)
+    rows = registrations.list_registrations(db(), actor=actor(), person_id=person_id)
+    status = 422 if error or pw_form.errors or rm_form.errors else 200
+    return render_template(
+        "admin/person.html",
+        person=target,
+        roles=sorted(target.role_set),
+        removable=target.removed_at is None and target.id != actor().id,
+        rows=rows,
+        pw_form=pw_form,
+        rm_form=rm_form,
+        error=error,
+    ), status
+
+
+# ---------------------------------------------------------------- cohorts
+
+
+@bp.route("/cohorts", methods=["GET", "POST"])
+def cohorts() -> tuple[str, int] | Response:
+    form = CohortForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            cohort = registrations.create_cohort(
+                db(), actor=actor(), name=form.name.data or "", site=form.site.data or ""
+            )
+        except Invalid as exc:
+            error = _failed(exc)
+        else:
+            db().commit()
+            flash(f"Added cohort {cohort.name}.", "success")
+            return redirect(url_for("admin.cohorts"))
+    rows = registrations.list_cohorts(db())
+    status = 422 if error or form.errors else 200
+    return render_template("admin/cohorts.html", rows=rows, form=form, error=error), status
+
+
+# ---------------------------------------------------------------- registrations
+
+
+@dataclass(frozen=True)
+class Choices:
+    """Everything the registration forms offer, loaded in a fixed number of queries."""
+
+    learners: list[tuple[int, str]]
+    assessors: list[tuple[int, str]]
+    iqas: list[tuple[int, str]]
+    cohorts: list[tuple[int, str]]
+
+
+def _choices() -> Choices:
+    everyone = people.list_people(db())
+
+    def of(role: str) -> list[tuple[int, str]]:
+        return [(p.id or 0, f"{p.name} ({p.email})") for p in everyone if p.has_role(role)]
+
+    cohort_rows = registrations.list_cohorts(db())
+    return Choices(
+        learners=of("learner"),
+        assessors=of("assessor"),
+        iqas=of("iqa"),
+        cohorts=[(NO_CHOICE, "(none)")] + [(c.id, f"{c.name} ({c.site})") for c in cohort_rows],
+    )
+
+
+def _fill(form: AllocationFields, choices: Choices, framework_id: int) -> None:
+    standards = catalogue.standard_titles(db(), framework_id)
+    form.standards.choices = [(code, f"{code} {title}") for code, title in standards]
+    form.assessor_id.choices = choices.assessors
+    form.iqa_id.choices = choices.iqas
+    form.cohort_id.choices = choices.cohorts
+
+
+def _framework_label(fw: Framework) -> str:
+    return f"{fw.code} version {fw.version}: {fw.title}"
+
+
+@bp.route("/registrations", endpoint="registrations", methods=["GET", "POST"])
+def registrations_index() -> tuple[str, int] | Response:
+    versions = list_frameworks(db())
+    wanted = request.form.get("framework_id") or request.args.get("framework", "")
+    chosen = next((f for f in versions if str(f.id) == wanted), versions[-1] if versions else None)
+    form = RegistrationForm()
+    choices = _choices()
+    form.learner_id.choices = choices.learners
+    if chosen is not None:
+        _fill(form, choices, chosen.id or 0)
+        form.framework_id.data = str(chosen.id)
+    error = None
+    if chosen is not None and form.validate_on_submit():
+        try:
+            reg = registrations.register(
+                db(),
+                actor=actor(),
+                learner_id=form.learner_id.data or 0,
+                framework_id=chosen.id or 0,
+                standard_codes=list(form.standards.data or []),
+                assessor_id=form.assessor_id.data,
+                iqa_id=form.iqa_id.data,
+                cohort_id=form.cohort_id.data or None,
+                start_date=form.start_date.data,
+                planned_end=form.planned_end.data,
+            )
+        except Invalid as exc:
+            error = _failed(exc)
+        else:
+            db().commit()
+            flash(f"Registered the learner (registration {reg.id}).", "success")
+            return redirect(url_for("admin.registrations"))
+    rows = registrations.list_registrations(db(), actor=actor())
+    status = 422 if error or form.errors else 200
+    return render_template(
+        "admin/registrations.html",
+        rows=rows,
+        form=form,
+        error=error,
+        versions=[(f.id, _framework_label(f)) for f in versions],
+        chosen=chosen,
+        chosen_label=_framework_label(chosen) if chosen else "",
+    ), status
+
+
+@bp.route("/registrations/<int:registration_id>", methods=["GET", "POST"])
+def registration(registration_id: int) -> tuple[str, int] | Response:
+    found = registrations.list_registrations(db(), actor=actor(), registration_id=registration_id)
+    if not found:
+        abort(404)
+    row = found[0]
+    form = AllocationForm()
+    _fill(form, _choices(), row.framework_id)
+    if request.method == "GET":
+        form.standards.data = row.standards
+        form.assessor_id.data = row.assessor_id or NO_CHOICE
+        form.iqa_id.data = row.iqa_id or NO_CHOICE
+        form.cohort_id.data = row.cohort_id or NO_CHOICE
+        form.planned_end.data = row.planned_end
+    error = None
+    if form.validate_on_submit():
+        try:
+            registrations.update_allocation(
+                db(),
+                actor=actor(),
+                registration_id=registration_id,
+                assessor_id=form.assessor_id.data,
+                iqa_id=form.iqa_id.data,
+                standard_codes=list(form.standards.data or []),
+                cohort_id=form.cohort_id.data or None,
+                planned_end=form.planned_end.data,
+            )
+        except Invalid as exc:
+            error = _failed(exc)
+        else:
+            db().commit()
+            flash(f"Saved the registration of {row.learner}.", "success")
+            return redirect(url_for("admin.registrations"))
+    status = 422 if error or form.errors else 200
+    return render_template("admin/registration.html", row=row, form=form, error=error), status

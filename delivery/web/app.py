@@ -1,0 +1,46 @@
+"""The Flask application factory. Importing this module has no side effects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+from delivery.web import register
+from delivery.web.context import PortfolioExtension
+from delivery.wiring import wire
+from portfolio import config as settings
+from portfolio.db import make_engine
+
+csrf = CSRFProtect()
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    wire()
+    conf = settings.from_env()
+    conf.update(config or {})
+    conf = settings.finish(conf)
+    app = Flask(__name__, instance_path=conf["INSTANCE_PATH"], instance_relative_config=True)
+    app.config.update(conf)
+    app.config.setdefault("TESTING", False)
+    app.config["SECRET_KEY"] = conf["SECRET_KEY"]
+    app.config["MAX_CONTENT_LENGTH"] = int(conf["MAX_UPLOAD_MB"]) * 1024 * 1024 + 64 * 1024
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_SECURE"] = conf["ENV"] == "production"
+    app.config["REMEMBER_COOKIE_SECURE"] = conf["ENV"] == "production"
+    app.config["WTF_CSRF_TIME_LIMIT"] = None
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(conf["FILE_STORE"]).mkdir(parents=True, exist_ok=True)
+
+    engine = conf.get("ENGINE") or make_engine(conf["DATABASE_URL"])
+    PortfolioExtension(engine).init_app(app)
+    csrf.init_app(app)
+    login = LoginManager(app)
+    login.login_view = "auth.login"
+    login.login_message = "Please log in to see that page."
+    register(app, login)
+    return app

@@ -1,0 +1,29 @@
+"""The caseload page: an assessor's (or IQA's) learners with progress and RAG, sortable."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_login import login_required
+
+from delivery.web.context import actor, db
+from delivery.web.coverage import caseload as service
+
+bp = Blueprint("caseload", __name__)
+
+
+@bp.route("/caseload")
+@login_required
+def index() -> str:
+    me = actor()
+    role = request.args.get("role", "assessor")  # IQAs ask for theirs with ?role=iqa
+    found = service.caseload(
+        db(),
+        actor=me,
+        role=role,
+        sort=request.args.get("sort", "name"),
+        direction=request.args.get("dir", "asc"),
+    )
+    switch = "iqa" if role == "assessor" else "assessor"
+    return render_template(
+        "coverage/caseload.html", caseload=found, switch=switch if me.has(switch) else None
+    )

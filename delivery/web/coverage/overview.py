@@ -1,0 +1,374 @@
+"""View data of the coverage pages: a learner's progress, one standard's grid, a caseload, a cohort.
+
+Every builder checks who may see what (through :mod:`portfolio.services.access`), loads the
+registrations with :func:`mappings.assessment.standing.load_standings` (a fixed number of queries whatever
+the size) and returns plain frozen dataclasses that templates only loop over and format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+from sqlmodel import Session
+
+from mappings.assessment.coverage import ClaimCheck, CriterionCoverage, StandardCoverage
+from mappings.assessment.models import SignOff
+from mappings.assessment.signoff import reopen, sign_off
+from mappings.assessment.standing import (
+    StandardInfo,
+    Standing,
+    load_standings,
+    registrations_of_learner,
+)
+from portfolio.errors import NotFound, PermissionDenied
+from portfolio.models import Person
+from portfolio.models.evidence import KINDS
+from portfolio.services import access
+from portfolio.services.people import Actor
+
+KIND_ORDER = {"performance": 0, "knowledge": 1, "assessment": 2}
+KIND_LABELS = {"performance": "Performance", "knowledge": "Knowledge", "assessment": "Assessment"}
+RAG_LABELS = {"red": "Red: behind plan", "amber": "Amber: slipping", "green": "Green: on track"}
+RAG_RANK = {"red": 0, "amber": 1, "green": 2}
+PROBLEMS = {
+    "method": "accepted, but by a method that does not count here",
+    "currency": "accepted, but too old to count",
+    "future": "accepted, but dated after today",
+}
+
+Panel = Literal["form", "signed", "incomplete", "none"]
+
+
+def whole_percent(part: int, whole: int) -> int:
+    """``part`` of ``whole`` as a whole percentage, halves rounded up (17 of 28 -> 61)."""
+    return (200 * part + whole) // (2 * whole) if whole else 0
+
+
+def met_label(met: int, total: int) -> str:
+    return f"{met} of {total} met ({whole_percent(met, total)}%)"
+
+
+# ---------------------------------------------------------------- view data
+
+
+@dataclass(frozen=True)
+class StandardProgress:
+    code: str
+    title: str
+    met: int
+    awaiting: int
+    referred: int
+    missing: int
+    total: int
+    percent: int
+    label: str  # "17 of 28 met (61%)"
+    complete: bool
+    signed_off_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    """A criterion not yet met, and why."""
+
+    standard: str
+    code: str
+    text: str
+    state: str
+    reasons: str
+
+
+@dataclass(frozen=True)
+class LearnerProgress:
+    """Where one registration stands."""
+
+    learner_id: int
+    learner_name: str
+    registration_id: int
+    framework: str
+    start_date: date
+    planned_end: date
+    met: int
+    total: int
+    percent: int
+    label: str
+    rag: str
+    rag_label: str
+    awaiting_claims: int
+    standards: tuple[StandardProgress, ...]
+    outstanding: tuple[Outstanding, ...]
+
+
+@dataclass(frozen=True)
+class EvidenceLink:
+    evidence_id: int
+    ref: str
+    title: str
+    kind_label: str
+    activity_date: date
+    status: str  # claimed (awaiting), accepted, referred
+    method: str  # "" while awaiting
+    method_name: str
+    note: str  # why an accepted claim does not count, else ""
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    code: str
+    kind: str
+    kind_label: str
+    text: str
+    state: str
+    reasons: tuple[str, ...]
+    evidence: tuple[EvidenceLink, ...]
+    methods: str  # methods of the claims that count, e.g. "O, WT"
+
+
+@dataclass(frozen=True)
+class SignOffInfo:
+    id: int
+    document_id: str
+    signed_at: datetime
+    assessor_name: str
+    evidence_set_sha256: str
+    summary: str
+    feedback: str
+
+
+@dataclass(frozen=True)
+class StandardPage:
+    learner_id: int
+    learner_name: str
+    registration_id: int
+    framework: str
+    progress: StandardProgress
+    rows: tuple[CriterionRow, ...]  # performance first, then knowledge
+    outstanding: tuple[Outstanding, ...]
+    signoff: SignOffInfo | None
+    panel: Panel  # what the sign-off panel shows to this actor
+    can_reopen: bool
+
+
+# ---------------------------------------------------------------- builders from standings
+
+
+def _standard_progress(info: StandardInfo, cov: StandardCoverage) -> StandardProgress:
+    return StandardProgress(
+        code=info.code,
+        title=info.title,
+        met=cov.met,
+        awaiting=cov.awaiting,
+        referred=cov.referred,
+        missing=cov.missing,
+        total=cov.total,
+        percent=whole_percent(cov.met, cov.total),
+        label=met_label(cov.met, cov.total),
+        complete=cov.complete,
+        signed_off_at=info.signoff.signed_at if info.signoff else None,
+    )
+
+
+def _outstanding(items: Iterable[CriterionCoverage]) -> tuple[Outstanding, ...]:
+    return tuple(
+        Outstanding(
+            standard=c.criterion.standard,
+            code=c.criterion.code,
+            text=c.criterion.text,
+            state=c.state,
+            reasons="; ".join(c.reasons),
+        )
+        for c in items
+        if c.state != "met"
+    )
+
+
+def awaiting_claims(standing: Standing) -> int:
+    """Claims of this registration's criteria still waiting for the assessor's decision."""
+    return standing.awaiting_claims
+
+
+def progress_of(standing: Standing, *, outstanding: bool = True) -> LearnerProgress:
+    """Where a registration stands; ``outstanding=False`` skips the list of unmet criteria."""
+    standards = []
+    for info in standing.standards:
+        found = standing.standard(info.code)
+        if found is not None:
+            standards.append(_standard_progress(*found))
+    met, total = standing.met, standing.total
+    return LearnerProgress(
+        learner_id=standing.learner.id or 0,
+        learner_name=standing.learner.name,
+        registration_id=standing.registration.id or 0,
+        framework=f"{standing.framework.title} (v{standing.framework.version})",
+        start_date=standing.registration.start_date,
+        planned_end=standing.registration.planned_end,
+        met=met,
+        total=total,
+        percent=whole_percent(met, total),
+        label=met_label(met, total),
+        rag=standing.rag,
+        rag_label=RAG_LABELS[standing.rag],
+        awaiting_claims=awaiting_claims(standing),
+        standards=tuple(standards),
+        outstanding=_outstanding(standing.coverage.criteria) if outstanding else (),
+    )
+
+
+def _link(check: ClaimCheck, method_name: str) -> EvidenceLink:
+    claim = check.claim
+    return EvidenceLink(
+        evidence_id=claim.evidence_id,
+        ref=claim.evidence_ref,
+        title=claim.evidence_title,
+        kind_label=KINDS.get(claim.evidence_kind, claim.evidence_kind),
+        activity_date=claim.activity_date,
+        status=claim.status,
+        method=claim.method or "",
+        method_name=method_name,
+        note=PROBLEMS.get(check.problem, ""),
+    )
+
+
+def _criterion_row(standing: Standing, item: CriterionCoverage) -> CriterionRow:
+    rules = standing.rules
+    links = tuple(
+        _link(c, rules.method_name(c.claim.method) if c.claim.method else "") for c in item.claims
+    )
+    methods = rules.describe({c.claim.method or "" for c in item.claims if c.countable}, "and")
+    return CriterionRow(
+        code=item.criterion.code,
+        kind=item.criterion.kind,
+        kind_label=KIND_LABELS.get(item.criterion.kind, item.criterion.kind),
+        text=item.criterion.text,
+        state=item.state,
+        reasons=item.reasons,
+        evidence=links,
+        methods=methods,
+    )
+
+
+# ---------------------------------------------------------------- pages
+
+
+def learner_progress(
+    session: Session, *, actor: Actor, learner_id: int, today: date | None = None
+) -> list[LearnerProgress]:
+    """Every registration of a learner the actor may see (NotFound otherwise)."""
+    access.require_view(session, actor, learner_id)
+    standings = load_standings(session, registrations_of_learner(session, learner_id), today)
+    return [progress_of(s) for s in standings]
+
+
+def _standing_with(
+    session: Session, learner_id: int, code: str, today: date | None
+) -> tuple[Standing, StandardInfo, StandardCoverage]:
+    for standing in load_standings(session, registrations_of_learner(session, learner_id), today):
+        found = standing.standard(code)
+        if found is not None:
+            return standing, *found
+    raise NotFound(f"The learner is not registered on {code}.")
+
+
+def registration_with(session: Session, learner_id: int, code: str) -> int:
+    """The learner's registration holding standard ``code`` (NotFound if none)."""
+    standing, _info, _cov = _standing_with(session, learner_id, code, None)
+    return standing.registration.id or 0
+
+
+def standard_page(
+    session: Session, *, actor: Actor, learner_id: int, code: str, today: date | None = None
+) -> StandardPage:
+    """The grid and table of one standard, with what the sign-off panel offers this actor."""
+    relation = access.require_view(session, actor, learner_id)
+    standing, info, cov = _standing_with(session, learner_id, code, today)
+    items = sorted(
+        (c for c in standing.coverage.criteria if c.criterion.standard == code),
+        key=lambda c: KIND_ORDER.get(c.criterion.kind, 3),
+    )
+    signed = info.signoff
+    signoff = None
+    if signed is not None:
+        assessor = session.get(Person, signed.assessor_id)
+        signoff = SignOffInfo(
+            id=signed.id or 0,
+            document_id=signed.document_id,
+            signed_at=signed.signed_at,
+            assessor_name=assessor.name if assessor else "(unknown)",
+            evidence_set_sha256=signed.evidence_set_sha256,
+            summary=signed.summary,
+            feedback=signed.feedback,
+        )
+    is_assessor = "assessor" in relation and standing.registration.assessor_id == actor.id
+    panel: Panel = "none"
+    if signoff is not None:
+        panel = "signed"
+    elif is_assessor:
+        panel = "form" if cov.complete else "incomplete"
+    can_reopen = signoff is not None and (
+        is_assessor or ("iqa" in relation and standing.registration.iqa_id == actor.id)
+    )
+    return StandardPage(
+        learner_id=learner_id,
+        learner_name=standing.learner.name,
+        registration_id=standing.registration.id or 0,
+        framework=f"{standing.framework.title} (v{standing.framework.version})",
+        progress=_standard_progress(info, cov),
+        rows=tuple(_criterion_row(standing, c) for c in items),
+        outstanding=_outstanding(items),
+        signoff=signoff,
+        panel=panel,
+        can_reopen=can_reopen,
+    )
+
+
+# ---------------------------------------------------------------- actions of the standard page
+
+
+def require_signer(session: Session, *, actor: Actor, learner_id: int) -> None:
+    """Only the learner's allocated assessor may use the sign-off form (checked before the form)."""
+    if "assessor" not in access.require_view(session, actor, learner_id):
+        raise PermissionDenied("Only the learner's allocated assessor signs standards off.")
+
+
+def require_reopener(session: Session, *, actor: Actor, learner_id: int) -> None:
+    """Only the learner's assessor or IQA may use the reopen form."""
+    if not access.require_view(session, actor, learner_id) & {"assessor", "iqa"}:
+        raise PermissionDenied("Only the assessor or the IQA of this learner may reopen.")
+
+
+def sign_off_standard(
+    session: Session,
+    *,
+    actor: Actor,
+    learner_id: int,
+    code: str,
+    summary: str,
+    feedback: str,
+    assessor_declaration: bool,
+) -> SignOff:
+    """Sign off the learner's standard ``code`` (the sign-off service checks every rule)."""
+    access.require_view(session, actor, learner_id)
+    standing, _info, _cov = _standing_with(session, learner_id, code, None)
+    result = sign_off(
+        session,
+        actor=actor,
+        registration_id=standing.registration.id or 0,
+        standard_code=code,
+        summary=summary,
+        feedback=feedback,
+        assessor_declaration=assessor_declaration,
+    )
+    return result.signoff
+
+
+def reopen_standard(
+    session: Session, *, actor: Actor, learner_id: int, code: str, reason: str
+) -> SignOff:
+    """Reopen the current sign-off of the learner's standard ``code``."""
+    access.require_view(session, actor, learner_id)
+    _standing, info, _cov = _standing_with(session, learner_id, code, None)
+    if info.signoff is None:
+        raise NotFound(f"{code} is not signed off.")
+    return reopen(session, actor=actor, signoff_id=info.signoff.id or 0, reason=reason)

@@ -1,0 +1,130 @@
+"""Coverage pages: a learner's progress, one standard's grid with sign-off, a cohort's progress."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import BooleanField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from delivery.web.context import actor, db
+from delivery.web.coverage import caseload, overview
+from portfolio.errors import Invalid
+from portfolio.models import Person
+
+bp = Blueprint("coverage", __name__)
+
+
+class SignOffForm(FlaskForm):
+    summary = TextAreaField(
+        "Summary of your judgement",
+        validators=[DataRequired(message="Write a summary of your judgement."), Length(max=20_000)],
+    )
+    feedback = TextAreaField("Feedback to the learner", validators=[Optional(), Length(max=20_000)])
+    assessor_declaration = BooleanField(
+        "I declare that I have assessed this evidence, that it is valid, authentic, current, "
+        "sufficient and reliable, and that every criterion of this standard is met.",
+        validators=[DataRequired(message="Tick your declaration as assessor to sign off.")],
+    )
+    sign = SubmitField("Sign off this standard")
+
+
+class ReopenForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason for reopening",
+        validators=[DataRequired(message="Give the reason for reopening."), Length(max=20_000)],
+    )
+    reopen = SubmitField("Reopen this standard")
+
+
+@bp.route("/learners/<int:learner_id>/progress", endpoint="learner")
+@login_required
+def learner_page(learner_id: int) -> str:
+    person = db().get(Person, learner_id)
+    if person is None:
+        abort(404)
+    rows = overview.learner_progress(db(), actor=actor(), learner_id=learner_id)
+    return render_template(
+        "coverage/learner.html", learner=person, rows=rows, own=learner_id == actor().id
+    )
+
+
+def _standard(
+    learner_id: int,
+    code: str,
+    *,
+    signoff_form: SignOffForm | None = None,
+    reopen_form: ReopenForm | None = None,
+    error: str | None = None,
+) -> str:
+    page = overview.standard_page(db(), actor=actor(), learner_id=learner_id, code=code)
+    return render_template(
+        "coverage/standard.html",
+        page=page,
+        signoff_form=signoff_form or SignOffForm(formdata=None),
+        reopen_form=reopen_form or ReopenForm(formdata=None),
+        error=error,
+    )
+
+
+@bp.route("/learners/<int:learner_id>/standards/<code>", endpoint="standard")
+@login_required
+def standard_view(learner_id: int, code: str) -> str:
+    return _standard(learner_id, code)
+
+
+@bp.route("/learners/<int:learner_id>/standards/<code>/signoff", methods=["POST"])
+@login_required
+def signoff(learner_id: int, code: str) -> Response | tuple[str, int]:
+    overview.require_signer(db(), actor=actor(), learner_id=learner_id)
+    form = SignOffForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            record = overview.sign_off_standard(
+                db(),
+                actor=actor(),
+                learner_id=learner_id,
+                code=code,
+                summary=form.summary.data or "",
+                feedback=form.feedback.data or "",
+                assessor_declaration=bool(form.assessor_declaration.data),
+            )
+        except Invalid as exc:
+            db().rollback()
+            error = str(exc)
+        else:
+            db().commit()
+            flash(f"{code} is signed off (document {record.document_id}).", "success")
+            return redirect(url_for("coverage.standard", learner_id=learner_id, code=code))
+    return _standard(learner_id, code, signoff_form=form, error=error), 422
+
+
+@bp.route("/learners/<int:learner_id>/standards/<code>/reopen", methods=["POST"])
+@login_required
+def reopen(learner_id: int, code: str) -> Response | tuple[str, int]:
+    overview.require_reopener(db(), actor=actor(), learner_id=learner_id)
+    form = ReopenForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            overview.reopen_standard(
+                db(), actor=actor(), learner_id=learner_id, code=code, reason=form.reason.data or ""
+            )
+        except Invalid as exc:
+            db().rollback()
+            error = str(exc)
+        else:
+            db().commit()
+            flash(f"{code} is reopened; the reason is logged.", "success")
+            return redirect(url_for("coverage.standard", learner_id=learner_id, code=code))
+    return _standard(learner_id, code, reopen_form=form, error=error), 422
+
+
+@bp.route("/cohorts/<int:cohort_id>/progress", endpoint="cohort")
+@login_required
+def cohort_page(cohort_id: int) -> str:
+    page = caseload.cohort_progress(db(), actor=actor(), cohort_id=cohort_id)
+    return render_template("coverage/cohort.html", page=page)

@@ -1,0 +1,206 @@
+"""Downloads: sign-off records, a learner's bundle, cohort reports and bulk exports (jobs)."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask import send_file as flask_send_file
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from sqlmodel import Session
+from werkzeug.wrappers import Response
+from wtforms import SubmitField
+
+from delivery.web.context import actor, db, extension
+from exports import jobs, reports
+from exports.bundle import write_bundle
+from exports.downloads import cohort_downloads, learner_downloads, signoff_for_download
+from exports.signoff import build_signoff_docx
+from exports.signoff_view import document_name, signoff_view
+from portfolio.errors import Invalid
+from portfolio.services.files import FileStore
+
+bp = Blueprint("exports", __name__)
+
+MIMES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "zip": "application/zip",
+}
+
+
+class StartForm(FlaskForm):
+    submit = SubmitField("Export every sign-off record")
+
+
+class RetryForm(FlaskForm):
+    submit = SubmitField("Try again")
+
+
+def _centre() -> str:
+    return str(current_app.config.get("CENTRE_NAME") or "")
+
+
+def _download(data: bytes | Path, name: str, fmt: str) -> Response:
+    import io
+
+    source = io.BytesIO(data) if isinstance(data, bytes) else data
+    response = flask_send_file(
+        source, mimetype=MIMES[fmt], as_attachment=True, download_name=name, max_age=0
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/learners/<int:learner_id>/downloads")
+@login_required
+def learner(learner_id: int) -> str:
+    info = learner_downloads(db(), actor=actor(), learner_id=learner_id)
+    return render_template("exports/learner.html", info=info)
+
+
+@bp.route("/signoffs/<int:signoff_id>/record.docx")
+@login_required
+def signoff_docx(signoff_id: int) -> Response:
+    record = signoff_for_download(db(), actor=actor(), signoff_id=signoff_id)
+    view = signoff_view(db(), record.id, centre=_centre())
+    return _download(build_signoff_docx(view), document_name(view), "docx")
+
+
+@bp.route("/learners/<int:learner_id>/bundle.zip")
+@login_required
+def bundle(learner_id: int) -> Response:
+    store = FileStore(current_app.config["FILE_STORE"])
+    spool = tempfile.TemporaryFile(dir=current_app.instance_path)  # noqa: SIM115 - sent, then closed
+    write_bundle(db(), store, learner_id, spool, centre=_centre(), actor=actor())
+    spool.seek(0)
+    response = flask_send_file(
+        spool,
+        mimetype=MIMES["zip"],
+        as_attachment=True,
+        download_name=f"portfolio-{learner_id}-{date.today().isoformat()}.zip",
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/cohorts/<int:cohort_id>/downloads")
+@login_required
+def cohort(cohort_id: int) -> str:
+    info = cohort_downloads(db(), actor=actor(), cohort_id=cohort_id)
+    return render_template(
+        "exports/cohort.html", info=info, form=StartForm(), today=date.today().isoformat()
+    )
+
+
+@bp.route("/cohorts/<int:cohort_id>/coverage.csv", defaults={"fmt": "csv"})
+@bp.route("/cohorts/<int:cohort_id>/coverage.xlsx", defaults={"fmt": "xlsx"})
+@login_required
+def cohort_coverage(cohort_id: int, fmt: str) -> Response:
+    report = reports.cohort_coverage(db(), actor=actor(), cohort_id=cohort_id)
+    name = f"coverage-cohort-{cohort_id}-{date.today().isoformat()}.{fmt}"
+    return _download(reports.render(report, fmt), name, fmt)
+
+
+@bp.route("/exports/register.csv", defaults={"fmt": "csv"})
+@bp.route("/exports/register.xlsx", defaults={"fmt": "xlsx"})
+@login_required
+def register(fmt: str) -> Response:
+    """The sign-off register; the period defaults to the last 30 days."""
+    today = date.today()
+    try:
+        start = date.fromisoformat(
+            request.args.get("from") or (today - timedelta(days=30)).isoformat()
+        )
+        end = date.fromisoformat(request.args.get("to") or today.isoformat())
+    except ValueError:
+        raise Invalid("Give the period as two dates, YYYY-MM-DD.") from None
+    report = reports.signoff_register(db(), actor=actor(), start=start, end=end)
+    name = f"signoff-register-{start.isoformat()}-{end.isoformat()}.{fmt}"
+    return _download(reports.render(report, fmt), name, fmt)
+
+
+def _dispatch(job_id: int) -> None:
+    conf = current_app.config
+    if conf.get("REDIS_URL"):
+        jobs.enqueue_rq(
+            conf["REDIS_URL"],
+            job_id,
+            database_url=conf["DATABASE_URL"],
+            instance_path=current_app.instance_path,
+            centre=_centre(),
+        )
+    elif conf.get("EXPORTS_INLINE"):  # tests: run in the request, on the request's connection
+        jobs.run_job(
+            extension().session_factory,
+            job_id,
+            instance_path=current_app.instance_path,
+            centre=_centre(),
+        )
+    else:
+        engine = extension().engine
+        jobs.start_thread(
+            lambda: Session(engine, expire_on_commit=False),
+            job_id,
+            instance_path=current_app.instance_path,
+            centre=_centre(),
+        )
+
+
+@bp.route("/cohorts/<int:cohort_id>/signoff-records", methods=["POST"])
+@login_required
+def bulk_start(cohort_id: int) -> Response:
+    if not StartForm().validate_on_submit():
+        abort(400)
+    job = jobs.create_cohort_job(db(), actor=actor(), cohort_id=cohort_id)
+    db().commit()
+    _dispatch(job.id or 0)
+    return redirect(url_for("exports.job", job_id=job.id))
+
+
+@bp.route("/exports/jobs/<int:job_id>")
+@login_required
+def job(job_id: int) -> Response:
+    found = jobs.job_for(db(), actor=actor(), job_id=job_id)
+    db().refresh(found)
+    response = make_response(render_template("exports/job.html", job=found, form=RetryForm()))
+    if found.status in ("queued", "running"):
+        response.headers["Refresh"] = "2"  # as well as the page's own <meta http-equiv="refresh">
+    return response
+
+
+@bp.route("/exports/jobs/<int:job_id>/retry", methods=["POST"])
+@login_required
+def job_retry(job_id: int) -> Response:
+    if not RetryForm().validate_on_submit():
+        abort(400)
+    jobs.retry_job(db(), actor=actor(), job_id=job_id)
+    db().commit()
+    _dispatch(job_id)
+    flash("The export was queued again.", "success")
+    return redirect(url_for("exports.job", job_id=job_id))
+
+
+@bp.route("/exports/jobs/<int:job_id>/download")
+@login_required
+def job_download(job_id: int) -> Response:
+    found = jobs.job_for(db(), actor=actor(), job_id=job_id)
+    path = Path(current_app.instance_path) / found.result_path
+    if found.status != "done" or not path.exists():
+        abort(404)
+    return _download(path, f"signoff-records-job-{job_id}.zip", "zip")

@@ -1,0 +1,316 @@
+"""Framework pages: browse versions, standards and criteria, search, download; admins upload.
+
+An upload is parsed and dry-run first; the preview shows what would be imported. The bytes wait
+in the instance folder under a random token (the client never names a path) until the admin
+confirms or cancels, and are deleted then.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from delivery.web.admin.forms import ConfirmImportForm, UploadFrameworkForm
+from delivery.web.context import actor, db
+from framework.parse import parse
+from framework.spec import FrameworkFormatError, FrameworkSpec
+from portfolio.errors import Invalid, NotFound
+from portfolio.models import Framework
+from portfolio.services import catalogue, frameworks
+
+bp = Blueprint("frameworks", __name__, url_prefix="/frameworks")
+
+EXPORTS = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+KIND_HEADINGS = (
+    ("performance", "Performance criteria", "You must be able to:"),
+    ("knowledge", "Knowledge and understanding", "You need to know and understand:"),
+    ("assessment", "Assessment criteria", "Marking points:"),
+)
+TOKEN = re.compile(r"^[0-9a-f]{32}$")
+PENDING_HOURS = 24
+
+
+def _require_admin() -> None:
+    if not actor().has("admin"):
+        abort(403)
+
+
+def _framework(framework_id: int) -> Framework:
+    fw = db().get(Framework, framework_id)
+    if fw is None:
+        abort(404)
+    return fw
+
+
+# ---------------------------------------------------------------- browsing
+
+
+@bp.route("")
+@login_required
+def index() -> str:
+    rows = frameworks.framework_summaries(db())
+    return render_template("frameworks/index.html", rows=rows, can_upload=actor().has("admin"))
+
+
+@dataclass(frozen=True)
+class StandardLine:
+    code: str
+    title: str
+    urn: str
+    performance: int
+    knowledge: int
+    assessment: int
+
+
+def _standard_lines(spec: FrameworkSpec) -> list[StandardLine]:
+    def count(criteria: list[Any], kind: str) -> int:
+        return sum(1 for c in criteria if c.kind == kind)
+
+    return [
+        StandardLine(
+            code=s.code,
+            title=s.title,
+            urn=s.urn,
+            performance=count(s.criteria, "performance"),
+            knowledge=count(s.criteria, "knowledge"),
+            assessment=count(s.criteria, "assessment"),
+        )
+        for s in spec.standards
+    ]
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+
+
+@bp.route("/<int:framework_id>")
+@login_required
+def show(framework_id: int) -> str:
+    fw = _framework(framework_id)
+    spec = frameworks.load_spec(db(), framework_id)
+    return render_template(
+        "frameworks/show.html",
+        fw=fw,
+        spec=spec,
+        overview=_paragraphs(spec.overview),
+        standards=_standard_lines(spec),
+        metadata=sorted(spec.metadata.items()),
+        formats=list(EXPORTS),
+    )
+
+
+STANDARD_FACTS = (
+    ("urn", "Original URN"),
+    ("version", "Version"),
+    ("date_approved", "Date approved"),
+    ("review_date", "Indicative review date"),
+    ("validity", "Validity"),
+    ("status", "Status"),
+    ("originating_organisation", "Originating organisation"),
+    ("occupations", "Relevant occupations"),
+    ("keywords", "Key words"),
+)
+
+
+@bp.route("/<int:framework_id>/standards/<code>")
+@login_required
+def standard(framework_id: int, code: str) -> str:
+    try:
+        detail = catalogue.standard_detail(db(), framework_id, code)
+    except NotFound:
+        abort(404)
+    std = detail.standard
+    groups = [
+        (heading, lead, [c for c in detail.criteria if c.kind == kind])
+        for kind, heading, lead in KIND_HEADINGS
+    ]
+    return render_template(
+        "frameworks/standard.html",
+        fw=detail.framework,
+        std=std,
+        overview=_paragraphs(std.overview),
+        groups=[g for g in groups if g[2]],
+        facts=[(label, getattr(std, name)) for name, label in STANDARD_FACTS if getattr(std, name)],
+        formats=list(EXPORTS),
+    )
+
+
+@bp.route("/search")
+@login_required
+def search() -> str:
+    query = request.args.get("q", "")[:200]
+    result = catalogue.search_criteria(db(), query)
+    return render_template("frameworks/search.html", query=query, result=result)
+
+
+def _attachment(data: bytes, fmt: str, *parts: str) -> Response:
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", "-".join(parts)).strip("_") or "framework"
+    response = Response(data, mimetype=EXPORTS[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    return response
+
+
+@bp.route("/<int:framework_id>/download/<fmt>")
+@login_required
+def download(framework_id: int, fmt: str) -> Response:
+    fw = _framework(framework_id)
+    if fmt not in EXPORTS:
+        abort(404)
+    data = frameworks.export_by_id(db(), fw.id or 0, fmt)
+    return _attachment(data, fmt, fw.code, f"v{fw.version}")
+
+
+@bp.route("/<int:framework_id>/standards/<code>/download/<fmt>")
+@login_required
+def standard_download(framework_id: int, code: str, fmt: str) -> Response:
+    fw = _framework(framework_id)
+    if fmt not in EXPORTS:
+        abort(404)
+    try:
+        data = frameworks.export_by_id(db(), fw.id or 0, fmt, standard_code=code)
+    except NotFound:
+        abort(404)
+    return _attachment(data, fmt, fw.code, f"v{fw.version}", code)
+
+
+# ---------------------------------------------------------------- upload
+
+
+def _pending_dir() -> Path:
+    folder = Path(current_app.instance_path) / "framework-uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _stash(data: bytes, meta: dict[str, Any]) -> str:
+    folder = _pending_dir()
+    cutoff = time.time() - PENDING_HOURS * 3600
+    for old in folder.iterdir():  # forget previews nobody confirmed
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    token = secrets.token_hex(16)
+    (folder / f"{token}.bin").write_bytes(data)
+    (folder / f"{token}.json").write_text(json.dumps(meta), encoding="utf-8")
+    return token
+
+
+def _unstash(token: str) -> tuple[bytes, dict[str, Any]] | None:
+    if not TOKEN.fullmatch(token):
+        return None
+    folder = _pending_dir()
+    try:
+        meta: dict[str, Any] = json.loads((folder / f"{token}.json").read_text("utf-8"))
+        data = (folder / f"{token}.bin").read_bytes()
+    except (OSError, ValueError):
+        return None
+    if meta.get("actor_id") != actor().id:
+        return None
+    return data, meta
+
+
+def _discard(token: str) -> None:
+    if TOKEN.fullmatch(token):
+        for suffix in (".bin", ".json"):
+            (_pending_dir() / f"{token}{suffix}").unlink(missing_ok=True)
+
+
+def _parse(data: bytes, meta: dict[str, Any]) -> FrameworkSpec:
+    return parse(
+        data,
+        meta["filename"],
+        meta["fmt"],
+        code=meta.get("code") or None,
+        title=meta.get("title") or None,
+    )
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@login_required
+def upload() -> tuple[str, int] | str:
+    _require_admin()
+    form = UploadFrameworkForm()
+    error = None
+    if form.validate_on_submit():
+        upload_file = form.file.data
+        data: bytes = upload_file.read()
+        meta: dict[str, Any] = {
+            "filename": upload_file.filename or "upload",
+            "fmt": form.fmt.data or "auto",
+            "code": (form.code.data or "").strip(),
+            "title": (form.title.data or "").strip(),
+            "new_version": bool(form.new_version.data),
+            "actor_id": actor().id,
+        }
+        try:
+            spec = _parse(data, meta)
+            result = frameworks.import_framework(
+                db(), actor=actor(), spec=spec, new_version=meta["new_version"], dry_run=True
+            )
+        except FrameworkFormatError as exc:
+            error = str(exc)
+        except Invalid as exc:
+            db().rollback()
+            error = f"{meta['filename']}: {exc}"
+        else:
+            confirm = None
+            if result.status in ("would_create", "would_add_version"):
+                confirm = ConfirmImportForm(formdata=None, token=_stash(data, meta))
+            return render_template(
+                "frameworks/preview.html",
+                spec=spec,
+                result=result,
+                filename=meta["filename"],
+                standards=_standard_lines(spec),
+                confirm=confirm,
+            )
+    status = 422 if error or form.errors else 200
+    return render_template("frameworks/upload.html", form=form, error=error), status
+
+
+@bp.route("/upload/confirm", methods=["POST"])
+@login_required
+def upload_confirm() -> Response:
+    _require_admin()
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    token = form.token.data or ""
+    pending = _unstash(token)
+    if pending is None:
+        flash("That upload has expired or was already handled; upload the file again.", "error")
+        return redirect(url_for("frameworks.upload"))
+    data, meta = pending
+    if form.cancel.data:
+        _discard(token)
+        flash("Upload cancelled; nothing was imported.", "info")
+        return redirect(url_for("frameworks.upload"))
+    try:
+        spec = _parse(data, meta)
+        result = frameworks.import_framework(
+            db(), actor=actor(), spec=spec, new_version=bool(meta.get("new_version"))
+        )
+    except (FrameworkFormatError, Invalid) as exc:
+        db().rollback()
+        _discard(token)
+        flash(f"Nothing was imported: {exc}", "error")
+        return redirect(url_for("frameworks.upload"))
+    db().commit()
+    _discard(token)
+    ok = result.status in ("created", "new_version")
+    flash(result.message, "success" if ok else "info")
+    if result.framework_id is not None:
+        return redirect(url_for("frameworks.show", framework_id=result.framework_id))
+    return redirect(url_for("frameworks.index"))

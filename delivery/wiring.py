@@ -1,0 +1,19 @@
+"""Explicit wiring: the one place that connects higher layers' rules into the core services.
+
+The web app factory, the command line and the background worker each call :func:`wire` once at
+start. Importing a module never changes behaviour; only this function does.
+"""
+
+from __future__ import annotations
+
+from mappings.assessment.guards import signed_standards_stay
+from mappings.quality.review import eqa_relation
+from portfolio.services import access, registrations
+
+
+def wire() -> None:
+    """Register guards, relations and hooks (idempotent)."""
+    # A standard signed off on a registration cannot be taken off it (reopen it first).
+    registrations.register_removal_guard(signed_standards_stay)
+    # An EQA with a live grant may read the sampled learners' portfolios.
+    access.register_relation(eqa_relation)

@@ -1,0 +1,207 @@
+"""Demo data: the sample framework and accounts a new user can log in with at once."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from importlib import resources
+
+from sqlmodel import Session, select
+
+from framework.parse.nos_text import parse_nos_text
+from portfolio.models import Cohort, Person, Registration
+from portfolio.services import frameworks, people, registrations
+from portfolio.services.people import SYSTEM
+
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the demo accounts only
+SAMPLE = "supported-employment-nos.txt"
+
+# email, name, roles, site, assessor status
+ACCOUNTS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("admin@example.org", "Alex Admin", "admin", "Main site", "standard"),
+    ("assessor1@example.org", "Asha Assessor", "assessor", "Main site", "standard"),
+    ("assessor2@example.org", "Ben Assessor", "assessor", "North site", "new"),
+    ("iqa@example.org", "Iris Quality", "iqa,assessor", "Main site", "standard"),
+    ("learner1@example.org", "Lena Learner", "learner", "Main site", "standard"),
+    ("learner2@example.org", "Leo Learner", "learner", "Main site", "standard"),
+    ("learner3@example.org", "Lily Learner", "learner", "North site", "standard"),
+    ("learner4@example.org", "Luca Learner", "learner", "North site", "standard"),
+)
+# learner email -> (cohort, assessor email, standards, weeks since start)
+REGISTRATIONS = {
+    "learner1@example.org": (
+        "2026 Job coaches A",
+        "assessor1@example.org",
+        "SE01,SE03,SE04,SE07",
+        40,
+    ),
+    "learner2@example.org": ("2026 Job coaches A", "assessor1@example.org", "SE01,SE04,SE06", 20),
+    "learner3@example.org": ("2026 Job coaches B", "assessor2@example.org", "SE02,SE05,SE08", 8),
+    "learner4@example.org": ("2026 Job coaches B", "assessor2@example.org", "SE01,SE03", 1),
+}
+
+
+@dataclass
+class DemoReport:
+    framework: str
+    created: list[str] = field(default_factory=list)
+    synthetic: int = 0
+    synthetic_ids: list[int] = field(default_factory=list)
+    assessor_of: dict[int, int] = field(default_factory=dict)
+
+    def text(self) -> str:
+        lines = [
+            f"Sample framework: {self.framework}",
+            "",
+            "Demo log-ins (password for all: " + DEMO_PASSWORD + "):",
+        ]
+        for email, name, roles, _site, _status in ACCOUNTS:
+            lines.append(f"  {email:<26} {name:<16} {roles}")
+        if self.created:
+            lines.append("")
+            lines.append("Created: " + ", ".join(self.created))
+        else:
+            lines.append("")
+            lines.append("Demo data was already loaded; nothing changed.")
+        if self.synthetic:
+            lines.append(f"Synthetic learners added: {self.synthetic}")
+        return "\n".join(lines)
+
+
+def sample_framework_text() -> str:
+    return resources.files("demo").joinpath("data", SAMPLE).read_text("utf-8")
+
+
+def load_demo(session: Session, *, synthetic_learners: int = 0, seed: int = 1) -> DemoReport:
+    spec = parse_nos_text(sample_framework_text(), source=SAMPLE)
+    result = frameworks.import_framework(session, actor=SYSTEM, spec=spec)
+    report = DemoReport(framework=f"{spec.title} ({spec.code} v{result.version})")
+    if result.status == "created":
+        report.created.append("sample framework")
+    framework_id = result.framework_id
+    assert framework_id is not None
+
+    by_email: dict[str, Person] = {}
+    for email, name, roles, site, status in ACCOUNTS:
+        person = session.exec(select(Person).where(Person.email == email)).first()
+        if person is None:
+            person = people.create_person(
+                session,
+                actor=SYSTEM,
+                name=name,
+                email=email,
+                roles=roles,
+                password=DEMO_PASSWORD,
+                site=site,
+            )
+            person.assessor_status = status
+            report.created.append(email)
+        by_email[email] = person
+
+    iqa = by_email["iqa@example.org"]
+    today = date.today()
+    for email, (cohort_name, assessor_email, codes, weeks) in REGISTRATIONS.items():
+        learner = by_email[email]
+        existing = session.exec(
+            select(Registration).where(
+                Registration.learner_id == learner.id, Registration.framework_id == framework_id
+            )
+        ).first()
+        if existing is not None:
+            continue
+        cohort = _cohort(session, cohort_name, learner.site)
+        start = today - timedelta(weeks=weeks)
+        register_learner(
+            session,
+            learner_id=learner.id or 0,
+            framework_id=framework_id,
+            codes=codes.split(","),
+            assessor_id=by_email[assessor_email].id,
+            iqa_id=iqa.id,
+            cohort_id=cohort.id,
+            start=start,
+            planned_end=start + timedelta(weeks=52),
+        )
+        report.created.append(f"registration of {email}")
+    if synthetic_learners:
+        report.synthetic = _synthetic(
+            session, framework_id, synthetic_learners, seed, by_email, report
+        )
+    return report
+
+
+def _cohort(session: Session, name: str, site: str) -> Cohort:
+    cohort = session.exec(select(Cohort).where(Cohort.name == name)).first()
+    if cohort is None:
+        cohort = Cohort(name=name, site=site)
+        session.add(cohort)
+        session.flush()
+    return cohort
+
+
+def register_learner(
+    session: Session,
+    *,
+    learner_id: int,
+    framework_id: int,
+    codes: list[str],
+    assessor_id: int | None,
+    iqa_id: int | None,
+    cohort_id: int | None,
+    start: date,
+    planned_end: date,
+) -> Registration:
+    """Register a learner as the system (checked like any registration)."""
+    return registrations.register(
+        session,
+        actor=SYSTEM,
+        learner_id=learner_id,
+        framework_id=framework_id,
+        standard_codes=codes,
+        assessor_id=assessor_id,
+        iqa_id=iqa_id,
+        cohort_id=cohort_id,
+        start_date=start,
+        planned_end=planned_end,
+    )
+
+
+def _synthetic(
+    session: Session,
+    framework_id: int,
+    count: int,
+    seed: int,
+    by_email: dict[str, Person],
+    report: DemoReport,
+) -> int:
+    rng = random.Random(seed)
+    codes = [f"SE0{i}" for i in range(1, 9)]
+    assessors = [by_email["assessor1@example.org"], by_email["assessor2@example.org"]]
+    start_index = len(session.exec(select(Person.id)).all())
+    for i in range(count):
+        n = start_index + i
+        person = Person(
+            name=f"Synthetic Learner {n}",
+            email=f"synthetic{n}@example.org",
+            roles="learner",
+            site=rng.choice(["Main site", "North site"]),
+        )
+        session.add(person)
+        session.flush()
+        start = date.today() - timedelta(days=rng.randint(0, 360))
+        assessor = rng.choice(assessors)
+        report.synthetic_ids.append(person.id or 0)
+        report.assessor_of[person.id or 0] = assessor.id or 0
+        register_learner(
+            session,
+            learner_id=person.id or 0,
+            framework_id=framework_id,
+            codes=sorted(rng.sample(codes, rng.randint(2, 8))),
+            assessor_id=assessor.id,
+            iqa_id=by_email["iqa@example.org"].id,
+            cohort_id=None,
+            start=start,
+            planned_end=start + timedelta(days=365),
+        )
+    return count

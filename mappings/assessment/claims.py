@@ -1,0 +1,245 @@
+"""Mapping evidence to criteria and judging the claims: decisions are appended, never edited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from mappings.assessment.models import Claim, Decision, Judgement
+from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
+from portfolio.models import (
+    Criterion,
+    Evidence,
+    Framework,
+    Registration,
+    RegistrationStandard,
+    Standard,
+)
+from portfolio.models.base import utcnow
+from portfolio.services import access, audit
+from portfolio.services.people import Actor
+
+DECISIONS = ("accepted", "referred")
+VACSR = ("valid", "authentic", "current", "sufficient", "reliable")
+
+
+@dataclass(frozen=True)
+class Claimable:
+    """A criterion the learner may map evidence to."""
+
+    criterion_id: int
+    standard_id: int
+    standard_code: str
+    standard_title: str
+    framework_id: int
+    code: str
+    kind: str
+    text: str
+
+
+def claimable_criteria(session: Session, learner_id: int) -> list[Claimable]:
+    """Every criterion of every standard the learner is registered on, in one query."""
+    rows = session.exec(
+        select(Criterion, Standard)
+        .join(Standard, col(Standard.id) == Criterion.standard_id)
+        .join(RegistrationStandard, col(RegistrationStandard.standard_id) == Standard.id)
+        .join(Registration, col(Registration.id) == RegistrationStandard.registration_id)
+        .where(Registration.learner_id == learner_id)
+        .order_by(col(Standard.framework_id), col(Standard.position), col(Criterion.position))
+    ).all()
+    return [
+        Claimable(
+            criterion_id=c.id or 0,
+            standard_id=s.id or 0,
+            standard_code=s.code,
+            standard_title=s.title,
+            framework_id=s.framework_id,
+            code=c.code,
+            kind=c.kind,
+            text=c.text,
+        )
+        for c, s in rows
+    ]
+
+
+def twins(criteria: Iterable[Claimable]) -> dict[int, list[Claimable]]:
+    """Criteria of identical text in other standards: mapping one offers the others."""
+    by_text: dict[tuple[int, str], list[Claimable]] = {}
+    for c in criteria:
+        key = (c.framework_id, " ".join(c.text.lower().split()))
+        by_text.setdefault(key, []).append(c)
+    return {
+        c.criterion_id: [o for o in group if o.criterion_id != c.criterion_id]
+        for group in by_text.values()
+        if len(group) > 1
+        for c in group
+    }
+
+
+def _evidence(session: Session, evidence_id: int) -> Evidence:
+    item = session.get(Evidence, evidence_id)
+    if item is None:
+        raise NotFound("No such evidence.")
+    return item
+
+
+def set_claims(
+    session: Session, *, actor: Actor, evidence_id: int, criterion_ids: Iterable[int]
+) -> tuple[list[int], list[int]]:
+    """Make the claims of an item exactly ``criterion_ids``; decided claims are never removed.
+
+    Returns (added, removed) criterion ids."""
+    item = _evidence(session, evidence_id)
+    rel = access.require_view(session, actor, item.learner_id)
+    if not rel & {"self", "assessor"}:
+        raise PermissionDenied("Only the learner and their assessor map evidence.")
+    allowed = {c.criterion_id for c in claimable_criteria(session, item.learner_id)}
+    wanted = set(criterion_ids)
+    stray = wanted - allowed
+    if stray:
+        raise Invalid("Evidence can only be mapped to criteria of the learner's standards.")
+    existing = {
+        c.criterion_id: c
+        for c in session.exec(select(Claim).where(Claim.evidence_id == evidence_id))
+    }
+    added = sorted(wanted - existing.keys())
+    removable = [
+        cid for cid, claim in existing.items() if cid not in wanted and claim.status == "claimed"
+    ]
+    for cid in added:
+        session.add(Claim(evidence_id=evidence_id, criterion_id=cid, claimed_by=actor.id))
+    for cid in removable:
+        session.delete(existing[cid])
+    session.flush()
+    if added or removable:
+        audit.record(
+            session,
+            actor_id=actor.id,
+            action="evidence.map",
+            subject_type="evidence",
+            subject_id=evidence_id,
+            data={"added": added, "removed": sorted(removable)},
+        )
+    return added, sorted(removable)
+
+
+def _method_codes(session: Session, framework_id: int) -> set[str]:
+    from mappings.assessment.coverage import CoverageRules
+
+    fw = session.get(Framework, framework_id)
+    rules = CoverageRules.from_dict(fw.rules if fw and fw.rules else {})
+    return {code for code, _ in rules.methods}
+
+
+def decide(
+    session: Session,
+    *,
+    actor: Actor,
+    claim_id: int,
+    expected_revision: int,
+    decision: str,
+    method: str,
+    feedback: str = "",
+) -> Decision:
+    """Accept or refer a claim. Two assessors deciding at once: the second is told (Conflict)."""
+    row = session.exec(
+        select(Claim, Evidence, Standard.framework_id)
+        .join(Evidence, col(Evidence.id) == Claim.evidence_id)
+        .join(Criterion, col(Criterion.id) == Claim.criterion_id)
+        .join(Standard, col(Standard.id) == Criterion.standard_id)
+        .where(Claim.id == claim_id)
+    ).first()
+    if row is None:
+        raise NotFound("No such claim.")
+    claim, item, framework_id = row
+    access.require_assessor(session, actor, item.learner_id)
+    if decision not in DECISIONS:
+        raise Invalid("A decision is either accepted or referred.")
+    if item.submitted_at is None:
+        raise Invalid("This evidence has not been submitted yet.")
+    method = method.strip().upper()
+    if method not in _method_codes(session, framework_id):
+        raise Invalid(f"Unknown assessment method {method!r}.")
+    if decision == "referred" and not feedback.strip():
+        raise Invalid("Say what is missing when you refer a claim.")
+    now = utcnow()
+    result = session.execute(
+        update(Claim)
+        .where(col(Claim.id) == claim_id, col(Claim.revision) == expected_revision)
+        .values(
+            status=decision,
+            method=method,
+            decided_at=now,
+            decided_by=actor.id,
+            revision=expected_revision + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(
+            "Someone decided this claim while you were looking at it; "
+            "reload to see their decision. Your feedback was not saved: it is shown below."
+        )
+    row_decision = Decision(
+        claim_id=claim_id,
+        old_status=claim.status,
+        new_status=decision,
+        method=method,
+        feedback=feedback.strip(),
+        actor_id=actor.id,
+        at=now,
+    )
+    session.add(row_decision)
+    session.flush()
+    session.expire(claim)
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="claim.decide",
+        subject_type="claim",
+        subject_id=claim_id,
+        data={"from": row_decision.old_status, "to": decision, "method": method},
+    )
+    return row_decision
+
+
+def judge(
+    session: Session,
+    *,
+    actor: Actor,
+    evidence_id: int,
+    flags: dict[str, bool],
+    note: str = "",
+) -> Judgement:
+    """Record the VACSR judgement of the current version; a failing flag needs a note."""
+    item = _evidence(session, evidence_id)
+    access.require_assessor(session, actor, item.learner_id)
+    values = {name: bool(flags.get(name)) for name in VACSR}
+    failing = [name for name, ok in values.items() if not ok]
+    if failing and not note.strip():
+        raise Invalid(f"Explain why the evidence is not {', '.join(failing)}.")
+    judgement = Judgement(
+        evidence_id=evidence_id,
+        version_number=item.current_version,
+        valid=values["valid"],
+        authentic=values["authentic"],
+        current=values["current"],
+        sufficient=values["sufficient"],
+        reliable=values["reliable"],
+        note=note.strip(),
+        actor_id=actor.id,
+    )
+    session.add(judgement)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="evidence.judge",
+        subject_type="evidence",
+        subject_id=evidence_id,
+        data={"failing": failing, "version": item.current_version},
+    )
+    return judgement

@@ -1,0 +1,111 @@
+"""A candidate's coverage as plain data (for ``portfolio coverage`` and other machine readers).
+
+One entry per registered standard::
+
+    {"registration": 3, "framework": "SE", "framework_version": "1",
+     "standard": "SE01", "title": "...", "signed_off": false, "signed_off_at": null,
+     "counts": {"met": 5, "awaiting": 2, "referred": 1, "missing": 20, "total": 28},
+     "percent_met": 17.9,
+     "criteria": [{"code": "P1", "kind": "performance", "text": "...", "state": "met",
+                   "evidence": [{"ref": "E4v1", "title": "...", "kind": "witness_testimony",
+                                 "activity_date": "2025-03-01", "method": "WT",
+                                 "status": "accepted"}],
+                   "reasons": []}]}
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from mappings.assessment.standing import load_standings, registrations_of_learner
+from portfolio.errors import NotFound
+from portfolio.models import Person
+
+
+def coverage_report(
+    session: Session, *, learner_id: int, standard: str | None = None, today: date | None = None
+) -> tuple[Person, list[dict[str, Any]]]:
+    """The learner and their coverage per standard; NotFound for an unknown learner or standard."""
+    learner = session.get(Person, learner_id)
+    if learner is None or not learner.has_role("learner"):
+        raise NotFound(f"There is no candidate with id {learner_id}.")
+    entries: list[dict[str, Any]] = []
+    for standing in load_standings(session, registrations_of_learner(session, learner_id), today):
+        for info in standing.standards:
+            if standard is not None and info.code != standard:
+                continue
+            found = standing.standard(info.code)
+            if found is None:
+                continue
+            _info, cov = found
+            criteria = [c for c in standing.coverage.criteria if c.criterion.standard == info.code]
+            entries.append(
+                {
+                    "registration": standing.registration.id,
+                    "framework": standing.framework.code,
+                    "framework_version": standing.framework.version,
+                    "standard": info.code,
+                    "title": info.title,
+                    "signed_off": info.signoff is not None,
+                    "signed_off_at": info.signoff.signed_at.isoformat() if info.signoff else None,
+                    "counts": {
+                        "met": cov.met,
+                        "awaiting": cov.awaiting,
+                        "referred": cov.referred,
+                        "missing": cov.missing,
+                        "total": cov.total,
+                    },
+                    "percent_met": round(cov.percent_met, 1),
+                    "criteria": [
+                        {
+                            "code": c.criterion.code,
+                            "kind": c.criterion.kind,
+                            "text": c.criterion.text,
+                            "state": c.state,
+                            "evidence": [
+                                {
+                                    "ref": check.claim.evidence_ref,
+                                    "title": check.claim.evidence_title,
+                                    "kind": check.claim.evidence_kind,
+                                    "activity_date": check.claim.activity_date.isoformat(),
+                                    "method": check.claim.method,
+                                    "status": check.claim.status,
+                                }
+                                for check in c.claims
+                            ],
+                            "reasons": list(c.reasons),
+                        }
+                        for c in criteria
+                    ],
+                }
+            )
+    if standard is not None and not entries:
+        raise NotFound(f"{learner.name} is not registered on {standard}.")
+    return learner, entries
+
+
+def report_text(learner: Person, entries: list[dict[str, Any]], *, detail: bool) -> str:
+    """A readable summary; with ``detail`` every criterion is listed, else only what is not met."""
+    lines = [f"{learner.name} (candidate {learner.id})"]
+    if not entries:
+        lines.append("  not registered on any standard")
+    for e in entries:
+        n = e["counts"]
+        signed = f", signed off {e['signed_off_at'][:10]}" if e["signed_off"] else ""
+        lines.append("")
+        lines.append(f"{e['standard']}  {e['title']}")
+        lines.append(
+            f"  {n['met']} of {n['total']} met ({e['percent_met']:.0f}%): {n['awaiting']} awaiting, "
+            f"{n['referred']} referred, {n['missing']} missing{signed}"
+        )
+        for c in e["criteria"]:
+            if c["state"] == "met" and not detail:
+                continue
+            refs = ", ".join(ev["ref"] for ev in c["evidence"])
+            why = "; ".join(c["reasons"])
+            tail = why if c["state"] != "met" else refs
+            lines.append(f"  {c['code']:<5} {c['state']:<9} {tail}")
+    return "\n".join(lines)

@@ -1,0 +1,295 @@
+"""Where registrations stand: database rows turned into the pure coverage computation.
+
+A fixed number of queries serves one registration or a whole caseload."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import BindParameter, bindparam
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from mappings.assessment.coverage import (
+    ClaimFact,
+    Coverage,
+    CoverageRules,
+    CriterionRef,
+    StandardCoverage,
+    compute_coverage,
+    state_counts,
+)
+from mappings.assessment.models import Claim, SignOff
+from mappings.assessment.progress import Rag, rag_status
+from portfolio.models import (
+    Criterion,
+    Evidence,
+    Framework,
+    Person,
+    Registration,
+    RegistrationStandard,
+    Standard,
+)
+
+
+def evidence_ref(evidence_id: int, version: int) -> str:
+    return f"E{evidence_id}v{version}"
+
+
+def assessed_version(status: str, current_version: int) -> int:
+    """The newest submitted version (a draft edit after submission is not yet assessed)."""
+    if status == "submitted" or current_version == 1:
+        return current_version
+    return current_version - 1
+
+
+@dataclass(frozen=True)
+class StandardInfo:
+    id: int
+    code: str
+    title: str
+    urn: str
+    signoff: SignOff | None
+
+
+@dataclass(frozen=True)
+class Standing:
+    registration: Registration
+    learner: Person
+    framework: Framework
+    rules: CoverageRules
+    standards: tuple[StandardInfo, ...]
+    coverage: Coverage
+    percent_met: float
+    rag: Rag
+    awaiting_claims: int = 0  # claims of these criteria still waiting for a decision
+
+    def standard(self, code: str) -> tuple[StandardInfo, StandardCoverage] | None:
+        for info in self.standards:
+            if info.code == code:
+                found = next((s for s in self.coverage.standards if s.standard == code), None)
+                if found is not None:
+                    return info, found
+        return None
+
+    @property
+    def met(self) -> int:
+        return sum(s.met for s in self.coverage.standards)
+
+    @property
+    def total(self) -> int:
+        return sum(s.total for s in self.coverage.standards)
+
+
+def rules_of(framework: Framework) -> CoverageRules:
+    return CoverageRules.from_dict(framework.rules or {})
+
+
+# Built once: these run on every home, progress and caseload page, and building a statement
+# costs more than running it. Lists are bound as expanding parameters.
+_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+_REGISTRATIONS = (
+    select(Registration, Person, Framework)
+    .join(Person, col(Person.id) == Registration.learner_id)
+    .join(Framework, col(Framework.id) == Registration.framework_id)
+    .where(col(Registration.id).in_(_IDS))
+)
+_STANDARDS = (
+    select(RegistrationStandard.registration_id, Standard)
+    .join(Standard, col(Standard.id) == RegistrationStandard.standard_id)
+    .where(col(RegistrationStandard.registration_id).in_(_IDS))
+    .order_by(col(Standard.position))
+)
+_CRITERIA = (
+    sa_select(
+        col(Criterion.id),
+        col(Criterion.standard_id),
+        col(Criterion.code),
+        col(Criterion.kind),
+        col(Criterion.text),
+    )
+    .where(col(Criterion.standard_id).in_(_IDS))
+    .order_by(col(Criterion.standard_id), col(Criterion.position))
+)
+# counts only (many learners at once): a few columns, no titles nor times
+_LIGHT_CLAIMS = (
+    sa_select(
+        col(Evidence.learner_id),
+        col(Claim.criterion_id),
+        col(Claim.status),
+        col(Claim.method),
+        col(Evidence.activity_date),
+    )
+    .join(Evidence, col(Evidence.id) == Claim.evidence_id)
+    .where(col(Evidence.learner_id).in_(_IDS), col(Evidence.submitted_at).is_not(None))
+)
+_CLAIMS = (
+    sa_select(
+        col(Claim.criterion_id),
+        col(Claim.status),
+        col(Claim.method),
+        col(Claim.decided_at),
+        col(Evidence.id),
+        col(Evidence.learner_id),
+        col(Evidence.title),
+        col(Evidence.kind),
+        col(Evidence.activity_date),
+        col(Evidence.status),
+        col(Evidence.current_version),
+    )
+    .join(Evidence, col(Evidence.id) == Claim.evidence_id)
+    .where(col(Evidence.learner_id).in_(_IDS), col(Evidence.submitted_at).is_not(None))
+)
+_SIGNOFFS = select(SignOff).where(
+    col(SignOff.registration_id).in_(_IDS), SignOff.status == "signed"
+)
+_REGISTRATIONS_OF_LEARNER = (
+    select(Registration.id)
+    .where(Registration.learner_id == bindparam("learner_id"))
+    .order_by(col(Registration.id))
+)
+
+
+def load_standings(
+    session: Session,
+    registration_ids: Sequence[int],
+    today: date | None = None,
+    *,
+    detail: bool = True,
+) -> list[Standing]:
+    """Coverage of each registration, in the order given, in six queries whatever the size."""
+    today = today or date.today()
+    if not registration_ids:
+        return []
+    ids = {"ids": list(registration_ids)}
+    regs = session.exec(_REGISTRATIONS, params=ids).all()
+    std_rows = session.exec(_STANDARDS, params=ids).all()
+    standards_of: dict[int, list[Standard]] = defaultdict(list)
+    for reg_id, std in std_rows:
+        standards_of[reg_id].append(std)
+    standard_ids = {s.id or 0 for _, s in std_rows}
+    # plain rows: criteria are read on every home and progress page
+    connection = session.connection()
+    criterion_rows: Sequence[Any] = connection.execute(
+        _CRITERIA, {"ids": sorted(standard_ids)}
+    ).all()
+    learner_ids = {reg.learner_id for reg, _, _ in regs}
+    claims_of: dict[int, list[ClaimFact]] = defaultdict(list)
+    light_of: dict[int, list[tuple[int, str, str | None, date]]] = defaultdict(list)
+    if detail:
+        _claim_facts(session, learner_ids, claims_of)
+    else:
+        light: Sequence[Any] = connection.execute(_LIGHT_CLAIMS, {"ids": sorted(learner_ids)}).all()
+        for lid, cid, status, method, activity in light:
+            light_of[lid].append((cid, status, method, activity))
+    signoffs = session.exec(_SIGNOFFS, params=ids).all()
+    signed = {(s.registration_id, s.standard_id): s for s in signoffs}
+
+    by_id = {reg.id: (reg, person, fw) for reg, person, fw in regs}
+    unique_standards = {s.id: s for _, s in std_rows}
+    refs_of: dict[int, list[CriterionRef]] = defaultdict(list)
+    for cid, sid, code, kind, text in criterion_rows:
+        refs_of[sid].append(
+            CriterionRef(
+                id=cid, standard=unique_standards[sid].code, code=code, kind=kind, text=text
+            )
+        )
+    rules_by_fw: dict[int, CoverageRules] = {}
+    result: list[Standing] = []
+    for reg_id in registration_ids:
+        if reg_id not in by_id:
+            continue
+        reg, person, fw = by_id[reg_id]
+        stds = standards_of.get(reg_id, [])
+        refs = [r for s in stds for r in refs_of.get(s.id or 0, [])]
+        rules = rules_by_fw.get(fw.id or 0)
+        if rules is None:
+            rules = rules_by_fw[fw.id or 0] = rules_of(fw)
+        if detail:
+            coverage = compute_coverage(refs, claims_of.get(reg.learner_id, []), rules, today)
+            waiting = sum(
+                1
+                for c in coverage.criteria
+                for check in c.claims
+                if check.claim.status == "claimed"
+            )
+        else:
+            counts, waiting = state_counts(refs, light_of.get(reg.learner_id, []), rules, today)
+            coverage = Coverage(criteria=(), standards=counts)
+        met = sum(s.met for s in coverage.standards)
+        total = sum(s.total for s in coverage.standards) or 1
+        percent = 100.0 * met / total
+        result.append(
+            Standing(
+                registration=reg,
+                learner=person,
+                framework=fw,
+                rules=rules,
+                standards=tuple(
+                    StandardInfo(
+                        id=s.id or 0,
+                        code=s.code,
+                        title=s.title,
+                        urn=s.urn,
+                        signoff=signed.get((reg_id, s.id or 0)),
+                    )
+                    for s in stds
+                ),
+                coverage=coverage,
+                percent_met=percent,
+                awaiting_claims=waiting,
+                rag=rag_status(
+                    min(percent, 100.0), reg.start_date, max(reg.planned_end, reg.start_date), today
+                ),
+            )
+        )
+    return result
+
+
+def registrations_of_learner(session: Session, learner_id: int) -> list[int]:
+    ids = session.exec(_REGISTRATIONS_OF_LEARNER, params={"learner_id": learner_id}).all()
+    return [i for i in ids if i is not None]
+
+
+def _claim_facts(
+    session: Session, learner_ids: set[int], claims_of: dict[int, list[ClaimFact]]
+) -> None:
+    """Every claim of these learners' submitted evidence, as facts for the coverage function."""
+    # plain rows straight from the connection: no ORM identity work for thousands of claims
+    claim_rows: Sequence[Any] = (
+        session.connection().execute(_CLAIMS, {"ids": sorted(learner_ids)}).all()
+    )
+    ref_of_evidence: dict[int, str] = {}
+    for (
+        cid,
+        cstatus,
+        method,
+        decided_at,
+        eid,
+        lid,
+        title,
+        kind,
+        activity,
+        estatus,
+        current,
+    ) in claim_rows:
+        ref = ref_of_evidence.get(eid)
+        if ref is None:
+            ref = ref_of_evidence[eid] = evidence_ref(eid, assessed_version(estatus, current))
+        claims_of[lid].append(
+            ClaimFact(
+                criterion_id=cid,
+                evidence_id=eid,
+                evidence_ref=ref,
+                evidence_title=title,
+                evidence_kind=kind,
+                activity_date=activity,
+                status=cstatus,
+                method=method,
+                decided_at=decided_at,
+            )
+        )

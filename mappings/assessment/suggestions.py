@@ -1,0 +1,187 @@
+"""The suggestion engine fed from the database: criteria of loaded frameworks, past decisions as examples.
+
+Engines are cached per set of framework versions; decisions made since the engine was built are
+added as examples on the next request (instantly: the engine learns without retraining).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from mappings.assessment.models import Claim, Decision
+from mappings.engine.suggest import CriterionDoc, Example, Suggestion, SuggestionEngine
+from portfolio.models import Attachment, Criterion, Evidence, EvidenceVersion, Framework, Standard
+
+_lock = threading.Lock()
+_cache: dict[tuple[tuple[int, str], ...], tuple[SuggestionEngine, int]] = {}
+
+
+def criteria_docs(session: Session, framework_ids: Sequence[int]) -> list[CriterionDoc]:
+    rows = session.exec(
+        select(Criterion, Standard)
+        .join(Standard, col(Standard.id) == Criterion.standard_id)
+        .where(col(Standard.framework_id).in_(framework_ids))
+        .order_by(col(Standard.framework_id), col(Standard.position), col(Criterion.position))
+    ).all()
+    return [
+        CriterionDoc(
+            standard=s.code,
+            code=c.code,
+            kind=c.kind,
+            text=c.text,
+            standard_title=s.title,
+            standard_overview=s.overview,
+        )
+        for c, s in rows
+    ]
+
+
+def evidence_text(body: str, attachment_texts: Iterable[str] = ()) -> str:
+    """What the engine reads of a piece of evidence: its body, then the text of its attachments."""
+    parts = [body.strip(), *(t.strip() for t in attachment_texts)]
+    return "\n\n".join(p for p in parts if p)
+
+
+def build_engine(session: Session, framework_ids: Sequence[int]) -> SuggestionEngine:
+    """A new engine over these frameworks' criteria, glossaries and statements of values."""
+    frameworks = session.exec(
+        select(Framework).where(col(Framework.id).in_(framework_ids)).order_by(col(Framework.id))
+    ).all()
+    glossary = [
+        (str(g["term"]), str(g["definition"]))
+        for fw in frameworks
+        for g in (fw.extra or {}).get("glossary", [])
+    ]
+    values = [str(v) for fw in frameworks for v in (fw.extra or {}).get("values", [])]
+    return SuggestionEngine.build(criteria_docs(session, framework_ids), glossary, None, values)
+
+
+def decided_examples(
+    session: Session, framework_ids: Sequence[int], after_decision: int = 0
+) -> tuple[list[Example], int]:
+    """Claims decided (accepted or referred) in these frameworks, as examples; and the newest
+    decision id seen, so later calls only add what is new."""
+    newest = session.exec(select(func.max(Decision.id))).one() or 0
+    if newest <= after_decision:
+        return [], after_decision
+    changed = (
+        select(Decision.claim_id).where(col(Decision.id) > after_decision).distinct().subquery()
+    )
+    rows = session.execute(
+        sa_select(Claim, Evidence, EvidenceVersion, col(Criterion.code), col(Standard.code))
+        .join(changed, changed.c.claim_id == Claim.id)
+        .join(Evidence, col(Evidence.id) == Claim.evidence_id)
+        .join(
+            EvidenceVersion,
+            (col(EvidenceVersion.evidence_id) == Evidence.id)
+            & (col(EvidenceVersion.number) == Evidence.current_version),
+        )
+        .join(Criterion, col(Criterion.id) == Claim.criterion_id)
+        .join(Standard, col(Standard.id) == Criterion.standard_id)
+        .where(col(Standard.framework_id).in_(framework_ids), col(Claim.status) != "claimed")
+    ).all()
+    attached: dict[int, list[str]] = defaultdict(list)
+    version_ids = sorted({version.id for _c, _i, version, _cc, _sc in rows})
+    if version_ids:
+        for version_id, text in session.exec(
+            select(Attachment.version_id, Attachment.text)
+            .where(col(Attachment.version_id).in_(version_ids))
+            .order_by(col(Attachment.id))
+        ).all():
+            attached[version_id].append(text)
+    examples = [
+        Example(
+            kind=item.kind,
+            title=version.title,
+            text=evidence_text(version.body, attached[version.id or 0]),
+            standard=std_code,
+            code=crit_code,
+            accepted=claim.status == "accepted",
+        )
+        for claim, item, version, crit_code, std_code in rows
+    ]
+    return examples, newest
+
+
+def engine_for(session: Session, framework_ids: Sequence[int]) -> SuggestionEngine:
+    """A cached engine over these frameworks, brought up to date with past decisions."""
+    ids = sorted(set(framework_ids))
+    hashes = dict(
+        session.exec(
+            select(Framework.id, Framework.content_hash).where(col(Framework.id).in_(ids))
+        ).all()
+    )
+    key = tuple((i, hashes.get(i, "")) for i in ids)
+    with _lock:
+        cached = _cache.get(key)
+        if cached is None:
+            engine = build_engine(session, ids)
+            seen = 0
+        else:
+            engine, seen = cached
+        examples, newest = decided_examples(session, ids, seen)
+        if examples:
+            engine.add_examples(examples)
+        _cache[key] = (engine, newest)
+        return engine
+
+
+@dataclass(frozen=True)
+class SuggestedCriterion:
+    criterion_id: int
+    standard: str
+    code: str
+    text: str
+    score: float
+    strong: bool
+    because: tuple[str, ...]
+
+
+def suggest_for_learner(
+    session: Session,
+    *,
+    learner_standards: dict[tuple[str, str], tuple[int, str]],
+    framework_ids: Sequence[int],
+    kind: str,
+    title: str,
+    text: str,
+    top: int = 10,
+) -> list[SuggestedCriterion]:
+    """Ranked suggestions restricted to the learner's standards.
+
+    ``learner_standards`` maps (standard code, criterion code) to (criterion id, text)."""
+    if not framework_ids or not text.strip():
+        return []
+    engine = engine_for(session, framework_ids)
+    ranked: list[Suggestion] = engine.suggest(kind=kind, title=title, text=text, top=10_000)
+    out: list[SuggestedCriterion] = []
+    for s in ranked:
+        found = learner_standards.get((s.standard, s.criterion))
+        if found is None:
+            continue
+        out.append(
+            SuggestedCriterion(
+                criterion_id=found[0],
+                standard=s.standard,
+                code=s.criterion,
+                text=found[1],
+                score=s.score,
+                strong=s.strong,
+                because=s.because,
+            )
+        )
+        if len(out) >= top:
+            break
+    return out
+
+
+def reset_cache() -> None:
+    with _lock:
+        _cache.clear()

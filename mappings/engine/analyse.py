@@ -1,0 +1,98 @@
+"""Turn text into weighted matching terms: stems, stem bigrams and thesaurus concepts.
+
+A concept term is written ``#name``; a bigram ``a_b``. The same analysis runs over criteria and
+evidence so the two meet on the same vocabulary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+
+from mappings.engine.text import STOPWORDS, stem, words
+from mappings.engine.thesaurus import CONCEPTS, WEAK_CONCEPTS
+
+
+class ConceptTagger:
+    """Finds thesaurus phrases (as stem sequences) in a stem sequence."""
+
+    def __init__(
+        self, concepts: Mapping[str, Sequence[str]] = CONCEPTS, blockers: Sequence[str] = ()
+    ) -> None:
+        self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for name, phrases in sorted(concepts.items()):
+            for phrase in phrases:
+                stems = tuple(stem(w) for w in words(phrase))
+                if stems:
+                    self._by_first.setdefault(stems[0], []).append((stems, name))
+        for entries in self._by_first.values():
+            entries.sort(key=lambda e: (-len(e[0]), e[1]))
+        self._blockers: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in blockers:
+            stems = tuple(stem(w) for w in words(phrase))
+            if stems:
+                self._blockers.setdefault(stems[0], []).append(stems)
+
+    def tag(self, stems: Sequence[str]) -> set[str]:
+        """Names of the concepts whose phrases occur in ``stems``."""
+        return {name for _phrase, name in self._matches(stems)}
+
+    def tag_phrases(self, stems: Sequence[str]) -> set[tuple[str, ...]]:
+        """The distinct phrases (as stem tuples) that occur in ``stems``."""
+        return {phrase for phrase, _name in self._matches(stems)}
+
+    def _blocked(self, stems: Sequence[str]) -> list[tuple[int, int]]:
+        """Spans of blocking phrases: a false friend in context ("may benefit from").
+
+        A blocking span hides every shorter concept phrase inside it, not one of its own length."""
+        n = len(stems)
+        spans: list[tuple[int, int]] = []
+        for i, s in enumerate(stems):
+            for phrase in self._blockers.get(s, ()):
+                k = len(phrase)
+                if i + k <= n and tuple(stems[i : i + k]) == phrase:
+                    spans.append((i, i + k))
+        return spans
+
+    def _matches(self, stems: Sequence[str]) -> Iterator[tuple[tuple[str, ...], str]]:
+        n = len(stems)
+        blocked = self._blocked(stems) if self._blockers else []
+        for i, s in enumerate(stems):
+            for phrase, name in self._by_first.get(s, ()):
+                k = len(phrase)
+                if i + k <= n and tuple(stems[i : i + k]) == phrase:
+                    if any(a <= i and i + k <= b and k < b - a for a, b in blocked):
+                        continue
+                    yield phrase, name
+
+
+DEFAULT_TAGGER = ConceptTagger(
+    {k: v for k, v in CONCEPTS.items() if not k.startswith("_")}, CONCEPTS.get("_not", ())
+)
+DOMAIN_TAGGER = ConceptTagger({"_domain": CONCEPTS.get("_domain", ())})
+
+
+def concept_weight(name: str) -> float:
+    return 0.5 if name in WEAK_CONCEPTS else 1.0
+
+
+def terms(
+    text: str, tagger: ConceptTagger = DEFAULT_TAGGER, *, bigrams: bool = True
+) -> dict[str, float]:
+    """Binary term weights of ``text``: stems 1, bigrams 1, concepts by :func:`concept_weight`."""
+    all_stems = [stem(w) for w in words(text)]
+    stems = [
+        s for s, w in zip(all_stems, words(text), strict=True) if w not in STOPWORDS and len(w) > 1
+    ]
+    out: dict[str, float] = dict.fromkeys(stems, 1.0)
+    if bigrams:
+        for a, b in zip(stems, stems[1:], strict=False):
+            out[f"{a}_{b}"] = 1.0
+    for name in tagger.tag(all_stems):
+        if not name.startswith("_"):
+            out["#" + name] = concept_weight(name)
+    return out
+
+
+def domain_markers(text: str, tagger: ConceptTagger | None = None) -> int:
+    """How many distinct ``_domain`` marker phrases occur in ``text``."""
+    return len((tagger or DOMAIN_TAGGER).tag_phrases([stem(w) for w in words(text)]))

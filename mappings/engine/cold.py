@@ -1,0 +1,296 @@
+"""The hand-built cold scorer: lexical, concept and standard-coherence evidence for each criterion.
+
+:class:`ColdScorer` is mixed into :class:`mappings.engine.suggest.SuggestionEngine`; it scores one piece
+of evidence against the criteria index and returns the pieces (:class:`ColdParts`) that the hand
+score is made of and the learned reranker's features are computed from.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from mappings.engine.analyse import domain_markers, terms
+from mappings.engine.features import ColdParts
+from mappings.engine.model import RerankModel
+from mappings.engine.text import content_stems, section_roles, sentence_spans
+from mappings.engine.warm import WarmParams
+
+
+@dataclass(frozen=True)
+class Params:
+    """Tunable weights of the engine (defaults chosen on half of the dev set)."""
+
+    concept_weight: float = 1.5
+    title_weight: float = 0.8
+    glossary_weight: float = 0.15
+    sentence_len_power: float = 0.5
+    top_sentence_weights: tuple[float, ...] = (1.0, 0.8, 0.6, 0.4)
+    doc_weight: float = 0.8
+    title_row_weight: float = 0.5
+    cue_weight: float = 0.25
+    coherence: float = 0.8
+    # multiplier of (performance, knowledge) criteria by evidence kind
+    kind_prior: dict[str, tuple[float, float]] = field(
+        default_factory=lambda: {
+            "reflective_account": (1.0, 0.85),
+            "star_narrative": (1.0, 0.75),
+            "review_note": (1.0, 0.6),
+            "witness_testimony": (1.0, 0.55),
+            "observation_record": (1.0, 0.6),
+            "professional_discussion": (0.6, 1.0),
+            "product": (1.0, 0.7),
+            "other": (1.0, 0.85),
+        }
+    )
+    calib_scale: float = 1.0
+    strong_abs: float = 0.7
+    strong_rel: float = 0.6
+    max_strong: int = 9
+    domain_min_markers: int = 3
+    knn_k: int = 5
+    knn_power: float = 2.0
+    knn_weight: float = 0.2
+    knn_sim_full: float = 0.5
+    because_max: int = 3
+    warm_weight: float = 0.0  # Rocchio profiles re-rank (multiplicative) ...
+    warm_add: float = 0.0  # ... and add, as a share of the best cold score (off: no gain measured)
+    coverage_weight: float = 1.5  # share of a criterion's own concepts found in the evidence
+    warm: WarmParams = field(default_factory=WarmParams)
+    strong_min_markers: int = 1  # no strong suggestion for text with no practice marker
+    reranker: bool = True  # learned reranker (False: the hand-tuned score above)
+    model: RerankModel | None = field(default=None, compare=False)  # None: the shipped weights
+
+
+_DOING = re.compile(
+    r"\b(i|she|he|we|they|candidate|the candidate)\s+(\w+ly\s+)?(\w+ed|went|met|made|took|gave|"
+    r"set|put|rang|spoke|sat|wrote|did|got|found|brought|told|ran|drew|chose|built|kept|"
+    r"showed|began|began|led|held|sent|paid|bought)\b",
+    re.I,
+)
+_KNOWING = re.compile(
+    r"\b(because|why|so that|important|matters?|means|understand|know|knowing|learn(t|ed)?|"
+    r"the law|legislation|duty|should|need to|needs to|helps?|works? better|in my experience|"
+    r"it's|it is|they are|can|usually|often|explained)\b",
+    re.I,
+)
+
+
+class ColdScorer:
+    """Cold scoring over the engine's criteria index (criteria x terms, rows L2-normalised)."""
+
+    params: Params
+    _matrix: sp.csr_matrix
+    _matrix_t: sp.csr_matrix
+    _vocab: dict[str, int]
+    _idf: np.ndarray
+    _is_knowledge: np.ndarray
+    _std_index: dict[str, int]
+    _crit_std: np.ndarray
+    _coverage: sp.csr_matrix
+    _own_concepts: sp.csr_matrix
+    _concept_cols: np.ndarray
+    _std_titles: sp.csr_matrix
+    _std_centroids: sp.csr_matrix
+    _gloss_terms: list[str]
+    _gloss_use: sp.csr_matrix | None
+    _n: int
+    _values_vec: np.ndarray  # the framework's values, normalised (zeros without)
+
+    def _vector(self, tw: dict[str, float]) -> tuple[list[int], list[float]]:
+        cols, vals = [], []
+        for t, w in tw.items():
+            j = self._vocab.get(t)
+            if j is not None:
+                cols.append(j)
+                vals.append(w * self._idf[j])
+        return cols, vals
+
+    def cold_raw(self, *, kind: str, title: str, text: str) -> tuple[np.ndarray, list[list[int]]]:
+        """Raw cold scores per criterion and, per criterion, its best sentence indices."""
+        parts = self.cold_parts(kind=kind, title=title, text=text)
+        return parts.raw, parts.best
+
+    def _sim(self, tw: dict[str, float], mask: np.ndarray | None = None) -> np.ndarray:
+        cols, vals = self._vector(tw)
+        v = np.zeros(len(self._vocab))
+        v[cols] = vals
+        if mask is not None:
+            v = v * mask
+        nv = np.linalg.norm(v)
+        if nv == 0:
+            return np.zeros(self._n)
+        return np.asarray(self._matrix @ (v / nv)).ravel()
+
+    def cold_parts(self, *, kind: str, title: str, text: str) -> ColdParts:
+        """The hand scorer's score and the pieces the reranker's features are made of."""
+        p = self.params
+        n = self._n
+        spans = sentence_spans(text)
+        sentences = [text[a:b] for a, b in spans]
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        doc_terms: dict[str, float] = {}
+        counts: dict[str, int] = {}
+        for i, sentence in enumerate(sentences):
+            tw = terms(sentence)
+            doc_terms.update(tw)
+            for t in tw:
+                counts[t] = counts.get(t, 0) + 1
+            sc, sv = self._vector(tw)
+            norm = math.sqrt(sum(x * x for x in sv)) if sv else 1.0
+            scale = 1.0 / (norm**p.sentence_len_power) if sv else 0.0
+            rows.extend([i] * len(sc))
+            cols.extend(sc)
+            vals.extend(x * scale for x in sv)
+        ns = len(sentences)
+        zeros = np.zeros(n)
+        markers = domain_markers(title + "\n" + text)
+        if ns == 0 and not title.strip():
+            return ColdParts.empty(n, len(self._std_index), markers)
+        smat = sp.csr_matrix((vals, (rows, cols)), shape=(max(ns, 1), len(self._vocab)))
+        sent_scores = np.asarray((smat @ self._matrix_t).todense()) if ns else np.zeros((1, n))
+        # cues of doing / understanding per sentence, in its words or in the section it sits in:
+        # the Action and Result of a STAR narrative show doing, the analysis or "so what?" of a
+        # reflective model understanding
+        roles = section_roles(text, spans)
+        doing = np.array(
+            [
+                1.0 if r == "doing" or _DOING.search(s) else 0.0
+                for s, r in zip(sentences, roles, strict=True)
+            ]
+            or [0.0]
+        )
+        knowing = np.array(
+            [
+                1.0 if r == "understanding" else min(len(_KNOWING.findall(s)), 2) / 2
+                for s, r in zip(sentences, roles, strict=True)
+            ]
+            or [0.0]
+        )
+        cue_p = 1.0 + p.cue_weight * doing[:, None]
+        cue_k = 1.0 + p.cue_weight * knowing[:, None]
+        sent_scores = np.where(
+            self._is_knowledge[None, :], sent_scores * cue_k, sent_scores * cue_p
+        )
+        # how each criterion fares within each sentence, against the other criteria
+        s_peak = sent_scores.max(axis=1, keepdims=True)
+        sent_win = (sent_scores / np.maximum(s_peak, 1e-12)).max(axis=0)
+        k = min(len(p.top_sentence_weights), sent_scores.shape[0])
+        order = np.argsort(-sent_scores, axis=0, kind="stable")[:k]
+        top = np.take_along_axis(sent_scores, order, axis=0)
+        w = np.array(p.top_sentence_weights[:k])[:, None]
+        raw = (top * w).sum(axis=0)
+        top3 = np.zeros((3, n))
+        top3[: min(3, k)] = top[:3]
+        k3 = order[:3]
+        doing_best = doing[k3].mean(axis=0)
+        knowing_best = knowing[k3].mean(axis=0)
+        # whole-document match, title included
+        tt = terms(title)
+        all_terms = dict(doc_terms)
+        for t, tw_ in tt.items():
+            all_terms[t] = max(all_terms.get(t, 0.0), tw_)
+        doc_sim = self._sim(all_terms)
+        raw = raw + p.doc_weight * doc_sim
+        title_sim = self._sim(tt)
+        tc, tvals = self._vector(tt)
+        if tvals:
+            tv = np.zeros(len(self._vocab))
+            tv[tc] = tvals
+            tv /= np.linalg.norm(tv) ** p.sentence_len_power
+            raw = raw + p.title_row_weight * np.asarray(self._matrix @ tv).ravel()
+        # coverage of the criterion's own concepts
+        present = np.zeros(len(self._vocab))
+        for t in all_terms:
+            j = self._vocab.get(t)
+            if j is not None and t.startswith("#"):
+                present[j] = 1.0
+        title_present = np.zeros(len(self._vocab))
+        for t in tt:
+            j = self._vocab.get(t)
+            if j is not None and t.startswith("#"):
+                title_present[j] = 1.0
+        concept_tf = np.zeros(len(self._vocab))
+        for t, c in counts.items():
+            j = self._vocab.get(t)
+            if j is not None and t.startswith("#"):
+                concept_tf[j] = math.log1p(c)
+        coverage = np.asarray(self._coverage @ present).ravel()
+        found = np.asarray(self._own_concepts @ present).ravel()
+        if p.coverage_weight and doc_terms:
+            raw = raw + p.coverage_weight * coverage
+        # kind prior
+        prior_p, prior_k = p.kind_prior.get(kind, p.kind_prior["other"])
+        prior = np.where(self._is_knowledge, prior_k, prior_p)
+        raw = raw * prior
+        # coherence with the dominant standards
+        if p.coherence and len(self._std_index) > 1:
+            mass = np.zeros(len(self._std_index))
+            for si in range(len(self._std_index)):
+                mass[si] = np.sort(raw[self._crit_std == si])[::-1][:4].sum()
+            if mass.max() > 0:
+                rel = mass / mass.max()
+                raw = raw * (1.0 + p.coherence * (rel[self._crit_std] - 1.0) * 0.5)
+        # domain gate: evidence with few practice concepts is probably not about the practice
+        raw = raw * min(1.0, (markers + 0.5) / (p.domain_min_markers + 0.5))
+        best = [[int(i) for i in order[:, j] if sent_scores[i, j] > 0] for j in range(n)]
+        xtwin = self._cross_twin(raw)
+        whole = self._sim_vec(all_terms)
+        std_sim = np.asarray(self._std_titles @ np.maximum(whole, 0)).ravel()
+        gloss = np.zeros(n)
+        if self._gloss_terms and self._gloss_use is not None:
+            joined = " " + " ".join(content_stems(title + "\n" + text)) + " "
+            present_g = np.array([g in joined for g in self._gloss_terms], dtype=float)
+            gloss = (np.asarray(self._gloss_use @ present_g).ravel() > 0).astype(float)
+        return ColdParts(
+            raw=raw,
+            best=best,
+            top_sent=top3,
+            doing=doing_best,
+            knowing=knowing_best,
+            doc_sim=doc_sim,
+            doc_stem_sim=self._sim(all_terms, ~self._concept_cols),
+            doc_concept_sim=self._sim(all_terms, self._concept_cols.astype(float)),
+            title_sim=title_sim,
+            std_title_sim=std_sim[self._crit_std] if len(std_sim) else zeros,
+            coverage=coverage,
+            concepts_found=found,
+            gloss_hit=gloss,
+            std_centroid_sim=np.asarray(self._std_centroids @ whole).ravel(),
+            prior=prior,
+            markers=markers,
+            n_sentences=ns,
+            present=present,
+            concept_tf=concept_tf,
+            cross_twin=xtwin,
+            sent_win=sent_win,
+            title_present=title_present,
+            values_sim=float(whole @ self._values_vec),
+        )
+
+    def _cross_twin(self, raw: np.ndarray, top: int = 30) -> np.ndarray:
+        """Per criterion, the best relative score of a criterion of the same kind in ANOTHER
+        standard times their similarity: the suites repeat a statement across standards."""
+        n = self._n
+        peak = float(raw.max()) if n else 0.0
+        if n == 0 or peak <= 0:
+            return np.zeros(n)
+        lead = np.argsort(-raw, kind="stable")[:top]
+        sims = np.asarray((self._matrix[lead] @ self._matrix_t).todense())
+        other = self._crit_std[lead][:, None] != self._crit_std[None, :]
+        same_kind = self._is_knowledge[lead][:, None] == self._is_knowledge[None, :]
+        sims = np.where(other & same_kind, sims, 0.0) * (raw[lead] / peak)[:, None]
+        return np.asarray(sims.max(axis=0)).ravel()
+
+    def _sim_vec(self, tw: dict[str, float]) -> np.ndarray:
+        cols, vals = self._vector(tw)
+        v = np.zeros(len(self._vocab))
+        v[cols] = vals
+        nv = np.linalg.norm(v)
+        return v / nv if nv > 0 else v

@@ -1,0 +1,296 @@
+"""Generic features of (evidence, criterion) pairs for the learned reranker.
+
+No feature names a criterion, a standard or a word: each says how well, where and how a piece of
+evidence matches a criterion (lexical and concept similarities, the hand scorer's score and rank),
+what kind of criterion meets what kind of evidence, how much of what sets a criterion apart from
+its siblings (its concepts rare within its standard) the evidence mentions, how the match sits within the standards the
+evidence mostly speaks to, and how much the text is about the practice at all. Warm features say
+what past assessor decisions on similar evidence said about the criterion.
+
+Every function is pure and vectorised over the criteria of a framework: one row per criterion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from mappings.engine.knn import Neighbours
+
+COLD_FEATURES: tuple[str, ...] = (
+    "hand_rel",  # hand score / best hand score of the item
+    "hand_log",  # log(1 + hand score)
+    "hand_rank_recip",  # 1 / (1 + rank of the hand score in the item)
+    "hand_top5",
+    "hand_top15",
+    "sent1",  # best sentence match (with cue shaping)
+    "sent_top3",  # mean of the three best sentence matches
+    "sent1_rel",  # best sentence match / best over criteria
+    "doc_sim",  # cosine of whole text (title included) vs criterion
+    "doc_stem_sim",  # the same on stems and bigrams only
+    "doc_concept_sim",  # the same on thesaurus concepts only
+    "title_sim",  # evidence title vs criterion
+    "std_title_sim",  # whole text vs the criterion's standard title
+    "coverage",  # IDF-weighted share of the criterion's concepts found
+    "concepts_found",  # log(1 + number of the criterion's concepts found)
+    "gloss_hit",  # a glossary term the criterion uses occurs in the evidence
+    "is_knowledge",
+    "kind_prior",  # hand prior of this criterion kind for this evidence kind
+    "k_x_discussion",  # knowledge criterion x professional discussion / questioning
+    "p_x_seen",  # performance criterion x observation / witness / product
+    "k_x_account",  # knowledge criterion x reflective account / STAR narrative
+    "doing",  # share of the best sentences with a cue of doing
+    "knowing",  # share of the best sentences with a cue of understanding
+    "std_share",  # share of the item's top-20 hand mass in this criterion's standard
+    "std_first",  # this criterion's standard is the item's dominant one
+    "std_second",
+    "std_sim_rank",  # rank of the criterion within its standard, 1/(1+r)
+    "twin",  # best hand_rel of a similar criterion of the same standard x their similarity
+    "std_centroid_sim",  # whole text vs the mean of the criterion's standard's criteria
+    "std_centroid_first",  # ... and that standard is the closest one
+    "hand_x_std_share",
+    "knowledge_x_std_share",
+    "position",  # position of the criterion within its standard and kind (0..1)
+    "crit_len",  # log number of criterion terms
+    "domain",  # log(1 + practice markers in the text)
+    "domain_gate",  # min(1, practice markers / 3)
+    "hand_rel_x_gate",  # the relative hand score counts on practice text only
+    "std_share_x_gate",
+    "n_sentences",  # log number of sentences
+    "item_max",  # log(1 + best hand score of the item)
+    "distinct_cov",  # share of the criterion's distinctive concepts (rare among siblings) found
+    "distinct_tf",  # the same, each concept counted by log(1 + sentences that mention it)
+    "cross_twin",  # best hand_rel of a similar same-kind criterion of another standard x similarity
+    "sent_win",  # best over sentences of its match / the best match of that sentence
+    "title_std_share",  # share of the evidence title's similarity mass in this criterion's standard
+    "std_agree",  # std_share x title_std_share: body and title point at the same standard
+    "title_concept_std_share",  # share of the criteria naming a title concept in this standard
+    "title_concept_agree",  # std_share x title_concept_std_share
+    "std_best",  # best hand_rel among the criteria of this criterion's standard
+    "values_x_values",  # criterion vs the framework's values x whole text vs those values
+)
+
+WARM_FEATURES: tuple[str, ...] = (
+    "knn_vote",  # similarity-weighted vote of the nearest past evidence, [-1, 1]
+    "max_accepted",  # best similarity to past evidence accepted for this criterion
+    "near_accepted",  # share of the nearest accepted for this criterion
+    "near_referred",  # share of the nearest referred for this criterion
+    "knn_std_share",  # share of the nearest's accepted labels in this criterion's standard
+    "knn_max_sim_x_vote",  # trust in the neighbours x their vote
+)
+
+# Signs the warm weights are held to: accepted evidence never lowers, referred never raises.
+WARM_SIGNS: tuple[int, ...] = (1, 1, 1, -1, 1, 1)
+# Least magnitude of each warm weight: a decision on near-identical evidence always counts a little,
+# even when the training decisions (each criterion accepted once or twice) cannot show it.
+WARM_FLOORS: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0, 0.0, 0.5)
+
+DISCUSSION_KINDS = frozenset({"professional_discussion", "questioning"})
+SEEN_KINDS = frozenset({"observation_record", "witness_testimony", "product"})
+ACCOUNT_KINDS = frozenset({"reflective_account", "star_narrative"})
+
+
+@dataclass(frozen=True)
+class CriterionStatics:
+    """Per-criterion facts fixed when the index is built."""
+
+    is_knowledge: np.ndarray
+    crit_std: np.ndarray  # standard index of each criterion
+    sibling_sim: sp.csr_matrix  # cosine between criteria of the same standard (zero diagonal)
+    position: np.ndarray
+    n_terms: np.ndarray
+    # criteria x vocabulary: concepts of the criterion's own text weighted by their IDF within
+    # its standard, log((1 + size) / df): least for a concept every criterion of the standard has
+    distinct: sp.csr_matrix
+    # cosine of each criterion with the framework's statement of values (zeros without one)
+    values_sim: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class ColdParts:
+    """The pieces of the hand scorer for one piece of evidence (arrays of length n criteria)."""
+
+    raw: np.ndarray
+    best: list[list[int]]  # best sentence indices per criterion
+    top_sent: np.ndarray  # (3, n) best sentence scores, descending, zero padded
+    doing: np.ndarray
+    knowing: np.ndarray
+    doc_sim: np.ndarray
+    doc_stem_sim: np.ndarray
+    doc_concept_sim: np.ndarray
+    title_sim: np.ndarray
+    std_title_sim: np.ndarray
+    coverage: np.ndarray
+    concepts_found: np.ndarray
+    gloss_hit: np.ndarray
+    std_centroid_sim: np.ndarray  # per standard
+    prior: np.ndarray
+    markers: int
+    n_sentences: int
+    present: np.ndarray  # 0/1 over the vocabulary: concepts in the evidence or its title
+    # log(1 + number of sentences) in which each concept occurs, over the vocabulary
+    concept_tf: np.ndarray | None = None
+    cross_twin: np.ndarray | None = None  # see ColdScorer._cross_twin
+    sent_win: np.ndarray | None = None  # best over sentences of score / the sentence's best score
+    title_present: np.ndarray | None = None  # 0/1 over the vocabulary: concepts in the title
+    values_sim: float = 0.0  # whole text (title included) vs the framework's statement of values
+
+    @classmethod
+    def empty(cls, n: int, n_standards: int, markers: int) -> ColdParts:
+        z = np.zeros(n)
+        return cls(
+            raw=z,
+            best=[[] for _ in range(n)],
+            top_sent=np.zeros((3, n)),
+            doing=z,
+            knowing=z,
+            doc_sim=z,
+            doc_stem_sim=z,
+            doc_concept_sim=z,
+            title_sim=z,
+            std_title_sim=z,
+            coverage=z,
+            concepts_found=z,
+            gloss_hit=z,
+            std_centroid_sim=np.zeros(n_standards),
+            prior=z,
+            markers=markers,
+            n_sentences=0,
+            present=np.zeros(0),
+        )
+
+
+def _rank(x: np.ndarray) -> np.ndarray:
+    order = np.lexsort((np.arange(len(x)), -x))
+    r = np.empty(len(x))
+    r[order] = np.arange(len(x))
+    return r
+
+
+def cold_features(parts: ColdParts, st: CriterionStatics, kind: str) -> np.ndarray:
+    """The (n criteria x len(COLD_FEATURES)) feature matrix of one piece of evidence."""
+    n = len(parts.raw)
+    raw = parts.raw
+    peak = max(float(raw.max()), 1e-9) if n else 1e-9
+    rank = _rank(raw)
+    n_std = int(st.crit_std.max()) + 1 if n else 1
+    top20 = np.zeros(n, dtype=bool)
+    top20[np.argsort(-raw, kind="stable")[:20]] = True
+    mass = np.bincount(st.crit_std[top20], weights=raw[top20], minlength=n_std)
+    share = mass / max(float(mass.sum()), 1e-12)
+    std_order = np.lexsort((np.arange(n_std), -mass))
+    std_rank = np.empty(n_std)
+    std_rank[std_order] = np.arange(n_std)
+    within = np.zeros(n)
+    for s in range(n_std):
+        idx = np.flatnonzero(st.crit_std == s)
+        if len(idx):
+            within[idx] = _rank(raw[idx])
+    is_k = st.is_knowledge.astype(float)
+    gate = min(1.0, parts.markers / 3.0)
+    if st.sibling_sim.nnz:
+        twin = np.asarray(
+            st.sibling_sim.multiply((raw / peak)[np.newaxis, :]).max(axis=1).todense()
+        )
+        twin = twin.ravel()
+    else:
+        twin = np.zeros(n)
+    cs = parts.std_centroid_sim
+    cent_rank = np.empty(len(cs))
+    cent_rank[np.lexsort((np.arange(len(cs)), -cs))] = np.arange(len(cs))
+    sent1 = parts.top_sent[0]
+    d_total = np.asarray(st.distinct.sum(axis=1)).ravel() if n else np.zeros(0)
+    if len(parts.present) == st.distinct.shape[1] and n:
+        d_found = np.asarray(st.distinct @ parts.present).ravel()
+        d_cov = d_found / np.maximum(d_total, 1e-12)
+    else:
+        d_cov = np.zeros(n)
+    if parts.concept_tf is not None and len(parts.concept_tf) == st.distinct.shape[1] and n:
+        d_tf = np.asarray(st.distinct @ parts.concept_tf).ravel() / np.maximum(d_total, 1e-12)
+    else:
+        d_tf = np.zeros(n)
+    t_mass = (
+        np.bincount(st.crit_std, weights=parts.title_sim, minlength=n_std) if n else np.zeros(0)
+    )
+    t_share = t_mass / max(float(t_mass.sum()), 1e-12) if n else t_mass
+    tp = parts.title_present
+    if tp is not None and len(tp) == st.distinct.shape[1] and n:
+        t_hit = (np.asarray(st.distinct @ tp).ravel() > 0).astype(float)
+        tc_mass = np.bincount(st.crit_std, weights=t_hit, minlength=n_std)
+        tc_share = (tc_mass / max(float(tc_mass.sum()), 1e-12))[st.crit_std]
+    else:
+        tc_share = np.zeros(n)
+    std_best = np.zeros(n_std)
+    if n:
+        np.maximum.at(std_best, st.crit_std, raw / peak)
+    cols = [
+        raw / peak,
+        np.log1p(raw),
+        1.0 / (1.0 + rank),
+        (rank < 5).astype(float),
+        (rank < 15).astype(float),
+        sent1,
+        parts.top_sent.mean(axis=0),
+        sent1 / max(float(sent1.max()), 1e-9) if n else sent1,
+        parts.doc_sim,
+        parts.doc_stem_sim,
+        parts.doc_concept_sim,
+        parts.title_sim,
+        parts.std_title_sim,
+        parts.coverage,
+        np.log1p(parts.concepts_found),
+        parts.gloss_hit,
+        is_k,
+        parts.prior,
+        is_k * (kind in DISCUSSION_KINDS),
+        (1 - is_k) * (kind in SEEN_KINDS),
+        is_k * (kind in ACCOUNT_KINDS),
+        parts.doing,
+        parts.knowing,
+        share[st.crit_std],
+        (std_rank[st.crit_std] == 0).astype(float),
+        (std_rank[st.crit_std] == 1).astype(float),
+        1.0 / (1.0 + within),
+        twin,
+        parts.std_centroid_sim[st.crit_std],
+        (cent_rank[st.crit_std] == 0).astype(float),
+        raw / peak * share[st.crit_std],
+        is_k * share[st.crit_std],
+        st.position,
+        np.log(st.n_terms + 1.0),
+        np.full(n, np.log1p(parts.markers)),
+        np.full(n, gate),
+        raw / peak * gate,
+        share[st.crit_std] * gate,
+        np.full(n, np.log1p(parts.n_sentences)),
+        np.full(n, np.log1p(peak)),
+        d_cov,
+        d_tf,
+        parts.cross_twin if parts.cross_twin is not None else np.zeros(n),
+        parts.sent_win if parts.sent_win is not None else np.zeros(n),
+        t_share[st.crit_std] if n else np.zeros(0),
+        share[st.crit_std] * t_share[st.crit_std] if n else np.zeros(0),
+        tc_share,
+        share[st.crit_std] * tc_share if n else np.zeros(0),
+        std_best[st.crit_std] if n else np.zeros(0),
+        (st.values_sim if st.values_sim is not None else np.zeros(n)) * parts.values_sim,
+    ]
+    return np.column_stack(cols) if n else np.zeros((0, len(COLD_FEATURES)))
+
+
+def warm_features(nb: Neighbours | None, n: int) -> np.ndarray:
+    """The (n criteria x len(WARM_FEATURES)) warm feature matrix; zeros without neighbours."""
+    if nb is None:
+        return np.zeros((n, len(WARM_FEATURES)))
+    return np.column_stack(
+        [
+            nb.vote,
+            nb.max_accepted,
+            nb.near_accepted,
+            nb.near_referred,
+            nb.std_share,
+            nb.max_sim * nb.vote,
+        ]
+    )

@@ -1,0 +1,409 @@
+"""Suggest which criteria a piece of evidence shows.
+
+Pure: criteria and past assessor decisions come in as plain data, ranked suggestions go out.
+
+Cold scoring. Criteria and evidence are analysed into stems, stem bigrams and thesaurus concepts
+(:mod:`mappings.engine.thesaurus`). Each criterion is expanded with its standard's title and with the
+glossary definitions of terms it mentions, weighted by inverse document frequency over the
+criteria and normalised. The evidence is split into sentences; a criterion scores by its best few
+sentences (which become the ``because`` quotes) plus a whole-text match. The score is then shaped
+by the kind of evidence (a professional discussion shows knowledge, an observation shows
+performance), by cues of doing ("I arranged") or of understanding ("because", "I know") in the
+supporting sentences or in the section they sit in (:func:`mappings.engine.text.section_roles`: the
+Action of a STAR narrative, the analysis of a reflection), and by coherence with the standards the
+evidence mostly speaks to (each standard known by its title and overview). Criteria of identical
+text share one score. A criterion also earns the share of its own thesaurus concepts that the
+evidence mentions (``coverage_weight``).
+
+Learned reranking (default). The final score is not a hand-set mix: a logistic regression over
+generic features of each (evidence, criterion) pair (:mod:`mappings.engine.features`: the hand
+score above and its rank, similarities, concept coverage, kind priors, standard coherence,
+domain-ness, how near both the criterion and the evidence are to the framework's statement of
+values; no ids, no words) gives a probability (:mod:`mappings.engine.model`, weights in
+:mod:`mappings.engine.weights`, trained by ``bench/suggest_train.py``; the weights are the average
+of a fit on all features and a refit on its strongest few, a shrinkage that steadies them). Strong means the
+probability reaches a threshold chosen by cross-validation for F1; text with no practice marker
+gets no strong suggestion. ``Params(reranker=False)`` restores the hand score below.
+
+Warm scoring. Past decisions (:class:`Example`) are grouped by evidence; a new piece of evidence
+finds its nearest past evidence (cosine over the same terms) and each neighbour votes for the
+criteria an assessor accepted for it and against those referred (:mod:`mappings.engine.knn`). With
+the reranker, these signals enter as sign-held warm offsets (accepted never lowers a criterion,
+referred never raises it) learned in a warm cross-validation, the similarity-weighted vote with a
+least weight so that a decision on near-identical evidence always counts; with the hand score, the vote is
+fused with the cold score, more strongly the closer the neighbours are. Adding examples only updates counts, so it is
+instant, and the result does not depend on the order examples were added in. Optionally
+(``warm_weight``/``warm_add``, off by default: no gain measured on held-out halves) accepted
+evidence also builds Rocchio profiles per criterion (:mod:`mappings.engine.warm`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+import scipy.sparse as sp
+
+from mappings.engine.analyse import terms
+from mappings.engine.cold import ColdScorer, Params
+from mappings.engine.features import ColdParts, CriterionStatics, cold_features, warm_features
+from mappings.engine.knn import KnnMemory, Neighbours
+from mappings.engine.model import sigmoid
+from mappings.engine.text import content_stems, sentence_spans
+from mappings.engine.warm import Analysis, EvidenceKey, WarmProfiles
+from mappings.engine.weights import shipped_model
+
+EVIDENCE_KINDS = (
+    "reflective_account",
+    "star_narrative",
+    "review_note",
+    "witness_testimony",
+    "observation_record",
+    "professional_discussion",
+    "product",
+    "other",
+)
+
+
+@dataclass(frozen=True)
+class CriterionDoc:
+    standard: str
+    code: str
+    kind: str  # "performance" | "knowledge" | "assessment"
+    text: str
+    standard_title: str = ""
+    standard_overview: str = ""  # what the standard is about, in a sentence or two
+
+
+@dataclass(frozen=True)
+class Example:
+    """A past assessor decision: this evidence does (accepted) or does not show a criterion."""
+
+    kind: str
+    title: str
+    text: str
+    standard: str
+    code: str
+    accepted: bool
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    standard: str
+    criterion: str
+    score: float
+    strong: bool
+    because: tuple[str, ...]
+
+
+def _norm_text(text: str) -> str:
+    return " ".join(content_stems(text))
+
+
+class SuggestionEngine(ColdScorer):
+    def __init__(
+        self,
+        criteria: Sequence[CriterionDoc],
+        matrix: sp.csr_matrix,
+        vocab: dict[str, int],
+        idf: np.ndarray,
+        groups: list[list[int]],
+        params: Params,
+        glossary_terms: Sequence[tuple[str, ...]] = (),
+        glossary_use: sp.csr_matrix | None = None,
+        own_concepts: Sequence[Sequence[str]] | None = None,
+        values: Sequence[str] = (),
+    ) -> None:
+        self._criteria = list(criteria)
+        n = self._n = len(self._criteria)
+        self._matrix = matrix  # criteria x terms, rows L2-normalised
+        self._matrix_t = matrix.T.tocsr()
+        self._vocab = vocab
+        self._idf = idf
+        self._groups = groups  # indices of criteria with identical text
+        self.params = params
+        self._model = params.model
+        self._is_knowledge = np.array([c.kind == "knowledge" for c in self._criteria])
+        standards = sorted({c.standard for c in self._criteria})
+        self._std_index = {s: i for i, s in enumerate(standards)}
+        self._crit_std = np.array([self._std_index[c.standard] for c in self._criteria], dtype=int)
+        self._crit_index = {(c.standard, c.code): i for i, c in enumerate(self._criteria)}
+        self._memory = KnnMemory(n, self._crit_std)
+        self._warm = WarmProfiles(n, params.warm)
+        names = sorted(vocab, key=vocab.__getitem__)
+        self._concept_cols = np.array([t.startswith("#") for t in names], dtype=bool)
+        own = sp.csr_matrix(matrix.multiply(self._concept_cols[np.newaxis, :]))
+        own.data = np.ones_like(own.data)
+        self._own_concepts = own.tocsr()
+        own = own.multiply(idf[np.newaxis, :]).tocsr() if len(vocab) else own
+        mass = np.asarray(own.sum(axis=1)).ravel()
+        self._coverage = (sp.diags(1.0 / np.maximum(mass, 1e-12)) @ own).tocsr()
+        # standard titles (with their overviews) as normalised vectors over the criteria vocabulary
+        titles = {c.standard: f"{c.standard_title}\n{c.standard_overview}" for c in self._criteria}
+        sr: list[int] = []
+        sc: list[int] = []
+        sv: list[float] = []
+        for s, title in titles.items():
+            cols, vals = self._vector(terms(title, bigrams=False))
+            nv = math.sqrt(sum(v * v for v in vals)) or 1.0
+            sr.extend([self._std_index[s]] * len(cols))
+            sc.extend(cols)
+            sv.extend(v / nv for v in vals)
+        self._std_titles = sp.csr_matrix((sv, (sr, sc)), shape=(len(standards), len(vocab)))
+        self._gloss_terms = [" " + " ".join(t) + " " for t in glossary_terms]
+        self._gloss_use = glossary_use
+        position = np.zeros(n)
+        by_group: dict[tuple[str, str], list[int]] = {}
+        for i, c in enumerate(self._criteria):
+            by_group.setdefault((c.standard, c.kind), []).append(i)
+        for idx in by_group.values():
+            position[idx] = np.arange(len(idx)) / max(len(idx) - 1, 1)
+        n_terms = np.diff(matrix.indptr).astype(float) if n else np.zeros(0)
+        # similarity between criteria of the same standard; centroid of each standard
+        br: list[np.ndarray] = []
+        bc: list[np.ndarray] = []
+        bv: list[np.ndarray] = []
+        members = sp.csr_matrix(
+            (np.ones(n), (self._crit_std, np.arange(n))), shape=(len(standards), n)
+        )
+        for si in range(len(standards)):
+            idx = members.indices[members.indptr[si] : members.indptr[si + 1]]
+            block = (matrix[idx] @ matrix[idx].T).toarray()
+            np.fill_diagonal(block, 0.0)
+            br.append(np.repeat(idx, len(idx)))
+            bc.append(np.tile(idx, len(idx)))
+            bv.append(block.ravel())
+
+        def cat(a: list[np.ndarray]) -> np.ndarray:
+            return np.concatenate(a) if a else np.zeros(0, dtype=int)
+
+        siblings = sp.csr_matrix((cat(bv), (cat(br), cat(bc))), shape=(n, n))
+        siblings.eliminate_zeros()
+        cent = members @ matrix
+        cn = np.sqrt(np.asarray(cent.multiply(cent).sum(axis=1)).ravel())
+        self._std_centroids = (sp.diags(1.0 / np.maximum(cn, 1e-12)) @ cent).tocsr()
+        distinct = self._distinctive(members, own_concepts)
+        # the framework's statement of values as one vector; criteria near it are the values
+        # a practitioner shows in any piece of work, whatever standard it is mostly about
+        pooled: dict[str, float] = {}
+        for statement in values:
+            for t, w in terms(statement, bigrams=False).items():
+                pooled[t] = max(pooled.get(t, 0.0), w)
+        self._values_vec = self._sim_vec(pooled)
+        self._statics = CriterionStatics(
+            self._is_knowledge,
+            self._crit_std,
+            siblings,
+            position,
+            n_terms,
+            distinct,
+            np.asarray(matrix @ self._values_vec).ravel() if n else np.zeros(0),
+        )
+
+    def _distinctive(
+        self, members: sp.csr_matrix, own_concepts: Sequence[Sequence[str]] | None
+    ) -> sp.csr_matrix:
+        """Concepts of each criterion's own text weighted by IDF within its standard.
+
+        A concept most siblings share (or that comes from the standard's title) weighs little; one
+        unique to the criterion weighs most, so finding it says this criterion, not a sibling."""
+        n = self._n
+        # concepts of each criterion's own text (not its standard's title nor glossary)
+        rows: list[int] = []
+        cols: list[int] = []
+        if own_concepts is None:
+            own_concepts = [
+                [t for t in terms(c.text, bigrams=False) if t.startswith("#")]
+                for c in self._criteria
+            ]
+        for i, names in enumerate(own_concepts):
+            for t in names:
+                j = self._vocab.get(t)
+                if j is not None:
+                    rows.append(i)
+                    cols.append(j)
+        shape = (n, len(self._vocab))
+        own = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
+        size = np.asarray(members.sum(axis=1)).ravel()
+        df_std = (members @ own).tocsr()
+        r, c_ = np.asarray(rows, dtype=int), np.asarray(cols, dtype=int)
+        std = self._crit_std[r]
+        dfv = np.asarray(df_std[std, c_]).ravel() if len(r) else np.zeros(0)
+        w = np.log((1.0 + size[std]) / np.maximum(dfv, 1.0)) if len(r) else np.zeros(0)
+        distinct = sp.csr_matrix((w, (r, c_)), shape=shape)
+        distinct.eliminate_zeros()
+        return distinct
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def build(
+        cls,
+        criteria: Sequence[CriterionDoc],
+        glossary: Sequence[tuple[str, str]] = (),
+        params: Params | None = None,
+        values: Sequence[str] = (),
+    ) -> SuggestionEngine:
+        p = params or Params()
+        gloss = [(tuple(content_stems(term)), definition) for term, definition in glossary]
+        gloss = [(t, d) for t, d in gloss if t]
+        gloss_terms = {t: terms(d, bigrams=False) for t, d in gloss}
+        title_terms: dict[str, dict[str, float]] = {}
+        docs: list[dict[str, float]] = []
+        own_concepts: list[list[str]] = []
+        hits: list[tuple[int, int]] = []  # (criterion, glossary entry it mentions)
+        for c in criteria:
+            own = terms(c.text)
+            own_concepts.append([t for t in own if t.startswith("#")])
+            doc = {t: (p.concept_weight * w if t.startswith("#") else w) for t, w in own.items()}
+            if c.standard_title:
+                if c.standard_title not in title_terms:
+                    title_terms[c.standard_title] = terms(c.standard_title, bigrams=False)
+                for t, w in title_terms[c.standard_title].items():
+                    doc[t] = doc.get(t, 0.0) + p.title_weight * w
+            stems = content_stems(c.text)
+            joined = " " + " ".join(stems) + " "
+            for g, (term_stems, _definition) in enumerate(gloss):
+                if " " + " ".join(term_stems) + " " in joined:
+                    hits.append((len(docs), g))
+                    for t, w in gloss_terms[term_stems].items():
+                        doc[t] = doc.get(t, 0.0) + p.glossary_weight * w
+            docs.append(doc)
+        vocab: dict[str, int] = {}
+        for doc in docs:
+            for t in doc:
+                if t not in vocab:
+                    vocab[t] = len(vocab)
+        n = max(len(docs), 1)
+        df = np.zeros(len(vocab))
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        for i, doc in enumerate(docs):
+            for t, w in doc.items():
+                j = vocab[t]
+                df[j] += 1
+                rows.append(i)
+                cols.append(j)
+                vals.append(w)
+        idf = np.log(1.0 + n / np.maximum(df, 1.0))
+        m = sp.csr_matrix((vals, (rows, cols)), shape=(len(docs), len(vocab)), dtype=np.float64)
+        m = m.multiply(idf[np.newaxis, :]).tocsr()
+        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+        m = sp.diags(1.0 / np.maximum(norms, 1e-12)) @ m
+        by_text: dict[str, list[int]] = {}
+        for i, c in enumerate(criteria):
+            by_text.setdefault(_norm_text(c.text), []).append(i)
+        groups = [g for g in by_text.values() if len(g) > 1]
+        use = sp.csr_matrix(
+            (np.ones(len(hits)), ([h[0] for h in hits], [h[1] for h in hits])),
+            shape=(len(criteria), len(gloss)),
+        )
+        return cls(
+            criteria,
+            m.tocsr(),
+            vocab,
+            idf,
+            groups,
+            p,
+            [t for t, _ in gloss],
+            use,
+            own_concepts,
+            values,
+        )
+
+    # ------------------------------------------------------------------ warm
+    def add_examples(self, examples: Iterable[Example]) -> None:
+        """Learn past decisions at once; later calls add to earlier ones."""
+        for ex in examples:
+            idx = self._crit_index.get((ex.standard, ex.code))
+            if idx is None:
+                continue
+            key = (ex.kind, ex.title, ex.text)
+            self._memory.add(key, idx, ex.accepted)
+            if self.params.warm_weight or self.params.warm_add:
+                self._warm.add(key, idx, ex.accepted, partial(self._analyse, key))
+        self._warm.prepare()
+
+    def neighbours(self, title: str, text: str) -> Neighbours | None:
+        """What past decisions on similar evidence say (None without similar evidence)."""
+        return self._memory.query(title, text, self.params.knn_k, self.params.knn_power)
+
+    def _analyse(self, key: EvidenceKey) -> Analysis:
+        kind, title, text = key
+        sents = [terms(text[a:b]) for a, b in sentence_spans(text)]
+        _raw, best = self.cold_raw(kind=kind, title=title, text=text)
+        return sents, best
+
+    # ------------------------------------------------------------------ scoring
+    def features(
+        self, *, kind: str, title: str, text: str
+    ) -> tuple[ColdParts, np.ndarray, np.ndarray]:
+        """Hand-scorer parts, cold features and warm features of every criterion for a text."""
+        parts = self.cold_parts(kind=kind, title=title, text=text)
+        x = cold_features(parts, self._statics, kind)
+        w = warm_features(self.neighbours(title, text), len(self._criteria))
+        return parts, x, w
+
+    def _tie_groups(self, v: np.ndarray) -> np.ndarray:
+        for g in self._groups:
+            v[g] = v[g].max()
+        return v
+
+    def suggest(self, *, kind: str, title: str, text: str, top: int = 10) -> list[Suggestion]:
+        p = self.params
+        n = len(self._criteria)
+        if n == 0:
+            return []
+        if p.reranker:
+            parts, x, w = self.features(kind=kind, title=title, text=text)
+            m = self._model or shipped_model()
+            warm = bool(self._memory)
+            logit = m.warm_logit(x, w) if warm else m.cold_logit(x)
+            score = self._tie_groups(sigmoid(logit))
+            threshold = m.warm_threshold if warm else m.threshold
+            if parts.markers < p.strong_min_markers:
+                threshold = math.inf
+            best = parts.best
+        else:
+            score, best = self._hand_scores(kind, title, text)
+            threshold = p.strong_abs
+        order = sorted(range(n), key=lambda i: (-round(float(score[i]), 12), i))
+        top_score = float(score[order[0]])
+        spans = sentence_spans(text)
+        out: list[Suggestion] = []
+        n_strong = 0
+        for i in order[: max(top, 0)]:
+            s = round(float(score[i]), 6)
+            strong = s >= threshold and n_strong < p.max_strong
+            if not p.reranker:
+                strong = strong and s >= p.strong_rel * top_score
+            n_strong += strong
+            because = tuple(
+                text[spans[j][0] : spans[j][1]] for j in sorted(best[i][: p.because_max])
+            )
+            c = self._criteria[i]
+            out.append(Suggestion(c.standard, c.code, s, bool(strong), because))
+        return out
+
+    def _hand_scores(self, kind: str, title: str, text: str) -> tuple[np.ndarray, list[list[int]]]:
+        """The hand-tuned scorer with additive kNN fusion (``Params.reranker=False``)."""
+        p = self.params
+        raw, best = self.cold_raw(kind=kind, title=title, text=text)
+        raw = self._tie_groups(raw)
+        if self._warm and (p.warm_weight or p.warm_add):
+            sent_terms = [terms(text[a:b]) for a, b in sentence_spans(text)]
+            warm = self._warm.scores(sent_terms)
+            peak = float(raw.max())
+            raw = raw * (1.0 + p.warm_weight * warm) + p.warm_add * warm * peak
+            # re-rank only: keep the cold scale so the strong-set calibration still holds
+            raw = raw * (peak / max(float(raw.max()), 1e-12))
+        nb = self.neighbours(title, text)
+        if nb is not None:
+            trust = p.knn_weight * min(1.0, nb.max_sim / p.knn_sim_full)
+            raw = np.maximum(raw + trust * nb.vote * max(float(raw.max()), p.calib_scale), 0.0)
+            raw = self._tie_groups(raw)
+        score = np.clip(1.0 - np.exp(-raw / p.calib_scale), 0.0, 1.0)
+        return score, best

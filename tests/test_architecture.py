@@ -1,0 +1,67 @@
+"""The layer contract (import-linter, configured in pyproject.toml) holds, and it has teeth."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("framework", "portfolio", "mappings", "exports", "demo", "delivery")
+LINT = Path(sys.executable).with_name("lint-imports")
+
+
+def _lint(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(LINT), "--config", str(root / "pyproject.toml"), "--no-cache"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
+
+
+def _copy(tmp_path: Path) -> Path:
+    for name in PACKAGES:
+        shutil.copytree(
+            ROOT / name,
+            tmp_path / name,
+            ignore=shutil.ignore_patterns("__pycache__", "templates", "static", "data"),
+        )
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def test_the_layer_contract_is_kept() -> None:
+    result = _lint(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_an_import_up_the_layers_breaks_the_contract(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    audit = root / "portfolio" / "services" / "audit.py"
+    audit.write_text(audit.read_text() + "\nfrom mappings.assessment import claims  # noqa\n")
+    result = _lint(root)
+    assert result.returncode == 1
+    assert "portfolio.services.audit -> mappings.assessment.claims" in result.stdout
+
+
+def test_a_circle_breaks_the_contract(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    files = root / "portfolio" / "services" / "files.py"
+    files.write_text(files.read_text() + "\nfrom portfolio.services import evidence  # noqa\n")
+    result = _lint(root)
+    assert result.returncode == 1
+    assert "No cycles are allowed in portfolio.services" in result.stdout
+
+
+def test_flask_stays_in_the_delivery_layer(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    rules = root / "mappings" / "assessment" / "rules.py"
+    rules.write_text(rules.read_text() + "\nimport flask  # noqa\n")
+    result = _lint(root)
+    assert result.returncode == 1
+    assert "mappings.assessment.rules -> flask" in result.stdout
