@@ -1,12 +1,12 @@
-"""What every command shares: the database, the configuration, JSON output."""
+"""What every command shares: the database, the configuration, the ``--json`` option and output."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from sqlalchemy import Engine
@@ -16,6 +16,8 @@ from delivery.schema import schema_state
 from portfolio import config as settings
 from portfolio.db import make_engine, session_scope
 from portfolio.errors import DomainError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Context:
@@ -62,5 +64,20 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+def json_option(command: F) -> F:
+    """The ``--json`` flag of every command that lists or reports: the command receives
+    ``as_json`` and prints through :func:`echo_data`."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(command)
+
+
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def echo_data(data: Any, *, as_json: bool, lines: Callable[[Any], Iterable[str]]) -> None:
+    """Print ``data`` as JSON with ``--json``, otherwise as the lines ``lines(data)`` makes."""
+    if as_json:
+        echo_json(data)
+        return
+    for line in lines(data):
+        click.echo(line)
