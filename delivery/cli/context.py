@@ -10,6 +10,8 @@ from typing import Any, TypeVar
 
 import click
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session
 
 from delivery.schema import schema_state
@@ -29,8 +31,9 @@ class Context:
 
     @property
     def engine(self) -> Engine:
+        """The database's engine, made and checked on first use."""
         if self._engine is None:
-            self._engine = make_engine(self.url)
+            self._engine = _connect(self.url)
         return self._engine
 
     @property
@@ -59,6 +62,31 @@ class Context:
                 yield session
         except DomainError as exc:
             raise click.ClickException(str(exc)) from exc
+
+
+def _connect(url: str) -> Engine:
+    """An engine for ``url``, connected once to check it: one line and exit 1 if the database is
+    out of reach or the URL unusable, rather than a traceback."""
+    try:
+        engine = make_engine(url)
+        with engine.connect():
+            pass
+    except ArgumentError as exc:
+        raise click.ClickException(f"Not a database URL: {_shown(url)} ({exc}).") from exc
+    except ImportError as exc:
+        raise click.ClickException(f"No driver for the database at {_shown(url)}: {exc}") from exc
+    except (OperationalError, OSError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise click.ClickException(f"Cannot reach the database at {_shown(url)}: {reason}") from exc
+    return engine
+
+
+def _shown(url: str) -> str:
+    """The URL as it may be printed: the password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return repr(url)
 
 
 pass_ctx = click.make_pass_decorator(Context)

@@ -78,3 +78,27 @@ def test_a_simple_command_imports_only_its_own_module(tmp_path: Path) -> None:
     assert not _heavy(loaded)
     commands = {m for m in loaded if m.startswith("delivery.cli.")}
     assert commands == {"delivery.cli.main", "delivery.cli.context", "delivery.cli.people"}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://someone:secret@127.0.0.1:1/nowhere",  # nothing listens on port 1
+        "sqlite:///{file}/under/a/file.db",  # a folder that cannot be made
+    ],
+)
+def test_an_unreachable_database_is_one_line_and_exit_1(url: str, tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    url = url.format(file=tmp_path / "file")
+    result = CliRunner().invoke(main, ["--db", url, "people", "list"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: Cannot reach the database at ")
+    assert result.output.count("\n") == 1 and "Traceback" not in result.output
+    assert "secret" not in result.output
+
+
+def test_a_malformed_database_url_is_one_line_and_exit_1() -> None:
+    result = CliRunner().invoke(main, ["--db", "not a url", "people", "list"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: Not a database URL: ")
+    assert result.output.count("\n") == 1
