@@ -1,21 +1,25 @@
-"""What every command shares: the database, the configuration, JSON output."""
+"""What every command shares: the database, the configuration, the ``--json`` option and output."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session
 
 from delivery.schema import schema_state
 from portfolio import config as settings
 from portfolio.db import make_engine, session_scope
 from portfolio.errors import DomainError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Context:
@@ -27,8 +31,9 @@ class Context:
 
     @property
     def engine(self) -> Engine:
+        """The database's engine, made and checked on first use."""
         if self._engine is None:
-            self._engine = make_engine(self.url)
+            self._engine = _connect(self.url)
         return self._engine
 
     @property
@@ -59,8 +64,48 @@ class Context:
             raise click.ClickException(str(exc)) from exc
 
 
+def _connect(url: str) -> Engine:
+    """An engine for ``url``, connected once to check it: one line and exit 1 if the database is
+    out of reach or the URL unusable, rather than a traceback."""
+    try:
+        engine = make_engine(url)
+        with engine.connect():
+            pass
+    except ArgumentError as exc:
+        raise click.ClickException(f"Not a database URL: {_shown(url)} ({exc}).") from exc
+    except ImportError as exc:
+        raise click.ClickException(f"No driver for the database at {_shown(url)}: {exc}") from exc
+    except (OperationalError, OSError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise click.ClickException(f"Cannot reach the database at {_shown(url)}: {reason}") from exc
+    return engine
+
+
+def _shown(url: str) -> str:
+    """The URL as it may be printed: the password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return repr(url)
+
+
 pass_ctx = click.make_pass_decorator(Context)
+
+
+def json_option(command: F) -> F:
+    """The ``--json`` flag of every command that lists or reports: the command receives
+    ``as_json`` and prints through :func:`echo_data`."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(command)
 
 
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def echo_data(data: Any, *, as_json: bool, lines: Callable[[Any], Iterable[str]]) -> None:
+    """Print ``data`` as JSON with ``--json``, otherwise as the lines ``lines(data)`` makes."""
+    if as_json:
+        echo_json(data)
+        return
+    for line in lines(data):
+        click.echo(line)

@@ -1,19 +1,112 @@
-"""The ``portfolio`` command line: the top-level group and the commands that run the service."""
+"""The ``portfolio`` command line: the top-level group and the table of its commands.
+
+Each command (or group of commands) is a click command in its own module of ``delivery.cli``,
+imported only when that command runs: ``portfolio --help`` and a simple command do not load the
+suggestion engine, the document writers or the web application. To add a command or a group, write
+it in its own module and add its line to ``COMMANDS``; ``tests/delivery/test_cli_main.py`` checks
+that the line's help is the command's own.
+"""
 
 from __future__ import annotations
 
-import gc
+import importlib
 import sys
+from collections.abc import Mapping
+from typing import Any
 
 import click
 
-from delivery.cli.context import Context, pass_ctx
-from delivery.schema import schema_state, upgrade
-from delivery.wiring import wire
 from portfolio import config as settings
 
+# name: ("module:attribute" of the click command, the one line `portfolio --help` shows for it,
+# which is the first sentence of the command's docstring).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "audit": ("delivery.cli.audit:audit_group", "Check the append-only audit trail."),
+    "cohort": ("delivery.cli.cohort:cohort_group", "Create and list cohorts."),
+    "coverage": (
+        "delivery.cli.coverage:coverage_command",
+        "Show a candidate's coverage per standard: counts, states, evidence and reasons.",
+    ),
+    "demo": (
+        "delivery.cli.demo:demo",
+        "Load the sample framework and demo accounts (idempotent) and print the log-ins.",
+    ),
+    "export": (
+        "delivery.cli.export:export_group",
+        "Export sign-off records, portfolio bundles and reports.",
+    ),
+    "framework": (
+        "delivery.cli.framework:framework_group",
+        "Load, list, show and export frameworks.",
+    ),
+    "import": ("delivery.cli.import_:import_group", "Import portfolio bundles."),
+    "init": (
+        "delivery.cli.database:init",
+        "Create the database, or migrate it to the newest schema.",
+    ),
+    "iqa": ("delivery.cli.iqa:iqa_group", "Plan IQA sampling cycles and write their records."),
+    "people": ("delivery.cli.people:people_group", "Create and list people."),
+    "register": (
+        "delivery.cli.register:register_command",
+        "Register a learner on standards of a framework version with an assessor and an IQA.",
+    ),
+    "serve": (
+        "delivery.cli.serve:serve",
+        "Serve the web application with a production WSGI server (waitress, or gunicorn for "
+        "several processes); never the Flask debug server.",
+    ),
+    "suggest": (
+        "delivery.cli.suggest:suggest",
+        'Read {"id","kind","title","text"} JSON lines on stdin; write ranked criteria as JSON '
+        "lines.",
+    ),
+    "worker": (
+        "delivery.cli.worker:worker",
+        "Run a background worker for export jobs (RQ on PORTFOLIO_REDIS_URL).",
+    ),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when the command is asked for, and lists its
+    commands from a table without importing any (click's documented lazy-loading pattern)."""
+
+    def __init__(
+        self, *args: Any, lazy_commands: Mapping[str, tuple[str, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = dict(lazy_commands)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy_commands and cmd_name not in self.commands:
+            return self.load(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def load(self, cmd_name: str) -> click.Command:
+        """Import the command ``cmd_name`` from the module its table line names."""
+        module_name, attribute = self.lazy_commands[cmd_name][0].split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{module_name}:{attribute} is not a click command")
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List every command with its one-line help from the table, importing none of them."""
+        placeholders = {
+            name: click.Command(name, help=text) for name, (_, text) in self.lazy_commands.items()
+        }
+        listing = click.Group(commands={**placeholders, **self.commands})
+        click.Group.format_commands(listing, ctx, formatter)
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy_commands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     "db_url",
@@ -24,6 +117,10 @@ from portfolio import config as settings
 @click.pass_context
 def main(ctx: click.Context, db_url: str | None) -> None:
     """Competence assessment and e-portfolio engine."""
+    # Imported here, when a command runs, so that `portfolio --help` loads no database layer.
+    from delivery.cli.context import Context
+    from delivery.wiring import wire
+
     wire()
     if isinstance(ctx.obj, Context):  # given by an embedding program or a test
         return
@@ -33,94 +130,6 @@ def main(ctx: click.Context, db_url: str | None) -> None:
     conf = settings.finish(conf)
     ctx.obj = Context(conf["DATABASE_URL"])
 
-
-@main.command()
-@pass_ctx
-def init(ctx: Context) -> None:
-    """Create the database, or migrate it to the newest schema."""
-    upgrade(ctx.engine)
-    state = schema_state(ctx.engine)
-    click.echo(
-        f"Database ready at schema {state['current']} ({ctx.engine.url.render_as_string()})."
-    )
-
-
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--threads", default=8, show_default=True, type=int, help="Threads per process.")
-@click.option(
-    "--workers",
-    default=1,
-    show_default=True,
-    type=click.IntRange(1, 64),
-    help="Processes. 1 serves with waitress; more serve with gunicorn (one per core is a good start).",
-)
-@pass_ctx
-def serve(ctx: Context, host: str, port: int, threads: int, workers: int) -> None:
-    """Serve the web application with a production WSGI server (waitress, or gunicorn for
-    several processes); never the Flask debug server."""
-    from delivery.web.app import create_app
-
-    click.echo(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)")
-    if workers == 1:
-        from waitress import serve as waitress_serve
-
-        app = create_app({"DATABASE_URL": ctx.url})
-        gc.freeze()  # the app's long-lived objects leave the collector's full passes
-        waitress_serve(app, host=host, port=port, threads=threads, ident="portfolio")
-        return
-    from delivery.gunicorn_app import serve as gunicorn_serve
-
-    gunicorn_serve(ctx.url, host=host, port=port, workers=workers, threads=threads)
-
-
-@main.command()
-@click.option(
-    "--learners", default=0, type=int, help="Also generate N synthetic learners (benchmarks)."
-)
-@click.option(
-    "--seed", default=1, show_default=True, type=int, help="Random seed for synthetic data."
-)
-@click.option(
-    "--items",
-    default=20,
-    show_default=True,
-    type=int,
-    help="Evidence items per synthetic learner (each mapped and mostly decided).",
-)
-@pass_ctx
-def demo(ctx: Context, learners: int, seed: int, items: int) -> None:
-    """Load the sample framework and demo accounts (idempotent) and print the log-ins."""
-    from demo.accounts import load_demo
-    from demo.assessments import add_demo_assessments
-
-    with ctx.session() as session:
-        report = load_demo(session, synthetic_learners=learners, seed=seed)
-        assessed = add_demo_assessments(session)
-        if report.synthetic_ids:
-            from demo.synthetic import add_synthetic_evidence
-
-            add_synthetic_evidence(
-                session,
-                learner_ids=report.synthetic_ids,
-                assessor_of=report.assessor_of,
-                items_per_learner=items,
-                seed=seed,
-            )
-    click.echo(report.text())
-    click.echo(assessed.text())
-
-
-def _register_groups() -> None:
-    from delivery.cli.commands import register_commands
-    from delivery.cli.suggest import register_suggest
-
-    register_commands(main)
-    register_suggest(main)
-
-
-_register_groups()
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -1,0 +1,108 @@
+"""``portfolio export``: sign-off records, portfolio bundles and cohort reports, written to files."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from delivery.cli.context import Context, pass_ctx
+from exports.bundle import write_bundle
+from exports.reports import cohort_coverage, format_of, render, signoff_register
+from exports.signoff import build_signoff_docx
+from exports.signoff_view import find_registration, signoff_view
+from portfolio.services.files import FileStore
+from portfolio.services.people import SYSTEM
+
+OUTPUT = click.Path(dir_okay=False, path_type=Path)
+
+
+@click.group("export")
+def export_group() -> None:
+    """Export sign-off records, portfolio bundles and reports."""
+
+
+def _write_atomically(output: Path, data: bytes) -> None:
+    tmp = output.with_name(f".{output.name}.part")
+    tmp.write_bytes(data)
+    tmp.replace(output)
+
+
+@export_group.command("signoff")
+@click.option("--candidate", "learner_id", required=True, type=int, help="Learner's id.")
+@click.option("--standard", required=True, help="Standard code, e.g. SE03.")
+@click.option("-o", "--output", type=OUTPUT, required=True)
+@pass_ctx
+def export_signoff(ctx: Context, learner_id: int, standard: str, output: Path) -> None:
+    """Write the sign-off record (.docx) of a signed-off standard."""
+    with ctx.session() as session:
+        reg_id = find_registration(session, learner_id=learner_id, standard_code=standard)
+        view = signoff_view(
+            session,
+            registration_id=reg_id,
+            standard_code=standard,
+            centre=ctx.settings["CENTRE_NAME"],
+        )
+        data = build_signoff_docx(view)
+    _write_atomically(output, data)
+    click.echo(f"Wrote {output}: record {view.document_id} ({len(data)} bytes).")
+
+
+@export_group.command("bundle")
+@click.option("--candidate", "learner_id", required=True, type=int, help="Learner's id.")
+@click.option("-o", "--output", type=OUTPUT, required=True)
+@pass_ctx
+def export_bundle(ctx: Context, learner_id: int, output: Path) -> None:
+    """Write a learner's portable portfolio bundle (.zip)."""
+    tmp = output.with_name(f".{output.name}.part")
+    try:
+        with ctx.session() as session, tmp.open("wb") as out:
+            manifest = write_bundle(
+                session,
+                FileStore(ctx.file_store),
+                learner_id,
+                out,
+                centre=ctx.settings["CENTRE_NAME"],
+            )
+        tmp.replace(output)
+    finally:
+        tmp.unlink(missing_ok=True)
+    click.echo(
+        f"Wrote {output}: {len(manifest['evidence'])} evidence items, "
+        f"{len(manifest['signoffs'])} sign-offs, {len(manifest['files'])} files."
+    )
+
+
+def _report_format(output: Path) -> str:
+    try:
+        return format_of(output.name)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="-o") from exc
+
+
+@export_group.command("coverage")
+@click.option("--cohort", "cohort_id", required=True, type=int, help="Cohort id.")
+@click.option("-o", "--output", type=OUTPUT, required=True, help="FILE.csv or FILE.xlsx.")
+@pass_ctx
+def export_coverage(ctx: Context, cohort_id: int, output: Path) -> None:
+    """Write a cohort's coverage (one row per learner per standard) as CSV or .xlsx."""
+    fmt = _report_format(output)
+    with ctx.session() as session:
+        report = cohort_coverage(session, actor=SYSTEM, cohort_id=cohort_id)
+    _write_atomically(output, render(report, fmt))
+    click.echo(f"Wrote {output}: {len(report.rows)} rows.")
+
+
+@export_group.command("register")
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("-o", "--output", type=OUTPUT, required=True, help="FILE.csv or FILE.xlsx.")
+@pass_ctx
+def export_register(ctx: Context, start: datetime, end: datetime, output: Path) -> None:
+    """Write the register of sign-offs made in a period (both days included)."""
+    fmt = _report_format(output)
+    with ctx.session() as session:
+        report = signoff_register(session, actor=SYSTEM, start=start.date(), end=end.date())
+    _write_atomically(output, render(report, fmt))
+    click.echo(f"Wrote {output}: {len(report.rows)} sign-offs.")

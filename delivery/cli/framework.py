@@ -1,0 +1,149 @@
+"""``portfolio framework``: import, list, show and export frameworks, and their coverage rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from delivery.cli.context import Context, echo_data, echo_json, json_option, pass_ctx
+from framework.parse import FORMATS, parse
+from framework.spec import FrameworkFormatError
+from mappings.assessment.rules import rules_for, set_rules
+from portfolio.services import frameworks
+from portfolio.services.people import SYSTEM
+
+
+@click.group("framework")
+def framework_group() -> None:
+    """Load, list, show and export frameworks."""
+
+
+@framework_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    default="auto",
+    show_default=True,
+    type=click.Choice(["auto", *FORMATS]),
+    help="File format; auto detects it from name and content.",
+)
+@click.option("--code", default=None, help="Code for a unit that has none (topic guides).")
+@click.option("--title", default=None, help="Title for a unit whose file has none.")
+@click.option("--new-version", is_flag=True, help="Import changed content as a new version.")
+@click.option("--dry-run", is_flag=True, help="Show what would be imported; write nothing.")
+@click.option("--strict", is_flag=True, help="CASE: validate against the official schema.")
+@pass_ctx
+def import_framework(
+    ctx: Context,
+    path: Path,
+    fmt: str,
+    code: str | None,
+    title: str | None,
+    new_version: bool,
+    dry_run: bool,
+    strict: bool,
+) -> None:
+    """Import a framework file (NOS text or .docx, topic guide, CASE JSON, NOS JSON, CSV)."""
+    try:
+        spec = parse(path.read_bytes(), path.name, fmt, code=code, title=title, strict=strict)
+    except FrameworkFormatError as exc:
+        raise click.ClickException(str(exc) if exc.source else f"{path}: {exc}") from exc
+    with ctx.session() as session:
+        result = frameworks.import_framework(
+            session, actor=SYSTEM, spec=spec, new_version=new_version, dry_run=dry_run
+        )
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(result.message)
+    for line in result.diff:
+        click.echo(f"  {line}")
+    if result.status == "refused":
+        raise SystemExit(1)
+
+
+@framework_group.command("list")
+@json_option
+@pass_ctx
+def list_frameworks(ctx: Context, as_json: bool) -> None:
+    """List loaded frameworks and their versions."""
+    with ctx.session() as session:
+        rows = frameworks.framework_summaries(session)
+    echo_data(rows, as_json=as_json, lines=_framework_lines)
+
+
+def _framework_lines(rows: list[dict[str, Any]]) -> list[str]:
+    return [
+        f"{r['code']:<12} v{r['version']:<6} {r['standards']:>4} standards "
+        f"{r['criteria']:>6} criteria  {r['title']}"
+        for r in rows
+    ]
+
+
+@framework_group.command("show")
+@click.argument("code")
+@click.option("--version", default=None, help="Framework version (default: newest).")
+@json_option
+@pass_ctx
+def show_framework(ctx: Context, code: str, version: str | None, as_json: bool) -> None:
+    """Show a framework, or one standard (by code, e.g. SE04), with its criteria."""
+    with ctx.session() as session:
+        data = frameworks.describe(session, code, version=version)
+    echo_data(data, as_json=as_json, lines=_standard_lines)
+
+
+def _standard_lines(data: dict[str, Any]) -> list[str]:
+    lines = []
+    for std in data["standards"]:
+        lines.append(f"{std['code']}  {std['title']}")
+        lines.extend(f"  {c['code']:<6} {c['text']}" for c in std["criteria"])
+    return lines
+
+
+@framework_group.command("export")
+@click.argument("code")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "docx"]), required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--version", default=None, help="Framework version (default: newest).")
+@pass_ctx
+def export_framework(ctx: Context, code: str, fmt: str, output: Path, version: str | None) -> None:
+    """Export a framework (or one standard, for docx) as JSON, CSV or .docx."""
+    with ctx.session() as session:
+        data = frameworks.export(session, code, fmt, version=version)
+    output.write_bytes(data)
+    click.echo(f"Wrote {output} ({len(data)} bytes).")
+
+
+@framework_group.command("rules")
+@click.argument("code")
+@click.option(
+    "--set",
+    "set_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSON file with the new rules (keys: performance_methods, knowledge_methods, "
+    "assessment_methods, currency_years, methods).",
+)
+@pass_ctx
+def framework_rules(ctx: Context, code: str, set_file: Path | None) -> None:
+    """Show (or --set) a framework's assessment strategy: coverage rules and method codes."""
+    with ctx.session() as session:
+        fw = frameworks.find_framework(session, code)
+        if set_file is not None:
+            data = _read_rules(set_file)
+            rules = set_rules(session, actor=SYSTEM, framework_id=fw.id or 0, data=data)
+        else:
+            rules = rules_for(fw)
+        echo_json(rules.to_dict())
+
+
+def _read_rules(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{path}: not JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise click.ClickException(f"{path}: expected a JSON object")
+    return data

@@ -1,0 +1,85 @@
+"""``portfolio people``: add and list people."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from delivery.cli.context import Context, echo_data, json_option, pass_ctx
+from portfolio.services import people
+from portfolio.services.people import SYSTEM
+
+
+@click.group("people")
+def people_group() -> None:
+    """Create and list people."""
+
+
+@people_group.command("add")
+@click.option("--name", required=True, help="Full name.")
+@click.option("--email", required=True, help="E-mail address (the log-in).")
+@click.option(
+    "--role",
+    "roles",
+    required=True,
+    multiple=True,
+    help="admin, assessor, iqa or learner; repeat or comma-separate for several.",
+)
+@click.option(
+    "--password-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the password from this file (first line); otherwise prompt.",
+)
+@click.option("--site", default="Main site", show_default=True, help="Assessment site.")
+@pass_ctx
+def add_person(
+    ctx: Context,
+    name: str,
+    email: str,
+    roles: tuple[str, ...],
+    password_file: Path | None,
+    site: str,
+) -> None:
+    """Add a person with one or more roles."""
+    password = _read_password(password_file)
+    with ctx.session() as session:
+        person = people.create_person(
+            session,
+            actor=SYSTEM,
+            name=name,
+            email=email,
+            roles=",".join(roles),
+            password=password or None,
+            site=site,
+        )
+        click.echo(f"Added {person.name} <{person.email}> as {person.roles} (id {person.id}).")
+
+
+def _read_password(password_file: Path | None) -> str:
+    """The first line of the file, else what is typed at a terminal, else nothing."""
+    if password_file is not None:
+        lines = password_file.read_text(encoding="utf-8").splitlines()
+        return lines[0] if lines else ""
+    return getpass.getpass("Password: ") if sys.stdin.isatty() else ""
+
+
+@people_group.command("list")
+@click.option("--role", default=None, help="Only people with this role.")
+@json_option
+@pass_ctx
+def list_people(ctx: Context, role: str | None, as_json: bool) -> None:
+    """List people (id, name, e-mail, roles)."""
+    with ctx.session() as session:
+        rows: list[dict[str, Any]] = [
+            {"id": p.id, "name": p.name, "email": p.email, "roles": sorted(p.role_set)}
+            for p in people.list_people(session, role=role)
+        ]
+    echo_data(rows, as_json=as_json, lines=_person_lines)
+
+
+def _person_lines(rows: list[dict[str, Any]]) -> list[str]:
+    return [f"{r['id']:>5}  {r['name']:<28} {r['email']:<36} {','.join(r['roles'])}" for r in rows]

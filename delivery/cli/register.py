@@ -1,0 +1,62 @@
+"""``portfolio register``: register a learner on standards with an assessor and an IQA."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import click
+
+from delivery.cli.context import Context, pass_ctx
+from portfolio.services import frameworks, registrations
+from portfolio.services.people import SYSTEM
+
+
+@click.command("register")
+@click.option("--learner", "learner_id", required=True, type=int, help="Learner's person id.")
+@click.option("--framework", "code", required=True, help="Framework code, e.g. SE.")
+@click.option("--version", default=None, help="Framework version (default: newest).")
+@click.option("--standards", required=True, help="Comma-separated standard codes: SE01,SE04.")
+@click.option("--assessor", "assessor_id", required=True, type=int, help="Assessor's id.")
+@click.option("--iqa", "iqa_id", required=True, type=int, help="IQA's id (not the assessor).")
+@click.option("--cohort", "cohort_id", default=None, type=int, help="Cohort id.")
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Default: today.")
+@click.option(
+    "--planned-end",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Default: 52 weeks after the start.",
+)
+@pass_ctx
+def register_command(
+    ctx: Context,
+    learner_id: int,
+    code: str,
+    version: str | None,
+    standards: str,
+    assessor_id: int,
+    iqa_id: int,
+    cohort_id: int | None,
+    start: datetime | None,
+    planned_end: datetime | None,
+) -> None:
+    """Register a learner on standards of a framework version with an assessor and an IQA."""
+    start_day = start.date() if start else date.today()
+    end_day = planned_end.date() if planned_end else start_day + timedelta(weeks=52)
+    with ctx.session() as session:
+        fw = frameworks.find_framework(session, code, version)
+        reg = registrations.register(
+            session,
+            actor=SYSTEM,
+            learner_id=learner_id,
+            framework_id=fw.id or 0,
+            standard_codes=standards.split(","),
+            assessor_id=assessor_id,
+            iqa_id=iqa_id,
+            cohort_id=cohort_id,
+            start_date=start_day,
+            planned_end=end_day,
+        )
+        click.echo(
+            f"Registered learner {learner_id} on {fw.code} v{fw.version} "
+            f"({standards}) as registration {reg.id}."
+        )

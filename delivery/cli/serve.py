@@ -1,0 +1,39 @@
+"""``portfolio serve``: serve the web application with a production WSGI server."""
+
+from __future__ import annotations
+
+import gc
+
+import click
+
+from delivery.cli.context import Context, pass_ctx
+from delivery.web.app import create_app
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, type=int, help="Threads per process.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Processes. 1 serves with waitress; more serve with gunicorn (one per core is a good start).",
+)
+@pass_ctx
+def serve(ctx: Context, host: str, port: int, threads: int, workers: int) -> None:
+    """Serve the web application with a production WSGI server (waitress, or gunicorn for
+    several processes); never the Flask debug server."""
+    click.echo(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)")
+    # The server is chosen at run time: only the one in use is imported (gunicorn is Unix-only).
+    if workers == 1:
+        from waitress import serve as waitress_serve
+
+        app = create_app({"DATABASE_URL": ctx.url})
+        gc.freeze()  # the app's long-lived objects leave the collector's full passes
+        waitress_serve(app, host=host, port=port, threads=threads, ident="portfolio")
+        return
+    from delivery.gunicorn_app import serve as gunicorn_serve
+
+    gunicorn_serve(ctx.url, host=host, port=port, workers=workers, threads=threads)
