@@ -535,7 +535,7 @@ def register_commands(main: click.Group) -> None:
     @pass_ctx
     def import_bundle_command(ctx: Context, path: Path) -> None:
         """Import a portfolio bundle: every hash checked first; refused if already imported."""
-        from exports.bundle_import import import_bundle
+        from exports.bundle import import_bundle
         from portfolio.services.files import FileStore
 
         with ctx.session() as session:
