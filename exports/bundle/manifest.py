@@ -304,5 +304,9 @@ class Manifest(Record):
 
 def dump(manifest: Manifest) -> bytes:
     """``manifest.json``: UTF-8, keys sorted, one space of indent."""
-    data = manifest.model_dump(mode="json")
+    return encode(manifest.model_dump(mode="json"))
+
+
+def encode(data: dict[str, Any]) -> bytes:
+    """The bytes of ``manifest.json`` for the manifest's JSON data."""
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")

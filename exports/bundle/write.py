@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 from sqlmodel import Session
 
 from exports.bundle.collect import collect
-from exports.bundle.manifest import MANIFEST, Manifest, dump
+from exports.bundle.manifest import MANIFEST, Manifest, encode
 from exports.bundle.pages import evidence_html, index_html
 from exports.signoff import build_signoff_docx
 from mappings.assessment.standing import load_standings
@@ -62,9 +62,12 @@ class _ZipWriter:
             raise Invalid(f"The stored file {sha256} does not match its hash; not exported.")
         self.files[name] = sha256
 
-    def manifest(self, manifest: Manifest) -> None:
-        """Last: the manifest, listing every file written before it (and not itself)."""
-        self.zf.writestr(self._info(MANIFEST), dump(manifest))
+    def manifest(self, manifest: Manifest) -> dict[str, Any]:
+        """Last: the manifest, listing every file written before it (not itself); its JSON data."""
+        listed = manifest.model_copy(update={"files": dict(sorted(self.files.items()))})
+        data = listed.model_dump(mode="json")
+        self.zf.writestr(self._info(MANIFEST), encode(data))
+        return data
 
 
 def may_export_bundle(session: Session, actor: Actor, learner_id: int) -> None:
@@ -114,6 +117,4 @@ def write_bundle(
             writer.bytes(item.page, page)
         standings = load_standings(session, [r.id for r in manifest.registrations])
         writer.bytes("index.html", index_html(manifest, standings, when=when, centre=centre))
-        manifest = manifest.model_copy(update={"files": dict(sorted(writer.files.items()))})
-        writer.manifest(manifest)
-    return manifest.model_dump(mode="json")
+        return writer.manifest(manifest)
