@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from delivery.cli.context import Context, pass_ctx
-from exports.bundle_import import import_bundle
+from exports.bundle import import_bundle
 from portfolio.services.files import FileStore
 from portfolio.services.people import SYSTEM
 

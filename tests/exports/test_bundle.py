@@ -15,8 +15,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from delivery.schema import upgrade
-from exports.bundle import MANIFEST, write_bundle
-from exports.bundle_import import import_bundle
+from exports.bundle import MANIFEST, import_bundle, write_bundle
 from mappings.assessment.models import SignOff
 from mappings.assessment.signoff import frozen_evidence_intact
 from portfolio.db import make_engine
@@ -260,3 +259,116 @@ def _add(data: bytes, name: str, body: bytes) -> bytes:
     with zipfile.ZipFile(out, "a") as zf:
         zf.writestr(name, body)
     return out.getvalue()
+
+
+DATA = Path(__file__).parent / "data"
+OLD_BUNDLE = DATA / "bundle_v1.zip"  # written by the code of f70ef13, before the manifest model
+
+
+@pytest.mark.parametrize("target", ["second_db", "empty_db"])
+def test_a_bundle_written_by_the_earlier_code_still_imports(
+    request, backend, tmp_path, target
+) -> None:
+    engine2: Engine = request.getfixturevalue(target)
+    old = json.loads((DATA / "bundle_v1_manifest.json").read_bytes())
+    with zipfile.ZipFile(OLD_BUNDLE) as zf:
+        assert json.loads(zf.read(MANIFEST)) == old
+    store2 = FileStore(tmp_path / "files2")
+    with Session(engine2, expire_on_commit=False) as s2:
+        report = import_bundle(s2, store2, OLD_BUNDLE, SYSTEM)
+        s2.commit()
+        assert report.learner_email == old["learner"]["email"] and report.learner_created
+        assert report.counts == {
+            "registrations": 1,
+            "evidence": 2,
+            "versions": 3,
+            "attachments": 1,
+            "claims": len(old["claims"]),
+            "decisions": sum(len(c["decisions"]) for c in old["claims"]),
+            "judgements": 1,
+            "sign-offs": 1,
+        }
+        record = s2.exec(select(SignOff)).one()
+        assert frozen_evidence_intact(s2, record.id) == []
+        again = write_bundle(s2, store2, report.learner_id, io.BytesIO(), centre="Northfield")
+    # written again by this code, it is the same manifest: same keys, same value formats
+    assert _normalise(again) == _normalise(old)
+    assert _attachments(again) == _attachments(old)
+
+
+def _import_changed(tmp_path: Path, engine2: Engine, change: Any) -> Invalid:
+    """Import the earlier bundle with its manifest changed; the refusal, after checking that
+    nothing was written."""
+
+    def edit(body: bytes) -> bytes:
+        m = json.loads(body)
+        change(m)
+        return json.dumps(m).encode()
+
+    path = tmp_path / "changed.zip"
+    path.write_bytes(_rewrite(OLD_BUNDLE.read_bytes(), MANIFEST, edit))
+    store2 = FileStore(tmp_path / "files2")
+    with Session(engine2) as s2:
+        with pytest.raises(Invalid) as refused:
+            import_bundle(s2, store2, path, SYSTEM)
+        s2.rollback()
+        assert s2.exec(select(func.count()).select_from(Person)).one() == 0
+        assert s2.exec(select(func.count()).select_from(Evidence)).one() == 0
+    assert not store2.root.exists() or not any(store2.root.rglob("*"))
+    return refused.value
+
+
+def test_bad_or_missing_fields_refuse_the_bundle_naming_the_record(tmp_path, empty_db) -> None:
+    def no_title(m: dict[str, Any]) -> None:
+        del m["evidence"][1]["versions"][0]["title"]
+
+    def text_revision(m: dict[str, Any]) -> None:
+        m["claims"][2]["revision"] = "2"
+
+    def bad_time(m: dict[str, Any]) -> None:
+        m["signoffs"][0]["signed_at"] = "yesterday"
+
+    def stranger(m: dict[str, Any]) -> None:
+        m["judgements"][0]["actor"] = "nobody@example.org"
+
+    def lost_version(m: dict[str, Any]) -> None:
+        m["signoffs"][0]["evidence"][0]["version"] = 7
+
+    old = json.loads((DATA / "bundle_v1_manifest.json").read_bytes())
+    second, claim, so = old["evidence"][1]["id"], old["claims"][2]["id"], old["signoffs"][0]
+    frozen = so["evidence"][0]
+    cases = {
+        no_title: f"evidence {second}, version 1: title is missing",
+        text_revision: f"claim {claim}: revision: input should be a valid integer",
+        bad_time: f"sign-off {so['document_id']}: signed_at: invalid isoformat string",
+        stranger: "judgement #1: actor nobody@example.org is not among the people",
+        lost_version: f"sign-off {so['document_id']}: frozen evidence "
+        f"E{frozen['evidence_id']}v7 is not in the bundle",
+    }
+    for change, message in cases.items():
+        refused = _import_changed(tmp_path, empty_db, change)
+        assert str(refused).startswith(f"Bundle refused: manifest.json, {message}"), refused
+        assert str(refused).endswith("Nothing was imported.")
+
+
+def test_frozen_evidence_is_read_by_its_typed_pair_not_its_ref(tmp_path, empty_db) -> None:
+    """``ref`` is written for people reading the JSON; the reader never parses it back."""
+
+    def scramble(body: bytes) -> bytes:
+        m = json.loads(body)
+        for s in m["signoffs"]:
+            for e in s["evidence"]:
+                e["ref"] = "not a reference"
+        return json.dumps(m).encode()
+
+    path = tmp_path / "refs.zip"
+    path.write_bytes(_rewrite(OLD_BUNDLE.read_bytes(), MANIFEST, scramble))
+    with Session(empty_db, expire_on_commit=False) as s2:
+        report = import_bundle(s2, FileStore(tmp_path / "files2"), path, SYSTEM)
+        record = s2.exec(select(SignOff)).one()
+        assert frozen_evidence_intact(s2, record.id) == []
+        again = write_bundle(s2, FileStore(tmp_path / "files2"), report.learner_id, io.BytesIO())
+    [so] = again["signoffs"]
+    assert [e["ref"] for e in so["evidence"]] == [
+        f"E{e['evidence_id']}v{e['version']}" for e in so["evidence"]
+    ]

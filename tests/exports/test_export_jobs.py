@@ -15,8 +15,7 @@ from sqlmodel import Session, select
 
 from delivery.schema import upgrade
 from exports import jobs
-from exports.bundle import write_bundle
-from exports.bundle_import import import_bundle
+from exports.bundle import import_bundle, write_bundle
 from exports.models import ExportJob
 from portfolio.db import make_engine
 from portfolio.errors import Invalid, NotFound

@@ -1,16 +1,22 @@
 """The HTML pages of a portable portfolio bundle: browsable offline, no scripts, no network.
 
 Pages are rendered with Jinja autoescaping; evidence text goes through the application's one
-Markdown renderer (raw HTML off), the only source of markup from user text.
+Markdown renderer (raw HTML off), the only source of markup from user text. They show the
+manifest's records (values as written in ``manifest.json``) and the learner's coverage.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from jinja2 import DictLoader, Environment, select_autoescape
 
+from exports.bundle.manifest import EvidenceRecord, Manifest, iso_time
+from mappings.assessment.standing import Standing
 from portfolio.markdown import render_markdown
+from portfolio.models.evidence import KINDS
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
@@ -115,5 +121,83 @@ _env = Environment(
 _env.filters["markdown"] = render_markdown
 
 
-def render_page(name: str, **context: Any) -> bytes:
+def _render(name: str, **context: Any) -> bytes:
     return _env.get_template(name).render(style=_STYLE, **context).encode("utf-8")
+
+
+def _foot(when: datetime, centre: str) -> dict[str, str]:
+    return {"generated_at": when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"), "centre": centre}
+
+
+def evidence_html(item: EvidenceRecord, claims: list[str], *, when: datetime, centre: str) -> bytes:
+    """The page of one evidence item: every version, newest first, with its files."""
+    data = item.model_dump(mode="json")
+    page = {
+        **data,
+        "kind": KINDS.get(item.kind, item.kind),
+        "claims": claims,
+        "versions": [
+            {**v, "fields": [(k.replace("_", " ").title(), val) for k, val in v["fields"].items()]}
+            for v in reversed(data["versions"])
+        ],
+    }
+    return _render("evidence.html", e=page, **_foot(when, centre))
+
+
+def index_html(
+    manifest: Manifest, standings: Sequence[Standing], *, when: datetime, centre: str
+) -> bytes:
+    """The portfolio's front page: standards with coverage, evidence, sign-offs."""
+    names = {p.email: p.name for p in manifest.people}
+    return _render(
+        "index.html",
+        learner=manifest.learner,
+        registrations=[_coverage(standing, manifest) for standing in standings],
+        evidence=[
+            {
+                "page": e.page,
+                "title": e.title,
+                "kind": KINDS.get(e.kind, e.kind),
+                "activity_date": e.activity_date.isoformat(),
+                "status": e.status,
+                "versions": len(e.versions),
+                "files": len(e.versions[-1].attachments) if e.versions else 0,
+            }
+            for e in manifest.evidence
+        ],
+        signoffs=[
+            {
+                **s.model_dump(mode="json"),
+                "assessor": names.get(s.assessor or "", ""),
+            }
+            for s in manifest.signoffs
+        ],
+        **_foot(when, centre),
+    )
+
+
+def _coverage(standing: Standing, manifest: Manifest) -> dict[str, Any]:
+    rid = standing.registration.id
+    signed = {(s.registration_id, s.standard): s for s in manifest.signoffs if s.status == "signed"}
+    rows = []
+    for cov in standing.coverage.standards:
+        info = next(i for i in standing.standards if i.code == cov.standard)
+        s = signed.get((rid or 0, cov.standard))
+        rows.append(
+            {
+                "code": cov.standard,
+                "title": info.title,
+                "met": cov.met,
+                "total": cov.total,
+                "awaiting": cov.awaiting,
+                "referred": cov.referred,
+                "missing": cov.missing,
+                "document": s.document if s else "",
+                "signed_on": iso_time(s.signed_at)[:10] if s else "",
+            }
+        )
+    return {
+        "framework": f"{standing.framework.title} (version {standing.framework.version})",
+        "ref": rid,
+        "standards": rows,
+    }

@@ -1,0 +1,28 @@
+"""A learner's portable portfolio bundle: one zip, browsable offline, complete enough to re-import.
+
+Layout of the zip (see README, "Portable portfolio bundle", for the manifest schema)::
+
+    index.html                   evidence, standards with coverage, sign-offs
+    evidence/E<id>.html          one page per evidence item, every version, links to its files
+    attachments/<sha256>.<ext>   each attached file once, streamed from the file store
+    signoffs/<name>.docx         the sign-off record of every sign-off
+    manifest.json                all the data, and the SHA-256 of every other file
+
+The modules, by concept: ``manifest`` (the one model of ``manifest.json``, for writer and reader),
+``collect`` (database -> model), ``pages`` (the offline HTML), ``write`` (the streaming zip
+writer), ``check`` (the reader's validation and hash checks), ``restore`` (model -> database).
+"""
+
+from exports.bundle.check import verify_bundle
+from exports.bundle.manifest import MANIFEST
+from exports.bundle.restore import ImportReport, import_bundle
+from exports.bundle.write import may_export_bundle, write_bundle
+
+__all__ = [
+    "MANIFEST",
+    "ImportReport",
+    "import_bundle",
+    "may_export_bundle",
+    "verify_bundle",
+    "write_bundle",
+]

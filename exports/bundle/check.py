@@ -1,0 +1,216 @@
+"""Checking a bundle before anything is imported: its manifest, and every hash it states.
+
+Every file the manifest lists must be in the zip with the same SHA-256 (and nothing unlisted may
+be), every attachment must point at a listed file of its own hash, every evidence version's hash
+must match its content, and every sign-off's evidence-set hash must match its frozen versions.
+The first fault refuses the bundle, naming the file or record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+import zlib
+from collections.abc import Iterator
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from exports.bundle.manifest import FORMAT, MANIFEST, SCHEMA_VERSION, Manifest
+from mappings.assessment.signoff import evidence_set_hash
+from portfolio.errors import Invalid
+from portfolio.services.evidence import version_hash
+from portfolio.services.files import CHUNK
+from portfolio.services.people import normalise_email
+
+
+def read_manifest(zf: zipfile.ZipFile) -> Manifest:
+    """The bundle's manifest, parsed; :class:`Invalid` if it is missing, damaged or not one."""
+    try:
+        data = json.loads(zf.read(MANIFEST))
+    except KeyError:
+        raise Invalid("Bundle refused: it has no manifest.json.") from None
+    except (ValueError, zipfile.BadZipFile, zlib.error) as exc:
+        raise Invalid(f"Bundle refused: manifest.json is damaged ({exc}).") from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise Invalid("Bundle refused: manifest.json is not a portfolio bundle manifest.")
+    if data.get("schema_version") != SCHEMA_VERSION:
+        raise Invalid(
+            f"Bundle refused: schema version {data.get('schema_version')!r} "
+            f"(this program reads {SCHEMA_VERSION})."
+        )
+    return parse(data)
+
+
+def verify_bundle(zf: zipfile.ZipFile) -> Manifest:
+    """The manifest of a bundle whose every hash holds; :class:`Invalid` naming the first fault."""
+    manifest = read_manifest(zf)
+    _check_files(zf, manifest.files)
+    for item in manifest.evidence:
+        for v in item.versions:
+            for a in v.attachments:
+                if manifest.files.get(a.path) != a.sha256:
+                    raise Invalid(
+                        f"Bundle refused: the file {a.filename} of {item.ref(v)} is missing."
+                    )
+            actual = version_hash(
+                item.kind,
+                v.title,
+                v.activity_date,
+                v.body,
+                v.fields,
+                [a.sha256 for a in v.attachments],
+            )
+            if actual != v.sha256:
+                raise Invalid(f"Bundle refused: evidence {item.ref(v)} does not match its SHA-256.")
+    for s in manifest.signoffs:
+        if evidence_set_hash((e.ref, e.sha256) for e in s.evidence) != s.evidence_set_sha256:
+            raise Invalid(
+                f"Bundle refused: the evidence set of sign-off {s.document_id} "
+                "does not match its SHA-256."
+            )
+    return manifest
+
+
+def _check_files(zf: zipfile.ZipFile, files: dict[str, str]) -> None:
+    present = {i.filename for i in zf.infolist() if not i.is_dir()} - {MANIFEST}
+    missing = sorted(set(files) - present)
+    if missing:
+        raise Invalid(f"Bundle refused: {missing[0]} is listed in the manifest but missing.")
+    extra = sorted(present - set(files))
+    if extra:
+        raise Invalid(f"Bundle refused: {extra[0]} is not listed in the manifest.")
+    for name, expected in sorted(files.items()):
+        if _hash_member(zf, name) != expected:
+            raise Invalid(f"Bundle refused: {name} does not match its SHA-256 in the manifest.")
+
+
+def _hash_member(zf: zipfile.ZipFile, name: str) -> str:
+    digest = hashlib.sha256()
+    try:
+        with zf.open(name) as src:
+            while chunk := src.read(CHUNK):
+                digest.update(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise Invalid(f"Bundle refused: {name} is damaged ({exc}). Nothing was imported.") from exc
+    return digest.hexdigest()
+
+
+def parse(data: object) -> Manifest:
+    """The manifest of parsed JSON; :class:`Invalid` naming the record of the first fault."""
+    try:
+        manifest = Manifest.model_validate(data)
+    except ValidationError as exc:
+        more = exc.error_count() - 1
+        also = f" (and {more} more fault{'s' * (more > 1)})" if more else ""
+        fault = _describe(data, exc.errors()[0])
+        raise Invalid(
+            f"Bundle refused: manifest.json, {fault}{also}. Nothing was imported."
+        ) from None
+    for fault in _links(manifest):
+        raise Invalid(f"Bundle refused: manifest.json, {fault}. Nothing was imported.")
+    return manifest
+
+
+def _links(m: Manifest) -> Iterator[str]:
+    """Each reference from one record to another that the manifest does not hold."""
+    emails = {normalise_email(p.email) for p in (m.learner, *m.people)}
+    frameworks = {(f.code, f.content_hash) for f in m.frameworks}
+    evidence = {e.id for e in m.evidence}
+    versions = {(e.id, v.number) for e in m.evidence for v in e.versions}
+    registrations = {r.id for r in m.registrations}
+
+    def people(record: str, **named: str | None) -> Iterator[str]:
+        for role, email in named.items():
+            if email and normalise_email(email) not in emails:
+                yield f"{record}: {role} {email} is not among the people of the bundle"
+
+    def item(record: str, evidence_id: int) -> Iterator[str]:
+        if evidence_id not in evidence:
+            yield f"{record}: evidence {evidence_id} is not in the bundle"
+
+    for r in m.registrations:
+        if (r.framework.code, r.framework.content_hash) not in frameworks:
+            yield f"registration {r.id}: framework {r.framework.code} is not in the bundle"
+        yield from people(f"registration {r.id}", assessor=r.assessor, iqa=r.iqa)
+    for e in m.evidence:
+        yield from people(f"evidence {e.id}", created_by=e.created_by)
+        for v in e.versions:
+            yield from people(f"evidence {e.id}, version {v.number}", created_by=v.created_by)
+    for c in m.claims:
+        yield from item(f"claim {c.id}", c.evidence_id)
+        yield from people(f"claim {c.id}", claimed_by=c.claimed_by, decided_by=c.decided_by)
+        for n, d in enumerate(c.decisions, 1):
+            yield from people(f"claim {c.id}, decision #{n}", actor=d.actor)
+    for n, j in enumerate(m.judgements, 1):
+        yield from item(f"judgement #{n}", j.evidence_id)
+        yield from people(f"judgement #{n}", actor=j.actor)
+    for s in m.signoffs:
+        record = f"sign-off {s.document_id}"
+        if s.registration_id not in registrations:
+            yield f"{record}: registration {s.registration_id} is not in the bundle"
+        yield from people(record, assessor=s.assessor, reopened_by=s.reopened_by)
+        for frozen in s.evidence:
+            if (frozen.evidence_id, frozen.version) not in versions:
+                yield f"{record}: frozen evidence {frozen.ref} is not in the bundle"
+
+
+# Records in lists, by the fields leading to them: what to call one, and the field naming it
+# (None: by its position, ``decision #2``).
+_RECORDS: dict[tuple[str, ...], tuple[str, str | None]] = {
+    ("people",): ("person", "email"),
+    ("frameworks",): ("framework", "code"),
+    ("registrations",): ("registration", "id"),
+    ("evidence",): ("evidence", "id"),
+    ("evidence", "versions"): ("version", "number"),
+    ("evidence", "versions", "attachments"): ("attachment", "filename"),
+    ("claims",): ("claim", "id"),
+    ("claims", "decisions"): ("decision", None),
+    ("judgements",): ("judgement", None),
+    ("signoffs",): ("sign-off", "document_id"),
+    ("signoffs", "evidence"): ("frozen evidence", None),
+}
+
+
+def _describe(data: object, error: ErrorDetails) -> str:
+    """``evidence 12, version 1: title is missing`` for ``("evidence", 3, "versions", 0, "title")``."""
+    records: list[str] = []
+    fields: list[str] = []  # since the last record
+    path: tuple[str, ...] = ()  # field names from the top
+    node = data
+    for key in error["loc"]:
+        if isinstance(key, int) and path in _RECORDS:
+            records.append(_label(_RECORDS[path], node, key))
+            fields = []
+        else:
+            path += (str(key),)
+            fields.append(str(key))
+        node = node.get(key) if isinstance(node, dict) else _item(node, key)
+    field, fault = ".".join(fields), _fault(error)
+    what = f"{field} {fault}" if fault == "is missing" else ": ".join(filter(None, (field, fault)))
+    return ": ".join(filter(None, (", ".join(records), what)))
+
+
+def _label(record: tuple[str, str | None], items: object, index: int) -> str:
+    name, by = record
+    item = _item(items, index)
+    value = item.get(by) if by and isinstance(item, dict) else None
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return f"{name} {value}"
+    return f"{name} #{index + 1}"
+
+
+def _item(items: object, index: object) -> object:
+    if isinstance(items, list) and isinstance(index, int) and 0 <= index < len(items):
+        return items[index]
+    return None
+
+
+def _fault(error: ErrorDetails) -> str:
+    if error["type"] == "missing":
+        return "is missing"
+    if error["type"] in ("model_type", "dict_type"):
+        return "should be a JSON object"
+    message = error["msg"].removeprefix("Value error, ")
+    return message[:1].lower() + message[1:]

@@ -1,0 +1,312 @@
+"""The manifest of a portable portfolio bundle (schema 1): one model for the writer and the reader.
+
+The writer builds a :class:`Manifest` from the database and serialises it with :func:`dump`; the
+reader validates ``manifest.json`` into the same model (:func:`exports.bundle.check.read_manifest`,
+which refuses a bad or missing field naming the record). The JSON is the one README describes
+("Portable portfolio bundle"): times ISO 8601 in UTC, dates ``YYYY-MM-DD``, people by e-mail, ids
+those of the exporting database, linking records inside the manifest only.
+
+Each record names in ``COPIED`` the fields that are the same, by name and value, in its table;
+:func:`copied` reads them from a row (writing) or from a record (reading), so the list is kept
+once. Fields outside it are translated: people to e-mail and back, ids, paths in the zip.
+
+Pure: no database, no files.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, ClassVar, Final, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    StringConstraints,
+    computed_field,
+)
+
+FORMAT: Final = "competence-portfolio-bundle"
+SCHEMA_VERSION: Final = 1
+MANIFEST = "manifest.json"
+
+
+def iso_time(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat()
+
+
+def _time(value: object) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    raise ValueError("expected an ISO 8601 time")
+
+
+def _day(value: object) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        return date.fromisoformat(value)
+    raise ValueError("expected a date YYYY-MM-DD")
+
+
+Time = Annotated[datetime, PlainValidator(_time), PlainSerializer(iso_time, when_used="json")]
+Day = Annotated[date, PlainValidator(_day), PlainSerializer(date.isoformat, when_used="json")]
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Email = str  # a person of the manifest, by e-mail
+
+
+def attachment_path(sha256: str, filename: str) -> str:
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    ext = re.sub(r"[^a-z0-9]", "", ext)[:10]
+    return f"attachments/{sha256}" + (f".{ext}" if ext else "")
+
+
+def evidence_page(evidence_id: int) -> str:
+    return f"evidence/E{evidence_id}.html"
+
+
+class Record(BaseModel):
+    """A record of the manifest: strictly typed (no "2" for 2), immutable; keys it does not know
+    are ignored, as the earlier reader did."""
+
+    model_config = ConfigDict(strict=True, frozen=True, extra="ignore")
+    COPIED: ClassVar[tuple[str, ...]] = ()
+
+
+def copied(source: object, record: type[Record]) -> dict[str, Any]:
+    """The fields ``record`` shares with its table, read from a row or from a record."""
+    return {name: getattr(source, name) for name in record.COPIED}
+
+
+class PersonRecord(Record):
+    email: Email
+    name: str
+    roles: list[str]
+    site: str = "Main site"
+
+
+class FrameworkRecord(Record):
+    COPIED = ("code", "urn", "title", "version", "content_hash", "rules")
+    code: str
+    urn: str
+    title: str
+    version: str
+    content_hash: str
+    rules: dict[str, Any] = Field(default_factory=dict)  # the assessment strategy
+    spec: dict[str, Any]  # the framework in the lossless JSON of ``framework export``
+
+
+class FrameworkKey(Record):
+    code: str
+    content_hash: str
+
+
+class RegistrationRecord(Record):
+    COPIED = ("start_date", "planned_end", "created_at")
+    id: int
+    framework: FrameworkKey
+    standards: list[str]  # codes
+    cohort: str | None = None  # name
+    assessor: Email | None = None
+    iqa: Email | None = None
+    start_date: Day
+    planned_end: Day
+    created_at: Time
+
+
+class AttachmentRecord(Record):
+    COPIED = ("sha256", "size", "mime", "filename", "text", "created_at")
+    path: str  # in the zip
+    sha256: Sha256
+    size: int
+    mime: str
+    filename: str
+    text: str = ""  # extracted
+    created_at: Time
+
+
+class VersionRecord(Record):
+    COPIED = (
+        "number",
+        "title",
+        "activity_date",
+        "body",
+        "fields",
+        "sha256",
+        "created_at",
+        "declared_at",
+    )
+    number: int
+    title: str
+    activity_date: Day
+    body: str
+    fields: dict[str, Any]
+    sha256: str  # of the version's content
+    created_by: Email | None
+    created_at: Time
+    declared_at: Time | None
+    attachments: list[AttachmentRecord]
+
+
+class EvidenceRecord(Record):
+    COPIED = (
+        "kind",
+        "title",
+        "activity_date",
+        "status",
+        "current_version",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+    )
+    id: int
+    page: str  # in the zip
+    kind: str
+    title: str
+    activity_date: Day
+    status: str
+    current_version: int
+    created_by: Email | None
+    created_at: Time
+    updated_at: Time
+    submitted_at: Time | None
+    versions: list[VersionRecord]
+
+    def ref(self, version: VersionRecord) -> str:
+        return f"E{self.id}v{version.number}"
+
+
+class CriterionKey(Record):
+    framework: str
+    framework_hash: str
+    standard: str
+    code: str
+
+
+class DecisionRecord(Record):
+    COPIED = ("old_status", "new_status", "method", "feedback", "at")
+    old_status: str
+    new_status: str
+    method: str | None
+    feedback: str
+    actor: Email | None
+    at: Time
+
+
+class ClaimRecord(Record):
+    COPIED = ("created_at", "status", "method", "decided_at", "revision")
+    id: int
+    evidence_id: int
+    criterion: CriterionKey
+    claimed_by: Email | None
+    created_at: Time
+    status: str
+    method: str | None
+    decided_at: Time | None
+    decided_by: Email | None
+    revision: int
+    decisions: list[DecisionRecord]  # the full, appended history
+
+
+class JudgementRecord(Record):
+    COPIED = (
+        "version_number",
+        "valid",
+        "authentic",
+        "current",
+        "sufficient",
+        "reliable",
+        "note",
+        "at",
+    )
+    evidence_id: int
+    version_number: int
+    valid: bool
+    authentic: bool
+    current: bool
+    sufficient: bool
+    reliable: bool
+    note: str
+    actor: Email | None
+    at: Time
+
+
+class FrozenEvidence(Record):
+    """One evidence version of a sign-off's frozen set, by (evidence id, version number).
+
+    ``ref`` (``E12v3``) is written for readers of the JSON and derived from the pair; a reader
+    never parses it back.
+    """
+
+    evidence_id: int
+    version: int
+    sha256: Sha256
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def ref(self) -> str:
+        return f"E{self.evidence_id}v{self.version}"
+
+
+class SignOffRecord(Record):
+    COPIED = (
+        "document_id",
+        "summary",
+        "feedback",
+        "learner_declared_at",
+        "assessor_declared_at",
+        "signed_at",
+        "evidence_set_sha256",
+        "status",
+        "reopened_at",
+        "reopen_reason",
+    )
+    id: int
+    registration_id: int
+    standard: str  # code
+    assessor: Email | None
+    document_id: str
+    document: str  # the sign-off record's path in the zip
+    summary: str
+    feedback: str
+    learner_declared_at: Time
+    assessor_declared_at: Time
+    signed_at: Time
+    evidence_set_sha256: str
+    status: str
+    reopened_at: Time | None
+    reopened_by: Email | None
+    reopen_reason: str
+    evidence: list[FrozenEvidence]
+
+
+class Manifest(Record):
+    format: Literal["competence-portfolio-bundle"] = FORMAT
+    schema_version: Literal[1] = SCHEMA_VERSION
+    generated_at: Time | None = None
+    centre: str = ""
+    learner: PersonRecord
+    people: list[PersonRecord]  # everyone the records name
+    frameworks: list[FrameworkRecord]
+    registrations: list[RegistrationRecord]
+    evidence: list[EvidenceRecord]
+    claims: list[ClaimRecord]
+    judgements: list[JudgementRecord]
+    signoffs: list[SignOffRecord]
+    files: dict[str, Sha256] = Field(default_factory=dict)  # every other file of the zip
+
+
+def dump(manifest: Manifest) -> bytes:
+    """``manifest.json``: UTF-8, keys sorted, one space of indent."""
+    return encode(manifest.model_dump(mode="json"))
+
+
+def encode(data: dict[str, Any]) -> bytes:
+    """The bytes of ``manifest.json`` for the manifest's JSON data."""
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")

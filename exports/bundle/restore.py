@@ -1,0 +1,392 @@
+"""Importing a portable portfolio bundle into another database.
+
+Everything is checked before anything is written (:mod:`exports.bundle.check`); any failure
+refuses the whole bundle, naming the file or record. Then the framework is found by code and
+content hash (or imported), the learner matched by e-mail (or created), and the evidence,
+versions, attachments, claims, decision history, judgements and sign-offs recreated from the
+manifest's records with their original times and hashes, inside one savepoint of the caller's
+transaction.
+
+Importing the same bundle twice is refused (:class:`~portfolio.errors.Conflict`) and writes
+nothing: a bundle whose evidence or sign-off records are already present is recognised.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlmodel import Session, SQLModel, col, select
+
+from exports.bundle.check import verify_bundle
+from exports.bundle.manifest import (
+    MANIFEST,
+    AttachmentRecord,
+    ClaimRecord,
+    EvidenceRecord,
+    Manifest,
+    PersonRecord,
+    Record,
+    RegistrationRecord,
+    SignOffRecord,
+    copied,
+    iso_time,
+)
+from framework.export_json import framework_from_json
+from framework.spec import FrameworkFormatError
+from mappings.assessment.models import Claim, Decision, Judgement, SignOff, SignOffEvidence
+from portfolio.errors import Conflict, Invalid, PermissionDenied
+from portfolio.models.evidence import Attachment, Evidence, EvidenceVersion
+from portfolio.models.framework import Criterion, Framework, Standard
+from portfolio.models.people import Cohort, Person, Registration, RegistrationStandard
+from portfolio.services import audit, people
+from portfolio.services.files import FileStore
+from portfolio.services.frameworks import import_framework
+from portfolio.services.people import Actor
+
+Row = TypeVar("Row", bound=SQLModel)
+
+COUNTED = (
+    "registrations",
+    "evidence",
+    "versions",
+    "attachments",
+    "claims",
+    "decisions",
+    "judgements",
+    "sign-offs",
+)
+
+
+@dataclass
+class ImportReport:
+    learner_id: int
+    learner_email: str
+    learner_created: bool
+    frameworks_imported: list[str] = field(default_factory=list)
+    people_created: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        parts = ", ".join(f"{n} {k}" for k, n in self.counts.items())
+        who = "new learner" if self.learner_created else "existing learner"
+        return (
+            f"Imported the bundle of {self.learner_email} ({who}, id {self.learner_id}): {parts}."
+        )
+
+
+def import_bundle(
+    session: Session, store: FileStore, zip_path: str | Path, actor: Actor
+) -> ImportReport:
+    """Verify, then recreate a bundle's portfolio. Flushes, never commits."""
+    if not actor.has("admin"):
+        raise PermissionDenied("Only administrators import portfolio bundles.")
+    try:
+        zf = zipfile.ZipFile(zip_path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise Invalid(f"Bundle refused: {zip_path} is not a zip file ({exc}).") from exc
+    with zf:
+        manifest = verify_bundle(zf)
+        _refuse_duplicate(session, manifest)
+        with session.begin_nested():
+            return _Restorer(session, store, zf, actor, manifest).run()
+
+
+def _find_person(session: Session, email: str) -> Person | None:
+    return session.exec(select(Person).where(Person.email == email)).first()
+
+
+def _refuse_duplicate(session: Session, manifest: Manifest) -> None:
+    documents = [s.document_id for s in manifest.signoffs]
+    if documents:
+        found = session.exec(
+            select(SignOff.document_id).where(col(SignOff.document_id).in_(documents))
+        ).first()
+        if found:
+            raise Conflict(
+                f"This bundle is already imported: sign-off {found} exists. Nothing was written."
+            )
+    email = people.normalise_email(manifest.learner.email)
+    learner = _find_person(session, email)
+    if learner is None or not manifest.evidence:
+        return
+    existing = {
+        (e.title, e.created_at)
+        for e in session.exec(select(Evidence).where(Evidence.learner_id == learner.id))
+    }
+    for item in manifest.evidence:
+        if (item.title, item.created_at) in existing:
+            raise Conflict(
+                f"This bundle is already imported: {email} already has the evidence "
+                f"{item.title!r} created at {iso_time(item.created_at)}. Nothing was written."
+            )
+
+
+class _Restorer:
+    """Recreates the records of one verified manifest; ids of the bundle are mapped to new ones."""
+
+    def __init__(
+        self,
+        session: Session,
+        store: FileStore,
+        zf: zipfile.ZipFile,
+        actor: Actor,
+        manifest: Manifest,
+    ) -> None:
+        self.session, self.store, self.zf, self.actor, self.m = session, store, zf, actor, manifest
+        self.counts: dict[str, int] = dict.fromkeys(COUNTED, 0)
+        self.person: dict[str, int] = {}  # e-mail -> id
+        self.created: list[str] = []
+        self.evidence: dict[int, int] = {}  # bundle's evidence id -> new id
+        self.versions: dict[tuple[int, int], int] = {}  # (bundle's evidence id, number) -> id
+
+    def run(self) -> ImportReport:
+        learner_email = people.normalise_email(self.m.learner.email)
+        learner_known = _find_person(self.session, learner_email) is not None
+        for entry in [self.m.learner, *self.m.people]:
+            self._person(entry)
+        fw_ids, imported = self._frameworks()
+        standards, criteria = self._criteria(fw_ids)
+        regs = {r.id: self._registration(r, fw_ids, standards) for r in self.m.registrations}
+        self.session.flush()
+        for item in self.m.evidence:
+            self._evidence(item)
+        self.session.flush()
+        frameworks = {(f.code, f.content_hash): f.id for f in self.session.exec(select(Framework))}
+        for c in self.m.claims:
+            fw_id = frameworks.get((c.criterion.framework, c.criterion.framework_hash))
+            self._claim(c, criteria.get((fw_id or 0, c.criterion.standard, c.criterion.code)))
+        for j in self.m.judgements:
+            self._make(
+                Judgement,
+                j,
+                "judgements",
+                evidence_id=self.evidence[j.evidence_id],
+                actor_id=self._pid(j.actor) or 0,
+            )
+        self.session.flush()
+        for s in self.m.signoffs:
+            reg_id, fw_id = regs[s.registration_id]
+            self._signoff(
+                s, reg_id, _standard(standards, fw_id, s.standard, f"sign-off {s.document_id}")
+            )
+        report = ImportReport(
+            learner_id=self.person[learner_email],
+            learner_email=learner_email,
+            learner_created=not learner_known,
+            frameworks_imported=imported,
+            people_created=self.created,
+            counts=self.counts,
+        )
+        generated = self.m.generated_at
+        audit.record(
+            self.session,
+            actor_id=self.actor.id or None,
+            action="bundle.import",
+            subject_type="person",
+            subject_id=report.learner_id,
+            data={"generated_at": generated and iso_time(generated), "counts": self.counts},
+        )
+        return report
+
+    def _make(self, table: type[Row], record: Record, counted: str, **links: Any) -> Row:
+        """A new row of ``table``: the fields ``record`` shares with it, and ``links``."""
+        row = table(**copied(record, type(record)), **links)
+        self.session.add(row)
+        self.counts[counted] += 1
+        return row
+
+    def _pid(self, email: str | None) -> int | None:
+        return self.person[people.normalise_email(email)] if email else None
+
+    @property
+    def learner_id(self) -> int:
+        return self.person[people.normalise_email(self.m.learner.email)]
+
+    # -------------------------------------------------------------- people and frameworks
+    def _person(self, entry: PersonRecord) -> None:
+        email = people.normalise_email(entry.email)
+        if email in self.person:
+            return
+        found = _find_person(self.session, email)
+        if found is None:
+            found = people.create_person(
+                self.session,
+                actor=self.actor,
+                name=entry.name,
+                email=email,
+                roles=entry.roles or ["learner"],
+                password=None,
+                site=entry.site or "Main site",
+            )
+            self.created.append(email)
+        self.person[email] = found.id or 0
+
+    def _frameworks(self) -> tuple[dict[tuple[str, str], int], list[str]]:
+        ids: dict[tuple[str, str], int] = {}
+        imported: list[str] = []
+        for fw in self.m.frameworks:
+            found = self.session.exec(
+                select(Framework).where(
+                    Framework.code == fw.code, Framework.content_hash == fw.content_hash
+                )
+            ).first()
+            if found is None:
+                try:
+                    spec = framework_from_json(json.dumps(fw.spec), source=MANIFEST)
+                except FrameworkFormatError as exc:
+                    raise Invalid(f"Bundle refused: framework {fw.code}: {exc}") from exc
+                result = import_framework(
+                    self.session, actor=self.actor, spec=spec, new_version=True
+                )
+                found = self.session.get(Framework, result.framework_id)
+                assert found is not None
+                if result.status != "unchanged":
+                    found.rules = fw.rules
+                    self.session.add(found)
+                    imported.append(f"{found.code} v{found.version}")
+            ids[(fw.code, fw.content_hash)] = found.id or 0
+        return ids, imported
+
+    def _criteria(
+        self, fw_ids: dict[tuple[str, str], int]
+    ) -> tuple[dict[tuple[int, str], int], dict[tuple[int, str, str], int]]:
+        standards: dict[tuple[int, str], int] = {}
+        criteria: dict[tuple[int, str, str], int] = {}
+        rows = self.session.exec(
+            select(Standard, Criterion)
+            .join(Criterion, col(Criterion.standard_id) == Standard.id)
+            .where(col(Standard.framework_id).in_(set(fw_ids.values())))
+        ).all()
+        for std, crit in rows:
+            standards[(std.framework_id, std.code)] = std.id or 0
+            criteria[(std.framework_id, std.code, crit.code)] = crit.id or 0
+        return standards, criteria
+
+    # -------------------------------------------------------------- registrations
+    def _cohort(self, name: str | None) -> int | None:
+        if not name:
+            return None
+        found = self.session.exec(select(Cohort).where(Cohort.name == name)).first()
+        if found is None:
+            found = Cohort(name=name)
+            self.session.add(found)
+            self.session.flush()
+        return found.id
+
+    def _registration(
+        self,
+        r: RegistrationRecord,
+        fw_ids: dict[tuple[str, str], int],
+        standards: dict[tuple[int, str], int],
+    ) -> tuple[int, int]:
+        """The learner's registration on the framework (found or made): (its id, framework id)."""
+        fw_id = fw_ids[(r.framework.code, r.framework.content_hash)]
+        reg = self.session.exec(
+            select(Registration).where(
+                Registration.learner_id == self.learner_id, Registration.framework_id == fw_id
+            )
+        ).first()
+        if reg is None:
+            reg = self._make(
+                Registration,
+                r,
+                "registrations",
+                learner_id=self.learner_id,
+                framework_id=fw_id,
+                cohort_id=self._cohort(r.cohort),
+                assessor_id=self._pid(r.assessor),
+                iqa_id=self._pid(r.iqa),
+            )
+            self.session.flush()
+        have = set(
+            self.session.exec(
+                select(RegistrationStandard.standard_id).where(
+                    RegistrationStandard.registration_id == reg.id
+                )
+            )
+        )
+        for code in r.standards:
+            sid = _standard(standards, fw_id, code, f"registration {r.id}")
+            if sid not in have:
+                self.session.add(RegistrationStandard(registration_id=reg.id or 0, standard_id=sid))
+        return reg.id or 0, fw_id
+
+    # -------------------------------------------------------------- evidence
+    def _store(self, a: AttachmentRecord) -> None:
+        if self.store.exists(a.sha256):
+            return
+        with self.zf.open(a.path) as src:
+            stored = self.store.put(src, max_bytes=max(a.size, 1))  # type: ignore[arg-type]
+        if stored.sha256 != a.sha256:  # pragma: no cover - verified before
+            raise Invalid(f"Bundle refused: {a.path} changed while importing.")
+
+    def _evidence(self, item: EvidenceRecord) -> None:
+        created_by = self._pid(item.created_by) or self.learner_id
+        row = self._make(
+            Evidence, item, "evidence", learner_id=self.learner_id, created_by=created_by
+        )
+        self.session.flush()
+        self.evidence[item.id] = row.id or 0
+        for v in item.versions:
+            created_by = self._pid(v.created_by) or self.learner_id
+            version = self._make(
+                EvidenceVersion, v, "versions", evidence_id=row.id or 0, created_by=created_by
+            )
+            self.session.flush()
+            self.versions[(item.id, v.number)] = version.id or 0
+            for a in v.attachments:
+                self._store(a)
+                self._make(Attachment, a, "attachments", version_id=version.id or 0)
+
+    # -------------------------------------------------------------- assessment
+    def _claim(self, c: ClaimRecord, criterion_id: int | None) -> None:
+        crit = c.criterion
+        if criterion_id is None:
+            raise Invalid(
+                f"Bundle refused: criterion {crit.standard} {crit.code} "
+                f"of {crit.framework} is not in the framework."
+            )
+        claim = self._make(
+            Claim,
+            c,
+            "claims",
+            evidence_id=self.evidence[c.evidence_id],
+            criterion_id=criterion_id,
+            claimed_by=self._pid(c.claimed_by) or 0,
+            decided_by=self._pid(c.decided_by),
+        )
+        self.session.flush()
+        for d in c.decisions:
+            actor_id = self._pid(d.actor) or 0
+            self._make(Decision, d, "decisions", claim_id=claim.id or 0, actor_id=actor_id)
+
+    def _signoff(self, s: SignOffRecord, registration_id: int, standard_id: int) -> None:
+        record = self._make(
+            SignOff,
+            s,
+            "sign-offs",
+            registration_id=registration_id,
+            standard_id=standard_id,
+            assessor_id=self._pid(s.assessor) or 0,
+            reopened_by=self._pid(s.reopened_by),
+        )
+        self.session.flush()
+        for e in s.evidence:
+            version_id = self.versions[(e.evidence_id, e.version)]
+            self.session.add(
+                SignOffEvidence(signoff_id=record.id or 0, version_id=version_id, sha256=e.sha256)
+            )
+        self.session.flush()
+
+
+def _standard(standards: dict[tuple[int, str], int], fw_id: int, code: str, record: str) -> int:
+    """The id of the standard ``code`` of the framework; :class:`Invalid` naming the record."""
+    found = standards.get((fw_id, code))
+    if found is None:
+        raise Invalid(f"Bundle refused: {record}: standard {code} is not in its framework.")
+    return found
