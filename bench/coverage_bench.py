@@ -18,30 +18,24 @@ import argparse
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _common import temporary_database
+from sqlalchemy import Engine, event, insert
+from sqlmodel import Session, col, select
 
-from sqlalchemy import Engine, create_engine, event, insert, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-from sqlmodel import Session, col, select  # noqa: E402
-
-from delivery.schema import upgrade  # noqa: E402
-from demo.accounts import sample_framework_text  # noqa: E402
-from framework.parse.nos_text import parse_nos_text  # noqa: E402
-from mappings.assessment.models import Claim  # noqa: E402
-from mappings.assessment.standing import load_standings  # noqa: E402
-from portfolio.db import make_engine, normalise_url  # noqa: E402
-from portfolio.models import (  # noqa: E402
+from delivery.schema import upgrade
+from demo.accounts import sample_framework_text
+from framework.parse.nos_text import parse_nos_text
+from mappings.assessment.models import Claim
+from mappings.assessment.standing import load_standings
+from portfolio.db import make_engine
+from portfolio.models import (
     Criterion,
     Evidence,
     Framework,
@@ -50,33 +44,14 @@ from portfolio.models import (  # noqa: E402
     RegistrationStandard,
     Standard,
 )
-from portfolio.services.frameworks import import_framework  # noqa: E402
-from portfolio.services.passwords import hash_password  # noqa: E402
-from portfolio.services.people import SYSTEM  # noqa: E402
+from portfolio.services.frameworks import import_framework
+from portfolio.services.passwords import hash_password
+from portfolio.services.people import SYSTEM
 
 PASSWORD = "bench-password"
 KINDS = ("reflective_account", "star_narrative", "witness_testimony", "product", "review_note")
 METHODS = ("O", "WT", "P", "PD", "Q", "RA")
 RUNS = 50
-
-
-@contextmanager
-def database(postgres: str | None) -> Iterator[str]:
-    if postgres is None:
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{folder}/bench.sqlite3"
-        return
-    admin_url = normalise_url(postgres)
-    name = f"coverage_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _people(session: Session, rows: list[dict[str, Any]]) -> list[int]:
@@ -91,101 +66,132 @@ def build(engine: Engine, learners: int = 60) -> dict[str, Any]:
     """The framework, an assessor and an IQA, one big learner and ``learners`` caseload ones."""
     rng = random.Random(7)
     now = datetime.now(UTC)
-    today = date.today()
     with Session(engine) as session:
         import_framework(session, actor=SYSTEM, spec=parse_nos_text(sample_framework_text()))
         session.commit()
-        fw = session.exec(select(Framework)).one()
-        standards = session.exec(select(Standard).order_by(col(Standard.position))).all()
-        criteria = session.exec(select(Criterion.id)).all()
-        staff = _people(
-            session,
-            [
-                {
-                    "name": "Bench Assessor",
-                    "email": "assessor@bench.example",
-                    "roles": "assessor",
-                    "password_hash": hash_password(PASSWORD),
-                },
-                {"name": "Bench IQA", "email": "iqa@bench.example", "roles": "iqa"},
-            ],
-        )
-        assessor_id, iqa_id = staff
+        criteria = list(session.exec(select(Criterion.id)).all())
+        assessor_id, iqa_id = _staff(session)
         people = [
             {"name": f"Learner {i:03d}", "email": f"l{i}@bench.example", "roles": "learner"}
             for i in range(learners + 1)
         ]
         learner_ids = _people(session, people)
         big, caseload = learner_ids[0], learner_ids[1:]
-        session.execute(
-            insert(Registration),
-            [
-                {
-                    "learner_id": lid,
-                    "framework_id": fw.id,
-                    "assessor_id": assessor_id if lid != big else None,
-                    "iqa_id": iqa_id,
-                    "start_date": today - timedelta(days=rng.randint(0, 330)),
-                    "planned_end": today + timedelta(days=rng.randint(30, 365)),
-                    "created_at": now,
-                }
-                for lid in learner_ids
-            ],
-        )
-        regs = dict(session.exec(select(Registration.learner_id, Registration.id)).all())
-        links = []
-        for lid in learner_ids:
-            chosen = standards if lid == big else rng.sample(standards, rng.randint(2, 5))
-            links += [{"registration_id": regs[lid], "standard_id": s.id} for s in chosen]
-        session.execute(insert(RegistrationStandard), links)
-
-        def portfolio(lid: int, items: int, claims: int) -> None:
-            session.execute(
-                insert(Evidence),
-                [
-                    {
-                        "learner_id": lid,
-                        "kind": KINDS[i % len(KINDS)],
-                        "title": f"Evidence {i} of learner {lid}",
-                        "activity_date": today - timedelta(days=rng.randint(1, 900)),
-                        "status": "submitted",
-                        "current_version": 1,
-                        "created_by": lid,
-                        "created_at": now,
-                        "updated_at": now,
-                        "submitted_at": now,
-                    }
-                    for i in range(items)
-                ],
-            )
-            ids = session.exec(select(Evidence.id).where(Evidence.learner_id == lid)).all()
-            pairs = set()
-            while len(pairs) < claims:
-                pairs.add((rng.choice(ids), rng.choice(criteria)))
-            rows = []
-            for eid, cid in sorted(pairs):
-                status = rng.choices(("accepted", "referred", "claimed"), (6, 1, 3))[0]
-                decided = status != "claimed"
-                rows.append(
-                    {
-                        "evidence_id": eid,
-                        "criterion_id": cid,
-                        "claimed_by": lid,
-                        "created_at": now,
-                        "status": status,
-                        "method": rng.choice(METHODS) if decided else None,
-                        "decided_at": now if decided else None,
-                        "decided_by": assessor_id if decided else None,
-                        "revision": 1 if decided else 0,
-                    }
-                )
-            session.execute(insert(Claim), rows)
-
-        portfolio(big, 300, 1500)
+        regs = _register(session, rng, learner_ids, big, assessor_id, iqa_id, now)
+        _portfolio(session, rng, big, 300, 1500, criteria, assessor_id, now)
         for lid in caseload:
-            portfolio(lid, 40, 150)
+            _portfolio(session, rng, lid, 40, 150, criteria, assessor_id, now)
         session.commit()
     return {"big_registration": regs[big], "learners": learners}
+
+
+def _staff(session: Session) -> list[int]:
+    """The assessor (who logs in) and the IQA."""
+    return _people(
+        session,
+        [
+            {
+                "name": "Bench Assessor",
+                "email": "assessor@bench.example",
+                "roles": "assessor",
+                "password_hash": hash_password(PASSWORD),
+            },
+            {"name": "Bench IQA", "email": "iqa@bench.example", "roles": "iqa"},
+        ],
+    )
+
+
+def _register(
+    session: Session,
+    rng: random.Random,
+    learner_ids: list[int],
+    big: int,
+    assessor_id: int,
+    iqa_id: int,
+    now: datetime,
+) -> dict[int, int]:
+    """Registers the learners (the big one on every standard, the others on 2 to 5, with the
+    assessor); returns learner id -> registration id."""
+    today = date.today()
+    fw = session.exec(select(Framework)).one()
+    standards = session.exec(select(Standard).order_by(col(Standard.position))).all()
+    session.execute(
+        insert(Registration),
+        [
+            {
+                "learner_id": lid,
+                "framework_id": fw.id,
+                "assessor_id": assessor_id if lid != big else None,
+                "iqa_id": iqa_id,
+                "start_date": today - timedelta(days=rng.randint(0, 330)),
+                "planned_end": today + timedelta(days=rng.randint(30, 365)),
+                "created_at": now,
+            }
+            for lid in learner_ids
+        ],
+    )
+    regs = dict(session.exec(select(Registration.learner_id, Registration.id)).all())
+    links = []
+    for lid in learner_ids:
+        chosen = standards if lid == big else rng.sample(standards, rng.randint(2, 5))
+        links += [{"registration_id": regs[lid], "standard_id": s.id} for s in chosen]
+    session.execute(insert(RegistrationStandard), links)
+    return regs
+
+
+def _portfolio(
+    session: Session,
+    rng: random.Random,
+    lid: int,
+    items: int,
+    claims: int,
+    criteria: list[int | None],
+    assessor_id: int,
+    now: datetime,
+) -> None:
+    """``items`` submitted evidence items of learner ``lid`` and ``claims`` claims of them, most
+    decided (accepted or referred) by the assessor."""
+    today = date.today()
+    session.execute(
+        insert(Evidence),
+        [
+            {
+                "learner_id": lid,
+                "kind": KINDS[i % len(KINDS)],
+                "title": f"Evidence {i} of learner {lid}",
+                "activity_date": today - timedelta(days=rng.randint(1, 900)),
+                "status": "submitted",
+                "current_version": 1,
+                "created_by": lid,
+                "created_at": now,
+                "updated_at": now,
+                "submitted_at": now,
+            }
+            for i in range(items)
+        ],
+    )
+    ids = session.exec(select(Evidence.id).where(Evidence.learner_id == lid)).all()
+    pairs = set()
+    while len(pairs) < claims:
+        pairs.add((rng.choice(ids), rng.choice(criteria)))
+    rows = []
+    for eid, cid in sorted(pairs):
+        status = rng.choices(("accepted", "referred", "claimed"), (6, 1, 3))[0]
+        decided = status != "claimed"
+        rows.append(
+            {
+                "evidence_id": eid,
+                "criterion_id": cid,
+                "claimed_by": lid,
+                "created_at": now,
+                "status": status,
+                "method": rng.choice(METHODS) if decided else None,
+                "decided_at": now if decided else None,
+                "decided_by": assessor_id if decided else None,
+                "revision": 1 if decided else 0,
+            }
+        )
+    session.execute(insert(Claim), rows)
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -269,7 +275,7 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=60, help="Caseload size (default 60).")
     parser.add_argument("--runs", type=int, default=RUNS, help=f"Timed runs (default {RUNS}).")
     args = parser.parse_args()
-    with database(args.postgres) as url:
+    with temporary_database(args.postgres, "coverage_bench") as url:
         engine = make_engine(url)
         upgrade(engine)
         start = time.perf_counter()

@@ -24,21 +24,20 @@ import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from sqlalchemy import Engine, insert, select
+from sqlmodel import Session
 
-from sqlalchemy import Engine, insert, select  # noqa: E402
-from sqlmodel import Session  # noqa: E402
-
-from delivery.schema import upgrade  # noqa: E402
-from exports import jobs  # noqa: E402
-from exports.models import ExportJob  # noqa: E402
-from exports.signoff import build_signoff_docx  # noqa: E402
-from exports.signoff_view import signoff_view  # noqa: E402
-from framework.spec import CriterionSpec, FrameworkSpec, StandardSpec  # noqa: E402
-from mappings.assessment.models import Claim, Decision, SignOff, SignOffEvidence  # noqa: E402
-from portfolio.db import make_engine  # noqa: E402
-from portfolio.models import (  # noqa: E402
+from delivery.schema import upgrade
+from exports import jobs
+from exports.models import ExportJob
+from exports.signoff import build_signoff_docx
+from exports.signoff_view import signoff_view
+from framework.spec import CriterionSpec, FrameworkSpec, StandardSpec
+from mappings.assessment.models import Claim, Decision, SignOff, SignOffEvidence
+from portfolio.db import make_engine
+from portfolio.models import (
     Attachment,
     Cohort,
     Criterion,
@@ -48,9 +47,9 @@ from portfolio.models import (  # noqa: E402
     Registration,
     RegistrationStandard,
 )
-from portfolio.services.files import FileStore  # noqa: E402
-from portfolio.services.frameworks import import_framework  # noqa: E402
-from portfolio.services.people import SYSTEM  # noqa: E402
+from portfolio.services.files import FileStore
+from portfolio.services.frameworks import import_framework
+from portfolio.services.people import SYSTEM
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 DAY = date(2025, 5, 1)
@@ -80,7 +79,7 @@ def _sha(text: str) -> str:
 def build(session: Session, learners: int) -> tuple[int, list[int]]:
     """``learners`` signed-off learners in one cohort, 60 evidence items each; returns ids."""
     fw_id = import_framework(session, actor=SYSTEM, spec=_spec()).framework_id or 0
-    crit = session.exec(select(Criterion.id, Criterion.kind).order_by(Criterion.position)).all()
+    criteria = [c[0] for c in session.exec(select(Criterion.id).order_by(Criterion.position))]
     session.execute(
         insert(Person),
         [{"name": "Ada Assessor", "email": "assessor@bench.example", "roles": "assessor"}]
@@ -95,6 +94,33 @@ def build(session: Session, learners: int) -> tuple[int, list[int]]:
     session.flush()
     cohort_id = session.exec(select(Cohort.id)).one()[0]
     std_id = session.exec(select(Criterion.standard_id)).first()[0]
+    regs = _register(session, learner_ids, fw_id, cohort_id, assessor, std_id)
+    signoff_ids = []
+    for lid in learner_ids:
+        ev_ids, ver_ids = _evidence(session, lid, assessor)
+        _accept_claims(session, lid, assessor, ev_ids, criteria)
+        signoff_ids.append(_sign_off(session, lid, regs[lid], std_id, assessor, ver_ids))
+    session.commit()
+    return cohort_id, signoff_ids
+
+
+def _insert_ids(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Bulk-inserts ``rows`` of ``model``; returns their ids in the order of ``rows``."""
+    inserted = session.execute(
+        insert(model).returning(model.id, sort_by_parameter_order=True), rows
+    )
+    return list(inserted.scalars())
+
+
+def _register(
+    session: Session,
+    learner_ids: list[int],
+    fw_id: int,
+    cohort_id: int,
+    assessor: int,
+    std_id: int,
+) -> dict[int, int]:
+    """Registers every learner on the one standard; returns learner id -> registration id."""
     session.execute(
         insert(Registration),
         [
@@ -115,9 +141,15 @@ def build(session: Session, learners: int) -> tuple[int, list[int]]:
         insert(RegistrationStandard),
         [{"registration_id": r, "standard_id": std_id} for r in regs.values()],
     )
-    signoff_ids = []
-    for lid in learner_ids:
-        ev = [
+    return regs
+
+
+def _evidence(session: Session, lid: int, assessor: int) -> tuple[list[int], list[int]]:
+    """60 observation records of learner ``lid`` with their versions; returns both lists of ids."""
+    ev_ids = _insert_ids(
+        session,
+        Evidence,
+        [
             {
                 "learner_id": lid,
                 "kind": "observation_record",
@@ -131,36 +163,41 @@ def build(session: Session, learners: int) -> tuple[int, list[int]]:
                 "submitted_at": NOW,
             }
             for i in range(60)
-        ]
-        ev_ids = list(
-            session.execute(
-                insert(Evidence).returning(Evidence.id, sort_by_parameter_order=True), ev
-            ).scalars()
-        )
-        ver_ids = list(
-            session.execute(
-                insert(EvidenceVersion).returning(EvidenceVersion.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "evidence_id": e,
-                        "number": 1,
-                        "title": f"Observed coaching session {i}",
-                        "activity_date": DAY,
-                        "body": "Observed.",
-                        "fields": {},
-                        "sha256": _sha(f"E{e}v1"),
-                        "created_by": assessor,
-                        "created_at": NOW,
-                        "declared_at": NOW,
-                    }
-                    for i, e in enumerate(ev_ids)
-                ],
-            ).scalars()
-        )
-        claim_rows = [
+        ],
+    )
+    ver_ids = _insert_ids(
+        session,
+        EvidenceVersion,
+        [
+            {
+                "evidence_id": e,
+                "number": 1,
+                "title": f"Observed coaching session {i}",
+                "activity_date": DAY,
+                "body": "Observed.",
+                "fields": {},
+                "sha256": _sha(f"E{e}v1"),
+                "created_by": assessor,
+                "created_at": NOW,
+                "declared_at": NOW,
+            }
+            for i, e in enumerate(ev_ids)
+        ],
+    )
+    return ev_ids, ver_ids
+
+
+def _accept_claims(
+    session: Session, lid: int, assessor: int, ev_ids: list[int], criteria: list[int]
+) -> None:
+    """An accepted claim of each item, of one of the 30 criteria in turn (two per criterion)."""
+    claim_ids = _insert_ids(
+        session,
+        Claim,
+        [
             {
                 "evidence_id": ev_ids[i],
-                "criterion_id": crit[i % 30][0],
+                "criterion_id": criteria[i % 30],
                 "claimed_by": lid,
                 "created_at": NOW,
                 "status": "accepted",
@@ -170,47 +207,47 @@ def build(session: Session, learners: int) -> tuple[int, list[int]]:
                 "revision": 1,
             }
             for i in range(60)
-        ]
-        claim_ids = list(
-            session.execute(
-                insert(Claim).returning(Claim.id, sort_by_parameter_order=True), claim_rows
-            ).scalars()
-        )
-        session.execute(
-            insert(Decision),
-            [
-                {
-                    "claim_id": c,
-                    "old_status": "claimed",
-                    "new_status": "accepted",
-                    "method": "O",
-                    "feedback": "",
-                    "actor_id": assessor,
-                    "at": NOW - timedelta(days=1),
-                }
-                for c in claim_ids
-            ],
-        )
-        so = SignOff(
-            registration_id=regs[lid],
-            standard_id=std_id,
-            assessor_id=assessor,
-            document_id=f"SO-BENCH-{lid:06d}",
-            summary="Competent.",
-            learner_declared_at=NOW,
-            assessor_declared_at=NOW,
-            signed_at=NOW,
-            evidence_set_sha256=_sha(str(lid)),
-        )
-        session.add(so)
-        session.flush()
-        session.execute(
-            insert(SignOffEvidence),
-            [{"signoff_id": so.id, "version_id": v, "sha256": _sha(f"E{v}v1")} for v in ver_ids],
-        )
-        signoff_ids.append(so.id or 0)
-    session.commit()
-    return cohort_id, signoff_ids
+        ],
+    )
+    session.execute(
+        insert(Decision),
+        [
+            {
+                "claim_id": c,
+                "old_status": "claimed",
+                "new_status": "accepted",
+                "method": "O",
+                "feedback": "",
+                "actor_id": assessor,
+                "at": NOW - timedelta(days=1),
+            }
+            for c in claim_ids
+        ],
+    )
+
+
+def _sign_off(
+    session: Session, lid: int, reg_id: int, std_id: int, assessor: int, ver_ids: list[int]
+) -> int:
+    """The standard signed off for learner ``lid`` on the given evidence versions."""
+    so = SignOff(
+        registration_id=reg_id,
+        standard_id=std_id,
+        assessor_id=assessor,
+        document_id=f"SO-BENCH-{lid:06d}",
+        summary="Competent.",
+        learner_declared_at=NOW,
+        assessor_declared_at=NOW,
+        signed_at=NOW,
+        evidence_set_sha256=_sha(str(lid)),
+    )
+    session.add(so)
+    session.flush()
+    session.execute(
+        insert(SignOffEvidence),
+        [{"signoff_id": so.id, "version_id": v, "sha256": _sha(f"E{v}v1")} for v in ver_ids],
+    )
+    return so.id or 0
 
 
 def bench_one(engine: Engine, signoff_id: int) -> tuple[float, float]:

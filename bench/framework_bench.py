@@ -13,10 +13,10 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
+
+from _common import temporary_database
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -100,29 +100,6 @@ def run_one(url: str, what: str) -> dict[str, float]:
     }
 
 
-def database(kind: str, admin: str | None) -> tuple[str, object]:
-    if kind == "sqlite":
-        folder = Path(tempfile.mkdtemp(prefix="fwbench-"))
-        return f"sqlite:///{folder / 'bench.sqlite3'}", None
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from portfolio.db import normalise_url
-
-    assert admin is not None
-    name = f"fwbench_{uuid.uuid4().hex[:8]}"
-    eng = create_engine(normalise_url(admin), isolation_level="AUTOCOMMIT")
-    with eng.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with eng.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    url = make_url(normalise_url(admin)).set(database=name).render_as_string(hide_password=False)
-    return url, drop
-
-
 def main() -> None:
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
         print(json.dumps(run_one(sys.argv[2], sys.argv[3])))
@@ -133,8 +110,8 @@ def main() -> None:
     kinds = ["sqlite"] + (["postgresql"] if args.postgres else [])
     for kind in kinds:
         for what in ("seed", "synthetic"):
-            url, drop = database(kind, args.postgres)
-            try:
+            server = args.postgres if kind == "postgresql" else None
+            with temporary_database(server, "fwbench") as url:
                 out = subprocess.run(
                     [sys.executable, __file__, "--child", url, what],
                     capture_output=True,
@@ -142,9 +119,6 @@ def main() -> None:
                     check=True,
                     cwd=ROOT,
                 )
-            finally:
-                if callable(drop):
-                    drop()
             r = json.loads(out.stdout.strip().splitlines()[-1])
             if what == "seed":
                 print(

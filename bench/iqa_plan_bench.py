@@ -14,7 +14,7 @@ import random
 import sys
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -111,24 +111,14 @@ def build_database(folder: Path, assessors: int = 50, learners: int = 2000, seed
         }
         framework_id = standards[0].framework_id
         now = utcnow()
-        session.execute(insert(Person), [
-            {"name": f"Person {i}", "email": f"p{i}@bench.example", "password_hash": "",
-             "roles": "iqa" if i == 0 else "assessor" if i <= assessors else "learner",
-             "active": True, "site": SITES[i % len(SITES)], "failed_logins": 0,
-             "assessor_status": "new" if i % 10 == 1 else "under_review" if i % 10 == 2
-             else "standard", "created_at": now}
-            for i in range(1 + assessors + learners)
-        ])  # fmt: skip
+        session.execute(insert(Person), _people_rows(assessors, learners, now))
         ids = dict(session.exec(select(Person.email, Person.id)).all())
         iqa_id = ids["p0@bench.example"]
         staff = [ids[f"p{i}@bench.example"] for i in range(1, assessors + 1)]
         pupils = [
             ids[f"p{i}@bench.example"] for i in range(assessors + 1, assessors + 1 + learners)
         ]
-        session.execute(insert(Cohort), [
-            {"name": f"Cohort {c:02d}", "site": SITES[c % len(SITES)], "created_at": now}
-            for c in range(40)
-        ])  # fmt: skip
+        session.execute(insert(Cohort), _cohort_rows(now))
         cohorts = list(session.exec(select(Cohort.id)).all())
         start = now.date() - timedelta(days=200)
         session.execute(insert(Registration), [
@@ -142,54 +132,107 @@ def build_database(folder: Path, assessors: int = 50, learners: int = 2000, seed
         session.execute(insert(RegistrationStandard), [
             {"registration_id": r, "standard_id": s.id} for r, _l, _a in regs for s in standards
         ])  # fmt: skip
-        kinds = ("reflective_account", "witness_testimony", "observation_record", "product",
-                 "professional_discussion", "star_narrative")  # fmt: skip
-        session.execute(insert(Evidence), [
-            {"learner_id": lid, "kind": kinds[(n + k) % len(kinds)], "title": f"E{n}-{k}",
-             "activity_date": start, "status": "submitted", "current_version": 1,
-             "created_by": lid, "created_at": now, "updated_at": now, "submitted_at": now}
-            for n, (_r, lid, _a) in enumerate(regs) for k in range(len(standards))
-        ])  # fmt: skip
+        session.execute(insert(Evidence), _evidence_rows(regs, len(standards), start, now))
         evidence = list(session.exec(select(Evidence.id, Evidence.learner_id)
                                      .order_by(Evidence.id)).all())  # fmt: skip
-        reg_of = {lid: (r, a) for r, lid, a in regs}
-        claims = []
-        for n, (eid, lid) in enumerate(evidence):
-            std = standards[n % len(standards)]
-            method = rnd.choice(METHODS[:6]) if rnd.random() > 0.002 else "RPL"
-            claims.append(
-                {
-                    "evidence_id": eid,
-                    "criterion_id": first[std.id],
-                    "claimed_by": lid,
-                    "created_at": now,
-                    "status": "accepted",
-                    "method": method,
-                    "decided_at": now,
-                    "decided_by": reg_of[lid][1],
-                    "revision": 1,
-                }
-            )
+        claims = _claim_rows(evidence, regs, [first[s.id] for s in standards], rnd, now)
         session.execute(insert(Claim), claims)
         claim_rows = list(session.exec(select(Claim.id, Claim.method, Claim.decided_by)).all())
-        session.execute(insert(Decision), [
-            {"claim_id": cid, "old_status": "claimed", "new_status": "accepted", "method": m,
-             "feedback": "", "actor_id": who, "at": now - timedelta(days=rnd.randint(1, 80))}
-            for cid, m, who in claim_rows
-        ])  # fmt: skip
-        session.execute(insert(SignOff), [
-            {"registration_id": r, "standard_id": s.id, "assessor_id": a,
-             "document_id": f"SO-{r}-{s.id}", "summary": "", "feedback": "",
-             "learner_declared_at": now, "assessor_declared_at": now,
-             "signed_at": now - timedelta(days=rnd.randint(1, 80)),
-             "evidence_set_sha256": "0" * 64, "status": "signed", "reopen_reason": ""}
-            for r, _l, a in regs for s in standards
-        ])  # fmt: skip
+        session.execute(insert(Decision), _decision_rows(claim_rows, rnd, now))
+        session.execute(insert(SignOff), _signoff_rows(regs, [s.id for s in standards], rnd, now))
         cycle = iqa.create_cycle(session, actor=SYSTEM, name="Bench", iqa_id=iqa_id,
                                  start=now.date() - timedelta(days=90), end=now.date(), seed=1)  # fmt: skip
         session.commit()
         assert fw is not None
         return engine, cycle.id
+
+
+Row = dict[str, Any]
+RegRow = tuple[int, int, int]  # registration id, learner id, assessor id
+
+
+def _people_rows(assessors: int, learners: int, now: datetime) -> list[Row]:
+    """One IQA (p0), then the assessors, then the learners."""
+    return [
+        {"name": f"Person {i}", "email": f"p{i}@bench.example", "password_hash": "",
+         "roles": "iqa" if i == 0 else "assessor" if i <= assessors else "learner",
+         "active": True, "site": SITES[i % len(SITES)], "failed_logins": 0,
+         "assessor_status": "new" if i % 10 == 1 else "under_review" if i % 10 == 2
+         else "standard", "created_at": now}
+        for i in range(1 + assessors + learners)
+    ]  # fmt: skip
+
+
+def _cohort_rows(now: datetime) -> list[Row]:
+    return [
+        {"name": f"Cohort {c:02d}", "site": SITES[c % len(SITES)], "created_at": now}
+        for c in range(40)
+    ]  # fmt: skip
+
+
+def _evidence_rows(regs: list[RegRow], per_learner: int, day: date, now: datetime) -> list[Row]:
+    """``per_learner`` submitted items of each registered learner."""
+    kinds = ("reflective_account", "witness_testimony", "observation_record", "product",
+             "professional_discussion", "star_narrative")  # fmt: skip
+    return [
+        {"learner_id": lid, "kind": kinds[(n + k) % len(kinds)], "title": f"E{n}-{k}",
+         "activity_date": day, "status": "submitted", "current_version": 1,
+         "created_by": lid, "created_at": now, "updated_at": now, "submitted_at": now}
+        for n, (_r, lid, _a) in enumerate(regs) for k in range(per_learner)
+    ]  # fmt: skip
+
+
+def _claim_rows(
+    evidence: list[tuple[int, int]],
+    regs: list[RegRow],
+    criteria: list[int | None],
+    rnd: random.Random,
+    now: datetime,
+) -> list[Row]:
+    """One accepted claim per item, of the first criterion of each standard in turn."""
+    assessor_of = {lid: a for _r, lid, a in regs}
+    claims = []
+    for n, (eid, lid) in enumerate(evidence):
+        method = rnd.choice(METHODS[:6]) if rnd.random() > 0.002 else "RPL"
+        claims.append(
+            {
+                "evidence_id": eid,
+                "criterion_id": criteria[n % len(criteria)],
+                "claimed_by": lid,
+                "created_at": now,
+                "status": "accepted",
+                "method": method,
+                "decided_at": now,
+                "decided_by": assessor_of[lid],
+                "revision": 1,
+            }
+        )
+    return claims
+
+
+def _decision_rows(
+    claims: list[tuple[int, str, int]], rnd: random.Random, now: datetime
+) -> list[Row]:
+    """The acceptance behind each claim, at a random day of the last 80."""
+    return [
+        {"claim_id": cid, "old_status": "claimed", "new_status": "accepted", "method": m,
+         "feedback": "", "actor_id": who, "at": now - timedelta(days=rnd.randint(1, 80))}
+        for cid, m, who in claims
+    ]  # fmt: skip
+
+
+def _signoff_rows(
+    regs: list[RegRow], standard_ids: list[int | None], rnd: random.Random, now: datetime
+) -> list[Row]:
+    """Every standard of every registration signed off at a random day of the last 80."""
+    return [
+        {"registration_id": r, "standard_id": s, "assessor_id": a,
+         "document_id": f"SO-{r}-{s}", "summary": "", "feedback": "",
+         "learner_declared_at": now, "assessor_declared_at": now,
+         "signed_at": now - timedelta(days=rnd.randint(1, 80)),
+         "evidence_set_sha256": "0" * 64, "status": "signed", "reopen_reason": ""}
+        for r, _l, a in regs for s in standard_ids
+    ]  # fmt: skip
 
 
 def database_bench() -> None:

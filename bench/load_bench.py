@@ -13,6 +13,7 @@ import argparse
 import http.client
 import http.cookiejar
 import os
+import random
 import re
 import socket
 import statistics
@@ -87,6 +88,14 @@ def login(base: str, email: str) -> urllib.request.OpenerDirector:
     return opener
 
 
+def cookie_header(opener: urllib.request.OpenerDirector) -> str:
+    """The ``Cookie`` header of a logged-in opener (its session cookie)."""
+    for handler in opener.handlers:
+        if isinstance(handler, urllib.request.HTTPCookieProcessor):
+            return "; ".join(f"{c.name}={c.value}" for c in handler.cookiejar)
+    return ""
+
+
 WRK_SCRIPT = """
 done = function(summary, latency, requests)
   io.write(string.format("p50 %.1f ms  p95 %.1f ms  max %.1f ms  requests %d  errors %d\\n",
@@ -98,10 +107,7 @@ end
 
 def run_wrk(base: str, opener: urllib.request.OpenerDirector, args: argparse.Namespace) -> None:
     """Half the users on each page at once, each keeping its connection, with wrk (C)."""
-    cookie = ""
-    for handler in opener.handlers:
-        if isinstance(handler, urllib.request.HTTPCookieProcessor):
-            cookie = "; ".join(f"{c.name}={c.value}" for c in handler.cookiejar)
+    cookie = cookie_header(opener)
     script = Path(tempfile.mkdtemp()) / "report.lua"
     script.write_text(WRK_SCRIPT)
     half = max(1, args.users // 2)
@@ -137,7 +143,7 @@ def run_wrk(base: str, opener: urllib.request.OpenerDirector, args: argparse.Nam
         print(f"  {path:<10} {line}  ({rps} requests/s)")
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=15)
@@ -157,17 +163,19 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=int, default=15, help="duration of a wrk run")
     parser.add_argument("--threads", type=int, default=8, help="threads per server process")
-    args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="load-"))
-    url = f"sqlite:///{folder / 'load.sqlite3'}"
-    seed(url, args.items)
-    port = free_port()
+    return parser.parse_args()
+
+
+def start_server(
+    url: str, folder: Path, port: int, args: argparse.Namespace
+) -> subprocess.Popen[bytes]:
+    """``portfolio serve`` on ``port``, in the background."""
     env = {
         **os.environ,
         "PORTFOLIO_INSTANCE_PATH": str(folder),
         "PORTFOLIO_SECRET_KEY": "bench-secret",
     }
-    server = subprocess.Popen(
+    return subprocess.Popen(
         [
             str(BIN / "portfolio"),
             "--db",
@@ -184,72 +192,86 @@ def main() -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def wait_until_up(base: str) -> None:
+    """Until the server answers ``/healthz`` (about 10 s at most)."""
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{base}/healthz").read()
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
+def run_python(base: str, port: int, args: argparse.Namespace) -> None:
+    """``args.users`` threads, each a logged-in demo learner on its own kept-alive connection,
+    fetching both pages ``args.rounds`` times; prints the latencies and the throughput."""
+    emails = [f"learner{1 + i % 4}@example.org" for i in range(args.users)]
+    openers = [login(base, e) for e in emails]
+    timings: dict[str, list[float]] = {"/": [], "/evidence": []}
+    lock = threading.Lock()
+    barrier = threading.Barrier(args.users)
+    rng = random.Random(1)
+
+    def user(opener: urllib.request.OpenerDirector) -> None:
+        # one kept-alive connection per user, like a browser; cheap on the client side
+        headers = {"Cookie": cookie_header(opener)}
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        barrier.wait()
+        for _ in range(args.rounds):
+            for path in timings:
+                start = time.perf_counter()
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                elapsed = (time.perf_counter() - start) * 1000
+                assert response.status == 200, (path, response.status)
+                with lock:
+                    timings[path].append(elapsed)
+                if args.think:
+                    time.sleep(rng.uniform(0, 2 * args.think))
+        conn.close()
+
+    threads = [threading.Thread(target=user, args=(o,)) for o in openers]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    report(timings, time.perf_counter() - started, args)
+
+
+def report(timings: dict[str, list[float]], wall: float, args: argparse.Namespace) -> None:
+    print(
+        f"{args.users} concurrent users, {args.rounds} rounds, {args.items} evidence items per "
+        f"learner, {args.workers} server process(es), mean think time {args.think:g} s"
+    )
+    for path, values in timings.items():
+        values.sort()
+        p95 = values[int(0.95 * (len(values) - 1))]
+        print(
+            f"  {path:<10} n={len(values):>4}  p50 {statistics.median(values):6.1f} ms  "
+            f"p95 {p95:6.1f} ms  max {values[-1]:6.1f} ms"
+        )
+    total = sum(len(v) for v in timings.values())
+    print(f"  throughput {total / wall:.0f} requests/s")
+
+
+def main() -> None:
+    args = parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="load-"))
+    url = f"sqlite:///{folder / 'load.sqlite3'}"
+    seed(url, args.items)
+    port = free_port()
+    server = start_server(url, folder, port, args)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/healthz").read()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_up(base)
         if args.client == "wrk":
             run_wrk(base, login(base, "learner1@example.org"), args)
-            return
-        emails = [f"learner{1 + i % 4}@example.org" for i in range(args.users)]
-        openers = [login(base, e) for e in emails]
-        timings: dict[str, list[float]] = {"/": [], "/evidence": []}
-        lock = threading.Lock()
-        barrier = threading.Barrier(args.users)
-
-        def cookie_of(opener: urllib.request.OpenerDirector) -> str:
-            for handler in opener.handlers:
-                if isinstance(handler, urllib.request.HTTPCookieProcessor):
-                    return "; ".join(f"{c.name}={c.value}" for c in handler.cookiejar)
-            return ""
-
-        import random
-
-        rng = random.Random(1)
-
-        def user(opener: urllib.request.OpenerDirector) -> None:
-            # one kept-alive connection per user, like a browser; cheap on the client side
-            headers = {"Cookie": cookie_of(opener)}
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            barrier.wait()
-            for _ in range(args.rounds):
-                for path in timings:
-                    start = time.perf_counter()
-                    conn.request("GET", path, headers=headers)
-                    response = conn.getresponse()
-                    response.read()
-                    elapsed = (time.perf_counter() - start) * 1000
-                    assert response.status == 200, (path, response.status)
-                    with lock:
-                        timings[path].append(elapsed)
-                    if args.think:
-                        time.sleep(rng.uniform(0, 2 * args.think))
-            conn.close()
-
-        threads = [threading.Thread(target=user, args=(o,)) for o in openers]
-        started = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        wall = time.perf_counter() - started
-        print(
-            f"{args.users} concurrent users, {args.rounds} rounds, {args.items} evidence items per "
-            f"learner, {args.workers} server process(es), mean think time {args.think:g} s"
-        )
-        for path, values in timings.items():
-            values.sort()
-            p95 = values[int(0.95 * (len(values) - 1))]
-            print(
-                f"  {path:<10} n={len(values):>4}  p50 {statistics.median(values):6.1f} ms  "
-                f"p95 {p95:6.1f} ms  max {values[-1]:6.1f} ms"
-            )
-        total = sum(len(v) for v in timings.values())
-        print(f"  throughput {total / wall:.0f} requests/s")
+        else:
+            run_python(base, port, args)
     finally:
         server.terminate()
         server.wait()

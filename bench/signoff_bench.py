@@ -10,11 +10,8 @@ import statistics
 import sys
 import time
 from datetime import UTC, date, datetime
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from exports.signoff import (  # noqa: E402
+from exports.signoff import (
     CriterionRow,
     EvidenceRow,
     SignoffView,

@@ -11,6 +11,7 @@ import json
 from dataclasses import asdict, fields
 from typing import Any
 
+from framework._json import load_json
 from framework.spec import (
     KINDS,
     CriterionSpec,
@@ -31,18 +32,7 @@ def framework_to_json(fw: FrameworkSpec) -> str:
 
 
 def framework_from_json(text: str | bytes, source: str = "") -> FrameworkSpec:
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FrameworkFormatError(
-            f"not JSON: {exc.msg}", source=source, place=f"line {exc.lineno}"
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise FrameworkFormatError(
-            "not UTF-8: save the file as UTF-8", source=source, place=f"byte {exc.start}"
-        ) from None
-    except RecursionError:
-        raise FrameworkFormatError("JSON nested too deeply", source=source, place="/") from None
+    document = load_json(text, source)
     reader = _Reader(source)
     obj = reader.obj(document, "")
     if obj.get("format") != FORMAT or obj.get("format_version") != FORMAT_VERSION:

@@ -1,9 +1,11 @@
-"""Turning uploaded bytes into text, with errors a person can act on."""
+"""Turning uploaded bytes into text (or a JSON document), with errors a person can act on."""
 
 from __future__ import annotations
 
 import codecs
+from typing import Any
 
+from framework._json import load_json
 from framework.spec import FrameworkFormatError
 
 MAX_TEXT_BYTES = 20 * 1024 * 1024
@@ -52,3 +54,13 @@ def _decode_bytes(raw: bytes, source: str) -> str:
             source=source,
             place=f"line {line}",
         ) from None
+
+
+def decode_json(data: bytes | str, source: str = "") -> Any:
+    """A JSON document from uploaded bytes: :func:`decode_text`, then ``json.loads``.
+
+    An empty (or blank) file and bad JSON raise :class:`FrameworkFormatError`."""
+    text = decode_text(data, source)
+    if not text.strip():
+        raise FrameworkFormatError("empty file", source=source, place="line 1")
+    return load_json(text, source)

@@ -36,7 +36,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from framework.parse._text import decode_text
+from framework.parse._text import decode_json
 from framework.spec import (
     CriterionKind,
     CriterionSpec,
@@ -60,17 +60,7 @@ Json = dict[str, Any]
 
 def parse_case(data: bytes | str, source: str = "", strict: bool = False) -> FrameworkSpec:
     """Parse a CASE CFPackage into a :class:`FrameworkSpec`."""
-    text = decode_text(data, source)
-    if not text.strip():
-        raise FrameworkFormatError("empty file", source=source, place="line 1")
-    try:
-        package = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FrameworkFormatError(
-            f"not JSON: {exc.msg}", source=source, place=f"line {exc.lineno}"
-        ) from None
-    except RecursionError:
-        raise FrameworkFormatError("JSON nested too deeply", source=source, place="/") from None
+    package = decode_json(data, source)
     if not isinstance(package, dict) or not isinstance(package.get("CFDocument"), dict):
         raise FrameworkFormatError(
             "not a CASE package: no CFDocument", source=source, place="/CFDocument"

@@ -31,7 +31,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from framework.parse.nos_text import METADATA_LABELS, metadata_key
+from framework.parse.nos_text import METADATA_LABELS, metadata_key, standard_spec
 from framework.spec import (
     CriterionKind,
     CriterionSpec,
@@ -380,19 +380,11 @@ class _Reader:
             criteria.append(
                 CriterionSpec(kind=kind, code=f"{letter}{counters[kind]}", text=text, position=n)
             )
-        values = {a: std.meta.get(label, "") for label, a in METADATA_LABELS.items() if a}
-        return StandardSpec(
+        return standard_spec(
             code=code,
             title=std.title,
             urn=urn,
-            overview="\n\n".join(std.overview),
-            version=values["version"],
-            date_approved=values["date_approved"],
-            review_date=values["review_date"],
-            validity=values["validity"],
-            status=values["status"],
-            originating_organisation=values["originating_organisation"],
-            occupations=values["occupations"],
-            keywords=values["keywords"],
+            overview=std.overview,
+            metadata=std.meta,
             criteria=criteria,
         )

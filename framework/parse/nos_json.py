@@ -16,12 +16,11 @@ standard; the input is one record (an object) or a list of records. Rich-text fi
 
 from __future__ import annotations
 
-import json
 import re
 from html.parser import HTMLParser
 from typing import Any
 
-from framework.parse._text import decode_text
+from framework.parse._text import decode_json
 from framework.spec import (
     CriterionKind,
     CriterionSpec,
@@ -134,17 +133,7 @@ def _parse_html(html: str) -> _HtmlText:
 
 def parse_nos_json(data: bytes | str, source: str = "") -> FrameworkSpec:
     """Parse one NOS database record, or a list of them, into a :class:`FrameworkSpec`."""
-    text = decode_text(data, source)
-    if not text.strip():
-        raise FrameworkFormatError("empty file", source=source, place="line 1")
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FrameworkFormatError(
-            f"not JSON: {exc.msg}", source=source, place=f"line {exc.lineno}"
-        ) from None
-    except RecursionError:
-        raise FrameworkFormatError("JSON nested too deeply", source=source, place="/") from None
+    value = decode_json(data, source)
     if isinstance(value, dict):
         records, prefix = [value], ""
     elif isinstance(value, list) and value:

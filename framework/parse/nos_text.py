@@ -354,21 +354,34 @@ def _finish(state: _State) -> FrameworkSpec:
 
 def _standard(unit: _Unit, suite_meta: dict[str, str]) -> StandardSpec:
     merged = {**suite_meta, **unit.metadata}
-    merged.pop("Original URN", None)
-    values = {attr: merged.get(label, "") for label, attr in METADATA_LABELS.items() if attr}
-    keywords = values["keywords"].strip().rstrip(",;").strip()
-    return StandardSpec(
+    merged["Key words"] = merged.get("Key words", "").strip().rstrip(",;").strip()
+    return standard_spec(
         code=unit.code,
         title=unit.title,
         urn=unit.urn,
-        overview="\n\n".join(unit.overview),
-        version=values["version"],
-        date_approved=values["date_approved"],
-        review_date=values["review_date"],
-        validity=values["validity"],
-        status=values["status"],
-        originating_organisation=values["originating_organisation"],
-        occupations=values["occupations"],
-        keywords=keywords,
+        overview=unit.overview,
+        metadata=merged,
         criteria=list(unit.criteria),
+    )
+
+
+def standard_spec(
+    *,
+    code: str,
+    title: str,
+    urn: str,
+    overview: list[str],
+    metadata: dict[str, str],
+    criteria: list[CriterionSpec],
+) -> StandardSpec:
+    """A standard read from a NOS: its ``overview`` paragraphs, and the fields of its printed
+    metadata block (``metadata``: printed label -> value, see :data:`METADATA_LABELS`)."""
+    values = {attr: metadata.get(label, "") for label, attr in METADATA_LABELS.items() if attr}
+    return StandardSpec(
+        code=code,
+        title=title,
+        urn=urn,
+        overview="\n\n".join(overview),
+        **values,
+        criteria=criteria,
     )
