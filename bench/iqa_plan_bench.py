@@ -3,7 +3,8 @@
 Twice: the pure planner on generated facts, then from the database: a temporary SQLite database
 (migrated, the sample framework loaded) gets the centre bulk-inserted (one IQA, 50 assessors,
 2,000 learners in 40 cohorts over 6 sites, 16,000 sign-offs each with a minimal accepted claim and
-decision), and :func:`mappings.quality.cycles.load_facts` plus :func:`mappings.quality.cycles.plan_cycle` are timed.
+decision), and :func:`mappings.quality.facts.load_facts` plus :func:`mappings.quality.plan.plan_cycle`
+are timed.
 
 Run: ``.venv/bin/python bench/iqa_plan_bench.py``. Target: under 2 s.
 """
@@ -81,7 +82,7 @@ def build_database(folder: Path, assessors: int = 50, learners: int = 2000, seed
     from demo.accounts import sample_framework_text
     from framework.parse.nos_text import parse_nos_text
     from mappings.assessment.models import Claim, Decision, SignOff
-    from mappings.quality import cycles as iqa
+    from mappings.quality.cycles import create_cycle
     from portfolio.db import make_engine
     from portfolio.models import (
         Cohort,
@@ -185,8 +186,8 @@ def build_database(folder: Path, assessors: int = 50, learners: int = 2000, seed
              "evidence_set_sha256": "0" * 64, "status": "signed", "reopen_reason": ""}
             for r, _l, a in regs for s in standards
         ])  # fmt: skip
-        cycle = iqa.create_cycle(session, actor=SYSTEM, name="Bench", iqa_id=iqa_id,
-                                 start=now.date() - timedelta(days=90), end=now.date(), seed=1)  # fmt: skip
+        cycle = create_cycle(session, actor=SYSTEM, name="Bench", iqa_id=iqa_id,
+                             start=now.date() - timedelta(days=90), end=now.date(), seed=1)  # fmt: skip
         session.commit()
         assert fw is not None
         return engine, cycle.id
@@ -197,8 +198,10 @@ def database_bench() -> None:
 
     from sqlmodel import Session
 
-    from mappings.quality import cycles as iqa
+    from mappings.quality.facts import load_facts
     from mappings.quality.models import SamplingCycle
+    from mappings.quality.plan import plan_cycle
+    from mappings.quality.strategy import Strategy
     from portfolio.services.people import SYSTEM
 
     with tempfile.TemporaryDirectory() as folder:
@@ -211,14 +214,14 @@ def database_bench() -> None:
                 cycle = session.get(SamplingCycle, cycle_id)
                 assert cycle is not None
                 t0 = time.perf_counter()
-                facts = iqa.load_facts(session, cycle)
+                facts = load_facts(session, cycle)
                 loads.append(time.perf_counter() - t0)
-                strategy = iqa.Strategy.from_dict(cycle.strategy).plan
+                strategy = Strategy.from_dict(cycle.strategy).plan
                 t0 = time.perf_counter()
                 plan_sample(facts.assessors, facts.facts, strategy, seed=seed)
                 plans.append(loads[-1] + time.perf_counter() - t0)
                 t0 = time.perf_counter()
-                result = iqa.plan_cycle(session, actor=SYSTEM, cycle_id=cycle_id, seed=seed)
+                result = plan_cycle(session, actor=SYSTEM, cycle_id=cycle_id, seed=seed)
                 session.commit()
                 totals.append(time.perf_counter() - t0)
         engine.dispose()

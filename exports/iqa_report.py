@@ -1,6 +1,6 @@
 """IQA records: the sample report per sample (.docx) and the plan with outcomes (.xlsx, .csv).
 
-The layout functions take the views of :func:`mappings.quality.review.sample_details`; :func:`cycle_report`
+The layout functions take the views of :func:`mappings.quality.samples.sample_details`; :func:`cycle_report`
 loads them for a whole cycle and picks the format from the file name."""
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from openpyxl.styles import Font
 from sqlmodel import Session, col, select
 
 from exports.docx_util import clean, fmt_date, fmt_datetime, repeat_as_header
-from mappings.quality.cycles import SampleView, cycle_by_name, sample_details
+from mappings.quality.cycles import cycle_by_name
 from mappings.quality.models import Sample
+from mappings.quality.samples import SampleView, sample_details
 
 FORMATS = ("docx", "xlsx", "csv")
 COLUMNS = (

@@ -350,6 +350,7 @@ def register_commands(main: click.Group) -> None:
     ) -> None:
         """Plan (or re-plan) the sample of an existing cycle, or --create it first."""
         from mappings.quality import cycles as iqa
+        from mappings.quality.plan import plan_cycle
 
         with ctx.session() as session:
             if create:
@@ -359,7 +360,7 @@ def register_commands(main: click.Group) -> None:
                                          end=end.date(), iqa_id=iqa_id, seed=seed)  # fmt: skip
             else:
                 cycle = iqa.cycle_by_name(session, name)
-            result = iqa.plan_cycle(session, actor=SYSTEM, cycle_id=cycle.id or 0, seed=seed)
+            result = plan_cycle(session, actor=SYSTEM, cycle_id=cycle.id or 0, seed=seed)
             data: dict[str, Any] = {
                 "cycle": result.cycle.name,
                 "seed": result.cycle.seed,
