@@ -2,7 +2,7 @@
 
 An administrator grants a person with the ``eqa`` role access to a cycle until ``expires_at``;
 the grant needs no clean-up, it simply stops counting (or is revoked earlier). While it counts,
-the EQA reads the cycle's samples (:func:`mappings.quality.review.sample_view`) and the portfolios
+the EQA reads the cycle's samples (:func:`mappings.quality.samples.sample_view`) and the portfolios
 of the learners sampled: :func:`eqa_relation` is the relation "eqa" that
 :func:`delivery.wiring.wire` registers with :mod:`portfolio.services.access`.
 """
