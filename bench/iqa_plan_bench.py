@@ -3,7 +3,8 @@
 Twice: the pure planner on generated facts, then from the database: a temporary SQLite database
 (migrated, the sample framework loaded) gets the centre bulk-inserted (one IQA, 50 assessors,
 2,000 learners in 40 cohorts over 6 sites, 16,000 sign-offs each with a minimal accepted claim and
-decision), and :func:`mappings.quality.cycles.load_facts` plus :func:`mappings.quality.cycles.plan_cycle` are timed.
+decision), and :func:`mappings.quality.facts.load_facts` plus :func:`mappings.quality.plan.plan_cycle`
+are timed.
 
 Run: ``.venv/bin/python bench/iqa_plan_bench.py``. Target: under 2 s.
 """
@@ -12,14 +13,27 @@ from __future__ import annotations
 
 import random
 import sys
+import tempfile
 import time
 from collections import Counter
-from datetime import date, datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from sqlalchemy import insert
+from sqlmodel import Session, select
+
+from delivery.schema import upgrade
+from demo.accounts import sample_framework_text
+from framework.parse.nos_text import parse_nos_text
+from mappings.assessment.models import Claim, Decision, SignOff
+from mappings.quality.cycles import create_cycle
+from mappings.quality.facts import load_facts
+from mappings.quality.models import SamplingCycle
+from mappings.quality.plan import plan_cycle
 from mappings.quality.sampling import (
     AssessorFact,
     DecisionFact,
@@ -27,6 +41,20 @@ from mappings.quality.sampling import (
     gaps,
     plan_sample,
 )
+from mappings.quality.strategy import Strategy
+from portfolio.db import make_engine
+from portfolio.models import (
+    Cohort,
+    Criterion,
+    Evidence,
+    Person,
+    Registration,
+    RegistrationStandard,
+    Standard,
+)
+from portfolio.models.base import utcnow
+from portfolio.services.frameworks import import_framework
+from portfolio.services.people import SYSTEM
 
 METHODS = ("O", "WT", "PD", "Q", "RA", "P", "RPL")
 KINDS = (
@@ -74,176 +102,111 @@ def scenario(
 
 def build_database(folder: Path, assessors: int = 50, learners: int = 2000, seed: int = 7) -> Any:
     """A migrated SQLite database holding the centre; returns (engine, cycle id)."""
-    from sqlalchemy import insert
-    from sqlmodel import Session, select
-
-    from delivery.schema import upgrade
-    from demo.accounts import sample_framework_text
-    from framework.parse.nos_text import parse_nos_text
-    from mappings.assessment.models import Claim, Decision, SignOff
-    from mappings.quality import cycles as iqa
-    from portfolio.db import make_engine
-    from portfolio.models import (
-        Cohort,
-        Criterion,
-        Evidence,
-        Person,
-        Registration,
-        RegistrationStandard,
-        Standard,
-    )
-    from portfolio.models.base import utcnow
-    from portfolio.services.frameworks import import_framework
-    from portfolio.services.people import SYSTEM
-
     rnd = random.Random(seed)
     engine = make_engine(f"sqlite:///{folder / 'iqa-bench.sqlite3'}")
     upgrade(engine)
     with Session(engine) as session:
-        fw = import_framework(session, actor=SYSTEM, spec=parse_nos_text(sample_framework_text()))
+        import_framework(session, actor=SYSTEM, spec=parse_nos_text(sample_framework_text()))
         session.commit()
         standards = session.exec(
             select(Standard).where(Standard.code.in_(STANDARDS))  # type: ignore[attr-defined]
         ).all()
-        first = {
-            s.id: session.exec(select(Criterion.id).where(Criterion.standard_id == s.id)).first()
-            for s in standards
-        }
-        framework_id = standards[0].framework_id
         now = utcnow()
-        session.execute(insert(Person), _people_rows(assessors, learners, now))
-        ids = dict(session.exec(select(Person.email, Person.id)).all())
-        iqa_id = ids["p0@bench.example"]
-        staff = [ids[f"p{i}@bench.example"] for i in range(1, assessors + 1)]
-        pupils = [
-            ids[f"p{i}@bench.example"] for i in range(assessors + 1, assessors + 1 + learners)
-        ]
-        session.execute(insert(Cohort), _cohort_rows(now))
-        cohorts = list(session.exec(select(Cohort.id)).all())
-        start = now.date() - timedelta(days=200)
-        session.execute(insert(Registration), [
-            {"learner_id": lid, "framework_id": framework_id, "cohort_id": cohorts[n // 50 % 40],
-             "assessor_id": staff[n % assessors], "iqa_id": iqa_id, "start_date": start,
-             "planned_end": start + timedelta(days=365), "created_at": now}
-            for n, lid in enumerate(pupils)
-        ])  # fmt: skip
-        regs = list(session.exec(select(Registration.id, Registration.learner_id,
-                                        Registration.assessor_id)).all())  # fmt: skip
-        session.execute(insert(RegistrationStandard), [
-            {"registration_id": r, "standard_id": s.id} for r, _l, _a in regs for s in standards
-        ])  # fmt: skip
-        session.execute(insert(Evidence), _evidence_rows(regs, len(standards), start, now))
-        evidence = list(session.exec(select(Evidence.id, Evidence.learner_id)
-                                     .order_by(Evidence.id)).all())  # fmt: skip
-        claims = _claim_rows(evidence, regs, [first[s.id] for s in standards], rnd, now)
-        session.execute(insert(Claim), claims)
-        claim_rows = list(session.exec(select(Claim.id, Claim.method, Claim.decided_by)).all())
-        session.execute(insert(Decision), _decision_rows(claim_rows, rnd, now))
-        session.execute(insert(SignOff), _signoff_rows(regs, [s.id for s in standards], rnd, now))
-        cycle = iqa.create_cycle(session, actor=SYSTEM, name="Bench", iqa_id=iqa_id,
-                                 start=now.date() - timedelta(days=90), end=now.date(), seed=1)  # fmt: skip
+        iqa_id, regs = _centre(session, standards, assessors, learners, now)
+        _signed_work(session, rnd, standards, regs, now)
+        cycle = create_cycle(session, actor=SYSTEM, name="Bench", iqa_id=iqa_id,
+                             start=now.date() - timedelta(days=90), end=now.date(), seed=1)  # fmt: skip
         session.commit()
-        assert fw is not None
         return engine, cycle.id
 
 
-Row = dict[str, Any]
-RegRow = tuple[int, int, int]  # registration id, learner id, assessor id
+def _centre(
+    session: Session, standards: Sequence[Standard], assessors: int, learners: int, now: datetime
+) -> tuple[int, list[tuple[int, int, int | None]]]:
+    """The IQA, assessors, learners and cohorts; every learner registered on every standard.
 
-
-def _people_rows(assessors: int, learners: int, now: datetime) -> list[Row]:
-    """One IQA (p0), then the assessors, then the learners."""
-    return [
+    Returns the IQA's id and the registrations as (registration, learner, assessor)."""
+    session.execute(insert(Person), [
         {"name": f"Person {i}", "email": f"p{i}@bench.example", "password_hash": "",
          "roles": "iqa" if i == 0 else "assessor" if i <= assessors else "learner",
          "active": True, "site": SITES[i % len(SITES)], "failed_logins": 0,
          "assessor_status": "new" if i % 10 == 1 else "under_review" if i % 10 == 2
          else "standard", "created_at": now}
         for i in range(1 + assessors + learners)
-    ]  # fmt: skip
-
-
-def _cohort_rows(now: datetime) -> list[Row]:
-    return [
+    ])  # fmt: skip
+    ids = dict(session.exec(select(Person.email, Person.id)).all())
+    iqa_id = ids["p0@bench.example"]
+    staff = [ids[f"p{i}@bench.example"] for i in range(1, assessors + 1)]
+    pupils = [ids[f"p{i}@bench.example"] for i in range(assessors + 1, assessors + 1 + learners)]
+    session.execute(insert(Cohort), [
         {"name": f"Cohort {c:02d}", "site": SITES[c % len(SITES)], "created_at": now}
         for c in range(40)
-    ]  # fmt: skip
+    ])  # fmt: skip
+    cohorts = list(session.exec(select(Cohort.id)).all())
+    start = now.date() - timedelta(days=200)
+    session.execute(insert(Registration), [
+        {"learner_id": lid, "framework_id": standards[0].framework_id,
+         "cohort_id": cohorts[n // 50 % 40], "assessor_id": staff[n % assessors], "iqa_id": iqa_id,
+         "start_date": start, "planned_end": start + timedelta(days=365), "created_at": now}
+        for n, lid in enumerate(pupils)
+    ])  # fmt: skip
+    regs = list(session.exec(select(Registration.id, Registration.learner_id,
+                                    Registration.assessor_id)).all())  # fmt: skip
+    session.execute(insert(RegistrationStandard), [
+        {"registration_id": r, "standard_id": s.id} for r, _l, _a in regs for s in standards
+    ])  # fmt: skip
+    return iqa_id or 0, [(r or 0, lid, a) for r, lid, a in regs]
 
 
-def _evidence_rows(regs: list[RegRow], per_learner: int, day: date, now: datetime) -> list[Row]:
-    """``per_learner`` submitted items of each registered learner."""
+def _signed_work(
+    session: Session,
+    rnd: random.Random,
+    standards: Sequence[Standard],
+    regs: list[tuple[int, int, int | None]],
+    now: datetime,
+) -> None:
+    """Per registration and standard: evidence, an accepted claim, its decision, a sign-off."""
+    start = now.date() - timedelta(days=200)
     kinds = ("reflective_account", "witness_testimony", "observation_record", "product",
              "professional_discussion", "star_narrative")  # fmt: skip
-    return [
+    session.execute(insert(Evidence), [
         {"learner_id": lid, "kind": kinds[(n + k) % len(kinds)], "title": f"E{n}-{k}",
-         "activity_date": day, "status": "submitted", "current_version": 1,
+         "activity_date": start, "status": "submitted", "current_version": 1,
          "created_by": lid, "created_at": now, "updated_at": now, "submitted_at": now}
-        for n, (_r, lid, _a) in enumerate(regs) for k in range(per_learner)
-    ]  # fmt: skip
-
-
-def _claim_rows(
-    evidence: list[tuple[int, int]],
-    regs: list[RegRow],
-    criteria: list[int | None],
-    rnd: random.Random,
-    now: datetime,
-) -> list[Row]:
-    """One accepted claim per item, of the first criterion of each standard in turn."""
+        for n, (_r, lid, _a) in enumerate(regs) for k in range(len(standards))
+    ])  # fmt: skip
+    evidence = list(session.exec(select(Evidence.id, Evidence.learner_id)
+                                 .order_by(Evidence.id)).all())  # fmt: skip
+    first = {
+        s.id: session.exec(select(Criterion.id).where(Criterion.standard_id == s.id)).first()
+        for s in standards
+    }
     assessor_of = {lid: a for _r, lid, a in regs}
     claims = []
     for n, (eid, lid) in enumerate(evidence):
+        std = standards[n % len(standards)]
         method = rnd.choice(METHODS[:6]) if rnd.random() > 0.002 else "RPL"
-        claims.append(
-            {
-                "evidence_id": eid,
-                "criterion_id": criteria[n % len(criteria)],
-                "claimed_by": lid,
-                "created_at": now,
-                "status": "accepted",
-                "method": method,
-                "decided_at": now,
-                "decided_by": assessor_of[lid],
-                "revision": 1,
-            }
-        )
-    return claims
-
-
-def _decision_rows(
-    claims: list[tuple[int, str, int]], rnd: random.Random, now: datetime
-) -> list[Row]:
-    """The acceptance behind each claim, at a random day of the last 80."""
-    return [
+        claims.append({"evidence_id": eid, "criterion_id": first[std.id], "claimed_by": lid,
+                       "created_at": now, "status": "accepted", "method": method,
+                       "decided_at": now, "decided_by": assessor_of[lid], "revision": 1})  # fmt: skip
+    session.execute(insert(Claim), claims)
+    claim_rows = list(session.exec(select(Claim.id, Claim.method, Claim.decided_by)).all())
+    session.execute(insert(Decision), [
         {"claim_id": cid, "old_status": "claimed", "new_status": "accepted", "method": m,
          "feedback": "", "actor_id": who, "at": now - timedelta(days=rnd.randint(1, 80))}
-        for cid, m, who in claims
-    ]  # fmt: skip
-
-
-def _signoff_rows(
-    regs: list[RegRow], standard_ids: list[int | None], rnd: random.Random, now: datetime
-) -> list[Row]:
-    """Every standard of every registration signed off at a random day of the last 80."""
-    return [
-        {"registration_id": r, "standard_id": s, "assessor_id": a,
-         "document_id": f"SO-{r}-{s}", "summary": "", "feedback": "",
+        for cid, m, who in claim_rows
+    ])  # fmt: skip
+    session.execute(insert(SignOff), [
+        {"registration_id": r, "standard_id": s.id, "assessor_id": a,
+         "document_id": f"SO-{r}-{s.id}", "summary": "", "feedback": "",
          "learner_declared_at": now, "assessor_declared_at": now,
          "signed_at": now - timedelta(days=rnd.randint(1, 80)),
          "evidence_set_sha256": "0" * 64, "status": "signed", "reopen_reason": ""}
-        for r, _l, a in regs for s in standard_ids
-    ]  # fmt: skip
+        for r, _l, a in regs for s in standards
+    ])  # fmt: skip
 
 
 def database_bench() -> None:
-    import tempfile
-
-    from sqlmodel import Session
-
-    from mappings.quality import cycles as iqa
-    from mappings.quality.models import SamplingCycle
-    from portfolio.services.people import SYSTEM
-
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
         engine, cycle_id = build_database(Path(folder))
@@ -254,14 +217,14 @@ def database_bench() -> None:
                 cycle = session.get(SamplingCycle, cycle_id)
                 assert cycle is not None
                 t0 = time.perf_counter()
-                facts = iqa.load_facts(session, cycle)
+                facts = load_facts(session, cycle)
                 loads.append(time.perf_counter() - t0)
-                strategy = iqa.Strategy.from_dict(cycle.strategy).plan
+                strategy = Strategy.from_dict(cycle.strategy).plan
                 t0 = time.perf_counter()
                 plan_sample(facts.assessors, facts.facts, strategy, seed=seed)
                 plans.append(loads[-1] + time.perf_counter() - t0)
                 t0 = time.perf_counter()
-                result = iqa.plan_cycle(session, actor=SYSTEM, cycle_id=cycle_id, seed=seed)
+                result = plan_cycle(session, actor=SYSTEM, cycle_id=cycle_id, seed=seed)
                 session.commit()
                 totals.append(time.perf_counter() - t0)
         engine.dispose()

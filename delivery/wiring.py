@@ -7,7 +7,7 @@ start. Importing a module never changes behaviour; only this function does.
 from __future__ import annotations
 
 from mappings.assessment.guards import signed_standards_stay
-from mappings.quality.review import eqa_relation
+from mappings.quality.eqa import eqa_relation
 from portfolio.services import access, registrations
 
 

@@ -1,6 +1,6 @@
 """IQA records: the sample report per sample (.docx) and the plan with outcomes (.xlsx, .csv).
 
-The layout functions take the views of :func:`mappings.quality.review.sample_details`; :func:`cycle_report`
+The layout functions take the views of :func:`mappings.quality.samples.sample_details`; :func:`cycle_report`
 loads them for a whole cycle and picks the format from the file name."""
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from openpyxl.styles import Font
 from sqlmodel import Session, col, select
 
 from exports.docx_util import clean, fmt_date, fmt_datetime, repeat_as_header
-from mappings.quality.cycles import SampleView, cycle_by_name, sample_details
+from mappings.quality.cycles import cycle_by_name
 from mappings.quality.models import Sample
+from mappings.quality.samples import SampleView, sample_details
 
 FORMATS = ("docx", "xlsx", "csv")
 COLUMNS = (
@@ -143,82 +144,92 @@ def samples_docx(title: str, views: Sequence[SampleView]) -> bytes:
     doc.core_properties.title = clean(title)
     doc.add_heading(clean(title), level=0)
     for v in views:
-        doc.add_heading(
-            clean(f"Sample {v.sample.decision_key}: {v.learner_name}, {v.standard_code}"), level=1
-        )
-        _fields(
-            doc,
-            [
-                ("Cycle", v.cycle.name),
-                ("Record", v.sample.kind),
-                ("Standard", f"{v.standard_code} {v.standard_title}"),
-                ("Assessor", v.assessor_name),
-                ("Why sampled", "; ".join(v.sample.reasons)),
-            ],
-        )
-        if v.signoff is not None:
-            doc.add_heading("Sign-off", level=2)
-            _fields(
-                doc,
-                [
-                    ("Document", v.signoff.document_id),
-                    ("Signed", fmt_datetime(v.signoff.signed_at)),
-                    ("Status", v.signoff.status),
-                    ("Summary", v.signoff.summary),
-                ],
-            )
-        doc.add_heading("Assessor decisions", level=2)
-        _table(
-            doc,
-            ("Criterion", "Evidence", "Decision", "Method", "IQA"),
-            [
-                (
-                    d.criterion,
-                    f"{d.evidence_ref} {d.evidence_title}",
-                    f"{d.old_status} to {d.new_status} ({fmt_datetime(d.at)})",
-                    d.method,
-                    _check(v, d.id),
-                )
-                for d in v.decisions
-            ],
-        )
-        if v.judgements:
-            doc.add_heading("VACSR judgements", level=2)
-            _table(
-                doc,
-                ("Evidence", "Version", "Valid", "Authentic", "Current", "Sufficient", "Reliable"),
-                [
-                    (
-                        j.evidence_title,
-                        str(j.version),
-                        *("yes" if ok else "no" for _, ok in j.flags),
-                    )
-                    for j in v.judgements
-                ],
-            )
-        doc.add_heading("IQA decision", level=2)
-        if v.review is None:
-            doc.add_paragraph("Not reviewed yet.")
-            continue
-        _fields(
-            doc,
-            [
-                ("Outcome", v.review.outcome),
-                ("Reviewed by", f"{v.reviewer_name}, {fmt_datetime(v.review.at)}"),
-                ("Feedback", v.review.feedback or "none"),
-                ("Sign-off reopened", "yes" if v.review.reopened_signoff else "no"),
-            ],
-        )
-        if v.actions:
-            doc.add_heading("Actions for the assessor", level=3)
-            _table(
-                doc,
-                ("Action", "Due", "Status", "Response"),
-                [(a.text, fmt_date(a.due_date), a.status, a.response) for a in v.actions],
-            )
+        _sample_section(doc, v)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _sample_section(doc: DocxDocument, v: SampleView) -> None:
+    doc.add_heading(
+        clean(f"Sample {v.sample.decision_key}: {v.learner_name}, {v.standard_code}"), level=1
+    )
+    _fields(
+        doc,
+        [
+            ("Cycle", v.cycle.name),
+            ("Record", v.sample.kind),
+            ("Standard", f"{v.standard_code} {v.standard_title}"),
+            ("Assessor", v.assessor_name),
+            ("Why sampled", "; ".join(v.sample.reasons)),
+        ],
+    )
+    if v.signoff is not None:
+        doc.add_heading("Sign-off", level=2)
+        _fields(
+            doc,
+            [
+                ("Document", v.signoff.document_id),
+                ("Signed", fmt_datetime(v.signoff.signed_at)),
+                ("Status", v.signoff.status),
+                ("Summary", v.signoff.summary),
+            ],
+        )
+    _assessment(doc, v)
+    _iqa_decision(doc, v)
+
+
+def _assessment(doc: DocxDocument, v: SampleView) -> None:
+    """The assessor's decisions with the IQA's check of each, and the VACSR judgements."""
+    doc.add_heading("Assessor decisions", level=2)
+    _table(
+        doc,
+        ("Criterion", "Evidence", "Decision", "Method", "IQA"),
+        [
+            (
+                d.criterion,
+                f"{d.evidence_ref} {d.evidence_title}",
+                f"{d.old_status} to {d.new_status} ({fmt_datetime(d.at)})",
+                d.method,
+                _check(v, d.id),
+            )
+            for d in v.decisions
+        ],
+    )
+    if v.judgements:
+        doc.add_heading("VACSR judgements", level=2)
+        _table(
+            doc,
+            ("Evidence", "Version", "Valid", "Authentic", "Current", "Sufficient", "Reliable"),
+            [
+                (j.evidence_title, str(j.version), *("yes" if ok else "no" for _, ok in j.flags))
+                for j in v.judgements
+            ],
+        )
+
+
+def _iqa_decision(doc: DocxDocument, v: SampleView) -> None:
+    """The review (or that there is none yet) and the actions set for the assessor."""
+    doc.add_heading("IQA decision", level=2)
+    if v.review is None:
+        doc.add_paragraph("Not reviewed yet.")
+        return
+    _fields(
+        doc,
+        [
+            ("Outcome", v.review.outcome),
+            ("Reviewed by", f"{v.reviewer_name}, {fmt_datetime(v.review.at)}"),
+            ("Feedback", v.review.feedback or "none"),
+            ("Sign-off reopened", "yes" if v.review.reopened_signoff else "no"),
+        ],
+    )
+    if v.actions:
+        doc.add_heading("Actions for the assessor", level=3)
+        _table(
+            doc,
+            ("Action", "Due", "Status", "Response"),
+            [(a.text, fmt_date(a.due_date), a.status, a.response) for a in v.actions],
+        )
 
 
 def _check(view: SampleView, decision_id: int) -> str:

@@ -1,25 +1,37 @@
-"""Internal quality assurance: the facts a sampling plan is made from, read from the database.
+"""The facts a cycle's sampling plan is made from, read from the database.
 
-:func:`load_facts` reads a cycle's decisions open to sampling (summative sign-offs and interim
-decisions, as described in :mod:`mappings.quality.cycles`) in a fixed number of queries and hands them to the
-pure planner (:mod:`mappings.quality.sampling`); :class:`Strategy` is the centre's strategy those facts are
-planned with.
+A cycle's decisions open to sampling are, within the cycle's dates:
+
+* **summative**: each sign-off (``S<signoff id>``); methods and evidence kinds are those of the
+  accepted claims on the standard;
+* **interim**: the decisions one assessor made on a standard not (yet) signed off
+  (``I<registration>-<standard>-<assessor>``).
+
+:func:`load_facts` reads them in a fixed number of queries and turns them into the plain data of
+the pure planner (:mod:`mappings.quality.sampling`). Nobody samples their own decisions: facts
+made by the cycle's IQA are left out (``own_excluded``). An assessor with a disagreement in a cycle
+that ended in the period of the same length just before this cycle starts
+(:func:`disagreed_before`) is raised one status for this cycle.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import and_, case
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from mappings.assessment.models import Claim, Decision, SignOff
 from mappings.quality import sampling
+from mappings.quality.cycles import cycle_bounds
 from mappings.quality.models import Sample, SampleReview, SamplingCycle
+from mappings.quality.strategy import Strategy
 from portfolio.models import (
     Cohort,
     Criterion,
@@ -33,29 +45,7 @@ from portfolio.models import (
 STATUSES = ("new", "standard", "under_review")
 NO_COHORT = "(no cohort)"
 
-
-@dataclass(frozen=True)
-class Strategy:
-    """The centre's strategy: the planner's part plus which kinds of record are sampled."""
-
-    plan: sampling.SamplingStrategy = field(default_factory=sampling.SamplingStrategy)
-    interim: bool = True
-    summative: bool = True
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "strategy": self.plan.to_dict(),
-            "interim": self.interim,
-            "summative": self.summative,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Strategy:
-        return cls(
-            plan=sampling.SamplingStrategy.from_dict(data.get("strategy", {})),
-            interim=bool(data.get("interim", True)),
-            summative=bool(data.get("summative", True)),
-        )
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -86,12 +76,6 @@ def assessor_label(name: str, person_id: int) -> str:
     return f"{name} (#{person_id})"
 
 
-def _bounds(cycle: SamplingCycle) -> tuple[datetime, datetime]:
-    start = datetime.combine(cycle.start_date, time.min, tzinfo=UTC)
-    end = datetime.combine(cycle.end_date + timedelta(days=1), time.min, tzinfo=UTC)
-    return start, end
-
-
 def disagreed_before(session: Session, cycle: SamplingCycle) -> set[int]:
     """Assessors with a disagreement in a cycle that ended in the period just before this one."""
     length = cycle.end_date - cycle.start_date
@@ -110,12 +94,50 @@ def disagreed_before(session: Session, cycle: SamplingCycle) -> set[int]:
 
 
 def load_facts(session: Session, cycle: SamplingCycle) -> CycleFacts:
-    """The cycle's decisions open to sampling, in seven queries whatever the size."""
+    """The cycle's decisions open to sampling, in six queries whatever the size."""
     strategy = Strategy.from_dict(cycle.strategy)
-    start, end = _bounds(cycle)
-    scope = select(Registration.learner_id).where(Registration.iqa_id == cycle.iqa_id)
-    # 1. registered standards of the IQA's learners, with learner, cohort and standard code
-    reg_rows = session.execute(
+    start, end = cycle_bounds(cycle)
+    learners = _learners(session, cycle.iqa_id)
+    in_period, signed_now = _signoffs(session, cycle.iqa_id, start, end)
+    found: list[_Open] = []
+    if strategy.summative:
+        found += _summative(session, cycle.iqa_id, learners, in_period)
+    if strategy.interim:
+        found += _interim(session, cycle.iqa_id, start, end, learners, signed_now)
+    return _cycle_facts(session, cycle, found)
+
+
+# one decision open to sampling, before the assessors' names are read: where it lives, its
+# methods, its evidence kinds, the learner's cohort and site
+_Open = tuple[DecisionRef, tuple[str, ...], tuple[str, ...], str, str]
+
+
+@dataclass(frozen=True)
+class _Learners:
+    """The IQA's learners: their registrations, cohorts and sites, and the standards' codes."""
+
+    reg_of: dict[tuple[int, int], int]  # (learner, standard) -> registration
+    info: dict[int, tuple[int, str, str, str]]  # registration -> learner, name, cohort, site
+    code_of: dict[int, str]  # standard -> code
+
+    def ref(
+        self, key: str, kind: str, reg_id: int, std_id: int, signoff_id: int | None, by: int
+    ) -> tuple[DecisionRef, str, str]:
+        """The decision's place, with the learner's cohort and site."""
+        learner_id, name, cohort, site = self.info[reg_id]
+        code = self.code_of.get(std_id, "?")
+        ref = DecisionRef(key, kind, reg_id, learner_id, name, std_id, code, signoff_id, by)
+        return ref, cohort, site
+
+
+def _scope(iqa_id: int) -> SelectOfScalar[int]:
+    """The IQA's learners, as a subquery."""
+    return select(Registration.learner_id).where(Registration.iqa_id == iqa_id)
+
+
+def _learners(session: Session, iqa_id: int) -> _Learners:
+    """Query 1: registered standards of the IQA's learners, with learner, cohort and code."""
+    rows = session.execute(
         sa_select(
             col(Registration.id),
             col(Registration.learner_id),
@@ -130,17 +152,26 @@ def load_facts(session: Session, cycle: SamplingCycle) -> CycleFacts:
         .join(RegistrationStandard, col(RegistrationStandard.registration_id) == Registration.id)
         .join(Standard, col(Standard.id) == RegistrationStandard.standard_id)
         .join(Cohort, col(Cohort.id) == Registration.cohort_id, isouter=True)
-        .where(col(Registration.iqa_id) == cycle.iqa_id)
+        .where(col(Registration.iqa_id) == iqa_id)
     ).all()
     reg_of: dict[tuple[int, int], int] = {}
-    learner_info: dict[int, tuple[int, str, str, str]] = {}  # reg -> learner, name, cohort, site
+    info: dict[int, tuple[int, str, str, str]] = {}
     code_of: dict[int, str] = {}
-    for reg_id, learner_id, lname, lsite, cname, csite, std_id, code in reg_rows:
+    for reg_id, learner_id, lname, lsite, cname, csite, std_id, code in rows:
         reg_of[(learner_id, std_id or 0)] = reg_id or 0
-        learner_info[reg_id or 0] = (learner_id, lname, cname or NO_COHORT, csite or lsite)
+        info[reg_id or 0] = (learner_id, lname, cname or NO_COHORT, csite or lsite)
         code_of[std_id or 0] = code
-    # 2. sign-offs of those registrations (all: which standards are signed, which in the period)
-    signoffs = session.execute(
+    return _Learners(reg_of, info, code_of)
+
+
+def _signoffs(
+    session: Session, iqa_id: int, start: datetime, end: datetime
+) -> tuple[list[tuple[int, int, int, int]], set[tuple[int, int]]]:
+    """Query 2: the sign-offs of the IQA's registrations, all of them, as two answers.
+
+    Signed in the period: (sign-off, registration, standard, assessor). Signed now (whenever):
+    (registration, standard), which leaves the decisions on them out of interim sampling."""
+    rows = session.execute(
         sa_select(
             col(SignOff.id),
             col(SignOff.registration_id),
@@ -150,24 +181,65 @@ def load_facts(session: Session, cycle: SamplingCycle) -> CycleFacts:
             col(SignOff.status),
         )
         .join(Registration, col(Registration.id) == SignOff.registration_id)
-        .where(col(Registration.iqa_id) == cycle.iqa_id)
+        .where(col(Registration.iqa_id) == iqa_id)
     ).all()
-    signed_now = {(r, s) for _i, r, s, _a, _in, status in signoffs if status == "signed"}
-    # 3. accepted claims of the learners: methods and evidence kinds behind sign-offs
-    accepted = session.exec(
+    in_period = [(so_id or 0, reg, std, who) for so_id, reg, std, who, inside, _ in rows if inside]
+    signed_now = {(reg, std) for _i, reg, std, _a, _in, status in rows if status == "signed"}
+    return in_period, signed_now
+
+
+def _summative(
+    session: Session,
+    iqa_id: int,
+    learners: _Learners,
+    in_period: Iterable[tuple[int, int, int, int]],
+) -> list[_Open]:
+    """The sign-offs in the period, with the methods and evidence kinds of accepted claims."""
+    methods, kinds = _accepted(session, iqa_id)
+    found: list[_Open] = []
+    for so_id, reg_id, std_id, assessor_id in in_period:
+        if reg_id not in learners.info:
+            continue
+        key = f"S{so_id}"
+        ref, cohort, site = learners.ref(key, "summative", reg_id, std_id, so_id, assessor_id)
+        claimed = (ref.learner_id, std_id)
+        found.append((ref, methods.get(claimed, ()), kinds.get(claimed, ()), cohort, site))
+    return found
+
+
+def _accepted(
+    session: Session, iqa_id: int
+) -> tuple[dict[tuple[int, int], tuple[str, ...]], dict[tuple[int, int], tuple[str, ...]]]:
+    """Query 3: methods and evidence kinds of the accepted claims, by (learner, standard)."""
+    rows = session.exec(
         select(Evidence.learner_id, Criterion.standard_id, Claim.method, Evidence.kind)
         .join(Evidence, col(Evidence.id) == Claim.evidence_id)
         .join(Criterion, col(Criterion.id) == Claim.criterion_id)
-        .where(Claim.status == "accepted", col(Evidence.learner_id).in_(scope))
+        .where(Claim.status == "accepted", col(Evidence.learner_id).in_(_scope(iqa_id)))
         .distinct()
     ).all()
-    methods_of: dict[tuple[int, int], set[str]] = defaultdict(set)
-    kinds_of: dict[tuple[int, int], set[str]] = defaultdict(set)
-    for learner_id, std_id, method, kind in accepted:
+    methods: dict[tuple[int, int], set[str]] = defaultdict(set)
+    kinds: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for learner_id, std_id, method, kind in rows:
         if method:
-            methods_of[(learner_id, std_id)].add(method)
-        kinds_of[(learner_id, std_id)].add(kind)
-    # 4. decisions made in the period
+            methods[(learner_id, std_id)].add(method)
+        kinds[(learner_id, std_id)].add(kind)
+    return _sorted_values(methods), _sorted_values(kinds)
+
+
+def _sorted_values(found: dict[K, set[str]]) -> dict[K, tuple[str, ...]]:
+    return {key: tuple(sorted(values)) for key, values in found.items()}
+
+
+def _interim(
+    session: Session,
+    iqa_id: int,
+    start: datetime,
+    end: datetime,
+    learners: _Learners,
+    signed_now: set[tuple[int, int]],
+) -> list[_Open]:
+    """Query 4: decisions made in the period on standards not signed off, by assessor."""
     decided = session.execute(
         sa_select(
             col(Decision.actor_id),
@@ -180,55 +252,31 @@ def load_facts(session: Session, cycle: SamplingCycle) -> CycleFacts:
         .join(Evidence, col(Evidence.id) == Claim.evidence_id)
         .join(Criterion, col(Criterion.id) == Claim.criterion_id)
         .where(col(Decision.at) >= start, col(Decision.at) < end)
-        .where(col(Evidence.learner_id).in_(scope))
+        .where(col(Evidence.learner_id).in_(_scope(iqa_id)))
     ).all()
+    methods: dict[tuple[int, int, int], set[str]] = defaultdict(set)
+    kinds: dict[tuple[int, int, int], set[str]] = defaultdict(set)
+    for actor_id, method, learner_id, kind, std_id in decided:
+        reg_id = learners.reg_of.get((learner_id, std_id))
+        if reg_id is None or (reg_id, std_id) in signed_now:
+            continue
+        if method:
+            methods[(reg_id, std_id, actor_id)].add(method)
+        kinds[(reg_id, std_id, actor_id)].add(kind)
+    found: list[_Open] = []
+    for group, kind_set in kinds.items():
+        reg_id, std_id, actor_id = group
+        key = f"I{reg_id}-{std_id}-{actor_id}"
+        ref, cohort, site = learners.ref(key, "interim", reg_id, std_id, None, actor_id)
+        found.append((ref, tuple(sorted(methods[group])), tuple(sorted(kind_set)), cohort, site))
+    return found
 
-    sorted_cache: dict[tuple[int, int, int], tuple[str, ...]] = {}
 
-    def sorted_of(found: dict[tuple[int, int], set[str]], key: tuple[int, int]) -> tuple[str, ...]:
-        cache_key = (id(found), *key)
-        if cache_key not in sorted_cache:
-            sorted_cache[cache_key] = tuple(sorted(found.get(key, ())))
-        return sorted_cache[cache_key]
-
-    refs: dict[str, DecisionRef] = {}
-    raw: list[tuple[DecisionRef, tuple[str, ...], tuple[str, ...], str, str]] = []
-    if strategy.summative:
-        for so_id, reg_id, std_id, assessor_id, in_period, _status in signoffs:
-            if not in_period or reg_id not in learner_info:
-                continue
-            learner_id, lname, cohort, site = learner_info[reg_id]
-            ref = DecisionRef(
-                f"S{so_id}", "summative", reg_id, learner_id, lname, std_id,
-                code_of.get(std_id, "?"), so_id, assessor_id,
-            )  # fmt: skip
-            key = (learner_id, std_id)
-            raw.append((ref, sorted_of(methods_of, key), sorted_of(kinds_of, key), cohort, site))
-    if strategy.interim:
-        groups: dict[tuple[int, int, int], tuple[set[str], set[str]]] = {}
-        for actor_id, method, learner_id, kind, std_id in decided:
-            reg_id = reg_of.get((learner_id, std_id))
-            if reg_id is None or (reg_id, std_id) in signed_now:
-                continue
-            found_methods, found_kinds = groups.setdefault(
-                (reg_id, std_id, actor_id), (set(), set())
-            )
-            if method:
-                found_methods.add(method)
-            found_kinds.add(kind)
-        for (reg_id, std_id, actor_id), (method_set, kind_set) in groups.items():
-            learner_id, lname, cohort, site = learner_info[reg_id]
-            ref = DecisionRef(
-                f"I{reg_id}-{std_id}-{actor_id}", "interim", reg_id, learner_id, lname, std_id,
-                code_of.get(std_id, "?"), None, actor_id,
-            )  # fmt: skip
-            raw.append((ref, tuple(sorted(method_set)), tuple(sorted(kind_set)), cohort, site))
-
-    # 5. the assessors, 6. disagreements in the previous period
-    assessor_ids = {ref.assessor_id for ref, *_ in raw}
+def _cycle_facts(session: Session, cycle: SamplingCycle, found: list[_Open]) -> CycleFacts:
+    """Queries 5 and 6: the assessors and their disagreements before; the planner's facts."""
     people = session.exec(
         select(Person.id, Person.name, Person.assessor_status).where(
-            col(Person.id).in_(assessor_ids)
+            col(Person.id).in_({ref.assessor_id for ref, *_ in found})
         )
     ).all()
     raised = disagreed_before(session, cycle)
@@ -241,9 +289,10 @@ def load_facts(session: Session, cycle: SamplingCycle) -> CycleFacts:
         )
         for pid, name, status in sorted(people, key=lambda p: p[0] or 0)
     )
+    refs: dict[str, DecisionRef] = {}
     facts: list[sampling.DecisionFact] = []
     own: list[str] = []
-    for ref, methods, kinds, cohort, site in raw:
+    for ref, methods, kinds, cohort, site in found:
         if ref.assessor_id == cycle.iqa_id:
             own.append(ref.key)
             continue

@@ -14,8 +14,10 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from exports.iqa_report import cycle_report
-from mappings.quality import cycles as iqa
 from mappings.quality.models import Sample
+from mappings.quality.plan import plan_cycle
+from mappings.quality.review import review_sample
+from mappings.quality.samples import sample_view
 from tests.conftest import actor_of
 from tests.mappings.test_iqa import build_centre
 
@@ -24,12 +26,12 @@ from tests.mappings.test_iqa import build_centre
 def reviewed(session, make_person, make_registration):
     centre = build_centre(session, make_person, make_registration, learners=3, name="Report")
     me = actor_of(centre.iqa)
-    iqa.plan_cycle(session, actor=me, cycle_id=centre.cycle.id)
+    plan_cycle(session, actor=me, cycle_id=centre.cycle.id)
     samples = session.exec(
         select(Sample).where(Sample.cycle_id == centre.cycle.id).order_by(Sample.position)
     ).all()
-    view = iqa.sample_view(session, actor=me, sample_id=samples[0].id)
-    iqa.review_sample(
+    view = sample_view(session, actor=me, sample_id=samples[0].id)
+    review_sample(
         session,
         actor=me,
         sample_id=samples[0].id,

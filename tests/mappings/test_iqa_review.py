@@ -9,8 +9,18 @@ from sqlmodel import select
 
 from mappings.assessment import signoff
 from mappings.assessment.models import SignOff
-from mappings.quality import cycles as iqa
+from mappings.quality.actions import (
+    actions_for_assessor,
+    actions_set_by,
+    close_action,
+    respond_action,
+)
+from mappings.quality.cycles import create_cycle
+from mappings.quality.eqa import eqa_can_view, eqa_grants_of, grant_eqa, list_grants, revoke_eqa
 from mappings.quality.models import Action, Sample
+from mappings.quality.plan import add_sample, drop_sample, plan_cycle
+from mappings.quality.review import review_sample
+from mappings.quality.samples import sample_view
 from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
 from portfolio.models import AuditEntry
 from portfolio.services import access
@@ -37,10 +47,10 @@ def signed(session, make_person, make_registration, make_evidence):
         summary="Competent.",
         assessor_declaration=True,
     ).signoff
-    cycle = iqa.create_cycle(
+    cycle = create_cycle(
         session, actor=actor_of(iqa_person), name="R1", start=CYCLE_START, end=CYCLE_END
     )
-    iqa.plan_cycle(session, actor=actor_of(iqa_person), cycle_id=cycle.id)
+    plan_cycle(session, actor=actor_of(iqa_person), cycle_id=cycle.id)
     session.commit()
     sample = session.exec(select(Sample).where(Sample.signoff_id == record.id)).one()
     return learner, assessor, iqa_person, record, cycle, sample
@@ -49,7 +59,7 @@ def signed(session, make_person, make_registration, make_evidence):
 def test_sample_view_shows_evidence_decisions_and_signoff(session, signed, count_queries) -> None:
     learner, assessor, me, record, _cycle, sample = signed
     with count_queries() as q:
-        view = iqa.sample_view(session, actor=actor_of(me), sample_id=sample.id)
+        view = sample_view(session, actor=actor_of(me), sample_id=sample.id)
     assert view.signoff.id == record.id and view.standard_code == "SE03"
     assert view.learner_name == learner.name and view.assessor_name == assessor.name
     assert view.decisions and all(d.actor_id == assessor.id for d in view.decisions)
@@ -60,9 +70,9 @@ def test_sample_view_shows_evidence_decisions_and_signoff(session, signed, count
 
 def test_disagreement_reopens_the_signoff_with_the_reason_logged(session, signed) -> None:
     _learner, assessor, me, record, cycle, sample = signed
-    view = iqa.sample_view(session, actor=actor_of(me), sample_id=sample.id)
+    view = sample_view(session, actor=actor_of(me), sample_id=sample.id)
     first, *rest = view.decisions
-    review = iqa.review_sample(
+    review = review_sample(
         session,
         actor=actor_of(me),
         sample_id=sample.id,
@@ -82,10 +92,10 @@ def test_disagreement_reopens_the_signoff_with_the_reason_logged(session, signed
     assert session.exec(select(AuditEntry).where(AuditEntry.action == "iqa.review")).first()
     actions = session.exec(select(Action).where(Action.sample_id == sample.id)).all()
     assert [(a.assessor_id, a.status) for a in actions] == [(assessor.id, "open")]
-    again = iqa.sample_view(session, actor=actor_of(me), sample_id=sample.id)
+    again = sample_view(session, actor=actor_of(me), sample_id=sample.id)
     assert again.review.outcome == "disagree" and again.checks[first.id].agree is False
     with pytest.raises(Conflict):
-        iqa.review_sample(
+        review_sample(
             session, actor=actor_of(me), sample_id=sample.id, outcome="agree", feedback="",
             checks={},
         )  # fmt: skip
@@ -103,9 +113,9 @@ def test_disagreement_reopens_the_signoff_with_the_reason_logged(session, signed
 )
 def test_review_rules(session, signed, outcome, feedback, agree, note, reopen, message) -> None:
     *_, me, _record, _cycle, sample = signed
-    view = iqa.sample_view(session, actor=actor_of(me), sample_id=sample.id)
+    view = sample_view(session, actor=actor_of(me), sample_id=sample.id)
     with pytest.raises(Invalid, match=message):
-        iqa.review_sample(
+        review_sample(
             session,
             actor=actor_of(me),
             sample_id=sample.id,
@@ -121,7 +131,7 @@ def test_nobody_reviews_someone_elses_cycle_or_their_own_decisions(
 ) -> None:
     _learner, assessor, _me, _record, cycle, sample = signed
     with pytest.raises(NotFound):
-        iqa.review_sample(
+        review_sample(
             session, actor=actor_of(make_person("iqa")), sample_id=sample.id, outcome="agree",
             feedback="", checks={},
         )  # fmt: skip
@@ -132,7 +142,7 @@ def test_nobody_reviews_someone_elses_cycle_or_their_own_decisions(
     session.add(cycle)
     session.commit()
     with pytest.raises(PermissionDenied, match="own assessment decisions"):
-        iqa.review_sample(
+        review_sample(
             session, actor=actor_of(assessor), sample_id=sample.id, outcome="agree",
             feedback="", checks={},
         )  # fmt: skip
@@ -142,11 +152,11 @@ def test_actions_lifecycle_and_overdue_listing(session, signed, make_person) -> 
     _learner, assessor, me, _record, _cycle, sample = signed
     past = date.today() - timedelta(days=20)
     with pytest.raises(Invalid, match="due today or later"):
-        iqa.review_sample(
+        review_sample(
             session, actor=actor_of(me), sample_id=sample.id, outcome="agree", feedback="",
             checks={}, actions=[("late", date.today() - timedelta(days=1))],
         )  # fmt: skip
-    iqa.review_sample(
+    review_sample(
         session,
         actor=actor_of(me),
         sample_id=sample.id,
@@ -156,33 +166,33 @@ def test_actions_lifecycle_and_overdue_listing(session, signed, make_person) -> 
         actions=[("Date every record", past + timedelta(days=5)), ("Add K5", date.today())],
         today=past,
     )
-    listed = iqa.actions_set_by(session, actor=actor_of(me))
+    listed = actions_set_by(session, actor=actor_of(me))
     assert [(r.action.text, r.overdue) for r in listed] == [
         ("Date every record", True),
         ("Add K5", False),
     ]
-    mine = iqa.actions_for_assessor(session, actor=actor_of(assessor))
+    mine = actions_for_assessor(session, actor=actor_of(assessor))
     assert [r.action.text for r in mine] == ["Date every record", "Add K5"]
     overdue = listed[0].action
     with pytest.raises(NotFound):
-        iqa.respond_action(
+        respond_action(
             session, actor=actor_of(make_person("assessor")), action_id=overdue.id, response="x"
         )
     with pytest.raises(Invalid, match="response"):
-        iqa.respond_action(session, actor=actor_of(assessor), action_id=overdue.id, response=" ")
-    iqa.respond_action(
+        respond_action(session, actor=actor_of(assessor), action_id=overdue.id, response=" ")
+    respond_action(
         session, actor=actor_of(assessor), action_id=overdue.id, response="Dated them all."
     )
-    assert not iqa.actions_set_by(session, actor=actor_of(me))[0].overdue  # answered
+    assert not actions_set_by(session, actor=actor_of(me))[0].overdue  # answered
     with pytest.raises(PermissionDenied):
-        iqa.close_action(session, actor=actor_of(assessor), action_id=overdue.id)
-    closed = iqa.close_action(session, actor=actor_of(me), action_id=overdue.id)
+        close_action(session, actor=actor_of(assessor), action_id=overdue.id)
+    closed = close_action(session, actor=actor_of(me), action_id=overdue.id)
     assert closed.status == "closed" and closed.closed_by == me.id
-    assert [r.action.text for r in iqa.actions_set_by(session, actor=actor_of(me))] == ["Add K5"]
+    assert [r.action.text for r in actions_set_by(session, actor=actor_of(me))] == ["Add K5"]
     with pytest.raises(Invalid, match="closed"):
-        iqa.respond_action(session, actor=actor_of(assessor), action_id=overdue.id, response="y")
+        respond_action(session, actor=actor_of(assessor), action_id=overdue.id, response="y")
     with pytest.raises(Invalid, match="already closed"):
-        iqa.close_action(session, actor=actor_of(me), action_id=overdue.id)
+        close_action(session, actor=actor_of(me), action_id=overdue.id)
     actions = {e.action for e in session.exec(select(AuditEntry)).all()}
     assert {"iqa.action.respond", "iqa.action.close"} <= actions
 
@@ -196,18 +206,18 @@ def test_eqa_sees_only_sampled_learners_and_only_before_expiry(
     other = make_registration(iqa=make_person("iqa"), assessor=make_person("assessor"))
     expires = datetime.now(UTC) + timedelta(days=7)
     with pytest.raises(Invalid, match="EQA role"):
-        iqa.grant_eqa(session, actor=actor_of(admin), person_id=me.id, cycle_id=cycle.id,
+        grant_eqa(session, actor=actor_of(admin), person_id=me.id, cycle_id=cycle.id,
                       expires_at=expires)  # fmt: skip
     with pytest.raises(PermissionDenied):
-        iqa.grant_eqa(session, actor=actor_of(me), person_id=eqa.id, cycle_id=cycle.id,
+        grant_eqa(session, actor=actor_of(me), person_id=eqa.id, cycle_id=cycle.id,
                       expires_at=expires)  # fmt: skip
-    assert not iqa.eqa_can_view(session, eqa, learner.id)
-    grant = iqa.grant_eqa(
+    assert not eqa_can_view(session, eqa, learner.id)
+    grant = grant_eqa(
         session, actor=actor_of(admin), person_id=eqa.id, cycle_id=cycle.id, expires_at=expires
     )
-    assert iqa.eqa_can_view(session, eqa, learner.id)
-    assert not iqa.eqa_can_view(session, eqa, other.learner_id)
-    assert not iqa.eqa_can_view(session, eqa, learner.id, now=expires + timedelta(seconds=1))
+    assert eqa_can_view(session, eqa, learner.id)
+    assert not eqa_can_view(session, eqa, other.learner_id)
+    assert not eqa_can_view(session, eqa, learner.id, now=expires + timedelta(seconds=1))
     assert access.relation(session, actor_of(eqa), learner.id) == {"eqa"}
     assert access.relation(session, actor_of(eqa), other.learner_id) == set()
     # read-only: viewing works, changing is refused
@@ -216,20 +226,20 @@ def test_eqa_sees_only_sampled_learners_and_only_before_expiry(
     ).rows
     with pytest.raises(PermissionDenied):
         make_evidence(learner, author=eqa)
-    view = iqa.sample_view(session, actor=actor_of(eqa), sample_id=sample.id)
+    view = sample_view(session, actor=actor_of(eqa), sample_id=sample.id)
     assert view.sample.id == sample.id
     with pytest.raises((PermissionDenied, NotFound)):
-        iqa.review_sample(session, actor=actor_of(eqa), sample_id=sample.id, outcome="agree",
+        review_sample(session, actor=actor_of(eqa), sample_id=sample.id, outcome="agree",
                           feedback="", checks={})  # fmt: skip
-    [live] = iqa.eqa_grants_of(session, actor=actor_of(eqa))
+    [live] = eqa_grants_of(session, actor=actor_of(eqa))
     assert [s.id for s, *_ in live.samples] == [sample.id]
     # a dropped sample is no longer open to the EQA
-    iqa.drop_sample(session, actor=actor_of(me), sample_id=sample.id)
-    assert not iqa.eqa_can_view(session, eqa, learner.id)
+    drop_sample(session, actor=actor_of(me), sample_id=sample.id)
+    assert not eqa_can_view(session, eqa, learner.id)
     with pytest.raises(NotFound):
-        iqa.sample_view(session, actor=actor_of(eqa), sample_id=sample.id)
-    iqa.add_sample(session, actor=actor_of(me), cycle_id=cycle.id, decision_key=sample.decision_key)
-    iqa.revoke_eqa(session, actor=actor_of(admin), grant_id=grant.id)
-    assert not iqa.eqa_can_view(session, eqa, learner.id)
-    rows = iqa.list_grants(session, actor=actor_of(admin))
+        sample_view(session, actor=actor_of(eqa), sample_id=sample.id)
+    add_sample(session, actor=actor_of(me), cycle_id=cycle.id, decision_key=sample.decision_key)
+    revoke_eqa(session, actor=actor_of(admin), grant_id=grant.id)
+    assert not eqa_can_view(session, eqa, learner.id)
+    rows = list_grants(session, actor=actor_of(admin))
     assert [(r.person_name, r.active) for r in rows] == [(eqa.name, False)]

@@ -10,8 +10,10 @@ from flask import Flask
 from sqlmodel import select
 
 from delivery.web.app import create_app
-from mappings.quality import cycles as iqa
 from mappings.quality.models import Action, EqaAccess, Sample, SampleReview, SamplingCycle
+from mappings.quality.plan import plan_cycle
+from mappings.quality.samples import sample_view
+from mappings.quality.strategy import get_strategy
 from tests.conftest import actor_of
 from tests.mappings.test_iqa import build_centre
 
@@ -19,7 +21,7 @@ from tests.mappings.test_iqa import build_centre
 @pytest.fixture
 def planned(session, make_person, make_registration):
     centre = build_centre(session, make_person, make_registration, learners=3)
-    iqa.plan_cycle(session, actor=actor_of(centre.iqa), cycle_id=centre.cycle.id)
+    plan_cycle(session, actor=actor_of(centre.iqa), cycle_id=centre.cycle.id)
     session.commit()
     sample = session.exec(select(Sample).where(Sample.cycle_id == centre.cycle.id)).first()
     return centre, sample
@@ -115,7 +117,7 @@ def test_iqa_creates_plans_drops_adds_and_edits_strategy(client, auth, planned, 
         },
     )
     assert saved.status_code == 302
-    assert iqa.get_strategy(session).plan.rate("standard") == 0.3
+    assert get_strategy(session).plan.rate("standard") == 0.3
     wrong = client.post("/iqa/strategy", data={"rate_new": "150", "rate_standard": "20",
                                                "rate_under_review": "50"})  # fmt: skip
     assert wrong.status_code == 422
@@ -123,7 +125,7 @@ def test_iqa_creates_plans_drops_adds_and_edits_strategy(client, auth, planned, 
 
 def test_review_then_assessor_responds_and_iqa_closes(client, auth, planned, session) -> None:
     centre, sample = planned
-    view = iqa.sample_view(session, actor=actor_of(centre.iqa), sample_id=sample.id)
+    view = sample_view(session, actor=actor_of(centre.iqa), sample_id=sample.id)
     decision = view.decisions[0]
     auth.login(centre.iqa)
     page = client.get(f"/iqa/samples/{sample.id}").get_data(as_text=True)

@@ -127,20 +127,23 @@ def world(session, make_person, make_registration, make_evidence, app: Flask):
     # a quality-assurance cycle with a reviewed sample, an action for the assessor and an EQA
     from datetime import UTC, datetime, timedelta
 
-    from mappings.quality import cycles as iqa
+    from mappings.quality.cycles import create_cycle
+    from mappings.quality.eqa import grant_eqa
     from mappings.quality.models import Action, Sample
+    from mappings.quality.plan import plan_cycle
+    from mappings.quality.review import review_sample
 
     iqa_actor = actor_of(people["iqa"])
-    cycle = iqa.create_cycle(
+    cycle = create_cycle(
         session,
         actor=iqa_actor,
         name="Walk cycle",
         start=date.today() - timedelta(days=30),
         end=date.today() + timedelta(days=30),
     )
-    iqa.plan_cycle(session, actor=iqa_actor, cycle_id=cycle.id, seed=1)
+    plan_cycle(session, actor=iqa_actor, cycle_id=cycle.id, seed=1)
     sample = session.exec(select(Sample).where(Sample.cycle_id == cycle.id)).first()
-    iqa.review_sample(
+    review_sample(
         session,
         actor=iqa_actor,
         sample_id=sample.id,
@@ -151,7 +154,7 @@ def world(session, make_person, make_registration, make_evidence, app: Flask):
     )
     action = session.exec(select(Action)).first()
     people["eqa"] = make_person("eqa")
-    grant = iqa.grant_eqa(
+    grant = grant_eqa(
         session,
         actor=actor_of(people["admin"]),
         person_id=people["eqa"].id,

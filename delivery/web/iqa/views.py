@@ -27,8 +27,19 @@ from delivery.web.iqa.forms import (
     ReviewForm,
     StrategyForm,
 )
-from mappings.quality import cycles as iqa
+from mappings.quality.actions import (
+    actions_for_assessor,
+    actions_set_by,
+    close_action,
+    respond_action,
+)
+from mappings.quality.cycles import create_cycle, get_cycle, list_cycles
+from mappings.quality.eqa import eqa_grants_of, grant_eqa, list_grants, revoke_eqa
 from mappings.quality.models import SamplingCycle
+from mappings.quality.plan import add_sample, drop_sample, plan_cycle, plan_page
+from mappings.quality.review import review_sample
+from mappings.quality.samples import SampleView, sample_view
+from mappings.quality.strategy import get_strategy, save_strategy
 from portfolio.errors import Invalid
 from portfolio.services import people
 
@@ -67,15 +78,15 @@ def index() -> str:
     me = actor()
     return render_template(
         "iqa/index.html",
-        cycles=iqa.list_cycles(db(), me),
-        actions=iqa.actions_set_by(db(), actor=me),
+        cycles=list_cycles(db(), me),
+        actions=actions_set_by(db(), actor=me),
     )
 
 
 @bp.route("/iqa/strategy", methods=["GET", "POST"])
 @roles("iqa")
 def strategy() -> tuple[str, int] | Response:
-    current = iqa.get_strategy(db())
+    current = get_strategy(db())
     form = StrategyForm()
     if request.method == "GET":
         form.rate_new.data = round(current.plan.rate("new") * 100)
@@ -86,7 +97,7 @@ def strategy() -> tuple[str, int] | Response:
     error = None
     if form.validate_on_submit():
         try:
-            iqa.save_strategy(
+            save_strategy(
                 db(),
                 actor=actor(),
                 rates={
@@ -117,7 +128,7 @@ def cycle_new() -> tuple[str, int] | Response:
     error = None
     if form.validate_on_submit():
         try:
-            cycle = iqa.create_cycle(
+            cycle = create_cycle(
                 db(),
                 actor=actor(),
                 name=form.name.data or "",
@@ -136,7 +147,7 @@ def cycle_new() -> tuple[str, int] | Response:
 
 
 def _plan_page(cycle_id: int, error: str | None = None, status: int = 200) -> tuple[str, int]:
-    page = iqa.plan_page(db(), actor=actor(), cycle_id=cycle_id)
+    page = plan_page(db(), actor=actor(), cycle_id=cycle_id)
     add_form = AddSampleForm(prefix="add")
     add_form.decision.choices = [
         (c.key, f"{c.key}: {c.kind} {c.standard_code}, {c.learner_name}, "
@@ -162,12 +173,12 @@ def cycle(cycle_id: int) -> tuple[str, int]:
 @bp.route("/iqa/cycles/<int:cycle_id>/plan", methods=["POST"])
 @roles("iqa")
 def plan(cycle_id: int) -> tuple[str, int] | Response:
-    iqa.get_cycle(db(), actor(), cycle_id)  # 404 for someone else's cycle
+    get_cycle(db(), actor(), cycle_id)  # 404 for someone else's cycle
     form = PlanForm(prefix="plan")
     if not form.validate_on_submit():
         return _plan_page(cycle_id, "The seed must be a whole number.", 422)
     try:
-        result = iqa.plan_cycle(db(), actor=actor(), cycle_id=cycle_id, seed=form.seed.data)
+        result = plan_cycle(db(), actor=actor(), cycle_id=cycle_id, seed=form.seed.data)
     except Invalid as exc:
         return _plan_page(cycle_id, _failed(exc), 422)
     db().commit()
@@ -178,13 +189,13 @@ def plan(cycle_id: int) -> tuple[str, int] | Response:
 @bp.route("/iqa/cycles/<int:cycle_id>/add", methods=["POST"])
 @roles("iqa")
 def add(cycle_id: int) -> tuple[str, int] | Response:
-    iqa.get_cycle(db(), actor(), cycle_id)
+    get_cycle(db(), actor(), cycle_id)
     form = AddSampleForm(prefix="add")
     form.decision.choices = [(form.decision.data or "", "")]  # checked by the service
     if not form.validate_on_submit():
         return _plan_page(cycle_id, "Choose a decision to add.", 422)
     try:
-        iqa.add_sample(
+        add_sample(
             db(),
             actor=actor(),
             cycle_id=cycle_id,
@@ -205,7 +216,7 @@ def drop(sample_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     try:
-        sample = iqa.drop_sample(db(), actor=actor(), sample_id=sample_id)
+        sample = drop_sample(db(), actor=actor(), sample_id=sample_id)
     except Invalid as exc:
         flash(_failed(exc), "error")
         return redirect(request.referrer or url_for("iqa.index"))
@@ -217,14 +228,14 @@ def drop(sample_id: int) -> Response:
 @bp.route("/iqa/cycles/<int:cycle_id>/grid")
 @roles("iqa")
 def grid(cycle_id: int) -> str:
-    page = iqa.plan_page(db(), actor=actor(), cycle_id=cycle_id)
+    page = plan_page(db(), actor=actor(), cycle_id=cycle_id)
     return render_template("iqa/grid.html", page=page, grid=page.grid)
 
 
 # ---------------------------------------------------------------- one sample
 
 
-def _checks(view: iqa.SampleView) -> dict[int, tuple[bool, str]]:
+def _checks(view: SampleView) -> dict[int, tuple[bool, str]]:
     found = {}
     for d in view.decisions:
         choice = request.form.get(f"check-{d.id}", "")
@@ -236,7 +247,7 @@ def _checks(view: iqa.SampleView) -> dict[int, tuple[bool, str]]:
 @bp.route("/iqa/samples/<int:sample_id>", methods=["GET", "POST"])
 @roles("iqa")
 def sample(sample_id: int) -> tuple[str, int] | Response:
-    view = iqa.sample_view(db(), actor=actor(), sample_id=sample_id)
+    view = sample_view(db(), actor=actor(), sample_id=sample_id)
     form = ReviewForm()
     error = None
     if form.validate_on_submit():
@@ -248,7 +259,7 @@ def sample(sample_id: int) -> tuple[str, int] | Response:
         try:
             if any(due is None for _, due in actions):
                 raise Invalid("Give every action a due date.")
-            iqa.review_sample(
+            review_sample(
                 db(),
                 actor=actor(),
                 sample_id=sample_id,
@@ -279,8 +290,8 @@ def actions() -> str:
     me = actor()
     return render_template(
         "iqa/actions.html",
-        mine=iqa.actions_for_assessor(db(), actor=me) if me.has("assessor") else [],
-        set_by_me=iqa.actions_set_by(db(), actor=me) if me.has("iqa") else [],
+        mine=actions_for_assessor(db(), actor=me) if me.has("assessor") else [],
+        set_by_me=actions_set_by(db(), actor=me) if me.has("iqa") else [],
         respond_form=RespondForm(prefix="respond"),
         close_form=ButtonForm(prefix="close"),
     )
@@ -292,9 +303,7 @@ def respond(action_id: int) -> Response:
     form = RespondForm(prefix="respond")
     form.validate_on_submit()  # an empty response is refused by the service, after whose it is
     try:
-        iqa.respond_action(
-            db(), actor=actor(), action_id=action_id, response=form.response.data or ""
-        )
+        respond_action(db(), actor=actor(), action_id=action_id, response=form.response.data or "")
     except Invalid as exc:
         flash(_failed(exc), "error")
         return redirect(url_for("iqa.actions"))
@@ -309,7 +318,7 @@ def close(action_id: int) -> Response:
     if not ButtonForm(prefix="close").validate_on_submit():
         abort(400)
     try:
-        iqa.close_action(db(), actor=actor(), action_id=action_id)
+        close_action(db(), actor=actor(), action_id=action_id)
     except Invalid as exc:
         flash(_failed(exc), "error")
         return redirect(url_for("iqa.actions"))
@@ -334,7 +343,7 @@ def eqa_grants() -> tuple[str, int] | Response:
     if form.validate_on_submit():
         expires = datetime.combine(form.expires.data + timedelta(days=1), time.min, tzinfo=UTC)
         try:
-            iqa.grant_eqa(
+            grant_eqa(
                 db(),
                 actor=actor(),
                 person_id=form.person.data or 0,
@@ -350,7 +359,7 @@ def eqa_grants() -> tuple[str, int] | Response:
     status = 422 if error or form.errors else 200
     return render_template(
         "iqa/eqa_grants.html",
-        rows=iqa.list_grants(db(), actor=actor()),
+        rows=list_grants(db(), actor=actor()),
         form=form,
         revoke_form=ButtonForm(prefix="revoke"),
         error=error,
@@ -362,7 +371,7 @@ def eqa_grants() -> tuple[str, int] | Response:
 def eqa_revoke(grant_id: int) -> Response:
     if not ButtonForm(prefix="revoke").validate_on_submit():
         abort(400)
-    iqa.revoke_eqa(db(), actor=actor(), grant_id=grant_id)
+    revoke_eqa(db(), actor=actor(), grant_id=grant_id)
     db().commit()
     flash("Access ended.", "success")
     return redirect(url_for("iqa.eqa_grants"))
@@ -374,11 +383,11 @@ def eqa_revoke(grant_id: int) -> Response:
 @bp.route("/eqa")
 @roles("eqa")
 def eqa_index() -> str:
-    return render_template("iqa/eqa_index.html", grants=iqa.eqa_grants_of(db(), actor=actor()))
+    return render_template("iqa/eqa_index.html", grants=eqa_grants_of(db(), actor=actor()))
 
 
 @bp.route("/eqa/samples/<int:sample_id>")
 @roles("eqa")
 def eqa_sample(sample_id: int) -> str:
-    view = iqa.sample_view(db(), actor=actor(), sample_id=sample_id)
+    view = sample_view(db(), actor=actor(), sample_id=sample_id)
     return render_template("iqa/sample.html", view=view, form=None, error=None, read_only=True)

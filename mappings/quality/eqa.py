@@ -1,0 +1,161 @@
+"""External quality assurance: time-boxed, read-only access to one cycle's samples.
+
+An administrator grants a person with the ``eqa`` role access to a cycle until ``expires_at``;
+the grant needs no clean-up, it simply stops counting (or is revoked earlier). While it counts,
+the EQA reads the cycle's samples (:func:`mappings.quality.samples.sample_view`) and the portfolios
+of the learners sampled: :func:`eqa_relation` is the relation "eqa" that
+:func:`delivery.wiring.wire` registers with :mod:`portfolio.services.access`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, col, select
+
+from mappings.quality.cycles import aware
+from mappings.quality.models import EqaAccess, Sample, SampleReview, SamplingCycle
+from portfolio.errors import Invalid, NotFound, PermissionDenied
+from portfolio.models import Person, Standard
+from portfolio.models.base import utcnow
+from portfolio.services import audit
+from portfolio.services.people import Actor
+
+
+def _live(person_id: int | None, now: datetime | None = None) -> tuple[ColumnElement[bool], ...]:
+    """The conditions on a grant of the person that counts at ``now``."""
+    return (
+        col(EqaAccess.person_id) == person_id,
+        col(EqaAccess.revoked_at).is_(None),
+        col(EqaAccess.expires_at) > (now or utcnow()),
+    )
+
+
+def live_grant(
+    session: Session, actor: Actor, cycle_id: int, now: datetime | None = None
+) -> EqaAccess | None:
+    """The actor's grant to the cycle that counts now, if they are an EQA and hold one."""
+    if not actor.has("eqa"):
+        return None
+    return session.exec(
+        select(EqaAccess).where(*_live(actor.id, now), EqaAccess.cycle_id == cycle_id)
+    ).first()
+
+
+def eqa_can_view(
+    session: Session, person: Actor | Person, learner_id: int, now: datetime | None = None
+) -> bool:
+    """True while the person (role eqa) holds a live grant to a cycle that sampled the learner."""
+    roles = person.roles if isinstance(person, Actor) else person.role_set
+    if "eqa" not in roles:
+        return False
+    found = session.exec(
+        select(EqaAccess.id)
+        .join(Sample, col(Sample.cycle_id) == EqaAccess.cycle_id)
+        .where(
+            *_live(person.id, now),
+            Sample.learner_id == learner_id,
+            col(Sample.dropped).is_(False),
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+def eqa_relation(session: Session, actor: Actor, learner_id: int) -> str | None:
+    return "eqa" if actor.has("eqa") and eqa_can_view(session, actor, learner_id) else None
+
+
+def grant_eqa(
+    session: Session, *, actor: Actor, person_id: int, cycle_id: int, expires_at: datetime
+) -> EqaAccess:
+    if not actor.has("admin"):
+        raise PermissionDenied("Only administrators grant external quality assurers access.")
+    person = session.get(Person, person_id)
+    if person is None or not person.has_role("eqa") or person.removed_at is not None:
+        raise Invalid("Access is granted to a person with the EQA role.")
+    if session.get(SamplingCycle, cycle_id) is None:
+        raise NotFound("No such sampling cycle.")
+    expires_at = aware(expires_at)
+    if expires_at <= utcnow():
+        raise Invalid("The access must end in the future.")
+    grant = EqaAccess(person_id=person_id, cycle_id=cycle_id, granted_by=actor.id or person_id,
+                      expires_at=expires_at)  # fmt: skip
+    session.add(grant)
+    session.flush()
+    audit.record(session, actor_id=actor.id or None, action="eqa.grant",
+                 subject_type="eqa_access", subject_id=grant.id,
+                 data={"person": person_id, "cycle": cycle_id,
+                       "expires_at": expires_at.isoformat()})  # fmt: skip
+    return grant
+
+
+def revoke_eqa(session: Session, *, actor: Actor, grant_id: int) -> EqaAccess:
+    if not actor.has("admin"):
+        raise PermissionDenied("Only administrators end external access.")
+    grant = session.get(EqaAccess, grant_id)
+    if grant is None:
+        raise NotFound("No such grant.")
+    if grant.revoked_at is None:
+        grant.revoked_at = utcnow()
+        session.add(grant)
+        session.flush()
+        audit.record(session, actor_id=actor.id or None, action="eqa.revoke",
+                     subject_type="eqa_access", subject_id=grant_id, data={})  # fmt: skip
+    return grant
+
+
+@dataclass(frozen=True)
+class GrantRow:
+    grant: EqaAccess
+    person_name: str
+    cycle_name: str
+    active: bool
+
+
+def list_grants(session: Session, *, actor: Actor) -> list[GrantRow]:
+    if not actor.has("admin"):
+        raise PermissionDenied("Only administrators see external access grants.")
+    rows = session.exec(
+        select(EqaAccess, Person.name, SamplingCycle.name)
+        .join(Person, col(Person.id) == EqaAccess.person_id)
+        .join(SamplingCycle, col(SamplingCycle.id) == EqaAccess.cycle_id)
+        .order_by(col(EqaAccess.expires_at).desc())
+    ).all()
+    now = utcnow()
+    return [
+        GrantRow(g, p, c, g.revoked_at is None and aware(g.expires_at) > now) for g, p, c in rows
+    ]
+
+
+@dataclass(frozen=True)
+class EqaCycle:
+    grant: EqaAccess
+    cycle: SamplingCycle
+    samples: tuple[tuple[Sample, str, str, str], ...]  # sample, learner, standard, outcome
+
+
+def eqa_grants_of(session: Session, *, actor: Actor) -> list[EqaCycle]:
+    """The live grants of an EQA with their cycles' samples (two queries)."""
+    if not actor.has("eqa"):
+        raise PermissionDenied("This page is for external quality assurers.")
+    grants = session.exec(
+        select(EqaAccess, SamplingCycle)
+        .join(SamplingCycle, col(SamplingCycle.id) == EqaAccess.cycle_id)
+        .where(*_live(actor.id))
+    ).all()
+    rows = session.exec(
+        select(Sample, Person.name, Standard.code, SampleReview.outcome)
+        .join(Person, col(Person.id) == Sample.learner_id)
+        .join(Standard, col(Standard.id) == Sample.standard_id)
+        .join(SampleReview, col(SampleReview.sample_id) == Sample.id, isouter=True)
+        .where(col(Sample.cycle_id).in_([c.id for _, c in grants]), col(Sample.dropped).is_(False))
+        .order_by(col(Sample.position))
+    ).all()
+    by_cycle: dict[int, list[tuple[Sample, str, str, str]]] = defaultdict(list)
+    for s, learner, code, outcome in rows:
+        by_cycle[s.cycle_id].append((s, learner, code, outcome or "not reviewed"))
+    return [EqaCycle(g, c, tuple(by_cycle.get(c.id or 0, []))) for g, c in grants]
