@@ -114,10 +114,12 @@ def demo(ctx: Context, learners: int, seed: int, items: int) -> None:
 
 def _register_groups() -> None:
     from delivery.cli.commands import register_commands
+    from delivery.cli.engine import engine
     from delivery.cli.suggest import register_suggest
 
     register_commands(main)
     register_suggest(main)
+    main.add_command(engine)
 
 
 _register_groups()
