@@ -1,31 +1,37 @@
 """Evaluate the criteria suggestion engine on the dev set, cold and warm (k-fold).
 
-.venv/bin/python bench/suggest_eval.py [--dev PATH] [--folds K] [--split odd|even|all] [--cv]
-    [--repeats N]
+.venv/bin/python bench/suggest_eval.py [--shared DIR] [--dev PATH] [--folds K] [--split odd|even|all]
+    [--cv] [--repeats N]
 
 Plain: the engine as shipped (the reranker's weights were trained on all dev items, so on dev this
 is an in-sample figure). ``--cv``: the honest figure. For each of K folds a reranker is trained on
-the other folds only (bench/suggest_train.py, with its own inner folds for the strong threshold and
-the warm offsets) and evaluated on the held-out fold, cold and warm (warm: the training folds'
-decisions are the examples). ``--cv --repeats N``: the same with N fold assignments (the official
-round-robin one, then N-1 shuffles with fixed seeds); prints the mean and the minimum over them of
-recall@10, MRR and strong F1, cold and warm, a steadier yardstick than one assignment on 48 items.
+the other folds only (:mod:`mappings.engine.train`, as ``portfolio engine train`` does, with its own
+inner folds for the strong threshold and the warm offsets) and evaluated on the held-out fold, cold
+and warm (warm: the training folds' decisions are the examples). ``--cv --repeats N``: the same
+with N fold assignments (the official round-robin one, then N-1 shuffles with fixed seeds); prints
+the mean and the minimum over them of recall@10, MRR and strong F1, cold and warm, a steadier
+yardstick than one assignment on 48 items. The dev set and the Supported Employment suite are read
+from the shared folder (``--shared``, default ``../shared`` beside the repository).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from framework.parse.nos_text import parse_nos_text  # noqa: E402
+from mappings.engine.dataset import (  # noqa: E402
+    FrameworkText,
+    examples_of,
+    gold_pairs,
+    load_framework,
+    load_items,
+)
 from mappings.engine.metrics import (  # noqa: E402
     empty_when_no_gold,
     kfold_indices,
@@ -35,41 +41,16 @@ from mappings.engine.metrics import (  # noqa: E402
     recall_at_k_micro,
     set_prf_micro,
 )
-from mappings.engine.suggest import CriterionDoc, Example, Params, SuggestionEngine  # noqa: E402
+from mappings.engine.suggest import CriterionDoc, Params, SuggestionEngine  # noqa: E402
+from mappings.engine.train import L2, TrainingSet, fit_model  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
-SEED = SHARED / "seeds" / "003_b475007781b3f849.txt"
-DEV = SHARED / "eval" / "dev.jsonl"
-
-
-@dataclass(frozen=True)
-class FrameworkText:
-    """What the engine reads of a framework: criteria, glossary and statement of values."""
-
-    criteria: list[CriterionDoc]
-    glossary: list[tuple[str, str]]
-    values: list[str]
-
-    def engine(self, params: Params | None = None) -> SuggestionEngine:
-        return SuggestionEngine.build(self.criteria, self.glossary, params, self.values)
-
-
-def load_framework(path: Path = SEED) -> FrameworkText:
-    spec = parse_nos_text(path.read_text(encoding="utf-8"), source=str(path))
-    docs = [
-        CriterionDoc(s.code, c.code, c.kind, c.text, s.title, s.overview)
-        for s in spec.standards
-        for c in s.criteria
-    ]
-    return FrameworkText(docs, [(g.term, g.definition) for g in spec.glossary], list(spec.values))
-
-
-def load_items(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+SEED = Path("seeds") / "003_b475007781b3f849.txt"  # the Supported Employment suite
+DEV = Path("eval") / "dev.jsonl"
 
 
 def gold_of(item: dict) -> set[tuple[str, str]]:
-    return {(g["standard"], g["criterion"]) for g in item["gold"]}
+    return set(gold_pairs(item))
 
 
 def shuffled_folds(n: int, folds: int, seed: int) -> list[list[int]]:
@@ -101,11 +82,7 @@ def run(
         train = [j for j in range(len(items)) if j not in set(fold)]
         engine = fold_factory(train) if fold_factory else engine_factory()
         if folds and warm:
-            engine.add_examples(
-                Example(items[j]["kind"], items[j]["title"], items[j]["text"], s, c, True)
-                for j in train
-                for s, c in sorted(gold_of(items[j]))
-            )
+            engine.add_examples(examples_of([items[j] for j in train]))
         for j in fold:
             it = items[j]
             t0 = time.perf_counter()
@@ -131,7 +108,7 @@ def summary(ranked, strong, golds, lat) -> dict[str, float]:
     }
 
 
-def report(name, ranked, strong, golds, lat) -> dict[str, float]:
+def report(name, ranked, strong, golds, lat) -> None:
     r = {k: recall_at_k_micro(ranked, golds, k) for k in (1, 3, 5, 10)}
     rm = {k: recall_at_k_macro(ranked, golds, k) for k in (1, 3, 5, 10)}
     mrr = mean_reciprocal_rank(ranked, golds)
@@ -147,11 +124,9 @@ def report(name, ranked, strong, golds, lat) -> dict[str, float]:
     )
     print(f"  no-gold items with no strong suggestion: {x} of {y}")
     print(f"  latency per item: p50 {percentile(lat, 50):.1f} ms  p95 {percentile(lat, 95):.1f} ms")
-    return {"r10": r[10], "mrr": mrr, "f1": prf.f1, "empty": x / y if y else 1.0}
 
 
-def synthetic_build_time(n: int = 10_000) -> float:
-    fw = load_framework()
+def synthetic_build_time(fw: FrameworkText, n: int = 10_000) -> float:
     base = fw.criteria
     rng = random.Random(7)
     words = sorted({w for c in base for w in c.text.split()})
@@ -199,7 +174,8 @@ def repeated(items, folds: int, repeats: int, factory, fold_factory) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--dev", type=Path, default=DEV)
+    ap.add_argument("--shared", type=Path, default=SHARED, help="the shared data folder")
+    ap.add_argument("--dev", type=Path, default=None, help="default: SHARED/eval/dev.jsonl")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument(
         "--split",
@@ -218,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         help="with --cv: N fold assignments (official + N-1 seeded shuffles); mean and min",
     )
     args = ap.parse_args(argv)
-    fw = load_framework()
+    args.dev = args.dev or args.shared / DEV
+    fw = load_framework(args.shared / SEED)
     items = load_items(args.dev)
     if args.split != "all":
         items = items[(0 if args.split == "even" else 1) :: 2]
@@ -233,9 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         return fw.engine(params)
 
     if args.cv:
-        from suggest_train import L2, Data, fit_model
-
-        data = Data(factory, items)
+        data = TrainingSet(factory, items)
         models = {}
 
         def fold_factory(train: list[int]) -> SuggestionEngine:
@@ -253,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         report("COLD", *run(factory, items, None))
         report(f"WARM ({args.folds}-fold)", *run(factory, items, args.folds))
     if not args.no_build_bench:
-        print(f"index build, synthetic 10,000 criteria: {synthetic_build_time():.2f} s")
+        print(f"index build, synthetic 10,000 criteria: {synthetic_build_time(fw):.2f} s")
     return 0
 
 

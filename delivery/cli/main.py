@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "delivery.cli.demo:demo",
         "Load the sample framework and demo accounts (idempotent) and print the log-ins.",
     ),
+    "engine": ("delivery.cli.engine:engine", "Train the criteria suggestion engine."),
     "export": (
         "delivery.cli.export:export_group",
         "Export sign-off records, portfolio bundles and reports.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -80,6 +81,39 @@ _KNOWING = re.compile(
 )
 
 
+def sentence_cues(sentences: Sequence[str], roles: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per sentence, a cue of doing and of understanding (0..1), in its words or in the section it
+    sits in: the Action and Result of a STAR narrative show doing, the analysis or "so what?" of a
+    reflective model understanding. One zero row for no sentences."""
+    doing = np.array(
+        [
+            1.0 if r == "doing" or _DOING.search(s) else 0.0
+            for s, r in zip(sentences, roles, strict=True)
+        ]
+        or [0.0]
+    )
+    knowing = np.array(
+        [
+            1.0 if r == "understanding" else min(len(_KNOWING.findall(s)), 2) / 2
+            for s, r in zip(sentences, roles, strict=True)
+        ]
+        or [0.0]
+    )
+    return doing, knowing
+
+
+@dataclass(frozen=True)
+class _SentenceMatch:
+    """Sentence-level match of one piece of evidence (arrays of length n criteria)."""
+
+    raw: np.ndarray  # weighted sum of each criterion's best sentence scores
+    best: list[list[int]]  # best sentence indices per criterion
+    top3: np.ndarray  # (3, n) best sentence scores, descending, zero padded
+    doing: np.ndarray  # mean cue of doing of each criterion's three best sentences
+    knowing: np.ndarray  # ... and of understanding
+    sent_win: np.ndarray  # best over sentences of the score / that sentence's best score
+
+
 class ColdScorer:
     """Cold scoring over the engine's criteria index (criteria x terms, rows L2-normalised)."""
 
@@ -132,6 +166,60 @@ class ColdScorer:
         n = self._n
         spans = sentence_spans(text)
         sentences = [text[a:b] for a, b in spans]
+        smat, doc_terms, counts = self._sentence_rows(sentences)
+        markers = domain_markers(title + "\n" + text)
+        if not sentences and not title.strip():
+            return ColdParts.empty(n, len(self._std_index), markers)
+        match = self._best_sentences(*self._sentence_scores(smat, text, spans, sentences))
+        # whole-document match, title included
+        tt = terms(title)
+        all_terms = dict(doc_terms)
+        for t, tw_ in tt.items():
+            all_terms[t] = max(all_terms.get(t, 0.0), tw_)
+        doc_sim = self._sim(all_terms)
+        raw = match.raw + p.doc_weight * doc_sim
+        title_rows = self._title_rows(tt)
+        if title_rows is not None:
+            raw = raw + p.title_row_weight * title_rows
+        # coverage of the criterion's own concepts
+        present = self._over_concepts(dict.fromkeys(all_terms, 1.0))
+        coverage = np.asarray(self._coverage @ present).ravel()
+        if p.coverage_weight and doc_terms:
+            raw = raw + p.coverage_weight * coverage
+        raw, prior = self._shape(raw, kind, markers)
+        whole = self._sim_vec(all_terms)
+        std_sim = np.asarray(self._std_titles @ np.maximum(whole, 0)).ravel()
+        return ColdParts(
+            raw=raw,
+            best=match.best,
+            top_sent=match.top3,
+            doing=match.doing,
+            knowing=match.knowing,
+            doc_sim=doc_sim,
+            doc_stem_sim=self._sim(all_terms, ~self._concept_cols),
+            doc_concept_sim=self._sim(all_terms, self._concept_cols.astype(float)),
+            title_sim=self._sim(tt),
+            std_title_sim=std_sim[self._crit_std] if len(std_sim) else np.zeros(n),
+            coverage=coverage,
+            concepts_found=np.asarray(self._own_concepts @ present).ravel(),
+            gloss_hit=self._gloss_hits(title, text),
+            std_centroid_sim=np.asarray(self._std_centroids @ whole).ravel(),
+            prior=prior,
+            markers=markers,
+            n_sentences=len(sentences),
+            present=present,
+            concept_tf=self._over_concepts({t: math.log1p(c) for t, c in counts.items()}),
+            cross_twin=self._cross_twin(raw),
+            sent_win=match.sent_win,
+            title_present=self._over_concepts(dict.fromkeys(tt, 1.0)),
+            values_sim=float(whole @ self._values_vec),
+        )
+
+    def _sentence_rows(
+        self, sentences: Sequence[str]
+    ) -> tuple[sp.csr_matrix, dict[str, float], dict[str, int]]:
+        """Sentences x vocabulary (IDF-weighted, damped by length), the terms of the whole text
+        and, per term, the number of sentences it occurs in."""
         rows: list[int] = []
         cols: list[int] = []
         vals: list[float] = []
@@ -144,88 +232,74 @@ class ColdScorer:
                 counts[t] = counts.get(t, 0) + 1
             sc, sv = self._vector(tw)
             norm = math.sqrt(sum(x * x for x in sv)) if sv else 1.0
-            scale = 1.0 / (norm**p.sentence_len_power) if sv else 0.0
+            scale = 1.0 / (norm**self.params.sentence_len_power) if sv else 0.0
             rows.extend([i] * len(sc))
             cols.extend(sc)
             vals.extend(x * scale for x in sv)
-        ns = len(sentences)
-        zeros = np.zeros(n)
-        markers = domain_markers(title + "\n" + text)
-        if ns == 0 and not title.strip():
-            return ColdParts.empty(n, len(self._std_index), markers)
-        smat = sp.csr_matrix((vals, (rows, cols)), shape=(max(ns, 1), len(self._vocab)))
-        sent_scores = np.asarray((smat @ self._matrix_t).todense()) if ns else np.zeros((1, n))
-        # cues of doing / understanding per sentence, in its words or in the section it sits in:
-        # the Action and Result of a STAR narrative show doing, the analysis or "so what?" of a
-        # reflective model understanding
-        roles = section_roles(text, spans)
-        doing = np.array(
-            [
-                1.0 if r == "doing" or _DOING.search(s) else 0.0
-                for s, r in zip(sentences, roles, strict=True)
-            ]
-            or [0.0]
-        )
-        knowing = np.array(
-            [
-                1.0 if r == "understanding" else min(len(_KNOWING.findall(s)), 2) / 2
-                for s, r in zip(sentences, roles, strict=True)
-            ]
-            or [0.0]
-        )
-        cue_p = 1.0 + p.cue_weight * doing[:, None]
-        cue_k = 1.0 + p.cue_weight * knowing[:, None]
+        shape = (max(len(sentences), 1), len(self._vocab))
+        return sp.csr_matrix((vals, (rows, cols)), shape=shape), doc_terms, counts
+
+    def _sentence_scores(
+        self, smat: sp.csr_matrix, text: str, spans: list[tuple[int, int]], sentences: list[str]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Sentences x criteria match, raised by the sentence's cue of doing (performance
+        criteria) or of understanding (knowledge criteria); and those cues."""
+        if sentences:
+            sent_scores = np.asarray((smat @ self._matrix_t).todense())
+        else:
+            sent_scores = np.zeros((1, self._n))
+        doing, knowing = sentence_cues(sentences, section_roles(text, spans))
+        cue_p = 1.0 + self.params.cue_weight * doing[:, None]
+        cue_k = 1.0 + self.params.cue_weight * knowing[:, None]
         sent_scores = np.where(
             self._is_knowledge[None, :], sent_scores * cue_k, sent_scores * cue_p
         )
+        return sent_scores, doing, knowing
+
+    def _best_sentences(
+        self, sent_scores: np.ndarray, doing: np.ndarray, knowing: np.ndarray
+    ) -> _SentenceMatch:
+        """Each criterion's weighted best few sentences, and what they say of it."""
+        n = self._n
+        weights = self.params.top_sentence_weights
         # how each criterion fares within each sentence, against the other criteria
         s_peak = sent_scores.max(axis=1, keepdims=True)
         sent_win = (sent_scores / np.maximum(s_peak, 1e-12)).max(axis=0)
-        k = min(len(p.top_sentence_weights), sent_scores.shape[0])
+        k = min(len(weights), sent_scores.shape[0])
         order = np.argsort(-sent_scores, axis=0, kind="stable")[:k]
         top = np.take_along_axis(sent_scores, order, axis=0)
-        w = np.array(p.top_sentence_weights[:k])[:, None]
-        raw = (top * w).sum(axis=0)
+        raw = (top * np.array(weights[:k])[:, None]).sum(axis=0)
         top3 = np.zeros((3, n))
         top3[: min(3, k)] = top[:3]
         k3 = order[:3]
-        doing_best = doing[k3].mean(axis=0)
-        knowing_best = knowing[k3].mean(axis=0)
-        # whole-document match, title included
-        tt = terms(title)
-        all_terms = dict(doc_terms)
-        for t, tw_ in tt.items():
-            all_terms[t] = max(all_terms.get(t, 0.0), tw_)
-        doc_sim = self._sim(all_terms)
-        raw = raw + p.doc_weight * doc_sim
-        title_sim = self._sim(tt)
-        tc, tvals = self._vector(tt)
-        if tvals:
-            tv = np.zeros(len(self._vocab))
-            tv[tc] = tvals
-            tv /= np.linalg.norm(tv) ** p.sentence_len_power
-            raw = raw + p.title_row_weight * np.asarray(self._matrix @ tv).ravel()
-        # coverage of the criterion's own concepts
-        present = np.zeros(len(self._vocab))
-        for t in all_terms:
+        best = [[int(i) for i in order[:, j] if sent_scores[i, j] > 0] for j in range(n)]
+        return _SentenceMatch(
+            raw, best, top3, doing[k3].mean(axis=0), knowing[k3].mean(axis=0), sent_win
+        )
+
+    def _title_rows(self, title_terms: dict[str, float]) -> np.ndarray | None:
+        """The evidence title against every criterion, damped by its length (None: no match)."""
+        tc, tvals = self._vector(title_terms)
+        if not tvals:
+            return None
+        tv = np.zeros(len(self._vocab))
+        tv[tc] = tvals
+        tv /= np.linalg.norm(tv) ** self.params.sentence_len_power
+        return np.asarray(self._matrix @ tv).ravel()
+
+    def _over_concepts(self, values: dict[str, float]) -> np.ndarray:
+        """A vector over the vocabulary holding ``values`` of the concept terms, zero elsewhere."""
+        v = np.zeros(len(self._vocab))
+        for t, x in values.items():
             j = self._vocab.get(t)
             if j is not None and t.startswith("#"):
-                present[j] = 1.0
-        title_present = np.zeros(len(self._vocab))
-        for t in tt:
-            j = self._vocab.get(t)
-            if j is not None and t.startswith("#"):
-                title_present[j] = 1.0
-        concept_tf = np.zeros(len(self._vocab))
-        for t, c in counts.items():
-            j = self._vocab.get(t)
-            if j is not None and t.startswith("#"):
-                concept_tf[j] = math.log1p(c)
-        coverage = np.asarray(self._coverage @ present).ravel()
-        found = np.asarray(self._own_concepts @ present).ravel()
-        if p.coverage_weight and doc_terms:
-            raw = raw + p.coverage_weight * coverage
-        # kind prior
+                v[j] = x
+        return v
+
+    def _shape(self, raw: np.ndarray, kind: str, markers: int) -> tuple[np.ndarray, np.ndarray]:
+        """Raw scores shaped by the kind of evidence, coherence with its dominant standards and
+        how much it is about the practice at all; and the kind prior applied."""
+        p = self.params
         prior_p, prior_k = p.kind_prior.get(kind, p.kind_prior["other"])
         prior = np.where(self._is_knowledge, prior_k, prior_p)
         raw = raw * prior
@@ -239,40 +313,16 @@ class ColdScorer:
                 raw = raw * (1.0 + p.coherence * (rel[self._crit_std] - 1.0) * 0.5)
         # domain gate: evidence with few practice concepts is probably not about the practice
         raw = raw * min(1.0, (markers + 0.5) / (p.domain_min_markers + 0.5))
-        best = [[int(i) for i in order[:, j] if sent_scores[i, j] > 0] for j in range(n)]
-        xtwin = self._cross_twin(raw)
-        whole = self._sim_vec(all_terms)
-        std_sim = np.asarray(self._std_titles @ np.maximum(whole, 0)).ravel()
-        gloss = np.zeros(n)
+        return raw, prior
+
+    def _gloss_hits(self, title: str, text: str) -> np.ndarray:
+        """1 for each criterion using a glossary term that the evidence mentions."""
+        gloss = np.zeros(self._n)
         if self._gloss_terms and self._gloss_use is not None:
             joined = " " + " ".join(content_stems(title + "\n" + text)) + " "
             present_g = np.array([g in joined for g in self._gloss_terms], dtype=float)
             gloss = (np.asarray(self._gloss_use @ present_g).ravel() > 0).astype(float)
-        return ColdParts(
-            raw=raw,
-            best=best,
-            top_sent=top3,
-            doing=doing_best,
-            knowing=knowing_best,
-            doc_sim=doc_sim,
-            doc_stem_sim=self._sim(all_terms, ~self._concept_cols),
-            doc_concept_sim=self._sim(all_terms, self._concept_cols.astype(float)),
-            title_sim=title_sim,
-            std_title_sim=std_sim[self._crit_std] if len(std_sim) else zeros,
-            coverage=coverage,
-            concepts_found=found,
-            gloss_hit=gloss,
-            std_centroid_sim=np.asarray(self._std_centroids @ whole).ravel(),
-            prior=prior,
-            markers=markers,
-            n_sentences=ns,
-            present=present,
-            concept_tf=concept_tf,
-            cross_twin=xtwin,
-            sent_win=sent_win,
-            title_present=title_present,
-            values_sim=float(whole @ self._values_vec),
-        )
+        return gloss
 
     def _cross_twin(self, raw: np.ndarray, top: int = 30) -> np.ndarray:
         """Per criterion, the best relative score of a criterion of the same kind in ANOTHER

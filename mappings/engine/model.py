@@ -10,7 +10,7 @@ Training is L2-regularised maximum likelihood by L-BFGS-B (scipy). The cold weig
 towards the strongest features: a second fit on only the ``COMPACT`` features of largest standardised
 weight in the full fit, and the two weight vectors averaged (still one linear model). On 48 items
 this steadies the ranking and the probabilities the strong threshold is chosen on. The weights are trained by
-``bench/suggest_train.py`` and shipped in :mod:`mappings.engine.weights`.
+``portfolio engine train`` (:mod:`mappings.engine.train`) and shipped in :mod:`mappings.engine.weights`.
 """
 
 from __future__ import annotations

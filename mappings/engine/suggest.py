@@ -20,7 +20,7 @@ generic features of each (evidence, criterion) pair (:mod:`mappings.engine.featu
 score above and its rank, similarities, concept coverage, kind priors, standard coherence,
 domain-ness, how near both the criterion and the evidence are to the framework's statement of
 values; no ids, no words) gives a probability (:mod:`mappings.engine.model`, weights in
-:mod:`mappings.engine.weights`, trained by ``bench/suggest_train.py``; the weights are the average
+:mod:`mappings.engine.weights`, trained by ``portfolio engine train``; the weights are the average
 of a fit on all features and a refit on its strongest few, a shrinkage that steadies them). Strong means the
 probability reaches a threshold chosen by cross-validation for F1; text with no practice marker
 gets no strong suggestion. ``Params(reranker=False)`` restores the hand score below.
@@ -202,6 +202,11 @@ class SuggestionEngine(ColdScorer):
             distinct,
             np.asarray(matrix @ self._values_vec).ravel() if n else np.zeros(0),
         )
+
+    @property
+    def criteria(self) -> Sequence[CriterionDoc]:
+        """The indexed criteria in index order: row ``i`` of every feature matrix is ``criteria[i]``."""
+        return self._criteria
 
     def _distinctive(
         self, members: sp.csr_matrix, own_concepts: Sequence[Sequence[str]] | None

@@ -1,4 +1,4 @@
-"""Weights of the learned reranker (written by ``bench/suggest_train.py``; do not edit by hand)."""
+"""Weights of the learned reranker (written by ``portfolio engine train``; do not edit by hand)."""
 
 from __future__ import annotations
 
@@ -242,5 +242,5 @@ WEIGHTS: dict[str, Any] | None = {
 def shipped_model() -> RerankModel:
     """The reranker trained on every labelled dev item."""
     if WEIGHTS is None:
-        raise RuntimeError("no reranker weights: run bench/suggest_train.py")
+        raise RuntimeError("no reranker weights: run `portfolio engine train`")
     return RerankModel.from_dict(WEIGHTS)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from mappings.assessment.suggestions import reset_cache
 
+# A copy of the shared labelled dev set (../shared/eval/dev.jsonl), so the tests run from a lone clone.
+DEV = Path(__file__).resolve().parent / "data" / "dev.jsonl"
 
-def test_suggest_cli_ranks_criteria_with_reasons(cli, shared) -> None:
-    lines = (shared / "eval" / "dev.jsonl").read_text().splitlines()[:3]
+
+def test_suggest_cli_ranks_criteria_with_reasons(cli) -> None:
+    lines = DEV.read_text().splitlines()[:3]
     r = cli("suggest", "--framework", "SE", "--top", "5", input="\n".join(lines) + "\n")
     assert r.exit_code == 0, r.output
     out = [json.loads(line) for line in r.output.splitlines()]
@@ -28,13 +32,12 @@ def test_suggest_cli_ranks_criteria_with_reasons(cli, shared) -> None:
     assert out[0]["suggestions"][0]["standard"] == "SE07"
 
 
-def test_suggest_cli_with_examples_and_bad_input(cli, shared, tmp_path) -> None:
+def test_suggest_cli_with_examples_and_bad_input(cli, tmp_path) -> None:
     reset_cache()
-    dev = shared / "eval" / "dev.jsonl"
     r = cli(
         "suggest",
         "--examples",
-        str(dev),
+        str(DEV),
         input='{"id": 1, "kind": "other", "title": "", "text": ""}\n',
     )
     assert r.exit_code == 0

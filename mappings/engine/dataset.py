@@ -1,0 +1,68 @@
+"""Labelled data for the suggestion engine: a framework's text and evidence items with gold criteria.
+
+The trainer (:mod:`mappings.engine.train`) and the benchmark (``bench/suggest_eval.py``) read the
+same two kinds of file: a framework suite in the NOS text format (criteria, glossary and statement
+of values) and JSON lines of evidence items, ``{"id", "kind", "title", "text", "gold":
+[{"standard", "criterion"}]}``. Pure: files or text in, plain data out; no database.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from framework.parse.nos_text import parse_nos_text
+from mappings.engine.cold import Params
+from mappings.engine.suggest import CriterionDoc, Example, SuggestionEngine
+
+# One labelled evidence item, as read from a JSON line.
+Item = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FrameworkText:
+    """What the engine reads of a framework: criteria, glossary and statement of values."""
+
+    criteria: list[CriterionDoc]
+    glossary: list[tuple[str, str]]
+    values: list[str]
+
+    def engine(self, params: Params | None = None) -> SuggestionEngine:
+        return SuggestionEngine.build(self.criteria, self.glossary, params, self.values)
+
+
+def framework_from_text(text: str, source: str = "") -> FrameworkText:
+    """The criteria, glossary and values of a suite in the NOS text format."""
+    spec = parse_nos_text(text, source=source)
+    docs = [
+        CriterionDoc(s.code, c.code, c.kind, c.text, s.title, s.overview)
+        for s in spec.standards
+        for c in s.criteria
+    ]
+    return FrameworkText(docs, [(g.term, g.definition) for g in spec.glossary], list(spec.values))
+
+
+def load_framework(path: Path) -> FrameworkText:
+    return framework_from_text(path.read_text(encoding="utf-8"), source=str(path))
+
+
+def load_items(path: Path) -> list[Item]:
+    """The labelled items of a JSON-lines file, in file order."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def gold_pairs(item: Item) -> list[tuple[str, str]]:
+    """The item's gold (standard, criterion) pairs, sorted, each once."""
+    return sorted({(g["standard"], g["criterion"]) for g in item["gold"]})
+
+
+def examples_of(items: Sequence[Item]) -> list[Example]:
+    """The items' gold criteria as accepted assessor decisions."""
+    return [
+        Example(it["kind"], it["title"], it["text"], s, c, True)
+        for it in items
+        for s, c in gold_pairs(it)
+    ]

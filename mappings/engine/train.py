@@ -1,0 +1,142 @@
+"""Train the suggestion reranker on labelled evidence and write :mod:`mappings.engine.weights`.
+
+Cold weights: L2 logistic regression over every (item, criterion) pair. Strong threshold: the cut
+that maximises F1 over out-of-fold probabilities (inner K-fold). Warm offsets: fitted on warm
+features that each item gets from the OTHER items' decisions only (inner K-fold), on top of
+out-of-fold cold logits, as in use. Deterministic: folds are round-robin, the optimiser is exact.
+
+Pure: the framework and the items come in as plain data (:mod:`mappings.engine.dataset`), a
+:class:`~mappings.engine.model.RerankModel` goes out; :func:`write_weights` alone writes a file.
+``portfolio engine train`` runs it; ``bench/suggest_eval.py --cv`` trains one model per fold.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from mappings.engine.cold import Params
+from mappings.engine.dataset import FrameworkText, Item, examples_of, gold_pairs
+from mappings.engine.features import warm_features
+from mappings.engine.metrics import kfold_indices
+from mappings.engine.model import RerankModel, best_threshold, fit_cold, fit_warm, sigmoid
+from mappings.engine.suggest import SuggestionEngine
+
+WEIGHTS_PY = Path(__file__).resolve().with_name("weights.py")
+L2 = 0.001
+FOLDS = 5
+
+Factory = Callable[[], SuggestionEngine]
+
+
+class TrainingSet:
+    """Cold features and gold masks of every item, computed once."""
+
+    def __init__(self, factory: Factory, items: Sequence[Item]) -> None:
+        self.factory = factory
+        self.items = list(items)
+        engine = factory()
+        index = {(c.standard, c.code): i for i, c in enumerate(engine.criteria)}
+        self.x: list[np.ndarray] = []
+        self.y: list[np.ndarray] = []
+        for it in self.items:
+            _parts, x, _w = engine.features(kind=it["kind"], title=it["title"], text=it["text"])
+            y = np.zeros(len(x), dtype=bool)
+            for pair in gold_pairs(it):
+                if pair in index:
+                    y[index[pair]] = True
+            self.x.append(x)
+            self.y.append(y)
+
+    def warm_x(self, memory: Sequence[int], targets: Sequence[int]) -> dict[int, np.ndarray]:
+        """Warm features of ``targets`` with the decisions of items ``memory`` as examples."""
+        engine = self.factory()
+        engine.add_examples(examples_of([self.items[j] for j in memory]))
+        n = len(self.y[0]) if self.y else 0
+        return {
+            j: warm_features(engine.neighbours(self.items[j]["title"], self.items[j]["text"]), n)
+            for j in targets
+        }
+
+    def fit_cold(
+        self, rows: Sequence[int], l2: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+        """A cold model fitted on the (item, criterion) pairs of items ``rows``."""
+        return fit_cold(np.vstack([self.x[j] for j in rows]), _stack([self.y[j] for j in rows]), l2)
+
+
+def _stack(arrays: Sequence[np.ndarray]) -> np.ndarray:
+    return np.concatenate(arrays) if arrays else np.zeros(0)
+
+
+def fit_model(
+    data: TrainingSet, train: Sequence[int], l2: float = L2, folds: int = FOLDS
+) -> RerankModel:
+    """A reranker trained on items ``train`` only (thresholds and warm offsets by inner CV)."""
+    max_strong = Params().max_strong
+    mean, scale, w, b = data.fit_cold(train, l2)
+    oof_logit: dict[int, np.ndarray] = {}
+    warm_x: dict[int, np.ndarray] = {}
+    for inner in kfold_indices(len(train), folds):
+        test = [train[i] for i in inner]
+        rest = [j for j in train if j not in set(test)]
+        m, s, wi, bi = data.fit_cold(rest, l2)
+        for j in test:
+            oof_logit[j] = ((data.x[j] - m) / s) @ wi + bi
+        warm_x.update(data.warm_x(rest, test))
+    golds = [data.y[j] for j in train]
+    threshold = best_threshold([sigmoid(oof_logit[j]) for j in train], golds, max_strong)
+    v = fit_warm(
+        np.vstack([warm_x[j] for j in train]),
+        _stack(golds).astype(float),
+        _stack([oof_logit[j] for j in train]),
+        l2,
+    )
+    warm_threshold = best_threshold(
+        [sigmoid(oof_logit[j] + warm_x[j] @ v) for j in train], golds, max_strong
+    )
+    return RerankModel(mean, scale, w, b, v, threshold, warm_threshold)
+
+
+def train(
+    framework: FrameworkText, items: Sequence[Item], l2: float = L2, folds: int = FOLDS
+) -> RerankModel:
+    """The reranker trained on every item (what ships in :mod:`mappings.engine.weights`)."""
+    data = TrainingSet(lambda: framework.engine(Params()), items)
+    return fit_model(data, list(range(len(items))), l2, folds)
+
+
+def describe(model: RerankModel) -> list[str]:
+    """One line per weight, then bias and thresholds: what ``--check`` prints."""
+    d = model.to_dict()
+    lines = [
+        f"  {name:20s} {wt:+.3f}" for name, wt in zip(d["cold_features"], d["weights"], strict=True)
+    ]
+    lines += [
+        f"  warm {name:15s} {wt:+.3f}"
+        for name, wt in zip(d["warm_features"], d["warm_weights"], strict=True)
+    ]
+    lines.append(
+        f"  bias {d['bias']:+.3f}  threshold {d['threshold']:.3f}  warm {d['warm_threshold']:.3f}"
+    )
+    return lines
+
+
+WEIGHTS_START = "WEIGHTS: dict[str, Any] | None = "
+WEIGHTS_END = "\n\n\n@lru_cache"
+
+
+def weights_source(model: RerankModel, module: str) -> str:
+    """The text of the weights module ``module`` with its ``WEIGHTS`` replaced by ``model``'s."""
+    head, sep, _rest = module.partition(WEIGHTS_START)
+    tail = module[module.index(WEIGHTS_END) :]
+    return head + sep + json.dumps(model.to_dict(), indent=4) + tail
+
+
+def write_weights(model: RerankModel, path: Path = WEIGHTS_PY) -> None:
+    """Write the weights module, the package's own with its ``WEIGHTS`` replaced, to ``path``."""
+    module = WEIGHTS_PY.read_text(encoding="utf-8")
+    path.write_text(weights_source(model, module), encoding="utf-8")
