@@ -241,7 +241,7 @@ class _Importer:
         )
         audit.record(
             self.session,
-            actor_id=self.actor.id or None,
+            actor=self.actor,
             action="bundle.import",
             subject_type="person",
             subject_id=report.learner_id,

@@ -118,7 +118,7 @@ def set_claims(
     if added or removable:
         audit.record(
             session,
-            actor_id=actor.id,
+            actor=actor,
             action="evidence.map",
             subject_type="evidence",
             subject_id=evidence_id,
@@ -191,7 +191,7 @@ def decide(
     session.expire(claim)
     audit.record(
         session,
-        actor_id=actor.id,
+        actor=actor,
         action="claim.decide",
         subject_type="claim",
         subject_id=claim_id,
@@ -230,7 +230,7 @@ def judge(
     session.flush()
     audit.record(
         session,
-        actor_id=actor.id,
+        actor=actor,
         action="evidence.judge",
         subject_type="evidence",
         subject_id=evidence_id,

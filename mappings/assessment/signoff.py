@@ -203,7 +203,7 @@ def _sign(
     session.flush()
     audit.record(
         session,
-        actor_id=actor.id,
+        actor=actor,
         action="standard.signoff",
         subject_type="signoff",
         subject_id=record.id,
@@ -272,7 +272,7 @@ def _reopen(session: Session, *, actor: Actor, record: SignOff, reason: str) -> 
     session.flush()
     audit.record(
         session,
-        actor_id=actor.id,
+        actor=actor,
         action="standard.reopen",
         subject_type="signoff",
         subject_id=record.id,

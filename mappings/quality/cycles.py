@@ -152,7 +152,7 @@ def save_strategy(
     strategy = Strategy(plan, interim, summative)
     audit.record(
         session,
-        actor_id=actor.id or None,
+        actor=actor,
         action="iqa.strategy",
         subject_type="iqa_strategy",
         subject_id=row.id,
@@ -205,7 +205,7 @@ def create_cycle(
     session.flush()
     audit.record(
         session,
-        actor_id=actor.id or None,
+        actor=actor,
         action="iqa.cycle.create",
         subject_type="iqa_cycle",
         subject_id=cycle.id,
@@ -333,7 +333,7 @@ def plan_cycle(
     found = sampling.gaps(plan, facts.facts, strategy.plan, facts.assessors)
     audit.record(
         session,
-        actor_id=actor.id or None,
+        actor=actor,
         action="iqa.plan",
         subject_type="iqa_cycle",
         subject_id=cycle_id,
@@ -406,7 +406,7 @@ def add_sample(
     session.flush()
     audit.record(
         session,
-        actor_id=actor.id or None,
+        actor=actor,
         action="iqa.sample.add",
         subject_type="iqa_sample",
         subject_id=sample.id,
@@ -430,7 +430,7 @@ def drop_sample(session: Session, *, actor: Actor, sample_id: int) -> Sample:
     session.flush()
     audit.record(
         session,
-        actor_id=actor.id or None,
+        actor=actor,
         action="iqa.sample.drop",
         subject_type="iqa_sample",
         subject_id=sample_id,

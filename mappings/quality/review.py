@@ -368,7 +368,7 @@ def review_sample(
     session.flush()
     audit.record(
         session,
-        actor_id=actor.id,
+        actor=actor,
         action="iqa.review",
         subject_type="iqa_sample",
         subject_id=sample_id,
@@ -450,7 +450,7 @@ def respond_action(session: Session, *, actor: Actor, action_id: int, response: 
     action.response, action.status, action.responded_at = response.strip(), "responded", utcnow()
     session.add(action)
     session.flush()
-    audit.record(session, actor_id=actor.id, action="iqa.action.respond",
+    audit.record(session, actor=actor, action="iqa.action.respond",
                  subject_type="iqa_action", subject_id=action_id, data={})  # fmt: skip
     return action
 
@@ -468,7 +468,7 @@ def close_action(session: Session, *, actor: Actor, action_id: int) -> Action:
     action.status, action.closed_at, action.closed_by = "closed", utcnow(), actor.id
     session.add(action)
     session.flush()
-    audit.record(session, actor_id=actor.id, action="iqa.action.close",
+    audit.record(session, actor=actor, action="iqa.action.close",
                  subject_type="iqa_action", subject_id=action_id,
                  data={"from": before})  # fmt: skip
     return action
@@ -535,7 +535,7 @@ def grant_eqa(
                       expires_at=expires_at)  # fmt: skip
     session.add(grant)
     session.flush()
-    audit.record(session, actor_id=actor.id or None, action="eqa.grant",
+    audit.record(session, actor=actor, action="eqa.grant",
                  subject_type="eqa_access", subject_id=grant.id,
                  data={"person": person_id, "cycle": cycle_id,
                        "expires_at": expires_at.isoformat()})  # fmt: skip
@@ -552,7 +552,7 @@ def revoke_eqa(session: Session, *, actor: Actor, grant_id: int) -> EqaAccess:
         grant.revoked_at = utcnow()
         session.add(grant)
         session.flush()
-        audit.record(session, actor_id=actor.id or None, action="eqa.revoke",
+        audit.record(session, actor=actor, action="eqa.revoke",
                      subject_type="eqa_access", subject_id=grant_id, data={})  # fmt: skip
     return grant
 

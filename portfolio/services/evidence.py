@@ -132,7 +132,7 @@ def create(session: Session, *, actor: Actor, learner_id: int, draft: Draft) -> 
     session.flush()
     audit.record(
         session,
-        actor_id=actor.id,
+        actor=actor,
         action="evidence.create",
         subject_type="evidence",
         subject_id=item.id,
@@ -211,7 +211,7 @@ def update(
     session.flush()
     audit.record(
         session,
-        actor_id=actor.id,
+        actor=actor,
         action="evidence.edit",
         subject_type="evidence",
         subject_id=item.id,
@@ -294,7 +294,7 @@ def attach(
     session.add(item)
     audit.record(
         session,
-        actor_id=actor.id,
+        actor=actor,
         action="evidence.attach",
         subject_type="evidence",
         subject_id=item.id,
@@ -319,7 +319,7 @@ def submit(session: Session, *, actor: Actor, evidence_id: int, declaration: boo
     session.flush()
     audit.record(
         session,
-        actor_id=actor.id,
+        actor=actor,
         action="evidence.submit",
         subject_type="evidence",
         subject_id=item.id,

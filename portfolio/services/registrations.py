@@ -27,10 +27,6 @@ def _require_admin(actor: Actor, what: str) -> None:
         raise PermissionDenied(f"Only administrators {what}.")
 
 
-def _actor_id(actor: Actor) -> int | None:
-    return actor.id or None
-
-
 # ---------------------------------------------------------------- checks
 
 
@@ -154,7 +150,7 @@ def register(
     session.flush()
     audit.record(
         session,
-        actor_id=_actor_id(actor),
+        actor=actor,
         action="registration.create",
         subject_type="registration",
         subject_id=reg.id,
@@ -265,7 +261,7 @@ def update_allocation(
     session.flush()
     audit.record(
         session,
-        actor_id=_actor_id(actor),
+        actor=actor,
         action="registration.update",
         subject_type="registration",
         subject_id=registration_id,
@@ -392,7 +388,7 @@ def create_cohort(session: Session, *, actor: Actor, name: str, site: str = "Mai
     session.flush()
     audit.record(
         session,
-        actor_id=_actor_id(actor),
+        actor=actor,
         action="cohort.create",
         subject_type="cohort",
         subject_id=cohort.id,
@@ -434,7 +430,7 @@ def remove_person(session: Session, *, actor: Actor, person_id: int) -> Person:
     session.flush()
     audit.record(
         session,
-        actor_id=_actor_id(actor),
+        actor=actor,
         action="person.remove",
         subject_type="person",
         subject_id=person_id,
