@@ -26,6 +26,7 @@ from portfolio.models import (
 from portfolio.models.base import utcnow
 from portfolio.models.evidence import KINDS
 from portfolio.services import audit
+from portfolio.services.people import SYSTEM
 
 METHODS_P = ("O", "WT", "P")
 METHODS_K = ("PD", "Q", "RA")
@@ -71,7 +72,7 @@ def add_synthetic_evidence(
             made += 1
     audit.record(
         session,
-        actor_id=None,
+        actor=SYSTEM,
         action="demo.synthetic_evidence",
         subject_type="centre",
         subject_id=None,

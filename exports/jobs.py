@@ -103,7 +103,7 @@ def create_cohort_job(session: Session, *, actor: Actor, cohort_id: int) -> Expo
     session.add(job)
     audit.record(
         session,
-        actor_id=actor.id or None,
+        actor=actor,
         action="export.queue",
         subject_type="exportjob",
         subject_id=job.id,
@@ -131,7 +131,7 @@ def retry_job(session: Session, *, actor: Actor, job_id: int) -> ExportJob:
     session.flush()
     audit.record(
         session,
-        actor_id=actor.id or None,
+        actor=actor,
         action="export.retry",
         subject_type="exportjob",
         subject_id=job.id,

@@ -37,6 +37,7 @@ from exports.docx_util import (
 from mappings.assessment.signoff import (
     evidence_set_hash as evidence_set_hash,  # re-exported for callers
 )
+from portfolio.refs import EvidenceRef
 
 LANGUAGE = "en-GB"
 BLANK = "_" * 30
@@ -64,7 +65,7 @@ ASSESSOR_DECLARATION = (
 
 @dataclass(frozen=True)
 class EvidenceRow:
-    ref: str  # the evidence version's reference, "E12v2"
+    ref: EvidenceRef  # the evidence version, shown as "E12v2"
     title: str
     kind: str
     activity_date: date

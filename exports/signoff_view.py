@@ -33,6 +33,7 @@ from portfolio.models import (
     Standard,
 )
 from portfolio.models.evidence import KINDS
+from portfolio.refs import EvidenceRef
 
 # The IQA section of a record. Quality-assurance tables (migration 0003) do not exist yet, so the
 # default gives ``None`` (blanks to sign). When sampling lands, pass a lookup that returns the
@@ -109,6 +110,21 @@ class _Accepted:
     at: datetime
 
 
+Head = tuple[SignOff, Registration, Standard, Framework]
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """What :func:`signoff_views` reads, grouped for laying out each record."""
+
+    heads: dict[int, Head]  # sign-off id -> the sign-off and where it belongs
+    persons: dict[int, Person]
+    criteria_of: dict[int, list[Criterion]]  # standard id -> criteria, in order
+    frozen_of: dict[int, list[tuple[EvidenceVersion, Evidence]]]  # sign-off id -> evidence
+    claims_by_pair: dict[tuple[int, int], Claim]  # (evidence id, criterion id) -> claim
+    decisions_of: dict[int, list[Decision]]  # claim id -> decisions, oldest first
+
+
 def signoff_views(
     session: Session,
     signoff_ids: Sequence[int],
@@ -120,6 +136,15 @@ def signoff_views(
     if not signoff_ids:
         return []
     ids = list(dict.fromkeys(signoff_ids))
+    rows = _read(session, ids)
+    if rows is None:
+        return []
+    iqa = iqa_lookup(session, [head[0] for head in rows.heads.values()])
+    return [_view(rows, i, centre, iqa.get(i)) for i in ids if i in rows.heads]
+
+
+def _read(session: Session, ids: list[int]) -> _Rows | None:
+    """The eight queries of :func:`signoff_views` (None when no sign-off is found)."""
     heads = session.exec(
         select(SignOff, Registration, Standard, Framework)
         .join(Registration, col(Registration.id) == SignOff.registration_id)
@@ -128,9 +153,9 @@ def signoff_views(
         .where(col(SignOff.id).in_(ids))
     ).all()
     if not heads:
-        return []
+        return None
     person_ids = {r.learner_id for _, r, _, _ in heads} | {s.assessor_id for s, _, _, _ in heads}
-    persons = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(person_ids)))}
+    people = list(session.exec(select(Person).where(col(Person.id).in_(person_ids))))
     standard_ids = {std.id for _, _, std, _ in heads}
     criteria_of: dict[int, list[Criterion]] = defaultdict(list)
     for c in session.exec(
@@ -165,79 +190,87 @@ def signoff_views(
         .order_by(col(Decision.at), col(Decision.id))
     ):
         decisions_of[d.claim_id].append(d)
-    claims_by_pair = {(c.evidence_id, c.criterion_id): c for c in claims}
-    iqa = iqa_lookup(session, [s for s, _, _, _ in heads])
+    return _Rows(
+        heads={s.id or 0: (s, r, std, fw) for s, r, std, fw in heads},
+        persons={p.id or 0: p for p in people},
+        criteria_of=criteria_of,
+        frozen_of=frozen_of,
+        claims_by_pair={(c.evidence_id, c.criterion_id): c for c in claims},
+        decisions_of=decisions_of,
+    )
 
-    by_id = {s.id: (s, r, std, fw) for s, r, std, fw in heads}
-    views: list[SignoffView] = []
-    for signoff_id in ids:
-        if signoff_id not in by_id:
-            continue
-        record, reg, std, fw = by_id[signoff_id]
 
-        def accepted(claim: Claim | None, signed: datetime = record.signed_at) -> _Accepted | None:
-            if claim is None:
-                return None
-            last = None
-            for d in decisions_of.get(claim.id or 0, []):
-                if d.at <= signed:
-                    last = d
-            if last is None or last.new_status != "accepted":
-                return None
-            return _Accepted(last.method, last.at)
+def _accepted(rows: _Rows, claim: Claim | None, signed: datetime) -> _Accepted | None:
+    """The claim's acceptance as it stood at ``signed``: its last decision by then, if accepted."""
+    if claim is None:
+        return None
+    last = None
+    for d in rows.decisions_of.get(claim.id or 0, []):
+        if d.at <= signed:
+            last = d
+    if last is None or last.new_status != "accepted":
+        return None
+    return _Accepted(last.method, last.at)
 
-        rows: list[CriterionRow] = []
-        for criterion in criteria_of.get(std.id or 0, []):
-            evidence: list[EvidenceRow] = []
-            for version, item in frozen_of.get(signoff_id, []):
-                found = accepted(claims_by_pair.get((item.id or 0, criterion.id or 0)))
-                if found is None:
-                    continue
-                evidence.append(
-                    EvidenceRow(
-                        ref=f"E{item.id}v{version.number}",
-                        title=version.title,
-                        kind=KINDS.get(item.kind, item.kind),
-                        activity_date=version.activity_date,
-                        methods=(found.method,) if found.method else (),
-                        accepted_on=found.at.date(),
-                    )
-                )
-            rows.append(
-                CriterionRow(
-                    code=criterion.code,
-                    kind=criterion.kind,
-                    text=criterion.text,
-                    evidence=tuple(evidence),
+
+def _criterion_rows(rows: _Rows, signoff_id: int) -> tuple[CriterionRow, ...]:
+    """Each criterion of the standard with the frozen evidence accepted for it at sign-off."""
+    record, _reg, std, _fw = rows.heads[signoff_id]
+    result: list[CriterionRow] = []
+    for criterion in rows.criteria_of.get(std.id or 0, []):
+        evidence: list[EvidenceRow] = []
+        for version, item in rows.frozen_of.get(signoff_id, []):
+            claim = rows.claims_by_pair.get((item.id or 0, criterion.id or 0))
+            found = _accepted(rows, claim, record.signed_at)
+            if found is None:
+                continue
+            evidence.append(
+                EvidenceRow(
+                    ref=EvidenceRef(item.id or 0, version.number),
+                    title=version.title,
+                    kind=KINDS.get(item.kind, item.kind),
+                    activity_date=version.activity_date,
+                    methods=(found.method,) if found.method else (),
+                    accepted_on=found.at.date(),
                 )
             )
-        learner = persons[reg.learner_id]
-        assessor = persons[record.assessor_id]
-        views.append(
-            SignoffView(
-                document_id=record.document_id,
-                centre=centre,
-                learner_name=learner.name,
-                learner_ref=learner_ref(learner.id or 0),
-                registration_ref=registration_ref(reg.id or 0),
-                framework_title=fw.title,
-                framework_version=fw.version,
-                standard_urn=std.urn,
-                standard_code=std.code,
-                standard_title=std.title,
-                standard_version=std.version,
-                criteria=tuple(rows),
-                assessor_name=assessor.name,
-                assessor_summary=record.summary,
-                feedback=record.feedback,
-                learner_declaration_at=record.learner_declared_at,
-                assessor_declaration_at=record.assessor_declared_at,
-                signed_at=record.signed_at,
-                evidence_set_sha256=record.evidence_set_sha256,
-                iqa=iqa.get(signoff_id),
+        result.append(
+            CriterionRow(
+                code=criterion.code,
+                kind=criterion.kind,
+                text=criterion.text,
+                evidence=tuple(evidence),
             )
         )
-    return views
+    return tuple(result)
+
+
+def _view(rows: _Rows, signoff_id: int, centre: str, iqa: IqaSection | None) -> SignoffView:
+    record, reg, std, fw = rows.heads[signoff_id]
+    learner = rows.persons[reg.learner_id]
+    assessor = rows.persons[record.assessor_id]
+    return SignoffView(
+        document_id=record.document_id,
+        centre=centre,
+        learner_name=learner.name,
+        learner_ref=learner_ref(learner.id or 0),
+        registration_ref=registration_ref(reg.id or 0),
+        framework_title=fw.title,
+        framework_version=fw.version,
+        standard_urn=std.urn,
+        standard_code=std.code,
+        standard_title=std.title,
+        standard_version=std.version,
+        criteria=_criterion_rows(rows, signoff_id),
+        assessor_name=assessor.name,
+        assessor_summary=record.summary,
+        feedback=record.feedback,
+        learner_declaration_at=record.learner_declared_at,
+        assessor_declaration_at=record.assessor_declared_at,
+        signed_at=record.signed_at,
+        evidence_set_sha256=record.evidence_set_sha256,
+        iqa=iqa,
+    )
 
 
 def document_name(view: SignoffView) -> str:

@@ -39,7 +39,7 @@ def login() -> str | Response:
         if person is not None:
             audit.record(
                 session,
-                actor_id=person.id,
+                actor=person,
                 action="auth.login",
                 subject_type="person",
                 subject_id=person.id,

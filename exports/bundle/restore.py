@@ -185,7 +185,7 @@ class _Restorer:
         generated = self.m.generated_at
         audit.record(
             self.session,
-            actor_id=self.actor.id or None,
+            actor=self.actor,
             action="bundle.import",
             subject_type="person",
             subject_id=report.learner_id,

@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from mappings.assessment.models import Claim, Decision, Judgement
+from mappings.assessment.rules import rules_for
 from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
 from portfolio.models import (
     Criterion,
@@ -117,21 +118,13 @@ def set_claims(
     if added or removable:
         audit.record(
             session,
-            actor_id=actor.id,
+            actor=actor,
             action="evidence.map",
             subject_type="evidence",
             subject_id=evidence_id,
             data={"added": added, "removed": sorted(removable)},
         )
     return added, sorted(removable)
-
-
-def _method_codes(session: Session, framework_id: int) -> set[str]:
-    from mappings.assessment.coverage import CoverageRules
-
-    fw = session.get(Framework, framework_id)
-    rules = CoverageRules.from_dict(fw.rules if fw and fw.rules else {})
-    return {code for code, _ in rules.methods}
 
 
 def decide(
@@ -146,22 +139,23 @@ def decide(
 ) -> Decision:
     """Accept or refer a claim. Two assessors deciding at once: the second is told (Conflict)."""
     row = session.exec(
-        select(Claim, Evidence, Standard.framework_id)
+        select(Claim, Evidence, Framework)
         .join(Evidence, col(Evidence.id) == Claim.evidence_id)
         .join(Criterion, col(Criterion.id) == Claim.criterion_id)
         .join(Standard, col(Standard.id) == Criterion.standard_id)
+        .join(Framework, col(Framework.id) == Standard.framework_id)
         .where(Claim.id == claim_id)
     ).first()
     if row is None:
         raise NotFound("No such claim.")
-    claim, item, framework_id = row
+    claim, item, framework = row
     access.require_assessor(session, actor, item.learner_id)
     if decision not in DECISIONS:
         raise Invalid("A decision is either accepted or referred.")
     if item.submitted_at is None:
         raise Invalid("This evidence has not been submitted yet.")
     method = method.strip().upper()
-    if method not in _method_codes(session, framework_id):
+    if method not in {code for code, _ in rules_for(framework).methods}:
         raise Invalid(f"Unknown assessment method {method!r}.")
     if decision == "referred" and not feedback.strip():
         raise Invalid("Say what is missing when you refer a claim.")
@@ -197,7 +191,7 @@ def decide(
     session.expire(claim)
     audit.record(
         session,
-        actor_id=actor.id,
+        actor=actor,
         action="claim.decide",
         subject_type="claim",
         subject_id=claim_id,
@@ -236,7 +230,7 @@ def judge(
     session.flush()
     audit.record(
         session,
-        actor_id=actor.id,
+        actor=actor,
         action="evidence.judge",
         subject_type="evidence",
         subject_id=evidence_id,

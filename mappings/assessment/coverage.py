@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
+from portfolio.refs import EvidenceRef
+
 Kind = Literal["performance", "knowledge", "assessment"]
 ClaimStatus = Literal["claimed", "accepted", "referred"]
 State = Literal["met", "awaiting", "referred", "missing"]
@@ -65,7 +67,7 @@ class ClaimFact:
 
     criterion_id: int
     evidence_id: int
-    evidence_ref: str
+    evidence_ref: EvidenceRef  # the version that is judged
     evidence_title: str
     evidence_kind: str
     activity_date: date
@@ -177,7 +179,7 @@ class ClaimCheck:
 class CriterionCoverage:
     criterion: CriterionRef
     state: State
-    basis: tuple[str, ...]  # evidence refs behind the state (none when missing)
+    basis: tuple[EvidenceRef, ...]  # evidence behind the state (none when missing)
     reasons: tuple[str, ...]  # why it is not met; empty when met
     claims: tuple[ClaimCheck, ...] = field(default=())  # every claim, in a stable order
 
@@ -317,29 +319,17 @@ def state_counts(
     grouped: dict[str, list[State]] = {}
     for c in criteria:
         grouped.setdefault(c.standard, []).append(names[seen.get(c.id, STATE_RANK["missing"])])
-    standards = []
-    for standard, states in grouped.items():
-        count = dict.fromkeys(STATES, 0)
-        for st in states:
-            count[st] += 1
-        standards.append(
-            StandardCoverage(
-                standard=standard,
-                total=len(states),
-                met=count["met"],
-                awaiting=count["awaiting"],
-                referred=count["referred"],
-                missing=count["missing"],
-                percent_met=100.0 * count["met"] / len(states),
-                complete=count["met"] == len(states),
-                outstanding=(),
-            )
-        )
+    standards = [_standard_counts(standard, states, ()) for standard, states in grouped.items()]
     return tuple(standards), awaiting_claims
 
 
-def _refs(checks: Iterable[ClaimCheck]) -> tuple[str, ...]:
+def _refs(checks: Iterable[ClaimCheck]) -> tuple[EvidenceRef, ...]:
     return tuple(dict.fromkeys(c.claim.evidence_ref for c in checks))
+
+
+def _listed(checks: Iterable[ClaimCheck]) -> str:
+    """The evidence of these claims as people read it: ``E1v1, E3v2``."""
+    return ", ".join(str(ref) for ref in _refs(checks))
 
 
 def _judge(
@@ -366,9 +356,9 @@ def _judge(
 
     reasons: list[str] = []
     if awaiting:
-        reasons.append(f"awaiting assessor decision on {', '.join(_refs(awaiting))}")
+        reasons.append(f"awaiting assessor decision on {_listed(awaiting)}")
     if referred:
-        reasons.append(f"referred: {', '.join(_refs(referred))}")
+        reasons.append(f"referred: {_listed(referred)}")
     if by_problem["method"]:
         used = {
             _norm(c.claim.method) if c.claim.method else "no method" for c in by_problem["method"]
@@ -378,10 +368,10 @@ def _judge(
             f"accepted only by {rules.describe(used, 'and')}; needs {rules.describe(allowed)}"
         )
     if by_problem["currency"]:
-        too_old = ", ".join(_refs(by_problem["currency"]))
+        too_old = _listed(by_problem["currency"])
         reasons.append(f"evidence older than {rules.currency_years} years: {too_old}")
     if by_problem["future"]:
-        reasons.append(f"activity date after today: {', '.join(_refs(by_problem['future']))}")
+        reasons.append(f"activity date after today: {_listed(by_problem['future'])}")
 
     if awaiting:
         return CriterionCoverage(criterion, "awaiting", _refs(awaiting), tuple(reasons), checks)
@@ -420,17 +410,25 @@ def compute_coverage(
 
 
 def _summarise(standard: str, items: list[CriterionCoverage]) -> StandardCoverage:
+    outstanding = tuple(i for i in items if i.state != "met")
+    return _standard_counts(standard, [i.state for i in items], outstanding)
+
+
+def _standard_counts(
+    standard: str, states: list[State], outstanding: tuple[CriterionCoverage, ...]
+) -> StandardCoverage:
+    """The counts of one standard from the states of its criteria, in order."""
     count = dict.fromkeys(STATES, 0)
-    for i in items:
-        count[i.state] += 1
+    for st in states:
+        count[st] += 1
     return StandardCoverage(
         standard=standard,
-        total=len(items),
+        total=len(states),
         met=count["met"],
         awaiting=count["awaiting"],
         referred=count["referred"],
         missing=count["missing"],
-        percent_met=100.0 * count["met"] / len(items),
-        complete=count["met"] == len(items),
-        outstanding=tuple(i for i in items if i.state != "met"),
+        percent_met=100.0 * count["met"] / len(states),
+        complete=count["met"] == len(states),
+        outstanding=outstanding,
     )

@@ -67,7 +67,7 @@ def coverage_report(
                             "state": c.state,
                             "evidence": [
                                 {
-                                    "ref": check.claim.evidence_ref,
+                                    "ref": str(check.claim.evidence_ref),
                                     "title": check.claim.evidence_title,
                                     "kind": check.claim.evidence_kind,
                                     "activity_date": check.claim.activity_date.isoformat(),

@@ -36,7 +36,7 @@ def set_rules(
     session.flush()
     audit.record(
         session,
-        actor_id=actor.id or None,
+        actor=actor,
         action="framework.rules",
         subject_type="framework",
         subject_id=framework_id,

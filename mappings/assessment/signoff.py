@@ -1,4 +1,10 @@
-"""Signing a standard off when coverage is complete, freezing the evidence behind it, reopening."""
+"""Signing a standard off when coverage is complete, freezing the evidence behind it, reopening.
+
+The web form calls :func:`sign_off_standard` and :func:`reopen_standard`, by learner and standard
+code: each loads what it needs once and checks access once, from what it loaded. Strangers to the
+learner are told nothing (NotFound); others who may see the portfolio are refused
+(PermissionDenied). :func:`sign_off` and :func:`reopen` do the same by registration or sign-off id.
+"""
 
 from __future__ import annotations
 
@@ -9,43 +15,47 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
 from mappings.assessment.models import SignOff, SignOffEvidence
-from mappings.assessment.standing import Standing, load_standings
+from mappings.assessment.standing import Standing, find_standard, load_standings
 from portfolio.errors import Invalid, NotFound, PermissionDenied
-from portfolio.models import Evidence, EvidenceVersion, Registration
+from portfolio.models import (
+    Attachment,
+    Evidence,
+    EvidenceVersion,
+    Registration,
+    RegistrationStandard,
+    Standard,
+)
 from portfolio.models.base import utcnow
-from portfolio.services import audit
+from portfolio.refs import EvidenceRef
+from portfolio.services import access, audit
+from portfolio.services.evidence import version_hash
 from portfolio.services.people import Actor
 
 
-def evidence_set_hash(items: Iterable[tuple[str, str]]) -> str:
-    """SHA-256 over the sorted, de-duplicated (evidence version ref, content SHA-256) pairs.
+def evidence_set_hash(items: Iterable[tuple[EvidenceRef, str]]) -> str:
+    """SHA-256 over the sorted, de-duplicated (evidence version, content SHA-256) pairs.
 
-    The pairs are hashed as canonical JSON (``[["E1v1","ab…"],…]``), so no choice of ref can
-    make two different sets hash alike.
+    The pairs are hashed as canonical JSON of the references as people read them
+    (``[["E1v1","ab…"],…]``, sorted as text), so no choice of reference can make two different
+    sets hash alike, and a set hashes as it always has.
     """
     pairs: set[tuple[str, str]] = set()
     for ref, digest in items:
         digest = digest.strip().lower()
         if len(digest) != 64 or any(ch not in "0123456789abcdef" for ch in digest):
-            raise ValueError(f"not a SHA-256 hex digest for {ref!r}: {digest!r}")
-        pairs.add((ref, digest))
+            raise ValueError(f"not a SHA-256 hex digest for {str(ref)!r}: {digest!r}")
+        pairs.add((str(ref), digest))
     blob = json.dumps(sorted(pairs), separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def _standing(session: Session, registration_id: int, today: date | None) -> Standing:
-    found = load_standings(session, [registration_id], today)
-    if not found:
-        raise NotFound("No such registration.")
-    return found[0]
-
-
 def _basis_versions(
     session: Session, standing: Standing, standard_code: str
-) -> list[tuple[str, EvidenceVersion]]:
+) -> list[tuple[EvidenceRef, EvidenceVersion]]:
     """The evidence versions whose accepted claims meet the standard's criteria."""
     refs = {
         ref
@@ -53,24 +63,64 @@ def _basis_versions(
         if cov.criterion.standard == standard_code and cov.state == "met"
         for ref in cov.basis
     }
-    pairs = {(int(ref[1:].split("v")[0]), int(ref.split("v")[1])): ref for ref in refs}
-    if not pairs:
+    if not refs:
         return []
-    ids = {eid for eid, _ in pairs}
+    ids = {ref.evidence_id for ref in refs}
     versions = session.exec(
         select(EvidenceVersion).where(col(EvidenceVersion.evidence_id).in_(ids))
     ).all()
-    return sorted(
-        (pairs[(v.evidence_id, v.number)], v)
-        for v in versions
-        if (v.evidence_id, v.number) in pairs
-    )
+    found = ((EvidenceRef(v.evidence_id, v.number), v) for v in versions)
+    return sorted(((ref, v) for ref, v in found if ref in refs), key=lambda pair: pair[0])
 
 
 @dataclass(frozen=True)
 class SignOffResult:
     signoff: SignOff
     versions: int
+
+
+def _assesses(actor: Actor, registration: Registration) -> bool:
+    return registration.assessor_id == actor.id and actor.has("assessor")
+
+
+def _may_reopen(actor: Actor, registration: Registration) -> bool:
+    return _assesses(actor, registration) or (registration.iqa_id == actor.id and actor.has("iqa"))
+
+
+def _require_reopener(actor: Actor, registration: Registration) -> None:
+    if not _may_reopen(actor, registration):
+        raise PermissionDenied(
+            "Only the assessor or the IQA of this learner may reopen a sign-off."
+        )
+
+
+def sign_off_standard(
+    session: Session,
+    *,
+    actor: Actor,
+    learner_id: int,
+    code: str,
+    summary: str,
+    feedback: str = "",
+    assessor_declaration: bool,
+    today: date | None = None,
+) -> SignOffResult:
+    """Sign off the learner's standard ``code``: the learner's standing is loaded once and
+    passed through. Only the allocated assessor may, and only when coverage is complete."""
+    found = find_standard(session, learner_id, code, today)
+    if found is None or not _assesses(actor, found.registration):
+        access.require_view(session, actor, learner_id)  # strangers are told nothing
+    if found is None:
+        raise NotFound(f"The learner is not registered on {code}.")
+    return _sign(
+        session,
+        actor=actor,
+        standing=found,
+        standard_code=code,
+        summary=summary,
+        feedback=feedback,
+        assessor_declaration=assessor_declaration,
+    )
 
 
 def sign_off(
@@ -85,12 +135,33 @@ def sign_off(
     today: date | None = None,
 ) -> SignOffResult:
     """Sign a standard off. Refused unless the actor assesses the learner and coverage is complete."""
-    reg = session.get(Registration, registration_id)
-    if reg is None:
+    found = load_standings(session, [registration_id], today)
+    if not found:
         raise NotFound("No such registration.")
-    if reg.assessor_id != actor.id or not actor.has("assessor"):
+    return _sign(
+        session,
+        actor=actor,
+        standing=found[0],
+        standard_code=standard_code,
+        summary=summary,
+        feedback=feedback,
+        assessor_declaration=assessor_declaration,
+    )
+
+
+def _sign(
+    session: Session,
+    *,
+    actor: Actor,
+    standing: Standing,
+    standard_code: str,
+    summary: str,
+    feedback: str,
+    assessor_declaration: bool,
+) -> SignOffResult:
+    """Every rule of signing off, checked against the standing given."""
+    if not _assesses(actor, standing.registration):
         raise PermissionDenied("Only the learner's allocated assessor signs standards off.")
-    standing = _standing(session, registration_id, today)
     found = standing.standard(standard_code)
     if found is None:
         raise NotFound(f"The learner is not registered on {standard_code}.")
@@ -112,7 +183,7 @@ def sign_off(
         raise Invalid("No evidence behind this standard carries the learner's declaration.")
     now = utcnow()
     record = SignOff(
-        registration_id=registration_id,
+        registration_id=standing.registration.id or 0,
         standard_id=info.id,
         assessor_id=actor.id,
         document_id=f"SO-{uuid.uuid4().hex[:12].upper()}",
@@ -132,12 +203,12 @@ def sign_off(
     session.flush()
     audit.record(
         session,
-        actor_id=actor.id,
+        actor=actor,
         action="standard.signoff",
         subject_type="signoff",
         subject_id=record.id,
         data={
-            "registration": registration_id,
+            "registration": standing.registration.id,
             "standard": standard_code,
             "evidence_set_sha256": record.evidence_set_sha256,
         },
@@ -145,20 +216,50 @@ def sign_off(
     return SignOffResult(signoff=record, versions=len(basis))
 
 
+def reopen_standard(
+    session: Session, *, actor: Actor, learner_id: int, code: str, reason: str
+) -> SignOff:
+    """Reopen the current sign-off of the learner's standard ``code``; the reason is logged.
+
+    One query finds the registration and its sign-off; no coverage is computed."""
+    row = session.exec(
+        select(Registration, SignOff)
+        .join(RegistrationStandard, col(RegistrationStandard.registration_id) == Registration.id)
+        .join(Standard, col(Standard.id) == RegistrationStandard.standard_id)
+        .outerjoin(
+            SignOff,
+            and_(
+                col(SignOff.registration_id) == Registration.id,
+                col(SignOff.standard_id) == Standard.id,
+                col(SignOff.status) == "signed",
+            ),
+        )
+        .where(Registration.learner_id == learner_id, Standard.code == code)
+        .order_by(col(Registration.id), col(SignOff.id).desc())
+    ).first()
+    if row is None or not _may_reopen(actor, row[0]):
+        access.require_view(session, actor, learner_id)  # strangers are told nothing
+    if row is None:
+        raise NotFound(f"The learner is not registered on {code}.")
+    registration, record = row
+    _require_reopener(actor, registration)
+    if record is None:
+        raise NotFound(f"{code} is not signed off.")
+    return _reopen(session, actor=actor, record=record, reason=reason)
+
+
 def reopen(session: Session, *, actor: Actor, signoff_id: int, reason: str) -> SignOff:
     """Reopen a signed standard; the reason is logged. The assessor or the learner's IQA may."""
     record = session.get(SignOff, signoff_id)
     if record is None:
         raise NotFound("No such sign-off.")
-    reg = session.get(Registration, record.registration_id)
-    assert reg is not None
-    allowed = (reg.assessor_id == actor.id and actor.has("assessor")) or (
-        reg.iqa_id == actor.id and actor.has("iqa")
-    )
-    if not allowed:
-        raise PermissionDenied(
-            "Only the assessor or the IQA of this learner may reopen a sign-off."
-        )
+    registration = session.get(Registration, record.registration_id)
+    assert registration is not None
+    _require_reopener(actor, registration)
+    return _reopen(session, actor=actor, record=record, reason=reason)
+
+
+def _reopen(session: Session, *, actor: Actor, record: SignOff, reason: str) -> SignOff:
     if record.status != "signed":
         raise Invalid("This sign-off is already reopened.")
     if not reason.strip():
@@ -171,10 +272,10 @@ def reopen(session: Session, *, actor: Actor, signoff_id: int, reason: str) -> S
     session.flush()
     audit.record(
         session,
-        actor_id=actor.id,
+        actor=actor,
         action="standard.reopen",
         subject_type="signoff",
-        subject_id=signoff_id,
+        subject_id=record.id,
         data={"reason": record.reopen_reason},
     )
     return record
@@ -188,9 +289,6 @@ def frozen_evidence_intact(session: Session, signoff_id: int) -> list[str]:
         .join(Evidence, col(Evidence.id) == EvidenceVersion.evidence_id)
         .where(SignOffEvidence.signoff_id == signoff_id)
     ).all()
-    from portfolio.models import Attachment
-    from portfolio.services.evidence import version_hash
-
     files_of: dict[int, list[str]] = {}
     version_ids = [version.id for _, version, _ in rows]
     for version_id, digest in session.exec(
@@ -211,5 +309,5 @@ def frozen_evidence_intact(session: Session, signoff_id: int) -> list[str]:
             files_of.get(version.id or 0, []),
         )
         if actual != frozen.sha256:
-            problems.append(f"E{item.id}v{version.number} changed after sign-off")
+            problems.append(f"{EvidenceRef(item.id or 0, version.number)} changed after sign-off")
     return problems

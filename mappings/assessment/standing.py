@@ -25,6 +25,7 @@ from mappings.assessment.coverage import (
 )
 from mappings.assessment.models import Claim, SignOff
 from mappings.assessment.progress import Rag, rag_status
+from mappings.assessment.rules import rules_for
 from portfolio.models import (
     Criterion,
     Evidence,
@@ -34,10 +35,7 @@ from portfolio.models import (
     RegistrationStandard,
     Standard,
 )
-
-
-def evidence_ref(evidence_id: int, version: int) -> str:
-    return f"E{evidence_id}v{version}"
+from portfolio.refs import EvidenceRef
 
 
 def assessed_version(status: str, current_version: int) -> int:
@@ -83,10 +81,6 @@ class Standing:
     @property
     def total(self) -> int:
         return sum(s.total for s in self.coverage.standards)
-
-
-def rules_of(framework: Framework) -> CoverageRules:
-    return CoverageRules.from_dict(framework.rules or {})
 
 
 # Built once: these run on every home, progress and caseload page, and building a statement
@@ -154,6 +148,18 @@ _REGISTRATIONS_OF_LEARNER = (
 )
 
 
+@dataclass(frozen=True)
+class _Rows:
+    """What the queries of :func:`load_standings` read, grouped by registration and learner."""
+
+    registrations: dict[int, tuple[Registration, Person, Framework]]
+    standards_of: dict[int, list[Standard]]  # registration id -> its standards, in order
+    criteria_of: dict[int, list[CriterionRef]]  # standard id -> its criteria, in order
+    claims_of: dict[int, list[ClaimFact]]  # learner id -> claims (detail)
+    light_of: dict[int, list[tuple[int, str, str | None, date]]]  # learner id -> claims (counts)
+    signed: dict[tuple[int, int], SignOff]  # (registration id, standard id) -> sign-off
+
+
 def load_standings(
     session: Session,
     registration_ids: Sequence[int],
@@ -165,18 +171,41 @@ def load_standings(
     today = today or date.today()
     if not registration_ids:
         return []
+    rows = _read(session, registration_ids, detail)
+    rules_by_fw: dict[int, CoverageRules] = {}
+    result: list[Standing] = []
+    for reg_id in registration_ids:
+        if reg_id not in rows.registrations:
+            continue
+        framework = rows.registrations[reg_id][2]
+        rules = rules_by_fw.get(framework.id or 0)
+        if rules is None:
+            rules = rules_by_fw[framework.id or 0] = rules_for(framework)
+        result.append(_standing(rows, reg_id, rules, today, detail))
+    return result
+
+
+def _read(session: Session, registration_ids: Sequence[int], detail: bool) -> _Rows:
+    """The six queries of :func:`load_standings`."""
     ids = {"ids": list(registration_ids)}
     regs = session.exec(_REGISTRATIONS, params=ids).all()
     std_rows = session.exec(_STANDARDS, params=ids).all()
     standards_of: dict[int, list[Standard]] = defaultdict(list)
     for reg_id, std in std_rows:
         standards_of[reg_id].append(std)
-    standard_ids = {s.id or 0 for _, s in std_rows}
+    unique_standards = {s.id or 0: s for _, s in std_rows}
     # plain rows: criteria are read on every home and progress page
     connection = session.connection()
     criterion_rows: Sequence[Any] = connection.execute(
-        _CRITERIA, {"ids": sorted(standard_ids)}
+        _CRITERIA, {"ids": sorted(unique_standards)}
     ).all()
+    criteria_of: dict[int, list[CriterionRef]] = defaultdict(list)
+    for cid, sid, code, kind, text in criterion_rows:
+        criteria_of[sid].append(
+            CriterionRef(
+                id=cid, standard=unique_standards[sid].code, code=code, kind=kind, text=text
+            )
+        )
     learner_ids = {reg.learner_id for reg, _, _ in regs}
     claims_of: dict[int, list[ClaimFact]] = defaultdict(list)
     light_of: dict[int, list[tuple[int, str, str | None, date]]] = defaultdict(list)
@@ -187,67 +216,66 @@ def load_standings(
         for lid, cid, status, method, activity in light:
             light_of[lid].append((cid, status, method, activity))
     signoffs = session.exec(_SIGNOFFS, params=ids).all()
-    signed = {(s.registration_id, s.standard_id): s for s in signoffs}
+    return _Rows(
+        registrations={reg.id or 0: (reg, person, fw) for reg, person, fw in regs},
+        standards_of=standards_of,
+        criteria_of=criteria_of,
+        claims_of=claims_of,
+        light_of=light_of,
+        signed={(s.registration_id, s.standard_id): s for s in signoffs},
+    )
 
-    by_id = {reg.id: (reg, person, fw) for reg, person, fw in regs}
-    unique_standards = {s.id: s for _, s in std_rows}
-    refs_of: dict[int, list[CriterionRef]] = defaultdict(list)
-    for cid, sid, code, kind, text in criterion_rows:
-        refs_of[sid].append(
-            CriterionRef(
-                id=cid, standard=unique_standards[sid].code, code=code, kind=kind, text=text
-            )
+
+def _standing(
+    rows: _Rows, reg_id: int, rules: CoverageRules, today: date, detail: bool
+) -> Standing:
+    reg, person, framework = rows.registrations[reg_id]
+    stds = rows.standards_of.get(reg_id, [])
+    refs = [r for s in stds for r in rows.criteria_of.get(s.id or 0, [])]
+    if detail:
+        coverage = compute_coverage(refs, rows.claims_of.get(reg.learner_id, []), rules, today)
+        waiting = sum(
+            1 for c in coverage.criteria for check in c.claims if check.claim.status == "claimed"
         )
-    rules_by_fw: dict[int, CoverageRules] = {}
-    result: list[Standing] = []
-    for reg_id in registration_ids:
-        if reg_id not in by_id:
-            continue
-        reg, person, fw = by_id[reg_id]
-        stds = standards_of.get(reg_id, [])
-        refs = [r for s in stds for r in refs_of.get(s.id or 0, [])]
-        rules = rules_by_fw.get(fw.id or 0)
-        if rules is None:
-            rules = rules_by_fw[fw.id or 0] = rules_of(fw)
-        if detail:
-            coverage = compute_coverage(refs, claims_of.get(reg.learner_id, []), rules, today)
-            waiting = sum(
-                1
-                for c in coverage.criteria
-                for check in c.claims
-                if check.claim.status == "claimed"
+    else:
+        light = rows.light_of.get(reg.learner_id, [])
+        counts, waiting = state_counts(refs, light, rules, today)
+        coverage = Coverage(criteria=(), standards=counts)
+    met = sum(s.met for s in coverage.standards)
+    total = sum(s.total for s in coverage.standards) or 1
+    percent = 100.0 * met / total
+    return Standing(
+        registration=reg,
+        learner=person,
+        framework=framework,
+        rules=rules,
+        standards=tuple(
+            StandardInfo(
+                id=s.id or 0,
+                code=s.code,
+                title=s.title,
+                urn=s.urn,
+                signoff=rows.signed.get((reg_id, s.id or 0)),
             )
-        else:
-            counts, waiting = state_counts(refs, light_of.get(reg.learner_id, []), rules, today)
-            coverage = Coverage(criteria=(), standards=counts)
-        met = sum(s.met for s in coverage.standards)
-        total = sum(s.total for s in coverage.standards) or 1
-        percent = 100.0 * met / total
-        result.append(
-            Standing(
-                registration=reg,
-                learner=person,
-                framework=fw,
-                rules=rules,
-                standards=tuple(
-                    StandardInfo(
-                        id=s.id or 0,
-                        code=s.code,
-                        title=s.title,
-                        urn=s.urn,
-                        signoff=signed.get((reg_id, s.id or 0)),
-                    )
-                    for s in stds
-                ),
-                coverage=coverage,
-                percent_met=percent,
-                awaiting_claims=waiting,
-                rag=rag_status(
-                    min(percent, 100.0), reg.start_date, max(reg.planned_end, reg.start_date), today
-                ),
-            )
-        )
-    return result
+            for s in stds
+        ),
+        coverage=coverage,
+        percent_met=percent,
+        awaiting_claims=waiting,
+        rag=rag_status(
+            min(percent, 100.0), reg.start_date, max(reg.planned_end, reg.start_date), today
+        ),
+    )
+
+
+def find_standard(
+    session: Session, learner_id: int, code: str, today: date | None = None
+) -> Standing | None:
+    """The standing of the learner's (first) registration holding standard ``code``, if any."""
+    for standing in load_standings(session, registrations_of_learner(session, learner_id), today):
+        if standing.standard(code) is not None:
+            return standing
+    return None
 
 
 def registrations_of_learner(session: Session, learner_id: int) -> list[int]:
@@ -263,7 +291,7 @@ def _claim_facts(
     claim_rows: Sequence[Any] = (
         session.connection().execute(_CLAIMS, {"ids": sorted(learner_ids)}).all()
     )
-    ref_of_evidence: dict[int, str] = {}
+    ref_of_evidence: dict[int, EvidenceRef] = {}
     for (
         cid,
         cstatus,
@@ -279,7 +307,7 @@ def _claim_facts(
     ) in claim_rows:
         ref = ref_of_evidence.get(eid)
         if ref is None:
-            ref = ref_of_evidence[eid] = evidence_ref(eid, assessed_version(estatus, current))
+            ref = ref_of_evidence[eid] = EvidenceRef(eid, assessed_version(estatus, current))
         claims_of[lid].append(
             ClaimFact(
                 criterion_id=cid,

@@ -85,7 +85,7 @@ def respond_action(session: Session, *, actor: Actor, action_id: int, response: 
     action.response, action.status, action.responded_at = response.strip(), "responded", utcnow()
     session.add(action)
     session.flush()
-    audit.record(session, actor_id=actor.id, action="iqa.action.respond",
+    audit.record(session, actor=actor, action="iqa.action.respond",
                  subject_type="iqa_action", subject_id=action_id, data={})  # fmt: skip
     return action
 
@@ -103,7 +103,7 @@ def close_action(session: Session, *, actor: Actor, action_id: int) -> Action:
     action.status, action.closed_at, action.closed_by = "closed", utcnow(), actor.id
     session.add(action)
     session.flush()
-    audit.record(session, actor_id=actor.id, action="iqa.action.close",
+    audit.record(session, actor=actor, action="iqa.action.close",
                  subject_type="iqa_action", subject_id=action_id,
                  data={"from": before})  # fmt: skip
     return action

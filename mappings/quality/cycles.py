@@ -80,7 +80,7 @@ def create_cycle(
     session.flush()
     audit.record(
         session,
-        actor_id=actor.id or None,
+        actor=actor,
         action="iqa.cycle.create",
         subject_type="iqa_cycle",
         subject_id=cycle.id,

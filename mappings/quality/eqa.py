@@ -86,7 +86,7 @@ def grant_eqa(
                       expires_at=expires_at)  # fmt: skip
     session.add(grant)
     session.flush()
-    audit.record(session, actor_id=actor.id or None, action="eqa.grant",
+    audit.record(session, actor=actor, action="eqa.grant",
                  subject_type="eqa_access", subject_id=grant.id,
                  data={"person": person_id, "cycle": cycle_id,
                        "expires_at": expires_at.isoformat()})  # fmt: skip
@@ -103,7 +103,7 @@ def revoke_eqa(session: Session, *, actor: Actor, grant_id: int) -> EqaAccess:
         grant.revoked_at = utcnow()
         session.add(grant)
         session.flush()
-        audit.record(session, actor_id=actor.id or None, action="eqa.revoke",
+        audit.record(session, actor=actor, action="eqa.revoke",
                      subject_type="eqa_access", subject_id=grant_id, data={})  # fmt: skip
     return grant
 

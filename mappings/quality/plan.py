@@ -82,7 +82,7 @@ def plan_cycle(
     found = sampling.gaps(plan, facts.facts, strategy.plan, facts.assessors)
     audit.record(
         session,
-        actor_id=actor.id or None,
+        actor=actor,
         action="iqa.plan",
         subject_type="iqa_cycle",
         subject_id=cycle_id,
@@ -178,7 +178,7 @@ def add_sample(
     session.flush()
     audit.record(
         session,
-        actor_id=actor.id or None,
+        actor=actor,
         action="iqa.sample.add",
         subject_type="iqa_sample",
         subject_id=sample.id,
@@ -202,7 +202,7 @@ def drop_sample(session: Session, *, actor: Actor, sample_id: int) -> Sample:
     session.flush()
     audit.record(
         session,
-        actor_id=actor.id or None,
+        actor=actor,
         action="iqa.sample.drop",
         subject_type="iqa_sample",
         subject_id=sample_id,

@@ -63,7 +63,7 @@ def review_sample(
     session.flush()
     audit.record(
         session,
-        actor_id=actor.id,
+        actor=actor,
         action="iqa.review",
         subject_type="iqa_sample",
         subject_id=sample_id,

@@ -90,7 +90,7 @@ def save_strategy(
     strategy = Strategy(plan, interim, summative)
     audit.record(
         session,
-        actor_id=actor.id or None,
+        actor=actor,
         action="iqa.strategy",
         subject_type="iqa_strategy",
         subject_id=row.id,

@@ -1,4 +1,8 @@
-"""The append-only, hash-chained audit trail."""
+"""The append-only, hash-chained audit trail.
+
+Who acted is given as an :class:`~portfolio.services.actors.Actor` or a :class:`Person`; the
+system (:data:`~portfolio.services.actors.SYSTEM`) is stored as no actor (NULL), never as 0.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from portfolio.models import AuditEntry
+from portfolio.models import AuditEntry, Person
 from portfolio.models.base import utcnow
+from portfolio.services.actors import Actor, person_id
 
 GENESIS = "0" * 64
 
@@ -38,13 +43,14 @@ def entry_hash(
 def record(
     session: Session,
     *,
-    actor_id: int | None,
+    actor: Actor | Person,
     action: str,
     subject_type: str,
     subject_id: int | None,
     data: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry linked to the previous one (writers are serialised per database)."""
+    actor_id = person_id(actor)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(7160001)"))
     last = session.exec(

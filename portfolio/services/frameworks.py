@@ -113,7 +113,7 @@ def import_framework(
     result.framework_id = _insert(session, spec, digest)
     audit.record(
         session,
-        actor_id=actor.id or None,
+        actor=actor,
         action="framework.import",
         subject_type="framework",
         subject_id=result.framework_id,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func
@@ -13,31 +12,9 @@ from portfolio.models import Person
 from portfolio.models.base import utcnow
 from portfolio.models.people import ROLES
 from portfolio.services import audit
+from portfolio.services.actors import SYSTEM as SYSTEM  # re-exported: callers import it from here
+from portfolio.services.actors import Actor as Actor
 from portfolio.services.passwords import hash_password, verify_password
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting: what services need to know about the current user."""
-
-    id: int
-    name: str
-    roles: frozenset[str]
-
-    def has(self, role: str) -> bool:
-        return role in self.roles
-
-    @classmethod
-    def of(cls, person: Person) -> Actor:
-        assert person.id is not None
-        return cls(id=person.id, name=person.name, roles=person.role_set)
-
-
-SYSTEM = Actor(id=0, name="system", roles=frozenset({"admin"}))
-
-
-def _actor_id(actor: Actor) -> int | None:
-    return actor.id or None
 
 
 def normalise_email(email: str) -> str:
@@ -89,7 +66,7 @@ def create_person(
     session.flush()
     audit.record(
         session,
-        actor_id=_actor_id(actor),
+        actor=actor,
         action="person.create",
         subject_type="person",
         subject_id=person.id,
@@ -112,7 +89,7 @@ def set_password(session: Session, *, actor: Actor, person_id: int, password: st
     session.add(person)
     audit.record(
         session,
-        actor_id=_actor_id(actor),
+        actor=actor,
         action="person.password_reset",
         subject_type="person",
         subject_id=person_id,

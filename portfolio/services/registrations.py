@@ -27,10 +27,6 @@ def _require_admin(actor: Actor, what: str) -> None:
         raise PermissionDenied(f"Only administrators {what}.")
 
 
-def _actor_id(actor: Actor) -> int | None:
-    return actor.id or None
-
-
 # ---------------------------------------------------------------- checks
 
 
@@ -154,7 +150,7 @@ def register(
     session.flush()
     audit.record(
         session,
-        actor_id=_actor_id(actor),
+        actor=actor,
         action="registration.create",
         subject_type="registration",
         subject_id=reg.id,
@@ -192,6 +188,43 @@ def register_removal_guard(guard: RemovalGuard) -> None:
         _REMOVAL_GUARDS.append(guard)
 
 
+def _change_standards(
+    session: Session, registration_id: int, framework_id: int, standard_codes: Sequence[str]
+) -> dict[str, list[str]] | None:
+    """Make the registration's standards exactly ``standard_codes`` unless a removal guard
+    refuses; the old and new codes, or None when they are the same."""
+    old_codes = registration_codes(session, registration_id)
+    new_ids = _standard_ids(session, framework_id, standard_codes)
+    new_codes = list(dict.fromkeys(c.strip() for c in standard_codes if c.strip()))
+    if set(new_codes) == set(old_codes):
+        return None
+    current = set(
+        session.exec(
+            select(RegistrationStandard.standard_id).where(
+                RegistrationStandard.registration_id == registration_id
+            )
+        ).all()
+    )
+    dropped = current - set(new_ids)
+    for guard in _REMOVAL_GUARDS:
+        reason = guard(session, registration_id, sorted(dropped))
+        if reason:
+            raise Invalid(reason)
+    for row in session.exec(
+        select(RegistrationStandard).where(
+            RegistrationStandard.registration_id == registration_id,
+            col(RegistrationStandard.standard_id).not_in(new_ids),
+        )
+    ):
+        session.delete(row)
+    session.add_all(
+        RegistrationStandard(registration_id=registration_id, standard_id=s)
+        for s in new_ids
+        if s not in current
+    )
+    return {"old": old_codes, "new": sorted(new_codes)}
+
+
 def update_allocation(
     session: Session,
     *,
@@ -215,37 +248,11 @@ def update_allocation(
     _check_cohort(session, cohort_id)
     new_end = planned_end or reg.planned_end
     _check_dates(reg.start_date, new_end)
-    old_codes = registration_codes(session, registration_id)
     changes: dict[str, object] = {}
     if standard_codes is not None:
-        new_ids = _standard_ids(session, reg.framework_id, standard_codes)
-        new_codes = list(dict.fromkeys(c.strip() for c in standard_codes if c.strip()))
-        if set(new_codes) != set(old_codes):
-            changes["standards"] = {"old": old_codes, "new": sorted(new_codes)}
-            current = set(
-                session.exec(
-                    select(RegistrationStandard.standard_id).where(
-                        RegistrationStandard.registration_id == registration_id
-                    )
-                ).all()
-            )
-            dropped = current - set(new_ids)
-            for guard in _REMOVAL_GUARDS:
-                reason = guard(session, registration_id, sorted(dropped))
-                if reason:
-                    raise Invalid(reason)
-            for row in session.exec(
-                select(RegistrationStandard).where(
-                    RegistrationStandard.registration_id == registration_id,
-                    col(RegistrationStandard.standard_id).not_in(new_ids),
-                )
-            ):
-                session.delete(row)
-            session.add_all(
-                RegistrationStandard(registration_id=registration_id, standard_id=s)
-                for s in new_ids
-                if s not in current
-            )
+        changed = _change_standards(session, registration_id, reg.framework_id, standard_codes)
+        if changed is not None:
+            changes["standards"] = changed
     for name, value in (
         ("assessor_id", assessor_id),
         ("iqa_id", iqa_id),
@@ -265,7 +272,7 @@ def update_allocation(
     session.flush()
     audit.record(
         session,
-        actor_id=_actor_id(actor),
+        actor=actor,
         action="registration.update",
         subject_type="registration",
         subject_id=registration_id,
@@ -392,7 +399,7 @@ def create_cohort(session: Session, *, actor: Actor, name: str, site: str = "Mai
     session.flush()
     audit.record(
         session,
-        actor_id=_actor_id(actor),
+        actor=actor,
         action="cohort.create",
         subject_type="cohort",
         subject_id=cohort.id,
@@ -434,7 +441,7 @@ def remove_person(session: Session, *, actor: Actor, person_id: int) -> Person:
     session.flush()
     audit.record(
         session,
-        actor_id=_actor_id(actor),
+        actor=actor,
         action="person.remove",
         subject_type="person",
         subject_id=person_id,

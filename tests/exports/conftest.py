@@ -13,6 +13,7 @@ from exports.signoff import (
     SignoffView,
     evidence_set_hash,
 )
+from portfolio.refs import EvidenceRef
 
 KINDS = ("witness testimony", "observation record", "reflective account", "product")
 METHODS = (("WT",), ("O",), ("RA", "Q"), ("P",))
@@ -26,7 +27,7 @@ def make_view(
     **overrides: object,
 ) -> SignoffView:
     rows: list[CriterionRow] = []
-    refs: set[str] = set()
+    refs: set[EvidenceRef] = set()
     n = 0
     for kind, prefix, count in (
         ("performance", "P", n_performance),
@@ -36,7 +37,7 @@ def make_view(
             evidence = []
             for j in range(per_criterion):
                 n += 1
-                ref = f"E{100 + n}v1"
+                ref = EvidenceRef(100 + n, 1)
                 refs.add(ref)
                 evidence.append(
                     EvidenceRow(
@@ -57,7 +58,9 @@ def make_view(
                     evidence=tuple(evidence),
                 )
             )
-    digest = evidence_set_hash((r, hashlib.sha256(r.encode()).hexdigest()) for r in sorted(refs))
+    digest = evidence_set_hash(
+        (r, hashlib.sha256(str(r).encode()).hexdigest()) for r in sorted(refs)
+    )
     fields: dict[str, object] = dict(
         document_id="SO-2024-000123",
         centre="Northfield Supported Employment Centre",

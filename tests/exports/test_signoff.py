@@ -28,6 +28,7 @@ from exports.signoff import (
     build_signoff_docx,
     evidence_set_hash,
 )
+from portfolio.refs import EvidenceRef
 
 ViewFactory = Callable[..., SignoffView]
 
@@ -52,7 +53,7 @@ def test_round_trip_contains_every_criterion_and_reference(view_factory: ViewFac
         assert criterion.code in text
         assert criterion.text in text
         for item in criterion.evidence:
-            assert item.ref in text
+            assert str(item.ref) in text
             assert item.title in text
             assert item.activity_date.isoformat() in text
             assert item.accepted_on is not None and item.accepted_on.isoformat() in text
@@ -209,29 +210,52 @@ def sha(s: str) -> str:
 
 
 def test_evidence_set_hash_is_order_free_and_sensitive():
-    pairs = [("E1v1", sha("a")), ("E2v3", sha("b")), ("E7v1", sha("c"))]
+    pairs = [
+        (EvidenceRef(1, 1), sha("a")),
+        (EvidenceRef(2, 3), sha("b")),
+        (EvidenceRef(7, 1), sha("c")),
+    ]
     h = evidence_set_hash(pairs)
     assert h == evidence_set_hash(reversed(pairs))
     assert h == evidence_set_hash([*pairs, pairs[0]])  # a set: duplicates do not count
     assert h == evidence_set_hash([(r, d.upper()) for r, d in pairs])
     assert h != evidence_set_hash(pairs[:2])
-    assert h != evidence_set_hash([("E1v2", sha("a")), *pairs[1:]])
-    assert h != evidence_set_hash([("E1v1", sha("a2")), *pairs[1:]])
+    assert h != evidence_set_hash([(EvidenceRef(1, 2), sha("a")), *pairs[1:]])
+    assert h != evidence_set_hash([(EvidenceRef(1, 1), sha("a2")), *pairs[1:]])
     assert len(h) == 64 and int(h, 16) >= 0
+
+
+def test_evidence_set_hash_is_what_it_was_when_refs_were_text():
+    # sign-offs already stored carry this hash: typed references must hash as their text did
+    pairs = [
+        (EvidenceRef(2, 1), sha("a")),
+        (EvidenceRef(10, 1), sha("b")),
+        (EvidenceRef(2, 3), sha("c")),
+    ]
+    assert evidence_set_hash(pairs) == (
+        "edd6f84fa099775217a4bdc92aa74d4b9f35725089e9ee313208c07f6fcef415"
+    )
 
 
 @pytest.mark.parametrize("digest", ["", "abc", "g" * 64, sha("x") + "0"])
 def test_evidence_set_hash_rejects_non_digests(digest: str):
     with pytest.raises(ValueError):
-        evidence_set_hash([("E1v1", digest)])
+        evidence_set_hash([(EvidenceRef(1, 1), digest)])
 
 
-@given(st.lists(st.tuples(st.text(max_size=8), st.sampled_from([sha("a"), sha("b")])), max_size=6))
-def test_evidence_set_hash_ref_boundaries_unambiguous(pairs: list[tuple[str, str]]):
-    # moving characters between refs and digests must not collide: JSON keeps the boundaries
-    joined = [("".join(r for r, _ in pairs), sha("a"))]
+refs_st = st.builds(EvidenceRef, st.integers(1, 120), st.integers(1, 12))
+
+
+@given(st.lists(st.tuples(refs_st, st.sampled_from([sha("a"), sha("b")])), max_size=6))
+def test_evidence_set_hash_ref_boundaries_unambiguous(pairs: list[tuple[EvidenceRef, str]]):
+    # references whose text runs together ("E1v11", "E11v1") must not collide: JSON keeps the
+    # boundaries, and a different set of (reference, digest) pairs gives a different hash
+    joined = [(EvidenceRef(int("".join(str(r.evidence_id) for r, _ in pairs) or "0"), 1), sha("a"))]
     if len({(r, d) for r, d in pairs}) > 1:
         assert evidence_set_hash(pairs) != evidence_set_hash(joined)
+    moved = [(EvidenceRef(r.version, r.evidence_id), d) for r, d in pairs]
+    if {(r, d) for r, d in moved} != {(r, d) for r, d in pairs}:
+        assert evidence_set_hash(pairs) != evidence_set_hash(moved)
 
 
 # --- PDF through LibreOffice ---------------------------------------------------------------

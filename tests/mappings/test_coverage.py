@@ -17,6 +17,7 @@ from mappings.assessment.coverage import (
     compute_coverage,
     years_before,
 )
+from portfolio.refs import EvidenceRef
 
 TODAY = date(2024, 6, 15)
 RULES = CoverageRules()
@@ -33,13 +34,13 @@ def claim(
     status: str = "accepted",
     method: str | None = "O",
     when: date = date(2024, 1, 10),
-    ref: str = "E1",
+    ref: int = 1,
 ) -> ClaimFact:
     return ClaimFact(
         criterion_id=criterion.id,
-        evidence_id=int(ref.lstrip("E") or 0),
-        evidence_ref=ref,
-        evidence_title=f"title {ref}",
+        evidence_id=ref,
+        evidence_ref=EvidenceRef(ref, 1),
+        evidence_title=f"title E{ref}",
         evidence_kind="observation record",
         activity_date=when,
         status=status,  # type: ignore[arg-type]
@@ -114,17 +115,17 @@ def test_leap_day_window():
     ],
 )
 def test_state_precedence(statuses: tuple[str, ...], expected: str):
-    claims = [claim(P1, status=s, ref=f"E{i + 1}") for i, s in enumerate(statuses)]
+    claims = [claim(P1, status=s, ref=i + 1) for i, s in enumerate(statuses)]
     assert state(P1, *claims) == expected
 
 
 def test_not_countable_accepted_and_awaiting_is_awaiting():
     c = compute_coverage(
-        [P1], [claim(P1, method="RA"), claim(P1, "claimed", ref="E2")], RULES, TODAY
+        [P1], [claim(P1, method="RA"), claim(P1, "claimed", ref=2)], RULES, TODAY
     ).criteria[0]
     assert c.state == "awaiting"
-    assert c.basis == ("E2",)
-    assert "awaiting assessor decision on E2" in c.reasons
+    assert c.basis == (EvidenceRef(2, 1),)
+    assert "awaiting assessor decision on E2v1" in c.reasons
     assert "accepted only by RA; needs O, WT or P" in c.reasons
 
 
@@ -132,20 +133,20 @@ def test_reasons_and_basis():
     cov = compute_coverage(
         CRITERIA,
         [
-            claim(P1, method="RA", ref="E1"),
-            claim(P1, method="PD", ref="E2"),
-            claim(P2, method="O", when=date(2020, 1, 1), ref="E3"),
-            claim(K1, "referred", method="Q", ref="E4"),
-            claim(K1, "accepted", method="Q", ref="E5"),
+            claim(P1, method="RA", ref=1),
+            claim(P1, method="PD", ref=2),
+            claim(P2, method="O", when=date(2020, 1, 1), ref=3),
+            claim(K1, "referred", method="Q", ref=4),
+            claim(K1, "accepted", method="Q", ref=5),
         ],
         RULES,
         TODAY,
     )
     p1, p2, k1, a1 = cov.criteria
     assert (p1.state, p1.reasons) == ("referred", ("accepted only by PD and RA; needs O, WT or P",))
-    assert p1.basis == ("E1", "E2")
-    assert p2.reasons == ("evidence older than 3 years: E3",)
-    assert (k1.state, k1.basis, k1.reasons) == ("met", ("E5",), ())
+    assert p1.basis == (EvidenceRef(1, 1), EvidenceRef(2, 1))
+    assert p2.reasons == ("evidence older than 3 years: E3v1",)
+    assert (k1.state, k1.basis, k1.reasons) == ("met", (EvidenceRef(5, 1),), ())
     assert (a1.state, a1.basis, a1.reasons) == ("missing", (), ("no evidence claimed",))
 
     se01 = cov.for_standard("SE01")
@@ -230,7 +231,7 @@ claims_st = st.builds(
     ClaimFact,
     criterion_id=st.integers(0, 9),  # 9 is unknown
     evidence_id=st.integers(1, 5),
-    evidence_ref=st.sampled_from(["E1", "E2", "E3", "E4"]),
+    evidence_ref=st.builds(EvidenceRef, st.integers(1, 4), st.integers(1, 2)),
     evidence_title=st.just("t"),
     evidence_kind=st.sampled_from(["observation record", "product"]),
     activity_date=st.dates(date(2019, 1, 1), date(2024, 12, 31)),
@@ -257,7 +258,7 @@ def test_adding_countable_claim_never_lowers(claims, rules, target, data):
     crit = CRITS[target]
     allowed = rules.allowed_methods(crit.kind)
     method = data.draw(st.sampled_from(sorted(allowed)) if allowed else st.just("RA"))
-    new = claim(crit, "accepted", method=method, when=TODAY, ref="E9")
+    new = claim(crit, "accepted", method=method, when=TODAY, ref=9)
     before_met, before_rank = total_met(claims, rules)
     after_met, after_rank = total_met([*claims, new], rules)
     assert after_met >= before_met

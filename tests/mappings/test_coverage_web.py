@@ -548,3 +548,30 @@ def test_cli_coverage_refuses_unknown_candidate_or_standard(cli, case) -> None:
     assert cli("coverage", "--candidate", "999999").exit_code != 0
     assert cli("coverage", "--candidate", str(assessor.id)).exit_code != 0
     assert cli("coverage", "--candidate", str(learner.id), "--standard", "SE08").exit_code != 0
+
+
+# Statements of one sign-off request: the log-in lookup, the learner's registrations, their
+# standing loaded once (five), the evidence versions behind the standard, two inserts and the audit
+# entry (its chain head, a lock on PostgreSQL, the insert). It was 19 on SQLite when access was
+# checked three times and standings loaded twice.
+SIGNOFF_STATEMENTS = {"sqlite": 12, "postgresql": 13}
+
+
+def test_signoff_request_statement_count_is_fixed(
+    session, client, auth, make_person, make_registration, make_evidence, count_queries, backend
+) -> None:
+    assessor = make_person("assessor")
+    iqa = make_person("iqa")
+    auth.login(assessor)
+    data = {"summary": "Competent.", "assessor_declaration": "y"}
+    counts = []
+    for items in (1, 4):
+        learner = make_person("learner")
+        make_registration(learner=learner, assessor=assessor, iqa=iqa, codes="SE01,SE03")
+        for _ in range(items):
+            _complete(session, learner, assessor, make_evidence)
+        with count_queries() as q:
+            response = client.post(f"/learners/{learner.id}/standards/SE03/signoff", data=data)
+        assert response.status_code == 302, _text(response)
+        counts.append(q.count)
+    assert counts == [SIGNOFF_STATEMENTS[backend]] * 2, counts

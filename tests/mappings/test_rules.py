@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from sqlmodel import select
 
@@ -43,3 +44,82 @@ def test_invalid_rules_are_refused_and_nothing_changes(cli, tmp_path) -> None:
         "P",
         "WT",
     ]
+
+
+def _methods_offered(page: str) -> dict[int, list[str]]:
+    """Claim id -> the method codes its decision form offers."""
+    return {
+        int(claim_id): re.findall(r'<option value="([^"]+)"', options)
+        for claim_id, options in re.findall(
+            r'<select id="method-(\d+)" name="method">(.*?)</select>', page, re.S
+        )
+    }
+
+
+def test_each_claim_is_decided_by_the_rules_of_its_own_framework(
+    session, client, auth, make_person, make_registration, make_evidence
+) -> None:
+    """A learner on two frameworks with different methods: each claim offers its own."""
+    from datetime import date, timedelta
+
+    from demo.accounts import register_learner
+    from framework.parse import parse
+    from mappings.assessment import claims
+    from mappings.assessment.models import Claim
+    from mappings.assessment.rules import set_rules
+    from portfolio.models import Framework
+    from portfolio.services.frameworks import import_framework
+    from portfolio.services.people import SYSTEM
+    from tests.conftest import actor_of
+
+    learner, assessor = make_person("learner"), make_person("assessor")
+    make_registration(learner=learner, assessor=assessor, codes="SE01")
+    spec = parse(
+        b"framework_code,framework_title,standard_code,standard_title,kind,criterion_code,"
+        b"criterion_text\nOTHER,Another suite,OT01,Other standard,P,P1,Scrutinise the work\n",
+        "other.csv",
+    )
+    import_framework(session, actor=SYSTEM, spec=spec)
+    other = session.exec(select(Framework).where(Framework.code == "OTHER")).one()
+    set_rules(
+        session,
+        actor=SYSTEM,
+        framework_id=other.id,
+        data={"performance_methods": ["XS"], "methods": {"XS": "expert scrutiny", "O": "obs"}},
+    )
+    register_learner(
+        session,
+        learner_id=learner.id,
+        framework_id=other.id,
+        codes=["OT01"],
+        assessor_id=assessor.id,
+        iqa_id=None,
+        cohort_id=None,
+        start=date.today() - timedelta(days=30),
+        planned_end=date.today() + timedelta(days=300),
+    )
+    session.commit()
+    item = make_evidence(learner)
+    wanted = {
+        c.criterion_id: c.standard_code
+        for c in claims.claimable_criteria(session, learner.id)
+        if c.code == "P1"
+    }
+    assert sorted(wanted.values()) == ["OT01", "SE01"]
+    claims.set_claims(session, actor=actor_of(learner), evidence_id=item.id, criterion_ids=wanted)
+    session.commit()
+    standard_of = {
+        c.id: wanted[c.criterion_id]
+        for c in session.exec(select(Claim).where(Claim.evidence_id == item.id))
+    }
+
+    auth.login(assessor)
+    offered = _methods_offered(client.get(f"/evidence/{item.id}").get_data(as_text=True))
+    by_standard = {standard_of[claim_id]: codes for claim_id, codes in offered.items()}
+    assert by_standard == {"OT01": ["XS", "O"], "SE01": ["O", "WT", "PD", "Q", "RA", "P", "RPL"]}
+    other_claim = next(i for i, code in standard_of.items() if code == "OT01")
+    r = client.post(
+        f"/claims/{other_claim}/decision",
+        data={"revision": "0", "decision": "accepted", "method": "XS", "feedback": ""},
+    )
+    assert r.status_code == 302

@@ -9,13 +9,14 @@ from sqlmodel import select
 
 from portfolio.models import AuditEntry
 from portfolio.services import audit
+from portfolio.services.people import SYSTEM
 
 
 def _entries(session, n: int) -> None:
     for i in range(n):
         audit.record(
             session,
-            actor_id=None,
+            actor=SYSTEM,
             action="test.event",
             subject_type="thing",
             subject_id=i,
@@ -83,3 +84,41 @@ def test_verify_reports_a_deleted_entry(session, connection) -> None:
     session.expire_all()
     report = audit.verify(session)
     assert not report.ok and any("links to" in line for line in report.breaks)
+
+
+def test_the_system_is_stored_as_no_actor_however_it_is_passed(
+    session, sample_framework, make_person, cli
+) -> None:
+    from mappings.assessment.rules import set_rules
+    from portfolio.services import registrations
+    from portfolio.services.people import Actor
+
+    admin = make_person("admin")  # created by the system through people.create_person
+    start = session.exec(select(AuditEntry.id).order_by(AuditEntry.id.desc())).first()
+    # services that used to store the system as 0 or as NULL, depending on the caller
+    registrations.create_cohort(session, actor=SYSTEM, name=f"Cohort {admin.id}")
+    set_rules(session, actor=SYSTEM, framework_id=sample_framework.id, data={})
+    audit.record(session, actor=SYSTEM, action="test.system", subject_type="t", subject_id=1)
+    audit.record(session, actor=admin, action="test.person", subject_type="t", subject_id=2)
+    audit.record(
+        session, actor=Actor.of(admin), action="test.actor", subject_type="t", subject_id=3
+    )
+    session.commit()
+    created = session.exec(
+        select(AuditEntry).where(
+            AuditEntry.subject_id == admin.id, AuditEntry.action == "person.create"
+        )
+    ).one()
+    rows = session.exec(select(AuditEntry).where(AuditEntry.id > start)).all()
+    by_action = {row.action: row.actor_id for row in rows}
+    assert created.actor_id is None
+    assert by_action == {
+        "cohort.create": None,
+        "framework.rules": None,
+        "test.system": None,
+        "test.person": admin.id,
+        "test.actor": admin.id,
+    }
+    assert not session.exec(select(AuditEntry).where(AuditEntry.actor_id == 0)).all()
+    assert audit.verify(session).ok
+    assert cli("audit", "verify").exit_code == 0

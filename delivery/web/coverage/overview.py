@@ -15,17 +15,17 @@ from typing import Literal
 from sqlmodel import Session
 
 from mappings.assessment.coverage import ClaimCheck, CriterionCoverage, StandardCoverage
-from mappings.assessment.models import SignOff
-from mappings.assessment.signoff import reopen, sign_off
 from mappings.assessment.standing import (
     StandardInfo,
     Standing,
+    find_standard,
     load_standings,
     registrations_of_learner,
 )
-from portfolio.errors import NotFound, PermissionDenied
+from portfolio.errors import NotFound
 from portfolio.models import Person
 from portfolio.models.evidence import KINDS
+from portfolio.refs import EvidenceRef
 from portfolio.services import access
 from portfolio.services.people import Actor
 
@@ -104,7 +104,7 @@ class LearnerProgress:
 @dataclass(frozen=True)
 class EvidenceLink:
     evidence_id: int
-    ref: str
+    ref: EvidenceRef  # shown as "E12v3"
     title: str
     kind_label: str
     activity_date: date
@@ -264,11 +264,11 @@ def learner_progress(
 def _standing_with(
     session: Session, learner_id: int, code: str, today: date | None
 ) -> tuple[Standing, StandardInfo, StandardCoverage]:
-    for standing in load_standings(session, registrations_of_learner(session, learner_id), today):
-        found = standing.standard(code)
-        if found is not None:
-            return standing, *found
-    raise NotFound(f"The learner is not registered on {code}.")
+    standing = find_standard(session, learner_id, code, today)
+    found = standing.standard(code) if standing is not None else None
+    if standing is None or found is None:
+        raise NotFound(f"The learner is not registered on {code}.")
+    return standing, *found
 
 
 def registration_with(session: Session, learner_id: int, code: str) -> int:
@@ -321,54 +321,3 @@ def standard_page(
         panel=panel,
         can_reopen=can_reopen,
     )
-
-
-# ---------------------------------------------------------------- actions of the standard page
-
-
-def require_signer(session: Session, *, actor: Actor, learner_id: int) -> None:
-    """Only the learner's allocated assessor may use the sign-off form (checked before the form)."""
-    if "assessor" not in access.require_view(session, actor, learner_id):
-        raise PermissionDenied("Only the learner's allocated assessor signs standards off.")
-
-
-def require_reopener(session: Session, *, actor: Actor, learner_id: int) -> None:
-    """Only the learner's assessor or IQA may use the reopen form."""
-    if not access.require_view(session, actor, learner_id) & {"assessor", "iqa"}:
-        raise PermissionDenied("Only the assessor or the IQA of this learner may reopen.")
-
-
-def sign_off_standard(
-    session: Session,
-    *,
-    actor: Actor,
-    learner_id: int,
-    code: str,
-    summary: str,
-    feedback: str,
-    assessor_declaration: bool,
-) -> SignOff:
-    """Sign off the learner's standard ``code`` (the sign-off service checks every rule)."""
-    access.require_view(session, actor, learner_id)
-    standing, _info, _cov = _standing_with(session, learner_id, code, None)
-    result = sign_off(
-        session,
-        actor=actor,
-        registration_id=standing.registration.id or 0,
-        standard_code=code,
-        summary=summary,
-        feedback=feedback,
-        assessor_declaration=assessor_declaration,
-    )
-    return result.signoff
-
-
-def reopen_standard(
-    session: Session, *, actor: Actor, learner_id: int, code: str, reason: str
-) -> SignOff:
-    """Reopen the current sign-off of the learner's standard ``code``."""
-    access.require_view(session, actor, learner_id)
-    _standing, info, _cov = _standing_with(session, learner_id, code, None)
-    if info.signoff is None:
-        raise NotFound(f"{code} is not signed off.")
-    return reopen(session, actor=actor, signoff_id=info.signoff.id or 0, reason=reason)

@@ -11,8 +11,9 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from mappings.assessment.claims import VACSR, Claimable, claimable_criteria, twins
-from mappings.assessment.coverage import CoverageRules
+from mappings.assessment.coverage import DEFAULT_METHODS
 from mappings.assessment.models import Claim, Decision, Judgement
+from mappings.assessment.rules import rules_for
 from mappings.assessment.suggestions import SuggestedCriterion, evidence_text, suggest_for_learner
 from portfolio.models import Attachment, Evidence, EvidenceVersion, Framework, Person
 from portfolio.services.people import Actor
@@ -41,6 +42,7 @@ class ClaimRow:
     method: str | None
     revision: int
     history: tuple[DecisionRow, ...]
+    methods: tuple[tuple[str, str], ...]  # (code, name): the methods of the criterion's framework
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,6 @@ class MappingView:
     claims: list[ClaimRow]
     standards: list[StandardChoices]
     suggestions: list[SuggestedCriterion]
-    methods: list[tuple[str, str]]
     judgements: list[JudgementRow]
     can_map: bool
     can_decide: bool
@@ -96,35 +97,9 @@ def mapping_view(
 
     Suggestions read the version's body and the text of its ``attachments``."""
     criteria = claimable_criteria(session, item.learner_id)
-    by_id = {c.criterion_id: c for c in criteria}
     claims = list(
         session.exec(select(Claim).where(Claim.evidence_id == item.id).order_by(col(Claim.id)))
     )
-    decisions = session.exec(
-        select(Decision, Person.name)
-        .join(Person, col(Person.id) == Decision.actor_id)
-        .where(col(Decision.claim_id).in_([c.id for c in claims]))
-        .order_by(col(Decision.id))
-    ).all()
-    history: dict[int, list[DecisionRow]] = defaultdict(list)
-    for d, name in decisions:
-        history[d.claim_id].append(
-            DecisionRow(d.at, name, d.old_status, d.new_status, d.method, d.feedback)
-        )
-    claim_rows = [
-        ClaimRow(
-            id=c.id or 0,
-            criterion_id=c.criterion_id,
-            standard=by_id[c.criterion_id].standard_code if c.criterion_id in by_id else "?",
-            code=by_id[c.criterion_id].code if c.criterion_id in by_id else "?",
-            text=by_id[c.criterion_id].text if c.criterion_id in by_id else "",
-            status=c.status,
-            method=c.method,
-            revision=c.revision,
-            history=tuple(history.get(c.id or 0, [])),
-        )
-        for c in claims
-    ]
     framework_ids = sorted({c.framework_id for c in criteria})
     try:
         suggestions = suggest_for_learner(
@@ -141,8 +116,72 @@ def mapping_view(
     except Exception:  # noqa: BLE001 - suggestions are a help; the page must work without them
         log.exception("suggestions failed for evidence %s", item.id)
         suggestions = []
+    judgements = session.exec(
+        select(Judgement, Person.name)
+        .join(Person, col(Person.id) == Judgement.actor_id)
+        .where(Judgement.evidence_id == item.id)
+        .order_by(col(Judgement.id).desc())
+    ).all()
+    return MappingView(
+        claims=_claim_rows(session, claims, criteria, framework_ids),
+        standards=_choices(criteria, {c.criterion_id for c in claims}, suggestions),
+        suggestions=suggestions,
+        judgements=[
+            JudgementRow(
+                j.at, name, j.version_number, tuple((f, bool(getattr(j, f))) for f in VACSR), j.note
+            )
+            for j, name in judgements
+        ],
+        can_map=bool(relation & {"self", "assessor"}) and bool(criteria),
+        can_decide="assessor" in relation and item.submitted_at is not None,
+    )
+
+
+def _claim_rows(
+    session: Session, claims: list[Claim], criteria: list[Claimable], framework_ids: list[int]
+) -> list[ClaimRow]:
+    """The claims with their decisions, each offering the methods of its own framework."""
+    by_id = {c.criterion_id: c for c in criteria}
+    methods_of: dict[int, tuple[tuple[str, str], ...]] = {}
+    if framework_ids:
+        frameworks = session.exec(select(Framework).where(col(Framework.id).in_(framework_ids)))
+        methods_of = {fw.id or 0: rules_for(fw).methods for fw in frameworks}
+    decisions = session.exec(
+        select(Decision, Person.name)
+        .join(Person, col(Person.id) == Decision.actor_id)
+        .where(col(Decision.claim_id).in_([c.id for c in claims]))
+        .order_by(col(Decision.id))
+    ).all()
+    history: dict[int, list[DecisionRow]] = defaultdict(list)
+    for d, name in decisions:
+        history[d.claim_id].append(
+            DecisionRow(d.at, name, d.old_status, d.new_status, d.method, d.feedback)
+        )
+    rows = []
+    for c in claims:
+        criterion = by_id.get(c.criterion_id)
+        rows.append(
+            ClaimRow(
+                id=c.id or 0,
+                criterion_id=c.criterion_id,
+                standard=criterion.standard_code if criterion else "?",
+                code=criterion.code if criterion else "?",
+                text=criterion.text if criterion else "",
+                status=c.status,
+                method=c.method,
+                revision=c.revision,
+                history=tuple(history.get(c.id or 0, [])),
+                methods=methods_of[criterion.framework_id] if criterion else DEFAULT_METHODS,
+            )
+        )
+    return rows
+
+
+def _choices(
+    criteria: list[Claimable], claimed: set[int], suggestions: list[SuggestedCriterion]
+) -> list[StandardChoices]:
+    """The learner's criteria grouped by standard, for the mapping form."""
     suggested = {s.criterion_id: s for s in suggestions}
-    claimed = {c.criterion_id for c in claims}
     pairs = twins(criteria)
     groups: dict[str, StandardChoices] = {}
     for c in criteria:
@@ -157,28 +196,4 @@ def mapping_view(
                 twins=tuple(f"{t.standard_code} {t.code}" for t in pairs.get(c.criterion_id, [])),
             )
         )
-    rules = CoverageRules()
-    if framework_ids:
-        fw = session.get(Framework, framework_ids[0])
-        if fw is not None and fw.rules:
-            rules = CoverageRules.from_dict(fw.rules)
-    judgements = session.exec(
-        select(Judgement, Person.name)
-        .join(Person, col(Person.id) == Judgement.actor_id)
-        .where(Judgement.evidence_id == item.id)
-        .order_by(col(Judgement.id).desc())
-    ).all()
-    return MappingView(
-        claims=claim_rows,
-        standards=list(groups.values()),
-        suggestions=suggestions,
-        methods=list(rules.methods),
-        judgements=[
-            JudgementRow(
-                j.at, name, j.version_number, tuple((f, bool(getattr(j, f))) for f in VACSR), j.note
-            )
-            for j, name in judgements
-        ],
-        can_map=bool(relation & {"self", "assessor"}) and bool(criteria),
-        can_decide="assessor" in relation and item.submitted_at is not None,
-    )
+    return list(groups.values())

@@ -1,0 +1,57 @@
+"""Evidence: drafts, immutable submitted versions, attachments, the declaration of authenticity.
+
+One module per concern: :mod:`.drafts` (writing, versions, submitting), :mod:`.attachments`
+(uploads and downloads) and :mod:`.listing` (a learner's list, one item's detail). Callers use
+this package: ``from portfolio.services import evidence``.
+"""
+
+from portfolio.services.evidence.attachments import attach, attachment_for
+from portfolio.services.evidence.drafts import (
+    MAX_BODY,
+    MAX_TITLE,
+    STAR_SECTIONS,
+    WITNESS_FIELDS,
+    Draft,
+    compose_body,
+    create,
+    current_version,
+    for_author,
+    get_for,
+    may_author,
+    submit,
+    update,
+    version_hash,
+)
+from portfolio.services.evidence.listing import (
+    PAGE_SIZE,
+    EvidenceDetail,
+    EvidencePage,
+    EvidenceRow,
+    detail,
+    page_for_learner,
+)
+
+__all__ = [
+    "MAX_BODY",
+    "MAX_TITLE",
+    "PAGE_SIZE",
+    "STAR_SECTIONS",
+    "WITNESS_FIELDS",
+    "Draft",
+    "EvidenceDetail",
+    "EvidencePage",
+    "EvidenceRow",
+    "attach",
+    "attachment_for",
+    "compose_body",
+    "create",
+    "current_version",
+    "detail",
+    "for_author",
+    "get_for",
+    "may_author",
+    "page_for_learner",
+    "submit",
+    "update",
+    "version_hash",
+]

@@ -1,0 +1,76 @@
+"""Files attached to evidence: checked by content, stored under their hash, downloaded by those
+who may see the evidence."""
+
+from __future__ import annotations
+
+import io
+from typing import BinaryIO
+
+from sqlmodel import Session, col, select
+
+from portfolio.errors import NotFound
+from portfolio.models import Attachment, Evidence, EvidenceVersion
+from portfolio.models.base import utcnow
+from portfolio.services import access
+from portfolio.services.evidence.drafts import for_author, log, rehash, writable_version
+from portfolio.services.files import FileStore, TooLarge
+from portfolio.services.people import Actor
+from portfolio.services.sniff import extract_text, sniff
+
+
+def attach(
+    session: Session,
+    *,
+    actor: Actor,
+    store: FileStore,
+    evidence_id: int,
+    filename: str,
+    stream: BinaryIO,
+    max_bytes: int,
+) -> Attachment:
+    """Store an upload under its hash, checked by content, and attach it to the draft version."""
+    item = for_author(session, actor, evidence_id)
+    display = (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255] or "upload"
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise TooLarge(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
+    kind = sniff(data, display)
+    text = extract_text(data, kind.mime, display)
+    stored = store.put(io.BytesIO(data), max_bytes=max_bytes)
+    version = writable_version(session, actor, item)
+    attachment = Attachment(
+        version_id=version.id or 0,
+        sha256=stored.sha256,
+        filename=display,
+        mime=kind.mime,
+        size=stored.size,
+        text=text,
+    )
+    session.add(attachment)
+    session.flush()
+    rehash(session, item, version)
+    item.updated_at = utcnow()
+    session.add(item)
+    log(
+        session,
+        actor,
+        item,
+        "evidence.attach",
+        {"file": stored.sha256, "name": display, "mime": kind.mime},
+    )
+    return attachment
+
+
+def attachment_for(session: Session, *, actor: Actor, attachment_id: int) -> Attachment:
+    """An attachment the actor may download (NotFound otherwise)."""
+    row = session.exec(
+        select(Attachment, Evidence.learner_id)
+        .join(EvidenceVersion, col(EvidenceVersion.id) == Attachment.version_id)
+        .join(Evidence, col(Evidence.id) == EvidenceVersion.evidence_id)
+        .where(Attachment.id == attachment_id)
+    ).first()
+    if row is None:
+        raise NotFound("No such file.")
+    attachment, learner_id = row
+    access.require_view(session, actor, learner_id)
+    return attachment

@@ -1,0 +1,270 @@
+"""Evidence drafts and their immutable submitted versions, with the declaration of authenticity."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
+from portfolio.models import Attachment, Evidence, EvidenceVersion
+from portfolio.models.base import utcnow
+from portfolio.models.evidence import ASSESSOR_KINDS, KINDS
+from portfolio.services import access, audit
+from portfolio.services.people import Actor
+
+STAR_SECTIONS = ("situation", "task", "action", "result")
+WITNESS_FIELDS = ("witness_name", "witness_role", "witness_relationship")
+MAX_TITLE = 300
+MAX_BODY = 200_000
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a person typed into the editor."""
+
+    kind: str
+    title: str
+    activity_date: date
+    body: str = ""
+    fields: dict[str, str] | None = None
+
+
+def compose_body(kind: str, body: str, fields: dict[str, str]) -> str:
+    """The Markdown body: STAR sections become headed sections of the text."""
+    if kind != "star_narrative":
+        return body
+    parts = [f"## {name.title()}\n\n{fields.get(name, '').strip()}" for name in STAR_SECTIONS]
+    return "\n\n".join(parts) + ("\n\n" + body.strip() if body.strip() else "")
+
+
+def _clean(draft: Draft) -> tuple[str, date, str, dict[str, str]]:
+    if draft.kind not in KINDS:
+        raise Invalid(f"Unknown kind of evidence {draft.kind!r}.")
+    title = draft.title.strip()
+    if not title:
+        raise Invalid("A title is required.")
+    if len(title) > MAX_TITLE:
+        raise Invalid(f"The title may be at most {MAX_TITLE} characters.")
+    if draft.activity_date > date.today() + timedelta(days=1):
+        raise Invalid("The date of the activity cannot be in the future.")
+    fields = {k: (v or "").strip() for k, v in (draft.fields or {}).items()}
+    if draft.kind == "star_narrative":
+        fields = {k: fields.get(k, "") for k in STAR_SECTIONS}
+        empty = [k.title() for k in STAR_SECTIONS if not fields[k]]
+        if empty:
+            raise Invalid(f"A STAR narrative needs every section; empty: {', '.join(empty)}.")
+    elif draft.kind == "witness_testimony":
+        fields = {k: fields.get(k, "") for k in WITNESS_FIELDS}
+        if not all(fields.values()):
+            raise Invalid("A witness testimony records the witness's name, role and relationship.")
+    else:
+        fields = {}
+    body = compose_body(draft.kind, draft.body or "", fields)
+    if len(body) > MAX_BODY:
+        raise Invalid(f"The text may be at most {MAX_BODY:,} characters.")
+    return title, draft.activity_date, body, fields
+
+
+def version_hash(
+    kind: str, title: str, activity: date, body: str, fields: dict[str, Any], files: list[str]
+) -> str:
+    payload = json.dumps(
+        {
+            "kind": kind,
+            "title": title,
+            "activity_date": activity.isoformat(),
+            "body": body,
+            "fields": fields,
+            "attachments": sorted(files),
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def may_author(session: Session, actor: Actor, learner_id: int, kind: str) -> None:
+    """Raise unless ``actor`` may write evidence of ``kind`` for ``learner_id``."""
+    if kind in ASSESSOR_KINDS and actor.id != learner_id:
+        access.require_assessor(session, actor, learner_id)
+        return
+    if actor.id != learner_id or not actor.has("learner"):
+        raise PermissionDenied(
+            "Learners write their own evidence; assessors write observation "
+            "records and professional discussions for their learners."
+        )
+
+
+def create(session: Session, *, actor: Actor, learner_id: int, draft: Draft) -> Evidence:
+    may_author(session, actor, learner_id, draft.kind)
+    title, activity, body, fields = _clean(draft)
+    item = Evidence(
+        learner_id=learner_id,
+        kind=draft.kind,
+        title=title,
+        activity_date=activity,
+        created_by=actor.id,
+    )
+    session.add(item)
+    session.flush()
+    version = EvidenceVersion(
+        evidence_id=item.id or 0,
+        number=1,
+        title=title,
+        activity_date=activity,
+        body=body,
+        fields=fields,
+        created_by=actor.id,
+        sha256=version_hash(draft.kind, title, activity, body, fields, []),
+    )
+    session.add(version)
+    session.flush()
+    log(session, actor, item, "evidence.create", {"kind": draft.kind, "sha256": version.sha256})
+    return item
+
+
+def log(session: Session, actor: Actor, item: Evidence, action: str, data: dict[str, Any]) -> None:
+    """One entry of the item's history (its page lists the audit entries about it)."""
+    audit.record(
+        session, actor=actor, action=action, subject_type="evidence", subject_id=item.id, data=data
+    )
+
+
+def get_for(session: Session, actor: Actor, evidence_id: int) -> tuple[Evidence, set[str]]:
+    """The item and how the actor stands to it; NotFound for anything the actor may not see."""
+    item = session.get(Evidence, evidence_id)
+    if item is None:
+        raise NotFound("No such evidence.")
+    rel = access.require_view(session, actor, item.learner_id)
+    return item, rel
+
+
+def for_author(session: Session, actor: Actor, evidence_id: int) -> Evidence:
+    """The item, if ``actor`` wrote it (NotFound/PermissionDenied otherwise)."""
+    item, _rel = get_for(session, actor, evidence_id)
+    if item.created_by != actor.id:
+        raise PermissionDenied("Only the author may change this evidence.")
+    return item
+
+
+def current_version(session: Session, item: Evidence) -> EvidenceVersion:
+    version = session.exec(
+        select(EvidenceVersion).where(
+            EvidenceVersion.evidence_id == item.id, EvidenceVersion.number == item.current_version
+        )
+    ).one()
+    return version
+
+
+def attachments_of(session: Session, version_id: int) -> list[Attachment]:
+    """The files of one version, in the order they were attached."""
+    return list(
+        session.exec(
+            select(Attachment)
+            .where(Attachment.version_id == version_id)
+            .order_by(col(Attachment.id))
+        )
+    )
+
+
+def rehash(session: Session, item: Evidence, version: EvidenceVersion) -> None:
+    files = [a.sha256 for a in attachments_of(session, version.id or 0)]
+    version.sha256 = version_hash(
+        item.kind, version.title, version.activity_date, version.body, version.fields, files
+    )
+    session.add(version)
+
+
+def update(
+    session: Session, *, actor: Actor, evidence_id: int, expected_version: int, draft: Draft
+) -> Evidence:
+    """Change a draft in place; editing a submitted item makes a new draft version."""
+    item = for_author(session, actor, evidence_id)
+    if item.current_version != expected_version:
+        raise Conflict(
+            "This evidence was changed elsewhere since you opened it; "
+            "your text is below: reload, then apply your changes again."
+        )
+    if draft.kind != item.kind:
+        raise Invalid("The kind of evidence cannot change.")
+    title, activity, body, fields = _clean(draft)
+    version = writable_version(session, actor, item)
+    version.title, version.activity_date, version.body, version.fields = (
+        title,
+        activity,
+        body,
+        fields,
+    )
+    item.title, item.activity_date, item.updated_at = title, activity, utcnow()
+    rehash(session, item, version)
+    session.add(item)
+    session.flush()
+    log(
+        session, actor, item, "evidence.edit", {"version": version.number, "sha256": version.sha256}
+    )
+    return item
+
+
+def writable_version(session: Session, actor: Actor, item: Evidence) -> EvidenceVersion:
+    """The current version if still a draft, else a new draft version copying it."""
+    version = current_version(session, item)
+    if item.status == "draft":
+        return version
+    new = EvidenceVersion(
+        evidence_id=item.id or 0,
+        number=version.number + 1,
+        title=version.title,
+        activity_date=version.activity_date,
+        body=version.body,
+        fields=dict(version.fields),
+        sha256=version.sha256,
+        created_by=actor.id,
+    )
+    session.add(new)
+    session.flush()
+    for a in attachments_of(session, version.id or 0):
+        session.add(
+            Attachment(
+                version_id=new.id or 0,
+                sha256=a.sha256,
+                filename=a.filename,
+                mime=a.mime,
+                size=a.size,
+                text=a.text,
+            )
+        )
+    item.current_version = new.number
+    item.status = "draft"
+    session.add(item)
+    session.flush()
+    return new
+
+
+def submit(session: Session, *, actor: Actor, evidence_id: int, declaration: bool) -> Evidence:
+    """Submit the current version with the author's declaration of authenticity."""
+    item = for_author(session, actor, evidence_id)
+    if item.status == "submitted":
+        raise Invalid("This version is already submitted.")
+    if not declaration:
+        raise Invalid("Submitting needs your declaration that this is your own work.")
+    version = current_version(session, item)
+    now = utcnow()
+    version.declared_at = now
+    rehash(session, item, version)
+    item.status, item.submitted_at, item.updated_at = "submitted", now, now
+    session.add(item)
+    session.flush()
+    log(
+        session,
+        actor,
+        item,
+        "evidence.submit",
+        {"version": version.number, "sha256": version.sha256},
+    )
+    return item
