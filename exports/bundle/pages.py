@@ -13,7 +13,7 @@ from typing import Any
 
 from jinja2 import DictLoader, Environment, select_autoescape
 
-from exports.bundle.manifest import EvidenceRecord, Manifest, iso_time
+from exports.bundle.manifest import EvidenceRecord, Manifest, SignOffRecord, iso_time
 from mappings.assessment.standing import Standing
 from portfolio.markdown import render_markdown
 from portfolio.models.evidence import KINDS
@@ -149,10 +149,11 @@ def index_html(
 ) -> bytes:
     """The portfolio's front page: standards with coverage, evidence, sign-offs."""
     names = {p.email: p.name for p in manifest.people}
+    signed = {(s.registration_id, s.standard): s for s in manifest.signoffs if s.status == "signed"}
     return _render(
         "index.html",
         learner=manifest.learner,
-        registrations=[_coverage(standing, manifest) for standing in standings],
+        registrations=[_coverage(standing, signed) for standing in standings],
         evidence=[
             {
                 "page": e.page,
@@ -176,9 +177,9 @@ def index_html(
     )
 
 
-def _coverage(standing: Standing, manifest: Manifest) -> dict[str, Any]:
+def _coverage(standing: Standing, signed: dict[tuple[int, str], SignOffRecord]) -> dict[str, Any]:
+    """One registration's standards: coverage, and the record of each signed off."""
     rid = standing.registration.id
-    signed = {(s.registration_id, s.standard): s for s in manifest.signoffs if s.status == "signed"}
     rows = []
     for cov in standing.coverage.standards:
         info = next(i for i in standing.standards if i.code == cov.standard)
