@@ -10,8 +10,7 @@ import click
 
 from delivery.cli.context import Context, echo_data, json_option, pass_ctx
 from exports.iqa_report import FORMATS, cycle_report
-from mappings.quality import cycles
-from mappings.quality.plan import plan_cycle
+from mappings.quality import cycles, plan
 from portfolio.services.people import SYSTEM
 
 
@@ -50,7 +49,7 @@ def plan_cycle(
                                         end=end.date(), iqa_id=iqa_id, seed=seed)  # fmt: skip
         else:
             cycle = cycles.cycle_by_name(session, name)
-        result = plan_cycle(session, actor=SYSTEM, cycle_id=cycle.id or 0, seed=seed)
+        result = plan.plan_cycle(session, actor=SYSTEM, cycle_id=cycle.id or 0, seed=seed)
         data: dict[str, Any] = {
             "cycle": result.cycle.name,
             "seed": result.cycle.seed,

@@ -65,7 +65,7 @@ def verify_bundle(zf: zipfile.ZipFile) -> Manifest:
             if actual != v.sha256:
                 raise Invalid(f"Bundle refused: evidence {item.ref(v)} does not match its SHA-256.")
     for s in manifest.signoffs:
-        if evidence_set_hash((e.ref, e.sha256) for e in s.evidence) != s.evidence_set_sha256:
+        if evidence_set_hash((e.evidence, e.sha256) for e in s.evidence) != s.evidence_set_sha256:
             raise Invalid(
                 f"Bundle refused: the evidence set of sign-off {s.document_id} "
                 "does not match its SHA-256."

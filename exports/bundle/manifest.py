@@ -30,6 +30,8 @@ from pydantic import (
     computed_field,
 )
 
+from portfolio.refs import EvidenceRef
+
 FORMAT: Final = "competence-portfolio-bundle"
 SCHEMA_VERSION: Final = 1
 MANIFEST = "manifest.json"
@@ -179,7 +181,7 @@ class EvidenceRecord(Record):
     versions: list[VersionRecord]
 
     def ref(self, version: VersionRecord) -> str:
-        return f"E{self.id}v{version.number}"
+        return str(EvidenceRef(self.id, version.number))
 
 
 class CriterionKey(Record):
@@ -251,7 +253,11 @@ class FrozenEvidence(Record):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def ref(self) -> str:
-        return f"E{self.evidence_id}v{self.version}"
+        return str(self.evidence)
+
+    @property
+    def evidence(self) -> EvidenceRef:
+        return EvidenceRef(self.evidence_id, self.version)
 
 
 class SignOffRecord(Record):

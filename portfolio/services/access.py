@@ -11,7 +11,7 @@ from portfolio.errors import NotFound, PermissionDenied
 from portfolio.models import Registration
 from portfolio.services.people import Actor
 
-# Relations granted by higher layers (mappings.quality.review adds "eqa": read-only, time-boxed).
+# Relations granted by higher layers (delivery.wiring registers mappings.quality.eqa.eqa_relation: "eqa", read-only, time-boxed).
 # Each returns a relation name or None; services only ever treat these as permission to view.
 ExtraRelation = Callable[[Session, Actor, int], "str | None"]
 _EXTRA_RELATIONS: list[ExtraRelation] = []
