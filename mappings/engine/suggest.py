@@ -5,8 +5,9 @@ Pure: criteria and past assessor decisions come in as plain data, ranked suggest
 Cold scoring. Criteria and evidence are analysed into stems, stem bigrams and thesaurus concepts
 (:mod:`mappings.engine.thesaurus`). Each criterion is expanded with its standard's title and with the
 glossary definitions of terms it mentions, weighted by inverse document frequency over the
-criteria and normalised (:mod:`mappings.engine.index`). The evidence is split into sentences; a criterion scores by its best few
-sentences (which become the ``because`` quotes) plus a whole-text match. The score is then shaped
+criteria and normalised (:mod:`mappings.engine.index`). The evidence is split into sentences; a
+criterion scores by its best few sentences (which become the ``because`` quotes) plus a
+whole-text match. The score is then shaped
 by the kind of evidence (a professional discussion shows knowledge, an observation shows
 performance), by cues of doing ("I arranged") or of understanding ("because", "I know") in the
 supporting sentences or in the section they sit in (:func:`mappings.engine.text.section_roles`: the
