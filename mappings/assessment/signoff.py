@@ -1,9 +1,11 @@
 """Signing a standard off when coverage is complete, freezing the evidence behind it, reopening.
 
-The web form calls :func:`sign_off_standard` and :func:`reopen_standard`, by learner and standard
-code: each loads what it needs once and checks access once, from what it loaded. Strangers to the
-learner are told nothing (NotFound); others who may see the portfolio are refused
-(PermissionDenied). :func:`sign_off` and :func:`reopen` do the same by registration or sign-off id.
+The sign-off form first asks :func:`standing_to_sign` (by learner and standard code): it loads the
+learner's standing once and decides access from it, before the form is read, and the form's
+data then go with that standing to :func:`sign_off_standing`, which loads nothing again.
+Reopening works the same way (:func:`signoff_to_reopen`, :func:`reopen_standard`). Strangers to
+the learner are told nothing (NotFound); others who may see the portfolio are refused
+(PermissionDenied). :func:`sign_off` and :func:`reopen` work by registration or sign-off id.
 """
 
 from __future__ import annotations
@@ -87,6 +89,11 @@ def _may_reopen(actor: Actor, registration: Registration) -> bool:
     return _assesses(actor, registration) or (registration.iqa_id == actor.id and actor.has("iqa"))
 
 
+def _require_assessor(actor: Actor, registration: Registration) -> None:
+    if not _assesses(actor, registration):
+        raise PermissionDenied("Only the learner's allocated assessor signs standards off.")
+
+
 def _require_reopener(actor: Actor, registration: Registration) -> None:
     if not _may_reopen(actor, registration):
         raise PermissionDenied(
@@ -94,33 +101,18 @@ def _require_reopener(actor: Actor, registration: Registration) -> None:
         )
 
 
-def sign_off_standard(
-    session: Session,
-    *,
-    actor: Actor,
-    learner_id: int,
-    code: str,
-    summary: str,
-    feedback: str = "",
-    assessor_declaration: bool,
-    today: date | None = None,
-) -> SignOffResult:
-    """Sign off the learner's standard ``code``: the learner's standing is loaded once and
-    passed through. Only the allocated assessor may, and only when coverage is complete."""
-    found = find_standard(session, learner_id, code, today)
-    if found is None or not _assesses(actor, found.registration):
+def standing_to_sign(
+    session: Session, *, actor: Actor, learner_id: int, code: str, today: date | None = None
+) -> Standing:
+    """The learner's standing holding standard ``code``, loaded once, if the actor may sign it
+    off: only the registration's allocated assessor may. Pass it to :func:`sign_off_standing`."""
+    standing = find_standard(session, learner_id, code, today)
+    if standing is None or not _assesses(actor, standing.registration):
         access.require_view(session, actor, learner_id)  # strangers are told nothing
-    if found is None:
+    if standing is None:
         raise NotFound(f"The learner is not registered on {code}.")
-    return _sign(
-        session,
-        actor=actor,
-        standing=found,
-        standard_code=code,
-        summary=summary,
-        feedback=feedback,
-        assessor_declaration=assessor_declaration,
-    )
+    _require_assessor(actor, standing.registration)
+    return standing
 
 
 def sign_off(
@@ -138,7 +130,7 @@ def sign_off(
     found = load_standings(session, [registration_id], today)
     if not found:
         raise NotFound("No such registration.")
-    return _sign(
+    return sign_off_standing(
         session,
         actor=actor,
         standing=found[0],
@@ -149,19 +141,20 @@ def sign_off(
     )
 
 
-def _sign(
+def sign_off_standing(
     session: Session,
     *,
     actor: Actor,
     standing: Standing,
     standard_code: str,
     summary: str,
-    feedback: str,
+    feedback: str = "",
     assessor_declaration: bool,
 ) -> SignOffResult:
-    """Every rule of signing off, checked against the standing given."""
-    if not _assesses(actor, standing.registration):
-        raise PermissionDenied("Only the learner's allocated assessor signs standards off.")
+    """Sign off a standard of the standing given, as it was loaded: every rule is checked against
+    it (the permission again, from the registration it holds, at no cost) and nothing is loaded
+    twice."""
+    _require_assessor(actor, standing.registration)
     found = standing.standard(standard_code)
     if found is None:
         raise NotFound(f"The learner is not registered on {standard_code}.")
@@ -216,12 +209,11 @@ def _sign(
     return SignOffResult(signoff=record, versions=len(basis))
 
 
-def reopen_standard(
-    session: Session, *, actor: Actor, learner_id: int, code: str, reason: str
-) -> SignOff:
-    """Reopen the current sign-off of the learner's standard ``code``; the reason is logged.
-
-    One query finds the registration and its sign-off; no coverage is computed."""
+def signoff_to_reopen(
+    session: Session, *, actor: Actor, learner_id: int, code: str
+) -> SignOff | None:
+    """The current sign-off of the learner's standard ``code`` (None when it is not signed off),
+    if the actor may reopen it: the registration's assessor or IQA. One query, no coverage."""
     row = session.exec(
         select(Registration, SignOff)
         .join(RegistrationStandard, col(RegistrationStandard.registration_id) == Registration.id)
@@ -241,11 +233,18 @@ def reopen_standard(
         access.require_view(session, actor, learner_id)  # strangers are told nothing
     if row is None:
         raise NotFound(f"The learner is not registered on {code}.")
-    registration, record = row
+    registration, current = row
     _require_reopener(actor, registration)
-    if record is None:
+    return current
+
+
+def reopen_standard(
+    session: Session, *, actor: Actor, current: SignOff | None, code: str, reason: str
+) -> SignOff:
+    """Reopen the sign-off found by :func:`signoff_to_reopen`; the reason is logged."""
+    if current is None:
         raise NotFound(f"{code} is not signed off.")
-    return _reopen(session, actor=actor, record=record, reason=reason)
+    return reopen(session, actor=actor, signoff_id=current.id or 0, reason=reason)
 
 
 def reopen(session: Session, *, actor: Actor, signoff_id: int, reason: str) -> SignOff:

@@ -169,115 +169,172 @@ def _rank(x: np.ndarray) -> np.ndarray:
     return r
 
 
+Columns = dict[str, np.ndarray]
+
+
 def cold_features(parts: ColdParts, st: CriterionStatics, kind: str) -> np.ndarray:
     """The (n criteria x len(COLD_FEATURES)) feature matrix of one piece of evidence."""
-    n = len(parts.raw)
+    if len(parts.raw) == 0:
+        return np.zeros((0, len(COLD_FEATURES)))
+    cols = feature_columns(parts, st, kind)
+    return np.column_stack([cols[name] for name in COLD_FEATURES])
+
+
+def feature_columns(parts: ColdParts, st: CriterionStatics, kind: str) -> Columns:
+    """Every cold feature of one piece of evidence by name (at least one criterion)."""
+    peak = max(float(parts.raw.max()), 1e-9)
+    mass = _standard_mass(parts.raw, st)
+    share = (mass / max(float(mass.sum()), 1e-12))[st.crit_std]
+    return {
+        **_match_columns(parts, peak),
+        **_kind_columns(parts, st, kind),
+        **_standard_columns(parts, st, peak, mass, share),
+        **_domain_columns(parts, peak, share),
+        **_distinct_columns(parts, st),
+    }
+
+
+def _match_columns(parts: ColdParts, peak: float) -> Columns:
+    """How well the evidence matches the criterion: the hand score, sentences, similarities."""
     raw = parts.raw
-    peak = max(float(raw.max()), 1e-9) if n else 1e-9
     rank = _rank(raw)
-    n_std = int(st.crit_std.max()) + 1 if n else 1
-    top20 = np.zeros(n, dtype=bool)
+    sent1 = parts.top_sent[0]
+    n = len(raw)
+    return {
+        "hand_rel": raw / peak,
+        "hand_log": np.log1p(raw),
+        "hand_rank_recip": 1.0 / (1.0 + rank),
+        "hand_top5": (rank < 5).astype(float),
+        "hand_top15": (rank < 15).astype(float),
+        "sent1": sent1,
+        "sent_top3": parts.top_sent.mean(axis=0),
+        "sent1_rel": sent1 / max(float(sent1.max()), 1e-9),
+        "doc_sim": parts.doc_sim,
+        "doc_stem_sim": parts.doc_stem_sim,
+        "doc_concept_sim": parts.doc_concept_sim,
+        "title_sim": parts.title_sim,
+        "std_title_sim": parts.std_title_sim,
+        "coverage": parts.coverage,
+        "concepts_found": np.log1p(parts.concepts_found),
+        "gloss_hit": parts.gloss_hit,
+        "doing": parts.doing,
+        "knowing": parts.knowing,
+        "item_max": np.full(n, np.log1p(peak)),
+        "cross_twin": parts.cross_twin if parts.cross_twin is not None else np.zeros(n),
+        "sent_win": parts.sent_win if parts.sent_win is not None else np.zeros(n),
+    }
+
+
+def _kind_columns(parts: ColdParts, st: CriterionStatics, kind: str) -> Columns:
+    """What kind of criterion meets what kind of evidence; where the criterion sits."""
+    is_k = st.is_knowledge.astype(float)
+    values = st.values_sim if st.values_sim is not None else np.zeros(len(parts.raw))
+    return {
+        "is_knowledge": is_k,
+        "kind_prior": parts.prior,
+        "k_x_discussion": is_k * (kind in DISCUSSION_KINDS),
+        "p_x_seen": (1 - is_k) * (kind in SEEN_KINDS),
+        "k_x_account": is_k * (kind in ACCOUNT_KINDS),
+        "position": st.position,
+        "crit_len": np.log(st.n_terms + 1.0),
+        "values_x_values": values * parts.values_sim,
+    }
+
+
+def _standard_mass(raw: np.ndarray, st: CriterionStatics) -> np.ndarray:
+    """The item's top-20 hand mass in each standard (indexed by standard)."""
+    top20 = np.zeros(len(raw), dtype=bool)
     top20[np.argsort(-raw, kind="stable")[:20]] = True
-    mass = np.bincount(st.crit_std[top20], weights=raw[top20], minlength=n_std)
-    share = mass / max(float(mass.sum()), 1e-12)
-    std_order = np.lexsort((np.arange(n_std), -mass))
-    std_rank = np.empty(n_std)
-    std_rank[std_order] = np.arange(n_std)
-    within = np.zeros(n)
+    return np.bincount(st.crit_std[top20], weights=raw[top20], minlength=_n_standards(st))
+
+
+def _standard_columns(
+    parts: ColdParts, st: CriterionStatics, peak: float, mass: np.ndarray, share: np.ndarray
+) -> Columns:
+    """How the match sits within the standards the evidence mostly speaks to (``mass``: each
+    standard's top-20 hand mass; ``share``: that of the criterion's standard, as a share)."""
+    raw = parts.raw
+    n_std = _n_standards(st)
+    std_rank = _rank(mass)
+    within = np.zeros(len(raw))
     for s in range(n_std):
         idx = np.flatnonzero(st.crit_std == s)
         if len(idx):
             within[idx] = _rank(raw[idx])
-    is_k = st.is_knowledge.astype(float)
-    gate = min(1.0, parts.markers / 3.0)
-    if st.sibling_sim.nnz:
-        twin = np.asarray(
-            st.sibling_sim.multiply((raw / peak)[np.newaxis, :]).max(axis=1).todense()
-        )
-        twin = twin.ravel()
-    else:
-        twin = np.zeros(n)
     cs = parts.std_centroid_sim
-    cent_rank = np.empty(len(cs))
-    cent_rank[np.lexsort((np.arange(len(cs)), -cs))] = np.arange(len(cs))
-    sent1 = parts.top_sent[0]
-    d_total = np.asarray(st.distinct.sum(axis=1)).ravel() if n else np.zeros(0)
-    if len(parts.present) == st.distinct.shape[1] and n:
-        d_found = np.asarray(st.distinct @ parts.present).ravel()
-        d_cov = d_found / np.maximum(d_total, 1e-12)
-    else:
-        d_cov = np.zeros(n)
-    if parts.concept_tf is not None and len(parts.concept_tf) == st.distinct.shape[1] and n:
-        d_tf = np.asarray(st.distinct @ parts.concept_tf).ravel() / np.maximum(d_total, 1e-12)
-    else:
-        d_tf = np.zeros(n)
-    t_mass = (
-        np.bincount(st.crit_std, weights=parts.title_sim, minlength=n_std) if n else np.zeros(0)
-    )
-    t_share = t_mass / max(float(t_mass.sum()), 1e-12) if n else t_mass
-    tp = parts.title_present
-    if tp is not None and len(tp) == st.distinct.shape[1] and n:
-        t_hit = (np.asarray(st.distinct @ tp).ravel() > 0).astype(float)
-        tc_mass = np.bincount(st.crit_std, weights=t_hit, minlength=n_std)
-        tc_share = (tc_mass / max(float(tc_mass.sum()), 1e-12))[st.crit_std]
-    else:
-        tc_share = np.zeros(n)
     std_best = np.zeros(n_std)
-    if n:
-        np.maximum.at(std_best, st.crit_std, raw / peak)
-    cols = [
-        raw / peak,
-        np.log1p(raw),
-        1.0 / (1.0 + rank),
-        (rank < 5).astype(float),
-        (rank < 15).astype(float),
-        sent1,
-        parts.top_sent.mean(axis=0),
-        sent1 / max(float(sent1.max()), 1e-9) if n else sent1,
-        parts.doc_sim,
-        parts.doc_stem_sim,
-        parts.doc_concept_sim,
-        parts.title_sim,
-        parts.std_title_sim,
-        parts.coverage,
-        np.log1p(parts.concepts_found),
-        parts.gloss_hit,
-        is_k,
-        parts.prior,
-        is_k * (kind in DISCUSSION_KINDS),
-        (1 - is_k) * (kind in SEEN_KINDS),
-        is_k * (kind in ACCOUNT_KINDS),
-        parts.doing,
-        parts.knowing,
-        share[st.crit_std],
-        (std_rank[st.crit_std] == 0).astype(float),
-        (std_rank[st.crit_std] == 1).astype(float),
-        1.0 / (1.0 + within),
-        twin,
-        parts.std_centroid_sim[st.crit_std],
-        (cent_rank[st.crit_std] == 0).astype(float),
-        raw / peak * share[st.crit_std],
-        is_k * share[st.crit_std],
-        st.position,
-        np.log(st.n_terms + 1.0),
-        np.full(n, np.log1p(parts.markers)),
-        np.full(n, gate),
-        raw / peak * gate,
-        share[st.crit_std] * gate,
-        np.full(n, np.log1p(parts.n_sentences)),
-        np.full(n, np.log1p(peak)),
-        d_cov,
-        d_tf,
-        parts.cross_twin if parts.cross_twin is not None else np.zeros(n),
-        parts.sent_win if parts.sent_win is not None else np.zeros(n),
-        t_share[st.crit_std] if n else np.zeros(0),
-        share[st.crit_std] * t_share[st.crit_std] if n else np.zeros(0),
-        tc_share,
-        share[st.crit_std] * tc_share if n else np.zeros(0),
-        std_best[st.crit_std] if n else np.zeros(0),
-        (st.values_sim if st.values_sim is not None else np.zeros(n)) * parts.values_sim,
-    ]
-    return np.column_stack(cols) if n else np.zeros((0, len(COLD_FEATURES)))
+    np.maximum.at(std_best, st.crit_std, raw / peak)
+    t_share, tc_share = _title_shares(parts, st, n_std)
+    return {
+        "std_share": share,
+        "std_first": (std_rank[st.crit_std] == 0).astype(float),
+        "std_second": (std_rank[st.crit_std] == 1).astype(float),
+        "std_sim_rank": 1.0 / (1.0 + within),
+        "twin": _twin(raw, st, peak),
+        "std_centroid_sim": cs[st.crit_std],
+        "std_centroid_first": (_rank(cs)[st.crit_std] == 0).astype(float),
+        "hand_x_std_share": raw / peak * share,
+        "knowledge_x_std_share": st.is_knowledge.astype(float) * share,
+        "title_std_share": t_share[st.crit_std],
+        "std_agree": share * t_share[st.crit_std],
+        "title_concept_std_share": tc_share,
+        "title_concept_agree": share * tc_share,
+        "std_best": std_best[st.crit_std],
+    }
+
+
+def _twin(raw: np.ndarray, st: CriterionStatics, peak: float) -> np.ndarray:
+    """Best relative hand score of a similar criterion of the same standard x their similarity."""
+    if not st.sibling_sim.nnz:
+        return np.zeros(len(raw))
+    twin = st.sibling_sim.multiply((raw / peak)[np.newaxis, :]).max(axis=1).todense()
+    return np.asarray(twin).ravel()
+
+
+def _title_shares(
+    parts: ColdParts, st: CriterionStatics, n_std: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Share of the title's similarity mass per standard, and per criterion the share of the
+    criteria naming a title concept that are in its standard."""
+    t_mass = np.bincount(st.crit_std, weights=parts.title_sim, minlength=n_std)
+    t_share = t_mass / max(float(t_mass.sum()), 1e-12)
+    tp = parts.title_present
+    if tp is None or len(tp) != st.distinct.shape[1]:
+        return t_share, np.zeros(len(parts.raw))
+    t_hit = (np.asarray(st.distinct @ tp).ravel() > 0).astype(float)
+    tc_mass = np.bincount(st.crit_std, weights=t_hit, minlength=n_std)
+    return t_share, (tc_mass / max(float(tc_mass.sum()), 1e-12))[st.crit_std]
+
+
+def _domain_columns(parts: ColdParts, peak: float, share: np.ndarray) -> Columns:
+    """How much the text is about the practice at all, and how long it is."""
+    n = len(parts.raw)
+    gate = min(1.0, parts.markers / 3.0)
+    return {
+        "domain": np.full(n, np.log1p(parts.markers)),
+        "domain_gate": np.full(n, gate),
+        "hand_rel_x_gate": parts.raw / peak * gate,
+        "std_share_x_gate": share * gate,
+        "n_sentences": np.full(n, np.log1p(parts.n_sentences)),
+    }
+
+
+def _distinct_columns(parts: ColdParts, st: CriterionStatics) -> Columns:
+    """How much of what sets the criterion apart from its siblings the evidence mentions."""
+    n = len(parts.raw)
+    d_total = np.asarray(st.distinct.sum(axis=1)).ravel()
+    d_cov = np.zeros(n)
+    d_tf = np.zeros(n)
+    if len(parts.present) == st.distinct.shape[1]:
+        d_cov = np.asarray(st.distinct @ parts.present).ravel() / np.maximum(d_total, 1e-12)
+    tf = parts.concept_tf
+    if tf is not None and len(tf) == st.distinct.shape[1]:
+        d_tf = np.asarray(st.distinct @ tf).ravel() / np.maximum(d_total, 1e-12)
+    return {"distinct_cov": d_cov, "distinct_tf": d_tf}
+
+
+def _n_standards(st: CriterionStatics) -> int:
+    return int(st.crit_std.max()) + 1
 
 
 def warm_features(nb: Neighbours | None, n: int) -> np.ndarray:

@@ -5,8 +5,9 @@ Pure: criteria and past assessor decisions come in as plain data, ranked suggest
 Cold scoring. Criteria and evidence are analysed into stems, stem bigrams and thesaurus concepts
 (:mod:`mappings.engine.thesaurus`). Each criterion is expanded with its standard's title and with the
 glossary definitions of terms it mentions, weighted by inverse document frequency over the
-criteria and normalised. The evidence is split into sentences; a criterion scores by its best few
-sentences (which become the ``because`` quotes) plus a whole-text match. The score is then shaped
+criteria and normalised (:mod:`mappings.engine.index`). The evidence is split into sentences; a
+criterion scores by its best few sentences (which become the ``because`` quotes) plus a
+whole-text match. The score is then shaped
 by the kind of evidence (a professional discussion shows knowledge, an observation shows
 performance), by cues of doing ("I arranged") or of understanding ("because", "I know") in the
 supporting sentences or in the section they sit in (:func:`mappings.engine.text.section_roles`: the
@@ -50,6 +51,16 @@ import scipy.sparse as sp
 from mappings.engine.analyse import terms
 from mappings.engine.cold import ColdScorer, Params
 from mappings.engine.features import ColdParts, CriterionStatics, cold_features, warm_features
+from mappings.engine.index import (
+    concept_matrices,
+    distinctive,
+    memberships,
+    pooled_terms,
+    positions,
+    sibling_similarity,
+    standard_centroids,
+    tfidf_rows,
+)
 from mappings.engine.knn import KnnMemory, Neighbours
 from mappings.engine.model import sigmoid
 from mappings.engine.text import content_stems, sentence_spans
@@ -133,15 +144,40 @@ class SuggestionEngine(ColdScorer):
         self._crit_index = {(c.standard, c.code): i for i, c in enumerate(self._criteria)}
         self._memory = KnnMemory(n, self._crit_std)
         self._warm = WarmProfiles(n, params.warm)
-        names = sorted(vocab, key=vocab.__getitem__)
-        self._concept_cols = np.array([t.startswith("#") for t in names], dtype=bool)
-        own = sp.csr_matrix(matrix.multiply(self._concept_cols[np.newaxis, :]))
-        own.data = np.ones_like(own.data)
-        self._own_concepts = own.tocsr()
-        own = own.multiply(idf[np.newaxis, :]).tocsr() if len(vocab) else own
-        mass = np.asarray(own.sum(axis=1)).ravel()
-        self._coverage = (sp.diags(1.0 / np.maximum(mass, 1e-12)) @ own).tocsr()
-        # standard titles (with their overviews) as normalised vectors over the criteria vocabulary
+        self._concept_cols, self._own_concepts, self._coverage = concept_matrices(
+            matrix, vocab, idf
+        )
+        self._std_titles = self._standard_titles()
+        self._gloss_terms = [" " + " ".join(t) + " " for t in glossary_terms]
+        self._gloss_use = glossary_use
+        members = memberships(self._crit_std, len(standards))
+        self._std_centroids = standard_centroids(matrix, members)
+        if own_concepts is None:  # concepts of each criterion's own text (not title nor glossary)
+            own_concepts = [
+                [t for t in terms(c.text, bigrams=False) if t.startswith("#")]
+                for c in self._criteria
+            ]
+        # the framework's statement of values as one vector; criteria near it are the values
+        # a practitioner shows in any piece of work, whatever standard it is mostly about
+        self._values_vec = self._sim_vec(pooled_terms(values))
+        self._statics = CriterionStatics(
+            self._is_knowledge,
+            self._crit_std,
+            sibling_similarity(matrix, members),
+            positions([(c.standard, c.kind) for c in self._criteria]),
+            np.diff(matrix.indptr).astype(float) if n else np.zeros(0),
+            distinctive(own_concepts, vocab, self._crit_std, members),
+            np.asarray(matrix @ self._values_vec).ravel() if n else np.zeros(0),
+        )
+
+    @property
+    def criteria(self) -> Sequence[CriterionDoc]:
+        """The indexed criteria in index order: row ``i`` of every feature matrix is ``criteria[i]``."""
+        return self._criteria
+
+    def _standard_titles(self) -> sp.csr_matrix:
+        """Standards x terms: each standard's title and overview, normalised, over the criteria
+        vocabulary."""
         titles = {c.standard: f"{c.standard_title}\n{c.standard_overview}" for c in self._criteria}
         sr: list[int] = []
         sc: list[int] = []
@@ -152,95 +188,8 @@ class SuggestionEngine(ColdScorer):
             sr.extend([self._std_index[s]] * len(cols))
             sc.extend(cols)
             sv.extend(v / nv for v in vals)
-        self._std_titles = sp.csr_matrix((sv, (sr, sc)), shape=(len(standards), len(vocab)))
-        self._gloss_terms = [" " + " ".join(t) + " " for t in glossary_terms]
-        self._gloss_use = glossary_use
-        position = np.zeros(n)
-        by_group: dict[tuple[str, str], list[int]] = {}
-        for i, c in enumerate(self._criteria):
-            by_group.setdefault((c.standard, c.kind), []).append(i)
-        for idx in by_group.values():
-            position[idx] = np.arange(len(idx)) / max(len(idx) - 1, 1)
-        n_terms = np.diff(matrix.indptr).astype(float) if n else np.zeros(0)
-        # similarity between criteria of the same standard; centroid of each standard
-        br: list[np.ndarray] = []
-        bc: list[np.ndarray] = []
-        bv: list[np.ndarray] = []
-        members = sp.csr_matrix(
-            (np.ones(n), (self._crit_std, np.arange(n))), shape=(len(standards), n)
-        )
-        for si in range(len(standards)):
-            idx = members.indices[members.indptr[si] : members.indptr[si + 1]]
-            block = (matrix[idx] @ matrix[idx].T).toarray()
-            np.fill_diagonal(block, 0.0)
-            br.append(np.repeat(idx, len(idx)))
-            bc.append(np.tile(idx, len(idx)))
-            bv.append(block.ravel())
-
-        def cat(a: list[np.ndarray]) -> np.ndarray:
-            return np.concatenate(a) if a else np.zeros(0, dtype=int)
-
-        siblings = sp.csr_matrix((cat(bv), (cat(br), cat(bc))), shape=(n, n))
-        siblings.eliminate_zeros()
-        cent = members @ matrix
-        cn = np.sqrt(np.asarray(cent.multiply(cent).sum(axis=1)).ravel())
-        self._std_centroids = (sp.diags(1.0 / np.maximum(cn, 1e-12)) @ cent).tocsr()
-        distinct = self._distinctive(members, own_concepts)
-        # the framework's statement of values as one vector; criteria near it are the values
-        # a practitioner shows in any piece of work, whatever standard it is mostly about
-        pooled: dict[str, float] = {}
-        for statement in values:
-            for t, w in terms(statement, bigrams=False).items():
-                pooled[t] = max(pooled.get(t, 0.0), w)
-        self._values_vec = self._sim_vec(pooled)
-        self._statics = CriterionStatics(
-            self._is_knowledge,
-            self._crit_std,
-            siblings,
-            position,
-            n_terms,
-            distinct,
-            np.asarray(matrix @ self._values_vec).ravel() if n else np.zeros(0),
-        )
-
-    @property
-    def criteria(self) -> Sequence[CriterionDoc]:
-        """The indexed criteria in index order: row ``i`` of every feature matrix is ``criteria[i]``."""
-        return self._criteria
-
-    def _distinctive(
-        self, members: sp.csr_matrix, own_concepts: Sequence[Sequence[str]] | None
-    ) -> sp.csr_matrix:
-        """Concepts of each criterion's own text weighted by IDF within its standard.
-
-        A concept most siblings share (or that comes from the standard's title) weighs little; one
-        unique to the criterion weighs most, so finding it says this criterion, not a sibling."""
-        n = self._n
-        # concepts of each criterion's own text (not its standard's title nor glossary)
-        rows: list[int] = []
-        cols: list[int] = []
-        if own_concepts is None:
-            own_concepts = [
-                [t for t in terms(c.text, bigrams=False) if t.startswith("#")]
-                for c in self._criteria
-            ]
-        for i, names in enumerate(own_concepts):
-            for t in names:
-                j = self._vocab.get(t)
-                if j is not None:
-                    rows.append(i)
-                    cols.append(j)
-        shape = (n, len(self._vocab))
-        own = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
-        size = np.asarray(members.sum(axis=1)).ravel()
-        df_std = (members @ own).tocsr()
-        r, c_ = np.asarray(rows, dtype=int), np.asarray(cols, dtype=int)
-        std = self._crit_std[r]
-        dfv = np.asarray(df_std[std, c_]).ravel() if len(r) else np.zeros(0)
-        w = np.log((1.0 + size[std]) / np.maximum(dfv, 1.0)) if len(r) else np.zeros(0)
-        distinct = sp.csr_matrix((w, (r, c_)), shape=shape)
-        distinct.eliminate_zeros()
-        return distinct
+        shape = (len(self._std_index), len(self._vocab))
+        return sp.csr_matrix((sv, (sr, sc)), shape=shape)
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -276,28 +225,7 @@ class SuggestionEngine(ColdScorer):
                     for t, w in gloss_terms[term_stems].items():
                         doc[t] = doc.get(t, 0.0) + p.glossary_weight * w
             docs.append(doc)
-        vocab: dict[str, int] = {}
-        for doc in docs:
-            for t in doc:
-                if t not in vocab:
-                    vocab[t] = len(vocab)
-        n = max(len(docs), 1)
-        df = np.zeros(len(vocab))
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
-        for i, doc in enumerate(docs):
-            for t, w in doc.items():
-                j = vocab[t]
-                df[j] += 1
-                rows.append(i)
-                cols.append(j)
-                vals.append(w)
-        idf = np.log(1.0 + n / np.maximum(df, 1.0))
-        m = sp.csr_matrix((vals, (rows, cols)), shape=(len(docs), len(vocab)), dtype=np.float64)
-        m = m.multiply(idf[np.newaxis, :]).tocsr()
-        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-        m = sp.diags(1.0 / np.maximum(norms, 1e-12)) @ m
+        m, vocab, idf = tfidf_rows(docs)
         by_text: dict[str, list[int]] = {}
         for i, c in enumerate(criteria):
             by_text.setdefault(_norm_text(c.text), []).append(i)
@@ -308,7 +236,7 @@ class SuggestionEngine(ColdScorer):
         )
         return cls(
             criteria,
-            m.tocsr(),
+            m,
             vocab,
             idf,
             groups,

@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mappings.engine.features import COLD_FEATURES, WARM_FEATURES, WARM_SIGNS, warm_features
+from mappings.engine.features import (
+    COLD_FEATURES,
+    WARM_FEATURES,
+    WARM_SIGNS,
+    feature_columns,
+    warm_features,
+)
 from mappings.engine.model import RerankModel, best_threshold, fit_cold, fit_warm, sigmoid
 from mappings.engine.suggest import CriterionDoc, Example, Params, SuggestionEngine
 from mappings.engine.weights import shipped_model
@@ -27,6 +33,14 @@ def test_feature_matrices_have_one_row_per_criterion(engine: SuggestionEngine) -
     assert np.isfinite(x).all()
     assert not w.any()  # no examples, no warm signal
     assert len(parts.best) == len(CRITERIA)
+
+
+def test_every_named_feature_is_computed_once(engine: SuggestionEngine) -> None:
+    parts, x, _w = engine.features(kind="product", title="CV", text=CV)
+    cols = feature_columns(parts, engine._statics, "product")
+    assert sorted(cols) == sorted(COLD_FEATURES) and len(set(COLD_FEATURES)) == len(COLD_FEATURES)
+    for i, name in enumerate(COLD_FEATURES):
+        assert np.array_equal(x[:, i], cols[name]), name
 
 
 def test_features_are_deterministic(engine: SuggestionEngine) -> None:

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from delivery.web.context import actor, db
 from delivery.web.coverage import caseload, overview
-from mappings.assessment.signoff import reopen_standard, sign_off_standard
+from mappings.assessment import signoff as signoffs
 from portfolio.errors import Invalid
 from portfolio.models import Person
 
@@ -79,15 +79,16 @@ def standard_view(learner_id: int, code: str) -> str:
 @bp.route("/learners/<int:learner_id>/standards/<code>/signoff", methods=["POST"])
 @login_required
 def signoff(learner_id: int, code: str) -> Response | tuple[str, int]:
+    standing = signoffs.standing_to_sign(db(), actor=actor(), learner_id=learner_id, code=code)
     form = SignOffForm()
     error = None
     if form.validate_on_submit():
         try:
-            result = sign_off_standard(
+            result = signoffs.sign_off_standing(
                 db(),
                 actor=actor(),
-                learner_id=learner_id,
-                code=code,
+                standing=standing,
+                standard_code=code,
                 summary=form.summary.data or "",
                 feedback=form.feedback.data or "",
                 assessor_declaration=bool(form.assessor_declaration.data),
@@ -105,12 +106,13 @@ def signoff(learner_id: int, code: str) -> Response | tuple[str, int]:
 @bp.route("/learners/<int:learner_id>/standards/<code>/reopen", methods=["POST"])
 @login_required
 def reopen(learner_id: int, code: str) -> Response | tuple[str, int]:
+    current = signoffs.signoff_to_reopen(db(), actor=actor(), learner_id=learner_id, code=code)
     form = ReopenForm()
     error = None
     if form.validate_on_submit():
         try:
-            reopen_standard(
-                db(), actor=actor(), learner_id=learner_id, code=code, reason=form.reason.data or ""
+            signoffs.reopen_standard(
+                db(), actor=actor(), current=current, code=code, reason=form.reason.data or ""
             )
         except Invalid as exc:
             db().rollback()
