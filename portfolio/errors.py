@@ -1,5 +1,7 @@
 """Domain errors raised by services; the web layer maps them to HTTP answers."""
 
+from __future__ import annotations
+
 
 class DomainError(Exception):
     """Base of every error a service raises on purpose."""
@@ -14,7 +16,15 @@ class NotFound(DomainError):
 
 
 class Invalid(DomainError):
-    """The request is well-formed but breaks a rule (HTTP 400/422)."""
+    """The request is well-formed but breaks a rule (HTTP 400/422).
+
+    ``field`` names the input the rule is about (``Invalid("...", field="title")``), so a form
+    shows the message beside that input; without it the message is about the request as a whole.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class Conflict(DomainError):

@@ -14,6 +14,7 @@ from delivery.web.context import db
 from delivery.web.coverage import caseload_views as caseload
 from delivery.web.coverage import views as coverage
 from delivery.web.evidence import views as evidence
+from delivery.web.forms import field_attrs
 from delivery.web.home import views as home
 from delivery.web.iqa import views as iqa
 from delivery.web.nav import nav_for
@@ -76,6 +77,8 @@ def register(app: Flask, login: LoginManager) -> None:
         user: Any = current_user
         return {"nav_items": nav_for(user.actor) if user.is_authenticated else []}
 
+    app.add_template_global(field_attrs)
+
     @app.template_filter("markdown")
     def _markdown(text: str) -> Markup:
         return render_markdown(text)
@@ -92,6 +95,8 @@ def register(app: Flask, login: LoginManager) -> None:
         )
         return response
 
+    # The generic page, for failures that are not a form's: a form view shows a refusal of its
+    # service call on the form itself (delivery.web.forms.errors_on).
     def _error(code: int, title: str, message: str) -> tuple[str, int]:
         return render_template("error.html", code=code, title=title, message=message), code
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import login_required, login_user, logout_user
+from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
 from delivery.web.context import db
 from delivery.web.forms import LoginForm
+from delivery.web.handler import page
 from portfolio.services import audit
 from portfolio.services.people import authenticate
 
@@ -25,7 +26,9 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
+@page(public=True)
+def login() -> tuple[str, int] | Response:
+    """A failed attempt is answered 200 and committed too: it counts towards the lock-out."""
     form = LoginForm()
     if form.validate_on_submit():
         session = db()
@@ -44,8 +47,6 @@ def login() -> str | Response:
                 subject_type="person",
                 subject_id=person.id,
             )
-        session.commit()
-        if person is not None:
             from delivery.web import LoggedIn
 
             login_user(LoggedIn(person))
@@ -55,11 +56,11 @@ def login() -> str | Response:
             "locked for a while after repeated failures.",
             "error",
         )
-    return render_template("login.html", form=form)
+    return render_template("login.html", form=form), form.status
 
 
 @bp.route("/logout", methods=["POST"])
-@login_required
+@page()
 def logout() -> Response:
     logout_user()
     flash("You have logged out.", "info")

@@ -1,4 +1,7 @@
-"""Per-request plumbing: the database session, the current actor, error mapping."""
+"""Per-request plumbing: the database session, the current actor, work to do after the commit.
+
+The session is committed or rolled back in one place, :mod:`delivery.web.handler`; views and
+helpers only use it."""
 
 from __future__ import annotations
 
@@ -7,7 +10,8 @@ from typing import Any
 
 from flask import Flask, current_app, g
 from flask_login import current_user
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session
 
 from portfolio.services.people import Actor
@@ -38,12 +42,54 @@ def extension() -> PortfolioExtension:
     return ext
 
 
+def _flushed(*_args: Any) -> None:
+    g.db_wrote = True
+
+
+def _executed(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        g.db_wrote = True
+
+
 def db() -> Session:
     """The one session of this request."""
     if "db_session" not in g:
-        g.db_session = extension().session_factory()
-    session: Session = g.db_session
-    return session
+        session = extension().session_factory()
+        event.listen(session, "after_flush", _flushed)
+        event.listen(session, "do_orm_execute", _executed)
+        g.db_session = session
+    found: Session = g.db_session
+    return found
+
+
+def session_if_open() -> Session | None:
+    """The request's session if it has one, else None."""
+    found: Session | None = g.get("db_session")
+    return found
+
+
+def wrote() -> bool:
+    """Whether this request's session has written to the database (flushed or executed)."""
+    return bool(g.get("db_wrote"))
+
+
+def undo() -> None:
+    """Forget what this request's session has written so far (a failed service call)."""
+    session = session_if_open()
+    if session is not None:
+        session.rollback()
+    g.pop("db_wrote", None)
+    g.pop("after_commit", None)
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once this request's writes are committed (never if they are not)."""
+    g.setdefault("after_commit", []).append(callback)
+
+
+def pending_callbacks() -> list[Callable[[], None]]:
+    found: list[Callable[[], None]] = g.pop("after_commit", [])
+    return found
 
 
 def actor() -> Actor:

@@ -18,13 +18,13 @@ from flask import (
     url_for,
 )
 from flask import send_file as flask_send_file
-from flask_login import login_required
-from flask_wtf import FlaskForm
 from sqlmodel import Session
 from werkzeug.wrappers import Response
 from wtforms import SubmitField
 
-from delivery.web.context import actor, db, extension
+from delivery.web.context import actor, after_commit, db, extension
+from delivery.web.forms import PageForm, errors_on
+from delivery.web.handler import page
 from exports import jobs, reports
 from exports.bundle import write_bundle
 from exports.downloads import cohort_downloads, learner_downloads, signoff_for_download
@@ -43,11 +43,11 @@ MIMES = {
 }
 
 
-class StartForm(FlaskForm):
+class StartForm(PageForm):
     submit = SubmitField("Export every sign-off record")
 
 
-class RetryForm(FlaskForm):
+class RetryForm(PageForm):
     submit = SubmitField("Try again")
 
 
@@ -67,14 +67,14 @@ def _download(data: bytes | Path, name: str, fmt: str) -> Response:
 
 
 @bp.route("/learners/<int:learner_id>/downloads")
-@login_required
+@page()
 def learner(learner_id: int) -> str:
     info = learner_downloads(db(), actor=actor(), learner_id=learner_id)
     return render_template("exports/learner.html", info=info)
 
 
 @bp.route("/signoffs/<int:signoff_id>/record.docx")
-@login_required
+@page()
 def signoff_docx(signoff_id: int) -> Response:
     record = signoff_for_download(db(), actor=actor(), signoff_id=signoff_id)
     view = signoff_view(db(), record.id, centre=_centre())
@@ -82,7 +82,7 @@ def signoff_docx(signoff_id: int) -> Response:
 
 
 @bp.route("/learners/<int:learner_id>/bundle.zip")
-@login_required
+@page()
 def bundle(learner_id: int) -> Response:
     store = FileStore(current_app.config["FILE_STORE"])
     spool = tempfile.TemporaryFile(dir=current_app.instance_path)  # noqa: SIM115 - sent, then closed
@@ -99,18 +99,23 @@ def bundle(learner_id: int) -> Response:
     return response
 
 
-@bp.route("/cohorts/<int:cohort_id>/downloads")
-@login_required
-def cohort(cohort_id: int) -> str:
+def _cohort_page(cohort_id: int, form: StartForm) -> tuple[str, int]:
     info = cohort_downloads(db(), actor=actor(), cohort_id=cohort_id)
-    return render_template(
-        "exports/cohort.html", info=info, form=StartForm(), today=date.today().isoformat()
+    html = render_template(
+        "exports/cohort.html", info=info, form=form, today=date.today().isoformat()
     )
+    return html, form.status
+
+
+@bp.route("/cohorts/<int:cohort_id>/downloads")
+@page()
+def cohort(cohort_id: int) -> tuple[str, int]:
+    return _cohort_page(cohort_id, StartForm(formdata=None))
 
 
 @bp.route("/cohorts/<int:cohort_id>/coverage.csv", defaults={"fmt": "csv"})
 @bp.route("/cohorts/<int:cohort_id>/coverage.xlsx", defaults={"fmt": "xlsx"})
-@login_required
+@page()
 def cohort_coverage(cohort_id: int, fmt: str) -> Response:
     report = reports.cohort_coverage(db(), actor=actor(), cohort_id=cohort_id)
     name = f"coverage-cohort-{cohort_id}-{date.today().isoformat()}.{fmt}"
@@ -119,7 +124,7 @@ def cohort_coverage(cohort_id: int, fmt: str) -> Response:
 
 @bp.route("/exports/register.csv", defaults={"fmt": "csv"})
 @bp.route("/exports/register.xlsx", defaults={"fmt": "xlsx"})
-@login_required
+@page()
 def register(fmt: str) -> Response:
     """The sign-off register; the period defaults to the last 30 days."""
     today = date.today()
@@ -163,41 +168,48 @@ def _dispatch(job_id: int) -> None:
 
 
 @bp.route("/cohorts/<int:cohort_id>/signoff-records", methods=["POST"])
-@login_required
-def bulk_start(cohort_id: int) -> Response:
-    if not StartForm().validate_on_submit():
-        abort(400)
-    job = jobs.create_cohort_job(db(), actor=actor(), cohort_id=cohort_id)
-    db().commit()
-    _dispatch(job.id or 0)
-    return redirect(url_for("exports.job", job_id=job.id))
+@page()
+def bulk_start(cohort_id: int) -> tuple[str, int] | Response:
+    form = StartForm()
+    if form.validate_on_submit():
+        with errors_on(form):
+            job_id = jobs.create_cohort_job(db(), actor=actor(), cohort_id=cohort_id).id or 0
+            after_commit(lambda: _dispatch(job_id))
+            return redirect(url_for("exports.job", job_id=job_id))
+    return _cohort_page(cohort_id, form)
 
 
-@bp.route("/exports/jobs/<int:job_id>")
-@login_required
-def job(job_id: int) -> Response:
+def _job_page(job_id: int, form: RetryForm) -> Response:
     found = jobs.job_for(db(), actor=actor(), job_id=job_id)
     db().refresh(found)
-    response = make_response(render_template("exports/job.html", job=found, form=RetryForm()))
+    html = render_template("exports/job.html", job=found, form=form)
+    response = make_response(html, form.status)
     if found.status in ("queued", "running"):
         response.headers["Refresh"] = "2"  # as well as the page's own <meta http-equiv="refresh">
     return response
 
 
+@bp.route("/exports/jobs/<int:job_id>")
+@page()
+def job(job_id: int) -> Response:
+    return _job_page(job_id, RetryForm(formdata=None))
+
+
 @bp.route("/exports/jobs/<int:job_id>/retry", methods=["POST"])
-@login_required
+@page()
 def job_retry(job_id: int) -> Response:
-    if not RetryForm().validate_on_submit():
-        abort(400)
-    jobs.retry_job(db(), actor=actor(), job_id=job_id)
-    db().commit()
-    _dispatch(job_id)
-    flash("The export was queued again.", "success")
-    return redirect(url_for("exports.job", job_id=job_id))
+    form = RetryForm()
+    if form.validate_on_submit():
+        with errors_on(form):
+            jobs.retry_job(db(), actor=actor(), job_id=job_id)
+            after_commit(lambda: _dispatch(job_id))
+            flash("The export was queued again.", "success")
+            return redirect(url_for("exports.job", job_id=job_id))
+    return _job_page(job_id, form)
 
 
 @bp.route("/exports/jobs/<int:job_id>/download")
-@login_required
+@page()
 def job_download(job_id: int) -> Response:
     found = jobs.job_for(db(), actor=actor(), job_id=job_id)
     path = Path(current_app.instance_path) / found.result_path

@@ -1,13 +1,136 @@
-"""WTForms forms (CSRF protected by Flask-WTF)."""
+"""Forms of the pages (CSRF protected by Flask-WTF), and the one way a refusal reaches them.
+
+Every form of a page is a :class:`PageForm`. A view validates it, then makes its one service call
+inside :func:`errors_on`; a rule the call breaks (``Invalid``) or a change someone made first
+(``Conflict``) rolls the request back and becomes the form's own error, beside the field the error
+names or above the form, and the view renders the page that holds the form again, with what the
+person typed, answering :attr:`PageForm.status`::
+
+    form = CohortForm()
+    if form.validate_on_submit():
+        with errors_on(form):
+            registrations.create_cohort(db(), actor=actor(), name=form.name.data or "")
+            return redirect(url_for("admin.cohorts"))
+    return render_template("admin/cohorts.html", form=form), form.status
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, Field, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
+from delivery.web import context
+from portfolio.errors import Conflict, DomainError, Invalid
+from portfolio.services.files import TooLarge
 
-class LoginForm(FlaskForm):
+# what a page answers when its form was refused by the service, most specific first
+STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (Conflict, 409),
+    (TooLarge, 413),
+    (Invalid, 422),
+)
+
+
+class PageForm(FlaskForm):
+    """A form of a page. ``row=`` tells apart the copies of a form repeated once per row (one per
+    claim, per action...): their fields keep their names and take ids such as ``feedback-12``.
+    ``id_prefix`` keeps the ids of forms that share a page apart."""
+
+    id_prefix = ""
+
+    class Meta:
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+            ident = f"{form.id_prefix}{options.get('prefix') or ''}{options['name']}"
+            row = form._row
+            options = {**options, "id": ident if row is None else f"{ident}-{row}"}
+            return super().bind_field(form, unbound_field, options)
+
+    def __init__(self, *args: Any, row: int | None = None, **kwargs: Any) -> None:
+        self._row = row
+        self.failure: DomainError | None = None
+        super().__init__(*args, **kwargs)
+
+    @property
+    def row(self) -> int | None:
+        return self._row
+
+    def fail(self, error: DomainError) -> None:
+        """Show ``error`` beside the field it names, or above the form."""
+        self.failure = error
+        target = self._fields.get(getattr(error, "field", None) or "")
+        if target is None:
+            self.form_errors.append(str(error))
+        else:
+            target.errors = [*target.errors, str(error)]
+
+    @property
+    def status(self) -> int:
+        """200, or what a page showing this form again answers: 422, 409 (changed by someone
+        else) or 413 (file too large)."""
+        if self.failure is not None:
+            return next(code for kind, code in STATUS if isinstance(self.failure, kind))
+        return 422 if self.errors else 200
+
+    @property
+    def error_anchor(self) -> str:
+        """The id of the form's own message (the one that names no field)."""
+        name = f"{self.id_prefix}{self._prefix}{type(self).__name__.lower()}-error"
+        return name if self._row is None else f"{name}-{self._row}"
+
+    @property
+    def problems(self) -> list[tuple[str, str]]:
+        """(id of what it is about, message) of every error, for the summary atop the page."""
+        found = [(self.error_anchor, str(message)) for message in self.form_errors]
+        return found + [(f.id, str(message)) for f in self for message in f.errors]
+
+
+@contextmanager
+def errors_on(form: PageForm) -> Iterator[None]:
+    """Around the service call of a form view: its refusal becomes the form's error."""
+    try:
+        yield
+    except (Invalid, Conflict) as error:
+        context.undo()
+        form.fail(error)
+
+
+FormT = TypeVar("FormT", bound=PageForm)
+
+
+def per_row(
+    cls: type[FormT], rows: Iterable[int | None], failed: PageForm | None = None, **kwargs: Any
+) -> dict[int, FormT]:
+    """A fresh ``cls`` form for each row of a page; the one that failed takes its row's place (or
+    is added, when its row is no longer shown, so that the page's summary still tells its error)."""
+    forms = {row or 0: cls(formdata=None, row=row or 0, **kwargs) for row in rows}
+    same_kind = failed._prefix.rstrip("-") == kwargs.get("prefix", "") if failed else False
+    if isinstance(failed, cls) and failed.row is not None and same_kind:
+        forms[failed.row] = failed
+    return forms
+
+
+def status_of(*forms: PageForm | None) -> int:
+    """What a page holding ``forms`` answers: the status of the one that failed, else 200."""
+    return next((f.status for f in forms if f is not None and f.status != 200), 200)
+
+
+def field_attrs(field: Field, hint: bool = False, **attrs: Any) -> dict[str, Any]:
+    """The attributes of a field's input that tie it to its hint and its error messages."""
+    described = [f"{field.id}-hint"] if hint else []
+    if field.errors:
+        described.append(f"{field.id}-error")
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return attrs
+
+
+class LoginForm(PageForm):
     email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
     submit = SubmitField("Log in")

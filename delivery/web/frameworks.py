@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from delivery.web.admin.forms import ConfirmImportForm, UploadFrameworkForm
-from delivery.web.context import actor, db
+from delivery.web.context import actor, after_commit, db
+from delivery.web.forms import errors_on
+from delivery.web.handler import page
 from framework.parse import parse
 from framework.spec import FrameworkFormatError, FrameworkSpec
 from portfolio.errors import Invalid, NotFound
@@ -43,11 +44,6 @@ TOKEN = re.compile(r"^[0-9a-f]{32}$")
 PENDING_HOURS = 24
 
 
-def _require_admin() -> None:
-    if not actor().has("admin"):
-        abort(403)
-
-
 def _framework(framework_id: int) -> Framework:
     fw = db().get(Framework, framework_id)
     if fw is None:
@@ -59,7 +55,7 @@ def _framework(framework_id: int) -> Framework:
 
 
 @bp.route("")
-@login_required
+@page()
 def index() -> str:
     rows = frameworks.framework_summaries(db())
     return render_template("frameworks/index.html", rows=rows, can_upload=actor().has("admin"))
@@ -97,7 +93,7 @@ def _paragraphs(text: str) -> list[str]:
 
 
 @bp.route("/<int:framework_id>")
-@login_required
+@page()
 def show(framework_id: int) -> str:
     fw = _framework(framework_id)
     spec = frameworks.load_spec(db(), framework_id)
@@ -126,7 +122,7 @@ STANDARD_FACTS = (
 
 
 @bp.route("/<int:framework_id>/standards/<code>")
-@login_required
+@page()
 def standard(framework_id: int, code: str) -> str:
     try:
         detail = catalogue.standard_detail(db(), framework_id, code)
@@ -149,7 +145,7 @@ def standard(framework_id: int, code: str) -> str:
 
 
 @bp.route("/search")
-@login_required
+@page()
 def search() -> str:
     query = request.args.get("q", "")[:200]
     result = catalogue.search_criteria(db(), query)
@@ -164,7 +160,7 @@ def _attachment(data: bytes, fmt: str, *parts: str) -> Response:
 
 
 @bp.route("/<int:framework_id>/download/<fmt>")
-@login_required
+@page()
 def download(framework_id: int, fmt: str) -> Response:
     fw = _framework(framework_id)
     if fmt not in EXPORTS:
@@ -174,7 +170,7 @@ def download(framework_id: int, fmt: str) -> Response:
 
 
 @bp.route("/<int:framework_id>/standards/<code>/download/<fmt>")
-@login_required
+@page()
 def standard_download(framework_id: int, code: str, fmt: str) -> Response:
     fw = _framework(framework_id)
     if fmt not in EXPORTS:
@@ -228,24 +224,44 @@ def _discard(token: str) -> None:
 
 
 def _parse(data: bytes, meta: dict[str, Any]) -> FrameworkSpec:
-    return parse(
-        data,
-        meta["filename"],
-        meta["fmt"],
-        code=meta.get("code") or None,
-        title=meta.get("title") or None,
+    """The framework in an uploaded file; a file that cannot be read is refused (Invalid)."""
+    try:
+        return parse(
+            data,
+            meta["filename"],
+            meta["fmt"],
+            code=meta.get("code") or None,
+            title=meta.get("title") or None,
+        )
+    except FrameworkFormatError as exc:
+        raise Invalid(f"The file could not be read: {exc}", field="file") from exc
+
+
+def _preview(data: bytes, meta: dict[str, Any]) -> str:
+    """Read and dry-run an upload; the page that shows what would be imported."""
+    spec = _parse(data, meta)
+    result = frameworks.import_framework(
+        db(), actor=actor(), spec=spec, new_version=meta["new_version"], dry_run=True
+    )
+    confirm = None
+    if result.status in ("would_create", "would_add_version"):
+        confirm = ConfirmImportForm(formdata=None, token=_stash(data, meta))
+    return render_template(
+        "frameworks/preview.html",
+        spec=spec,
+        result=result,
+        filename=meta["filename"],
+        standards=_standard_lines(spec),
+        confirm=confirm,
     )
 
 
 @bp.route("/upload", methods=["GET", "POST"])
-@login_required
+@page("admin")
 def upload() -> tuple[str, int] | str:
-    _require_admin()
     form = UploadFrameworkForm()
-    error = None
     if form.validate_on_submit():
         upload_file = form.file.data
-        data: bytes = upload_file.read()
         meta: dict[str, Any] = {
             "filename": upload_file.filename or "upload",
             "fmt": form.fmt.data or "auto",
@@ -254,36 +270,14 @@ def upload() -> tuple[str, int] | str:
             "new_version": bool(form.new_version.data),
             "actor_id": actor().id,
         }
-        try:
-            spec = _parse(data, meta)
-            result = frameworks.import_framework(
-                db(), actor=actor(), spec=spec, new_version=meta["new_version"], dry_run=True
-            )
-        except FrameworkFormatError as exc:
-            error = str(exc)
-        except Invalid as exc:
-            db().rollback()
-            error = f"{meta['filename']}: {exc}"
-        else:
-            confirm = None
-            if result.status in ("would_create", "would_add_version"):
-                confirm = ConfirmImportForm(formdata=None, token=_stash(data, meta))
-            return render_template(
-                "frameworks/preview.html",
-                spec=spec,
-                result=result,
-                filename=meta["filename"],
-                standards=_standard_lines(spec),
-                confirm=confirm,
-            )
-    status = 422 if error or form.errors else 200
-    return render_template("frameworks/upload.html", form=form, error=error), status
+        with errors_on(form):
+            return _preview(upload_file.read(), meta)
+    return render_template("frameworks/upload.html", form=form), form.status
 
 
 @bp.route("/upload/confirm", methods=["POST"])
-@login_required
-def upload_confirm() -> Response:
-    _require_admin()
+@page("admin")
+def upload_confirm() -> tuple[str, int] | Response:
     form = ConfirmImportForm()
     if not form.validate_on_submit():
         abort(400)
@@ -297,20 +291,23 @@ def upload_confirm() -> Response:
         _discard(token)
         flash("Upload cancelled; nothing was imported.", "info")
         return redirect(url_for("frameworks.upload"))
-    try:
+    upload_form = UploadFrameworkForm(
+        formdata=None,
+        fmt=meta["fmt"],
+        code=meta.get("code"),
+        title=meta.get("title"),
+        new_version=meta.get("new_version"),
+    )
+    with errors_on(upload_form):
         spec = _parse(data, meta)
         result = frameworks.import_framework(
             db(), actor=actor(), spec=spec, new_version=bool(meta.get("new_version"))
         )
-    except (FrameworkFormatError, Invalid) as exc:
-        db().rollback()
-        _discard(token)
-        flash(f"Nothing was imported: {exc}", "error")
-        return redirect(url_for("frameworks.upload"))
-    db().commit()
+        after_commit(lambda: _discard(token))
+        ok = result.status in ("created", "new_version")
+        flash(result.message, "success" if ok else "info")
+        if result.framework_id is not None:
+            return redirect(url_for("frameworks.show", framework_id=result.framework_id))
+        return redirect(url_for("frameworks.index"))
     _discard(token)
-    ok = result.status in ("created", "new_version")
-    flash(result.message, "success" if ok else "info")
-    if result.framework_id is not None:
-        return redirect(url_for("frameworks.show", framework_id=result.framework_id))
-    return redirect(url_for("frameworks.index"))
+    return render_template("frameworks/upload.html", form=upload_form), upload_form.status

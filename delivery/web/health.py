@@ -8,11 +8,13 @@ from werkzeug.wrappers import Response
 
 from delivery.schema import schema_state
 from delivery.web.context import extension
+from delivery.web.handler import page
 
 bp = Blueprint("health", __name__)
 
 
 @bp.route("/healthz")
+@page(public=True)
 def healthz() -> tuple[Response, int]:
     engine = extension().engine
     try:

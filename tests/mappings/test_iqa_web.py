@@ -154,7 +154,9 @@ def test_review_then_assessor_responds_and_iqa_closes(client, auth, planned, ses
     assert "Observe P1" in mine
     assert client.post(f"/iqa/actions/{action.id}/close").status_code == 403
     empty = client.post(f"/iqa/actions/{action.id}/respond", data={})
-    assert empty.status_code == 302 and session.get(Action, action.id).status == "open"
+    # refused on the actions page itself, with the message beside the form, nothing written
+    assert empty.status_code == 422 and "Write your response" in empty.get_data(as_text=True)
+    assert session.get(Action, action.id).status == "open"
     ok = client.post(f"/iqa/actions/{action.id}/respond", data={"respond-response": "Done."})
     assert ok.status_code == 302
     session.refresh(action)

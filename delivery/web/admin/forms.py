@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -21,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from delivery.web.forms import PageForm
 from portfolio.models.people import ROLES
 
 NO_CHOICE = 0  # the "(none)" option of optional selects
@@ -33,7 +33,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class PersonForm(FlaskForm):
+class PersonForm(PageForm):
     name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
     email = EmailField(
         "E-mail (the log-in)",
@@ -52,7 +52,7 @@ class PersonForm(FlaskForm):
     create = SubmitField("Add person")
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(PageForm):
     password = PasswordField("New password", validators=[DataRequired(), Length(min=8, max=256)])
     confirm = PasswordField(
         "New password again",
@@ -61,7 +61,7 @@ class PasswordResetForm(FlaskForm):
     reset = SubmitField("Reset password")
 
 
-class RemoveForm(FlaskForm):
+class RemoveForm(PageForm):
     sure = BooleanField(
         "Yes, remove this person. Their evidence, decisions and registrations are kept.",
         validators=[DataRequired(message="Tick the box to confirm.")],
@@ -69,13 +69,13 @@ class RemoveForm(FlaskForm):
     remove = SubmitField("Remove person")
 
 
-class CohortForm(FlaskForm):
+class CohortForm(PageForm):
     name = StringField("Cohort name", validators=[DataRequired(), Length(max=200)])
     site = StringField("Site", default="Main site", validators=[DataRequired(), Length(max=200)])
     create = SubmitField("Add cohort")
 
 
-class AllocationFields(FlaskForm):
+class AllocationFields(PageForm):
     """What both the new-registration and the edit-registration forms hold."""
 
     standards = CheckboxesField(
@@ -124,7 +124,7 @@ FORMATS = [
 ]
 
 
-class UploadFrameworkForm(FlaskForm):
+class UploadFrameworkForm(PageForm):
     file = FileField("Framework file", validators=[FileRequired()])
     fmt = SelectField("Format", default="auto")
     code = StringField(
@@ -141,7 +141,7 @@ class UploadFrameworkForm(FlaskForm):
         self.fmt.choices = list(FORMATS)  # set here: tuple choices in the class are deprecated
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(PageForm):
     token = HiddenField(validators=[DataRequired()])
     confirm = SubmitField("Import")
     cancel = SubmitField("Cancel")

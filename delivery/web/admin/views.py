@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from delivery.web.admin.forms import (
@@ -19,40 +18,25 @@ from delivery.web.admin.forms import (
     RemoveForm,
 )
 from delivery.web.context import actor, db
-from portfolio.errors import Invalid
+from delivery.web.forms import errors_on, status_of
+from delivery.web.handler import page
 from portfolio.models import Framework, Person
 from portfolio.services import catalogue, people, registrations
 from portfolio.services.frameworks import list_frameworks
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.before_request
-def _admins_only() -> Response | None:
-    """Log-in required, then the admin role: 403 for every other role."""
-    if not current_user.is_authenticated:
-        response: Response = current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
-        return response
-    if not actor().has("admin"):
-        abort(403)
-    return None
-
-
-def _failed(error: Invalid) -> str:
-    """Undo whatever the failed service call may have flushed; the message for the page."""
-    db().rollback()
-    return str(error)
+ADMIN = "admin"
 
 
 # ---------------------------------------------------------------- people
 
 
 @bp.route("/people", endpoint="people", methods=["GET", "POST"])
+@page(ADMIN)
 def people_index() -> tuple[str, int] | Response:
     form = PersonForm()
-    error = None
     if form.validate_on_submit():
-        try:
+        with errors_on(form):
             person = people.create_person(
                 db(),
                 actor=actor(),
@@ -62,42 +46,34 @@ def people_index() -> tuple[str, int] | Response:
                 password=form.password.data or None,
                 site=form.site.data or "Main site",
             )
-        except Invalid as exc:
-            error = _failed(exc)
-        else:
-            db().commit()
             flash(f"Added {person.name} as {person.roles}.", "success")
             return redirect(url_for("admin.person", person_id=person.id))
     rows = people.list_people(db())
-    status = 422 if error or form.errors else 200
-    return render_template("admin/people.html", rows=rows, form=form, error=error), status
+    return render_template("admin/people.html", rows=rows, form=form), form.status
 
 
 @bp.route("/people/<int:person_id>", methods=["GET", "POST"])
+@page(ADMIN)
 def person(person_id: int) -> tuple[str, int] | Response:
     target = db().get(Person, person_id)
     if target is None:
         abort(404)
+    name = target.name
     pw_form = PasswordResetForm(prefix="pw")
     rm_form = RemoveForm(prefix="rm")
-    error = None
-    try:
-        if pw_form.reset.data and pw_form.validate_on_submit():
+    if pw_form.reset.data and pw_form.validate_on_submit():
+        with errors_on(pw_form):
             people.set_password(
                 db(), actor=actor(), person_id=person_id, password=pw_form.password.data or ""
             )
-            db().commit()
-            flash(f"The password of {target.name} was reset.", "success")
+            flash(f"The password of {name} was reset.", "success")
             return redirect(url_for("admin.person", person_id=person_id))
-        if rm_form.remove.data and rm_form.validate_on_submit():
+    if rm_form.remove.data and rm_form.validate_on_submit():
+        with errors_on(rm_form):
             registrations.remove_person(db(), actor=actor(), person_id=person_id)
-            db().commit()
-            flash(f"{target.name} was removed; their records are kept.", "success")
+            flash(f"{name} was removed; their records are kept.", "success")
             return redirect(url_for("admin.people"))
-    except Invalid as exc:
-        error = _failed(exc)
     rows = registrations.list_registrations(db(), actor=actor(), person_id=person_id)
-    status = 422 if error or pw_form.errors or rm_form.errors else 200
     return render_template(
         "admin/person.html",
         person=target,
@@ -106,31 +82,25 @@ def person(person_id: int) -> tuple[str, int] | Response:
         rows=rows,
         pw_form=pw_form,
         rm_form=rm_form,
-        error=error,
-    ), status
+    ), status_of(pw_form, rm_form)
 
 
 # ---------------------------------------------------------------- cohorts
 
 
 @bp.route("/cohorts", methods=["GET", "POST"])
+@page(ADMIN)
 def cohorts() -> tuple[str, int] | Response:
     form = CohortForm()
-    error = None
     if form.validate_on_submit():
-        try:
+        with errors_on(form):
             cohort = registrations.create_cohort(
                 db(), actor=actor(), name=form.name.data or "", site=form.site.data or ""
             )
-        except Invalid as exc:
-            error = _failed(exc)
-        else:
-            db().commit()
             flash(f"Added cohort {cohort.name}.", "success")
             return redirect(url_for("admin.cohorts"))
     rows = registrations.list_cohorts(db())
-    status = 422 if error or form.errors else 200
-    return render_template("admin/cohorts.html", rows=rows, form=form, error=error), status
+    return render_template("admin/cohorts.html", rows=rows, form=form), form.status
 
 
 # ---------------------------------------------------------------- registrations
@@ -174,6 +144,7 @@ def _framework_label(fw: Framework) -> str:
 
 
 @bp.route("/registrations", endpoint="registrations", methods=["GET", "POST"])
+@page(ADMIN)
 def registrations_index() -> tuple[str, int] | Response:
     versions = list_frameworks(db())
     wanted = request.form.get("framework_id") or request.args.get("framework", "")
@@ -184,9 +155,8 @@ def registrations_index() -> tuple[str, int] | Response:
     if chosen is not None:
         _fill(form, choices, chosen.id or 0)
         form.framework_id.data = str(chosen.id)
-    error = None
     if chosen is not None and form.validate_on_submit():
-        try:
+        with errors_on(form):
             reg = registrations.register(
                 db(),
                 actor=actor(),
@@ -199,26 +169,21 @@ def registrations_index() -> tuple[str, int] | Response:
                 start_date=form.start_date.data,
                 planned_end=form.planned_end.data,
             )
-        except Invalid as exc:
-            error = _failed(exc)
-        else:
-            db().commit()
             flash(f"Registered the learner (registration {reg.id}).", "success")
             return redirect(url_for("admin.registrations"))
     rows = registrations.list_registrations(db(), actor=actor())
-    status = 422 if error or form.errors else 200
     return render_template(
         "admin/registrations.html",
         rows=rows,
         form=form,
-        error=error,
         versions=[(f.id, _framework_label(f)) for f in versions],
         chosen=chosen,
         chosen_label=_framework_label(chosen) if chosen else "",
-    ), status
+    ), form.status
 
 
 @bp.route("/registrations/<int:registration_id>", methods=["GET", "POST"])
+@page(ADMIN)
 def registration(registration_id: int) -> tuple[str, int] | Response:
     found = registrations.list_registrations(db(), actor=actor(), registration_id=registration_id)
     if not found:
@@ -232,9 +197,8 @@ def registration(registration_id: int) -> tuple[str, int] | Response:
         form.iqa_id.data = row.iqa_id or NO_CHOICE
         form.cohort_id.data = row.cohort_id or NO_CHOICE
         form.planned_end.data = row.planned_end
-    error = None
     if form.validate_on_submit():
-        try:
+        with errors_on(form):
             registrations.update_allocation(
                 db(),
                 actor=actor(),
@@ -245,11 +209,6 @@ def registration(registration_id: int) -> tuple[str, int] | Response:
                 cohort_id=form.cohort_id.data or None,
                 planned_end=form.planned_end.data,
             )
-        except Invalid as exc:
-            error = _failed(exc)
-        else:
-            db().commit()
             flash(f"Saved the registration of {row.learner}.", "success")
             return redirect(url_for("admin.registrations"))
-    status = 422 if error or form.errors else 200
-    return render_template("admin/registration.html", row=row, form=form, error=error), status
+    return render_template("admin/registration.html", row=row, form=form), form.status

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
-from flask_login import login_required
 
 from delivery.web.context import actor, db
 from delivery.web.coverage import caseload as service
+from delivery.web.handler import page
 
 bp = Blueprint("caseload", __name__)
 
 
 @bp.route("/caseload")
-@login_required
+@page()
 def index() -> str:
     me = actor()
     role = request.args.get("role", "assessor")  # IQAs ask for theirs with ?role=iqa

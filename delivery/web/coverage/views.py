@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import login_required
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from delivery.web.context import actor, db
 from delivery.web.coverage import caseload, overview
+from delivery.web.forms import PageForm, errors_on, status_of
+from delivery.web.handler import page
 from mappings.assessment import signoff as signoffs
-from portfolio.errors import Invalid
 from portfolio.models import Person
 
 bp = Blueprint("coverage", __name__)
 
 
-class SignOffForm(FlaskForm):
+class SignOffForm(PageForm):
     summary = TextAreaField(
         "Summary of your judgement",
         validators=[DataRequired(message="Write a summary of your judgement."), Length(max=20_000)],
@@ -32,7 +31,7 @@ class SignOffForm(FlaskForm):
     sign = SubmitField("Sign off this standard")
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(PageForm):
     reason = TextAreaField(
         "Reason for reopening",
         validators=[DataRequired(message="Give the reason for reopening."), Length(max=20_000)],
@@ -41,7 +40,7 @@ class ReopenForm(FlaskForm):
 
 
 @bp.route("/learners/<int:learner_id>/progress", endpoint="learner")
-@login_required
+@page()
 def learner_page(learner_id: int) -> str:
     person = db().get(Person, learner_id)
     if person is None:
@@ -58,32 +57,31 @@ def _standard(
     *,
     signoff_form: SignOffForm | None = None,
     reopen_form: ReopenForm | None = None,
-    error: str | None = None,
-) -> str:
-    page = overview.standard_page(db(), actor=actor(), learner_id=learner_id, code=code)
-    return render_template(
+) -> tuple[str, int]:
+    """The page of one standard; a form given is shown again with its errors."""
+    page_data = overview.standard_page(db(), actor=actor(), learner_id=learner_id, code=code)
+    html = render_template(
         "coverage/standard.html",
-        page=page,
+        page=page_data,
         signoff_form=signoff_form or SignOffForm(formdata=None),
         reopen_form=reopen_form or ReopenForm(formdata=None),
-        error=error,
     )
+    return html, status_of(signoff_form, reopen_form)
 
 
 @bp.route("/learners/<int:learner_id>/standards/<code>", endpoint="standard")
-@login_required
-def standard_view(learner_id: int, code: str) -> str:
+@page()
+def standard_view(learner_id: int, code: str) -> tuple[str, int]:
     return _standard(learner_id, code)
 
 
 @bp.route("/learners/<int:learner_id>/standards/<code>/signoff", methods=["POST"])
-@login_required
+@page()
 def signoff(learner_id: int, code: str) -> Response | tuple[str, int]:
     standing = signoffs.standing_to_sign(db(), actor=actor(), learner_id=learner_id, code=code)
     form = SignOffForm()
-    error = None
     if form.validate_on_submit():
-        try:
+        with errors_on(form):
             result = signoffs.sign_off_standing(
                 db(),
                 actor=actor(),
@@ -93,39 +91,28 @@ def signoff(learner_id: int, code: str) -> Response | tuple[str, int]:
                 feedback=form.feedback.data or "",
                 assessor_declaration=bool(form.assessor_declaration.data),
             )
-        except Invalid as exc:
-            db().rollback()
-            error = str(exc)
-        else:
-            db().commit()
             flash(f"{code} is signed off (document {result.signoff.document_id}).", "success")
             return redirect(url_for("coverage.standard", learner_id=learner_id, code=code))
-    return _standard(learner_id, code, signoff_form=form, error=error), 422
+    return _standard(learner_id, code, signoff_form=form)
 
 
 @bp.route("/learners/<int:learner_id>/standards/<code>/reopen", methods=["POST"])
-@login_required
+@page()
 def reopen(learner_id: int, code: str) -> Response | tuple[str, int]:
     current = signoffs.signoff_to_reopen(db(), actor=actor(), learner_id=learner_id, code=code)
     form = ReopenForm()
-    error = None
     if form.validate_on_submit():
-        try:
+        with errors_on(form):
             signoffs.reopen_standard(
                 db(), actor=actor(), current=current, code=code, reason=form.reason.data or ""
             )
-        except Invalid as exc:
-            db().rollback()
-            error = str(exc)
-        else:
-            db().commit()
             flash(f"{code} is reopened; the reason is logged.", "success")
             return redirect(url_for("coverage.standard", learner_id=learner_id, code=code))
-    return _standard(learner_id, code, reopen_form=form, error=error), 422
+    return _standard(learner_id, code, reopen_form=form)
 
 
 @bp.route("/cohorts/<int:cohort_id>/progress", endpoint="cohort")
-@login_required
+@page()
 def cohort_page(cohort_id: int) -> str:
     page = caseload.cohort_progress(db(), actor=actor(), cohort_id=cohort_id)
     return render_template("coverage/cohort.html", page=page)

@@ -1,16 +1,31 @@
-"""Forms of the evidence pages."""
+"""Forms of the evidence pages: the editor, and the forms of one item's page."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from delivery.web.evidence.mapping import MappingView
+from delivery.web.forms import PageForm
+from mappings.assessment.claims import VACSR
 
 
-class EvidenceForm(FlaskForm):
+class EvidenceForm(PageForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
     activity_date = DateField(
         "Date of the activity", validators=[InputRequired()], default=date.today
@@ -30,12 +45,12 @@ class EvidenceForm(FlaskForm):
     save = SubmitField("Save draft")
 
 
-class UploadForm(FlaskForm):
-    file = FileField("Attach a file", validators=[FileRequired()])
+class UploadForm(PageForm):
+    file = FileField("Attach a file", validators=[FileRequired("Choose a file to upload.")])
     upload = SubmitField("Upload")
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(PageForm):
     declaration = BooleanField(
         "I declare that this evidence is my own work and a true record of what happened.",
         validators=[DataRequired(message="Tick the declaration to submit.")],
@@ -43,5 +58,98 @@ class SubmitForm(FlaskForm):
     submit = SubmitField("Submit for assessment")
 
 
-class PlainForm(FlaskForm):
-    """Only the CSRF token: for forms whose fields are lists read from the request."""
+class ClaimsForm(PageForm):
+    """The criteria an item shows; the service judges which the learner may claim."""
+
+    criterion = SelectMultipleField("Criteria", coerce=int, validate_choice=False)
+
+    @property
+    def ticked(self) -> set[int]:
+        return set(self.criterion.data or [])
+
+
+class DecisionForm(PageForm):
+    """The assessor's decision on one claim, once per claim on the page (``row=claim.id``)."""
+
+    revision = HiddenField()
+    decision = RadioField("Decision", validators=[InputRequired("Accept or refer the claim.")])
+    method = SelectField("Method", validate_choice=False)
+    feedback = TextAreaField("Feedback", validators=[Length(max=20_000)])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # set here: tuple choices in the class are deprecated
+        self.decision.choices = [("accepted", "Accept"), ("referred", "Refer")]
+
+    def validate_feedback(self, field: TextAreaField) -> None:
+        if self.decision.data == "referred" and not (field.data or "").strip():
+            raise ValidationError("Say what is missing when you refer a claim.")
+
+    @property
+    def expected_revision(self) -> int:
+        value = self.revision.data or ""
+        return int(value) if value.isdigit() else -1
+
+
+def _flag(name: str) -> BooleanField:
+    return BooleanField(name.title(), default=True)
+
+
+class JudgementForm(PageForm):
+    """The assessor's VACSR judgement of the current version."""
+
+    id_prefix = "vacsr-"
+    valid = _flag("valid")
+    authentic = _flag("authentic")
+    current = _flag("current")
+    sufficient = _flag("sufficient")
+    reliable = _flag("reliable")
+    note = TextAreaField("Note (required where one fails)", validators=[Length(max=20_000)])
+
+    @property
+    def flags(self) -> dict[str, bool]:
+        return {name: bool(self[name].data) for name in VACSR}
+
+    def validate_note(self, field: TextAreaField) -> None:
+        failing = [name for name, ok in self.flags.items() if not ok]
+        if failing and not (field.data or "").strip():
+            raise ValidationError(f"Explain why the evidence is not {', '.join(failing)}.")
+
+
+@dataclass
+class ItemForms:
+    """The forms of one item's page. Fresh ones are empty; a form that failed takes the place of
+    its fresh copy, so the page shows it again with what was typed and its errors."""
+
+    upload: UploadForm
+    submit: SubmitForm
+    claims: ClaimsForm
+    judge: JudgementForm
+    decide: dict[int, DecisionForm]
+
+    @classmethod
+    def build(cls, mapping: MappingView, failed: PageForm | None = None) -> ItemForms:
+        forms = cls(
+            upload=UploadForm(formdata=None),
+            submit=SubmitForm(formdata=None),
+            claims=ClaimsForm(formdata=None, criterion=mapping.ticked),
+            judge=JudgementForm(formdata=None),
+            decide={
+                c.id: DecisionForm(formdata=None, row=c.id, revision=c.revision, method=c.method)
+                for c in mapping.claims
+            },
+        )
+        if isinstance(failed, DecisionForm):
+            forms.decide[failed.row or 0] = failed
+        for name in ("upload", "submit", "claims", "judge"):
+            if type(failed) is type(getattr(forms, name)):
+                setattr(forms, name, failed)
+        rows = {c.id: c for c in mapping.claims}
+        for row, form in forms.decide.items():
+            methods = rows[row].methods if row in rows else ()
+            form.method.choices = [(code, f"{code} – {name}") for code, name in methods]
+        return forms
+
+    @property
+    def all(self) -> list[PageForm]:
+        return [self.upload, self.submit, self.claims, self.judge, *self.decide.values()]

@@ -83,6 +83,18 @@ class MappingView:
     can_decide: bool
     vacsr: tuple[str, ...] = VACSR
 
+    @property
+    def ticked(self) -> list[int]:
+        """The criteria the mapping form starts with ticked: those claimed, or before any claim
+        the strong suggestions."""
+        return [
+            choice.criterion.criterion_id
+            for group in self.standards
+            for choice in group.choices
+            if choice.claimed
+            or (not self.claims and choice.suggested is not None and choice.suggested.strong)
+        ]
+
 
 def mapping_view(
     session: Session,

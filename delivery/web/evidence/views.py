@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from delivery.web.context import actor, db
-from delivery.web.evidence.forms import EvidenceForm, PlainForm, SubmitForm, UploadForm
-from portfolio.models import Person
+from delivery.web.evidence.forms import (
+    ClaimsForm,
+    DecisionForm,
+    EvidenceForm,
+    ItemForms,
+    JudgementForm,
+    SubmitForm,
+    UploadForm,
+)
+from delivery.web.evidence.mapping import mapping_view
+from delivery.web.forms import PageForm, errors_on
+from delivery.web.handler import page
+from mappings.assessment import claims
+from mappings.assessment.models import Claim
+from portfolio.models import Evidence, Person
 from portfolio.models.evidence import ASSESSOR_KINDS, KINDS
 from portfolio.services import access
 from portfolio.services import evidence as service
@@ -42,7 +54,7 @@ def _draft(kind: str, form: EvidenceForm) -> service.Draft:
 
 
 @bp.route("/evidence")
-@login_required
+@page()
 def index() -> str | Response:
     me = actor()
     if not me.has("learner"):
@@ -51,7 +63,7 @@ def index() -> str | Response:
 
 
 @bp.route("/learners/<int:learner_id>/evidence")
-@login_required
+@page()
 def learner_index(learner_id: int) -> str:
     return _listing(learner_id)
 
@@ -85,9 +97,28 @@ def _listing(learner_id: int) -> str:
     )
 
 
+def _editor(
+    form: EvidenceForm,
+    kind: str,
+    learner: Person | None,
+    item: Evidence | None,
+    preview: str | None,
+) -> tuple[str, int]:
+    page_html = render_template(
+        "evidence/edit.html",
+        form=form,
+        kind=kind,
+        kind_label=KINDS[kind],
+        learner=learner,
+        preview=preview,
+        item=item,
+    )
+    return page_html, form.status
+
+
 @bp.route("/learners/<int:learner_id>/evidence/new", methods=["GET", "POST"])
-@login_required
-def new(learner_id: int) -> str | Response:
+@page()
+def new(learner_id: int) -> tuple[str, int] | Response:
     learner = _learner(learner_id)
     default = "reflective_account" if learner_id == actor().id else ASSESSOR_KINDS[0]
     kind = request.args.get("kind", default)
@@ -101,112 +132,16 @@ def new(learner_id: int) -> str | Response:
         if form.preview.data:
             preview = service.compose_body(kind, draft.body, draft.fields or {})
         else:
-            item = service.create(db(), actor=actor(), learner_id=learner_id, draft=draft)
-            db().commit()
-            flash("Draft saved.", "success")
-            return redirect(url_for("evidence.detail", evidence_id=item.id))
-    return render_template(
-        "evidence/edit.html",
-        form=form,
-        kind=kind,
-        kind_label=KINDS[kind],
-        learner=learner,
-        preview=preview,
-        item=None,
-    )
-
-
-@bp.route("/evidence/<int:evidence_id>")
-@bp.route("/evidence/<int:evidence_id>/versions/<int:number>")
-@login_required
-def detail(evidence_id: int, number: int | None = None) -> str:
-    from delivery.web.evidence.mapping import mapping_view
-
-    info = service.detail(db(), actor=actor(), evidence_id=evidence_id, number=number)
-    learner = db().get(Person, info.item.learner_id)
-    mapping = mapping_view(
-        db(),
-        actor=actor(),
-        item=info.item,
-        version=info.version,
-        relation=info.relation,
-        attachments=info.attachments,
-    )
-    return render_template(
-        "evidence/detail.html",
-        info=info,
-        learner=learner,
-        kind_label=KINDS[info.item.kind],
-        upload_form=UploadForm(),
-        submit_form=SubmitForm(),
-        plain_form=PlainForm(),
-        mapping=mapping,
-        max_mb=current_app.config["MAX_UPLOAD_MB"],
-    )
-
-
-@bp.route("/evidence/<int:evidence_id>/claims", methods=["POST"])
-@login_required
-def set_claims(evidence_id: int) -> Response:
-    from mappings.assessment import claims
-
-    if not PlainForm().validate_on_submit():
-        abort(400)
-    ids = [int(v) for v in request.form.getlist("criterion") if v.isdigit()]
-    added, removed = claims.set_claims(
-        db(), actor=actor(), evidence_id=evidence_id, criterion_ids=ids
-    )
-    db().commit()
-    flash(f"Mapping saved: {len(added)} added, {len(removed)} removed.", "success")
-    return redirect(url_for("evidence.detail", evidence_id=evidence_id) + "#criteria-heading")
-
-
-@bp.route("/claims/<int:claim_id>/decision", methods=["POST"])
-@login_required
-def decide(claim_id: int) -> Response:
-    from mappings.assessment import claims
-    from mappings.assessment.models import Claim
-
-    if not PlainForm().validate_on_submit():
-        abort(400)
-    claim = db().get(Claim, claim_id)
-    if claim is None:
-        abort(404)
-    evidence_id = claim.evidence_id
-    revision = request.form.get("revision", "")
-    claims.decide(
-        db(),
-        actor=actor(),
-        claim_id=claim_id,
-        expected_revision=int(revision) if revision.isdigit() else -1,
-        decision=request.form.get("decision", ""),
-        method=request.form.get("method", ""),
-        feedback=request.form.get("feedback", ""),
-    )
-    db().commit()
-    flash("Decision recorded.", "success")
-    return redirect(url_for("evidence.detail", evidence_id=evidence_id) + f"#claim-{claim_id}")
-
-
-@bp.route("/evidence/<int:evidence_id>/judgement", methods=["POST"])
-@login_required
-def judge(evidence_id: int) -> Response:
-    from mappings.assessment import claims
-
-    if not PlainForm().validate_on_submit():
-        abort(400)
-    flags = {name: request.form.get(name) == "y" for name in claims.VACSR}
-    claims.judge(
-        db(), actor=actor(), evidence_id=evidence_id, flags=flags, note=request.form.get("note", "")
-    )
-    db().commit()
-    flash("VACSR judgement recorded.", "success")
-    return redirect(url_for("evidence.detail", evidence_id=evidence_id) + "#vacsr-heading")
+            with errors_on(form):
+                item = service.create(db(), actor=actor(), learner_id=learner_id, draft=draft)
+                flash("Draft saved.", "success")
+                return redirect(url_for("evidence.detail", evidence_id=item.id))
+    return _editor(form, kind, learner, None, preview)
 
 
 @bp.route("/evidence/<int:evidence_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit(evidence_id: int) -> str | Response:
+@page()
+def edit(evidence_id: int) -> tuple[str, int] | Response:
     info = service.detail(db(), actor=actor(), evidence_id=evidence_id)
     if not info.can_edit:
         abort(403)
@@ -225,68 +160,166 @@ def edit(evidence_id: int) -> str | Response:
         if form.preview.data:
             preview = service.compose_body(item.kind, draft.body, draft.fields or {})
         else:
-            service.update(
+            with errors_on(form):
+                service.update(
+                    db(),
+                    actor=actor(),
+                    evidence_id=evidence_id,
+                    expected_version=int(form.expected_version.data or 0),
+                    draft=draft,
+                )
+                flash("Saved.", "success")
+                return redirect(url_for("evidence.detail", evidence_id=evidence_id))
+    return _editor(form, item.kind, db().get(Person, item.learner_id), item, preview)
+
+
+# ---------------------------------------------------------------- one item and its forms
+
+
+def _item_page(
+    evidence_id: int, number: int | None = None, failed: PageForm | None = None
+) -> tuple[str, int]:
+    """The page of one item; ``failed`` is a form of it that is shown again with its errors."""
+    info = service.detail(db(), actor=actor(), evidence_id=evidence_id, number=number)
+    mapping = mapping_view(
+        db(),
+        actor=actor(),
+        item=info.item,
+        version=info.version,
+        relation=info.relation,
+        attachments=info.attachments,
+    )
+    forms = ItemForms.build(mapping, failed)
+    html = render_template(
+        "evidence/detail.html",
+        info=info,
+        learner=db().get(Person, info.item.learner_id),
+        kind_label=KINDS[info.item.kind],
+        forms=forms,
+        mapping=mapping,
+        max_mb=current_app.config["MAX_UPLOAD_MB"],
+    )
+    return html, failed.status if failed is not None else 200
+
+
+@bp.route("/evidence/<int:evidence_id>")
+@bp.route("/evidence/<int:evidence_id>/versions/<int:number>")
+@page()
+def detail(evidence_id: int, number: int | None = None) -> tuple[str, int]:
+    return _item_page(evidence_id, number)
+
+
+@bp.route("/evidence/<int:evidence_id>/claims", methods=["POST"])
+@page()
+def set_claims(evidence_id: int) -> tuple[str, int] | Response:
+    form = ClaimsForm()
+    if form.validate_on_submit():
+        with errors_on(form):
+            added, removed = claims.set_claims(
+                db(), actor=actor(), evidence_id=evidence_id, criterion_ids=sorted(form.ticked)
+            )
+            flash(f"Mapping saved: {len(added)} added, {len(removed)} removed.", "success")
+            anchor = "#criteria-heading"
+            return redirect(url_for("evidence.detail", evidence_id=evidence_id) + anchor)
+    return _item_page(evidence_id, failed=form)
+
+
+def _assessed(evidence_id: int) -> Evidence:
+    """The item, if the actor is its learner's assessor (404 or 403 otherwise)."""
+    item = db().get(Evidence, evidence_id)
+    if item is None:
+        abort(404)
+    access.require_assessor(db(), actor(), item.learner_id)
+    return item
+
+
+@bp.route("/claims/<int:claim_id>/decision", methods=["POST"])
+@page()
+def decide(claim_id: int) -> tuple[str, int] | Response:
+    claim = db().get(Claim, claim_id)
+    if claim is None:
+        abort(404)
+    evidence_id = _assessed(claim.evidence_id).id or 0
+    form = DecisionForm(row=claim_id)
+    if form.validate_on_submit():
+        with errors_on(form):
+            claims.decide(
+                db(),
+                actor=actor(),
+                claim_id=claim_id,
+                expected_revision=form.expected_revision,
+                decision=form.decision.data or "",
+                method=form.method.data or "",
+                feedback=form.feedback.data or "",
+            )
+            flash("Decision recorded.", "success")
+            anchor = f"#claim-{claim_id}"
+            return redirect(url_for("evidence.detail", evidence_id=evidence_id) + anchor)
+    return _item_page(evidence_id, failed=form)
+
+
+@bp.route("/evidence/<int:evidence_id>/judgement", methods=["POST"])
+@page()
+def judge(evidence_id: int) -> tuple[str, int] | Response:
+    _assessed(evidence_id)
+    form = JudgementForm()
+    if form.validate_on_submit():
+        with errors_on(form):
+            claims.judge(
                 db(),
                 actor=actor(),
                 evidence_id=evidence_id,
-                expected_version=int(form.expected_version.data or 0),
-                draft=draft,
+                flags=form.flags,
+                note=form.note.data or "",
             )
-            db().commit()
-            flash("Saved.", "success")
-            return redirect(url_for("evidence.detail", evidence_id=evidence_id))
-    learner = db().get(Person, item.learner_id)
-    return render_template(
-        "evidence/edit.html",
-        form=form,
-        kind=item.kind,
-        kind_label=KINDS[item.kind],
-        learner=learner,
-        preview=preview,
-        item=item,
-    )
+            flash("VACSR judgement recorded.", "success")
+            anchor = "#vacsr-heading"
+            return redirect(url_for("evidence.detail", evidence_id=evidence_id) + anchor)
+    return _item_page(evidence_id, failed=form)
 
 
 @bp.route("/evidence/<int:evidence_id>/attachments", methods=["POST"])
-@login_required
-def attach(evidence_id: int) -> Response:
+@page()
+def attach(evidence_id: int) -> tuple[str, int] | Response:
     service.for_author(db(), actor(), evidence_id)
     form = UploadForm()
-    if not form.validate_on_submit():
-        flash("Choose a file to upload.", "error")
-        return redirect(url_for("evidence.detail", evidence_id=evidence_id))
-    upload = form.file.data
-    service.attach(
-        db(),
-        actor=actor(),
-        store=_store(),
-        evidence_id=evidence_id,
-        filename=upload.filename or "upload",
-        stream=upload.stream,
-        max_bytes=int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024,
-    )
-    db().commit()
-    flash("File attached.", "success")
-    return redirect(url_for("evidence.detail", evidence_id=evidence_id))
+    if form.validate_on_submit():
+        upload = form.file.data
+        with errors_on(form):
+            service.attach(
+                db(),
+                actor=actor(),
+                store=_store(),
+                evidence_id=evidence_id,
+                filename=upload.filename or "upload",
+                stream=upload.stream,
+                max_bytes=int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024,
+            )
+            flash("File attached.", "success")
+            return redirect(url_for("evidence.detail", evidence_id=evidence_id))
+    return _item_page(evidence_id, failed=form)
 
 
 @bp.route("/evidence/<int:evidence_id>/submit", methods=["POST"])
-@login_required
-def submit(evidence_id: int) -> Response:
+@page()
+def submit(evidence_id: int) -> tuple[str, int] | Response:
+    service.for_author(db(), actor(), evidence_id)
     form = SubmitForm()
-    service.submit(
-        db(),
-        actor=actor(),
-        evidence_id=evidence_id,
-        declaration=bool(form.validate_on_submit() and form.declaration.data),
-    )
-    db().commit()
-    flash("Submitted for assessment.", "success")
-    return redirect(url_for("evidence.detail", evidence_id=evidence_id))
+    if form.validate_on_submit():
+        with errors_on(form):
+            service.submit(
+                db(),
+                actor=actor(),
+                evidence_id=evidence_id,
+                declaration=bool(form.declaration.data),
+            )
+            flash("Submitted for assessment.", "success")
+            return redirect(url_for("evidence.detail", evidence_id=evidence_id))
+    return _item_page(evidence_id, failed=form)
 
 
 @bp.route("/files/<int:attachment_id>")
-@login_required
+@page()
 def download(attachment_id: int) -> Response:
     from flask import send_file
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, url_for
-from flask_login import login_required
 
 from delivery.web.context import actor, db
+from delivery.web.handler import page
 from delivery.web.home import dashboard
 
 bp = Blueprint("home", __name__)
@@ -20,7 +20,7 @@ ADMIN_LINKS = (
 
 
 @bp.route("/")
-@login_required
+@page()
 def index() -> str:
     me = actor()
     panels = dashboard.home(db(), actor=me)

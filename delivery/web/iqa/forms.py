@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,14 +15,23 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from delivery.web.forms import PageForm
 
 
 def _rate(label: str) -> DecimalField:
     return DecimalField(label, places=0, validators=[InputRequired(), NumberRange(min=0, max=100)])
 
 
-class StrategyForm(FlaskForm):
+class StrategyForm(PageForm):
     rate_new = _rate("Sampling rate for new assessors (%)")
     rate_standard = _rate("Sampling rate for experienced (standard) assessors (%)")
     rate_under_review = _rate("Sampling rate for assessors under review (%)")
@@ -33,7 +41,7 @@ class StrategyForm(FlaskForm):
     save = SubmitField("Save strategy")
 
 
-class CycleForm(FlaskForm):
+class CycleForm(PageForm):
     name = StringField("Cycle name", validators=[DataRequired(), Length(max=200)])
     start = DateField("Starts", default=lambda: date.today() - timedelta(days=90))
     end = DateField("Ends", default=date.today)
@@ -42,25 +50,27 @@ class CycleForm(FlaskForm):
     create = SubmitField("Create cycle")
 
 
-class PlanForm(FlaskForm):
+class PlanForm(PageForm):
     seed = IntegerField("Random seed (leave empty to keep the cycle's seed)",
                         validators=[Optional()])  # fmt: skip
     plan = SubmitField("Plan the sample")
 
 
-class AddSampleForm(FlaskForm):
-    decision = SelectField("Decision to add", validators=[DataRequired()], choices=[])
+class AddSampleForm(PageForm):
+    decision = SelectField(
+        "Decision to add", validators=[DataRequired("Choose a decision to add.")], choices=[]
+    )
     reason = StringField("Why (optional)", validators=[Optional(), Length(max=300)])
     add = SubmitField("Add to the sample")
 
 
-class ButtonForm(FlaskForm):
-    """A form that is only a CSRF token and a button (drop, close, revoke)."""
+class ButtonForm(PageForm):
+    """A form that is only a CSRF token and a button (drop, close, revoke), once per row."""
 
     go = SubmitField("Go")
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(PageForm):
     outcome = SelectField("Overall outcome", choices=[], validators=[DataRequired()])
     feedback = TextAreaField("Feedback to the assessor", validators=[Length(max=10_000)])
     action1 = StringField("Action for the assessor (optional)", validators=[Length(max=1000)])
@@ -75,13 +85,35 @@ class ReviewForm(FlaskForm):
         # set here: tuple choices in the class are deprecated
         self.outcome.choices = [("agree", "Agree with the assessor"), ("disagree", "Disagree")]
 
+    def validate_due1(self, field: DateField) -> None:
+        _due_with(self.action1, field)
 
-class RespondForm(FlaskForm):
-    response = TextAreaField("Your response", validators=[DataRequired(), Length(max=10_000)])
+    def validate_due2(self, field: DateField) -> None:
+        _due_with(self.action2, field)
+
+    @property
+    def actions(self) -> list[tuple[str, date]]:
+        """The actions set, each with its due date."""
+        pairs = ((self.action1.data, self.due1.data), (self.action2.data, self.due2.data))
+        return [
+            (text or "", due) for text, due in pairs if (text or "").strip() and due is not None
+        ]
+
+
+def _due_with(action: StringField, due: DateField) -> None:
+    if (action.data or "").strip() and due.data is None:
+        raise ValidationError("Give every action a due date.")
+
+
+class RespondForm(PageForm):
+    """An assessor's response to one action (``row=action.id``); the service refuses an empty
+    one, after checking whose action it is."""
+
+    response = TextAreaField("Your response", validators=[Length(max=10_000)])
     respond = SubmitField("Send response")
 
 
-class GrantForm(FlaskForm):
+class GrantForm(PageForm):
     person = SelectField("External quality assurer", coerce=int, choices=[])
     cycle = SelectField("Sampling cycle", coerce=int, choices=[])
     expires = DateField(

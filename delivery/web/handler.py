@@ -1,0 +1,89 @@
+"""The one shape of every view: log-in and role, the view, then one commit or a rollback.
+
+Like indico's request handler (``RH.process``), ``@page(...)`` wraps every view function::
+
+    @bp.route("/admin/people", methods=["GET", "POST"])
+    @page("admin")
+    def people() -> ...
+
+- Anonymous visitors are sent to the log-in page; a person holding none of ``roles`` gets 403
+  (no roles: any logged-in person). ``public=True`` lets anyone in (log-in, health check).
+  Services still check what the actor may do with the thing itself.
+- After an unsafe request (POST...) that answered below 400, the request's session is committed,
+  here and nowhere else, before the response goes out; then what the view left for
+  :func:`~delivery.web.context.after_commit` runs. On an exception or an answer of 400 or more
+  (a form shown again with its errors) the session is rolled back.
+- A safe request (GET, HEAD) must not write: its session is rolled back, and one that flushed a
+  change is a programming error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, current_app, request
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from delivery.web import context
+
+F = TypeVar("F", bound=Callable[..., Any])
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def page(*roles: str, public: bool = False) -> Callable[[F], F]:
+    """Mark a view as a page of the portfolio: who may open it, and its one commit."""
+
+    def wrap(view: F) -> F:
+        @wraps(view)
+        def handle(*args: Any, **kwargs: Any) -> Any:
+            if not public:
+                refused = _refusal(roles)
+                if refused is not None:
+                    return refused
+            try:
+                response = current_app.make_response(view(*args, **kwargs))
+            except BaseException:
+                context.undo()
+                raise
+            _finish(response)
+            return response
+
+        setattr(handle, "page_access", "public" if public else (roles or "logged-in"))  # noqa: B010
+        return handle  # type: ignore[return-value]
+
+    return wrap
+
+
+def _refusal(roles: tuple[str, ...]) -> Response | None:
+    """The answer for someone who may not open the page; None for someone who may."""
+    if not current_user.is_authenticated:
+        response: Response = current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+        return response
+    if roles and not any(context.actor().has(role) for role in roles):
+        abort(403)
+    return None
+
+
+def _finish(response: Response) -> None:
+    """Commit a successful unsafe request, roll back everything else."""
+    session = context.session_if_open()
+    if request.method in SAFE_METHODS:
+        wrote = context.wrote()
+        context.undo()
+        if wrote:
+            raise RuntimeError(f"{request.method} {request.path} wrote to the database")
+        return
+    if response.status_code >= 400:
+        context.undo()
+        return
+    if session is not None:
+        try:
+            session.commit()
+        except BaseException:
+            context.undo()
+            raise
+    for callback in context.pending_callbacks():
+        callback()
