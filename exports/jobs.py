@@ -29,6 +29,7 @@ from exports.models import ExportJob
 from exports.signoff import SignoffView, build_signoff_docx
 from exports.signoff_view import document_name, signoff_views
 from mappings.assessment.models import SignOff
+from portfolio.db import unit_of_work
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import Cohort, Registration
 from portfolio.models.base import utcnow
@@ -177,7 +178,7 @@ def run_job(
     final: Path | None = None
     tmp: Path | None = None
     try:
-        with session_factory() as session:
+        with unit_of_work(session_factory) as session:
             job = session.get(ExportJob, job_id)
             if job is None or job.status not in ("queued", "failed"):
                 return
@@ -191,7 +192,6 @@ def run_job(
             )
             job.total = len(ids)
             session.add(job)
-            session.commit()
         final.parent.mkdir(parents=True, exist_ok=True)
         tmp = final.with_name(f".{final.name}.{os.getpid()}.{threading.get_ident()}.part")
         pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
@@ -212,31 +212,28 @@ def run_job(
             if pool is not None:
                 pool.shutdown()
         os.replace(tmp, final)
-        with session_factory() as session:
+        with unit_of_work(session_factory) as session:
             job = session.get(ExportJob, job_id)
             assert job is not None
             job.status, job.finished_at = "done", utcnow()
             session.add(job)
-            session.commit()
     except Exception as exc:  # noqa: BLE001 - the job records the failure for its owner
         if tmp is not None:
             tmp.unlink(missing_ok=True)
-        with session_factory() as session:
+        with unit_of_work(session_factory) as session:
             job = session.get(ExportJob, job_id)
             if job is not None:
                 job.status, job.error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
                 job.finished_at = utcnow()
                 session.add(job)
-                session.commit()
 
 
 def _progress(session_factory: SessionFactory, job_id: int, done: int) -> None:
-    with session_factory() as session:
+    with unit_of_work(session_factory) as session:
         job = session.get(ExportJob, job_id)
         assert job is not None
         job.done = done
         session.add(job)
-        session.commit()
 
 
 # ------------------------------------------------------------------ where jobs run

@@ -6,8 +6,8 @@ The schema is owned by Alembic migrations in the delivery layer (:mod:`delivery.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -57,12 +57,18 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session for command-line work: commit on success, roll back on any error."""
-    with Session(engine) as session:
+def unit_of_work(make_session: Callable[[], Session]) -> Iterator[Session]:
+    """One transaction outside a web request (a command, a background job's step): commit on
+    success, roll back on any error. With the web request handler, the only place that commits."""
+    with make_session() as session:
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+def session_scope(engine: Engine) -> AbstractContextManager[Session]:
+    """A session for command-line work: commit on success, roll back on any error."""
+    return unit_of_work(lambda: Session(engine))

