@@ -240,12 +240,9 @@ def _parse(data: bytes, meta: dict[str, Any]) -> FrameworkSpec:
 def _preview(data: bytes, meta: dict[str, Any]) -> str:
     """Read and dry-run an upload; the page that shows what would be imported."""
     spec = _parse(data, meta)
-    try:
-        result = frameworks.import_framework(
-            db(), actor=actor(), spec=spec, new_version=meta["new_version"], dry_run=True
-        )
-    except Invalid as exc:
-        raise Invalid(f"The file could not be read: {meta['filename']}: {exc}") from exc
+    result = frameworks.import_framework(
+        db(), actor=actor(), spec=spec, new_version=meta["new_version"], dry_run=True
+    )
     confirm = None
     if result.status in ("would_create", "would_add_version"):
         confirm = ConfirmImportForm(formdata=None, token=_stash(data, meta))

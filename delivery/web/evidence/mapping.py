@@ -95,22 +95,10 @@ class MappingView:
         ]
 
 
-def mapping_view(
-    session: Session,
-    *,
-    actor: Actor,
-    item: Evidence,
-    version: EvidenceVersion,
-    relation: set[str],
-    attachments: Sequence[Attachment] = (),
-) -> MappingView:
-    """Everything about criteria for one evidence page, in a fixed number of queries.
-
-    Suggestions read the version's body and the text of its ``attachments``."""
-    criteria = claimable_criteria(session, item.learner_id)
-    by_id = {c.criterion_id: c for c in criteria}
+def _claim_rows(session: Session, evidence_id: int, by_id: dict[int, Claimable]) -> list[ClaimRow]:
+    """The item's claims with the history of their decisions, in two queries."""
     claims = list(
-        session.exec(select(Claim).where(Claim.evidence_id == item.id).order_by(col(Claim.id)))
+        session.exec(select(Claim).where(Claim.evidence_id == evidence_id).order_by(col(Claim.id)))
     )
     decisions = session.exec(
         select(Decision, Person.name)
@@ -123,7 +111,7 @@ def mapping_view(
         history[d.claim_id].append(
             DecisionRow(d.at, name, d.old_status, d.new_status, d.method, d.feedback)
         )
-    claim_rows = [
+    return [
         ClaimRow(
             id=c.id or 0,
             criterion_id=c.criterion_id,
@@ -137,6 +125,43 @@ def mapping_view(
         )
         for c in claims
     ]
+
+
+def _standards(
+    criteria: list[Claimable], claimed: set[int], suggested: dict[int, SuggestedCriterion]
+) -> list[StandardChoices]:
+    """The criteria to choose from, by standard, with what is claimed and suggested."""
+    pairs = twins(criteria)
+    groups: dict[str, StandardChoices] = {}
+    for c in criteria:
+        group = groups.setdefault(
+            c.standard_code, StandardChoices(c.standard_code, c.standard_title)
+        )
+        group.choices.append(
+            Choice(
+                criterion=c,
+                claimed=c.criterion_id in claimed,
+                suggested=suggested.get(c.criterion_id),
+                twins=tuple(f"{t.standard_code} {t.code}" for t in pairs.get(c.criterion_id, [])),
+            )
+        )
+    return list(groups.values())
+
+
+def mapping_view(
+    session: Session,
+    *,
+    actor: Actor,
+    item: Evidence,
+    version: EvidenceVersion,
+    relation: set[str],
+    attachments: Sequence[Attachment] = (),
+) -> MappingView:
+    """Everything about criteria for one evidence page, in a fixed number of queries.
+
+    Suggestions read the version's body and the text of its ``attachments``."""
+    criteria = claimable_criteria(session, item.learner_id)
+    claim_rows = _claim_rows(session, item.id or 0, {c.criterion_id: c for c in criteria})
     framework_ids = sorted({c.framework_id for c in criteria})
     try:
         suggestions = suggest_for_learner(
@@ -153,22 +178,8 @@ def mapping_view(
     except Exception:  # noqa: BLE001 - suggestions are a help; the page must work without them
         log.exception("suggestions failed for evidence %s", item.id)
         suggestions = []
-    suggested = {s.criterion_id: s for s in suggestions}
-    claimed = {c.criterion_id for c in claims}
-    pairs = twins(criteria)
-    groups: dict[str, StandardChoices] = {}
-    for c in criteria:
-        group = groups.setdefault(
-            c.standard_code, StandardChoices(c.standard_code, c.standard_title)
-        )
-        group.choices.append(
-            Choice(
-                criterion=c,
-                claimed=c.criterion_id in claimed,
-                suggested=suggested.get(c.criterion_id),
-                twins=tuple(f"{t.standard_code} {t.code}" for t in pairs.get(c.criterion_id, [])),
-            )
-        )
+    claimed = {row.criterion_id for row in claim_rows}
+    standards = _standards(criteria, claimed, {s.criterion_id: s for s in suggestions})
     rules = CoverageRules()
     if framework_ids:
         fw = session.get(Framework, framework_ids[0])
@@ -182,7 +193,7 @@ def mapping_view(
     ).all()
     return MappingView(
         claims=claim_rows,
-        standards=list(groups.values()),
+        standards=standards,
         suggestions=suggestions,
         methods=list(rules.methods),
         judgements=[
