@@ -25,6 +25,7 @@ from mappings.quality.models import Action, Sample, SampleDecisionCheck, SampleR
 from portfolio.errors import NotFound
 from portfolio.models import Criterion, Evidence, EvidenceVersion, Person, Standard
 from portfolio.models.evidence import KINDS
+from portfolio.refs import EvidenceRef
 from portfolio.services.people import Actor
 
 
@@ -303,7 +304,7 @@ def _evidence_lines(
         lines.append(
             EvidenceLine(
                 ev_id,
-                f"E{ev_id}v{version.number}",
+                str(EvidenceRef(ev_id, version.number)),
                 version.title,
                 KINDS.get(item.kind, item.kind),
                 version.activity_date,

@@ -271,12 +271,6 @@ def _standing_with(
     return standing, *found
 
 
-def registration_with(session: Session, learner_id: int, code: str) -> int:
-    """The learner's registration holding standard ``code`` (NotFound if none)."""
-    standing, _info, _cov = _standing_with(session, learner_id, code, None)
-    return standing.registration.id or 0
-
-
 def standard_page(
     session: Session, *, actor: Actor, learner_id: int, code: str, today: date | None = None
 ) -> StandardPage:
