@@ -65,3 +65,27 @@ def test_flask_stays_in_the_delivery_layer(tmp_path: Path) -> None:
     result = _lint(root)
     assert result.returncode == 1
     assert "mappings.assessment.rules -> flask" in result.stdout
+
+
+def _sources() -> list[Path]:
+    found = [p for name in PACKAGES for p in (ROOT / name).rglob("*.py")]
+    found += list((ROOT / "bench").glob("*.py"))
+    return [p for p in found if "migrations" not in p.parts]
+
+
+def test_no_module_over_450_lines_and_no_function_over_80() -> None:
+    import ast
+
+    long_modules, long_functions = [], []
+    for path in _sources():
+        text = path.read_text(encoding="utf-8")
+        name = str(path.relative_to(ROOT))
+        if text.count("\n") > 450:
+            long_modules.append(name)
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > 80:
+                    long_functions.append(f"{name}:{node.lineno} {node.name} ({length} lines)")
+    assert not long_modules, long_modules
+    assert not long_functions, long_functions
