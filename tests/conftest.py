@@ -30,7 +30,7 @@ from portfolio.services import people
 from portfolio.services.people import SYSTEM
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+SHARED = ROOT / "tests" / "data" / "shared"
 PASSWORD = "correct-horse-battery"
 PG_ENV = "PORTFOLIO_TEST_POSTGRES_URL"
 

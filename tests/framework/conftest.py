@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared"
+SHARED = REPO / "tests" / "data" / "shared"
 SEEDS = SHARED / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
 SUITE_TEXT = SEEDS / "003_b475007781b3f849.txt"

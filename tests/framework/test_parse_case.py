@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from framework.parse.case import case_version, parse_case
 from framework.spec import FrameworkFormatError
 
-PACKAGES = Path(__file__).resolve().parents[3] / "shared" / "external" / "case" / "packages"
+PACKAGES = (
+    Path(__file__).resolve().parents[1] / "data" / "shared" / "external" / "case" / "packages"
+)
 OPENSALT = PACKAGES / "opensalt-framework-20c5134f-423d-4097-a971-3dd5152bf507.json"
 VALID = sorted(p for p in PACKAGES.glob("*.json") if p != OPENSALT)
 

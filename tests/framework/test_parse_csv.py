@@ -14,7 +14,9 @@ from framework.parse.csv_units import parse_csv
 from framework.parse.nos_text import parse_nos_text
 from framework.spec import FrameworkFormatError, FrameworkSpec
 
-SVQ = next((Path(__file__).resolve().parents[3] / "shared" / "external" / "nos").glob("*SVQ*.csv"))
+SVQ = next(
+    (Path(__file__).resolve().parents[1] / "data" / "shared" / "external" / "nos").glob("*SVQ*.csv")
+)
 HEADER = (
     "Framework Code,framework_title,VERSION,standard_code,standard_title,kind,"
     "criterion_code,criterion_text"

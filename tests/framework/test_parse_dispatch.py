@@ -18,7 +18,7 @@ from framework.parse import FORMATS, detect_format, parse
 from framework.spec import FrameworkFormatError, FrameworkSpec
 
 HERE = Path(__file__).resolve().parent
-SHARED = HERE.parents[2] / "shared"
+SHARED = HERE.parent / "data" / "shared"
 SEEDS = SHARED / "seeds"
 CASE = SHARED / "external" / "case" / "packages"
 SUITE = SEEDS / "003_b475007781b3f849.txt"

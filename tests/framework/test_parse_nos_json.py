@@ -17,7 +17,7 @@ from framework.spec import FrameworkFormatError
 
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "data" / "nos_se04.json"
-FIELD_LIST = HERE.parents[2] / "shared" / "external" / "nos" / "NOS data fields v1.2.xlsx"
+FIELD_LIST = HERE.parent / "data" / "shared" / "external" / "nos" / "NOS data fields v1.2.xlsx"
 
 
 def _record() -> dict[str, object]:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from framework.parse.topic_guide import derive_title, parse_topic_guide
 from framework.spec import FrameworkFormatError
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[1] / "data" / "shared" / "seeds"
 TOPIC_GUIDES = sorted(p for p in SEEDS.glob("*.txt") if not p.name.startswith("003_"))
 MARKING_COUNTS = {"000": 4, "001": 4, "002": 3, "004": 4}
 
