@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from portfolio.models import AuditEntry, Person
@@ -108,3 +108,23 @@ def verify(session: Session) -> ChainReport:
             breaks.append(f"entry {entry.id} ({entry.action}): content does not match its hash")
         prev = entry.hash
     return ChainReport(entries=count, breaks=breaks)
+
+
+@dataclass(frozen=True)
+class Head:
+    """Where the trail stands: how many entries it holds and the hash of the newest one."""
+
+    entries: int
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.entries}:{self.hash}"
+
+
+def head(session: Session) -> Head:
+    """The trail's head, to keep outside the database and to print on records."""
+    count = session.exec(select(func.count()).select_from(AuditEntry)).one()
+    last = session.exec(
+        select(AuditEntry.hash).order_by(col(AuditEntry.id).desc()).limit(1)
+    ).first()
+    return Head(entries=int(count), hash=last or GENESIS)
