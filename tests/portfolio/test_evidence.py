@@ -10,7 +10,9 @@ import docx
 import pytest
 from sqlmodel import func, select
 
+from portfolio.errors import PermissionDenied
 from portfolio.models import Attachment, AuditEntry, Evidence, EvidenceVersion
+from portfolio.models.evidence import ASSESSOR_KINDS
 from portfolio.services import evidence as service
 from portfolio.services.people import Actor
 
@@ -521,3 +523,18 @@ def test_suggestions_read_the_attachments_and_decisions_on_them_become_examples(
     examples, _newest = decided_examples(session, [fw.id])
     assert [e.code for e in examples] == ["P1"]
     assert "better-off calculation" in examples[0].text
+
+
+@pytest.mark.parametrize("kind", ASSESSOR_KINDS)
+def test_learner_cannot_write_assessor_only_kinds(client, auth, session, kind) -> None:
+    learner = auth.login("learner")
+    actor = Actor(id=learner.id, name=learner.name, roles=frozenset({"learner"}))
+    draft = service.Draft(
+        kind=kind, title="Self-observed", activity_date=date(2026, 1, 1), body="x"
+    )
+    with pytest.raises(PermissionDenied, match="written by your assessor"):
+        service.create(session, actor=actor, learner_id=learner.id, draft=draft)
+    form = {"title": "Self-observed", "activity_date": "2026-01-01", "body": "x", "save": "Save"}
+    r = client.post(f"/learners/{learner.id}/evidence/new?kind={kind}", data=form)
+    assert r.status_code == 403
+    assert session.exec(select(Evidence).where(Evidence.learner_id == learner.id)).all() == []

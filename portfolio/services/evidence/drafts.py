@@ -91,7 +91,11 @@ def version_hash(
 
 def may_author(session: Session, actor: Actor, learner_id: int, kind: str) -> None:
     """Raise unless ``actor`` may write evidence of ``kind`` for ``learner_id``."""
-    if kind in ASSESSOR_KINDS and actor.id != learner_id:
+    if kind in ASSESSOR_KINDS:
+        if actor.id == learner_id:
+            raise PermissionDenied(
+                f"A {KINDS[kind].lower()} is written by your assessor, not by you."
+            )
         access.require_assessor(session, actor, learner_id)
         return
     if actor.id != learner_id or not actor.has("learner"):
