@@ -5,18 +5,16 @@ loads them for a whole cycle and picks the format from the file name."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from docx import Document
 from docx.document import Document as DocxDocument
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlmodel import Session, col, select
 
 from exports.docx_util import clean, fmt_date, fmt_datetime, repeat_as_header
+from framework import tabular
 from mappings.quality.cycles import cycle_by_name
 from mappings.quality.models import Sample
 from mappings.quality.samples import SampleView, sample_details
@@ -92,30 +90,18 @@ def plan_rows(views: Sequence[SampleView]) -> list[PlanRow]:
 
 
 def plan_csv(rows: Sequence[PlanRow]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow(row.cells())
-    return out.getvalue().encode("utf-8-sig")
+    return tabular.csv_bytes(COLUMNS, (row.cells() for row in rows))
 
 
 def plan_xlsx(rows: Sequence[PlanRow], title: str) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Plan"
-    sheet.append([clean(title)])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(list(COLUMNS))
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([clean(c) if isinstance(c, str) else c for c in row.cells()])
-    sheet.freeze_panes = "A3"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return tabular.xlsx_bytes(
+        COLUMNS,
+        (row.cells() for row in rows),
+        sheet_title="Plan",
+        title=title,
+        heading=title,
+        widths=False,
+    )
 
 
 def _table(doc: DocxDocument, header: Sequence[str], body: Sequence[Sequence[str]]) -> None:

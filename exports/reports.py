@@ -8,8 +8,6 @@ fixed number of queries.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -19,6 +17,7 @@ from sqlalchemy import or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from framework import tabular
 from mappings.assessment.models import SignOff
 from mappings.assessment.standing import load_standings
 from portfolio.errors import NotFound, PermissionDenied
@@ -170,45 +169,12 @@ def signoff_register(session: Session, *, actor: Actor, start: date, end: date) 
     )
 
 
-def _safe(value: Cell) -> Cell:
-    """Text a spreadsheet would run as a formula is quoted (CSV/formula injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def to_csv(report: Report) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(report.headers)
-    for row in report.rows:
-        writer.writerow(["" if v is None else _safe(v) for v in row])
-    return out.getvalue().encode("utf-8-sig")  # the BOM lets Excel read UTF-8
+    return tabular.csv_bytes(report.headers, report.rows)
 
 
 def to_xlsx(report: Report) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Report"
-    sheet.append(list(report.headers))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in report.rows:
-        sheet.append([_safe(v) for v in row])
-    sheet.freeze_panes = "A2"
-    for i, header in enumerate(report.headers, start=1):
-        width = max([len(header)] + [len(str(r[i - 1] or "")) for r in report.rows[:200]])
-        sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(60, width + 2)
-    book.properties.title = report.title
-    fixed = datetime(2000, 1, 1)
-    book.properties.created = book.properties.modified = fixed
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return tabular.xlsx_bytes(report.headers, report.rows, sheet_title="Report", title=report.title)
 
 
 def render(report: Report, fmt: str) -> bytes:

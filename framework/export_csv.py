@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Iterator
 
+from framework import tabular
 from framework.parse.csv_units import COLUMNS
 from framework.spec import FrameworkSpec
 
 
 def framework_to_csv(fw: FrameworkSpec) -> str:
     """CSV text (header + one row per criterion). Standards without criteria cannot be written."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    return tabular.csv_text(COLUMNS, _rows(fw))
+
+
+def _rows(fw: FrameworkSpec) -> Iterator[list[str]]:
     for std in fw.standards:
         for n, c in enumerate(std.criteria):
             first = n == 0
-            writer.writerow(
+            yield (
                 [
                     fw.code,
                     fw.title,
@@ -31,4 +32,3 @@ def framework_to_csv(fw: FrameworkSpec) -> str:
                     c.text,
                 ]
             )
-    return out.getvalue()

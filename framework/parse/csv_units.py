@@ -25,6 +25,7 @@ from framework.spec import (
     FrameworkSpec,
     StandardSpec,
 )
+from framework.tabular import unquote
 
 REQUIRED = (
     "framework_code",
@@ -100,7 +101,9 @@ def parse_csv(data: bytes | str, source: str = "") -> FrameworkSpec:
                 continue
             if any(len(c) > MAX_FIELD for c in row):
                 raise fail("a field is too long")
-            values = {n: (row[i].strip() if i < len(row) else "") for n, i in index.items()}
+            values = {
+                n: (unquote(row[i].strip()) if i < len(row) else "") for n, i in index.items()
+            }
             problem = builder.add(values)
             if problem:
                 raise fail(problem)

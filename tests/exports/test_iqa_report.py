@@ -18,6 +18,7 @@ from mappings.quality.models import Sample
 from mappings.quality.plan import plan_cycle
 from mappings.quality.review import review_sample
 from mappings.quality.samples import sample_view
+from portfolio.models import Person
 from tests.conftest import actor_of
 from tests.mappings.test_iqa import build_centre
 
@@ -98,3 +99,19 @@ def test_cli_plans_creates_and_reports(cli, session, make_person, make_registrat
         result = cli("iqa", "report", "--cycle", "Cli", "-o", str(out))
         assert result.exit_code == 0 and out.stat().st_size > 0, result.output
     assert cli("iqa", "report", "--cycle", "Cli", "-o", str(tmp_path / "r.pdf")).exit_code != 0
+
+
+FORMULA = '=HYPERLINK("http://evil.example","Open")'
+
+
+def test_plan_never_carries_a_live_formula(session, reviewed) -> None:
+    centre, _ = reviewed
+    for person in session.exec(select(Person)).all():
+        person.name = FORMULA
+    session.commit()
+    sheet = load_workbook(io.BytesIO(cycle_report(session, centre.cycle.name, "xlsx")))["Plan"]
+    learners = [row[5] for row in sheet.iter_rows(min_row=3)]
+    assert learners and all(c.value == FORMULA and c.data_type == "s" for c in learners)
+    text = cycle_report(session, centre.cycle.name, "csv").decode("utf-8-sig")
+    table = list(csv.DictReader(io.StringIO(text)))
+    assert {row["learner"] for row in table} == {"'" + FORMULA}

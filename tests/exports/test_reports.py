@@ -132,3 +132,11 @@ def test_format_of() -> None:
     assert format_of("x.XLSX") == "xlsx" and format_of("x.csv") == "csv"
     with pytest.raises(ValueError, match="csv or .xlsx"):
         format_of("x.pdf")
+
+
+def test_formula_like_text_is_text_in_xlsx() -> None:
+    from exports.reports import Report
+
+    book = load_workbook(io.BytesIO(render(Report("t", ("a",), [("=1+1",), ("Ann",)]), "xlsx")))
+    cells = [row[0] for row in book.active.iter_rows(min_row=2)]
+    assert [(c.value, c.data_type) for c in cells] == [("=1+1", "s"), ("Ann", "s")]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -114,3 +117,13 @@ def test_fuzz_only_format_errors(rows: list[list[str]]) -> None:
     text = HEADER + "\n" + "\n".join(",".join(r) for r in rows)
     with contextlib.suppress(FrameworkFormatError):
         parse_csv(text)
+
+
+def test_formula_like_text_is_neutralised_and_reads_back_as_typed(suite_text: str) -> None:
+    fw = parse_nos_text(suite_text)
+    first = fw.standards[0]
+    criterion = replace(first.criteria[0], text="=1+2 then @SUM(A1) and -3")
+    first.criteria = [criterion, *first.criteria[1:]]
+    rows = list(csv.reader(io.StringIO(framework_to_csv(fw))))
+    assert rows[1][-1] == "'=1+2 then @SUM(A1) and -3"
+    assert parse_csv(framework_to_csv(fw)).standards[0].criteria[0].text == criterion.text
