@@ -57,7 +57,7 @@ class PlanRow:
     actions: int
     open_actions: int
 
-    def cells(self) -> list[object]:
+    def cells(self) -> list[tabular.Cell]:
         return [
             self.position, self.decision, self.record, self.learner, self.standard,
             self.assessor, self.added_by, "yes" if self.dropped else "no", self.reasons,
