@@ -93,6 +93,12 @@ class _Reader:
             raise self.fail("expected a string", f"{pointer}/{key}")
         return value
 
+    def required(self, obj: dict[str, Any], key: str, pointer: str, message: str) -> str:
+        value = self.string(obj, key, pointer)
+        if not value.strip():
+            raise self.fail(message, f"{pointer}/{key}")
+        return value
+
     def items(self, obj: dict[str, Any], key: str, pointer: str) -> list[tuple[int, Any]]:
         value = obj.get(key, [])
         if not isinstance(value, list):
@@ -130,8 +136,8 @@ class _Reader:
             criteria.append(
                 CriterionSpec(
                     kind=kind,
-                    code=self.string(item, "code", p),
-                    text=self.string(item, "text", p),
+                    code=self.required(item, "code", p, "a criterion needs its code"),
+                    text=self.required(item, "text", p, "a criterion needs its text"),
                     position=position,
                 )
             )

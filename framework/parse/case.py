@@ -56,6 +56,7 @@ _KINDS: dict[str, CriterionKind] = {
 }
 
 Json = dict[str, Any]
+MAX_DEPTH = 32  # levels of isChildOf under a standard
 
 
 def parse_case(data: bytes | str, source: str = "", strict: bool = False) -> FrameworkSpec:
@@ -264,15 +265,32 @@ class _Builder:
         )
 
     def _descendants(self, parent: str, prefix: str, seen: set[str]) -> Iterator[tuple[str, str]]:
-        for n, (_, child) in enumerate(sorted(self.children.get(parent, [])), start=1):
+        """Every item under ``parent`` in document order with its outline ("2.1.3"); walked with
+        an explicit stack, and refused past :data:`MAX_DEPTH` levels (no framework is that deep)."""
+        stack = [(prefix, iter(enumerate(sorted(self.children.get(parent, [])), start=1)))]
+        while stack:
+            outline_above, siblings = stack[-1]
+            step = next(siblings, None)
+            if step is None:
+                stack.pop()
+                continue
+            n, (_, child) = step
             if child in seen:
                 self.warn(f"item {child} is reached twice (cycle?); skipped")
                 continue
             seen.add(child)
             label = _text(self.items[child].get("listEnumeration")).rstrip(".)") or str(n)
-            outline = f"{prefix}.{label}" if prefix else label
+            outline = f"{outline_above}.{label}" if outline_above else label
             yield outline, child
-            yield from self._descendants(child, outline, seen)
+            if self.children.get(child):
+                if len(stack) >= MAX_DEPTH:
+                    raise FrameworkFormatError(
+                        f"isChildOf nests items more than {MAX_DEPTH} levels deep under "
+                        f"{parent}; a framework has far fewer levels",
+                        source=self.source,
+                        place="/CFAssociations",
+                    )
+                stack.append((outline, iter(enumerate(sorted(self.children[child]), start=1))))
 
     def _criterion(
         self, item_id: str, outline: str, position: int, seen: set[str]

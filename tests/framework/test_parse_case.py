@@ -215,3 +215,25 @@ case_like = st.recursive(
 def test_fuzz_only_format_errors(value: object, strict: bool) -> None:
     with contextlib.suppress(FrameworkFormatError):
         parse_case(json.dumps(value), strict=strict)
+
+
+def test_a_chain_deeper_than_any_framework_is_a_clear_error() -> None:
+    depth = 20_000
+    items = [{"identifier": f"i{n}", "fullStatement": f"Item {n}"} for n in range(depth)]
+    links = [("i0", "doc")] + [(f"i{n}", f"i{n - 1}") for n in range(1, depth)]
+    with pytest.raises(FrameworkFormatError, match="levels deep") as err:
+        parse_case(_package(items, links), source="deep.json")
+    assert err.value.place == "/CFAssociations"
+
+
+def test_nested_items_are_flattened_with_their_outline() -> None:
+    items = [{"identifier": f"i{n}", "fullStatement": f"Item {n}"} for n in range(6)]
+    links = [("i0", "doc"), ("i1", "i0"), ("i2", "i1"), ("i3", "i2"), ("i4", "i1"), ("i5", "i0")]
+    fw = parse_case(_package(items, links))
+    assert [(c.code, c.text) for c in fw.standards[0].criteria] == [
+        ("1", "Item 1"),
+        ("1.1", "Item 2"),
+        ("1.1.1", "Item 3"),
+        ("1.2", "Item 4"),
+        ("2", "Item 5"),
+    ]

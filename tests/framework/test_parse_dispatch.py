@@ -166,6 +166,31 @@ def test_json_round_trip(path: Path, fmt: str) -> None:
             {"standards": [{"code": "X", "criteria": [{"kind": "knowledge", "position": "1"}]}]},
             "/standards/0/criteria/0/position",
         ),
+        (
+            {"standards": [{"code": "X", "criteria": [{"kind": "knowledge", "position": 1}]}]},
+            "/standards/0/criteria/0/code",
+        ),
+        (
+            {
+                "standards": [
+                    {"code": "X", "criteria": [{"kind": "knowledge", "position": 1, "code": "K1"}]}
+                ]
+            },
+            "/standards/0/criteria/0/text",
+        ),
+        (
+            {
+                "standards": [
+                    {
+                        "code": "X",
+                        "criteria": [
+                            {"kind": "knowledge", "position": 1, "code": "K1", "text": " "}
+                        ],
+                    }
+                ]
+            },
+            "/standards/0/criteria/0/text",
+        ),
         ({"stages": [{"ref": "A", "standards": [1]}]}, "/stages/0/standards/0"),
         ({"metadata": {"a": 1}}, "/metadata/a"),
     ],

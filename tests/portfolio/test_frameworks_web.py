@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 
@@ -34,6 +35,31 @@ def _pending(app) -> list[Path]:
 def _upload(client, data: bytes, filename: str, **fields):
     form = {"file": (io.BytesIO(data), filename), "fmt": "auto", **fields}
     return client.post("/frameworks/upload", data=form, content_type="multipart/form-data")
+
+
+def _deep_case(depth: int) -> bytes:
+    """A CASE package whose items hang from each other in one chain ``depth`` long."""
+    node = {"identifier": "doc", "uri": "u:doc", "title": "Deep"}
+    items = [
+        {"identifier": f"i{n}", "uri": f"u:i{n}", "fullStatement": f"I{n}"} for n in range(depth)
+    ]
+    links = [
+        {
+            "identifier": f"a{n}",
+            "associationType": "isChildOf",
+            "originNodeURI": {"identifier": f"i{n}"},
+            "destinationNodeURI": {"identifier": f"i{n - 1}" if n else "doc"},
+        }
+        for n in range(depth)
+    ]
+    return json.dumps({"CFDocument": node, "CFItems": items, "CFAssociations": links}).encode()
+
+
+def _json_without_text() -> bytes:
+    criterion = {"kind": "performance", "code": "P1", "position": 1}
+    standard = {"code": "S1", "title": "S", "criteria": [criterion]}
+    document = {"format": "competence-framework", "format_version": 1, "code": "OURS"}
+    return json.dumps(document | {"title": "Ours", "standards": [standard]}).encode()
 
 
 def _token(page: str) -> str:
@@ -158,6 +184,8 @@ def test_standard_download_is_of_its_own_framework(
         (b"just some words\nno framework here\n", "notes.txt", "unrecognised framework format"),
         (b'{"CFDocument": 1', "broken.json", "broken.json"),
         (CSV_HEADER.encode() + b"\nX,Y,Z,W,nonsense,P1,text\n", "bad.csv", "line"),
+        (_deep_case(20_000), "deep.json", "levels deep"),
+        (_json_without_text(), "ours.json", "a criterion needs its text"),
     ],
 )
 def test_broken_upload_shows_the_error_and_writes_nothing(
