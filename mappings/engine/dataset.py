@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from framework.parse import parse
 from framework.parse.nos_text import parse_nos_text
+from framework.spec import FrameworkSpec
 from mappings.engine.cold import Params
 from mappings.engine.suggest import CriterionDoc, Example, SuggestionEngine
 
@@ -36,7 +38,11 @@ class FrameworkText:
 
 def framework_from_text(text: str, source: str = "") -> FrameworkText:
     """The criteria, glossary and values of a suite in the NOS text format."""
-    spec = parse_nos_text(text, source=source)
+    return framework_from_spec(parse_nos_text(text, source=source))
+
+
+def framework_from_spec(spec: FrameworkSpec) -> FrameworkText:
+    """The criteria, glossary and values of a parsed framework of any format."""
     docs = [
         CriterionDoc(s.code, c.code, c.kind, c.text, s.title, s.overview)
         for s in spec.standards
@@ -46,7 +52,10 @@ def framework_from_text(text: str, source: str = "") -> FrameworkText:
 
 
 def load_framework(path: Path) -> FrameworkText:
-    return framework_from_text(path.read_text(encoding="utf-8"), source=str(path))
+    """A suite from a file: NOS text (``.txt``) or any format the importer detects (CSV, CASE...)."""
+    if path.suffix == ".txt":
+        return framework_from_text(path.read_text(encoding="utf-8"), source=str(path))
+    return framework_from_spec(parse(path.read_bytes(), path.name))
 
 
 def load_items(path: Path) -> list[Item]:
