@@ -29,7 +29,8 @@ from portfolio.errors import Invalid
 from portfolio.models import Attachment, AttachmentReading, Evidence, EvidenceVersion
 from portfolio.models.base import utcnow
 from portfolio.services.evidence import reading
-from portfolio.services.extract import Caps, Extracted, extract_in_child
+from portfolio.services import extract
+from portfolio.services.extract import Caps, Extracted
 from portfolio.services.files import FileStore
 
 log = logging.getLogger(__name__)
@@ -81,9 +82,10 @@ def read_attachment(
     *,
     store_root: str | Path,
     caps: Caps = Caps(),
-    extractor: Extractor = extract_in_child,
+    extractor: Extractor | None = None,
 ) -> None:
-    """Read one attachment, once, and store the result (never raises)."""
+    """Read one attachment, once, and store the result (never raises). ``extractor`` defaults
+    to :func:`~portfolio.services.extract.extract_in_child`."""
     with unit_of_work(session_factory) as session:
         if not reading.claim(session, attachment_id):
             return
@@ -91,7 +93,9 @@ def read_attachment(
     if attachment is None:
         return
     started = time.monotonic()
-    found, error = _extract(session_factory, attachment, FileStore(store_root), caps, extractor)
+    found, error = _extract(
+        session_factory, attachment, FileStore(store_root), caps, extractor or extract.extract_in_child
+    )
     extracted = time.monotonic()
     suggestions: list[dict] = []  # type: ignore[type-arg]
     if found is not None and found.text:
