@@ -173,13 +173,18 @@ def read_task(attachment_id: int, database_url: str, store_root: str) -> None:
 
 
 def enqueue_rq(
-    redis_url: str, attachment_ids: Sequence[int], *, database_url: str, store_root: str | Path
+    redis_url: str,
+    attachment_ids: Sequence[int],
+    *,
+    database_url: str,
+    store_root: str | Path,
+    queue: str = QUEUE,
 ) -> list[str]:
     """Queue the readings on RQ; their RQ job ids."""
     from redis import Redis
     from rq import Queue
 
-    q = Queue(QUEUE, connection=Redis.from_url(redis_url))
+    q = Queue(queue, connection=Redis.from_url(redis_url))
     return [
         str(
             q.enqueue(
