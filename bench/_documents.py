@@ -22,9 +22,7 @@ def make_pdf(pages: int, lines: int = 40, text: str = "I supported a job seeker"
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
             f"/Resources << /Font << /F1 3 0 R >> >> /Contents {content_id} 0 R >>"
         ).encode()
-        objects[content_id] = (
-            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"
-        )
+        objects[content_id] = b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"
     objects[2] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {pages} >>".encode()
     out = bytearray(b"%PDF-1.4\n")
     offsets = {}
@@ -40,14 +38,20 @@ def make_pdf(pages: int, lines: int = 40, text: str = "I supported a job seeker"
     return bytes(out)
 
 
-def make_docx(paragraphs: int, text: str = "I supported a job seeker with a better-off calculation.") -> bytes:
-    """A .docx of ``paragraphs`` paragraphs, written by python-docx."""
+def make_docx(
+    paragraphs: int, text: str = "I supported job seeker {n} with a better-off calculation."
+) -> bytes:
+    """A .docx of ``paragraphs`` numbered paragraphs (each different, as real text is), written by
+    python-docx."""
     import docx
 
     document = docx.Document()
-    template = document.add_paragraph(text)._p
-    for _ in range(paragraphs - 1):
-        template.addnext(deepcopy(template))
+    last = document.add_paragraph(text.format(n=1))._p
+    for n in range(2, paragraphs + 1):
+        copy = deepcopy(last)
+        copy.xpath("./w:r/w:t")[0].text = text.format(n=f"{n * 7919 % 100003:05d}-{n}")
+        last.addnext(copy)
+        last = copy
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

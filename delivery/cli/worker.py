@@ -7,7 +7,8 @@ from sqlmodel import Session
 
 from delivery.cli.context import Context, pass_ctx
 from exports.jobs import QUEUE, run_worker
-from mappings.assessment.reading import QUEUE as READINGS, read_all
+from mappings.assessment.reading import QUEUE as READINGS
+from mappings.assessment.reading import read_all
 from portfolio.services.evidence import reading
 
 
@@ -28,9 +29,7 @@ def worker(ctx: Context, burst: bool, pending: bool) -> None:
             ids = reading.pending(session, stale=True)
             reading.reset(session, ids)
         engine = ctx.engine
-        read_all(
-            lambda: Session(engine, expire_on_commit=False), ids, store_root=ctx.file_store
-        )
+        read_all(lambda: Session(engine, expire_on_commit=False), ids, store_root=ctx.file_store)
         click.echo(f"{len(ids)} attachment(s) read.")
         return
     url = ctx.settings.get("REDIS_URL")

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from mappings.assessment.claims import claimable_criteria
 from mappings.assessment.suggestions import ranked
@@ -28,8 +28,8 @@ from portfolio.db import unit_of_work
 from portfolio.errors import Invalid
 from portfolio.models import Attachment, AttachmentReading, Evidence, EvidenceVersion
 from portfolio.models.base import utcnow
-from portfolio.services.evidence import reading
 from portfolio.services import extract
+from portfolio.services.evidence import reading
 from portfolio.services.extract import Caps, Extracted
 from portfolio.services.files import FileStore
 
@@ -43,7 +43,10 @@ Extractor = Callable[[Path, str, str, Caps], Extracted]
 
 
 def _extract(
-    session_factory: SessionFactory, attachment: Attachment, store: FileStore, caps: Caps,
+    session_factory: SessionFactory,
+    attachment: Attachment,
+    store: FileStore,
+    caps: Caps,
     extractor: Extractor,
 ) -> tuple[Extracted | None, str]:
     """The text of the attachment (reused when the same file was read before), or the error."""
@@ -52,7 +55,9 @@ def _extract(
         if earlier is not None:
             return Extracted(earlier.text, earlier.truncated, earlier.pages), ""
     try:
-        return extractor(store.path(attachment.sha256), attachment.mime, attachment.filename, caps), ""
+        return extractor(
+            store.path(attachment.sha256), attachment.mime, attachment.filename, caps
+        ), ""
     except Invalid as exc:
         return None, str(exc)
     except Exception as exc:  # noqa: BLE001 - the reading records any failure
@@ -64,14 +69,18 @@ def _suggestions(session_factory: SessionFactory, attachment_id: int, text: str)
     with session_factory() as session:
         row = session.exec(
             select(Evidence, EvidenceVersion)
-            .join(EvidenceVersion, EvidenceVersion.evidence_id == Evidence.id)
-            .join(Attachment, Attachment.version_id == EvidenceVersion.id)
+            .join(EvidenceVersion, col(EvidenceVersion.evidence_id) == Evidence.id)
+            .join(Attachment, col(Attachment.version_id) == EvidenceVersion.id)
             .where(Attachment.id == attachment_id)
         ).one()
         item, version = row
         frameworks = sorted({c.framework_id for c in claimable_criteria(session, item.learner_id)})
         return ranked(
-            session, framework_ids=frameworks, kind=item.kind, title=version.title, text=text,
+            session,
+            framework_ids=frameworks,
+            kind=item.kind,
+            title=version.title,
+            text=text,
             keep=KEEP,
         )
 
@@ -94,7 +103,11 @@ def read_attachment(
         return
     started = time.monotonic()
     found, error = _extract(
-        session_factory, attachment, FileStore(store_root), caps, extractor or extract.extract_in_child
+        session_factory,
+        attachment,
+        FileStore(store_root),
+        caps,
+        extractor or extract.extract_in_child,
     )
     extracted = time.monotonic()
     suggestions: list[dict] = []  # type: ignore[type-arg]

@@ -18,7 +18,15 @@ from sqlmodel import Session, col, select
 
 from mappings.assessment.models import Claim, Decision
 from mappings.engine.suggest import CriterionDoc, Example, Suggestion, SuggestionEngine
-from portfolio.models import Attachment, AttachmentReading, Criterion, Evidence, EvidenceVersion, Framework, Standard
+from portfolio.models import (
+    Attachment,
+    AttachmentReading,
+    Criterion,
+    Evidence,
+    EvidenceVersion,
+    Framework,
+    Standard,
+)
 
 _lock = threading.Lock()
 _cache: dict[tuple[tuple[int, str], ...], tuple[SuggestionEngine, int]] = {}

@@ -19,8 +19,8 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import BinaryIO
-from xml.etree.ElementTree import XMLPullParser
+from typing import BinaryIO, cast
+from xml.etree.ElementTree import Element, XMLPullParser
 
 from portfolio.errors import Invalid
 
@@ -132,11 +132,14 @@ def _docx(stream: BinaryIO, size: int, filename: str, reader: _Reader) -> None:
     """Paragraphs of word/document.xml, one a line, parsed as the bytes are inflated."""
     try:
         with zipfile.ZipFile(stream) as zf:
-            parser = XMLPullParser(events=("start", "end"))
-            depth, body, line = 0, None, []
+            parser: XMLPullParser[Element] = XMLPullParser(events=("start", "end"))
+            depth = 0
+            body: Element | None = None
+            line: list[str] = []
             for chunk in read_entry(zf, "word/document.xml", zip_budget(size, filename)):
                 parser.feed(chunk)
-                for event, elem in parser.read_events():
+                for event, found in parser.read_events():
+                    elem = cast(Element, found)
                     if event == "start":
                         depth += 1
                         if elem.tag == W + "body":

@@ -9,7 +9,6 @@ import filetype
 from portfolio.errors import Invalid
 from portfolio.services.extract import DOCX, check_zip
 
-
 IMAGES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 AUDIO = {
     "audio/mpeg",

@@ -39,8 +39,10 @@ def _docx_bytes(*paragraphs: str) -> bytes:
 
 def _pdf(pages: int) -> bytes:
     """A small valid PDF of ``pages`` pages, one line of text each."""
-    objects = {1: b"<< /Type /Catalog /Pages 2 0 R >>", 3: b"<< /Type /Font /Subtype /Type1 "
-               b"/BaseFont /Helvetica >>"}
+    objects = {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        3: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    }
     kids = []
     for i in range(pages):
         stream = b"BT /F1 12 Tf 72 720 Td (Line of page %d) Tj ET" % (i + 1)
@@ -70,7 +72,11 @@ def _forged_docx(real: int, declared: int) -> bytes:
     for name, content, inflated in entries:
         packer = zlib.compressobj(9, zlib.DEFLATED, -15)
         if inflated is None:
-            data, size, crc = packer.compress(content) + packer.flush(), len(content), zlib.crc32(content)
+            data, size, crc = (
+                packer.compress(content) + packer.flush(),
+                len(content),
+                zlib.crc32(content),
+            )
         else:
             head = b'<w:document xmlns:w="%s"><w:body><w:p><w:r><w:t>' % W.encode()
             block = b"A" * (1024 * 1024)
@@ -81,10 +87,29 @@ def _forged_docx(real: int, declared: int) -> bytes:
         header = struct.pack(
             "<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, crc, len(data), size, len(name), 0
         )
-        central += struct.pack(
-            "<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0, crc, len(data), size,
-            len(name), 0, 0, 0, 0, 0, len(out),
-        ) + name.encode()
+        central += (
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                20,
+                20,
+                0,
+                8,
+                0,
+                0,
+                crc,
+                len(data),
+                size,
+                len(name),
+                0,
+                0,
+                0,
+                0,
+                0,
+                len(out),
+            )
+            + name.encode()
+        )
         out += header + name.encode() + data
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 2, 2, len(central), len(out), 0)
     return bytes(out + central + end)
@@ -192,7 +217,14 @@ def _section(page: str, marker: str) -> str:
 
 
 def test_upload_queues_the_reading_and_the_page_shows_only_what_is_stored(
-    app, client, auth, make_person, make_registration, make_evidence, session, connection,
+    app,
+    client,
+    auth,
+    make_person,
+    make_registration,
+    make_evidence,
+    session,
+    connection,
     monkeypatch,
 ) -> None:
     from mappings.assessment.suggestions import reset_cache
@@ -249,9 +281,7 @@ def test_a_new_version_reuses_the_reading_of_the_same_file(
         data={"file": (io.BytesIO(b"Plain notes about a job match."), "notes.txt")},
         content_type="multipart/form-data",
     )
-    r = client.post(
-        f"/evidence/{item.id}/submit", data={"declaration": "y", "submit": "Submit"}
-    )
+    r = client.post(f"/evidence/{item.id}/submit", data={"declaration": "y", "submit": "Submit"})
     assert r.status_code == 302
     monkeypatch.setattr(extract, "extract_in_child", _refuse)  # the copy must not read again
     r = client.post(

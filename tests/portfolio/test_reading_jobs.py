@@ -48,20 +48,34 @@ def fresh(backend: str, tmp_path: Path) -> Iterator[Fresh]:
         store = tmp_path / "files"
         with Session(engine, expire_on_commit=False) as s:
             learner = people.create_person(
-                s, actor=SYSTEM, name="Lee", email=f"lee-{uuid.uuid4().hex[:6]}@test.example",
-                roles="learner", password="a long enough password", site="Main",
+                s,
+                actor=SYSTEM,
+                name="Lee",
+                email=f"lee-{uuid.uuid4().hex[:6]}@test.example",
+                roles="learner",
+                password="a long enough password",
+                site="Main",
             )
             actor = actor_of(learner)
             item = evidence.create(
-                s, actor=actor, learner_id=learner.id or 0,
+                s,
+                actor=actor,
+                learner_id=learner.id or 0,
                 draft=evidence.Draft(
-                    kind="reflective_account", title="Notes", activity_date=date(2026, 1, 5),
+                    kind="reflective_account",
+                    title="Notes",
+                    activity_date=date(2026, 1, 5),
                     body="Body.",
                 ),
             )
             attachment = evidence.attach(
-                s, actor=actor, store=FileStore(store), evidence_id=item.id or 0,
-                filename="notes.txt", stream=io.BytesIO(TEXT), max_bytes=1024 * 1024,
+                s,
+                actor=actor,
+                store=FileStore(store),
+                evidence_id=item.id or 0,
+                filename="notes.txt",
+                stream=io.BytesIO(TEXT),
+                max_bytes=1024 * 1024,
             )
             assert queued(s) == [attachment.id]
             s.commit()
@@ -88,7 +102,10 @@ def test_a_reading_runs_on_rq_with_a_real_redis(fresh: Fresh) -> None:
         pytest.skip("Redis is not reachable (and CI is unset)")
     queue = f"test-readings-{uuid.uuid4().hex[:8]}"
     ids = jobs.enqueue_rq(
-        REDIS_URL, [fresh.attachment_id], database_url=fresh.url, store_root=fresh.store,
+        REDIS_URL,
+        [fresh.attachment_id],
+        database_url=fresh.url,
+        store_root=fresh.store,
         queue=queue,
     )
     q = Queue(queue, connection=conn)

@@ -13,9 +13,9 @@ from portfolio.models import Attachment, Evidence, EvidenceVersion
 from portfolio.models.base import utcnow
 from portfolio.services import access
 from portfolio.services.evidence.drafts import for_author, log, rehash, writable_version
+from portfolio.services.evidence.reading import queue
 from portfolio.services.files import FileStore, TooLarge
 from portfolio.services.people import Actor
-from portfolio.services.evidence.reading import queue
 from portfolio.services.sniff import sniff
 
 

@@ -73,8 +73,8 @@ def claim(session: Session, attachment_id: int) -> bool:
     result = session.execute(
         update(AttachmentReading)
         .where(
-            AttachmentReading.attachment_id == attachment_id,
-            AttachmentReading.status == "pending",
+            col(AttachmentReading.attachment_id) == attachment_id,
+            col(AttachmentReading.status) == "pending",
             col(AttachmentReading.started_at).is_(None),
         )
         .values(started_at=utcnow(), attempts=AttachmentReading.attempts + 1)
