@@ -17,8 +17,8 @@ from portfolio.services.evidence import reading
 @click.option(
     "--pending",
     is_flag=True,
-    help="Read here and now the attachments whose text is still pending or failed (after an "
-    "upgrade, or a worker that stopped), then stop.",
+    help="Read here and now the attachments whose text is still pending, failed or never "
+    "queued (after an upgrade, a bundle import or a worker that stopped), then stop.",
 )
 @pass_ctx
 def worker(ctx: Context, burst: bool, pending: bool) -> None:
@@ -28,6 +28,9 @@ def worker(ctx: Context, burst: bool, pending: bool) -> None:
         with ctx.session() as session:
             ids = reading.pending(session, stale=True)
             reading.reset(session, ids)
+            missing = reading.unread(session)
+            reading.queue(session, missing)
+            ids = sorted([*ids, *missing])
         engine = ctx.engine
         read_all(lambda: Session(engine, expire_on_commit=False), ids, store_root=ctx.file_store)
         click.echo(f"{len(ids)} attachment(s) read.")

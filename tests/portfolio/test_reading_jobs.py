@@ -126,3 +126,8 @@ def test_worker_pending_reads_what_was_left(fresh: Fresh, monkeypatch) -> None:
     assert row.status == "done" and row.text == TEXT.decode()
     r = CliRunner().invoke(main, ["--db", fresh.url, "worker", "--pending"])
     assert "0 attachment(s) read" in r.output
+    with Session(fresh.engine) as s:  # an attachment that never had a reading (a bundle's)
+        s.delete(s.exec(select(AttachmentReading)).one())
+        s.commit()
+    r = CliRunner().invoke(main, ["--db", fresh.url, "worker", "--pending"])
+    assert "1 attachment(s) read" in r.output and _reading(fresh).status == "done"

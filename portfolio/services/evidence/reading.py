@@ -57,6 +57,17 @@ def pending(session: Session, *, stale: bool = False) -> list[int]:
     return list(session.exec(query.order_by(col(AttachmentReading.attachment_id))))
 
 
+def unread(session: Session) -> list[int]:
+    """Attachments that have no reading at all (brought in by a bundle, say)."""
+    query = (
+        select(Attachment.id)
+        .outerjoin(AttachmentReading, col(AttachmentReading.attachment_id) == Attachment.id)
+        .where(col(AttachmentReading.id).is_(None))
+        .order_by(col(Attachment.id))
+    )
+    return [i for i in session.exec(query) if i is not None]
+
+
 def reset(session: Session, attachment_ids: Sequence[int]) -> None:
     """Make these readings pending and unclaimed again (to read once more)."""
     if attachment_ids:
