@@ -304,11 +304,15 @@ def enqueue_rq(
     return str(rq_job.id)
 
 
-def run_worker(redis_url: str, *, queue: str = QUEUE, burst: bool = False) -> bool:
-    """Work the export queue (``portfolio worker``)."""
+def run_worker(
+    redis_url: str, *, queue: str = QUEUE, burst: bool = False, also: Sequence[str] = ()
+) -> bool:
+    """Work the export queue, and the queues named in ``also`` (``portfolio worker``)."""
     from redis import Redis
     from rq import Queue, Worker
 
     connection = Redis.from_url(redis_url)
-    worker = Worker([Queue(queue, connection=connection)], connection=connection)
+    worker = Worker(
+        [Queue(name, connection=connection) for name in (queue, *also)], connection=connection
+    )
     return bool(worker.work(burst=burst))

@@ -122,6 +122,7 @@ def app(engine: Engine, connection: Connection, tmp_path: Path) -> Flask:
             "SECRET_KEY": "test-secret",
             "TESTING": True,
             "WTF_CSRF_ENABLED": False,
+            "READINGS_INLINE": True,  # attachments are read after the commit, in the request
             "INSTANCE_PATH": str(tmp_path / "instance"),
         }
     )

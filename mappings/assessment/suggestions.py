@@ -10,6 +10,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -17,7 +18,15 @@ from sqlmodel import Session, col, select
 
 from mappings.assessment.models import Claim, Decision
 from mappings.engine.suggest import CriterionDoc, Example, Suggestion, SuggestionEngine
-from portfolio.models import Attachment, Criterion, Evidence, EvidenceVersion, Framework, Standard
+from portfolio.models import (
+    Attachment,
+    AttachmentReading,
+    Criterion,
+    Evidence,
+    EvidenceVersion,
+    Framework,
+    Standard,
+)
 
 _lock = threading.Lock()
 _cache: dict[tuple[tuple[int, str], ...], tuple[SuggestionEngine, int]] = {}
@@ -91,7 +100,8 @@ def decided_examples(
     version_ids = sorted({version.id for _c, _i, version, _cc, _sc in rows})
     if version_ids:
         for version_id, text in session.exec(
-            select(Attachment.version_id, Attachment.text)
+            select(Attachment.version_id, AttachmentReading.text)
+            .join(AttachmentReading, col(AttachmentReading.attachment_id) == Attachment.id)
             .where(col(Attachment.version_id).in_(version_ids))
             .order_by(col(Attachment.id))
         ).all():
@@ -180,6 +190,59 @@ def suggest_for_learner(
         if len(out) >= top:
             break
     return out
+
+
+def ranked(
+    session: Session, *, framework_ids: Sequence[int], kind: str, title: str, text: str, keep: int
+) -> list[dict[str, Any]]:
+    """The best ``keep`` criteria of these frameworks for a text, as plain data to store (an
+    attachment's suggestions, computed once by its reading)."""
+    if not framework_ids or not text.strip():
+        return []
+    engine = engine_for(session, framework_ids)
+    return [
+        {
+            "standard": s.standard,
+            "code": s.criterion,
+            "score": float(s.score),
+            "strong": bool(s.strong),
+            "because": list(s.because),
+        }
+        for s in engine.suggest(kind=kind, title=title, text=text, top=keep)
+    ]
+
+
+def merged(
+    live: Sequence[SuggestedCriterion],
+    stored: Iterable[Sequence[dict[str, Any]]],
+    learner_standards: dict[tuple[str, str], tuple[int, str]],
+    top: int = 10,
+) -> list[SuggestedCriterion]:
+    """One ranking from the suggestions of an item's own text (``live``) and those stored for each
+    of its attachments: a criterion scores its best, is strong if any part makes it strong, and
+    quotes the sentences of every part that suggests it."""
+    best: dict[int, SuggestedCriterion] = {s.criterion_id: s for s in live}
+    for ranking in stored:
+        for r in ranking:
+            found = learner_standards.get((str(r["standard"]), str(r["code"])))
+            if found is None:
+                continue
+            seen = best.get(found[0])
+            because = tuple(str(b) for b in r.get("because", ()))
+            if seen is None:
+                seen = SuggestedCriterion(
+                    found[0], str(r["standard"]), str(r["code"]), found[1], 0.0, False, ()
+                )
+            best[found[0]] = SuggestedCriterion(
+                criterion_id=found[0],
+                standard=seen.standard,
+                code=seen.code,
+                text=seen.text,
+                score=max(seen.score, float(r["score"])),
+                strong=seen.strong or bool(r["strong"]),
+                because=tuple(dict.fromkeys(seen.because + because))[:3],
+            )
+    return sorted(best.values(), key=lambda s: (-s.score, s.standard, s.code))[:top]
 
 
 def reset_cache() -> None:

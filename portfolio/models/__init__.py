@@ -1,12 +1,13 @@
 """Database tables. Import this package to register every table on ``SQLModel.metadata``."""
 
 from portfolio.models.audit import AuditEntry
-from portfolio.models.evidence import Attachment, Evidence, EvidenceVersion
+from portfolio.models.evidence import Attachment, AttachmentReading, Evidence, EvidenceVersion
 from portfolio.models.framework import Criterion, Framework, Standard
 from portfolio.models.people import Cohort, Person, Registration, RegistrationStandard
 
 __all__ = [
     "Attachment",
+    "AttachmentReading",
     "AuditEntry",
     "Cohort",
     "Criterion",

@@ -65,3 +65,28 @@ class Attachment(SQLModel, table=True):
     size: int
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class AttachmentReading(SQLModel, table=True):
+    """What was read of one attachment, once, in the background: its text within the caps, the
+    suggestions that text makes, and how long it took. ``status``: pending, done, truncated (done,
+    but a cap stopped the reading) or failed (``error`` says why)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    attachment_id: int = Field(foreign_key="attachment.id", unique=True, index=True)
+    status: str = Field(default="pending", max_length=16, index=True)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    chars: int = 0
+    pages: int | None = None
+    truncated: str = Field(default="", max_length=16)  # "", chars, pages or time
+    error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # ranked criteria of the whole framework for this text: [{standard, code, score, strong, because}]
+    suggestions: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    attempts: int = 0
+    queued_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    extract_ms: int | None = None
+    suggest_ms: int | None = None

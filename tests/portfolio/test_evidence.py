@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import func, select
 
 from portfolio.errors import PermissionDenied
-from portfolio.models import Attachment, AuditEntry, Evidence, EvidenceVersion
+from portfolio.models import Attachment, AttachmentReading, AuditEntry, Evidence, EvidenceVersion
 from portfolio.models.evidence import ASSESSOR_KINDS
 from portfolio.services import evidence as service
 from portfolio.services.people import Actor
@@ -127,7 +127,10 @@ def test_upload_docx_extracts_text_and_download_is_an_attachment(client, auth, s
     assert r.status_code == 302
     attachment = session.exec(select(Attachment)).one()
     assert attachment.filename == "passwd.docx"
-    assert "Better-off calculation" in attachment.text
+    reading = session.exec(
+        select(AttachmentReading).where(AttachmentReading.attachment_id == attachment.id)
+    ).one()
+    assert reading.status == "done" and "Better-off calculation" in reading.text
     download = client.get(f"/files/{attachment.id}")
     assert download.status_code == 200
     assert download.data == data

@@ -14,8 +14,16 @@ from mappings.assessment.claims import VACSR, Claimable, claimable_criteria, twi
 from mappings.assessment.coverage import DEFAULT_METHODS
 from mappings.assessment.models import Claim, Decision, Judgement
 from mappings.assessment.rules import rules_for
-from mappings.assessment.suggestions import SuggestedCriterion, evidence_text, suggest_for_learner
-from portfolio.models import Attachment, Evidence, EvidenceVersion, Framework, Person
+from mappings.assessment.suggestions import SuggestedCriterion, merged, suggest_for_learner
+from portfolio.models import (
+    Attachment,
+    AttachmentReading,
+    Evidence,
+    EvidenceVersion,
+    Framework,
+    Person,
+)
+from portfolio.services.evidence.reading import readings_of
 from portfolio.services.people import Actor
 
 log = logging.getLogger(__name__)
@@ -73,6 +81,30 @@ class JudgementRow:
     note: str
 
 
+@dataclass(frozen=True)
+class FileReading:
+    """What the page says of one attachment's text: read, being read, or not readable."""
+
+    attachment_id: int
+    status: str  # pending | done | truncated | failed
+    note: str
+
+
+def _note(reading: AttachmentReading | None) -> FileReading | None:
+    if reading is None:
+        return None
+    if reading.status == "pending":
+        note = "Text is being read; suggestions from it will follow."
+    elif reading.status == "failed":
+        note = f"The text could not be read: {reading.error}"
+    elif reading.status == "truncated":
+        cap = {"chars": "characters", "pages": "pages", "time": "time"}.get(reading.truncated, "")
+        note = f"Text read: the first {reading.chars:,} characters (limit on {cap} reached)."
+    else:
+        note = f"Text read: {reading.chars:,} characters."
+    return FileReading(reading.attachment_id, reading.status, note)
+
+
 @dataclass
 class MappingView:
     claims: list[ClaimRow]
@@ -81,7 +113,13 @@ class MappingView:
     judgements: list[JudgementRow]
     can_map: bool
     can_decide: bool
+    files: dict[int, FileReading] = field(default_factory=dict)  # by attachment id
     vacsr: tuple[str, ...] = VACSR
+
+    @property
+    def reading(self) -> bool:
+        """Whether the text of some attachment is still being read."""
+        return any(f.status == "pending" for f in self.files.values())
 
     @property
     def ticked(self) -> list[int]:
@@ -107,27 +145,15 @@ def mapping_view(
 ) -> MappingView:
     """Everything about criteria for one evidence page, in a fixed number of queries.
 
-    Suggestions read the version's body and the text of its ``attachments``."""
+    Suggestions read the version's body here and, for its ``attachments``, only what their
+    readings stored: a page never reads a file."""
     criteria = claimable_criteria(session, item.learner_id)
     claims = list(
         session.exec(select(Claim).where(Claim.evidence_id == item.id).order_by(col(Claim.id)))
     )
     framework_ids = sorted({c.framework_id for c in criteria})
-    try:
-        suggestions = suggest_for_learner(
-            session,
-            learner_standards={
-                (c.standard_code, c.code): (c.criterion_id, c.text) for c in criteria
-            },
-            framework_ids=framework_ids,
-            kind=item.kind,
-            title=version.title,
-            text=evidence_text(version.body, (a.text for a in attachments)),
-            top=10,
-        )
-    except Exception:  # noqa: BLE001 - suggestions are a help; the page must work without them
-        log.exception("suggestions failed for evidence %s", item.id)
-        suggestions = []
+    readings = readings_of(session, [a.id or 0 for a in attachments])
+    suggestions = _suggestions(session, item, version, criteria, framework_ids, readings)
     judgements = session.exec(
         select(Judgement, Person.name)
         .join(Person, col(Person.id) == Judgement.actor_id)
@@ -146,7 +172,39 @@ def mapping_view(
         ],
         can_map=bool(relation & {"self", "assessor"}) and bool(criteria),
         can_decide="assessor" in relation and item.submitted_at is not None,
+        files={
+            a.id or 0: note
+            for a in attachments
+            if (note := _note(readings.get(a.id or 0))) is not None
+        },
     )
+
+
+def _suggestions(
+    session: Session,
+    item: Evidence,
+    version: EvidenceVersion,
+    criteria: list[Claimable],
+    framework_ids: list[int],
+    readings: dict[int, AttachmentReading],
+) -> list[SuggestedCriterion]:
+    """The body's suggestions, merged with those stored by the attachments' readings."""
+    learner_standards = {(c.standard_code, c.code): (c.criterion_id, c.text) for c in criteria}
+    try:
+        live = suggest_for_learner(
+            session,
+            learner_standards=learner_standards,
+            framework_ids=framework_ids,
+            kind=item.kind,
+            title=version.title,
+            text=version.body,
+            top=10,
+        )
+    except Exception:  # noqa: BLE001 - suggestions are a help; the page must work without them
+        log.exception("suggestions failed for evidence %s", item.id)
+        live = []
+    stored = [r.suggestions for r in readings.values() if r.status in ("done", "truncated")]
+    return merged(live, stored, learner_standards, top=10) if stored else live
 
 
 def _claim_rows(

@@ -16,6 +16,7 @@ from delivery.web.evidence.forms import (
     UploadForm,
 )
 from delivery.web.evidence.mapping import mapping_view
+from delivery.web.evidence.readings import start_after_commit
 from delivery.web.forms import PageForm, errors_on
 from delivery.web.handler import page
 from mappings.assessment import claims
@@ -168,6 +169,7 @@ def edit(evidence_id: int) -> tuple[str, int] | Response:
                     expected_version=int(form.expected_version.data or 0),
                     draft=draft,
                 )
+                start_after_commit()  # a new version copies the files: their readings
                 flash("Saved.", "success")
                 return redirect(url_for("evidence.detail", evidence_id=evidence_id))
     return _editor(form, item.kind, db().get(Person, item.learner_id), item, preview)
@@ -295,7 +297,8 @@ def attach(evidence_id: int) -> tuple[str, int] | Response:
                 stream=upload.stream,
                 max_bytes=int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024,
             )
-            flash("File attached.", "success")
+            start_after_commit()
+            flash("File attached; its text is being read.", "success")
             return redirect(url_for("evidence.detail", evidence_id=evidence_id))
     return _item_page(evidence_id, failed=form)
 

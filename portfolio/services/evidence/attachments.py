@@ -13,9 +13,10 @@ from portfolio.models import Attachment, Evidence, EvidenceVersion
 from portfolio.models.base import utcnow
 from portfolio.services import access
 from portfolio.services.evidence.drafts import for_author, log, rehash, writable_version
+from portfolio.services.evidence.reading import queue
 from portfolio.services.files import FileStore, TooLarge
 from portfolio.services.people import Actor
-from portfolio.services.sniff import extract_text, sniff
+from portfolio.services.sniff import sniff
 
 
 def attach(
@@ -28,14 +29,15 @@ def attach(
     stream: BinaryIO,
     max_bytes: int,
 ) -> Attachment:
-    """Store an upload under its hash, checked by content, and attach it to the draft version."""
+    """Store an upload under its hash, checked by content, and attach it to the draft version.
+
+    Its text is not read here: a pending reading is queued, read later in the background."""
     item = for_author(session, actor, evidence_id)
     display = (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255] or "upload"
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise TooLarge(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
     kind = sniff(data, display)
-    text = extract_text(data, kind.mime, display)
     stored = store.put(io.BytesIO(data), max_bytes=max_bytes)
     version = writable_version(session, actor, item)
     attachment = Attachment(
@@ -44,10 +46,10 @@ def attach(
         filename=display,
         mime=kind.mime,
         size=stored.size,
-        text=text,
     )
     session.add(attachment)
     session.flush()
+    queue(session, [attachment.id or 0])
     rehash(session, item, version)
     item.updated_at = utcnow()
     session.add(item)

@@ -15,6 +15,7 @@ from portfolio.models import Attachment, Evidence, EvidenceVersion
 from portfolio.models.base import utcnow
 from portfolio.models.evidence import ASSESSOR_KINDS, KINDS
 from portfolio.services import access, audit
+from portfolio.services.evidence import reading
 from portfolio.services.people import Actor
 
 STAR_SECTIONS = ("situation", "task", "action", "result")
@@ -232,17 +233,20 @@ def writable_version(session: Session, actor: Actor, item: Evidence) -> Evidence
     )
     session.add(new)
     session.flush()
-    for a in attachments_of(session, version.id or 0):
-        session.add(
-            Attachment(
-                version_id=new.id or 0,
-                sha256=a.sha256,
-                filename=a.filename,
-                mime=a.mime,
-                size=a.size,
-                text=a.text,
-            )
+    copies = [
+        Attachment(
+            version_id=new.id or 0,
+            sha256=a.sha256,
+            filename=a.filename,
+            mime=a.mime,
+            size=a.size,
+            text=a.text,
         )
+        for a in attachments_of(session, version.id or 0)
+    ]
+    session.add_all(copies)
+    session.flush()
+    reading.queue(session, [a.id or 0 for a in copies])  # the same files: read by reuse
     item.current_version = new.number
     item.status = "draft"
     session.add(item)

@@ -1,0 +1,213 @@
+"""The background job that reads one attachment: its text within the caps, then its suggestions.
+
+:func:`read_attachment` claims the attachment's pending reading (so it runs once per attachment,
+however often it is queued), reads the file in a child process (:func:`portfolio.services.extract.
+extract_in_child`) or copies the reading of the same file attached elsewhere, ranks the criteria of
+the learner's frameworks for that text, and stores it all with its timings. It never raises: a
+file that cannot be read is stored as failed, with the reason.
+
+Where it runs is the caller's choice, as for export jobs: :func:`start_thread` (one reading at a
+time in a thread of this process, the default), :func:`enqueue_rq` (RQ on Redis when
+``PORTFOLIO_REDIS_URL`` is set; ``portfolio worker`` works the queue) or directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from mappings.assessment.claims import claimable_criteria
+from mappings.assessment.suggestions import ranked
+from portfolio.db import unit_of_work
+from portfolio.errors import Invalid
+from portfolio.models import Attachment, AttachmentReading, Evidence, EvidenceVersion
+from portfolio.models.base import utcnow
+from portfolio.services import extract
+from portfolio.services.evidence import reading
+from portfolio.services.extract import Caps, Extracted
+from portfolio.services.files import FileStore
+
+log = logging.getLogger(__name__)
+
+QUEUE = "portfolio-readings"
+KEEP = 100  # criteria stored per attachment, best first
+
+SessionFactory = Callable[[], Session]
+Extractor = Callable[[Path, str, str, Caps], Extracted]
+
+
+def _extract(
+    session_factory: SessionFactory,
+    attachment: Attachment,
+    store: FileStore,
+    caps: Caps,
+    extractor: Extractor,
+) -> tuple[Extracted | None, str]:
+    """The text of the attachment (reused when the same file was read before), or the error."""
+    with session_factory() as session:
+        earlier = reading.same_file(session, attachment)
+        if earlier is not None:
+            return Extracted(earlier.text, earlier.truncated, earlier.pages), ""
+    try:
+        return extractor(
+            store.path(attachment.sha256), attachment.mime, attachment.filename, caps
+        ), ""
+    except Invalid as exc:
+        return None, str(exc)
+    except Exception as exc:  # noqa: BLE001 - the reading records any failure
+        log.exception("reading attachment %s failed", attachment.id)
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def _suggestions(session_factory: SessionFactory, attachment_id: int, text: str) -> list[dict]:  # type: ignore[type-arg]
+    with session_factory() as session:
+        row = session.exec(
+            select(Evidence, EvidenceVersion)
+            .join(EvidenceVersion, col(EvidenceVersion.evidence_id) == Evidence.id)
+            .join(Attachment, col(Attachment.version_id) == EvidenceVersion.id)
+            .where(Attachment.id == attachment_id)
+        ).one()
+        item, version = row
+        frameworks = sorted({c.framework_id for c in claimable_criteria(session, item.learner_id)})
+        return ranked(
+            session,
+            framework_ids=frameworks,
+            kind=item.kind,
+            title=version.title,
+            text=text,
+            keep=KEEP,
+        )
+
+
+def read_attachment(
+    session_factory: SessionFactory,
+    attachment_id: int,
+    *,
+    store_root: str | Path,
+    caps: Caps = Caps(),
+    extractor: Extractor | None = None,
+) -> None:
+    """Read one attachment, once, and store the result (never raises). ``extractor`` defaults
+    to :func:`~portfolio.services.extract.extract_in_child`."""
+    with unit_of_work(session_factory) as session:
+        if not reading.claim(session, attachment_id):
+            return
+        attachment = session.get(Attachment, attachment_id)
+    if attachment is None:
+        return
+    started = time.monotonic()
+    found, error = _extract(
+        session_factory,
+        attachment,
+        FileStore(store_root),
+        caps,
+        extractor or extract.extract_in_child,
+    )
+    extracted = time.monotonic()
+    suggestions: list[dict] = []  # type: ignore[type-arg]
+    if found is not None and found.text:
+        try:
+            suggestions = _suggestions(session_factory, attachment_id, found.text)
+        except Exception:  # noqa: BLE001 - the text is kept; suggestions are a help
+            log.exception("suggestions for attachment %s failed", attachment_id)
+    finished = time.monotonic()
+    with unit_of_work(session_factory) as session:
+        row = session.exec(
+            select(AttachmentReading).where(AttachmentReading.attachment_id == attachment_id)
+        ).one()
+        if found is None:
+            row.status, row.error = "failed", error[:2000]
+        else:
+            row.status = "truncated" if found.truncated else "done"
+            row.text, row.chars, row.pages = found.text, len(found.text), found.pages
+            row.truncated, row.suggestions = found.truncated, suggestions
+        row.extract_ms = round((extracted - started) * 1000)
+        row.suggest_ms = round((finished - extracted) * 1000)
+        row.finished_at = utcnow()
+        session.add(row)
+
+
+def read_all(
+    session_factory: SessionFactory, attachment_ids: Sequence[int], *, store_root: str | Path
+) -> None:
+    for attachment_id in attachment_ids:
+        read_attachment(session_factory, attachment_id, store_root=store_root)
+
+
+# ------------------------------------------------------------------ where readings run
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+_futures: list[Future[None]] = []
+
+
+def start_thread(
+    session_factory: SessionFactory, attachment_ids: Sequence[int], *, store_root: str | Path
+) -> Future[None]:
+    """Read in this process's one reading thread (readings queue behind each other, so a burst
+    of uploads never takes more than one core of the web server)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reading")
+        future = _pool.submit(
+            read_all, session_factory, list(attachment_ids), store_root=str(store_root)
+        )
+        _futures.append(future)
+    return future
+
+
+def wait_for_threads(timeout: float = 120.0) -> None:
+    """Wait for the readings started in threads (tests, benchmarks and orderly shutdown)."""
+    while True:
+        with _pool_lock:
+            if not _futures:
+                return
+            future = _futures.pop()
+        future.result(timeout)
+
+
+def read_task(attachment_id: int, database_url: str, store_root: str) -> None:
+    """The RQ entry point: a fresh engine in the worker process, then :func:`read_attachment`."""
+    from portfolio.db import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        read_attachment(
+            lambda: Session(engine, expire_on_commit=False), attachment_id, store_root=store_root
+        )
+    finally:
+        engine.dispose()
+
+
+def enqueue_rq(
+    redis_url: str,
+    attachment_ids: Sequence[int],
+    *,
+    database_url: str,
+    store_root: str | Path,
+    queue: str = QUEUE,
+) -> list[str]:
+    """Queue the readings on RQ; their RQ job ids."""
+    from redis import Redis
+    from rq import Queue
+
+    q = Queue(queue, connection=Redis.from_url(redis_url))
+    return [
+        str(
+            q.enqueue(
+                read_task,
+                attachment_id,
+                database_url,
+                str(store_root),
+                job_timeout=int(Caps().seconds * 4 + 60),
+                description=f"portfolio read attachment {attachment_id}",
+            ).id
+        )
+        for attachment_id in attachment_ids
+    ]
