@@ -1,6 +1,6 @@
 """Database tables. Import this package to register every table on ``SQLModel.metadata``."""
 
-from portfolio.models.audit import AuditEntry
+from portfolio.models.audit import AuditEntry, AuditRow
 from portfolio.models.evidence import Attachment, Evidence, EvidenceVersion
 from portfolio.models.framework import Criterion, Framework, Standard
 from portfolio.models.people import Cohort, Person, Registration, RegistrationStandard
@@ -8,6 +8,7 @@ from portfolio.models.people import Cohort, Person, Registration, RegistrationSt
 __all__ = [
     "Attachment",
     "AuditEntry",
+    "AuditRow",
     "Cohort",
     "Criterion",
     "Evidence",
