@@ -6,6 +6,7 @@ import click
 
 from delivery.cli.context import Context, echo_data, json_option, pass_ctx
 from portfolio.services import audit
+from portfolio.services.actors import SYSTEM
 
 
 @click.group("audit")
@@ -47,6 +48,12 @@ def verify_audit(ctx: Context, expect: str | None) -> None:
         click.echo(line, err=True)
     if report.more:
         click.echo(f"… and {report.more} more.", err=True)
+    if any("in no audit entry" in line for line in report.breaks):
+        click.echo(
+            "If this database was upgraded from a version whose trail did not record rows, run "
+            "`portfolio audit baseline` once (only then) to vouch for the rows as they are.",
+            err=True,
+        )
     total = len(report.breaks) + report.more
     raise click.ClickException(f"Audit trail broken in {total} place(s).")
 
@@ -65,3 +72,16 @@ def head_audit(ctx: Context, as_json: bool) -> None:
         as_json=as_json,
         lines=lambda d: [d["head"]],
     )
+
+
+@audit_group.command("baseline")
+@pass_ctx
+def baseline_audit(ctx: Context) -> None:
+    """Record the rows no entry vouches for yet, as they are now (once, after upgrading).
+
+    Decisions, claims, evidence versions and sign-offs written before the trail recorded rows
+    are otherwise reported by `audit verify`. The baseline entries are themselves in the trail,
+    so run it only when you know the database has not been changed outside the application."""
+    with ctx.session() as session:
+        count = audit.baseline(session, actor=SYSTEM)
+    click.echo(f"Recorded {count} row(s) in the audit trail.")

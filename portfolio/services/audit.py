@@ -74,15 +74,18 @@ def record(
     data: dict[str, Any] | None = None,
     rows: Iterable[object] = (),
     removed: Iterable[tuple[str, int]] = (),
+    hashed: Iterable[tuple[str, int, str | None]] = (),
 ) -> AuditEntry:
     """Append one entry linked to the previous one (writers are serialised per database).
 
     ``rows`` are the model objects the action wrote (decisions, claims, evidence versions and
     sign-offs are hashed; other objects are ignored): the entry records the hash of each as the
-    database holds it after the write. ``removed`` names rows (kind, id) the action deleted."""
+    database holds it after the write. ``removed`` names rows (kind, id) the action deleted;
+    ``hashed`` gives (kind, id, hash) records already taken."""
     actor_id = person_id(actor)
     session.flush()
     records: list[tuple[str, int, str | None]] = [(k, i, None) for k, i in removed]
+    records.extend(hashed)
     for kind, ids in audit_rows.group(rows):
         hashes = audit_rows.current_hashes(session, kind, ids)
         records.extend((kind, i, hashes.get(i)) for i in ids)
@@ -291,3 +294,39 @@ def head(session: Session) -> Head:
         select(AuditEntry.hash).order_by(col(AuditEntry.id).desc()).limit(1)
     ).first()
     return Head(entries=int(count), hash=last or GENESIS)
+
+
+def baseline(session: Session, *, actor: Actor | Person) -> int:
+    """Vouch for the rows no entry records yet, as they are now: once, after upgrading a database
+    whose trail did not record rows. One ``audit.baseline`` entry per batch of rows of a kind, so
+    memory stays bounded; returns how many rows were recorded (none: no entry is written)."""
+    total = 0
+    for kind in audit_rows.KINDS:
+        tbl = audit_rows.table_of(kind)
+        last = 0
+        while True:
+            unrecorded = (
+                sa_select(tbl.c.id)
+                .where(
+                    tbl.c.id > last,
+                    ~exists().where(col(AuditRow.kind) == kind, col(AuditRow.row_id) == tbl.c.id),
+                )
+                .order_by(tbl.c.id)
+                .limit(ROWS_BATCH)
+            )
+            ids = [int(i) for i in session.execute(unrecorded).scalars()]
+            if not ids:
+                break
+            hashes = audit_rows.current_hashes(session, kind, ids)
+            record(
+                session,
+                actor=actor,
+                action="audit.baseline",
+                subject_type=kind,
+                subject_id=None,
+                data={"rows": len(ids), "first": ids[0], "last": ids[-1]},
+                hashed=[(kind, i, hashes[i]) for i in ids],
+            )
+            total += len(ids)
+            last = ids[-1]
+    return total

@@ -345,3 +345,29 @@ def test_an_emptied_trail_is_detected(session, connection, case, cli) -> None:
     assert f"sign-off {case.signoff.id}: in the database but in no audit entry" in "\n".join(found)
     r = cli("audit", "verify", "--expect", kept)
     assert r.exit_code == 1 and "holds 0 entries" in r.output
+
+
+def test_baseline_vouches_once_for_rows_written_before_the_trail_recorded_rows(
+    session, tmp_path, make_person, make_registration, make_evidence, cli, monkeypatch
+) -> None:
+    from portfolio.services import audit_rows
+    from portfolio.services.files import FileStore
+    from tests.exports.export_case import build_case
+
+    # the code before row records: entries name no rows
+    with monkeypatch.context() as m:
+        m.setattr(audit_rows, "group", lambda rows: iter(()))
+        built = build_case(
+            session, FileStore(tmp_path / "files"), make_person, make_registration, make_evidence
+        )
+        session.commit()
+    r = cli("audit", "verify")
+    assert r.exit_code == 1
+    assert f"sign-off {built.signoff.id}: in the database but in no audit entry" in r.output
+    assert "run `portfolio audit baseline` once" in r.output
+    r = cli("audit", "baseline")
+    assert r.exit_code == 0 and r.output.startswith("Recorded ")
+    assert int(r.output.split()[1]) >= 4
+    assert audit.verify(session).ok, audit.verify(session).breaks
+    assert cli("audit", "baseline").output.startswith("Recorded 0 row(s)")
+    assert cli("audit", "verify").exit_code == 0
