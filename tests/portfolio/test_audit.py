@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from portfolio.models import AuditEntry
 from portfolio.services import audit
@@ -371,3 +371,32 @@ def test_baseline_vouches_once_for_rows_written_before_the_trail_recorded_rows(
     assert audit.verify(session).ok, audit.verify(session).breaks
     assert cli("audit", "baseline").output.startswith("Recorded 0 row(s)")
     assert cli("audit", "verify").exit_code == 0
+
+
+def test_a_bundle_import_records_every_row_it_makes(session, case, backend, tmp_path) -> None:
+    import io
+
+    from delivery.schema import upgrade
+    from exports.bundle import import_bundle, write_bundle
+    from portfolio.db import make_engine
+    from portfolio.models import AuditRow
+    from portfolio.services.files import FileStore
+    from tests.conftest import fresh_database
+
+    store = FileStore(tmp_path / "files")
+    out = io.BytesIO()
+    write_bundle(session, store, case.learner.id, out, centre="Northfield")
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(out.getvalue())
+    with fresh_database(backend, tmp_path) as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        try:
+            with Session(engine) as other:
+                import_bundle(other, FileStore(tmp_path / "files2"), path, SYSTEM)
+                other.commit()
+                kinds = {k for (k,) in other.execute(select(AuditRow.kind))}
+                assert kinds == {"decision", "claim", "evidenceversion", "signoff"}
+                assert audit.verify(other).ok, audit.verify(other).breaks
+        finally:
+            engine.dispose()
