@@ -8,6 +8,7 @@ import click
 from sqlmodel import Session
 
 from delivery.cli.context import Context, pass_ctx
+from delivery.schema import schema_state
 from portfolio.errors import DomainError
 from portfolio.services import audit
 from portfolio.services import backup as service
@@ -47,6 +48,13 @@ def restore_command(ctx: Context, path: Path) -> None:
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Restored the {report.backend} database and {report.files} file(s) from {path}.")
+    state = schema_state(ctx.engine)
+    if not state["up_to_date"]:
+        click.echo(
+            f"The restored schema is at {state['current']}, the code needs {state['head']}: run "
+            f"`portfolio init`, then `portfolio audit verify --expect {report.audit_head}`."
+        )
+        return
     with Session(ctx.engine) as session:
         checked = audit.verify(session, expect=audit.Head.parse(report.audit_head))
     if not checked.ok:

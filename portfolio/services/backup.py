@@ -205,10 +205,13 @@ def verify_archive(zf: zipfile.ZipFile) -> dict[str, Any]:
     manifest = read_manifest(zf)
     members: dict[str, dict[str, Any]] = manifest["members"]
     present = {info.filename for info in zf.infolist() if not info.is_dir()} - {MANIFEST}
-    for name in sorted(present - members.keys()):
-        raise _refuse(f"{name} is in the archive but not in its manifest (the archive was changed)")
-    for name in sorted(members.keys() - present):
-        raise _refuse(f"{name} is in the manifest but missing from the archive")
+    added, missing = sorted(present - members.keys()), sorted(members.keys() - present)
+    if added:
+        raise _refuse(
+            f"{added[0]} is in the archive but not in its manifest (the archive was changed)"
+        )
+    if missing:
+        raise _refuse(f"{missing[0]} is in the manifest but missing from the archive")
     for name, entry in members.items():
         digest = hashlib.sha256()
         with zf.open(name) as src:
