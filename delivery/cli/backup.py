@@ -36,15 +36,21 @@ def backup_command(ctx: Context, path: Path) -> None:
 
 @click.command("restore")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--manifest-sha256",
+    metavar="HEX",
+    default=None,
+    help="The manifest hash `portfolio backup` printed: refuse an archive whose manifest differs.",
+)
 @pass_ctx
-def restore_command(ctx: Context, path: Path) -> None:
+def restore_command(ctx: Context, path: Path, manifest_sha256: str | None) -> None:
     """Restore an archive written by `portfolio backup` into an empty database and file store.
 
     Every member is checked against the manifest's hashes first: a changed archive is refused
     and nothing is written. Afterwards the audit trail is verified against the head the
     archive recorded; exit 1 if it does not hold."""
     try:
-        report = service.restore(ctx.engine, ctx.file_store, path)
+        report = service.restore(ctx.engine, ctx.file_store, path, manifest_sha256=manifest_sha256)
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Restored the {report.backend} database and {report.files} file(s) from {path}.")

@@ -200,8 +200,19 @@ def read_manifest(zf: zipfile.ZipFile) -> dict[str, Any]:
     return manifest
 
 
-def verify_archive(zf: zipfile.ZipFile) -> dict[str, Any]:
-    """Hash every member against the manifest before anything is written; the manifest."""
+def verify_archive(zf: zipfile.ZipFile, manifest_sha256: str | None = None) -> dict[str, Any]:
+    """Hash every member against the manifest before anything is written; the manifest. Given
+    the manifest's hash printed by the backup (kept elsewhere), the manifest must have it."""
+    if manifest_sha256 is not None:
+        try:
+            found = hashlib.sha256(zf.read(MANIFEST)).hexdigest()
+        except KeyError as exc:
+            raise _refuse(f"the archive has no {MANIFEST}") from exc
+        if found != manifest_sha256.strip().lower():
+            raise _refuse(
+                f"{MANIFEST} does not have the expected hash {manifest_sha256.strip()[:12]}… "
+                "(the manifest was rewritten, or this is another backup)"
+            )
     manifest = read_manifest(zf)
     members: dict[str, dict[str, Any]] = manifest["members"]
     present = {info.filename for info in zf.infolist() if not info.is_dir()} - {MANIFEST}
@@ -258,14 +269,17 @@ def _load_database(engine: Engine, backend: str, dump: Path) -> None:
     _run([*command, "--single-transaction", *args, str(dump)], env, "load the database")
 
 
-def restore(engine: Engine, store_root: Path, source: Path) -> RestoreReport:
-    """Restore the archive ``source`` into the empty database of ``engine`` and the empty store."""
+def restore(
+    engine: Engine, store_root: Path, source: Path, *, manifest_sha256: str | None = None
+) -> RestoreReport:
+    """Restore the archive ``source`` into the empty database of ``engine`` and the empty store
+    (checking the manifest against ``manifest_sha256`` when given)."""
     try:
         zf = zipfile.ZipFile(source)
     except (OSError, zipfile.BadZipFile) as exc:
         raise _refuse(f"{source} is not a readable zip archive ({exc})") from exc
     with zf:
-        manifest = verify_archive(zf)
+        manifest = verify_archive(zf, manifest_sha256)
         backend = manifest["backend"]
         if backend != engine.dialect.name:
             raise _refuse(

@@ -20,6 +20,7 @@ from delivery.cli.main import main
 from delivery.schema import upgrade
 from portfolio.db import make_engine
 from portfolio.services import audit
+from portfolio.services.backup import verify_archive
 from portfolio.services.files import FileStore
 from tests.conftest import _load_sample, fresh_database
 from tests.exports.export_case import build_case
@@ -93,7 +94,8 @@ def test_round_trip_into_an_empty_database_keeps_rows_files_and_a_verifying_trai
         assert manifest["audit_head"] == str(audit.head(s))
 
     store_b = tmp_path / "store-b"
-    r = run(target, store_b, "restore", str(archive))
+    kept = hashlib.sha256(zipfile.ZipFile(archive).read("manifest.json")).hexdigest()
+    r = run(target, store_b, "restore", str(archive), "--manifest-sha256", kept)
     assert r.exit_code == 0, r.output
     assert "Audit trail intact" in r.output
     assert counts(target) == counts(source)
@@ -154,4 +156,32 @@ def test_restore_refuses_a_database_or_a_file_store_that_is_not_empty(
     assert counts(source) == before
     r = run(target, tmp_path / "store-a", "restore", str(archive))
     assert r.exit_code == 1 and "file store" in r.output and "is not empty" in r.output
+    assert inspect(target).get_table_names() == []
+
+
+def test_a_rewritten_manifest_is_refused_given_the_kept_manifest_hash(
+    target, archive, tmp_path
+) -> None:
+    """Changing a file and recomputing the manifest passes the members' hashes; the manifest's own
+    hash, printed by the backup and kept elsewhere, does not."""
+    with zipfile.ZipFile(archive) as zf:
+        kept = hashlib.sha256(zf.read("manifest.json")).hexdigest()
+        manifest = json.loads(zf.read("manifest.json"))
+    forged: dict[str, bytes] = {}
+
+    def change(name: str, data: bytes) -> bytes:
+        if name.startswith("database"):
+            data = data[:-1] + bytes([data[-1] ^ 1])
+            manifest["members"][name]["sha256"] = hashlib.sha256(data).hexdigest()
+            forged["manifest.json"] = json.dumps(manifest).encode()
+        return forged.get(name, data) if name == "manifest.json" else data
+
+    # the manifest is written last, after the members it lists
+    tampered = _rewritten(archive, tmp_path, change)
+    with zipfile.ZipFile(tampered) as zf:
+        verify_archive(zf)  # a consistent forgery: every member matches the rewritten manifest
+    r = run(target, tmp_path / "store-b", "restore", str(tampered), "--manifest-sha256", kept)
+    assert r.exit_code == 1, r.output
+    assert "manifest.json does not have the expected hash" in r.output
+    assert "nothing was restored" in r.output
     assert inspect(target).get_table_names() == []
