@@ -22,6 +22,10 @@ from portfolio import config as settings
 # which is the first sentence of the command's docstring).
 COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("delivery.cli.audit:audit_group", "Check the append-only audit trail."),
+    "backup": (
+        "delivery.cli.backup:backup_command",
+        "Write one archive of the database and the file store, with a manifest of SHA-256 hashes.",
+    ),
     "cohort": ("delivery.cli.cohort:cohort_group", "Create and list cohorts."),
     "coverage": (
         "delivery.cli.coverage:coverage_command",
@@ -50,6 +54,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "register": (
         "delivery.cli.register:register_command",
         "Register a learner on standards of a framework version with an assessor and an IQA.",
+    ),
+    "restore": (
+        "delivery.cli.backup:restore_command",
+        "Restore an archive written by `portfolio backup` into an empty database and file store.",
     ),
     "serve": (
         "delivery.cli.serve:serve",

@@ -141,6 +141,7 @@ class _Restorer:
         self.counts: dict[str, int] = dict.fromkeys(COUNTED, 0)
         self.person: dict[str, int] = {}  # e-mail -> id
         self.created: list[str] = []
+        self.made: list[SQLModel] = []  # every row made, for the audit entry to hash
         self.evidence: dict[int, int] = {}  # bundle's evidence id -> new id
         self.versions: dict[tuple[int, int], int] = {}  # (bundle's evidence id, number) -> id
 
@@ -190,6 +191,7 @@ class _Restorer:
             subject_type="person",
             subject_id=report.learner_id,
             data={"generated_at": generated and iso_time(generated), "counts": self.counts},
+            rows=self.made,
         )
         return report
 
@@ -197,6 +199,7 @@ class _Restorer:
         """A new row of ``table``: the fields ``record`` shares with it, and ``links``."""
         row = table(**copied(record, type(record)), **links)
         self.session.add(row)
+        self.made.append(row)
         self.counts[counted] += 1
         return row
 

@@ -110,8 +110,9 @@ def set_claims(
     removable = [
         cid for cid, claim in existing.items() if cid not in wanted and claim.status == "claimed"
     ]
-    for cid in added:
-        session.add(Claim(evidence_id=evidence_id, criterion_id=cid, claimed_by=actor.id))
+    new = [Claim(evidence_id=evidence_id, criterion_id=cid, claimed_by=actor.id) for cid in added]
+    session.add_all(new)
+    removed = [("claim", existing[cid].id or 0) for cid in removable]
     for cid in removable:
         session.delete(existing[cid])
     session.flush()
@@ -123,6 +124,8 @@ def set_claims(
             subject_type="evidence",
             subject_id=evidence_id,
             data={"added": added, "removed": sorted(removable)},
+            rows=new,
+            removed=removed,
         )
     return added, sorted(removable)
 
@@ -196,6 +199,7 @@ def decide(
         subject_type="claim",
         subject_id=claim_id,
         data={"from": row_decision.old_status, "to": decision, "method": method},
+        rows=[row_decision, claim],
     )
     return row_decision
 

@@ -205,6 +205,7 @@ def sign_off_standing(
             "standard": standard_code,
             "evidence_set_sha256": record.evidence_set_sha256,
         },
+        rows=[record],
     )
     return SignOffResult(signoff=record, versions=len(basis))
 
@@ -276,6 +277,7 @@ def _reopen(session: Session, *, actor: Actor, record: SignOff, reason: str) -> 
         subject_type="signoff",
         subject_id=record.id,
         data={"reason": record.reopen_reason},
+        rows=[record],
     )
     return record
 

@@ -1,6 +1,6 @@
 """Database tables. Import this package to register every table on ``SQLModel.metadata``."""
 
-from portfolio.models.audit import AuditEntry
+from portfolio.models.audit import AuditEntry, AuditRow
 from portfolio.models.evidence import Attachment, AttachmentReading, Evidence, EvidenceVersion
 from portfolio.models.framework import Criterion, Framework, Standard
 from portfolio.models.people import Cohort, Person, Registration, RegistrationStandard
@@ -9,6 +9,7 @@ __all__ = [
     "Attachment",
     "AttachmentReading",
     "AuditEntry",
+    "AuditRow",
     "Cohort",
     "Criterion",
     "Evidence",

@@ -1,11 +1,16 @@
-"""The append-only audit trail; each entry carries the hash of the one before."""
+"""The append-only audit trail; each entry carries the hash of the one before.
+
+An entry about a decision, a claim, an evidence version or a sign-off also records the canonical
+hash of each such row as the write left it (:class:`AuditRow`); ``row_hash`` binds those records
+into the entry's own hash.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from portfolio.models.base import utcnow
@@ -21,3 +26,18 @@ class AuditEntry(SQLModel, table=True):
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+    # sha256 over the entry's AuditRow records; None when it records no row (and for entries
+    # written before rows were recorded, whose hash therefore stays what it was)
+    row_hash: str | None = Field(default=None, max_length=64)
+
+
+class AuditRow(SQLModel, table=True):
+    """One row an entry records: its table, id and canonical hash after the write (no hash when
+    the entry removed the row)."""
+
+    __table_args__ = (Index("ix_auditrow_kind_row", "kind", "row_id", "entry_id"),)
+
+    entry_id: int = Field(foreign_key="auditentry.id", primary_key=True)
+    kind: str = Field(max_length=32, primary_key=True)
+    row_id: int = Field(primary_key=True)
+    hash: str | None = Field(default=None, max_length=64)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from portfolio.models import AuditEntry
 from portfolio.services import audit
@@ -122,3 +122,281 @@ def test_the_system_is_stored_as_no_actor_however_it_is_passed(
     assert not session.exec(select(AuditEntry).where(AuditEntry.actor_id == 0)).all()
     assert audit.verify(session).ok
     assert cli("audit", "verify").exit_code == 0
+
+
+# ---------------------------------------------------------------- rows, heads, truncation
+# What an attacker with direct database access would do, and that `audit verify` must notice.
+
+GUARDED = ("auditentry", "decision", "auditrow")
+
+
+def _unguard(connection, *tables: str) -> None:
+    """Switch off the append-only triggers of ``tables`` as an attacker would (the rolled-back
+    test transaction brings them back)."""
+    for table in tables:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+        elif table in GUARDED:
+            connection.execute(text(f"DROP TRIGGER {table}_no_update"))
+            connection.execute(text(f"DROP TRIGGER {table}_no_delete"))
+
+
+@pytest.fixture
+def case(session, tmp_path, make_person, make_registration, make_evidence):
+    """A fully assessed portfolio made through the services: versions, claims, decisions, sign-off."""
+    from portfolio.services.files import FileStore
+    from tests.exports.export_case import build_case
+
+    built = build_case(
+        session, FileStore(tmp_path / "files"), make_person, make_registration, make_evidence
+    )
+    session.commit()
+    return built
+
+
+def _ids(session, case) -> dict[str, int]:
+    from mappings.assessment.models import Claim, Decision
+    from portfolio.models import EvidenceVersion
+
+    referral = session.exec(
+        select(Decision).where(Decision.feedback == "Say more about the employer.")
+    ).one()
+    open_claim = session.exec(
+        select(Claim).where(Claim.evidence_id == case.note_id, Claim.status == "claimed")
+    ).first()
+    version = session.exec(
+        select(EvidenceVersion).where(EvidenceVersion.evidence_id == case.account_id)
+    ).first()
+    return {
+        "decision": referral.id,
+        "claim": open_claim.id,
+        "evidenceversion": version.id,
+        "signoff": case.signoff.id,
+    }
+
+
+def _findings(session) -> list[str]:
+    session.expire_all()
+    return audit.verify(session).breaks
+
+
+def test_a_portfolio_made_through_the_services_verifies(session, case, cli) -> None:
+    from portfolio.models import AuditRow
+
+    kinds = {k for (k,) in session.execute(select(AuditRow.kind))}
+    assert kinds >= {"decision", "claim", "evidenceversion", "signoff"}
+    assert audit.verify(session).ok, audit.verify(session).breaks
+    r = cli("audit", "verify")
+    assert r.exit_code == 0 and "intact" in r.output, r.output
+
+
+@pytest.mark.parametrize(
+    ("kind", "statement", "words"),
+    [
+        ("decision", "UPDATE decision SET feedback = 'Excellent work.' WHERE id = :id", "decision"),
+        ("claim", "UPDATE claim SET status = 'accepted' WHERE id = :id", "claim"),
+        (
+            "evidenceversion",
+            "UPDATE evidenceversion SET body = 'forged' WHERE id = :id",
+            "evidence version",
+        ),  # fmt: skip
+        ("signoff", "UPDATE signoff SET summary = 'Forged.' WHERE id = :id", "sign-off"),
+    ],
+)
+def test_a_row_edited_in_the_database_is_reported_in_plain_words(
+    session, connection, case, cli, kind, statement, words
+) -> None:
+    row_id = _ids(session, case)[kind]
+    _unguard(connection, kind)
+    connection.execute(text(statement), {"id": row_id})
+    found = _findings(session)
+    assert found == [
+        f"{words} {row_id}: differs from what entry "
+        + found[0].split("entry ")[1].split(" ")[0]
+        + " recorded (changed outside the application)"
+    ]
+    r = cli("audit", "verify")
+    assert r.exit_code == 1
+    assert f"{words} {row_id}: differs" in r.output and "broken in 1 place" in r.output
+
+
+def test_a_changed_status_recorded_by_a_new_entry_is_compared_with_the_newest(
+    session, case
+) -> None:
+    from mappings.assessment import claims
+    from mappings.assessment.models import Claim
+    from tests.conftest import actor_of
+
+    claim = session.get(Claim, _ids(session, case)["claim"])
+    claims.decide(
+        session,
+        actor=actor_of(case.assessor),
+        claim_id=claim.id,
+        expected_revision=claim.revision,
+        decision="accepted",
+        method="PD",
+    )
+    session.commit()
+    assert audit.verify(session).ok
+
+
+def test_a_row_deleted_or_inserted_in_the_database_is_reported(session, connection, case) -> None:
+    ids = _ids(session, case)
+    _unguard(connection, "decision")
+    connection.execute(text("DELETE FROM decision WHERE id = :id"), {"id": ids["decision"]})
+    connection.execute(
+        text(
+            "INSERT INTO decision (claim_id, old_status, new_status, method, feedback, actor_id, at)"
+            " SELECT claim_id, 'claimed', 'accepted', 'O', '', actor_id, at FROM decision"
+            " WHERE id = (SELECT max(id) FROM decision)"
+        )
+    )
+    forged = connection.execute(text("SELECT max(id) FROM decision")).scalar_one()
+    found = _findings(session)
+    assert any(
+        line.startswith(f"decision {ids['decision']}: recorded by entry")
+        and "no longer in the database" in line
+        for line in found
+    ), found
+    assert f"decision {forged}: in the database but in no audit entry" in "\n".join(found)
+
+
+def test_deleting_the_last_entries_fails_verify_against_the_head_kept_outside(
+    session, connection, case, cli
+) -> None:
+    r = cli("audit", "head")
+    assert r.exit_code == 0
+    kept = r.output.strip()
+    entries, digest = kept.split(":")
+    assert int(entries) == audit.head(session).entries and len(digest) == 64
+    head_json = __import__("json").loads(cli("audit", "head", "--json").output)
+    assert head_json["head"] == kept and head_json["entries"] == int(entries)
+    assert cli("audit", "verify", "--expect", kept).exit_code == 0
+    _entries(session, 2)  # later, honest entries: the trail still extends the kept head
+    session.commit()
+    assert cli("audit", "verify", "--expect", kept).exit_code == 0
+    # the attacker removes the newest entries, those recording the sign-off among them
+    _unguard(connection, "auditentry", "auditrow")
+    last = session.exec(select(AuditEntry.id).where(AuditEntry.action == "standard.signoff")).one()
+    connection.execute(text("DELETE FROM auditrow WHERE entry_id >= :id"), {"id": last})
+    connection.execute(text("DELETE FROM auditentry WHERE id >= :id"), {"id": last})
+    session.expire_all()
+    report = audit.verify(session, expect=audit.Head.parse(kept))
+    assert f"fewer than the {entries} of the expected head" in "\n".join(report.breaks)
+    assert f"sign-off {case.signoff.id}: in the database but in no audit entry" in "\n".join(
+        report.breaks
+    )
+    r = cli("audit", "verify", "--expect", kept)
+    assert r.exit_code == 1 and "entries were deleted" in r.output
+
+
+def test_rewriting_an_entry_and_recomputing_the_later_hashes_fails_against_the_head(
+    session, connection, cli
+) -> None:
+    _entries(session, 4)
+    session.commit()
+    kept = str(audit.head(session))
+    rows = session.exec(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(3)).all()[::-1]
+    _unguard(connection, "auditentry")
+    prev = rows[0].prev_hash
+    for n, row in enumerate(rows):
+        data = {"i": -1} if n == 0 else row.data
+        new = audit.entry_hash(
+            prev, row.at, row.actor_id, row.action, row.subject_type, row.subject_id, data
+        )
+        connection.execute(
+            text("UPDATE auditentry SET data = :d, prev_hash = :p, hash = :h WHERE id = :id"),
+            {"d": __import__("json").dumps(data), "p": prev, "h": new, "id": row.id},
+        )
+        prev = new
+    session.expire_all()
+    assert audit.verify(session).ok  # a consistent forgery: only the kept head tells
+    r = cli("audit", "verify", "--expect", kept)
+    assert r.exit_code == 1
+    assert f"entry number {kept.split(':')[0]} no longer has the expected hash" in r.output
+    assert "rewritten" in r.output
+
+
+def test_expect_refuses_a_malformed_head(cli) -> None:
+    r = cli("audit", "verify", "--expect", "12:nothex")
+    assert r.exit_code == 2 and "COUNT:HASH" in r.output
+
+
+@pytest.mark.parametrize("table", ["auditentry", "decision", "auditrow"])
+def test_postgresql_refuses_truncate_of_append_only_tables(session, connection, table) -> None:
+    if connection.dialect.name != "postgresql":
+        pytest.skip("TRUNCATE is PostgreSQL's; SQLite has no statement that passes row triggers")
+    _entries(session, 1)
+    session.commit()
+    with pytest.raises(DBAPIError, match="never truncated"), connection.begin_nested():
+        connection.execute(text(f"TRUNCATE {table} CASCADE"))
+
+
+def test_an_emptied_trail_is_detected(session, connection, case, cli) -> None:
+    kept = str(audit.head(session))
+    if connection.dialect.name == "postgresql":  # what it takes to pass the statement trigger
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
+        connection.execute(text("TRUNCATE auditrow, auditentry"))
+    else:
+        _unguard(connection, "auditentry", "auditrow")
+        connection.execute(text("DELETE FROM auditrow"))
+        connection.execute(text("DELETE FROM auditentry"))
+    found = _findings(session)
+    assert f"sign-off {case.signoff.id}: in the database but in no audit entry" in "\n".join(found)
+    r = cli("audit", "verify", "--expect", kept)
+    assert r.exit_code == 1 and "holds 0 entries" in r.output
+
+
+def test_baseline_vouches_once_for_rows_written_before_the_trail_recorded_rows(
+    session, tmp_path, make_person, make_registration, make_evidence, cli, monkeypatch
+) -> None:
+    from portfolio.services import audit_rows
+    from portfolio.services.files import FileStore
+    from tests.exports.export_case import build_case
+
+    # the code before row records: entries name no rows
+    with monkeypatch.context() as m:
+        m.setattr(audit_rows, "group", lambda rows: iter(()))
+        built = build_case(
+            session, FileStore(tmp_path / "files"), make_person, make_registration, make_evidence
+        )
+        session.commit()
+    r = cli("audit", "verify")
+    assert r.exit_code == 1
+    assert f"sign-off {built.signoff.id}: in the database but in no audit entry" in r.output
+    assert "run `portfolio audit baseline` once" in r.output
+    r = cli("audit", "baseline")
+    assert r.exit_code == 0 and r.output.startswith("Recorded ")
+    assert int(r.output.split()[1]) >= 4
+    assert audit.verify(session).ok, audit.verify(session).breaks
+    assert cli("audit", "baseline").output.startswith("Recorded 0 row(s)")
+    assert cli("audit", "verify").exit_code == 0
+
+
+def test_a_bundle_import_records_every_row_it_makes(session, case, backend, tmp_path) -> None:
+    import io
+
+    from delivery.schema import upgrade
+    from exports.bundle import import_bundle, write_bundle
+    from portfolio.db import make_engine
+    from portfolio.models import AuditRow
+    from portfolio.services.files import FileStore
+    from tests.conftest import fresh_database
+
+    store = FileStore(tmp_path / "files")
+    out = io.BytesIO()
+    write_bundle(session, store, case.learner.id, out, centre="Northfield")
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(out.getvalue())
+    with fresh_database(backend, tmp_path) as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        try:
+            with Session(engine) as other:
+                import_bundle(other, FileStore(tmp_path / "files2"), path, SYSTEM)
+                other.commit()
+                kinds = {k for (k,) in other.execute(select(AuditRow.kind))}
+                assert kinds == {"decision", "claim", "evidenceversion", "signoff"}
+                assert audit.verify(other).ok, audit.verify(other).breaks
+        finally:
+            engine.dispose()

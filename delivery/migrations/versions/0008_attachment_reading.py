@@ -1,7 +1,7 @@
 """attachment readings: text and suggestions of each attachment, read once in the background
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0007
 """
 
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlmodel
 
 revision = "0008"
-down_revision = "0004"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -135,9 +135,22 @@ def create(session: Session, *, actor: Actor, learner_id: int, draft: Draft) -> 
 
 
 def log(session: Session, actor: Actor, item: Evidence, action: str, data: dict[str, Any]) -> None:
-    """One entry of the item's history (its page lists the audit entries about it)."""
+    """One entry of the item's history (its page lists the audit entries about it); it records
+    the hash of the item's current version as the action left it."""
+    version = session.exec(
+        select(EvidenceVersion).where(
+            EvidenceVersion.evidence_id == item.id,
+            EvidenceVersion.number == item.current_version,
+        )
+    ).first()
     audit.record(
-        session, actor=actor, action=action, subject_type="evidence", subject_id=item.id, data=data
+        session,
+        actor=actor,
+        action=action,
+        subject_type="evidence",
+        subject_id=item.id,
+        data=data,
+        rows=[version] if version is not None else [],
     )
 
 
