@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from mappings.assessment.claims import VACSR, Claimable, claimable_criteria, twins
 from mappings.assessment.coverage import DEFAULT_METHODS
-from mappings.assessment.models import Claim, Decision, Judgement
+from mappings.assessment.models import Claim, Decision, Judgement, ReceivedRecord
 from mappings.assessment.rules import rules_for
 from mappings.assessment.suggestions import SuggestedCriterion, evidence_text, suggest_for_learner
 from portfolio.models import Attachment, Evidence, EvidenceVersion, Framework, Person
@@ -73,6 +73,21 @@ class JudgementRow:
     note: str
 
 
+@dataclass(frozen=True)
+class ReceivedRow:
+    """A decision or judgement of the centre that sent this item in an unverified bundle."""
+
+    at: datetime
+    kind: str
+    subject: str
+    outcome: str
+    method: str | None
+    note: str
+    by: str  # name and e-mail as that centre gave them: text, nobody here
+    centre: str
+    signature: str
+
+
 @dataclass
 class MappingView:
     claims: list[ClaimRow]
@@ -81,6 +96,7 @@ class MappingView:
     judgements: list[JudgementRow]
     can_map: bool
     can_decide: bool
+    received: list[ReceivedRow] = field(default_factory=list)
     vacsr: tuple[str, ...] = VACSR
 
     @property
@@ -146,7 +162,30 @@ def mapping_view(
         ],
         can_map=bool(relation & {"self", "assessor"}) and bool(criteria),
         can_decide="assessor" in relation and item.submitted_at is not None,
+        received=_received(session, item.id or 0),
     )
+
+
+def _received(session: Session, evidence_id: int) -> list[ReceivedRow]:
+    rows = session.exec(
+        select(ReceivedRecord)
+        .where(ReceivedRecord.evidence_id == evidence_id)
+        .order_by(col(ReceivedRecord.at), col(ReceivedRecord.id))
+    )
+    return [
+        ReceivedRow(
+            at=r.at,
+            kind=r.kind,
+            subject=r.subject,
+            outcome=r.outcome,
+            method=r.method,
+            note=r.note,
+            by=" ".join(filter(None, (r.by_name, f"<{r.by_email}>" if r.by_email else ""))),
+            centre=r.centre,
+            signature=r.signature,
+        )
+        for r in rows
+    ]
 
 
 def _claim_rows(
