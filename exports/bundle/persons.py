@@ -84,5 +84,5 @@ def named(
 
 
 def site(value: str) -> str:
-    value = " ".join(value.split())[:200]
+    value = people.without_controls(value)[:200]
     return value or "Main site"

@@ -17,6 +17,7 @@ from datetime import datetime
 from exports.bundle.manifest import ClaimRecord, JudgementRecord, SignOffRecord
 from mappings.assessment.claims import VACSR
 from mappings.assessment.models import ReceivedRecord
+from portfolio.services.people import without_controls
 
 CENTRE_MAX = 200
 
@@ -61,7 +62,7 @@ class Sender:
             at=at,
             by_email=email,
             by_name=self.names.get(email, ""),
-            centre=text(" ".join(self.centre.split()), CENTRE_MAX),
+            centre=text(without_controls(self.centre), CENTRE_MAX),
             signature=self.signature,
             key_fingerprint=self.key,
         )

@@ -27,6 +27,12 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def without_controls(text: str) -> str:
+    """``text`` on one line, without the characters :func:`check_name` refuses (for text from
+    outside that is kept as it is said, such as the name of another centre)."""
+    return " ".join(_CONTROLS.sub(" ", text).split())
+
+
 def check_name(name: str) -> str:
     """A person's name as it is kept: stripped; :class:`Invalid` when empty, longer than
     ``NAME_MAX`` or holding control characters (anything that could fake a line or a layout)."""
