@@ -1,7 +1,7 @@
 """The sending centre's record: what an unverified bundle's assessors decided, kept as text.
 
 When no trusted key verifies a bundle's signature, its decisions, VACSR judgements and sign-offs
-have no authority here. They are not recreated as decisions (which count towards coverage and
+have no authority here (nor does its word on who wrote a version, when not the learner). They are not recreated as decisions (which count towards coverage and
 name a local person); each becomes a :class:`ReceivedRecord` row holding the people's names and
 e-mail addresses as text, shown beside the evidence as "decisions made at the sending centre".
 
@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from exports.bundle.manifest import ClaimRecord, JudgementRecord, SignOffRecord
+from exports.bundle.manifest import ClaimRecord, JudgementRecord, SignOffRecord, VersionRecord
 from mappings.assessment.claims import VACSR
 from mappings.assessment.models import ReceivedRecord
 from portfolio.services.people import without_controls
@@ -82,6 +82,20 @@ def decisions(sender: Sender, claim: ClaimRecord, evidence_id: int) -> Iterator[
             note=d.feedback,
             at=d.at,
         )
+
+
+def authorship(sender: Sender, v: VersionRecord, evidence_id: int) -> ReceivedRecord:
+    """Who wrote a version, when the bundle names someone other than its learner (an assessor's
+    observation record): the version is kept under the learner's portfolio, its author as text."""
+    return sender.row(
+        by=v.created_by,
+        evidence_id=evidence_id,
+        kind="authorship",
+        subject=f"version {v.number}",
+        outcome="written",
+        note="",
+        at=v.created_at,
+    )
 
 
 def judgement(sender: Sender, j: JudgementRecord, evidence_id: int) -> ReceivedRecord:

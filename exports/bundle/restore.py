@@ -372,6 +372,9 @@ class _Restorer:
             )
             self.session.flush()
             self.versions[(item.id, v.number)] = version.id or 0
+            if v.created_by and self._pid(v.created_by) is None and self.sender is not None:
+                # written by someone of the sending centre: said so, as text, beside the item
+                self.received.append(received.authorship(self.sender, v, row.id or 0))
             for a in v.attachments:
                 self._store(a)
                 self._make(Attachment, a, "attachments", version_id=version.id or 0)

@@ -96,7 +96,7 @@ class ReceivedRecord(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     learner_id: int = Field(foreign_key="person.id", index=True)
     evidence_id: int | None = Field(default=None, foreign_key="evidence.id", index=True)
-    kind: str = Field(max_length=16)  # decision | judgement | sign-off
+    kind: str = Field(max_length=16)  # decision | judgement | sign-off | authorship
     subject: str = Field(max_length=300)  # the criterion, version or standard it was about
     outcome: str = Field(max_length=200)
     method: str | None = Field(default=None, max_length=16)

@@ -323,3 +323,26 @@ def test_the_sending_centres_record_is_shown_on_the_evidence_page(
     assert "Decisions made at the sending centre (not counted here)" in page
     assert "Assessor 2 &lt;assessor2-52f538@test.example&gt;" in page
     assert "Say more about the employer." in page and "Northfield" in page
+
+
+def test_an_unverified_bundles_author_other_than_the_learner_is_kept_as_text(
+    session, store, case, tmp_path, target
+) -> None:
+    """An observation record written by the sending centre's assessor: the version is imported
+    under the learner's portfolio, and who wrote it is said beside it, attributed to nobody."""
+
+    def by_assessor(m: dict[str, Any]) -> None:
+        m["evidence"][0]["versions"][0]["created_by"] = case.assessor.email
+
+    data = _edit_manifest(_bundle(session, store, case.learner.id, None), by_assessor)
+    _import(target, tmp_path, data, [OURS])
+    with Session(target) as s:
+        [author] = s.exec(select(ReceivedRecord).where(ReceivedRecord.kind == "authorship")).all()
+        assert (author.by_name, author.by_email, author.subject) == (
+            case.assessor.name,
+            case.assessor.email,
+            "version 1",
+        )
+        learner = s.exec(select(Person).where(Person.email == case.learner.email)).one()
+        assert set(s.exec(select(EvidenceVersion.created_by))) == {learner.id}
+        assert _count(s, Person, Person.email == case.assessor.email) == 0
