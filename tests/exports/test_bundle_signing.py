@@ -346,3 +346,20 @@ def test_an_unverified_bundles_author_other_than_the_learner_is_kept_as_text(
         learner = s.exec(select(Person).where(Person.email == case.learner.email)).one()
         assert set(s.exec(select(EvidenceVersion.created_by))) == {learner.id}
         assert _count(s, Person, Person.email == case.assessor.email) == 0
+
+
+def test_a_damaged_signature_verifies_nothing(session, store, case) -> None:
+    data = _bundle(session, store, case.learner.id)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        manifest, signature = zf.read(MANIFEST), json.loads(zf.read(SIGNATURE))
+    for damage, reason in (
+        ({"signature": "not base64!"}, "signature.json is damaged"),
+        ({"signature": signature["signature"][:-4] + "AAA="}, "changed after signing"),
+    ):
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as dst:
+            dst.writestr(MANIFEST, manifest)
+            dst.writestr(SIGNATURE, json.dumps({**signature, **damage}))
+        with zipfile.ZipFile(out) as zf:
+            found = check_signature(zf, manifest, [OURS.public_key()])
+        assert found.state == "invalid" and reason in found.message
