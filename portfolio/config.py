@@ -11,6 +11,7 @@ from typing import Any
 
 PREFIX = "PORTFOLIO_"
 DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105 - refused in production
+SIGNING_KEY_FILE = "centre-signing-key.pem"  # in the instance folder: the centre's bundle key
 
 # key -> (default, description); README documents every key (a test checks it).
 SETTINGS: dict[str, tuple[Any, str]] = {
@@ -59,6 +60,7 @@ def finish(config: dict[str, Any]) -> dict[str, Any]:
         config["DATABASE_URL"] = f"sqlite:///{instance / 'portfolio.sqlite3'}"
     if not config.get("FILE_STORE"):
         config["FILE_STORE"] = str(instance / "files")
+    config["SIGNING_KEY"] = str(instance / SIGNING_KEY_FILE)  # made by `portfolio init`
     if config.get("ENV") == "production" and config.get("SECRET_KEY") in (None, DEFAULT_SECRET_KEY):
         raise RuntimeError(
             "Refusing to start in production with the default secret key: "

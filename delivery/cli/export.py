@@ -13,6 +13,7 @@ from exports.reports import cohort_coverage, format_of, render, signoff_register
 from exports.signoff import build_signoff_docx
 from exports.signoff_view import find_registration, signoff_view
 from portfolio.services.files import FileStore
+from portfolio.services.keys import ensure_key, fingerprint
 from portfolio.services.people import SYSTEM
 
 OUTPUT = click.Path(dir_okay=False, path_type=Path)
@@ -54,23 +55,26 @@ def export_signoff(ctx: Context, learner_id: int, standard: str, output: Path) -
 @click.option("-o", "--output", type=OUTPUT, required=True)
 @pass_ctx
 def export_bundle(ctx: Context, learner_id: int, output: Path) -> None:
-    """Write a learner's portable portfolio bundle (.zip)."""
+    """Write a learner's portable portfolio bundle (.zip), signed with the centre's key."""
     tmp = output.with_name(f".{output.name}.part")
     try:
         with ctx.session() as session, tmp.open("wb") as out:
+            key, _ = ensure_key(Path(ctx.settings["SIGNING_KEY"]))
             manifest = write_bundle(
                 session,
                 FileStore(ctx.file_store),
                 learner_id,
                 out,
                 centre=ctx.settings["CENTRE_NAME"],
+                signing_key=key,
             )
         tmp.replace(output)
     finally:
         tmp.unlink(missing_ok=True)
     click.echo(
         f"Wrote {output}: {len(manifest['evidence'])} evidence items, "
-        f"{len(manifest['signoffs'])} sign-offs, {len(manifest['files'])} files."
+        f"{len(manifest['signoffs'])} sign-offs, {len(manifest['files'])} files; "
+        f"signed with the key {fingerprint(key.public_key())}."
     )
 
 

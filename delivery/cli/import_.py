@@ -9,7 +9,9 @@ import click
 
 from delivery.cli.context import Context, pass_ctx
 from exports.bundle import import_bundle
+from portfolio.errors import DomainError
 from portfolio.services.files import FileStore
+from portfolio.services.keys import load_public_key
 from portfolio.services.people import SYSTEM
 
 
@@ -20,11 +22,23 @@ def import_group() -> None:
 
 @import_group.command("bundle")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--trust",
+    "keys",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A sending centre's public key (PEM, from its `portfolio key show`); repeatable. "
+    "The bundle's decisions count only when one of these verifies its signature.",
+)
 @pass_ctx
-def import_bundle_command(ctx: Context, path: Path) -> None:
+def import_bundle_command(ctx: Context, path: Path, keys: tuple[Path, ...]) -> None:
     """Import a portfolio bundle: every hash checked first; refused if already imported."""
+    try:
+        trusted = [load_public_key(k) for k in keys]
+    except DomainError as exc:
+        raise click.BadParameter(str(exc), param_hint="--trust") from exc
     with ctx.session() as session:
-        report = import_bundle(session, FileStore(ctx.file_store), path, SYSTEM)
+        report = import_bundle(session, FileStore(ctx.file_store), path, SYSTEM, trusted=trusted)
     click.echo(report.message)
     for line in report.frameworks_imported:
         click.echo(f"  framework imported: {line}")

@@ -49,6 +49,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "delivery.cli.database:init",
         "Create the database, or migrate it to the newest schema.",
     ),
+    "key": ("delivery.cli.key:key_group", "Show the centre's bundle-signing key."),
     "iqa": ("delivery.cli.iqa:iqa_group", "Plan IQA sampling cycles and write their records."),
     "people": ("delivery.cli.people:people_group", "Create and list people."),
     "register": (

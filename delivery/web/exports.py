@@ -32,6 +32,7 @@ from exports.signoff import build_signoff_docx
 from exports.signoff_view import document_name, signoff_view
 from portfolio.errors import Invalid
 from portfolio.services.files import FileStore
+from portfolio.services.keys import ensure_key
 
 bp = Blueprint("exports", __name__)
 
@@ -86,7 +87,8 @@ def signoff_docx(signoff_id: int) -> Response:
 def bundle(learner_id: int) -> Response:
     store = FileStore(current_app.config["FILE_STORE"])
     spool = tempfile.TemporaryFile(dir=current_app.instance_path)  # noqa: SIM115 - sent, then closed
-    write_bundle(db(), store, learner_id, spool, centre=_centre(), actor=actor())
+    key, _ = ensure_key(Path(current_app.config["SIGNING_KEY"]))
+    write_bundle(db(), store, learner_id, spool, centre=_centre(), actor=actor(), signing_key=key)
     spool.seek(0)
     response = flask_send_file(
         spool,

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from exports.bundle.manifest import FORMAT, MANIFEST, SCHEMA_VERSION, Manifest
+from exports.bundle.signing import SIGNATURE
 from mappings.assessment.signoff import evidence_set_hash
 from portfolio.errors import Invalid
 from portfolio.services.evidence import version_hash
@@ -74,7 +75,7 @@ def verify_bundle(zf: zipfile.ZipFile) -> Manifest:
 
 
 def _check_files(zf: zipfile.ZipFile, files: dict[str, str]) -> None:
-    present = {i.filename for i in zf.infolist() if not i.is_dir()} - {MANIFEST}
+    present = {i.filename for i in zf.infolist() if not i.is_dir()} - {MANIFEST, SIGNATURE}
     missing = sorted(set(files) - present)
     if missing:
         raise Invalid(f"Bundle refused: {missing[0]} is listed in the manifest but missing.")

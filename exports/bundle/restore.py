@@ -2,10 +2,16 @@
 
 Everything is checked before anything is written (:mod:`exports.bundle.check`); any failure
 refuses the whole bundle, naming the file or record. Then the framework is found by code and
-content hash (or imported), the learner matched by e-mail (or created), and the evidence,
-versions, attachments, claims, decision history, judgements and sign-offs recreated from the
-manifest's records with their original times and hashes, inside one savepoint of the caller's
-transaction.
+content hash (or imported), the learner matched by e-mail (or created, as a learner), and the
+evidence, versions and attachments recreated from the manifest's records with their original
+times and hashes, inside one savepoint of the caller's transaction.
+
+Decisions carry authority only when a key the importing centre trusts verifies the bundle's
+signature (:mod:`exports.bundle.signing`). Then the claims, decision history, judgements and
+sign-offs are recreated too. Otherwise the learner's claims come back awaiting a decision here,
+and the sending centre's decisions, judgements and sign-offs are kept as its record
+(:mod:`exports.bundle.received`): not counted, attributed to nobody here, nobody created for
+them. Roles are never taken from a bundle (:mod:`exports.bundle.persons`).
 
 Importing the same bundle twice is refused (:class:`~portfolio.errors.Conflict`) and writes
 nothing: a bundle whose evidence or sign-off records are already present is recognised.
@@ -15,12 +21,14 @@ from __future__ import annotations
 
 import json
 import zipfile
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlmodel import Session, SQLModel, col, select
 
+from exports.bundle import persons, received
 from exports.bundle.check import verify_bundle
 from exports.bundle.manifest import (
     MANIFEST,
@@ -35,13 +43,22 @@ from exports.bundle.manifest import (
     copied,
     iso_time,
 )
+from exports.bundle.report import COUNTED, ImportReport
+from exports.bundle.signing import SignatureCheck, check_signature
 from framework.export_json import framework_from_json
 from framework.spec import FrameworkFormatError
-from mappings.assessment.models import Claim, Decision, Judgement, SignOff, SignOffEvidence
+from mappings.assessment.models import (
+    Claim,
+    Decision,
+    Judgement,
+    ReceivedRecord,
+    SignOff,
+    SignOffEvidence,
+)
 from portfolio.errors import Conflict, Invalid, PermissionDenied
 from portfolio.models.evidence import Attachment, Evidence, EvidenceVersion
 from portfolio.models.framework import Criterion, Framework, Standard
-from portfolio.models.people import Cohort, Person, Registration, RegistrationStandard
+from portfolio.models.people import Cohort, Registration, RegistrationStandard
 from portfolio.services import audit, people
 from portfolio.services.files import FileStore
 from portfolio.services.frameworks import import_framework
@@ -49,40 +66,17 @@ from portfolio.services.people import Actor
 
 Row = TypeVar("Row", bound=SQLModel)
 
-COUNTED = (
-    "registrations",
-    "evidence",
-    "versions",
-    "attachments",
-    "claims",
-    "decisions",
-    "judgements",
-    "sign-offs",
-)
-
-
-@dataclass
-class ImportReport:
-    learner_id: int
-    learner_email: str
-    learner_created: bool
-    frameworks_imported: list[str] = field(default_factory=list)
-    people_created: list[str] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def message(self) -> str:
-        parts = ", ".join(f"{n} {k}" for k, n in self.counts.items())
-        who = "new learner" if self.learner_created else "existing learner"
-        return (
-            f"Imported the bundle of {self.learner_email} ({who}, id {self.learner_id}): {parts}."
-        )
-
 
 def import_bundle(
-    session: Session, store: FileStore, zip_path: str | Path, actor: Actor
+    session: Session,
+    store: FileStore,
+    zip_path: str | Path,
+    actor: Actor,
+    *,
+    trusted: Sequence[Ed25519PublicKey] = (),
 ) -> ImportReport:
-    """Verify, then recreate a bundle's portfolio. Flushes, never commits."""
+    """Verify, then recreate a bundle's portfolio; its decisions count only when a ``trusted``
+    key verifies its signature. Flushes, never commits."""
     if not actor.has("admin"):
         raise PermissionDenied("Only administrators import portfolio bundles.")
     try:
@@ -91,13 +85,11 @@ def import_bundle(
         raise Invalid(f"Bundle refused: {zip_path} is not a zip file ({exc}).") from exc
     with zf:
         manifest = verify_bundle(zf)
+        names = persons.check_people(manifest)
+        signature = check_signature(zf, zf.read(MANIFEST), trusted)
         _refuse_duplicate(session, manifest)
         with session.begin_nested():
-            return _Restorer(session, store, zf, actor, manifest).run()
-
-
-def _find_person(session: Session, email: str) -> Person | None:
-    return session.exec(select(Person).where(Person.email == email)).first()
+            return _Restorer(session, store, zf, actor, manifest, signature, names).run()
 
 
 def _refuse_duplicate(session: Session, manifest: Manifest) -> None:
@@ -111,7 +103,7 @@ def _refuse_duplicate(session: Session, manifest: Manifest) -> None:
                 f"This bundle is already imported: sign-off {found} exists. Nothing was written."
             )
     email = people.normalise_email(manifest.learner.email)
-    learner = _find_person(session, email)
+    learner = persons.find_person(session, email)
     if learner is None or not manifest.evidence:
         return
     existing = {
@@ -136,8 +128,14 @@ class _Restorer:
         zf: zipfile.ZipFile,
         actor: Actor,
         manifest: Manifest,
+        signature: SignatureCheck,
+        names: dict[str, str],
     ) -> None:
         self.session, self.store, self.zf, self.actor, self.m = session, store, zf, actor, manifest
+        self.signature, self.names = signature, names
+        self.trusted = signature.verified
+        self.received: list[ReceivedRecord] = []
+        self.sender: received.Sender | None = None
         self.counts: dict[str, int] = dict.fromkeys(COUNTED, 0)
         self.person: dict[str, int] = {}  # e-mail -> id
         self.created: list[str] = []
@@ -147,9 +145,17 @@ class _Restorer:
 
     def run(self) -> ImportReport:
         learner_email = people.normalise_email(self.m.learner.email)
-        learner_known = _find_person(self.session, learner_email) is not None
-        for entry in [self.m.learner, *self.m.people]:
+        learner_known = persons.find_person(self.session, learner_email) is not None
+        self._learner()
+        for entry in self.m.people if self.trusted else ():
             self._person(entry)
+        self.sender = received.Sender(
+            learner_id=self.learner_id,
+            centre=self.m.centre,
+            signature=self.signature.state,
+            key=self.signature.key,
+            names=self.names,
+        )
         fw_ids, imported = self._frameworks()
         standards, criteria = self._criteria(fw_ids)
         regs = {r.id: self._registration(r, fw_ids, standards) for r in self.m.registrations}
@@ -157,31 +163,19 @@ class _Restorer:
         for item in self.m.evidence:
             self._evidence(item)
         self.session.flush()
-        frameworks = {(f.code, f.content_hash): f.id for f in self.session.exec(select(Framework))}
-        for c in self.m.claims:
-            fw_id = frameworks.get((c.criterion.framework, c.criterion.framework_hash))
-            self._claim(c, criteria.get((fw_id or 0, c.criterion.standard, c.criterion.code)))
-        for j in self.m.judgements:
-            self._make(
-                Judgement,
-                j,
-                "judgements",
-                evidence_id=self.evidence[j.evidence_id],
-                actor_id=self._pid(j.actor) or 0,
-            )
+        self._assessment(criteria, standards, regs)
+        for row in self.received:
+            self.session.add(row)
         self.session.flush()
-        for s in self.m.signoffs:
-            reg_id, fw_id = regs[s.registration_id]
-            self._signoff(
-                s, reg_id, _standard(standards, fw_id, s.standard, f"sign-off {s.document_id}")
-            )
         report = ImportReport(
-            learner_id=self.person[learner_email],
+            learner_id=self.learner_id,
             learner_email=learner_email,
             learner_created=not learner_known,
             frameworks_imported=imported,
             people_created=self.created,
             counts=self.counts,
+            signature=self.signature,
+            received=len(self.received),
         )
         generated = self.m.generated_at
         audit.record(
@@ -190,10 +184,50 @@ class _Restorer:
             action="bundle.import",
             subject_type="person",
             subject_id=report.learner_id,
-            data={"generated_at": generated and iso_time(generated), "counts": self.counts},
+            data={
+                "generated_at": generated and iso_time(generated),
+                "counts": self.counts,
+                "signature": self.signature.state,
+                "key": self.signature.key,
+                "received": len(self.received),
+            },
             rows=self.made,
         )
         return report
+
+    def _assessment(
+        self,
+        criteria: dict[tuple[int, str, str], int],
+        standards: dict[tuple[int, str], int],
+        regs: dict[int, tuple[int, int]],
+    ) -> None:
+        """Claims, and the decisions, judgements and sign-offs: recreated when the bundle is
+        verified, kept as the sending centre's record when not."""
+        assert self.sender is not None
+        frameworks = {(f.code, f.content_hash): f.id for f in self.session.exec(select(Framework))}
+        for c in self.m.claims:
+            fw_id = frameworks.get((c.criterion.framework, c.criterion.framework_hash))
+            self._claim(c, criteria.get((fw_id or 0, c.criterion.standard, c.criterion.code)))
+        for j in self.m.judgements:
+            evidence_id = self.evidence[j.evidence_id]
+            if not self.trusted:
+                self.received.append(received.judgement(self.sender, j, evidence_id))
+                continue
+            self._make(
+                Judgement,
+                j,
+                "judgements",
+                evidence_id=evidence_id,
+                actor_id=self._pid(j.actor) or 0,
+            )
+        self.session.flush()
+        for s in self.m.signoffs:
+            reg_id, fw_id = regs[s.registration_id]
+            standard = _standard(standards, fw_id, s.standard, f"sign-off {s.document_id}")
+            if self.trusted:
+                self._signoff(s, reg_id, standard)
+            else:
+                self.received.append(received.signoff(self.sender, s))
 
     def _make(self, table: type[Row], record: Record, counted: str, **links: Any) -> Row:
         """A new row of ``table``: the fields ``record`` shares with it, and ``links``."""
@@ -204,30 +238,29 @@ class _Restorer:
         return row
 
     def _pid(self, email: str | None) -> int | None:
-        return self.person[people.normalise_email(email)] if email else None
+        """The person here of an e-mail of the bundle; None for anyone but the learner when the
+        bundle is not verified (nobody here is made the author of what it says)."""
+        return self.person.get(people.normalise_email(email)) if email else None
 
     @property
     def learner_id(self) -> int:
         return self.person[people.normalise_email(self.m.learner.email)]
 
     # -------------------------------------------------------------- people and frameworks
+    def _learner(self) -> None:
+        entry = self.m.learner
+        found, made = persons.learner(self.session, self.actor, entry, self.names)
+        if made:
+            self.created.append(found.email)
+        self.person[found.email] = found.id or 0
+
     def _person(self, entry: PersonRecord) -> None:
         email = people.normalise_email(entry.email)
-        if email in self.person:
-            return
-        found = _find_person(self.session, email)
-        if found is None:
-            found = people.create_person(
-                self.session,
-                actor=self.actor,
-                name=entry.name,
-                email=email,
-                roles=entry.roles or ["learner"],
-                password=None,
-                site=entry.site or "Main site",
-            )
-            self.created.append(email)
-        self.person[email] = found.id or 0
+        if email not in self.person:
+            found, made = persons.named(self.session, self.actor, entry, self.names)
+            if made:
+                self.created.append(email)
+            self.person[email] = found.id or 0
 
     def _frameworks(self) -> tuple[dict[tuple[str, str], int], list[str]]:
         ids: dict[tuple[str, str], int] = {}
@@ -342,6 +375,9 @@ class _Restorer:
             )
             self.session.flush()
             self.versions[(item.id, v.number)] = version.id or 0
+            if v.created_by and self._pid(v.created_by) is None and self.sender is not None:
+                # written by someone of the sending centre: said so, as text, beside the item
+                self.received.append(received.authorship(self.sender, v, row.id or 0))
             for a in v.attachments:
                 self._store(a)
                 self._make(Attachment, a, "attachments", version_id=version.id or 0)
@@ -354,13 +390,27 @@ class _Restorer:
                 f"Bundle refused: criterion {crit.standard} {crit.code} "
                 f"of {crit.framework} is not in the framework."
             )
+        evidence_id = self.evidence[c.evidence_id]
+        if not self.trusted:
+            assert self.sender is not None
+            self.session.add(
+                Claim(
+                    evidence_id=evidence_id,
+                    criterion_id=criterion_id,
+                    claimed_by=self.learner_id,
+                    created_at=c.created_at,
+                )
+            )
+            self.counts["claims"] += 1
+            self.received.extend(received.decisions(self.sender, c, evidence_id))
+            return
         claim = self._make(
             Claim,
             c,
             "claims",
-            evidence_id=self.evidence[c.evidence_id],
+            evidence_id=evidence_id,
             criterion_id=criterion_id,
-            claimed_by=self._pid(c.claimed_by) or 0,
+            claimed_by=self._pid(c.claimed_by) or self.learner_id,
             decided_by=self._pid(c.decided_by),
         )
         self.session.flush()

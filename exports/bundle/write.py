@@ -12,11 +12,13 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlmodel import Session
 
 from exports.bundle.collect import collect
 from exports.bundle.manifest import MANIFEST, Manifest, encode
 from exports.bundle.pages import evidence_html, index_html
+from exports.bundle.signing import SIGNATURE, signature_json
 from exports.signoff import build_signoff_docx
 from mappings.assessment.standing import load_standings
 from portfolio.errors import Invalid, NotFound
@@ -62,11 +64,15 @@ class _ZipWriter:
             raise Invalid(f"The stored file {sha256} does not match its hash; not exported.")
         self.files[name] = sha256
 
-    def manifest(self, manifest: Manifest) -> dict[str, Any]:
-        """Last: the manifest, listing every file written before it (not itself); its JSON data."""
+    def manifest(self, manifest: Manifest, key: Ed25519PrivateKey | None) -> dict[str, Any]:
+        """Last: the manifest, listing every file written before it (not itself), and its
+        signature by ``key``; the manifest's JSON data."""
         listed = manifest.model_copy(update={"files": dict(sorted(self.files.items()))})
         data = listed.model_dump(mode="json")
-        self.zf.writestr(self._info(MANIFEST), encode(data))
+        body = encode(data)
+        self.zf.writestr(self._info(MANIFEST), body)
+        if key is not None:
+            self.zf.writestr(self._info(SIGNATURE), signature_json(key, body))
         return data
 
 
@@ -86,9 +92,10 @@ def write_bundle(
     centre: str = "",
     actor: Actor | None = None,
     generated_at: datetime | None = None,
+    signing_key: Ed25519PrivateKey | None = None,
 ) -> dict[str, Any]:
     """Write the learner's bundle to ``out`` (any writable binary stream); return the manifest
-    as JSON data.
+    as JSON data. With ``signing_key`` (the centre's) the manifest is signed (``signature.json``).
 
     With ``actor`` the export is checked: the learner or their assessor only.
     """
@@ -117,4 +124,4 @@ def write_bundle(
             writer.bytes(item.page, page)
         standings = load_standings(session, [r.id for r in manifest.registrations])
         writer.bytes("index.html", index_html(manifest, standings, when=when, centre=centre))
-        return writer.manifest(manifest)
+        return writer.manifest(manifest, signing_key)

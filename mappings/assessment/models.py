@@ -84,3 +84,27 @@ class SignOffEvidence(SQLModel, table=True):
     signoff_id: int = Field(foreign_key="signoff.id", primary_key=True)
     version_id: int = Field(foreign_key="evidenceversion.id", primary_key=True)
     sha256: str = Field(max_length=64)
+
+
+class ReceivedRecord(SQLModel, table=True):
+    """A decision, VACSR judgement or sign-off made at the centre that sent a bundle whose
+    signature no trusted key verified: kept as that centre's record, with its people as text.
+    It never counts towards coverage and is never attributed to a person of this centre."""
+
+    __tablename__ = "received_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="person.id", index=True)
+    evidence_id: int | None = Field(default=None, foreign_key="evidence.id", index=True)
+    kind: str = Field(max_length=16)  # decision | judgement | sign-off | authorship
+    subject: str = Field(max_length=300)  # the criterion, version or standard it was about
+    outcome: str = Field(max_length=200)
+    method: str | None = Field(default=None, max_length=16)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    by_name: str = Field(default="", max_length=200)  # as the bundle named them: text only
+    by_email: str = Field(default="", max_length=320)
+    centre: str = Field(default="", max_length=200)  # the sending centre, as the bundle says
+    at: datetime
+    signature: str = Field(max_length=16)  # unsigned | untrusted | invalid
+    key_fingerprint: str | None = Field(default=None, max_length=80)
+    imported_at: datetime = Field(default_factory=utcnow)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import func
@@ -16,9 +17,43 @@ from portfolio.services.actors import SYSTEM as SYSTEM  # re-exported: callers i
 from portfolio.services.actors import Actor as Actor
 from portfolio.services.passwords import hash_password, verify_password
 
+NAME_MAX = 200  # Person.name
+EMAIL_MAX = 320  # Person.email
+# C0 and C1 controls, and the Unicode marks that reorder text or hide characters when shown
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def without_controls(text: str) -> str:
+    """``text`` on one line, without the characters :func:`check_name` refuses (for text from
+    outside that is kept as it is said, such as the name of another centre)."""
+    return " ".join(_CONTROLS.sub(" ", text).split())
+
+
+def check_name(name: str) -> str:
+    """A person's name as it is kept: stripped; :class:`Invalid` when empty, longer than
+    ``NAME_MAX`` or holding control characters (anything that could fake a line or a layout)."""
+    name = name.strip()
+    if not name:
+        raise Invalid("A name is required.")
+    if len(name) > NAME_MAX:
+        raise Invalid(f"A name may be at most {NAME_MAX} characters.")
+    if _CONTROLS.search(name):
+        raise Invalid("A name may not hold control characters.")
+    return name
+
+
+def check_email(email: str) -> str:
+    """An e-mail address as it is kept: normalised; :class:`Invalid` when it is not one."""
+    email = normalise_email(email)
+    if "@" not in email or len(email) < 3:
+        raise Invalid(f"'{email}' is not an e-mail address.")
+    if len(email) > EMAIL_MAX or _CONTROLS.search(email) or any(c.isspace() for c in email):
+        raise Invalid(f"{email!r} is not an e-mail address.")
+    return email
 
 
 def parse_roles(roles: str | list[str] | tuple[str, ...]) -> list[str]:
@@ -44,12 +79,8 @@ def create_person(
 ) -> Person:
     if not actor.has("admin"):
         raise PermissionDenied("Only administrators create people.")
-    name = name.strip()
-    email = normalise_email(email)
-    if not name:
-        raise Invalid("A name is required.")
-    if "@" not in email or len(email) < 3:
-        raise Invalid(f"'{email}' is not an e-mail address.")
+    name = check_name(name)
+    email = check_email(email)
     exists = session.exec(select(Person.id).where(func.lower(Person.email) == email)).first()
     if exists is not None:
         raise Invalid(f"Someone with e-mail {email} already exists.")

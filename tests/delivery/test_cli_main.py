@@ -71,7 +71,12 @@ def test_help_imports_no_command_and_no_database_layer() -> None:
     }
 
 
-def test_a_simple_command_imports_only_its_own_module(tmp_path: Path) -> None:
+def test_a_simple_command_imports_only_its_own_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(
+        "PORTFOLIO_INSTANCE_PATH", str(tmp_path / "instance")
+    )  # init's key goes there
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     assert CliRunner().invoke(main, ["--db", url, "init"]).exit_code == 0
     loaded = _modules_loaded_by("--db", url, "people", "list")

@@ -1,4 +1,7 @@
-"""The portable portfolio bundle: contents, round trip between two databases, tampering refused."""
+"""The portable portfolio bundle: contents, round trip between two databases, tampering refused.
+
+Bundles are signed by the exporting centre (tests/exports/test_bundle_signing.py covers what an
+unverified one may and may not do); a round trip here trusts the exporting key."""
 
 from __future__ import annotations
 
@@ -11,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from delivery.schema import upgrade
-from exports.bundle import MANIFEST, import_bundle, write_bundle
-from mappings.assessment.models import SignOff
+from exports.bundle import MANIFEST, SIGNATURE, import_bundle, signature_json, write_bundle
+from mappings.assessment.models import Claim, Decision, Judgement, ReceivedRecord, SignOff
 from mappings.assessment.signoff import frozen_evidence_intact
 from portfolio.db import make_engine
 from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
@@ -37,9 +41,23 @@ def case(session, store, make_person, make_registration, make_evidence):
     return build_case(session, store, make_person, make_registration, make_evidence)
 
 
+KEY = Ed25519PrivateKey.generate()  # the exporting centre's, in these tests
+
+
 def _bundle(session: Session, store: FileStore, learner_id: int, **kw: Any) -> bytes:
     out = io.BytesIO()
-    write_bundle(session, store, learner_id, out, centre="Northfield", **kw)
+    write_bundle(session, store, learner_id, out, centre="Northfield", signing_key=KEY, **kw)
+    return out.getvalue()
+
+
+def signed(data: bytes, key: Ed25519PrivateKey = KEY) -> bytes:
+    """The bundle ``data`` with its manifest (as it is in the zip) signed by ``key``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            if info.filename != SIGNATURE:
+                dst.writestr(info, src.read(info.filename))
+        dst.writestr(SIGNATURE, signature_json(key, src.read(MANIFEST)))
     return out.getvalue()
 
 
@@ -67,13 +85,17 @@ def test_bundle_holds_pages_files_documents_and_a_complete_manifest(session, sto
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         names = set(zf.namelist())
         manifest = json.loads(zf.read(MANIFEST))
+        signature = json.loads(zf.read(SIGNATURE))
         assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in zf.infolist())
         for name, digest in manifest["files"].items():
             assert hashlib.sha256(zf.read(name)).hexdigest() == digest
         index = zf.read("index.html").decode()
         page = zf.read(f"evidence/E{case.note_id}.html").decode()
         account = zf.read(f"evidence/E{case.account_id}.html").decode()
-    assert names == set(manifest["files"]) | {MANIFEST}
+    assert names == set(manifest["files"]) | {MANIFEST, SIGNATURE}
+    assert signature["algorithm"] == "Ed25519" and signature["key_fingerprint"].startswith(
+        "sha256:"
+    )
     assert "<script" not in index and "<script" not in page
     assert "My account of job coaching" in index and "SE03" in index
     assert case.signoff.document_id in index
@@ -105,8 +127,11 @@ def test_who_may_export_a_bundle(session, store, case, make_person) -> None:
 
 
 def _normalise(manifest: dict[str, Any]) -> dict[str, Any]:
-    """The manifest without generated times, database ids and id-derived names."""
+    """The manifest without generated times, database ids and id-derived names, nor roles
+    (never taken from a bundle: its assessor is imported as a person without one)."""
     m = json.loads(json.dumps(manifest))
+    for p in [m["learner"], *m["people"]]:
+        p.pop("roles")
     ev = {e["id"]: i for i, e in enumerate(m["evidence"])}
     regs = {r["id"]: i for i, r in enumerate(m["registrations"])}
     for key in ("generated_at", "files"):
@@ -141,13 +166,16 @@ def test_round_trip_between_two_databases_loses_nothing(
 ) -> None:
     engine2: Engine = request.getfixturevalue(target)
     out1 = io.BytesIO()
-    first = write_bundle(session, store, case.learner.id, out1, centre="Northfield")
+    first = write_bundle(
+        session, store, case.learner.id, out1, centre="Northfield", signing_key=KEY
+    )
     path = tmp_path / "bundle.zip"
     path.write_bytes(out1.getvalue())
     store2 = FileStore(tmp_path / "files2")
     with Session(engine2, expire_on_commit=False) as s2:
-        report = import_bundle(s2, store2, path, SYSTEM)
+        report = import_bundle(s2, store2, path, SYSTEM, trusted=[KEY.public_key()])
         s2.commit()
+        assert report.signature.verified and report.received == 0
         assert report.learner_created and report.counts["evidence"] == 2
         # one claim undecided, one decided twice (referred, then accepted)
         assert report.counts["decisions"] == report.counts["claims"]
@@ -163,7 +191,7 @@ def test_round_trip_between_two_databases_loses_nothing(
     # the same bundle again is refused, and nothing more is written
     with Session(engine2) as s2:
         with pytest.raises(Conflict, match="already imported"):
-            import_bundle(s2, store2, path, SYSTEM)
+            import_bundle(s2, store2, path, SYSTEM, trusted=[KEY.public_key()])
         s2.rollback()
         assert s2.exec(select(func.count()).select_from(Evidence)).one() == 2
 
@@ -265,18 +293,66 @@ DATA = Path(__file__).parent / "data"
 OLD_BUNDLE = DATA / "bundle_v1.zip"  # written by the code of f70ef13, before the manifest model
 
 
+def _count(session: Session, table: Any) -> int:
+    return session.exec(select(func.count()).select_from(table)).one()
+
+
+@pytest.mark.parametrize("target", ["second_db", "empty_db"])
+def test_an_unsigned_bundle_of_the_earlier_code_imports_without_authority(
+    request, backend, tmp_path, target
+) -> None:
+    """Its evidence, versions, files and hashes come in; its decisions are the sending centre's
+    record, counted nowhere; nobody but its learner is created, and as a learner."""
+    engine2: Engine = request.getfixturevalue(target)
+    old = json.loads((DATA / "bundle_v1_manifest.json").read_bytes())
+    store2 = FileStore(tmp_path / "files2")
+    with Session(engine2, expire_on_commit=False) as s2:
+        report = import_bundle(s2, store2, OLD_BUNDLE, SYSTEM, trusted=[KEY.public_key()])
+        s2.commit()
+        assert report.signature.state == "unsigned" and not report.signature.verified
+        assert "Signature not verified: the bundle is not signed." in report.message
+        assert report.counts == {
+            "registrations": 1,
+            "evidence": 2,
+            "versions": 3,
+            "attachments": 1,
+            "claims": len(old["claims"]),
+            "decisions": 0,
+            "judgements": 0,
+            "sign-offs": 0,
+        }
+        decisions = sum(len(c["decisions"]) for c in old["claims"])
+        assert report.received == decisions + 1 + 1  # and the judgement and the sign-off
+        assert report.people_created == [old["learner"]["email"]]
+        assert _count(s2, Decision) == _count(s2, Judgement) == _count(s2, SignOff) == 0
+        assert set(s2.exec(select(Claim.status))) == {"claimed"}
+        assert s2.exec(select(Person.email, Person.roles)).all() == [
+            (old["learner"]["email"], "learner")
+        ]
+        kept = s2.exec(select(ReceivedRecord).where(ReceivedRecord.kind == "decision")).all()
+        assert {(r.by_name, r.by_email) for r in kept} == {
+            ("Assessor 2", "assessor2-52f538@test.example")
+        }
+        assert {r.signature for r in kept} == {"unsigned"} and kept[0].centre == "Northfield"
+        assert "Say more about the employer." in {r.note for r in kept}
+
+
 @pytest.mark.parametrize("target", ["second_db", "empty_db"])
 def test_a_bundle_written_by_the_earlier_code_still_imports(
     request, backend, tmp_path, target
 ) -> None:
+    """Signed afterwards by a trusted key, the earlier bundle comes back whole."""
     engine2: Engine = request.getfixturevalue(target)
     old = json.loads((DATA / "bundle_v1_manifest.json").read_bytes())
     with zipfile.ZipFile(OLD_BUNDLE) as zf:
         assert json.loads(zf.read(MANIFEST)) == old
+    path = tmp_path / "signed.zip"
+    path.write_bytes(signed(OLD_BUNDLE.read_bytes()))
     store2 = FileStore(tmp_path / "files2")
     with Session(engine2, expire_on_commit=False) as s2:
-        report = import_bundle(s2, store2, OLD_BUNDLE, SYSTEM)
+        report = import_bundle(s2, store2, path, SYSTEM, trusted=[KEY.public_key()])
         s2.commit()
+        assert report.signature.verified
         assert report.learner_email == old["learner"]["email"] and report.learner_created
         assert report.counts == {
             "registrations": 1,
@@ -362,9 +438,11 @@ def test_frozen_evidence_is_read_by_its_typed_pair_not_its_ref(tmp_path, empty_d
         return json.dumps(m).encode()
 
     path = tmp_path / "refs.zip"
-    path.write_bytes(_rewrite(OLD_BUNDLE.read_bytes(), MANIFEST, scramble))
+    path.write_bytes(signed(_rewrite(OLD_BUNDLE.read_bytes(), MANIFEST, scramble)))
     with Session(empty_db, expire_on_commit=False) as s2:
-        report = import_bundle(s2, FileStore(tmp_path / "files2"), path, SYSTEM)
+        report = import_bundle(
+            s2, FileStore(tmp_path / "files2"), path, SYSTEM, trusted=[KEY.public_key()]
+        )
         record = s2.exec(select(SignOff)).one()
         assert frozen_evidence_intact(s2, record.id) == []
         again = write_bundle(s2, FileStore(tmp_path / "files2"), report.learner_id, io.BytesIO())

@@ -100,30 +100,70 @@ def test_export_reports(cli, case, tmp_path) -> None:
 def test_export_bundle_then_import_it_elsewhere_and_again(
     cli, case, tmp_path, backend, monkeypatch
 ) -> None:
+    monkeypatch.setenv("PORTFOLIO_INSTANCE_PATH", str(tmp_path / "sender"))
     out = tmp_path / "bundle.zip"
     r = cli("export", "bundle", "--candidate", str(case.learner.id), "-o", str(out))
     assert r.exit_code == 0, r.output
     assert "2 evidence items, 1 sign-offs" in r.output
+    # the sending centre's key (made on first export if `init` did not make it) and its PEM
+    assert (tmp_path / "sender" / "centre-signing-key.pem").exists()
+    shown = cli("key", "show", "--json")
+    sender = json.loads(shown.output)
+    assert f"signed with the key {sender['fingerprint']}" in r.output
+    trusted = tmp_path / "sender.pem"
+    trusted.write_text(cli("key", "show").output)
+    assert trusted.read_text().startswith("-----BEGIN PUBLIC KEY-----")
     with zipfile.ZipFile(out) as zf:
         assert json.loads(zf.read("manifest.json"))["learner"]["email"] == case.learner.email
+        assert json.loads(zf.read("signature.json"))["key_fingerprint"] == sender["fingerprint"]
     # into the same database: refused, already there
     r = cli("import", "bundle", str(out))
     assert r.exit_code == 1 and "already imported" in r.output
     # into a fresh database, through the real command line (its own context and file store)
     monkeypatch.setenv("PORTFOLIO_FILE_STORE", str(tmp_path / "files2"))
+    monkeypatch.setenv("PORTFOLIO_INSTANCE_PATH", str(tmp_path / "receiver"))
     with fresh_database(backend, tmp_path) as url:
         runner = CliRunner()
-        assert runner.invoke(main, ["--db", url, "init"]).exit_code == 0
-        r = runner.invoke(main, ["--db", url, "import", "bundle", str(out)])
+        r = runner.invoke(main, ["--db", url, "init"])
+        assert r.exit_code == 0 and "Made the centre's signing key sha256:" in r.output
+        receiver = json.loads(runner.invoke(main, ["key", "show", "--json"]).output)
+        assert receiver["fingerprint"] != sender["fingerprint"]
+        r = runner.invoke(
+            main, ["--db", url, "import", "bundle", str(out), "--trust", str(trusted)]
+        )
         assert r.exit_code == 0, r.output
         assert "Imported the bundle of" in r.output and "new learner" in r.output
+        assert f"Signature verified with the trusted key {sender['fingerprint']}." in r.output
         assert "framework imported: SE v1" in r.output
         assert any((tmp_path / "files2").rglob("*"))
         r = runner.invoke(main, ["--db", url, "import", "bundle", str(out)])
         assert r.exit_code == 1 and "already imported" in r.output
+        r = runner.invoke(main, ["--db", url, "import", "bundle", str(out), "--trust", str(out)])
+        assert r.exit_code == 2 and "is not a PEM public key" in r.output
         from portfolio.db import make_engine
 
         make_engine(url).dispose()
+
+
+def test_init_makes_the_centre_key_once_and_key_show_prints_it(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("PORTFOLIO_INSTANCE_PATH", str(tmp_path / "instance"))
+    runner = CliRunner()
+    r = runner.invoke(main, ["key", "show"])
+    assert r.exit_code == 1 and "run `portfolio init`" in r.output
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    first = runner.invoke(main, ["--db", url, "init"])
+    assert first.exit_code == 0 and "Made the centre's signing key" in first.output
+    key = tmp_path / "instance" / "centre-signing-key.pem"
+    pem = key.read_bytes()
+    assert key.stat().st_mode & 0o777 == 0o600 and b"PRIVATE KEY" in pem
+    again = runner.invoke(main, ["--db", url, "init"])
+    assert again.exit_code == 0 and "The centre's signing key is sha256:" in again.output
+    assert key.read_bytes() == pem
+    shown = runner.invoke(main, ["key", "show", "--json"])
+    data = json.loads(shown.output)
+    assert data["algorithm"] == "Ed25519" and data["fingerprint"] in again.output
+    text = runner.invoke(main, ["key", "show"]).output
+    assert text == data["public_key"] and "PRIVATE" not in text
 
 
 def test_worker_explains_without_redis(cli, monkeypatch) -> None:

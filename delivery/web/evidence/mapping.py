@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from mappings.assessment.claims import VACSR, Claimable, claimable_criteria, twins
 from mappings.assessment.coverage import DEFAULT_METHODS
-from mappings.assessment.models import Claim, Decision, Judgement
+from mappings.assessment.models import Claim, Decision, Judgement, ReceivedRecord
 from mappings.assessment.rules import rules_for
 from mappings.assessment.suggestions import SuggestedCriterion, merged, suggest_for_learner
 from portfolio.models import (
@@ -105,6 +105,21 @@ def _note(reading: AttachmentReading | None) -> FileReading | None:
     return FileReading(reading.attachment_id, reading.status, note)
 
 
+@dataclass(frozen=True)
+class ReceivedRow:
+    """A decision or judgement of the centre that sent this item in an unverified bundle."""
+
+    at: datetime
+    kind: str
+    subject: str
+    outcome: str
+    method: str | None
+    note: str
+    by: str  # name and e-mail as that centre gave them: text, nobody here
+    centre: str
+    signature: str
+
+
 @dataclass
 class MappingView:
     claims: list[ClaimRow]
@@ -114,6 +129,7 @@ class MappingView:
     can_map: bool
     can_decide: bool
     files: dict[int, FileReading] = field(default_factory=dict)  # by attachment id
+    received: list[ReceivedRow] = field(default_factory=list)
     vacsr: tuple[str, ...] = VACSR
 
     @property
@@ -177,6 +193,7 @@ def mapping_view(
             for a in attachments
             if (note := _note(readings.get(a.id or 0))) is not None
         },
+        received=_received(session, item.id or 0),
     )
 
 
@@ -205,6 +222,28 @@ def _suggestions(
         live = []
     stored = [r.suggestions for r in readings.values() if r.status in ("done", "truncated")]
     return merged(live, stored, learner_standards, top=10) if stored else live
+
+
+def _received(session: Session, evidence_id: int) -> list[ReceivedRow]:
+    rows = session.exec(
+        select(ReceivedRecord)
+        .where(ReceivedRecord.evidence_id == evidence_id)
+        .order_by(col(ReceivedRecord.at), col(ReceivedRecord.id))
+    )
+    return [
+        ReceivedRow(
+            at=r.at,
+            kind=r.kind,
+            subject=r.subject,
+            outcome=r.outcome,
+            method=r.method,
+            note=r.note,
+            by=" ".join(filter(None, (r.by_name, f"<{r.by_email}>" if r.by_email else ""))),
+            centre=r.centre,
+            signature=r.signature,
+        )
+        for r in rows
+    ]
 
 
 def _claim_rows(

@@ -1,0 +1,45 @@
+"""What importing a bundle did: counts, people made, and what its signature proved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from exports.bundle.signing import SignatureCheck
+
+COUNTED = (
+    "registrations",
+    "evidence",
+    "versions",
+    "attachments",
+    "claims",
+    "decisions",
+    "judgements",
+    "sign-offs",
+)
+
+
+@dataclass
+class ImportReport:
+    learner_id: int
+    learner_email: str
+    learner_created: bool
+    frameworks_imported: list[str] = field(default_factory=list)
+    people_created: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    signature: SignatureCheck = field(default_factory=lambda: SignatureCheck("unsigned"))
+    received: int = 0  # the sending centre's decisions, judgements and sign-offs kept as text
+
+    @property
+    def message(self) -> str:
+        parts = ", ".join(f"{n} {k}" for k, n in self.counts.items())
+        who = "new learner" if self.learner_created else "existing learner"
+        lines = [
+            f"Imported the bundle of {self.learner_email} ({who}, id {self.learner_id}): {parts}.",
+            self.signature.message,
+        ]
+        if not self.signature.verified:
+            lines.append(
+                f"Its {self.received} decisions, judgements and sign-offs are kept as the "
+                "sending centre's record: not counted here; its claims await a decision here."
+            )
+        return "\n".join(lines)
