@@ -393,14 +393,14 @@ class _Restorer:
         evidence_id = self.evidence[c.evidence_id]
         if not self.trusted:
             assert self.sender is not None
-            self.session.add(
-                Claim(
-                    evidence_id=evidence_id,
-                    criterion_id=criterion_id,
-                    claimed_by=self.learner_id,
-                    created_at=c.created_at,
-                )
+            claim = Claim(
+                evidence_id=evidence_id,
+                criterion_id=criterion_id,
+                claimed_by=self.learner_id,
+                created_at=c.created_at,
             )
+            self.session.add(claim)
+            self.made.append(claim)
             self.counts["claims"] += 1
             self.received.extend(received.decisions(self.sender, c, evidence_id))
             return

@@ -373,8 +373,13 @@ def test_baseline_vouches_once_for_rows_written_before_the_trail_recorded_rows(
     assert cli("audit", "verify").exit_code == 0
 
 
-def test_a_bundle_import_records_every_row_it_makes(session, case, backend, tmp_path) -> None:
+@pytest.mark.parametrize("trusted", [True, False], ids=["trusted", "untrusted"])
+def test_a_bundle_import_records_every_row_it_makes(
+    session, case, backend, tmp_path, trusted
+) -> None:
     import io
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from delivery.schema import upgrade
     from exports.bundle import import_bundle, write_bundle
@@ -385,7 +390,8 @@ def test_a_bundle_import_records_every_row_it_makes(session, case, backend, tmp_
 
     store = FileStore(tmp_path / "files")
     out = io.BytesIO()
-    write_bundle(session, store, case.learner.id, out, centre="Northfield")
+    key = Ed25519PrivateKey.generate()
+    write_bundle(session, store, case.learner.id, out, centre="Northfield", signing_key=key)
     path = tmp_path / "bundle.zip"
     path.write_bytes(out.getvalue())
     with fresh_database(backend, tmp_path) as url:
@@ -393,10 +399,12 @@ def test_a_bundle_import_records_every_row_it_makes(session, case, backend, tmp_
         upgrade(engine)
         try:
             with Session(engine) as other:
-                import_bundle(other, FileStore(tmp_path / "files2"), path, SYSTEM)
+                trust = [key.public_key()] if trusted else []
+                import_bundle(other, FileStore(tmp_path / "files2"), path, SYSTEM, trusted=trust)
                 other.commit()
                 kinds = {k for (k,) in other.execute(select(AuditRow.kind))}
-                assert kinds == {"decision", "claim", "evidenceversion", "signoff"}
+                counted = {"decision", "signoff"} if trusted else set()
+                assert kinds == {"claim", "evidenceversion"} | counted
                 assert audit.verify(other).ok, audit.verify(other).breaks
         finally:
             engine.dispose()
