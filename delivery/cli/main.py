@@ -49,8 +49,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "delivery.cli.database:init",
         "Create the database, or migrate it to the newest schema.",
     ),
-    "key": ("delivery.cli.key:key_group", "Show the centre's bundle-signing key."),
     "iqa": ("delivery.cli.iqa:iqa_group", "Plan IQA sampling cycles and write their records."),
+    "key": ("delivery.cli.key:key_group", "Show the centre's bundle-signing key."),
     "people": ("delivery.cli.people:people_group", "Create and list people."),
     "register": (
         "delivery.cli.register:register_command",
@@ -72,7 +72,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "worker": (
         "delivery.cli.worker:worker",
-        "Run a background worker for export jobs (RQ on PORTFOLIO_REDIS_URL).",
+        "Run a background worker for export jobs and attachment readings (RQ on "
+        "PORTFOLIO_REDIS_URL).",
     ),
 }
 
