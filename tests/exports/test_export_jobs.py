@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -38,6 +39,9 @@ class Fresh:
     document_id: str
 
 
+KEY = Ed25519PrivateKey.generate()  # the sending centre's, trusted by the receiving one
+
+
 @pytest.fixture
 def fresh(
     backend, tmp_path, session, make_person, make_registration, make_evidence
@@ -53,15 +57,19 @@ def fresh(
     session.commit()
     bundle = tmp_path / "b.zip"
     with bundle.open("wb") as out:
-        write_bundle(session, store, case.learner.id, out)
+        write_bundle(session, store, case.learner.id, out, signing_key=KEY)
     with fresh_database(backend, tmp_path) as url:
         engine = make_engine(url)
         upgrade(engine)
         with Session(engine, expire_on_commit=False) as s:
-            import_bundle(s, FileStore(tmp_path / "files2"), bundle, SYSTEM)
+            trusted = [KEY.public_key()]
+            import_bundle(s, FileStore(tmp_path / "files2"), bundle, SYSTEM, trusted=trusted)
             s.commit()
             cohort_id = s.exec(select(Cohort.id).where(Cohort.name == cohort.name)).one()
             assessor = s.exec(select(Person).where(Person.email == case.assessor.email)).one()
+            assessor.roles = "assessor"  # a bundle gives no role; the receiving centre does
+            s.add(assessor)
+            s.commit()
         yield Fresh(engine, url, cohort_id, assessor, case.signoff.document_id)
         engine.dispose()
 
