@@ -15,8 +15,9 @@ Like indico's request handler (``RH.process``), ``@page(...)`` wraps every view 
   (a form shown again with its errors) the session is rolled back.
 - A safe request (GET, HEAD) must not write: its session is rolled back, and one that flushed a
   change is a programming error.
-- Writers wait their turn: an unsafe request's transaction is a write transaction from its first
-  statement (``BEGIN IMMEDIATE`` on SQLite, :func:`portfolio.db.writing`), and a request that
+- Writers wait their turn: an unsafe request's body is read in full first, then its transaction
+  is a write transaction from its first statement (``BEGIN IMMEDIATE`` on SQLite,
+  :func:`portfolio.db.writing`), and a request that
   fails on a lock (SQLite busy, a PostgreSQL serialization failure or deadlock) is run again
   whole, up to :data:`portfolio.db.ATTEMPTS` times (:func:`portfolio.db.retrying`), its uploads
   rewound and its flashed messages forgotten. What runs after the commit runs once.
@@ -61,6 +62,8 @@ def page(*roles: str, public: bool = False) -> Callable[[F], F]:
         def handle(*args: Any, **kwargs: Any) -> Any:
             if request.method in SAFE_METHODS:
                 return attempt(*args, **kwargs)
+            # the whole body first (a slow upload arrives before its transaction holds the lock)
+            request.files  # noqa: B018 - parses the form and spools the uploads
             flashes = list(cookie.get("_flashes", []))
             with writing():
                 response = retrying(

@@ -30,6 +30,7 @@ class Seeded:
     assessor: str
     claim_id: int
     method: str
+    draft_id: int  # a draft of the first learner's, to attach files to
 
 
 def seed(url: str, learners: int = 30) -> Seeded:
@@ -103,7 +104,18 @@ def seed(url: str, learners: int = 30) -> Seeded:
         evidence.submit(s, actor=me, evidence_id=item.id or 0, declaration=True)
         claim = s.exec(select(Claim).where(Claim.evidence_id == item.id)).one()
         method = rules_for(s.get(Framework, fw.framework_id)).methods[0][0]
-        seeded = Seeded(emails, assessor.email, claim.id or 0, method)
+        draft = evidence.create(
+            s,
+            actor=me,
+            learner_id=learner.id or 0,
+            draft=evidence.Draft(
+                kind="reflective_account",
+                title="Draft",
+                activity_date=date.today(),
+                body="Notes.",
+            ),
+        )
+        seeded = Seeded(emails, assessor.email, claim.id or 0, method, draft.id or 0)
     engine.dispose()
     return seeded
 
@@ -184,3 +196,41 @@ def decide_race(base: str, seeded: Seeded, tabs: int) -> list[int]:
     path = f"/claims/{seeded.claim_id}/decision"
     calls = [lambda: post(base, path, form, cookie)[0] for _ in range(tabs)]
     return at_once(calls)
+
+
+def slow_upload(
+    base: str, cookie: str, evidence_id: int, data: bytes, meanwhile: Callable[[], T]
+) -> tuple[int, T | None]:
+    """Upload ``data`` as a text file in two halves, calling ``meanwhile()`` (in another thread)
+    between them; (the upload's status, what ``meanwhile`` returned if it returned while the
+    upload was still under way, else None)."""
+    boundary = "live-boundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="notes.txt"\r\n'
+            f"Content-Type: text/plain\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    conn = http.client.HTTPConnection(base, timeout=120)
+    try:
+        conn.putrequest("POST", f"/evidence/{evidence_id}/attachments")
+        conn.putheader("Cookie", cookie)
+        conn.putheader("Content-Type", f"multipart/form-data; boundary={boundary}")
+        conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders()
+        half = len(body) // 2
+        conn.send(body[:half])
+        box: list[T] = []
+        helper = threading.Thread(target=lambda: box.append(meanwhile()))
+        helper.start()
+        helper.join(timeout=20)  # generous: a writer that has to wait for the upload waits 30 s
+        during = box[0] if box else None
+        conn.send(body[half:])
+        response = conn.getresponse()
+        response.read()
+        helper.join()
+        return response.status, during
+    finally:
+        conn.close()

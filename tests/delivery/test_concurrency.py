@@ -12,9 +12,17 @@ from sqlmodel import Session, col, select
 
 from mappings.assessment.models import Claim, Decision
 from portfolio.db import make_engine
-from portfolio.models import AuditEntry
+from portfolio.models import Attachment, AuditEntry
 from tests.conftest import fresh_database
-from tests.delivery.live import Seeded, at_once, decide_race, log_in, seed, serving
+from tests.delivery.live import (
+    Seeded,
+    at_once,
+    decide_race,
+    log_in,
+    seed,
+    serving,
+    slow_upload,
+)
 
 
 @pytest.fixture
@@ -49,3 +57,19 @@ def test_decision_race_has_one_winner_and_409_for_the_others(live) -> None:
     engine.dispose()
     assert claim is not None and claim.status == "accepted" and claim.revision == 1
     assert len(decisions) == 1 and len(audited) == 1
+
+
+def test_a_slow_upload_neither_fails_nor_holds_up_other_writers(live) -> None:
+    url, base, seeded = live
+    status, cookie = log_in(base, seeded.learners[0])
+    assert status == 302 and cookie
+    data = b"My notes from the session.\n" * 20_000
+    uploaded, during = slow_upload(
+        base, cookie, seeded.draft_id, data, lambda: log_in(base, seeded.learners[1])[0]
+    )
+    assert during == 302  # the other log-in was answered while the upload was still arriving
+    assert uploaded == 302
+    engine = make_engine(url)
+    with Session(engine) as s:
+        assert len(s.exec(select(Attachment)).all()) == 1
+    engine.dispose()

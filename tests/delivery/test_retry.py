@@ -1,0 +1,96 @@
+"""A unit of work that fails on a lock is run again whole, a bounded number of times."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import pytest
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import select
+
+from delivery.web import auth as auth_views
+from portfolio import db
+from portfolio.models import AuditEntry
+
+
+def _locked() -> OperationalError:
+    return OperationalError("INSERT ...", {}, sqlite3.OperationalError("database is locked"))
+
+
+class _PgSerialization(Exception):
+    sqlstate = "40001"
+
+
+@pytest.fixture(autouse=True)
+def no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(db.time, "sleep", lambda _s: None)
+
+
+def test_lock_errors_are_told_apart() -> None:
+    assert db.is_lock_error(_locked())
+    assert db.is_lock_error(OperationalError("x", {}, _PgSerialization()))
+    assert not db.is_lock_error(OperationalError("x", {}, sqlite3.OperationalError("no table")))
+    assert not db.is_lock_error(IntegrityError("x", {}, Exception("unique")))
+
+
+def test_retrying_runs_again_on_a_lock_and_gives_up_after_the_last_attempt() -> None:
+    calls: list[int] = []
+
+    def flaky() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise _locked()
+        return "done"
+
+    assert db.retrying(flaky) == "done" and len(calls) == 3
+
+    def always() -> None:
+        calls.append(1)
+        raise _locked()
+
+    calls.clear()
+    with pytest.raises(OperationalError):
+        db.retrying(always, attempts=4)
+    assert len(calls) == 4
+
+
+def test_other_errors_are_not_retried() -> None:
+    calls: list[int] = []
+
+    def broken() -> None:
+        calls.append(1)
+        raise ValueError("bug")
+
+    with pytest.raises(ValueError):
+        db.retrying(broken)
+    assert calls == [1]
+
+
+def test_a_request_that_hit_a_lock_is_run_again_whole(
+    client: Any, session: Any, make_person: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = make_person("learner")
+    real = auth_views.authenticate
+    calls: list[int] = []
+
+    def once_locked(*args: Any, **kwargs: Any) -> Any:
+        found = real(*args, **kwargs)
+        calls.append(1)
+        if len(calls) == 1:
+            db_session = args[0]
+            db_session.flush()
+            raise _locked()  # after writing: the first attempt's writes must be undone
+        return found
+
+    monkeypatch.setattr(auth_views, "authenticate", once_locked)
+    response = client.post(
+        "/login", data={"email": person.email, "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 302 and len(calls) == 2
+    entries = session.exec(
+        select(AuditEntry).where(
+            AuditEntry.action == "auth.login", AuditEntry.actor_id == person.id
+        )
+    ).all()
+    assert len(entries) == 1
