@@ -27,6 +27,7 @@ from wtforms.validators import DataRequired, Email, Length
 from delivery.web import context
 from portfolio.errors import Conflict, DomainError, Invalid
 from portfolio.services.files import TooLarge
+from portfolio.storable import contains_nul, nul_message
 
 # what a page answers when its form was refused by the service, most specific first
 STATUS: tuple[tuple[type[DomainError], int], ...] = (
@@ -58,6 +59,17 @@ class PageForm(FlaskForm):
     @property
     def row(self) -> int | None:
         return self._row
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields' own checks, and for every form: no NUL character in any text (neither
+        database can hold one alike; the form is shown again with the message, 422)."""
+        valid: bool = super().validate(extra_validators)
+        for field in self:
+            data = getattr(field.data, "filename", field.data)  # an upload: its name
+            if contains_nul(data):
+                field.errors = [*field.errors, nul_message(str(field.label.text))]
+                valid = False
+        return valid
 
     def fail(self, error: DomainError) -> None:
         """Show ``error`` beside the field it names, or above the form."""

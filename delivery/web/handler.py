@@ -15,6 +15,8 @@ Like indico's request handler (``RH.process``), ``@page(...)`` wraps every view 
   (a form shown again with its errors) the session is rolled back.
 - A safe request (GET, HEAD) must not write: its session is rolled back, and one that flushed a
   change is a programming error.
+- A query string with a NUL character is refused (400) before the view runs; forms refuse one
+  in any field themselves (:class:`delivery.web.forms.PageForm`, 422).
 - Writers wait their turn: an unsafe request's body is read in full first, then its transaction
   is a write transaction from its first statement (``BEGIN IMMEDIATE`` on SQLite,
   :func:`portfolio.db.writing`), and a request that
@@ -36,6 +38,7 @@ from werkzeug.wrappers import Response
 
 from delivery.web import context
 from portfolio.db import retrying, writing
+from portfolio.storable import contains_nul, nul_message
 
 F = TypeVar("F", bound=Callable[..., Any])
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -60,6 +63,8 @@ def page(*roles: str, public: bool = False) -> Callable[[F], F]:
 
         @wraps(view)
         def handle(*args: Any, **kwargs: Any) -> Any:
+            if contains_nul(request.args.to_dict(flat=False)):
+                abort(400, nul_message("The address"))
             if request.method in SAFE_METHODS:
                 return attempt(*args, **kwargs)
             # the whole body first (a slow upload arrives before its transaction holds the lock)
