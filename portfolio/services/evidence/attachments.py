@@ -13,7 +13,7 @@ from portfolio.models import Attachment, Evidence, EvidenceVersion
 from portfolio.models.base import utcnow
 from portfolio.services import access
 from portfolio.services.evidence.drafts import for_author, log, rehash, writable_version
-from portfolio.services.files import FileStore, TooLarge
+from portfolio.services.files import FileStore, TooLarge, discard_on_rollback
 from portfolio.services.people import Actor
 from portfolio.services.sniff import extract_text, sniff
 
@@ -37,6 +37,7 @@ def attach(
     kind = sniff(data, display)
     text = extract_text(data, kind.mime, display)
     stored = store.put(io.BytesIO(data), max_bytes=max_bytes)
+    discard_on_rollback(session, stored)  # a failed upload leaves no file behind
     version = writable_version(session, actor, item)
     attachment = Attachment(
         version_id=version.id or 0,
