@@ -15,7 +15,7 @@ Like indico's request handler (``RH.process``), ``@page(...)`` wraps every view 
   (a form shown again with its errors) the session is rolled back.
 - A safe request (GET, HEAD) must not write: its session is rolled back, and one that flushed a
   change is a programming error.
-- A query string with a NUL character is refused (400) before the view runs; forms refuse one
+- An address (path or query string) with a NUL character is refused (400) before the view runs; forms refuse one
   in any field themselves (:class:`delivery.web.forms.PageForm`, 422).
 - Writers wait their turn: an unsafe request's body is read in full first, then its transaction
   is a write transaction from its first statement (``BEGIN IMMEDIATE`` on SQLite,
@@ -63,7 +63,7 @@ def page(*roles: str, public: bool = False) -> Callable[[F], F]:
 
         @wraps(view)
         def handle(*args: Any, **kwargs: Any) -> Any:
-            if contains_nul(request.args.to_dict(flat=False)):
+            if contains_nul([request.args.to_dict(flat=False), request.view_args]):
                 abort(400, nul_message("The address"))
             if request.method in SAFE_METHODS:
                 return attempt(*args, **kwargs)

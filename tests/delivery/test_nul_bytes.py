@@ -40,6 +40,8 @@ def test_a_query_string_with_a_nul_is_a_bad_request(client: Any, auth: Any) -> N
     response = client.get("/frameworks/search?q=care%00")
     assert response.status_code == 400
     assert MESSAGE in response.get_data(as_text=True)
+    response = client.get("/frameworks/1/standards/SE01%00")
+    assert response.status_code == 400
 
 
 def test_services_refuse_a_nul_before_writing(session: Any) -> None:
