@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from delivery.schema import schema_state
 from portfolio import config as settings
-from portfolio.db import make_engine, session_scope
+from portfolio.db import BUSY_TIMEOUT_SECONDS, is_lock_error, make_engine, session_scope
 from portfolio.errors import DomainError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -50,7 +50,8 @@ class Context:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session for one command: commit on success, roll back and exit 1 on a domain error."""
+        """A session for one command: commit on success, roll back and exit 1 on a domain error
+        or when the database stayed locked by other writers longer than the busy timeout."""
         state = schema_state(self.engine)
         if not state["up_to_date"]:
             raise click.ClickException(
@@ -58,10 +59,17 @@ class Context:
                 "run `portfolio init` first."
             )
         try:
-            with session_scope(self.engine) as session:
+            with session_scope(self.engine) as session:  # a write transaction, waiting its turn
                 yield session
         except DomainError as exc:
             raise click.ClickException(str(exc)) from exc
+        except OperationalError as exc:
+            if not is_lock_error(exc):
+                raise
+            raise click.ClickException(
+                f"The database stayed busy for {BUSY_TIMEOUT_SECONDS} s (others are writing); "
+                "nothing was saved. Run the command again."
+            ) from exc
 
 
 def _connect(url: str) -> Engine:

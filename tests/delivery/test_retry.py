@@ -94,3 +94,25 @@ def test_a_request_that_hit_a_lock_is_run_again_whole(
         )
     ).all()
     assert len(entries) == 1
+
+
+def test_a_command_that_cannot_get_the_write_lock_exits_with_a_clear_message(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from delivery.cli.main import main
+    from delivery.schema import upgrade
+
+    url = f"sqlite:///{tmp_path / 'busy.sqlite3'}"
+    holder = db.make_engine(url)
+    upgrade(holder)
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_SECONDS", 0)  # give up at once rather than in 30 s
+    with holder.connect() as other:
+        with db.writing():
+            other.begin()  # BEGIN IMMEDIATE: another writer holds the lock
+        result = CliRunner().invoke(main, ["--db", url, "cohort", "add", "--name", "Busy"])
+        other.rollback()
+    holder.dispose()
+    assert result.exit_code == 1
+    assert "stayed busy" in result.output and "nothing was saved" in result.output
