@@ -17,7 +17,7 @@ import random
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
@@ -117,11 +117,13 @@ def retrying(
 
 
 @contextmanager
-def unit_of_work(make_session: Callable[[], Session]) -> Iterator[Session]:
+def unit_of_work(make_session: Callable[[], Session], *, write: bool = True) -> Iterator[Session]:
     """One write transaction outside a web request (a command, a background job's step): begun
     immediately, committed on success, rolled back on any error. With the web request handler,
-    the only place that commits. To run it again on a lock error, see :func:`run_unit`."""
-    with writing(), make_session() as session:
+    the only place that commits. To run it again on a lock error, see :func:`run_unit`.
+    ``write=False`` for work that only reads (a report, an export): it reads a snapshot and holds
+    no writer up however long it takes."""
+    with writing() if write else nullcontext(), make_session() as session:
         try:
             yield session
             session.commit()
@@ -140,6 +142,6 @@ def run_unit(make_session: Callable[[], Session], work: Callable[[Session], T]) 
     return retrying(once)
 
 
-def session_scope(engine: Engine) -> AbstractContextManager[Session]:
+def session_scope(engine: Engine, *, write: bool = True) -> AbstractContextManager[Session]:
     """A session for command-line work: commit on success, roll back on any error."""
-    return unit_of_work(lambda: Session(engine))
+    return unit_of_work(lambda: Session(engine), write=write)

@@ -17,7 +17,7 @@ def audit_group() -> None:
 @pass_ctx
 def verify_audit(ctx: Context) -> None:
     """Verify the hash chain of the audit trail; exit 1 on any break."""
-    with ctx.session() as session:
+    with ctx.session(write=False) as session:
         report = audit.verify(session)
     if report.ok:
         click.echo(f"Audit trail intact: {report.entries} entries.")

@@ -49,9 +49,11 @@ class Context:
         return Path(self.settings["FILE_STORE"])
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, *, write: bool = True) -> Iterator[Session]:
         """A session for one command: commit on success, roll back and exit 1 on a domain error
-        or when the database stayed locked by other writers longer than the busy timeout."""
+        or when the database stayed locked by other writers longer than the busy timeout.
+        ``write=False`` for a command that only reads (a list, a report, an export): it holds
+        no writer up (on SQLite a writing command takes the write lock for its whole run)."""
         state = schema_state(self.engine)
         if not state["up_to_date"]:
             raise click.ClickException(
@@ -59,7 +61,7 @@ class Context:
                 "run `portfolio init` first."
             )
         try:
-            with session_scope(self.engine) as session:  # a write transaction, waiting its turn
+            with session_scope(self.engine, write=write) as session:
                 yield session
         except DomainError as exc:
             raise click.ClickException(str(exc)) from exc

@@ -96,9 +96,9 @@ def test_a_request_that_hit_a_lock_is_run_again_whole(
     assert len(entries) == 1
 
 
-def test_a_command_that_cannot_get_the_write_lock_exits_with_a_clear_message(
-    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _while_another_writer_holds_the_lock(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, *args: str
+) -> Any:
     from click.testing import CliRunner
 
     from delivery.cli.main import main
@@ -111,8 +111,24 @@ def test_a_command_that_cannot_get_the_write_lock_exits_with_a_clear_message(
     with holder.connect() as other:
         with db.writing():
             other.begin()  # BEGIN IMMEDIATE: another writer holds the lock
-        result = CliRunner().invoke(main, ["--db", url, "cohort", "add", "--name", "Busy"])
+        result = CliRunner().invoke(main, ["--db", url, *args])
         other.rollback()
     holder.dispose()
+    return result
+
+
+def test_a_command_that_cannot_get_the_write_lock_exits_with_a_clear_message(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = _while_another_writer_holds_the_lock(
+        tmp_path, monkeypatch, "cohort", "add", "--name", "Busy"
+    )
     assert result.exit_code == 1
     assert "stayed busy" in result.output and "nothing was saved" in result.output
+
+
+def test_a_command_that_only_reads_does_not_wait_for_writers(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = _while_another_writer_holds_the_lock(tmp_path, monkeypatch, "cohort", "list")
+    assert result.exit_code == 0, result.output
