@@ -132,3 +132,26 @@ def test_a_command_that_only_reads_does_not_wait_for_writers(
 ) -> None:
     result = _while_another_writer_holds_the_lock(tmp_path, monkeypatch, "cohort", "list")
     assert result.exit_code == 0, result.output
+
+
+def test_a_unit_of_work_that_hit_a_lock_is_run_again_and_committed_once(tmp_path: Any) -> None:
+    from sqlmodel import Session
+
+    from portfolio.models import Cohort
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'unit.sqlite3'}")
+    Cohort.metadata.create_all(engine, tables=[Cohort.__table__])  # type: ignore[attr-defined]
+    calls: list[int] = []
+
+    def work(session: Session) -> int:
+        calls.append(1)
+        session.add(Cohort(name=f"Attempt {len(calls)}"))
+        session.flush()
+        if len(calls) == 1:
+            raise _locked()
+        return len(calls)
+
+    assert db.run_unit(lambda: Session(engine), work) == 2
+    with Session(engine) as s:
+        assert [c.name for c in s.exec(select(Cohort)).all()] == ["Attempt 2"]
+    engine.dispose()
