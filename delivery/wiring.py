@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from mappings.assessment.guards import signed_standards_stay
 from mappings.quality.eqa import eqa_relation
+from portfolio import storable
 from portfolio.services import access, registrations
 
 
@@ -17,3 +18,6 @@ def wire() -> None:
     registrations.register_removal_guard(signed_standards_stay)
     # An EQA with a live grant may read the sampled learners' portfolios.
     access.register_relation(eqa_relation)
+    # Text with a NUL character is refused alike on SQLite and PostgreSQL (PostgreSQL cannot
+    # store it): every row is checked before it is written.
+    storable.install()

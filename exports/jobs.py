@@ -29,7 +29,7 @@ from exports.models import ExportJob
 from exports.signoff import SignoffView, build_signoff_docx
 from exports.signoff_view import document_name, signoff_views
 from mappings.assessment.models import SignOff
-from portfolio.db import unit_of_work
+from portfolio.db import run_unit, unit_of_work
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import Cohort, Registration
 from portfolio.models.base import utcnow
@@ -212,28 +212,31 @@ def run_job(
             if pool is not None:
                 pool.shutdown()
         os.replace(tmp, final)
-        with unit_of_work(session_factory) as session:
-            job = session.get(ExportJob, job_id)
-            assert job is not None
-            job.status, job.finished_at = "done", utcnow()
-            session.add(job)
+        run_unit(session_factory, lambda session: _finish(session, job_id, "done", ""))
     except Exception as exc:  # noqa: BLE001 - the job records the failure for its owner
         if tmp is not None:
             tmp.unlink(missing_ok=True)
-        with unit_of_work(session_factory) as session:
-            job = session.get(ExportJob, job_id)
-            if job is not None:
-                job.status, job.error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
-                job.finished_at = utcnow()
-                session.add(job)
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        run_unit(session_factory, lambda session: _finish(session, job_id, "failed", error))
+
+
+def _finish(session: Session, job_id: int, status: str, error: str) -> None:
+    job = session.get(ExportJob, job_id)
+    if job is not None:
+        job.status, job.finished_at = status, utcnow()
+        if error:
+            job.error = error
+        session.add(job)
 
 
 def _progress(session_factory: SessionFactory, job_id: int, done: int) -> None:
-    with unit_of_work(session_factory) as session:
+    def record(session: Session) -> None:
         job = session.get(ExportJob, job_id)
         assert job is not None
         job.done = done
         session.add(job)
+
+    run_unit(session_factory, record)  # run again if the database was busy
 
 
 # ------------------------------------------------------------------ where jobs run

@@ -2,18 +2,36 @@
 
 SQLite is the embedded default (foreign keys on, WAL, busy timeout); PostgreSQL uses psycopg.
 The schema is owned by Alembic migrations in the delivery layer (:mod:`delivery.schema`).
+
+Writers wait their turn. A transaction begun inside :func:`writing` (a web request that may
+write, a command, a background job's step) starts with ``BEGIN IMMEDIATE`` on SQLite: it takes
+the write lock first and waits up to the busy timeout for it, rather than reading under a
+snapshot and failing with "database is locked" when it tries to write after someone else did.
+A unit of work that still fails on a lock (:func:`is_lock_error`: SQLite busy, a PostgreSQL
+serialization failure or deadlock) is run again whole by :func:`retrying`, a bounded number of times.
 """
 
 from __future__ import annotations
 
+import random
+import sqlite3
+import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
+
+T = TypeVar("T")
+BUSY_TIMEOUT_SECONDS = 30
+ATTEMPTS = 5  # a unit of work that fails on a lock is run at most this many times
+# SQLSTATEs of PostgreSQL that mean "run the transaction again"
+_PG_RETRY = frozenset({"40001", "40P01", "55P03"})  # serialization failure, deadlock, lock n/a
+_writing: ContextVar[bool] = ContextVar("portfolio_writing", default=False)
 
 
 def normalise_url(url: str) -> str:
@@ -32,7 +50,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs
+            url,
+            connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+            **kwargs,
         )
         _configure_sqlite(engine)
         return engine
@@ -47,20 +67,63 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # a writer takes the write lock at once (waiting its turn), a reader reads a snapshot
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
 
 
 @contextmanager
-def unit_of_work(make_session: Callable[[], Session]) -> Iterator[Session]:
-    """One transaction outside a web request (a command, a background job's step): commit on
-    success, roll back on any error. With the web request handler, the only place that commits."""
-    with make_session() as session:
+def writing() -> Iterator[None]:
+    """Transactions begun in this block (in this thread or task) are write transactions."""
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database was busy: the same work, run again, may well pass."""
+    cause = getattr(exc, "orig", None) or exc
+    if isinstance(cause, sqlite3.OperationalError):
+        message = str(cause).lower()
+        return "locked" in message or "busy" in message
+    return getattr(cause, "sqlstate", None) in _PG_RETRY
+
+
+def retrying(
+    work: Callable[[], T],
+    *,
+    attempts: int = ATTEMPTS,
+    before_retry: Callable[[], None] | None = None,
+) -> T:
+    """Run ``work`` (a whole unit of work: begin, write, commit); run it again, after a short
+    random pause, when it fails on a lock, at most ``attempts`` times in all."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except Exception as exc:
+            if attempt == attempts or not is_lock_error(exc):
+                raise
+        time.sleep(random.uniform(0.01, 0.05) * 2**attempt)  # noqa: S311 - jitter, not secrets
+        if before_retry is not None:
+            before_retry()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@contextmanager
+def unit_of_work(make_session: Callable[[], Session], *, write: bool = True) -> Iterator[Session]:
+    """One write transaction outside a web request (a command, a background job's step): begun
+    immediately, committed on success, rolled back on any error. With the web request handler,
+    the only place that commits. To run it again on a lock error, see :func:`run_unit`.
+    ``write=False`` for work that only reads (a report, an export): it reads a snapshot and holds
+    no writer up however long it takes."""
+    with writing() if write else nullcontext(), make_session() as session:
         try:
             yield session
             session.commit()
@@ -69,6 +132,16 @@ def unit_of_work(make_session: Callable[[], Session]) -> Iterator[Session]:
             raise
 
 
-def session_scope(engine: Engine) -> AbstractContextManager[Session]:
+def run_unit(make_session: Callable[[], Session], work: Callable[[Session], T]) -> T:
+    """``work(session)`` in a :func:`unit_of_work`, the whole unit run again on a lock error."""
+
+    def once() -> T:
+        with unit_of_work(make_session) as session:
+            return work(session)
+
+    return retrying(once)
+
+
+def session_scope(engine: Engine, *, write: bool = True) -> AbstractContextManager[Session]:
     """A session for command-line work: commit on success, roll back on any error."""
-    return unit_of_work(lambda: Session(engine))
+    return unit_of_work(lambda: Session(engine), write=write)

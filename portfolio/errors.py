@@ -29,3 +29,8 @@ class Invalid(DomainError):
 
 class Conflict(DomainError):
     """Someone else changed the thing first (HTTP 409)."""
+
+
+class Unavailable(DomainError):
+    """Something the service needs is out of order, not the request (HTTP 503): for example the
+    file store's disk is full or not writable. Trying again later may work."""

@@ -144,7 +144,7 @@ class TestContext(Context):
         self._connection = connection
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, *, write: bool = True) -> Iterator[Session]:
         import click
 
         from portfolio.errors import DomainError

@@ -38,7 +38,7 @@ def verify_audit(ctx: Context, expect: str | None) -> None:
     claim, evidence version and sign-off is as the newest entry about it recorded and none is
     missing from the trail, and with --expect that the trail still extends that head."""
     expected = _head(expect)
-    with ctx.session() as session:
+    with ctx.session(write=False) as session:
         report = audit.verify(session, expect=expected)
     if report.ok:
         extends = f" It extends the expected head {expected}." if expected else ""
@@ -65,7 +65,7 @@ def head_audit(ctx: Context, as_json: bool) -> None:
     """Print the entry count and the newest hash as COUNT:HASH, to keep outside the database.
 
     Later, `portfolio audit verify --expect COUNT:HASH` fails if the trail no longer extends it."""
-    with ctx.session() as session:
+    with ctx.session(write=False) as session:
         head = audit.head(session)
     echo_data(
         {"entries": head.entries, "hash": head.hash, "head": str(head)},

@@ -33,7 +33,7 @@ def add_cohort(ctx: Context, name: str, site: str) -> None:
 @pass_ctx
 def list_cohorts(ctx: Context, as_json: bool) -> None:
     """List cohorts (id, name, site, registrations)."""
-    with ctx.session() as session:
+    with ctx.session(write=False) as session:
         rows = [asdict(c) for c in registrations.list_cohorts(session)]
     echo_data(rows, as_json=as_json, lines=_cohort_lines)
 

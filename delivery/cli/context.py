@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from delivery.schema import schema_state
 from portfolio import config as settings
-from portfolio.db import make_engine, session_scope
+from portfolio.db import BUSY_TIMEOUT_SECONDS, is_lock_error, make_engine, session_scope
 from portfolio.errors import DomainError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -49,8 +49,11 @@ class Context:
         return Path(self.settings["FILE_STORE"])
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session for one command: commit on success, roll back and exit 1 on a domain error."""
+    def session(self, *, write: bool = True) -> Iterator[Session]:
+        """A session for one command: commit on success, roll back and exit 1 on a domain error
+        or when the database stayed locked by other writers longer than the busy timeout.
+        ``write=False`` for a command that only reads (a list, a report, an export): it holds
+        no writer up (on SQLite a writing command takes the write lock for its whole run)."""
         state = schema_state(self.engine)
         if not state["up_to_date"]:
             raise click.ClickException(
@@ -58,10 +61,17 @@ class Context:
                 "run `portfolio init` first."
             )
         try:
-            with session_scope(self.engine) as session:
+            with session_scope(self.engine, write=write) as session:
                 yield session
         except DomainError as exc:
             raise click.ClickException(str(exc)) from exc
+        except OperationalError as exc:
+            if not is_lock_error(exc):
+                raise
+            raise click.ClickException(
+                f"The database stayed busy for {BUSY_TIMEOUT_SECONDS} s (others are writing); "
+                "nothing was saved. Run the command again."
+            ) from exc
 
 
 def _connect(url: str) -> Engine:

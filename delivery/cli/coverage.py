@@ -15,7 +15,7 @@ from mappings.assessment.coverage_report import coverage_report, report_text
 @pass_ctx
 def coverage_command(ctx: Context, learner_id: int, standard: str | None, as_json: bool) -> None:
     """Show a candidate's coverage per standard: counts, states, evidence and reasons."""
-    with ctx.session() as session:
+    with ctx.session(write=False) as session:
         learner, entries = coverage_report(session, learner_id=learner_id, standard=standard)
         text = report_text(learner, entries, detail=standard is not None)
     echo_data(entries, as_json=as_json, lines=lambda _: [text])

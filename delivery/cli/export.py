@@ -37,7 +37,7 @@ def _write_atomically(output: Path, data: bytes) -> None:
 @pass_ctx
 def export_signoff(ctx: Context, learner_id: int, standard: str, output: Path) -> None:
     """Write the sign-off record (.docx) of a signed-off standard."""
-    with ctx.session() as session:
+    with ctx.session(write=False) as session:
         reg_id = find_registration(session, learner_id=learner_id, standard_code=standard)
         view = signoff_view(
             session,
@@ -58,7 +58,7 @@ def export_bundle(ctx: Context, learner_id: int, output: Path) -> None:
     """Write a learner's portable portfolio bundle (.zip), signed with the centre's key."""
     tmp = output.with_name(f".{output.name}.part")
     try:
-        with ctx.session() as session, tmp.open("wb") as out:
+        with ctx.session(write=False) as session, tmp.open("wb") as out:
             key, _ = ensure_key(Path(ctx.settings["SIGNING_KEY"]))
             manifest = write_bundle(
                 session,
@@ -92,7 +92,7 @@ def _report_format(output: Path) -> str:
 def export_coverage(ctx: Context, cohort_id: int, output: Path) -> None:
     """Write a cohort's coverage (one row per learner per standard) as CSV or .xlsx."""
     fmt = _report_format(output)
-    with ctx.session() as session:
+    with ctx.session(write=False) as session:
         report = cohort_coverage(session, actor=SYSTEM, cohort_id=cohort_id)
     _write_atomically(output, render(report, fmt))
     click.echo(f"Wrote {output}: {len(report.rows)} rows.")
@@ -106,7 +106,7 @@ def export_coverage(ctx: Context, cohort_id: int, output: Path) -> None:
 def export_register(ctx: Context, start: datetime, end: datetime, output: Path) -> None:
     """Write the register of sign-offs made in a period (both days included)."""
     fmt = _report_format(output)
-    with ctx.session() as session:
+    with ctx.session(write=False) as session:
         report = signoff_register(session, actor=SYSTEM, start=start.date(), end=end.date())
     _write_atomically(output, render(report, fmt))
     click.echo(f"Wrote {output}: {len(report.rows)} sign-offs.")

@@ -70,7 +70,7 @@ def import_framework(
 @pass_ctx
 def list_frameworks(ctx: Context, as_json: bool) -> None:
     """List loaded frameworks and their versions."""
-    with ctx.session() as session:
+    with ctx.session(write=False) as session:
         rows = frameworks.framework_summaries(session)
     echo_data(rows, as_json=as_json, lines=_framework_lines)
 
@@ -90,7 +90,7 @@ def _framework_lines(rows: list[dict[str, Any]]) -> list[str]:
 @pass_ctx
 def show_framework(ctx: Context, code: str, version: str | None, as_json: bool) -> None:
     """Show a framework, or one standard (by code, e.g. SE04), with its criteria."""
-    with ctx.session() as session:
+    with ctx.session(write=False) as session:
         data = frameworks.describe(session, code, version=version)
     echo_data(data, as_json=as_json, lines=_standard_lines)
 
@@ -111,7 +111,7 @@ def _standard_lines(data: dict[str, Any]) -> list[str]:
 @pass_ctx
 def export_framework(ctx: Context, code: str, fmt: str, output: Path, version: str | None) -> None:
     """Export a framework (or one standard, for docx) as JSON, CSV or .docx."""
-    with ctx.session() as session:
+    with ctx.session(write=False) as session:
         data = frameworks.export(session, code, fmt, version=version)
     output.write_bytes(data)
     click.echo(f"Wrote {output} ({len(data)} bytes).")

@@ -82,7 +82,7 @@ def report_cycle(ctx: Context, name: str, output: Path) -> None:
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         raise click.UsageError("The output file ends in .xlsx, .csv or .docx.")
-    with ctx.session() as session:
+    with ctx.session(write=False) as session:
         data = cycle_report(session, name, fmt)
     output.write_bytes(data)
     click.echo(f"Wrote {output} ({len(data)} bytes).")

@@ -40,6 +40,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "delivery.cli.export:export_group",
         "Export sign-off records, portfolio bundles and reports.",
     ),
+    "files": (
+        "delivery.cli.files:files_group",
+        "Check the file store for files no row references.",
+    ),
     "framework": (
         "delivery.cli.framework:framework_group",
         "Load, list, show and export frameworks.",

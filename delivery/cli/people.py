@@ -73,7 +73,7 @@ def _read_password(password_file: Path | None) -> str:
 @pass_ctx
 def list_people(ctx: Context, role: str | None, as_json: bool) -> None:
     """List people (id, name, e-mail, roles)."""
-    with ctx.session() as session:
+    with ctx.session(write=False) as session:
         rows: list[dict[str, Any]] = [
             {"id": p.id, "name": p.name, "email": p.email, "roles": sorted(p.role_set)}
             for p in people.list_people(session, role=role)

@@ -43,7 +43,7 @@ def suggest(ctx: Context, framework_code: str | None, top: int, examples: Path |
     Each output line: {"id", "suggestions": [{"standard", "criterion", "score", "strong",
     "because": [sentences]}]}, best first. Decisions already recorded in the database are
     used as examples too."""
-    with ctx.session() as session:
+    with ctx.session(write=False) as session:
         ids = _framework_ids(session, framework_code)
         engine = build_engine(session, ids)
         past, _ = decided_examples(session, ids)

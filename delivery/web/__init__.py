@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_login import LoginManager, current_user
 from markupsafe import Markup
+from sqlalchemy.exc import OperationalError
 
 from delivery.web import auth, exports, frameworks, health
 from delivery.web.admin import views as admin
@@ -18,10 +19,10 @@ from delivery.web.forms import field_attrs
 from delivery.web.home import views as home
 from delivery.web.iqa import views as iqa
 from delivery.web.nav import nav_for
-from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
+from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied, Unavailable
 from portfolio.markdown import render_markdown
 from portfolio.models import Person
-from portfolio.services.files import TooLarge
+from portfolio.services.files import TooLarge, is_store_fault
 
 # Each page module has a Blueprint ``bp``; add a module here to mount it.
 BLUEPRINT_MODULES = (
@@ -97,14 +98,27 @@ def register(app: Flask, login: LoginManager) -> None:
 
     # The generic page, for failures that are not a form's: a form view shows a refusal of its
     # service call on the form itself (delivery.web.forms.errors_on).
-    def _error(code: int, title: str, message: str) -> tuple[str, int]:
-        return render_template("error.html", code=code, title=title, message=message), code
+    def _error(code: int, title: str, message: str, kept: Any = ()) -> tuple[str, int]:
+        html = render_template("error.html", code=code, title=title, message=message, kept=kept)
+        return html, code
+
+    def _out_of_order(exc: Exception) -> tuple[str, int]:
+        """Storage full or not writable (the file store's disk, the database's): 503 in plain
+        words, and the text the person sent shown back so that it is not lost."""
+        if not is_store_fault(exc):
+            raise exc
+        return _error(503, "Could not save", str(STORE_MESSAGE), _kept_input())
 
     app.register_error_handler(PermissionDenied, lambda e: _error(403, "Not allowed", str(e)))
     app.register_error_handler(NotFound, lambda e: _error(404, "Not found", str(e)))
     app.register_error_handler(TooLarge, lambda e: _error(413, "File too large", str(e)))
     app.register_error_handler(Invalid, lambda e: _error(422, "Cannot do that", str(e)))
     app.register_error_handler(Conflict, lambda e: _error(409, "Changed by someone else", str(e)))
+    app.register_error_handler(
+        Unavailable, lambda e: _error(503, "Could not save", str(e), _kept_input())
+    )
+    app.register_error_handler(OSError, _out_of_order)
+    app.register_error_handler(OperationalError, _out_of_order)
     app.register_error_handler(
         403, lambda e: _error(403, "Not allowed", "You may not see or change this.")
     )
@@ -120,3 +134,21 @@ def register(app: Flask, login: LoginManager) -> None:
     app.register_error_handler(
         400, lambda e: _error(400, "Bad request", getattr(e, "description", "Bad request."))
     )
+
+
+STORE_MESSAGE = (
+    "Your changes could not be saved: the server's storage is full or cannot be written to. "
+    "Nothing was saved. Please try again later, and tell your centre's administrator."
+)
+SECRET_FIELDS = frozenset({"csrf_token", "password", "new_password", "confirm", "current_password"})
+
+
+def _kept_input() -> list[tuple[str, str]]:
+    """The text fields of the request's form (no secrets, no empty ones), to show back."""
+    if request.method in ("GET", "HEAD"):
+        return []
+    return [
+        (name, value)
+        for name, value in request.form.items(multi=True)
+        if value.strip() and name not in SECRET_FIELDS and "password" not in name
+    ]

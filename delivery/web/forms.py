@@ -1,10 +1,11 @@
 """Forms of the pages (CSRF protected by Flask-WTF), and the one way a refusal reaches them.
 
 Every form of a page is a :class:`PageForm`. A view validates it, then makes its one service call
-inside :func:`errors_on`; a rule the call breaks (``Invalid``) or a change someone made first
-(``Conflict``) rolls the request back and becomes the form's own error, beside the field the error
-names or above the form, and the view renders the page that holds the form again, with what the
-person typed, answering :attr:`PageForm.status`::
+inside :func:`errors_on`; a rule the call breaks (``Invalid``), a change someone made first
+(``Conflict``) or a part of the server out of order (``Unavailable``: the file store is full)
+rolls the request back and becomes the form's own error, beside the field the error names or
+above the form, and the view renders the page that holds the form again, with what the person
+typed, answering :attr:`PageForm.status`::
 
     form = CohortForm()
     if form.validate_on_submit():
@@ -25,14 +26,16 @@ from wtforms import EmailField, Field, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
 from delivery.web import context
-from portfolio.errors import Conflict, DomainError, Invalid
+from portfolio.errors import Conflict, DomainError, Invalid, Unavailable
 from portfolio.services.files import TooLarge
+from portfolio.storable import contains_nul, nul_message
 
 # what a page answers when its form was refused by the service, most specific first
 STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (Conflict, 409),
     (TooLarge, 413),
     (Invalid, 422),
+    (Unavailable, 503),
 )
 
 
@@ -59,6 +62,17 @@ class PageForm(FlaskForm):
     def row(self) -> int | None:
         return self._row
 
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields' own checks, and for every form: no NUL character in any text (neither
+        database can hold one alike; the form is shown again with the message, 422)."""
+        valid: bool = super().validate(extra_validators)
+        for field in self:
+            data = getattr(field.data, "filename", field.data)  # an upload: its name
+            if contains_nul(data):
+                field.errors = [*field.errors, nul_message(str(field.label.text))]
+                valid = False
+        return valid
+
     def fail(self, error: DomainError) -> None:
         """Show ``error`` beside the field it names, or above the form."""
         self.failure = error
@@ -71,7 +85,7 @@ class PageForm(FlaskForm):
     @property
     def status(self) -> int:
         """200, or what a page showing this form again answers: 422, 409 (changed by someone
-        else) or 413 (file too large)."""
+        else), 413 (file too large) or 503 (the file store cannot be written)."""
         if self.failure is not None:
             return next(code for kind, code in STATUS if isinstance(self.failure, kind))
         return 422 if self.errors else 200
@@ -94,7 +108,7 @@ def errors_on(form: PageForm) -> Iterator[None]:
     """Around the service call of a form view: its refusal becomes the form's error."""
     try:
         yield
-    except (Invalid, Conflict) as error:
+    except (Invalid, Conflict, Unavailable) as error:
         context.undo()
         form.fail(error)
 

@@ -15,6 +15,14 @@ Like indico's request handler (``RH.process``), ``@page(...)`` wraps every view 
   (a form shown again with its errors) the session is rolled back.
 - A safe request (GET, HEAD) must not write: its session is rolled back, and one that flushed a
   change is a programming error.
+- An address (path or query string) with a NUL character is refused (400) before the view runs; forms refuse one
+  in any field themselves (:class:`delivery.web.forms.PageForm`, 422).
+- Writers wait their turn: an unsafe request's body is read in full first, then its transaction
+  is a write transaction from its first statement (``BEGIN IMMEDIATE`` on SQLite,
+  :func:`portfolio.db.writing`), and a request that
+  fails on a lock (SQLite busy, a PostgreSQL serialization failure or deadlock) is run again
+  whole, up to :data:`portfolio.db.ATTEMPTS` times (:func:`portfolio.db.retrying`), its uploads
+  rewound and its flashed messages forgotten. What runs after the commit runs once.
 """
 
 from __future__ import annotations
@@ -24,10 +32,13 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort, current_app, request
+from flask import session as cookie
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from delivery.web import context
+from portfolio.db import retrying, writing
+from portfolio.storable import contains_nul, nul_message
 
 F = TypeVar("F", bound=Callable[..., Any])
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -37,8 +48,7 @@ def page(*roles: str, public: bool = False) -> Callable[[F], F]:
     """Mark a view as a page of the portfolio: who may open it, and its one commit."""
 
     def wrap(view: F) -> F:
-        @wraps(view)
-        def handle(*args: Any, **kwargs: Any) -> Any:
+        def attempt(*args: Any, **kwargs: Any) -> Response:
             if not public:
                 refused = _refusal(roles)
                 if refused is not None:
@@ -48,7 +58,24 @@ def page(*roles: str, public: bool = False) -> Callable[[F], F]:
             except BaseException:
                 context.undo()
                 raise
-            _finish(response)
+            _settle(response)
+            return response
+
+        @wraps(view)
+        def handle(*args: Any, **kwargs: Any) -> Any:
+            if contains_nul([request.args.to_dict(flat=False), request.view_args]):
+                abort(400, nul_message("The address"))
+            if request.method in SAFE_METHODS:
+                return attempt(*args, **kwargs)
+            # the whole body first (a slow upload arrives before its transaction holds the lock)
+            request.files  # noqa: B018 - parses the form and spools the uploads
+            flashes = list(cookie.get("_flashes", []))
+            with writing():
+                response = retrying(
+                    lambda: attempt(*args, **kwargs), before_retry=lambda: _rewind(flashes)
+                )
+            for callback in context.pending_callbacks():
+                callback()
             return response
 
         setattr(handle, "page_access", "public" if public else (roles or "logged-in"))  # noqa: B010
@@ -67,7 +94,17 @@ def _refusal(roles: tuple[str, ...]) -> Response | None:
     return None
 
 
-def _finish(response: Response) -> None:
+def _rewind(flashes: list[Any]) -> None:
+    """Make the request as it was before a failed attempt: uploads unread, no new messages."""
+    for upload in request.files.values():
+        upload.stream.seek(0)
+    if flashes:
+        cookie["_flashes"] = list(flashes)
+    else:
+        cookie.pop("_flashes", None)
+
+
+def _settle(response: Response) -> None:
     """Commit a successful unsafe request, roll back everything else."""
     session = context.session_if_open()
     if request.method in SAFE_METHODS:
@@ -85,5 +122,3 @@ def _finish(response: Response) -> None:
         except BaseException:
             context.undo()
             raise
-    for callback in context.pending_callbacks():
-        callback()

@@ -1,14 +1,16 @@
-"""Health check for load balancers and the README's first look."""
+"""Health check for load balancers and the README's first look: the database answers, its schema
+is current, and a file can be written to (and removed from) the file store."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from delivery.schema import schema_state
 from delivery.web.context import extension
 from delivery.web.handler import page
+from portfolio.services.files import writable
 
 bp = Blueprint("health", __name__)
 
@@ -23,6 +25,15 @@ def healthz() -> tuple[Response, int]:
         schema = schema_state(engine)
     except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
         return jsonify(status="error", database=False, error=type(exc).__name__), 503
-    ok = bool(schema["up_to_date"])
-    body = {"status": "ok" if ok else "error", "database": True, "schema": schema}
+    # a small file written to the file store and removed again: uploads fail when this does
+    store_error = writable(current_app.config["FILE_STORE"])
+    ok = bool(schema["up_to_date"]) and store_error is None
+    body: dict[str, object] = {
+        "status": "ok" if ok else "error",
+        "database": True,
+        "schema": schema,
+        "files": store_error is None,
+    }
+    if store_error is not None:
+        body["files_error"] = store_error
     return jsonify(body), 200 if ok else 503

@@ -60,7 +60,7 @@ from portfolio.models.evidence import Attachment, Evidence, EvidenceVersion
 from portfolio.models.framework import Criterion, Framework, Standard
 from portfolio.models.people import Cohort, Registration, RegistrationStandard
 from portfolio.services import audit, people
-from portfolio.services.files import FileStore
+from portfolio.services.files import FileStore, discard_on_rollback
 from portfolio.services.frameworks import import_framework
 from portfolio.services.people import Actor
 
@@ -358,6 +358,7 @@ class _Restorer:
             return
         with self.zf.open(a.path) as src:
             stored = self.store.put(src, max_bytes=max(a.size, 1))  # type: ignore[arg-type]
+        discard_on_rollback(self.session, stored)  # a failed import leaves no file behind
         if stored.sha256 != a.sha256:  # pragma: no cover - verified before
             raise Invalid(f"Bundle refused: {a.path} changed while importing.")
 

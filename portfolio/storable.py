@@ -1,0 +1,58 @@
+"""Text the databases can store: no NUL characters, refused alike on SQLite and PostgreSQL.
+
+PostgreSQL cannot hold a NUL character (``\\x00``) in text or JSON, and answers a query that
+carries one with an error; SQLite would store it. So that both backends behave alike and nobody
+gets a server error, text with a NUL is refused as invalid input: forms refuse it
+(:class:`delivery.web.forms.PageForm`) and, for every other way in (commands, imports, services),
+:func:`install` registers a check of every row before it is flushed, raising
+:class:`~portfolio.errors.Invalid` naming the field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session, UOWTransaction
+
+from portfolio.errors import Invalid
+
+NUL = "\x00"
+
+
+def contains_nul(value: Any) -> bool:
+    """Whether ``value`` (text, or JSON-like data holding text) has a NUL character."""
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, dict):
+        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple | set):
+        return any(contains_nul(v) for v in value)
+    return False
+
+
+def nul_message(label: str) -> str:
+    return (
+        f"{label} contains a NUL character (an invisible control character, often pasted from "
+        "another program), which cannot be stored. Remove it and try again."
+    )
+
+
+def check_row(row: Any) -> None:
+    """Refuse a row any of whose column values holds a NUL character (Invalid naming it)."""
+    state = inspect(row)
+    for attr in state.mapper.column_attrs:
+        if contains_nul(state.attrs[attr.key].loaded_value):
+            label = attr.key.replace("_", " ").capitalize()
+            raise Invalid(nul_message(label), field=attr.key)
+
+
+def _before_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
+    for row in (*session.new, *session.dirty):
+        check_row(row)
+
+
+def install() -> None:
+    """Check every row for NUL characters before it is written (idempotent)."""
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)

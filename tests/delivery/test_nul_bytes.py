@@ -1,0 +1,66 @@
+"""A NUL character in any text is refused with a clear answer, alike on SQLite and PostgreSQL
+(PostgreSQL cannot store one and used to answer 500), and nothing is written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+
+from portfolio.errors import Invalid
+from portfolio.models import Evidence, Person
+from portfolio.services import people
+from portfolio.services.people import SYSTEM
+
+MESSAGE = "contains a NUL character"
+
+
+def test_a_form_with_a_nul_is_shown_again_with_the_message(client: Any, auth: Any, session: Any):
+    learner = auth.login("learner")
+    response = client.post(
+        f"/learners/{learner.id}/evidence/new?kind=reflective_account",
+        data={"title": "My day\x00", "activity_date": "2026-01-05", "body": "Text"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f"Title {MESSAGE}" in page and 'value="My day' in page
+    assert not session.exec(select(Evidence).where(Evidence.learner_id == learner.id)).all()
+
+
+def test_log_in_with_a_nul_is_refused_not_a_server_error(client: Any, make_person: Any) -> None:
+    person = make_person("learner")
+    response = client.post("/login", data={"email": person.email, "password": "pass\x00word"})
+    assert response.status_code == 422
+    assert MESSAGE in response.get_data(as_text=True)
+
+
+def test_a_query_string_with_a_nul_is_a_bad_request(client: Any, auth: Any) -> None:
+    auth.login("admin")
+    response = client.get("/frameworks/search?q=care%00")
+    assert response.status_code == 400
+    assert MESSAGE in response.get_data(as_text=True)
+    response = client.get("/frameworks/1/standards/SE01%00")
+    assert response.status_code == 400
+
+
+def test_services_refuse_a_nul_before_writing(session: Any) -> None:
+    with pytest.raises(Invalid, match=MESSAGE) as refused:
+        people.create_person(
+            session,
+            actor=SYSTEM,
+            name="Ada\x00",
+            email="ada-nul@test.example",
+            roles="learner",
+            password=None,
+            site="Main site",
+        )
+    assert refused.value.field == "name"
+
+
+def test_a_command_with_a_nul_exits_with_the_message(cli: Any, session: Any) -> None:
+    result = cli(
+        "people", "add", "--name", "Bo\x00b", "--email", "bob-nul@test.example", "--role", "learner"
+    )
+    assert result.exit_code == 1 and MESSAGE in result.output
+    assert not session.exec(select(Person).where(col(Person.email) == "bob-nul@test.example")).all()
