@@ -84,7 +84,7 @@ def test_a_failed_bundle_import_leaves_no_file(
     def refuse(*_args: Any, **_kwargs: Any) -> None:
         raise Invalid("Refused after the files were stored.")
 
-    monkeypatch.setattr(restore._Restorer, "_signoff", refuse)
+    monkeypatch.setattr(restore._Restorer, "_claim", refuse)
     store2 = FileStore(tmp_path / "files2")
     with fresh_database(backend, tmp_path) as url:
         engine = make_engine(url)
