@@ -9,7 +9,7 @@ from flask import Flask
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
-from delivery.web import register
+from delivery.web import limits, register
 from delivery.web.context import PortfolioExtension
 from delivery.wiring import wire
 from portfolio import config as settings
@@ -39,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     engine = conf.get("ENGINE") or make_engine(conf["DATABASE_URL"])
     PortfolioExtension(engine).init_app(app)
     csrf.init_app(app)
+    limits.init_app(app)
     login = LoginManager(app)
     login.login_view = "auth.login"
     login.login_message = "Please log in to see that page."

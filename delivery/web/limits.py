@@ -1,0 +1,63 @@
+"""Rate limits per client address (Flask-Limiter): on the log-in and password-reset forms only,
+their numbers from the configuration. Counts are kept in Redis when ``PORTFOLIO_REDIS_URL`` is
+set (shared by every worker process), in memory otherwise. A refused request is answered 429
+with a ``Retry-After`` header.
+
+Behind a reverse proxy the client address is the proxy's unless the app is wrapped in Werkzeug's
+``ProxyFix`` (see docs/notes/sessions.md)."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from werkzeug.wrappers import Response
+
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "portfolio")
+    limiter.init_app(app)
+
+
+def _setting(key: str) -> str:
+    return str(current_app.config[key])
+
+
+def note_failed_login() -> None:
+    """Mark this request as a failed log-in: it counts towards the per-address failure limit."""
+    g.login_failed = True
+
+
+def _failed(_response: Response) -> bool:
+    return bool(g.get("login_failed"))
+
+
+def note_reset_request() -> None:
+    """Mark this request as a (well-formed) request for a password-reset e-mail."""
+    g.reset_requested = True
+
+
+def _reset_requested(_response: Response) -> bool:
+    return bool(g.get("reset_requested"))
+
+
+# every log-in attempt from one address, and (for password spraying) its failed ones
+login_attempts = limiter.limit(
+    lambda: _setting("LOGIN_RATE_LIMIT"), methods=["POST"], scope="login-attempts"
+)
+login_failures = limiter.limit(
+    lambda: _setting("LOGIN_FAILURE_LIMIT"),
+    methods=["POST"],
+    scope="login-failures",
+    deduct_when=_failed,
+)
+# requests that could send an e-mail (a well-formed address), from one address
+reset_requests = limiter.limit(
+    lambda: _setting("PASSWORD_RESET_RATE_LIMIT"),
+    methods=["POST"],
+    scope="password-reset",
+    deduct_when=_reset_requested,
+)
