@@ -44,6 +44,11 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "5 per 15 minutes",
         "requests for a password-reset e-mail accepted from one client address",
     ),
+    "PROXY_HOPS": (
+        0,
+        "reverse proxies in front of the app whose X-Forwarded-For is trusted (rate limits "
+        "count by client address)",
+    ),
     "PASSWORD_RESET_MINUTES": (60, "how long a password-reset link works"),
     "BASE_URL": (None, "the site's address for links in e-mails, e.g. `https://portfolio.example`"),
     "MAIL_HOST": (None, "SMTP server for e-mail (password resets); unset: no e-mail is sent"),

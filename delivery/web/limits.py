@@ -3,14 +3,16 @@ their numbers from the configuration. Counts are kept in Redis when ``PORTFOLIO_
 set (shared by every worker process), in memory otherwise. A refused request is answered 429
 with a ``Retry-After`` header.
 
-Behind a reverse proxy the client address is the proxy's unless the app is wrapped in Werkzeug's
-``ProxyFix`` (see docs/notes/sessions.md)."""
+Behind a reverse proxy every request comes from the proxy's address: set
+``PORTFOLIO_PROXY_HOPS`` to the number of proxies so that Werkzeug's ``ProxyFix`` takes the
+client's address from ``X-Forwarded-For`` (trusting only that many hops)."""
 
 from __future__ import annotations
 
 from flask import Flask, current_app, g
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
@@ -20,6 +22,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "portfolio")
     limiter.init_app(app)
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def _setting(key: str) -> str:

@@ -117,3 +117,34 @@ def test_the_limits_apply_to_the_log_in_post_only(app: Flask, auth, client) -> N
     for _ in range(5):
         assert client.get("/login").status_code in (200, 302)
         assert client.get("/").status_code == 200
+
+
+def test_behind_a_proxy_the_limit_counts_the_forwarded_client_address(
+    engine, connection, tmp_path, make_person
+) -> None:
+    from delivery.web.app import create_app
+    from tests.conftest import _session_on
+
+    app = create_app(
+        {
+            "ENGINE": engine,
+            "SECRET_KEY": "x",
+            "WTF_CSRF_ENABLED": False,
+            "INSTANCE_PATH": str(tmp_path),
+            "PROXY_HOPS": 1,
+            "LOGIN_FAILURE_LIMIT": "2 per hour",
+        }
+    )
+    app.extensions["portfolio"].session_factory = lambda: _session_on(connection)
+    person = make_person("learner")
+    client = app.test_client()
+
+    def attempt(forwarded: str) -> int:
+        return client.post(
+            "/login",
+            data={"email": person.email, "password": "wrong-password"},
+            headers={"X-Forwarded-For": forwarded},
+        ).status_code
+
+    assert [attempt("198.51.100.1") for _ in range(3)] == [200, 200, 429]
+    assert attempt("198.51.100.2") == 200  # another client behind the same proxy
