@@ -19,12 +19,20 @@ limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", _storage(app))
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "portfolio")
     limiter.init_app(app)
     hops = int(app.config.get("PROXY_HOPS") or 0)
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+
+def _storage(app: Flask) -> str:
+    """Redis when configured, so that every worker process shares the counts; memory otherwise.
+    An app made for tests (TESTING) counts in memory, its own, unless told otherwise: counts
+    left in a shared Redis by one test must not refuse another's log-ins."""
+    redis_url = app.config.get("REDIS_URL")
+    return str(redis_url) if redis_url and not app.testing else "memory://"
 
 
 def _setting(key: str) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select, update
 
 from portfolio.models import LoginSession, Person
@@ -24,6 +25,8 @@ from portfolio.services.actors import Actor
 
 # how often a session's "last seen" time is written, at most: not a write per request
 TOUCH_EVERY = timedelta(minutes=1)
+# how long a person's ended (or long unused) sessions are kept, for "where you were logged in"
+KEEP = timedelta(days=30)
 
 
 def digest(token: str) -> str:
@@ -48,6 +51,7 @@ def start(session: Session, *, person: Person) -> str:
         raise ValueError("this account cannot log in")
     token = secrets.token_urlsafe(32)
     now = utcnow()
+    _forget_old(session, person_id=person.id, before=now - KEEP)
     session.add(
         LoginSession(
             token_hash=digest(token), person_id=person.id, created_at=now, last_seen_at=now
@@ -55,6 +59,16 @@ def start(session: Session, *, person: Person) -> str:
     )
     session.flush()
     return f"{token}.{_tag(person.session_secret, token)}"
+
+
+def _forget_old(session: Session, *, person_id: int, before: datetime) -> None:
+    """Delete the person's sessions that ended, or were last used, before ``before``."""
+    session.exec(
+        delete(LoginSession).where(
+            col(LoginSession.person_id) == person_id,
+            or_(col(LoginSession.ended_at) < before, col(LoginSession.last_seen_at) < before),
+        )
+    )
 
 
 def _row(session: Session, cookie: str) -> LoginSession | None:

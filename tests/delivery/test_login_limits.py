@@ -148,3 +148,56 @@ def test_behind_a_proxy_the_limit_counts_the_forwarded_client_address(
 
     assert [attempt("198.51.100.1") for _ in range(3)] == [200, 200, 429]
     assert attempt("198.51.100.2") == 200  # another client behind the same proxy
+
+
+def test_with_redis_configured_every_worker_shares_the_counts(
+    engine, connection, tmp_path, make_person
+) -> None:
+    """Two apps stand for two worker processes: failures counted by one refuse the other, and
+    the counts are kept in Redis."""
+    import os
+    import uuid
+
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    from delivery.web.app import create_app
+    from tests.conftest import _session_on
+
+    url = os.environ.get("PORTFOLIO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        Redis.from_url(url).ping()
+    except RedisError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("Redis is not reachable (and CI is unset)")
+    prefix = f"test-{uuid.uuid4().hex}"
+    person = make_person("learner")
+
+    def worker() -> Flask:
+        app = create_app(
+            {
+                "ENGINE": engine,
+                "SECRET_KEY": "x",
+                "WTF_CSRF_ENABLED": False,
+                "INSTANCE_PATH": str(tmp_path),
+                "REDIS_URL": url,
+                "RATELIMIT_KEY_PREFIX": prefix,
+                "LOGIN_FAILURE_LIMIT": "2 per hour",
+            }
+        )
+        app.extensions["portfolio"].session_factory = lambda: _session_on(connection)
+        assert app.config["RATELIMIT_STORAGE_URI"] == url
+        return app
+
+    first, second = worker().test_client(), worker().test_client()
+    try:
+        assert _try(first, person.email, "wrong-password").status_code == 200
+        assert _try(second, person.email, "wrong-password").status_code == 200
+        assert _try(first, person.email, "wrong-password").status_code == 429
+        assert _try(second, person.email, "wrong-password").status_code == 429
+        assert any(Redis.from_url(url).scan_iter(f"*{prefix}*"))  # the counts are in Redis
+    finally:
+        redis = Redis.from_url(url)
+        for key in redis.scan_iter(f"*{prefix}*"):
+            redis.delete(key)

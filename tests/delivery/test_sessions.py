@@ -189,3 +189,25 @@ def test_a_safe_next_is_followed(client, make_person) -> None:
     person = make_person("learner")
     r = client.post("/login?next=/evidence", data={"email": person.email, "password": PASSWORD})
     assert r.headers["Location"] == "/evidence"
+
+
+def test_old_sessions_are_forgotten_at_the_next_log_in(client, auth, session, make_person) -> None:
+    from portfolio.models.logins import LoginSession
+    from portfolio.services import logins
+
+    person = make_person("learner")
+    long_ago = utcnow() - logins.KEEP - timedelta(days=1)
+    session.add_all(
+        [
+            LoginSession(token_hash="a" * 64, person_id=person.id, created_at=long_ago,
+                         last_seen_at=long_ago, ended_at=long_ago, ended_why="logout"),
+            LoginSession(token_hash="b" * 64, person_id=person.id, created_at=long_ago,
+                         last_seen_at=long_ago),
+        ]
+    )  # fmt: skip
+    session.commit()
+    auth.login(person)
+    session.expire_all()
+    rows = session.exec(select(LoginSession).where(LoginSession.person_id == person.id)).all()
+    assert [row.token_hash for row in rows if row.token_hash in ("a" * 64, "b" * 64)] == []
+    assert len(rows) == 1 and rows[0].ended_at is None
