@@ -99,7 +99,6 @@ def _send_later(settings: mail.MailSettings, to: str, subject: str, body: str) -
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limits.reset_requests
 @page(public=True)
 def forgot() -> tuple[str, int] | Response:
     _ = current_user.is_authenticated  # look the visitor up before this request's transaction

@@ -39,9 +39,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     engine = conf.get("ENGINE") or make_engine(conf["DATABASE_URL"])
     PortfolioExtension(engine).init_app(app)
     csrf.init_app(app)
-    limits.init_app(app)
     login = LoginManager(app)
     login.login_view = "auth.login"
     login.login_message = "Please log in to see that page."
     register(app, login)
+    limits.init_app(app)  # after the views it limits are registered
     return app

@@ -76,8 +76,6 @@ def _delays() -> Delays:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limits.login_attempts
-@limits.login_failures
 @page(public=True)
 def login() -> tuple[str, int] | Response:
     """A failed attempt is answered 200 and committed too: it counts towards the account's wait

@@ -9,22 +9,47 @@ client's address from ``X-Forwarded-For`` (trusting only that many hops)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, current_app, g
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
-
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("RATELIMIT_STORAGE_URI", _storage(app))
-    app.config.setdefault("RATELIMIT_KEY_PREFIX", "portfolio")
-    limiter.init_app(app)
+    """Give ``app`` its own limiter (its own counts) and put the limits on their views; call it
+    once the blueprints are registered."""
     hops = int(app.config.get("PROXY_HOPS") or 0)
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        storage_uri=app.config.setdefault("RATELIMIT_STORAGE_URI", _storage(app)),
+        key_prefix=app.config.setdefault("RATELIMIT_KEY_PREFIX", "portfolio"),
+        headers_enabled=True,
+    )
+    # every log-in attempt from one address, and (against password spraying) its failed ones
+    _on(app, "auth.login", limiter.limit(
+        lambda: _setting("LOGIN_RATE_LIMIT"), methods=["POST"], scope="login-attempts"
+    ))  # fmt: skip
+    _on(app, "auth.login", limiter.limit(
+        lambda: _setting("LOGIN_FAILURE_LIMIT"), methods=["POST"], scope="login-failures",
+        deduct_when=_failed,
+    ))  # fmt: skip
+    # requests that could send an e-mail (a well-formed address)
+    _on(app, "account.forgot", limiter.limit(
+        lambda: _setting("PASSWORD_RESET_RATE_LIMIT"), methods=["POST"], scope="password-reset",
+        deduct_when=_reset_requested,
+    ))  # fmt: skip
+
+
+def _on(app: Flask, endpoint: str, limit: Any) -> None:
+    """Wrap the view of ``endpoint`` in ``limit``, as the ``@limiter.limit`` decorator would (a
+    limiter made per app cannot decorate at import time)."""
+    app.view_functions[endpoint] = limit(app.view_functions[endpoint])
 
 
 def _storage(app: Flask) -> str:
@@ -55,22 +80,3 @@ def note_reset_request() -> None:
 
 def _reset_requested(_response: Response) -> bool:
     return bool(g.get("reset_requested"))
-
-
-# every log-in attempt from one address, and (for password spraying) its failed ones
-login_attempts = limiter.limit(
-    lambda: _setting("LOGIN_RATE_LIMIT"), methods=["POST"], scope="login-attempts"
-)
-login_failures = limiter.limit(
-    lambda: _setting("LOGIN_FAILURE_LIMIT"),
-    methods=["POST"],
-    scope="login-failures",
-    deduct_when=_failed,
-)
-# requests that could send an e-mail (a well-formed address), from one address
-reset_requests = limiter.limit(
-    lambda: _setting("PASSWORD_RESET_RATE_LIMIT"),
-    methods=["POST"],
-    scope="password-reset",
-    deduct_when=_reset_requested,
-)
