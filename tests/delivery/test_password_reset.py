@@ -187,3 +187,37 @@ def test_mail_service_sends_through_smtp_and_refuses_without_a_server(inbox) -> 
     assert recipients == ["b@test.example"] and message["Subject"] == "Hello"
     with pytest.raises(mail.MailNotConfigured):
         mail.send(mail.MailSettings(host=None), to="b@test.example", subject="x", body="y")
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_mail_service_logs_in_when_given_credentials() -> None:
+    from aiosmtpd.smtp import AuthResult
+
+    seen: list[tuple[str, str]] = []
+
+    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> Any:
+        login, password = data.login.decode(), data.password.decode()
+        seen.append((login, password))
+        return AuthResult(success=(login, password) == ("centre", "s3cret"))
+
+    handler = Inbox()
+    port = _free_port()
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=authenticator,
+        auth_required=True,
+        auth_require_tls=False,  # a local test server; the real one wants STARTTLS first
+    )
+    controller.start()
+    try:
+        settings = mail.MailSettings(
+            host="127.0.0.1", port=port, sender="a@centre.example", username="centre",
+            password="s3cret",
+        )  # fmt: skip
+        mail.send(settings, to="b@test.example", subject="Hello", body="Body text")
+        assert handler.next()[0] == ["b@test.example"]
+        assert seen == [("centre", "s3cret")]
+    finally:
+        controller.stop()
