@@ -78,11 +78,17 @@ def logout_everywhere() -> Response:
     return redirect(url_for("auth.login"))
 
 
-def _link(token: str) -> str:
+def _link(token: str) -> str | None:
+    """The link for the e-mail, on ``PORTFOLIO_BASE_URL``. Without it, only outside production is
+    the request's own address used: a client chooses its Host header, and could otherwise have
+    someone's reset link point at its own site. None: no link can be made safely."""
     base = current_app.config.get("BASE_URL")
-    path = url_for("account.reset", token=token)
-    return f"{str(base).rstrip('/')}{path}" if base else url_for("account.reset", token=token,
-                                                                   _external=True)  # fmt: skip
+    if base:
+        return str(base).rstrip("/") + url_for("account.reset", token=token)
+    if current_app.config.get("ENV") == "production":
+        log.error("PORTFOLIO_BASE_URL is not set: no password-reset e-mail is sent in production")
+        return None
+    return url_for("account.reset", token=token, _external=True)
 
 
 def _send_later(settings: mail.MailSettings, to: str, subject: str, body: str) -> None:
@@ -109,9 +115,11 @@ def forgot() -> tuple[str, int] | Response:
         found = resets.request_link(db(), email=form.email.data or "", lifetime=lifetime)
         if found is not None:
             person, token = found
-            subject, body = resets.message(name=person.name, link=_link(token), lifetime=lifetime)
-            settings = mail.MailSettings.from_config(current_app.config)
-            _send_later(settings, person.email, subject, body)
+            link = _link(token)
+            if link is not None:
+                subject, body = resets.message(name=person.name, link=link, lifetime=lifetime)
+                settings = mail.MailSettings.from_config(current_app.config)
+                _send_later(settings, person.email, subject, body)
         minutes = int(lifetime.total_seconds() // 60)
         flash(SENT.format(minutes=minutes), "info")
         return redirect(url_for("auth.login"))

@@ -221,3 +221,15 @@ def test_mail_service_logs_in_when_given_credentials() -> None:
         assert seen == [("centre", "s3cret")]
     finally:
         controller.stop()
+
+
+def test_links_are_built_on_base_url_never_on_a_chosen_host_in_production(app: Flask) -> None:
+    from delivery.web.account import _link
+
+    with app.test_request_context("/password/forgot", headers={"Host": "evil.example"}):
+        app.config["BASE_URL"] = "https://portfolio.centre.example/"
+        assert _link("tok") == "https://portfolio.centre.example/password/reset/tok"
+        app.config["BASE_URL"] = None
+        assert _link("tok") == "http://evil.example/password/reset/tok"  # development only
+        app.config["ENV"] = "production"
+        assert _link("tok") is None
