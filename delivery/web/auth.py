@@ -52,7 +52,11 @@ def load_user(cookie: str) -> LoggedIn | None:
 
 
 def log_in(person: Person) -> None:
-    """Begin a server-side session for ``person`` and give this browser its cookie."""
+    """Begin a server-side session for ``person`` and give this browser its cookie; the session
+    this browser had before (someone else's, perhaps) ends."""
+    before = current_user._get_current_object()
+    if isinstance(before, LoggedIn):
+        logins.end(db(), cookie=before.cookie)
     login_user(LoggedIn(Actor.of(person), logins.start(db(), person=person)))
 
 

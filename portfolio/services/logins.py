@@ -99,11 +99,17 @@ def resume(make_session: Callable[[], Session], *, cookie: str, idle: timedelta)
 
 def _resume(session: Session, *, cookie: str, idle: timedelta) -> tuple[Resumed | None, bool]:
     token, _, tag = cookie.partition(".")
-    row = _row(session, cookie)
-    if row is None or row.ended_at is not None or row.id is None:
+    if not token:
         return None, False
-    person = session.get(Person, row.person_id)
-    if person is None or not can_log_in(person):
+    found = session.exec(  # one statement per request: the session and its person
+        select(LoginSession, Person)
+        .join(Person, col(Person.id) == LoginSession.person_id)
+        .where(LoginSession.token_hash == digest(token))
+    ).first()
+    if found is None:
+        return None, False
+    row, person = found
+    if row.ended_at is not None or row.id is None or not can_log_in(person):
         return None, False
     if not hmac.compare_digest(tag.encode(), _tag(person.session_secret, token).encode()):
         return None, False

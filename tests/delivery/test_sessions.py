@@ -211,3 +211,11 @@ def test_old_sessions_are_forgotten_at_the_next_log_in(client, auth, session, ma
     rows = session.exec(select(LoginSession).where(LoginSession.person_id == person.id)).all()
     assert [row.token_hash for row in rows if row.token_hash in ("a" * 64, "b" * 64)] == []
     assert len(rows) == 1 and rows[0].ended_at is None
+
+
+def test_logging_in_again_in_the_same_browser_ends_the_session_it_had(app, client, auth) -> None:
+    auth.login("learner")
+    first = _cookie(client, app)
+    auth.login("assessor")  # someone else, on the same shared computer
+    assert _copy(app, first).get("/").status_code == 302
+    assert client.get("/").status_code == 200
