@@ -8,7 +8,7 @@ from flask import Flask, render_template
 from flask_login import LoginManager, current_user
 from markupsafe import Markup
 
-from delivery.web import account, auth, exports, frameworks, health
+from delivery.web import account, auth, exports, frameworks, health, limits
 from delivery.web.admin import views as admin
 from delivery.web.coverage import caseload_views as caseload
 from delivery.web.coverage import views as coverage
@@ -96,7 +96,7 @@ def register(app: Flask, login: LoginManager) -> None:
         lambda e: _error(
             429,
             "Too many attempts",
-            "There have been too many attempts from your connection. Wait a while (the time is "
-            "in the Retry-After header), then try again.",
+            "There have been too many attempts from your connection. Wait "
+            f"{limits.wait_words()}, then try again.",
         ),
     )

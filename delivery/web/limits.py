@@ -9,6 +9,7 @@ client's address from ``X-Forwarded-For`` (trusting only that many hops)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -58,6 +59,21 @@ def _storage(app: Flask) -> str:
     left in a shared Redis by one test must not refuse another's log-ins."""
     redis_url = app.config.get("REDIS_URL")
     return str(redis_url) if redis_url and not app.testing else "memory://"
+
+
+def wait_words() -> str:
+    """How long the client refused now must wait, in words ("about 3 minutes")."""
+    reset_at = max(
+        (limit.reset_at for limiter in current_app.extensions.get("limiter", ())
+         if (limit := limiter.current_limit) is not None and limit.breached),
+        default=None,
+    )  # fmt: skip
+    if reset_at is None:
+        return "a few minutes"
+    seconds = max(1, int(reset_at - time.time()))
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return f"about {round(seconds / 60)} minutes"
 
 
 def _setting(key: str) -> str:
