@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import timedelta
-from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, logout_user
@@ -23,8 +22,7 @@ from delivery.web.forms import (
     errors_on,
 )
 from delivery.web.handler import page
-from portfolio.models import Person
-from portfolio.services import audit, logins, mail, people, resets
+from portfolio.services import logins, mail, people, resets
 
 bp = Blueprint("account", __name__)
 log = logging.getLogger(__name__)
@@ -61,18 +59,7 @@ def settings() -> tuple[str, int] | Response:
 @bp.route("/account/logout-everywhere", methods=["POST"])
 @page()
 def logout_everywhere() -> Response:
-    session = db()
-    person = session.get(Person, actor().id)
-    if person is not None:
-        ended = logins.end_all(session, person=person)
-        audit.record(
-            session,
-            actor=actor(),
-            action="auth.logout_everywhere",
-            subject_type="person",
-            subject_id=person.id,
-            data={"sessions": ended},
-        )
+    logins.log_out_everywhere(db(), actor=actor())
     logout_user()
     flash("You have logged out on every device and browser.", "info")
     return redirect(url_for("auth.login"))
@@ -143,5 +130,4 @@ def reset(token: str) -> tuple[str, int] | Response:
 
 
 def _expired() -> tuple[str, int]:
-    page_args: dict[str, Any] = {"message": resets.EXPIRED}
-    return render_template("account/expired.html", **page_args), 410
+    return render_template("account/expired.html", message=resets.EXPIRED), 410

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select, update
 from portfolio.models import LoginSession, Person
 from portfolio.models.base import utcnow
 from portfolio.models.people import new_session_secret
+from portfolio.services import audit
 from portfolio.services.actors import Actor
 
 # how often a session's "last seen" time is written, at most: not a write per request
@@ -150,6 +151,23 @@ def end_all(session: Session, *, person: Person, why: str = "everywhere") -> int
     )
     session.flush()
     return int(result.rowcount or 0)
+
+
+def log_out_everywhere(session: Session, *, actor: Actor) -> int:
+    """The actor ends every one of their own sessions (recorded in the audit trail)."""
+    person = session.get(Person, actor.id)
+    if person is None:
+        return 0
+    ended = end_all(session, person=person)
+    audit.record(
+        session,
+        actor=actor,
+        action="auth.logout_everywhere",
+        subject_type="person",
+        subject_id=person.id,
+        data={"sessions": ended},
+    )
+    return ended
 
 
 def open_sessions(session: Session, *, person_id: int, idle: timedelta) -> list[LoginSession]:

@@ -71,7 +71,9 @@ def test_an_account_with_no_password_never_logs_in_whatever_the_secret_key(
         assert forged.get("/").status_code == 302, user_id
 
 
-def test_log_out_everywhere_ends_every_session_of_the_person(app, client, auth) -> None:
+def test_log_out_everywhere_ends_every_session_of_the_person(app, client, auth, session) -> None:
+    from portfolio.models import AuditEntry
+
     person = auth.login("learner")
     elsewhere = app.test_client()
     r = elsewhere.post("/login", data={"email": person.email, "password": PASSWORD})
@@ -81,6 +83,12 @@ def test_log_out_everywhere_ends_every_session_of_the_person(app, client, auth) 
     assert r.status_code == 302 and "/login" in r.headers["Location"]
     assert elsewhere.get("/").status_code == 302
     assert client.get("/").status_code == 302
+    entry = session.exec(
+        select(AuditEntry).where(
+            AuditEntry.action == "auth.logout_everywhere", AuditEntry.subject_id == person.id
+        )
+    ).one()
+    assert entry.data == {"sessions": 2}
 
 
 def test_idle_sessions_end_and_activity_keeps_them(app, client, auth, monkeypatch) -> None:
