@@ -29,8 +29,35 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "MAX_UPLOAD_MB": (25, "largest accepted upload, in megabytes"),
     "CENTRE_NAME": ("Demo Training Centre", "centre name printed on documents"),
     "REDIS_URL": (None, "Redis URL; when set, background jobs run on RQ workers"),
-    "LOGIN_MAX_FAILURES": (5, "failed log-ins before an account is locked for a while"),
-    "LOGIN_LOCK_MINUTES": (15, "how long an account stays locked after too many failures"),
+    "SESSION_IDLE_MINUTES": (30, "a log-in session ends after this many minutes without use"),
+    "LOGIN_DELAY_AFTER": (3, "failed log-ins in a row before an account must wait to be tried"),
+    "LOGIN_DELAY_SECONDS": (2, "the first wait, in seconds; it doubles with each further failure"),
+    "LOGIN_DELAY_MAX_SECONDS": (300, "the longest wait between tries of one account, in seconds"),
+    "LOGIN_RATE_LIMIT": (
+        "60 per minute",
+        "log-in attempts accepted from one client address (Flask-Limiter notation)",
+    ),
+    "LOGIN_FAILURE_LIMIT": (
+        "10 per minute; 50 per hour",
+        "failed log-ins accepted from one client address, whatever the accounts",
+    ),
+    "PASSWORD_RESET_RATE_LIMIT": (
+        "5 per 15 minutes",
+        "requests for a password-reset e-mail accepted from one client address",
+    ),
+    "PROXY_HOPS": (
+        0,
+        "reverse proxies in front of the app whose X-Forwarded-For is trusted (rate limits "
+        "count by client address)",
+    ),
+    "PASSWORD_RESET_MINUTES": (60, "how long a password-reset link works"),
+    "BASE_URL": (None, "the site's address for links in e-mails, e.g. `https://portfolio.example`"),
+    "MAIL_HOST": (None, "SMTP server for e-mail (password resets); unset: no e-mail is sent"),
+    "MAIL_PORT": (25, "SMTP port"),
+    "MAIL_SENDER": ("portfolio@localhost", "the From address of e-mail"),
+    "MAIL_STARTTLS": (False, "upgrade the SMTP connection with STARTTLS"),
+    "MAIL_USERNAME": (None, "SMTP user name, when the server needs a log-in"),
+    "MAIL_PASSWORD": (None, "SMTP password"),
 }
 
 

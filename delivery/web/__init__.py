@@ -9,9 +9,8 @@ from flask_login import LoginManager, current_user
 from markupsafe import Markup
 from sqlalchemy.exc import OperationalError
 
-from delivery.web import auth, exports, frameworks, health
+from delivery.web import account, auth, exports, frameworks, health, limits
 from delivery.web.admin import views as admin
-from delivery.web.context import db
 from delivery.web.coverage import caseload_views as caseload
 from delivery.web.coverage import views as coverage
 from delivery.web.evidence import views as evidence
@@ -21,12 +20,12 @@ from delivery.web.iqa import views as iqa
 from delivery.web.nav import nav_for
 from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied, Unavailable
 from portfolio.markdown import render_markdown
-from portfolio.models import Person
 from portfolio.services.files import TooLarge, is_store_fault
 
 # Each page module has a Blueprint ``bp``; add a module here to mount it.
 BLUEPRINT_MODULES = (
     auth,
+    account,
     health,
     home,
     evidence,
@@ -39,36 +38,8 @@ BLUEPRINT_MODULES = (
 )
 
 
-class LoggedIn:
-    """What Flask-Login keeps for a request: the actor, not a live database row."""
-
-    is_authenticated = True
-    is_active = True
-    is_anonymous = False
-
-    def __init__(self, person: Person) -> None:
-        from portfolio.services.people import Actor
-
-        self.actor = Actor.of(person)
-        self.session_token = person.password_hash[-16:]
-
-    def get_id(self) -> str:
-        return f"{self.actor.id}:{self.session_token}"
-
-
 def register(app: Flask, login: LoginManager) -> None:
-    @login.user_loader
-    def _load(user_id: str) -> LoggedIn | None:
-        ident, _, token = user_id.partition(":")
-        if not ident.isdigit():
-            return None
-        person = db().get(Person, int(ident))
-        if person is None or not person.active or person.removed_at is not None:
-            return None
-        # a password reset logs out every other session
-        if person.password_hash[-16:] != token:
-            return None
-        return LoggedIn(person)
+    login.user_loader(auth.load_user)
 
     for module in BLUEPRINT_MODULES:
         app.register_blueprint(module.bp)
@@ -133,6 +104,15 @@ def register(app: Flask, login: LoginManager) -> None:
     )
     app.register_error_handler(
         400, lambda e: _error(400, "Bad request", getattr(e, "description", "Bad request."))
+    )
+    app.register_error_handler(
+        429,
+        lambda e: _error(
+            429,
+            "Too many attempts",
+            "There have been too many attempts from your connection. Wait "
+            f"{limits.wait_words()}, then try again.",
+        ),
     )
 
 

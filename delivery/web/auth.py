@@ -1,34 +1,90 @@
-"""Log-in and log-out."""
+"""Log-in and log-out, and who the browser's session cookie belongs to.
+
+Flask-Login keeps ``<token>.<tag>`` in the signed cookie (see :mod:`portfolio.services.logins`):
+a server-side session, never anything of the password hash. Log-out ends that session on the
+server, so a copy of the cookie stops working too."""
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from delivery.web.context import db
+from delivery.web import limits
+from delivery.web.context import db, extension
 from delivery.web.forms import LoginForm
 from delivery.web.handler import page
-from portfolio.services import audit
-from portfolio.services.people import authenticate
+from portfolio.models import Person
+from portfolio.services import audit, logins
+from portfolio.services.actors import Actor
+from portfolio.services.people import Delays, authenticate
 
 bp = Blueprint("auth", __name__)
 
+# anything but a plain local path: control characters (CR, LF, tab...), backslashes, spaces
+_UNSAFE = re.compile(r"[\x00-\x20\x7f\\]")
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
-    return url_for("home.index")
+
+class LoggedIn:
+    """What Flask-Login keeps for a request: the actor and their session's cookie value."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def __init__(self, actor: Actor, cookie: str) -> None:
+        self.actor = actor
+        self.cookie = cookie
+
+    def get_id(self) -> str:
+        return self.cookie
+
+
+def load_user(cookie: str) -> LoggedIn | None:
+    """The person whose live session the cookie names (Flask-Login's user loader)."""
+    idle = timedelta(minutes=int(current_app.config["SESSION_IDLE_MINUTES"]))
+    found = logins.resume(extension().session_factory, cookie=cookie, idle=idle)
+    return LoggedIn(found.actor, cookie) if found else None
+
+
+def log_in(person: Person) -> None:
+    """Begin a server-side session for ``person`` and give this browser its cookie; the session
+    this browser had before (someone else's, perhaps) ends."""
+    before = current_user._get_current_object()
+    if isinstance(before, LoggedIn):
+        logins.end(db(), cookie=before.cookie)
+    login_user(LoggedIn(Actor.of(person), logins.start(db(), person=person)))
+
+
+def safe_next(target: str | None) -> str:
+    """``target`` when it is a path on this site, else the home page: never another site, never
+    a header split by CR/LF (those were a 500 before)."""
+    home = url_for("home.index")
+    if not target or _UNSAFE.search(target) or not target.startswith("/") or target[1:2] == "/":
+        return home
+    parts = urlsplit(target)
+    return home if parts.scheme or parts.netloc else target
+
+
+def _delays() -> Delays:
+    conf = current_app.config
+    return Delays(
+        after=int(conf["LOGIN_DELAY_AFTER"]),
+        first=int(conf["LOGIN_DELAY_SECONDS"]),
+        longest=int(conf["LOGIN_DELAY_MAX_SECONDS"]),
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @page(public=True)
 def login() -> tuple[str, int] | Response:
-    """A failed attempt is answered 200 and committed too: it counts towards the lock-out."""
+    """A failed attempt is answered 200 and committed too: it counts towards the account's wait
+    and the client address's failure limit."""
+    _ = current_user.is_authenticated  # look the visitor up before this request's transaction
     form = LoginForm()
     if form.validate_on_submit():
         session = db()
@@ -36,8 +92,7 @@ def login() -> tuple[str, int] | Response:
             session,
             email=form.email.data or "",
             password=form.password.data or "",
-            max_failures=int(current_app.config["LOGIN_MAX_FAILURES"]),
-            lock_minutes=int(current_app.config["LOGIN_LOCK_MINUTES"]),
+            delays=_delays(),
         )
         if person is not None:
             audit.record(
@@ -47,13 +102,12 @@ def login() -> tuple[str, int] | Response:
                 subject_type="person",
                 subject_id=person.id,
             )
-            from delivery.web import LoggedIn
-
-            login_user(LoggedIn(person))
-            return redirect(_safe_next(request.args.get("next")))
+            log_in(person)
+            return redirect(safe_next(request.args.get("next")))
+        limits.note_failed_login()
         flash(
-            "That e-mail and password do not match an active account, or the account is "
-            "locked for a while after repeated failures.",
+            "That e-mail and password do not match an active account. After several failed "
+            "attempts an account can only be tried again after a short wait.",
             "error",
         )
     return render_template("login.html", form=form), form.status
@@ -62,6 +116,9 @@ def login() -> tuple[str, int] | Response:
 @bp.route("/logout", methods=["POST"])
 @page()
 def logout() -> Response:
+    user = current_user._get_current_object()
+    if isinstance(user, LoggedIn):
+        logins.end(db(), cookie=user.cookie)
     logout_user()
     flash("You have logged out.", "info")
     return redirect(url_for("auth.login"))

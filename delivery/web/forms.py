@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, Field, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from delivery.web import context
 from portfolio.errors import Conflict, DomainError, Invalid, Unavailable
@@ -148,3 +148,38 @@ class LoginForm(PageForm):
     email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
     submit = SubmitField("Log in")
+
+
+class ChangePasswordForm(PageForm):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=256)])
+    password = PasswordField(
+        "New password (at least 8 characters)", validators=[DataRequired(), Length(min=8, max=256)]
+    )
+    confirm = PasswordField(
+        "New password again",
+        validators=[DataRequired(), EqualTo("password", message="The new passwords differ.")],
+    )
+    change = SubmitField("Change password")
+
+
+class LogoutEverywhereForm(PageForm):
+    everywhere = SubmitField("Log out everywhere")
+
+
+class ForgotPasswordForm(PageForm):
+    email = EmailField(
+        "E-mail address of your account",
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=320)],
+    )
+    send = SubmitField("Send me a link")
+
+
+class NewPasswordForm(PageForm):
+    password = PasswordField(
+        "New password (at least 8 characters)", validators=[DataRequired(), Length(min=8, max=256)]
+    )
+    confirm = PasswordField(
+        "New password again",
+        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+    )
+    save = SubmitField("Set new password")

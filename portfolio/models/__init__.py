@@ -3,6 +3,7 @@
 from portfolio.models.audit import AuditEntry, AuditRow
 from portfolio.models.evidence import Attachment, AttachmentReading, Evidence, EvidenceVersion
 from portfolio.models.framework import Criterion, Framework, Standard
+from portfolio.models.logins import LoginSession, PasswordReset
 from portfolio.models.people import Cohort, Person, Registration, RegistrationStandard
 
 __all__ = [
@@ -15,6 +16,8 @@ __all__ = [
     "Evidence",
     "EvidenceVersion",
     "Framework",
+    "LoginSession",
+    "PasswordReset",
     "Person",
     "Registration",
     "RegistrationStandard",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 
 from sqlalchemy import UniqueConstraint
@@ -10,6 +11,11 @@ from sqlmodel import Field, SQLModel
 from portfolio.models.base import utcnow
 
 ROLES = ("admin", "assessor", "iqa", "learner", "eqa")
+
+
+def new_session_secret() -> str:
+    """A person's session secret: every log-in cookie is tied to it; a new one ends them all."""
+    return secrets.token_hex(16)
 
 
 class Person(SQLModel, table=True):
@@ -21,8 +27,9 @@ class Person(SQLModel, table=True):
     active: bool = True
     site: str = Field(default="Main site", max_length=200)
     assessor_status: str = Field(default="standard", max_length=20)  # new | standard | under_review
-    failed_logins: int = 0
-    locked_until: datetime | None = None
+    session_secret: str = Field(default_factory=new_session_secret, max_length=64)
+    failed_logins: int = 0  # failed log-ins in a row
+    locked_until: datetime | None = None  # no log-in is tried before then (a growing delay)
     created_at: datetime = Field(default_factory=utcnow)
     removed_at: datetime | None = None
 

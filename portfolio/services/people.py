@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func
@@ -12,7 +13,7 @@ from portfolio.errors import Invalid, PermissionDenied
 from portfolio.models import Person
 from portfolio.models.base import utcnow
 from portfolio.models.people import ROLES
-from portfolio.services import audit
+from portfolio.services import audit, logins
 from portfolio.services.actors import SYSTEM as SYSTEM  # re-exported: callers import it from here
 from portfolio.services.actors import Actor as Actor
 from portfolio.services.passwords import hash_password, verify_password
@@ -107,17 +108,14 @@ def create_person(
 
 
 def set_password(session: Session, *, actor: Actor, person_id: int, password: str) -> None:
+    """Give a person a new password (an administrator, or the person); every session of theirs
+    ends."""
     if not (actor.has("admin") or actor.id == person_id):
         raise PermissionDenied("Only administrators reset other people's passwords.")
-    if len(password) < 8:
-        raise Invalid("A password needs at least 8 characters.")
     person = session.get(Person, person_id)
     if person is None:
         raise Invalid("No such person.")
-    person.password_hash = hash_password(password)
-    person.failed_logins = 0
-    person.locked_until = None
-    session.add(person)
+    replace_password(session, person, password)
     audit.record(
         session,
         actor=actor,
@@ -127,34 +125,82 @@ def set_password(session: Session, *, actor: Actor, person_id: int, password: st
     )
 
 
+def replace_password(session: Session, person: Person, password: str) -> None:
+    """Set a checked new password; the failure count is cleared and every session ends."""
+    if len(password) < 8:
+        raise Invalid("A password needs at least 8 characters.", field="password")
+    if len(password) > 256:
+        raise Invalid("A password can have at most 256 characters.", field="password")
+    person.password_hash = hash_password(password)
+    person.failed_logins = 0
+    person.locked_until = None
+    session.add(person)
+    logins.end_all(session, person=person, why="password")
+
+
+def change_own_password(session: Session, *, actor: Actor, current: str, new: str) -> Person:
+    """A person changes their own password, giving the current one; all their sessions end (the
+    caller starts a new one for the person's own browser)."""
+    person = session.get(Person, actor.id)
+    if person is None or not logins.can_log_in(person):
+        raise PermissionDenied("This account cannot change its password.")
+    if not verify_password(person.password_hash, current):
+        raise Invalid("That is not your current password.", field="current")
+    replace_password(session, person, new)
+    audit.record(
+        session,
+        actor=actor,
+        action="person.password_change",
+        subject_type="person",
+        subject_id=person.id,
+    )
+    return person
+
+
 def list_people(session: Session, *, role: str | None = None) -> list[Person]:
     query = select(Person).where(col(Person.removed_at).is_(None)).order_by(col(Person.name))
     people = list(session.exec(query))
     return [p for p in people if role is None or p.has_role(role)]
 
 
+@dataclass(frozen=True)
+class Delays:
+    """Progressive delays per account: after ``after`` failed log-ins in a row, the account
+    cannot be tried for ``first`` seconds, doubling with each further failure up to ``longest``.
+    The right password works again as soon as the wait is over."""
+
+    after: int = 3
+    first: int = 2
+    longest: int = 300
+
+    def wait(self, failures: int) -> timedelta | None:
+        if failures < self.after:
+            return None
+        return timedelta(seconds=min(self.longest, self.first * 2 ** (failures - self.after)))
+
+
 def authenticate(
-    session: Session, *, email: str, password: str, max_failures: int = 5, lock_minutes: int = 15
+    session: Session, *, email: str, password: str, delays: Delays | None = None
 ) -> Person | None:
-    """The person whose credentials these are, or None. Repeated failures lock the account."""
+    """The person whose credentials these are, or None. While an account waits after repeated
+    failures, no password is tried for it (and the attempt does not count)."""
+    delays = delays or Delays()
     person = session.exec(
         select(Person).where(func.lower(Person.email) == normalise_email(email))
     ).first()
     now = utcnow()
-    locked = person is not None and person.locked_until is not None and person.locked_until > now
-    usable = person is not None and person.active and person.removed_at is None and not locked
+    waiting = person is not None and person.locked_until is not None and person.locked_until > now
+    usable = logins.can_log_in(person) and not waiting
     ok = verify_password(person.password_hash if usable and person else None, password)
-    if person is None:
+    if person is None or waiting:
         return None
     if ok:
         person.failed_logins = 0
         person.locked_until = None
         session.add(person)
         return person
-    if not locked:
-        person.failed_logins += 1
-        if person.failed_logins >= max_failures:
-            person.locked_until = now + timedelta(minutes=lock_minutes)
-            person.failed_logins = 0
-        session.add(person)
+    person.failed_logins += 1
+    wait = delays.wait(person.failed_logins)
+    person.locked_until = now + wait if wait else None
+    session.add(person)
     return None

@@ -28,6 +28,10 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "home.index": (ALL, set()),
     "auth.login": (set(PERSONAS), set(PERSONAS)),
     "auth.logout": (set(), ALL),
+    "account.settings": (ALL, ALL),
+    "account.logout_everywhere": (set(), ALL),
+    "account.forgot": (set(PERSONAS), set(PERSONAS)),
+    "account.reset": (set(), set()),  # an unknown link: 410 for everyone
     "health.healthz": (set(PERSONAS), set()),
     "static": (set(PERSONAS), set()),
     "admin.people": ({"admin"}, {"admin"}),
@@ -88,8 +92,8 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "iqa.eqa_index": ({"eqa"}, set()),
     "iqa.eqa_sample": ({"eqa"}, set()),
 }
-PUBLIC = {"auth.login", "health.healthz", "static"}
-REFUSED = {403, 404, 405}
+PUBLIC = {"auth.login", "account.forgot", "account.reset", "health.healthz", "static"}
+REFUSED = {403, 404, 405, 410}  # 410: a password-reset link that does not work
 # a GET that is allowed may also redirect (e.g. /evidence sends non-learners home)
 GET_OK = {200, 302}
 # an allowed POST with an empty form is answered, not refused for who you are
@@ -184,6 +188,7 @@ def world(session, make_person, make_registration, make_evidence, app: Flask):
         "sample_id": sample.id,
         "action_id": action.id,
         "grant_id": grant.id,
+        "token": "not-a-real-link",
     }
     return people, values
 
@@ -213,7 +218,7 @@ def test_every_route_answers_every_role_as_designed(app: Flask, world) -> None:
             get_ok, post_ok = EXPECT[rule.endpoint]
             url = _url(rule, values)
             for method in sorted(rule.methods & {"GET", "POST"}):
-                if rule.endpoint == "auth.logout":
+                if rule.endpoint in ("auth.logout", "account.logout_everywhere"):
                     continue  # would end the walk's session; tested on its own
                 allowed = persona in (get_ok if method == "GET" else post_ok)
                 response = client.open(url, method=method, data={})

@@ -1,0 +1,133 @@
+"""A person's own account: change the password, see and end their sessions; and the password
+reset by an e-mailed link for people who cannot log in."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, logout_user
+from werkzeug.wrappers import Response
+
+from delivery.web import limits
+from delivery.web.auth import log_in
+from delivery.web.context import actor, after_commit, db
+from delivery.web.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LogoutEverywhereForm,
+    NewPasswordForm,
+    errors_on,
+)
+from delivery.web.handler import page
+from portfolio.services import logins, mail, people, resets
+
+bp = Blueprint("account", __name__)
+log = logging.getLogger(__name__)
+
+SENT = (
+    "If that address belongs to an account, we have sent it a link to set a new password. "
+    "The link works once, for {minutes} minutes. Check your spam folder if it does not arrive."
+)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@page()
+def settings() -> tuple[str, int] | Response:
+    me = actor()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        with errors_on(form):
+            person = people.change_own_password(
+                db(), actor=me, current=form.current.data or "", new=form.password.data or ""
+            )
+            log_in(person)  # every session ended; this browser goes on in a new one
+            flash("Your password is changed. You are logged out everywhere else.", "success")
+            return redirect(url_for("account.settings"))
+    idle = timedelta(minutes=int(current_app.config["SESSION_IDLE_MINUTES"]))
+    return render_template(
+        "account/settings.html",
+        form=form,
+        everywhere=LogoutEverywhereForm(formdata=None),
+        sessions=logins.open_sessions(db(), person_id=me.id, idle=idle),
+        idle_minutes=int(idle.total_seconds() // 60),
+    ), form.status
+
+
+@bp.route("/account/logout-everywhere", methods=["POST"])
+@page()
+def logout_everywhere() -> Response:
+    logins.log_out_everywhere(db(), actor=actor())
+    logout_user()
+    flash("You have logged out on every device and browser.", "info")
+    return redirect(url_for("auth.login"))
+
+
+def _link(token: str) -> str | None:
+    """The link for the e-mail, on ``PORTFOLIO_BASE_URL``. Without it, only outside production is
+    the request's own address used: a client chooses its Host header, and could otherwise have
+    someone's reset link point at its own site. None: no link can be made safely."""
+    base = current_app.config.get("BASE_URL")
+    if base:
+        return str(base).rstrip("/") + url_for("account.reset", token=token)
+    if current_app.config.get("ENV") == "production":
+        log.error("PORTFOLIO_BASE_URL is not set: no password-reset e-mail is sent in production")
+        return None
+    return url_for("account.reset", token=token, _external=True)
+
+
+def _send_later(settings: mail.MailSettings, to: str, subject: str, body: str) -> None:
+    """Send after the commit, outside the request: the answer takes as long with or without an
+    account behind the address."""
+
+    def send() -> None:
+        try:
+            mail.send(settings, to=to, subject=subject, body=body)
+        except Exception:
+            log.exception("could not send the password-reset e-mail")
+
+    after_commit(lambda: threading.Thread(target=send, daemon=True).start())
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@page(public=True)
+def forgot() -> tuple[str, int] | Response:
+    _ = current_user.is_authenticated  # look the visitor up before this request's transaction
+    lifetime = timedelta(minutes=int(current_app.config["PASSWORD_RESET_MINUTES"]))
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        limits.note_reset_request()
+        found = resets.request_link(db(), email=form.email.data or "", lifetime=lifetime)
+        if found is not None:
+            person, token = found
+            link = _link(token)
+            if link is not None:
+                subject, body = resets.message(name=person.name, link=link, lifetime=lifetime)
+                settings = mail.MailSettings.from_config(current_app.config)
+                _send_later(settings, person.email, subject, body)
+        minutes = int(lifetime.total_seconds() // 60)
+        flash(SENT.format(minutes=minutes), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("account/forgot.html", form=form), form.status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@page(public=True)
+def reset(token: str) -> tuple[str, int] | Response:
+    _ = current_user.is_authenticated  # look the visitor up before this request's transaction
+    if not resets.link_works(db(), token=token):
+        return _expired()
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        with errors_on(form):
+            resets.complete(db(), token=token, password=form.password.data or "")
+            logout_user()
+            flash("Your new password is set. Log in with it.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("account/reset.html", form=form), form.status
+
+
+def _expired() -> tuple[str, int]:
+    return render_template("account/expired.html", message=resets.EXPIRED), 410

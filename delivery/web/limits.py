@@ -1,0 +1,98 @@
+"""Rate limits per client address (Flask-Limiter): on the log-in and password-reset forms only,
+their numbers from the configuration. Counts are kept in Redis when ``PORTFOLIO_REDIS_URL`` is
+set (shared by every worker process), in memory otherwise. A refused request is answered 429
+with a ``Retry-After`` header.
+
+Behind a reverse proxy every request comes from the proxy's address: set
+``PORTFOLIO_PROXY_HOPS`` to the number of proxies so that Werkzeug's ``ProxyFix`` takes the
+client's address from ``X-Forwarded-For`` (trusting only that many hops)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import Flask, current_app, g
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
+
+
+def init_app(app: Flask) -> None:
+    """Give ``app`` its own limiter (its own counts) and put the limits on their views; call it
+    once the blueprints are registered."""
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        storage_uri=app.config.setdefault("RATELIMIT_STORAGE_URI", _storage(app)),
+        key_prefix=app.config.setdefault("RATELIMIT_KEY_PREFIX", "portfolio"),
+        headers_enabled=True,
+    )
+    # every log-in attempt from one address, and (against password spraying) its failed ones
+    _on(app, "auth.login", limiter.limit(
+        lambda: _setting("LOGIN_RATE_LIMIT"), methods=["POST"], scope="login-attempts"
+    ))  # fmt: skip
+    _on(app, "auth.login", limiter.limit(
+        lambda: _setting("LOGIN_FAILURE_LIMIT"), methods=["POST"], scope="login-failures",
+        deduct_when=_failed,
+    ))  # fmt: skip
+    # requests that could send an e-mail (a well-formed address)
+    _on(app, "account.forgot", limiter.limit(
+        lambda: _setting("PASSWORD_RESET_RATE_LIMIT"), methods=["POST"], scope="password-reset",
+        deduct_when=_reset_requested,
+    ))  # fmt: skip
+
+
+def _on(app: Flask, endpoint: str, limit: Any) -> None:
+    """Wrap the view of ``endpoint`` in ``limit``, as the ``@limiter.limit`` decorator would (a
+    limiter made per app cannot decorate at import time)."""
+    app.view_functions[endpoint] = limit(app.view_functions[endpoint])
+
+
+def _storage(app: Flask) -> str:
+    """Redis when configured, so that every worker process shares the counts; memory otherwise.
+    An app made for tests (TESTING) counts in memory, its own, unless told otherwise: counts
+    left in a shared Redis by one test must not refuse another's log-ins."""
+    redis_url = app.config.get("REDIS_URL")
+    return str(redis_url) if redis_url and not app.testing else "memory://"
+
+
+def wait_words() -> str:
+    """How long the client refused now must wait, in words ("about 3 minutes")."""
+    reset_at = max(
+        (limit.reset_at for limiter in current_app.extensions.get("limiter", ())
+         if (limit := limiter.current_limit) is not None and limit.breached),
+        default=None,
+    )  # fmt: skip
+    if reset_at is None:
+        return "a few minutes"
+    seconds = max(1, int(reset_at - time.time()))
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return f"about {round(seconds / 60)} minutes"
+
+
+def _setting(key: str) -> str:
+    return str(current_app.config[key])
+
+
+def note_failed_login() -> None:
+    """Mark this request as a failed log-in: it counts towards the per-address failure limit."""
+    g.login_failed = True
+
+
+def _failed(_response: Response) -> bool:
+    return bool(g.get("login_failed"))
+
+
+def note_reset_request() -> None:
+    """Mark this request as a (well-formed) request for a password-reset e-mail."""
+    g.reset_requested = True
+
+
+def _reset_requested(_response: Response) -> bool:
+    return bool(g.get("reset_requested"))

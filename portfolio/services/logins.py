@@ -1,0 +1,184 @@
+"""Log-in sessions kept on the server.
+
+The browser's cookie holds ``<token>.<tag>``: a random token naming a :class:`LoginSession` row
+(the row keeps only its SHA-256) and an HMAC of the token under the person's session secret.
+Nothing of the password hash is in it. A session stops working when it is ended (log-out, "log
+out everywhere", a password change), when it has been idle too long, or when the person's session
+secret changes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, or_
+from sqlmodel import Session, col, select, update
+
+from portfolio.models import LoginSession, Person
+from portfolio.models.base import utcnow
+from portfolio.models.people import new_session_secret
+from portfolio.services import audit
+from portfolio.services.actors import Actor
+
+# how often a session's "last seen" time is written, at most: not a write per request
+TOUCH_EVERY = timedelta(minutes=1)
+# how long a person's ended (or long unused) sessions are kept, for "where you were logged in"
+KEEP = timedelta(days=30)
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _tag(secret: str, token: str) -> str:
+    return hmac.new(secret.encode("utf-8"), token.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def can_log_in(person: Person | None) -> bool:
+    """Active, not removed, and with a password set: an account without one never logs in."""
+    return bool(
+        person is not None and person.active and person.removed_at is None and person.password_hash
+    )
+
+
+def start(session: Session, *, person: Person) -> str:
+    """Begin a session for ``person`` (already authenticated); the value for their cookie."""
+    assert person.id is not None
+    if not can_log_in(person):
+        raise ValueError("this account cannot log in")
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    _forget_old(session, person_id=person.id, before=now - KEEP)
+    session.add(
+        LoginSession(
+            token_hash=digest(token), person_id=person.id, created_at=now, last_seen_at=now
+        )
+    )
+    session.flush()
+    return f"{token}.{_tag(person.session_secret, token)}"
+
+
+def _forget_old(session: Session, *, person_id: int, before: datetime) -> None:
+    """Delete the person's sessions that ended, or were last used, before ``before``."""
+    session.exec(
+        delete(LoginSession).where(
+            col(LoginSession.person_id) == person_id,
+            or_(col(LoginSession.ended_at) < before, col(LoginSession.last_seen_at) < before),
+        )
+    )
+
+
+def _row(session: Session, cookie: str) -> LoginSession | None:
+    token, _, _tag_given = cookie.partition(".")
+    if not token:
+        return None
+    return session.exec(
+        select(LoginSession).where(LoginSession.token_hash == digest(token))
+    ).first()
+
+
+@dataclass(frozen=True)
+class Resumed:
+    actor: Actor
+    session_id: int
+
+
+def resume(make_session: Callable[[], Session], *, cookie: str, idle: timedelta) -> Resumed | None:
+    """Who the cookie's session belongs to, or None once it has ended (it may end here, when it
+    was idle longer than ``idle``). Runs in its own short transaction, committed only when it
+    wrote: "last seen" is written at most once a minute, not on every request."""
+    with make_session() as session:
+        found, wrote = _resume(session, cookie=cookie, idle=idle)
+        if wrote:
+            session.commit()
+    return found
+
+
+def _resume(session: Session, *, cookie: str, idle: timedelta) -> tuple[Resumed | None, bool]:
+    token, _, tag = cookie.partition(".")
+    if not token:
+        return None, False
+    found = session.exec(  # one statement per request: the session and its person
+        select(LoginSession, Person)
+        .join(Person, col(Person.id) == LoginSession.person_id)
+        .where(LoginSession.token_hash == digest(token))
+    ).first()
+    if found is None:
+        return None, False
+    row, person = found
+    if row.ended_at is not None or row.id is None or not can_log_in(person):
+        return None, False
+    if not hmac.compare_digest(tag.encode(), _tag(person.session_secret, token).encode()):
+        return None, False
+    now = utcnow()
+    if now - row.last_seen_at > idle:
+        _end(session, row, "idle", now)
+        return None, True
+    wrote = now - row.last_seen_at >= TOUCH_EVERY
+    if wrote:
+        row.last_seen_at = now
+        session.add(row)
+        session.flush()
+    return Resumed(Actor.of(person), row.id), wrote
+
+
+def _end(session: Session, row: LoginSession, why: str, now: datetime) -> None:
+    row.ended_at = now
+    row.ended_why = why
+    session.add(row)
+    session.flush()
+
+
+def end(session: Session, *, cookie: str) -> None:
+    """Log-out: the session ends; the cookie (and any copy of it) no longer works."""
+    row = _row(session, cookie)
+    if row is not None and row.ended_at is None:
+        _end(session, row, "logout", utcnow())
+
+
+def end_all(session: Session, *, person: Person, why: str = "everywhere") -> int:
+    """End every session of ``person`` and give them a new session secret; how many ended."""
+    person.session_secret = new_session_secret()
+    session.add(person)
+    result = session.exec(
+        update(LoginSession)
+        .where(col(LoginSession.person_id) == person.id, col(LoginSession.ended_at).is_(None))
+        .values(ended_at=utcnow(), ended_why=why)
+    )
+    session.flush()
+    return int(result.rowcount or 0)
+
+
+def log_out_everywhere(session: Session, *, actor: Actor) -> int:
+    """The actor ends every one of their own sessions (recorded in the audit trail)."""
+    person = session.get(Person, actor.id)
+    if person is None:
+        return 0
+    ended = end_all(session, person=person)
+    audit.record(
+        session,
+        actor=actor,
+        action="auth.logout_everywhere",
+        subject_type="person",
+        subject_id=person.id,
+        data={"sessions": ended},
+    )
+    return ended
+
+
+def open_sessions(session: Session, *, person_id: int, idle: timedelta) -> list[LoginSession]:
+    """The person's sessions that still work, most recently used first."""
+    query = (
+        select(LoginSession)
+        .where(
+            LoginSession.person_id == person_id,
+            col(LoginSession.ended_at).is_(None),
+            col(LoginSession.last_seen_at) >= utcnow() - idle,
+        )
+        .order_by(col(LoginSession.last_seen_at).desc())
+    )
+    return list(session.exec(query))

@@ -1,0 +1,206 @@
+"""Failed log-ins: progressive delays per account instead of a lock-out anyone could cause, and
+rate limits per client address (Flask-Limiter) answering 429 with Retry-After."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from sqlmodel import Session
+
+from portfolio.models.base import utcnow
+from portfolio.services import people
+from portfolio.services.people import Delays
+from tests.conftest import PASSWORD
+
+
+def _try(client, email: str, password: str, address: str = "127.0.0.1"):
+    return client.post(
+        "/login",
+        data={"email": email, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+@pytest.mark.parametrize(
+    ("failures", "wait"),
+    [(0, None), (2, None), (3, 2), (4, 4), (5, 8), (10, 256), (11, 300), (40, 300)],
+)
+def test_the_wait_grows_with_each_failure_up_to_a_limit(failures, wait) -> None:
+    found = Delays(after=3, first=2, longest=300).wait(failures)
+    assert found == (timedelta(seconds=wait) if wait is not None else None)
+
+
+def test_five_wrong_passwords_no_longer_lock_the_owner_out(app, client, make_person, monkeypatch):
+    """Before: five wrong passwords locked the account for 15 minutes, whoever typed them."""
+    person = make_person("learner")
+    start = utcnow()
+    monkeypatch.setattr(people, "utcnow", lambda: start)
+    for _ in range(5):
+        r = _try(client, person.email, "wrong-password", address="10.0.0.66")
+        assert r.status_code == 200 and "do not match" in r.get_data(as_text=True)
+    # the owner, from another address, once the (short) wait is over: in
+    monkeypatch.setattr(people, "utcnow", lambda: start + timedelta(seconds=301))
+    r = _try(client, person.email, PASSWORD, address="10.0.0.7")
+    assert r.status_code == 302
+
+
+def test_during_the_wait_no_password_is_tried(session: Session, make_person, monkeypatch):
+    person = make_person("learner")
+    delays = Delays(after=3, first=10, longest=60)
+    start = utcnow()
+    monkeypatch.setattr(people, "utcnow", lambda: start)
+    for _ in range(3):
+        assert (
+            people.authenticate(session, email=person.email, password="nope-nope", delays=delays)
+            is None
+        )
+    assert person.failed_logins == 3
+    # within the 10 s wait even the right password is not tried, and the try does not count
+    monkeypatch.setattr(people, "utcnow", lambda: start + timedelta(seconds=9))
+    assert (
+        people.authenticate(session, email=person.email, password=PASSWORD, delays=delays) is None
+    )
+    assert person.failed_logins == 3
+    # after it, a wrong one doubles the wait; after that, the right one works
+    monkeypatch.setattr(people, "utcnow", lambda: start + timedelta(seconds=11))
+    assert people.authenticate(session, email=person.email, password="nope", delays=delays) is None
+    assert person.locked_until == start + timedelta(seconds=11 + 20)
+    monkeypatch.setattr(people, "utcnow", lambda: start + timedelta(seconds=32))
+    found = people.authenticate(session, email=person.email, password=PASSWORD, delays=delays)
+    assert found is not None and found.id == person.id
+    assert person.failed_logins == 0 and person.locked_until is None
+
+
+def test_an_account_with_no_password_is_refused_by_the_service(session: Session, make_person):
+    person = make_person("learner")
+    person.password_hash = ""
+    session.add(person)
+    for password in ("", "x", PASSWORD):
+        assert people.authenticate(session, email=person.email, password=password) is None
+
+
+def test_too_many_log_ins_from_one_address_get_429_with_retry_after(app: Flask, make_person):
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    person = make_person("learner")
+    client = app.test_client()
+    for _ in range(3):
+        assert _try(client, person.email, PASSWORD, address="10.1.1.1").status_code == 302
+        client.post("/logout")
+    refused = _try(client, person.email, PASSWORD, address="10.1.1.1")
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    text = refused.get_data(as_text=True)
+    assert "Too many attempts" in text
+    assert re.search(r"Wait (\d+ seconds?|about \d+ minutes), then try again", text), text
+    # another address is not held up; nor is any other page
+    assert _try(app.test_client(), person.email, PASSWORD, address="10.1.1.2").status_code == 302
+    assert client.get("/login", environ_base={"REMOTE_ADDR": "10.1.1.1"}).status_code == 200
+
+
+def test_password_spraying_across_accounts_from_one_address_is_limited(app: Flask, make_person):
+    app.config["LOGIN_FAILURE_LIMIT"] = "4 per hour"
+    victims = [make_person("learner") for _ in range(6)]
+    client = app.test_client()
+    answers = [
+        _try(client, v.email, "Summer2026!", address="10.2.2.2").status_code for v in victims
+    ]
+    assert answers == [200, 200, 200, 200, 429, 429]
+    # only failures count: an address whose log-ins succeed is not held up by this limit
+    other = app.test_client()
+    for v in victims[:5]:
+        assert _try(other, v.email, PASSWORD, address="10.2.2.3").status_code == 302
+
+
+def test_the_limits_apply_to_the_log_in_post_only(app: Flask, auth, client) -> None:
+    app.config["LOGIN_RATE_LIMIT"] = "1 per hour"
+    auth.login("admin")
+    for _ in range(5):
+        assert client.get("/login").status_code in (200, 302)
+        assert client.get("/").status_code == 200
+
+
+def test_behind_a_proxy_the_limit_counts_the_forwarded_client_address(
+    engine, connection, tmp_path, make_person
+) -> None:
+    from delivery.web.app import create_app
+    from tests.conftest import _session_on
+
+    app = create_app(
+        {
+            "ENGINE": engine,
+            "SECRET_KEY": "x",
+            "WTF_CSRF_ENABLED": False,
+            "INSTANCE_PATH": str(tmp_path),
+            "PROXY_HOPS": 1,
+            "LOGIN_FAILURE_LIMIT": "2 per hour",
+        }
+    )
+    app.extensions["portfolio"].session_factory = lambda: _session_on(connection)
+    person = make_person("learner")
+    client = app.test_client()
+
+    def attempt(forwarded: str) -> int:
+        return client.post(
+            "/login",
+            data={"email": person.email, "password": "wrong-password"},
+            headers={"X-Forwarded-For": forwarded},
+        ).status_code
+
+    assert [attempt("198.51.100.1") for _ in range(3)] == [200, 200, 429]
+    assert attempt("198.51.100.2") == 200  # another client behind the same proxy
+
+
+def test_with_redis_configured_every_worker_shares_the_counts(
+    engine, connection, tmp_path, make_person
+) -> None:
+    """Two apps stand for two worker processes: failures counted by one refuse the other, and
+    the counts are kept in Redis."""
+    import os
+    import uuid
+
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    from delivery.web.app import create_app
+    from tests.conftest import _session_on
+
+    url = os.environ.get("PORTFOLIO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        Redis.from_url(url).ping()
+    except RedisError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("Redis is not reachable (and CI is unset)")
+    prefix = f"test-{uuid.uuid4().hex}"
+    person = make_person("learner")
+
+    def worker() -> Flask:
+        app = create_app(
+            {
+                "ENGINE": engine,
+                "SECRET_KEY": "x",
+                "WTF_CSRF_ENABLED": False,
+                "INSTANCE_PATH": str(tmp_path),
+                "REDIS_URL": url,
+                "RATELIMIT_KEY_PREFIX": prefix,
+                "LOGIN_FAILURE_LIMIT": "2 per hour",
+            }
+        )
+        app.extensions["portfolio"].session_factory = lambda: _session_on(connection)
+        assert app.config["RATELIMIT_STORAGE_URI"] == url
+        return app
+
+    first, second = worker().test_client(), worker().test_client()
+    try:
+        assert _try(first, person.email, "wrong-password").status_code == 200
+        assert _try(second, person.email, "wrong-password").status_code == 200
+        assert _try(first, person.email, "wrong-password").status_code == 429
+        assert _try(second, person.email, "wrong-password").status_code == 429
+        assert any(Redis.from_url(url).scan_iter(f"*{prefix}*"))  # the counts are in Redis
+    finally:
+        redis = Redis.from_url(url)
+        for key in redis.scan_iter(f"*{prefix}*"):
+            redis.delete(key)

@@ -1,0 +1,229 @@
+"""Sessions: log-out ends them on the server, nothing of the password is in the cookie, idle
+sessions end, "log out everywhere", changing one's own password, accounts with no password."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import select
+
+from portfolio.models.base import utcnow
+from tests.conftest import PASSWORD
+
+
+def _cookie(client: FlaskClient, app: Flask) -> str:
+    found = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
+    assert found is not None
+    return found.value
+
+
+def _user_id(app: Flask, cookie: str) -> str:
+    data = app.session_interface.get_signing_serializer(app).loads(cookie)  # type: ignore[attr-defined]
+    return str(data["_user_id"])
+
+
+def _copy(app: Flask, cookie: str) -> FlaskClient:
+    thief = app.test_client()
+    thief.set_cookie(app.config.get("SESSION_COOKIE_NAME", "session"), cookie)
+    return thief
+
+
+def test_a_copied_cookie_stops_working_after_log_out(app, client, auth) -> None:
+    auth.login("learner")
+    cookie = _cookie(client, app)
+    thief = _copy(app, cookie)
+    assert thief.get("/").status_code == 200  # the copy works while the session lasts
+    auth.logout()
+    assert thief.get("/").status_code == 302  # ended on the server: the copy is refused
+    assert "/login" in thief.get("/").headers["Location"]
+
+
+def test_no_part_of_the_password_hash_is_in_the_cookie(app, client, auth, session) -> None:
+    person = auth.login("learner")
+    session.refresh(person)
+    user_id = _user_id(app, _cookie(client, app))
+    hashed = person.password_hash
+    pieces = {hashed[i : i + 8] for i in range(0, len(hashed) - 8)}
+    assert not any(piece in user_id for piece in pieces), user_id
+
+
+def test_an_account_with_no_password_never_logs_in_whatever_the_secret_key(
+    app, client, make_person, session
+) -> None:
+    from portfolio.models import Person
+
+    person = make_person("admin")
+    person.password_hash = ""
+    session.add(person)
+    session.commit()
+    assert isinstance(person, Person)
+    # the log-in form refuses every password, the empty one included
+    for password in ("", " ", "anything-at-all"):
+        r = client.post("/login", data={"email": person.email, "password": password})
+        assert r.status_code in (200, 422)
+    # a cookie forged with the secret key (as anyone who knows it could) gets nowhere either
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    for user_id in (f"{person.id}:", f"{person.id}", f"{person.id}:x", ""):
+        forged = _copy(app, serializer.dumps({"_user_id": user_id, "_fresh": True}))
+        assert forged.get("/").status_code == 302, user_id
+
+
+def test_log_out_everywhere_ends_every_session_of_the_person(app, client, auth, session) -> None:
+    from portfolio.models import AuditEntry
+
+    person = auth.login("learner")
+    elsewhere = app.test_client()
+    r = elsewhere.post("/login", data={"email": person.email, "password": PASSWORD})
+    assert r.status_code == 302
+    assert elsewhere.get("/").status_code == 200
+    r = client.post("/account/logout-everywhere")
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+    assert elsewhere.get("/").status_code == 302
+    assert client.get("/").status_code == 302
+    entry = session.exec(
+        select(AuditEntry).where(
+            AuditEntry.action == "auth.logout_everywhere", AuditEntry.subject_id == person.id
+        )
+    ).one()
+    assert entry.data == {"sessions": 2}
+
+
+def test_idle_sessions_end_and_activity_keeps_them(app, client, auth, monkeypatch) -> None:
+    import portfolio.services.logins as logins
+
+    app.config["SESSION_IDLE_MINUTES"] = 30
+    auth.login("learner")
+    start = utcnow()
+    monkeypatch.setattr(logins, "utcnow", lambda: start + timedelta(minutes=20))
+    assert client.get("/").status_code == 200  # seen again after 20 minutes: still there
+    monkeypatch.setattr(logins, "utcnow", lambda: start + timedelta(minutes=45))
+    assert client.get("/").status_code == 200  # 25 minutes after it was last seen
+    monkeypatch.setattr(logins, "utcnow", lambda: start + timedelta(minutes=76))
+    r = client.get("/")
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+    monkeypatch.setattr(logins, "utcnow", lambda: start + timedelta(minutes=77))
+    assert client.get("/").status_code == 302  # ended for good, not only while idle
+
+
+def test_last_seen_is_written_at_most_once_a_minute(app, client, auth, session, monkeypatch):
+    import portfolio.services.logins as logins
+    from portfolio.models.logins import LoginSession
+
+    person = auth.login("learner")
+    start = utcnow()
+
+    def last_seen():
+        session.expire_all()
+        rows = session.exec(select(LoginSession).where(LoginSession.person_id == person.id))
+        return [row.last_seen_at for row in rows]
+
+    first = last_seen()
+    monkeypatch.setattr(logins, "utcnow", lambda: start + timedelta(seconds=30))
+    client.get("/")
+    assert last_seen() == first
+    monkeypatch.setattr(logins, "utcnow", lambda: start + timedelta(seconds=90))
+    client.get("/")
+    assert last_seen() != first
+
+
+def test_change_own_password_needs_the_current_one(app, client, auth) -> None:
+    person = auth.login("assessor")
+    other = app.test_client()
+    assert (
+        other.post("/login", data={"email": person.email, "password": PASSWORD}).status_code == 302
+    )
+    page = client.get("/account")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'for="current"' in html and 'for="password"' in html and 'for="confirm"' in html
+    wrong = client.post(
+        "/account",
+        data={
+            "current": "not-it-at-all",
+            "password": "a-new-password",
+            "confirm": "a-new-password",
+        },
+    )
+    assert wrong.status_code == 422
+    text = wrong.get_data(as_text=True)
+    assert 'id="current-error"' in text and "current password" in text
+    ok = client.post(
+        "/account",
+        data={"current": PASSWORD, "password": "a-new-password", "confirm": "a-new-password"},
+    )
+    assert ok.status_code == 302
+    assert client.get("/").status_code == 200  # this session goes on
+    assert other.get("/").status_code == 302  # every other one has ended
+    fresh = app.test_client()
+    assert (
+        fresh.post("/login", data={"email": person.email, "password": PASSWORD}).status_code != 302
+    )
+    r = fresh.post("/login", data={"email": person.email, "password": "a-new-password"})
+    assert r.status_code == 302
+
+
+def test_a_password_reset_by_an_admin_ends_the_persons_sessions(app, client, auth, make_person):
+    target = make_person("learner")
+    theirs = app.test_client()
+    assert (
+        theirs.post("/login", data={"email": target.email, "password": PASSWORD}).status_code == 302
+    )
+    auth.login("admin")
+    r = client.post(
+        f"/admin/people/{target.id}",
+        data={"pw-password": "new-password-1", "pw-confirm": "new-password-1",
+              "pw-reset": "Reset password"},
+    )  # fmt: skip
+    assert r.status_code == 302
+    assert theirs.get("/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["/%0d%0aSet-Cookie:%20x=1", "/x%0aLocation:%20//evil.example", "/\\evil.example",
+     "//evil.example", "https://evil.example/", "/%09/evil.example", "javascript:alert(1)"],
+)  # fmt: skip
+def test_an_unsafe_next_is_ignored_never_a_server_error(client, make_person, target) -> None:
+    person = make_person("learner")
+    r = client.post(f"/login?next={target}", data={"email": person.email, "password": PASSWORD})
+    assert r.status_code == 302
+    assert r.headers["Location"] == "/"
+
+
+def test_a_safe_next_is_followed(client, make_person) -> None:
+    person = make_person("learner")
+    r = client.post("/login?next=/evidence", data={"email": person.email, "password": PASSWORD})
+    assert r.headers["Location"] == "/evidence"
+
+
+def test_old_sessions_are_forgotten_at_the_next_log_in(client, auth, session, make_person) -> None:
+    from portfolio.models.logins import LoginSession
+    from portfolio.services import logins
+
+    person = make_person("learner")
+    long_ago = utcnow() - logins.KEEP - timedelta(days=1)
+    session.add_all(
+        [
+            LoginSession(token_hash="a" * 64, person_id=person.id, created_at=long_ago,
+                         last_seen_at=long_ago, ended_at=long_ago, ended_why="logout"),
+            LoginSession(token_hash="b" * 64, person_id=person.id, created_at=long_ago,
+                         last_seen_at=long_ago),
+        ]
+    )  # fmt: skip
+    session.commit()
+    auth.login(person)
+    session.expire_all()
+    rows = session.exec(select(LoginSession).where(LoginSession.person_id == person.id)).all()
+    assert [row.token_hash for row in rows if row.token_hash in ("a" * 64, "b" * 64)] == []
+    assert len(rows) == 1 and rows[0].ended_at is None
+
+
+def test_logging_in_again_in_the_same_browser_ends_the_session_it_had(app, client, auth) -> None:
+    auth.login("learner")
+    first = _cookie(client, app)
+    auth.login("assessor")  # someone else, on the same shared computer
+    assert _copy(app, first).get("/").status_code == 302
+    assert client.get("/").status_code == 200
