@@ -3,6 +3,7 @@
 from portfolio.models.audit import AuditEntry
 from portfolio.models.evidence import Attachment, Evidence, EvidenceVersion
 from portfolio.models.framework import Criterion, Framework, Standard
+from portfolio.models.notification import Notification
 from portfolio.models.people import Cohort, Person, Registration, RegistrationStandard
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "Evidence",
     "EvidenceVersion",
     "Framework",
+    "Notification",
     "Person",
     "Registration",
     "RegistrationStandard",
