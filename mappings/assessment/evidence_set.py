@@ -41,9 +41,7 @@ def basis_refs(standing: Standing, standard_code: str) -> set[EvidenceRef]:
     }
 
 
-def versions_of(
-    session: Session, refs: set[EvidenceRef]
-) -> dict[EvidenceRef, EvidenceVersion]:
+def versions_of(session: Session, refs: set[EvidenceRef]) -> dict[EvidenceRef, EvidenceVersion]:
     """The stored versions named by ``refs``, in one query."""
     if not refs:
         return {}

@@ -22,7 +22,7 @@ from mappings.assessment.evidence_set import basis_versions, hash_of
 from mappings.assessment.evidence_set import (
     evidence_set_hash as evidence_set_hash,  # re-exported for callers
 )
-from mappings.assessment.models import SignOff, SignOffEvidence
+from mappings.assessment.models import LearnerDeclaration, SignOff, SignOffEvidence
 from mappings.assessment.standing import Standing, find_standard, load_standings
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import (
@@ -137,18 +137,7 @@ def sign_off_standing(
         raise Invalid("Write a summary of your judgement.")
     basis = basis_versions(session, standing, standard_code)
     digest = hash_of(basis)
-    declared = current_declaration(
-        session,
-        registration_id=standing.registration.id or 0,
-        standard_id=info.id,
-        evidence_set_sha256=digest,
-    )
-    if declared is None:
-        raise Invalid(
-            f"{standard_code} cannot be signed off yet: {standing.learner.name} has not confirmed "
-            "their declaration for the evidence behind it as it stands now. They are asked on "
-            "their home page."
-        )
+    declared = _learner_declaration(session, standing, info.id, standard_code, digest)
     trail = audit.head(session)  # the trail as it stood when the standard was signed off
     now = utcnow()
     record = SignOff(
@@ -189,6 +178,25 @@ def sign_off_standing(
         },
     )
     return SignOffResult(signoff=record, versions=len(basis))
+
+
+def _learner_declaration(
+    session: Session, standing: Standing, standard_id: int, code: str, digest: str
+) -> LearnerDeclaration:
+    """The learner's declaration over exactly this evidence set, or a clear refusal."""
+    declared = current_declaration(
+        session,
+        registration_id=standing.registration.id or 0,
+        standard_id=standard_id,
+        evidence_set_sha256=digest,
+    )
+    if declared is None:
+        raise Invalid(
+            f"{code} cannot be signed off yet: {standing.learner.name} has not confirmed "
+            "their declaration for the evidence behind it as it stands now. They are asked on "
+            "their home page."
+        )
+    return declared
 
 
 def signoff_to_reopen(
