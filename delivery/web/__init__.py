@@ -8,7 +8,7 @@ from flask import Flask, render_template
 from flask_login import LoginManager, current_user
 from markupsafe import Markup
 
-from delivery.web import auth, exports, frameworks, health
+from delivery.web import auth, exports, frameworks, health, notifications
 from delivery.web.admin import views as admin
 from delivery.web.context import db
 from delivery.web.coverage import caseload_views as caseload
@@ -22,6 +22,7 @@ from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
 from portfolio.markdown import render_markdown
 from portfolio.models import Person
 from portfolio.services.files import TooLarge
+from portfolio.services.notifications import unread_count
 
 # Each page module has a Blueprint ``bp``; add a module here to mount it.
 BLUEPRINT_MODULES = (
@@ -35,6 +36,7 @@ BLUEPRINT_MODULES = (
     caseload,
     exports,
     iqa,
+    notifications,
 )
 
 
@@ -75,7 +77,12 @@ def register(app: Flask, login: LoginManager) -> None:
     @app.context_processor
     def _nav() -> dict[str, Any]:
         user: Any = current_user
-        return {"nav_items": nav_for(user.actor) if user.is_authenticated else []}
+        if not user.is_authenticated:
+            return {"nav_items": [], "unread_notifications": lambda: 0}
+        return {
+            "nav_items": nav_for(user.actor),
+            "unread_notifications": lambda: unread_count(db(), actor=user.actor),
+        }
 
     app.add_template_global(field_attrs)
 

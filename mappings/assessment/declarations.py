@@ -26,6 +26,7 @@ from mappings.assessment.standing import (
     registrations_of_learner,
 )
 from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
+from portfolio.models import Registration
 from portfolio.services import access, audit, notifications
 from portfolio.services.people import Actor
 
@@ -138,6 +139,17 @@ def current_declaration(
         )
         .order_by(col(LearnerDeclaration.id).desc())
     ).first()
+
+
+def require_learner(session: Session, *, actor: Actor, registration_id: int) -> None:
+    """Refuse anyone but the registration's learner before a declaration form is even read;
+    strangers are told nothing."""
+    registration = session.get(Registration, registration_id)
+    if registration is None:
+        raise NotFound("No such registration.")
+    if actor.id != registration.learner_id or not actor.has("learner"):
+        access.require_view(session, actor, registration.learner_id)
+        raise PermissionDenied("Only the learner makes their own declaration.")
 
 
 def declare(
