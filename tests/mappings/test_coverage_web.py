@@ -264,6 +264,9 @@ def test_signoff_waits_for_the_learners_declaration(
     learner, assessor, *_ = case
     _complete(session, learner, assessor, make_evidence, declare=False)
     auth.login(assessor)
+    page = _text(client.get(f"/learners/{learner.id}/standards/SE03"))
+    assert "has been asked to confirm their declaration" in page
+    assert "Sign off this standard" not in page
     response = client.post(
         f"/learners/{learner.id}/standards/SE03/signoff",
         data={"summary": "Competent.", "assessor_declaration": "y"},

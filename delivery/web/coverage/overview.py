@@ -15,6 +15,7 @@ from typing import Literal
 from sqlmodel import Session
 
 from mappings.assessment.coverage import ClaimCheck, CriterionCoverage, StandardCoverage
+from mappings.assessment.declarations import awaiting_in
 from mappings.assessment.standing import (
     StandardInfo,
     Standing,
@@ -39,7 +40,7 @@ PROBLEMS = {
     "future": "accepted, but dated after today",
 }
 
-Panel = Literal["form", "signed", "incomplete", "none"]
+Panel = Literal["form", "declaration", "signed", "incomplete", "none"]
 
 
 def whole_percent(part: int, whole: int) -> int:
@@ -300,6 +301,8 @@ def standard_page(
         panel = "signed"
     elif is_assessor:
         panel = "form" if cov.complete else "incomplete"
+        if cov.complete and any(a.code == code for a in awaiting_in(session, [standing])):
+            panel = "declaration"  # the learner has not declared over this evidence set yet
     can_reopen = signoff is not None and (
         is_assessor or ("iqa" in relation and standing.registration.iqa_id == actor.id)
     )
