@@ -6,9 +6,10 @@ start. Importing a module never changes behaviour; only this function does.
 
 from __future__ import annotations
 
+from mappings.assessment.declarations import evidence_submitted
 from mappings.assessment.guards import signed_standards_stay
 from mappings.quality.eqa import eqa_relation
-from portfolio.services import access, registrations
+from portfolio.services import access, evidence, registrations
 
 
 def wire() -> None:
@@ -17,3 +18,6 @@ def wire() -> None:
     registrations.register_removal_guard(signed_standards_stay)
     # An EQA with a live grant may read the sampled learners' portfolios.
     access.register_relation(eqa_relation)
+    # A newly submitted version changes the evidence behind complete standards: the learner is
+    # asked to confirm their declaration again.
+    evidence.register_submit_hook(evidence_submitted)

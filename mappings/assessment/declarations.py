@@ -26,7 +26,7 @@ from mappings.assessment.standing import (
     registrations_of_learner,
 )
 from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
-from portfolio.models import Registration
+from portfolio.models import Evidence, Registration
 from portfolio.services import access, audit, notifications
 from portfolio.services.people import Actor
 
@@ -238,3 +238,9 @@ def notify_awaiting(session: Session, *, learner_id: int, today: date | None = N
         if notifications.notify(session, person_id=learner_id, text=text, link=item.link):
             added += 1
     return added
+
+
+def evidence_submitted(session: Session, item: Evidence) -> None:
+    """A new version changes the evidence set of the standards it is behind: the learner is
+    asked (again) for those that are complete. Registered by delivery.wiring."""
+    notify_awaiting(session, learner_id=item.learner_id)

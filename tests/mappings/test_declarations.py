@@ -160,3 +160,36 @@ def test_notifications_are_read_only_by_their_person(session, case) -> None:
     notifications.mark_read(session, actor=actor_of(learner), notification_id=note.id)
     assert notifications.unread_count(session, actor=actor_of(learner)) == 0
     assert [n.text for n in notifications.list_for(session, actor=actor_of(learner))] == ["Hello"]
+
+
+def test_a_new_version_of_the_evidence_asks_the_learner_again(session, case, make_evidence) -> None:
+    from portfolio.models import Evidence
+    from portfolio.services import evidence as evidence_service
+
+    learner, assessor, _iqa, reg = case
+    ra, _obs, _pd = _accept_all(session, learner, assessor, make_evidence, "SE03", declare=False)
+    _declare(session, learner, reg)
+    notifications.mark_all_read(session, actor=actor_of(learner))
+    session.commit()
+    me = actor_of(learner)
+    current = session.get(Evidence, ra.id)
+    evidence_service.update(
+        session,
+        actor=me,
+        evidence_id=ra.id,
+        expected_version=current.current_version,
+        draft=evidence_service.Draft(
+            kind=current.kind,
+            title="My account (revised)",
+            activity_date=current.activity_date,
+            body="I supported a job seeker, and here is more.",
+        ),
+    )
+    evidence_service.submit(session, actor=me, evidence_id=ra.id, declaration=True)
+    session.commit()
+    [again] = declarations.awaiting_declarations(session, learner_id=learner.id)
+    assert again.code == "SE03" and again.asked_again
+    [note] = notifications.list_for(session, actor=me)[:1]
+    assert note.read_at is None and "changed" in note.text and "SE03" in note.text
+    with pytest.raises(Invalid, match="not confirmed their declaration"):
+        _sign(session, assessor, reg)
