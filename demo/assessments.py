@@ -183,6 +183,14 @@ def _add_item(
     if not item.submit:
         return
     rows = session.exec(select(Claim).where(Claim.evidence_id == created.id)).all()
+    if any(decision == "accepted" for decision, _, _ in wanted.values()):
+        # the assessor's VACSR judgement of what they accept, printed on the sign-off record
+        claims.judge(
+            session,
+            actor=_actor(assessor),
+            evidence_id=created.id or 0,
+            flags=dict.fromkeys(claims.VACSR, True),
+        )
     for claim in rows:
         decision, method, feedback = wanted[claim.criterion_id]
         if decision is None:
