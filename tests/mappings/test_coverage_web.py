@@ -241,6 +241,7 @@ def test_assessor_signs_off_through_the_page_when_complete(
     page = _text(client.get(url))
     assert record.document_id in page and record.evidence_set_sha256 in page
     assert "Asa Assessor" in page and "Reopen this standard" in page
+    assert "Confirmed by Carla Candidate" in page  # the learner's declaration behind it
     assert "Sign off this standard" not in page
     progress = _text(client.get(f"/learners/{learner.id}/progress"))
     assert f"Signed off {record.signed_at.strftime('%Y-%m-%d')}" in progress

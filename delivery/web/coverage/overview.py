@@ -136,6 +136,7 @@ class SignOffInfo:
     evidence_set_sha256: str
     summary: str
     feedback: str
+    learner_declared_at: datetime | None = None  # None: signed before declarations were acts
 
 
 @dataclass(frozen=True)
@@ -294,6 +295,7 @@ def standard_page(
             evidence_set_sha256=signed.evidence_set_sha256,
             summary=signed.summary,
             feedback=signed.feedback,
+            learner_declared_at=signed.learner_declared_at if signed.learner_wording else None,
         )
     is_assessor = "assessor" in relation and standing.registration.assessor_id == actor.id
     panel: Panel = "none"
