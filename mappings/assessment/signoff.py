@@ -6,6 +6,10 @@ data then go with that standing to :func:`sign_off_standing`, which loads nothin
 Reopening works the same way (:func:`signoff_to_reopen`, :func:`reopen_standard`). Strangers to
 the learner are told nothing (NotFound); others who may see the portfolio are refused
 (PermissionDenied). :func:`sign_off` and :func:`reopen` work by registration or sign-off id.
+
+Sign-off needs two declarations: the learner's, made by them over exactly the evidence set being
+signed (:mod:`mappings.assessment.declarations`), and the assessor's. The record keeps each one's
+person, time and wording, and the audit trail's head as it stood just before the sign-off entry.
 """
 
 from __future__ import annotations
