@@ -6,10 +6,11 @@ start. Importing a module never changes behaviour; only this function does.
 
 from __future__ import annotations
 
+from mappings.assessment.declarations import evidence_submitted
 from mappings.assessment.guards import signed_standards_stay
 from mappings.quality.eqa import eqa_relation
 from portfolio import storable
-from portfolio.services import access, registrations
+from portfolio.services import access, evidence, registrations
 
 
 def wire() -> None:
@@ -21,3 +22,6 @@ def wire() -> None:
     # Text with a NUL character is refused alike on SQLite and PostgreSQL (PostgreSQL cannot
     # store it): every row is checked before it is written.
     storable.install()
+    # A newly submitted version changes the evidence behind complete standards: the learner is
+    # asked to confirm their declaration again.
+    evidence.register_submit_hook(evidence_submitted)

@@ -3,7 +3,7 @@
 Everything goes through the real services (evidence, claims, decisions, sign-off), so the demo
 shows what a centre would see a few months in:
 
-* learner1: SE03 complete and signed off, SE01 part-way with a referral;
+* learner1: SE03 complete, declared by the learner and signed off, SE01 part-way with a referral;
 * learner2: part-way, with claims awaiting the assessor's decision;
 * learner3: early, a couple of drafts and one submitted account;
 * learner4: nothing yet.
@@ -23,6 +23,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from mappings.assessment import claims
+from mappings.assessment.declarations import declare
 from mappings.assessment.models import Claim
 from mappings.assessment.signoff import sign_off
 from mappings.assessment.standing import registrations_of_learner
@@ -119,6 +120,14 @@ def add_demo_assessments(session: Session, *, today: date | None = None) -> Demo
         for item in items:
             _add_item(session, learner, assessor, item, today)
         for code in sign:
+            # the learner confirms their declaration first, as they would on their home page
+            declare(
+                session,
+                actor=_actor(learner),
+                registration_id=reg.id or 0,
+                standard_code=code,
+                today=today,
+            )
             sign_off(
                 session,
                 actor=_actor(assessor),
@@ -174,6 +183,14 @@ def _add_item(
     if not item.submit:
         return
     rows = session.exec(select(Claim).where(Claim.evidence_id == created.id)).all()
+    if any(decision == "accepted" for decision, _, _ in wanted.values()):
+        # the assessor's VACSR judgement of what they accept, printed on the sign-off record
+        claims.judge(
+            session,
+            actor=_actor(assessor),
+            evidence_id=created.id or 0,
+            flags=dict.fromkeys(claims.VACSR, True),
+        )
     for claim in rows:
         decision, method, feedback = wanted[claim.criterion_id]
         if decision is None:

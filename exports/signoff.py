@@ -1,9 +1,11 @@
 """The assessor's sign-off record of one standard, as a .docx laid out from a plain view model.
 
 The document names every criterion with the evidence, methods and dates behind it, carries the
-learner's and the assessor's declarations and a section for the internal quality assurer, and
-prints the SHA-256 of the evidence set in its footer so that any later change to the evidence
-shows. The same :class:`SignoffView` always gives the same bytes.
+learner's and the assessor's declarations (each with the exact wording confirmed and a signature
+block), a section for the internal quality assurer (filled when the record was sampled) and the
+audit trail's head at sign-off, and prints the SHA-256 of the evidence set in its footer so that
+any later change to the evidence shows. Evidence listed for a criterion it does not count for is
+marked, with the reason. The same :class:`SignoffView` always gives the same bytes.
 """
 
 from __future__ import annotations
@@ -34,14 +36,27 @@ from exports.docx_util import (
     reproducible_zip,
     set_language,
 )
+from exports.signoff_sections import (
+    FIELD_STYLE,
+    DeclarationBlock,
+    add_audit_head,
+    add_declaration,
+    add_iqa,
+    fields,
+    spoken_date,
+    spoken_time,
+    style_id,
+)
+from exports.signoff_sections import (
+    IqaSection as IqaSection,
+)
+from mappings.assessment.declarations import ASSESSOR_WORDING as ASSESSOR_DECLARATION
 from mappings.assessment.signoff import (
     evidence_set_hash as evidence_set_hash,  # re-exported for callers
 )
 from portfolio.refs import EvidenceRef
 
 LANGUAGE = "en-GB"
-BLANK = "_" * 30
-FIELD_STYLE = "Record Field"
 CELL_STYLE = "Table Text"
 
 KIND_HEADINGS = {
@@ -52,14 +67,10 @@ KIND_HEADINGS = {
 COLUMNS = ("Code", "Criterion", "Evidence", "Methods", "Accepted")
 COLUMN_WIDTHS = (Cm(1.3), Cm(6.0), Cm(6.1), Cm(2.0), Cm(2.4))
 
-LEARNER_DECLARATION = (
-    "I declare that the evidence listed in this record is my own work, that it describes what I "
-    "did, and that any witness named has seen my practice."
-)
-ASSESSOR_DECLARATION = (
-    "I confirm that I have judged the evidence listed in this record to be valid, authentic, "
-    "current, sufficient and reliable, and that the learner has met every criterion of this "
-    "standard."
+# printed for records signed before the learner's declaration was an act of its own: nothing
+# is inferred from the evidence's declarations of authenticity
+NO_LEARNER_DECLARATION = (
+    "No declaration by the learner was recorded for this standard when it was signed off."
 )
 
 
@@ -71,6 +82,9 @@ class EvidenceRow:
     activity_date: date
     methods: tuple[str, ...]
     accepted_on: date | None
+    counts: bool = True  # False: listed, but does not count for this criterion under the rules
+    not_counted: str = ""  # why it does not count, in words
+    vacsr: str = ""  # the assessor's VACSR judgement of this version, in words
 
 
 @dataclass(frozen=True)
@@ -79,17 +93,6 @@ class CriterionRow:
     kind: str  # performance | knowledge | assessment
     text: str
     evidence: tuple[EvidenceRow, ...]
-
-
-@dataclass(frozen=True)
-class IqaSection:
-    """Filled in when the sign-off was sampled; ``None`` on the view leaves blanks to sign."""
-
-    sampled: bool
-    decision: str = ""  # "agreed", "not agreed: actions set", ...
-    name: str = ""
-    decided_on: date | None = None
-    comments: str = ""
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,11 @@ class SignoffView:
     signed_at: datetime
     evidence_set_sha256: str
     iqa: IqaSection | None = None
+    learner_declared_by: str = ""  # who made the learner's declaration (the learner)
+    learner_wording: str = ""  # the exact words the learner confirmed ("" on older records)
+    assessor_wording: str = ""  # the exact words of the assessor's declaration
+    audit_entries: int | None = None  # the audit trail's head when the standard was signed off
+    audit_head: str = ""
 
     @property
     def title(self) -> str:
@@ -129,7 +137,7 @@ def build_signoff_docx(view: SignoffView) -> bytes:
     )
 
     add_styled(doc, "Heading1", "Learner and registration")
-    _fields(
+    fields(
         doc,
         ("Centre", view.centre),
         ("Learner", view.learner_name),
@@ -138,7 +146,7 @@ def build_signoff_docx(view: SignoffView) -> bytes:
         ("Assessor", view.assessor_name),
     )
     add_styled(doc, "Heading1", "Framework and standard")
-    _fields(
+    fields(
         doc,
         ("Framework", f"{view.framework_title} (version {view.framework_version})"),
         ("Standard URN", view.standard_urn),
@@ -164,24 +172,34 @@ def build_signoff_docx(view: SignoffView) -> bytes:
     _text(doc, view.feedback)
 
     add_styled(doc, "Heading1", "Declarations")
-    add_styled(doc, "Heading2", "Learner's declaration of authenticity")
-    doc.add_paragraph(LEARNER_DECLARATION)
-    _fields(
+    add_declaration(
         doc,
-        ("Learner", view.learner_name),
-        ("Declared", fmt_datetime(view.learner_declaration_at)),
+        DeclarationBlock(
+            heading="Learner's declaration of authenticity",
+            role="Learner",
+            wording=view.learner_wording,
+            name=view.learner_declared_by or view.learner_name,
+            at=view.learner_declaration_at if view.learner_wording else None,
+            missing=NO_LEARNER_DECLARATION,
+        ),
     )
-    add_styled(doc, "Heading2", "Assessor's declaration")
-    doc.add_paragraph(ASSESSOR_DECLARATION)
-    _fields(
+    add_declaration(
         doc,
-        ("Assessor", view.assessor_name),
-        ("Declared", fmt_datetime(view.assessor_declaration_at)),
-        ("Signed off", fmt_datetime(view.signed_at)),
+        DeclarationBlock(
+            heading="Assessor's declaration",
+            role="Assessor",
+            wording=view.assessor_wording or ASSESSOR_DECLARATION,
+            name=view.assessor_name,
+            at=view.assessor_declaration_at,
+            extra=(
+                ("Signed off", f"{spoken_date(view.signed_at)}, {spoken_time(view.signed_at)}"),
+            ),
+        ),
     )
 
     add_styled(doc, "Heading1", "Internal quality assurance")
-    _iqa(doc, view.iqa)
+    add_iqa(doc, view.iqa)
+    add_audit_head(doc, view.audit_entries, view.audit_head)
 
     buffer = io.BytesIO()
     doc.save(buffer)
@@ -231,15 +249,7 @@ def _set_up(doc: DocxDocument, view: SignoffView) -> None:
     first.add_run(" of ")
     add_field(first, "NUMPAGES")
     digest = footer.add_paragraph(f"Evidence set SHA-256: {clean(view.evidence_set_sha256)}")
-    first._p.style = digest._p.style = _style_id(doc, "Footer")
-
-
-def _fields(doc: DocxDocument, *pairs: tuple[str, str]) -> None:
-    style_id = _style_id(doc, FIELD_STYLE)
-    for label, value in pairs:
-        p = add_styled(doc, style_id)
-        p.add_run(f"{label}: ").bold = True
-        p.add_run(clean(value))
+    first._p.style = digest._p.style = style_id(doc, "Footer")
 
 
 def _text(doc: DocxDocument, text: str) -> None:
@@ -269,11 +279,7 @@ def _criteria_table(doc: DocxDocument, heading: str, rows: list[CriterionRow]) -
     for cell, name, width in zip(header.cells, COLUMNS, COLUMN_WIDTHS, strict=True):
         cell.width = width
         cell.paragraphs[0].add_run(name).bold = True
-    append_rows(table, _body_rows(rows), COLUMN_WIDTHS, _style_id(doc, CELL_STYLE))
-
-
-def _style_id(doc: DocxDocument, name: str) -> str:
-    return str(doc.styles[name].style_id)
+    append_rows(table, _body_rows(rows), COLUMN_WIDTHS, style_id(doc, CELL_STYLE))
 
 
 def _body_rows(rows: list[CriterionRow]) -> Iterator[tuple[CellSpec, ...]]:
@@ -291,38 +297,16 @@ def _body_rows(rows: list[CriterionRow]) -> Iterator[tuple[CellSpec, ...]]:
             yield (
                 code,
                 text,
-                CellSpec(
-                    (
-                        f"{item.ref}: {item.title}",
-                        f"{item.kind}, activity {fmt_date(item.activity_date)}",
-                    )
-                ),
+                CellSpec(_evidence_lines(item)),
                 CellSpec((", ".join(item.methods),)),
                 CellSpec((fmt_date(item.accepted_on) or "not recorded",)),
             )
 
 
-def _iqa(doc: DocxDocument, iqa: IqaSection | None) -> None:
-    if iqa is None:
-        doc.add_paragraph(
-            "To be completed by the internal quality assurer if this record is sampled."
-        )
-        _fields(
-            doc,
-            ("Sampled", "Yes / No"),
-            ("Decision", BLANK),
-            ("Comments", BLANK),
-            ("Name", BLANK),
-            ("Signature", BLANK),
-            ("Date", BLANK),
-        )
-        return
-    _fields(
-        doc,
-        ("Sampled", "Yes" if iqa.sampled else "No"),
-        ("Decision", iqa.decision or "—"),
-        ("Comments", iqa.comments or "—"),
-        ("Name", iqa.name or BLANK),
-        ("Signature", BLANK),
-        ("Date", fmt_date(iqa.decided_on) or BLANK),
-    )
+def _evidence_lines(item: EvidenceRow) -> tuple[str, ...]:
+    lines = [f"{item.ref}: {item.title}", f"{item.kind}, activity {fmt_date(item.activity_date)}"]
+    if item.vacsr:
+        lines.append(item.vacsr)
+    if not item.counts:
+        lines.append(f"Listed, does not count for this criterion: {item.not_counted}")
+    return tuple(lines)

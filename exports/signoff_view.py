@@ -20,7 +20,11 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from exports.signoff import CriterionRow, EvidenceRow, IqaSection, SignoffView
-from mappings.assessment.models import Claim, Decision, SignOff, SignOffEvidence
+from mappings.assessment.claims import VACSR
+from mappings.assessment.coverage import ClaimFact, CoverageRules, Kind, check_claim
+from mappings.assessment.models import Claim, Decision, Judgement, SignOff, SignOffEvidence
+from mappings.assessment.rules import rules_for
+from mappings.quality.records import SignoffSampling, signoff_sampling
 from portfolio.errors import Invalid, NotFound
 from portfolio.models import (
     Criterion,
@@ -35,14 +39,37 @@ from portfolio.models import (
 from portfolio.models.evidence import KINDS
 from portfolio.refs import EvidenceRef
 
-# The IQA section of a record. Quality-assurance tables (migration 0003) do not exist yet, so the
-# default gives ``None`` (blanks to sign). When sampling lands, pass a lookup that returns the
-# sampled decision for a sign-off, e.g. ``signoff_view(..., iqa_lookup=qa.iqa_section_for)``.
+# The IQA section of a record: by default filled from IQA sampling (:func:`sampled_iqa`), and
+# ``None`` (blanks to sign) for a record nobody sampled.
 IqaLookup = Callable[[Session, Sequence[SignOff]], dict[int, IqaSection]]
 
 
 def no_iqa(_session: Session, _records: Sequence[SignOff]) -> dict[int, IqaSection]:
     return {}
+
+
+def sampled_iqa(session: Session, records: Sequence[SignOff]) -> dict[int, IqaSection]:
+    """The IQA section of each sampled record: the review when made, else who samples it."""
+    found = signoff_sampling(session, [r.id or 0 for r in records])
+    return {signoff_id: _iqa_section(s) for signoff_id, s in found.items()}
+
+
+def _iqa_section(s: SignoffSampling) -> IqaSection:
+    where = f"Sampled ({s.kind}) in IQA cycle {s.cycle}."
+    if not s.reviewed:
+        return IqaSection(sampled=True, decision="Review not yet made", comments=where)
+    decision = "Agreed" if s.outcome == "agree" else "Not agreed"
+    if s.actions:
+        decision += f": {s.actions} action{'s' if s.actions != 1 else ''} set for the assessor"
+    if s.reopened:
+        decision += "; the sign-off was reopened"
+    return IqaSection(
+        sampled=True,
+        decision=decision,
+        name=s.reviewer_name,
+        decided_on=s.reviewed_at.date() if s.reviewed_at else None,
+        comments=" ".join(part for part in (where, s.feedback) if part),
+    )
 
 
 def learner_ref(person_id: int) -> str:
@@ -89,7 +116,7 @@ def signoff_view(
     registration_id: int | None = None,
     standard_code: str | None = None,
     centre: str,
-    iqa_lookup: IqaLookup = no_iqa,
+    iqa_lookup: IqaLookup = sampled_iqa,
 ) -> SignoffView:
     """The view of one sign-off, by id or by registration and standard code."""
     if signoff_id is None:
@@ -123,6 +150,7 @@ class _Rows:
     frozen_of: dict[int, list[tuple[EvidenceVersion, Evidence]]]  # sign-off id -> evidence
     claims_by_pair: dict[tuple[int, int], Claim]  # (evidence id, criterion id) -> claim
     decisions_of: dict[int, list[Decision]]  # claim id -> decisions, oldest first
+    judgements_of: dict[tuple[int, int], list[Judgement]]  # (evidence, version) -> oldest first
 
 
 def signoff_views(
@@ -130,9 +158,9 @@ def signoff_views(
     signoff_ids: Sequence[int],
     *,
     centre: str,
-    iqa_lookup: IqaLookup = no_iqa,
+    iqa_lookup: IqaLookup = sampled_iqa,
 ) -> list[SignoffView]:
-    """Views of many sign-offs, in the order given (unknown ids are skipped), in eight queries."""
+    """Views of many sign-offs, in the order given (unknown ids are skipped), in ten queries."""
     if not signoff_ids:
         return []
     ids = list(dict.fromkeys(signoff_ids))
@@ -144,7 +172,7 @@ def signoff_views(
 
 
 def _read(session: Session, ids: list[int]) -> _Rows | None:
-    """The eight queries of :func:`signoff_views` (None when no sign-off is found)."""
+    """Nine queries of :func:`signoff_views` (None when no sign-off is found)."""
     heads = session.exec(
         select(SignOff, Registration, Standard, Framework)
         .join(Registration, col(Registration.id) == SignOff.registration_id)
@@ -155,6 +183,7 @@ def _read(session: Session, ids: list[int]) -> _Rows | None:
     if not heads:
         return None
     person_ids = {r.learner_id for _, r, _, _ in heads} | {s.assessor_id for s, _, _, _ in heads}
+    person_ids |= {s.learner_id for s, _, _, _ in heads if s.learner_id is not None}
     people = list(session.exec(select(Person).where(col(Person.id).in_(person_ids))))
     standard_ids = {std.id for _, _, std, _ in heads}
     criteria_of: dict[int, list[Criterion]] = defaultdict(list)
@@ -190,6 +219,13 @@ def _read(session: Session, ids: list[int]) -> _Rows | None:
         .order_by(col(Decision.at), col(Decision.id))
     ):
         decisions_of[d.claim_id].append(d)
+    judgements_of: dict[tuple[int, int], list[Judgement]] = defaultdict(list)
+    for j in session.exec(
+        select(Judgement)
+        .where(col(Judgement.evidence_id).in_(evidence_ids))
+        .order_by(col(Judgement.at), col(Judgement.id))
+    ):
+        judgements_of[(j.evidence_id, j.version_number)].append(j)
     return _Rows(
         heads={s.id or 0: (s, r, std, fw) for s, r, std, fw in heads},
         persons={p.id or 0: p for p in people},
@@ -197,6 +233,7 @@ def _read(session: Session, ids: list[int]) -> _Rows | None:
         frozen_of=frozen_of,
         claims_by_pair={(c.evidence_id, c.criterion_id): c for c in claims},
         decisions_of=decisions_of,
+        judgements_of=judgements_of,
     )
 
 
@@ -214,8 +251,10 @@ def _accepted(rows: _Rows, claim: Claim | None, signed: datetime) -> _Accepted |
 
 
 def _criterion_rows(rows: _Rows, signoff_id: int) -> tuple[CriterionRow, ...]:
-    """Each criterion of the standard with the frozen evidence accepted for it at sign-off."""
-    record, _reg, std, _fw = rows.heads[signoff_id]
+    """Each criterion of the standard with the frozen evidence accepted for it at sign-off; what
+    the framework's rules do not count for the criterion is marked, with the reason."""
+    record, _reg, std, fw = rows.heads[signoff_id]
+    rules = rules_for(fw)
     result: list[CriterionRow] = []
     for criterion in rows.criteria_of.get(std.id or 0, []):
         evidence: list[EvidenceRow] = []
@@ -224,14 +263,19 @@ def _criterion_rows(rows: _Rows, signoff_id: int) -> tuple[CriterionRow, ...]:
             found = _accepted(rows, claim, record.signed_at)
             if found is None:
                 continue
+            ref = EvidenceRef(item.id or 0, version.number)
+            problem = _not_counted(rules, criterion, ref, version, found, record.signed_at)
             evidence.append(
                 EvidenceRow(
-                    ref=EvidenceRef(item.id or 0, version.number),
+                    ref=ref,
                     title=version.title,
                     kind=KINDS.get(item.kind, item.kind),
                     activity_date=version.activity_date,
                     methods=(found.method,) if found.method else (),
                     accepted_on=found.at.date(),
+                    counts=not problem,
+                    not_counted=problem,
+                    vacsr=_vacsr(rows, ref, record.signed_at),
                 )
             )
         result.append(
@@ -243,6 +287,63 @@ def _criterion_rows(rows: _Rows, signoff_id: int) -> tuple[CriterionRow, ...]:
             )
         )
     return tuple(result)
+
+
+def _not_counted(
+    rules: CoverageRules,
+    criterion: Criterion,
+    ref: EvidenceRef,
+    version: EvidenceVersion,
+    found: _Accepted,
+    signed: datetime,
+) -> str:
+    """Why this accepted evidence does not count for the criterion at sign-off ("" if it does)."""
+    kind: Kind = "assessment"
+    if criterion.kind == "performance":
+        kind = "performance"
+    elif criterion.kind == "knowledge":
+        kind = "knowledge"
+    fact = ClaimFact(
+        criterion_id=criterion.id or 0,
+        evidence_id=ref.evidence_id,
+        evidence_ref=ref,
+        evidence_title=version.title,
+        evidence_kind="",
+        activity_date=version.activity_date,
+        status="accepted",
+        method=found.method,
+        decided_at=found.at,
+    )
+    check = check_claim(fact, kind, rules, signed.date())
+    if check.countable:
+        return ""
+    if check.problem == "method":
+        allowed = rules.allowed_methods(kind) or frozenset()
+        used = found.method or "no method"
+        name = rules.method_name(used) if found.method else used
+        return (
+            f"{name} ({used}) is not accepted for {kind} criteria, which need "
+            f"{rules.describe(allowed)}."
+        )
+    if check.problem == "currency":
+        return f"the activity was more than {rules.currency_years} years before sign-off."
+    return "the activity is dated after sign-off."
+
+
+def _vacsr(rows: _Rows, ref: EvidenceRef, signed: datetime) -> str:
+    """The assessor's last VACSR judgement of this version at sign-off, in words."""
+    last = None
+    for j in rows.judgements_of.get((ref.evidence_id, ref.version), []):
+        if j.at <= signed:
+            last = j
+    if last is None:
+        return "VACSR: no judgement recorded"
+    flags = [(name, getattr(last, name)) for name in VACSR]
+    met = [name for name, ok in flags if ok]
+    unmet = [f"not {name}" for name, ok in flags if not ok]
+    words = ", ".join(met + unmet)
+    note = f" ({last.note})" if last.note else ""
+    return f"VACSR {last.at.date().isoformat()}: {words}{note}"
 
 
 def _view(rows: _Rows, signoff_id: int, centre: str, iqa: IqaSection | None) -> SignoffView:
@@ -270,6 +371,11 @@ def _view(rows: _Rows, signoff_id: int, centre: str, iqa: IqaSection | None) -> 
         signed_at=record.signed_at,
         evidence_set_sha256=record.evidence_set_sha256,
         iqa=iqa,
+        learner_declared_by=rows.persons[record.learner_id].name if record.learner_id else "",
+        learner_wording=record.learner_wording,
+        assessor_wording=record.assessor_wording,
+        audit_entries=record.audit_entries,
+        audit_head=record.audit_head_sha256 or "",
     )
 
 

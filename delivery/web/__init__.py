@@ -9,8 +9,9 @@ from flask_login import LoginManager, current_user
 from markupsafe import Markup
 from sqlalchemy.exc import OperationalError
 
-from delivery.web import account, auth, exports, frameworks, health, limits
+from delivery.web import account, auth, exports, frameworks, health, limits, notifications
 from delivery.web.admin import views as admin
+from delivery.web.context import db
 from delivery.web.coverage import caseload_views as caseload
 from delivery.web.coverage import views as coverage
 from delivery.web.evidence import views as evidence
@@ -21,6 +22,7 @@ from delivery.web.nav import nav_for
 from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied, Unavailable
 from portfolio.markdown import render_markdown
 from portfolio.services.files import TooLarge, is_store_fault
+from portfolio.services.notifications import unread_count
 
 # Each page module has a Blueprint ``bp``; add a module here to mount it.
 BLUEPRINT_MODULES = (
@@ -35,6 +37,7 @@ BLUEPRINT_MODULES = (
     caseload,
     exports,
     iqa,
+    notifications,
 )
 
 
@@ -47,7 +50,12 @@ def register(app: Flask, login: LoginManager) -> None:
     @app.context_processor
     def _nav() -> dict[str, Any]:
         user: Any = current_user
-        return {"nav_items": nav_for(user.actor) if user.is_authenticated else []}
+        if not user.is_authenticated:
+            return {"nav_items": [], "unread_notifications": lambda: 0}
+        return {
+            "nav_items": nav_for(user.actor),
+            "unread_notifications": lambda: unread_count(db(), actor=user.actor),
+        }
 
     app.add_template_global(field_attrs)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from mappings.assessment import declarations
 from mappings.assessment.models import Claim, Decision, Judgement
 from mappings.assessment.rules import rules_for
 from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
@@ -201,6 +202,8 @@ def decide(
         data={"from": row_decision.old_status, "to": decision, "method": method},
         rows=[row_decision, claim],
     )
+    if decision == "accepted":  # a standard may now be complete: its learner is asked to declare
+        declarations.notify_awaiting(session, learner_id=item.learner_id)
     return row_decision
 
 

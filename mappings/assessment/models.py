@@ -60,6 +60,22 @@ class Judgement(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
 
 
+class LearnerDeclaration(SQLModel, table=True):
+    """A learner's declaration for one standard of a registration: who confirmed which exact
+    wording, when, over which evidence set. Appended, never edited; it applies only while the
+    evidence behind the standard still hashes to ``evidence_set_sha256``."""
+
+    __tablename__ = "learner_declaration"
+
+    id: int | None = Field(default=None, primary_key=True)
+    registration_id: int = Field(foreign_key="registration.id", index=True)
+    standard_id: int = Field(foreign_key="standard.id", index=True)
+    learner_id: int = Field(foreign_key="person.id", index=True)
+    declared_at: datetime = Field(default_factory=utcnow)
+    wording: str = Field(sa_column=Column(Text, nullable=False))
+    evidence_set_sha256: str = Field(max_length=64)
+
+
 class SignOff(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     registration_id: int = Field(foreign_key="registration.id", index=True)
@@ -70,6 +86,19 @@ class SignOff(SQLModel, table=True):
     feedback: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     learner_declared_at: datetime
     assessor_declared_at: datetime
+    # each declaration as made: who, when (above) and the exact wording they confirmed; rows signed
+    # before declarations were acts of their own carry no learner declaration id nor wording
+    learner_declaration_id: int | None = Field(default=None, foreign_key="learner_declaration.id")
+    learner_id: int | None = Field(default=None, foreign_key="person.id")
+    learner_wording: str = Field(
+        default="", sa_column=Column(Text, nullable=False, default="", server_default="")
+    )
+    assessor_wording: str = Field(
+        default="", sa_column=Column(Text, nullable=False, default="", server_default="")
+    )
+    # the audit trail's head just before this sign-off was recorded (printed on the record)
+    audit_entries: int | None = None
+    audit_head_sha256: str | None = Field(default=None, max_length=64)
     signed_at: datetime = Field(default_factory=utcnow, index=True)
     evidence_set_sha256: str = Field(max_length=64)
     status: str = Field(default="signed", max_length=16)  # signed | reopened

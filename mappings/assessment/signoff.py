@@ -6,21 +6,27 @@ data then go with that standing to :func:`sign_off_standing`, which loads nothin
 Reopening works the same way (:func:`signoff_to_reopen`, :func:`reopen_standard`). Strangers to
 the learner are told nothing (NotFound); others who may see the portfolio are refused
 (PermissionDenied). :func:`sign_off` and :func:`reopen` work by registration or sign-off id.
+
+Sign-off needs two declarations: the learner's, made by them over exactly the evidence set being
+signed (:mod:`mappings.assessment.declarations`), and the assessor's. The record keeps each one's
+person, time and wording, and the audit trail's head as it stood just before the sign-off entry.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
-from mappings.assessment.models import SignOff, SignOffEvidence
+from mappings.assessment.declarations import ASSESSOR_WORDING, current_declaration
+from mappings.assessment.evidence_set import basis_versions, hash_of
+from mappings.assessment.evidence_set import (
+    evidence_set_hash as evidence_set_hash,  # re-exported for callers
+)
+from mappings.assessment.models import LearnerDeclaration, SignOff, SignOffEvidence
 from mappings.assessment.standing import Standing, find_standard, load_standings
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import (
@@ -36,43 +42,6 @@ from portfolio.refs import EvidenceRef
 from portfolio.services import access, audit
 from portfolio.services.evidence import version_hash
 from portfolio.services.people import Actor
-
-
-def evidence_set_hash(items: Iterable[tuple[EvidenceRef, str]]) -> str:
-    """SHA-256 over the sorted, de-duplicated (evidence version, content SHA-256) pairs.
-
-    The pairs are hashed as canonical JSON of the references as people read them
-    (``[["E1v1","ab…"],…]``, sorted as text), so no choice of reference can make two different
-    sets hash alike, and a set hashes as it always has.
-    """
-    pairs: set[tuple[str, str]] = set()
-    for ref, digest in items:
-        digest = digest.strip().lower()
-        if len(digest) != 64 or any(ch not in "0123456789abcdef" for ch in digest):
-            raise ValueError(f"not a SHA-256 hex digest for {str(ref)!r}: {digest!r}")
-        pairs.add((str(ref), digest))
-    blob = json.dumps(sorted(pairs), separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-
-def _basis_versions(
-    session: Session, standing: Standing, standard_code: str
-) -> list[tuple[EvidenceRef, EvidenceVersion]]:
-    """The evidence versions whose accepted claims meet the standard's criteria."""
-    refs = {
-        ref
-        for cov in standing.coverage.criteria
-        if cov.criterion.standard == standard_code and cov.state == "met"
-        for ref in cov.basis
-    }
-    if not refs:
-        return []
-    ids = {ref.evidence_id for ref in refs}
-    versions = session.exec(
-        select(EvidenceVersion).where(col(EvidenceVersion.evidence_id).in_(ids))
-    ).all()
-    found = ((EvidenceRef(v.evidence_id, v.number), v) for v in versions)
-    return sorted(((ref, v) for ref, v in found if ref in refs), key=lambda pair: pair[0])
 
 
 @dataclass(frozen=True)
@@ -170,10 +139,10 @@ def sign_off_standing(
         raise Invalid("Signing off needs your declaration as assessor.")
     if not summary.strip():
         raise Invalid("Write a summary of your judgement.")
-    basis = _basis_versions(session, standing, standard_code)
-    declared = [v.declared_at for _, v in basis if v.declared_at is not None]
-    if not declared:
-        raise Invalid("No evidence behind this standard carries the learner's declaration.")
+    basis = basis_versions(session, standing, standard_code)
+    digest = hash_of(basis)
+    declared = _learner_declaration(session, standing, info.id, standard_code, digest)
+    trail = audit.head(session)  # the trail as it stood when the standard was signed off
     now = utcnow()
     record = SignOff(
         registration_id=standing.registration.id or 0,
@@ -182,10 +151,16 @@ def sign_off_standing(
         document_id=f"SO-{uuid.uuid4().hex[:12].upper()}",
         summary=summary.strip(),
         feedback=feedback.strip(),
-        learner_declared_at=max(declared),
+        learner_declaration_id=declared.id,
+        learner_id=declared.learner_id,
+        learner_declared_at=declared.declared_at,
+        learner_wording=declared.wording,
         assessor_declared_at=now,
+        assessor_wording=ASSESSOR_WORDING,
         signed_at=now,
-        evidence_set_sha256=evidence_set_hash((ref, v.sha256) for ref, v in basis),
+        evidence_set_sha256=digest,
+        audit_entries=trail.entries,
+        audit_head_sha256=trail.hash,
     )
     session.add(record)
     session.flush()
@@ -208,6 +183,25 @@ def sign_off_standing(
         rows=[record],
     )
     return SignOffResult(signoff=record, versions=len(basis))
+
+
+def _learner_declaration(
+    session: Session, standing: Standing, standard_id: int, code: str, digest: str
+) -> LearnerDeclaration:
+    """The learner's declaration over exactly this evidence set, or a clear refusal."""
+    declared = current_declaration(
+        session,
+        registration_id=standing.registration.id or 0,
+        standard_id=standard_id,
+        evidence_set_sha256=digest,
+    )
+    if declared is None:
+        raise Invalid(
+            f"{code} cannot be signed off yet: {standing.learner.name} has not confirmed "
+            "their declaration for the evidence behind it as it stands now. They are asked on "
+            "their home page."
+        )
+    return declared
 
 
 def signoff_to_reopen(

@@ -4,6 +4,7 @@ from portfolio.models.audit import AuditEntry, AuditRow
 from portfolio.models.evidence import Attachment, AttachmentReading, Evidence, EvidenceVersion
 from portfolio.models.framework import Criterion, Framework, Standard
 from portfolio.models.logins import LoginSession, PasswordReset
+from portfolio.models.notification import Notification
 from portfolio.models.people import Cohort, Person, Registration, RegistrationStandard
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "EvidenceVersion",
     "Framework",
     "LoginSession",
+    "Notification",
     "PasswordReset",
     "Person",
     "Registration",

@@ -26,7 +26,7 @@ def test_existing_people_get_a_secret_each_and_the_migration_goes_down(backend, 
                         ),
                         {"name": f"P{n}", "email": f"p{n}@test.example"},
                     )
-            upgrade(engine, "0009")
+            upgrade(engine, "0008")
             with engine.connect() as conn:
                 secrets = conn.execute(text("SELECT session_secret FROM person")).scalars().all()
             assert len(secrets) == 2 and all(len(s) == 32 for s in secrets)

@@ -13,8 +13,14 @@ from exports.signoff import (
     SignoffView,
     evidence_set_hash,
 )
+from mappings.assessment.declarations import ASSESSOR_WORDING
 from portfolio.refs import EvidenceRef
 
+LEARNER_WORDING = (
+    "I declare that the evidence listed for SE04 Support individuals to find and keep paid work "
+    "is my own work, that it describes what I did, and that any witness named has seen my "
+    "practice."
+)
 KINDS = ("witness testimony", "observation record", "reflective account", "product")
 METHODS = (("WT",), ("O",), ("RA", "Q"), ("P",))
 
@@ -82,6 +88,11 @@ def make_view(
         signed_at=datetime(2024, 12, 3, 16, 45, tzinfo=UTC),
         evidence_set_sha256=digest,
         iqa=iqa,
+        learner_declared_by="Amira Okafor",
+        learner_wording=LEARNER_WORDING,
+        assessor_wording=ASSESSOR_WORDING,
+        audit_entries=4120,
+        audit_head="ab" * 32,
     )
     fields.update(overrides)
     return SignoffView(**fields)  # type: ignore[arg-type]

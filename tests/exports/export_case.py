@@ -1,5 +1,6 @@
 """A fully assessed portfolio for export tests: evidence with attachments, decisions (with a
-referral in the history), a VACSR judgement and a signed-off standard."""
+referral in the history), a VACSR judgement, the learner's declaration and a signed-off
+standard."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from mappings.assessment import claims, signoff
+from mappings.assessment import claims, declarations, signoff
 from mappings.assessment.models import Claim, SignOff
 from portfolio.models import Person, Registration
 from portfolio.services import evidence as evidence_service
@@ -117,6 +118,8 @@ def build_case(
     )
     session.commit()
 
+    declarations.declare(session, actor=me, registration_id=reg.id, standard_code=sign)
+    session.commit()
     record = signoff.sign_off(
         session,
         actor=them,

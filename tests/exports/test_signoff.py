@@ -69,8 +69,10 @@ def test_round_trip_contains_every_criterion_and_reference(view_factory: ViewFac
         view.standard_title,
         view.framework_title,
         view.evidence_set_sha256,
-        "2024-12-02 10:15 UTC",  # learner's declaration
-        "2024-12-03 16:40 UTC",  # assessor's declaration
+        "Date: Monday 2 December 2024",  # learner's declaration, in words
+        "Time: 10:15 UTC",
+        "Date: Tuesday 3 December 2024",  # assessor's declaration
+        "Time: 16:40 UTC",
         "2024-12-03 16:45 UTC",  # signed off
         "Strong witness testimony.",
         view.feedback,
@@ -303,3 +305,76 @@ def test_pdf_via_libreoffice_shows_every_code_and_footer(view_factory: ViewFacto
         assert view.evidence_set_sha256 in page
     # the performance table spans two pages: its header row is repeated on the second
     assert text.count("Criterion Evidence Methods") >= 3
+
+
+def test_declarations_keep_together_in_the_document(view_factory: ViewFactory):
+    d = docx.Document(io.BytesIO(build_signoff_docx(view_factory())))
+    paragraphs = d.paragraphs
+    start = next(i for i, p in enumerate(paragraphs) if p.text == "Assessor's declaration")
+    end = next(i for i, p in enumerate(paragraphs) if p.text.startswith("Signed off:"))
+    block = paragraphs[start : end + 1]
+    assert [p.text for p in block][1] == view_factory().assessor_wording
+    assert all(p.paragraph_format.keep_together for p in block)
+    assert all(p.paragraph_format.keep_with_next for p in block[:-1])
+
+
+def test_old_record_without_a_learner_declaration_infers_none(view_factory: ViewFactory):
+    text = all_text(build_signoff_docx(view_factory(learner_wording="", learner_declared_by="")))
+    assert "No declaration by the learner was recorded" in text
+    assert "Date: Monday 2 December 2024" not in text  # no time is borrowed from the evidence
+
+
+def _pdf_pages(sources: list[Path], outdir: Path) -> dict[str, list[str]]:
+    """Convert .docx files with LibreOffice in one run; each file's pages as text."""
+    assert SOFFICE is not None
+    profile = Path(f"/tmp/lo-{uuid.uuid4().hex}")
+    try:
+        subprocess.run(
+            [
+                SOFFICE,
+                f"-env:UserInstallation={profile.as_uri()}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(outdir),
+                *map(str, sources),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    return {
+        s.stem: [p.extract_text() for p in PdfReader(outdir / f"{s.stem}.pdf").pages]
+        for s in sources
+    }
+
+
+@pytest.mark.skipif(
+    SOFFICE is None and not os.environ.get("CI"),
+    reason="LibreOffice (soffice) is not installed; this test runs whenever CI is set",
+)
+def test_pdf_assessor_declaration_never_splits_across_pages(
+    view_factory: ViewFactory, tmp_path: Path
+):
+    # the summary grows line by line, so the declaration meets a page break in some variant
+    sources = []
+    for lines in range(0, 60, 3):
+        summary = "\n".join(f"Observed practice, line {i}." for i in range(lines + 1))
+        view = view_factory(3, 2, per_criterion=1, assessor_summary=summary)
+        path = tmp_path / f"v{lines:02d}.docx"
+        path.write_bytes(build_signoff_docx(view))
+        sources.append(path)
+    wording_end = "every criterion of this standard."
+    straddled = 0
+    for name, pages in _pdf_pages(sources, tmp_path).items():
+        [start] = [i for i, page in enumerate(pages) if "Assessor's declaration" in page]
+        [end] = [i for i, page in enumerate(pages) if "Signed off: Tuesday" in page]
+        assert start == end, f"{name}: the assessor's declaration runs from page {start + 1}"
+        assert wording_end in pages[start].replace("\n", " ")
+        assert "Assessor (typed name): Bernard Ellis" in pages[start]
+        learner_page = next(i for i, p in enumerate(pages) if "Learner (typed name)" in p)
+        straddled += learner_page < start  # the block moved on rather than split
+    assert straddled, "no variant put a page break near the declaration; adjust the range"

@@ -125,3 +125,142 @@ def test_many_views_in_a_fixed_number_of_queries(
         views = signoff_views(session, [case.signoff.id, other.signoff.id], centre=CENTRE)
     assert [v.document_id for v in views] == [case.signoff.document_id, other.signoff.document_id]
     assert one.count == two.count <= 8
+
+
+# --- declarations, IQA, rules and the audit head on the record ------------------------------
+
+
+def test_record_prints_the_learners_own_declaration_not_an_evidence_date(session, case) -> None:
+    from mappings.assessment.models import LearnerDeclaration
+    from portfolio.models import EvidenceVersion
+
+    made = session.exec(select(LearnerDeclaration)).one()
+    view = signoff_view(session, case.signoff.id, centre=CENTRE)
+    assert view.learner_wording == made.wording and made.wording.startswith("I declare")
+    assert view.learner_declaration_at == made.declared_at
+    assert view.learner_declared_by == case.learner.name
+    submitted = session.exec(
+        select(EvidenceVersion.declared_at).where(EvidenceVersion.evidence_id == case.account_id)
+    ).first()
+    assert view.learner_declaration_at != submitted
+    assert view.assessor_wording.startswith("I confirm that I have judged the evidence")
+    text = _text(build_signoff_docx(view))
+    assert made.wording in text and view.assessor_wording in text
+    assert f"Learner (typed name): {case.learner.name}" in text
+    assert f"Assessor (typed name): {case.assessor.name}" in text
+    when = made.declared_at
+    assert f"Date: {when:%A} {when.day} {when:%B %Y}" in text
+    assert f"Time: {when:%H:%M} UTC" in text
+
+
+def test_record_prints_the_audit_head_at_sign_off(session, case) -> None:
+    view = signoff_view(session, case.signoff.id, centre=CENTRE)
+    assert view.audit_entries == case.signoff.audit_entries and view.audit_entries
+    assert view.audit_head == case.signoff.audit_head_sha256 and len(view.audit_head) == 64
+    text = _text(build_signoff_docx(view))
+    assert f"Audit entries: {view.audit_entries}" in text
+    assert f"Audit head SHA-256: {view.audit_head}" in text
+
+
+def test_iqa_section_is_filled_once_the_record_is_sampled(session, case) -> None:
+    from mappings.quality.cycles import create_cycle
+    from mappings.quality.plan import add_sample
+    from mappings.quality.review import review_sample
+    from tests.conftest import actor_of
+    from tests.mappings.iqa_builders import CYCLE_END, CYCLE_START
+
+    blank = signoff_view(session, case.signoff.id, centre=CENTRE)
+    assert blank.iqa is None
+    iqa = actor_of(case.iqa)
+    cycle = create_cycle(session, actor=iqa, name="R9", start=CYCLE_START, end=CYCLE_END)
+    sample = add_sample(
+        session, actor=iqa, cycle_id=cycle.id, decision_key=f"S{case.signoff.id}", reason="new"
+    )
+    session.commit()
+    pending = signoff_view(session, case.signoff.id, centre=CENTRE).iqa
+    assert pending is not None and pending.sampled and pending.decision == "Review not yet made"
+    review_sample(
+        session,
+        actor=iqa,
+        sample_id=sample.id,
+        outcome="agree",
+        feedback="Sound judgements.",
+        checks={},
+    )
+    session.commit()
+    view = signoff_view(session, case.signoff.id, centre=CENTRE)
+    assert view.iqa is not None and view.iqa.decision == "Agreed"
+    assert view.iqa.name == case.iqa.name and view.iqa.decided_on is not None
+    text = _text(build_signoff_docx(view))
+    assert "Sampled: Yes" in text and "Decision: Agreed" in text
+    assert f"Name: {case.iqa.name}" in text and "Sound judgements." in text
+    assert "Sampled: Yes / No" not in text
+
+
+def test_evidence_that_does_not_count_is_marked_and_vacsr_shown(
+    session, make_person, make_registration, make_evidence
+) -> None:
+    from mappings.assessment import claims, signoff
+    from mappings.assessment.models import Claim
+    from tests.conftest import actor_of
+    from tests.mappings.test_assessment import _accept_all, learner_declares
+
+    learner, assessor = make_person("learner"), make_person("assessor")
+    make_registration(learner=learner, assessor=assessor, codes="SE03")
+    _accept_all(session, learner, assessor, make_evidence, "SE03", declare=False)
+    # a reflective account accepted for K1 (counts) and, as RA, for P1 (does not count for a
+    # performance criterion under the default rules); the assessor judges it VACSR
+    extra = make_evidence(learner, title="Reflection on the trial")
+    found = {
+        c.code: c.criterion_id
+        for c in claims.claimable_criteria(session, learner.id)
+        if c.standard_code == "SE03"
+    }
+    claims.set_claims(
+        session,
+        actor=actor_of(learner),
+        evidence_id=extra.id,
+        criterion_ids=[found["K1"], found["P1"]],
+    )
+    for claim in session.exec(select(Claim).where(Claim.evidence_id == extra.id)).all():
+        claims.decide(
+            session,
+            actor=actor_of(assessor),
+            claim_id=claim.id,
+            expected_revision=claim.revision,
+            decision="accepted",
+            method="PD" if claim.criterion_id == found["K1"] else "RA",
+        )
+    flags = dict.fromkeys(claims.VACSR, True) | {"current": False}
+    claims.judge(
+        session, actor=actor_of(assessor), evidence_id=extra.id, flags=flags, note="Dated."
+    )
+    session.commit()
+    learner_declares(session, learner, "SE03")
+    record = signoff.sign_off(
+        session,
+        actor=actor_of(assessor),
+        registration_id=record_reg(session, learner),
+        standard_code="SE03",
+        summary="Competent.",
+        assessor_declaration=True,
+    ).signoff
+    session.commit()
+    view = signoff_view(session, record.id, centre=CENTRE)
+    rows = {c.code: c for c in view.criteria}
+    [p1] = [e for e in rows["P1"].evidence if e.ref.evidence_id == extra.id]
+    [k1] = [e for e in rows["K1"].evidence if e.ref.evidence_id == extra.id]
+    assert not p1.counts
+    assert "reflective account (RA) is not accepted for performance" in p1.not_counted
+    assert k1.counts and not k1.not_counted
+    assert "not current" in p1.vacsr and "Dated." in p1.vacsr
+    text = _text(build_signoff_docx(view))
+    assert "Listed, does not count for this criterion:" in text
+    assert text.count("Listed, does not count") == 1
+    assert "valid, authentic, sufficient, reliable, not current" in text
+
+
+def record_reg(session, learner) -> int:
+    from mappings.assessment.standing import registrations_of_learner
+
+    return registrations_of_learner(session, learner.id)[0]

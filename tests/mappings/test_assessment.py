@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import Connection
 from sqlmodel import Session, select
 
-from mappings.assessment import claims, signoff
+from mappings.assessment import claims, declarations, signoff
 from mappings.assessment.models import Claim, Decision, SignOff, SignOffEvidence
-from mappings.assessment.standing import load_standings
+from mappings.assessment.standing import load_standings, registrations_of_learner
 from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
 from portfolio.models import EvidenceVersion
 from tests.conftest import actor_of
@@ -211,8 +211,27 @@ def test_vacsr_failing_flag_needs_a_note(session, case, make_evidence) -> None:
     assert j.current is False and j.version_number == 1
 
 
-def _accept_all(session, learner, assessor, make_evidence, standard, *, kind="observation_record"):
-    """Meet every criterion of ``standard`` with one observation (P) and one discussion (K)."""
+def learner_declares(session, learner, standard):
+    """The learner confirms their declaration for ``standard`` (of their first registration)."""
+    [reg_id, *_] = registrations_of_learner(session, learner.id)
+    declarations.declare(
+        session, actor=actor_of(learner), registration_id=reg_id, standard_code=standard
+    )
+    session.commit()
+
+
+def _accept_all(
+    session,
+    learner,
+    assessor,
+    make_evidence,
+    standard,
+    *,
+    kind="observation_record",
+    declare=True,
+):
+    """Meet every criterion of ``standard`` with one observation (P) and one discussion (K),
+    and (unless ``declare`` is false) have the learner confirm their declaration for it."""
     obs = make_evidence(learner, kind=kind, title="Observed", author=assessor)
     pd = make_evidence(learner, kind="professional_discussion", title="Discussed", author=assessor)
     found = [
@@ -238,6 +257,8 @@ def _accept_all(session, learner, assessor, make_evidence, standard, *, kind="ob
             method=method,
         )
     session.commit()
+    if declare:
+        learner_declares(session, learner, standard)
     return ra, obs, pd
 
 

@@ -14,6 +14,7 @@ from mappings.assessment import claims
 from mappings.assessment.models import Claim, SignOff
 from portfolio.models import Cohort
 from tests.conftest import PASSWORD, actor_of
+from tests.mappings.test_assessment import learner_declares
 
 SE03_CODES = [f"P{i}" for i in range(1, 9)] + [f"K{i}" for i in range(1, 11)]
 
@@ -56,14 +57,17 @@ def _decide(session, assessor, rows, decision="accepted", method="PD", feedback=
     session.commit()
 
 
-def _complete(session, learner, assessor, make_evidence, standard="SE03"):
-    """Meet every criterion of ``standard``: performance by observation, knowledge by discussion."""
+def _complete(session, learner, assessor, make_evidence, standard="SE03", *, declare=True):
+    """Meet every criterion of ``standard``: performance by observation, knowledge by discussion;
+    the learner then confirms their declaration for it (unless ``declare`` is false)."""
     item = make_evidence(learner, title="My account of the work trial")
     rows = _claim(session, learner, item, standard)
     kinds = {c.criterion_id: c.kind for c in claims.claimable_criteria(session, learner.id)}
     for claim in rows:
         method = "O" if kinds[claim.criterion_id] == "performance" else "PD"
         _decide(session, assessor, [claim], method=method)
+    if declare:
+        learner_declares(session, learner, standard)
     return item
 
 
@@ -237,6 +241,7 @@ def test_assessor_signs_off_through_the_page_when_complete(
     page = _text(client.get(url))
     assert record.document_id in page and record.evidence_set_sha256 in page
     assert "Asa Assessor" in page and "Reopen this standard" in page
+    assert "Confirmed by Carla Candidate" in page  # the learner's declaration behind it
     assert "Sign off this standard" not in page
     progress = _text(client.get(f"/learners/{learner.id}/progress"))
     assert f"Signed off {record.signed_at.strftime('%Y-%m-%d')}" in progress
@@ -251,6 +256,24 @@ def test_signoff_needs_the_declaration(session, client, auth, case, make_evidenc
     )
     assert response.status_code == 422
     assert "Tick your declaration" in _text(response)
+    assert session.exec(select(SignOff)).all() == []
+
+
+def test_signoff_waits_for_the_learners_declaration(
+    session, client, auth, case, make_evidence
+) -> None:
+    learner, assessor, *_ = case
+    _complete(session, learner, assessor, make_evidence, declare=False)
+    auth.login(assessor)
+    page = _text(client.get(f"/learners/{learner.id}/standards/SE03"))
+    assert "has been asked to confirm their declaration" in page
+    assert "Sign off this standard" not in page
+    response = client.post(
+        f"/learners/{learner.id}/standards/SE03/signoff",
+        data={"summary": "Competent.", "assessor_declaration": "y"},
+    )
+    assert response.status_code == 422
+    assert "has not confirmed their declaration" in _text(response)
     assert session.exec(select(SignOff)).all() == []
 
 
@@ -551,10 +574,11 @@ def test_cli_coverage_refuses_unknown_candidate_or_standard(cli, case) -> None:
 
 
 # Statements of one sign-off request: the log-in lookup, the learner's registrations, their
-# standing loaded once (five), the evidence versions behind the standard, two inserts and the audit
-# entry (its chain head, a lock on PostgreSQL, the insert). It was 19 on SQLite when access was
-# checked three times and standings loaded twice.
-SIGNOFF_STATEMENTS = {"sqlite": 12, "postgresql": 13}
+# standing loaded once (five), the evidence versions behind the standard, the learner's declaration
+# over them, the audit trail's head printed on the record (count, newest hash), two inserts and the
+# audit entry (its chain head, a lock on PostgreSQL, the insert). It was 19 on SQLite when access
+# was checked three times and standings loaded twice.
+SIGNOFF_STATEMENTS = {"sqlite": 15, "postgresql": 16}
 
 
 def test_signoff_request_statement_count_is_fixed(

@@ -38,6 +38,10 @@ def test_demo_assessments_give_each_learner_a_realistic_state_and_are_idempotent
     info, se03 = first.standard("SE03")
     assert se03.complete and info.signoff is not None
     assert frozen_evidence_intact(session, info.signoff.id) == []
+    # signed on the learner's own declaration, with its wording, and the assessor's
+    assert info.signoff.learner_id == first.learner.id and info.signoff.learner_declaration_id
+    assert info.signoff.learner_wording.startswith("I declare that the evidence listed for SE03")
+    assert info.signoff.assessor_wording.startswith("I confirm that I have judged")
     se01_info, se01 = first.standard("SE01")
     assert se01_info.signoff is None and 0 < se01.met < se01.total
     assert se01.referred >= 1

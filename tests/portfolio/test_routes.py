@@ -12,7 +12,7 @@ from flask import Flask
 from sqlmodel import select
 
 from mappings.assessment.models import Claim
-from portfolio.models import Attachment, Cohort
+from portfolio.models import Attachment, Cohort, Notification
 from tests.conftest import PASSWORD, actor_of
 
 # the EQA walks early: later personas revoke its grant and drop samples (which it must then lose)
@@ -26,6 +26,10 @@ SAMPLED_READERS = PORTFOLIO_READERS | {"eqa"}
 # (403 or 404 for logged-in people; a redirect to the log-in page for anonymous visitors).
 EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "home.index": (ALL, set()),
+    "home.declare": (set(), {"owner"}),  # the learner's own declaration, no one else's
+    "notifications.index": (ALL, set()),
+    "notifications.read": (set(), {"owner"}),  # the owner's notification
+    "notifications.read_all": (set(), ALL),
     "auth.login": (set(PERSONAS), set(PERSONAS)),
     "auth.logout": (set(), ALL),
     "account.settings": (ALL, ALL),
@@ -189,6 +193,9 @@ def world(session, make_person, make_registration, make_evidence, app: Flask):
         "action_id": action.id,
         "grant_id": grant.id,
         "token": "not-a-real-link",
+        "notification_id": session.exec(
+            select(Notification.id).where(Notification.person_id == people["owner"].id)
+        ).first(),
     }
     return people, values
 

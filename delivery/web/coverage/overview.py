@@ -15,6 +15,7 @@ from typing import Literal
 from sqlmodel import Session
 
 from mappings.assessment.coverage import ClaimCheck, CriterionCoverage, StandardCoverage
+from mappings.assessment.declarations import awaiting_in
 from mappings.assessment.standing import (
     StandardInfo,
     Standing,
@@ -39,7 +40,7 @@ PROBLEMS = {
     "future": "accepted, but dated after today",
 }
 
-Panel = Literal["form", "signed", "incomplete", "none"]
+Panel = Literal["form", "declaration", "signed", "incomplete", "none"]
 
 
 def whole_percent(part: int, whole: int) -> int:
@@ -135,6 +136,7 @@ class SignOffInfo:
     evidence_set_sha256: str
     summary: str
     feedback: str
+    learner_declared_at: datetime | None = None  # None: signed before declarations were acts
 
 
 @dataclass(frozen=True)
@@ -293,6 +295,7 @@ def standard_page(
             evidence_set_sha256=signed.evidence_set_sha256,
             summary=signed.summary,
             feedback=signed.feedback,
+            learner_declared_at=signed.learner_declared_at if signed.learner_wording else None,
         )
     is_assessor = "assessor" in relation and standing.registration.assessor_id == actor.id
     panel: Panel = "none"
@@ -300,6 +303,8 @@ def standard_page(
         panel = "signed"
     elif is_assessor:
         panel = "form" if cov.complete else "incomplete"
+        if cov.complete and any(a.code == code for a in awaiting_in(session, [standing])):
+            panel = "declaration"  # the learner has not declared over this evidence set yet
     can_reopen = signoff is not None and (
         is_assessor or ("iqa" in relation and standing.registration.iqa_id == actor.id)
     )

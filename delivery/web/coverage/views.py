@@ -12,6 +12,7 @@ from delivery.web.coverage import caseload, overview
 from delivery.web.forms import PageForm, errors_on, status_of
 from delivery.web.handler import page
 from mappings.assessment import signoff as signoffs
+from mappings.assessment.declarations import ASSESSOR_WORDING
 from portfolio.models import Person
 
 bp = Blueprint("coverage", __name__)
@@ -24,8 +25,7 @@ class SignOffForm(PageForm):
     )
     feedback = TextAreaField("Feedback to the learner", validators=[Optional(), Length(max=20_000)])
     assessor_declaration = BooleanField(
-        "I declare that I have assessed this evidence, that it is valid, authentic, current, "
-        "sufficient and reliable, and that every criterion of this standard is met.",
+        ASSESSOR_WORDING,  # the exact words stored on the sign-off and printed on its record
         validators=[DataRequired(message="Tick your declaration as assessor to sign off.")],
     )
     sign = SubmitField("Sign off this standard")

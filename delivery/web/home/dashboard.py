@@ -19,6 +19,7 @@ from delivery.web.coverage.overview import (
     StandardProgress,
     progress_of,
 )
+from mappings.assessment.declarations import Awaiting, awaiting_in
 from mappings.assessment.models import Claim, Decision
 from mappings.assessment.standing import load_standings, registrations_of_learner
 from portfolio.models import Criterion, Evidence, Standard
@@ -63,6 +64,7 @@ class LearnerHome:
     referrals: tuple[Referral, ...]
     missing: tuple[Outstanding, ...]  # the first few criteria with no evidence at all
     missing_total: int
+    declarations: tuple[Awaiting, ...] = ()  # complete standards awaiting the learner's declaration
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,7 @@ def learner_home(session: Session, *, actor: Actor, today: date | None = None) -
         referrals=tuple(referrals_of(session, actor.id)),
         missing=tuple(missing[:NEXT_MISSING]),
         missing_total=len(missing),
+        declarations=tuple(awaiting_in(session, standings)),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -22,6 +23,16 @@ STAR_SECTIONS = ("situation", "task", "action", "result")
 WITNESS_FIELDS = ("witness_name", "witness_role", "witness_relationship")
 MAX_TITLE = 300
 MAX_BODY = 200_000
+
+# Called after a version is submitted, in the same transaction (delivery.wiring registers
+# mappings.assessment.declarations.evidence_submitted: the learner is asked to declare again).
+SubmitHook = Callable[[Session, Evidence], None]
+_SUBMIT_HOOKS: list[SubmitHook] = []
+
+
+def register_submit_hook(hook: SubmitHook) -> None:
+    if hook not in _SUBMIT_HOOKS:
+        _SUBMIT_HOOKS.append(hook)
 
 
 @dataclass(frozen=True)
@@ -288,4 +299,6 @@ def submit(session: Session, *, actor: Actor, evidence_id: int, declaration: boo
         "evidence.submit",
         {"version": version.number, "sha256": version.sha256},
     )
+    for hook in _SUBMIT_HOOKS:
+        hook(session, item)
     return item

@@ -1,15 +1,15 @@
 """attachment readings: text and suggestions of each attachment, read once in the background
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0006
+Revises: 0005
 """
 
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
-revision = "0008"
-down_revision = "0007"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

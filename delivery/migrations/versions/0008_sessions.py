@@ -1,7 +1,7 @@
 """sessions: server-side log-in sessions, password-reset links, a per-person session secret
 
-Revision ID: 0009
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 import secrets
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
-revision = "0009"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

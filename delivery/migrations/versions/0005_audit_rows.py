@@ -6,7 +6,7 @@ of that row (table ``auditrow``, bound into the entry's hash by ``auditentry.row
 PostgreSQL a statement trigger refuses TRUNCATE of the append-only tables (row triggers do not
 see it).
 
-Revision ID: 0007
+Revision ID: 0005
 Revises: 0004
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
-revision = "0007"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None

@@ -1,16 +1,16 @@
 """received records: the decisions of a bundle whose signature no trusted key verified, kept as
 the sending centre's record (not counted, people as text)
 
-Revision ID: 0006
-Revises: 0008
+Revision ID: 0007
+Revises: 0006
 """
 
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
-revision = '0006'
-down_revision = '0008'
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
