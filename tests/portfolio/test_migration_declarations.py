@@ -1,4 +1,4 @@
-"""Migration 0005 upgrades a database that already holds sign-offs: old records keep their rows,
+"""Migration 0009 (declarations) upgrades a database that already holds sign-offs: old records keep their rows,
 carry no learner declaration (none was made as an act) and empty wordings."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ def test_upgrade_keeps_existing_signoffs(backend, tmp_path) -> None:
     with fresh_database(backend, tmp_path) as url:
         engine = make_engine(url)
         try:
-            upgrade(engine, "0004")
+            upgrade(engine, "0008")  # the revision before the declarations
             _load_sample(engine)
             with engine.begin() as conn:
                 _old_signoff(conn)
