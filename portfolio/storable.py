@@ -5,14 +5,14 @@ carries one with an error; SQLite would store it. So that both backends behave a
 gets a server error, text with a NUL is refused as invalid input: forms refuse it
 (:class:`delivery.web.forms.PageForm`) and, for every other way in (commands, imports, services),
 :func:`install` registers a check of every row before it is flushed, raising
-:class:`~portfolio.errors.Invalid` naming the field.
+:class:`~portfolio.errors.Invalid` naming the field, and of every query's parameters.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import Engine, event, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
 from portfolio.errors import Invalid
@@ -52,7 +52,19 @@ def _before_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> 
         check_row(row)
 
 
+def _before_execute(
+    _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _many: bool
+) -> None:
+    """A query that carries a NUL (a lookup by a typed name, say) is refused the same way:
+    PostgreSQL would answer it with an error, SQLite would search for it."""
+    if contains_nul(parameters):
+        raise Invalid(nul_message("The text"))
+
+
 def install() -> None:
-    """Check every row for NUL characters before it is written (idempotent)."""
+    """Check every row before it is written, and every query's parameters, for NUL characters
+    (idempotent)."""
     if not event.contains(Session, "before_flush", _before_flush):
         event.listen(Session, "before_flush", _before_flush)
+    if not event.contains(Engine, "before_cursor_execute", _before_execute):
+        event.listen(Engine, "before_cursor_execute", _before_execute)

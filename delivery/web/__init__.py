@@ -75,6 +75,10 @@ def register(app: Flask, login: LoginManager) -> None:
         )
         return response
 
+    _register_error_pages(app)
+
+
+def _register_error_pages(app: Flask) -> None:
     # The generic page, for failures that are not a form's: a form view shows a refusal of its
     # service call on the form itself (delivery.web.forms.errors_on).
     def _error(code: int, title: str, message: str, kept: Any = ()) -> tuple[str, int]:

@@ -136,8 +136,13 @@ def read_attachment(
 def read_all(
     session_factory: SessionFactory, attachment_ids: Sequence[int], *, store_root: str | Path
 ) -> None:
+    """Read each attachment in turn; one that fails beyond its own record (its database gone, say)
+    is logged and the others are still read."""
     for attachment_id in attachment_ids:
-        read_attachment(session_factory, attachment_id, store_root=store_root)
+        try:
+            read_attachment(session_factory, attachment_id, store_root=store_root)
+        except Exception:  # noqa: BLE001 - a background thread has nobody else to tell
+            log.exception("reading attachment %s failed", attachment_id)
 
 
 # ------------------------------------------------------------------ where readings run
@@ -163,13 +168,16 @@ def start_thread(
 
 
 def wait_for_threads(timeout: float = 120.0) -> None:
-    """Wait for the readings started in threads (tests, benchmarks and orderly shutdown)."""
+    """Wait for the readings started in threads (tests, benchmarks and orderly shutdown).
+
+    A reading that failed has stored its failure (or logged it, when its database is gone):
+    waiting never raises another reading's error."""
     while True:
         with _pool_lock:
             if not _futures:
                 return
             future = _futures.pop()
-        future.result(timeout)
+        future.exception(timeout)
 
 
 def read_task(attachment_id: int, database_url: str, store_root: str) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -10,8 +11,9 @@ from sqlmodel import col, select
 
 from portfolio.errors import Invalid
 from portfolio.models import Cohort, Evidence
-from portfolio.services import people, registrations
+from portfolio.services import evidence, people, registrations
 from portfolio.services.people import SYSTEM
+from tests.conftest import actor_of
 
 MESSAGE = "contains a NUL character"
 
@@ -44,10 +46,16 @@ def test_a_query_string_with_a_nul_is_a_bad_request(client: Any, auth: Any) -> N
     assert response.status_code == 400
 
 
-def test_services_refuse_a_nul_before_writing(session: Any) -> None:
-    with pytest.raises(Invalid, match=MESSAGE) as refused:
+def test_services_refuse_a_nul_before_writing(session: Any, make_person: Any) -> None:
+    with pytest.raises(Invalid, match=MESSAGE):  # its lookup by name is refused first
         registrations.create_cohort(session, actor=SYSTEM, name="North\x00", site="Main site")
-    assert refused.value.field == "name"
+    learner = make_person("learner")
+    draft = evidence.Draft(
+        kind="reflective_account", title="Notes\x00", activity_date=date(2026, 1, 2), body="x"
+    )
+    with pytest.raises(Invalid, match=MESSAGE) as refused:
+        evidence.create(session, actor=actor_of(learner), learner_id=learner.id, draft=draft)
+    assert refused.value.field == "title"
     # a person's name is checked for every control character before that, as plainly
     with pytest.raises(Invalid, match="control characters"):
         people.create_person(
