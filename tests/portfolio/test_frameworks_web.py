@@ -184,7 +184,7 @@ def test_standard_download_is_of_its_own_framework(
         (b"just some words\nno framework here\n", "notes.txt", "unrecognised framework format"),
         (b'{"CFDocument": 1', "broken.json", "broken.json"),
         (CSV_HEADER.encode() + b"\nX,Y,Z,W,nonsense,P1,text\n", "bad.csv", "line"),
-        (_deep_case(20_000), "deep.json", "levels deep"),
+        (_deep_case(100), "deep.json", "levels deep"),
         (_json_without_text(), "ours.json", "a criterion needs its text"),
     ],
 )
