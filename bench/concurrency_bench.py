@@ -28,6 +28,7 @@ from _common import temporary_database
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the scenarios live in tests/
 
+from mappings.assessment import reading  # noqa: E402
 from tests.delivery.live import (  # noqa: E402
     at_once,
     decide_race,
@@ -83,6 +84,7 @@ def main() -> None:
                 return [status, during if during is not None else "WaitedForUpload"]
 
             measure("slow upload + a log-in", upload)
+            reading.wait_for_threads()  # the upload's background reading, before the database goes
 
 
 if __name__ == "__main__":
