@@ -10,7 +10,7 @@ import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -27,6 +27,7 @@ bp = Blueprint("auth", __name__)
 
 # anything but a plain local path: control characters (CR, LF, tab...), backslashes, spaces
 _UNSAFE = re.compile(r"[\x00-\x20\x7f\\]")
+_LINE_BREAK = re.compile(r"[\r\n]")  # a header split: refused outright (400), never followed
 
 
 class LoggedIn:
@@ -85,6 +86,8 @@ def login() -> tuple[str, int] | Response:
     """A failed attempt is answered 200 and committed too: it counts towards the account's wait
     and the client address's failure limit."""
     _ = current_user.is_authenticated  # look the visitor up before this request's transaction
+    if _LINE_BREAK.search(request.args.get("next", "")):
+        abort(400, "The address to go to after logging in is not valid: it holds a line break.")
     form = LoginForm()
     if form.validate_on_submit():
         session = db()

@@ -181,10 +181,18 @@ def test_a_password_reset_by_an_admin_ends_the_persons_sessions(app, client, aut
     assert theirs.get("/").status_code == 302
 
 
+@pytest.mark.parametrize("target", ["/%0d%0aSet-Cookie:%20x=1", "/x%0aLocation:%20//evil.example"])
+def test_a_next_with_a_line_break_is_a_bad_request(client, make_person, target) -> None:
+    person = make_person("learner")
+    assert client.get(f"/login?next={target}").status_code == 400
+    r = client.post(f"/login?next={target}", data={"email": person.email, "password": PASSWORD})
+    assert r.status_code == 400 and "line break" in r.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     "target",
-    ["/%0d%0aSet-Cookie:%20x=1", "/x%0aLocation:%20//evil.example", "/\\evil.example",
-     "//evil.example", "https://evil.example/", "/%09/evil.example", "javascript:alert(1)"],
+    ["/\\evil.example", "//evil.example", "https://evil.example/", "/%09/evil.example",
+     "javascript:alert(1)"],
 )  # fmt: skip
 def test_an_unsafe_next_is_ignored_never_a_server_error(client, make_person, target) -> None:
     person = make_person("learner")
