@@ -36,7 +36,7 @@ from exports.signoff import SignoffView
 from exports.signoff_view import document_name, signoff_views
 from framework.export_json import framework_to_json
 from mappings.assessment.models import Claim, Decision, Judgement, SignOff, SignOffEvidence
-from portfolio.models.evidence import Attachment, Evidence, EvidenceVersion
+from portfolio.models.evidence import Attachment, AttachmentReading, Evidence, EvidenceVersion
 from portfolio.models.framework import Criterion, Framework, Standard
 from portfolio.models.people import Cohort, Person, Registration, RegistrationStandard
 from portfolio.services.frameworks import load_spec
@@ -156,6 +156,16 @@ class _Rows:
             .order_by(col(Attachment.id))
         ):
             self.attachments[a.version_id].append(a)
+        ids = [a.id for found in self.attachments.values() for a in found]
+        self.read_text: dict[int, str] = {
+            attachment_id: text
+            for attachment_id, text in self.session.exec(
+                select(AttachmentReading.attachment_id, AttachmentReading.text).where(
+                    col(AttachmentReading.attachment_id).in_(ids),
+                    col(AttachmentReading.status).in_(("done", "truncated")),
+                )
+            )
+        }
 
     def _claims(self) -> None:
         self.claims = self.session.exec(
@@ -238,7 +248,11 @@ class _Rows:
                     created_by=self.email(v.created_by),
                     attachments=[
                         AttachmentRecord(
-                            **copied(a, AttachmentRecord),
+                            **(
+                                copied(a, AttachmentRecord)
+                                # the text read in the background (the row's own for older files)
+                                | {"text": a.text or self.read_text.get(a.id or 0, "")}
+                            ),
                             path=attachment_path(a.sha256, a.filename),
                         )
                         for a in self.attachments.get(v.id or 0, [])

@@ -342,3 +342,22 @@ def test_a_file_that_cannot_be_read_is_stored_as_failed(
     assert row.status == "failed" and "broken.pdf" in row.error
     page = client.get(f"/evidence/{item.id}").get_data(as_text=True)
     assert "The text could not be read" in page
+
+
+def test_a_bundle_carries_the_text_read_in_the_background(
+    app, client, auth, make_evidence, session
+) -> None:
+    from exports.bundle import write_bundle
+    from portfolio.services.files import FileStore
+
+    learner = auth.login("learner")
+    item = make_evidence(learner, title="Notes", body="Body.", submit=False)
+    client.post(
+        f"/evidence/{item.id}/attachments",
+        data={"file": (io.BytesIO(b"Plain notes about a job match."), "notes.txt")},
+        content_type="multipart/form-data",
+    )
+    session.expire_all()
+    manifest = write_bundle(session, FileStore(app.config["FILE_STORE"]), learner.id, io.BytesIO())
+    [version] = [v for e in manifest["evidence"] if e["id"] == item.id for v in e["versions"]]
+    assert [a["text"] for a in version["attachments"]] == ["Plain notes about a job match."]
