@@ -78,15 +78,26 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@contextmanager
+def migrated_database(backend: str, folder: Path, *, sample: bool = False) -> Iterator[Engine]:
+    """A new database of ``backend`` at the newest schema (with the sample framework when
+    ``sample``), as an engine; disposed and dropped afterwards."""
+    with fresh_database(backend, folder) as url:
+        eng = make_engine(url)
+        try:
+            upgrade(eng)
+            if sample:
+                _load_sample(eng)
+            yield eng
+        finally:
+            eng.dispose()
+
+
 @pytest.fixture(scope="session")
 def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """A migrated database holding the sample framework, shared by the session's tests."""
-    with fresh_database(backend, tmp_path_factory.mktemp("db")) as url:
-        eng = make_engine(url)
-        upgrade(eng)
-        _load_sample(eng)
+    with migrated_database(backend, tmp_path_factory.mktemp("db"), sample=True) as eng:
         yield eng
-        eng.dispose()
 
 
 @pytest.fixture

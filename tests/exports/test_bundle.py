@@ -18,16 +18,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from delivery.schema import upgrade
 from exports.bundle import MANIFEST, SIGNATURE, import_bundle, signature_json, write_bundle
 from mappings.assessment.models import Claim, Decision, Judgement, ReceivedRecord, SignOff
 from mappings.assessment.signoff import frozen_evidence_intact
-from portfolio.db import make_engine
 from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
 from portfolio.models import Evidence, Person
 from portfolio.services.files import FileStore
 from portfolio.services.people import SYSTEM
-from tests.conftest import _load_sample, actor_of, fresh_database
+from tests.conftest import actor_of, migrated_database
 from tests.exports.export_case import build_case
 
 
@@ -63,21 +61,14 @@ def signed(data: bytes, key: Ed25519PrivateKey = KEY) -> bytes:
 
 @pytest.fixture
 def second_db(backend: str, tmp_path: Path) -> Iterator[Engine]:
-    with fresh_database(backend, tmp_path) as url:
-        eng = make_engine(url)
-        upgrade(eng)
-        _load_sample(eng)
+    with migrated_database(backend, tmp_path, sample=True) as eng:
         yield eng
-        eng.dispose()
 
 
 @pytest.fixture
 def empty_db(backend: str, tmp_path: Path) -> Iterator[Engine]:
-    with fresh_database(backend, tmp_path) as url:
-        eng = make_engine(url)
-        upgrade(eng)
+    with migrated_database(backend, tmp_path) as eng:
         yield eng
-        eng.dispose()
 
 
 def test_bundle_holds_pages_files_documents_and_a_complete_manifest(session, store, case) -> None:

@@ -22,18 +22,16 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from delivery.schema import upgrade
 from exports.bundle import MANIFEST, SIGNATURE, check_signature, import_bundle, write_bundle
 from mappings.assessment.models import Claim, Decision, Judgement, ReceivedRecord, SignOff
 from mappings.assessment.standing import load_standings
-from portfolio.db import make_engine
 from portfolio.errors import Invalid
 from portfolio.models import Evidence, EvidenceVersion, Person, Registration
 from portfolio.services import people
 from portfolio.services.files import FileStore
 from portfolio.services.keys import ensure_key, fingerprint
 from portfolio.services.people import SYSTEM
-from tests.conftest import _load_sample, fresh_database
+from tests.conftest import migrated_database
 from tests.exports.export_case import build_case
 
 OURS = Ed25519PrivateKey.generate()  # the exporting centre's key
@@ -53,10 +51,7 @@ def case(session, store, make_person, make_registration, make_evidence):
 @pytest.fixture
 def target(backend: str, tmp_path: Path) -> Iterator[Engine]:
     """The importing centre: the sample framework, an administrator and an assessor of its own."""
-    with fresh_database(backend, tmp_path) as url:
-        eng = make_engine(url)
-        upgrade(eng)
-        _load_sample(eng)
+    with migrated_database(backend, tmp_path, sample=True) as eng:
         with Session(eng) as s:
             for role in ("admin", "assessor"):
                 people.create_person(
@@ -64,7 +59,6 @@ def target(backend: str, tmp_path: Path) -> Iterator[Engine]:
                 )
             s.commit()
         yield eng
-        eng.dispose()
 
 
 def _bundle(session: Session, store: FileStore, learner_id: int, key: Any = OURS) -> bytes:

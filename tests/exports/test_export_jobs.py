@@ -14,17 +14,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from delivery.schema import upgrade
 from exports import jobs
 from exports.bundle import import_bundle, write_bundle
 from exports.models import ExportJob
-from portfolio.db import make_engine
 from portfolio.errors import Invalid, NotFound
 from portfolio.models import Cohort, Person
 from portfolio.services import registrations
 from portfolio.services.files import FileStore
 from portfolio.services.people import SYSTEM
-from tests.conftest import actor_of, fresh_database
+from tests.conftest import actor_of, migrated_database
 from tests.exports.export_case import build_case
 
 REDIS_URL = os.environ.get("PORTFOLIO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -58,9 +56,7 @@ def fresh(
     bundle = tmp_path / "b.zip"
     with bundle.open("wb") as out:
         write_bundle(session, store, case.learner.id, out, signing_key=KEY)
-    with fresh_database(backend, tmp_path) as url:
-        engine = make_engine(url)
-        upgrade(engine)
+    with migrated_database(backend, tmp_path) as engine:
         with Session(engine, expire_on_commit=False) as s:
             trusted = [KEY.public_key()]
             import_bundle(s, FileStore(tmp_path / "files2"), bundle, SYSTEM, trusted=trusted)
@@ -70,8 +66,8 @@ def fresh(
             assessor.roles = "assessor"  # a bundle gives no role; the receiving centre does
             s.add(assessor)
             s.commit()
+        url = engine.url.render_as_string(hide_password=False)
         yield Fresh(engine, url, cohort_id, assessor, case.signoff.document_id)
-        engine.dispose()
 
 
 def _job(fresh: Fresh) -> int:

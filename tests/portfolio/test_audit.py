@@ -381,12 +381,10 @@ def test_a_bundle_import_records_every_row_it_makes(
 
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from delivery.schema import upgrade
     from exports.bundle import import_bundle, write_bundle
-    from portfolio.db import make_engine
     from portfolio.models import AuditRow
     from portfolio.services.files import FileStore
-    from tests.conftest import fresh_database
+    from tests.conftest import migrated_database
 
     store = FileStore(tmp_path / "files")
     out = io.BytesIO()
@@ -394,17 +392,11 @@ def test_a_bundle_import_records_every_row_it_makes(
     write_bundle(session, store, case.learner.id, out, centre="Northfield", signing_key=key)
     path = tmp_path / "bundle.zip"
     path.write_bytes(out.getvalue())
-    with fresh_database(backend, tmp_path) as url:
-        engine = make_engine(url)
-        upgrade(engine)
-        try:
-            with Session(engine) as other:
-                trust = [key.public_key()] if trusted else []
-                import_bundle(other, FileStore(tmp_path / "files2"), path, SYSTEM, trusted=trust)
-                other.commit()
-                kinds = {k for (k,) in other.execute(select(AuditRow.kind))}
-                counted = {"decision", "signoff"} if trusted else set()
-                assert kinds == {"claim", "evidenceversion"} | counted
-                assert audit.verify(other).ok, audit.verify(other).breaks
-        finally:
-            engine.dispose()
+    with migrated_database(backend, tmp_path) as engine, Session(engine) as other:
+        trust = [key.public_key()] if trusted else []
+        import_bundle(other, FileStore(tmp_path / "files2"), path, SYSTEM, trusted=trust)
+        other.commit()
+        kinds = {k for (k,) in other.execute(select(AuditRow.kind))}
+        counted = {"decision", "signoff"} if trusted else set()
+        assert kinds == {"claim", "evidenceversion"} | counted
+        assert audit.verify(other).ok, audit.verify(other).breaks

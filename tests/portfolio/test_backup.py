@@ -17,12 +17,11 @@ from sqlmodel import Session
 
 from delivery.cli.context import Context
 from delivery.cli.main import main
-from delivery.schema import upgrade
 from portfolio.db import make_engine
 from portfolio.services import audit
 from portfolio.services.backup import verify_archive
 from portfolio.services.files import FileStore
-from tests.conftest import _load_sample, fresh_database
+from tests.conftest import fresh_database, migrated_database
 from tests.exports.export_case import build_case
 
 TABLES = ("person", "evidenceversion", "attachment", "claim", "decision", "signoff", "auditentry")
@@ -31,12 +30,8 @@ TABLES = ("person", "evidenceversion", "attachment", "claim", "decision", "signo
 @pytest.fixture
 def source(backend: str, tmp_path: Path) -> Iterator[Engine]:
     """A migrated database of its own, committed to (the backup reads it from outside)."""
-    with fresh_database(backend, tmp_path) as url:
-        engine = make_engine(url)
-        upgrade(engine)
-        _load_sample(engine)
+    with migrated_database(backend, tmp_path, sample=True) as engine:
         yield engine
-        engine.dispose()
 
 
 @pytest.fixture

@@ -18,16 +18,14 @@ import pytest
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
-from delivery.schema import upgrade
 from exports.bundle import import_bundle, restore, write_bundle
-from portfolio.db import make_engine
 from portfolio.errors import Invalid
 from portfolio.models import Attachment
 from portfolio.services import files
 from portfolio.services.evidence import attachments
 from portfolio.services.files import FileStore
 from portfolio.services.people import SYSTEM
-from tests.conftest import _load_sample, fresh_database
+from tests.conftest import migrated_database
 from tests.exports.export_case import build_case
 
 
@@ -86,15 +84,10 @@ def test_a_failed_bundle_import_leaves_no_file(
 
     monkeypatch.setattr(restore._Restorer, "_claim", refuse)
     store2 = FileStore(tmp_path / "files2")
-    with fresh_database(backend, tmp_path) as url:
-        engine = make_engine(url)
-        upgrade(engine)
-        _load_sample(engine)
-        with Session(engine) as s2:
-            with pytest.raises(Invalid):
-                import_bundle(s2, store2, path, SYSTEM)
-            s2.rollback()
-        engine.dispose()
+    with migrated_database(backend, tmp_path, sample=True) as engine, Session(engine) as s2:
+        with pytest.raises(Invalid):
+            import_bundle(s2, store2, path, SYSTEM)
+        s2.rollback()
     assert _stored(store2.root) == []
 
 

@@ -17,15 +17,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from delivery.cli.main import main
-from delivery.schema import upgrade
 from mappings.assessment import reading as jobs
-from portfolio.db import make_engine
 from portfolio.models import AttachmentReading
 from portfolio.services import evidence, people
 from portfolio.services.actors import SYSTEM
 from portfolio.services.evidence.reading import queued
 from portfolio.services.files import FileStore
-from tests.conftest import actor_of, fresh_database
+from tests.conftest import actor_of, migrated_database
 
 REDIS_URL = os.environ.get("PORTFOLIO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 TEXT = b"Notes of a vocational profile, read by a worker."
@@ -42,9 +40,7 @@ class Fresh:
 @pytest.fixture
 def fresh(backend: str, tmp_path: Path) -> Iterator[Fresh]:
     """A committed database with one attachment whose reading is pending."""
-    with fresh_database(backend, tmp_path) as url:
-        engine = make_engine(url)
-        upgrade(engine)
+    with migrated_database(backend, tmp_path) as engine:
         store = tmp_path / "files"
         with Session(engine, expire_on_commit=False) as s:
             learner = people.create_person(
@@ -79,8 +75,8 @@ def fresh(backend: str, tmp_path: Path) -> Iterator[Fresh]:
             )
             assert queued(s) == [attachment.id]
             s.commit()
+        url = engine.url.render_as_string(hide_password=False)
         yield Fresh(engine, url, store, attachment.id or 0)
-        engine.dispose()
 
 
 def _reading(fresh: Fresh) -> AttachmentReading:
