@@ -47,6 +47,14 @@ class KnnMemory:
     def __bool__(self) -> bool:
         return bool(self._votes)
 
+    def copy(self) -> KnnMemory:
+        """A memory holding the same decisions, which later additions to either do not touch."""
+        other = KnnMemory(self.n, self._crit_std)
+        other._votes = {key: dict(v) for key, v in self._votes.items()}
+        other._terms = dict(self._terms)  # analysed terms are never changed once made
+        other._cache = self._cache
+        return other
+
     def add(self, key: EvidenceKey, criterion: int, accepted: bool) -> None:
         votes = self._votes.setdefault(key, {})
         votes[criterion] = votes.get(criterion, 0) + (1 if accepted else -1)

@@ -40,6 +40,7 @@ evidence also builds Rocchio profiles per criterion (:mod:`mappings.engine.warm`
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -66,6 +67,10 @@ from mappings.engine.model import sigmoid
 from mappings.engine.text import content_stems, sentence_spans
 from mappings.engine.warm import Analysis, EvidenceKey, WarmProfiles
 from mappings.engine.weights import shipped_model
+
+# Names what the engine computes: stored suggestions carry it, and those made by another version
+# are computed again. Change it whenever the ranking can change (code, features or weights).
+ENGINE_VERSION = "2026.12.1"
 
 EVIDENCE_KINDS = (
     "reflective_account",
@@ -248,6 +253,15 @@ class SuggestionEngine(ColdScorer):
         )
 
     # ------------------------------------------------------------------ warm
+    def with_examples(self, examples: Iterable[Example]) -> SuggestionEngine:
+        """A new engine that also knows ``examples``; this one is left as it was, so a process can
+        swap the new one in whole while requests still use the old one."""
+        other = copy.copy(self)
+        other._memory = self._memory.copy()
+        other._warm = self._warm.copy()
+        other.add_examples(examples)
+        return other
+
     def add_examples(self, examples: Iterable[Example]) -> None:
         """Learn past decisions at once; later calls add to earlier ones."""
         for ex in examples:

@@ -47,6 +47,14 @@ class WarmProfiles:
     def __bool__(self) -> bool:
         return bool(self._votes)
 
+    def copy(self) -> WarmProfiles:
+        """Profiles of the same decisions, which later additions to either do not touch."""
+        other = WarmProfiles(self.n, self.params)
+        other._votes = {key: dict(v) for key, v in self._votes.items()}
+        other._analysis = dict(self._analysis)
+        other._cache = self._cache
+        return other
+
     def add(
         self, key: EvidenceKey, criterion: int, accepted: bool, analyse: Callable[[], Analysis]
     ) -> None:

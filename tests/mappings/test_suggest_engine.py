@@ -164,6 +164,20 @@ def test_accepted_example_raises_and_referred_does_not() -> None:
     assert after[("SE08", "P8")] <= base[("SE08", "P8")]
 
 
+def test_with_examples_leaves_the_old_engine_as_it_was() -> None:
+    text = "I visited the garden centre and talked to the manager about the plants."
+    cold = SuggestionEngine.build(CRITERIA, GLOSSARY)
+    before = cold.suggest(kind="other", title="Visit", text=text)
+    warm = cold.with_examples([Example("other", "Visit", text, "SE04", "P1", True)])
+    assert cold.suggest(kind="other", title="Visit", text=text) == before
+    after = {_key(s): s.score for s in warm.suggest(kind="other", title="Visit", text=text)}
+    assert after[("SE04", "P1")] > {_key(s): s.score for s in before}[("SE04", "P1")]
+    again = warm.with_examples([Example("other", "Visit", text, "SE08", "P8", False)])
+    assert again is not warm
+    again.suggest(kind="other", title="Visit", text=text)
+    assert {_key(s): s.score for s in warm.suggest(kind="other", title="Visit", text=text)} == after
+
+
 def test_unknown_criterion_in_examples_is_ignored(engine: SuggestionEngine) -> None:
     e = SuggestionEngine.build(CRITERIA, GLOSSARY)
     e.add_examples([Example("other", "t", "text", "ZZ99", "P1", True)])
