@@ -5,7 +5,8 @@ sentence-transformers/all-MiniLM-L6-v2: safetensors, tokenizer, configs). This m
 same network as sentence-transformers does (a 6-layer BERT encoder, mean pooling over the tokens,
 L2 normalisation) with NumPy matrix products, so the engine needs three small packages
 (``tokenizers``, ``safetensors``, the weights) instead of torch (750 MB and more). Float32 on the
-CPU; sentences are encoded in batches of similar length so that little work goes on padding.
+CPU; the dense layers work on the real tokens of a batch packed together, attention alone on
+padded rows, so no work goes on padding.
 
 :func:`load_encoder` answers ``None`` when the weights are not installed: the engine then works on
 words alone. Pure: no database, no network.
@@ -78,26 +79,43 @@ class Encoder:
         return out
 
     def _batch(self, ids: list[list[int]]) -> np.ndarray:
+        """Encode sentences of token ids. The dense layers run on the real tokens only, packed
+        into one matrix (no work on padding); attention alone works on padded rows."""
         width = max(len(t) for t in ids)
-        tokens = np.zeros((len(ids), width), dtype=np.int64)
-        mask = np.zeros((len(ids), width), dtype=np.float32)
-        for row, t in enumerate(ids):
-            tokens[row, : len(t)] = t
-            mask[row, : len(t)] = 1.0
-        x = self.words[tokens] + self.positions[:width] + self.token_type
+        lengths = np.array([len(t) for t in ids])
+        mask = np.arange(width)[None, :] < lengths[:, None]  # (sentences, width)
+        where = np.flatnonzero(mask.ravel())  # packed token -> its place in the padded grid
+        tokens = np.concatenate([np.asarray(t, dtype=np.int64) for t in ids])
+        place = np.concatenate([np.arange(n) for n in lengths])
+        x = self.words[tokens] + self.positions[place] + self.token_type
         x = _norm(x, *self.norm0, self.eps)
-        blocked = (1.0 - mask)[:, None, None, :] * np.float32(-1e9)
+        blocked = (~mask)[:, None, None, :] * np.float32(-1e9)
         for layer in self.layers:
-            x = self._layer(x, layer, blocked)
-        pooled = (x * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1), 1.0)[:, None]
+            x = self._layer(x, layer, blocked, where, (len(ids), width))
+        sentence = np.repeat(np.arange(len(ids)), lengths)
+        pooled = np.zeros((len(ids), x.shape[1]), dtype=np.float32)
+        np.add.at(pooled, sentence, x)
+        pooled /= lengths[:, None].astype(np.float32)
         length = np.linalg.norm(pooled, axis=1, keepdims=True)
         unit: np.ndarray = (pooled / np.maximum(length, 1e-12)).astype(np.float32)
         return unit
 
-    def _layer(self, x: np.ndarray, p: _Layer, blocked: np.ndarray) -> np.ndarray:
-        n, width, hidden = x.shape
+    def _layer(
+        self,
+        x: np.ndarray,
+        p: _Layer,
+        blocked: np.ndarray,
+        where: np.ndarray,
+        grid: tuple[int, int],
+    ) -> np.ndarray:
+        """One encoder layer over packed tokens ``x`` (tokens, hidden)."""
+        n, width = grid
+        hidden = x.shape[1]
         size = hidden // self.heads
-        qkv = x @ p.qkv + p.qkv_bias
+        packed = x @ p.qkv + p.qkv_bias
+        qkv = np.zeros((n * width, 3 * hidden), dtype=np.float32)
+        qkv[where] = packed
+        qkv = qkv.reshape(n, width, 3 * hidden)
         q, k, v = (
             qkv[:, :, i * hidden : (i + 1) * hidden]
             .reshape(n, width, self.heads, size)
@@ -107,11 +125,10 @@ class Encoder:
         scores = q @ k.transpose(0, 1, 3, 2) / np.float32(np.sqrt(size)) + blocked
         scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
         scores /= scores.sum(axis=-1, keepdims=True)
-        context = (scores @ v).transpose(0, 2, 1, 3).reshape(n, width, hidden)
+        context = (scores @ v).transpose(0, 2, 1, 3).reshape(n * width, hidden)[where]
         x = _norm(x + context @ p.out + p.out_bias, *p.norm1, self.eps)
         h = x @ p.up + p.up_bias
-        h = 0.5 * h * (1.0 + np.tanh(GELU_C * (h + np.float32(0.044715) * h * h * h)))
-        return _norm(x + h @ p.down + p.down_bias, *p.norm2, self.eps)
+        return _norm(x + _gelu(h) @ p.down + p.down_bias, *p.norm2, self.eps)
 
 
 def _layer(w: dict[str, np.ndarray], prefix: str) -> _Layer:
@@ -133,6 +150,20 @@ def _layer(w: dict[str, np.ndarray], prefix: str) -> _Layer:
         down_bias=get("output.dense.bias"),
         norm2=(get("output.LayerNorm.weight"), get("output.LayerNorm.bias")),
     )
+
+
+def _gelu(h: np.ndarray) -> np.ndarray:
+    """GELU by its tanh form, 0.5 h (1 + tanh(c (h + 0.044715 h^3))), computed in place."""
+    y = h * h
+    y *= h
+    y *= np.float32(0.044715)
+    y += h
+    y *= GELU_C
+    np.tanh(y, out=y)
+    y += np.float32(1.0)
+    y *= h
+    y *= np.float32(0.5)
+    return y
 
 
 def _norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
