@@ -16,6 +16,9 @@ from portfolio.services.people import SYSTEM
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the demo accounts only
 SAMPLE = "supported-employment-nos.txt"
+# The sample's own vocabulary for the suggestion engine (mappings/engine/vocabulary.py): data that
+# belongs to this framework, imported with it.
+SAMPLE_VOCABULARY = "supported-employment-vocabulary.txt"
 
 # email, name, roles, site, assessor status
 ACCOUNTS: tuple[tuple[str, str, str, str, str], ...] = (
@@ -71,6 +74,10 @@ class DemoReport:
 
 def sample_framework_text() -> str:
     return resources.files("demo").joinpath("data", SAMPLE).read_text("utf-8")
+
+
+def sample_vocabulary_text() -> str:
+    return resources.files("demo").joinpath("data", SAMPLE_VOCABULARY).read_text("utf-8")
 
 
 def load_demo(session: Session, *, synthetic_learners: int = 0, seed: int = 1) -> DemoReport:

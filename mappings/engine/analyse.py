@@ -1,7 +1,8 @@
-"""Turn text into weighted matching terms: stems, stem bigrams and thesaurus concepts.
+"""Turn text into weighted matching terms: stems, stem bigrams and the concepts of a vocabulary.
 
 A concept term is written ``#name``; a bigram ``a_b``. The same analysis runs over criteria and
-evidence so the two meet on the same vocabulary.
+evidence so the two meet on the same terms. Concepts come only from a framework's own vocabulary
+(:mod:`mappings.engine.vocabulary`); without one, text is stems and bigrams.
 """
 
 from __future__ import annotations
@@ -9,15 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 
 from mappings.engine.text import STOPWORDS, stem, words
-from mappings.engine.thesaurus import CONCEPTS, WEAK_CONCEPTS
 
 
 class ConceptTagger:
-    """Finds thesaurus phrases (as stem sequences) in a stem sequence."""
+    """Finds a vocabulary's phrases (as stem sequences) in a stem sequence."""
 
     def __init__(
-        self, concepts: Mapping[str, Sequence[str]] = CONCEPTS, blockers: Sequence[str] = ()
+        self,
+        concepts: Mapping[str, Sequence[str]],
+        blockers: Sequence[str] = (),
+        weak: frozenset[str] = frozenset(),
     ) -> None:
+        self.weak = weak
         self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for name, phrases in sorted(concepts.items()):
             for phrase in phrases:
@@ -64,21 +68,18 @@ class ConceptTagger:
                         continue
                     yield phrase, name
 
-
-DEFAULT_TAGGER = ConceptTagger(
-    {k: v for k, v in CONCEPTS.items() if not k.startswith("_")}, CONCEPTS.get("_not", ())
-)
-DOMAIN_TAGGER = ConceptTagger({"_domain": CONCEPTS.get("_domain", ())})
+    def weight(self, name: str) -> float:
+        """A concept's weight: half for a weak one."""
+        return 0.5 if name in self.weak else 1.0
 
 
-def concept_weight(name: str) -> float:
-    return 0.5 if name in WEAK_CONCEPTS else 1.0
+NO_CONCEPTS = ConceptTagger({})
 
 
 def terms(
-    text: str, tagger: ConceptTagger = DEFAULT_TAGGER, *, bigrams: bool = True
+    text: str, tagger: ConceptTagger = NO_CONCEPTS, *, bigrams: bool = True
 ) -> dict[str, float]:
-    """Binary term weights of ``text``: stems 1, bigrams 1, concepts by :func:`concept_weight`."""
+    """Binary term weights of ``text``: stems 1, bigrams 1, concepts by the tagger's weight."""
     all_stems = [stem(w) for w in words(text)]
     stems = [
         s for s, w in zip(all_stems, words(text), strict=True) if w not in STOPWORDS and len(w) > 1
@@ -89,10 +90,16 @@ def terms(
             out[f"{a}_{b}"] = 1.0
     for name in tagger.tag(all_stems):
         if not name.startswith("_"):
-            out["#" + name] = concept_weight(name)
+            out["#" + name] = tagger.weight(name)
     return out
 
 
-def domain_markers(text: str, tagger: ConceptTagger | None = None) -> int:
-    """How many distinct ``_domain`` marker phrases occur in ``text``."""
-    return len((tagger or DOMAIN_TAGGER).tag_phrases([stem(w) for w in words(text)]))
+def is_key_term(term: str) -> bool:
+    """A term that names something on its own: a vocabulary concept, or a pair of words ("risk
+    assessment", "job seeker"). The coverage and distinctiveness features count key terms."""
+    return term.startswith("#") or "_" in term
+
+
+def domain_markers(text: str, tagger: ConceptTagger) -> int:
+    """How many distinct marker phrases of the tagger occur in ``text``."""
+    return len(tagger.tag_phrases([stem(w) for w in words(text)]))

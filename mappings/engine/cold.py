@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from mappings.engine.analyse import domain_markers, terms
+from mappings.engine.analyse import ConceptTagger, domain_markers, is_key_term, terms
 from mappings.engine.features import ColdParts
 from mappings.engine.model import RerankModel
 from mappings.engine.text import content_stems, section_roles, sentence_spans
+from mappings.engine.vocabulary import Vocabulary
 from mappings.engine.warm import WarmParams
 
 
@@ -112,6 +113,7 @@ class _SentenceMatch:
     doing: np.ndarray  # mean cue of doing of each criterion's three best sentences
     knowing: np.ndarray  # ... and of understanding
     sent_win: np.ndarray  # best over sentences of the score / that sentence's best score
+    scores: np.ndarray  # sentences x criteria
 
 
 class ColdScorer:
@@ -134,6 +136,8 @@ class ColdScorer:
     _gloss_use: sp.csr_matrix | None
     _n: int
     _values_vec: np.ndarray  # the framework's values, normalised (zeros without)
+    _tagger: ConceptTagger  # the framework's vocabulary's concepts (none without one)
+    _vocabulary: Vocabulary
 
     def _vector(self, tw: dict[str, float]) -> tuple[list[int], list[float]]:
         cols, vals = [], []
@@ -167,15 +171,15 @@ class ColdScorer:
         spans = sentence_spans(text)
         sentences = [text[a:b] for a, b in spans]
         smat, doc_terms, counts = self._sentence_rows(sentences)
-        markers = domain_markers(title + "\n" + text)
+        tt = terms(title, self._tagger)
+        all_terms = dict(doc_terms)
+        for t, tw_ in tt.items():
+            all_terms[t] = max(all_terms.get(t, 0.0), tw_)
+        markers = self._markers(all_terms, title + "\n" + text)
         if not sentences and not title.strip():
             return ColdParts.empty(n, len(self._std_index), markers)
         match = self._best_sentences(*self._sentence_scores(smat, text, spans, sentences))
         # whole-document match, title included
-        tt = terms(title)
-        all_terms = dict(doc_terms)
-        for t, tw_ in tt.items():
-            all_terms[t] = max(all_terms.get(t, 0.0), tw_)
         doc_sim = self._sim(all_terms)
         raw = match.raw + p.doc_weight * doc_sim
         title_rows = self._title_rows(tt)
@@ -213,7 +217,17 @@ class ColdScorer:
             sent_win=match.sent_win,
             title_present=self._over_concepts(dict.fromkeys(tt, 1.0)),
             values_sim=float(whole @ self._values_vec),
+            sent_scores=match.scores,
         )
+
+    def _markers(self, text_terms: dict[str, float], text: str) -> int:
+        """How much a text is about the framework's field at all: the distinct word pairs of the
+        criteria's own wording it uses ("job seeker", "risk assessment"), plus the markers of the
+        field its vocabulary lists, if any."""
+        found = sum(1 for t in text_terms if "_" in t and t in self._vocab)
+        if self._vocabulary.domain:
+            found += domain_markers(text, self._vocabulary.domain_tagger)
+        return found
 
     def _sentence_rows(
         self, sentences: Sequence[str]
@@ -226,7 +240,7 @@ class ColdScorer:
         doc_terms: dict[str, float] = {}
         counts: dict[str, int] = {}
         for i, sentence in enumerate(sentences):
-            tw = terms(sentence)
+            tw = terms(sentence, self._tagger)
             doc_terms.update(tw)
             for t in tw:
                 counts[t] = counts.get(t, 0) + 1
@@ -274,7 +288,7 @@ class ColdScorer:
         k3 = order[:3]
         best = [[int(i) for i in order[:, j] if sent_scores[i, j] > 0] for j in range(n)]
         return _SentenceMatch(
-            raw, best, top3, doing[k3].mean(axis=0), knowing[k3].mean(axis=0), sent_win
+            raw, best, top3, doing[k3].mean(axis=0), knowing[k3].mean(axis=0), sent_win, sent_scores
         )
 
     def _title_rows(self, title_terms: dict[str, float]) -> np.ndarray | None:
@@ -292,7 +306,7 @@ class ColdScorer:
         v = np.zeros(len(self._vocab))
         for t, x in values.items():
             j = self._vocab.get(t)
-            if j is not None and t.startswith("#"):
+            if j is not None and is_key_term(t):
                 v[j] = x
         return v
 

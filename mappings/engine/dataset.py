@@ -14,11 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from framework.parse import parse
 from framework.parse.nos_text import parse_nos_text
 from framework.spec import FrameworkSpec
 from mappings.engine.cold import Params
+from mappings.engine.semantic import Encodes
 from mappings.engine.suggest import CriterionDoc, Example, SuggestionEngine
+from mappings.engine.vocabulary import NO_VOCABULARY, Vocabulary
 
 # One labelled evidence item, as read from a JSON line.
 Item = dict[str, Any]
@@ -31,9 +35,23 @@ class FrameworkText:
     criteria: list[CriterionDoc]
     glossary: list[tuple[str, str]]
     values: list[str]
+    vocabulary: Vocabulary = NO_VOCABULARY
 
-    def engine(self, params: Params | None = None) -> SuggestionEngine:
-        return SuggestionEngine.build(self.criteria, self.glossary, params, self.values)
+    def engine(
+        self,
+        params: Params | None = None,
+        encoder: Encodes | None = None,
+        criterion_vectors: np.ndarray | None = None,
+    ) -> SuggestionEngine:
+        return SuggestionEngine.build(
+            self.criteria,
+            self.glossary,
+            params,
+            self.values,
+            self.vocabulary,
+            encoder,
+            criterion_vectors,
+        )
 
 
 def framework_from_text(text: str, source: str = "") -> FrameworkText:
@@ -51,11 +69,17 @@ def framework_from_spec(spec: FrameworkSpec) -> FrameworkText:
     return FrameworkText(docs, [(g.term, g.definition) for g in spec.glossary], list(spec.values))
 
 
-def load_framework(path: Path) -> FrameworkText:
-    """A suite from a file: NOS text (``.txt``) or any format the importer detects (CSV, CASE...)."""
+def load_framework(path: Path, vocabulary: Path | None = None) -> FrameworkText:
+    """A suite from a file: NOS text (``.txt``) or any format the importer detects (CSV, CASE...),
+    with the vocabulary table in ``vocabulary`` if given."""
     if path.suffix == ".txt":
-        return framework_from_text(path.read_text(encoding="utf-8"), source=str(path))
-    return framework_from_spec(parse(path.read_bytes(), path.name))
+        found = framework_from_text(path.read_text(encoding="utf-8"), source=str(path))
+    else:
+        found = framework_from_spec(parse(path.read_bytes(), path.name))
+    if vocabulary is None:
+        return found
+    words = Vocabulary.parse(vocabulary.read_text(encoding="utf-8"))
+    return FrameworkText(found.criteria, found.glossary, found.values, words)
 
 
 def load_items(path: Path) -> list[Item]:

@@ -189,3 +189,26 @@ def load_encoder() -> Encoder | None:
     """The process's one encoder (loaded once), or ``None`` without the weights."""
     folder = model_folder()
     return Encoder(folder) if folder else None
+
+
+class MemoEncoder:
+    """An encoder that remembers the vectors of the texts it has seen (up to ``limit`` of them;
+    then it forgets the oldest): a sentence met again, in a new version of the same evidence or
+    in training, is not encoded twice."""
+
+    def __init__(self, encoder: Encoder, limit: int = 50_000) -> None:
+        self.encoder = encoder
+        self.dimension = encoder.dimension
+        self.limit = limit
+        self._memo: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._memo]
+        if missing:
+            for t, v in zip(missing, self.encoder.encode(missing), strict=True):
+                self._memo[t] = v
+            while len(self._memo) > self.limit:
+                del self._memo[next(iter(self._memo))]
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([self._memo[t] for t in texts])

@@ -18,6 +18,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from mappings.engine.knn import Neighbours
+from mappings.engine.semantic import (
+    SEMANTIC_FEATURES,
+    SEMANTIC_WARM,
+    Recalled,
+    SemanticParts,
+    semantic_columns,
+)
 
 COLD_FEATURES: tuple[str, ...] = (
     "hand_rel",  # hand score / best hand score of the item
@@ -72,6 +79,9 @@ COLD_FEATURES: tuple[str, ...] = (
     "values_x_values",  # criterion vs the framework's values x whole text vs those values
 )
 
+# Every feature a model may use: the words' and the embeddings' (zeros without an encoder).
+ALL_FEATURES: tuple[str, ...] = COLD_FEATURES + SEMANTIC_FEATURES
+
 WARM_FEATURES: tuple[str, ...] = (
     "knn_vote",  # similarity-weighted vote of the nearest past evidence, [-1, 1]
     "max_accepted",  # best similarity to past evidence accepted for this criterion
@@ -79,13 +89,14 @@ WARM_FEATURES: tuple[str, ...] = (
     "near_referred",  # share of the nearest referred for this criterion
     "knn_std_share",  # share of the nearest's accepted labels in this criterion's standard
     "knn_max_sim_x_vote",  # trust in the neighbours x their vote
+    *SEMANTIC_WARM,  # the same by meaning (zeros without an encoder)
 )
 
 # Signs the warm weights are held to: accepted evidence never lowers, referred never raises.
-WARM_SIGNS: tuple[int, ...] = (1, 1, 1, -1, 1, 1)
+WARM_SIGNS: tuple[int, ...] = (1, 1, 1, -1, 1, 1, 1, 1, -1, 1)
 # Least magnitude of each warm weight: a decision on near-identical evidence always counts a little,
 # even when the training decisions (each criterion accepted once or twice) cannot show it.
-WARM_FLOORS: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0, 0.0, 0.5)
+WARM_FLOORS: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0, 0.0, 0.5, 0.0, 0.0, 0.0, 0.5)
 
 DISCUSSION_KINDS = frozenset({"professional_discussion", "questioning"})
 SEEN_KINDS = frozenset({"observation_record", "witness_testimony", "product"})
@@ -136,6 +147,7 @@ class ColdParts:
     sent_win: np.ndarray | None = None  # best over sentences of score / the sentence's best score
     title_present: np.ndarray | None = None  # 0/1 over the vocabulary: concepts in the title
     values_sim: float = 0.0  # whole text (title included) vs the framework's statement of values
+    sent_scores: np.ndarray | None = None  # sentences x criteria word match (cue-shaped)
 
     @classmethod
     def empty(cls, n: int, n_standards: int, markers: int) -> ColdParts:
@@ -172,12 +184,19 @@ def _rank(x: np.ndarray) -> np.ndarray:
 Columns = dict[str, np.ndarray]
 
 
-def cold_features(parts: ColdParts, st: CriterionStatics, kind: str) -> np.ndarray:
-    """The (n criteria x len(COLD_FEATURES)) feature matrix of one piece of evidence."""
-    if len(parts.raw) == 0:
-        return np.zeros((0, len(COLD_FEATURES)))
+def cold_features(
+    parts: ColdParts, st: CriterionStatics, kind: str, semantic: SemanticParts | None = None
+) -> np.ndarray:
+    """The (n criteria x len(ALL_FEATURES)) feature matrix of one piece of evidence; the
+    semantic columns are zeros without ``semantic``."""
+    n = len(parts.raw)
+    if n == 0:
+        return np.zeros((0, len(ALL_FEATURES)))
     cols = feature_columns(parts, st, kind)
-    return np.column_stack([cols[name] for name in COLD_FEATURES])
+    if semantic is not None:
+        cols.update(semantic_columns(semantic, st.crit_std, cols["hand_rel"]))
+    zero = np.zeros(n)
+    return np.column_stack([cols.get(name, zero) for name in ALL_FEATURES])
 
 
 def feature_columns(parts: ColdParts, st: CriterionStatics, kind: str) -> Columns:
@@ -337,17 +356,21 @@ def _n_standards(st: CriterionStatics) -> int:
     return int(st.crit_std.max()) + 1
 
 
-def warm_features(nb: Neighbours | None, n: int) -> np.ndarray:
+def warm_features(nb: Neighbours | None, n: int, recalled: Recalled | None = None) -> np.ndarray:
     """The (n criteria x len(WARM_FEATURES)) warm feature matrix; zeros without neighbours."""
-    if nb is None:
-        return np.zeros((n, len(WARM_FEATURES)))
-    return np.column_stack(
-        [
-            nb.vote,
-            nb.max_accepted,
-            nb.near_accepted,
-            nb.near_referred,
-            nb.std_share,
-            nb.max_sim * nb.vote,
-        ]
+    words = (
+        np.zeros((n, len(WARM_FEATURES) - len(SEMANTIC_WARM)))
+        if nb is None
+        else np.column_stack(
+            [
+                nb.vote,
+                nb.max_accepted,
+                nb.near_accepted,
+                nb.near_referred,
+                nb.std_share,
+                nb.max_sim * nb.vote,
+            ]
+        )
     )
+    meaning = np.zeros((n, len(SEMANTIC_WARM))) if recalled is None else recalled.columns()
+    return np.hstack([words, meaning])

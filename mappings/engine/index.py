@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from mappings.engine.analyse import terms
+from mappings.engine.analyse import NO_CONCEPTS, ConceptTagger, is_key_term, terms
 
 
 def normalise_rows(m: sp.spmatrix) -> sp.spmatrix:
@@ -57,7 +57,7 @@ def concept_matrices(
     """Which terms are concepts; each criterion's concepts (0/1); and its concepts weighted by
     IDF as shares of their total, so that ``coverage @ present`` is the share found."""
     names = sorted(vocab, key=vocab.__getitem__)
-    concept_cols = np.array([t.startswith("#") for t in names], dtype=bool)
+    concept_cols = np.array([is_key_term(t) for t in names], dtype=bool)
     own = sp.csr_matrix(matrix.multiply(concept_cols[np.newaxis, :]))
     own.data = np.ones_like(own.data)
     own_concepts = own.tocsr()
@@ -143,10 +143,12 @@ def distinctive(
     return found
 
 
-def pooled_terms(statements: Iterable[str]) -> dict[str, float]:
+def pooled_terms(
+    statements: Iterable[str], tagger: ConceptTagger = NO_CONCEPTS
+) -> dict[str, float]:
     """The terms of several statements as one term dict (each term at its highest weight)."""
     pooled: dict[str, float] = {}
     for statement in statements:
-        for t, w in terms(statement, bigrams=False).items():
+        for t, w in terms(statement, tagger, bigrams=False).items():
             pooled[t] = max(pooled.get(t, 0.0), w)
     return pooled

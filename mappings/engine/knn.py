@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from mappings.engine.analyse import terms
+from mappings.engine.analyse import NO_CONCEPTS, ConceptTagger, terms
 
 EvidenceKey = tuple[str, str, str]  # (kind, title, text)
 
@@ -37,8 +37,11 @@ class Neighbours:
 
 
 class KnnMemory:
-    def __init__(self, n_criteria: int, crit_std: np.ndarray) -> None:
+    def __init__(
+        self, n_criteria: int, crit_std: np.ndarray, tagger: ConceptTagger = NO_CONCEPTS
+    ) -> None:
         self.n = n_criteria
+        self._tagger = tagger
         self._crit_std = crit_std
         self._votes: dict[EvidenceKey, dict[int, int]] = {}
         self._terms: dict[EvidenceKey, dict[str, float]] = {}
@@ -49,7 +52,7 @@ class KnnMemory:
 
     def copy(self) -> KnnMemory:
         """A memory holding the same decisions, which later additions to either do not touch."""
-        other = KnnMemory(self.n, self._crit_std)
+        other = KnnMemory(self.n, self._crit_std, self._tagger)
         other._votes = {key: dict(v) for key, v in self._votes.items()}
         other._terms = dict(self._terms)  # analysed terms are never changed once made
         other._cache = self._cache
@@ -59,7 +62,7 @@ class KnnMemory:
         votes = self._votes.setdefault(key, {})
         votes[criterion] = votes.get(criterion, 0) + (1 if accepted else -1)
         if key not in self._terms:
-            self._terms[key] = terms(key[1] + "\n" + key[2])
+            self._terms[key] = terms(key[1] + "\n" + key[2], self._tagger)
         self._cache = None
 
     def _state(self) -> tuple[dict[str, int], np.ndarray, sp.csr_matrix, np.ndarray]:
@@ -93,7 +96,7 @@ class KnnMemory:
             return None
         vocab, idf, m, votes = self._state()
         q = np.zeros(len(vocab))
-        for t, w in terms(title + "\n" + text).items():
+        for t, w in terms(title + "\n" + text, self._tagger).items():
             j = vocab.get(t)
             if j is not None:
                 q[j] = w * idf[j]

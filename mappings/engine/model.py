@@ -22,7 +22,7 @@ from typing import Any, cast
 import numpy as np
 from scipy.optimize import minimize
 
-from mappings.engine.features import COLD_FEATURES, WARM_FEATURES, WARM_FLOORS, WARM_SIGNS
+from mappings.engine.features import ALL_FEATURES, WARM_FEATURES, WARM_FLOORS, WARM_SIGNS
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -38,9 +38,20 @@ class RerankModel:
     warm_weights: np.ndarray
     threshold: float
     warm_threshold: float
+    features: tuple[str, ...] = ALL_FEATURES  # the columns of ALL_FEATURES it reads, in order
+
+    @property
+    def columns(self) -> np.ndarray:
+        return np.array([ALL_FEATURES.index(f) for f in self.features], dtype=int)
+
+    @property
+    def semantic(self) -> bool:
+        """Whether the model reads the embeddings' features."""
+        return any(f.startswith("emb_") for f in self.features)
 
     def cold_logit(self, x: np.ndarray) -> np.ndarray:
-        z: np.ndarray = ((x - self.mean) / self.scale) @ self.weights + self.bias
+        """Logits of feature rows ``x`` over ALL_FEATURES."""
+        z: np.ndarray = ((x[:, self.columns] - self.mean) / self.scale) @ self.weights + self.bias
         return z
 
     def warm_logit(self, x: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -49,7 +60,7 @@ class RerankModel:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "cold_features": list(COLD_FEATURES),
+            "cold_features": list(self.features),
             "warm_features": list(WARM_FEATURES),
             "mean": [round(float(v), 8) for v in self.mean],
             "scale": [round(float(v), 8) for v in self.scale],
@@ -62,7 +73,8 @@ class RerankModel:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> RerankModel:
-        if tuple(d["cold_features"]) != COLD_FEATURES or tuple(d["warm_features"]) != WARM_FEATURES:
+        names = tuple(d["cold_features"])
+        if not set(names) <= set(ALL_FEATURES) or tuple(d["warm_features"]) != WARM_FEATURES:
             raise ValueError("reranker weights were trained on other features: retrain them")
         return cls(
             np.array(d["mean"], dtype=float),
@@ -72,6 +84,7 @@ class RerankModel:
             np.array(d["warm_weights"], dtype=float),
             float(d["threshold"]),
             float(d["warm_threshold"]),
+            names,
         )
 
 
@@ -106,7 +119,7 @@ def _fit_logistic(
 
 
 # Features of the compact model the full cold model is averaged with (0: no averaging).
-COMPACT = 12
+COMPACT = 0
 
 
 def fit_cold(

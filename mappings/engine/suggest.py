@@ -49,7 +49,7 @@ from functools import partial
 import numpy as np
 import scipy.sparse as sp
 
-from mappings.engine.analyse import terms
+from mappings.engine.analyse import is_key_term, terms
 from mappings.engine.cold import ColdScorer, Params
 from mappings.engine.features import ColdParts, CriterionStatics, cold_features, warm_features
 from mappings.engine.index import (
@@ -64,7 +64,15 @@ from mappings.engine.index import (
 )
 from mappings.engine.knn import KnnMemory, Neighbours
 from mappings.engine.model import sigmoid
+from mappings.engine.semantic import (
+    Encodes,
+    Recalled,
+    SemanticMemory,
+    SemanticParts,
+    semantic_parts,
+)
 from mappings.engine.text import content_stems, sentence_spans
+from mappings.engine.vocabulary import NO_VOCABULARY, Vocabulary
 from mappings.engine.warm import Analysis, EvidenceKey, WarmProfiles
 from mappings.engine.weights import shipped_model
 
@@ -115,6 +123,11 @@ class Suggestion:
     because: tuple[str, ...]
 
 
+def criterion_embeddings(encoder: Encodes, criteria: Sequence[CriterionDoc]) -> np.ndarray:
+    """The criteria's embeddings (criteria x dimension): computed once per framework version."""
+    return np.asarray(encoder.encode([c.text for c in criteria]))
+
+
 def _norm_text(text: str) -> str:
     return " ".join(content_stems(text))
 
@@ -132,7 +145,16 @@ class SuggestionEngine(ColdScorer):
         glossary_use: sp.csr_matrix | None = None,
         own_concepts: Sequence[Sequence[str]] | None = None,
         values: Sequence[str] = (),
+        vocabulary: Vocabulary = NO_VOCABULARY,
+        encoder: Encodes | None = None,
+        criterion_vectors: np.ndarray | None = None,
     ) -> None:
+        self._encoder = encoder
+        if encoder is not None and criterion_vectors is None:
+            criterion_vectors = criterion_embeddings(encoder, criteria)
+        self._crit_vecs = criterion_vectors if encoder is not None else None
+        self._vocabulary = vocabulary
+        self._tagger = vocabulary.tagger
         self._criteria = list(criteria)
         n = self._n = len(self._criteria)
         self._matrix = matrix  # criteria x terms, rows L2-normalised
@@ -147,7 +169,8 @@ class SuggestionEngine(ColdScorer):
         self._std_index = {s: i for i, s in enumerate(standards)}
         self._crit_std = np.array([self._std_index[c.standard] for c in self._criteria], dtype=int)
         self._crit_index = {(c.standard, c.code): i for i, c in enumerate(self._criteria)}
-        self._memory = KnnMemory(n, self._crit_std)
+        self._memory = KnnMemory(n, self._crit_std, self._tagger)
+        self._recall = SemanticMemory(n, self._crit_vecs) if self._crit_vecs is not None else None
         self._warm = WarmProfiles(n, params.warm)
         self._concept_cols, self._own_concepts, self._coverage = concept_matrices(
             matrix, vocab, idf
@@ -159,12 +182,11 @@ class SuggestionEngine(ColdScorer):
         self._std_centroids = standard_centroids(matrix, members)
         if own_concepts is None:  # concepts of each criterion's own text (not title nor glossary)
             own_concepts = [
-                [t for t in terms(c.text, bigrams=False) if t.startswith("#")]
-                for c in self._criteria
+                [t for t in terms(c.text, self._tagger) if is_key_term(t)] for c in self._criteria
             ]
         # the framework's statement of values as one vector; criteria near it are the values
         # a practitioner shows in any piece of work, whatever standard it is mostly about
-        self._values_vec = self._sim_vec(pooled_terms(values))
+        self._values_vec = self._sim_vec(pooled_terms(values, self._tagger))
         self._statics = CriterionStatics(
             self._is_knowledge,
             self._crit_std,
@@ -188,7 +210,7 @@ class SuggestionEngine(ColdScorer):
         sc: list[int] = []
         sv: list[float] = []
         for s, title in titles.items():
-            cols, vals = self._vector(terms(title, bigrams=False))
+            cols, vals = self._vector(terms(title, self._tagger, bigrams=False))
             nv = math.sqrt(sum(v * v for v in vals)) or 1.0
             sr.extend([self._std_index[s]] * len(cols))
             sc.extend(cols)
@@ -204,22 +226,29 @@ class SuggestionEngine(ColdScorer):
         glossary: Sequence[tuple[str, str]] = (),
         params: Params | None = None,
         values: Sequence[str] = (),
+        vocabulary: Vocabulary = NO_VOCABULARY,
+        encoder: Encodes | None = None,
+        criterion_vectors: np.ndarray | None = None,
     ) -> SuggestionEngine:
+        """An engine over ``criteria``. With an ``encoder`` it also reads meaning
+        (:mod:`mappings.engine.semantic`); ``criterion_vectors`` are the criteria's embeddings if
+        already computed (:func:`criterion_embeddings`), cached per framework version."""
         p = params or Params()
+        tagger = vocabulary.tagger
         gloss = [(tuple(content_stems(term)), definition) for term, definition in glossary]
         gloss = [(t, d) for t, d in gloss if t]
-        gloss_terms = {t: terms(d, bigrams=False) for t, d in gloss}
+        gloss_terms = {t: terms(d, tagger, bigrams=False) for t, d in gloss}
         title_terms: dict[str, dict[str, float]] = {}
         docs: list[dict[str, float]] = []
         own_concepts: list[list[str]] = []
         hits: list[tuple[int, int]] = []  # (criterion, glossary entry it mentions)
         for c in criteria:
-            own = terms(c.text)
-            own_concepts.append([t for t in own if t.startswith("#")])
+            own = terms(c.text, tagger)
+            own_concepts.append([t for t in own if is_key_term(t)])
             doc = {t: (p.concept_weight * w if t.startswith("#") else w) for t, w in own.items()}
             if c.standard_title:
                 if c.standard_title not in title_terms:
-                    title_terms[c.standard_title] = terms(c.standard_title, bigrams=False)
+                    title_terms[c.standard_title] = terms(c.standard_title, tagger, bigrams=False)
                 for t, w in title_terms[c.standard_title].items():
                     doc[t] = doc.get(t, 0.0) + p.title_weight * w
             stems = content_stems(c.text)
@@ -250,6 +279,9 @@ class SuggestionEngine(ColdScorer):
             use,
             own_concepts,
             values,
+            vocabulary,
+            encoder,
+            criterion_vectors,
         )
 
     # ------------------------------------------------------------------ warm
@@ -259,6 +291,7 @@ class SuggestionEngine(ColdScorer):
         other = copy.copy(self)
         other._memory = self._memory.copy()
         other._warm = self._warm.copy()
+        other._recall = self._recall.copy() if self._recall is not None else None
         other.add_examples(examples)
         return other
 
@@ -270,6 +303,11 @@ class SuggestionEngine(ColdScorer):
                 continue
             key = (ex.kind, ex.title, ex.text)
             self._memory.add(key, idx, ex.accepted)
+            if self._recall is not None and self._encoder is not None:
+                if not self._recall.knows(key):
+                    sentences = [ex.text[a:b] for a, b in sentence_spans(ex.text)]
+                    self._recall.remember(key, sentences, self._encoder.encode(sentences))
+                self._recall.add(key, idx, ex.accepted)
             if self.params.warm_weight or self.params.warm_add:
                 self._warm.add(key, idx, ex.accepted, partial(self._analyse, key))
         self._warm.prepare()
@@ -280,19 +318,43 @@ class SuggestionEngine(ColdScorer):
 
     def _analyse(self, key: EvidenceKey) -> Analysis:
         kind, title, text = key
-        sents = [terms(text[a:b]) for a, b in sentence_spans(text)]
+        sents = [terms(text[a:b], self._tagger) for a, b in sentence_spans(text)]
         _raw, best = self.cold_raw(kind=kind, title=title, text=text)
         return sents, best
 
     # ------------------------------------------------------------------ scoring
+    @property
+    def semantic(self) -> bool:
+        """Whether this engine reads meaning (has an encoder), not only words."""
+        return self._crit_vecs is not None
+
     def features(
         self, *, kind: str, title: str, text: str
     ) -> tuple[ColdParts, np.ndarray, np.ndarray]:
         """Hand-scorer parts, cold features and warm features of every criterion for a text."""
-        parts = self.cold_parts(kind=kind, title=title, text=text)
-        x = cold_features(parts, self._statics, kind)
-        w = warm_features(self.neighbours(title, text), len(self._criteria))
+        parts, sem, x, w = self.analysis(kind=kind, title=title, text=text)
         return parts, x, w
+
+    def analysis(
+        self, *, kind: str, title: str, text: str
+    ) -> tuple[ColdParts, SemanticParts | None, np.ndarray, np.ndarray]:
+        """Everything the engine finds in a text: the word match, the meaning match (None without
+        an encoder), cold features over ALL_FEATURES and warm features."""
+        parts = self.cold_parts(kind=kind, title=title, text=text)
+        sem = None
+        if self._encoder is not None and self._crit_vecs is not None and self._n:
+            sentences = [text[a:b] for a, b in sentence_spans(text)]
+            sem = semantic_parts(self._encoder, self._crit_vecs, sentences, title)
+        x = cold_features(parts, self._statics, kind, sem)
+        recalled = self.recall(sem)
+        w = warm_features(self.neighbours(title, text), len(self._criteria), recalled)
+        return parts, sem, x, w
+
+    def recall(self, sem: SemanticParts | None) -> Recalled | None:
+        """What past decisions say of a text by meaning (None without an encoder or decisions)."""
+        if sem is None or self._recall is None or not self._recall:
+            return None
+        return self._recall.recall(sem.vectors)
 
     def _tie_groups(self, v: np.ndarray) -> np.ndarray:
         for g in self._groups:
@@ -305,8 +367,8 @@ class SuggestionEngine(ColdScorer):
         if n == 0:
             return []
         if p.reranker:
-            parts, x, w = self.features(kind=kind, title=title, text=text)
-            m = self._model or shipped_model()
+            parts, sem, x, w = self.analysis(kind=kind, title=title, text=text)
+            m = self._model or shipped_model(self.semantic)
             warm = bool(self._memory)
             logit = m.warm_logit(x, w) if warm else m.cold_logit(x)
             score = self._tie_groups(sigmoid(logit))
@@ -341,7 +403,7 @@ class SuggestionEngine(ColdScorer):
         raw, best = self.cold_raw(kind=kind, title=title, text=text)
         raw = self._tie_groups(raw)
         if self._warm and (p.warm_weight or p.warm_add):
-            sent_terms = [terms(text[a:b]) for a, b in sentence_spans(text)]
+            sent_terms = [terms(text[a:b], self._tagger) for a, b in sentence_spans(text)]
             warm = self._warm.scores(sent_terms)
             peak = float(raw.max())
             raw = raw * (1.0 + p.warm_weight * warm) + p.warm_add * warm * peak

@@ -20,13 +20,14 @@ import numpy as np
 
 from mappings.engine.cold import Params
 from mappings.engine.dataset import FrameworkText, Item, examples_of, gold_pairs
-from mappings.engine.features import warm_features
+from mappings.engine.features import ALL_FEATURES, COLD_FEATURES
 from mappings.engine.metrics import kfold_indices
 from mappings.engine.model import RerankModel, best_threshold, fit_cold, fit_warm, sigmoid
-from mappings.engine.suggest import SuggestionEngine
+from mappings.engine.semantic import Encodes
+from mappings.engine.suggest import SuggestionEngine, criterion_embeddings
 
 WEIGHTS_PY = Path(__file__).resolve().with_name("weights.py")
-L2 = 0.001
+L2 = 0.01
 FOLDS = 5
 
 Factory = Callable[[], SuggestionEngine]
@@ -55,17 +56,41 @@ class TrainingSet:
         """Warm features of ``targets`` with the decisions of items ``memory`` as examples."""
         engine = self.factory()
         engine.add_examples(examples_of([self.items[j] for j in memory]))
-        n = len(self.y[0]) if self.y else 0
-        return {
-            j: warm_features(engine.neighbours(self.items[j]["title"], self.items[j]["text"]), n)
-            for j in targets
-        }
+        found: dict[int, np.ndarray] = {}
+        for j in targets:
+            it = self.items[j]
+            found[j] = engine.analysis(kind=it["kind"], title=it["title"], text=it["text"])[3]
+        return found
 
     def fit_cold(
-        self, rows: Sequence[int], l2: float
+        self, rows: Sequence[int], l2: float, cols: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-        """A cold model fitted on the (item, criterion) pairs of items ``rows``."""
-        return fit_cold(np.vstack([self.x[j] for j in rows]), _stack([self.y[j] for j in rows]), l2)
+        """A cold model fitted on the (item, criterion) pairs of items ``rows``, on feature
+        columns ``cols`` (default all)."""
+        x = np.vstack([self.x[j] for j in rows])
+        return fit_cold(x if cols is None else x[:, cols], _stack([self.y[j] for j in rows]), l2)
+
+
+class PooledSet(TrainingSet):
+    """Several suites' training sets as one: items numbered in order, each item's warm features
+    made from the decisions on items of its own suite only."""
+
+    def __init__(self, parts: Sequence[TrainingSet]) -> None:
+        self.parts = list(parts)
+        self.items = [it for part in self.parts for it in part.items]
+        self.x = [x for part in self.parts for x in part.x]
+        self.y = [y for part in self.parts for y in part.y]
+        self._where = [(p, j) for p, part in enumerate(self.parts) for j in range(len(part.items))]
+
+    def warm_x(self, memory: Sequence[int], targets: Sequence[int]) -> dict[int, np.ndarray]:
+        found: dict[int, np.ndarray] = {}
+        for p, part in enumerate(self.parts):
+            mine = [self._where[j][1] for j in memory if self._where[j][0] == p]
+            wanted = {self._where[j][1]: j for j in targets if self._where[j][0] == p}
+            if wanted:
+                for local, x in part.warm_x(mine, list(wanted)).items():
+                    found[wanted[local]] = x
+        return found
 
 
 def _stack(arrays: Sequence[np.ndarray]) -> np.ndarray:
@@ -73,19 +98,25 @@ def _stack(arrays: Sequence[np.ndarray]) -> np.ndarray:
 
 
 def fit_model(
-    data: TrainingSet, train: Sequence[int], l2: float = L2, folds: int = FOLDS
+    data: TrainingSet,
+    train: Sequence[int],
+    l2: float = L2,
+    folds: int = FOLDS,
+    features: Sequence[str] = ALL_FEATURES,
 ) -> RerankModel:
-    """A reranker trained on items ``train`` only (thresholds and warm offsets by inner CV)."""
+    """A reranker trained on items ``train`` only (thresholds and warm offsets by inner CV),
+    reading ``features``."""
     max_strong = Params().max_strong
-    mean, scale, w, b = data.fit_cold(train, l2)
+    cols = np.array([ALL_FEATURES.index(f) for f in features], dtype=int)
+    mean, scale, w, b = data.fit_cold(train, l2, cols)
     oof_logit: dict[int, np.ndarray] = {}
     warm_x: dict[int, np.ndarray] = {}
     for inner in kfold_indices(len(train), folds):
         test = [train[i] for i in inner]
         rest = [j for j in train if j not in set(test)]
-        m, s, wi, bi = data.fit_cold(rest, l2)
+        m, s, wi, bi = data.fit_cold(rest, l2, cols)
         for j in test:
-            oof_logit[j] = ((data.x[j] - m) / s) @ wi + bi
+            oof_logit[j] = ((data.x[j][:, cols] - m) / s) @ wi + bi
         warm_x.update(data.warm_x(rest, test))
     golds = [data.y[j] for j in train]
     threshold = best_threshold([sigmoid(oof_logit[j]) for j in train], golds, max_strong)
@@ -98,15 +129,43 @@ def fit_model(
     warm_threshold = best_threshold(
         [sigmoid(oof_logit[j] + warm_x[j] @ v) for j in train], golds, max_strong
     )
-    return RerankModel(mean, scale, w, b, v, threshold, warm_threshold)
+    return RerankModel(mean, scale, w, b, v, threshold, warm_threshold, tuple(features))
+
+
+Suite = tuple[FrameworkText, Sequence[Item]]
+
+
+def training_set(suites: Sequence[Suite], encoder: Encodes | None) -> TrainingSet:
+    """The features of every item of every suite, each against its own framework (read with
+    ``encoder`` if given: the criteria are embedded once per suite)."""
+    parts: list[TrainingSet] = []
+    for framework, items in suites:
+        vectors = criterion_embeddings(encoder, framework.criteria) if encoder else None
+
+        def factory(
+            fw: FrameworkText = framework, v: np.ndarray | None = vectors
+        ) -> SuggestionEngine:
+            return fw.engine(Params(), encoder, v)
+
+        parts.append(TrainingSet(factory, items))
+    return parts[0] if len(parts) == 1 else PooledSet(parts)
 
 
 def train(
-    framework: FrameworkText, items: Sequence[Item], l2: float = L2, folds: int = FOLDS
-) -> RerankModel:
-    """The reranker trained on every item (what ships in :mod:`mappings.engine.weights`)."""
-    data = TrainingSet(lambda: framework.engine(Params()), items)
-    return fit_model(data, list(range(len(items))), l2, folds)
+    suites: Sequence[Suite],
+    encoder: Encodes | None = None,
+    l2: float = L2,
+    folds: int = FOLDS,
+) -> dict[str, RerankModel]:
+    """The rerankers trained on every item of every suite (what ships in
+    :mod:`mappings.engine.weights`): ``words`` reads words only; ``semantic``, trained when an
+    encoder is given, reads the embeddings' features too."""
+    data = training_set(suites, encoder)
+    every = list(range(len(data.items)))
+    models = {"words": fit_model(data, every, l2, folds, COLD_FEATURES)}
+    if encoder is not None:
+        models["semantic"] = fit_model(data, every, l2, folds, ALL_FEATURES)
+    return models
 
 
 def describe(model: RerankModel) -> list[str]:
@@ -129,14 +188,15 @@ WEIGHTS_START = "WEIGHTS: dict[str, Any] | None = "
 WEIGHTS_END = "\n\n\n@lru_cache"
 
 
-def weights_source(model: RerankModel, module: str) -> str:
-    """The text of the weights module ``module`` with its ``WEIGHTS`` replaced by ``model``'s."""
+def weights_source(models: dict[str, RerankModel], module: str) -> str:
+    """The text of the weights module ``module`` with its ``WEIGHTS`` replaced by ``models``."""
     head, sep, _rest = module.partition(WEIGHTS_START)
     tail = module[module.index(WEIGHTS_END) :]
-    return head + sep + json.dumps(model.to_dict(), indent=4) + tail
+    data = {name: m.to_dict() for name, m in sorted(models.items())}
+    return head + sep + json.dumps(data, indent=4) + tail
 
 
-def write_weights(model: RerankModel, path: Path = WEIGHTS_PY) -> None:
+def write_weights(models: dict[str, RerankModel], path: Path = WEIGHTS_PY) -> None:
     """Write the weights module, the package's own with its ``WEIGHTS`` replaced, to ``path``."""
     module = WEIGHTS_PY.read_text(encoding="utf-8")
-    path.write_text(weights_source(model, module), encoding="utf-8")
+    path.write_text(weights_source(models, module), encoding="utf-8")

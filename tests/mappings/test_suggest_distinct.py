@@ -1,4 +1,5 @@
-"""Distinctive concepts: what sets a criterion apart from its siblings in its standard."""
+"""Distinctive key terms (word pairs, vocabulary concepts): what sets a criterion apart from its
+siblings in its standard."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def test_a_concept_every_sibling_shares_is_not_distinctive(engine: SuggestionEng
     ("text", "winner", "rival"),
     [
         ("After the risk assessment I challenged prejudice from a supervisor.", 1, 2),
-        ("After the risk assessment I made a referral to a debt advice service.", 2, 1),
+        ("After the risk assessment I had to make a referral to a debt service.", 2, 1),
         ("I followed the code of conduct.", 4, 0),
     ],
 )
@@ -54,8 +55,8 @@ def test_the_sibling_whose_distinctive_concept_is_found_beats_the_one_whose_is_n
     engine: SuggestionEngine, text: str, winner: int, rival: int
 ) -> None:
     cov = _cov(engine, text)
-    assert cov[winner] == pytest.approx(1.0)
-    assert cov[rival] < 0.5
+    assert cov[winner] >= 0.5
+    assert cov[rival] < cov[winner] / 2
 
 
 def test_distinctive_weights_are_built_from_the_criterion_text_only(

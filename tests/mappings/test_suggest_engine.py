@@ -6,7 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from demo.accounts import sample_vocabulary_text
 from mappings.engine.suggest import CriterionDoc, Example, Params, SuggestionEngine
+from mappings.engine.vocabulary import Vocabulary
 from mappings.engine.text import sentence_spans
 
 CRITERIA = [
@@ -57,6 +59,8 @@ CRITERIA = [
         "Develop as a reflective supported employment practitioner",
     ),
 ]
+# The criteria are the sample's, so the engine reads them with the sample's vocabulary.
+VOCAB = Vocabulary.parse(sample_vocabulary_text())
 GLOSSARY = [("Task analysis", "breaking down a work task into smaller steps")]
 
 FADING = (
@@ -73,7 +77,7 @@ MEMO = "Office move on 3 Feb. Please label crates and return laptops to IT. Frid
 
 @pytest.fixture(scope="module")
 def engine() -> SuggestionEngine:
-    return SuggestionEngine.build(CRITERIA, GLOSSARY)
+    return SuggestionEngine.build(CRITERIA, GLOSSARY, vocabulary=VOCAB)
 
 
 def _key(s):  # type: ignore[no-untyped-def]
@@ -138,8 +142,8 @@ def _examples() -> list[Example]:
 
 
 def test_add_examples_is_order_independent() -> None:
-    a = SuggestionEngine.build(CRITERIA, GLOSSARY)
-    b = SuggestionEngine.build(CRITERIA, GLOSSARY)
+    a = SuggestionEngine.build(CRITERIA, GLOSSARY, vocabulary=VOCAB)
+    b = SuggestionEngine.build(CRITERIA, GLOSSARY, vocabulary=VOCAB)
     a.add_examples(_examples())
     b.add_examples(reversed(_examples()))
     text = "After supervision I changed my CPD plan and asked for feedback."
@@ -150,9 +154,9 @@ def test_add_examples_is_order_independent() -> None:
 
 def test_accepted_example_raises_and_referred_does_not() -> None:
     text = "I visited the garden centre and talked to the manager about the plants."
-    cold = SuggestionEngine.build(CRITERIA, GLOSSARY)
+    cold = SuggestionEngine.build(CRITERIA, GLOSSARY, vocabulary=VOCAB)
     base = {_key(s): s.score for s in cold.suggest(kind="other", title="Visit", text=text)}
-    warm = SuggestionEngine.build(CRITERIA, GLOSSARY)
+    warm = SuggestionEngine.build(CRITERIA, GLOSSARY, vocabulary=VOCAB)
     warm.add_examples(
         [
             Example("other", "Visit", text + " It went well.", "SE04", "P1", True),
@@ -166,7 +170,7 @@ def test_accepted_example_raises_and_referred_does_not() -> None:
 
 def test_with_examples_leaves_the_old_engine_as_it_was() -> None:
     text = "I visited the garden centre and talked to the manager about the plants."
-    cold = SuggestionEngine.build(CRITERIA, GLOSSARY)
+    cold = SuggestionEngine.build(CRITERIA, GLOSSARY, vocabulary=VOCAB)
     before = cold.suggest(kind="other", title="Visit", text=text)
     warm = cold.with_examples([Example("other", "Visit", text, "SE04", "P1", True)])
     assert cold.suggest(kind="other", title="Visit", text=text) == before
@@ -179,7 +183,7 @@ def test_with_examples_leaves_the_old_engine_as_it_was() -> None:
 
 
 def test_unknown_criterion_in_examples_is_ignored(engine: SuggestionEngine) -> None:
-    e = SuggestionEngine.build(CRITERIA, GLOSSARY)
+    e = SuggestionEngine.build(CRITERIA, GLOSSARY, vocabulary=VOCAB)
     e.add_examples([Example("other", "t", "text", "ZZ99", "P1", True)])
     assert e.suggest(kind="other", title="t", text=CV) == engine.suggest(
         kind="other", title="t", text=CV
@@ -193,7 +197,7 @@ def test_empty_framework_suggests_nothing() -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.text(max_size=400))
 def test_because_quotes_are_substrings_for_any_text(text: str) -> None:
-    engine = SuggestionEngine.build(CRITERIA, GLOSSARY)
+    engine = SuggestionEngine.build(CRITERIA, GLOSSARY, vocabulary=VOCAB)
     for s in engine.suggest(kind="reflective_account", title="", text=text):
         assert 0.0 <= s.score <= 1.0
         assert all(b and b in text for b in s.because)

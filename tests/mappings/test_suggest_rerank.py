@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mappings.engine.features import (
+    ALL_FEATURES,
     COLD_FEATURES,
     WARM_FEATURES,
     WARM_SIGNS,
@@ -18,17 +19,18 @@ from mappings.engine.model import RerankModel, best_threshold, fit_cold, fit_war
 from mappings.engine.suggest import CriterionDoc, Example, Params, SuggestionEngine
 from mappings.engine.weights import shipped_model
 
-from .test_suggest_engine import CRITERIA, CV, FADING, GLOSSARY, MEMO
+from .test_suggest_engine import CRITERIA, CV, FADING, GLOSSARY, MEMO, VOCAB
 
 
 @pytest.fixture(scope="module")
 def engine() -> SuggestionEngine:
-    return SuggestionEngine.build(CRITERIA, GLOSSARY)
+    return SuggestionEngine.build(CRITERIA, GLOSSARY, vocabulary=VOCAB)
 
 
 def test_feature_matrices_have_one_row_per_criterion(engine: SuggestionEngine) -> None:
     parts, x, w = engine.features(kind="observation_record", title="Coaching", text=FADING)
-    assert x.shape == (len(CRITERIA), len(COLD_FEATURES))
+    assert x.shape == (len(CRITERIA), len(ALL_FEATURES))
+    assert not x[:, len(COLD_FEATURES) :].any()  # no encoder, no meaning features
     assert w.shape == (len(CRITERIA), len(WARM_FEATURES))
     assert np.isfinite(x).all()
     assert not w.any()  # no examples, no warm signal
@@ -52,14 +54,14 @@ def test_features_are_deterministic(engine: SuggestionEngine) -> None:
 @settings(max_examples=40, deadline=None)
 @given(st.text(max_size=300), st.sampled_from(["other", "product", "professional_discussion"]))
 def test_features_finite_for_any_text(text: str, kind: str) -> None:
-    e = SuggestionEngine.build(CRITERIA, GLOSSARY)
+    e = SuggestionEngine.build(CRITERIA, GLOSSARY, vocabulary=VOCAB)
     _parts, x, _w = e.features(kind=kind, title="", text=text)
     assert np.isfinite(x).all()
 
 
 def test_warm_features_zero_without_neighbours_and_signed_with_them() -> None:
     assert not warm_features(None, 4).any()
-    e = SuggestionEngine.build(CRITERIA, GLOSSARY)
+    e = SuggestionEngine.build(CRITERIA, GLOSSARY, vocabulary=VOCAB)
     e.add_examples([Example("observation_record", "Coach", FADING, "SE07", "P4", True)])
     _p, _x, w = e.features(kind="observation_record", title="Coach", text=FADING)
     idx = [(c.standard, c.code) for c in CRITERIA].index(("SE07", "P4"))
@@ -114,7 +116,7 @@ def test_shipped_weights_load_and_round_trip() -> None:
 
 def test_reranker_and_hand_scorer_both_rank_the_obvious_criterion_first() -> None:
     for reranker in (True, False):
-        e = SuggestionEngine.build(CRITERIA, GLOSSARY, Params(reranker=reranker))
+        e = SuggestionEngine.build(CRITERIA, GLOSSARY, Params(reranker=reranker), vocabulary=VOCAB)
         out = e.suggest(kind="observation_record", title="Coaching", text=FADING)
         assert (out[0].standard, out[0].criterion) == ("SE07", "P4")
         assert not any(s.strong for s in e.suggest(kind="other", title="", text=MEMO))

@@ -1,18 +1,16 @@
-"""Concept tagging: blocking phrases hide false friends, not the concepts they spell out."""
+"""Concept tagging and vocabularies: blocking phrases hide false friends, not the concepts they
+spell out; a vocabulary table is read (or refused) as docs/vocabulary.md says."""
 
 from __future__ import annotations
 
 import pytest
 
-from mappings.engine.analyse import DEFAULT_TAGGER, ConceptTagger
+from demo.accounts import sample_vocabulary_text
+from mappings.engine.analyse import ConceptTagger, terms
 from mappings.engine.text import stem, words
-from mappings.engine.thesaurus import (
-    CONCEPTS,
-    THESAURUS,
-    WEAK_CONCEPTS,
-    parse_thesaurus,
-    read_thesaurus,
-)
+from mappings.engine.vocabulary import Vocabulary, VocabularyError
+
+SAMPLE = Vocabulary.parse(sample_vocabulary_text())
 
 
 def _tags(tagger: ConceptTagger, text: str) -> set[str]:
@@ -31,10 +29,10 @@ def _tags(tagger: ConceptTagger, text: str) -> set[str]:
         ("choice and control over the process", {"choice_control"}, {"risk_management"}),
     ],
 )
-def test_default_tagger_blocks_false_friends(
+def test_sample_vocabulary_blocks_false_friends(
     text: str, present: set[str], absent: set[str]
 ) -> None:
-    tags = _tags(DEFAULT_TAGGER, text)
+    tags = _tags(SAMPLE.tagger, text)
     assert present <= tags
     assert not (absent & tags)
 
@@ -45,16 +43,33 @@ def test_blocker_hides_only_shorter_phrases_inside_its_span() -> None:
     assert _tags(tagger, "the benefit was paid") == {"a"}
 
 
-def test_thesaurus_table_parses_weak_marks_continuations_comments_and_repeats() -> None:
-    table = "\n# a comment\n~weak: a b; c;\n    d\nstrong: e\n  # indented comment\nweak: f\n"
-    concepts, weak = parse_thesaurus(table)
-    assert concepts == {"weak": ("a b", "c", "d", "f"), "strong": ("e",)}
-    assert weak == {"weak"}
+def test_table_parses_weak_marks_continuations_comments_repeats_markers_and_blockers() -> None:
+    table = (
+        "\n# a comment\n~weak: a b; c;\n    d\nstrong: e\n  # indented comment\nweak: f\n"
+        "_domain: x y; z\n_not: a b c\n"
+    )
+    v = Vocabulary.parse(table)
+    assert v.concepts == {"weak": ("a b", "c", "d", "f"), "strong": ("e",)}
+    assert v.weak == {"weak"}
+    assert v.domain == ("x y", "z")
+    assert v.blockers == ("a b c",)
+    assert terms("the strong c", v.tagger)["#weak"] == 0.5
+    assert terms("the strong e", v.tagger)["#strong"] == 1.0
 
 
-def test_shipped_thesaurus_is_read_from_its_data_file() -> None:
-    assert read_thesaurus() == THESAURUS
-    assert {"_domain", "_not", "safeguarding", "prompting_fading"} <= set(CONCEPTS)
-    assert "safeguarding" in WEAK_CONCEPTS and WEAK_CONCEPTS.issubset(CONCEPTS)
-    assert "supported employment" in CONCEPTS["_domain"]
-    assert all(CONCEPTS.values())
+def test_a_line_without_a_colon_is_refused_with_its_number() -> None:
+    with pytest.raises(VocabularyError, match="line 3"):
+        Vocabulary.parse("# head\nfine: a\nno colon here\n")
+
+
+def test_no_vocabulary_means_no_concepts() -> None:
+    assert not Vocabulary.parse("# only comments\n")
+    assert not [t for t in terms("a better-off calculation of her benefits") if t[0] == "#"]
+
+
+def test_sample_vocabulary_is_data_of_the_sample_framework() -> None:
+    assert {"safeguarding", "prompting_fading"} <= set(SAMPLE.concepts)
+    assert "safeguarding" in SAMPLE.weak and SAMPLE.weak <= set(SAMPLE.concepts)
+    assert "supported employment" in SAMPLE.domain
+    assert SAMPLE.blockers
+    assert all(SAMPLE.concepts.values())

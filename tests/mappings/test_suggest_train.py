@@ -7,13 +7,25 @@ from pathlib import Path
 
 import pytest
 
-from demo.accounts import sample_framework_text
-from mappings.engine.dataset import examples_of, framework_from_text, gold_pairs, load_items
+from demo.accounts import sample_framework_text, sample_vocabulary_text
+from mappings.engine.dataset import (
+    FrameworkText,
+    examples_of,
+    framework_from_text,
+    gold_pairs,
+    load_framework,
+    load_items,
+)
+from mappings.engine.embed import MemoEncoder, load_encoder
 from mappings.engine.model import RerankModel
 from mappings.engine.train import WEIGHTS_PY, describe, train, weights_source
+from mappings.engine.vocabulary import Vocabulary
 from mappings.engine.weights import shipped_model
 
-DEV = Path(__file__).resolve().parent / "data" / "dev.jsonl"
+DATA = Path(__file__).resolve().parent / "data"
+DEV = DATA / "dev.jsonl"
+MANAGEMENT = DATA / "management-leadership.csv"
+MANAGEMENT_DEV = DATA / "dev-management.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -34,32 +46,46 @@ def test_dataset_reads_the_dev_set_and_the_sample_suite(framework) -> None:
 
 
 @pytest.mark.slow
-def test_training_on_the_dev_set_writes_the_shipped_weights_module(framework) -> None:
-    model = train(framework, load_items(DEV))
+def test_training_on_both_dev_suites_writes_the_shipped_weights_module(framework) -> None:
+    sample = FrameworkText(
+        framework.criteria,
+        framework.glossary,
+        framework.values,
+        Vocabulary.parse(sample_vocabulary_text()),
+    )
+    suites = [(sample, load_items(DEV)), (load_framework(MANAGEMENT), load_items(MANAGEMENT_DEV))]
+    models = train(suites, MemoEncoder(load_encoder()))
     shipped = WEIGHTS_PY.read_text(encoding="utf-8")
-    assert weights_source(model, shipped) == shipped
-    assert describe(model) == describe(shipped_model())
+    assert weights_source(models, shipped) == shipped
+    assert describe(models["semantic"]) == describe(shipped_model(True))
+    assert describe(models["words"]) == describe(shipped_model(False))
+    assert shipped_model(True).semantic and not shipped_model(False).semantic
 
 
 def test_engine_train_check_prints_and_writes_nothing(cli, tmp_path: Path) -> None:
     dev = tmp_path / "dev.jsonl"
-    dev.write_text("\n".join(DEV.read_text(encoding="utf-8").splitlines()[:10]) + "\n")
+    dev.write_text("\n".join(MANAGEMENT_DEV.read_text(encoding="utf-8").splitlines()[:10]) + "\n")
     out = tmp_path / "weights.py"
-    r = cli("engine", "train", "--dev", str(dev), "--folds", "2", "--check", "--out", str(out))
+    suite = f"{MANAGEMENT}:{dev}"
+    args = ("engine", "train", "--suite", suite, "--folds", "2", "--words-only")
+    r = cli(*args, "--check", "--out", str(out))
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
-    assert lines[0].split()[0] == "hand_rel" and lines[-1].lstrip().startswith("bias ")
+    assert lines[0] == "words:" and lines[1].split()[0] == "hand_rel"
+    assert lines[-1].lstrip().startswith("bias ")
     assert not out.exists()
     # deterministic: the same data gives the same weights, and the module written loads
-    r = cli("engine", "train", "--dev", str(dev), "--folds", "2", "--out", str(out))
+    r = cli(*args, "--out", str(out))
     assert r.exit_code == 0, r.output
     assert r.output.splitlines()[:-1] == lines and r.output.splitlines()[-1] == f"wrote {out}"
     written = runpy.run_path(str(out))
-    model = RerankModel.from_dict(written["WEIGHTS"])
-    assert describe(model) == lines
+    model = RerankModel.from_dict(written["WEIGHTS"]["words"])
+    assert describe(model) == lines[1:]
     assert written["shipped_model"]().to_dict() == model.to_dict()
 
 
-def test_engine_train_refuses_a_missing_dev_set(cli, tmp_path: Path) -> None:
-    r = cli("engine", "train", "--dev", str(tmp_path / "none.jsonl"), "--check")
-    assert r.exit_code != 0 and "does not exist" in r.output
+def test_engine_train_refuses_a_missing_file_or_a_bad_suite(cli, tmp_path: Path) -> None:
+    r = cli("engine", "train", "--suite", f"sample:{tmp_path / 'none.jsonl'}", "--check")
+    assert r.exit_code != 0 and "no such file" in r.output
+    r = cli("engine", "train", "--suite", "just-one-part", "--check")
+    assert r.exit_code != 0 and "FRAMEWORK:ITEMS" in r.output
