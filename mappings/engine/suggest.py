@@ -51,6 +51,7 @@ import scipy.sparse as sp
 
 from mappings.engine.analyse import is_key_term, terms
 from mappings.engine.cold import ColdScorer, Params
+from mappings.engine.explain import quotes, support
 from mappings.engine.features import ColdParts, CriterionStatics, cold_features, warm_features
 from mappings.engine.index import (
     concept_matrices,
@@ -121,6 +122,20 @@ class Suggestion:
     score: float
     strong: bool
     because: tuple[str, ...]
+    # a sentence your assessors accepted for this criterion before that reads like one of this
+    # evidence's (empty when none is close enough): learning that shows
+    learned: str = ""
+
+
+# How close (cosine) a sentence accepted before must be to be shown as a reason.
+LEARNED_SIMILARITY = 0.6
+
+
+def _learned(recalled: Recalled | None, i: int) -> str:
+    if recalled is None or recalled.reasons[i] is None:
+        return ""
+    sentence, _here, similarity = recalled.reasons[i]  # type: ignore[misc]
+    return sentence if similarity >= LEARNED_SIMILARITY else ""
 
 
 def criterion_embeddings(encoder: Encodes, criteria: Sequence[CriterionDoc]) -> np.ndarray:
@@ -376,25 +391,33 @@ class SuggestionEngine(ColdScorer):
             if parts.markers < p.strong_min_markers:
                 threshold = math.inf
             best = parts.best
+            backing = support(parts.sent_scores, sem.sims if sem is not None else None)
+            recalled = self.recall(sem)
         else:
             score, best = self._hand_scores(kind, title, text)
             threshold = p.strong_abs
+            backing, recalled = None, None
         order = sorted(range(n), key=lambda i: (-round(float(score[i]), 12), i))
+        shown = order[: max(top, 0)]
         top_score = float(score[order[0]])
         spans = sentence_spans(text)
+        if backing is not None and backing.shape[0] == len(spans):
+            chosen = quotes(shown, backing, p.because_max)
+        else:
+            chosen = {i: tuple(sorted(best[i][: p.because_max])) for i in shown}
         out: list[Suggestion] = []
         n_strong = 0
-        for i in order[: max(top, 0)]:
+        for i in shown:
             s = round(float(score[i]), 6)
             strong = s >= threshold and n_strong < p.max_strong
             if not p.reranker:
                 strong = strong and s >= p.strong_rel * top_score
             n_strong += strong
-            because = tuple(
-                text[spans[j][0] : spans[j][1]] for j in sorted(best[i][: p.because_max])
-            )
+            because = tuple(text[spans[j][0] : spans[j][1]] for j in chosen[i])
             c = self._criteria[i]
-            out.append(Suggestion(c.standard, c.code, s, bool(strong), because))
+            out.append(
+                Suggestion(c.standard, c.code, s, bool(strong), because, _learned(recalled, i))
+            )
         return out
 
     def _hand_scores(self, kind: str, title: str, text: str) -> tuple[np.ndarray, list[list[int]]]:

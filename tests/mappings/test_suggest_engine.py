@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from demo.accounts import sample_vocabulary_text
 from mappings.engine.suggest import CriterionDoc, Example, Params, SuggestionEngine
-from mappings.engine.vocabulary import Vocabulary
 from mappings.engine.text import sentence_spans
+from mappings.engine.vocabulary import Vocabulary
 
 CRITERIA = [
     CriterionDoc(
