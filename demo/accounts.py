@@ -10,6 +10,7 @@ from importlib import resources
 from sqlmodel import Session, select
 
 from framework.parse.nos_text import parse_nos_text
+from framework.spec import FrameworkSpec
 from portfolio.models import Cohort, Person, Registration
 from portfolio.services import frameworks, people, registrations
 from portfolio.services.people import SYSTEM
@@ -80,8 +81,15 @@ def sample_vocabulary_text() -> str:
     return resources.files("demo").joinpath("data", SAMPLE_VOCABULARY).read_text("utf-8")
 
 
-def load_demo(session: Session, *, synthetic_learners: int = 0, seed: int = 1) -> DemoReport:
+def sample_spec() -> FrameworkSpec:
+    """The sample framework as imported: its NOS text with its vocabulary."""
     spec = parse_nos_text(sample_framework_text(), source=SAMPLE)
+    spec.vocabulary = sample_vocabulary_text()
+    return spec
+
+
+def load_demo(session: Session, *, synthetic_learners: int = 0, seed: int = 1) -> DemoReport:
+    spec = sample_spec()
     result = frameworks.import_framework(session, actor=SYSTEM, spec=spec)
     report = DemoReport(framework=f"{spec.title} ({spec.code} v{result.version})")
     if result.status == "created":

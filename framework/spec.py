@@ -81,6 +81,8 @@ class FrameworkSpec:
     glossary: list[GlossaryEntry] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # lenient-mode deviations, not errors
+    # the framework's own vocabulary for the suggestion engine, as a table (docs/vocabulary.md)
+    vocabulary: str = ""
 
     def criteria_count(self) -> int:
         return sum(len(s.criteria) for s in self.standards)
@@ -90,6 +92,7 @@ class FrameworkSpec:
         data = asdict(self)
         data.pop("warnings")
         data.pop("source_format")
+        data.pop("vocabulary")  # engine data kept with the framework, not its content
         return data
 
     def content_hash(self) -> str:

@@ -23,7 +23,7 @@ from delivery.cli.main import main
 from delivery.schema import upgrade
 from delivery.web.app import create_app
 from delivery.wiring import wire
-from demo.accounts import register_learner, sample_framework_text
+from demo.accounts import register_learner, sample_spec
 from portfolio.db import make_engine, normalise_url
 from portfolio.models import Framework, Person, Registration
 from portfolio.services import people
@@ -65,11 +65,10 @@ def fresh_database(backend: str, folder: Path) -> Iterator[str]:
 
 
 def _load_sample(engine: Engine) -> None:
-    from framework.parse.nos_text import parse_nos_text
     from portfolio.services.frameworks import import_framework
 
     with Session(engine) as session:
-        import_framework(session, actor=SYSTEM, spec=parse_nos_text(sample_framework_text()))
+        import_framework(session, actor=SYSTEM, spec=sample_spec())
         session.commit()
 
 

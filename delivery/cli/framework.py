@@ -12,6 +12,7 @@ from delivery.cli.context import Context, echo_data, echo_json, json_option, pas
 from framework.parse import FORMATS, parse
 from framework.spec import FrameworkFormatError
 from mappings.assessment.rules import rules_for, set_rules
+from mappings.engine.vocabulary import Vocabulary, VocabularyError
 from portfolio.services import frameworks
 from portfolio.services.people import SYSTEM
 
@@ -36,6 +37,12 @@ def framework_group() -> None:
 @click.option("--new-version", is_flag=True, help="Import changed content as a new version.")
 @click.option("--dry-run", is_flag=True, help="Show what would be imported; write nothing.")
 @click.option("--strict", is_flag=True, help="CASE: validate against the official schema.")
+@click.option(
+    "--vocabulary",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The framework's own vocabulary for the suggestion engine (docs/vocabulary.md).",
+)
 @pass_ctx
 def import_framework(
     ctx: Context,
@@ -46,12 +53,15 @@ def import_framework(
     new_version: bool,
     dry_run: bool,
     strict: bool,
+    vocabulary: Path | None,
 ) -> None:
     """Import a framework file (NOS text or .docx, topic guide, CASE JSON, NOS JSON, CSV)."""
     try:
         spec = parse(path.read_bytes(), path.name, fmt, code=code, title=title, strict=strict)
     except FrameworkFormatError as exc:
         raise click.ClickException(str(exc) if exc.source else f"{path}: {exc}") from exc
+    if vocabulary is not None:
+        spec.vocabulary = _read_vocabulary(vocabulary)
     with ctx.session() as session:
         result = frameworks.import_framework(
             session, actor=SYSTEM, spec=spec, new_version=new_version, dry_run=dry_run
@@ -63,6 +73,19 @@ def import_framework(
         click.echo(f"  {line}")
     if result.status == "refused":
         raise SystemExit(1)
+
+
+def _read_vocabulary(path: Path) -> str:
+    """The text of a vocabulary table, refused with the line at fault if it cannot be read."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        if not Vocabulary.parse(text):
+            raise VocabularyError("no concepts and no markers of the field")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{path}: not UTF-8 text") from exc
+    except VocabularyError as exc:
+        raise click.ClickException(f"{path}: {exc}") from exc
+    return text
 
 
 @framework_group.command("list")

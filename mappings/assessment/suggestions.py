@@ -6,18 +6,28 @@ added as examples on the next request (instantly: the engine learns without retr
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from mappings.assessment.models import Claim, Decision
-from mappings.engine.suggest import CriterionDoc, Example, Suggestion, SuggestionEngine
+from mappings.engine.embed import MemoEncoder, load_encoder
+from mappings.engine.suggest import (
+    CriterionDoc,
+    Example,
+    Suggestion,
+    SuggestionEngine,
+    criterion_embeddings,
+)
+from mappings.engine.vocabulary import Vocabulary
 from portfolio.models import (
     Attachment,
     AttachmentReading,
@@ -58,8 +68,25 @@ def evidence_text(body: str, attachment_texts: Iterable[str] = ()) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
+_vectors_lock = threading.Lock()
+_vectors: dict[tuple[str, ...], np.ndarray] = {}  # criterion embeddings per set of versions
+
+
+def shared_encoder() -> MemoEncoder | None:
+    """The process's encoder (None when the embedding weights are not installed)."""
+    return _memo_encoder()
+
+
+@functools.cache
+def _memo_encoder() -> MemoEncoder | None:
+    encoder = load_encoder()
+    return MemoEncoder(encoder) if encoder is not None else None
+
+
 def build_engine(session: Session, framework_ids: Sequence[int]) -> SuggestionEngine:
-    """A new engine over these frameworks' criteria, glossaries and statements of values."""
+    """A new engine over these frameworks' criteria, glossaries, statements of values and
+    vocabularies, reading meaning when the embedding weights are installed. The criteria's
+    embeddings are computed once per set of framework versions (by content) in a process."""
     frameworks = session.exec(
         select(Framework).where(col(Framework.id).in_(framework_ids)).order_by(col(Framework.id))
     ).all()
@@ -69,7 +96,21 @@ def build_engine(session: Session, framework_ids: Sequence[int]) -> SuggestionEn
         for g in (fw.extra or {}).get("glossary", [])
     ]
     values = [str(v) for fw in frameworks for v in (fw.extra or {}).get("values", [])]
-    return SuggestionEngine.build(criteria_docs(session, framework_ids), glossary, None, values)
+    vocabulary = Vocabulary.parse(
+        "\n".join(str((fw.extra or {}).get("vocabulary", "")) for fw in frameworks)
+    )
+    criteria = criteria_docs(session, framework_ids)
+    encoder = shared_encoder()
+    vectors = None
+    if encoder is not None:
+        key = tuple(fw.content_hash for fw in frameworks)
+        with _vectors_lock:
+            vectors = _vectors.get(key)
+        if vectors is None or len(vectors) != len(criteria):
+            vectors = criterion_embeddings(encoder, criteria)
+            with _vectors_lock:
+                _vectors[key] = vectors
+    return SuggestionEngine.build(criteria, glossary, None, values, vocabulary, encoder, vectors)
 
 
 def decided_examples(

@@ -128,7 +128,8 @@ class Encoder:
         context = (scores @ v).transpose(0, 2, 1, 3).reshape(n * width, hidden)[where]
         x = _norm(x + context @ p.out + p.out_bias, *p.norm1, self.eps)
         h = x @ p.up + p.up_bias
-        return _norm(x + _gelu(h) @ p.down + p.down_bias, *p.norm2, self.eps)
+        out: np.ndarray = _norm(x + _gelu(h) @ p.down + p.down_bias, *p.norm2, self.eps)
+        return out
 
 
 def _layer(w: dict[str, np.ndarray], prefix: str) -> _Layer:
@@ -154,7 +155,7 @@ def _layer(w: dict[str, np.ndarray], prefix: str) -> _Layer:
 
 def _gelu(h: np.ndarray) -> np.ndarray:
     """GELU by its tanh form, 0.5 h (1 + tanh(c (h + 0.044715 h^3))), computed in place."""
-    y = h * h
+    y: np.ndarray = h * h
     y *= h
     y *= np.float32(0.044715)
     y += h

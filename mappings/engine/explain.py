@@ -17,7 +17,7 @@ import numpy as np
 def support(words: np.ndarray | None, meaning: np.ndarray | None) -> np.ndarray | None:
     """Sentences x criteria support in [0, 1]: the mean of the word and meaning matches, each
     scaled by the criterion's best sentence (either alone when the other is missing)."""
-    parts = [
+    parts: list[np.ndarray] = [
         m / np.maximum(m.max(axis=0, keepdims=True), 1e-12)
         for m in (words, meaning)
         if m is not None and m.size
@@ -27,7 +27,8 @@ def support(words: np.ndarray | None, meaning: np.ndarray | None) -> np.ndarray 
         return None
     if len(parts) == 2 and parts[0].shape != parts[1].shape:
         return parts[0]
-    return np.asarray(sum(parts) / len(parts))
+    mean: np.ndarray = np.mean(np.stack(parts), axis=0)
+    return mean
 
 
 def quotes(

@@ -33,7 +33,8 @@ STANDARD_FIELDS = (
 
 @dataclass
 class ImportResult:
-    status: str  # created | unchanged | new_version | refused | would_create | would_add_version
+    # created | unchanged | vocabulary | new_version | refused | would_create | would_add_version
+    status: str
     framework_code: str
     version: str
     framework_id: int | None = None
@@ -50,6 +51,8 @@ class ImportResult:
             "created": f"Imported {what}: {counts}.",
             "new_version": f"Imported {what} as a new version: {counts}.",
             "unchanged": f"{what} is already loaded with identical content; nothing changed.",
+            "vocabulary": f"{what} is already loaded with identical content; its vocabulary "
+            "for suggestions was replaced.",
             "refused": f"{what} is already loaded with different content. Import it as a new "
             "version (--new-version) to keep both.",
             "would_create": f"Dry run: would import {what}: {counts}.",
@@ -95,6 +98,10 @@ def import_framework(
     if same_content is not None:
         result.status, result.framework_id = "unchanged", same_content.id
         result.version = same_content.version
+        if spec.vocabulary and spec.vocabulary != (same_content.extra or {}).get("vocabulary"):
+            result.status = "vocabulary"
+            if not dry_run:
+                _replace_vocabulary(session, actor, same_content, spec.vocabulary)
         return result
     clash = next((f for f in existing if f.version == spec.version), None)
     if clash is not None:
@@ -122,6 +129,22 @@ def import_framework(
     return result
 
 
+def _replace_vocabulary(session: Session, actor: Actor, fw: Framework, text: str) -> None:
+    """Give a loaded framework version a new vocabulary (engine data, not content: its hash and
+    everything recorded against it stay as they were)."""
+    fw.extra = {**(fw.extra or {}), "vocabulary": text}
+    session.add(fw)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="framework.vocabulary",
+        subject_type="framework",
+        subject_id=fw.id,
+        data={"code": fw.code, "version": fw.version, "lines": len(text.splitlines())},
+    )
+
+
 def _insert(session: Session, spec: FrameworkSpec, digest: str) -> int:
     fw = Framework(
         code=spec.code,
@@ -139,6 +162,7 @@ def _insert(session: Session, spec: FrameworkSpec, digest: str) -> int:
             "values": list(spec.values),
             "glossary": [{"term": g.term, "definition": g.definition} for g in spec.glossary],
             "metadata": dict(spec.metadata),
+            **({"vocabulary": spec.vocabulary} if spec.vocabulary else {}),
         },
     )
     session.add(fw)
@@ -219,6 +243,7 @@ def load_spec(session: Session, framework_id: int) -> FrameworkSpec:
             for g in extra.get("glossary", [])
         ],
         metadata=dict(extra.get("metadata", {})),
+        vocabulary=str(extra.get("vocabulary", "")),
     )
 
 

@@ -37,8 +37,7 @@ def seed(url: str, learners: int = 30) -> Seeded:
     """Migrate a new database at ``url`` and fill it for the scenarios."""
     from delivery.schema import upgrade
     from delivery.wiring import wire
-    from demo.accounts import register_learner, sample_framework_text
-    from framework.parse.nos_text import parse_nos_text
+    from demo.accounts import register_learner, sample_spec
     from mappings.assessment import claims
     from mappings.assessment.models import Claim
     from mappings.assessment.rules import rules_for
@@ -52,7 +51,7 @@ def seed(url: str, learners: int = 30) -> Seeded:
     engine = make_engine(url)
     upgrade(engine)
     with session_scope(engine) as s:
-        fw = import_framework(s, actor=SYSTEM, spec=parse_nos_text(sample_framework_text()))
+        fw = import_framework(s, actor=SYSTEM, spec=sample_spec())
         assessor = people.create_person(
             s,
             actor=SYSTEM,
