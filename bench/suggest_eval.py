@@ -1,7 +1,12 @@
-"""Evaluate the criteria suggestion engine on the dev set, cold and warm (k-fold).
+"""Evaluate the criteria suggestion engine on the dev sets.
 
-.venv/bin/python bench/suggest_eval.py [--shared DIR] [--dev PATH] [--folds K] [--split odd|even|all]
-    [--cv] [--repeats N]
+.venv/bin/python bench/suggest_eval.py [--shared DIR] [--folds K] [--quick]
+.venv/bin/python bench/suggest_eval.py --single [--dev PATH] [--split odd|even|all] [--cv] [--repeats N]
+
+Without ``--single``: every dev suite, cross-validated, leave one framework out and a learning
+curve, for the engine reading meaning and for words alone (``bench/suggest_suites.py``).
+
+``--single``: the Supported Employment dev set alone, words only, no vocabulary:
 
 Plain: the engine as shipped (the reranker's weights were trained on all dev items, so on dev this
 is an in-sample figure). ``--cv``: the honest figure. For each of K folds a reranker is trained on
@@ -193,7 +198,19 @@ def main(argv: list[str] | None = None) -> int:
         default=1,
         help="with --cv: N fold assignments (official + N-1 seeded shuffles); mean and min",
     )
+    ap.add_argument(
+        "--single",
+        action="store_true",
+        help="the Supported Employment dev set alone, words only (the options above); "
+        "without it: every dev suite, CV, leave one framework out and learning curve",
+    )
+    ap.add_argument("--quick", action="store_true", help="every suite: no CV, semantic only")
     args = ap.parse_args(argv)
+    if not args.single:
+        from bench.suggest_suites import main as suites
+
+        quick = ["--quick"] if args.quick else []
+        return suites(["--shared", str(args.shared), "--folds", str(args.folds), *quick])
     args.dev = args.dev or args.shared / DEV
     fw = load_framework(args.shared / SEED)
     items = load_items(args.dev)

@@ -204,12 +204,14 @@ class MemoEncoder:
         self._memo: dict[str, np.ndarray] = {}
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._memo]
-        if missing:
-            for t, v in zip(missing, self.encoder.encode(missing), strict=True):
-                self._memo[t] = v
-            while len(self._memo) > self.limit:
-                del self._memo[next(iter(self._memo))]
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.stack([self._memo[t] for t in texts])
+        found = {t: self._memo[t] for t in texts if t in self._memo}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            found.update(zip(missing, self.encoder.encode(missing), strict=True))
+            if self.limit:
+                self._memo.update((t, found[t]) for t in missing)
+                while len(self._memo) > self.limit:
+                    del self._memo[next(iter(self._memo))]
+        return np.stack([found[t] for t in texts])

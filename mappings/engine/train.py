@@ -20,10 +20,10 @@ import numpy as np
 
 from mappings.engine.cold import Params
 from mappings.engine.dataset import FrameworkText, Item, examples_of, gold_pairs
-from mappings.engine.features import ALL_FEATURES, COLD_FEATURES
+from mappings.engine.features import ALL_FEATURES, COLD_FEATURES, WARM_FEATURES
 from mappings.engine.metrics import kfold_indices
 from mappings.engine.model import RerankModel, best_threshold, fit_cold, fit_warm, sigmoid
-from mappings.engine.semantic import Encodes
+from mappings.engine.semantic import SEMANTIC_WARM, Encodes
 from mappings.engine.suggest import SuggestionEngine, criterion_embeddings
 
 WEIGHTS_PY = Path(__file__).resolve().with_name("weights.py")
@@ -118,6 +118,10 @@ def fit_model(
         for j in test:
             oof_logit[j] = ((data.x[j][:, cols] - m) / s) @ wi + bi
         warm_x.update(data.warm_x(rest, test))
+    if not any(f.startswith("emb_") for f in features):  # a words model sees no meaning
+        for j in train:
+            warm_x[j] = warm_x[j].copy()
+            warm_x[j][:, len(WARM_FEATURES) - len(SEMANTIC_WARM) :] = 0.0
     golds = [data.y[j] for j in train]
     threshold = best_threshold([sigmoid(oof_logit[j]) for j in train], golds, max_strong)
     v = fit_warm(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mappings.engine.embed import load_encoder
+from mappings.engine.embed import MemoEncoder, load_encoder
 
 REFERENCE = Path(__file__).with_name("data") / "minilm_reference.json"
 
@@ -38,3 +38,19 @@ def test_similar_sentences_are_near_and_blank_text_is_zero() -> None:
     assert not v[3].any()
     alone = encoder.encode(["I agreed a support plan with the job seeker."])
     assert np.allclose(v[:1], alone, atol=1e-5)
+
+
+def test_the_memo_gives_the_same_vectors_and_forgets_the_oldest() -> None:
+    encoder = load_encoder()
+    assert encoder is not None
+    texts = ["I coached her at work.", "We agreed a plan.", "I coached her at work."]
+    memo = MemoEncoder(encoder, limit=2)
+    first = memo.encode(texts)
+    assert np.allclose(first, encoder.encode(texts), atol=1e-6)
+    assert list(memo._memo) == texts[:2]
+    memo.encode(["A third sentence."])
+    assert list(memo._memo) == ["We agreed a plan.", "A third sentence."]
+    assert np.allclose(memo.encode(texts), first, atol=1e-6)
+    none = MemoEncoder(encoder, limit=0)
+    assert np.allclose(none.encode(texts), first, atol=1e-6) and not none._memo
+    assert none.encode([]).shape == (0, 384)
