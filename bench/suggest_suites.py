@@ -147,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
                 figures = cross_validated(suite, args.folds, features)
                 print(line(f"{variant}: CV ({args.folds}-fold, same suite)", figures))
             model = lofo_model(others, features)
+            every = summary(*run(lambda e=suite.engine(model): e, suite.items, None))
+            print(line(f"{variant}: LOFO cold (all {len(suite.items)})", every))
             for n, figures in curve(suite, model, steps):
                 label = "LOFO cold" if n == 0 else f"LOFO + {n} decided items"
                 held = len(suite.items) - max(steps)

@@ -528,7 +528,7 @@ WEIGHTS: dict[str, Any] | None = {
             0.5
         ],
         "threshold": 0.216,
-        "warm_threshold": 0.218
+        "warm_threshold": 0.219
     }
 }
 
