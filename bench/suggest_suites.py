@@ -44,7 +44,7 @@ from mappings.engine.dataset import (  # noqa: E402
     load_items,
 )
 from mappings.engine.embed import MemoEncoder, load_encoder  # noqa: E402
-from mappings.engine.features import ALL_FEATURES, COLD_FEATURES  # noqa: E402
+from mappings.engine.features import SEMANTIC_MODEL, WORDS_MODEL  # noqa: E402
 from mappings.engine.model import RerankModel  # noqa: E402
 from mappings.engine.suggest import Params, SuggestionEngine, criterion_embeddings  # noqa: E402
 from mappings.engine.train import L2, PooledSet, TrainingSet, fit_model  # noqa: E402
@@ -54,7 +54,7 @@ SUITES = {
     "supported-employment": ("seeds/003_b475007781b3f849.txt", "eval/dev.jsonl"),
     "management": ("eval/frameworks/management-leadership.csv", "eval/dev-management.jsonl"),
 }
-FEATURES = {"semantic": ALL_FEATURES, "words": COLD_FEATURES}
+FEATURES = {"semantic": SEMANTIC_MODEL, "words": WORDS_MODEL}
 
 
 @dataclass

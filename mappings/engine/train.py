@@ -20,7 +20,7 @@ import numpy as np
 
 from mappings.engine.cold import Params
 from mappings.engine.dataset import FrameworkText, Item, examples_of, gold_pairs
-from mappings.engine.features import ALL_FEATURES, COLD_FEATURES, WARM_FEATURES
+from mappings.engine.features import ALL_FEATURES, SEMANTIC_MODEL, WARM_FEATURES, WORDS_MODEL
 from mappings.engine.metrics import kfold_indices
 from mappings.engine.model import RerankModel, best_threshold, fit_cold, fit_warm, sigmoid
 from mappings.engine.semantic import SEMANTIC_WARM, Encodes
@@ -166,9 +166,9 @@ def train(
     encoder is given, reads the embeddings' features too."""
     data = training_set(suites, encoder)
     every = list(range(len(data.items)))
-    models = {"words": fit_model(data, every, l2, folds, COLD_FEATURES)}
+    models = {"words": fit_model(data, every, l2, folds, WORDS_MODEL)}
     if encoder is not None:
-        models["semantic"] = fit_model(data, every, l2, folds, ALL_FEATURES)
+        models["semantic"] = fit_model(data, every, l2, folds, SEMANTIC_MODEL)
     return models
 
 
