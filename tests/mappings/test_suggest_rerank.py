@@ -10,8 +10,10 @@ from hypothesis import strategies as st
 from mappings.engine.features import (
     ALL_FEATURES,
     COLD_FEATURES,
+    SEMANTIC_MODEL,
     WARM_FEATURES,
     WARM_SIGNS,
+    WORDS_MODEL,
     feature_columns,
     warm_features,
 )
@@ -103,12 +105,15 @@ def test_best_threshold_picks_the_separating_cut() -> None:
     assert 0.3 < t <= 0.7
 
 
-def test_shipped_weights_load_and_round_trip() -> None:
-    m = shipped_model()
-    assert len(m.weights) == len(COLD_FEATURES) and len(m.warm_weights) == len(WARM_FEATURES)
+@pytest.mark.parametrize(("semantic", "features"), [(False, WORDS_MODEL), (True, SEMANTIC_MODEL)])
+def test_shipped_weights_load_and_round_trip(semantic: bool, features: tuple[str, ...]) -> None:
+    m = shipped_model(semantic)
+    assert m.features == features and m.semantic == semantic
+    assert len(m.weights) == len(features) and len(m.warm_weights) == len(WARM_FEATURES)
     assert 0.0 < m.threshold < 1.0 and 0.0 < m.warm_threshold < 1.0
     again = RerankModel.from_dict(m.to_dict())
     assert np.allclose(again.weights, m.weights) and again.bias == pytest.approx(m.bias)
+    assert again.features == m.features
     bad = m.to_dict() | {"cold_features": ["x"]}
     with pytest.raises(ValueError):
         RerankModel.from_dict(bad)
