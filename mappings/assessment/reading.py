@@ -3,25 +3,28 @@
 :func:`read_attachment` claims the attachment's pending reading (so it runs once per attachment,
 however often it is queued), reads the file in a child process (:func:`portfolio.services.extract.
 extract_in_child`) or copies the reading of the same file attached elsewhere, ranks the criteria of
-the learner's frameworks for that text, and stores it all with its timings. It never raises: a
-file that cannot be read is stored as failed, with the reason.
+the learner's frameworks for that text, and stores it all with its timings; then it computes the
+suggestions stored for the attachment's version (:mod:`mappings.assessment.stored`), which now
+read that text too. It never raises: a file that cannot be read is stored as failed, with the
+reason.
 
-Where it runs is the caller's choice, as for export jobs: :func:`start_thread` (one reading at a
-time in a thread of this process, the default), :func:`enqueue_rq` (RQ on Redis when
-``PORTFOLIO_REDIS_URL`` is set; ``portfolio worker`` works the queue) or directly.
+Where it runs is the caller's choice, as for export jobs: :func:`start_thread` (one job at a
+time in the background thread of this process, :mod:`mappings.assessment.background`; the
+default), :func:`enqueue_rq` (RQ on Redis when ``PORTFOLIO_REDIS_URL`` is set; ``portfolio
+worker`` works the queue) or directly.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from mappings.assessment import background, stored
 from mappings.assessment.claims import claimable_criteria
 from mappings.assessment.suggestions import ranked
 from portfolio.db import unit_of_work
@@ -131,6 +134,8 @@ def read_attachment(
         row.suggest_ms = round((finished - extracted) * 1000)
         row.finished_at = utcnow()
         session.add(row)
+    # the version's stored suggestions now read this text too
+    stored.compute_safely(session_factory, attachment.version_id)
 
 
 def read_all(
@@ -146,38 +151,21 @@ def read_all(
 
 
 # ------------------------------------------------------------------ where readings run
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-_futures: list[Future[None]] = []
-
-
 def start_thread(
     session_factory: SessionFactory, attachment_ids: Sequence[int], *, store_root: str | Path
 ) -> Future[None]:
-    """Read in this process's one reading thread (readings queue behind each other, so a burst
-    of uploads never takes more than one core of the web server)."""
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reading")
-        future = _pool.submit(
-            read_all, session_factory, list(attachment_ids), store_root=str(store_root)
-        )
-        _futures.append(future)
-    return future
+    """Read in this process's one background thread (readings and suggestions queue behind each
+    other, so a burst of uploads never takes more than one core of the web server)."""
+    return background.submit(
+        read_all, session_factory, list(attachment_ids), store_root=str(store_root)
+    )
 
 
 def wait_for_threads(timeout: float = 120.0) -> None:
-    """Wait for the readings started in threads (tests, benchmarks and orderly shutdown).
-
-    A reading that failed has stored its failure (or logged it, when its database is gone):
-    waiting never raises another reading's error."""
-    while True:
-        with _pool_lock:
-            if not _futures:
-                return
-            future = _futures.pop()
-        future.exception(timeout)
+    """Wait for the jobs started in the background thread (tests, benchmarks and orderly
+    shutdown). A reading that failed has stored its failure (or logged it, when its database is
+    gone): waiting never raises another reading's error."""
+    background.wait(timeout)
 
 
 def read_task(attachment_id: int, database_url: str, store_root: str) -> None:
