@@ -371,11 +371,25 @@ def start_thread(
     return background.submit(run)
 
 
-def compute_task(version_id: int, database_url: str) -> None:
+PENDING_SECONDS = 600
+
+
+def pending_key(database_url: str, version_id: int) -> str:
+    """The Redis key set while a version's job waits on RQ (per database: centres may share a
+    Redis)."""
+    database = hashlib.sha256(database_url.encode()).hexdigest()[:12]
+    return f"portfolio:suggestions:queued:{database}:{version_id}"
+
+
+def compute_task(version_id: int, database_url: str, redis_url: str | None = None) -> None:
     """The RQ entry point: a fresh database engine in the worker process, then :func:`compute`
     (the suggestion engine is this process's, warmed by ``portfolio worker`` at start)."""
     from portfolio.db import make_engine
 
+    if redis_url:  # from now on a page that finds the version out of date queues it again
+        from redis import Redis
+
+        Redis.from_url(redis_url).delete(pending_key(database_url, version_id))
     engine = make_engine(database_url)
     try:
         compute(lambda: Session(engine, expire_on_commit=False), version_id)
@@ -386,20 +400,25 @@ def compute_task(version_id: int, database_url: str) -> None:
 def enqueue_rq(
     redis_url: str, version_ids: Sequence[int], *, database_url: str, queue: str = QUEUE
 ) -> list[str]:
-    """Queue the computations on RQ; their RQ job ids."""
+    """Queue the computations on RQ; their RQ job ids. A version whose job is still waiting is
+    not queued again (however many pages find it out of date meanwhile)."""
     from redis import Redis
     from rq import Queue
 
-    q = Queue(queue, connection=Redis.from_url(redis_url))
-    return [
-        str(
-            q.enqueue(
-                compute_task,
-                version_id,
-                database_url,
-                job_timeout=600,
-                description=f"portfolio suggestions for version {version_id}",
-            ).id
+    connection = Redis.from_url(redis_url)
+    q = Queue(queue, connection=connection)
+    found: list[str] = []
+    for version_id in dict.fromkeys(version_ids):
+        key = pending_key(database_url, version_id)
+        if not connection.set(key, 1, nx=True, ex=PENDING_SECONDS):
+            continue
+        job = q.enqueue(
+            compute_task,
+            version_id,
+            database_url,
+            redis_url,
+            job_timeout=600,
+            description=f"portfolio suggestions for version {version_id}",
         )
-        for version_id in dict.fromkeys(version_ids)
-    ]
+        found.append(str(job.id))
+    return found
