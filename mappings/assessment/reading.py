@@ -1,11 +1,12 @@
-"""The background job that reads one attachment: its text within the caps, then its suggestions.
+"""The background job that reads one attachment: its text within the caps, then the suggestions of
+its version.
 
 :func:`read_attachment` claims the attachment's pending reading (so it runs once per attachment,
 however often it is queued), reads the file in a child process (:func:`portfolio.services.extract.
-extract_in_child`) or copies the reading of the same file attached elsewhere, ranks the criteria of
-the learner's frameworks for that text, and stores it all with its timings; then it computes the
-suggestions stored for the attachment's version (:mod:`mappings.assessment.stored`), which now
-read that text too. It never raises: a file that cannot be read is stored as failed, with the
+extract_in_child`) or copies the reading of the same file attached elsewhere, and stores the text
+with its timings; then it computes the suggestions stored for the attachment's version
+(:mod:`mappings.assessment.stored`: the body and every file read so far, ranked for the learner's
+criteria), which now read that text too. It never raises: a file that cannot be read is stored as failed, with the
 reason.
 
 Where it runs is the caller's choice, as for export jobs: :func:`start_thread` (one job at a
@@ -22,14 +23,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from mappings.assessment import background, stored
-from mappings.assessment.claims import claimable_criteria
-from mappings.assessment.suggestions import ranked
 from portfolio.db import unit_of_work
 from portfolio.errors import Invalid
-from portfolio.models import Attachment, AttachmentReading, Evidence, EvidenceVersion
+from portfolio.models import Attachment, AttachmentReading
 from portfolio.models.base import utcnow
 from portfolio.services import extract
 from portfolio.services.evidence import reading
@@ -39,7 +39,6 @@ from portfolio.services.files import FileStore
 log = logging.getLogger(__name__)
 
 QUEUE = "portfolio-readings"
-KEEP = 100  # criteria stored per attachment, best first
 
 SessionFactory = Callable[[], Session]
 Extractor = Callable[[Path, str, str, Caps], Extracted]
@@ -68,26 +67,6 @@ def _extract(
         return None, f"{type(exc).__name__}: {exc}"
 
 
-def _suggestions(session_factory: SessionFactory, attachment_id: int, text: str) -> list[dict]:  # type: ignore[type-arg]
-    with session_factory() as session:
-        row = session.exec(
-            select(Evidence, EvidenceVersion)
-            .join(EvidenceVersion, col(EvidenceVersion.evidence_id) == Evidence.id)
-            .join(Attachment, col(Attachment.version_id) == EvidenceVersion.id)
-            .where(Attachment.id == attachment_id)
-        ).one()
-        item, version = row
-        frameworks = sorted({c.framework_id for c in claimable_criteria(session, item.learner_id)})
-        return ranked(
-            session,
-            framework_ids=frameworks,
-            kind=item.kind,
-            title=version.title,
-            text=text,
-            keep=KEEP,
-        )
-
-
 def read_attachment(
     session_factory: SessionFactory,
     attachment_id: int,
@@ -113,13 +92,6 @@ def read_attachment(
         extractor or extract.extract_in_child,
     )
     extracted = time.monotonic()
-    suggestions: list[dict] = []  # type: ignore[type-arg]
-    if found is not None and found.text:
-        try:
-            suggestions = _suggestions(session_factory, attachment_id, found.text)
-        except Exception:  # noqa: BLE001 - the text is kept; suggestions are a help
-            log.exception("suggestions for attachment %s failed", attachment_id)
-    finished = time.monotonic()
     with unit_of_work(session_factory) as session:
         row = session.exec(
             select(AttachmentReading).where(AttachmentReading.attachment_id == attachment_id)
@@ -129,13 +101,21 @@ def read_attachment(
         else:
             row.status = "truncated" if found.truncated else "done"
             row.text, row.chars, row.pages = found.text, len(found.text), found.pages
-            row.truncated, row.suggestions = found.truncated, suggestions
+            row.truncated = found.truncated
         row.extract_ms = round((extracted - started) * 1000)
-        row.suggest_ms = round((finished - extracted) * 1000)
         row.finished_at = utcnow()
         session.add(row)
-    # the version's stored suggestions now read this text too
+    if found is None or not found.text:
+        return
+    # the suggestions of the attachment's version, stored per version, now read this text too
     stored.compute_safely(session_factory, attachment.version_id)
+    took = round((time.monotonic() - extracted) * 1000)
+    with unit_of_work(session_factory) as session:
+        session.execute(
+            update(AttachmentReading)
+            .where(col(AttachmentReading.attachment_id) == attachment_id)
+            .values(suggest_ms=took)
+        )
 
 
 def read_all(

@@ -298,27 +298,6 @@ class SuggestedCriterion:
     because: tuple[str, ...]
 
 
-def suggest_for_learner(
-    session: Session,
-    *,
-    learner_standards: dict[tuple[str, str], tuple[int, str]],
-    framework_ids: Sequence[int],
-    kind: str,
-    title: str,
-    text: str,
-    top: int = 10,
-) -> list[SuggestedCriterion]:
-    """Ranked suggestions restricted to the learner's standards.
-
-    ``learner_standards`` maps (standard code, criterion code) to (criterion id, text)."""
-    if not framework_ids or not text.strip():
-        return []
-    engine = engine_for(session, framework_ids)
-    return restricted(
-        engine.suggest(kind=kind, title=title, text=text, top=10_000), learner_standards, top
-    )
-
-
 def restricted(
     ranking: Iterable[Suggestion],
     learner_standards: dict[tuple[str, str], tuple[int, str]],
@@ -358,17 +337,6 @@ def plain(ranking: Iterable[Suggestion]) -> list[dict[str, Any]]:
         }
         for s in ranking
     ]
-
-
-def ranked(
-    session: Session, *, framework_ids: Sequence[int], kind: str, title: str, text: str, keep: int
-) -> list[dict[str, Any]]:
-    """The best ``keep`` criteria of these frameworks for a text, as plain data to store (an
-    attachment's suggestions, computed once by its reading)."""
-    if not framework_ids or not text.strip():
-        return []
-    engine = engine_for(session, framework_ids)
-    return plain(engine.suggest(kind=kind, title=title, text=text, top=keep))
 
 
 def merged(
