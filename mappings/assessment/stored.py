@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -60,6 +61,9 @@ log = logging.getLogger(__name__)
 QUEUE = "portfolio-suggestions"
 KEEP = 20  # criteria stored per version, best first (the page shows ten)
 FINISHED = ("done", "truncated")
+# Newer decisions make stored suggestions stale once these are this old: a busy centre decides
+# every few seconds, and every page would otherwise be worked out again after each decision.
+SETTLE = timedelta(minutes=1)
 
 SessionFactory = Callable[[], Session]
 
@@ -79,10 +83,12 @@ def basis(version_sha256: str, read: Iterable[int], criteria: Iterable[int]) -> 
 
 def freshness(row: VersionSuggestions | None, *, key: FrameworkKey, basis: str, newest: int) -> str:
     """``missing``, ``stale`` (another engine version, other frameworks or text, or decisions
-    made since) or ``fresh``."""
+    made since they were computed at least :data:`SETTLE` ago) or ``fresh``."""
     if row is None:
         return "missing"
-    if not _same_input(row, key, basis) or row.decision_id < newest:
+    if not _same_input(row, key, basis):
+        return "stale"
+    if row.decision_id < newest and row.computed_at <= utcnow() - SETTLE:
         return "stale"
     return "fresh"
 

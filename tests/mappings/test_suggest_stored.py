@@ -250,6 +250,9 @@ def test_a_decision_after_storing_has_them_worked_out_again(
 
     monkeypatch.setattr(SuggestionEngine, "suggest", counted)
     client.get(f"/evidence/{evidence_id}")
+    assert ran == [] and _row(session, evidence_id).decision_id == seen  # computed just now
+    monkeypatch.setattr(stored, "SETTLE", timedelta(0))  # as if computed a while ago
+    client.get(f"/evidence/{evidence_id}")
     after = _row(session, evidence_id)
     assert after is not None and after.decision_id == newest
     assert ran == ["Vocational profile with K"]  # worked out again (after the page's answer)
@@ -291,6 +294,7 @@ def test_the_evidence_page_issues_the_same_statements_however_many_decisions(
 ) -> None:
     queued: list[list[int]] = []
     monkeypatch.setattr(readings, "suggest", queued.append)
+    monkeypatch.setattr(stored, "SETTLE", timedelta(0))  # any newer decision makes them stale
     learner = auth.login("learner")
     make_registration(learner=learner, codes="SE01,SE03,SE04")
     item = make_evidence(learner, title="Profile", body=PROFILE)
