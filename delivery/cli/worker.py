@@ -56,5 +56,7 @@ def worker(ctx: Context, burst: bool, pending: bool) -> None:
         "(Ctrl-C to stop)."
     )
     engine = ctx.engine
-    start_warming(lambda: Session(engine, expire_on_commit=False))  # jobs find engines built
+    if ctx.settings.get("WARM_SUGGESTIONS"):
+        # jobs run in forked children: they find the engines built and add the newest decisions
+        start_warming(lambda: Session(engine, expire_on_commit=False), every=60)
     run_worker(url, burst=burst, also=(READINGS, stored.QUEUE))

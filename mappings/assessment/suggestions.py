@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -57,15 +58,14 @@ _cache: dict[FrameworkKey, Warm] = {}
 _busy: dict[FrameworkKey, threading.Event] = {}  # engines being built or brought up to date
 
 
+_forks_forget: list[bool] = []
+
+
 def _forget_busy() -> None:
     """In a forked child (an RQ job, say) no thread of the parent runs: nothing is being built."""
     global _lock
     _lock = threading.Lock()
     _busy.clear()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_busy)
 
 
 def criteria_docs(session: Session, framework_ids: Sequence[int]) -> list[CriterionDoc]:
@@ -273,14 +273,27 @@ def warm(session_factory: Callable[[], Session], *, most: int = 8) -> int:
     return len(sets)
 
 
-def start_warming(session_factory: Callable[[], Session]) -> threading.Thread:
-    """Warm this process's engines in a daemon thread (the app factory and the worker call it)."""
+def start_warming(
+    session_factory: Callable[[], Session], *, every: float | None = None
+) -> threading.Thread:
+    """Warm this process's engines in a daemon thread (the app factory and the worker call it);
+    with ``every`` (seconds), bring them up to date again and again: the RQ worker's jobs run in
+    forked children that start from the worker's engines and only add what is newer."""
+
+    with _lock:  # a child forked while this thread builds must not wait for it
+        if not _forks_forget and hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=_forget_busy)
+            _forks_forget.append(True)
 
     def run() -> None:
-        try:
-            warm(session_factory)
-        except Exception:  # noqa: BLE001 - a background thread has nobody else to tell
-            log.exception("warming the suggestion engines failed")
+        while True:
+            try:
+                warm(session_factory)
+            except Exception:  # noqa: BLE001 - a background thread has nobody else to tell
+                log.exception("warming the suggestion engines failed")
+            if every is None:
+                return
+            time.sleep(every)
 
     thread = threading.Thread(target=run, name="suggestions-warm", daemon=True)
     thread.start()

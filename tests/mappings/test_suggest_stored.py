@@ -489,3 +489,19 @@ def test_a_thread_finding_the_engine_being_updated_uses_the_older_one(
     assert found and found[0] is not first and found[0].seen > first.seen
     with Session(committed) as s:
         assert suggestions.warm_engine(s, ids) is found[0]
+
+
+def test_warming_builds_the_engines_learners_need_before_any_page(
+    committed: Engine, monkeypatch
+) -> None:
+    _learner_with_item(committed)
+    thread = suggestions.start_warming(lambda: Session(committed, expire_on_commit=False))
+    thread.join(120)
+    assert not thread.is_alive()
+    monkeypatch.setattr(suggestions, "build_engine", _refuse)  # a page would find it built
+    with Session(committed) as s:
+        ids = [s.exec(select(Framework.id)).one() or 0]
+        assert suggestions.framework_sets(s) == [ids]
+        assert suggestions.warm_engine(s, ids).engine.suggest(
+            kind="reflective_account", title="Profile", text=PROFILE
+        )
