@@ -110,15 +110,11 @@ def _row(session: Session, version_id: int) -> VersionSuggestions | None:
 # ------------------------------------------------------------------ reading (the page)
 @dataclass(frozen=True)
 class StoredView:
-    """What the page shows: the stored suggestions (best first) and whether they are due to be
-    computed (again)."""
+    """What the page shows: the stored suggestions (best first) and whether they are current
+    (``fresh``), out of date (``stale``: shown while worked out again) or not there (``missing``)."""
 
     suggestions: list[SuggestedCriterion]
-    state: str  # fresh | stale | missing
-
-    @property
-    def due(self) -> bool:
-        return self.state != "fresh"
+    state: str
 
 
 def for_page(
