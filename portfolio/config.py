@@ -29,6 +29,10 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "MAX_UPLOAD_MB": (25, "largest accepted upload, in megabytes"),
     "CENTRE_NAME": ("Demo Training Centre", "centre name printed on documents"),
     "REDIS_URL": (None, "Redis URL; when set, background jobs run on RQ workers"),
+    "WARM_SUGGESTIONS": (
+        True,
+        "each web process and worker builds its suggestion engines in the background at start",
+    ),
     "SESSION_IDLE_MINUTES": (30, "a log-in session ends after this many minutes without use"),
     "LOGIN_DELAY_AFTER": (3, "failed log-ins in a row before an account must wait to be tried"),
     "LOGIN_DELAY_SECONDS": (2, "the first wait, in seconds; it doubles with each further failure"),

@@ -76,7 +76,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "worker": (
         "delivery.cli.worker:worker",
-        "Run a background worker for export jobs and attachment readings (RQ on "
+        "Run a background worker for export jobs, attachment readings and suggestions (RQ on "
         "PORTFOLIO_REDIS_URL).",
     ),
 }

@@ -48,9 +48,9 @@ def suggest(ctx: Context, framework_code: str | None, top: int, examples: Path |
         engine = build_engine(session, ids)
         past, _ = decided_examples(session, ids)
     if past:
-        engine.add_examples(past)
+        engine = engine.with_examples(past)
     if examples is not None:
-        engine.add_examples(_read_examples(examples))
+        engine = engine.with_examples(_read_examples(examples))
     out = sys.stdout
     for number, line in enumerate(sys.stdin, start=1):
         if not line.strip():

@@ -1,4 +1,5 @@
-"""``portfolio worker``: a background worker for export jobs and attachment readings on RQ."""
+"""``portfolio worker``: a background worker for export jobs, attachment readings and suggestions
+on RQ."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from sqlmodel import Session
 
 from delivery.cli.context import Context, pass_ctx
 from exports.jobs import QUEUE, run_worker
+from mappings.assessment import stored
 from mappings.assessment.reading import QUEUE as READINGS
 from mappings.assessment.reading import read_all
+from mappings.assessment.suggestions import start_warming
 from portfolio.services.evidence import reading
 
 
@@ -18,11 +21,12 @@ from portfolio.services.evidence import reading
     "--pending",
     is_flag=True,
     help="Read here and now the attachments whose text is still pending, failed or never "
-    "queued (after an upgrade, a bundle import or a worker that stopped), then stop.",
+    "queued, and work out the suggestions of versions that have none or those of another engine "
+    "version (after an upgrade, a bundle import or a worker that stopped), then stop.",
 )
 @pass_ctx
 def worker(ctx: Context, burst: bool, pending: bool) -> None:
-    """Run a background worker for export jobs and attachment readings (RQ on
+    """Run a background worker for export jobs, attachment readings and suggestions (RQ on
     PORTFOLIO_REDIS_URL)."""
     if pending:
         with ctx.session() as session:
@@ -34,6 +38,10 @@ def worker(ctx: Context, burst: bool, pending: bool) -> None:
         engine = ctx.engine
         read_all(lambda: Session(engine, expire_on_commit=False), ids, store_root=ctx.file_store)
         click.echo(f"{len(ids)} attachment(s) read.")
+        with ctx.session(write=False) as session:
+            versions = stored.due(session)
+        ran = stored.compute_all(lambda: Session(engine, expire_on_commit=False), versions)
+        click.echo(f"Suggestions worked out for {ran} evidence version(s).")
         return
     url = ctx.settings.get("REDIS_URL")
     if not url:
@@ -43,5 +51,12 @@ def worker(ctx: Context, burst: bool, pending: bool) -> None:
             "them on RQ workers started with `portfolio worker`."
         )
         return
-    click.echo(f"Working the {QUEUE!r} and {READINGS!r} queues on {url} (Ctrl-C to stop).")
-    run_worker(url, burst=burst, also=(READINGS,))
+    click.echo(
+        f"Working the {QUEUE!r}, {READINGS!r} and {stored.QUEUE!r} queues on {url} "
+        "(Ctrl-C to stop)."
+    )
+    engine = ctx.engine
+    if ctx.settings.get("WARM_SUGGESTIONS"):
+        # jobs run in forked children: they find the engines built and add the newest decisions
+        start_warming(lambda: Session(engine, expire_on_commit=False), every=60)
+    run_worker(url, burst=burst, also=(READINGS, stored.QUEUE))

@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from delivery.web import limits, register
 from delivery.web.context import PortfolioExtension
 from delivery.wiring import wire
+from mappings.assessment.suggestions import start_warming
 from portfolio import config as settings
 from portfolio.db import make_engine
 
@@ -37,7 +38,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(conf["FILE_STORE"]).mkdir(parents=True, exist_ok=True)
 
     engine = conf.get("ENGINE") or make_engine(conf["DATABASE_URL"])
-    PortfolioExtension(engine).init_app(app)
+    extension = PortfolioExtension(engine)
+    extension.init_app(app)
+    if conf.get("WARM_SUGGESTIONS") and not app.config["TESTING"]:
+        # the engines pages' suggestions need, built with past decisions before anyone asks
+        start_warming(extension.session_factory)
     csrf.init_app(app)
     login = LoginManager(app)
     login.login_view = "auth.login"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portfolio.models.base import utcnow
@@ -137,3 +138,29 @@ class ReceivedRecord(SQLModel, table=True):
     signature: str = Field(max_length=16)  # unsigned | untrusted | invalid
     key_fingerprint: str | None = Field(default=None, max_length=80)
     imported_at: datetime = Field(default_factory=utcnow)
+
+
+class VersionSuggestions(SQLModel, table=True):
+    """The criteria suggested for one evidence version, computed once in the background and read
+    by its page. A cache, not a record: a newer computation replaces it. It says what it was
+    computed from, so a reader can tell when it is out of date: the engine's version, the
+    frameworks (id and content hash), the newest decision the engine knew and ``basis`` (the
+    version's hash and the attachment readings that were finished)."""
+
+    __tablename__ = "version_suggestions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="evidenceversion.id", unique=True, index=True)
+    engine_version: str = Field(max_length=32)
+    frameworks: list[list[Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    decision_id: int = 0
+    basis: str = Field(max_length=64)
+    # best first, the learner's frameworks as a whole: [{criterion_id, standard, code, score,
+    # strong, because}]
+    suggestions: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    computed_at: datetime = Field(default_factory=utcnow)
+    compute_ms: int | None = None

@@ -1,32 +1,35 @@
-"""The background job that reads one attachment: its text within the caps, then its suggestions.
+"""The background job that reads one attachment: its text within the caps, then the suggestions of
+its version.
 
 :func:`read_attachment` claims the attachment's pending reading (so it runs once per attachment,
 however often it is queued), reads the file in a child process (:func:`portfolio.services.extract.
-extract_in_child`) or copies the reading of the same file attached elsewhere, ranks the criteria of
-the learner's frameworks for that text, and stores it all with its timings. It never raises: a
-file that cannot be read is stored as failed, with the reason.
+extract_in_child`) or copies the reading of the same file attached elsewhere, and stores the text
+with its timings; then it computes the suggestions stored for the attachment's version
+(:mod:`mappings.assessment.stored`: the body and every file read so far, ranked for the learner's
+criteria), which now read that text too. It never raises: a file that cannot be read is stored as failed, with the
+reason.
 
-Where it runs is the caller's choice, as for export jobs: :func:`start_thread` (one reading at a
-time in a thread of this process, the default), :func:`enqueue_rq` (RQ on Redis when
-``PORTFOLIO_REDIS_URL`` is set; ``portfolio worker`` works the queue) or directly.
+Where it runs is the caller's choice, as for export jobs: :func:`start_thread` (one job at a
+time in the background thread of this process, :mod:`mappings.assessment.background`; the
+default), :func:`enqueue_rq` (RQ on Redis when ``PORTFOLIO_REDIS_URL`` is set; ``portfolio
+worker`` works the queue) or directly.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from mappings.assessment.claims import claimable_criteria
-from mappings.assessment.suggestions import ranked
+from mappings.assessment import background, stored
 from portfolio.db import unit_of_work
 from portfolio.errors import Invalid
-from portfolio.models import Attachment, AttachmentReading, Evidence, EvidenceVersion
+from portfolio.models import Attachment, AttachmentReading
 from portfolio.models.base import utcnow
 from portfolio.services import extract
 from portfolio.services.evidence import reading
@@ -36,7 +39,6 @@ from portfolio.services.files import FileStore
 log = logging.getLogger(__name__)
 
 QUEUE = "portfolio-readings"
-KEEP = 100  # criteria stored per attachment, best first
 
 SessionFactory = Callable[[], Session]
 Extractor = Callable[[Path, str, str, Caps], Extracted]
@@ -65,26 +67,6 @@ def _extract(
         return None, f"{type(exc).__name__}: {exc}"
 
 
-def _suggestions(session_factory: SessionFactory, attachment_id: int, text: str) -> list[dict]:  # type: ignore[type-arg]
-    with session_factory() as session:
-        row = session.exec(
-            select(Evidence, EvidenceVersion)
-            .join(EvidenceVersion, col(EvidenceVersion.evidence_id) == Evidence.id)
-            .join(Attachment, col(Attachment.version_id) == EvidenceVersion.id)
-            .where(Attachment.id == attachment_id)
-        ).one()
-        item, version = row
-        frameworks = sorted({c.framework_id for c in claimable_criteria(session, item.learner_id)})
-        return ranked(
-            session,
-            framework_ids=frameworks,
-            kind=item.kind,
-            title=version.title,
-            text=text,
-            keep=KEEP,
-        )
-
-
 def read_attachment(
     session_factory: SessionFactory,
     attachment_id: int,
@@ -110,13 +92,6 @@ def read_attachment(
         extractor or extract.extract_in_child,
     )
     extracted = time.monotonic()
-    suggestions: list[dict] = []  # type: ignore[type-arg]
-    if found is not None and found.text:
-        try:
-            suggestions = _suggestions(session_factory, attachment_id, found.text)
-        except Exception:  # noqa: BLE001 - the text is kept; suggestions are a help
-            log.exception("suggestions for attachment %s failed", attachment_id)
-    finished = time.monotonic()
     with unit_of_work(session_factory) as session:
         row = session.exec(
             select(AttachmentReading).where(AttachmentReading.attachment_id == attachment_id)
@@ -126,11 +101,21 @@ def read_attachment(
         else:
             row.status = "truncated" if found.truncated else "done"
             row.text, row.chars, row.pages = found.text, len(found.text), found.pages
-            row.truncated, row.suggestions = found.truncated, suggestions
+            row.truncated = found.truncated
         row.extract_ms = round((extracted - started) * 1000)
-        row.suggest_ms = round((finished - extracted) * 1000)
         row.finished_at = utcnow()
         session.add(row)
+    if found is None or not found.text:
+        return
+    # the suggestions of the attachment's version, stored per version, now read this text too
+    stored.compute_safely(session_factory, attachment.version_id)
+    took = round((time.monotonic() - extracted) * 1000)
+    with unit_of_work(session_factory) as session:
+        session.execute(
+            update(AttachmentReading)
+            .where(col(AttachmentReading.attachment_id) == attachment_id)
+            .values(suggest_ms=took)
+        )
 
 
 def read_all(
@@ -146,38 +131,21 @@ def read_all(
 
 
 # ------------------------------------------------------------------ where readings run
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-_futures: list[Future[None]] = []
-
-
 def start_thread(
     session_factory: SessionFactory, attachment_ids: Sequence[int], *, store_root: str | Path
 ) -> Future[None]:
-    """Read in this process's one reading thread (readings queue behind each other, so a burst
-    of uploads never takes more than one core of the web server)."""
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reading")
-        future = _pool.submit(
-            read_all, session_factory, list(attachment_ids), store_root=str(store_root)
-        )
-        _futures.append(future)
-    return future
+    """Read in this process's one background thread (readings and suggestions queue behind each
+    other, so a burst of uploads never takes more than one core of the web server)."""
+    return background.submit(
+        read_all, session_factory, list(attachment_ids), store_root=str(store_root)
+    )
 
 
 def wait_for_threads(timeout: float = 120.0) -> None:
-    """Wait for the readings started in threads (tests, benchmarks and orderly shutdown).
-
-    A reading that failed has stored its failure (or logged it, when its database is gone):
-    waiting never raises another reading's error."""
-    while True:
-        with _pool_lock:
-            if not _futures:
-                return
-            future = _futures.pop()
-        future.exception(timeout)
+    """Wait for the jobs started in the background thread (tests, benchmarks and orderly
+    shutdown). A reading that failed has stored its failure (or logged it, when its database is
+    gone): waiting never raises another reading's error."""
+    background.wait(timeout)
 
 
 def read_task(attachment_id: int, database_url: str, store_root: str) -> None:

@@ -1,15 +1,25 @@
 """The suggestion engine fed from the database: criteria of loaded frameworks, past decisions as examples.
 
-Engines are cached per set of framework versions; decisions made since the engine was built are
-added as examples on the next request (instantly: the engine learns without retraining).
+One engine per set of framework versions (ids and content hashes), cached in the process. A cached
+engine is never changed: decisions made since it was built are added with
+:meth:`~mappings.engine.suggest.SuggestionEngine.with_examples`, which returns a new engine, and the
+new one replaces the old reference (a request still holding the old one finishes with it). The lock
+only guards the swap of references, never a database query: a thread that finds another bringing
+the same engine up to date uses the older engine meanwhile, and only waits when there is none yet.
+Each process warms the engines its learners need at start, in a background thread
+(:func:`start_warming`), so no page pays for building one.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import logging
+import os
 import threading
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,11 +45,38 @@ from portfolio.models import (
     Evidence,
     EvidenceVersion,
     Framework,
+    Registration,
+    RegistrationStandard,
     Standard,
 )
 
-_lock = threading.Lock()
-_cache: dict[tuple[tuple[int, str], ...], tuple[SuggestionEngine, int]] = {}
+log = logging.getLogger(__name__)
+
+FrameworkKey = tuple[tuple[int, str], ...]  # ((framework id, content hash), ...) by id
+CHUNK = 1000  # ids per IN (...) list
+
+
+@dataclass(frozen=True)
+class Warm:
+    """An engine and the newest decision id it has learnt from (never changed: replaced)."""
+
+    engine: SuggestionEngine
+    seen: int
+
+
+_lock = threading.Lock()  # guards _cache and _busy, and is never held across a query
+_cache: dict[FrameworkKey, Warm] = {}
+_busy: dict[FrameworkKey, threading.Event] = {}  # engines being built or brought up to date
+
+
+_forks_forget: list[bool] = []
+
+
+def _forget_busy() -> None:
+    """In a forked child (an RQ job, say) no thread of the parent runs: nothing is being built."""
+    global _lock
+    _lock = threading.Lock()
+    _busy.clear()
 
 
 def criteria_docs(session: Session, framework_ids: Sequence[int]) -> list[CriterionDoc]:
@@ -113,19 +150,43 @@ def build_engine(session: Session, framework_ids: Sequence[int]) -> SuggestionEn
     return SuggestionEngine.build(criteria, glossary, None, values, vocabulary, encoder, vectors)
 
 
+def _chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
+def newest_decision(session: Session) -> int:
+    """The id of the newest decision of the centre (0 without any)."""
+    return int(session.exec(select(func.max(Decision.id))).one() or 0)
+
+
 def decided_examples(
     session: Session, framework_ids: Sequence[int], after_decision: int = 0
 ) -> tuple[list[Example], int]:
     """Claims decided (accepted or referred) in these frameworks, as examples; and the newest
-    decision id seen, so later calls only add what is new."""
-    newest = session.exec(select(func.max(Decision.id))).one() or 0
+    decision id seen, so later calls only add what is new.
+
+    Only the columns needed are selected, and the text of each evidence version is fetched once
+    however many of its claims were decided (a centre's thousands of decisions rest on far fewer
+    texts); the examples of one version share that one string."""
+    newest = newest_decision(session)
     if newest <= after_decision:
         return [], after_decision
     changed = (
-        select(Decision.claim_id).where(col(Decision.id) > after_decision).distinct().subquery()
+        select(Decision.claim_id)
+        .where(col(Decision.id) > after_decision, col(Decision.id) <= newest)
+        .distinct()
+        .subquery()
     )
-    rows = session.execute(
-        sa_select(Claim, Evidence, EvidenceVersion, col(Criterion.code), col(Standard.code))
+    query = (
+        sa_select(
+            col(EvidenceVersion.id),
+            col(Evidence.kind),
+            col(Standard.code),
+            col(Criterion.code),
+            col(Claim.status),
+        )
+        .select_from(Claim)
         .join(changed, changed.c.claim_id == Claim.id)
         .join(Evidence, col(Evidence.id) == Claim.evidence_id)
         .join(
@@ -136,52 +197,155 @@ def decided_examples(
         .join(Criterion, col(Criterion.id) == Claim.criterion_id)
         .join(Standard, col(Standard.id) == Criterion.standard_id)
         .where(col(Standard.framework_id).in_(framework_ids), col(Claim.status) != "claimed")
-    ).all()
-    attached: dict[int, list[str]] = defaultdict(list)
-    version_ids = sorted({version.id for _c, _i, version, _cc, _sc in rows})
-    if version_ids:
-        for version_id, text in session.exec(
-            select(Attachment.version_id, AttachmentReading.text)
-            .join(AttachmentReading, col(AttachmentReading.attachment_id) == Attachment.id)
-            .where(col(Attachment.version_id).in_(version_ids))
-            .order_by(col(Attachment.id))
-        ).all():
-            attached[version_id].append(text)
+        .order_by(col(Claim.id))
+    )
+    rows = session.execute(query).all()
+    version_ids = sorted({row[0] for row in rows})
+    texts = _version_texts(session, version_ids)
     examples = [
         Example(
-            kind=item.kind,
-            title=version.title,
-            text=evidence_text(version.body, attached[version.id or 0]),
+            kind=kind,
+            title=texts[version_id][0],
+            text=texts[version_id][1],
             standard=std_code,
             code=crit_code,
-            accepted=claim.status == "accepted",
+            accepted=status == "accepted",
         )
-        for claim, item, version, crit_code, std_code in rows
+        for version_id, kind, std_code, crit_code, status in rows
     ]
     return examples, newest
 
 
+def _version_texts(session: Session, version_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """(title, text the engine reads) of each version: its body, then its attachments' text."""
+    attached: dict[int, list[str]] = defaultdict(list)
+    found: dict[int, tuple[str, str]] = {}
+    for chunk in _chunks(version_ids):
+        for version_id, text in session.exec(
+            select(Attachment.version_id, AttachmentReading.text)
+            .join(AttachmentReading, col(AttachmentReading.attachment_id) == Attachment.id)
+            .where(col(Attachment.version_id).in_(chunk))
+            .order_by(col(Attachment.id))
+        ).all():
+            attached[version_id].append(text)
+        for vid, title, body in session.exec(
+            select(EvidenceVersion.id, EvidenceVersion.title, EvidenceVersion.body).where(
+                col(EvidenceVersion.id).in_(chunk)
+            )
+        ).all():
+            found[vid or 0] = (title, evidence_text(body, attached[vid or 0]))
+    return found
+
+
+def framework_key(session: Session, framework_ids: Sequence[int]) -> FrameworkKey:
+    """Which versions of these frameworks an engine covers: (id, content hash) by id; the hash
+    ends ``+`` and the start of the vocabulary's hash when the version has a vocabulary, so that a
+    new vocabulary (which leaves the content as it was) makes a new engine."""
+    ids = sorted(set(framework_ids))
+    if not ids:
+        return ()
+    hashes: dict[int | None, str] = {}
+    for fid, digest, extra in session.exec(
+        select(Framework.id, Framework.content_hash, Framework.extra).where(
+            col(Framework.id).in_(ids)
+        )
+    ).all():
+        words = str((extra or {}).get("vocabulary", ""))
+        tag = "+" + hashlib.sha256(words.encode()).hexdigest()[:12] if words else ""
+        hashes[fid] = digest + tag
+    return tuple((i, hashes.get(i, "")) for i in ids)
+
+
+def warm_engine(session: Session, framework_ids: Sequence[int]) -> Warm:
+    """The cached engine over these frameworks, brought up to date with past decisions (and the
+    newest decision it knows). Building or updating runs outside the lock; the new engine
+    replaces the cached one whole."""
+    key = framework_key(session, framework_ids)
+    ids = [i for i, _hash in key]
+    while True:
+        with _lock:
+            current = _cache.get(key)
+            running = _busy.get(key)
+            if running is None:
+                mine = _busy[key] = threading.Event()
+        if running is not None:
+            if current is not None:
+                return current  # another thread is bringing it up to date: use this one meanwhile
+            running.wait()  # nothing to use yet: wait for the thread building it, then look again
+            continue
+        try:
+            if current is None:
+                current = Warm(build_engine(session, ids), 0)
+            examples, newest = decided_examples(session, ids, current.seen)
+            fresh = Warm(current.engine.with_examples(examples), newest) if examples else current
+            if newest > fresh.seen:  # decisions in other frameworks only
+                fresh = Warm(fresh.engine, newest)
+            with _lock:
+                _cache[key] = fresh
+            return fresh
+        finally:
+            with _lock:
+                _busy.pop(key, None)
+            mine.set()
+
+
 def engine_for(session: Session, framework_ids: Sequence[int]) -> SuggestionEngine:
     """A cached engine over these frameworks, brought up to date with past decisions."""
-    ids = sorted(set(framework_ids))
-    hashes = dict(
-        session.exec(
-            select(Framework.id, Framework.content_hash).where(col(Framework.id).in_(ids))
-        ).all()
-    )
-    key = tuple((i, hashes.get(i, "")) for i in ids)
-    with _lock:
-        cached = _cache.get(key)
-        if cached is None:
-            engine = build_engine(session, ids)
-            seen = 0
-        else:
-            engine, seen = cached
-        examples, newest = decided_examples(session, ids, seen)
-        if examples:
-            engine.add_examples(examples)
-        _cache[key] = (engine, newest)
-        return engine
+    return warm_engine(session, framework_ids).engine
+
+
+def framework_sets(session: Session) -> list[list[int]]:
+    """The sets of frameworks learners are registered on (each set is one engine), those of the
+    most learners first."""
+    rows = session.exec(
+        select(Registration.learner_id, Standard.framework_id)
+        .join(RegistrationStandard, col(RegistrationStandard.registration_id) == Registration.id)
+        .join(Standard, col(Standard.id) == RegistrationStandard.standard_id)
+        .distinct()
+    ).all()
+    per_learner: dict[int, set[int]] = defaultdict(set)
+    for learner_id, framework_id in rows:
+        per_learner[learner_id].add(framework_id)
+    counts = Counter(tuple(sorted(ids)) for ids in per_learner.values())
+    return [list(ids) for ids, _n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def warm(session_factory: Callable[[], Session], *, most: int = 8) -> int:
+    """Build the engines of the ``most`` commonest sets of frameworks, with every past decision;
+    how many were built. Pages and jobs then only add decisions made since."""
+    with session_factory() as session:
+        sets = framework_sets(session)[:most]
+    for ids in sets:
+        with session_factory() as session:
+            warm_engine(session, ids)
+    return len(sets)
+
+
+def start_warming(
+    session_factory: Callable[[], Session], *, every: float | None = None
+) -> threading.Thread:
+    """Warm this process's engines in a daemon thread (the app factory and the worker call it);
+    with ``every`` (seconds), bring them up to date again and again: the RQ worker's jobs run in
+    forked children that start from the worker's engines and only add what is newer."""
+
+    with _lock:  # a child forked while this thread builds must not wait for it
+        if not _forks_forget and hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=_forget_busy)
+            _forks_forget.append(True)
+
+    def run() -> None:
+        while True:
+            try:
+                warm(session_factory)
+            except Exception:  # noqa: BLE001 - a background thread has nobody else to tell
+                log.exception("warming the suggestion engines failed")
+            if every is None:
+                return
+            time.sleep(every)
+
+    thread = threading.Thread(target=run, name="suggestions-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 @dataclass(frozen=True)
@@ -193,27 +357,17 @@ class SuggestedCriterion:
     score: float
     strong: bool
     because: tuple[str, ...]
+    learned: str = ""  # a sentence accepted for this criterion before that this evidence echoes
 
 
-def suggest_for_learner(
-    session: Session,
-    *,
+def restricted(
+    ranking: Iterable[Suggestion],
     learner_standards: dict[tuple[str, str], tuple[int, str]],
-    framework_ids: Sequence[int],
-    kind: str,
-    title: str,
-    text: str,
-    top: int = 10,
+    top: int,
 ) -> list[SuggestedCriterion]:
-    """Ranked suggestions restricted to the learner's standards.
-
-    ``learner_standards`` maps (standard code, criterion code) to (criterion id, text)."""
-    if not framework_ids or not text.strip():
-        return []
-    engine = engine_for(session, framework_ids)
-    ranked: list[Suggestion] = engine.suggest(kind=kind, title=title, text=text, top=10_000)
+    """The first ``top`` of a ranking that are criteria of the learner's standards."""
     out: list[SuggestedCriterion] = []
-    for s in ranked:
+    for s in ranking:
         found = learner_standards.get((s.standard, s.criterion))
         if found is None:
             continue
@@ -226,6 +380,7 @@ def suggest_for_learner(
                 score=s.score,
                 strong=s.strong,
                 because=s.because,
+                learned=s.learned,
             )
         )
         if len(out) >= top:
@@ -233,14 +388,8 @@ def suggest_for_learner(
     return out
 
 
-def ranked(
-    session: Session, *, framework_ids: Sequence[int], kind: str, title: str, text: str, keep: int
-) -> list[dict[str, Any]]:
-    """The best ``keep`` criteria of these frameworks for a text, as plain data to store (an
-    attachment's suggestions, computed once by its reading)."""
-    if not framework_ids or not text.strip():
-        return []
-    engine = engine_for(session, framework_ids)
+def plain(ranking: Iterable[Suggestion]) -> list[dict[str, Any]]:
+    """A ranking as plain data to store."""
     return [
         {
             "standard": s.standard,
@@ -248,8 +397,9 @@ def ranked(
             "score": float(s.score),
             "strong": bool(s.strong),
             "because": list(s.because),
+            "learned": s.learned,
         }
-        for s in engine.suggest(kind=kind, title=title, text=text, top=keep)
+        for s in ranking
     ]
 
 
@@ -282,10 +432,12 @@ def merged(
                 score=max(seen.score, float(r["score"])),
                 strong=seen.strong or bool(r["strong"]),
                 because=tuple(dict.fromkeys(seen.because + because))[:3],
+                learned=seen.learned or str(r.get("learned", "")),
             )
     return sorted(best.values(), key=lambda s: (-s.score, s.standard, s.code))[:top]
 
 
 def reset_cache() -> None:
+    """Forget this process's engines (tests)."""
     with _lock:
         _cache.clear()

@@ -68,9 +68,10 @@ class Attachment(SQLModel, table=True):
 
 
 class AttachmentReading(SQLModel, table=True):
-    """What was read of one attachment, once, in the background: its text within the caps, the
-    suggestions that text makes, and how long it took. ``status``: pending, done, truncated (done,
-    but a cap stopped the reading) or failed (``error`` says why)."""
+    """What was read of one attachment, once, in the background: its text within the caps, and
+    how long reading it (``extract_ms``) and then working out its version's suggestions
+    (``suggest_ms``) took. ``status``: pending, done, truncated (done, but a cap stopped the
+    reading) or failed (``error`` says why)."""
 
     id: int | None = Field(default=None, primary_key=True)
     attachment_id: int = Field(foreign_key="attachment.id", unique=True, index=True)
@@ -80,7 +81,8 @@ class AttachmentReading(SQLModel, table=True):
     pages: int | None = None
     truncated: str = Field(default="", max_length=16)  # "", chars, pages or time
     error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    # ranked criteria of the whole framework for this text: [{standard, code, score, strong, because}]
+    # no longer written (kept for rows read before revision 0010): an attachment's text is ranked
+    # with its version's, and those suggestions are stored per version (version_suggestions)
     suggestions: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )

@@ -263,7 +263,7 @@ def test_upload_queues_the_reading_and_the_page_shows_only_what_is_stored(
     session.expire_all()
     row = session.exec(select(AttachmentReading)).one()
     assert row.status == "done" and "better-off calculation" in row.text
-    assert row.attempts == 1 and row.extract_ms is not None and row.suggestions
+    assert row.attempts == 1 and row.extract_ms is not None and row.suggest_ms is not None
     page = client.get(f"/evidence/{item.id}").get_data(as_text=True)
     assert "Text is being read" not in page and "Text read:" in page
     suggested = _section(page, 'id="suggest-heading"')

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,7 +13,8 @@ from mappings.assessment.claims import VACSR, Claimable, claimable_criteria, twi
 from mappings.assessment.coverage import DEFAULT_METHODS
 from mappings.assessment.models import Claim, Decision, Judgement, ReceivedRecord
 from mappings.assessment.rules import rules_for
-from mappings.assessment.suggestions import SuggestedCriterion, merged, suggest_for_learner
+from mappings.assessment.stored import for_page
+from mappings.assessment.suggestions import SuggestedCriterion
 from portfolio.models import (
     Attachment,
     AttachmentReading,
@@ -25,8 +25,6 @@ from portfolio.models import (
 )
 from portfolio.services.evidence.reading import readings_of
 from portfolio.services.people import Actor
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -131,6 +129,14 @@ class MappingView:
     files: dict[int, FileReading] = field(default_factory=dict)  # by attachment id
     received: list[ReceivedRow] = field(default_factory=list)
     vacsr: tuple[str, ...] = VACSR
+    # fresh: the stored suggestions are current; stale: shown while they are worked out again;
+    # missing: none stored yet (the page says they are being worked out)
+    suggestions_state: str = "fresh"
+
+    @property
+    def suggestions_due(self) -> bool:
+        """Whether the version's suggestions should be computed (again) in the background."""
+        return self.suggestions_state != "fresh"
 
     @property
     def reading(self) -> bool:
@@ -161,15 +167,16 @@ def mapping_view(
 ) -> MappingView:
     """Everything about criteria for one evidence page, in a fixed number of queries.
 
-    Suggestions read the version's body here and, for its ``attachments``, only what their
-    readings stored: a page never reads a file."""
+    Suggestions are those stored for the version by a background job
+    (:mod:`mappings.assessment.stored`): a page never runs the engine nor reads a file. When
+    they are missing or out of date, ``suggestions_due`` says so and the view queues the job."""
     criteria = claimable_criteria(session, item.learner_id)
     claims = list(
         session.exec(select(Claim).where(Claim.evidence_id == item.id).order_by(col(Claim.id)))
     )
     framework_ids = sorted({c.framework_id for c in criteria})
     readings = readings_of(session, [a.id or 0 for a in attachments])
-    suggestions = _suggestions(session, item, version, criteria, framework_ids, readings)
+    stored = for_page(session, version=version, criteria=criteria, readings=readings)
     judgements = session.exec(
         select(Judgement, Person.name)
         .join(Person, col(Person.id) == Judgement.actor_id)
@@ -178,8 +185,8 @@ def mapping_view(
     ).all()
     return MappingView(
         claims=_claim_rows(session, claims, criteria, framework_ids),
-        standards=_choices(criteria, {c.criterion_id for c in claims}, suggestions),
-        suggestions=suggestions,
+        standards=_choices(criteria, {c.criterion_id for c in claims}, stored.suggestions),
+        suggestions=stored.suggestions,
         judgements=[
             JudgementRow(
                 j.at, name, j.version_number, tuple((f, bool(getattr(j, f))) for f in VACSR), j.note
@@ -194,34 +201,8 @@ def mapping_view(
             if (note := _note(readings.get(a.id or 0))) is not None
         },
         received=_received(session, item.id or 0),
+        suggestions_state=stored.state,
     )
-
-
-def _suggestions(
-    session: Session,
-    item: Evidence,
-    version: EvidenceVersion,
-    criteria: list[Claimable],
-    framework_ids: list[int],
-    readings: dict[int, AttachmentReading],
-) -> list[SuggestedCriterion]:
-    """The body's suggestions, merged with those stored by the attachments' readings."""
-    learner_standards = {(c.standard_code, c.code): (c.criterion_id, c.text) for c in criteria}
-    try:
-        live = suggest_for_learner(
-            session,
-            learner_standards=learner_standards,
-            framework_ids=framework_ids,
-            kind=item.kind,
-            title=version.title,
-            text=version.body,
-            top=10,
-        )
-    except Exception:  # noqa: BLE001 - suggestions are a help; the page must work without them
-        log.exception("suggestions failed for evidence %s", item.id)
-        live = []
-    stored = [r.suggestions for r in readings.values() if r.status in ("done", "truncated")]
-    return merged(live, stored, learner_standards, top=10) if stored else live
 
 
 def _received(session: Session, evidence_id: int) -> list[ReceivedRow]:

@@ -16,7 +16,11 @@ from delivery.web.evidence.forms import (
     UploadForm,
 )
 from delivery.web.evidence.mapping import mapping_view
-from delivery.web.evidence.readings import start_after_commit
+from delivery.web.evidence.readings import (
+    start_after_commit,
+    suggest_after_commit,
+    suggest_after_page,
+)
 from delivery.web.forms import PageForm, errors_on
 from delivery.web.handler import page
 from mappings.assessment import claims
@@ -42,6 +46,11 @@ def _learner(learner_id: int) -> Person:
         abort(404)
     access.require_view(db(), actor(), learner_id)
     return person
+
+
+def _suggest_saved(item: Evidence) -> None:
+    """Work out the suggestions of the item's current version once this request has committed."""
+    suggest_after_commit([service.current_version(db(), item).id or 0])
 
 
 def _draft(kind: str, form: EvidenceForm) -> service.Draft:
@@ -135,6 +144,7 @@ def new(learner_id: int) -> tuple[str, int] | Response:
         else:
             with errors_on(form):
                 item = service.create(db(), actor=actor(), learner_id=learner_id, draft=draft)
+                _suggest_saved(item)
                 flash("Draft saved.", "success")
                 return redirect(url_for("evidence.detail", evidence_id=item.id))
     return _editor(form, kind, learner, None, preview)
@@ -162,7 +172,7 @@ def edit(evidence_id: int) -> tuple[str, int] | Response:
             preview = service.compose_body(item.kind, draft.body, draft.fields or {})
         else:
             with errors_on(form):
-                service.update(
+                item = service.update(
                     db(),
                     actor=actor(),
                     evidence_id=evidence_id,
@@ -170,6 +180,7 @@ def edit(evidence_id: int) -> tuple[str, int] | Response:
                     draft=draft,
                 )
                 start_after_commit()  # a new version copies the files: their readings
+                _suggest_saved(item)
                 flash("Saved.", "success")
                 return redirect(url_for("evidence.detail", evidence_id=evidence_id))
     return _editor(form, item.kind, db().get(Person, item.learner_id), item, preview)
@@ -191,6 +202,8 @@ def _item_page(
         relation=info.relation,
         attachments=info.attachments,
     )
+    if mapping.suggestions_due:  # computed in the background; this page shows what is stored
+        suggest_after_page([info.version.id or 0])
     forms = ItemForms.build(mapping, failed)
     html = render_template(
         "evidence/detail.html",
@@ -310,12 +323,13 @@ def submit(evidence_id: int) -> tuple[str, int] | Response:
     form = SubmitForm()
     if form.validate_on_submit():
         with errors_on(form):
-            service.submit(
+            item = service.submit(
                 db(),
                 actor=actor(),
                 evidence_id=evidence_id,
                 declaration=bool(form.declaration.data),
             )
+            _suggest_saved(item)
             flash("Submitted for assessment.", "success")
             return redirect(url_for("evidence.detail", evidence_id=evidence_id))
     return _item_page(evidence_id, failed=form)
