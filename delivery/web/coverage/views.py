@@ -55,6 +55,7 @@ def learner_page(learner_id: int) -> str:
         rows=rows,
         own=learner_id == actor().id,
         records={k: KINDS[k] for k in ASSESSOR_KINDS} if assessing else {},
+        assessing=assessing,
     )
 
 
