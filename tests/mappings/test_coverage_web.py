@@ -521,7 +521,9 @@ def test_assessor_iqa_and_admin_homes(session, client, auth, case, make_evidence
     _claim(session, learner, item, "SE01", {"K1", "K2", "K3"})
     auth.login(assessor)
     page = _text(client.get("/"))
-    assert "3 claims awaiting your decision, from 1 learners." in page
+    assert (
+        '<a href="/marking">3 claims awaiting your decision</a>, from 1 learners.' in page
+    )  # the count leads to the marking queue
     assert 'href="/caseload"' in page and re.search(r"Green 1|Amber 1|Red 1", page)
     auth.logout()
     auth.login(iqa)
