@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
@@ -244,7 +245,8 @@ def test_assessor_signs_off_through_the_page_when_complete(
     assert "Confirmed by Carla Candidate" in page  # the learner's declaration behind it
     assert "Sign off this standard" not in page
     progress = _text(client.get(f"/learners/{learner.id}/progress"))
-    assert f"Signed off {record.signed_at.strftime('%Y-%m-%d')}" in progress
+    signed = record.signed_at.replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/London"))
+    assert f"Signed off {signed.day} {signed:%b %Y, %H:%M}" in progress  # words, local time
 
 
 def test_signoff_needs_the_declaration(session, client, auth, case, make_evidence) -> None:
