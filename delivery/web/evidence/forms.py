@@ -72,7 +72,7 @@ class ClaimsForm(PageForm):
 
     @property
     def was_on_page(self) -> bool:
-        return self.on_page.data == "1"
+        return bool(self.on_page.data == "1")
 
 
 class DecisionForm(PageForm):
