@@ -7,7 +7,7 @@ One Jinja filter formats every date and time on ordinary pages (``{{ value|when 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
@@ -104,6 +104,16 @@ def when(value: date | datetime | None, empty: str = "—") -> str:
     return day_words(value)
 
 
+def last_day(end: datetime | None) -> str:
+    """The last day inside a period that ends (exclusive) at midnight UTC after it, as an
+    administrator chose it: access "until 10 Dec 2026" ends at 11 Dec 2026, 00:00 UTC."""
+    if end is None:
+        return "—"
+    if end.tzinfo is None:
+        end = end.replace(tzinfo=UTC)
+    return day_words((end.astimezone(UTC) - timedelta(microseconds=1)).date())
+
+
 def waited(since: datetime, now: datetime | None = None) -> str:
     """How long something has waited, in the words a person would say: "3 days", "5 hours"."""
     now = now or datetime.now(UTC)
@@ -153,6 +163,7 @@ def register(app: Flask) -> None:
     for name, function in (
         ("when", when),
         ("waited", waited),
+        ("last_day", last_day),
         ("action_words", action_words),
         ("claim_state", claim_state),
         ("format_words", format_words),

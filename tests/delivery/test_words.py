@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from sqlmodel import select
 
-from delivery.web.words import action_words, file_type, plain, waited, when
+from delivery.web.words import action_words, file_type, last_day, plain, waited, when
 from mappings.assessment.claims import claimable_criteria
 from mappings.quality.models import Sample
 from mappings.quality.plan import plan_cycle
@@ -82,6 +82,9 @@ def test_codes_become_words() -> None:
     )
     assert plain("CAMERA: evidence reflective_account") == "CAMERA: evidence reflective account"
     assert plain("Asa Assessor (#2): 2 of 4 decisions") == "Asa Assessor: 2 of 4 decisions"
+    # access granted "until 10 Dec" ends at the start of 11 Dec, UTC: the page says 10 Dec
+    assert last_day(datetime(2026, 12, 11, tzinfo=UTC)) == "10 Dec 2026"
+    assert last_day(datetime(2026, 7, 11)) == "10 Jul 2026"  # naive from the database: UTC
     now = datetime(2026, 12, 6, 8, 10, tzinfo=UTC)
     assert waited(datetime(2026, 12, 3, 8, 10, tzinfo=UTC), now) == "3 days"
 
