@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PREFIX = "PORTFOLIO_"
 DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105 - refused in production
@@ -28,6 +29,10 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "FILE_STORE": (None, "folder of uploaded files; default `<instance>/files`"),
     "MAX_UPLOAD_MB": (25, "largest accepted upload, in megabytes"),
     "CENTRE_NAME": ("Demo Training Centre", "centre name printed on documents"),
+    "TIME_ZONE": (
+        "Europe/London",
+        "the centre's time zone (an IANA name): pages show dates and times in it",
+    ),
     "REDIS_URL": (None, "Redis URL; when set, background jobs run on RQ workers"),
     "WARM_SUGGESTIONS": (
         True,
@@ -92,6 +97,15 @@ def finish(config: dict[str, Any]) -> dict[str, Any]:
     if not config.get("FILE_STORE"):
         config["FILE_STORE"] = str(instance / "files")
     config["SIGNING_KEY"] = str(instance / SIGNING_KEY_FILE)  # made by `portfolio init`
+    zone = config.get("TIME_ZONE") or "Europe/London"
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RuntimeError(
+            f"Unknown time zone {zone!r} in PORTFOLIO_TIME_ZONE: give an IANA name such as "
+            "Europe/London."
+        ) from None
+    config["TIME_ZONE"] = zone
     if config.get("ENV") == "production" and config.get("SECRET_KEY") in (None, DEFAULT_SECRET_KEY):
         raise RuntimeError(
             "Refusing to start in production with the default secret key: "

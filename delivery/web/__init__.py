@@ -9,7 +9,17 @@ from flask_login import LoginManager, current_user
 from markupsafe import Markup
 from sqlalchemy.exc import OperationalError
 
-from delivery.web import account, auth, exports, frameworks, health, limits, notifications
+from delivery.web import (
+    account,
+    auth,
+    exports,
+    frameworks,
+    health,
+    limits,
+    marking,
+    notifications,
+    words,
+)
 from delivery.web.admin import views as admin
 from delivery.web.context import db
 from delivery.web.coverage import caseload_views as caseload
@@ -35,6 +45,7 @@ BLUEPRINT_MODULES = (
     frameworks,
     coverage,
     caseload,
+    marking,
     exports,
     iqa,
     notifications,
@@ -58,6 +69,7 @@ def register(app: Flask, login: LoginManager) -> None:
         }
 
     app.add_template_global(field_attrs)
+    words.register(app)
 
     @app.template_filter("markdown")
     def _markdown(text: str) -> Markup:

@@ -13,6 +13,7 @@ NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("Home", "home.index", frozenset({"admin", "assessor", "iqa", "learner", "eqa"})),
     ("My evidence", "evidence.index", frozenset({"learner"})),
     ("Caseload", "caseload.index", frozenset({"assessor"})),
+    ("Marking", "marking.index", frozenset({"assessor"})),
     ("Quality assurance", "iqa.index", frozenset({"iqa"})),
     ("IQA actions", "iqa.actions", frozenset({"assessor"})),
     ("External QA", "iqa.eqa_index", frozenset({"eqa"})),

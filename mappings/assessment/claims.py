@@ -102,7 +102,9 @@ def set_claims(
     wanted = set(criterion_ids)
     stray = wanted - allowed
     if stray:
-        raise Invalid("Evidence can only be mapped to criteria of the learner's standards.")
+        raise Invalid(
+            "Evidence can only be mapped to criteria of the learner's standards.", field="criterion"
+        )
     existing = {
         c.criterion_id: c
         for c in session.exec(select(Claim).where(Claim.evidence_id == evidence_id))
@@ -155,14 +157,19 @@ def decide(
     claim, item, framework = row
     access.require_assessor(session, actor, item.learner_id)
     if decision not in DECISIONS:
-        raise Invalid("A decision is either accepted or referred.")
+        raise Invalid("A decision is either accepted or referred.", field="decision")
     if item.submitted_at is None:
         raise Invalid("This evidence has not been submitted yet.")
     method = method.strip().upper()
     if method not in {code for code, _ in rules_for(framework).methods}:
-        raise Invalid(f"Unknown assessment method {method!r}.")
+        raise Invalid(
+            "Choose the assessment method."
+            if not method
+            else f"Unknown assessment method {method!r}.",
+            field="method",
+        )
     if decision == "referred" and not feedback.strip():
-        raise Invalid("Say what is missing when you refer a claim.")
+        raise Invalid("Say what is missing when you refer a claim.", field="feedback")
     now = utcnow()
     result = session.execute(
         update(Claim)
@@ -221,7 +228,7 @@ def judge(
     values = {name: bool(flags.get(name)) for name in VACSR}
     failing = [name for name, ok in values.items() if not ok]
     if failing and not note.strip():
-        raise Invalid(f"Explain why the evidence is not {', '.join(failing)}.")
+        raise Invalid(f"Explain why the evidence is not {', '.join(failing)}.", field="note")
     judgement = Judgement(
         evidence_id=evidence_id,
         version_number=item.current_version,

@@ -278,6 +278,15 @@ def find_standard(
     return None
 
 
+def criterion_states(
+    session: Session, learner_id: int, today: date | None = None
+) -> dict[int, str]:
+    """Criterion id -> where it stands for the learner across all their evidence (met, awaiting,
+    referred, missing)."""
+    standings = load_standings(session, registrations_of_learner(session, learner_id), today)
+    return {c.criterion.id: c.state for s in standings for c in s.coverage.criteria}
+
+
 def registrations_of_learner(session: Session, learner_id: int) -> list[int]:
     ids = session.exec(_REGISTRATIONS_OF_LEARNER, params={"learner_id": learner_id}).all()
     return [i for i in ids if i is not None]

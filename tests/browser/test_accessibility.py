@@ -104,6 +104,8 @@ def test_assessor_pages(page, live_server) -> None:
         "/",
         "/caseload",
         "/caseload?sort=rag&dir=desc",
+        "/marking",
+        f"/marking?learner={learner_id}",
         learner_page,
         item,
         f"/learners/{learner_id}/standards/SE03",
@@ -136,3 +138,21 @@ def test_quality_assurer_pages(page, live_server) -> None:
         "/caseload?role=iqa",
     ]
     assert _check(page, live_server, paths) == []
+
+
+def test_assessor_reaches_the_marking_queue_from_the_caseload_and_opens_the_oldest(
+    page, live_server
+) -> None:
+    login(page, live_server, "assessor1@example.org")
+    page.goto(f"{live_server}/caseload")
+    page.get_by_role("link", name=re.compile(r"\d+ claims awaiting decision")).click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Marking queue"
+    rows = page.locator("table tbody tr")
+    assert rows.count() > 0
+    waits = [rows.nth(i).locator("td").last.inner_text() for i in range(rows.count())]
+    assert all(re.fullmatch(r"under an hour|\d+ hours?|\d+ days?", w) for w in waits), waits
+    assert axe_violations(page) == []
+    title = rows.first.locator("th a").inner_text()
+    rows.first.locator("th a").click()
+    assert page.get_by_role("heading", level=1).inner_text() == title
+    assert page.get_by_role("button", name="Record decision").count() > 0

@@ -47,8 +47,20 @@ def test_learner_writes_uploads_submits_and_assessor_sees_it(
     assert page.get_by_role("link", name="notes.docx").is_visible()
 
     page.get_by_label("I declare that this evidence is my own work").check()
+    ticked = page.locator("#mapping-form input[name=criterion]:checked").count()
+    if not ticked:  # nothing ticked: submitting asks for criteria and keeps the declaration
+        page.get_by_role("button", name="Submit for assessment").click()
+        assert page.get_by_role("alert").inner_text().count("Tick the criteria") == 1
+        assert page.get_by_label("I declare that this evidence is my own work").is_checked()
+        assert axe_violations(page) == []
+    box = page.locator("#mapping-form input[name=criterion]").first
+    box.check()
+    criterion = box.get_attribute("value")
     page.get_by_role("button", name="Submit for assessment").click()
     assert "Submitted for assessment" in page.content()
+    # the criterion ticked on the page was saved with the submission (no "Save mapping")
+    assert page.locator(f"#crit-{criterion}").is_checked()
+    assert "Awaiting decision" in page.locator("#criteria-heading + table").inner_text()
     page.goto(f"{live_server}/evidence")
     row = page.get_by_role("row", name="Supporting M at the job interview")
     assert "Submitted" in row.inner_text()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
@@ -244,7 +245,8 @@ def test_assessor_signs_off_through_the_page_when_complete(
     assert "Confirmed by Carla Candidate" in page  # the learner's declaration behind it
     assert "Sign off this standard" not in page
     progress = _text(client.get(f"/learners/{learner.id}/progress"))
-    assert f"Signed off {record.signed_at.strftime('%Y-%m-%d')}" in progress
+    signed = record.signed_at.replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/London"))
+    assert f"Signed off {signed.day} {signed:%b %Y, %H:%M}" in progress  # words, local time
 
 
 def test_signoff_needs_the_declaration(session, client, auth, case, make_evidence) -> None:
@@ -521,7 +523,9 @@ def test_assessor_iqa_and_admin_homes(session, client, auth, case, make_evidence
     _claim(session, learner, item, "SE01", {"K1", "K2", "K3"})
     auth.login(assessor)
     page = _text(client.get("/"))
-    assert "3 claims awaiting your decision, from 1 learners." in page
+    assert (
+        '<a href="/marking">3 claims awaiting your decision</a>, from 1 learners.' in page
+    )  # the count leads to the marking queue
     assert 'href="/caseload"' in page and re.search(r"Green 1|Amber 1|Red 1", page)
     auth.logout()
     auth.login(iqa)

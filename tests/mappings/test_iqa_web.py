@@ -191,10 +191,14 @@ def test_admin_grants_eqa_who_reads_only_sampled_portfolios(
     )
     assert response.status_code == 302
     grant = session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one()
+    chosen = date.today() + timedelta(days=3)
+    chosen_words = f"{chosen.day} {chosen:%b %Y}"  # the date the administrator chose, in words
+    assert f"<td>{chosen_words}</td>" in client.get("/admin/eqa").get_data(as_text=True)
     auth.logout()
     auth.login(eqa)
     home = client.get("/eqa").get_data(as_text=True)
     assert sample.decision_key in home
+    assert f"(access until {chosen_words})" in home
     assert client.get(f"/eqa/samples/{sample.id}").status_code == 200
     assert client.get(f"/learners/{sample.learner_id}/evidence").status_code == 200
     assert client.get(f"/learners/{outsider.learner_id}/evidence").status_code == 404

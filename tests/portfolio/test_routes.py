@@ -63,6 +63,7 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "evidence.judge": (set(), {"assessor"}),
     "evidence.download": (SAMPLED_READERS, set()),
     "caseload.index": ({"assessor", "other_assessor"}, set()),
+    "marking.index": ({"assessor", "other_assessor"}, set()),  # each their own learners' items
     "coverage.learner": (SAMPLED_READERS, set()),
     "coverage.standard": (SAMPLED_READERS, set()),
     "coverage.cohort": ({"admin", "assessor", "iqa"}, set()),  # staff with learners in it

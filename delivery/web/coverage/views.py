@@ -14,6 +14,8 @@ from delivery.web.handler import page
 from mappings.assessment import signoff as signoffs
 from mappings.assessment.declarations import ASSESSOR_WORDING
 from portfolio.models import Person
+from portfolio.models.evidence import ASSESSOR_KINDS, KINDS
+from portfolio.services import access
 
 bp = Blueprint("coverage", __name__)
 
@@ -46,8 +48,14 @@ def learner_page(learner_id: int) -> str:
     if person is None:
         abort(404)
     rows = overview.learner_progress(db(), actor=actor(), learner_id=learner_id)
+    assessing = "assessor" in access.relation(db(), actor(), learner_id)
     return render_template(
-        "coverage/learner.html", learner=person, rows=rows, own=learner_id == actor().id
+        "coverage/learner.html",
+        learner=person,
+        rows=rows,
+        own=learner_id == actor().id,
+        records={k: KINDS[k] for k in ASSESSOR_KINDS} if assessing else {},
+        assessing=assessing,
     )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -62,10 +63,16 @@ class ClaimsForm(PageForm):
     """The criteria an item shows; the service judges which the learner may claim."""
 
     criterion = SelectMultipleField("Criteria", coerce=int, validate_choice=False)
+    # present when the checklist was on the page: submitting then saves what is ticked
+    on_page = HiddenField()
 
     @property
     def ticked(self) -> set[int]:
         return set(self.criterion.data or [])
+
+    @property
+    def was_on_page(self) -> bool:
+        return bool(self.on_page.data == "1")
 
 
 class DecisionForm(PageForm):
@@ -126,24 +133,35 @@ class ItemForms:
     claims: ClaimsForm
     judge: JudgementForm
     decide: dict[int, DecisionForm]
+    ticked_counts: dict[str, int] = field(default_factory=dict)  # standard code -> boxes ticked
 
     @classmethod
-    def build(cls, mapping: MappingView, failed: PageForm | None = None) -> ItemForms:
+    def build(
+        cls, mapping: MappingView, failed: PageForm | Sequence[PageForm] | None = None
+    ) -> ItemForms:
+        """``failed``: the form (or forms) of the request, shown again with what was typed."""
         forms = cls(
             upload=UploadForm(formdata=None),
             submit=SubmitForm(formdata=None),
-            claims=ClaimsForm(formdata=None, criterion=mapping.ticked),
+            claims=ClaimsForm(formdata=None, criterion=mapping.ticked, on_page="1"),
             judge=JudgementForm(formdata=None),
             decide={
                 c.id: DecisionForm(formdata=None, row=c.id, revision=c.revision, method=c.method)
                 for c in mapping.claims
             },
         )
-        if isinstance(failed, DecisionForm):
-            forms.decide[failed.row or 0] = failed
-        for name in ("upload", "submit", "claims", "judge"):
-            if type(failed) is type(getattr(forms, name)):
-                setattr(forms, name, failed)
+        given = [] if failed is None else [failed] if isinstance(failed, PageForm) else failed
+        for form in given:
+            if isinstance(form, DecisionForm):
+                forms.decide[form.row or 0] = form
+            for name in ("upload", "submit", "claims", "judge"):
+                if type(form) is type(getattr(forms, name)):
+                    setattr(forms, name, form)
+        ticked = forms.claims.ticked
+        forms.ticked_counts = {
+            group.code: sum(1 for c in group.choices if c.criterion.criterion_id in ticked)
+            for group in mapping.standards
+        }
         rows = {c.id: c for c in mapping.claims}
         for row, form in forms.decide.items():
             methods = rows[row].methods if row in rows else ()

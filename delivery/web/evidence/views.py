@@ -21,10 +21,12 @@ from delivery.web.evidence.readings import (
     suggest_after_commit,
     suggest_after_page,
 )
-from delivery.web.forms import PageForm, errors_on
+from delivery.web.forms import PageForm, errors_on, status_of
 from delivery.web.handler import page
 from mappings.assessment import claims
 from mappings.assessment.models import Claim
+from mappings.assessment.standing import criterion_states
+from portfolio.errors import Invalid
 from portfolio.models import Evidence, Person
 from portfolio.models.evidence import ASSESSOR_KINDS, KINDS
 from portfolio.services import access
@@ -78,6 +80,8 @@ def learner_index(learner_id: int) -> str:
     return _listing(learner_id)
 
 
+# where a criterion of the checklist stands across the learner's evidence (missing: said by nothing)
+STATE_WORDS = {"met": "already met", "awaiting": "awaiting a decision", "referred": "referred"}
 STATUS_FILTERS = {"draft": "Drafts", "submitted": "Submitted"}
 
 
@@ -190,9 +194,10 @@ def edit(evidence_id: int) -> tuple[str, int] | Response:
 
 
 def _item_page(
-    evidence_id: int, number: int | None = None, failed: PageForm | None = None
+    evidence_id: int, number: int | None = None, failed: PageForm | list[PageForm] | None = None
 ) -> tuple[str, int]:
-    """The page of one item; ``failed`` is a form of it that is shown again with its errors."""
+    """The page of one item; ``failed`` is the form (or forms) of the request, shown again with
+    what was typed and their errors."""
     info = service.detail(db(), actor=actor(), evidence_id=evidence_id, number=number)
     mapping = mapping_view(
         db(),
@@ -205,16 +210,19 @@ def _item_page(
     if mapping.suggestions_due:  # computed in the background; this page shows what is stored
         suggest_after_page([info.version.id or 0])
     forms = ItemForms.build(mapping, failed)
+    states = criterion_states(db(), info.item.learner_id) if mapping.can_map else {}
     html = render_template(
         "evidence/detail.html",
         info=info,
+        states=states,
+        state_words=STATE_WORDS,
         learner=db().get(Person, info.item.learner_id),
         kind_label=KINDS[info.item.kind],
         forms=forms,
         mapping=mapping,
         max_mb=current_app.config["MAX_UPLOAD_MB"],
     )
-    return html, failed.status if failed is not None else 200
+    return html, status_of(*([failed] if isinstance(failed, PageForm) else failed or []))
 
 
 @bp.route("/evidence/<int:evidence_id>")
@@ -319,9 +327,25 @@ def attach(evidence_id: int) -> tuple[str, int] | Response:
 @bp.route("/evidence/<int:evidence_id>/submit", methods=["POST"])
 @page()
 def submit(evidence_id: int) -> tuple[str, int] | Response:
+    """Submit with the declaration; the criteria ticked on the page are saved with it, in the
+    same transaction, so that nothing ticked is lost for want of pressing "Save mapping"."""
     service.for_author(db(), actor(), evidence_id)
     form = SubmitForm()
+    mapped = ClaimsForm()
     if form.validate_on_submit():
+        if mapped.was_on_page and not mapped.ticked:
+            mapped.fail(Invalid(NOTHING_TICKED, field="criterion"))
+            return _item_page(evidence_id, failed=[mapped, form])
+        with errors_on(mapped):
+            if mapped.was_on_page:
+                claims.set_claims(
+                    db(),
+                    actor=actor(),
+                    evidence_id=evidence_id,
+                    criterion_ids=sorted(mapped.ticked),
+                )
+        if mapped.failure is not None:
+            return _item_page(evidence_id, failed=[mapped, form])
         with errors_on(form):
             item = service.submit(
                 db(),
@@ -332,7 +356,10 @@ def submit(evidence_id: int) -> tuple[str, int] | Response:
             _suggest_saved(item)
             flash("Submitted for assessment.", "success")
             return redirect(url_for("evidence.detail", evidence_id=evidence_id))
-    return _item_page(evidence_id, failed=form)
+    return _item_page(evidence_id, failed=[form, mapped])
+
+
+NOTHING_TICKED = "Tick the criteria this evidence shows before you submit it."
 
 
 @bp.route("/files/<int:attachment_id>")

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from portfolio.errors import NotFound
 from portfolio.models import Attachment, AuditEntry, Evidence, EvidenceVersion
 from portfolio.models.evidence import KINDS
+from portfolio.paging import Paged
 from portfolio.services import access
 from portfolio.services.evidence.drafts import attachments_of, get_for
 from portfolio.services.people import Actor
@@ -35,37 +36,8 @@ class EvidenceRow:
 PAGE_SIZE = 50
 
 
-@dataclass(frozen=True)
-class EvidencePage:
-    """One page of a learner's evidence, newest activity first, and where it sits in the whole."""
-
-    rows: list[EvidenceRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.rows else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.rows) - 1 if self.rows else 0
-
-    def window(self, edge: int = 2, around: int = 2) -> list[int | None]:
-        """Page numbers to link: the first and last few and those around this one; None where
-        a run of pages is left out."""
-        shown: list[int | None] = []
-        for n in range(1, self.pages + 1):
-            if n <= edge or n > self.pages - edge or abs(n - self.page) <= around:
-                shown.append(n)
-            elif shown[-1] is not None:
-                shown.append(None)
-        return shown
+# one page of a learner's evidence, newest activity first, and where it sits in the whole
+EvidencePage = Paged[EvidenceRow]
 
 
 def _listing_statements(by_status: bool) -> tuple[Any, Any]:

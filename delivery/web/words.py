@@ -1,0 +1,173 @@
+"""Words people use: dates and times in the centre's time zone, waiting times, what the audit
+trail's actions, a file's type and a claim's status are called; no codes, ids or ISO timestamps.
+
+One Jinja filter formats every date and time on ordinary pages (``{{ value|when }}``): a date as
+"3 Dec 2026", a moment as "3 Dec 2026, 08:10" in the centre's time zone (``TIME_ZONE``)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app
+
+from portfolio.models.evidence import KINDS
+
+# the audit trail's actions, as a sentence about what happened
+ACTIONS = {
+    "audit.baseline": "Audit trail started",
+    "auth.login": "Logged in",
+    "auth.logout_everywhere": "Logged out everywhere",
+    "bundle.import": "Imported from a portfolio bundle",
+    "claim.decide": "Decision recorded",
+    "cohort.create": "Cohort created",
+    "eqa.grant": "External QA access granted",
+    "eqa.revoke": "External QA access withdrawn",
+    "evidence.create": "Draft created",
+    "evidence.edit": "Edited (new version)",
+    "evidence.attach": "File attached",
+    "evidence.submit": "Submitted for assessment",
+    "evidence.map": "Criteria mapped",
+    "evidence.judge": "VACSR judgement recorded",
+    "export.queue": "Export started",
+    "export.retry": "Export tried again",
+    "framework.import": "Framework loaded",
+    "framework.rules": "Coverage rules changed",
+    "iqa.action.close": "IQA action closed",
+    "iqa.action.respond": "Response to an IQA action",
+    "iqa.cycle.create": "Sampling cycle created",
+    "iqa.plan": "Sampling plan made",
+    "iqa.review": "Sample reviewed",
+    "iqa.sample.add": "Sample added",
+    "iqa.sample.drop": "Sample dropped",
+    "iqa.strategy": "Sampling strategy changed",
+    "person.create": "Account created",
+    "person.password_change": "Password changed",
+    "person.password_reset": "Password reset by an administrator",
+    "person.password_reset_by_link": "Password reset by e-mail link",
+    "person.password_reset_requested": "Password reset asked for",
+    "person.remove": "Account removed",
+    "registration.create": "Registered on a framework",
+    "registration.update": "Registration changed",
+    "standard.declaration": "Learner's declaration confirmed",
+    "standard.reopen": "Standard reopened",
+    "standard.signoff": "Standard signed off",
+}
+CLAIM_STATES = {"claimed": "awaiting decision", "accepted": "accepted", "referred": "referred"}
+FORMATS = {
+    "nos-text": "NOS text",
+    "nos-docx": "NOS Word document",
+    "nos-json": "NOS database record",
+    "topic-guide": "topic guide",
+    "case": "CASE package",
+    "csv": "CSV",
+    "json": "portfolio JSON export",
+}
+FILE_TYPES = {
+    "application/pdf": "PDF",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
+    "text/plain": "text",
+    "text/markdown": "Markdown",
+}
+_ID = re.compile(r" \(#\d+\)")
+_KIND = re.compile(r"\b(" + "|".join(sorted(KINDS, key=len, reverse=True)) + r")\b")
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config.get("TIME_ZONE") or "Europe/London")
+
+
+def local(moment: datetime, zone: ZoneInfo) -> datetime:
+    """``moment`` (aware, or naive UTC as the database gives it back) in ``zone``."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone)
+
+
+def day_words(day: date) -> str:
+    return f"{day.day} {day.strftime('%b')} {day.year}"
+
+
+def moment_words(moment: datetime, zone: ZoneInfo) -> str:
+    """ "3 Dec 2026, 08:10" in ``zone``."""
+    here = local(moment, zone)
+    return f"{day_words(here.date())}, {here.strftime('%H:%M')}"
+
+
+def when(value: date | datetime | None, empty: str = "—") -> str:
+    """The one filter for dates and times on pages."""
+    if value is None:
+        return empty
+    if isinstance(value, datetime):
+        return moment_words(value, _zone())
+    return day_words(value)
+
+
+def last_day(end: datetime | None) -> str:
+    """The last day inside a period that ends (exclusive) at midnight UTC after it, as an
+    administrator chose it: access "until 10 Dec 2026" ends at 11 Dec 2026, 00:00 UTC."""
+    if end is None:
+        return "—"
+    if end.tzinfo is None:
+        end = end.replace(tzinfo=UTC)
+    return day_words((end.astimezone(UTC) - timedelta(microseconds=1)).date())
+
+
+def waited(since: datetime, now: datetime | None = None) -> str:
+    """How long something has waited, in the words a person would say: "3 days", "5 hours"."""
+    now = now or datetime.now(UTC)
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    seconds = max(0.0, (now - since).total_seconds())
+    if seconds < 3600:
+        return "under an hour"
+    if seconds < 86400:
+        hours = int(seconds // 3600)
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    days = int(seconds // 86400)
+    return f"{days} day{'s' if days != 1 else ''}"
+
+
+def action_words(code: str) -> str:
+    """What an audit action is called: "evidence.create" -> "Draft created"."""
+    return ACTIONS.get(code) or code.replace(".", " ").replace("_", " ").capitalize()
+
+
+def claim_state(status: str) -> str:
+    return CLAIM_STATES.get(status, status)
+
+
+def format_words(fmt: str | None) -> str:
+    return FORMATS.get(fmt or "", fmt or "—")
+
+
+def file_type(mime: str) -> str:
+    """ "application/pdf" -> "PDF"; images, audio and video by their family."""
+    if mime in FILE_TYPES:
+        return FILE_TYPES[mime]
+    family = mime.split("/", 1)[0]
+    return {"image": "image", "audio": "audio", "video": "video", "text": "text"}.get(
+        family, "file"
+    )
+
+
+def plain(text: str) -> str:
+    """Text made by the system (a sampling reason, an assessor's label) without ids or codes:
+    "Asa Assessor (#2)" -> "Asa Assessor", "reflective_account" -> "reflective account"."""
+    text = _ID.sub("", text)
+    return _KIND.sub(lambda m: KINDS[m.group(1)].lower(), text)
+
+
+def register(app: Flask) -> None:
+    for name, function in (
+        ("when", when),
+        ("waited", waited),
+        ("last_day", last_day),
+        ("action_words", action_words),
+        ("claim_state", claim_state),
+        ("format_words", format_words),
+        ("file_type", file_type),
+        ("plain", plain),
+    ):
+        app.add_template_filter(function, name)

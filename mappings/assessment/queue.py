@@ -1,0 +1,138 @@
+"""The marking queue: every submitted item of an assessor's learners that has claims awaiting a
+decision, oldest submission first, a page at a time, in three queries however long it is."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
+
+from mappings.assessment.models import Claim
+from portfolio.errors import PermissionDenied
+from portfolio.models import Criterion, Evidence, Person, Registration, Standard
+from portfolio.models.evidence import KINDS
+from portfolio.paging import Paged, clamp
+from portfolio.services.people import Actor
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    evidence_id: int
+    title: str
+    kind: str
+    kind_label: str
+    learner_id: int
+    learner_name: str
+    submitted_at: datetime
+    awaiting: int  # claims of the item awaiting a decision
+    standards: tuple[str, ...]  # codes of the standards those claims are about, in order
+
+
+MarkingQueue = Paged[QueueRow]
+
+
+def _statements(by_learner: bool) -> tuple[Any, Any]:
+    """The count and the page of waiting items, built once (building costs more than running)."""
+    mine = sa_select(col(Registration.learner_id)).where(
+        col(Registration.assessor_id) == bindparam("assessor_id")
+    )
+    where = [
+        col(Evidence.submitted_at).is_not(None),
+        col(Evidence.learner_id).in_(mine),
+        col(Claim.status) == "claimed",
+    ]
+    if by_learner:
+        where.append(col(Evidence.learner_id) == bindparam("learner_id"))
+    count = sa_select(func.count(func.distinct(col(Evidence.id)))).join(
+        Claim, col(Claim.evidence_id) == Evidence.id
+    )
+    rows = (
+        sa_select(
+            col(Evidence.id),
+            col(Evidence.title),
+            col(Evidence.kind),
+            col(Evidence.learner_id),
+            col(Person.name),
+            col(Evidence.submitted_at),
+            func.count(col(Claim.id)),
+        )
+        .join(Claim, col(Claim.evidence_id) == Evidence.id)
+        .join(Person, col(Person.id) == Evidence.learner_id)
+        .where(*where)
+        .group_by(
+            col(Evidence.id),
+            col(Evidence.title),
+            col(Evidence.kind),
+            col(Evidence.learner_id),
+            col(Person.name),
+            col(Evidence.submitted_at),
+        )
+        .order_by(col(Evidence.submitted_at), col(Evidence.id))
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    return count.where(*where), rows
+
+
+_QUEUE = {False: _statements(False), True: _statements(True)}
+_STANDARDS = (
+    sa_select(col(Claim.evidence_id), col(Standard.code))
+    .join(Criterion, col(Criterion.id) == Claim.criterion_id)
+    .join(Standard, col(Standard.id) == Criterion.standard_id)
+    .where(
+        col(Claim.evidence_id).in_(bindparam("ids", expanding=True)), col(Claim.status) == "claimed"
+    )
+    .distinct()
+    .order_by(col(Claim.evidence_id), col(Standard.code))
+)
+
+
+def marking_queue(
+    session: Session,
+    *,
+    actor: Actor,
+    page: int = 1,
+    per_page: int = PAGE_SIZE,
+    learner_id: int | None = None,
+) -> MarkingQueue:
+    """The actor's queue (their own learners only), or one learner's part of it."""
+    if not actor.has("assessor"):
+        raise PermissionDenied("The marking queue is an assessor's.")
+    count, select_rows = _QUEUE[learner_id is not None]
+    params: dict[str, Any] = {"assessor_id": actor.id, "learner_id": learner_id}
+    connection = session.connection()
+    total = int(connection.execute(count, params).scalar_one())
+    page = clamp(page, total, per_page)
+    params.update(limit=per_page, offset=(page - 1) * per_page)
+    found: Sequence[Any] = connection.execute(select_rows, params).all()
+    standards: dict[int, list[str]] = defaultdict(list)
+    if found:
+        for eid, code in connection.execute(_STANDARDS, {"ids": [r[0] for r in found]}):
+            standards[eid].append(code)
+    return MarkingQueue(
+        rows=[
+            QueueRow(
+                evidence_id=eid,
+                title=title,
+                kind=kind,
+                kind_label=KINDS.get(kind, "Evidence"),
+                learner_id=lid,
+                learner_name=name,
+                submitted_at=submitted,
+                awaiting=awaiting,
+                standards=tuple(standards[eid]),
+            )
+            for eid, title, kind, lid, name, submitted, awaiting in found
+        ],
+        total=total,
+        page=page,
+        per_page=per_page,
+    )

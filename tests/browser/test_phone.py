@@ -1,0 +1,75 @@
+"""At 375 px wide (a small phone) the pages with long tables do not scroll sideways: their tables
+become stacked rows, by CSS alone, under the app's Content Security Policy (demo data, Chromium)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import login
+
+pytestmark = pytest.mark.browser
+
+WIDTH = 375
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    """A page 375 px wide that obeys the CSP (no bypass), noting any CSP refusal."""
+    context = browser.new_context(viewport={"width": WIDTH, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.csp_errors = []
+    page.on(
+        "console",
+        lambda m: page.csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    yield page
+    context.close()
+
+
+def _too_wide(page: Any, base: str, paths: list[str]) -> list[str]:
+    problems = []
+    for path in paths:
+        response = page.goto(base + path)
+        assert response is not None and response.status == 200, path
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > WIDTH:
+            problems.append(f"{path}: {width} px wide")
+    return problems
+
+
+def _first(page: Any, pattern: str) -> str:
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+    return next(h for h in hrefs if re.fullmatch(pattern, h or ""))
+
+
+def test_learner_pages_fit_a_phone(phone, live_server) -> None:
+    login(phone, live_server, "learner4@example.org")
+    phone.goto(f"{live_server}/evidence")
+    item = _first(phone, r"/evidence/\d+")
+    assert _too_wide(phone, live_server, ["/", "/evidence", "/evidence?page=2", item]) == []
+    # the evidence list is stacked: each cell says what it is
+    phone.goto(f"{live_server}/evidence")
+    cell = phone.locator("table.stack tbody td").first
+    label = cell.evaluate("e => getComputedStyle(e, '::before').content")
+    assert label.strip('"') == cell.get_attribute("data-label")
+    assert phone.csp_errors == []
+
+
+def test_assessor_pages_fit_a_phone(phone, live_server) -> None:
+    login(phone, live_server, "assessor1@example.org")
+    phone.goto(f"{live_server}/caseload")
+    learner = _first(phone, r"/learners/\d+/progress").split("/")[2]
+    paths = ["/", "/caseload", "/marking", f"/learners/{learner}/evidence"]
+    assert _too_wide(phone, live_server, paths) == []
+    assert phone.csp_errors == []
+
+
+def test_administrator_pages_fit_a_phone(phone, live_server) -> None:
+    login(phone, live_server, "admin@example.org")
+    assert _too_wide(phone, live_server, ["/", "/admin/people"]) == []
+    assert phone.csp_errors == []

@@ -1,0 +1,150 @@
+"""Words people use (issue 17): dates as "3 Dec 2026, 08:10" in the centre's time zone, through one
+filter; no ISO or "+00:00" timestamps, "(#2)" ids, MIME types, hashes or audit codes on pages."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlmodel import select
+
+from delivery.web.words import action_words, file_type, last_day, plain, waited, when
+from mappings.assessment.claims import claimable_criteria
+from mappings.quality.models import Sample
+from mappings.quality.plan import plan_cycle
+from portfolio import config as settings
+from tests.conftest import actor_of
+
+ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+AUDIT = (
+    "audit|auth|bundle|claim|cohort|eqa|evidence|export|framework|iqa|person|registration|standard"
+)
+CODES = re.compile(rf"\+00:00|\(#\d+\)|\b[0-9a-f]{{64}}\b|\b(?:{AUDIT})\.[a-z_.]+")
+MIME = re.compile(r"\b(?:application|text|image|audio|video)/[a-z0-9.+-]+")
+
+
+def _words(html: str) -> str:
+    """What a person reads: the page's text, without tags, attributes, scripts or the
+    fingerprints kept folded away for auditors."""
+    html = re.sub(r'<details class="fingerprints">.*?</details>', "", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def _plain_page(html: str) -> list[str]:
+    text = _words(html)
+    found = ISO_DAY.findall(text) + MIME.findall(text)
+    found += CODES.findall(text)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("value", "zone", "words"),
+    [
+        (datetime(2026, 12, 3, 8, 10, tzinfo=UTC), "Europe/London", "3 Dec 2026, 08:10"),
+        (datetime(2026, 7, 1, 8, 10, tzinfo=UTC), "Europe/London", "1 Jul 2026, 09:10"),  # BST
+        (datetime(2026, 7, 1, 8, 10), "Europe/London", "1 Jul 2026, 09:10"),  # naive is UTC
+        (datetime(2026, 12, 3, 8, 10, tzinfo=UTC), "America/New_York", "3 Dec 2026, 03:10"),
+        (date(2026, 12, 3), "Asia/Tokyo", "3 Dec 2026"),  # a date is a date everywhere
+        (None, "Europe/London", "—"),
+    ],
+)
+def test_one_filter_gives_dates_and_times_in_the_centres_zone(
+    app: Flask, value: Any, zone: str, words: str
+) -> None:
+    app.config["TIME_ZONE"] = zone
+    with app.app_context():
+        assert when(value) == words
+        rendered = app.jinja_env.from_string("{{ v|when }}").render(v=value)
+        assert rendered == words
+
+
+def test_the_time_zone_is_a_setting_checked_at_start(tmp_path: Path) -> None:
+    conf = settings.from_env({})
+    assert conf["TIME_ZONE"] == "Europe/London"
+    conf = settings.from_env({"PORTFOLIO_TIME_ZONE": "Mars/Olympus"})
+    conf["INSTANCE_PATH"] = str(tmp_path)
+    with pytest.raises(RuntimeError, match="Unknown time zone 'Mars/Olympus'"):
+        settings.finish(conf)
+
+
+def test_codes_become_words() -> None:
+    assert action_words("evidence.create") == "Draft created"
+    assert action_words("something.new_here") == "Something new here"  # never the raw code
+    assert file_type("application/pdf") == "PDF" and file_type("image/png") == "image"
+    assert (
+        file_type("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        == "Word document"
+    )
+    assert plain("CAMERA: evidence reflective_account") == "CAMERA: evidence reflective account"
+    assert plain("Asa Assessor (#2): 2 of 4 decisions") == "Asa Assessor: 2 of 4 decisions"
+    # access granted "until 10 Dec" ends at the start of 11 Dec, UTC: the page says 10 Dec
+    assert last_day(datetime(2026, 12, 11, tzinfo=UTC)) == "10 Dec 2026"
+    assert last_day(datetime(2026, 7, 11)) == "10 Jul 2026"  # naive from the database: UTC
+    now = datetime(2026, 12, 6, 8, 10, tzinfo=UTC)
+    assert waited(datetime(2026, 12, 3, 8, 10, tzinfo=UTC), now) == "3 days"
+
+
+def test_evidence_pages_speak_in_words(
+    client: Any, auth: Any, session: Any, make_person: Any, make_registration: Any
+) -> None:
+    learner, assessor = make_person("learner"), make_person("assessor")
+    make_registration(learner=learner, assessor=assessor, codes="SE01")
+    auth.login(learner)
+    response = client.post(
+        f"/learners/{learner.id}/evidence/new?kind=reflective_account",
+        data={"title": "Job trial", "activity_date": "2026-11-30", "body": "I met the employer."},
+    )
+    item_url = response.headers["Location"]
+    item_id = int(item_url.rsplit("/", 1)[1])
+    client.post(
+        f"/evidence/{item_id}/attachments",
+        data={"file": (io.BytesIO(b"Notes of the meeting."), "notes.txt")},
+        content_type="multipart/form-data",
+    )
+    criterion = claimable_criteria(session, learner.id)[0].criterion_id
+    client.post(
+        f"/evidence/{item_id}/submit",
+        data={"criterion": [str(criterion)], "on_page": "1", "declaration": "y"},
+    )
+    page = client.get(item_url).get_data(as_text=True)
+    text = _words(page)
+    assert "30 Nov 2026" in text  # the date of the activity
+    assert (
+        "Draft created" in text and "File attached" in text and "Submitted for assessment" in text
+    )
+    assert "(text, " in text  # the file's type in words
+    assert re.search(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}", text)  # when it was saved
+    assert _plain_page(page) == []
+    assert "Fingerprints of the versions, for auditors" in page  # kept, folded away
+    assert _plain_page(client.get("/evidence").get_data(as_text=True)) == []
+    assert _plain_page(client.get(f"/learners/{learner.id}/progress").get_data(as_text=True)) == []
+    auth.logout()
+    auth.login(assessor)
+    for url in ("/caseload", "/marking", item_url, f"/learners/{learner.id}/progress", "/"):
+        html = client.get(url).get_data(as_text=True)
+        assert _plain_page(html) == [], url
+    decisions = _words(client.get(item_url).get_data(as_text=True))
+    assert "Awaiting decision" in decisions and "claimed" not in decisions
+
+
+def test_quality_assurance_pages_show_no_ids_or_codes(
+    client: Any, auth: Any, session: Any, make_person: Any, make_registration: Any
+) -> None:
+    from tests.mappings.test_iqa import build_centre
+
+    centre = build_centre(session, make_person, make_registration, learners=3)
+    plan_cycle(session, actor=actor_of(centre.iqa), cycle_id=centre.cycle.id)
+    session.commit()
+    sample = session.exec(select(Sample).where(Sample.cycle_id == centre.cycle.id)).first()
+    auth.login(centre.iqa)
+    c = centre.cycle.id
+    for url in ("/iqa", f"/iqa/cycles/{c}", f"/iqa/cycles/{c}/grid", f"/iqa/samples/{sample.id}"):
+        text = _words(client.get(url).get_data(as_text=True))
+        assert not re.search(r"\(#\d+\)", text), url
+        assert not ISO_DAY.search(text), (url, ISO_DAY.findall(text))
+        assert "reflective_account" not in text and "observation_record" not in text, url
