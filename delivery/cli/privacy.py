@@ -1,0 +1,58 @@
+"""``portfolio privacy scan``: find personal data in texts read as JSON lines (the measured interface)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from portfolio.privacy.scan import scan
+
+
+@click.group("privacy")
+def privacy_group() -> None:
+    """Find personal data in evidence text."""
+
+
+@privacy_group.command("scan")
+@click.option(
+    "--no-names",
+    is_flag=True,
+    help="Pattern kinds only: do not load the named-entity model.",
+)
+def scan_command(no_names: bool) -> None:
+    """Read {"id","text"} JSON lines on stdin; write {"id","findings"} JSON lines.
+
+    Each finding is {"kind","start","end","text"} with character offsets into "text"
+    (text[start:end] is the finding's text). An optional "learner" (a name, or a list of names)
+    is never reported as a name. A line that is not a JSON object with a string "text" stops the
+    run with its line number; the lines before it have been written."""
+    out = sys.stdout
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        item = _parse(number, line)
+        learner = item.get("learner") or []
+        if isinstance(learner, str):
+            learner = [learner]
+        findings = scan(item["text"], learner=[str(n) for n in learner], names=not no_names)
+        record = {"id": item.get("id"), "findings": [f.as_dict() for f in findings]}
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.flush()
+
+
+def _parse(number: int, line: str) -> dict[str, Any]:
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise click.ClickException(f"stdin line {number}: not JSON ({exc.msg})") from exc
+    if not isinstance(item, dict):
+        raise click.ClickException(f'stdin line {number}: not a JSON object with "id" and "text"')
+    if not isinstance(item.get("text"), str):
+        raise click.ClickException(f'stdin line {number}: "text" is missing or not a string')
+    learner = item.get("learner")
+    if learner is not None and not isinstance(learner, str | list):
+        raise click.ClickException(f'stdin line {number}: "learner" must be a name or a list')
+    return item
