@@ -44,6 +44,45 @@ def _match(found: list[dict[str, Any]], gold: list[dict[str, Any]], exact: bool)
     return hits
 
 
+Counts = tuple[Counter[str], Counter[str], Counter[str]]
+
+
+def _count(
+    results: list[tuple[dict[str, Any], list[dict[str, Any]]]], exact: bool, show: bool
+) -> Counts:
+    """Matched gold per kind (and matched findings under "found:kind"), gold and found per kind."""
+    tp, n_gold, n_found = Counter[str](), Counter[str](), Counter[str]()
+    for item, found in results:
+        gold = item["gold"]
+        hits = _match(found, gold, exact)
+        back = _match(gold, found, exact)  # each finding: does a gold one match it?
+        for g, hit in zip(gold, hits, strict=True):
+            n_gold[g["kind"]] += 1
+            tp[g["kind"]] += hit
+            if show and not hit:
+                print(f"  missed {item['id']} {g['kind']}: {g['text']!r}")
+        for f, ok in zip(found, back, strict=True):
+            n_found[f["kind"]] += 1
+            tp["found:" + f["kind"]] += ok
+            if show and not ok:
+                print(f"  false alarm {item['id']} {f['kind']}: {f['text']!r}")
+    return tp, n_gold, n_found
+
+
+def _table(tp: Counter[str], n_gold: Counter[str], n_found: Counter[str]) -> None:
+    print(f"  {'kind':<15}{'gold':>6}{'found':>7}{'precision':>11}{'recall':>8}")
+    groups = [(k, (k,)) for k in KINDS]
+    groups += [("pattern kinds", PATTERN_KINDS), ("overall", KINDS)]
+    for label, kinds in groups:
+        g = sum(n_gold[k] for k in kinds)
+        f = sum(n_found[k] for k in kinds)
+        hit_g = sum(tp[k] for k in kinds)
+        hit_f = sum(tp["found:" + k] for k in kinds)
+        precision = f"{hit_f / f:.3f}" if f else "-"
+        recall = f"{hit_g / g:.3f}" if g else "-"
+        print(f"  {label:<15}{g:>6}{f:>7}{precision:>11}{recall:>8}")
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -60,7 +99,7 @@ def main() -> int:
     print(f"model loaded in {time.perf_counter() - started:.2f} s")
     for item in items[:5]:  # first calls are slower (allocations); not counted
         scan(item["text"], learner=item["learner"])
-    figures: dict[bool, tuple[Counter[str], Counter[str], Counter[str]]] = {}
+    figures: dict[bool, Counts] = {}
     walls, cpus = [], []
     results = []
     for item in items:
@@ -70,39 +109,16 @@ def main() -> int:
         walls.append(time.perf_counter() - w0)
         results.append((item, found))
     for exact in (False, True):
-        tp, n_gold, n_found = Counter[str](), Counter[str](), Counter[str]()
-        for item, found in results:
-            gold = item["gold"]
-            hits = _match(found, gold, exact)
-            back = _match(gold, found, exact)  # each finding: does a gold one match it?
-            for g, hit in zip(gold, hits, strict=True):
-                n_gold[g["kind"]] += 1
-                tp[g["kind"]] += hit
-            for f, ok in zip(found, back, strict=True):
-                n_found[f["kind"]] += 1
-                tp["found:" + f["kind"]] += ok
-                if args.show and not ok and exact == args.exact:
-                    print(f"  false alarm {item['id']} {f['kind']}: {f['text']!r}")
-            if args.show and exact == args.exact:
-                for g, hit in zip(gold, hits, strict=True):
-                    if not hit:
-                        print(f"  missed {item['id']} {g['kind']}: {g['text']!r}")
-        figures[exact] = (tp, n_gold, n_found)
+        figures[exact] = _count(results, exact, show=args.show and exact == args.exact)
     print(f"{len(items)} texts, {sum(1 for i in items if not i['gold'])} with no personal data")
     for exact in (False, True):
-        tp, n_gold, n_found = figures[exact]
         print("\n" + ("exact offsets" if exact else "overlapping spans (same kind)"))
-        print(f"  {'kind':<15}{'gold':>6}{'found':>7}{'precision':>11}{'recall':>8}")
-        groups = [(k, (k,)) for k in KINDS]
-        groups += [("pattern kinds", PATTERN_KINDS), ("overall", KINDS)]
-        for label, kinds in groups:
-            g = sum(n_gold[k] for k in kinds)
-            f = sum(n_found[k] for k in kinds)
-            hit_g = sum(tp[k] for k in kinds)
-            hit_f = sum(tp["found:" + k] for k in kinds)
-            precision = f"{hit_f / f:.3f}" if f else "-"
-            recall = f"{hit_g / g:.3f}" if g else "-"
-            print(f"  {label:<15}{g:>6}{f:>7}{precision:>11}{recall:>8}")
+        _table(*figures[exact])
+    held = [r for r in results if r[0].get("batch") == "held-out"]
+    print(
+        f"\nheld-out batch only ({len(held)} texts written after the detector), overlapping spans"
+    )
+    _table(*_count(held, False, show=False))
     ms = 1000.0
     print(
         f"\ntime per item: wall p50 {statistics.median(walls) * ms:.1f} ms, "

