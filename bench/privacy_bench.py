@@ -71,7 +71,7 @@ def _count(
 
 def _table(tp: Counter[str], n_gold: Counter[str], n_found: Counter[str]) -> None:
     print(f"  {'kind':<15}{'gold':>6}{'found':>7}{'precision':>11}{'recall':>8}")
-    groups = [(k, (k,)) for k in KINDS]
+    groups: list[tuple[str, tuple[str, ...]]] = [(k, (k,)) for k in KINDS]
     groups += [("pattern kinds", PATTERN_KINDS), ("overall", KINDS)]
     for label, kinds in groups:
         g = sum(n_gold[k] for k in kinds)
@@ -116,7 +116,7 @@ def main() -> int:
         _table(*figures[exact])
     held = [r for r in results if r[0].get("batch") == "held-out"]
     print(
-        f"\nheld-out batch only ({len(held)} texts written after the detector), overlapping spans"
+        f"\nheld-out batch only ({len(held)} texts written after the tuning, never used for it), overlapping spans"
     )
     _table(*_count(held, False, show=False))
     ms = 1000.0

@@ -1,7 +1,8 @@
 """Turn the marked-up labelled set (tests/data/privacy/evidence*.txt) into labelled.jsonl.
 
-evidence.txt was written alongside the detector; evidence-heldout.txt afterwards, and was not
-used to tune it ("batch": "held-out"). Each output line: {"id", "batch", "text", "learner": [names], "gold": [{"kind","start","end","text"}]}
+evidence.txt was written alongside the detector; evidence-heldout.txt after its first version
+(its first-run figures are in docs/privacy.md; it was then used to tune the detector);
+evidence-third.txt after that tuning, never used to tune it ("batch": "held-out"). Each output line: {"id", "batch", "text", "learner": [names], "gold": [{"kind","start","end","text"}]}
 with character offsets into "text". Run after editing evidence.txt:
 ``.venv/bin/python bench/privacy_labels.py``.
 """
@@ -33,7 +34,8 @@ def parse(line: str) -> tuple[str, list[str], list[dict[str, object]]]:
     if line.startswith("learner="):
         head, line = line.split("|", 1)
         learner = [head.removeprefix("learner=")]
-    text, gold, pos = "", [], 0
+    text, pos = "", 0
+    gold: list[dict[str, object]] = []
     for m in MARK.finditer(line):
         kind, value = m.group(1), m.group(2)
         if kind not in KINDS:
@@ -49,8 +51,13 @@ def parse(line: str) -> tuple[str, list[str], list[dict[str, object]]]:
 
 
 def main() -> int:
-    out = []
-    for batch, name in (("first", "evidence.txt"), ("held-out", "evidence-heldout.txt")):
+    out: list[str] = []
+    batches = (
+        ("first", "evidence.txt"),
+        ("second", "evidence-heldout.txt"),
+        ("held-out", "evidence-third.txt"),
+    )
+    for batch, name in batches:
         for raw in (DATA / name).read_text(encoding="utf-8").splitlines():
             if not raw.strip() or raw.startswith("#"):
                 continue

@@ -8,8 +8,7 @@ bring false alarms; the model and the title rule still catch them in context.
 
 from __future__ import annotations
 
-FIRST_NAMES = frozenset(
-    """
+_LISTED = """
 Aaron Abdul Abigail Adam Adrian Ahmed Aidan Aiden Aisha Alan Alana Alex Alexander Alexandra Alfie
 Ali Alice Alicia Alison Amanda Amber Amelia Amina Amir Amit Amy Andrea Andrew Angela Anil Anita
 Ann Anna Anne Anthony Anya Archie Arjun Arthur Asha Ashley Aurora Ava Ayesha Barbara Barry Beatrice
@@ -37,5 +36,5 @@ Shaun Sheila Shirley Simon Sinead Sion Sofia Sonia Sophia Sophie Stacey Stephani
 Steven Stuart Susan Suzanne Tanya Tara Teresa Terry Theo Thomas Tim Timothy Toby Tom Tommy Tony
 Tracey Tracy Tyler Usman Vanessa Victoria Vikram Vivek Wayne Wendy William Yasmin Yusuf Zach
 Zachary Zainab Zara Zoe
-""".split()
-)
+"""
+FIRST_NAMES = frozenset(_LISTED.split())
