@@ -128,3 +128,29 @@ def test_any_text_gives_findings_whose_offsets_hold(text: str) -> None:
     for f in findings:
         assert text[f.start : f.end] == f.text
     assert all(a.end <= b.start for a, b in zip(findings, findings[1:], strict=False))
+
+
+def test_the_labelled_set_is_built_from_its_marked_up_sources(tmp_path: Path) -> None:
+    """labelled.jsonl is what bench/privacy_labels.py makes of evidence*.txt (no hand edits)."""
+    import importlib.util
+
+    script = Path(__file__).resolve().parents[2] / "bench" / "privacy_labels.py"
+    spec = importlib.util.spec_from_file_location("privacy_labels", script)
+    assert spec is not None and spec.loader is not None
+    labels = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(labels)
+    text, learner, gold = labels.parse(
+        "learner=Jo Bloggs|I rang [[name:Sam]] on [[phone:07700 900123]]."
+    )
+    assert text == "I rang Sam on 07700 900123." and learner == ["Jo Bloggs"]
+    assert gold == [
+        {"kind": "name", "start": 7, "end": 10, "text": "Sam"},
+        {"kind": "phone", "start": 14, "end": 26, "text": "07700 900123"},
+    ]
+    labels.DATA = tmp_path
+    for name in ("evidence.txt", "evidence-heldout.txt", "evidence-third.txt"):
+        (tmp_path / name).write_text((LABELLED.parent / name).read_text(encoding="utf-8"))
+    labels.main()
+    assert (tmp_path / "labelled.jsonl").read_text(encoding="utf-8") == LABELLED.read_text(
+        encoding="utf-8"
+    )
