@@ -52,3 +52,17 @@ def test_bad_lines_stop_with_the_line_number(cli: Cli) -> None:
         assert result.exit_code == 1
         assert message in result.output
         assert json.loads(result.output.splitlines()[0])["id"] == 1  # the good line was written
+
+
+def test_identifiers_from_the_command_line(cli: Cli) -> None:
+    text = '{"id":1,"text":"Client CR-123456 rang."}\n'
+    result = cli(
+        "privacy", "scan", "--no-names", "--identifier", r"client_ref=CR-\d{6}", input=text
+    )
+    assert json.loads(result.output)["findings"] == [
+        {"kind": "client_ref", "start": 7, "end": 16, "text": "CR-123456"}
+    ]
+    for option, message in [("ref", "write KIND=REGEX"), ("email=x", "built-in kind")]:
+        result = cli("privacy", "scan", "--identifier", option, input=text)
+        assert result.exit_code == 2
+        assert message in result.output

@@ -154,3 +154,21 @@ def test_the_labelled_set_is_built_from_its_marked_up_sources(tmp_path: Path) ->
     assert (tmp_path / "labelled.jsonl").read_text(encoding="utf-8") == LABELLED.read_text(
         encoding="utf-8"
     )
+
+
+def test_identifiers_a_centre_configures() -> None:
+    from portfolio.errors import Invalid
+    from portfolio.privacy.scan import centre_identifiers
+
+    extra = centre_identifiers({"client_ref": r"CR-\d{6}"})
+    text = "Client CR-123456 rang 07700 900123."
+    found = [(f.kind, f.text) for f in scan(text, names=False, identifiers=extra)]
+    assert found == [("client_ref", "CR-123456"), ("phone", "07700 900123")]
+    for bad, message in [
+        ({"phone": "x"}, "built-in kind"),
+        ({"Client Ref": "x"}, "lower-case word"),
+        ({"ref": "("}, "not a regular expression"),
+        ({"ref": "x*"}, "matches empty text"),
+    ]:
+        with pytest.raises(Invalid, match=message):
+            centre_identifiers(bad)
