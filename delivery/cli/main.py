@@ -56,6 +56,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "iqa": ("delivery.cli.iqa:iqa_group", "Plan IQA sampling cycles and write their records."),
     "key": ("delivery.cli.key:key_group", "Show the centre's bundle-signing key."),
     "people": ("delivery.cli.people:people_group", "Create and list people."),
+    "privacy": ("delivery.cli.privacy:privacy_group", "Find personal data in evidence text."),
     "register": (
         "delivery.cli.register:register_command",
         "Register a learner on standards of a framework version with an assessor and an IQA.",
