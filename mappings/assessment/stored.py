@@ -272,18 +272,7 @@ def compute(session_factory: SessionFactory, version_id: int) -> bool:
         "frameworks": [list(pair) for pair in key],
         "decision_id": seen,
         "basis": rests_on,
-        "suggestions": [
-            {
-                "criterion_id": s.criterion_id,
-                "standard": s.standard,
-                "code": s.code,
-                "score": round(float(s.score), 6),
-                "strong": bool(s.strong),
-                "because": list(s.because),
-                **({"learned": s.learned} if s.learned else {}),
-            }
-            for s in found_ranking
-        ],
+        "suggestions": [_stored_form(s) for s in found_ranking],
         "compute_ms": took,
     }
     try:
@@ -426,3 +415,16 @@ def enqueue_rq(
         )
         found.append(str(job.id))
     return found
+
+
+def _stored_form(s: SuggestedCriterion) -> dict[str, Any]:
+    """One suggestion as the plain data a row keeps."""
+    return {
+        "criterion_id": s.criterion_id,
+        "standard": s.standard,
+        "code": s.code,
+        "score": round(float(s.score), 6),
+        "strong": bool(s.strong),
+        "because": list(s.because),
+        **({"learned": s.learned} if s.learned else {}),
+    }

@@ -196,8 +196,18 @@ def weights_source(models: dict[str, RerankModel], module: str) -> str:
     """The text of the weights module ``module`` with its ``WEIGHTS`` replaced by ``models``."""
     head, sep, _rest = module.partition(WEIGHTS_START)
     tail = module[module.index(WEIGHTS_END) :]
-    data = {name: m.to_dict() for name, m in sorted(models.items())}
-    return head + sep + json.dumps(data, indent=4) + tail
+    return head + sep + _compact({name: m.to_dict() for name, m in sorted(models.items())}) + tail
+
+
+def _compact(models: dict[str, dict[str, object]]) -> str:
+    """The models as a Python literal: one line per field, each list on one line."""
+    lines = ["{"]
+    for name, fields in models.items():
+        lines.append(f"    {json.dumps(name)}: {{")
+        lines += [f"        {json.dumps(k)}: {json.dumps(v)}," for k, v in fields.items()]
+        lines.append("    },")
+    lines.append("}")
+    return "\n".join(lines)
 
 
 def write_weights(models: dict[str, RerankModel], path: Path = WEIGHTS_PY) -> None:
