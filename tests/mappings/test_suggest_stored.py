@@ -259,6 +259,9 @@ def test_a_decision_after_storing_has_them_worked_out_again(
     # the engine learnt the decision on near-identical text: the suggestions now say so
     page = client.get(f"/evidence/{evidence_id}").get_data(as_text=True)
     assert "<mark>" in _section(page)
+    learned = {f"{s['standard']} {s['code']}": s.get("learned", "") for s in after.suggestions}
+    assert learned["SE04 P1"] and learned["SE04 P1"] in PROFILE  # the sentence accepted before
+    assert "Learned from your centre's decisions" in _section(page)
 
 
 def test_the_old_engine_is_left_unchanged_by_a_decision(
