@@ -37,7 +37,7 @@ COLD_FEATURES: tuple[str, ...] = (
     "sent1_rel",  # best sentence match / best over criteria
     "doc_sim",  # cosine of whole text (title included) vs criterion
     "doc_stem_sim",  # the same on stems and bigrams only
-    "doc_concept_sim",  # the same on thesaurus concepts only
+    "doc_concept_sim",  # the same on key terms only (word pairs, vocabulary concepts)
     "title_sim",  # evidence title vs criterion
     "std_title_sim",  # whole text vs the criterion's standard title
     "coverage",  # IDF-weighted share of the criterion's concepts found

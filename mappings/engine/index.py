@@ -2,7 +2,7 @@
 
 Pure numpy/scipy over plain data (term dicts, matrices, standard indices) built once per
 framework by :meth:`mappings.engine.suggest.SuggestionEngine.build`: the L2-normalised
-criteria x terms matrix, each criterion's own thesaurus concepts and their coverage weights, the
+criteria x terms matrix, each criterion's own key terms and their coverage weights, the
 similarity between criteria of one standard, each standard's centroid, and the concepts that set a
 criterion apart from its siblings.
 """

@@ -2,8 +2,8 @@
 
 Pure: criteria and past assessor decisions come in as plain data, ranked suggestions go out.
 
-Cold scoring. Criteria and evidence are analysed into stems, stem bigrams and thesaurus concepts
-(:mod:`mappings.engine.thesaurus`). Each criterion is expanded with its standard's title and with the
+Cold scoring. Criteria and evidence are analysed into stems, stem bigrams and the concepts of the
+framework's vocabulary if it has one (:mod:`mappings.engine.vocabulary`). Each criterion is expanded with its standard's title and with the
 glossary definitions of terms it mentions, weighted by inverse document frequency over the
 criteria and normalised (:mod:`mappings.engine.index`). The evidence is split into sentences; a
 criterion scores by its best few sentences (which become the ``because`` quotes) plus a
@@ -13,25 +13,30 @@ performance), by cues of doing ("I arranged") or of understanding ("because", "I
 supporting sentences or in the section they sit in (:func:`mappings.engine.text.section_roles`: the
 Action of a STAR narrative, the analysis of a reflection), and by coherence with the standards the
 evidence mostly speaks to (each standard known by its title and overview). Criteria of identical
-text share one score. A criterion also earns the share of its own thesaurus concepts that the
+text share one score. A criterion also earns the share of its own key terms (word pairs, concepts) that the
 evidence mentions (``coverage_weight``).
 
 Learned reranking (default). The final score is not a hand-set mix: a logistic regression over
 generic features of each (evidence, criterion) pair (:mod:`mappings.engine.features`: the hand
 score above and its rank, similarities, concept coverage, kind priors, standard coherence,
 domain-ness, how near both the criterion and the evidence are to the framework's statement of
-values; no ids, no words) gives a probability (:mod:`mappings.engine.model`, weights in
-:mod:`mappings.engine.weights`, trained by ``portfolio engine train``; the weights are the average
-of a fit on all features and a refit on its strongest few, a shrinkage that steadies them). Strong means the
-probability reaches a threshold chosen by cross-validation for F1; text with no practice marker
-gets no strong suggestion. ``Params(reranker=False)`` restores the hand score below.
+values; and, with an encoder, how near each sentence is in meaning to each criterion,
+:mod:`mappings.engine.semantic`; no ids, no words) gives a probability (:mod:`mappings.engine.model`,
+weights in :mod:`mappings.engine.weights`, trained on both dev suites by ``portfolio engine train``:
+one model reading meaning, one words only). Strong means the probability reaches a threshold chosen
+by cross-validation for F1; text with no marker of the field (a word pair of the criteria, or a
+marker of the vocabulary) gets no strong suggestion. ``Params(reranker=False)`` restores the hand
+score below.
 
 Warm scoring. Past decisions (:class:`Example`) are grouped by evidence; a new piece of evidence
 finds its nearest past evidence (cosine over the same terms) and each neighbour votes for the
 criteria an assessor accepted for it and against those referred (:mod:`mappings.engine.knn`). With
 the reranker, these signals enter as sign-held warm offsets (accepted never lowers a criterion,
 referred never raises it) learned in a warm cross-validation, the similarity-weighted vote with a
-least weight so that a decision on near-identical evidence always counts; with the hand score, the vote is
+least weight so that a decision on near-identical evidence always counts. With an encoder, decisions
+are also remembered by meaning (:class:`mappings.engine.semantic.SemanticMemory`: the sentences of
+the evidence that say most about each decided criterion), which gives more warm features and the
+``learned`` sentence a suggestion shows. With the hand score, the vote is
 fused with the cold score, more strongly the closer the neighbours are. Adding examples only updates counts, so it is
 instant, and the result does not depend on the order examples were added in. Optionally
 (``warm_weight``/``warm_add``, off by default: no gain measured on held-out halves) accepted
