@@ -28,6 +28,8 @@ FORMAT_VERSION = 1
 
 def framework_to_json(fw: FrameworkSpec) -> str:
     document = {"format": FORMAT, "format_version": FORMAT_VERSION, **asdict(fw)}
+    if not fw.vocabulary:
+        document.pop("vocabulary")  # engine data, written only when the framework has some
     return json.dumps(document, ensure_ascii=False, indent=2)
 
 

@@ -6,6 +6,7 @@ sign-off records' views come along, for their documents in the zip.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from exports.bundle.manifest import (
 from exports.signoff import SignoffView
 from exports.signoff_view import document_name, signoff_views
 from framework.export_json import framework_to_json
+from framework.spec import FrameworkSpec
 from mappings.assessment.models import Claim, Decision, Judgement, SignOff, SignOffEvidence
 from portfolio.models.evidence import Attachment, AttachmentReading, Evidence, EvidenceVersion
 from portfolio.models.framework import Criterion, Framework, Standard
@@ -66,7 +68,9 @@ def collect(session: Session, learner: Person, *, centre: str, when: datetime) -
         frameworks=[
             FrameworkRecord(
                 **copied(f, FrameworkRecord),
-                spec=json.loads(framework_to_json(load_spec(session, f.id or 0))),
+                spec=json.loads(
+                    framework_to_json(_without_vocabulary(load_spec(session, f.id or 0)))
+                ),
             )
             for _, f in sorted(rows.frameworks.items())
         ],
@@ -292,3 +296,8 @@ class _Rows:
                 for f, v in self.frozen.get(s.id or 0, [])
             ],
         )
+
+
+def _without_vocabulary(spec: FrameworkSpec) -> FrameworkSpec:
+    """The framework as a bundle carries it: its content, not the suggestion engine's vocabulary."""
+    return dataclasses.replace(spec, vocabulary="")

@@ -63,3 +63,15 @@ def test_a_bad_vocabulary_is_refused_with_its_line_and_nothing_is_imported(cli, 
     )
     assert r.exit_code != 0 and "no concepts" in r.output
     assert _framework(session, "MLNOS") is None
+
+
+def test_the_json_export_carries_the_vocabulary_and_the_csv_does_not(cli, tmp_path, session):
+    from framework.export_json import framework_from_json
+
+    out = tmp_path / "se.json"
+    r = cli("framework", "export", "SE", "--format", "json", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    spec = framework_from_json(out.read_bytes(), "se.json")
+    assert "prompting_fading" in spec.vocabulary
+    r = cli("framework", "export", "SE", "--format", "csv", "-o", str(tmp_path / "se.csv"))
+    assert "prompting_fading" not in (tmp_path / "se.csv").read_text()
