@@ -54,27 +54,20 @@ def _statements(by_learner: bool) -> tuple[Any, Any]:
     count = sa_select(func.count(func.distinct(col(Evidence.id)))).join(
         Claim, col(Claim.evidence_id) == Evidence.id
     )
+    shown = (
+        col(Evidence.id),
+        col(Evidence.title),
+        col(Evidence.kind),
+        col(Evidence.learner_id),
+        col(Person.name),
+        col(Evidence.submitted_at),
+    )
     rows = (
-        sa_select(
-            col(Evidence.id),
-            col(Evidence.title),
-            col(Evidence.kind),
-            col(Evidence.learner_id),
-            col(Person.name),
-            col(Evidence.submitted_at),
-            func.count(col(Claim.id)),
-        )
+        sa_select(*shown, func.count(col(Claim.id)))
         .join(Claim, col(Claim.evidence_id) == Evidence.id)
         .join(Person, col(Person.id) == Evidence.learner_id)
         .where(*where)
-        .group_by(
-            col(Evidence.id),
-            col(Evidence.title),
-            col(Evidence.kind),
-            col(Evidence.learner_id),
-            col(Person.name),
-            col(Evidence.submitted_at),
-        )
+        .group_by(*shown)
         .order_by(col(Evidence.submitted_at), col(Evidence.id))
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
