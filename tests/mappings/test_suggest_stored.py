@@ -122,7 +122,9 @@ def test_saving_stores_the_suggestions_and_the_page_only_reads_them(
     assert row is not None, "saving the draft stored its suggestions"
     assert row.engine_version == ENGINE_VERSION
     fw = session.exec(select(Framework).where(Framework.code == "SE")).one()
-    assert row.frameworks == [[fw.id, fw.content_hash]]
+    # the framework's version, and its vocabulary (the sample has one): a new one makes them stale
+    assert row.frameworks == [[fw.id, f"{fw.content_hash}+{row.frameworks[0][1][-12:]}"]]
+    assert row.frameworks == [list(pair) for pair in suggestions.framework_key(session, [fw.id])]
     first = row.suggestions[0]
     assert set(first) == {"criterion_id", "standard", "code", "score", "strong", "because"}
     assert any(s["strong"] for s in row.suggestions)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from mappings.assessment.suggestions import build_engine
+from mappings.assessment.suggestions import build_engine, framework_key
 from mappings.engine.analyse import terms
 from portfolio.models import Framework
 
@@ -38,6 +38,7 @@ def test_import_with_a_vocabulary_keeps_it_and_a_new_one_replaces_it(cli, sessio
     # the same file again without one changes nothing; with another, only the vocabulary changes
     r = cli("framework", "import", str(DATA / "management-leadership.csv"))
     assert r.exit_code == 0 and "nothing changed" in r.output, r.output
+    key = framework_key(session, [fw.id])
     table.write_text("coaching: coached\n")
     r = cli(
         "framework", "import", str(DATA / "management-leadership.csv"), "--vocabulary", str(table)
@@ -46,6 +47,9 @@ def test_import_with_a_vocabulary_keeps_it_and_a_new_one_replaces_it(cli, sessio
     again = _framework(session, "MLNOS")
     assert again is not None and again.id == fw.id and again.content_hash == fw.content_hash
     assert again.extra["vocabulary"] == "coaching: coached\n"
+    # engines and stored suggestions made with the old table are for another key: made again
+    assert framework_key(session, [fw.id]) != key
+    assert framework_key(session, [fw.id])[0][1].startswith(fw.content_hash + "+")
     assert "#coaching" in terms("I coached Sam", build_engine(session, [fw.id])._tagger)
 
 
