@@ -324,3 +324,38 @@ def test_attached_file_text_is_scanned_when_read(client, auth, session, people) 
     assert "This is in an attached file" in r.get_data(as_text=True)
     r = client.post(f"/evidence/{evidence_id}/submit", data={"declaration": "y"})
     assert r.status_code == 422 and "1 phone number" in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "expected"),
+    [
+        ("name", "Chloe Adams", "CA"),
+        ("name", "Okafor", "O"),
+        ("phone", "07700 900123", "[phone number]"),
+        ("date_of_birth", "12/03/1985", "[date of birth]"),
+        ("ni_number", "AB 12 34 56 C", "[National Insurance number]"),
+        ("client_ref", "CR-123456", "[client ref]"),  # a centre's own kind
+    ],
+)
+def test_placeholders(kind: str, text: str, expected: str) -> None:
+    assert service.scanning.placeholder(kind, text) == expected
+
+
+def test_counted_words() -> None:
+    counted = service.scanning.counted
+    assert counted(["name"]) == "1 name of a person"
+    assert counted(["name", "phone", "name"]) == "2 names of people and 1 phone number"
+    assert counted(["email", "email", "address", "postcode"]) == (
+        "2 e-mail addresses, 1 street address and 1 postcode"
+    )
+
+
+def test_replace_in_the_text_after_star_sections() -> None:
+    from portfolio.services.evidence.drafts import compose_body
+    from portfolio.services.evidence.personal import _replaced
+
+    fields = {"situation": "S.", "task": "T.", "action": "A.", "result": "R."}
+    body = compose_body("star_narrative", "Ring Dean later.", fields)
+    start = body.index("Dean")
+    extra, after = _replaced("star_narrative", body, fields, start, start + 4, "D")
+    assert (extra, after) == ("Ring D later.", fields)

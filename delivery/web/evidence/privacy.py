@@ -19,6 +19,7 @@ CONTEXT = 40  # characters each side of a finding in a file's text
 class FindingRow:
     id: int
     kind: str  # in words: "phone number"
+    code: str  # the detector's kind ("phone"), for counting; never shown
     text: str
     state: str  # found | replaced | confirmed
     where: str  # "the text" or the file's name
@@ -55,37 +56,25 @@ class PrivacyView:
     @property
     def marked(self) -> bool:
         """Whether the page shows the body with its findings marked (the author's draft)."""
-        return self.can_act and any(s.finding for s in self.segments)
+        return self.can_act and any(s.finding and s.finding.state == "found" for s in self.segments)
 
 
 def _summary(rows: list[FindingRow], scanned: bool) -> str:
+    """ "1 name of a person confirmed as intended; 2 replaced with placeholders"."""
     if not scanned:
         return ""
     parts = []
-    confirmed = [r.kind for r in rows if r.state == "confirmed"]
+    confirmed = [r.code for r in rows if r.state == "confirmed"]
     replaced = [r for r in rows if r.state == "replaced"]
-    left = [r.kind for r in rows if r.state == "found"]
+    left = [r.code for r in rows if r.state == "found"]
     if confirmed:
-        parts.append(f"{_counted(confirmed)} confirmed as intended")
+        parts.append(f"{scanning.counted(confirmed)} confirmed as intended")
     if replaced:
         n = len(replaced)
         parts.append(f"{n} replaced with {'a placeholder' if n == 1 else 'placeholders'}")
     if left:
-        parts.append(f"{_counted(left)} not yet replaced or confirmed")
+        parts.append(f"{scanning.counted(left)} not yet replaced or confirmed")
     return "; ".join(parts) if parts else "no personal data found"
-
-
-def _counted(kinds_in_words: list[str]) -> str:
-    # scanning.counted takes kinds; rows hold words, so count words here the same way
-    order: dict[str, int] = {}
-    for words in kinds_in_words:
-        order[words] = order.get(words, 0) + 1
-    parts = [f"{n} {_plural(w, n)}" for w, n in order.items()]
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-def _plural(words: str, n: int) -> str:
-    return scanning.plural(words, n)
 
 
 def privacy_view(
@@ -117,6 +106,7 @@ def privacy_view(
             FindingRow(
                 id=r.id or 0,
                 kind=scanning.label(r.kind),
+                code=r.kind,
                 text=r.text,
                 state=r.state,
                 where="the text" if in_body else (attachment.filename if attachment else "a file"),
