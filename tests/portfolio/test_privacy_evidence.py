@@ -359,3 +359,28 @@ def test_replace_in_the_text_after_star_sections() -> None:
     start = body.index("Dean")
     extra, after = _replaced("star_narrative", body, fields, start, start + 4, "D")
     assert (extra, after) == ("Ring D later.", fields)
+
+
+def test_a_confirmation_holds_in_the_next_version(session, people) -> None:
+    """Editing a submitted item makes a new draft version: what was confirmed stays confirmed."""
+    learner, _, _ = people
+    me = actor_of(learner)
+    body = "My manager Chloe Adams watched the review."
+    item = service.create(session, actor=me, learner_id=learner.id, draft=_draft(body=body))
+    (name,) = _findings(session, item.id)
+    service.personal.confirm(session, actor=me, evidence_id=item.id, finding_id=name.id)
+    service.submit(session, actor=me, evidence_id=item.id, declaration=True)
+    service.update(
+        session,
+        actor=me,
+        evidence_id=item.id,
+        expected_version=1,
+        draft=_draft(body=body + " I rang 07700 900123 after."),
+    )
+    session.commit()
+    assert service.current_version(session, item).number == 2
+    rows = _findings(session, item.id)
+    assert [(f.kind, f.state, f.decided_by) for f in rows] == [
+        ("name", "confirmed", learner.id),
+        ("phone", "found", None),
+    ]
