@@ -29,6 +29,7 @@ ACTIONS = {
     "evidence.attach": "File attached",
     "evidence.submit": "Submitted for assessment",
     "evidence.map": "Criteria mapped",
+    "evidence.privacy_confirm": "Personal data confirmed as intended",
     "evidence.judge": "VACSR judgement recorded",
     "export.queue": "Export started",
     "export.retry": "Export tried again",

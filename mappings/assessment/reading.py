@@ -32,7 +32,7 @@ from portfolio.errors import Invalid
 from portfolio.models import Attachment, AttachmentReading
 from portfolio.models.base import utcnow
 from portfolio.services import extract
-from portfolio.services.evidence import reading
+from portfolio.services.evidence import reading, scanning
 from portfolio.services.extract import Caps, Extracted
 from portfolio.services.files import FileStore
 
@@ -107,6 +107,7 @@ def read_attachment(
         session.add(row)
     if found is None or not found.text:
         return
+    _scan_safely(session_factory, attachment_id, found.text)
     # the suggestions of the attachment's version, stored per version, now read this text too
     stored.compute_safely(session_factory, attachment.version_id)
     took = round((time.monotonic() - extracted) * 1000)
@@ -116,6 +117,16 @@ def read_attachment(
             .where(col(AttachmentReading.attachment_id) == attachment_id)
             .values(suggest_ms=took)
         )
+
+
+def _scan_safely(session_factory: SessionFactory, attachment_id: int, text: str) -> None:
+    """Scan the text read for personal data and store the findings (a failure is logged: the
+    version is scanned again when it is submitted)."""
+    try:
+        with unit_of_work(session_factory) as session:
+            scanning.scan_attachment(session, attachment_id, text)
+    except Exception:  # noqa: BLE001 - a background job has nobody else to tell
+        log.exception("scanning attachment %s for personal data failed", attachment_id)
 
 
 def read_all(

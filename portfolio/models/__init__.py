@@ -6,6 +6,7 @@ from portfolio.models.framework import Criterion, Framework, Standard
 from portfolio.models.logins import LoginSession, PasswordReset
 from portfolio.models.notification import Notification
 from portfolio.models.people import Cohort, Person, Registration, RegistrationStandard
+from portfolio.models.privacy import PrivacyFinding, PrivacyScan
 
 __all__ = [
     "Attachment",
@@ -20,6 +21,8 @@ __all__ = [
     "LoginSession",
     "Notification",
     "PasswordReset",
+    "PrivacyFinding",
+    "PrivacyScan",
     "Person",
     "Registration",
     "RegistrationStandard",

@@ -15,6 +15,7 @@ when there is one.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
@@ -41,8 +42,18 @@ NOT_NAMES = frozenset(
 )  # fmt: skip
 
 
-@cache
+_LOADING = threading.Lock()
+
+
 def _nlp() -> Any:
+    """The model, loaded on first use and once per process (a request and the background thread
+    may both scan first: the lock makes the second wait for the first's load)."""
+    with _LOADING:
+        return _load()
+
+
+@cache
+def _load() -> Any:
     import spacy  # imported on first use: a page or command that never scans does not load it
 
     return spacy.load(

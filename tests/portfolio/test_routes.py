@@ -58,6 +58,7 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "evidence.edit": ({"owner"}, {"owner"}),
     "evidence.attach": (set(), {"owner"}),
     "evidence.submit": (set(), {"owner"}),
+    "evidence.personal_data": (set(), {"owner"}),  # the author acts on findings in a draft
     "evidence.set_claims": (set(), {"owner", "assessor"}),
     "evidence.decide": (set(), {"assessor"}),
     "evidence.judge": (set(), {"assessor"}),

@@ -59,6 +59,20 @@ class SubmitForm(PageForm):
     submit = SubmitField("Submit for assessment")
 
 
+class PrivacyForm(PageForm):
+    """One action on personal data found in a draft: ``action`` (check, replace or confirm, set
+    by the button pressed) and the finding it is about."""
+
+    id_prefix = "privacy-"
+    finding = HiddenField()
+    action = HiddenField()
+
+    @property
+    def finding_id(self) -> int:
+        value = self.finding.data or ""
+        return int(value) if value.isdigit() else 0
+
+
 class ClaimsForm(PageForm):
     """The criteria an item shows; the service judges which the learner may claim."""
 
@@ -133,6 +147,7 @@ class ItemForms:
     claims: ClaimsForm
     judge: JudgementForm
     decide: dict[int, DecisionForm]
+    privacy: PrivacyForm
     ticked_counts: dict[str, int] = field(default_factory=dict)  # standard code -> boxes ticked
 
     @classmethod
@@ -149,12 +164,13 @@ class ItemForms:
                 c.id: DecisionForm(formdata=None, row=c.id, revision=c.revision, method=c.method)
                 for c in mapping.claims
             },
+            privacy=PrivacyForm(formdata=None),
         )
         given = [] if failed is None else [failed] if isinstance(failed, PageForm) else failed
         for form in given:
             if isinstance(form, DecisionForm):
                 forms.decide[form.row or 0] = form
-            for name in ("upload", "submit", "claims", "judge"):
+            for name in ("upload", "submit", "claims", "judge", "privacy"):
                 if type(form) is type(getattr(forms, name)):
                     setattr(forms, name, form)
         ticked = forms.claims.ticked
@@ -170,4 +186,11 @@ class ItemForms:
 
     @property
     def all(self) -> list[PageForm]:
-        return [self.upload, self.submit, self.claims, self.judge, *self.decide.values()]
+        return [
+            self.upload,
+            self.submit,
+            self.claims,
+            self.judge,
+            self.privacy,
+            *self.decide.values(),
+        ]

@@ -12,10 +12,12 @@ from delivery.web.evidence.forms import (
     EvidenceForm,
     ItemForms,
     JudgementForm,
+    PrivacyForm,
     SubmitForm,
     UploadForm,
 )
 from delivery.web.evidence.mapping import mapping_view
+from delivery.web.evidence.privacy import privacy_view
 from delivery.web.evidence.readings import (
     start_after_commit,
     suggest_after_commit,
@@ -53,6 +55,17 @@ def _learner(learner_id: int) -> Person:
 def _suggest_saved(item: Evidence) -> None:
     """Work out the suggestions of the item's current version once this request has committed."""
     suggest_after_commit([service.current_version(db(), item).id or 0])
+
+
+def _saved(message: str, item: Evidence) -> str:
+    """The message after a save, saying when the text may hold personal data."""
+    left = service.scanning.unresolved(db(), service.current_version(db(), item).id or 0)
+    if left:
+        return f"{message} {PERSONAL_DATA_FOUND}"
+    return message
+
+
+PERSONAL_DATA_FOUND = "It may hold personal data: see what is marked under “Personal data”."
 
 
 def _draft(kind: str, form: EvidenceForm) -> service.Draft:
@@ -149,7 +162,7 @@ def new(learner_id: int) -> tuple[str, int] | Response:
             with errors_on(form):
                 item = service.create(db(), actor=actor(), learner_id=learner_id, draft=draft)
                 _suggest_saved(item)
-                flash("Draft saved.", "success")
+                flash(_saved("Draft saved.", item), "success")
                 return redirect(url_for("evidence.detail", evidence_id=item.id))
     return _editor(form, kind, learner, None, preview)
 
@@ -185,7 +198,7 @@ def edit(evidence_id: int) -> tuple[str, int] | Response:
                 )
                 start_after_commit()  # a new version copies the files: their readings
                 _suggest_saved(item)
-                flash("Saved.", "success")
+                flash(_saved("Saved.", item), "success")
                 return redirect(url_for("evidence.detail", evidence_id=evidence_id))
     return _editor(form, item.kind, db().get(Person, item.learner_id), item, preview)
 
@@ -210,6 +223,7 @@ def _item_page(
     if mapping.suggestions_due:  # computed in the background; this page shows what is stored
         suggest_after_page([info.version.id or 0])
     forms = ItemForms.build(mapping, failed)
+    privacy = privacy_view(db(), item=info.item, version=info.version, can_edit=info.can_edit)
     states = criterion_states(db(), info.item.learner_id) if mapping.can_map else {}
     html = render_template(
         "evidence/detail.html",
@@ -220,6 +234,7 @@ def _item_page(
         kind_label=KINDS[info.item.kind],
         forms=forms,
         mapping=mapping,
+        privacy=privacy,
         max_mb=current_app.config["MAX_UPLOAD_MB"],
     )
     return html, status_of(*([failed] if isinstance(failed, PageForm) else failed or []))
@@ -357,6 +372,43 @@ def submit(evidence_id: int) -> tuple[str, int] | Response:
             flash("Submitted for assessment.", "success")
             return redirect(url_for("evidence.detail", evidence_id=evidence_id))
     return _item_page(evidence_id, failed=[form, mapped])
+
+
+@bp.route("/evidence/<int:evidence_id>/personal-data", methods=["POST"])
+@page()
+def personal_data(evidence_id: int) -> tuple[str, int] | Response:
+    """Check the draft for personal data again, or replace one finding with a placeholder, or
+    confirm it is intended: one action, one transaction."""
+    service.for_author(db(), actor(), evidence_id)
+    form = PrivacyForm()
+    if form.validate_on_submit():
+        action = form.action.data
+        with errors_on(form):
+            anchor = "#privacy-heading"
+            if action == "check":
+                left = service.personal.check(db(), actor=actor(), evidence_id=evidence_id)
+                flash(
+                    f"Checked: {service.scanning.counted([f.kind for f in left])} to replace "
+                    "or confirm."
+                    if left
+                    else "Checked: nothing left to replace or confirm.",
+                    "success",
+                )
+            elif action == "replace":
+                new = service.personal.replace(
+                    db(), actor=actor(), evidence_id=evidence_id, finding_id=form.finding_id
+                )
+                _suggest_saved(service.for_author(db(), actor(), evidence_id))
+                flash(f"Replaced with “{new}”; the draft is saved.", "success")
+            elif action == "confirm":
+                service.personal.confirm(
+                    db(), actor=actor(), evidence_id=evidence_id, finding_id=form.finding_id
+                )
+                flash("Confirmed as intended.", "success")
+            else:
+                raise Invalid("Choose what to do about the personal data.")
+            return redirect(url_for("evidence.detail", evidence_id=evidence_id) + anchor)
+    return _item_page(evidence_id, failed=form)
 
 
 NOTHING_TICKED = "Tick the criteria this evidence shows before you submit it."

@@ -5,6 +5,7 @@ One module per concern: :mod:`.drafts` (writing, versions, submitting), :mod:`.a
 this package: ``from portfolio.services import evidence``.
 """
 
+from portfolio.services.evidence import personal, scanning
 from portfolio.services.evidence.attachments import attach, attachment_for
 from portfolio.services.evidence.drafts import (
     MAX_BODY,
@@ -53,6 +54,8 @@ __all__ = [
     "may_author",
     "register_submit_hook",
     "page_for_learner",
+    "personal",
+    "scanning",
     "submit",
     "update",
     "version_hash",

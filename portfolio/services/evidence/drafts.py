@@ -16,7 +16,7 @@ from portfolio.models import Attachment, Evidence, EvidenceVersion
 from portfolio.models.base import utcnow
 from portfolio.models.evidence import ASSESSOR_KINDS, KINDS
 from portfolio.services import access, audit
-from portfolio.services.evidence import reading
+from portfolio.services.evidence import reading, scanning
 from portfolio.services.people import Actor
 
 STAR_SECTIONS = ("situation", "task", "action", "result")
@@ -141,6 +141,7 @@ def create(session: Session, *, actor: Actor, learner_id: int, draft: Draft) -> 
     )
     session.add(version)
     session.flush()
+    scanning.scan_body(session, item, version)
     log(session, actor, item, "evidence.create", {"kind": draft.kind, "sha256": version.sha256})
     return item
 
@@ -234,6 +235,7 @@ def update(
     rehash(session, item, version)
     session.add(item)
     session.flush()
+    scanning.scan_body(session, item, version)
     log(
         session, actor, item, "evidence.edit", {"version": version.number, "sha256": version.sha256}
     )
@@ -275,17 +277,24 @@ def writable_version(session: Session, actor: Actor, item: Evidence) -> Evidence
     item.status = "draft"
     session.add(item)
     session.flush()
+    scanning.scan_body(session, item, new)
     return new
 
 
 def submit(session: Session, *, actor: Actor, evidence_id: int, declaration: bool) -> Evidence:
-    """Submit the current version with the author's declaration of authenticity."""
+    """Submit the current version with the author's declaration of authenticity. Its body and
+    the files read so far are scanned for personal data first (what was not scanned yet), and a
+    version with findings neither replaced nor confirmed is refused with the question."""
     item = for_author(session, actor, evidence_id)
     if item.status == "submitted":
         raise Invalid("This version is already submitted.")
     if not declaration:
         raise Invalid("Submitting needs your declaration that this is your own work.")
     version = current_version(session, item)
+    scanning.ensure_scanned(session, item, version)
+    left = scanning.unresolved(session, version.id or 0)
+    if left:
+        raise Invalid(scanning.unresolved_message(left))
     now = utcnow()
     version.declared_at = now
     rehash(session, item, version)
