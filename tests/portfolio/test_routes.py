@@ -60,6 +60,7 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "evidence.submit": (set(), {"owner"}),
     "evidence.set_claims": (set(), {"owner", "assessor"}),
     "evidence.decide": (set(), {"assessor"}),
+    "evidence.decide_all": (set(), {"assessor"}),  # several claims of one item at once
     "evidence.judge": (set(), {"assessor"}),
     "evidence.download": (SAMPLED_READERS, set()),
     "caseload.index": ({"assessor", "other_assessor"}, set()),

@@ -10,7 +10,8 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from mappings.assessment.claims import VACSR, Claimable, claimable_criteria, twins
-from mappings.assessment.coverage import DEFAULT_METHODS
+from mappings.assessment.coverage import CoverageRules
+from mappings.assessment.methods import default_method
 from mappings.assessment.models import Claim, Decision, Judgement, ReceivedRecord
 from mappings.assessment.rules import rules_for
 from mappings.assessment.stored import for_page
@@ -49,6 +50,7 @@ class ClaimRow:
     revision: int
     history: tuple[DecisionRow, ...]
     methods: tuple[tuple[str, str], ...]  # (code, name): the methods of the criterion's framework
+    default_method: str | None = None  # the method decided before, else the one of the item's kind
 
 
 @dataclass(frozen=True)
@@ -184,7 +186,7 @@ def mapping_view(
         .order_by(col(Judgement.id).desc())
     ).all()
     return MappingView(
-        claims=_claim_rows(session, claims, criteria, framework_ids),
+        claims=_claim_rows(session, claims, criteria, framework_ids, item.kind),
         standards=_choices(criteria, {c.criterion_id for c in claims}, stored.suggestions),
         suggestions=stored.suggestions,
         judgements=[
@@ -228,14 +230,19 @@ def _received(session: Session, evidence_id: int) -> list[ReceivedRow]:
 
 
 def _claim_rows(
-    session: Session, claims: list[Claim], criteria: list[Claimable], framework_ids: list[int]
+    session: Session,
+    claims: list[Claim],
+    criteria: list[Claimable],
+    framework_ids: list[int],
+    evidence_kind: str,
 ) -> list[ClaimRow]:
-    """The claims with their decisions, each offering the methods of its own framework."""
+    """The claims with their decisions, each offering the methods of its own framework, the
+    method decided before or else the one of the item's kind chosen."""
     by_id = {c.criterion_id: c for c in criteria}
-    methods_of: dict[int, tuple[tuple[str, str], ...]] = {}
+    rules_of: dict[int, CoverageRules] = {}
     if framework_ids:
         frameworks = session.exec(select(Framework).where(col(Framework.id).in_(framework_ids)))
-        methods_of = {fw.id or 0: rules_for(fw).methods for fw in frameworks}
+        rules_of = {fw.id or 0: rules_for(fw) for fw in frameworks}
     decisions = session.exec(
         select(Decision, Person.name)
         .join(Person, col(Person.id) == Decision.actor_id)
@@ -250,6 +257,7 @@ def _claim_rows(
     rows = []
     for c in claims:
         criterion = by_id.get(c.criterion_id)
+        rules = rules_of[criterion.framework_id] if criterion else CoverageRules()
         rows.append(
             ClaimRow(
                 id=c.id or 0,
@@ -261,7 +269,8 @@ def _claim_rows(
                 method=c.method,
                 revision=c.revision,
                 history=tuple(history.get(c.id or 0, [])),
-                methods=methods_of[criterion.framework_id] if criterion else DEFAULT_METHODS,
+                methods=rules.methods,
+                default_method=c.method or default_method(evidence_kind, rules),
             )
         )
     return rows
