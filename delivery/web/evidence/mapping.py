@@ -24,7 +24,8 @@ from portfolio.models import (
     Framework,
     Person,
 )
-from portfolio.services.evidence.reading import readings_of
+from portfolio.services.evidence.reading import FINISHED, readings_of
+from portfolio.services.extract import DOCX
 from portfolio.services.people import Actor
 
 
@@ -88,11 +89,19 @@ class FileReading:
     attachment_id: int
     status: str  # pending | done | truncated | failed
     note: str
+    preview: str = ""  # of a Word or PDF file: its text as read (the first PREVIEW_CHARS)
+    preview_cut: bool = False  # the text read is longer than the preview
 
 
-def _note(reading: AttachmentReading | None) -> FileReading | None:
+# the files previewed on the evidence page by the text read from them
+PREVIEWED = frozenset({"application/pdf", DOCX})
+PREVIEW_CHARS = 20_000
+
+
+def _note(reading: AttachmentReading | None, mime: str = "") -> FileReading | None:
     if reading is None:
         return None
+    text = reading.text.strip() if reading.status in FINISHED and mime in PREVIEWED else ""
     if reading.status == "pending":
         note = "Text is being read; suggestions from it will follow."
     elif reading.status == "failed":
@@ -102,7 +111,13 @@ def _note(reading: AttachmentReading | None) -> FileReading | None:
         note = f"Text read: the first {reading.chars:,} characters (limit on {cap} reached)."
     else:
         note = f"Text read: {reading.chars:,} characters."
-    return FileReading(reading.attachment_id, reading.status, note)
+    return FileReading(
+        reading.attachment_id,
+        reading.status,
+        note,
+        preview=text[:PREVIEW_CHARS],
+        preview_cut=len(text) > PREVIEW_CHARS,
+    )
 
 
 @dataclass(frozen=True)
@@ -200,7 +215,7 @@ def mapping_view(
         files={
             a.id or 0: note
             for a in attachments
-            if (note := _note(readings.get(a.id or 0))) is not None
+            if (note := _note(readings.get(a.id or 0), a.mime)) is not None
         },
         received=_received(session, item.id or 0),
         suggestions_state=stored.state,
