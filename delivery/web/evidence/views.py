@@ -27,7 +27,7 @@ from delivery.web.evidence.readings import (
 )
 from delivery.web.forms import PageForm, errors_on, status_of
 from delivery.web.handler import page
-from mappings.assessment import claims
+from mappings.assessment import claims, item_state
 from mappings.assessment.models import Claim
 from mappings.assessment.standing import criterion_states
 from portfolio.errors import Conflict, Invalid
@@ -87,20 +87,36 @@ def learner_index(learner_id: int) -> str:
 # where a criterion of the checklist stands across the learner's evidence (missing: said by nothing)
 STATE_WORDS = {"met": "already met", "awaiting": "awaiting a decision", "referred": "referred"}
 STATUS_FILTERS = {"draft": "Drafts", "submitted": "Submitted"}
+# an item's decision state (mappings.assessment.item_state) -> the badge that shows it
+ITEM_BADGES = {
+    item_state.DRAFT: "status-draft",
+    item_state.AWAITING: "state-awaiting",
+    item_state.ACCEPTED: "state-met",
+    item_state.REFERRED: "state-referred",
+}
 
 
 def _listing(learner_id: int) -> str:
+    """The learner's evidence a page at a time: filtered by status, searched by title and text,
+    ordered as asked, each item with its decision state in words."""
     learner = _learner(learner_id)
     status = request.args.get("status")
     if status not in STATUS_FILTERS:
         status = None
+    sort = request.args.get("sort", "newest")
+    if sort not in service.SORTS:
+        sort = "newest"
+    query = request.args.get("q", "").strip()[:200]
     listing = service.page_for_learner(
         db(),
         actor=actor(),
         learner_id=learner_id,
         page=request.args.get("page", 1, type=int) or 1,
         status=status,
+        query=query,
+        sort=sort,
     )
+    states = item_state.item_states(db(), [(r.id, r.status) for r in listing.rows])
     own = learner_id == actor().id
     writable = [k for k in KINDS if (k not in ASSESSOR_KINDS) == own]
     kinds = {k: KINDS[k] for k in writable}
@@ -108,8 +124,13 @@ def _listing(learner_id: int) -> str:
         "evidence/index.html",
         learner=learner,
         listing=listing,
+        states=states,
+        badges=ITEM_BADGES,
         status=status,
         filters=STATUS_FILTERS,
+        query=query,
+        sort=sort,
+        sorts=service.SORTS,
         own=own,
         kinds=kinds,
     )

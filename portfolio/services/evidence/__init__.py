@@ -25,6 +25,7 @@ from portfolio.services.evidence.drafts import (
 )
 from portfolio.services.evidence.listing import (
     PAGE_SIZE,
+    SORTS,
     EvidenceDetail,
     EvidencePage,
     EvidenceRow,
@@ -36,6 +37,7 @@ __all__ = [
     "MAX_BODY",
     "MAX_TITLE",
     "PAGE_SIZE",
+    "SORTS",
     "STAR_SECTIONS",
     "WITNESS_FIELDS",
     "Draft",
