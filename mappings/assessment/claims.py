@@ -146,7 +146,6 @@ def decide(
     notify: bool = True,
 ) -> Decision:
     """Accept or refer a claim. Two assessors deciding at once: the second is told (Conflict).
-
     ``notify=False``: the caller tells the learner of complete standards itself, once."""
     row = session.exec(
         select(Claim, Evidence, Framework)
@@ -166,12 +165,8 @@ def decide(
         raise Invalid("This evidence has not been submitted yet.")
     method = method.strip().upper()
     if method not in {code for code, _ in rules_for(framework).methods}:
-        raise Invalid(
-            "Choose the assessment method."
-            if not method
-            else f"Unknown assessment method {method!r}.",
-            field="method",
-        )
+        unknown = f"Unknown assessment method {method!r}."
+        raise Invalid(unknown if method else "Choose the assessment method.", field="method")
     if decision == "referred" and not feedback.strip():
         raise Invalid("Say what is missing when you refer a claim.", field="feedback")
     now = utcnow()

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from sqlmodel import col, select
 from werkzeug.wrappers import Response
 
-from delivery.web import context
 from delivery.web.context import actor, db
 from delivery.web.evidence.forms import (
-    ClaimDecisionForm,
     ClaimsForm,
-    DecisionForm,
-    DecisionsForm,
     EvidenceForm,
     ItemForms,
-    JudgementForm,
     SubmitForm,
     UploadForm,
 )
@@ -28,9 +22,8 @@ from delivery.web.evidence.readings import (
 from delivery.web.forms import PageForm, errors_on, status_of
 from delivery.web.handler import page
 from mappings.assessment import claims, item_state
-from mappings.assessment.models import Claim
 from mappings.assessment.standing import criterion_states
-from portfolio.errors import Conflict, Invalid
+from portfolio.errors import Invalid
 from portfolio.models import Evidence, Person
 from portfolio.models.evidence import ASSESSOR_KINDS, KINDS
 from portfolio.services import access
@@ -268,116 +261,6 @@ def set_claims(evidence_id: int) -> tuple[str, int] | Response:
             )
             flash(f"Mapping saved: {len(added)} added, {len(removed)} removed.", "success")
             anchor = "#criteria-heading"
-            return redirect(url_for("evidence.detail", evidence_id=evidence_id) + anchor)
-    return _item_page(evidence_id, failed=form)
-
-
-def _assessed(evidence_id: int) -> Evidence:
-    """The item, if the actor is its learner's assessor (404 or 403 otherwise)."""
-    item = db().get(Evidence, evidence_id)
-    if item is None:
-        abort(404)
-    access.require_assessor(db(), actor(), item.learner_id)
-    return item
-
-
-@bp.route("/claims/<int:claim_id>/decision", methods=["POST"])
-@page()
-def decide(claim_id: int) -> tuple[str, int] | Response:
-    claim = db().get(Claim, claim_id)
-    if claim is None:
-        abort(404)
-    evidence_id = _assessed(claim.evidence_id).id or 0
-    form = DecisionForm(row=claim_id)
-    if form.validate_on_submit():
-        with errors_on(form):
-            claims.decide(
-                db(),
-                actor=actor(),
-                claim_id=claim_id,
-                expected_revision=form.expected_revision,
-                decision=form.decision.data or "",
-                method=form.method.data or "",
-                feedback=form.feedback.data or "",
-            )
-            flash("Decision recorded.", "success")
-            anchor = f"#claim-{claim_id}"
-            return redirect(url_for("evidence.detail", evidence_id=evidence_id) + anchor)
-    return _item_page(evidence_id, failed=form)
-
-
-@bp.route("/evidence/<int:evidence_id>/decisions", methods=["POST"])
-@page()
-def decide_all(evidence_id: int) -> tuple[str, int] | Response:
-    """Accept or refer several claims of the item at once, each with its own method and
-    feedback, in one transaction. A method that will not count for its criterion is warned of
-    before anything is saved ("Check", or the first "Record decisions"); saving again with the
-    same choices saves anyway."""
-    _assessed(evidence_id)
-    form = DecisionsForm()
-    ids = (
-        db()
-        .exec(select(Claim.id).where(Claim.evidence_id == evidence_id).order_by(col(Claim.id)))
-        .all()
-    )
-    rows = {cid or 0: ClaimDecisionForm(row=cid) for cid in ids}
-    shown: list[PageForm] = [form, *rows.values()]
-    valid = form.validate_on_submit()
-    valid = all([row.validate() for row in rows.values()]) and valid  # every row's errors
-    if not valid:
-        return _item_page(evidence_id, failed=shown)
-    choices = [
-        claims.DecisionChoice(
-            claim_id=row.row or 0,
-            expected_revision=row.expected_revision,
-            decision=row.decision.data or "",
-            method=row.method.data or "",
-            feedback=row.feedback.data or "",
-        )
-        for row in rows.values()
-        if row.chosen
-    ]
-    if not choices:
-        form.fail(Invalid(claims.NOTHING_CHOSEN))
-        return _item_page(evidence_id, failed=shown)
-    warned = claims.method_warnings(db(), actor=actor(), evidence_id=evidence_id, choices=choices)
-    pairs = form.pairs(warned, {c.claim_id: c.method.strip().upper() for c in choices})
-    if form.check.data or not pairs <= form.seen:
-        form.warnings = warned
-        form.checked = not warned
-        form.confirmed.data = ",".join(sorted(pairs))
-        return _item_page(evidence_id, failed=shown)
-    try:
-        made = claims.decide_many(db(), actor=actor(), evidence_id=evidence_id, choices=choices)
-    except claims.DecisionsRefused as refused:
-        context.undo()  # one refused claim saves none
-        for claim_id, error in refused.errors.items():
-            rows[claim_id].fail(error)
-        return _item_page(evidence_id, failed=shown)
-    except (Invalid, Conflict) as error:
-        context.undo()
-        form.fail(error)
-        return _item_page(evidence_id, failed=shown)
-    flash(f"{len(made)} decision{'s' if len(made) != 1 else ''} recorded.", "success")
-    return redirect(url_for("evidence.detail", evidence_id=evidence_id) + "#criteria-heading")
-
-
-@bp.route("/evidence/<int:evidence_id>/judgement", methods=["POST"])
-@page()
-def judge(evidence_id: int) -> tuple[str, int] | Response:
-    _assessed(evidence_id)
-    form = JudgementForm()
-    if form.validate_on_submit():
-        with errors_on(form):
-            claims.judge(
-                db(),
-                actor=actor(),
-                evidence_id=evidence_id,
-                flags=form.flags,
-                note=form.note.data or "",
-            )
-            flash("VACSR judgement recorded.", "success")
-            anchor = "#vacsr-heading"
             return redirect(url_for("evidence.detail", evidence_id=evidence_id) + anchor)
     return _item_page(evidence_id, failed=form)
 
