@@ -24,6 +24,7 @@ from delivery.web.admin import views as admin
 from delivery.web.context import db
 from delivery.web.coverage import caseload_views as caseload
 from delivery.web.coverage import views as coverage
+from delivery.web.evidence import deciding  # noqa: F401 - its routes are on the evidence blueprint
 from delivery.web.evidence import views as evidence
 from delivery.web.forms import field_attrs
 from delivery.web.home import views as home

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from mappings.assessment import declarations
+from mappings.assessment.methods import method_warning
 from mappings.assessment.models import Claim, Decision, Judgement
 from mappings.assessment.rules import rules_for
-from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
+from portfolio.errors import Conflict, DomainError, Invalid, NotFound, PermissionDenied
 from portfolio.models import (
     Criterion,
     Evidence,
@@ -142,8 +143,10 @@ def decide(
     decision: str,
     method: str,
     feedback: str = "",
+    notify: bool = True,
 ) -> Decision:
-    """Accept or refer a claim. Two assessors deciding at once: the second is told (Conflict)."""
+    """Accept or refer a claim. Two assessors deciding at once: the second is told (Conflict).
+    ``notify=False``: the caller tells the learner of complete standards itself, once."""
     row = session.exec(
         select(Claim, Evidence, Framework)
         .join(Evidence, col(Evidence.id) == Claim.evidence_id)
@@ -162,12 +165,8 @@ def decide(
         raise Invalid("This evidence has not been submitted yet.")
     method = method.strip().upper()
     if method not in {code for code, _ in rules_for(framework).methods}:
-        raise Invalid(
-            "Choose the assessment method."
-            if not method
-            else f"Unknown assessment method {method!r}.",
-            field="method",
-        )
+        unknown = f"Unknown assessment method {method!r}."
+        raise Invalid(unknown if method else "Choose the assessment method.", field="method")
     if decision == "referred" and not feedback.strip():
         raise Invalid("Say what is missing when you refer a claim.", field="feedback")
     now = utcnow()
@@ -209,9 +208,105 @@ def decide(
         data={"from": row_decision.old_status, "to": decision, "method": method},
         rows=[row_decision, claim],
     )
-    if decision == "accepted":  # a standard may now be complete: its learner is asked to declare
+    if decision == "accepted" and notify:  # a standard may now be complete: the learner declares
         declarations.notify_awaiting(session, learner_id=item.learner_id)
     return row_decision
+
+
+@dataclass(frozen=True)
+class DecisionChoice:
+    """What the assessor chose for one claim of an item, with the revision they saw."""
+
+    claim_id: int
+    expected_revision: int
+    decision: str
+    method: str
+    feedback: str = ""
+
+
+class DecisionsRefused(DomainError):
+    """Some decisions of one form were refused, so none is kept (the caller rolls back).
+    ``errors``: claim id -> why (``Invalid`` naming its field, or ``Conflict``)."""
+
+    def __init__(self, errors: dict[int, DomainError]) -> None:
+        super().__init__(" ".join(str(e) for e in errors.values()))
+        self.errors = errors
+
+
+NOTHING_CHOSEN = "Choose Accept or Refer for at least one claim."
+
+
+def _claims_of(
+    session: Session, evidence_id: int, actor: Actor
+) -> tuple[Evidence, dict[int, Claim]]:
+    """The item and its claims, for its learner's assessor only."""
+    item = _evidence(session, evidence_id)
+    access.require_assessor(session, actor, item.learner_id)
+    return item, {
+        c.id or 0: c for c in session.exec(select(Claim).where(Claim.evidence_id == evidence_id))
+    }
+
+
+def decide_many(
+    session: Session, *, actor: Actor, evidence_id: int, choices: Sequence[DecisionChoice]
+) -> list[Decision]:
+    """Accept or refer several claims of one item together, each with its own method and
+    feedback. Every choice is checked; if any is refused, :class:`DecisionsRefused` names each
+    refusal and the caller rolls the transaction back: one refused claim saves none."""
+    item, known = _claims_of(session, evidence_id, actor)
+    if not choices:
+        raise Invalid(NOTHING_CHOSEN)
+    if any(c.claim_id not in known for c in choices):
+        raise NotFound("No such claim on this evidence.")
+    errors: dict[int, DomainError] = {}
+    made = []
+    for choice in choices:
+        try:  # a refused choice writes nothing of its own: the others are still checked
+            made.append(
+                decide(
+                    session,
+                    actor=actor,
+                    claim_id=choice.claim_id,
+                    expected_revision=choice.expected_revision,
+                    decision=choice.decision,
+                    method=choice.method,
+                    feedback=choice.feedback,
+                    notify=False,
+                )
+            )
+        except (Invalid, Conflict) as error:
+            errors[choice.claim_id] = error
+    if errors:
+        raise DecisionsRefused(errors)
+    if any(c.decision == "accepted" for c in choices):
+        declarations.notify_awaiting(session, learner_id=item.learner_id)
+    return made
+
+
+def method_warnings(
+    session: Session, *, actor: Actor, evidence_id: int, choices: Sequence[DecisionChoice]
+) -> dict[int, str]:
+    """Claim id -> why accepting it by the method chosen will not count for its criterion under
+    its framework's rules; claims whose acceptance will count are left out. Writes nothing."""
+    _item, known = _claims_of(session, evidence_id, actor)
+    wanted = [c for c in choices if c.decision == "accepted" and c.claim_id in known]
+    if not wanted:
+        return {}
+    rows = session.exec(
+        select(Claim.id, Criterion.kind, Framework)
+        .join(Criterion, col(Criterion.id) == Claim.criterion_id)
+        .join(Standard, col(Standard.id) == Criterion.standard_id)
+        .join(Framework, col(Framework.id) == Standard.framework_id)
+        .where(col(Claim.id).in_([c.claim_id for c in wanted]))
+    ).all()
+    facts = {claim_id: (kind, rules_for(fw)) for claim_id, kind, fw in rows}
+    found = {}
+    for choice in wanted:
+        kind, rules = facts[choice.claim_id]
+        warning = method_warning(rules, kind, choice.method.strip().upper())
+        if warning:
+            found[choice.claim_id] = warning
+    return found
 
 
 def judge(

@@ -32,11 +32,11 @@ def test_referral_without_feedback_comes_back_with_the_message_beside_the_field(
     login(page, live_server, "assessor1@example.org")
     _item_with_decisions(page, live_server)
     title = page.get_by_role("heading", level=1).inner_text()
-    form = page.locator("form.decision-form").first
+    form = page.locator("#decisions-form tbody tr").first  # one claim's row of the one form
     form.get_by_label("Refer").check()
     form.get_by_label("Method").select_option(index=1)
     chosen = form.get_by_label("Method").input_value()
-    form.get_by_role("button", name="Record decision").click()
+    page.get_by_role("button", name="Record decisions", exact=True).click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == title  # the same page
     summary = page.get_by_role("alert")
@@ -45,7 +45,7 @@ def test_referral_without_feedback_comes_back_with_the_message_beside_the_field(
     expect(feedback).to_have_accessible_description(
         re.compile("Say what is missing when you refer a claim.")
     )
-    form = page.locator("form.decision-form", has=feedback)
+    form = page.locator("#decisions-form tbody tr", has=feedback)
     expect(form.get_by_label("Refer")).to_be_checked()
     expect(form.get_by_label("Method")).to_have_value(chosen)
     assert axe_violations(page) == []

@@ -61,6 +61,7 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "evidence.personal_data": (set(), {"owner"}),  # the author acts on findings in a draft
     "evidence.set_claims": (set(), {"owner", "assessor"}),
     "evidence.decide": (set(), {"assessor"}),
+    "evidence.decide_all": (set(), {"assessor"}),  # several claims of one item at once
     "evidence.judge": (set(), {"assessor"}),
     "evidence.download": (SAMPLED_READERS, set()),
     "caseload.index": ({"assessor", "other_assessor"}, set()),

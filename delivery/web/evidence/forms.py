@@ -19,6 +19,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from delivery.web.evidence.mapping import MappingView
@@ -112,6 +113,86 @@ class DecisionForm(PageForm):
         return int(value) if value.isdigit() else -1
 
 
+class ClaimDecisionForm(PageForm):
+    """One claim's row of the decisions form: its fields are named and identified by the claim
+    (``decision-12``, ``method-12``, ``feedback-12``, ``revision-12``) so one form carries the
+    decisions on every claim of the item. "Not now" (empty) leaves the claim as it is."""
+
+    class Meta:
+        csrf = False  # the decisions form around the rows carries the token
+
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+            name = f"{options['name']}-{form.row}"
+            return DefaultMeta.bind_field(
+                self, form, unbound_field, {**options, "name": name, "id": name}
+            )
+
+    revision = HiddenField()
+    decision = RadioField("Decision", default="", validators=[Optional()])
+    method = SelectField("Method", validate_choice=False)
+    feedback = TextAreaField("Feedback", validators=[Length(max=20_000)])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # "referred" second, as on the single-claim form (its id stays decision-N-1)
+        self.decision.choices = [("accepted", "Accept"), ("referred", "Refer"), ("", "Not now")]
+
+    def validate_feedback(self, field: TextAreaField) -> None:
+        if self.decision.data == "referred" and not (field.data or "").strip():
+            raise ValidationError("Say what is missing when you refer a claim.")
+
+    @property
+    def chosen(self) -> bool:
+        return bool(self.decision.data)
+
+    @property
+    def expected_revision(self) -> int:
+        value = self.revision.data or ""
+        return int(value) if value.isdigit() else -1
+
+    @classmethod
+    def from_single(cls, form: DecisionForm) -> ClaimDecisionForm:
+        """The row showing again what the single-claim form (``/claims/N/decision``) sent."""
+        row = cls(
+            formdata=None,
+            row=form.row,
+            revision=form.revision.data,
+            decision=form.decision.data or "",
+            method=form.method.data,
+            feedback=form.feedback.data,
+        )
+        for name in ("revision", "decision", "method", "feedback"):
+            row[name].errors = list(form[name].errors)
+        row.form_errors = list(form.form_errors)
+        row.failure = form.failure
+        return row
+
+
+class DecisionsForm(PageForm):
+    """The decisions on the claims of one item, made together (the rows are
+    :class:`ClaimDecisionForm`). "Check" shows the warnings and saves nothing; saving with a
+    warning not yet shown shows it instead, and ``confirmed`` then carries the warnings the
+    assessor has seen (``claim:method`` pairs) so that saving again saves anyway."""
+
+    id_prefix = "decisions-"
+    confirmed = HiddenField()
+    check = SubmitField("Check")
+    save = SubmitField("Record decisions")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.warnings: dict[int, str] = {}  # claim id -> why accepting it will not count
+        self.checked = False  # "Check" was pressed and found nothing to warn of
+
+    @property
+    def seen(self) -> set[str]:
+        return set(filter(None, (self.confirmed.data or "").split(",")))
+
+    @staticmethod
+    def pairs(warned: dict[int, str], methods: dict[int, str]) -> set[str]:
+        return {f"{claim_id}:{methods.get(claim_id, '')}" for claim_id in warned}
+
+
 def _flag(name: str) -> BooleanField:
     return BooleanField(name.title(), default=True)
 
@@ -146,8 +227,9 @@ class ItemForms:
     submit: SubmitForm
     claims: ClaimsForm
     judge: JudgementForm
-    decide: dict[int, DecisionForm]
+    decide: dict[int, ClaimDecisionForm]
     privacy: PrivacyForm
+    decisions: DecisionsForm = field(default_factory=lambda: DecisionsForm(formdata=None))
     ticked_counts: dict[str, int] = field(default_factory=dict)  # standard code -> boxes ticked
 
     @classmethod
@@ -161,7 +243,9 @@ class ItemForms:
             claims=ClaimsForm(formdata=None, criterion=mapping.ticked, on_page="1"),
             judge=JudgementForm(formdata=None),
             decide={
-                c.id: DecisionForm(formdata=None, row=c.id, revision=c.revision, method=c.method)
+                c.id: ClaimDecisionForm(
+                    formdata=None, row=c.id, revision=c.revision, method=c.default_method
+                )
                 for c in mapping.claims
             },
             privacy=PrivacyForm(formdata=None),
@@ -169,8 +253,10 @@ class ItemForms:
         given = [] if failed is None else [failed] if isinstance(failed, PageForm) else failed
         for form in given:
             if isinstance(form, DecisionForm):
+                forms.decide[form.row or 0] = ClaimDecisionForm.from_single(form)
+            if isinstance(form, ClaimDecisionForm):
                 forms.decide[form.row or 0] = form
-            for name in ("upload", "submit", "claims", "judge", "privacy"):
+            for name in ("upload", "submit", "claims", "judge", "privacy", "decisions"):
                 if type(form) is type(getattr(forms, name)):
                     setattr(forms, name, form)
         ticked = forms.claims.ticked
@@ -181,7 +267,9 @@ class ItemForms:
         rows = {c.id: c for c in mapping.claims}
         for row, form in forms.decide.items():
             methods = rows[row].methods if row in rows else ()
-            form.method.choices = [(code, f"{code} – {name}") for code, name in methods]
+            form.method.choices = [("", "Choose a method")] + [
+                (code, f"{code} – {name}") for code, name in methods
+            ]
         return forms
 
     @property
@@ -192,5 +280,6 @@ class ItemForms:
             self.claims,
             self.judge,
             self.privacy,
+            self.decisions,
             *self.decide.values(),
         ]

@@ -10,7 +10,8 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from mappings.assessment.claims import VACSR, Claimable, claimable_criteria, twins
-from mappings.assessment.coverage import DEFAULT_METHODS
+from mappings.assessment.coverage import CoverageRules
+from mappings.assessment.methods import default_method
 from mappings.assessment.models import Claim, Decision, Judgement, ReceivedRecord
 from mappings.assessment.rules import rules_for
 from mappings.assessment.stored import for_page
@@ -23,7 +24,8 @@ from portfolio.models import (
     Framework,
     Person,
 )
-from portfolio.services.evidence.reading import readings_of
+from portfolio.services.evidence.reading import FINISHED, readings_of
+from portfolio.services.extract import DOCX
 from portfolio.services.people import Actor
 
 
@@ -49,6 +51,7 @@ class ClaimRow:
     revision: int
     history: tuple[DecisionRow, ...]
     methods: tuple[tuple[str, str], ...]  # (code, name): the methods of the criterion's framework
+    default_method: str | None = None  # the method decided before, else the one of the item's kind
 
 
 @dataclass(frozen=True)
@@ -86,11 +89,19 @@ class FileReading:
     attachment_id: int
     status: str  # pending | done | truncated | failed
     note: str
+    preview: str = ""  # of a Word or PDF file: its text as read (the first PREVIEW_CHARS)
+    preview_cut: bool = False  # the text read is longer than the preview
 
 
-def _note(reading: AttachmentReading | None) -> FileReading | None:
+# the files previewed on the evidence page by the text read from them
+PREVIEWED = frozenset({"application/pdf", DOCX})
+PREVIEW_CHARS = 20_000
+
+
+def _note(reading: AttachmentReading | None, mime: str = "") -> FileReading | None:
     if reading is None:
         return None
+    text = reading.text.strip() if reading.status in FINISHED and mime in PREVIEWED else ""
     if reading.status == "pending":
         note = "Text is being read; suggestions from it will follow."
     elif reading.status == "failed":
@@ -100,7 +111,13 @@ def _note(reading: AttachmentReading | None) -> FileReading | None:
         note = f"Text read: the first {reading.chars:,} characters (limit on {cap} reached)."
     else:
         note = f"Text read: {reading.chars:,} characters."
-    return FileReading(reading.attachment_id, reading.status, note)
+    return FileReading(
+        reading.attachment_id,
+        reading.status,
+        note,
+        preview=text[:PREVIEW_CHARS],
+        preview_cut=len(text) > PREVIEW_CHARS,
+    )
 
 
 @dataclass(frozen=True)
@@ -184,7 +201,7 @@ def mapping_view(
         .order_by(col(Judgement.id).desc())
     ).all()
     return MappingView(
-        claims=_claim_rows(session, claims, criteria, framework_ids),
+        claims=_claim_rows(session, claims, criteria, framework_ids, item.kind),
         standards=_choices(criteria, {c.criterion_id for c in claims}, stored.suggestions),
         suggestions=stored.suggestions,
         judgements=[
@@ -198,7 +215,7 @@ def mapping_view(
         files={
             a.id or 0: note
             for a in attachments
-            if (note := _note(readings.get(a.id or 0))) is not None
+            if (note := _note(readings.get(a.id or 0), a.mime)) is not None
         },
         received=_received(session, item.id or 0),
         suggestions_state=stored.state,
@@ -228,14 +245,19 @@ def _received(session: Session, evidence_id: int) -> list[ReceivedRow]:
 
 
 def _claim_rows(
-    session: Session, claims: list[Claim], criteria: list[Claimable], framework_ids: list[int]
+    session: Session,
+    claims: list[Claim],
+    criteria: list[Claimable],
+    framework_ids: list[int],
+    evidence_kind: str,
 ) -> list[ClaimRow]:
-    """The claims with their decisions, each offering the methods of its own framework."""
+    """The claims with their decisions, each offering the methods of its own framework, the
+    method decided before or else the one of the item's kind chosen."""
     by_id = {c.criterion_id: c for c in criteria}
-    methods_of: dict[int, tuple[tuple[str, str], ...]] = {}
+    rules_of: dict[int, CoverageRules] = {}
     if framework_ids:
         frameworks = session.exec(select(Framework).where(col(Framework.id).in_(framework_ids)))
-        methods_of = {fw.id or 0: rules_for(fw).methods for fw in frameworks}
+        rules_of = {fw.id or 0: rules_for(fw) for fw in frameworks}
     decisions = session.exec(
         select(Decision, Person.name)
         .join(Person, col(Person.id) == Decision.actor_id)
@@ -250,6 +272,7 @@ def _claim_rows(
     rows = []
     for c in claims:
         criterion = by_id.get(c.criterion_id)
+        rules = rules_of[criterion.framework_id] if criterion else CoverageRules()
         rows.append(
             ClaimRow(
                 id=c.id or 0,
@@ -261,7 +284,8 @@ def _claim_rows(
                 method=c.method,
                 revision=c.revision,
                 history=tuple(history.get(c.id or 0, [])),
-                methods=methods_of[criterion.framework_id] if criterion else DEFAULT_METHODS,
+                methods=rules.methods,
+                default_method=c.method or default_method(evidence_kind, rules),
             )
         )
     return rows

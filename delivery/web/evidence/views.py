@@ -8,10 +8,8 @@ from werkzeug.wrappers import Response
 from delivery.web.context import actor, db
 from delivery.web.evidence.forms import (
     ClaimsForm,
-    DecisionForm,
     EvidenceForm,
     ItemForms,
-    JudgementForm,
     PrivacyForm,
     SubmitForm,
     UploadForm,
@@ -25,8 +23,7 @@ from delivery.web.evidence.readings import (
 )
 from delivery.web.forms import PageForm, errors_on, status_of
 from delivery.web.handler import page
-from mappings.assessment import claims
-from mappings.assessment.models import Claim
+from mappings.assessment import claims, item_state
 from mappings.assessment.standing import criterion_states
 from portfolio.errors import Invalid
 from portfolio.models import Evidence, Person
@@ -96,20 +93,36 @@ def learner_index(learner_id: int) -> str:
 # where a criterion of the checklist stands across the learner's evidence (missing: said by nothing)
 STATE_WORDS = {"met": "already met", "awaiting": "awaiting a decision", "referred": "referred"}
 STATUS_FILTERS = {"draft": "Drafts", "submitted": "Submitted"}
+# an item's decision state (mappings.assessment.item_state) -> the badge that shows it
+ITEM_BADGES = {
+    item_state.DRAFT: "status-draft",
+    item_state.AWAITING: "state-awaiting",
+    item_state.ACCEPTED: "state-met",
+    item_state.REFERRED: "state-referred",
+}
 
 
 def _listing(learner_id: int) -> str:
+    """The learner's evidence a page at a time: filtered by status, searched by title and text,
+    ordered as asked, each item with its decision state in words."""
     learner = _learner(learner_id)
     status = request.args.get("status")
     if status not in STATUS_FILTERS:
         status = None
+    sort = request.args.get("sort", "newest")
+    if sort not in service.SORTS:
+        sort = "newest"
+    query = request.args.get("q", "").strip()[:200]
     listing = service.page_for_learner(
         db(),
         actor=actor(),
         learner_id=learner_id,
         page=request.args.get("page", 1, type=int) or 1,
         status=status,
+        query=query,
+        sort=sort,
     )
+    states = item_state.item_states(db(), [(r.id, r.status) for r in listing.rows])
     own = learner_id == actor().id
     writable = [k for k in KINDS if (k not in ASSESSOR_KINDS) == own]
     kinds = {k: KINDS[k] for k in writable}
@@ -117,8 +130,13 @@ def _listing(learner_id: int) -> str:
         "evidence/index.html",
         learner=learner,
         listing=listing,
+        states=states,
+        badges=ITEM_BADGES,
         status=status,
         filters=STATUS_FILTERS,
+        query=query,
+        sort=sort,
+        sorts=service.SORTS,
         own=own,
         kinds=kinds,
     )
@@ -258,60 +276,6 @@ def set_claims(evidence_id: int) -> tuple[str, int] | Response:
             )
             flash(f"Mapping saved: {len(added)} added, {len(removed)} removed.", "success")
             anchor = "#criteria-heading"
-            return redirect(url_for("evidence.detail", evidence_id=evidence_id) + anchor)
-    return _item_page(evidence_id, failed=form)
-
-
-def _assessed(evidence_id: int) -> Evidence:
-    """The item, if the actor is its learner's assessor (404 or 403 otherwise)."""
-    item = db().get(Evidence, evidence_id)
-    if item is None:
-        abort(404)
-    access.require_assessor(db(), actor(), item.learner_id)
-    return item
-
-
-@bp.route("/claims/<int:claim_id>/decision", methods=["POST"])
-@page()
-def decide(claim_id: int) -> tuple[str, int] | Response:
-    claim = db().get(Claim, claim_id)
-    if claim is None:
-        abort(404)
-    evidence_id = _assessed(claim.evidence_id).id or 0
-    form = DecisionForm(row=claim_id)
-    if form.validate_on_submit():
-        with errors_on(form):
-            claims.decide(
-                db(),
-                actor=actor(),
-                claim_id=claim_id,
-                expected_revision=form.expected_revision,
-                decision=form.decision.data or "",
-                method=form.method.data or "",
-                feedback=form.feedback.data or "",
-            )
-            flash("Decision recorded.", "success")
-            anchor = f"#claim-{claim_id}"
-            return redirect(url_for("evidence.detail", evidence_id=evidence_id) + anchor)
-    return _item_page(evidence_id, failed=form)
-
-
-@bp.route("/evidence/<int:evidence_id>/judgement", methods=["POST"])
-@page()
-def judge(evidence_id: int) -> tuple[str, int] | Response:
-    _assessed(evidence_id)
-    form = JudgementForm()
-    if form.validate_on_submit():
-        with errors_on(form):
-            claims.judge(
-                db(),
-                actor=actor(),
-                evidence_id=evidence_id,
-                flags=form.flags,
-                note=form.note.data or "",
-            )
-            flash("VACSR judgement recorded.", "success")
-            anchor = "#vacsr-heading"
             return redirect(url_for("evidence.detail", evidence_id=evidence_id) + anchor)
     return _item_page(evidence_id, failed=form)
 

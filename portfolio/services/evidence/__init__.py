@@ -26,6 +26,7 @@ from portfolio.services.evidence.drafts import (
 )
 from portfolio.services.evidence.listing import (
     PAGE_SIZE,
+    SORTS,
     EvidenceDetail,
     EvidencePage,
     EvidenceRow,
@@ -37,6 +38,7 @@ __all__ = [
     "MAX_BODY",
     "MAX_TITLE",
     "PAGE_SIZE",
+    "SORTS",
     "STAR_SECTIONS",
     "WITNESS_FIELDS",
     "Draft",

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from portfolio.errors import NotFound
+from portfolio.errors import Invalid, NotFound
 from portfolio.models import Attachment, AuditEntry, Evidence, EvidenceVersion
 from portfolio.models.evidence import KINDS
 from portfolio.paging import Paged
@@ -36,16 +37,54 @@ class EvidenceRow:
 PAGE_SIZE = 50
 
 
-# one page of a learner's evidence, newest activity first, and where it sits in the whole
+# one page of a learner's evidence, in the order asked for, and where it sits in the whole
 EvidencePage = Paged[EvidenceRow]
 
+# how a list may be ordered: the key of each and its words
+SORTS = {
+    "newest": "Newest activity first",
+    "oldest": "Oldest activity first",
+    "title": "Title (A to Z)",
+}
+MAX_WORDS = 8  # words of a search; more are ignored
 
-def _listing_statements(by_status: bool) -> tuple[Any, Any]:
-    """The count and the page query of a learner's evidence, built once (building costs more
-    than running them)."""
+
+def search_words(query: str) -> list[str]:
+    """The words of a search, lower case, at most MAX_WORDS (each must be found)."""
+    return query.lower().split()[:MAX_WORDS]
+
+
+def _like(word: str) -> str:
+    """A LIKE pattern finding ``word`` anywhere, its own % and _ taken literally."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@lru_cache(maxsize=64)
+def _listing_statements(by_status: bool, sort: str = "newest", words: int = 0) -> tuple[Any, Any]:
+    """The count and the page query of a learner's evidence, built once per shape (building
+    costs more than running them). ``words``: how many search words each of title or current
+    text must contain (bound as ``word0``...)."""
     where = [col(Evidence.learner_id) == bindparam("learner_id")]
     if by_status:
         where.append(col(Evidence.status) == bindparam("status"))
+    if words:
+        body = (
+            sa_select(func.lower(col(EvidenceVersion.body)))
+            .where(
+                col(EvidenceVersion.evidence_id) == Evidence.id,
+                col(EvidenceVersion.number) == Evidence.current_version,
+            )
+            .scalar_subquery()
+        )
+        for n in range(words):
+            pattern: Any = bindparam(f"word{n}")
+            where.append(
+                or_(
+                    func.lower(col(Evidence.title)).like(pattern, escape="\\"),
+                    body.like(pattern, escape="\\"),
+                )
+            )
     files = (
         sa_select(func.count(col(Attachment.id)))
         .join(EvidenceVersion, col(EvidenceVersion.id) == Attachment.version_id)
@@ -55,6 +94,11 @@ def _listing_statements(by_status: bool) -> tuple[Any, Any]:
         )
         .scalar_subquery()
     )
+    order = {
+        "newest": (col(Evidence.activity_date).desc(), col(Evidence.id).desc()),
+        "oldest": (col(Evidence.activity_date).asc(), col(Evidence.id).asc()),
+        "title": (func.lower(col(Evidence.title)).asc(), col(Evidence.id).asc()),
+    }[sort]
     count = sa_select(func.count(col(Evidence.id))).where(*where)
     rows = (
         sa_select(
@@ -68,14 +112,11 @@ def _listing_statements(by_status: bool) -> tuple[Any, Any]:
             col(Evidence.updated_at),
         )
         .where(*where)
-        .order_by(col(Evidence.activity_date).desc(), col(Evidence.id).desc())
+        .order_by(*order)
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
     )
     return count, rows
-
-
-_LISTING = {False: _listing_statements(False), True: _listing_statements(True)}
 
 
 def page_for_learner(
@@ -86,11 +127,19 @@ def page_for_learner(
     page: int = 1,
     per_page: int = PAGE_SIZE,
     status: str | None = None,
+    query: str = "",
+    sort: str = "newest",
 ) -> EvidencePage:
-    """One page of a learner's evidence in two queries, however many items there are."""
+    """One page of a learner's evidence in two queries, however many items there are: with
+    ``query``, only items whose title or current text holds every word of it (any case);
+    ordered by ``sort`` (a key of SORTS)."""
     access.require_view(session, actor, learner_id)
-    count, select_rows = _LISTING[status is not None]
+    if sort not in SORTS:
+        raise Invalid(f"Unknown order {sort!r}.", field="sort")
+    words = search_words(query)
+    count, select_rows = _listing_statements(status is not None, sort, len(words))
     params: dict[str, Any] = {"learner_id": learner_id, "status": status}
+    params.update({f"word{n}": _like(w) for n, w in enumerate(words)})
     connection = session.connection()
     total = int(connection.execute(count, params).scalar_one())
     pages = max(1, -(-total // per_page))
