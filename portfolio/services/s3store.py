@@ -21,10 +21,11 @@ import hashlib
 import tempfile
 import uuid
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import IO, Any, BinaryIO, cast
 from urllib.parse import urlsplit
 
-from portfolio.errors import Invalid
+from portfolio.errors import Invalid, Unavailable
 from portfolio.services.files import (
     CHUNK,
     Entry,
@@ -49,6 +50,27 @@ def _code(exc: BaseException) -> str:
 def _why(exc: BaseException) -> str:
     code = _code(exc)
     return f"{type(exc).__name__}: {code or exc}" if code else f"{type(exc).__name__}: {exc}"
+
+
+class StoreUnreachable(Unavailable):
+    """The bucket cannot be read just now: the S3 server is down, the key refused (HTTP 503)."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(
+            "The file storage cannot be reached just now; nothing was changed. Please try again "
+            f"later, and tell your centre's administrator ({why})."
+        )
+
+
+@contextmanager
+def _unreachable() -> Iterator[None]:
+    """Turn boto3's failures other than a missing object into :class:`StoreUnreachable`."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except (BotoCoreError, ClientError) as exc:
+        raise StoreUnreachable(_why(exc)) from exc
 
 
 class S3Store(Store):
@@ -116,29 +138,28 @@ class S3Store(Store):
                 self.client.upload_fileobj(
                     spool, self.bucket, self._key(relative_name(sha)), Config=self._transfer()
                 )
-            except (BotoCoreError, ClientError) as exc:
+            except (BotoCoreError, ClientError, StoreUnreachable) as exc:
                 raise StoreUnavailable() from exc
         return Stored(sha256=sha, size=size, created=True)
 
     def open(self, sha256: str) -> BinaryIO:
-        from botocore.exceptions import ClientError
-
         key = self._key(relative_name(sha256))
         try:
-            answer = self.client.get_object(Bucket=self.bucket, Key=key)
-        except ClientError as exc:
-            if _code(exc) in _MISSING_CODES:
+            with _unreachable():
+                answer = self.client.get_object(Bucket=self.bucket, Key=key)
+        except StoreUnreachable as exc:
+            if _code(exc.__cause__ or exc) in _MISSING_CODES:
                 raise Missing(sha256) from None
             raise
         return cast(BinaryIO, answer["Body"])
 
     def exists(self, sha256: str) -> bool:
-        from botocore.exceptions import ClientError
 
         try:
-            self.client.head_object(Bucket=self.bucket, Key=self._key(relative_name(sha256)))
-        except ClientError as exc:
-            if _code(exc) in _MISSING_CODES:
+            with _unreachable():
+                self.client.head_object(Bucket=self.bucket, Key=self._key(relative_name(sha256)))
+        except StoreUnreachable as exc:
+            if _code(exc.__cause__ or exc) in _MISSING_CODES:
                 return False
             raise
         return True
@@ -146,20 +167,22 @@ class S3Store(Store):
     def delete(self, name: str) -> None:
         if name.startswith("/") or ".." in name.split("/"):
             raise Invalid("Not a file of the store.")
-        self.client.delete_object(Bucket=self.bucket, Key=self._key(name))
+        with _unreachable():
+            self.client.delete_object(Bucket=self.bucket, Key=self._key(name))
 
     def entries(self) -> Iterator[Entry]:
         start = f"{self.prefix}/" if self.prefix else ""
         pages = self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.bucket, Prefix=start
         )
-        for page in pages:
-            for item in page.get("Contents", []):
-                yield Entry(
-                    name=item["Key"][len(start) :],
-                    size=int(item["Size"]),
-                    modified=item["LastModified"].timestamp(),
-                )
+        with _unreachable():
+            for page in pages:
+                for item in page.get("Contents", []):
+                    yield Entry(
+                        name=item["Key"][len(start) :],
+                        size=int(item["Size"]),
+                        modified=item["LastModified"].timestamp(),
+                    )
 
     def problem(self) -> str | None:
         from botocore.exceptions import BotoCoreError, ClientError

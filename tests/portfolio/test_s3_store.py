@@ -32,7 +32,7 @@ from portfolio.services import files
 from portfolio.services.evidence import attachments
 from portfolio.services.files import FileStore, Missing, Store
 from portfolio.services.people import SYSTEM
-from portfolio.services.s3store import PART, S3Store
+from portfolio.services.s3store import PART, S3Store, StoreUnreachable
 from portfolio.services.stores import open_store
 from tests.conftest import _session_on, actor_of, fresh_database, migrated_database
 from tests.exports.export_case import build_case
@@ -287,3 +287,21 @@ def test_backup_and_restore_between_buckets(backend, tmp_path, s3_settings, s3_e
     restored = open_store(target, s3_settings)
     assert [e.name for e in restored.entries()] == [files.relative_name(sha)]
     assert restored.read(sha) == b"Backed-up evidence.\n"
+
+
+def test_an_unreachable_s3_server_is_said_plainly(s3_settings) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a loopback port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    down = open_store(
+        "s3://portfolio/files", {**s3_settings, "S3_ENDPOINT_URL": f"http://127.0.0.1:{port}"}
+    )
+    with pytest.raises(files.StoreUnavailable, match="Nothing was saved"):
+        down.put(io.BytesIO(b"Notes.\n"), max_bytes=100)
+    with pytest.raises(StoreUnreachable, match="cannot be reached just now"):
+        down.open("a" * 64)
+    with pytest.raises(StoreUnreachable):
+        list(down.entries())
+    assert "EndpointConnectionError" in (down.problem() or "")
