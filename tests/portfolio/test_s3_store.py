@@ -141,6 +141,11 @@ def test_an_upload_is_stored_once_under_its_hash_and_downloads_whole(
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.headers["ETag"].strip('"') == sha
+    # a phone resuming a download asks for a range; an unchanged file is not sent again
+    part = client.get(f"/files/{rows[0].id}", headers={"Range": "bytes=31-61"})
+    assert part.status_code == 206 and part.get_data() == data[31:62]
+    cached = client.get(f"/files/{rows[0].id}", headers={"If-None-Match": f'"{sha}"'})
+    assert cached.status_code == 304
 
 
 def test_a_large_file_goes_up_in_parts_and_comes_back_in_chunks(store) -> None:
