@@ -26,7 +26,18 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "SQLAlchemy URL; default: SQLite file `portfolio.sqlite3` in the instance folder",
     ),
     "INSTANCE_PATH": (None, "instance folder (database, file store); default `./instance`"),
-    "FILE_STORE": (None, "folder of uploaded files; default `<instance>/files`"),
+    "FILE_STORE": (
+        None,
+        "folder of uploaded files, or `s3://bucket/prefix` for S3-compatible storage; default "
+        "`<instance>/files`",
+    ),
+    "S3_ENDPOINT_URL": (
+        None,
+        "the S3 server's address for an `s3://` file store (MinIO, Ceph, …); unset: AWS",
+    ),
+    "S3_ACCESS_KEY_ID": (None, "access key of the `s3://` file store; unset: boto3's usual search"),
+    "S3_SECRET_ACCESS_KEY": (None, "secret key of the `s3://` file store"),
+    "S3_REGION": ("us-east-1", "region of the `s3://` file store"),
     "MAX_UPLOAD_MB": (25, "largest accepted upload, in megabytes"),
     "CENTRE_NAME": ("Demo Training Centre", "centre name printed on documents"),
     "TIME_ZONE": (

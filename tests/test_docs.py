@@ -38,7 +38,7 @@ def test_every_cli_command_is_documented_and_every_documented_one_exists() -> No
 
 
 def test_every_configuration_key_is_documented_and_exists() -> None:
-    documented = set(re.findall(r"`PORTFOLIO_([A-Z_]+)`", README))
+    documented = set(re.findall(r"`PORTFOLIO_([A-Z][A-Z0-9_]*)`", README))
     real = set(SETTINGS)
     assert real <= documented, f"undocumented settings: {sorted(real - documented)}"
     test_only = {"TEST_POSTGRES_URL"}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -18,6 +17,8 @@ from delivery.schema import schema_state
 from portfolio import config as settings
 from portfolio.db import BUSY_TIMEOUT_SECONDS, is_lock_error, make_engine, session_scope
 from portfolio.errors import DomainError
+from portfolio.services.files import Store
+from portfolio.services.stores import open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,9 +45,10 @@ class Context:
         return self._settings
 
     @property
-    def file_store(self) -> Path:
-        """The folder of uploaded files (``PORTFOLIO_FILE_STORE``, default in the instance)."""
-        return Path(self.settings["FILE_STORE"])
+    def file_store(self) -> Store:
+        """The file store (``PORTFOLIO_FILE_STORE``: a folder, default in the instance, or
+        ``s3://bucket/prefix``)."""
+        return open_store(self.settings["FILE_STORE"], self.settings)
 
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:

@@ -12,7 +12,6 @@ from exports.bundle import write_bundle
 from exports.reports import cohort_coverage, format_of, render, signoff_register
 from exports.signoff import build_signoff_docx
 from exports.signoff_view import find_registration, signoff_view
-from portfolio.services.files import FileStore
 from portfolio.services.keys import ensure_key, fingerprint
 from portfolio.services.people import SYSTEM
 
@@ -62,7 +61,7 @@ def export_bundle(ctx: Context, learner_id: int, output: Path) -> None:
             key, _ = ensure_key(Path(ctx.settings["SIGNING_KEY"]))
             manifest = write_bundle(
                 session,
-                FileStore(ctx.file_store),
+                ctx.file_store,
                 learner_id,
                 out,
                 centre=ctx.settings["CENTRE_NAME"],

@@ -6,7 +6,6 @@ import click
 
 from delivery.cli.context import Context, echo_data, json_option, pass_ctx
 from portfolio.services import files
-from portfolio.services.files import FileStore
 from portfolio.services.people import SYSTEM
 
 
@@ -34,7 +33,7 @@ def check_files(ctx: Context, delete: bool, older_than: int, as_json: bool) -> N
         found = files.check(
             session,
             actor=SYSTEM,
-            store=FileStore(ctx.file_store),
+            store=ctx.file_store,
             older_than_minutes=older_than,
             delete=delete,
         )

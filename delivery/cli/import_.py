@@ -10,7 +10,6 @@ import click
 from delivery.cli.context import Context, pass_ctx
 from exports.bundle import import_bundle
 from portfolio.errors import DomainError
-from portfolio.services.files import FileStore
 from portfolio.services.keys import load_public_key
 from portfolio.services.people import SYSTEM
 
@@ -38,7 +37,7 @@ def import_bundle_command(ctx: Context, path: Path, keys: tuple[Path, ...]) -> N
     except DomainError as exc:
         raise click.BadParameter(str(exc), param_hint="--trust") from exc
     with ctx.session() as session:
-        report = import_bundle(session, FileStore(ctx.file_store), path, SYSTEM, trusted=trusted)
+        report = import_bundle(session, ctx.file_store, path, SYSTEM, trusted=trusted)
     click.echo(report.message)
     for line in report.frameworks_imported:
         click.echo(f"  framework imported: {line}")

@@ -15,6 +15,7 @@ from delivery.wiring import wire
 from mappings.assessment.suggestions import start_warming
 from portfolio import config as settings
 from portfolio.db import make_engine
+from portfolio.services.stores import is_remote
 
 csrf = CSRFProtect()
 
@@ -35,7 +36,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["REMEMBER_COOKIE_SECURE"] = conf["ENV"] == "production"
     app.config["WTF_CSRF_TIME_LIMIT"] = None
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    Path(conf["FILE_STORE"]).mkdir(parents=True, exist_ok=True)
+    if not is_remote(conf["FILE_STORE"]):
+        Path(conf["FILE_STORE"]).mkdir(parents=True, exist_ok=True)
 
     engine = conf.get("ENGINE") or make_engine(conf["DATABASE_URL"])
     extension = PortfolioExtension(engine)

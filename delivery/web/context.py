@@ -14,7 +14,9 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session
 
+from portfolio.services.files import Store
 from portfolio.services.people import Actor
+from portfolio.services.stores import open_store
 
 
 class PortfolioExtension:
@@ -25,6 +27,7 @@ class PortfolioExtension:
         self.session_factory: Callable[[], Session] = lambda: Session(
             engine, expire_on_commit=False
         )
+        self._store: Store | None = None
 
     def init_app(self, app: Flask) -> None:
         app.extensions["portfolio"] = self
@@ -40,6 +43,14 @@ class PortfolioExtension:
 def extension() -> PortfolioExtension:
     ext: PortfolioExtension = current_app.extensions["portfolio"]
     return ext
+
+
+def file_store() -> Store:
+    """The application's file store (``FILE_STORE``: a folder or ``s3://…``), made once."""
+    ext = extension()
+    if ext._store is None:
+        ext._store = open_store(current_app.config["FILE_STORE"], current_app.config)
+    return ext._store
 
 
 def _flushed(*_args: Any) -> None:

@@ -22,7 +22,7 @@ from sqlmodel import Session
 from werkzeug.wrappers import Response
 from wtforms import SubmitField
 
-from delivery.web.context import actor, after_commit, db, extension
+from delivery.web.context import actor, after_commit, db, extension, file_store
 from delivery.web.forms import PageForm, errors_on
 from delivery.web.handler import page
 from exports import jobs, reports
@@ -31,7 +31,6 @@ from exports.downloads import cohort_downloads, learner_downloads, signoff_for_d
 from exports.signoff import build_signoff_docx
 from exports.signoff_view import document_name, signoff_view
 from portfolio.errors import Invalid
-from portfolio.services.files import FileStore
 from portfolio.services.keys import ensure_key
 
 bp = Blueprint("exports", __name__)
@@ -85,7 +84,7 @@ def signoff_docx(signoff_id: int) -> Response:
 @bp.route("/learners/<int:learner_id>/bundle.zip")
 @page()
 def bundle(learner_id: int) -> Response:
-    store = FileStore(current_app.config["FILE_STORE"])
+    store = file_store()
     spool = tempfile.TemporaryFile(dir=current_app.instance_path)  # noqa: SIM115 - sent, then closed
     key, _ = ensure_key(Path(current_app.config["SIGNING_KEY"]))
     write_bundle(db(), store, learner_id, spool, centre=_centre(), actor=actor(), signing_key=key)

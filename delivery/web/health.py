@@ -3,14 +3,13 @@ is current, and a file can be written to (and removed from) the file store."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from delivery.schema import schema_state
-from delivery.web.context import extension
+from delivery.web.context import extension, file_store
 from delivery.web.handler import page
-from portfolio.services.files import writable
 
 bp = Blueprint("health", __name__)
 
@@ -26,7 +25,10 @@ def healthz() -> tuple[Response, int]:
     except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
         return jsonify(status="error", database=False, error=type(exc).__name__), 503
     # a small file written to the file store and removed again: uploads fail when this does
-    store_error = writable(current_app.config["FILE_STORE"])
+    try:
+        store_error = file_store().problem()
+    except Exception as exc:  # noqa: BLE001 - a store that cannot even be made is unhealthy
+        store_error = f"{type(exc).__name__}: {exc}"
     ok = bool(schema["up_to_date"]) and store_error is None
     body: dict[str, object] = {
         "status": "ok" if ok else "error",

@@ -60,7 +60,7 @@ from portfolio.models.evidence import Attachment, Evidence, EvidenceVersion
 from portfolio.models.framework import Criterion, Framework, Standard
 from portfolio.models.people import Cohort, Registration, RegistrationStandard
 from portfolio.services import audit, people
-from portfolio.services.files import FileStore, discard_on_rollback
+from portfolio.services.files import Store, discard_on_rollback
 from portfolio.services.frameworks import import_framework
 from portfolio.services.people import Actor
 
@@ -69,7 +69,7 @@ Row = TypeVar("Row", bound=SQLModel)
 
 def import_bundle(
     session: Session,
-    store: FileStore,
+    store: Store,
     zip_path: str | Path,
     actor: Actor,
     *,
@@ -124,7 +124,7 @@ class _Restorer:
     def __init__(
         self,
         session: Session,
-        store: FileStore,
+        store: Store,
         zf: zipfile.ZipFile,
         actor: Actor,
         manifest: Manifest,
@@ -357,8 +357,10 @@ class _Restorer:
         if self.store.exists(a.sha256):
             return
         with self.zf.open(a.path) as src:
-            stored = self.store.put(src, max_bytes=max(a.size, 1))  # type: ignore[arg-type]
-        discard_on_rollback(self.session, stored)  # a failed import leaves no file behind
+            stored = self.store.put(src, max_bytes=max(a.size, 1))
+        discard_on_rollback(
+            self.session, self.store, stored
+        )  # a failed import leaves no file behind
         if stored.sha256 != a.sha256:  # pragma: no cover - verified before
             raise Invalid(f"Bundle refused: {a.path} changed while importing.")
 

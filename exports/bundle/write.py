@@ -25,7 +25,7 @@ from portfolio.errors import Invalid, NotFound
 from portfolio.models import Person
 from portfolio.models.base import utcnow
 from portfolio.services import access
-from portfolio.services.files import CHUNK, FileStore
+from portfolio.services.files import CHUNK, Store
 from portfolio.services.people import Actor
 
 
@@ -48,13 +48,10 @@ class _ZipWriter:
         self.zf.writestr(self._info(name), data)
         self.files[name] = hashlib.sha256(data).hexdigest()
 
-    def stream(self, name: str, store: FileStore, sha256: str, size: int) -> None:
-        path = store.path(sha256)
-        if not path.exists():
-            raise Invalid(f"The file {sha256} is missing from the file store.")
+    def stream(self, name: str, store: Store, sha256: str, size: int) -> None:
         digest = hashlib.sha256()
         with (
-            path.open("rb") as src,
+            store.open(sha256) as src,  # Missing: "The file … is missing from the file store."
             self.zf.open(self._info(name, size), "w", force_zip64=size > 2**30) as dst,
         ):
             while chunk := src.read(CHUNK):
@@ -85,7 +82,7 @@ def may_export_bundle(session: Session, actor: Actor, learner_id: int) -> None:
 
 def write_bundle(
     session: Session,
-    store: FileStore,
+    store: Store,
     learner_id: int,
     out: BinaryIO,
     *,

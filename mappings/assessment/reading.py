@@ -34,7 +34,8 @@ from portfolio.models.base import utcnow
 from portfolio.services import extract
 from portfolio.services.evidence import reading, scanning
 from portfolio.services.extract import Caps, Extracted
-from portfolio.services.files import FileStore
+from portfolio.services.files import Store
+from portfolio.services.stores import open_store
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ Extractor = Callable[[Path, str, str, Caps], Extracted]
 def _extract(
     session_factory: SessionFactory,
     attachment: Attachment,
-    store: FileStore,
+    store: Store,
     caps: Caps,
     extractor: Extractor,
 ) -> tuple[Extracted | None, str]:
@@ -57,9 +58,8 @@ def _extract(
         if earlier is not None:
             return Extracted(earlier.text, earlier.truncated, earlier.pages), ""
     try:
-        return extractor(
-            store.path(attachment.sha256), attachment.mime, attachment.filename, caps
-        ), ""
+        with store.local_file(attachment.sha256) as path:
+            return extractor(path, attachment.mime, attachment.filename, caps), ""
     except Invalid as exc:
         return None, str(exc)
     except Exception as exc:  # noqa: BLE001 - the reading records any failure
@@ -71,7 +71,7 @@ def read_attachment(
     session_factory: SessionFactory,
     attachment_id: int,
     *,
-    store_root: str | Path,
+    store_root: str | Path | Store,
     caps: Caps = Caps(),
     extractor: Extractor | None = None,
 ) -> None:
@@ -87,7 +87,7 @@ def read_attachment(
     found, error = _extract(
         session_factory,
         attachment,
-        FileStore(store_root),
+        open_store(store_root),
         caps,
         extractor or extract.extract_in_child,
     )
@@ -130,7 +130,10 @@ def _scan_safely(session_factory: SessionFactory, attachment_id: int, text: str)
 
 
 def read_all(
-    session_factory: SessionFactory, attachment_ids: Sequence[int], *, store_root: str | Path
+    session_factory: SessionFactory,
+    attachment_ids: Sequence[int],
+    *,
+    store_root: str | Path | Store,
 ) -> None:
     """Read each attachment in turn; one that fails beyond its own record (its database gone, say)
     is logged and the others are still read."""
@@ -143,12 +146,15 @@ def read_all(
 
 # ------------------------------------------------------------------ where readings run
 def start_thread(
-    session_factory: SessionFactory, attachment_ids: Sequence[int], *, store_root: str | Path
+    session_factory: SessionFactory,
+    attachment_ids: Sequence[int],
+    *,
+    store_root: str | Path | Store,
 ) -> Future[None]:
     """Read in this process's one background thread (readings and suggestions queue behind each
     other, so a burst of uploads never takes more than one core of the web server)."""
     return background.submit(
-        read_all, session_factory, list(attachment_ids), store_root=str(store_root)
+        read_all, session_factory, list(attachment_ids), store_root=open_store(store_root)
     )
 
 

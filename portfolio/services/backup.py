@@ -34,6 +34,7 @@ from sqlmodel import Session
 from portfolio.errors import Invalid
 from portfolio.models.base import utcnow
 from portfolio.services import audit
+from portfolio.services.files import Store
 
 FORMAT = "portfolio-backup/1"
 MANIFEST = "manifest.json"
@@ -68,14 +69,12 @@ def _copy(src: IO[bytes], dst: IO[bytes]) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _store_files(root: Path) -> Iterator[tuple[str, Path]]:
-    """The file store's files as (member name, path), in a stable order."""
-    if not root.is_dir():
-        return
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if path.is_file() and _FILE_MEMBER.match(f"files/{rel}"):
-            yield f"files/{rel}", path
+def _store_files(store: Store) -> Iterator[tuple[str, str]]:
+    """The file store's files in their places as (member name, content address), in a stable
+    order (leftovers such as unfinished uploads are not backed up)."""
+    for entry in store.entries():
+        if entry.sha256 is not None:
+            yield f"files/{entry.name}", entry.sha256
 
 
 def _pg_args(engine: Engine) -> tuple[list[str], dict[str, str]]:
@@ -128,7 +127,7 @@ def _head_and_revision(engine: Engine) -> tuple[str, str | None]:
     return head, revision
 
 
-def backup(engine: Engine, store_root: Path, target: Path) -> BackupReport:
+def backup(engine: Engine, store: Store, target: Path) -> BackupReport:
     """Write the archive ``target`` (replaced only once complete) of the database and the files."""
     backend = engine.dialect.name
     if backend not in DATABASE:
@@ -146,9 +145,11 @@ def backup(engine: Engine, store_root: Path, target: Path) -> BackupReport:
         ):
             dump = Path(work) / "database"
             _dump_database(engine, dump)
-            sources = [(DATABASE[backend], dump), *_store_files(store_root)]
-            for name, path in sources:
-                with path.open("rb") as src, zf.open(name, "w", force_zip64=True) as dst:
+            with dump.open("rb") as src, zf.open(DATABASE[backend], "w", force_zip64=True) as dst:
+                digest, size = _copy(src, dst)
+            members[DATABASE[backend]] = {"sha256": digest, "size": size}
+            for name, sha256 in _store_files(store):  # streamed from the disk or the bucket
+                with store.open(sha256) as src, zf.open(name, "w", force_zip64=True) as dst:
                     digest, size = _copy(src, dst)
                 members[name] = {"sha256": digest, "size": size}
             manifest = {
@@ -238,7 +239,7 @@ def verify_archive(zf: zipfile.ZipFile, manifest_sha256: str | None = None) -> d
     return manifest
 
 
-def _require_empty(engine: Engine, store_root: Path) -> None:
+def _require_empty(engine: Engine, store: Store) -> None:
     tables = inspect(engine).get_table_names()
     if tables:
         shown = engine.url.render_as_string(hide_password=True)
@@ -246,9 +247,9 @@ def _require_empty(engine: Engine, store_root: Path) -> None:
             f"The database {shown} is not empty ({len(tables)} tables); restore only into a new, "
             "empty database (do not run `portfolio init` on it first). Nothing was restored."
         )
-    if store_root.exists() and any(p.is_file() for p in store_root.rglob("*")):
+    if not store.is_empty():
         raise Invalid(
-            f"The file store {store_root} is not empty; restore only into an empty file store. "
+            f"The file store {store.describe()} is not empty; restore only into an empty file store. "
             "Nothing was restored."
         )
 
@@ -270,7 +271,7 @@ def _load_database(engine: Engine, backend: str, dump: Path) -> None:
 
 
 def restore(
-    engine: Engine, store_root: Path, source: Path, *, manifest_sha256: str | None = None
+    engine: Engine, store: Store, source: Path, *, manifest_sha256: str | None = None
 ) -> RestoreReport:
     """Restore the archive ``source`` into the empty database of ``engine`` and the empty store
     (checking the manifest against ``manifest_sha256`` when given)."""
@@ -285,7 +286,7 @@ def restore(
             raise _refuse(
                 f"the archive holds a {backend} database and the target is {engine.dialect.name}"
             )
-        _require_empty(engine, store_root)
+        _require_empty(engine, store)
         with tempfile.TemporaryDirectory() as work:
             dump = Path(work) / "database"
             with zf.open(DATABASE[backend]) as src, dump.open("wb") as dst:
@@ -295,14 +296,9 @@ def restore(
         for name, entry in manifest["members"].items():
             if not name.startswith("files/"):
                 continue
-            path = store_root / name.removeprefix("files/")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_name(f".restore-{path.name}")
-            with zf.open(name) as src, partial.open("wb") as dst:
-                digest, _ = _copy(src, dst)
-            if digest != entry["sha256"]:  # pragma: no cover - the archive changed while reading
-                partial.unlink()
+            with zf.open(name) as src:  # hashed again as it is stored, under that hash
+                stored = store.put(src, max_bytes=2**62)
+            if stored.sha256 != entry["sha256"]:  # pragma: no cover - changed while reading
                 raise Invalid(f"{name} changed while it was restored.")
-            partial.replace(path)
             files += 1
     return RestoreReport(backend=backend, files=files, audit_head=str(manifest.get("audit_head")))

@@ -1,4 +1,11 @@
-"""A content-addressed file store on the local disk: files live under their SHA-256, never a client name.
+"""Content-addressed file stores: files live under their SHA-256, never a client name.
+
+Two kinds, one interface (:class:`Store`): :class:`FileStore`, a folder on the local disk (the
+default), and :class:`~portfolio.services.s3store.S3Store`, a bucket on S3-compatible storage
+(``PORTFOLIO_FILE_STORE=s3://bucket/prefix``); :func:`portfolio.services.stores.open_store`
+makes the one configured. Both
+keep a file at ``ab/cd/abcd…`` (its hash), stream uploads and downloads in chunks, and say the same
+plain words when a file is missing (:class:`Missing`) or the store cannot be written.
 
 - A file stored for a transaction that then does not commit is deleted again
   (:func:`discard_on_rollback`), so a failed upload or import leaves no orphan behind.
@@ -13,14 +20,16 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import logging
 import os
 import tempfile
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from sqlalchemy import event
 from sqlmodel import Session, select
@@ -29,6 +38,7 @@ from portfolio.errors import Invalid, PermissionDenied, Unavailable
 from portfolio.models import Attachment
 from portfolio.services.actors import Actor
 
+log = logging.getLogger(__name__)
 CHUNK = 1024 * 1024
 _PENDING = "portfolio.files.pending"  # key in Session.info: files stored for the open transaction
 # what the operating system says when the store, not the request, is at fault
@@ -50,6 +60,14 @@ class StoreUnavailable(Unavailable):
             "written to. Nothing was saved. Please try again later, and tell your centre's "
             "administrator."
         )
+
+
+class Missing(Invalid):
+    """A file a row references is not in the store (HTTP 404 for a download)."""
+
+    def __init__(self, sha256: str) -> None:
+        super().__init__(f"The file {sha256} is missing from the file store.")
+        self.sha256 = sha256
 
 
 def is_store_fault(exc: BaseException) -> bool:
@@ -75,29 +93,112 @@ def _store_faults() -> Iterator[None]:
         raise
 
 
+def check_address(sha256: str) -> str:
+    """``sha256`` if it is a content address (64 lowercase hex digits); else :class:`Invalid`."""
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        raise Invalid("Not a file address.")
+    return sha256
+
+
+def relative_name(sha256: str) -> str:
+    """Where a file lives inside any store: ``ab/cd/abcd…``."""
+    return f"{sha256[:2]}/{sha256[2:4]}/{check_address(sha256)}"
+
+
 @dataclass(frozen=True)
 class Stored:
     sha256: str
     size: int
-    path: Path
     created: bool = True  # False when the store held the same content already
 
 
-class FileStore:
+@dataclass(frozen=True)
+class Entry:
+    """One file in the store: its name relative to the store (``ab/cd/abcd…`` for a file in its
+    place, anything else for leftovers), size and age."""
+
+    name: str
+    size: int
+    modified: float  # seconds since the epoch
+
+    @property
+    def sha256(self) -> str | None:
+        """The content address when the file is where its hash says, else None."""
+        parts = self.name.split("/")
+        if len(parts) != 3 or parts[0] != parts[2][:2] or parts[1] != parts[2][2:4]:
+            return None
+        try:
+            return check_address(parts[2])
+        except Invalid:
+            return None
+
+
+class Store(ABC):
+    """What the application asks of a file store."""
+
+    @abstractmethod
+    def describe(self) -> str:
+        """Where the store is, for messages (a folder, or ``s3://bucket/prefix``)."""
+
+    @abstractmethod
+    def put(self, stream: IO[bytes], *, max_bytes: int) -> Stored:
+        """Copy ``stream`` into the store, hashing as it goes; refuse more than ``max_bytes``."""
+
+    @abstractmethod
+    def open(self, sha256: str) -> BinaryIO:
+        """The file for reading in chunks (close it); :class:`Missing` if it is not there."""
+
+    @abstractmethod
+    def exists(self, sha256: str) -> bool: ...
+
+    @abstractmethod
+    def delete(self, name: str) -> None:
+        """Remove the file at ``name`` (an :class:`Entry` name); nothing if it is gone."""
+
+    @abstractmethod
+    def entries(self) -> Iterator[Entry]:
+        """Every file in the store, in name order."""
+
+    @abstractmethod
+    def problem(self) -> str | None:
+        """None when a small file can be written to and removed from the store, else why not."""
+
+    def read(self, sha256: str) -> bytes:
+        with self.open(sha256) as src:
+            return src.read()
+
+    def is_empty(self) -> bool:
+        return next(self.entries(), None) is None
+
+    @contextmanager
+    def local_file(self, sha256: str) -> Iterator[Path]:
+        """A path on this machine holding the file, for tools that need one (text extraction);
+        a temporary copy unless the store is a local folder."""
+        with self.open(sha256) as src, tempfile.TemporaryDirectory(prefix="portfolio-") as work:
+            path = Path(work) / sha256
+            with path.open("wb") as out:
+                while chunk := src.read(CHUNK):
+                    out.write(chunk)
+            yield path
+
+
+class FileStore(Store):
+    """A content-addressed store in a folder on the local disk."""
+
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
 
-    def path(self, sha256: str) -> Path:
-        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-            raise Invalid("Not a file address.")
-        return self.root / sha256[:2] / sha256[2:4] / sha256
+    def describe(self) -> str:
+        return str(self.root)
 
-    def put(self, stream: BinaryIO, *, max_bytes: int) -> Stored:
-        """Copy ``stream`` into the store, hashing as it goes; refuse more than ``max_bytes``."""
+    def path(self, sha256: str) -> Path:
+        return self.root / relative_name(sha256)
+
+    def put(self, stream: IO[bytes], *, max_bytes: int) -> Stored:
         with _store_faults():
             return self._put(stream, max_bytes)
 
-    def _put(self, stream: BinaryIO, max_bytes: int) -> Stored:
+    def _put(self, stream: IO[bytes], max_bytes: int) -> Stored:
         self.root.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         size = 0
@@ -119,20 +220,47 @@ class FileStore:
                 tmp.replace(final)
             else:
                 tmp.unlink()
-            return Stored(sha256=sha, size=size, path=final, created=created)
+            return Stored(sha256=sha, size=size, created=created)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
 
-    def read(self, sha256: str) -> bytes:
-        return self.path(sha256).read_bytes()
+    def open(self, sha256: str) -> BinaryIO:
+        try:
+            return self.path(sha256).open("rb")
+        except FileNotFoundError:
+            raise Missing(sha256) from None
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).exists()
 
+    def delete(self, name: str) -> None:
+        path = (self.root / name).resolve()
+        if self.root.resolve() not in path.parents:
+            raise Invalid("Not a file of the store.")
+        with _store_faults():
+            path.unlink(missing_ok=True)
+
+    def entries(self) -> Iterator[Entry]:
+        if not self.root.exists():
+            return
+        for path in sorted(p for p in self.root.rglob("*") if p.is_file()):
+            info = path.stat()
+            yield Entry(path.relative_to(self.root).as_posix(), info.st_size, info.st_mtime)
+
+    def problem(self) -> str | None:
+        return writable(self.root)
+
+    @contextmanager
+    def local_file(self, sha256: str) -> Iterator[Path]:
+        path = self.path(sha256)
+        if not path.exists():
+            raise Missing(sha256)
+        yield path
+
 
 # ------------------------------------------------------------------ no orphans
-def discard_on_rollback(session: Session, stored: Stored) -> None:
+def discard_on_rollback(session: Session, store: Store, stored: Stored) -> None:
     """Delete ``stored`` again unless the session's transaction (which is to reference it)
     commits. A file the store held before is left alone: other rows reference it.
 
@@ -140,7 +268,7 @@ def discard_on_rollback(session: Session, stored: Stored) -> None:
     just created; on PostgreSQL two uploads of identical content racing, one failing, could."""
     if not stored.created:
         return
-    session.info.setdefault(_PENDING, []).append(stored.path)
+    session.info.setdefault(_PENDING, []).append((store, relative_name(stored.sha256)))
     if not event.contains(session, "after_commit", _kept):
         event.listen(session, "after_commit", _kept)
         event.listen(session, "after_transaction_end", _ended)
@@ -153,13 +281,16 @@ def _kept(session: Session) -> None:
 def _ended(session: Session, transaction: Any) -> None:
     if transaction.parent is not None:  # a SAVEPOINT: the outer transaction may still commit
         return
-    for path in session.info.pop(_PENDING, []):
-        path.unlink(missing_ok=True)
+    for store, name in session.info.pop(_PENDING, []):
+        try:
+            store.delete(name)
+        except Exception:  # noqa: BLE001 - an orphan left is found by `portfolio files check`
+            log.warning("could not delete %s from %s after a rollback", name, store.describe())
 
 
 @dataclass(frozen=True)
 class Orphan:
-    path: Path
+    path: str  # where: a path on the disk, or s3://bucket/key
     size: int
     age_minutes: int
 
@@ -168,7 +299,7 @@ def check(
     session: Session,
     *,
     actor: Actor,
-    store: FileStore,
+    store: Store,
     older_than_minutes: int = 60,
     delete: bool = False,
 ) -> list[Orphan]:
@@ -180,20 +311,16 @@ def check(
     referenced = set(session.exec(select(Attachment.sha256).distinct()).all())
     now = time.time()
     found = []
-    for path in sorted(p for p in store.root.rglob("*") if p.is_file()):
-        if (
-            path.name in referenced
-            and path == store.root / path.name[:2] / path.name[2:4] / path.name
-        ):
+    where = store.describe().rstrip("/")
+    for entry in store.entries():
+        if entry.sha256 is not None and entry.sha256 in referenced:
             continue
-        info = path.stat()
-        age = int((now - info.st_mtime) // 60)
+        age = int((now - entry.modified) // 60)
         if age < older_than_minutes:
             continue
-        found.append(Orphan(path=path, size=info.st_size, age_minutes=age))
+        found.append(Orphan(path=f"{where}/{entry.name}", size=entry.size, age_minutes=age))
         if delete:
-            with _store_faults():
-                path.unlink(missing_ok=True)
+            store.delete(entry.name)
     return found
 
 

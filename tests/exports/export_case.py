@@ -14,7 +14,7 @@ from mappings.assessment import claims, declarations, signoff
 from mappings.assessment.models import Claim, SignOff
 from portfolio.models import Person, Registration
 from portfolio.services import evidence as evidence_service
-from portfolio.services.files import FileStore
+from portfolio.services.files import Store
 from tests.conftest import actor_of
 
 
@@ -31,7 +31,7 @@ class Case:
 
 def build_case(
     session: Session,
-    store: FileStore,
+    store: Store,
     make_person: Any,
     make_registration: Any,
     make_evidence: Any,

@@ -117,7 +117,7 @@ def test_files_check_lists_and_deletes_files_no_row_references(
     listed = cli("files", "check", "--older-than", "0")
     assert listed.exit_code == 1  # orphans found
     assert orphan.sha256 in listed.output and referenced not in listed.output
-    assert orphan.path.exists()
+    assert store.path(orphan.sha256).exists()
 
     deleted = cli("files", "check", "--older-than", "0", "--delete")
     assert deleted.exit_code == 0 and "Deleted 1 file" in deleted.output

@@ -13,7 +13,7 @@ from flask import after_this_request, current_app
 from sqlmodel import Session
 from werkzeug.wrappers import Response
 
-from delivery.web.context import after_commit, db, extension
+from delivery.web.context import after_commit, db, extension, file_store
 from mappings.assessment import reading as jobs
 from mappings.assessment import stored
 from portfolio.services.evidence.reading import queued
@@ -28,12 +28,16 @@ def start_after_commit() -> None:
 
 def start(attachment_ids: list[int]) -> None:
     conf = current_app.config
-    store = conf["FILE_STORE"]
-    if conf.get("REDIS_URL"):
+    if conf.get("REDIS_URL"):  # the worker opens the store from its own settings
         jobs.enqueue_rq(
-            conf["REDIS_URL"], attachment_ids, database_url=conf["DATABASE_URL"], store_root=store
+            conf["REDIS_URL"],
+            attachment_ids,
+            database_url=conf["DATABASE_URL"],
+            store_root=conf["FILE_STORE"],
         )
-    elif conf.get("READINGS_INLINE"):  # tests: after the commit, on the request's connection
+        return
+    store = file_store()
+    if conf.get("READINGS_INLINE"):  # tests: after the commit, on the request's connection
         jobs.read_all(extension().session_factory, attachment_ids, store_root=store)
     else:
         engine = extension().engine

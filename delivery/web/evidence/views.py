@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from delivery.web.context import actor, db
+from delivery.web.context import actor, db, file_store
 from delivery.web.evidence.forms import (
     ClaimsForm,
     EvidenceForm,
@@ -30,15 +30,15 @@ from portfolio.models import Evidence, Person
 from portfolio.models.evidence import ASSESSOR_KINDS, KINDS
 from portfolio.services import access
 from portfolio.services import evidence as service
-from portfolio.services.files import FileStore
+from portfolio.services.files import Missing, Store
 
 bp = Blueprint("evidence", __name__)
 
 FIELD_NAMES = service.STAR_SECTIONS + service.WITNESS_FIELDS
 
 
-def _store() -> FileStore:
-    return FileStore(current_app.config["FILE_STORE"])
+def _store() -> Store:
+    return file_store()
 
 
 def _learner(learner_id: int) -> Person:
@@ -384,16 +384,29 @@ def download(attachment_id: int) -> Response:
     from flask import send_file
 
     attachment = service.attachment_for(db(), actor=actor(), attachment_id=attachment_id)
-    path = _store().path(attachment.sha256)
-    if not path.exists():
+    try:  # streamed in chunks from the disk or the bucket, never read whole
+        source = _store().open(attachment.sha256)
+    except Missing:
         abort(404)
     response = send_file(
-        path,
+        source,
         mimetype=attachment.mime,
         as_attachment=True,
         download_name=attachment.filename,
         max_age=0,
+        etag=attachment.sha256,  # the content address: the same name is always the same bytes
+        conditional=False,  # made conditional below, once the size is known
     )
+    response.content_length = attachment.size
+    try:  # in place: a Range gets 206, a matching ETag 304
+        response.make_conditional(
+            request.environ, accept_ranges=True, complete_length=attachment.size
+        )
+    except Exception:  # a range past the end (416): let the file (or S3 connection) go
+        source.close()
+        raise
+    if response.status_code == 304:  # nothing is sent: let it go too
+        source.close()
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response

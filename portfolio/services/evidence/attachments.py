@@ -14,7 +14,7 @@ from portfolio.models.base import utcnow
 from portfolio.services import access
 from portfolio.services.evidence.drafts import for_author, log, rehash, writable_version
 from portfolio.services.evidence.reading import queue
-from portfolio.services.files import FileStore, TooLarge, discard_on_rollback
+from portfolio.services.files import Store, TooLarge, discard_on_rollback
 from portfolio.services.people import Actor
 from portfolio.services.sniff import sniff
 
@@ -23,7 +23,7 @@ def attach(
     session: Session,
     *,
     actor: Actor,
-    store: FileStore,
+    store: Store,
     evidence_id: int,
     filename: str,
     stream: BinaryIO,
@@ -39,7 +39,7 @@ def attach(
         raise TooLarge(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
     kind = sniff(data, display)
     stored = store.put(io.BytesIO(data), max_bytes=max_bytes)
-    discard_on_rollback(session, stored)  # a failed upload leaves no file behind
+    discard_on_rollback(session, store, stored)  # a failed upload leaves no file behind
     version = writable_version(session, actor, item)
     attachment = Attachment(
         version_id=version.id or 0,
