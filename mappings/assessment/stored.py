@@ -133,14 +133,12 @@ def for_page(
     key = framework_key(session, sorted({c.framework_id for c in criteria}))
     newest = newest_decision(session)
     read = [a for a, r in readings.items() if r.status in FINISHED]
-    state = freshness(
-        row,
-        key=key,
-        basis=basis(version.sha256, read, [c.criterion_id for c in criteria]),
-        newest=newest,
-    )
-    if row is None:
-        return StoredView([], state)
+    now_basis = basis(version.sha256, read, [c.criterion_id for c in criteria])
+    state = freshness(row, key=key, basis=now_basis, newest=newest)
+    if row is None or row.basis != now_basis:
+        # made for other text: its quotes may hold words no longer there (personal data the
+        # learner replaced, say), so nothing is shown until they are worked out again
+        return StoredView([], "missing")
     by_id = {c.criterion_id: c for c in criteria}
     shown: list[SuggestedCriterion] = []
     for s in row.suggestions:

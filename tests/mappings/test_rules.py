@@ -49,9 +49,9 @@ def test_invalid_rules_are_refused_and_nothing_changes(cli, tmp_path) -> None:
 def _methods_offered(page: str) -> dict[int, list[str]]:
     """Claim id -> the method codes its decision form offers."""
     return {
-        int(claim_id): re.findall(r'<option value="([^"]+)"', options)
+        int(claim_id): re.findall(r'<option[^>]*value="([^"]+)"', options)
         for claim_id, options in re.findall(
-            r'<select id="method-(\d+)" name="method">(.*?)</select>', page, re.S
+            r'<select[^>]*name="method-(\d+)"[^>]*>(.*?)</select>', page, re.S
         )
     }
 
