@@ -509,6 +509,9 @@ def test_learner_home_shows_standards_evidence_and_what_to_do_next(
     page = _text(client.get("/"))
     assert "My standards" in page and "0 of 28 met (0%)" in page and "0 of 18 met (0%)" in page
     assert "My evidence" in page and "All my evidence (8)" in page
+    assert '<a class="button" href="/evidence#add-heading">Add evidence</a>' in page
+    add = _text(client.get("/evidence"))
+    assert 'id="add-heading"' in add and "New reflective account" in add
     # the latest five by date of activity: the draft, the referred account and three more
     assert page.count("Submitted item") == 3
     assert "What to do next" in page
