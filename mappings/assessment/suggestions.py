@@ -13,7 +13,6 @@ Each process warms the engines its learners need at start, in a background threa
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 import os
 import threading
@@ -109,13 +108,9 @@ _vectors_lock = threading.Lock()
 _vectors: dict[tuple[str, ...], np.ndarray] = {}  # criterion embeddings per set of versions
 
 
+@functools.cache
 def shared_encoder() -> MemoEncoder | None:
     """The process's encoder (None when the embedding weights are not installed)."""
-    return _memo_encoder()
-
-
-@functools.cache
-def _memo_encoder() -> MemoEncoder | None:
     encoder = load_encoder()
     return MemoEncoder(encoder) if encoder is not None else None
 
@@ -244,15 +239,14 @@ def framework_key(session: Session, framework_ids: Sequence[int]) -> FrameworkKe
     ids = sorted(set(framework_ids))
     if not ids:
         return ()
+    vocabulary = col(Framework.extra)["vocabulary_sha256"].as_string()
     hashes: dict[int | None, str] = {}
-    for fid, digest, extra in session.exec(
-        select(Framework.id, Framework.content_hash, Framework.extra).where(
+    for fid, digest, words in session.execute(
+        sa_select(col(Framework.id), col(Framework.content_hash), vocabulary).where(
             col(Framework.id).in_(ids)
         )
     ).all():
-        words = str((extra or {}).get("vocabulary", ""))
-        tag = "+" + hashlib.sha256(words.encode()).hexdigest()[:12] if words else ""
-        hashes[fid] = digest + tag
+        hashes[fid] = digest + ("+" + words[:12] if words else "")
     return tuple((i, hashes.get(i, "")) for i in ids)
 
 

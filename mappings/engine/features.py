@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from mappings.engine.index import ranks
 from mappings.engine.knn import Neighbours
 from mappings.engine.semantic import (
     SEMANTIC_FEATURES,
@@ -186,13 +187,6 @@ class ColdParts:
         )
 
 
-def _rank(x: np.ndarray) -> np.ndarray:
-    order = np.lexsort((np.arange(len(x)), -x))
-    r = np.empty(len(x))
-    r[order] = np.arange(len(x))
-    return r
-
-
 Columns = dict[str, np.ndarray]
 
 
@@ -228,7 +222,7 @@ def feature_columns(parts: ColdParts, st: CriterionStatics, kind: str) -> Column
 def _match_columns(parts: ColdParts, peak: float) -> Columns:
     """How well the evidence matches the criterion: the hand score, sentences, similarities."""
     raw = parts.raw
-    rank = _rank(raw)
+    rank = ranks(raw)
     sent1 = parts.top_sent[0]
     n = len(raw)
     return {
@@ -286,12 +280,12 @@ def _standard_columns(
     standard's top-20 hand mass; ``share``: that of the criterion's standard, as a share)."""
     raw = parts.raw
     n_std = _n_standards(st)
-    std_rank = _rank(mass)
+    std_rank = ranks(mass)
     within = np.zeros(len(raw))
     for s in range(n_std):
         idx = np.flatnonzero(st.crit_std == s)
         if len(idx):
-            within[idx] = _rank(raw[idx])
+            within[idx] = ranks(raw[idx])
     cs = parts.std_centroid_sim
     std_best = np.zeros(n_std)
     np.maximum.at(std_best, st.crit_std, raw / peak)
@@ -303,7 +297,7 @@ def _standard_columns(
         "std_sim_rank": 1.0 / (1.0 + within),
         "twin": _twin(raw, st, peak),
         "std_centroid_sim": cs[st.crit_std],
-        "std_centroid_first": (_rank(cs)[st.crit_std] == 0).astype(float),
+        "std_centroid_first": (ranks(cs)[st.crit_std] == 0).astype(float),
         "hand_x_std_share": raw / peak * share,
         "knowledge_x_std_share": st.is_knowledge.astype(float) * share,
         "title_std_share": t_share[st.crit_std],

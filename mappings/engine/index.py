@@ -17,6 +17,14 @@ import scipy.sparse as sp
 from mappings.engine.analyse import NO_CONCEPTS, ConceptTagger, is_key_term, terms
 
 
+def ranks(x: np.ndarray) -> np.ndarray:
+    """The rank of each value of ``x``, 0 for the largest (ties in order of position)."""
+    order = np.lexsort((np.arange(len(x)), -x))
+    r = np.empty(len(x))
+    r[order] = np.arange(len(x))
+    return r
+
+
 def normalise_rows(m: sp.spmatrix) -> sp.spmatrix:
     """``m`` with every non-zero row scaled to unit L2 norm."""
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())

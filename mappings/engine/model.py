@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, cast
 
 import numpy as np
@@ -40,7 +41,7 @@ class RerankModel:
     warm_threshold: float
     features: tuple[str, ...] = ALL_FEATURES  # the columns of ALL_FEATURES it reads, in order
 
-    @property
+    @cached_property
     def columns(self) -> np.ndarray:
         return np.array([ALL_FEATURES.index(f) for f in self.features], dtype=int)
 

@@ -17,6 +17,8 @@ from typing import Protocol
 
 import numpy as np
 
+from mappings.engine.index import ranks
+
 SEMANTIC_FEATURES: tuple[str, ...] = (
     "emb_max",  # best sentence similarity to the criterion
     "emb_top2",  # mean of the two best
@@ -66,13 +68,6 @@ def semantic_parts(
     return SemanticParts(np.asarray(sims), np.asarray(title_sim), np.asarray(doc), sent)
 
 
-def _rank(x: np.ndarray) -> np.ndarray:
-    order = np.lexsort((np.arange(len(x)), -x))
-    r = np.empty(len(x))
-    r[order] = np.arange(len(x))
-    return r
-
-
 def semantic_columns(
     parts: SemanticParts, crit_std: np.ndarray, hand_rel: np.ndarray
 ) -> dict[str, np.ndarray]:
@@ -84,7 +79,7 @@ def semantic_columns(
     top2 = ordered[:2].mean(axis=0)
     peak = max(float(top2.max()), 1e-9)
     spread = float(top2.std()) or 1.0
-    rank = _rank(top2)
+    rank = ranks(top2)
     s_peak = sims.max(axis=1, keepdims=True)
     win = (sims / np.maximum(s_peak, 1e-9)).max(axis=0)
     top20 = np.zeros(n, dtype=bool)

@@ -360,21 +360,24 @@ class SuggestionEngine(ColdScorer):
     ) -> tuple[ColdParts, SemanticParts | None, np.ndarray, np.ndarray]:
         """Everything the engine finds in a text: the word match, the meaning match (None without
         an encoder), cold features over ALL_FEATURES and warm features."""
+        parts, sem, x, w, _recalled = self._analysis(kind=kind, title=title, text=text)
+        return parts, sem, x, w
+
+    def _analysis(
+        self, *, kind: str, title: str, text: str
+    ) -> tuple[ColdParts, SemanticParts | None, np.ndarray, np.ndarray, Recalled | None]:
+        """:meth:`analysis` and what past decisions say by meaning (for the explanations)."""
         parts = self.cold_parts(kind=kind, title=title, text=text)
         sem = None
         if self._encoder is not None and self._crit_vecs is not None and self._n:
             sentences = [text[a:b] for a, b in sentence_spans(text)]
             sem = semantic_parts(self._encoder, self._crit_vecs, sentences, title)
         x = cold_features(parts, self._statics, kind, sem)
-        recalled = self.recall(sem)
+        recalled = None
+        if sem is not None and self._recall:  # decisions remembered by meaning
+            recalled = self._recall.recall(sem.vectors)
         w = warm_features(self.neighbours(title, text), len(self._criteria), recalled)
-        return parts, sem, x, w
-
-    def recall(self, sem: SemanticParts | None) -> Recalled | None:
-        """What past decisions say of a text by meaning (None without an encoder or decisions)."""
-        if sem is None or self._recall is None or not self._recall:
-            return None
-        return self._recall.recall(sem.vectors)
+        return parts, sem, x, w, recalled
 
     def _tie_groups(self, v: np.ndarray) -> np.ndarray:
         for g in self._groups:
@@ -387,7 +390,7 @@ class SuggestionEngine(ColdScorer):
         if n == 0:
             return []
         if p.reranker:
-            parts, sem, x, w = self.analysis(kind=kind, title=title, text=text)
+            parts, sem, x, w, recalled = self._analysis(kind=kind, title=title, text=text)
             m = self._model or shipped_model(self.semantic)
             warm = bool(self._memory)
             logit = m.warm_logit(x, w) if warm else m.cold_logit(x)
@@ -397,7 +400,6 @@ class SuggestionEngine(ColdScorer):
                 threshold = math.inf
             best = parts.best
             backing = support(parts.sent_scores, sem.sims if sem is not None else None)
-            recalled = self.recall(sem)
         else:
             score, best = self._hand_scores(kind, title, text)
             threshold = p.strong_abs

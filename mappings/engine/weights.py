@@ -33,7 +33,7 @@ WEIGHTS: dict[str, Any] | None = {
 }
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=2)
 def shipped_model(semantic: bool = False) -> RerankModel:
     """The reranker trained on every labelled dev item (reading embeddings or words only)."""
     if WEIGHTS is None:

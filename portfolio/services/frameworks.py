@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -129,10 +130,16 @@ def import_framework(
     return result
 
 
+def vocabulary_fields(text: str) -> dict[str, str]:
+    """What a version keeps of its vocabulary: the table, and its SHA-256 so that what depends on
+    it (the suggestion engines) can tell it changed without reading the table."""
+    return {"vocabulary": text, "vocabulary_sha256": hashlib.sha256(text.encode()).hexdigest()}
+
+
 def _replace_vocabulary(session: Session, actor: Actor, fw: Framework, text: str) -> None:
     """Give a loaded framework version a new vocabulary (engine data, not content: its hash and
     everything recorded against it stay as they were)."""
-    fw.extra = {**(fw.extra or {}), "vocabulary": text}
+    fw.extra = {**(fw.extra or {}), **vocabulary_fields(text)}
     session.add(fw)
     session.flush()
     audit.record(
@@ -162,7 +169,7 @@ def _insert(session: Session, spec: FrameworkSpec, digest: str) -> int:
             "values": list(spec.values),
             "glossary": [{"term": g.term, "definition": g.definition} for g in spec.glossary],
             "metadata": dict(spec.metadata),
-            **({"vocabulary": spec.vocabulary} if spec.vocabulary else {}),
+            **(vocabulary_fields(spec.vocabulary) if spec.vocabulary else {}),
         },
     )
     session.add(fw)
