@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from delivery.cli.context import Context, echo_data, json_option, pass_ctx
+from delivery.cli.context import Context, echo_data, echo_json, json_option, pass_ctx
 from portfolio.services import audit
 from portfolio.services.actors import SYSTEM
 
@@ -30,8 +30,9 @@ def _head(value: str | None) -> audit.Head | None:
     default=None,
     help="A head printed earlier by `portfolio audit head`: fail unless the trail still extends it.",
 )
+@json_option
 @pass_ctx
-def verify_audit(ctx: Context, expect: str | None) -> None:
+def verify_audit(ctx: Context, expect: str | None, as_json: bool) -> None:
     """Verify the hash chain and re-hash the rows it vouches for; exit 1 on any finding.
 
     Checks that every entry links to the one before and matches its hash, that every decision,
@@ -40,6 +41,19 @@ def verify_audit(ctx: Context, expect: str | None) -> None:
     expected = _head(expect)
     with ctx.session(write=False) as session:
         report = audit.verify(session, expect=expected)
+    if as_json:
+        echo_json(
+            {
+                "ok": report.ok,
+                "entries": report.entries,
+                "breaks": list(report.breaks),
+                "more": report.more,
+                "expected": str(expected) if expected else None,
+            }
+        )
+        if not report.ok:
+            raise SystemExit(1)
+        return
     if report.ok:
         extends = f" It extends the expected head {expected}." if expected else ""
         click.echo(f"Audit trail intact: {report.entries} entries.{extends}")
@@ -75,8 +89,9 @@ def head_audit(ctx: Context, as_json: bool) -> None:
 
 
 @audit_group.command("baseline")
+@json_option
 @pass_ctx
-def baseline_audit(ctx: Context) -> None:
+def baseline_audit(ctx: Context, as_json: bool) -> None:
     """Record the rows no entry vouches for yet, as they are now (once, after upgrading).
 
     Decisions, claims, evidence versions and sign-offs written before the trail recorded rows
@@ -84,4 +99,8 @@ def baseline_audit(ctx: Context) -> None:
     so run it only when you know the database has not been changed outside the application."""
     with ctx.session() as session:
         count = audit.baseline(session, actor=SYSTEM)
-    click.echo(f"Recorded {count} row(s) in the audit trail.")
+    echo_data(
+        {"recorded": count},
+        as_json=as_json,
+        lines=lambda d: [f"Recorded {d['recorded']} row(s) in the audit trail."],
+    )

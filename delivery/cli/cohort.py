@@ -20,12 +20,18 @@ def cohort_group() -> None:
 @cohort_group.command("add")
 @click.option("--name", required=True, help="Cohort name (unique).")
 @click.option("--site", default="Main site", show_default=True, help="Assessment site.")
+@json_option
 @pass_ctx
-def add_cohort(ctx: Context, name: str, site: str) -> None:
+def add_cohort(ctx: Context, name: str, site: str, as_json: bool) -> None:
     """Add a cohort."""
     with ctx.session() as session:
         cohort = registrations.create_cohort(session, actor=SYSTEM, name=name, site=site)
-        click.echo(f"Added cohort {cohort.name} at {cohort.site} (id {cohort.id}).")
+        data = {"id": cohort.id, "name": cohort.name, "site": cohort.site}
+    echo_data(
+        data,
+        as_json=as_json,
+        lines=lambda d: [f"Added cohort {d['name']} at {d['site']} (id {d['id']})."],
+    )
 
 
 @cohort_group.command("list")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -110,8 +112,8 @@ def json_option(command: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(command)
 
 
-def echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+def echo_json(data: Any, *, err: bool = False) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str), err=err)
 
 
 def echo_data(data: Any, *, as_json: bool, lines: Callable[[Any], Iterable[str]]) -> None:
@@ -121,3 +123,45 @@ def echo_data(data: Any, *, as_json: bool, lines: Callable[[Any], Iterable[str]]
         return
     for line in lines(data):
         click.echo(line)
+
+
+# ``-o FILE`` of every command that writes a file; ``-o -`` writes to standard output instead.
+OUTPUT = click.Path(dir_okay=False, allow_dash=True, path_type=Path)
+
+
+def output_option(help_text: str | None = None) -> Callable[[F], F]:
+    """The ``-o/--output`` option: a file, or ``-`` for standard output."""
+    extra = "; - writes to standard output" if help_text else "FILE, or - for standard output."
+    return click.option(
+        "-o", "--output", type=OUTPUT, required=True, help=f"{help_text or ''}{extra}"
+    )
+
+
+def is_stdout(output: Path) -> bool:
+    return str(output) == "-"
+
+
+def write_output(output: Path, data: bytes) -> None:
+    """Write ``data`` to ``output`` whole (a temporary file renamed into place, so a reader never
+    sees half a file), or to standard output for ``-``."""
+    if is_stdout(output):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    tmp = output.with_name(f".{output.name}.part")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(output)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def report_written(output: Path, summary: dict[str, Any], message: str, *, as_json: bool) -> None:
+    """Say what was written: ``message``, or ``summary`` as JSON with ``--json``. When the data
+    itself went to standard output, the report goes to standard error so the two never mix."""
+    err = is_stdout(output)
+    if as_json:
+        echo_json({"output": str(output), **summary}, err=err)
+    else:
+        click.echo(message, err=err)

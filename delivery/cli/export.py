@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import io
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
-from delivery.cli.context import Context, pass_ctx
+from delivery.cli.context import (
+    Context,
+    F,
+    is_stdout,
+    json_option,
+    output_option,
+    pass_ctx,
+    report_written,
+    write_output,
+)
 from exports.bundle import write_bundle
 from exports.reports import cohort_coverage, format_of, render, signoff_register
 from exports.signoff import build_signoff_docx
@@ -15,26 +27,21 @@ from exports.signoff_view import find_registration, signoff_view
 from portfolio.services.keys import ensure_key, fingerprint
 from portfolio.services.people import SYSTEM
 
-OUTPUT = click.Path(dir_okay=False, path_type=Path)
-
 
 @click.group("export")
 def export_group() -> None:
     """Export sign-off records, portfolio bundles and reports."""
 
 
-def _write_atomically(output: Path, data: bytes) -> None:
-    tmp = output.with_name(f".{output.name}.part")
-    tmp.write_bytes(data)
-    tmp.replace(output)
-
-
 @export_group.command("signoff")
 @click.option("--candidate", "learner_id", required=True, type=int, help="Learner's id.")
 @click.option("--standard", required=True, help="Standard code, e.g. SE03.")
-@click.option("-o", "--output", type=OUTPUT, required=True)
+@output_option("The .docx file")
+@json_option
 @pass_ctx
-def export_signoff(ctx: Context, learner_id: int, standard: str, output: Path) -> None:
+def export_signoff(
+    ctx: Context, learner_id: int, standard: str, output: Path, as_json: bool
+) -> None:
     """Write the sign-off record (.docx) of a signed-off standard."""
     with ctx.session(write=False) as session:
         reg_id = find_registration(session, learner_id=learner_id, standard_code=standard)
@@ -45,19 +52,26 @@ def export_signoff(ctx: Context, learner_id: int, standard: str, output: Path) -
             centre=ctx.settings["CENTRE_NAME"],
         )
         data = build_signoff_docx(view)
-    _write_atomically(output, data)
-    click.echo(f"Wrote {output}: record {view.document_id} ({len(data)} bytes).")
+    write_output(output, data)
+    report_written(
+        output,
+        {"record": view.document_id, "bytes": len(data)},
+        f"Wrote {output}: record {view.document_id} ({len(data)} bytes).",
+        as_json=as_json,
+    )
 
 
 @export_group.command("bundle")
 @click.option("--candidate", "learner_id", required=True, type=int, help="Learner's id.")
-@click.option("-o", "--output", type=OUTPUT, required=True)
+@output_option("The .zip file")
+@json_option
 @pass_ctx
-def export_bundle(ctx: Context, learner_id: int, output: Path) -> None:
+def export_bundle(ctx: Context, learner_id: int, output: Path, as_json: bool) -> None:
     """Write a learner's portable portfolio bundle (.zip), signed with the centre's key."""
+    buffer = io.BytesIO() if is_stdout(output) else None
     tmp = output.with_name(f".{output.name}.part")
     try:
-        with ctx.session(write=False) as session, tmp.open("wb") as out:
+        with ctx.session(write=False) as session, _target(buffer, tmp) as out:
             key, _ = ensure_key(Path(ctx.settings["SIGNING_KEY"]))
             manifest = write_bundle(
                 session,
@@ -67,45 +81,86 @@ def export_bundle(ctx: Context, learner_id: int, output: Path) -> None:
                 centre=ctx.settings["CENTRE_NAME"],
                 signing_key=key,
             )
-        tmp.replace(output)
+        if buffer is not None:
+            write_output(output, buffer.getvalue())
+        else:
+            tmp.replace(output)
     finally:
         tmp.unlink(missing_ok=True)
-    click.echo(
-        f"Wrote {output}: {len(manifest['evidence'])} evidence items, "
-        f"{len(manifest['signoffs'])} sign-offs, {len(manifest['files'])} files; "
-        f"signed with the key {fingerprint(key.public_key())}."
+    counts = {k: len(manifest[k]) for k in ("evidence", "signoffs", "files")}
+    key_name = fingerprint(key.public_key())
+    report_written(
+        output,
+        {**counts, "key": key_name},
+        f"Wrote {output}: {counts['evidence']} evidence items, {counts['signoffs']} sign-offs, "
+        f"{counts['files']} files; signed with the key {key_name}.",
+        as_json=as_json,
     )
 
 
-def _report_format(output: Path) -> str:
+def _target(buffer: io.BytesIO | None, tmp: Path) -> AbstractContextManager[BinaryIO]:
+    """Where a bundle is written: memory when it goes to standard output (a zip is finished by
+    seeking back), else a temporary file beside the output."""
+    if buffer is not None:
+        return nullcontext(buffer)
+    return tmp.open("wb")
+
+
+def _report_format(output: Path, fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    if is_stdout(output):
+        raise click.UsageError("With -o - say which format: --format csv or --format xlsx.")
     try:
         return format_of(output.name)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="-o") from exc
 
 
+def _format_option(command: F) -> F:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["csv", "xlsx"]),
+        default=None,
+        help="Default: from the file name's ending.",
+    )(command)
+
+
 @export_group.command("coverage")
 @click.option("--cohort", "cohort_id", required=True, type=int, help="Cohort id.")
-@click.option("-o", "--output", type=OUTPUT, required=True, help="FILE.csv or FILE.xlsx.")
+@output_option("FILE.csv or FILE.xlsx")
+@_format_option
+@json_option
 @pass_ctx
-def export_coverage(ctx: Context, cohort_id: int, output: Path) -> None:
+def export_coverage(
+    ctx: Context, cohort_id: int, output: Path, fmt: str | None, as_json: bool
+) -> None:
     """Write a cohort's coverage (one row per learner per standard) as CSV or .xlsx."""
-    fmt = _report_format(output)
+    chosen = _report_format(output, fmt)
     with ctx.session(write=False) as session:
         report = cohort_coverage(session, actor=SYSTEM, cohort_id=cohort_id)
-    _write_atomically(output, render(report, fmt))
-    click.echo(f"Wrote {output}: {len(report.rows)} rows.")
+    write_output(output, render(report, chosen))
+    rows = len(report.rows)
+    report_written(output, {"rows": rows}, f"Wrote {output}: {rows} rows.", as_json=as_json)
 
 
 @export_group.command("register")
 @click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]))
-@click.option("-o", "--output", type=OUTPUT, required=True, help="FILE.csv or FILE.xlsx.")
+@output_option("FILE.csv or FILE.xlsx")
+@_format_option
+@json_option
 @pass_ctx
-def export_register(ctx: Context, start: datetime, end: datetime, output: Path) -> None:
+def export_register(
+    ctx: Context, start: datetime, end: datetime, output: Path, fmt: str | None, as_json: bool
+) -> None:
     """Write the register of sign-offs made in a period (both days included)."""
-    fmt = _report_format(output)
+    chosen = _report_format(output, fmt)
     with ctx.session(write=False) as session:
         report = signoff_register(session, actor=SYSTEM, start=start.date(), end=end.date())
-    _write_atomically(output, render(report, fmt))
-    click.echo(f"Wrote {output}: {len(report.rows)} sign-offs.")
+    write_output(output, render(report, chosen))
+    rows = len(report.rows)
+    report_written(
+        output, {"signoffs": rows}, f"Wrote {output}: {rows} sign-offs.", as_json=as_json
+    )

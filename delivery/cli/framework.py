@@ -8,7 +8,16 @@ from typing import Any
 
 import click
 
-from delivery.cli.context import Context, echo_data, echo_json, json_option, pass_ctx
+from delivery.cli.context import (
+    Context,
+    echo_data,
+    echo_json,
+    json_option,
+    output_option,
+    pass_ctx,
+    report_written,
+    write_output,
+)
 from framework.parse import FORMATS, parse
 from framework.spec import FrameworkFormatError
 from mappings.assessment.rules import rules_for, set_rules
@@ -129,15 +138,20 @@ def _standard_lines(data: dict[str, Any]) -> list[str]:
 @framework_group.command("export")
 @click.argument("code")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "docx"]), required=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@output_option()
 @click.option("--version", default=None, help="Framework version (default: newest).")
+@json_option
 @pass_ctx
-def export_framework(ctx: Context, code: str, fmt: str, output: Path, version: str | None) -> None:
+def export_framework(
+    ctx: Context, code: str, fmt: str, output: Path, version: str | None, as_json: bool
+) -> None:
     """Export a framework (or one standard, for docx) as JSON, CSV or .docx."""
     with ctx.session(write=False) as session:
         data = frameworks.export(session, code, fmt, version=version)
-    output.write_bytes(data)
-    click.echo(f"Wrote {output} ({len(data)} bytes).")
+    write_output(output, data)
+    report_written(
+        output, {"bytes": len(data)}, f"Wrote {output} ({len(data)} bytes).", as_json=as_json
+    )
 
 
 @framework_group.command("rules")

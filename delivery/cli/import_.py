@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
-from delivery.cli.context import Context, pass_ctx
+from delivery.cli.context import Context, echo_data, json_option, pass_ctx
 from exports.bundle import import_bundle
 from portfolio.errors import DomainError
 from portfolio.services.keys import load_public_key
@@ -29,8 +30,9 @@ def import_group() -> None:
     help="A sending centre's public key (PEM, from its `portfolio key show`); repeatable. "
     "The bundle's decisions count only when one of these verifies its signature.",
 )
+@json_option
 @pass_ctx
-def import_bundle_command(ctx: Context, path: Path, keys: tuple[Path, ...]) -> None:
+def import_bundle_command(ctx: Context, path: Path, keys: tuple[Path, ...], as_json: bool) -> None:
     """Import a portfolio bundle: every hash checked first; refused if already imported."""
     try:
         trusted = [load_public_key(k) for k in keys]
@@ -38,8 +40,22 @@ def import_bundle_command(ctx: Context, path: Path, keys: tuple[Path, ...]) -> N
         raise click.BadParameter(str(exc), param_hint="--trust") from exc
     with ctx.session() as session:
         report = import_bundle(session, ctx.file_store, path, SYSTEM, trusted=trusted)
-    click.echo(report.message)
-    for line in report.frameworks_imported:
-        click.echo(f"  framework imported: {line}")
-    for email in report.people_created:
-        click.echo(f"  person created (no password yet): {email}")
+    data = {
+        "message": report.message,
+        "learner": {"id": report.learner_id, "email": report.learner_email},
+        "learner_created": report.learner_created,
+        "counts": dict(report.counts),
+        "signature": report.signature.state,
+        "received": report.received,
+        "frameworks_imported": list(report.frameworks_imported),
+        "people_created": list(report.people_created),
+    }
+    echo_data(data, as_json=as_json, lines=_import_lines)
+
+
+def _import_lines(data: dict[str, Any]) -> list[str]:
+    return [
+        data["message"],
+        *(f"  framework imported: {line}" for line in data["frameworks_imported"]),
+        *(f"  person created (no password yet): {e}" for e in data["people_created"]),
+    ]

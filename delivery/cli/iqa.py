@@ -8,7 +8,15 @@ from typing import Any
 
 import click
 
-from delivery.cli.context import Context, echo_data, json_option, pass_ctx
+from delivery.cli.context import (
+    Context,
+    echo_data,
+    json_option,
+    output_option,
+    pass_ctx,
+    report_written,
+    write_output,
+)
 from exports.iqa_report import FORMATS, cycle_report
 from mappings.quality import cycles, plan
 from portfolio.services.people import SYSTEM
@@ -74,15 +82,19 @@ def _plan_lines(data: dict[str, Any]) -> list[str]:
 
 @iqa_group.command("report")
 @click.option("--cycle", "name", required=True, help="Name of the sampling cycle.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help=".xlsx or .csv: the plan with outcomes; .docx: every sample report.")  # fmt: skip
+@output_option(".xlsx or .csv: the plan with outcomes; .docx: every sample report")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Default: from the file name's ending (needed with -o -).")  # fmt: skip
+@json_option
 @pass_ctx
-def report_cycle(ctx: Context, name: str, output: Path) -> None:
+def report_cycle(ctx: Context, name: str, output: Path, fmt: str | None, as_json: bool) -> None:
     """Write the plan with outcomes (.xlsx, .csv) or the sample reports (.docx)."""
-    fmt = output.suffix.lower().lstrip(".")
+    fmt = fmt or output.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        raise click.UsageError("The output file ends in .xlsx, .csv or .docx.")
+        raise click.UsageError("The output file ends in .xlsx, .csv or .docx (or give --format).")
     with ctx.session(write=False) as session:
         data = cycle_report(session, name, fmt)
-    output.write_bytes(data)
-    click.echo(f"Wrote {output} ({len(data)} bytes).")
+    write_output(output, data)
+    report_written(
+        output, {"bytes": len(data)}, f"Wrote {output} ({len(data)} bytes).", as_json=as_json
+    )

@@ -123,6 +123,9 @@ class LazyGroup(click.Group):
     lazy_commands=COMMANDS,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+@click.version_option(
+    package_name="competence-portfolio", prog_name="portfolio", message="%(prog)s %(version)s"
+)
 @click.option(
     "--db",
     "db_url",

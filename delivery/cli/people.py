@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from delivery.cli.context import Context, echo_data, json_option, pass_ctx
+from portfolio.models.people import ROLES
 from portfolio.services import people
 from portfolio.services.people import SYSTEM
 
@@ -27,7 +28,7 @@ def people_group() -> None:
     "roles",
     required=True,
     multiple=True,
-    help="admin, assessor, iqa or learner; repeat or comma-separate for several.",
+    help=f"{', '.join(ROLES[:-1])} or {ROLES[-1]}; repeat or comma-separate for several.",
 )
 @click.option(
     "--password-file",
@@ -35,6 +36,7 @@ def people_group() -> None:
     help="Read the password from this file (first line); otherwise prompt.",
 )
 @click.option("--site", default="Main site", show_default=True, help="Assessment site.")
+@json_option
 @pass_ctx
 def add_person(
     ctx: Context,
@@ -43,6 +45,7 @@ def add_person(
     roles: tuple[str, ...],
     password_file: Path | None,
     site: str,
+    as_json: bool,
 ) -> None:
     """Add a person with one or more roles."""
     password = _read_password(password_file)
@@ -56,7 +59,15 @@ def add_person(
             password=password or None,
             site=site,
         )
-        click.echo(f"Added {person.name} <{person.email}> as {person.roles} (id {person.id}).")
+        data: dict[str, Any] = {"id": person.id, "name": person.name, "email": person.email}
+        data["roles"] = person.roles.split(",")
+    echo_data(
+        data,
+        as_json=as_json,
+        lines=lambda d: [
+            f"Added {d['name']} <{d['email']}> as {','.join(d['roles'])} (id {d['id']})."
+        ],
+    )
 
 
 def _read_password(password_file: Path | None) -> str:

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import click
 
-from delivery.cli.context import Context, pass_ctx
+from delivery.cli.context import Context, echo_data, json_option, pass_ctx
 from portfolio.services import frameworks, registrations
 from portfolio.services.people import SYSTEM
 
@@ -26,6 +26,7 @@ from portfolio.services.people import SYSTEM
     default=None,
     help="Default: 52 weeks after the start.",
 )
+@json_option
 @pass_ctx
 def register_command(
     ctx: Context,
@@ -38,6 +39,7 @@ def register_command(
     cohort_id: int | None,
     start: datetime | None,
     planned_end: datetime | None,
+    as_json: bool,
 ) -> None:
     """Register a learner on standards of a framework version with an assessor and an IQA."""
     start_day = start.date() if start else date.today()
@@ -56,7 +58,20 @@ def register_command(
             start_date=start_day,
             planned_end=end_day,
         )
-        click.echo(
-            f"Registered learner {learner_id} on {fw.code} v{fw.version} "
-            f"({standards}) as registration {reg.id}."
-        )
+        data = {
+            "registration": reg.id,
+            "learner": learner_id,
+            "framework": fw.code,
+            "version": fw.version,
+            "standards": standards.split(","),
+            "start": start_day.isoformat(),
+            "planned_end": end_day.isoformat(),
+        }
+    echo_data(
+        data,
+        as_json=as_json,
+        lines=lambda d: [
+            f"Registered learner {d['learner']} on {d['framework']} v{d['version']} "
+            f"({','.join(d['standards'])}) as registration {d['registration']}."
+        ],
+    )

@@ -170,3 +170,39 @@ def test_worker_explains_without_redis(cli, monkeypatch) -> None:
     monkeypatch.delenv("PORTFOLIO_REDIS_URL", raising=False)
     r = cli("worker")
     assert r.exit_code == 0 and "PORTFOLIO_REDIS_URL is not set" in r.output
+
+
+def test_exports_write_to_standard_output_with_dash_and_report_in_json(cli, case) -> None:
+    """``-o -`` puts the file itself on standard output (the report goes to standard error), and
+    ``--json`` makes the report a JSON object a script can read."""
+    r = cli("export", "coverage", "--cohort", str(case.cohort_id), "-o", "-", "--format", "csv")
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(io.StringIO(r.stdout_bytes.decode("utf-8-sig"))))
+    assert {row["Standard"] for row in rows} == {"SE01", "SE03"}
+    assert "Wrote -: 2 rows." in r.stderr
+    r = cli("export", "coverage", "--cohort", str(case.cohort_id), "-o", "-")
+    assert r.exit_code == 2 and "--format csv" in r.output
+    r = cli(
+        "export", "signoff", "--candidate", str(case.learner.id), "--standard", "SE03",
+        "-o", "-", "--json",
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    document = docx.Document(io.BytesIO(r.stdout_bytes))
+    assert case.signoff.document_id in "\n".join(p.text for p in document.paragraphs)
+    assert json.loads(r.stderr)["record"] == case.signoff.document_id
+    r = cli("export", "bundle", "--candidate", str(case.learner.id), "-o", "-", "--json")
+    assert r.exit_code == 0, r.output
+    with zipfile.ZipFile(io.BytesIO(r.stdout_bytes)) as zf:
+        assert json.loads(zf.read("manifest.json"))["learner"]["email"] == case.learner.email
+    assert json.loads(r.stderr)["evidence"] == 2
+
+
+def test_export_to_a_file_with_json_prints_the_report_on_standard_output(
+    cli, case, tmp_path
+) -> None:
+    today = date.today().isoformat()
+    out = tmp_path / "register.csv"
+    r = cli("export", "register", "--from", today, "--to", today, "-o", str(out), "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout) == {"output": str(out), "signoffs": 1}
+    assert case.signoff.document_id in out.read_text("utf-8-sig")
