@@ -42,8 +42,8 @@ VOLUME /var/lib/portfolio
 WORKDIR /var/lib/portfolio
 USER portfolio:portfolio
 EXPOSE 8000
-# /healthz answers 503 when the database, its schema or the file store is not right
+# /readyz answers 503 when the database, its schema or the file store is not right
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
+  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=4)"]
 # gunicorn with two processes (`portfolio serve --workers N` uses gunicorn for N > 1)
 CMD ["portfolio", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]

@@ -195,10 +195,10 @@ def start_server(
 
 
 def wait_until_up(base: str) -> None:
-    """Until the server answers ``/healthz`` (about 10 s at most)."""
+    """Until the server answers ``/readyz`` (about 10 s at most)."""
     for _ in range(100):
         try:
-            urllib.request.urlopen(f"{base}/healthz").read()
+            urllib.request.urlopen(f"{base}/readyz").read()
             return
         except OSError:
             time.sleep(0.1)

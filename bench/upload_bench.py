@@ -70,12 +70,12 @@ def seed(url: str) -> list[int]:
 
 
 def wait_until_up(base: str) -> None:
-    """Until the server answers ``/healthz`` (a loaded machine may take a while)."""
+    """Until the server answers ``/readyz`` (a loaded machine may take a while)."""
     import urllib.request
 
     for _ in range(600):
         try:
-            urllib.request.urlopen(f"{base}/healthz").read()
+            urllib.request.urlopen(f"{base}/readyz").read()
             return
         except OSError:
             time.sleep(0.2)

@@ -27,6 +27,13 @@ class _Application(BaseApplication):
         return app
 
 
+def _child_exit(_server: Any, worker: Any) -> None:
+    """A worker that stopped: its live gauges leave the metrics (prometheus_client's recipe)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+
+
 def serve(database_url: str, *, host: str, port: int, workers: int, threads: int) -> None:
     _Application(
         database_url,
@@ -37,5 +44,6 @@ def serve(database_url: str, *, host: str, port: int, workers: int, threads: int
             "worker_class": "gthread",
             "accesslog": None,
             "proc_name": "portfolio",
+            "child_exit": _child_exit,
         },
     ).run()

@@ -292,7 +292,7 @@ def enqueue_rq(
 ) -> str:
     """Queue the job on RQ; returns the RQ job id."""
     from redis import Redis
-    from rq import Queue
+    from rq import Queue, Retry
 
     q = Queue(queue, connection=Redis.from_url(redis_url))
     rq_job = q.enqueue(
@@ -302,6 +302,7 @@ def enqueue_rq(
         str(instance_path),
         centre,
         job_timeout=3600,
+        retry=Retry(max=3, interval=[10, 60, 300]),  # when the task itself raises
         description=f"portfolio export job {job_id}",
     )
     return str(rq_job.id)
@@ -318,4 +319,5 @@ def run_worker(
     worker = Worker(
         [Queue(name, connection=connection) for name in (queue, *also)], connection=connection
     )
-    return bool(worker.work(burst=burst))
+    # the scheduler runs the retries RQ delays (see enqueue_rq)
+    return bool(worker.work(burst=burst, with_scheduler=True))

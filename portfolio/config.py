@@ -45,6 +45,14 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "the centre's time zone (an IANA name): pages show dates and times in it",
     ),
     "REDIS_URL": (None, "Redis URL; when set, background jobs run on RQ workers"),
+    "LOG_FORMAT": (
+        "json",
+        "`json` (one JSON object per record, with the request id) or `text`",
+    ),
+    "METRICS_TOKEN": (
+        None,
+        "when set, `/metrics` answers only a scraper sending `Authorization: Bearer <token>`",
+    ),
     "WARM_SUGGESTIONS": (
         True,
         "each web process and worker builds its suggestion engines in the background at start",

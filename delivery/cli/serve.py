@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import gc
+import os
+import tempfile
 
 import click
 
 from delivery.cli.context import Context, pass_ctx
-from delivery.web.app import create_app
 
 
 @click.command("serve")
@@ -30,10 +31,15 @@ def serve(ctx: Context, host: str, port: int, threads: int, workers: int) -> Non
     if workers == 1:
         from waitress import serve as waitress_serve
 
+        from delivery.web.app import create_app
+
         app = create_app({"DATABASE_URL": ctx.url})
         gc.freeze()  # the app's long-lived objects leave the collector's full passes
         waitress_serve(app, host=host, port=port, threads=threads, ident="portfolio")
         return
+    # Each worker writes its metrics to files here and a scrape adds them up; set before the
+    # metrics' module is first imported, which chooses how figures are kept.
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="portfolio-metrics-"))
     from delivery.gunicorn_app import serve as gunicorn_serve
 
     gunicorn_serve(ctx.url, host=host, port=port, workers=workers, threads=threads)

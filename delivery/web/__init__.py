@@ -15,6 +15,7 @@ from delivery.web import (
     exports,
     frameworks,
     health,
+    jobs,
     limits,
     marking,
     notifications,
@@ -50,6 +51,7 @@ BLUEPRINT_MODULES = (
     exports,
     iqa,
     notifications,
+    jobs,
 )
 
 

@@ -9,7 +9,7 @@ from flask import Flask
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
-from delivery.web import limits, register
+from delivery.web import limits, observe, register
 from delivery.web.context import PortfolioExtension
 from delivery.wiring import wire
 from mappings.assessment.suggestions import start_warming
@@ -51,4 +51,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login.login_message = "Please log in to see that page."
     register(app, login)
     limits.init_app(app)  # after the views it limits are registered
+    observe.init_app(app, observe.job_counts(extension, conf.get("REDIS_URL")))
     return app

@@ -21,6 +21,7 @@ NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("People", "admin.people", frozenset({"admin"})),
     ("Cohorts", "admin.cohorts", frozenset({"admin"})),
     ("Registrations", "admin.registrations", frozenset({"admin"})),
+    ("Background work", "jobs.index", frozenset({"admin"})),
     ("Frameworks", "frameworks.index", frozenset({"admin", "assessor", "iqa", "learner"})),
 )
 

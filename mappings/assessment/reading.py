@@ -188,7 +188,7 @@ def enqueue_rq(
 ) -> list[str]:
     """Queue the readings on RQ; their RQ job ids."""
     from redis import Redis
-    from rq import Queue
+    from rq import Queue, Retry
 
     q = Queue(queue, connection=Redis.from_url(redis_url))
     return [
@@ -199,6 +199,7 @@ def enqueue_rq(
                 database_url,
                 str(store_root),
                 job_timeout=int(Caps().seconds * 4 + 60),
+                retry=Retry(max=3, interval=[10, 60, 300]),  # when the task itself raises
                 description=f"portfolio read attachment {attachment_id}",
             ).id
         )

@@ -394,7 +394,7 @@ def enqueue_rq(
     """Queue the computations on RQ; their RQ job ids. A version whose job is still waiting is
     not queued again (however many pages find it out of date meanwhile)."""
     from redis import Redis
-    from rq import Queue
+    from rq import Queue, Retry
 
     connection = Redis.from_url(redis_url)
     q = Queue(queue, connection=connection)
@@ -409,6 +409,7 @@ def enqueue_rq(
             database_url,
             redis_url,
             job_timeout=600,
+            retry=Retry(max=3, interval=[10, 60, 300]),  # when the task itself raises
             description=f"portfolio suggestions for version {version_id}",
         )
         found.append(str(job.id))

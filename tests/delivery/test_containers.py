@@ -1,5 +1,5 @@
 """The container files stay true to the code without Docker: the Dockerfile is multi-stage, runs as
-an unprivileged user, checks /healthz and installs the embedding weights as the Makefile does; the
+an unprivileged user, checks /readyz and installs the embedding weights as the Makefile does; the
 compose file parses, runs the commands that exist (gunicorn web, worker, init) beside PostgreSQL,
 Redis and an S3 server, and sets only settings the application has."""
 
@@ -47,7 +47,7 @@ def test_the_dockerfile_builds_in_two_stages_and_runs_unprivileged_with_a_health
     last_user = max(i for i, (k, _) in enumerate(steps) if k == "USER")
     assert all(k != "RUN" for k, _ in steps[last_user:])
     (check,) = [rest for keyword, rest in steps if keyword == "HEALTHCHECK"]
-    assert "/healthz" in check and "CMD" in check
+    assert "/readyz" in check and "CMD" in check
     command = next(rest for keyword, rest in reversed(steps) if keyword == "CMD")
     assert "serve" in command and "--workers" in command
 

@@ -4,7 +4,7 @@
   content the store held before is kept.
 - ``portfolio files check`` lists files no row references, ``--delete`` removes them.
 - A full or unwritable store answers 503 in plain words, with what was typed shown back, and
-  ``/healthz`` reports that writes to the store fail.
+  ``/readyz`` reports that writes to the store fail.
 """
 
 from __future__ import annotations
@@ -161,10 +161,10 @@ def test_a_full_database_disk_answers_503_with_the_text_shown_back(
     assert "storage is full or cannot be written" in page and "What I did today." in page
 
 
-def test_healthz_reports_that_writes_to_the_store_fail(client, monkeypatch) -> None:
-    assert client.get("/healthz").get_json()["files"] is True
+def test_readyz_reports_that_writes_to_the_store_fail(client, monkeypatch) -> None:
+    assert client.get("/readyz").get_json()["files"] is True
     monkeypatch.setattr(files.tempfile, "mkstemp", _disk_full)
-    response = client.get("/healthz")
+    response = client.get("/readyz")
     body = response.get_json()
     assert response.status_code == 503
     assert body["files"] is False and "No space left" in body["files_error"]

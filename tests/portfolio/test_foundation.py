@@ -21,8 +21,8 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
     assert diff == [], f"models differ from migrations; write a migration: {diff}"
 
 
-def test_healthz_reports_database_and_schema(client) -> None:
-    response = client.get("/healthz")
+def test_readyz_reports_database_and_schema(client) -> None:
+    response = client.get("/readyz")
     assert response.status_code == 200
     body = response.get_json()
     assert body["status"] == "ok"

@@ -37,6 +37,11 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "account.forgot": (set(PERSONAS), set(PERSONAS)),
     "account.reset": (set(), set()),  # an unknown link: 410 for everyone
     "health.healthz": (set(PERSONAS), set()),
+    "health.readyz": (set(PERSONAS), set()),
+    "observe.metrics": (set(PERSONAS), set()),  # for scrapers; PORTFOLIO_METRICS_TOKEN guards it
+    "jobs.index": ({"admin"}, set()),
+    "jobs.reading_again": (set(), {"admin"}),
+    "jobs.queued_again": (set(), {"admin"}),
     "static": (set(PERSONAS), set()),
     "admin.people": ({"admin"}, {"admin"}),
     "admin.person": ({"admin"}, {"admin"}),
@@ -99,7 +104,15 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "iqa.eqa_index": ({"eqa"}, set()),
     "iqa.eqa_sample": ({"eqa"}, set()),
 }
-PUBLIC = {"auth.login", "account.forgot", "account.reset", "health.healthz", "static"}
+PUBLIC = {
+    "auth.login",
+    "account.forgot",
+    "account.reset",
+    "health.healthz",
+    "health.readyz",
+    "observe.metrics",
+    "static",
+}
 REFUSED = {403, 404, 405, 410}  # 410: a password-reset link that does not work
 # a GET that is allowed may also redirect (e.g. /evidence sends non-learners home)
 GET_OK = {200, 302}

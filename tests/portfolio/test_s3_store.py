@@ -251,12 +251,12 @@ def test_files_check_finds_and_deletes_orphans_in_the_bucket(
     assert cli("files", "check", "--older-than", "0").exit_code == 0
 
 
-def test_healthz_checks_the_bucket(app, client, s3_endpoint) -> None:
-    body = client.get("/healthz").get_json()
+def test_readyz_checks_the_bucket(app, client, s3_endpoint) -> None:
+    body = client.get("/readyz").get_json()
     assert body["files"] is True and body["status"] == "ok"
     app.config["FILE_STORE"] = f"s3://no-such-bucket-{uuid.uuid4().hex[:8]}/x"
     app.extensions["portfolio"]._store = None
-    response = client.get("/healthz")
+    response = client.get("/readyz")
     assert response.status_code == 503
     body = response.get_json()
     assert body["files"] is False and "NoSuchBucket" in body["files_error"]
