@@ -6,6 +6,7 @@ start. Importing a module never changes behaviour; only this function does.
 
 from __future__ import annotations
 
+from mappings.assessment import summaries
 from mappings.assessment.declarations import evidence_submitted
 from mappings.assessment.guards import signed_standards_stay
 from mappings.quality.eqa import eqa_relation
@@ -25,3 +26,6 @@ def wire() -> None:
     # A newly submitted version changes the evidence behind complete standards: the learner is
     # asked to confirm their declaration again.
     evidence.register_submit_hook(evidence_submitted)
+    # Where each registration stands is kept for the caseload, and forgotten in the same
+    # transaction as any change that could alter it.
+    summaries.install()

@@ -180,7 +180,8 @@ def decide(
             decided_by=actor.id,
             revision=expected_revision + 1,
         )
-        .execution_options(synchronize_session=False)
+        # the Decision row added below tells registration summaries what changed
+        .execution_options(synchronize_session=False, summaries_covered=True)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portfolio.models.base import utcnow
@@ -164,3 +164,19 @@ class VersionSuggestions(SQLModel, table=True):
     )
     computed_at: datetime = Field(default_factory=utcnow)
     compute_ms: int | None = None
+
+
+class RegistrationSummary(SQLModel, table=True):
+    """Where a registration stood on ``computed_on``: criteria met of all, and claims awaiting a
+    decision. A cache, not a record: the caseload reads it instead of folding every learner's
+    claims on each visit. It is deleted in the same transaction as any change that could alter
+    it (:mod:`mappings.assessment.summaries`), and a day old it no longer counts (evidence can
+    fall out of currency), so a reader either finds it right or works it out again."""
+
+    __tablename__ = "registration_summary"
+
+    registration_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    met: int
+    total: int
+    awaiting: int
+    computed_on: date

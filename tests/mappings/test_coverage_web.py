@@ -453,11 +453,17 @@ def test_caseload_statement_count_does_not_grow_with_learners(
     assert len(re.findall(r"Bulk Learner \d+</a>", _text(response))) == 30
     with count_queries() as q:
         assert client.get("/").status_code == 200
-    home = q.count
-    _add_learners(session, 5, assessor, iqa, make_registration, make_evidence)
-    with count_queries() as q:
-        client.get("/")
-    assert q.count == home
+    home = q.count  # every registration's summary stored by the caseload's visits
+    missing = []
+    for n in (5, 20):  # new learners' summaries are worked out (and stored) by the next visit
+        _add_learners(session, n, assessor, iqa, make_registration, make_evidence)
+        with count_queries() as q:
+            client.get("/")
+        missing.append(q.count)
+        with count_queries() as q:
+            client.get("/")
+        assert q.count == home
+    assert missing[0] == missing[1], missing
 
 
 def test_standard_page_statement_count_does_not_grow_with_claims(
@@ -586,7 +592,8 @@ def test_cli_coverage_refuses_unknown_candidate_or_standard(cli, case) -> None:
 # audit entry (its chain head, a lock on PostgreSQL, the insert). It was 19 on SQLite when access
 # was checked three times and standings loaded twice.
 # the sign-off reads the declaration and the audit head, and hashes its row into the entry
-SIGNOFF_STATEMENTS = {"sqlite": 17, "postgresql": 18}
+# one of them forgets the registration summaries the sign-off changes (mappings.assessment.summaries)
+SIGNOFF_STATEMENTS = {"sqlite": 18, "postgresql": 19}
 
 
 def test_signoff_request_statement_count_is_fixed(

@@ -1,7 +1,9 @@
 """The caseload of an assessor or IQA, and a cohort's progress: many registrations at once.
 
-Both load every registration through :func:`mappings.assessment.standing.load_standings`, so the number of
-queries does not grow with the number of learners.
+The caseload reads each registration's stored summary (:mod:`mappings.assessment.summaries`) and
+folds only the registrations that have none; a cohort's page folds every registration through
+:func:`mappings.assessment.standing.load_standings`. Neither's number of queries grows with the
+number of learners.
 """
 
 from __future__ import annotations
@@ -11,12 +13,22 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, or_, select
 
-from delivery.web.coverage.overview import RAG_RANK, LearnerProgress, progress_of
+from delivery.web.coverage.overview import (
+    RAG_LABELS,
+    RAG_RANK,
+    LearnerProgress,
+    met_label,
+    progress_of,
+    whole_percent,
+)
+from mappings.assessment import summaries
+from mappings.assessment.progress import rag_status
 from mappings.assessment.standing import load_standings
 from portfolio.errors import NotFound, PermissionDenied
-from portfolio.models import Cohort, Registration
+from portfolio.models import Cohort, Framework, Person, Registration
 from portfolio.services.people import Actor
 
 # ---------------------------------------------------------------- caseload
@@ -34,15 +46,26 @@ class SortColumn:
     next_dir: str  # the direction a click on this column asks for
 
 
+PAGE_SIZE = 50
+
+
 @dataclass(frozen=True)
 class Caseload:
     role: str  # "assessor" or "iqa"
-    rows: tuple[LearnerProgress, ...]
+    rows: tuple[LearnerProgress, ...]  # this page's, after the search
     columns: tuple[SortColumn, ...]
     sort: str
     direction: str
-    rag_counts: dict[str, int]
-    awaiting_claims: int
+    rag_counts: dict[str, int]  # of the whole caseload
+    awaiting_claims: int  # of the whole caseload
+    registrations: int  # in the whole caseload
+    learners: int  # in the whole caseload (a learner may hold several registrations)
+    awaiting_learners: int  # learners with a claim awaiting a decision
+    query: str
+    matching: int  # registrations the search finds
+    page: int
+    pages: int
+    worked_out: tuple[int, ...]  # registrations whose summaries were missing: store them
 
 
 def _sort_key(key: str) -> Callable[[LearnerProgress], tuple[Any, ...]]:
@@ -71,6 +94,52 @@ def registrations_for(session: Session, actor_id: int, role: str) -> list[int]:
     return [i for i in ids if i is not None]
 
 
+def _caseload_rows(session: Session, actor_id: int, role: str) -> list[Any]:
+    """One row per registration of the caseload: only what the page shows (no claims)."""
+    column = Registration.assessor_id if role == "assessor" else Registration.iqa_id
+    return list(
+        session.execute(
+            sa_select(
+                col(Registration.id),
+                col(Registration.learner_id),
+                col(Person.name),
+                col(Framework.title),
+                col(Framework.version),
+                col(Registration.start_date),
+                col(Registration.planned_end),
+            )
+            .join(Person, col(Person.id) == Registration.learner_id)
+            .join(Framework, col(Framework.id) == Registration.framework_id)
+            .where(col(column) == actor_id)
+            .order_by(col(Registration.id))
+        )
+    )
+
+
+def _progress(row: Any, summary: summaries.Summary, today: date) -> LearnerProgress:
+    reg_id, learner_id, name, title, version, start, planned_end = row
+    total = summary.total or 1
+    percent = 100.0 * summary.met / total
+    rag = rag_status(min(percent, 100.0), start, max(planned_end, start), today)
+    return LearnerProgress(
+        learner_id=learner_id,
+        learner_name=name,
+        registration_id=reg_id,
+        framework=f"{title} (v{version})",
+        start_date=start,
+        planned_end=planned_end,
+        met=summary.met,
+        total=summary.total,
+        percent=whole_percent(summary.met, summary.total),
+        label=met_label(summary.met, summary.total),
+        rag=rag,
+        rag_label=RAG_LABELS[rag],
+        awaiting_claims=summary.awaiting,
+        standards=(),
+        outstanding=(),
+    )
+
+
 def caseload(
     session: Session,
     *,
@@ -78,17 +147,29 @@ def caseload(
     role: str = "assessor",
     sort: str = "name",
     direction: str = "asc",
+    query: str = "",
+    page: int = 1,
     today: date | None = None,
 ) -> Caseload:
-    """The learners an assessor (or, with ``role="iqa"``, an IQA) is allocated, sorted."""
+    """The learners an assessor (or, with ``role="iqa"``, an IQA) is allocated: one page of them,
+    searched by name and sorted, with the figures of the whole caseload. Reads each
+    registration's summary; folds only those that have none (then ``worked_out`` names them)."""
     if role not in ("assessor", "iqa") or not actor.has(role):
         raise PermissionDenied("Only assessors and IQAs have a caseload.")
+    today = today or date.today()
     sort = sort if sort in SORT_KEYS else "name"
     direction = "desc" if direction == "desc" else "asc"
-    standings = load_standings(
-        session, registrations_for(session, actor.id, role), today, detail=False
-    )
-    rows = [progress_of(s, outstanding=False) for s in standings]
+    found = _caseload_rows(session, actor.id, role)
+    ids = [r[0] for r in found]
+    known = summaries.summaries_of(session, ids, today)
+    missing = [i for i in ids if i not in known]
+    known.update(summaries.work_out(session, missing, today))
+    rows = [_progress(r, known[r[0]], today) for r in found if r[0] in known]
+    needle = query.strip().casefold()
+    matching = [r for r in rows if needle in r.learner_name.casefold()] if needle else rows
+    pages = max(1, -(-len(matching) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    ordered = sort_rows(matching, sort, direction)
     columns = tuple(
         SortColumn(
             key=key,
@@ -100,12 +181,20 @@ def caseload(
     )
     return Caseload(
         role=role,
-        rows=tuple(sort_rows(rows, sort, direction)),
+        rows=tuple(ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]),
         columns=columns,
         sort=sort,
         direction=direction,
         rag_counts=rag_counts(rows),
         awaiting_claims=sum(r.awaiting_claims for r in rows),
+        registrations=len(rows),
+        learners=len({r.learner_id for r in rows}),
+        awaiting_learners=len({r.learner_id for r in rows if r.awaiting_claims}),
+        query=query.strip(),
+        matching=len(matching),
+        page=page,
+        pages=pages,
+        worked_out=tuple(missing),
     )
 
 

@@ -1,12 +1,19 @@
-"""The caseload page: an assessor's (or IQA's) learners with progress and RAG, sortable."""
+"""The caseload page: an assessor's (or IQA's) learners with progress and RAG, searched, sorted
+and paged on the server."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+import threading
+from datetime import date
 
-from delivery.web.context import actor, db
+from flask import Blueprint, after_this_request, current_app, render_template, request
+from sqlmodel import Session
+from werkzeug.wrappers import Response
+
+from delivery.web.context import actor, db, extension
 from delivery.web.coverage import caseload as service
 from delivery.web.handler import page
+from mappings.assessment import summaries
 
 bp = Blueprint("caseload", __name__)
 
@@ -22,8 +29,34 @@ def index() -> str:
         role=role,
         sort=request.args.get("sort", "name"),
         direction=request.args.get("dir", "asc"),
+        query=request.args.get("q", "")[:100],
+        page=request.args.get("page", 1, type=int) or 1,
     )
+    if found.worked_out:
+        store_later(list(found.worked_out))
     switch = "iqa" if role == "assessor" else "assessor"
     return render_template(
         "coverage/caseload.html", caseload=found, switch=switch if me.has(switch) else None
     )
+
+
+def store_later(registration_ids: list[int]) -> None:
+    """Save the summaries this page had to work out, after it is answered (a page writes
+    nothing itself): in tests on the request's connection, else in a thread of this process."""
+    today = date.today()
+    if current_app.config.get("READINGS_INLINE"):
+        factory = extension().session_factory
+
+        @after_this_request
+        def store(response: Response) -> Response:
+            summaries.store(factory, registration_ids, today)
+            return response
+
+        return
+    engine = extension().engine
+    threading.Thread(
+        target=summaries.store,
+        args=(lambda: Session(engine, expire_on_commit=False), registration_ids, today),
+        name="caseload-summaries",
+        daemon=True,
+    ).start()

@@ -12,7 +12,7 @@ from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from delivery.web.coverage.caseload import caseload, rag_counts
+from delivery.web.coverage.caseload import caseload
 from delivery.web.coverage.overview import (
     LearnerProgress,
     Outstanding,
@@ -74,6 +74,7 @@ class CaseloadSummary:
     awaiting_claims: int
     awaiting_learners: int
     rag_counts: dict[str, int]
+    worked_out: tuple[int, ...]  # registrations whose summaries were missing: store them
 
 
 # built once: it runs on every learner's home page
@@ -148,13 +149,13 @@ def caseload_summary(
 ) -> CaseloadSummary:
     """Counts for the home page of an assessor (or an IQA): decisions waiting, learners by RAG."""
     found = caseload(session, actor=actor, role=role, today=today)
-    learners = {r.learner_id for r in found.rows}
     return CaseloadSummary(
         role=role,
-        learners=len(learners),
+        learners=found.learners,
         awaiting_claims=found.awaiting_claims,
-        awaiting_learners=len({r.learner_id for r in found.rows if r.awaiting_claims}),
-        rag_counts=rag_counts(found.rows),
+        awaiting_learners=found.awaiting_learners,
+        rag_counts=found.rag_counts,
+        worked_out=found.worked_out,
     )
 
 

@@ -1,0 +1,188 @@
+"""Registration summaries: where each registration stands (criteria met of all, claims awaiting a
+decision), kept so that a caseload of thousands of learners is a single query, not a fold of
+every learner's claims on each visit.
+
+A summary is a cache with two guards, so a reader finds it right or not at all:
+
+- **Deleted with any change that could alter it**, in the same transaction: a session event
+  (installed by :func:`install`, from ``delivery.wiring.wire``) sees every claim, decision,
+  judgement, evidence item or version, sign-off and registration written through the ORM and
+  deletes the summaries of the learners concerned; a change to a framework's standards,
+  criteria or rules, or an ORM bulk statement on those tables that does not say it is covered
+  (``execution_options(summaries_covered=True)``, used by ``claims.decide`` whose decision row is
+  seen), deletes them all.
+- **Good for the day it was worked out**: evidence older than the framework's currency limit
+  stops counting with time alone.
+
+:func:`summaries_of` reads the ones that are good; :func:`work_out` folds the missing ones
+(without storing: a page writes nothing); :func:`store` saves them, in the background.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from itertools import chain
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, event, or_
+from sqlalchemy.orm import ORMExecuteState, UOWTransaction
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session, col, select
+
+from mappings.assessment.models import Claim, Decision, Judgement, RegistrationSummary, SignOff
+from mappings.assessment.standing import load_standings
+from portfolio.db import unit_of_work
+from portfolio.models import (
+    Criterion,
+    Evidence,
+    EvidenceVersion,
+    Framework,
+    Registration,
+    RegistrationStandard,
+    Standard,
+)
+
+SessionFactory = Callable[[], Session]
+_TABLE = RegistrationSummary.__table__  # type: ignore[attr-defined]
+_BULK_AFFECTS = (
+    Claim, Decision, Judgement, SignOff, Evidence, EvidenceVersion, Registration,
+    RegistrationStandard, Framework, Standard, Criterion,
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Summary:
+    registration_id: int
+    met: int
+    total: int
+    awaiting: int
+
+
+def summaries_of(
+    session: Session, registration_ids: Sequence[int], today: date
+) -> dict[int, Summary]:
+    """The good summaries of these registrations (worked out today), by registration id."""
+    if not registration_ids:
+        return {}
+    rows = session.exec(
+        select(RegistrationSummary).where(
+            col(RegistrationSummary.registration_id).in_(registration_ids),
+            RegistrationSummary.computed_on == today,
+        )
+    )
+    return {r.registration_id: Summary(r.registration_id, r.met, r.total, r.awaiting) for r in rows}
+
+
+def work_out(session: Session, registration_ids: Sequence[int], today: date) -> dict[int, Summary]:
+    """Fold these registrations' claims now (a fixed number of queries for all of them)."""
+    return {
+        s.registration.id or 0: Summary(s.registration.id or 0, s.met, s.total, s.awaiting_claims)
+        for s in load_standings(session, registration_ids, today, detail=False)
+    }
+
+
+def store(session_factory: SessionFactory, registration_ids: Sequence[int], today: date) -> int:
+    """Work out and save the summaries of these registrations, in one transaction of its own;
+    how many were saved. A registration changed meanwhile is simply worked out again later."""
+    with unit_of_work(session_factory) as session:
+        found = work_out(session, registration_ids, today)
+        if not found:
+            return 0
+        session.execute(delete(_TABLE).where(_TABLE.c.registration_id.in_(list(found))))
+        session.add_all(
+            RegistrationSummary(
+                registration_id=s.registration_id,
+                met=s.met,
+                total=s.total,
+                awaiting=s.awaiting,
+                computed_on=today,
+            )
+            for s in found.values()
+        )
+    return len(found)
+
+
+# ------------------------------------------------------------------ keeping them right
+
+
+def install() -> None:
+    """Delete summaries with the changes that alter them (idempotent; see the module's notes)."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "do_orm_execute", _on_bulk)
+
+
+class _Touched:
+    def __init__(self) -> None:
+        self.everything = False
+        self.registrations: set[int] = set()
+        self.learners: set[int] = set()
+        self.evidence: set[int] = set()
+        self.claims: set[int] = set()
+
+    def add(self, obj: Any) -> None:
+        if isinstance(obj, Framework | Standard | Criterion):
+            self.everything = True
+        elif isinstance(obj, Claim | Judgement | EvidenceVersion):
+            self.evidence.add(obj.evidence_id)
+        elif isinstance(obj, Decision):
+            self.claims.add(obj.claim_id)
+        elif isinstance(obj, Evidence):
+            self.learners.add(obj.learner_id)
+        elif isinstance(obj, SignOff | RegistrationStandard):
+            self.registrations.add(obj.registration_id)
+        elif isinstance(obj, Registration) and obj.id is not None:
+            self.registrations.add(obj.id)
+
+    def condition(self) -> ColumnElement[bool] | None:
+        """Which registrations' summaries go: None for none."""
+        parts: list[ColumnElement[bool]] = []
+        if self.registrations:
+            parts.append(col(Registration.id).in_(self.registrations))
+        learners: list[Any] = []
+        if self.learners:
+            learners.append(list(self.learners))
+        if self.evidence:
+            learners.append(select(Evidence.learner_id).where(col(Evidence.id).in_(self.evidence)))
+        if self.claims:
+            learners.append(
+                select(Evidence.learner_id)
+                .join(Claim, col(Claim.evidence_id) == Evidence.id)
+                .where(col(Claim.id).in_(self.claims))
+            )
+        parts.extend(col(Registration.learner_id).in_(found) for found in learners)
+        return or_(*parts) if parts else None
+
+
+def _after_flush(session: OrmSession, _context: UOWTransaction) -> None:
+    touched = _Touched()
+    for obj in chain(session.new, session.dirty, session.deleted):
+        touched.add(obj)
+    _forget(session, touched)
+
+
+def _forget(session: OrmSession, touched: _Touched) -> None:
+    if touched.everything:
+        session.connection().execute(delete(_TABLE))
+        return
+    condition = touched.condition()
+    if condition is not None:
+        which = select(Registration.id).where(condition)
+        session.connection().execute(delete(_TABLE).where(_TABLE.c.registration_id.in_(which)))
+
+
+def _on_bulk(state: ORMExecuteState) -> None:
+    """An ORM bulk insert, update or delete on a table summaries rest on forgets them all,
+    unless the statement says a row the flush sees covers it."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    mapper = state.bind_mapper
+    if mapper is None or not issubclass(mapper.class_, _BULK_AFFECTS):
+        return
+    if state.execution_options.get("summaries_covered"):
+        return
+    touched = _Touched()
+    touched.everything = True
+    _forget(state.session, touched)
