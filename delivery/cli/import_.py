@@ -8,15 +8,17 @@ from pathlib import Path
 import click
 
 from delivery.cli.context import Context, pass_ctx
+from delivery.cli.export import learner_by_email
 from exports.bundle import import_bundle
+from exports.leap2a import import_leap2a
 from portfolio.errors import DomainError
 from portfolio.services.keys import load_public_key
-from portfolio.services.people import SYSTEM
+from portfolio.services.people import SYSTEM, Actor
 
 
 @click.group("import")
 def import_group() -> None:
-    """Import portfolio bundles."""
+    """Import portfolio bundles and Leap2A files."""
 
 
 @import_group.command("bundle")
@@ -43,3 +45,27 @@ def import_bundle_command(ctx: Context, path: Path, keys: tuple[Path, ...]) -> N
         click.echo(f"  framework imported: {line}")
     for email in report.people_created:
         click.echo(f"  person created (no password yet): {email}")
+
+
+@import_group.command("leap2a")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--learner", "email", required=True, help="The learner's e-mail address.")
+@pass_ctx
+def import_leap2a_command(ctx: Context, path: Path, email: str) -> None:
+    """Import a Leap2A file (leap2a.xml, or a zip with its files) as the learner's drafts."""
+    max_bytes = int(ctx.settings["MAX_UPLOAD_MB"]) * 1024 * 1024
+    with ctx.session() as session:
+        learner = learner_by_email(session, email)
+        report = import_leap2a(
+            session,
+            ctx.file_store,
+            actor=Actor.of(learner),
+            learner_id=learner.id or 0,
+            data=path.read_bytes(),
+            max_bytes=max_bytes,
+        )
+    click.echo(report.message)
+    for evidence_id, title in report.items:
+        click.echo(f"  draft {evidence_id}: {title}")
+    for warning in report.warnings:
+        click.echo(f"  warning: {warning}")

@@ -15,6 +15,7 @@ from delivery.web import (
     exports,
     frameworks,
     health,
+    leap2a,
     limits,
     marking,
     notifications,
@@ -48,6 +49,7 @@ BLUEPRINT_MODULES = (
     caseload,
     marking,
     exports,
+    leap2a,
     iqa,
     notifications,
 )
