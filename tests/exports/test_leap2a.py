@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from sqlmodel import col, func, select
 
@@ -254,3 +256,22 @@ def test_bad_files_are_refused_with_a_reason(session, tmp_path, make_person, dat
             data=data,
             max_bytes=MB,
         )
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=400) | st.text(max_size=400).map(lambda t: f"<feed>{t}</feed>".encode()))
+def test_any_bytes_are_a_feed_or_refused_with_a_reason(data: bytes) -> None:
+    try:
+        parse_feed(data)
+    except Invalid as exc:
+        assert str(exc)
+
+
+@given(st.text(max_size=300))
+def test_html_is_read_as_text_without_tags(text: str) -> None:
+    from exports.leap2a.feed import html_text
+
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    out = html_text(f"<div><p>{escaped}</p><script>alert(1)</script></div>")
+    assert "alert" not in out or "alert" in text
+    assert " ".join(out.split()) == " ".join(text.split())
