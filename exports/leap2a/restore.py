@@ -179,7 +179,7 @@ def _files_of(entry: Entry, feed_ids: dict[str, Entry]) -> list[tuple[str, str]]
                 for t in target.links
                 if t.rel == "enclosure"
             ]
-    return found
+    return list(dict.fromkeys(found))  # a file linked twice (enclosure and related) once
 
 
 def _plan(feed: Feed, report: Leap2aReport) -> list[tuple[Entry, list[tuple[str, str]]]]:
@@ -191,7 +191,11 @@ def _plan(feed: Feed, report: Leap2aReport) -> list[tuple[Entry, list[tuple[str,
         if entry.type in TEXT_TYPES:
             files = _files_of(entry, ids)
             chosen.append((entry, files))
-            attached |= {ids[link.href].id for link in entry.links if link.href in ids}
+            attached |= {
+                link.href
+                for link in entry.links
+                if link.href in ids and ids[link.href].type == "resource"
+            }
     for entry in feed.entries:
         if entry.type == "resource" and entry.id not in attached:
             files = [(t.href, entry.title or t.href) for t in entry.links if t.rel == "enclosure"]
