@@ -52,6 +52,7 @@ class LearnerDownloads:
     learner: Person
     signoffs: list[SignedStandard]
     can_bundle: bool
+    can_leap2a: bool = False
 
 
 def learner_downloads(session: Session, *, actor: Actor, learner_id: int) -> LearnerDownloads:
@@ -73,6 +74,7 @@ def learner_downloads(session: Session, *, actor: Actor, learner_id: int) -> Lea
             for s, std in rows
         ],
         can_bundle=bool(rel & {"self", "assessor"}),
+        can_leap2a="self" in rel,
     )
 
 

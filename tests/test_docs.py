@@ -28,7 +28,7 @@ def _commands(group: click.Group, prefix: str = "") -> set[str]:
 
 
 def test_every_cli_command_is_documented_and_every_documented_one_exists() -> None:
-    documented = set(re.findall(r"`portfolio ([a-z][a-z-]*(?: [a-z][a-z-]*)?)", README))
+    documented = set(re.findall(r"`portfolio ([a-z][a-z0-9-]*(?: [a-z][a-z0-9-]*)?)", README))
     real = _commands(main)
     missing = {c for c in real if c not in documented}
     assert not missing, f"README does not document: {sorted(missing)}"

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import click
+from sqlmodel import Session, select
 
 from delivery.cli.context import (
     Context,
@@ -21,16 +22,19 @@ from delivery.cli.context import (
     write_output,
 )
 from exports.bundle import write_bundle
+from exports.leap2a import write_leap2a
 from exports.reports import cohort_coverage, format_of, render, signoff_register
 from exports.signoff import build_signoff_docx
 from exports.signoff_view import find_registration, signoff_view
+from portfolio.errors import NotFound
+from portfolio.models import Person
 from portfolio.services.keys import ensure_key, fingerprint
-from portfolio.services.people import SYSTEM
+from portfolio.services.people import SYSTEM, normalise_email
 
 
 @click.group("export")
 def export_group() -> None:
-    """Export sign-off records, portfolio bundles and reports."""
+    """Export sign-off records, portfolio bundles, Leap2A and reports."""
 
 
 @export_group.command("signoff")
@@ -98,6 +102,49 @@ def export_bundle(ctx: Context, learner_id: int, output: Path, as_json: bool) ->
     )
 
 
+def learner_by_email(session: Session, email: str) -> Person:
+    person = session.exec(select(Person).where(Person.email == normalise_email(email))).first()
+    if person is None or not person.has_role("learner"):
+        raise NotFound(f"No learner has the e-mail address {email}.")
+    return person
+
+
+@export_group.command("leap2a")
+@click.option("--learner", "email", required=True, help="The learner's e-mail address.")
+@click.option("-o", "--output", required=True, help="FILE.zip, or - for standard output.")
+@pass_ctx
+def export_leap2a(ctx: Context, email: str, output: str) -> None:
+    """Write a learner's portfolio as a Leap2A zip (leap2a.xml and files/), for Mahara."""
+    to_stdout = output == "-"
+    target = Path(output)
+    tmp = target.with_name(f".{target.name}.part")
+    try:
+        with ctx.session(write=False) as session:
+            learner = learner_by_email(session, email)
+            if to_stdout:
+                spool = io.BytesIO()
+                written = write_leap2a(
+                    session, ctx.file_store, learner.id or 0, spool, actor=SYSTEM
+                )
+            else:
+                with tmp.open("wb") as out:
+                    written = write_leap2a(
+                        session, ctx.file_store, learner.id or 0, out, actor=SYSTEM
+                    )
+        if to_stdout:
+            click.echo(spool.getvalue(), nl=False)  # bytes: written to the binary stream
+            return
+        tmp.replace(target)
+    finally:
+        if not to_stdout:
+            tmp.unlink(missing_ok=True)
+    click.echo(
+        f"Wrote {target}: {written.items} evidence items, {written.files} files, "
+        f"{written.standards} standards claimed."
+    )
+
+
+def _report_format(output: Path) -> str:
 def _target(buffer: io.BytesIO | None, tmp: Path) -> AbstractContextManager[BinaryIO]:
     """Where a bundle is written: memory when it goes to standard output (a zip is finished by
     seeking back), else a temporary file beside the output."""

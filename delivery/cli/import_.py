@@ -9,15 +9,17 @@ from typing import Any
 import click
 
 from delivery.cli.context import Context, echo_data, json_option, pass_ctx
+from delivery.cli.export import learner_by_email
 from exports.bundle import import_bundle
+from exports.leap2a import import_leap2a
 from portfolio.errors import DomainError
 from portfolio.services.keys import load_public_key
-from portfolio.services.people import SYSTEM
+from portfolio.services.people import SYSTEM, Actor
 
 
 @click.group("import")
 def import_group() -> None:
-    """Import portfolio bundles."""
+    """Import portfolio bundles and Leap2A files."""
 
 
 @import_group.command("bundle")
@@ -59,3 +61,37 @@ def _import_lines(data: dict[str, Any]) -> list[str]:
         *(f"  framework imported: {line}" for line in data["frameworks_imported"]),
         *(f"  person created (no password yet): {e}" for e in data["people_created"]),
     ]
+
+
+@import_group.command("leap2a")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--learner", "email", required=True, help="The learner's e-mail address.")
+@json_option
+@pass_ctx
+def import_leap2a_command(ctx: Context, path: Path, email: str, as_json: bool) -> None:
+    """Import a Leap2A file (leap2a.xml, or a zip with its files) as the learner's drafts."""
+    max_bytes = int(ctx.settings["MAX_UPLOAD_MB"]) * 1024 * 1024
+    with ctx.session() as session:
+        learner = learner_by_email(session, email)
+        report = import_leap2a(
+            session,
+            ctx.file_store,
+            actor=Actor.of(learner),
+            learner_id=learner.id or 0,
+            data=path.read_bytes(),
+            max_bytes=max_bytes,
+        )
+    data = {
+        "message": report.message,
+        "drafts": [{"id": i, "title": title} for i, title in report.items],
+        "warnings": list(report.warnings),
+    }
+    echo_data(
+        data,
+        as_json=as_json,
+        lines=lambda d: [
+            d["message"],
+            *(f"  draft {item['id']}: {item['title']}" for item in d["drafts"]),
+            *(f"  warning: {w}" for w in d["warnings"]),
+        ],
+    )

@@ -38,7 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "engine": ("delivery.cli.engine:engine", "Train the criteria suggestion engine."),
     "export": (
         "delivery.cli.export:export_group",
-        "Export sign-off records, portfolio bundles and reports.",
+        "Export sign-off records, portfolio bundles, Leap2A and reports.",
     ),
     "files": (
         "delivery.cli.files:files_group",
@@ -48,7 +48,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "delivery.cli.framework:framework_group",
         "Load, list, show and export frameworks.",
     ),
-    "import": ("delivery.cli.import_:import_group", "Import portfolio bundles."),
+    "import": (
+        "delivery.cli.import_:import_group",
+        "Import portfolio bundles and Leap2A files.",
+    ),
     "init": (
         "delivery.cli.database:init",
         "Create the database, or migrate it to the newest schema.",

@@ -72,6 +72,7 @@ def test_learner_pages(page, live_server) -> None:
         f"/learners/{learner_id}/standards/SE01",
         f"/learners/{learner_id}/downloads",
         f"/learners/{learner_id}/evidence/new?kind=witness_testimony",
+        "/evidence/import",
         "/notifications",
     ]
     assert _check(page, live_server, paths) == []

@@ -51,7 +51,12 @@ def test_learner_pages_fit_a_phone(phone, live_server) -> None:
     login(phone, live_server, "learner4@example.org")
     phone.goto(f"{live_server}/evidence")
     item = _first(phone, r"/evidence/\d+")
-    assert _too_wide(phone, live_server, ["/", "/evidence", "/evidence?page=2", item]) == []
+    assert (
+        _too_wide(
+            phone, live_server, ["/", "/evidence", "/evidence?page=2", item, "/evidence/import"]
+        )
+        == []
+    )
     # the evidence list is stacked: each cell says what it is
     phone.goto(f"{live_server}/evidence")
     cell = phone.locator("table.stack tbody td").first

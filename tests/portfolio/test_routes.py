@@ -79,6 +79,8 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "exports.learner": (SAMPLED_READERS, set()),
     "exports.signoff_docx": (SAMPLED_READERS, set()),
     "exports.bundle": ({"owner", "assessor"}, set()),
+    "leap2a.download": ({"owner", "admin"}, set()),  # the learner themself, administrators
+    "leap2a.upload": ({"owner", "other_learner"}, {"owner", "other_learner"}),  # own drafts
     "exports.cohort": ({"admin", "assessor", "iqa"}, set()),
     "exports.cohort_coverage": ({"admin", "assessor", "iqa"}, set()),
     # the register lists only the sign-offs each member of staff may see

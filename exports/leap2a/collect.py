@@ -1,0 +1,120 @@
+"""The database side of a Leap2A export: one learner's evidence, as it stands now, with its files
+and the criteria it is claimed against, read in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import and_
+from sqlmodel import Session, col, select
+
+from mappings.assessment.models import Claim
+from portfolio.models import Attachment, Evidence, EvidenceVersion, Person
+from portfolio.models.framework import Criterion, Framework, Standard
+
+
+@dataclass(frozen=True)
+class ClaimedCriterion:
+    framework_uri: str
+    framework_title: str
+    standard_id: int
+    standard_code: str
+    standard_title: str
+    code: str
+    text: str
+    status: str  # claimed | accepted | referred
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    kind: str
+    status: str
+    title: str
+    activity_date: date
+    body: str
+    fields: dict[str, str]
+    author: str
+    created_at: datetime
+    updated_at: datetime
+    attachments: list[Attachment]
+    claims: list[ClaimedCriterion] = field(default_factory=list)
+
+
+def framework_uri(framework: Framework) -> str:
+    """A URI naming one version of a framework: the scheme of its criteria's categories."""
+    from urllib.parse import quote
+
+    return (
+        f"urn:x-competence-portfolio:framework:{quote(framework.code)}:{quote(framework.version)}"
+    )
+
+
+def collect_items(session: Session, learner_id: int) -> list[Item]:
+    """Every evidence item of the learner, its current version, files and claims."""
+    rows = session.exec(
+        select(Evidence, EvidenceVersion)
+        .join(
+            EvidenceVersion,
+            and_(
+                col(EvidenceVersion.evidence_id) == Evidence.id,
+                col(EvidenceVersion.number) == Evidence.current_version,
+            ),
+        )
+        .where(Evidence.learner_id == learner_id)
+        .order_by(col(Evidence.id))
+    ).all()
+    version_ids = [v.id for _, v in rows]
+    files: dict[int, list[Attachment]] = defaultdict(list)
+    for a in session.exec(
+        select(Attachment)
+        .where(col(Attachment.version_id).in_(version_ids))
+        .order_by(col(Attachment.id))
+    ):
+        files[a.version_id].append(a)
+    claimed: dict[int, list[ClaimedCriterion]] = defaultdict(list)
+    for claim, criterion, standard, framework in session.exec(
+        select(Claim, Criterion, Standard, Framework)
+        .join(Criterion, col(Criterion.id) == Claim.criterion_id)
+        .join(Standard, col(Standard.id) == Criterion.standard_id)
+        .join(Framework, col(Framework.id) == Standard.framework_id)
+        .where(col(Claim.evidence_id).in_([e.id for e, _ in rows]))
+        .order_by(col(Standard.position), col(Criterion.position), col(Criterion.id))
+    ):
+        claimed[claim.evidence_id].append(
+            ClaimedCriterion(
+                framework_uri=framework_uri(framework),
+                framework_title=f"{framework.title} (version {framework.version})",
+                standard_id=standard.id or 0,
+                standard_code=standard.code,
+                standard_title=standard.title,
+                code=criterion.code,
+                text=criterion.text,
+                status=claim.status,
+            )
+        )
+    authors = {
+        p.id: p.name
+        for p in session.exec(
+            select(Person).where(col(Person.id).in_({e.created_by for e, _ in rows}))
+        )
+    }
+    return [
+        Item(
+            id=e.id or 0,
+            kind=e.kind,
+            status=e.status,
+            title=v.title,
+            activity_date=v.activity_date,
+            body=v.body,
+            fields={str(k): str(x) for k, x in v.fields.items()},
+            author=authors.get(e.created_by, ""),
+            created_at=e.created_at,
+            updated_at=e.updated_at,
+            attachments=files[v.id or 0],
+            claims=claimed[e.id or 0],
+        )
+        for e, v in rows
+    ]
