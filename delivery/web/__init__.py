@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from delivery.web import (
     account,
     auth,
+    badges,
     exports,
     frameworks,
     health,
@@ -50,6 +51,7 @@ BLUEPRINT_MODULES = (
     exports,
     iqa,
     notifications,
+    badges,
 )
 
 
