@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from exports.badges import credential as vc
@@ -121,9 +121,20 @@ def alignments(
 
 
 def _next_entry(session: Session) -> tuple[int, int]:
-    """The next free (list, index) of the revocation list: entries are used in order."""
-    used = session.exec(select(func.count()).select_from(Badge)).one()
-    return used // status.LIST_SIZE + 1, used % status.LIST_SIZE
+    """The next free (list, index) of the revocation list: entries are given out in order,
+    after the last one used. SQLite's write transaction holds other issuers back; on PostgreSQL
+    a transaction-scoped advisory lock does, until the badge is committed."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(7160002)"))
+    last = session.exec(
+        select(Badge.status_list, Badge.status_index)
+        .order_by(col(Badge.status_list).desc(), col(Badge.status_index).desc())
+        .limit(1)
+    ).first()
+    if last is None:
+        return 1, 0
+    number, index = last
+    return (number, index + 1) if index + 1 < status.LIST_SIZE else (number + 1, 0)
 
 
 def achievement_facts(session: Session, standard: Standard, site: Site) -> vc.AchievementFacts:
