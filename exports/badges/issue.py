@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, text
@@ -57,8 +58,8 @@ class Site:
 
 def _uri(value: object) -> str:
     """``value`` when it is a web address (a CASE URI is one), else ""."""
-    text = value.strip() if isinstance(value, str) else ""
-    return text if text.startswith(("https://", "http://")) else ""
+    address = value.strip() if isinstance(value, str) else ""
+    return address if address.startswith(("https://", "http://")) else ""
 
 
 def _case_uri(*places: object) -> str:
@@ -88,7 +89,7 @@ def alignments(
     fw_name = f"{framework.title} (v{framework.version})"
     fw_case = _case_uri(case, framework.urn)
     std_case = _case_uri(items.get(standard.code), standard.urn)
-    std_page = site.url(f"/frameworks/{framework.id}/standards/{standard.code}")
+    std_page = site.url(f"/frameworks/{framework.id}/standards/{quote(standard.code)}")
     found = [
         vc.Alignment(
             name=framework.title,
@@ -111,7 +112,7 @@ def alignments(
         found.append(
             vc.Alignment(
                 name=f"{c.code} {c.text}",
-                url=c_case or f"{std_page}#crit-{c.code}",
+                url=c_case or f"{std_page}#crit-{quote(c.code)}",
                 framework=fw_name,
                 code=f"{standard.code} {c.code}",
                 case=bool(c_case),
