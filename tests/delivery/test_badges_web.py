@@ -120,3 +120,20 @@ def test_the_cli_issues_badges_for_older_signoffs_and_checks_a_file(
     assert r.exit_code == 0 and "genuine and stands" in r.output
     path.write_text(badge.token[:-6] + "AAAAAA", encoding="utf-8")
     assert cli("badges", "verify", str(path)).exit_code == 1
+
+
+def test_no_sign_off_without_its_badge(app, client, auth, session, case, tmp_path) -> None:
+    """One transaction: when the badge cannot be signed (an unreadable key file), the standard
+    is not signed off either, and the assessor is told why."""
+    from mappings.assessment.models import SignOff
+
+    base = f"/learners/{case.learner.id}/standards/SE03"
+    auth.login(case.assessor)
+    assert client.post(f"{base}/reopen", data={"reason": "Re-sign"}).status_code == 302
+    broken = tmp_path / "broken.pem"
+    broken.write_text("not a key", encoding="utf-8")
+    app.config["SIGNING_KEY"] = str(broken)
+    r = client.post(f"{base}/signoff", data={"summary": "Competent.", "assessor_declaration": "y"})
+    assert r.status_code == 422 and "not a readable private key" in r.get_data(as_text=True)
+    assert session.exec(select(SignOff).where(SignOff.status == "signed")).all() == []
+    assert session.exec(select(Badge)).all() == []
