@@ -22,6 +22,10 @@ from portfolio import config as settings
 # which is the first sentence of the command's docstring).
 COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("delivery.cli.audit:audit_group", "Check the append-only audit trail."),
+    "badges": (
+        "delivery.cli.badges:badges_group",
+        "Issue and check Open Badges 3.0 of signed-off standards.",
+    ),
     "backup": (
         "delivery.cli.backup:backup_command",
         "Write one archive of the database and the file store, with a manifest of SHA-256 hashes.",

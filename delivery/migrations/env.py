@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
+import exports.badges.models  # noqa: F401 - registers tables
 import exports.models  # noqa: F401 - registers tables
 import mappings.assessment.models  # noqa: F401 - registers tables
 import mappings.quality.models  # noqa: F401 - registers tables

@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from delivery.web import (
     account,
     auth,
+    badges,
     exports,
     frameworks,
     health,
@@ -54,6 +55,7 @@ BLUEPRINT_MODULES = (
     iqa,
     notifications,
     jobs,
+    badges,
 )
 
 

@@ -19,6 +19,7 @@ ACTIONS = {
     "audit.baseline": "Audit trail started",
     "auth.login": "Logged in",
     "auth.logout_everywhere": "Logged out everywhere",
+    "badge.issue": "Open Badge issued",
     "bundle.import": "Imported from a portfolio bundle",
     "claim.decide": "Decision recorded",
     "cohort.create": "Cohort created",

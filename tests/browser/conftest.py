@@ -14,8 +14,11 @@ from delivery.schema import upgrade
 from delivery.web.app import create_app
 from demo.accounts import DEMO_PASSWORD, load_demo
 from demo.assessments import add_demo_assessments
+from exports.badges import issue as badges
+from portfolio.config import SIGNING_KEY_FILE
 from portfolio.db import make_engine, session_scope
 from portfolio.services.evidence import PAGE_SIZE
+from portfolio.services.keys import ensure_key
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -53,6 +56,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         load_demo(session)
         add_demo_assessments(session)
         _long_portfolio(session, "learner4@example.org", PAGE_SIZE + 10)
+        # the demo's sign-offs get their Open Badges, signed with the live server's own key
+        badges.issue_missing(
+            session,
+            key=ensure_key(folder / "instance" / SIGNING_KEY_FILE)[0],
+            site=badges.Site(base_url="http://127.0.0.1", centre_name="Demo Training Centre"),
+        )
     app = create_app(
         {
             "DATABASE_URL": url,

@@ -591,9 +591,12 @@ def test_cli_coverage_refuses_unknown_candidate_or_standard(cli, case) -> None:
 # over them, the audit trail's head printed on the record (count, newest hash), two inserts and the
 # audit entry (its chain head, a lock on PostgreSQL, the insert). It was 19 on SQLite when access
 # was checked three times and standings loaded twice.
-# the sign-off reads the declaration and the audit head, and hashes its row into the entry
-# one of them forgets the registration summaries the sign-off changes (mappings.assessment.summaries)
-SIGNOFF_STATEMENTS = {"sqlite": 18, "postgresql": 19}
+# the sign-off reads the declaration and the audit head, and hashes its row into the entry.
+# Then the learner's Open Badge, in the same request: whether the sign-off has one, the next
+# status-list entry (behind an advisory lock on PostgreSQL), the standard and its criteria, the
+# insert and its audit entry (chain head, a lock on PostgreSQL, the insert). And one statement
+# forgets the registration summaries the sign-off changes (mappings.assessment.summaries).
+SIGNOFF_STATEMENTS = {"sqlite": 25, "postgresql": 28}
 
 
 def test_signoff_request_statement_count_is_fixed(

@@ -105,6 +105,16 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "iqa.eqa_revoke": (set(), {"admin"}),
     "iqa.eqa_index": ({"eqa"}, set()),
     "iqa.eqa_sample": ({"eqa"}, set()),
+    # Open Badges: anyone checks a badge and reads the key set, issuer, achievements and status
+    # lists without logging in; the badge files are the learner's and their staff's
+    "badges.jwks": (set(PERSONAS), set()),
+    "badges.issuer": (set(PERSONAS), set()),
+    "badges.achievement": (set(PERSONAS), set()),
+    "badges.status_list": (set(PERSONAS), set()),
+    "badges.verify": (set(PERSONAS), set(PERSONAS)),
+    "badges.show": (set(PERSONAS), set()),
+    "badges.download_jwt": (SAMPLED_READERS, set()),
+    "badges.download_json": (SAMPLED_READERS, set()),
 }
 PUBLIC = {
     "auth.login",
@@ -114,6 +124,12 @@ PUBLIC = {
     "health.readyz",
     "observe.metrics",
     "static",
+    "badges.jwks",
+    "badges.issuer",
+    "badges.achievement",
+    "badges.status_list",
+    "badges.verify",
+    "badges.show",
 }
 REFUSED = {403, 404, 405, 410}  # 410: a password-reset link that does not work
 # a GET that is allowed may also redirect (e.g. /evidence sends non-learners home)
@@ -188,8 +204,20 @@ def world(session, make_person, make_registration, make_evidence, app: Flask):
         expires_at=datetime.now(UTC) + timedelta(days=7),
     )
     session.commit()
-    from portfolio.models import Framework
+    from pathlib import Path
 
+    from exports.badges import issue as badges
+    from portfolio.models import Framework
+    from portfolio.services.keys import ensure_key
+
+    badge = badges.issue(
+        session,
+        actor=actor_of(people["assessor"]),
+        signoff_id=case.signoff.id,
+        key=ensure_key(Path(app.config["SIGNING_KEY"]))[0],
+        site=badges.Site(base_url="http://localhost", centre_name="Walk centre"),
+    )
+    session.commit()
     fw = session.exec(select(Framework).where(Framework.code == "SE")).first()
     values = {
         "person_id": people["owner"].id,
@@ -211,6 +239,8 @@ def world(session, make_person, make_registration, make_evidence, app: Flask):
         "action_id": action.id,
         "grant_id": grant.id,
         "token": "not-a-real-link",
+        "credential_uuid": badge.credential_uuid,
+        "standard_id": case.signoff.standard_id,
         "notification_id": session.exec(
             select(Notification.id).where(Notification.person_id == people["owner"].id)
         ).first(),

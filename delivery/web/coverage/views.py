@@ -7,10 +7,12 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from delivery.web.badges import signing_key, site
 from delivery.web.context import actor, db
 from delivery.web.coverage import caseload, overview
 from delivery.web.forms import PageForm, errors_on, status_of
 from delivery.web.handler import page
+from exports.badges import issue as badges
 from mappings.assessment import signoff as signoffs
 from mappings.assessment.declarations import ASSESSOR_WORDING
 from portfolio.models import Person
@@ -53,6 +55,7 @@ def learner_page(learner_id: int) -> str:
         "coverage/learner.html",
         learner=person,
         rows=rows,
+        badges=badges.learner_badges(db(), actor=actor(), learner_id=learner_id),
         own=learner_id == actor().id,
         records={k: KINDS[k] for k in ASSESSOR_KINDS} if assessing else {},
         assessing=assessing,
@@ -68,9 +71,13 @@ def _standard(
 ) -> tuple[str, int]:
     """The page of one standard; a form given is shown again with its errors."""
     page_data = overview.standard_page(db(), actor=actor(), learner_id=learner_id, code=code)
+    badge = None
+    if page_data.signoff is not None:
+        badge = badges.badge_of_signoff(db(), actor=actor(), signoff_id=page_data.signoff.id)
     html = render_template(
         "coverage/standard.html",
         page=page_data,
+        badge=badge,
         signoff_form=signoff_form or SignOffForm(formdata=None),
         reopen_form=reopen_form or ReopenForm(formdata=None),
     )
@@ -99,7 +106,19 @@ def signoff(learner_id: int, code: str) -> Response | tuple[str, int]:
                 feedback=form.feedback.data or "",
                 assessor_declaration=bool(form.assessor_declaration.data),
             )
-            flash(f"{code} is signed off (document {result.signoff.document_id}).", "success")
+            # the learner's Open Badge, in the same transaction as the sign-off it stands for
+            badges.issue(
+                db(),
+                actor=actor(),
+                signoff_id=result.signoff.id or 0,
+                key=signing_key(),
+                site=site(),
+            )
+            flash(
+                f"{code} is signed off (document {result.signoff.document_id}); "
+                "the learner's Open Badge is issued.",
+                "success",
+            )
             return redirect(url_for("coverage.standard", learner_id=learner_id, code=code))
     return _standard(learner_id, code, signoff_form=form)
 
