@@ -21,6 +21,7 @@ NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("People", "admin.people", frozenset({"admin"})),
     ("Cohorts", "admin.cohorts", frozenset({"admin"})),
     ("Registrations", "admin.registrations", frozenset({"admin"})),
+    ("VLE links", "admin.lti_platforms", frozenset({"admin"})),
     ("Frameworks", "frameworks.index", frozenset({"admin", "assessor", "iqa", "learner"})),
 )
 
