@@ -36,7 +36,8 @@ class Platform:
     deployment: str = "1"
     auth_login_url: str = "https://moodle.test/mod/lti/auth.php"
     token_url: str = "https://moodle.test/mod/lti/token.php"
-    served: dict[str, Any] = field(default_factory=dict)
+    served: dict[str, Any] = field(default_factory=dict)  # the JWKS it publishes
+    launcher: dict[str, Any] = field(default_factory=dict)  # who follows the course link
 
     def publish(self) -> None:
         """Serve the public half of the platform's key at its JWKS URL."""
