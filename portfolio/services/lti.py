@@ -251,7 +251,7 @@ def destination(person: Person, *, staff: bool, learner: bool) -> Destination:
         return Destination("caseload", "assessor")
     if staff and person.has_role("iqa"):
         return Destination("caseload", "iqa")
-    if learner and not staff and person.has_role("learner"):
+    if learner and person.has_role("learner"):
         return Destination("home", "learner")
     said = "teacher" if staff else "learner" if learner else "neither a learner nor a teacher"
     raise LaunchRefused(

@@ -18,6 +18,9 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, generat
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+TEACHING_ASSISTANT = (
+    "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"
+)
 
 
 def new_key() -> RSAPrivateKey:

@@ -16,7 +16,14 @@ from sqlmodel import Session, func, select
 from portfolio.models import AuditEntry, LtiLink, Person
 from portfolio.services import lti
 from portfolio.services.people import SYSTEM
-from tests.delivery.lti_platform import INSTRUCTOR, LEARNER, Platform, new_key, serving
+from tests.delivery.lti_platform import (
+    INSTRUCTOR,
+    LEARNER,
+    TEACHING_ASSISTANT,
+    Platform,
+    new_key,
+    serving,
+)
 
 SITE = "https://localhost"
 
@@ -130,14 +137,44 @@ def test_a_later_launch_uses_the_stored_subject_even_if_the_email_changed(
     assert "Ben Learner" not in logged_in_as(other)
 
 
-def test_assessor_launch_opens_their_caseload(client, registered, make_person) -> None:
-    make_person("assessor", name="Cat Assessor", email="cat@centre.test")
+@pytest.mark.parametrize(
+    ("account", "roles", "opens"),
+    [
+        ("assessor", [INSTRUCTOR], "/caseload"),
+        ("iqa", [INSTRUCTOR], "/caseload?role=iqa"),  # an IQA who assesses no one
+        ("assessor,iqa", [TEACHING_ASSISTANT], "/caseload"),
+        ("learner", [LEARNER, "Instructor"], "/"),  # a learner also named teacher: their home
+    ],
+)
+def test_assessor_launch_opens_their_caseload(
+    client, registered, make_person, account, roles, opens
+) -> None:
+    make_person(account, name="Cat Staff", email="cat@centre.test")
     sent = start(client, registered)
-    token = registered.id_token(nonce=sent["nonce"], email="cat@centre.test", roles=[INSTRUCTOR])
+    token = registered.id_token(nonce=sent["nonce"], email="cat@centre.test", roles=roles)
     response = launch(client, sent, token)
     assert response.status_code == 303
-    assert urlsplit(response.headers["Location"]).path == "/caseload"
+    where = urlsplit(response.headers["Location"])
+    assert where.path + (f"?{where.query}" if where.query else "") == opens
     assert client.get(response.headers["Location"]).status_code == 200
+
+
+def test_a_platform_that_rotated_its_key_is_read_again(client, registered, make_person) -> None:
+    make_person("learner", name="Ivy Learner", email="ivy@centre.test")
+    sent = start(client, registered)
+    assert launch(client, sent, registered.id_token(nonce=sent["nonce"], email="ivy@centre.test"))
+    client.post("/logout")
+    old_key, old_kid = registered.key, registered.kid
+    registered.key, registered.kid = new_key(), "moodle-key-2"
+    registered.publish()  # the kept key set does not name the new key id: fetched again
+    try:
+        sent = start(client, registered)
+        token = registered.id_token(nonce=sent["nonce"], email="ivy@centre.test")
+        assert launch(client, sent, token).status_code == 303
+        assert "Ivy Learner" in logged_in_as(client)
+    finally:
+        registered.key, registered.kid = old_key, old_kid
+        registered.publish()
 
 
 def test_a_bad_signature_is_refused(client, registered, make_person, stranger_key) -> None:
@@ -203,6 +240,11 @@ def test_an_unknown_person_is_refused_and_no_account_is_made(client, session, re
     ("roles", "account", "words"),
     [
         ([INSTRUCTOR], "learner", "says you are a teacher"),
+        (
+            ["http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor"],
+            "assessor",
+            "neither",
+        ),
         ([LEARNER], "assessor", "says you are a learner"),
         ([INSTRUCTOR], "admin,assessor", "Administrators"),
     ],

@@ -40,7 +40,7 @@ from werkzeug.wrappers import Response
 
 from delivery.lti_urls import JWKS_PATH, LAUNCH_PATH, LOGIN_PATH, tool_urls
 from delivery.web.auth import log_in
-from delivery.web.context import db
+from delivery.web.context import db, extension
 from delivery.web.handler import page
 from portfolio.models import LtiPlatform
 from portfolio.services import lti
@@ -168,12 +168,20 @@ def _state(state: str) -> dict[str, Any] | None:
     return found if isinstance(found, dict) and "n" in found and "p" in found else None
 
 
-def _check(token: str, stored: dict[str, Any]) -> tuple[Any, lti.Destination]:
-    session = db()
-    platform = session.get(LtiPlatform, int(stored["p"]))
+def _registered(platform_id: int) -> LtiPlatform:
+    """The platform, read in a short session of its own and closed again: fetching its keys
+    over the network must not hold the database's write lock (SQLite: the whole database)."""
+    with extension().session_factory() as session:
+        platform = session.get(LtiPlatform, platform_id)
     if platform is None:
         raise LaunchRefused("This VLE is no longer registered here.")
+    return platform
+
+
+def _check(token: str, stored: dict[str, Any]) -> tuple[Any, lti.Destination]:
+    platform = _registered(int(stored["p"]))
     found = read_launch(token, platform=platform, nonce=str(stored["n"]), keys=_keys())
+    session = db()  # the request's one write transaction begins here, once the token is good
     person, new = lti.person_for_launch(
         session, issuer=found.issuer, subject=found.subject, email=found.email
     )
