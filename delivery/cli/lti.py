@@ -63,6 +63,26 @@ def add_platform(
     )
 
 
+@lti_group.command("remove-platform")
+@click.argument("platform_id", type=int)
+@pass_ctx
+def remove_platform(ctx: Context, platform_id: int) -> None:
+    """Remove a platform: its launches are refused from now on (people's links are kept)."""
+    with ctx.session() as session:
+        gone = lti.remove_platform(session, actor=SYSTEM, platform_id=platform_id)
+        click.echo(f"Removed {gone.name} ({gone.issuer}).")
+
+
+@lti_group.command("unlink")
+@click.option("--person", "person_id", type=int, required=True, help="The person's id.")
+@pass_ctx
+def unlink(ctx: Context, person_id: int) -> None:
+    """Forget a person's stored VLE subjects: their next launch is matched by e-mail again."""
+    with ctx.session() as session:
+        count = lti.unlink(session, actor=SYSTEM, person_id=person_id)
+    click.echo(f"Forgot {count} stored VLE subject(s) of person {person_id}.")
+
+
 @lti_group.command("list")
 @json_option
 @pass_ctx

@@ -116,6 +116,48 @@ def add_platform(
     return platform
 
 
+def remove_platform(session: Session, *, actor: Actor, platform_id: int) -> LtiPlatform:
+    """Stop accepting a platform's launches (administrators only). The people's stored subjects
+    are kept, keyed by issuer, so registering the platform again finds them."""
+    if not actor.has("admin"):
+        raise PermissionDenied("Only administrators remove VLE platforms.")
+    platform = session.get(LtiPlatform, platform_id)
+    if platform is None:
+        raise Invalid("There is no such platform.", field="platform")
+    session.delete(platform)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="lti.platform_remove",
+        subject_type="lti_platform",
+        subject_id=platform_id,
+        data={"issuer": platform.issuer, "client_id": platform.client_id},
+    )
+    return platform
+
+
+def unlink(session: Session, *, actor: Actor, person_id: int) -> int:
+    """Forget a person's stored subjects (administrators only): their next launch is matched by
+    e-mail again. For a link made in error. How many were forgotten."""
+    if not actor.has("admin"):
+        raise PermissionDenied("Only administrators unlink people from VLEs.")
+    rows = list(session.exec(select(LtiLink).where(LtiLink.person_id == person_id)))
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    if rows:
+        audit.record(
+            session,
+            actor=actor,
+            action="lti.unlink",
+            subject_type="person",
+            subject_id=person_id,
+            data={"subjects": [f"{r.issuer} {r.subject}" for r in rows]},
+        )
+    return len(rows)
+
+
 def list_platforms(session: Session) -> list[PlatformRow]:
     links = (
         select(LtiLink.issuer, func.count(col(LtiLink.id)).label("n"))

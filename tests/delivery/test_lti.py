@@ -304,12 +304,15 @@ def test_platforms_are_registered_on_the_command_line(cli) -> None:
     ]
     refused_url = cli(*[a.replace("abc", "abd") for a in plain])
     assert refused_url.exit_code == 1 and "https://" in refused_url.output
+    platform_id = listed.output.split('"id": ')[1].split(",")[0]
+    assert "Removed Moodle" in cli("lti", "remove-platform", platform_id).output
+    assert cli("lti", "list").output.strip() == "No platform registered."
     urls = cli("lti", "urls", "--base-url", "https://portfolio.example.org/")
     assert "Initiate login URL: https://portfolio.example.org/lti/login" in urls.output
     assert "Public keyset URL: https://portfolio.example.org/lti/jwks.json" in urls.output
 
 
-def test_administrators_register_a_platform_on_their_page(auth, client) -> None:
+def test_administrators_register_a_platform_on_their_page(auth, client, session) -> None:
     auth.login("admin")
     page = client.get("/admin/lti").get_data(as_text=True)
     assert "http://localhost/lti/login" in page and "http://localhost/lti/jwks.json" in page
@@ -322,10 +325,37 @@ def test_administrators_register_a_platform_on_their_page(auth, client) -> None:
         "token_url": "https://moodle.example.org/mod/lti/token.php",
         "jwks_url": "ftp://moodle.example.org/certs",
     }
-    bad = client.post("/admin/lti", data=form)
+    bad = client.post("/admin/lti", data={**form, "add": "1"})
     assert bad.status_code == 422 and "must be an https:// address" in bad.get_data(as_text=True)
     form["jwks_url"] = "https://moodle.example.org/mod/lti/certs.php"
-    done = client.post("/admin/lti", data=form, follow_redirects=True)
+    done = client.post("/admin/lti", data={**form, "add": "1"}, follow_redirects=True)
     assert done.status_code == 200
     assert "Registered Moodle" in done.get_data(as_text=True)
     assert "3, 4" in done.get_data(as_text=True)
+    (platform,) = lti.list_platforms(session)
+    unsure = client.post("/admin/lti", data={"rm-platform": platform.id, "rm-remove": "1"})
+    assert unsure.status_code == 422 and "Tick the box" in unsure.get_data(as_text=True)
+    gone = client.post(
+        "/admin/lti",
+        data={"rm-platform": platform.id, "rm-sure": "y", "rm-remove": "1"},
+        follow_redirects=True,
+    )
+    assert "Removed Moodle" in gone.get_data(as_text=True)
+    assert lti.list_platforms(session) == []
+
+
+def test_an_administrator_unlinks_a_person_made_in_error(
+    client, cli, session, registered, make_person
+) -> None:
+    learner = make_person("learner", name="Jo Learner", email="jo@centre.test")
+    sent = start(client, registered)
+    assert launch(client, sent, registered.id_token(nonce=sent["nonce"], email=learner.email))
+    client.post("/logout")
+    result = cli("lti", "unlink", "--person", str(learner.id))
+    assert "Forgot 1 stored VLE subject" in result.output
+    assert session.exec(select(LtiLink).where(LtiLink.person_id == learner.id)).all() == []
+    # the next launch of another subject with Jo's e-mail is matched by e-mail again
+    sent = start(client, registered)
+    token = registered.id_token(nonce=sent["nonce"], sub="moodle-user-5", email=learner.email)
+    assert launch(client, sent, token).status_code == 303
+    assert "Jo Learner" in logged_in_as(client)

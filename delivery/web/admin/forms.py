@@ -165,3 +165,13 @@ class PlatformForm(PageForm):
     token_url = StringField("Access token URL", validators=[DataRequired(), Length(max=500)])
     jwks_url = StringField("Public keyset URL", validators=[DataRequired(), Length(max=500)])
     add = SubmitField("Register the platform")
+
+
+class PlatformRemoveForm(PageForm):
+    platform = SelectField("VLE", coerce=int, validators=[InputRequired()])
+    sure = BooleanField(
+        "Yes, remove it: its course links stop opening portfolios. People's links are kept "
+        "in case it is registered again.",
+        validators=[DataRequired(message="Tick the box to confirm.")],
+    )
+    remove = SubmitField("Remove the VLE")

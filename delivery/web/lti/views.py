@@ -73,7 +73,9 @@ def site_tool_urls() -> dict[str, str]:
 
 
 def _refused(message: str) -> tuple[str, int]:
-    """The page of a launch that logs no one in (403), saying why in plain words."""
+    """The page of a launch that logs no one in (403), saying why in plain words; the reason is
+    logged too, for the administrator setting the VLE up."""
+    current_app.logger.warning("LTI launch refused: %s", message)
     return render_template("lti/refused.html", message=message), 403
 
 
