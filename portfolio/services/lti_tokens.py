@@ -34,6 +34,9 @@ STAFF_ROLES = frozenset({"Instructor", "TeachingAssistant", "ContentDeveloper", 
 LEEWAY_SECONDS = 60  # clocks of the platform and the tool may differ a little
 JWKS_MAX_BYTES = 1_000_000
 JWKS_TTL_SECONDS = 300
+# a key id not in the kept set fetches the set again, but not more often than this: tokens with
+# made-up key ids must not turn the tool into a stream of requests at the platform
+JWKS_REFETCH_SECONDS = 30
 TOOL_KEY_FILE = "lti-tool-key.pem"
 
 
@@ -165,7 +168,8 @@ def fetch_json(url: str) -> dict[str, Any]:
 
 class KeySets:
     """The platforms' public keys, fetched from their JWKS URLs and kept a few minutes; a key id
-    not in the kept set makes one fresh fetch (the platform rotated its keys)."""
+    not in the kept set makes one fresh fetch (the platform rotated its keys), at most once every
+    :data:`JWKS_REFETCH_SECONDS`."""
 
     def __init__(self, fetch: Callable[[str], dict[str, Any]] = fetch_json) -> None:
         self._fetch = fetch
@@ -175,8 +179,10 @@ class KeySets:
     def _get(self, url: str, *, fresh: bool) -> dict[str, Any]:
         with self._lock:
             kept = self._kept.get(url)
-        if kept is not None and not fresh and time.monotonic() - kept[0] < JWKS_TTL_SECONDS:
-            return kept[1]
+        if kept is not None:
+            age = time.monotonic() - kept[0]
+            if age < (JWKS_REFETCH_SECONDS if fresh else JWKS_TTL_SECONDS):
+                return kept[1]
         try:
             found = self._fetch(url)
         except (OSError, ValueError) as exc:

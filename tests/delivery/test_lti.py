@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, func, select
 
 from portfolio.models import AuditEntry, LtiLink, Person
-from portfolio.services import lti
+from portfolio.services import lti, lti_tokens
 from portfolio.services.people import SYSTEM
 from tests.delivery.lti_platform import (
     INSTRUCTOR,
@@ -159,7 +159,10 @@ def test_assessor_launch_opens_their_caseload(
     assert client.get(response.headers["Location"]).status_code == 200
 
 
-def test_a_platform_that_rotated_its_key_is_read_again(client, registered, make_person) -> None:
+def test_a_platform_that_rotated_its_key_is_read_again(
+    client, registered, make_person, monkeypatch
+) -> None:
+    monkeypatch.setattr(lti_tokens, "JWKS_REFETCH_SECONDS", 0)  # the rotation is not brand new
     make_person("learner", name="Ivy Learner", email="ivy@centre.test")
     sent = start(client, registered)
     assert launch(client, sent, registered.id_token(nonce=sent["nonce"], email="ivy@centre.test"))
@@ -359,3 +362,32 @@ def test_an_administrator_unlinks_a_person_made_in_error(
     token = registered.id_token(nonce=sent["nonce"], sub="moodle-user-5", email=learner.email)
     assert launch(client, sent, token).status_code == 303
     assert "Jo Learner" in logged_in_as(client)
+
+
+def test_unknown_key_ids_do_not_flood_the_platform(moodle, monkeypatch) -> None:
+    fetched: list[str] = []
+
+    def fetch(url: str) -> dict:
+        fetched.append(url)
+        return moodle.served
+
+    keys = lti_tokens.KeySets(fetch)
+    assert keys.key(moodle.jwks_url, moodle.kid) is not None
+    assert keys.key(moodle.jwks_url, moodle.kid) is not None
+    assert len(fetched) == 1  # kept
+    for made_up in ("a", "b", "c"):
+        with pytest.raises(lti.LaunchRefused, match="signature does not match"):
+            keys.key(moodle.jwks_url, made_up)
+    assert len(fetched) == 1  # a key set fetched moments ago is not fetched again
+    monkeypatch.setattr(lti_tokens, "JWKS_REFETCH_SECONDS", 0)
+    with pytest.raises(lti.LaunchRefused):
+        keys.key(moodle.jwks_url, "d")
+    assert len(fetched) == 2  # later, an unknown key id fetches the set once more
+
+
+def test_an_unreachable_key_set_is_refused_in_words(moodle) -> None:
+    def fetch(url: str) -> dict:
+        raise OSError("connection refused")
+
+    with pytest.raises(lti.LaunchRefused, match="public keys could not be read"):
+        lti_tokens.KeySets(fetch).key(moodle.jwks_url, moodle.kid)
