@@ -62,6 +62,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "iqa": ("delivery.cli.iqa:iqa_group", "Plan IQA sampling cycles and write their records."),
     "key": ("delivery.cli.key:key_group", "Show the centre's bundle-signing key."),
+    "lti": (
+        "delivery.cli.lti:lti_group",
+        "Register VLE platforms whose course links open portfolios (LTI 1.3).",
+    ),
     "people": ("delivery.cli.people:people_group", "Create and list people."),
     "privacy": ("delivery.cli.privacy:privacy_group", "Find personal data in evidence text."),
     "register": (

@@ -23,6 +23,7 @@ from delivery.web import (
     notifications,
     words,
 )
+from delivery.web.admin import lti as admin_lti  # noqa: F401 - its route is on the admin blueprint
 from delivery.web.admin import views as admin
 from delivery.web.context import db
 from delivery.web.coverage import caseload_views as caseload
@@ -32,6 +33,7 @@ from delivery.web.evidence import views as evidence
 from delivery.web.forms import field_attrs
 from delivery.web.home import views as home
 from delivery.web.iqa import views as iqa
+from delivery.web.lti import views as lti
 from delivery.web.nav import nav_for
 from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied, Unavailable
 from portfolio.markdown import render_markdown
@@ -56,6 +58,7 @@ BLUEPRINT_MODULES = (
     notifications,
     jobs,
     badges,
+    lti,
 )
 
 

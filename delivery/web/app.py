@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from delivery.web import limits, observe, register
 from delivery.web.context import PortfolioExtension
+from delivery.web.lti import views as lti
 from delivery.wiring import wire
 from mappings.assessment.suggestions import start_warming
 from portfolio import config as settings
@@ -46,6 +47,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # the engines pages' suggestions need, built with past decisions before anyone asks
         start_warming(extension.session_factory)
     csrf.init_app(app)
+    # the VLE posts the LTI log-in and launch from its own site: the signed id_token, the state
+    # cookie and the one-time nonce protect them instead of a form token
+    csrf.exempt(lti.bp)
     login = LoginManager(app)
     login.login_view = "auth.login"
     login.login_message = "Please log in to see that page."

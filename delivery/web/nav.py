@@ -22,6 +22,7 @@ NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("Cohorts", "admin.cohorts", frozenset({"admin"})),
     ("Registrations", "admin.registrations", frozenset({"admin"})),
     ("Background work", "jobs.index", frozenset({"admin"})),
+    ("VLE links", "admin.lti_platforms", frozenset({"admin"})),
     ("Frameworks", "frameworks.index", frozenset({"admin", "assessor", "iqa", "learner"})),
 )
 

@@ -4,6 +4,7 @@ from portfolio.models.audit import AuditEntry, AuditRow
 from portfolio.models.evidence import Attachment, AttachmentReading, Evidence, EvidenceVersion
 from portfolio.models.framework import Criterion, Framework, Standard
 from portfolio.models.logins import LoginSession, PasswordReset
+from portfolio.models.lti import LtiLink, LtiNonce, LtiPlatform
 from portfolio.models.notification import Notification
 from portfolio.models.people import Cohort, Person, Registration, RegistrationStandard
 from portfolio.models.privacy import PrivacyFinding, PrivacyScan
@@ -19,6 +20,9 @@ __all__ = [
     "EvidenceVersion",
     "Framework",
     "LoginSession",
+    "LtiLink",
+    "LtiNonce",
+    "LtiPlatform",
     "Notification",
     "PasswordReset",
     "PrivacyFinding",

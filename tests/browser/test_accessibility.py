@@ -52,6 +52,7 @@ def test_administrator_pages(page, live_server) -> None:
         "/frameworks/search?q=task+analysis",
         "/frameworks/upload",
         "/admin/eqa",
+        "/admin/lti",
     ]
     assert _check(page, live_server, paths) == []
 

@@ -48,6 +48,12 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "admin.cohorts": ({"admin"}, {"admin"}),
     "admin.registrations": ({"admin"}, {"admin"}),
     "admin.registration": ({"admin"}, {"admin"}),
+    "admin.lti_platforms": ({"admin"}, {"admin"}),
+    # LTI 1.3: an empty log-in or launch names no platform and carries no token: refused (403)
+    # for everyone, logged in or not; the tool's public key set is for anyone
+    "lti.login": (set(), set()),
+    "lti.launch": (set(), set()),
+    "lti.jwks": (set(PERSONAS), set()),
     "frameworks.index": (ALL, set()),
     "frameworks.show": (ALL, set()),
     "frameworks.standard": (ALL, set()),
@@ -130,6 +136,9 @@ PUBLIC = {
     "badges.status_list",
     "badges.verify",
     "badges.show",
+    "lti.login",
+    "lti.launch",
+    "lti.jwks",
 }
 REFUSED = {403, 404, 405, 410}  # 410: a password-reset link that does not work
 # a GET that is allowed may also redirect (e.g. /evidence sends non-learners home)

@@ -16,6 +16,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -145,3 +146,32 @@ class ConfirmImportForm(PageForm):
     token = HiddenField(validators=[DataRequired()])
     confirm = SubmitField("Import")
     cancel = SubmitField("Cancel")
+
+
+class PlatformForm(PageForm):
+    """An LTI 1.3 platform (a VLE such as Moodle), with what its tool set-up page shows."""
+
+    name = StringField(
+        "Name (for you, e.g. “Moodle”)", validators=[DataRequired(), Length(max=200)]
+    )
+    issuer = StringField("Platform ID (issuer)", validators=[DataRequired(), Length(max=255)])
+    client_id = StringField("Client ID", validators=[DataRequired(), Length(max=255)])
+    deployment_ids = TextAreaField(
+        "Deployment ID (one per line)", validators=[DataRequired(), Length(max=2000)]
+    )
+    auth_login_url = StringField(
+        "Authentication request URL", validators=[DataRequired(), Length(max=500)]
+    )
+    token_url = StringField("Access token URL", validators=[DataRequired(), Length(max=500)])
+    jwks_url = StringField("Public keyset URL", validators=[DataRequired(), Length(max=500)])
+    add = SubmitField("Register the platform")
+
+
+class PlatformRemoveForm(PageForm):
+    platform = SelectField("VLE", coerce=int, validators=[InputRequired()])
+    sure = BooleanField(
+        "Yes, remove it: its course links stop opening portfolios. People's links are kept "
+        "in case it is registered again.",
+        validators=[DataRequired(message="Tick the box to confirm.")],
+    )
+    remove = SubmitField("Remove the VLE")
