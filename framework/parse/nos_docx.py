@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from framework.parse.nos_text import METADATA_LABELS, metadata_key, standard_spec
+from framework.parse.spreadsheet import explain_spreadsheet, is_spreadsheet
 from framework.spec import (
     CriterionKind,
     CriterionSpec,
@@ -46,6 +47,10 @@ MAX_MEMBERS = 2000
 _URN = re.compile(
     r"^(?P<urn>[A-Z]{2,8}\s+(?P<code>[A-Z]{1,8}\d{1,4}(?:\.\d+)?))(?:\s+(?P<title>.+))?$"
 )
+# A URN as the NOS database prints it now, without a space ("SFJCJAA1"): it opens a standard
+# only where one can start (before the first, or after the facts table of the one before), since
+# a list of related NOS inside a standard prints URNs too.
+_COMPACT_URN = re.compile(r"^(?P<urn>(?P<code>[A-Z]{4,12}\d{1,4}[A-Z]?))(?:\s+(?P<title>.+))?$")
 _BARE_CODE = re.compile(r"^(?P<code>[A-Z]{1,8}\d{1,4}(?:\.\d+)?)(?:\s+(?P<title>.+))?$")
 _ITEM = re.compile(
     r"^(?:(?P<prefix>KU|P|K)\s?(?P<n>\d{1,3})|(?P<outline>\d{1,3}(?:\.\d{1,3})*))[.:)]?"
@@ -118,6 +123,8 @@ def open_docx(data: bytes, source: str = "") -> object:
             source=source,
             place="zip",
         )
+    if is_spreadsheet(names):
+        explain_spreadsheet(bytes(data), source)
     if "word/document.xml" not in names or "[Content_Types].xml" not in names:
         raise FrameworkFormatError(
             "not a .docx file (no word/document.xml)", source=source, place="word/document.xml"
@@ -230,7 +237,8 @@ class _Reader:
 
     def start(self, text: str, place: str, heading: bool) -> bool:
         """Open a standard if ``text`` is a URN line (or any Heading 1)."""
-        found = _URN.match(text) or (_BARE_CODE.match(text) if heading else None)
+        compact = _COMPACT_URN.match(text) if self.can_open() else None
+        found = _URN.match(text) or compact or (_BARE_CODE.match(text) if heading else None)
         if found is None and not heading:
             return False
         if found is None:
@@ -251,6 +259,9 @@ class _Reader:
         self.expect_title = not title
         self.last_was_item = False
         return True
+
+    def can_open(self) -> bool:
+        return self.current is None or self.section == "meta"
 
     def line(self, text: str, numbered: bool, place: str) -> None:
         std = self.current
@@ -317,7 +328,8 @@ class _Reader:
             self.section = "meta"
             self.current.meta[label] = " ".join(c for c in cells[1:] if c)
             return
-        if _URN.match(first) and self.start(first, block.place, heading=False):
+        opens = _URN.match(first) or (self.can_open() and _COMPACT_URN.match(first))
+        if opens and self.start(first, block.place, heading=False):
             rest = " ".join(c for c in cells[1:] if c)
             if rest and self.expect_title and self.current is not None:
                 self.current.title = rest

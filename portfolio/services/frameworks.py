@@ -35,6 +35,7 @@ STANDARD_FIELDS = (
 @dataclass
 class ImportResult:
     # created | unchanged | vocabulary | new_version | refused | would_create | would_add_version
+    # and, adding standards (framework_add): added | would_add | nothing_new | refused_add
     status: str
     framework_code: str
     version: str
@@ -55,9 +56,15 @@ class ImportResult:
             "vocabulary": f"{what} is already loaded with identical content; its vocabulary "
             "for suggestions was replaced.",
             "refused": f"{what} is already loaded with different content. Import it as a new "
-            "version (--new-version) to keep both.",
+            "version (--new-version) to keep both, or add its new standards to the loaded "
+            "version (--add).",
             "would_create": f"Dry run: would import {what}: {counts}.",
             "would_add_version": f"Dry run: would import {what} as a new version: {counts}.",
+            "added": f"Added {counts} to {what}.",
+            "would_add": f"Dry run: would add {counts} to {what}.",
+            "nothing_new": f"{what} already has these standards, unchanged; nothing added.",
+            "refused_add": f"Nothing added to {what}: a standard it already has would change. "
+            "Import the files as a new version (--new-version) instead.",
         }[self.status]
 
 
@@ -170,6 +177,7 @@ def _insert(session: Session, spec: FrameworkSpec, digest: str) -> int:
             "glossary": [{"term": g.term, "definition": g.definition} for g in spec.glossary],
             "metadata": dict(spec.metadata),
             **(vocabulary_fields(spec.vocabulary) if spec.vocabulary else {}),
+            **({"case": spec.case} if spec.case else {}),
         },
     )
     session.add(fw)
@@ -251,6 +259,7 @@ def load_spec(session: Session, framework_id: int) -> FrameworkSpec:
         ],
         metadata=dict(extra.get("metadata", {})),
         vocabulary=str(extra.get("vocabulary", "")),
+        case=dict(extra.get("case", {})),
     )
 
 
@@ -387,8 +396,17 @@ def export(session: Session, code: str, fmt: str, *, version: str | None = None)
 def export_by_id(
     session: Session, framework_id: int, fmt: str, *, standard_code: str | None = None
 ) -> bytes:
-    """A framework version (or one of its standards) in json, csv or docx."""
+    """A framework version (or one of its standards) in json, csv, docx or (whole) case."""
     spec = load_spec(session, framework_id)
+    if fmt == "case":
+        if standard_code is not None:
+            raise Invalid("CASE export is for a whole framework, not one standard.")
+        from framework.export_case import framework_to_case_json
+
+        fw = session.get(Framework, framework_id)
+        assert fw is not None
+        changed = fw.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return framework_to_case_json(spec, changed=changed).encode("utf-8")
     if standard_code is not None:
         spec.standards = [s for s in spec.standards if s.code == standard_code]
         if not spec.standards:
@@ -405,4 +423,4 @@ def export_by_id(
         from framework.export_docx import framework_to_docx
 
         return framework_to_docx(spec)
-    raise Invalid(f"Unknown export format {fmt!r}: use json, csv or docx.")
+    raise Invalid(f"Unknown export format {fmt!r}: use json, csv, docx or case.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -125,7 +125,7 @@ FORMATS = [
 
 
 class UploadFrameworkForm(PageForm):
-    file = FileField("Framework file", validators=[FileRequired()])
+    file = MultipleFileField("Framework files", validators=[FileRequired()])
     fmt = SelectField("Format", default="auto")
     code = StringField(
         "Code (only for a unit whose file has none)", validators=[Optional(), Length(max=64)]
@@ -134,6 +134,7 @@ class UploadFrameworkForm(PageForm):
         "Title (only for a unit whose file has none)", validators=[Optional(), Length(max=500)]
     )
     new_version = BooleanField("Import changed content as a new version")
+    add = BooleanField("Add these standards to the framework already loaded (its newest version)")
     preview = SubmitField("Preview")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
