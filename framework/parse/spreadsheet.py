@@ -83,22 +83,25 @@ def _catalogue(header: list[str], rows: object, sheet: str, source: str) -> NoRe
     urn_at = lowered.index("urn")
     title_at = lowered.index("nos title") if "nos title" in lowered else lowered.index("title")
     suite_at = lowered.index("suite") if "suite" in lowered else None
-    units = 0
+    units = with_urn = 0
     suites: set[str] = set()
     example = ""
     for row in rows:  # type: ignore[attr-defined]
         cells = [str(c).strip() if c is not None else "" for c in row]
-        if len(cells) <= max(urn_at, title_at) or not cells[urn_at]:
+        cells += [""] * (max(urn_at, title_at) + 1 - len(cells))
+        if not cells[urn_at] and not cells[title_at]:
             continue
         units += 1
+        with_urn += bool(cells[urn_at])
         if suite_at is not None and len(cells) > suite_at and cells[suite_at]:
             suites.add(cells[suite_at])
-        if not example:
+        if not example and cells[urn_at]:
             example = f"{cells[urn_at]} {cells[title_at]!r}".strip()
     in_suites = f" in {len(suites)} suites" if suites else ""
+    no_urn = f", {units - with_urn} of them without a URN" if units > with_urn else ""
     raise _error(
-        f"the NOS catalogue (sheet {sheet!r}): it lists {units} units{in_suites} "
-        f"(e.g. {example}) by URN and title, with no performance criteria and no knowledge, so "
+        f"the NOS catalogue (sheet {sheet!r}): it lists {units} NOS{in_suites} by URN and title "
+        f"(e.g. {example}{no_urn}), with no performance criteria and no knowledge, so "
         "there is nothing to assess against. Download the NOS you need, one .docx per standard "
         "or the text of its page on ukstandards.org.uk, and import those",
         source,
