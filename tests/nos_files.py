@@ -23,6 +23,9 @@ class PublishedNos:
     performance: list[str]
     knowledge: list[str]
     facts: list[tuple[str, str]] = field(default_factory=list)
+    # printed numbers when not 1..n (an older NOS: "4", "4.1", "4.2")
+    performance_numbers: list[str] | None = None
+    knowledge_numbers: list[str] | None = None
 
 
 FACTS = [
@@ -94,6 +97,22 @@ SFJ_AA3 = PublishedNos(
 )
 
 
+OLDER = PublishedNos(
+    urn="COSVR641",
+    title="Maintain the health and safety of the work area",
+    overview=["This standard covers maintaining the health and safety of the work area."],
+    performance=[
+        "identify the hazards in the work area",
+        "keep the work area safe and free from obstructions, including:",
+        "storing tools, equipment and materials where they do not create a hazard",
+        "keeping access routes and emergency exits clear",
+        "report accidents and near misses",
+    ],
+    performance_numbers=["1", "2", "2.1", "2.2", "3"],
+    knowledge=["the hazards of the work area", "the organisation's reporting procedures"],
+)
+
+
 def nos_docx(nos: PublishedNos, facts: list[tuple[str, str]] | None = None) -> bytes:
     """The .docx of one published NOS."""
     document = Document()
@@ -106,15 +125,28 @@ def nos_docx(nos: PublishedNos, facts: list[tuple[str, str]] | None = None) -> b
     cells[1].text = nos.overview[0]
     for paragraph in nos.overview[1:]:
         cells[1].add_paragraph(paragraph)
-    for label, lead, letter, items in (
-        ("Performance criteria", "You must be able to:", "P", nos.performance),
-        ("Knowledge and understanding", "You need to know and understand:", "K", nos.knowledge),
+    for label, lead, letter, items, numbers in (
+        (
+            "Performance criteria",
+            "You must be able to:",
+            "P",
+            nos.performance,
+            nos.performance_numbers,
+        ),
+        (
+            "Knowledge and understanding",
+            "You need to know and understand:",
+            "K",
+            nos.knowledge,
+            nos.knowledge_numbers,
+        ),
     ):
         cells = body.add_row().cells
         cells[0].text, cells[1].text = label, lead
-        for n, text in enumerate(items, start=1):
+        printed = numbers or [str(n) for n in range(1, len(items) + 1)]
+        for number, text in zip(printed, items, strict=True):
             cells = body.add_row().cells
-            cells[0].text, cells[1].text = f"{letter}{n}", text
+            cells[0].text, cells[1].text = f"{letter}{number}", text
     table = document.add_table(rows=0, cols=2)
     for label, value in (facts or FACTS) + (nos.facts or [("Original URN", nos.urn)]):
         row = table.add_row().cells

@@ -14,7 +14,9 @@ machine then does what a reader does:
   ``1.1``, ``1``/``1.`` or a Word list paragraph (numbering or ``List ...`` style) without a
   printed number. A prefix ``P``/``K``/``KU`` sets the kind, otherwise the section does; items are
   renumbered ``P1..Pn`` / ``K1..Kn`` in document order. A plain paragraph after an item continues
-  it. A printed code repeated in one standard is an error;
+  it. A printed code repeated in one standard is an error. An older NOS printing sub-criteria
+  (``P4``, ``P4.1``, ``P4.2``) keeps its numbers and each sub-criterion as a criterion
+  (:func:`framework.parse._criteria.fold_sub_criteria`);
 * the metadata is a two-column table (``Developed by``, ``Version number`` ... ``Key words``) or
   ``Label: value`` paragraphs.
 
@@ -31,6 +33,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from framework.parse._criteria import fold_sub_criteria
 from framework.parse.nos_text import METADATA_LABELS, metadata_key, standard_spec
 from framework.parse.spreadsheet import explain_spreadsheet, is_spreadsheet
 from framework.spec import (
@@ -53,10 +56,12 @@ _URN = re.compile(
 _COMPACT_URN = re.compile(r"^(?P<urn>(?P<code>[A-Z]{4,12}\d{1,4}[A-Z]?))(?:\s+(?P<title>.+))?$")
 _BARE_CODE = re.compile(r"^(?P<code>[A-Z]{1,8}\d{1,4}(?:\.\d+)?)(?:\s+(?P<title>.+))?$")
 _ITEM = re.compile(
-    r"^(?:(?P<prefix>KU|P|K)\s?(?P<n>\d{1,3})|(?P<outline>\d{1,3}(?:\.\d{1,3})*))[.:)]?"
+    r"^(?:(?P<prefix>KU|P|K)\s?(?P<n>\d{1,3})(?:\.(?P<sub>\d{1,2}))?|(?P<outline>\d{1,3}(?:\.\d{1,3})*))[.:)]?"
     r"(?:\s+|\t+)(?P<text>\S.*)$"
 )
-_CODE_CELL = re.compile(r"^(?:(?P<prefix>KU|P|K)\s?\d{1,3}|\d{1,3}(?:\.\d{1,3})*)[.:)]?$")
+_CODE_CELL = re.compile(
+    r"^(?:(?P<prefix>KU|P|K)\s?\d{1,3}(?:\.\d{1,2})?|\d{1,3}(?:\.\d{1,3})*)[.:)]?$"
+)
 _META = re.compile(
     r"^(?P<label>" + "|".join(re.escape(k) for k in METADATA_LABELS) + r")\s*(?::|\t)\s*(?P<v>.*)$",
     re.I,
@@ -82,6 +87,7 @@ class _Std:
     title: str = ""
     overview: list[str] = field(default_factory=list)
     items: list[tuple[CriterionKind, str]] = field(default_factory=list)
+    numbers: list[str] = field(default_factory=list)  # "4", "4.1" when printed P4 / P4.1
     printed: dict[str, str] = field(default_factory=dict)  # printed code -> place
     meta: dict[str, str] = field(default_factory=dict)
 
@@ -293,10 +299,14 @@ class _Reader:
         item = _ITEM.match(text)
         if item:
             prefix = item["prefix"]
-            printed = f"{prefix}{int(item['n'])}" if prefix else item["outline"]
-            self.add(std, _KIND[prefix] if prefix else self.kind(), printed, item["text"], place)
+            number = ""
+            if prefix:
+                number = f"{int(item['n'])}" + (f".{int(item['sub'])}" if item["sub"] else "")
+            printed = f"{prefix}{number}" if prefix else item["outline"]
+            kind = _KIND[prefix] if prefix else self.kind()
+            self.add(std, kind, printed, item["text"], place, number if prefix else "")
         elif numbered:
-            self.add(std, self.kind(), "", text, place)
+            self.add(std, self.kind(), "", text, place, "")
         elif self.last_was_item and std.items:
             kind, previous = std.items[-1]
             std.items[-1] = (kind, f"{previous} {text}")
@@ -304,7 +314,9 @@ class _Reader:
     def kind(self) -> CriterionKind:
         return "knowledge" if self.section == "knowledge" else "performance"
 
-    def add(self, std: _Std, kind: CriterionKind, printed: str, text: str, place: str) -> None:
+    def add(
+        self, std: _Std, kind: CriterionKind, printed: str, text: str, place: str, number: str
+    ) -> None:
         if printed:
             key = f"{kind}:{printed}"
             if key in std.printed:
@@ -315,6 +327,7 @@ class _Reader:
                 )
             std.printed[key] = place
         std.items.append((kind, _clean(text)))
+        std.numbers.append(number)
         self.last_was_item = True
 
     # -- table rows -------------------------------------------------------------------------
@@ -386,7 +399,10 @@ class _Reader:
         code = std.code or (urn.split()[-1] if urn else f"S{position}")
         counters = {"performance": 0, "knowledge": 0}
         criteria: list[CriterionSpec] = []
-        for n, (kind, text) in enumerate(std.items, start=1):
+        if all(std.numbers) and any("." in n for n in std.numbers):  # an older NOS: P4.1
+            items = zip(std.items, std.numbers, strict=True)
+            criteria = fold_sub_criteria([(kind, n, text) for (kind, text), n in items])
+        for n, (kind, text) in enumerate(std.items if not criteria else [], start=1):
             counters[kind] += 1
             letter = "P" if kind == "performance" else "K"
             criteria.append(

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from framework.parse._criteria import fold_sub_criteria
 from framework.parse.nos_text import standard_spec
 from framework.spec import CriterionKind, CriterionSpec, FrameworkFormatError, FrameworkSpec
 
@@ -264,34 +265,17 @@ def _finish(page: _Page) -> FrameworkSpec:
 
 
 def _criteria_specs(page: _Page) -> list[CriterionSpec]:
-    """Criteria in page order; a numbered item followed by its sub-items (4 -> 4.1, 4.2) is the
-    stem of each sub-item's text, not a criterion itself."""
-    parents = {i.number.partition(".")[0] for i in page.items if "." in i.number}
-    stems: dict[tuple[str, str], str] = {}
-    out: list[CriterionSpec] = []
-    seen: dict[str, int] = {}
+    """Criteria in page order, sub-criteria folded (:func:`fold_sub_criteria`); a number given
+    twice in one list is an error naming both lines."""
+    seen: dict[tuple[str, str], int] = {}
     for item in page.items:
-        letter = "P" if item.kind == "performance" else "K"
         key = (item.kind, item.number)
-        major = item.number.partition(".")[0]
-        if "." not in item.number and major in parents and _has_children(page, item):
-            stems[key] = item.text
-            continue
-        text = item.text
-        if "." in item.number and (item.kind, major) in stems:
-            text = f"{stems[(item.kind, major)]} {text}"
-        code = f"{letter}{item.number}"
-        if code in seen:
+        if key in seen:
+            code = f"{'P' if item.kind == 'performance' else 'K'}{item.number}"
             raise FrameworkFormatError(
-                f"criterion {code} appears twice (first on line {seen[code]})",
+                f"criterion {code} appears twice (first on line {seen[key]})",
                 source=page.source,
                 place=f"line {item.line}",
             )
-        seen[code] = item.line
-        out.append(CriterionSpec(kind=item.kind, code=code, text=text, position=len(out) + 1))
-    return out
-
-
-def _has_children(page: _Page, item: _Item) -> bool:
-    prefix = f"{item.number}."
-    return any(i.kind == item.kind and i.number.startswith(prefix) for i in page.items)
+        seen[key] = item.line
+    return fold_sub_criteria([(i.kind, i.number, i.text) for i in page.items])

@@ -173,3 +173,26 @@ def test_other_spreadsheets_say_to_save_as_csv() -> None:
     with pytest.raises(FrameworkFormatError, match=r"a spreadsheet \(\.xlsx\).*CSV") as error:
         parse(buffer.getvalue(), "units.xlsx")
     assert error.value.place == "spreadsheet"
+
+
+def test_sub_criteria_are_kept_in_docx_and_suite_text_too() -> None:
+    from tests.nos_files import OLDER
+
+    spec = parse_files([("vr641.docx", nos_docx(OLDER))])
+    criteria = spec.standards[0].criteria
+    assert [c.code for c in criteria] == ["P1", "P2.1", "P2.2", "P3", "K1", "K2"]
+    assert criteria[2].text == (
+        "keep the work area safe and free from obstructions, including: "
+        "keeping access routes and emergency exits clear"
+    )
+    suite = parse(
+        b"LSI SE01\nOld style unit\nOverview\nThis standard is about safety.\n"
+        b"You must be able to:\nP1 identify hazards\nP2 keep the area safe, including:\n"
+        b"P2.1 storing tools\nP2.2 clearing exits\nP3 report accidents\n"
+        b"You need to know and understand:\nK1 the hazards\n",
+        "suite.txt",
+    )
+    assert suite.source_format == "nos-text"
+    texts = {c.code: c.text for c in suite.standards[0].criteria}
+    assert list(texts) == ["P1", "P2.1", "P2.2", "P3", "K1"]
+    assert texts["P2.2"] == "keep the area safe, including: clearing exits"
