@@ -96,8 +96,7 @@ class FrameworkSpec:
         data.pop("warnings")
         data.pop("source_format")
         data.pop("vocabulary")  # engine data kept with the framework, not its content
-        if not self.case:
-            data.pop("case")  # so the hash of a framework without CASE records is as it was
+        data.pop("case")  # identifiers the publisher gave the content, not the content
         return data
 
     def content_hash(self) -> str:

@@ -55,6 +55,8 @@ class ImportResult:
             "unchanged": f"{what} is already loaded with identical content; nothing changed.",
             "vocabulary": f"{what} is already loaded with identical content; its vocabulary "
             "for suggestions was replaced.",
+            "case_ids": f"{what} is already loaded with identical content; its CASE "
+            "identifiers were recorded.",
             "refused": f"{what} is already loaded with different content. Import it as a new "
             "version (--new-version) to keep both, or add its new standards to the loaded "
             "version (--add).",
@@ -110,6 +112,12 @@ def import_framework(
             result.status = "vocabulary"
             if not dry_run:
                 _replace_vocabulary(session, actor, same_content, spec.vocabulary)
+        if spec.case and not (same_content.extra or {}).get("case"):
+            result.status = "case_ids"  # loaded before identifiers were kept: keep them now
+            if not dry_run:
+                same_content.extra = {**(same_content.extra or {}), "case": spec.case}
+                session.add(same_content)
+                session.flush()
         return result
     clash = next((f for f in existing if f.version == spec.version), None)
     if clash is not None:

@@ -235,3 +235,25 @@ def test_framework_page_offers_the_case_download(client, auth, sample_framework)
         client.get(f"/frameworks/{sample_framework.id}/standards/SE04/download/case").status_code
         == 404
     )
+
+
+def test_a_case_framework_loaded_before_ids_were_kept_gets_them_on_reimport(session) -> None:
+    from framework.parse import parse
+    from portfolio.services.frameworks import import_framework
+
+    data = (DATA / "case" / "packages" / "SmartLevelFramework.json").read_bytes()
+    old = parse(data, "smart.json")
+    old.case = {}  # as an earlier release loaded it
+    first = import_framework(session, actor=SYSTEM, spec=old)
+    assert first.status == "created"
+    again = import_framework(session, actor=SYSTEM, spec=parse(data, "smart.json"))
+    assert again.status == "case_ids" and "CASE identifiers were recorded" in again.message
+    fw = session.get(Framework, first.framework_id)
+    assert (
+        fw.extra["case"]["document"]["identifier"] == json.loads(data)["CFDocument"]["identifier"]
+    )
+    # the same content is still one framework; later copies never replace the identifiers
+    other = parse(data, "smart.json")
+    other.case = {**other.case, "document": {**other.case["document"], "identifier": "x"}}
+    assert import_framework(session, actor=SYSTEM, spec=other).status == "unchanged"
+    assert fw.extra["case"]["document"]["identifier"] != "x"
