@@ -3,7 +3,11 @@ and the NOS spreadsheets named for what they are."""
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from framework.parse import detect_format, parse
 from framework.parse.combine import parse_files
@@ -196,3 +200,53 @@ def test_sub_criteria_are_kept_in_docx_and_suite_text_too() -> None:
     texts = {c.code: c.text for c in suite.standards[0].criteria}
     assert list(texts) == ["P1", "P2.1", "P2.2", "P3", "K1"]
     assert texts["P2.2"] == "keep the area safe, including: clearing exits"
+
+
+_WORDS = st.lists(
+    st.sampled_from(
+        ["plan", "the", "work", "at", "least", "2", "3.5", "people", "check", "records"]
+    ),
+    min_size=1,
+    max_size=8,
+).map(" ".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    performance=st.lists(_WORDS, min_size=1, max_size=12),
+    knowledge=st.lists(_WORDS, min_size=1, max_size=12),
+    per_line=st.integers(min_value=1, max_value=4),
+)
+def test_numbered_lists_however_they_are_run_together(performance, knowledge, per_line) -> None:
+    """However many criteria pasting puts on one line, each list comes back whole and in order."""
+
+    def lines(items: list[str]) -> list[str]:
+        numbered = [f"{n}. {text}" for n, text in enumerate(items, start=1)]
+        return [" ".join(numbered[i : i + per_line]) for i in range(0, len(numbered), per_line)]
+
+    text = "\n".join(
+        [
+            "ABCD01",
+            "Do the work",
+            "Developed by",
+            "Skills Body",
+            "You must be able to:",
+            *lines(performance),
+            "You need to know and understand:",
+            *lines(knowledge),
+            "Version Number",
+            "1",
+        ]
+    )
+    criteria = parse_nos_page(text, "p.txt").standards[0].criteria
+    assert [c.text for c in criteria] == performance + knowledge
+    assert [c.code for c in criteria] == [f"P{n}" for n in range(1, len(performance) + 1)] + [
+        f"K{n}" for n in range(1, len(knowledge) + 1)
+    ]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_is_read_or_refused_with_a_format_error(text: str) -> None:
+    with contextlib.suppress(FrameworkFormatError):
+        parse_nos_page("T\nYou must be able to:\n" + text, "p.txt")

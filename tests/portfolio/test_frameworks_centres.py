@@ -257,3 +257,17 @@ def test_a_case_framework_loaded_before_ids_were_kept_gets_them_on_reimport(sess
     other.case = {**other.case, "document": {**other.case["document"], "identifier": "x"}}
     assert import_framework(session, actor=SYSTEM, spec=other).status == "unchanged"
     assert fw.extra["case"]["document"]["identifier"] != "x"
+
+
+def test_upload_form_takes_several_files_and_refuses_add_with_new_version(
+    client, auth, session
+) -> None:
+    auth.login("admin")
+    form = client.get("/frameworks/upload").get_data(as_text=True)
+    assert re.search(r'<input[^>]*id="file"[^>]*multiple', form), form
+    assert "Add these standards" in form
+    before = _counts(session)
+    response = _upload(client, [(nos_docx(SFJ_AA1), "a.docx")], add="y", new_version="y")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "not both" in page
+    assert _counts(session) == before
