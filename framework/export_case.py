@@ -92,7 +92,7 @@ class _Writer:
     def _standard(self, standard: StandardSpec, position: int) -> str:
         kept = self.kept.get("standards", {}).get(standard.code)
         if kept:
-            item = dict(kept["item"])
+            item = {"fullStatement": standard.title, **kept["item"]}
         else:
             item = self._new_item(f"standard:{standard.code}")
             item["fullStatement"] = standard.title
@@ -105,7 +105,7 @@ class _Writer:
     def _criterion(self, standard: StandardSpec, criterion: CriterionSpec, parent: str) -> None:
         kept = self.kept.get("criteria", {}).get(f"{standard.code}/{criterion.code}")
         if kept:
-            item = dict(kept["item"])
+            item = {"fullStatement": criterion.text, **kept["item"]}
         else:
             item = self._new_item(f"criterion:{standard.code}/{criterion.code}")
             item["fullStatement"] = criterion.text

@@ -2,7 +2,8 @@
 
 What a centre gets when it selects the page and pastes it into a file:
 
-* the URN (``SKSJ29``) and the title, or a ``NOS Title`` label, before the first section;
+* the URN (``SKSJ29``) and the title (the last line before the first section or fact, so that
+  breadcrumbs copied above it do not count), or ``URN`` and ``NOS Title`` labels;
 * ``Developed by`` and the other facts (``Version Number``, ``Date Approved``, ``Indicative
   Review Date``, ``Validity``, ``Status``, ``Originating Organisation``, ``Original URN``,
   ``Relevant Occupations``, ``Suite``, ``Keywords`` ...), each a label with its value after a tab,
@@ -94,6 +95,7 @@ class _Item:
 class _Page:
     source: str
     title: str = ""
+    title_labelled: bool = False  # given by a "NOS Title" label rather than found
     urn: str = ""
     overview: list[str] = field(default_factory=list)
     items: list[_Item] = field(default_factory=list)
@@ -162,7 +164,7 @@ def _is_label(found: re.Match[str], raw: str) -> bool:
 
 def _fact(page: _Page, label: str, value: str) -> None:
     if label == "NOS title":
-        page.title = value
+        page.title, page.title_labelled = value, True
     elif label == "URN":
         page.urn = value.replace(" ", "")
     else:
@@ -177,8 +179,8 @@ def _body(page: _Page, line: str, number: int) -> None:
     elif page.section == "" and not page.items:
         if _URN.match(line) and not page.urn:
             page.urn = line.replace(" ", "")
-        elif not page.title:
-            page.title = line
+        elif not page.title_labelled:
+            page.title = line  # the last line before the first section: after any breadcrumbs
 
 
 def _criteria(page: _Page, line: str, number: int) -> None:

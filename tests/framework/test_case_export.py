@@ -172,3 +172,24 @@ def test_our_framework_through_case_and_back(suite) -> None:
     assert back.standards[3].overview == suite.standards[3].overview
     # and that CASE copy exports under the identifiers it now carries: the same ones
     assert _ids(framework_to_case(back, changed=CHANGED)) == _ids(package)
+
+
+def test_items_without_statements_or_uuids_still_export_valid(strict) -> None:
+    """A lenient import takes items with no fullStatement and identifiers that are not UUIDs;
+    the export fills the statement from what was read and gives each a UUID derived from it."""
+    package = json.loads((CASE / "packages" / "SequenceNumberFramework.json").read_text("utf-8"))
+    del package["CFItems"][0]["fullStatement"]
+    package["CFItems"][0]["abbreviatedStatement"] = "Short"
+    old_id = package["CFItems"][1]["identifier"]
+    package["CFItems"][1]["identifier"] = "item-two"
+    for assoc in package["CFAssociations"]:
+        for end in ("originNodeURI", "destinationNodeURI"):
+            if assoc[end]["identifier"] == old_id:
+                assoc[end]["identifier"] = "item-two"
+    spec = parse_case(json.dumps(package).encode(), "odd.json")
+    out = framework_to_case(spec, changed=CHANGED)
+    assert _errors(strict, out) == []
+    ids = {i["identifier"] for i in out["CFItems"]}
+    derived = str(uuid.uuid5(NAMESPACE, "identifier:item-two"))
+    assert derived in ids and "item-two" not in ids
+    assert any(i.get("fullStatement") == "Short" for i in out["CFItems"])

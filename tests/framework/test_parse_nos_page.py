@@ -51,6 +51,13 @@ def test_page_text_is_recognised_and_read() -> None:
     assert spec.metadata["developed_by"] == "Skills CFA"
 
 
+def test_breadcrumbs_copied_above_the_title_are_not_the_title() -> None:
+    text = "Home\nNOS Finder\n" + PAGE.read_text("utf-8")
+    spec = parse(text.encode(), "cfamld01.txt")
+    assert spec.standards[0].title == "Manage your own resources and professional development"
+    assert spec.standards[0].code == "CFAMLD01"
+
+
 def test_criteria_run_together_on_one_line_are_split_at_the_next_number_only() -> None:
     spec = parse(PAGE.read_bytes(), "cfamld01.txt")
     by_code = {c.code: c.text for c in spec.standards[0].criteria}
