@@ -115,7 +115,8 @@ class AllocationForm(AllocationFields):
 
 FORMATS = [
     ("auto", "Detect from the file"),
-    ("nos-text", "NOS as plain text"),
+    ("nos-text", "NOS suite as plain text"),
+    ("nos-page", "NOS page text copied from ukstandards.org.uk"),
     ("nos-docx", "NOS as Word (.docx)"),
     ("topic-guide", "Topic guide (marking points)"),
     ("case", "1EdTech CASE package (JSON)"),
