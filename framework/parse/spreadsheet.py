@@ -10,13 +10,14 @@ Centres download two spreadsheets from the NOS database and try them first:
   file`` or ``Column``/``Type`` header naming ``Performance_criteria`` or ``Behaviours``.
 
 :func:`explain_spreadsheet` always raises :class:`FrameworkFormatError` with a message saying
-which it is (counts and an example from the file) and what to import instead.
+which it is (counts and an example from the file) and what to import instead. openpyxl reads the
+workbook's XML through defusedxml when it is installed (a dependency), so entity tricks are refused.
 """
 
 from __future__ import annotations
 
 import io
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from framework.spec import FrameworkFormatError
 
@@ -39,23 +40,11 @@ def explain_spreadsheet(data: bytes, source: str = "") -> NoReturn:
         raise _error(f"an .xlsx spreadsheet that cannot be read ({exc})", source) from None
     try:
         for sheet in book.worksheets:
-            rows = sheet.iter_rows(values_only=True, max_row=MAX_ROWS)
-            head: list[list[str]] = []
-            for row in rows:
-                cells = [str(c).strip() if c is not None else "" for c in row]
-                head.append(cells)
-                if _catalogue_header(cells):
-                    _catalogue(cells, rows, sheet.title, source)
-                if _field_list(cells):
-                    raise _error(
-                        f"the NOS database field list (sheet {sheet.title!r}): it describes the "
-                        "fields of NOS records (URN, Title, Performance_criteria ...) but holds "
-                        "no standards. Import the NOS themselves (.docx, the text of a NOS page, "
-                        "or NOS JSON)",
-                        source,
-                    )
-                if len(head) >= _SCAN:
-                    break
+            _scan(sheet, source)
+    except FrameworkFormatError:
+        raise
+    except Exception as exc:  # a damaged or hostile sheet (entities, bad XML) is read lazily
+        raise _error(f"an .xlsx spreadsheet that cannot be read ({exc})", source) from None
     finally:
         book.close()
     raise _error(
@@ -64,6 +53,24 @@ def explain_spreadsheet(data: bytes, source: str = "") -> NoReturn:
         "criterion_code, criterion_text) and import that, or import the NOS as .docx or text",
         source,
     )
+
+
+def _scan(sheet: Any, source: str) -> None:
+    """Raise the error naming ``sheet`` if its first rows are a header we know."""
+    rows = sheet.iter_rows(values_only=True, max_row=MAX_ROWS)
+    for number, row in enumerate(rows, start=1):
+        cells = [str(c).strip() if c is not None else "" for c in row]
+        if _catalogue_header(cells):
+            _catalogue(cells, rows, sheet.title, source)
+        if _field_list(cells):
+            raise _error(
+                f"the NOS database field list (sheet {sheet.title!r}): it describes the fields of "
+                "NOS records (URN, Title, Performance_criteria ...) but holds no standards. Import "
+                "the NOS themselves (.docx, the text of a NOS page, or NOS JSON)",
+                source,
+            )
+        if number >= _SCAN:
+            return
 
 
 def _catalogue_header(cells: list[str]) -> bool:
@@ -78,7 +85,7 @@ def _field_list(cells: list[str]) -> bool:
     )
 
 
-def _catalogue(header: list[str], rows: object, sheet: str, source: str) -> NoReturn:
+def _catalogue(header: list[str], rows: Any, sheet: str, source: str) -> NoReturn:
     lowered = [c.lower() for c in header]
     urn_at = lowered.index("urn")
     title_at = lowered.index("nos title") if "nos title" in lowered else lowered.index("title")
@@ -86,7 +93,7 @@ def _catalogue(header: list[str], rows: object, sheet: str, source: str) -> NoRe
     units = with_urn = 0
     suites: set[str] = set()
     example = ""
-    for row in rows:  # type: ignore[attr-defined]
+    for row in rows:
         cells = [str(c).strip() if c is not None else "" for c in row]
         cells += [""] * (max(urn_at, title_at) + 1 - len(cells))
         if not cells[urn_at] and not cells[title_at]:

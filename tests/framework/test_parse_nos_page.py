@@ -257,3 +257,32 @@ def test_numbered_lists_however_they_are_run_together(performance, knowledge, pe
 def test_any_text_is_read_or_refused_with_a_format_error(text: str) -> None:
     with contextlib.suppress(FrameworkFormatError):
         parse_nos_page("T\nYou must be able to:\n" + text, "p.txt")
+
+
+def test_a_workbook_with_xml_entities_is_refused_not_expanded() -> None:
+    import io
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["URN", "NOS Title"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+        + "".join(
+            f'<!ENTITY {c} "&{p};&{p};&{p};&{p};&{p};&{p};&{p};&{p};&{p};&{p};">'
+            for p, c in zip("abcdefg", "bcdefgh", strict=True)
+        )
+        + ']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&h;</t></is></c></row>'
+        "</sheetData></worksheet>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            dst.writestr(item, bomb if item.filename == "xl/worksheets/sheet1.xml" else data)
+    with pytest.raises(FrameworkFormatError, match="cannot be read"):
+        parse(out.getvalue(), "bomb.xlsx")
