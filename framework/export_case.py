@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from functools import cache
 from typing import Any
 
 from framework.case_records import NAMESPACE, case_date_time, has_case_records, urn_uri
-from framework.spec import CriterionSpec, FrameworkSpec, StandardSpec
+from framework.spec import CriterionSpec, FrameworkFormatError, FrameworkSpec, StandardSpec
 
 Json = dict[str, Any]
 ITEM_TYPES = {"performance": "Performance", "knowledge": "Knowledge"}
@@ -38,7 +39,34 @@ def framework_to_case(spec: FrameworkSpec, *, changed: str) -> Json:
 
 
 def framework_to_case_json(spec: FrameworkSpec, *, changed: str) -> str:
-    return json.dumps(framework_to_case(spec, changed=changed), ensure_ascii=False, indent=2)
+    """The package as JSON text, checked against the official CASE 1.1 schema first: a package
+    that would not validate raises :class:`FrameworkFormatError` rather than being written."""
+    package = framework_to_case(spec, changed=changed)
+    errors = case_1_1_errors(package)
+    if errors:
+        raise FrameworkFormatError(f"the CASE 1.1 export would not be valid: {errors[0]}")
+    return json.dumps(package, ensure_ascii=False, indent=2)
+
+
+def case_1_1_errors(package: Json) -> list[str]:
+    """Every error of ``package`` against the CASE 1.1 CFPackage schema, with ``uuid`` and
+    ``date-time`` (with a time zone) checked: the strict validation the export is held to."""
+    return [
+        f"/{'/'.join(str(p) for p in e.absolute_path)}: {e.message[:200]}"
+        for e in _strict_validator().iter_errors(package)
+    ]
+
+
+@cache
+def _strict_validator() -> Any:
+    import jsonschema
+
+    from framework.parse.case import SCHEMA_DIR, SCHEMA_FILES, _is_date_time
+
+    schema = json.loads((SCHEMA_DIR / SCHEMA_FILES["1.1"]).read_text("utf-8"))
+    checker = jsonschema.FormatChecker(formats=("uuid",))
+    checker.checks("date-time", raises=ValueError)(_is_date_time)
+    return jsonschema.Draft201909Validator(schema, format_checker=checker)
 
 
 class _Writer:

@@ -14,7 +14,7 @@ from framework.parse.combine import parse_files
 from framework.spec import FrameworkFormatError
 from mappings.assessment.rules import rules_for, set_rules
 from mappings.engine.vocabulary import Vocabulary, VocabularyError
-from portfolio.services import frameworks
+from portfolio.services import framework_exports, frameworks
 from portfolio.services.framework_add import add_standards
 from portfolio.services.people import SYSTEM
 
@@ -155,7 +155,7 @@ def _standard_lines(data: dict[str, Any]) -> list[str]:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "csv", "docx", "case"]),
+    type=click.Choice(framework_exports.FORMATS),
     required=True,
     help="case: a CASE 1.1 CFPackage (JSON) of the whole framework.",
 )
@@ -165,7 +165,7 @@ def _standard_lines(data: dict[str, Any]) -> list[str]:
 def export_framework(ctx: Context, code: str, fmt: str, output: Path, version: str | None) -> None:
     """Export a framework (or one standard) as JSON, CSV, .docx or a CASE 1.1 package."""
     with ctx.session(write=False) as session:
-        data = frameworks.export(session, code, fmt, version=version)
+        data = framework_exports.export(session, code, fmt, version=version)
     output.write_bytes(data)
     click.echo(f"Wrote {output} ({len(data)} bytes).")
 

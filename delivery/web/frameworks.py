@@ -26,7 +26,7 @@ from framework.parse.combine import parse_files
 from framework.spec import FrameworkFormatError, FrameworkSpec
 from portfolio.errors import Invalid, NotFound
 from portfolio.models import Framework
-from portfolio.services import catalogue, frameworks
+from portfolio.services import catalogue, framework_exports, frameworks
 from portfolio.services.framework_add import add_standards
 from portfolio.services.frameworks import ImportResult
 
@@ -173,7 +173,7 @@ def download(framework_id: int, fmt: str) -> Response:
     fw = _framework(framework_id)
     if fmt not in EXPORTS:
         abort(404)
-    data = frameworks.export_by_id(db(), fw.id or 0, fmt)
+    data = framework_exports.export_by_id(db(), fw.id or 0, fmt)
     return _attachment(data, fmt, fw.code, f"v{fw.version}")
 
 
@@ -184,7 +184,7 @@ def standard_download(framework_id: int, code: str, fmt: str) -> Response:
     if fmt not in dict(STANDARD_FORMATS):
         abort(404)
     try:
-        data = frameworks.export_by_id(db(), fw.id or 0, fmt, standard_code=code)
+        data = framework_exports.export_by_id(db(), fw.id or 0, fmt, standard_code=code)
     except NotFound:
         abort(404)
     return _attachment(data, fmt, fw.code, f"v{fw.version}", code)

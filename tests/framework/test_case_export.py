@@ -20,7 +20,7 @@ from framework.export_json import framework_from_json, framework_to_json
 from framework.parse import parse
 from framework.parse.case import parse_case
 from framework.parse.nos_text import parse_nos_text
-from framework.spec import FrameworkSpec
+from framework.spec import FrameworkFormatError, FrameworkSpec
 
 CASE = Path(__file__).resolve().parents[1] / "data" / "shared" / "external" / "case"
 PACKAGES = sorted((CASE / "packages").glob("*.json"))
@@ -193,3 +193,20 @@ def test_items_without_statements_or_uuids_still_export_valid(strict) -> None:
     derived = str(uuid.uuid5(NAMESPACE, "identifier:item-two"))
     assert derived in ids and "item-two" not in ids
     assert any(i.get("fullStatement") == "Short" for i in out["CFItems"])
+
+
+def test_the_export_checks_itself_against_the_schema(suite, strict) -> None:
+    """The writer holds every package to the same strict validation before writing it."""
+    from framework.export_case import case_1_1_errors, framework_to_case_json
+
+    package = framework_to_case(suite, changed=CHANGED)
+    assert case_1_1_errors(package) == [] == _errors(strict, package)
+    broken = copy.deepcopy(package)
+    broken["CFItems"][0]["identifier"] = "not-a-uuid"
+    broken["CFDocument"]["CFPackageURI"] = {}
+    assert len(case_1_1_errors(broken)) == len(_errors(strict, broken)) == 2
+    odd = copy.deepcopy(suite)
+    odd.case = {"document": {"identifier": str(uuid.uuid4()), "uri": "u", "title": "T"}}
+    odd.case["document"]["extra"] = "not in CASE 1.1"
+    with pytest.raises(FrameworkFormatError, match="would not be valid"):
+        framework_to_case_json(odd, changed=CHANGED)
