@@ -30,6 +30,8 @@ def framework_to_json(fw: FrameworkSpec) -> str:
     document = {"format": FORMAT, "format_version": FORMAT_VERSION, **asdict(fw)}
     if not fw.vocabulary:
         document.pop("vocabulary")  # engine data, written only when the framework has some
+    if not fw.case:
+        document.pop("case")  # CASE identifiers, written only when the framework has some
     return json.dumps(document, ensure_ascii=False, indent=2)
 
 
@@ -48,6 +50,7 @@ def framework_from_json(text: str | bytes, source: str = "") -> FrameworkSpec:
         "glossary",
         "metadata",
         "warnings",
+        "case",
     }
     return FrameworkSpec(
         **{name: reader.string(obj, name, "") for name in scalars},
@@ -74,6 +77,7 @@ def framework_from_json(text: str | bytes, source: str = "") -> FrameworkSpec:
         ],
         metadata=reader.mapping(obj, "metadata", ""),
         warnings=reader.strings(obj, "warnings", ""),
+        case=reader.json_object(obj, "case", ""),
     )
 
 
@@ -121,6 +125,9 @@ class _Reader:
             if not isinstance(v, str):
                 raise self.fail("expected a string", f"{pointer}/{key}/{k}")
         return dict(value)
+
+    def json_object(self, obj: dict[str, Any], key: str, pointer: str) -> dict[str, Any]:
+        return dict(self.obj(obj.get(key, {}), f"{pointer}/{key}"))
 
     def standard(self, value: object, pointer: str) -> StandardSpec:
         obj = self.obj(value, pointer)

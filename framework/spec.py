@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 CriterionKind = Literal["performance", "knowledge", "assessment"]
 KINDS: tuple[CriterionKind, ...] = ("performance", "knowledge", "assessment")
@@ -83,6 +83,9 @@ class FrameworkSpec:
     warnings: list[str] = field(default_factory=list)  # lenient-mode deviations, not errors
     # the framework's own vocabulary for the suggestion engine, as a table (docs/vocabulary.md)
     vocabulary: str = ""
+    # CASE identifiers and records kept from a CASE package (framework/case_ids.py); empty for
+    # frameworks from other sources, whose identifiers are derived from their content on export
+    case: dict[str, Any] = field(default_factory=dict)
 
     def criteria_count(self) -> int:
         return sum(len(s.criteria) for s in self.standards)
@@ -93,6 +96,7 @@ class FrameworkSpec:
         data.pop("warnings")
         data.pop("source_format")
         data.pop("vocabulary")  # engine data kept with the framework, not its content
+        data.pop("case")  # identifiers the publisher gave the content, not the content
         return data
 
     def content_hash(self) -> str:

@@ -18,11 +18,13 @@ from delivery.cli.context import (
     report_written,
     write_output,
 )
-from framework.parse import FORMATS, parse
+from framework.parse import FORMATS
+from framework.parse.combine import parse_files
 from framework.spec import FrameworkFormatError
 from mappings.assessment.rules import rules_for, set_rules
 from mappings.engine.vocabulary import Vocabulary, VocabularyError
-from portfolio.services import frameworks
+from portfolio.services import framework_exports, frameworks
+from portfolio.services.framework_add import add_standards
 from portfolio.services.people import SYSTEM
 
 
@@ -32,7 +34,9 @@ def framework_group() -> None:
 
 
 @framework_group.command("import")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option(
     "--format",
     "fmt",
@@ -44,6 +48,13 @@ def framework_group() -> None:
 @click.option("--code", default=None, help="Code for a unit that has none (topic guides).")
 @click.option("--title", default=None, help="Title for a unit whose file has none.")
 @click.option("--new-version", is_flag=True, help="Import changed content as a new version.")
+@click.option(
+    "--add",
+    is_flag=True,
+    help="Add the files' standards to the loaded version of the framework (newest, or "
+    "--version); refused if a standard it already has would change.",
+)
+@click.option("--version", "target_version", default=None, help="With --add: the version.")
 @click.option("--dry-run", is_flag=True, help="Show what would be imported; write nothing.")
 @click.option("--strict", is_flag=True, help="CASE: validate against the official schema.")
 @click.option(
@@ -52,35 +63,65 @@ def framework_group() -> None:
     default=None,
     help="The framework's own vocabulary for the suggestion engine (docs/vocabulary.md).",
 )
+@json_option
 @pass_ctx
 def import_framework(
     ctx: Context,
-    path: Path,
+    paths: tuple[Path, ...],
     fmt: str,
     code: str | None,
     title: str | None,
     new_version: bool,
+    add: bool,
+    target_version: str | None,
     dry_run: bool,
     strict: bool,
     vocabulary: Path | None,
+    as_json: bool,
 ) -> None:
-    """Import a framework file (NOS text or .docx, topic guide, CASE JSON, NOS JSON, CSV)."""
+    """Import a framework from one file (NOS text or .docx, the text of a NOS page, topic
+    guide, CASE JSON, NOS JSON, CSV), or one framework version from several (one NOS each)."""
+    if add and new_version:
+        raise click.UsageError("--add and --new-version do not go together.")
+    if target_version and not add:
+        raise click.UsageError("--version goes with --add.")
     try:
-        spec = parse(path.read_bytes(), path.name, fmt, code=code, title=title, strict=strict)
+        files = [(p.name, p.read_bytes()) for p in paths]
+        spec = parse_files(files, fmt, code=code, title=title, strict=strict)
     except FrameworkFormatError as exc:
-        raise click.ClickException(str(exc) if exc.source else f"{path}: {exc}") from exc
+        raise click.ClickException(str(exc) if exc.source else f"{paths[0]}: {exc}") from exc
     if vocabulary is not None:
         spec.vocabulary = _read_vocabulary(vocabulary)
     with ctx.session() as session:
-        result = frameworks.import_framework(
-            session, actor=SYSTEM, spec=spec, new_version=new_version, dry_run=dry_run
+        if add:
+            result = add_standards(
+                session, actor=SYSTEM, spec=spec, version=target_version, dry_run=dry_run
+            )
+        else:
+            result = frameworks.import_framework(
+                session, actor=SYSTEM, spec=spec, new_version=new_version, dry_run=dry_run
+            )
+    if as_json:
+        echo_json(
+            {
+                "status": result.status,
+                "message": result.message,
+                "framework": result.framework_code,
+                "version": result.version,
+                "framework_id": result.framework_id,
+                "standards": result.standards,
+                "criteria": result.criteria,
+                "diff": list(result.diff),
+                "warnings": list(result.warnings),
+            }
         )
-    for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(result.message)
-    for line in result.diff:
-        click.echo(f"  {line}")
-    if result.status == "refused":
+    else:
+        for warning in result.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        click.echo(result.message)
+        for line in result.diff:
+            click.echo(f"  {line}")
+    if result.status in ("refused", "refused_add"):
         raise SystemExit(1)
 
 
@@ -137,7 +178,13 @@ def _standard_lines(data: dict[str, Any]) -> list[str]:
 
 @framework_group.command("export")
 @click.argument("code")
-@click.option("--format", "fmt", type=click.Choice(["json", "csv", "docx"]), required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(framework_exports.FORMATS),
+    required=True,
+    help="case: a CASE 1.1 CFPackage (JSON) of the whole framework.",
+)
 @output_option()
 @click.option("--version", default=None, help="Framework version (default: newest).")
 @json_option
@@ -145,9 +192,9 @@ def _standard_lines(data: dict[str, Any]) -> list[str]:
 def export_framework(
     ctx: Context, code: str, fmt: str, output: Path, version: str | None, as_json: bool
 ) -> None:
-    """Export a framework (or one standard, for docx) as JSON, CSV or .docx."""
+    """Export a framework (or one standard) as JSON, CSV, .docx or a CASE 1.1 package."""
     with ctx.session(write=False) as session:
-        data = frameworks.export(session, code, fmt, version=version)
+        data = framework_exports.export(session, code, fmt, version=version)
     write_output(output, data)
     report_written(
         output, {"bytes": len(data)}, f"Wrote {output} ({len(data)} bytes).", as_json=as_json

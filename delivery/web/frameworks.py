@@ -22,11 +22,13 @@ from delivery.web.admin.forms import ConfirmImportForm, UploadFrameworkForm
 from delivery.web.context import actor, after_commit, db
 from delivery.web.forms import errors_on
 from delivery.web.handler import page
-from framework.parse import parse
+from framework.parse.combine import parse_files
 from framework.spec import FrameworkFormatError, FrameworkSpec
 from portfolio.errors import Invalid, NotFound
 from portfolio.models import Framework
-from portfolio.services import catalogue, frameworks
+from portfolio.services import catalogue, framework_exports, frameworks
+from portfolio.services.framework_add import add_standards
+from portfolio.services.frameworks import ImportResult
 
 bp = Blueprint("frameworks", __name__, url_prefix="/frameworks")
 
@@ -34,7 +36,12 @@ EXPORTS = {
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "case": "application/json",
 }
+# (format, button label, file name ending); a CASE package is for a whole framework only
+FRAMEWORK_FORMATS = (("json", "JSON"), ("csv", "CSV"), ("docx", "DOCX"), ("case", "CASE 1.1"))
+STANDARD_FORMATS = FRAMEWORK_FORMATS[:3]
+SUFFIX = {"case": "case.json"}
 KIND_HEADINGS = (
     ("performance", "Performance criteria", "You must be able to:"),
     ("knowledge", "Knowledge and understanding", "You need to know and understand:"),
@@ -104,7 +111,7 @@ def show(framework_id: int) -> str:
         overview=_paragraphs(spec.overview),
         standards=_standard_lines(spec),
         metadata=sorted(spec.metadata.items()),
-        formats=list(EXPORTS),
+        formats=FRAMEWORK_FORMATS,
     )
 
 
@@ -140,7 +147,7 @@ def standard(framework_id: int, code: str) -> str:
         overview=_paragraphs(std.overview),
         groups=[g for g in groups if g[2]],
         facts=[(label, getattr(std, name)) for name, label in STANDARD_FACTS if getattr(std, name)],
-        formats=list(EXPORTS),
+        formats=STANDARD_FORMATS,
     )
 
 
@@ -155,7 +162,8 @@ def search() -> str:
 def _attachment(data: bytes, fmt: str, *parts: str) -> Response:
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", "-".join(parts)).strip("_") or "framework"
     response = Response(data, mimetype=EXPORTS[fmt])
-    response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    suffix = SUFFIX.get(fmt, fmt)
+    response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{suffix}"'
     return response
 
 
@@ -165,7 +173,7 @@ def download(framework_id: int, fmt: str) -> Response:
     fw = _framework(framework_id)
     if fmt not in EXPORTS:
         abort(404)
-    data = frameworks.export_by_id(db(), fw.id or 0, fmt)
+    data = framework_exports.export_by_id(db(), fw.id or 0, fmt)
     return _attachment(data, fmt, fw.code, f"v{fw.version}")
 
 
@@ -173,10 +181,10 @@ def download(framework_id: int, fmt: str) -> Response:
 @page()
 def standard_download(framework_id: int, code: str, fmt: str) -> Response:
     fw = _framework(framework_id)
-    if fmt not in EXPORTS:
+    if fmt not in dict(STANDARD_FORMATS):
         abort(404)
     try:
-        data = frameworks.export_by_id(db(), fw.id or 0, fmt, standard_code=code)
+        data = framework_exports.export_by_id(db(), fw.id or 0, fmt, standard_code=code)
     except NotFound:
         abort(404)
     return _attachment(data, fmt, fw.code, f"v{fw.version}", code)
@@ -191,19 +199,21 @@ def _pending_dir() -> Path:
     return folder
 
 
-def _stash(data: bytes, meta: dict[str, Any]) -> str:
+def _stash(files: list[tuple[str, bytes]], meta: dict[str, Any]) -> str:
+    """Keep uploaded files (one after the other in one file; names and sizes in the JSON)."""
     folder = _pending_dir()
     cutoff = time.time() - PENDING_HOURS * 3600
     for old in folder.iterdir():  # forget previews nobody confirmed
         if old.stat().st_mtime < cutoff:
             old.unlink(missing_ok=True)
     token = secrets.token_hex(16)
-    (folder / f"{token}.bin").write_bytes(data)
+    meta = {**meta, "files": [[name, len(data)] for name, data in files]}
+    (folder / f"{token}.bin").write_bytes(b"".join(data for _, data in files))
     (folder / f"{token}.json").write_text(json.dumps(meta), encoding="utf-8")
     return token
 
 
-def _unstash(token: str) -> tuple[bytes, dict[str, Any]] | None:
+def _unstash(token: str) -> tuple[list[tuple[str, bytes]], dict[str, Any]] | None:
     if not TOKEN.fullmatch(token):
         return None
     folder = _pending_dir()
@@ -212,9 +222,13 @@ def _unstash(token: str) -> tuple[bytes, dict[str, Any]] | None:
         data = (folder / f"{token}.bin").read_bytes()
     except (OSError, ValueError):
         return None
-    if meta.get("actor_id") != actor().id:
+    if meta.get("actor_id") != actor().id or not isinstance(meta.get("files"), list):
         return None
-    return data, meta
+    files, at = [], 0
+    for name, size in meta["files"]:
+        files.append((str(name), data[at : at + int(size)]))
+        at += int(size)
+    return files, meta
 
 
 def _discard(token: str) -> None:
@@ -223,12 +237,11 @@ def _discard(token: str) -> None:
             (_pending_dir() / f"{token}{suffix}").unlink(missing_ok=True)
 
 
-def _parse(data: bytes, meta: dict[str, Any]) -> FrameworkSpec:
-    """The framework in an uploaded file; a file that cannot be read is refused (Invalid)."""
+def _parse(files: list[tuple[str, bytes]], meta: dict[str, Any]) -> FrameworkSpec:
+    """The framework in the uploaded files; a file that cannot be read is refused (Invalid)."""
     try:
-        return parse(
-            data,
-            meta["filename"],
+        return parse_files(
+            files,
             meta["fmt"],
             code=meta.get("code") or None,
             title=meta.get("title") or None,
@@ -237,20 +250,27 @@ def _parse(data: bytes, meta: dict[str, Any]) -> FrameworkSpec:
         raise Invalid(f"The file could not be read: {exc}", field="file") from exc
 
 
-def _preview(data: bytes, meta: dict[str, Any]) -> str:
-    """Read and dry-run an upload; the page that shows what would be imported."""
-    spec = _parse(data, meta)
-    result = frameworks.import_framework(
-        db(), actor=actor(), spec=spec, new_version=meta["new_version"], dry_run=True
+def _load(spec: FrameworkSpec, meta: dict[str, Any], *, dry_run: bool) -> ImportResult:
+    """Import the uploaded framework, or add its standards to the one loaded (``meta["add"]``)."""
+    if meta.get("add"):
+        return add_standards(db(), actor=actor(), spec=spec, dry_run=dry_run)
+    return frameworks.import_framework(
+        db(), actor=actor(), spec=spec, new_version=bool(meta.get("new_version")), dry_run=dry_run
     )
+
+
+def _preview(files: list[tuple[str, bytes]], meta: dict[str, Any]) -> str:
+    """Read and dry-run an upload; the page that shows what would be imported."""
+    spec = _parse(files, meta)
+    result = _load(spec, meta, dry_run=True)
     confirm = None
-    if result.status in ("would_create", "would_add_version"):
-        confirm = ConfirmImportForm(formdata=None, token=_stash(data, meta))
+    if result.status in ("would_create", "would_add_version", "would_add"):
+        confirm = ConfirmImportForm(formdata=None, token=_stash(files, meta))
     return render_template(
         "frameworks/preview.html",
         spec=spec,
         result=result,
-        filename=meta["filename"],
+        filename=", ".join(name for name, _ in files),
         standards=_standard_lines(spec),
         confirm=confirm,
     )
@@ -261,17 +281,19 @@ def _preview(data: bytes, meta: dict[str, Any]) -> str:
 def upload() -> tuple[str, int] | str:
     form = UploadFrameworkForm()
     if form.validate_on_submit():
-        upload_file = form.file.data
+        files = [(f.filename or "upload", f.read()) for f in form.file.data]
         meta: dict[str, Any] = {
-            "filename": upload_file.filename or "upload",
             "fmt": form.fmt.data or "auto",
             "code": (form.code.data or "").strip(),
             "title": (form.title.data or "").strip(),
             "new_version": bool(form.new_version.data),
+            "add": bool(form.add.data),
             "actor_id": actor().id,
         }
         with errors_on(form):
-            return _preview(upload_file.read(), meta)
+            if meta["add"] and meta["new_version"]:
+                raise Invalid("Choose either a new version or adding standards, not both.")
+            return _preview(files, meta)
     return render_template("frameworks/upload.html", form=form), form.status
 
 
@@ -286,7 +308,7 @@ def upload_confirm() -> tuple[str, int] | Response:
     if pending is None:
         flash("That upload has expired or was already handled; upload the file again.", "error")
         return redirect(url_for("frameworks.upload"))
-    data, meta = pending
+    files, meta = pending
     if form.cancel.data:
         _discard(token)
         flash("Upload cancelled; nothing was imported.", "info")
@@ -297,14 +319,12 @@ def upload_confirm() -> tuple[str, int] | Response:
         code=meta.get("code"),
         title=meta.get("title"),
         new_version=meta.get("new_version"),
+        add=meta.get("add"),
     )
     with errors_on(upload_form):
-        spec = _parse(data, meta)
-        result = frameworks.import_framework(
-            db(), actor=actor(), spec=spec, new_version=bool(meta.get("new_version"))
-        )
+        result = _load(_parse(files, meta), meta, dry_run=False)
         after_commit(lambda: _discard(token))
-        ok = result.status in ("created", "new_version")
+        ok = result.status in ("created", "new_version", "added")
         flash(result.message, "success" if ok else "info")
         if result.framework_id is not None:
             return redirect(url_for("frameworks.show", framework_id=result.framework_id))

@@ -60,6 +60,7 @@ CLAIM_STATES = {"claimed": "awaiting decision", "accepted": "accepted", "referre
 FORMATS = {
     "nos-text": "NOS text",
     "nos-docx": "NOS Word document",
+    "nos-page": "NOS page text",
     "nos-json": "NOS database record",
     "topic-guide": "topic guide",
     "case": "CASE package",

@@ -13,7 +13,14 @@ format           reader                                 recognised by
                                                         ``criterion_text``
 ``topic-guide``  :func:`topic_guide.parse_topic_guide`  an ``Examiner Marking Points`` line
 ``nos-text``     :func:`nos_text.parse_nos_text`        a header line such as ``LSI SE01``
+``nos-page``     :func:`nos_page.parse_nos_page`        ``You must be able to`` and ``You need to
+                                                        know and understand`` without such headers
+                                                        (one NOS copied from ukstandards.org.uk)
 ===============  =====================================  ==========================================
+
+A spreadsheet (.xlsx, a zip too) is never a framework: the NOS catalogue and the NOS field list
+are recognised and refused with a message saying what they are (:mod:`spreadsheet`).
+:func:`combine.parse_files` reads several files (one NOS per .docx or page) as one framework.
 
 Every failure, whatever the input, is a :class:`framework.spec.FrameworkFormatError`.
 """
@@ -29,13 +36,18 @@ from framework.parse.case import parse_case
 from framework.parse.csv_units import parse_csv
 from framework.parse.nos_docx import parse_nos_docx
 from framework.parse.nos_json import parse_nos_json
+from framework.parse.nos_page import parse_nos_page
 from framework.parse.nos_text import parse_nos_text
 from framework.parse.topic_guide import parse_topic_guide
 from framework.spec import FrameworkFormatError, FrameworkSpec
 
-FORMATS = ("nos-text", "nos-docx", "topic-guide", "case", "nos-json", "csv", "json")
+FORMATS = ("nos-text", "nos-page", "nos-docx", "topic-guide", "case", "nos-json", "csv", "json")
 _SNIFF = 256 * 1024
 _NOS_HEADER = re.compile(r"^[A-Z]{2,6} [A-Z]{1,6}\d{2,4}\s*$", re.M)
+_PAGE_STEMS = (
+    re.compile(r"you must be able to", re.I),
+    re.compile(r"you need to know and understand", re.I),
+)
 _MARKING = re.compile(r"^\s*Examiner Marking Points\s*:?\s*$", re.M | re.I)
 
 __all__ = [
@@ -46,6 +58,7 @@ __all__ = [
     "parse_csv",
     "parse_nos_docx",
     "parse_nos_json",
+    "parse_nos_page",
     "parse_nos_text",
     "parse_topic_guide",
 ]
@@ -70,9 +83,11 @@ def detect_format(data: bytes, filename: str) -> str:
         return "topic-guide"
     if _NOS_HEADER.search(head):
         return "nos-text"
+    if all(p.search(head) for p in _PAGE_STEMS):
+        return "nos-page"
     raise FrameworkFormatError(
-        "unrecognised framework format (expected NOS text or .docx, a topic guide, CASE or NOS "
-        "JSON, or CSV)",
+        "unrecognised framework format (expected NOS text or .docx, the text of a NOS page, a "
+        "topic guide, CASE or NOS JSON, or CSV)",
         source=filename,
         place="line 1",
     )
@@ -113,6 +128,8 @@ def parse(
         fw = parse_csv(data, filename)
     elif fmt == "json":
         fw = framework_from_json(data, filename)
+    elif fmt == "nos-page":
+        fw = parse_nos_page(decode_text(data, filename), filename)
     elif fmt == "topic-guide":
         return parse_topic_guide(decode_text(data, filename), filename, code=code, title=title)
     else:

@@ -36,6 +36,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from framework.case_records import records_from_package
 from framework.parse._text import decode_json
 from framework.spec import (
     CriterionKind,
@@ -141,6 +142,9 @@ class _Builder:
         self.items: dict[str, Json] = {}
         self.order: dict[str, int] = {}
         self.children: dict[str, list[tuple[tuple[int, float, int], str]]] = {}
+        self.parents: dict[str, tuple[str, Json]] = {}  # child -> (parent, isChildOf record)
+        self.others: list[Json] = []  # associations other than isChildOf
+        self.item_ids: list[tuple[str | None, list[str]]] = []  # per standard, in order
 
     def warn(self, message: str) -> None:
         if len(self.warnings) < MAX_WARNINGS:
@@ -172,6 +176,7 @@ class _Builder:
                 loose.append(item_id)
         if loose:
             criteria = [self._criterion(i, str(n), n, seen) for n, i in enumerate(loose, start=1)]
+            self.item_ids.append((None, loose))
             used = {s.code for s in standards}
             loose_code = code if code not in used else f"{code}-{len(standards) + 1}"
             standards.append(StandardSpec(code=loose_code, title=title.strip(), criteria=criteria))
@@ -183,6 +188,16 @@ class _Builder:
                 "no CFItems under the CFDocument", source=self.source, place="/CFItems"
             )
         self._dedupe_codes(standards)
+        case = records_from_package(
+            version=self.version,
+            doc=self.doc,
+            items=self.items,
+            parents=self.parents,
+            others=self.others,
+            standards=standards,
+            item_ids=self.item_ids,
+            warn=self.warn,
+        )
         return FrameworkSpec(
             code=code,
             title=title.strip(),
@@ -193,6 +208,7 @@ class _Builder:
             standards=standards,
             metadata=self._metadata(other),
             warnings=self.warnings,
+            case=case,
         )
 
     def _read_items(self) -> None:
@@ -229,6 +245,7 @@ class _Builder:
             kind = _text(assoc.get("associationType"))
             if kind != "isChildOf":
                 other[kind or "?"] = other.get(kind or "?", 0) + 1
+                self.others.append(assoc)
                 continue
             child = _node_id(assoc.get("originNodeURI"))
             parent = _node_id(assoc.get("destinationNodeURI"))
@@ -239,6 +256,7 @@ class _Builder:
                 self.warn(f"/CFAssociations/{n}: item has a second parent; skipped")
                 continue
             parent_of[child] = parent
+            self.parents[child] = (parent, assoc)
             key = (*_sequence(assoc.get("sequenceNumber")), self.order[child])
             self.children.setdefault(parent, []).append((key, child))
         return other
@@ -253,8 +271,11 @@ class _Builder:
             or str(position)
         )
         criteria: list[CriterionSpec] = []
+        ids: list[str] = []
         for outline, child in self._descendants(item_id, "", seen):
             criteria.append(self._criterion(child, outline, len(criteria) + 1, seen))
+            ids.append(child)
+        self.item_ids.append((item_id, ids))
         overview = "\n\n".join(p for p in (full if short else "", _text(item.get("notes"))) if p)
         return StandardSpec(
             code=code,

@@ -14,7 +14,9 @@ machine then does what a reader does:
   ``1.1``, ``1``/``1.`` or a Word list paragraph (numbering or ``List ...`` style) without a
   printed number. A prefix ``P``/``K``/``KU`` sets the kind, otherwise the section does; items are
   renumbered ``P1..Pn`` / ``K1..Kn`` in document order. A plain paragraph after an item continues
-  it. A printed code repeated in one standard is an error;
+  it. A printed code repeated in one standard is an error. An older NOS printing sub-criteria
+  (``P4``, ``P4.1``, ``P4.2``) keeps its numbers and each sub-criterion as a criterion
+  (:func:`framework.parse._criteria.fold_sub_criteria`);
 * the metadata is a two-column table (``Developed by``, ``Version number`` ... ``Key words``) or
   ``Label: value`` paragraphs.
 
@@ -31,7 +33,9 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from framework.parse._criteria import fold_sub_criteria
 from framework.parse.nos_text import METADATA_LABELS, metadata_key, standard_spec
+from framework.parse.spreadsheet import explain_spreadsheet, is_spreadsheet
 from framework.spec import (
     CriterionKind,
     CriterionSpec,
@@ -46,12 +50,18 @@ MAX_MEMBERS = 2000
 _URN = re.compile(
     r"^(?P<urn>[A-Z]{2,8}\s+(?P<code>[A-Z]{1,8}\d{1,4}(?:\.\d+)?))(?:\s+(?P<title>.+))?$"
 )
+# A URN as the NOS database prints it now, without a space ("SFJCJAA1"): it opens a standard
+# only where one can start (before the first, or after the facts table of the one before), since
+# a list of related NOS inside a standard prints URNs too.
+_COMPACT_URN = re.compile(r"^(?P<urn>(?P<code>[A-Z]{4,12}\d{1,4}[A-Z]?))(?:\s+(?P<title>.+))?$")
 _BARE_CODE = re.compile(r"^(?P<code>[A-Z]{1,8}\d{1,4}(?:\.\d+)?)(?:\s+(?P<title>.+))?$")
 _ITEM = re.compile(
-    r"^(?:(?P<prefix>KU|P|K)\s?(?P<n>\d{1,3})|(?P<outline>\d{1,3}(?:\.\d{1,3})*))[.:)]?"
+    r"^(?:(?P<prefix>KU|P|K)\s?(?P<n>\d{1,3})(?:\.(?P<sub>\d{1,2}))?|(?P<outline>\d{1,3}(?:\.\d{1,3})*))[.:)]?"
     r"(?:\s+|\t+)(?P<text>\S.*)$"
 )
-_CODE_CELL = re.compile(r"^(?:(?P<prefix>KU|P|K)\s?\d{1,3}|\d{1,3}(?:\.\d{1,3})*)[.:)]?$")
+_CODE_CELL = re.compile(
+    r"^(?:(?P<prefix>KU|P|K)\s?\d{1,3}(?:\.\d{1,2})?|\d{1,3}(?:\.\d{1,3})*)[.:)]?$"
+)
 _META = re.compile(
     r"^(?P<label>" + "|".join(re.escape(k) for k in METADATA_LABELS) + r")\s*(?::|\t)\s*(?P<v>.*)$",
     re.I,
@@ -77,6 +87,7 @@ class _Std:
     title: str = ""
     overview: list[str] = field(default_factory=list)
     items: list[tuple[CriterionKind, str]] = field(default_factory=list)
+    numbers: list[str] = field(default_factory=list)  # "4", "4.1" when printed P4 / P4.1
     printed: dict[str, str] = field(default_factory=dict)  # printed code -> place
     meta: dict[str, str] = field(default_factory=dict)
 
@@ -118,6 +129,8 @@ def open_docx(data: bytes, source: str = "") -> object:
             source=source,
             place="zip",
         )
+    if is_spreadsheet(names):
+        explain_spreadsheet(bytes(data), source)
     if "word/document.xml" not in names or "[Content_Types].xml" not in names:
         raise FrameworkFormatError(
             "not a .docx file (no word/document.xml)", source=source, place="word/document.xml"
@@ -230,7 +243,8 @@ class _Reader:
 
     def start(self, text: str, place: str, heading: bool) -> bool:
         """Open a standard if ``text`` is a URN line (or any Heading 1)."""
-        found = _URN.match(text) or (_BARE_CODE.match(text) if heading else None)
+        compact = _COMPACT_URN.match(text) if self.can_open() else None
+        found = _URN.match(text) or compact or (_BARE_CODE.match(text) if heading else None)
         if found is None and not heading:
             return False
         if found is None:
@@ -251,6 +265,9 @@ class _Reader:
         self.expect_title = not title
         self.last_was_item = False
         return True
+
+    def can_open(self) -> bool:
+        return self.current is None or self.section == "meta"
 
     def line(self, text: str, numbered: bool, place: str) -> None:
         std = self.current
@@ -282,10 +299,14 @@ class _Reader:
         item = _ITEM.match(text)
         if item:
             prefix = item["prefix"]
-            printed = f"{prefix}{int(item['n'])}" if prefix else item["outline"]
-            self.add(std, _KIND[prefix] if prefix else self.kind(), printed, item["text"], place)
+            number = ""
+            if prefix:
+                number = f"{int(item['n'])}" + (f".{int(item['sub'])}" if item["sub"] else "")
+            printed = f"{prefix}{number}" if prefix else item["outline"]
+            kind = _KIND[prefix] if prefix else self.kind()
+            self.add(std, kind, printed, item["text"], place, number if prefix else "")
         elif numbered:
-            self.add(std, self.kind(), "", text, place)
+            self.add(std, self.kind(), "", text, place, "")
         elif self.last_was_item and std.items:
             kind, previous = std.items[-1]
             std.items[-1] = (kind, f"{previous} {text}")
@@ -293,7 +314,9 @@ class _Reader:
     def kind(self) -> CriterionKind:
         return "knowledge" if self.section == "knowledge" else "performance"
 
-    def add(self, std: _Std, kind: CriterionKind, printed: str, text: str, place: str) -> None:
+    def add(
+        self, std: _Std, kind: CriterionKind, printed: str, text: str, place: str, number: str
+    ) -> None:
         if printed:
             key = f"{kind}:{printed}"
             if key in std.printed:
@@ -304,6 +327,7 @@ class _Reader:
                 )
             std.printed[key] = place
         std.items.append((kind, _clean(text)))
+        std.numbers.append(number)
         self.last_was_item = True
 
     # -- table rows -------------------------------------------------------------------------
@@ -317,7 +341,8 @@ class _Reader:
             self.section = "meta"
             self.current.meta[label] = " ".join(c for c in cells[1:] if c)
             return
-        if _URN.match(first) and self.start(first, block.place, heading=False):
+        opens = _URN.match(first) or (self.can_open() and _COMPACT_URN.match(first))
+        if opens and self.start(first, block.place, heading=False):
             rest = " ".join(c for c in cells[1:] if c)
             if rest and self.expect_title and self.current is not None:
                 self.current.title = rest
@@ -374,7 +399,10 @@ class _Reader:
         code = std.code or (urn.split()[-1] if urn else f"S{position}")
         counters = {"performance": 0, "knowledge": 0}
         criteria: list[CriterionSpec] = []
-        for n, (kind, text) in enumerate(std.items, start=1):
+        if all(std.numbers) and any("." in n for n in std.numbers):  # an older NOS: P4.1
+            items = zip(std.items, std.numbers, strict=True)
+            criteria = fold_sub_criteria([(kind, n, text) for (kind, text), n in items])
+        for n, (kind, text) in enumerate(std.items if not criteria else [], start=1):
             counters[kind] += 1
             letter = "P" if kind == "performance" else "K"
             criteria.append(

@@ -8,7 +8,8 @@ single pass over the lines with a small state machine:
   opens a standard; a repeat of the current unit's header (a page header) is skipped together
   with the title line that follows it;
 * inside a standard: ``Overview`` paragraphs, ``P<n>`` / ``K<n>`` criteria (with or without a
-  leading ``-`` and indentation; lines that continue an item are appended to it), and the
+  leading ``-`` and indentation; lines that continue an item are appended to it; an older NOS's
+  sub-criteria ``P4.1`` are criteria of their own, see :mod:`framework.parse._criteria`), and the
   metadata block (``Developed by``, ``Version number`` ... ``Key words``, tab or space separated);
 * inside the introduction: the suite overview, the values list, the functional process table
   (``Ref<TAB>Function Title<TAB>NOS Ref<TAB>NOS title``; rows with an empty first cell add a
@@ -25,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from framework.parse._criteria import fold_sub_criteria
 from framework.spec import (
     CriterionKind,
     CriterionSpec,
@@ -36,7 +38,9 @@ from framework.spec import (
 )
 
 _HEADER = re.compile(r"^(?P<org>[A-Z]{2,6})\s+(?P<code>(?P<letters>[A-Z]{1,6})\d{2,4})$")
-_CRITERION = re.compile(r"^[-*\u2022]?\s*(?P<letter>[PK])(?P<num>\d{1,3})[.:)]?\s+(?P<text>\S.*)$")
+_CRITERION = re.compile(
+    r"^[-*\u2022]?\s*(?P<letter>[PK])(?P<num>\d{1,3})(?:\.(?P<sub>\d{1,2}))?[.:)]?\s+(?P<text>\S.*)$"
+)
 _STEM = re.compile(r"^[-*\u2022]?\s*(you must be able to|you need to know and understand)", re.I)
 _NUMBERED = re.compile(r"^(\d{1,2})[.)]\s+(\S.*)$")
 _LIST_STAGE = re.compile(r"^[-*\u2022]\s*([A-Z])\.\s+(\S.*)$")
@@ -207,6 +211,8 @@ def _feed_standard(state: _State, unit: _Unit, stripped: str, number: int) -> No
     if found and state.section in ("criteria", "overview", ""):
         state.section = "criteria"
         code = f"{found['letter']}{int(found['num'])}"
+        if found["sub"]:
+            code += f".{int(found['sub'])}"  # an older NOS's sub-criterion, P4.1
         if code in unit.codes:
             raise FrameworkFormatError(
                 f"criterion {code} appears twice in {unit.urn} (first on line {unit.codes[code]})",
@@ -353,6 +359,9 @@ def _finish(state: _State) -> FrameworkSpec:
 
 
 def _standard(unit: _Unit, suite_meta: dict[str, str]) -> StandardSpec:
+    criteria = list(unit.criteria)
+    if any("." in c.code for c in criteria):
+        criteria = fold_sub_criteria([(c.kind, c.code[1:], c.text) for c in criteria])
     merged = {**suite_meta, **unit.metadata}
     merged["Key words"] = merged.get("Key words", "").strip().rstrip(",;").strip()
     return standard_spec(
@@ -361,7 +370,7 @@ def _standard(unit: _Unit, suite_meta: dict[str, str]) -> StandardSpec:
         urn=unit.urn,
         overview=unit.overview,
         metadata=merged,
-        criteria=list(unit.criteria),
+        criteria=criteria,
     )
 
 

@@ -35,6 +35,7 @@ STANDARD_FIELDS = (
 @dataclass
 class ImportResult:
     # created | unchanged | vocabulary | new_version | refused | would_create | would_add_version
+    # and, adding standards (framework_add): added | would_add | nothing_new | refused_add
     status: str
     framework_code: str
     version: str
@@ -54,10 +55,18 @@ class ImportResult:
             "unchanged": f"{what} is already loaded with identical content; nothing changed.",
             "vocabulary": f"{what} is already loaded with identical content; its vocabulary "
             "for suggestions was replaced.",
+            "case_ids": f"{what} is already loaded with identical content; its CASE "
+            "identifiers were recorded.",
             "refused": f"{what} is already loaded with different content. Import it as a new "
-            "version (--new-version) to keep both.",
+            "version (--new-version) to keep both, or add its new standards to the loaded "
+            "version (--add).",
             "would_create": f"Dry run: would import {what}: {counts}.",
             "would_add_version": f"Dry run: would import {what} as a new version: {counts}.",
+            "added": f"Added {counts} to {what}.",
+            "would_add": f"Dry run: would add {counts} to {what}.",
+            "nothing_new": f"{what} already has these standards, unchanged; nothing added.",
+            "refused_add": f"Nothing added to {what}: a standard it already has would change. "
+            "Import the files as a new version (--new-version) instead.",
         }[self.status]
 
 
@@ -103,6 +112,12 @@ def import_framework(
             result.status = "vocabulary"
             if not dry_run:
                 _replace_vocabulary(session, actor, same_content, spec.vocabulary)
+        if spec.case and not (same_content.extra or {}).get("case"):
+            result.status = "case_ids"  # loaded before identifiers were kept: keep them now
+            if not dry_run:
+                same_content.extra = {**(same_content.extra or {}), "case": spec.case}
+                session.add(same_content)
+                session.flush()
         return result
     clash = next((f for f in existing if f.version == spec.version), None)
     if clash is not None:
@@ -170,6 +185,7 @@ def _insert(session: Session, spec: FrameworkSpec, digest: str) -> int:
             "glossary": [{"term": g.term, "definition": g.definition} for g in spec.glossary],
             "metadata": dict(spec.metadata),
             **(vocabulary_fields(spec.vocabulary) if spec.vocabulary else {}),
+            **({"case": spec.case} if spec.case else {}),
         },
     )
     session.add(fw)
@@ -251,6 +267,7 @@ def load_spec(session: Session, framework_id: int) -> FrameworkSpec:
         ],
         metadata=dict(extra.get("metadata", {})),
         vocabulary=str(extra.get("vocabulary", "")),
+        case=dict(extra.get("case", {})),
     )
 
 
@@ -376,33 +393,3 @@ def describe(session: Session, code: str, *, version: str | None = None) -> dict
     if standard_code is not None:
         data["standards"] = [s for s in data["standards"] if s["code"] == standard_code]
     return data
-
-
-def export(session: Session, code: str, fmt: str, *, version: str | None = None) -> bytes:
-    """A framework (or one standard, by its code) in json, csv or docx, found by code."""
-    fw, standard_code = resolve(session, code, version)
-    return export_by_id(session, fw.id or 0, fmt, standard_code=standard_code)
-
-
-def export_by_id(
-    session: Session, framework_id: int, fmt: str, *, standard_code: str | None = None
-) -> bytes:
-    """A framework version (or one of its standards) in json, csv or docx."""
-    spec = load_spec(session, framework_id)
-    if standard_code is not None:
-        spec.standards = [s for s in spec.standards if s.code == standard_code]
-        if not spec.standards:
-            raise NotFound(f"No standard {standard_code!r} in this framework.")
-    if fmt == "json":
-        from framework.export_json import framework_to_json
-
-        return framework_to_json(spec).encode("utf-8")
-    if fmt == "csv":
-        from framework.export_csv import framework_to_csv
-
-        return framework_to_csv(spec).encode("utf-8")
-    if fmt == "docx":
-        from framework.export_docx import framework_to_docx
-
-        return framework_to_docx(spec)
-    raise Invalid(f"Unknown export format {fmt!r}: use json, csv or docx.")

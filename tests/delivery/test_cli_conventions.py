@@ -70,3 +70,14 @@ def test_framework_export_to_standard_output(cli) -> None:
     exported = json.loads(r.stdout_bytes)
     assert exported["code"] == "SE"
     assert "bytes" in r.stderr
+
+
+def test_framework_import_reports_in_json_with_its_warnings(cli, tmp_path) -> None:
+    from tests.conftest import ROOT
+
+    source = ROOT / "tests" / "mappings" / "data" / "management-leadership.csv"
+    r = cli("framework", "import", str(source), "--dry-run", "--json")
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.stdout)
+    assert report["status"].startswith("would_") and report["criteria"] > 0
+    assert isinstance(report["warnings"], list) and isinstance(report["diff"], list)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -116,7 +116,8 @@ class AllocationForm(AllocationFields):
 
 FORMATS = [
     ("auto", "Detect from the file"),
-    ("nos-text", "NOS as plain text"),
+    ("nos-text", "NOS suite as plain text"),
+    ("nos-page", "NOS page text copied from ukstandards.org.uk"),
     ("nos-docx", "NOS as Word (.docx)"),
     ("topic-guide", "Topic guide (marking points)"),
     ("case", "1EdTech CASE package (JSON)"),
@@ -126,7 +127,7 @@ FORMATS = [
 
 
 class UploadFrameworkForm(PageForm):
-    file = FileField("Framework file", validators=[FileRequired()])
+    file = MultipleFileField("Framework files", validators=[FileRequired()])
     fmt = SelectField("Format", default="auto")
     code = StringField(
         "Code (only for a unit whose file has none)", validators=[Optional(), Length(max=64)]
@@ -135,6 +136,7 @@ class UploadFrameworkForm(PageForm):
         "Title (only for a unit whose file has none)", validators=[Optional(), Length(max=500)]
     )
     new_version = BooleanField("Import changed content as a new version")
+    add = BooleanField("Add these standards to the framework already loaded (its newest version)")
     preview = SubmitField("Preview")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
