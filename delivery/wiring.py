@@ -6,6 +6,9 @@ start. Importing a module never changes behaviour; only this function does.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from mappings.assessment.declarations import evidence_submitted
 from mappings.assessment.guards import signed_standards_stay
 from mappings.quality.eqa import eqa_relation
@@ -25,3 +28,10 @@ def wire() -> None:
     # A newly submitted version changes the evidence behind complete standards: the learner is
     # asked to confirm their declaration again.
     evidence.register_submit_hook(evidence_submitted)
+
+
+def configure(conf: Mapping[str, Any]) -> None:
+    """Apply the settings the core services read in every process (the app factory, the command
+    line and the worker call it once the configuration is known): the centre's own identifiers
+    that the personal-data scan of evidence reports."""
+    evidence.scanning.use_identifiers(conf.get("PRIVACY_IDENTIFIERS"))

@@ -20,6 +20,7 @@ from delivery.web import (
     notifications,
     words,
 )
+from delivery.web.admin import privacy as admin_privacy
 from delivery.web.admin import views as admin
 from delivery.web.context import db
 from delivery.web.coverage import caseload_views as caseload
@@ -43,6 +44,7 @@ BLUEPRINT_MODULES = (
     home,
     evidence,
     admin,
+    admin_privacy,
     frameworks,
     coverage,
     caseload,

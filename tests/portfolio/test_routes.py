@@ -43,6 +43,9 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "admin.cohorts": ({"admin"}, {"admin"}),
     "admin.registrations": ({"admin"}, {"admin"}),
     "admin.registration": ({"admin"}, {"admin"}),
+    # a person's data: the subject-access zip (a POST: it is recorded) and erasure on request
+    "privacy.subject_access": (set(), {"admin"}),
+    "privacy.erase": ({"admin"}, {"admin"}),
     "frameworks.index": (ALL, set()),
     "frameworks.show": (ALL, set()),
     "frameworks.standard": (ALL, set()),
