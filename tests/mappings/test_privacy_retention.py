@@ -182,3 +182,21 @@ def test_admin_pages_erase_with_confirmation(client, auth, session, case, store,
     session.expire_all()
     assert session.get(Person, case.learner.id).name == PLACEHOLDER_NAME
     assert audit.verify(session).ok
+
+
+def test_an_erased_item_says_so_and_its_file_is_not_served(
+    client, auth, session, case, store, app
+) -> None:
+    from mappings.privacy.erasure import erase_items
+
+    app.config["FILE_STORE"] = str(store.root)
+    [attachment] = _files(session, case.account_id)
+    done = erase_items(
+        session, actor=SYSTEM, evidence_ids=[case.account_id], reason="retention", store=store
+    )
+    session.commit()
+    assert (done.items, done.files, done.removed_files) == (1, 1, 1)
+    auth.login(case.assessor)
+    page = client.get(f"/evidence/{case.account_id}").get_data(as_text=True)
+    assert "were erased on" in page and "job coaching" not in page
+    assert client.get(f"/files/{attachment.id}").status_code == 404
