@@ -64,3 +64,7 @@ def test_erasure_page_is_accessible_and_fits_a_phone(page, live_server) -> None:
     assert axe_violations(page) == []
     page.set_viewport_size({"width": 375, "height": 800})
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.goto(f"{live_server}/admin/retention")
+    expect(page.get_by_text("Nothing is due.")).to_be_visible()
+    assert axe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -200,3 +200,24 @@ def test_an_erased_item_says_so_and_its_file_is_not_served(
     page = client.get(f"/evidence/{case.account_id}").get_data(as_text=True)
     assert "were erased on" in page and "job coaching" not in page
     assert client.get(f"/files/{attachment.id}").status_code == 404
+
+
+def test_the_retention_page_lists_what_is_due_and_erases_it(
+    client, auth, session, case, store, app
+) -> None:
+    app.config.update(FILE_STORE=str(store.root), RETENTION_FRAMEWORK_YEARS="SE=2")
+    learner = session.get(Person, case.learner.id)
+    learner.removed_at = utcnow() - timedelta(days=3 * 366)  # past SE's 2 years, not the default 3
+    session.add(learner)
+    session.commit()
+    auth.login("admin")
+    page = client.get("/admin/retention").get_data(as_text=True)
+    assert "SE 2 years" in page and case.learner.name in page and "Left on" in page
+    assert client.post("/admin/retention", data={}).status_code == 422
+    assert session.get(Evidence, case.note_id).erased_at is None
+    done = client.post("/admin/retention", data={"sure": "y"})
+    assert done.status_code == 302
+    session.expire_all()
+    assert session.get(Evidence, case.note_id).erased_at is not None
+    assert "Nothing is due." in client.get("/admin/retention").get_data(as_text=True)
+    assert audit.verify(session).ok

@@ -1,4 +1,5 @@
-"""Administrator pages for a person's data: the subject-access archive and erasure on request."""
+"""Administrator pages for personal data: a person's subject-access archive, erasure on request,
+and the retention rules with what is due to go."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from delivery.web.context import actor, db, file_store
 from delivery.web.forms import PageForm, errors_on
 from delivery.web.handler import page
 from exports.subject_access import write_subject_access
+from mappings.privacy import retention
 from mappings.privacy.requests import erase_person
 from portfolio.models import Person
 
-bp = Blueprint("privacy", __name__, url_prefix="/admin/people")
+bp = Blueprint("privacy", __name__, url_prefix="/admin")
 ADMIN = "admin"
 
 
@@ -30,6 +32,14 @@ class EraseForm(PageForm):
     erase = SubmitField("Erase personal data")
 
 
+class ApplyForm(PageForm):
+    sure = BooleanField(
+        "Yes, erase the content and files of this evidence now. This cannot be undone.",
+        validators=[DataRequired(message="Tick the box to confirm.")],
+    )
+    apply = SubmitField("Erase now")
+
+
 def _person(person_id: int) -> Person:
     target = db().get(Person, person_id)
     if target is None:
@@ -37,7 +47,7 @@ def _person(person_id: int) -> Person:
     return target
 
 
-@bp.route("/<int:person_id>/subject-access", methods=["POST"])
+@bp.route("/people/<int:person_id>/subject-access", methods=["POST"])
 @page(ADMIN)
 def subject_access(person_id: int) -> Response:
     """Everything held about the person, as one zip (the request is recorded in the trail)."""
@@ -63,7 +73,7 @@ def subject_access(person_id: int) -> Response:
     return response
 
 
-@bp.route("/<int:person_id>/erase", methods=["GET", "POST"])
+@bp.route("/people/<int:person_id>/erase", methods=["GET", "POST"])
 @page(ADMIN)
 def erase(person_id: int) -> tuple[str, int] | Response:
     """What erasing the person would do, and the confirmation that does it."""
@@ -85,3 +95,29 @@ def erase(person_id: int) -> tuple[str, int] | Response:
             db(), actor=actor(), person_id=person_id, store=None, dry_run=True
         ).as_dict()
     return render_template("admin/erase.html", person=target, plan=plan, form=form), form.status
+
+
+@bp.route("/retention", methods=["GET", "POST"])
+@page(ADMIN)
+def retention_page() -> tuple[str, int] | Response:
+    """The rules in force and the learners whose evidence is past its keeping time; erasing it
+    now (the daily job does the same)."""
+    rules = retention.Rules.from_config(current_app.config)
+    form = ApplyForm()
+    if form.validate_on_submit():
+        with errors_on(form):
+            done = retention.apply(db(), actor=actor(), rules=rules, store=file_store())
+            flash(
+                f"Erased the content of {done.erased.items} evidence item(s) and "
+                f"{done.erased.files} file(s) of {len(done.due)} learner(s).",
+                "success",
+            )
+            return redirect(url_for("privacy.retention_page"))
+    due = retention.due(db(), rules)
+    return render_template(
+        "admin/retention.html",
+        rules=rules,
+        frameworks=sorted(rules.frameworks.items()),
+        due=due,
+        form=form,
+    ), form.status
