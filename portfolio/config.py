@@ -138,8 +138,11 @@ def _check_privacy(config: dict[str, Any]) -> None:
         framework_years(config.get("RETENTION_FRAMEWORK_YEARS"))
     except ValueError as exc:
         raise RuntimeError(f"PORTFOLIO_RETENTION_FRAMEWORK_YEARS: {exc}") from None
-    if int(config.get("RETENTION_EVIDENCE_YEARS") or 0) < 1:
-        raise RuntimeError("PORTFOLIO_RETENTION_EVIDENCE_YEARS: give at least 1 year.")
+    years = config.get("RETENTION_EVIDENCE_YEARS", SETTINGS["RETENTION_EVIDENCE_YEARS"][0])
+    if not str(years).isdigit() or int(years) < 1:
+        raise RuntimeError(
+            "PORTFOLIO_RETENTION_EVIDENCE_YEARS: give a whole number of years, 1 or more."
+        )
 
 
 def finish(config: dict[str, Any]) -> dict[str, Any]:

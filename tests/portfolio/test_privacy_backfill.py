@@ -140,3 +140,17 @@ def test_backfill_scans_what_was_saved_before_and_is_idempotent(
         == 1
     )
     assert "intact" in cli("audit", "verify").output
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("RETENTION_FRAMEWORK_YEARS", "SE=five"),
+        ("RETENTION_FRAMEWORK_YEARS", "SE"),
+        ("RETENTION_EVIDENCE_YEARS", 0),
+    ],
+)
+def test_a_bad_retention_period_stops_the_start(key: str, value: object) -> None:
+    with pytest.raises(RuntimeError, match=f"PORTFOLIO_{key}"):
+        config.finish({key: value, "INSTANCE_PATH": "/tmp/x"})
+    assert config.framework_years("SE=5; ML = 7\nX=1") == {"SE": 5, "ML": 7, "X": 1}
