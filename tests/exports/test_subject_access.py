@@ -61,6 +61,15 @@ def test_the_archive_holds_everything_about_the_learner(session, case, store) ->
     ).one()
     assert recorded.subject_id == case.learner.id
 
+    # an assessor's archive: no portfolio of their own, the decisions they made
+    out = io.BytesIO()
+    names = write_subject_access(session, store, case.assessor.id, out, actor=SYSTEM)
+    assert "portfolio-bundle.zip" not in names
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as zf:
+        made = _read(zf, "decisions.json")
+        assert made and {d["actor_id"] for d in made} == {case.assessor.id}
+        assert [r["id"] for r in _read(zf, "registrations.json")] == [case.registration.id]
+
 
 def test_the_command_writes_the_archive(session, case, store, cli, tmp_path) -> None:
     target = tmp_path / "sar.zip"

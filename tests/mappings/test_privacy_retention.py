@@ -212,3 +212,41 @@ def test_the_retention_page_lists_what_is_due_and_erases_it(
     assert session.get(Evidence, case.note_id).erased_at is not None
     assert "Nothing is due." in client.get("/admin/retention").get_data(as_text=True)
     assert audit.verify(session).ok
+
+
+def test_a_file_another_item_holds_stays_in_the_store(session, make_person, store) -> None:
+    import io
+
+    from mappings.privacy.erasure import erase_items
+    from portfolio.services import evidence as service
+    from tests.conftest import actor_of
+
+    def item_with_file(learner):
+        me = actor_of(learner)
+        draft = service.Draft(
+            kind="product", title="Menu", activity_date=utcnow().date(), body="A menu."
+        )
+        item = service.create(session, actor=me, learner_id=learner.id, draft=draft)
+        service.attach(
+            session, actor=me, store=store, evidence_id=item.id, filename="menu.txt",
+            stream=io.BytesIO(b"Lunch menu, week 3.\\n"), max_bytes=1024,
+        )  # fmt: skip
+        session.commit()
+        return item
+
+    first = item_with_file(make_person("learner"))
+    second = item_with_file(make_person("learner"))
+    [attachment] = _files(session, first.id)
+    done = erase_items(
+        session, actor=SYSTEM, evidence_ids=[first.id], reason="request", store=store
+    )
+    session.commit()
+    assert (done.files, done.removed_files) == (1, 0)
+    assert store.exists(attachment.sha256)  # the second item still holds the same file
+    done = erase_items(
+        session, actor=SYSTEM, evidence_ids=[second.id, first.id], reason="request", store=store
+    )
+    session.commit()
+    assert (done.items, done.removed_files) == (1, 1)  # the first was erased already
+    assert not store.exists(attachment.sha256)
+    assert audit.verify(session).ok
