@@ -169,6 +169,8 @@ def test_admin_pages_erase_with_confirmation(client, auth, session, case, store,
     session.expire_all()
     assert session.get(Person, case.learner.id).name == PLACEHOLDER_NAME
     assert audit.verify(session).ok
+    shown = client.get(f"/admin/people/{case.learner.id}").get_data(as_text=True)
+    assert "personal data erased on" in shown
     auth.logout()
     for email in (case.learner.email, session.get(Person, case.learner.id).email):
         r = client.post("/login", data={"email": email, "password": PASSWORD})
