@@ -7,6 +7,9 @@ start. Importing a module never changes behaviour; only this function does.
 from __future__ import annotations
 
 from mappings.assessment import summaries
+from collections.abc import Mapping
+from typing import Any
+
 from mappings.assessment.declarations import evidence_submitted
 from mappings.assessment.guards import signed_standards_stay
 from mappings.quality.eqa import eqa_relation
@@ -29,3 +32,10 @@ def wire() -> None:
     # Where each registration stands is kept for the caseload, and forgotten in the same
     # transaction as any change that could alter it.
     summaries.install()
+
+
+def configure(conf: Mapping[str, Any]) -> None:
+    """Apply the settings the core services read in every process (the app factory, the command
+    line and the worker call it once the configuration is known): the centre's own identifiers
+    that the personal-data scan of evidence reports."""
+    evidence.scanning.use_identifiers(conf.get("PRIVACY_IDENTIFIERS"))

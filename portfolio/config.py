@@ -86,6 +86,19 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "MAIL_STARTTLS": (False, "upgrade the SMTP connection with STARTTLS"),
     "MAIL_USERNAME": (None, "SMTP user name, when the server needs a log-in"),
     "MAIL_PASSWORD": (None, "SMTP password"),
+    "PRIVACY_IDENTIFIERS": (
+        None,
+        "the centre's own identifiers the personal-data scan reports, as `KIND=REGEX` pairs "
+        "separated by `;`, e.g. `client_ref=CR-\\d{6}`",
+    ),
+    "RETENTION_EVIDENCE_YEARS": (
+        3,
+        "years evidence content and files are kept after the learner completes or leaves",
+    ),
+    "RETENTION_FRAMEWORK_YEARS": (
+        None,
+        "other periods for some frameworks, as `CODE=YEARS` pairs separated by `;`, e.g. `SE=5`",
+    ),
 }
 
 
@@ -107,6 +120,39 @@ def from_env(environ: dict[str, str] | None = None) -> dict[str, Any]:
     return config
 
 
+def framework_years(spec: str | None) -> dict[str, int]:
+    """``SE=5; ML=7`` -> {"SE": 5, "ML": 7}; ValueError with the reason otherwise."""
+    years: dict[str, int] = {}
+    for part in (spec or "").replace("\n", ";").split(";"):
+        if not part.strip():
+            continue
+        code, sep, value = part.partition("=")
+        if not sep or not code.strip() or not value.strip().isdigit():
+            raise ValueError(f"{part.strip()!r}: write CODE=YEARS (whole years)")
+        years[code.strip()] = int(value)
+    return years
+
+
+def _check_privacy(config: dict[str, Any]) -> None:
+    """A bad identifier or retention period stops the start, with the reason."""
+    from portfolio.errors import Invalid
+    from portfolio.privacy.scan import centre_identifiers, parse_identifiers
+
+    try:
+        centre_identifiers(parse_identifiers(config.get("PRIVACY_IDENTIFIERS") or ""))
+    except Invalid as exc:
+        raise RuntimeError(f"PORTFOLIO_PRIVACY_IDENTIFIERS: {exc}") from None
+    try:
+        framework_years(config.get("RETENTION_FRAMEWORK_YEARS"))
+    except ValueError as exc:
+        raise RuntimeError(f"PORTFOLIO_RETENTION_FRAMEWORK_YEARS: {exc}") from None
+    years = config.get("RETENTION_EVIDENCE_YEARS", SETTINGS["RETENTION_EVIDENCE_YEARS"][0])
+    if not str(years).isdigit() or int(years) < 1:
+        raise RuntimeError(
+            "PORTFOLIO_RETENTION_EVIDENCE_YEARS: give a whole number of years, 1 or more."
+        )
+
+
 def finish(config: dict[str, Any]) -> dict[str, Any]:
     """Fill in paths derived from the instance folder and check production safety."""
     instance = Path(config.get("INSTANCE_PATH") or Path.cwd() / "instance").resolve()
@@ -125,6 +171,7 @@ def finish(config: dict[str, Any]) -> dict[str, Any]:
             "Europe/London."
         ) from None
     config["TIME_ZONE"] = zone
+    _check_privacy(config)
     if config.get("ENV") == "production" and config.get("SECRET_KEY") in (None, DEFAULT_SECRET_KEY):
         raise RuntimeError(
             "Refusing to start in production with the default secret key: "

@@ -67,10 +67,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Register VLE platforms whose course links open portfolios (LTI 1.3).",
     ),
     "people": ("delivery.cli.people:people_group", "Create and list people."),
-    "privacy": ("delivery.cli.privacy:privacy_group", "Find personal data in evidence text."),
+    "privacy": (
+        "delivery.cli.privacy:privacy_group",
+        "Find personal data in evidence text; subject access and erasure.",
+    ),
     "register": (
         "delivery.cli.register:register_command",
         "Register a learner on standards of a framework version with an assessor and an IQA.",
+    ),
+    "retention": (
+        "delivery.cli.retention:retention_group",
+        "Apply the centre's retention rules to stored evidence.",
     ),
     "restore": (
         "delivery.cli.backup:restore_command",
@@ -149,15 +156,20 @@ def main(ctx: click.Context, db_url: str | None) -> None:
     """Competence assessment and e-portfolio engine."""
     # Imported here, when a command runs, so that `portfolio --help` loads no database layer.
     from delivery.cli.context import Context
-    from delivery.wiring import wire
+    from delivery.wiring import configure, wire
 
     wire()
     if isinstance(ctx.obj, Context):  # given by an embedding program or a test
+        configure(ctx.obj.settings)
         return
     conf = settings.from_env()
     if db_url:
         conf["DATABASE_URL"] = db_url
-    conf = settings.finish(conf)
+    try:
+        conf = settings.finish(conf)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    configure(conf)
     ctx.obj = Context(conf["DATABASE_URL"])
 
 

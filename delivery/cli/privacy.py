@@ -1,4 +1,5 @@
-"""``portfolio privacy scan``: find personal data in texts read as JSON lines (the measured interface)."""
+"""``portfolio privacy scan``: find personal data in texts read as JSON lines (the measured
+interface); the commands on stored data are in :mod:`delivery.cli.privacy_requests`."""
 
 from __future__ import annotations
 
@@ -9,13 +10,19 @@ from typing import Any
 
 import click
 
+from delivery.cli.privacy_requests import (
+    backfill_command,
+    erase_command,
+    subject_access_command,
+)
 from portfolio.errors import Invalid
 from portfolio.privacy.scan import centre_identifiers, scan
+from portfolio.services.evidence import scanning
 
 
 @click.group("privacy")
 def privacy_group() -> None:
-    """Find personal data in evidence text."""
+    """Find personal data in evidence text; subject access and erasure."""
 
 
 @privacy_group.command("scan")
@@ -38,7 +45,7 @@ def scan_command(no_names: bool, identifiers: tuple[str, ...]) -> None:
     (text[start:end] is the finding's text). An optional "learner" (a name, or a list of names)
     is never reported as a name. A line that is not a JSON object with a string "text" stops the
     run with its line number; the lines before it have been written."""
-    extra = _identifiers(identifiers)
+    extra = {**scanning.identifiers(), **_identifiers(identifiers)}
     out = sys.stdout
     for number, line in enumerate(sys.stdin, start=1):
         if not line.strip():
@@ -81,3 +88,8 @@ def _parse(number: int, line: str) -> dict[str, Any]:
     if learner is not None and not isinstance(learner, str | list):
         raise click.ClickException(f'stdin line {number}: "learner" must be a name or a list')
     return item
+
+
+privacy_group.add_command(backfill_command)
+privacy_group.add_command(subject_access_command)
+privacy_group.add_command(erase_command)

@@ -24,6 +24,7 @@ from delivery.web import (
     words,
 )
 from delivery.web.admin import lti as admin_lti  # noqa: F401 - its route is on the admin blueprint
+from delivery.web.admin import privacy as admin_privacy
 from delivery.web.admin import views as admin
 from delivery.web.context import db
 from delivery.web.coverage import caseload_views as caseload
@@ -48,6 +49,7 @@ BLUEPRINT_MODULES = (
     home,
     evidence,
     admin,
+    admin_privacy,
     frameworks,
     coverage,
     caseload,

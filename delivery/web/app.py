@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from delivery.web import limits, observe, register
 from delivery.web.context import PortfolioExtension
 from delivery.web.lti import views as lti
-from delivery.wiring import wire
+from delivery.wiring import configure, wire
 from mappings.assessment.suggestions import start_warming
 from portfolio import config as settings
 from portfolio.db import make_engine
@@ -26,6 +26,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     conf = settings.from_env()
     conf.update(config or {})
     conf = settings.finish(conf)
+    configure(conf)
     app = Flask(__name__, instance_path=conf["INSTANCE_PATH"], instance_relative_config=True)
     app.config.update(conf)
     app.config.setdefault("TESTING", False)

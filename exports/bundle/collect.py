@@ -156,7 +156,10 @@ class _Rows:
         self.attachments: dict[int, list[Attachment]] = defaultdict(list)
         for a in self.session.exec(
             select(Attachment)
-            .where(col(Attachment.version_id).in_([v.id for v in self.versions]))
+            .where(
+                col(Attachment.version_id).in_([v.id for v in self.versions]),
+                col(Attachment.erased_at).is_(None),  # an erased file is gone from the store
+            )
             .order_by(col(Attachment.id))
         ):
             self.attachments[a.version_id].append(a)

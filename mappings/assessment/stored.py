@@ -332,8 +332,11 @@ def due(session: Session) -> list[int]:
         )
         .outerjoin(VersionSuggestions, col(VersionSuggestions.version_id) == EvidenceVersion.id)
         .where(
-            col(VersionSuggestions.id).is_(None)
-            | (col(VersionSuggestions.engine_version) != ENGINE_VERSION)
+            (
+                col(VersionSuggestions.id).is_(None)
+                | (col(VersionSuggestions.engine_version) != ENGINE_VERSION)
+            ),
+            col(Evidence.erased_at).is_(None),  # an erased item's text is gone
         )
         .order_by(col(EvidenceVersion.id))
     ).all()

@@ -35,6 +35,8 @@ class Evidence(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     submitted_at: datetime | None = None
+    # when its content and files were erased (retention or a request); the versions' hashes stay
+    erased_at: datetime | None = None
 
 
 class EvidenceVersion(SQLModel, table=True):
@@ -65,6 +67,7 @@ class Attachment(SQLModel, table=True):
     size: int
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     created_at: datetime = Field(default_factory=utcnow)
+    erased_at: datetime | None = None  # the file is gone from the store once no one else's
 
 
 class AttachmentReading(SQLModel, table=True):

@@ -32,6 +32,7 @@ class Person(SQLModel, table=True):
     locked_until: datetime | None = None  # no log-in is tried before then (a growing delay)
     created_at: datetime = Field(default_factory=utcnow)
     removed_at: datetime | None = None
+    erased_at: datetime | None = None  # personal data erased on request: name and e-mail replaced
 
     @property
     def role_set(self) -> frozenset[str]:

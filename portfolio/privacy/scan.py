@@ -53,6 +53,23 @@ class Finding:
         return asdict(self)
 
 
+def parse_identifiers(spec: str) -> dict[str, str]:
+    """A centre's identifiers as configured: ``KIND=REGEX`` pairs separated by ``;`` (or new
+    lines), e.g. ``client_ref=CR-\\d{6}; case_no=CASE/\\d{4}``. A ``;`` inside a regular
+    expression is kept unless ``KIND=`` follows it. Invalid (with the reason) for a pair without
+    ``=``; the patterns are checked by :func:`centre_identifiers`."""
+    pairs: dict[str, str] = {}
+    for part in re.split(r"[;\n]\s*(?=[A-Za-z][\w-]*=)", spec.strip()):
+        part = part.strip().rstrip(";").strip()
+        if not part:
+            continue
+        kind, sep, pattern = part.partition("=")
+        if not sep or not pattern:
+            raise Invalid(f"identifier {part!r}: write KIND=REGEX")
+        pairs[kind.strip().replace("-", "_")] = pattern.strip()
+    return pairs
+
+
 def centre_identifiers(patterns: Mapping[str, str]) -> dict[str, re.Pattern[str]]:
     """Compile identifiers a centre configures (kind -> regular expression), refusing with a clear
     message a kind that is not a lower-case word, one that names a built-in kind, a pattern that

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO
 
 from sqlalchemy import event
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portfolio.errors import Invalid, PermissionDenied, Unavailable
 from portfolio.models import Attachment
@@ -41,6 +41,7 @@ from portfolio.services.actors import Actor
 log = logging.getLogger(__name__)
 CHUNK = 1024 * 1024
 _PENDING = "portfolio.files.pending"  # key in Session.info: files stored for the open transaction
+_ERASED = "portfolio.files.erased"  # key in Session.info: files to delete once committed
 # what the operating system says when the store, not the request, is at fault
 _STORE_FAULTS = frozenset(
     {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
@@ -288,6 +289,27 @@ def _ended(session: Session, transaction: Any) -> None:
             log.warning("could not delete %s from %s after a rollback", name, store.describe())
 
 
+def delete_on_commit(session: Session, store: Store, sha256: str) -> None:
+    """Delete the file ``sha256`` from the store once the session's transaction commits (an
+    erasure: the rows no longer reference it); nothing is deleted if it rolls back."""
+    session.info.setdefault(_ERASED, []).append((store, relative_name(sha256)))
+    if not event.contains(session, "after_commit", _erase):
+        event.listen(session, "after_commit", _erase)
+        event.listen(session, "after_soft_rollback", _forget)
+
+
+def _erase(session: Session) -> None:
+    for store, name in session.info.pop(_ERASED, []):
+        try:
+            store.delete(name)
+        except Exception:  # noqa: BLE001 - found again by `portfolio files check --delete`
+            log.warning("could not delete erased file %s from %s", name, store.describe())
+
+
+def _forget(session: Session, previous: Any) -> None:
+    session.info.pop(_ERASED, None)
+
+
 @dataclass(frozen=True)
 class Orphan:
     path: str  # where: a path on the disk, or s3://bucket/key
@@ -308,7 +330,11 @@ def check(
     when ``delete``. Only an administrator may look."""
     if not actor.has("admin"):
         raise PermissionDenied("Only an administrator may check the file store.")
-    referenced = set(session.exec(select(Attachment.sha256).distinct()).all())
+    referenced = set(
+        session.exec(
+            select(Attachment.sha256).where(col(Attachment.erased_at).is_(None)).distinct()
+        ).all()
+    )
     now = time.time()
     found = []
     where = store.describe().rstrip("/")

@@ -45,3 +45,26 @@ def test_learner_sees_personal_data_marked_and_replaces_it(page, live_server) ->
     expect(page.get_by_text("2 replaced with placeholders")).to_be_visible()
     page.set_viewport_size({"width": 375, "height": 800})
     assert axe_violations(page) == []
+
+
+def test_erasure_page_is_accessible_and_fits_a_phone(page, live_server) -> None:
+    """The administrator's erasure page says what goes and what stays (nothing is erased here:
+    the demo data is shared by the browser tests)."""
+    login(page, live_server, "admin@example.org")
+    page.goto(f"{live_server}/admin/people")
+    href = (
+        page.locator("tr", has_text="learner4@example.org").locator("a").first.get_attribute("href")
+    )
+    page.goto(f"{live_server}{href}")
+    expect(page.get_by_role("button", name="Download everything held about")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Erase this person's personal data on their request").click()
+    expect(page.get_by_role("heading", name="What is kept")).to_be_visible()
+    expect(page.get_by_label("Yes, erase this person's personal data.")).not_to_be_checked()
+    assert axe_violations(page) == []
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.goto(f"{live_server}/admin/retention")
+    expect(page.get_by_text("Nothing is due.")).to_be_visible()
+    assert axe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -54,6 +54,10 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "lti.login": (set(), set()),
     "lti.launch": (set(), set()),
     "lti.jwks": (set(PERSONAS), set()),
+    # a person's data: the subject-access zip (a POST: it is recorded) and erasure on request
+    "privacy.subject_access": (set(), {"admin"}),
+    "privacy.erase": ({"admin"}, {"admin"}),
+    "privacy.retention_page": ({"admin"}, {"admin"}),  # the rules, what is due; erase now
     "frameworks.index": (ALL, set()),
     "frameworks.show": (ALL, set()),
     "frameworks.standard": (ALL, set()),

@@ -76,4 +76,6 @@ def attachment_for(session: Session, *, actor: Actor, attachment_id: int) -> Att
         raise NotFound("No such file.")
     attachment, learner_id = row
     access.require_view(session, actor, learner_id)
+    if attachment.erased_at is not None:
+        raise NotFound("This file was erased.")
     return attachment

@@ -11,7 +11,8 @@ and when. The findings are in :class:`~portfolio.models.privacy.PrivacyFinding`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete
@@ -26,10 +27,27 @@ from portfolio.models import (
     PrivacyFinding,
     PrivacyScan,
 )
-from portfolio.privacy.scan import LABELS, scan
+from portfolio.privacy.scan import LABELS, centre_identifiers, parse_identifiers, scan
 
 FINISHED = ("done", "truncated")
 Confirmation = tuple[int | None, datetime | None]  # who and when
+# the centre's own identifiers (PORTFOLIO_PRIVACY_IDENTIFIERS), set once at start by
+# ``delivery.wiring.configure``: every scan of evidence reports them as kinds of their own
+_identifiers: dict[str, re.Pattern[str]] = {}
+
+
+def use_identifiers(spec: str | None) -> Mapping[str, re.Pattern[str]]:
+    """Scan evidence for these identifiers of the centre's (``KIND=REGEX; ...``; none: only the
+    built-in kinds) from now on in this process; Invalid with the reason for a bad one."""
+    compiled = centre_identifiers(parse_identifiers(spec or ""))
+    _identifiers.clear()
+    _identifiers.update(compiled)
+    return dict(compiled)
+
+
+def identifiers() -> dict[str, re.Pattern[str]]:
+    """The centre's identifiers in use."""
+    return dict(_identifiers)
 
 
 def label(kind: str) -> str:
@@ -72,7 +90,7 @@ def _store(
     attachment_id: int | None,
     text: str,
 ) -> list[PrivacyFinding]:
-    findings = scan(text, learner=_allowed_names(session, item, version))
+    findings = scan(text, learner=_allowed_names(session, item, version), identifiers=_identifiers)
     confirmed = _confirmed(session, item.id or 0)
     version_id = version.id or 0
     same_text = [

@@ -1,0 +1,90 @@
+"""``portfolio privacy backfill | subject-access | erase``: the administrator's privacy work on
+stored data (``portfolio privacy scan`` reads text on stdin: :mod:`delivery.cli.privacy`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from delivery.cli.context import Context, echo_data, json_option, pass_ctx
+from exports.subject_access import write_subject_access
+from mappings.privacy.requests import erase_person, find_person
+from portfolio.services.actors import SYSTEM
+from portfolio.services.evidence.backfill import backfill
+
+
+@click.command("backfill")
+@click.option("--dry-run", is_flag=True, help="Count what would be scanned; write nothing.")
+@json_option
+@pass_ctx
+def backfill_command(ctx: Context, dry_run: bool, as_json: bool) -> None:
+    """Scan for personal data the evidence saved before evidence was scanned (idempotent)."""
+    with ctx.session(write=not dry_run) as session:
+        result = backfill(session, actor=SYSTEM, dry_run=dry_run)
+
+    def lines(data: dict[str, Any]) -> list[str]:
+        verb = "Would scan" if dry_run else "Scanned"
+        found = "" if dry_run else f"; {data['findings']} finding(s) stored"
+        return [
+            f"{verb} {data['bodies']} text(s) and {data['attachments']} attachment text(s) "
+            f"of {data['versions']} evidence version(s){found}."
+        ]
+
+    echo_data(result.as_dict(), as_json=as_json, lines=lines)
+
+
+@click.command("subject-access")
+@click.argument("email")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@pass_ctx
+def subject_access_command(ctx: Context, email: str, output: Path) -> None:
+    """Write one zip of everything held about the person with this e-mail."""
+    tmp = output.with_name(f".{output.name}.part")
+    try:
+        with ctx.session() as session, tmp.open("wb") as out:
+            person = find_person(session, email)
+            names = write_subject_access(
+                session,
+                ctx.file_store,
+                person.id or 0,
+                out,
+                actor=SYSTEM,
+                centre=ctx.settings["CENTRE_NAME"],
+            )
+        tmp.replace(output)
+    finally:
+        tmp.unlink(missing_ok=True)
+    click.echo(f"Wrote {output}: {len(names)} file(s): {', '.join(names)}.")
+
+
+@click.command("erase")
+@click.argument("email")
+@click.option("--dry-run", is_flag=True, help="Say what would be erased; write nothing.")
+@json_option
+@pass_ctx
+def erase_command(ctx: Context, email: str, dry_run: bool, as_json: bool) -> None:
+    """Erase a person's personal data on their request, keeping what the awarding body requires."""
+    with ctx.session(write=not dry_run) as session:
+        person = find_person(session, email)
+        result = erase_person(
+            session,
+            actor=SYSTEM,
+            person_id=person.id or 0,
+            store=ctx.file_store,
+            dry_run=dry_run,
+        )
+
+    def lines(data: dict[str, Any]) -> list[str]:
+        head = "Would erase" if dry_run else "Erased"
+        return [
+            f"{head} the name, e-mail and log-in of person {data['person_id']}, "
+            f"{data['notifications']} notification(s), the content of "
+            f"{data['evidence_erased']} evidence item(s) and {data['files_erased']} file(s) "
+            f"({data['files_removed_from_store']} leaving the file store).",
+            f"Kept: {data['evidence_kept']} evidence item(s) behind sign-offs, the sign-off "
+            "records, claims and decisions.",
+        ]
+
+    echo_data(result.as_dict(), as_json=as_json, lines=lines)

@@ -1,0 +1,202 @@
+"""A subject-access archive: everything the system holds about one person, as one zip.
+
+    README.txt              what each file is
+    person.json             the person's record (never the password hash or session secret)
+    portfolio-bundle.zip    their portable portfolio bundle, when they have been a learner
+    audit.json              audit entries by them or about them, their evidence or registrations
+    decisions.json          decisions on the claims of their evidence, and decisions they made
+    judgements.json         VACSR judgements of their evidence
+    notifications.json      notifications sent to them
+    logins.json             their log-in sessions (when, not the tokens)
+    registrations.json      their registrations (as learner, assessor or IQA)
+    signoffs.json           sign-offs of their standards
+
+Times are ISO 8601 UTC. Writing one appends a ``privacy.subject_access`` audit entry.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any, BinaryIO
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import and_, or_
+from sqlmodel import Session, col, select
+
+from exports.bundle import write_bundle
+from mappings.assessment.models import Claim, Decision, Judgement, SignOff
+from portfolio.errors import NotFound, PermissionDenied
+from portfolio.models import (
+    AuditEntry,
+    Evidence,
+    LoginSession,
+    Notification,
+    Person,
+    Registration,
+)
+from portfolio.models.base import utcnow
+from portfolio.services import audit
+from portfolio.services.actors import Actor
+from portfolio.services.files import Store
+
+README = """Subject-access archive: everything {centre} holds about {name}, {when} (UTC).
+
+person.json            your record: name, e-mail, roles, site, dates (no password is stored readable)
+portfolio-bundle.zip   your portfolio, browsable offline (open index.html), when you were a learner
+audit.json             entries of the audit trail made by you or about you and your evidence
+decisions.json         assessors' decisions on your claims, and decisions you made
+judgements.json        VACSR judgements of your evidence
+notifications.json     the notifications the application sent you
+logins.json            when you logged in and out (the tokens are never stored)
+registrations.json     your registrations on frameworks
+signoffs.json          the sign-offs of your standards
+"""
+PERSON_FIELDS = (
+    "id", "name", "email", "roles", "active", "site", "assessor_status", "created_at",
+    "removed_at", "erased_at",
+)  # fmt: skip
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _rows(rows: Iterable[Any], skip: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    return [{k: _plain(v) for k, v in row.model_dump().items() if k not in skip} for row in rows]
+
+
+def _json(data: Any) -> bytes:
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def _collect(session: Session, person: Person) -> dict[str, Any]:
+    pid = person.id or 0
+    evidence_ids = list(session.exec(select(Evidence.id).where(Evidence.learner_id == pid)))
+    regs = list(
+        session.exec(
+            select(Registration)
+            .where(
+                or_(
+                    col(Registration.learner_id) == pid,
+                    col(Registration.assessor_id) == pid,
+                    col(Registration.iqa_id) == pid,
+                )
+            )
+            .order_by(col(Registration.id))
+        )
+    )
+    mine = [r.id for r in regs if r.learner_id == pid]
+    about = or_(
+        col(AuditEntry.actor_id) == pid,
+        and_(col(AuditEntry.subject_type) == "person", col(AuditEntry.subject_id) == pid),
+        and_(
+            col(AuditEntry.subject_type) == "evidence",
+            col(AuditEntry.subject_id).in_(evidence_ids),
+        ),
+        and_(
+            col(AuditEntry.subject_type) == "registration",
+            col(AuditEntry.subject_id).in_([r.id for r in regs]),
+        ),
+    )
+    claim_ids = list(session.exec(select(Claim.id).where(col(Claim.evidence_id).in_(evidence_ids))))
+    decisions = session.exec(
+        select(Decision)
+        .where(or_(col(Decision.claim_id).in_(claim_ids), col(Decision.actor_id) == pid))
+        .order_by(col(Decision.id))
+    )
+    return {
+        "person.json": {f: _plain(getattr(person, f)) for f in PERSON_FIELDS},
+        "audit.json": _rows(
+            session.exec(select(AuditEntry).where(about).order_by(col(AuditEntry.id)))
+        ),
+        "decisions.json": _rows(decisions),
+        "judgements.json": _rows(
+            session.exec(
+                select(Judgement)
+                .where(col(Judgement.evidence_id).in_(evidence_ids))
+                .order_by(col(Judgement.id))
+            )
+        ),
+        "notifications.json": _rows(
+            session.exec(
+                select(Notification)
+                .where(Notification.person_id == pid)
+                .order_by(col(Notification.id))
+            )
+        ),
+        "logins.json": _rows(
+            session.exec(
+                select(LoginSession)
+                .where(LoginSession.person_id == pid)
+                .order_by(col(LoginSession.id))
+            ),
+            skip=("token_hash",),
+        ),
+        "registrations.json": _rows(regs),
+        "signoffs.json": _rows(
+            session.exec(
+                select(SignOff)
+                .where(col(SignOff.registration_id).in_(mine))
+                .order_by(col(SignOff.id))
+            )
+        ),
+        "has_portfolio": bool(evidence_ids or mine),
+    }
+
+
+def write_subject_access(
+    session: Session,
+    store: Store,
+    person_id: int,
+    out: BinaryIO,
+    *,
+    actor: Actor,
+    centre: str = "",
+    signing_key: Ed25519PrivateKey | None = None,
+) -> list[str]:
+    """Write the archive of ``person_id`` to ``out``; administrators only. Returns the names of
+    its members. Appends (flushes) a ``privacy.subject_access`` audit entry."""
+    if not actor.has("admin"):
+        raise PermissionDenied("Only an administrator may answer a subject-access request.")
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"No person with id {person_id}.")
+    when = utcnow()
+    data = _collect(session, person)
+    names: list[str] = []
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        readme = README.format(
+            centre=centre or "the centre", name=person.name, when=when.strftime("%d %b %Y %H:%M")
+        )
+        zf.writestr("README.txt", readme)
+        names.append("README.txt")
+        for name, value in data.items():
+            if name.endswith(".json"):
+                zf.writestr(name, _json(value))
+                names.append(name)
+        if data["has_portfolio"]:
+            with tempfile.TemporaryFile() as tmp:
+                write_bundle(
+                    session, store, person_id, tmp, centre=centre, generated_at=when,
+                    signing_key=signing_key,
+                )  # fmt: skip
+                tmp.seek(0)
+                with zf.open("portfolio-bundle.zip", "w", force_zip64=True) as member:
+                    shutil.copyfileobj(tmp, member)
+            names.append("portfolio-bundle.zip")
+    audit.record(
+        session,
+        actor=actor,
+        action="privacy.subject_access",
+        subject_type="person",
+        subject_id=person_id,
+        data={"files": len(names)},
+    )
+    return names

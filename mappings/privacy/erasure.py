@@ -1,0 +1,168 @@
+"""Erase evidence items: their content and files go, their record stays.
+
+Of each item the titles, bodies and kind-specific fields of every version, the files'
+names, extracted text and readings, the personal-data findings' text and the stored suggestions
+are erased; the rows stay, with every version's SHA-256 (so sign-offs, which froze versions by
+hash, still check), the claims, decisions, judgements and sign-offs. Each file leaves the store
+once the transaction commits, unless an item not erased still holds the same file.
+
+Each item erased appends one ``evidence.erase`` entry to the audit trail recording the versions'
+new row hashes (so ``portfolio audit verify`` still passes) and, as data, why, when and the
+SHA-256 of what was erased: never the content itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
+
+from mappings.assessment.models import VersionSuggestions
+from portfolio.models import (
+    Attachment,
+    AttachmentReading,
+    Evidence,
+    EvidenceVersion,
+    PrivacyFinding,
+)
+from portfolio.models.base import utcnow
+from portfolio.services import audit, files
+from portfolio.services.actors import Actor
+
+ERASED = "[erased]"
+
+
+@dataclass(frozen=True)
+class Erased:
+    """What was erased (or, on a dry run, would be)."""
+
+    items: int
+    versions: int
+    files: int  # attachments erased
+    removed_files: int  # files leaving the store (none another item still holds)
+
+
+def _attachments(session: Session, version_ids: Sequence[int]) -> list[Attachment]:
+    if not version_ids:
+        return []
+    return list(
+        session.exec(
+            select(Attachment)
+            .where(col(Attachment.version_id).in_(version_ids))
+            .order_by(col(Attachment.id))
+        )
+    )
+
+
+def erase_items(
+    session: Session,
+    *,
+    actor: Actor,
+    evidence_ids: Sequence[int],
+    reason: str,
+    store: files.Store | None,
+    dry_run: bool = False,
+) -> Erased:
+    """Erase the content and files of these items (those not erased already); flushed, the
+    files deleted from ``store`` after the commit. ``reason`` is recorded ("retention",
+    "request"). The caller checks who may."""
+    items = list(
+        session.exec(
+            select(Evidence)
+            .where(
+                col(Evidence.id).in_(sorted(set(evidence_ids))), col(Evidence.erased_at).is_(None)
+            )
+            .order_by(col(Evidence.id))
+        )
+    )
+    count_versions = count_files = 0
+    hashes: set[str] = set()
+    now = utcnow()
+    for item in items:
+        versions = list(
+            session.exec(
+                select(EvidenceVersion)
+                .where(EvidenceVersion.evidence_id == item.id)
+                .order_by(col(EvidenceVersion.number))
+            )
+        )
+        ids = [v.id or 0 for v in versions]
+        attached = _attachments(session, ids)
+        count_versions += len(versions)
+        count_files += len(attached)
+        hashes.update(a.sha256 for a in attached)
+        if dry_run:
+            continue
+        _erase_rows(session, item, versions, attached, now)
+        audit.record(
+            session,
+            actor=actor,
+            action="evidence.erase",
+            subject_type="evidence",
+            subject_id=item.id,
+            data={
+                "reason": reason,
+                "versions": [{"number": v.number, "sha256": v.sha256} for v in versions],
+                "files": sorted({a.sha256 for a in attached}),
+            },
+            rows=versions,
+        )
+    leaving = _unheld(session, hashes, exclude=[i.id or 0 for i in items] if dry_run else [])
+    if not dry_run and store is not None:
+        for sha in leaving:
+            files.delete_on_commit(session, store, sha)
+    return Erased(len(items), count_versions, count_files, len(leaving))
+
+
+def _erase_rows(
+    session: Session,
+    item: Evidence,
+    versions: Sequence[EvidenceVersion],
+    attached: Sequence[Attachment],
+    now: datetime,
+) -> None:
+    ids = [v.id or 0 for v in versions]
+    item.title = ERASED
+    item.erased_at = now
+    session.add(item)
+    for v in versions:
+        v.title = ERASED
+        v.body = ""
+        v.fields = {}
+        session.add(v)
+    for a in attached:
+        a.filename = ERASED
+        a.text = ""
+        a.erased_at = now
+        session.add(a)
+    session.flush()
+    if attached:
+        session.execute(
+            update(AttachmentReading)
+            .where(col(AttachmentReading.attachment_id).in_([a.id for a in attached]))
+            .values(text="", error="", suggestions=[])
+        )
+    session.execute(
+        update(PrivacyFinding).where(col(PrivacyFinding.version_id).in_(ids)).values(text="")
+    )
+    session.execute(delete(VersionSuggestions).where(col(VersionSuggestions.version_id).in_(ids)))
+    session.flush()
+
+
+def _unheld(session: Session, hashes: set[str], *, exclude: Sequence[int]) -> list[str]:
+    """The files no attachment still held (not erased) references, besides items ``exclude``
+    (those a dry run would erase)."""
+    if not hashes:
+        return []
+    query = select(Attachment.sha256).where(
+        col(Attachment.sha256).in_(sorted(hashes)), col(Attachment.erased_at).is_(None)
+    )
+    if exclude:
+        query = query.join(EvidenceVersion, col(EvidenceVersion.id) == Attachment.version_id).where(
+            col(EvidenceVersion.evidence_id).not_in(exclude)
+        )
+    held = set(session.exec(query))
+    return sorted(hashes - held)

@@ -1,0 +1,153 @@
+"""Erasure on request: a person's personal data goes; what the awarding body requires stays.
+
+What goes: their name and e-mail (replaced by a placeholder), their password and log-ins (the
+account can no longer be used), their notifications, password-reset links and log-in sessions,
+and the content and files of their evidence that no current sign-off rests on. What stays: the
+evidence behind their sign-offs (kept until the retention rules erase it), the sign-off records,
+registrations, claims, decisions and judgements (their existence and outcomes: the awarding
+body's record) and the audit trail, to which one ``person.erase`` entry is added with counts,
+never the erased data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from mappings.assessment.models import SignOff, SignOffEvidence
+from mappings.privacy.erasure import Erased, erase_items
+from portfolio.errors import Invalid, NotFound, PermissionDenied
+from portfolio.models import (
+    Evidence,
+    EvidenceVersion,
+    LoginSession,
+    Notification,
+    PasswordReset,
+    Person,
+)
+from portfolio.models.base import utcnow
+from portfolio.models.people import new_session_secret
+from portfolio.services import audit, files
+from portfolio.services.actors import Actor
+
+PLACEHOLDER_NAME = "Erased person"
+
+
+def placeholder_email(person_id: int) -> str:
+    return f"erased-{person_id}@erased.invalid"
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What erasing a person did (or, on a dry run, would do)."""
+
+    person_id: int
+    erased: Erased
+    kept_items: int  # evidence kept: a current sign-off rests on it
+    notifications: int
+    dry_run: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "person_id": self.person_id,
+            "dry_run": self.dry_run,
+            "evidence_erased": self.erased.items,
+            "files_erased": self.erased.files,
+            "files_removed_from_store": self.erased.removed_files,
+            "evidence_kept": self.kept_items,
+            "notifications": self.notifications,
+        }
+
+
+def find_person(session: Session, email: str) -> Person:
+    person = session.exec(
+        select(Person).where(func.lower(Person.email) == email.strip().lower())
+    ).first()
+    if person is None:
+        raise NotFound(f"No person with the e-mail {email.strip()!r}.")
+    return person
+
+
+def _split(session: Session, learner_id: int) -> tuple[list[int], list[int]]:
+    """The learner's items not erased yet: those no current sign-off rests on, and the kept."""
+    items = [
+        i
+        for i in session.exec(
+            select(Evidence.id).where(
+                Evidence.learner_id == learner_id, col(Evidence.erased_at).is_(None)
+            )
+        )
+        if i is not None
+    ]
+    if not items:
+        return [], []
+    kept = set(
+        session.exec(
+            select(EvidenceVersion.evidence_id)
+            .join(SignOffEvidence, col(SignOffEvidence.version_id) == EvidenceVersion.id)
+            .join(SignOff, col(SignOff.id) == SignOffEvidence.signoff_id)
+            .where(col(EvidenceVersion.evidence_id).in_(items), SignOff.status == "signed")
+        )
+    )
+    return [i for i in items if i not in kept], [i for i in items if i in kept]
+
+
+def erase_person(
+    session: Session,
+    *,
+    actor: Actor,
+    person_id: int,
+    store: files.Store | None,
+    dry_run: bool = False,
+) -> Erasure:
+    """Erase a person's personal data on their request (administrators only; not oneself)."""
+    if not actor.has("admin"):
+        raise PermissionDenied("Only an administrator may erase a person's data.")
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"No person with id {person_id}.")
+    if person_id == actor.id:
+        raise Invalid("You cannot erase your own account.")
+    if person.erased_at is not None:
+        raise Invalid("This person's data was already erased.")
+    gone, kept = _split(session, person_id)
+    notes = int(
+        session.exec(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.person_id == person_id)
+        ).one()
+    )
+    erased = erase_items(
+        session, actor=actor, evidence_ids=gone, reason="request", store=store, dry_run=dry_run
+    )
+    result = Erasure(person_id, erased, len(kept), notes, dry_run)
+    if dry_run:
+        return result
+    for model in (Notification, LoginSession, PasswordReset):
+        session.execute(delete(model).where(col(model.person_id) == person_id))
+    now = utcnow()
+    person.name = PLACEHOLDER_NAME
+    person.email = placeholder_email(person_id)
+    person.password_hash = ""
+    person.active = False
+    person.removed_at = person.removed_at or now
+    person.erased_at = now
+    person.session_secret = new_session_secret()
+    person.failed_logins = 0
+    person.locked_until = None
+    session.add(person)
+    session.flush()
+    data = {k: v for k, v in result.as_dict().items() if k not in ("person_id", "dry_run")}
+    audit.record(
+        session,
+        actor=actor,
+        action="person.erase",
+        subject_type="person",
+        subject_id=person_id,
+        data=data,
+    )
+    return result

@@ -1,0 +1,254 @@
+"""Issue 19: retention rules erase evidence past its keeping time, and a person's data is erased
+on request; what the awarding body needs stays, and the audit trail still verifies."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from mappings.assessment.models import Decision, SignOff, SignOffEvidence
+from mappings.privacy import retention
+from mappings.privacy.erasure import ERASED
+from mappings.privacy.requests import PLACEHOLDER_NAME, erase_person
+from portfolio.errors import Invalid
+from portfolio.models import (
+    Attachment,
+    AuditEntry,
+    Evidence,
+    EvidenceVersion,
+    Notification,
+    Person,
+)
+from portfolio.models.base import utcnow
+from portfolio.services import audit, registrations
+from portfolio.services.actors import SYSTEM
+from portfolio.services.files import FileStore
+from tests.conftest import PASSWORD
+from tests.exports.export_case import build_case
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    root = tmp_path / "files"
+    monkeypatch.setenv("PORTFOLIO_FILE_STORE", str(root))
+    monkeypatch.setenv("PORTFOLIO_INSTANCE_PATH", str(tmp_path))
+    return FileStore(root)
+
+
+@pytest.fixture
+def case(session, store, make_person, make_registration, make_evidence):
+    return build_case(session, store, make_person, make_registration, make_evidence)
+
+
+def _versions(session, evidence_id):
+    return session.exec(
+        select(EvidenceVersion).where(EvidenceVersion.evidence_id == evidence_id)
+    ).all()
+
+
+def _files(session, evidence_id):
+    ids = [v.id for v in _versions(session, evidence_id)]
+    return session.exec(select(Attachment).where(Attachment.version_id.in_(ids))).all()
+
+
+def test_evidence_goes_years_after_the_learner_leaves(session, case, store, cli) -> None:
+    later = utcnow().date() + timedelta(days=3650)
+    assert retention.due(session, retention.Rules(), today=later) == []  # still in learning
+    registrations.remove_person(session, actor=SYSTEM, person_id=case.learner.id)
+    learner = session.get(Person, case.learner.id)
+    learner.removed_at = utcnow() - timedelta(days=4 * 366)
+    session.add(learner)
+    session.commit()
+    [attachment] = _files(session, case.account_id)
+    assert store.exists(attachment.sha256)
+    before = {v.id: v.sha256 for v in _versions(session, case.account_id)}
+
+    dry = cli("retention", "apply", "--dry-run", "--json")
+    assert dry.exit_code == 0, dry.output
+    [row] = json.loads(dry.output)["learners"]
+    assert (row["email"], row["ended"], row["items"], row["files"]) == (
+        case.learner.email, "left", 2, 1,
+    )  # fmt: skip
+    assert session.get(Evidence, case.account_id).erased_at is None  # a dry run writes nothing
+
+    done = cli("retention", "apply")
+    assert done.exit_code == 0, done.output
+    assert "Erased the content of 2 evidence item(s)" in done.output
+    session.expire_all()
+    for evidence_id in (case.account_id, case.note_id):
+        item = session.get(Evidence, evidence_id)
+        assert item.erased_at is not None and item.title == ERASED
+        for v in _versions(session, evidence_id):
+            assert (v.title, v.body, v.fields) == (ERASED, "", {})
+    [attachment] = _files(session, case.account_id)
+    assert attachment.erased_at is not None and attachment.text == ""
+    assert not store.exists(attachment.sha256)  # gone from the store after the commit
+    # the record stays: hashes, the sign-off's frozen set, decisions
+    assert {v.id: v.sha256 for v in _versions(session, case.account_id)} == before
+    frozen = session.exec(
+        select(SignOffEvidence).where(SignOffEvidence.signoff_id == case.signoff.id)
+    ).all()
+    assert {f.sha256 for f in frozen} <= set(before.values())
+    assert session.get(SignOff, case.signoff.id).status == "signed"
+    assert session.exec(select(Decision)).first() is not None
+    # the trail says what was erased and its hash, never the content
+    entry = session.exec(
+        select(AuditEntry).where(
+            AuditEntry.action == "evidence.erase", AuditEntry.subject_id == case.account_id
+        )
+    ).one()
+    assert entry.data["reason"] == "retention"
+    assert {v["sha256"] for v in entry.data["versions"]} == set(before.values())
+    assert "job coaching" not in json.dumps(entry.data)
+    verified = cli("audit", "verify")
+    assert verified.exit_code == 0, verified.output
+    assert cli("retention", "apply", "--json").output.count('"email"') == 0  # nothing left
+
+
+def test_completion_starts_the_clock_and_frameworks_may_keep_longer(
+    session, store, make_person, make_registration, make_evidence
+) -> None:
+    case = build_case(
+        session, store, make_person, make_registration, make_evidence, codes="SE03", sign="SE03"
+    )
+    signed = session.get(SignOff, case.signoff.id).signed_at.date()
+    rules = retention.Rules(evidence_years=3)
+    assert retention.due(session, rules, today=signed + timedelta(days=365)) == []
+    [due] = retention.due(session, rules, today=retention.years_after(signed, 3))
+    assert (due.learner_id, due.ended, due.ended_on) == (case.learner.id, "completed", signed)
+    longer = retention.Rules(evidence_years=3, frameworks={"SE": 6})
+    assert retention.due(session, longer, today=retention.years_after(signed, 5)) == []
+
+
+def test_erasure_on_request_keeps_what_the_awarding_body_needs(session, case, store, cli) -> None:
+    email = case.learner.email
+    assert session.exec(
+        select(Notification).where(Notification.person_id == case.learner.id)
+    ).first()
+    account = {v.id: (v.body, v.sha256) for v in _versions(session, case.account_id)}
+
+    dry = cli("privacy", "erase", email, "--dry-run", "--json")
+    assert dry.exit_code == 0, dry.output
+    plan = json.loads(dry.output)
+    assert (plan["evidence_erased"], plan["evidence_kept"]) == (1, 1)
+    assert session.get(Person, case.learner.id).email == email
+
+    done = cli("privacy", "erase", email)
+    assert done.exit_code == 0, done.output
+    session.expire_all()
+    person = session.get(Person, case.learner.id)
+    assert person.name == PLACEHOLDER_NAME and person.email != email
+    assert person.password_hash == "" and not person.active and person.erased_at is not None
+    assert not session.exec(select(Notification).where(Notification.person_id == person.id)).all()
+    # the note (no sign-off rests on it) is emptied; the signed-off account is kept as it was
+    assert session.get(Evidence, case.note_id).erased_at is not None
+    assert {v.id: (v.body, v.sha256) for v in _versions(session, case.account_id)} == account
+    assert session.get(SignOff, case.signoff.id).status == "signed"
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "person.erase")).one()
+    assert email not in json.dumps(entry.data) and case.learner.name not in json.dumps(entry.data)
+    assert audit.verify(session).ok
+    with pytest.raises(Invalid, match="already erased"):
+        erase_person(session, actor=SYSTEM, person_id=person.id, store=store)
+
+
+def test_admin_pages_erase_with_confirmation(client, auth, session, case, store, app) -> None:
+    app.config["FILE_STORE"] = str(store.root)
+    auth.login("admin")
+    page = client.get(f"/admin/people/{case.learner.id}/erase")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "What goes" in text and "1 evidence item behind their sign-offs" in text
+    refused = client.post(f"/admin/people/{case.learner.id}/erase", data={})
+    assert refused.status_code == 422 and "Tick the box" in refused.get_data(as_text=True)
+    assert session.get(Person, case.learner.id).erased_at is None
+    done = client.post(f"/admin/people/{case.learner.id}/erase", data={"sure": "y"})
+    assert done.status_code == 302
+    session.expire_all()
+    assert session.get(Person, case.learner.id).name == PLACEHOLDER_NAME
+    assert audit.verify(session).ok
+    shown = client.get(f"/admin/people/{case.learner.id}").get_data(as_text=True)
+    assert "personal data erased on" in shown
+    auth.logout()
+    for email in (case.learner.email, session.get(Person, case.learner.id).email):
+        r = client.post("/login", data={"email": email, "password": PASSWORD})
+        assert r.status_code != 302  # the account can no longer be used
+
+
+def test_an_erased_item_says_so_and_its_file_is_not_served(
+    client, auth, session, case, store, app
+) -> None:
+    from mappings.privacy.erasure import erase_items
+
+    app.config["FILE_STORE"] = str(store.root)
+    [attachment] = _files(session, case.account_id)
+    done = erase_items(
+        session, actor=SYSTEM, evidence_ids=[case.account_id], reason="retention", store=store
+    )
+    session.commit()
+    assert (done.items, done.files, done.removed_files) == (1, 1, 1)
+    auth.login(case.assessor)
+    page = client.get(f"/evidence/{case.account_id}").get_data(as_text=True)
+    assert "were erased on" in page and "job coaching" not in page
+    assert client.get(f"/files/{attachment.id}").status_code == 404
+
+
+def test_the_retention_page_lists_what_is_due_and_erases_it(
+    client, auth, session, case, store, app
+) -> None:
+    app.config.update(FILE_STORE=str(store.root), RETENTION_FRAMEWORK_YEARS="SE=2")
+    learner = session.get(Person, case.learner.id)
+    learner.removed_at = utcnow() - timedelta(days=3 * 366)  # past SE's 2 years, not the default 3
+    session.add(learner)
+    session.commit()
+    auth.login("admin")
+    page = client.get("/admin/retention").get_data(as_text=True)
+    assert "SE 2 years" in page and case.learner.name in page and "Left on" in page
+    assert client.post("/admin/retention", data={}).status_code == 422
+    assert session.get(Evidence, case.note_id).erased_at is None
+    done = client.post("/admin/retention", data={"sure": "y"})
+    assert done.status_code == 302
+    session.expire_all()
+    assert session.get(Evidence, case.note_id).erased_at is not None
+    assert "Nothing is due." in client.get("/admin/retention").get_data(as_text=True)
+    assert audit.verify(session).ok
+
+
+def test_a_file_another_item_holds_stays_in_the_store(session, make_person, store) -> None:
+    import io
+
+    from mappings.privacy.erasure import erase_items
+    from portfolio.services import evidence as service
+    from tests.conftest import actor_of
+
+    def item_with_file(learner):
+        me = actor_of(learner)
+        draft = service.Draft(
+            kind="product", title="Menu", activity_date=utcnow().date(), body="A menu."
+        )
+        item = service.create(session, actor=me, learner_id=learner.id, draft=draft)
+        service.attach(
+            session, actor=me, store=store, evidence_id=item.id, filename="menu.txt",
+            stream=io.BytesIO(b"Lunch menu, week 3.\\n"), max_bytes=1024,
+        )  # fmt: skip
+        session.commit()
+        return item
+
+    first = item_with_file(make_person("learner"))
+    second = item_with_file(make_person("learner"))
+    [attachment] = _files(session, first.id)
+    done = erase_items(
+        session, actor=SYSTEM, evidence_ids=[first.id], reason="request", store=store
+    )
+    session.commit()
+    assert (done.files, done.removed_files) == (1, 0)
+    assert store.exists(attachment.sha256)  # the second item still holds the same file
+    done = erase_items(
+        session, actor=SYSTEM, evidence_ids=[second.id, first.id], reason="request", store=store
+    )
+    session.commit()
+    assert (done.items, done.removed_files) == (1, 1)  # the first was erased already
+    assert not store.exists(attachment.sha256)
+    assert audit.verify(session).ok
