@@ -6,10 +6,10 @@ start. Importing a module never changes behaviour; only this function does.
 
 from __future__ import annotations
 
-from mappings.assessment import summaries
 from collections.abc import Mapping
 from typing import Any
 
+from mappings.assessment import summaries
 from mappings.assessment.declarations import evidence_submitted
 from mappings.assessment.guards import signed_standards_stay
 from mappings.quality.eqa import eqa_relation

@@ -111,40 +111,32 @@ def learner_by_email(session: Session, email: str) -> Person:
 
 @export_group.command("leap2a")
 @click.option("--learner", "email", required=True, help="The learner's e-mail address.")
-@click.option("-o", "--output", required=True, help="FILE.zip, or - for standard output.")
+@output_option("FILE.zip")
+@json_option
 @pass_ctx
-def export_leap2a(ctx: Context, email: str, output: str) -> None:
+def export_leap2a(ctx: Context, email: str, output: Path, as_json: bool) -> None:
     """Write a learner's portfolio as a Leap2A zip (leap2a.xml and files/), for Mahara."""
-    to_stdout = output == "-"
-    target = Path(output)
-    tmp = target.with_name(f".{target.name}.part")
+    buffer = io.BytesIO() if is_stdout(output) else None
+    tmp = output.with_name(f".{output.name}.part")
     try:
-        with ctx.session(write=False) as session:
+        with ctx.session(write=False) as session, _target(buffer, tmp) as out:
             learner = learner_by_email(session, email)
-            if to_stdout:
-                spool = io.BytesIO()
-                written = write_leap2a(
-                    session, ctx.file_store, learner.id or 0, spool, actor=SYSTEM
-                )
-            else:
-                with tmp.open("wb") as out:
-                    written = write_leap2a(
-                        session, ctx.file_store, learner.id or 0, out, actor=SYSTEM
-                    )
-        if to_stdout:
-            click.echo(spool.getvalue(), nl=False)  # bytes: written to the binary stream
-            return
-        tmp.replace(target)
+            written = write_leap2a(session, ctx.file_store, learner.id or 0, out, actor=SYSTEM)
+        if buffer is not None:
+            write_output(output, buffer.getvalue())
+        else:
+            tmp.replace(output)
     finally:
-        if not to_stdout:
-            tmp.unlink(missing_ok=True)
-    click.echo(
-        f"Wrote {target}: {written.items} evidence items, {written.files} files, "
-        f"{written.standards} standards claimed."
+        tmp.unlink(missing_ok=True)
+    report_written(
+        output,
+        {"evidence": written.items, "files": written.files, "standards": written.standards},
+        f"Wrote {output}: {written.items} evidence items, {written.files} files, "
+        f"{written.standards} standards claimed.",
+        as_json=as_json,
     )
 
 
-def _report_format(output: Path) -> str:
 def _target(buffer: io.BytesIO | None, tmp: Path) -> AbstractContextManager[BinaryIO]:
     """Where a bundle is written: memory when it goes to standard output (a zip is finished by
     seeking back), else a temporary file beside the output."""

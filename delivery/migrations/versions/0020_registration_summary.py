@@ -1,14 +1,14 @@
 """registration summaries: a cache of where each registration stands, for the caseload
 
 Revision ID: 0020
-Revises: 0011
+Revises: 0015
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = "0011"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
