@@ -55,6 +55,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "iqa": ("delivery.cli.iqa:iqa_group", "Plan IQA sampling cycles and write their records."),
     "key": ("delivery.cli.key:key_group", "Show the centre's bundle-signing key."),
+    "notifications": (
+        "delivery.cli.notifications:notifications_group",
+        "Send the daily digests of notifications by e-mail.",
+    ),
     "people": ("delivery.cli.people:people_group", "Create and list people."),
     "privacy": ("delivery.cli.privacy:privacy_group", "Find personal data in evidence text."),
     "register": (
@@ -77,8 +81,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "worker": (
         "delivery.cli.worker:worker",
-        "Run a background worker for export jobs, attachment readings and suggestions (RQ on "
-        "PORTFOLIO_REDIS_URL).",
+        "Run a background worker for export jobs, attachment readings, suggestions and e-mail (RQ "
+        "on PORTFOLIO_REDIS_URL).",
     ),
 }
 

@@ -4,7 +4,11 @@ from portfolio.models.audit import AuditEntry, AuditRow
 from portfolio.models.evidence import Attachment, AttachmentReading, Evidence, EvidenceVersion
 from portfolio.models.framework import Criterion, Framework, Standard
 from portfolio.models.logins import LoginSession, PasswordReset
-from portfolio.models.notification import Notification
+from portfolio.models.notification import (
+    EvidenceComment,
+    Notification,
+    NotificationPreference,
+)
 from portfolio.models.people import Cohort, Person, Registration, RegistrationStandard
 from portfolio.models.privacy import PrivacyFinding, PrivacyScan
 
@@ -16,10 +20,12 @@ __all__ = [
     "Cohort",
     "Criterion",
     "Evidence",
+    "EvidenceComment",
     "EvidenceVersion",
     "Framework",
     "LoginSession",
     "Notification",
+    "NotificationPreference",
     "PasswordReset",
     "PrivacyFinding",
     "PrivacyScan",

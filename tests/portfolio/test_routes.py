@@ -30,6 +30,8 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "notifications.index": (ALL, set()),
     "notifications.read": (set(), {"owner"}),  # the owner's notification
     "notifications.read_all": (set(), ALL),
+    "notifications.choose": (set(), ALL),  # one's own e-mail choices
+    "notifications.unsubscribe": (set(), set()),  # a link not signed here: 404 for everyone
     "auth.login": (set(PERSONAS), set(PERSONAS)),
     "auth.logout": (set(), ALL),
     "account.settings": (ALL, ALL),
@@ -63,6 +65,7 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "evidence.decide": (set(), {"assessor"}),
     "evidence.decide_all": (set(), {"assessor"}),  # several claims of one item at once
     "evidence.judge": (set(), {"assessor"}),
+    "evidence.comment": (set(), {"owner", "assessor"}),  # IQA and EQA read the conversation
     "evidence.download": (SAMPLED_READERS, set()),
     "caseload.index": ({"assessor", "other_assessor"}, set()),
     "marking.index": ({"assessor", "other_assessor"}, set()),  # each their own learners' items
@@ -99,7 +102,14 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "iqa.eqa_index": ({"eqa"}, set()),
     "iqa.eqa_sample": ({"eqa"}, set()),
 }
-PUBLIC = {"auth.login", "account.forgot", "account.reset", "health.healthz", "static"}
+PUBLIC = {
+    "auth.login",
+    "account.forgot",
+    "account.reset",
+    "notifications.unsubscribe",
+    "health.healthz",
+    "static",
+}
 REFUSED = {403, 404, 405, 410}  # 410: a password-reset link that does not work
 # a GET that is allowed may also redirect (e.g. /evidence sends non-learners home)
 GET_OK = {200, 302}
