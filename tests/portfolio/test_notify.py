@@ -5,7 +5,7 @@ header; comments on evidence; drafts that staff see exist but cannot read."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from email.header import decode_header, make_header
 from email.message import Message
 from typing import Any
@@ -21,7 +21,7 @@ from portfolio.models import Notification
 from portfolio.services import comments, notice_mail, notifications
 from portfolio.services import evidence as service
 from tests.conftest import PASSWORD, actor_of
-from tests.delivery.test_password_reset import Inbox, inbox  # noqa: F401 - the SMTP server
+from tests.delivery.test_password_reset import Inbox, _free_port
 
 SITE = "https://portfolio.centre.example"
 
@@ -36,7 +36,21 @@ def case(make_person, make_registration):
 
 
 @pytest.fixture
-def ctx(inbox: tuple[Inbox, int]) -> notice_mail.MailContext:  # noqa: F811
+def inbox() -> Iterator[tuple[Inbox, int]]:
+    """A real SMTP server on a local port, keeping what it receives."""
+    from aiosmtpd.controller import Controller
+
+    handler, port = Inbox(), _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def ctx(inbox: tuple[Inbox, int]) -> notice_mail.MailContext:
     from portfolio.services.mail import MailSettings
 
     settings = MailSettings(host="127.0.0.1", port=inbox[1], sender="portfolio@centre.example")
@@ -112,7 +126,7 @@ def test_each_notification_is_mailed_once_with_its_unsubscribe_link(
     session,
     case,
     ctx,
-    inbox,  # noqa: F811
+    inbox,
 ) -> None:
     learner, assessor, _ = case
     row = notifications.notify(session, person_id=learner.id, text="Asha accepted a claim.",
@@ -151,7 +165,7 @@ def test_the_daily_digest_is_one_message_per_person_and_idempotent(
     ctx,
     inbox,
     cli,
-    monkeypatch,  # noqa: F811
+    monkeypatch,
 ) -> None:
     learner, assessor, _ = case
     notifications.set_preferences(session, actor=actor_of(learner),
@@ -239,7 +253,7 @@ def test_pages_bell_comments_choices_and_unsubscribe(
     session,
     case,
     make_evidence,
-    inbox,  # noqa: F811
+    inbox,
 ) -> None:
     learner, assessor, iqa = case
     app.config.update(MAIL_HOST="127.0.0.1", MAIL_PORT=inbox[1], BASE_URL=SITE)
@@ -269,7 +283,7 @@ def test_pages_bell_comments_choices_and_unsubscribe(
     _login(staff, assessor)
     page = staff.get(f"/evidence/{item.id}").get_data(as_text=True)
     assert "Is this enough?" in page and "Lee Learner" in page
-    assert '<span class="visually-hidden">, 2 unread</span>' in page  # the bell, in words
+    assert '<span class="visually-hidden">(2 unread)</span>' in page  # the bell, in words
     assert 'class="badge bell-count" aria-hidden="true">2<' in page
     page = staff.get(f"/evidence/{draft.id}").get_data(as_text=True)
     assert "Unfinished" in page and "Draft" in page and "Not for eyes yet" not in page
@@ -292,3 +306,21 @@ def test_pages_bell_comments_choices_and_unsubscribe(
     assert done.status_code == 200 and "You are unsubscribed" in done.get_data(as_text=True)
     assert notifications.mode_of(session, assessor.id, "comment") == "off"
     assert anonymous.get("/notifications/unsubscribe/1.comment.0000").status_code == 404
+
+
+def test_one_click_unsubscribe_needs_no_csrf_token(
+    engine, connection, tmp_path, session, make_person
+) -> None:
+    from delivery.web.app import create_app
+    from tests.conftest import _session_on
+
+    app = create_app({"ENGINE": engine, "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path)})
+    app.extensions["portfolio"].session_factory = lambda: _session_on(connection)
+    person = make_person("assessor")
+    client = app.test_client()
+    token = notice_mail.token("x", person.id, "submission")
+    # what a mail program sends for List-Unsubscribe-Post: no cookie, no CSRF token
+    r = client.post(f"/notifications/unsubscribe/{token}", data="List-Unsubscribe=One-Click",
+                    content_type="application/x-www-form-urlencoded")  # fmt: skip
+    assert r.status_code == 200
+    assert notifications.mode_of(session, person.id, "submission") == "off"
