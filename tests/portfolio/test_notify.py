@@ -324,3 +324,43 @@ def test_one_click_unsubscribe_needs_no_csrf_token(
                     content_type="application/x-www-form-urlencoded")  # fmt: skip
     assert r.status_code == 200
     assert notifications.mode_of(session, person.id, "submission") == "off"
+
+
+def test_an_assessors_bundle_leaves_out_the_learners_drafts(
+    session, case, make_evidence, tmp_path
+) -> None:
+    import io
+    import zipfile
+
+    from exports.bundle import write_bundle
+    from exports.bundle.check import verify_bundle
+    from portfolio.services.files import FileStore
+
+    learner, assessor, _ = case
+    store = FileStore(tmp_path / "files")
+    make_evidence(learner, title="Never submitted", body="Private musings", submit=False)
+    item = make_evidence(learner, title="Submitted once", body="What was submitted")
+    service.update(session, actor=actor_of(learner), evidence_id=item.id, expected_version=1,
+                   draft=service.Draft(kind="reflective_account", title="Submitted once",
+                                       activity_date=item.activity_date,
+                                       body="A second go, half written"))  # fmt: skip
+    session.commit()
+
+    def manifest(who) -> tuple[Any, bytes]:
+        out = io.BytesIO()
+        write_bundle(session, store, learner.id, out, actor=actor_of(who))
+        with zipfile.ZipFile(io.BytesIO(out.getvalue())) as zf:
+            every = b"".join(zf.read(name) for name in zf.namelist())
+            return verify_bundle(zf), every  # every hash checks
+
+    theirs, data = manifest(assessor)
+    assert [(e.title, e.status, e.current_version) for e in theirs.evidence] == [
+        ("Submitted once", "submitted", 1)
+    ]
+    assert [v.body for v in theirs.evidence[0].versions] == ["What was submitted"]
+    assert b"Private musings" not in data and b"half written" not in data
+    own, _ = manifest(learner)  # the learner's own bundle holds everything
+    assert [(e.title, e.current_version) for e in own.evidence] == [
+        ("Never submitted", 1),
+        ("Submitted once", 2),
+    ]
