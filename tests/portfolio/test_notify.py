@@ -234,8 +234,12 @@ def test_staff_see_that_a_draft_exists_not_what_it_says(
                    draft=service.Draft(kind="reflective_account", title="My plan",
                                        activity_date=item.activity_date,
                                        body="Half-written second go"))  # fmt: skip
+    later = service.attach(session, actor=actor_of(learner), store=store, evidence_id=item.id,
+                           filename="second thoughts.txt", stream=io.BytesIO(b"more notes"),
+                           max_bytes=10_000)  # fmt: skip
     seen = service.detail(session, actor=actor_of(assessor), evidence_id=item.id)
     assert not seen.private and seen.version.number == 1
+    assert seen.hidden_files == {later.sha256}  # its name stays out of the history they read
     assert seen.version.body == "Secret first thoughts"
     hidden = service.detail(session, actor=actor_of(assessor), evidence_id=item.id, number=2)
     assert hidden.private and hidden.version.body == ""

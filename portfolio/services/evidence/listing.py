@@ -189,6 +189,8 @@ class EvidenceDetail:
     # the version shown is a draft the actor may not read: its text, fields and files are left
     # out (``version`` is then a blank stand-in, never added to the session)
     private: bool = False
+    # files of drafts the actor may not read: their names are left out of the history
+    hidden_files: frozenset[str] = frozenset()
 
 
 def detail(
@@ -229,6 +231,11 @@ def detail(
             .order_by(col(AuditEntry.id))
         )
     )
+    hidden: frozenset[str] = frozenset()
+    if item.created_by != actor.id and any(v.declared_at is None for v in versions):
+        drafts = [v.id for v in versions if v.declared_at is None]
+        declared = [v.id for v in versions if v.declared_at is not None]
+        hidden = frozenset(_files_of(session, drafts)) - frozenset(_files_of(session, declared))
     return EvidenceDetail(
         item=item,
         version=version,
@@ -238,4 +245,12 @@ def detail(
         relation=rel,
         can_edit=item.created_by == actor.id,
         private=private,
+        hidden_files=hidden,
+    )
+
+
+def _files_of(session: Session, version_ids: Sequence[int | None]) -> list[str]:
+    """The hashes of the files of these versions."""
+    return list(
+        session.exec(select(Attachment.sha256).where(col(Attachment.version_id).in_(version_ids)))
     )
