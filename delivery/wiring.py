@@ -12,6 +12,7 @@ from typing import Any
 from mappings.assessment import summaries
 from mappings.assessment.declarations import evidence_submitted
 from mappings.assessment.guards import signed_standards_stay
+from mappings.assessment.notices import submitted
 from mappings.quality.eqa import eqa_relation
 from portfolio import storable
 from portfolio.services import access, evidence, registrations
@@ -29,6 +30,8 @@ def wire() -> None:
     # A newly submitted version changes the evidence behind complete standards: the learner is
     # asked to confirm their declaration again.
     evidence.register_submit_hook(evidence_submitted)
+    # The learner's assessors are told of evidence submitted for a decision.
+    evidence.register_submit_hook(submitted)
     # Where each registration stands is kept for the caseload, and forgotten in the same
     # transaction as any change that could alter it.
     summaries.install()

@@ -66,6 +66,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "delivery.cli.lti:lti_group",
         "Register VLE platforms whose course links open portfolios (LTI 1.3).",
     ),
+    "notifications": (
+        "delivery.cli.notifications:notifications_group",
+        "Send the daily digests of notifications by e-mail.",
+    ),
     "people": ("delivery.cli.people:people_group", "Create and list people."),
     "privacy": (
         "delivery.cli.privacy:privacy_group",
@@ -95,8 +99,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "worker": (
         "delivery.cli.worker:worker",
-        "Run a background worker for export jobs, attachment readings and suggestions (RQ on "
-        "PORTFOLIO_REDIS_URL).",
+        "Run a background worker for export jobs, attachment readings, suggestions and e-mail (RQ "
+        "on PORTFOLIO_REDIS_URL).",
     ),
 }
 

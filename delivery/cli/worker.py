@@ -9,6 +9,7 @@ from sqlmodel import Session
 from delivery.cli.context import Context, pass_ctx
 from exports.jobs import QUEUE, run_worker
 from mappings.assessment import stored
+from mappings.assessment.mailing import QUEUE as MAIL
 from mappings.assessment.reading import QUEUE as READINGS
 from mappings.assessment.reading import read_all
 from mappings.assessment.suggestions import start_warming
@@ -26,7 +27,7 @@ from portfolio.services.evidence import reading
 )
 @pass_ctx
 def worker(ctx: Context, burst: bool, pending: bool) -> None:
-    """Run a background worker for export jobs, attachment readings and suggestions (RQ on
+    """Run a background worker for export jobs, attachment readings, suggestions and e-mail (RQ on
     PORTFOLIO_REDIS_URL)."""
     if pending:
         with ctx.session() as session:
@@ -52,11 +53,11 @@ def worker(ctx: Context, burst: bool, pending: bool) -> None:
         )
         return
     click.echo(
-        f"Working the {QUEUE!r}, {READINGS!r} and {stored.QUEUE!r} queues on {url} "
+        f"Working the {QUEUE!r}, {READINGS!r}, {stored.QUEUE!r} and {MAIL!r} queues on {url} "
         "(Ctrl-C to stop)."
     )
     engine = ctx.engine
     if ctx.settings.get("WARM_SUGGESTIONS"):
         # jobs run in forked children: they find the engines built and add the newest decisions
         start_warming(lambda: Session(engine, expire_on_commit=False), every=60)
-    run_worker(url, burst=burst, also=(READINGS, stored.QUEUE))
+    run_worker(url, burst=burst, also=(READINGS, stored.QUEUE, MAIL))

@@ -29,7 +29,7 @@ from delivery.web.admin import views as admin
 from delivery.web.context import db
 from delivery.web.coverage import caseload_views as caseload
 from delivery.web.coverage import views as coverage
-from delivery.web.evidence import deciding  # noqa: F401 - its routes are on the evidence blueprint
+from delivery.web.evidence import comments, deciding  # noqa: F401 - routes on the evidence blueprint
 from delivery.web.evidence import views as evidence
 from delivery.web.forms import field_attrs
 from delivery.web.home import views as home
@@ -69,6 +69,8 @@ def register(app: Flask, login: LoginManager) -> None:
 
     for module in BLUEPRINT_MODULES:
         app.register_blueprint(module.bp)
+    # one click from a notification e-mail, without logging in: its signed token is the permission
+    app.extensions["csrf"].exempt("delivery.web.notifications.unsubscribe")
 
     @app.context_processor
     def _nav() -> dict[str, Any]:

@@ -22,7 +22,8 @@ from delivery.web.forms import (
     errors_on,
 )
 from delivery.web.handler import page
-from portfolio.services import logins, mail, people, resets
+from portfolio.models.notification import KINDS, MODES
+from portfolio.services import logins, mail, notifications, people, resets
 
 bp = Blueprint("account", __name__)
 log = logging.getLogger(__name__)
@@ -53,6 +54,10 @@ def settings() -> tuple[str, int] | Response:
         everywhere=LogoutEverywhereForm(formdata=None),
         sessions=logins.open_sessions(db(), person_id=me.id, idle=idle),
         idle_minutes=int(idle.total_seconds() // 60),
+        mail_choices=notifications.preferences(db(), actor=me),
+        kinds=KINDS,
+        modes=MODES,
+        mail_on=bool(current_app.config.get("MAIL_HOST")),
     ), form.status
 
 

@@ -37,6 +37,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from delivery.web import context
+from delivery.web.mailing import send_after_commit
 from portfolio.db import retrying, writing
 from portfolio.storable import contains_nul, nul_message
 
@@ -118,6 +119,7 @@ def _settle(response: Response) -> None:
         return
     if session is not None:
         try:
+            send_after_commit(session)  # notifications to e-mail: sent once this has committed
             session.commit()
         except BaseException:
             context.undo()

@@ -1,14 +1,17 @@
-"""The person's own notifications: a list, marking one or all read, and the count in the header."""
+"""The person's own notifications: a list, marking one or all read, the bell in the header; the
+e-mail they choose for each kind (on their account page), and the one-click unsubscribe link of
+every notification e-mail, which works without logging in."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from delivery.web.context import actor, db
 from delivery.web.forms import PageForm
 from delivery.web.handler import page
-from portfolio.services import notifications
+from portfolio.errors import Invalid, NotFound
+from portfolio.services import notice_mail, notifications
 
 bp = Blueprint("notifications", __name__)
 
@@ -41,3 +44,39 @@ def read_all() -> Response:
     if ReadForm().validate_on_submit():
         notifications.mark_all_read(db(), actor=actor())
     return redirect(url_for("notifications.index"))
+
+
+@bp.route("/account/notifications", methods=["POST"])
+@page()
+def choose() -> Response:
+    """The e-mail choices of the account page: one per kind the person's roles may bring."""
+    if ReadForm().validate_on_submit():
+        me = actor()
+        modes = {
+            k: request.form[f"mail-{k}"]
+            for k in notifications.kinds_for(me)
+            if f"mail-{k}" in request.form  # a kind left out stays as it was
+        }
+        notifications.set_preferences(db(), actor=me, modes=modes)
+        flash("Your e-mail choices are saved.", "success")
+    return redirect(url_for("account.settings", _anchor="email"))
+
+
+def _secret() -> str:
+    return str(current_app.config["SECRET_KEY"])
+
+
+@bp.route("/notifications/unsubscribe/<token>", methods=["GET", "POST"])
+@page(public=True)
+def unsubscribe(token: str) -> tuple[str, int] | str:
+    """GET asks (a mail scanner opening the link changes nothing); POST stops the e-mail, from
+    the page's button or the mail program's one-click unsubscribe. Exempt from the CSRF check
+    (delivery.web.register): the signed token is the permission (RFC 8058)."""
+    try:
+        if request.method == "POST":
+            person, what = notice_mail.unsubscribe(db(), secret=_secret(), value=token)
+            return render_template("unsubscribed.html", done=True, person=person, what=what)
+        person, what = notice_mail.what_token_stops(db(), secret=_secret(), value=token)
+    except (Invalid, NotFound):
+        return render_template("unsubscribed.html", invalid=True), 404
+    return render_template("unsubscribed.html", done=False, person=person, what=what)

@@ -27,6 +27,7 @@ ACTIONS = {
     "eqa.revoke": "External QA access withdrawn",
     "evidence.create": "Draft created",
     "evidence.edit": "Edited (new version)",
+    "evidence.comment": "Comment added",
     "evidence.attach": "File attached",
     "evidence.submit": "Submitted for assessment",
     "evidence.map": "Criteria mapped",

@@ -50,8 +50,18 @@ class Collected:
     documents: list[tuple[str, SignoffView]]  # path in the zip, sign-off record
 
 
-def collect(session: Session, learner: Person, *, centre: str, when: datetime) -> Collected:
-    rows = _Rows(session, learner.id or 0)
+def collect(
+    session: Session,
+    learner: Person,
+    *,
+    centre: str,
+    when: datetime,
+    reader_id: int | None = None,
+) -> Collected:
+    """The learner's portfolio as records. ``reader_id``: who exports it, when not the learner;
+    drafts are their authors' (issue 17), so versions not yet submitted that ``reader_id`` did not
+    write are left out, with the items never submitted and their claims."""
+    rows = _Rows(session, learner.id or 0, reader_id)
     views = {
         v.document_id: v
         for v in signoff_views(session, [s.id or 0 for s, _ in rows.signoffs], centre=centre)
@@ -97,8 +107,9 @@ def _person(p: Person) -> PersonRecord:
 class _Rows:
     """The rows of one learner's portfolio, and the records made of them."""
 
-    def __init__(self, session: Session, learner_id: int) -> None:
+    def __init__(self, session: Session, learner_id: int, reader_id: int | None = None) -> None:
         self.session = session
+        self.reader_id = reader_id
         self._registrations(learner_id)
         self._evidence(learner_id)
         self._claims()
@@ -150,6 +161,8 @@ class _Rows:
                 .order_by(col(EvidenceVersion.evidence_id), col(EvidenceVersion.number))
             )
         )
+        if self.reader_id is not None:
+            self._leave_out_others_drafts(self.reader_id)
         self.versions_of: dict[int, list[EvidenceVersion]] = defaultdict(list)
         for v in self.versions:
             self.versions_of[v.evidence_id].append(v)
@@ -173,6 +186,17 @@ class _Rows:
                 )
             )
         }
+
+    def _leave_out_others_drafts(self, reader_id: int) -> None:
+        author = {e.id: e.created_by for e in self.items}
+        self.versions = [
+            v
+            for v in self.versions
+            if v.declared_at is not None or author[v.evidence_id] == reader_id
+        ]
+        kept = {v.evidence_id for v in self.versions}
+        self.items = [e for e in self.items if e.id in kept]
+        self.evidence_ids = [e.id or 0 for e in self.items]
 
     def _claims(self) -> None:
         self.claims = self.session.exec(
@@ -244,8 +268,14 @@ class _Rows:
         )
 
     def evidence_item(self, e: Evidence) -> EvidenceRecord:
+        versions = self.versions_of.get(e.id or 0, [])
+        shown = copied(e, EvidenceRecord)
+        if versions and versions[-1].number != e.current_version:  # a draft on top, left out
+            last = versions[-1]
+            shown |= {"status": "submitted", "current_version": last.number, "title": last.title,
+                      "activity_date": last.activity_date}  # fmt: skip
         return EvidenceRecord(
-            **copied(e, EvidenceRecord),
+            **shown,
             id=e.id or 0,
             page=evidence_page(e.id or 0),
             created_by=self.email(e.created_by),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from mappings.assessment import declarations
+from mappings.assessment import declarations, notices
 from mappings.assessment.methods import method_warning
 from mappings.assessment.models import Claim, Decision, Judgement
 from mappings.assessment.rules import rules_for
@@ -209,8 +210,10 @@ def decide(
         data={"from": row_decision.old_status, "to": decision, "method": method},
         rows=[row_decision, claim],
     )
-    if decision == "accepted" and notify:  # a standard may now be complete: the learner declares
-        declarations.notify_awaiting(session, learner_id=item.learner_id)
+    if notify:  # the learner hears of it; a standard may now be complete: the learner declares
+        notices.decided(session, actor=actor, item=item, decisions=Counter([decision]))
+        if decision == "accepted":
+            declarations.notify_awaiting(session, learner_id=item.learner_id)
     return row_decision
 
 
@@ -279,6 +282,7 @@ def decide_many(
             errors[choice.claim_id] = error
     if errors:
         raise DecisionsRefused(errors)
+    notices.decided(session, actor=actor, item=item, decisions=Counter(c.decision for c in choices))
     if any(c.decision == "accepted" for c in choices):
         declarations.notify_awaiting(session, learner_id=item.learner_id)
     return made

@@ -235,7 +235,9 @@ def notify_awaiting(session: Session, *, learner_id: int, today: date | None = N
             else f"{item.code} {item.title} is complete: confirm your declaration so your "
             "assessor can sign it off."
         )
-        if notifications.notify(session, person_id=learner_id, text=text, link=item.link):
+        if notifications.notify(
+            session, person_id=learner_id, text=text, link=item.link, kind="declaration"
+        ):
             added += 1
     return added
 

@@ -16,7 +16,7 @@ from mappings.quality.models import Action, Sample, SamplingCycle
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import Person, Standard
 from portfolio.models.base import utcnow
-from portfolio.services import audit
+from portfolio.services import audit, notifications
 from portfolio.services.people import Actor
 
 
@@ -87,6 +87,9 @@ def respond_action(session: Session, *, actor: Actor, action_id: int, response: 
     session.flush()
     audit.record(session, actor=actor, action="iqa.action.respond",
                  subject_type="iqa_action", subject_id=action_id, data={})  # fmt: skip
+    notifications.notify(session, person_id=action.set_by, link="/iqa/actions",
+                         kind="iqa_response",
+                         text=f"{actor.name} responded to the action you set: “{action.text}”.")  # fmt: skip
     return action
 
 

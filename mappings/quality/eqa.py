@@ -21,7 +21,7 @@ from mappings.quality.models import EqaAccess, Sample, SampleReview, SamplingCyc
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import Person, Standard
 from portfolio.models.base import utcnow
-from portfolio.services import audit
+from portfolio.services import audit, notifications
 from portfolio.services.people import Actor
 
 
@@ -77,7 +77,8 @@ def grant_eqa(
     person = session.get(Person, person_id)
     if person is None or not person.has_role("eqa") or person.removed_at is not None:
         raise Invalid("Access is granted to a person with the EQA role.")
-    if session.get(SamplingCycle, cycle_id) is None:
+    cycle = session.get(SamplingCycle, cycle_id)
+    if cycle is None:
         raise NotFound("No such sampling cycle.")
     expires_at = aware(expires_at)
     if expires_at <= utcnow():
@@ -90,6 +91,9 @@ def grant_eqa(
                  subject_type="eqa_access", subject_id=grant.id,
                  data={"person": person_id, "cycle": cycle_id,
                        "expires_at": expires_at.isoformat()})  # fmt: skip
+    notifications.notify(session, person_id=person_id, link="/eqa", kind="eqa_access",
+                         text=f"You may now read the portfolios sampled in cycle "
+                         f"{cycle.name}, until {expires_at.day} {expires_at:%B %Y}.")  # fmt: skip
     return grant
 
 

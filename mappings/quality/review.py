@@ -18,7 +18,7 @@ from mappings.assessment import signoff as signoffs
 from mappings.quality.models import OUTCOMES, Action, SampleDecisionCheck, SampleReview
 from mappings.quality.samples import SampleView, sample_view
 from portfolio.errors import Conflict, Invalid, PermissionDenied
-from portfolio.services import audit
+from portfolio.services import audit, notifications
 from portfolio.services.people import Actor
 
 
@@ -51,6 +51,11 @@ def review_sample(
         session.add(Action(review_id=review.id or 0, sample_id=sample_id,
                            assessor_id=sample.assessor_id, set_by=actor.id, text=text,
                            due_date=due))  # fmt: skip
+    if wanted:
+        notifications.notify(
+            session, person_id=sample.assessor_id, link="/iqa/actions", kind="iqa_action",
+            text=f"{actor.name} set you {len(wanted)} action(s) in sampling cycle {cycle.name}.",
+        )  # fmt: skip
     if reopen and view.signoff is not None:
         signoffs.reopen(
             session,

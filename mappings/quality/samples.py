@@ -186,13 +186,14 @@ def _evidence(
         .where(col(Judgement.evidence_id).in_(evidence_ids))
         .order_by(col(Judgement.at))
     ).all()
+    # what was last submitted: a draft being written is its author's until it is submitted
     current = session.exec(
         select(EvidenceVersion)
-        .join(Evidence, col(Evidence.id) == EvidenceVersion.evidence_id)
         .where(
             col(EvidenceVersion.evidence_id).in_(evidence_ids),
-            EvidenceVersion.number == Evidence.current_version,
+            col(EvidenceVersion.declared_at).is_not(None),
         )
+        .order_by(col(EvidenceVersion.number))
     ).all()
     frozen = session.exec(
         select(SignOffEvidence.signoff_id, EvidenceVersion)

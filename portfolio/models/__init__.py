@@ -5,7 +5,11 @@ from portfolio.models.evidence import Attachment, AttachmentReading, Evidence, E
 from portfolio.models.framework import Criterion, Framework, Standard
 from portfolio.models.logins import LoginSession, PasswordReset
 from portfolio.models.lti import LtiLink, LtiNonce, LtiPlatform
-from portfolio.models.notification import Notification
+from portfolio.models.notification import (
+    EvidenceComment,
+    Notification,
+    NotificationPreference,
+)
 from portfolio.models.people import Cohort, Person, Registration, RegistrationStandard
 from portfolio.models.privacy import PrivacyFinding, PrivacyScan
 
@@ -17,6 +21,7 @@ __all__ = [
     "Cohort",
     "Criterion",
     "Evidence",
+    "EvidenceComment",
     "EvidenceVersion",
     "Framework",
     "LoginSession",
@@ -24,6 +29,7 @@ __all__ = [
     "LtiNonce",
     "LtiPlatform",
     "Notification",
+    "NotificationPreference",
     "PasswordReset",
     "PrivacyFinding",
     "PrivacyScan",

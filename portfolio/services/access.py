@@ -59,3 +59,14 @@ def require_view(session: Session, actor: Actor, learner_id: int) -> set[str]:
 def require_assessor(session: Session, actor: Actor, learner_id: int) -> None:
     if "assessor" not in relation(session, actor, learner_id):
         raise PermissionDenied("Only the learner's allocated assessor may do this.")
+
+
+def assessors_of(session: Session, learner_id: int) -> set[int]:
+    """The allocated assessors of the learner's registrations."""
+    return {
+        a
+        for a in session.exec(
+            select(Registration.assessor_id).where(Registration.learner_id == learner_id)
+        )
+        if a is not None
+    }

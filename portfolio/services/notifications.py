@@ -1,22 +1,104 @@
 """In-app notifications: :func:`notify` leaves a person a short text and a link; they list their
-own (:func:`list_for`), see how many are unread (:func:`unread_count`) and mark them read."""
+own (:func:`list_for`), see how many are unread (:func:`unread_count`) and mark them read.
+
+Each notification has a kind (``KINDS``); each person chooses per kind whether it also comes by
+e-mail straight away, in a daily digest or not at all (:func:`preferences`,
+:func:`set_preferences`). The choice is written on the notification when it is made; those to
+send straight away are left in the session (:func:`queued_mail`) for the delivery layer to hand
+to the background worker once the request has committed (:mod:`portfolio.services.notice_mail`
+sends them)."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from portfolio.errors import NotFound
-from portfolio.models import Notification
+from portfolio.errors import Invalid, NotFound
+from portfolio.models import Notification, NotificationPreference, Person
 from portfolio.models.base import utcnow
+from portfolio.models.notification import KINDS, MODES
 from portfolio.services.actors import Actor
 
 SHOWN = 50
+_MAIL_KEY = "portfolio.mail"
+DEFAULT_MODE = "now"
+
+# the kinds each role may be told of (the settings page offers these)
+ROLE_KINDS = {
+    "learner": ("decision", "referral", "comment", "declaration"),
+    "assessor": ("submission", "comment", "iqa_action"),
+    "iqa": ("iqa_response",),
+    "eqa": ("eqa_access",),
+}
 
 
-def notify(session: Session, *, person_id: int, text: str, link: str = "") -> Notification | None:
-    """Leave ``person_id`` a notification; None (nothing added) when the same text and link
-    already wait unread, so repeated events do not pile up."""
+def kinds_for(actor: Actor) -> list[str]:
+    """The kinds of notification the actor's roles may bring, in the order of KINDS."""
+    wanted = {k for role, kinds in ROLE_KINDS.items() if actor.has(role) for k in kinds}
+    return [k for k in KINDS if k in wanted]
+
+
+def mode_of(session: Session, person_id: int, kind: str) -> str:
+    """How the person wants this kind by e-mail: "now", "digest" or "off"."""
+    found = session.exec(
+        select(NotificationPreference.mode).where(
+            NotificationPreference.person_id == person_id, NotificationPreference.kind == kind
+        )
+    ).first()
+    return found or DEFAULT_MODE
+
+
+def preferences(session: Session, *, actor: Actor) -> dict[str, str]:
+    """The actor's choice for each kind their roles may bring (kind -> mode)."""
+    chosen = dict(
+        session.exec(
+            select(NotificationPreference.kind, NotificationPreference.mode).where(
+                NotificationPreference.person_id == actor.id
+            )
+        ).all()
+    )
+    return {k: chosen.get(k, DEFAULT_MODE) for k in kinds_for(actor)}
+
+
+def choose(session: Session, *, person_id: int, kind: str, mode: str) -> None:
+    """Keep one person's choice for one kind (flushed)."""
+    if kind not in KINDS:
+        raise Invalid(f"Unknown kind of notification {kind!r}.")
+    if mode not in MODES:
+        raise Invalid("Choose straight away, a daily digest or no e-mail.", field=kind)
+    row = session.exec(
+        select(NotificationPreference).where(
+            NotificationPreference.person_id == person_id, NotificationPreference.kind == kind
+        )
+    ).first()
+    if row is None:
+        row = NotificationPreference(person_id=person_id, kind=kind, mode=mode)
+    row.mode = mode
+    session.add(row)
+    session.flush()
+
+
+def set_preferences(session: Session, *, actor: Actor, modes: dict[str, str]) -> None:
+    """The actor's choices from the settings page: only kinds their roles may bring."""
+    allowed = set(kinds_for(actor))
+    for kind, mode in modes.items():
+        if kind not in allowed:
+            raise Invalid(f"Unknown kind of notification {kind!r}.")
+        choose(session, person_id=actor.id, kind=kind, mode=mode)
+
+
+def queued_mail(session: Session) -> list[int]:
+    """The notifications this session made to e-mail straight away (and forget them)."""
+    found: list[int] = session.info.pop(_MAIL_KEY, [])
+    return found
+
+
+def notify(
+    session: Session, *, person_id: int, text: str, link: str = "", kind: str = "other"
+) -> Notification | None:
+    """Leave ``person_id`` a notification of ``kind``; None (nothing added) when the same text
+    and link already wait unread, so repeated events do not pile up. Whether and when it is
+    e-mailed follows the person's choice for the kind (no address, no e-mail)."""
     text = " ".join(text.split())
     waiting = session.exec(
         select(Notification.id).where(
@@ -28,10 +110,25 @@ def notify(session: Session, *, person_id: int, text: str, link: str = "") -> No
     ).first()
     if waiting is not None:
         return None
-    row = Notification(person_id=person_id, text=text, link=link)
+    person = session.get(Person, person_id)
+    reachable = person is not None and person.email and person.removed_at is None
+    mode = mode_of(session, person_id, kind) if reachable else "off"
+    row = Notification(person_id=person_id, text=text, link=link, kind=kind, mail=mode)
     session.add(row)
     session.flush()
+    if mode == "now":
+        session.info.setdefault(_MAIL_KEY, []).append(row.id)
     return row
+
+
+def notify_many(
+    session: Session, *, person_ids: set[int], text: str, link: str = "", kind: str = "other"
+) -> int:
+    """:func:`notify` each of these people; how many were told."""
+    return sum(
+        notify(session, person_id=p, text=text, link=link, kind=kind) is not None
+        for p in sorted(person_ids)
+    )
 
 
 def list_for(session: Session, *, actor: Actor, limit: int = SHOWN) -> list[Notification]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 from sqlmodel import select
 
@@ -67,14 +68,21 @@ def test_notification_count_list_and_read(
     _accept_all(session, learner, assessor, make_evidence, "SE03", declare=False)
     auth.login(learner)
     home = _text(client.get("/"))
-    assert 'aria-label="1 unread">1</span>' in home
+    unread = re.search(r'<span class="visually-hidden">\((\d+) unread\)</span>', home)
+    assert unread is not None  # the bell says the count in words (decisions, the declaration)
     listing = _text(client.get("/notifications"))
     assert "SE03" in listing and "confirm your declaration" in listing
-    note = session.exec(select(Notification).where(Notification.person_id == learner.id)).one()
+    note = session.exec(
+        select(Notification).where(
+            Notification.person_id == learner.id, Notification.kind == "declaration"
+        )
+    ).one()
     response = client.post(f"/notifications/{note.id}/read")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/#declare-{reg.id}-SE03")
-    assert "unread" not in _text(client.get("/")).split("</nav>")[0]
+    after = _text(client.get("/")).split("</nav>")[0]
+    left = int(unread.group(1)) - 1
+    assert (f"({left} unread)" if left else "(none unread)") in after
     auth.logout()
     auth.login(assessor)  # another person's notification is not theirs to read
     assert client.post(f"/notifications/{note.id}/read").status_code == 404

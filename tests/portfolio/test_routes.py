@@ -30,6 +30,8 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "notifications.index": (ALL, set()),
     "notifications.read": (set(), {"owner"}),  # the owner's notification
     "notifications.read_all": (set(), ALL),
+    "notifications.choose": (set(), ALL),  # one's own e-mail choices
+    "notifications.unsubscribe": (set(), set()),  # a link not signed here: 404 for everyone
     "auth.login": (set(PERSONAS), set(PERSONAS)),
     "auth.logout": (set(), ALL),
     "account.settings": (ALL, ALL),
@@ -78,6 +80,7 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "evidence.decide": (set(), {"assessor"}),
     "evidence.decide_all": (set(), {"assessor"}),  # several claims of one item at once
     "evidence.judge": (set(), {"assessor"}),
+    "evidence.comment": (set(), {"owner", "assessor"}),  # IQA and EQA read the conversation
     "evidence.download": (SAMPLED_READERS, set()),
     "caseload.index": ({"assessor", "other_assessor"}, set()),
     "marking.index": ({"assessor", "other_assessor"}, set()),  # each their own learners' items
@@ -130,6 +133,7 @@ PUBLIC = {
     "auth.login",
     "account.forgot",
     "account.reset",
+    "notifications.unsubscribe",
     "health.healthz",
     "health.readyz",
     "observe.metrics",

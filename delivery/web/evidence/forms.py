@@ -52,6 +52,16 @@ class UploadForm(PageForm):
     upload = SubmitField("Upload")
 
 
+class CommentForm(PageForm):
+    body = TextAreaField(
+        "Your comment",
+        validators=[
+            DataRequired(message="Write your comment."),
+            Length(max=5_000, message="A comment may be at most 5,000 characters."),
+        ],
+    )
+
+
 class SubmitForm(PageForm):
     declaration = BooleanField(
         "I declare that this evidence is my own work and a true record of what happened.",
@@ -230,6 +240,7 @@ class ItemForms:
     decide: dict[int, ClaimDecisionForm]
     privacy: PrivacyForm
     decisions: DecisionsForm = field(default_factory=lambda: DecisionsForm(formdata=None))
+    comment: CommentForm = field(default_factory=lambda: CommentForm(formdata=None))
     ticked_counts: dict[str, int] = field(default_factory=dict)  # standard code -> boxes ticked
 
     @classmethod
@@ -256,7 +267,7 @@ class ItemForms:
                 forms.decide[form.row or 0] = ClaimDecisionForm.from_single(form)
             if isinstance(form, ClaimDecisionForm):
                 forms.decide[form.row or 0] = form
-            for name in ("upload", "submit", "claims", "judge", "privacy", "decisions"):
+            for name in ("upload", "submit", "claims", "judge", "privacy", "decisions", "comment"):
                 if type(form) is type(getattr(forms, name)):
                     setattr(forms, name, form)
         ticked = forms.claims.ticked
@@ -281,5 +292,6 @@ class ItemForms:
             self.judge,
             self.privacy,
             self.decisions,
+            self.comment,
             *self.decide.values(),
         ]

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from werkzeug.wrappers import Response
 
 from delivery.web.context import actor, db, file_store
+from delivery.web.evidence.conversation import conversation, private_page
 from delivery.web.evidence.forms import (
     ClaimsForm,
     EvidenceForm,
@@ -230,6 +231,8 @@ def _item_page(
     """The page of one item; ``failed`` is the form (or forms) of the request, shown again with
     what was typed and their errors."""
     info = service.detail(db(), actor=actor(), evidence_id=evidence_id, number=number)
+    if info.private:  # a draft the reader did not write: that it exists, not what it says
+        return private_page(info, failed)
     mapping = mapping_view(
         db(),
         actor=actor(),
@@ -254,6 +257,8 @@ def _item_page(
         mapping=mapping,
         privacy=privacy,
         max_mb=current_app.config["MAX_UPLOAD_MB"],
+        comment_form=forms.comment,
+        **conversation(info),
     )
     return html, status_of(*([failed] if isinstance(failed, PageForm) else failed or []))
 

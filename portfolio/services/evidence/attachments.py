@@ -8,11 +8,11 @@ from typing import BinaryIO
 
 from sqlmodel import Session, col, select
 
-from portfolio.errors import NotFound
+from portfolio.errors import NotFound, PermissionDenied
 from portfolio.models import Attachment, Evidence, EvidenceVersion
 from portfolio.models.base import utcnow
 from portfolio.services import access
-from portfolio.services.evidence.drafts import for_author, log, rehash, writable_version
+from portfolio.services.evidence.drafts import for_author, is_private, log, rehash, writable_version
 from portfolio.services.evidence.reading import queue
 from portfolio.services.files import Store, TooLarge, discard_on_rollback
 from portfolio.services.people import Actor
@@ -67,15 +67,17 @@ def attach(
 def attachment_for(session: Session, *, actor: Actor, attachment_id: int) -> Attachment:
     """An attachment the actor may download (NotFound otherwise)."""
     row = session.exec(
-        select(Attachment, Evidence.learner_id)
+        select(Attachment, Evidence, EvidenceVersion)
         .join(EvidenceVersion, col(EvidenceVersion.id) == Attachment.version_id)
         .join(Evidence, col(Evidence.id) == EvidenceVersion.evidence_id)
         .where(Attachment.id == attachment_id)
     ).first()
     if row is None:
         raise NotFound("No such file.")
-    attachment, learner_id = row
-    access.require_view(session, actor, learner_id)
+    attachment, item, version = row
+    access.require_view(session, actor, item.learner_id)
     if attachment.erased_at is not None:
         raise NotFound("This file was erased.")
+    if is_private(item, version, actor):
+        raise PermissionDenied("This file is on a draft: it can be read once it is submitted.")
     return attachment

@@ -175,6 +175,25 @@ def get_for(session: Session, actor: Actor, evidence_id: int) -> tuple[Evidence,
     return item, rel
 
 
+def is_private(item: Evidence, version: EvidenceVersion, actor: Actor) -> bool:
+    """A version not yet submitted is its author's alone: others see that it exists (title,
+    "Draft", dates), not its text, fields or files."""
+    return version.declared_at is None and item.created_by != actor.id
+
+
+def latest_submitted(session: Session, item: Evidence) -> EvidenceVersion | None:
+    """The newest version of the item that was submitted (None if it never was)."""
+    return session.exec(
+        select(EvidenceVersion)
+        .where(
+            EvidenceVersion.evidence_id == item.id,
+            col(EvidenceVersion.declared_at).is_not(None),
+        )
+        .order_by(col(EvidenceVersion.number).desc())
+        .limit(1)
+    ).first()
+
+
 def for_author(session: Session, actor: Actor, evidence_id: int) -> Evidence:
     """The item, if ``actor`` wrote it (NotFound/PermissionDenied otherwise)."""
     item, _rel = get_for(session, actor, evidence_id)

@@ -17,7 +17,12 @@ from portfolio.models import Attachment, AuditEntry, Evidence, EvidenceVersion
 from portfolio.models.evidence import KINDS
 from portfolio.paging import Paged
 from portfolio.services import access
-from portfolio.services.evidence.drafts import attachments_of, get_for
+from portfolio.services.evidence.drafts import (
+    attachments_of,
+    get_for,
+    is_private,
+    latest_submitted,
+)
 from portfolio.services.people import Actor
 
 
@@ -64,7 +69,7 @@ def _like(word: str) -> str:
 def _listing_statements(by_status: bool, sort: str = "newest", words: int = 0) -> tuple[Any, Any]:
     """The count and the page query of a learner's evidence, built once per shape (building
     costs more than running them). ``words``: how many search words each of title or current
-    text must contain (bound as ``word0``...)."""
+    text must contain (bound as ``word0``...); a draft's text only for its author (``reader``)."""
     where = [col(Evidence.learner_id) == bindparam("learner_id")]
     if by_status:
         where.append(col(Evidence.status) == bindparam("status"))
@@ -74,6 +79,10 @@ def _listing_statements(by_status: bool, sort: str = "newest", words: int = 0) -
             .where(
                 col(EvidenceVersion.evidence_id) == Evidence.id,
                 col(EvidenceVersion.number) == Evidence.current_version,
+                or_(
+                    col(EvidenceVersion.declared_at).is_not(None),
+                    col(Evidence.created_by) == bindparam("reader"),
+                ),
             )
             .scalar_subquery()
         )
@@ -138,7 +147,7 @@ def page_for_learner(
         raise Invalid(f"Unknown order {sort!r}.", field="sort")
     words = search_words(query)
     count, select_rows = _listing_statements(status is not None, sort, len(words))
-    params: dict[str, Any] = {"learner_id": learner_id, "status": status}
+    params: dict[str, Any] = {"learner_id": learner_id, "status": status, "reader": actor.id}
     params.update({f"word{n}": _like(w) for n, w in enumerate(words)})
     connection = session.connection()
     total = int(connection.execute(count, params).scalar_one())
@@ -177,6 +186,11 @@ class EvidenceDetail:
     history: list[AuditEntry]
     relation: set[str]
     can_edit: bool
+    # the version shown is a draft the actor may not read: its text, fields and files are left
+    # out (``version`` is then a blank stand-in, never added to the session)
+    private: bool = False
+    # files of drafts the actor may not read: their names are left out of the history
+    hidden_files: frozenset[str] = frozenset()
 
 
 def detail(
@@ -191,9 +205,25 @@ def detail(
         )
     )
     wanted = number or item.current_version
+    if number is None and is_private(item, versions[-1], actor):
+        shown = latest_submitted(session, item)  # staff read what was last submitted
+        wanted = shown.number if shown is not None else wanted
     version = next((v for v in versions if v.number == wanted), None)
     if version is None:
         raise NotFound("No such version.")
+    private = is_private(item, version, actor)
+    if private:
+        version = EvidenceVersion(
+            id=version.id,
+            evidence_id=version.evidence_id,
+            number=version.number,
+            title=version.title,
+            activity_date=version.activity_date,
+            body="",
+            fields={},
+            created_by=version.created_by,
+            created_at=version.created_at,
+        )
     history = list(
         session.exec(
             select(AuditEntry)
@@ -201,12 +231,26 @@ def detail(
             .order_by(col(AuditEntry.id))
         )
     )
+    hidden: frozenset[str] = frozenset()
+    if item.created_by != actor.id and any(v.declared_at is None for v in versions):
+        drafts = [v.id for v in versions if v.declared_at is None]
+        declared = [v.id for v in versions if v.declared_at is not None]
+        hidden = frozenset(_files_of(session, drafts)) - frozenset(_files_of(session, declared))
     return EvidenceDetail(
         item=item,
         version=version,
         versions=versions,
-        attachments=attachments_of(session, version.id or 0),
+        attachments=[] if private else attachments_of(session, version.id or 0),
         history=history,
         relation=rel,
         can_edit=item.created_by == actor.id,
+        private=private,
+        hidden_files=hidden,
+    )
+
+
+def _files_of(session: Session, version_ids: Sequence[int | None]) -> list[str]:
+    """The hashes of the files of these versions."""
+    return list(
+        session.exec(select(Attachment.sha256).where(col(Attachment.version_id).in_(version_ids)))
     )

@@ -1,0 +1,94 @@
+"""The conversation on one evidence item: comments between the learner and their allocated
+assessor, besides the feedback on each claim. Everyone who may read the item reads them (IQA and
+EQA too); the learner and the allocated assessor write them. Each comment is in the item's
+history and tells the other party."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from portfolio.errors import Invalid, PermissionDenied
+from portfolio.models import EvidenceComment, Person
+from portfolio.services import access, audit, notifications
+from portfolio.services.actors import Actor
+from portfolio.services.evidence import get_for
+
+MAX_COMMENT = 5_000
+WRITERS = {"self", "assessor"}
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    id: int
+    author: str
+    author_id: int
+    body: str
+    created_at: datetime
+    by_learner: bool
+
+
+def may_comment(relation: set[str]) -> bool:
+    return bool(relation & WRITERS)
+
+
+def check_may_comment(session: Session, *, actor: Actor, evidence_id: int) -> None:
+    """Raise unless the actor may write on this item (before a form is even read)."""
+    _item, rel = get_for(session, actor, evidence_id)
+    if not may_comment(rel):
+        raise PermissionDenied("Only the learner and their assessor write comments on evidence.")
+
+
+def comments_on(session: Session, *, actor: Actor, evidence_id: int) -> list[CommentRow]:
+    """The item's comments, oldest first, for anyone who may read the item."""
+    item, _rel = get_for(session, actor, evidence_id)
+    rows = session.exec(
+        select(EvidenceComment, Person.name)
+        .join(Person, col(Person.id) == EvidenceComment.author_id)
+        .where(EvidenceComment.evidence_id == evidence_id)
+        .order_by(col(EvidenceComment.id))
+    ).all()
+    return [
+        CommentRow(
+            c.id or 0, name, c.author_id, c.body, c.created_at, c.author_id == item.learner_id
+        )  # fmt: skip
+        for c, name in rows
+    ]
+
+
+def add(session: Session, *, actor: Actor, evidence_id: int, body: str) -> EvidenceComment:
+    """Add the actor's comment (the learner or their allocated assessor) and tell the other
+    party: the learner hears from the assessor, the learner's assessors from the learner."""
+    item, rel = get_for(session, actor, evidence_id)
+    if not may_comment(rel):
+        raise PermissionDenied("Only the learner and their assessor write comments on evidence.")
+    text = body.strip()
+    if not text:
+        raise Invalid("Write your comment.", field="body")
+    if len(text) > MAX_COMMENT:
+        raise Invalid(f"A comment may be at most {MAX_COMMENT:,} characters.", field="body")
+    comment = EvidenceComment(evidence_id=evidence_id, author_id=actor.id, body=text)
+    session.add(comment)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="evidence.comment",
+        subject_type="evidence",
+        subject_id=evidence_id,
+        data={"comment": comment.id, "sha256": hashlib.sha256(text.encode()).hexdigest()},
+    )
+    others = (
+        access.assessors_of(session, item.learner_id) if "self" in rel else {item.learner_id}
+    ) - {actor.id}
+    notifications.notify_many(
+        session,
+        person_ids=others,
+        text=f"{actor.name} commented on “{item.title}”.",
+        link=f"/evidence/{evidence_id}#comments",
+        kind="comment",
+    )
+    return comment
