@@ -57,6 +57,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "key": ("delivery.cli.key:key_group", "Show the centre's bundle-signing key."),
     "people": ("delivery.cli.people:people_group", "Create and list people."),
     "privacy": ("delivery.cli.privacy:privacy_group", "Find personal data in evidence text."),
+    "tokens": (
+        "delivery.cli.tokens:tokens_group",
+        "Make, list and revoke personal access tokens for the API.",
+    ),
     "register": (
         "delivery.cli.register:register_command",
         "Register a learner on standards of a framework version with an assessor and an IQA.",

@@ -9,7 +9,7 @@ from flask import Flask
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
-from delivery.web import limits, register
+from delivery.web import api, limits, register
 from delivery.web.context import PortfolioExtension
 from delivery.wiring import wire
 from mappings.assessment.suggestions import start_warming
@@ -50,5 +50,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login.login_view = "auth.login"
     login.login_message = "Please log in to see that page."
     register(app, login)
+    api.init_app(app, csrf)  # the JSON API under /api/v1 (its own blueprints, no cookies)
     limits.init_app(app)  # after the views it limits are registered
     return app

@@ -7,8 +7,10 @@ from portfolio.models.logins import LoginSession, PasswordReset
 from portfolio.models.notification import Notification
 from portfolio.models.people import Cohort, Person, Registration, RegistrationStandard
 from portfolio.models.privacy import PrivacyFinding, PrivacyScan
+from portfolio.models.tokens import ApiToken
 
 __all__ = [
+    "ApiToken",
     "Attachment",
     "AttachmentReading",
     "AuditEntry",
