@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from delivery.web import api, limits, register
 from delivery.web.context import PortfolioExtension
+from delivery.web.ids import IdConverter
 from delivery.wiring import wire
 from mappings.assessment.suggestions import start_warming
 from portfolio import config as settings
@@ -26,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     conf.update(config or {})
     conf = settings.finish(conf)
     app = Flask(__name__, instance_path=conf["INSTANCE_PATH"], instance_relative_config=True)
+    app.url_map.converters["int"] = IdConverter  # ids within what the databases hold
     app.config.update(conf)
     app.config.setdefault("TESTING", False)
     app.config["SECRET_KEY"] = conf["SECRET_KEY"]

@@ -11,9 +11,11 @@ from flask import Flask
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFProtect
 
+from delivery.web import ids
 from delivery.web.api import admin, assessment, docs, evidence, frameworks, quality
 from delivery.web.api.problems import MEDIA_TYPE
 from delivery.web.api.schemas import Problem
+from delivery.web.ids import IdConverter
 from portfolio.services.tokens import SCOPES
 
 # Each resource module has a flask-smorest Blueprint ``bp``; add a module here to mount it.
@@ -55,6 +57,7 @@ def init_app(app: Flask, csrf: CSRFProtect) -> Api:
         },
     )
     api = PortfolioApi(app)
+    api.register_converter(IdConverter, ids.openapi_schema)
     api.spec.components.security_scheme(
         "bearerAuth",
         {

@@ -13,7 +13,7 @@ from marshmallow import validate as v
 
 from delivery.web.api import paging, problems
 from delivery.web.api.handler import operation, require_role
-from delivery.web.api.schemas import Strict, paged
+from delivery.web.api.schemas import IDS, Strict, paged
 from delivery.web.context import db
 from portfolio.errors import NotFound
 from portfolio.models.people import ROLES
@@ -74,14 +74,14 @@ class Registration(ma.Schema):
 
 
 class NewRegistration(Strict):
-    learner_id = f.Integer(required=True, validate=v.Range(min=1))
-    framework_id = f.Integer(required=True, validate=v.Range(min=1))
+    learner_id = f.Integer(required=True, validate=IDS)
+    framework_id = f.Integer(required=True, validate=IDS)
     standards = f.List(
         f.String(validate=v.Length(min=1, max=40)), required=True, validate=v.Length(min=1)
     )
-    assessor_id = f.Integer(load_default=None, allow_none=True, validate=v.Range(min=1))
-    iqa_id = f.Integer(load_default=None, allow_none=True, validate=v.Range(min=1))
-    cohort_id = f.Integer(load_default=None, allow_none=True, validate=v.Range(min=1))
+    assessor_id = f.Integer(load_default=None, allow_none=True, validate=IDS)
+    iqa_id = f.Integer(load_default=None, allow_none=True, validate=IDS)
+    cohort_id = f.Integer(load_default=None, allow_none=True, validate=IDS)
     start_date = f.Date(required=True)
     planned_end = f.Date(required=True)
 

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from delivery.web.api import problems
 from delivery.web.api.handler import api_actor, operation
-from delivery.web.api.schemas import Strict
+from delivery.web.api.schemas import IDS, MAX_ID, Strict
 from delivery.web.context import db
 from exports.downloads import learner_downloads, signoff_for_download
 from exports.signoff import build_signoff_docx
@@ -50,7 +50,7 @@ class ClaimList(ma.Schema):
 
 
 class SetClaims(Strict):
-    criterion_ids = f.List(f.Integer(validate=v.Range(min=1)), required=True,
+    criterion_ids = f.List(f.Integer(validate=IDS), required=True,
                            validate=v.Length(max=500))  # fmt: skip
 
 
@@ -58,7 +58,7 @@ class DecisionIn(Strict):
     decision = f.String(required=True, validate=v.OneOf(claims.DECISIONS))
     method = f.String(required=True, validate=v.Length(min=1, max=16))
     feedback = f.String(load_default="", validate=v.Length(max=20_000))
-    revision = f.Integer(required=True, validate=v.Range(min=0))
+    revision = f.Integer(required=True, validate=v.Range(min=0, max=MAX_ID))
 
 
 class DecisionOut(ma.Schema):

@@ -12,6 +12,11 @@ from marshmallow import validate as v
 
 from portfolio.models.evidence import KINDS
 
+# the largest id (and any whole number) a request may name: both databases hold it (PostgreSQL's
+# integer columns are 32-bit); a larger one is refused by the schema, not by the database
+MAX_ID = 2**31 - 1
+IDS = v.Range(min=1, max=MAX_ID)
+
 
 class Strict(ma.Schema):
     class Meta:
