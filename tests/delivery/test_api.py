@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from portfolio.models import ApiToken, Framework
 from portfolio.models.base import utcnow
 from tests.conftest import PASSWORD, _session_on
-from tests.delivery.api_world import bearer, token_for
+from tests.delivery.api_world import api_world, bearer, token_for, world  # noqa: F401 - fixtures
 
 PROBLEM = "application/problem+json"
 FRAMEWORK_FILE = Path(__file__).resolve().parents[1] / "framework" / "data" / "nos_se04.json"
@@ -249,3 +249,41 @@ def test_the_openapi_document_and_its_page(client) -> None:
     assert "/api/v1/learners/{learner_id}/evidence" in document["paths"]
     page = client.get("/api/v1/docs")
     assert page.status_code == 200 and "GET /api/v1/frameworks" in page.get_data(as_text=True)
+
+
+def test_claims_decisions_coverage_and_sign_offs(
+    client,
+    api_world,  # noqa: F811
+    session: Session,
+    make_evidence,
+) -> None:
+    walk, values = api_world
+    owner, assessor = walk["tokens"]["owner"], walk["tokens"]["assessor"]
+    learner = walk["people"]["owner"]
+    item = make_evidence(learner, title="Observed at work")
+    from mappings.assessment.claims import claimable_criteria
+
+    criterion = claimable_criteria(session, learner.id)[0].criterion_id
+    mapped = client.put(f"/api/v1/evidence/{item.id}/claims", headers=bearer(owner),
+                        json={"criterion_ids": [criterion]})  # fmt: skip
+    claim = mapped.get_json()["items"][0]
+    assert claim["status"] == "claimed" and claim["criterion_id"] == criterion
+    decision = {"decision": "accepted", "method": "O", "revision": claim["revision"]}
+    _problem(client.post(f"/api/v1/claims/{claim['id']}/decision", json=decision,
+                         headers=bearer(owner)), 403)  # fmt: skip
+    made = client.post(f"/api/v1/claims/{claim['id']}/decision", json=decision,
+                       headers=bearer(assessor))  # fmt: skip
+    assert made.status_code == 201 and made.get_json()["new_status"] == "accepted"
+    stale = client.post(f"/api/v1/claims/{claim['id']}/decision", json=decision,
+                        headers=bearer(assessor))  # fmt: skip
+    _problem(stale, 409)  # decided since that revision
+    coverage = client.get(f"/api/v1/learners/{learner.id}/coverage", headers=bearer(owner))
+    assert any(s["counts"]["met"] for s in coverage.get_json()["standards"])
+    signoffs = client.get(f"/api/v1/learners/{learner.id}/signoffs", headers=bearer(owner))
+    signoff_id = signoffs.get_json()["items"][0]["id"]
+    record = client.get(f"/api/v1/signoffs/{signoff_id}", headers=bearer(owner)).get_json()
+    assert record["learner_id"] == learner.id and record["evidence"]
+    document = client.get(f"/api/v1/signoffs/{signoff_id}/document", headers=bearer(owner))
+    assert document.status_code == 200 and document.data[:2] == b"PK"
+    _problem(client.get(f"/api/v1/signoffs/{signoff_id}", headers=bearer(
+        walk["tokens"]["other_learner"])), 404)  # fmt: skip

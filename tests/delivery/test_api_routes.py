@@ -29,6 +29,7 @@ EXPECT: dict[str, set[str]] = {
     "api_evidence.create_evidence": {"owner"},  # a reflective account: the learner's own
     "api_evidence.upload": {"owner"},
     "api_evidence.submit": {"owner"},
+    "api_evidence.download": SAMPLED_READERS,
     "api_admin.list_people": {"admin"},
     "api_admin.create_person": {"admin"},
     "api_admin.list_cohorts": {"admin"},
@@ -41,6 +42,7 @@ EXPECT: dict[str, set[str]] = {
     "api_assessment.decide": {"assessor"},
     "api_assessment.coverage": SAMPLED_READERS,
     "api_assessment.list_signoffs": SAMPLED_READERS,
+    "api_assessment.show_signoff": SAMPLED_READERS,
     "api_assessment.signoff_document": SAMPLED_READERS,
     "api_quality.cycles": {"iqa"},
     "api_quality.cycle": {"iqa"},

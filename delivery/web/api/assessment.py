@@ -23,8 +23,8 @@ from exports.signoff import build_signoff_docx
 from exports.signoff_view import document_name, signoff_view
 from mappings.assessment import claims
 from mappings.assessment.coverage_report import coverage_report
-from mappings.assessment.models import Claim
-from portfolio.models import Criterion, Standard
+from mappings.assessment.models import Claim, SignOffEvidence
+from portfolio.models import Criterion, EvidenceVersion, Registration, Standard
 from portfolio.services import access
 from portfolio.services import evidence as evidence_service
 
@@ -102,6 +102,24 @@ class SignoffOut(ma.Schema):
     document_id = f.String(required=True)
     signed_at = f.DateTime(required=True)
     status = f.String(required=True, metadata={"description": "signed or reopened"})
+
+
+class FrozenVersion(ma.Schema):
+    evidence_id = f.Integer(required=True)
+    number = f.Integer(required=True)
+    sha256 = f.String(required=True)
+
+
+class SignoffRecord(SignoffOut):
+    learner_id = f.Integer(required=True)
+    registration_id = f.Integer(required=True)
+    assessor_id = f.Integer(required=True)
+    summary = f.String(required=True)
+    feedback = f.String(required=True)
+    learner_declared_at = f.DateTime(required=True)
+    assessor_declared_at = f.DateTime(required=True)
+    evidence_set_sha256 = f.String(required=True)
+    evidence = f.List(f.Nested(FrozenVersion), required=True)
 
 
 class SignoffList(ma.Schema):
@@ -193,6 +211,41 @@ def list_signoffs(learner_id: int) -> dict[str, Any]:
          "signed_at": s.signed_at, "status": s.status}
         for s in info.signoffs
     ]}  # fmt: skip
+
+
+@bp.route("/signoffs/<int:signoff_id>")
+@operation("read")
+@bp.response(200, SignoffRecord)
+def show_signoff(signoff_id: int) -> dict[str, Any]:
+    """Show a sign-off record
+
+    Who signed which standard off and when, both declarations, and the evidence versions
+    frozen by it (by hash)."""
+    record = signoff_for_download(db(), actor=api_actor(), signoff_id=signoff_id)
+    standard = db().get(Standard, record.standard_id)
+    registration = db().get(Registration, record.registration_id)
+    frozen = (
+        db()
+        .exec(
+            select(EvidenceVersion.evidence_id, EvidenceVersion.number, SignOffEvidence.sha256)
+            .join(EvidenceVersion, col(EvidenceVersion.id) == SignOffEvidence.version_id)
+            .where(SignOffEvidence.signoff_id == signoff_id)
+            .order_by(col(EvidenceVersion.evidence_id), col(EvidenceVersion.number))
+        )
+        .all()
+    )
+    return {
+        "id": record.id, "standard": getattr(standard, "code", ""),
+        "title": getattr(standard, "title", ""), "document_id": record.document_id,
+        "signed_at": record.signed_at, "status": record.status,
+        "learner_id": getattr(registration, "learner_id", 0),
+        "registration_id": record.registration_id, "assessor_id": record.assessor_id,
+        "summary": record.summary, "feedback": record.feedback,
+        "learner_declared_at": record.learner_declared_at,
+        "assessor_declared_at": record.assessor_declared_at,
+        "evidence_set_sha256": record.evidence_set_sha256,
+        "evidence": [{"evidence_id": e, "number": n, "sha256": h} for e, n, h in frozen],
+    }  # fmt: skip
 
 
 @bp.route("/signoffs/<int:signoff_id>/document")

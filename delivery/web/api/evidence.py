@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import current_app, send_file
 from flask_smorest import Blueprint
+from werkzeug.wrappers import Response
 
 from delivery.web.api import paging, problems, schemas
 from delivery.web.api.handler import api_actor, operation
 from delivery.web.context import db, file_store
 from delivery.web.evidence.readings import start_after_commit, suggest_after_commit
+from portfolio.errors import NotFound
 from portfolio.models import Evidence
 from portfolio.services import evidence as service
+from portfolio.services.files import Missing
 
 bp = Blueprint("api_evidence", __name__, url_prefix="/api/v1",
                description="Evidence: drafts, files and submissions.")  # fmt: skip
@@ -132,3 +135,27 @@ def submit(args: dict[str, Any], evidence_id: int) -> dict[str, Any]:
     )
     _suggest(item)
     return _detail(evidence_id)
+
+
+@bp.route("/attachments/<int:attachment_id>")
+@operation("read")
+@bp.doc(
+    responses={
+        "200": {
+            "description": "The file as it was uploaded (its type as found from its content).",
+            "content": {"application/octet-stream": {"schema": {"type": "string",
+                                                                "format": "binary"}}},
+        }
+    }
+)  # fmt: skip
+def download(attachment_id: int) -> Response:
+    """Download an attached file
+
+    For whoever may see the evidence it belongs to."""
+    attachment = service.attachment_for(db(), actor=api_actor(), attachment_id=attachment_id)
+    try:
+        source = file_store().open(attachment.sha256)
+    except Missing as exc:
+        raise NotFound("The file is missing from the store.") from exc
+    return send_file(source, mimetype="application/octet-stream", as_attachment=True,
+                     download_name=attachment.filename, max_age=0)  # fmt: skip
