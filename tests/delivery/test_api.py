@@ -51,6 +51,9 @@ def test_tokens_on_the_command_line_are_shown_once_and_stored_hashed(
 
     ok = client.get("/api/v1/frameworks", headers=bearer(secret))
     assert ok.status_code == 200 and ok.get_json()["items"][0]["code"] == "SE"
+    me = client.get("/api/v1/me", headers=bearer(secret)).get_json()
+    assert me == {"id": person.id, "name": person.name, "roles": ["learner"],
+                  "scopes": ["read"], "token_id": data["id"]}  # fmt: skip
     revoked = cli("tokens", "revoke", str(data["id"]), "--json")
     assert json.loads(revoked.output)["state"] == "revoked"
     body = _problem(client.get("/api/v1/frameworks", headers=bearer(secret)), 401)

@@ -21,6 +21,7 @@ TODAY = date.today().isoformat()
 # endpoint -> personas whose token the operation serves; everyone else is refused (403 or 404),
 # and a request without a token is 401.
 EXPECT: dict[str, set[str]] = {
+    "api_me.me": ALL,
     "api_frameworks.list_frameworks": ALL,
     "api_frameworks.show_framework": ALL,
     "api_frameworks.import_framework": {"admin"},
