@@ -290,3 +290,27 @@ def test_claims_decisions_coverage_and_sign_offs(
     assert document.status_code == 200 and document.data[:2] == b"PK"
     _problem(client.get(f"/api/v1/signoffs/{signoff_id}", headers=bearer(
         walk["tokens"]["other_learner"])), 404)  # fmt: skip
+
+
+def test_administrators_register_and_reallocate(client, api_world) -> None:  # noqa: F811
+    walk, values = api_world
+    admin = bearer(walk["tokens"]["admin"])
+    person = client.post("/api/v1/people", headers=admin, json={
+        "name": "Asha Patel", "email": "asha@example.org", "roles": ["learner"]})  # fmt: skip
+    assert person.status_code == 201 and person.get_json()["roles"] == ["learner"]
+    end = (date.today() + timedelta(days=200)).isoformat()
+    made = client.post("/api/v1/registrations", headers=admin, json={
+        "learner_id": person.get_json()["id"], "framework_id": values["framework_id"],
+        "standards": ["SE01", "SE04"], "assessor_id": walk["people"]["assessor"].id,
+        "start_date": date.today().isoformat(), "planned_end": end})  # fmt: skip
+    assert made.status_code == 201, made.get_data(as_text=True)
+    reg = made.get_json()
+    assert reg["standards"] == ["SE01", "SE04"] and reg["iqa_id"] is None
+    changed = client.patch(f"/api/v1/registrations/{reg['id']}", headers=admin,
+                           json={"iqa_id": walk["people"]["iqa"].id, "standards": ["SE01"]})  # fmt: skip
+    after = changed.get_json()
+    assert after["iqa_id"] == walk["people"]["iqa"].id and after["standards"] == ["SE01"]
+    assert after["assessor_id"] == walk["people"]["assessor"].id  # left out: kept
+    same_person = client.patch(f"/api/v1/registrations/{reg['id']}", headers=admin,
+                               json={"iqa_id": walk["people"]["assessor"].id})  # fmt: skip
+    _problem(same_person, 422)  # the IQA may not be the assessor

@@ -38,6 +38,7 @@ EXPECT: dict[str, set[str]] = {
     "api_admin.list_registrations": {"admin"},
     "api_admin.show_registration": {"admin"},
     "api_admin.create_registration": {"admin"},
+    "api_admin.update_registration": {"admin"},
     "api_assessment.list_claims": SAMPLED_READERS,
     "api_assessment.set_claims": {"owner", "assessor"},
     "api_assessment.decide": {"assessor"},
@@ -75,6 +76,7 @@ def _request(endpoint: str, persona: str, values: dict[str, Any]) -> dict[str, A
             "learner_id": values["person_id"], "framework_id": values["framework_id"],
             "standards": ["SE01"], "start_date": TODAY, "planned_end": TODAY,
         }},
+        "api_admin.update_registration": {"json": {"planned_end": TODAY}},
         "api_assessment.set_claims": {"json": {"criterion_ids": []}},
         "api_assessment.decide": {"json": {
             "decision": "accepted", "method": "O", "feedback": "", "revision": 0,

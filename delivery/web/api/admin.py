@@ -86,6 +86,16 @@ class NewRegistration(Strict):
     planned_end = f.Date(required=True)
 
 
+class Allocation(Strict):
+    """What to change; a field left out keeps its value (null: none, for the three ids)."""
+
+    assessor_id = f.Integer(allow_none=True, validate=IDS)
+    iqa_id = f.Integer(allow_none=True, validate=IDS)
+    cohort_id = f.Integer(allow_none=True, validate=IDS)
+    standards = f.List(f.String(validate=v.Length(min=1, max=40)), validate=v.Length(min=1))
+    planned_end = f.Date()
+
+
 def _person(p: Any) -> dict[str, Any]:
     return {"id": p.id, "name": p.name, "email": p.email, "roles": sorted(p.role_set),
             "site": p.site, "active": p.active}  # fmt: skip
@@ -187,3 +197,28 @@ def create_registration(args: dict[str, Any]) -> dict[str, Any]:
     )  # fmt: skip
     rows = registrations.list_registrations(db(), actor=actor, registration_id=made.id)
     return asdict(rows[0])
+
+
+@bp.route("/registrations/<int:registration_id>", methods=["PATCH"])
+@operation("admin")
+@bp.arguments(Allocation)
+@bp.response(200, Registration)
+def update_registration(args: dict[str, Any], registration_id: int) -> dict[str, Any]:
+    """Change a registration
+
+    Its assessor, IQA, cohort, standards or planned end; the framework version never changes."""
+    actor = require_role("admin")
+    rows = registrations.list_registrations(db(), actor=actor, registration_id=registration_id)
+    if not rows:
+        raise NotFound("No such registration.")
+    now = rows[0]
+    registrations.update_allocation(
+        db(), actor=actor, registration_id=registration_id,
+        assessor_id=args.get("assessor_id", now.assessor_id),
+        iqa_id=args.get("iqa_id", now.iqa_id),
+        cohort_id=args.get("cohort_id", now.cohort_id),
+        standard_codes=args.get("standards"), planned_end=args.get("planned_end"),
+    )  # fmt: skip
+    return asdict(
+        registrations.list_registrations(db(), actor=actor, registration_id=registration_id)[0]
+    )
