@@ -206,6 +206,17 @@ def test_evidence_written_uploaded_and_submitted_through_the_api(
     item = client.post(f"/api/v1/learners/{learner.id}/evidence", json=new,
                        headers=bearer(secret)).get_json()  # fmt: skip
     assert item["status"] == "draft" and item["body"] == new["body"]
+    edit = {
+        "title": "Job search plan, agreed",
+        "activity_date": new["activity_date"],
+        "body": "I agreed a plan with the client and wrote it down.",
+        "current_version": 1,
+    }
+    edited = client.put(f"/api/v1/evidence/{item['id']}", json=edit, headers=bearer(secret))
+    assert edited.status_code == 200 and edited.get_json()["title"] == edit["title"]
+    stale = client.put(f"/api/v1/evidence/{item['id']}", headers=bearer(secret),
+                       json={**edit, "current_version": 2})  # fmt: skip
+    _problem(stale, 409)
     upload = client.post(
         f"/api/v1/evidence/{item['id']}/attachments", headers=bearer(secret),
         data={"file": (io.BytesIO(b"Notes written on the day.\n"), "notes.txt")},

@@ -28,6 +28,7 @@ EXPECT: dict[str, set[str]] = {
     "api_evidence.list_evidence": SAMPLED_READERS,
     "api_evidence.show_evidence": SAMPLED_READERS,
     "api_evidence.create_evidence": {"owner"},  # a reflective account: the learner's own
+    "api_evidence.edit_evidence": {"owner"},
     "api_evidence.upload": {"owner"},
     "api_evidence.submit": {"owner"},
     "api_evidence.download": SAMPLED_READERS,
@@ -65,6 +66,9 @@ def _request(endpoint: str, persona: str, values: dict[str, Any]) -> dict[str, A
         "api_evidence.create_evidence": {"json": {
             "kind": "reflective_account", "title": "From the API", "activity_date": TODAY,
             "body": "What I did.",
+        }},
+        "api_evidence.edit_evidence": {"json": {
+            "title": "Edited", "activity_date": TODAY, "body": "Changed.", "current_version": 1,
         }},
         "api_evidence.upload": {"data": {"file": (_text(), "notes.txt")}},
         "api_evidence.submit": {"json": {"declaration": True}},

@@ -98,6 +98,32 @@ def show_evidence(evidence_id: int) -> dict[str, Any]:
     return _detail(evidence_id)
 
 
+@bp.route("/evidence/<int:evidence_id>", methods=["PUT"])
+@operation("evidence")
+@bp.arguments(schemas.EvidenceEdit)
+@bp.response(200, schemas.EvidenceDetail)
+def edit_evidence(args: dict[str, Any], evidence_id: int) -> dict[str, Any]:
+    """Change a draft
+
+    Its author replaces its title, date and text; changing a submitted item makes a new draft
+    version. Send the `current_version` you read: if it changed since, the answer is 409."""
+    actor = api_actor()
+    kind = service.for_author(db(), actor, evidence_id).kind
+    draft = service.Draft(
+        kind=kind,
+        title=args["title"],
+        activity_date=args["activity_date"],
+        body=args["body"],
+        fields=args["fields"] or None,
+    )
+    item = service.update(
+        db(), actor=actor, evidence_id=evidence_id,
+        expected_version=args["current_version"], draft=draft,
+    )  # fmt: skip
+    _suggest(item)
+    return _detail(evidence_id)
+
+
 @bp.route("/evidence/<int:evidence_id>/attachments", methods=["POST"])
 @operation("evidence")
 @bp.arguments(schemas.UploadFile, location="files")

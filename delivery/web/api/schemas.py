@@ -168,6 +168,25 @@ class NewEvidence(Strict):
     )  # fmt: skip
 
 
+class EvidenceEdit(Strict):
+    title = f.String(required=True, validate=v.Length(min=1, max=300))
+    activity_date = f.Date(required=True)
+    body = f.String(load_default="", validate=v.Length(max=200_000))
+    fields_ = f.Dict(
+        data_key="fields",
+        attribute="fields",
+        keys=f.String(validate=v.Length(max=40)),
+        values=f.String(validate=v.Length(max=20_000)),
+        load_default=dict,
+    )
+    current_version = f.Integer(
+        required=True,
+        validate=v.Range(min=1, max=MAX_ID),
+        metadata={"description": "The item's current_version as you read it: if it changed "
+                                 "since, the answer is 409."},
+    )  # fmt: skip
+
+
 class Attachment(ma.Schema):
     id = f.Integer(required=True)
     filename = f.String(required=True)
