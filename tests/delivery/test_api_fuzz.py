@@ -6,7 +6,6 @@ of the page walk's world (so that the services really run) and at any ids at all
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import schemathesis
@@ -34,7 +33,6 @@ PREFERRED = ("owner", "assessor", "iqa", "admin", "eqa", "other_learner", "other
 # the whole fuzz stays within a minute per backend
 AT_RECORDS = {GenerationMode.POSITIVE: 5, GenerationMode.NEGATIVE: 3}
 AT_ANY_IDS = {GenerationMode.POSITIVE: 2}
-BUDGET_SECONDS = 60
 
 
 def _persona(endpoint: str) -> str:
@@ -72,7 +70,6 @@ def test_every_operation_survives_fuzzing(app: Flask, api_world) -> None:  # noq
         for rule in app.url_map.iter_rules()
         if hasattr(app.view_functions[rule.endpoint], "api_scope")
     }
-    started = time.monotonic()
     fuzzed = []
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -84,4 +81,3 @@ def test_every_operation_survives_fuzzing(app: Flask, api_world) -> None:  # noq
             _fuzz(operation, headers, AT_ANY_IDS)
         fuzzed.append(f"{operation.method.upper()} {operation.path}")
     assert len(fuzzed) == len(EXPECT)
-    assert time.monotonic() - started < BUDGET_SECONDS * 2
