@@ -1,8 +1,9 @@
 """Cursor pagination for the API's lists: ``?limit=`` (1..200, default 50) and ``?cursor=``, an
 opaque string the previous page gave as ``next`` (a link) and ``next_cursor``.
 
-A cursor holds the place of the first row of the next page, base64url-encoded with a keyed checksum so
-that a client cannot make one up or alter one (a bad cursor is a 400 problem)."""
+A cursor holds the place of the first row of the next page, base64url-encoded with a keyed
+checksum so that a client cannot make one up or alter one (a bad cursor is a 422 problem naming
+the field ``cursor``)."""
 
 from __future__ import annotations
 
