@@ -50,8 +50,17 @@ def _operations(document: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+def _groups(document: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The operations under the description of their resource, in the document's order."""
+    operations = _operations(document)
+    return [
+        (tag.get("description") or tag["name"], [o for o in operations if o["tag"] == tag["name"]])
+        for tag in document.get("tags", [])
+    ]
+
+
 @bp.route("/docs")
 @page(public=True)
 def docs() -> str:
     document = spec()
-    return render_template("api/docs.html", document=document, operations=_operations(document))
+    return render_template("api/docs.html", document=document, groups=_groups(document))
