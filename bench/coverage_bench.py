@@ -19,6 +19,7 @@ import os
 import random
 import statistics
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -265,8 +266,31 @@ def bench_caseload(engine: Engine, learners: int, runs: int = RUNS) -> None:
             page = client.get("/caseload?sort=progress")
             assert page.status_code == 200
 
+        # the first visit folds every registration (no summary is stored yet) and stores the
+        # summaries in a background thread once answered; later visits read them
+        start, start_cpu = time.perf_counter(), time.process_time()
+        get()
+        cold = (time.perf_counter() - start) * 1000, (time.process_time() - start_cpu) * 1000
+        for thread in threading.enumerate():
+            if thread.name == "caseload-summaries":
+                thread.join()
+        statements: list[str] = []
+
+        def count(*args: Any) -> None:
+            statements.append(args[2])
+
+        event.listen(engine, "before_cursor_execute", count)
+        get()
+        event.remove(engine, "before_cursor_execute", count)
         timing = timed(get, runs)
-    print(f"GET /caseload, {learners} learners: {timing} over {runs} runs (target < 150 ms)")
+    print(
+        f"GET /caseload, {learners} learners, first visit (no summaries stored): "
+        f"{cold[0]:.0f} ms wall, {cold[1]:.0f} ms CPU"
+    )
+    print(
+        f"GET /caseload, {learners} learners, summaries stored: {timing} over {runs} runs, "
+        f"{len(statements)} SQL statements (target p95 < 150 ms)"
+    )
 
 
 def main() -> None:

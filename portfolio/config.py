@@ -69,6 +69,10 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "10 per minute; 50 per hour",
         "failed log-ins accepted from one client address, whatever the accounts",
     ),
+    "API_RATE_LIMIT": (
+        "600 per minute; 10000 per hour",
+        "requests accepted from one API token (or, without one, one client address)",
+    ),
     "PASSWORD_RESET_RATE_LIMIT": (
         "5 per 15 minutes",
         "requests for a password-reset e-mail accepted from one client address",

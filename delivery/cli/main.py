@@ -75,6 +75,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "delivery.cli.privacy:privacy_group",
         "Find personal data in evidence text; subject access and erasure.",
     ),
+    "tokens": (
+        "delivery.cli.tokens:tokens_group",
+        "Make, list and revoke personal access tokens for the API.",
+    ),
     "register": (
         "delivery.cli.register:register_command",
         "Register a learner on standards of a framework version with an assessor and an IQA.",

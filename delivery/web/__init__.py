@@ -26,6 +26,7 @@ from delivery.web import (
 from delivery.web.admin import lti as admin_lti  # noqa: F401 - its route is on the admin blueprint
 from delivery.web.admin import privacy as admin_privacy
 from delivery.web.admin import views as admin
+from delivery.web.api.problems import http_problem, problem, wants_problem
 from delivery.web.context import db
 from delivery.web.coverage import caseload_views as caseload
 from delivery.web.coverage import views as coverage
@@ -107,11 +108,13 @@ def register(app: Flask, login: LoginManager) -> None:
 def _register_error_pages(app: Flask) -> None:
     # The generic page, for failures that are not a form's: a form view shows a refusal of its
     # service call on the form itself (delivery.web.forms.errors_on).
-    def _error(code: int, title: str, message: str, kept: Any = ()) -> tuple[str, int]:
+    def _error(code: int, title: str, message: str, kept: Any = ()) -> Any:
+        if wants_problem():  # an address under /api/v1 that no operation answered
+            return problem(code, message, title=title)
         html = render_template("error.html", code=code, title=title, message=message, kept=kept)
         return html, code
 
-    def _out_of_order(exc: Exception) -> tuple[str, int]:
+    def _out_of_order(exc: Exception) -> Any:
         """Storage full or not writable (the file store's disk, the database's): 503 in plain
         words, and the text the person sent shown back so that it is not lost."""
         if not is_store_fault(exc):
@@ -143,6 +146,7 @@ def _register_error_pages(app: Flask) -> None:
     app.register_error_handler(
         400, lambda e: _error(400, "Bad request", getattr(e, "description", "Bad request."))
     )
+    app.register_error_handler(405, lambda e: http_problem(e) if wants_problem() else e)
     app.register_error_handler(
         429,
         lambda e: _error(

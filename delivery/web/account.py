@@ -1,5 +1,5 @@
-"""A person's own account: change the password, see and end their sessions; and the password
-reset by an e-mailed link for people who cannot log in."""
+"""A person's own account: change the password, see and end their sessions, make and revoke
+personal access tokens for the API; and the password reset by an e-mailed link for people who cannot log in."""
 
 from __future__ import annotations
 
@@ -19,11 +19,14 @@ from delivery.web.forms import (
     ForgotPasswordForm,
     LogoutEverywhereForm,
     NewPasswordForm,
+    RevokeTokenForm,
+    TokenForm,
     errors_on,
 )
 from delivery.web.handler import page
 from portfolio.models.notification import KINDS, MODES
 from portfolio.services import logins, mail, notifications, people, resets
+from portfolio.services import tokens as api_tokens
 
 bp = Blueprint("account", __name__)
 log = logging.getLogger(__name__)
@@ -68,6 +71,42 @@ def logout_everywhere() -> Response:
     logout_user()
     flash("You have logged out on every device and browser.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@page()
+def tokens() -> tuple[str, int]:
+    """The person's API tokens; a new one's secret is shown here once, never again."""
+    me = actor()
+    form = TokenForm()
+    made = None
+    if form.validate_on_submit():
+        with errors_on(form):
+            made = api_tokens.create(
+                db(),
+                actor=me,
+                person_id=me.id,
+                name=form.name.data or "",
+                scopes=form.scopes.data or [],
+                days=form.days.data,
+            )
+            form = TokenForm(formdata=None)
+    rows = api_tokens.list_for(db(), actor=me)
+    return render_template(
+        "account/tokens.html",
+        form=form,
+        made=made,
+        rows=[(t, api_tokens.state(t), RevokeTokenForm(formdata=None, row=t.id)) for t in rows],
+        scopes=api_tokens.SCOPES,
+    ), form.status
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@page()
+def revoke_token(token_id: int) -> Response:
+    token = api_tokens.revoke(db(), actor=actor(), token_id=token_id)
+    flash(f"The token {token.name} is revoked: it no longer works.", "info")
+    return redirect(url_for("account.tokens"))
 
 
 def _link(token: str) -> str | None:

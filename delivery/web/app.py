@@ -9,8 +9,9 @@ from flask import Flask
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
-from delivery.web import limits, observe, register
+from delivery.web import api, limits, observe, register
 from delivery.web.context import PortfolioExtension
+from delivery.web.ids import IdConverter
 from delivery.web.lti import views as lti
 from delivery.wiring import configure, wire
 from mappings.assessment.suggestions import start_warming
@@ -28,6 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     conf = settings.finish(conf)
     configure(conf)
     app = Flask(__name__, instance_path=conf["INSTANCE_PATH"], instance_relative_config=True)
+    app.url_map.converters["int"] = IdConverter  # ids within what the databases hold
     app.config.update(conf)
     app.config.setdefault("TESTING", False)
     app.config["SECRET_KEY"] = conf["SECRET_KEY"]
@@ -55,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login.login_view = "auth.login"
     login.login_message = "Please log in to see that page."
     register(app, login)
+    api.init_app(app, csrf)  # the JSON API under /api/v1 (its own blueprints, no cookies)
     limits.init_app(app)  # after the views it limits are registered
     observe.init_app(app, observe.job_counts(extension, conf.get("REDIS_URL")))
     return app

@@ -22,12 +22,22 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, Field, PasswordField, SubmitField
+from wtforms import (
+    EmailField,
+    Field,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from delivery.web import context
 from portfolio.errors import Conflict, DomainError, Invalid, Unavailable
 from portfolio.services.files import TooLarge
+from portfolio.services.tokens import SCOPES
 from portfolio.storable import contains_nul, nul_message
 
 # what a page answers when its form was refused by the service, most specific first
@@ -183,3 +193,30 @@ class NewPasswordForm(PageForm):
         validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
     )
     save = SubmitField("Set new password")
+
+
+class TokenForm(PageForm):
+    """A new personal access token for the API: a name, its scopes, how long it lasts."""
+
+    name = StringField("Name (what the token is for)", validators=[DataRequired(), Length(max=100)])
+    scopes = SelectMultipleField(
+        "What it may do",
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[DataRequired(message="Choose at least one thing the token may do.")],
+    )
+    days = SelectField(
+        "Lasts for",
+        coerce=int,
+        default=90,
+    )
+    create = SubmitField("Make token")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.scopes.choices = list(SCOPES.items())
+        self.days.choices = [(30, "30 days"), (90, "90 days"), (366, "a year")]
+
+
+class RevokeTokenForm(PageForm):
+    revoke = SubmitField("Revoke")

@@ -1,5 +1,5 @@
-"""Rate limits per client address (Flask-Limiter): on the log-in and password-reset forms only,
-their numbers from the configuration. Counts are kept in Redis when ``PORTFOLIO_REDIS_URL`` is
+"""Rate limits (Flask-Limiter): per client address on the log-in and password-reset forms, per
+token on the JSON API; their numbers from the configuration. Counts are kept in Redis when ``PORTFOLIO_REDIS_URL`` is
 set (shared by every worker process), in memory otherwise. A refused request is answered 429
 with a ``Retry-After`` header.
 
@@ -40,6 +40,12 @@ def init_app(app: Flask) -> None:
         lambda: _setting("LOGIN_FAILURE_LIMIT"), methods=["POST"], scope="login-failures",
         deduct_when=_failed,
     ))  # fmt: skip
+    # the JSON API: every operation, counted per token (delivery.web.api.handler.rate_key)
+    from delivery.web.api import RESOURCES
+    from delivery.web.api.handler import rate_key
+
+    for module in RESOURCES:
+        limiter.limit(lambda: _setting("API_RATE_LIMIT"), key_func=rate_key, scope="api")(module.bp)
     # requests that could send an e-mail (a well-formed address)
     _on(app, "account.forgot", limiter.limit(
         lambda: _setting("PASSWORD_RESET_RATE_LIMIT"), methods=["POST"], scope="password-reset",

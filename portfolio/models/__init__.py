@@ -12,8 +12,10 @@ from portfolio.models.notification import (
 )
 from portfolio.models.people import Cohort, Person, Registration, RegistrationStandard
 from portfolio.models.privacy import PrivacyFinding, PrivacyScan
+from portfolio.models.tokens import ApiToken
 
 __all__ = [
+    "ApiToken",
     "Attachment",
     "AttachmentReading",
     "AuditEntry",

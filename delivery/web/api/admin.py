@@ -1,0 +1,224 @@
+"""``/api/v1/people``, ``/cohorts``, ``/registrations``: administration, for administrators
+only (as the admin pages): list and add people, cohorts and registrations."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+from marshmallow import fields as f
+from marshmallow import validate as v
+
+from delivery.web.api import paging, problems
+from delivery.web.api.handler import operation, require_role
+from delivery.web.api.schemas import IDS, Strict, paged
+from delivery.web.context import db
+from portfolio.errors import NotFound
+from portfolio.models.people import ROLES
+from portfolio.services import people, registrations
+
+bp = Blueprint("api_admin", __name__, url_prefix="/api/v1",
+               description="Administration: people, cohorts and registrations.")  # fmt: skip
+problems.on(bp)
+
+
+class PersonArgs(ma.Schema):
+    role = f.String(load_default=None, validate=v.OneOf(ROLES))
+
+
+class Person(ma.Schema):
+    id = f.Integer(required=True)
+    name = f.String(required=True)
+    email = f.String(required=True)
+    roles = f.List(f.String(), required=True)
+    site = f.String(required=True)
+    active = f.Boolean(required=True)
+
+
+class NewPerson(Strict):
+    name = f.String(required=True, validate=v.Length(min=1, max=200))
+    email = f.String(required=True, validate=v.Length(min=3, max=320))
+    roles = f.List(f.String(validate=v.OneOf(ROLES)), required=True, validate=v.Length(min=1))
+    site = f.String(load_default="Main site", validate=v.Length(min=1, max=200))
+
+
+class Cohort(ma.Schema):
+    id = f.Integer(required=True)
+    name = f.String(required=True)
+    site = f.String(required=True)
+    registrations = f.Integer(required=True)
+
+
+class NewCohort(Strict):
+    name = f.String(required=True, validate=v.Length(min=1, max=200))
+    site = f.String(load_default="Main site", validate=v.Length(min=1, max=200))
+
+
+class Registration(ma.Schema):
+    id = f.Integer(required=True)
+    learner_id = f.Integer(required=True)
+    learner = f.String(required=True)
+    framework_id = f.Integer(required=True)
+    framework = f.String(required=True)
+    standards = f.List(f.String(), required=True)
+    assessor_id = f.Integer(allow_none=True, required=True)
+    assessor = f.String(required=True)
+    iqa_id = f.Integer(allow_none=True, required=True)
+    iqa = f.String(required=True)
+    cohort_id = f.Integer(allow_none=True, required=True)
+    cohort = f.String(required=True)
+    start_date = f.Date(required=True)
+    planned_end = f.Date(required=True)
+
+
+class NewRegistration(Strict):
+    learner_id = f.Integer(required=True, validate=IDS)
+    framework_id = f.Integer(required=True, validate=IDS)
+    standards = f.List(
+        f.String(validate=v.Length(min=1, max=40)), required=True, validate=v.Length(min=1)
+    )
+    assessor_id = f.Integer(load_default=None, allow_none=True, validate=IDS)
+    iqa_id = f.Integer(load_default=None, allow_none=True, validate=IDS)
+    cohort_id = f.Integer(load_default=None, allow_none=True, validate=IDS)
+    start_date = f.Date(required=True)
+    planned_end = f.Date(required=True)
+
+
+class Allocation(Strict):
+    """What to change; a field left out keeps its value (null: none, for the three ids)."""
+
+    assessor_id = f.Integer(allow_none=True, validate=IDS)
+    iqa_id = f.Integer(allow_none=True, validate=IDS)
+    cohort_id = f.Integer(allow_none=True, validate=IDS)
+    standards = f.List(f.String(validate=v.Length(min=1, max=40)), validate=v.Length(min=1))
+    planned_end = f.Date()
+
+
+def _person(p: Any) -> dict[str, Any]:
+    return {"id": p.id, "name": p.name, "email": p.email, "roles": sorted(p.role_set),
+            "site": p.site, "active": p.active}  # fmt: skip
+
+
+@bp.route("/people")
+@operation("read")
+@bp.arguments(PersonArgs, location="query")
+@bp.arguments(paging.PageArgs, location="query")
+@bp.response(200, paged(Person, "PersonPage"))
+def list_people(args: dict[str, Any], page_args: dict[str, Any]) -> dict[str, Any]:
+    """List people
+
+    Everyone not removed, by name; optionally only those with one role."""
+    require_role("admin")
+    rows = [_person(p) for p in people.list_people(db(), role=args["role"])]
+    return paging.page(rows, page_args)
+
+
+@bp.route("/people", methods=["POST"])
+@operation("admin")
+@bp.arguments(NewPerson)
+@bp.response(201, Person)
+def create_person(args: dict[str, Any]) -> dict[str, Any]:
+    """Add a person
+
+    With no password: they set one through "Forgot your password?"."""
+    person = people.create_person(
+        db(), actor=require_role("admin"), name=args["name"], email=args["email"],
+        roles=args["roles"], site=args["site"],
+    )  # fmt: skip
+    return _person(person)
+
+
+@bp.route("/cohorts")
+@operation("read")
+@bp.arguments(paging.PageArgs, location="query")
+@bp.response(200, paged(Cohort, "CohortPage"))
+def list_cohorts(page_args: dict[str, Any]) -> dict[str, Any]:
+    """List cohorts
+
+    With the number of registrations in each."""
+    require_role("admin")
+    return paging.page([asdict(c) for c in registrations.list_cohorts(db())], page_args)
+
+
+@bp.route("/cohorts", methods=["POST"])
+@operation("admin")
+@bp.arguments(NewCohort)
+@bp.response(201, Cohort)
+def create_cohort(args: dict[str, Any]) -> dict[str, Any]:
+    """Add a cohort"""
+    cohort = registrations.create_cohort(
+        db(), actor=require_role("admin"), name=args["name"], site=args["site"]
+    )
+    return {"id": cohort.id, "name": cohort.name, "site": cohort.site, "registrations": 0}
+
+
+@bp.route("/registrations")
+@operation("read")
+@bp.arguments(paging.PageArgs, location="query")
+@bp.response(200, paged(Registration, "RegistrationPage"))
+def list_registrations(page_args: dict[str, Any]) -> dict[str, Any]:
+    """List registrations
+
+    Every learner's registration on a framework version, with standards and staff."""
+    rows = registrations.list_registrations(db(), actor=require_role("admin"))
+    return paging.page([asdict(r) for r in rows], page_args)
+
+
+@bp.route("/registrations/<int:registration_id>")
+@operation("read")
+@bp.response(200, Registration)
+def show_registration(registration_id: int) -> dict[str, Any]:
+    """Show one registration"""
+    rows = registrations.list_registrations(
+        db(), actor=require_role("admin"), registration_id=registration_id
+    )
+    if not rows:
+        raise NotFound("No such registration.")
+    return asdict(rows[0])
+
+
+@bp.route("/registrations", methods=["POST"])
+@operation("admin")
+@bp.arguments(NewRegistration)
+@bp.response(201, Registration)
+def create_registration(args: dict[str, Any]) -> dict[str, Any]:
+    """Register a learner
+
+    On standards of one framework version, with an assessor and an IQA (either may be left
+    for later)."""
+    actor = require_role("admin")
+    made = registrations.register(
+        db(), actor=actor, learner_id=args["learner_id"], framework_id=args["framework_id"],
+        standard_codes=args["standards"], assessor_id=args["assessor_id"],
+        iqa_id=args["iqa_id"], cohort_id=args["cohort_id"], start_date=args["start_date"],
+        planned_end=args["planned_end"],
+    )  # fmt: skip
+    rows = registrations.list_registrations(db(), actor=actor, registration_id=made.id)
+    return asdict(rows[0])
+
+
+@bp.route("/registrations/<int:registration_id>", methods=["PATCH"])
+@operation("admin")
+@bp.arguments(Allocation)
+@bp.response(200, Registration)
+def update_registration(args: dict[str, Any], registration_id: int) -> dict[str, Any]:
+    """Change a registration
+
+    Its assessor, IQA, cohort, standards or planned end; the framework version never changes."""
+    actor = require_role("admin")
+    rows = registrations.list_registrations(db(), actor=actor, registration_id=registration_id)
+    if not rows:
+        raise NotFound("No such registration.")
+    now = rows[0]
+    registrations.update_allocation(
+        db(), actor=actor, registration_id=registration_id,
+        assessor_id=args.get("assessor_id", now.assessor_id),
+        iqa_id=args.get("iqa_id", now.iqa_id),
+        cohort_id=args.get("cohort_id", now.cohort_id),
+        standard_codes=args.get("standards"), planned_end=args.get("planned_end"),
+    )  # fmt: skip
+    return asdict(
+        registrations.list_registrations(db(), actor=actor, registration_id=registration_id)[0]
+    )

@@ -1,0 +1,84 @@
+"""``/api/v1/frameworks``: the frameworks loaded (anyone with a token that may read), one with its
+standards and criteria, and importing a file (administrators; a dry run unless told otherwise)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from delivery.web.api import paging, problems, schemas
+from delivery.web.api.handler import api_actor, operation
+from delivery.web.context import db
+from framework.parse import parse
+from framework.spec import FrameworkFormatError
+from portfolio.errors import Invalid, NotFound
+from portfolio.models import Framework
+from portfolio.services import frameworks
+
+bp = Blueprint("api_frameworks", __name__, url_prefix="/api/v1/frameworks",
+               description="Frameworks: standards and their criteria.")  # fmt: skip
+problems.on(bp)
+MAX_FRAMEWORK_BYTES = 20 * 1024 * 1024
+
+
+@bp.route("")
+@operation("read")
+@bp.arguments(paging.PageArgs, location="query")
+@bp.response(200, schemas.FrameworkPage)
+def list_frameworks(args: dict[str, Any]) -> dict[str, Any]:
+    """List the frameworks loaded
+
+    Every version of every framework, with its counts of standards and criteria."""
+    return paging.page(frameworks.framework_summaries(db()), args)
+
+
+@bp.route("/<int:framework_id>")
+@operation("read")
+@bp.response(200, schemas.FrameworkDetail)
+def show_framework(framework_id: int) -> dict[str, Any]:
+    """Show one framework version
+
+    Its standards with their criteria (performance, knowledge...) in order."""
+    fw = db().get(Framework, framework_id)
+    if fw is None:
+        raise NotFound("No such framework.")
+    data = asdict(frameworks.load_spec(db(), framework_id))
+    data["id"] = fw.id
+    return data
+
+
+@bp.route("/import", methods=["POST"])
+@operation("admin")
+@bp.arguments(schemas.FrameworkImportArgs, location="query")
+@bp.arguments(schemas.FrameworkFile, location="files")
+@bp.response(200, schemas.ImportResult)
+def import_framework(args: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
+    """Import a framework file
+
+    The file is read in its format (NOS text or .docx, topic guide, CASE, NOS JSON, CSV, JSON);
+    with `dry_run` (the default) nothing is saved and the answer says what would be imported.
+    Different content under a version already loaded is refused unless `new_version`."""
+    upload = files["file"]
+    data = upload.stream.read(MAX_FRAMEWORK_BYTES + 1)
+    if len(data) > MAX_FRAMEWORK_BYTES:
+        raise Invalid("A framework file may be at most 20 MB.", field="file")
+    try:
+        spec = parse(
+            data,
+            upload.filename or "upload",
+            args["fmt"],
+            code=args["code"] or None,
+            title=args["title"] or None,
+        )
+    except FrameworkFormatError as exc:
+        raise Invalid(f"The file could not be read: {exc}", field="file") from exc
+    result = frameworks.import_framework(
+        db(),
+        actor=api_actor(),
+        spec=spec,
+        new_version=args["new_version"],
+        dry_run=args["dry_run"],
+    )
+    return {**asdict(result), "message": result.message}

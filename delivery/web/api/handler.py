@@ -1,0 +1,114 @@
+"""The one shape of every API operation: a bearer token, its scope, then the page handler.
+
+``@operation("read")`` puts an operation through :func:`delivery.web.handler.page` (one commit
+after an unsafe request that succeeded, a rollback otherwise, writers waiting their turn, NUL
+characters refused) after authenticating the request by its ``Authorization: Bearer`` header
+alone: a session cookie never authenticates the API, so the API needs no CSRF token and a page
+open in a browser cannot be made to call it. The token acts as its person with the roles they
+have now; the services check what that person may see and do, exactly as for the pages."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from copy import deepcopy
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import current_app, g, request
+from flask_limiter.util import get_remote_address
+
+from delivery.web.api import checking
+from delivery.web.api.problems import MissingScope, Unauthorized
+from delivery.web.context import extension
+from delivery.web.handler import page
+from portfolio.errors import PermissionDenied
+from portfolio.services import tokens
+from portfolio.services.actors import Actor
+
+F = TypeVar("F", bound=Callable[..., Any])
+ERRORS = {
+    "401": "UNAUTHORIZED",
+    "403": "FORBIDDEN",
+    "404": "NOT_FOUND",
+    "429": "TOO_MANY_REQUESTS",
+}
+
+
+def _secret() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def authenticate() -> tokens.Bearer:
+    """The token this request carries, or Unauthorized (401)."""
+    found: tokens.Bearer | None = g.get("api_bearer")
+    if found is not None:
+        return found
+    secret = _secret()
+    if secret is None:
+        raise Unauthorized(
+            "This API needs a personal access token: send it as 'Authorization: Bearer <token>'. "
+            "Make one on your account page (Settings, then API tokens)."
+        )
+    found = tokens.resolve(extension().session_factory, secret=secret)
+    if found is None:
+        raise Unauthorized("The token is not valid: it is unknown, revoked or expired.")
+    g.api_bearer = found
+    return found
+
+
+def api_actor() -> Actor:
+    """Who the request's token acts for (once :func:`operation` has authenticated it)."""
+    return authenticate().actor
+
+
+def rate_key() -> str:
+    """What the API's rate limit counts by: the token (by a hash of what was sent, so that it
+    is known before the database is asked), or the client's address when there is none."""
+    secret = _secret()
+    if secret is None:
+        return "addr:" + get_remote_address()
+    return "token:" + hashlib.sha256(secret.encode("utf-8")).hexdigest()[:32]
+
+
+def operation(scope: str) -> Callable[[F], F]:
+    """Mark a view as an API operation needing ``scope``: bearer token, scope, one commit."""
+    if scope not in tokens.SCOPES:
+        raise ValueError(f"unknown scope {scope}")
+
+    def wrap(view: F) -> F:
+        @wraps(view)
+        def authorised(*args: Any, **kwargs: Any) -> Any:
+            bearer = authenticate()
+            if scope not in bearer.scopes:
+                raise MissingScope(scope)
+            answer = view(*args, **kwargs)
+            if current_app.testing:  # every answer checked against the document in tests
+                checking.check(answer)
+            return answer
+
+        handled: Any = page(public=True)(authorised)
+        handled.page_access = f"api token with scope {scope}"
+        handled.api_scope = scope
+        doc = deepcopy(getattr(view, "_apidoc", {}))
+        manual = doc.setdefault("manual_doc", {})
+        manual.setdefault("security", [{"bearerAuth": [scope]}])
+        responses = manual.setdefault("responses", {})
+        for status, name in ERRORS.items():
+            responses.setdefault(status, name)
+        handled._apidoc = doc
+        return handled  # type: ignore[no-any-return]
+
+    return wrap
+
+
+def require_role(role: str) -> Actor:
+    """The token's person, who must hold ``role`` now (as ``@page(role)`` requires of a page)."""
+    actor = api_actor()
+    if not actor.has(role):
+        raise PermissionDenied(f"Only people with the {role} role may do this.")
+    return actor

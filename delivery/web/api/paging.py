@@ -1,0 +1,96 @@
+"""Cursor pagination for the API's lists: ``?limit=`` (1..200, default 50) and ``?cursor=``, an
+opaque string the previous page gave as ``next`` (a link) and ``next_cursor``.
+
+A cursor holds the place of the first row of the next page, base64url-encoded with a keyed
+checksum so that a client cannot make one up or alter one (a bad cursor is a 422 problem naming
+the field ``cursor``)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Sequence
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+import marshmallow as ma
+from flask import current_app, request
+
+from portfolio.errors import Invalid
+
+T = TypeVar("T")
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+class PageArgs(ma.Schema):
+    limit = ma.fields.Integer(
+        load_default=DEFAULT_LIMIT,
+        validate=ma.validate.Range(min=1, max=MAX_LIMIT),
+        metadata={"description": f"How many items per page (1 to {MAX_LIMIT})."},
+    )
+    cursor = ma.fields.String(
+        load_default=None,
+        validate=ma.validate.Length(max=200),
+        metadata={"description": "Where to go on from: the `next_cursor` of the previous page."},
+    )
+
+
+def _key() -> bytes:
+    return hashlib.sha256(b"api-cursor:" + str(current_app.secret_key).encode()).digest()
+
+
+def encode(position: dict[str, Any]) -> str:
+    raw = json.dumps(position, separators=(",", ":"), sort_keys=True).encode()
+    tag = hmac.new(_key(), raw, hashlib.sha256).digest()[:8]
+    return base64.urlsafe_b64encode(tag + raw).decode().rstrip("=")
+
+
+def decode(cursor: str) -> dict[str, Any]:
+    try:
+        data = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        tag, raw = data[:8], data[8:]
+        if not hmac.compare_digest(tag, hmac.new(_key(), raw, hashlib.sha256).digest()[:8]):
+            raise ValueError("checksum")
+        position = json.loads(raw)
+        if not isinstance(position, dict):
+            raise ValueError("shape")
+        return position
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Invalid("The cursor is not one this API gave out.", field="cursor") from exc
+
+
+def _next_link(cursor: str) -> str:
+    args = request.args.to_dict()
+    args["cursor"] = cursor
+    return f"{request.path}?{urlencode(args)}"
+
+
+def window(args: dict[str, Any]) -> tuple[int, int]:
+    """Where the page asked for starts, and how many rows it holds at most."""
+    limit = int(args.get("limit") or DEFAULT_LIMIT)
+    start = 0
+    if args.get("cursor"):
+        position = decode(str(args["cursor"])).get("at")
+        if not isinstance(position, int) or position < 0:
+            raise Invalid("The cursor is not one this API gave out.", field="cursor")
+        start = position
+    return start, limit
+
+
+def body(items: Sequence[T], start: int, limit: int, seen: int) -> dict[str, Any]:
+    """The answer for one page: ``items``, and ``next`` and ``next_cursor`` when ``seen`` (the
+    rows known from the start of the list) go on past this page, null otherwise."""
+    found: dict[str, Any] = {"items": list(items), "next": None, "next_cursor": None}
+    if seen > start + limit:
+        cursor = encode({"at": start + limit})
+        found["next"], found["next_cursor"] = _next_link(cursor), cursor
+    return found
+
+
+def page(rows: Sequence[T], args: dict[str, Any]) -> dict[str, Any]:
+    """One page of ``rows`` (in their fixed order) after the cursor in ``args``."""
+    start, limit = window(args)
+    return body(rows[start : start + limit], start, limit, len(rows))

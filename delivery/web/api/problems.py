@@ -1,0 +1,159 @@
+"""Errors of the JSON API as ``application/problem+json`` (RFC 9457): ``type``, ``title``,
+``status`` and ``detail``, and for a refused input the fields at fault (``errors``: one entry per
+field, ``field`` and ``detail``). Every refusal of a service (PermissionDenied, NotFound, Invalid,
+Conflict, Unavailable), of the token (401, 403 for a missing scope), of the request itself (400,
+404, 405, 413, 422 from the schemas, 429) comes back in this one shape."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from flask import Blueprint, current_app, json, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied, Unavailable
+from portfolio.services.files import TooLarge, is_store_fault
+
+MEDIA_TYPE = "application/problem+json"
+PREFIX = "/api/v1"
+TYPES = "/api/v1/problems/"  # a problem's ``type``: this and its slug (docs/api.md lists them)
+
+SLUGS = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "too-large",
+    415: "unsupported-media-type",
+    422: "invalid",
+    429: "too-many-requests",
+    500: "server-error",
+    503: "unavailable",
+}
+
+
+class Unauthorized(Exception):
+    """No token, or one that does not work (401)."""
+
+
+class MissingScope(Exception):
+    """The token works but lacks the scope this operation needs (403)."""
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(f"This token lacks the scope {scope!r} that this operation needs.")
+        self.scope = scope
+
+
+def wants_problem() -> bool:
+    """Whether this request is one of the API's (answered in problem+json, never a page)."""
+    return request.path == PREFIX or request.path.startswith(PREFIX + "/")
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": TYPES + SLUGS.get(status, "error"),
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+    }
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    response = current_app.response_class(json.dumps(body), status=status, mimetype=MEDIA_TYPE)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def field_errors(messages: Any, prefix: str = "") -> list[dict[str, str]]:
+    """marshmallow/webargs messages ({location: {field: [text]}} or {field: [text]}) as a flat
+    list of {field, detail}; the location (json, query, files) is left out."""
+    found: list[dict[str, str]] = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = str(key)
+            if not prefix and name in ("json", "query", "form", "files", "headers", "path"):
+                found.extend(field_errors(value, ""))
+            else:
+                found.extend(field_errors(value, f"{prefix}.{name}" if prefix else name))
+    elif isinstance(messages, list | tuple):
+        for value in messages:
+            if isinstance(value, dict | list | tuple):
+                found.extend(field_errors(value, prefix))
+            else:
+                found.append({"field": prefix or "(request)", "detail": str(value)})
+    else:
+        found.append({"field": prefix or "(request)", "detail": str(messages)})
+    return found
+
+
+def http_problem(exc: HTTPException) -> Response:
+    code = exc.code or 500
+    data = getattr(exc, "data", None) or {}
+    messages = data.get("messages") or data.get("errors")
+    headers = dict(data.get("headers") or {})
+    if code == 429:
+        detail = (
+            "Too many requests with this token. Wait as long as Retry-After says, then try again."
+        )
+        return problem(429, detail, headers=headers)
+    if code == 405:
+        headers["Allow"] = ", ".join(exc.valid_methods or [])  # type: ignore[attr-defined]
+    if messages:
+        return problem(
+            code,
+            "The request does not match the operation's schema.",
+            errors=field_errors(messages),
+            headers=headers,
+        )
+    detail = exc.description or HTTPStatus(code).phrase
+    return problem(code, str(detail), headers=headers)
+
+
+def _invalid(exc: Invalid) -> Response:
+    errors = [{"field": exc.field, "detail": str(exc)}] if exc.field else None
+    return problem(422, str(exc), title="Cannot do that", errors=errors)
+
+
+def _store(exc: Exception) -> Response:
+    if not is_store_fault(exc):
+        raise exc
+    return problem(503, "The server's storage is full or cannot be written to. Nothing was saved.")
+
+
+HANDLERS: list[tuple[Any, Any]] = [
+    (Unauthorized, lambda e: problem(
+        401, str(e), headers={"WWW-Authenticate": 'Bearer realm="portfolio"'}
+    )),
+    (MissingScope, lambda e: problem(
+        403, str(e), title="Insufficient scope",
+        headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{e.scope}"'},
+    )),
+    (PermissionDenied, lambda e: problem(403, str(e), title="Not allowed")),
+    (NotFound, lambda e: problem(404, str(e), title="Not found")),
+    (TooLarge, lambda e: problem(413, str(e), title="File too large")),
+    (Invalid, _invalid),
+    (Conflict, lambda e: problem(409, str(e), title="Changed by someone else")),
+    (Unavailable, lambda e: problem(503, str(e), title="Could not save")),
+    (OSError, _store),
+    (HTTPException, http_problem),
+]  # fmt: skip
+
+
+def on(blueprint: Blueprint) -> None:
+    """Answer every error raised in ``blueprint``'s operations as a problem."""
+    for exc, handler in HANDLERS:
+        blueprint.register_error_handler(exc, handler)

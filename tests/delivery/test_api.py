@@ -1,0 +1,327 @@
+"""The API's tokens, errors, paging and limits: made and revoked on the account page and by
+`portfolio tokens`, stored hashed, shown once; only a bearer token authenticates (a log-in
+cookie never does, so no CSRF hole); problems in RFC 9457's shape; opaque cursors; a rate limit
+per token; and evidence written, uploaded and submitted through the same services as the pages."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+from flask import Flask
+from sqlmodel import Session, select
+
+from portfolio.models import ApiToken, Framework
+from portfolio.models.base import utcnow
+from tests.conftest import PASSWORD, _session_on
+from tests.delivery.api_world import api_world, bearer, token_for, world  # noqa: F401 - fixtures
+
+PROBLEM = "application/problem+json"
+FRAMEWORK_FILE = Path(__file__).resolve().parents[1] / "framework" / "data" / "nos_se04.json"
+
+
+def _problem(response, status: int) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.content_type == PROBLEM
+    body = response.get_json(force=True)
+    assert {"type", "title", "status", "detail"} <= body.keys()
+    assert body["status"] == status and body["type"].startswith("/api/v1/problems/")
+    return body
+
+
+def test_tokens_on_the_command_line_are_shown_once_and_stored_hashed(
+    cli, session: Session, make_person, client
+) -> None:
+    person = make_person("learner")
+    made = cli("tokens", "create", "--email", person.email, "--name", "sync", "--scope", "read",
+               "--days", "30", "--json")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    data = json.loads(made.output)
+    secret = data["token"]
+    assert secret.startswith("pat_") and len(secret) > 40 and data["scopes"] == ["read"]
+    row = session.exec(select(ApiToken).where(ApiToken.id == data["id"])).one()
+    assert row.token_hash == hashlib.sha256(secret.encode()).hexdigest()
+    assert secret not in json.dumps(row.model_dump(), default=str)
+    listed = cli("tokens", "list", "--email", person.email, "--json")
+    assert [r["id"] for r in json.loads(listed.output)] == [data["id"]]
+    assert secret not in listed.output and "token" not in json.loads(listed.output)[0]
+
+    ok = client.get("/api/v1/frameworks", headers=bearer(secret))
+    assert ok.status_code == 200 and ok.get_json()["items"][0]["code"] == "SE"
+    me = client.get("/api/v1/me", headers=bearer(secret)).get_json()
+    assert me == {"id": person.id, "name": person.name, "roles": ["learner"],
+                  "scopes": ["read"], "token_id": data["id"]}  # fmt: skip
+    revoked = cli("tokens", "revoke", str(data["id"]), "--json")
+    assert json.loads(revoked.output)["state"] == "revoked"
+    body = _problem(client.get("/api/v1/frameworks", headers=bearer(secret)), 401)
+    assert "revoked" in body["detail"]
+    refused = cli("tokens", "create", "--email", "nobody@example.org", "--name", "x", "--scope",
+                  "read")  # fmt: skip
+    assert refused.exit_code != 0 and "No person" in refused.output
+
+
+def test_the_account_page_makes_a_token_shows_it_once_and_revokes_it(
+    app: Flask, auth, session: Session
+) -> None:
+    person = auth.login("assessor")
+    client = auth.client
+    page = client.post("/account/tokens", data={"name": "My laptop", "scopes": ["read"],
+                                                "days": "30"})  # fmt: skip
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    secret = html.split('id="secret" type="text" readonly value="')[1].split('"')[0]
+    assert secret.startswith("pat_") and "shown only this once" in html
+    again = client.get("/account/tokens").get_data(as_text=True)
+    assert secret not in again and "My laptop" in again and secret[:12] in again
+    api = app.test_client()  # another client: no cookie at all
+    assert api.get("/api/v1/frameworks", headers=bearer(secret)).status_code == 200
+    token = session.exec(select(ApiToken).where(ApiToken.person_id == person.id)).one()
+    assert token.last_used_at is not None and token.expires_at is not None
+    refused = client.post("/account/tokens", data={"name": "", "scopes": []})
+    assert refused.status_code == 422
+    gone = client.post(f"/account/tokens/{token.id}/revoke")
+    assert gone.status_code == 302
+    _problem(api.get("/api/v1/frameworks", headers=bearer(secret)), 401)
+
+
+def test_a_log_in_cookie_never_authenticates_the_api(
+    engine, connection, tmp_path, make_person, session: Session
+) -> None:
+    """With CSRF on, as in production: a logged-in browser's cookie gets 401 from the API (so a
+    page elsewhere cannot make it act), while a bearer token needs no CSRF token."""
+    from delivery.web.app import create_app
+
+    app = create_app({"ENGINE": engine, "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path)})
+    app.extensions["portfolio"].session_factory = lambda: _session_on(connection)
+    learner = make_person("learner")
+    browser = app.test_client()
+    form = browser.get("/login").get_data(as_text=True)
+    csrf = form.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    browser.post("/login", data={"email": learner.email, "password": PASSWORD, "csrf_token": csrf})
+    assert browser.get("/account").status_code == 200  # logged in
+    _problem(browser.get("/api/v1/frameworks"), 401)
+    new = {"kind": "reflective_account", "title": "t", "activity_date": date.today().isoformat()}
+    _problem(browser.post(f"/api/v1/learners/{learner.id}/evidence", json=new), 401)
+    secret = token_for(session, learner.id, ("read", "evidence"))
+    made = app.test_client().post(
+        f"/api/v1/learners/{learner.id}/evidence", json=new, headers=bearer(secret)
+    )
+    assert made.status_code == 201, made.get_data(as_text=True)
+    # the pages keep their CSRF check
+    page_post = browser.post(f"/learners/{learner.id}/evidence/new?kind=reflective_account",
+                             data={"title": "t", "activity_date": new["activity_date"]})  # fmt: skip
+    assert page_post.status_code == 400
+
+
+def test_scopes_expiry_and_people_who_cannot_log_in(client, session: Session, make_person) -> None:
+    learner = make_person("learner")
+    reader = token_for(session, learner.id, ("read",))
+    new = {"kind": "reflective_account", "title": "t", "activity_date": date.today().isoformat()}
+    response = client.post(f"/api/v1/learners/{learner.id}/evidence", json=new,
+                           headers=bearer(reader))  # fmt: skip
+    body = _problem(response, 403)
+    assert "evidence" in body["detail"]
+    assert "insufficient_scope" in response.headers["WWW-Authenticate"]
+    token = session.exec(select(ApiToken).where(ApiToken.person_id == learner.id)).one()
+    token.expires_at = utcnow() - timedelta(seconds=1)
+    session.add(token)
+    session.commit()
+    _problem(client.get("/api/v1/frameworks", headers=bearer(reader)), 401)
+    other = token_for(session, learner.id, ("read",))
+    learner.active = False
+    session.add(learner)
+    session.commit()
+    _problem(client.get("/api/v1/frameworks", headers=bearer(other)), 401)
+    _problem(client.get("/api/v1/frameworks", headers=bearer("pat_not-a-token")), 401)
+    _problem(client.get("/api/v1/frameworks", headers={"Authorization": "Basic eDp5"}), 401)
+
+
+def test_errors_are_problems_with_the_fields_at_fault(client, session: Session, make_person):
+    learner = make_person("learner")
+    secret = token_for(session, learner.id)
+    bad = client.post(f"/api/v1/learners/{learner.id}/evidence", headers=bearer(secret),
+                      json={"kind": "poem", "title": "", "extra": 1})  # fmt: skip
+    body = _problem(bad, 422)
+    fields = {e["field"] for e in body["errors"]}
+    assert {"kind", "title", "activity_date", "extra"} <= fields
+    future = {"kind": "reflective_account", "title": "Later",
+              "activity_date": (date.today() + timedelta(days=30)).isoformat()}  # fmt: skip
+    rule = _problem(client.post(f"/api/v1/learners/{learner.id}/evidence", json=future,
+                                headers=bearer(secret)), 422)  # fmt: skip
+    assert "future" in rule["detail"]  # the service's own rule, as on the page
+    _problem(client.get("/api/v1/evidence/999999", headers=bearer(secret)), 404)
+    _problem(client.get("/api/v1/nowhere", headers=bearer(secret)), 404)
+    _problem(client.get("/api/v1/evidence/99999999999999999999", headers=bearer(secret)), 404)
+    _problem(client.delete("/api/v1/frameworks", headers=bearer(secret)), 405)
+    _problem(client.get("/api/v1/people", headers=bearer(secret)), 403)  # not an administrator
+
+
+def test_lists_come_a_page_at_a_time(client, session: Session, make_person, make_evidence):
+    learner = make_person("learner")
+    made = [make_evidence(learner, title=f"Item {n}", submit=False).id for n in range(5)]
+    secret = token_for(session, learner.id)
+    seen: list[int] = []
+    url = f"/api/v1/learners/{learner.id}/evidence?limit=2&sort=oldest"
+    pages = 0
+    while url:
+        body = client.get(url, headers=bearer(secret)).get_json()
+        seen += [row["id"] for row in body["items"]]
+        assert len(body["items"]) <= 2
+        url = body["next"]
+        pages += 1
+    assert pages == 3 and sorted(seen) == sorted(made) and len(set(seen)) == 5
+    forged = client.get(f"/api/v1/learners/{learner.id}/evidence?cursor=eyJhdCI6IDJ9",
+                        headers=bearer(secret))  # fmt: skip
+    assert _problem(forged, 422)["errors"][0]["field"] == "cursor"
+    _problem(client.get("/api/v1/frameworks?limit=0", headers=bearer(secret)), 422)
+
+
+def test_a_token_is_limited_per_minute(app: Flask, client, session: Session, make_person):
+    app.config["API_RATE_LIMIT"] = "3 per minute"
+    person = make_person("learner")
+    one, two = token_for(session, person.id), token_for(session, person.id)
+    for _ in range(3):
+        assert client.get("/api/v1/frameworks", headers=bearer(one)).status_code == 200
+    limited = client.get("/api/v1/frameworks", headers=bearer(one))
+    _problem(limited, 429)
+    assert int(limited.headers["Retry-After"]) > 0
+    assert client.get("/api/v1/frameworks", headers=bearer(two)).status_code == 200
+
+
+def test_evidence_written_uploaded_and_submitted_through_the_api(
+    client, session: Session, make_person, make_registration
+) -> None:
+    learner = make_person("learner")
+    make_registration(learner=learner)
+    secret = token_for(session, learner.id, ("read", "evidence"))
+    new = {
+        "kind": "reflective_account",
+        "title": "Job search plan",
+        "activity_date": date.today().isoformat(),
+        "body": "I agreed a plan with the client.",
+    }
+    item = client.post(f"/api/v1/learners/{learner.id}/evidence", json=new,
+                       headers=bearer(secret)).get_json()  # fmt: skip
+    assert item["status"] == "draft" and item["body"] == new["body"]
+    edit = {
+        "title": "Job search plan, agreed",
+        "activity_date": new["activity_date"],
+        "body": "I agreed a plan with the client and wrote it down.",
+        "current_version": 1,
+    }
+    edited = client.put(f"/api/v1/evidence/{item['id']}", json=edit, headers=bearer(secret))
+    assert edited.status_code == 200 and edited.get_json()["title"] == edit["title"]
+    stale = client.put(f"/api/v1/evidence/{item['id']}", headers=bearer(secret),
+                       json={**edit, "current_version": 2})  # fmt: skip
+    _problem(stale, 409)
+    upload = client.post(
+        f"/api/v1/evidence/{item['id']}/attachments", headers=bearer(secret),
+        data={"file": (io.BytesIO(b"Notes written on the day.\n"), "notes.txt")},
+    )  # fmt: skip
+    assert upload.status_code == 201 and upload.get_json()["mime"] == "text/plain"
+    _problem(client.post(f"/api/v1/evidence/{item['id']}/submit", json={"declaration": False},
+                         headers=bearer(secret)), 422)  # fmt: skip
+    done = client.post(f"/api/v1/evidence/{item['id']}/submit", json={"declaration": True},
+                       headers=bearer(secret))  # fmt: skip
+    assert done.status_code == 200, done.get_data(as_text=True)
+    shown = client.get(f"/api/v1/evidence/{item['id']}", headers=bearer(secret)).get_json()
+    assert shown["status"] == "submitted" and shown["attachments"][0]["filename"] == "notes.txt"
+    assert shown["versions"][0]["declared_at"] is not None
+
+
+def test_a_framework_is_imported_after_a_dry_run(client, session: Session, make_person):
+    admin = make_person("admin")
+    secret = token_for(session, admin.id, ("read", "admin"))
+
+    def send(query: str):
+        return client.post(f"/api/v1/frameworks/import?{query}", headers=bearer(secret),
+                           data={"file": (FRAMEWORK_FILE.open("rb"), FRAMEWORK_FILE.name)})  # fmt: skip
+
+    before = len(session.exec(select(Framework)).all())
+    refused = send("").get_json()  # code SE version 1 is loaded with other content
+    assert refused["status"] == "refused" and refused["diff"]
+    dry = send("new_version=true").get_json()
+    assert dry["status"] == "would_add_version" and dry["framework_id"] is None, dry
+    assert len(session.exec(select(Framework)).all()) == before
+    real = send("new_version=true&dry_run=false").get_json()
+    assert real["status"] == "new_version" and real["framework_id"]
+    assert len(session.exec(select(Framework)).all()) == before + 1
+    shown = client.get(f"/api/v1/frameworks/{real['framework_id']}", headers=bearer(secret))
+    assert shown.get_json()["standards"][0]["criteria"]
+    broken = client.post("/api/v1/frameworks/import?fmt=nos-json", headers=bearer(secret),
+                         data={"file": (io.BytesIO(b"not json"), "x.json")})  # fmt: skip
+    assert _problem(broken, 422)["errors"][0]["field"] == "file"
+
+
+def test_the_openapi_document_and_its_page(client) -> None:
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["openapi"].startswith("3.1")
+    assert "bearerAuth" in document["components"]["securitySchemes"]
+    assert "/api/v1/learners/{learner_id}/evidence" in document["paths"]
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200 and "GET /api/v1/frameworks" in page.get_data(as_text=True)
+
+
+def test_claims_decisions_coverage_and_sign_offs(
+    client,
+    api_world,  # noqa: F811
+    session: Session,
+    make_evidence,
+) -> None:
+    walk, values = api_world
+    owner, assessor = walk["tokens"]["owner"], walk["tokens"]["assessor"]
+    learner = walk["people"]["owner"]
+    item = make_evidence(learner, title="Observed at work")
+    from mappings.assessment.claims import claimable_criteria
+
+    criterion = claimable_criteria(session, learner.id)[0].criterion_id
+    mapped = client.put(f"/api/v1/evidence/{item.id}/claims", headers=bearer(owner),
+                        json={"criterion_ids": [criterion]})  # fmt: skip
+    claim = mapped.get_json()["items"][0]
+    assert claim["status"] == "claimed" and claim["criterion_id"] == criterion
+    decision = {"decision": "accepted", "method": "O", "revision": claim["revision"]}
+    _problem(client.post(f"/api/v1/claims/{claim['id']}/decision", json=decision,
+                         headers=bearer(owner)), 403)  # fmt: skip
+    made = client.post(f"/api/v1/claims/{claim['id']}/decision", json=decision,
+                       headers=bearer(assessor))  # fmt: skip
+    assert made.status_code == 201 and made.get_json()["new_status"] == "accepted"
+    stale = client.post(f"/api/v1/claims/{claim['id']}/decision", json=decision,
+                        headers=bearer(assessor))  # fmt: skip
+    _problem(stale, 409)  # decided since that revision
+    coverage = client.get(f"/api/v1/learners/{learner.id}/coverage", headers=bearer(owner))
+    assert any(s["counts"]["met"] for s in coverage.get_json()["standards"])
+    signoffs = client.get(f"/api/v1/learners/{learner.id}/signoffs", headers=bearer(owner))
+    signoff_id = signoffs.get_json()["items"][0]["id"]
+    record = client.get(f"/api/v1/signoffs/{signoff_id}", headers=bearer(owner)).get_json()
+    assert record["learner_id"] == learner.id and record["evidence"]
+    document = client.get(f"/api/v1/signoffs/{signoff_id}/document", headers=bearer(owner))
+    assert document.status_code == 200 and document.data[:2] == b"PK"
+    _problem(client.get(f"/api/v1/signoffs/{signoff_id}", headers=bearer(
+        walk["tokens"]["other_learner"])), 404)  # fmt: skip
+
+
+def test_administrators_register_and_reallocate(client, api_world) -> None:  # noqa: F811
+    walk, values = api_world
+    admin = bearer(walk["tokens"]["admin"])
+    person = client.post("/api/v1/people", headers=admin, json={
+        "name": "Asha Patel", "email": "asha@example.org", "roles": ["learner"]})  # fmt: skip
+    assert person.status_code == 201 and person.get_json()["roles"] == ["learner"]
+    end = (date.today() + timedelta(days=200)).isoformat()
+    made = client.post("/api/v1/registrations", headers=admin, json={
+        "learner_id": person.get_json()["id"], "framework_id": values["framework_id"],
+        "standards": ["SE01", "SE04"], "assessor_id": walk["people"]["assessor"].id,
+        "start_date": date.today().isoformat(), "planned_end": end})  # fmt: skip
+    assert made.status_code == 201, made.get_data(as_text=True)
+    reg = made.get_json()
+    assert reg["standards"] == ["SE01", "SE04"] and reg["iqa_id"] is None
+    changed = client.patch(f"/api/v1/registrations/{reg['id']}", headers=admin,
+                           json={"iqa_id": walk["people"]["iqa"].id, "standards": ["SE01"]})  # fmt: skip
+    after = changed.get_json()
+    assert after["iqa_id"] == walk["people"]["iqa"].id and after["standards"] == ["SE01"]
+    assert after["assessor_id"] == walk["people"]["assessor"].id  # left out: kept
+    same_person = client.patch(f"/api/v1/registrations/{reg['id']}", headers=admin,
+                               json={"iqa_id": walk["people"]["assessor"].id})  # fmt: skip
+    _problem(same_person, 422)  # the IQA may not be the assessor
