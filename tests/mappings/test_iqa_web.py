@@ -137,6 +137,7 @@ def test_review_then_assessor_responds_and_iqa_closes(client, auth, planned, ses
     response = client.post(
         f"/iqa/samples/{sample.id}",
         data={
+            **{f"check-{d.id}": "agree" for d in view.decisions},
             f"check-{decision.id}": "disagree",
             f"note-{decision.id}": "Not observed",
             "outcome": "disagree",

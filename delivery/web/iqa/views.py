@@ -6,9 +6,20 @@ IQA pages are for the role iqa and only the IQA's own cycles; actions for the as
 
 from __future__ import annotations
 
+import io
+import re
 from datetime import UTC, datetime, time, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from sqlmodel import col, select
 from werkzeug.wrappers import Response
 
@@ -25,6 +36,7 @@ from delivery.web.iqa.forms import (
     ReviewForm,
     StrategyForm,
 )
+from exports.iqa_report import report_for_cycle
 from mappings.quality.actions import (
     actions_for_assessor,
     actions_set_by,
@@ -195,13 +207,42 @@ def grid(cycle_id: int) -> str:
     return render_template("iqa/grid.html", page=page_data, grid=page_data.grid)
 
 
+REPORT_MIMES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@bp.route("/iqa/cycles/<int:cycle_id>/report.<fmt>")
+@page("iqa")
+def report(cycle_id: int, fmt: str) -> Response:
+    """The cycle's plan with outcomes (.xlsx, .csv) or its sample reports (.docx), as the
+    command ``portfolio iqa report`` writes them."""
+    if fmt not in REPORT_MIMES:
+        abort(404)
+    cycle = get_cycle(db(), actor(), cycle_id)
+    data = report_for_cycle(db(), cycle, fmt)
+    stem = "iqa-sample-reports" if fmt == "docx" else "iqa-plan"
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", cycle.name).strip("-").lower() or str(cycle_id)
+    response = send_file(
+        io.BytesIO(data),
+        mimetype=REPORT_MIMES[fmt],
+        as_attachment=True,
+        download_name=f"{stem}-{slug}.{fmt}",
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 # ---------------------------------------------------------------- one sample
 
 
 def _checks(view: SampleView) -> dict[int, tuple[str, str]]:
-    """Each decision's check as submitted (agree or disagree, and a note); agree at first."""
+    """Each decision's check as submitted (agree or disagree, and a note); none at first."""
     return {
-        d.id: (request.form.get(f"check-{d.id}", "agree"), request.form.get(f"note-{d.id}", ""))
+        d.id: (request.form.get(f"check-{d.id}", ""), request.form.get(f"note-{d.id}", ""))
         for d in view.decisions
     }
 
@@ -212,7 +253,11 @@ def sample(sample_id: int) -> tuple[str, int] | Response:
     view = sample_view(db(), actor=actor(), sample_id=sample_id)
     form = ReviewForm()
     checks = _checks(view)
-    if form.validate_on_submit():
+    names = {d.id: f"{d.criterion} ({d.evidence_ref})" for d in view.decisions}
+    valid = form.validate_on_submit()
+    if request.method == "POST" and not form.require_checks(checks, names):
+        valid = False
+    if valid:
         with errors_on(form):
             review_sample(
                 db(),
