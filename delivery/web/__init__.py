@@ -20,6 +20,7 @@ from delivery.web import (
     notifications,
     words,
 )
+from delivery.web.admin import centre  # noqa: F401 - its routes are on the admin blueprint
 from delivery.web.admin import views as admin
 from delivery.web.context import db
 from delivery.web.coverage import caseload_views as caseload

@@ -153,3 +153,27 @@ def test_eqa_home_lists_grants_and_sampled_learners(
     for learner_id in learners:
         assert f"/learners/{learner_id}/evidence" in page
     assert timedelta(0) < datetime(2099, 12, 11, tzinfo=UTC) - datetime.now(UTC)
+
+
+def test_demo_has_an_eqa_with_a_live_grant_and_a_reviewed_cycle(session, cli) -> None:
+    from demo.accounts import load_demo
+    from demo.assessments import add_demo_assessments
+    from demo.quality import CYCLE_NAME, add_demo_quality
+    from mappings.quality.eqa import eqa_grants_of
+    from mappings.quality.models import Action, SamplingCycle
+    from portfolio.models import Person
+
+    load_demo(session)
+    add_demo_assessments(session)
+    report = add_demo_quality(session)
+    session.commit()
+    assert "read-only access for eqa@example.org" in report.text()
+    cycle = session.exec(select(SamplingCycle).where(SamplingCycle.name == CYCLE_NAME)).one()
+    eqa = session.exec(select(Person).where(Person.email == "eqa@example.org")).one()
+    (grant,) = eqa_grants_of(session, actor=actor_of(eqa))
+    assert grant.cycle.id == cycle.id and grant.samples and grant.learners
+    assert any(outcome == "agree" for *_, outcome in grant.samples)
+    assert session.exec(select(Action)).first() is not None
+    assert add_demo_quality(session).created == []  # idempotent
+    shown = cli("demo")
+    assert "eqa@example.org" in shown.output and "Evan External" in shown.output
