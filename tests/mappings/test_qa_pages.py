@@ -57,6 +57,7 @@ def test_iqa_downloads_the_cycle_report(client, auth, planned) -> None:
     c = centre.cycle.id
     page = client.get(f"/iqa/cycles/{c}").get_data(as_text=True)
     assert f"/iqa/cycles/{c}/report.xlsx" in page and f"/iqa/cycles/{c}/report.docx" in page
+    assert '<title id="chart-iqa-grid-title">' in page and "Show as a table" in page
     got = client.get(f"/iqa/cycles/{c}/report.csv")
     assert got.status_code == 200 and "attachment" in got.headers["Content-Disposition"]
     assert got.headers["X-Content-Type-Options"] == "nosniff"

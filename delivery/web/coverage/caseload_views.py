@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request
 
 from delivery.web.context import actor, db
 from delivery.web.coverage import caseload as service
+from delivery.web.coverage.chart_data import assessor_decisions_chart
 from delivery.web.handler import page
 
 bp = Blueprint("caseload", __name__)
@@ -24,6 +25,14 @@ def index() -> str:
         direction=request.args.get("dir", "asc"),
     )
     switch = "iqa" if role == "assessor" else "assessor"
+    chart = (
+        assessor_decisions_chart(db(), assessor_id=me.id)
+        if role == "assessor" and me.has("assessor")
+        else None
+    )
     return render_template(
-        "coverage/caseload.html", caseload=found, switch=switch if me.has(switch) else None
+        "coverage/caseload.html",
+        caseload=found,
+        switch=switch if me.has(switch) else None,
+        decisions_chart=chart,
     )

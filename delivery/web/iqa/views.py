@@ -24,6 +24,7 @@ from sqlmodel import col, select
 from werkzeug.wrappers import Response
 
 from delivery.web.context import actor, db
+from delivery.web.coverage.chart_data import iqa_grid_chart
 from delivery.web.forms import PageForm, errors_on, per_row
 from delivery.web.handler import page
 from delivery.web.iqa.forms import (
@@ -133,6 +134,7 @@ def _plan_page(cycle_id: int, failed: PageForm | None = None) -> tuple[str, int]
     html = render_template(
         "iqa/plan.html",
         page=page_data,
+        grid_chart=iqa_grid_chart(page_data.grid),
         plan_form=failed
         if isinstance(failed, PlanForm)
         else PlanForm(prefix="plan", formdata=None),
@@ -204,7 +206,9 @@ def drop(sample_id: int) -> tuple[str, int] | Response:
 @page("iqa")
 def grid(cycle_id: int) -> str:
     page_data = plan_page(db(), actor=actor(), cycle_id=cycle_id)
-    return render_template("iqa/grid.html", page=page_data, grid=page_data.grid)
+    return render_template(
+        "iqa/grid.html", page=page_data, grid=page_data.grid, chart=iqa_grid_chart(page_data.grid)
+    )
 
 
 REPORT_MIMES = {
