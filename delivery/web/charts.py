@@ -80,9 +80,11 @@ def stacked_bars(
     *,
     category_head: str,
     extra: Sequence[tuple[str, Sequence[str]]] = (),
+    axis: Sequence[str] | None = None,
 ) -> Chart:
     """Vertical bars, one per category, each stacking the series' values; ``extra`` adds columns
-    (head, one text per category) to the table view only."""
+    (head, one text per category) to the table view only; ``axis`` gives shorter names to write
+    under the bars (the table keeps ``categories``)."""
     totals = [sum(s.values[i] for s in series) for i in range(len(categories))]
     top = _nice_top(max(totals, default=0) or 1)
     slot = (WIDTH - PLOT_LEFT - 8) / max(len(categories), 1)
@@ -101,7 +103,8 @@ def stacked_bars(
                 y -= h
                 shapes.append(Shape(x, y, bar, h, s.css, f"{name}: {s.values[i]} {s.name}"))
         if i % step == 0:
-            texts.append(Text(x + bar / 2, base + 16, name))
+            for line, words in enumerate((axis[i] if axis else name).split("\n")):
+                texts.append(Text(x + bar / 2, base + 16 + 13 * line, words))
     head = (category_head, *(s.name.capitalize() for s in series), *(h for h, _ in extra))
     rows = tuple(
         (name, *(str(s.values[i]) for s in series), *(cells[i] for _, cells in extra))
@@ -179,7 +182,15 @@ def state_grid(
 
 
 def month_label(day: date) -> str:
-    return f"{day:%b %Y}"
+    """The name of a month in a table: "December 2026"."""
+    return f"{day:%B %Y}"
+
+
+def month_axis(months: Sequence[date]) -> list[str]:
+    """Month names under bars: "Dec", with the year below the first and each January."""
+    return [
+        f"{m:%b}\n{m:%Y}" if i == 0 or m.month == 1 else f"{m:%b}" for i, m in enumerate(months)
+    ]
 
 
 def last_months(today: date, count: int = 12) -> list[date]:

@@ -7,6 +7,7 @@ reasons say what it covers. Pure: takes the samples' assessors and reasons as pl
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -26,10 +27,20 @@ _PREFIXES = (
 _RECORDS = {"CAMERA: record interim": "interim decisions", "CAMERA: record summative": "sign-offs"}
 
 
+_MANUAL = "manual: added by IQA"
+_QUOTA = re.compile(r"rate: (.+) assessor (\d+%)(.*)")
+
+
 def reason_words(reason: str) -> str:
-    """A planner's reason as words: "CAMERA: method PD" -> "method PD"."""
+    """A planner's reason as words: "CAMERA: method PD" -> "method PD", "rate: new assessor
+    100%" -> "quota of a new assessor (100%)", "manual: added by IQA" -> "added by hand"."""
     if reason in _RECORDS:
         return _RECORDS[reason]
+    quota = _QUOTA.fullmatch(reason)
+    if quota:
+        return f"quota of {'an' if quota[1][0] in 'aeiou' else 'a'} {quota[1]} assessor ({quota[2]}){quota[3]}"
+    if reason.startswith(_MANUAL):
+        return "added by hand" + reason[len(_MANUAL) :]
     for prefix, words in _PREFIXES:
         if reason.startswith(prefix):
             return words + reason[len(prefix) :]

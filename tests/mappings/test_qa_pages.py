@@ -178,3 +178,16 @@ def test_demo_has_an_eqa_with_a_live_grant_and_a_reviewed_cycle(session, cli) ->
     assert add_demo_quality(session).created == []  # idempotent
     shown = cli("demo")
     assert "eqa@example.org" in shown.output and "Evan External" in shown.output
+
+
+def test_reasons_in_words() -> None:
+    from mappings.quality.beyond import reason_words
+
+    assert reason_words("rate: new assessor 100%") == "quota of a new assessor (100%)"
+    assert reason_words("rate: under review assessor 50% (raised from standard after "
+                        "disagreements)") == ("quota of an under review assessor (50%) (raised "
+                                              "from standard after disagreements)")  # fmt: skip
+    assert reason_words("manual: added by IQA") == "added by hand"
+    assert reason_words("manual: added by IQA: odd date") == "added by hand: odd date"
+    assert reason_words("CAMERA: record interim") == "interim decisions"
+    assert reason_words("CAMERA: evidence star_narrative") == "evidence of the kind star_narrative"

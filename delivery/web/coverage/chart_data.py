@@ -16,6 +16,7 @@ from delivery.web.charts import (
     Chart,
     Series,
     last_months,
+    month_axis,
     month_label,
     share_bars,
     stacked_bars,
@@ -63,6 +64,7 @@ def learner_progress_chart(
         [Series("criteria met", "chart-good", values)],
         category_head="Month",
         extra=[("Met so far", so_far)],
+        axis=month_axis(months),
     )
 
 
@@ -97,6 +99,7 @@ def assessor_decisions_chart(
         [Series("accepted", "chart-good", accepted), Series("referred", "chart-bad", referred)],
         category_head="Month",
         extra=[("Referral rate", rates)],
+        axis=month_axis(months),
     )
 
 

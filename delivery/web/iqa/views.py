@@ -44,6 +44,7 @@ from mappings.quality.actions import (
     close_action,
     respond_action,
 )
+from mappings.quality.beyond import reason_words
 from mappings.quality.cycles import create_cycle, get_cycle, list_cycles
 from mappings.quality.eqa import eqa_grants_of, grant_eqa, list_grants, revoke_eqa
 from mappings.quality.models import Sample, SamplingCycle
@@ -54,6 +55,7 @@ from mappings.quality.strategy import get_strategy, save_strategy
 from portfolio.services import people
 
 bp = Blueprint("iqa", __name__)
+bp.add_app_template_filter(reason_words, "reason_words")
 
 
 # ---------------------------------------------------------------- IQA dashboard, strategy, cycles
