@@ -75,7 +75,8 @@ def test_iqa_plan_with_chart_report_and_a_review_that_needs_a_verdict(
     assert narrow.get_by_role("alert").count() == 1
     assert narrow.get_by_text(re.compile("Choose agree or disagree for")).count() >= 2
     assert axe_violations(narrow) == []
-    assert _walk(narrow, live_server, [cycle, f"{cycle}/grid", "/caseload?role=iqa"]) == []
+    paths = [cycle, f"{cycle}/grid", unreviewed, "/caseload?role=iqa"]
+    assert _walk(narrow, live_server, paths) == []
 
 
 def test_administrator_home_search_and_import_preview(narrow, live_server, tmp_path: Path) -> None:
