@@ -31,6 +31,7 @@ ACCOUNTS: tuple[tuple[str, str, str, str, str], ...] = (
     ("learner2@example.org", "Leo Learner", "learner", "Main site", "standard"),
     ("learner3@example.org", "Lily Learner", "learner", "North site", "standard"),
     ("learner4@example.org", "Luca Learner", "learner", "North site", "standard"),
+    ("eqa@example.org", "Evan External", "eqa", "Main site", "standard"),
 )
 # learner email -> (cohort, assessor email, standards, weeks since start)
 REGISTRATIONS = {

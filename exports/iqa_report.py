@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from exports.docx_util import clean, fmt_date, fmt_datetime, repeat_as_header
 from framework import tabular
 from mappings.quality.cycles import cycle_by_name
-from mappings.quality.models import Sample
+from mappings.quality.models import Sample, SamplingCycle
 from mappings.quality.samples import SampleView, sample_details
 
 FORMATS = ("docx", "xlsx", "csv")
@@ -229,7 +229,13 @@ def cycle_report(session: Session, cycle_name: str, fmt: str) -> bytes:
     """The plan with outcomes (xlsx, csv) or all sample reports in one document (docx)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
-    cycle = cycle_by_name(session, cycle_name)
+    return report_for_cycle(session, cycle_by_name(session, cycle_name), fmt)
+
+
+def report_for_cycle(session: Session, cycle: SamplingCycle, fmt: str) -> bytes:
+    """:func:`cycle_report` of a cycle already loaded (and checked by the caller)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
     ids = session.exec(
         select(Sample.id).where(Sample.cycle_id == cycle.id).order_by(col(Sample.position))
     ).all()

@@ -7,6 +7,7 @@ import click
 from delivery.cli.context import Context, pass_ctx
 from demo.accounts import load_demo
 from demo.assessments import add_demo_assessments
+from demo.quality import add_demo_quality
 from demo.synthetic import add_synthetic_evidence
 
 
@@ -30,6 +31,7 @@ def demo(ctx: Context, learners: int, seed: int, items: int) -> None:
     with ctx.session() as session:
         report = load_demo(session, synthetic_learners=learners, seed=seed)
         assessed = add_demo_assessments(session)
+        assured = add_demo_quality(session)
         if report.synthetic_ids:
             add_synthetic_evidence(
                 session,
@@ -40,3 +42,4 @@ def demo(ctx: Context, learners: int, seed: int, items: int) -> None:
             )
     click.echo(report.text())
     click.echo(assessed.text())
+    click.echo(assured.text())

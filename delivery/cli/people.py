@@ -11,7 +11,7 @@ import click
 
 from delivery.cli.context import Context, echo_data, json_option, pass_ctx
 from portfolio.models.people import ROLES
-from portfolio.services import people
+from portfolio.services import people, people_import
 from portfolio.services.people import SYSTEM
 
 
@@ -94,3 +94,66 @@ def list_people(ctx: Context, role: str | None, as_json: bool) -> None:
 
 def _person_lines(rows: list[dict[str, Any]]) -> list[str]:
     return [f"{r['id']:>5}  {r['name']:<28} {r['email']:<36} {','.join(r['roles'])}" for r in rows]
+
+
+@people_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--dry-run", is_flag=True, help="Check every row and show what would happen; write nothing."
+)
+@json_option
+@pass_ctx
+def import_people(ctx: Context, file: Path, dry_run: bool, as_json: bool) -> None:
+    """Add people (and register learners) from a CSV file: all rows or none.
+
+    Columns: name, email, roles, site, framework, standards, assessor, iqa, cohort,
+    start_date, planned_end (see the README). Exits 1 when any row has an error."""
+    with ctx.session(write=not dry_run) as session:
+        report = people_import.import_people(
+            session, actor=SYSTEM, data=file.read_bytes(), dry_run=dry_run
+        )
+    data = {
+        "written": report.written,
+        "dry_run": dry_run,
+        "people_created": report.people_created,
+        "registrations_created": report.registrations_created,
+        "cohorts_created": list(report.cohorts_created),
+        "errors": report.errors,
+        "rows": [
+            {
+                "line": r.line,
+                "email": r.email,
+                "name": r.name,
+                "roles": r.roles,
+                "registration": r.registration,
+                "action": r.action,
+                "errors": list(r.errors),
+            }
+            for r in report.rows
+        ],  # fmt: skip
+    }
+    echo_data(data, as_json=as_json, lines=_import_lines)
+    if report.errors:
+        raise SystemExit(1)
+
+
+def _import_lines(data: dict[str, Any]) -> list[str]:
+    out = []
+    for r in data["rows"]:
+        what = "; ".join(r["errors"]) if r["errors"] else r["action"]
+        mark = "error" if r["errors"] else "ok"
+        extra = f" ({r['registration']})" if r["registration"] and not r["errors"] else ""
+        out.append(f"line {r['line']:>4}  {mark:<5} {r['email'] or '(no e-mail)'}: {what}{extra}")
+    if data["errors"]:
+        out.append(f"{data['errors']} row(s) with errors: nothing was written.")
+    elif data["dry_run"]:
+        out.append(
+            f"Dry run: {data['people_created']} people and {data['registrations_created']} "
+            "registrations would be added; nothing was written."
+        )
+    else:
+        out.append(
+            f"Added {data['people_created']} people and {data['registrations_created']} "
+            "registrations."
+        )
+    return out

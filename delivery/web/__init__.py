@@ -23,6 +23,7 @@ from delivery.web import (
     notifications,
     words,
 )
+from delivery.web.admin import centre  # noqa: F401 - its routes are on the admin blueprint
 from delivery.web.admin import lti as admin_lti  # noqa: F401 - its route is on the admin blueprint
 from delivery.web.admin import privacy as admin_privacy
 from delivery.web.admin import views as admin

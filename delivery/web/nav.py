@@ -18,6 +18,7 @@ NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("IQA actions", "iqa.actions", frozenset({"assessor"})),
     ("External QA", "iqa.eqa_index", frozenset({"eqa"})),
     ("EQA access", "iqa.eqa_grants", frozenset({"admin"})),
+    ("Centre", "admin.index", frozenset({"admin"})),
     ("People", "admin.people", frozenset({"admin"})),
     ("Cohorts", "admin.cohorts", frozenset({"admin"})),
     ("Registrations", "admin.registrations", frozenset({"admin"})),

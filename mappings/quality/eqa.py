@@ -141,6 +141,14 @@ class EqaCycle:
     cycle: SamplingCycle
     samples: tuple[tuple[Sample, str, str, str], ...]  # sample, learner, standard, outcome
 
+    @property
+    def learners(self) -> tuple[tuple[int, str, int], ...]:
+        """The learners sampled (id, name, number of samples), by name."""
+        counts: dict[tuple[int, str], int] = defaultdict(int)
+        for sample, name, _code, _outcome in self.samples:
+            counts[(sample.learner_id, name)] += 1
+        return tuple((i, n, c) for (i, n), c in sorted(counts.items(), key=lambda x: x[0][1]))
+
 
 def eqa_grants_of(session: Session, *, actor: Actor) -> list[EqaCycle]:
     """The live grants of an EQA with their cycles' samples (two queries)."""

@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, insert
 from sqlmodel import Session, SQLModel, col, select
 
 from mappings.quality import sampling
+from mappings.quality.beyond import BeyondQuota, PlannedSample, beyond_quota
 from mappings.quality.cycles import get_cycle, may_manage
 from mappings.quality.facts import CycleFacts, DecisionRef, assessor_label, load_facts
 from mappings.quality.models import Sample, SampleReview, SamplingCycle
@@ -281,6 +282,7 @@ class PlanPage:
     quotas: tuple[sampling.Quota, ...]
     candidates: list[DecisionRef]  # not sampled yet, for the add form (at most 300)
     grid: Grid
+    beyond: tuple[BeyondQuota, ...] = ()  # assessors sampled more than their quota, and why
 
 
 def plan_page(session: Session, *, actor: Actor, cycle_id: int) -> PlanPage:
@@ -298,13 +300,24 @@ def plan_page(session: Session, *, actor: Actor, cycle_id: int) -> PlanPage:
     plan = current_plan(samples, facts, cycle.seed)
     sampled = {s.decision_key for s in samples if not s.dropped}
     candidates = [r for k, r in sorted(facts.refs.items()) if k not in sampled][:300]
+    quotas = sampling.quotas(facts.assessors, facts.facts, strategy)
+    planned = [
+        PlannedSample(
+            assessor_label(facts.assessor_names.get(s.assessor_id, "?"), s.assessor_id),
+            tuple(s.reasons),
+            s.added_by != "planner",
+        )
+        for s in samples
+        if not s.dropped
+    ]
     return PlanPage(
         cycle=cycle,
         samples=[(s, facts.refs.get(s.decision_key), outcomes.get(s.id or 0, "")) for s in samples],
         facts=facts,
         plan=plan,
         gaps=sampling.gaps(plan, facts.facts, strategy, facts.assessors),
-        quotas=sampling.quotas(facts.assessors, facts.facts, strategy),
+        quotas=quotas,
         candidates=candidates,
         grid=coverage_grid(facts, plan),
+        beyond=tuple(beyond_quota(planned, quotas)),
     )

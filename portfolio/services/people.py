@@ -157,8 +157,18 @@ def change_own_password(session: Session, *, actor: Actor, current: str, new: st
     return person
 
 
-def list_people(session: Session, *, role: str | None = None) -> list[Person]:
+def list_people(
+    session: Session, *, role: str | None = None, search: str | None = None
+) -> list[Person]:
+    """People not removed, by name; ``search`` keeps those whose name or e-mail holds it."""
     query = select(Person).where(col(Person.removed_at).is_(None)).order_by(col(Person.name))
+    words = (search or "").strip().lower()
+    if words:
+        pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            func.lower(Person.name).like(pattern, escape="\\")
+            | func.lower(Person.email).like(pattern, escape="\\")
+        )
     people = list(session.exec(query))
     return [p for p in people if role is None or p.has_role(role)]
 

@@ -14,6 +14,7 @@ from delivery.schema import upgrade
 from delivery.web.app import create_app
 from demo.accounts import DEMO_PASSWORD, load_demo
 from demo.assessments import add_demo_assessments
+from demo.quality import add_demo_quality
 from exports.badges import issue as badges
 from portfolio.config import SIGNING_KEY_FILE
 from portfolio.db import make_engine, session_scope
@@ -55,6 +56,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with session_scope(engine) as session:
         load_demo(session)
         add_demo_assessments(session)
+        add_demo_quality(session)
         _long_portfolio(session, "learner4@example.org", PAGE_SIZE + 10)
         # the demo's sign-offs get their Open Badges, signed with the live server's own key
         badges.issue_missing(

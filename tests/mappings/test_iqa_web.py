@@ -75,7 +75,7 @@ def test_iqa_sees_dashboard_plan_gaps_and_grid(client, auth, planned) -> None:
     assert centre.cycle.name in home and "Open actions you set" in home
     page = client.get(f"/iqa/cycles/{centre.cycle.id}").get_data(as_text=True)
     assert sample.decision_key in page and "What the strategy still lacks" in page
-    assert "rate: new assessor 100%" in page
+    assert "quota of a new assessor (100%)" in page and "rate: new" not in page  # in words
     grid = client.get(f"/iqa/cycles/{centre.cycle.id}/grid").get_data(as_text=True)
     assert '<th scope="col">SE01</th>' in grid and ">sampled<" in grid
     assert ">nothing to sample<" in grid or ">not sampled<" in grid
@@ -137,6 +137,7 @@ def test_review_then_assessor_responds_and_iqa_closes(client, auth, planned, ses
     response = client.post(
         f"/iqa/samples/{sample.id}",
         data={
+            **{f"check-{d.id}": "agree" for d in view.decisions},
             f"check-{decision.id}": "disagree",
             f"note-{decision.id}": "Not observed",
             "outcome": "disagree",

@@ -51,7 +51,9 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "jobs.reading_again": (set(), {"admin"}),
     "jobs.queued_again": (set(), {"admin"}),
     "static": (set(PERSONAS), set()),
+    "admin.index": ({"admin"}, set()),
     "admin.people": ({"admin"}, {"admin"}),
+    "admin.people_import": ({"admin"}, {"admin"}),
     "admin.person": ({"admin"}, {"admin"}),
     "admin.cohorts": ({"admin"}, {"admin"}),
     "admin.registrations": ({"admin"}, {"admin"}),
@@ -113,6 +115,7 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "iqa.cycle_new": ({"iqa"}, {"iqa"}),
     "iqa.cycle": ({"iqa"}, set()),
     "iqa.grid": ({"iqa"}, set()),
+    "iqa.report": ({"iqa"}, set()),  # the cycle's own IQA
     "iqa.plan": (set(), {"iqa"}),
     "iqa.add": (set(), {"iqa"}),
     "iqa.drop": (set(), {"iqa"}),

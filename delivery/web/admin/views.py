@@ -48,8 +48,10 @@ def people_index() -> tuple[str, int] | Response:
             )
             flash(f"Added {person.name} as {person.roles}.", "success")
             return redirect(url_for("admin.person", person_id=person.id))
-    rows = people.list_people(db())
-    return render_template("admin/people.html", rows=rows, form=form), form.status
+    search = request.args.get("q", "").strip()[:200]
+    rows = people.list_people(db(), search=search)
+    html = render_template("admin/people.html", rows=rows, form=form, search=search)
+    return html, form.status
 
 
 @bp.route("/people/<int:person_id>", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from delivery.web.context import actor, db, extension
 from delivery.web.coverage import caseload as service
+from delivery.web.coverage.chart_data import assessor_decisions_chart
 from delivery.web.handler import page
 from mappings.assessment import summaries
 
@@ -35,8 +36,16 @@ def index() -> str:
     if found.worked_out:
         store_later(list(found.worked_out))
     switch = "iqa" if role == "assessor" else "assessor"
+    chart = (
+        assessor_decisions_chart(db(), assessor_id=me.id)
+        if role == "assessor" and me.has("assessor")
+        else None
+    )
     return render_template(
-        "coverage/caseload.html", caseload=found, switch=switch if me.has(switch) else None
+        "coverage/caseload.html",
+        caseload=found,
+        switch=switch if me.has(switch) else None,
+        decisions_chart=chart,
     )
 
 

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from delivery.web.badges import signing_key, site
 from delivery.web.context import actor, db
 from delivery.web.coverage import caseload, overview
+from delivery.web.coverage.chart_data import cohort_chart, learner_progress_chart
 from delivery.web.forms import PageForm, errors_on, status_of
 from delivery.web.handler import page
 from exports.badges import issue as badges
@@ -59,6 +60,7 @@ def learner_page(learner_id: int) -> str:
         own=learner_id == actor().id,
         records={k: KINDS[k] for k in ASSESSOR_KINDS} if assessing else {},
         assessing=assessing,
+        progress_chart=learner_progress_chart(db(), learner_id=learner_id),
     )
 
 
@@ -142,4 +144,4 @@ def reopen(learner_id: int, code: str) -> Response | tuple[str, int]:
 @page()
 def cohort_page(cohort_id: int) -> str:
     page = caseload.cohort_progress(db(), actor=actor(), cohort_id=cohort_id)
-    return render_template("coverage/cohort.html", page=page)
+    return render_template("coverage/cohort.html", page=page, chart=cohort_chart(page))

@@ -18,6 +18,7 @@ bp = Blueprint("home", __name__)
 
 # (label, endpoint) of the administrator's pages, shown once the endpoint exists
 ADMIN_LINKS = (
+    ("The centre at a glance", "admin.index"),
     ("People", "admin.people"),
     ("Cohorts", "admin.cohorts"),
     ("Registrations", "admin.registrations"),

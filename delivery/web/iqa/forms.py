@@ -71,7 +71,13 @@ class ButtonForm(PageForm):
 
 
 class ReviewForm(PageForm):
-    outcome = SelectField("Overall outcome", choices=[], validators=[DataRequired()])
+    """The IQA's review of one sample. Nothing is chosen at first: the overall outcome and the
+    check of every decision (agree or disagree, radio buttons named ``check-<decision id>``
+    outside WTForms) must each be chosen; :meth:`require_checks` holds the missing ones."""
+
+    outcome = SelectField(
+        "Overall outcome", choices=[], validators=[DataRequired("Choose the overall outcome.")]
+    )
     feedback = TextAreaField("Feedback to the assessor", validators=[Length(max=10_000)])
     action1 = StringField("Action for the assessor (optional)", validators=[Length(max=1000)])
     due1 = DateField("Action due", validators=[Optional()])
@@ -83,7 +89,30 @@ class ReviewForm(PageForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # set here: tuple choices in the class are deprecated
-        self.outcome.choices = [("agree", "Agree with the assessor"), ("disagree", "Disagree")]
+        self.outcome.choices = [
+            ("", "Choose an outcome"),
+            ("agree", "Agree with the assessor"),
+            ("disagree", "Disagree"),
+        ]
+        self.missing_checks: dict[int, str] = {}  # decision id -> message beside its check
+
+    def require_checks(self, checks: dict[int, tuple[str, str]], names: dict[int, str]) -> bool:
+        """True when every decision has agree or disagree chosen; else the message of each."""
+        self.missing_checks = {
+            decision_id: f"Choose agree or disagree for {names.get(decision_id, 'this decision')}."
+            for decision_id, (choice, _note) in checks.items()
+            if choice not in ("agree", "disagree")
+        }
+        return not self.missing_checks
+
+    @property
+    def problems(self) -> list[tuple[str, str]]:
+        mine = [(f"check-{i}-agree", message) for i, message in self.missing_checks.items()]
+        return mine + super().problems
+
+    @property
+    def status(self) -> int:
+        return 422 if self.missing_checks and self.failure is None else super().status
 
     def validate_due1(self, field: DateField) -> None:
         _due_with(self.action1, field)

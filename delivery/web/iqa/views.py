@@ -6,13 +6,25 @@ IQA pages are for the role iqa and only the IQA's own cycles; actions for the as
 
 from __future__ import annotations
 
+import io
+import re
 from datetime import UTC, datetime, time, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from sqlmodel import col, select
 from werkzeug.wrappers import Response
 
 from delivery.web.context import actor, db
+from delivery.web.coverage.chart_data import iqa_grid_chart
 from delivery.web.forms import PageForm, errors_on, per_row
 from delivery.web.handler import page
 from delivery.web.iqa.forms import (
@@ -25,12 +37,14 @@ from delivery.web.iqa.forms import (
     ReviewForm,
     StrategyForm,
 )
+from exports.iqa_report import report_for_cycle
 from mappings.quality.actions import (
     actions_for_assessor,
     actions_set_by,
     close_action,
     respond_action,
 )
+from mappings.quality.beyond import reason_words
 from mappings.quality.cycles import create_cycle, get_cycle, list_cycles
 from mappings.quality.eqa import eqa_grants_of, grant_eqa, list_grants, revoke_eqa
 from mappings.quality.models import Sample, SamplingCycle
@@ -41,6 +55,7 @@ from mappings.quality.strategy import get_strategy, save_strategy
 from portfolio.services import people
 
 bp = Blueprint("iqa", __name__)
+bp.add_app_template_filter(reason_words, "reason_words")
 
 
 # ---------------------------------------------------------------- IQA dashboard, strategy, cycles
@@ -121,6 +136,7 @@ def _plan_page(cycle_id: int, failed: PageForm | None = None) -> tuple[str, int]
     html = render_template(
         "iqa/plan.html",
         page=page_data,
+        grid_chart=iqa_grid_chart(page_data.grid),
         plan_form=failed
         if isinstance(failed, PlanForm)
         else PlanForm(prefix="plan", formdata=None),
@@ -192,16 +208,47 @@ def drop(sample_id: int) -> tuple[str, int] | Response:
 @page("iqa")
 def grid(cycle_id: int) -> str:
     page_data = plan_page(db(), actor=actor(), cycle_id=cycle_id)
-    return render_template("iqa/grid.html", page=page_data, grid=page_data.grid)
+    return render_template(
+        "iqa/grid.html", page=page_data, grid=page_data.grid, chart=iqa_grid_chart(page_data.grid)
+    )
+
+
+REPORT_MIMES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@bp.route("/iqa/cycles/<int:cycle_id>/report.<fmt>")
+@page("iqa")
+def report(cycle_id: int, fmt: str) -> Response:
+    """The cycle's plan with outcomes (.xlsx, .csv) or its sample reports (.docx), as the
+    command ``portfolio iqa report`` writes them."""
+    if fmt not in REPORT_MIMES:
+        abort(404)
+    cycle = get_cycle(db(), actor(), cycle_id)
+    data = report_for_cycle(db(), cycle, fmt)
+    stem = "iqa-sample-reports" if fmt == "docx" else "iqa-plan"
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", cycle.name).strip("-").lower() or str(cycle_id)
+    response = send_file(
+        io.BytesIO(data),
+        mimetype=REPORT_MIMES[fmt],
+        as_attachment=True,
+        download_name=f"{stem}-{slug}.{fmt}",
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # ---------------------------------------------------------------- one sample
 
 
 def _checks(view: SampleView) -> dict[int, tuple[str, str]]:
-    """Each decision's check as submitted (agree or disagree, and a note); agree at first."""
+    """Each decision's check as submitted (agree or disagree, and a note); none at first."""
     return {
-        d.id: (request.form.get(f"check-{d.id}", "agree"), request.form.get(f"note-{d.id}", ""))
+        d.id: (request.form.get(f"check-{d.id}", ""), request.form.get(f"note-{d.id}", ""))
         for d in view.decisions
     }
 
@@ -212,7 +259,11 @@ def sample(sample_id: int) -> tuple[str, int] | Response:
     view = sample_view(db(), actor=actor(), sample_id=sample_id)
     form = ReviewForm()
     checks = _checks(view)
-    if form.validate_on_submit():
+    names = {d.id: f"{d.criterion} ({d.evidence_ref})" for d in view.decisions}
+    valid = form.validate_on_submit()
+    if request.method == "POST" and not form.require_checks(checks, names):
+        valid = False
+    if valid:
         with errors_on(form):
             review_sample(
                 db(),

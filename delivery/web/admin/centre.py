@@ -1,0 +1,86 @@
+"""The administrator's home (the centre's figures), the people list with search, and the bulk
+import of people and registrations from a CSV file. Routes on the admin blueprint."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_wtf.file import FileField
+from werkzeug.wrappers import Response
+from wtforms import BooleanField, HiddenField, SubmitField
+
+from delivery.web.admin.figures import centre_figures
+from delivery.web.admin.views import ADMIN, bp
+from delivery.web.context import actor, db
+from delivery.web.forms import PageForm, errors_on
+from delivery.web.handler import page
+from portfolio.services.people_import import COLUMNS, ImportReport, import_people
+
+ROLE_WORDS = {
+    "admin": "administrator",
+    "assessor": "assessor",
+    "iqa": "internal quality assurer",
+    "learner": "learner",
+    "eqa": "external quality assurer",
+}
+
+
+@bp.app_template_filter("role_words")
+def role_words(roles: str | frozenset[str] | list[str]) -> str:
+    """ "assessor,iqa" -> "Assessor, internal quality assurer"."""
+    items = roles.split(",") if isinstance(roles, str) else sorted(roles)
+    text = ", ".join(ROLE_WORDS.get(r, r) for r in items if r)
+    return text[:1].upper() + text[1:]
+
+
+@bp.route("", endpoint="index")
+@page(ADMIN)
+def index() -> str:
+    return render_template("admin/index.html", figures=centre_figures(db()))
+
+
+class ImportForm(PageForm):
+    """A file to check or import; after a clean check, ``content`` carries the same text back
+    with the button that imports it (checked again in full: nothing in it is trusted)."""
+
+    file = FileField("CSV file of people (and their registrations)")
+    content = HiddenField()
+    dry_run = BooleanField("Check only: show what would happen and write nothing", default=True)
+    upload = SubmitField("Check or import the file")
+
+    def data_bytes(self) -> bytes | None:
+        upload = self.file.data
+        if upload is not None and getattr(upload, "filename", None):
+            return bytes(upload.read())
+        if self.content.data:
+            return str(self.content.data).encode("utf-8")
+        self.file.errors = [*self.file.errors, "Choose a CSV file."]
+        return None
+
+
+@bp.route("/people/import", endpoint="people_import", methods=["GET", "POST"])
+@page(ADMIN)
+def people_import() -> tuple[str, int] | Response:
+    form = ImportForm()
+    report: ImportReport | None = None
+    status = 200
+    data = form.data_bytes() if form.validate_on_submit() else None
+    if data is not None:
+        dry_run = bool(form.dry_run.data)
+        with errors_on(form):
+            report = import_people(db(), actor=actor(), data=data, dry_run=dry_run)
+            if report.written:
+                flash(
+                    f"Imported {report.people_created} people and "
+                    f"{report.registrations_created} registrations.",
+                    "success",
+                )
+                return redirect(url_for("admin.people"))
+            if report.errors:
+                status = 422
+    text = (
+        data.decode("utf-8-sig", errors="replace") if data and report and not report.errors else ""
+    )
+    html = render_template(
+        "admin/people_import.html", form=form, report=report, columns=COLUMNS, content=text
+    )
+    return html, form.status if form.status != 200 else status

@@ -1,0 +1,142 @@
+"""The centre's figures for the administrator's home page, counted in SQL in one statement.
+
+Each figure is a scalar subquery of one SELECT, so the page costs one round trip whatever the size
+of the centre's history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, func, literal, or_
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
+
+from mappings.assessment.models import Claim, Decision, SignOff
+from mappings.quality.models import Action, EqaAccess
+from portfolio.models import Cohort, Evidence, Person, Registration, RegistrationStandard
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: int
+    endpoint: str = ""  # where the figure leads, when a page lists what it counts
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class CentreFigures:
+    people: tuple[Figure, ...]
+    work: tuple[Figure, ...]
+    this_month: tuple[Figure, ...]
+    month: str  # "December 2026"
+
+
+def _role(role: str) -> Any:
+    """A person holding ``role`` (roles are kept as "assessor,iqa") and not removed."""
+    roles = literal(",") + col(Person.roles) + literal(",")
+    return and_(roles.like(f"%,{role},%"), col(Person.removed_at).is_(None))
+
+
+def _count(what: Any, *where: Any) -> Any:
+    return sa_select(func.count(what)).where(*where).scalar_subquery()
+
+
+def _statement(today: date) -> Any:
+    """One SELECT of scalar subqueries, one per figure, in the order ``centre_figures`` reads."""
+    month_start = datetime.combine(today.replace(day=1), datetime.min.time(), tzinfo=UTC)
+    signed = exists().where(
+        col(SignOff.registration_id) == RegistrationStandard.registration_id,
+        col(SignOff.standard_id) == RegistrationStandard.standard_id,
+        col(SignOff.status) == "signed",
+    )
+    open_standard = exists().where(
+        col(RegistrationStandard.registration_id) == Registration.id, ~signed
+    )
+    awaiting = and_(col(Evidence.submitted_at).is_not(None), col(Claim.status) == "claimed")
+    learner_alive = exists().where(
+        col(Person.id) == Registration.learner_id, col(Person.removed_at).is_(None)
+    )
+    return sa_select(
+        _count(col(Person.id), _role("learner")),
+        _count(col(Person.id), _role("assessor")),
+        _count(col(Person.id), _role("iqa")),
+        _count(col(Cohort.id)),
+        _count(col(Registration.id), open_standard, learner_alive),
+        _count(
+            col(Registration.id),
+            open_standard,
+            learner_alive,
+            or_(col(Registration.assessor_id).is_(None), col(Registration.iqa_id).is_(None)),
+        ),
+        _count(col(Claim.id), col(Claim.evidence_id) == Evidence.id, awaiting),
+        sa_select(func.count(func.distinct(col(Evidence.id))))
+        .join(Claim, col(Claim.evidence_id) == Evidence.id)
+        .where(awaiting)
+        .scalar_subquery(),
+        _count(col(Registration.id), open_standard, col(Registration.planned_end) < today),
+        _count(
+            col(SignOff.id),
+            col(SignOff.status) == "signed",
+            col(SignOff.signed_at) >= month_start,
+        ),
+        _count(col(Evidence.id), col(Evidence.submitted_at) >= month_start),
+        _count(
+            col(Decision.id),
+            col(Decision.new_status) == "accepted",
+            col(Decision.at) >= month_start,
+        ),
+        _count(
+            col(Decision.id),
+            col(Decision.new_status) == "referred",
+            col(Decision.at) >= month_start,
+        ),
+        _count(col(Action.id), col(Action.status) != "closed"),
+        _count(
+            col(EqaAccess.id),
+            col(EqaAccess.revoked_at).is_(None),
+            col(EqaAccess.expires_at) > datetime.now(UTC),
+        ),
+    )
+
+
+def centre_figures(session: Session, *, today: date | None = None) -> CentreFigures:
+    today = today or date.today()
+    row = session.execute(_statement(today)).one()
+    (learners, assessors, iqas, cohorts, active, unallocated, claims, items, overdue,
+     signed_off, submitted, accepted, referred, actions, grants) = (int(v or 0) for v in row)  # fmt: skip
+    return CentreFigures(
+        people=(
+            Figure("Learners", learners, "admin.people"),
+            Figure("Assessors", assessors, "admin.people"),
+            Figure("Internal quality assurers", iqas, "admin.people"),
+            Figure("Cohorts", cohorts, "admin.cohorts"),
+        ),
+        work=(
+            Figure(
+                "Active registrations",
+                active,
+                "admin.registrations",
+                "registrations with a standard not yet signed off",
+            ),
+            Figure("Registrations without an assessor or IQA", unallocated, "admin.registrations"),
+            Figure("Claims awaiting a decision", claims, "", f"in {items} submitted items"),
+            Figure(
+                "Registrations past their planned end",
+                overdue,
+                "admin.registrations",
+                "with a standard not yet signed off",
+            ),
+            Figure("Open IQA actions", actions),
+            Figure("External QA grants in force", grants, "iqa.eqa_grants"),
+        ),  # fmt: skip
+        this_month=(
+            Figure("Standards signed off", signed_off),
+            Figure("Evidence items submitted", submitted),
+            Figure("Claims accepted", accepted),
+            Figure("Claims referred", referred),
+        ),
+        month=f"{today:%B %Y}",
+    )

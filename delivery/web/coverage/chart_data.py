@@ -1,0 +1,150 @@
+"""The figures behind the charts of the learner's, assessor's, cohort and IQA pages.
+
+Each reads one SQL statement at most (the cohort and IQA charts none: they fold what their page
+already loaded), so a page's cost does not grow with the centre's history."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
+
+from delivery.web.charts import (
+    Chart,
+    Series,
+    last_months,
+    month_axis,
+    month_label,
+    share_bars,
+    stacked_bars,
+    state_grid,
+)
+from delivery.web.coverage.caseload import CohortPage
+from delivery.web.words import plain
+from mappings.assessment.models import Claim, Decision
+from mappings.quality.plan import Grid
+from portfolio.models import Evidence
+
+MONTHS = 12
+
+
+def _month(at: datetime | date) -> date:
+    return date(at.year, at.month, 1)
+
+
+def learner_progress_chart(
+    session: Session, *, learner_id: int, today: date | None = None
+) -> Chart:
+    """Criteria the learner first had accepted, per month over the last year (one statement)."""
+    months = last_months(today or date.today(), MONTHS)
+    first_met = (
+        sa_select(func.min(col(Decision.at)))
+        .join(Claim, col(Claim.id) == Decision.claim_id)
+        .join(Evidence, col(Evidence.id) == Claim.evidence_id)
+        .where(col(Evidence.learner_id) == learner_id, col(Decision.new_status) == "accepted")
+        .group_by(col(Claim.criterion_id))
+    )
+    per_month = Counter(_month(at) for (at,) in session.execute(first_met))
+    before = sum(n for m, n in per_month.items() if m < months[0])
+    values = tuple(per_month.get(m, 0) for m in months)
+    running, so_far = before, []
+    for v in values:
+        running += v
+        so_far.append(str(running))
+    total = sum(values)
+    return stacked_bars(
+        "chart-progress",
+        "Criteria met each month",
+        f"Over the last {MONTHS} months {total} criteria were met for the first time; "
+        f"{running} are met in all.",
+        [month_label(m) for m in months],
+        [Series("criteria met", "chart-good", values)],
+        category_head="Month",
+        extra=[("Met so far", so_far)],
+        axis=month_axis(months),
+    )
+
+
+def assessor_decisions_chart(
+    session: Session, *, assessor_id: int, today: date | None = None
+) -> Chart:
+    """The assessor's acceptances and referrals per month over the last year (one statement)."""
+    months = last_months(today or date.today(), MONTHS)
+    since = datetime.combine(months[0], datetime.min.time(), tzinfo=UTC)
+    found = session.execute(
+        sa_select(col(Decision.at), col(Decision.new_status)).where(
+            col(Decision.actor_id) == assessor_id,
+            col(Decision.at) >= since,
+            col(Decision.new_status).in_(("accepted", "referred")),
+        )
+    ).all()
+    counts = Counter((_month(at), status) for at, status in found)
+    accepted = tuple(counts.get((m, "accepted"), 0) for m in months)
+    referred = tuple(counts.get((m, "referred"), 0) for m in months)
+    rates = [
+        f"{round(100 * r / (a + r))}%" if a + r else "—"
+        for a, r in zip(accepted, referred, strict=True)
+    ]
+    yes, no = sum(accepted), sum(referred)
+    rate = f"{round(100 * no / (yes + no))}%" if yes + no else "no"
+    return stacked_bars(
+        "chart-decisions",
+        "Your decisions each month",
+        f"Over the last {MONTHS} months you accepted {yes} and referred {no} claims: "
+        f"a referral rate of {rate}.",
+        [month_label(m) for m in months],
+        [Series("accepted", "chart-good", accepted), Series("referred", "chart-bad", referred)],
+        category_head="Month",
+        extra=[("Referral rate", rates)],
+        axis=month_axis(months),
+    )
+
+
+def cohort_chart(page: CohortPage) -> Chart:
+    """The cohort's criteria by standard: met, awaiting a decision, referred, no evidence."""
+    sums: dict[str, list[int]] = {}
+    for learner in page.rows:
+        for s in learner.standards:
+            row = sums.setdefault(s.code, [0, 0, 0, 0])
+            for i, v in enumerate((s.met, s.awaiting, s.referred, s.missing)):
+                row[i] += v
+    codes = sorted(sums)
+    names = (("met", "chart-good"), ("awaiting a decision", "chart-wait"),
+             ("referred", "chart-bad"), ("no evidence", "chart-none"))  # fmt: skip
+    series = [
+        Series(n, c, tuple(sums[code][i] for code in codes)) for i, (n, c) in enumerate(names)
+    ]
+    met = sum(sums[c][0] for c in codes)
+    every = sum(sum(sums[c]) for c in codes)
+    return share_bars(
+        "chart-cohort",
+        f"Coverage of {page.name} by standard",
+        f"Across the learners shown, {met} of {every} criteria are met"
+        + (f" ({round(100 * met / every)}%)." if every else "."),
+        codes,
+        series,
+        category_head="Standard",
+    )
+
+
+def iqa_grid_chart(grid: Grid) -> Chart:
+    """The IQA coverage grid as coloured cells: sampled, not sampled, nothing to sample."""
+    rows = [(plain(r.assessor), (*r.standards, *r.methods)) for r in grid.rows]
+    sampled = sum(c == "sampled" for _, cells in rows for c in cells)
+    open_ = sum(c == "not sampled" for _, cells in rows for c in cells)
+    return state_grid(
+        "chart-iqa-grid",
+        "Sampling by assessor, standard and method",
+        f"{sampled} combinations of assessor and standard or method are sampled and {open_} "
+        "are not yet sampled.",
+        rows,
+        [*grid.standards, *grid.methods],
+        [
+            ("sampled", "chart-good"),
+            ("not sampled", "chart-bad"),
+            ("nothing to sample", "chart-none"),
+        ],
+    )

@@ -1,0 +1,101 @@
+"""Why a plan holds more samples than the assessors' quotas ask for, in words.
+
+The planner takes each assessor's quota first, then more decisions to sample every value of the
+strategy at least once (CAMERA and standards), and the IQA may add decisions by hand. A sample
+taken for its quota carries a "rate: ..." reason; any other one is beyond the quota, and its
+reasons say what it covers. Pure: takes the samples' assessors and reasons as plain data."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from mappings.quality.sampling import Quota
+
+RATE = "rate:"
+# the planner's reason prefixes (sampling.DIMENSIONS), as people say them
+_PREFIXES = (
+    ("CAMERA: cohort ", "cohort "),
+    ("CAMERA: assessor ", "assessor "),
+    ("CAMERA: method ", "method "),
+    ("CAMERA: evidence ", "evidence of the kind "),
+    ("CAMERA: site ", "site "),
+    ("coverage: standard ", "standard "),
+)
+_RECORDS = {"CAMERA: record interim": "interim decisions", "CAMERA: record summative": "sign-offs"}
+
+
+_MANUAL = "manual: added by IQA"
+_QUOTA = re.compile(r"rate: (.+) assessor (\d+%)(.*)")
+
+
+def reason_words(reason: str) -> str:
+    """A planner's reason as words: "CAMERA: method PD" -> "method PD", "rate: new assessor
+    100%" -> "quota of a new assessor (100%)", "manual: added by IQA" -> "added by hand"."""
+    if reason in _RECORDS:
+        return _RECORDS[reason]
+    quota = _QUOTA.fullmatch(reason)
+    if quota:
+        return f"quota of {'an' if quota[1][0] in 'aeiou' else 'a'} {quota[1]} assessor ({quota[2]}){quota[3]}"
+    if reason.startswith(_MANUAL):
+        return "added by hand" + reason[len(_MANUAL) :]
+    for prefix, words in _PREFIXES:
+        if reason.startswith(prefix):
+            return words + reason[len(prefix) :]
+    return reason
+
+
+@dataclass(frozen=True)
+class PlannedSample:
+    assessor: str  # the planner's label of the assessor (as in Quota.assessor)
+    reasons: tuple[str, ...]
+    by_hand: bool
+
+
+@dataclass(frozen=True)
+class BeyondQuota:
+    """One assessor sampled more than their quota, and why."""
+
+    assessor: str
+    required: int
+    sampled: int
+    for_coverage: int  # samples taken to sample a value no earlier sample carried
+    by_hand: int  # samples the IQA added
+    covers: tuple[str, ...]  # in words, what those coverage samples brought in, first seen first
+
+    @property
+    def extra(self) -> int:
+        return self.sampled - self.required
+
+
+def beyond_quota(samples: Iterable[PlannedSample], quotas: Sequence[Quota]) -> list[BeyondQuota]:
+    """Every assessor with more samples than their quota asks for, in the order of ``quotas``."""
+    sampled: Counter[str] = Counter()
+    coverage: Counter[str] = Counter()
+    manual: Counter[str] = Counter()
+    covers: dict[str, dict[str, None]] = {}
+    for s in samples:
+        sampled[s.assessor] += 1
+        if any(r.startswith(RATE) for r in s.reasons):
+            continue
+        if s.by_hand:
+            manual[s.assessor] += 1
+            continue
+        coverage[s.assessor] += 1
+        covers.setdefault(s.assessor, {}).update(dict.fromkeys(map(reason_words, s.reasons)))
+    out = []
+    for q in quotas:
+        if sampled[q.assessor] > q.required:
+            out.append(
+                BeyondQuota(
+                    assessor=q.assessor,
+                    required=q.required,
+                    sampled=sampled[q.assessor],
+                    for_coverage=coverage[q.assessor],
+                    by_hand=manual[q.assessor],
+                    covers=tuple(covers.get(q.assessor, {})),
+                )
+            )
+    return out

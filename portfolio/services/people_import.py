@@ -1,0 +1,270 @@
+"""Bulk import of people and their registrations from a CSV file, all or nothing.
+
+One row is one person (new, or found by e-mail) and, when it names a framework, one registration
+of that person as a learner. Every row is checked by the same services as the administrator's
+pages (:func:`portfolio.services.people.create_person`, :func:`portfolio.services.registrations.register`),
+each inside its own SAVEPOINT, and the whole file inside one more: when any row has an error, or
+for a dry run, that outer SAVEPOINT is rolled back, so nothing is written, and the report still
+says, row by row, what would happen or what is wrong. People named as assessor or IQA may be
+rows earlier in the same file.
+
+Columns (header row, any order, case and spaces ignored; only ``name``, ``email`` and ``roles``
+are needed for a new person): ``name``, ``email``, ``roles`` (e.g. ``learner`` or
+``assessor;iqa``), ``site``, ``framework`` (code, newest version), ``standards`` (codes, e.g.
+``SE01;SE03``), ``assessor`` and ``iqa`` (e-mail), ``cohort`` (name; made when new),
+``start_date`` and ``planned_end`` (``2026-09-01`` or ``01/09/2026``; start defaults to today,
+the planned end to a year after the start).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from portfolio.errors import DomainError, Invalid, PermissionDenied
+from portfolio.models import Cohort, Person
+from portfolio.services import people, registrations
+from portfolio.services.frameworks import find_framework
+from portfolio.services.people import Actor
+
+COLUMNS = (
+    "name",
+    "email",
+    "roles",
+    "site",
+    "framework",
+    "standards",
+    "assessor",
+    "iqa",
+    "cohort",
+    "start_date",
+    "planned_end",
+)
+MAX_ROWS = 5000
+MAX_BYTES = 2_000_000
+_SPLIT = re.compile(r"[;,|\s]+")
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d %b %Y", "%d %B %Y")
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    """What one row does (or would do), or what is wrong with it."""
+
+    line: int  # the line of the file, the header being line 1
+    name: str
+    email: str
+    roles: str
+    registration: str  # "SE01, SE03 of SE, assessor a@x, cohort C" or ""
+    action: str  # in words: "new person and registration", "registration of an existing person"
+    errors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    rows: tuple[RowOutcome, ...]
+    written: bool  # False for a dry run and whenever any row has an error
+    people_created: int = 0
+    registrations_created: int = 0
+    cohorts_created: tuple[str, ...] = field(default=())
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for r in self.rows if r.errors)
+
+
+def read_rows(data: bytes) -> list[dict[str, str]]:
+    """The rows of a CSV file as dicts of the known columns; :class:`Invalid` (field ``file``)
+    when the file is not one this import reads."""
+    if len(data) > MAX_BYTES:
+        raise Invalid(f"The file is larger than {MAX_BYTES // 1_000_000} MB.", field="file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")  # saved by Excel on Windows
+    if "\x00" in text:
+        raise Invalid("The file is not a CSV text file.", field="file")
+    reader = csv.reader(io.StringIO(text))
+    lines = [row for row in reader if any(cell.strip() for cell in row)]
+    if not lines:
+        raise Invalid(
+            "The file is empty: it needs a header row and one row per person.", field="file"
+        )
+    header = [h.strip().lower().replace(" ", "_").replace("-", "_") for h in lines[0]]
+    unknown = [h for h in header if h and h not in COLUMNS]
+    missing = [c for c in ("name", "email") if c not in header]
+    if missing or unknown:
+        said = []
+        if missing:
+            said.append(f"missing column(s) {', '.join(missing)}")
+        if unknown:
+            said.append(f"unknown column(s) {', '.join(unknown)}")
+        raise Invalid(
+            f"The header row has {' and '.join(said)}. The columns are: {', '.join(COLUMNS)}.",
+            field="file",
+        )
+    if len(lines) - 1 > MAX_ROWS:
+        raise Invalid(f"The file has more than {MAX_ROWS} rows; split it.", field="file")
+    if len(lines) == 1:
+        raise Invalid("The file has a header row but no one in it.", field="file")
+    return [
+        {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header) if h}
+        for row in lines[1:]
+    ]
+
+
+def parse_date(text: str, label: str) -> date | None:
+    if not text:
+        return None
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise Invalid(f"The {label} {text!r} is not a date: write it as 2026-09-01 or 01/09/2026.")
+
+
+def import_people(
+    session: Session, *, actor: Actor, data: bytes, dry_run: bool, today: date | None = None
+) -> ImportReport:
+    """Check every row of the file and, unless ``dry_run`` or any row has an error, write them."""
+    if not actor.has("admin"):
+        raise PermissionDenied("Only administrators import people.")
+    rows = read_rows(data)
+    today = today or date.today()
+    outer = session.begin_nested()
+    state = _State()
+    outcomes = [_import_row(session, actor, n, row, today, state) for n, row in enumerate(rows, 2)]
+    written = not dry_run and not any(o.errors for o in outcomes)
+    if written:
+        outer.commit()
+    else:
+        outer.rollback()
+    return ImportReport(
+        rows=tuple(outcomes),
+        written=written,
+        people_created=state.people,
+        registrations_created=state.registrations,
+        cohorts_created=tuple(state.cohorts),
+    )
+
+
+@dataclass
+class _State:
+    people: int = 0
+    registrations: int = 0
+    cohorts: list[str] = field(default_factory=list)
+    emails: set[str] = field(default_factory=set)
+
+
+def _import_row(
+    session: Session, actor: Actor, line: int, row: dict[str, str], today: date, state: _State
+) -> RowOutcome:
+    email = people.normalise_email(row.get("email", ""))
+    roles = ", ".join(r for r in _SPLIT.split(row.get("roles", "")) if r)
+    registration = _registration_words(row)
+    base = RowOutcome(line, row.get("name", ""), email, roles, registration, action="")
+    if email and email in state.emails:
+        return replace(base, errors=(f"{email} is on an earlier row too.",))
+    if email:
+        state.emails.add(email)
+    before = (state.people, state.registrations, len(state.cohorts))
+    savepoint = session.begin_nested()
+    try:
+        action = _write_row(session, actor, row, email, today, state)
+    except DomainError as error:
+        savepoint.rollback()
+        state.people, state.registrations = before[0], before[1]
+        del state.cohorts[before[2] :]
+        return replace(base, errors=(str(error),))
+    savepoint.commit()
+    return replace(base, action=action)
+
+
+def _write_row(
+    session: Session, actor: Actor, row: dict[str, str], email: str, today: date, state: _State
+) -> str:
+    person = _by_email(session, email) if email else None
+    if person is None:
+        roles = [r for r in _SPLIT.split(row.get("roles", "")) if r]
+        if row.get("framework") and "learner" not in [r.lower() for r in roles]:
+            roles.append("learner")
+        person = people.create_person(
+            session, actor=actor, name=row.get("name", ""), email=email, roles=roles,
+            site=row.get("site") or "Main site",
+        )  # fmt: skip
+        state.people += 1
+        action = "new person"
+    else:
+        action = "existing person"
+    if not row.get("framework"):
+        if action == "existing person":
+            raise Invalid(f"{email} already has an account and the row registers them on nothing.")
+        return action
+    _register(session, actor, person, row, today, state)
+    state.registrations += 1
+    return (
+        "new person and registration"
+        if action == "new person"
+        else "registration of an existing person"
+    )
+
+
+def _register(
+    session: Session, actor: Actor, person: Person, row: dict[str, str], today: date, state: _State
+) -> None:
+    framework = find_framework(session, row["framework"])
+    codes = [c for c in _SPLIT.split(row.get("standards", "")) if c]
+    start = parse_date(row.get("start_date", ""), "start date") or today
+    end = parse_date(row.get("planned_end", ""), "planned end") or start + timedelta(days=365)
+    registrations.register(
+        session,
+        actor=actor,
+        learner_id=person.id or 0,
+        framework_id=framework.id or 0,
+        standard_codes=codes,
+        assessor_id=_staff(session, row.get("assessor", ""), "assessor"),
+        iqa_id=_staff(session, row.get("iqa", ""), "IQA"),
+        cohort_id=_cohort(session, actor, row.get("cohort", ""), person.site, state),
+        start_date=start,
+        planned_end=end,
+    )
+
+
+def _by_email(session: Session, email: str) -> Person | None:
+    return session.exec(select(Person).where(func.lower(Person.email) == email)).first()
+
+
+def _staff(session: Session, email: str, label: str) -> int | None:
+    if not email:
+        return None
+    person = _by_email(session, people.normalise_email(email))
+    if person is None or person.removed_at is not None:
+        raise Invalid(f"There is no {label} with e-mail {email}.")
+    return person.id
+
+
+def _cohort(session: Session, actor: Actor, name: str, site: str, state: _State) -> int | None:
+    if not name:
+        return None
+    found = session.exec(select(Cohort).where(Cohort.name == name)).first()
+    if found is None:
+        found = registrations.create_cohort(session, actor=actor, name=name, site=site)
+        state.cohorts.append(name)
+    return found.id
+
+
+def _registration_words(row: dict[str, str]) -> str:
+    if not row.get("framework"):
+        return ""
+    codes = ", ".join(c for c in _SPLIT.split(row.get("standards", "")) if c) or "no standards"
+    parts = [f"{codes} of {row['framework']}"]
+    for key, label in (("assessor", "assessor"), ("iqa", "IQA"), ("cohort", "cohort")):
+        if row.get(key):
+            parts.append(f"{label} {row[key]}")
+    return ", ".join(parts)

@@ -1,0 +1,99 @@
+"""Charts drawn on the server: the geometry and tables of the pure builders, the figures behind
+each page's chart, one statement whatever the history, and the pages that show them."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from delivery.web.charts import Series, last_months, share_bars, stacked_bars, state_grid
+from delivery.web.coverage.chart_data import assessor_decisions_chart, learner_progress_chart
+from tests.mappings.iqa_builders import assess, put_in_cohort
+
+
+def test_stacked_bars_scale_to_the_largest_and_keep_a_table() -> None:
+    chart = stacked_bars(
+        "c", "T", "D", ["Jan", "Feb", "Mar"],
+        [Series("accepted", "chart-good", (2, 0, 4)), Series("referred", "chart-bad", (2, 0, 0))],
+        category_head="Month", extra=[("Rate", ["50%", "—", "0%"])],
+    )  # fmt: skip
+    heights = [s.height for s in chart.shapes]
+    assert len(chart.shapes) == 3 and heights[0] == heights[1] == heights[2] / 2
+    assert {s.css for s in chart.shapes} == {"chart-good", "chart-bad"}
+    assert chart.head == ("Month", "Accepted", "Referred", "Rate")
+    assert chart.rows[0] == ("Jan", "2", "2", "50%") and not chart.empty
+    assert all(s.y >= 0 and s.y + s.height <= chart.height for s in chart.shapes)
+    nothing = stacked_bars("c", "T", "D", ["Jan"], [Series("a", "chart-good", (0,))],
+                           category_head="Month")  # fmt: skip
+    assert nothing.empty
+
+
+def test_share_bars_split_each_row_by_share_and_state_grid_colours_cells() -> None:
+    chart = share_bars("c", "T", "D", ["SE01", "SE02"],
+                       [Series("met", "chart-good", (3, 0)), Series("no evidence", "chart-none", (1, 5))],
+                       category_head="Standard")  # fmt: skip
+    se01 = [s for s in chart.shapes if s.label.startswith("SE01")]
+    assert se01[0].width == 3 * se01[1].width and "75%" in se01[0].label
+    grid = state_grid("g", "T", "D", [("Asha", ["sampled", "not sampled"])], ["SE01", "O"],
+                      [("sampled", "chart-good"), ("not sampled", "chart-bad")])  # fmt: skip
+    assert [s.css for s in grid.shapes] == ["chart-good", "chart-bad"]
+    assert grid.rows == (("Asha", "sampled", "not sampled"),)
+
+
+def test_last_months_end_with_this_month() -> None:
+    months = last_months(date(2026, 2, 17), 3)
+    assert months == [date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1)]
+
+
+def test_chart_figures_take_one_statement_however_long_the_history(
+    session, make_person, make_registration, count_queries
+) -> None:
+    assessor = make_person("assessor")
+    reg = make_registration(assessor=assessor)
+    now = datetime.now(UTC)
+    assess(session, reg, assessor.id, "SE01", signed=False, at=now - timedelta(days=1))
+    assess(session, reg, assessor.id, "SE03", signed=False, at=now - timedelta(days=40))
+    session.commit()
+    with count_queries() as q:
+        mine = assessor_decisions_chart(session, assessor_id=assessor.id)
+        progress = learner_progress_chart(session, learner_id=reg.learner_id)
+    assert q.count == 2
+    assert sum(int(r[1]) for r in mine.rows) == 2 and "referral rate of 0%" in mine.description
+    assert progress.rows[-1][-1] == "2"  # met so far, this month
+    for n in range(5):  # more history, for this learner and others
+        other = make_registration(assessor=assessor)
+        assess(session, other, assessor.id, "SE04", signed=False, at=now - timedelta(days=n))
+    session.commit()
+    with count_queries() as q:
+        assessor_decisions_chart(session, assessor_id=assessor.id)
+        learner_progress_chart(session, learner_id=reg.learner_id)
+    assert q.count == 2
+
+
+def test_pages_show_charts_with_a_text_alternative_and_a_table(
+    client, auth, session, make_person, make_registration, count_queries
+) -> None:
+    assessor = make_person("assessor")
+    reg = make_registration(assessor=assessor)
+    cohort = put_in_cohort(session, reg, "Chart cohort", "Main site")
+    assess(session, reg, assessor.id, "SE01", signed=False)
+    session.commit()
+    auth.login(assessor)
+    for url, title in (
+        ("/caseload", "Your decisions each month"),
+        (f"/learners/{reg.learner_id}/progress", "Criteria met each month"),
+        (f"/cohorts/{cohort.id}/progress", "Coverage of Chart cohort by standard"),
+    ):
+        html = client.get(url).get_data(as_text=True)
+        assert "<title id=" in html and title in html, url
+        assert 'role="img"' in html and "<desc id=" in html and "Show as a table" in html, url
+        assert "<script" not in html and "style=" not in html, url
+    # the learner's progress page: the same number of statements with more history elsewhere
+    with count_queries() as q:
+        client.get(f"/learners/{reg.learner_id}/progress")
+    before = q.count
+    for _ in range(3):
+        assess(session, make_registration(assessor=assessor), assessor.id, "SE03", signed=False)
+    session.commit()
+    with count_queries() as q:
+        client.get(f"/learners/{reg.learner_id}/progress")
+    assert q.count == before

@@ -1,0 +1,48 @@
+"""The administrator's home (the centre's figures, one SQL statement) and the people search."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from delivery.web.admin.figures import centre_figures
+
+
+def _value(figures, label: str) -> int:
+    every = figures.people + figures.work + figures.this_month
+    return next(f.value for f in every if f.label == label)
+
+
+def test_centre_figures_count_in_one_statement(
+    session, make_person, make_registration, count_queries
+) -> None:
+    assessor = make_person("assessor")
+    make_person("iqa,assessor")
+    make_registration(assessor=assessor)
+    make_registration()  # no assessor nor IQA yet
+    with count_queries() as q:
+        figures = centre_figures(session, today=date.today())
+    assert q.count == 1
+    assert _value(figures, "Learners") == 2
+    assert _value(figures, "Assessors") == 2
+    assert _value(figures, "Internal quality assurers") == 1
+    assert _value(figures, "Active registrations") == 2
+    assert _value(figures, "Registrations without an assessor or IQA") == 2
+    assert _value(figures, "Standards signed off") == 0
+
+
+def test_admin_home_and_people_search(client, auth, make_person) -> None:
+    auth.login("admin")
+    make_person("iqa,assessor", name="Quinn Searchable", email="quinn@example.org")
+    make_person("learner", name="Other Person")
+    home = client.get("/admin").get_data(as_text=True)
+    assert "The centre at a glance" in home and "Active registrations" in home
+    assert 'href="/admin"' in client.get("/").get_data(as_text=True)  # in the navigation
+    found = client.get("/admin/people?q=SEARCHABLE").get_data(as_text=True)
+    assert "Quinn Searchable" in found and "Other Person" not in found
+    assert "Assessor, internal quality assurer" in found and "1 person matches" in found
+    by_mail = client.get("/admin/people?q=quinn@").get_data(as_text=True)
+    assert "Quinn Searchable" in by_mail
+    none = client.get("/admin/people?q=%25").get_data(
+        as_text=True
+    )  # a % is a character, not a wildcard
+    assert "No one matches" in none

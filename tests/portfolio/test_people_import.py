@@ -1,0 +1,152 @@
+"""Bulk import of people and registrations from CSV: the service, the web page and the command.
+All or nothing: a row with an error leaves the database as it was."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from sqlmodel import func, select
+
+from portfolio.errors import Invalid, PermissionDenied
+from portfolio.models import Cohort, Person, Registration
+from portfolio.services.people_import import import_people, read_rows
+from tests.conftest import actor_of
+
+GOOD = b"""name,email,roles,site,framework,standards,assessor,iqa,cohort,start_date,planned_end
+Asha Import,asha.import@example.org,assessor,Main site,,,,,,,
+Ivy Import,ivy.import@example.org,iqa;assessor,,,,,,,,
+Lena Import,lena.import@example.org,learner,North site,SE,SE01;SE03,asha.import@example.org,ivy.import@example.org,Import cohort,2026-09-01,31/08/2027
+"""
+
+
+def _people(session) -> int:
+    return session.exec(select(func.count()).select_from(Person)).one()
+
+
+def test_import_writes_people_registrations_and_cohort(session, make_person) -> None:
+    admin = actor_of(make_person("admin"))
+    report = import_people(session, actor=admin, data=GOOD, dry_run=False)
+    session.commit()
+    assert report.written and report.errors == 0
+    assert (report.people_created, report.registrations_created) == (3, 1)
+    assert report.cohorts_created == ("Import cohort",)
+    assert [r.action for r in report.rows] == [
+        "new person",
+        "new person",
+        "new person and registration",
+    ]
+    lena = session.exec(select(Person).where(Person.email == "lena.import@example.org")).one()
+    asha = session.exec(select(Person).where(Person.email == "asha.import@example.org")).one()
+    ivy = session.exec(select(Person).where(Person.email == "ivy.import@example.org")).one()
+    assert ivy.role_set == {"assessor", "iqa"} and lena.site == "North site"
+    reg = session.exec(select(Registration).where(Registration.learner_id == lena.id)).one()
+    assert (reg.assessor_id, reg.iqa_id) == (asha.id, ivy.id)
+    assert str(reg.start_date) == "2026-09-01" and str(reg.planned_end) == "2027-08-31"
+    cohort = session.get(Cohort, reg.cohort_id)
+    assert cohort is not None and cohort.name == "Import cohort"
+
+
+def test_any_error_writes_nothing_and_says_which_row(session, make_person) -> None:
+    admin = actor_of(make_person("admin"))
+    known = make_person("learner")
+    before = _people(session)
+    bad = GOOD + (
+        b"No Mail,,learner,,,,,,,,\n"
+        b"Bad Role,bad.role@example.org,wizard,,,,,,,,\n"
+        + f"Known,{known.email},learner,,,,,,,,\n".encode()
+        + b"Bad Date,bad.date@example.org,learner,,SE,SE01,,,,tomorrow,\n"
+        b"Bad Code,bad.code@example.org,learner,,SE,SE99,,,,,\n"
+        b"Twice,asha.import@example.org,learner,,,,,,,,\n"
+    )
+    report = import_people(session, actor=admin, data=bad, dry_run=False)
+    session.commit()
+    assert not report.written and _people(session) == before
+    assert session.exec(select(Cohort).where(Cohort.name == "Import cohort")).first() is None
+    errors = {r.line: " ".join(r.errors) for r in report.rows if r.errors}
+    assert sorted(errors) == [5, 6, 7, 8, 9, 10]
+    assert "e-mail" in errors[5] and "wizard" in errors[6] and "already has an account" in errors[7]
+    assert "not a date" in errors[8] and "SE99" in errors[9] and "earlier row" in errors[10]
+    assert [r.errors for r in report.rows[:3]] == [
+        (),
+        (),
+        (),
+    ]  # the good rows still say what they would do
+
+
+def test_dry_run_previews_and_writes_nothing(session, make_person) -> None:
+    admin = actor_of(make_person("admin"))
+    before = _people(session)
+    report = import_people(session, actor=admin, data=GOOD, dry_run=True)
+    session.commit()
+    assert not report.written and report.errors == 0 and report.people_created == 3
+    assert _people(session) == before
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"", "empty"),
+        (b"name,email,shoe size\n", "unknown column(s) shoe_size"),
+        (b"name,roles\nA,learner\n", "missing column(s) email"),
+        (b"name,email,roles\n", "no one in it"),
+    ],
+)
+def test_a_file_it_cannot_read_is_refused_as_a_whole(data: bytes, words: str) -> None:
+    with pytest.raises(Invalid) as caught:
+        read_rows(data)
+    assert words in str(caught.value) and caught.value.field == "file"
+
+
+def test_only_administrators_import(session, make_person) -> None:
+    with pytest.raises(PermissionDenied):
+        import_people(session, actor=actor_of(make_person("assessor")), data=GOOD, dry_run=True)
+
+
+def test_upload_page_previews_then_imports(client, auth, session) -> None:
+    auth.login("admin")
+    assert "Columns" in client.get("/admin/people/import").get_data(as_text=True)
+    before = _people(session)
+    checked = client.post(
+        "/admin/people/import",
+        data={"file": (io.BytesIO(GOOD), "people.csv"), "dry_run": "y"},
+        content_type="multipart/form-data",
+    )
+    html = checked.get_data(as_text=True)
+    assert checked.status_code == 200 and "Check passed: nothing was written yet" in html
+    assert "New person and registration" in html and _people(session) == before
+    assert (
+        "Internal quality assurer, assessor" in html or "Assessor, internal quality assurer" in html
+    )
+    content = html.split('name="content" value="')[1].split('"')[0]
+    assert "lena.import@example.org" in content
+    done = client.post("/admin/people/import", data={"content": GOOD.decode()})
+    assert done.status_code == 302 and _people(session) == before + 3
+    refused = client.post(
+        "/admin/people/import",
+        data={"file": (io.BytesIO(GOOD), "people.csv")},  # the same people again
+        content_type="multipart/form-data",
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "nothing was written" in html
+    assert "already has an account" in html and 'name="content"' not in html
+    empty = client.post("/admin/people/import", data={})
+    assert empty.status_code == 422 and "Choose a CSV file." in empty.get_data(as_text=True)
+
+
+def test_command_imports_with_dry_run_and_json(cli, session, tmp_path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_bytes(GOOD)
+    before = _people(session)
+    dry = cli("people", "import", str(path), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "Dry run: 3 people and 1 registrations would be added" in dry.output
+    assert _people(session) == before
+    done = cli("people", "import", str(path), "--json")
+    assert done.exit_code == 0, done.output
+    data = json.loads(done.output)
+    assert data["written"] and data["people_created"] == 3 and _people(session) == before + 3
+    again = cli("people", "import", str(path))
+    assert again.exit_code == 1 and "nothing was written" in again.output
+    assert "line    2  error asha.import@example.org" in again.output
