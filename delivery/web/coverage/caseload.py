@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
+from sqlalchemy import and_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, or_, select
 
@@ -25,7 +26,8 @@ from delivery.web.coverage.overview import (
     whole_percent,
 )
 from mappings.assessment import summaries
-from mappings.assessment.progress import rag_status
+from mappings.assessment.models import RegistrationSummary
+from mappings.assessment.progress import Rag, rag_status
 from mappings.assessment.standing import load_standings
 from portfolio.errors import NotFound, PermissionDenied
 from portfolio.models import Cohort, Framework, Person, Registration
@@ -47,6 +49,7 @@ class SortColumn:
 
 
 PAGE_SIZE = 50
+R = TypeVar("R", LearnerProgress, "_Row")
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ class Caseload:
     worked_out: tuple[int, ...]  # registrations whose summaries were missing: store them
 
 
-def _sort_key(key: str) -> Callable[[LearnerProgress], tuple[Any, ...]]:
+def _sort_key(key: str) -> Callable[[Any], tuple[Any, ...]]:
     if key == "progress":
         return lambda r: (r.percent, r.learner_name.casefold(), r.registration_id)
     if key == "rag":
@@ -78,9 +81,7 @@ def _sort_key(key: str) -> Callable[[LearnerProgress], tuple[Any, ...]]:
     return lambda r: (r.learner_name.casefold(), r.registration_id)
 
 
-def sort_rows(
-    rows: Sequence[LearnerProgress], key: str, direction: str = "asc"
-) -> list[LearnerProgress]:
+def sort_rows(rows: Sequence[R], key: str, direction: str = "asc") -> list[R]:
     key = key if key in SORT_KEYS else "name"
     ordered = sorted(rows, key=_sort_key(key))
     return ordered[::-1] if direction == "desc" else ordered
@@ -94,9 +95,28 @@ def registrations_for(session: Session, actor_id: int, role: str) -> list[int]:
     return [i for i in ids if i is not None]
 
 
-def _caseload_rows(session: Session, actor_id: int, role: str) -> list[Any]:
-    """One row per registration of the caseload: only what the page shows (no claims)."""
+class _Row(NamedTuple):
+    """A registration of the caseload as sorting and counting need it; only the shown page's
+    rows become :class:`LearnerProgress`."""
+
+    registration_id: int
+    learner_id: int
+    learner_name: str
+    framework: str
+    start_date: date
+    planned_end: date
+    met: int
+    total: int
+    awaiting_claims: int
+    percent: int
+    rag: Rag
+
+
+def _caseload_rows(session: Session, actor_id: int, role: str, today: date) -> list[Any]:
+    """One row per registration of the caseload with its summary of ``today`` (None when there
+    is none): only what the page shows, never the claims."""
     column = Registration.assessor_id if role == "assessor" else Registration.iqa_id
+    summary = RegistrationSummary
     return list(
         session.execute(
             sa_select(
@@ -107,34 +127,60 @@ def _caseload_rows(session: Session, actor_id: int, role: str) -> list[Any]:
                 col(Framework.version),
                 col(Registration.start_date),
                 col(Registration.planned_end),
+                col(summary.met),
+                col(summary.total),
+                col(summary.awaiting),
             )
             .join(Person, col(Person.id) == Registration.learner_id)
             .join(Framework, col(Framework.id) == Registration.framework_id)
+            .outerjoin(
+                summary,
+                and_(
+                    col(summary.registration_id) == Registration.id,
+                    col(summary.computed_on) == today,
+                ),
+            )
             .where(col(column) == actor_id)
             .order_by(col(Registration.id))
         )
     )
 
 
-def _progress(row: Any, summary: summaries.Summary, today: date) -> LearnerProgress:
-    reg_id, learner_id, name, title, version, start, planned_end = row
-    total = summary.total or 1
-    percent = 100.0 * summary.met / total
-    rag = rag_status(min(percent, 100.0), start, max(planned_end, start), today)
-    return LearnerProgress(
+def _row(found: Any, summary: summaries.Summary | None, today: date) -> _Row:
+    reg_id, learner_id, name, title, version, start, planned_end, met, total, awaiting = found
+    if summary is not None:
+        met, total, awaiting = summary.met, summary.total, summary.awaiting
+    percent = 100.0 * met / (total or 1)
+    return _Row(
+        registration_id=reg_id,
         learner_id=learner_id,
         learner_name=name,
-        registration_id=reg_id,
         framework=f"{title} (v{version})",
         start_date=start,
         planned_end=planned_end,
-        met=summary.met,
-        total=summary.total,
-        percent=whole_percent(summary.met, summary.total),
-        label=met_label(summary.met, summary.total),
-        rag=rag,
-        rag_label=RAG_LABELS[rag],
-        awaiting_claims=summary.awaiting,
+        met=met,
+        total=total,
+        awaiting_claims=awaiting,
+        percent=whole_percent(met, total),
+        rag=rag_status(min(percent, 100.0), start, max(planned_end, start), today),
+    )
+
+
+def _progress(row: _Row) -> LearnerProgress:
+    return LearnerProgress(
+        learner_id=row.learner_id,
+        learner_name=row.learner_name,
+        registration_id=row.registration_id,
+        framework=row.framework,
+        start_date=row.start_date,
+        planned_end=row.planned_end,
+        met=row.met,
+        total=row.total,
+        percent=row.percent,
+        label=met_label(row.met, row.total),
+        rag=row.rag,
+        rag_label=RAG_LABELS[row.rag],
+        awaiting_claims=row.awaiting_claims,
         standards=(),
         outstanding=(),
     )
@@ -159,12 +205,10 @@ def caseload(
     today = today or date.today()
     sort = sort if sort in SORT_KEYS else "name"
     direction = "desc" if direction == "desc" else "asc"
-    found = _caseload_rows(session, actor.id, role)
-    ids = [r[0] for r in found]
-    known = summaries.summaries_of(session, ids, today)
-    missing = [i for i in ids if i not in known]
-    known.update(summaries.work_out(session, missing, today))
-    rows = [_progress(r, known[r[0]], today) for r in found if r[0] in known]
+    found = _caseload_rows(session, actor.id, role, today)
+    missing = [r[0] for r in found if r[7] is None]
+    folded = summaries.work_out(session, missing, today)
+    rows = [_row(r, folded.get(r[0]), today) for r in found if r[7] is not None or r[0] in folded]
     needle = query.strip().casefold()
     matching = [r for r in rows if needle in r.learner_name.casefold()] if needle else rows
     pages = max(1, -(-len(matching) // PAGE_SIZE))
@@ -181,7 +225,7 @@ def caseload(
     )
     return Caseload(
         role=role,
-        rows=tuple(ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]),
+        rows=tuple(_progress(r) for r in ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]),
         columns=columns,
         sort=sort,
         direction=direction,
@@ -198,7 +242,7 @@ def caseload(
     )
 
 
-def rag_counts(rows: Iterable[LearnerProgress]) -> dict[str, int]:
+def rag_counts(rows: Iterable[LearnerProgress | _Row]) -> dict[str, int]:
     counts = dict.fromkeys(("red", "amber", "green"), 0)
     for r in rows:
         counts[r.rag] += 1
