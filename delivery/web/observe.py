@@ -24,13 +24,14 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from flask import Flask, Response, abort, current_app, g, request
+from flask import Flask, Response, abort, current_app, g, request, request_started
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client import multiprocess as prometheus_multiprocess
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from pythonjsonlogger.json import JsonFormatter
 
+from delivery.web.handler import page
 from exports import failures
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -52,10 +53,11 @@ def init_app(app: Flask, jobs: Callable[[], Iterator[tuple[str, int, int]]]) -> 
     """Request ids, the request log and ``/metrics`` for ``app``; ``jobs`` yields (queue, waiting,
     failed) for the job gauges, worked out when the metrics are scraped."""
     configure_logging(app.config.get("LOG_FORMAT", "json"))
-    app.before_request(_start)
+    # a signal, not a request hook: instrumentation that never decides whether a request goes on
+    request_started.connect(_start, app)
     app.after_request(_finish)
     app.extensions["portfolio.jobs"] = jobs
-    app.add_url_rule("/metrics", "observe.metrics", metrics)
+    app.add_url_rule("/metrics", "observe.metrics", page(public=True)(metrics))
 
 
 class _RequestIdFilter(logging.Filter):
@@ -88,7 +90,7 @@ def configure_logging(fmt: str) -> None:
     logging.getLogger("portfolio").setLevel(logging.INFO)
 
 
-def _start() -> None:
+def _start(_sender: Flask, **_extra: Any) -> None:
     given = request.headers.get("X-Request-ID", "")
     g.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
     g.request_started = time.perf_counter()

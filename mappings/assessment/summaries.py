@@ -8,7 +8,8 @@ A summary is a cache with two guards, so a reader finds it right or not at all:
   (installed by :func:`install`, from ``delivery.wiring.wire``) sees every claim, decision,
   judgement, evidence item or version, sign-off and registration written through the ORM and
   deletes the summaries of the learners concerned; a change to a framework's standards,
-  criteria or rules, or an ORM bulk statement on those tables that does not say it is covered
+  criteria or rules (not a new framework being loaded), or an ORM bulk statement on those tables
+  that does not say it is covered
   (``execution_options(summaries_covered=True)``, used by ``claims.decide`` whose decision row is
   seen), deletes them all.
 - **Good for the day it was worked out**: evidence older than the framework's currency limit
@@ -122,9 +123,10 @@ class _Touched:
         self.evidence: set[int] = set()
         self.claims: set[int] = set()
 
-    def add(self, obj: Any) -> None:
+    def add(self, obj: Any, *, new: bool = False) -> None:
         if isinstance(obj, Framework | Standard | Criterion):
-            self.everything = True
+            # a new framework, standard or criterion changes no one's coverage yet
+            self.everything = self.everything or not new
         elif isinstance(obj, Claim | Judgement | EvidenceVersion):
             self.evidence.add(obj.evidence_id)
         elif isinstance(obj, Decision):
@@ -158,7 +160,9 @@ class _Touched:
 
 def _after_flush(session: OrmSession, _context: UOWTransaction) -> None:
     touched = _Touched()
-    for obj in chain(session.new, session.dirty, session.deleted):
+    for obj in session.new:
+        touched.add(obj, new=True)
+    for obj in chain(session.dirty, session.deleted):
         touched.add(obj)
     _forget(session, touched)
 
@@ -181,6 +185,8 @@ def _on_bulk(state: ORMExecuteState) -> None:
     mapper = state.bind_mapper
     if mapper is None or not issubclass(mapper.class_, _BULK_AFFECTS):
         return
+    if state.is_insert and issubclass(mapper.class_, Framework | Standard | Criterion):
+        return  # a framework being loaded: no registration is on it yet
     if state.execution_options.get("summaries_covered"):
         return
     touched = _Touched()
