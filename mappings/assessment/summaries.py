@@ -15,8 +15,9 @@ A summary is a cache with two guards, so a reader finds it right or not at all:
 - **Good for the day it was worked out**: evidence older than the framework's currency limit
   stops counting with time alone.
 
-:func:`summaries_of` reads the ones that are good; :func:`work_out` folds the missing ones
-(without storing: a page writes nothing); :func:`store` saves them, in the background.
+:func:`work_out` folds the missing ones (without storing: a page writes nothing);
+:func:`store` saves them, in the background. A reader joins ``registration_summary`` on today's
+date (the caseload's own query, ``delivery/web/coverage/caseload.py``).
 """
 
 from __future__ import annotations
@@ -59,21 +60,6 @@ class Summary:
     met: int
     total: int
     awaiting: int
-
-
-def summaries_of(
-    session: Session, registration_ids: Sequence[int], today: date
-) -> dict[int, Summary]:
-    """The good summaries of these registrations (worked out today), by registration id."""
-    if not registration_ids:
-        return {}
-    rows = session.exec(
-        select(RegistrationSummary).where(
-            col(RegistrationSummary.registration_id).in_(registration_ids),
-            RegistrationSummary.computed_on == today,
-        )
-    )
-    return {r.registration_id: Summary(r.registration_id, r.met, r.total, r.awaiting) for r in rows}
 
 
 def work_out(session: Session, registration_ids: Sequence[int], today: date) -> dict[int, Summary]:

@@ -87,14 +87,6 @@ def sort_rows(rows: Sequence[R], key: str, direction: str = "asc") -> list[R]:
     return ordered[::-1] if direction == "desc" else ordered
 
 
-def registrations_for(session: Session, actor_id: int, role: str) -> list[int]:
-    column = Registration.assessor_id if role == "assessor" else Registration.iqa_id
-    ids = session.exec(
-        select(Registration.id).where(column == actor_id).order_by(col(Registration.id))
-    ).all()
-    return [i for i in ids if i is not None]
-
-
 class _Row(NamedTuple):
     """A registration of the caseload as sorting and counting need it; only the shown page's
     rows become :class:`LearnerProgress`."""
