@@ -545,7 +545,10 @@ def test_learner_home_lists_items_awaiting_a_decision_and_bars_show_them(
     page = _text(client.get("/"))
     todo = page[page.index('id="next"') : page.index('id="my-standards"')]
     assert "Waiting for your assessor" in todo
-    assert f'<a href="/evidence/{item.id}">Account awaiting</a>: 3 criteria awaiting a decision' in todo
+    assert (
+        f'<a href="/evidence/{item.id}">Account awaiting</a>: 3 criteria awaiting a decision'
+        in todo
+    )
     assert "0 of 18 met, 3 awaiting a decision, 15 still to do" in page
 
 

@@ -6,7 +6,7 @@ Each builder returns plain dataclasses in a fixed number of queries; the templat
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlmodel import Session
 
