@@ -57,8 +57,8 @@
     if (!url || submitting) {
       return Promise.resolve();
     }
-    if (inFlight) {
-      return inFlight;
+    if (inFlight) { // one at a time: save again once this one is done, if still changed
+      return inFlight.then(autosave);
     }
     var now = snapshot();
     if (now === saved) {
@@ -69,6 +69,7 @@
       say("Not saved yet: give it a title and it is saved as you write.");
       return Promise.resolve();
     }
+    say("Saving…");
     inFlight = post(url, textData())
       .then(function (response) {
         return response.json().catch(function () {
