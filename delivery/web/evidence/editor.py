@@ -119,6 +119,8 @@ def _editor(
         autosave = url_for("evidence.autosave_new", learner_id=learner_id, kind=kind)
     elif item.status == "draft":
         autosave = url_for("evidence.autosave", evidence_id=item.id)
+    groups = checklist(learner_id)
+    ticked = set(form.criterion.data or [])
     page_html = render_template(
         "evidence/edit.html",
         form=form,
@@ -129,9 +131,12 @@ def _editor(
         item=item,
         files=files,
         files_lost=bool(form.uploads) and form.status != 200,
-        groups=checklist(learner_id),
+        groups=groups,
         state_words=STATE_WORDS,
-        ticked=set(form.criterion.data or []),
+        ticked=ticked,
+        ticked_counts={
+            g.code: sum(1 for c in g.choices if c.criterion_id in ticked) for g in groups
+        },
         autosave_url=autosave,
         preview_url=url_for("evidence.preview", kind=kind),
         max_mb=current_app.config["MAX_UPLOAD_MB"],
