@@ -31,7 +31,7 @@ from delivery.web.api.problems import http_problem, problem, wants_problem
 from delivery.web.context import db
 from delivery.web.coverage import caseload_views as caseload
 from delivery.web.coverage import views as coverage
-from delivery.web.evidence import comments, deciding  # noqa: F401 - routes on the evidence blueprint
+from delivery.web.evidence import comments, deciding, editor  # noqa: F401 - routes on the evidence blueprint
 from delivery.web.evidence import views as evidence
 from delivery.web.forms import field_attrs
 from delivery.web.home import views as home

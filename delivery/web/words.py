@@ -104,6 +104,11 @@ def moment_words(moment: datetime, zone: ZoneInfo) -> str:
     return f"{day_words(here.date())}, {here.strftime('%H:%M')}"
 
 
+def clock(moment: datetime) -> str:
+    """The time of day of ``moment`` in the centre's time zone: "14:05"."""
+    return local(moment, _zone()).strftime("%H:%M")
+
+
 def when(value: date | datetime | None, empty: str = "—") -> str:
     """The one filter for dates and times on pages."""
     if value is None:

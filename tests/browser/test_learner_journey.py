@@ -7,6 +7,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, login
 
@@ -30,8 +31,8 @@ def test_learner_writes_uploads_submits_and_assessor_sees_it(
         "I practised questions with M and asked the employer for a working interview."
     )
     page.get_by_label("Result").fill("M was offered a work trial.")
-    page.get_by_role("button", name="Preview").click()
-    assert page.get_by_role("heading", name="Preview").is_visible()
+    page.get_by_role("button", name="Preview").click()  # shown in place, without a reload
+    expect(page.get_by_role("heading", name="Preview")).to_be_visible()
     page.get_by_role("button", name="Save draft").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Supporting M at the job interview"
     assert axe_violations(page) == []

@@ -45,7 +45,8 @@ def test_comment_bell_private_draft_and_mail_choices(browser, live_server) -> No
     learner.get_by_label("Title").fill("My first thoughts on the job fair")
     learner.get_by_label("Text (Markdown)").fill("Not ready for anyone to read yet.")
     learner.get_by_role("button", name="Save draft").click()
-    learner.wait_for_load_state()
+    # the editor may first finish saving in the background, then the page goes to the draft
+    learner.wait_for_url(re.compile(r".*/evidence/\d+$"))
     draft = learner.url.removeprefix(live_server).split("#")[0]
     assert re.fullmatch(r"/evidence/\d+", draft), draft
     learner.goto(live_server + submitted)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from mappings.assessment import claims
+from mappings.assessment import claims, signoff
 from mappings.assessment.models import Claim, SignOff
 from portfolio.models import Cohort
 from tests.conftest import PASSWORD, actor_of
@@ -513,17 +513,131 @@ def test_learner_home_shows_standards_evidence_and_what_to_do_next(
     )
     auth.login(learner)
     page = _text(client.get("/"))
-    assert "My standards" in page and "0 of 28 met (0%)" in page and "0 of 18 met (0%)" in page
-    assert "My evidence" in page and "All my evidence (8)" in page
+    # what to do next comes first, right after the "Add evidence" action
+    assert page.index("Add evidence") < page.index('id="next"') < page.index('id="my-standards"')
+    assert page.index('id="my-standards"') < page.index('id="my-evidence"')
     assert '<a class="button" href="/evidence#add-heading">Add evidence</a>' in page
     add = _text(client.get("/evidence"))
     assert 'id="add-heading"' in add and "New reflective account" in add
+    todo = page[page.index('id="next"') : page.index('id="my-standards"')]
+    assert f'href="/evidence/{draft.id}"' in todo
+    assert "SE01 P5" in todo and "Ask your manager for a witness testimony." in todo
+    assert "Criteria with no evidence yet" in todo and "See all 45 criteria" in todo
+    # the referred item is not awaiting (its one claim is decided); the others claim nothing
+    assert "Waiting for your assessor" not in todo
+    # met and awaiting apart, in words; the assessor and the planned end of the registration
+    assert "0 of 28 met, 0 awaiting a decision, 28 still to do" in page
+    assert "0 of 18 met, 0 awaiting a decision, 18 still to do" in page
+    assert 'role="img" aria-label="SE01: 0 of 28 met, 0 awaiting a decision' in page
+    assert "your assessor is Asa Assessor" in page and "planned to finish by" in page
+    assert "My evidence" in page and "All my evidence (8)" in page
     # the latest five by date of activity: the draft, the referred account and three more
     assert page.count("Submitted item") == 3
-    assert "What to do next" in page
-    assert f'href="/evidence/{draft.id}"' in page
-    assert "SE01 P5" in page and "Ask your manager for a witness testimony." in page
-    assert "Criteria with no evidence yet" in page and "See all 45 criteria" in page
+
+
+def test_learner_home_lists_items_awaiting_a_decision_and_bars_show_them(
+    session, client, auth, case, make_evidence
+) -> None:
+    learner, _assessor, *_ = case
+    item = make_evidence(learner, title="Account awaiting")
+    _claim(session, learner, item, "SE03", {"P1", "P2", "K1"})
+    auth.login(learner)
+    page = _text(client.get("/"))
+    todo = page[page.index('id="next"') : page.index('id="my-standards"')]
+    assert "Waiting for your assessor" in todo
+    assert (
+        f'<a href="/evidence/{item.id}">Account awaiting</a>: 3 criteria awaiting a decision'
+        in todo
+    )
+    assert "0 of 18 met, 3 awaiting a decision, 15 still to do" in page
+
+
+def test_a_referral_leaves_what_to_do_next_once_answered(
+    session, client, auth, case, make_evidence
+) -> None:
+    """Re-evidenced by a newer version of the item, or by newer evidence claiming the criterion,
+    or the standard signed off: the referral is no longer something to do."""
+    learner, assessor, *_ = case
+    first = make_evidence(learner, title="First account")
+    _decide(
+        session,
+        assessor,
+        _claim(session, learner, first, "SE01", {"P5"}),
+        decision="referred",
+        method="RA",
+        feedback="Say more about the job match.",
+    )
+    second = make_evidence(learner, title="Second account")
+    _decide(
+        session,
+        assessor,
+        _claim(session, learner, second, "SE01", {"P6"}),
+        decision="referred",
+        method="RA",
+        feedback="Who else was there?",
+    )
+    auth.login(learner)
+
+    def todo() -> str:
+        page = _text(client.get("/"))
+        return page[page.index('id="next"') : page.index('id="my-standards"')]
+
+    assert "Say more about the job match." in todo() and "Who else was there?" in todo()
+    # a new version of the first item, submitted: its referral goes
+    me = actor_of(learner)
+    from portfolio.services import evidence as evidence_service
+
+    row = session.get(type(first), first.id)
+    evidence_service.update(
+        session,
+        actor=me,
+        evidence_id=first.id,
+        expected_version=row.current_version,
+        draft=evidence_service.Draft(
+            kind=row.kind, title="First account", activity_date=row.activity_date, body="More."
+        ),
+    )
+    session.commit()
+    assert "Say more about the job match." in todo()  # a draft is not yet an answer
+    evidence_service.submit(session, actor=me, evidence_id=first.id, declaration=True)
+    session.commit()
+    assert "Say more about the job match." not in todo() and "Who else was there?" in todo()
+    # newer evidence claiming SE01 P6, submitted: the second referral goes too
+    third = make_evidence(learner, title="Witness for P6", submit=False)
+    _claim(session, learner, third, "SE01", {"P6"})
+    assert "Who else was there?" in todo()
+    evidence_service.submit(session, actor=me, evidence_id=third.id, declaration=True)
+    session.commit()
+    assert "Who else was there?" not in todo() and "Referred" not in todo()
+
+
+def test_a_referral_of_a_signed_off_standard_is_not_to_do(
+    session, client, auth, case, make_evidence
+) -> None:
+    learner, assessor, _iqa, reg = case
+    _complete(session, learner, assessor, make_evidence, "SE03")
+    item = make_evidence(learner, title="Extra account")
+    _decide(
+        session,
+        assessor,
+        _claim(session, learner, item, "SE03", {"K2"}),
+        decision="referred",
+        method="RA",
+        feedback="Not needed now.",
+    )
+    auth.login(learner)
+    assert "Not needed now." in _text(client.get("/"))
+    signoff.sign_off(
+        session,
+        actor=actor_of(assessor),
+        registration_id=reg.id,
+        standard_code="SE03",
+        summary="ok",
+        assessor_declaration=True,
+    )
+    session.commit()
+    page = _text(client.get("/"))
+    assert "Not needed now." not in page[page.index('id="next"') : page.index('id="my-standards"')]
 
 
 def test_assessor_iqa_and_admin_homes(session, client, auth, case, make_evidence, make_person):

@@ -395,23 +395,50 @@ def test_home_lists_the_latest_evidence_and_links_to_all_drafts(
         )
     make_evidence(learner, title="Newest", activity_date=date(2026, 3, 1))
     page = client.get("/").get_data(as_text=True)
-    mine = page[page.index('id="my-evidence"') : page.index('id="next"')]
+    mine = page[page.index('id="my-evidence"') :]
     assert mine.count("<li>") == LATEST_EVIDENCE and "Newest" in mine
     assert f"All my evidence ({DRAFTS_SHOWN + 3})" in mine
-    todo = page[page.index('id="next"') :]
+    todo = page[page.index('id="next"') : page.index('id="my-standards"')]
     assert todo.count("Draft ") == DRAFTS_SHOWN
     assert f"See all {DRAFTS_SHOWN + 2} drafts" in todo and "/evidence?status=draft" in todo
 
 
 def test_learner_home_issues_the_same_number_of_statements_for_3_and_60_items(
-    client, auth, make_evidence, make_registration, count_queries
+    session, client, auth, make_evidence, make_person, make_registration, count_queries
 ) -> None:
+    """Drafts, submitted items, claims awaiting, referrals (some answered) and registrations:
+    the home page reads them in the same number of statements whatever their number."""
+    from mappings.assessment import claims
+    from mappings.assessment.models import Claim
+    from tests.conftest import actor_of
+
     learner = auth.login("learner")
-    make_registration(learner=learner, codes="SE01,SE03")
+    assessor = make_person("assessor")
+    make_registration(learner=learner, assessor=assessor, codes="SE01,SE03")
+    criteria = [c.criterion_id for c in claims.claimable_criteria(session, learner.id)]
     counts = []
     for n in (3, 57):
         for i in range(n):
-            make_evidence(learner, title=f"Item {n}-{i}", submit=i % 2 == 0)
+            item = make_evidence(learner, title=f"Item {n}-{i}", submit=i % 2 == 0)
+            if i % 2 == 0:
+                claims.set_claims(
+                    session,
+                    actor=actor_of(learner),
+                    evidence_id=item.id,
+                    criterion_ids=criteria[i % 9 : i % 9 + 2],
+                )
+                if i % 4 == 0:
+                    claim = session.exec(select(Claim).where(Claim.evidence_id == item.id)).first()
+                    claims.decide(
+                        session,
+                        actor=actor_of(assessor),
+                        claim_id=claim.id,
+                        expected_revision=claim.revision,
+                        decision="referred",
+                        method="RA",
+                        feedback="More, please.",
+                    )
+                session.commit()
         with count_queries() as q:
             assert client.get("/").status_code == 200
         counts.append(q.count)

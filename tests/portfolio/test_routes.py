@@ -81,6 +81,9 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "evidence.new": ({"owner", "assessor"}, {"owner", "assessor"}),
     "evidence.detail": (SAMPLED_READERS, set()),
     "evidence.edit": ({"owner"}, {"owner"}),
+    "evidence.autosave": (set(), {"owner"}),  # the author's draft, saved in the background
+    "evidence.autosave_new": (set(), {"owner", "assessor"}),  # as evidence.new
+    "evidence.preview": (set(), ALL),  # renders the text sent; reads no one's evidence
     "evidence.attach": (set(), {"owner"}),
     "evidence.submit": (set(), {"owner"}),
     "evidence.personal_data": (set(), {"owner"}),  # the author acts on findings in a draft

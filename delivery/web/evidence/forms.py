@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -43,8 +43,22 @@ class EvidenceForm(PageForm):
         "Relationship to the learner", validators=[Optional(), Length(max=200)]
     )
     expected_version = HiddenField()
+    # files and criteria: saved with the text, in the same request (before the first save too)
+    files = MultipleFileField("Attach files (optional)")
+    criterion = SelectMultipleField("Criteria", coerce=int, validate_choice=False)
+    on_page = HiddenField()  # "1" when the checklist was on the page: what is ticked is saved
     preview = SubmitField("Preview")
     save = SubmitField("Save draft")
+
+    @property
+    def uploads(self) -> list[Any]:
+        """The files chosen (an empty file input sends one nameless part)."""
+        return [f for f in self.files.data or [] if getattr(f, "filename", "")]
+
+    @property
+    def ticked(self) -> list[int] | None:
+        """The criteria ticked; None when the checklist was not on the page."""
+        return sorted(set(self.criterion.data or [])) if self.on_page.data == "1" else None
 
 
 class UploadForm(PageForm):

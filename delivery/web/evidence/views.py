@@ -9,7 +9,6 @@ from delivery.web.context import actor, db, file_store
 from delivery.web.evidence.conversation import conversation, private_page
 from delivery.web.evidence.forms import (
     ClaimsForm,
-    EvidenceForm,
     ItemForms,
     PrivacyForm,
     SubmitForm,
@@ -64,16 +63,6 @@ def _saved(message: str, item: Evidence) -> str:
 
 
 PERSONAL_DATA_FOUND = "It may hold personal data: see what is marked under “Personal data”."
-
-
-def _draft(kind: str, form: EvidenceForm) -> service.Draft:
-    return service.Draft(
-        kind=kind,
-        title=form.title.data or "",
-        activity_date=form.activity_date.data,
-        body=form.body.data or "",
-        fields={name: getattr(form, name).data or "" for name in FIELD_NAMES},
-    )
 
 
 @bp.route("/evidence")
@@ -141,85 +130,6 @@ def _listing(learner_id: int) -> str:
         own=own,
         kinds=kinds,
     )
-
-
-def _editor(
-    form: EvidenceForm,
-    kind: str,
-    learner: Person | None,
-    item: Evidence | None,
-    preview: str | None,
-) -> tuple[str, int]:
-    page_html = render_template(
-        "evidence/edit.html",
-        form=form,
-        kind=kind,
-        kind_label=KINDS[kind],
-        learner=learner,
-        preview=preview,
-        item=item,
-    )
-    return page_html, form.status
-
-
-@bp.route("/learners/<int:learner_id>/evidence/new", methods=["GET", "POST"])
-@page()
-def new(learner_id: int) -> tuple[str, int] | Response:
-    learner = _learner(learner_id)
-    default = "reflective_account" if learner_id == actor().id else ASSESSOR_KINDS[0]
-    kind = request.args.get("kind", default)
-    if kind not in KINDS:
-        abort(404)
-    service.may_author(db(), actor(), learner_id, kind)
-    form = EvidenceForm()
-    preview = None
-    if form.validate_on_submit():
-        draft = _draft(kind, form)
-        if form.preview.data:
-            preview = service.compose_body(kind, draft.body, draft.fields or {})
-        else:
-            with errors_on(form):
-                item = service.create(db(), actor=actor(), learner_id=learner_id, draft=draft)
-                _suggest_saved(item)
-                flash(_saved("Draft saved.", item), "success")
-                return redirect(url_for("evidence.detail", evidence_id=item.id))
-    return _editor(form, kind, learner, None, preview)
-
-
-@bp.route("/evidence/<int:evidence_id>/edit", methods=["GET", "POST"])
-@page()
-def edit(evidence_id: int) -> tuple[str, int] | Response:
-    info = service.detail(db(), actor=actor(), evidence_id=evidence_id)
-    if not info.can_edit:
-        abort(403)
-    item, version = info.item, info.version
-    form = EvidenceForm()
-    preview = None
-    if request.method == "GET":
-        form.title.data = item.title
-        form.activity_date.data = version.activity_date
-        form.body.data = "" if item.kind == "star_narrative" else version.body
-        for name in FIELD_NAMES:
-            getattr(form, name).data = version.fields.get(name, "")
-        form.expected_version.data = str(item.current_version)
-    elif form.validate_on_submit():
-        draft = _draft(item.kind, form)
-        if form.preview.data:
-            preview = service.compose_body(item.kind, draft.body, draft.fields or {})
-        else:
-            with errors_on(form):
-                item = service.update(
-                    db(),
-                    actor=actor(),
-                    evidence_id=evidence_id,
-                    expected_version=int(form.expected_version.data or 0),
-                    draft=draft,
-                )
-                start_after_commit()  # a new version copies the files: their readings
-                _suggest_saved(item)
-                flash(_saved("Saved.", item), "success")
-                return redirect(url_for("evidence.detail", evidence_id=evidence_id))
-    return _editor(form, item.kind, db().get(Person, item.learner_id), item, preview)
 
 
 # ---------------------------------------------------------------- one item and its forms

@@ -6,11 +6,9 @@ Each builder returns plain dataclasses in a fixed number of queries; the templat
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import bindparam
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from delivery.web.coverage.caseload import caseload
 from delivery.web.coverage.overview import (
@@ -19,10 +17,17 @@ from delivery.web.coverage.overview import (
     StandardProgress,
     progress_of,
 )
+from delivery.web.home.next_steps import (
+    AWAITING_SHOWN,
+    AwaitingItem,
+    Referral,
+    RegistrationLine,
+    awaiting_of,
+    referrals_of,
+    registrations_of,
+)
 from mappings.assessment.declarations import Awaiting, awaiting_in
-from mappings.assessment.models import Claim, Decision
 from mappings.assessment.standing import load_standings, registrations_of_learner
-from portfolio.models import Criterion, Evidence, Standard
 from portfolio.services import evidence as evidence_service
 from portfolio.services.people import Actor
 from portfolio.services.registrations import CohortRow, list_cohorts
@@ -42,21 +47,30 @@ class EvidenceItem:
 
 
 @dataclass(frozen=True)
-class Referral:
-    """A claim the assessor referred, with what they said."""
+class StandardBar:
+    """One standard's progress bar: met and awaiting a decision as separate parts, and in words."""
 
-    evidence_id: int
-    evidence_title: str
-    standard: str
-    code: str
-    feedback: str
-    at: datetime
+    progress: StandardProgress
+    met_width: float  # percent of the bar
+    awaiting_width: float
+    words: str  # "3 of 28 met, 2 awaiting a decision, 23 still to do"
+
+
+def standard_bar(p: StandardProgress) -> StandardBar:
+    total = p.total or 1
+    to_do = max(p.total - p.met - p.awaiting, 0)
+    return StandardBar(
+        progress=p,
+        met_width=round(100 * p.met / total, 1),
+        awaiting_width=round(100 * p.awaiting / total, 1),
+        words=f"{p.met} of {p.total} met, {p.awaiting} awaiting a decision, {to_do} still to do",
+    )
 
 
 @dataclass(frozen=True)
 class LearnerHome:
     learner_id: int
-    standards: tuple[StandardProgress, ...]
+    standards: tuple[StandardBar, ...]
     evidence: tuple[EvidenceItem, ...]  # the latest few
     evidence_total: int
     drafts: tuple[EvidenceItem, ...]  # the first few to submit
@@ -65,6 +79,13 @@ class LearnerHome:
     missing: tuple[Outstanding, ...]  # the first few criteria with no evidence at all
     missing_total: int
     declarations: tuple[Awaiting, ...] = ()  # complete standards awaiting the learner's declaration
+    awaiting: tuple[AwaitingItem, ...] = ()  # the first few submitted items awaiting a decision
+    awaiting_total: int = 0
+    registrations: tuple[RegistrationLine, ...] = ()  # with the assessor and the planned end
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not (self.referrals or self.drafts or self.declarations or self.missing)
 
 
 @dataclass(frozen=True)
@@ -75,38 +96,6 @@ class CaseloadSummary:
     awaiting_learners: int
     rag_counts: dict[str, int]
     worked_out: tuple[int, ...]  # registrations whose summaries were missing: store them
-
-
-# built once: it runs on every learner's home page
-_REFERRALS = (
-    sa_select(Claim, Evidence, col(Criterion.code), col(Standard.code), Decision)
-    .join(Evidence, col(Evidence.id) == Claim.evidence_id)
-    .join(Criterion, col(Criterion.id) == Claim.criterion_id)
-    .join(Standard, col(Standard.id) == Criterion.standard_id)
-    .join(Decision, col(Decision.claim_id) == Claim.id)
-    .where(
-        col(Evidence.learner_id) == bindparam("learner_id"),
-        col(Claim.status) == "referred",
-        col(Decision.new_status) == "referred",
-    )
-    .order_by(col(Decision.at), col(Decision.id))
-)
-
-
-def referrals_of(session: Session, learner_id: int) -> list[Referral]:
-    """Claims of the learner now referred, each with the feedback of its latest referral."""
-    rows = session.execute(_REFERRALS, {"learner_id": learner_id}).all()
-    latest: dict[int, Referral] = {}
-    for claim, item, code, standard, decision in rows:
-        latest[claim.id or 0] = Referral(
-            evidence_id=item.id or 0,
-            evidence_title=item.title,
-            standard=standard,
-            code=code,
-            feedback=decision.feedback,
-            at=decision.at,
-        )
-    return sorted(latest.values(), key=lambda r: (r.at, r.standard, r.code), reverse=True)
 
 
 def _item(row: evidence_service.EvidenceRow) -> EvidenceItem:
@@ -130,17 +119,22 @@ def learner_home(session: Session, *, actor: Actor, today: date | None = None) -
         session, actor=actor, learner_id=actor.id, per_page=DRAFTS_SHOWN, status="draft"
     )
     missing = [o for p in progress for o in p.outstanding if o.state == "missing"]
+    signed = {info.id for s in standings for info in s.standards if info.signoff is not None}
+    awaiting = awaiting_of(session, actor.id)
     return LearnerHome(
         learner_id=actor.id,
-        standards=tuple(s for p in progress for s in p.standards),
+        standards=tuple(standard_bar(s) for p in progress for s in p.standards),
         evidence=tuple(_item(r) for r in latest.rows),
         evidence_total=latest.total,
         drafts=tuple(_item(r) for r in drafts.rows),
         drafts_total=drafts.total,
-        referrals=tuple(referrals_of(session, actor.id)),
+        referrals=tuple(referrals_of(session, actor.id, signed)),
         missing=tuple(missing[:NEXT_MISSING]),
         missing_total=len(missing),
         declarations=tuple(awaiting_in(session, standings)),
+        awaiting=tuple(awaiting[:AWAITING_SHOWN]),
+        awaiting_total=len(awaiting),
+        registrations=tuple(registrations_of(session, actor.id)),
     )
 
 

@@ -261,6 +261,34 @@ def update(
     return item
 
 
+def autosave(
+    session: Session, *, actor: Actor, evidence_id: int, expected_version: int, draft: Draft
+) -> bool:
+    """Save a draft in the background, as the editor does every few seconds: only an item still
+    a draft (a submitted one changes when its author saves, making a new version), and only when
+    the text changed. True when something was written."""
+    item = for_author(session, actor, evidence_id)
+    if item.status != "draft":
+        raise Invalid("Only a draft is saved automatically: press “Save” to make a new version.")
+    title, activity, body, fields = _clean(draft)
+    version = current_version(session, item)
+    if item.current_version == expected_version and (
+        version.title,
+        version.activity_date,
+        version.body,
+        version.fields,
+    ) == (title, activity, body, fields):
+        return False
+    update(
+        session,
+        actor=actor,
+        evidence_id=evidence_id,
+        expected_version=expected_version,
+        draft=draft,
+    )
+    return True
+
+
 def writable_version(session: Session, actor: Actor, item: Evidence) -> EvidenceVersion:
     """The current version if still a draft, else a new draft version copying it."""
     version = current_version(session, item)

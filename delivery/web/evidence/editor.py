@@ -1,0 +1,305 @@
+"""The evidence editor (routes on the evidence blueprint): a new item or a change to one, with its
+files and criteria saved in the same request as the text, before the first save too; drafts saved
+in the background (``static/editor.js`` posts the form every 20 seconds and when a field loses
+focus) and the Markdown previewed without leaving the page. Without script the page still works:
+"Preview" and "Save draft" post the whole form."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from sqlmodel import select
+from werkzeug.wrappers import Response
+from wtforms import TextAreaField
+from wtforms.validators import Length, Optional
+
+from delivery.web.context import actor, db, file_store
+from delivery.web.evidence.forms import EvidenceForm
+from delivery.web.evidence.readings import start_after_commit
+from delivery.web.evidence.views import (
+    FIELD_NAMES,
+    STATE_WORDS,
+    _learner,
+    _saved,
+    _suggest_saved,
+    bp,
+)
+from delivery.web.forms import PageForm, errors_on
+from delivery.web.handler import page
+from delivery.web.words import clock
+from mappings.assessment import first_save
+from mappings.assessment.claims import claimable_criteria
+from mappings.assessment.models import Claim
+from mappings.assessment.standing import criterion_states
+from portfolio.markdown import render_markdown
+from portfolio.models import Attachment, Evidence, Person
+from portfolio.models.base import utcnow
+from portfolio.models.evidence import ASSESSOR_KINDS, KINDS
+from portfolio.services import evidence as service
+
+
+@dataclass(frozen=True)
+class Choice:
+    criterion_id: int
+    code: str
+    text: str
+    state: str  # met, awaiting, referred or "" (nothing says it yet)
+
+
+@dataclass(frozen=True)
+class Group:
+    code: str
+    title: str
+    choices: tuple[Choice, ...]
+
+
+def checklist(learner_id: int) -> list[Group]:
+    """The criteria of the learner's standards, by standard, each with where it stands."""
+    states = criterion_states(db(), learner_id)
+    groups: dict[tuple[str, str], list[Choice]] = defaultdict(list)
+    for c in claimable_criteria(db(), learner_id):
+        state = states.get(c.criterion_id, "")
+        groups[(c.standard_code, c.standard_title)].append(
+            Choice(c.criterion_id, c.code, c.text, state if state in STATE_WORDS else "")
+        )
+    return [Group(code, title, tuple(choices)) for (code, title), choices in groups.items()]
+
+
+def _draft(kind: str, form: EvidenceForm) -> service.Draft:
+    return service.Draft(
+        kind=kind,
+        title=form.title.data or "",
+        activity_date=form.activity_date.data,  # required by the form
+        body=form.body.data or "",
+        fields={name: getattr(form, name).data or "" for name in FIELD_NAMES},
+    )
+
+
+def _uploads(form: EvidenceForm) -> list[first_save.Upload]:
+    return [first_save.Upload(f.filename or "upload", f.stream) for f in form.uploads]
+
+
+def _max_bytes() -> int:
+    return int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
+
+
+def _kind(learner_id: int) -> str:
+    default = "reflective_account" if learner_id == actor().id else ASSESSOR_KINDS[0]
+    kind = request.args.get("kind", default)
+    if kind not in KINDS:
+        abort(404)
+    return kind
+
+
+def _message(saved: str, form: EvidenceForm) -> str:
+    files = len(form.uploads)
+    parts = [f"{files} file{'s' if files != 1 else ''} attached"] if files else []
+    if form.ticked:
+        n = len(form.ticked)
+        parts.append(f"{n} criteri{'on' if n == 1 else 'a'} mapped")
+    return f"{saved[:-1]}: {' and '.join(parts)}." if parts else saved
+
+
+def _editor(
+    form: EvidenceForm,
+    kind: str,
+    learner: Person | None,
+    item: Evidence | None,
+    preview: str | None,
+) -> tuple[str, int]:
+    learner_id = (learner.id or 0) if learner is not None else 0
+    files: list[Attachment] = []
+    if item is not None:
+        files = service.attachments_of(db(), service.current_version(db(), item).id or 0)
+    autosave = None
+    if item is None:
+        autosave = url_for("evidence.autosave_new", learner_id=learner_id, kind=kind)
+    elif item.status == "draft":
+        autosave = url_for("evidence.autosave", evidence_id=item.id)
+    groups = checklist(learner_id)
+    ticked = set(form.criterion.data or [])
+    page_html = render_template(
+        "evidence/edit.html",
+        form=form,
+        kind=kind,
+        kind_label=KINDS[kind],
+        learner=learner,
+        preview=preview,
+        item=item,
+        files=files,
+        files_lost=bool(form.uploads) and form.status != 200,
+        groups=groups,
+        state_words=STATE_WORDS,
+        ticked=ticked,
+        ticked_counts={
+            g.code: sum(1 for c in g.choices if c.criterion_id in ticked) for g in groups
+        },
+        autosave_url=autosave,
+        preview_url=url_for("evidence.preview", kind=kind),
+        max_mb=current_app.config["MAX_UPLOAD_MB"],
+    )
+    return page_html, form.status
+
+
+@bp.route("/learners/<int:learner_id>/evidence/new", methods=["GET", "POST"])
+@page()
+def new(learner_id: int) -> tuple[str, int] | Response:
+    learner = _learner(learner_id)
+    kind = _kind(learner_id)
+    service.may_author(db(), actor(), learner_id, kind)
+    form = EvidenceForm()
+    preview = None
+    if form.validate_on_submit():
+        draft = _draft(kind, form)
+        if form.preview.data:
+            preview = service.compose_body(kind, draft.body, draft.fields or {})
+        else:
+            with errors_on(form):
+                item = first_save.create_with(
+                    db(),
+                    actor=actor(),
+                    store=file_store(),
+                    learner_id=learner_id,
+                    draft=draft,
+                    uploads=_uploads(form),
+                    criterion_ids=form.ticked,
+                    max_bytes=_max_bytes(),
+                )
+                if form.uploads:
+                    start_after_commit()  # read the files' text
+                _suggest_saved(item)
+                flash(_saved(_message("Draft saved.", form), item), "success")
+                return redirect(url_for("evidence.detail", evidence_id=item.id))
+    return _editor(form, kind, learner, None, preview)
+
+
+def _claimed(evidence_id: int) -> list[int]:
+    found = db().exec(select(Claim.criterion_id).where(Claim.evidence_id == evidence_id)).all()
+    return sorted(found)
+
+
+@bp.route("/evidence/<int:evidence_id>/edit", methods=["GET", "POST"])
+@page()
+def edit(evidence_id: int) -> tuple[str, int] | Response:
+    info = service.detail(db(), actor=actor(), evidence_id=evidence_id)
+    if not info.can_edit:
+        abort(403)
+    item, version = info.item, info.version
+    form = EvidenceForm()
+    preview = None
+    if request.method == "GET":
+        form.title.data = item.title
+        form.activity_date.data = version.activity_date
+        form.body.data = "" if item.kind == "star_narrative" else version.body
+        for name in FIELD_NAMES:
+            getattr(form, name).data = version.fields.get(name, "")
+        form.expected_version.data = str(item.current_version)
+        form.criterion.data = _claimed(evidence_id)
+    elif form.validate_on_submit():
+        draft = _draft(item.kind, form)
+        if form.preview.data:
+            preview = service.compose_body(item.kind, draft.body, draft.fields or {})
+        else:
+            with errors_on(form):
+                item = first_save.update_with(
+                    db(),
+                    actor=actor(),
+                    store=file_store(),
+                    evidence_id=evidence_id,
+                    expected_version=int(form.expected_version.data or 0),
+                    draft=draft,
+                    uploads=_uploads(form),
+                    criterion_ids=form.ticked,
+                    max_bytes=_max_bytes(),
+                )
+                start_after_commit()  # a new version copies the files, new files: their readings
+                _suggest_saved(item)
+                flash(_saved(_message("Saved.", form), item), "success")
+                return redirect(url_for("evidence.detail", evidence_id=evidence_id))
+    return _editor(form, item.kind, db().get(Person, item.learner_id), item, preview)
+
+
+# ---------------------------------------------------------------- in the background (editor.js)
+
+
+def _not_saved(form: PageForm) -> tuple[dict[str, Any], int]:
+    """Why the background save did not happen, in words, with the status the form would have."""
+    problems = [message for _anchor, message in form.problems]
+    reason = problems[0] if problems else "the form could not be read"
+    return {"error": f"Not saved automatically: {reason}"}, form.status
+
+
+@bp.route("/evidence/<int:evidence_id>/autosave", methods=["POST"])
+@page()
+def autosave(evidence_id: int) -> tuple[dict[str, Any], int]:
+    """Save the text of a draft (not its files nor criteria) while the author writes."""
+    item = service.for_author(db(), actor(), evidence_id)
+    form = EvidenceForm()
+    if not form.validate_on_submit():
+        return _not_saved(form)
+    with errors_on(form):
+        service.autosave(
+            db(),
+            actor=actor(),
+            evidence_id=evidence_id,
+            expected_version=int(form.expected_version.data or 0),
+            draft=_draft(item.kind, form),
+        )
+    if form.failure is not None:
+        return _not_saved(form)
+    return {"saved": f"Saved at {clock(item.updated_at or utcnow())}"}, 200
+
+
+@bp.route("/learners/<int:learner_id>/evidence/autosave", methods=["POST"])
+@page()
+def autosave_new(learner_id: int) -> tuple[dict[str, Any], int]:
+    """The first background save of a new item: it becomes a draft; the answer tells the page
+    where the item now lives, so that what follows (and "Save draft") changes that draft."""
+    _learner(learner_id)
+    kind = _kind(learner_id)
+    service.may_author(db(), actor(), learner_id, kind)
+    form = EvidenceForm()
+    if not form.validate_on_submit():
+        return _not_saved(form)
+    with errors_on(form):
+        item = service.create(db(), actor=actor(), learner_id=learner_id, draft=_draft(kind, form))
+        return {
+            "saved": f"Saved at {clock(item.created_at)}",
+            "version": item.current_version,
+            "edit_url": url_for("evidence.edit", evidence_id=item.id),
+            "autosave_url": url_for("evidence.autosave", evidence_id=item.id),
+        }, 200
+    return _not_saved(form)
+
+
+class PreviewForm(PageForm):
+    """The text of the editor, for its preview (the other fields are ignored)."""
+
+    body = TextAreaField(validators=[Optional(), Length(max=200_000)])
+    situation = TextAreaField(validators=[Optional()])
+    task = TextAreaField(validators=[Optional()])
+    action = TextAreaField(validators=[Optional()])
+    result = TextAreaField(validators=[Optional()])
+    witness_name = TextAreaField(validators=[Optional()])
+    witness_role = TextAreaField(validators=[Optional()])
+    witness_relationship = TextAreaField(validators=[Optional()])
+
+
+@bp.route("/evidence/preview", methods=["POST"])
+@page()
+def preview() -> tuple[str, int]:
+    """The editor's Markdown as the evidence page shows it (raw HTML off), as a fragment of HTML
+    for the page to put in place. It reads and writes nothing of anyone's evidence."""
+    kind = request.args.get("kind", "reflective_account")
+    if kind not in KINDS:
+        abort(404)
+    form = PreviewForm()
+    if not form.validate_on_submit():
+        return render_template("evidence/_preview.html", failed=True), 422
+    fields = {name: getattr(form, name).data or "" for name in FIELD_NAMES}
+    text = service.compose_body(kind, form.body.data or "", fields)
+    html = render_template("evidence/_preview.html", rendered=render_markdown(text))
+    return html, 200

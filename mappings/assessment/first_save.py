@@ -1,0 +1,103 @@
+"""The first save of a new piece of evidence: its text, the files chosen and the criteria ticked
+on the editor, together.
+
+One call, one transaction: the caller commits once, or rolls everything back (a file refused, a
+criterion not the learner's), so that nothing half-saved is left behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from sqlmodel import Session
+
+from mappings.assessment import claims
+from portfolio.errors import Invalid
+from portfolio.models import Evidence
+from portfolio.services import evidence
+from portfolio.services.files import Store, TooLarge
+from portfolio.services.people import Actor
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file chosen on the editor: the name the person's computer gave it, and its bytes."""
+
+    filename: str
+    stream: BinaryIO
+
+
+def create_with(
+    session: Session,
+    *,
+    actor: Actor,
+    store: Store,
+    learner_id: int,
+    draft: evidence.Draft,
+    uploads: Sequence[Upload] = (),
+    criterion_ids: Sequence[int] | None = None,
+    max_bytes: int,
+) -> Evidence:
+    """Create the draft, attach ``uploads`` and map it to ``criterion_ids``. A refused file is
+    reported against the ``files`` field, a criterion against ``criterion``; the permission
+    checks are those of each step (who may write this kind, attach, map)."""
+    item = evidence.create(session, actor=actor, learner_id=learner_id, draft=draft)
+    _files_and_criteria(session, actor, store, item, uploads, criterion_ids, max_bytes)
+    return item
+
+
+def update_with(
+    session: Session,
+    *,
+    actor: Actor,
+    store: Store,
+    evidence_id: int,
+    expected_version: int,
+    draft: evidence.Draft,
+    uploads: Sequence[Upload] = (),
+    criterion_ids: Sequence[int] | None = None,
+    max_bytes: int,
+) -> Evidence:
+    """Save the editor over an existing item: its text, more files, and the criteria ticked
+    (``None``: the mapping was not on the page, left as it is)."""
+    item = evidence.update(
+        session,
+        actor=actor,
+        evidence_id=evidence_id,
+        expected_version=expected_version,
+        draft=draft,
+    )
+    _files_and_criteria(session, actor, store, item, uploads, criterion_ids, max_bytes)
+    return item
+
+
+def _files_and_criteria(
+    session: Session,
+    actor: Actor,
+    store: Store,
+    item: Evidence,
+    uploads: Sequence[Upload],
+    criterion_ids: Sequence[int] | None,
+    max_bytes: int,
+) -> None:
+    for upload in uploads:
+        try:
+            evidence.attach(
+                session,
+                actor=actor,
+                store=store,
+                evidence_id=item.id or 0,
+                filename=upload.filename,
+                stream=upload.stream,
+                max_bytes=max_bytes,
+            )
+        except TooLarge as error:
+            raise TooLarge(f"{upload.filename}: {error}", field="files") from error
+        except Invalid as error:
+            raise Invalid(str(error), field=error.field or "files") from error
+    if criterion_ids is not None:
+        claims.set_claims(
+            session, actor=actor, evidence_id=item.id or 0, criterion_ids=sorted(criterion_ids)
+        )

@@ -1,0 +1,256 @@
+"""The evidence editor: files and criteria with the first save, in one transaction; drafts saved
+in the background (permission and CSRF checked); the Markdown preview without a reload."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from sqlmodel import func, select
+
+from mappings.assessment import claims
+from mappings.assessment.models import Claim
+from portfolio.models import Attachment, AuditEntry, Evidence, EvidenceVersion
+
+TEXT = {
+    "title": "Job search with K",
+    "activity_date": "2026-03-02",
+    "body": "I met K and we looked at **three** vacancies.",
+}
+
+
+def _criteria(session, learner, standard="SE01", codes=("P1", "P2")) -> list[int]:
+    return [
+        c.criterion_id
+        for c in claims.claimable_criteria(session, learner.id)
+        if c.standard_code == standard and c.code in codes
+    ]
+
+
+def _count(session, model) -> int:
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def test_files_and_criteria_are_saved_with_the_first_save(
+    client, auth, session, make_registration
+) -> None:
+    learner = auth.login("learner")
+    make_registration(learner=learner, codes="SE01,SE03")
+    page = client.get(f"/learners/{learner.id}/evidence/new").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in page and 'type="file"' in page
+    assert "SE01" in page and 'name="criterion"' in page  # the checklist before any save
+    ticked = _criteria(session, learner)
+    r = client.post(
+        f"/learners/{learner.id}/evidence/new",
+        data={
+            **TEXT,
+            "on_page": "1",
+            "criterion": [str(i) for i in ticked],
+            "files": [
+                (io.BytesIO(b"Notes of the meeting with K."), "notes.txt"),
+                (io.BytesIO(b"Vacancies: garden centre, cafe."), "vacancies.txt"),
+            ],
+            "save": "Save draft",
+        },
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)
+    item = session.exec(select(Evidence)).one()
+    assert item.status == "draft" and item.title == "Job search with K"
+    names = session.exec(select(Attachment.filename).order_by(Attachment.id)).all()
+    assert names == ["notes.txt", "vacancies.txt"]
+    claimed = session.exec(select(Claim.criterion_id).where(Claim.evidence_id == item.id)).all()
+    assert sorted(claimed) == sorted(ticked)
+    shown = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Draft saved: 2 files attached and 2 criteria mapped." in shown
+
+
+def test_a_refused_file_saves_nothing_and_keeps_what_was_ticked(
+    client, auth, session, make_registration
+) -> None:
+    learner = auth.login("learner")
+    make_registration(learner=learner, codes="SE01")
+    ticked = _criteria(session, learner)
+    entries = _count(session, AuditEntry)
+    r = client.post(
+        f"/learners/{learner.id}/evidence/new",
+        data={
+            **TEXT,
+            "on_page": "1",
+            "criterion": [str(i) for i in ticked],
+            "files": [
+                (io.BytesIO(b"fine text"), "fine.txt"),
+                (io.BytesIO(b"MZ\x90\x00\x03\x00\x00\x00"), "tool.exe"),
+            ],
+            "save": "Save draft",
+        },
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert 'id="files-error"' in page and "not accepted" in page  # beside the file field
+    assert "The files you chose were not saved: choose them again." in page
+    assert 'value="Job search with K"' in page and "three" in page  # the text kept
+    for criterion_id in ticked:
+        assert re.search(rf'value="{criterion_id}" checked', page)
+    for model in (Evidence, EvidenceVersion, Attachment, Claim):
+        assert _count(session, model) == 0, model
+    assert _count(session, AuditEntry) == entries
+
+
+def test_a_criterion_not_of_the_learner_saves_nothing(
+    client, auth, session, make_registration, make_person
+) -> None:
+    learner = auth.login("learner")
+    make_registration(learner=learner, codes="SE01")
+    other = make_person("learner")
+    make_registration(learner=other, codes="SE03")
+    stray = _criteria(session, other, "SE03", ("K1",))
+    r = client.post(
+        f"/learners/{learner.id}/evidence/new",
+        data={**TEXT, "on_page": "1", "criterion": [str(stray[0])], "save": "Save draft"},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 422
+    assert "can only be mapped to criteria of the learner" in r.get_data(as_text=True)
+    assert _count(session, Evidence) == 0
+
+
+def test_the_edit_page_saves_more_files_and_the_mapping_with_the_text(
+    client, auth, session, make_registration, make_evidence
+) -> None:
+    learner = auth.login("learner")
+    make_registration(learner=learner, codes="SE01")
+    item = make_evidence(learner, title="Half done", submit=False)
+    first, second = _criteria(session, learner)
+    claims.set_claims(session, actor=_actor(learner), evidence_id=item.id, criterion_ids=[first])
+    session.commit()
+    page = client.get(f"/evidence/{item.id}/edit").get_data(as_text=True)
+    assert f'value="{first}" checked' in page and f'value="{second}" checked' not in page
+    r = client.post(
+        f"/evidence/{item.id}/edit",
+        data={
+            **TEXT,
+            "expected_version": "1",
+            "on_page": "1",
+            "criterion": [str(second)],
+            "files": [(io.BytesIO(b"More notes."), "more.txt")],
+            "save": "Save draft",
+        },
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)
+    claimed = session.exec(select(Claim.criterion_id).where(Claim.evidence_id == item.id)).all()
+    assert claimed == [second]
+    assert session.exec(select(Attachment.filename)).all() == ["more.txt"]
+
+
+def _actor(person):
+    from tests.conftest import actor_of
+
+    return actor_of(person)
+
+
+# ---------------------------------------------------------------- autosave
+
+
+def test_autosave_saves_a_changed_draft_and_says_when(client, auth, session, make_evidence) -> None:
+    learner = auth.login("learner")
+    item = make_evidence(learner, title="Draft", body="First words.", submit=False)
+    page = client.get(f"/evidence/{item.id}/edit").get_data(as_text=True)
+    assert f'data-autosave="/evidence/{item.id}/autosave"' in page
+    assert 'src="/static/editor.js"' in page and "<script>" not in page  # no inline script
+    data = {"title": "Draft", "activity_date": "2026-03-02", "expected_version": "1"}
+    r = client.post(f"/evidence/{item.id}/autosave", data={**data, "body": "Second words."})
+    assert r.status_code == 200 and re.fullmatch(r"Saved at \d\d:\d\d", r.get_json()["saved"])
+    session.expire_all()
+    version = session.exec(select(EvidenceVersion).where(EvidenceVersion.evidence_id == item.id))
+    assert version.one().body == "Second words."
+    entries = _count(session, AuditEntry)
+    again = client.post(f"/evidence/{item.id}/autosave", data={**data, "body": "Second words."})
+    assert again.status_code == 200
+    assert _count(session, AuditEntry) == entries  # nothing changed, nothing written
+    empty = client.post(f"/evidence/{item.id}/autosave", data={**data, "title": ""})
+    assert empty.status_code == 422 and "Not saved automatically" in empty.get_json()["error"]
+
+
+def test_autosave_refuses_others_submitted_items_and_requests_without_csrf(
+    app, client, auth, session, make_evidence, make_person
+) -> None:
+    learner = make_person("learner")
+    item = make_evidence(learner, title="Mine", submit=False)
+    done = make_evidence(learner, title="Submitted")
+    data = {"title": "X", "activity_date": "2026-03-02", "expected_version": "1", "body": "x"}
+    auth.login("learner")  # someone else
+    assert client.post(f"/evidence/{item.id}/autosave", data=data).status_code in (403, 404)
+    auth.logout()
+    auth.login(learner)
+    r = client.post(f"/evidence/{done.id}/autosave", data=data)
+    assert r.status_code == 422 and "Only a draft" in r.get_json()["error"]
+    assert f'data-autosave="/evidence/{done.id}' not in client.get(
+        f"/evidence/{done.id}/edit"
+    ).get_data(as_text=True)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        refused = client.post(f"/evidence/{item.id}/autosave", data=data)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert refused.status_code == 400
+    session.expire_all()
+    assert session.get(Evidence, item.id).title == "Mine"
+
+
+def test_the_first_autosave_of_a_new_item_makes_the_draft_that_save_then_changes(
+    client, auth, session, make_registration
+) -> None:
+    learner = auth.login("learner")
+    make_registration(learner=learner, codes="SE01")
+    page = client.get(f"/learners/{learner.id}/evidence/new").get_data(as_text=True)
+    assert (
+        f'data-autosave="/learners/{learner.id}/evidence/autosave?kind=reflective_account"' in page
+    )
+    r = client.post(
+        f"/learners/{learner.id}/evidence/autosave?kind=reflective_account",
+        data={**TEXT, "expected_version": ""},
+    )
+    assert r.status_code == 200, r.get_data(as_text=True)
+    answer = r.get_json()
+    item = session.exec(select(Evidence)).one()
+    assert answer["edit_url"] == f"/evidence/{item.id}/edit" and answer["version"] == 1
+    ticked = _criteria(session, learner)
+    saved = client.post(
+        answer["edit_url"],
+        data={
+            **TEXT,
+            "expected_version": "1",
+            "on_page": "1",
+            "criterion": [str(i) for i in ticked],
+            "files": [(io.BytesIO(b"notes"), "notes.txt")],
+            "save": "Save draft",
+        },
+        content_type="multipart/form-data",
+    )
+    assert saved.status_code == 302
+    assert _count(session, Evidence) == 1 and _count(session, Attachment) == 1
+    assert _count(session, Claim) == len(ticked)
+
+
+# ---------------------------------------------------------------- preview
+
+
+def test_preview_renders_the_markdown_as_the_evidence_page_does(client, auth) -> None:
+    auth.login("learner")
+    r = client.post(
+        "/evidence/preview?kind=reflective_account",
+        data={"body": "**Bold** <script>alert(1)</script>\n\n- one"},
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert "<strong>Bold</strong>" in html and "<li>one</li>" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    star = client.post(
+        "/evidence/preview?kind=star_narrative",
+        data={"situation": "At the cafe.", "task": "T", "action": "A", "result": "R"},
+    ).get_data(as_text=True)
+    assert "<h2>Situation</h2>" in star and "At the cafe." in star
+    assert client.post("/evidence/preview?kind=nonsense", data={}).status_code == 404
