@@ -63,7 +63,8 @@ class Params:
     warm_add: float = 0.0  # ... and add, as a share of the best cold score (off: no gain measured)
     coverage_weight: float = 1.5  # share of a criterion's own concepts found in the evidence
     warm: WarmParams = field(default_factory=WarmParams)
-    strong_min_markers: int = 1  # no strong suggestion for text with no practice marker
+    strong_min_markers: int = 1  # text with no marker of the field: strong only for criteria ...
+    strong_min_cosine: float = 0.45  # ... a sentence is this near in meaning (MiniLM cosine)
     reranker: bool = True  # learned reranker (False: the hand-tuned score above)
     model: RerankModel | None = field(default=None, compare=False)  # None: the shipped weights
 

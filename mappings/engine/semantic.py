@@ -68,6 +68,16 @@ def semantic_parts(
     return SemanticParts(np.asarray(sims), np.asarray(title_sim), np.asarray(doc), sent)
 
 
+def near(parts: SemanticParts | None, n: int, cosine: float) -> np.ndarray:
+    """Which of ``n`` criteria some sentence of the evidence is at least ``cosine`` near in meaning
+    (all False without embeddings): a sign the evidence speaks of that criterion, whatever words it
+    uses."""
+    if parts is None or not parts.sims.size:
+        return np.zeros(n, dtype=bool)
+    found: np.ndarray = parts.sims.max(axis=0) >= cosine
+    return found
+
+
 def semantic_columns(
     parts: SemanticParts, crit_std: np.ndarray, hand_rel: np.ndarray
 ) -> dict[str, np.ndarray]:

@@ -24,9 +24,9 @@ values; and, with an encoder, how near each sentence is in meaning to each crite
 :mod:`mappings.engine.semantic`; no ids, no words) gives a probability (:mod:`mappings.engine.model`,
 weights in :mod:`mappings.engine.weights`, trained on both dev suites by ``portfolio engine train``:
 one model reading meaning, one words only). Strong means the probability reaches a threshold chosen
-by cross-validation for F1; text with no marker of the field (a word pair of the criteria, or a
-marker of the vocabulary) gets no strong suggestion. ``Params(reranker=False)`` restores the hand
-score below.
+by cross-validation for F1; in text with no marker of the field (a word pair of the criteria or a
+marker of the vocabulary) only a criterion some sentence is near in meaning (cosine >= 0.45) can be
+strong. ``Params(reranker=False)`` restores the hand score below.
 
 Warm scoring. Past decisions (:class:`Example`) are grouped by evidence; a new piece of evidence
 finds its nearest past evidence (cosine over the same terms) and each neighbour votes for the
@@ -75,6 +75,7 @@ from mappings.engine.semantic import (
     Recalled,
     SemanticMemory,
     SemanticParts,
+    near,
     semantic_parts,
 )
 from mappings.engine.text import content_stems, sentence_spans
@@ -84,7 +85,7 @@ from mappings.engine.weights import shipped_model
 
 # Names what the engine computes: stored suggestions carry it, and those made by another version
 # are computed again. Change it whenever the ranking can change (code, features or weights).
-ENGINE_VERSION = "2026.12.1"
+ENGINE_VERSION = "2026.12.2"
 
 EVIDENCE_KINDS = (
     "reflective_account",
@@ -395,14 +396,14 @@ class SuggestionEngine(ColdScorer):
             warm = bool(self._memory)
             logit = m.warm_logit(x, w) if warm else m.cold_logit(x)
             score = self._tie_groups(sigmoid(logit))
-            threshold = m.warm_threshold if warm else m.threshold
-            if parts.markers < p.strong_min_markers:
-                threshold = math.inf
+            threshold = np.full(n, m.warm_threshold if warm else m.threshold)
+            if parts.markers < p.strong_min_markers:  # no word of the field: only criteria
+                threshold[~near(sem, n, p.strong_min_cosine)] = math.inf  # a sentence is near
             best = parts.best
             backing = support(parts.sent_scores, sem.sims if sem is not None else None)
         else:
             score, best = self._hand_scores(kind, title, text)
-            threshold = p.strong_abs
+            threshold = np.full(n, p.strong_abs)
             backing, recalled = None, None
         order = sorted(range(n), key=lambda i: (-round(float(score[i]), 12), i))
         shown = order[: max(top, 0)]
@@ -416,7 +417,7 @@ class SuggestionEngine(ColdScorer):
         n_strong = 0
         for i in shown:
             s = round(float(score[i]), 6)
-            strong = s >= threshold and n_strong < p.max_strong
+            strong = s >= threshold[i] and n_strong < p.max_strong
             if not p.reranker:
                 strong = strong and s >= p.strong_rel * top_score
             n_strong += strong
