@@ -93,7 +93,7 @@ def generate(url: str, learners: int, items: int) -> dict[str, Any]:
     server = _server_cpu(pids)
     wall, cpu = time.perf_counter(), time.process_time()
     report = add_synthetic_centre(
-        lambda: Session(engine), learners=learners, items_per_learner=items, progress=None
+        lambda: session_scope(engine), learners=learners, items_per_learner=items, progress=None
     )
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     server = _server_cpu(pids) - server

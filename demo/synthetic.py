@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -37,7 +38,6 @@ from demo.synthetic_rows import (
 )
 from mappings.assessment import summaries
 from mappings.assessment.models import RegistrationSummary
-from portfolio.db import unit_of_work
 from portfolio.models import (
     Criterion,
     Framework,
@@ -114,7 +114,7 @@ def load_centre(session: Session) -> Centre:
 
 
 def add_synthetic_centre(
-    make_session: Callable[[], Session],
+    unit: Callable[[], AbstractContextManager[Session]],
     *,
     learners: int,
     items_per_learner: int = 20,
@@ -125,16 +125,17 @@ def add_synthetic_centre(
 ) -> SyntheticReport:
     """Add ``learners`` synthetic learners, each with ``items_per_learner`` submitted evidence
     items mapped to up to ``claims_per_item`` criteria of their standards, most decided.
-    Commits every ``chunk`` learners and reports progress after each."""
+    ``unit()`` gives a session committed when its block ends (a command's session, or
+    :func:`portfolio.db.session_scope`): one per ``chunk`` learners, with progress after each."""
     report = SyntheticReport()
     began = time.perf_counter()
-    with unit_of_work(make_session, write=False) as session:
+    with unit() as session:
         centre = load_centre(session)
         first = int(session.exec(select(func.count()).select_from(Person)).one())
     rng = random.Random(seed)
     for start in range(0, learners, chunk):
         size = min(chunk, learners - start)
-        with unit_of_work(make_session) as session:
+        with unit() as session:
             writer = BulkWriter(session)
             prev = audit.last_hash_locked(session)
             for at in range(start, start + size, BATCH):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-from sqlmodel import Session
 
 from delivery.cli.context import Context, pass_ctx
 from demo.accounts import load_demo
@@ -44,9 +43,8 @@ def demo(ctx: Context, learners: int, seed: int, items: int, chunk: int) -> None
     click.echo(assessed.text())
     click.echo(assured.text())
     if learners > 0:
-        engine = ctx.engine
         synthetic = add_synthetic_centre(
-            lambda: Session(engine),
+            ctx.session,
             learners=learners,
             items_per_learner=items,
             seed=seed,
