@@ -11,11 +11,23 @@ Never used for real learners: only :mod:`demo.synthetic` writes through it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Table, func, insert, select, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    func,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
 
 
@@ -59,16 +71,39 @@ class BulkWriter:
         self.rows += len(rows)
 
     def _copy(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+        """Binary COPY: the server reads each value as stored, with no text to parse."""
+        from psycopg.types.json import Json
+
         columns = list(rows[0])
         json_at = {i for i, name in enumerate(columns) if isinstance(table.c[name].type, JSON)}
         raw = self.session.connection().connection.driver_connection
         assert raw is not None
         names = ", ".join(f'"{c}"' for c in columns)
-        with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as cp:
+        statement = f'COPY "{table.name}" ({names}) FROM STDIN (FORMAT BINARY)'
+        with raw.cursor() as cursor, cursor.copy(statement) as cp:
+            cp.set_types([_pg_type(table, c) for c in columns])
             for row in rows:
                 values = tuple(row.values())
                 if json_at:
-                    values = tuple(
-                        json.dumps(v) if i in json_at else v for i, v in enumerate(values)
-                    )
+                    values = tuple(Json(v) if i in json_at else v for i, v in enumerate(values))
                 cp.write_row(values)
+
+
+def _pg_type(table: Table, column: str) -> str:
+    """The PostgreSQL type a binary COPY sends for a column."""
+    kind = table.c[column].type
+    if isinstance(kind, TypeDecorator):
+        kind = kind.impl_instance
+    if isinstance(kind, JSON):
+        return "json"
+    if isinstance(kind, Boolean):
+        return "bool"
+    if isinstance(kind, Integer):
+        return "int4"
+    if isinstance(kind, DateTime):
+        return "timestamptz"
+    if isinstance(kind, Date):
+        return "date"
+    if isinstance(kind, String):
+        return "text"
+    raise TypeError(f"no COPY type for {table.name}.{column} ({kind!r})")
