@@ -140,7 +140,7 @@ def timed(call: Callable[[], Any], runs: int) -> str:
     return f"p50 {statistics.median(times):.0f} ms, p95 {p95:.0f} ms"
 
 
-def pages(url: str, runs: int) -> None:
+def pages(url: str, runs: int, only: str = "") -> None:
     """Time the caseload and a learner's evidence pages on an existing demo database."""
     from delivery.web.app import create_app
 
@@ -181,6 +181,8 @@ def pages(url: str, runs: int) -> None:
             f"/learners/{learner}/evidence",
             f"/evidence/{item}",
         ):
+            if only not in path:
+                continue
 
             def get(path: str = path) -> None:
                 page = client.get(path)
@@ -201,6 +203,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=20, help="Evidence items per learner.")
     parser.add_argument("--pages", metavar="URL", help="Time pages on this demo database.")
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--only", default="", help="Time only the pages whose path has this.")
     parser.add_argument("--one", nargs=3, metavar=("URL", "N", "ITEMS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -208,7 +211,7 @@ def main() -> None:
         print(json.dumps(generate(url, int(n), int(items))))
         return
     if args.pages:
-        pages(args.pages, args.runs)
+        pages(args.pages, args.runs, args.only)
         return
     servers = ([None] if args.sqlite or not args.postgres else []) + (
         [args.postgres] if args.postgres else []
