@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from importlib import resources
@@ -51,9 +50,6 @@ REGISTRATIONS = {
 class DemoReport:
     framework: str
     created: list[str] = field(default_factory=list)
-    synthetic: int = 0
-    synthetic_ids: list[int] = field(default_factory=list)
-    assessor_of: dict[int, int] = field(default_factory=dict)
 
     def text(self) -> str:
         lines = [
@@ -69,8 +65,6 @@ class DemoReport:
         else:
             lines.append("")
             lines.append("Demo data was already loaded; nothing changed.")
-        if self.synthetic:
-            lines.append(f"Synthetic learners added: {self.synthetic}")
         return "\n".join(lines)
 
 
@@ -89,7 +83,7 @@ def sample_spec() -> FrameworkSpec:
     return spec
 
 
-def load_demo(session: Session, *, synthetic_learners: int = 0, seed: int = 1) -> DemoReport:
+def load_demo(session: Session) -> DemoReport:
     spec = sample_spec()
     result = frameworks.import_framework(session, actor=SYSTEM, spec=spec)
     report = DemoReport(framework=f"{spec.title} ({spec.code} v{result.version})")
@@ -140,10 +134,6 @@ def load_demo(session: Session, *, synthetic_learners: int = 0, seed: int = 1) -
             planned_end=start + timedelta(weeks=52),
         )
         report.created.append(f"registration of {email}")
-    if synthetic_learners:
-        report.synthetic = _synthetic(
-            session, framework_id, synthetic_learners, seed, by_email, report
-        )
     return report
 
 
@@ -181,43 +171,3 @@ def register_learner(
         start_date=start,
         planned_end=planned_end,
     )
-
-
-def _synthetic(
-    session: Session,
-    framework_id: int,
-    count: int,
-    seed: int,
-    by_email: dict[str, Person],
-    report: DemoReport,
-) -> int:
-    rng = random.Random(seed)
-    codes = [f"SE0{i}" for i in range(1, 9)]
-    assessors = [by_email["assessor1@example.org"], by_email["assessor2@example.org"]]
-    start_index = len(session.exec(select(Person.id)).all())
-    for i in range(count):
-        n = start_index + i
-        person = Person(
-            name=f"Synthetic Learner {n}",
-            email=f"synthetic{n}@example.org",
-            roles="learner",
-            site=rng.choice(["Main site", "North site"]),
-        )
-        session.add(person)
-        session.flush()
-        start = date.today() - timedelta(days=rng.randint(0, 360))
-        assessor = rng.choice(assessors)
-        report.synthetic_ids.append(person.id or 0)
-        report.assessor_of[person.id or 0] = assessor.id or 0
-        register_learner(
-            session,
-            learner_id=person.id or 0,
-            framework_id=framework_id,
-            codes=sorted(rng.sample(codes, rng.randint(2, 8))),
-            assessor_id=assessor.id,
-            iqa_id=by_email["iqa@example.org"].id,
-            cohort_id=None,
-            start=start,
-            planned_end=start + timedelta(days=365),
-        )
-    return count

@@ -8,7 +8,7 @@ from delivery.cli.context import Context, pass_ctx
 from demo.accounts import load_demo
 from demo.assessments import add_demo_assessments
 from demo.quality import add_demo_quality
-from demo.synthetic import add_synthetic_evidence
+from demo.synthetic import CHUNK, add_synthetic_centre
 
 
 @click.command("demo")
@@ -25,21 +25,30 @@ from demo.synthetic import add_synthetic_evidence
     type=int,
     help="Evidence items per synthetic learner (each mapped and mostly decided).",
 )
+@click.option(
+    "--chunk",
+    default=CHUNK,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Synthetic learners written per transaction (progress is shown after each).",
+)
 @pass_ctx
-def demo(ctx: Context, learners: int, seed: int, items: int) -> None:
+def demo(ctx: Context, learners: int, seed: int, items: int, chunk: int) -> None:
     """Load the sample framework and demo accounts (idempotent) and print the log-ins."""
     with ctx.session() as session:
-        report = load_demo(session, synthetic_learners=learners, seed=seed)
+        report = load_demo(session)
         assessed = add_demo_assessments(session)
         assured = add_demo_quality(session)
-        if report.synthetic_ids:
-            add_synthetic_evidence(
-                session,
-                learner_ids=report.synthetic_ids,
-                assessor_of=report.assessor_of,
-                items_per_learner=items,
-                seed=seed,
-            )
     click.echo(report.text())
     click.echo(assessed.text())
     click.echo(assured.text())
+    if learners > 0:
+        synthetic = add_synthetic_centre(
+            ctx.session,
+            learners=learners,
+            items_per_learner=items,
+            seed=seed,
+            chunk=chunk,
+            progress=click.echo,
+        )
+        click.echo(synthetic.text())

@@ -91,12 +91,7 @@ def record(
         records.extend((kind, i, hashes.get(i)) for i in ids)
     records = sorted(set(records))
     row_hash = audit_rows.digest(records)
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(7160001)"))
-    last = session.exec(
-        select(AuditEntry.hash).order_by(col(AuditEntry.id).desc()).limit(1)
-    ).first()
-    prev = last or GENESIS
+    prev = last_hash_locked(session)
     at = utcnow()
     payload = dict(data or {})
     entry = AuditEntry(
@@ -117,6 +112,17 @@ def record(
     )
     session.flush()
     return entry
+
+
+def last_hash_locked(session: Session) -> str:
+    """The hash the next entry links to, with the trail locked for other writers until this
+    transaction ends (on SQLite the single writer's lock does it), so entries chain in order."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(7160001)"))
+    last = session.exec(
+        select(AuditEntry.hash).order_by(col(AuditEntry.id).desc()).limit(1)
+    ).first()
+    return last or GENESIS
 
 
 MAX_FINDINGS = 200
