@@ -1,34 +1,50 @@
-"""Load benchmark: 20 concurrent users on the learner home and evidence list, production server.
+"""Load benchmark: concurrent clients over the learner pages and the caseload, production server.
 
-Starts `portfolio serve --workers W` (waitress for 1, gunicorn for more) on a fresh SQLite database with demo data plus 200 evidence items per
-demo learner, logs 20 users in, and has each fetch the two pages for a fixed number of rounds.
-Prints p50/p95/max latency per page. Usage: .venv/bin/python bench/load_bench.py [--users 20] [--workers 2]
-[--think SECONDS] (0 = every user requests flat out, the harshest case) [--client wrk] (a C load
-generator from Debian, so the client does not share the Python CPU budget).
+Each client is a logged-in learner (a synthetic demo learner, given the demo password here) with an
+assessor's session beside it, and fetches, flat out on one kept-alive connection, in turn: the
+learner home ``/``, the evidence list ``/evidence``, one of its evidence pages, the coverage grid of
+one of its standards (``/learners/ID/standards/CODE``) and the assessor's caseload ``/caseload``.
+The load generator is cheap: a thread per client on ``http.client``, no parsing.
+
+Prints, for the measured phase (after a warm-up round per client): requests/s, p50/p95/p99/max per
+route, errors, the CPU seconds of the server processes and of this client, and the load average.
+
+Usage:
+  .venv/bin/python bench/load_bench.py --db URL [--clients 60] [--workers 2] [--seconds 30]
+      on a database seeded with `portfolio --db URL demo --learners 1000` (PostgreSQL)
+  .venv/bin/python bench/load_bench.py [--learners 100]
+      seeds a fresh SQLite database with the demo and N synthetic learners first
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
-import http.cookiejar
 import os
 import random
 import re
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.parse
-import urllib.request
-from datetime import date, timedelta
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+ROUTES = ("home", "evidence list", "evidence page", "coverage grid", "caseload")
+PASSWORD = "demo-password"
+
+
+@dataclass
+class Client:
+    learner_email: str
+    assessor_email: str
+    paths: dict[str, str]
+    cookies: dict[str, str] = field(default_factory=dict)  # "learner"/"assessor" -> Cookie header
 
 
 def free_port() -> int:
@@ -37,241 +53,271 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def seed(url: str, items: int) -> None:
-    from sqlmodel import select
-
-    from delivery.schema import upgrade
-    from demo.accounts import load_demo
-    from portfolio.db import make_engine, session_scope
-    from portfolio.models import Evidence, EvidenceVersion, Person
-
-    engine = make_engine(url)
-    upgrade(engine)
-    with session_scope(engine) as session:
-        load_demo(session)
-        learners = session.exec(select(Person).where(Person.roles == "learner")).all()
-        for learner in learners:
-            for i in range(items):
-                item = Evidence(
-                    learner_id=learner.id,
-                    kind="reflective_account",
-                    title=f"Account {i}",
-                    activity_date=date.today() - timedelta(days=i),
-                    created_by=learner.id,
-                    status="submitted",
-                )
-                session.add(item)
-                session.flush()
-                session.add(
-                    EvidenceVersion(
-                        evidence_id=item.id,
-                        number=1,
-                        title=item.title,
-                        activity_date=item.activity_date,
-                        body="Text " * 50,
-                        created_by=learner.id,
-                        sha256="0" * 64,
-                    )
-                )
-    engine.dispose()
-
-
-def login(base: str, email: str) -> urllib.request.OpenerDirector:
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(f"{base}/login").read().decode()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    data = {"email": email, "password": "demo-password"}
-    if token:
-        data["csrf_token"] = token.group(1)
-    opener.open(f"{base}/login", urllib.parse.urlencode(data).encode()).read()
-    return opener
-
-
-def cookie_header(opener: urllib.request.OpenerDirector) -> str:
-    """The ``Cookie`` header of a logged-in opener (its session cookie)."""
-    for handler in opener.handlers:
-        if isinstance(handler, urllib.request.HTTPCookieProcessor):
-            return "; ".join(f"{c.name}={c.value}" for c in handler.cookiejar)
-    return ""
-
-
-WRK_SCRIPT = """
-done = function(summary, latency, requests)
-  io.write(string.format("p50 %.1f ms  p95 %.1f ms  max %.1f ms  requests %d  errors %d\\n",
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency.max / 1000,
-    summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read))
-end
-"""
-
-
-def run_wrk(base: str, opener: urllib.request.OpenerDirector, args: argparse.Namespace) -> None:
-    """Half the users on each page at once, each keeping its connection, with wrk (C)."""
-    cookie = cookie_header(opener)
-    script = Path(tempfile.mkdtemp()) / "report.lua"
-    script.write_text(WRK_SCRIPT)
-    half = max(1, args.users // 2)
-    runs = {
-        path: subprocess.Popen(
-            [
-                "wrk",
-                "-t",
-                "1",
-                "-c",
-                str(half),
-                "-d",
-                f"{args.seconds}s",
-                "-s",
-                str(script),
-                "-H",
-                f"Cookie: {cookie}",
-                base + path,
-            ],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for path in ("/", "/evidence")
-    }
-    print(
-        f"{args.users} concurrent users (wrk, {half} per page, flat out, {args.seconds} s), "
-        f"{args.items} evidence items per learner, {args.workers} server process(es)"
-    )
-    for path, proc in runs.items():
-        out, _ = proc.communicate()
-        line = out.strip().splitlines()[-1] if out.strip() else "(no output)"
-        rps = next((ln.split()[1] for ln in out.splitlines() if ln.startswith("Requests/sec")), "?")
-        print(f"  {path:<10} {line}  ({rps} requests/s)")
-
-
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--users", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument(
-        "--think",
-        type=float,
-        default=0.0,
-        help="mean think time between a user's requests, seconds (0 = flat out)",
-    )
-    parser.add_argument("--items", type=int, default=200)
-    parser.add_argument("--workers", type=int, default=2, help="server processes (1 = waitress)")
-    parser.add_argument(
-        "--client",
-        choices=["python", "wrk"],
-        default="python",
-        help="load generator: Python threads (shares the CPU with the server) or wrk (C, Debian package)",
-    )
-    parser.add_argument("--seconds", type=int, default=15, help="duration of a wrk run")
-    parser.add_argument("--threads", type=int, default=8, help="threads per server process")
-    return parser.parse_args()
-
-
-def start_server(
-    url: str, folder: Path, port: int, args: argparse.Namespace
-) -> subprocess.Popen[bytes]:
-    """``portfolio serve`` on ``port``, in the background."""
+def portfolio(url: str, folder: Path, *args: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "PORTFOLIO_INSTANCE_PATH": str(folder),
         "PORTFOLIO_SECRET_KEY": "bench-secret",
+        "PORTFOLIO_LOGIN_RATE_LIMIT": "100000 per minute",
     }
     return subprocess.Popen(
-        [
-            str(BIN / "portfolio"),
-            "--db",
-            url,
-            "serve",
-            "--port",
-            str(port),
-            "--threads",
-            str(args.threads),
-            "--workers",
-            str(args.workers),
-        ],
+        [str(BIN / "portfolio"), "--db", url, *args],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
 
 
-def wait_until_up(base: str) -> None:
-    """Until the server answers ``/readyz`` (about 10 s at most)."""
-    for _ in range(100):
+def plan(url: str, clients: int, seed: int = 1) -> list[Client]:
+    """Pick ``clients`` synthetic learners with evidence, give them the demo password (the demo
+    gives synthetic learners none), and name each one's pages and its assessor."""
+    from sqlalchemy import text
+
+    from portfolio.db import make_engine
+
+    engine = make_engine(url)
+    rng = random.Random(seed)
+    with engine.begin() as conn:
+        hashed = conn.execute(
+            text("SELECT password_hash FROM person WHERE email = 'learner1@example.org'")
+        ).scalar_one()
+        rows = conn.execute(
+            text(
+                "SELECT p.id, p.email, a.email, MIN(e.id), MIN(s.code) FROM person p "
+                "JOIN registration r ON r.learner_id = p.id "
+                "JOIN person a ON a.id = r.assessor_id "
+                "JOIN registrationstandard rs ON rs.registration_id = r.id "
+                "JOIN standard s ON s.id = rs.standard_id "
+                "JOIN evidence e ON e.learner_id = p.id "
+                "WHERE p.email LIKE 'synthetic%' GROUP BY p.id, p.email, a.email ORDER BY p.id"
+            )
+        ).all()
+        chosen = rng.sample(rows, min(clients, len(rows)))
+        conn.execute(
+            text("UPDATE person SET password_hash = :h WHERE id = :i"),
+            [{"h": hashed, "i": r[0]} for r in chosen],
+        )
+    engine.dispose()
+    return [
+        Client(
+            learner_email=email,
+            assessor_email=assessor,
+            paths={
+                "home": "/",
+                "evidence list": "/evidence",
+                "evidence page": f"/evidence/{evidence_id}",
+                "coverage grid": f"/learners/{learner_id}/standards/{urllib.parse.quote(code)}",
+                "caseload": "/caseload",
+            },
+        )
+        for learner_id, email, assessor, evidence_id, code in chosen
+    ]
+
+
+def login(port: int, email: str) -> str:
+    """Log ``email`` in; the ``Cookie`` header of its session."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn.request("GET", "/login")
+    response = conn.getresponse()
+    page = response.read().decode()
+    cookies = _cookies(response, {})
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    data = {"email": email, "password": PASSWORD, **({"csrf_token": token[1]} if token else {})}
+    conn.request(
+        "POST",
+        "/login",
+        urllib.parse.urlencode(data),
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+        },
+    )
+    response = conn.getresponse()
+    response.read()
+    if response.status != 302:
+        raise RuntimeError(f"log-in of {email} answered {response.status}")
+    cookies = _cookies(response, cookies)
+    conn.close()
+    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+
+def _cookies(response: http.client.HTTPResponse, jar: dict[str, str]) -> dict[str, str]:
+    found = dict(jar)
+    for header in response.headers.get_all("Set-Cookie") or []:
+        name, _, rest = header.partition("=")
+        found[name.strip()] = rest.split(";", 1)[0]
+    return found
+
+
+def wait_until_up(base_port: int, seconds: float = 300) -> None:
+    """Until the server answers ``/readyz`` (each process warms itself in the background)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"{base}/readyz").read()
-            return
+            conn = http.client.HTTPConnection("127.0.0.1", base_port, timeout=5)
+            conn.request("GET", "/readyz")
+            if conn.getresponse().status == 200:
+                return
         except OSError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the server did not answer within {seconds:.0f} s")
 
 
-def run_python(base: str, port: int, args: argparse.Namespace) -> None:
-    """``args.users`` threads, each a logged-in demo learner on its own kept-alive connection,
-    fetching both pages ``args.rounds`` times; prints the latencies and the throughput."""
-    emails = [f"learner{1 + i % 4}@example.org" for i in range(args.users)]
-    openers = [login(base, e) for e in emails]
-    timings: dict[str, list[float]] = {"/": [], "/evidence": []}
-    lock = threading.Lock()
-    barrier = threading.Barrier(args.users)
-    rng = random.Random(1)
+@dataclass
+class Results:
+    timings: dict[str, list[float]] = field(default_factory=lambda: {r: [] for r in ROUTES})
+    errors: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ROUTES, 0))
+    statuses: dict[int, int] = field(default_factory=dict)  # of the errors: 0 = no answer
+    reconnects: int = 0  # kept-alive connections the server had closed (asked again)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def user(opener: urllib.request.OpenerDirector) -> None:
-        # one kept-alive connection per user, like a browser; cheap on the client side
-        headers = {"Cookie": cookie_header(opener)}
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+def run_clients(port: int, clients: list[Client], seconds: float) -> tuple[Results, float]:
+    """Every client through the five routes once (warm-up, not counted), then flat out for
+    ``seconds``; the results and the measured wall time."""
+    results = Results()
+    barrier = threading.Barrier(len(clients) + 1)
+    stop = threading.Event()
+
+    def fetch(conn: http.client.HTTPConnection, client: Client, route: str) -> tuple[int, float]:
+        who = "assessor" if route == "caseload" else "learner"
+        start = time.perf_counter()
+        conn.request("GET", client.paths[route], headers={"Cookie": client.cookies[who]})
+        response = conn.getresponse()
+        response.read()
+        return response.status, (time.perf_counter() - start) * 1000
+
+    def work(client: Client, offset: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        for route in ROUTES:
+            fetch(conn, client, route)
         barrier.wait()
-        for _ in range(args.rounds):
-            for path in timings:
-                start = time.perf_counter()
-                conn.request("GET", path, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                elapsed = (time.perf_counter() - start) * 1000
-                assert response.status == 200, (path, response.status)
-                with lock:
-                    timings[path].append(elapsed)
-                if args.think:
-                    time.sleep(rng.uniform(0, 2 * args.think))
+        i = offset
+        while not stop.is_set():
+            route = ROUTES[i % len(ROUTES)]
+            i += 1
+            try:
+                status, ms = fetch(conn, client, route)
+            except (OSError, http.client.HTTPException):
+                # the server closed the kept-alive connection: a browser asks again on a new one
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                with results.lock:
+                    results.reconnects += 1
+                try:
+                    status, ms = fetch(conn, client, route)
+                except (OSError, http.client.HTTPException):
+                    status, ms = 0, 0.0
+            with results.lock:
+                if status == 200:
+                    results.timings[route].append(ms)
+                else:
+                    results.errors[route] += 1
+                    results.statuses[status] = results.statuses.get(status, 0) + 1
         conn.close()
 
-    threads = [threading.Thread(target=user, args=(o,)) for o in openers]
-    started = time.perf_counter()
+    threads = [
+        threading.Thread(target=work, args=(c, n), daemon=True) for n, c in enumerate(clients)
+    ]
     for t in threads:
         t.start()
+    barrier.wait()
+    started = time.perf_counter()
+    time.sleep(seconds)
+    stop.set()
     for t in threads:
         t.join()
-    report(timings, time.perf_counter() - started, args)
+    return results, time.perf_counter() - started
 
 
-def report(timings: dict[str, list[float]], wall: float, args: argparse.Namespace) -> None:
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) of ``pid`` and its children, living or reaped."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    while pids:
+        p = pids.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += sum(int(x) for x in fields[11:15]) / ticks
+            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except OSError:
+            continue
+        pids.extend(int(c) for c in children)
+    return total
+
+
+def pct(values: list[float], q: float) -> float:
+    return values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
+
+
+def report(results: Results, wall: float, server_cpu: float, client_cpu: float, args) -> None:
+    total = sum(len(v) for v in results.timings.values())
+    errors = sum(results.errors.values())
+    every = sorted(t for v in results.timings.values() for t in v)
     print(
-        f"{args.users} concurrent users, {args.rounds} rounds, {args.items} evidence items per "
-        f"learner, {args.workers} server process(es), mean think time {args.think:g} s"
+        f"{args.clients_made} clients, {args.workers} server process(es) "
+        f"x {args.threads} threads, {args.seconds:g} s measured"
     )
-    for path, values in timings.items():
-        values.sort()
-        p95 = values[int(0.95 * (len(values) - 1))]
+    print(f"  {'route':<14} {'n':>6} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8}  errors")
+    for route in ROUTES:
+        v = sorted(results.timings[route])
         print(
-            f"  {path:<10} n={len(values):>4}  p50 {statistics.median(values):6.1f} ms  "
-            f"p95 {p95:6.1f} ms  max {values[-1]:6.1f} ms"
+            f"  {route:<14} {len(v):>6} {pct(v, 0.5):>6.0f}ms {pct(v, 0.95):>6.0f}ms "
+            f"{pct(v, 0.99):>6.0f}ms {max(v, default=0):>6.0f}ms  {results.errors[route]}"
         )
-    total = sum(len(v) for v in timings.values())
-    print(f"  throughput {total / wall:.0f} requests/s")
+    print(
+        f"  {'all':<14} {total:>6} {pct(every, 0.5):>6.0f}ms {pct(every, 0.95):>6.0f}ms "
+        f"{pct(every, 0.99):>6.0f}ms {max(every, default=0):>6.0f}ms  {errors}"
+    )
+    print(
+        f"  throughput {total / wall:.1f} requests/s, {errors} error(s) {results.statuses or ''}, "
+        f"{results.reconnects} reconnection(s)"
+    )
+    print(
+        f"  CPU: server {server_cpu:.1f} s ({1000 * server_cpu / max(total, 1):.1f} ms a request), "
+        f"client {client_cpu:.1f} s ({1000 * client_cpu / max(total, 1):.2f} ms a request)"
+    )
+    print("  load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", help="a database seeded with `portfolio demo --learners N`")
+    parser.add_argument("--learners", type=int, default=100, help="without --db: SQLite, N")
+    parser.add_argument("--clients", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=2, help="server processes (1 = waitress)")
+    parser.add_argument("--threads", type=int, default=8, help="threads per server process")
+    parser.add_argument("--seconds", type=float, default=30, help="measured phase")
+    return parser.parse_args()
 
 
 def main() -> None:
     args = parse_args()
     folder = Path(tempfile.mkdtemp(prefix="load-"))
-    url = f"sqlite:///{folder / 'load.sqlite3'}"
-    seed(url, args.items)
+    url = args.db
+    if not url:
+        url = f"sqlite:///{folder / 'load.sqlite3'}"
+        for step in (("init",), ("demo", "--learners", str(args.learners))):
+            if portfolio(url, folder, *step).wait():
+                raise SystemExit(f"portfolio {' '.join(step)} failed")
+    clients = plan(url, args.clients)
+    args.clients_made = len(clients)
     port = free_port()
-    server = start_server(url, folder, port, args)
-    base = f"http://127.0.0.1:{port}"
+    server = portfolio(
+        url, folder, "serve", "--port", str(port), "--workers", str(args.workers),
+        "--threads", str(args.threads),
+    )  # fmt: skip
     try:
-        wait_until_up(base)
-        if args.client == "wrk":
-            run_wrk(base, login(base, "learner1@example.org"), args)
-        else:
-            run_python(base, port, args)
+        wait_until_up(port)
+        for c in clients:
+            c.cookies = {"learner": login(port, c.learner_email)}
+            c.cookies["assessor"] = login(port, c.assessor_email)
+        cpu_before, client_before = cpu_seconds(server.pid), time.process_time()
+        results, wall = run_clients(port, clients, args.seconds)
+        server_cpu = cpu_seconds(server.pid) - cpu_before
+        report(results, wall, server_cpu, time.process_time() - client_before, args)
     finally:
         server.terminate()
         server.wait()

@@ -91,6 +91,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "delivery.cli.backup:restore_command",
         "Restore an archive written by `portfolio backup` into an empty database and file store.",
     ),
+    "schedule": (
+        "delivery.cli.schedule:schedule",
+        "Queue the daily jobs on RQ at their times in the centre's time zone: today's registration "
+        "summaries after midnight and the retention rules at night (`portfolio worker` runs them).",
+    ),
     "serve": (
         "delivery.cli.serve:serve",
         "Serve the web application with a production WSGI server (waitress, or gunicorn for "
@@ -100,6 +105,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "delivery.cli.suggest:suggest",
         'Read {"id","kind","title","text"} JSON lines on stdin; write ranked criteria as JSON '
         "lines.",
+    ),
+    "summaries": (
+        "delivery.cli.summaries:summaries_group",
+        "Store where each registration stands, so the day's first caseload folds no one.",
     ),
     "worker": (
         "delivery.cli.worker:worker",

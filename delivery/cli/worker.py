@@ -7,6 +7,7 @@ import click
 from sqlmodel import Session
 
 from delivery.cli.context import Context, pass_ctx
+from delivery.schedule import QUEUE as DAILY
 from exports.jobs import QUEUE, run_worker
 from mappings.assessment import stored
 from mappings.assessment.mailing import QUEUE as MAIL
@@ -53,11 +54,11 @@ def worker(ctx: Context, burst: bool, pending: bool) -> None:
         )
         return
     click.echo(
-        f"Working the {QUEUE!r}, {READINGS!r}, {stored.QUEUE!r} and {MAIL!r} queues on {url} "
-        "(Ctrl-C to stop)."
+        f"Working the {QUEUE!r}, {READINGS!r}, {stored.QUEUE!r}, {MAIL!r} and {DAILY!r} queues on "
+        f"{url} (Ctrl-C to stop)."
     )
     engine = ctx.engine
     if ctx.settings.get("WARM_SUGGESTIONS"):
         # jobs run in forked children: they find the engines built and add the newest decisions
         start_warming(lambda: Session(engine, expire_on_commit=False), every=60)
-    run_worker(url, burst=burst, also=(READINGS, stored.QUEUE, MAIL))
+    run_worker(url, burst=burst, also=(READINGS, stored.QUEUE, MAIL, DAILY))

@@ -9,6 +9,7 @@ from flask import Flask
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
+from delivery.schedule import start_nightly_thread
 from delivery.web import api, limits, observe, register
 from delivery.web.context import PortfolioExtension
 from delivery.web.ids import IdConverter
@@ -49,6 +50,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if conf.get("WARM_SUGGESTIONS") and not app.config["TESTING"]:
         # the engines pages' suggestions need, built with past decisions before anyone asks
         start_warming(extension.session_factory)
+    if not conf.get("REDIS_URL") and not app.config["TESTING"]:
+        # the embedded default's nightly job: today's summaries stored after midnight, so the
+        # day's first caseload folds no one (with Redis, `portfolio schedule` queues it)
+        start_nightly_thread(extension.session_factory)
     csrf.init_app(app)
     # the VLE posts the LTI log-in and launch from its own site: the signed id_token, the state
     # cookie and the one-time nonce protect them instead of a form token

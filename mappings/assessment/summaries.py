@@ -17,18 +17,23 @@ A summary is a cache with two guards, so a reader finds it right or not at all:
 
 :func:`work_out` folds the missing ones (without storing: a page writes nothing);
 :func:`store` saves them, in the background. A reader joins ``registration_summary`` on today's
-date (the caseload's own query, ``delivery/web/coverage/caseload.py``).
+date (the caseload's own query, ``delivery/web/coverage/caseload.py``). :func:`refresh` stores
+today's summary of every registration that has none, in chunks: the nightly job
+(``delivery/schedule.py``) runs it shortly after midnight, so the day's first caseload folds
+no one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, delete, event, or_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import ORMExecuteState, UOWTransaction
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
@@ -74,21 +79,68 @@ def store(session_factory: SessionFactory, registration_ids: Sequence[int], toda
     """Work out and save the summaries of these registrations, in one transaction of its own;
     how many were saved. A registration changed meanwhile is simply worked out again later."""
     with unit_of_work(session_factory) as session:
-        found = work_out(session, registration_ids, today)
-        if not found:
-            return 0
-        session.execute(delete(_TABLE).where(_TABLE.c.registration_id.in_(list(found))))
-        session.add_all(
-            RegistrationSummary(
-                registration_id=s.registration_id,
-                met=s.met,
-                total=s.total,
-                awaiting=s.awaiting,
-                computed_on=today,
-            )
-            for s in found.values()
+        return save(session, registration_ids, today)
+
+
+def save(session: Session, registration_ids: Sequence[int], today: date) -> int:
+    """Work out and save these registrations' summaries in the caller's transaction (flushed)."""
+    found = work_out(session, registration_ids, today)
+    if not found:
+        return 0
+    session.execute(delete(_TABLE).where(_TABLE.c.registration_id.in_(list(found))))
+    session.add_all(
+        RegistrationSummary(
+            registration_id=s.registration_id,
+            met=s.met,
+            total=s.total,
+            awaiting=s.awaiting,
+            computed_on=today,
         )
+        for s in found.values()
+    )
+    session.flush()
     return len(found)
+
+
+def stale(session: Session, today: date) -> list[int]:
+    """The registrations with no summary worked out ``today``, in id order."""
+    found = session.execute(
+        select(Registration.id)
+        .outerjoin(
+            _TABLE,
+            (_TABLE.c.registration_id == Registration.id) & (_TABLE.c.computed_on == today),
+        )
+        .where(_TABLE.c.registration_id.is_(None))
+        .order_by(col(Registration.id))
+    )
+    return [int(i) for (i,) in found]
+
+
+CHUNK = 500  # registrations folded and stored per transaction by refresh
+
+
+class Unit(Protocol):
+    """Makes one transaction: ``portfolio.db.unit_of_work`` bound to a session factory, or a
+    command's ``ctx.session``."""
+
+    def __call__(self, *, write: bool = ...) -> AbstractContextManager[Session]: ...
+
+
+def refresh(unit: Unit, today: date, *, chunk: int = CHUNK) -> int:
+    """Store today's summary of every registration that has none, ``chunk`` registrations a
+    transaction (memory and locks stay bounded); how many were stored. Running it again the
+    same day finds nothing to do. A chunk another process stored meanwhile (a caseload visit's
+    background store) is left to it."""
+    with unit(write=False) as session:
+        ids = stale(session, today)
+    stored = 0
+    for start in range(0, len(ids), chunk):
+        try:
+            with unit() as session:
+                stored += save(session, ids[start : start + chunk], today)
+        except IntegrityError:
+            continue
+    return stored
 
 
 # ------------------------------------------------------------------ keeping them right
