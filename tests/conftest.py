@@ -299,9 +299,16 @@ class QueryCounter:
 
 
 @pytest.fixture
-def count_queries(connection: Connection) -> Callable[[], Any]:
-    """``with count_queries() as q: ...`` then ``q.count`` is the number of SQL statements."""
+def count_queries(connection: Connection, monkeypatch: pytest.MonkeyPatch) -> Callable[[], Any]:
+    """``with count_queries() as q: ...`` then ``q.count`` is the number of SQL statements.
+
+    The log-in's "last seen" write (once a minute) is held off, so a slow run does not add a
+    statement to whichever request crosses the minute."""
     from sqlalchemy import event
+
+    from portfolio.services import logins
+
+    monkeypatch.setattr(logins, "TOUCH_EVERY", timedelta(days=1))
 
     @contextmanager
     def counting() -> Iterator[QueryCounter]:
