@@ -41,17 +41,15 @@ ROOT = HERE.parent.parent
 
 def seed(url: str, learners: int) -> int:
     """The demo with ``learners`` synthetic learners in one cohort; returns the cohort's id."""
-    from sqlalchemy import insert, update
-    from sqlmodel import Session, col, select
+    from sqlalchemy import update
+    from sqlmodel import Session, col
 
     from delivery.schema import upgrade
     from delivery.wiring import wire
     from demo.accounts import load_demo
     from demo.synthetic import add_synthetic_evidence
-    from mappings.assessment.models import SignOff, SignOffEvidence
     from portfolio.db import make_engine
-    from portfolio.models import Cohort, Evidence, EvidenceVersion, Registration
-    from portfolio.models import RegistrationStandard as RS
+    from portfolio.models import Cohort, Registration
 
     wire()
     engine = make_engine(url)
@@ -69,55 +67,143 @@ def seed(url: str, learners: int) -> int:
             .where(col(Registration.learner_id).in_(report.synthetic_ids))
             .values(cohort_id=cohort.id)
         )
-        first = session.exec(
-            select(
-                Registration.id, Registration.learner_id, Registration.assessor_id, RS.standard_id
-            )
-            .join(RS, col(RS.registration_id) == Registration.id)
-            .where(Registration.cohort_id == cohort.id)
-            .order_by(col(Registration.id), col(RS.standard_id))
-        ).all()
-        signed: set[int] = set()
-        when = datetime.now(UTC).replace(microsecond=0)
-        versions: dict[int, list[tuple[int, str]]] = {}
-        for vid, lid, sha in session.exec(
-            select(EvidenceVersion.id, Evidence.learner_id, EvidenceVersion.sha256).join(
-                Evidence, col(Evidence.id) == EvidenceVersion.evidence_id
-            )
-        ).all():
-            versions.setdefault(lid, []).append((vid or 0, sha))
-        for reg_id, lid, assessor, std_id in first:
-            if reg_id in signed:
-                continue
-            signed.add(reg_id or 0)
-            so_id = session.execute(
-                insert(SignOff).returning(col(SignOff.id)),
-                [
-                    {
-                        "registration_id": reg_id,
-                        "standard_id": std_id,
-                        "assessor_id": assessor,
-                        "document_id": f"SO-BENCH-{reg_id:06d}",
-                        "summary": "Competent.",
-                        "evidence_set_sha256": hashlib.sha256(str(reg_id).encode()).hexdigest(),
-                        "status": "signed",
-                        "learner_declared_at": when,
-                        "assessor_declared_at": when,
-                        "signed_at": when,
-                    }
-                ],
-            ).scalar_one()
-            session.execute(
-                insert(SignOffEvidence),
-                [
-                    {"signoff_id": so_id, "version_id": v, "sha256": s}
-                    for v, s in versions.get(lid, [])
-                ],
-            )
+        _sign_first_standards(session, cohort.id or 0)
         session.commit()
         cohort_id = cohort.id or 0
     engine.dispose()
     return cohort_id
+
+
+def _sign_first_standards(session: Any, cohort_id: int) -> None:
+    """Signs off the first standard of every registration of the cohort not yet signed, on all
+    the learner's evidence versions (rows as the sign-off service would leave them)."""
+    from sqlalchemy import insert
+    from sqlmodel import col, select
+
+    from mappings.assessment.models import SignOff, SignOffEvidence
+    from portfolio.models import Evidence, EvidenceVersion, Registration
+    from portfolio.models import RegistrationStandard as RS
+
+    done = set(session.exec(select(SignOff.registration_id)).all())
+    first = session.exec(
+        select(Registration.id, Registration.learner_id, Registration.assessor_id, RS.standard_id)
+        .join(RS, col(RS.registration_id) == Registration.id)
+        .where(Registration.cohort_id == cohort_id)
+        .order_by(col(Registration.id), col(RS.standard_id))
+    ).all()
+    versions: dict[int, list[tuple[int, str]]] = {}
+    for vid, lid, sha in session.exec(
+        select(EvidenceVersion.id, Evidence.learner_id, EvidenceVersion.sha256).join(
+            Evidence, col(Evidence.id) == EvidenceVersion.evidence_id
+        )
+    ).all():
+        versions.setdefault(lid, []).append((vid or 0, sha))
+    when = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+    for reg_id, lid, assessor, std_id in first:
+        if reg_id in done:
+            continue
+        done.add(reg_id)
+        so_id = session.execute(
+            insert(SignOff).returning(col(SignOff.id)),
+            [
+                {
+                    "registration_id": reg_id,
+                    "standard_id": std_id,
+                    "assessor_id": assessor,
+                    "document_id": f"SO-BENCH-{reg_id:06d}",
+                    "summary": "Competent.",
+                    "evidence_set_sha256": hashlib.sha256(str(reg_id).encode()).hexdigest(),
+                    "status": "signed",
+                    "learner_declared_at": when,
+                    "assessor_declared_at": when,
+                    "signed_at": when,
+                }
+            ],
+        ).scalar_one()
+        session.execute(
+            insert(SignOffEvidence),
+            [{"signoff_id": so_id, "version_id": v, "sha256": s} for v, s in versions.get(lid, [])],
+        )
+
+
+def grow(url: str, cohort_id: int, copies: range) -> None:
+    """Adds copies numbered ``copies`` of the cohort's first (demo) learners (people, registrations, evidence, claims,
+    decisions; bulk inserts) and signs their first standards: the demo at a multiple of its size
+    in seconds rather than the demo's hour."""
+    from sqlmodel import Session, col, select
+
+    from mappings.assessment.models import Claim, Decision
+    from portfolio.db import make_engine
+    from portfolio.models import Evidence, EvidenceVersion, Person, Registration
+    from portfolio.models import RegistrationStandard as RS
+
+    engine = make_engine(url)
+    with Session(engine) as session:
+
+        def rows(model: Any, where: Any) -> list[dict[str, Any]]:
+            return [
+                dict(r) for r in session.execute(select(model.__table__).where(where)).mappings()
+            ]
+
+        people = rows(
+            Person,
+            col(Person.id).in_(
+                select(Registration.learner_id).where(Registration.cohort_id == cohort_id)
+            )
+            & col(Person.email).not_like("copy%"),
+        )
+        learners = [p["id"] for p in people]
+        regs = rows(Registration, col(Registration.learner_id).in_(learners))
+        reg_std = rows(RS, col(RS.registration_id).in_([r["id"] for r in regs]))
+        evidence = rows(Evidence, col(Evidence.learner_id).in_(learners))
+        ev_ids = [e["id"] for e in evidence]
+        versions = rows(EvidenceVersion, col(EvidenceVersion.evidence_id).in_(ev_ids))
+        claims = rows(Claim, col(Claim.evidence_id).in_(ev_ids))
+        decisions = rows(Decision, col(Decision.claim_id).in_([c["id"] for c in claims]))
+        for k in copies:
+            named = [
+                {**p, "email": f"copy{k}-{p['email']}", "name": f"{p['name']} ({k})"}
+                for p in people
+            ]
+            person = _copy(session, Person, named, {})
+            reg = _copy(session, Registration, regs, {"learner_id": person})
+            _copy(session, RS, reg_std, {"registration_id": reg}, ids=False)
+            ev = _copy(session, Evidence, evidence, {"learner_id": person, "created_by": person})
+            _copy(session, EvidenceVersion, versions, {"evidence_id": ev, "created_by": person})
+            claim = _copy(session, Claim, claims, {"evidence_id": ev, "claimed_by": person})
+            _copy(session, Decision, decisions, {"claim_id": claim})
+        session.commit()
+        _sign_first_standards(session, cohort_id)
+        session.commit()
+    engine.dispose()
+
+
+def _copy(
+    session: Any,
+    model: Any,
+    rows: list[dict[str, Any]],
+    remap: dict[str, dict[int, int]],
+    *,
+    ids: bool = True,
+) -> dict[int, int]:
+    """Inserts a copy of ``rows`` with the keys in ``remap`` changed; old id -> new id."""
+    from sqlalchemy import insert
+
+    table = model.__table__
+    copies = [
+        {
+            **{k: v for k, v in r.items() if not (ids and k == "id")},
+            **{k: m.get(r[k], r[k]) for k, m in remap.items()},
+        }
+        for r in rows
+    ]
+    if not ids:
+        session.execute(insert(table), copies)
+        return {}
+    new = session.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), copies
+    ).scalars()
+    return dict(zip([r["id"] for r in rows], new, strict=True))
 
 
 def _usage() -> tuple[float, float]:
@@ -215,6 +301,13 @@ def main() -> None:
     parser.add_argument("--learners", type=int, nargs="+", default=[1000])
     parser.add_argument("--postgres", default=None, help="URL of a PostgreSQL server to use.")
     parser.add_argument("--code", type=Path, action="append", default=[], help="Other checkouts.")
+    parser.add_argument(
+        "--signoffs-up-to",
+        type=int,
+        default=None,
+        help="Time the bulk sign-off export only at sizes up to this (it lays out a .docx per "
+        "learner, ~60 ms of CPU each).",
+    )
     parser.add_argument("--child", nargs=4, metavar=("TASK", "URL", "COHORT", "OUT"))
     args = parser.parse_args()
     if args.child:
@@ -223,16 +316,28 @@ def main() -> None:
         return
     codes = [ROOT, *[c.resolve() for c in args.code]]
     backend = "PostgreSQL" if args.postgres else "SQLite"
-    for learners in args.learners:
-        with (
-            temporary_database(args.postgres, "exports") as url,
-            tempfile.TemporaryDirectory() as tmp,
-        ):
-            start = time.perf_counter()
-            cohort_id = seed(url, learners)
-            print(f"{backend}, N={learners}: seeded in {time.perf_counter() - start:.0f} s")
-            print(f"  load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-            for task, suffix in (("coverage", "csv"), ("signoffs", "zip")):
+    sizes = sorted(args.learners)
+    with (
+        temporary_database(args.postgres, "exports") as url,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        start = time.perf_counter()
+        cohort_id = seed(url, sizes[0])
+        print(f"{backend}: demo with {sizes[0]} learners in {time.perf_counter() - start:.0f} s")
+        made = 1  # copies of the demo's learners in the cohort, the demo's own included
+        for learners in sizes:
+            if learners != sizes[0]:
+                if learners % sizes[0]:
+                    raise SystemExit("each size must be a multiple of the smallest")
+                grow(url, cohort_id, range(made, learners // sizes[0]))
+                made = learners // sizes[0]
+            print(
+                f"  N={learners}: load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+            )
+            tasks = [("coverage", "csv"), ("signoffs", "zip")]
+            if args.signoffs_up_to is not None and learners > args.signoffs_up_to:
+                tasks.pop()
+            for task, suffix in tasks:
                 for code in codes:
                     f = measure(code, task, url, cohort_id, Path(tmp) / f"out.{suffix}")
                     per_row = f["cpu"] / max(f["rows"], 1) * 1e6
@@ -240,9 +345,10 @@ def main() -> None:
                         f"  {task:<9} N={learners:<5} {code}: {f['rows']} rows, "
                         f"{f['seconds']:.1f} s wall, {f['cpu']:.1f} s CPU "
                         f"({per_row:.0f} us CPU/row), peak RSS {f['rss']:.0f} MB "
-                        f"(after imports {f['rss0']:.0f} MB), output sha256 {f['sha']}"
+                        f"(after imports {f['rss0']:.0f} MB), output sha256 {f['sha']}",
+                        flush=True,
                     )
-            print(f"  load average {os.getloadavg()[0]:.2f} after the runs")
+        print(f"  load average {os.getloadavg()[0]:.2f} after the runs")
 
 
 if __name__ == "__main__":
