@@ -57,7 +57,7 @@ REGISTER_HEADERS = (
     "Reopen reason",
 )
 FORMATS = ("csv", "xlsx")
-CHUNK = 500  # registrations (or sign-offs) read at a time by the streamed reports
+CHUNK = 100  # registrations (or sign-offs) read at a time by the streamed reports
 
 
 @dataclass(frozen=True)
