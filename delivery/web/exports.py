@@ -72,7 +72,7 @@ def _stream(chunks: Iterator[bytes], name: str, fmt: str) -> Response:
     """A download sent as it is written: the pieces are made while the response goes out, inside
     the request (its session and log-in stay open until the last piece), so a report of any
     size is never whole in memory. Headers as :func:`_download` gives them."""
-    response = Response(stream_with_context(chunks), mimetype=MIMES[fmt])
+    response = Response(stream_with_context(chunks), content_type=MIMES[fmt])
     response.headers.set("Content-Disposition", "attachment", filename=name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.cache_control.no_cache = True
