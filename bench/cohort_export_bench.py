@@ -207,9 +207,18 @@ def _copy(
 
 
 def _usage() -> tuple[float, float]:
-    """CPU seconds and peak RSS (MB) of this process so far."""
+    """CPU seconds and peak RSS (MB) of this process so far. The peak is the kernel's VmHWM of
+    this program: ``ru_maxrss`` would carry the parent's peak over the fork and exec."""
     own = resource.getrusage(resource.RUSAGE_SELF)
-    return own.ru_utime + own.ru_stime, own.ru_maxrss / 1024
+    peak = own.ru_maxrss / 1024
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    peak = int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return own.ru_utime + own.ru_stime, peak
 
 
 def child(task: str, url: str, cohort_id: int, out: str) -> None:
