@@ -155,11 +155,14 @@ def grow(url: str, cohort_id: int, copies: range) -> None:
         learners = [p["id"] for p in people]
         regs = rows(Registration, col(Registration.learner_id).in_(learners))
         reg_std = rows(RS, col(RS.registration_id).in_([r["id"] for r in regs]))
-        evidence = rows(Evidence, col(Evidence.learner_id).in_(learners))
-        ev_ids = [e["id"] for e in evidence]
+        # subqueries, not lists of ids: PostgreSQL takes at most 65,535 parameters
+        theirs = col(Evidence.learner_id).in_(learners)
+        evidence = rows(Evidence, theirs)
+        ev_ids = select(Evidence.id).where(theirs)
         versions = rows(EvidenceVersion, col(EvidenceVersion.evidence_id).in_(ev_ids))
         claims = rows(Claim, col(Claim.evidence_id).in_(ev_ids))
-        decisions = rows(Decision, col(Decision.claim_id).in_([c["id"] for c in claims]))
+        claim_ids = select(Claim.id).where(col(Claim.evidence_id).in_(ev_ids))
+        decisions = rows(Decision, col(Decision.claim_id).in_(claim_ids))
         for k in copies:
             named = [
                 {**p, "email": f"copy{k}-{p['email']}", "name": f"{p['name']} ({k})"}
