@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from exports.jobs import cohort_signoff_ids, may_export_cohort
+from exports.jobs import count_cohort_signoffs, may_export_cohort
 from exports.models import ExportJob
 from mappings.assessment.models import SignOff
 from portfolio.errors import NotFound
@@ -97,5 +97,5 @@ def cohort_downloads(session: Session, *, actor: Actor, cohort_id: int) -> Cohor
         )
         if j.params.get("cohort_id") == cohort_id
     ][:10]
-    count = len(cohort_signoff_ids(session, cohort_id, actor.id, actor.has("admin")))
+    count = count_cohort_signoffs(session, cohort_id, actor.id, actor.has("admin"))
     return CohortDownloads(cohort=cohort, signoffs=count, jobs=jobs)

@@ -14,15 +14,17 @@ the workers). Either way the function that runs is :func:`run_job`.
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from exports.models import ExportJob
@@ -68,6 +70,55 @@ def cohort_signoff_ids(session: Session, cohort_id: int, actor_id: int, admin: b
     return [i for i in session.exec(query).all() if i is not None]
 
 
+def count_cohort_signoffs(session: Session, cohort_id: int, actor_id: int, admin: bool) -> int:
+    """How many records :func:`cohort_signoff_ids` would give, counted by the database."""
+    query = (
+        select(func.count())
+        .select_from(SignOff)
+        .join(Registration, col(Registration.id) == SignOff.registration_id)
+        .where(Registration.cohort_id == cohort_id, SignOff.status == "signed")
+    )
+    scope = _scope_clause(actor_id, admin)
+    if scope is not None:
+        query = query.where(scope)
+    return int(session.exec(query).one())
+
+
+def cohort_signoff_pages(
+    session_factory: SessionFactory, cohort_id: int, actor_id: int, admin: bool, size: int
+) -> Iterator[list[int]]:
+    """:func:`cohort_signoff_ids` ``size`` at a time, each page read in a short session of its
+    own (keyset pagination on signing time and id: every page costs the same)."""
+    after: tuple[datetime, int] | None = None
+    while True:
+        query = (
+            select(SignOff.signed_at, SignOff.id)
+            .join(Registration, col(Registration.id) == SignOff.registration_id)
+            .where(Registration.cohort_id == cohort_id, SignOff.status == "signed")
+            .order_by(col(SignOff.signed_at), col(SignOff.id))
+            .limit(size)
+        )
+        scope = _scope_clause(actor_id, admin)
+        if scope is not None:
+            query = query.where(scope)
+        if after is not None:
+            at, last = after
+            query = query.where(
+                or_(
+                    col(SignOff.signed_at) > at,
+                    and_(col(SignOff.signed_at) == at, col(SignOff.id) > last),
+                )
+            )
+        with session_factory() as session:
+            rows = [(at, i) for at, i in session.exec(query).all() if i is not None]
+        if not rows:
+            return
+        yield [i for _, i in rows]
+        if len(rows) < size:
+            return
+        after = rows[-1]
+
+
 def may_export_cohort(session: Session, actor: Actor, cohort_id: int) -> Cohort:
     """Administrators, and assessors or IQAs with learners in the cohort (NotFound otherwise)."""
     cohort = session.get(Cohort, cohort_id)
@@ -91,7 +142,7 @@ def create_cohort_job(session: Session, *, actor: Actor, cohort_id: int) -> Expo
     """Queue an export of the cohort's sign-off records (the caller then starts it)."""
     may_export_cohort(session, actor, cohort_id)
     admin = actor.has("admin")
-    total = len(cohort_signoff_ids(session, cohort_id, actor.id, admin))
+    total = count_cohort_signoffs(session, cohort_id, actor.id, admin)
     job = ExportJob(
         kind=KIND_COHORT_SIGNOFFS,
         params={"cohort_id": cohort_id, "actor_id": actor.id, "admin": admin},
@@ -141,11 +192,6 @@ def retry_job(session: Session, *, actor: Actor, job_id: int) -> ExportJob:
     return job
 
 
-def _chunks(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
 def _documents(
     views: list[SignoffView], pool: ProcessPoolExecutor | None
 ) -> Iterator[tuple[SignoffView, bytes]]:
@@ -187,10 +233,8 @@ def run_job(
             job.started_at, job.finished_at = utcnow(), None
             final = Path(instance_path) / (job.result_path or result_name(job_id))
             params = dict(job.params)
-            ids = cohort_signoff_ids(
-                session, int(params["cohort_id"]), int(params["actor_id"]), bool(params["admin"])
-            )
-            job.total = len(ids)
+            scope = (int(params["cohort_id"]), int(params["actor_id"]), bool(params["admin"]))
+            job.total = count_cohort_signoffs(session, *scope)
             session.add(job)
         final.parent.mkdir(parents=True, exist_ok=True)
         tmp = final.with_name(f".{final.name}.{os.getpid()}.{threading.get_ident()}.part")
@@ -199,8 +243,10 @@ def run_job(
             with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
                 done = 0
                 pending: Iterator[tuple[SignoffView, bytes]] | None = None
-                # while the pool lays out one batch, the next one is read from the database
-                for chunk in [*_chunks(ids, BATCH), []]:
+                # while the pool lays out one batch, the next one is read from the database;
+                # a batch's documents are written to the zip (on disk) and dropped
+                pages = cohort_signoff_pages(session_factory, *scope, BATCH)
+                for chunk in itertools.chain(pages, [[]]):
                     if chunk:
                         with session_factory() as session:
                             views = signoff_views(session, chunk, centre=centre)

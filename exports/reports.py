@@ -2,24 +2,27 @@
 
 Each report is a :class:`Report` (headers and rows of plain values) written as CSV or .xlsx.
 Administrators see everything; assessors and IQAs see the registrations they are allocated to.
-Coverage comes from :func:`mappings.assessment.standing.load_standings`, so a cohort of any size costs a
-fixed number of queries.
+The exports stream (:class:`ReportStream`): a cohort's registrations are read a page at a time
+(keyset pagination on learner name and id), each page's coverage comes from
+:func:`mappings.assessment.standing.load_standings` in a fixed number of queries (counts and the
+codes still missing, no per-criterion reasons), and its rows are written and dropped before the
+next page is read, so memory stays flat and time grows with the rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import and_, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from framework import tabular
 from mappings.assessment.models import SignOff
-from mappings.assessment.standing import load_standings
+from mappings.assessment.standing import Standing, load_standings
 from portfolio.errors import NotFound, PermissionDenied
 from portfolio.models import Cohort, Person, Registration, Standard
 from portfolio.services.people import Actor
@@ -54,6 +57,7 @@ REGISTER_HEADERS = (
     "Reopen reason",
 )
 FORMATS = ("csv", "xlsx")
+CHUNK = 100  # registrations (or sign-offs) read at a time by the streamed reports
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,19 @@ class Report:
     title: str
     headers: tuple[str, ...]
     rows: list[tuple[Cell, ...]]
+
+
+@dataclass(frozen=True)
+class ReportStream:
+    """A report whose rows are read from the database a chunk at a time as they are iterated
+    (once): what the exports write, so a report of any size takes bounded memory."""
+
+    title: str
+    headers: tuple[str, ...]
+    rows: Iterator[tuple[Cell, ...]]
+
+    def collect(self) -> Report:
+        return Report(self.title, self.headers, list(self.rows))
 
 
 def _may_report(actor: Actor) -> None:
@@ -82,54 +99,107 @@ def _utc(value: datetime | None) -> str:
 def cohort_coverage(
     session: Session, *, actor: Actor, cohort_id: int, today: date | None = None
 ) -> Report:
-    """One row per learner per registered standard of a cohort."""
+    """One row per learner per registered standard of a cohort, all in memory (small cohorts,
+    tests); the exports write :func:`cohort_coverage_stream` instead."""
+    return cohort_coverage_stream(session, actor=actor, cohort_id=cohort_id, today=today).collect()
+
+
+def cohort_coverage_stream(
+    session: Session,
+    *,
+    actor: Actor,
+    cohort_id: int,
+    today: date | None = None,
+    chunk: int = CHUNK,
+) -> ReportStream:
+    """One row per learner per registered standard of a cohort, by learner name, read ``chunk``
+    registrations at a time as the rows are iterated. Who may see it is checked now, before the
+    first row (NotFound for a cohort with none of the actor's learners)."""
     _may_report(actor)
     cohort = session.get(Cohort, cohort_id)
     if cohort is None:
         raise NotFound("No such cohort.")
+    scope = _scope(actor)
+    if scope is not None and not _registrations_page(session, cohort_id, scope, None, 1):
+        raise NotFound("No such cohort, or none of its learners are yours.")
+    rows = _coverage_rows(session, cohort_id, scope, today or date.today(), max(1, chunk))
+    return ReportStream(f"Coverage of cohort {cohort.name}", COVERAGE_HEADERS, rows)
+
+
+def _registrations_page(
+    session: Session, cohort_id: int, scope: Any, after: tuple[str, int] | None, size: int
+) -> list[tuple[int, str]]:
+    """The next ``size`` registrations of the cohort in (learner name, id) order after ``after``:
+    keyset pagination, so every page costs the same however far into the cohort it is."""
     query = (
         select(Registration.id, Person.name)
         .join(Person, col(Person.id) == Registration.learner_id)
         .where(Registration.cohort_id == cohort_id)
         .order_by(col(Person.name), col(Registration.id))
+        .limit(size)
     )
-    scope = _scope(actor)
     if scope is not None:
         query = query.where(scope)
-    reg_ids = [rid for rid, _ in session.exec(query).all() if rid is not None]
-    if scope is not None and not reg_ids:
-        raise NotFound("No such cohort, or none of its learners are yours.")
-    rows: list[tuple[Cell, ...]] = []
-    for standing in load_standings(session, reg_ids, today):
-        by_code = {s.standard: s for s in standing.coverage.standards}
-        for info in standing.standards:
-            cov = by_code.get(info.code)
-            if cov is None:
-                continue
-            missing = [o.criterion.code for o in cov.outstanding]
-            rows.append(
-                (
-                    standing.learner.name,
-                    standing.learner.email,
-                    info.code,
-                    info.title,
-                    cov.met,
-                    cov.awaiting,
-                    cov.referred,
-                    cov.missing,
-                    cov.total,
-                    round(cov.percent_met, 1),
-                    info.signoff.signed_at.astimezone(UTC).date().isoformat()
-                    if info.signoff
-                    else "",
-                    " ".join(missing),
-                )
+    if after is not None:
+        name, reg_id = after
+        query = query.where(
+            or_(
+                col(Person.name) > name,
+                and_(col(Person.name) == name, col(Registration.id) > reg_id),
             )
-    return Report(f"Coverage of cohort {cohort.name}", COVERAGE_HEADERS, rows)
+        )
+    return [(rid, name) for rid, name in session.exec(query).all() if rid is not None]
+
+
+def _coverage_rows(
+    session: Session, cohort_id: int, scope: Any, today: date, chunk: int
+) -> Iterator[tuple[Cell, ...]]:
+    """The rows of :func:`cohort_coverage_stream`, a page of registrations at a time: each page's
+    coverage in a fixed number of queries, as counts and the codes still missing (no reasons)."""
+    after: tuple[str, int] | None = None
+    while True:
+        page = _registrations_page(session, cohort_id, scope, after, chunk)
+        if not page:
+            return
+        after = (page[-1][1], page[-1][0])
+        ids = [rid for rid, _ in page]
+        for standing in load_standings(session, ids, today, detail=False, outstanding=True):
+            yield from _coverage_of(standing)
+        if len(page) < chunk:
+            return
+
+
+def _coverage_of(standing: Standing) -> Iterator[tuple[Cell, ...]]:
+    by_code = {s.standard: s for s in standing.coverage.standards}
+    for info in standing.standards:
+        cov = by_code.get(info.code)
+        if cov is None:
+            continue
+        yield (
+            standing.learner.name,
+            standing.learner.email,
+            info.code,
+            info.title,
+            cov.met,
+            cov.awaiting,
+            cov.referred,
+            cov.missing,
+            cov.total,
+            round(cov.percent_met, 1),
+            info.signoff.signed_at.astimezone(UTC).date().isoformat() if info.signoff else "",
+            " ".join(o.criterion.code for o in cov.outstanding),
+        )
 
 
 def signoff_register(session: Session, *, actor: Actor, start: date, end: date) -> Report:
-    """Every sign-off made between ``start`` and ``end`` (both days included, UTC)."""
+    """Every sign-off made between ``start`` and ``end`` (both days included, UTC), in memory."""
+    return signoff_register_stream(session, actor=actor, start=start, end=end).collect()
+
+
+def signoff_register_stream(
+    session: Session, *, actor: Actor, start: date, end: date, chunk: int = CHUNK
+) -> ReportStream:
+    """:func:`signoff_register` read ``chunk`` sign-offs at a time as its rows are iterated."""
     _may_report(actor)
     if end < start:
         start, end = end, start
@@ -144,12 +214,18 @@ def signoff_register(session: Session, *, actor: Actor, start: date, end: date) 
         .join(assessor, assessor.id == SignOff.assessor_id)  # type: ignore[arg-type]
         .where(col(SignOff.signed_at) >= since, col(SignOff.signed_at) < until)
         .order_by(col(SignOff.signed_at), col(SignOff.id))
+        .execution_options(yield_per=max(1, chunk))
     )
     scope = _scope(actor)
     if scope is not None:
         query = query.where(scope)
-    rows: list[tuple[Cell, ...]] = [
-        (
+    title = f"Sign-off register {start.isoformat()} to {end.isoformat()}"
+    return ReportStream(title, REGISTER_HEADERS, _register_rows(session, query))
+
+
+def _register_rows(session: Session, query: Any) -> Iterator[tuple[Cell, ...]]:
+    for record, std, who, by in session.exec(query):
+        yield (
             who.name,
             who.email,
             std.code,
@@ -162,19 +238,25 @@ def signoff_register(session: Session, *, actor: Actor, start: date, end: date) 
             _utc(record.reopened_at),
             record.reopen_reason,
         )
-        for record, std, who, by in session.exec(query).all()
-    ]
-    return Report(
-        f"Sign-off register {start.isoformat()} to {end.isoformat()}", REGISTER_HEADERS, rows
-    )
 
 
 def to_csv(report: Report) -> bytes:
     return tabular.csv_bytes(report.headers, report.rows)
 
 
-def to_xlsx(report: Report) -> bytes:
+def to_xlsx(report: Report | ReportStream) -> bytes:
     return tabular.xlsx_bytes(report.headers, report.rows, sheet_title="Report", title=report.title)
+
+
+def render_chunks(report: Report | ReportStream, fmt: str) -> Iterator[bytes]:
+    """The report's file a piece at a time; joined, the same bytes as :func:`render`. CSV is
+    written as its rows are read; an .xlsx is a zip that openpyxl lays out whole, so it comes
+    as one piece (its rows are still read a chunk at a time)."""
+    if fmt == "csv":
+        return tabular.csv_chunks(report.headers, report.rows)
+    if fmt == "xlsx":
+        return iter([to_xlsx(report)])
+    raise ValueError(f"unknown report format {fmt!r}: use csv or xlsx")
 
 
 def render(report: Report, fmt: str) -> bytes:

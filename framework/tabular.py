@@ -10,9 +10,10 @@ exactly as typed and never becomes a formula.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -51,6 +52,30 @@ def csv_text(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
 def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     """UTF-8 with a byte-order mark, which lets Excel read the accents right."""
     return csv_text(headers, rows).encode("utf-8-sig")
+
+
+def csv_chunks(
+    headers: Sequence[str], rows: Iterable[Sequence[Cell]], *, rows_per_chunk: int = 200
+) -> Iterator[bytes]:
+    """:func:`csv_bytes` a piece at a time, as ``rows`` are iterated (joined: the same bytes), so
+    a file of any length is written in bounded memory."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([neutralise(h) for h in headers])
+    yield codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
+    pending = 0
+    out.seek(0)
+    out.truncate()
+    for row in rows:
+        writer.writerow(["" if v is None else neutralise(v) for v in row])
+        pending += 1
+        if pending == rows_per_chunk:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+            pending = 0
+    if pending:
+        yield out.getvalue().encode("utf-8")
 
 
 def xlsx_bytes(

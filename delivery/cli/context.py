@@ -157,6 +157,25 @@ def write_output(output: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def write_chunks(output: Path, chunks: Iterable[bytes]) -> None:
+    """:func:`write_output` of data made a piece at a time: each piece is written as it comes
+    (a temporary file renamed into place when complete, or standard output), never held whole."""
+    if is_stdout(output):
+        sys.stdout.flush()
+        for piece in chunks:
+            sys.stdout.buffer.write(piece)
+        sys.stdout.buffer.flush()
+        return
+    tmp = output.with_name(f".{output.name}.part")
+    try:
+        with tmp.open("wb") as out:
+            for piece in chunks:
+                out.write(piece)
+        tmp.replace(output)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def report_written(output: Path, summary: dict[str, Any], message: str, *, as_json: bool) -> None:
     """Say what was written: ``message``, or ``summary`` as JSON with ``--json``. When the data
     itself went to standard output, the report goes to standard error so the two never mix."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, TypeVar
@@ -19,11 +20,19 @@ from delivery.cli.context import (
     output_option,
     pass_ctx,
     report_written,
+    write_chunks,
     write_output,
 )
 from exports.bundle import write_bundle
 from exports.leap2a import write_leap2a
-from exports.reports import cohort_coverage, format_of, render, signoff_register
+from exports.reports import (
+    Cell,
+    ReportStream,
+    cohort_coverage_stream,
+    format_of,
+    render_chunks,
+    signoff_register_stream,
+)
 from exports.signoff import build_signoff_docx
 from exports.signoff_view import find_registration, signoff_view
 from portfolio.errors import NotFound
@@ -157,6 +166,20 @@ def _report_format(output: Path, fmt: str | None) -> str:
         raise click.BadParameter(str(exc), param_hint="-o") from exc
 
 
+def _write_report(output: Path, report: ReportStream, fmt: str) -> int:
+    """Write the report as its rows are read (a chunk of the database at a time); the rows."""
+    count = 0
+
+    def counted() -> Iterator[tuple[Cell, ...]]:
+        nonlocal count
+        for row in report.rows:
+            count += 1
+            yield row
+
+    write_chunks(output, render_chunks(replace(report, rows=counted()), fmt))
+    return count
+
+
 def _format_option(command: F) -> F:
     return click.option(
         "--format",
@@ -179,9 +202,9 @@ def export_coverage(
     """Write a cohort's coverage (one row per learner per standard) as CSV or .xlsx."""
     chosen = _report_format(output, fmt)
     with ctx.session(write=False) as session:
-        report = cohort_coverage(session, actor=SYSTEM, cohort_id=cohort_id)
-    write_output(output, render(report, chosen))
-    rows = len(report.rows)
+        rows = _write_report(
+            output, cohort_coverage_stream(session, actor=SYSTEM, cohort_id=cohort_id), chosen
+        )
     report_written(output, {"rows": rows}, f"Wrote {output}: {rows} rows.", as_json=as_json)
 
 
@@ -198,9 +221,8 @@ def export_register(
     """Write the register of sign-offs made in a period (both days included)."""
     chosen = _report_format(output, fmt)
     with ctx.session(write=False) as session:
-        report = signoff_register(session, actor=SYSTEM, start=start.date(), end=end.date())
-    write_output(output, render(report, chosen))
-    rows = len(report.rows)
+        report = signoff_register_stream(session, actor=SYSTEM, start=start.date(), end=end.date())
+        rows = _write_report(output, report, chosen)
     report_written(
         output, {"signoffs": rows}, f"Wrote {output}: {rows} sign-offs.", as_json=as_json
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
 from flask import send_file as flask_send_file
@@ -63,6 +65,18 @@ def _download(data: bytes | Path, name: str, fmt: str) -> Response:
         source, mimetype=MIMES[fmt], as_attachment=True, download_name=name, max_age=0
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _stream(chunks: Iterator[bytes], name: str, fmt: str) -> Response:
+    """A download sent as it is written: the pieces are made while the response goes out, inside
+    the request (its session and log-in stay open until the last piece), so a report of any
+    size is never whole in memory. Headers as :func:`_download` gives them."""
+    response = Response(stream_with_context(chunks), content_type=MIMES[fmt])
+    response.headers.set("Content-Disposition", "attachment", filename=name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.cache_control.no_cache = True
+    response.cache_control.max_age = 0
     return response
 
 
@@ -118,9 +132,9 @@ def cohort(cohort_id: int) -> tuple[str, int]:
 @bp.route("/cohorts/<int:cohort_id>/coverage.xlsx", defaults={"fmt": "xlsx"})
 @page()
 def cohort_coverage(cohort_id: int, fmt: str) -> Response:
-    report = reports.cohort_coverage(db(), actor=actor(), cohort_id=cohort_id)
+    report = reports.cohort_coverage_stream(db(), actor=actor(), cohort_id=cohort_id)
     name = f"coverage-cohort-{cohort_id}-{date.today().isoformat()}.{fmt}"
-    return _download(reports.render(report, fmt), name, fmt)
+    return _stream(reports.render_chunks(report, fmt), name, fmt)
 
 
 @bp.route("/exports/register.csv", defaults={"fmt": "csv"})
@@ -136,9 +150,9 @@ def register(fmt: str) -> Response:
         end = date.fromisoformat(request.args.get("to") or today.isoformat())
     except ValueError:
         raise Invalid("Give the period as two dates, YYYY-MM-DD.") from None
-    report = reports.signoff_register(db(), actor=actor(), start=start, end=end)
+    report = reports.signoff_register_stream(db(), actor=actor(), start=start, end=end)
     name = f"signoff-register-{start.isoformat()}-{end.isoformat()}.{fmt}"
-    return _download(reports.render(report, fmt), name, fmt)
+    return _stream(reports.render_chunks(report, fmt), name, fmt)
 
 
 def _dispatch(job_id: int) -> None:

@@ -292,10 +292,14 @@ def state_counts(
     claims: Iterable[tuple[int, str, str | None, date]],
     rules: CoverageRules,
     today: date,
+    *,
+    outstanding: bool = False,
 ) -> tuple[tuple[StandardCoverage, ...], int]:
     """Per-standard counts only (no reasons, no evidence lists) and the number of claims awaiting
     a decision, from (criterion id, status, method, activity date) tuples: the same states as
-    :func:`compute_coverage`, for pages that show many learners at once."""
+    :func:`compute_coverage`, for pages that show many learners at once. With ``outstanding``
+    each standard also lists the criteria not met, with their state only (no basis, no
+    reasons: what a report of which criteria are still missing needs)."""
     criteria = tuple(criteria)
     years = rules.currency_years
     oldest = None if years is None else years_before(today, years)
@@ -317,9 +321,16 @@ def state_counts(
             seen[criterion_id] = rank
     names = {rank: state for state, rank in STATE_RANK.items()}
     grouped: dict[str, list[State]] = {}
+    unmet: dict[str, list[CriterionCoverage]] = {}
     for c in criteria:
-        grouped.setdefault(c.standard, []).append(names[seen.get(c.id, STATE_RANK["missing"])])
-    standards = [_standard_counts(standard, states, ()) for standard, states in grouped.items()]
+        state = names[seen.get(c.id, STATE_RANK["missing"])]
+        grouped.setdefault(c.standard, []).append(state)
+        if outstanding and state != "met":
+            unmet.setdefault(c.standard, []).append(CriterionCoverage(c, state, (), ()))
+    standards = [
+        _standard_counts(standard, states, tuple(unmet.get(standard, ())))
+        for standard, states in grouped.items()
+    ]
     return tuple(standards), awaiting_claims
 
 

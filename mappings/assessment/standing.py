@@ -166,8 +166,12 @@ def load_standings(
     today: date | None = None,
     *,
     detail: bool = True,
+    outstanding: bool = False,
 ) -> list[Standing]:
-    """Coverage of each registration, in the order given, in six queries whatever the size."""
+    """Coverage of each registration, in the order given, in six queries whatever the size.
+
+    ``detail=False`` gives counts only (:func:`~mappings.assessment.coverage.state_counts`),
+    with ``outstanding`` the criteria not met as well (state only), for reports of many."""
     today = today or date.today()
     if not registration_ids:
         return []
@@ -181,7 +185,7 @@ def load_standings(
         rules = rules_by_fw.get(framework.id or 0)
         if rules is None:
             rules = rules_by_fw[framework.id or 0] = rules_for(framework)
-        result.append(_standing(rows, reg_id, rules, today, detail))
+        result.append(_standing(rows, reg_id, rules, today, detail, outstanding))
     return result
 
 
@@ -227,7 +231,12 @@ def _read(session: Session, registration_ids: Sequence[int], detail: bool) -> _R
 
 
 def _standing(
-    rows: _Rows, reg_id: int, rules: CoverageRules, today: date, detail: bool
+    rows: _Rows,
+    reg_id: int,
+    rules: CoverageRules,
+    today: date,
+    detail: bool,
+    outstanding: bool = False,
 ) -> Standing:
     reg, person, framework = rows.registrations[reg_id]
     stds = rows.standards_of.get(reg_id, [])
@@ -239,7 +248,7 @@ def _standing(
         )
     else:
         light = rows.light_of.get(reg.learner_id, [])
-        counts, waiting = state_counts(refs, light, rules, today)
+        counts, waiting = state_counts(refs, light, rules, today, outstanding=outstanding)
         coverage = Coverage(criteria=(), standards=counts)
     met = sum(s.met for s in coverage.standards)
     total = sum(s.total for s in coverage.standards) or 1

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from exports import jobs
 from exports.bundle import import_bundle, write_bundle
 from exports.models import ExportJob
+from mappings.assessment.models import SignOff, SignOffEvidence
 from portfolio.errors import Invalid, NotFound
 from portfolio.models import Cohort, Person
 from portfolio.services import registrations
@@ -127,6 +128,36 @@ def test_failed_job_retried_overwrites_its_file(fresh, tmp_path, monkeypatch) ->
             job.status = "failed"
             s.commit()
     assert [p.name for p in (instance / "exports").iterdir()] == [f"job-{job_id}.zip"]
+
+
+def test_job_reads_and_writes_a_batch_at_a_time(fresh, tmp_path, monkeypatch) -> None:
+    """Read a page of sign-offs at a time (even ties on the signing time cross the pages
+    whole), the job writes the very zip it writes in one batch, and counts every record."""
+    with Session(fresh.engine) as s:
+        [record] = s.exec(select(SignOff)).all()
+        frozen = s.exec(select(SignOffEvidence).where(SignOffEvidence.signoff_id == record.id))
+        rows = [(f.version_id, f.sha256) for f in frozen]
+        data = record.model_dump(exclude={"id", "document_id"})
+        for n in range(4):  # the same standard signed again (reopened), at the very same time
+            copy = SignOff(**data, document_id=f"{record.document_id}-{n}")
+            s.add(copy)
+            s.flush()
+            s.add_all(SignOffEvidence(signoff_id=copy.id, version_id=v, sha256=h) for v, h in rows)
+        s.commit()
+    factory = lambda: Session(fresh.engine, expire_on_commit=False)  # noqa: E731
+    contents = []
+    for batch in (50, 2, 1):
+        monkeypatch.setattr(jobs, "BATCH", batch)
+        job_id = _job(fresh)
+        jobs.run_job(factory, job_id, instance_path=tmp_path / "instance", centre="X")
+        with Session(fresh.engine) as s:
+            job = s.get(ExportJob, job_id)
+            assert job is not None and job.status == "done", job and job.error
+            assert (job.done, job.total) == (5, 5)
+        with zipfile.ZipFile(tmp_path / "instance" / job.result_path) as zf:
+            contents.append([(name, zf.read(name)) for name in zf.namelist()])
+    assert len(contents[0]) == 5 and len({name for name, _ in contents[0]}) == 5
+    assert contents[0] == contents[1] == contents[2]
 
 
 def _redis_or_skip():

@@ -10,7 +10,7 @@ import docx
 import pytest
 from openpyxl import load_workbook
 
-from exports import jobs
+from exports import jobs, reports
 from portfolio.services import registrations
 from portfolio.services.files import FileStore
 from portfolio.services.people import SYSTEM
@@ -87,7 +87,7 @@ def test_bundle_download_access(client, auth, case, make_person) -> None:
     assert page.status_code == 200 and "bundle.zip" not in page.get_data(as_text=True)
 
 
-def test_cohort_reports_access_and_content(client, auth, case, make_person) -> None:
+def test_cohort_reports_access_and_content(client, auth, case, make_person, session) -> None:
     cid = case.cohort_id
     for who, status in (
         (make_person("admin"), 200),
@@ -100,7 +100,13 @@ def test_cohort_reports_access_and_content(client, auth, case, make_person) -> N
         assert c.get(f"/cohorts/{cid}/downloads").status_code == status, who.roles
         assert c.get(f"/cohorts/{cid}/coverage.csv").status_code == status, who.roles
     _as(auth, client, make_person("admin"))
-    csv_text = client.get(f"/cohorts/{cid}/coverage.csv").data.decode("utf-8-sig")
+    r = client.get(f"/cohorts/{cid}/coverage.csv")
+    assert r.is_streamed and r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Content-Disposition"].startswith("attachment; filename=coverage-cohort-")
+    assert r.headers["Content-Type"] == "text/csv; charset=utf-8"
+    whole = reports.render(reports.cohort_coverage(session, actor=SYSTEM, cohort_id=cid), "csv")
+    assert r.data == whole  # sent as written, a page of registrations at a time: the same bytes
+    csv_text = r.data.decode("utf-8-sig")
     assert case.learner.email in csv_text and "SE03" in csv_text
     book = load_workbook(io.BytesIO(client.get(f"/cohorts/{cid}/coverage.xlsx").data))
     assert book.active.max_row == 3  # header, SE01, SE03

@@ -321,3 +321,14 @@ def test_state_counts_agree_with_full_coverage(claims, rules):
     ] == strip
     known = {c.id for c in CRITS}
     assert awaiting == sum(1 for c in claims if c.status == "claimed" and c.criterion_id in known)
+    listed, _ = state_counts(
+        CRITS,
+        [(c.criterion_id, c.status, c.method, c.activity_date) for c in claims],
+        rules,
+        TODAY,
+        outstanding=True,
+    )
+    assert [[(o.criterion, o.state) for o in s.outstanding] for s in listed] == [
+        [(o.criterion, o.state) for o in s.outstanding] for s in full.standards
+    ]
+    assert all(s.outstanding == () for s in counts)
