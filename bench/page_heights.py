@@ -194,6 +194,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shots", type=Path, help="save full-page screenshots in this folder")
     args = parser.parse_args()
+    try:
+        import playwright  # noqa: F401 - a test tool (requirements/test.lock), not in `make run`'s
+    except ImportError:
+        print("page_heights: Playwright is not installed (`make setup-test`); nothing measured")
+        return
+    if not Path(CHROMIUM).exists():
+        print(f"page_heights: {CHROMIUM} is missing (Debian's chromium); nothing measured")
+        return
     if args.shots:
         args.shots.mkdir(parents=True, exist_ok=True)
     from waitress.server import create_server

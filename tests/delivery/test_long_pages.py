@@ -220,3 +220,29 @@ def test_sample_page_is_named_in_words_and_folds_the_evidence(
     done = _text(client.get(f"/iqa/samples/{sample.id}"))
     assert " open" not in _details(done, "sample-decisions")
     assert "<dt>Outcome</dt><dd>Agree</dd>" in done and 'name="check-' not in done
+
+
+def test_criteria_grid_and_iqa_grid_name_methods_in_words(
+    client, auth, session: Session, make_evidence, people, reviewed_centre
+) -> None:
+    learner, assessor = people
+    item, rows = _claimed(session, make_evidence, learner, performance=1, knowledge=0)
+    claims.decide(
+        session,
+        actor=actor_of(assessor),
+        claim_id=rows[0].id or 0,
+        expected_revision=rows[0].revision,
+        decision="accepted",
+        method="O",
+    )
+    session.commit()
+    auth.login(assessor)
+    page = _text(client.get(f"/learners/{learner.id}/standards/SE01"))
+    assert "accepted by observation" in page and "by O " not in page
+    auth.logout()
+    centre, _samples = reviewed_centre
+    auth.login(centre.iqa)
+    grid = _text(client.get(f"/iqa/cycles/{centre.cycle.id}/grid"))
+    headers = re.findall(r'<th scope="col">([^<]+)</th>', grid)
+    assert not {"O", "WT", "P", "PD", "RA", "Q"} & set(headers)
+    assert {"Observation", "Witness testimony"} & set(headers)
