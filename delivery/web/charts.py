@@ -156,9 +156,12 @@ def state_grid(
     rows: Sequence[tuple[str, Sequence[str]]],
     columns: Sequence[str],
     states: Sequence[tuple[str, str]],
+    column_names: Sequence[str] | None = None,
 ) -> Chart:
     """A grid of cells coloured by state: ``rows`` are (name, one state per column); ``states``
-    (state, css) in the legend's order."""
+    (state, css) in the legend's order; ``column_names``: the columns in words for each cell's
+    title and the table view, where ``columns`` are short enough to draw ("WT")."""
+    names = column_names or columns
     label_room, top_room = 150, 28
     cell = max(min((WIDTH - label_room - 8) / max(len(columns), 1), 40), 14)
     css = dict(states)
@@ -172,13 +175,13 @@ def state_grid(
         texts.append(Text(label_room - 8, y + cell / 2 + 4, name[:22], "end"))
         for j, state in enumerate(cells):
             shapes.append(Shape(label_room + j * cell + 1, y + 1, cell - 2, cell - 2,
-                                css.get(state, "chart-none"), f"{name}, {columns[j]}: {state}"))  # fmt: skip
+                                css.get(state, "chart-none"), f"{name}, {names[j]}: {state}"))  # fmt: skip
     width = int(max(WIDTH, label_room + len(columns) * cell + 8))
     height = int(top_room + max(len(rows), 1) * cell + 8)
     table = tuple((name, *cells) for name, cells in rows)
     legend = tuple((c, s) for s, c in states)
     return Chart(chart_id, title, description, width, height, tuple(shapes), tuple(texts),
-                 legend, ("", *columns), table)  # fmt: skip
+                 legend, ("", *names), table)  # fmt: skip
 
 
 def month_label(day: date) -> str:

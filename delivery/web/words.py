@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 
+from mappings.assessment.coverage import DEFAULT_METHODS
 from portfolio.models.evidence import KINDS
 
 # the audit trail's actions, as a sentence about what happened
@@ -79,6 +80,10 @@ FILE_TYPES = {
     "text/plain": "text",
     "text/markdown": "Markdown",
 }
+# an assessment method's code ("WT") as people say it; a framework's own methods are named by its
+# rules where the page knows the framework (the evidence page), these are the usual ones
+METHODS = {code: name[:1].upper() + name[1:] for code, name in DEFAULT_METHODS}
+SAMPLE_KINDS = {"interim": "Interim (before sign-off)", "summative": "Summative (after sign-off)"}
 _ID = re.compile(r" \(#\d+\)")
 _KIND = re.compile(r"\b(" + "|".join(sorted(KINDS, key=len, reverse=True)) + r")\b")
 
@@ -152,6 +157,20 @@ def claim_state(status: str) -> str:
     return CLAIM_STATES.get(status, status)
 
 
+def method_words(code: str | None) -> str:
+    """ "WT" -> "Witness testimony"; an unknown code is shown as it is, none as "—"."""
+    return METHODS.get(code or "", code or "—")
+
+
+def sample_label(position: int, learner: str = "") -> str:
+    """An IQA sample as people name it: "Sample 12 — Lena Learner" (not the planner's "S12")."""
+    return f"Sample {position} — {learner}" if learner else f"Sample {position}"
+
+
+def sample_kind(kind: str) -> str:
+    return SAMPLE_KINDS.get(kind, kind)
+
+
 def format_words(fmt: str | None) -> str:
     return FORMATS.get(fmt or "", fmt or "—")
 
@@ -180,6 +199,9 @@ def register(app: Flask) -> None:
         ("last_day", last_day),
         ("action_words", action_words),
         ("claim_state", claim_state),
+        ("method_words", method_words),
+        ("sample_label", sample_label),
+        ("sample_kind", sample_kind),
         ("format_words", format_words),
         ("file_type", file_type),
         ("plain", plain),

@@ -61,7 +61,7 @@ def test_learner_writes_uploads_submits_and_assessor_sees_it(
     assert "Submitted for assessment" in page.content()
     # the criterion ticked on the page was saved with the submission (no "Save mapping")
     assert page.locator(f"#crit-{criterion}").is_checked()
-    assert "Awaiting decision" in page.locator("#criteria-heading + table").inner_text()
+    assert "Awaiting decision" in page.locator("table.claims-table").first.inner_text()
     page.goto(f"{live_server}/evidence")
     row = page.get_by_role("row", name="Supporting M at the job interview")
     assert "Submitted" in row.inner_text()

@@ -74,7 +74,10 @@ def test_iqa_sees_dashboard_plan_gaps_and_grid(client, auth, planned) -> None:
     home = client.get("/iqa").get_data(as_text=True)
     assert centre.cycle.name in home and "Open actions you set" in home
     page = client.get(f"/iqa/cycles/{centre.cycle.id}").get_data(as_text=True)
-    assert sample.decision_key in page and "What the strategy still lacks" in page
+    assert "What the strategy still lacks" in page
+    # the sample by its place in the plan, not the planner's key ("S2")
+    link = f'<a href="/iqa/samples/{sample.id}">Sample {sample.position}</a>'
+    assert link in page and f">{sample.decision_key}<" not in page
     assert "quota of a new assessor (100%)" in page and "rate: new" not in page  # in words
     grid = client.get(f"/iqa/cycles/{centre.cycle.id}/grid").get_data(as_text=True)
     assert '<th scope="col">SE01</th>' in grid and ">sampled<" in grid
@@ -198,7 +201,7 @@ def test_admin_grants_eqa_who_reads_only_sampled_portfolios(
     auth.logout()
     auth.login(eqa)
     home = client.get("/eqa").get_data(as_text=True)
-    assert sample.decision_key in home and f"/eqa/samples/{sample.id}" in home
+    assert f'<a href="/eqa/samples/{sample.id}">Sample {sample.position}</a>' in home
     assert f"(access until {chosen_words})" in home
     assert client.get(f"/eqa/samples/{sample.id}").status_code == 200
     assert client.get(f"/learners/{sample.learner_id}/evidence").status_code == 200

@@ -107,7 +107,9 @@ def test_review_starts_with_no_verdict_and_needs_one(client, auth, planned, sess
     view = sample_view(session, actor=actor_of(centre.iqa), sample_id=sample.id)
     auth.login(centre.iqa)
     page = client.get(f"/iqa/samples/{sample.id}").get_data(as_text=True)
-    assert view.decisions and " checked" not in page.split("<h2>IQA review</h2>")[1]
+    # each decision's check sits in its row of the decisions table: none chosen, nor later
+    form = page.split("<h2>Assessor's decisions</h2>")[1]
+    assert view.decisions and 'name="check-' in form and " checked" not in form
     first = view.decisions[0]
     refused = client.post(
         f"/iqa/samples/{sample.id}",

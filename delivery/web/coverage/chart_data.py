@@ -24,7 +24,7 @@ from delivery.web.charts import (
     state_grid,
 )
 from delivery.web.coverage.caseload import CohortPage
-from delivery.web.words import plain
+from delivery.web.words import method_words, plain
 from mappings.assessment.models import Claim, Decision
 from mappings.quality.plan import Grid
 from portfolio.models import Evidence
@@ -158,4 +158,5 @@ def iqa_grid_chart(grid: Grid) -> Chart:
             ("not sampled", "chart-bad"),
             ("nothing to sample", "chart-none"),
         ],
+        column_names=[*grid.standards, *(method_words(m) for m in grid.methods)],
     )

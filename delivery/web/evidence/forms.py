@@ -256,6 +256,10 @@ class ItemForms:
     decisions: DecisionsForm = field(default_factory=lambda: DecisionsForm(formdata=None))
     comment: CommentForm = field(default_factory=lambda: CommentForm(formdata=None))
     ticked_counts: dict[str, int] = field(default_factory=dict)  # standard code -> boxes ticked
+    # folded parts of the page that open because the request's form needs them seen: an accepted
+    # claim's row sent with a choice, an error or a warning; the checklist sent with an error
+    accepted_open: bool = False
+    mapping_open: bool = True
 
     @classmethod
     def build(
@@ -290,6 +294,12 @@ class ItemForms:
             for group in mapping.standards
         }
         rows = {c.id: c for c in mapping.claims}
+        forms.accepted_open = any(
+            form.chosen or form.errors or row in forms.decisions.warnings
+            for row, form in forms.decide.items()
+            if row in rows and rows[row].done
+        )
+        forms.mapping_open = mapping.map_open or bool(forms.claims.errors)
         for row, form in forms.decide.items():
             methods = rows[row].methods if row in rows else ()
             form.method.choices = [("", "Choose a method")] + [

@@ -37,6 +37,7 @@ class DecisionRow:
     new_status: str
     method: str | None
     feedback: str
+    method_name: str = ""  # the method in words, as its framework names it
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,21 @@ class ClaimRow:
     history: tuple[DecisionRow, ...]
     methods: tuple[tuple[str, str], ...]  # (code, name): the methods of the criterion's framework
     default_method: str | None = None  # the method decided before, else the one of the item's kind
+    method_name: str = ""  # the method in words, as its framework names it
+
+    @property
+    def done(self) -> bool:
+        """Accepted: nothing more to do, so the page shows it folded away."""
+        return self.status == "accepted"
+
+    @property
+    def last(self) -> DecisionRow | None:
+        return self.history[-1] if self.history else None
+
+    @property
+    def earlier(self) -> tuple[DecisionRow, ...]:
+        """The decisions before the last, folded away under it."""
+        return self.history[:-1]
 
 
 @dataclass(frozen=True)
@@ -149,6 +165,18 @@ class MappingView:
     # fresh: the stored suggestions are current; stale: shown while they are worked out again;
     # missing: none stored yet (the page says they are being worked out)
     suggestions_state: str = "fresh"
+    # the checklist and suggestions start open while the item is a draft (mapping is still to
+    # do); once submitted they start folded, each standard a line with its count ticked
+    map_open: bool = True
+
+    @property
+    def to_decide(self) -> list[ClaimRow]:
+        """The claims still needing someone: awaiting a decision, or referred back."""
+        return [c for c in self.claims if not c.done]
+
+    @property
+    def accepted(self) -> list[ClaimRow]:
+        return [c for c in self.claims if c.done]
 
     @property
     def suggestions_due(self) -> bool:
@@ -219,6 +247,7 @@ def mapping_view(
         },
         received=_received(session, item.id or 0),
         suggestions_state=stored.state,
+        map_open=item.status == "draft",
     )
 
 
@@ -264,11 +293,9 @@ def _claim_rows(
         .where(col(Decision.claim_id).in_([c.id for c in claims]))
         .order_by(col(Decision.id))
     ).all()
-    history: dict[int, list[DecisionRow]] = defaultdict(list)
+    history: dict[int, list[tuple[Decision, str]]] = defaultdict(list)
     for d, name in decisions:
-        history[d.claim_id].append(
-            DecisionRow(d.at, name, d.old_status, d.new_status, d.method, d.feedback)
-        )
+        history[d.claim_id].append((d, name))
     rows = []
     for c in claims:
         criterion = by_id.get(c.criterion_id)
@@ -283,12 +310,30 @@ def _claim_rows(
                 status=c.status,
                 method=c.method,
                 revision=c.revision,
-                history=tuple(history.get(c.id or 0, [])),
+                history=tuple(
+                    DecisionRow(
+                        d.at,
+                        name,
+                        d.old_status,
+                        d.new_status,
+                        d.method,
+                        d.feedback,
+                        _said(rules, d.method),
+                    )
+                    for d, name in history.get(c.id or 0, [])
+                ),
                 methods=rules.methods,
                 default_method=c.method or default_method(evidence_kind, rules),
+                method_name=_said(rules, c.method),
             )
         )
     return rows
+
+
+def _said(rules: CoverageRules, code: str | None) -> str:
+    """A method's code in its framework's words: "WT" -> "Witness testimony"."""
+    name = rules.method_name(code) if code else ""
+    return name[:1].upper() + name[1:]
 
 
 def _choices(

@@ -37,6 +37,7 @@ from delivery.web.iqa.forms import (
     ReviewForm,
     StrategyForm,
 )
+from delivery.web.words import sample_kind
 from exports.iqa_report import report_for_cycle
 from mappings.quality.actions import (
     actions_for_assessor,
@@ -129,8 +130,8 @@ def _plan_page(cycle_id: int, failed: PageForm | None = None) -> tuple[str, int]
         failed if isinstance(failed, AddSampleForm) else AddSampleForm(prefix="add", formdata=None)
     )
     add_form.decision.choices = [
-        (c.key, f"{c.key}: {c.kind} {c.standard_code}, {c.learner_name}, "
-                f"{page_data.facts.assessor_names.get(c.assessor_id, '?')}")
+        (c.key, f"{c.learner_name}, {c.standard_code} ({sample_kind(c.kind).lower()}), "
+                f"assessed by {page_data.facts.assessor_names.get(c.assessor_id, '?')}")
         for c in page_data.candidates
     ]  # fmt: skip
     html = render_template(
