@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 from portfolio.refs import EvidenceRef
@@ -222,7 +223,9 @@ class Coverage:
         return totals
 
 
+@lru_cache(maxsize=256)
 def _norm(code: str) -> str:
+    """A method code as the rules spell it; cached, as a few codes come back on every claim."""
     return code.strip().upper()
 
 
@@ -232,6 +235,23 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years)
     except ValueError:
         return day.replace(year=day.year - years, day=28)
+
+
+def _ordered(claims: list[ClaimFact]) -> list[ClaimFact]:
+    """The claims in the order of :func:`_claim_key`.
+
+    Claims read from the database are one per evidence item and criterion: when no two share an
+    evidence item, (activity date, evidence version, evidence id) already gives that order, and
+    no time is formatted per claim. The full key is used only when two do share one."""
+    if len(claims) < 2:
+        return claims
+    if len({c.evidence_id for c in claims}) < len(claims):
+        return sorted(claims, key=_claim_key)
+    return sorted(claims, key=_short_key)
+
+
+def _short_key(c: ClaimFact) -> tuple[date, EvidenceRef, int]:
+    return c.activity_date, c.evidence_ref, c.evidence_id
 
 
 def _claim_key(c: ClaimFact) -> tuple[Any, ...]:
@@ -257,12 +277,23 @@ def _check(
     claim: ClaimFact, kind: Kind, rules: CoverageRules, today: date, oldest: date | None
 ) -> ClaimCheck:
     """check_claim with the currency cut-off worked out once per computation."""
-    problem = _problem(claim.status, claim.method, claim.activity_date, kind, rules, today, oldest)
+    allowed = rules.allowed_methods(kind)
+    problem = _problem_of(claim.status, claim.method, claim.activity_date, allowed, today, oldest)
     if problem is None:
         return ClaimCheck(claim, countable=False)
     if problem:
         return ClaimCheck(claim, countable=False, problem=problem)
     return ClaimCheck(claim, countable=True)
+
+
+def _checked(
+    claim: ClaimFact, allowed: frozenset[str] | None, today: date, oldest: date | None
+) -> ClaimCheck:
+    """:func:`_check` for :func:`_judge`, which looks the allowed methods up once per criterion."""
+    problem = _problem_of(claim.status, claim.method, claim.activity_date, allowed, today, oldest)
+    if problem is None or problem:
+        return ClaimCheck(claim, False, problem or "")
+    return ClaimCheck(claim, True)
 
 
 def _problem(
@@ -275,9 +306,20 @@ def _problem(
     oldest: date | None,
 ) -> str | None:
     """The one rule of countability: None if not accepted, "" if countable, else the problem."""
+    return _problem_of(status, method, activity, rules.allowed_methods(kind), today, oldest)
+
+
+def _problem_of(
+    status: str,
+    method: str | None,
+    activity: date,
+    allowed: frozenset[str] | None,
+    today: date,
+    oldest: date | None,
+) -> str | None:
+    """:func:`_problem` with the methods the criterion's kind allows looked up once."""
     if status != "accepted":
         return None
-    allowed = rules.allowed_methods(kind)
     if allowed is not None and (method is None or _norm(method) not in allowed):
         return "method"
     if activity > today:
@@ -339,8 +381,8 @@ def _judge(
     today: date,
     oldest: date | None,
 ) -> CriterionCoverage:
-    ordered = sorted(claims, key=_claim_key) if len(claims) > 1 else claims
-    checks = tuple(_check(c, criterion.kind, rules, today, oldest) for c in ordered)
+    allowed = rules.allowed_methods(criterion.kind)
+    checks = tuple(_checked(c, allowed, today, oldest) for c in _ordered(claims))
     countable = [c for c in checks if c.countable]
     if countable:
         return CriterionCoverage(criterion, "met", _refs(countable), (), checks)

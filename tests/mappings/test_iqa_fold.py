@@ -8,7 +8,6 @@ seeded example: the same facts, the same plan with the same reasons, the same ga
 from __future__ import annotations
 
 import heapq
-import math
 import random
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
@@ -45,7 +44,9 @@ def old_accepted(session, iqa_id):
         select(Evidence.learner_id, Criterion.standard_id, Claim.method, Evidence.kind)
         .join(Evidence, col(Evidence.id) == Claim.evidence_id)
         .join(Criterion, col(Criterion.id) == Claim.criterion_id)
-        .where(Claim.status == "accepted", col(Evidence.learner_id).in_(facts_module._scope(iqa_id)))
+        .where(
+            Claim.status == "accepted", col(Evidence.learner_id).in_(facts_module._scope(iqa_id))
+        )
         .distinct()
     ).all()
     methods, kinds = defaultdict(set), defaultdict(set)
