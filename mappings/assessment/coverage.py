@@ -286,16 +286,6 @@ def _check(
     return ClaimCheck(claim, countable=True)
 
 
-def _checked(
-    claim: ClaimFact, allowed: frozenset[str] | None, today: date, oldest: date | None
-) -> ClaimCheck:
-    """:func:`_check` for :func:`_judge`, which looks the allowed methods up once per criterion."""
-    problem = _problem_of(claim.status, claim.method, claim.activity_date, allowed, today, oldest)
-    if problem is None or problem:
-        return ClaimCheck(claim, False, problem or "")
-    return ClaimCheck(claim, True)
-
-
 def _problem(
     status: str,
     method: str | None,
@@ -382,10 +372,18 @@ def _judge(
     oldest: date | None,
 ) -> CriterionCoverage:
     allowed = rules.allowed_methods(criterion.kind)
-    checks = tuple(_checked(c, allowed, today, oldest) for c in _ordered(claims))
-    countable = [c for c in checks if c.countable]
-    if countable:
-        return CriterionCoverage(criterion, "met", _refs(countable), (), checks)
+    listed: list[ClaimCheck] = []
+    met: dict[EvidenceRef, None] = {}  # the evidence of countable claims, in order
+    for c in _ordered(claims):  # one pass: this runs for every claim of every page
+        problem = _problem_of(c.status, c.method, c.activity_date, allowed, today, oldest)
+        if problem == "":
+            listed.append(ClaimCheck(c, True))
+            met[c.evidence_ref] = None
+        else:
+            listed.append(ClaimCheck(c, False, problem or ""))
+    checks = tuple(listed)
+    if met:
+        return CriterionCoverage(criterion, "met", tuple(met), (), checks)
     if not checks:
         return CriterionCoverage(criterion, "missing", (), ("no evidence claimed",), checks)
 
