@@ -223,9 +223,8 @@ class Coverage:
         return totals
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=256)  # a few codes come back on every claim
 def _norm(code: str) -> str:
-    """A method code as the rules spell it; cached, as a few codes come back on every claim."""
     return code.strip().upper()
 
 
@@ -238,11 +237,8 @@ def years_before(day: date, years: int) -> date:
 
 
 def _ordered(claims: list[ClaimFact]) -> list[ClaimFact]:
-    """The claims in the order of :func:`_claim_key`.
-
-    Claims read from the database are one per evidence item and criterion: when no two share an
-    evidence item, (activity date, evidence version, evidence id) already gives that order, and
-    no time is formatted per claim. The full key is used only when two do share one."""
+    """The claims in :func:`_claim_key` order; when no two share an evidence item (as in the
+    database) its first three parts decide, with no time formatted per claim."""
     if len(claims) < 2:
         return claims
     if len({c.evidence_id for c in claims}) < len(claims):
@@ -278,36 +274,19 @@ def _check(
 ) -> ClaimCheck:
     """check_claim with the currency cut-off worked out once per computation."""
     allowed = rules.allowed_methods(kind)
-    problem = _problem_of(claim.status, claim.method, claim.activity_date, allowed, today, oldest)
-    if problem is None:
-        return ClaimCheck(claim, countable=False)
-    if problem:
-        return ClaimCheck(claim, countable=False, problem=problem)
-    return ClaimCheck(claim, countable=True)
+    problem = _problem(claim.status, claim.method, claim.activity_date, allowed, today, oldest)
+    return ClaimCheck(claim, countable=problem == "", problem=problem or "")
 
 
 def _problem(
     status: str,
     method: str | None,
     activity: date,
-    kind: Kind,
-    rules: CoverageRules,
+    allowed: frozenset[str] | None,  # the methods the criterion's kind allows (None: any)
     today: date,
     oldest: date | None,
 ) -> str | None:
     """The one rule of countability: None if not accepted, "" if countable, else the problem."""
-    return _problem_of(status, method, activity, rules.allowed_methods(kind), today, oldest)
-
-
-def _problem_of(
-    status: str,
-    method: str | None,
-    activity: date,
-    allowed: frozenset[str] | None,
-    today: date,
-    oldest: date | None,
-) -> str | None:
-    """:func:`_problem` with the methods the criterion's kind allows looked up once."""
     if status != "accepted":
         return None
     if allowed is not None and (method is None or _norm(method) not in allowed):
@@ -331,17 +310,16 @@ def state_counts(
     criteria = tuple(criteria)
     years = rules.currency_years
     oldest = None if years is None else years_before(today, years)
-    kinds = {c.id: c.kind for c in criteria}
+    allowed_of = {c.id: rules.allowed_methods(c.kind) for c in criteria}
     seen: dict[int, int] = {}  # criterion id -> STATE_RANK of the best claim so far
     awaiting_claims = 0
     for criterion_id, status, method, activity in claims:
-        kind = kinds.get(criterion_id)
-        if kind is None:
+        if criterion_id not in allowed_of:
             continue
         if status == "claimed":
             awaiting_claims += 1
             rank = STATE_RANK["awaiting"]
-        elif _problem(status, method, activity, kind, rules, today, oldest) == "":
+        elif _problem(status, method, activity, allowed_of[criterion_id], today, oldest) == "":
             rank = STATE_RANK["met"]
         else:
             rank = STATE_RANK["referred"]
@@ -375,15 +353,13 @@ def _judge(
     listed: list[ClaimCheck] = []
     met: dict[EvidenceRef, None] = {}  # the evidence of countable claims, in order
     for c in _ordered(claims):  # one pass: this runs for every claim of every page
-        problem = _problem_of(c.status, c.method, c.activity_date, allowed, today, oldest)
+        problem = _problem(c.status, c.method, c.activity_date, allowed, today, oldest)
+        listed.append(ClaimCheck(c, problem == "", problem or ""))
         if problem == "":
-            listed.append(ClaimCheck(c, True))
             met[c.evidence_ref] = None
-        else:
-            listed.append(ClaimCheck(c, False, problem or ""))
-    checks = tuple(listed)
     if met:
-        return CriterionCoverage(criterion, "met", tuple(met), (), checks)
+        return CriterionCoverage(criterion, "met", tuple(met), (), tuple(listed))
+    checks = tuple(listed)
     if not checks:
         return CriterionCoverage(criterion, "missing", (), ("no evidence claimed",), checks)
 
