@@ -352,11 +352,11 @@ def _judge(
     allowed = rules.allowed_methods(criterion.kind)
     listed: list[ClaimCheck] = []
     met: dict[EvidenceRef, None] = {}  # the evidence of countable claims, in order
-    for c in _ordered(claims):  # one pass: this runs for every claim of every page
-        problem = _problem(c.status, c.method, c.activity_date, allowed, today, oldest)
-        listed.append(ClaimCheck(c, problem == "", problem or ""))
+    for fact in _ordered(claims):  # one pass: this runs for every claim of every page
+        problem = _problem(fact.status, fact.method, fact.activity_date, allowed, today, oldest)
+        listed.append(ClaimCheck(fact, problem == "", problem or ""))
         if problem == "":
-            met[c.evidence_ref] = None
+            met[fact.evidence_ref] = None
     if met:
         return CriterionCoverage(criterion, "met", tuple(met), (), tuple(listed))
     checks = tuple(listed)
