@@ -8,8 +8,12 @@
 
 Data is bulk-inserted (not through the services) so that setting up takes seconds.
 
-Run: ``.venv/bin/python bench/coverage_bench.py [--postgres URL]`` (PostgreSQL: a temporary
-database is created on that server and dropped afterwards).
+Side by side in the same run, the baseline: the same learner's claims fetched as plain tuples
+and folded to the best state per criterion (:func:`raw_fold`); the ratio of ``load_standings``
+to it (CPU time, p50) is printed (target at most 5x).
+
+Run: ``.venv/bin/python bench/coverage_bench.py [--postgres URL] [--no-caseload]``
+(PostgreSQL: a temporary database is created on that server and dropped afterwards).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from typing import Any
 
 from _common import temporary_database
 from sqlalchemy import Engine, event, insert
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from delivery.schema import upgrade
@@ -224,6 +229,32 @@ def timed(fn: Callable[[], Any], runs: int = RUNS) -> Timing:
     return Timing(percentiles(wall), percentiles(cpu))
 
 
+RANK = {"claimed": 2, "referred": 1}  # accepted and countable: 3; see raw_fold
+
+
+def raw_fold(session: Session, learner_id: int, criteria: dict[int, str]) -> dict[int, int]:
+    """The baseline: the learner's claims fetched as plain tuples (criterion, status, method,
+    activity date) and folded to the best state per criterion, with the default rules inlined
+    (performance criteria need O, WT or P; 3 years' currency). No reasons, no evidence lists."""
+    rows = session.connection().execute(
+        sa_select(col(Claim.criterion_id), col(Claim.status), col(Claim.method),
+                  col(Evidence.activity_date))
+        .join(Evidence, col(Evidence.id) == Claim.evidence_id)
+        .where(col(Evidence.learner_id) == learner_id, col(Evidence.submitted_at).is_not(None))
+    ).all()  # fmt: skip
+    today = date.today()
+    oldest = today.replace(year=today.year - 3)
+    best: dict[int, int] = {}
+    for criterion, status, method, activity in rows:
+        rank = RANK.get(status, 1)
+        performance = criteria.get(criterion) == "performance"
+        if status == "accepted" and oldest <= activity <= today:
+            rank = 3 if not performance or method in ("O", "WT", "P") else rank
+        if rank > best.get(criterion, -1):
+            best[criterion] = rank
+    return best
+
+
 def bench_standings(engine: Engine, registration_id: int, runs: int = RUNS) -> None:
     statements: list[str] = []
 
@@ -233,13 +264,21 @@ def bench_standings(engine: Engine, registration_id: int, runs: int = RUNS) -> N
     with Session(engine) as session:
         (standing,) = load_standings(session, [registration_id])
         claims = sum(len(c.claims) for c in standing.coverage.criteria)
+        learner = standing.learner.id or 0
+        kinds = {c.criterion.id: c.criterion.kind for c in standing.coverage.criteria}
         event.listen(engine, "before_cursor_execute", count)
         load_standings(session, [registration_id])
         event.remove(engine, "before_cursor_execute", count)
         timing = timed(lambda: load_standings(session, [registration_id]), runs)
+        raw = timed(lambda: raw_fold(session, learner, kinds), runs)
+    print(
+        f"raw fetch-and-fold of the same learner's {claims:,} claims (tuples, best state per "
+        f"criterion): {raw} over {runs} runs"
+    )
     print(
         f"load_standings, 1 learner, {standing.total} criteria, {claims:,} claims: {timing} "
-        f"over {runs} runs, {len(statements)} SQL statements (target < 20 ms)"
+        f"over {runs} runs, {len(statements)} SQL statements (target < 20 ms); "
+        f"{timing.cpu[0] / raw.cpu[0]:.1f}x the raw fetch-and-fold (p50 CPU; target <= 5x)"
     )
 
 
@@ -298,6 +337,7 @@ def main() -> None:
     parser.add_argument("--postgres", metavar="URL", help="Run on this PostgreSQL server.")
     parser.add_argument("--learners", type=int, default=60, help="Caseload size (default 60).")
     parser.add_argument("--runs", type=int, default=RUNS, help=f"Timed runs (default {RUNS}).")
+    parser.add_argument("--no-caseload", action="store_true", help="Time one learner only.")
     args = parser.parse_args()
     with temporary_database(args.postgres, "coverage_bench") as url:
         engine = make_engine(url)
@@ -310,7 +350,9 @@ def main() -> None:
             f"(load average {load} on {os.cpu_count()} CPUs)"
         )
         bench_standings(engine, built["big_registration"], args.runs)
-        bench_caseload(engine, args.learners, args.runs)
+        if not args.no_caseload:
+            bench_caseload(engine, args.learners, args.runs)
+        print(f"load average {', '.join(f'{x:.2f}' for x in os.getloadavg())} at the end")
         engine.dispose()
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam
+from sqlalchemy import BindParameter, DateTime, bindparam, type_coerce
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -126,7 +126,7 @@ _CLAIMS = (
         col(Claim.criterion_id),
         col(Claim.status),
         col(Claim.method),
-        col(Claim.decided_at),
+        type_coerce(col(Claim.decided_at), DateTime()),  # as stored: UTC, see _claim_facts
         col(Evidence.id),
         col(Evidence.learner_id),
         col(Evidence.title),
@@ -326,16 +326,10 @@ def _claim_facts(
         ref = ref_of_evidence.get(eid)
         if ref is None:
             ref = ref_of_evidence[eid] = EvidenceRef(eid, assessed_version(estatus, current))
+        if decided_at is not None and decided_at.tzinfo is None:
+            decided_at = decided_at.replace(tzinfo=UTC)  # SQLite keeps no offset: UTC
+        # positional: ClaimFact(criterion, evidence, ref, title, kind, activity, status, method,
+        # decided_at)
         claims_of[lid].append(
-            ClaimFact(
-                criterion_id=cid,
-                evidence_id=eid,
-                evidence_ref=ref,
-                evidence_title=title,
-                evidence_kind=kind,
-                activity_date=activity,
-                status=cstatus,
-                method=method,
-                decided_at=decided_at,
-            )
+            ClaimFact(cid, eid, ref, title, kind, activity, cstatus, method, decided_at)
         )

@@ -16,13 +16,13 @@ that ended in the period of the same length just before this cycle starts
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import and_, case
+from sqlalchemy import and_, case, func, literal_column
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -44,8 +44,6 @@ from portfolio.models import (
 
 STATUSES = ("new", "standard", "under_review")
 NO_COHORT = "(no cohort)"
-
-K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -210,25 +208,49 @@ def _summative(
 def _accepted(
     session: Session, iqa_id: int
 ) -> tuple[dict[tuple[int, int], tuple[str, ...]], dict[tuple[int, int], tuple[str, ...]]]:
-    """Query 3: methods and evidence kinds of the accepted claims, by (learner, standard)."""
-    rows = session.exec(
-        select(Evidence.learner_id, Criterion.standard_id, Claim.method, Evidence.kind)
-        .join(Evidence, col(Evidence.id) == Claim.evidence_id)
-        .join(Criterion, col(Criterion.id) == Claim.criterion_id)
-        .where(Claim.status == "accepted", col(Evidence.learner_id).in_(_scope(iqa_id)))
-        .distinct()
-    ).all()
-    methods: dict[tuple[int, int], set[str]] = defaultdict(set)
-    kinds: dict[tuple[int, int], set[str]] = defaultdict(set)
-    for learner_id, std_id, method, kind in rows:
-        if method:
-            methods[(learner_id, std_id)].add(method)
-        kinds[(learner_id, std_id)].add(kind)
-    return _sorted_values(methods), _sorted_values(kinds)
+    """Query 3: methods and evidence kinds of the accepted claims, by (learner, standard).
+
+    Folded in SQL: one row per learner and standard, whatever the number of claims."""
+    joined = _joined(session)
+    rows = (
+        session.connection()
+        .execute(
+            sa_select(
+                col(Evidence.learner_id),
+                col(Criterion.standard_id),
+                joined(col(Claim.method)),
+                joined(col(Evidence.kind)),
+            )
+            .join(Evidence, col(Evidence.id) == Claim.evidence_id)
+            .join(Criterion, col(Criterion.id) == Claim.criterion_id)
+            .where(col(Claim.status) == "accepted", col(Evidence.learner_id).in_(_scope(iqa_id)))
+            .group_by(col(Evidence.learner_id), col(Criterion.standard_id))
+        )
+        .all()
+    )
+    methods: dict[tuple[int, int], tuple[str, ...]] = {}
+    kinds: dict[tuple[int, int], tuple[str, ...]] = {}
+    for learner_id, std_id, method_list, kind_list in rows:
+        found = _split(method_list)
+        if found:
+            methods[(learner_id, std_id)] = found
+        kinds[(learner_id, std_id)] = _split(kind_list)
+    return methods, kinds
 
 
-def _sorted_values(found: dict[K, set[str]]) -> dict[K, tuple[str, ...]]:
-    return {key: tuple(sorted(values)) for key, values in found.items()}
+def _joined(session: Session) -> Callable[[Any], Any]:
+    """The distinct non-null values of a column, joined by commas (SQLite or PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return lambda column: func.string_agg(column.distinct(), literal_column("','"))
+    return lambda column: func.group_concat(column.distinct())
+
+
+@lru_cache(maxsize=4096)
+def _split(joined: str | None) -> tuple[str, ...]:
+    """The values :func:`_joined` put together, sorted; empty ones left out.
+
+    Cached: the same few combinations of methods and kinds come back on thousands of rows."""
+    return tuple(sorted({v for v in joined.split(",") if v})) if joined else ()
 
 
 def _interim(
@@ -239,36 +261,45 @@ def _interim(
     learners: _Learners,
     signed_now: set[tuple[int, int]],
 ) -> list[_Open]:
-    """Query 4: decisions made in the period on standards not signed off, by assessor."""
-    decided = session.execute(
-        sa_select(
-            col(Decision.actor_id),
-            col(Decision.method),
-            col(Evidence.learner_id),
-            col(Evidence.kind),
-            col(Criterion.standard_id),
+    """Query 4: decisions made in the period on standards not signed off, by assessor.
+
+    Folded in SQL: one row per assessor, learner and standard, with the methods and evidence
+    kinds joined. (Leaving the standards signed off out in SQL too, with a correlated NOT EXISTS,
+    made SQLite take minutes.)"""
+    joined = _joined(session)
+    decided = (
+        session.connection()
+        .execute(
+            sa_select(
+                col(Decision.actor_id),
+                col(Evidence.learner_id),
+                col(Criterion.standard_id),
+                joined(col(Decision.method)),
+                joined(col(Evidence.kind)),
+            )
+            .join(Claim, col(Claim.id) == Decision.claim_id)
+            .join(Evidence, col(Evidence.id) == Claim.evidence_id)
+            .join(Criterion, col(Criterion.id) == Claim.criterion_id)
+            .where(col(Decision.at) >= start, col(Decision.at) < end)
+            .where(col(Evidence.learner_id).in_(_scope(iqa_id)))
+            .group_by(col(Decision.actor_id), col(Evidence.learner_id), col(Criterion.standard_id))
         )
-        .join(Claim, col(Claim.id) == Decision.claim_id)
-        .join(Evidence, col(Evidence.id) == Claim.evidence_id)
-        .join(Criterion, col(Criterion.id) == Claim.criterion_id)
-        .where(col(Decision.at) >= start, col(Decision.at) < end)
-        .where(col(Evidence.learner_id).in_(_scope(iqa_id)))
-    ).all()
-    methods: dict[tuple[int, int, int], set[str]] = defaultdict(set)
-    kinds: dict[tuple[int, int, int], set[str]] = defaultdict(set)
-    for actor_id, method, learner_id, kind, std_id in decided:
+        .all()
+    )
+    groups: dict[tuple[int, int, int], tuple[set[str], set[str]]] = {}
+    for actor_id, learner_id, std_id, method_list, kind_list in decided:
         reg_id = learners.reg_of.get((learner_id, std_id))
         if reg_id is None or (reg_id, std_id) in signed_now:
             continue
-        if method:
-            methods[(reg_id, std_id, actor_id)].add(method)
-        kinds[(reg_id, std_id, actor_id)].add(kind)
+        methods, kinds = groups.setdefault((reg_id, std_id, actor_id), (set(), set()))
+        methods.update(_split(method_list))
+        kinds.update(_split(kind_list))
     found: list[_Open] = []
-    for group, kind_set in kinds.items():
+    for group, (methods, kinds) in groups.items():
         reg_id, std_id, actor_id = group
         key = f"I{reg_id}-{std_id}-{actor_id}"
         ref, cohort, site = learners.ref(key, "interim", reg_id, std_id, None, actor_id)
-        found.append((ref, tuple(sorted(methods[group])), tuple(sorted(kind_set)), cohort, site))
+        found.append((ref, tuple(sorted(methods)), tuple(sorted(kinds)), cohort, site))
     return found
 
 

