@@ -41,30 +41,32 @@ ROOT = HERE.parent.parent
 
 def seed(url: str, learners: int) -> int:
     """The demo with ``learners`` synthetic learners in one cohort; returns the cohort's id."""
-    from sqlalchemy import update
-    from sqlmodel import Session, col
+    from sqlalchemy import func, update
+    from sqlmodel import Session, col, select
 
     from delivery.schema import upgrade
     from delivery.wiring import wire
     from demo.accounts import load_demo
-    from demo.synthetic import add_synthetic_evidence
-    from portfolio.db import make_engine
-    from portfolio.models import Cohort, Registration
+    from demo.synthetic import add_synthetic_centre
+    from portfolio.db import make_engine, session_scope
+    from portfolio.models import Cohort, Person, Registration
 
     wire()
     engine = make_engine(url)
     upgrade(engine)
     with Session(engine) as session:
-        report = load_demo(session, synthetic_learners=learners, seed=1)
-        add_synthetic_evidence(
-            session, learner_ids=report.synthetic_ids, assessor_of=report.assessor_of, seed=1
-        )
+        load_demo(session)
+        session.commit()
+        last = session.exec(select(func.max(Person.id))).one()
+    add_synthetic_centre(lambda: session_scope(engine), learners=learners, seed=1)
+    with Session(engine) as session:
+        synthetic_ids = list(session.exec(select(Person.id).where(col(Person.id) > last)))
         cohort = Cohort(name="Bench cohort", site="Main site")
         session.add(cohort)
         session.flush()
         session.execute(
             update(Registration)
-            .where(col(Registration.learner_id).in_(report.synthetic_ids))
+            .where(col(Registration.learner_id).in_(synthetic_ids))
             .values(cohort_id=cohort.id)
         )
         _sign_first_standards(session, cohort.id or 0)

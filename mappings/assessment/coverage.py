@@ -274,11 +274,11 @@ def _check(
 ) -> ClaimCheck:
     """check_claim with the currency cut-off worked out once per computation."""
     allowed = rules.allowed_methods(kind)
-    problem = _problem(claim.status, claim.method, claim.activity_date, allowed, today, oldest)
+    problem = claim_problem(claim.status, claim.method, claim.activity_date, allowed, today, oldest)
     return ClaimCheck(claim, countable=problem == "", problem=problem or "")
 
 
-def _problem(
+def claim_problem(
     status: str,
     method: str | None,
     activity: date,
@@ -296,52 +296,6 @@ def _problem(
     if oldest is not None and activity < oldest:
         return "currency"
     return ""
-
-
-def state_counts(
-    criteria: Iterable[CriterionRef],
-    claims: Iterable[tuple[int, str, str | None, date]],
-    rules: CoverageRules,
-    today: date,
-    *,
-    outstanding: bool = False,
-) -> tuple[tuple[StandardCoverage, ...], int]:
-    """Per-standard counts only (no reasons, no evidence lists) and the number of claims awaiting
-    a decision, from (criterion id, status, method, activity date) tuples: the same states as
-    :func:`compute_coverage`, for pages that show many learners at once. With ``outstanding``
-    each standard also lists the criteria not met, with their state only (no basis, no
-    reasons: what a report of which criteria are still missing needs)."""
-    criteria = tuple(criteria)
-    years = rules.currency_years
-    oldest = None if years is None else years_before(today, years)
-    allowed_of = {c.id: rules.allowed_methods(c.kind) for c in criteria}
-    seen: dict[int, int] = {}  # criterion id -> STATE_RANK of the best claim so far
-    awaiting_claims = 0
-    for criterion_id, status, method, activity in claims:
-        if criterion_id not in allowed_of:
-            continue
-        if status == "claimed":
-            awaiting_claims += 1
-            rank = STATE_RANK["awaiting"]
-        elif _problem(status, method, activity, allowed_of[criterion_id], today, oldest) == "":
-            rank = STATE_RANK["met"]
-        else:
-            rank = STATE_RANK["referred"]
-        if rank > seen.get(criterion_id, -1):
-            seen[criterion_id] = rank
-    names = {rank: state for state, rank in STATE_RANK.items()}
-    grouped: dict[str, list[State]] = {}
-    unmet: dict[str, list[CriterionCoverage]] = {}
-    for c in criteria:
-        state = names[seen.get(c.id, STATE_RANK["missing"])]
-        grouped.setdefault(c.standard, []).append(state)
-        if outstanding and state != "met":
-            unmet.setdefault(c.standard, []).append(CriterionCoverage(c, state, (), ()))
-    standards = [
-        _standard_counts(standard, states, tuple(unmet.get(standard, ())))
-        for standard, states in grouped.items()
-    ]
-    return tuple(standards), awaiting_claims
 
 
 def _refs(checks: Iterable[ClaimCheck]) -> tuple[EvidenceRef, ...]:
@@ -364,7 +318,9 @@ def _judge(
     listed: list[ClaimCheck] = []
     met: dict[EvidenceRef, None] = {}  # the evidence of countable claims, in order
     for fact in _ordered(claims):  # one pass: this runs for every claim of every page
-        problem = _problem(fact.status, fact.method, fact.activity_date, allowed, today, oldest)
+        problem = claim_problem(
+            fact.status, fact.method, fact.activity_date, allowed, today, oldest
+        )
         listed.append(ClaimCheck(fact, problem == "", problem or ""))
         if problem == "":
             met[fact.evidence_ref] = None
@@ -438,10 +394,10 @@ def compute_coverage(
 
 def _summarise(standard: str, items: list[CriterionCoverage]) -> StandardCoverage:
     outstanding = tuple(i for i in items if i.state != "met")
-    return _standard_counts(standard, [i.state for i in items], outstanding)
+    return standard_counts(standard, [i.state for i in items], outstanding)
 
 
-def _standard_counts(
+def standard_counts(
     standard: str, states: list[State], outstanding: tuple[CriterionCoverage, ...]
 ) -> StandardCoverage:
     """The counts of one standard from the states of its criteria, in order."""

@@ -14,6 +14,7 @@ from sqlalchemy import BindParameter, DateTime, bindparam, type_coerce
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from mappings.assessment.counts import state_counts
 from mappings.assessment.coverage import (
     ClaimFact,
     Coverage,
@@ -21,7 +22,6 @@ from mappings.assessment.coverage import (
     CriterionRef,
     StandardCoverage,
     compute_coverage,
-    state_counts,
 )
 from mappings.assessment.models import Claim, SignOff
 from mappings.assessment.progress import Rag, rag_status
@@ -170,7 +170,7 @@ def load_standings(
 ) -> list[Standing]:
     """Coverage of each registration, in the order given, in six queries whatever the size.
 
-    ``detail=False`` gives counts only (:func:`~mappings.assessment.coverage.state_counts`),
+    ``detail=False`` gives counts only (:func:`~mappings.assessment.counts.state_counts`),
     with ``outstanding`` the criteria not met as well (state only), for reports of many."""
     today = today or date.today()
     if not registration_ids:

@@ -55,6 +55,7 @@ class SampleRow(NamedTuple):
     """What the plan page shows of a sample: read as plain columns, not as an ORM object."""
 
     id: int
+    position: int
     decision_key: str
     kind: str
     assessor_id: int

@@ -6,15 +6,17 @@ cohort at once, with full per-criterion coverage (reasons and all), in learner-n
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from demo.accounts import load_demo
-from demo.synthetic import add_synthetic_evidence
+from demo.synthetic import add_synthetic_centre
 from exports.reports import (
     COVERAGE_HEADERS,
     Cell,
@@ -44,19 +46,26 @@ def seeded(session, tmp_path, make_person, make_registration, make_evidence):
         session, FileStore(tmp_path / "files"), make_person, make_registration, make_evidence
     )
     cohort = registrations.create_cohort(session, actor=SYSTEM, name="Big cohort", site="North")
-    report = load_demo(session, synthetic_learners=12, seed=3)
-    add_synthetic_evidence(
-        session, learner_ids=report.synthetic_ids, assessor_of=report.assessor_of, seed=3
+    load_demo(session)
+    session.commit()
+    last = session.exec(select(func.max(Person.id))).one()
+
+    @contextmanager
+    def unit() -> Iterator[Session]:  # the command's unit of work: here a SAVEPOINT
+        yield session
+        session.commit()
+
+    add_synthetic_centre(unit, learners=12, items_per_learner=4, seed=3)
+    synthetic_ids = list(
+        session.exec(select(Person.id).where(col(Person.id) > last).order_by(col(Person.id)))
     )
     session.execute(
         update(Registration)
-        .where(col(Registration.learner_id).in_([*report.synthetic_ids, case.learner.id]))
+        .where(col(Registration.learner_id).in_([*synthetic_ids, case.learner.id]))
         .values(cohort_id=cohort.id)
     )
     session.execute(
-        update(Person)
-        .where(col(Person.id).in_(report.synthetic_ids[3:6]))
-        .values(name="Sam Same-Name")
+        update(Person).where(col(Person.id).in_(synthetic_ids[3:6])).values(name="Sam Same-Name")
     )
     session.commit()
     return case, cohort.id

@@ -306,7 +306,7 @@ def test_independent_of_claim_order(claims, rules, rnd):
 
 @given(st.lists(claims_st, max_size=30), rules_st)
 def test_state_counts_agree_with_full_coverage(claims, rules):
-    from mappings.assessment.coverage import state_counts
+    from mappings.assessment.counts import state_counts
 
     full = compute_coverage(CRITS, claims, rules, TODAY)
     counts, awaiting = state_counts(

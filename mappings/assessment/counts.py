@@ -1,0 +1,65 @@
+"""Per-standard counts of many learners at once: the states of :mod:`mappings.assessment.coverage`
+without reasons or evidence lists, for pages and reports that show a whole caseload or cohort."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from mappings.assessment.coverage import (
+    STATE_RANK,
+    CoverageRules,
+    CriterionCoverage,
+    CriterionRef,
+    StandardCoverage,
+    State,
+    claim_problem,
+    standard_counts,
+    years_before,
+)
+
+
+def state_counts(
+    criteria: Iterable[CriterionRef],
+    claims: Iterable[tuple[int, str, str | None, date]],
+    rules: CoverageRules,
+    today: date,
+    *,
+    outstanding: bool = False,
+) -> tuple[tuple[StandardCoverage, ...], int]:
+    """Per-standard counts only (no reasons, no evidence lists) and the number of claims awaiting
+    a decision, from (criterion id, status, method, activity date) tuples: the same states as
+    :func:`compute_coverage`, for pages that show many learners at once. With ``outstanding``
+    each standard also lists the criteria not met, with their state only (no basis, no
+    reasons: what a report of which criteria are still missing needs)."""
+    criteria = tuple(criteria)
+    years = rules.currency_years
+    oldest = None if years is None else years_before(today, years)
+    allowed_of = {c.id: rules.allowed_methods(c.kind) for c in criteria}
+    seen: dict[int, int] = {}  # criterion id -> STATE_RANK of the best claim so far
+    awaiting_claims = 0
+    for criterion_id, status, method, activity in claims:
+        if criterion_id not in allowed_of:
+            continue
+        if status == "claimed":
+            awaiting_claims += 1
+            rank = STATE_RANK["awaiting"]
+        elif claim_problem(status, method, activity, allowed_of[criterion_id], today, oldest) == "":
+            rank = STATE_RANK["met"]
+        else:
+            rank = STATE_RANK["referred"]
+        if rank > seen.get(criterion_id, -1):
+            seen[criterion_id] = rank
+    names = {rank: state for state, rank in STATE_RANK.items()}
+    grouped: dict[str, list[State]] = {}
+    unmet: dict[str, list[CriterionCoverage]] = {}
+    for c in criteria:
+        state = names[seen.get(c.id, STATE_RANK["missing"])]
+        grouped.setdefault(c.standard, []).append(state)
+        if outstanding and state != "met":
+            unmet.setdefault(c.standard, []).append(CriterionCoverage(c, state, (), ()))
+    standards = [
+        standard_counts(standard, states, tuple(unmet.get(standard, ())))
+        for standard, states in grouped.items()
+    ]
+    return tuple(standards), awaiting_claims
