@@ -198,7 +198,8 @@ def test_admin_grants_eqa_who_reads_only_sampled_portfolios(
     grant = session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one()
     chosen = date.today() + timedelta(days=3)
     chosen_words = f"{chosen.day} {chosen:%b %Y}"  # the date the administrator chose, in words
-    assert f"<td>{chosen_words}</td>" in client.get("/admin/eqa").get_data(as_text=True)
+    grants = client.get("/admin/eqa").get_data(as_text=True)
+    assert f'<td data-label="Last day of access">{chosen_words}</td>' in grants
     auth.logout()
     auth.login(eqa)
     home = client.get("/eqa").get_data(as_text=True)
