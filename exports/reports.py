@@ -249,13 +249,15 @@ def to_xlsx(report: Report | ReportStream) -> bytes:
 
 
 def render_chunks(report: Report | ReportStream, fmt: str) -> Iterator[bytes]:
-    """The report's file a piece at a time; joined, the same bytes as :func:`render`. CSV is
-    written as its rows are read; an .xlsx is a zip that openpyxl lays out whole, so it comes
-    as one piece (its rows are still read a chunk at a time)."""
+    """The report's file a piece at a time, in bounded memory. CSV is written as its rows are
+    read; an .xlsx is written row by row into a temporary file (openpyxl's write-only mode) and
+    sent in pieces once its zip is complete."""
     if fmt == "csv":
         return tabular.csv_chunks(report.headers, report.rows)
     if fmt == "xlsx":
-        return iter([to_xlsx(report)])
+        return tabular.xlsx_chunks(
+            report.headers, report.rows, sheet_title="Report", title=report.title
+        )
     raise ValueError(f"unknown report format {fmt!r}: use csv or xlsx")
 
 

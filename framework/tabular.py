@@ -13,12 +13,15 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from itertools import chain
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from openpyxl.worksheet.worksheet import Worksheet
+    from openpyxl.styles import Font
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 Cell = str | int | float | date | datetime | None
 
@@ -88,47 +91,81 @@ def xlsx_bytes(
     widths: bool = True,
 ) -> bytes:
     """One worksheet: an optional bold heading line, bold headers, frozen above the data."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    return b"".join(
+        xlsx_chunks(
+            headers, rows, sheet_title=sheet_title, title=title, heading=heading, widths=widths
+        )
+    )
 
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = sheet_title
-    header_row = 1
-    if heading is not None:
-        _put(sheet, 1, [heading])
-        sheet["A1"].font = Font(bold=True, size=14)
-        header_row = 2
-    _put(sheet, header_row, list(headers))
-    for cell in sheet[header_row]:
-        cell.font = Font(bold=True)
-    longest = [len(h) for h in headers]
-    for n, row in enumerate(rows):
-        _put(sheet, header_row + 1 + n, row)
-        if widths and n < 200:
-            longest = [max(w, len(str(v or ""))) for w, v in zip(longest, row, strict=False)]
+
+_WIDTH_SAMPLE = 200  # column widths are fitted to the headers and this many first rows
+
+
+def xlsx_chunks(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Cell]],
+    *,
+    sheet_title: str,
+    title: str,
+    heading: str | None = None,
+    widths: bool = True,
+    chunk_size: int = 1 << 16,
+) -> Iterator[bytes]:
+    """:func:`xlsx_bytes` a piece at a time. The sheet is written row by row with openpyxl's
+    write-only mode into a temporary file (spilled to disk past a few MB), so a report of any
+    length holds only the first rows (for the widths) and one row's cells in memory."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(sheet_title)
+    rows = iter(rows)
+    first = [list(r) for _, r in zip(range(_WIDTH_SAMPLE), rows, strict=False)]
+    header_row = 1 if heading is None else 2
     sheet.freeze_panes = f"A{header_row + 1}"
     if widths:
-        for i, width in enumerate(longest, start=1):
-            sheet.column_dimensions[sheet.cell(header_row, i).column_letter].width = min(
-                60, width + 2
-            )
+        for i, width in enumerate(_widths(headers, first), start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = min(60, width + 2)
+    if heading is not None:
+        sheet.append(_cells(sheet, [heading], font=_font(size=14)))
+    sheet.append(_cells(sheet, list(headers), font=_font()))
+    for row in chain(first, rows):
+        sheet.append(_cells(sheet, row))
     book.properties.title = title.translate(_NOT_XML)
-    fixed = datetime(2000, 1, 1)
-    book.properties.created = book.properties.modified = fixed
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    book.properties.created = book.properties.modified = datetime(2000, 1, 1)
+    with tempfile.SpooledTemporaryFile(max_size=8 << 20) as out:
+        book.save(out)
+        out.seek(0)
+        while piece := out.read(chunk_size):
+            yield piece
 
 
-def _put(sheet: Worksheet, row: int, values: Sequence[Cell]) -> None:
-    for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=column)
-        if isinstance(value, str):
-            cell.value = value.translate(_NOT_XML)
-            if value.startswith(TRIGGERS):
-                cell.data_type = "s"  # text, never a formula
-                cell.quotePrefix = True
-        else:
-            cell.value = value
+def _widths(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> list[int]:
+    longest = [len(h) for h in headers]
+    for row in rows:
+        longest = [max(w, len(str(v or ""))) for w, v in zip(longest, row, strict=False)]
+    return longest
+
+
+def _font(size: int | None = None) -> Font:
+    from openpyxl.styles import Font
+
+    return Font(bold=True, size=size)
+
+
+def _cells(
+    sheet: WriteOnlyWorksheet, values: Sequence[Cell], font: Font | None = None
+) -> list[Any]:
+    """One row of write-only cells: text made XML-safe, formula-like text stored as text."""
+    from openpyxl.cell import WriteOnlyCell
+
+    out = []
+    for value in values:
+        cell = WriteOnlyCell(sheet, value.translate(_NOT_XML) if isinstance(value, str) else value)
+        if isinstance(value, str) and value.startswith(TRIGGERS):
+            cell.data_type = "s"  # text, never a formula
+            cell.quotePrefix = True
+        if font is not None:
+            cell.font = font
+        out.append(cell)
+    return out
