@@ -22,6 +22,7 @@ from portfolio.services.evidence import PAGE_SIZE
 from portfolio.services.keys import ensure_key
 
 CHROMIUM = "/usr/bin/chromium"
+PHONE_WIDTH = 375  # a small phone
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
@@ -112,6 +113,22 @@ def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(bypass_csp=True)  # lets axe-core be injected
     pg = context.new_page()
     pg.set_default_timeout(10_000)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    """A page 375 px wide that obeys the app's CSP (no bypass: scripts run as they are served),
+    noting any CSP refusal in ``page.csp_errors``."""
+    context = browser.new_context(viewport={"width": PHONE_WIDTH, "height": 800})
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    pg.csp_errors = []
+    pg.on(
+        "console",
+        lambda m: pg.csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     yield pg
     context.close()
 
