@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -46,8 +47,18 @@ def _long_portfolio(session: Any, email: str, items: int) -> None:
         evidence.create(session, actor=actor, learner_id=actor.id, draft=draft)
 
 
+@dataclass(frozen=True)
+class Live:
+    """The live server: its address, its app and the engine of its database (for tests that
+    look ids up or add records of their own)."""
+
+    url: str
+    app: Any
+    engine: Any
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     from waitress.server import create_server
 
     folder = tmp_path_factory.mktemp("live")
@@ -77,10 +88,15 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.effective_port}"
+        yield Live(f"http://127.0.0.1:{server.effective_port}", app, engine)
     finally:
         server.close()
         engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live: Live) -> str:
+    return live.url
 
 
 @pytest.fixture(scope="session")
