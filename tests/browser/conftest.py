@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from portfolio.services.evidence import PAGE_SIZE
 from portfolio.services.keys import ensure_key
 
 CHROMIUM = "/usr/bin/chromium"
+PHONE_WIDTH = 375  # a small phone
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
@@ -45,8 +47,18 @@ def _long_portfolio(session: Any, email: str, items: int) -> None:
         evidence.create(session, actor=actor, learner_id=actor.id, draft=draft)
 
 
+@dataclass(frozen=True)
+class Live:
+    """The live server: its address, its app and the engine of its database (for tests that
+    look ids up or add records of their own)."""
+
+    url: str
+    app: Any
+    engine: Any
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     from waitress.server import create_server
 
     folder = tmp_path_factory.mktemp("live")
@@ -76,10 +88,15 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.effective_port}"
+        yield Live(f"http://127.0.0.1:{server.effective_port}", app, engine)
     finally:
         server.close()
         engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live: Live) -> str:
+    return live.url
 
 
 @pytest.fixture(scope="session")
@@ -112,6 +129,22 @@ def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(bypass_csp=True)  # lets axe-core be injected
     pg = context.new_page()
     pg.set_default_timeout(10_000)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    """A page 375 px wide that obeys the app's CSP (no bypass: scripts run as they are served),
+    noting any CSP refusal in ``page.csp_errors``."""
+    context = browser.new_context(viewport={"width": PHONE_WIDTH, "height": 800})
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    pg.csp_errors = []
+    pg.on(
+        "console",
+        lambda m: pg.csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     yield pg
     context.close()
 

@@ -6,18 +6,16 @@ app's CSP and at 375 px wide."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import PHONE_WIDTH as WIDTH
 from tests.browser.conftest import axe_violations, login
 
 pytestmark = pytest.mark.browser
-
-WIDTH = 375
 
 
 def _headings(page: Any) -> list[str]:
@@ -75,21 +73,6 @@ def test_attach_and_map_before_the_first_save_then_the_referral_goes(
     page.goto(f"{live_server}/")
     expect(page.locator("#next").locator("..")).not_to_contain_text(said)
     assert axe_violations(page) == []
-
-
-@pytest.fixture
-def phone(browser: Any) -> Iterator[Any]:
-    """375 px wide, the CSP obeyed (no bypass): the editor's script must run as it is served."""
-    context = browser.new_context(viewport={"width": WIDTH, "height": 800})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.csp_errors = []
-    page.on(
-        "console",
-        lambda m: page.csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
-    )
-    yield page
-    context.close()
 
 
 def _fits(page: Any) -> bool:

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, login
 from tests.browser.test_form_errors import _item_with_decisions
-from tests.browser.test_phone import _too_wide, phone  # noqa: F401 - the fixture
+from tests.browser.test_phone import _too_wide
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/long-pages-shots")
@@ -125,7 +125,7 @@ def test_iqa_reviews_with_the_checks_in_each_row_and_the_evidence_folded(page, l
     assert axe_violations(page) == []
 
 
-def test_decisions_and_progress_fit_a_phone(phone, live_server) -> None:  # noqa: F811
+def test_decisions_and_progress_fit_a_phone(phone, live_server) -> None:
     login(phone, live_server, "assessor1@example.org")
     _item_with_decisions(phone, live_server)
     item = phone.url.removeprefix(live_server)

@@ -4,31 +4,14 @@ become stacked rows, by CSS alone, under the app's Content Security Policy (demo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from tests.browser.conftest import PHONE_WIDTH as WIDTH
 from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
-
-WIDTH = 375
-
-
-@pytest.fixture
-def phone(browser: Any) -> Iterator[Any]:
-    """A page 375 px wide that obeys the CSP (no bypass), noting any CSP refusal."""
-    context = browser.new_context(viewport={"width": WIDTH, "height": 800})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.csp_errors = []
-    page.on(
-        "console",
-        lambda m: page.csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
-    )
-    yield page
-    context.close()
 
 
 def _too_wide(page: Any, base: str, paths: list[str]) -> list[str]:

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import PHONE_WIDTH as WIDTH
 from tests.browser.conftest import axe_violations, login
-from tests.browser.test_phone import WIDTH, phone  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,14 @@ from typing import Any
 from flask import Flask
 
 from tests.delivery.api_world import api_world, bearer, world  # noqa: F401 - fixtures
-from tests.portfolio.test_routes import ALL, PERSONAS, PORTFOLIO_READERS, SAMPLED_READERS
+from tests.route_matrix import (
+    ALL,
+    PERSONAS,
+    PORTFOLIO_READERS,
+    SAMPLED_READERS,
+    is_api_operation,
+    url_of,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 FRAMEWORK_FILE = ROOT / "tests" / "framework" / "data" / "nos_se04.json"
@@ -95,17 +102,10 @@ def _text() -> Any:
     return io.BytesIO(b"Notes from the placement, written up the same day.\n")
 
 
-def _url(rule: Any, values: dict[str, Any]) -> str:
-    url = rule.rule
-    for arg in rule.arguments:
-        url = url.replace(f"<int:{arg}>", str(values[arg]))
-    return url
-
-
 def _api_rules(app: Flask) -> list[Any]:
     return [
         r for r in app.url_map.iter_rules()
-        if hasattr(app.view_functions[r.endpoint], "api_scope")
+        if is_api_operation(app, r)
     ]  # fmt: skip
 
 
@@ -124,7 +124,7 @@ def test_every_api_operation_answers_every_persona_as_designed(app: Flask, api_w
             method = sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
             headers = {} if persona == "anon" else bearer(walk["tokens"][persona])
             response = client.open(
-                _url(rule, values), method=method, headers=headers,
+                url_of(rule, values), method=method, headers=headers,
                 **_request(rule.endpoint, persona, values),
             )  # fmt: skip
             status = response.status_code

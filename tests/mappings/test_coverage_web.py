@@ -552,65 +552,6 @@ def test_learner_home_lists_items_awaiting_a_decision_and_bars_show_them(
     assert "0 of 18 met, 3 awaiting a decision, 15 still to do" in page
 
 
-def test_a_referral_leaves_what_to_do_next_once_answered(
-    session, client, auth, case, make_evidence
-) -> None:
-    """Re-evidenced by a newer version of the item, or by newer evidence claiming the criterion,
-    or the standard signed off: the referral is no longer something to do."""
-    learner, assessor, *_ = case
-    first = make_evidence(learner, title="First account")
-    _decide(
-        session,
-        assessor,
-        _claim(session, learner, first, "SE01", {"P5"}),
-        decision="referred",
-        method="RA",
-        feedback="Say more about the job match.",
-    )
-    second = make_evidence(learner, title="Second account")
-    _decide(
-        session,
-        assessor,
-        _claim(session, learner, second, "SE01", {"P6"}),
-        decision="referred",
-        method="RA",
-        feedback="Who else was there?",
-    )
-    auth.login(learner)
-
-    def todo() -> str:
-        page = _text(client.get("/"))
-        return page[page.index('id="next"') : page.index('id="my-standards"')]
-
-    assert "Say more about the job match." in todo() and "Who else was there?" in todo()
-    # a new version of the first item, submitted: its referral goes
-    me = actor_of(learner)
-    from portfolio.services import evidence as evidence_service
-
-    row = session.get(type(first), first.id)
-    evidence_service.update(
-        session,
-        actor=me,
-        evidence_id=first.id,
-        expected_version=row.current_version,
-        draft=evidence_service.Draft(
-            kind=row.kind, title="First account", activity_date=row.activity_date, body="More."
-        ),
-    )
-    session.commit()
-    assert "Say more about the job match." in todo()  # a draft is not yet an answer
-    evidence_service.submit(session, actor=me, evidence_id=first.id, declaration=True)
-    session.commit()
-    assert "Say more about the job match." not in todo() and "Who else was there?" in todo()
-    # newer evidence claiming SE01 P6, submitted: the second referral goes too
-    third = make_evidence(learner, title="Witness for P6", submit=False)
-    _claim(session, learner, third, "SE01", {"P6"})
-    assert "Who else was there?" in todo()
-    evidence_service.submit(session, actor=me, evidence_id=third.id, declaration=True)
-    session.commit()
-    assert "Who else was there?" not in todo() and "Referred" not in todo()
-
-
 def test_a_referral_of_a_signed_off_standard_is_not_to_do(
     session, client, auth, case, make_evidence
 ) -> None:

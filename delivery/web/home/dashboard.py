@@ -20,13 +20,12 @@ from delivery.web.coverage.overview import (
 from delivery.web.home.next_steps import (
     AWAITING_SHOWN,
     AwaitingItem,
-    Referral,
     RegistrationLine,
     awaiting_of,
-    referrals_of,
     registrations_of,
 )
 from mappings.assessment.declarations import Awaiting, awaiting_in
+from mappings.assessment.referrals import Referral, open_referrals
 from mappings.assessment.standing import load_standings, registrations_of_learner
 from portfolio.services import evidence as evidence_service
 from portfolio.services.people import Actor
@@ -128,7 +127,7 @@ def learner_home(session: Session, *, actor: Actor, today: date | None = None) -
         evidence_total=latest.total,
         drafts=tuple(_item(r) for r in drafts.rows),
         drafts_total=drafts.total,
-        referrals=tuple(referrals_of(session, actor.id, signed)),
+        referrals=tuple(open_referrals(session, learner_id=actor.id, signed_standards=signed)),
         missing=tuple(missing[:NEXT_MISSING]),
         missing_total=len(missing),
         declarations=tuple(awaiting_in(session, standings)),
