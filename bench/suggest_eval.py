@@ -1,6 +1,6 @@
 """Evaluate the criteria suggestion engine on the dev sets.
 
-.venv/bin/python bench/suggest_eval.py [--shared DIR] [--folds K] [--quick]
+.venv/bin/python bench/suggest_eval.py [--shared DIR] [--folds K] [--shuffles N] [--quick]
 .venv/bin/python bench/suggest_eval.py --single [--dev PATH] [--split odd|even|all] [--cv] [--repeats N]
 
 Without ``--single``: every dev suite, cross-validated, leave one framework out and a learning
@@ -205,12 +205,14 @@ def main(argv: list[str] | None = None) -> int:
         "without it: every dev suite, CV, leave one framework out and learning curve",
     )
     ap.add_argument("--quick", action="store_true", help="every suite: no CV, semantic only")
+    ap.add_argument("--shuffles", type=int, default=5, help="orders the learning curve averages")
     args = ap.parse_args(argv)
     if not args.single:
         from bench.suggest_suites import main as suites
 
         quick = ["--quick"] if args.quick else []
-        return suites(["--shared", str(args.shared), "--folds", str(args.folds), *quick])
+        rest = ["--folds", str(args.folds), "--shuffles", str(args.shuffles), *quick]
+        return suites(["--shared", str(args.shared), *rest])
     args.dev = args.dev or args.shared / DEV
     fw = load_framework(args.shared / SEED)
     items = load_items(args.dev)
