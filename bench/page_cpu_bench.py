@@ -3,9 +3,12 @@
 On a database seeded with `portfolio demo --learners N`, picks learners as bench/load_bench.py
 does, logs each in (and its assessor) through the Flask test client with the form token, and asks
 in turn for the learner home, the evidence list, an evidence page, a coverage grid and the
-caseload. Prints, per page, the median and mean CPU time of the request's thread (``time.thread_time``) of ``--runs``
-requests after a warm-up round, and the mix's mean; with ``--profile PAGE`` a cProfile of that
-page's requests instead (the top functions by own and cumulative time).
+caseload. Prints, per page, the median and mean CPU time of the request's thread
+(``time.thread_time``) over ``--runs`` requests after a warm-up round, and the mix's mean, with the
+CPU time the PostgreSQL server spent on the app's connections meanwhile when it runs on this
+machine (both share the cores); with ``--profile PAGE`` a cProfile of that page's requests instead
+(the top functions by own and cumulative time). Run it with ``PYTHONPATH`` at another checkout to
+measure that one's code on the same data.
 
 Usage:
   PYTHONPATH=$PWD .venv/bin/python bench/page_cpu_bench.py --db URL [--runs 40] [--learners 8]
@@ -22,8 +25,11 @@ import re
 import statistics
 import tempfile
 import time
+from pathlib import Path
+from typing import Any
 
 from load_bench import PASSWORD, ROUTES, plan
+from sqlalchemy import event
 
 
 def login(client, email: str) -> None:  # type: ignore[no-untyped-def]
@@ -48,6 +54,13 @@ def main() -> None:
 
     chosen = plan(args.db, args.learners, seed=7)
     engine = make_engine(args.db)
+    backends: set[int] = set()  # the server processes of PostgreSQL's connections, when local
+    if engine.dialect.name == "postgresql" and engine.url.host in ("127.0.0.1", "localhost"):
+
+        @event.listens_for(engine, "connect")
+        def _connected(dbapi: Any, _record: Any) -> None:
+            backends.add(int(dbapi.info.backend_pid))
+
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(
             {
@@ -85,29 +98,52 @@ def main() -> None:
             stats.sort_stats("cumulative").print_stats(args.top)
             return
         cpu: dict[str, list[float]] = {r: [] for r in ROUTES}
+        database: dict[str, float] = {}
         process = time.process_time()
-        for n in range(args.runs):
-            for route in ROUTES:
+        for route in ROUTES:
+            before = backends_cpu(backends)
+            for n in range(args.runs):
                 start = time.thread_time()
                 get(route, n)
                 cpu[route].append((time.thread_time() - start) * 1000)
+            database[route] = (backends_cpu(backends) - before) * 1000 / args.runs
         process = time.process_time() - process
     engine.dispose()
     print(
         f"CPU a request, {args.runs} runs over {len(clients)} learners "
         f"({engine.dialect.name}; load average {os.getloadavg()[0]:.2f})"
     )
+    local = bool(backends)
     for route in ROUTES:
         v = cpu[route]
         print(
             f"  {route:<14} median {statistics.median(v):6.1f} ms, mean {statistics.mean(v):6.1f} ms"
+            + (f"; database server {database[route]:5.1f} ms" if local else "")
         )
     mix = statistics.mean(statistics.mean(v) for v in cpu.values())
     print(
         f"  the process's CPU meanwhile (background jobs included): "
         f"{1000 * process / (args.runs * len(ROUTES)):.1f} ms a request"
     )
-    print(f"  {'mix':<14} mean   {mix:6.1f} ms (2 cores: at most {2000 / mix:.0f} requests/s)")
+    both = mix + (statistics.mean(database.values()) if local else 0)
+    print(
+        f"  {'mix':<14} mean   {mix:6.1f} ms"
+        + (f" + database server {both - mix:.1f} ms" if local else "")
+        + f" (2 cores: at most {2000 / both:.0f} requests/s)"
+    )
+
+
+def backends_cpu(pids: set[int]) -> float:
+    """CPU seconds of these PostgreSQL server processes (on this machine; 0 if none)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
 
 
 if __name__ == "__main__":
