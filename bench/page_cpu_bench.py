@@ -50,17 +50,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from delivery.web.app import create_app
-    from portfolio.db import make_engine
 
     chosen = plan(args.db, args.learners, seed=7)
-    engine = make_engine(args.db)
-    backends: set[int] = set()  # the server processes of PostgreSQL's connections, when local
-    if engine.dialect.name == "postgresql" and engine.url.host in ("127.0.0.1", "localhost"):
-
-        @event.listens_for(engine, "connect")
-        def _connected(dbapi: Any, _record: Any) -> None:
-            backends.add(int(dbapi.info.backend_pid))
-
+    engine, backends = _engine(args.db)
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(
             {
@@ -113,24 +105,44 @@ def main() -> None:
         f"CPU a request, {args.runs} runs over {len(clients)} learners "
         f"({engine.dialect.name}; load average {os.getloadavg()[0]:.2f})"
     )
-    local = bool(backends)
+    show(cpu, database if backends else None, process / (args.runs * len(ROUTES)))
+
+
+def show(cpu: dict[str, list[float]], database: dict[str, float] | None, process: float) -> None:
+    """Print the figures: ``database`` is the server's CPU a request by page, when measured."""
     for route in ROUTES:
         v = cpu[route]
         print(
             f"  {route:<14} median {statistics.median(v):6.1f} ms, mean {statistics.mean(v):6.1f} ms"
-            + (f"; database server {database[route]:5.1f} ms" if local else "")
+            + (f"; database server {database[route]:5.1f} ms" if database else "")
         )
     mix = statistics.mean(statistics.mean(v) for v in cpu.values())
     print(
         f"  the process's CPU meanwhile (background jobs included): "
-        f"{1000 * process / (args.runs * len(ROUTES)):.1f} ms a request"
+        f"{1000 * process:.1f} ms a request"
     )
-    both = mix + (statistics.mean(database.values()) if local else 0)
+    both = mix + (statistics.mean(database.values()) if database else 0)
     print(
         f"  {'mix':<14} mean   {mix:6.1f} ms"
-        + (f" + database server {both - mix:.1f} ms" if local else "")
+        + (f" + database server {both - mix:.1f} ms" if database else "")
         + f" (2 cores: at most {2000 / both:.0f} requests/s)"
     )
+
+
+def _engine(url: str) -> tuple[Any, set[int]]:
+    """The app's engine, and the set it fills with the PostgreSQL server process of each of its
+    connections when the server runs on this machine (empty otherwise)."""
+    from portfolio.db import make_engine
+
+    engine = make_engine(url)
+    backends: set[int] = set()
+    if engine.dialect.name == "postgresql" and engine.url.host in ("127.0.0.1", "localhost"):
+
+        @event.listens_for(engine, "connect")
+        def _connected(dbapi: Any, _record: Any) -> None:
+            backends.add(int(dbapi.info.backend_pid))
+
+    return engine, backends
 
 
 def backends_cpu(pids: set[int]) -> float:
