@@ -21,7 +21,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from demo.bulk import BulkWriter
@@ -152,6 +152,11 @@ def add_synthetic_centre(
                 f"  {report.learners:,} of {learners:,} synthetic learners: {report.rows:,} rows "
                 f"in {report.seconds:.0f} s ({report.rows / report.seconds:,.0f} rows/s)"
             )
+    with unit() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            # the planner's statistics of the tables just filled: without them (autovacuum off,
+            # or before it comes round) a learner's claims are read by scanning every claim
+            session.execute(text("ANALYZE"))
     return report
 
 

@@ -466,6 +466,23 @@ def test_caseload_statement_count_does_not_grow_with_learners(
     assert missing[0] == missing[1], missing
 
 
+def test_caseload_chart_counts_a_decision_made_after_its_counts_were_kept(
+    session, client, auth, make_person, make_registration, make_evidence
+) -> None:
+    assessor, iqa = make_person("assessor"), make_person("iqa")
+    auth.login(assessor)
+    _add_learners(session, 1, assessor, iqa, make_registration, make_evidence)
+    said = re.compile(r"you accepted (\d+) and referred (\d+) claims")
+    assert set(said.findall(_text(client.get("/caseload")))) == {("2", "0")}
+    assert set(said.findall(_text(client.get("/caseload")))) == {("2", "0")}  # kept, the same
+    learner = _quick_learner(session, "One More")
+    make_registration(learner=learner, assessor=assessor, iqa=iqa, codes="SE03")
+    rows = _claim(session, learner, make_evidence(learner), "SE03", {"K1", "K2"})
+    _decide(session, assessor, rows[:1])
+    _decide(session, assessor, rows[1:], decision="referred", feedback="Say more.")
+    assert set(said.findall(_text(client.get("/caseload")))) == {("3", "1")}
+
+
 def test_standard_page_statement_count_does_not_grow_with_claims(
     session, client, auth, case, make_evidence, count_queries
 ) -> None:

@@ -281,3 +281,39 @@ def test_plan_page_statement_count_does_not_grow_with_decisions(
         decisions.append(page.get_data(as_text=True).count("<tr"))
     assert decisions[1] > decisions[0]
     assert counts[0] == counts[1] <= 16, counts
+
+
+def test_plan_page_shows_its_samples_a_page_at_a_time(
+    session, client, auth, make_person, make_registration, count_queries, monkeypatch
+) -> None:
+    from delivery.web.iqa import paging
+
+    centre = build_centre(session, make_person, make_registration, learners=3)
+    plan_cycle(session, actor=actor_of(centre.iqa), cycle_id=centre.cycle.id)
+    session.commit()
+    ids = [
+        s.id
+        for s in session.exec(
+            select(Sample).where(Sample.cycle_id == centre.cycle.id).order_by(Sample.position)
+        )
+    ]
+    assert len(ids) >= 3
+    monkeypatch.setattr(paging, "PAGE_SIZE", 2)
+    auth.login(centre.iqa)
+    url = f"/iqa/cycles/{centre.cycle.id}"
+    with count_queries() as q:
+        first = client.get(url).get_data(as_text=True)
+    pages = -(-len(ids) // 2)
+    assert f"{len(ids)} samples: 0 reviewed, 0 dropped. Showing 1 to 2." in first
+    assert f"Page 1 of {pages}" in first and 'rel="next"' in first and 'rel="prev"' not in first
+    assert first.count('action="/iqa/samples/') == 2  # a drop form for each row shown
+    with count_queries() as q_last:
+        last = client.get(f"{url}?page={pages}").get_data(as_text=True)
+    assert q_last.count == q.count  # the page shown costs no statement of its own
+    assert f"Page {pages} of {pages}" in last and 'rel="prev"' in last and 'rel="next"' not in last
+    assert f"/iqa/samples/{ids[-1]}/drop" in last and f"/iqa/samples/{ids[0]}/drop" not in last
+    # beyond the last page: the last page; a drop from page 2 comes back to page 2
+    assert f"Page {pages} of {pages}" in client.get(f"{url}?page=999").get_data(as_text=True)
+    answer = client.post(f"/iqa/samples/{ids[2]}/drop?page=2", data={"drop-row": ids[2]})
+    assert answer.status_code == 302 and answer.headers["Location"].endswith(f"{url}?page=2")
+    assert "1 dropped" in client.get(f"{url}?page=2").get_data(as_text=True)

@@ -37,7 +37,11 @@ def index() -> str:
         store_later(list(found.worked_out))
     switch = "iqa" if role == "assessor" else "assessor"
     chart = (
-        assessor_decisions_chart(db(), assessor_id=me.id)
+        assessor_decisions_chart(
+            db(),
+            assessor_id=me.id,
+            cache=current_app.extensions.setdefault("portfolio.decision_counts", {}),
+        )
         if role == "assessor" and me.has("assessor")
         else None
     )

@@ -1,7 +1,8 @@
 """The figures behind the charts of the learner's, assessor's, cohort and IQA pages.
 
 Each reads one SQL statement at most (the cohort and IQA charts none: they fold what their page
-already loaded), so a page's cost does not grow with the centre's history."""
+already loaded; the assessor's decisions two when a decision was recorded since its counts were
+kept), so a page's cost does not grow with the centre's history."""
 
 from __future__ import annotations
 
@@ -76,22 +77,32 @@ def learner_progress_chart(
     )
 
 
+DecisionCounts = dict[tuple[int, int, date, int], list[Any]]  # (bind, assessor, since, newest)
+
+
 def assessor_decisions_chart(
-    session: Session, *, assessor_id: int, today: date | None = None
+    session: Session,
+    *,
+    assessor_id: int,
+    today: date | None = None,
+    cache: DecisionCounts | None = None,
 ) -> Chart:
-    """The assessor's acceptances and referrals per month over the last year (one statement)."""
+    """The assessor's acceptances and referrals per month over the last year. With ``cache``
+    (kept by the app, per process): one cheap statement, the centre's newest decision, while no
+    decision was recorded since the counts were made, else that and the count (a busy assessor's
+    year is tens of thousands of decisions for the database to group on every visit)."""
     months = last_months(today or date.today(), MONTHS)
     since = datetime.combine(months[0], datetime.min.time(), tzinfo=UTC)
-    year, month = _utc_year_month(col(Decision.at), session.get_bind().dialect.name)
-    found = session.execute(
-        sa_select(year, month, col(Decision.new_status), func.count())
-        .where(
-            col(Decision.actor_id) == assessor_id,
-            col(Decision.at) >= since,
-            col(Decision.new_status).in_(("accepted", "referred")),
-        )
-        .group_by(year, month, col(Decision.new_status))
-    ).all()  # counted by the database: a busy assessor makes thousands of decisions a year
+    if cache is None:
+        found = _decision_counts(session, assessor_id, since)
+    else:
+        newest = int(session.execute(sa_select(func.max(Decision.id))).scalar() or 0)
+        key = (id(session.get_bind()), assessor_id, months[0], newest)
+        if key not in cache:
+            if len(cache) > 1000:
+                cache.clear()
+            cache[key] = _decision_counts(session, assessor_id, since)
+        found = cache[key]
     counts = {(date(int(y), int(m), 1), status): n for y, m, status, n in found}
     accepted = tuple(counts.get((m, "accepted"), 0) for m in months)
     referred = tuple(counts.get((m, "referred"), 0) for m in months)
@@ -111,6 +122,23 @@ def assessor_decisions_chart(
         category_head="Month",
         extra=[("Referral rate", rates)],
         axis=month_axis(months),
+    )
+
+
+def _decision_counts(session: Session, assessor_id: int, since: datetime) -> list[Any]:
+    """(year, month, status, count) of the assessor's decisions since ``since`` (one statement:
+    counted by the database)."""
+    year, month = _utc_year_month(col(Decision.at), session.get_bind().dialect.name)
+    return list(
+        session.execute(
+            sa_select(year, month, col(Decision.new_status), func.count())
+            .where(
+                col(Decision.actor_id) == assessor_id,
+                col(Decision.at) >= since,
+                col(Decision.new_status).in_(("accepted", "referred")),
+            )
+            .group_by(year, month, col(Decision.new_status))
+        ).all()
     )
 
 

@@ -4,6 +4,7 @@ whether it was scanned and what the learner confirmed. Prepared here; the templa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -78,13 +79,22 @@ def _summary(rows: list[FindingRow], scanned: bool) -> str:
 
 
 def privacy_view(
-    session: Session, *, item: Evidence, version: EvidenceVersion, can_edit: bool
+    session: Session,
+    *,
+    item: Evidence,
+    version: EvidenceVersion,
+    can_edit: bool,
+    attachments: Sequence[Attachment] | None = None,
 ) -> PrivacyView:
+    """What the page says about personal data in ``version``; ``attachments``, its files, when
+    the page has them already (else they are read here)."""
     scans = scanning.scans_of(session, version.id or 0)
     rows = scanning.findings_of(session, version.id or 0)
-    files = {
-        a.id: a for a in session.exec(select(Attachment).where(Attachment.version_id == version.id))
-    }
+    if attachments is None:
+        attachments = session.exec(
+            select(Attachment).where(Attachment.version_id == version.id)
+        ).all()
+    files = {a.id: a for a in attachments}
     texts = scanning.attachment_texts(session, [i for i in files if i is not None])
     deciders = {r.decided_by for r in rows if r.decided_by}
     names = (

@@ -154,7 +154,13 @@ def _item_page(
     if mapping.suggestions_due:  # computed in the background; this page shows what is stored
         suggest_after_page([info.version.id or 0])
     forms = ItemForms.build(mapping, failed)
-    privacy = privacy_view(db(), item=info.item, version=info.version, can_edit=info.can_edit)
+    privacy = privacy_view(
+        db(),
+        item=info.item,
+        version=info.version,
+        can_edit=info.can_edit,
+        attachments=info.attachments,
+    )
     states = criterion_states(db(), info.item.learner_id) if mapping.can_map else {}
     html = render_template(
         "evidence/detail.html",

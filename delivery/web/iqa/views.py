@@ -37,6 +37,7 @@ from delivery.web.iqa.forms import (
     ReviewForm,
     StrategyForm,
 )
+from delivery.web.iqa.paging import sample_page
 from delivery.web.words import sample_kind
 from exports.iqa_report import report_for_cycle
 from mappings.quality.actions import (
@@ -134,17 +135,21 @@ def _plan_page(cycle_id: int, failed: PageForm | None = None) -> tuple[str, int]
                 f"assessed by {page_data.facts.assessor_names.get(c.assessor_id, '?')}")
         for c in page_data.candidates
     ]  # fmt: skip
+    shown = sample_page(
+        page_data.samples,
+        request.args.get("page", type=int),
+        show=failed.row if isinstance(failed, ButtonForm) else None,
+    )
     html = render_template(
         "iqa/plan.html",
         page=page_data,
+        samples=shown,
         grid_chart=iqa_grid_chart(page_data.grid),
         plan_form=failed
         if isinstance(failed, PlanForm)
         else PlanForm(prefix="plan", formdata=None),
         add_form=add_form,
-        drop_forms=per_row(
-            ButtonForm, [s.id for s, *_ in page_data.samples], failed, prefix="drop"
-        ),
+        drop_forms=per_row(ButtonForm, [s.id for s, *_ in shown.rows], failed, prefix="drop"),
     )
     return html, failed.status if failed is not None else 200
 
@@ -201,7 +206,8 @@ def drop(sample_id: int) -> tuple[str, int] | Response:
         with errors_on(form):
             dropped = drop_sample(db(), actor=actor(), sample_id=sample_id)
             flash(f"Dropped {dropped.decision_key} from the sample.", "success")
-            return redirect(url_for("iqa.cycle", cycle_id=cycle_id))
+            back = request.args.get("page", type=int)  # the page of samples it was dropped on
+            return redirect(url_for("iqa.cycle", cycle_id=cycle_id, page=back))
     return _plan_page(cycle_id, form)
 
 
