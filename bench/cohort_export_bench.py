@@ -5,7 +5,9 @@ items of 5 claims per learner), puts every synthetic learner in one cohort and s
 first standard (freezing their evidence), then runs each export in a fresh process and reports its
 CPU time, peak RSS and time per row:
 
-* ``portfolio export coverage --cohort C -o coverage.csv`` (and ``.xlsx``);
+* ``portfolio export coverage --cohort C -o coverage.csv`` and ``-o coverage.xlsx``;
+* ``portfolio export register --from .. --to .. -o register.csv`` and ``.xlsx`` (the register of
+  every sign-off: one per learner);
 * the bulk export of the cohort's sign-off records (:func:`exports.jobs.run_job`, one process).
 
 ``--code DIR`` (repeatable) runs the same exports with another checkout's code on the same data
@@ -20,7 +22,9 @@ Target: peak RSS at most 150 MB at N=5,000, CPU time per row flat as N grows.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
+import io
 import json
 import os
 import resource
@@ -240,13 +244,17 @@ def child(task: str, url: str, cohort_id: int, out: str) -> None:
     cpu0, rss0 = _usage()
     start = time.perf_counter()
     rows = 0
-    if task == "coverage":
-        main(
-            ["--db", url, "export", "coverage", "--cohort", str(cohort_id), "-o", out],
-            standalone_mode=False,
+    if task in ("coverage", "register"):
+        command = (
+            ["export", "coverage", "--cohort", str(cohort_id)]
+            if task == "coverage"
+            else ["export", "register", "--from", "2026-01-01", "--to", "2026-12-31"]
         )
-        with open(out, "rb") as fh:
-            rows = sum(1 for _ in fh) - 1
+        said = io.StringIO()
+        with contextlib.redirect_stdout(said):
+            main(["--db", url, *command, "-o", out, "--json"], standalone_mode=False)
+        summary = json.loads(said.getvalue())
+        rows = summary.get("rows", summary.get("signoffs", 0))
     else:
         engine = make_engine(url)
         with Session(engine) as session:
@@ -284,11 +292,12 @@ def child(task: str, url: str, cohort_id: int, out: str) -> None:
 
 
 def _digest(path: Path) -> str:
-    """SHA-256 of a file; of a zip, of its members' names and contents (not its timestamps)."""
-    if path.suffix == ".zip":
+    """SHA-256 of a file; of a zip (.xlsx too), of its members' names and contents (not its
+    timestamps, nor the workbook's creation time)."""
+    if path.suffix in (".zip", ".xlsx"):
         h = hashlib.sha256()
         with zipfile.ZipFile(path) as zf:
-            for name in sorted(zf.namelist()):
+            for name in sorted(set(zf.namelist()) - {"docProps/core.xml"}):
                 h.update(name.encode() + b"\0" + zf.read(name))
         return h.hexdigest()[:12]
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
@@ -348,15 +357,16 @@ def main() -> None:
             print(
                 f"  N={learners}: load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
             )
-            tasks = [("coverage", "csv"), ("signoffs", "zip")]
-            if args.signoffs_up_to is not None and learners > args.signoffs_up_to:
-                tasks.pop()
+            tasks = [(t, s) for t in ("coverage", "register") for s in ("csv", "xlsx")]
+            if args.signoffs_up_to is None or learners <= args.signoffs_up_to:
+                tasks.append(("signoffs", "zip"))
             for task, suffix in tasks:
                 for code in codes:
                     f = measure(code, task, url, cohort_id, Path(tmp) / f"out.{suffix}")
+                    label = f"{task} {suffix}"
                     per_row = f["cpu"] / max(f["rows"], 1) * 1e6
                     print(
-                        f"  {task:<9} N={learners:<5} {code}: {f['rows']} rows, "
+                        f"  {label:<13} N={learners:<5} {code}: {f['rows']} rows, "
                         f"{f['seconds']:.1f} s wall, {f['cpu']:.1f} s CPU "
                         f"({per_row:.0f} us CPU/row), peak RSS {f['rss']:.0f} MB "
                         f"(after imports {f['rss0']:.0f} MB), output sha256 {f['sha']}",

@@ -86,6 +86,7 @@ class Standing:
 # Built once: these run on every home, progress and caseload page, and building a statement
 # costs more than running it. Lists are bound as expanding parameters.
 _IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+_new = tuple.__new__
 _REGISTRATIONS = (
     select(Registration, Person, Framework)
     .join(Person, col(Person.id) == Registration.learner_id)
@@ -328,8 +329,8 @@ def _claim_facts(
             ref = ref_of_evidence[eid] = EvidenceRef(eid, assessed_version(estatus, current))
         if decided_at is not None and decided_at.tzinfo is None:
             decided_at = decided_at.replace(tzinfo=UTC)  # SQLite keeps no offset: UTC
-        # positional: ClaimFact(criterion, evidence, ref, title, kind, activity, status, method,
-        # decided_at)
+        # ClaimFact(criterion, evidence, ref, title, kind, activity, status, method, decided_at)
+        # built as the tuple it is, without its Python-level __new__: one per claim read
         claims_of[lid].append(
-            ClaimFact(cid, eid, ref, title, kind, activity, cstatus, method, decided_at)
+            _new(ClaimFact, (cid, eid, ref, title, kind, activity, cstatus, method, decided_at))
         )

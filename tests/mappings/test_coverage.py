@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
@@ -169,7 +168,7 @@ def test_complete_standard():
 
 
 def test_unknown_claims_counted_and_ignored():
-    ghost = replace(claim(P1), criterion_id=999)
+    ghost = claim(P1)._replace(criterion_id=999)
     cov = compute_coverage([P1], [ghost], RULES, TODAY)
     assert cov.unknown_claims == 1 and cov.criteria[0].state == "missing"
 
@@ -271,7 +270,7 @@ def test_adding_countable_claim_never_lowers(claims, rules, target, data):
 def test_referring_a_claim_never_raises(claims, rules, data):
     i = data.draw(st.integers(0, len(claims) - 1))
     referred = list(claims)
-    referred[i] = replace(claims[i], status="referred")
+    referred[i] = claims[i]._replace(status="referred")
     before_met, before_rank = total_met(claims, rules)
     after_met, after_rank = total_met(referred, rules)
     assert after_met <= before_met
@@ -346,9 +345,8 @@ def test_claims_are_listed_in_the_full_key_order_without_formatting_times(shared
     for n in range(60):
         ref = rnd.randrange(1, 20) if shared else n + 1
         claims.append(
-            replace(
-                claim(P1, rnd.choice(("accepted", "referred", "claimed")),
-                      rnd.choice(("O", "PD", None)), date(2024, 1, rnd.randrange(1, 4)), ref),
+            claim(P1, rnd.choice(("accepted", "referred", "claimed")),
+                  rnd.choice(("O", "PD", None)), date(2024, 1, rnd.randrange(1, 4)), ref)._replace(
                 evidence_ref=EvidenceRef(ref, rnd.randrange(1, 3)),
                 decided_at=datetime(2024, 2, rnd.randrange(1, 28), 9, 0),
             )
