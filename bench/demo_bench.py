@@ -29,10 +29,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from _common import temporary_database
+from _common import processes_cpu, temporary_database
 from sqlalchemy import Engine, event, func, select
 from sqlmodel import Session
 
@@ -46,23 +45,9 @@ from portfolio.db import make_engine, session_scope
 from portfolio.models import Evidence, Person
 from portfolio.services import audit
 
-TICKS = os.sysconf("SC_CLK_TCK")
-
 
 def _load() -> str:
     return ", ".join(f"{x:.1f}" for x in os.getloadavg()) + f" on {os.cpu_count()} CPUs"
-
-
-def _server_cpu(pids: set[int]) -> float:
-    """CPU seconds used so far by these (local) server processes; 0 where unreadable."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / TICKS
 
 
 def _backends(engine: Engine) -> set[int]:
@@ -90,13 +75,13 @@ def generate(url: str, learners: int, items: int) -> dict[str, Any]:
         load_demo(session)
         add_demo_assessments(session)
         add_demo_quality(session)
-    server = _server_cpu(pids)
+    server = processes_cpu(pids)
     wall, cpu = time.perf_counter(), time.process_time()
     report = add_synthetic_centre(
         lambda: session_scope(engine), learners=learners, items_per_learner=items, progress=None
     )
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    server = _server_cpu(pids) - server
+    server = processes_cpu(pids) - server
     verify_wall = time.perf_counter()
     with session_scope(engine, write=False) as session:
         checked = audit.verify(session)

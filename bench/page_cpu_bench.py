@@ -25,9 +25,9 @@ import re
 import statistics
 import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
+from _common import processes_cpu
 from load_bench import PASSWORD, ROUTES, plan
 from sqlalchemy import event
 
@@ -93,12 +93,12 @@ def main() -> None:
         database: dict[str, float] = {}
         process = time.process_time()
         for route in ROUTES:
-            before = backends_cpu(backends)
+            before = processes_cpu(backends)
             for n in range(args.runs):
                 start = time.thread_time()
                 get(route, n)
                 cpu[route].append((time.thread_time() - start) * 1000)
-            database[route] = (backends_cpu(backends) - before) * 1000 / args.runs
+            database[route] = (processes_cpu(backends) - before) * 1000 / args.runs
         process = time.process_time() - process
     engine.dispose()
     print(
@@ -143,19 +143,6 @@ def _engine(url: str) -> tuple[Any, set[int]]:
             backends.add(int(dbapi.info.backend_pid))
 
     return engine, backends
-
-
-def backends_cpu(pids: set[int]) -> float:
-    """CPU seconds of these PostgreSQL server processes (on this machine; 0 if none)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / ticks
 
 
 if __name__ == "__main__":
