@@ -280,6 +280,27 @@ def shared() -> Path:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[Any]:
+    """Argon2id at its production cost (64 MiB, 3 passes, 4 lanes) takes ~0.2 s of CPU per hash
+    or check, and the suite makes or checks a password thousands of times: the tests hash with
+    the same algorithm at its lowest cost. tests/portfolio/test_passwords.py checks the
+    production hasher itself (its parameters, and a log-in through it), which this fixture
+    yields."""
+    from argon2 import PasswordHasher
+
+    from portfolio.services import passwords
+
+    real = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    passwords._dummy_hash.cache_clear()
+    try:
+        yield real
+    finally:
+        passwords._hasher = real
+        passwords._dummy_hash.cache_clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
 def wired() -> None:
     """Guards and relations registered as the app, the CLI and the worker register them."""
     wire()
