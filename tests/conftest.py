@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,12 +42,13 @@ def _backends() -> list[str]:
 
 
 @contextmanager
-def _postgres_database() -> Iterator[str]:
+def _postgres_database(template: str | None = None) -> Iterator[str]:
     admin_url = normalise_url(os.environ[PG_ENV])
     name = f"portfolio_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        copy = f' TEMPLATE "{template}"' if template else ""
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     try:
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
@@ -77,16 +80,70 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@contextmanager
-def migrated_database(backend: str, folder: Path, *, sample: bool = False) -> Iterator[Engine]:
-    """A new database of ``backend`` at the newest schema (with the sample framework when
-    ``sample``), as an engine; disposed and dropped afterwards."""
-    with fresh_database(backend, folder) as url:
+# Migrated databases, made once per run for each (backend, sample) and copied for each test that
+# asks for one: PostgreSQL's CREATE DATABASE ... TEMPLATE, SQLite's backup API. The copies are
+# the database that migrating (and loading the sample) gives, without doing it again each time.
+_TEMPLATES: dict[tuple[str, bool], str] = {}
+_TEMPLATE_CLEANUP: list[Any] = []
+
+
+def _template(backend: str, sample: bool) -> str:
+    """The template for ``backend``: a PostgreSQL database name or an SQLite file's path."""
+    key = (backend, sample)
+    if key not in _TEMPLATES:
+        if backend == "postgresql":
+            made: Any = _postgres_database()
+            url = made.__enter__()
+            found = str(make_url(url).database)
+        else:
+            made = tempfile.TemporaryDirectory(prefix="portfolio-template-")
+            found = str(Path(made.__enter__()) / "template.sqlite3")
+            url = f"sqlite:///{found}"
+        _TEMPLATE_CLEANUP.append(made)
         eng = make_engine(url)
         try:
             upgrade(eng)
             if sample:
                 _load_sample(eng)
+        finally:
+            eng.dispose()  # a PostgreSQL template may have no one connected to it
+        _TEMPLATES[key] = found
+    return _TEMPLATES[key]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_templates() -> Iterator[None]:
+    yield
+    while _TEMPLATE_CLEANUP:
+        _TEMPLATE_CLEANUP.pop().__exit__(None, None, None)
+    _TEMPLATES.clear()
+
+
+@contextmanager
+def _copied_database(backend: str, folder: Path, *, sample: bool) -> Iterator[str]:
+    template = _template(backend, sample)
+    if backend == "postgresql":
+        with _postgres_database(template) as url:
+            yield url
+        return
+    folder.mkdir(parents=True, exist_ok=True)  # as make_engine does for a new file
+    path = folder / f"test-{uuid.uuid4().hex[:8]}.sqlite3"
+    source, target = sqlite3.connect(template), sqlite3.connect(path)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+    yield f"sqlite:///{path}"
+
+
+@contextmanager
+def migrated_database(backend: str, folder: Path, *, sample: bool = False) -> Iterator[Engine]:
+    """A new database of ``backend`` at the newest schema (with the sample framework when
+    ``sample``), as an engine; disposed and dropped afterwards."""
+    with _copied_database(backend, folder, sample=sample) as url:
+        eng = make_engine(url)
+        try:
             yield eng
         finally:
             eng.dispose()
@@ -280,6 +337,27 @@ def shared() -> Path:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[Any]:
+    """Argon2id at its production cost (64 MiB, 3 passes, 4 lanes) takes ~0.2 s of CPU per hash
+    or check, and the suite makes or checks a password thousands of times: the tests hash with
+    the same algorithm at its lowest cost. tests/portfolio/test_passwords.py checks the
+    production hasher itself (its parameters, and a log-in through it), which this fixture
+    yields."""
+    from argon2 import PasswordHasher
+
+    from portfolio.services import passwords
+
+    real = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    passwords._dummy_hash.cache_clear()
+    try:
+        yield real
+    finally:
+        passwords._hasher = real
+        passwords._dummy_hash.cache_clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
 def wired() -> None:
     """Guards and relations registered as the app, the CLI and the worker register them."""
     wire()
@@ -376,3 +454,18 @@ def actor_of(person: Person) -> Any:
     from portfolio.services.people import Actor
 
     return Actor(id=person.id or 0, name=person.name, roles=person.role_set)
+
+
+def run_queued_jobs(queues: list[Any], connection: Any) -> bool:
+    """Run what is queued, in this process (rq's SimpleWorker in burst mode), as the tests' worker.
+
+    The worker does not open its command channel (Redis pub/sub for "stop this job"; no test
+    sends one): with redis-py 8, stopping that channel's listener at the end of a burst joins a
+    thread that may be in a 60 s poll, so a burst sometimes took a minute instead of a moment."""
+    from rq import SimpleWorker
+
+    class Worker(SimpleWorker):
+        def subscribe(self) -> None:
+            pass
+
+    return bool(Worker(queues, connection=connection).work(burst=True))

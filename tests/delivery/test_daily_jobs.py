@@ -19,7 +19,7 @@ from portfolio.models.base import utcnow
 from portfolio.services import registrations
 from portfolio.services.actors import SYSTEM
 from portfolio.services.files import FileStore
-from tests.conftest import migrated_database
+from tests.conftest import migrated_database, run_queued_jobs
 from tests.exports.export_case import build_case
 from tests.mappings.test_coverage_web import _add_learners
 
@@ -58,9 +58,7 @@ def queue():
 
 
 def _work(queue) -> None:
-    from rq import SimpleWorker
-
-    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    run_queued_jobs([queue], queue.connection)
 
 
 def _url(engine: Engine) -> str:

@@ -18,7 +18,7 @@ from exports.models import ExportJob
 from portfolio.errors import PermissionDenied
 from portfolio.models import Attachment, EvidenceVersion
 from portfolio.models.evidence import AttachmentReading
-from tests.conftest import actor_of
+from tests.conftest import actor_of, run_queued_jobs
 
 REDIS = "redis://127.0.0.1:6379/11"
 
@@ -133,7 +133,7 @@ def _explode() -> None:
 
 def test_jobs_rq_gave_up_on_are_listed_and_put_back(session, make_person) -> None:
     from redis import Redis
-    from rq import Queue, SimpleWorker
+    from rq import Queue
 
     connection = Redis.from_url(REDIS)
     queue = Queue(EXPORTS, connection=connection)
@@ -141,7 +141,7 @@ def test_jobs_rq_gave_up_on_are_listed_and_put_back(session, make_person) -> Non
     queue.failed_job_registry.cleanup()
     job = queue.enqueue(_explode, description=f"test job {uuid.uuid4().hex[:6]}")
     try:
-        SimpleWorker([queue], connection=connection).work(burst=True)
+        run_queued_jobs([queue], connection)
         admin = actor_of(make_person("admin"))
         found = failures.failures(session, actor=admin, redis_url=REDIS)
         listed = [j for j in found.rq if j.id == job.id]

@@ -23,7 +23,7 @@ from portfolio.models import Cohort, Person
 from portfolio.services import registrations
 from portfolio.services.files import FileStore
 from portfolio.services.people import SYSTEM
-from tests.conftest import actor_of, migrated_database
+from tests.conftest import actor_of, migrated_database, run_queued_jobs
 from tests.exports.export_case import build_case
 
 REDIS_URL = os.environ.get("PORTFOLIO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -175,7 +175,7 @@ def _redis_or_skip():
 
 
 def test_job_runs_on_rq_with_a_real_redis(fresh, tmp_path) -> None:
-    from rq import Queue, SimpleWorker
+    from rq import Queue
 
     conn = _redis_or_skip()
     queue = f"test-exports-{uuid.uuid4().hex[:8]}"
@@ -191,6 +191,6 @@ def test_job_runs_on_rq_with_a_real_redis(fresh, tmp_path) -> None:
     )
     q = Queue(queue, connection=conn)
     assert rq_id in q.job_ids
-    SimpleWorker([q], connection=conn).work(burst=True)
+    run_queued_jobs([q], conn)
     _finished(fresh, job_id, instance)
     q.delete(delete_jobs=True)

@@ -34,10 +34,14 @@ def test_suggest_cli_ranks_criteria_with_reasons(cli) -> None:
 
 def test_suggest_cli_with_examples_and_bad_input(cli, tmp_path) -> None:
     reset_cache()
+    # six labelled items are examples enough for the option's path; the whole dev set (48 long
+    # items) took a minute of encoding here, and training (test_suggest_train) reads all of it
+    examples = tmp_path / "examples.jsonl"
+    examples.write_text("\n".join(DEV.read_text().splitlines()[:6]) + "\n")
     r = cli(
         "suggest",
         "--examples",
-        str(DEV),
+        str(examples),
         input='{"id": 1, "kind": "other", "title": "", "text": ""}\n',
     )
     assert r.exit_code == 0

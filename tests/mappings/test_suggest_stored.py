@@ -28,7 +28,7 @@ from mappings.engine.suggest import ENGINE_VERSION, SuggestionEngine
 from portfolio.models import Evidence, EvidenceVersion, Framework, Person
 from portfolio.services import evidence, people
 from portfolio.services.actors import SYSTEM
-from tests.conftest import actor_of, migrated_database
+from tests.conftest import actor_of, migrated_database, run_queued_jobs
 
 REDIS_URL = os.environ.get("PORTFOLIO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PROFILE = (
@@ -430,7 +430,7 @@ def test_worker_pending_works_out_what_is_missing(committed: Engine, monkeypatch
 def test_suggestions_are_worked_out_on_rq_with_a_real_redis(committed: Engine) -> None:
     from redis import Redis
     from redis.exceptions import RedisError
-    from rq import Queue, SimpleWorker
+    from rq import Queue
 
     conn = Redis.from_url(REDIS_URL)
     try:
@@ -449,7 +449,7 @@ def test_suggestions_are_worked_out_on_rq_with_a_real_redis(committed: Engine) -
     q = Queue(queue, connection=conn)
     assert q.job_ids == ids and _stored(committed, version_id) is None
     try:
-        SimpleWorker([q], connection=conn).work(burst=True)
+        run_queued_jobs([q], conn)
         row = _stored(committed, version_id)
         assert row is not None and any(s["strong"] for s in row.suggestions)
         # once its job has started, the version can be queued again

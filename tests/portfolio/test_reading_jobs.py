@@ -23,7 +23,7 @@ from portfolio.services import evidence, people
 from portfolio.services.actors import SYSTEM
 from portfolio.services.evidence.reading import queued
 from portfolio.services.files import FileStore
-from tests.conftest import actor_of, migrated_database
+from tests.conftest import actor_of, migrated_database, run_queued_jobs
 
 REDIS_URL = os.environ.get("PORTFOLIO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 TEXT = b"Notes of a vocational profile, read by a worker."
@@ -87,7 +87,7 @@ def _reading(fresh: Fresh) -> AttachmentReading:
 def test_a_reading_runs_on_rq_with_a_real_redis(fresh: Fresh) -> None:
     from redis import Redis
     from redis.exceptions import RedisError
-    from rq import Queue, SimpleWorker
+    from rq import Queue
 
     conn = Redis.from_url(REDIS_URL)
     try:
@@ -107,7 +107,7 @@ def test_a_reading_runs_on_rq_with_a_real_redis(fresh: Fresh) -> None:
     q = Queue(queue, connection=conn)
     assert ids[0] in q.job_ids
     assert _reading(fresh).status == "pending"
-    SimpleWorker([q], connection=conn).work(burst=True)
+    run_queued_jobs([q], conn)
     row = _reading(fresh)
     assert row.status == "done" and row.text == TEXT.decode()
     q.delete(delete_jobs=True)
