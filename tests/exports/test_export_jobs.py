@@ -24,6 +24,7 @@ from portfolio.services import registrations
 from portfolio.services.files import FileStore
 from portfolio.services.people import SYSTEM
 from tests.conftest import actor_of, migrated_database, run_queued_jobs
+from tests.exports.conftest import make_view
 from tests.exports.export_case import build_case
 
 REDIS_URL = os.environ.get("PORTFOLIO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -194,3 +195,48 @@ def test_job_runs_on_rq_with_a_real_redis(fresh, tmp_path) -> None:
     run_queued_jobs([q], conn)
     _finished(fresh, job_id, instance)
     q.delete(delete_jobs=True)
+
+
+def test_job_leaves_no_laid_out_document_waiting_for_the_collector(
+    fresh, tmp_path, monkeypatch
+) -> None:
+    """A python-docx document is a reference cycle holding lxml trees whose memory the collector
+    cannot see: the job collects each one as soon as it is written, not at some later full
+    collection (dozens of them were 60-70 MB of the bulk export's peak)."""
+    import gc
+    import weakref
+
+    import exports.signoff
+
+    made: list[weakref.ref] = []
+    real = exports.signoff.Document
+
+    def tracked(*args, **kwargs):
+        doc = real(*args, **kwargs)
+        made.append(weakref.ref(doc))
+        return doc
+
+    monkeypatch.setattr(exports.signoff, "Document", tracked)
+    factory = lambda: Session(fresh.engine, expire_on_commit=False)  # noqa: E731
+    job_id = _job(fresh)
+    was_enabled = gc.isenabled()
+    gc.disable()  # only what the job collects itself
+    try:
+        jobs.run_job(factory, job_id, instance_path=tmp_path / "instance", centre="X")
+        alive = [ref for ref in made if ref() is not None]
+    finally:
+        if was_enabled:
+            gc.enable()
+    _finished(fresh, job_id, tmp_path / "instance")
+    assert len(made) == 1 and alive == []
+    # laid out without the job's collection, the same document outlives its function
+    view = make_view()
+    gc.disable()
+    try:
+        exports.signoff.build_signoff_docx(view)
+        assert made[-1]() is not None
+    finally:
+        if was_enabled:
+            gc.enable()
+    gc.collect()
+    assert made[-1]() is None
