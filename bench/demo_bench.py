@@ -42,7 +42,7 @@ from demo.assessments import add_demo_assessments
 from demo.quality import add_demo_quality
 from demo.synthetic import add_synthetic_centre
 from portfolio.db import make_engine, session_scope
-from portfolio.models import Evidence, Person
+from portfolio.models import Evidence, Person, Registration
 from portfolio.services import audit
 
 
@@ -134,13 +134,17 @@ def pages(url: str, runs: int, only: str = "") -> None:
         learners = session.execute(
             select(func.count()).select_from(Person).where(Person.email.like("synthetic%"))  # type: ignore[attr-defined]
         ).scalar_one()
-        learner = (
-            session.execute(
-                select(Person.id).where(Person.email.like("synthetic%")).order_by(Person.id.desc())  # type: ignore[attr-defined, union-attr]
-            )
-            .scalars()
-            .first()
-        )
+        # the newest synthetic learner on assessor1's caseload (the pages are opened as assessor1)
+        assessor = session.execute(
+            select(Person.id).where(Person.email == "assessor1@example.org")
+        ).scalar_one()
+        learner = session.execute(
+            select(Registration.learner_id)
+            .join(Person, Person.id == Registration.learner_id)  # type: ignore[arg-type]
+            .where(Registration.assessor_id == assessor, Person.email.like("synthetic%"))  # type: ignore[attr-defined]
+            .order_by(Registration.learner_id.desc())  # type: ignore[union-attr]
+            .limit(1)
+        ).scalar_one()
         item = session.execute(
             select(Evidence.id).where(Evidence.learner_id == learner).limit(1)
         ).scalar_one()
