@@ -368,12 +368,16 @@ def enqueue_rq(
 def run_worker(
     redis_url: str, *, queue: str = QUEUE, burst: bool = False, also: Sequence[str] = ()
 ) -> bool:
-    """Work the export queue, and the queues named in ``also`` (``portfolio worker``)."""
+    """Work the export queue, and the queues named in ``also`` (``portfolio worker``), with
+    :class:`exports.rq_worker.PortfolioWorker` (whose command listener never holds up the end
+    of a burst)."""
     from redis import Redis
-    from rq import Queue, Worker
+    from rq import Queue
+
+    from exports.rq_worker import PortfolioWorker
 
     connection = Redis.from_url(redis_url)
-    worker = Worker(
+    worker = PortfolioWorker(
         [Queue(name, connection=connection) for name in (queue, *also)], connection=connection
     )
     # the scheduler runs the retries RQ delays (see enqueue_rq)
