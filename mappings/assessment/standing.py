@@ -22,6 +22,7 @@ from mappings.assessment.coverage import (
     CriterionRef,
     StandardCoverage,
     compute_coverage,
+    frozen,
 )
 from mappings.assessment.models import Claim, SignOff
 from mappings.assessment.progress import Rag, rag_status
@@ -232,9 +233,7 @@ def _read(session: Session, registration_ids: Sequence[int], detail: bool) -> _R
     criterion_rows: Sequence[Any] = connection.execute(_CRITERIA, {"ids": sorted(codes)}).all()
     criteria_of: dict[int, list[CriterionRef]] = defaultdict(list)
     for cid, sid, code, kind, text in criterion_rows:
-        criteria_of[sid].append(
-            CriterionRef(id=cid, standard=codes[sid], code=code, kind=kind, text=text)
-        )
+        criteria_of[sid].append(frozen(CriterionRef, cid, codes[sid], code, kind, text))
     learner_ids = sorted({reg.learner_id for reg, _, _ in regs})
     claims_of: dict[int, list[ClaimFact]] = defaultdict(list)
     light_of: dict[int, list[tuple[int, str, str | None, date]]] = defaultdict(list)
