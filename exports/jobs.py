@@ -14,7 +14,6 @@ the workers). Either way the function that runs is :func:`run_job`.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import os
 import threading
@@ -29,7 +28,7 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from exports.models import ExportJob
-from exports.signoff import SignoffView, build_signoff_docx
+from exports.signoff import SignoffView, lay_out
 from exports.signoff_view import document_name, signoff_views
 from mappings.assessment.models import SignOff
 from portfolio.db import run_unit, unit_of_work
@@ -191,16 +190,6 @@ def retry_job(session: Session, *, actor: Actor, job_id: int) -> ExportJob:
         data={"attempts": job.attempts},
     )
     return job
-
-
-def lay_out(view: SignoffView) -> bytes:
-    """One record's .docx, then the young cyclic garbage collected: a python-docx document is a
-    cycle of parts holding lxml trees whose memory (malloc'd by libxml2) the collector cannot
-    see, so left to the usual thresholds some dozens of dropped documents (60-70 MB) wait for a
-    full collection. A collection of the two young generations costs far less than a record."""
-    blob = build_signoff_docx(view)
-    gc.collect(1)
-    return blob
 
 
 def _documents(
@@ -368,12 +357,16 @@ def enqueue_rq(
 def run_worker(
     redis_url: str, *, queue: str = QUEUE, burst: bool = False, also: Sequence[str] = ()
 ) -> bool:
-    """Work the export queue, and the queues named in ``also`` (``portfolio worker``)."""
+    """Work the export queue, and the queues named in ``also`` (``portfolio worker``), with
+    :class:`exports.rq_worker.PortfolioWorker` (whose command listener never holds up the end
+    of a burst)."""
     from redis import Redis
-    from rq import Queue, Worker
+    from rq import Queue
+
+    from exports.rq_worker import PortfolioWorker
 
     connection = Redis.from_url(redis_url)
-    worker = Worker(
+    worker = PortfolioWorker(
         [Queue(name, connection=connection) for name in (queue, *also)], connection=connection
     )
     # the scheduler runs the retries RQ delays (see enqueue_rq)

@@ -459,13 +459,8 @@ def actor_of(person: Person) -> Any:
 def run_queued_jobs(queues: list[Any], connection: Any) -> bool:
     """Run what is queued, in this process (rq's SimpleWorker in burst mode), as the tests' worker.
 
-    The worker does not open its command channel (Redis pub/sub for "stop this job"; no test
-    sends one): with redis-py 8, stopping that channel's listener at the end of a burst joins a
-    thread that may be in a 60 s poll, so a burst sometimes took a minute instead of a moment."""
-    from rq import SimpleWorker
+    With the command listener ``portfolio worker`` has (exports.rq_worker.PromptStop): the
+    burst ends as soon as its jobs do (rq's own listener sometimes held it up for 60 s)."""
+    from exports.rq_worker import PortfolioSimpleWorker
 
-    class Worker(SimpleWorker):
-        def subscribe(self) -> None:
-            pass
-
-    return bool(Worker(queues, connection=connection).work(burst=True))
+    return bool(PortfolioSimpleWorker(queues, connection=connection).work(burst=True))

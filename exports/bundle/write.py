@@ -19,7 +19,7 @@ from exports.bundle.collect import collect
 from exports.bundle.manifest import MANIFEST, Manifest, encode
 from exports.bundle.pages import evidence_html, index_html
 from exports.bundle.signing import SIGNATURE, signature_json
-from exports.signoff import build_signoff_docx
+from exports.signoff import lay_out
 from mappings.assessment.standing import load_standings
 from portfolio.errors import Invalid, NotFound
 from portfolio.models import Person
@@ -113,7 +113,7 @@ def write_bundle(
                     if a.path not in writer.files:
                         writer.stream(a.path, store, a.sha256, a.size)
         for path, view in collected.documents:
-            writer.bytes(path, build_signoff_docx(view))
+            writer.bytes(path, lay_out(view))  # one document after another: see lay_out
         claimed: dict[int, list[str]] = defaultdict(list)
         for c in manifest.claims:
             claimed[c.evidence_id].append(f"{c.criterion.standard} {c.criterion.code}: {c.status}")

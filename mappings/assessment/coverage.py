@@ -28,14 +28,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from functools import lru_cache
 from operator import attrgetter
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, TypeVar
 
 from portfolio.refs import EvidenceRef
 
+_T = TypeVar("_T")
 Kind = Literal["performance", "knowledge", "assessment"]
 ClaimStatus = Literal["claimed", "accepted", "referred"]
 State = Literal["met", "awaiting", "referred", "missing"]
@@ -230,6 +231,22 @@ class Coverage:
 # ClaimCheck(...) without the named tuple's Python-level __new__ (a third of its cost), for
 # the loops that make one per claim
 _new = tuple.__new__
+_blank = object.__new__
+
+
+def frozen(cls: type[_T], *values: Any) -> _T:
+    """``cls(*values)`` for a frozen dataclass without ``__post_init__`` or slots, every field
+    given: its ``__init__`` sets each field through ``object.__setattr__``, three times the cost
+    of filling the instance's ``__dict__``, and one is made per criterion of every page."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+    made = _blank(cls)
+    made.__dict__.update(zip(names, values, strict=True))
+    return made
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 @lru_cache(maxsize=256)  # a few codes come back on every claim
@@ -335,10 +352,10 @@ def _judge(
         if problem == "":
             met[fact.evidence_ref] = None
     if met:
-        return CriterionCoverage(criterion, "met", tuple(met), (), tuple(listed))
+        return frozen(CriterionCoverage, criterion, "met", tuple(met), (), tuple(listed))
     checks = tuple(listed)
     if not checks:
-        return CriterionCoverage(criterion, "missing", (), ("no evidence claimed",), checks)
+        return frozen(CriterionCoverage, criterion, "missing", (), ("no evidence claimed",), checks)
 
     awaiting = [c for c in checks if c.claim.status == "claimed"]
     referred = [c for c in checks if c.claim.status == "referred"]
@@ -367,8 +384,10 @@ def _judge(
         reasons.append(f"activity date after today: {_listed(by_problem['future'])}")
 
     if awaiting:
-        return CriterionCoverage(criterion, "awaiting", _refs(awaiting), tuple(reasons), checks)
-    return CriterionCoverage(criterion, "referred", _refs(checks), tuple(reasons), checks)
+        return frozen(
+            CriterionCoverage, criterion, "awaiting", _refs(awaiting), tuple(reasons), checks
+        )
+    return frozen(CriterionCoverage, criterion, "referred", _refs(checks), tuple(reasons), checks)
 
 
 def compute_coverage(

@@ -108,7 +108,7 @@ def test_failed_job_retried_overwrites_its_file(fresh, tmp_path, monkeypatch) ->
     job_id = _job(fresh)
     instance = tmp_path / "instance"
     factory = lambda: Session(fresh.engine, expire_on_commit=False)  # noqa: E731
-    monkeypatch.setattr(jobs, "build_signoff_docx", lambda view: 1 / 0)
+    monkeypatch.setattr(jobs, "lay_out", lambda view: 1 / 0)
     jobs.run_job(factory, job_id, instance_path=instance, centre="X")
     with Session(fresh.engine) as s:
         job = s.get(ExportJob, job_id)

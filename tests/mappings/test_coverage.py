@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date, datetime
 
@@ -14,6 +15,7 @@ from mappings.assessment.coverage import (
     CoverageRules,
     CriterionRef,
     compute_coverage,
+    frozen,
     years_before,
 )
 from portfolio.refs import EvidenceRef
@@ -353,3 +355,13 @@ def test_claims_are_listed_in_the_full_key_order_without_formatting_times(shared
         )  # fmt: skip
     listed = compute_coverage([P1], claims, RULES, TODAY).criteria[0].claims
     assert [c.claim for c in listed] == sorted(claims, key=_claim_key)
+
+
+def test_frozen_makes_the_instance_the_constructor_makes_and_wants_every_field() -> None:
+    made = frozen(CriterionRef, 7, "SE01", "P1", "performance", "Greet the job seeker")
+    assert made == CriterionRef(7, "SE01", "P1", "performance", "Greet the job seeker")
+    assert hash(made) == hash(CriterionRef(7, "SE01", "P1", "performance", "Greet the job seeker"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.code = "P2"  # type: ignore[misc]
+    with pytest.raises(ValueError):
+        frozen(CriterionRef, 7, "SE01", "P1", "performance")  # the text left out
