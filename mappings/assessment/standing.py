@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import BindParameter, DateTime, bindparam, type_coerce
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from mappings.assessment.counts import state_counts
@@ -87,12 +88,15 @@ class Standing:
 # costs more than running it. Lists are bound as expanding parameters.
 _IDS: BindParameter[Any] = bindparam("ids", expanding=True)
 _new = tuple.__new__
-_REGISTRATIONS = (
+_WHOLE_REGISTRATIONS = (
     select(Registration, Person, Framework)
     .join(Person, col(Person.id) == Registration.learner_id)
     .join(Framework, col(Framework.id) == Registration.framework_id)
     .where(col(Registration.id).in_(_IDS))
 )
+# the framework's vocabulary and glossary (tens of kB of JSON) read only when asked for: pages
+# never show them
+_REGISTRATIONS = _WHOLE_REGISTRATIONS.options(defer(Framework.extra))  # type: ignore[arg-type]
 _STANDARDS = (
     select(RegistrationStandard.registration_id, Standard)
     .join(Standard, col(Standard.id) == RegistrationStandard.standard_id)
@@ -168,15 +172,17 @@ def load_standings(
     *,
     detail: bool = True,
     outstanding: bool = False,
+    whole: bool = False,
 ) -> list[Standing]:
     """Coverage of each registration, in the order given, in six queries whatever the size.
 
     ``detail=False`` gives counts only (:func:`~mappings.assessment.counts.state_counts`),
-    with ``outstanding`` the criteria not met as well (state only), for reports of many."""
+    with ``outstanding`` the criteria not met as well (state only), for reports of many;
+    ``whole`` reads all of each framework (its ``extra`` too: a badge's CASE identifiers)."""
     today = today or date.today()
     if not registration_ids:
         return []
-    rows = _read(session, registration_ids, detail)
+    rows = _read(session, registration_ids, detail, whole)
     rules_by_fw: dict[int, CoverageRules] = {}
     result: list[Standing] = []
     for reg_id in registration_ids:
@@ -190,10 +196,12 @@ def load_standings(
     return result
 
 
-def _read(session: Session, registration_ids: Sequence[int], detail: bool) -> _Rows:
+def _read(
+    session: Session, registration_ids: Sequence[int], detail: bool, whole: bool = False
+) -> _Rows:
     """The six queries of :func:`load_standings`."""
     ids = {"ids": list(registration_ids)}
-    regs = session.exec(_REGISTRATIONS, params=ids).all()
+    regs = session.exec(_WHOLE_REGISTRATIONS if whole else _REGISTRATIONS, params=ids).all()
     std_rows = session.exec(_STANDARDS, params=ids).all()
     standards_of: dict[int, list[Standard]] = defaultdict(list)
     for reg_id, std in std_rows:
@@ -279,10 +287,11 @@ def _standing(
 
 
 def find_standard(
-    session: Session, learner_id: int, code: str, today: date | None = None
+    session: Session, learner_id: int, code: str, today: date | None = None, *, whole: bool = False
 ) -> Standing | None:
     """The standing of the learner's (first) registration holding standard ``code``, if any."""
-    for standing in load_standings(session, registrations_of_learner(session, learner_id), today):
+    registrations = registrations_of_learner(session, learner_id)
+    for standing in load_standings(session, registrations, today, whole=whole):
         if standing.standard(code) is not None:
             return standing
     return None
