@@ -15,7 +15,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from mappings.assessment.counts import state_counts
+from mappings.assessment.counts import criterion_states_of, state_counts
 from mappings.assessment.coverage import (
     ClaimFact,
     Coverage,
@@ -302,8 +302,25 @@ def criterion_states(
 ) -> dict[int, str]:
     """Criterion id -> where it stands for the learner across all their evidence (met, awaiting,
     referred, missing)."""
-    standings = load_standings(session, registrations_of_learner(session, learner_id), today)
-    return {c.criterion.id: c.state for s in standings for c in s.coverage.criteria}
+    today = today or date.today()
+    ids = registrations_of_learner(session, learner_id)
+    if not ids:
+        return {}
+    # the states alone, from the few columns of the counts (no evidence, reasons nor times)
+    rows = _read(session, ids, detail=False)
+    states: dict[int, str] = {}
+    for reg_id in ids:
+        if reg_id not in rows.registrations:
+            continue
+        reg, _person, framework = rows.registrations[reg_id]
+        refs = [
+            r
+            for s in rows.standards_of.get(reg_id, [])
+            for r in rows.criteria_of.get(s.id or 0, [])
+        ]
+        light = rows.light_of.get(reg.learner_id, [])
+        states.update(criterion_states_of(refs, light, rules_for(framework), today)[0])
+    return states
 
 
 def registrations_of_learner(session: Session, learner_id: int) -> list[int]:
