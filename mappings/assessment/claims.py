@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import bindparam, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from mappings.assessment import declarations, notices
+from mappings.assessment.coverage import CriterionRef
 from mappings.assessment.methods import method_warning
 from mappings.assessment.models import Claim, Decision, Judgement
 from mappings.assessment.rules import rules_for
@@ -43,6 +45,12 @@ class Claimable:
     code: str
     kind: str
     text: str
+
+    @property
+    def ref(self) -> CriterionRef:
+        """The criterion as the coverage computation takes it."""
+        kind: Any = self.kind  # a criterion kind, as stored
+        return CriterionRef(self.criterion_id, self.standard_code, self.code, kind, self.text)
 
 
 # built once, plain rows: every evidence page reads the learner's criteria

@@ -5,7 +5,7 @@ A fixed number of queries serves one registration or a whole caseload."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date
 from typing import Any
@@ -143,6 +143,7 @@ _CLAIMS = (
     .join(Evidence, col(Evidence.id) == Claim.evidence_id)
     .where(col(Evidence.learner_id).in_(_IDS), col(Evidence.submitted_at).is_not(None))
 )
+_RULES = sa_select(col(Framework.id), col(Framework.rules)).where(col(Framework.id).in_(_IDS))
 _SIGNOFFS = select(SignOff).where(
     col(SignOff.registration_id).in_(_IDS), SignOff.status == "signed"
 )
@@ -298,28 +299,31 @@ def find_standard(
 
 
 def criterion_states(
-    session: Session, learner_id: int, today: date | None = None
+    session: Session,
+    learner_id: int,
+    criteria: Iterable[tuple[int, CriterionRef]],
+    today: date | None = None,
 ) -> dict[int, str]:
     """Criterion id -> where it stands for the learner across all their evidence (met, awaiting,
-    referred, missing)."""
-    today = today or date.today()
-    ids = registrations_of_learner(session, learner_id)
-    if not ids:
+    referred, missing), for ``criteria``: (framework id, criterion) pairs, those of the learner's
+    standards (the page has them). Two statements: the frameworks' rules and the learner's
+    claims, a few columns each (the states of the full coverage without its evidence lists)."""
+    by_framework: dict[int, list[CriterionRef]] = defaultdict(list)
+    for framework_id, ref in criteria:
+        by_framework[framework_id].append(ref)
+    if not by_framework:
         return {}
-    # the states alone, from the few columns of the counts (no evidence, reasons nor times)
-    rows = _read(session, ids, detail=False)
+    today = today or date.today()
+    connection = session.connection()
+    rules = {
+        fid: CoverageRules.from_dict(data or {})
+        for fid, data in connection.execute(_RULES, {"ids": sorted(by_framework)})
+    }
+    light: list[Any] = [r[1:] for r in connection.execute(_LIGHT_CLAIMS, {"ids": [learner_id]})]
     states: dict[int, str] = {}
-    for reg_id in ids:
-        if reg_id not in rows.registrations:
-            continue
-        reg, _person, framework = rows.registrations[reg_id]
-        refs = [
-            r
-            for s in rows.standards_of.get(reg_id, [])
-            for r in rows.criteria_of.get(s.id or 0, [])
-        ]
-        light = rows.light_of.get(reg.learner_id, [])
-        states.update(criterion_states_of(refs, light, rules_for(framework), today)[0])
+    for framework_id, refs in by_framework.items():
+        found, _ = criterion_states_of(refs, light, rules[framework_id], today)
+        states.update(found)
     return states
 
 

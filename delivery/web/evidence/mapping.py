@@ -170,6 +170,7 @@ class MappingView:
     # the checklist and suggestions start open while the item is a draft (mapping is still to
     # do); once submitted they start folded, each standard a line with its count ticked
     map_open: bool = True
+    criteria: list[Claimable] = field(default_factory=list)  # of the learner's standards
 
     @property
     def to_decide(self) -> list[ClaimRow]:
@@ -268,6 +269,7 @@ def mapping_view(
         received=_received(session, item.id or 0),
         suggestions_state=stored.state,
         map_open=item.status == "draft",
+        criteria=criteria,
     )
 
 
