@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import BindParameter, DateTime, bindparam, type_coerce
 from sqlalchemy import select as sa_select
@@ -97,8 +97,15 @@ _WHOLE_REGISTRATIONS = (
 # the framework's vocabulary and glossary (tens of kB of JSON) read only when asked for: pages
 # never show them
 _REGISTRATIONS = _WHOLE_REGISTRATIONS.options(defer(Framework.extra))  # type: ignore[arg-type]
+# plain rows: the standings show a standard's id, code, title and URN only
 _STANDARDS = (
-    select(RegistrationStandard.registration_id, Standard)
+    sa_select(
+        col(RegistrationStandard.registration_id),
+        col(Standard.id),
+        col(Standard.code),
+        col(Standard.title),
+        col(Standard.urn),
+    )
     .join(Standard, col(Standard.id) == RegistrationStandard.standard_id)
     .where(col(RegistrationStandard.registration_id).in_(_IDS))
     .order_by(col(Standard.position))
@@ -154,12 +161,19 @@ _REGISTRATIONS_OF_LEARNER = (
 )
 
 
+class _StandardRow(NamedTuple):
+    id: int
+    code: str
+    title: str
+    urn: str
+
+
 @dataclass(frozen=True)
 class _Rows:
     """What the queries of :func:`load_standings` read, grouped by registration and learner."""
 
     registrations: dict[int, tuple[Registration, Person, Framework]]
-    standards_of: dict[int, list[Standard]]  # registration id -> its standards, in order
+    standards_of: dict[int, list[_StandardRow]]  # registration id -> its standards, in order
     criteria_of: dict[int, list[CriterionRef]]  # standard id -> its criteria, in order
     claims_of: dict[int, list[ClaimFact]]  # learner id -> claims (detail)
     light_of: dict[int, list[tuple[int, str, str | None, date]]]  # learner id -> claims (counts)
@@ -203,13 +217,14 @@ def _read(
     """The six queries of :func:`load_standings`."""
     ids = {"ids": list(registration_ids)}
     regs = session.exec(_WHOLE_REGISTRATIONS if whole else _REGISTRATIONS, params=ids).all()
-    std_rows = session.exec(_STANDARDS, params=ids).all()
-    standards_of: dict[int, list[Standard]] = defaultdict(list)
-    for reg_id, std in std_rows:
-        standards_of[reg_id].append(std)
-    unique_standards = {s.id or 0: s for _, s in std_rows}
-    # plain rows: criteria are read on every home and progress page
+    # plain rows: standards and criteria are read on every home and progress page
     connection = session.connection()
+    standards_of: dict[int, list[_StandardRow]] = defaultdict(list)
+    unique_standards: dict[int, _StandardRow] = {}
+    std_rows: Sequence[Any] = connection.execute(_STANDARDS, ids).all()
+    for reg_id, sid, code, title, urn in std_rows:
+        row = unique_standards.setdefault(sid, _StandardRow(sid, code, title, urn))
+        standards_of[reg_id].append(row)
     criterion_rows: Sequence[Any] = connection.execute(
         _CRITERIA, {"ids": sorted(unique_standards)}
     ).all()
