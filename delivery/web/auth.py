@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from delivery.web import limits
 from delivery.web.context import db, extension
 from delivery.web.forms import LoginForm
-from delivery.web.handler import page
+from delivery.web.handler import SAFE_METHODS, page
 from portfolio.models import Person
 from portfolio.services import audit, logins
 from portfolio.services.actors import Actor
@@ -48,6 +48,16 @@ class LoggedIn:
 def load_user(cookie: str) -> LoggedIn | None:
     """The person whose live session the cookie names (Flask-Login's user loader)."""
     idle = timedelta(minutes=int(current_app.config["SESSION_IDLE_MINUTES"]))
+    if request.method in SAFE_METHODS:
+        # read in the request's own session (no second connection a request); "last seen",
+        # due once a minute, is written by resume in its own transaction, as below, once the
+        # request's read-only one has let go (it then reads what resume wrote)
+        found, due = logins.peek(db(), cookie=cookie, idle=idle)
+        if not due:
+            return LoggedIn(found.actor, cookie) if found else None
+        db().rollback()
+    # a writer's request takes the write lock at its first statement (SQLite): the visitor is
+    # looked up, and "last seen" written, in a transaction of its own before that
     found = logins.resume(extension().session_factory, cookie=cookie, idle=idle)
     return LoggedIn(found.actor, cookie) if found else None
 

@@ -99,14 +99,18 @@ def local(moment: datetime, zone: ZoneInfo) -> datetime:
     return moment.astimezone(zone)
 
 
+# what strftime's %b gives without a locale set (Python never sets one): a page shows dozens
+MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def day_words(day: date) -> str:
-    return f"{day.day} {day.strftime('%b')} {day.year}"
+    return f"{day.day} {MONTHS[day.month]} {day.year}"
 
 
 def moment_words(moment: datetime, zone: ZoneInfo) -> str:
     """ "3 Dec 2026, 08:10" in ``zone``."""
     here = local(moment, zone)
-    return f"{day_words(here.date())}, {here.strftime('%H:%M')}"
+    return f"{here.day} {MONTHS[here.month]} {here.year}, {here.hour:02d}:{here.minute:02d}"
 
 
 def clock(moment: datetime) -> str:

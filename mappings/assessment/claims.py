@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from mappings.assessment import declarations, notices
+from mappings.assessment.coverage import CriterionRef
 from mappings.assessment.methods import method_warning
 from mappings.assessment.models import Claim, Decision, Judgement
 from mappings.assessment.rules import rules_for
@@ -43,29 +46,48 @@ class Claimable:
     kind: str
     text: str
 
+    @property
+    def ref(self) -> CriterionRef:
+        """The criterion as the coverage computation takes it."""
+        kind: Any = self.kind  # a criterion kind, as stored
+        return CriterionRef(self.criterion_id, self.standard_code, self.code, kind, self.text)
+
+
+# built once, plain rows: every evidence page reads the learner's criteria
+_CLAIMABLE = (
+    sa_select(
+        col(Criterion.id),
+        col(Standard.id),
+        col(Standard.code),
+        col(Standard.title),
+        col(Standard.framework_id),
+        col(Criterion.code),
+        col(Criterion.kind),
+        col(Criterion.text),
+    )
+    .join(Standard, col(Standard.id) == Criterion.standard_id)
+    .join(RegistrationStandard, col(RegistrationStandard.standard_id) == Standard.id)
+    .join(Registration, col(Registration.id) == RegistrationStandard.registration_id)
+    .where(col(Registration.learner_id) == bindparam("learner_id"))
+    .order_by(col(Standard.framework_id), col(Standard.position), col(Criterion.position))
+)
+
 
 def claimable_criteria(session: Session, learner_id: int) -> list[Claimable]:
     """Every criterion of every standard the learner is registered on, in one query."""
-    rows = session.exec(
-        select(Criterion, Standard)
-        .join(Standard, col(Standard.id) == Criterion.standard_id)
-        .join(RegistrationStandard, col(RegistrationStandard.standard_id) == Standard.id)
-        .join(Registration, col(Registration.id) == RegistrationStandard.registration_id)
-        .where(Registration.learner_id == learner_id)
-        .order_by(col(Standard.framework_id), col(Standard.position), col(Criterion.position))
-    ).all()
+    rows = session.connection().execute(_CLAIMABLE, {"learner_id": learner_id})
     return [
         Claimable(
-            criterion_id=c.id or 0,
-            standard_id=s.id or 0,
-            standard_code=s.code,
-            standard_title=s.title,
-            framework_id=s.framework_id,
-            code=c.code,
-            kind=c.kind,
-            text=c.text,
+            criterion_id=cid or 0,
+            standard_id=sid or 0,
+            standard_code=scode,
+            standard_title=title,
+            framework_id=fid,
+            code=code,
+            kind=kind,
+            text=text,
         )
-        for c, s in rows
+        for cid, sid, scode, title, fid, code, kind, text in rows
     ]
 
 

@@ -63,3 +63,38 @@ def state_counts(
         for standard, states in grouped.items()
     ]
     return tuple(standards), awaiting_claims
+
+
+def criterion_states_of(
+    criteria: Iterable[CriterionRef],
+    claims: Iterable[tuple[int, str, str | None, date]],
+    rules: CoverageRules,
+    today: date,
+) -> tuple[dict[int, State], int]:
+    """Each criterion's state (id -> state, every criterion listed) and the number of claims
+    awaiting a decision, from the tuples :func:`state_counts` takes: the states of
+    :func:`compute_coverage`, without its reasons (the loop of :func:`state_counts`, kept apart
+    from it: the caseload's counts are another piece of work's)."""
+    criteria = tuple(criteria)
+    years = rules.currency_years
+    oldest = None if years is None else years_before(today, years)
+    allowed_of = {c.id: rules.allowed_methods(c.kind) for c in criteria}
+    seen: dict[int, int] = {}  # criterion id -> STATE_RANK of the best claim so far
+    awaiting_claims = 0
+    for criterion_id, status, method, activity in claims:
+        if criterion_id not in allowed_of:
+            continue
+        if status == "claimed":
+            awaiting_claims += 1
+            rank = STATE_RANK["awaiting"]
+        elif claim_problem(status, method, activity, allowed_of[criterion_id], today, oldest) == "":
+            rank = STATE_RANK["met"]
+        else:
+            rank = STATE_RANK["referred"]
+        if rank > seen.get(criterion_id, -1):
+            seen[criterion_id] = rank
+    missing = STATE_RANK["missing"]
+    return {c.id: _NAMES[seen.get(c.id, missing)] for c in criteria}, awaiting_claims
+
+
+_NAMES: dict[int, State] = {rank: state for state, rank in STATE_RANK.items()}

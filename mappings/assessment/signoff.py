@@ -75,7 +75,8 @@ def standing_to_sign(
 ) -> Standing:
     """The learner's standing holding standard ``code``, loaded once, if the actor may sign it
     off: only the registration's allocated assessor may. Pass it to :func:`sign_off_standing`."""
-    standing = find_standard(session, learner_id, code, today)
+    # the whole framework: the badge issued with the sign-off reads its CASE identifiers
+    standing = find_standard(session, learner_id, code, today, whole=True)
     if standing is None or not _assesses(actor, standing.registration):
         access.require_view(session, actor, learner_id)  # strangers are told nothing
     if standing is None:
@@ -96,7 +97,7 @@ def sign_off(
     today: date | None = None,
 ) -> SignOffResult:
     """Sign a standard off. Refused unless the actor assesses the learner and coverage is complete."""
-    found = load_standings(session, [registration_id], today)
+    found = load_standings(session, [registration_id], today, whole=True)  # as above
     if not found:
         raise NotFound("No such registration.")
     return sign_off_standing(

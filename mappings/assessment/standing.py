@@ -5,16 +5,17 @@ A fixed number of queries serves one registration or a whole caseload."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import BindParameter, Connection, and_, bindparam
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from mappings.assessment.counts import state_counts
+from mappings.assessment.counts import criterion_states_of, state_counts
 from mappings.assessment.coverage import (
     ClaimFact,
     Coverage,
@@ -88,12 +89,15 @@ class Standing:
 # costs more than running it. Lists are bound as expanding parameters.
 _IDS: BindParameter[Any] = bindparam("ids", expanding=True)
 _new = tuple.__new__
-_REGISTRATIONS = (
+_WHOLE_REGISTRATIONS = (
     select(Registration, Person, Framework)
     .join(Person, col(Person.id) == Registration.learner_id)
     .join(Framework, col(Framework.id) == Registration.framework_id)
     .where(col(Registration.id).in_(_IDS))
 )
+# the framework's vocabulary and glossary (tens of kB of JSON) read only when asked for: pages
+# never show them
+_REGISTRATIONS = _WHOLE_REGISTRATIONS.options(defer(Framework.extra))  # type: ignore[arg-type]
 # the registrations' standards in order (plain columns: a StandardInfo needs no more), each with
 # its current sign-off if any, in one statement
 _STANDARDS = (
@@ -163,6 +167,7 @@ _CLAIMS = (
     .join(Evidence, col(Evidence.id) == Claim.evidence_id)
     .where(*_SUBMITTED)
 )
+_RULES = sa_select(col(Framework.id), col(Framework.rules)).where(col(Framework.id).in_(_IDS))
 _REGISTRATIONS_OF_LEARNER = (
     select(Registration.id)
     .where(Registration.learner_id == bindparam("learner_id"))
@@ -192,15 +197,17 @@ def load_standings(
     *,
     detail: bool = True,
     outstanding: bool = False,
+    whole: bool = False,
 ) -> list[Standing]:
     """Coverage of each registration, in the order given, in five queries whatever the size.
 
     ``detail=False`` gives counts only, in four (:func:`~mappings.assessment.counts.state_counts`),
-    with ``outstanding`` the criteria not met as well (state only), for reports of many."""
+    with ``outstanding`` the criteria not met as well (state only), for reports of many;
+    ``whole`` reads all of each framework (its ``extra`` too: a badge's CASE identifiers)."""
     today = today or date.today()
     if not registration_ids:
         return []
-    rows = _read(session, registration_ids, detail)
+    rows = _read(session, registration_ids, detail, whole)
     rules_by_fw: dict[int, CoverageRules] = {}
     result: list[Standing] = []
     for reg_id in registration_ids:
@@ -214,10 +221,12 @@ def load_standings(
     return result
 
 
-def _read(session: Session, registration_ids: Sequence[int], detail: bool) -> _Rows:
+def _read(
+    session: Session, registration_ids: Sequence[int], detail: bool, whole: bool = False
+) -> _Rows:
     """The five queries of :func:`load_standings` (four with ``detail=False``)."""
     ids = {"ids": list(registration_ids)}
-    regs = session.exec(_REGISTRATIONS, params=ids).all()
+    regs = session.exec(_WHOLE_REGISTRATIONS if whole else _REGISTRATIONS, params=ids).all()
     standards_of: dict[int, list[_StandardRow]] = defaultdict(list)
     signed: dict[tuple[int, int], SignOff] = {}
     codes: dict[int, str] = {}  # standard id -> code
@@ -297,22 +306,43 @@ def _standing(
 
 
 def find_standard(
-    session: Session, learner_id: int, code: str, today: date | None = None
+    session: Session, learner_id: int, code: str, today: date | None = None, *, whole: bool = False
 ) -> Standing | None:
     """The standing of the learner's (first) registration holding standard ``code``, if any."""
-    for standing in load_standings(session, registrations_of_learner(session, learner_id), today):
+    registrations = registrations_of_learner(session, learner_id)
+    for standing in load_standings(session, registrations, today, whole=whole):
         if standing.standard(code) is not None:
             return standing
     return None
 
 
 def criterion_states(
-    session: Session, learner_id: int, today: date | None = None
+    session: Session,
+    learner_id: int,
+    criteria: Iterable[tuple[int, CriterionRef]],
+    today: date | None = None,
 ) -> dict[int, str]:
     """Criterion id -> where it stands for the learner across all their evidence (met, awaiting,
-    referred, missing)."""
-    standings = load_standings(session, registrations_of_learner(session, learner_id), today)
-    return {c.criterion.id: c.state for s in standings for c in s.coverage.criteria}
+    referred, missing), for ``criteria``: (framework id, criterion) pairs, those of the learner's
+    standards (the page has them). Two statements: the frameworks' rules and the learner's
+    claims, a few columns each (the states of the full coverage without its evidence lists)."""
+    by_framework: dict[int, list[CriterionRef]] = defaultdict(list)
+    for framework_id, ref in criteria:
+        by_framework[framework_id].append(ref)
+    if not by_framework:
+        return {}
+    today = today or date.today()
+    connection = session.connection()
+    rules = {
+        fid: CoverageRules.from_dict(data or {})
+        for fid, data in connection.execute(_RULES, {"ids": sorted(by_framework)})
+    }
+    light: list[Any] = [r[1:] for r in connection.execute(_LIGHT_CLAIMS, {"ids": [learner_id]})]
+    states: dict[int, str] = {}
+    for framework_id, refs in by_framework.items():
+        found, _ = criterion_states_of(refs, light, rules[framework_id], today)
+        states.update(found)
+    return states
 
 
 def registrations_of_learner(session: Session, learner_id: int) -> list[int]:

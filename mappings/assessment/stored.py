@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -101,10 +102,13 @@ def _same_input(row: VersionSuggestions, key: FrameworkKey, basis: str) -> bool:
     )
 
 
+_ROW = select(VersionSuggestions).where(
+    col(VersionSuggestions.version_id) == bindparam("version_id")
+)
+
+
 def _row(session: Session, version_id: int) -> VersionSuggestions | None:
-    return session.exec(
-        select(VersionSuggestions).where(VersionSuggestions.version_id == version_id)
-    ).first()
+    return session.exec(_ROW, params={"version_id": version_id}).first()
 
 
 # ------------------------------------------------------------------ reading (the page)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -150,9 +150,12 @@ def _chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
         yield ids[i : i + size]
 
 
+_NEWEST_DECISION = sa_select(func.max(col(Decision.id)))
+
+
 def newest_decision(session: Session) -> int:
     """The id of the newest decision of the centre (0 without any)."""
-    return int(session.exec(select(func.max(Decision.id))).one() or 0)
+    return int(session.connection().execute(_NEWEST_DECISION).scalar_one() or 0)
 
 
 def decided_examples(
@@ -232,6 +235,13 @@ def _version_texts(session: Session, version_ids: Sequence[int]) -> dict[int, tu
     return found
 
 
+_FRAMEWORK_KEY = sa_select(
+    col(Framework.id),
+    col(Framework.content_hash),
+    col(Framework.extra)["vocabulary_sha256"].as_string(),
+).where(col(Framework.id).in_(bindparam("ids", expanding=True)))
+
+
 def framework_key(session: Session, framework_ids: Sequence[int]) -> FrameworkKey:
     """Which versions of these frameworks an engine covers: (id, content hash) by id; the hash
     ends ``+`` and the start of the vocabulary's hash when the version has a vocabulary, so that a
@@ -239,13 +249,8 @@ def framework_key(session: Session, framework_ids: Sequence[int]) -> FrameworkKe
     ids = sorted(set(framework_ids))
     if not ids:
         return ()
-    vocabulary = col(Framework.extra)["vocabulary_sha256"].as_string()
     hashes: dict[int | None, str] = {}
-    for fid, digest, words in session.execute(
-        sa_select(col(Framework.id), col(Framework.content_hash), vocabulary).where(
-            col(Framework.id).in_(ids)
-        )
-    ).all():
+    for fid, digest, words in session.connection().execute(_FRAMEWORK_KEY, {"ids": ids}).all():
         hashes[fid] = digest + ("+" + words[:12] if words else "")
     return tuple((i, hashes.get(i, "")) for i in ids)
 

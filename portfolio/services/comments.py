@@ -9,6 +9,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from portfolio.errors import Invalid, PermissionDenied
@@ -42,15 +43,18 @@ def check_may_comment(session: Session, *, actor: Actor, evidence_id: int) -> No
         raise PermissionDenied("Only the learner and their assessor write comments on evidence.")
 
 
+_COMMENTS = (  # built once: every evidence page shows its comments
+    select(EvidenceComment, Person.name)
+    .join(Person, col(Person.id) == EvidenceComment.author_id)
+    .where(col(EvidenceComment.evidence_id) == bindparam("evidence_id"))
+    .order_by(col(EvidenceComment.id))
+)
+
+
 def comments_on(session: Session, *, actor: Actor, evidence_id: int) -> list[CommentRow]:
     """The item's comments, oldest first, for anyone who may read the item."""
     item, _rel = get_for(session, actor, evidence_id)
-    rows = session.exec(
-        select(EvidenceComment, Person.name)
-        .join(Person, col(Person.id) == EvidenceComment.author_id)
-        .where(EvidenceComment.evidence_id == evidence_id)
-        .order_by(col(EvidenceComment.id))
-    ).all()
+    rows = session.exec(_COMMENTS, params={"evidence_id": evidence_id}).all()
     return [
         CommentRow(
             c.id or 0, name, c.author_id, c.body, c.created_at, c.author_id == item.learner_id

@@ -14,8 +14,10 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, or_
+from sqlalchemy import bindparam, delete, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select, update
 
 from portfolio.models import LoginSession, Person
@@ -96,6 +98,46 @@ def resume(make_session: Callable[[], Session], *, cookie: str, idle: timedelta)
         if wrote:
             session.commit()
     return found
+
+
+def peek(session: Session, *, cookie: str, idle: timedelta) -> tuple[Resumed | None, bool]:
+    """What :func:`resume` would answer, read in ``session`` without writing, and whether it
+    would write (its "last seen" is due, or it ends the session as idle): then call
+    :func:`resume` instead. One plain row, no ORM objects: this runs on every request."""
+    token, _, tag = cookie.partition(".")
+    if not token:
+        return None, False
+    found: Any = session.connection().execute(_PEEK, {"digest": digest(token)}).first()
+    if found is None:
+        return None, False
+    sid, ended, seen, pid, name, roles, active, removed, hashed, secret = found
+    if ended is not None or not (active and removed is None and hashed):
+        return None, False
+    if not hmac.compare_digest(tag.encode(), _tag(secret, token).encode()):
+        return None, False
+    if utcnow() - seen >= min(TOUCH_EVERY, idle):
+        return None, True
+    return Resumed(
+        Actor(id=pid, name=name, roles=frozenset(r for r in roles.split(",") if r)), sid
+    ), False
+
+
+_PEEK = (
+    sa_select(
+        col(LoginSession.id),
+        col(LoginSession.ended_at),
+        col(LoginSession.last_seen_at),
+        col(Person.id),
+        col(Person.name),
+        col(Person.roles),
+        col(Person.active),
+        col(Person.removed_at),
+        col(Person.password_hash),
+        col(Person.session_secret),
+    )
+    .join(Person, col(Person.id) == LoginSession.person_id)
+    .where(col(LoginSession.token_hash) == bindparam("digest"))
+)
 
 
 def _resume(session: Session, *, cookie: str, idle: timedelta) -> tuple[Resumed | None, bool]:

@@ -10,7 +10,8 @@ sends them)."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from portfolio.errors import Invalid, NotFound
@@ -143,14 +144,18 @@ def list_for(session: Session, *, actor: Actor, limit: int = SHOWN) -> list[Noti
     )
 
 
-def unread_count(session: Session, *, actor: Actor) -> int:
-    return int(
-        session.exec(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.person_id == actor.id, col(Notification.read_at).is_(None))
-        ).one()
+# built once, run on the connection: every page's header shows the count
+_UNREAD = (
+    sa_select(func.count())
+    .select_from(Notification)
+    .where(
+        col(Notification.person_id) == bindparam("person_id"), col(Notification.read_at).is_(None)
     )
+)
+
+
+def unread_count(session: Session, *, actor: Actor) -> int:
+    return int(session.connection().execute(_UNREAD, {"person_id": actor.id}).scalar_one())
 
 
 def mark_read(session: Session, *, actor: Actor, notification_id: int) -> Notification:

@@ -235,3 +235,30 @@ def test_logging_in_again_in_the_same_browser_ends_the_session_it_had(app, clien
     auth.login("assessor")  # someone else, on the same shared computer
     assert _copy(app, first).get("/").status_code == 302
     assert client.get("/").status_code == 200
+
+
+def test_a_page_reads_the_visitor_in_its_own_session(app, client, auth, monkeypatch) -> None:
+    """One database session a page view: the visitor is looked up in the request's own, and a
+    second opens only when "last seen" is due (at most once a minute), to write it."""
+    import portfolio.services.logins as logins
+
+    auth.login("learner")
+    ext = app.extensions["portfolio"]
+    made = []
+    factory = ext.session_factory
+
+    def counting():  # type: ignore[no-untyped-def]
+        made.append(1)
+        return factory()
+
+    monkeypatch.setattr(ext, "session_factory", counting)
+    assert client.get("/notifications").status_code == 200
+    assert len(made) == 1
+    start = utcnow()
+    monkeypatch.setattr(logins, "utcnow", lambda: start + logins.TOUCH_EVERY * 2)
+    made.clear()
+    assert client.get("/notifications").status_code == 200
+    assert len(made) == 2  # "last seen" written in a transaction of its own
+    made.clear()
+    assert client.get("/notifications").status_code == 200
+    assert len(made) == 1

@@ -287,6 +287,32 @@ def test_coverage_from_database_follows_rules(session, case, make_evidence) -> N
     assert standing.rag in ("green", "amber", "red")
 
 
+def test_criterion_states_are_those_of_the_full_coverage(session, case, make_evidence) -> None:
+    """The evidence page's checklist reads the states from the light query: the same states,
+    met, awaiting, referred and missing, as the full coverage gives."""
+    from mappings.assessment.standing import criterion_states
+
+    learner, assessor, _iqa, reg = case
+    decided = [("P1", "accepted", "RA"), ("P2", "accepted", "O"), ("P3", "referred", "O")]
+    for code, decision, method in decided:
+        claim = _claim(session, learner, make_evidence(learner), "SE01", code)
+        claims.decide(
+            session,
+            actor=actor_of(assessor),
+            claim_id=claim.id,
+            expected_revision=0,
+            decision=decision,
+            method=method,
+            feedback="Show it at work." if decision == "referred" else "",
+        )
+    _claim(session, learner, make_evidence(learner), "SE01", "P4")  # awaiting a decision
+    full = {c.criterion.id: c.state for c in load_standings(session, [reg.id])[0].coverage.criteria}
+    criteria = [(c.framework_id, c.ref) for c in claims.claimable_criteria(session, learner.id)]
+    states = criterion_states(session, learner.id, criteria)
+    assert states == full
+    assert {"met", "awaiting", "referred", "missing"} <= set(states.values())
+
+
 def test_signoff_refused_until_complete_then_frozen(session, case, make_evidence) -> None:
     learner, assessor, _iqa, reg = case
     with pytest.raises(Invalid, match="cannot be signed off"):

@@ -335,6 +335,21 @@ def test_state_counts_agree_with_full_coverage(claims, rules):
     assert all(s.outstanding == () for s in counts)
 
 
+@given(st.lists(claims_st, max_size=30), rules_st)
+def test_criterion_states_agree_with_full_coverage(claims, rules):
+    """The evidence page's checklist reads each criterion's state from the light path."""
+    from mappings.assessment.counts import criterion_states_of
+
+    full = compute_coverage(CRITS, claims, rules, TODAY)
+    states, awaiting = criterion_states_of(
+        CRITS, [(c.criterion_id, c.status, c.method, c.activity_date) for c in claims], rules, TODAY
+    )
+    assert states == {c.criterion.id: c.state for c in full.criteria}
+    assert list(states) == [c.id for c in CRITS]
+    known = {c.id for c in CRITS}
+    assert awaiting == sum(1 for c in claims if c.status == "claimed" and c.criterion_id in known)
+
+
 @pytest.mark.parametrize("shared", [False, True])
 def test_claims_are_listed_in_the_full_key_order_without_formatting_times(shared: bool) -> None:
     """The shorter sort key (evidence items not shared) gives the full key's order."""

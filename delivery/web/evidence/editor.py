@@ -58,9 +58,10 @@ class Group:
 
 def checklist(learner_id: int) -> list[Group]:
     """The criteria of the learner's standards, by standard, each with where it stands."""
-    states = criterion_states(db(), learner_id)
+    criteria = claimable_criteria(db(), learner_id)
+    states = criterion_states(db(), learner_id, [(c.framework_id, c.ref) for c in criteria])
     groups: dict[tuple[str, str], list[Choice]] = defaultdict(list)
-    for c in claimable_criteria(db(), learner_id):
+    for c in criteria:
         state = states.get(c.criterion_id, "")
         groups[(c.standard_code, c.standard_title)].append(
             Choice(c.criterion_id, c.code, c.text, state if state in STATE_WORDS else "")

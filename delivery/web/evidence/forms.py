@@ -271,11 +271,12 @@ class ItemForms:
             submit=SubmitForm(formdata=None),
             claims=ClaimsForm(formdata=None, criterion=mapping.ticked, on_page="1"),
             judge=JudgementForm(formdata=None),
+            # a row per claim for whoever decides; anyone else sees only a row that failed
             decide={
                 c.id: ClaimDecisionForm(
                     formdata=None, row=c.id, revision=c.revision, method=c.default_method
                 )
-                for c in mapping.claims
+                for c in (mapping.claims if mapping.can_decide else ())
             },
             privacy=PrivacyForm(formdata=None),
         )

@@ -6,14 +6,16 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import BindParameter, bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from mappings.assessment.claims import VACSR, Claimable, claimable_criteria, twins
 from mappings.assessment.coverage import CoverageRules
 from mappings.assessment.methods import default_method
 from mappings.assessment.models import Claim, Decision, Judgement, ReceivedRecord
-from mappings.assessment.rules import rules_for
 from mappings.assessment.stored import for_page
 from mappings.assessment.suggestions import SuggestedCriterion
 from portfolio.models import (
@@ -168,6 +170,7 @@ class MappingView:
     # the checklist and suggestions start open while the item is a draft (mapping is still to
     # do); once submitted they start folded, each standard a line with its count ticked
     map_open: bool = True
+    criteria: list[Claimable] = field(default_factory=list)  # of the learner's standards
 
     @property
     def to_decide(self) -> list[ClaimRow]:
@@ -201,6 +204,31 @@ class MappingView:
         ]
 
 
+# Built once: the evidence page runs each of these on every visit, and building a statement
+# costs about as much as running it
+_EVIDENCE_ID: BindParameter[int] = bindparam("evidence_id")
+_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+_CLAIMS = select(Claim).where(col(Claim.evidence_id) == _EVIDENCE_ID).order_by(col(Claim.id))
+_JUDGEMENTS = (
+    select(Judgement, Person.name)
+    .join(Person, col(Person.id) == Judgement.actor_id)
+    .where(col(Judgement.evidence_id) == _EVIDENCE_ID)
+    .order_by(col(Judgement.id).desc())
+)
+_RECEIVED = (
+    select(ReceivedRecord)
+    .where(col(ReceivedRecord.evidence_id) == _EVIDENCE_ID)
+    .order_by(col(ReceivedRecord.at), col(ReceivedRecord.id))
+)
+_DECISIONS = (
+    select(Decision, Person.name)
+    .join(Person, col(Person.id) == Decision.actor_id)
+    .where(col(Decision.claim_id).in_(_IDS))
+    .order_by(col(Decision.id))
+)
+_RULES = sa_select(col(Framework.id), col(Framework.rules)).where(col(Framework.id).in_(_IDS))
+
+
 def mapping_view(
     session: Session,
     *,
@@ -216,18 +244,11 @@ def mapping_view(
     (:mod:`mappings.assessment.stored`): a page never runs the engine nor reads a file. When
     they are missing or out of date, ``suggestions_due`` says so and the view queues the job."""
     criteria = claimable_criteria(session, item.learner_id)
-    claims = list(
-        session.exec(select(Claim).where(Claim.evidence_id == item.id).order_by(col(Claim.id)))
-    )
+    claims = list(session.exec(_CLAIMS, params={"evidence_id": item.id}))
     framework_ids = sorted({c.framework_id for c in criteria})
     readings = readings_of(session, [a.id or 0 for a in attachments])
     stored = for_page(session, version=version, criteria=criteria, readings=readings)
-    judgements = session.exec(
-        select(Judgement, Person.name)
-        .join(Person, col(Person.id) == Judgement.actor_id)
-        .where(Judgement.evidence_id == item.id)
-        .order_by(col(Judgement.id).desc())
-    ).all()
+    judgements = session.exec(_JUDGEMENTS, params={"evidence_id": item.id}).all()
     return MappingView(
         claims=_claim_rows(session, claims, criteria, framework_ids, item.kind),
         standards=_choices(criteria, {c.criterion_id for c in claims}, stored.suggestions),
@@ -248,15 +269,12 @@ def mapping_view(
         received=_received(session, item.id or 0),
         suggestions_state=stored.state,
         map_open=item.status == "draft",
+        criteria=criteria,
     )
 
 
 def _received(session: Session, evidence_id: int) -> list[ReceivedRow]:
-    rows = session.exec(
-        select(ReceivedRecord)
-        .where(ReceivedRecord.evidence_id == evidence_id)
-        .order_by(col(ReceivedRecord.at), col(ReceivedRecord.id))
-    )
+    rows = session.exec(_RECEIVED, params={"evidence_id": evidence_id})
     return [
         ReceivedRow(
             at=r.at,
@@ -285,14 +303,10 @@ def _claim_rows(
     by_id = {c.criterion_id: c for c in criteria}
     rules_of: dict[int, CoverageRules] = {}
     if framework_ids:
-        frameworks = session.exec(select(Framework).where(col(Framework.id).in_(framework_ids)))
-        rules_of = {fw.id or 0: rules_for(fw) for fw in frameworks}
-    decisions = session.exec(
-        select(Decision, Person.name)
-        .join(Person, col(Person.id) == Decision.actor_id)
-        .where(col(Decision.claim_id).in_([c.id for c in claims]))
-        .order_by(col(Decision.id))
-    ).all()
+        # the rules alone: a framework's other data (its vocabulary: tens of kB) is not needed
+        stored = session.connection().execute(_RULES, {"ids": framework_ids})
+        rules_of = {fid: CoverageRules.from_dict(data or {}) for fid, data in stored}
+    decisions = session.exec(_DECISIONS, params={"ids": [c.id for c in claims]}).all()
     history: dict[int, list[tuple[Decision, str]]] = defaultdict(list)
     for d, name in decisions:
         history[d.claim_id].append((d, name))

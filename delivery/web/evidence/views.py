@@ -161,7 +161,13 @@ def _item_page(
         can_edit=info.can_edit,
         attachments=info.attachments,
     )
-    states = criterion_states(db(), info.item.learner_id) if mapping.can_map else {}
+    states = (
+        criterion_states(
+            db(), info.item.learner_id, [(c.framework_id, c.ref) for c in mapping.criteria]
+        )
+        if mapping.can_map
+        else {}
+    )
     html = render_template(
         "evidence/detail.html",
         info=info,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
@@ -211,15 +212,16 @@ def current_version(session: Session, item: Evidence) -> EvidenceVersion:
     return version
 
 
+_ATTACHMENTS = (  # built once: every evidence page lists its version's files
+    select(Attachment)
+    .where(col(Attachment.version_id) == bindparam("version_id"))
+    .order_by(col(Attachment.id))
+)
+
+
 def attachments_of(session: Session, version_id: int) -> list[Attachment]:
     """The files of one version, in the order they were attached."""
-    return list(
-        session.exec(
-            select(Attachment)
-            .where(Attachment.version_id == version_id)
-            .order_by(col(Attachment.id))
-        )
-    )
+    return list(session.exec(_ATTACHMENTS, params={"version_id": version_id}))
 
 
 def rehash(session: Session, item: Evidence, version: EvidenceVersion) -> None:

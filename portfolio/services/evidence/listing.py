@@ -193,17 +193,27 @@ class EvidenceDetail:
     hidden_files: frozenset[str] = frozenset()
 
 
+# built once: every evidence page reads these
+_VERSIONS = (
+    select(EvidenceVersion)
+    .where(col(EvidenceVersion.evidence_id) == bindparam("evidence_id"))
+    .order_by(col(EvidenceVersion.number))
+)
+_HISTORY = (
+    select(AuditEntry)
+    .where(
+        col(AuditEntry.subject_type) == "evidence",
+        col(AuditEntry.subject_id) == bindparam("evidence_id"),
+    )
+    .order_by(col(AuditEntry.id))
+)
+
+
 def detail(
     session: Session, *, actor: Actor, evidence_id: int, number: int | None = None
 ) -> EvidenceDetail:
     item, rel = get_for(session, actor, evidence_id)
-    versions = list(
-        session.exec(
-            select(EvidenceVersion)
-            .where(EvidenceVersion.evidence_id == evidence_id)
-            .order_by(col(EvidenceVersion.number))
-        )
-    )
+    versions = list(session.exec(_VERSIONS, params={"evidence_id": evidence_id}))
     wanted = number or item.current_version
     if number is None and is_private(item, versions[-1], actor):
         shown = latest_submitted(session, item)  # staff read what was last submitted
@@ -224,13 +234,7 @@ def detail(
             created_by=version.created_by,
             created_at=version.created_at,
         )
-    history = list(
-        session.exec(
-            select(AuditEntry)
-            .where(AuditEntry.subject_type == "evidence", AuditEntry.subject_id == evidence_id)
-            .order_by(col(AuditEntry.id))
-        )
-    )
+    history = list(session.exec(_HISTORY, params={"evidence_id": evidence_id}))
     hidden: frozenset[str] = frozenset()
     if item.created_by != actor.id and any(v.declared_at is None for v in versions):
         drafts = [v.id for v in versions if v.declared_at is None]

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlmodel import Session, col, select
 
 from portfolio.models import (
@@ -175,9 +175,14 @@ def ensure_scanned(session: Session, item: Evidence, version: EvidenceVersion) -
             _store(session, item, version, attachment_id, text)
 
 
+# built once: every evidence page reads its version's findings and scans
+_FINDINGS = select(PrivacyFinding).where(col(PrivacyFinding.version_id) == bindparam("version_id"))
+_SCANS = select(PrivacyScan).where(col(PrivacyScan.version_id) == bindparam("version_id"))
+
+
 def findings_of(session: Session, version_id: int) -> list[PrivacyFinding]:
     """Every finding of a version: the body's first, then by attachment, in order of place."""
-    rows = session.exec(select(PrivacyFinding).where(PrivacyFinding.version_id == version_id))
+    rows = session.exec(_FINDINGS, params={"version_id": version_id})
     return sorted(rows, key=lambda r: (r.attachment_id or 0, r.start, r.id or 0))
 
 
@@ -195,7 +200,7 @@ def attachment_texts(session: Session, attachment_ids: Sequence[int]) -> dict[in
 
 
 def scans_of(session: Session, version_id: int) -> list[PrivacyScan]:
-    return list(session.exec(select(PrivacyScan).where(PrivacyScan.version_id == version_id)))
+    return list(session.exec(_SCANS, params={"version_id": version_id}))
 
 
 def counted(kinds: Sequence[str]) -> str:
