@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from delivery.web.coverage import caseload as service
@@ -171,3 +172,19 @@ def test_a_search_matches_its_words_not_like_wildcards(
 
 def _order_of(response) -> list[str]:
     return re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', _text(response))
+
+
+def test_a_visit_that_loses_the_race_to_store_reads_what_the_winner_stored(
+    session, client, auth, team, make_registration, monkeypatch
+) -> None:
+    _learner(session, "Ann Able", team, make_registration)
+    real = summaries.store
+
+    def raced(factory, ids, today):  # another visit stored them first: this insert collides
+        real(factory, ids, today)
+        raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+
+    monkeypatch.setattr(summaries, "store", raced)
+    auth.login(team[0])
+    response = client.get("/caseload")
+    assert response.status_code == 200 and _order_of(response) == ["Ann Able"]

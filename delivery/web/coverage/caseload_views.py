@@ -74,9 +74,10 @@ def around(endpoint: str, key: str) -> tuple[str, str]:
 def store_now(registration_ids: list[int]) -> None:
     """Store the few summaries a caseload misses (or has from an earlier day) in a transaction
     of their own before the page reads on (the page's own transaction writes nothing): the
-    page's read ends first, so that its next one sees them."""
+    page's read ends first, so that its next one sees them. Another visit storing the same
+    ones at the same moment wins the race: this one reads what that one stored."""
     db().rollback()
-    summaries.store(extension().session_factory, registration_ids, date.today())
+    summaries.store_in_chunks(extension().session_factory, registration_ids, date.today())
 
 
 _running: set[tuple[str, int]] = set()  # caseloads whose backlog a thread of this process stores
