@@ -1,7 +1,10 @@
 """The caseload of an assessor or IQA, and a cohort's progress: many registrations at once.
 
-The caseload reads each registration's stored summary (:mod:`mappings.assessment.summaries`) and
-folds only the registrations that have none; a cohort's page folds every registration through
+The caseload reads only stored summaries (:mod:`mappings.assessment.summaries`), which carry its
+sort keys with an index per sort: one statement counts the whole caseload, one reads a page (a
+range of an index with a limit), whatever the caseload's size. Summaries missing or of an earlier
+day are stored first when few; a backlog is left to the background (``pending``) and the page says
+so. A cohort's page folds every registration through
 :func:`mappings.assessment.standing.load_standings`. Neither's number of queries grows with the
 number of learners.
 """
