@@ -147,7 +147,7 @@ def caseload_summary(
 ) -> CaseloadSummary:
     """Counts for the home page of an assessor (or an IQA): decisions waiting, learners by RAG."""
     found, pending = settled_counts(
-        session, actor=actor, role=role, today=today or date.today(), store=store
+        session, actor=actor, role=role, today=today or date.today(), store=store, people=True
     )
     return CaseloadSummary(
         role=role,
