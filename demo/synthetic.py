@@ -228,18 +228,5 @@ def _write_batch(
 
 def _store_summaries(writer: BulkWriter, registration_ids: list[int]) -> None:
     """Today's summary of each new registration, as the caseload would store it."""
-    today = date.today()
-    found = summaries.work_out(writer.session, registration_ids, today)
-    writer.write(
-        table(RegistrationSummary),
-        [
-            {
-                "registration_id": s.registration_id,
-                "met": s.met,
-                "total": s.total,
-                "awaiting": s.awaiting,
-                "computed_on": today,
-            }
-            for s in found.values()
-        ],
-    )
+    rows = summaries.rows(writer.session, registration_ids, date.today())
+    writer.write(table(RegistrationSummary), rows)

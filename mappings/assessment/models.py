@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portfolio.models.base import utcnow
@@ -171,12 +171,34 @@ class RegistrationSummary(SQLModel, table=True):
     decision. A cache, not a record: the caseload reads it instead of folding every learner's
     claims on each visit. It is deleted in the same transaction as any change that could alter
     it (:mod:`mappings.assessment.summaries`), and a day old it no longer counts (evidence can
-    fall out of currency), so a reader either finds it right or works it out again."""
+    fall out of currency), so a reader either finds it right or works it out again.
+
+    It carries what the caseload sorts, searches and counts by (the registration's assessor and
+    IQA, the learner and their name folded for sorting, the planned end, the whole percentage
+    met and the RAG rank on ``computed_on``), with an index per sort of each role's caseload:
+    one page of a caseload is a range of an index with a limit."""
 
     __tablename__ = "registration_summary"
+    __table_args__ = tuple(
+        Index(f"ix_registration_summary_{role}_{key}", f"{role}_id", *columns, "registration_id")
+        for role in ("assessor", "iqa")
+        for key, columns in (
+            ("name", ("name_key",)),
+            ("progress", ("percent", "name_key")),
+            ("rag", ("rag_rank", "percent", "name_key")),
+            ("end", ("planned_end", "name_key")),
+        )
+    )
 
     registration_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     met: int
     total: int
     awaiting: int
     computed_on: date
+    learner_id: int
+    assessor_id: int | None = None
+    iqa_id: int | None = None
+    name_key: str  # the learner's name, casefolded: the order by name and the search
+    planned_end: date
+    percent: int  # met of total, a whole percentage (halves up)
+    rag_rank: int  # 0 red, 1 amber, 2 green on computed_on

@@ -22,6 +22,11 @@ GREEN_MARGIN = 10.0
 RED_MARGIN = 25.0
 
 
+def whole_percent(part: int, whole: int) -> int:
+    """``part`` of ``whole`` as a whole percentage, halves rounded up (17 of 28 -> 61)."""
+    return (200 * part + whole) // (2 * whole) if whole else 0
+
+
 def elapsed_percent(start: date, planned_end: date, today: date) -> float:
     if planned_end < start:
         raise ValueError("planned_end must not be before start")

@@ -15,12 +15,14 @@ A summary is a cache with two guards, so a reader finds it right or not at all:
 - **Good for the day it was worked out**: evidence older than the framework's currency limit
   stops counting with time alone.
 
-:func:`work_out` folds the missing ones (without storing: a page writes nothing);
-:func:`store` saves them, in the background. A reader joins ``registration_summary`` on today's
-date (the caseload's own query, ``delivery/web/coverage/caseload.py``). :func:`refresh` stores
-today's summary of every registration that has none, in chunks: the nightly job
-(``delivery/schedule.py``) runs it shortly after midnight, so the day's first caseload folds
-no one.
+:func:`rows` works them out with what the caseload sorts, searches and counts by (assessor, IQA,
+learner's name, planned end, percentage met, RAG); :func:`store` saves them. The caseload
+(``delivery/web/coverage/caseload.py``) reads only stored summaries: a page is a range of an
+index and a count. It stores the few it misses before it reads on, in a transaction of its own
+(the page's writes nothing); a larger backlog goes to the background, and meanwhile the page
+shows an earlier day's figures. :func:`refresh` stores today's summary of every registration
+that has none, in chunks: the nightly job (``delivery/schedule.py``) runs it shortly after
+midnight, so the day's first caseload folds no one.
 """
 
 from __future__ import annotations
@@ -32,13 +34,14 @@ from datetime import date
 from itertools import chain
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, delete, event, or_
+from sqlalchemy import ColumnElement, delete, event, inspect, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import ORMExecuteState, UOWTransaction
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from mappings.assessment.models import Claim, Decision, Judgement, RegistrationSummary, SignOff
+from mappings.assessment.progress import Rag, rag_status, whole_percent
 from mappings.assessment.standing import load_standings
 from portfolio.db import unit_of_work
 from portfolio.models import (
@@ -46,6 +49,7 @@ from portfolio.models import (
     Evidence,
     EvidenceVersion,
     Framework,
+    Person,
     Registration,
     RegistrationStandard,
     Standard,
@@ -75,6 +79,38 @@ def work_out(session: Session, registration_ids: Sequence[int], today: date) -> 
     }
 
 
+RAG_RANK: dict[Rag, int] = {"red": 0, "amber": 1, "green": 2}
+
+
+def rows(session: Session, registration_ids: Sequence[int], today: date) -> list[dict[str, Any]]:
+    """Today's summary rows of these registrations, every column filled (what :func:`save`
+    stores, and what a bulk writer such as the demo's inserts itself)."""
+    found = []
+    for s in load_standings(session, registration_ids, today, detail=False):
+        reg = s.registration
+        share = 100.0 * s.met / (s.total or 1)
+        rag = rag_status(
+            min(share, 100.0), reg.start_date, max(reg.planned_end, reg.start_date), today
+        )
+        found.append(
+            {
+                "registration_id": reg.id,
+                "met": s.met,
+                "total": s.total,
+                "awaiting": s.awaiting_claims,
+                "computed_on": today,
+                "learner_id": reg.learner_id,
+                "assessor_id": reg.assessor_id,
+                "iqa_id": reg.iqa_id,
+                "name_key": s.learner.name.casefold(),
+                "planned_end": reg.planned_end,
+                "percent": whole_percent(s.met, s.total),
+                "rag_rank": RAG_RANK[rag],
+            }
+        )
+    return found
+
+
 def store(session_factory: SessionFactory, registration_ids: Sequence[int], today: date) -> int:
     """Work out and save the summaries of these registrations, in one transaction of its own;
     how many were saved. A registration changed meanwhile is simply worked out again later."""
@@ -84,22 +120,29 @@ def store(session_factory: SessionFactory, registration_ids: Sequence[int], toda
 
 def save(session: Session, registration_ids: Sequence[int], today: date) -> int:
     """Work out and save these registrations' summaries in the caller's transaction (flushed)."""
-    found = work_out(session, registration_ids, today)
+    found = rows(session, registration_ids, today)
     if not found:
         return 0
-    session.execute(delete(_TABLE).where(_TABLE.c.registration_id.in_(list(found))))
-    session.add_all(
-        RegistrationSummary(
-            registration_id=s.registration_id,
-            met=s.met,
-            total=s.total,
-            awaiting=s.awaiting,
-            computed_on=today,
-        )
-        for s in found.values()
+    session.execute(
+        delete(_TABLE).where(_TABLE.c.registration_id.in_([r["registration_id"] for r in found]))
     )
-    session.flush()
+    session.execute(_TABLE.insert(), found)
     return len(found)
+
+
+def store_in_chunks(
+    session_factory: SessionFactory, registration_ids: Sequence[int], today: date, *, chunk: int = 0
+) -> int:
+    """:func:`store`, ``chunk`` registrations a transaction (a caseload's backlog, in the
+    background); a chunk another process stored meanwhile is left to it."""
+    chunk = chunk or CHUNK
+    stored = 0
+    for start in range(0, len(registration_ids), chunk):
+        try:
+            stored += store(session_factory, registration_ids[start : start + chunk], today)
+        except IntegrityError:
+            continue
+    return stored
 
 
 def stale(session: Session, today: date) -> list[int]:
@@ -175,6 +218,8 @@ class _Touched:
             self.registrations.add(obj.registration_id)
         elif isinstance(obj, Registration) and obj.id is not None:
             self.registrations.add(obj.id)
+        elif isinstance(obj, Person) and obj.id is not None and not new and _renamed(obj):
+            self.learners.add(obj.id)  # the caseload sorts and searches by the stored name
 
     def condition(self) -> ColumnElement[bool] | None:
         """Which registrations' summaries go: None for none."""
@@ -194,6 +239,10 @@ class _Touched:
             )
         parts.extend(col(Registration.learner_id).in_(found) for found in learners)
         return or_(*parts) if parts else None
+
+
+def _renamed(person: Person) -> bool:
+    return bool(inspect(person).attrs.name.history.has_changes())
 
 
 def _after_flush(session: OrmSession, _context: UOWTransaction) -> None:

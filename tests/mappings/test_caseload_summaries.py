@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from delivery.web.coverage import caseload as service
@@ -58,19 +59,47 @@ def test_the_caseload_stores_summaries_and_a_decision_forgets_only_its_learner(
     assert bob_reg.id not in _stored(session)
 
 
-def test_a_summary_of_another_day_is_worked_out_again(
-    session, team, make_registration, make_evidence
-) -> None:
-    ann, reg = _learner(session, "Ann Able", team, make_registration)
-    session.add(
-        RegistrationSummary(
-            registration_id=reg.id, met=17, total=18, awaiting=0,
-            computed_on=date.today() - timedelta(days=1),
-        )
-    )  # fmt: skip
+def _earlier_day(session, reg_ids, met=17):
+    """Summaries of these registrations as of yesterday, saying ``met`` criteria were met."""
+    summaries.store(lambda: session, reg_ids, date.today() - timedelta(days=1))
+    session.execute(
+        update(RegistrationSummary)
+        .where(RegistrationSummary.registration_id.in_(reg_ids))
+        .values(met=met, percent=94)
+    )
     session.commit()
-    found = service.caseload(session, actor=actor_of(team[0]))
-    assert found.rows[0].met == 0 and found.worked_out == (reg.id,)
+
+
+def test_a_summary_of_another_day_is_worked_out_again(
+    session, client, auth, team, make_registration
+) -> None:
+    _, reg = _learner(session, "Ann Able", team, make_registration)
+    _earlier_day(session, [reg.id])
+    found = service.caseload(session, actor=actor_of(team[0]))  # nothing stores: left as it was
+    assert found.rows[0].met == 17 and found.pending == (reg.id,) and found.stale == 1
+    auth.login(team[0])
+    page = _text(client.get("/caseload"))  # few: worked out and stored before the page reads
+    assert "0 of 18 met" in page and "17 of 18" not in page and "brought up to date" not in page
+    assert _stored(session)[reg.id].computed_on == date.today()
+
+
+def test_a_backlog_of_summaries_goes_to_the_background_and_the_page_shows_what_there_is(
+    session, client, auth, team, make_registration, monkeypatch
+) -> None:
+    monkeypatch.setattr(service, "INLINE", 1)
+    regs = [_learner(session, name, team, make_registration)[1] for name in ("Ann A", "Bob B")]
+    _earlier_day(session, [r.id for r in regs])
+    new = _learner(session, "Cat C", team, make_registration)[1]  # no summary at all
+    auth.login(team[0])
+    page = _text(client.get("/caseload"))  # the first visit of a day the nightly job missed
+    assert "2 registrations" in page and "17 of 18 met" in page and "0 of 18" not in page
+    assert "1 registrations are not shown yet; 2 show an earlier day" in page
+    assert "Cat C" not in page
+    # the backlog was stored after the answer (in a thread of the server, here in the request)
+    assert {s.computed_on for s in _stored(session).values()} == {date.today()}
+    page = _text(client.get("/caseload"))
+    assert "3 registrations" in page and "Cat C" in page and "17 of 18" not in page
+    assert "brought up to date" not in page and new.id in _stored(session)
 
 
 def test_a_bulk_statement_that_does_not_say_it_is_covered_forgets_every_summary(
@@ -104,3 +133,58 @@ def test_search_sort_and_pages_are_the_servers(
     assert "Page 1 of" not in found  # two fit on one page
     assert "name matches." in _text(client.get("/caseload?q=zed"))
     assert client.get("/caseload?page=99").status_code == 200  # clamped to the last page
+
+
+def test_a_rename_or_another_assessor_moves_the_learner_in_the_stored_order(
+    session, client, auth, team, make_registration, make_person
+) -> None:
+    ann, ann_reg = _learner(session, "Ann Able", team, make_registration)
+    _learner(session, "Bob Bright", team, make_registration)
+    auth.login(team[0])
+    assert _order_of(client.get("/caseload")) == ["Ann Able", "Bob Bright"]
+    ann.name = "Zoe Able"  # the stored name sorts and is searched: a rename forgets it
+    session.add(ann)
+    session.commit()
+    assert ann_reg.id not in _stored(session)
+    assert _order_of(client.get("/caseload")) == ["Bob Bright", "Zoe Able"]
+    assert "1 of 2 learners match" in _text(client.get("/caseload?q=zoe"))
+    other = make_person("assessor")
+    ann_reg.assessor_id = other.id  # reallocated: off this caseload, onto the other's
+    session.add(ann_reg)
+    session.commit()
+    page = _text(client.get("/caseload"))
+    assert "1 registrations" in page and "Zoe Able" not in page
+    auth.login(other)
+    assert _order_of(client.get("/caseload")) == ["Zoe Able"]
+
+
+def test_a_search_matches_its_words_not_like_wildcards(
+    session, client, auth, team, make_registration
+) -> None:
+    for name in ("Ann Able", "Bob Bright", "Jo_Ann Percent%"):
+        _learner(session, name, team, make_registration)
+    auth.login(team[0])
+    assert "1 of 3 learners match" in _text(client.get("/caseload?q=_"))
+    assert "1 of 3 learners match" in _text(client.get("/caseload?q=%25"))
+    assert "2 of 3 learners match" in _text(client.get("/caseload?q=ANN"))
+    assert "No learner" in _text(client.get("/caseload?q=a%25b"))
+
+
+def _order_of(response) -> list[str]:
+    return re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', _text(response))
+
+
+def test_a_visit_that_loses_the_race_to_store_reads_what_the_winner_stored(
+    session, client, auth, team, make_registration, monkeypatch
+) -> None:
+    _learner(session, "Ann Able", team, make_registration)
+    real = summaries.store
+
+    def raced(factory, ids, today):  # another visit stored them first: this insert collides
+        real(factory, ids, today)
+        raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+
+    monkeypatch.setattr(summaries, "store", raced)
+    auth.login(team[0])
+    response = client.get("/caseload")
+    assert response.status_code == 200 and _order_of(response) == ["Ann Able"]

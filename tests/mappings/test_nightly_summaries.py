@@ -27,10 +27,14 @@ from portfolio.services import logins
 from tests.conftest import actor_of
 from tests.mappings.test_coverage_web import _add_learners
 
-CASELOAD_STATEMENTS = 4  # the caseload page once every summary is stored (pinned)
+# the caseload page once every summary is stored (pinned): the log-in with its person, the
+# caseload's figures (one statement over its summaries), its page of rows (a range of an index
+# with a limit), the centre's newest decision (the chart's counts are kept per process while it
+# is the same), the unread notifications ...
+CASELOAD_STATEMENTS = 5
 # ... and when a decision was recorded since the page's process counted the assessor's decisions
 # by month (it keeps the counts while the centre's newest decision is the same)
-CASELOAD_STATEMENTS_AFTER_A_DECISION = 5
+CASELOAD_STATEMENTS_AFTER_A_DECISION = 6
 
 
 def _stored(session) -> dict[int, RegistrationSummary]:
@@ -80,7 +84,7 @@ def test_after_the_job_the_caseload_folds_no_one_in_its_fixed_statements(
     for n in (3, 30):
         _add_learners(session, n, assessor, iqa, make_registration, make_evidence)
         summaries.refresh(_unit(session), date.today())
-        assert service.caseload(session, actor=actor_of(assessor)).worked_out == ()
+        assert service.caseload(session, actor=actor_of(assessor)).pending == ()
         for _visit in (1, 2):  # new decisions, then none since
             with count_queries() as q:
                 assert client.get("/caseload").status_code == 200

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import threading
 from datetime import date
+from typing import Any
 
-from flask import Blueprint, after_this_request, current_app, render_template, request
+from flask import Blueprint, after_this_request, current_app, render_template, request, url_for
 from sqlmodel import Session
 from werkzeug.wrappers import Response
 
@@ -32,9 +33,10 @@ def index() -> str:
         direction=request.args.get("dir", "asc"),
         query=request.args.get("q", "")[:100],
         page=request.args.get("page", 1, type=int) or 1,
+        store=store_now,
     )
-    if found.worked_out:
-        store_later(list(found.worked_out))
+    if found.pending:
+        store_later(role, me.id, list(found.pending))
     switch = "iqa" if role == "assessor" else "assessor"
     chart = (
         assessor_decisions_chart(
@@ -50,26 +52,67 @@ def index() -> str:
         caseload=found,
         switch=switch if me.has(switch) else None,
         decisions_chart=chart,
+        links={
+            "coverage": around("coverage.learner", "learner_id"),
+            "evidence": around("evidence.learner_index", "learner_id"),
+            "marking": around("marking.index", "learner"),
+        },
     )
 
 
-def store_later(registration_ids: list[int]) -> None:
-    """Save the summaries this page had to work out, after it is answered (a page writes
-    nothing itself): in tests on the request's connection, else in a thread of this process."""
+MARK = 918273645
+
+
+def around(endpoint: str, key: str) -> tuple[str, str]:
+    """A row's link to ``endpoint`` as what comes before and after its ``key`` value: built
+    once for a page of rows (building each row's costs more than the rest of the row)."""
+    values: dict[str, Any] = {key: MARK}
+    before, _, after = url_for(endpoint, **values).partition(str(MARK))
+    return before, after
+
+
+def store_now(registration_ids: list[int]) -> None:
+    """Store the few summaries a caseload misses (or has from an earlier day) in a transaction
+    of their own before the page reads on (the page's own transaction writes nothing): the
+    page's read ends first, so that its next one sees them. Another visit storing the same
+    ones at the same moment wins the race: this one reads what that one stored."""
+    db().rollback()
+    summaries.store_in_chunks(extension().session_factory, registration_ids, date.today())
+
+
+_running: set[tuple[str, int]] = set()  # caseloads whose backlog a thread of this process stores
+_lock = threading.Lock()
+
+
+def store_later(role: str, holder_id: int, registration_ids: list[int]) -> None:
+    """Store a caseload's backlog of summaries (too many to work out before answering: the
+    first visit of a day the nightly job has not reached yet, or after a framework's rules
+    changed) after the page is answered: in tests on the request's connection, else in a
+    thread of this process, one per caseload at a time."""
     today = date.today()
     if current_app.config.get("READINGS_INLINE"):
         factory = extension().session_factory
 
         @after_this_request
         def store(response: Response) -> Response:
-            summaries.store(factory, registration_ids, today)
+            summaries.store_in_chunks(factory, registration_ids, today)
             return response
 
         return
+    key = (role, holder_id)
+    with _lock:
+        if key in _running:
+            return
+        _running.add(key)
     engine = extension().engine
-    threading.Thread(
-        target=summaries.store,
-        args=(lambda: Session(engine, expire_on_commit=False), registration_ids, today),
-        name="caseload-summaries",
-        daemon=True,
-    ).start()
+
+    def work() -> None:
+        try:
+            summaries.store_in_chunks(
+                lambda: Session(engine, expire_on_commit=False), registration_ids, today
+            )
+        finally:
+            with _lock:
+                _running.discard(key)
+
+    threading.Thread(target=work, name="caseload-summaries", daemon=True).start()

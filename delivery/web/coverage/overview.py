@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from mappings.assessment.coverage import ClaimCheck, CriterionCoverage, StandardCoverage
 from mappings.assessment.declarations import awaiting_in
+from mappings.assessment.progress import whole_percent
 from mappings.assessment.standing import (
     StandardInfo,
     Standing,
@@ -41,11 +42,6 @@ PROBLEMS = {
 }
 
 Panel = Literal["form", "declaration", "signed", "incomplete", "none"]
-
-
-def whole_percent(part: int, whole: int) -> int:
-    """``part`` of ``whole`` as a whole percentage, halves rounded up (17 of 28 -> 61)."""
-    return (200 * part + whole) // (2 * whole) if whole else 0
 
 
 def met_label(met: int, total: int) -> str:

@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from delivery.web.coverage.caseload import caseload
+from delivery.web.coverage.caseload import Store, settled_counts
 from delivery.web.coverage.overview import (
     LearnerProgress,
     Outstanding,
@@ -94,7 +94,7 @@ class CaseloadSummary:
     awaiting_claims: int
     awaiting_learners: int
     rag_counts: dict[str, int]
-    worked_out: tuple[int, ...]  # registrations whose summaries were missing: store them
+    pending: tuple[int, ...]  # summaries missing or of an earlier day, left to the background
 
 
 def _item(row: evidence_service.EvidenceRow) -> EvidenceItem:
@@ -138,17 +138,24 @@ def learner_home(session: Session, *, actor: Actor, today: date | None = None) -
 
 
 def caseload_summary(
-    session: Session, *, actor: Actor, role: str = "assessor", today: date | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    role: str = "assessor",
+    today: date | None = None,
+    store: Store | None = None,
 ) -> CaseloadSummary:
     """Counts for the home page of an assessor (or an IQA): decisions waiting, learners by RAG."""
-    found = caseload(session, actor=actor, role=role, today=today)
+    found, pending = settled_counts(
+        session, actor=actor, role=role, today=today or date.today(), store=store, people=True
+    )
     return CaseloadSummary(
         role=role,
         learners=found.learners,
         awaiting_claims=found.awaiting_claims,
         awaiting_learners=found.awaiting_learners,
         rag_counts=found.rag_counts,
-        worked_out=found.worked_out,
+        pending=pending,
     )
 
 
@@ -162,14 +169,18 @@ class Home:
     cohorts: tuple[CohortRow, ...]  # for administrators: links to each cohort's progress
 
 
-def home(session: Session, *, actor: Actor, today: date | None = None) -> Home:
+def home(
+    session: Session, *, actor: Actor, today: date | None = None, store: Store | None = None
+) -> Home:
     return Home(
         learner=learner_home(session, actor=actor, today=today) if actor.has("learner") else None,
         assessing=(
-            caseload_summary(session, actor=actor, today=today) if actor.has("assessor") else None
+            caseload_summary(session, actor=actor, today=today, store=store)
+            if actor.has("assessor")
+            else None
         ),
         assuring=(
-            caseload_summary(session, actor=actor, role="iqa", today=today)
+            caseload_summary(session, actor=actor, role="iqa", today=today, store=store)
             if actor.has("iqa")
             else None
         ),

@@ -8,7 +8,7 @@ from wtforms import HiddenField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from delivery.web.context import actor, db
-from delivery.web.coverage.caseload_views import store_later
+from delivery.web.coverage.caseload_views import store_later, store_now
 from delivery.web.forms import PageForm, errors_on, per_row, status_of
 from delivery.web.handler import page
 from delivery.web.home import dashboard
@@ -41,10 +41,10 @@ def index() -> tuple[str, int]:
 
 def _home(failed: DeclareForm | None = None) -> tuple[str, int]:
     me = actor()
-    panels = dashboard.home(db(), actor=me)
+    panels = dashboard.home(db(), actor=me, store=store_now)
     for panel in (panels.assessing, panels.assuring):
-        if panel is not None and panel.worked_out:
-            store_later(list(panel.worked_out))
+        if panel is not None and panel.pending:
+            store_later(panel.role, me.id, list(panel.pending))
     admin_links = [
         (label, url_for(endpoint))
         for label, endpoint in ADMIN_LINKS
