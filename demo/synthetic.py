@@ -1,15 +1,20 @@
 """Synthetic centres for benchmarks: many learners with registrations, evidence, claims and
 decisions, written in bulk (:mod:`demo.bulk`). Never used for real learners.
 
-Learners are written a batch at a time and committed a chunk at a time, so memory stays flat
-however many there are and an interrupted run keeps every chunk it finished. The audit trail
-stays whole: each registration has its ``registration.create`` entry as the service would write
-it, and each learner one ``demo.synthetic_evidence`` entry vouching for the hash of every
-evidence version, claim and decision written for them; the entries are chained with the same
-hashing as :func:`portfolio.services.audit.record`, with the trail locked meanwhile. Each new
-registration's summary (:mod:`mappings.assessment.summaries`) is stored for today, so the
-caseload reads it as it would after a visit. Generated learners have no password (no log-in,
-and no password hashing to pay for).
+Learners are written a batch at a time, so memory stays flat however many there are. On
+PostgreSQL a load that at least doubles the people is one transaction, with the secondary
+indexes and foreign keys of the tables it fills set aside meanwhile (:mod:`demo.bulk_schema`, as
+``pg_restore`` loads) and the registrations' summaries worked out once they are back: an
+interrupted run leaves nothing. Otherwise (SQLite, or a few learners more in a big database)
+they are committed a chunk at a time and an interrupted run keeps every chunk it finished.
+
+The audit trail stays whole: each registration has its ``registration.create`` entry as the
+service would write it, and each learner one ``demo.synthetic_evidence`` entry vouching for the
+hash of every evidence version, claim and decision written for them; the entries are chained
+with the same hashing as :func:`portfolio.services.audit.record`, with the trail locked
+meanwhile. Each new registration's summary (:mod:`mappings.assessment.summaries`) is stored for
+today, so the caseload reads it as it would after a visit. Generated learners have no password
+(no log-in, and no password hashing to pay for).
 """
 
 from __future__ import annotations
@@ -18,13 +23,14 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from demo.bulk import BulkWriter
+from demo.bulk_schema import indexes_set_aside
 from demo.synthetic_rows import (
     Entry,
     EvidenceRows,
@@ -37,9 +43,13 @@ from demo.synthetic_rows import (
     write_entries,
 )
 from mappings.assessment import summaries
-from mappings.assessment.models import RegistrationSummary
+from mappings.assessment.models import Claim, Decision, RegistrationSummary
 from portfolio.models import (
+    AuditEntry,
+    AuditRow,
     Criterion,
+    Evidence,
+    EvidenceVersion,
     Framework,
     Person,
     Registration,
@@ -122,42 +132,137 @@ def add_synthetic_centre(
     seed: int = 1,
     chunk: int = CHUNK,
     progress: Callable[[str], None] | None = None,
+    set_aside: bool | None = None,
 ) -> SyntheticReport:
     """Add ``learners`` synthetic learners, each with ``items_per_learner`` submitted evidence
     items mapped to up to ``claims_per_item`` criteria of their standards, most decided.
     ``unit()`` gives a session committed when its block ends (a command's session, or
-    :func:`portfolio.db.session_scope`): one per ``chunk`` learners, with progress after each."""
-    report = SyntheticReport()
-    began = time.perf_counter()
+    :func:`portfolio.db.session_scope`), with progress after each ``chunk`` learners.
+
+    On PostgreSQL, when ``set_aside`` (by default: when the load at least doubles the people
+    in the database), everything is one transaction: the filled tables' secondary indexes and
+    foreign keys are dropped for the load and made again after it
+    (:func:`demo.bulk_schema.indexes_set_aside`), then the summaries stored; an interrupted run
+    leaves nothing. Otherwise each ``chunk`` learners is a transaction of its own, and an
+    interrupted run keeps every chunk it finished."""
     with unit() as session:
-        centre = load_centre(session)
-        first = int(session.exec(select(func.count()).select_from(Person)).one())
-    rng = random.Random(seed)
+        postgres = session.get_bind().dialect.name == "postgresql"
+        run = _Run(
+            centre=load_centre(session),
+            first=int(session.exec(select(func.count()).select_from(Person)).one()),
+            learners=learners,
+            shape=(items_per_learner, claims_per_item, seed),
+            rng=random.Random(seed),
+            progress=progress,
+        )
+    if set_aside is None:
+        set_aside = learners >= run.first
+    if postgres and set_aside:
+        _load_in_one(unit, run, chunk)
+        return run.report
     for start in range(0, learners, chunk):
         size = min(chunk, learners - start)
         with unit() as session:
             writer = BulkWriter(session)
             prev = audit.last_hash_locked(session)
-            for at in range(start, start + size, BATCH):
-                plans = [
-                    draw(rng, centre, first + n, items_per_learner, claims_per_item)
-                    for n in range(at, min(at + BATCH, start + size))
-                ]
-                prev = _write_batch(writer, centre, plans, prev, seed)
-        report.learners += size
-        report.rows += writer.rows
-        report.seconds = time.perf_counter() - began
-        if progress is not None:
-            progress(
-                f"  {report.learners:,} of {learners:,} synthetic learners: {report.rows:,} rows "
-                f"in {report.seconds:.0f} s ({report.rows / report.seconds:,.0f} rows/s)"
-            )
-    with unit() as session:
-        if session.get_bind().dialect.name == "postgresql":
+            run.write(writer, start, size, prev, summarise=True)
+        run.done(size, writer.rows)
+    if postgres:
+        with unit() as session:
             # the planner's statistics of the tables just filled: without them (autovacuum off,
             # or before it comes round) a learner's claims are read by scanning every claim
             session.execute(text("ANALYZE"))
-    return report
+    return run.report
+
+
+@dataclass
+class _Run:
+    """One call of :func:`add_synthetic_centre`: what it draws from and what it wrote."""
+
+    centre: Centre
+    first: int  # the number of the first learner drawn
+    learners: int
+    shape: tuple[int, int, int]  # items per learner, claims per item, seed
+    rng: random.Random
+    progress: Callable[[str], None] | None
+    report: SyntheticReport = field(default_factory=SyntheticReport)
+    began: float = field(default_factory=time.perf_counter)
+
+    def write(
+        self, writer: BulkWriter, start: int, size: int, prev: str, *, summarise: bool
+    ) -> tuple[str, list[int]]:
+        """Draw and write learners ``start`` to ``start + size``; the newest audit entry's hash
+        and the registrations written."""
+        items, claims, seed = self.shape
+        registrations: list[int] = []
+        for at in range(start, start + size, BATCH):
+            plans = [
+                draw(self.rng, self.centre, self.first + n, items, claims)
+                for n in range(at, min(at + BATCH, start + size))
+            ]
+            prev, regs = _write_batch(writer, self.centre, plans, prev, seed)
+            if summarise:
+                _store_summaries(writer, regs)
+            registrations.extend(regs)
+        return prev, registrations
+
+    def done(self, learners: int, rows: int) -> None:
+        """Count ``learners`` more written and ``rows`` more rows; say so."""
+        self.report.learners += learners
+        self.report.rows += rows
+        self.report.seconds = time.perf_counter() - self.began
+        rate = self.report.rows / self.report.seconds
+        self.say(
+            f"  {self.report.learners:,} of {self.learners:,} synthetic learners: "
+            f"{self.report.rows:,} rows in {self.report.seconds:.0f} s ({rate:,.0f} rows/s)"
+        )
+
+    def say(self, line: str) -> None:
+        if self.progress is not None:
+            self.progress(line)
+
+
+# what a synthetic learner fills (their summaries' table has nothing to set aside, but is locked)
+FILLED = (Person, Registration, RegistrationStandard, Evidence, EvidenceVersion, Claim, Decision,
+          AuditEntry, AuditRow, RegistrationSummary)  # fmt: skip
+SUMMARISED = 500  # registrations whose summaries are worked out at a time
+
+
+def _load_in_one(
+    unit: Callable[[], AbstractContextManager[Session]], run: _Run, chunk: int
+) -> None:
+    """Every learner in one transaction, the filled tables' indexes and foreign keys set aside
+    meanwhile; then the planner's statistics and the registrations' summaries."""
+    with unit() as session:
+        writer = BulkWriter(session)
+        prev = audit.last_hash_locked(session)
+        registrations: list[int] = []
+        with indexes_set_aside(session, [table(m) for m in FILLED]) as found:
+            writer.locked = True
+            for start in range(0, run.learners, chunk):
+                size = min(chunk, run.learners - start)
+                before = writer.rows
+                prev, regs = run.write(writer, start, size, prev, summarise=False)
+                registrations.extend(regs)
+                run.done(size, writer.rows - before)
+            began = time.perf_counter()
+        run.say(
+            f"  {len(found.makes)} indexes and foreign keys made again in "
+            f"{time.perf_counter() - began:.0f} s"
+        )
+        began = time.perf_counter()
+        # the statistics first: the summaries' queries are planned with them
+        session.execute(text("ANALYZE"))
+        before = writer.rows
+        for at in range(0, len(registrations), SUMMARISED):
+            _store_summaries(writer, registrations[at : at + SUMMARISED])
+        session.execute(text(f'ANALYZE "{table(RegistrationSummary).name}"'))
+        run.report.rows += writer.rows - before
+        run.say(
+            f"  statistics and {len(registrations):,} summaries in "
+            f"{time.perf_counter() - began:.0f} s"
+        )
+    run.report.seconds = time.perf_counter() - run.began
 
 
 def draw(
@@ -190,8 +295,9 @@ def draw(
 
 def _write_batch(
     writer: BulkWriter, centre: Centre, learners: Sequence[Learner], prev: str, seed: int
-) -> str:
-    """Write a batch of learners with everything they hold; the newest audit entry's hash."""
+) -> tuple[str, list[int]]:
+    """Write a batch of learners with everything they hold but their summaries; the newest
+    audit entry's hash and their registrations."""
     now = utcnow()
     person_id = Ids(writer, Person, len(learners))
     reg_id = Ids(writer, Registration, len(learners))
@@ -222,8 +328,7 @@ def _write_batch(
         entries.append(Entry("demo.synthetic_evidence", "person", person["id"], data, records))
     evidence.write()
     prev = write_entries(writer, entries, prev, now)
-    _store_summaries(writer, [reg["id"] for reg in regs])
-    return prev
+    return prev, [reg["id"] for reg in regs]
 
 
 def _store_summaries(writer: BulkWriter, registration_ids: list[int]) -> None:
