@@ -6,7 +6,7 @@ same network as sentence-transformers does (a 6-layer BERT encoder, mean pooling
 L2 normalisation) with NumPy matrix products, so the engine needs three small packages
 (``tokenizers``, ``safetensors``, the weights) instead of torch (750 MB and more). Float32 on the
 CPU; the dense layers work on the real tokens of a batch packed together, attention alone on
-padded rows, so no work goes on padding.
+padded rows, so no work goes on padding; one BLAS thread (:func:`one_blas_thread`).
 
 :func:`load_encoder` answers ``None`` when the weights are not installed: the engine then works on
 words alone. Pure: no database, no network.
@@ -14,9 +14,11 @@ words alone. Pure: no database, no network.
 
 from __future__ import annotations
 
+import ctypes
 import importlib.util
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -73,9 +75,10 @@ class Encoder:
             return out
         ids = [e.ids for e in self.tokenizer.encode_batch(list(texts))]
         order = sorted((i for i in range(len(ids)) if texts[i].strip()), key=lambda i: len(ids[i]))
-        for start in range(0, len(order), BATCH):
-            chunk = order[start : start + BATCH]
-            out[chunk] = self._batch([ids[i] for i in chunk])
+        with one_blas_thread():
+            for start in range(0, len(order), BATCH):
+                chunk = order[start : start + BATCH]
+                out[chunk] = self._batch([ids[i] for i in chunk])
         return out
 
     def _batch(self, ids: list[list[int]]) -> np.ndarray:
@@ -96,9 +99,8 @@ class Encoder:
         pooled = np.zeros((len(ids), x.shape[1]), dtype=np.float32)
         np.add.at(pooled, sentence, x)
         pooled /= lengths[:, None].astype(np.float32)
-        length = np.linalg.norm(pooled, axis=1, keepdims=True)
-        unit: np.ndarray = (pooled / np.maximum(length, 1e-12)).astype(np.float32)
-        return unit
+        pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), np.float32(1e-12))
+        return pooled
 
     def _layer(
         self,
@@ -108,11 +110,13 @@ class Encoder:
         where: np.ndarray,
         grid: tuple[int, int],
     ) -> np.ndarray:
-        """One encoder layer over packed tokens ``x`` (tokens, hidden)."""
+        """One encoder layer over packed tokens ``x`` (tokens, hidden). In place where it can be
+        and in the order of operations of the plain formulas, so the floats are the same."""
         n, width = grid
         hidden = x.shape[1]
         size = hidden // self.heads
-        packed = x @ p.qkv + p.qkv_bias
+        packed = x @ p.qkv
+        packed += p.qkv_bias
         qkv = np.zeros((n * width, 3 * hidden), dtype=np.float32)
         qkv[where] = packed
         qkv = qkv.reshape(n, width, 3 * hidden)
@@ -122,14 +126,23 @@ class Encoder:
             .transpose(0, 2, 1, 3)
             for i in range(3)
         )
-        scores = q @ k.transpose(0, 1, 3, 2) / np.float32(np.sqrt(size)) + blocked
-        scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+        scores = q @ k.transpose(0, 1, 3, 2)
+        scores /= np.float32(np.sqrt(size))
+        scores += blocked
+        scores -= scores.max(axis=-1, keepdims=True)
+        np.exp(scores, out=scores)
         scores /= scores.sum(axis=-1, keepdims=True)
         context = (scores @ v).transpose(0, 2, 1, 3).reshape(n * width, hidden)[where]
-        x = _norm(x + context @ p.out + p.out_bias, *p.norm1, self.eps)
-        h = x @ p.up + p.up_bias
-        out: np.ndarray = _norm(x + _gelu(h) @ p.down + p.down_bias, *p.norm2, self.eps)
-        return out
+        y = context @ p.out
+        y += x  # x + context @ out + bias, in that order
+        y += p.out_bias
+        x = _norm(y, *p.norm1, self.eps)
+        h = x @ p.up
+        h += p.up_bias
+        y = _gelu(h) @ p.down
+        y += x
+        y += p.down_bias
+        return _norm(y, *p.norm2, self.eps)
 
 
 def _layer(w: dict[str, np.ndarray], prefix: str) -> _Layer:
@@ -137,11 +150,11 @@ def _layer(w: dict[str, np.ndarray], prefix: str) -> _Layer:
         return w[prefix + name]
 
     attention = prefix + "attention.self."
+    weights = [w[f"{attention}{n}.weight"] for n in ("query", "key", "value")]
+    biases = [w[f"{attention}{n}.bias"] for n in ("query", "key", "value")]
     return _Layer(
-        qkv=np.ascontiguousarray(
-            np.concatenate([w[f"{attention}{n}.weight"] for n in ("query", "key", "value")]).T
-        ),
-        qkv_bias=np.concatenate([w[f"{attention}{n}.bias"] for n in ("query", "key", "value")]),
+        qkv=np.ascontiguousarray(np.concatenate(weights).T),
+        qkv_bias=np.concatenate(biases),
         out=np.ascontiguousarray(get("attention.output.dense.weight").T),
         out_bias=get("attention.output.dense.bias"),
         norm1=(get("attention.output.LayerNorm.weight"), get("attention.output.LayerNorm.bias")),
@@ -168,12 +181,48 @@ def _gelu(h: np.ndarray) -> np.ndarray:
 
 
 def _norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
-    mean = x.mean(axis=-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
-    out: np.ndarray = ((x - mean) / np.sqrt(var + np.float32(eps)) * weight + bias).astype(
-        np.float32
-    )
-    return out
+    """Layer normalisation of the rows of ``x``, in place (float32 throughout)."""
+    x -= x.mean(axis=-1, keepdims=True)
+    var = np.square(x).mean(axis=-1, keepdims=True)
+    var += np.float32(eps)
+    x /= np.sqrt(var)
+    x *= weight
+    x += bias
+    return x
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Run the block with one BLAS thread. The matrices of one item are small: a second thread
+    saves little time and, waiting for the first between products, costs as much CPU again (a
+    2-core server also serves pages), and far more time when the cores are busy."""
+    lib = _openblas()
+    if lib is None:
+        yield
+        return
+    get, set_ = lib
+    before = get()
+    set_(1)
+    try:
+        yield
+    finally:
+        set_(before)
+
+
+@cache
+def _openblas() -> tuple[Callable[[], int], Callable[[int], None]] | None:
+    """NumPy's OpenBLAS thread count getter and setter, or None (another BLAS: left alone)."""
+    libs = Path(np.__file__).resolve().parent.parent / "numpy.libs"
+    for path in sorted(libs.glob("*openblas*.so*")):
+        lib = ctypes.CDLL(str(path))
+        for suffix in ("64_", "_64_", ""):
+            getter = getattr(lib, f"scipy_openblas_get_num_threads{suffix}", None)
+            setter = getattr(lib, f"scipy_openblas_set_num_threads{suffix}", None)
+            if getter is not None and setter is not None:
+                getter.restype = ctypes.c_int
+                setter.argtypes = [ctypes.c_int]
+                return getter, setter
+    return None
 
 
 def model_folder() -> Path | None:
