@@ -155,7 +155,7 @@ def test_failed_bulk_export_can_be_retried_without_duplicates(
     def broken(view):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(jobs, "build_signoff_docx", broken)
+    monkeypatch.setattr(jobs, "lay_out", broken)
     job_url = admin.post(f"/cohorts/{case.cohort_id}/signoff-records").headers["Location"]
     page = admin.get(job_url).get_data(as_text=True)
     assert "Failed" in page and "disk on fire" in page and "Try again" in page
