@@ -69,6 +69,37 @@ def test_chart_figures_take_one_statement_however_long_the_history(
     assert q.count == 2
 
 
+def test_kept_decision_counts_are_brought_up_to_date_with_new_decisions_only(
+    session, make_person, make_registration, count_queries
+) -> None:
+    assessor, other = make_person("assessor"), make_person("assessor")
+    reg = make_registration(assessor=assessor)
+    now = datetime.now(UTC)
+    assess(session, reg, assessor.id, "SE01", signed=False, at=now - timedelta(days=1))
+    session.commit()
+    cache: dict = {}
+    first = assessor_decisions_chart(session, assessor_id=assessor.id, cache=cache)
+    ((newest, tally),) = cache.values()
+    assert sum(tally.values()) == sum(int(r[1]) + int(r[2]) for r in first.rows) > 0
+    # another assessor's decision and two more of this one's
+    assess(session, make_registration(assessor=other), other.id, "SE01", signed=False)
+    later = make_registration(assessor=assessor)
+    assess(session, later, assessor.id, "SE02", signed=False)
+    assess(session, later, assessor.id, "SE03", signed=False)
+    session.commit()
+    with count_queries() as q:
+        kept = assessor_decisions_chart(session, assessor_id=assessor.id, cache=cache)
+    fresh = assessor_decisions_chart(session, assessor_id=assessor.id)
+    assert q.count == 2  # the newest id, then the new decisions only
+    assert kept.rows == fresh.rows and kept.description == fresh.description
+    assert sum(int(r[1]) for r in kept.rows) == sum(int(r[1]) for r in first.rows) + 2
+    ((counted, _),) = cache.values()
+    assert counted > newest
+    with count_queries() as q:  # nothing new: the kept counts as they are
+        assert assessor_decisions_chart(session, assessor_id=assessor.id, cache=cache) == kept
+    assert q.count == 1
+
+
 def test_pages_show_charts_with_a_text_alternative_and_a_table(
     client, auth, session, make_person, make_registration, count_queries
 ) -> None:

@@ -77,7 +77,8 @@ def learner_progress_chart(
     )
 
 
-DecisionCounts = dict[tuple[int, int, date, int], list[Any]]  # (bind, assessor, since, newest)
+# (bind, assessor, first month) -> (the newest decision counted, (year, month, status) -> count)
+DecisionCounts = dict[tuple[int, int, date], tuple[int, Counter[tuple[int, int, str]]]]
 
 
 def assessor_decisions_chart(
@@ -88,21 +89,16 @@ def assessor_decisions_chart(
     cache: DecisionCounts | None = None,
 ) -> Chart:
     """The assessor's acceptances and referrals per month over the last year. With ``cache``
-    (kept by the app, per process): one cheap statement, the centre's newest decision, while no
-    decision was recorded since the counts were made, else that and the count (a busy assessor's
-    year is tens of thousands of decisions for the database to group on every visit)."""
+    (kept by the app, per process): the counts made on an earlier visit, brought up to date by
+    counting only the decisions recorded since (decisions are never changed or removed, and
+    their ids only grow): two cheap statements a visit, however long the assessor's year (a
+    busy assessor's year is hundreds of thousands of decisions to group)."""
     months = last_months(today or date.today(), MONTHS)
     since = datetime.combine(months[0], datetime.min.time(), tzinfo=UTC)
     if cache is None:
         found = _decision_counts(session, assessor_id, since)
     else:
-        newest = int(session.execute(sa_select(func.max(Decision.id))).scalar() or 0)
-        key = (id(session.get_bind()), assessor_id, months[0], newest)
-        if key not in cache:
-            if len(cache) > 1000:
-                cache.clear()
-            cache[key] = _decision_counts(session, assessor_id, since)
-        found = cache[key]
+        found = _brought_up_to_date(session, assessor_id, months[0], since, cache)
     counts = {(date(int(y), int(m), 1), status): n for y, m, status, n in found}
     accepted = tuple(counts.get((m, "accepted"), 0) for m in months)
     referred = tuple(counts.get((m, "referred"), 0) for m in months)
@@ -125,9 +121,30 @@ def assessor_decisions_chart(
     )
 
 
-def _decision_counts(session: Session, assessor_id: int, since: datetime) -> list[Any]:
-    """(year, month, status, count) of the assessor's decisions since ``since`` (one statement:
-    counted by the database)."""
+def _brought_up_to_date(
+    session: Session, assessor_id: int, first: date, since: datetime, cache: DecisionCounts
+) -> list[Any]:
+    """The counts kept for the assessor (counting from month ``first``) plus those of the
+    decisions recorded since they were made: two statements, the second over new ids only."""
+    newest = int(session.execute(sa_select(func.max(Decision.id))).scalar() or 0)
+    key = (id(session.get_bind()), assessor_id, first)
+    counted, tally = cache.get(key, (0, Counter()))
+    if counted > newest:  # kept for another database behind the same engine
+        counted, tally = 0, Counter()
+    if counted < newest:
+        new = _decision_counts(session, assessor_id, since, after=counted, up_to=newest)
+        tally = tally + Counter({(int(y), int(m), st): n for y, m, st, n in new})
+        if len(cache) > 1000:
+            cache.clear()
+        cache[key] = (newest, tally)
+    return [(y, m, st, n) for (y, m, st), n in tally.items()]
+
+
+def _decision_counts(
+    session: Session, assessor_id: int, since: datetime, *, after: int = 0, up_to: int | None = None
+) -> list[Any]:
+    """(year, month, status, count) of the assessor's decisions since ``since`` whose ids are
+    over ``after`` and at most ``up_to`` (one statement: counted by the database)."""
     year, month = _utc_year_month(col(Decision.at), session.get_bind().dialect.name)
     return list(
         session.execute(
@@ -136,6 +153,7 @@ def _decision_counts(session: Session, assessor_id: int, since: datetime) -> lis
                 col(Decision.actor_id) == assessor_id,
                 col(Decision.at) >= since,
                 col(Decision.new_status).in_(("accepted", "referred")),
+                *([col(Decision.id) > after, col(Decision.id) <= up_to] if up_to else []),
             )
             .group_by(year, month, col(Decision.new_status))
         ).all()
