@@ -122,6 +122,10 @@ SEMANTIC_WARM: tuple[str, ...] = (
 )
 
 
+# How close (cosine) a sentence accepted before must be to be shown as a reason.
+LEARNED_SIMILARITY = 0.6
+
+
 @dataclass(frozen=True)
 class Recalled:
     """What past decisions say of one new piece of evidence, by meaning (arrays of length n)."""
@@ -132,6 +136,12 @@ class Recalled:
     # per criterion, (past sentence, this evidence's sentence index, its similarity) of the best
     # accepted match, for the explanation; None where nothing was accepted
     reasons: list[tuple[str, int, float] | None]
+
+    def reason(self, i: int) -> str:
+        """The sentence accepted before for criterion ``i`` that reads like one of this evidence's
+        (cosine at least :data:`LEARNED_SIMILARITY`), or ``""``."""
+        found = self.reasons[i]
+        return found[0] if found is not None and found[2] >= LEARNED_SIMILARITY else ""
 
     def columns(self) -> np.ndarray:
         acc = self.accepted

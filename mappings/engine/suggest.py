@@ -56,6 +56,7 @@ import scipy.sparse as sp
 
 from mappings.engine.analyse import is_key_term, terms
 from mappings.engine.cold import ColdScorer, Params
+from mappings.engine.embed import one_blas_thread
 from mappings.engine.explain import quotes, support
 from mappings.engine.features import ColdParts, CriterionStatics, cold_features, warm_features
 from mappings.engine.index import (
@@ -133,15 +134,8 @@ class Suggestion:
     learned: str = ""
 
 
-# How close (cosine) a sentence accepted before must be to be shown as a reason.
-LEARNED_SIMILARITY = 0.6
-
-
 def _learned(recalled: Recalled | None, i: int) -> str:
-    if recalled is None or recalled.reasons[i] is None:
-        return ""
-    sentence, _here, similarity = recalled.reasons[i]  # type: ignore[misc]
-    return sentence if similarity >= LEARNED_SIMILARITY else ""
+    return recalled.reason(i) if recalled is not None else ""
 
 
 def criterion_embeddings(encoder: Encodes, criteria: Sequence[CriterionDoc]) -> np.ndarray:
@@ -386,6 +380,11 @@ class SuggestionEngine(ColdScorer):
         return v
 
     def suggest(self, *, kind: str, title: str, text: str, top: int = 10) -> list[Suggestion]:
+        """The ``top`` criteria best first, on one BLAS thread (see :func:`one_blas_thread`)."""
+        with one_blas_thread():
+            return self._suggest(kind=kind, title=title, text=text, top=top)
+
+    def _suggest(self, *, kind: str, title: str, text: str, top: int) -> list[Suggestion]:
         p = self.params
         n = len(self._criteria)
         if n == 0:
