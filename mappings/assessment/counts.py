@@ -33,28 +33,11 @@ def state_counts(
     each standard also lists the criteria not met, with their state only (no basis, no
     reasons: what a report of which criteria are still missing needs)."""
     criteria = tuple(criteria)
-    years = rules.currency_years
-    oldest = None if years is None else years_before(today, years)
-    allowed_of = {c.id: rules.allowed_methods(c.kind) for c in criteria}
-    seen: dict[int, int] = {}  # criterion id -> STATE_RANK of the best claim so far
-    awaiting_claims = 0
-    for criterion_id, status, method, activity in claims:
-        if criterion_id not in allowed_of:
-            continue
-        if status == "claimed":
-            awaiting_claims += 1
-            rank = STATE_RANK["awaiting"]
-        elif claim_problem(status, method, activity, allowed_of[criterion_id], today, oldest) == "":
-            rank = STATE_RANK["met"]
-        else:
-            rank = STATE_RANK["referred"]
-        if rank > seen.get(criterion_id, -1):
-            seen[criterion_id] = rank
-    names = {rank: state for state, rank in STATE_RANK.items()}
+    state_of, awaiting_claims = criterion_states_of(criteria, claims, rules, today)
     grouped: dict[str, list[State]] = {}
     unmet: dict[str, list[CriterionCoverage]] = {}
     for c in criteria:
-        state = names[seen.get(c.id, STATE_RANK["missing"])]
+        state = state_of[c.id]
         grouped.setdefault(c.standard, []).append(state)
         if outstanding and state != "met":
             unmet.setdefault(c.standard, []).append(CriterionCoverage(c, state, (), ()))
@@ -73,8 +56,7 @@ def criterion_states_of(
 ) -> tuple[dict[int, State], int]:
     """Each criterion's state (id -> state, every criterion listed) and the number of claims
     awaiting a decision, from the tuples :func:`state_counts` takes: the states of
-    :func:`compute_coverage`, without its reasons (the loop of :func:`state_counts`, kept apart
-    from it: the caseload's counts are another piece of work's)."""
+    :func:`compute_coverage`, without its reasons (:func:`state_counts` counts them by standard)."""
     criteria = tuple(criteria)
     years = rules.currency_years
     oldest = None if years is None else years_before(today, years)
