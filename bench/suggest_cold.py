@@ -30,9 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.suggest_eval import SHARED  # noqa: E402
-from bench.suggest_suites import SUITES, Suite  # noqa: E402
+from bench.suggest_suites import Suite, dev_suites  # noqa: E402
 from mappings.engine.cold import Params  # noqa: E402
-from mappings.engine.dataset import gold_pairs, load_framework, load_items  # noqa: E402
+from mappings.engine.dataset import gold_pairs  # noqa: E402
 from mappings.engine.embed import MemoEncoder, load_encoder  # noqa: E402
 from mappings.engine.features import ALL_FEATURES, SEMANTIC_MODEL  # noqa: E402
 from mappings.engine.index import ranks  # noqa: E402
@@ -351,10 +351,7 @@ def main(argv: list[str] | None = None) -> int:
         print("embedding weights not installed")
         return 1
     encoder = MemoEncoder(loaded)
-    suites = [
-        Suite(name, load_framework(args.shared / fw), load_items(args.shared / dev), encoder)
-        for name, (fw, dev) in SUITES.items()
-    ]
+    suites = dev_suites(args.shared, encoder)
     read_ = [read(s, encoder) for s in suites]
     print(f"items read in {time.process_time() - started:.1f} s CPU; LOFO cold, semantic reranker")
     print(f"  {'candidate':42s} " + "  ".join(f"{r.name[:44]:>44s}" for r in read_))

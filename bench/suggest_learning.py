@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.suggest_eval import SHARED  # noqa: E402
-from bench.suggest_suites import SUITES, Suite, lofo_model  # noqa: E402
-from mappings.engine.dataset import gold_pairs, load_framework, load_items  # noqa: E402
+from bench.suggest_suites import Suite, dev_suites, lofo_model  # noqa: E402
+from mappings.engine.dataset import gold_pairs  # noqa: E402
 from mappings.engine.embed import MemoEncoder, load_encoder  # noqa: E402
 from mappings.engine.features import SEMANTIC_MODEL  # noqa: E402
 from mappings.engine.model import _fit_logistic, sigmoid  # noqa: E402
@@ -322,10 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         print("embedding weights not installed")
         return 1
     encoder = MemoEncoder(loaded)
-    suites = [
-        Suite(name, load_framework(args.shared / fw), load_items(args.shared / dev), encoder)
-        for name, (fw, dev) in SUITES.items()
-    ]
+    suites = dev_suites(args.shared, encoder)
     prepared = [prepare(s, [o for o in suites if o is not s]) for s in suites]
     print(f"recall@10 / MRR of the held items after N decided, mean of {args.orders} orders")
     for name, method in METHODS.items():

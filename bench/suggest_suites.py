@@ -90,6 +90,14 @@ class Suite:
         return self._data
 
 
+def dev_suites(shared: Path, encoder: MemoEncoder | None) -> list[Suite]:
+    """Every dev suite of ``shared`` (its framework and gold-labelled items), read with ``encoder``."""
+    return [
+        Suite(name, load_framework(shared / fw), load_items(shared / dev), encoder)
+        for name, (fw, dev) in SUITES.items()
+    ]
+
+
 def line(label: str, figures: dict[str, float]) -> str:
     return (
         f"  {label:<38} r@10 {figures['r10']:.3f}  MRR {figures['mrr']:.3f}"
@@ -191,10 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     encoder = MemoEncoder(loaded) if loaded else None
     if encoder is None:
         print("embedding weights not installed: words only")
-    suites = [
-        Suite(name, load_framework(args.shared / fw), load_items(args.shared / dev), encoder)
-        for name, (fw, dev) in SUITES.items()
-    ]
+    suites = dev_suites(args.shared, encoder)
     variants = {k: v for k, v in FEATURES.items() if encoder or k == "words"}
     if args.quick:
         variants = dict(list(variants.items())[:1])
