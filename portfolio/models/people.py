@@ -36,7 +36,7 @@ class Person(SQLModel, table=True):
 
     @property
     def role_set(self) -> frozenset[str]:
-        return frozenset(r for r in self.roles.split(",") if r)
+        return roles_of(self.roles)
 
     def has_role(self, role: str) -> bool:
         return role in self.role_set
@@ -70,3 +70,8 @@ class Registration(SQLModel, table=True):
 class RegistrationStandard(SQLModel, table=True):
     registration_id: int = Field(foreign_key="registration.id", primary_key=True)
     standard_id: int = Field(foreign_key="standard.id", primary_key=True, index=True)
+
+
+def roles_of(roles: str) -> frozenset[str]:
+    """The roles a person's stored ``roles`` column names (comma-separated)."""
+    return frozenset(r for r in roles.split(",") if r)

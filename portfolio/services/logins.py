@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select, update
 
 from portfolio.models import LoginSession, Person
 from portfolio.models.base import utcnow
-from portfolio.models.people import new_session_secret
+from portfolio.models.people import new_session_secret, roles_of
 from portfolio.services import audit
 from portfolio.services.actors import Actor
 
@@ -42,9 +42,13 @@ def _tag(secret: str, token: str) -> str:
 
 def can_log_in(person: Person | None) -> bool:
     """Active, not removed, and with a password set: an account without one never logs in."""
-    return bool(
-        person is not None and person.active and person.removed_at is None and person.password_hash
+    return person is not None and _may_log_in(
+        person.active, person.removed_at, person.password_hash
     )
+
+
+def _may_log_in(active: bool, removed_at: datetime | None, password_hash: str | None) -> bool:
+    return bool(active and removed_at is None and password_hash)
 
 
 def start(session: Session, *, person: Person) -> str:
@@ -111,15 +115,13 @@ def peek(session: Session, *, cookie: str, idle: timedelta) -> tuple[Resumed | N
     if found is None:
         return None, False
     sid, ended, seen, pid, name, roles, active, removed, hashed, secret = found
-    if ended is not None or not (active and removed is None and hashed):
+    if ended is not None or not _may_log_in(active, removed, hashed):
         return None, False
     if not hmac.compare_digest(tag.encode(), _tag(secret, token).encode()):
         return None, False
     if utcnow() - seen >= min(TOUCH_EVERY, idle):
         return None, True
-    return Resumed(
-        Actor(id=pid, name=name, roles=frozenset(r for r in roles.split(",") if r)), sid
-    ), False
+    return Resumed(Actor(id=pid, name=name, roles=roles_of(roles)), sid), False
 
 
 _PEEK = (
