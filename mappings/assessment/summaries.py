@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from mappings.assessment.models import Claim, Decision, Judgement, RegistrationSummary, SignOff
-from mappings.assessment.progress import Rag, rag_status, whole_percent
+from mappings.assessment.progress import Rag, whole_percent
 from mappings.assessment.standing import load_standings
 from portfolio.db import unit_of_work
 from portfolio.models import (
@@ -88,10 +88,6 @@ def rows(session: Session, registration_ids: Sequence[int], today: date) -> list
     found = []
     for s in load_standings(session, registration_ids, today, detail=False):
         reg = s.registration
-        share = 100.0 * s.met / (s.total or 1)
-        rag = rag_status(
-            min(share, 100.0), reg.start_date, max(reg.planned_end, reg.start_date), today
-        )
         found.append(
             {
                 "registration_id": reg.id,
@@ -105,7 +101,7 @@ def rows(session: Session, registration_ids: Sequence[int], today: date) -> list
                 "name_key": s.learner.name.casefold(),
                 "planned_end": reg.planned_end,
                 "percent": whole_percent(s.met, s.total),
-                "rag_rank": RAG_RANK[rag],
+                "rag_rank": RAG_RANK[s.rag],
             }
         )
     return found
