@@ -141,8 +141,9 @@ _ORDER: dict[str, tuple[Any, ...]] = {
 }  # each the columns of an index (summaries' model), after the assessor's or IQA's id
 
 
-def _holder(role: str) -> Any:
-    return col(_S.assessor_id) if role == "assessor" else col(_S.iqa_id)
+def _holder(role: str, table: Any = _S) -> Any:
+    """``table``'s column naming the caseload's holder (summaries and registrations have both)."""
+    return col(table.assessor_id) if role == "assessor" else col(table.iqa_id)
 
 
 def _pattern(needle: str) -> str:
@@ -167,9 +168,7 @@ def _counts_statement(role: str, search: bool, people: bool) -> Any:
     allocated = (
         sa_select(func.count())
         .select_from(Registration)
-        .where(
-            col(Registration.assessor_id if role == "assessor" else Registration.iqa_id) == holder
-        )
+        .where(_holder(role, Registration) == holder)
         .scalar_subquery()
     )
     return sa_select(
@@ -208,11 +207,10 @@ def counts(
 
 def behind(session: Session, holder_id: int, role: str, today: date) -> list[int]:
     """The caseload's registrations with no summary, or one of an earlier day, in id order."""
-    column = Registration.assessor_id if role == "assessor" else Registration.iqa_id
     found = session.execute(
         sa_select(col(Registration.id))
         .outerjoin(_S, col(_S.registration_id) == Registration.id)
-        .where(col(column) == holder_id)
+        .where(_holder(role, Registration) == holder_id)
         .where(or_(col(_S.registration_id).is_(None), col(_S.computed_on) < today))
         .order_by(col(Registration.id))
     )
