@@ -464,3 +464,13 @@ def run_queued_jobs(queues: list[Any], connection: Any) -> bool:
     from exports.rq_worker import PortfolioSimpleWorker
 
     return bool(PortfolioSimpleWorker(queues, connection=connection).work(burst=True))
+
+
+def redis_answers(url: str) -> bool:
+    """Whether a Redis answers at ``url`` (tests that need one are skipped without it)."""
+    from redis import Redis
+
+    try:
+        return bool(Redis.from_url(url, socket_connect_timeout=1).ping())
+    except Exception:  # noqa: BLE001 - no Redis: the caller skips
+        return False

@@ -20,20 +20,15 @@ import pytest
 import requests
 from redis import Redis
 
-from tests.conftest import ROOT, fresh_database
+from tests.conftest import ROOT, fresh_database, redis_answers
 from tests.delivery.live import PASSWORD, seed
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
 
 
-def _redis_answers() -> bool:
-    try:
-        return bool(Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
-    except Exception:  # noqa: BLE001 - no Redis: the test is skipped
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _redis_answers(), reason="needs Redis on 127.0.0.1:6379")
+pytestmark = pytest.mark.skipif(
+    not redis_answers(REDIS_URL), reason="needs Redis on 127.0.0.1:6379"
+)
 
 
 def _free_port() -> int:

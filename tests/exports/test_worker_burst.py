@@ -19,20 +19,15 @@ import pytest
 from redis import Redis
 
 from exports.jobs import QUEUE
-from tests.conftest import ROOT
+from tests.conftest import ROOT, redis_answers
 
 REDIS_URL = "redis://127.0.0.1:6379/10"
 BOUND = 20.0
 
 
-def _redis_answers() -> bool:
-    try:
-        return bool(Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
-    except Exception:  # noqa: BLE001 - no Redis: the test is skipped
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _redis_answers(), reason="needs Redis on 127.0.0.1:6379")
+pytestmark = pytest.mark.skipif(
+    not redis_answers(REDIS_URL), reason="needs Redis on 127.0.0.1:6379"
+)
 
 PLAIN = "from delivery.cli.main import main; main()"
 LISTENER_FIRST = (
