@@ -5,7 +5,7 @@ A fixed number of queries serves one registration or a whole caseload."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -321,11 +321,13 @@ def criterion_states(
     learner_id: int,
     criteria: Iterable[tuple[int, CriterionRef]],
     today: date | None = None,
+    rules: Mapping[int, CoverageRules] | None = None,
 ) -> dict[int, str]:
     """Criterion id -> where it stands for the learner across all their evidence (met, awaiting,
     referred, missing), for ``criteria``: (framework id, criterion) pairs, those of the learner's
-    standards (the page has them). Two statements: the frameworks' rules and the learner's
-    claims, a few columns each (the states of the full coverage without its evidence lists)."""
+    standards (the page has them). Two statements: the frameworks' rules (none when the page
+    gives their ``rules``) and the learner's claims, a few columns each (the states of the full
+    coverage without its evidence lists)."""
     by_framework: dict[int, list[CriterionRef]] = defaultdict(list)
     for framework_id, ref in criteria:
         by_framework[framework_id].append(ref)
@@ -333,10 +335,11 @@ def criterion_states(
         return {}
     today = today or date.today()
     connection = session.connection()
-    rules = {
-        fid: CoverageRules.from_dict(data or {})
-        for fid, data in connection.execute(_RULES, {"ids": sorted(by_framework)})
-    }
+    if rules is None:
+        rules = {
+            fid: CoverageRules.from_dict(data or {})
+            for fid, data in connection.execute(_RULES, {"ids": sorted(by_framework)})
+        }
     light: list[Any] = [r[1:] for r in connection.execute(_LIGHT_CLAIMS, {"ids": [learner_id]})]
     states: dict[int, str] = {}
     for framework_id, refs in by_framework.items():

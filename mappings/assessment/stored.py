@@ -6,7 +6,7 @@ result as plain data in :class:`~mappings.assessment.models.VersionSuggestions`,
 computed from: the engine's version (:data:`~mappings.engine.suggest.ENGINE_VERSION`), the
 frameworks (id and content hash), the newest decision the engine had learnt and a ``basis`` (the
 version's hash, the finished readings and the learner's criteria). The evidence page reads that
-row (:func:`for_page`, three statements whatever the centre's history) and never runs the engine:
+row (:func:`for_page`, two statements whatever the centre's history) and never runs the engine:
 when the row is missing or out of date it shows what is stored, and the delivery layer queues the
 job again.
 
@@ -35,6 +35,7 @@ from sqlmodel import Session, col, select
 from mappings.assessment import background
 from mappings.assessment.claims import Claimable, claimable_criteria
 from mappings.assessment.models import Claim, Decision, VersionSuggestions
+from mappings.assessment.page_frameworks import PageFrameworks, page_frameworks
 from mappings.assessment.suggestions import (
     FrameworkKey,
     SuggestedCriterion,
@@ -127,15 +128,17 @@ def for_page(
     version: EvidenceVersion,
     criteria: Sequence[Claimable],
     readings: dict[int, AttachmentReading],
+    frameworks: PageFrameworks | None = None,
     top: int = 10,
 ) -> StoredView:
-    """The stored suggestions of ``version`` for its page, in three statements; ``readings`` are
-    those of its attachments, by attachment id (the page has them already)."""
+    """The stored suggestions of ``version`` for its page, in two statements (one when the page
+    has read its ``frameworks`` already); ``readings`` are those of its attachments, by
+    attachment id (the page has them already)."""
     if not criteria:
         return StoredView([], "fresh")  # nothing to suggest: the learner has no standards
     row = _row(session, version.id or 0)
-    key = framework_key(session, sorted({c.framework_id for c in criteria}))
-    newest = newest_decision(session)
+    found = frameworks or page_frameworks(session, [c.framework_id for c in criteria])
+    key, newest = found.key, found.newest
     read = [a for a, r in readings.items() if r.status in FINISHED]
     now_basis = basis(version.sha256, read, [c.criterion_id for c in criteria])
     state = freshness(row, key=key, basis=now_basis, newest=newest)

@@ -251,8 +251,13 @@ def framework_key(session: Session, framework_ids: Sequence[int]) -> FrameworkKe
         return ()
     hashes: dict[int | None, str] = {}
     for fid, digest, words in session.connection().execute(_FRAMEWORK_KEY, {"ids": ids}).all():
-        hashes[fid] = digest + ("+" + words[:12] if words else "")
+        hashes[fid] = framework_hash(digest, words)
     return tuple((i, hashes.get(i, "")) for i in ids)
+
+
+def framework_hash(digest: str, vocabulary: str | None) -> str:
+    """One framework's part of a key: its content hash, and its vocabulary's when it has one."""
+    return digest + ("+" + vocabulary[:12] if vocabulary else "")
 
 
 def warm_engine(session: Session, framework_ids: Sequence[int]) -> Warm:

@@ -9,7 +9,6 @@ from flask import render_template
 from delivery.web.context import actor, db
 from delivery.web.evidence.forms import CommentForm
 from delivery.web.forms import PageForm, status_of
-from portfolio.models import Person
 from portfolio.models.evidence import KINDS
 from portfolio.services import comments
 from portfolio.services.evidence import EvidenceDetail
@@ -31,7 +30,6 @@ def private_page(info: EvidenceDetail, failed: PageForm | list[PageForm] | None)
     html = render_template(
         "evidence/private.html",
         info=info,
-        learner=db().get(Person, info.item.learner_id),
         kind_label=KINDS[info.item.kind],
         comment_form=form,
         **conversation(info),

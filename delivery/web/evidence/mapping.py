@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +15,7 @@ from mappings.assessment.claims import VACSR, Claimable, claimable_criteria, twi
 from mappings.assessment.coverage import CoverageRules
 from mappings.assessment.methods import default_method
 from mappings.assessment.models import Claim, Decision, Judgement, ReceivedRecord
+from mappings.assessment.page_frameworks import page_frameworks
 from mappings.assessment.stored import for_page
 from mappings.assessment.suggestions import SuggestedCriterion
 from portfolio.models import (
@@ -23,7 +23,6 @@ from portfolio.models import (
     AttachmentReading,
     Evidence,
     EvidenceVersion,
-    Framework,
     Person,
 )
 from portfolio.services.evidence.reading import FINISHED, readings_of
@@ -171,6 +170,7 @@ class MappingView:
     # do); once submitted they start folded, each standard a line with its count ticked
     map_open: bool = True
     criteria: list[Claimable] = field(default_factory=list)  # of the learner's standards
+    rules: dict[int, CoverageRules] = field(default_factory=dict)  # of their frameworks, by id
 
     @property
     def to_decide(self) -> list[ClaimRow]:
@@ -207,8 +207,28 @@ class MappingView:
 # Built once: the evidence page runs each of these on every visit, and building a statement
 # costs about as much as running it
 _EVIDENCE_ID: BindParameter[int] = bindparam("evidence_id")
-_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
-_CLAIMS = select(Claim).where(col(Claim.evidence_id) == _EVIDENCE_ID).order_by(col(Claim.id))
+# the claims and their decisions, plain rows in one statement (a claim without any: one row)
+_CLAIMS = (
+    sa_select(
+        col(Claim.id),
+        col(Claim.criterion_id),
+        col(Claim.status),
+        col(Claim.method),
+        col(Claim.revision),
+        col(Decision.id),
+        col(Decision.at),
+        col(Person.name),
+        col(Decision.old_status),
+        col(Decision.new_status),
+        col(Decision.method),
+        col(Decision.feedback),
+    )
+    .select_from(Claim)
+    .outerjoin(Decision, col(Decision.claim_id) == Claim.id)
+    .outerjoin(Person, col(Person.id) == Decision.actor_id)
+    .where(col(Claim.evidence_id) == _EVIDENCE_ID)
+    .order_by(col(Claim.id), col(Decision.id))
+)
 _JUDGEMENTS = (
     select(Judgement, Person.name)
     .join(Person, col(Person.id) == Judgement.actor_id)
@@ -220,13 +240,6 @@ _RECEIVED = (
     .where(col(ReceivedRecord.evidence_id) == _EVIDENCE_ID)
     .order_by(col(ReceivedRecord.at), col(ReceivedRecord.id))
 )
-_DECISIONS = (
-    select(Decision, Person.name)
-    .join(Person, col(Person.id) == Decision.actor_id)
-    .where(col(Decision.claim_id).in_(_IDS))
-    .order_by(col(Decision.id))
-)
-_RULES = sa_select(col(Framework.id), col(Framework.rules)).where(col(Framework.id).in_(_IDS))
 
 
 def mapping_view(
@@ -244,13 +257,16 @@ def mapping_view(
     (:mod:`mappings.assessment.stored`): a page never runs the engine nor reads a file. When
     they are missing or out of date, ``suggestions_due`` says so and the view queues the job."""
     criteria = claimable_criteria(session, item.learner_id)
-    claims = list(session.exec(_CLAIMS, params={"evidence_id": item.id}))
-    framework_ids = sorted({c.framework_id for c in criteria})
+    frameworks = page_frameworks(session, [c.framework_id for c in criteria])
+    rows = session.connection().execute(_CLAIMS, {"evidence_id": item.id}).all()
+    claims = _claim_rows(rows, criteria, frameworks.rules, item.kind)
     readings = readings_of(session, [a.id or 0 for a in attachments])
-    stored = for_page(session, version=version, criteria=criteria, readings=readings)
+    stored = for_page(
+        session, version=version, criteria=criteria, readings=readings, frameworks=frameworks
+    )
     judgements = session.exec(_JUDGEMENTS, params={"evidence_id": item.id}).all()
     return MappingView(
-        claims=_claim_rows(session, claims, criteria, framework_ids, item.kind),
+        claims=claims,
         standards=_choices(criteria, {c.criterion_id for c in claims}, stored.suggestions),
         suggestions=stored.suggestions,
         judgements=[
@@ -270,6 +286,7 @@ def mapping_view(
         suggestions_state=stored.state,
         map_open=item.status == "draft",
         criteria=criteria,
+        rules=frameworks.rules,
     )
 
 
@@ -292,56 +309,45 @@ def _received(session: Session, evidence_id: int) -> list[ReceivedRow]:
 
 
 def _claim_rows(
-    session: Session,
-    claims: list[Claim],
+    rows: Sequence[Any],
     criteria: list[Claimable],
-    framework_ids: list[int],
+    rules_of: dict[int, CoverageRules],
     evidence_kind: str,
 ) -> list[ClaimRow]:
-    """The claims with their decisions, each offering the methods of its own framework, the
-    method decided before or else the one of the item's kind chosen."""
+    """The claims with their decisions (``rows``: of :data:`_CLAIMS`), each offering the methods
+    of its own framework, the method decided before or else the one of the item's kind chosen."""
     by_id = {c.criterion_id: c for c in criteria}
-    rules_of: dict[int, CoverageRules] = {}
-    if framework_ids:
-        # the rules alone: a framework's other data (its vocabulary: tens of kB) is not needed
-        stored = session.connection().execute(_RULES, {"ids": framework_ids})
-        rules_of = {fid: CoverageRules.from_dict(data or {}) for fid, data in stored}
-    decisions = session.exec(_DECISIONS, params={"ids": [c.id for c in claims]}).all()
-    history: dict[int, list[tuple[Decision, str]]] = defaultdict(list)
-    for d, name in decisions:
-        history[d.claim_id].append((d, name))
-    rows = []
-    for c in claims:
-        criterion = by_id.get(c.criterion_id)
-        rules = rules_of[criterion.framework_id] if criterion else CoverageRules()
-        rows.append(
+    claims: dict[int, tuple[Any, list[Any]]] = {}
+    for row in rows:
+        claim = claims.setdefault(row[0], (row, []))
+        if row[5] is not None:  # a decision on it
+            claim[1].append(row[6:])
+    found = []
+    for (claim_id, criterion_id, status, method, revision, *_), decided in claims.values():
+        criterion = by_id.get(criterion_id)
+        rules = (
+            rules_of.get(criterion.framework_id, CoverageRules()) if criterion else CoverageRules()
+        )
+        found.append(
             ClaimRow(
-                id=c.id or 0,
-                criterion_id=c.criterion_id,
+                id=claim_id,
+                criterion_id=criterion_id,
                 standard=criterion.standard_code if criterion else "?",
                 code=criterion.code if criterion else "?",
                 text=criterion.text if criterion else "",
-                status=c.status,
-                method=c.method,
-                revision=c.revision,
+                status=status,
+                method=method,
+                revision=revision,
                 history=tuple(
-                    DecisionRow(
-                        d.at,
-                        name,
-                        d.old_status,
-                        d.new_status,
-                        d.method,
-                        d.feedback,
-                        _said(rules, d.method),
-                    )
-                    for d, name in history.get(c.id or 0, [])
+                    DecisionRow(at, name, old, new, used, feedback, _said(rules, used))
+                    for at, name, old, new, used, feedback in decided
                 ),
                 methods=rules.methods,
-                default_method=c.method or default_method(evidence_kind, rules),
-                method_name=_said(rules, c.method),
+                default_method=method or default_method(evidence_kind, rules),
+                method_name=_said(rules, method),
             )
         )
-    return rows
+    return found
 
 
 def _said(rules: CoverageRules, code: str | None) -> str:

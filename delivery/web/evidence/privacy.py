@@ -88,8 +88,7 @@ def privacy_view(
 ) -> PrivacyView:
     """What the page says about personal data in ``version``; ``attachments``, its files, when
     the page has them already (else they are read here)."""
-    scans = scanning.scans_of(session, version.id or 0)
-    rows = scanning.findings_of(session, version.id or 0)
+    scanned_at, rows = scanning.scanned(session, version.id or 0)
     if attachments is None:
         attachments = session.exec(
             select(Attachment).where(Attachment.version_id == version.id)
@@ -129,10 +128,10 @@ def privacy_view(
             )
         )
     view = PrivacyView(
-        scanned_at=max((s.scanned_at for s in scans), default=None),
+        scanned_at=scanned_at,
         findings=findings,
         can_act=can_edit and item.status == "draft" and version.number == item.current_version,
-        summary=_summary(findings, bool(scans)),
+        summary=_summary(findings, scanned_at is not None),
     )
     view.segments = _segments(version.body, findings, rows)
     return view

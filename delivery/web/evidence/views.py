@@ -163,7 +163,10 @@ def _item_page(
     )
     states = (
         criterion_states(
-            db(), info.item.learner_id, [(c.framework_id, c.ref) for c in mapping.criteria]
+            db(),
+            info.item.learner_id,
+            [(c.framework_id, c.ref) for c in mapping.criteria],
+            rules=mapping.rules,
         )
         if mapping.can_map
         else {}
@@ -173,7 +176,6 @@ def _item_page(
         info=info,
         states=states,
         state_words=STATE_WORDS,
-        learner=db().get(Person, info.item.learner_id),
         kind_label=KINDS[info.item.kind],
         forms=forms,
         mapping=mapping,

@@ -13,13 +13,12 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from portfolio.errors import Invalid, NotFound
-from portfolio.models import Attachment, AuditEntry, Evidence, EvidenceVersion
+from portfolio.models import Attachment, AuditEntry, Evidence, EvidenceVersion, Person
 from portfolio.models.evidence import KINDS
 from portfolio.paging import Paged
 from portfolio.services import access
 from portfolio.services.evidence.drafts import (
     attachments_of,
-    get_for,
     is_private,
     latest_submitted,
 )
@@ -191,9 +190,15 @@ class EvidenceDetail:
     private: bool = False
     # files of drafts the actor may not read: their names are left out of the history
     hidden_files: frozenset[str] = frozenset()
+    learner_name: str = ""  # whose portfolio it is in
 
 
 # built once: every evidence page reads these
+_ITEM = (
+    select(Evidence, Person.name)
+    .join(Person, col(Person.id) == Evidence.learner_id)
+    .where(col(Evidence.id) == bindparam("evidence_id"))
+)
 _VERSIONS = (
     select(EvidenceVersion)
     .where(col(EvidenceVersion.evidence_id) == bindparam("evidence_id"))
@@ -212,7 +217,11 @@ _HISTORY = (
 def detail(
     session: Session, *, actor: Actor, evidence_id: int, number: int | None = None
 ) -> EvidenceDetail:
-    item, rel = get_for(session, actor, evidence_id)
+    found = session.exec(_ITEM, params={"evidence_id": evidence_id}).first()
+    if found is None:
+        raise NotFound("No such evidence.")
+    item, learner_name = found  # the item with its learner's name, in one statement
+    rel = access.require_view(session, actor, item.learner_id)
     versions = list(session.exec(_VERSIONS, params={"evidence_id": evidence_id}))
     wanted = number or item.current_version
     if number is None and is_private(item, versions[-1], actor):
@@ -250,6 +259,7 @@ def detail(
         can_edit=item.created_by == actor.id,
         private=private,
         hidden_files=hidden,
+        learner_name=learner_name,
     )
 
 

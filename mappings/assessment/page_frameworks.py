@@ -1,0 +1,58 @@
+"""The learner's frameworks as the evidence page needs them, read in one statement.
+
+The page checks the stored suggestions of a version against the frameworks' versions (their
+:data:`~mappings.assessment.suggestions.FrameworkKey`) and the newest decision of the centre, and
+names the assessment methods of each claim and criterion by its framework's rules. One statement
+reads all of that (the newest decision as a scalar subquery beside the frameworks' rows) instead
+of one for each (it was four: the key, the newest decision, and the rules twice).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import bindparam, func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
+
+from mappings.assessment.coverage import CoverageRules
+from mappings.assessment.models import Decision
+from mappings.assessment.suggestions import FrameworkKey, framework_hash
+from portfolio.models import Framework
+
+
+@dataclass(frozen=True)
+class PageFrameworks:
+    """``key``: (framework id, content hash) by id, as :func:`~mappings.assessment.suggestions.
+    framework_key` gives it; ``rules``: each framework's coverage rules; ``newest``: the id of the
+    newest decision of the centre (0 without any)."""
+
+    key: FrameworkKey = ()
+    rules: dict[int, CoverageRules] = field(default_factory=dict)
+    newest: int = 0
+
+
+# built once: every evidence page runs it
+_PAGE_FRAMEWORKS = sa_select(
+    col(Framework.id),
+    col(Framework.content_hash),
+    col(Framework.extra)["vocabulary_sha256"].as_string(),
+    col(Framework.rules),
+    sa_select(func.max(col(Decision.id))).scalar_subquery(),
+).where(col(Framework.id).in_(bindparam("ids", expanding=True)))
+
+
+def page_frameworks(session: Session, framework_ids: Sequence[int]) -> PageFrameworks:
+    """These frameworks' key and rules and the newest decision, in one statement (none without
+    frameworks: a learner with no standard has nothing to suggest nor to decide by)."""
+    ids = sorted(set(framework_ids))
+    if not ids:
+        return PageFrameworks()
+    rows = session.connection().execute(_PAGE_FRAMEWORKS, {"ids": ids}).all()
+    hashes = {fid: framework_hash(digest, words) for fid, digest, words, _, _ in rows}
+    return PageFrameworks(
+        key=tuple((i, hashes.get(i, "")) for i in ids),
+        rules={fid: CoverageRules.from_dict(data or {}) for fid, _, _, data, _ in rows},
+        newest=int(rows[0][4] or 0) if rows else 0,
+    )
