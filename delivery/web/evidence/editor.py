@@ -18,10 +18,10 @@ from wtforms.validators import Length, Optional
 
 from delivery.web.context import actor, db, file_store
 from delivery.web.evidence.forms import EvidenceForm
+from delivery.web.evidence.mapping import STATE_WORDS
 from delivery.web.evidence.readings import start_after_commit
 from delivery.web.evidence.views import (
     FIELD_NAMES,
-    STATE_WORDS,
     _learner,
     _saved,
     _suggest_saved,

@@ -16,6 +16,7 @@ from mappings.assessment.coverage import CoverageRules
 from mappings.assessment.methods import default_method
 from mappings.assessment.models import Claim, Decision, Judgement, ReceivedRecord
 from mappings.assessment.page_frameworks import page_frameworks
+from mappings.assessment.standing import criterion_states
 from mappings.assessment.stored import for_page
 from mappings.assessment.suggestions import SuggestedCriterion
 from portfolio.models import (
@@ -71,12 +72,21 @@ class ClaimRow:
         return self.history[:-1]
 
 
+# where a criterion of the checklist stands across the learner's evidence (missing: said by nothing)
+STATE_WORDS = {"met": "already met", "awaiting": "awaiting a decision", "referred": "referred"}
+
+
 @dataclass(frozen=True)
 class Choice:
     criterion: Claimable
     claimed: bool
     suggested: SuggestedCriterion | None
     twins: tuple[str, ...]  # "SE04 P6" of identical text
+    state: str = ""  # where it stands across the learner's evidence, when said (STATE_WORDS)
+
+    @property
+    def state_words(self) -> str:
+        return STATE_WORDS.get(self.state, "")
 
 
 @dataclass
@@ -265,9 +275,21 @@ def mapping_view(
         session, version=version, criteria=criteria, readings=readings, frameworks=frameworks
     )
     judgements = session.exec(_JUDGEMENTS, params={"evidence_id": item.id}).all()
+    can_map = bool(relation & {"self", "assessor"}) and bool(criteria)
+    # where each criterion of the checklist stands, for whoever maps
+    states = (
+        criterion_states(
+            session,
+            item.learner_id,
+            [(c.framework_id, c.ref) for c in criteria],
+            rules=frameworks.rules,
+        )
+        if can_map
+        else {}
+    )
     return MappingView(
         claims=claims,
-        standards=_choices(criteria, {c.criterion_id for c in claims}, stored.suggestions),
+        standards=_choices(criteria, {c.criterion_id for c in claims}, stored.suggestions, states),
         suggestions=stored.suggestions,
         judgements=[
             JudgementRow(
@@ -275,7 +297,7 @@ def mapping_view(
             )
             for j, name in judgements
         ],
-        can_map=bool(relation & {"self", "assessor"}) and bool(criteria),
+        can_map=can_map,
         can_decide="assessor" in relation and item.submitted_at is not None,
         files={
             a.id or 0: note
@@ -357,9 +379,13 @@ def _said(rules: CoverageRules, code: str | None) -> str:
 
 
 def _choices(
-    criteria: list[Claimable], claimed: set[int], suggestions: list[SuggestedCriterion]
+    criteria: list[Claimable],
+    claimed: set[int],
+    suggestions: list[SuggestedCriterion],
+    states: dict[int, str],
 ) -> list[StandardChoices]:
-    """The learner's criteria grouped by standard, for the mapping form."""
+    """The learner's criteria grouped by standard, for the mapping form, each with where it
+    stands (``states``: by criterion id)."""
     suggested = {s.criterion_id: s for s in suggestions}
     pairs = twins(criteria)
     groups: dict[str, StandardChoices] = {}
@@ -373,6 +399,7 @@ def _choices(
                 claimed=c.criterion_id in claimed,
                 suggested=suggested.get(c.criterion_id),
                 twins=tuple(f"{t.standard_code} {t.code}" for t in pairs.get(c.criterion_id, [])),
+                state=state if (state := states.get(c.criterion_id, "")) in STATE_WORDS else "",
             )
         )
     return list(groups.values())

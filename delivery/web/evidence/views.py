@@ -24,7 +24,6 @@ from delivery.web.evidence.readings import (
 from delivery.web.forms import PageForm, errors_on, status_of
 from delivery.web.handler import page
 from mappings.assessment import claims, item_state
-from mappings.assessment.standing import criterion_states
 from portfolio.errors import Invalid
 from portfolio.models import Evidence, Person
 from portfolio.models.evidence import ASSESSOR_KINDS, KINDS
@@ -80,8 +79,6 @@ def learner_index(learner_id: int) -> str:
     return _listing(learner_id)
 
 
-# where a criterion of the checklist stands across the learner's evidence (missing: said by nothing)
-STATE_WORDS = {"met": "already met", "awaiting": "awaiting a decision", "referred": "referred"}
 STATUS_FILTERS = {"draft": "Drafts", "submitted": "Submitted"}
 # an item's decision state (mappings.assessment.item_state) -> the badge that shows it
 ITEM_BADGES = {
@@ -161,21 +158,9 @@ def _item_page(
         can_edit=info.can_edit,
         attachments=info.attachments,
     )
-    states = (
-        criterion_states(
-            db(),
-            info.item.learner_id,
-            [(c.framework_id, c.ref) for c in mapping.criteria],
-            rules=mapping.rules,
-        )
-        if mapping.can_map
-        else {}
-    )
     html = render_template(
         "evidence/detail.html",
         info=info,
-        states=states,
-        state_words=STATE_WORDS,
         kind_label=KINDS[info.item.kind],
         forms=forms,
         mapping=mapping,
