@@ -1,0 +1,51 @@
+"""Markdown rendering: raw HTML off, and each text's HTML kept by its hash within a bound."""
+
+from __future__ import annotations
+
+import pytest
+from markdown_it import MarkdownIt
+
+from portfolio import markdown
+
+
+@pytest.fixture(autouse=True)
+def _empty() -> None:
+    markdown.forget()
+
+
+TEXTS = [
+    "",
+    "**Situation**: I supported *a job seeker*.\n\n- the vacancy\n- the travel\n",
+    "<script>alert(1)</script> and [a link](javascript:alert(1)) and [another](https://example.org)",
+    "# Heading\n\n1. one\n2. two\n\n> quoted\n\n`code`",
+    "Ünïcödé — “quotes” and emoji 🙂",
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_the_html_is_markdown_its_with_raw_html_off_first_and_every_time(text: str) -> None:
+    expected = MarkdownIt("js-default").render(text)
+    assert markdown.render_markdown(text) == expected
+    assert markdown.render_markdown(text) == expected  # from the cache
+    assert "<script>" not in markdown.render_markdown(TEXTS[2])
+    assert 'href="javascript' not in markdown.render_markdown(TEXTS[2])
+
+
+def test_the_cache_keeps_within_its_bound_the_texts_read_last(monkeypatch) -> None:
+    monkeypatch.setattr(markdown, "CACHE_CHARS", 2_000)
+    texts = [f"Text number {i}: " + "words " * 40 for i in range(50)]
+    for text in texts:
+        markdown.render_markdown(text)
+    assert 0 < markdown._cached_chars <= 2_000
+    assert markdown._cached_chars == sum(len(h) for h in markdown._cache.values())
+    assert len(markdown._cache) < len(texts)
+    # the last read is kept; a text read again is rendered the same
+    assert list(markdown._cache.values())[-1] == MarkdownIt("js-default").render(texts[-1])
+    assert markdown.render_markdown(texts[0]) == MarkdownIt("js-default").render(texts[0])
+
+
+def test_a_text_larger_than_the_bound_is_rendered_and_not_kept(monkeypatch) -> None:
+    monkeypatch.setattr(markdown, "CACHE_CHARS", 100)
+    long = "word " * 100
+    assert markdown.render_markdown(long) == MarkdownIt("js-default").render(long)
+    assert markdown._cached_chars == 0 and not markdown._cache
