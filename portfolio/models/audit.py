@@ -17,6 +17,9 @@ from portfolio.models.base import utcnow
 
 
 class AuditEntry(SQLModel, table=True):
+    # an item's history (its page) and a person's (a subject access export) by subject, in order
+    __table_args__ = (Index("ix_auditentry_subject", "subject_type", "subject_id", "id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
     actor_id: int | None = Field(default=None, foreign_key="person.id")
