@@ -4,7 +4,9 @@ The page checks the stored suggestions of a version against the frameworks' vers
 :data:`~mappings.assessment.suggestions.FrameworkKey`) and the newest decision of the centre, and
 names the assessment methods of each claim and criterion by its framework's rules. One statement
 reads all of that (the newest decision as a scalar subquery beside the frameworks' rows) instead
-of one for each (it was four: the key, the newest decision, and the rules twice).
+of one for each (it was four: the key, the newest decision, and the rules twice), and whether the
+item has VACSR judgements or records received in a bundle: most have neither, and the page then
+asks for none.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import BindParameter, bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from mappings.assessment.coverage import CoverageRules
-from mappings.assessment.models import Decision
+from mappings.assessment.models import Decision, Judgement, ReceivedRecord
 from mappings.assessment.suggestions import FrameworkKey, framework_hash
 from portfolio.models import Framework
 
@@ -31,28 +33,47 @@ class PageFrameworks:
     key: FrameworkKey = ()
     rules: dict[int, CoverageRules] = field(default_factory=dict)
     newest: int = 0
+    # False: the item asked about has no judgement / no record received (True: it may have)
+    judged: bool = True
+    received: bool = True
 
 
 # built once: every evidence page runs it
+_EVIDENCE_ID: BindParameter[int] = bindparam("evidence_id")
 _PAGE_FRAMEWORKS = sa_select(
     col(Framework.id),
     col(Framework.content_hash),
     col(Framework.extra)["vocabulary_sha256"].as_string(),
     col(Framework.rules),
     sa_select(func.max(col(Decision.id))).scalar_subquery(),
+    sa_select(col(Judgement.id)).where(col(Judgement.evidence_id) == _EVIDENCE_ID).exists(),
+    sa_select(col(ReceivedRecord.id))
+    .where(col(ReceivedRecord.evidence_id) == _EVIDENCE_ID)
+    .exists(),
 ).where(col(Framework.id).in_(bindparam("ids", expanding=True)))
 
 
-def page_frameworks(session: Session, framework_ids: Sequence[int]) -> PageFrameworks:
-    """These frameworks' key and rules and the newest decision, in one statement (none without
-    frameworks: a learner with no standard has nothing to suggest nor to decide by)."""
+def page_frameworks(
+    session: Session, framework_ids: Sequence[int], evidence_id: int = 0
+) -> PageFrameworks:
+    """These frameworks' key and rules, the newest decision and whether the item ``evidence_id``
+    has judgements and received records, in one statement (none without frameworks: a learner
+    with no standard has nothing to suggest nor to decide by)."""
     ids = sorted(set(framework_ids))
     if not ids:
         return PageFrameworks()
-    rows = session.connection().execute(_PAGE_FRAMEWORKS, {"ids": ids}).all()
-    hashes = {fid: framework_hash(digest, words) for fid, digest, words, _, _ in rows}
+    rows = (
+        session.connection()
+        .execute(_PAGE_FRAMEWORKS, {"ids": ids, "evidence_id": evidence_id})
+        .all()
+    )
+    if not rows:
+        return PageFrameworks(key=tuple((i, "") for i in ids))
+    hashes = {fid: framework_hash(digest, words) for fid, digest, words, *_ in rows}
     return PageFrameworks(
         key=tuple((i, hashes.get(i, "")) for i in ids),
-        rules={fid: CoverageRules.from_dict(data or {}) for fid, _, _, data, _ in rows},
-        newest=int(rows[0][4] or 0) if rows else 0,
+        rules={fid: CoverageRules.from_dict(data or {}) for fid, _, _, data, *_ in rows},
+        newest=int(rows[0][4] or 0),
+        judged=bool(rows[0][5]),
+        received=bool(rows[0][6]),
     )

@@ -44,8 +44,9 @@ RECORD = (
 # personal-data panel; 25 before the criteria's states were worked out from the criteria the page
 # reads, the visitor read in the request's own session; 21 before the frameworks' key and rules
 # and the newest decision were read in one statement, the claims with their decisions, the item
-# with its learner's name, and the last scan with the findings)
-EVIDENCE_PAGE_STATEMENTS = 15
+# with its learner's name, and the last scan with the findings; 15 before the files, comments,
+# judgements and received records were asked for only when the item has some)
+EVIDENCE_PAGE_STATEMENTS = 11
 
 
 @pytest.fixture(autouse=True)

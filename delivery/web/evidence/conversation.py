@@ -17,7 +17,9 @@ from portfolio.services.evidence import EvidenceDetail
 def conversation(info: EvidenceDetail) -> dict[str, Any]:
     """What the comments section of an item's page shows."""
     return {
-        "comments": comments.comments_on(db(), actor=actor(), evidence_id=info.item.id or 0),
+        "comments": comments.comments_on(db(), actor=actor(), evidence_id=info.item.id or 0)
+        if info.has_comments
+        else [],
         "may_comment": comments.may_comment(info.relation),
     }
 

@@ -267,14 +267,18 @@ def mapping_view(
     (:mod:`mappings.assessment.stored`): a page never runs the engine nor reads a file. When
     they are missing or out of date, ``suggestions_due`` says so and the view queues the job."""
     criteria = claimable_criteria(session, item.learner_id)
-    frameworks = page_frameworks(session, [c.framework_id for c in criteria])
+    frameworks = page_frameworks(session, [c.framework_id for c in criteria], item.id or 0)
     rows = session.connection().execute(_CLAIMS, {"evidence_id": item.id}).all()
     claims = _claim_rows(rows, criteria, frameworks.rules, item.kind)
     readings = readings_of(session, [a.id or 0 for a in attachments])
     stored = for_page(
         session, version=version, criteria=criteria, readings=readings, frameworks=frameworks
     )
-    judgements = session.exec(_JUDGEMENTS, params={"evidence_id": item.id}).all()
+    judgements = (
+        session.exec(_JUDGEMENTS, params={"evidence_id": item.id}).all()
+        if frameworks.judged
+        else []
+    )
     can_map = bool(relation & {"self", "assessor"}) and bool(criteria)
     # where each criterion of the checklist stands, for whoever maps
     states = (
@@ -304,7 +308,7 @@ def mapping_view(
             for a in attachments
             if (note := _note(readings.get(a.id or 0), a.mime)) is not None
         },
-        received=_received(session, item.id or 0),
+        received=_received(session, item.id or 0) if frameworks.received else [],
         suggestions_state=stored.state,
         map_open=item.status == "draft",
         criteria=criteria,

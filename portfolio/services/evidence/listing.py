@@ -13,7 +13,14 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from portfolio.errors import Invalid, NotFound
-from portfolio.models import Attachment, AuditEntry, Evidence, EvidenceVersion, Person
+from portfolio.models import (
+    Attachment,
+    AuditEntry,
+    Evidence,
+    EvidenceComment,
+    EvidenceVersion,
+    Person,
+)
 from portfolio.models.evidence import KINDS
 from portfolio.paging import Paged
 from portfolio.services import access
@@ -191,11 +198,23 @@ class EvidenceDetail:
     # files of drafts the actor may not read: their names are left out of the history
     hidden_files: frozenset[str] = frozenset()
     learner_name: str = ""  # whose portfolio it is in
+    has_comments: bool = True  # False: the item has none (the page need not ask for them)
 
 
-# built once: every evidence page reads these
+# built once: every evidence page reads these. The item comes with its learner's name and
+# whether it has files and comments (most have neither: the page then asks for none)
 _ITEM = (
-    select(Evidence, Person.name)
+    select(
+        Evidence,
+        Person.name,
+        sa_select(col(Attachment.id))
+        .join(EvidenceVersion, col(EvidenceVersion.id) == Attachment.version_id)
+        .where(col(EvidenceVersion.evidence_id) == Evidence.id)
+        .exists(),
+        sa_select(col(EvidenceComment.id))
+        .where(col(EvidenceComment.evidence_id) == Evidence.id)
+        .exists(),
+    )
     .join(Person, col(Person.id) == Evidence.learner_id)
     .where(col(Evidence.id) == bindparam("evidence_id"))
 )
@@ -220,7 +239,7 @@ def detail(
     found = session.exec(_ITEM, params={"evidence_id": evidence_id}).first()
     if found is None:
         raise NotFound("No such evidence.")
-    item, learner_name = found  # the item with its learner's name, in one statement
+    item, learner_name, has_files, has_comments = found  # in one statement
     rel = access.require_view(session, actor, item.learner_id)
     versions = list(session.exec(_VERSIONS, params={"evidence_id": evidence_id}))
     wanted = number or item.current_version
@@ -253,13 +272,14 @@ def detail(
         item=item,
         version=version,
         versions=versions,
-        attachments=[] if private else attachments_of(session, version.id or 0),
+        attachments=[] if private or not has_files else attachments_of(session, version.id or 0),
         history=history,
         relation=rel,
         can_edit=item.created_by == actor.id,
         private=private,
         hidden_files=hidden,
         learner_name=learner_name,
+        has_comments=has_comments,
     )
 
 
