@@ -33,6 +33,8 @@ def index() -> str:
         direction=request.args.get("dir", "asc"),
         query=request.args.get("q", "")[:100],
         page=request.args.get("page", 1, type=int) or 1,
+        after=request.args.get("after", type=int),  # the row paged from, when a link says
+        before=request.args.get("before", type=int),
         store=store_now,
     )
     if found.pending:
