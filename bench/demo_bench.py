@@ -13,17 +13,23 @@ URL demo --learners 100000``), logs in as assessor1 and times through the Flask 
 caseload (sorted by name, by progress both ways, by RAG, by planned end, a page deep in it, a
 search with many matches and one with few), assessor1's home page (its caseload panel), a synthetic
 learner's evidence list and one of their evidence pages: the first visit, then p50/p95 over
-``--runs``.
+``--runs``; the caseload's page 400 both by its number (``?page=400``, a link from before) and
+by page 399's Next link (which seeks from page 399's last row); and when the start's warming of
+the assessors' decision counts (the caseload's chart) was done. ``--settle`` lets the start's
+warming finish before the first page (a process started a while ago); without it the first
+caseload visit waits for the counts' warming.
 
 Run: ``.venv/bin/python bench/demo_bench.py [--postgres URL] [--learners 1000 5000]`` or
-``.venv/bin/python bench/demo_bench.py --pages URL [--runs 20]``.
+``.venv/bin/python bench/demo_bench.py --pages URL [--runs 20] [--only caseload] [--settle]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -134,7 +140,7 @@ def timed(call: Callable[[], Any], runs: int) -> str:
     )
 
 
-def pages(url: str, runs: int, only: str = "") -> None:
+def pages(url: str, runs: int, only: str = "", settle: bool = False) -> None:
     """Time the caseload and a learner's evidence pages on an existing demo database."""
     from delivery.web.app import create_app
 
@@ -159,6 +165,7 @@ def pages(url: str, runs: int, only: str = "") -> None:
         ).scalar_one()
     print(f"{engine.dialect.name}: {learners:,} synthetic learners; load average {_load()}")
     with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
         app = create_app(
             {
                 "ENGINE": engine,
@@ -173,6 +180,11 @@ def pages(url: str, runs: int, only: str = "") -> None:
             "/login", data={"email": "assessor1@example.org", "password": DEMO_PASSWORD}
         )
         assert answer.status_code == 302, answer.status_code
+        warmed = _warmed(app, started)
+        if settle:  # the first visits of a process started a while ago
+            for thread in threading.enumerate():
+                if thread.name in ("suggestions-warm", "charts-warm"):
+                    thread.join()
         for path in (
             "/caseload",
             "/caseload?sort=progress",
@@ -180,6 +192,7 @@ def pages(url: str, runs: int, only: str = "") -> None:
             "/caseload?sort=rag",
             "/caseload?sort=end&dir=desc",
             "/caseload?page=400",
+            "next of /caseload?page=399",  # page 400 by page 399's link: a seek
             "/caseload?q=learner+99",
             "/caseload?sort=progress&q=learner+4711",
             "/",
@@ -188,6 +201,8 @@ def pages(url: str, runs: int, only: str = "") -> None:
         ):
             if only not in path:
                 continue
+            if path.startswith("next of "):
+                path = _next_link(client, path.removeprefix("next of "))
 
             def get(path: str = path) -> None:
                 page = client.get(path)
@@ -200,7 +215,31 @@ def pages(url: str, runs: int, only: str = "") -> None:
                 if thread.name == "suggestions-warm":  # (and the GIL) from the runs timed
                     thread.join()
             print(f"  GET {path}: first {first:.0f} ms; {timed(get, runs)} over {runs} runs")
+        if warmed:
+            print(f"  the assessors' decision counts warmed {warmed[0]:.0f} ms after the start")
     engine.dispose()
+
+
+def _warmed(app: Any, started: float) -> list[float]:
+    """Filled with the milliseconds from the app's start to the end of its warming of the
+    decision counts (a caseload's first visit meanwhile waits for it)."""
+    done: list[float] = []
+    event = app.extensions.get("portfolio.decision_counts.warm")
+    if event is not None:
+
+        def wait() -> None:
+            event.wait()
+            done.append((time.perf_counter() - started) * 1000)
+
+        threading.Thread(target=wait, daemon=True).start()
+    return done
+
+
+def _next_link(client: Any, path: str) -> str:
+    """The Next page link of the caseload page at ``path`` (the link itself; /caseload when
+    there is none)."""
+    found = re.search(r'<a rel="next" href="([^"]+)"', client.get(path).get_data(as_text=True))
+    return html.unescape(found.group(1)) if found else "/caseload"
 
 
 def main() -> None:
@@ -212,6 +251,9 @@ def main() -> None:
     parser.add_argument("--pages", metavar="URL", help="Time pages on this demo database.")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--only", default="", help="Time only the pages whose path has this.")
+    parser.add_argument(
+        "--settle", action="store_true", help="Let the start's warming finish before the pages."
+    )
     parser.add_argument("--one", nargs=3, metavar=("URL", "N", "ITEMS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -219,7 +261,7 @@ def main() -> None:
         print(json.dumps(generate(url, int(n), int(items))))
         return
     if args.pages:
-        pages(args.pages, args.runs, args.only)
+        pages(args.pages, args.runs, args.only, args.settle)
         return
     servers = ([None] if args.sqlite or not args.postgres else []) + (
         [args.postgres] if args.postgres else []

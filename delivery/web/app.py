@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from delivery.schedule import start_nightly_thread
 from delivery.web import api, limits, observe, register
 from delivery.web.context import PortfolioExtension
+from delivery.web.coverage.chart_data import DecisionCounts, start_warming_counts
 from delivery.web.ids import IdConverter
 from delivery.web.lti import views as lti
 from delivery.wiring import configure, wire
@@ -50,6 +51,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if conf.get("WARM_SUGGESTIONS") and not app.config["TESTING"]:
         # the engines pages' suggestions need, built with past decisions before anyone asks
         start_warming(extension.session_factory)
+    counts: DecisionCounts = app.extensions.setdefault("portfolio.decision_counts", {})
+    if not app.config["TESTING"]:
+        # the assessors' decisions by month over the year, for their caseloads' chart, counted
+        # once before anyone asks (tests count them on the first visit)
+        app.extensions["portfolio.decision_counts.warm"] = start_warming_counts(
+            extension.session_factory, counts
+        )
     if not conf.get("REDIS_URL") and not app.config["TESTING"]:
         # the embedded default's nightly job: today's summaries stored after midnight, so the
         # day's first caseload folds no one (with Redis, `portfolio schedule` queues it)

@@ -6,7 +6,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from delivery.web.charts import Series, last_months, share_bars, stacked_bars, state_grid
-from delivery.web.coverage.chart_data import assessor_decisions_chart, learner_progress_chart
+from delivery.web.coverage.chart_data import (
+    assessor_decisions_chart,
+    learner_progress_chart,
+    start_warming_counts,
+    warm_decision_counts,
+)
 from tests.mappings.iqa_builders import assess, put_in_cohort
 
 
@@ -128,3 +133,83 @@ def test_pages_show_charts_with_a_text_alternative_and_a_table(
     with count_queries() as q:
         client.get(f"/learners/{reg.learner_id}/progress")
     assert q.count == before
+
+
+def test_warmed_counts_are_what_each_visit_would_count_and_are_brought_up_to_date(
+    session, make_person, make_registration, count_queries
+) -> None:
+    busy, quiet, idle = (make_person("assessor") for _ in range(3))
+    now = datetime.now(UTC)
+    for days in (1, 40, 100, 400):  # the last before the year the chart shows
+        assess(session, make_registration(assessor=busy), busy.id, "SE01", signed=False,
+               at=now - timedelta(days=days))  # fmt: skip
+    assess(session, make_registration(assessor=quiet), quiet.id, "SE02", signed=False)
+    session.commit()
+    cache: dict = {}
+    assert warm_decision_counts(session, cache) == 2  # the two who decided in the year
+    for who in (busy, quiet, idle):  # idle: no decision; the warmed counts say so
+        with count_queries() as q:
+            kept = assessor_decisions_chart(session, assessor_id=who.id, cache=cache)
+        assert q.count == 1  # the newest decision's id: nothing counted again
+        assert kept == assessor_decisions_chart(session, assessor_id=who.id)
+    assert (
+        "you accepted 3 and referred 0"
+        in assessor_decisions_chart(session, assessor_id=busy.id, cache=cache).description
+    )
+    for who in (idle, busy):  # decisions after the warming: counted by the next visit
+        assess(session, make_registration(assessor=who), who.id, "SE03", signed=False)
+    session.commit()
+    for who in (busy, quiet, idle):
+        with count_queries() as q:
+            kept = assessor_decisions_chart(session, assessor_id=who.id, cache=cache)
+        assert q.count == 2  # the newest id, then the decisions since the counted one only
+        assert kept == assessor_decisions_chart(session, assessor_id=who.id)
+    assert "you accepted 1 and" in kept.description
+
+
+def test_counts_kept_last_month_serve_this_month_without_counting_the_year_again(
+    session, make_person, make_registration, count_queries
+) -> None:
+    assessor = make_person("assessor")
+    now = datetime.now(UTC)
+    for days in (3, 35, 320, 345):  # some drop out of the year a month on
+        assess(session, make_registration(assessor=assessor), assessor.id, "SE01",
+               signed=False, at=now - timedelta(days=days))  # fmt: skip
+    session.commit()
+    today = now.date()
+    later = (today.replace(day=1) + timedelta(days=32)).replace(day=1)  # next month
+    for warmed in (False, True):  # kept by a visit, or warmed at the start
+        cache: dict = {}
+        if warmed:
+            warm_decision_counts(session, cache, today)
+        else:
+            assessor_decisions_chart(session, assessor_id=assessor.id, today=today, cache=cache)
+        with count_queries() as q:
+            kept = assessor_decisions_chart(
+                session, assessor_id=assessor.id, today=later, cache=cache
+            )
+        assert q.count == 1
+        assert kept == assessor_decisions_chart(session, assessor_id=assessor.id, today=later)
+
+
+def test_the_caseload_shows_the_counts_warmed_at_the_start(
+    app, client, auth, session, make_person, make_registration
+) -> None:
+    assessor = make_person("assessor")
+    for _ in range(2):
+        assess(session, make_registration(assessor=assessor), assessor.id, "SE01", signed=False)
+    session.commit()
+    counts = app.extensions["portfolio.decision_counts"]
+    assert counts == {}  # tests do not warm at the start: the first visit counts
+    warming = start_warming_counts(app.extensions["portfolio"].session_factory, counts)
+    app.extensions["portfolio.decision_counts.warm"] = warming  # as the app's start does
+    assert warming.wait(30)
+    (warmed,) = (kept for (_, who, _), kept in counts.items() if who == assessor.id)
+    auth.login(assessor)
+    page = client.get("/caseload").get_data(as_text=True)
+    assert "you accepted 2 and referred 0 claims" in page
+    (kept,) = (kept for (_, who, _), kept in counts.items() if who == assessor.id)
+    assert kept is warmed  # the visit counted nothing again
+    assess(session, make_registration(assessor=assessor), assessor.id, "SE02", signed=False)
+    session.commit()
+    assert "you accepted 3 and" in client.get("/caseload").get_data(as_text=True)

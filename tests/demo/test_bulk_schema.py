@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 import demo.synthetic as synthetic
 from demo.accounts import load_demo
 from demo.bulk_schema import read_set_aside
-from demo.synthetic import FILLED, add_synthetic_centre
+from demo.synthetic import FILLED, add_synthetic_centre, vacuum_filled
 from demo.synthetic_rows import Learner, table
 from mappings.assessment import summaries
 from mappings.assessment.models import RegistrationSummary
@@ -120,6 +120,22 @@ def test_the_load_sets_indexes_and_foreign_keys_aside_and_leaves_the_migrated_sc
         worked = summaries.work_out(session, list(regs), date.today())
     assert len(regs) == 5
     assert stored == {r: (s.met, s.total, s.awaiting) for r, s in worked.items()}
+    # what `portfolio demo` does next: every page of the summaries marked all-visible, so the
+    # caseload's index-only scans read none of them
+    visible, pages = _visible(engine, "registration_summary")
+    assert visible == 0 < pages
+    vacuum_filled(engine)
+    assert _visible(engine, "registration_summary") == (pages, pages)
+
+
+def _visible(engine: Engine, name: str) -> tuple[int, int]:
+    """The table's pages marked all-visible (by ``VACUUM``), and its pages."""
+    with engine.connect() as conn:
+        visible, pages = conn.execute(
+            text("SELECT relallvisible, relpages FROM pg_class WHERE relname = :name"),
+            {"name": name},
+        ).one()
+    return int(visible), int(pages)
 
 
 def test_by_default_the_indexes_are_set_aside_only_when_the_load_doubles_the_people(

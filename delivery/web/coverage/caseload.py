@@ -2,9 +2,10 @@
 
 The caseload reads only stored summaries (:mod:`mappings.assessment.summaries`), which carry its
 sort keys with an index per sort: one statement counts the whole caseload, one reads a page (a
-range of an index with a limit), whatever the caseload's size. Summaries missing or of an earlier
-day are stored first when few; a backlog is left to the background (``pending``) and the page says
-so. A cohort's page folds every registration through
+range of an index with a limit, sought from the row a Next or Previous link names: see
+:mod:`delivery.web.coverage.caseload_rows`), whatever the caseload's size. Summaries missing or
+of an earlier day are stored first when few; a backlog is left to the background (``pending``)
+and the page says so. A cohort's page folds every registration through
 :func:`mappings.assessment.standing.load_standings`. Neither's number of queries grows with the
 number of learners.
 """
@@ -15,13 +16,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
     Date,
     Integer,
-    String,
     bindparam,
     case,
     distinct,
@@ -31,6 +31,15 @@ from sqlalchemy import (
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, or_, select
 
+from delivery.web.coverage.caseload_rows import (
+    RAGS,
+    Position,
+    Row,
+    holder_of,
+    like,
+    page_rows,
+    pattern,
+)
 from delivery.web.coverage.overview import (
     RAG_LABELS,
     RAG_RANK,
@@ -39,10 +48,9 @@ from delivery.web.coverage.overview import (
     progress_of,
 )
 from mappings.assessment.models import RegistrationSummary
-from mappings.assessment.progress import Rag
 from mappings.assessment.standing import load_standings
 from portfolio.errors import NotFound, PermissionDenied
-from portfolio.models import Cohort, Framework, Person, Registration
+from portfolio.models import Cohort, Registration
 from portfolio.services.people import Actor
 
 # ---------------------------------------------------------------- caseload
@@ -62,8 +70,7 @@ class SortColumn:
 
 PAGE_SIZE = 50
 INLINE = 100  # summaries a visit works out and stores before it answers; more: the background
-R = TypeVar("R", LearnerProgress, "_Row")
-RAGS: tuple[Rag, ...] = ("red", "amber", "green")  # by summaries.RAG_RANK
+R = TypeVar("R", LearnerProgress, Row)
 Store = Callable[[list[int]], None]  # stores these registrations' summaries now, then reads on
 
 
@@ -98,6 +105,8 @@ class Caseload:
     pending: tuple[int, ...]  # summaries missing or of an earlier day, left to the background
     unshown: int  # registrations with no summary yet: not on the page until it is stored
     stale: int  # registrations shown with an earlier day's figures
+    before_first: int | None = None  # the previous page's link seeks back from this row
+    after_last: int | None = None  # the next page's link seeks on from this row
 
 
 def _sort_key(key: str) -> Callable[[Any], tuple[Any, ...]]:
@@ -116,43 +125,7 @@ def sort_rows(rows: Sequence[R], key: str, direction: str = "asc") -> list[R]:
     return ordered[::-1] if direction == "desc" else ordered
 
 
-class _Row(NamedTuple):
-    """A registration of the caseload as its page shows it."""
-
-    registration_id: int
-    learner_id: int
-    learner_name: str
-    framework: str
-    start_date: date
-    planned_end: date
-    met: int
-    total: int
-    awaiting_claims: int
-    percent: int
-    rag: Rag
-
-
 _S = RegistrationSummary
-_ORDER: dict[str, tuple[Any, ...]] = {
-    "name": (_S.name_key,),
-    "progress": (_S.percent, _S.name_key),
-    "rag": (_S.rag_rank, _S.percent, _S.name_key),
-    "end": (_S.planned_end, _S.name_key),
-}  # each the columns of an index (summaries' model), after the assessor's or IQA's id
-
-
-def _holder(role: str, table: Any = _S) -> Any:
-    """``table``'s column naming the caseload's holder (summaries and registrations have both)."""
-    return col(table.assessor_id) if role == "assessor" else col(table.iqa_id)
-
-
-def _pattern(needle: str) -> str:
-    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _like() -> ColumnElement[bool]:
-    return col(_S.name_key).like(bindparam("pattern", type_=String), escape="\\")
 
 
 def _ones(condition: ColumnElement[bool]) -> Any:
@@ -168,7 +141,7 @@ def _counts_statement(role: str, search: bool, people: bool) -> Any:
     allocated = (
         sa_select(func.count())
         .select_from(Registration)
-        .where(_holder(role, Registration) == holder)
+        .where(holder_of(role, Registration) == holder)
         .scalar_subquery()
     )
     return sa_select(
@@ -177,10 +150,10 @@ def _counts_statement(role: str, search: bool, people: bool) -> Any:
         func.coalesce(func.sum(_S.awaiting), 0),
         func.count(distinct(col(_S.learner_id))) if people else literal(0),
         func.count(distinct(case((col(_S.awaiting) > 0, _S.learner_id)))) if people else literal(0),
-        _ones(_like()) if search else func.count(),
+        _ones(like()) if search else func.count(),
         allocated,
         _ones(col(_S.computed_on) < bindparam("today", type_=Date)),
-    ).where(_holder(role) == holder)
+    ).where(holder_of(role) == holder)
 
 
 def counts(
@@ -190,7 +163,7 @@ def counts(
     statement (an index range of the summaries, and one of the registrations)."""
     params: dict[str, Any] = {"holder": holder_id, "today": today}
     if needle:
-        params["pattern"] = _pattern(needle)
+        params["pattern"] = pattern(needle)
     found = session.execute(_counts_statement(role, bool(needle), people), params).one()
     total, red, amber, green, awaiting, learners, awaiting_learners, matching, mine, stale = found
     return Counts(
@@ -210,7 +183,7 @@ def behind(session: Session, holder_id: int, role: str, today: date) -> list[int
     found = session.execute(
         sa_select(col(Registration.id))
         .outerjoin(_S, col(_S.registration_id) == Registration.id)
-        .where(_holder(role, Registration) == holder_id)
+        .where(holder_of(role, Registration) == holder_id)
         .where(or_(col(_S.registration_id).is_(None), col(_S.computed_on) < today))
         .order_by(col(Registration.id))
     )
@@ -242,53 +215,7 @@ def settled_counts(
     return counts(session, actor.id, role, today, needle, people), ()
 
 
-@cache
-def _page_statement(role: str, sort: str, direction: str, search: bool) -> Any:
-    """Built once per role, order and whether there is a search: a range of the index of
-    that order (see the summaries' model) with a limit, and the shown rows' names."""
-    keys = (*_ORDER[sort], _S.registration_id)
-    query = (
-        sa_select(
-            col(_S.registration_id),
-            col(_S.learner_id),
-            col(Person.name),
-            col(Framework.title),
-            col(Framework.version),
-            col(Registration.start_date),
-            col(_S.planned_end),
-            col(_S.met),
-            col(_S.total),
-            col(_S.awaiting),
-            col(_S.percent),
-            col(_S.rag_rank),
-        )  # fmt: skip
-        .join(Registration, col(Registration.id) == _S.registration_id)
-        .join(Person, col(Person.id) == _S.learner_id)
-        .join(Framework, col(Framework.id) == Registration.framework_id)
-        .where(_holder(role) == bindparam("holder", type_=Integer))
-        .order_by(*(col(k).desc() if direction == "desc" else col(k).asc() for k in keys))
-        .offset(bindparam("offset", type_=Integer))
-        .limit(bindparam("limit", type_=Integer))
-    )
-    return query.where(_like()) if search else query
-
-
-def _page_rows(
-    session: Session, holder_id: int, role: str, how: tuple[str, str, str], offset: int
-) -> list[_Row]:
-    sort, direction, needle = how
-    params: dict[str, Any] = {"holder": holder_id, "offset": offset, "limit": PAGE_SIZE}
-    if needle:
-        params["pattern"] = _pattern(needle)
-    return [
-        _Row(reg, learner, name, f"{title} (v{version})", start, end, met, total, awaiting,
-             percent, RAGS[rank])
-        for reg, learner, name, title, version, start, end, met, total, awaiting, percent, rank
-        in session.execute(_page_statement(role, sort, direction, bool(needle)), params)
-    ]  # fmt: skip
-
-
-def _progress(row: _Row) -> LearnerProgress:
+def _progress(row: Row) -> LearnerProgress:
     return LearnerProgress(
         learner_id=row.learner_id,
         learner_name=row.learner_name,
@@ -317,13 +244,17 @@ def caseload(
     direction: str = "asc",
     query: str = "",
     page: int = 1,
+    after: int | None = None,
+    before: int | None = None,
     today: date | None = None,
     store: Store | None = None,
 ) -> Caseload:
     """The learners an assessor (or, with ``role="iqa"``, an IQA) is allocated: one page of them,
     searched by name and sorted, with the figures of the whole caseload, read from the stored
-    summaries: a count and a range of an index, whatever the caseload's size. Summaries missing
-    or of an earlier day are stored first by ``store`` when few; else ``pending`` names them."""
+    summaries: a count and a range of an index, whatever the caseload's size (``after`` or
+    ``before``: the registration the page's neighbour showed last or first, whence its rows are
+    sought). Summaries missing or of an earlier day are stored first by ``store`` when few; else
+    ``pending`` names them."""
     today = today or date.today()
     sort = sort if sort in SORT_KEYS else "name"
     direction = "desc" if direction == "desc" else "asc"
@@ -334,7 +265,14 @@ def caseload(
     pages = max(1, -(-found.matching // PAGE_SIZE))
     page = min(max(page, 1), pages)
     rows = (
-        _page_rows(session, actor.id, role, (sort, direction, needle), (page - 1) * PAGE_SIZE)
+        page_rows(
+            session,
+            actor.id,
+            role,
+            (sort, direction, needle),
+            Position(page, after, before),
+            (PAGE_SIZE, found.matching),
+        )
         if found.matching
         else []
     )
@@ -363,10 +301,12 @@ def caseload(
         pending=pending,
         unshown=found.allocated - found.registrations if pending else 0,
         stale=found.stale if pending else 0,
+        before_first=rows[0].registration_id if rows and page > 2 else None,  # page 1: no seek
+        after_last=rows[-1].registration_id if rows and page < pages else None,
     )
 
 
-def rag_counts(rows: Iterable[LearnerProgress | _Row]) -> dict[str, int]:
+def rag_counts(rows: Iterable[LearnerProgress | Row]) -> dict[str, int]:
     counts = dict.fromkeys(("red", "amber", "green"), 0)
     for r in rows:
         counts[r.rag] += 1

@@ -11,6 +11,7 @@ from flask import Blueprint, after_this_request, current_app, render_template, r
 from sqlmodel import Session
 from werkzeug.wrappers import Response
 
+from delivery.web.charts import Chart
 from delivery.web.context import actor, db, extension
 from delivery.web.coverage import caseload as service
 from delivery.web.coverage.chart_data import assessor_decisions_chart
@@ -33,20 +34,14 @@ def index() -> str:
         direction=request.args.get("dir", "asc"),
         query=request.args.get("q", "")[:100],
         page=request.args.get("page", 1, type=int) or 1,
+        after=request.args.get("after", type=int),  # the row paged from, when a link says
+        before=request.args.get("before", type=int),
         store=store_now,
     )
     if found.pending:
         store_later(role, me.id, list(found.pending))
     switch = "iqa" if role == "assessor" else "assessor"
-    chart = (
-        assessor_decisions_chart(
-            db(),
-            assessor_id=me.id,
-            cache=current_app.extensions.setdefault("portfolio.decision_counts", {}),
-        )
-        if role == "assessor" and me.has("assessor")
-        else None
-    )
+    chart = decisions_chart(me.id) if role == "assessor" and me.has("assessor") else None
     return render_template(
         "coverage/caseload.html",
         caseload=found,
@@ -57,6 +52,22 @@ def index() -> str:
             "evidence": around("evidence.learner_index", "learner_id"),
             "marking": around("marking.index", "learner"),
         },
+    )
+
+
+WARM_WAIT = 30.0  # seconds a visit waits for the start's counts before it counts the year itself
+
+
+def decisions_chart(assessor_id: int) -> Chart:
+    """The assessor's decisions by month from the counts this process keeps: warmed at its start
+    in the background (a visit meanwhile waits for them), then brought up to date a visit."""
+    warming = current_app.extensions.get("portfolio.decision_counts.warm")
+    if warming is not None:
+        warming.wait(WARM_WAIT)
+    return assessor_decisions_chart(
+        db(),
+        assessor_id=assessor_id,
+        cache=current_app.extensions.setdefault("portfolio.decision_counts", {}),
     )
 
 

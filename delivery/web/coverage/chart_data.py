@@ -6,7 +6,10 @@ kept), so a page's cost does not grow with the centre's history."""
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -31,6 +34,7 @@ from mappings.quality.plan import Grid
 from portfolio.models import Evidence
 
 MONTHS = 12
+log = logging.getLogger(__name__)
 
 
 def _month(at: datetime | date) -> date:
@@ -77,8 +81,11 @@ def learner_progress_chart(
     )
 
 
-# (bind, assessor, first month) -> (the newest decision counted, (year, month, status) -> count)
+# (bind, assessor, first month) -> (the newest decision counted, (year, month, status) -> count);
+# assessor EVERYONE: every assessor's decisions were counted up to there (one absent had none)
 DecisionCounts = dict[tuple[int, int, date], tuple[int, Counter[tuple[int, int, str]]]]
+EVERYONE = 0  # no person's id
+KEPT = 10_000  # keys kept before the counts are forgotten (old months' and databases' pile up)
 
 
 def assessor_decisions_chart(
@@ -127,17 +134,87 @@ def _brought_up_to_date(
     """The counts kept for the assessor (counting from month ``first``) plus those of the
     decisions recorded since they were made: two statements, the second over new ids only."""
     newest = int(session.execute(sa_select(func.max(Decision.id))).scalar() or 0)
-    key = (id(session.get_bind()), assessor_id, first)
-    counted, tally = cache.get(key, (0, Counter()))
+    bind = id(session.get_bind())
+    counted, tally = _kept(cache, bind, assessor_id, first)
     if counted > newest:  # kept for another database behind the same engine
         counted, tally = 0, Counter()
+    key = (bind, assessor_id, first)
     if counted < newest:
         new = _decision_counts(session, assessor_id, since, after=counted, up_to=newest)
         tally = tally + Counter({(int(y), int(m), st): n for y, m, st, n in new})
-        if len(cache) > 1000:
+    if counted < newest or key not in cache:
+        if len(cache) > KEPT:
             cache.clear()
         cache[key] = (newest, tally)
     return [(y, m, st, n) for (y, m, st), n in tally.items()]
+
+
+def _kept(
+    cache: DecisionCounts, bind: int, assessor_id: int, first: date
+) -> tuple[int, Counter[tuple[int, int, str]]]:
+    """What is kept of the assessor's counts from month ``first``: their own, else those from
+    the month before (a new month began: its oldest month is dropped), else the warmed counts
+    of everyone (they had no decision up to there); else nothing (count the year)."""
+    earlier = last_months(first, 2)[0]
+    for key in (
+        (bind, assessor_id, first),
+        (bind, assessor_id, earlier),
+        (bind, EVERYONE, first),
+        (bind, EVERYONE, earlier),
+    ):
+        if key in cache:
+            counted, tally = cache[key]
+            since = (first.year, first.month)
+            return counted, Counter({k: n for k, n in tally.items() if k[:2] >= since})
+    return 0, Counter()
+
+
+def warm_decision_counts(session: Session, cache: DecisionCounts, today: date | None = None) -> int:
+    """Keep every assessor's decisions per month over the last year in ``cache``, as a first
+    visit to each caseload would (one statement over the year's decisions: a process counts
+    them once at start, in the background, not on a visitor's first page). Counts a visit kept
+    meanwhile, further on, are left as they are. The number of assessors counted."""
+    first = last_months(today or date.today(), MONTHS)[0]
+    since = datetime.combine(first, datetime.min.time(), tzinfo=UTC)
+    newest = int(session.execute(sa_select(func.max(Decision.id))).scalar() or 0)
+    year, month = _utc_year_month(col(Decision.at), session.get_bind().dialect.name)
+    tallies: dict[int, Counter[tuple[int, int, str]]] = {}
+    for actor, y, m, status, n in session.execute(
+        sa_select(col(Decision.actor_id), year, month, col(Decision.new_status), func.count())
+        .where(
+            col(Decision.at) >= since,
+            col(Decision.new_status).in_(("accepted", "referred")),
+            col(Decision.id) <= newest,
+        )
+        .group_by(col(Decision.actor_id), year, month, col(Decision.new_status))
+    ):
+        tallies.setdefault(int(actor), Counter())[(int(y), int(m), status)] = n
+    bind = id(session.get_bind())
+    for assessor_id, tally in ((EVERYONE, Counter()), *tallies.items()):
+        key = (bind, assessor_id, first)
+        if cache.get(key, (0, None))[0] <= newest:
+            cache[key] = (newest, tally)
+    return len(tallies)
+
+
+def start_warming_counts(
+    session_factory: Callable[[], Session], cache: DecisionCounts
+) -> threading.Event:
+    """Warm ``cache`` (:func:`warm_decision_counts`) in a daemon thread; the event is set when
+    it is done (or failed): a visit meanwhile waits for it rather than count the year too."""
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            with session_factory() as session:
+                warm_decision_counts(session, cache)
+        except Exception:  # noqa: BLE001 - a background thread has nobody else to tell
+            log.exception("warming the assessors' decision counts failed")
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="charts-warm", daemon=True).start()
+    return done
 
 
 def _decision_counts(
