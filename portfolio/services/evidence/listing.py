@@ -119,6 +119,7 @@ def _listing_statements(by_status: bool, sort: str = "newest", words: int = 0) -
             col(Evidence.current_version),
             files,
             col(Evidence.updated_at),
+            func.count().over(),  # how many match, the page being cut from them
         )
         .where(*where)
         .order_by(*order)
@@ -139,7 +140,7 @@ def page_for_learner(
     query: str = "",
     sort: str = "newest",
 ) -> EvidencePage:
-    """One page of a learner's evidence in two queries, however many items there are: with
+    """One page of a learner's evidence in one query, however many items there are: with
     ``query``, only items whose title or current text holds every word of it (any case);
     ordered by ``sort`` (a key of SORTS)."""
     access.require_view(session, actor, learner_id)
@@ -150,12 +151,18 @@ def page_for_learner(
     params: dict[str, Any] = {"learner_id": learner_id, "status": status, "reader": actor.id}
     params.update({f"word{n}": _like(w) for n, w in enumerate(words)})
     connection = session.connection()
-    total = int(connection.execute(count, params).scalar_one())
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    # plain rows, not ORM objects, and only the page asked for
+    # one statement: the page with the number matching beside each row; the count alone only
+    # when the page asked for lies past the end (then the last page is shown)
+    page = max(1, page)
     params.update(limit=per_page, offset=(page - 1) * per_page)
     rows: Sequence[Any] = connection.execute(select_rows, params).all()
+    total = rows[0][-1] if rows else 0
+    if not rows and page > 1:
+        total = int(connection.execute(count, params).scalar_one())
+        page = max(1, -(-total // per_page))
+        if total:
+            params.update(offset=(page - 1) * per_page)
+            rows = connection.execute(select_rows, params).all()
     return EvidencePage(
         rows=[
             EvidenceRow(
@@ -169,7 +176,7 @@ def page_for_learner(
                 attachments=n or 0,
                 updated_at=updated,
             )
-            for eid, kind, title, activity, status_, version, n, updated in rows
+            for eid, kind, title, activity, status_, version, n, updated, _ in rows
         ],
         total=total,
         page=page,
