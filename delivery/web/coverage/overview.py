@@ -21,8 +21,7 @@ from mappings.assessment.standing import (
     StandardInfo,
     Standing,
     find_standard,
-    load_standings,
-    registrations_of_learner,
+    learner_standings,
 )
 from portfolio.errors import NotFound
 from portfolio.models import Person
@@ -255,7 +254,7 @@ def learner_progress(
 ) -> list[LearnerProgress]:
     """Every registration of a learner the actor may see (NotFound otherwise)."""
     access.require_view(session, actor, learner_id)
-    standings = load_standings(session, registrations_of_learner(session, learner_id), today)
+    standings = learner_standings(session, learner_id, today)
     return [progress_of(s) for s in standings]
 
 
