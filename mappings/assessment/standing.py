@@ -229,11 +229,18 @@ def load_standings(
 
 
 def learner_standings(
-    session: Session, learner_id: int, today: date | None = None, *, whole: bool = False
+    session: Session,
+    learner_id: int,
+    today: date | None = None,
+    *,
+    whole: bool = False,
+    alone: str | None = None,
 ) -> list[Standing]:
     """Coverage of each of one learner's registrations, in the order they were made, each with
     its assessor's name: :func:`load_standings` reading the registrations by learner (five
-    queries in all, no list of ids read first)."""
+    queries in all, no list of ids read first). With ``alone``, a standard's code, only that
+    standard's criteria are read and judged: each standing's coverage, totals and RAG are then
+    of that standard alone (one standard's page needs no more)."""
     rows = session.exec(
         _WHOLE_OF_LEARNER if whole else _OF_LEARNER, params={"learner_id": learner_id}
     )
@@ -242,7 +249,7 @@ def learner_standings(
     for reg, person, framework, name in rows.all():
         chosen.append((reg, person, framework))
         names[reg.id or 0] = name or ""
-    return _standings(session, chosen, today or date.today(), True, False, names)
+    return _standings(session, chosen, today or date.today(), True, False, names, alone)
 
 
 def _standings(
@@ -252,11 +259,12 @@ def _standings(
     detail: bool,
     outstanding: bool,
     names: dict[int, str] | None = None,
+    alone: str | None = None,
 ) -> list[Standing]:
     """The standings of registrations read, in their order (the other queries and the fold)."""
     if not chosen:
         return []
-    rows = _read(session, chosen, detail)
+    rows = _read(session, chosen, detail, alone)
     rules_by_fw: dict[int, CoverageRules] = {}
     result: list[Standing] = []
     for reg, _, framework in chosen:
@@ -268,9 +276,11 @@ def _standings(
     return result
 
 
-def _read(session: Session, chosen: list[_Registered], detail: bool) -> _Rows:
+def _read(
+    session: Session, chosen: list[_Registered], detail: bool, alone: str | None = None
+) -> _Rows:
     """The four queries of :func:`load_standings` after the registrations' (three with
-    ``detail=False``)."""
+    ``detail=False``); criteria only of the standards coded ``alone`` when given."""
     ids = {"ids": sorted({reg.id or 0 for reg, _, _ in chosen})}
     standards_of: dict[int, list[_StandardRow]] = defaultdict(list)
     signed: dict[tuple[int, int], SignOff] = {}
@@ -281,7 +291,8 @@ def _read(session: Session, chosen: list[_Registered], detail: bool) -> _Rows:
                 continue  # a second signed sign-off of one standard: its row once is enough
             signed[(reg_id, sid)] = signoff
         standards_of[reg_id].append((sid, code, title, urn))
-        codes[sid] = code
+        if alone is None or code == alone:
+            codes[sid] = code
     # plain rows: criteria are read on every home and progress page
     connection = session.connection()
     criterion_rows: Sequence[Any] = connection.execute(_CRITERIA, {"ids": sorted(codes)}).all()
@@ -353,10 +364,18 @@ def _standing(
 
 
 def find_standard(
-    session: Session, learner_id: int, code: str, today: date | None = None, *, whole: bool = False
+    session: Session,
+    learner_id: int,
+    code: str,
+    today: date | None = None,
+    *,
+    whole: bool = False,
+    alone: bool = False,
 ) -> Standing | None:
-    """The standing of the learner's (first) registration holding standard ``code``, if any."""
-    for standing in learner_standings(session, learner_id, today, whole=whole):
+    """The standing of the learner's (first) registration holding standard ``code``, if any;
+    ``alone``: with the coverage of that standard alone (see :func:`learner_standings`)."""
+    only = code if alone else None
+    for standing in learner_standings(session, learner_id, today, whole=whole, alone=only):
         if standing.standard(code) is not None:
             return standing
     return None

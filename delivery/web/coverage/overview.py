@@ -261,7 +261,8 @@ def learner_progress(
 def _standing_with(
     session: Session, learner_id: int, code: str, today: date | None
 ) -> tuple[Standing, StandardInfo, StandardCoverage]:
-    standing = find_standard(session, learner_id, code, today)
+    # the other standards of the registration are not judged: the page shows this one alone
+    standing = find_standard(session, learner_id, code, today, alone=True)
     found = standing.standard(code) if standing is not None else None
     if standing is None or found is None:
         raise NotFound(f"The learner is not registered on {code}.")
