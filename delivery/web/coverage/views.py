@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from delivery.web.badges import signing_key, site
 from delivery.web.context import actor, db
 from delivery.web.coverage import caseload, overview
+from delivery.web.coverage.caseload_views import around
 from delivery.web.coverage.chart_data import cohort_chart, learner_progress_chart
 from delivery.web.forms import PageForm, errors_on, status_of
 from delivery.web.handler import page
@@ -82,6 +83,7 @@ def _standard(
         badge=badge,
         signoff_form=signoff_form or SignOffForm(formdata=None),
         reopen_form=reopen_form or ReopenForm(formdata=None),
+        evidence_link=around("evidence.detail", "evidence_id"),
     )
     return html, status_of(signoff_form, reopen_form)
 
