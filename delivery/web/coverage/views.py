@@ -10,10 +10,10 @@ from wtforms.validators import DataRequired, Length, Optional
 from delivery.web.badges import signing_key, site
 from delivery.web.context import actor, db
 from delivery.web.coverage import caseload, overview
-from delivery.web.coverage.caseload_views import around
 from delivery.web.coverage.chart_data import cohort_chart, learner_progress_chart
 from delivery.web.forms import PageForm, errors_on, status_of
 from delivery.web.handler import page
+from delivery.web.nav import around
 from exports.badges import issue as badges
 from mappings.assessment import signoff as signoffs
 from mappings.assessment.declarations import ASSESSOR_WORDING
