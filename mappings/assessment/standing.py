@@ -181,6 +181,7 @@ _CLAIMS = (
     .join(Evidence, col(Evidence.id) == Claim.evidence_id)
     .where(*_SUBMITTED)
 )
+_CLAIMS_OF = _CLAIMS.where(col(Claim.criterion_id).in_(bindparam("criteria", expanding=True)))
 _RULES = sa_select(col(Framework.id), col(Framework.rules)).where(col(Framework.id).in_(_IDS))
 _REGISTRATIONS_OF_LEARNER = (
     select(Registration.id)
@@ -303,7 +304,9 @@ def _read(
     claims_of: dict[int, list[ClaimFact]] = defaultdict(list)
     light_of: dict[int, list[tuple[int, str, str | None, date]]] = defaultdict(list)
     if detail:
-        _claim_facts(connection, learner_ids, claims_of)
+        # one standard alone: only the claims of its criteria (the others would go unjudged)
+        only = [cid for cid, *_ in criterion_rows] if alone is not None else None
+        _claim_facts(connection, learner_ids, claims_of, only)
     else:
         light: Sequence[Any] = connection.execute(_LIGHT_CLAIMS, {"ids": learner_ids}).all()
         for lid, cid, status, method, activity in light:
@@ -416,7 +419,10 @@ def registrations_of_learner(session: Session, learner_id: int) -> list[int]:
 
 
 def _claim_facts(
-    connection: Connection, learner_ids: list[int], claims_of: dict[int, list[ClaimFact]]
+    connection: Connection,
+    learner_ids: list[int],
+    claims_of: dict[int, list[ClaimFact]],
+    criteria: list[int] | None = None,
 ) -> None:
     """Every claim of these learners' submitted evidence, as facts for the coverage function.
 
@@ -425,20 +431,17 @@ def _claim_facts(
     nothing drawn from a standing shows it, and the coverage function's order needs it only
     between two claims of one evidence item on one criterion, which the database never holds
     (``uq_claim_evidence_criterion``); decoding it was a tenth of the time of a learner's
-    coverage on PostgreSQL."""
-    ids = {"ids": learner_ids}
-    evidence: dict[int, tuple[int, EvidenceRef, str, str, date]] = {}
-    evidence_rows: Sequence[Any] = connection.execute(_EVIDENCE, ids).all()
-    for eid, lid, title, kind, activity, status, current in evidence_rows:
-        evidence[eid] = (
-            lid,
-            EvidenceRef(eid, assessed_version(status, current)),
-            title,
-            kind,
-            activity,
-        )
-    claim_rows: Sequence[Any] = connection.execute(_CLAIMS, ids).all()
-    for eid, cid, status, method in claim_rows:
+    coverage on PostgreSQL. With ``criteria``, only the claims of these criteria."""
+    ids: dict[str, Any] = {"ids": learner_ids}
+    rows: Sequence[Any] = connection.execute(_EVIDENCE, ids).all()
+    evidence: dict[int, tuple[int, EvidenceRef, str, str, date]] = {
+        eid: (lid, EvidenceRef(eid, assessed_version(status, current)), title, kind, activity)
+        for eid, lid, title, kind, activity, status, current in rows
+    }
+    if criteria is not None:
+        ids["criteria"] = criteria
+    rows = connection.execute(_CLAIMS if criteria is None else _CLAIMS_OF, ids).all()
+    for eid, cid, status, method in rows:
         lid, ref, title, kind, activity = evidence[eid]
         # ClaimFact(criterion, evidence, ref, title, kind, activity, status, method, decided_at)
         # built as the tuple it is, without its Python-level __new__: one per claim read
