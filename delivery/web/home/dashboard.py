@@ -111,11 +111,8 @@ def learner_home(session: Session, *, actor: Actor, today: date | None = None) -
     """The learner's own standards, latest evidence and what to do next."""
     standings = learner_standings(session, actor.id, today)
     progress: list[LearnerProgress] = [progress_of(s) for s in standings]
-    latest = evidence_service.page_for_learner(
-        session, actor=actor, learner_id=actor.id, per_page=LATEST_EVIDENCE
-    )
-    drafts = evidence_service.page_for_learner(
-        session, actor=actor, learner_id=actor.id, per_page=DRAFTS_SHOWN, status="draft"
+    latest, drafts = evidence_service.latest_and_drafts(
+        session, actor=actor, learner_id=actor.id, latest=LATEST_EVIDENCE, drafts=DRAFTS_SHOWN
     )
     missing = [o for p in progress for o in p.outstanding if o.state == "missing"]
     signed = {info.id for s in standings for info in s.standards if info.signoff is not None}
