@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from mappings.assessment.standing import load_standings, registrations_of_learner
+from mappings.assessment.standing import learner_standings
 from portfolio.errors import NotFound
 from portfolio.models import Person
 
@@ -33,7 +33,7 @@ def coverage_report(
     if learner is None or not learner.has_role("learner"):
         raise NotFound(f"There is no candidate with id {learner_id}.")
     entries: list[dict[str, Any]] = []
-    for standing in load_standings(session, registrations_of_learner(session, learner_id), today):
+    for standing in learner_standings(session, learner_id, today):
         for info in standing.standards:
             if standard is not None and info.code != standard:
                 continue

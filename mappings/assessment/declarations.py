@@ -22,8 +22,8 @@ from mappings.assessment.models import LearnerDeclaration
 from mappings.assessment.standing import (
     StandardInfo,
     Standing,
+    learner_standings,
     load_standings,
-    registrations_of_learner,
 )
 from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
 from portfolio.models import Evidence, Registration
@@ -71,7 +71,7 @@ def awaiting_declarations(
     session: Session, *, learner_id: int, today: date | None = None
 ) -> list[Awaiting]:
     """What the learner is asked to declare, in a fixed number of queries."""
-    standings = load_standings(session, registrations_of_learner(session, learner_id), today)
+    standings = learner_standings(session, learner_id, today)
     return awaiting_in(session, standings)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import BindParameter, Connection, and_, bindparam
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import aliased, defer
 from sqlmodel import Session, col, select
 
 from mappings.assessment.counts import criterion_states_of, state_counts
@@ -67,6 +67,8 @@ class Standing:
     percent_met: float
     rag: Rag
     awaiting_claims: int = 0  # claims of these criteria still waiting for a decision
+    # the assessor's name ("" when none is allocated), read by learner_standings only
+    assessor_name: str | None = None
 
     def standard(self, code: str) -> tuple[StandardInfo, StandardCoverage] | None:
         for info in self.standards:
@@ -98,6 +100,18 @@ _WHOLE_REGISTRATIONS = (
 # the framework's vocabulary and glossary (tens of kB of JSON) read only when asked for: pages
 # never show them
 _REGISTRATIONS = _WHOLE_REGISTRATIONS.options(defer(Framework.extra))  # type: ignore[arg-type]
+# one learner's registrations in order, with each one's assessor's name (None when none is
+# allocated): the learner's pages ask for them by learner, not by ids read first
+_ASSESSOR = aliased(Person)
+_WHOLE_OF_LEARNER = (
+    select(Registration, Person, Framework, _ASSESSOR.name)
+    .join(Person, col(Person.id) == Registration.learner_id)
+    .join(Framework, col(Framework.id) == Registration.framework_id)
+    .outerjoin(_ASSESSOR, col(_ASSESSOR.id) == Registration.assessor_id)
+    .where(col(Registration.learner_id) == bindparam("learner_id"))
+    .order_by(col(Registration.id))
+)
+_OF_LEARNER = _WHOLE_OF_LEARNER.options(defer(Framework.extra))  # type: ignore[arg-type]
 # the registrations' standards in order (plain columns: a StandardInfo needs no more), each with
 # its current sign-off if any, in one statement
 _STANDARDS = (
@@ -167,22 +181,22 @@ _CLAIMS = (
     .join(Evidence, col(Evidence.id) == Claim.evidence_id)
     .where(*_SUBMITTED)
 )
+_CLAIMS_OF = _CLAIMS.where(col(Claim.criterion_id).in_(bindparam("criteria", expanding=True)))
 _RULES = sa_select(col(Framework.id), col(Framework.rules)).where(col(Framework.id).in_(_IDS))
 _REGISTRATIONS_OF_LEARNER = (
-    select(Registration.id)
-    .where(Registration.learner_id == bindparam("learner_id"))
-    .order_by(col(Registration.id))
-)
+    select(Registration.id).where(Registration.learner_id == bindparam("learner_id"))
+).order_by(col(Registration.id))
 
 
 _StandardRow = tuple[int, str, str, str]  # id, code, title, urn
+_Registered = tuple[Registration, Person, Framework]
 
 
 @dataclass(frozen=True)
 class _Rows:
     """What the queries of :func:`load_standings` read, grouped by registration and learner."""
 
-    registrations: dict[int, tuple[Registration, Person, Framework]]
+    registrations: dict[int, _Registered]
     standards_of: dict[int, list[_StandardRow]]  # registration id -> its standards, in order
     criteria_of: dict[int, list[CriterionRef]]  # standard id -> its criteria, in order
     claims_of: dict[int, list[ClaimFact]]  # learner id -> claims (detail)
@@ -204,29 +218,69 @@ def load_standings(
     ``detail=False`` gives counts only, in four (:func:`~mappings.assessment.counts.state_counts`),
     with ``outstanding`` the criteria not met as well (state only), for reports of many;
     ``whole`` reads all of each framework (its ``extra`` too: a badge's CASE identifiers)."""
-    today = today or date.today()
     if not registration_ids:
         return []
-    rows = _read(session, registration_ids, detail, whole)
+    ids = {"ids": list(registration_ids)}
+    regs = session.exec(_WHOLE_REGISTRATIONS if whole else _REGISTRATIONS, params=ids).all()
+    found = {reg.id or 0: (reg, person, fw) for reg, person, fw in regs}
+    chosen = [found[i] for i in registration_ids if i in found]
+    return _standings(session, chosen, today or date.today(), detail, outstanding)
+
+
+def learner_standings(
+    session: Session,
+    learner_id: int,
+    today: date | None = None,
+    *,
+    whole: bool = False,
+    alone: str | None = None,
+) -> list[Standing]:
+    """Coverage of each of one learner's registrations, in the order they were made, each with
+    its assessor's name: :func:`load_standings` reading the registrations by learner (five
+    queries in all, no list of ids read first). With ``alone``, a standard's code, only that
+    standard's criteria are read and judged: each standing's coverage, totals and RAG are then
+    of that standard alone (one standard's page needs no more)."""
+    rows = session.exec(
+        _WHOLE_OF_LEARNER if whole else _OF_LEARNER, params={"learner_id": learner_id}
+    )
+    chosen: list[_Registered] = []
+    names: dict[int, str] = {}
+    for reg, person, framework, name in rows.all():
+        chosen.append((reg, person, framework))
+        names[reg.id or 0] = name or ""
+    return _standings(session, chosen, today or date.today(), True, False, names, alone)
+
+
+def _standings(
+    session: Session,
+    chosen: list[_Registered],
+    today: date,
+    detail: bool,
+    outstanding: bool,
+    names: dict[int, str] | None = None,
+    alone: str | None = None,
+) -> list[Standing]:
+    """The standings of registrations read, in their order (the other queries and the fold)."""
+    if not chosen:
+        return []
+    rows = _read(session, chosen, detail, alone)
     rules_by_fw: dict[int, CoverageRules] = {}
     result: list[Standing] = []
-    for reg_id in registration_ids:
-        if reg_id not in rows.registrations:
-            continue
-        framework = rows.registrations[reg_id][2]
+    for reg, _, framework in chosen:
         rules = rules_by_fw.get(framework.id or 0)
         if rules is None:
             rules = rules_by_fw[framework.id or 0] = rules_for(framework)
-        result.append(_standing(rows, reg_id, rules, today, detail, outstanding))
+        name = names[reg.id or 0] if names is not None else None
+        result.append(_standing(rows, reg.id or 0, rules, today, detail, outstanding, name))
     return result
 
 
 def _read(
-    session: Session, registration_ids: Sequence[int], detail: bool, whole: bool = False
+    session: Session, chosen: list[_Registered], detail: bool, alone: str | None = None
 ) -> _Rows:
-    """The five queries of :func:`load_standings` (four with ``detail=False``)."""
-    ids = {"ids": list(registration_ids)}
-    regs = session.exec(_WHOLE_REGISTRATIONS if whole else _REGISTRATIONS, params=ids).all()
+    """The four queries of :func:`load_standings` after the registrations' (three with
+    ``detail=False``); criteria only of the standards coded ``alone`` when given."""
+    ids = {"ids": sorted({reg.id or 0 for reg, _, _ in chosen})}
     standards_of: dict[int, list[_StandardRow]] = defaultdict(list)
     signed: dict[tuple[int, int], SignOff] = {}
     codes: dict[int, str] = {}  # standard id -> code
@@ -236,24 +290,27 @@ def _read(
                 continue  # a second signed sign-off of one standard: its row once is enough
             signed[(reg_id, sid)] = signoff
         standards_of[reg_id].append((sid, code, title, urn))
-        codes[sid] = code
+        if alone is None or code == alone:
+            codes[sid] = code
     # plain rows: criteria are read on every home and progress page
     connection = session.connection()
     criterion_rows: Sequence[Any] = connection.execute(_CRITERIA, {"ids": sorted(codes)}).all()
     criteria_of: dict[int, list[CriterionRef]] = defaultdict(list)
     for cid, sid, code, kind, text in criterion_rows:
         criteria_of[sid].append(frozen(CriterionRef, cid, codes[sid], code, kind, text))
-    learner_ids = sorted({reg.learner_id for reg, _, _ in regs})
+    learner_ids = sorted({reg.learner_id for reg, _, _ in chosen})
     claims_of: dict[int, list[ClaimFact]] = defaultdict(list)
     light_of: dict[int, list[tuple[int, str, str | None, date]]] = defaultdict(list)
     if detail:
-        _claim_facts(connection, learner_ids, claims_of)
+        # one standard alone: only the claims of its criteria (the others would go unjudged)
+        only = [cid for cid, *_ in criterion_rows] if alone is not None else None
+        _claim_facts(connection, learner_ids, claims_of, only)
     else:
         light: Sequence[Any] = connection.execute(_LIGHT_CLAIMS, {"ids": learner_ids}).all()
         for lid, cid, status, method, activity in light:
             light_of[lid].append((cid, status, method, activity))
     return _Rows(
-        registrations={reg.id or 0: (reg, person, fw) for reg, person, fw in regs},
+        registrations={reg.id or 0: (reg, person, fw) for reg, person, fw in chosen},
         standards_of=standards_of,
         criteria_of=criteria_of,
         claims_of=claims_of,
@@ -269,6 +326,7 @@ def _standing(
     today: date,
     detail: bool,
     outstanding: bool = False,
+    assessor_name: str | None = None,
 ) -> Standing:
     reg, person, framework = rows.registrations[reg_id]
     stds = rows.standards_of.get(reg_id, [])
@@ -299,6 +357,7 @@ def _standing(
         coverage=coverage,
         percent_met=percent,
         awaiting_claims=waiting,
+        assessor_name=assessor_name,
         rag=rag_status(
             min(percent, 100.0), reg.start_date, max(reg.planned_end, reg.start_date), today
         ),
@@ -306,11 +365,18 @@ def _standing(
 
 
 def find_standard(
-    session: Session, learner_id: int, code: str, today: date | None = None, *, whole: bool = False
+    session: Session,
+    learner_id: int,
+    code: str,
+    today: date | None = None,
+    *,
+    whole: bool = False,
+    alone: bool = False,
 ) -> Standing | None:
-    """The standing of the learner's (first) registration holding standard ``code``, if any."""
-    registrations = registrations_of_learner(session, learner_id)
-    for standing in load_standings(session, registrations, today, whole=whole):
+    """The standing of the learner's (first) registration holding standard ``code``, if any;
+    ``alone``: with the coverage of that standard alone (see :func:`learner_standings`)."""
+    only = code if alone else None
+    for standing in learner_standings(session, learner_id, today, whole=whole, alone=only):
         if standing.standard(code) is not None:
             return standing
     return None
@@ -354,29 +420,27 @@ def registrations_of_learner(session: Session, learner_id: int) -> list[int]:
 
 
 def _claim_facts(
-    connection: Connection, learner_ids: list[int], claims_of: dict[int, list[ClaimFact]]
+    connection: Connection,
+    learner_ids: list[int],
+    claims_of: dict[int, list[ClaimFact]],
+    criteria: list[int] | None = None,
 ) -> None:
     """Every claim of these learners' submitted evidence, as facts for the coverage function.
 
-    Plain rows straight from the connection (no ORM identity work for thousands of claims), the
-    evidence read once per item. The facts carry no decision time (``decided_at`` is None):
-    nothing drawn from a standing shows it, and the coverage function's order needs it only
-    between two claims of one evidence item on one criterion, which the database never holds
-    (``uq_claim_evidence_criterion``); decoding it was a tenth of the time of a learner's
-    coverage on PostgreSQL."""
-    ids = {"ids": learner_ids}
-    evidence: dict[int, tuple[int, EvidenceRef, str, str, date]] = {}
-    evidence_rows: Sequence[Any] = connection.execute(_EVIDENCE, ids).all()
-    for eid, lid, title, kind, activity, status, current in evidence_rows:
-        evidence[eid] = (
-            lid,
-            EvidenceRef(eid, assessed_version(status, current)),
-            title,
-            kind,
-            activity,
-        )
-    claim_rows: Sequence[Any] = connection.execute(_CLAIMS, ids).all()
-    for eid, cid, status, method in claim_rows:
+    Plain rows (no ORM identity work for thousands of claims), each evidence item read once.
+    No decision time (``decided_at`` None): no standing shows it, and coverage orders by it only
+    two claims of one item on one criterion, which never exist (``uq_claim_evidence_criterion``);
+    decoding it was a tenth of a coverage's time on PostgreSQL. ``criteria``: only theirs."""
+    ids: dict[str, Any] = {"ids": learner_ids}
+    rows: Sequence[Any] = connection.execute(_EVIDENCE, ids).all()
+    evidence: dict[int, tuple[int, EvidenceRef, str, str, date]] = {
+        eid: (lid, EvidenceRef(eid, assessed_version(status, current)), title, kind, activity)
+        for eid, lid, title, kind, activity, status, current in rows
+    }
+    if criteria is not None:
+        ids["criteria"] = criteria
+    rows = connection.execute(_CLAIMS if criteria is None else _CLAIMS_OF, ids).all()
+    for eid, cid, status, method in rows:
         lid, ref, title, kind, activity = evidence[eid]
         # ClaimFact(criterion, evidence, ref, title, kind, activity, status, method, decided_at)
         # built as the tuple it is, without its Python-level __new__: one per claim read

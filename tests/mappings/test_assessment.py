@@ -313,6 +313,37 @@ def test_criterion_states_are_those_of_the_full_coverage(session, case, make_evi
     assert {"met", "awaiting", "referred", "missing"} <= set(states.values())
 
 
+def test_one_standard_alone_is_judged_as_in_the_whole_registration(
+    session, case, make_evidence
+) -> None:
+    """A standard's page judges that standard alone: its criteria, states, reasons and counts
+    are those of the whole registration's coverage; the other standards are not judged."""
+    from mappings.assessment.standing import find_standard, learner_standings
+
+    learner, assessor, _iqa, reg = case
+    for code, decision in (("P1", "accepted"), ("P2", "referred")):
+        claim = _claim(session, learner, make_evidence(learner), "SE01", code)
+        claims.decide(
+            session,
+            actor=actor_of(assessor),
+            claim_id=claim.id,
+            expected_revision=0,
+            decision=decision,
+            method="O",
+            feedback="Show it at work." if decision == "referred" else "",
+        )
+    _claim(session, learner, make_evidence(learner), "SE03", "P1")
+    [whole] = learner_standings(session, learner.id)
+    alone = find_standard(session, learner.id, "SE01", alone=True)
+    assert alone is not None and alone.registration.id == reg.id
+    assert alone.standard("SE01") == whole.standard("SE01")
+    assert alone.coverage.criteria == tuple(
+        c for c in whole.coverage.criteria if c.criterion.standard == "SE01"
+    )
+    assert alone.standards == whole.standards and alone.standard("SE03") is None
+    assert find_standard(session, learner.id, "SE99", alone=True) is None
+
+
 def test_signoff_refused_until_complete_then_frozen(session, case, make_evidence) -> None:
     learner, assessor, _iqa, reg = case
     with pytest.raises(Invalid, match="cannot be signed off"):

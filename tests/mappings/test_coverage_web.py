@@ -658,8 +658,8 @@ def test_cli_coverage_refuses_unknown_candidate_or_standard(cli, case) -> None:
     assert cli("coverage", "--candidate", str(learner.id), "--standard", "SE08").exit_code != 0
 
 
-# Statements of one sign-off request: the log-in lookup, the learner's registrations, their
-# standing loaded once (five), the evidence versions behind the standard, the learner's declaration
+# Statements of one sign-off request: the log-in lookup, the learner's standing loaded once (five,
+# the registrations read by learner), the evidence versions behind the standard, the learner's declaration
 # over them, the audit trail's head printed on the record (count, newest hash), two inserts and the
 # audit entry (its chain head, a lock on PostgreSQL, the insert). It was 19 on SQLite when access
 # was checked three times and standings loaded twice.
@@ -668,7 +668,7 @@ def test_cli_coverage_refuses_unknown_candidate_or_standard(cli, case) -> None:
 # status-list entry (behind an advisory lock on PostgreSQL), the standard and its criteria, the
 # insert and its audit entry (chain head, a lock on PostgreSQL, the insert). And one statement
 # forgets the registration summaries the sign-off changes (mappings.assessment.summaries).
-SIGNOFF_STATEMENTS = {"sqlite": 25, "postgresql": 28}
+SIGNOFF_STATEMENTS = {"sqlite": 24, "postgresql": 27}
 
 
 def test_signoff_request_statement_count_is_fixed(

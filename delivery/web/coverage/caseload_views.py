@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import threading
 from datetime import date
-from typing import Any
 
-from flask import Blueprint, after_this_request, current_app, render_template, request, url_for
+from flask import Blueprint, after_this_request, current_app, render_template, request
 from sqlmodel import Session
 from werkzeug.wrappers import Response
 
@@ -16,6 +15,7 @@ from delivery.web.context import actor, db, extension
 from delivery.web.coverage import caseload as service
 from delivery.web.coverage.chart_data import assessor_decisions_chart
 from delivery.web.handler import page
+from delivery.web.nav import around
 from mappings.assessment import summaries
 
 bp = Blueprint("caseload", __name__)
@@ -69,17 +69,6 @@ def decisions_chart(assessor_id: int) -> Chart:
         assessor_id=assessor_id,
         cache=current_app.extensions.setdefault("portfolio.decision_counts", {}),
     )
-
-
-MARK = 918273645
-
-
-def around(endpoint: str, key: str) -> tuple[str, str]:
-    """A row's link to ``endpoint`` as what comes before and after its ``key`` value: built
-    once for a page of rows (building each row's costs more than the rest of the row)."""
-    values: dict[str, Any] = {key: MARK}
-    before, _, after = url_for(endpoint, **values).partition(str(MARK))
-    return before, after
 
 
 def store_now(registration_ids: list[int]) -> None:

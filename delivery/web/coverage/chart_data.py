@@ -81,9 +81,12 @@ def learner_progress_chart(
     )
 
 
-# (bind, assessor, first month) -> (the newest decision counted, (year, month, status) -> count);
-# assessor EVERYONE: every assessor's decisions were counted up to there (one absent had none)
-DecisionCounts = dict[tuple[int, int, date], tuple[int, Counter[tuple[int, int, str]]]]
+# (bind, assessor, first month) -> (the newest decision counted, (year, month, status) -> count,
+# the chart of those counts once drawn); assessor EVERYONE: every assessor's decisions were
+# counted up to there (one absent had none)
+DecisionCounts = dict[
+    tuple[int, int, date], tuple[int, Counter[tuple[int, int, str]], "Chart | None"]
+]
 EVERYONE = 0  # no person's id
 KEPT = 10_000  # keys kept before the counts are forgotten (old months' and databases' pile up)
 
@@ -99,13 +102,22 @@ def assessor_decisions_chart(
     (kept by the app, per process): the counts made on an earlier visit, brought up to date by
     counting only the decisions recorded since (decisions are never changed or removed, and
     their ids only grow): two cheap statements a visit, however long the assessor's year (a
-    busy assessor's year is hundreds of thousands of decisions to group)."""
+    busy assessor's year is hundreds of thousands of decisions to group); the chart drawn from
+    them is kept too until a new decision changes them."""
     months = last_months(today or date.today(), MONTHS)
     since = datetime.combine(months[0], datetime.min.time(), tzinfo=UTC)
     if cache is None:
-        found = _decision_counts(session, assessor_id, since)
-    else:
-        found = _brought_up_to_date(session, assessor_id, months[0], since, cache)
+        return _decisions_chart(_decision_counts(session, assessor_id, since), months)
+    key = _brought_up_to_date(session, assessor_id, months[0], since, cache)
+    newest, tally, chart = cache[key]
+    if chart is None:
+        chart = _decisions_chart([(y, m, st, n) for (y, m, st), n in tally.items()], months)
+        cache[key] = (newest, tally, chart)
+    return chart
+
+
+def _decisions_chart(found: list[Any], months: list[date]) -> Chart:
+    """The chart of (year, month, status, count) rows over ``months``."""
     counts = {(date(int(y), int(m), 1), status): n for y, m, status, n in found}
     accepted = tuple(counts.get((m, "accepted"), 0) for m in months)
     referred = tuple(counts.get((m, "referred"), 0) for m in months)
@@ -130,23 +142,25 @@ def assessor_decisions_chart(
 
 def _brought_up_to_date(
     session: Session, assessor_id: int, first: date, since: datetime, cache: DecisionCounts
-) -> list[Any]:
-    """The counts kept for the assessor (counting from month ``first``) plus those of the
-    decisions recorded since they were made: two statements, the second over new ids only."""
+) -> tuple[int, int, date]:
+    """The key of the counts kept for the assessor (counting from month ``first``), brought up
+    to date with the decisions recorded since they were made: two statements, the second over
+    new ids only (and none when there are none)."""
     newest = int(session.execute(sa_select(func.max(Decision.id))).scalar() or 0)
-    bind = id(session.get_bind())
-    counted, tally = _kept(cache, bind, assessor_id, first)
+    key = (id(session.get_bind()), assessor_id, first)
+    kept = cache.get(key)
+    if kept is not None and kept[0] == newest:
+        return key  # nothing new: the counts and their chart as they are
+    counted, tally = _kept(cache, key[0], assessor_id, first)
     if counted > newest:  # kept for another database behind the same engine
         counted, tally = 0, Counter()
-    key = (bind, assessor_id, first)
     if counted < newest:
         new = _decision_counts(session, assessor_id, since, after=counted, up_to=newest)
         tally = tally + Counter({(int(y), int(m), st): n for y, m, st, n in new})
-    if counted < newest or key not in cache:
-        if len(cache) > KEPT:
-            cache.clear()
-        cache[key] = (newest, tally)
-    return [(y, m, st, n) for (y, m, st), n in tally.items()]
+    if len(cache) > KEPT:
+        cache.clear()
+    cache[key] = (newest, tally, None)
+    return key
 
 
 def _kept(
@@ -163,7 +177,7 @@ def _kept(
         (bind, EVERYONE, earlier),
     ):
         if key in cache:
-            counted, tally = cache[key]
+            counted, tally, _ = cache[key]
             since = (first.year, first.month)
             return counted, Counter({k: n for k, n in tally.items() if k[:2] >= since})
     return 0, Counter()
@@ -192,8 +206,8 @@ def warm_decision_counts(session: Session, cache: DecisionCounts, today: date | 
     bind = id(session.get_bind())
     for assessor_id, tally in ((EVERYONE, Counter()), *tallies.items()):
         key = (bind, assessor_id, first)
-        if cache.get(key, (0, None))[0] <= newest:
-            cache[key] = (newest, tally)
+        if cache.get(key, (0, None, None))[0] <= newest:
+            cache[key] = (newest, tally, None)
     return len(tallies)
 
 

@@ -21,8 +21,7 @@ from mappings.assessment.standing import (
     StandardInfo,
     Standing,
     find_standard,
-    load_standings,
-    registrations_of_learner,
+    learner_standings,
 )
 from portfolio.errors import NotFound
 from portfolio.models import Person
@@ -255,14 +254,15 @@ def learner_progress(
 ) -> list[LearnerProgress]:
     """Every registration of a learner the actor may see (NotFound otherwise)."""
     access.require_view(session, actor, learner_id)
-    standings = load_standings(session, registrations_of_learner(session, learner_id), today)
+    standings = learner_standings(session, learner_id, today)
     return [progress_of(s) for s in standings]
 
 
 def _standing_with(
     session: Session, learner_id: int, code: str, today: date | None
 ) -> tuple[Standing, StandardInfo, StandardCoverage]:
-    standing = find_standard(session, learner_id, code, today)
+    # the other standards of the registration are not judged: the page shows this one alone
+    standing = find_standard(session, learner_id, code, today, alone=True)
     found = standing.standard(code) if standing is not None else None
     if standing is None or found is None:
         raise NotFound(f"The learner is not registered on {code}.")

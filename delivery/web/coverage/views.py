@@ -13,6 +13,7 @@ from delivery.web.coverage import caseload, overview
 from delivery.web.coverage.chart_data import cohort_chart, learner_progress_chart
 from delivery.web.forms import PageForm, errors_on, status_of
 from delivery.web.handler import page
+from delivery.web.nav import around
 from exports.badges import issue as badges
 from mappings.assessment import signoff as signoffs
 from mappings.assessment.declarations import ASSESSOR_WORDING
@@ -80,8 +81,12 @@ def _standard(
         "coverage/standard.html",
         page=page_data,
         badge=badge,
-        signoff_form=signoff_form or SignOffForm(formdata=None),
-        reopen_form=reopen_form or ReopenForm(formdata=None),
+        # a blank form only where the page shows it (most grids show neither: building one
+        # was a tenth of the page's time); the template reads a missing one as no problem
+        signoff_form=signoff_form
+        or (SignOffForm(formdata=None) if page_data.panel == "form" else None),
+        reopen_form=reopen_form or (ReopenForm(formdata=None) if page_data.can_reopen else None),
+        evidence_link=around("evidence.detail", "evidence_id"),
     )
     return html, status_of(signoff_form, reopen_form)
 

@@ -23,12 +23,14 @@ from delivery.web.evidence.readings import (
 )
 from delivery.web.forms import PageForm, errors_on, status_of
 from delivery.web.handler import page
+from delivery.web.nav import around
 from mappings.assessment import claims, item_state
 from portfolio.errors import Invalid
 from portfolio.models import Evidence, Person
 from portfolio.models.evidence import ASSESSOR_KINDS, KINDS
 from portfolio.services import access
 from portfolio.services import evidence as service
+from portfolio.services.actors import Actor
 from portfolio.services.files import Missing, Store
 
 bp = Blueprint("evidence", __name__)
@@ -92,7 +94,8 @@ ITEM_BADGES = {
 def _listing(learner_id: int) -> str:
     """The learner's evidence a page at a time: filtered by status, searched by title and text,
     ordered as asked, each item with its decision state in words."""
-    learner = _learner(learner_id)
+    # one's own list names the one logged in (read with the log-in): no person read again
+    learner: Person | Actor = actor() if learner_id == actor().id else _learner(learner_id)
     status = request.args.get("status")
     if status not in STATUS_FILTERS:
         status = None
@@ -126,6 +129,8 @@ def _listing(learner_id: int) -> str:
         sorts=service.SORTS,
         own=own,
         kinds=kinds,
+        # fifty rows' links to their items: each built around its id, not by url_for each
+        item_link=around("evidence.detail", "evidence_id"),
     )
 
 

@@ -26,7 +26,7 @@ from delivery.web.home.next_steps import (
 )
 from mappings.assessment.declarations import Awaiting, awaiting_in
 from mappings.assessment.referrals import Referral, open_referrals
-from mappings.assessment.standing import load_standings, registrations_of_learner
+from mappings.assessment.standing import learner_standings
 from portfolio.services import evidence as evidence_service
 from portfolio.services.people import Actor
 from portfolio.services.registrations import CohortRow, list_cohorts
@@ -109,13 +109,10 @@ def _item(row: evidence_service.EvidenceRow) -> EvidenceItem:
 
 def learner_home(session: Session, *, actor: Actor, today: date | None = None) -> LearnerHome:
     """The learner's own standards, latest evidence and what to do next."""
-    standings = load_standings(session, registrations_of_learner(session, actor.id), today)
+    standings = learner_standings(session, actor.id, today)
     progress: list[LearnerProgress] = [progress_of(s) for s in standings]
-    latest = evidence_service.page_for_learner(
-        session, actor=actor, learner_id=actor.id, per_page=LATEST_EVIDENCE
-    )
-    drafts = evidence_service.page_for_learner(
-        session, actor=actor, learner_id=actor.id, per_page=DRAFTS_SHOWN, status="draft"
+    latest, drafts = evidence_service.latest_and_drafts(
+        session, actor=actor, learner_id=actor.id, latest=LATEST_EVIDENCE, drafts=DRAFTS_SHOWN
     )
     missing = [o for p in progress for o in p.outstanding if o.state == "missing"]
     signed = {info.id for s in standings for info in s.standards if info.signoff is not None}
@@ -133,7 +130,7 @@ def learner_home(session: Session, *, actor: Actor, today: date | None = None) -
         declarations=tuple(awaiting_in(session, standings)),
         awaiting=tuple(awaiting[:AWAITING_SHOWN]),
         awaiting_total=len(awaiting),
-        registrations=tuple(registrations_of(session, actor.id)),
+        registrations=tuple(registrations_of(standings)),
     )
 
 

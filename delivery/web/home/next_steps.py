@@ -2,21 +2,22 @@
 
 - referrals still to re-evidence: :func:`mappings.assessment.referrals.open_referrals`;
 - submitted items with claims still awaiting the assessor's decision;
-- each registration with its assessor's name and planned end date.
+- each registration with its assessor's name and planned end date (from the standings).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import and_, bindparam, func
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from mappings.assessment.models import Claim
-from portfolio.models import Evidence, Framework, Person, Registration
+from mappings.assessment.standing import Standing
+from portfolio.models import Evidence
 
 AWAITING_SHOWN = 5
 
@@ -57,19 +58,6 @@ _AWAITING = (
     .group_by(col(Evidence.id), col(Evidence.title), col(Evidence.submitted_at))
     .order_by(col(Evidence.submitted_at), col(Evidence.id))
 )
-_ASSESSOR = aliased(Person)
-_REGISTRATIONS = (
-    sa_select(
-        col(Framework.title),
-        col(_ASSESSOR.name),
-        col(Registration.start_date),
-        col(Registration.planned_end),
-    )
-    .join(Framework, col(Framework.id) == Registration.framework_id)
-    .outerjoin(_ASSESSOR, col(_ASSESSOR.id) == Registration.assessor_id)
-    .where(col(Registration.learner_id) == bindparam("learner_id"))
-    .order_by(col(Registration.id))
-)
 
 
 def awaiting_of(session: Session, learner_id: int) -> list[AwaitingItem]:
@@ -78,6 +66,15 @@ def awaiting_of(session: Session, learner_id: int) -> list[AwaitingItem]:
     return [AwaitingItem(i, title, n, at) for i, title, n, at in rows]
 
 
-def registrations_of(session: Session, learner_id: int) -> list[RegistrationLine]:
-    rows = session.execute(_REGISTRATIONS, {"learner_id": learner_id}).all()
-    return [RegistrationLine(fw, name or "", start, end) for fw, name, start, end in rows]
+def registrations_of(standings: Iterable[Standing]) -> list[RegistrationLine]:
+    """The learner's registrations, from their standings (read by ``learner_standings``, which
+    names each one's assessor)."""
+    return [
+        RegistrationLine(
+            s.framework.title,
+            s.assessor_name or "",
+            s.registration.start_date,
+            s.registration.planned_end,
+        )
+        for s in standings
+    ]

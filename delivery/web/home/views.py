@@ -12,6 +12,7 @@ from delivery.web.coverage.caseload_views import store_later, store_now
 from delivery.web.forms import PageForm, errors_on, per_row, status_of
 from delivery.web.handler import page
 from delivery.web.home import dashboard
+from delivery.web.nav import around
 from mappings.assessment import declarations
 
 bp = Blueprint("home", __name__)
@@ -53,7 +54,13 @@ def _home(failed: DeclareForm | None = None) -> tuple[str, int]:
     awaiting = panels.learner.declarations if panels.learner else ()
     forms = per_row(DeclareForm, [a.standard_id for a in awaiting], failed)
     html = render_template(
-        "home.html", me=me, panels=panels, admin_links=admin_links, declare_forms=forms
+        "home.html",
+        me=me,
+        panels=panels,
+        admin_links=admin_links,
+        declare_forms=forms,
+        # a dozen links to evidence items: each built around its id, not by url_for each
+        evidence_link=around("evidence.detail", "evidence_id") if panels.learner else None,
     )
     return html, status_of(failed)
 

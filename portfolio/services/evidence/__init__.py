@@ -35,6 +35,7 @@ from portfolio.services.evidence.listing import (
     EvidencePage,
     EvidenceRow,
     detail,
+    latest_and_drafts,
     page_for_learner,
 )
 
@@ -59,6 +60,7 @@ __all__ = [
     "detail",
     "for_author",
     "is_private",
+    "latest_and_drafts",
     "latest_submitted",
     "get_for",
     "may_author",

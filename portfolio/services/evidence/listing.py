@@ -8,7 +8,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_
+from sqlalchemy import bindparam, func, literal, or_, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -125,6 +125,7 @@ def _listing_statements(by_status: bool, sort: str = "newest", words: int = 0) -
             col(Evidence.current_version),
             files,
             col(Evidence.updated_at),
+            func.count().over(),  # how many match, the page being cut from them
         )
         .where(*where)
         .order_by(*order)
@@ -145,7 +146,7 @@ def page_for_learner(
     query: str = "",
     sort: str = "newest",
 ) -> EvidencePage:
-    """One page of a learner's evidence in two queries, however many items there are: with
+    """One page of a learner's evidence in one query, however many items there are: with
     ``query``, only items whose title or current text holds every word of it (any case);
     ordered by ``sort`` (a key of SORTS)."""
     access.require_view(session, actor, learner_id)
@@ -156,31 +157,67 @@ def page_for_learner(
     params: dict[str, Any] = {"learner_id": learner_id, "status": status, "reader": actor.id}
     params.update({f"word{n}": _like(w) for n, w in enumerate(words)})
     connection = session.connection()
-    total = int(connection.execute(count, params).scalar_one())
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    # plain rows, not ORM objects, and only the page asked for
+    # one statement: the page with the number matching beside each row; the count alone only
+    # when the page asked for lies past the end (then the last page is shown)
+    page = max(1, page)
     params.update(limit=per_page, offset=(page - 1) * per_page)
     rows: Sequence[Any] = connection.execute(select_rows, params).all()
-    return EvidencePage(
-        rows=[
-            EvidenceRow(
-                id=eid,
-                kind=kind,
-                kind_label=KINDS[kind],
-                title=title,
-                activity_date=activity,
-                status=status_,
-                version=version,
-                attachments=n or 0,
-                updated_at=updated,
-            )
-            for eid, kind, title, activity, status_, version, n, updated in rows
-        ],
-        total=total,
-        page=page,
-        per_page=per_page,
+    total = rows[0][-1] if rows else 0
+    if not rows and page > 1:
+        total = int(connection.execute(count, params).scalar_one())
+        page = max(1, -(-total // per_page))
+        if total:
+            params.update(offset=(page - 1) * per_page)
+            rows = connection.execute(select_rows, params).all()
+    return EvidencePage(rows=_rows(rows), total=total, page=page, per_page=per_page)
+
+
+def _rows(rows: Sequence[Any]) -> list[EvidenceRow]:
+    return [
+        EvidenceRow(
+            id=eid,
+            kind=kind,
+            kind_label=KINDS[kind],
+            title=title,
+            activity_date=activity,
+            status=status_,
+            version=version,
+            attachments=n or 0,
+            updated_at=updated,
+        )
+        for eid, kind, title, activity, status_, version, n, updated, *_ in rows
+    ]
+
+
+@lru_cache(maxsize=1)
+def _latest_and_drafts() -> Any:
+    """The first page of everything and of the drafts, newest first, each row with how many
+    there are and which list it belongs to (0, 1): one statement, built once."""
+    _, every = _listing_statements(False)
+    _, drafts = _listing_statements(True)
+    return union_all(
+        every.limit(bindparam("latest")).offset(None).add_columns(literal(0)).subquery().select(),
+        drafts.limit(bindparam("drafts")).offset(None).add_columns(literal(1)).subquery().select(),
     )
+
+
+def latest_and_drafts(
+    session: Session, *, actor: Actor, learner_id: int, latest: int, drafts: int
+) -> tuple[EvidencePage, EvidencePage]:
+    """The first pages of a learner's evidence and of their drafts, newest activity first, as
+    :func:`page_for_learner` gives them (``per_page`` ``latest`` and ``drafts``), in one
+    statement (the home page shows both)."""
+    access.require_view(session, actor, learner_id)
+    params = {"learner_id": learner_id, "status": "draft", "latest": latest, "drafts": drafts}
+    found: Sequence[Any] = session.connection().execute(_latest_and_drafts(), params).all()
+    # a union keeps no order: each list in the order of the list page ("newest")
+    ordered = sorted(found, key=lambda r: (r[3], r[0]), reverse=True)
+    parts = [[r for r in ordered if r[-1] == part] for part in (0, 1)]
+    pages = [
+        EvidencePage(rows=_rows(p), total=p[0][-2] if p else 0, page=1, per_page=size)
+        for p, size in zip(parts, (latest, drafts), strict=True)
+    ]
+    return pages[0], pages[1]
 
 
 @dataclass
