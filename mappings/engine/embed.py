@@ -6,7 +6,8 @@ same network as sentence-transformers does (a 6-layer BERT encoder, mean pooling
 L2 normalisation) with NumPy matrix products, so the engine needs three small packages
 (``tokenizers``, ``safetensors``, the weights) instead of torch (750 MB and more). Float32 on the
 CPU; the dense layers work on the real tokens of a batch packed together, attention alone on
-padded rows, so no work goes on padding; one BLAS thread (:func:`one_blas_thread`).
+padded rows (in groups of sentences of about the same length), so little work goes on padding;
+one BLAS thread (:func:`one_blas_thread`).
 
 :func:`load_encoder` answers ``None`` when the weights are not installed: the engine then works on
 words alone. Pure: no database, no network.
@@ -62,7 +63,9 @@ class Encoder:
         self.positions = w["embeddings.position_embeddings.weight"]
         self.token_type = w["embeddings.token_type_embeddings.weight"][0]
         self.norm0 = (w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
-        self.layers = [_layer(w, f"encoder.layer.{i}.") for i in range(config["num_hidden_layers"])]
+        self.layers = [
+            _layer(w, f"encoder.layer.{i}.", self.heads) for i in range(config["num_hidden_layers"])
+        ]
         self.dimension = int(config["hidden_size"])
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
@@ -82,76 +85,117 @@ class Encoder:
         return out
 
     def _batch(self, ids: list[list[int]]) -> np.ndarray:
-        """Encode sentences of token ids. The dense layers run on the real tokens only, packed
-        into one matrix (no work on padding); attention alone works on padded rows."""
-        width = max(len(t) for t in ids)
+        """Encode sentences of token ids, shortest first. The dense layers run on the real tokens
+        only, packed into one matrix (no work on padding); attention works on padded rows, in
+        groups of sentences of about the same length (little work on padding)."""
         lengths = np.array([len(t) for t in ids])
-        mask = np.arange(width)[None, :] < lengths[:, None]  # (sentences, width)
-        where = np.flatnonzero(mask.ravel())  # packed token -> its place in the padded grid
         tokens = np.concatenate([np.asarray(t, dtype=np.int64) for t in ids])
         place = np.concatenate([np.arange(n) for n in lengths])
         x = self.words[tokens] + self.positions[place] + self.token_type
         x = _norm(x, *self.norm0, self.eps)
-        blocked = (~mask)[:, None, None, :] * np.float32(-1e9)
+        groups = _groups(lengths)
         for layer in self.layers:
-            x = self._layer(x, layer, blocked, where, (len(ids), width))
-        sentence = np.repeat(np.arange(len(ids)), lengths)
-        pooled = np.zeros((len(ids), x.shape[1]), dtype=np.float32)
-        np.add.at(pooled, sentence, x)
+            x = self._layer(x, layer, groups)
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        pooled = np.add.reduceat(x, starts, axis=0)  # each sentence's tokens are contiguous
         pooled /= lengths[:, None].astype(np.float32)
         pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), np.float32(1e-12))
         return pooled
 
-    def _layer(
-        self,
-        x: np.ndarray,
-        p: _Layer,
-        blocked: np.ndarray,
-        where: np.ndarray,
-        grid: tuple[int, int],
-    ) -> np.ndarray:
-        """One encoder layer over packed tokens ``x`` (tokens, hidden). In place where it can be
-        and in the order of operations of the plain formulas, so the floats are the same."""
-        n, width = grid
-        hidden = x.shape[1]
-        size = hidden // self.heads
+    def _layer(self, x: np.ndarray, p: _Layer, groups: list[_Group]) -> np.ndarray:
+        """One encoder layer over packed tokens ``x`` (tokens, hidden)."""
         packed = x @ p.qkv
         packed += p.qkv_bias
-        qkv = np.zeros((n * width, 3 * hidden), dtype=np.float32)
-        qkv[where] = packed
-        qkv = qkv.reshape(n, width, 3 * hidden)
+        context = np.empty_like(x)
+        for g in groups:
+            context[g.rows] = self._attend(packed[g.rows], g)
+        y = context @ p.out
+        y += p.out_bias
+        y += x
+        x = _norm(y, *p.norm1, self.eps)
+        h = x @ p.up
+        h += p.up_bias
+        y = _gelu(h) @ p.down
+        y += p.down_bias
+        y += x
+        return _norm(y, *p.norm2, self.eps)
+
+    def _attend(self, packed: np.ndarray, g: _Group) -> np.ndarray:
+        """Self-attention within each sentence of a group (its tokens' query, key and value side
+        by side in ``packed``), on rows padded to the group's longest sentence."""
+        n, width = g.grid
+        hidden = packed.shape[1] // 3
+        size = hidden // self.heads
+        if g.where is None:
+            qkv = packed.reshape(n, width, 3 * hidden)
+        else:
+            qkv = np.zeros((n * width, 3 * hidden), dtype=np.float32)
+            qkv[g.where] = packed
+            qkv = qkv.reshape(n, width, 3 * hidden)
         q, k, v = (
             qkv[:, :, i * hidden : (i + 1) * hidden]
             .reshape(n, width, self.heads, size)
             .transpose(0, 2, 1, 3)
             for i in range(3)
         )
-        scores = q @ k.transpose(0, 1, 3, 2)
-        scores /= np.float32(np.sqrt(size))
-        scores += blocked
+        scores = q @ k.transpose(0, 1, 3, 2)  # the queries come scaled by 1 / sqrt(size)
+        if g.blocked is not None:
+            scores += g.blocked
         scores -= scores.max(axis=-1, keepdims=True)
         np.exp(scores, out=scores)
         scores /= scores.sum(axis=-1, keepdims=True)
-        context = (scores @ v).transpose(0, 2, 1, 3).reshape(n * width, hidden)[where]
-        y = context @ p.out
-        y += x  # x + context @ out + bias, in that order
-        y += p.out_bias
-        x = _norm(y, *p.norm1, self.eps)
-        h = x @ p.up
-        h += p.up_bias
-        y = _gelu(h) @ p.down
-        y += x
-        y += p.down_bias
-        return _norm(y, *p.norm2, self.eps)
+        context: np.ndarray = (scores @ v).transpose(0, 2, 1, 3).reshape(n * width, hidden)
+        return context if g.where is None else context[g.where]
 
 
-def _layer(w: dict[str, np.ndarray], prefix: str) -> _Layer:
+@dataclass(frozen=True)
+class _Group:
+    """Sentences (consecutive, sorted by length) whose attention is computed together."""
+
+    rows: slice  # their tokens in the packed matrix
+    grid: tuple[int, int]  # sentences, longest length
+    where: np.ndarray | None  # packed token -> its place in the padded grid (None: no padding)
+    blocked: np.ndarray | None  # -1e9 where a key is padding (None: no padding)
+
+
+def _groups(lengths: np.ndarray, waste: float = 0.25) -> list[_Group]:
+    """Split sentences sorted by length into groups for attention: a new group starts where
+    padding to the next sentence's length would make the group's grid more than ``waste``
+    padding (attention costs sentences x length squared)."""
+    out: list[_Group] = []
+    start = token = 0
+    for end in range(1, len(lengths) + 1):
+        if end < len(lengths):
+            grid = (end + 1 - start) * int(lengths[end]) ** 2
+            if float((lengths[start : end + 1] ** 2).sum()) >= (1 - waste) * grid:
+                continue
+        chunk = lengths[start:end]
+        width = int(chunk.max())
+        size = int(chunk.sum())
+        mask = np.arange(width)[None, :] < chunk[:, None]
+        padded = not bool(mask.all())
+        out.append(
+            _Group(
+                rows=slice(token, token + size),
+                grid=(end - start, width),
+                where=np.flatnonzero(mask.ravel()) if padded else None,
+                blocked=(~mask)[:, None, None, :] * np.float32(-1e9) if padded else None,
+            )
+        )
+        start, token = end, token + size
+    return out
+
+
+def _layer(w: dict[str, np.ndarray], prefix: str, heads: int) -> _Layer:
     def get(name: str) -> np.ndarray:
         return w[prefix + name]
 
     attention = prefix + "attention.self."
+    # the query projection scaled by 1 / sqrt(head size) once here, not the scores at every call
+    scale = np.float32(1.0 / np.sqrt(get("attention.self.query.weight").shape[0] // heads))
     weights = [w[f"{attention}{n}.weight"] for n in ("query", "key", "value")]
     biases = [w[f"{attention}{n}.bias"] for n in ("query", "key", "value")]
+    weights[0], biases[0] = weights[0] * scale, biases[0] * scale
     return _Layer(
         qkv=np.ascontiguousarray(np.concatenate(weights).T),
         qkv_bias=np.concatenate(biases),
@@ -183,7 +227,8 @@ def _gelu(h: np.ndarray) -> np.ndarray:
 def _norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
     """Layer normalisation of the rows of ``x``, in place (float32 throughout)."""
     x -= x.mean(axis=-1, keepdims=True)
-    var = np.square(x).mean(axis=-1, keepdims=True)
+    var = np.einsum("ij,ij->i", x, x)[:, None]
+    var /= np.float32(x.shape[-1])
     var += np.float32(eps)
     x /= np.sqrt(var)
     x *= weight

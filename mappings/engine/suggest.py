@@ -86,7 +86,7 @@ from mappings.engine.weights import shipped_model
 
 # Names what the engine computes: stored suggestions carry it, and those made by another version
 # are computed again. Change it whenever the ranking can change (code, features or weights).
-ENGINE_VERSION = "2026.12.2"
+ENGINE_VERSION = "2026.12.3"
 
 EVIDENCE_KINDS = (
     "reflective_account",

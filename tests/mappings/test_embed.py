@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mappings.engine.embed import MemoEncoder, load_encoder
+from mappings.engine.embed import MemoEncoder, _groups, load_encoder
 
 REFERENCE = Path(__file__).with_name("data") / "minilm_reference.json"
 
@@ -54,3 +54,49 @@ def test_the_memo_gives_the_same_vectors_and_forgets_the_oldest() -> None:
     none = MemoEncoder(encoder, limit=0)
     assert np.allclose(none.encode(texts), first, atol=1e-6) and not none._memo
     assert none.encode([]).shape == (0, 384)
+
+
+def test_sentences_of_many_lengths_get_the_vectors_they_get_alone() -> None:
+    """Attention runs in groups of sentences of about the same length: whatever group a sentence
+    falls in, and whatever padding that group has, its vector is the one it has alone."""
+    encoder = load_encoder()
+    assert encoder is not None
+    words = [
+        "the",
+        "job",
+        "seeker",
+        "and",
+        "I",
+        "agreed",
+        "a",
+        "plan",
+        "for",
+        "the",
+        "next",
+        "steps",
+        "at",
+        "work",
+    ]
+    texts = [" ".join(words[: 1 + (i * 7) % len(words)] * (1 + i % 4)) for i in range(40)]
+    together = encoder.encode(texts)
+    alone = np.stack([encoder.encode([t])[0] for t in texts])
+    assert np.allclose(together, alone, atol=1e-5)
+
+
+def test_length_groups_cover_every_token_once_and_keep_padding_low() -> None:
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        lengths = np.sort(rng.integers(1, 120, size=int(rng.integers(1, 33))))
+        groups = _groups(lengths)
+        starts = [g.rows.start for g in groups]
+        assert starts[0] == 0 and groups[-1].rows.stop == int(lengths.sum())
+        assert all(a.rows.stop == b.rows.start for a, b in zip(groups, groups[1:], strict=False))
+        assert sum(g.grid[0] for g in groups) == len(lengths)
+        first = 0
+        for g in groups:
+            chunk = lengths[first : first + g.grid[0]]
+            assert g.grid[1] == chunk.max() and g.rows.stop - g.rows.start == chunk.sum()
+            assert (g.where is None) == bool((chunk == chunk.max()).all())
+            if len(chunk) > 1:  # a group of two or more is at most a quarter padding
+                assert (chunk.astype(float) ** 2).sum() >= 0.75 * len(chunk) * chunk.max() ** 2
+            first += g.grid[0]
