@@ -79,9 +79,14 @@ def register(app: Flask, login: LoginManager) -> None:
         user: Any = current_user
         if not user.is_authenticated:
             return {"nav_items": [], "unread_notifications": lambda: 0}
+        known = getattr(user, "unread", None)  # counted with the log-in's look-up (a GET)
         return {
             "nav_items": nav_for(user.actor),
-            "unread_notifications": lambda: unread_count(db(), actor=user.actor),
+            "unread_notifications": (
+                (lambda: known)
+                if known is not None
+                else lambda: unread_count(db(), actor=user.actor)
+            ),
         }
 
     app.add_template_global(field_attrs)
