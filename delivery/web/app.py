@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from delivery.schedule import start_nightly_thread
 from delivery.web import api, limits, observe, register
 from delivery.web.context import PortfolioExtension
+from delivery.web.cookies import RememberingSessions
 from delivery.web.coverage.chart_data import DecisionCounts, start_warming_counts
 from delivery.web.ids import IdConverter
 from delivery.web.lti import views as lti
@@ -41,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SESSION_COOKIE_SECURE"] = conf["ENV"] == "production"
     app.config["REMEMBER_COOKIE_SECURE"] = conf["ENV"] == "production"
     app.config["WTF_CSRF_TIME_LIMIT"] = None
+    app.session_interface = RememberingSessions()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not is_remote(conf["FILE_STORE"]):
         Path(conf["FILE_STORE"]).mkdir(parents=True, exist_ok=True)
