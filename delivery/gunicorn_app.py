@@ -13,7 +13,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-KEEPALIVE_REQUESTS = 25  # requests a kept-alive connection carries before it is closed
+KEEPALIVE_REQUESTS = 10  # requests a kept-alive connection carries before it is closed
 
 
 class _Application(BaseApplication):
