@@ -272,7 +272,7 @@ def report(results: Results, wall: float, server_cpu: float, client_cpu: float, 
     every = sorted(t for v in results.timings.values() for t in v)
     print(
         f"{args.clients_made} clients, {args.workers} server process(es) "
-        f"x {args.threads} threads, {args.seconds:g} s measured"
+        f"x {args.threads or 'default'} threads, {args.seconds:g} s measured"
     )
     print(f"  {'route':<14} {'n':>6} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8}  errors")
     for route in ROUTES:
@@ -308,7 +308,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--learners", type=int, default=100, help="without --db: SQLite, N")
     parser.add_argument("--clients", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2, help="server processes (1 = waitress)")
-    parser.add_argument("--threads", type=int, default=8, help="threads per server process")
+    parser.add_argument(
+        "--threads", type=int, help="threads per server process (default: portfolio serve's)"
+    )
     parser.add_argument("--seconds", type=float, default=30, help="measured phase")
     return parser.parse_args()
 
@@ -325,9 +327,9 @@ def main() -> None:
     clients = plan(url, args.clients)
     args.clients_made = len(clients)
     port = free_port()
+    threads = ["--threads", str(args.threads)] if args.threads else []
     server = portfolio(
-        url, folder, "serve", "--port", str(port), "--workers", str(args.workers),
-        "--threads", str(args.threads),
+        url, folder, "serve", "--port", str(port), "--workers", str(args.workers), *threads
     )  # fmt: skip
     try:
         wait_until_up(port)
