@@ -7,7 +7,10 @@ one of its standards (``/learners/ID/standards/CODE``) and the assessor's caselo
 The load generator is cheap: a thread per client on ``http.client``, no parsing.
 
 Prints, for the measured phase (after a warm-up round per client): requests/s, p50/p95/p99/max per
-route, errors, the CPU seconds of the server processes and of this client, and the load average.
+route, errors, the CPU seconds of the server processes and of this client, the answers each client
+had (min/median/max: a kept-alive connection stays with one server process, so an uneven split of
+the clients between processes shows here) with each server process's CPU seconds, and the load
+average.
 
 Usage:
   .venv/bin/python bench/load_bench.py --db URL [--clients 60] [--workers 2] [--seconds 30]
@@ -170,6 +173,7 @@ class Results:
     errors: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ROUTES, 0))
     statuses: dict[int, int] = field(default_factory=dict)  # of the errors: 0 = no answer
     reconnects: int = 0  # kept-alive connections the server had closed (asked again)
+    per_client: list[int] = field(default_factory=list)  # answers each client had (fairness)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -189,6 +193,7 @@ def run_clients(port: int, clients: list[Client], seconds: float) -> tuple[Resul
         return response.status, (time.perf_counter() - start) * 1000
 
     def work(client: Client, offset: int) -> None:
+        answered = 0
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         for route in ROUTES:
             fetch(conn, client, route)
@@ -209,6 +214,7 @@ def run_clients(port: int, clients: list[Client], seconds: float) -> tuple[Resul
                     status, ms = fetch(conn, client, route)
                 except (OSError, http.client.HTTPException):
                     status, ms = 0, 0.0
+            answered += 1
             with results.lock:
                 if status == 200:
                     results.timings[route].append(ms)
@@ -216,6 +222,8 @@ def run_clients(port: int, clients: list[Client], seconds: float) -> tuple[Resul
                     results.errors[route] += 1
                     results.statuses[status] = results.statuses.get(status, 0) + 1
         conn.close()
+        with results.lock:
+            results.per_client.append(answered)
 
     threads = [
         threading.Thread(target=work, args=(c, n), daemon=True) for n, c in enumerate(clients)
@@ -233,19 +241,25 @@ def run_clients(port: int, clients: list[Client], seconds: float) -> tuple[Resul
 
 def cpu_seconds(pid: int) -> float:
     """CPU seconds (user + system) of ``pid`` and its children, living or reaped."""
+    return sum(process_cpu(pid).values())
+
+
+def process_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) of ``pid`` and of each of its children (a process's own
+    figure counts its reaped children too)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    found: dict[int, float] = {}
     pids = [pid]
     while pids:
         p = pids.pop()
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += sum(int(x) for x in fields[11:15]) / ticks
+            found[p] = sum(int(x) for x in fields[11:15]) / ticks
             children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
         except OSError:
             continue
         pids.extend(int(c) for c in children)
-    return total
+    return found
 
 
 def pct(values: list[float], q: float) -> float:
@@ -258,7 +272,7 @@ def report(results: Results, wall: float, server_cpu: float, client_cpu: float, 
     every = sorted(t for v in results.timings.values() for t in v)
     print(
         f"{args.clients_made} clients, {args.workers} server process(es) "
-        f"x {args.threads} threads, {args.seconds:g} s measured"
+        f"x {args.threads or 'default'} threads, {args.seconds:g} s measured"
     )
     print(f"  {'route':<14} {'n':>6} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8}  errors")
     for route in ROUTES:
@@ -279,6 +293,12 @@ def report(results: Results, wall: float, server_cpu: float, client_cpu: float, 
         f"  CPU: server {server_cpu:.1f} s ({1000 * server_cpu / max(total, 1):.1f} ms a request), "
         f"client {client_cpu:.1f} s ({1000 * client_cpu / max(total, 1):.2f} ms a request)"
     )
+    answered = sorted(results.per_client)
+    if answered:
+        print(
+            f"  fairness: answers per client min {answered[0]}, median {pct(answered, 0.5):.0f}, "
+            f"max {answered[-1]}; CPU s by server process: {args.worker_cpu or '-'}"
+        )
     print("  load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
@@ -288,7 +308,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--learners", type=int, default=100, help="without --db: SQLite, N")
     parser.add_argument("--clients", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2, help="server processes (1 = waitress)")
-    parser.add_argument("--threads", type=int, default=8, help="threads per server process")
+    parser.add_argument(
+        "--threads", type=int, help="threads per server process (default: portfolio serve's)"
+    )
     parser.add_argument("--seconds", type=float, default=30, help="measured phase")
     return parser.parse_args()
 
@@ -305,18 +327,22 @@ def main() -> None:
     clients = plan(url, args.clients)
     args.clients_made = len(clients)
     port = free_port()
+    threads = ["--threads", str(args.threads)] if args.threads else []
     server = portfolio(
-        url, folder, "serve", "--port", str(port), "--workers", str(args.workers),
-        "--threads", str(args.threads),
+        url, folder, "serve", "--port", str(port), "--workers", str(args.workers), *threads
     )  # fmt: skip
     try:
         wait_until_up(port)
         for c in clients:
             c.cookies = {"learner": login(port, c.learner_email)}
             c.cookies["assessor"] = login(port, c.assessor_email)
-        cpu_before, client_before = cpu_seconds(server.pid), time.process_time()
+        before, client_before = process_cpu(server.pid), time.process_time()
         results, wall = run_clients(port, clients, args.seconds)
-        server_cpu = cpu_seconds(server.pid) - cpu_before
+        after = process_cpu(server.pid)
+        server_cpu = sum(after.values()) - sum(before.values())
+        args.worker_cpu = ", ".join(
+            f"{after[p] - before.get(p, 0):.1f}" for p in sorted(after) if p != server.pid
+        )
         report(results, wall, server_cpu, time.process_time() - client_before, args)
     finally:
         server.terminate()

@@ -24,11 +24,14 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session
 
 T = TypeVar("T")
 BUSY_TIMEOUT_SECONDS = 30
 ATTEMPTS = 5  # a unit of work that fails on a lock is run at most this many times
+# a pooled PostgreSQL connection left unused this long is tried before it is handed out
+PING_AFTER_IDLE_SECONDS = 10.0
 # SQLSTATEs of PostgreSQL that mean "run the transaction again"
 _PG_RETRY = frozenset({"40001", "40P01", "55P03"})  # serialization failure, deadlock, lock n/a
 _writing: ContextVar[bool] = ContextVar("portfolio_writing", default=False)
@@ -56,7 +59,31 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Try a pooled connection before handing it out when it has been unused a while (the
+    server may have restarted or dropped it since): a broken one is replaced, and the work never
+    sees it. ``pool_pre_ping`` would try every one, a round trip for every web request; one in
+    use a moment ago is as good as tried. (A connection that breaks while in use fails its work,
+    and the pool then replaces every connection made before the failure.)"""
+
+    @event.listens_for(engine.pool, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("a pooled connection no longer answers") from exc
 
 
 def _configure_sqlite(engine: Engine) -> None:

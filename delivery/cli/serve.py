@@ -14,7 +14,12 @@ from delivery.cli.context import Context, pass_ctx
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--threads", default=8, show_default=True, type=int, help="Threads per process.")
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 256),
+    help="Threads per process (default: 8 with one process; 4 per gunicorn worker, where more "
+    "threads contend for the worker's one interpreter lock and answer more slowly).",
+)
 @click.option(
     "--workers",
     default=1,
@@ -23,7 +28,7 @@ from delivery.cli.context import Context, pass_ctx
     help="Processes. 1 serves with waitress; more serve with gunicorn (one per core is a good start).",
 )
 @pass_ctx
-def serve(ctx: Context, host: str, port: int, threads: int, workers: int) -> None:
+def serve(ctx: Context, host: str, port: int, threads: int | None, workers: int) -> None:
     """Serve the web application with a production WSGI server (waitress, or gunicorn for
     several processes); never the Flask debug server."""
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)")
@@ -35,11 +40,11 @@ def serve(ctx: Context, host: str, port: int, threads: int, workers: int) -> Non
 
         app = create_app({"DATABASE_URL": ctx.url})
         gc.freeze()  # the app's long-lived objects leave the collector's full passes
-        waitress_serve(app, host=host, port=port, threads=threads, ident="portfolio")
+        waitress_serve(app, host=host, port=port, threads=threads or 8, ident="portfolio")
         return
     # Each worker writes its metrics to files here and a scrape adds them up; set before the
     # metrics' module is first imported, which chooses how figures are kept.
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="portfolio-metrics-"))
     from delivery.gunicorn_app import serve as gunicorn_serve
 
-    gunicorn_serve(ctx.url, host=host, port=port, workers=workers, threads=threads)
+    gunicorn_serve(ctx.url, host=host, port=port, workers=workers, threads=threads or 4)

@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from delivery.schedule import start_nightly_thread
 from delivery.web import api, limits, observe, register
 from delivery.web.context import PortfolioExtension
+from delivery.web.cookies import RememberingSessions, remember_form_tokens
 from delivery.web.coverage.chart_data import DecisionCounts, start_warming_counts
 from delivery.web.ids import IdConverter
 from delivery.web.lti import views as lti
@@ -41,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SESSION_COOKIE_SECURE"] = conf["ENV"] == "production"
     app.config["REMEMBER_COOKIE_SECURE"] = conf["ENV"] == "production"
     app.config["WTF_CSRF_TIME_LIMIT"] = None
+    app.session_interface = RememberingSessions()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not is_remote(conf["FILE_STORE"]):
         Path(conf["FILE_STORE"]).mkdir(parents=True, exist_ok=True)
@@ -63,6 +65,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # day's first caseload folds no one (with Redis, `portfolio schedule` queues it)
         start_nightly_thread(extension.session_factory)
     csrf.init_app(app)
+    remember_form_tokens(app)  # after csrf.init_app, whose csrf_token() it stands in for
     # the VLE posts the LTI log-in and launch from its own site: the signed id_token, the state
     # cookie and the one-time nonce protect them instead of a form token
     csrf.exempt(lti.bp)

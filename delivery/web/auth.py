@@ -31,15 +31,17 @@ _LINE_BREAK = re.compile(r"[\r\n]")  # a header split: refused outright (400), n
 
 
 class LoggedIn:
-    """What Flask-Login keeps for a request: the actor and their session's cookie value."""
+    """What Flask-Login keeps for a request: the actor, their session's cookie value and, when
+    the look-up counted them, their unread notifications (None: count them when asked)."""
 
     is_authenticated = True
     is_active = True
     is_anonymous = False
 
-    def __init__(self, actor: Actor, cookie: str) -> None:
+    def __init__(self, actor: Actor, cookie: str, unread: int | None = None) -> None:
         self.actor = actor
         self.cookie = cookie
+        self.unread = unread
 
     def get_id(self) -> str:
         return self.cookie
@@ -54,7 +56,7 @@ def load_user(cookie: str) -> LoggedIn | None:
         # request's read-only one has let go (it then reads what resume wrote)
         found, due = logins.peek(db(), cookie=cookie, idle=idle)
         if not due:
-            return LoggedIn(found.actor, cookie) if found else None
+            return LoggedIn(found.actor, cookie, found.unread) if found else None
         db().rollback()
     # a writer's request takes the write lock at its first statement (SQLite): the visitor is
     # looked up, and "last seen" written, in a transaction of its own before that

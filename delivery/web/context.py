@@ -12,6 +12,7 @@ from flask import Flask, current_app, g
 from flask_login import current_user
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from portfolio.services.files import Store
@@ -32,6 +33,11 @@ class PortfolioExtension:
     def init_app(self, app: Flask) -> None:
         app.extensions["portfolio"] = self
         app.teardown_appcontext(self._close)
+        # once for every session class (listening on each request's session was a tenth of
+        # its fixed cost): the listeners note writes of the sessions db() marked as a request's
+        if not event.contains(OrmSession, "after_flush", _flushed):
+            event.listen(OrmSession, "after_flush", _flushed)
+            event.listen(OrmSession, "do_orm_execute", _executed)
 
     @staticmethod
     def _close(_exc: BaseException | None) -> None:
@@ -53,23 +59,28 @@ def file_store() -> Store:
     return ext._store
 
 
-def _flushed(*_args: Any) -> None:
-    g.db_wrote = True
+_REQUEST = "portfolio.request"  # in Session.info: the session of a web request (db())
+_WROTE = "portfolio.wrote"  # in Session.info: it has written (flushed or executed a change)
+
+
+def _flushed(session: OrmSession, *_args: Any) -> None:
+    if _REQUEST in session.info:
+        session.info[_WROTE] = True
 
 
 def _executed(state: ORMExecuteState) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        g.db_wrote = True
+    if (state.is_insert or state.is_update or state.is_delete) and _REQUEST in state.session.info:
+        state.session.info[_WROTE] = True
 
 
 def db() -> Session:
     """The one session of this request."""
-    if "db_session" not in g:
-        session = extension().session_factory()
-        event.listen(session, "after_flush", _flushed)
-        event.listen(session, "do_orm_execute", _executed)
-        g.db_session = session
-    found: Session = g.db_session
+    found: Session | None = g.get("db_session")
+    if found is None:
+        found = extension().session_factory()
+        found.info[_REQUEST] = True
+        found.info.pop(_WROTE, None)  # a session shared with a test: only this request counts
+        g.db_session = found
     return found
 
 
@@ -81,7 +92,8 @@ def session_if_open() -> Session | None:
 
 def wrote() -> bool:
     """Whether this request's session has written to the database (flushed or executed)."""
-    return bool(g.get("db_wrote"))
+    session = session_if_open()
+    return session is not None and bool(session.info.get(_WROTE))
 
 
 def undo() -> None:
@@ -89,7 +101,7 @@ def undo() -> None:
     session = session_if_open()
     if session is not None:
         session.rollback()
-    g.pop("db_wrote", None)
+        session.info.pop(_WROTE, None)
     g.pop("after_commit", None)
 
 

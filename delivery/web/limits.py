@@ -10,9 +10,11 @@ client's address from ``X-Forwarded-For`` (trusting only that many hops)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -51,6 +53,44 @@ def init_app(app: Flask) -> None:
         lambda: _setting("PASSWORD_RESET_RATE_LIMIT"), methods=["POST"], scope="password-reset",
         deduct_when=_reset_requested,
     ))  # fmt: skip
+    if not any(app.config.get(f"RATELIMIT_{key}") for key in ("DEFAULT", "APPLICATION", "META")):
+        _only_where_limited(
+            app, limiter, {"auth.login", "account.forgot"}, {m.bp.name for m in RESOURCES}
+        )
+
+
+def _only_where_limited(
+    app: Flask, limiter: Limiter, endpoints: set[str], blueprints: set[str]
+) -> None:
+    """Run the limiter's request hooks only for the views it limits: with no limit for every
+    request (no ``RATELIMIT_DEFAULT``, ``_APPLICATION`` or ``_META``), its look-ups on every
+    other page find nothing, at a cost paid by every request."""
+
+    def applies() -> bool:
+        return request.endpoint in endpoints or request.blueprint in blueprints
+
+    def before(hook: Any) -> Callable[[], Any]:
+        return lambda: hook() if applies() else None
+
+    def after(hook: Any) -> Callable[[Response], Response]:
+        return lambda response: hook(response) if applies() else response
+
+    def teardown(hook: Any) -> Callable[[Any], Any]:
+        return lambda exc: hook(exc) if applies() else None
+
+    def ours(hook: Any) -> bool:  # a bound method of the limiter, or a partial given it
+        return getattr(hook, "__self__", None) is limiter or (
+            isinstance(hook, partial) and limiter in hook.args
+        )
+
+    lists: list[tuple[dict[Any, list[Any]], Callable[[Any], Any]]] = [
+        (app.before_request_funcs, before),
+        (app.after_request_funcs, after),
+        (app.teardown_request_funcs, teardown),
+    ]
+    for hooks, guard in lists:
+        found = hooks.get(None, [])
+        found[:] = [guard(hook) if ours(hook) else hook for hook in found]
 
 
 def _on(app: Flask, endpoint: str, limit: Any) -> None:

@@ -37,11 +37,28 @@ class NavItem:
 
 
 def nav_for(me: Actor) -> list[NavItem]:
-    items = []
-    for label, endpoint, roles in NAV:
-        if endpoint in current_app.view_functions and me.roles & roles:
-            items.append(NavItem(label, url_for(endpoint), request.endpoint == endpoint))
-    return items
+    endpoint = request.endpoint
+    return [
+        NavItem(label, url, endpoint == to)
+        for label, to, roles, url in _links()
+        if me.roles & roles
+    ]
+
+
+def _links() -> list[tuple[str, str, frozenset[str], str]]:
+    """Every page of the navigation that this app has, with its address: built once per app
+    (and prefix it is served under), not fifteen ``url_for`` calls on every page."""
+    known: dict[str, list[tuple[str, str, frozenset[str], str]]]
+    known = current_app.extensions.setdefault("portfolio.nav", {})
+    links = known.get(request.script_root)
+    if links is None:
+        links = [
+            (label, endpoint, roles, url_for(endpoint))
+            for label, endpoint, roles in NAV
+            if endpoint in current_app.view_functions
+        ]
+        known[request.script_root] = links
+    return links
 
 
 MARK = 918273645

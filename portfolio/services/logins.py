@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, or_
+from sqlalchemy import bindparam, delete, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select, update
 
-from portfolio.models import LoginSession, Person
+from portfolio.models import LoginSession, Notification, Person
 from portfolio.models.base import utcnow
 from portfolio.models.people import new_session_secret, roles_of
 from portfolio.services import audit
@@ -91,6 +91,7 @@ def _row(session: Session, cookie: str) -> LoginSession | None:
 class Resumed:
     actor: Actor
     session_id: int
+    unread: int | None = None  # their unread notifications, when read with the session (peek)
 
 
 def resume(make_session: Callable[[], Session], *, cookie: str, idle: timedelta) -> Resumed | None:
@@ -107,21 +108,22 @@ def resume(make_session: Callable[[], Session], *, cookie: str, idle: timedelta)
 def peek(session: Session, *, cookie: str, idle: timedelta) -> tuple[Resumed | None, bool]:
     """What :func:`resume` would answer, read in ``session`` without writing, and whether it
     would write (its "last seen" is due, or it ends the session as idle): then call
-    :func:`resume` instead. One plain row, no ORM objects: this runs on every request."""
+    :func:`resume` instead. One plain row, no ORM objects: this runs on every request; the same
+    statement counts the person's unread notifications (every page's header shows them)."""
     token, _, tag = cookie.partition(".")
     if not token:
         return None, False
     found: Any = session.connection().execute(_PEEK, {"digest": digest(token)}).first()
     if found is None:
         return None, False
-    sid, ended, seen, pid, name, roles, active, removed, hashed, secret = found
+    sid, ended, seen, pid, name, roles, active, removed, hashed, secret, unread = found
     if ended is not None or not _may_log_in(active, removed, hashed):
         return None, False
     if not hmac.compare_digest(tag.encode(), _tag(secret, token).encode()):
         return None, False
     if utcnow() - seen >= min(TOUCH_EVERY, idle):
         return None, True
-    return Resumed(Actor(id=pid, name=name, roles=roles_of(roles)), sid), False
+    return Resumed(Actor(id=pid, name=name, roles=roles_of(roles)), sid, int(unread)), False
 
 
 _PEEK = (
@@ -136,6 +138,10 @@ _PEEK = (
         col(Person.removed_at),
         col(Person.password_hash),
         col(Person.session_secret),
+        sa_select(func.count())
+        .select_from(Notification)
+        .where(col(Notification.person_id) == Person.id, col(Notification.read_at).is_(None))
+        .scalar_subquery(),
     )
     .join(Person, col(Person.id) == LoginSession.person_id)
     .where(col(LoginSession.token_hash) == bindparam("digest"))
