@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import ORMExecuteState
@@ -73,15 +73,36 @@ def _executed(state: ORMExecuteState) -> None:
         state.session.info[_WROTE] = True
 
 
+_READ_ONLY = (
+    "portfolio.read_only"  # in Session.info: its transaction is READ ONLY (a safe request's)
+)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def db() -> Session:
-    """The one session of this request."""
+    """The one session of this request. A safe request's (GET...) on PostgreSQL reads in a
+    READ ONLY transaction, so the database itself refuses a write, and ends with a commit
+    (:mod:`delivery.web.handler`)."""
     found: Session | None = g.get("db_session")
     if found is None:
         found = extension().session_factory()
         found.info[_REQUEST] = True
         found.info.pop(_WROTE, None)  # a session shared with a test: only this request counts
+        found.info.pop(_READ_ONLY, None)
+        bind = found.get_bind()
+        reading = has_request_context() and request.method in SAFE_METHODS
+        if reading and isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+            found.connection(execution_options={"postgresql_readonly": True})
+            found.info[_READ_ONLY] = True
         g.db_session = found
     return found
+
+
+def reads_only() -> bool:
+    """Whether this request's session is a safe request's READ ONLY transaction that has not
+    tried to write (see :func:`db`); the handler ends such a one with a commit."""
+    session = session_if_open()
+    return session is not None and bool(session.info.get(_READ_ONLY)) and not wrote()
 
 
 def session_if_open() -> Session | None:

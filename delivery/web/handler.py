@@ -13,8 +13,10 @@ Like indico's request handler (``RH.process``), ``@page(...)`` wraps every view 
   here and nowhere else, before the response goes out; then what the view left for
   :func:`~delivery.web.context.after_commit` runs. On an exception or an answer of 400 or more
   (a form shown again with its errors) the session is rolled back.
-- A safe request (GET, HEAD) must not write: its session is rolled back, and one that flushed a
-  change is a programming error.
+- A safe request (GET, HEAD) must not write: one that flushed a change is a programming error.
+  On PostgreSQL its transaction is READ ONLY (the database refuses a write) and ends with a
+  commit, which keeps the connection's prepared statements (:func:`_settle`);
+  elsewhere it is rolled back.
 - An address (path or query string) with a NUL character is refused (400) before the view runs; forms refuse one
   in any field themselves (:class:`delivery.web.forms.PageForm`, 422).
 - Writers wait their turn: an unsafe request's body is read in full first, then its transaction
@@ -42,7 +44,7 @@ from portfolio.db import retrying, writing
 from portfolio.storable import contains_nul, nul_message
 
 F = TypeVar("F", bound=Callable[..., Any])
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SAFE_METHODS = context.SAFE_METHODS
 
 
 def page(*roles: str, public: bool = False) -> Callable[[F], F]:
@@ -106,21 +108,29 @@ def _rewind(flashes: list[Any]) -> None:
 
 
 def _settle(response: Response) -> None:
-    """Commit a successful unsafe request, roll back everything else."""
+    """Commit a successful unsafe request, and a safe request's READ ONLY transaction: for the
+    database the same as a rollback (it wrote nothing, and could not), but psycopg forgets every
+    prepared statement of its connection at a ROLLBACK, so each statement of each page would be
+    parsed and planned again (half the database's CPU of a page). Roll back everything else."""
     session = context.session_if_open()
-    if request.method in SAFE_METHODS:
+    reading = request.method in SAFE_METHODS
+    if reading and not context.reads_only():
         wrote = context.wrote()
         context.undo()
         if wrote:
             raise RuntimeError(f"{request.method} {request.path} wrote to the database")
         return
-    if response.status_code >= 400:
+    if not reading and response.status_code >= 400:
         context.undo()
         return
     if session is not None:
         try:
-            send_after_commit(session)  # notifications to e-mail: sent once this has committed
+            if not reading:
+                send_after_commit(session)  # notifications to e-mail: sent once this has committed
             session.commit()
-        except BaseException:
+        except BaseException as exc:
             context.undo()
-            raise
+            if not reading or not isinstance(exc, Exception):
+                raise  # a page's answer stands: what it read was read
+        if reading:
+            context.pending_callbacks()  # dropped, as a rollback drops them: a safe request's
