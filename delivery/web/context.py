@@ -6,6 +6,7 @@ helpers only use it."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -92,10 +93,16 @@ def db() -> Session:
         bind = found.get_bind()
         reading = has_request_context() and request.method in SAFE_METHODS
         if reading and isinstance(bind, Engine) and bind.dialect.name == "postgresql":
-            found.connection(execution_options={"postgresql_readonly": True})
+            found.bind = _read_only(bind)  # each of its transactions (a view may end one)
             found.info[_READ_ONLY] = True
         g.db_session = found
     return found
+
+
+@cache
+def _read_only(engine: Engine) -> Engine:
+    """``engine`` whose connections begin READ ONLY transactions (same pool; reset on return)."""
+    return engine.execution_options(postgresql_readonly=True)
 
 
 def reads_only() -> bool:
