@@ -214,7 +214,7 @@ def test_the_list_takes_the_same_number_of_sql_statements_however_long(
             page = _text(client.get(f"/learners/{person.id}/evidence?q=visit&sort=title&page=1"))
         assert "Awaiting decision" in page
         counts.append(q.count)
-    assert counts[0] == counts[1] == 7, counts  # the log-in, the learner, the list, the states
+    assert counts[0] == counts[1] == 6, counts  # the log-in, the learner, the list, the states
     with count_queries() as q:
         listing = service.page_for_learner(
             session, actor=actor_of(assessor), learner_id=person.id or 0, query="visit"

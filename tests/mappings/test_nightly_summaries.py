@@ -27,14 +27,14 @@ from portfolio.services import logins
 from tests.conftest import actor_of
 from tests.mappings.test_coverage_web import _add_learners
 
-# the caseload page once every summary is stored (pinned): the log-in with its person, the
-# caseload's figures (one statement over its summaries), its page of rows (a range of an index
-# with a limit), the centre's newest decision (the chart's counts are kept per process while it
-# is the same), the unread notifications ...
-CASELOAD_STATEMENTS = 5
+# the caseload page once every summary is stored (pinned): the log-in with its person and the
+# unread notifications, the caseload's figures (one statement over its summaries), its page of
+# rows (a range of an index with a limit), the centre's newest decision (the chart's counts are
+# kept per process while it is the same) ...
+CASELOAD_STATEMENTS = 4
 # ... and when a decision was recorded since the page's process counted the assessor's decisions
 # by month (it keeps the counts while the centre's newest decision is the same)
-CASELOAD_STATEMENTS_AFTER_A_DECISION = 6
+CASELOAD_STATEMENTS_AFTER_A_DECISION = 5
 
 
 def _stored(session) -> dict[int, RegistrationSummary]:

@@ -45,8 +45,9 @@ RECORD = (
 # reads, the visitor read in the request's own session; 21 before the frameworks' key and rules
 # and the newest decision were read in one statement, the claims with their decisions, the item
 # with its learner's name, and the last scan with the findings; 15 before the files, comments,
-# judgements and received records were asked for only when the item has some)
-EVIDENCE_PAGE_STATEMENTS = 11
+# judgements and received records were asked for only when the item has some; 11 before the
+# unread notifications came with the log-in's row)
+EVIDENCE_PAGE_STATEMENTS = 10
 
 
 @pytest.fixture(autouse=True)
