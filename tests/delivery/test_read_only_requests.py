@@ -93,3 +93,17 @@ def test_a_write_on_a_page_is_refused_or_undone(served, backend, address) -> Non
         names = connection.execute(text("SELECT name FROM person")).scalars().all()
     assert "Renamed" not in names
     assert client.get("/").status_code == 200  # the next page is served as ever
+
+
+def test_a_caseload_finds_the_counts_the_start_warmed(served) -> None:
+    """The decision counts the start warmed with the app's engine are those a page reading
+    through the READ ONLY engine finds: one database in the cache, not two."""
+    from delivery.web.coverage.chart_data import start_warming_counts
+
+    app, _engine, _ = served
+    counts = app.extensions["portfolio.decision_counts"]
+    assert start_warming_counts(app.extensions["portfolio"].session_factory, counts).wait(30)
+    client = app.test_client()
+    client.post("/login", data={"email": "assessor@live.example", "password": PASSWORD})
+    assert client.get("/caseload").status_code == 200
+    assert len({database for database, _who, _first in counts}) == 1, list(counts)

@@ -147,7 +147,7 @@ def _brought_up_to_date(
     to date with the decisions recorded since they were made: two statements, the second over
     new ids only (and none when there are none)."""
     newest = int(session.execute(sa_select(func.max(Decision.id))).scalar() or 0)
-    key = (id(session.get_bind()), assessor_id, first)
+    key = (_database(session), assessor_id, first)
     kept = cache.get(key)
     if kept is not None and kept[0] == newest:
         return key  # nothing new: the counts and their chart as they are
@@ -161,6 +161,13 @@ def _brought_up_to_date(
         cache.clear()
     cache[key] = (newest, tally, None)
     return key
+
+
+def _database(session: Session) -> int:
+    """Which database the counts are of: the connection pool's (a page's READ ONLY engine shares
+    the app engine's pool, and so the counts the start warmed), else the connection's (a test's)."""
+    bind = session.get_bind()
+    return id(getattr(bind, "pool", bind))
 
 
 def _kept(
@@ -203,7 +210,7 @@ def warm_decision_counts(session: Session, cache: DecisionCounts, today: date | 
         .group_by(col(Decision.actor_id), year, month, col(Decision.new_status))
     ):
         tallies.setdefault(int(actor), Counter())[(int(y), int(m), status)] = n
-    bind = id(session.get_bind())
+    bind = _database(session)
     for assessor_id, tally in ((EVERYONE, Counter()), *tallies.items()):
         key = (bind, assessor_id, first)
         if cache.get(key, (0, None, None))[0] <= newest:
