@@ -324,8 +324,13 @@ def interval(base: Figures, new: Figures, draws: int = 2000) -> tuple[float, flo
     return float(low), float(high)
 
 
-def lofo(train: Read, test: Read, extra: Candidate | None) -> Figures:
-    x, y = rows(train, extra), [it.gold for it in train.items]
+def lofo(
+    train: Read,
+    test: Read,
+    extra: Candidate | None,
+    rows_of: Callable[..., list[np.ndarray]] = rows,
+) -> Figures:
+    x, y = rows_of(train, extra), [it.gold for it in train.items]
     mean, scale, w, b = fit_cold(np.vstack(x), np.concatenate(y), L2)
     oof: dict[int, np.ndarray] = {}
     for fold in kfold_indices(len(x), 5):
@@ -336,7 +341,7 @@ def lofo(train: Read, test: Read, extra: Candidate | None) -> Figures:
         for j in fold:
             oof[j] = sigmoid(((x[j] - m) / s) @ wi + bi)
     threshold = best_threshold([oof[j] for j in range(len(x))], y, Params().max_strong)
-    scores = [sigmoid(((xt - mean) / scale) @ w + b) for xt in rows(test, extra)]
+    scores = [sigmoid(((xt - mean) / scale) @ w + b) for xt in rows_of(test, extra)]
     return measure(test, scores, threshold)
 
 
