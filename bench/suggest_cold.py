@@ -345,6 +345,28 @@ def lofo(
     return measure(test, scores, threshold)
 
 
+def report(
+    read_: list, candidates: dict, only: str, rows_of: Callable[..., list[np.ndarray]] = rows
+) -> None:
+    """Each candidate's figures on both suites, leave one framework out, against the first row's."""
+    base: list[Figures] = []
+    for name, extra in candidates.items():
+        if only and only not in name and extra is not None:
+            continue
+        figures = [lofo(read_[1 - i], r, extra, rows_of) for i, r in enumerate(read_)]
+        base = base or figures
+        cells = []
+        for old, f in zip(base, figures, strict=True):
+            low, high = interval(old, f)
+            change = f"{f.r10 - old.r10:+.3f} [{low:+.3f}, {high:+.3f}]"
+            cells.append(f"{f.r10:.3f} / {f.mrr:.3f} / {f.f1:.3f} {change:>22s}")
+        print(f"  {name:42s} " + "  ".join(cells), flush=True)
+    print(
+        "(recall@10 / MRR / strong F1, then the change in recall@10 against the first row with the"
+        " 5th-95th percentiles of 2,000 paired bootstrap resamples of the items)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", type=Path, default=SHARED, help="the shared data folder")
@@ -360,22 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     read_ = [read(s, encoder) for s in suites]
     print(f"items read in {time.process_time() - started:.1f} s CPU; LOFO cold, semantic reranker")
     print(f"  {'candidate':42s} " + "  ".join(f"{r.name[:44]:>44s}" for r in read_))
-    base: list[Figures] = []
-    for name, extra in CANDIDATES.items():
-        if args.only and args.only not in name and extra is not None:
-            continue
-        figures = [lofo(read_[1 - i], r, extra) for i, r in enumerate(read_)]
-        base = base or figures
-        cells = []
-        for old, f in zip(base, figures, strict=True):
-            low, high = interval(old, f)
-            change = f"{f.r10 - old.r10:+.3f} [{low:+.3f}, {high:+.3f}]"
-            cells.append(f"{f.r10:.3f} / {f.mrr:.3f} / {f.f1:.3f} {change:>22s}")
-        print(f"  {name:42s} " + "  ".join(cells))
-    print(
-        "(recall@10 / MRR / strong F1, then the change in recall@10 against the first row with the"
-        " 5th-95th percentiles of 2,000 paired bootstrap resamples of the items)"
-    )
+    report(read_, CANDIDATES, args.only)
     print(f"CPU time {time.process_time() - started:.1f} s")
     return 0
 

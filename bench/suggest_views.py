@@ -224,19 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     viewer = Viewer(encoder, criteria, titles)
     print(f"items read in {time.process_time() - started:.1f} s CPU; LOFO cold, semantic reranker")
-    base: list[sc.Figures] = []
-    for name, extra in candidates(viewer).items():
-        if args.only and args.only not in name and extra is not None:
-            continue
-        figures = [sc.lofo(read_[1 - i], r, extra, rows) for i, r in enumerate(read_)]  # type: ignore[arg-type]
-        base = base or figures
-        cells = []
-        for old, f in zip(base, figures, strict=True):
-            low, high = sc.interval(old, f)
-            change = f"{f.r10 - old.r10:+.3f} [{low:+.3f}, {high:+.3f}]"
-            cells.append(f"{f.r10:.3f} / {f.mrr:.3f} / {f.f1:.3f} {change:>22s}")
-        print(f"  {name:38s} " + "  ".join(cells), flush=True)
-    print("(recall@10 / MRR / strong F1, change in recall@10 [5th, 95th percentile])")
+    sc.report(read_, candidates(viewer), args.only, rows)  # type: ignore[arg-type]
     print(f"CPU time {time.process_time() - started:.1f} s")
     return 0
 
