@@ -30,10 +30,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.suggest_eval import SHARED  # noqa: E402
-from bench.suggest_suites import Suite, dev_suites  # noqa: E402
+from bench.suggest_suites import Suite, encoded_dev_suites  # noqa: E402
 from mappings.engine.cold import Params  # noqa: E402
 from mappings.engine.dataset import gold_pairs  # noqa: E402
-from mappings.engine.embed import MemoEncoder, load_encoder  # noqa: E402
+from mappings.engine.embed import MemoEncoder  # noqa: E402
 from mappings.engine.features import ALL_FEATURES, SEMANTIC_MODEL  # noqa: E402
 from mappings.engine.index import ranks  # noqa: E402
 from mappings.engine.metrics import kfold_indices  # noqa: E402
@@ -367,18 +367,21 @@ def report(
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__)
+def arguments(doc: str | None, argv: list[str] | None) -> argparse.Namespace:
+    """``--shared`` and ``--only``, as every candidate bench takes them."""
+    ap = argparse.ArgumentParser(description=doc)
     ap.add_argument("--shared", type=Path, default=SHARED, help="the shared data folder")
     ap.add_argument("--only", default="", help="only the candidates whose name contains this")
-    args = ap.parse_args(argv)
+    return ap.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(__doc__, argv)
     started = time.process_time()
-    loaded = load_encoder()
-    if loaded is None:
-        print("embedding weights not installed")
+    encoded = encoded_dev_suites(args.shared)
+    if encoded is None:
         return 1
-    encoder = MemoEncoder(loaded)
-    suites = dev_suites(args.shared, encoder)
+    encoder, suites = encoded
     read_ = [read(s, encoder) for s in suites]
     print(f"items read in {time.process_time() - started:.1f} s CPU; LOFO cold, semantic reranker")
     print(f"  {'candidate':42s} " + "  ".join(f"{r.name[:44]:>44s}" for r in read_))

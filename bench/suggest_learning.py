@@ -27,9 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.suggest_eval import SHARED  # noqa: E402
-from bench.suggest_suites import Suite, dev_suites, lofo_model  # noqa: E402
+from bench.suggest_suites import Suite, encoded_dev_suites, lofo_model  # noqa: E402
 from mappings.engine.dataset import gold_pairs  # noqa: E402
-from mappings.engine.embed import MemoEncoder, load_encoder  # noqa: E402
 from mappings.engine.features import SEMANTIC_MODEL  # noqa: E402
 from mappings.engine.model import _fit_logistic, sigmoid  # noqa: E402
 
@@ -317,12 +316,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default="", help="only the ways whose name contains this")
     args = ap.parse_args(argv)
     started = time.process_time()
-    loaded = load_encoder()
-    if loaded is None:
-        print("embedding weights not installed")
+    encoded = encoded_dev_suites(args.shared)
+    if encoded is None:
         return 1
-    encoder = MemoEncoder(loaded)
-    suites = dev_suites(args.shared, encoder)
+    _encoder, suites = encoded
     prepared = [prepare(s, [o for o in suites if o is not s]) for s in suites]
     print(f"recall@10 / MRR of the held items after N decided, mean of {args.orders} orders")
     for name, method in METHODS.items():

@@ -98,6 +98,16 @@ def dev_suites(shared: Path, encoder: MemoEncoder | None) -> list[Suite]:
     ]
 
 
+def encoded_dev_suites(shared: Path) -> tuple[MemoEncoder, list[Suite]] | None:
+    """The dev suites read with the engine's encoder; ``None`` (and says so) without the weights."""
+    loaded = load_encoder()
+    if loaded is None:
+        print("embedding weights not installed")
+        return None
+    encoder = MemoEncoder(loaded)
+    return encoder, dev_suites(shared, encoder)
+
+
 def line(label: str, figures: dict[str, float]) -> str:
     return (
         f"  {label:<38} r@10 {figures['r10']:.3f}  MRR {figures['mrr']:.3f}"

@@ -18,7 +18,6 @@ percentiles over 2,000 paired bootstrap resamples. Results and CPU per item: ``d
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -30,7 +29,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import suggest_cold as sc  # noqa: E402
-from bench.suggest_eval import SHARED  # noqa: E402
 from bench.suggest_suites import dev_suites  # noqa: E402
 from mappings.engine import embed  # noqa: E402
 from mappings.engine.features import ALL_FEATURES, SEMANTIC_MODEL  # noqa: E402
@@ -203,10 +201,7 @@ def candidates(v: Viewer) -> dict[str, Extra | None]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--shared", type=Path, default=SHARED, help="the shared data folder")
-    ap.add_argument("--only", default="", help="only the candidates whose name contains this")
-    args = ap.parse_args(argv)
+    args = sc.arguments(__doc__, argv)
     started = time.process_time()
     folder = embed.model_folder()
     if folder is None:
