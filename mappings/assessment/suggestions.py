@@ -22,19 +22,18 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from mappings.assessment.models import Claim, Decision
 from mappings.engine.embed import MemoEncoder, load_encoder
+from mappings.engine.semantic import CriterionMeaning, criterion_embeddings
 from mappings.engine.suggest import (
     CriterionDoc,
     Example,
     Suggestion,
     SuggestionEngine,
-    criterion_embeddings,
 )
 from mappings.engine.vocabulary import Vocabulary
 from portfolio.models import (
@@ -105,7 +104,7 @@ def evidence_text(body: str, attachment_texts: Iterable[str] = ()) -> str:
 
 
 _vectors_lock = threading.Lock()
-_vectors: dict[tuple[str, ...], np.ndarray] = {}  # criterion embeddings per set of versions
+_vectors: dict[tuple[str, ...], CriterionMeaning] = {}  # criteria's meaning per set of versions
 
 
 @functools.cache
@@ -138,7 +137,7 @@ def build_engine(session: Session, framework_ids: Sequence[int]) -> SuggestionEn
         key = tuple(fw.content_hash for fw in frameworks)
         with _vectors_lock:
             vectors = _vectors.get(key)
-        if vectors is None or len(vectors) != len(criteria):
+        if vectors is None or len(vectors.vectors) != len(criteria):
             vectors = criterion_embeddings(encoder, criteria)
             with _vectors_lock:
                 _vectors[key] = vectors

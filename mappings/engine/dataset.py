@@ -14,13 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from framework.parse import parse
 from framework.parse.nos_text import parse_nos_text
 from framework.spec import FrameworkSpec
 from mappings.engine.cold import Params
-from mappings.engine.semantic import Encodes
+from mappings.engine.semantic import CriterionMeaning, Encodes
 from mappings.engine.suggest import CriterionDoc, Example, SuggestionEngine
 from mappings.engine.vocabulary import NO_VOCABULARY, Vocabulary
 
@@ -41,7 +39,7 @@ class FrameworkText:
         self,
         params: Params | None = None,
         encoder: Encodes | None = None,
-        criterion_vectors: np.ndarray | None = None,
+        criterion_vectors: CriterionMeaning | None = None,
     ) -> SuggestionEngine:
         return SuggestionEngine.build(
             self.criteria,

@@ -16,6 +16,7 @@ words alone. Pure: no database, no network.
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import importlib.util
 import json
 from collections.abc import Callable, Iterator, Sequence
@@ -23,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -73,18 +75,40 @@ class Encoder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One row per text, each of unit length (an empty text gives a zero row)."""
+        return self.encode_weighted(texts, None)[0]
+
+    def encode_weighted(
+        self, texts: Sequence[str], weights: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`encode`'s vectors, and the same pass's last-layer token states pooled with
+        ``weights`` (one per word piece, as :meth:`piece_weights` gives; [CLS] and [SEP] none)
+        instead of the plain mean: a view that leans on the words rare among the criteria. Without
+        ``weights`` the second array is the first."""
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        pooled = out if weights is None else np.zeros_like(out)
         if not texts:
-            return out
+            return out, pooled
         ids = [e.ids for e in self.tokenizer.encode_batch(list(texts))]
         order = sorted((i for i in range(len(ids)) if texts[i].strip()), key=lambda i: len(ids[i]))
         with one_blas_thread():
             for start in range(0, len(order), BATCH):
                 chunk = order[start : start + BATCH]
-                out[chunk] = self._batch([ids[i] for i in chunk])
-        return out
+                out[chunk], weighted = self._batch([ids[i] for i in chunk], weights)
+                if weighted is not None:
+                    pooled[chunk] = weighted
+        return out, pooled
 
-    def _batch(self, ids: list[list[int]]) -> np.ndarray:
+    def piece_weights(self, texts: Sequence[str]) -> np.ndarray:
+        """Each word piece's IDF over ``texts`` (a framework's criteria), log((n + 1) / (df + 1))
+        + 1: the weights of :meth:`encode_weighted`'s second view."""
+        df = np.zeros(self.words.shape[0])
+        for e in self.tokenizer.encode_batch(list(texts)):
+            df[np.unique(e.ids)] += 1
+        return np.asarray(np.log((len(texts) + 1) / (df + 1)) + 1.0, dtype=np.float32)
+
+    def _batch(
+        self, ids: list[list[int]], weights: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         """Encode sentences of token ids, shortest first. The dense layers run on the real tokens
         only, packed into one matrix (no work on padding); attention works on padded rows, in
         groups of sentences of about the same length (little work on padding)."""
@@ -99,8 +123,16 @@ class Encoder:
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         pooled = np.add.reduceat(x, starts, axis=0)  # each sentence's tokens are contiguous
         pooled /= lengths[:, None].astype(np.float32)
-        pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), np.float32(1e-12))
-        return pooled
+        pooled = _unit(pooled)
+        if weights is None:
+            return pooled, None
+        w = weights[tokens].astype(np.float32)
+        w[starts] = 0.0  # [CLS]
+        w[starts + lengths - 1] = 0.0  # [SEP]
+        weighted = np.add.reduceat(x * w[:, None], starts, axis=0)
+        empty = np.add.reduceat(w, starts) <= 0  # only [CLS] and [SEP]: the plain mean
+        weighted[empty] = pooled[empty]
+        return pooled, _unit(weighted)
 
     def _layer(self, x: np.ndarray, p: _Layer, groups: list[_Group]) -> np.ndarray:
         """One encoder layer over packed tokens ``x`` (tokens, hidden)."""
@@ -224,6 +256,11 @@ def _gelu(h: np.ndarray) -> np.ndarray:
     return y
 
 
+def _unit(v: np.ndarray) -> np.ndarray:
+    v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), np.float32(1e-12))
+    return v
+
+
 def _norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
     """Layer normalisation of the rows of ``x``, in place (float32 throughout)."""
     x -= x.mean(axis=-1, keepdims=True)
@@ -289,13 +326,14 @@ def load_encoder() -> Encoder | None:
 class MemoEncoder:
     """An encoder that remembers the vectors of the texts it has seen (up to ``limit`` of them;
     then it forgets the oldest): a sentence met again, in a new version of the same evidence or
-    in training, is not encoded twice."""
+    in training, is not encoded twice. Weighted views are remembered by text and weights."""
 
     def __init__(self, encoder: Encoder, limit: int = 50_000) -> None:
         self.encoder = encoder
         self.dimension = encoder.dimension
         self.limit = limit
         self._memo: dict[str, np.ndarray] = {}
+        self._weighted: dict[tuple[bytes, str], np.ndarray] = {}
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -304,8 +342,34 @@ class MemoEncoder:
         missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
             found.update(zip(missing, self.encoder.encode(missing), strict=True))
-            if self.limit:
-                self._memo.update((t, found[t]) for t in missing)
-                while len(self._memo) > self.limit:
-                    del self._memo[next(iter(self._memo))]
+            self._remember(self._memo, {t: found[t] for t in missing})
         return np.stack([found[t] for t in texts])
+
+    def encode_weighted(
+        self, texts: Sequence[str], weights: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        if weights is None or not texts:
+            plain = self.encode(texts)
+            return plain, plain
+        key = hashlib.blake2b(weights.tobytes(), digest_size=16).digest()
+        rows = {
+            t: (self._memo[t], self._weighted[(key, t)])
+            for t in texts
+            if t in self._memo and (key, t) in self._weighted
+        }
+        missing = [t for t in dict.fromkeys(texts) if t not in rows]
+        if missing:
+            plain, weighted = self.encoder.encode_weighted(missing, weights)
+            rows.update(zip(missing, zip(plain, weighted, strict=True), strict=True))
+            self._remember(self._memo, dict(zip(missing, plain, strict=True)))
+            self._remember(self._weighted, {(key, t): rows[t][1] for t in missing})
+        return np.stack([rows[t][0] for t in texts]), np.stack([rows[t][1] for t in texts])
+
+    def piece_weights(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encoder.piece_weights(texts)
+
+    def _remember(self, memo: dict[Any, np.ndarray], new: dict[Any, np.ndarray]) -> None:
+        if self.limit:
+            memo.update(new)
+            while len(memo) > self.limit:
+                del memo[next(iter(memo))]

@@ -12,8 +12,9 @@ Pure: vectors in, arrays out.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -32,11 +33,54 @@ SEMANTIC_FEATURES: tuple[str, ...] = (
     "emb_std_share",  # share of the item's top-20 similarity mass in the criterion's standard
     "emb_item_max",  # the item's best similarity to any criterion: is it about the field at all
     "emb_x_hand",  # emb_rel x the word score's relative value: both agree
+    # the same pass's token states pooled with the word pieces' IDF over the framework's criteria
+    # (a view leaning on the words that tell its criteria apart): best sentence, two best, their
+    # value relative to the item's best, standardised over the item's criteria
+    "emb_idf_max",
+    "emb_idf_top2",
+    "emb_idf_rel",
+    "emb_idf_z",
 )
 
 
 class Encodes(Protocol):
     def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+@runtime_checkable
+class Weighs(Encodes, Protocol):
+    """An encoder that also pools with word-piece weights (:class:`mappings.engine.embed.Encoder`)."""
+
+    def encode_weighted(
+        self, texts: list[str], weights: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def piece_weights(self, texts: list[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class CriterionMeaning:
+    """A framework's criteria in meaning: computed once per framework version."""
+
+    vectors: np.ndarray  # criteria x dimension: the model's sentence vectors (mean pooling)
+    pooled: np.ndarray | None = None  # the same pass pooled with ``weights`` (None: not given)
+    weights: np.ndarray | None = None  # each word piece's IDF over the criteria
+
+
+class _Criterion(Protocol):
+    @property
+    def text(self) -> str: ...
+
+
+def criterion_embeddings(encoder: Encodes, criteria: Sequence[_Criterion]) -> CriterionMeaning:
+    """The criteria's vectors, and their IDF-pooled view when the encoder can weigh: computed once
+    per framework version."""
+    texts = [c.text for c in criteria]
+    if not isinstance(encoder, Weighs):
+        return CriterionMeaning(np.asarray(encoder.encode(texts)))
+    weights = encoder.piece_weights(texts)
+    vectors, pooled = encoder.encode_weighted(texts, weights)
+    return CriterionMeaning(np.asarray(vectors), np.asarray(pooled), weights)
 
 
 @dataclass(frozen=True)
@@ -47,25 +91,33 @@ class SemanticParts:
     title: np.ndarray  # title vs each criterion (zeros without a title)
     doc: np.ndarray  # mean of the sentence vectors vs each criterion
     vectors: np.ndarray  # the sentence vectors (sentences x dimension)
+    idf_sims: np.ndarray | None = None  # sims of the IDF-pooled view (None: as ``sims``)
 
 
 def semantic_parts(
-    encoder: Encodes, criteria: np.ndarray, sentences: list[str], title: str
+    encoder: Encodes, meaning: CriterionMeaning, sentences: list[str], title: str
 ) -> SemanticParts:
     """Embed the title and sentences of one piece of evidence against the criterion vectors."""
+    criteria = meaning.vectors
     n = criteria.shape[0]
     texts = [title.strip(), *sentences]
-    vectors = encoder.encode(texts) if any(t.strip() for t in texts) else None
-    if vectors is None:
+    if not any(t.strip() for t in texts):
         z = np.zeros(n, dtype=np.float32)
         return SemanticParts(np.zeros((1, n), dtype=np.float32), z, z, np.zeros((0, 0)))
+    idf_sims = None
+    if meaning.pooled is not None and isinstance(encoder, Weighs):
+        vectors, pooled = encoder.encode_weighted(texts, meaning.weights)
+        if len(pooled) > 1:
+            idf_sims = np.asarray(pooled[1:] @ meaning.pooled.T)
+    else:
+        vectors = encoder.encode(texts)
     title_sim = vectors[0] @ criteria.T
     sent = vectors[1:]
     sims = sent @ criteria.T if len(sent) else np.zeros((1, n), dtype=np.float32)
     mean = sent.mean(axis=0) if len(sent) else np.zeros(criteria.shape[1], dtype=np.float32)
     length = float(np.linalg.norm(mean))
     doc = (mean / length) @ criteria.T if length > 0 else np.zeros(n, dtype=np.float32)
-    return SemanticParts(np.asarray(sims), np.asarray(title_sim), np.asarray(doc), sent)
+    return SemanticParts(np.asarray(sims), np.asarray(title_sim), np.asarray(doc), sent, idf_sims)
 
 
 def near(parts: SemanticParts | None, n: int, cosine: float) -> np.ndarray:
@@ -98,6 +150,9 @@ def semantic_columns(
     mass = np.bincount(crit_std[top20], weights=top2[top20], minlength=n_std)
     share = (mass / max(float(mass.sum()), 1e-12))[crit_std]
     rel = top2 / peak
+    idf = np.maximum(parts.idf_sims.astype(float), 0.0) if parts.idf_sims is not None else sims
+    idf_ordered = np.sort(idf, axis=0)[::-1]
+    idf_top2 = idf_ordered[:2].mean(axis=0)
     return {
         "emb_max": best,
         "emb_top2": top2,
@@ -111,6 +166,10 @@ def semantic_columns(
         "emb_std_share": share,
         "emb_item_max": np.full(n, float(best.max()) if n else 0.0),
         "emb_x_hand": rel * hand_rel,
+        "emb_idf_max": idf_ordered[0],
+        "emb_idf_top2": idf_top2,
+        "emb_idf_rel": idf_top2 / max(float(idf_top2.max()), 1e-9),
+        "emb_idf_z": (idf_top2 - float(idf_top2.mean())) / (float(idf_top2.std()) or 1.0),
     }
 
 

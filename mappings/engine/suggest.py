@@ -72,10 +72,12 @@ from mappings.engine.index import (
 from mappings.engine.knn import KnnMemory, Neighbours
 from mappings.engine.model import sigmoid
 from mappings.engine.semantic import (
+    CriterionMeaning,
     Encodes,
     Recalled,
     SemanticMemory,
     SemanticParts,
+    criterion_embeddings,
     near,
     semantic_parts,
 )
@@ -86,7 +88,7 @@ from mappings.engine.weights import shipped_model
 
 # Names what the engine computes: stored suggestions carry it, and those made by another version
 # are computed again. Change it whenever the ranking can change (code, features or weights).
-ENGINE_VERSION = "2026.12.3"
+ENGINE_VERSION = "2026.12.6"
 
 EVIDENCE_KINDS = (
     "reflective_account",
@@ -138,11 +140,6 @@ def _learned(recalled: Recalled | None, i: int) -> str:
     return recalled.reason(i) if recalled is not None else ""
 
 
-def criterion_embeddings(encoder: Encodes, criteria: Sequence[CriterionDoc]) -> np.ndarray:
-    """The criteria's embeddings (criteria x dimension): computed once per framework version."""
-    return np.asarray(encoder.encode([c.text for c in criteria]))
-
-
 def _norm_text(text: str) -> str:
     return " ".join(content_stems(text))
 
@@ -162,12 +159,13 @@ class SuggestionEngine(ColdScorer):
         values: Sequence[str] = (),
         vocabulary: Vocabulary = NO_VOCABULARY,
         encoder: Encodes | None = None,
-        criterion_vectors: np.ndarray | None = None,
+        criterion_vectors: CriterionMeaning | None = None,
     ) -> None:
         self._encoder = encoder
         if encoder is not None and criterion_vectors is None:
             criterion_vectors = criterion_embeddings(encoder, criteria)
-        self._crit_vecs = criterion_vectors if encoder is not None else None
+        self._meaning = criterion_vectors if encoder is not None else None
+        self._crit_vecs = self._meaning.vectors if self._meaning is not None else None
         self._vocabulary = vocabulary
         self._tagger = vocabulary.tagger
         self._criteria = list(criteria)
@@ -243,7 +241,7 @@ class SuggestionEngine(ColdScorer):
         values: Sequence[str] = (),
         vocabulary: Vocabulary = NO_VOCABULARY,
         encoder: Encodes | None = None,
-        criterion_vectors: np.ndarray | None = None,
+        criterion_vectors: CriterionMeaning | None = None,
     ) -> SuggestionEngine:
         """An engine over ``criteria``. With an ``encoder`` it also reads meaning
         (:mod:`mappings.engine.semantic`); ``criterion_vectors`` are the criteria's embeddings if
@@ -364,9 +362,9 @@ class SuggestionEngine(ColdScorer):
         """:meth:`analysis` and what past decisions say by meaning (for the explanations)."""
         parts = self.cold_parts(kind=kind, title=title, text=text)
         sem = None
-        if self._encoder is not None and self._crit_vecs is not None and self._n:
+        if self._encoder is not None and self._meaning is not None and self._n:
             sentences = [text[a:b] for a, b in sentence_spans(text)]
-            sem = semantic_parts(self._encoder, self._crit_vecs, sentences, title)
+            sem = semantic_parts(self._encoder, self._meaning, sentences, title)
         x = cold_features(parts, self._statics, kind, sem)
         recalled = None
         if sem is not None and self._recall:  # decisions remembered by meaning

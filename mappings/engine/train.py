@@ -23,8 +23,8 @@ from mappings.engine.dataset import FrameworkText, Item, examples_of, gold_pairs
 from mappings.engine.features import ALL_FEATURES, SEMANTIC_MODEL, WARM_FEATURES, WORDS_MODEL
 from mappings.engine.metrics import kfold_indices
 from mappings.engine.model import RerankModel, best_threshold, fit_cold, fit_warm, sigmoid
-from mappings.engine.semantic import SEMANTIC_WARM, Encodes
-from mappings.engine.suggest import SuggestionEngine, criterion_embeddings
+from mappings.engine.semantic import SEMANTIC_WARM, CriterionMeaning, Encodes, criterion_embeddings
+from mappings.engine.suggest import SuggestionEngine
 
 WEIGHTS_PY = Path(__file__).resolve().with_name("weights.py")
 L2 = 0.01
@@ -147,7 +147,7 @@ def training_set(suites: Sequence[Suite], encoder: Encodes | None) -> TrainingSe
         vectors = criterion_embeddings(encoder, framework.criteria) if encoder else None
 
         def factory(
-            fw: FrameworkText = framework, v: np.ndarray | None = vectors
+            fw: FrameworkText = framework, v: CriterionMeaning | None = vectors
         ) -> SuggestionEngine:
             return fw.engine(Params(), encoder, v)
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from mappings.engine.embed import MemoEncoder, _groups, load_encoder
 
@@ -100,3 +101,69 @@ def test_length_groups_cover_every_token_once_and_keep_padding_low() -> None:
             if len(chunk) > 1:  # a group of two or more is at most a quarter padding
                 assert (chunk.astype(float) ** 2).sum() >= 0.75 * len(chunk) * chunk.max() ** 2
             first += g.grid[0]
+
+
+CRITERIA = [
+    "identify the job seeker's goals",
+    "agree the job seeker's support plan",
+    "review the job seeker's progress",
+]
+
+
+def test_piece_weights_are_the_idf_of_word_pieces_over_the_criteria() -> None:
+    encoder = load_encoder()
+    assert encoder is not None
+    w = encoder.piece_weights(CRITERIA)
+    assert w.shape == (encoder.words.shape[0],) and w.dtype == np.float32
+    piece = encoder.tokenizer.token_to_id
+    assert w[piece("job")] == pytest.approx(1.0)  # in every criterion
+    assert w[piece("goals")] == pytest.approx(np.log(4 / 2) + 1)  # in one of three
+    assert w[piece("laundry")] == pytest.approx(np.log(4) + 1)  # in none: rarest of all
+    assert w.max() == pytest.approx(np.log(4) + 1)
+
+
+def test_the_weighted_view_comes_from_the_same_pass_and_pools_the_weighted_pieces() -> None:
+    encoder = load_encoder()
+    assert encoder is not None
+    w = encoder.piece_weights(CRITERIA)
+    texts = ["We wrote down her goals for the next month together.", " ", *CRITERIA]
+    plain, pooled = encoder.encode_weighted(texts, w)
+    assert np.allclose(plain, encoder.encode(texts), atol=1e-5)
+    assert not plain[1].any() and not pooled[1].any()
+    assert np.allclose(np.linalg.norm(pooled[[0, 2, 3, 4]], axis=1), 1.0, atol=1e-5)
+    assert float((plain[0] * pooled[0]).sum()) < 0.999  # another view, not the same vector
+    # the weights choose which pieces' states make the vector: weighing only "goals", two
+    # sentences about different things that both use the word come out near each other
+    only = np.zeros_like(w)
+    only[encoder.tokenizer.token_to_id("goals")] = 1.0
+    pair = [texts[0], "The manager reviewed the budget; goals were not discussed."]
+    a, b = encoder.encode_weighted(pair, only)
+    assert float(b[0] @ b[1]) > 0.7 > 0.4 > float(a[0] @ a[1])
+    # no weighted piece at all: the plain mean
+    _plain, fallback = encoder.encode_weighted(texts[:1], np.zeros_like(w))
+    assert np.allclose(fallback, plain[:1], atol=1e-5)
+
+
+def test_the_memo_remembers_weighted_views_by_text_and_weights() -> None:
+    encoder = load_encoder()
+    assert encoder is not None
+    calls: list[list[str]] = []
+
+    class Counting(type(encoder)):  # type: ignore[misc]
+        def encode_weighted(self, texts, weights):  # type: ignore[no-untyped-def]
+            calls.append(list(texts))
+            return super().encode_weighted(texts, weights)
+
+    counting = object.__new__(Counting)
+    counting.__dict__.update(encoder.__dict__)
+    memo = MemoEncoder(counting)
+    w = encoder.piece_weights(CRITERIA)
+    first = memo.encode_weighted(CRITERIA, w)
+    again = memo.encode_weighted([CRITERIA[1], CRITERIA[0]], w)
+    assert calls == [CRITERIA]  # nothing encoded twice
+    assert np.allclose(again[1], first[1][[1, 0]]) and np.allclose(again[0], first[0][[1, 0]])
+    other = memo.encode_weighted(CRITERIA[:1], np.ones_like(w))
+    assert calls[-1] == CRITERIA[:1]  # other weights: worked out again
+    assert np.allclose(other[0], first[0][:1], atol=1e-6)
+    assert not np.allclose(other[1], first[1][:1], atol=1e-3)
+    assert memo.encode(CRITERIA[:1]).shape == (1, 384) and len(calls) == 2

@@ -11,7 +11,8 @@ from mappings.engine.dataset import framework_from_text
 from mappings.engine.embed import MemoEncoder, load_encoder
 from mappings.engine.explain import quotes, support
 from mappings.engine.features import ALL_FEATURES, COLD_FEATURES, WARM_FEATURES
-from mappings.engine.suggest import Example, SuggestionEngine, criterion_embeddings
+from mappings.engine.semantic import criterion_embeddings
+from mappings.engine.suggest import Example, SuggestionEngine
 
 from .test_suggest_engine import CV, FADING, MEMO
 
@@ -46,6 +47,26 @@ def test_meaning_features_are_computed_and_finite(sample: SuggestionEngine) -> N
     # in the workplace, whatever words it uses
     nearest = [codes[i][0] for i in np.argsort(-x[:, emb])[:5]]
     assert nearest.count("SE07") >= 3
+
+
+def test_the_idf_pooled_view_is_read_and_an_encoder_that_cannot_weigh_gets_the_plain_one(
+    sample: SuggestionEngine,
+) -> None:
+    _parts, x, _w = sample.features(kind="observation_record", title="Coaching", text=FADING)
+    pairs = [("emb_idf_max", "emb_max"), ("emb_idf_top2", "emb_top2"), ("emb_idf_rel", "emb_rel")]
+    cols = [(ALL_FEATURES.index(a), ALL_FEATURES.index(b)) for a, b in pairs]
+    assert all(x[:, i].any() and not np.allclose(x[:, i], x[:, j]) for i, j in cols)
+
+    class Plain:  # an encoder with no weighted view (a test double, another model)
+        def encode(self, texts: list[str]) -> np.ndarray:
+            assert ENCODER is not None
+            return ENCODER.encode(texts)
+
+    fw = framework_from_text(sample_framework_text())
+    plain = fw.engine(None, Plain())
+    _parts, y, _w = plain.features(kind="observation_record", title="Coaching", text=FADING)
+    assert all(np.allclose(y[:, i], y[:, j]) for i, j in cols)
+    assert np.allclose(y[:, cols[1][1]], x[:, cols[1][1]], atol=1e-5)  # the plain view unchanged
 
 
 def test_a_framework_without_vocabulary_ranks_the_obvious_criteria_first(

@@ -15,7 +15,8 @@ from framework.parse.topic_guide import parse_topic_guide
 from mappings.engine.cold import Params
 from mappings.engine.dataset import FrameworkText, framework_from_spec
 from mappings.engine.embed import MemoEncoder, load_encoder
-from mappings.engine.suggest import SuggestionEngine, criterion_embeddings
+from mappings.engine.semantic import criterion_embeddings
+from mappings.engine.suggest import SuggestionEngine
 
 ENCODER = load_encoder()
 pytestmark = pytest.mark.skipif(ENCODER is None, reason="embedding weights not installed")
