@@ -113,7 +113,7 @@ def read(suite: Suite, encoder: MemoEncoder) -> Read:
     return Read(
         suite.name,
         items,
-        np.asarray(suite.vectors),
+        np.asarray(suite.vectors.vectors) if suite.vectors is not None else np.zeros((0, 0)),
         engine._crit_std,
         engine._is_knowledge,
         codes,

@@ -58,7 +58,8 @@ def prepare(suite: Suite, others: list[Suite]) -> Prepared:
     model = lofo_model(others, SEMANTIC_MODEL)
     engine = suite.engine(model)
     index = {(c.standard, c.code): i for i, c in enumerate(engine.criteria)}
-    p = Prepared(suite.name, [], [], [], [], [], np.asarray(suite.vectors))
+    assert suite.vectors is not None
+    p = Prepared(suite.name, [], [], [], [], [], np.asarray(suite.vectors.vectors))
     for it in suite.items:
         _parts, sem, x, _w = engine.analysis(kind=it["kind"], title=it["title"], text=it["text"])
         assert sem is not None

@@ -27,7 +27,7 @@ from bench.suggest_suites import SUITES  # noqa: E402
 from mappings.engine.dataset import examples_of, load_framework, load_items  # noqa: E402
 from mappings.engine.embed import MemoEncoder, load_encoder  # noqa: E402
 from mappings.engine.metrics import percentile  # noqa: E402
-from mappings.engine.suggest import criterion_embeddings  # noqa: E402
+from mappings.engine.semantic import criterion_embeddings  # noqa: E402
 
 
 def rss_mb() -> float:

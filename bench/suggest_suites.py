@@ -54,7 +54,8 @@ from mappings.engine.embed import MemoEncoder, load_encoder  # noqa: E402
 from mappings.engine.features import SEMANTIC_MODEL, WORDS_MODEL  # noqa: E402
 from mappings.engine.metrics import recall_at_k_micro  # noqa: E402
 from mappings.engine.model import RerankModel  # noqa: E402
-from mappings.engine.suggest import Params, SuggestionEngine, criterion_embeddings  # noqa: E402
+from mappings.engine.semantic import criterion_embeddings  # noqa: E402
+from mappings.engine.suggest import Params, SuggestionEngine  # noqa: E402
 from mappings.engine.train import L2, PooledSet, TrainingSet, fit_model  # noqa: E402
 from mappings.engine.vocabulary import Vocabulary  # noqa: E402
 

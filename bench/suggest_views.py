@@ -13,7 +13,8 @@ item's criteria) or averaged with MiniLM's cosines, the shipped meaning columns 
 the average in their place. The reranker is trained on the other suite for each candidate
 (``bench.suggest_cold.lofo``); each line ends with the change in recall@10 and its 5th-95th
 percentiles over 2,000 paired bootstrap resamples. Results and CPU per item: ``docs/suggestions.md``,
-"Other views of meaning". None is in the engine.
+"Other views of meaning". The IDF-pooled one is in the engine since 2026.12.6 (so "as shipped" now
+includes it, and adding it again measures nothing); the others are not.
 """
 
 from __future__ import annotations
@@ -58,6 +59,12 @@ class ViewEncoder(embed.Encoder):
                 chunk = order[start : start + embed.BATCH]
                 out[chunk] = self._views([ids[i] for i in chunk], [texts[i] for i in chunk])
         return out
+
+    def encode_weighted(
+        self, texts: Sequence[str], weights: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The engine's two views (its IDF-pooled one since 2026.12.6), keeping the others too."""
+        return self.encode(texts), super().encode_weighted(texts, weights)[1]
 
     def _views(self, ids: list[list[int]], texts: list[str]) -> np.ndarray:
         lengths = np.array([len(t) for t in ids])
