@@ -14,7 +14,9 @@ the average in their place. The reranker is trained on the other suite for each 
 (``bench.suggest_cold.lofo``); each line ends with the change in recall@10 and its 5th-95th
 percentiles over 2,000 paired bootstrap resamples. Results and CPU per item: ``docs/suggestions.md``,
 "Other views of meaning". The IDF-pooled one is in the engine since 2026.12.6 (so "as shipped" now
-includes it, and adding it again measures nothing); the others are not.
+includes it, and adding it again measures nothing); the others are not. The "add idf, ..." rows
+add variants of it (``scheme``): IDF within each criterion's own standard, over the framework's
+whole text, on one side of the cosine only ("Measured since" in that section).
 """
 
 from __future__ import annotations
@@ -105,6 +107,8 @@ class Viewer:
         self.criteria = criteria  # suite name -> its criteria's texts
         self.titles = titles  # id of an item -> its title
         self.cache: dict[tuple[str, str], np.ndarray] = {}
+        self.docs: dict[str, list] = {}  # suite name -> its criteria (CriterionDoc)
+        self.schemes: dict[tuple[str, str], Scheme] = {}
 
     def weights(self, view: str, suite: str) -> np.ndarray:
         """Word-piece weights for a pooled view: IDF over the suite's criteria, or SIF."""
@@ -160,6 +164,72 @@ def added(v: Viewer, view: str, centre: bool = False) -> Extra:
     return extra
 
 
+def idf_table(v: Viewer, docs: Sequence[str]) -> np.ndarray:
+    """Each word piece's IDF over ``docs``, as the engine's ``Encoder.piece_weights``."""
+    return v.enc.piece_weights([d for d in docs if d.strip()])
+
+
+def pooled(v: Viewer, table: np.ndarray | None, text: str) -> np.ndarray:
+    """A text's last-layer token states pooled with ``table`` (None: MiniLM's plain mean)."""
+    if not text.strip():
+        return np.zeros(v.enc.dimension, dtype=np.float32)
+    if table is None:
+        return v.enc.views[text]["L6"]
+    ids, states = v.enc.tokens[text]
+    w = table[ids].astype(np.float32)
+    w[0] = w[-1] = 0.0  # [CLS], [SEP]
+    return unit(w @ states if w.sum() > 0 else states.mean(axis=0))
+
+
+# per suite: the weight tables (None = plain mean), and for each criterion the table its own text
+# is pooled with and the table the evidence's sentences are pooled with to meet it
+Scheme = tuple[list[np.ndarray | None], np.ndarray, np.ndarray]
+
+
+def scheme(v: Viewer, how: str, suite: str) -> Scheme:
+    docs = v.docs[suite]
+    texts = [d.text for d in docs]
+    n = len(docs)
+    zero, one = np.zeros(n, dtype=int), np.ones(n, dtype=int)
+    if how == "standard":
+        codes = list(dict.fromkeys(d.standard for d in docs))
+        std = np.array([codes.index(d.standard) for d in docs])
+        tables: list[np.ndarray | None] = [
+            idf_table(v, [t for t, s in zip(texts, std, strict=True) if s == k])
+            for k in range(len(codes))
+        ]
+        return tables, std, std
+    if how == "whole":
+        extra = dict.fromkeys(t for d in docs for t in (d.standard_title, d.standard_overview))
+        return [idf_table(v, texts + [t for t in extra if t.strip()])], zero, zero
+    both = [None, idf_table(v, texts)]
+    return (both, zero, one) if how == "evidence" else (both, one, zero)
+
+
+def schemed(v: Viewer, how: str) -> Extra:
+    """Four added columns from a cosine matrix whose two sides are pooled as ``scheme`` says."""
+
+    def extra(it: sc.Item, r: sc.Read) -> tuple[None, dict[str, np.ndarray]]:
+        key = (f"scheme {how}", r.name)
+        if key not in v.cache:
+            tables, tc, _ = v.schemes.setdefault(key, scheme(v, how, r.name))
+            v.cache[key] = np.stack(
+                [pooled(v, tables[k], d.text) for k, d in zip(tc, v.docs[r.name], strict=True)]
+            )
+        tables, _, ts = v.schemes[key]
+        crit = v.cache[key]
+        sentences = [it.text[a:b] for a, b in sentence_spans(it.text)]
+        s = np.zeros((max(len(sentences), 1), len(crit)))
+        for k in np.unique(ts) if sentences else ():
+            pool = np.stack([pooled(v, tables[k], t) for t in sentences])
+            s[:, ts == k] = pool @ crit[ts == k].T
+        o = np.sort(np.maximum(s, 0.0), axis=0)[::-1]
+        t2 = o[:2].mean(axis=0)
+        return None, {"v_max": o[0], "v_top2": t2, "v_rel": sc.rel(t2), "v_z": sc.zs(t2)}
+
+    return extra
+
+
 def averaged(v: Viewer, view: str, w: float = 0.5) -> Extra:
     """MiniLM's cosines (weight 1 - w) and the view's (w); the shipped meaning columns recomputed
     from the mix, in place of MiniLM's."""
@@ -204,6 +274,10 @@ def candidates(v: Viewer) -> dict[str, Extra | None]:
         found[f"add {view}-pooled"] = added(v, view)
     found["average idf-pooled"] = averaged(v, "idf")
     found["idf-pooled instead of MiniLM's mean"] = averaged(v, "idf", 1.0)
+    found["add idf, within standard"] = schemed(v, "standard")
+    found["add idf, over the whole framework text"] = schemed(v, "whole")
+    found["add idf, evidence side only"] = schemed(v, "evidence")
+    found["add idf, criteria side only"] = schemed(v, "criteria")
     return found
 
 
@@ -225,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         for it, raw in zip(r.items, s.items, strict=True)
     }
     viewer = Viewer(encoder, criteria, titles)
+    viewer.docs = {s.name: list(s.framework.criteria) for s in suites}
     print(f"items read in {time.process_time() - started:.1f} s CPU; LOFO cold, semantic reranker")
     sc.report(read_, candidates(viewer), args.only, rows)  # type: ignore[arg-type]
     print(f"CPU time {time.process_time() - started:.1f} s")
