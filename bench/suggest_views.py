@@ -35,7 +35,7 @@ from bench import suggest_cold as sc  # noqa: E402
 from bench.suggest_suites import dev_suites  # noqa: E402
 from mappings.engine import embed  # noqa: E402
 from mappings.engine.features import ALL_FEATURES, SEMANTIC_MODEL  # noqa: E402
-from mappings.engine.semantic import SemanticParts, semantic_columns  # noqa: E402
+from mappings.engine.semantic import SemanticParts, best_two, semantic_columns  # noqa: E402
 from mappings.engine.text import sentence_spans  # noqa: E402
 
 Views = dict[str, np.ndarray]
@@ -130,10 +130,7 @@ class Viewer:
         key = (f"weights {view}", suite)
         if key not in self.cache:
             self.cache[key] = self.weights(view, suite)
-        ids, states = self.enc.tokens[text]
-        w = self.cache[key][ids].astype(np.float32)
-        w[0] = w[-1] = 0.0  # [CLS], [SEP]
-        return unit(w @ states if w.sum() > 0 else states.mean(axis=0))
+        return pooled(self, self.cache[key], text)
 
     def parts(self, view: str, it: sc.Item, r: sc.Read, centre: bool = False) -> SemanticParts:
         """The view's cosines of one item, as the engine's :class:`SemanticParts`."""
@@ -156,12 +153,15 @@ class Viewer:
 
 def added(v: Viewer, view: str, centre: bool = False) -> Extra:
     def extra(it: sc.Item, r: sc.Read) -> tuple[None, dict[str, np.ndarray]]:
-        s = np.maximum(v.parts(view, it, r, centre).sims.astype(float), 0.0)
-        o = np.sort(s, axis=0)[::-1]
-        t2 = o[:2].mean(axis=0)
-        return None, {"v_max": o[0], "v_top2": t2, "v_rel": sc.rel(t2), "v_z": sc.zs(t2)}
+        return None, four(v.parts(view, it, r, centre).sims)
 
     return extra
+
+
+def four(sims: np.ndarray) -> dict[str, np.ndarray]:
+    """The four added columns of a view's cosines, made as the engine makes its ``emb_idf_*``."""
+    best, top2, rel, z = best_two(np.maximum(sims.astype(float), 0.0))
+    return {"v_max": best, "v_top2": top2, "v_rel": rel, "v_z": z}
 
 
 def idf_table(v: Viewer, docs: Sequence[str]) -> np.ndarray:
@@ -223,9 +223,7 @@ def schemed(v: Viewer, how: str) -> Extra:
         for k in np.unique(ts) if sentences else ():
             pool = np.stack([pooled(v, tables[k], t) for t in sentences])
             s[:, ts == k] = pool @ crit[ts == k].T
-        o = np.sort(np.maximum(s, 0.0), axis=0)[::-1]
-        t2 = o[:2].mean(axis=0)
-        return None, {"v_max": o[0], "v_top2": t2, "v_rel": sc.rel(t2), "v_z": sc.zs(t2)}
+        return None, four(s)
 
     return extra
 

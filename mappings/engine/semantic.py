@@ -136,11 +136,7 @@ def semantic_columns(
     """Every semantic feature by name (arrays of length n criteria)."""
     sims = np.maximum(parts.sims.astype(float), 0.0)
     n = sims.shape[1]
-    ordered = np.sort(sims, axis=0)[::-1]
-    best = ordered[0]
-    top2 = ordered[:2].mean(axis=0)
-    peak = max(float(top2.max()), 1e-9)
-    spread = float(top2.std()) or 1.0
+    best, top2, rel, z = best_two(sims)
     rank = ranks(top2)
     s_peak = sims.max(axis=1, keepdims=True)
     win = (sims / np.maximum(s_peak, 1e-9)).max(axis=0)
@@ -149,15 +145,13 @@ def semantic_columns(
     n_std = int(crit_std.max()) + 1 if n else 1
     mass = np.bincount(crit_std[top20], weights=top2[top20], minlength=n_std)
     share = (mass / max(float(mass.sum()), 1e-12))[crit_std]
-    rel = top2 / peak
     idf = np.maximum(parts.idf_sims.astype(float), 0.0) if parts.idf_sims is not None else sims
-    idf_ordered = np.sort(idf, axis=0)[::-1]
-    idf_top2 = idf_ordered[:2].mean(axis=0)
+    idf_best, idf_top2, idf_rel, idf_z = best_two(idf)
     return {
         "emb_max": best,
         "emb_top2": top2,
         "emb_rel": rel,
-        "emb_z": (top2 - float(top2.mean())) / spread,
+        "emb_z": z,
         "emb_rank_recip": 1.0 / (1.0 + rank),
         "emb_top10": (rank < 10).astype(float),
         "emb_win": win,
@@ -166,11 +160,24 @@ def semantic_columns(
         "emb_std_share": share,
         "emb_item_max": np.full(n, float(best.max()) if n else 0.0),
         "emb_x_hand": rel * hand_rel,
-        "emb_idf_max": idf_ordered[0],
+        "emb_idf_max": idf_best,
         "emb_idf_top2": idf_top2,
-        "emb_idf_rel": idf_top2 / max(float(idf_top2.max()), 1e-9),
-        "emb_idf_z": (idf_top2 - float(idf_top2.mean())) / (float(idf_top2.std()) or 1.0),
+        "emb_idf_rel": idf_rel,
+        "emb_idf_z": idf_z,
     }
+
+
+def best_two(
+    sims: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Of a sentences x criteria matrix (clipped at 0): each criterion's best sentence, the mean of
+    its two best, that relative to the item's best criterion, and standardised over the item's
+    criteria."""
+    ordered = np.sort(sims, axis=0)[::-1]
+    top2 = ordered[:2].mean(axis=0)
+    rel = top2 / max(float(top2.max()), 1e-9)
+    z = (top2 - float(top2.mean())) / (float(top2.std()) or 1.0)
+    return ordered[0], top2, rel, z
 
 
 SEMANTIC_WARM: tuple[str, ...] = (

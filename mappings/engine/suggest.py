@@ -165,7 +165,6 @@ class SuggestionEngine(ColdScorer):
         if encoder is not None and criterion_vectors is None:
             criterion_vectors = criterion_embeddings(encoder, criteria)
         self._meaning = criterion_vectors if encoder is not None else None
-        self._crit_vecs = self._meaning.vectors if self._meaning is not None else None
         self._vocabulary = vocabulary
         self._tagger = vocabulary.tagger
         self._criteria = list(criteria)
@@ -183,7 +182,8 @@ class SuggestionEngine(ColdScorer):
         self._crit_std = np.array([self._std_index[c.standard] for c in self._criteria], dtype=int)
         self._crit_index = {(c.standard, c.code): i for i, c in enumerate(self._criteria)}
         self._memory = KnnMemory(n, self._crit_std, self._tagger)
-        self._recall = SemanticMemory(n, self._crit_vecs) if self._crit_vecs is not None else None
+        meaning = self._meaning
+        self._recall = SemanticMemory(n, meaning.vectors) if meaning is not None else None
         self._warm = WarmProfiles(n, params.warm)
         self._concept_cols, self._own_concepts, self._coverage = concept_matrices(
             matrix, vocab, idf
@@ -339,7 +339,7 @@ class SuggestionEngine(ColdScorer):
     @property
     def semantic(self) -> bool:
         """Whether this engine reads meaning (has an encoder), not only words."""
-        return self._crit_vecs is not None
+        return self._meaning is not None
 
     def features(
         self, *, kind: str, title: str, text: str
