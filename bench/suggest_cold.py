@@ -244,6 +244,40 @@ def code_named(it: Item, r: Read) -> Columns:
     return {"code": np.array([1.0 if h else 0.0 for h in hit])[r.crit_std]}
 
 
+def within_standard(name: str) -> Candidate:
+    """A criterion's standing among its own standard's criteria by one shipped column: its rank
+    there, its margin over the best of its siblings, and its share of the standard by softmax
+    (temperature 0.05): what tells a gold criterion from its siblings."""
+    j = ALL_FEATURES.index(name)
+
+    def columns(it: Item, r: Read) -> Columns:
+        v = it.x[:, j]
+        rank, margin, share = (np.zeros(len(v)) for _ in range(3))
+        for s in np.unique(r.crit_std):
+            m = np.flatnonzero(r.crit_std == s)
+            top = np.sort(v[m])[::-1]
+            rank[m] = 1.0 / (1.0 + ranks(v[m]))
+            margin[m] = v[m] - np.where(v[m] >= top[0], top[min(1, len(top) - 1)], top[0])
+            e = np.exp(20.0 * (v[m] - top[0]))
+            share[m] = e / e.sum()
+        return {"w_rank": rank, "w_margin": margin, "w_share": share}
+
+    return columns
+
+
+def sentence_shares(temperature: float) -> Candidate:
+    """Each sentence shared out over the criteria by softmax of its cosines (``temperature``
+    times), summed per criterion: a criterion that several sentences are about counts more, and a
+    sentence near many criteria counts little for each."""
+
+    def columns(it: Item, r: Read) -> Columns:
+        e = np.exp(temperature * (it.sims - it.sims.max(axis=1, keepdims=True)))
+        total = (e / e.sum(axis=1, keepdims=True)).sum(axis=0)
+        return {"sh": total, "sh_rel": rel(total), "sh_log": np.log1p(total)}
+
+    return columns
+
+
 CANDIDATES: dict[str, Candidate | None] = {
     "as shipped": None,
     "best window of 2 sentences": windows(2),
@@ -261,6 +295,12 @@ CANDIDATES: dict[str, Candidate | None] = {
     "distinctive meaning (less the centroid)": distinctive,
     "neighbours in the criteria's order": neighbours_in_order,
     "standard code named in the text": code_named,
+    "within its standard: IDF-pooled meaning": within_standard("emb_idf_top2"),
+    "within its standard: MiniLM's meaning": within_standard("emb_top2"),
+    "within its standard: word score": within_standard("hand_rel"),
+    "sentences shared out over criteria (x10)": sentence_shares(10.0),
+    "sentences shared out over criteria (x20)": sentence_shares(20.0),
+    "sentences shared out over criteria (x50)": sentence_shares(50.0),
 }
 
 
