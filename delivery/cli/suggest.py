@@ -12,7 +12,8 @@ import click
 from sqlmodel import Session
 
 from delivery.cli.context import Context, pass_ctx
-from mappings.assessment.suggestions import build_engine, decided_examples
+from mappings.assessment.decided import decided_examples
+from mappings.assessment.suggestions import build_engine
 from mappings.engine.suggest import Example, Suggestion
 from portfolio.services.frameworks import find_framework, list_frameworks
 

@@ -34,6 +34,7 @@ from sqlmodel import Session, col, select
 
 from mappings.assessment import background
 from mappings.assessment.claims import Claimable, claimable_criteria
+from mappings.assessment.decided import newest_decision
 from mappings.assessment.models import Claim, Decision, VersionSuggestions
 from mappings.assessment.page_frameworks import PageFrameworks, page_frameworks
 from mappings.assessment.suggestions import (
@@ -41,7 +42,6 @@ from mappings.assessment.suggestions import (
     SuggestedCriterion,
     framework_key,
     merged,
-    newest_decision,
     plain,
     restricted,
     warm_engine,

@@ -18,30 +18,25 @@ import os
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from mappings.assessment.models import Claim, Decision
+from mappings.assessment.decided import Learnt, decided_examples
 from mappings.engine.embed import MemoEncoder, load_encoder
 from mappings.engine.semantic import CriterionMeaning, criterion_embeddings
 from mappings.engine.suggest import (
     CriterionDoc,
-    Example,
     Suggestion,
     SuggestionEngine,
 )
 from mappings.engine.vocabulary import Vocabulary
 from portfolio.models import (
-    Attachment,
-    AttachmentReading,
     Criterion,
-    Evidence,
-    EvidenceVersion,
     Framework,
     Registration,
     RegistrationStandard,
@@ -51,15 +46,19 @@ from portfolio.models import (
 log = logging.getLogger(__name__)
 
 FrameworkKey = tuple[tuple[int, str], ...]  # ((framework id, content hash), ...) by id
-CHUNK = 1000  # ids per IN (...) list
 
 
 @dataclass(frozen=True)
 class Warm:
-    """An engine and the newest decision id it has learnt from (never changed: replaced)."""
+    """An engine and the decisions it has learnt from (never changed: replaced)."""
 
     engine: SuggestionEngine
-    seen: int
+    learnt: Learnt
+
+    @property
+    def seen(self) -> int:
+        """The newest decision id it has learnt."""
+        return self.learnt.newest
 
 
 _lock = threading.Lock()  # guards _cache and _busy, and is never held across a query
@@ -95,12 +94,6 @@ def criteria_docs(session: Session, framework_ids: Sequence[int]) -> list[Criter
         )
         for c, s in rows
     ]
-
-
-def evidence_text(body: str, attachment_texts: Iterable[str] = ()) -> str:
-    """What the engine reads of a piece of evidence: its body, then the text of its attachments."""
-    parts = [body.strip(), *(t.strip() for t in attachment_texts)]
-    return "\n\n".join(p for p in parts if p)
 
 
 _vectors_lock = threading.Lock()
@@ -144,96 +137,6 @@ def build_engine(session: Session, framework_ids: Sequence[int]) -> SuggestionEn
     return SuggestionEngine.build(criteria, glossary, None, values, vocabulary, encoder, vectors)
 
 
-def _chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
-    for i in range(0, len(ids), size):
-        yield ids[i : i + size]
-
-
-_NEWEST_DECISION = sa_select(func.max(col(Decision.id)))
-
-
-def newest_decision(session: Session) -> int:
-    """The id of the newest decision of the centre (0 without any)."""
-    return int(session.connection().execute(_NEWEST_DECISION).scalar_one() or 0)
-
-
-def decided_examples(
-    session: Session, framework_ids: Sequence[int], after_decision: int = 0
-) -> tuple[list[Example], int]:
-    """Claims decided (accepted or referred) in these frameworks, as examples; and the newest
-    decision id seen, so later calls only add what is new.
-
-    Only the columns needed are selected, and the text of each evidence version is fetched once
-    however many of its claims were decided (a centre's thousands of decisions rest on far fewer
-    texts); the examples of one version share that one string."""
-    newest = newest_decision(session)
-    if newest <= after_decision:
-        return [], after_decision
-    changed = (
-        select(Decision.claim_id)
-        .where(col(Decision.id) > after_decision, col(Decision.id) <= newest)
-        .distinct()
-        .subquery()
-    )
-    query = (
-        sa_select(
-            col(EvidenceVersion.id),
-            col(Evidence.kind),
-            col(Standard.code),
-            col(Criterion.code),
-            col(Claim.status),
-        )
-        .select_from(Claim)
-        .join(changed, changed.c.claim_id == Claim.id)
-        .join(Evidence, col(Evidence.id) == Claim.evidence_id)
-        .join(
-            EvidenceVersion,
-            (col(EvidenceVersion.evidence_id) == Evidence.id)
-            & (col(EvidenceVersion.number) == Evidence.current_version),
-        )
-        .join(Criterion, col(Criterion.id) == Claim.criterion_id)
-        .join(Standard, col(Standard.id) == Criterion.standard_id)
-        .where(col(Standard.framework_id).in_(framework_ids), col(Claim.status) != "claimed")
-        .order_by(col(Claim.id))
-    )
-    rows = session.execute(query).all()
-    version_ids = sorted({row[0] for row in rows})
-    texts = _version_texts(session, version_ids)
-    examples = [
-        Example(
-            kind=kind,
-            title=texts[version_id][0],
-            text=texts[version_id][1],
-            standard=std_code,
-            code=crit_code,
-            accepted=status == "accepted",
-        )
-        for version_id, kind, std_code, crit_code, status in rows
-    ]
-    return examples, newest
-
-
-def _version_texts(session: Session, version_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
-    """(title, text the engine reads) of each version: its body, then its attachments' text."""
-    attached: dict[int, list[str]] = defaultdict(list)
-    found: dict[int, tuple[str, str]] = {}
-    for chunk in _chunks(version_ids):
-        for version_id, text in session.exec(
-            select(Attachment.version_id, AttachmentReading.text)
-            .join(AttachmentReading, col(AttachmentReading.attachment_id) == Attachment.id)
-            .where(col(Attachment.version_id).in_(chunk))
-            .order_by(col(Attachment.id))
-        ).all():
-            attached[version_id].append(text)
-        for vid, title, body in session.exec(
-            select(EvidenceVersion.id, EvidenceVersion.title, EvidenceVersion.body).where(
-                col(EvidenceVersion.id).in_(chunk)
-            )
-        ).all():
-            found[vid or 0] = (title, evidence_text(body, attached[vid or 0]))
-    return found
-
-
 _FRAMEWORK_KEY = sa_select(
     col(Framework.id),
     col(Framework.content_hash),
@@ -261,7 +164,7 @@ def framework_hash(digest: str, vocabulary: str | None) -> str:
 
 def warm_engine(session: Session, framework_ids: Sequence[int]) -> Warm:
     """The cached engine over these frameworks, brought up to date with past decisions (and the
-    newest decision it knows). Building or updating runs outside the lock; the new engine
+    decisions it has learnt). Building or updating runs outside the lock; the new engine
     replaces the cached one whole."""
     key = framework_key(session, framework_ids)
     ids = [i for i, _hash in key]
@@ -278,11 +181,13 @@ def warm_engine(session: Session, framework_ids: Sequence[int]) -> Warm:
             continue
         try:
             if current is None:
-                current = Warm(build_engine(session, ids), 0)
-            examples, newest = decided_examples(session, ids, current.seen)
-            fresh = Warm(current.engine.with_examples(examples), newest) if examples else current
-            if newest > fresh.seen:  # decisions in other frameworks only
-                fresh = Warm(fresh.engine, newest)
+                current = Warm(build_engine(session, ids), Learnt())
+            examples, learnt = decided_examples(session, ids, current.learnt)
+            fresh = current
+            if examples:
+                fresh = Warm(current.engine.with_examples(examples), learnt)
+            elif learnt != current.learnt:  # decisions in other frameworks only
+                fresh = Warm(current.engine, learnt)
             with _lock:
                 _cache[key] = fresh
             return fresh

@@ -354,7 +354,7 @@ def test_decided_examples_fetch_each_text_once_whatever_the_claims(
     _decide(session, learner, many, [f"{c.standard_code} {c.code}" for c in criteria[:25]])
     with count_queries() as q:
         examples, later = suggestions.decided_examples(session, ids, newest)
-    assert q.count == statements and later > newest
+    assert q.count == statements and later.newest > newest.newest
     assert len(examples) == 25
     assert len({id(e.text) for e in examples}) == 1  # one text for the 25 claims on one version
     assert RECORD in examples[0].text
