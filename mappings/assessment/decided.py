@@ -1,5 +1,10 @@
 """Assessors' decisions as the suggestion engine's examples, and which decisions an engine has learnt.
 
+Each decision is one example: the text of the version it judged, for the criterion claimed,
+accepted or referred. So what the engine knows is the same whether it learnt the decisions one by
+one as they were made or all at once when its process started: a claim referred on its first text
+and accepted on its second teaches both, and an overturned decision on the same text cancels out.
+
 Decision ids are handed out when a row is inserted, not when its transaction commits: on
 PostgreSQL two assessors deciding at once can commit id 101 before id 100. So an engine does not
 remember only the newest id it has seen, which would skip 100 for ever; it remembers
@@ -17,8 +22,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, bindparam, func, or_
+from sqlalchemy import Select, and_, bindparam, func, or_
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from mappings.assessment.models import Claim, Decision
@@ -98,43 +104,15 @@ def decided_examples(
         return [], now
     # every decision up to the settled id but those learnt before, and the new ones above it
     behind = sorted(i for i in was.recent if i <= settled)
-    changed = (
-        select(Decision.claim_id)
-        .where(
-            or_(
-                and_(
-                    col(Decision.id) > was.settled,
-                    col(Decision.id) <= settled,
-                    col(Decision.id).not_in(behind),
-                ),
-                col(Decision.id).in_(fresh),
-            )
-        )
-        .distinct()
-        .subquery()
+    wanted = or_(
+        and_(
+            col(Decision.id) > was.settled,
+            col(Decision.id) <= settled,
+            col(Decision.id).not_in(behind),
+        ),
+        col(Decision.id).in_(fresh),
     )
-    query = (
-        sa_select(
-            col(EvidenceVersion.id),
-            col(Evidence.kind),
-            col(Standard.code),
-            col(Criterion.code),
-            col(Claim.status),
-        )
-        .select_from(Claim)
-        .join(changed, changed.c.claim_id == Claim.id)
-        .join(Evidence, col(Evidence.id) == Claim.evidence_id)
-        .join(
-            EvidenceVersion,
-            (col(EvidenceVersion.evidence_id) == Evidence.id)
-            & (col(EvidenceVersion.number) == Evidence.current_version),
-        )
-        .join(Criterion, col(Criterion.id) == Claim.criterion_id)
-        .join(Standard, col(Standard.id) == Criterion.standard_id)
-        .where(col(Standard.framework_id).in_(framework_ids), col(Claim.status) != "claimed")
-        .order_by(col(Claim.id))
-    )
-    rows = session.execute(query).all()
+    rows = session.execute(_examples_query(framework_ids).where(wanted)).all()
     texts = _version_texts(session, sorted({row[0] for row in rows}))
     examples = [
         Example(
@@ -148,6 +126,49 @@ def decided_examples(
         for version_id, kind, std_code, crit_code, status in rows
     ]
     return examples, now
+
+
+def _examples_query(framework_ids: Sequence[int]) -> Select[int | None, str, str, str, str]:
+    """Each decision in these frameworks with the version of the evidence it judged: the newest
+    submitted by the time of the decision (a draft being written is its author's until it is
+    submitted; the item's current version for a decision older than every submission, as some
+    loaded records are). So a decision teaches the same thing whenever it is learnt: a referral
+    of the first text still counts against that text once the second one is accepted, and an
+    engine brought up to date decision by decision equals one built at once."""
+    judged = (
+        sa_select(func.max(col(EvidenceVersion.number)))
+        .where(
+            col(EvidenceVersion.evidence_id) == Evidence.id,
+            col(EvidenceVersion.declared_at) <= Decision.at,
+        )
+        .correlate(Evidence, Decision)
+        .scalar_subquery()
+    )
+    version = aliased(EvidenceVersion)
+    return (
+        sa_select(
+            col(version.id),
+            col(Evidence.kind),
+            col(Standard.code),
+            col(Criterion.code),
+            col(Decision.new_status),
+        )
+        .select_from(Decision)
+        .join(Claim, col(Claim.id) == Decision.claim_id)
+        .join(Evidence, col(Evidence.id) == Claim.evidence_id)
+        .join(
+            version,
+            (col(version.evidence_id) == Evidence.id)
+            & (col(version.number) == func.coalesce(judged, Evidence.current_version)),
+        )
+        .join(Criterion, col(Criterion.id) == Claim.criterion_id)
+        .join(Standard, col(Standard.id) == Criterion.standard_id)
+        .where(
+            col(Standard.framework_id).in_(framework_ids),
+            col(Decision.new_status).in_(("accepted", "referred")),
+        )
+        .order_by(col(Decision.id))
+    )
 
 
 def _version_texts(session: Session, version_ids: Sequence[int]) -> dict[int, tuple[str, str]]:

@@ -11,8 +11,10 @@ order).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import astuple
 from datetime import timedelta
 
+import numpy as np
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -24,6 +26,8 @@ from mappings.assessment.models import Claim, Decision
 from mappings.engine.suggest import SuggestionEngine
 from portfolio.models import Evidence, EvidenceVersion, Framework, Person
 from portfolio.models.base import utcnow
+from portfolio.services import evidence
+from tests.conftest import actor_of
 from tests.mappings.test_suggest_stored import _learner_with_item, committed  # noqa: F401 - the fixture
 
 PROFILE = (
@@ -59,13 +63,15 @@ def _accepted(session: Session, learner_id: int, evidence_id: int, code: str) ->
     return claim
 
 
-def _decision(learner_id: int, claim: Claim, decision_id: int | None = None) -> Decision:
+def _decision(
+    learner_id: int, claim: Claim, decision_id: int | None = None, status: str = "accepted"
+) -> Decision:
     return Decision(
         id=decision_id,
         claim_id=claim.id or 0,
         actor_id=learner_id,
         old_status="claimed",
-        new_status="accepted",
+        new_status=status,
     )
 
 
@@ -169,6 +175,59 @@ def test_what_is_read_does_not_grow_with_the_decisions_before(
         assert [e.text for e in examples] == [VISIT] and len(now.recent - learnt.recent) == 1
         reads.append(q.count)
     assert reads[0] == reads[1]
+
+
+def test_an_engine_brought_up_to_date_step_by_step_equals_one_built_at_once(
+    make_person, make_registration, make_evidence, session, sample_framework
+) -> None:
+    """Referred on its first text, accepted on its second: each decision teaches about the text
+    it judged, so the engine is the same whenever the decisions were learnt (it used to learn
+    the current text with the claim's current status: a referral learnt after the learner's
+    edit cancelled the acceptance, and a process started later knew neither the referral nor
+    that cancelling)."""
+    learner = make_person("learner")
+    make_registration(learner=learner, codes="SE04")
+    ids = [sample_framework.id or 0]
+    item = make_evidence(learner, title="Profile", body=PROFILE)
+    claim = _accepted(session, learner.id or 0, item.id or 0, "SE04 P1")
+    claim.status = "referred"
+    session.add(_decision(learner.id or 0, claim, status="referred"))
+    session.commit()
+    early, after_referral = decided_examples(session, ids)  # learnt before the learner edits
+    second = "Vocational profile with K: we mapped her skills, talents and job goals together."
+    actor = actor_of(learner)
+    draft = evidence.Draft(
+        kind="reflective_account", title="Profile", activity_date=item.activity_date, body=second
+    )
+    evidence.update(session, actor=actor, evidence_id=item.id or 0, expected_version=1, draft=draft)
+    evidence.submit(session, actor=actor, evidence_id=item.id or 0, declaration=True)
+    session.commit()
+    late, after_edit = decided_examples(session, ids)  # the referral learnt after the edit
+    claim.status = "accepted"
+    session.add(_decision(learner.id or 0, claim))
+    session.commit()
+    last, _ = decided_examples(session, ids, after_referral)
+    assert last == decided_examples(session, ids, after_edit)[0]
+    assert [(e.text, e.accepted) for e in early + last] == [(PROFILE, False), (second, True)]
+    assert late == early
+    everything, _ = decided_examples(session, ids)  # a process started now
+    assert everything == early + last
+    base = suggestions.build_engine(session, ids)
+    built = base.with_examples(everything)
+    for steps in (base.with_examples(early).with_examples(last), base.with_examples(late + last)):
+        for text in (PROFILE, second, VISIT):
+            probe = {"kind": "reflective_account", "title": "Profile", "text": text}
+            assert steps.suggest(**probe) == built.suggest(**probe)
+            one, other = steps.neighbours("Profile", text), built.neighbours("Profile", text)
+            assert one is not None and other is not None
+            assert all(
+                np.array_equal(a, b) for a, b in zip(astuple(one), astuple(other), strict=True)
+            )
+    assert _knows(built, "Profile", second, "SE04 P1")
+    referred = built.neighbours("Profile", PROFILE)
+    assert referred is not None
+    p1 = [f"{c.standard} {c.code}" for c in built.criteria].index("SE04 P1")
+    assert referred.near_referred[p1] > 0 and referred.vote[p1] < 0  # the first text, referred
 
 
 # ------------------------------------------------------------------ two transactions at once
