@@ -86,13 +86,13 @@ def newest_decision(session: Session) -> int:
 def decided_examples(
     session: Session, framework_ids: Sequence[int], learnt: Learnt | None = None
 ) -> tuple[list[Example], Learnt]:
-    """Claims decided (accepted or referred) in these frameworks and not yet ``learnt``, as
-    examples; and what is learnt once they are, so later calls only add what is new, including a
-    decision that committed after a newer one was seen.
+    """The decisions (accepted or referred) in these frameworks not yet ``learnt``, as examples;
+    and what is learnt once they are, so later calls only add what is new, including a decision
+    that committed after a newer one was seen.
 
     Only the columns needed are selected, and the text of each evidence version is fetched once
-    however many of its claims were decided (a centre's thousands of decisions rest on far fewer
-    texts); the examples of one version share that one string."""
+    however many decisions judged it (a centre's thousands of decisions rest on far fewer texts);
+    the examples of one version share that one string."""
     was = learnt or Learnt()
     connection = session.connection()
     found = connection.execute(_SETTLED, {"before": utcnow() - SETTLED_AFTER}).scalar()
