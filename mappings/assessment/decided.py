@@ -61,7 +61,7 @@ def evidence_text(body: str, attachment_texts: Iterable[str] = ()) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
+def _chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
     for i in range(0, len(ids), size):
         yield ids[i : i + size]
 
@@ -175,7 +175,7 @@ def _version_texts(session: Session, version_ids: Sequence[int]) -> dict[int, tu
     """(title, text the engine reads) of each version: its body, then its attachments' text."""
     attached: dict[int, list[str]] = defaultdict(list)
     found: dict[int, tuple[str, str]] = {}
-    for chunk in chunks(version_ids):
+    for chunk in _chunks(version_ids):
         for version_id, text in session.exec(
             select(Attachment.version_id, AttachmentReading.text)
             .join(AttachmentReading, col(AttachmentReading.attachment_id) == Attachment.id)
