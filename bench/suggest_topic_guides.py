@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.suggest_eval import SHARED, gold_of  # noqa: E402
+from bench.suggest_eval import SHARED, gold_of, run  # noqa: E402
 from framework.parse.combine import parse_files  # noqa: E402
 from mappings.engine.cold import Params  # noqa: E402
 from mappings.engine.dataset import Item, examples_of, framework_from_spec, load_items  # noqa: E402
@@ -54,19 +54,6 @@ GUIDES = (  # the topic guides of seeds/, in file order (the units' codes come f
 )
 ITEMS = ROOT / "bench" / "data" / "topic-guides.jsonl"
 STEPS = (0, 5, 10, 18)  # decided items of the learning curve; the last 18 of an order are measured
-Pair = tuple[str, str]
-
-
-def ranks(
-    engine: SuggestionEngine, items: Sequence[Item]
-) -> tuple[list[list[Pair]], list[set[Pair]]]:
-    """Each item's top ten, and its strong suggestions."""
-    ranked, strong = [], []
-    for it in items:
-        out = engine.suggest(kind=it["kind"], title=it["title"], text=it["text"], top=10)
-        ranked.append([(s.standard, s.criterion) for s in out])
-        strong.append({(s.standard, s.criterion) for s in out if s.strong})
-    return ranked, strong
 
 
 def curve(engine: SuggestionEngine, items: Sequence[Item], orders: int) -> None:
@@ -81,7 +68,7 @@ def curve(engine: SuggestionEngine, items: Sequence[Item], orders: int) -> None:
         for n in STEPS:
             decided = [items[j] for j in order[:n]]
             warm = engine.with_examples(examples_of(decided)) if decided else engine
-            ranked, _ = ranks(warm, held)
+            ranked = run(lambda e=warm: e, held, None)[0]
             figures = (
                 recall_at_k_micro(ranked, golds, 3),
                 recall_at_k_micro(ranked, golds, 10),
@@ -120,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     if encoder is not None:
         engines = {"meaning and words": framework.engine(Params(), encoder), **engines}
     for name, engine in engines.items():
-        ranked, strong = ranks(engine, items)
+        ranked, strong = run(lambda e=engine: e, items, None)[:2]
         prf = set_prf_micro(strong, golds)
         empty, none = empty_when_no_gold(strong, golds)
         recall = "  ".join(f"@{k} {recall_at_k_micro(ranked, golds, k):.3f}" for k in (1, 3, 10))
