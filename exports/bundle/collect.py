@@ -58,9 +58,10 @@ def collect(
     when: datetime,
     reader_id: int | None = None,
 ) -> Collected:
-    """The learner's portfolio as records. ``reader_id``: who exports it, when not the learner;
-    drafts are their authors' (issue 17), so versions not yet submitted that ``reader_id`` did not
-    write are left out, with the items never submitted and their claims."""
+    """The learner's portfolio as records. ``reader_id``: who exports it (the learner, their
+    assessor); drafts are their authors' (issue 17), so versions not yet submitted that
+    ``reader_id`` did not write are left out, with the items never submitted and their claims.
+    None (the centre's own transfer from the command line): everything."""
     rows = _Rows(session, learner.id or 0, reader_id)
     views = {
         v.document_id: v

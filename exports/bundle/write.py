@@ -102,7 +102,8 @@ def write_bundle(
     if learner is None:
         raise NotFound("No such learner.")
     when = generated_at or utcnow()
-    reader = actor.id if actor is not None and actor.id != learner_id else None
+    # drafts are their authors' alone: the learner's own export leaves out their assessor's
+    reader = actor.id if actor is not None else None
     collected = collect(session, learner, centre=centre, when=when, reader_id=reader)
     manifest = collected.manifest
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from mappings.assessment.models import Claim
@@ -53,24 +53,37 @@ def framework_uri(framework: Framework) -> str:
 
 
 def collect_items(session: Session, learner_id: int) -> list[Item]:
-    """Every evidence item of the learner, its current version, files and claims."""
-    rows = session.exec(
+    """Every evidence item of the learner as the learner may read it, with its files and claims
+    (whoever exports it: an administrator exports it for the learner).
+
+    A version not yet submitted is its author's alone (as on the pages and in bundles): each
+    item is written at its newest version that was submitted or that the learner wrote, and an
+    item with neither (an assessor's record not yet submitted) is left out."""
+    visible = session.exec(
         select(Evidence, EvidenceVersion)
-        .join(
-            EvidenceVersion,
-            and_(
-                col(EvidenceVersion.evidence_id) == Evidence.id,
-                col(EvidenceVersion.number) == Evidence.current_version,
+        .join(EvidenceVersion, col(EvidenceVersion.evidence_id) == Evidence.id)
+        .where(
+            Evidence.learner_id == learner_id,
+            col(EvidenceVersion.number) <= Evidence.current_version,
+            or_(
+                col(EvidenceVersion.declared_at).is_not(None),
+                col(Evidence.created_by) == learner_id,
             ),
         )
-        .where(Evidence.learner_id == learner_id)
-        .order_by(col(Evidence.id))
+        .order_by(col(Evidence.id), col(EvidenceVersion.number).desc())
     ).all()
+    newest: dict[int, tuple[Evidence, EvidenceVersion]] = {}
+    for e, v in visible:
+        newest.setdefault(e.id or 0, (e, v))
+    rows = list(newest.values())
     version_ids = [v.id for _, v in rows]
     files: dict[int, list[Attachment]] = defaultdict(list)
     for a in session.exec(
         select(Attachment)
-        .where(col(Attachment.version_id).in_(version_ids))
+        .where(
+            col(Attachment.version_id).in_(version_ids),
+            col(Attachment.erased_at).is_(None),  # an erased file is gone from the store
+        )
         .order_by(col(Attachment.id))
     ):
         files[a.version_id].append(a)
@@ -105,7 +118,8 @@ def collect_items(session: Session, learner_id: int) -> list[Item]:
         Item(
             id=e.id or 0,
             kind=e.kind,
-            status=e.status,
+            # an earlier version, written because the newer one is someone else's draft
+            status=e.status if v.number == e.current_version else "submitted",
             title=v.title,
             activity_date=v.activity_date,
             body=v.body,

@@ -117,6 +117,27 @@ def test_who_may_export_a_bundle(session, store, case, make_person) -> None:
             _bundle(session, store, case.learner.id, actor=actor_of(who))
 
 
+def test_the_learners_own_bundle_leaves_out_their_assessors_draft(
+    session, store, case, make_evidence
+) -> None:
+    """A version not yet submitted is its author's alone, whoever exports: the learner's bundle
+    leaves out the assessor's observation record still in draft, and keeps the learner's own."""
+    make_evidence(
+        case.learner,
+        kind="observation_record",
+        title="Unsent",
+        body="PRIVATE NOTES",
+        submit=False,
+        author=case.assessor,
+    )
+    make_evidence(case.learner, title="Mine", body="MY OWN DRAFT", submit=False)
+    for who, shown in ((case.learner, "MY OWN DRAFT"), (case.assessor, "PRIVATE NOTES")):
+        data = _bundle(session, store, case.learner.id, actor=actor_of(who))
+        manifest = zipfile.ZipFile(io.BytesIO(data)).read(MANIFEST).decode()
+        hidden = {"MY OWN DRAFT", "PRIVATE NOTES"} - {shown}
+        assert shown in manifest and not any(text in manifest for text in hidden)
+
+
 def _normalise(manifest: dict[str, Any]) -> dict[str, Any]:
     """The manifest without generated times, database ids and id-derived names, nor roles
     (never taken from a bundle: its assessor is imported as a person without one)."""

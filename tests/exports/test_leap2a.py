@@ -275,3 +275,48 @@ def test_html_is_read_as_text_without_tags(text: str) -> None:
     out = html_text(f"<div><p>{escaped}</p><script>alert(1)</script></div>")
     assert "alert" not in out or "alert" in text
     assert " ".join(out.split()) == " ".join(text.split())
+
+
+def test_the_export_holds_what_the_learner_may_read_not_an_assessors_draft(
+    session, tmp_path, make_person, make_registration, make_evidence
+):
+    """A version not yet submitted is its author's alone: the assessor's observation record still
+    in draft is left out, an edit the assessor has not submitted leaves the submitted text, and
+    the learner's own draft is theirs to take, whoever exports it."""
+    store = FileStore(tmp_path)
+    learner, assessor = make_person("learner"), make_person("assessor")
+    make_registration(learner=learner, assessor=assessor)
+    make_evidence(
+        learner,
+        kind="observation_record",
+        title="Unsent",
+        body="PRIVATE NOTES",
+        submit=False,
+        author=assessor,
+    )
+    seen = make_evidence(
+        learner, kind="observation_record", title="Seen", body="SUBMITTED TEXT", author=assessor
+    )
+    evidence_service.update(
+        session,
+        actor=actor_of(assessor),
+        evidence_id=seen.id,
+        expected_version=seen.current_version,
+        draft=evidence_service.Draft(
+            kind="observation_record",
+            title="Seen",
+            activity_date=date.today(),
+            body="EDITED NOT SUBMITTED",
+        ),
+    )
+    session.commit()
+    make_evidence(learner, title="Mine", body="MY OWN DRAFT", submit=False)
+    for who in (actor_of(learner), actor_of(make_person("admin"))):
+        out = io.BytesIO()
+        written = write_leap2a(session, store, learner.id, out, actor=who)
+        feed = zipfile.ZipFile(out).read(FEED).decode()
+        assert written.items == 2
+        assert "PRIVATE NOTES" not in feed and "EDITED NOT SUBMITTED" not in feed
+        assert "SUBMITTED TEXT" in feed and "MY OWN DRAFT" in feed
+        entry = etree.fromstring(feed.encode()).xpath("//a:entry[a:title='Seen']", namespaces=NS)[0]
+        assert "readiness#Unready" not in etree.tostring(entry).decode()  # it was submitted
