@@ -242,6 +242,12 @@ class _Restorer:
         bundle is not verified (nobody here is made the author of what it says)."""
         return self.person.get(people.normalise_email(email)) if email else None
 
+    def _staff(self, email: str | None) -> int | None:
+        """The assessor or IQA a registration of the bundle names: never the learner themself
+        (whatever the file says), and so nobody at all when it is not verified."""
+        found = self._pid(email)
+        return None if found == self.learner_id else found
+
     @property
     def learner_id(self) -> int:
         return self.person[people.normalise_email(self.m.learner.email)]
@@ -335,8 +341,8 @@ class _Restorer:
                 learner_id=self.learner_id,
                 framework_id=fw_id,
                 cohort_id=self._cohort(r.cohort),
-                assessor_id=self._pid(r.assessor),
-                iqa_id=self._pid(r.iqa),
+                assessor_id=self._staff(r.assessor),
+                iqa_id=self._staff(r.iqa),
             )
             self.session.flush()
         have = set(

@@ -33,6 +33,7 @@ from portfolio.services.keys import ensure_key, fingerprint
 from portfolio.services.people import SYSTEM
 from tests.conftest import migrated_database
 from tests.exports.export_case import build_case
+from tests.exports.test_bundle import signed
 
 OURS = Ed25519PrivateKey.generate()  # the exporting centre's key
 OTHER = Ed25519PrivateKey.generate()  # some other centre's
@@ -220,6 +221,28 @@ def test_an_edited_manifest_under_a_trusted_key_counts_nothing_and_gives_no_role
         assert {(r.by_email, r.outcome, r.signature) for r in forged} == {
             ("assessor@here.example", "accepted", "invalid")
         }
+
+
+@pytest.mark.parametrize("key", [None, "ours"])
+def test_a_bundle_never_makes_its_learner_their_own_assessor_or_iqa(
+    session, store, case, tmp_path, target, key
+) -> None:
+    """Unsigned, or signed by a trusted key after the edit: the registration it makes has nobody
+    allocated rather than the learner."""
+
+    def forge(m: dict[str, Any]) -> None:
+        for r in m["registrations"]:
+            r["assessor"] = r["iqa"] = m["learner"]["email"]
+
+    data = _edit_manifest(_bundle(session, store, case.learner.id, None), forge)
+    if key:
+        data = signed(data, OURS)
+    report = _import(target, tmp_path, data, [OURS])
+    assert report.signature.state == ("verified" if key else "unsigned")
+    with Session(target) as s:
+        learner = s.exec(select(Person).where(Person.email == case.learner.email)).one()
+        [reg] = s.exec(select(Registration).where(Registration.learner_id == learner.id)).all()
+        assert (reg.assessor_id, reg.iqa_id) == (None, None)
 
 
 def test_hashes_that_fail_are_refused_whatever_the_signature(
