@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import and_, bindparam, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -26,7 +26,7 @@ from portfolio.models import (
     Standard,
 )
 from portfolio.models.base import utcnow
-from portfolio.services import access, audit
+from portfolio.services import access, audit, evidence
 from portfolio.services.people import Actor
 
 DECISIONS = ("accepted", "referred")
@@ -45,6 +45,7 @@ class Claimable:
     code: str
     kind: str
     text: str
+    assessor_id: int | None = None  # of the learner's registration on its framework
 
     @property
     def ref(self) -> CriterionRef:
@@ -64,6 +65,7 @@ _CLAIMABLE = (
         col(Criterion.code),
         col(Criterion.kind),
         col(Criterion.text),
+        col(Registration.assessor_id),
     )
     .join(Standard, col(Standard.id) == Criterion.standard_id)
     .join(RegistrationStandard, col(RegistrationStandard.standard_id) == Standard.id)
@@ -86,8 +88,9 @@ def claimable_criteria(session: Session, learner_id: int) -> list[Claimable]:
             code=code,
             kind=kind,
             text=text,
+            assessor_id=assessor_id,
         )
-        for cid, sid, scode, title, fid, code, kind, text in rows
+        for cid, sid, scode, title, fid, code, kind, text, assessor_id in rows
     ]
 
 
@@ -171,17 +174,29 @@ def decide(
     """Accept or refer a claim. Two assessors deciding at once: the second is told (Conflict).
     ``notify=False``: the caller tells the learner of complete standards itself, once."""
     row = session.exec(
-        select(Claim, Evidence, Framework)
+        select(Claim, Evidence, Framework, Registration.assessor_id)
         .join(Evidence, col(Evidence.id) == Claim.evidence_id)
         .join(Criterion, col(Criterion.id) == Claim.criterion_id)
         .join(Standard, col(Standard.id) == Criterion.standard_id)
         .join(Framework, col(Framework.id) == Standard.framework_id)
+        .outerjoin(
+            Registration,
+            and_(
+                col(Registration.learner_id) == Evidence.learner_id,
+                col(Registration.framework_id) == Framework.id,
+            ),
+        )
         .where(Claim.id == claim_id)
     ).first()
     if row is None:
         raise NotFound("No such claim.")
-    claim, item, framework = row
+    claim, item, framework, assessor_id = row
     access.require_assessor(session, actor, item.learner_id)
+    if assessor_id != actor.id:  # the learner may have another assessor for this framework
+        raise PermissionDenied(
+            f"Only the assessor allocated to the learner's {framework.title} registration "
+            "decides this claim."
+        )
     if decision not in DECISIONS:
         raise Invalid("A decision is either accepted or referred.", field="decision")
     if item.submitted_at is None:
@@ -344,16 +359,20 @@ def judge(
     flags: dict[str, bool],
     note: str = "",
 ) -> Judgement:
-    """Record the VACSR judgement of the current version; a failing flag needs a note."""
+    """Record the VACSR judgement of the newest submitted version (a newer draft is its
+    author's alone, not yet before the assessor); a failing flag needs a note."""
     item = _evidence(session, evidence_id)
     access.require_assessor(session, actor, item.learner_id)
+    version = evidence.latest_submitted(session, item)
+    if version is None:
+        raise Invalid("This evidence has not been submitted yet.")
     values = {name: bool(flags.get(name)) for name in VACSR}
     failing = [name for name, ok in values.items() if not ok]
     if failing and not note.strip():
         raise Invalid(f"Explain why the evidence is not {', '.join(failing)}.", field="note")
     judgement = Judgement(
         evidence_id=evidence_id,
-        version_number=item.current_version,
+        version_number=version.number,
         valid=values["valid"],
         authentic=values["authentic"],
         current=values["current"],
@@ -370,6 +389,6 @@ def judge(
         action="evidence.judge",
         subject_type="evidence",
         subject_id=evidence_id,
-        data={"failing": failing, "version": item.current_version},
+        data={"failing": failing, "version": version.number},
     )
     return judgement

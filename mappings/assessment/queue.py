@@ -1,5 +1,5 @@
-"""The marking queue: every submitted item of an assessor's learners that has claims awaiting a
-decision, oldest submission first, a page at a time, in three queries however long it is."""
+"""The marking queue: every submitted item of an assessor's learners that has claims awaiting
+their decision (on a framework they assess the learner on), oldest submission first, a page at a time, in three queries however long it is."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import and_, bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -39,21 +39,36 @@ class QueueRow:
 MarkingQueue = Paged[QueueRow]
 
 
+# a claim waits for the assessor of the learner's registration on the claim's framework (a
+# learner on two frameworks may have two assessors)
+_ASSESSED = (
+    and_(
+        col(Registration.learner_id) == Evidence.learner_id,
+        col(Registration.framework_id) == Standard.framework_id,
+    ),
+)
+
+
+def _waiting(query: Any) -> Any:
+    """``query`` (from Evidence) joined to its claims and the registration each is decided on."""
+    return (
+        query.join(Claim, col(Claim.evidence_id) == Evidence.id)
+        .join(Criterion, col(Criterion.id) == Claim.criterion_id)
+        .join(Standard, col(Standard.id) == Criterion.standard_id)
+        .join(Registration, *_ASSESSED)
+    )
+
+
 def _statements(by_learner: bool) -> tuple[Any, Any]:
     """The count and the page of waiting items, built once (building costs more than running)."""
-    mine = sa_select(col(Registration.learner_id)).where(
-        col(Registration.assessor_id) == bindparam("assessor_id")
-    )
     where = [
         col(Evidence.submitted_at).is_not(None),
-        col(Evidence.learner_id).in_(mine),
+        col(Registration.assessor_id) == bindparam("assessor_id"),
         col(Claim.status) == "claimed",
     ]
     if by_learner:
         where.append(col(Evidence.learner_id) == bindparam("learner_id"))
-    count = sa_select(func.count(func.distinct(col(Evidence.id)))).join(
-        Claim, col(Claim.evidence_id) == Evidence.id
-    )
+    count = _waiting(sa_select(func.count(func.distinct(col(Evidence.id)))).select_from(Evidence))
     shown = (
         col(Evidence.id),
         col(Evidence.title),
@@ -63,8 +78,7 @@ def _statements(by_learner: bool) -> tuple[Any, Any]:
         col(Evidence.submitted_at),
     )
     rows = (
-        sa_select(*shown, func.count(col(Claim.id)))
-        .join(Claim, col(Claim.evidence_id) == Evidence.id)
+        _waiting(sa_select(*shown, func.count(col(Claim.id))).select_from(Evidence))
         .join(Person, col(Person.id) == Evidence.learner_id)
         .where(*where)
         .group_by(*shown)
@@ -77,11 +91,11 @@ def _statements(by_learner: bool) -> tuple[Any, Any]:
 
 _QUEUE = {False: _statements(False), True: _statements(True)}
 _STANDARDS = (
-    sa_select(col(Claim.evidence_id), col(Standard.code))
-    .join(Criterion, col(Criterion.id) == Claim.criterion_id)
-    .join(Standard, col(Standard.id) == Criterion.standard_id)
+    _waiting(sa_select(col(Claim.evidence_id), col(Standard.code)).select_from(Evidence))
     .where(
-        col(Claim.evidence_id).in_(bindparam("ids", expanding=True)), col(Claim.status) == "claimed"
+        col(Claim.evidence_id).in_(bindparam("ids", expanding=True)),
+        col(Claim.status) == "claimed",
+        col(Registration.assessor_id) == bindparam("assessor_id"),
     )
     .distinct()
     .order_by(col(Claim.evidence_id), col(Standard.code))
@@ -108,7 +122,8 @@ def marking_queue(
     found: Sequence[Any] = connection.execute(select_rows, params).all()
     standards: dict[int, list[str]] = defaultdict(list)
     if found:
-        for eid, code in connection.execute(_STANDARDS, {"ids": [r[0] for r in found]}):
+        ids = [r[0] for r in found]
+        for eid, code in connection.execute(_STANDARDS, {"ids": ids, "assessor_id": actor.id}):
             standards[eid].append(code)
     return MarkingQueue(
         rows=[

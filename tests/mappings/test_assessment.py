@@ -211,6 +211,31 @@ def test_vacsr_failing_flag_needs_a_note(session, case, make_evidence) -> None:
     assert j.current is False and j.version_number == 1
 
 
+def test_vacsr_judges_the_submitted_version_never_a_draft(session, case, make_evidence) -> None:
+    """A version not yet submitted is not before the assessor: never submitted, nothing to judge;
+    edited into a new draft, the judgement is of the version submitted."""
+    from portfolio.services import evidence as evidence_service
+
+    learner, assessor, *_ = case
+    flags = dict.fromkeys(claims.VACSR, True)
+    draft = make_evidence(learner, submit=False)
+    with pytest.raises(Invalid, match="not been submitted"):
+        claims.judge(session, actor=actor_of(assessor), evidence_id=draft.id, flags=flags)
+    item = make_evidence(learner)
+    evidence_service.update(
+        session,
+        actor=actor_of(learner),
+        evidence_id=item.id,
+        expected_version=1,
+        draft=evidence_service.Draft(
+            kind=item.kind, title="Rewritten", activity_date=date.today(), body="Changed."
+        ),
+    )
+    assert item.current_version == 2
+    j = claims.judge(session, actor=actor_of(assessor), evidence_id=item.id, flags=flags)
+    assert j.version_number == 1
+
+
 def learner_declares(session, learner, standard):
     """The learner confirms their declaration for ``standard`` (of their first registration)."""
     [reg_id, *_] = registrations_of_learner(session, learner.id)

@@ -276,7 +276,8 @@ class ItemForms:
                 c.id: ClaimDecisionForm(
                     formdata=None, row=c.id, revision=c.revision, method=c.default_method
                 )
-                for c in (mapping.claims if mapping.can_decide else ())
+                for c in mapping.claims
+                if c.decidable
             },
             privacy=PrivacyForm(formdata=None),
         )

@@ -56,6 +56,8 @@ class ClaimRow:
     methods: tuple[tuple[str, str], ...]  # (code, name): the methods of the criterion's framework
     default_method: str | None = None  # the method decided before, else the one of the item's kind
     method_name: str = ""  # the method in words, as its framework names it
+    # the one looking may decide it: the assessor of the learner's registration on its framework
+    decidable: bool = False
 
     @property
     def done(self) -> bool:
@@ -269,7 +271,10 @@ def mapping_view(
     criteria = claimable_criteria(session, item.learner_id)
     frameworks = page_frameworks(session, [c.framework_id for c in criteria], item.id or 0)
     rows = session.connection().execute(_CLAIMS, {"evidence_id": item.id}).all()
-    claims = _claim_rows(rows, criteria, frameworks.rules, item.kind)
+    can_decide = "assessor" in relation and item.submitted_at is not None
+    claims = _claim_rows(
+        rows, criteria, frameworks.rules, item.kind, decider=actor.id if can_decide else None
+    )
     readings = readings_of(session, [a.id or 0 for a in attachments])
     stored = for_page(
         session, version=version, criteria=criteria, readings=readings, frameworks=frameworks
@@ -302,7 +307,7 @@ def mapping_view(
             for j, name in judgements
         ],
         can_map=can_map,
-        can_decide="assessor" in relation and item.submitted_at is not None,
+        can_decide=can_decide,
         files={
             a.id or 0: note
             for a in attachments
@@ -339,9 +344,11 @@ def _claim_rows(
     criteria: list[Claimable],
     rules_of: dict[int, CoverageRules],
     evidence_kind: str,
+    decider: int | None = None,
 ) -> list[ClaimRow]:
     """The claims with their decisions (``rows``: of :data:`_CLAIMS`), each offering the methods
-    of its own framework, the method decided before or else the one of the item's kind chosen."""
+    of its own framework, the method decided before or else the one of the item's kind chosen.
+    ``decider``: who may decide, for the claims whose registration they assess."""
     by_id = {c.criterion_id: c for c in criteria}
     claims: dict[int, tuple[Any, list[Any]]] = {}
     for row in rows:
@@ -371,6 +378,9 @@ def _claim_rows(
                 methods=rules.methods,
                 default_method=method or default_method(evidence_kind, rules),
                 method_name=_said(rules, method),
+                decidable=decider is not None
+                and criterion is not None
+                and criterion.assessor_id == decider,
             )
         )
     return found

@@ -1,0 +1,150 @@
+"""A learner on two frameworks with a different assessor on each: each assessor decides the
+claims of their own registration only, on the item's page, in the service and in their queue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlmodel import Session, select
+
+from demo.accounts import register_learner
+from framework.parse import parse
+from mappings.assessment import claims
+from mappings.assessment.models import Claim
+from mappings.assessment.queue import marking_queue
+from portfolio.errors import PermissionDenied
+from portfolio.models import Person
+from portfolio.services.frameworks import import_framework
+from portfolio.services.people import SYSTEM
+from tests.conftest import actor_of
+
+MANAGEMENT = Path(__file__).parent / "data" / "management-leadership.csv"
+
+
+@pytest.fixture
+def two(
+    session: Session,
+    make_person: Callable[..., Person],
+    make_registration: Callable[..., Any],
+    make_evidence: Callable[..., Any],
+) -> dict[str, Any]:
+    """A learner on the sample (assessor ``se``) and on Management (assessor ``ml``), with one
+    submitted item claiming a criterion of each."""
+    learner, se, ml = make_person("learner"), make_person("assessor"), make_person("assessor")
+    make_registration(learner=learner, assessor=se, codes="SE01")
+    spec = parse(MANAGEMENT.read_bytes(), MANAGEMENT.name)
+    framework_id = import_framework(session, actor=SYSTEM, spec=spec).framework_id
+    register_learner(
+        session,
+        learner_id=learner.id or 0,
+        framework_id=framework_id,
+        codes=[spec.standards[0].code],
+        assessor_id=ml.id,
+        iqa_id=None,
+        cohort_id=None,
+        start=date.today() - timedelta(days=30),
+        planned_end=date.today() + timedelta(days=300),
+    )
+    session.commit()
+    item = make_evidence(learner, kind="product")
+    criteria = claims.claimable_criteria(session, learner.id or 0)
+    first = {c.framework_id: c for c in reversed(criteria)}  # each framework's first criterion
+    claims.set_claims(
+        session,
+        actor=actor_of(learner),
+        evidence_id=item.id,
+        criterion_ids=[c.criterion_id for c in first.values()],
+    )
+    session.commit()
+    made = {
+        c.criterion_id: c
+        for c in session.exec(select(Claim).where(Claim.evidence_id == item.id)).all()
+    }
+    ours = next(c for c in first.values() if c.framework_id != framework_id)
+    theirs = first[framework_id]
+    return {
+        "learner": learner,
+        "se": se,
+        "ml": ml,
+        "item": item,
+        "se_claim": made[ours.criterion_id],
+        "ml_claim": made[theirs.criterion_id],
+        "ml_code": theirs.standard_code,
+    }
+
+
+def _decide(session: Session, who: Person, claim: Claim) -> None:
+    claims.decide(
+        session,
+        actor=actor_of(who),
+        claim_id=claim.id or 0,
+        expected_revision=claim.revision,
+        decision="accepted",
+        method="O",
+    )
+
+
+def test_each_assessor_decides_the_claims_of_their_own_registration(
+    session: Session, two: dict[str, Any]
+) -> None:
+    with pytest.raises(PermissionDenied, match="Management"):
+        _decide(session, two["se"], two["ml_claim"])
+    session.rollback()
+    with pytest.raises(PermissionDenied):
+        _decide(session, two["ml"], two["se_claim"])
+    session.rollback()
+    _decide(session, two["se"], two["se_claim"])
+    _decide(session, two["ml"], two["ml_claim"])
+    session.commit()
+    decided = session.exec(
+        select(Claim.status, Claim.decided_by).where(Claim.evidence_id == two["item"].id)
+    ).all()
+    assert sorted(decided) == sorted([("accepted", two["se"].id), ("accepted", two["ml"].id)])
+
+
+def test_each_assessor_queue_holds_only_their_own_claims(
+    session: Session, two: dict[str, Any]
+) -> None:
+    for who, code in (("se", "SE01"), ("ml", two["ml_code"])):
+        queue = marking_queue(session, actor=actor_of(two[who]))
+        [row] = queue.rows
+        assert (row.awaiting, row.standards) == (1, (code,))
+    _decide(session, two["se"], two["se_claim"])
+    session.commit()
+    assert marking_queue(session, actor=actor_of(two["se"])).total == 0
+    assert marking_queue(session, actor=actor_of(two["ml"])).total == 1
+
+
+def test_the_item_page_offers_each_assessor_only_their_claims(
+    client: FlaskClient, auth: Any, session: Session, two: dict[str, Any]
+) -> None:
+    se_claim, ml_claim = two["se_claim"].id, two["ml_claim"].id
+    auth.login(two["se"])
+    page = client.get(f"/evidence/{two['item'].id}").get_data(as_text=True)
+    assert f'name="decision-{se_claim}"' in page
+    assert f'name="decision-{ml_claim}"' not in page
+    assert "Another assessor decides this claim" in page
+    # a forged decision on the other registration's claim is refused and saves nothing
+    response = client.post(
+        f"/claims/{ml_claim}/decision",
+        data={"decision": "accepted", "method": "O", "revision": "0"},
+    )
+    assert response.status_code == 403
+    bulk = client.post(
+        f"/evidence/{two['item'].id}/decisions",
+        data={
+            **{f"decision-{c}": "accepted" for c in (se_claim, ml_claim)},
+            **{f"method-{c}": "O" for c in (se_claim, ml_claim)},
+            **{f"revision-{c}": "0" for c in (se_claim, ml_claim)},
+            "save": "Record decisions",
+        },
+    )
+    assert bulk.status_code == 403
+    session.expire_all()
+    statuses = session.exec(select(Claim.status).where(Claim.evidence_id == two["item"].id))
+    assert set(statuses) == {"claimed"}  # one refused claim saves none
