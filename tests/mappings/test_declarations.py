@@ -169,6 +169,14 @@ def test_notifications_are_read_only_by_their_person(session, case) -> None:
     assert [n.text for n in notifications.list_for(session, actor=actor_of(learner))] == ["Hello"]
 
 
+def claim_method(session, claim: Claim) -> str:
+    """The method that meets the claim's criterion: observed (P) or discussed (K)."""
+    from portfolio.models import Criterion
+
+    criterion = session.get(Criterion, claim.criterion_id)
+    return "O" if criterion.kind == "performance" else "PD"
+
+
 def test_a_new_version_of_the_evidence_asks_the_learner_again(session, case, make_evidence) -> None:
     from portfolio.models import Evidence
     from portfolio.services import evidence as evidence_service
@@ -193,6 +201,23 @@ def test_a_new_version_of_the_evidence_asks_the_learner_again(session, case, mak
         ),
     )
     evidence_service.submit(session, actor=me, evidence_id=ra.id, declaration=True)
+    session.commit()
+    # the new version is not what the assessor accepted: its claims await a decision again, so
+    # SE03 is not complete and there is nothing to declare yet
+    assert declarations.awaiting_declarations(session, learner_id=learner.id) == []
+    with pytest.raises(Invalid, match="not yet met"):
+        _sign(session, assessor, reg)
+    session.rollback()
+    for claim in session.exec(select(Claim).where(Claim.evidence_id == ra.id)).all():
+        assert claim.status == "claimed"
+        claims.decide(
+            session,
+            actor=actor_of(assessor),
+            claim_id=claim.id,
+            expected_revision=claim.revision,
+            decision="accepted",
+            method=claim_method(session, claim),
+        )
     session.commit()
     [again] = declarations.awaiting_declarations(session, learner_id=learner.id)
     assert again.code == "SE03" and again.asked_again
