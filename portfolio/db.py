@@ -32,8 +32,11 @@ BUSY_TIMEOUT_SECONDS = 30
 ATTEMPTS = 5  # a unit of work that fails on a lock is run at most this many times
 # a pooled PostgreSQL connection left unused this long is tried before it is handed out
 PING_AFTER_IDLE_SECONDS = 10.0
-# SQLSTATEs of PostgreSQL that mean "run the transaction again"
-_PG_RETRY = frozenset({"40001", "40P01", "55P03"})  # serialization failure, deadlock, lock n/a
+# SQLSTATEs of PostgreSQL that mean "run the transaction again": serialization failure,
+# deadlock, lock not available, and a unique key taken by a transaction that committed while this
+# one ran (READ COMMITTED: two requests checked that a row was not there, then both inserted it;
+# run again, the check sees the other's row and answers as it should: a conflict, or nothing to do)
+_PG_RETRY = frozenset({"40001", "40P01", "55P03", "23505"})
 _writing: ContextVar[bool] = ContextVar("portfolio_writing", default=False)
 
 
@@ -115,7 +118,8 @@ def writing() -> Iterator[None]:
 
 
 def is_lock_error(exc: BaseException) -> bool:
-    """Whether ``exc`` means the database was busy: the same work, run again, may well pass."""
+    """Whether ``exc`` means the database was busy, or another transaction got there first: the
+    same work, run again, may well pass (or be refused for what it is)."""
     cause = getattr(exc, "orig", None) or exc
     if isinstance(cause, sqlite3.OperationalError):
         message = str(cause).lower()

@@ -28,7 +28,7 @@ from mappings.assessment.evidence_set import (
 )
 from mappings.assessment.models import LearnerDeclaration, SignOff, SignOffEvidence
 from mappings.assessment.standing import Standing, find_standard, load_standings
-from portfolio.errors import Invalid, NotFound, PermissionDenied
+from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
 from portfolio.models import (
     Attachment,
     Evidence,
@@ -111,6 +111,30 @@ def sign_off(
     )
 
 
+def _no_one_else_signed(
+    session: Session, registration_id: int, standard_id: int, standard_code: str
+) -> None:
+    """Hold the registration until this transaction ends (PostgreSQL: its row, FOR UPDATE;
+    SQLite writes one transaction at a time anyway), then ask again whether the standard is
+    signed off: the standing was read before, so two tabs signing at once would both see it
+    unsigned and both sign."""
+    session.exec(
+        select(Registration.id).where(Registration.id == registration_id).with_for_update()
+    ).one()
+    signed = session.exec(
+        select(SignOff.id).where(
+            SignOff.registration_id == registration_id,
+            SignOff.standard_id == standard_id,
+            SignOff.status == "signed",
+        )
+    ).first()
+    if signed is not None:
+        raise Conflict(
+            f"{standard_code} was signed off while you were looking at it; reload to see the "
+            "sign-off."
+        )
+
+
 def sign_off_standing(
     session: Session,
     *,
@@ -131,6 +155,7 @@ def sign_off_standing(
     info, cov = found
     if info.signoff is not None:
         raise Invalid(f"{standard_code} is already signed off.")
+    _no_one_else_signed(session, standing.registration.id or 0, info.id, standard_code)
     if not cov.complete:
         raise Invalid(
             f"{standard_code} cannot be signed off: {cov.total - cov.met} of {cov.total} "

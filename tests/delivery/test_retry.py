@@ -22,6 +22,10 @@ class _PgSerialization(Exception):
     sqlstate = "40001"
 
 
+class _PgUniqueViolation(Exception):
+    sqlstate = "23505"
+
+
 @pytest.fixture(autouse=True)
 def no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(db.time, "sleep", lambda _s: None)
@@ -32,6 +36,8 @@ def test_lock_errors_are_told_apart() -> None:
     assert db.is_lock_error(OperationalError("x", {}, _PgSerialization()))
     assert not db.is_lock_error(OperationalError("x", {}, sqlite3.OperationalError("no table")))
     assert not db.is_lock_error(IntegrityError("x", {}, Exception("unique")))
+    # a key taken by a transaction that committed meanwhile: run again, the check sees it
+    assert db.is_lock_error(IntegrityError("x", {}, _PgUniqueViolation()))
 
 
 def test_retrying_runs_again_on_a_lock_and_gives_up_after_the_last_attempt() -> None:

@@ -1,0 +1,190 @@
+"""Two requests racing to write the same thing on PostgreSQL (READ COMMITTED): each checks the
+database, then writes. The loser is told what happened (a conflict) or finds nothing left to do,
+never a unique-key error, which would be a 5xx; and a standard is signed off once. (SQLite writes
+one transaction at a time, BEGIN IMMEDIATE, so these races cannot happen there.)"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from demo.accounts import register_learner
+from mappings.assessment import claims, declarations, signoff
+from mappings.assessment.models import Claim, SignOff
+from mappings.assessment.standing import registrations_of_learner
+from portfolio import db
+from portfolio.errors import Conflict
+from portfolio.models import Evidence, Framework
+from portfolio.services import evidence, people
+from portfolio.services.people import SYSTEM
+from tests.conftest import actor_of, migrated_database
+
+
+@pytest.fixture
+def engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
+    if backend != "postgresql":
+        pytest.skip("SQLite runs one writing transaction at a time: no race to lose")
+    with migrated_database(backend, tmp_path, sample=True) as eng:
+        yield eng
+
+
+def _race(engine: Engine, first: Callable[[Session], Any], second: Callable[[Session], Any]) -> Any:
+    """``first`` writes in one transaction, which waits; meanwhile ``second`` runs as a request
+    does (its whole unit of work run again on a retryable error) and blocks on the first's rows;
+    the first commits. What the second ended with: "ok" or its exception."""
+    out: dict[str, Any] = {}
+
+    def work() -> None:
+        with Session(engine) as s:
+            second(s)
+            s.commit()
+
+    def run_second() -> None:
+        try:
+            db.retrying(work)
+            out["second"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - the outcome is what is tested
+            out["second"] = exc
+
+    with Session(engine) as s:
+        first(s)
+        s.flush()
+        thread = threading.Thread(target=run_second)
+        thread.start()
+        time.sleep(1.0)  # the second is now waiting on the first's rows
+        s.commit()
+    thread.join(60)
+    return out["second"]
+
+
+def _person(s: Session, role: str, name: str) -> Any:
+    return people.create_person(
+        s,
+        actor=SYSTEM,
+        name=name,
+        email=f"{name.lower()}@race.example",
+        roles=role,
+        password="correct-horse-battery",
+        site="Main site",
+    )
+
+
+def _world(engine: Engine, codes: list[str]) -> dict[str, Any]:
+    """A learner on ``codes`` with an assessor, and one submitted item claiming every criterion."""
+    with Session(engine, expire_on_commit=False) as s:
+        learner, assessor = _person(s, "learner", "Lea"), _person(s, "assessor", "Asa")
+        framework = s.exec(select(Framework).where(Framework.code == "SE")).one()
+        register_learner(
+            s,
+            learner_id=learner.id,
+            framework_id=framework.id,
+            codes=codes,
+            assessor_id=assessor.id,
+            iqa_id=None,
+            cohort_id=None,
+            start=date.today() - timedelta(days=9),
+            planned_end=date.today() + timedelta(days=99),
+        )
+        me = actor_of(learner)
+        item = evidence.create(
+            s,
+            actor=me,
+            learner_id=learner.id,
+            draft=evidence.Draft(
+                kind="reflective_account", title="T", activity_date=date.today(), body="b"
+            ),
+        )
+        evidence.submit(s, actor=me, evidence_id=item.id, declaration=True)
+        criteria = claims.claimable_criteria(s, learner.id)
+        s.commit()
+    return {
+        "learner": actor_of(learner),
+        "assessor": actor_of(assessor),
+        "item": item.id,
+        "criteria": criteria,
+    }
+
+
+def test_the_same_mapping_saved_twice_at_once_is_saved_once(engine: Engine) -> None:
+    w = _world(engine, ["SE01"])
+    wanted = [w["criteria"][0].criterion_id]
+
+    def save(s: Session) -> None:
+        claims.set_claims(s, actor=w["learner"], evidence_id=w["item"], criterion_ids=wanted)
+
+    assert _race(engine, save, save) == "ok"
+    with Session(engine) as s:
+        assert len(s.exec(select(Claim).where(Claim.evidence_id == w["item"])).all()) == 1
+
+
+def test_a_submitted_item_edited_in_two_tabs_at_once_tells_the_second_tab(engine: Engine) -> None:
+    w = _world(engine, ["SE01"])
+
+    def edit(text: str) -> Callable[[Session], None]:
+        return lambda s: evidence.update(
+            s,
+            actor=w["learner"],
+            evidence_id=w["item"],
+            expected_version=1,
+            draft=evidence.Draft(
+                kind="reflective_account", title="T", activity_date=date.today(), body=text
+            ),
+        )
+
+    result = _race(engine, edit("tab one"), edit("tab two"))
+    assert isinstance(result, Conflict), result
+    with Session(engine) as s:
+        assert evidence.current_version(s, s.get(Evidence, w["item"])).body == "tab one"
+
+
+def test_a_standard_signed_off_in_two_tabs_at_once_is_signed_off_once(engine: Engine) -> None:
+    w = _world(engine, ["SE03"])
+    with Session(engine) as s:
+        claims.set_claims(
+            s,
+            actor=w["learner"],
+            evidence_id=w["item"],
+            criterion_ids=[c.criterion_id for c in w["criteria"]],
+        )
+        kinds = {c.criterion_id: c.kind for c in w["criteria"]}
+        for claim in s.exec(select(Claim).where(Claim.evidence_id == w["item"])).all():
+            claims.decide(
+                s,
+                actor=w["assessor"],
+                claim_id=claim.id or 0,
+                expected_revision=claim.revision,
+                decision="accepted",
+                method="O" if kinds[claim.criterion_id] == "performance" else "PD",
+            )
+        s.commit()
+        [registration] = registrations_of_learner(s, w["learner"].id)
+        declarations.declare(
+            s, actor=w["learner"], registration_id=registration, standard_code="SE03"
+        )
+        s.commit()
+
+    def sign(s: Session) -> None:
+        standing = signoff.standing_to_sign(
+            s, actor=w["assessor"], learner_id=w["learner"].id, code="SE03"
+        )
+        signoff.sign_off_standing(
+            s,
+            actor=w["assessor"],
+            standing=standing,
+            standard_code="SE03",
+            summary="Competent.",
+            assessor_declaration=True,
+        )
+
+    result = _race(engine, sign, sign)
+    assert isinstance(result, Conflict), result
+    with Session(engine) as s:
+        assert len(s.exec(select(SignOff).where(SignOff.status == "signed")).all()) == 1
