@@ -39,6 +39,16 @@ def cycle_bounds(cycle: SamplingCycle) -> tuple[datetime, datetime]:
     return start, end
 
 
+MAX_SEED = 2**31 - 1  # stored as PostgreSQL's integer
+
+
+def checked_seed(seed: int) -> int:
+    """A seed the cycle can keep, or Invalid."""
+    if not 0 <= seed <= MAX_SEED:
+        raise Invalid(f"A random seed is a whole number from 0 to {MAX_SEED}.", field="seed")
+    return seed
+
+
 def default_seed(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:4], "big") % (2**31)
 
@@ -73,7 +83,7 @@ def create_cycle(
         end_date=end,
         iqa_id=iqa_id,
         strategy=get_strategy(session).to_dict(),
-        seed=default_seed(name) if seed is None else seed,
+        seed=default_seed(name) if seed is None else checked_seed(seed),
         created_by=actor.id or iqa_id,
     )
     session.add(cycle)

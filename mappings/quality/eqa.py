@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
@@ -69,6 +69,11 @@ def eqa_relation(session: Session, actor: Actor, learner_id: int) -> str | None:
     return "eqa" if actor.has("eqa") and eqa_can_view(session, actor, learner_id) else None
 
 
+# access is time-boxed: a year at most, granted again to go on
+LONGEST_GRANT = timedelta(days=366)
+LONGEST_GRANT_SAID = "Access ends within a year of today; grant it again to go on after that."
+
+
 def grant_eqa(
     session: Session, *, actor: Actor, person_id: int, cycle_id: int, expires_at: datetime
 ) -> EqaAccess:
@@ -83,6 +88,8 @@ def grant_eqa(
     expires_at = aware(expires_at)
     if expires_at <= utcnow():
         raise Invalid("The access must end in the future.")
+    if expires_at > utcnow() + LONGEST_GRANT:
+        raise Invalid(LONGEST_GRANT_SAID)
     grant = EqaAccess(person_id=person_id, cycle_id=cycle_id, granted_by=actor.id or person_id,
                       expires_at=expires_at)  # fmt: skip
     session.add(grant)

@@ -20,7 +20,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from mappings.quality import sampling
 from mappings.quality.beyond import BeyondQuota, PlannedSample, beyond_quota
-from mappings.quality.cycles import get_cycle, may_manage
+from mappings.quality.cycles import checked_seed, get_cycle, may_manage
 from mappings.quality.facts import CycleFacts, DecisionRef, assessor_label, load_facts
 from mappings.quality.models import Sample, SampleReview, SamplingCycle
 from mappings.quality.strategy import Strategy
@@ -95,7 +95,7 @@ def plan_cycle(
     if reviewed:
         raise Conflict("Samples of this cycle are already reviewed; the plan can no longer change.")
     if seed is not None:
-        cycle.seed = seed
+        cycle.seed = checked_seed(seed)
     facts = load_facts(session, cycle)
     strategy = Strategy.from_dict(cycle.strategy)
     plan = sampling.plan_sample(facts.assessors, facts.facts, strategy.plan, cycle.seed)

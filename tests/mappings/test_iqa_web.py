@@ -317,3 +317,59 @@ def test_plan_page_shows_its_samples_a_page_at_a_time(
     answer = client.post(f"/iqa/samples/{ids[2]}/drop?page=2", data={"drop-row": ids[2]})
     assert answer.status_code == 302 and answer.headers["Location"].endswith(f"{url}?page=2")
     assert "1 dropped" in client.get(f"{url}?page=2").get_data(as_text=True)
+
+
+def test_an_action_without_a_due_date_is_refused_not_dropped(
+    client, auth, planned, session
+) -> None:
+    centre, sample = planned
+    view = sample_view(session, actor=actor_of(centre.iqa), sample_id=sample.id)
+    auth.login(centre.iqa)
+    due = (date.today() + timedelta(days=7)).isoformat()
+    response = client.post(
+        f"/iqa/samples/{sample.id}",
+        data={
+            **{f"check-{d.id}": "agree" for d in view.decisions},
+            "outcome": "agree",
+            "action1": "Observe P1",
+            "due1": due,
+            "action2": "Check the witness",
+            "due2": "",
+        },
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Give this action a due date." in page and "Check the witness" in page
+    assert session.exec(select(SampleReview).where(SampleReview.sample_id == sample.id)).all() == []
+
+
+def test_a_seed_or_a_grant_out_of_range_is_refused_with_a_reason(
+    client, auth, planned, session, make_person
+) -> None:
+    centre, _sample = planned
+    auth.login(centre.iqa)
+    too_big = "99999999999999999999"
+    response = client.post(
+        "/iqa/cycles/new",
+        data={"name": "Huge seed", "start": "2026-01-01", "end": "2026-03-31", "seed": too_big},
+    )
+    assert response.status_code == 422
+    assert "Give a whole number from 0 to 2147483647." in response.get_data(as_text=True)
+    assert session.exec(select(SamplingCycle).where(SamplingCycle.name == "Huge seed")).all() == []
+    planned_again = client.post(f"/iqa/cycles/{centre.cycle.id}/plan", data={"plan-seed": "-1"})
+    assert planned_again.status_code == 422
+    auth.logout()
+    eqa = make_person("eqa")
+    auth.login("admin")
+    for last_day in ("9999-12-31", (date.today() + timedelta(days=400)).isoformat()):
+        refused = client.post(
+            "/admin/eqa",
+            data={
+                "grant-person": eqa.id,
+                "grant-cycle": centre.cycle.id,
+                "grant-expires": last_day,
+            },
+        )
+        assert refused.status_code == 422
+        assert "Access ends within a year of today" in refused.get_data(as_text=True)
+    assert session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).all() == []

@@ -25,6 +25,7 @@ from wtforms.validators import (
 )
 
 from delivery.web.forms import PageForm
+from mappings.quality.eqa import LONGEST_GRANT, LONGEST_GRANT_SAID
 
 
 def _rate(label: str) -> DecimalField:
@@ -41,18 +42,22 @@ class StrategyForm(PageForm):
     save = SubmitField("Save strategy")
 
 
+# a seed is stored as a 32-bit integer (PostgreSQL's integer)
+SEED_RANGE = NumberRange(min=0, max=2**31 - 1, message="Give a whole number from 0 to 2147483647.")
+
+
 class CycleForm(PageForm):
     name = StringField("Cycle name", validators=[DataRequired(), Length(max=200)])
     start = DateField("Starts", default=lambda: date.today() - timedelta(days=90))
     end = DateField("Ends", default=date.today)
     seed = IntegerField("Random seed (optional; the same seed gives the same plan)",
-                        validators=[Optional()])  # fmt: skip
+                        validators=[Optional(), SEED_RANGE])  # fmt: skip
     create = SubmitField("Create cycle")
 
 
 class PlanForm(PageForm):
     seed = IntegerField("Random seed (leave empty to keep the cycle's seed)",
-                        validators=[Optional()])  # fmt: skip
+                        validators=[Optional(), SEED_RANGE])  # fmt: skip
     plan = SubmitField("Plan the sample")
 
 
@@ -114,11 +119,12 @@ class ReviewForm(PageForm):
     def status(self) -> int:
         return 422 if self.missing_checks and self.failure is None else super().status
 
-    def validate_due1(self, field: DateField) -> None:
-        _due_with(self.action1, field)
+    # on the action, not on its date: Optional() stops a date left empty from being validated
+    def validate_action1(self, field: StringField) -> None:
+        _due_with(field, self.due1)
 
-    def validate_due2(self, field: DateField) -> None:
-        _due_with(self.action2, field)
+    def validate_action2(self, field: StringField) -> None:
+        _due_with(field, self.due2)
 
     @property
     def actions(self) -> list[tuple[str, date]]:
@@ -130,8 +136,9 @@ class ReviewForm(PageForm):
 
 
 def _due_with(action: StringField, due: DateField) -> None:
-    if (action.data or "").strip() and due.data is None:
-        raise ValidationError("Give every action a due date.")
+    given = any((raw or "").strip() for raw in due.raw_data or ())  # a bad date has its own error
+    if (action.data or "").strip() and due.data is None and not given:
+        raise ValidationError("Give this action a due date.")
 
 
 class RespondForm(PageForm):
@@ -149,3 +156,7 @@ class GrantForm(PageForm):
         "Access ends (end of this day, UTC)", default=lambda: date.today() + timedelta(days=14)
     )
     grant = SubmitField("Grant read-only access")
+
+    def validate_expires(self, field: DateField) -> None:
+        if field.data is not None and field.data >= date.today() + LONGEST_GRANT:
+            raise ValidationError(LONGEST_GRANT_SAID)
