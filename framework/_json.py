@@ -9,7 +9,8 @@ from framework.spec import FrameworkFormatError
 
 
 def load_json(text: str | bytes, source: str = "") -> Any:
-    """``json.loads``; bad JSON, bad UTF-8 and too deep nesting raise :class:`FrameworkFormatError`."""
+    """``json.loads``; bad JSON, bad UTF-8, too deep nesting and numbers too long to read raise
+    :class:`FrameworkFormatError`."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -22,3 +23,5 @@ def load_json(text: str | bytes, source: str = "") -> Any:
         ) from None
     except RecursionError:
         raise FrameworkFormatError("JSON nested too deeply", source=source, place="/") from None
+    except ValueError as exc:  # a number too long to read (Python's limit on digits)
+        raise FrameworkFormatError(f"not JSON: {exc}", source=source, place="/") from None

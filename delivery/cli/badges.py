@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 import click
 
@@ -52,17 +52,24 @@ def issue_command(ctx: Context, base_url: str | None, as_json: bool) -> None:
 
 
 @badges_group.command("verify")
-@click.argument("token_file", type=click.File("r", encoding="utf-8"))
+@click.argument("token_file", type=click.File("rb"))
 @json_option
 @pass_ctx
-def verify_command(ctx: Context, token_file: TextIO, as_json: bool) -> None:
+def verify_command(ctx: Context, token_file: BinaryIO, as_json: bool) -> None:
     """Check a badge file (.jwt): genuine and standing, withdrawn, or not to be trusted."""
+    try:
+        token = token_file.read().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(
+            f"{token_file.name} is not a badge: a badge file is UTF-8 text ({exc.reason} at byte "
+            f"{exc.start})."
+        ) from None
     try:
         key, _made = ensure_key(Path(ctx.settings["SIGNING_KEY"]))
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
     with ctx.session(write=False) as session:
-        verdict = verify_token(session, token_file.read(), jose.key_set(key.public_key()))
+        verdict = verify_token(session, token, jose.key_set(key.public_key()))
     data = {
         "state": verdict.state,
         "headline": verdict.headline,

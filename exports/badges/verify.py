@@ -70,7 +70,9 @@ def _described(claims: dict[str, Any]) -> dict[str, Any]:
 
 
 def verify_token(session: Session, token: str, keys: dict[str, Any]) -> Verdict:
-    """The verdict on a pasted or stored VC-JWT."""
+    """The verdict on a pasted or stored VC-JWT (a byte order mark and spaces around it, as
+    editors on Windows save a file, are not part of it)."""
+    token = token.strip().removeprefix("\ufeff").strip()
     try:
         checked = jose.check(token, keys)
     except jose.BadToken as exc:

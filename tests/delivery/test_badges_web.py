@@ -118,6 +118,14 @@ def test_the_cli_issues_badges_for_older_signoffs_and_checks_a_file(
     path.write_text(badge.token, encoding="utf-8")
     r = cli("badges", "verify", str(path))
     assert r.exit_code == 0 and "genuine and stands" in r.output
+    # as a Windows editor saves it: a byte order mark and a line end; still the same badge
+    path.write_bytes(b"\xef\xbb\xbf" + badge.token.encode() + b"\r\n")
+    r = cli("badges", "verify", str(path))
+    assert r.exit_code == 0 and "genuine and stands" in r.output
+    path.write_text(badge.token, encoding="utf-16")  # not UTF-8: said so, no traceback
+    r = cli("badges", "verify", str(path))
+    assert r.exit_code == 1 and "a badge file is UTF-8 text" in r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit)
     path.write_text(badge.token[:-6] + "AAAAAA", encoding="utf-8")
     assert cli("badges", "verify", str(path)).exit_code == 1
 

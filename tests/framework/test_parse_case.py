@@ -237,3 +237,11 @@ def test_nested_items_are_flattened_with_their_outline() -> None:
         ("1.2", "Item 4"),
         ("2", "Item 5"),
     ]
+
+
+def test_a_number_too_long_to_read_is_a_clear_error_not_a_crash() -> None:
+    """Python reads at most 4,300 digits of an integer: longer is refused as not JSON."""
+    text = _package([], []).replace('"creator": "me"', '"creator": "me", "n": ' + "9" * 5001)
+    with pytest.raises(FrameworkFormatError, match="not JSON") as err:
+        parse_case(text, source="big.json")
+    assert "big.json" in str(err.value)
