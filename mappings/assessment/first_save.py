@@ -59,15 +59,18 @@ def update_with(
     uploads: Sequence[Upload] = (),
     criterion_ids: Sequence[int] | None = None,
     max_bytes: int,
+    expected_hash: str | None = None,
 ) -> Evidence:
     """Save the editor over an existing item: its text, more files, and the criteria ticked
-    (``None``: the mapping was not on the page, left as it is)."""
+    (``None``: the mapping was not on the page, left as it is). ``expected_hash``: the draft's
+    hash as the editor loaded it (see :func:`portfolio.services.evidence.update`)."""
     item = evidence.update(
         session,
         actor=actor,
         evidence_id=evidence_id,
         expected_version=expected_version,
         draft=draft,
+        expected_hash=expected_hash,
     )
     _files_and_criteria(session, actor, store, item, uploads, criterion_ids, max_bytes)
     return item

@@ -174,6 +174,53 @@ def test_autosave_saves_a_changed_draft_and_says_when(client, auth, session, mak
     assert empty.status_code == 422 and "Not saved automatically" in empty.get_json()["error"]
 
 
+def _hidden(page: str, name: str) -> str:
+    found = re.search(rf'name="{name}" type="hidden" value="([^"]*)"', page) or re.search(
+        rf'type="hidden" name="{name}" value="([^"]*)"', page
+    )
+    assert found, name
+    return found.group(1)
+
+
+def test_two_tabs_on_one_draft_the_later_save_is_told_not_written_over(
+    client, auth, session, make_evidence
+) -> None:
+    """A draft changes in place, so its version number does not tell two tabs apart: the hash of
+    the draft as each tab loaded it does. The page's own background saves move its hash on."""
+    learner = auth.login("learner")
+    item = make_evidence(learner, title="Draft", body="First words.", submit=False)
+    tab_a = client.get(f"/evidence/{item.id}/edit").get_data(as_text=True)
+    tab_b = client.get(f"/evidence/{item.id}/edit").get_data(as_text=True)
+    loaded = _hidden(tab_a, "expected_hash")
+    assert loaded == _hidden(tab_b, "expected_hash") != ""
+    data = {"title": "Draft", "activity_date": "2026-03-02", "expected_version": "1"}
+    a1 = client.post(
+        f"/evidence/{item.id}/autosave",
+        data={**data, "expected_hash": loaded, "body": "Tab A, first."},
+    )
+    assert a1.status_code == 200
+    a2 = client.post(  # tab A again, with the hash its first background save gave it
+        f"/evidence/{item.id}/autosave",
+        data={**data, "expected_hash": a1.get_json()["hash"], "body": "Tab A, second."},
+    )
+    assert a2.status_code == 200
+    b = client.post(
+        f"/evidence/{item.id}/autosave",
+        data={**data, "expected_hash": loaded, "body": "Tab B."},
+    )
+    assert b.status_code == 409 and "changed elsewhere" in b.get_json()["error"]
+    b_save = client.post(
+        f"/evidence/{item.id}/edit",
+        data={**data, "expected_hash": loaded, "body": "Tab B.", "save": "Save draft"},
+    )
+    assert b_save.status_code == 409
+    page = b_save.get_data(as_text=True)
+    assert "changed elsewhere" in page and "Tab B." in page  # the text is not lost
+    session.expire_all()
+    version = session.exec(select(EvidenceVersion).where(EvidenceVersion.evidence_id == item.id))
+    assert version.one().body == "Tab A, second."
+
+
 def test_autosave_refuses_others_submitted_items_and_requests_without_csrf(
     app, client, auth, session, make_evidence, make_person
 ) -> None:

@@ -198,6 +198,7 @@ def edit(evidence_id: int) -> tuple[str, int] | Response:
         for name in FIELD_NAMES:
             getattr(form, name).data = version.fields.get(name, "")
         form.expected_version.data = str(item.current_version)
+        form.expected_hash.data = version.sha256
         form.criterion.data = _claimed(evidence_id)
     elif form.validate_on_submit():
         draft = _draft(item.kind, form)
@@ -211,6 +212,7 @@ def edit(evidence_id: int) -> tuple[str, int] | Response:
                     store=file_store(),
                     evidence_id=evidence_id,
                     expected_version=int(form.expected_version.data or 0),
+                    expected_hash=form.expected_hash.data or None,
                     draft=draft,
                     uploads=_uploads(form),
                     criterion_ids=form.ticked,
@@ -247,11 +249,15 @@ def autosave(evidence_id: int) -> tuple[dict[str, Any], int]:
             actor=actor(),
             evidence_id=evidence_id,
             expected_version=int(form.expected_version.data or 0),
+            expected_hash=form.expected_hash.data or None,
             draft=_draft(item.kind, form),
         )
     if form.failure is not None:
         return _not_saved(form)
-    return {"saved": f"Saved at {clock(item.updated_at or utcnow())}"}, 200
+    return {
+        "saved": f"Saved at {clock(item.updated_at or utcnow())}",
+        "hash": service.current_version(db(), item).sha256,  # the page's own next save expects it
+    }, 200
 
 
 @bp.route("/learners/<int:learner_id>/evidence/autosave", methods=["POST"])
@@ -270,6 +276,7 @@ def autosave_new(learner_id: int) -> tuple[dict[str, Any], int]:
         return {
             "saved": f"Saved at {clock(item.created_at)}",
             "version": item.current_version,
+            "hash": service.current_version(db(), item).sha256,
             "edit_url": url_for("evidence.edit", evidence_id=item.id),
             "autosave_url": url_for("evidence.autosave", evidence_id=item.id),
         }, 200

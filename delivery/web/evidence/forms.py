@@ -43,6 +43,7 @@ class EvidenceForm(PageForm):
         "Relationship to the learner", validators=[Optional(), Length(max=200)]
     )
     expected_version = HiddenField()
+    expected_hash = HiddenField()  # the draft as loaded: another tab's save since is told apart
     # files and criteria: saved with the text, in the same request (before the first save too)
     files = MultipleFileField("Attach files (optional)")
     criterion = SelectMultipleField("Criteria", coerce=int, validate_choice=False)

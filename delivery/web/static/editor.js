@@ -80,6 +80,10 @@
             return;
           }
           saved = now;
+          var hash = form.querySelector("[name=expected_hash]");
+          if (hash && body.hash) { // what this page's next save expects the draft to be
+            hash.value = body.hash;
+          }
           if (body.edit_url) { // a new item is now a draft: what follows changes it
             form.setAttribute("action", body.edit_url);
             form.setAttribute("data-autosave", body.autosave_url);

@@ -232,16 +232,32 @@ def rehash(session: Session, item: Evidence, version: EvidenceVersion) -> None:
     session.add(version)
 
 
+CHANGED_ELSEWHERE = (
+    "This evidence was changed elsewhere since you opened it (in another tab or on another "
+    "device?); your text is below: reload, then apply your changes again."
+)
+
+
 def update(
-    session: Session, *, actor: Actor, evidence_id: int, expected_version: int, draft: Draft
+    session: Session,
+    *,
+    actor: Actor,
+    evidence_id: int,
+    expected_version: int,
+    draft: Draft,
+    expected_hash: str | None = None,
 ) -> Evidence:
-    """Change a draft in place; editing a submitted item makes a new draft version."""
+    """Change a draft in place; editing a submitted item makes a new draft version.
+
+    ``expected_hash``: the SHA-256 of the draft as the editor loaded it (or as its last
+    background save left it). A draft changes in place, so its version number does not tell two
+    tabs apart: the hash does, and the later save is refused instead of overwriting the other."""
     item = for_author(session, actor, evidence_id)
     if item.current_version != expected_version:
-        raise Conflict(
-            "This evidence was changed elsewhere since you opened it; "
-            "your text is below: reload, then apply your changes again."
-        )
+        raise Conflict(CHANGED_ELSEWHERE)
+    in_place = expected_hash is not None and item.status == "draft"
+    if in_place and current_version(session, item).sha256 != expected_hash:
+        raise Conflict(CHANGED_ELSEWHERE)
     if draft.kind != item.kind:
         raise Invalid("The kind of evidence cannot change.")
     title, activity, body, fields = _clean(draft)
@@ -264,7 +280,13 @@ def update(
 
 
 def autosave(
-    session: Session, *, actor: Actor, evidence_id: int, expected_version: int, draft: Draft
+    session: Session,
+    *,
+    actor: Actor,
+    evidence_id: int,
+    expected_version: int,
+    draft: Draft,
+    expected_hash: str | None = None,
 ) -> bool:
     """Save a draft in the background, as the editor does every few seconds: only an item still
     a draft (a submitted one changes when its author saves, making a new version), and only when
@@ -287,6 +309,7 @@ def autosave(
         evidence_id=evidence_id,
         expected_version=expected_version,
         draft=draft,
+        expected_hash=expected_hash,
     )
     return True
 
