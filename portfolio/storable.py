@@ -1,4 +1,5 @@
-"""Text the databases can store: no NUL characters, refused alike on SQLite and PostgreSQL.
+"""Text the databases can store: no NUL characters, no text longer than its column, refused alike
+on SQLite and PostgreSQL.
 
 PostgreSQL cannot hold a NUL character (``\\x00``) in text or JSON, and answers a query that
 carries one with an error; SQLite would store it. So that both backends behave alike and nobody
@@ -10,10 +11,11 @@ gets a server error, text with a NUL is refused as invalid input: forms refuse i
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Engine, event, inspect
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import Mapper, Session, UOWTransaction
 
 from portfolio.errors import Invalid
 
@@ -38,13 +40,49 @@ def nul_message(label: str) -> str:
     )
 
 
+def too_long_message(label: str, value: str, length: int) -> str:
+    shown = value if len(value) <= 60 else value[:59] + "…"
+    return (
+        f"{label} “{shown}” is too long: at most {length} characters can be stored "
+        f"(it has {len(value)})."
+    )
+
+
+@cache
+def _lengths(mapper: Mapper[Any]) -> tuple[tuple[str, int], ...]:
+    """(attribute, most characters) of each column of ``mapper`` whose text has a length."""
+    found = []
+    for attr in mapper.column_attrs:
+        length = getattr(attr.columns[0].type, "length", None)
+        if isinstance(length, int):
+            found.append((attr.key, length))
+    return tuple(found)
+
+
+def check_values(model: type[Any], values: dict[str, Any]) -> None:
+    """The length check of :func:`check_row` for a row given as values, as a bulk insert of
+    ``model`` takes them (the ORM's flush, which checks rows, does not see those)."""
+    for key, length in _lengths(inspect(model)):
+        value = values.get(key)
+        if isinstance(value, str) and len(value) > length:
+            label = key.replace("_", " ").capitalize()
+            raise Invalid(too_long_message(label, value, length), field=key)
+
+
 def check_row(row: Any) -> None:
-    """Refuse a row any of whose column values holds a NUL character (Invalid naming it)."""
+    """Refuse a row any of whose column values holds a NUL character, or is longer than its
+    column holds (PostgreSQL refuses it with an error, SQLite would store it), as Invalid naming
+    the field."""
     state = inspect(row)
     for attr in state.mapper.column_attrs:
         if contains_nul(state.attrs[attr.key].loaded_value):
             label = attr.key.replace("_", " ").capitalize()
             raise Invalid(nul_message(label), field=attr.key)
+    for key, length in _lengths(state.mapper):
+        value = state.attrs[key].loaded_value
+        if isinstance(value, str) and len(value) > length:
+            label = key.replace("_", " ").capitalize()
+            raise Invalid(too_long_message(label, value, length), field=key)
 
 
 def _before_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> None:

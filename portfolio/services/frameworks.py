@@ -15,6 +15,7 @@ from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import Criterion, Framework, Standard
 from portfolio.services import audit
 from portfolio.services.people import Actor
+from portfolio.storable import check_values
 
 STANDARD_FIELDS = (
     "urn",
@@ -199,6 +200,11 @@ def _insert(session: Session, spec: FrameworkSpec, digest: str) -> int:
         }
         for i, s in enumerate(spec.standards, start=1)
     ]
+    for row in rows:  # bulk inserts: the check the ORM's flush makes of every row, by hand
+        check_values(Standard, row)
+    for s in spec.standards:
+        for c in s.criteria:
+            check_values(Criterion, {"code": c.code, "kind": c.kind})
     ids = (
         session.execute(
             insert(Standard).returning(col(Standard.id), sort_by_parameter_order=True), rows

@@ -73,3 +73,29 @@ def test_a_command_with_a_nul_exits_with_the_message(cli: Any, session: Any) -> 
     result = cli("cohort", "add", "--name", "Nul\x00cohort", "--site", "North")
     assert result.exit_code == 1 and MESSAGE in result.output
     assert not session.exec(select(Cohort).where(col(Cohort.name).startswith("Nul"))).all()
+
+
+def test_text_longer_than_its_column_is_refused_alike_on_both_databases(
+    cli: Any, session: Any, tmp_path: Any
+) -> None:
+    """PostgreSQL refuses a value longer than its column with an error (a 500 on the web) and
+    SQLite would store it: a framework whose criterion code is longer than 32 characters is
+    refused with the reason, naming the code, and nothing is written."""
+    from portfolio.models import Criterion, Framework
+
+    long_code = "CCSS.Math.Content.6.RP.A.3a.Extended-2024"  # 41 characters
+    rows = [
+        "framework_code,framework_title,version,standard_code,standard_title,kind,criterion_code,criterion_text",
+        f"LONG,Long codes,1,LC1,Ratios,performance,{long_code},Use ratio reasoning",
+    ]
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    frameworks = len(session.exec(select(Framework)).all())
+    criteria = len(session.exec(select(Criterion)).all())
+    result = cli("framework", "import", str(path))
+    assert result.exit_code == 1, result.output
+    assert "Code “CCSS.Math.Content.6.RP.A.3a.Extended-2024” is too long" in result.output
+    assert "at most 32 characters" in result.output and "Traceback" not in result.output
+    session.expire_all()
+    assert len(session.exec(select(Framework)).all()) == frameworks
+    assert len(session.exec(select(Criterion)).all()) == criteria
