@@ -11,9 +11,8 @@ signature (:mod:`exports.bundle.signing`). Then the claims, decision history, ju
 sign-offs are recreated too. Otherwise the learner's claims come back awaiting a decision here,
 and the sending centre's decisions, judgements and sign-offs are kept as its record
 (:mod:`exports.bundle.received`): not counted, attributed to nobody here, nobody created for
-them. Roles are never taken from a bundle (:mod:`exports.bundle.persons`).
-
-Importing the same bundle twice is refused (:class:`~portfolio.errors.Conflict`) and writes
+them. Roles are never taken from a bundle (:mod:`exports.bundle.persons`), nor is a learner
+made their own assessor or IQA. Importing the same bundle twice is refused (:class:`~portfolio.errors.Conflict`) and writes
 nothing: a bundle whose evidence or sign-off records are already present is recognised.
 """
 
@@ -238,15 +237,12 @@ class _Restorer:
         return row
 
     def _pid(self, email: str | None) -> int | None:
-        """The person here of an e-mail of the bundle; None for anyone but the learner when the
-        bundle is not verified (nobody here is made the author of what it says)."""
+        """The person here of an e-mail of the bundle (unverified: nobody but its learner)."""
         return self.person.get(people.normalise_email(email)) if email else None
 
     def _staff(self, email: str | None) -> int | None:
-        """The assessor or IQA a registration of the bundle names: never the learner themself
-        (whatever the file says), and so nobody at all when it is not verified."""
-        found = self._pid(email)
-        return None if found == self.learner_id else found
+        """An assessor or IQA the bundle names: never its learner (so nobody, unverified)."""
+        return None if (found := self._pid(email)) == self.learner_id else found
 
     @property
     def learner_id(self) -> int:

@@ -161,19 +161,9 @@ def set_claims(
     return added, sorted(removable)
 
 
-def decide(
-    session: Session,
-    *,
-    actor: Actor,
-    claim_id: int,
-    expected_revision: int,
-    decision: str,
-    method: str,
-    feedback: str = "",
-    notify: bool = True,
-) -> Decision:
-    """Accept or refer a claim. Two assessors deciding at once: the second is told (Conflict).
-    ``notify=False``: the caller tells the learner of complete standards itself, once."""
+def _to_decide(session: Session, actor: Actor, claim_id: int) -> tuple[Claim, Evidence, Framework]:
+    """The claim, its evidence and framework, if the actor assesses the learner's registration on
+    that framework (a learner on two frameworks may have two assessors)."""
     row = session.exec(
         select(Claim, Evidence, Framework, Registration.assessor_id)
         .join(Evidence, col(Evidence.id) == Claim.evidence_id)
@@ -198,6 +188,23 @@ def decide(
             f"Only the assessor allocated to the learner's {framework.title} registration "
             "decides this claim."
         )
+    return claim, item, framework
+
+
+def decide(
+    session: Session,
+    *,
+    actor: Actor,
+    claim_id: int,
+    expected_revision: int,
+    decision: str,
+    method: str,
+    feedback: str = "",
+    notify: bool = True,
+) -> Decision:
+    """Accept or refer a claim. Two assessors deciding at once: the second is told (Conflict).
+    ``notify=False``: the caller tells the learner of complete standards itself, once."""
+    claim, item, framework = _to_decide(session, actor, claim_id)
     if decision not in DECISIONS:
         raise Invalid("A decision is either accepted or referred.", field="decision")
     if item.submitted_at is None:

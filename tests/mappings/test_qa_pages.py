@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from docx import Document
@@ -141,13 +141,16 @@ def test_eqa_home_lists_grants_and_sampled_learners(
     centre, _sample = planned
     eqa = make_person("eqa")
     admin = make_person("admin")
-    # the admin chose "until 10 Dec 2026": access ends at midnight after it
+    # the admin chose "until" a day: access ends at midnight after it
+    last = date.today() + timedelta(days=200)
+    ends = datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
     grant_eqa(session, actor=actor_of(admin), person_id=eqa.id, cycle_id=centre.cycle.id,
-              expires_at=datetime(2099, 12, 11, tzinfo=UTC))  # fmt: skip
+              expires_at=ends)  # fmt: skip
     session.commit()
     auth.login(eqa)
     page = client.get("/eqa").get_data(as_text=True)
-    assert "10 Dec 2099" in page and "11 Dec 2099" not in page
+    after = last + timedelta(days=1)
+    assert f"{last.day} {last:%b %Y}" in page and f"{after.day} {after:%b %Y}" not in page
     learners = {
         s.learner_id
         for s in session.exec(select(Sample).where(Sample.cycle_id == centre.cycle.id)).all()
@@ -155,7 +158,7 @@ def test_eqa_home_lists_grants_and_sampled_learners(
     assert "Learners sampled" in page
     for learner_id in learners:
         assert f"/learners/{learner_id}/evidence" in page
-    assert timedelta(0) < datetime(2099, 12, 11, tzinfo=UTC) - datetime.now(UTC)
+    assert timedelta(0) < ends - datetime.now(UTC)
 
 
 def test_demo_has_an_eqa_with_a_live_grant_and_a_reviewed_cycle(session, cli) -> None:
