@@ -259,6 +259,15 @@ def _load(spec: FrameworkSpec, meta: dict[str, Any], *, dry_run: bool) -> Import
     )
 
 
+def _said(result: ImportResult) -> str:
+    """The outcome in the words of the upload page, whose tick boxes choose what to do."""
+    form = UploadFrameworkForm(formdata=None)
+    return result.said(
+        new_version=f"tick “{form.new_version.label.text}”",
+        add=f"tick “{form.add.label.text}”",
+    )
+
+
 def _preview(files: list[tuple[str, bytes]], meta: dict[str, Any]) -> str:
     """Read and dry-run an upload; the page that shows what would be imported."""
     spec = _parse(files, meta)
@@ -270,6 +279,7 @@ def _preview(files: list[tuple[str, bytes]], meta: dict[str, Any]) -> str:
         "frameworks/preview.html",
         spec=spec,
         result=result,
+        said=_said(result),
         filename=", ".join(name for name, _ in files),
         standards=_standard_lines(spec),
         confirm=confirm,
@@ -325,7 +335,7 @@ def upload_confirm() -> tuple[str, int] | Response:
         result = _load(_parse(files, meta), meta, dry_run=False)
         after_commit(lambda: _discard(token))
         ok = result.status in ("created", "new_version", "added")
-        flash(result.message, "success" if ok else "info")
+        flash(_said(result), "success" if ok else "info")
         if result.framework_id is not None:
             return redirect(url_for("frameworks.show", framework_id=result.framework_id))
         return redirect(url_for("frameworks.index"))

@@ -23,11 +23,12 @@ ACTIONS = {
     "badge.issue": "Open Badge issued",
     "bundle.import": "Imported from a portfolio bundle",
     "claim.decide": "Decision recorded",
+    "claims.reopen": "Claims put back for a decision (a new version was submitted)",
     "cohort.create": "Cohort created",
     "eqa.grant": "External QA access granted",
     "eqa.revoke": "External QA access withdrawn",
     "evidence.create": "Draft created",
-    "evidence.edit": "Edited (new version)",
+    "evidence.edit": "Edited",
     "evidence.comment": "Comment added",
     "evidence.attach": "File attached",
     "evidence.submit": "Submitted for assessment",
@@ -84,6 +85,29 @@ FILE_TYPES = {
 # rules where the page knows the framework (the evidence page), these are the usual ones
 METHODS = {code: name[:1].upper() + name[1:] for code, name in DEFAULT_METHODS}
 SAMPLE_KINDS = {"interim": "Interim (before sign-off)", "summative": "Summative (after sign-off)"}
+# roles as people say them
+ROLE_WORDS = {
+    "admin": "administrator",
+    "assessor": "assessor",
+    "iqa": "internal quality assurer",
+    "learner": "learner",
+    "eqa": "external quality assurer",
+}
+# what an IQA plan's gap names ("CAMERA: method P"), in words
+GAP_LABELS = {
+    "cohort": "Cohort",
+    "assessor": "Assessor",
+    "method": "Method",
+    "evidence": "Kind of evidence",
+    "record": "Record",
+    "site": "Site",
+    "standard": "Standard",
+}
+_GAP = re.compile(r"^(?:CAMERA|coverage): (\w+) (.*)$")
+_ISO = re.compile(
+    r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
+)
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _ID = re.compile(r" \(#\d+\)")
 _KIND = re.compile(r"\b(" + "|".join(sorted(KINDS, key=len, reverse=True)) + r")\b")
 
@@ -196,6 +220,50 @@ def plain(text: str) -> str:
     return _KIND.sub(lambda m: KINDS[m.group(1)].lower(), text)
 
 
+def role_words(roles: str | frozenset[str] | set[str] | list[str]) -> str:
+    """ "assessor,iqa" -> "Assessor, internal quality assurer"."""
+    items = roles.split(",") if isinstance(roles, str) else sorted(roles)
+    text = ", ".join(ROLE_WORDS.get(r, r) for r in items if r)
+    return text[:1].upper() + text[1:]
+
+
+def gap_words(text: str) -> str:
+    """What an IQA plan still lacks, in words: "CAMERA: method P" -> "Method “Observation”",
+    "rate: Asa Assessor (#2) (new, 100%) has 0 of 1 samples" -> "Asa Assessor (new, 100%)..."."""
+    text = plain(text)
+    if text.startswith("rate: "):
+        return text.removeprefix("rate: ")
+    found = _GAP.match(text)
+    if found is None:
+        return text
+    label, value = found.groups()
+    if label == "method":
+        value = method_words(value)
+    elif label == "record":
+        value = sample_kind(value)
+    return f"{GAP_LABELS.get(label, label.capitalize())} “{value}”"
+
+
+def label_words(key: str) -> str:
+    """A field's name as a label: "lastChangeDateTime" or "last_change" -> "Last change..."."""
+    text = _CAMEL.sub(" ", key).replace("_", " ").strip()
+    return text[:1].upper() + text[1:].lower()
+
+
+def fact_words(value: object) -> object:
+    """A value of a framework's facts: an ISO date or time in words, anything else as it is."""
+    if isinstance(value, str) and _ISO.match(value.strip()):
+        text = value.strip().replace("Z", "+00:00")
+        try:
+            if len(text) == 10:
+                return when(date.fromisoformat(text))
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return value
+        return when(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    return value
+
+
 def register(app: Flask) -> None:
     for name, function in (
         ("when", when),
@@ -209,5 +277,9 @@ def register(app: Flask) -> None:
         ("format_words", format_words),
         ("file_type", file_type),
         ("plain", plain),
+        ("role_words", role_words),
+        ("gap_words", gap_words),
+        ("label_words", label_words),
+        ("fact_words", fact_words),
     ):
         app.add_template_filter(function, name)

@@ -48,6 +48,12 @@ class ImportResult:
 
     @property
     def message(self) -> str:
+        """In the words of the command line, whose options choose what to do."""
+        return self.said(new_version="--new-version", add="--add")
+
+    def said(self, *, new_version: str, add: str) -> str:
+        """The outcome in words; ``new_version`` and ``add`` name how the person asks for a new
+        version or for standards added (an option, a tick box)."""
         what = f"{self.framework_code} version {self.version}"
         counts = f"{self.standards} standards, {self.criteria} criteria"
         return {
@@ -59,15 +65,15 @@ class ImportResult:
             "case_ids": f"{what} is already loaded with identical content; its CASE "
             "identifiers were recorded.",
             "refused": f"{what} is already loaded with different content. Import it as a new "
-            "version (--new-version) to keep both, or add its new standards to the loaded "
-            "version (--add).",
+            f"version ({new_version}) to keep both, or add its new standards to the loaded "
+            f"version ({add}).",
             "would_create": f"Dry run: would import {what}: {counts}.",
             "would_add_version": f"Dry run: would import {what} as a new version: {counts}.",
             "added": f"Added {counts} to {what}.",
             "would_add": f"Dry run: would add {counts} to {what}.",
             "nothing_new": f"{what} already has these standards, unchanged; nothing added.",
             "refused_add": f"Nothing added to {what}: a standard it already has would change. "
-            "Import the files as a new version (--new-version) instead.",
+            f"Import the files as a new version ({new_version}) instead.",
         }[self.status]
 
 

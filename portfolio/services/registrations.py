@@ -35,11 +35,11 @@ def _person_with_role(session: Session, person_id: int, role: str, label: str) -
     if person is None or person.removed_at is not None:
         raise Invalid(f"There is no {label} with id {person_id}.")
     if not person.active:
-        raise Invalid(f"{person.name} (id {person_id}) is not active and cannot be the {label}.")
+        raise Invalid(f"{person.name} ({person.email}) is not active and cannot be the {label}.")
     if not person.has_role(role):
         raise Invalid(
-            f"{person.name} (id {person_id}) does not hold the role {role} "
-            f"and cannot be the {label}."
+            f"{person.name} ({person.email}) is not given the {label} role here, so cannot be "
+            f"the {label}."
         )
     return person
 

@@ -13,7 +13,18 @@ import pytest
 from flask import Flask
 from sqlmodel import select
 
-from delivery.web.words import action_words, file_type, last_day, plain, waited, when
+from delivery.web.words import (
+    action_words,
+    fact_words,
+    file_type,
+    gap_words,
+    label_words,
+    last_day,
+    plain,
+    role_words,
+    waited,
+    when,
+)
 from mappings.assessment.claims import claimable_criteria
 from mappings.quality.models import Sample
 from mappings.quality.plan import plan_cycle
@@ -21,9 +32,7 @@ from portfolio import config as settings
 from tests.conftest import actor_of
 
 ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
-AUDIT = (
-    "audit|auth|bundle|claim|cohort|eqa|evidence|export|framework|iqa|person|registration|standard"
-)
+AUDIT = "audit|auth|bundle|claims?|cohort|eqa|evidence|export|framework|iqa|person|registration|standard"
 CODES = re.compile(rf"\+00:00|\(#\d+\)|\b[0-9a-f]{{64}}\b|\b(?:{AUDIT})\.[a-z_.]+")
 MIME = re.compile(r"\b(?:application|text|image|audio|video)/[a-z0-9.+-]+")
 
@@ -148,3 +157,36 @@ def test_quality_assurance_pages_show_no_ids_or_codes(
         assert not re.search(r"\(#\d+\)", text), url
         assert not ISO_DAY.search(text), (url, ISO_DAY.findall(text))
         assert "reflective_account" not in text and "observation_record" not in text, url
+
+
+@pytest.mark.parametrize(
+    ("gap", "words"),
+    [
+        ("CAMERA: method O", "Method “Observation”"),
+        ("CAMERA: evidence reflective_account", "Kind of evidence “reflective account”"),
+        ("CAMERA: record interim", "Record “Interim (before sign-off)”"),
+        ("CAMERA: assessor Asa Assessor (#12)", "Assessor “Asa Assessor”"),
+        ("coverage: standard SE01", "Standard “SE01”"),
+        (
+            "rate: Mo Manager (#11) (new, 100%) has 0 of 1 samples",
+            "Mo Manager (new, 100%) has 0 of 1 samples",
+        ),
+    ],
+)
+def test_what_an_iqa_plan_lacks_is_said_in_words(gap: str, words: str) -> None:
+    assert gap_words(gap) == words
+
+
+def test_framework_facts_and_roles_in_words(app: Flask) -> None:
+    assert label_words("lastChangeDateTime") == "Last change date time"
+    assert label_words("adoptionStatus") == "Adoption status"
+    assert label_words("date_approved") == "Date approved"
+    app.config["TIME_ZONE"] = "Europe/London"
+    with app.app_context():
+        assert fact_words("2017-05-25") == "25 May 2017"
+        assert fact_words("2017-05-25T18:05:33") == "25 May 2017, 19:05"  # naive is UTC
+        assert fact_words("2017-05-25T18:05:33Z") == "25 May 2017, 19:05"
+    assert fact_words("Private Draft") == "Private Draft"
+    assert fact_words("2017-13-45") == "2017-13-45"  # not a date: as it is
+    assert role_words("assessor,iqa") == "Assessor, internal quality assurer"
+    assert role_words(frozenset({"eqa", "learner"})) == "External quality assurer, learner"

@@ -249,6 +249,9 @@ def test_changed_content_needs_a_new_version_and_shows_the_diff(
     )
     refused = _upload(client, changed.encode(), "se.txt").get_data(as_text=True)
     assert "different content" in refused and "SE07 P3" in refused
+    # the page's own tick boxes, not the command line's options
+    assert "tick “Import changed content as a new version”" in refused
+    assert "--new-version" not in refused and "--add" not in refused
     assert 'name="token"' not in refused
     preview = _upload(client, changed.encode(), "se.txt", new_version="y").get_data(as_text=True)
     assert "as a new version" in preview and "SE07 P3" in preview

@@ -15,22 +15,6 @@ from delivery.web.forms import PageForm, errors_on
 from delivery.web.handler import page
 from portfolio.services.people_import import COLUMNS, ImportReport, import_people
 
-ROLE_WORDS = {
-    "admin": "administrator",
-    "assessor": "assessor",
-    "iqa": "internal quality assurer",
-    "learner": "learner",
-    "eqa": "external quality assurer",
-}
-
-
-@bp.app_template_filter("role_words")
-def role_words(roles: str | frozenset[str] | list[str]) -> str:
-    """ "assessor,iqa" -> "Assessor, internal quality assurer"."""
-    items = roles.split(",") if isinstance(roles, str) else sorted(roles)
-    text = ", ".join(ROLE_WORDS.get(r, r) for r in items if r)
-    return text[:1].upper() + text[1:]
-
 
 @bp.route("", endpoint="index")
 @page(ADMIN)

@@ -20,6 +20,7 @@ from delivery.web.admin.forms import (
 from delivery.web.context import actor, db
 from delivery.web.forms import errors_on, status_of
 from delivery.web.handler import page
+from delivery.web.words import role_words
 from portfolio.models import Framework, Person
 from portfolio.services import catalogue, people, registrations
 from portfolio.services.frameworks import list_frameworks
@@ -46,7 +47,7 @@ def people_index() -> tuple[str, int] | Response:
                 password=form.password.data or None,
                 site=form.site.data or "Main site",
             )
-            flash(f"Added {person.name} as {person.roles}.", "success")
+            flash(f"Added {person.name} as {role_words(person.roles).lower()}.", "success")
             return redirect(url_for("admin.person", person_id=person.id))
     search = request.args.get("q", "").strip()[:200]
     rows = people.list_people(db(), search=search)
@@ -159,7 +160,7 @@ def registrations_index() -> tuple[str, int] | Response:
         form.framework_id.data = str(chosen.id)
     if chosen is not None and form.validate_on_submit():
         with errors_on(form):
-            reg = registrations.register(
+            registrations.register(
                 db(),
                 actor=actor(),
                 learner_id=form.learner_id.data or 0,
@@ -171,7 +172,9 @@ def registrations_index() -> tuple[str, int] | Response:
                 start_date=form.start_date.data,
                 planned_end=form.planned_end.data,
             )
-            flash(f"Registered the learner (registration {reg.id}).", "success")
+            flash(
+                f"Registered the learner on {chosen.title} (version {chosen.version}).", "success"
+            )
             return redirect(url_for("admin.registrations"))
     rows = registrations.list_registrations(db(), actor=actor())
     return render_template(
