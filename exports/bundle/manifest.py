@@ -26,8 +26,10 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
+    SerializerFunctionWrapHandler,
     StringConstraints,
     computed_field,
+    model_serializer,
 )
 
 from portfolio.refs import EvidenceRef
@@ -272,6 +274,8 @@ class SignOffRecord(Record):
         "status",
         "reopened_at",
         "reopen_reason",
+        "learner_wording",
+        "assessor_wording",
     )
     id: int
     registration_id: int
@@ -290,6 +294,18 @@ class SignOffRecord(Record):
     reopened_by: Email | None
     reopen_reason: str
     evidence: list[FrozenEvidence]
+    # the exact words each declared (empty in bundles written before they were carried, and
+    # then left out, so that such a manifest is written back byte for byte)
+    learner_wording: str = ""
+    assessor_wording: str = ""
+
+    @model_serializer(mode="wrap")
+    def _without_empty_wordings(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for name in ("learner_wording", "assessor_wording"):
+            if not data.get(name):
+                data.pop(name, None)
+        return data
 
 
 class Manifest(Record):

@@ -425,14 +425,13 @@ class _Restorer:
 
     def _signoff(self, s: SignOffRecord, registration_id: int, standard_id: int) -> None:
         record = self._make(
-            SignOff,
-            s,
-            "sign-offs",
+            SignOff, s, "sign-offs",
             registration_id=registration_id,
             standard_id=standard_id,
             assessor_id=self._pid(s.assessor) or 0,
             reopened_by=self._pid(s.reopened_by),
-        )
+            learner_id=self.learner_id if s.learner_wording else None,  # who declared
+        )  # fmt: skip
         self.session.flush()
         for e in s.evidence:
             version_id = self.versions[(e.evidence_id, e.version)]

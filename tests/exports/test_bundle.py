@@ -194,6 +194,14 @@ def test_round_trip_between_two_databases_loses_nothing(
         assert report.frameworks_imported == ([] if target == "second_db" else ["SE v1"])
         record = s2.exec(select(SignOff)).one()
         assert frozen_evidence_intact(s2, record.id) == []
+        # both declarations as made: the words, and who made the learner's
+        original = session.get(SignOff, case.signoff.id)
+        assert original.learner_wording and original.assessor_wording
+        assert (record.learner_wording, record.assessor_wording) == (
+            original.learner_wording,
+            original.assessor_wording,
+        )
+        assert record.learner_id == report.learner_id
         out2 = io.BytesIO()
         second = write_bundle(s2, store2, report.learner_id, out2, centre="Northfield")
     assert _normalise(second) == _normalise(first)
