@@ -291,7 +291,7 @@ class _Rows:
                                 # the text read in the background (the row's own for older files)
                                 | {"text": a.text or self.read_text.get(a.id or 0, "")}
                             ),
-                            path=attachment_path(a.sha256, a.filename),
+                            path=attachment_path(a.sha256, a.mime),
                         )
                         for a in self.attachments.get(v.id or 0, [])
                     ],

@@ -16,7 +16,6 @@ Pure: no database, no files.
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, ClassVar, Final, Literal
 
@@ -33,6 +32,7 @@ from pydantic import (
 )
 
 from portfolio.refs import EvidenceRef
+from portfolio.services.sniff import stored_extension
 
 FORMAT: Final = "competence-portfolio-bundle"
 SCHEMA_VERSION: Final = 1
@@ -65,10 +65,10 @@ Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Email = str  # a person of the manifest, by e-mail
 
 
-def attachment_path(sha256: str, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    ext = re.sub(r"[^a-z0-9]", "", ext)[:10]
-    return f"attachments/{sha256}" + (f".{ext}" if ext else "")
+def attachment_path(sha256: str, mime: str) -> str:
+    """A file's path in the zip: named by its content, with the extension of its checked type
+    (never the one its uploader chose: a text file named .html would open as a page)."""
+    return f"attachments/{sha256}.{stored_extension(mime)}"
 
 
 def evidence_page(evidence_id: int) -> str:

@@ -34,6 +34,7 @@ from portfolio.models.evidence import KINDS
 from portfolio.services import access
 from portfolio.services.files import CHUNK, Store
 from portfolio.services.people import Actor
+from portfolio.services.sniff import stored_extension
 
 FEED = "leap2a.xml"
 NSMAP = {
@@ -67,8 +68,12 @@ def _stamp(when: datetime) -> str:
     return aware.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")[:80] or "file"
+def _safe(name: str, mime: str) -> str:
+    """The file's name for its copy in the zip, with the extension of its checked type (a text
+    file named .html would open as a page, running its script)."""
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._")[:80] or "file"
+    return f"{safe}.{stored_extension(mime)}"
 
 
 class _Feed:
@@ -220,7 +225,7 @@ def write_leap2a(
             ids = [f"file-{a.id}" for a in item.attachments]
             feed.item(item, ids)
             for file_id, a in zip(ids, item.attachments, strict=True):
-                path = f"files/{a.sha256[:16]}-{_safe(a.filename)}"
+                path = f"files/{a.sha256[:16]}-{_safe(a.filename, a.mime)}"
                 feed.resource(file_id, a, path, item)
                 if path not in written:
                     _copy(zf, store, a, path, stamp)

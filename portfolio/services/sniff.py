@@ -23,6 +23,37 @@ VIDEO = {"video/mp4", "video/webm", "video/quicktime", "video/x-m4v", "video/x-m
 
 ALLOWED_HELP = ".docx, .pdf, .txt, .md, images (PNG, JPEG, GIF, WebP), audio and video"
 
+# The extension a copy of a file is given in an export, from the type its content was checked to
+# be: the name a learner chose (".html", ".svg" for text) must not make the copy open as a page,
+# running its script, when someone saves the export to disk and opens it.
+EXTENSIONS = {
+    "application/pdf": "pdf",
+    DOCX: "docx",
+    "text/plain": "txt",
+    "text/markdown": "md",
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "audio/mpeg": "mp3",
+    "audio/x-wav": "wav",
+    "audio/wav": "wav",
+    "audio/ogg": "ogg",
+    "audio/x-m4a": "m4a",
+    "audio/mp4": "m4a",
+    "audio/x-flac": "flac",
+    "video/mp4": "mp4",
+    "video/webm": "webm",
+    "video/quicktime": "mov",
+    "video/x-m4v": "m4v",
+    "video/x-matroska": "mkv",
+}
+
+
+def stored_extension(mime: str) -> str:
+    """The extension for a copy of a file whose content was checked to be ``mime``."""
+    return EXTENSIONS.get(mime, "bin")
+
 
 @dataclass(frozen=True)
 class Sniffed:

@@ -320,3 +320,41 @@ def test_the_export_holds_what_the_learner_may_read_not_an_assessors_draft(
         assert "SUBMITTED TEXT" in feed and "MY OWN DRAFT" in feed
         entry = etree.fromstring(feed.encode()).xpath("//a:entry[a:title='Seen']", namespaces=NS)[0]
         assert "readiness#Unready" not in etree.tostring(entry).decode()  # it was submitted
+
+
+def test_a_file_is_copied_with_the_extension_of_its_checked_type(
+    session, tmp_path, make_person, make_evidence
+):
+    """Text named .html is stored as text: its copy in the export is .txt, so opening the saved
+    export never runs it as a page; its name is kept for people in the feed."""
+    from exports.bundle import MANIFEST, write_bundle
+
+    store = FileStore(tmp_path)
+    learner = make_person("learner")
+    item = make_evidence(learner, title="With a page", submit=False)
+    evidence_service.attach(
+        session,
+        actor=actor_of(learner),
+        store=store,
+        evidence_id=item.id,
+        filename="page.html",
+        stream=io.BytesIO(b"<script>alert(1)</script>\n"),
+        max_bytes=MB,
+    )
+    session.commit()
+    out = io.BytesIO()
+    write_leap2a(session, store, learner.id, out, actor=actor_of(learner))
+    names = zipfile.ZipFile(out).namelist()
+    assert (
+        [n for n in names if n.startswith("files/")]
+        == [n for n in names if n.startswith("files/") and n.endswith("-page.txt")]
+        != []
+    )
+    assert "page.html" in zipfile.ZipFile(out).read(FEED).decode()  # as the learner named it
+    bundle = io.BytesIO()
+    write_bundle(session, store, learner.id, bundle, actor=actor_of(learner))
+    with zipfile.ZipFile(bundle) as zf:
+        stored = [n for n in zf.namelist() if n.startswith("attachments/")]
+        assert len(stored) == 1 and stored[0].endswith(".txt")
+        assert "page.html" in zf.read(MANIFEST).decode()
+        assert not any(n.endswith(".html") and n.startswith("attachments/") for n in zf.namelist())
