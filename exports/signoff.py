@@ -164,7 +164,7 @@ def build_signoff_docx(view: SignoffView) -> bytes:
         ("Standard URN", view.standard_urn),
         ("Standard code", view.standard_code),
         ("Standard title", view.standard_title),
-        ("Standard version", view.standard_version),
+        *((("Standard version", view.standard_version),) if view.standard_version else ()),
     )
 
     add_styled(doc, "Heading1", "Criteria and evidence")

@@ -337,7 +337,8 @@ def _vacsr(rows: _Rows, ref: EvidenceRef, signed: datetime) -> str:
         if j.at <= signed:
             last = j
     if last is None:
-        return "VACSR: no judgement recorded"
+        # the assessor's declaration at sign-off covers it; there is no judgement of its own
+        return "VACSR: no separate judgement of this version (see the assessor's declaration)"
     flags = [(name, getattr(last, name)) for name in VACSR]
     met = [name for name, ok in flags if ok]
     unmet = [f"not {name}" for name, ok in flags if not ok]

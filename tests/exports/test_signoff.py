@@ -378,3 +378,10 @@ def test_pdf_assessor_declaration_never_splits_across_pages(
         learner_page = next(i for i, p in enumerate(pages) if "Learner (typed name)" in p)
         straddled += learner_page < start  # the block moved on rather than split
     assert straddled, "no variant put a page break near the declaration; adjust the range"
+
+
+def test_a_standard_without_a_version_has_no_empty_line(view_factory: ViewFactory):
+    with_version = all_text(build_signoff_docx(view_factory()))
+    assert "Standard version" in with_version and "2" in with_version
+    without = all_text(build_signoff_docx(view_factory(standard_version="")))
+    assert "Standard version" not in without

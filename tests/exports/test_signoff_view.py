@@ -258,6 +258,10 @@ def test_evidence_that_does_not_count_is_marked_and_vacsr_shown(
     assert "Listed, does not count for this criterion:" in text
     assert text.count("Listed, does not count") == 1
     assert "valid, authentic, sufficient, reliable, not current" in text
+    # evidence with no judgement of its own is not said to have none: the declaration covers it
+    others = [e for e in rows["P2"].evidence if e.ref.evidence_id != extra.id]
+    assert others and all("see the assessor's declaration" in e.vacsr for e in others)
+    assert "no judgement recorded" not in text
 
 
 def record_reg(session, learner) -> int:
