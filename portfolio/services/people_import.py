@@ -18,6 +18,7 @@ the planned end to a year after the start).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -83,6 +84,12 @@ def read_rows(data: bytes) -> list[dict[str, str]]:
     when the file is not one this import reads."""
     if len(data) > MAX_BYTES:
         raise Invalid(f"The file is larger than {MAX_BYTES // 1_000_000} MB.", field="file")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode Text"
+        raise Invalid(
+            "The file is UTF-16 text: save it from the spreadsheet as “CSV UTF-8” and upload "
+            "it again.",
+            field="file",
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

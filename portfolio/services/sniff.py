@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 
 import filetype
@@ -100,6 +101,8 @@ def sniff(data: bytes, filename: str) -> Sniffed:
         raise Invalid(f"{filename} is named .docx but is not a Word document.")
     if ext == "pdf":
         raise Invalid(f"{filename} is named .pdf but is not a PDF document.")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise Invalid(f"{filename} is UTF-16 text: save it as UTF-8 text and attach it again.")
     if b"\x00" in data[:65536]:
         raise Invalid(
             f"{filename} is a binary file of a kind that is not accepted ({ALLOWED_HELP})."

@@ -91,6 +91,7 @@ def test_dry_run_previews_and_writes_nothing(session, make_person) -> None:
         (b"name,email,shoe size\n", "unknown column(s) shoe_size"),
         (b"name,roles\nA,learner\n", "missing column(s) email"),
         (b"name,email,roles\n", "no one in it"),
+        ("name,email,roles\nA,a@x.example,learner\n".encode("utf-16"), "save it"),
     ],
 )
 def test_a_file_it_cannot_read_is_refused_as_a_whole(data: bytes, words: str) -> None:

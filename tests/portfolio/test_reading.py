@@ -361,3 +361,8 @@ def test_a_bundle_carries_the_text_read_in_the_background(
     manifest = write_bundle(session, FileStore(app.config["FILE_STORE"]), learner.id, io.BytesIO())
     [version] = [v for e in manifest["evidence"] if e["id"] == item.id for v in e["versions"]]
     assert [a["text"] for a in version["attachments"]] == ["Plain notes about a job match."]
+
+
+def test_utf16_text_is_refused_with_what_to_do() -> None:
+    with pytest.raises(Invalid, match="notes.txt is UTF-16 text: save it as UTF-8"):
+        sniff("Supervision notes\n".encode("utf-16"), "notes.txt")
