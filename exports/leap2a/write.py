@@ -46,6 +46,13 @@ NSMAP = {
     "cp": OURS,
 }
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_BREAKS = re.compile("[\x0b\x0c]")  # Word's line and page breaks, pasted: they part words
+
+
+def _xml_text(text: str) -> str:
+    """``text`` as XML can hold it: a pasted line or page break becomes a space (words stay
+    apart), any other character XML cannot hold is left out."""
+    return _NOT_XML.sub("", _BREAKS.sub(" ", text))
 
 
 def may_export_leap2a(session: Session, actor: Actor, learner_id: int) -> None:
@@ -95,7 +102,7 @@ class _Feed:
     def add(parent: etree._Element, tag: str, text: str | None = None) -> etree._Element:
         element = etree.SubElement(parent, tag if tag.startswith("{") else f"{{{ATOM}}}{tag}")
         if text is not None:
-            element.text = _NOT_XML.sub("", text)
+            element.text = _xml_text(text)
         return element
 
     def entry(
@@ -121,7 +128,7 @@ class _Feed:
         category.set("term", term)
         category.set("scheme", scheme)
         if label:
-            category.set("label", _NOT_XML.sub("", label)[:250])
+            category.set("label", _xml_text(label)[:250])
 
     def person(self, learner: Person, when: datetime) -> None:
         entry = self.entry("learner", learner.name, "person", updated=when, published=when)

@@ -358,3 +358,20 @@ def test_a_file_is_copied_with_the_extension_of_its_checked_type(
         assert len(stored) == 1 and stored[0].endswith(".txt")
         assert "page.html" in zf.read(MANIFEST).decode()
         assert not any(n.endswith(".html") and n.startswith("attachments/") for n in zf.namelist())
+
+
+def test_pasted_line_and_page_breaks_keep_words_apart(session, tmp_path, make_person):
+    """XML cannot hold Word's vertical tab or form feed: they become spaces, not nothing."""
+    learner = make_person("learner")
+    draft = evidence_service.Draft(
+        kind="reflective_account",
+        title="Pasted\vfrom Word\x07",
+        activity_date=date(2026, 3, 2),
+        body="One page\fthe next",
+    )
+    evidence_service.create(session, actor=actor_of(learner), learner_id=learner.id, draft=draft)
+    session.commit()
+    out = io.BytesIO()
+    write_leap2a(session, FileStore(tmp_path), learner.id, out, actor=actor_of(learner))
+    feed = zipfile.ZipFile(out).read(FEED).decode()
+    assert "Pasted from Word" in feed and "One page the next" in feed
