@@ -28,10 +28,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import unquote
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from exports.leap2a.feed import KIND_SCHEME, Entry, Feed, parse_feed
 from portfolio.errors import Invalid
+from portfolio.models import AuditEntry, Evidence
 from portfolio.models.evidence import ASSESSOR_KINDS, KINDS
 from portfolio.services import audit, evidence
 from portfolio.services.files import Store
@@ -221,7 +222,12 @@ def import_leap2a(
     upload = _Upload(data, max_bytes)
     report = Leap2aReport()
     plan = _plan(upload.feed, report)
+    before = _imported_before(session, learner_id)
+    entries: dict[str, int] = {}
     for entry, files in plan:
+        if entry.id and entry.id in before:
+            report.warnings.append(f"“{entry.title}” was imported before: skipped.")
+            continue
         ready: list[tuple[str, bytes]] = []
         for href, display in files:
             got = upload.file(href)
@@ -253,6 +259,10 @@ def import_leap2a(
             )
             report.files += 1
         report.items.append((item.id or 0, item.title))
+        if entry.id:
+            entries[entry.id] = item.id or 0
+    if not report.items and any(e.id in before for e, _ in plan):
+        raise Invalid("Everything in this Leap2A file was imported before; nothing was imported.")
     if not report.items:
         raise Invalid(
             "Nothing in this Leap2A file becomes evidence (no entries, posts or files); "
@@ -264,6 +274,30 @@ def import_leap2a(
         action="evidence.import_leap2a",
         subject_type="person",
         subject_id=learner_id,
-        data={"items": [i for i, _ in report.items], "files": report.files},
+        data={"items": [i for i, _ in report.items], "files": report.files, "entries": entries},
     )
     return report
+
+
+def _imported_before(session: Session, learner_id: int) -> set[str]:
+    """The feed entries the learner imported before whose evidence is still theirs (an entry
+    whose draft was deleted may come in again): the learner's own import records only."""
+    made: dict[str, int] = {}
+    for data in session.exec(
+        select(AuditEntry.data).where(
+            AuditEntry.subject_type == "person",
+            AuditEntry.subject_id == learner_id,
+            AuditEntry.action == "evidence.import_leap2a",
+        )
+    ):
+        made.update(data.get("entries") or {})
+    if not made:
+        return set()
+    kept = set(
+        session.exec(
+            select(Evidence.id).where(
+                col(Evidence.id).in_(set(made.values())), Evidence.learner_id == learner_id
+            )
+        )
+    )
+    return {entry for entry, evidence_id in made.items() if evidence_id in kept}

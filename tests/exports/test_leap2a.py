@@ -9,6 +9,7 @@ import zipfile
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -375,3 +376,28 @@ def test_pasted_line_and_page_breaks_keep_words_apart(session, tmp_path, make_pe
     write_leap2a(session, FileStore(tmp_path), learner.id, out, actor=actor_of(learner))
     feed = zipfile.ZipFile(out).read(FEED).decode()
     assert "Pasted from Word" in feed and "One page the next" in feed
+
+
+def test_the_same_file_imported_again_brings_nothing_twice(session, tmp_path, make_person):
+    learner = make_person("learner")
+
+    def again() -> Any:
+        return import_leap2a(
+            session,
+            FileStore(tmp_path),
+            actor=actor_of(learner),
+            learner_id=learner.id,
+            data=MAHARA.read_bytes(),
+            max_bytes=MB,
+        )
+
+    first = again()
+    session.commit()
+    assert len(first.items) == 2
+    with pytest.raises(Invalid, match="imported before; nothing was imported"):
+        again()
+    session.rollback()
+    count = session.exec(
+        select(func.count()).select_from(Evidence).where(Evidence.learner_id == learner.id)
+    ).one()
+    assert count == 2
