@@ -82,7 +82,7 @@ def test_create_person_through_the_page(client, auth, session) -> None:
         "North site",
     )
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Nadia New" in page and "assessor, iqa" in page
+    assert "Nadia New" in page and "Assessor, internal quality assurer" in page  # in words
     # the same e-mail again: a clear error on the form, nothing written
     before = _count(session, Person)
     again = client.post("/admin/people", data=data)
@@ -150,9 +150,9 @@ def test_create_registration_through_the_page(client, auth, session, make_person
 
 RULE_CASES = [
     # (name, roles of learner/assessor/iqa or "same", codes, message)
-    ("learner without the learner role", ("assessor", "assessor", "iqa"), None, "role learner"),
-    ("assessor without the assessor role", ("learner", "iqa", "iqa"), None, "role assessor"),
-    ("iqa without the iqa role", ("learner", "assessor", "assessor"), None, "role iqa"),
+    ("learner without the learner role", ("assessor", "assessor", "iqa"), None, "learner role"),
+    ("assessor without the assessor role", ("learner", "iqa", "iqa"), None, "assessor role"),
+    ("iqa without the iqa role", ("learner", "assessor", "assessor"), None, "IQA role"),
     ("iqa is the assessor", ("learner", "same", "same"), None, "quality-assures their own"),
     ("unknown standard", ("learner", "assessor", "iqa"), ("SE01", "SE77"), "SE77"),
 ]

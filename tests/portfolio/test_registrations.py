@@ -63,7 +63,7 @@ RULES = [
     # (name, build people, codes, expected message fragment)
     ("learner lacks role", lambda mp: (mp("assessor"), mp("assessor"), mp("iqa")), "learner"),
     ("assessor lacks role", lambda mp: (mp("learner"), mp("learner"), mp("iqa")), "assessor"),
-    ("iqa lacks role", lambda mp: (mp("learner"), mp("assessor"), mp("assessor")), "role iqa"),
+    ("iqa lacks role", lambda mp: (mp("learner"), mp("assessor"), mp("assessor")), "IQA role"),
     ("iqa is the assessor", _iqa_is_assessor, "quality-assures their own"),
 ]
 
