@@ -158,7 +158,7 @@ def test_assessor_reaches_the_marking_queue_from_the_caseload_and_opens_the_olde
 ) -> None:
     login(page, live_server, "assessor1@example.org")
     page.goto(f"{live_server}/caseload")
-    page.get_by_role("link", name=re.compile(r"\d+ claims awaiting decision")).click()
+    page.get_by_role("link", name=re.compile(r"\d+ claims? awaiting decision")).click()
     assert page.get_by_role("heading", level=1).inner_text() == "Marking queue"
     rows = page.locator("table tbody tr")
     assert rows.count() > 0

@@ -53,7 +53,7 @@ def test_the_caseload_stores_summaries_and_a_decision_forgets_only_its_learner(
     stored = _stored(session)
     assert ann_reg.id not in stored and bob_reg.id in stored
     page = _text(client.get("/caseload"))
-    assert "2 of 18 met" in page and "1 claims awaiting decision" in page
+    assert "2 of 18 met" in page and "1 claim awaiting decision" in page
     # new evidence claimed by Bob: his summary goes too
     _claim(session, bob, make_evidence(bob), "SE03", {"P1"})
     assert bob_reg.id not in _stored(session)
@@ -93,7 +93,7 @@ def test_a_backlog_of_summaries_goes_to_the_background_and_the_page_shows_what_t
     auth.login(team[0])
     page = _text(client.get("/caseload"))  # the first visit of a day the nightly job missed
     assert "2 registrations" in page and "17 of 18 met" in page and "0 of 18" not in page
-    assert "1 registrations are not shown yet; 2 show an earlier day" in page
+    assert "1 registration is not shown yet; 2 show an earlier day" in page
     assert "Cat C" not in page
     # the backlog was stored after the answer (in a thread of the server, here in the request)
     assert {s.computed_on for s in _stored(session).values()} == {date.today()}
@@ -153,7 +153,7 @@ def test_a_rename_or_another_assessor_moves_the_learner_in_the_stored_order(
     session.add(ann_reg)
     session.commit()
     page = _text(client.get("/caseload"))
-    assert "1 registrations" in page and "Zoe Able" not in page
+    assert "1 registration ·" in page and "Zoe Able" not in page
     auth.login(other)
     assert _order_of(client.get("/caseload")) == ["Zoe Able"]
 

@@ -605,7 +605,7 @@ def test_assessor_iqa_and_admin_homes(session, client, auth, case, make_evidence
     auth.login(assessor)
     page = _text(client.get("/"))
     assert (
-        '<a href="/marking">3 claims awaiting your decision</a>, from 1 learners.' in page
+        '<a href="/marking">3 claims awaiting your decision</a>, from 1 learner.' in page
     )  # the count leads to the marking queue
     assert 'href="/caseload"' in page and re.search(r"Green 1|Amber 1|Red 1", page)
     auth.logout()

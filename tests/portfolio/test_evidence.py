@@ -605,3 +605,21 @@ def test_latest_and_drafts_are_the_first_pages_of_the_list_in_one_statement(
     )
     assert latest == every and drafts == first
     assert (latest.total, drafts.total, len(drafts.rows)) == (9, 6, 3)
+
+
+@pytest.mark.parametrize(
+    ("day", "words"),
+    [
+        (date(1, 1, 1), "is before 1950: check the year"),
+        (date(1026, 3, 2), "is before 1950: check the year"),
+        (date(2999, 3, 2), "cannot be in the future"),
+    ],
+)
+def test_an_activity_date_out_of_range_is_refused(session, make_person, day, words) -> None:
+    from portfolio.errors import Invalid
+
+    learner = make_person("learner")
+    me = Actor(id=learner.id or 0, name=learner.name, roles=learner.role_set)
+    draft = service.Draft(kind="reflective_account", title="T", activity_date=day, body="x")
+    with pytest.raises(Invalid, match=words):
+        service.create(session, actor=me, learner_id=learner.id or 0, draft=draft)

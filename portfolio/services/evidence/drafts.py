@@ -55,6 +55,9 @@ def compose_body(kind: str, body: str, fields: dict[str, str]) -> str:
     return "\n\n".join(parts) + ("\n\n" + body.strip() if body.strip() else "")
 
 
+EARLIEST_ACTIVITY = date(1950, 1, 1)  # before: a mistyped year ("0001", "1026"), not work shown
+
+
 def _clean(draft: Draft) -> tuple[str, date, str, dict[str, str]]:
     if draft.kind not in KINDS:
         raise Invalid(f"Unknown kind of evidence {draft.kind!r}.")
@@ -65,6 +68,10 @@ def _clean(draft: Draft) -> tuple[str, date, str, dict[str, str]]:
         raise Invalid(f"The title may be at most {MAX_TITLE} characters.")
     if draft.activity_date > date.today() + timedelta(days=1):
         raise Invalid("The date of the activity cannot be in the future.")
+    if draft.activity_date < EARLIEST_ACTIVITY:
+        raise Invalid(
+            f"The date of the activity is before {EARLIEST_ACTIVITY.year}: check the year."
+        )
     fields = {k: (v or "").strip() for k, v in (draft.fields or {}).items()}
     if draft.kind == "star_narrative":
         fields = {k: fields.get(k, "") for k in STAR_SECTIONS}
