@@ -1,5 +1,6 @@
 """The marking queue: every submitted item of an assessor's learners that has claims awaiting
-their decision (on a framework they assess the learner on), oldest submission first, a page at a time, in three queries however long it is."""
+their decision (on a framework they assess the learner on), oldest submission first, a page at a
+time, in three queries however long it is."""
 
 from __future__ import annotations
 
