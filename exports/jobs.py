@@ -35,7 +35,7 @@ from portfolio.db import run_unit, unit_of_work
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import Cohort, Registration
 from portfolio.models.base import utcnow
-from portfolio.services import audit
+from portfolio.services import access, audit
 from portfolio.services.people import Actor
 
 KIND_COHORT_SIGNOFFS = "cohort_signoffs"
@@ -130,7 +130,7 @@ def may_export_cohort(session: Session, actor: Actor, cohort_id: int) -> Cohort:
         raise PermissionDenied("Cohort exports are for administrators, assessors and IQAs.")
     mine = session.exec(
         select(Registration.id).where(
-            Registration.cohort_id == cohort_id, _scope_clause(actor.id, False)
+            Registration.cohort_id == cohort_id, access.staff_scope(actor)
         )
     ).first()
     if mine is None:

@@ -25,6 +25,7 @@ from mappings.assessment.models import SignOff
 from mappings.assessment.standing import Standing, load_standings
 from portfolio.errors import NotFound, PermissionDenied
 from portfolio.models import Cohort, Person, Registration, Standard
+from portfolio.services import access
 from portfolio.services.people import Actor
 
 Cell = str | int | float | None
@@ -87,9 +88,7 @@ def _may_report(actor: Actor) -> None:
 
 def _scope(actor: Actor) -> Any:
     """Registrations the actor may report on (``None``: all of them)."""
-    if actor.has("admin"):
-        return None
-    return or_(col(Registration.assessor_id) == actor.id, col(Registration.iqa_id) == actor.id)
+    return access.staff_scope(actor)
 
 
 def _utc(value: datetime | None) -> str:

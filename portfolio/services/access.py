@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import false, or_
 from sqlmodel import Session, col, select
 
 from portfolio.errors import NotFound, PermissionDenied
@@ -46,6 +47,24 @@ def relation(session: Session, actor: Actor, learner_id: int) -> set[str]:
         if extra:
             found.add(extra)
     return found
+
+
+def staff_scope(actor: Actor) -> Any:
+    """The registrations the actor works on in a role they hold now, as a clause on
+    :class:`Registration`: assessed while an assessor, quality-assured while an IQA (no role,
+    none); ``None`` for an administrator (all). Allocated once, a person who has since lost the
+    role reaches no one through it, as with :func:`relation`."""
+    if actor.has("admin"):
+        return None
+    mine = [
+        column == actor.id
+        for role, column in (
+            ("assessor", col(Registration.assessor_id)),
+            ("iqa", col(Registration.iqa_id)),
+        )
+        if actor.has(role)
+    ]
+    return or_(*mine) if mine else false()
 
 
 def require_view(session: Session, actor: Actor, learner_id: int) -> set[str]:

@@ -84,6 +84,17 @@ def test_reports_are_scoped_to_the_actor(session, cohort_case, make_person) -> N
     today = date.today()
     stranger = signoff_register(session, actor=actor_of(make_person("iqa")), start=today, end=today)
     assert stranger.rows == []
+    # allocated as IQA, but no longer holding the role (an assessor now): reaches no one by it
+    from portfolio.services.people import Actor
+
+    former = Actor(id=case.iqa.id, name=case.iqa.name, roles=frozenset({"assessor"}))
+    with pytest.raises(NotFound):
+        cohort_coverage(session, actor=former, cohort_id=cohort.id)
+    signed_on = case.signoff.signed_at.date()
+    held = signoff_register(session, actor=actor_of(case.iqa), start=signed_on, end=signed_on)
+    assert len(held.rows) == 1
+    gone = signoff_register(session, actor=former, start=signed_on, end=signed_on)
+    assert gone.rows == []
 
 
 def test_signoff_register_in_range(session, cohort_case) -> None:
