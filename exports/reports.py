@@ -86,11 +86,6 @@ def _may_report(actor: Actor) -> None:
         raise PermissionDenied("Reports are for administrators, assessors and IQAs.")
 
 
-def _scope(actor: Actor) -> Any:
-    """Registrations the actor may report on (``None``: all of them)."""
-    return access.staff_scope(actor)
-
-
 def _utc(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if value else ""
 
@@ -118,7 +113,7 @@ def cohort_coverage_stream(
     cohort = session.get(Cohort, cohort_id)
     if cohort is None:
         raise NotFound("No such cohort.")
-    scope = _scope(actor)
+    scope = access.staff_scope(actor)
     if scope is not None and not _registrations_page(session, cohort_id, scope, None, 1):
         raise NotFound("No such cohort, or none of its learners are yours.")
     rows = _coverage_rows(session, cohort_id, scope, today or date.today(), max(1, chunk))
@@ -215,7 +210,7 @@ def signoff_register_stream(
         .order_by(col(SignOff.signed_at), col(SignOff.id))
         .execution_options(yield_per=max(1, chunk))
     )
-    scope = _scope(actor)
+    scope = access.staff_scope(actor)
     if scope is not None:
         query = query.where(scope)
     title = f"Sign-off register {start.isoformat()} to {end.isoformat()}"

@@ -11,6 +11,7 @@ gets a server error, text with a NUL is refused as invalid input: forms refuse i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -59,14 +60,21 @@ def _lengths(mapper: Mapper[Any]) -> tuple[tuple[str, int], ...]:
     return tuple(found)
 
 
+def _label(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
+def _check_lengths(mapper: Mapper[Any], value_of: Callable[[str], Any]) -> None:
+    for key, length in _lengths(mapper):
+        value = value_of(key)
+        if isinstance(value, str) and len(value) > length:
+            raise Invalid(too_long_message(_label(key), value, length), field=key)
+
+
 def check_values(model: type[Any], values: dict[str, Any]) -> None:
     """The length check of :func:`check_row` for a row given as values, as a bulk insert of
     ``model`` takes them (the ORM's flush, which checks rows, does not see those)."""
-    for key, length in _lengths(inspect(model)):
-        value = values.get(key)
-        if isinstance(value, str) and len(value) > length:
-            label = key.replace("_", " ").capitalize()
-            raise Invalid(too_long_message(label, value, length), field=key)
+    _check_lengths(inspect(model), values.get)
 
 
 def check_row(row: Any) -> None:
@@ -76,13 +84,8 @@ def check_row(row: Any) -> None:
     state = inspect(row)
     for attr in state.mapper.column_attrs:
         if contains_nul(state.attrs[attr.key].loaded_value):
-            label = attr.key.replace("_", " ").capitalize()
-            raise Invalid(nul_message(label), field=attr.key)
-    for key, length in _lengths(state.mapper):
-        value = state.attrs[key].loaded_value
-        if isinstance(value, str) and len(value) > length:
-            label = key.replace("_", " ").capitalize()
-            raise Invalid(too_long_message(label, value, length), field=key)
+            raise Invalid(nul_message(_label(attr.key)), field=attr.key)
+    _check_lengths(state.mapper, lambda key: state.attrs[key].loaded_value)
 
 
 def _before_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> None:

@@ -35,7 +35,6 @@ from portfolio.errors import Invalid
 from portfolio.models import AuditEntry, Evidence
 from portfolio.models.evidence import ASSESSOR_KINDS, KINDS
 from portfolio.services import audit, evidence
-from portfolio.services.evidence.drafts import EARLIEST_ACTIVITY
 from portfolio.services.files import Store
 from portfolio.services.people import Actor
 from portfolio.services.sniff import sniff
@@ -145,7 +144,8 @@ def _kind(entry: Entry, report: Leap2aReport) -> str:
 def _draft(entry: Entry, kind: str, report: Leap2aReport) -> evidence.Draft:
     stamp = entry.published or entry.updated
     activity = entry.start or (stamp.date() if stamp else None)
-    if activity is None or not EARLIEST_ACTIVITY <= activity <= date.today() + timedelta(days=1):
+    latest = date.today() + timedelta(days=1)
+    if activity is None or not evidence.EARLIEST_ACTIVITY <= activity <= latest:
         activity = date.today()
     title = entry.title or "Untitled entry"
     if len(title) > evidence.MAX_TITLE:
@@ -226,7 +226,7 @@ def import_leap2a(
     before = _imported_before(session, learner_id)
     entries: dict[str, int] = {}
     for entry, files in plan:
-        if entry.id and entry.id in before:
+        if entry.id in before:
             report.warnings.append(f"“{entry.title}” was imported before: skipped.")
             continue
         ready: list[tuple[str, bytes]] = []

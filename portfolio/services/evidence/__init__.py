@@ -8,6 +8,7 @@ this package: ``from portfolio.services import evidence``.
 from portfolio.services.evidence import personal, scanning
 from portfolio.services.evidence.attachments import attach, attachment_for
 from portfolio.services.evidence.drafts import (
+    EARLIEST_ACTIVITY,
     MAX_BODY,
     MAX_TITLE,
     STAR_SECTIONS,
@@ -40,6 +41,7 @@ from portfolio.services.evidence.listing import (
 )
 
 __all__ = [
+    "EARLIEST_ACTIVITY",
     "MAX_BODY",
     "MAX_TITLE",
     "PAGE_SIZE",

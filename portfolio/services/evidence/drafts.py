@@ -262,13 +262,13 @@ def update(
     item = for_author(session, actor, evidence_id)
     if item.current_version != expected_version:
         raise Conflict(CHANGED_ELSEWHERE)
-    in_place = expected_hash is not None and item.status == "draft"
-    if in_place and current_version(session, item).sha256 != expected_hash:
+    current = current_version(session, item)
+    if expected_hash is not None and item.status == "draft" and current.sha256 != expected_hash:
         raise Conflict(CHANGED_ELSEWHERE)
     if draft.kind != item.kind:
         raise Invalid("The kind of evidence cannot change.")
     title, activity, body, fields = _clean(draft)
-    version = writable_version(session, actor, item)
+    version = writable_version(session, actor, item, current)
     version.title, version.activity_date, version.body, version.fields = (
         title,
         activity,
@@ -321,9 +321,12 @@ def autosave(
     return True
 
 
-def writable_version(session: Session, actor: Actor, item: Evidence) -> EvidenceVersion:
-    """The current version if still a draft, else a new draft version copying it."""
-    version = current_version(session, item)
+def writable_version(
+    session: Session, actor: Actor, item: Evidence, current: EvidenceVersion | None = None
+) -> EvidenceVersion:
+    """The current version (``current``, when the caller has read it) if still a draft, else a
+    new draft version copying it."""
+    version = current or current_version(session, item)
     if item.status == "draft":
         return version
     new = EvidenceVersion(
