@@ -71,12 +71,21 @@ def _require_reopener(actor: Actor, registration: Registration) -> None:
 
 
 def standing_to_sign(
-    session: Session, *, actor: Actor, learner_id: int, code: str, today: date | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    learner_id: int,
+    code: str,
+    today: date | None = None,
+    registration_id: int | None = None,
 ) -> Standing:
-    """The learner's standing holding standard ``code``, loaded once, if the actor may sign it
-    off: only the registration's allocated assessor may. Pass it to :func:`sign_off_standing`."""
+    """The learner's standing holding standard ``code`` (in ``registration_id``, by default their
+    first holding it), loaded once, if the actor may sign it off: only the registration's
+    allocated assessor may. Pass it to :func:`sign_off_standing`."""
     # the whole framework: the badge issued with the sign-off reads its CASE identifiers
-    standing = find_standard(session, learner_id, code, today, whole=True)
+    standing = find_standard(
+        session, learner_id, code, today, whole=True, registration_id=registration_id
+    )
     if standing is None or not _assesses(actor, standing.registration):
         access.require_view(session, actor, learner_id)  # strangers are told nothing
     if standing is None:
@@ -231,10 +240,17 @@ def _learner_declaration(
 
 
 def signoff_to_reopen(
-    session: Session, *, actor: Actor, learner_id: int, code: str
+    session: Session,
+    *,
+    actor: Actor,
+    learner_id: int,
+    code: str,
+    registration_id: int | None = None,
 ) -> SignOff | None:
-    """The current sign-off of the learner's standard ``code`` (None when it is not signed off),
-    if the actor may reopen it: the registration's assessor or IQA. One query, no coverage."""
+    """The current sign-off of the learner's standard ``code`` in ``registration_id`` (by default
+    their first holding it; None when it is not signed off), if the actor may reopen it: the
+    registration's assessor or IQA. One query, no coverage."""
+    which = [] if registration_id is None else [col(Registration.id) == registration_id]
     row = session.exec(
         select(Registration, SignOff)
         .join(RegistrationStandard, col(RegistrationStandard.registration_id) == Registration.id)
@@ -247,7 +263,7 @@ def signoff_to_reopen(
                 col(SignOff.status) == "signed",
             ),
         )
-        .where(Registration.learner_id == learner_id, Standard.code == code)
+        .where(Registration.learner_id == learner_id, Standard.code == code, *which)
         .order_by(col(Registration.id), col(SignOff.id).desc())
     ).first()
     if row is None or not _may_reopen(actor, row[0]):

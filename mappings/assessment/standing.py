@@ -372,14 +372,15 @@ def find_standard(
     *,
     whole: bool = False,
     alone: bool = False,
+    registration_id: int | None = None,
 ) -> Standing | None:
-    """The standing of the learner's (first) registration holding standard ``code``, if any;
-    ``alone``: with the coverage of that standard alone (see :func:`learner_standings`)."""
+    """The standing of the learner's registration ``registration_id`` (by default their first)
+    holding standard ``code``, if any: a learner on two versions of a framework holds its codes
+    twice. ``alone``: with the coverage of that standard alone (see :func:`learner_standings`)."""
     only = code if alone else None
-    for standing in learner_standings(session, learner_id, today, whole=whole, alone=only):
-        if standing.standard(code) is not None:
-            return standing
-    return None
+    found = learner_standings(session, learner_id, today, whole=whole, alone=only)
+    mine = (s for s in found if registration_id in (None, s.registration.id) and s.standard(code))
+    return next(mine, None)
 
 
 def criterion_states(

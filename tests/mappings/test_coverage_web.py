@@ -178,7 +178,7 @@ def test_caseload_is_for_assessors_and_iqas(client, auth, case, make_person) -> 
 def test_progress_page_shows_bars_counts_and_what_is_missing(
     session, client, auth, case, make_evidence
 ) -> None:
-    learner, assessor, *_ = case
+    learner, assessor, _iqa, reg = case
     item = make_evidence(learner)
     rows = _claim(session, learner, item, "SE01", {"K1", "K2"})
     _decide(session, assessor, rows[:1])
@@ -189,7 +189,7 @@ def test_progress_page_shows_bars_counts_and_what_is_missing(
     assert "0 of 18 met (0%)" in page
     assert "What is still missing" in page
     assert "no evidence claimed" in page and "awaiting assessor decision on" in page
-    assert f'href="/learners/{learner.id}/standards/SE03"' in page
+    assert f'href="/learners/{learner.id}/standards/SE03?registration={reg.id}"' in page
 
 
 def test_grid_shows_every_criterion_with_its_state_in_words(

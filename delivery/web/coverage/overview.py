@@ -259,10 +259,12 @@ def learner_progress(
 
 
 def _standing_with(
-    session: Session, learner_id: int, code: str, today: date | None
+    session: Session, learner_id: int, code: str, today: date | None, registration_id: int | None
 ) -> tuple[Standing, StandardInfo, StandardCoverage]:
     # the other standards of the registration are not judged: the page shows this one alone
-    standing = find_standard(session, learner_id, code, today, alone=True)
+    standing = find_standard(
+        session, learner_id, code, today, alone=True, registration_id=registration_id
+    )
     found = standing.standard(code) if standing is not None else None
     if standing is None or found is None:
         raise NotFound(f"The learner is not registered on {code}.")
@@ -270,11 +272,18 @@ def _standing_with(
 
 
 def standard_page(
-    session: Session, *, actor: Actor, learner_id: int, code: str, today: date | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    learner_id: int,
+    code: str,
+    today: date | None = None,
+    registration_id: int | None = None,
 ) -> StandardPage:
-    """The grid and table of one standard, with what the sign-off panel offers this actor."""
+    """The grid and table of one standard (of ``registration_id``, by default the learner's first
+    registration holding it), with what the sign-off panel offers this actor."""
     relation = access.require_view(session, actor, learner_id)
-    standing, info, cov = _standing_with(session, learner_id, code, today)
+    standing, info, cov = _standing_with(session, learner_id, code, today, registration_id)
     items = sorted(
         (c for c in standing.coverage.criteria if c.criterion.standard == code),
         key=lambda c: KIND_ORDER.get(c.criterion.kind, 3),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -65,6 +65,18 @@ def learner_page(learner_id: int) -> str:
     )
 
 
+def _registration() -> int | None:
+    """The registration a standard's page is of (``?registration=``): a learner on two versions
+    of a framework holds its codes twice. Without it, the learner's first holding the code."""
+    return request.args.get("registration", type=int)
+
+
+def _back(learner_id: int, code: str) -> Response:
+    return redirect(
+        url_for("coverage.standard", learner_id=learner_id, code=code, registration=_registration())
+    )
+
+
 def _standard(
     learner_id: int,
     code: str,
@@ -73,7 +85,9 @@ def _standard(
     reopen_form: ReopenForm | None = None,
 ) -> tuple[str, int]:
     """The page of one standard; a form given is shown again with its errors."""
-    page_data = overview.standard_page(db(), actor=actor(), learner_id=learner_id, code=code)
+    page_data = overview.standard_page(
+        db(), actor=actor(), learner_id=learner_id, code=code, registration_id=_registration()
+    )
     badge = None
     if page_data.signoff is not None:
         badge = badges.badge_of_signoff(db(), actor=actor(), signoff_id=page_data.signoff.id)
@@ -100,7 +114,9 @@ def standard_view(learner_id: int, code: str) -> tuple[str, int]:
 @bp.route("/learners/<int:learner_id>/standards/<code>/signoff", methods=["POST"])
 @page()
 def signoff(learner_id: int, code: str) -> Response | tuple[str, int]:
-    standing = signoffs.standing_to_sign(db(), actor=actor(), learner_id=learner_id, code=code)
+    standing = signoffs.standing_to_sign(
+        db(), actor=actor(), learner_id=learner_id, code=code, registration_id=_registration()
+    )
     form = SignOffForm()
     if form.validate_on_submit():
         with errors_on(form):
@@ -126,14 +142,16 @@ def signoff(learner_id: int, code: str) -> Response | tuple[str, int]:
                 "the learner's Open Badge is issued.",
                 "success",
             )
-            return redirect(url_for("coverage.standard", learner_id=learner_id, code=code))
+            return _back(learner_id, code)
     return _standard(learner_id, code, signoff_form=form)
 
 
 @bp.route("/learners/<int:learner_id>/standards/<code>/reopen", methods=["POST"])
 @page()
 def reopen(learner_id: int, code: str) -> Response | tuple[str, int]:
-    current = signoffs.signoff_to_reopen(db(), actor=actor(), learner_id=learner_id, code=code)
+    current = signoffs.signoff_to_reopen(
+        db(), actor=actor(), learner_id=learner_id, code=code, registration_id=_registration()
+    )
     form = ReopenForm()
     if form.validate_on_submit():
         with errors_on(form):
@@ -141,7 +159,7 @@ def reopen(learner_id: int, code: str) -> Response | tuple[str, int]:
                 db(), actor=actor(), current=current, code=code, reason=form.reason.data or ""
             )
             flash(f"{code} is reopened; the reason is logged.", "success")
-            return redirect(url_for("coverage.standard", learner_id=learner_id, code=code))
+            return _back(learner_id, code)
     return _standard(learner_id, code, reopen_form=form)
 
 

@@ -53,9 +53,10 @@ class StandardBar:
     met_width: float  # percent of the bar
     awaiting_width: float
     words: str  # "3 of 28 met, 2 awaiting a decision, 23 still to do"
+    registration_id: int  # whose standard: a learner on two versions holds a code twice
 
 
-def standard_bar(p: StandardProgress) -> StandardBar:
+def standard_bar(p: StandardProgress, registration_id: int) -> StandardBar:
     total = p.total or 1
     to_do = max(p.total - p.met - p.awaiting, 0)
     return StandardBar(
@@ -63,6 +64,7 @@ def standard_bar(p: StandardProgress) -> StandardBar:
         met_width=round(100 * p.met / total, 1),
         awaiting_width=round(100 * p.awaiting / total, 1),
         words=f"{p.met} of {p.total} met, {p.awaiting} awaiting a decision, {to_do} still to do",
+        registration_id=registration_id,
     )
 
 
@@ -119,7 +121,7 @@ def learner_home(session: Session, *, actor: Actor, today: date | None = None) -
     awaiting = awaiting_of(session, actor.id)
     return LearnerHome(
         learner_id=actor.id,
-        standards=tuple(standard_bar(s) for p in progress for s in p.standards),
+        standards=tuple(standard_bar(s, p.registration_id) for p in progress for s in p.standards),
         evidence=tuple(_item(r) for r in latest.rows),
         evidence_total=latest.total,
         drafts=tuple(_item(r) for r in drafts.rows),
