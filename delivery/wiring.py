@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mappings.assessment import claims, summaries
+from mappings.assessment import resubmitted, summaries
 from mappings.assessment.declarations import evidence_submitted
 from mappings.assessment.guards import signed_standards_stay
 from mappings.assessment.notices import submitted
@@ -29,7 +29,7 @@ def wire() -> None:
     storable.install()
     # A version submitted after the first is not what the assessor decided on: its decided
     # claims (of standards not signed off) await a decision again.
-    evidence.register_submit_hook(claims.reopen_decided)
+    evidence.register_submit_hook(resubmitted.reopen_decided)
     # A newly submitted version changes the evidence behind complete standards: the learner is
     # asked to confirm their declaration again.
     evidence.register_submit_hook(evidence_submitted)

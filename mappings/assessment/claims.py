@@ -21,14 +21,13 @@ from portfolio.models import (
     Criterion,
     Evidence,
     Framework,
-    Person,
     Registration,
     RegistrationStandard,
     Standard,
 )
 from portfolio.models.base import utcnow
 from portfolio.services import access, audit, evidence
-from portfolio.services.people import SYSTEM, Actor
+from portfolio.services.people import Actor
 
 DECISIONS = ("accepted", "referred")
 VACSR = ("valid", "authentic", "current", "sufficient", "reliable")
@@ -133,14 +132,12 @@ def set_claims(
         raise Invalid(
             "Evidence can only be mapped to criteria of the learner's standards.", field="criterion"
         )
-    existing = {
-        c.criterion_id: c
-        for c in session.exec(select(Claim).where(Claim.evidence_id == evidence_id))
-    }
+    # a claim decided before, even one awaiting a decision again, keeps its history: it stays
+    ever = sa_select(col(Decision.id)).where(col(Decision.claim_id) == Claim.id).exists()
+    rows = session.exec(select(Claim, ever).where(Claim.evidence_id == evidence_id)).all()
+    existing = {c.criterion_id: c for c, _ in rows}
     added = sorted(wanted - existing.keys())
-    removable = [
-        cid for cid, claim in existing.items() if cid not in wanted and claim.status == "claimed"
-    ]
+    removable = [c.criterion_id for c, was in rows if c.criterion_id not in wanted and not was]
     new = [Claim(evidence_id=evidence_id, criterion_id=cid, claimed_by=actor.id) for cid in added]
     session.add_all(new)
     removed = [("claim", existing[cid].id or 0) for cid in removable]
@@ -164,8 +161,14 @@ def set_claims(
 def _to_decide(session: Session, actor: Actor, claim_id: int) -> tuple[Claim, Evidence, Framework]:
     """The claim, its evidence and framework, if the actor assesses the learner's registration on
     that framework (a learner on two frameworks may have two assessors)."""
-    row = session.exec(
-        select(Claim, Evidence, Framework, Registration.assessor_id)
+    signed = (
+        sa_select(col(SignOff.id))
+        .where(col(SignOff.registration_id) == Registration.id, col(SignOff.status) == "signed")
+        .where(col(SignOff.standard_id) == Criterion.standard_id)
+        .exists()
+    )
+    row = session.execute(
+        sa_select(Claim, Evidence, Framework, col(Registration.assessor_id), signed)
         .join(Evidence, col(Evidence.id) == Claim.evidence_id)
         .join(Criterion, col(Criterion.id) == Claim.criterion_id)
         .join(Standard, col(Standard.id) == Criterion.standard_id)
@@ -177,17 +180,19 @@ def _to_decide(session: Session, actor: Actor, claim_id: int) -> tuple[Claim, Ev
                 col(Registration.framework_id) == Framework.id,
             ),
         )
-        .where(Claim.id == claim_id)
+        .where(col(Claim.id) == claim_id)
     ).first()
     if row is None:
         raise NotFound("No such claim.")
-    claim, item, framework, assessor_id = row
+    claim, item, framework, assessor_id, frozen = row
     access.require_assessor(session, actor, item.learner_id)
     if assessor_id != actor.id:  # the learner may have another assessor for this framework
         raise PermissionDenied(
             f"Only the assessor allocated to the learner's {framework.title} registration "
             "decides this claim."
         )
+    if frozen:  # the sign-off froze the decisions it rests on
+        raise Invalid("This standard is signed off: reopen it to judge its claims again.")
     return claim, item, framework
 
 
@@ -260,49 +265,6 @@ def decide(
         if decision == "accepted":
             declarations.notify_awaiting(session, learner_id=item.learner_id)
     return row_decision
-
-
-def reopen_decided(session: Session, item: Evidence) -> None:
-    """A version submitted after the first is not what the assessor decided on: the item's
-    accepted and referred claims await a decision again (their decisions stay in the history;
-    a form opened before is told the claim changed). Claims of a standard signed off stay as
-    they are: the sign-off froze the versions it judged (reopen it to judge again). Registered
-    by delivery.wiring as a submit hook, before the assessors are told."""
-    if item.current_version <= 1:
-        return
-    signed = (
-        sa_select(col(SignOff.standard_id))
-        .join(Registration, col(Registration.id) == SignOff.registration_id)
-        .where(col(Registration.learner_id) == item.learner_id, col(SignOff.status) == "signed")
-    )
-    reopened = session.exec(
-        select(Claim)
-        .join(Criterion, col(Criterion.id) == Claim.criterion_id)
-        .where(
-            Claim.evidence_id == item.id,
-            col(Claim.status).in_(DECISIONS),
-            col(Criterion.standard_id).not_in(signed),
-        )
-        .order_by(col(Claim.id))
-    ).all()
-    if not reopened:
-        return
-    was = {claim.id: claim.status for claim in reopened}
-    for claim in reopened:
-        claim.status, claim.revision = "claimed", claim.revision + 1
-        claim.method = claim.decided_at = claim.decided_by = None
-    session.add_all(reopened)
-    session.flush()
-    author = session.get(Person, item.created_by)
-    audit.record(
-        session,
-        actor=author if author is not None else SYSTEM,
-        action="claims.reopen",
-        subject_type="evidence",
-        subject_id=item.id,
-        data={"version": item.current_version, "claims": {str(k): v for k, v in was.items()}},
-        rows=reopened,
-    )
 
 
 @dataclass(frozen=True)

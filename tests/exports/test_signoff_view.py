@@ -94,11 +94,15 @@ def test_docx_round_trip_from_database_and_deterministic(session, case) -> None:
 
 
 def test_later_decisions_do_not_change_an_old_record(session, case) -> None:
-    from mappings.assessment import claims
+    from mappings.assessment import claims, signoff
     from mappings.assessment.models import Claim
     from tests.conftest import actor_of
 
     before = signoff_view(session, case.signoff.id, centre=CENTRE)
+    # a claim of a signed-off standard is judged again once the standard is reopened
+    signoff.reopen(
+        session, actor=actor_of(case.assessor), signoff_id=case.signoff.id, reason="Sampled."
+    )
     claim = session.exec(select(Claim).where(Claim.evidence_id == case.account_id)).first()
     claims.decide(
         session,

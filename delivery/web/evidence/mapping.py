@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from mappings.assessment.claims import VACSR, Claimable, claimable_criteria, twins
 from mappings.assessment.coverage import CoverageRules
 from mappings.assessment.methods import default_method
-from mappings.assessment.models import Claim, Decision, Judgement, ReceivedRecord
+from mappings.assessment.models import Claim, Decision, Judgement, ReceivedRecord, SignOff
 from mappings.assessment.page_frameworks import page_frameworks
 from mappings.assessment.standing import criterion_states
 from mappings.assessment.stored import for_page
@@ -22,9 +22,11 @@ from mappings.assessment.suggestions import SuggestedCriterion
 from portfolio.models import (
     Attachment,
     AttachmentReading,
+    Criterion,
     Evidence,
     EvidenceVersion,
     Person,
+    Registration,
 )
 from portfolio.services.evidence.reading import FINISHED, readings_of
 from portfolio.services.extract import DOCX
@@ -58,6 +60,7 @@ class ClaimRow:
     method_name: str = ""  # the method in words, as its framework names it
     # the one looking may decide it: the assessor of the learner's registration on its framework
     decidable: bool = False
+    signed: bool = False  # its standard is signed off: reopened before it is judged again
 
     @property
     def done(self) -> bool:
@@ -220,6 +223,15 @@ class MappingView:
 # costs about as much as running it
 _EVIDENCE_ID: BindParameter[int] = bindparam("evidence_id")
 # the claims and their decisions, plain rows in one statement (a claim without any: one row)
+_SIGNED = (  # the claim's standard is signed off for the item's learner
+    sa_select(col(SignOff.id))
+    .join(Registration, col(Registration.id) == SignOff.registration_id)
+    .join(Criterion, col(Criterion.standard_id) == SignOff.standard_id)
+    .join(Evidence, col(Evidence.learner_id) == Registration.learner_id)
+    .where(col(Criterion.id) == Claim.criterion_id, col(Evidence.id) == Claim.evidence_id)
+    .where(col(SignOff.status) == "signed")
+    .exists()
+)
 _CLAIMS = (
     sa_select(
         col(Claim.id),
@@ -227,6 +239,7 @@ _CLAIMS = (
         col(Claim.status),
         col(Claim.method),
         col(Claim.revision),
+        _SIGNED,
         col(Decision.id),
         col(Decision.at),
         col(Person.name),
@@ -353,10 +366,10 @@ def _claim_rows(
     claims: dict[int, tuple[Any, list[Any]]] = {}
     for row in rows:
         claim = claims.setdefault(row[0], (row, []))
-        if row[5] is not None:  # a decision on it
-            claim[1].append(row[6:])
+        if row[6] is not None:  # a decision on it
+            claim[1].append(row[7:])
     found = []
-    for (claim_id, criterion_id, status, method, revision, *_), decided in claims.values():
+    for (claim_id, criterion_id, status, method, revision, signed, *_), decided in claims.values():
         criterion = by_id.get(criterion_id)
         rules = (
             rules_of.get(criterion.framework_id, CoverageRules()) if criterion else CoverageRules()
@@ -380,7 +393,9 @@ def _claim_rows(
                 method_name=_said(rules, method),
                 decidable=decider is not None
                 and criterion is not None
-                and criterion.assessor_id == decider,
+                and criterion.assessor_id == decider
+                and not signed,
+                signed=bool(signed),
             )
         )
     return found
