@@ -76,7 +76,8 @@ def require_view(session: Session, actor: Actor, learner_id: int) -> set[str]:
 
 
 def require_assessor(session: Session, actor: Actor, learner_id: int) -> None:
-    if "assessor" not in relation(session, actor, learner_id):
+    """The actor assesses the learner; strangers get NotFound (ids are not confirmed to them)."""
+    if "assessor" not in require_view(session, actor, learner_id):
         raise PermissionDenied("Only the learner's allocated assessor may do this.")
 
 

@@ -211,6 +211,7 @@ def test_evidence_written_uploaded_and_submitted_through_the_api(
         "activity_date": new["activity_date"],
         "body": "I agreed a plan with the client and wrote it down.",
         "current_version": 1,
+        "current_hash": item["current_hash"],
     }
     edited = client.put(f"/api/v1/evidence/{item['id']}", json=edit, headers=bearer(secret))
     assert edited.status_code == 200 and edited.get_json()["title"] == edit["title"]

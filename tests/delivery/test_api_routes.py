@@ -76,6 +76,7 @@ def _request(endpoint: str, persona: str, values: dict[str, Any]) -> dict[str, A
         }},
         "api_evidence.edit_evidence": {"json": {
             "title": "Edited", "activity_date": TODAY, "body": "Changed.", "current_version": 1,
+            "current_hash": "0" * 64,
         }},
         "api_evidence.upload": {"data": {"file": (_text(), "notes.txt")}},
         "api_evidence.submit": {"json": {"declaration": True}},

@@ -32,7 +32,7 @@ FILE_FIELDS = ["id", "filename", "mime", "size", "sha256", "created_at"]
 def _detail(evidence_id: int) -> dict[str, Any]:
     info = service.detail(db(), actor=api_actor(), evidence_id=evidence_id)
     data = schemas.plain(info.item, ITEM_FIELDS)
-    data["body"] = info.version.body
+    data["body"], data["current_hash"] = info.version.body, info.version.sha256
     data["fields"] = dict(info.version.fields or {})
     data["attachments"] = [schemas.plain(a, FILE_FIELDS) for a in info.attachments]
     data["versions"] = [schemas.plain(v, VERSION_FIELDS) for v in info.versions]
@@ -106,7 +106,8 @@ def edit_evidence(args: dict[str, Any], evidence_id: int) -> dict[str, Any]:
     """Change a draft
 
     Its author replaces its title, date and text; changing a submitted item makes a new draft
-    version. Send the `current_version` you read: if it changed since, the answer is 409."""
+    version. Send the `current_version` and `current_hash` you read: if the item changed since
+    (a draft changes in place: its hash tells), the answer is 409 and nothing is overwritten."""
     actor = api_actor()
     kind = service.for_author(db(), actor, evidence_id).kind
     draft = service.Draft(
@@ -119,6 +120,7 @@ def edit_evidence(args: dict[str, Any], evidence_id: int) -> dict[str, Any]:
     item = service.update(
         db(), actor=actor, evidence_id=evidence_id,
         expected_version=args["current_version"], draft=draft,
+        expected_hash=args["current_hash"],
     )  # fmt: skip
     _suggest(item)
     return _detail(evidence_id)

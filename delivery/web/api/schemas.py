@@ -185,6 +185,13 @@ class EvidenceEdit(Strict):
         metadata={"description": "The item's current_version as you read it: if it changed "
                                  "since, the answer is 409."},
     )  # fmt: skip
+    current_hash = f.String(
+        required=True,
+        validate=v.Regexp(r"^[0-9a-f]{64}$", error="A SHA-256 in hex, as current_hash was read."),
+        metadata={"description": "The item's current_hash as you read it: a draft changes in "
+                                 "place, so its version stays; if its text changed since, the "
+                                 "answer is 409 and nothing is overwritten."},
+    )  # fmt: skip
 
 
 class Attachment(ma.Schema):
@@ -213,6 +220,10 @@ class EvidenceDetail(ma.Schema):
     activity_date = f.Date(required=True)
     status = f.String(required=True)
     current_version = f.Integer(required=True)
+    current_hash = f.String(
+        required=True, metadata={"description": "SHA-256 of the current version: send it back "
+                                                "when you change the item."},
+    )  # fmt: skip
     body = f.String(required=True)
     fields_ = f.Dict(
         data_key="fields", attribute="fields", keys=f.String(), values=f.Raw(), required=True
