@@ -1,8 +1,8 @@
 """Erase evidence items: their content and files go, their record stays.
 
 Of each item the titles, bodies and kind-specific fields of every version, the files'
-names, extracted text and readings, the personal-data findings' text and the stored suggestions
-are erased; the rows stay, with every version's SHA-256 (so sign-offs, which froze versions by
+names, extracted text and readings, the personal-data findings' text, the stored suggestions and
+the text of every comment on it (the learner's and the assessor's) are erased; the rows stay, with every version's SHA-256 (so sign-offs, which froze versions by
 hash, still check), the claims, decisions, judgements and sign-offs. Each file leaves the store
 once the transaction commits, unless an item not erased still holds the same file.
 
@@ -25,6 +25,7 @@ from portfolio.models import (
     Attachment,
     AttachmentReading,
     Evidence,
+    EvidenceComment,
     EvidenceVersion,
     PrivacyFinding,
 )
@@ -149,6 +150,11 @@ def _erase_rows(
         update(PrivacyFinding).where(col(PrivacyFinding.version_id).in_(ids)).values(text="")
     )
     session.execute(delete(VersionSuggestions).where(col(VersionSuggestions.version_id).in_(ids)))
+    session.execute(
+        update(EvidenceComment)
+        .where(col(EvidenceComment.evidence_id) == item.id)
+        .values(body=ERASED)
+    )
     session.flush()
 
 

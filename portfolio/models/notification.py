@@ -53,7 +53,8 @@ class NotificationPreference(SQLModel, table=True):
 
 class EvidenceComment(SQLModel, table=True):
     """One message of the conversation on an evidence item, between the learner and their
-    assessor; never changed once written."""
+    assessor; never edited once written, its body blanked (``[erased]``) when the item's
+    content is erased."""
 
     __tablename__ = "evidence_comment"
 

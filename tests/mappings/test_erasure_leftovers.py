@@ -1,0 +1,61 @@
+"""What erasing a person or applying retention leaves behind of their personal data: nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from mappings.privacy import retention
+from mappings.privacy.requests import erase_person
+from portfolio.models import EvidenceComment, Person
+from portfolio.models.base import utcnow
+from portfolio.services import comments, registrations
+from portfolio.services.actors import SYSTEM
+from portfolio.services.files import FileStore
+from tests.conftest import actor_of
+from tests.exports.export_case import build_case
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    root = tmp_path / "files"
+    monkeypatch.setenv("PORTFOLIO_FILE_STORE", str(root))
+    monkeypatch.setenv("PORTFOLIO_INSTANCE_PATH", str(tmp_path))
+    return FileStore(root)
+
+
+@pytest.fixture
+def case(session, store, make_person, make_registration, make_evidence):
+    return build_case(session, store, make_person, make_registration, make_evidence)
+
+
+SECRET = "Dean Okafor rang me on 07700 900123 about his tenancy"
+
+
+def test_erasure_on_request_leaves_the_learners_comments_on_erased_evidence(
+    session, case, store
+) -> None:
+    comments.add(session, actor=actor_of(case.learner), evidence_id=case.note_id, body=SECRET)
+    session.commit()
+    erase_person(session, actor=SYSTEM, person_id=case.learner.id, store=store)
+    session.commit()
+    bodies = session.exec(
+        select(EvidenceComment.body).where(EvidenceComment.evidence_id == case.note_id)
+    ).all()
+    assert all("Okafor" not in b for b in bodies), bodies
+
+
+def test_retention_leaves_the_comments_on_evidence_it_erases(session, case, store) -> None:
+    comments.add(session, actor=actor_of(case.learner), evidence_id=case.note_id, body=SECRET)
+    session.commit()
+    registrations.remove_person(session, actor=SYSTEM, person_id=case.learner.id)
+    learner = session.get(Person, case.learner.id)
+    learner.removed_at = utcnow() - timedelta(days=4 * 366)
+    session.add(learner)
+    session.commit()
+    retention.apply(session, actor=SYSTEM, rules=retention.Rules(), store=store)
+    session.commit()
+    bodies = session.exec(select(EvidenceComment.body)).all()
+    assert all("Okafor" not in b for b in bodies), bodies
