@@ -13,17 +13,13 @@ from portfolio.services import access, notifications
 from portfolio.services.actors import Actor
 
 
-def evidence_link(evidence_id: int | None) -> str:
-    return f"/evidence/{evidence_id}"
-
-
 def _claims(n: int) -> str:
     return "a claim" if n == 1 else f"{n} claims"
 
 
 def decided(session: Session, *, actor: Actor, item: Evidence, decisions: Counter[str]) -> None:
     """Tell the learner of the decisions one assessor just made on one item."""
-    link = evidence_link(item.id)
+    link = notifications.evidence_link(item.id)
     if decisions["accepted"]:
         notifications.notify(
             session,
@@ -54,6 +50,6 @@ def submitted(session: Session, item: Evidence) -> None:
         session,
         person_ids=access.assessors_of(session, item.learner_id),
         text=f"{name} submitted “{item.title}” for a decision.",
-        link=evidence_link(item.id),
+        link=notifications.evidence_link(item.id),
         kind="submission",
     )

@@ -2,7 +2,8 @@
 
 Of each item the titles, bodies and kind-specific fields of every version, the files'
 names, extracted text and readings, the personal-data findings' text, the stored suggestions and
-the text of every comment on it (the learner's and the assessor's) are erased; the rows stay, with every version's SHA-256 (so sign-offs, which froze versions by
+the text of every comment on it (the learner's and the assessor's) are erased, and so is the
+text of every notification pointing at it (anyone's: it names the item's title); the rows stay, with every version's SHA-256 (so sign-offs, which froze versions by
 hash, still check), the claims, decisions, judgements and sign-offs. Each file leaves the store
 once the transaction commits, unless an item not erased still holds the same file.
 
@@ -30,7 +31,7 @@ from portfolio.models import (
     PrivacyFinding,
 )
 from portfolio.models.base import utcnow
-from portfolio.services import audit, files
+from portfolio.services import audit, files, notifications
 from portfolio.services.actors import Actor
 
 ERASED = "[erased]"
@@ -112,6 +113,8 @@ def erase_items(
             rows=versions,
         )
     leaving = _unheld(session, hashes, exclude=[i.id or 0 for i in items] if dry_run else [])
+    if not dry_run:
+        notifications.forget_evidence(session, [i.id or 0 for i in items])
     if not dry_run and store is not None:
         for sha in leaving:
             files.delete_on_commit(session, store, sha)

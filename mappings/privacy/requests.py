@@ -2,11 +2,11 @@
 
 What goes: their name and e-mail (replaced by a placeholder), their password and log-ins (the
 account can no longer be used), their notifications, password-reset links and log-in sessions,
-and the content and files of their evidence that no current sign-off rests on. What stays: the
-evidence behind their sign-offs (kept until the retention rules erase it), the sign-off records,
-registrations, claims, decisions and judgements (their existence and outcomes: the awarding
-body's record) and the audit trail, to which one ``person.erase`` entry is added with counts,
-never the erased data.
+their name in other people's notifications (the placeholder instead), and the content and files
+of their evidence that no current sign-off rests on. What stays: the evidence behind their
+sign-offs (kept until the retention rules erase it), the sign-off records, registrations, claims,
+decisions and judgements (their existence and outcomes: the awarding body's record) and the
+audit trail, to which one ``person.erase`` entry is added with counts, never the erased data.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from portfolio.models import (
 )
 from portfolio.models.base import utcnow
 from portfolio.models.people import new_session_secret
-from portfolio.services import audit, files
+from portfolio.services import audit, files, notifications
 from portfolio.services.actors import Actor
 
 PLACEHOLDER_NAME = "Erased person"
@@ -129,6 +129,7 @@ def erase_person(
         return result
     for model in (Notification, LoginSession, PasswordReset):
         session.execute(delete(model).where(col(model.person_id) == person_id))
+    notifications.forget_name(session, person.name, PLACEHOLDER_NAME)
     now = utcnow()
     person.name = PLACEHOLDER_NAME
     person.email = placeholder_email(person_id)

@@ -92,7 +92,7 @@ def add(session: Session, *, actor: Actor, evidence_id: int, body: str) -> Evide
         session,
         person_ids=others,
         text=f"{actor.name} commented on “{item.title}”.",
-        link=f"/evidence/{evidence_id}#comments",
+        link=notifications.evidence_link(evidence_id, "#comments"),
         kind="comment",
     )
     return comment

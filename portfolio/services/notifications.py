@@ -6,9 +6,14 @@ e-mail straight away, in a daily digest or not at all (:func:`preferences`,
 :func:`set_preferences`). The choice is written on the notification when it is made; those to
 send straight away are left in the session (:func:`queued_mail`) for the delivery layer to hand
 to the background worker once the request has committed (:mod:`portfolio.services.notice_mail`
-sends them)."""
+sends them).
+
+An erasure rewrites what other people's notifications say of what it erased
+(:func:`forget_evidence`, :func:`forget_name`); the rows stay, read or unread."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from sqlalchemy import bindparam, func, update
 from sqlalchemy import select as sa_select
@@ -21,6 +26,9 @@ from portfolio.models.notification import KINDS, MODES
 from portfolio.services.actors import Actor
 
 SHOWN = 50
+# every anchor a notification about an evidence item points at (see :func:`evidence_link`)
+EVIDENCE_ANCHORS = ("", "#comments")
+ERASED_EVIDENCE = "This notification was about evidence whose content has since been erased."
 _MAIL_KEY = "portfolio.mail"
 DEFAULT_MODE = "now"
 
@@ -92,6 +100,12 @@ def queued_mail(session: Session) -> list[int]:
     """The notifications this session made to e-mail straight away (and forget them)."""
     found: list[int] = session.info.pop(_MAIL_KEY, [])
     return found
+
+
+def evidence_link(evidence_id: int | None, anchor: str = "") -> str:
+    """Where a notification about an evidence item points (``anchor``: one of
+    ``EVIDENCE_ANCHORS``)."""
+    return f"/evidence/{evidence_id}{anchor}"
 
 
 def notify(
@@ -192,3 +206,34 @@ def mark_link_read(session: Session, *, person_id: int, link: str) -> None:
         .values(read_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+
+
+def forget_evidence(session: Session, evidence_ids: Sequence[int]) -> int:
+    """Replace the text of every notification pointing at these items (their content erased:
+    the texts name the items' titles and who wrote on them) with ``ERASED_EVIDENCE``; how many
+    were rewritten."""
+    links = [evidence_link(i, a) for i in evidence_ids for a in EVIDENCE_ANCHORS]
+    if not links:
+        return 0
+    result = session.execute(
+        update(Notification)
+        .where(col(Notification.link).in_(links), col(Notification.text) != ERASED_EVIDENCE)
+        .values(text=ERASED_EVIDENCE)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def forget_name(session: Session, name: str, placeholder: str) -> int:
+    """Put ``placeholder`` wherever ``name`` is in anyone's notifications (an erased person:
+    texts begin with the name of whoever acted); how many were rewritten."""
+    name = " ".join(name.split())  # as :func:`notify` wrote it
+    if not name or name == placeholder:
+        return 0
+    result = session.execute(
+        update(Notification)
+        .where(col(Notification.text).contains(name, autoescape=True))
+        .values(text=func.replace(col(Notification.text), name, placeholder))
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

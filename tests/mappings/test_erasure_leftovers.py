@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from mappings.privacy import retention
 from mappings.privacy.requests import erase_person
-from portfolio.models import EvidenceComment, Person
+from portfolio.models import EvidenceComment, Notification, Person
 from portfolio.models.base import utcnow
 from portfolio.services import comments, registrations
 from portfolio.services.actors import SYSTEM
@@ -59,3 +59,42 @@ def test_retention_leaves_the_comments_on_evidence_it_erases(session, case, stor
     session.commit()
     bodies = session.exec(select(EvidenceComment.body)).all()
     assert all("Okafor" not in b for b in bodies), bodies
+
+
+def test_erasure_leaves_the_learners_name_and_titles_in_their_assessors_notifications(
+    session, case, store
+) -> None:
+    name = case.learner.name
+    comments.add(session, actor=actor_of(case.learner), evidence_id=case.note_id, body="Hello")
+    session.commit()
+    before = session.exec(
+        select(Notification.text).where(Notification.person_id == case.assessor.id)
+    ).all()
+    assert any(name in t for t in before)  # "<learner> submitted/commented on ..."
+    erase_person(session, actor=SYSTEM, person_id=case.learner.id, store=store)
+    session.commit()
+    after = session.exec(
+        select(Notification.text).where(Notification.person_id == case.assessor.id)
+    ).all()
+    assert after, "the assessor's notifications stay, rewritten"
+    assert all(name not in t for t in after), after
+    assert all("Review note" not in t for t in after), after
+
+
+def test_retention_leaves_no_title_in_the_notifications_of_what_it_erases(
+    session, case, store
+) -> None:
+    comments.add(session, actor=actor_of(case.learner), evidence_id=case.note_id, body="Hello")
+    registrations.remove_person(session, actor=SYSTEM, person_id=case.learner.id)
+    learner = session.get(Person, case.learner.id)
+    learner.removed_at = utcnow() - timedelta(days=4 * 366)
+    session.add(learner)
+    session.commit()
+    assert any("Review note" in t for t in session.exec(select(Notification.text)))
+    retention.apply(session, actor=SYSTEM, rules=retention.Rules(), store=store)
+    session.commit()
+    rows = session.exec(
+        select(Notification.text).where(Notification.link.startswith("/evidence/"))
+    ).all()
+    assert rows and all("Review note" not in t for t in rows), rows
+    assert all("My account of job coaching" not in t for t in rows), rows
