@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
+import json
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from mappings.privacy import retention
 from mappings.privacy.requests import erase_person
-from portfolio.models import EvidenceComment, Notification, Person
+from portfolio.models import AuditEntry, EvidenceComment, Notification, Person
 from portfolio.models.base import utcnow
 from portfolio.services import comments, registrations
+from portfolio.services import evidence as evidence_service
 from portfolio.services.actors import SYSTEM
 from portfolio.services.files import FileStore
 from tests.conftest import actor_of
@@ -98,3 +101,25 @@ def test_retention_leaves_no_title_in_the_notifications_of_what_it_erases(
     ).all()
     assert rows and all("Review note" not in t for t in rows), rows
     assert all("My account of job coaching" not in t for t in rows), rows
+
+
+def test_erasing_an_item_leaves_its_file_names_in_the_audit_trail(session, case, store) -> None:
+    # build_case attaches "notes.txt" to the account; attach a revealing name to the note
+    evidence_service.attach(
+        session, actor=actor_of(case.learner), store=store, evidence_id=case.note_id,
+        filename="Dean Okafor care plan.txt", stream=io.BytesIO(b"plan\n"),
+        max_bytes=1024 * 1024,
+    )  # fmt: skip
+    session.commit()
+    # the item's history still names the file, from the attachment row
+    seen = evidence_service.detail(session, actor=actor_of(case.learner), evidence_id=case.note_id)
+    attached = [h for h in seen.history if h.action == "evidence.attach"]
+    assert [seen.file_named(h) for h in attached] == ["Dean Okafor care plan.txt"]
+    erase_person(session, actor=SYSTEM, person_id=case.learner.id, store=store)
+    session.commit()
+    trail = session.exec(
+        select(AuditEntry.data).where(
+            AuditEntry.subject_type == "evidence", col(AuditEntry.subject_id) == case.note_id
+        )
+    ).all()
+    assert "Okafor" not in json.dumps(list(trail))

@@ -59,7 +59,9 @@ def attach(
         actor,
         item,
         "evidence.attach",
-        {"file": stored.sha256, "name": display, "mime": kind.mime},
+        # never the file's name: the trail is append-only, and an erasure must be able to
+        # take the name away (the page's history reads it from the attachment row)
+        {"file": stored.sha256, "mime": kind.mime},
     )
     return attachment
 

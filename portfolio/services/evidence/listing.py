@@ -237,6 +237,16 @@ class EvidenceDetail:
     learner_name: str = ""  # whose portfolio it is in
     has_comments: bool = True  # False: the item has none (the page need not ask for them)
 
+    def file_named(self, entry: AuditEntry) -> str:
+        """The file name an ``evidence.attach`` entry of the history shows: the attachment's
+        (entries record only the file's SHA-256), or the name an older entry recorded; none for
+        a file of a draft the actor may not read, or once the item is erased."""
+        sha = entry.data.get("file")
+        if not sha or sha in self.hidden_files or self.item.erased_at is not None:
+            return ""
+        shown = {a.sha256: a.filename for a in self.attachments}
+        return str(shown.get(sha) or entry.data.get("name") or "")
+
 
 # built once: every evidence page reads these. The item comes with its learner's name and
 # whether it has files and comments (most have neither: the page then asks for none)
