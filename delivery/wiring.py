@@ -6,16 +6,21 @@ start. Importing a module never changes behaviour; only this function does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
+
+from sqlmodel import Session
 
 from mappings.assessment import resubmitted, summaries
 from mappings.assessment.declarations import evidence_submitted
 from mappings.assessment.guards import signed_standards_stay
 from mappings.assessment.notices import submitted
+from mappings.privacy.erasure import register_forget_hook
 from mappings.quality.eqa import eqa_relation
 from portfolio import storable
 from portfolio.services import access, evidence, registrations
+from portfolio.services.actors import Actor
 
 
 def wire() -> None:
@@ -45,3 +50,15 @@ def configure(conf: Mapping[str, Any]) -> None:
     line and the worker call it once the configuration is known): the centre's own identifiers
     that the personal-data scan of evidence reports."""
     evidence.scanning.use_identifiers(conf.get("PRIVACY_IDENTIFIERS"))
+    # An erasure (on request or by retention) deletes the cohort export files in this instance
+    # folder that may hold the people it erases.
+    register_forget_hook("exports", _exports_forgotten_in(Path(conf["INSTANCE_PATH"])))
+
+
+def _exports_forgotten_in(instance: Path) -> Callable[[Session, Actor, Sequence[int], str], int]:
+    def forget(session: Session, actor: Actor, person_ids: Sequence[int], reason: str) -> int:
+        from exports.forget import forget_exports  # when an erasure runs: a command needs none
+
+        return forget_exports(session, actor, person_ids, reason, instance_path=instance)
+
+    return forget

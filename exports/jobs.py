@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
-from exports.models import ExportJob
+from exports.models import KIND_COHORT_SIGNOFFS, ExportJob
 from exports.signoff import SignoffView, lay_out
 from exports.signoff_view import document_name, signoff_views
 from mappings.assessment.models import SignOff
@@ -38,7 +38,6 @@ from portfolio.models.base import utcnow
 from portfolio.services import access, audit
 from portfolio.services.people import Actor
 
-KIND_COHORT_SIGNOFFS = "cohort_signoffs"
 BATCH = 50
 QUEUE = "portfolio-exports"
 

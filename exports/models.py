@@ -10,7 +10,9 @@ from sqlmodel import Field, SQLModel
 
 from portfolio.models.base import utcnow
 
-JOB_STATES = ("queued", "running", "done", "failed")
+KIND_COHORT_SIGNOFFS = "cohort_signoffs"
+# deleted: done, its file deleted by an erasure (exports.forget)
+JOB_STATES = ("queued", "running", "done", "failed", "deleted")
 
 
 class ExportJob(SQLModel, table=True):
@@ -22,6 +24,7 @@ class ExportJob(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=32)  # cohort_signoffs
+    # queued -> running -> done | failed; done -> deleted (see JOB_STATES)
     params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     status: str = Field(default="queued", max_length=16, index=True)
     done: int = 0

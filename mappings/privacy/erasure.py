@@ -15,7 +15,7 @@ SHA-256 of what was erased: never the content itself.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -36,6 +36,24 @@ from portfolio.services import audit, files, notifications
 from portfolio.services.actors import Actor
 
 ERASED = "[erased]"
+
+# Called in an erasure's transaction with the people whose data it erases and why ("request",
+# "retention"), so that higher layers forget what they keep of them (delivery.wiring.configure
+# registers the exports' files); each says how many things it forgot.
+ForgetHook = Callable[[Session, Actor, Sequence[int], str], int]
+_FORGET_HOOKS: dict[str, ForgetHook] = {}
+
+
+def register_forget_hook(name: str, hook: ForgetHook) -> None:
+    """Register ``hook`` under ``name`` (registering a name again replaces its hook)."""
+    _FORGET_HOOKS[name] = hook
+
+
+def forget_people(session: Session, *, actor: Actor, person_ids: Sequence[int], reason: str) -> int:
+    """Run every registered hook for these people (not on a dry run); how many things went."""
+    return sum(
+        hook(session, actor, person_ids, reason) for _, hook in sorted(_FORGET_HOOKS.items())
+    )
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 What goes: their name and e-mail (replaced by a placeholder), their password and log-ins (the
 account can no longer be used), their notifications, password-reset links and log-in sessions,
-their name in other people's notifications (the placeholder instead), and the content and files
-of their evidence that no current sign-off rests on. What stays: the evidence behind their
+their name in other people's notifications (the placeholder instead), the content and files of
+their evidence that no current sign-off rests on, and whatever higher layers keep of them (the
+hooks of :func:`~mappings.privacy.erasure.register_forget_hook`: the cohort export files). What stays: the evidence behind their
 sign-offs (kept until the retention rules erase it), the sign-off records, registrations, claims,
 decisions and judgements (their existence and outcomes: the awarding body's record) and the
 audit trail, to which one ``person.erase`` entry is added with counts, never the erased data.
@@ -18,7 +19,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from mappings.assessment.models import SignOff, SignOffEvidence
-from mappings.privacy.erasure import Erased, erase_items
+from mappings.privacy.erasure import Erased, erase_items, forget_people
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import (
     Evidence,
@@ -130,6 +131,7 @@ def erase_person(
     for model in (Notification, LoginSession, PasswordReset):
         session.execute(delete(model).where(col(model.person_id) == person_id))
     notifications.forget_name(session, person.name, PLACEHOLDER_NAME)
+    forget_people(session, actor=actor, person_ids=[person_id], reason="request")
     now = utcnow()
     person.name = PLACEHOLDER_NAME
     person.email = placeholder_email(person_id)

@@ -21,7 +21,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from mappings.assessment.models import SignOff
-from mappings.privacy.erasure import Erased, erase_items
+from mappings.privacy.erasure import Erased, erase_items, forget_people
 from portfolio.config import framework_years
 from portfolio.errors import PermissionDenied
 from portfolio.models import (
@@ -220,6 +220,9 @@ def apply(
         dry_run=dry_run,
     )
     if found and not dry_run:
+        forget_people(
+            session, actor=actor, person_ids=[d.learner_id for d in found], reason="retention"
+        )
         audit.record(
             session,
             actor=actor,

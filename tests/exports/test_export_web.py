@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from exports import jobs, reports
+from mappings.privacy.requests import erase_person
 from portfolio.services import registrations
 from portfolio.services.files import FileStore
 from portfolio.services.people import SYSTEM
@@ -200,3 +201,22 @@ def test_bulk_export_refuses_a_post_without_csrf_token(
         cohort_id=case.cohort_id,
     )
     assert client.post(f"/exports/jobs/{job.id}/retry").status_code == 400
+
+
+def test_an_export_deleted_by_an_erasure_says_so(app, client, auth, case, session, make_person):
+    admin = _as(auth, client, make_person("admin"))
+    job_url = admin.post(f"/cohorts/{case.cohort_id}/signoff-records").headers["Location"]
+    assert admin.get(job_url + "/download").status_code == 200
+    job_id = int(job_url.rsplit("/", 1)[1])
+    assert (Path(app.instance_path) / jobs.result_name(job_id)).exists()
+    erase_person(session, actor=SYSTEM, person_id=case.learner.id, store=None)
+    session.commit()
+    assert not (Path(app.instance_path) / jobs.result_name(job_id)).exists()
+    page = admin.get(job_url)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Deleted" in html and "The file of this export was deleted" in html
+    assert "Download the records" not in html
+    assert admin.get(job_url + "/download").status_code == 404
+    listed = admin.get(f"/cohorts/{case.cohort_id}/downloads").get_data(as_text=True)
+    assert "Deleted" in listed
