@@ -183,9 +183,10 @@ def write_subject_access(
                 names.append(name)
         if data["has_portfolio"]:
             with tempfile.TemporaryFile() as tmp:
+                # as the person's own export: an assessor's record not yet submitted is theirs
                 write_bundle(
                     session, store, person_id, tmp, centre=centre, generated_at=when,
-                    signing_key=signing_key,
+                    signing_key=signing_key, reader_id=person_id,
                 )  # fmt: skip
                 tmp.seek(0)
                 with zf.open("portfolio-bundle.zip", "w", force_zip64=True) as member:

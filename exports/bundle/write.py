@@ -90,11 +90,14 @@ def write_bundle(
     actor: Actor | None = None,
     generated_at: datetime | None = None,
     signing_key: Ed25519PrivateKey | None = None,
+    reader_id: int | None = None,
 ) -> dict[str, Any]:
     """Write the learner's bundle to ``out`` (any writable binary stream); return the manifest
     as JSON data. With ``signing_key`` (the centre's) the manifest is signed (``signature.json``).
 
-    With ``actor`` the export is checked: the learner or their assessor only.
+    With ``actor`` the export is checked: the learner or their assessor only. Drafts are kept
+    only when ``actor`` (or, without one, ``reader_id``) wrote them; with neither, everything
+    (the centre's own transfer).
     """
     if actor is not None:
         may_export_bundle(session, actor, learner_id)
@@ -103,7 +106,7 @@ def write_bundle(
         raise NotFound("No such learner.")
     when = generated_at or utcnow()
     # drafts are their authors' alone: the learner's own export leaves out their assessor's
-    reader = actor.id if actor is not None else None
+    reader = actor.id if actor is not None else reader_id
     collected = collect(session, learner, centre=centre, when=when, reader_id=reader)
     manifest = collected.manifest
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -1,0 +1,53 @@
+"""Review: a subject-access archive holds everything about the person and nothing private to
+others (an assessor's record not yet submitted is the assessor's alone)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from exports.subject_access import write_subject_access
+from portfolio.services.actors import SYSTEM
+from portfolio.services.files import FileStore
+from tests.exports.export_case import build_case
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    root = tmp_path / "files"
+    monkeypatch.setenv("PORTFOLIO_FILE_STORE", str(root))
+    monkeypatch.setenv("PORTFOLIO_INSTANCE_PATH", str(tmp_path))
+    return FileStore(root)
+
+
+@pytest.fixture
+def case(session, store, make_person, make_registration, make_evidence):
+    return build_case(session, store, make_person, make_registration, make_evidence)
+
+
+def _everything(data: bytes) -> bytes:
+    """Every member's bytes, nested zips opened too."""
+    found = b""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for name in zf.namelist():
+            member = zf.read(name)
+            found += _everything(member) if name.endswith(".zip") else member
+    return found
+
+
+def _archive(session, store, person_id) -> bytes:
+    out = io.BytesIO()
+    write_subject_access(session, store, person_id, out, actor=SYSTEM, centre="C")
+    return _everything(out.getvalue())
+
+
+def test_the_archive_leaves_out_the_assessors_unsubmitted_record(
+    session, case, store, make_evidence
+) -> None:
+    make_evidence(
+        case.learner, author=case.assessor, kind="observation_record",
+        title="Observation half written", body="ASSESSOR-PRIVATE first thoughts", submit=False,
+    )  # fmt: skip
+    assert b"ASSESSOR-PRIVATE" not in _archive(session, store, case.learner.id)
