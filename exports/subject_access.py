@@ -6,6 +6,7 @@
     audit.json              audit entries by them or about them, their evidence or registrations
     decisions.json          decisions on the claims of their evidence, and decisions they made
     judgements.json         VACSR judgements of their evidence
+    comments.json           comments they wrote, and comments on their evidence
     notifications.json      notifications sent to them
     logins.json             their log-in sessions (when, not the tokens)
     registrations.json      their registrations (as learner, assessor or IQA)
@@ -34,6 +35,7 @@ from portfolio.errors import NotFound, PermissionDenied
 from portfolio.models import (
     AuditEntry,
     Evidence,
+    EvidenceComment,
     LoginSession,
     Notification,
     Person,
@@ -51,6 +53,7 @@ portfolio-bundle.zip   your portfolio, browsable offline (open index.html), when
 audit.json             entries of the audit trail made by you or about you and your evidence
 decisions.json         assessors' decisions on your claims, and decisions you made
 judgements.json        VACSR judgements of your evidence
+comments.json          comments you wrote, and comments on your evidence
 notifications.json     the notifications the application sent you
 logins.json            when you logged in and out (the tokens are never stored)
 registrations.json     your registrations on frameworks
@@ -74,6 +77,22 @@ def _rows(rows: Iterable[Any], skip: tuple[str, ...] = ()) -> list[dict[str, Any
 
 def _json(data: Any) -> bytes:
     return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def _comments(session: Session, pid: int, evidence_ids: list[int | None]) -> list[dict[str, Any]]:
+    """The comments the person wrote (on anyone's evidence) and those on their evidence."""
+    return _rows(
+        session.exec(
+            select(EvidenceComment)
+            .where(
+                or_(
+                    col(EvidenceComment.author_id) == pid,
+                    col(EvidenceComment.evidence_id).in_(evidence_ids),
+                )
+            )
+            .order_by(col(EvidenceComment.id))
+        )
+    )
 
 
 def _collect(session: Session, person: Person) -> dict[str, Any]:
@@ -124,6 +143,7 @@ def _collect(session: Session, person: Person) -> dict[str, Any]:
                 .order_by(col(Judgement.id))
             )
         ),
+        "comments.json": _comments(session, pid, evidence_ids),
         "notifications.json": _rows(
             session.exec(
                 select(Notification)

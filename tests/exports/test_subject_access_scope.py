@@ -9,8 +9,10 @@ import zipfile
 import pytest
 
 from exports.subject_access import write_subject_access
+from portfolio.services import comments
 from portfolio.services.actors import SYSTEM
 from portfolio.services.files import FileStore
+from tests.conftest import actor_of
 from tests.exports.export_case import build_case
 
 
@@ -51,3 +53,13 @@ def test_the_archive_leaves_out_the_assessors_unsubmitted_record(
         title="Observation half written", body="ASSESSOR-PRIVATE first thoughts", submit=False,
     )  # fmt: skip
     assert b"ASSESSOR-PRIVATE" not in _archive(session, store, case.learner.id)
+
+
+def test_the_archive_holds_the_comments_the_person_wrote(session, case, store) -> None:
+    comments.add(session, actor=actor_of(case.learner), evidence_id=case.note_id,
+                 body="LEARNER-COMMENT which code do you mean?")  # fmt: skip
+    comments.add(session, actor=actor_of(case.assessor), evidence_id=case.note_id,
+                 body="ASSESSOR-COMMENT the NCS code.")  # fmt: skip
+    session.commit()
+    assert b"LEARNER-COMMENT" in _archive(session, store, case.learner.id)
+    assert b"ASSESSOR-COMMENT" in _archive(session, store, case.assessor.id)
