@@ -9,7 +9,8 @@ from sqlalchemy import false, or_
 from sqlmodel import Session, col, select
 
 from portfolio.errors import NotFound, PermissionDenied
-from portfolio.models import Registration
+from portfolio.models import Person, Registration
+from portfolio.models.people import roles_of
 from portfolio.services.people import Actor
 
 # Relations granted by higher layers (delivery.wiring registers mappings.quality.eqa.eqa_relation: "eqa", read-only, time-boxed).
@@ -82,11 +83,13 @@ def require_assessor(session: Session, actor: Actor, learner_id: int) -> None:
 
 
 def assessors_of(session: Session, learner_id: int) -> set[int]:
-    """The allocated assessors of the learner's registrations."""
-    return {
-        a
-        for a in session.exec(
-            select(Registration.assessor_id).where(Registration.learner_id == learner_id)
-        )
-        if a is not None
-    }
+    """The allocated assessors of the learner's registrations who may still act as such: they
+    hold the assessor role and have not been removed. Allocated once, a person who has since
+    lost the role (or left) hears no more of the learner, as :func:`relation` shows them
+    nothing more."""
+    rows = session.exec(
+        select(Person.id, Person.roles)
+        .join(Registration, col(Registration.assessor_id) == Person.id)
+        .where(Registration.learner_id == learner_id, col(Person.removed_at).is_(None))
+    ).all()
+    return {pid for pid, roles in rows if pid is not None and "assessor" in roles_of(roles)}
