@@ -24,7 +24,8 @@ Like indico's request handler (``RH.process``), ``@page(...)`` wraps every view 
   :func:`portfolio.db.writing`), and a request that
   fails on a lock (SQLite busy, a PostgreSQL serialization failure or deadlock) is run again
   whole, up to :data:`portfolio.db.ATTEMPTS` times (:func:`portfolio.db.retrying`), its uploads
-  rewound and its flashed messages forgotten. What runs after the commit runs once.
+  rewound and its flashed messages forgotten. What runs after the commit runs once; its failure
+  is logged, never turned into an error page for work that was saved.
 """
 
 from __future__ import annotations
@@ -77,14 +78,26 @@ def page(*roles: str, public: bool = False) -> Callable[[F], F]:
                 response = retrying(
                     lambda: attempt(*args, **kwargs), before_retry=lambda: _rewind(flashes)
                 )
-            for callback in context.pending_callbacks():
-                callback()
+            _run_after_commit()
             return response
 
         setattr(handle, "page_access", "public" if public else (roles or "logged-in"))  # noqa: B010
         return handle  # type: ignore[return-value]
 
     return wrap
+
+
+def _run_after_commit() -> None:
+    """Run what the view left for after the commit, each on its own. The request's work is
+    committed: a callback that fails (the mail queue or a worker not answering) is logged, and
+    the user is still shown the answer to what they saved, which they would otherwise send
+    again. What it was to start stays in the database: a notification left unsent is e-mailed
+    by the daily ``portfolio notifications digest`` run."""
+    for callback in context.pending_callbacks():
+        try:
+            callback()
+        except Exception:
+            current_app.logger.exception("after the commit of %s %s", request.method, request.path)
 
 
 def _refusal(roles: tuple[str, ...]) -> Response | None:
