@@ -158,10 +158,15 @@ def digest_message(
 
 
 def _claim(session: Session, ids: Sequence[int], now: datetime) -> bool:
-    """Mark these unsent rows sent in this transaction; False if another run took any."""
+    """Mark these unsent rows sent in this transaction; False if another run took any, or the
+    person stopped that e-mail meanwhile (the row is "off" now)."""
     result = session.execute(
         update(Notification)
-        .where(col(Notification.id).in_(ids), col(Notification.mailed_at).is_(None))
+        .where(
+            col(Notification.id).in_(ids),
+            col(Notification.mailed_at).is_(None),
+            col(Notification.mail) != "off",
+        )
         .values(mailed_at=now)
         .execution_options(synchronize_session=False)
     )

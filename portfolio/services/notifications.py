@@ -70,7 +70,9 @@ def preferences(session: Session, *, actor: Actor) -> dict[str, str]:
 
 
 def choose(session: Session, *, person_id: int, kind: str, mode: str) -> None:
-    """Keep one person's choice for one kind (flushed)."""
+    """Keep one person's choice for one kind (flushed). "off" also stops what of that kind
+    waits unsent (tomorrow's digest, a message not yet handed over), in the same transaction:
+    nothing more of it is sent after the person stopped it."""
     if kind not in KINDS:
         raise Invalid(f"Unknown kind of notification {kind!r}.")
     if mode not in MODES:
@@ -85,6 +87,18 @@ def choose(session: Session, *, person_id: int, kind: str, mode: str) -> None:
     row.mode = mode
     session.add(row)
     session.flush()
+    if mode == "off":
+        session.execute(
+            update(Notification)
+            .where(
+                col(Notification.person_id) == person_id,
+                col(Notification.kind) == kind,
+                col(Notification.mailed_at).is_(None),
+                col(Notification.mail) != "off",
+            )
+            .values(mail="off")
+            .execution_options(synchronize_session=False)
+        )
 
 
 def set_preferences(session: Session, *, actor: Actor, modes: dict[str, str]) -> None:
