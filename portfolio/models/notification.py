@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from portfolio.models.base import utcnow
@@ -27,6 +27,16 @@ MODES = {"now": "Straight away", "digest": "In a daily digest", "off": "No e-mai
 
 
 class Notification(SQLModel, table=True):
+    # the unread alone (every page's bell counts them; a person's history only grows)
+    __table_args__ = (
+        Index(
+            "ix_notification_unread",
+            "person_id",
+            postgresql_where=text("read_at IS NULL"),
+            sqlite_where=text("read_at IS NULL"),
+        ),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     text: str = Field(sa_column=Column(Text, nullable=False))

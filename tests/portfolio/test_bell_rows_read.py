@@ -1,0 +1,49 @@
+"""Review: costs must not grow with history. Every page's header counts the person's unread
+notifications (the bell); notifications are never deleted, so the count must not read every
+notification the person ever had. Rows read are counted by PostgreSQL (pg_stat_xact_user_tables,
+the current transaction's reads), with sequential scans off as on a table of production size."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from portfolio.services import notifications
+from tests.conftest import actor_of
+
+
+def _rows_read(connection) -> int:
+    row = connection.execute(
+        text(
+            "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) "
+            "FROM pg_stat_xact_user_tables WHERE relname = 'notification'"
+        )
+    ).scalar_one()
+    return int(row)
+
+
+def test_the_bell_reads_the_unread_not_the_whole_history(session, backend, make_person) -> None:
+    if backend != "postgresql":
+        pytest.skip("rows read are counted by PostgreSQL")
+    person = make_person("learner")
+    me = actor_of(person)
+
+    def history(n: int) -> None:
+        for i in range(n):
+            notifications.notify(session, person_id=person.id, text=f"old {i} {n}", kind="other")
+        notifications.mark_all_read(session, actor=me)
+        notifications.notify(session, person_id=person.id, text=f"new {n}", kind="other")
+        session.flush()
+
+    def read_by_bell() -> int:
+        connection = session.connection()
+        connection.execute(text("SET LOCAL enable_seqscan = off"))
+        before = _rows_read(connection)
+        assert notifications.unread_count(session, actor=me) == 1
+        return _rows_read(connection) - before
+
+    history(5)
+    short = read_by_bell()
+    history(200)
+    long = read_by_bell()
+    assert long == short, f"5 old notifications: {short} rows read; 205: {long}"
