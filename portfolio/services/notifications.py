@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import bindparam, func, literal, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -239,15 +239,17 @@ def forget_evidence(session: Session, evidence_ids: Sequence[int]) -> int:
 
 
 def forget_name(session: Session, name: str, placeholder: str) -> int:
-    """Put ``placeholder`` wherever ``name`` is in anyone's notifications (an erased person:
-    texts begin with the name of whoever acted); how many were rewritten."""
+    """Put ``placeholder`` for ``name`` in anyone's notifications (an erased person): the texts
+    that name a person begin with the name of whoever acted, so only that beginning changes (a
+    short name inside someone else's is left alone); how many were rewritten."""
     name = " ".join(name.split())  # as :func:`notify` wrote it
     if not name or name == placeholder:
         return 0
+    rest = func.substr(col(Notification.text), len(name) + 1)
     result = session.execute(
         update(Notification)
-        .where(col(Notification.text).contains(name, autoescape=True))
-        .values(text=func.replace(col(Notification.text), name, placeholder))
+        .where(col(Notification.text).startswith(name + " ", autoescape=True))
+        .values(text=literal(placeholder) + rest)
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ from mappings.privacy import retention
 from mappings.privacy.requests import erase_person
 from portfolio.models import AuditEntry, EvidenceComment, Notification, Person
 from portfolio.models.base import utcnow
-from portfolio.services import comments, registrations
+from portfolio.services import comments, notifications, registrations
 from portfolio.services import evidence as evidence_service
 from portfolio.services.actors import SYSTEM
 from portfolio.services.files import FileStore
@@ -82,6 +82,27 @@ def test_erasure_leaves_the_learners_name_and_titles_in_their_assessors_notifica
     assert after, "the assessor's notifications stay, rewritten"
     assert all(name not in t for t in after), after
     assert all("Review note" not in t for t in after), after
+
+
+def test_an_erased_name_is_replaced_where_it_names_who_acted_only(session, make_person) -> None:
+    """Texts begin with the name of whoever acted: that beginning changes, and a longer name
+    beginning with the same letters, or the name inside another sentence, stays as it was."""
+    reader = make_person("assessor")
+    texts = [
+        "Lee Learner commented on “Plan”.",
+        "Lee Learnerson commented on “Other plan”.",
+        "Ann Other responded to the action you set: “ask Lee Learner”.",
+    ]
+    for text in texts:
+        notifications.notify(session, person_id=reader.id, text=text, link="/iqa/actions")
+    session.commit()
+    assert notifications.forget_name(session, "Lee  Learner", "Erased person") == 1
+    session.commit()
+    after = session.exec(
+        select(Notification.text).where(Notification.person_id == reader.id)
+        .order_by(Notification.id)
+    ).all()  # fmt: skip
+    assert after == ["Erased person commented on “Plan”.", *texts[1:]]
 
 
 def test_retention_leaves_no_title_in_the_notifications_of_what_it_erases(
