@@ -164,7 +164,7 @@ def add_synthetic_centre(
         size = min(chunk, learners - start)
         with unit() as session:
             writer = BulkWriter(session)
-            prev = audit.last_hash_locked(session)
+            prev = audit.head_locked(session)
             run.write(writer, start, size, prev, summarise=True)
         run.done(size, writer.rows)
     if postgres:
@@ -189,9 +189,9 @@ class _Run:
     began: float = field(default_factory=time.perf_counter)
 
     def write(
-        self, writer: BulkWriter, start: int, size: int, prev: str, *, summarise: bool
-    ) -> tuple[str, list[int]]:
-        """Draw and write learners ``start`` to ``start + size``; the newest audit entry's hash
+        self, writer: BulkWriter, start: int, size: int, prev: audit.Head, *, summarise: bool
+    ) -> tuple[audit.Head, list[int]]:
+        """Draw and write learners ``start`` to ``start + size``; the audit trail's new head
         and the registrations written."""
         items, claims, seed = self.shape
         registrations: list[int] = []
@@ -249,7 +249,7 @@ def _load_in_one(
     meanwhile; then the planner's statistics and the registrations' summaries."""
     with unit() as session:
         writer = BulkWriter(session)
-        prev = audit.last_hash_locked(session)
+        prev = audit.head_locked(session)
         registrations: list[int] = []
         with indexes_set_aside(session, [table(m) for m in FILLED]) as found:
             writer.locked = True
@@ -308,10 +308,10 @@ def draw(
 
 
 def _write_batch(
-    writer: BulkWriter, centre: Centre, learners: Sequence[Learner], prev: str, seed: int
-) -> tuple[str, list[int]]:
-    """Write a batch of learners with everything they hold but their summaries; the newest
-    audit entry's hash and their registrations."""
+    writer: BulkWriter, centre: Centre, learners: Sequence[Learner], prev: audit.Head, seed: int
+) -> tuple[audit.Head, list[int]]:
+    """Write a batch of learners with everything they hold but their summaries; the audit
+    trail's new head and their registrations."""
     now = utcnow()
     person_id = Ids(writer, Person, len(learners))
     reg_id = Ids(writer, Registration, len(learners))

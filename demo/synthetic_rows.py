@@ -275,10 +275,13 @@ class Entry(NamedTuple):
     records: list[Record]
 
 
-def write_entries(writer: BulkWriter, entries: Sequence[Entry], prev: str, at: datetime) -> str:
-    """Append ``entries`` by the system after the entry whose hash is ``prev``, hashed and
-    chained as :func:`portfolio.services.audit.record` does (the caller holds the trail's lock:
-    :func:`portfolio.services.audit.last_hash_locked`); the newest entry's hash."""
+def write_entries(
+    writer: BulkWriter, entries: Sequence[Entry], after: audit.Head, at: datetime
+) -> audit.Head:
+    """Append ``entries`` by the system after the head ``after``, hashed, chained and placed as
+    :func:`portfolio.services.audit.record` does (the caller holds the trail's lock:
+    :func:`portfolio.services.audit.head_locked`); the new head."""
+    prev, place = after.hash, after.entries
     ids = writer.ids(table(AuditEntry), len(entries))
     rows: list[Row] = []
     records: list[Row] = []
@@ -301,12 +304,13 @@ def write_entries(writer: BulkWriter, entries: Sequence[Entry], prev: str, at: d
                 "prev_hash": prev,
                 "hash": digest,
                 "row_hash": row_hash,
+                "seq": place + 1,
             }
         )
         records.extend(
             {"entry_id": entry_id, "kind": k, "row_id": i, "hash": h} for k, i, h in recorded
         )
-        prev = digest
+        prev, place = digest, place + 1
     writer.write(table(AuditEntry), rows)
     writer.write(table(AuditRow), records)
-    return prev
+    return audit.Head(entries=place, hash=prev)

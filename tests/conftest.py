@@ -67,10 +67,18 @@ def fresh_database(backend: str, folder: Path) -> Iterator[str]:
         yield f"sqlite:///{folder / f'test-{uuid.uuid4().hex[:8]}.sqlite3'}"
 
 
-def _load_sample(engine: Engine) -> None:
+def _load_sample(engine: Engine, *, trail: bool = True) -> None:
+    """Load the sample framework; ``trail=False`` writes no audit entry, for a database at an
+    old revision whose audit table lacks columns today's entries have (migration tests)."""
+    from contextlib import ExitStack
+    from unittest import mock
+
+    from portfolio.services import audit
     from portfolio.services.frameworks import import_framework
 
-    with Session(engine) as session:
+    with Session(engine) as session, ExitStack() as stack:
+        if not trail:
+            stack.enter_context(mock.patch.object(audit, "record"))
         import_framework(session, actor=SYSTEM, spec=sample_spec())
         session.commit()
 

@@ -32,6 +32,9 @@ class AuditEntry(SQLModel, table=True):
     # sha256 over the entry's AuditRow records; None when it records no row (and for entries
     # written before rows were recorded, whose hash therefore stays what it was)
     row_hash: str | None = Field(default=None, max_length=64)
+    # the entry's place in the trail (1 for the first): the head is read without counting the
+    # trail; not hashed (the links are), and checked against the walk by ``audit.verify``
+    seq: int | None = None
 
 
 class AuditRow(SQLModel, table=True):

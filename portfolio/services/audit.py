@@ -91,7 +91,7 @@ def record(
         records.extend((kind, i, hashes.get(i)) for i in ids)
     records = sorted(set(records))
     row_hash = audit_rows.digest(records)
-    prev = last_hash_locked(session)
+    before = head_locked(session)
     at = utcnow()
     payload = dict(data or {})
     entry = AuditEntry(
@@ -101,9 +101,12 @@ def record(
         subject_type=subject_type,
         subject_id=subject_id,
         data=payload,
-        prev_hash=prev,
+        prev_hash=before.hash,
         row_hash=row_hash,
-        hash=entry_hash(prev, at, actor_id, action, subject_type, subject_id, payload, row_hash),
+        hash=entry_hash(
+            before.hash, at, actor_id, action, subject_type, subject_id, payload, row_hash
+        ),
+        seq=before.entries + 1,
     )
     session.add(entry)
     session.flush()
@@ -114,15 +117,13 @@ def record(
     return entry
 
 
-def last_hash_locked(session: Session) -> str:
-    """The hash the next entry links to, with the trail locked for other writers until this
-    transaction ends (on SQLite the single writer's lock does it), so entries chain in order."""
+def head_locked(session: Session) -> Head:
+    """The head the next entry follows (it links to its hash and takes the next place), with the
+    trail locked for other writers until this transaction ends (on SQLite the single writer's
+    lock does it), so entries chain in order."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(7160001)"))
-    last = session.exec(
-        select(AuditEntry.hash).order_by(col(AuditEntry.id).desc()).limit(1)
-    ).first()
-    return last or GENESIS
+    return head(session)
 
 
 MAX_FINDINGS = 200
@@ -166,6 +167,7 @@ def _verify_chain(session: Session, report: ChainReport) -> None:
     query = (
         sa_select(
             *(col(getattr(e, name)) for name in ENTRY_COLUMNS),
+            col(e.seq),
             col(AuditRow.kind),
             col(AuditRow.row_id),
             col(AuditRow.hash).label("recorded"),
@@ -180,6 +182,8 @@ def _verify_chain(session: Session, report: ChainReport) -> None:
         report.entries += 1
         records = [(r.kind, r.row_id, r.recorded) for r in chain([first], group) if r.kind]
         where = f"entry {first.id} ({first.action})"
+        if first.seq is not None and first.seq != report.entries:
+            report.add(f"{where}: says it is entry {first.seq} of the trail, not {report.entries}")
         if first.prev_hash != prev:
             report.add(
                 f"entry {first.id}: links to {first.prev_hash[:12]}…, expected {prev[:12]}…"
@@ -294,12 +298,17 @@ class Head:
 
 
 def head(session: Session) -> Head:
-    """The trail's head, to keep outside the database and to print on records."""
-    count = session.exec(select(func.count()).select_from(AuditEntry)).one()
-    last = session.exec(
-        select(AuditEntry.hash).order_by(col(AuditEntry.id).desc()).limit(1)
+    """The trail's head, to keep outside the database and to print on records: the newest
+    entry's hash and place, read by the primary key (the cost does not grow with the trail). An
+    entry without its place (from before migration 0024) is counted."""
+    row = session.exec(
+        select(AuditEntry.hash, AuditEntry.seq).order_by(col(AuditEntry.id).desc()).limit(1)
     ).first()
-    return Head(entries=int(count), hash=last or GENESIS)
+    if row is None:
+        return Head(entries=0, hash=GENESIS)
+    if row[1] is None:
+        return Head(int(session.exec(select(func.count()).select_from(AuditEntry)).one()), row[0])
+    return Head(entries=row[1], hash=row[0])
 
 
 def baseline(session: Session, *, actor: Actor | Person) -> int:

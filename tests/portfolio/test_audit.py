@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from portfolio.models import AuditEntry
 from portfolio.services import audit
@@ -315,6 +315,36 @@ def test_rewriting_an_entry_and_recomputing_the_later_hashes_fails_against_the_h
     assert r.exit_code == 1
     assert f"entry number {kept.split(':')[0]} no longer has the expected hash" in r.output
     assert "rewritten" in r.output
+
+
+def test_the_head_is_read_by_the_newest_entry_not_by_counting_the_trail(
+    session, count_queries
+) -> None:
+    _entries(session, 3)
+    total = session.exec(select(func.count()).select_from(AuditEntry)).one()
+    with count_queries() as q:
+        head = audit.head(session)
+    assert q.count == 1 and "count(" not in q.statements[0].lower(), q.statements
+    assert head.entries == total and head.entries >= 3
+    places = session.exec(select(AuditEntry.seq).order_by(AuditEntry.id)).all()
+    assert places == list(range(1, total + 1))
+
+
+def test_an_entry_whose_place_was_changed_is_reported(session, connection) -> None:
+    _entries(session, 3)
+    session.commit()
+    newest = session.exec(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    place = newest.seq
+    _unguard(connection, "auditentry")
+    connection.execute(
+        text("UPDATE auditentry SET seq = seq + 5 WHERE id = :id"), {"id": newest.id}
+    )
+    session.expire_all()
+    found = "\n".join(audit.verify(session).breaks)
+    assert (
+        f"entry {newest.id} (test.event): says it is entry {place + 5} of the trail, not {place}"
+        in found
+    )
 
 
 def test_expect_refuses_a_malformed_head(cli) -> None:

@@ -19,7 +19,7 @@ def test_upgrade_keeps_existing_signoffs(backend, tmp_path) -> None:
         engine = make_engine(url)
         try:
             upgrade(engine, "0008")  # the revision before the declarations
-            _load_sample(engine)
+            _load_sample(engine, trail=False)  # the audit table of that revision
             with engine.begin() as conn:
                 _old_signoff(conn)
             upgrade(engine)
