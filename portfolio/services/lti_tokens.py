@@ -32,6 +32,9 @@ CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 MEMBERSHIP = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
 STAFF_ROLES = frozenset({"Instructor", "TeachingAssistant", "ContentDeveloper", "Mentor"})
 LEEWAY_SECONDS = 60  # clocks of the platform and the tool may differ a little
+MAX_AHEAD_SECONDS = (
+    86_400  # a launch claiming a longer life is refused (and a year past 9999 is no 500)
+)
 JWKS_MAX_BYTES = 1_000_000
 JWKS_TTL_SECONDS = 300
 # a key id not in the kept set fetches the set again, but not more often than this: tokens with
@@ -109,6 +112,11 @@ def read_launch(
 
 
 def _launch(claims: dict[str, Any], *, platform: LtiPlatform, nonce: str) -> Launch:
+    if int(claims["exp"]) > time.time() + MAX_AHEAD_SECONDS:  # a VLE's launch lives minutes
+        raise LaunchRefused(
+            "The launch says it stays valid for more than a day, which no VLE's launch does. "
+            "Go back to your course and open the link again."
+        )
     if not isinstance(claims.get("nonce"), str) or not _same(claims["nonce"], nonce):
         raise LaunchRefused(
             "The launch does not belong to this log-in (the nonce differs). Go back to your "

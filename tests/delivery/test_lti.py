@@ -212,6 +212,8 @@ def test_a_wrong_or_replayed_nonce_is_refused(client, registered, make_person) -
         ({"aud": "another-tool"}, "another tool (wrong audience)"),
         ({"aud": ["another-tool", "tool-client-1"], "azp": "another-tool"}, "wrong audience"),
         ({"exp": int(time.time()) - 600, "iat": int(time.time()) - 900}, "has expired"),
+        ({"exp": 10**12}, "valid for more than a day"),  # beyond year 9999: not a 500
+        ({"exp": int(time.time()) + 3 * 86400}, "valid for more than a day"),
         ({"iss": "https://other-moodle.test"}, "another VLE"),
         ({"lti_deployment_id": "8"}, "deployment of the tool"),
         ({"lti_message_type": "LtiDeepLinkingRequest"}, "Only course links"),
