@@ -94,6 +94,15 @@ def test_no_standards_dates_and_cohort_are_checked(session, sample_framework, tr
         _register(session, sample_framework, *trio, planned_end=START)
     with pytest.raises(Invalid, match="cohort"):
         _register(session, sample_framework, *trio, cohort_id=999_999)
+    # a mistyped year is refused with the date in words, before it reaches a page or a job
+    with pytest.raises(Invalid, match="start date 1 January 1 cannot be right"):
+        _register(session, sample_framework, *trio, start_date=date(1, 1, 1))
+    with pytest.raises(Invalid, match="cannot be right"):
+        _register(session, sample_framework, *trio, start_date=date(date.today().year + 7, 1, 1),
+                  planned_end=date(date.today().year + 8, 1, 1))  # fmt: skip
+    with pytest.raises(Invalid, match="31 December 9999 is more than 10 years after the start"):
+        _register(session, sample_framework, *trio, planned_end=date(9999, 12, 31))
+    assert _count(session, Registration) == 0
 
 
 def test_same_framework_version_twice_is_refused(session, sample_framework, trio):
