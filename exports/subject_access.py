@@ -11,6 +11,13 @@
     logins.json             their log-in sessions (when, not the tokens)
     registrations.json      their registrations (as learner, assessor or IQA)
     signoffs.json           sign-offs of their standards
+    declarations.json       declarations they made over their evidence
+    badges.json             Open Badges issued to them
+    iqa_actions.json        IQA actions set for them or by them
+    eqa_grants.json         their grants of read-only access as an external quality assurer
+    lti_links.json          their VLE accounts linked to this one (platform and subject)
+    api_tokens.json         their API tokens (name, scopes, dates; never the secret or its hash)
+    email_choices.json      what they chose to receive by e-mail
 
 Times are ISO 8601 UTC. Writing one appends a ``privacy.subject_access`` audit entry.
 """
@@ -29,15 +36,20 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
+from exports.badges.models import Badge
 from exports.bundle import write_bundle
-from mappings.assessment.models import Claim, Decision, Judgement, SignOff
+from mappings.assessment.models import Claim, Decision, Judgement, LearnerDeclaration, SignOff
+from mappings.quality.models import Action, EqaAccess
 from portfolio.errors import NotFound, PermissionDenied
 from portfolio.models import (
+    ApiToken,
     AuditEntry,
     Evidence,
     EvidenceComment,
     LoginSession,
+    LtiLink,
     Notification,
+    NotificationPreference,
     Person,
     Registration,
 )
@@ -58,6 +70,13 @@ notifications.json     the notifications the application sent you
 logins.json            when you logged in and out (the tokens are never stored)
 registrations.json     your registrations on frameworks
 signoffs.json          the sign-offs of your standards
+declarations.json      the declarations you made over your evidence
+badges.json            the Open Badges issued to you (each a signed credential)
+iqa_actions.json       actions quality assurers set you, or you set
+eqa_grants.json        your read-only access as an external quality assurer
+lti_links.json         the VLE accounts (course platforms) linked to your account
+api_tokens.json        your API tokens: names, scopes and dates (the secrets are never stored)
+email_choices.json     what you chose to receive by e-mail
 """
 PERSON_FIELDS = (
     "id", "name", "email", "roles", "active", "site", "assessor_status", "created_at",
@@ -93,6 +112,27 @@ def _comments(session: Session, pid: int, evidence_ids: list[int | None]) -> lis
             .order_by(col(EvidenceComment.id))
         )
     )
+
+
+def _of(session: Session, pid: int, *owned: Any, skip: tuple[str, ...] = ()) -> list[Any]:
+    """The rows of one table whose ``owned`` columns (any of them) name the person, by id."""
+    table = owned[0].class_
+    query = select(table).where(or_(*(col(c) == pid for c in owned))).order_by(col(table.id))
+    return _rows(session.exec(query), skip=skip)
+
+
+def _held(session: Session, pid: int) -> dict[str, Any]:
+    """What else is held about the person: declarations, badges, IQA actions, EQA grants, VLE
+    links, API tokens (never their hashes) and e-mail choices."""
+    return {
+        "declarations.json": _of(session, pid, LearnerDeclaration.learner_id),
+        "badges.json": _of(session, pid, Badge.learner_id),
+        "iqa_actions.json": _of(session, pid, Action.assessor_id, Action.set_by),
+        "eqa_grants.json": _of(session, pid, EqaAccess.person_id),
+        "lti_links.json": _of(session, pid, LtiLink.person_id),
+        "api_tokens.json": _of(session, pid, ApiToken.person_id, skip=("token_hash",)),
+        "email_choices.json": _of(session, pid, NotificationPreference.person_id),
+    }
 
 
 def _collect(session: Session, person: Person) -> dict[str, Any]:
@@ -167,6 +207,7 @@ def _collect(session: Session, person: Person) -> dict[str, Any]:
                 .order_by(col(SignOff.id))
             )
         ),
+        **_held(session, pid),
         "has_portfolio": bool(evidence_ids or mine),
     }
 

@@ -1,13 +1,15 @@
 """Erasure on request: a person's personal data goes; what the awarding body requires stays.
 
 What goes: their name and e-mail (replaced by a placeholder), their password and log-ins (the
-account can no longer be used), their notifications, password-reset links and log-in sessions,
-their name in other people's notifications (the placeholder instead), the content and files of
-their evidence that no current sign-off rests on, and whatever higher layers keep of them (the
-hooks of :func:`~mappings.privacy.erasure.register_forget_hook`: the cohort export files). What stays: the evidence behind their
-sign-offs (kept until the retention rules erase it), the sign-off records, registrations, claims,
-decisions and judgements (their existence and outcomes: the awarding body's record) and the
-audit trail, to which one ``person.erase`` entry is added with counts, never the erased data.
+account can no longer be used), their notifications, password-reset links, log-in sessions, API
+tokens, links to VLE accounts and e-mail choices, their name in other people's notifications
+(the placeholder instead), the content and files of their evidence that no current sign-off
+rests on, and whatever higher layers keep of them (the hooks of
+:func:`~mappings.privacy.erasure.register_forget_hook`: the cohort export files). What stays:
+the evidence behind their sign-offs (kept until the retention rules erase it), the sign-off
+records, registrations, claims, decisions and judgements (their existence and outcomes: the
+awarding body's record) and the audit trail, to which one ``person.erase`` entry is added with
+counts, never the erased data.
 """
 
 from __future__ import annotations
@@ -22,10 +24,13 @@ from mappings.assessment.models import SignOff, SignOffEvidence
 from mappings.privacy.erasure import Erased, erase_items, forget_people
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import (
+    ApiToken,
     Evidence,
     EvidenceVersion,
     LoginSession,
+    LtiLink,
     Notification,
+    NotificationPreference,
     PasswordReset,
     Person,
 )
@@ -128,7 +133,9 @@ def erase_person(
     result = Erasure(person_id, erased, len(kept), notes, dry_run)
     if dry_run:
         return result
-    for model in (Notification, LoginSession, PasswordReset):
+    # with the account: what it was told, its log-ins, API tokens, VLE links and e-mail choices
+    gone_with: tuple[Any, ...] = (Notification, LoginSession, PasswordReset, ApiToken, LtiLink)
+    for model in (*gone_with, NotificationPreference):
         session.execute(delete(model).where(col(model.person_id) == person_id))
     notifications.forget_name(session, person.name, PLACEHOLDER_NAME)
     forget_people(session, actor=actor, person_ids=[person_id], reason="request")

@@ -63,3 +63,38 @@ def test_the_archive_holds_the_comments_the_person_wrote(session, case, store) -
     session.commit()
     assert b"LEARNER-COMMENT" in _archive(session, store, case.learner.id)
     assert b"ASSESSOR-COMMENT" in _archive(session, store, case.assessor.id)
+
+
+def _held_about(session, person):
+    """A VLE link, an API token and an e-mail choice of ``person``."""
+    from portfolio.models import LtiLink
+    from portfolio.services import notifications, tokens
+
+    session.add(LtiLink(issuer="https://moodle.centre.test", subject="VLE-USER-77",
+                        person_id=person.id))  # fmt: skip
+    made = tokens.create(session, actor=SYSTEM, person_id=person.id, name="My laptop script",
+                         scopes=["read"])  # fmt: skip
+    notifications.set_preferences(session, actor=actor_of(person), modes={"decision": "digest"})
+    session.commit()
+    return made
+
+
+def test_the_archive_holds_the_vle_links_tokens_choices_declarations_and_badges(
+    session, case, store
+) -> None:
+    import json
+
+    made = _held_about(session, case.learner)
+    out = io.BytesIO()
+    write_subject_access(session, store, case.learner.id, out, actor=SYSTEM, centre="C")
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as zf:
+        member = {n: json.loads(zf.read(n)) for n in zf.namelist() if n.endswith(".json")}
+        readme = zf.read("README.txt").decode()
+    assert [link["subject"] for link in member["lti_links.json"]] == ["VLE-USER-77"]
+    [token] = member["api_tokens.json"]
+    assert token["name"] == "My laptop script" and "token_hash" not in token
+    assert made.secret not in json.dumps(member)
+    assert {c["kind"]: c["mode"] for c in member["email_choices.json"]} == {"decision": "digest"}
+    assert [d["learner_id"] for d in member["declarations.json"]] == [case.learner.id]
+    assert member["badges.json"] == []  # this case issued none; the file is there
+    assert "lti_links.json" in readme and "email_choices.json" in readme

@@ -144,3 +144,23 @@ def test_erasing_an_item_leaves_its_file_names_in_the_audit_trail(session, case,
         )
     ).all()
     assert "Okafor" not in json.dumps(list(trail))
+
+
+def test_erasure_takes_the_vle_links_tokens_and_email_choices_with_the_account(
+    session, case, store
+) -> None:
+    from portfolio.models import ApiToken, LtiLink, NotificationPreference
+    from portfolio.services import tokens
+
+    for person in (case.learner, case.assessor):
+        session.add(LtiLink(issuer="https://vle.test", subject=f"u-{person.id}",
+                            person_id=person.id))  # fmt: skip
+        tokens.create(session, actor=SYSTEM, person_id=person.id, name="script", scopes=["read"])
+        kind = notifications.kinds_for(actor_of(person))[0]
+        notifications.set_preferences(session, actor=actor_of(person), modes={kind: "off"})
+    session.commit()
+    erase_person(session, actor=SYSTEM, person_id=case.learner.id, store=store)
+    session.commit()
+    for model in (LtiLink, ApiToken, NotificationPreference):
+        owners = session.exec(select(model.person_id)).all()
+        assert case.learner.id not in owners and case.assessor.id in owners, model
