@@ -20,7 +20,7 @@ import threading
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -171,12 +171,23 @@ def job_for(session: Session, *, actor: Actor, job_id: int) -> ExportJob:
     return job
 
 
+STUCK_AFTER = timedelta(minutes=5)  # queued this long without starting: no worker took it
+
+
+def stuck(job: ExportJob, now: datetime | None = None) -> bool:
+    """Queued and not started for :data:`STUCK_AFTER`: its hand-off to the workers was lost (the
+    queue did not answer after the commit) or no worker runs; it may be queued again."""
+    since = job.queued_at or job.created_at
+    since = since if since.tzinfo else since.replace(tzinfo=UTC)
+    return job.status == "queued" and (now or utcnow()) - since >= STUCK_AFTER
+
+
 def retry_job(session: Session, *, actor: Actor, job_id: int) -> ExportJob:
-    """Put a failed job back in the queue; it will overwrite its own result file."""
+    """Put a failed or stuck job back in the queue; it will overwrite its own result file."""
     job = job_for(session, actor=actor, job_id=job_id)
-    if job.status != "failed":
-        raise Invalid("Only a failed export can be retried.")
-    job.status, job.done, job.error = "queued", 0, ""
+    if job.status != "failed" and not stuck(job):
+        raise Invalid("Only a failed export, or one waiting long without starting, can be retried.")
+    job.status, job.done, job.error, job.queued_at = "queued", 0, "", utcnow()
     job.started_at = job.finished_at = None
     session.add(job)
     session.flush()

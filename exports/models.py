@@ -34,5 +34,6 @@ class ExportJob(SQLModel, table=True):
     attempts: int = 0
     created_by: int = Field(foreign_key="person.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
+    queued_at: datetime | None = None  # queued again (a retry) then; None: when it was created
     started_at: datetime | None = None
     finished_at: datetime | None = None

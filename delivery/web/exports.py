@@ -197,9 +197,11 @@ def bulk_start(cohort_id: int) -> tuple[str, int] | Response:
 def _job_page(job_id: int, form: RetryForm) -> Response:
     found = jobs.job_for(db(), actor=actor(), job_id=job_id)
     db().refresh(found)
-    html = render_template("exports/job.html", job=found, form=form)
+    waiting = jobs.stuck(found)
+    minutes = int(jobs.STUCK_AFTER.total_seconds() // 60) if waiting else 0
+    html = render_template("exports/job.html", job=found, form=form, stuck=minutes)
     response = make_response(html, form.status)
-    if found.status in ("queued", "running"):
+    if found.status in ("queued", "running") and not waiting:
         response.headers["Refresh"] = "2"  # as well as the page's own <meta http-equiv="refresh">
     return response
 

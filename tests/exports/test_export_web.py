@@ -220,3 +220,32 @@ def test_an_export_deleted_by_an_erasure_says_so(app, client, auth, case, sessio
     assert admin.get(job_url + "/download").status_code == 404
     listed = admin.get(f"/cohorts/{case.cohort_id}/downloads").get_data(as_text=True)
     assert "Deleted" in listed
+
+
+def test_an_export_queued_long_without_starting_may_be_queued_again(
+    app, client, auth, case, session
+) -> None:
+    """The hand-off to the workers failed after the commit (the queue did not answer): the job
+    stayed queued for good. After five minutes its page says so and offers to queue it again."""
+    from datetime import timedelta
+
+    queued = jobs.create_cohort_job(
+        session, actor=actor_of(case.assessor), cohort_id=case.cohort_id
+    )
+    session.commit()
+    me = _as(auth, client, case.assessor)
+    url = f"/exports/jobs/{queued.id}"
+    assert "Try again" not in me.get(url).get_data(as_text=True)  # just queued: it waits
+    assert me.post(url + "/retry").status_code == 422
+    queued.created_at = queued.created_at - timedelta(minutes=6)
+    session.add(queued)
+    session.commit()
+    page = me.get(url)
+    html = page.get_data(as_text=True)
+    assert "queued more than 5 minutes ago and has not started" in html and "Try again" in html
+    assert "Refresh" not in page.headers and 'http-equiv="refresh"' not in html
+    response = me.post(url + "/retry")
+    assert response.status_code == 302
+    session.refresh(queued)
+    assert queued.status == "done" and queued.queued_at is not None  # run by the thread
+    assert queued.attempts == 1  # never started before: this is its first run
