@@ -15,34 +15,36 @@ from sqlmodel import Session, col, select
 
 from exports.docx_util import clean, fmt_date, fmt_datetime, repeat_as_header
 from framework import tabular
+from mappings.assessment.words import decision_words, method_words
 from mappings.quality.cycles import cycle_by_name
 from mappings.quality.models import Sample, SamplingCycle
 from mappings.quality.samples import SampleView, sample_details
+from mappings.quality.words import added_by_words, reason_plain, sample_kind, sample_label
 
 FORMATS = ("docx", "xlsx", "csv")
+# the plan page's words: samples by their place in the plan ("Sample 1"), records, reasons, kinds
+# and methods in words, people by name (never the planner's keys "S2", "I8-11-16" or "(#16)")
 COLUMNS = (
-    "position",
-    "decision",
-    "record",
-    "learner",
-    "standard",
-    "assessor",
-    "added by",
-    "dropped",
-    "reasons",
-    "outcome",
-    "reviewed by",
-    "reviewed at",
-    "decisions disagreed",
-    "actions",
-    "open actions",
+    "Sample",
+    "Record",
+    "Learner",
+    "Standard",
+    "Assessor",
+    "Added by",
+    "Dropped",
+    "Why sampled",
+    "Outcome",
+    "Reviewed by",
+    "Reviewed at",
+    "Decisions disagreed with",
+    "Actions",
+    "Open actions",
 )
 
 
 @dataclass(frozen=True)
 class PlanRow:
-    position: int
-    decision: str
+    sample: str
     record: str
     learner: str
     standard: str
@@ -59,7 +61,7 @@ class PlanRow:
 
     def cells(self) -> list[tabular.Cell]:
         return [
-            self.position, self.decision, self.record, self.learner, self.standard,
+            self.sample, self.record, self.learner, self.standard,
             self.assessor, self.added_by, "yes" if self.dropped else "no", self.reasons,
             self.outcome, self.reviewed_by, self.reviewed_at, self.disagreed, self.actions,
             self.open_actions,
@@ -69,15 +71,14 @@ class PlanRow:
 def plan_rows(views: Sequence[SampleView]) -> list[PlanRow]:
     return [
         PlanRow(
-            position=v.sample.position,
-            decision=v.sample.decision_key,
-            record=v.sample.kind,
+            sample=sample_label(v.sample.position),
+            record=sample_kind(v.sample.kind),
             learner=v.learner_name,
             standard=v.standard_code,
             assessor=v.assessor_name,
-            added_by=v.sample.added_by,
+            added_by=added_by_words(v.sample.added_by),
             dropped=v.sample.dropped,
-            reasons="; ".join(v.sample.reasons),
+            reasons="; ".join(map(reason_plain, v.sample.reasons)),
             outcome=v.review.outcome if v.review else "not reviewed",
             reviewed_by=v.reviewer_name,
             reviewed_at=fmt_datetime(v.review.at) if v.review else "",
@@ -138,16 +139,16 @@ def samples_docx(title: str, views: Sequence[SampleView]) -> bytes:
 
 def _sample_section(doc: DocxDocument, v: SampleView) -> None:
     doc.add_heading(
-        clean(f"Sample {v.sample.decision_key}: {v.learner_name}, {v.standard_code}"), level=1
+        clean(f"{sample_label(v.sample.position, v.learner_name)}, {v.standard_code}"), level=1
     )
     _fields(
         doc,
         [
             ("Cycle", v.cycle.name),
-            ("Record", v.sample.kind),
+            ("Record", sample_kind(v.sample.kind)),
             ("Standard", f"{v.standard_code} {v.standard_title}"),
             ("Assessor", v.assessor_name),
-            ("Why sampled", "; ".join(v.sample.reasons)),
+            ("Why sampled", "; ".join(map(reason_plain, v.sample.reasons))),
         ],
     )
     if v.signoff is not None:
@@ -175,8 +176,8 @@ def _assessment(doc: DocxDocument, v: SampleView) -> None:
             (
                 d.criterion,
                 f"{d.evidence_ref} {d.evidence_title}",
-                f"{d.old_status} to {d.new_status} ({fmt_datetime(d.at)})",
-                d.method,
+                f"{decision_words(d.old_status, d.new_status)} ({fmt_datetime(d.at)})",
+                method_words(d.method),
                 _check(v, d.id),
             )
             for d in v.decisions

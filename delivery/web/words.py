@@ -12,8 +12,14 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 
-from mappings.assessment.coverage import DEFAULT_METHODS
-from portfolio.models.evidence import KINDS
+from mappings.assessment.words import claim_state, method_words
+from mappings.quality.words import gap_words, sample_kind, sample_label
+from portfolio.words import day_words, file_type, local, moment_words, plain
+
+__all__ = [
+    "claim_state", "day_words", "file_type", "gap_words", "local", "method_words",
+    "moment_words", "plain", "sample_kind", "sample_label",
+]  # fmt: skip
 
 # the audit trail's actions, as a sentence about what happened
 ACTIONS = {
@@ -64,7 +70,6 @@ ACTIONS = {
     "standard.reopen": "Standard reopened",
     "standard.signoff": "Standard signed off",
 }
-CLAIM_STATES = {"claimed": "awaiting decision", "accepted": "accepted", "referred": "referred"}
 FORMATS = {
     "nos-text": "NOS text",
     "nos-docx": "NOS Word document",
@@ -75,16 +80,6 @@ FORMATS = {
     "csv": "CSV",
     "json": "portfolio JSON export",
 }
-FILE_TYPES = {
-    "application/pdf": "PDF",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
-    "text/plain": "text",
-    "text/markdown": "Markdown",
-}
-# an assessment method's code ("WT") as people say it; a framework's own methods are named by its
-# rules where the page knows the framework (the evidence page), these are the usual ones
-METHODS = {code: name[:1].upper() + name[1:] for code, name in DEFAULT_METHODS}
-SAMPLE_KINDS = {"interim": "Interim (before sign-off)", "summative": "Summative (after sign-off)"}
 # roles as people say them
 ROLE_WORDS = {
     "admin": "administrator",
@@ -93,48 +88,14 @@ ROLE_WORDS = {
     "learner": "learner",
     "eqa": "external quality assurer",
 }
-# what an IQA plan's gap names ("CAMERA: method P"), in words
-GAP_LABELS = {
-    "cohort": "Cohort",
-    "assessor": "Assessor",
-    "method": "Method",
-    "evidence": "Kind of evidence",
-    "record": "Record",
-    "site": "Site",
-    "standard": "Standard",
-}
-_GAP = re.compile(r"^(?:CAMERA|coverage): (\w+) (.*)$")
 _ISO = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
 )
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-_ID = re.compile(r" \(#\d+\)")
-_KIND = re.compile(r"\b(" + "|".join(sorted(KINDS, key=len, reverse=True)) + r")\b")
 
 
 def _zone() -> ZoneInfo:
     return ZoneInfo(current_app.config.get("TIME_ZONE") or "Europe/London")
-
-
-def local(moment: datetime, zone: ZoneInfo) -> datetime:
-    """``moment`` (aware, or naive UTC as the database gives it back) in ``zone``."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(zone)
-
-
-# what strftime's %b gives without a locale set (Python never sets one): a page shows dozens
-MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def day_words(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month]} {day.year}"
-
-
-def moment_words(moment: datetime, zone: ZoneInfo) -> str:
-    """ "3 Dec 2026, 08:10" in ``zone``."""
-    here = local(moment, zone)
-    return f"{here.day} {MONTHS[here.month]} {here.year}, {here.hour:02d}:{here.minute:02d}"
 
 
 def clock(moment: datetime) -> str:
@@ -181,43 +142,8 @@ def action_words(code: str) -> str:
     return ACTIONS.get(code) or code.replace(".", " ").replace("_", " ").capitalize()
 
 
-def claim_state(status: str) -> str:
-    return CLAIM_STATES.get(status, status)
-
-
-def method_words(code: str | None) -> str:
-    """ "WT" -> "Witness testimony"; an unknown code is shown as it is, none as "—"."""
-    return METHODS.get(code or "", code or "—")
-
-
-def sample_label(position: int, learner: str = "") -> str:
-    """An IQA sample as people name it: "Sample 12 — Lena Learner" (not the planner's "S12")."""
-    return f"Sample {position} — {learner}" if learner else f"Sample {position}"
-
-
-def sample_kind(kind: str) -> str:
-    return SAMPLE_KINDS.get(kind, kind)
-
-
 def format_words(fmt: str | None) -> str:
     return FORMATS.get(fmt or "", fmt or "—")
-
-
-def file_type(mime: str) -> str:
-    """ "application/pdf" -> "PDF"; images, audio and video by their family."""
-    if mime in FILE_TYPES:
-        return FILE_TYPES[mime]
-    family = mime.split("/", 1)[0]
-    return {"image": "image", "audio": "audio", "video": "video", "text": "text"}.get(
-        family, "file"
-    )
-
-
-def plain(text: str) -> str:
-    """Text made by the system (a sampling reason, an assessor's label) without ids or codes:
-    "Asa Assessor (#2)" -> "Asa Assessor", "reflective_account" -> "reflective account"."""
-    text = _ID.sub("", text)
-    return _KIND.sub(lambda m: KINDS[m.group(1)].lower(), text)
 
 
 def role_words(roles: str | frozenset[str] | set[str] | list[str]) -> str:
@@ -225,23 +151,6 @@ def role_words(roles: str | frozenset[str] | set[str] | list[str]) -> str:
     items = roles.split(",") if isinstance(roles, str) else sorted(roles)
     text = ", ".join(ROLE_WORDS.get(r, r) for r in items if r)
     return text[:1].upper() + text[1:]
-
-
-def gap_words(text: str) -> str:
-    """What an IQA plan still lacks, in words: "CAMERA: method P" -> "Method “Observation”",
-    "rate: Asa Assessor (#2) (new, 100%) has 0 of 1 samples" -> "Asa Assessor (new, 100%)..."."""
-    text = plain(text)
-    if text.startswith("rate: "):
-        return text.removeprefix("rate: ")
-    found = _GAP.match(text)
-    if found is None:
-        return text
-    label, value = found.groups()
-    if label == "method":
-        value = method_words(value)
-    elif label == "record":
-        value = sample_kind(value)
-    return f"{GAP_LABELS.get(label, label.capitalize())} “{value}”"
 
 
 def label_words(key: str) -> str:

@@ -4,8 +4,10 @@ the `portfolio iqa` commands."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -18,7 +20,8 @@ from mappings.quality.models import Sample
 from mappings.quality.plan import plan_cycle
 from mappings.quality.review import review_sample
 from mappings.quality.samples import sample_view
-from portfolio.models import Person
+from portfolio.models import Evidence, Person
+from portfolio.models.evidence import KINDS
 from tests.conftest import actor_of
 from tests.mappings.test_iqa import build_centre
 
@@ -50,7 +53,7 @@ def test_docx_report_opens_and_names_every_sample(session, reviewed) -> None:
     doc = Document(io.BytesIO(cycle_report(session, centre.cycle.name, "docx")))
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     for s in samples:
-        assert any(h.startswith(f"Sample {s.decision_key}:") for h in headings), s.decision_key
+        assert any(h.startswith(f"Sample {s.position} — ") for h in headings), s.position
     assert {"Assessor decisions", "IQA decision", "Actions for the assessor"} <= set(headings)
     assert any(p.style.name == "Heading 1" for p in doc.paragraphs)
     texts = [p.text for p in doc.paragraphs]
@@ -69,13 +72,13 @@ def test_plan_as_xlsx_and_csv_carries_outcomes(session, reviewed) -> None:
     book = load_workbook(io.BytesIO(cycle_report(session, centre.cycle.name, "xlsx")))
     rows = list(book["Plan"].iter_rows(values_only=True))
     assert rows[0][0].startswith("IQA plan and outcomes: Report")
-    assert rows[1][:3] == ("position", "decision", "record")
-    assert [r[1] for r in rows[2:]] == [s.decision_key for s in samples]
-    assert rows[2][9] == "disagree" and rows[2][14] == 1
+    assert rows[1][:3] == ("Sample", "Record", "Learner")
+    assert [r[0] for r in rows[2:]] == [f"Sample {s.position}" for s in samples]
+    assert rows[2][8] == "disagree" and rows[2][13] == 1
     text = cycle_report(session, centre.cycle.name, "csv").decode("utf-8-sig")
     table = list(csv.DictReader(io.StringIO(text)))
-    assert len(table) == len(samples) and table[0]["outcome"] == "disagree"
-    assert table[1]["outcome"] == "not reviewed" and table[0]["reasons"]
+    assert len(table) == len(samples) and table[0]["Outcome"] == "disagree"
+    assert table[1]["Outcome"] == "not reviewed" and table[0]["Why sampled"]
     with pytest.raises(ValueError, match="unknown report format"):
         cycle_report(session, centre.cycle.name, "pdf")
 
@@ -110,8 +113,37 @@ def test_plan_never_carries_a_live_formula(session, reviewed) -> None:
         person.name = FORMULA
     session.commit()
     sheet = load_workbook(io.BytesIO(cycle_report(session, centre.cycle.name, "xlsx")))["Plan"]
-    learners = [row[5] for row in sheet.iter_rows(min_row=3)]
+    learners = [row[2] for row in sheet.iter_rows(min_row=3)]
     assert learners and all(c.value == FORMULA and c.data_type == "s" for c in learners)
     text = cycle_report(session, centre.cycle.name, "csv").decode("utf-8-sig")
     table = list(csv.DictReader(io.StringIO(text)))
-    assert {row["learner"] for row in table} == {"'" + FORMULA}
+    assert {row["Learner"] for row in table} == {"'" + FORMULA}
+
+
+RAW = re.compile(
+    r"CAMERA:|coverage:|rate:|\(#\d+\)|\b(?:S\d+|I\d+-\d+-\d+)\b|\b(?:" + "|".join(KINDS) + r")\b"
+)
+
+
+def test_reports_use_the_words_of_the_pages(session, reviewed) -> None:
+    """Kinds, methods and statuses in words, people by name, samples named as on the plan page
+    ("Sample 1"), not the planner's keys ("S2", "I8-11-16") or its reason codes."""
+    centre, samples = reviewed
+    text = cycle_report(session, centre.cycle.name, "csv").decode("utf-8-sig")
+    table = list(csv.DictReader(io.StringIO(text)))
+    assert [row["Sample"] for row in table] == [f"Sample {s.position}" for s in samples]
+    assert table[0]["Record"] in {"Summative (after sign-off)", "Interim (before sign-off)"}
+    assert not RAW.findall(text), RAW.findall(text)
+    doc = Document(io.BytesIO(cycle_report(session, centre.cycle.name, "docx")))
+    words = [p.text for p in doc.paragraphs] + [
+        c.text for t in doc.tables for r in t.rows for c in r.cells
+    ]
+    titles = session.exec(select(Evidence.title)).all()  # the learners' own words, kept
+    words = [functools.reduce(lambda w, t: w.replace(t, ""), titles, w) for w in words]
+    assert not [w for w in words if RAW.search(w)], [w for w in words if RAW.search(w)]
+    first = samples[0]
+    heading = f"Sample {first.position} — "
+    assert any(w.startswith(heading) for w in words), words[:3]
+    decisions = [c.text for r in doc.tables[0].rows for c in r.cells]
+    assert any("awaiting decision → accepted" in c for c in decisions), decisions
+    assert {"Witness testimony", "Observation", "Professional discussion"} & set(decisions)

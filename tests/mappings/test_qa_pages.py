@@ -62,7 +62,7 @@ def test_iqa_downloads_the_cycle_report(client, auth, planned) -> None:
     assert got.status_code == 200 and "attachment" in got.headers["Content-Disposition"]
     assert got.headers["X-Content-Type-Options"] == "nosniff"
     rows = list(csv.DictReader(io.StringIO(got.get_data(as_text=True))))
-    assert rows and all(r["outcome"] == "not reviewed" for r in rows)
+    assert rows and all(r["Outcome"] == "not reviewed" for r in rows)
     sheet = load_workbook(io.BytesIO(client.get(f"/iqa/cycles/{c}/report.xlsx").data)).active
     assert sheet is not None and sheet.max_row >= len(rows)
     doc = Document(io.BytesIO(client.get(f"/iqa/cycles/{c}/report.docx").data))

@@ -1,0 +1,61 @@
+"""IQA samples, their records, reasons and plan gaps in words, for pages and documents alike:
+"Sample 12 — Lena Learner", never the planner's key "S12" or its codes "CAMERA: evidence
+reflective_account"."""
+
+from __future__ import annotations
+
+import re
+
+from mappings.assessment.words import method_words
+from mappings.quality.beyond import reason_words
+from portfolio.words import plain
+
+SAMPLE_KINDS = {"interim": "Interim (before sign-off)", "summative": "Summative (after sign-off)"}
+ADDED_BY = {"planner": "the planner", "iqa": "the IQA, by hand"}
+# what an IQA plan's gap names ("CAMERA: method P"), in words
+GAP_LABELS = {
+    "cohort": "Cohort",
+    "assessor": "Assessor",
+    "method": "Method",
+    "evidence": "Kind of evidence",
+    "record": "Record",
+    "site": "Site",
+    "standard": "Standard",
+}
+_GAP = re.compile(r"^(?:CAMERA|coverage): (\w+) (.*)$")
+
+
+def sample_label(position: int, learner: str = "") -> str:
+    """An IQA sample as people name it: "Sample 12 — Lena Learner" (not the planner's "S12")."""
+    return f"Sample {position} — {learner}" if learner else f"Sample {position}"
+
+
+def sample_kind(kind: str) -> str:
+    return SAMPLE_KINDS.get(kind, kind)
+
+
+def added_by_words(added_by: str) -> str:
+    return ADDED_BY.get(added_by, added_by)
+
+
+def reason_plain(reason: str) -> str:
+    """A planner's reason as the pages say it: "CAMERA: evidence reflective_account" ->
+    "evidence of the kind reflective account", "CAMERA: assessor Asa (#2)" -> "assessor Asa"."""
+    return plain(reason_words(reason))
+
+
+def gap_words(text: str) -> str:
+    """What an IQA plan still lacks, in words: "CAMERA: method P" -> "Method “Observation”",
+    "rate: Asa Assessor (#2) (new, 100%) has 0 of 1 samples" -> "Asa Assessor (new, 100%)..."."""
+    text = plain(text)
+    if text.startswith("rate: "):
+        return text.removeprefix("rate: ")
+    found = _GAP.match(text)
+    if found is None:
+        return text
+    label, value = found.groups()
+    if label == "method":
+        value = method_words(value)
+    elif label == "record":
+        value = sample_kind(value)
+    return f"{GAP_LABELS.get(label, label.capitalize())} “{value}”"

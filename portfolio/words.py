@@ -1,0 +1,62 @@
+"""Words people use, for pages and documents alike: dates, kinds of evidence and file types in
+words; no ids, codes or MIME types. Pure: the delivery layer's Jinja filters
+(``delivery/web/words.py``) and the documents under ``exports`` both say things this way."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from portfolio.models.evidence import KINDS
+
+FILE_TYPES = {
+    "application/pdf": "PDF",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
+    "text/plain": "text",
+    "text/markdown": "Markdown",
+}
+# what strftime's %b gives without a locale set (Python never sets one): a page shows dozens
+MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_ID = re.compile(r" \(#\d+\)")
+_KIND = re.compile(r"\b(" + "|".join(sorted(KINDS, key=len, reverse=True)) + r")\b")
+
+
+def local(moment: datetime, zone: ZoneInfo) -> datetime:
+    """``moment`` (aware, or naive UTC as the database gives it back) in ``zone``."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone)
+
+
+def day_words(day: date) -> str:
+    """ "3 Dec 2026"."""
+    return f"{day.day} {MONTHS[day.month]} {day.year}"
+
+
+def moment_words(moment: datetime, zone: ZoneInfo) -> str:
+    """ "3 Dec 2026, 08:10" in ``zone``."""
+    here = local(moment, zone)
+    return f"{here.day} {MONTHS[here.month]} {here.year}, {here.hour:02d}:{here.minute:02d}"
+
+
+def kind_words(kind: str) -> str:
+    """ "reflective_account" -> "Reflective account"."""
+    return KINDS.get(kind, kind.replace("_", " ").capitalize())
+
+
+def file_type(mime: str) -> str:
+    """ "application/pdf" -> "PDF"; images, audio and video by their family."""
+    if mime in FILE_TYPES:
+        return FILE_TYPES[mime]
+    family = mime.split("/", 1)[0]
+    return {"image": "image", "audio": "audio", "video": "video", "text": "text"}.get(
+        family, "file"
+    )
+
+
+def plain(text: str) -> str:
+    """Text made by the system (a sampling reason, an assessor's label) without ids or codes:
+    "Asa Assessor (#2)" -> "Asa Assessor", "reflective_account" -> "reflective account"."""
+    text = _ID.sub("", text)
+    return _KIND.sub(lambda m: KINDS[m.group(1)].lower(), text)
