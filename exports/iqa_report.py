@@ -175,8 +175,9 @@ def _assessment(doc: DocxDocument, v: SampleView) -> None:
         [
             (
                 d.criterion,
-                f"{d.evidence_ref} {d.evidence_title}",
-                f"{decision_words(d.old_status, d.new_status)} ({fmt_datetime(d.at)})",
+                f"{d.evidence_ref} {d.evidence_title} (version {d.version})",
+                f"{decision_words(d.old_status, d.new_status)} ({fmt_datetime(d.at)})"
+                + (", superseded by a later decision" if d.superseded else ""),
                 method_words(d.method),
                 _check(v, d.id),
             )

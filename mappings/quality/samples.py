@@ -31,10 +31,14 @@ from portfolio.services.people import Actor
 
 @dataclass(frozen=True)
 class DecisionLine:
+    """A decision with the evidence version it judged ("E16v1"): the newest submitted by the
+    time of the decision, as the suggestion engine's examples count it (the item's current
+    version for a decision older than every submission, as some loaded records are)."""
+
     id: int
     criterion: str
     evidence_ref: str
-    evidence_title: str
+    evidence_title: str  # the title of the version judged
     old_status: str
     new_status: str
     method: str
@@ -42,6 +46,8 @@ class DecisionLine:
     at: datetime
     actor_id: int
     actor_name: str
+    version: int = 1
+    superseded: bool = False  # a later decision shown on the same claim replaced it
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,9 @@ class _Records:
     items: dict[int, Evidence]  # the evidence behind those decisions
     judged: Sequence[Judgement]  # VACSR judgements on that evidence, oldest first
     current_of: dict[int, EvidenceVersion]  # evidence id -> its current version
+    versions_of: dict[
+        int, list[EvidenceVersion]
+    ]  # evidence id -> its submitted versions, oldest first
     frozen_of: dict[int, list[EvidenceVersion]]  # sign-off id -> the versions it froze
     review_of: dict[int, SampleReview]  # sample id -> its review
     checks_of: dict[int, dict[int, SampleDecisionCheck]]  # review id -> decision id -> check
@@ -132,7 +141,7 @@ def _records(session: Session, sample_ids: Sequence[int], samples: list[Sample])
     }
     decided = _decided(session, learners, {s.standard_id for s in samples})
     evidence_ids = {e.id or 0 for *_, e in decided}
-    judged, current_of, frozen_of = _evidence(session, evidence_ids, list(signoffs))
+    judged, versions_of, frozen_of = _evidence(session, evidence_ids, list(signoffs))
     reviews, checks_of, actions_of = _reviews(session, sample_ids)
     person_ids = (
         {s.assessor_id for s in samples}
@@ -149,7 +158,8 @@ def _records(session: Session, sample_ids: Sequence[int], samples: list[Sample])
         decided=decided,
         items={e.id or 0: e for *_, e in decided},
         judged=judged,
-        current_of=current_of,
+        current_of={ev_id: versions[-1] for ev_id, versions in versions_of.items()},
+        versions_of=versions_of,
         frozen_of=frozen_of,
         review_of={r.sample_id: r for r in reviews},
         checks_of=checks_of,
@@ -179,8 +189,8 @@ def _decided(session: Session, learners: set[int], standards: set[int]) -> list[
 
 def _evidence(
     session: Session, evidence_ids: set[int], signoff_ids: list[int]
-) -> tuple[Sequence[Judgement], dict[int, EvidenceVersion], dict[int, list[EvidenceVersion]]]:
-    """The judgements on the evidence, its current versions, the versions the sign-offs froze."""
+) -> tuple[Sequence[Judgement], dict[int, list[EvidenceVersion]], dict[int, list[EvidenceVersion]]]:
+    """The judgements on the evidence, its submitted versions, the versions the sign-offs froze."""
     judged = session.exec(
         select(Judgement)
         .where(col(Judgement.evidence_id).in_(evidence_ids))
@@ -203,7 +213,10 @@ def _evidence(
     frozen_of: dict[int, list[EvidenceVersion]] = defaultdict(list)
     for so_id, version in frozen:
         frozen_of[so_id].append(version)
-    return judged, {v.evidence_id: v for v in current}, frozen_of
+    versions_of: dict[int, list[EvidenceVersion]] = defaultdict(list)
+    for v in current:
+        versions_of[v.evidence_id].append(v)
+    return judged, versions_of, frozen_of
 
 
 def _reviews(
@@ -256,22 +269,7 @@ def _view(
         standard_code=code,
         standard_title=title,
         signoff=so,
-        decisions=tuple(
-            DecisionLine(
-                d.id or 0,
-                crit,
-                f"E{ev_id}",
-                e.title,
-                d.old_status,
-                d.new_status,
-                d.method or "",
-                d.feedback,
-                d.at,
-                d.actor_id,
-                names.get(d.actor_id, "?"),
-            )
-            for d, ev_id, crit, e in lines
-        ),
+        decisions=_decision_lines(found, lines),
         judgements=tuple(
             JudgementLine(
                 found.items[j.evidence_id].title if j.evidence_id in found.items else "?",
@@ -290,6 +288,50 @@ def _view(
         checks=found.checks_of.get(review.id or 0, {}) if review else {},
         actions=tuple(found.actions_of.get(sample.id or 0, [])),
     )
+
+
+def _judged(found: _Records, d: Decision, item: Evidence) -> EvidenceVersion | None:
+    """The version a decision judged: the newest submitted by its time, else the current one."""
+    versions = found.versions_of.get(item.id or 0, [])
+    before = [v for v in versions if v.declared_at and aware(v.declared_at) <= aware(d.at)]
+    if before:
+        return before[-1]
+    return next((v for v in versions if v.number == item.current_version), None)
+
+
+def _decision_lines(
+    found: _Records, lines: Sequence[tuple[Decision, int, str, Evidence]]
+) -> tuple[DecisionLine, ...]:
+    """The decisions shown, oldest first, each with the version it judged; one followed by a
+    later decision on the same claim is marked superseded."""
+    later: set[int] = set()
+    superseded = set()
+    for d, *_ in reversed(lines):
+        if d.claim_id in later:
+            superseded.add(d.id)
+        later.add(d.claim_id)
+    out = []
+    for d, ev_id, crit, e in lines:
+        version = _judged(found, d, e)
+        number = version.number if version else e.current_version
+        out.append(
+            DecisionLine(
+                d.id or 0,
+                crit,
+                str(EvidenceRef(ev_id, number)),
+                version.title if version else e.title,
+                d.old_status,
+                d.new_status,
+                d.method or "",
+                d.feedback,
+                d.at,
+                d.actor_id,
+                found.names.get(d.actor_id, "?"),
+                version=number,
+                superseded=d.id in superseded,
+            )
+        )
+    return tuple(out)
 
 
 def _evidence_lines(

@@ -64,6 +64,8 @@ class DecisionLine(ma.Schema):
     feedback = f.String(required=True)
     at = f.DateTime(required=True)
     actor_name = f.String(required=True)
+    version = f.Integer(required=True)
+    superseded = f.Boolean(required=True)
 
 
 class EvidenceLine(ma.Schema):
