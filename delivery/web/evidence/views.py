@@ -27,7 +27,7 @@ from delivery.web.nav import around
 from mappings.assessment import claims, item_state
 from portfolio.errors import Invalid
 from portfolio.models import Evidence, Person
-from portfolio.models.evidence import ASSESSOR_KINDS, KINDS
+from portfolio.models.evidence import KINDS
 from portfolio.services import access
 from portfolio.services import evidence as service
 from portfolio.services.actors import Actor
@@ -114,8 +114,7 @@ def _listing(learner_id: int) -> str:
     )
     states = item_state.item_states(db(), [(r.id, r.status) for r in listing.rows])
     own = learner_id == actor().id
-    writable = [k for k in KINDS if (k not in ASSESSOR_KINDS) == own]
-    kinds = {k: KINDS[k] for k in writable}
+    kinds = {k: KINDS[k] for k in listing.writable}
     return render_template(
         "evidence/index.html",
         learner=learner,

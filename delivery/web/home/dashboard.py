@@ -27,6 +27,7 @@ from delivery.web.home.next_steps import (
 from mappings.assessment.declarations import Awaiting, awaiting_in
 from mappings.assessment.referrals import Referral, open_referrals
 from mappings.assessment.standing import learner_standings
+from mappings.quality.eqa import EqaCycle, eqa_grants_of
 from portfolio.services import evidence as evidence_service
 from portfolio.services.people import Actor
 from portfolio.services.registrations import CohortRow, list_cohorts
@@ -166,6 +167,7 @@ class Home:
     assessing: CaseloadSummary | None
     assuring: CaseloadSummary | None
     cohorts: tuple[CohortRow, ...]  # for administrators: links to each cohort's progress
+    eqa: tuple[EqaCycle, ...] | None = None  # for external quality assurers: their live grants
 
 
 def home(
@@ -184,4 +186,5 @@ def home(
             else None
         ),
         cohorts=tuple(list_cohorts(session)) if actor.has("admin") else (),
+        eqa=tuple(eqa_grants_of(session, actor=actor)) if actor.has("eqa") else None,
     )

@@ -125,6 +125,19 @@ def may_author(session: Session, actor: Actor, learner_id: int, kind: str) -> No
         )
 
 
+def writable_kinds(relation: set[str] | frozenset[str]) -> tuple[str, ...]:
+    """The kinds of evidence someone standing to a learner as ``relation`` (from
+    :func:`access.relation`) may write for them, as :func:`may_author` allows: the learner their
+    own kinds, the allocated assessor observation records and professional discussions, anyone
+    else (an IQA, an EQA) none."""
+    kinds: tuple[str, ...] = ()
+    if "self" in relation:
+        kinds += tuple(k for k in KINDS if k not in ASSESSOR_KINDS)
+    if "assessor" in relation:
+        kinds += ASSESSOR_KINDS
+    return kinds
+
+
 def create(session: Session, *, actor: Actor, learner_id: int, draft: Draft) -> Evidence:
     may_author(session, actor, learner_id, draft.kind)
     title, activity, body, fields = _clean(draft)

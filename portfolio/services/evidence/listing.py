@@ -28,6 +28,7 @@ from portfolio.services.evidence.drafts import (
     attachments_of,
     is_private,
     latest_submitted,
+    writable_kinds,
 )
 from portfolio.services.people import Actor
 
@@ -48,8 +49,14 @@ class EvidenceRow:
 PAGE_SIZE = 50
 
 
-# one page of a learner's evidence, in the order asked for, and where it sits in the whole
-EvidencePage = Paged[EvidenceRow]
+@dataclass(frozen=True)
+class EvidencePage(Paged[EvidenceRow]):
+    """One page of a learner's evidence, in the order asked for, and where it sits in the whole;
+    ``writable``: the kinds of evidence the reader may add to this portfolio (none for an IQA or
+    an EQA), worked out from the access check the page made anyway."""
+
+    writable: tuple[str, ...] = ()
+
 
 # how a list may be ordered: the key of each and its words
 SORTS = {
@@ -149,7 +156,7 @@ def page_for_learner(
     """One page of a learner's evidence in one query, however many items there are: with
     ``query``, only items whose title or current text holds every word of it (any case);
     ordered by ``sort`` (a key of SORTS)."""
-    access.require_view(session, actor, learner_id)
+    relation = access.require_view(session, actor, learner_id)
     if sort not in SORTS:
         raise Invalid(f"Unknown order {sort!r}.", field="sort")
     words = search_words(query)
@@ -169,7 +176,10 @@ def page_for_learner(
         if total:
             params.update(offset=(page - 1) * per_page)
             rows = connection.execute(select_rows, params).all()
-    return EvidencePage(rows=_rows(rows), total=total, page=page, per_page=per_page)
+    return EvidencePage(
+        rows=_rows(rows), total=total, page=page, per_page=per_page,
+        writable=writable_kinds(relation),
+    )  # fmt: skip
 
 
 def _rows(rows: Sequence[Any]) -> list[EvidenceRow]:
@@ -207,14 +217,20 @@ def latest_and_drafts(
     """The first pages of a learner's evidence and of their drafts, newest activity first, as
     :func:`page_for_learner` gives them (``per_page`` ``latest`` and ``drafts``), in one
     statement (the home page shows both)."""
-    access.require_view(session, actor, learner_id)
+    relation = access.require_view(session, actor, learner_id)
     params = {"learner_id": learner_id, "status": "draft", "latest": latest, "drafts": drafts}
     found: Sequence[Any] = session.connection().execute(_latest_and_drafts(), params).all()
     # a union keeps no order: each list in the order of the list page ("newest")
     ordered = sorted(found, key=lambda r: (r[3], r[0]), reverse=True)
     parts = [[r for r in ordered if r[-1] == part] for part in (0, 1)]
     pages = [
-        EvidencePage(rows=_rows(p), total=p[0][-2] if p else 0, page=1, per_page=size)
+        EvidencePage(
+            rows=_rows(p),
+            total=p[0][-2] if p else 0,
+            page=1,
+            per_page=size,
+            writable=writable_kinds(relation),
+        )  # fmt: skip
         for p, size in zip(parts, (latest, drafts), strict=True)
     ]
     return pages[0], pages[1]

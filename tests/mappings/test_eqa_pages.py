@@ -1,0 +1,57 @@
+"""What an external quality assurer is offered: their grants on the home page, and no buttons
+for records only the learner's assessor may write."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from mappings.quality.eqa import grant_eqa
+from tests.conftest import actor_of
+from tests.mappings.test_iqa_web import planned  # noqa: F401
+
+
+def _granted(session, make_person, centre):
+    eqa = make_person("eqa", name="Erin External")
+    admin = make_person("admin")
+    grant_eqa(session, actor=actor_of(admin), person_id=eqa.id, cycle_id=centre.cycle.id,
+              expires_at=datetime.now(UTC) + timedelta(days=5))  # fmt: skip
+    session.commit()
+    return eqa
+
+
+def test_eqa_is_not_offered_records_they_may_not_write(
+    client,
+    auth,
+    session,
+    make_person,
+    planned,  # noqa: F811
+) -> None:
+    centre, sample = planned
+    auth.login(_granted(session, make_person, centre))
+    page = client.get(f"/learners/{sample.learner_id}/evidence").get_data(as_text=True)
+    assert "New observation record" not in page and "New professional discussion" not in page
+    assert f"/learners/{sample.learner_id}/evidence/new" not in page
+    auth.logout()
+    auth.login(centre.iqa)  # the IQA reads the portfolio but does not write records either
+    page = client.get(f"/learners/{sample.learner_id}/evidence").get_data(as_text=True)
+    assert "New observation record" not in page
+    auth.logout()
+    assessor = next(a for a in centre.assessors.values() if a.id == sample.assessor_id)
+    auth.login(assessor)
+    page = client.get(f"/learners/{sample.learner_id}/evidence").get_data(as_text=True)
+    assert "New observation record" in page and "New professional discussion" in page
+
+
+def test_eqa_home_page_lists_their_live_grants(
+    client,
+    auth,
+    session,
+    make_person,
+    planned,  # noqa: F811
+) -> None:
+    centre, _sample = planned
+    auth.login(_granted(session, make_person, centre))
+    home = client.get("/").get_data(as_text=True)
+    assert centre.cycle.name in home and "/eqa" in home
+    last = (datetime.now(UTC) + timedelta(days=5)).date()
+    assert f"access until {last.day} {last:%b %Y}" in home
