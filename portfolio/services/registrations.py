@@ -20,6 +20,7 @@ from portfolio.models import Cohort, Framework, Person, Registration, Registrati
 from portfolio.models.base import utcnow
 from portfolio.services import audit
 from portfolio.services.people import Actor
+from portfolio.words import day_words
 
 
 def _require_admin(actor: Actor, what: str) -> None:
@@ -141,16 +142,14 @@ def register(
     standard_ids = _standard_ids(session, framework_id, standard_codes)
     _check_cohort(session, cohort_id)
     _check_dates(start_date, planned_end)
-    existing = session.exec(
-        select(Registration.id).where(
+    since = session.exec(
+        select(col(Registration.start_date)).where(
             Registration.learner_id == learner_id, Registration.framework_id == framework_id
         )
     ).first()
-    if existing is not None:
-        raise Invalid(
-            f"The learner is already registered on {framework.code} version {framework.version} "
-            f"(registration {existing}); change that registration instead."
-        )
+    if since is not None:
+        on = f"{framework.code} version {framework.version}, registered since {day_words(since)}"
+        raise Invalid(f"The learner is already registered on {on}; change that one instead.")
     reg = Registration(
         learner_id=learner_id,
         framework_id=framework_id,

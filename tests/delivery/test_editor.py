@@ -88,7 +88,7 @@ def test_a_refused_file_saves_nothing_and_keeps_what_was_ticked(
     )
     assert r.status_code == 422
     page = r.get_data(as_text=True)
-    assert 'id="files-error"' in page and "not accepted" in page  # beside the file field
+    assert 'id="files-error"' in page and "cannot be attached" in page  # beside the file field
     assert "The files you chose were not saved: choose them again." in page
     assert 'value="Job search with K"' in page and "three" in page  # the text kept
     for criterion_id in ticked:

@@ -143,7 +143,7 @@ def test_upload_docx_extracts_text_and_download_is_an_attachment(client, auth, s
     [
         (b"this is plain text", "report.docx", "not a Word document"),
         (b"PK\x03\x04broken zip", "report.docx", "damaged"),
-        (b"MZ\x90\x00\x03\x00\x00\x00", "tool.exe", "not accepted"),
+        (b"MZ\x90\x00\x03\x00\x00\x00", "tool.exe", "tool.exe is a Windows program, which cannot"),
         (b"", "empty.txt", "empty"),
     ],
 )

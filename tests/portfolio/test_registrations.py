@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -107,8 +108,11 @@ def test_no_standards_dates_and_cohort_are_checked(session, sample_framework, tr
 
 def test_same_framework_version_twice_is_refused(session, sample_framework, trio):
     _register(session, sample_framework, *trio)
-    with pytest.raises(Invalid, match="already registered"):
+    with pytest.raises(Invalid, match="already registered") as info:
         _register(session, sample_framework, *trio, codes=["SE02"])
+    said = str(info.value)
+    assert f"registered since {START.day} Jan {START.year}" in said, said
+    assert "(registration" not in said and not re.search(r"\d+\)", said)  # no raw ids
 
 
 def test_only_admins_register(session, sample_framework, trio, make_person):
