@@ -1,12 +1,15 @@
 """The first save of a new piece of evidence: its text, the files chosen and the criteria ticked
 on the editor, together.
 
-One call, one transaction: the caller commits once, or rolls everything back (a file refused, a
-criterion not the learner's), so that nothing half-saved is left behind.
+One call, one transaction: the caller commits once, or rolls everything back (a criterion not
+the learner's, a store that cannot be written), so that nothing half-saved is left behind. The
+files chosen are checked first, all of them (:func:`check_uploads`): the editor saves a draft's
+text with the files that may be attached and names every one refused.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -19,6 +22,7 @@ from portfolio.models import Evidence
 from portfolio.services import evidence
 from portfolio.services.files import Store, TooLarge
 from portfolio.services.people import Actor
+from portfolio.services.sniff import sniff
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,37 @@ class Upload:
 
     filename: str
     stream: BinaryIO
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The files chosen, checked by content before anything is saved."""
+
+    uploads: tuple[Upload, ...]  # those that may be attached, their bytes read
+    refused: tuple[str, ...]  # what is wrong with each of the others, naming it
+
+    @property
+    def refusal(self) -> Invalid:
+        """Every refused file in one error, beside the editor's file field."""
+        return Invalid(" ".join(self.refused), field="files")
+
+
+def check_uploads(uploads: Sequence[Upload], max_bytes: int) -> Checked:
+    """Check every file chosen (size, then content), not only up to the first refused one."""
+    fine: list[Upload] = []
+    refused: list[str] = []
+    for upload in uploads:
+        data = upload.stream.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            refused.append(f"{upload.filename} is larger than {max_bytes // (1024 * 1024)} MB.")
+            continue
+        try:
+            sniff(data, upload.filename)
+        except Invalid as error:
+            refused.append(str(error))
+            continue
+        fine.append(Upload(upload.filename, io.BytesIO(data)))
+    return Checked(tuple(fine), tuple(refused))
 
 
 def create_with(

@@ -7,6 +7,7 @@ focus) and the Markdown previewed without leaving the page. Without script the p
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,8 +96,7 @@ def _kind(learner_id: int) -> str:
     return kind
 
 
-def _message(saved: str, form: EvidenceForm) -> str:
-    files = len(form.uploads)
+def _message(saved: str, form: EvidenceForm, files: int) -> str:
     parts = [f"{files} file{'s' if files != 1 else ''} attached"] if files else []
     if form.ticked:
         n = len(form.ticked)
@@ -158,6 +158,7 @@ def new(learner_id: int) -> tuple[str, int] | Response:
         if form.preview.data:
             preview = service.compose_body(kind, draft.body, draft.fields or {})
         else:
+            checked = first_save.check_uploads(_uploads(form), _max_bytes())
             with errors_on(form):
                 item = first_save.create_with(
                     db(),
@@ -165,16 +166,26 @@ def new(learner_id: int) -> tuple[str, int] | Response:
                     store=file_store(),
                     learner_id=learner_id,
                     draft=draft,
-                    uploads=_uploads(form),
+                    uploads=checked.uploads,
                     criterion_ids=form.ticked,
                     max_bytes=_max_bytes(),
                 )
-                if form.uploads:
-                    start_after_commit()  # read the files' text
-                _suggest_saved(item)
-                flash(_saved(_message("Draft saved.", form), item), "success")
-                return redirect(url_for("evidence.detail", evidence_id=item.id))
+                return _saved_draft(item, form, checked)
     return _editor(form, kind, learner, None, preview)
+
+
+def _saved_draft(item: Evidence, form: EvidenceForm, checked: first_save.Checked) -> Response:
+    """After a draft is saved: its page, or, when files were refused (the text, the files that
+    could be attached and the criteria are saved), its editor again naming every refused file."""
+    if checked.uploads:
+        start_after_commit()  # read the files' text
+    _suggest_saved(item)
+    message = _saved(_message("Draft saved.", form, len(checked.uploads)), item)
+    if checked.refused:
+        flash(f"{message} Not attached: {' '.join(checked.refused)}", "warning")
+        return redirect(url_for("evidence.edit", evidence_id=item.id))
+    flash(message, "success")
+    return redirect(url_for("evidence.detail", evidence_id=item.id))
 
 
 def _claimed(evidence_id: int) -> list[int]:
@@ -205,24 +216,35 @@ def edit(evidence_id: int) -> tuple[str, int] | Response:
         if form.preview.data:
             preview = service.compose_body(item.kind, draft.body, draft.fields or {})
         else:
+            checked = first_save.check_uploads(_uploads(form), _max_bytes())
             with errors_on(form):
-                item = first_save.update_with(
-                    db(),
-                    actor=actor(),
-                    store=file_store(),
-                    evidence_id=evidence_id,
-                    expected_version=int(form.expected_version.data or 0),
-                    expected_hash=form.expected_hash.data or None,
-                    draft=draft,
-                    uploads=_uploads(form),
-                    criterion_ids=form.ticked,
-                    max_bytes=_max_bytes(),
-                )
+                if item.status == "draft":  # its text is saved, with the files that may be
+                    return _saved_draft(_update(item, form, draft, checked.uploads), form, checked)
+                if checked.refused:  # a new version is made whole or not at all
+                    raise checked.refusal
+                item = _update(item, form, draft, checked.uploads)
                 start_after_commit()  # a new version copies the files, new files: their readings
                 _suggest_saved(item)
-                flash(_saved(_message("Saved.", form), item), "success")
+                flash(_saved(_message("Saved.", form, len(checked.uploads)), item), "success")
                 return redirect(url_for("evidence.detail", evidence_id=evidence_id))
     return _editor(form, item.kind, db().get(Person, item.learner_id), item, preview)
+
+
+def _update(
+    item: Evidence, form: EvidenceForm, draft: service.Draft, uploads: Sequence[first_save.Upload]
+) -> Evidence:
+    return first_save.update_with(
+        db(),
+        actor=actor(),
+        store=file_store(),
+        evidence_id=item.id or 0,
+        expected_version=int(form.expected_version.data or 0),
+        expected_hash=form.expected_hash.data or None,
+        draft=draft,
+        uploads=uploads,
+        criterion_ids=form.ticked,
+        max_bytes=_max_bytes(),
+    )
 
 
 # ---------------------------------------------------------------- in the background (editor.js)
