@@ -1,4 +1,5 @@
-"""Registrations of learners on framework versions, cohorts, and removing people.
+"""Registrations of learners on framework versions, and removing people (cohorts: re-exported
+from :mod:`portfolio.services.cohorts`).
 
 Every function takes ``session``, ``actor`` and plain data, checks that the actor is an
 administrator, flushes (never commits) and writes an audit entry for every change.
@@ -10,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_
+from sqlalchemy import or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -19,6 +20,9 @@ from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import Cohort, Framework, Person, Registration, RegistrationStandard, Standard
 from portfolio.models.base import utcnow
 from portfolio.services import audit
+from portfolio.services.cohorts import CohortRow as CohortRow
+from portfolio.services.cohorts import create_cohort as create_cohort
+from portfolio.services.cohorts import list_cohorts as list_cohorts
 from portfolio.services.people import Actor
 from portfolio.words import day_words
 
@@ -388,55 +392,6 @@ def list_registrations(
             planned_end=reg.planned_end,
         )
         for reg, learner_name, assessor_name, iqa_name, fw, cohort_name in rows
-    ]
-
-
-# ---------------------------------------------------------------- cohorts
-
-
-@dataclass(frozen=True)
-class CohortRow:
-    id: int
-    name: str
-    site: str
-    registrations: int
-
-
-def create_cohort(session: Session, *, actor: Actor, name: str, site: str = "Main site") -> Cohort:
-    _require_admin(actor, "create cohorts")
-    name, site = name.strip(), site.strip() or "Main site"
-    if not name:
-        raise Invalid("A cohort needs a name.")
-    if len(name) > 200 or len(site) > 200:
-        raise Invalid("Cohort name and site may be at most 200 characters.")
-    clash = session.exec(select(Cohort.id).where(func.lower(Cohort.name) == name.lower())).first()
-    if clash is not None:
-        raise Invalid(f"A cohort named {name!r} already exists.")
-    cohort = Cohort(name=name, site=site)
-    session.add(cohort)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="cohort.create",
-        subject_type="cohort",
-        subject_id=cohort.id,
-        data={"name": name, "site": site},
-    )
-    return cohort
-
-
-def list_cohorts(session: Session) -> list[CohortRow]:
-    """Every cohort with its number of registrations, in one query."""
-    query = (
-        select(Cohort.id, Cohort.name, Cohort.site, func.count(col(Registration.id)))
-        .outerjoin(Registration, col(Registration.cohort_id) == Cohort.id)
-        .group_by(col(Cohort.id), col(Cohort.name), col(Cohort.site))
-        .order_by(col(Cohort.name))
-    )
-    return [
-        CohortRow(id=cid or 0, name=name, site=site, registrations=count)
-        for cid, name, site, count in session.exec(query).all()
     ]
 
 
