@@ -22,8 +22,10 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -176,15 +178,16 @@ def _import_row(
     roles = ", ".join(r for r in _SPLIT.split(row.get("roles", "")) if r)
     registration = _registration_words(row)
     base = RowOutcome(line, row.get("name", ""), email, roles, registration, action="")
-    if email and email in state.emails:
-        return replace(base, errors=(f"{email} is on an earlier row too.",))
+    problems = _problems(session, row, email, today, state)
     if email:
         state.emails.add(email)
+    if problems:
+        return replace(base, errors=tuple(problems))
     before = (state.people, state.registrations, len(state.cohorts))
     savepoint = session.begin_nested()
     try:
         action = _write_row(session, actor, row, email, today, state)
-    except DomainError as error:
+    except DomainError as error:  # a rule seen only when writing, such as separation of duties
         savepoint.rollback()
         state.people, state.registrations = before[0], before[1]
         del state.cohorts[before[2] :]
@@ -193,16 +196,80 @@ def _import_row(
     return replace(base, action=action)
 
 
+T = TypeVar("T")
+
+
+def _attempt(problems: list[str], call: Callable[..., T], *args: Any) -> T | None:
+    """What ``call`` gives, or None with its refusal added to ``problems``."""
+    try:
+        return call(*args)
+    except DomainError as error:
+        problems.append(str(error))
+        return None
+
+
+def _problems(
+    session: Session, row: dict[str, str], email: str, today: date, state: _State
+) -> list[str]:
+    """Every problem of the row that can be told before writing it, in the order of the columns,
+    each in the words of the service that keeps the rule (they check again when it is written)."""
+    problems: list[str] = []
+    existing = _by_email(session, email) if email else None
+    if email in state.emails:
+        problems.append(f"{email} is on an earlier row too.")
+    if existing is None:
+        _attempt(problems, people.check_name, row.get("name", ""))
+        if email:
+            _attempt(problems, people.check_email, email)
+        else:
+            problems.append("An e-mail address is required.")
+        _attempt(problems, people.parse_roles, _roles(row))
+    elif not row.get("framework"):
+        problems.append(f"{email} already has an account and the row registers them on nothing.")
+    if row.get("framework"):
+        problems += _registration_problems(session, row, today)
+    return problems
+
+
+def _registration_problems(session: Session, row: dict[str, str], today: date) -> list[str]:
+    problems: list[str] = []
+    framework = _attempt(problems, find_framework, session, row["framework"])
+    if framework is not None:
+        codes = [c for c in _SPLIT.split(row.get("standards", "")) if c]
+        _attempt(problems, registrations.standard_ids, session, framework.id or 0, codes)
+    for key, role, label in (("assessor", "assessor", "assessor"), ("iqa", "iqa", "IQA")):
+        staff_id = _attempt(problems, _staff, session, row.get(key, ""), label)
+        if staff_id is not None:
+            _attempt(problems, registrations.person_with_role, session, staff_id, role, label)
+    known = len(problems)
+    start = _attempt(problems, parse_date, row.get("start_date", ""), "start date")
+    end = _attempt(problems, parse_date, row.get("planned_end", ""), "planned end")
+    if len(problems) == known:
+        _attempt(problems, registrations.check_dates, *_dates(start, end, today))
+    return problems
+
+
+def _roles(row: dict[str, str]) -> list[str]:
+    """The row's roles; a row that registers its person makes them a learner."""
+    roles = [r for r in _SPLIT.split(row.get("roles", "")) if r]
+    if row.get("framework") and "learner" not in [r.lower() for r in roles]:
+        roles.append("learner")
+    return roles
+
+
+def _dates(start: date | None, end: date | None, today: date) -> tuple[date, date]:
+    """The start and planned end of a registration, the defaults filled in."""
+    start = start or today
+    return start, end or start + timedelta(days=365)
+
+
 def _write_row(
     session: Session, actor: Actor, row: dict[str, str], email: str, today: date, state: _State
 ) -> str:
     person = _by_email(session, email) if email else None
     if person is None:
-        roles = [r for r in _SPLIT.split(row.get("roles", "")) if r]
-        if row.get("framework") and "learner" not in [r.lower() for r in roles]:
-            roles.append("learner")
         person = people.create_person(
-            session, actor=actor, name=row.get("name", ""), email=email, roles=roles,
+            session, actor=actor, name=row.get("name", ""), email=email, roles=_roles(row),
             site=row.get("site") or "Main site",
         )  # fmt: skip
         state.people += 1
@@ -210,8 +277,6 @@ def _write_row(
     else:
         action = "existing person"
     if not row.get("framework"):
-        if action == "existing person":
-            raise Invalid(f"{email} already has an account and the row registers them on nothing.")
         return action
     _register(session, actor, person, row, today, state)
     state.registrations += 1
@@ -227,8 +292,11 @@ def _register(
 ) -> None:
     framework = find_framework(session, row["framework"])
     codes = [c for c in _SPLIT.split(row.get("standards", "")) if c]
-    start = parse_date(row.get("start_date", ""), "start date") or today
-    end = parse_date(row.get("planned_end", ""), "planned end") or start + timedelta(days=365)
+    start, end = _dates(
+        parse_date(row.get("start_date", ""), "start date"),
+        parse_date(row.get("planned_end", ""), "planned end"),
+        today,
+    )
     registrations.register(
         session,
         actor=actor,

@@ -35,7 +35,7 @@ def _require_admin(actor: Actor, what: str) -> None:
 # ---------------------------------------------------------------- checks
 
 
-def _person_with_role(session: Session, person_id: int, role: str, label: str) -> Person:
+def person_with_role(session: Session, person_id: int, role: str, label: str) -> Person:
     person = session.get(Person, person_id)
     if person is None or person.removed_at is not None:
         raise Invalid(f"There is no {label} with id {person_id}.")
@@ -54,13 +54,13 @@ def _check_people(
 ) -> None:
     """Roles and separation of duties: no one assesses or quality-assures their own work,
     and no one quality-assures their own decisions."""
-    _person_with_role(session, learner_id, "learner", "learner")
+    person_with_role(session, learner_id, "learner", "learner")
     if assessor_id is not None:
-        _person_with_role(session, assessor_id, "assessor", "assessor")
+        person_with_role(session, assessor_id, "assessor", "assessor")
         if assessor_id == learner_id:
             raise Invalid("A learner cannot be their own assessor.")
     if iqa_id is not None:
-        _person_with_role(session, iqa_id, "iqa", "IQA")
+        person_with_role(session, iqa_id, "iqa", "IQA")
         if iqa_id == learner_id:
             raise Invalid("A learner cannot be their own IQA.")
         if iqa_id == assessor_id:
@@ -70,7 +70,7 @@ def _check_people(
             )
 
 
-def _standard_ids(session: Session, framework_id: int, codes: Sequence[str]) -> list[int]:
+def standard_ids(session: Session, framework_id: int, codes: Sequence[str]) -> list[int]:
     """Ids of the standards with ``codes`` in the framework version, in the order given."""
     wanted = list(dict.fromkeys(c.strip() for c in codes if c.strip()))
     if not wanted:
@@ -103,7 +103,7 @@ def _years_after(day: date, years: int) -> date:
     return day.replace(year=day.year + years, day=min(day.day, 28))
 
 
-def _check_dates(start_date: date, planned_end: date) -> None:
+def check_dates(start_date: date, planned_end: date) -> None:
     def said(day: date) -> str:
         return f"{day.day} {day:%B} {day.year}"
 
@@ -143,9 +143,9 @@ def register(
     if framework is None:
         raise Invalid(f"There is no framework version with id {framework_id}.")
     _check_people(session, learner_id, assessor_id, iqa_id)
-    standard_ids = _standard_ids(session, framework_id, standard_codes)
+    chosen = standard_ids(session, framework_id, standard_codes)
     _check_cohort(session, cohort_id)
-    _check_dates(start_date, planned_end)
+    check_dates(start_date, planned_end)
     since = session.exec(
         select(col(Registration.start_date)).where(
             Registration.learner_id == learner_id, Registration.framework_id == framework_id
@@ -166,9 +166,7 @@ def register(
     session.add(reg)
     session.flush()
     assert reg.id is not None
-    session.add_all(
-        RegistrationStandard(registration_id=reg.id, standard_id=s) for s in standard_ids
-    )
+    session.add_all(RegistrationStandard(registration_id=reg.id, standard_id=s) for s in chosen)
     session.flush()
     audit.record(
         session,
@@ -216,7 +214,7 @@ def _change_standards(
     """Make the registration's standards exactly ``standard_codes`` unless a removal guard
     refuses; the old and new codes, or None when they are the same."""
     old_codes = registration_codes(session, registration_id)
-    new_ids = _standard_ids(session, framework_id, standard_codes)
+    new_ids = standard_ids(session, framework_id, standard_codes)
     new_codes = list(dict.fromkeys(c.strip() for c in standard_codes if c.strip()))
     if set(new_codes) == set(old_codes):
         return None
@@ -269,7 +267,7 @@ def update_allocation(
     _check_people(session, reg.learner_id, assessor_id, iqa_id)
     _check_cohort(session, cohort_id)
     new_end = planned_end or reg.planned_end
-    _check_dates(reg.start_date, new_end)
+    check_dates(reg.start_date, new_end)
     changes: dict[str, object] = {}
     if standard_codes is not None:
         changed = _change_standards(session, registration_id, reg.framework_id, standard_codes)

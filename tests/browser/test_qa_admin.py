@@ -91,7 +91,7 @@ def test_administrator_home_search_and_import_preview(narrow, live_server, tmp_p
     csv.write_text(
         "name,email,roles,framework,standards,assessor\n"
         "Nina New,nina.new@example.org,learner,SE,SE01;SE02,assessor1@example.org\n"
-        "Broken Row,,learner,,,\n",
+        "Broken Row,,wizard,,,\n",  # two problems, both listed
         encoding="utf-8",
     )
     narrow.goto(f"{live_server}/admin/people/import")
@@ -100,6 +100,8 @@ def test_administrator_home_search_and_import_preview(narrow, live_server, tmp_p
     narrow.wait_for_load_state()
     assert narrow.get_by_role("heading", name=re.compile("1 row has errors: nothing was written"))
     assert narrow.get_by_text("New person and registration").count() == 1
+    assert narrow.get_by_text("An e-mail address is required.").count() == 1
+    assert narrow.get_by_text(re.compile("Unknown role.*wizard")).count() == 1
     assert narrow.evaluate("document.documentElement.scrollWidth") <= WIDTH
     assert axe_violations(narrow) == []
     csv.write_text(

@@ -151,3 +151,47 @@ def test_command_imports_with_dry_run_and_json(cli, session, tmp_path) -> None:
     again = cli("people", "import", str(path))
     assert again.exit_code == 1 and "nothing was written" in again.output
     assert "line    2  error asha.import@example.org" in again.output
+
+
+def test_every_problem_of_every_row_is_reported_at_once(session, make_person) -> None:
+    """A bad e-mail does not hide the row's other problems: an unknown standard code, an unknown
+    assessor, a date that does not exist; and the other rows' problems are reported too."""
+    admin = actor_of(make_person("admin"))
+    before = _people(session)
+    data = GOOD + (
+        b"Many Wrongs,first..last@x.org,learner,,SE,SE01;SE99,nobody@example.org,,,31/02/2026,\n"
+        b",no-at-sign,wizard,,,,,,,,\n"
+        b"Late End,late.end@example.org,learner,,SE,SE01,,,,2026-09-01,2026-08-01\n"
+        b"No Framework,no.framework@example.org,learner,,XX,SE01,,,,,\n"
+    )
+    report = import_people(session, actor=admin, data=data, dry_run=False)
+    session.commit()
+    assert not report.written and _people(session) == before
+    errors = {r.line: r.errors for r in report.rows if r.errors}
+    assert sorted(errors) == [5, 6, 7, 8]
+    many = " | ".join(errors[5])
+    assert len(errors[5]) == 4, errors[5]
+    assert "two periods in a row" in many and "Unknown standard code(s)" in many and "SE99" in many
+    assert "no assessor with e-mail nobody@example.org" in many
+    assert "'31/02/2026' is not a date" in many
+    assert len(errors[6]) == 3, errors[6]  # no name, not an e-mail address, unknown role
+    assert "name is required" in errors[6][0] and "e-mail address" in errors[6][1]
+    assert "wizard" in errors[6][2]
+    assert errors[7] == ("The planned end date must be after the start date.",)
+    assert len(errors[8]) == 1 and "XX" in errors[8][0]
+
+
+def test_the_page_lists_every_problem_of_a_row(client, auth) -> None:
+    auth.login("admin")
+    data = b"name,email,roles,framework,standards,assessor\n" + (
+        b"Many Wrongs,first..last@x.org,learner,SE,SE99,nobody@example.org\n"
+    )
+    answer = client.post(
+        "/admin/people/import",
+        data={"file": (io.BytesIO(data), "people.csv"), "dry_run": "y"},
+        content_type="multipart/form-data",
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and "Line 2" in html
+    assert "two periods in a row" in html and "Unknown standard code(s)" in html
+    assert "There is no assessor with e-mail nobody@example.org" in html
