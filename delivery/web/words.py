@@ -59,6 +59,7 @@ ACTIONS = {
     "person.password_reset_by_link": "Password reset by e-mail link",
     "person.password_reset_requested": "Password reset asked for",
     "person.remove": "Account removed",
+    "person.update": "Details changed by an administrator",
     "person.erase": "Personal data erased on request",
     "evidence.erase": "Content and files erased",
     "privacy.backfill": "Stored evidence checked for personal data",

@@ -10,7 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from portfolio.errors import Invalid, PermissionDenied
+from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import Person
 from portfolio.models.base import utcnow
 from portfolio.models.people import ROLES
@@ -21,6 +21,7 @@ from portfolio.services.passwords import hash_password, verify_password
 
 NAME_MAX = 200  # Person.name
 EMAIL_MAX = 320  # Person.email
+SITE_MAX = 200  # Person.site
 # C0 and C1 controls, and the Unicode marks that reorder text or hide characters when shown
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 # Top-level names for mail inside a centre's own network (RFC 6762 .local; RFC 6761 .test and
@@ -44,11 +45,11 @@ def check_name(name: str) -> str:
     ``NAME_MAX`` or holding control characters (anything that could fake a line or a layout)."""
     name = name.strip()
     if not name:
-        raise Invalid("A name is required.")
+        raise Invalid("A name is required.", field="name")
     if len(name) > NAME_MAX:
-        raise Invalid(f"A name may be at most {NAME_MAX} characters.")
+        raise Invalid(f"A name may be at most {NAME_MAX} characters.", field="name")
     if _CONTROLS.search(name):
-        raise Invalid("A name may not hold control characters.")
+        raise Invalid("A name may not hold control characters.", field="name")
     return name
 
 
@@ -77,9 +78,11 @@ def parse_roles(roles: str | list[str] | tuple[str, ...]) -> list[str]:
     chosen = sorted({r.strip().lower() for r in items if r.strip()})
     unknown = [r for r in chosen if r not in ROLES]
     if unknown:
-        raise Invalid(f"Unknown role(s): {', '.join(unknown)}. Roles are: {', '.join(ROLES)}.")
+        raise Invalid(
+            f"Unknown role(s): {', '.join(unknown)}. Roles are: {', '.join(ROLES)}.", field="roles"
+        )
     if not chosen:
-        raise Invalid("A person needs at least one role.")
+        raise Invalid("A person needs at least one role.", field="roles")
     return chosen
 
 
@@ -107,7 +110,7 @@ def create_person(
         email=email,
         roles=",".join(parse_roles(roles)),
         password_hash=hash_password(password) if password else "",
-        site=site,
+        site=check_site(site),
     )
     session.add(person)
     session.flush()
@@ -118,6 +121,75 @@ def create_person(
         subject_type="person",
         subject_id=person.id,
         data={"email": email, "roles": person.roles},
+    )
+    return person
+
+
+def check_site(site: str) -> str:
+    """An assessment site's name as it is kept: stripped; :class:`Invalid` when empty, too long
+    or holding control characters."""
+    site = site.strip()
+    if not site:
+        raise Invalid("A site is required.", field="site")
+    if len(site) > SITE_MAX or _CONTROLS.search(site):
+        raise Invalid(
+            f"A site is at most {SITE_MAX} characters, without control characters.", field="site"
+        )
+    return site
+
+
+def update_person(
+    session: Session,
+    *,
+    actor: Actor,
+    person_id: int,
+    name: str,
+    email: str,
+    roles: str | list[str],
+    site: str,
+) -> Person:
+    """Correct a person's name, e-mail (the log-in), roles and site (administrators only), by
+    the rules of :func:`create_person`. Losing a role is allowed: access reads roles at each
+    request, so a former assessor simply stops assessing; an administrator cannot take away
+    their own admin role. One ``person.update`` audit entry holds the old and new values."""
+    if not actor.has("admin"):
+        raise PermissionDenied("Only administrators change people's details.")
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"No person with id {person_id}.")
+    if person.erased_at is not None:
+        raise Invalid("This person's personal data was erased; their details cannot be changed.")
+    wanted = {
+        "name": check_name(name),
+        "email": check_email(email),
+        "roles": ",".join(parse_roles(roles)),
+        "site": check_site(site),
+    }
+    if person_id == actor.id and "admin" not in wanted["roles"].split(","):
+        raise Invalid("You cannot take away your own administrator role.", field="roles")
+    other = session.exec(
+        select(Person.id).where(func.lower(Person.email) == wanted["email"], Person.id != person_id)
+    ).first()
+    if other is not None:
+        raise Invalid(f"Another account already has the e-mail {wanted['email']}.", field="email")
+    changes = {
+        key: {"old": getattr(person, key), "new": value}
+        for key, value in wanted.items()
+        if getattr(person, key) != value
+    }
+    if not changes:
+        return person
+    for key, change in changes.items():
+        setattr(person, key, change["new"])
+    session.add(person)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="person.update",
+        subject_type="person",
+        subject_id=person_id,
+        data=changes,
     )
     return person
 

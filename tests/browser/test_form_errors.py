@@ -65,3 +65,19 @@ def test_admin_form_errors_are_accessible_and_keep_the_input(page, live_server) 
         re.compile("required", re.IGNORECASE)
     )
     assert axe_violations(page) == []
+
+
+def test_change_details_refuses_a_taken_e_mail_beside_the_field(page, live_server) -> None:
+    login(page, live_server, "admin@example.org")
+    page.goto(f"{live_server}/admin/people?q=learner2%40")
+    page.get_by_role("link", name=re.compile("Learner")).first.click()
+    page.wait_for_load_state()
+    details = page.locator("form", has=page.get_by_role("button", name="Save details"))
+    details.get_by_label("E-mail (the log-in)").fill("assessor1@example.org")
+    page.get_by_role("button", name="Save details").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("alert")).to_contain_text("Another account already has the e-mail")
+    expect(details.get_by_label("E-mail (the log-in)")).to_have_accessible_description(
+        re.compile("Another account already has")
+    )
+    assert axe_violations(page) == []

@@ -54,6 +54,18 @@ class PersonForm(PageForm):
     create = SubmitField("Add person")
 
 
+class DetailsForm(PageForm):
+    """A person's details as an administrator corrects them (the service judges them)."""
+
+    name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    email = EmailField("E-mail (the log-in)", validators=[DataRequired(), Length(max=320)])
+    roles = CheckboxesField(
+        "Roles", choices=list(ROLES), validators=[DataRequired(message="Tick at least one role.")]
+    )
+    site = StringField("Site", validators=[DataRequired(), Length(max=200)])
+    save = SubmitField("Save details")
+
+
 class PasswordResetForm(PageForm):
     password = PasswordField("New password", validators=[DataRequired(), Length(min=8, max=256)])
     confirm = PasswordField(

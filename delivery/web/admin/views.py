@@ -12,6 +12,7 @@ from delivery.web.admin.forms import (
     AllocationFields,
     AllocationForm,
     CohortForm,
+    DetailsForm,
     PasswordResetForm,
     PersonForm,
     RegistrationForm,
@@ -62,8 +63,25 @@ def person(person_id: int) -> tuple[str, int] | Response:
     if target is None:
         abort(404)
     name = target.name
+    dt_form = DetailsForm(prefix="dt")
     pw_form = PasswordResetForm(prefix="pw")
     rm_form = RemoveForm(prefix="rm")
+    if not dt_form.save.data:  # shown as the person is, also beside another form's error
+        shown = {"name": target.name, "email": target.email, "site": target.site}
+        dt_form.process(formdata=None, data={**shown, "roles": sorted(target.role_set)})
+    if dt_form.save.data and dt_form.validate_on_submit():
+        with errors_on(dt_form):
+            changed = people.update_person(
+                db(),
+                actor=actor(),
+                person_id=person_id,
+                name=dt_form.name.data or "",
+                email=dt_form.email.data or "",
+                roles=list(dt_form.roles.data or []),
+                site=dt_form.site.data or "",
+            )
+            flash(f"Saved the details of {changed.name}.", "success")
+            return redirect(url_for("admin.person", person_id=person_id))
     if pw_form.reset.data and pw_form.validate_on_submit():
         with errors_on(pw_form):
             people.set_password(
@@ -83,9 +101,10 @@ def person(person_id: int) -> tuple[str, int] | Response:
         roles=sorted(target.role_set),
         removable=target.removed_at is None and target.id != actor().id,
         rows=rows,
+        dt_form=dt_form,
         pw_form=pw_form,
         rm_form=rm_form,
-    ), status_of(pw_form, rm_form)
+    ), status_of(dt_form, pw_form, rm_form)
 
 
 # ---------------------------------------------------------------- cohorts
