@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import click
 
 from delivery.cli.context import Context, echo_data, json_option, pass_ctx
 from portfolio.services import frameworks, registrations
 from portfolio.services.people import SYSTEM
+from portfolio.services.registration_dates import default_planned_end
 
 
 @click.command("register")
@@ -24,7 +25,7 @@ from portfolio.services.people import SYSTEM
     "--planned-end",
     type=click.DateTime(["%Y-%m-%d"]),
     default=None,
-    help="Default: 52 weeks after the start.",
+    help="Default: a year less a day after the start (2026-09-01: 2027-08-31).",
 )
 @json_option
 @pass_ctx
@@ -43,7 +44,7 @@ def register_command(
 ) -> None:
     """Register a learner on standards of a framework version with an assessor and an IQA."""
     start_day = start.date() if start else date.today()
-    end_day = planned_end.date() if planned_end else start_day + timedelta(weeks=52)
+    end_day = planned_end.date() if planned_end else default_planned_end(start_day)
     with ctx.session() as session:
         fw = frameworks.find_framework(session, code, version)
         reg = registrations.register(

@@ -13,7 +13,8 @@ are needed for a new person): ``name``, ``email``, ``roles`` (e.g. ``learner`` o
 ``assessor;iqa``), ``site``, ``framework`` (code, newest version), ``standards`` (codes, e.g.
 ``SE01;SE03``), ``assessor`` and ``iqa`` (e-mail), ``cohort`` (name; made when new),
 ``start_date`` and ``planned_end`` (``2026-09-01`` or ``01/09/2026``; start defaults to today,
-the planned end to a year after the start).
+the planned end to a year less a day after it, as everywhere:
+:func:`~portfolio.services.registration_dates.default_planned_end`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import func
@@ -32,7 +33,7 @@ from sqlmodel import Session, select
 
 from portfolio.errors import DomainError, Invalid, PermissionDenied
 from portfolio.models import Cohort, Person
-from portfolio.services import people, registrations
+from portfolio.services import people, registration_dates, registrations
 from portfolio.services.frameworks import find_framework
 from portfolio.services.people import Actor
 
@@ -245,7 +246,7 @@ def _registration_problems(session: Session, row: dict[str, str], today: date) -
     start = _attempt(problems, parse_date, row.get("start_date", ""), "start date")
     end = _attempt(problems, parse_date, row.get("planned_end", ""), "planned end")
     if len(problems) == known:
-        _attempt(problems, registrations.check_dates, *_dates(start, end, today))
+        _attempt(problems, registration_dates.check_dates, *_dates(start, end, today))
     return problems
 
 
@@ -260,7 +261,7 @@ def _roles(row: dict[str, str]) -> list[str]:
 def _dates(start: date | None, end: date | None, today: date) -> tuple[date, date]:
     """The start and planned end of a registration, the defaults filled in."""
     start = start or today
-    return start, end or start + timedelta(days=365)
+    return start, end or registration_dates.default_planned_end(start)
 
 
 def _write_row(

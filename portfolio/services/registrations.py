@@ -24,6 +24,7 @@ from portfolio.services.cohorts import CohortRow as CohortRow
 from portfolio.services.cohorts import create_cohort as create_cohort
 from portfolio.services.cohorts import list_cohorts as list_cohorts
 from portfolio.services.people import Actor
+from portfolio.services.registration_dates import check_dates
 from portfolio.words import day_words
 
 
@@ -92,30 +93,6 @@ def standard_ids(session: Session, framework_id: int, codes: Sequence[str]) -> l
 def _check_cohort(session: Session, cohort_id: int | None) -> None:
     if cohort_id is not None and session.get(Cohort, cohort_id) is None:
         raise Invalid(f"There is no cohort with id {cohort_id}.")
-
-
-EARLIEST_START = date(1950, 1, 1)  # before, or years ahead: a mistyped year ("0001", "2206")
-YEARS_AHEAD = 5  # the latest start, from today
-LONGEST_YEARS = 10  # the latest planned end, from the start
-
-
-def _years_after(day: date, years: int) -> date:
-    return day.replace(year=day.year + years, day=min(day.day, 28))
-
-
-def check_dates(start_date: date, planned_end: date) -> None:
-    def said(day: date) -> str:
-        return f"{day.day} {day:%B} {day.year}"
-
-    if not EARLIEST_START <= start_date <= _years_after(date.today(), YEARS_AHEAD):
-        raise Invalid(f"The start date {said(start_date)} cannot be right: check the year.")
-    if planned_end <= start_date:
-        raise Invalid("The planned end date must be after the start date.")
-    if planned_end > _years_after(start_date, LONGEST_YEARS):
-        raise Invalid(
-            f"The planned end date {said(planned_end)} is more than {LONGEST_YEARS} years after "
-            "the start: check the year."
-        )
 
 
 # ---------------------------------------------------------------- registrations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from flask_wtf.file import FileRequired, MultipleFileField
@@ -23,6 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from delivery.web.forms import PageForm
 from portfolio.models.people import ROLES
+from portfolio.services.registration_dates import default_planned_end
 
 NO_CHOICE = 0  # the "(none)" option of optional selects
 
@@ -110,7 +111,7 @@ class AllocationFields(PageForm):
     planned_end = DateField(
         "Planned end",
         validators=[InputRequired()],
-        default=lambda: date.today() + timedelta(weeks=52),
+        default=lambda: default_planned_end(date.today()),
     )
 
 
