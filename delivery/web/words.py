@@ -71,6 +71,8 @@ ACTIONS = {
     "standard.reopen": "Standard reopened",
     "standard.signoff": "Standard signed off",
 }
+# an assessor's status sets how much of their work the IQA samples (mappings/quality/sampling.py)
+ASSESSOR_STATUSES = {"new": "new", "standard": "standard", "under_review": "under review"}
 FORMATS = {
     "nos-text": "NOS text",
     "nos-docx": "NOS Word document",

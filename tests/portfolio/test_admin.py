@@ -329,3 +329,14 @@ def test_forms_refuse_a_post_without_csrf_token(engine, connection, tmp_path, ma
         ("/admin/registrations", {"learner_id": admin.id}),
     ):
         assert client.post(url, data=data).status_code == 400, url
+
+
+def test_assessor_status_is_shown_only_for_assessors(client, auth, session, make_person) -> None:
+    auth.login("admin")
+    learner, assessor = make_person("learner"), make_person("assessor")
+    assessor.assessor_status = "under_review"
+    session.add(assessor)
+    session.commit()
+    assert "Assessor status" not in client.get(f"/admin/people/{learner.id}").get_data(as_text=True)
+    page = client.get(f"/admin/people/{assessor.id}").get_data(as_text=True)
+    assert "<dt>Assessor status</dt><dd>under review</dd>" in page

@@ -21,7 +21,7 @@ from delivery.web.admin.forms import (
 from delivery.web.context import actor, db
 from delivery.web.forms import errors_on, status_of
 from delivery.web.handler import page
-from delivery.web.words import role_words
+from delivery.web.words import ASSESSOR_STATUSES, role_words
 from portfolio.models import Framework, Person
 from portfolio.services import catalogue, people, registrations
 from portfolio.services.frameworks import list_frameworks
@@ -99,6 +99,10 @@ def person(person_id: int) -> tuple[str, int] | Response:
         "admin/person.html",
         person=target,
         roles=sorted(target.role_set),
+        # only an assessor has one: it sets how much of their work the IQA samples
+        assessor_status=ASSESSOR_STATUSES.get(target.assessor_status, target.assessor_status)
+        if target.has_role("assessor")
+        else None,
         removable=target.removed_at is None and target.id != actor().id,
         rows=rows,
         dt_form=dt_form,
