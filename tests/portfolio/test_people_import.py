@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from sqlmodel import func, select
@@ -195,3 +196,15 @@ def test_the_page_lists_every_problem_of_a_row(client, auth) -> None:
     assert answer.status_code == 422 and "Line 2" in html
     assert "two periods in a row" in html and "Unknown standard code(s)" in html
     assert "There is no assessor with e-mail nobody@example.org" in html
+
+
+def test_the_import_page_has_no_id_twice(client, auth) -> None:
+    auth.login("admin")
+    checked = client.post(
+        "/admin/people/import",
+        data={"file": (io.BytesIO(GOOD), "people.csv"), "dry_run": "y"},
+        content_type="multipart/form-data",
+    )
+    for page in (client.get("/admin/people/import"), checked):
+        ids = re.findall(r'\bid="([^"]+)"', page.get_data(as_text=True))
+        assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
