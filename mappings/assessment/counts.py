@@ -79,4 +79,22 @@ def criterion_states_of(
     return {c.id: _NAMES[seen.get(c.id, missing)] for c in criteria}, awaiting_claims
 
 
+def not_counting(item: CriterionCoverage) -> bool:
+    """Not met though a claim of it is accepted: every accepted claim fails the rules (by its
+    method, age or date). Counted with the referred, but nobody referred it: pages say so."""
+    return item.state == "referred" and any(c.claim.status == "accepted" for c in item.claims)
+
+
+def uncounted(
+    states: dict[int, str], claims: Iterable[tuple[int, str, str | None, date]]
+) -> dict[int, str]:
+    """``states`` (of :func:`criterion_states_of`, from these ``claims``) with "uncounted" for
+    each criterion referred though a claim of it is accepted (see :func:`not_counting`)."""
+    accepted = {cid for cid, status, *_ in claims if status == "accepted"}
+    return {
+        cid: "uncounted" if state == "referred" and cid in accepted else state
+        for cid, state in states.items()
+    }
+
+
 _NAMES: dict[int, State] = {rank: state for state, rank in STATE_RANK.items()}

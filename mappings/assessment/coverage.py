@@ -12,7 +12,8 @@ them (evidence said to show a criterion, with the assessor's decision if any) an
     not met, and at least one claim still awaits the assessor's decision.
 ``referred``
     not met, nothing awaiting, but there are claims: all referred, or accepted yet not countable
-    (wrong method, too old, dated in the future).
+    (wrong method, too old, dated in the future); with such an accepted claim it is "not
+    counting" (:func:`mappings.assessment.counts.not_counting`), which pages never call referred.
 ``missing``
     no claim at all.
 

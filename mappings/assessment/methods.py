@@ -8,6 +8,8 @@ has it, else none (the assessor chooses)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from mappings.assessment.coverage import CoverageRules, Kind
 
 # kind of evidence -> (name of its method, usual code)
@@ -38,6 +40,27 @@ def default_method(evidence_kind: str, rules: CoverageRules) -> str | None:
     return usual if usual in dict(rules.methods) else None
 
 
+def method_names(rules: CoverageRules, codes: Iterable[str], conjunction: str = "or") -> str:
+    """``{"P", "O", "WT"}`` -> ``"observation, witness testimony or product"``: the methods in
+    words, in the order of the framework's method table; "no method" for none."""
+    order = {code: i for i, (code, _) in enumerate(rules.methods)}
+    ordered = sorted(set(codes), key=lambda c: (order.get(c, len(order)), c))
+    names = [rules.method_name(c) for c in ordered]
+    if len(names) <= 1:
+        return names[0] if names else "no method"
+    return f"{', '.join(names[:-1])} {conjunction} {names[-1]}"
+
+
+def methods_needed(rules: CoverageRules, criterion_kind: str, method: str | None) -> str | None:
+    """The methods that would count for a criterion of ``criterion_kind`` when a claim accepted
+    by ``method`` does not ("observation, witness testimony or product"); None when it does."""
+    kind: Kind = criterion_kind if criterion_kind in KIND_WORDS else "assessment"  # type: ignore[assignment]
+    allowed = rules.allowed_methods(kind)
+    if allowed is None or (method and method.strip().upper() in allowed):
+        return None
+    return method_names(rules, allowed)
+
+
 def method_warning(rules: CoverageRules, criterion_kind: str, method: str) -> str | None:
     """Why a claim accepted by ``method`` will not count for a criterion of ``criterion_kind``;
     None when it will (or when no method is chosen yet)."""
@@ -45,13 +68,7 @@ def method_warning(rules: CoverageRules, criterion_kind: str, method: str) -> st
     allowed = rules.allowed_methods(kind)
     if not method or allowed is None or method in allowed:
         return None
-    order = [code for code, _ in rules.methods]
-    names = [rules.method_name(c) for c in sorted(allowed, key=lambda c: (order.index(c), c))]
-    if len(names) <= 1:
-        ways = names[0] if names else "no method"
-    else:
-        ways = f"{', '.join(names[:-1])} or {names[-1]}"
     return (
         f"Accepted by {rules.method_name(method)} this will not count: under this framework's "
-        f"rules {KIND_WORDS[kind]} counts only by {ways}."
+        f"rules {KIND_WORDS[kind]} counts only by {method_names(rules, allowed)}."
     )

@@ -15,7 +15,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased, defer
 from sqlmodel import Session, col, select
 
-from mappings.assessment.counts import criterion_states_of, state_counts
+from mappings.assessment.counts import criterion_states_of, state_counts, uncounted
 from mappings.assessment.coverage import (
     ClaimFact,
     Coverage,
@@ -391,10 +391,10 @@ def criterion_states(
     rules: Mapping[int, CoverageRules] | None = None,
 ) -> dict[int, str]:
     """Criterion id -> where it stands for the learner across all their evidence (met, awaiting,
-    referred, missing), for ``criteria``: (framework id, criterion) pairs, those of the learner's
-    standards (the page has them). Two statements: the frameworks' rules (none when the page
-    gives their ``rules``) and the learner's claims, a few columns each (the states of the full
-    coverage without its evidence lists)."""
+    referred, "uncounted": accepted by claims that do not count, missing), for ``criteria``:
+    (framework id, criterion) pairs, those of the learner's standards (the page has them). Two
+    statements: the frameworks' rules (none when the page gives their ``rules``) and the
+    learner's claims, a few columns each (the full coverage's states without its evidence)."""
     by_framework: dict[int, list[CriterionRef]] = defaultdict(list)
     for framework_id, ref in criteria:
         by_framework[framework_id].append(ref)
@@ -412,7 +412,7 @@ def criterion_states(
     for framework_id, refs in by_framework.items():
         found, _ = criterion_states_of(refs, light, rules[framework_id], today)
         states.update(found)
-    return states
+    return uncounted(states, light)
 
 
 def registrations_of_learner(session: Session, learner_id: int) -> list[int]:

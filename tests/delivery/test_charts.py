@@ -12,6 +12,8 @@ from delivery.web.coverage.chart_data import (
     start_warming_counts,
     warm_decision_counts,
 )
+from delivery.web.coverage.overview import progress_of
+from mappings.assessment.standing import learner_standings
 from tests.mappings.iqa_builders import assess, put_in_cohort
 
 
@@ -44,6 +46,12 @@ def test_share_bars_split_each_row_by_share_and_state_grid_colours_cells() -> No
     assert grid.rows == (("Asha", "sampled", "not sampled"),)
 
 
+def _counted(session, learner_id: int) -> set[tuple[int, int]]:
+    """The claims that count, as the progress page passes them to its chart."""
+    standings = learner_standings(session, learner_id)
+    return set().union(*(progress_of(s).counted for s in standings))
+
+
 def test_last_months_end_with_this_month() -> None:
     months = last_months(date(2026, 2, 17), 3)
     assert months == [date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1)]
@@ -58,9 +66,10 @@ def test_chart_figures_take_one_statement_however_long_the_history(
     assess(session, reg, assessor.id, "SE01", signed=False, at=now - timedelta(days=1))
     assess(session, reg, assessor.id, "SE03", signed=False, at=now - timedelta(days=40))
     session.commit()
+    counted = _counted(session, reg.learner_id)
     with count_queries() as q:
         mine = assessor_decisions_chart(session, assessor_id=assessor.id)
-        progress = learner_progress_chart(session, learner_id=reg.learner_id)
+        progress = learner_progress_chart(session, learner_id=reg.learner_id, counted=counted)
     assert q.count == 2
     assert sum(int(r[1]) for r in mine.rows) == 2 and "referral rate of 0%" in mine.description
     assert progress.rows[-1][-1] == "2"  # met so far, this month
@@ -70,7 +79,7 @@ def test_chart_figures_take_one_statement_however_long_the_history(
     session.commit()
     with count_queries() as q:
         assessor_decisions_chart(session, assessor_id=assessor.id)
-        learner_progress_chart(session, learner_id=reg.learner_id)
+        learner_progress_chart(session, learner_id=reg.learner_id, counted=counted)
     assert q.count == 2
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -49,18 +49,31 @@ def _utc_year_month(at: Any, dialect: str) -> tuple[Any, Any]:
 
 
 def learner_progress_chart(
-    session: Session, *, learner_id: int, today: date | None = None
+    session: Session,
+    *,
+    learner_id: int,
+    counted: Collection[tuple[int, int]],
+    today: date | None = None,
 ) -> Chart:
-    """Criteria the learner first had accepted, per month over the last year (one statement)."""
+    """Criteria the learner first met, per month over the last year (one statement): a
+    criterion is met when it was first accepted by a claim that counts under the rules of
+    coverage (``counted``: its (criterion id, evidence id) pairs, from the page's coverage), so
+    the chart's total is the criteria met that the page shows."""
     months = last_months(today or date.today(), MONTHS)
-    first_met = (
-        sa_select(func.min(col(Decision.at)))
+    accepted = (
+        sa_select(col(Claim.criterion_id), col(Claim.evidence_id), func.min(col(Decision.at)))
         .join(Claim, col(Claim.id) == Decision.claim_id)
         .join(Evidence, col(Evidence.id) == Claim.evidence_id)
         .where(col(Evidence.learner_id) == learner_id, col(Decision.new_status) == "accepted")
-        .group_by(col(Claim.criterion_id))
+        .group_by(col(Claim.criterion_id), col(Claim.evidence_id))
     )
-    per_month = Counter(_month(at) for (at,) in session.execute(first_met))
+    first: dict[int, datetime] = {}
+    for criterion_id, evidence_id, at in session.execute(accepted):
+        if (criterion_id, evidence_id) in counted and (
+            criterion_id not in first or at < first[criterion_id]
+        ):
+            first[criterion_id] = at
+    per_month = Counter(_month(at) for at in first.values())
     before = sum(n for m, n in per_month.items() if m < months[0])
     values = tuple(per_month.get(m, 0) for m in months)
     running, so_far = before, []

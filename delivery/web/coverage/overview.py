@@ -14,7 +14,13 @@ from typing import Literal
 
 from sqlmodel import Session
 
-from mappings.assessment.coverage import ClaimCheck, CriterionCoverage, StandardCoverage
+from delivery.web.coverage.reasons import STATE_WORDS, reasons_of, shown_state
+from mappings.assessment.coverage import (
+    ClaimCheck,
+    CoverageRules,
+    CriterionCoverage,
+    StandardCoverage,
+)
 from mappings.assessment.declarations import awaiting_in
 from mappings.assessment.progress import whole_percent
 from mappings.assessment.standing import (
@@ -56,13 +62,14 @@ class StandardProgress:
     title: str
     met: int
     awaiting: int
-    referred: int
+    referred: int  # referred, not counting those accepted by claims that do not count
     missing: int
     total: int
     percent: int
     label: str  # "17 of 28 met (61%)"
     complete: bool
     signed_off_at: datetime | None
+    not_counting: int = 0  # accepted, but no accepted claim counts (method, age, date)
 
 
 @dataclass(frozen=True)
@@ -72,8 +79,13 @@ class Outstanding:
     standard: str
     code: str
     text: str
-    state: str
+    state: str  # as shown: met, awaiting, referred, missing or uncounted (STATE_WORDS)
     reasons: str
+    evidence: tuple[tuple[int, str], ...] = ()  # (id, title) of the evidence of accepted claims
+
+    @property
+    def state_words(self) -> str:
+        return STATE_WORDS[self.state]
 
 
 @dataclass(frozen=True)
@@ -95,6 +107,8 @@ class LearnerProgress:
     awaiting_claims: int
     standards: tuple[StandardProgress, ...]
     outstanding: tuple[Outstanding, ...]
+    # (criterion id, evidence id) of every claim that counts: what the progress chart counts
+    counted: frozenset[tuple[int, int]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -116,10 +130,14 @@ class CriterionRow:
     kind: str
     kind_label: str
     text: str
-    state: str
+    state: str  # as shown (STATE_WORDS)
     reasons: tuple[str, ...]
     evidence: tuple[EvidenceLink, ...]
     methods: str  # methods of the claims that count, e.g. "O, WT"
+
+    @property
+    def state_words(self) -> str:
+        return STATE_WORDS[self.state]
 
 
 @dataclass(frozen=True)
@@ -152,29 +170,40 @@ class StandardPage:
 
 
 def _standard_progress(info: StandardInfo, cov: StandardCoverage) -> StandardProgress:
+    not_counting = sum(1 for c in cov.outstanding if shown_state(c) == "uncounted")
     return StandardProgress(
         code=info.code,
         title=info.title,
         met=cov.met,
         awaiting=cov.awaiting,
-        referred=cov.referred,
+        referred=cov.referred - not_counting,
         missing=cov.missing,
         total=cov.total,
         percent=whole_percent(cov.met, cov.total),
         label=met_label(cov.met, cov.total),
         complete=cov.complete,
         signed_off_at=info.signoff.signed_at if info.signoff else None,
+        not_counting=not_counting,
     )
 
 
-def _outstanding(items: Iterable[CriterionCoverage]) -> tuple[Outstanding, ...]:
+def _outstanding(
+    items: Iterable[CriterionCoverage], rules: CoverageRules
+) -> tuple[Outstanding, ...]:
     return tuple(
         Outstanding(
             standard=c.criterion.standard,
             code=c.criterion.code,
             text=c.criterion.text,
-            state=c.state,
-            reasons="; ".join(c.reasons),
+            state=shown_state(c),
+            reasons="; ".join(reasons_of(c, rules)),
+            evidence=tuple(
+                dict.fromkeys(
+                    (k.claim.evidence_id, k.claim.evidence_title)
+                    for k in c.claims
+                    if k.claim.status == "accepted"
+                )
+            ),
         )
         for c in items
         if c.state != "met"
@@ -209,7 +238,13 @@ def progress_of(standing: Standing, *, outstanding: bool = True) -> LearnerProgr
         rag_label=RAG_LABELS[standing.rag],
         awaiting_claims=awaiting_claims(standing),
         standards=tuple(standards),
-        outstanding=_outstanding(standing.coverage.criteria) if outstanding else (),
+        outstanding=_outstanding(standing.coverage.criteria, standing.rules) if outstanding else (),
+        counted=frozenset(
+            (c.criterion.id, k.claim.evidence_id)
+            for c in standing.coverage.criteria
+            for k in c.claims
+            if k.countable
+        ),
     )
 
 
@@ -239,8 +274,8 @@ def _criterion_row(standing: Standing, item: CriterionCoverage) -> CriterionRow:
         kind=item.criterion.kind,
         kind_label=KIND_LABELS.get(item.criterion.kind, item.criterion.kind),
         text=item.criterion.text,
-        state=item.state,
-        reasons=item.reasons,
+        state=shown_state(item),
+        reasons=reasons_of(item, rules),
         evidence=links,
         methods=methods,
     )
@@ -320,7 +355,7 @@ def standard_page(
         framework=f"{standing.framework.title} (v{standing.framework.version})",
         progress=_standard_progress(info, cov),
         rows=tuple(_criterion_row(standing, c) for c in items),
-        outstanding=_outstanding(items),
+        outstanding=_outstanding(items, standing.rules),
         signoff=signoff,
         panel=panel,
         can_reopen=can_reopen,

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from mappings.assessment.claims import VACSR, Claimable, claimable_criteria, twins
 from mappings.assessment.coverage import CoverageRules
-from mappings.assessment.methods import default_method
+from mappings.assessment.methods import default_method, methods_needed
 from mappings.assessment.models import Claim, Decision, Judgement, ReceivedRecord, SignOff
 from mappings.assessment.page_frameworks import page_frameworks
 from mappings.assessment.standing import criterion_states
@@ -58,6 +58,8 @@ class ClaimRow:
     methods: tuple[tuple[str, str], ...]  # (code, name): the methods of the criterion's framework
     default_method: str | None = None  # the method decided before, else the one of the item's kind
     method_name: str = ""  # the method in words, as its framework names it
+    # accepted by a method that does not count for its criterion: the methods that would
+    needs: str = ""
     # the one looking may decide it: the assessor of the learner's registration on its framework
     decidable: bool = False
     signed: bool = False  # its standard is signed off: reopened before it is judged again
@@ -78,7 +80,8 @@ class ClaimRow:
 
 
 # where a criterion of the checklist stands across the learner's evidence (missing: said by nothing)
-STATE_WORDS = {"met": "already met", "awaiting": "awaiting a decision", "referred": "referred"}
+STATE_WORDS = {"met": "already met", "awaiting": "awaiting a decision", "referred": "referred",
+               "uncounted": "accepted, not counting"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,11 @@ class MappingView:
     @property
     def accepted(self) -> list[ClaimRow]:
         return [c for c in self.claims if c.done]
+
+    @property
+    def not_counting(self) -> int:
+        """Accepted claims whose method does not count for their criterion."""
+        return sum(1 for c in self.claims if c.done and c.needs)
 
     @property
     def suggestions_due(self) -> bool:
@@ -391,6 +399,11 @@ def _claim_rows(
                 methods=rules.methods,
                 default_method=method or default_method(evidence_kind, rules),
                 method_name=_said(rules, method),
+                needs=(
+                    methods_needed(rules, criterion.kind, method) or ""
+                    if criterion is not None and status == "accepted"
+                    else ""
+                ),
                 decidable=decider is not None
                 and criterion is not None
                 and criterion.assessor_id == decider

@@ -84,10 +84,15 @@ class LearnerHome:
     awaiting: tuple[AwaitingItem, ...] = ()  # the first few submitted items awaiting a decision
     awaiting_total: int = 0
     registrations: tuple[RegistrationLine, ...] = ()  # with the assessor and the planned end
+    # criteria accepted, but by claims that do not count (their method, age or date): they
+    # still need evidence that counts
+    not_counting: tuple[Outstanding, ...] = ()
 
     @property
     def nothing_to_do(self) -> bool:
-        return not (self.referrals or self.drafts or self.declarations or self.missing)
+        return not (
+            self.referrals or self.drafts or self.declarations or self.missing or self.not_counting
+        )
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,7 @@ def learner_home(session: Session, *, actor: Actor, today: date | None = None) -
         awaiting=tuple(awaiting[:AWAITING_SHOWN]),
         awaiting_total=len(awaiting),
         registrations=tuple(registrations_of(standings)),
+        not_counting=tuple(o for p in progress for o in p.outstanding if o.state == "uncounted"),
     )
 
 
