@@ -163,3 +163,20 @@ def test_item_page_says_which_accepted_claims_do_not_count(
     )
     assert row and "does not count for this criterion" in row.group(0).lower()
     assert "state-uncounted" in row.group(0)
+
+
+def test_why_it_is_not_met_names_evidence_by_title_and_methods_in_words(
+    client: FlaskClient, auth: Any, world: dict[str, Any]
+) -> None:
+    learner = world["learner"]
+    auth.login(learner)
+    progress = _text(client.get(f"/learners/{learner.id}/progress"))
+    grid = _text(client.get(f"/learners/{learner.id}/standards/SE01"))
+    for page in (progress, grid):
+        whys = re.findall(r'<td data-label="Why it is not met">(.*?)</td>', page, re.S)
+        assert whys and not any(re.search(r"\bE\d+v\d+\b|\b(RA|O|WT|P)\b", w) for w in whys)
+        referred = next(w for w in whys if "referred" in w)
+        assert f'<a href="/evidence/{world["leaflet"].id}">Leaflet</a>' in referred
+        method = next(w for w in whys if "does not count" in w)
+        assert "by reflective account" in method
+        assert f'<a href="/evidence/{world["fair"].id}">Job fair</a>' in method

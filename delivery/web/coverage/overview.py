@@ -14,7 +14,7 @@ from typing import Literal
 
 from sqlmodel import Session
 
-from delivery.web.coverage.reasons import STATE_WORDS, reasons_of, shown_state
+from delivery.web.coverage.reasons import STATE_WORDS, Reason, reasons_of, shown_state
 from mappings.assessment.coverage import (
     ClaimCheck,
     CoverageRules,
@@ -80,8 +80,7 @@ class Outstanding:
     code: str
     text: str
     state: str  # as shown: met, awaiting, referred, missing or uncounted (STATE_WORDS)
-    reasons: str
-    evidence: tuple[tuple[int, str], ...] = ()  # (id, title) of the evidence of accepted claims
+    reasons: tuple[Reason, ...]
 
     @property
     def state_words(self) -> str:
@@ -131,7 +130,7 @@ class CriterionRow:
     kind_label: str
     text: str
     state: str  # as shown (STATE_WORDS)
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
     evidence: tuple[EvidenceLink, ...]
     methods: str  # methods of the claims that count, e.g. "O, WT"
 
@@ -196,14 +195,7 @@ def _outstanding(
             code=c.criterion.code,
             text=c.criterion.text,
             state=shown_state(c),
-            reasons="; ".join(reasons_of(c, rules)),
-            evidence=tuple(
-                dict.fromkeys(
-                    (k.claim.evidence_id, k.claim.evidence_title)
-                    for k in c.claims
-                    if k.claim.status == "accepted"
-                )
-            ),
+            reasons=reasons_of(c, rules),
         )
         for c in items
         if c.state != "met"

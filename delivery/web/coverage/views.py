@@ -61,6 +61,7 @@ def learner_page(learner_id: int) -> str:
         own=learner_id == actor().id,
         records={k: KINDS[k] for k in ASSESSOR_KINDS} if assessing else {},
         assessing=assessing,
+        evidence_link=around("evidence.detail", "evidence_id"),
         progress_chart=learner_progress_chart(
             db(), learner_id=learner_id, counted=set().union(*(r.counted for r in rows))
         ),
