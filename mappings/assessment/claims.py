@@ -342,25 +342,28 @@ def method_warnings(
     session: Session, *, actor: Actor, evidence_id: int, choices: Sequence[DecisionChoice]
 ) -> dict[int, str]:
     """Claim id -> why accepting it by the method chosen will not count for its criterion under
-    its framework's rules; claims whose acceptance will count are left out. Writes nothing."""
+    its framework's rules, the criterion named first ("SE01 P1: accepted by reflective account,
+    this will not count: ..."); claims whose acceptance will count are left out. Writes nothing."""
     _item, known = _claims_of(session, evidence_id, actor)
     wanted = [c for c in choices if c.decision == "accepted" and c.claim_id in known]
     if not wanted:
         return {}
-    rows = session.exec(
-        select(Claim.id, Criterion.kind, Framework)
+    rows = session.execute(
+        sa_select(
+            col(Claim.id), col(Criterion.kind), col(Standard.code), col(Criterion.code), Framework
+        )
         .join(Criterion, col(Criterion.id) == Claim.criterion_id)
         .join(Standard, col(Standard.id) == Criterion.standard_id)
         .join(Framework, col(Framework.id) == Standard.framework_id)
         .where(col(Claim.id).in_([c.claim_id for c in wanted]))
     ).all()
-    facts = {claim_id: (kind, rules_for(fw)) for claim_id, kind, fw in rows}
+    facts = {claim: (kind, f"{std} {code}", rules_for(fw)) for claim, kind, std, code, fw in rows}
     found = {}
     for choice in wanted:
-        kind, rules = facts[choice.claim_id]
+        kind, criterion, rules = facts[choice.claim_id]
         warning = method_warning(rules, kind, choice.method.strip().upper())
         if warning:
-            found[choice.claim_id] = warning
+            found[choice.claim_id] = f"{criterion}: {warning[:1].lower()}{warning[1:]}"
     return found
 
 

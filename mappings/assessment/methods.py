@@ -69,6 +69,6 @@ def method_warning(rules: CoverageRules, criterion_kind: str, method: str) -> st
     if not method or allowed is None or method in allowed:
         return None
     return (
-        f"Accepted by {rules.method_name(method)} this will not count: under this framework's "
+        f"Accepted by {rules.method_name(method)}, this will not count: under this framework's "
         f"rules {KIND_WORDS[kind]} counts only by {method_names(rules, allowed)}."
     )

@@ -265,7 +265,7 @@ def test_method_warning_says_which_methods_count_in_words() -> None:
     rules = CoverageRules()
     said = method_warning(rules, "performance", "RA")
     assert said == (
-        "Accepted by reflective account this will not count: under this framework's rules a "
+        "Accepted by reflective account, this will not count: under this framework's rules a "
         "performance criterion counts only by observation, witness testimony or product."
     )
     assert method_warning(rules, "performance", "O") is None
@@ -285,7 +285,7 @@ def test_a_method_that_will_not_count_is_warned_of_before_saving_then_saved_when
     page = _text(response)
     assert response.status_code == 200
     assert _decisions(session) == []  # nothing saved yet
-    warning = "Accepted by reflective account this will not count"
+    warning = "SE01 P1: accepted by reflective account, this will not count"
     assert re.search(rf'<p class="warning" id="method-{p1.id}-hint">.*{warning}', page)
     assert re.search(rf'<select aria-describedby="method-{p1.id}-hint"', page)
     assert f'id="method-{k1.id}-hint"' not in page  # a knowledge statement: RA counts
@@ -296,7 +296,7 @@ def test_a_method_that_will_not_count_is_warned_of_before_saving_then_saved_when
     # another method that will not count is warned of again
     again = {**data, f"method-{p1.id}": "PD", "confirmed": confirmed}
     response = client.post(f"/evidence/{item.id}/decisions", data=again)
-    assert response.status_code == 200 and "Accepted by professional discussion" in _text(response)
+    assert response.status_code == 200 and "accepted by professional discussion" in _text(response)
     assert _decisions(session) == []
     # the same choices, confirmed: saved anyway
     response = client.post(f"/evidence/{item.id}/decisions", data={**data, "confirmed": confirmed})
@@ -322,3 +322,24 @@ def test_check_shows_the_warnings_or_that_all_will_count_and_saves_nothing(
     page = _text(response)
     assert response.status_code == 200 and f'id="method-{p1.id}-hint"' in page
     assert _decisions(session) == []
+
+
+def test_each_method_warning_names_its_criterion(
+    client: FlaskClient, auth: Any, session: Session, people: Any, make_evidence: Any
+) -> None:
+    from portfolio.models import Criterion
+
+    learner, assessor = people
+    item, (p1, p2, k1) = _claimed(session, make_evidence, learner)
+    codes = [session.get(Criterion, c.criterion_id).code for c in (p1, p2)]
+    auth.login(assessor)
+    data = {**_row(p1, "accepted", "RA"), **_row(p2, "accepted", "RA"), **_row(k1, "", "RA")}
+    page = _text(client.post(f"/evidence/{item.id}/decisions", data=data))
+    summary = page.split('class="warning-summary"', 1)[1].split("</div>", 1)[0]
+    said = re.findall(r'<a href="#method-\d+">([^<]*)</a>', summary)
+    assert said == [
+        f"SE01 {code}: accepted by reflective account, this will not count: under this "
+        "framework&#39;s rules a performance criterion counts only by observation, witness "
+        "testimony or product."
+        for code in codes
+    ]
