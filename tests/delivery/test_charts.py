@@ -223,3 +223,10 @@ def test_the_caseload_shows_the_counts_warmed_at_the_start(
     assess(session, make_registration(assessor=assessor), assessor.id, "SE02", signed=False)
     session.commit()
     assert "you accepted 3 and" in client.get("/caseload").get_data(as_text=True)
+
+
+def test_decisions_chart_gives_no_rate_when_nothing_is_decided(session, make_person) -> None:
+    assessor = make_person("assessor")
+    chart = assessor_decisions_chart(session, assessor_id=assessor.id)
+    assert "referral rate" not in chart.description
+    assert chart.description == "Over the last 12 months you have accepted or referred no claims."

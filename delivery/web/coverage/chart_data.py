@@ -139,12 +139,16 @@ def _decisions_chart(found: list[Any], months: list[date]) -> Chart:
         for a, r in zip(accepted, referred, strict=True)
     ]
     yes, no = sum(accepted), sum(referred)
-    rate = f"{round(100 * no / (yes + no))}%" if yes + no else "no"
+    said = f"Over the last {MONTHS} months you have accepted or referred no claims."
+    if yes + no:  # a rate only of something decided
+        said = (
+            f"Over the last {MONTHS} months you accepted {yes} and referred {no} claims: "
+            f"a referral rate of {round(100 * no / (yes + no))}%."
+        )
     return stacked_bars(
         "chart-decisions",
         "Your decisions each month",
-        f"Over the last {MONTHS} months you accepted {yes} and referred {no} claims: "
-        f"a referral rate of {rate}.",
+        said,
         [month_label(m) for m in months],
         [Series("accepted", "chart-good", accepted), Series("referred", "chart-bad", referred)],
         category_head="Month",
