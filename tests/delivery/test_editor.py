@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 from sqlmodel import func, select
 
@@ -347,3 +348,17 @@ def test_preview_renders_the_markdown_as_the_evidence_page_does(client, auth) ->
     ).get_data(as_text=True)
     assert "<h2>Situation</h2>" in star and "At the cafe." in star
     assert client.post("/evidence/preview?kind=nonsense", data={}).status_code == 404
+
+
+def test_each_standards_ticked_count_is_in_its_summary_for_the_script_to_keep(
+    client, auth, make_registration
+) -> None:
+    """The count of ticked criteria is words in each standard's summary, in an element the
+    editor's script updates as boxes are ticked (without script it is the count saved)."""
+    learner = auth.login("learner")
+    make_registration(learner=learner, codes="SE01")
+    page = client.get(f"/learners/{learner.id}/evidence/new?kind=reflective_account")
+    summary = re.search(r"<summary>SE01 .*?</summary>", page.get_data(as_text=True), re.S)
+    assert summary and re.search(r"\(<span data-ticked-count>0</span> ticked\)", summary.group(0))
+    script = (Path(__file__).parents[2] / "delivery/web/static/editor.js").read_text()
+    assert "data-ticked-count" in script
