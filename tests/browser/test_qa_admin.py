@@ -66,7 +66,7 @@ def test_iqa_plan_with_chart_report_and_a_review_that_needs_a_verdict(
         narrow.get_by_role("link", name="plan with outcomes (CSV)").click()
     saved = tmp_path / "plan.csv"
     got.value.save_as(saved)
-    assert saved.read_text(encoding="utf-8-sig").startswith("position,decision")
+    assert saved.read_text(encoding="utf-8-sig").startswith("Sample,Record,Learner")
     samples = _hrefs(narrow, r"/iqa/samples/\d+")
     unreviewed = samples[-1]
     narrow.goto(live_server + unreviewed)
