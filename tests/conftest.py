@@ -31,6 +31,8 @@ from portfolio.models import Framework, Person, Registration
 from portfolio.services import people
 from portfolio.services.people import SYSTEM
 
+pytest_plugins = ["tests.assessed"]  # the ``store`` and ``case`` of exports and privacy tests
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT / "tests" / "data" / "shared"
 PASSWORD = "correct-horse-battery"

@@ -6,27 +6,11 @@ import io
 import json
 import zipfile
 
-import pytest
 from sqlmodel import select
 
 from exports.subject_access import write_subject_access
 from portfolio.models import AuditEntry
 from portfolio.services.actors import SYSTEM
-from portfolio.services.files import FileStore
-from tests.exports.export_case import build_case
-
-
-@pytest.fixture
-def store(tmp_path, monkeypatch):
-    root = tmp_path / "files"
-    monkeypatch.setenv("PORTFOLIO_FILE_STORE", str(root))
-    monkeypatch.setenv("PORTFOLIO_INSTANCE_PATH", str(tmp_path))
-    return FileStore(root)
-
-
-@pytest.fixture
-def case(session, store, make_person, make_registration, make_evidence):
-    return build_case(session, store, make_person, make_registration, make_evidence)
 
 
 def _read(zf: zipfile.ZipFile, name: str):

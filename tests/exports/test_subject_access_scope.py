@@ -6,27 +6,10 @@ from __future__ import annotations
 import io
 import zipfile
 
-import pytest
-
 from exports.subject_access import write_subject_access
 from portfolio.services import comments
 from portfolio.services.actors import SYSTEM
-from portfolio.services.files import FileStore
 from tests.conftest import actor_of
-from tests.exports.export_case import build_case
-
-
-@pytest.fixture
-def store(tmp_path, monkeypatch):
-    root = tmp_path / "files"
-    monkeypatch.setenv("PORTFOLIO_FILE_STORE", str(root))
-    monkeypatch.setenv("PORTFOLIO_INSTANCE_PATH", str(tmp_path))
-    return FileStore(root)
-
-
-@pytest.fixture
-def case(session, store, make_person, make_registration, make_evidence):
-    return build_case(session, store, make_person, make_registration, make_evidence)
 
 
 def _everything(data: bytes) -> bytes:

@@ -6,7 +6,6 @@ import io
 import json
 from datetime import timedelta
 
-import pytest
 from sqlmodel import col, select
 
 from mappings.privacy import retention
@@ -16,23 +15,7 @@ from portfolio.models.base import utcnow
 from portfolio.services import comments, notifications, registrations
 from portfolio.services import evidence as evidence_service
 from portfolio.services.actors import SYSTEM
-from portfolio.services.files import FileStore
 from tests.conftest import actor_of
-from tests.exports.export_case import build_case
-
-
-@pytest.fixture
-def store(tmp_path, monkeypatch):
-    root = tmp_path / "files"
-    monkeypatch.setenv("PORTFOLIO_FILE_STORE", str(root))
-    monkeypatch.setenv("PORTFOLIO_INSTANCE_PATH", str(tmp_path))
-    return FileStore(root)
-
-
-@pytest.fixture
-def case(session, store, make_person, make_registration, make_evidence):
-    return build_case(session, store, make_person, make_registration, make_evidence)
-
 
 SECRET = "Dean Okafor rang me on 07700 900123 about his tenancy"
 

@@ -25,22 +25,8 @@ from portfolio.models import (
 from portfolio.models.base import utcnow
 from portfolio.services import audit, registrations
 from portfolio.services.actors import SYSTEM
-from portfolio.services.files import FileStore
 from tests.conftest import PASSWORD
 from tests.exports.export_case import build_case
-
-
-@pytest.fixture
-def store(tmp_path, monkeypatch):
-    root = tmp_path / "files"
-    monkeypatch.setenv("PORTFOLIO_FILE_STORE", str(root))
-    monkeypatch.setenv("PORTFOLIO_INSTANCE_PATH", str(tmp_path))
-    return FileStore(root)
-
-
-@pytest.fixture
-def case(session, store, make_person, make_registration, make_evidence):
-    return build_case(session, store, make_person, make_registration, make_evidence)
 
 
 def _versions(session, evidence_id):
