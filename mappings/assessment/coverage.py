@@ -116,10 +116,12 @@ class CoverageRules:
     def method_name(self, code: str) -> str:
         return dict(self.methods).get(code, code)
 
-    def describe(self, codes: Iterable[str], conjunction: str = "or") -> str:
-        """``{"P", "O", "WT"}`` -> ``"O, WT or P"``, in the order of the method table."""
+    def describe(self, codes: Iterable[str], conjunction: str = "or", words: bool = False) -> str:
+        """``{"P", "O", "WT"}`` -> ``"O, WT or P"`` in the order of the method table (``words``:
+        "observation, witness testimony or product")."""
         order = {code: i for i, (code, _) in enumerate(self.methods)}
         ordered = sorted(set(codes), key=lambda c: (order.get(c, len(order)), c))
+        ordered = [self.method_name(c) for c in ordered] if words else ordered
         if len(ordered) <= 1:
             return "".join(ordered)
         return f"{', '.join(ordered[:-1])} {conjunction} {ordered[-1]}"

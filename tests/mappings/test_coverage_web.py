@@ -217,6 +217,7 @@ def test_grid_shows_every_criterion_with_its_state_in_words(
     assert states["K3"] == "awaiting" and states["K4"] == "referred" and states["P1"] == "missing"
     # the table below links each criterion's evidence and names the method
     assert f'href="/evidence/{item.id}"' in page and "accepted by professional discussion" in page
+    assert '<td data-label="Methods that count">Professional discussion</td>' in page  # words
     assert f'href="/evidence/{pending.id}"' in page and "awaiting decision" in page
     assert "cannot be signed off yet" in page
 

@@ -132,7 +132,7 @@ class CriterionRow:
     state: str  # as shown (STATE_WORDS)
     reasons: tuple[Reason, ...]
     evidence: tuple[EvidenceLink, ...]
-    methods: str  # methods of the claims that count, e.g. "O, WT"
+    methods: str  # methods of the claims that count, e.g. "observation and witness testimony"
 
     @property
     def state_words(self) -> str:
@@ -260,7 +260,9 @@ def _criterion_row(standing: Standing, item: CriterionCoverage) -> CriterionRow:
     links = tuple(
         _link(c, rules.method_name(c.claim.method) if c.claim.method else "") for c in item.claims
     )
-    methods = rules.describe({c.claim.method or "" for c in item.claims if c.countable}, "and")
+    methods = rules.describe(
+        {c.claim.method or "" for c in item.claims if c.countable}, "and", words=True
+    )
     return CriterionRow(
         code=item.criterion.code,
         kind=item.criterion.kind,
