@@ -97,5 +97,5 @@ def cohort_downloads(session: Session, *, actor: Actor, cohort_id: int) -> Cohor
         )
         if j.params.get("cohort_id") == cohort_id
     ][:10]
-    count = count_cohort_signoffs(session, cohort_id, actor.id, actor.has("admin"))
+    count = count_cohort_signoffs(session, cohort_id, actor)
     return CohortDownloads(cohort=cohort, signoffs=count, jobs=jobs)

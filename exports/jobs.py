@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
@@ -32,8 +31,8 @@ from exports.signoff import SignoffView, lay_out
 from exports.signoff_view import document_name, signoff_views
 from mappings.assessment.models import SignOff
 from portfolio.db import run_unit, unit_of_work
-from portfolio.errors import Invalid, NotFound, PermissionDenied
-from portfolio.models import Cohort, Registration
+from portfolio.errors import DomainError, Invalid, NotFound, PermissionDenied
+from portfolio.models import Cohort, Person, Registration
 from portfolio.models.base import utcnow
 from portfolio.services import access, audit
 from portfolio.services.people import Actor
@@ -49,13 +48,20 @@ def result_name(job_id: int) -> str:
     return f"exports/job-{job_id}.zip"
 
 
-def _scope_clause(actor_id: int, admin: bool) -> Any:
-    if admin:
-        return None
-    return or_(col(Registration.assessor_id) == actor_id, col(Registration.iqa_id) == actor_id)
+def running_as(session: Session, actor_id: int) -> Actor:
+    """Who a queued job acts for, with the roles they hold when it runs (not when it was queued):
+    someone removed, or who has lost every role that reaches a cohort, is refused in words."""
+    person = session.get(Person, actor_id)
+    actor = Actor.of(person) if person is not None and person.removed_at is None else None
+    if actor is None or not (actor.has("admin") or actor.has("assessor") or actor.has("iqa")):
+        raise PermissionDenied(
+            "The person who asked for this export no longer holds a role that reaches these "
+            "learners, so it was not made."
+        )
+    return actor
 
 
-def cohort_signoff_ids(session: Session, cohort_id: int, actor_id: int, admin: bool) -> list[int]:
+def cohort_signoff_ids(session: Session, cohort_id: int, actor: Actor) -> list[int]:
     """Current sign-offs of a cohort that the actor may see, oldest first."""
     query = (
         select(SignOff.id)
@@ -63,13 +69,13 @@ def cohort_signoff_ids(session: Session, cohort_id: int, actor_id: int, admin: b
         .where(Registration.cohort_id == cohort_id, SignOff.status == "signed")
         .order_by(col(SignOff.signed_at), col(SignOff.id))
     )
-    scope = _scope_clause(actor_id, admin)
+    scope = access.staff_scope(actor)
     if scope is not None:
         query = query.where(scope)
     return [i for i in session.exec(query).all() if i is not None]
 
 
-def count_cohort_signoffs(session: Session, cohort_id: int, actor_id: int, admin: bool) -> int:
+def count_cohort_signoffs(session: Session, cohort_id: int, actor: Actor) -> int:
     """How many records :func:`cohort_signoff_ids` would give, counted by the database."""
     query = (
         select(func.count())
@@ -77,14 +83,14 @@ def count_cohort_signoffs(session: Session, cohort_id: int, actor_id: int, admin
         .join(Registration, col(Registration.id) == SignOff.registration_id)
         .where(Registration.cohort_id == cohort_id, SignOff.status == "signed")
     )
-    scope = _scope_clause(actor_id, admin)
+    scope = access.staff_scope(actor)
     if scope is not None:
         query = query.where(scope)
     return int(session.exec(query).one())
 
 
 def cohort_signoff_pages(
-    session_factory: SessionFactory, cohort_id: int, actor_id: int, admin: bool, size: int
+    session_factory: SessionFactory, cohort_id: int, actor: Actor, size: int
 ) -> Iterator[list[int]]:
     """:func:`cohort_signoff_ids` ``size`` at a time, each page read in a short session of its
     own (keyset pagination on signing time and id: every page costs the same)."""
@@ -97,7 +103,7 @@ def cohort_signoff_pages(
             .order_by(col(SignOff.signed_at), col(SignOff.id))
             .limit(size)
         )
-        scope = _scope_clause(actor_id, admin)
+        scope = access.staff_scope(actor)
         if scope is not None:
             query = query.where(scope)
         if after is not None:
@@ -141,7 +147,7 @@ def create_cohort_job(session: Session, *, actor: Actor, cohort_id: int) -> Expo
     """Queue an export of the cohort's sign-off records (the caller then starts it)."""
     may_export_cohort(session, actor, cohort_id)
     admin = actor.has("admin")
-    total = count_cohort_signoffs(session, cohort_id, actor.id, admin)
+    total = count_cohort_signoffs(session, cohort_id, actor)
     job = ExportJob(
         kind=KIND_COHORT_SIGNOFFS,
         params={"cohort_id": cohort_id, "actor_id": actor.id, "admin": admin},
@@ -243,7 +249,7 @@ def run_job(
             job.started_at, job.finished_at = utcnow(), None
             final = Path(instance_path) / (job.result_path or result_name(job_id))
             params = dict(job.params)
-            scope = (int(params["cohort_id"]), int(params["actor_id"]), bool(params["admin"]))
+            scope = (int(params["cohort_id"]), running_as(session, int(params["actor_id"])))
             job.total = count_cohort_signoffs(session, *scope)
             session.add(job)
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -272,7 +278,10 @@ def run_job(
     except Exception as exc:  # noqa: BLE001 - the job records the failure for its owner
         if tmp is not None:
             tmp.unlink(missing_ok=True)
-        error = f"{type(exc).__name__}: {exc}"[:2000]
+        # a refusal in the domain's words as it is; anything else names what went wrong
+        error = (str(exc) if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}")[
+            :2000
+        ]
         run_unit(session_factory, lambda session: _finish(session, job_id, "failed", error))
 
 

@@ -240,3 +240,29 @@ def test_job_leaves_no_laid_out_document_waiting_for_the_collector(
             gc.enable()
     gc.collect()
     assert made[-1]() is None
+
+
+def test_a_job_runs_with_the_roles_its_owner_holds_when_it_runs(fresh, tmp_path) -> None:
+    """Queued by an assessor who has lost the role before it ran: the records of the learners
+    they assessed are not written, and the job says why in words."""
+    job_id = _job(fresh)
+    with Session(fresh.engine) as s:
+        person = s.get(Person, fresh.assessor.id)
+        person.roles = "learner"
+        s.add(person)
+        s.commit()
+    instance = tmp_path / "instance"
+    factory = lambda: Session(fresh.engine, expire_on_commit=False)  # noqa: E731
+    jobs.run_job(factory, job_id, instance_path=instance, centre="X")
+    with Session(fresh.engine) as s:
+        job = s.get(ExportJob, job_id)
+    assert job.status == "failed" and job.error.startswith("The person who asked for this export")
+    assert not (instance / job.result_path).exists()
+    with Session(fresh.engine) as s:  # the role given back: the same job runs as before
+        person = s.get(Person, fresh.assessor.id)
+        person.roles = "assessor"
+        s.add(person)
+        jobs.retry_job(s, actor=actor_of(person), job_id=job_id)
+        s.commit()
+    jobs.run_job(factory, job_id, instance_path=instance, centre="X")
+    _finished(fresh, job_id, instance)
