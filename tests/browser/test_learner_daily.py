@@ -75,6 +75,15 @@ def test_attach_and_map_before_the_first_save_then_the_referral_goes(
     expect(page.get_by_role("link", name="notes.txt")).to_be_visible()
     # nothing to tick again: the criterion was mapped with the first save
     expect(page.locator("#mapping-form input[name=criterion]:checked")).to_have_count(1)
+    # the evidence page's own checklist keeps its count as boxes are ticked, as the editor's does
+    box = page.locator("#" + str(page.locator("#mapping-form input:checked").get_attribute("id")))
+    count = page.locator("#mapping-form details", has=box).locator("summary")
+    expect(count).to_contain_text("(1 ticked)")
+    box.uncheck()
+    expect(count).to_contain_text("(0 ticked)")
+    expect(box).to_be_focused()
+    box.check()
+    expect(count).to_contain_text("(1 ticked)")
     page.get_by_label("I declare that this evidence is my own work").check()
     page.get_by_role("button", name="Submit for assessment").click()
     expect(page.locator(".flash-success")).to_have_text("Submitted for assessment.")

@@ -354,11 +354,12 @@ def test_each_standards_ticked_count_is_in_its_summary_for_the_script_to_keep(
     client, auth, make_registration
 ) -> None:
     """The count of ticked criteria is words in each standard's summary, in an element the
-    editor's script updates as boxes are ticked (without script it is the count saved)."""
+    page's script (ticked.js) updates as boxes are ticked (without script it is the count saved)."""
     learner = auth.login("learner")
     make_registration(learner=learner, codes="SE01")
     page = client.get(f"/learners/{learner.id}/evidence/new?kind=reflective_account")
     summary = re.search(r"<summary>SE01 .*?</summary>", page.get_data(as_text=True), re.S)
     assert summary and re.search(r"\(<span data-ticked-count>0</span> ticked\)", summary.group(0))
-    script = (Path(__file__).parents[2] / "delivery/web/static/editor.js").read_text()
+    assert "/static/ticked.js" in page.get_data(as_text=True)
+    script = (Path(__file__).parents[2] / "delivery/web/static/ticked.js").read_text()
     assert "data-ticked-count" in script

@@ -3,9 +3,8 @@
      when it changed, by posting the form's text fields (with its CSRF token) to the address in
      the form's data-autosave; the page then says "Saved at 14:05";
    - "Preview" shows the Markdown as the evidence page will, fetched from data-preview, without
-     leaving the page;
-   - each standard's summary says how many of its criteria are ticked as boxes are ticked (the
-     words in its data-ticked-count element; only their text changes, so focus stays put).
+     leaving the page.
+   Each standard's count of ticked criteria is kept by ticked.js, as on the evidence page.
    A separate file, as the Content-Security-Policy allows no inline script. */
 (function () {
   "use strict";
@@ -13,17 +12,6 @@
   if (!form) {
     return;
   }
-  form.addEventListener("change", function (event) {
-    var box = event.target;
-    if (box.name !== "criterion" || !box.closest) {
-      return;
-    }
-    var group = box.closest("details");
-    var count = group && group.querySelector("summary [data-ticked-count]");
-    if (count) {
-      count.textContent = String(group.querySelectorAll("input[name=criterion]:checked").length);
-    }
-  });
   if (!window.fetch || !window.FormData) {
     return;
   }
