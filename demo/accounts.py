@@ -13,6 +13,7 @@ from framework.spec import FrameworkSpec
 from portfolio.models import Cohort, Person, Registration
 from portfolio.services import frameworks, people, registrations
 from portfolio.services.people import SYSTEM
+from portfolio.services.registration_dates import default_planned_end
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the demo accounts only
 SAMPLE = "supported-employment-nos.txt"
@@ -131,7 +132,7 @@ def load_demo(session: Session) -> DemoReport:
             iqa_id=iqa.id,
             cohort_id=cohort.id,
             start=start,
-            planned_end=start + timedelta(weeks=52),
+            planned_end=default_planned_end(start),
         )
         report.created.append(f"registration of {email}")
     return report

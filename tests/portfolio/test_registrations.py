@@ -9,11 +9,13 @@ from datetime import date
 import pytest
 from sqlmodel import Session, col, func, select
 
+from demo import accounts as demo_accounts
 from demo.accounts import load_demo
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import AuditEntry, Person, Registration, RegistrationStandard
 from portfolio.services import audit, registrations
 from portfolio.services.people import SYSTEM, Actor
+from portfolio.services.registration_dates import default_planned_end
 
 START, END = date(2026, 1, 5), date(2027, 1, 4)
 
@@ -222,6 +224,23 @@ def test_demo_loads_registrations_through_the_service(session):
         select(func.count()).where(AuditEntry.action == "registration.create")
     ).one()
     assert actions >= 4
+
+
+def test_demo_registrations_end_as_any_other_would_by_default(session, monkeypatch):
+    """A year less a day from the start, as on the page and in the CSV import; 52 weeks is a day
+    short when the year holds 29 February (so the demo is loaded as on 1 March 2028)."""
+
+    class LeapSpring(date):
+        @classmethod
+        def today(cls) -> date:
+            return date(2028, 3, 1)
+
+    monkeypatch.setattr(demo_accounts, "date", LeapSpring)
+    load_demo(session)
+    registered = session.exec(select(Registration)).all()
+    assert registered
+    for reg in registered:
+        assert reg.planned_end == default_planned_end(reg.start_date), reg
 
 
 # ---------------------------------------------------------------- CLI
