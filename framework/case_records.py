@@ -27,6 +27,27 @@ from framework.spec import FrameworkSpec, StandardSpec
 
 Json = dict[str, Any]
 
+# The CASE 1.1 extension in which this system writes what CASE has no field for, so that a
+# framework read back (here or at another centre) keeps its code and URNs: ``{"code", "urn"}`` on
+# the CFDocument, ``{"urn"}`` on a standard's CFItem.
+EXTENSION = "competencePortfolio"
+
+
+def our_extension(record: Json) -> dict[str, str]:
+    """This system's extension of a CASE record (its text fields ``code`` and ``urn``), or ``{}``."""
+    extensions = record.get("extensions")
+    ours = extensions.get(EXTENSION) if isinstance(extensions, dict) else None
+    if not isinstance(ours, dict):
+        return {}
+    return {k: " ".join(ours[k].split()) for k in ("code", "urn") if isinstance(ours.get(k), str)}
+
+
+def _kept_extension(record: Json, out: Json) -> None:
+    ours = {k: v for k, v in our_extension(record).items() if v}
+    if ours:
+        out["extensions"] = {EXTENSION: ours}
+
+
 # The namespace of every identifier this system derives (uuid5) for CASE export.
 NAMESPACE = uuid.UUID("6f0b3c8e-7f5e-5b7a-9d0e-2f4c6a8b1d3e")
 
@@ -96,6 +117,7 @@ def clean_document(doc: Json) -> Json:
     ident = case_uuid(str(doc.get("identifier")))
     out: Json = {"identifier": ident, "uri": _uri(doc, ident)}
     out.update(_strings(doc, DOCUMENT_STRINGS))
+    _kept_extension(doc, out)
     if isinstance(doc.get("subject"), list):
         out["subject"] = [s for s in doc["subject"] if isinstance(s, str)]
     stamp = case_date_time(doc.get("lastChangeDateTime"), "")
@@ -108,6 +130,7 @@ def clean_item(item: Json) -> Json:
     ident = case_uuid(str(item.get("identifier")))
     out: Json = {"identifier": ident, "uri": _uri(item, ident)}
     out.update(_strings(item, ITEM_STRINGS))
+    _kept_extension(item, out)
     for name in ITEM_LISTS:
         if isinstance(item.get(name), list):
             out[name] = [s for s in item[name] if isinstance(s, str)]

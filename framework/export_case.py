@@ -12,7 +12,9 @@
 * Any other framework gets identifiers derived from its content: the document's is
   ``uuid5(NAMESPACE, "document:" + content hash)`` and every item's and association's a ``uuid5``
   under the document's, so exporting the same framework again (here or anywhere) gives the same
-  identifiers. Their URIs are ``urn:uuid:<identifier>``.
+  identifiers. Their URIs are ``urn:uuid:<identifier>``. What CASE has no field for, the
+  framework's code and URN and each standard's URN, goes in the CFDocument's and the standard's
+  ``extensions`` (:data:`framework.case_records.EXTENSION`), from which a reader takes them back.
 
 ``changed`` is the ``lastChangeDateTime`` written where the framework kept none (the time the
 framework version was loaded, so the export is the same every time).
@@ -25,7 +27,13 @@ import uuid
 from functools import cache
 from typing import Any
 
-from framework.case_records import NAMESPACE, case_date_time, has_case_records, urn_uri
+from framework.case_records import (
+    EXTENSION,
+    NAMESPACE,
+    case_date_time,
+    has_case_records,
+    urn_uri,
+)
 from framework.spec import CriterionSpec, FrameworkFormatError, FrameworkSpec, StandardSpec
 
 Json = dict[str, Any]
@@ -111,6 +119,7 @@ class _Writer:
             doc["version"] = spec.version
             if spec.urn:
                 doc["notes"] = f"URN: {spec.urn}"
+            doc["extensions"] = {EXTENSION: _dropped({"code": spec.code, "urn": spec.urn})}
         doc.setdefault("title", spec.title)
         doc.setdefault("creator", _creator(spec))
         doc.setdefault("lastChangeDateTime", self.changed)
@@ -128,6 +137,8 @@ class _Writer:
             item["CFItemType"] = "Standard"
             if standard.overview:
                 item["notes"] = standard.overview
+            if standard.urn:
+                item["extensions"] = {EXTENSION: {"urn": standard.urn}}
         return self._add(item, kept, self.document["identifier"], position)
 
     def _criterion(self, standard: StandardSpec, criterion: CriterionSpec, parent: str) -> None:
@@ -191,3 +202,8 @@ def _creator(spec: FrameworkSpec) -> str:
         if standard.originating_organisation:
             return standard.originating_organisation
     return "Not stated"
+
+
+def _dropped(fields: dict[str, str]) -> dict[str, str]:
+    """``fields`` without the empty ones."""
+    return {k: v for k, v in fields.items() if v}

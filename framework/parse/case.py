@@ -4,7 +4,9 @@ Mapping:
 
 * ``CFDocument`` -> the framework: ``title``; ``uri`` (else ``identifier``) as the URN;
   ``version`` (default ``"1"``); the code is the initials of the title (``"What Standards Could
-  Be"`` -> ``"WSCB"``), other document fields go to ``metadata``.
+  Be"`` -> ``"WSCB"``), other document fields go to ``metadata``. A package this system wrote
+  carries the framework's code and URN, and each standard's URN, in its own ``extensions``
+  (:data:`framework.case_records.EXTENSION`); they are read back from there.
 * The tree is built from ``isChildOf`` associations (origin = child, destination = parent);
   siblings are ordered by ``sequenceNumber`` (items without one come after, in file order).
 * Every item directly under the document **that has children** becomes a standard: code from
@@ -36,7 +38,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from framework.case_records import records_from_package
+from framework.case_records import our_extension, records_from_package
 from framework.parse._text import decode_json
 from framework.spec import (
     CriterionKind,
@@ -58,6 +60,8 @@ _KINDS: dict[str, CriterionKind] = {
 
 Json = dict[str, Any]
 MAX_DEPTH = 32  # levels of isChildOf under a standard
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")  # a framework code read from our extension
+MAX_URN = 200
 
 
 def parse_case(data: bytes | str, source: str = "", strict: bool = False) -> FrameworkSpec:
@@ -164,7 +168,7 @@ class _Builder:
         self._read_items()
         other = self._read_associations(doc_id)
         top = [i for _, i in sorted(self.children.get(doc_id, []))]
-        code = _initials(title) or "CASE"
+        code = self._code(title)
         standards: list[StandardSpec] = []
         loose: list[str] = []
         seen: set[str] = {doc_id}
@@ -201,7 +205,7 @@ class _Builder:
         return FrameworkSpec(
             code=code,
             title=title.strip(),
-            urn=_text(self.doc.get("uri")) or doc_id,
+            urn=self._urn(self.doc) or doc_id,
             version=_text(self.doc.get("version")) or "1",
             overview=_text(self.doc.get("description")),
             source_format="case",
@@ -280,7 +284,7 @@ class _Builder:
         return StandardSpec(
             code=code,
             title=short or full or code,
-            urn=_text(item.get("uri")) or item_id,
+            urn=self._urn(item) or item_id,
             overview=overview,
             criteria=criteria,
         )
@@ -345,6 +349,19 @@ class _Builder:
                     CriterionSpec(kind=c.kind, code=code, text=c.text, position=c.position)
                 )
             standard.criteria = fixed
+
+    def _code(self, title: str) -> str:
+        """The code this system wrote in its extension (a framework exported here or at another
+        centre keeps its code), else the initials of the title."""
+        written = our_extension(self.doc).get("code", "")
+        if written and not _CODE.fullmatch(written):
+            self.warn(f"the framework code {written[:40]!r} in the package is not a code; not used")
+            written = ""
+        return written or _initials(title) or "CASE"
+
+    def _urn(self, record: Json) -> str:
+        """The URN this system wrote in its extension (an NOS URN), else the record's URI."""
+        return our_extension(record).get("urn", "")[:MAX_URN] or _text(record.get("uri"))
 
     def _metadata(self, other: dict[str, int]) -> dict[str, str]:
         meta = {"case_version": self.version, "identifier": _text(self.doc.get("identifier"))}

@@ -170,8 +170,32 @@ def test_our_framework_through_case_and_back(suite) -> None:
     assert _content(back) == _content(suite)
     assert [s.title for s in back.standards] == [s.title for s in suite.standards]
     assert back.standards[3].overview == suite.standards[3].overview
+    # what CASE has no field for comes back from the export's extension: the framework's code
+    # and URN, each standard's URN (a bundle from a centre that imported it this way matches)
+    assert (back.code, back.urn) == (suite.code, suite.urn) == ("SE", "LSI SE00")
+    assert [s.urn for s in back.standards] == [s.urn for s in suite.standards]
+    assert back.standards[3].urn == "LSI SE04"
     # and that CASE copy exports under the identifiers it now carries: the same ones
-    assert _ids(framework_to_case(back, changed=CHANGED)) == _ids(package)
+    again = framework_to_case(back, changed=CHANGED)
+    assert _ids(again) == _ids(package)
+    # and reads back the same a second time (the kept records keep the extension)
+    third = parse(json.dumps(again).encode(), "se-again.case.json")
+    assert (third.code, third.urn, [s.urn for s in third.standards]) == (
+        back.code,
+        back.urn,
+        [s.urn for s in back.standards],
+    )
+
+
+def test_a_code_in_the_extension_that_is_not_a_code_is_not_used(suite) -> None:
+    """A package may say anything in its extension: a code that could not be typed on the
+    command line is warned about and the title's initials are used instead."""
+    package = framework_to_case(suite, changed=CHANGED)
+    ours = package["CFDocument"]["extensions"]["competencePortfolio"]
+    ours["code"] = "SE; DROP TABLE"
+    back = parse(json.dumps(package).encode(), "odd.case.json")
+    assert back.code == "SENOS"  # Supported Employment National Occupational Standards
+    assert any("not a code" in w for w in back.warnings)
 
 
 def test_items_without_statements_or_uuids_still_export_valid(strict) -> None:
