@@ -10,6 +10,7 @@ import click
 
 from delivery.cli.context import Context, echo_data, json_option, pass_ctx
 from delivery.lti_urls import tool_urls
+from portfolio.models.lti import EMAIL_LINKS
 from portfolio.services import lti
 from portfolio.services.people import SYSTEM
 
@@ -29,6 +30,14 @@ def lti_group() -> None:
 @click.option("--auth-login-url", required=True, help="The platform's authentication request URL.")
 @click.option("--token-url", required=True, help="The platform's access token URL.")
 @click.option("--jwks-url", required=True, help="The platform's public keyset URL.")
+@click.option(
+    "--email-links",
+    type=click.Choice(EMAIL_LINKS),
+    default="learners",
+    show_default=True,
+    help="Whose unlinked accounts its launches may find by e-mail: none, learners, or staff "
+    "(learners, assessors and IQAs; only for a VLE whose addresses the centre controls).",
+)
 @json_option
 @pass_ctx
 def add_platform(
@@ -40,6 +49,7 @@ def add_platform(
     auth_login_url: str,
     token_url: str,
     jwks_url: str,
+    email_links: str,
     as_json: bool,
 ) -> None:
     """Register a platform: its launches are accepted from now on."""
@@ -54,6 +64,7 @@ def add_platform(
             auth_login_url=auth_login_url,
             token_url=token_url,
             jwks_url=jwks_url,
+            email_links=email_links,
         )
         row = {"id": platform.id, "name": platform.name, "issuer": platform.issuer}
     echo_data(
@@ -83,6 +94,22 @@ def unlink(ctx: Context, person_id: int) -> None:
     click.echo(f"Forgot {count} stored VLE subject(s) of person {person_id}.")
 
 
+@lti_group.command("link")
+@click.option("--person", "person_id", type=int, required=True, help="The person's id.")
+@click.option("--platform", "platform_id", type=int, required=True, help="From `lti list`.")
+@click.option(
+    "--subject", required=True, help="The VLE's id for the person (`sub`; Moodle: the user id)."
+)
+@pass_ctx
+def link(ctx: Context, person_id: int, platform_id: int, subject: str) -> None:
+    """Link a person of a VLE to an account here: their launches then open it."""
+    with ctx.session() as session:
+        lti.link_subject(
+            session, actor=SYSTEM, person_id=person_id, platform_id=platform_id, subject=subject
+        )
+    click.echo(f"Linked VLE user {subject} to person {person_id}.")
+
+
 @lti_group.command("list")
 @json_option
 @pass_ctx
@@ -98,7 +125,8 @@ def _lines(rows: list[dict[str, Any]]) -> list[str]:
         return ["No platform registered."]
     return [
         f"{r['id']:>4}  {r['name']:<20} {r['issuer']:<40} client {r['client_id']}  "
-        f"deployments {', '.join(r['deployment_ids'])}  people linked {r['linked_people']}"
+        f"deployments {', '.join(r['deployment_ids'])}  people linked {r['linked_people']}  "
+        f"e-mail links {r['email_links']}"
         for r in rows
     ]
 

@@ -10,6 +10,9 @@ from sqlmodel import Field, SQLModel
 
 from portfolio.models.base import utcnow
 
+# what a platform's e-mail addresses may link, from the least to the most trusting
+EMAIL_LINKS = ("none", "learners", "staff")
+
 
 class LtiPlatform(SQLModel, table=True):
     """A VLE registered by an administrator: who signs its launches and where its keys are."""
@@ -25,6 +28,9 @@ class LtiPlatform(SQLModel, table=True):
     auth_login_url: str = Field(max_length=500)  # the platform's OIDC authorisation endpoint
     token_url: str = Field(max_length=500)  # its OAuth 2 token endpoint (kept for services)
     jwks_url: str = Field(max_length=500)  # its public key set
+    # which unlinked accounts a launch may link by the e-mail it brings (EMAIL_LINKS): the
+    # centre's decision, made when the platform is registered
+    email_links: str = Field(default="learners", max_length=20)
     created_at: datetime = Field(default_factory=utcnow)
 
     @property

@@ -4,7 +4,13 @@ A launch never creates an account and never says on its own who someone is: the 
 signed id_token (checked in :mod:`portfolio.services.lti_tokens`) is matched to an existing
 account here, first by the stored subject (the platform's issuer and its ``sub`` for the person),
 else by e-mail, and the subject is then stored so that later launches find the same account even
-after the e-mail changed on either side."""
+after the e-mail changed on either side.
+
+The token proves who someone is *in that platform*; the e-mail is only what the platform says.
+So an e-mail links an account only under the rule the centre chose for that platform
+(``LtiPlatform.email_links``): learner accounts only (the default), learners and staff (a VLE
+whose addresses the centre itself controls), or nothing; an administrator's account never. Any
+other account is linked by an administrator (:func:`link_subject`)."""
 
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ from sqlmodel import Session, col, select
 from portfolio.errors import Invalid, PermissionDenied
 from portfolio.models import LtiLink, LtiNonce, LtiPlatform, Person
 from portfolio.models.base import utcnow
+from portfolio.models.lti import EMAIL_LINKS
 from portfolio.services import audit
 from portfolio.services.actors import Actor
 from portfolio.services.logins import can_log_in
@@ -46,6 +53,16 @@ class PlatformRow:
     token_url: str
     jwks_url: str
     linked_people: int
+    email_links: str  # EMAIL_LINKS
+    email_links_words: str
+
+
+EMAIL_LINK_WORDS = {
+    "none": "Nobody (an administrator links each person)",
+    "learners": "Learners only",
+    "staff": "Learners, assessors and IQAs",
+}
+STAFF_ROLES = frozenset({"admin", "assessor", "iqa", "eqa"})
 
 
 def _url(value: str, what: str, field: str) -> str:
@@ -78,10 +95,16 @@ def add_platform(
     auth_login_url: str,
     token_url: str,
     jwks_url: str,
+    email_links: str = "learners",
 ) -> LtiPlatform:
-    """Register a platform (administrators only); its launches are then accepted."""
+    """Register a platform (administrators only); its launches are then accepted.
+    ``email_links`` is which unlinked accounts its launches may link by e-mail (EMAIL_LINKS)."""
     if not actor.has("admin"):
         raise PermissionDenied("Only administrators register VLE platforms.")
+    if email_links not in EMAIL_LINKS:
+        raise Invalid(
+            "Choose whose accounts this VLE may find by e-mail address.", field="email_links"
+        )
     deployments = sorted({_text(d, "deployment id", "deployment_ids") for d in deployment_ids})
     if not deployments:
         raise Invalid("Give at least one deployment id.", field="deployment_ids")
@@ -93,6 +116,7 @@ def add_platform(
         auth_login_url=_url(auth_login_url, "authentication request URL", "auth_login_url"),
         token_url=_url(token_url, "access token URL", "token_url"),
         jwks_url=_url(jwks_url, "public keyset URL", "jwks_url"),
+        email_links=email_links,
     )
     taken = session.exec(
         select(LtiPlatform.id).where(
@@ -111,7 +135,11 @@ def add_platform(
         action="lti.platform_add",
         subject_type="lti_platform",
         subject_id=platform.id,
-        data={"issuer": platform.issuer, "client_id": platform.client_id},
+        data={
+            "issuer": platform.issuer,
+            "client_id": platform.client_id,
+            "email_links": platform.email_links,
+        },
     )
     return platform
 
@@ -158,6 +186,40 @@ def unlink(session: Session, *, actor: Actor, person_id: int) -> int:
     return len(rows)
 
 
+def link_subject(
+    session: Session, *, actor: Actor, person_id: int, platform_id: int, subject: str
+) -> LtiLink:
+    """Link a person of a platform (its ``sub`` for them, e.g. Moodle's user id) to an account
+    here (administrators only): how staff accounts, and anyone on a platform that links nobody
+    by e-mail, are linked. Their launches then open this account whatever e-mail they bring."""
+    if not actor.has("admin"):
+        raise PermissionDenied("Only administrators link people to VLEs.")
+    platform = session.get(LtiPlatform, platform_id)
+    if platform is None:
+        raise Invalid("There is no such platform.", field="platform")
+    person = session.get(Person, person_id)
+    if person is None or person.removed_at is not None:
+        raise Invalid("There is no such person.", field="person")
+    subject = _text(subject, "VLE user id (subject)", "subject")
+    taken = session.exec(
+        select(LtiLink).where(LtiLink.issuer == platform.issuer, LtiLink.subject == subject)
+    ).first()
+    if taken is not None:
+        raise Invalid("This VLE user is linked already; unlink them first.", field="subject")
+    row = LtiLink(issuer=platform.issuer, subject=subject, person_id=person_id)
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="lti.link",
+        subject_type="person",
+        subject_id=person_id,
+        data={"platform": platform.name, "subject": f"{platform.issuer} {subject}"},
+    )
+    return row
+
+
 def list_platforms(session: Session) -> list[PlatformRow]:
     links = (
         select(LtiLink.issuer, func.count(col(LtiLink.id)).label("n"))
@@ -180,6 +242,8 @@ def list_platforms(session: Session) -> list[PlatformRow]:
             token_url=p.token_url,
             jwks_url=p.jwks_url,
             linked_people=int(n or 0),
+            email_links=p.email_links,
+            email_links_words=EMAIL_LINK_WORDS[p.email_links],
         )
         for p, n in rows
     ]
@@ -229,11 +293,12 @@ def use_nonce(session: Session, *, issuer: str, nonce: str, expires_at: datetime
 
 
 def person_for_launch(
-    session: Session, *, issuer: str, subject: str, email: str | None
+    session: Session, *, issuer: str, subject: str, email: str | None, email_links: str
 ) -> tuple[Person, bool]:
     """The account a launch is for, and whether its subject was linked now. The stored subject
-    wins over the e-mail; an account already linked to another person of the same platform is
-    never taken by e-mail. Nothing is written here (see :func:`link`)."""
+    wins over the e-mail; the e-mail links an account only as the platform's ``email_links``
+    allows, and an account already linked to another person of the same platform is never
+    taken by e-mail. Nothing is written here (see :func:`link`)."""
     link = session.exec(
         select(LtiLink).where(LtiLink.issuer == issuer, LtiLink.subject == subject)
     ).first()
@@ -251,6 +316,7 @@ def person_for_launch(
     person = session.exec(select(Person).where(func.lower(Person.email) == address)).first()
     if person is None:
         raise LaunchRefused(_UNKNOWN)
+    _may_link_by_email(person, email_links)
     other = session.exec(
         select(LtiLink.id).where(LtiLink.issuer == issuer, LtiLink.person_id == person.id)
     ).first()
@@ -260,6 +326,25 @@ def person_for_launch(
             "VLE. Ask your centre's administrator."
         )
     return person, True
+
+
+def _may_link_by_email(person: Person, email_links: str) -> None:
+    """Refused unless the platform's rule lets its e-mail link this account. An administrator's
+    account is refused later, whatever the rule, by :func:`destination`."""
+    if person.has_role("admin"):
+        return
+    if email_links == "none":
+        raise LaunchRefused(
+            "This VLE does not link accounts by e-mail address. Ask your centre's administrator "
+            "to link your VLE account to your portfolio account."
+        )
+    staff = bool(person.role_set & STAFF_ROLES)
+    if staff and email_links != "staff":
+        raise LaunchRefused(
+            "Your e-mail address belongs to a staff account here, and this VLE may not open staff "
+            "accounts by e-mail address. Ask your centre's administrator to link your VLE account "
+            "to your portfolio account once; then the link opens it."
+        )
 
 
 _UNKNOWN = (

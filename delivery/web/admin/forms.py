@@ -180,6 +180,15 @@ class PlatformForm(PageForm):
     )
     token_url = StringField("Access token URL", validators=[DataRequired(), Length(max=500)])
     jwks_url = StringField("Public keyset URL", validators=[DataRequired(), Length(max=500)])
+    email_links = SelectField(
+        "Whose accounts may its launches find by e-mail address?",
+        choices=[
+            ("learners", "Learners only (staff are linked by an administrator)"),
+            ("staff", "Learners, assessors and IQAs (the centre controls this VLE's addresses)"),
+            ("none", "Nobody (an administrator links each person)"),
+        ],
+        default="learners",
+    )
     add = SubmitField("Register the platform")
 
 

@@ -34,6 +34,7 @@ def lti_platforms() -> tuple[str, int] | Response:
                 auth_login_url=form.auth_login_url.data or "",
                 token_url=form.token_url.data or "",
                 jwks_url=form.jwks_url.data or "",
+                email_links=form.email_links.data or "",
             )
             flash(f"Registered {platform.name}: its course links now open portfolios.", "success")
             return redirect(url_for("admin.lti_platforms"))

@@ -184,10 +184,22 @@ def _check(token: str, stored: dict[str, Any]) -> tuple[Any, lti.Destination]:
     platform = _registered(int(stored["p"]))
     found = read_launch(token, platform=platform, nonce=str(stored["n"]), keys=_keys())
     session = db()  # the request's one write transaction begins here, once the token is good
-    person, new = lti.person_for_launch(
-        session, issuer=found.issuer, subject=found.subject, email=found.email
-    )
-    where = lti.destination(person, staff=found.staff, learner=found.learner)
+    try:
+        person, new = lti.person_for_launch(
+            session,
+            issuer=found.issuer,
+            subject=found.subject,
+            email=found.email,
+            email_links=platform.email_links,
+        )
+        where = lti.destination(person, staff=found.staff, learner=found.learner)
+    except LaunchRefused:  # what an administrator needs to link this person (`lti link`)
+        current_app.logger.warning(
+            "LTI launch of %s subject %s not matched to an account",
+            platform.name,
+            found.subject,
+        )
+        raise
     lti.use_nonce(session, issuer=found.issuer, nonce=str(stored["n"]), expires_at=found.expires_at)
     lti.link(
         session,

@@ -1,0 +1,159 @@
+"""Which accounts a VLE launch may link by e-mail: only what the centre agreed per platform.
+
+A platform's signed token proves who someone is *in that platform*; the e-mail it sends is only
+what that platform says. A staff account (assessor, IQA) that was never linked must not open
+from a launch merely carrying its e-mail, from one platform or from a second one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlmodel import Session, select
+
+from portfolio.errors import PermissionDenied
+from portfolio.models import LtiLink, LtiPlatform
+from portfolio.services import lti
+from portfolio.services.actors import Actor
+from portfolio.services.people import SYSTEM
+from tests.delivery.lti_platform import INSTRUCTOR, Platform, new_key, serving
+from tests.delivery.test_lti import launch, logged_in_as, refused, start
+
+
+@pytest.fixture(scope="module")
+def vles() -> Iterator[tuple[Platform, Platform]]:
+    first = Platform(key=new_key())
+    second = Platform(
+        key=new_key(),
+        issuer="https://partner-moodle.test",
+        client_id="partner-client",
+        auth_login_url="https://partner-moodle.test/mod/lti/auth.php",
+        token_url="https://partner-moodle.test/mod/lti/token.php",
+    )
+    with serving(first), serving(second):
+        yield first, second
+
+
+def register(session: Session, platform: Platform, name: str, **rule: str) -> LtiPlatform:
+    row = lti.add_platform(
+        session,
+        actor=SYSTEM,
+        name=name,
+        issuer=platform.issuer,
+        client_id=platform.client_id,
+        deployment_ids=[platform.deployment],
+        auth_login_url=platform.auth_login_url,
+        token_url=platform.token_url,
+        jwks_url=platform.jwks_url,
+        **rule,
+    )
+    session.commit()
+    return row
+
+
+@pytest.fixture
+def both(session: Session, vles: tuple[Platform, Platform]) -> tuple[Platform, Platform]:
+    register(session, vles[0], "Moodle")
+    register(session, vles[1], "Partner Moodle")
+    return vles
+
+
+def test_a_first_learner_launch_still_links_by_email(client, session, both, make_person) -> None:
+    learner = make_person("learner", name="Ada Learner", email="ada@centre.test")
+    sent = start(client, both[0])
+    token = both[0].id_token(nonce=sent["nonce"], email="Ada@Centre.test")
+    assert launch(client, sent, token).status_code == 303
+    assert "Ada Learner" in logged_in_as(client)
+    assert session.exec(select(LtiLink.person_id)).all() == [learner.id]
+
+
+@pytest.mark.parametrize("which", [0, 1])
+@pytest.mark.parametrize("roles", ["assessor", "iqa", "assessor,iqa", "learner,assessor"])
+def test_an_unlinked_staff_account_is_not_taken_by_email(
+    client, session, both, make_person, which, roles
+) -> None:
+    make_person(roles, name="Cat Staff", email="cat@centre.test")
+    vle = both[which]
+    sent = start(client, vle)
+    token = vle.id_token(nonce=sent["nonce"], sub="anyone-9", email="cat@centre.test",
+                         roles=[INSTRUCTOR])  # fmt: skip
+    refused(launch(client, sent, token), "staff account")
+    assert "Cat Staff" not in logged_in_as(client)
+    assert session.exec(select(LtiLink)).all() == []
+
+
+def test_a_learner_linked_on_one_vle_is_not_taken_by_email_from_a_closed_one(
+    app, client, session, vles, make_person
+) -> None:
+    register(session, vles[0], "Moodle")
+    register(session, vles[1], "Partner Moodle", email_links="none")
+    learner = make_person("learner", name="Ben Learner", email="ben@centre.test")
+    sent = start(client, vles[0])
+    assert launch(client, sent, vles[0].id_token(nonce=sent["nonce"], email=learner.email))
+    other = app.test_client()
+    sent = start(other, vles[1])
+    token = vles[1].id_token(nonce=sent["nonce"], sub="partner-5", email=learner.email)
+    refused(launch(other, sent, token), "does not link accounts by e-mail")
+    assert "Ben Learner" not in logged_in_as(other)
+
+
+def test_a_platform_trusted_for_staff_links_an_assessor_but_never_an_administrator(
+    app, client, session, vles, make_person
+) -> None:
+    register(session, vles[0], "Moodle", email_links="staff")
+    make_person("assessor", name="Cat Assessor", email="cat@centre.test")
+    sent = start(client, vles[0])
+    token = vles[0].id_token(nonce=sent["nonce"], email="cat@centre.test", roles=[INSTRUCTOR])
+    assert launch(client, sent, token).status_code == 303
+    assert "Cat Assessor" in logged_in_as(client)
+    make_person("admin,assessor", name="Dee Admin", email="dee@centre.test")
+    other = app.test_client()
+    sent = start(other, vles[0])
+    token = vles[0].id_token(nonce=sent["nonce"], sub="u-2", email="dee@centre.test",
+                             roles=[INSTRUCTOR])  # fmt: skip
+    refused(launch(other, sent, token), "Administrators")
+    assert session.exec(select(LtiLink).where(LtiLink.subject == "u-2")).all() == []
+
+
+def test_an_administrator_links_a_staff_account_to_its_vle_subject(
+    client, cli, session, both, make_person
+) -> None:
+    assessor = make_person("assessor", name="Eve Assessor", email="eve@centre.test")
+    (first, _second) = lti.list_platforms(session)
+    args = ["lti", "link", "--person", str(assessor.id), "--platform", str(first.id)]
+    result = cli(*args, "--subject", "moodle-user-3")
+    assert result.exit_code == 0 and "Linked" in result.output, result.output
+    again = cli(*args, "--subject", "moodle-user-3")
+    assert again.exit_code == 1 and "linked already" in again.output
+    sent = start(client, both[0])
+    token = both[0].id_token(nonce=sent["nonce"], sub="moodle-user-3", roles=[INSTRUCTOR])
+    assert launch(client, sent, token).status_code == 303  # no e-mail needed once linked
+    assert "Eve Assessor" in logged_in_as(client)
+    with pytest.raises(PermissionDenied):
+        lti.link_subject(session, actor=Actor.of(assessor), person_id=assessor.id or 0,
+                         platform_id=first.id, subject="moodle-user-4")  # fmt: skip
+
+
+def test_an_unknown_rule_is_refused_in_words(session, vles) -> None:
+    with pytest.raises(lti.Invalid, match="e-mail"):
+        register(session, vles[0], "Moodle", email_links="everyone")
+
+
+def test_administrators_choose_the_rule_on_their_page(auth, client, session) -> None:
+    auth.login("admin")
+    form = {
+        "name": "Moodle",
+        "issuer": "https://moodle.example.org",
+        "client_id": "xyz",
+        "deployment_ids": "3",
+        "auth_login_url": "https://moodle.example.org/mod/lti/auth.php",
+        "token_url": "https://moodle.example.org/mod/lti/token.php",
+        "jwks_url": "https://moodle.example.org/mod/lti/certs.php",
+        "email_links": "staff",
+        "add": "1",
+    }
+    page = client.post("/admin/lti", data=form, follow_redirects=True).get_data(as_text=True)
+    assert "Registered Moodle" in page
+    assert "Learners, assessors and IQAs" in page
+    (row,) = session.exec(select(LtiPlatform)).all()
+    assert row.email_links == "staff"
