@@ -119,16 +119,18 @@ def set_claims(
     session: Session, *, actor: Actor, evidence_id: int, criterion_ids: Iterable[int]
 ) -> tuple[list[int], list[int]]:
     """Make the claims of an item exactly ``criterion_ids``; decided claims are never removed.
+    The learner maps their evidence to the criteria of any of their registrations; an assessor
+    only to those of the registrations they assess, and the claims on other registrations'
+    criteria stay as they are, whether named or not (another assessor's to judge).
 
     Returns (added, removed) criterion ids."""
     item = _evidence(session, evidence_id)
     rel = access.require_view(session, actor, item.learner_id)
     if not rel & {"self", "assessor"}:
         raise PermissionDenied("Only the learner and their assessor map evidence.")
-    allowed = {c.criterion_id for c in claimable_criteria(session, item.learner_id)}
+    criteria = claimable_criteria(session, item.learner_id)
     wanted = set(criterion_ids)
-    stray = wanted - allowed
-    if stray:
+    if wanted - {c.criterion_id for c in criteria}:
         raise Invalid(
             "Evidence can only be mapped to criteria of the learner's standards.", field="criterion"
         )
@@ -136,6 +138,10 @@ def set_claims(
     ever = sa_select(col(Decision.id)).where(col(Decision.claim_id) == Claim.id).exists()
     rows = session.exec(select(Claim, ever).where(Claim.evidence_id == evidence_id)).all()
     existing = {c.criterion_id: c for c, _ in rows}
+    theirs = mapping_scope(criteria, actor=actor, rel=rel)
+    if theirs is not None:
+        _within_scope(session, wanted - existing.keys() - theirs, criteria)
+        wanted |= existing.keys() - theirs  # other registrations' claims are not this actor's
     added = sorted(wanted - existing.keys())
     removable = [c.criterion_id for c, was in rows if c.criterion_id not in wanted and not was]
     new = [Claim(evidence_id=evidence_id, criterion_id=cid, claimed_by=actor.id) for cid in added]
@@ -156,6 +162,28 @@ def set_claims(
             removed=removed,
         )
     return added, sorted(removable)
+
+
+def mapping_scope(criteria: Iterable[Claimable], *, actor: Actor, rel: set[str]) -> set[int] | None:
+    """The criteria ids ``actor`` may map the learner's evidence to and from: ``None`` for the
+    learner themselves (every one of their registrations), else those of the registrations the
+    actor assesses."""
+    if "self" in rel:
+        return None
+    return {c.criterion_id for c in criteria if c.assessor_id == actor.id}
+
+
+def _within_scope(session: Session, outside: set[int], criteria: Sequence[Claimable]) -> None:
+    """Refused (PermissionDenied) when an assessor would add claims on criteria of a
+    registration they do not assess, naming its framework."""
+    if not outside:
+        return
+    framework_ids = {c.framework_id for c in criteria if c.criterion_id in outside}
+    titles = session.exec(select(Framework.title).where(col(Framework.id).in_(framework_ids))).all()
+    raise PermissionDenied(
+        f"Only the assessor allocated to the learner's {', '.join(sorted(titles))} registration "
+        "maps evidence to its criteria."
+    )
 
 
 def _to_decide(session: Session, actor: Actor, claim_id: int) -> tuple[Claim, Evidence, Framework]:

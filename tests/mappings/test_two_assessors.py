@@ -148,3 +148,89 @@ def test_the_item_page_offers_each_assessor_only_their_claims(
     session.expire_all()
     statuses = session.exec(select(Claim.status).where(Claim.evidence_id == two["item"].id))
     assert set(statuses) == {"claimed"}  # one refused claim saves none
+
+
+def _criteria(session: Session, two: dict[str, Any]) -> tuple[list[int], list[int]]:
+    """The learner's criteria ids on the sample (``se``'s) and on Management (``ml``'s)."""
+    criteria = claims.claimable_criteria(session, two["learner"].id or 0)
+    se = [c.criterion_id for c in criteria if c.assessor_id == two["se"].id]
+    ml = [c.criterion_id for c in criteria if c.assessor_id == two["ml"].id]
+    return se, ml
+
+
+def _mapped(session: Session, two: dict[str, Any]) -> set[int]:
+    session.expire_all()
+    return set(session.exec(select(Claim.criterion_id).where(Claim.evidence_id == two["item"].id)))
+
+
+def test_an_assessor_maps_evidence_only_to_the_registration_they_assess(
+    session: Session, two: dict[str, Any]
+) -> None:
+    se_ids, ml_ids = _criteria(session, two)
+    before = _mapped(session, two)
+    with pytest.raises(PermissionDenied, match="Management"):
+        claims.set_claims(
+            session, actor=actor_of(two["se"]), evidence_id=two["item"].id,
+            criterion_ids=[*before, ml_ids[1]],
+        )  # fmt: skip
+    session.rollback()
+    assert _mapped(session, two) == before
+    # mapping what they assess leaves the other registration's claims as they are
+    claims.set_claims(
+        session, actor=actor_of(two["se"]), evidence_id=two["item"].id,
+        criterion_ids=[se_ids[0], se_ids[1]],
+    )  # fmt: skip
+    session.commit()
+    assert _mapped(session, two) == {se_ids[0], se_ids[1], two["ml_claim"].criterion_id}
+    # the learner maps their own evidence to any of their registrations
+    claims.set_claims(
+        session, actor=actor_of(two["learner"]), evidence_id=two["item"].id,
+        criterion_ids=[se_ids[0], ml_ids[1]],
+    )  # fmt: skip
+    assert _mapped(session, two) == {se_ids[0], ml_ids[1]}
+
+
+def test_the_mapping_form_and_the_api_keep_an_assessor_to_their_registration(
+    client: FlaskClient, auth: Any, session: Session, two: dict[str, Any]
+) -> None:
+    from tests.delivery.api_world import bearer, token_for
+
+    se_ids, ml_ids = _criteria(session, two)
+    before = _mapped(session, two)
+    auth.login(two["se"])
+    page = client.get(f"/evidence/{two['item'].id}").get_data(as_text=True)
+    assert f'value="{se_ids[1]}"' in page
+    assert f'value="{ml_ids[1]}"' not in page  # not offered to tick
+    forged = client.post(
+        f"/evidence/{two['item'].id}/claims",
+        data={"criterion": [*before, ml_ids[1]], "on_page": "1"},
+    )
+    assert forged.status_code == 403
+    assert _mapped(session, two) == before
+    secret = token_for(session, two["se"].id or 0)
+    answer = client.put(
+        f"/api/v1/evidence/{two['item'].id}/claims",
+        headers=bearer(secret),
+        json={"criterion_ids": [*before, ml_ids[1]]},
+    )
+    assert answer.status_code == 403, answer.get_json()
+    assert _mapped(session, two) == before
+    # the form posts only what the assessor was offered: the other registration's claim stays
+    saved = client.post(
+        f"/evidence/{two['item'].id}/claims",
+        data={"criterion": [se_ids[0], se_ids[1]], "on_page": "1"},
+    )
+    assert saved.status_code == 302
+    assert _mapped(session, two) == {se_ids[0], se_ids[1], two["ml_claim"].criterion_id}
+
+
+def test_an_assessor_writing_a_record_is_offered_only_the_criteria_they_assess(
+    client: FlaskClient, auth: Any, session: Session, two: dict[str, Any]
+) -> None:
+    se_ids, ml_ids = _criteria(session, two)
+    auth.login(two["se"])
+    page = client.get(f"/learners/{two['learner'].id}/evidence/new?kind=observation_record")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert f'value="{se_ids[1]}"' in text
+    assert f'value="{ml_ids[1]}"' not in text

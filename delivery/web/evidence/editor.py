@@ -58,8 +58,11 @@ class Group:
 
 
 def checklist(learner_id: int) -> list[Group]:
-    """The criteria of the learner's standards, by standard, each with where it stands."""
+    """The criteria of the learner's standards, by standard, each with where it stands; for
+    an assessor writing a record, those of the registrations they assess."""
     criteria = claimable_criteria(db(), learner_id)
+    if learner_id != actor().id:
+        criteria = [c for c in criteria if c.assessor_id == actor().id]
     states = criterion_states(db(), learner_id, [(c.framework_id, c.ref) for c in criteria])
     groups: dict[tuple[str, str], list[Choice]] = defaultdict(list)
     for c in criteria:

@@ -11,7 +11,7 @@ from sqlalchemy import BindParameter, bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from mappings.assessment.claims import VACSR, Claimable, claimable_criteria, twins
+from mappings.assessment.claims import VACSR, Claimable, claimable_criteria, mapping_scope, twins
 from mappings.assessment.coverage import CoverageRules
 from mappings.assessment.methods import default_method, methods_needed
 from mappings.assessment.models import Claim, Decision, Judgement, ReceivedRecord, SignOff
@@ -305,13 +305,15 @@ def mapping_view(
         if frameworks.judged
         else []
     )
-    can_map = bool(relation & {"self", "assessor"}) and bool(criteria)
+    scope = mapping_scope(criteria, actor=actor, rel=relation)  # an assessor: what they assess
+    offered = criteria if scope is None else [c for c in criteria if c.criterion_id in scope]
+    can_map = bool(relation & {"self", "assessor"}) and bool(offered)
     # where each criterion of the checklist stands, for whoever maps
     states = (
         criterion_states(
             session,
             item.learner_id,
-            [(c.framework_id, c.ref) for c in criteria],
+            [(c.framework_id, c.ref) for c in offered],
             rules=frameworks.rules,
         )
         if can_map
@@ -319,7 +321,7 @@ def mapping_view(
     )
     return MappingView(
         claims=claims,
-        standards=_choices(criteria, {c.criterion_id for c in claims}, stored.suggestions, states),
+        standards=_choices(offered, {c.criterion_id for c in claims}, stored.suggestions, states),
         suggestions=stored.suggestions,
         judgements=[
             JudgementRow(
