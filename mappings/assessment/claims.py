@@ -186,7 +186,15 @@ def _within_scope(session: Session, outside: set[int], criteria: Sequence[Claima
     )
 
 
-def _to_decide(session: Session, actor: Actor, claim_id: int) -> tuple[Claim, Evidence, Framework]:
+def require_decider(session: Session, *, actor: Actor, claim_id: int) -> None:
+    """Refused (NotFound, PermissionDenied) unless ``actor`` decides this claim: for a view to
+    check before it reads the form. A signed-off standard is said when the decision is sent."""
+    _to_decide(session, actor, claim_id, judging=False)
+
+
+def _to_decide(
+    session: Session, actor: Actor, claim_id: int, *, judging: bool = True
+) -> tuple[Claim, Evidence, Framework]:
     """The claim, its evidence and framework, if the actor assesses the learner's registration on
     that framework (a learner on two frameworks may have two assessors)."""
     signed = (
@@ -219,7 +227,7 @@ def _to_decide(session: Session, actor: Actor, claim_id: int) -> tuple[Claim, Ev
             f"Only the assessor allocated to the learner's {framework.title} registration "
             "decides this claim."
         )
-    if frozen:  # the sign-off froze the decisions it rests on
+    if frozen and judging:  # the sign-off froze the decisions it rests on
         raise Invalid("This standard is signed off: reopen it to judge its claims again.")
     return claim, item, framework
 

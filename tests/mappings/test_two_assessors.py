@@ -234,3 +234,13 @@ def test_an_assessor_writing_a_record_is_offered_only_the_criteria_they_assess(
     text = page.get_data(as_text=True)
     assert f'value="{se_ids[1]}"' in text
     assert f'value="{ml_ids[1]}"' not in text
+
+
+def test_the_other_registrations_assessor_is_refused_before_the_form_is_read(
+    client: FlaskClient, auth: Any, two: dict[str, Any]
+) -> None:
+    auth.login(two["ml"])
+    empty = client.post(f"/claims/{two['se_claim'].id}/decision", data={})
+    assert empty.status_code == 403  # not the item's page with "Accept or refer the claim"
+    own = client.post(f"/claims/{two['ml_claim'].id}/decision", data={})
+    assert own.status_code == 422 and "Accept or refer the claim" in own.get_data(as_text=True)

@@ -52,8 +52,6 @@ NOT_THE_OTHER_REGISTRATIONS = {
     "exports.bulk_start",
     "api_assessment.decide",
 }
-# a decision on the SE claim, complete, so that a refusal comes from who asks, not from the form
-DECISION = {"decision": "accepted", "method": "O", "revision": "1", "feedback": ""}
 
 
 def allowed_for(persona: str, endpoint: str, allowed: set[str]) -> bool:
@@ -111,9 +109,7 @@ def _foreign_criterion(session: Session, values: dict[str, Any]) -> int:
 
 
 def _form(persona: str, endpoint: str, values: dict[str, Any]) -> dict[str, Any]:
-    """Complete forms where an empty one would be refused for its shape before who asks."""
-    if endpoint == "evidence.decide":
-        return DECISION
+    """The other registration's assessor maps the item to a criterion of the SE registration."""
     if endpoint == "evidence.set_claims" and persona == "co_assessor":
         return {"criterion": [values["foreign_criterion"]], "on_page": "1"}
     return {}

@@ -38,10 +38,8 @@ def _assessed(evidence_id: int) -> Evidence:
 @bp.route("/claims/<int:claim_id>/decision", methods=["POST"])
 @page()
 def decide(claim_id: int) -> tuple[str, int] | Response:
-    claim = db().get(Claim, claim_id)
-    if claim is None:
-        abort(404)
-    evidence_id = _assessed(claim.evidence_id).id or 0
+    claims.require_decider(db(), actor=actor(), claim_id=claim_id)  # the claim's registration's
+    evidence_id = db().get_one(Claim, claim_id).evidence_id
     form = DecisionForm(row=claim_id)
     if form.validate_on_submit():
         with errors_on(form):
