@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from framework import tabular
+from mappings.assessment.counts import shown_counts
 from mappings.assessment.models import SignOff
 from mappings.assessment.standing import Standing, load_standings
 from portfolio.errors import NotFound, PermissionDenied
@@ -38,6 +39,7 @@ COVERAGE_HEADERS = (
     "Met",
     "Awaiting",
     "Referred",
+    "Accepted, not counting",  # accepted by a method (or of an age or date) that does not count
     "Missing",
     "Total",
     "Percent met",
@@ -169,16 +171,18 @@ def _coverage_of(standing: Standing) -> Iterator[tuple[Cell, ...]]:
         cov = by_code.get(info.code)
         if cov is None:
             continue
+        n = shown_counts(cov)
         yield (
             standing.learner.name,
             standing.learner.email,
             info.code,
             info.title,
-            cov.met,
-            cov.awaiting,
-            cov.referred,
-            cov.missing,
-            cov.total,
+            n["met"],
+            n["awaiting"],
+            n["referred"],
+            n["not_counting"],
+            n["missing"],
+            n["total"],
             round(cov.percent_met, 1),
             info.signoff.signed_at.astimezone(UTC).date().isoformat() if info.signoff else "",
             " ".join(o.criterion.code for o in cov.outstanding),

@@ -14,6 +14,7 @@ from typing import Any
 from jinja2 import DictLoader, Environment, select_autoescape
 
 from exports.bundle.manifest import EvidenceRecord, Manifest, SignOffRecord, iso_time
+from mappings.assessment.counts import shown_counts
 from mappings.assessment.standing import Standing
 from portfolio.markdown import render_markdown
 from portfolio.models.evidence import KINDS
@@ -45,12 +46,14 @@ with its SHA-256.</p>
 <table>
 <caption>{{ reg.framework }} (registration {{ reg.ref }})</caption>
 <thead><tr><th scope="col">Standard</th><th scope="col">Title</th><th scope="col">Met</th>
-<th scope="col">Awaiting</th><th scope="col">Referred</th><th scope="col">Missing</th>
+<th scope="col">Awaiting</th><th scope="col">Referred</th>
+<th scope="col">Accepted, not counting</th><th scope="col">Missing</th>
 <th scope="col">Signed off</th></tr></thead>
 <tbody>
 {% for s in reg.standards %}
 <tr><th scope="row">{{ s.code }}</th><td>{{ s.title }}</td><td>{{ s.met }} of {{ s.total }}</td>
-<td>{{ s.awaiting }}</td><td>{{ s.referred }}</td><td>{{ s.missing }}</td>
+<td>{{ s.awaiting }}</td><td>{{ s.referred }}</td><td>{{ s.not_counting }}</td>
+<td>{{ s.missing }}</td>
 <td>{% if s.document %}<a href="{{ s.document }}">{{ s.signed_on }}</a>{% endif %}</td></tr>
 {% endfor %}
 </tbody></table>
@@ -188,11 +191,7 @@ def _coverage(standing: Standing, signed: dict[tuple[int, str], SignOffRecord]) 
             {
                 "code": cov.standard,
                 "title": info.title,
-                "met": cov.met,
-                "total": cov.total,
-                "awaiting": cov.awaiting,
-                "referred": cov.referred,
-                "missing": cov.missing,
+                **shown_counts(cov),
                 "document": s.document if s else "",
                 "signed_on": iso_time(s.signed_at)[:10] if s else "",
             }

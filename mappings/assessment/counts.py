@@ -3,7 +3,7 @@ without reasons or evidence lists, for pages and reports that show a whole casel
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from mappings.assessment.coverage import (
@@ -32,17 +32,23 @@ def state_counts(
     :func:`compute_coverage`, for pages that show many learners at once. With ``outstanding``
     each standard also lists the criteria not met, with their state only (no basis, no
     reasons: what a report of which criteria are still missing needs)."""
-    criteria = tuple(criteria)
+    criteria, claims = tuple(criteria), tuple(claims)
     state_of, awaiting_claims = criterion_states_of(criteria, claims, rules, today)
+    shown = uncounted(state_of, claims)
     grouped: dict[str, list[State]] = {}
     unmet: dict[str, list[CriterionCoverage]] = {}
+    not_counting_of: dict[str, int] = {}
     for c in criteria:
         state = state_of[c.id]
         grouped.setdefault(c.standard, []).append(state)
+        if shown[c.id] == "uncounted":
+            not_counting_of[c.standard] = not_counting_of.get(c.standard, 0) + 1
         if outstanding and state != "met":
             unmet.setdefault(c.standard, []).append(CriterionCoverage(c, state, (), ()))
     standards = [
-        standard_counts(standard, states, tuple(unmet.get(standard, ())))
+        standard_counts(
+            standard, states, tuple(unmet.get(standard, ())), not_counting_of.get(standard, 0)
+        )
         for standard, states in grouped.items()
     ]
     return tuple(standards), awaiting_claims
@@ -81,12 +87,13 @@ def criterion_states_of(
 
 def not_counting(item: CriterionCoverage) -> bool:
     """Not met though a claim of it is accepted: every accepted claim fails the rules (by its
-    method, age or date). Counted with the referred, but nobody referred it: pages say so."""
+    method, age or date). The engine's state is "referred", but nobody referred it: whatever
+    people read says "accepted, not counting" (:data:`~mappings.assessment.words.CRITERION_STATES`)."""
     return item.state == "referred" and any(c.claim.status == "accepted" for c in item.claims)
 
 
 def uncounted(
-    states: dict[int, str], claims: Iterable[tuple[int, str, str | None, date]]
+    states: Mapping[int, str], claims: Iterable[tuple[int, str, str | None, date]]
 ) -> dict[int, str]:
     """``states`` (of :func:`criterion_states_of`, from these ``claims``) with "uncounted" for
     each criterion referred though a claim of it is accepted (see :func:`not_counting`)."""
@@ -94,6 +101,19 @@ def uncounted(
     return {
         cid: "uncounted" if state == "referred" and cid in accepted else state
         for cid, state in states.items()
+    }
+
+
+def shown_counts(cov: StandardCoverage) -> dict[str, int]:
+    """A standard's counts as people are told them: ``referred`` without the criteria accepted
+    but not counting, which ``not_counting`` counts (see :func:`not_counting`)."""
+    return {
+        "met": cov.met,
+        "awaiting": cov.awaiting,
+        "referred": cov.referred - cov.not_counting,
+        "not_counting": cov.not_counting,
+        "missing": cov.missing,
+        "total": cov.total,
     }
 
 

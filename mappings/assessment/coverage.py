@@ -12,8 +12,8 @@ them (evidence said to show a criterion, with the assessor's decision if any) an
     not met, and at least one claim still awaits the assessor's decision.
 ``referred``
     not met, nothing awaiting, but there are claims: all referred, or accepted yet not countable
-    (wrong method, too old, dated in the future); with such an accepted claim it is "not
-    counting" (:func:`mappings.assessment.counts.not_counting`), which pages never call referred.
+    (wrong method, too old, dated in the future); with such an accepted claim it is "accepted,
+    not counting" (:func:`~mappings.assessment.counts.not_counting`; a standard's ``not_counting``).
 ``missing``
     no claim at all.
 
@@ -204,6 +204,7 @@ class StandardCoverage:
     percent_met: float  # 0.0 .. 100.0
     complete: bool  # every criterion met
     outstanding: tuple[CriterionCoverage, ...]  # every criterion not met, in input order
+    not_counting: int = 0  # of the referred: accepted, but no accepted claim counts
 
 
 @dataclass(frozen=True)
@@ -296,13 +297,7 @@ def _claim_key(c: ClaimFact) -> tuple[Any, ...]:
 
 def check_claim(claim: ClaimFact, kind: Kind, rules: CoverageRules, today: date) -> ClaimCheck:
     years = rules.currency_years
-    return _check(claim, kind, rules, today, None if years is None else years_before(today, years))
-
-
-def _check(
-    claim: ClaimFact, kind: Kind, rules: CoverageRules, today: date, oldest: date | None
-) -> ClaimCheck:
-    """check_claim with the currency cut-off worked out once per computation."""
+    oldest = None if years is None else years_before(today, years)
     allowed = rules.allowed_methods(kind)
     problem = claim_problem(claim.status, claim.method, claim.activity_date, allowed, today, oldest)
     return ClaimCheck(claim, countable=problem == "", problem=problem or "")
@@ -426,13 +421,18 @@ def compute_coverage(
 
 def _summarise(standard: str, items: list[CriterionCoverage]) -> StandardCoverage:
     outstanding = tuple(i for i in items if i.state != "met")
-    return standard_counts(standard, [i.state for i in items], outstanding)
+    uncounted = sum(i.state == "referred" and any(c.problem for c in i.claims) for i in items)
+    return standard_counts(standard, [i.state for i in items], outstanding, uncounted)
 
 
 def standard_counts(
-    standard: str, states: list[State], outstanding: tuple[CriterionCoverage, ...]
+    standard: str,
+    states: list[State],
+    outstanding: tuple[CriterionCoverage, ...],
+    not_counting: int = 0,
 ) -> StandardCoverage:
-    """The counts of one standard from the states of its criteria, in order."""
+    """The counts of one standard from the states of its criteria, in order; ``not_counting``
+    of the referred are accepted by claims none of which counts."""
     count = dict.fromkeys(STATES, 0)
     for st in states:
         count[st] += 1
@@ -446,4 +446,5 @@ def standard_counts(
         percent_met=100.0 * count["met"] / len(states),
         complete=count["met"] == len(states),
         outstanding=outstanding,
+        not_counting=not_counting,
     )

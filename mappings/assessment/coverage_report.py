@@ -4,13 +4,18 @@ One entry per registered standard::
 
     {"registration": 3, "framework": "SE", "framework_version": "1",
      "standard": "SE01", "title": "...", "signed_off": false, "signed_off_at": null,
-     "counts": {"met": 5, "awaiting": 2, "referred": 1, "missing": 20, "total": 28},
+     "counts": {"met": 5, "awaiting": 2, "referred": 1, "not_counting": 0, "missing": 20,
+                "total": 28},
      "percent_met": 17.9,
      "criteria": [{"code": "P1", "kind": "performance", "text": "...", "state": "met",
                    "evidence": [{"ref": "E4v1", "title": "...", "kind": "witness_testimony",
                                  "activity_date": "2025-03-01", "method": "WT",
                                  "status": "accepted"}],
                    "reasons": []}]}
+
+``referred`` counts the criteria referred back; those not met though a claim of them is
+accepted (by a method, or of an age or date, that does not count) are ``not_counting``
+("accepted, not counting" on the pages), not referred. The criteria keep the engine's state.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from mappings.assessment.counts import shown_counts
 from mappings.assessment.standing import learner_standings
 from portfolio.errors import NotFound
 from portfolio.models import Person
@@ -51,13 +57,7 @@ def coverage_report(
                     "title": info.title,
                     "signed_off": info.signoff is not None,
                     "signed_off_at": info.signoff.signed_at.isoformat() if info.signoff else None,
-                    "counts": {
-                        "met": cov.met,
-                        "awaiting": cov.awaiting,
-                        "referred": cov.referred,
-                        "missing": cov.missing,
-                        "total": cov.total,
-                    },
+                    "counts": shown_counts(cov),
                     "percent_met": round(cov.percent_met, 1),
                     "criteria": [
                         {

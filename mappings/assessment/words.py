@@ -5,6 +5,15 @@ from __future__ import annotations
 from mappings.assessment.coverage import DEFAULT_METHODS
 
 CLAIM_STATES = {"claimed": "awaiting decision", "accepted": "accepted", "referred": "referred"}
+# a criterion's state as people are told it; "uncounted": the engine's "referred", but a claim of
+# it is accepted, by a method (or of an age or date) that does not count for it
+CRITERION_STATES = {
+    "met": "met",
+    "awaiting": "awaiting",
+    "referred": "referred",
+    "missing": "missing",
+    "uncounted": "accepted, not counting",
+}
 # an assessment method's code ("WT") as people say it; a framework's own methods are named by its
 # rules where the page knows the framework (the evidence page), these are the usual ones
 METHODS = {code: name[:1].upper() + name[1:] for code, name in DEFAULT_METHODS}

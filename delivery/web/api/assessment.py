@@ -74,7 +74,15 @@ class DecisionOut(ma.Schema):
 class Counts(ma.Schema):
     met = f.Integer(required=True)
     awaiting = f.Integer(required=True)
-    referred = f.Integer(required=True)
+    referred = f.Integer(
+        required=True,
+        metadata={"description": "referred back; not those accepted but not counting"},
+    )
+    not_counting = f.Integer(
+        required=True,
+        metadata={"description": "accepted, but by a method (or of an age or date) that does "
+                  "not count for the criterion"},
+    )  # fmt: skip
     missing = f.Integer(required=True)
     total = f.Integer(required=True)
 
@@ -195,7 +203,8 @@ def decide(args: dict[str, Any], claim_id: int) -> Any:
 def coverage(learner_id: int) -> dict[str, Any]:
     """A learner's coverage
 
-    Per standard: criteria met, awaiting a decision, referred and missing; signed off or not."""
+    Per standard: criteria met, awaiting a decision, referred, accepted but not counting (by a
+    method, or of an age or date, that does not count) and missing; signed off or not."""
     access.require_view(db(), api_actor(), learner_id)
     _learner, entries = coverage_report(db(), learner_id=learner_id)
     return {"learner_id": learner_id, "standards": entries}

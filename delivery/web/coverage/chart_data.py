@@ -30,6 +30,7 @@ from delivery.web.charts import (
 from delivery.web.coverage.caseload import CohortPage
 from delivery.web.words import method_words, plain
 from mappings.assessment.models import Claim, Decision
+from mappings.assessment.words import CRITERION_STATES
 from mappings.quality.plan import Grid
 from portfolio.models import Evidence
 
@@ -276,16 +277,18 @@ def _decision_counts(
 
 
 def cohort_chart(page: CohortPage) -> Chart:
-    """The cohort's criteria by standard: met, awaiting a decision, referred, no evidence."""
+    """The cohort's criteria by standard: met, awaiting a decision, referred, accepted but not
+    counting (as the learner's pages say), no evidence."""
     sums: dict[str, list[int]] = {}
     for learner in page.rows:
         for s in learner.standards:
-            row = sums.setdefault(s.code, [0, 0, 0, 0])
-            for i, v in enumerate((s.met, s.awaiting, s.referred, s.missing)):
+            row = sums.setdefault(s.code, [0, 0, 0, 0, 0])
+            for i, v in enumerate((s.met, s.awaiting, s.referred, s.not_counting, s.missing)):
                 row[i] += v
     codes = sorted(sums)
     names = (("met", "chart-good"), ("awaiting a decision", "chart-wait"),
-             ("referred", "chart-bad"), ("no evidence", "chart-none"))  # fmt: skip
+             ("referred", "chart-bad"), (CRITERION_STATES["uncounted"], "chart-uncounted"),
+             ("no evidence", "chart-none"))  # fmt: skip
     series = [
         Series(n, c, tuple(sums[code][i] for code in codes)) for i, (n, c) in enumerate(names)
     ]

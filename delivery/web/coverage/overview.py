@@ -169,7 +169,7 @@ class StandardPage:
 
 
 def _standard_progress(info: StandardInfo, cov: StandardCoverage) -> StandardProgress:
-    not_counting = sum(1 for c in cov.outstanding if shown_state(c) == "uncounted")
+    not_counting = cov.not_counting  # counted with or without the criteria's detail
     return StandardProgress(
         code=info.code,
         title=info.title,

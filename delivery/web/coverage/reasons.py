@@ -11,15 +11,10 @@ from typing import Any
 from mappings.assessment.counts import not_counting
 from mappings.assessment.coverage import ClaimCheck, CoverageRules, CriterionCoverage
 from mappings.assessment.methods import method_names
+from mappings.assessment.words import CRITERION_STATES
 
 # a criterion's state as pages say it; "uncounted": accepted, but no accepted claim counts
-STATE_WORDS = {
-    "met": "met",
-    "awaiting": "awaiting",
-    "referred": "referred",
-    "missing": "missing",
-    "uncounted": "accepted, not counting",
-}
+STATE_WORDS = CRITERION_STATES
 
 
 @dataclass(frozen=True)
