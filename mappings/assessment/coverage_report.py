@@ -8,6 +8,7 @@ One entry per registered standard::
                 "total": 28},
      "percent_met": 17.9,
      "criteria": [{"code": "P1", "kind": "performance", "text": "...", "state": "met",
+                   "state_words": "met",
                    "evidence": [{"ref": "E4v1", "title": "...", "kind": "witness_testimony",
                                  "activity_date": "2025-03-01", "method": "WT",
                                  "status": "accepted"}],
@@ -15,7 +16,8 @@ One entry per registered standard::
 
 ``referred`` counts the criteria referred back; those not met though a claim of them is
 accepted (by a method, or of an age or date, that does not count) are ``not_counting``
-("accepted, not counting" on the pages), not referred. The criteria keep the engine's state.
+("accepted, not counting" on the pages), not referred. A criterion's ``state`` is the engine's
+(such a criterion's is "referred"); ``state_words`` is what the pages call it.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from mappings.assessment.counts import shown_counts
+from mappings.assessment.counts import not_counting, shown_counts
 from mappings.assessment.standing import learner_standings
+from mappings.assessment.words import CRITERION_STATES
 from portfolio.errors import NotFound
 from portfolio.models import Person
 
@@ -65,6 +68,9 @@ def coverage_report(
                             "kind": c.criterion.kind,
                             "text": c.criterion.text,
                             "state": c.state,
+                            "state_words": CRITERION_STATES[
+                                "uncounted" if not_counting(c) else c.state
+                            ],
                             "evidence": [
                                 {
                                     "ref": str(check.claim.evidence_ref),
@@ -87,6 +93,9 @@ def coverage_report(
     return learner, entries
 
 
+_WIDTH = max(map(len, CRITERION_STATES.values()))  # the states line up in one column
+
+
 def report_text(learner: Person, entries: list[dict[str, Any]], *, detail: bool) -> str:
     """A readable summary; with ``detail`` every criterion is listed, else only what is not met."""
     lines = [f"{learner.name} (candidate {learner.id})"]
@@ -99,7 +108,8 @@ def report_text(learner: Person, entries: list[dict[str, Any]], *, detail: bool)
         lines.append(f"{e['standard']}  {e['title']}")
         lines.append(
             f"  {n['met']} of {n['total']} met ({e['percent_met']:.0f}%): {n['awaiting']} awaiting, "
-            f"{n['referred']} referred, {n['missing']} missing{signed}"
+            f"{n['referred']} referred, {n['not_counting']} {CRITERION_STATES['uncounted']}, "
+            f"{n['missing']} missing{signed}"
         )
         for c in e["criteria"]:
             if c["state"] == "met" and not detail:
@@ -107,5 +117,5 @@ def report_text(learner: Person, entries: list[dict[str, Any]], *, detail: bool)
             refs = ", ".join(ev["ref"] for ev in c["evidence"])
             why = "; ".join(c["reasons"])
             tail = why if c["state"] != "met" else refs
-            lines.append(f"  {c['code']:<5} {c['state']:<9} {tail}")
+            lines.append(f"  {c['code']:<5} {c['state_words']:<{_WIDTH}}  {tail}".rstrip())
     return "\n".join(lines)

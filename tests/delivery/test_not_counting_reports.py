@@ -131,3 +131,21 @@ def test_bundle_index_counts_not_counting_apart(
     assert found
     cells = dict(zip(head[1:], re.findall(r"<td>(.*?)</td>", found.group(1), re.S), strict=False))
     assert cells["Referred"] == "1" and cells["Accepted, not counting"] == "2"
+
+
+def test_cli_coverage_text_says_accepted_not_counting_as_the_pages_do(
+    cli: Callable[..., Any], uncounted: dict[str, Any]
+) -> None:
+    learner = uncounted["learner"]
+    text = cli("coverage", "--candidate", str(learner.id), "--standard", "SE01").output
+    assert "SE01  " in text and "1 referred, 2 accepted, not counting," in text
+    lines = {line.split()[0]: line for line in text.splitlines()[3:] if line.strip()}
+    for key in ("p1", "p2"):
+        assert "accepted, not counting" in lines[uncounted[key].code]
+        assert "referred" not in lines[uncounted[key].code]
+    assert "referred" in lines[uncounted["p3"].code]  # a real referral is still one
+    assert " met " in lines[uncounted["k1"].code]
+    (entry,) = json.loads(cli("coverage", "--candidate", str(learner.id), "--json").output)
+    states = {c["code"]: (c["state"], c["state_words"]) for c in entry["criteria"]}
+    assert states[uncounted["p1"].code] == ("referred", "accepted, not counting")
+    assert states[uncounted["p3"].code] == ("referred", "referred")
