@@ -1,27 +1,34 @@
 """IQA records: the sample report per sample (.docx) and the plan with outcomes (.xlsx, .csv).
 
 The layout functions take the views of :func:`mappings.quality.samples.sample_details`; :func:`cycle_report`
-loads them for a whole cycle and picks the format from the file name."""
+loads them for a whole cycle and picks the format from the file name. The documents and the
+spreadsheet say dates as the pages do ("3 Dec 2026", "3 Dec 2026, 08:10" in the centre's time
+zone: :mod:`portfolio.words`); the CSV keeps sortable ones ("2026-12-03 08:10 UTC")."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from docx import Document
 from docx.document import Document as DocxDocument
 from sqlmodel import Session, col, select
 
-from exports.docx_util import clean, fmt_date, fmt_datetime, repeat_as_header
+from exports.docx_util import clean, fmt_datetime, repeat_as_header
 from framework import tabular
 from mappings.assessment.words import decision_words, method_words
 from mappings.quality.cycles import cycle_by_name
 from mappings.quality.models import Sample, SamplingCycle
 from mappings.quality.samples import SampleView, sample_details
 from mappings.quality.words import added_by_words, reason_plain, sample_kind, sample_label
+from portfolio.words import day_words, moment_words
 
 FORMATS = ("docx", "xlsx", "csv")
+ZONE = "Europe/London"  # the centre's time zone unless the caller says (PORTFOLIO_TIME_ZONE)
+Moment = Callable[[datetime], str]
 # the plan page's words: samples by their place in the plan ("Sample 1"), records, reasons, kinds
 # and methods in words, people by name (never the planner's keys "S2", "I8-11-16" or "(#16)")
 COLUMNS = (
@@ -68,7 +75,14 @@ class PlanRow:
         ]  # fmt: skip
 
 
-def plan_rows(views: Sequence[SampleView]) -> list[PlanRow]:
+def in_words(zone: str = ZONE) -> Moment:
+    """A moment as the pages say it in ``zone``: "3 Dec 2026, 08:10"."""
+    where = ZoneInfo(zone)
+    return lambda moment: moment_words(moment, where)
+
+
+def plan_rows(views: Sequence[SampleView], moment: Moment = fmt_datetime) -> list[PlanRow]:
+    """The plan's rows; review times by ``moment`` (by default "2026-12-03 08:10 UTC")."""
     return [
         PlanRow(
             sample=sample_label(v.sample.position),
@@ -81,7 +95,7 @@ def plan_rows(views: Sequence[SampleView]) -> list[PlanRow]:
             reasons="; ".join(map(reason_plain, v.sample.reasons)),
             outcome=v.review.outcome if v.review else "not reviewed",
             reviewed_by=v.reviewer_name,
-            reviewed_at=fmt_datetime(v.review.at) if v.review else "",
+            reviewed_at=moment(v.review.at) if v.review else "",
             disagreed=sum(1 for c in v.checks.values() if not c.agree),
             actions=len(v.actions),
             open_actions=sum(1 for a in v.actions if a.status != "closed"),
@@ -125,19 +139,25 @@ def _fields(doc: DocxDocument, pairs: Sequence[tuple[str, str]]) -> None:
         p.add_run(clean(value))
 
 
-def samples_docx(title: str, views: Sequence[SampleView]) -> bytes:
-    """One document: a heading per sample with its decisions, VACSR, sign-off and IQA review."""
+def samples_docx(title: str, views: Sequence[SampleView], zone: str = ZONE) -> bytes:
+    """One document: a heading per sample with its decisions, VACSR, sign-off and IQA review;
+    times in words in ``zone``."""
     doc = Document()
     doc.core_properties.title = clean(title)
     doc.add_heading(clean(title), level=0)
+    moment = in_words(zone)
     for v in views:
-        _sample_section(doc, v)
+        _sample_section(doc, v, moment)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
 
 
-def _sample_section(doc: DocxDocument, v: SampleView) -> None:
+def _day(value: date | None) -> str:
+    return day_words(value) if value else ""
+
+
+def _sample_section(doc: DocxDocument, v: SampleView, moment: Moment) -> None:
     doc.add_heading(
         clean(f"{sample_label(v.sample.position, v.learner_name)}, {v.standard_code}"), level=1
     )
@@ -157,16 +177,16 @@ def _sample_section(doc: DocxDocument, v: SampleView) -> None:
             doc,
             [
                 ("Document", v.signoff.document_id),
-                ("Signed", fmt_datetime(v.signoff.signed_at)),
+                ("Signed", moment(v.signoff.signed_at)),
                 ("Status", v.signoff.status),
                 ("Summary", v.signoff.summary),
             ],
         )
-    _assessment(doc, v)
-    _iqa_decision(doc, v)
+    _assessment(doc, v, moment)
+    _iqa_decision(doc, v, moment)
 
 
-def _assessment(doc: DocxDocument, v: SampleView) -> None:
+def _assessment(doc: DocxDocument, v: SampleView, moment: Moment) -> None:
     """The assessor's decisions with the IQA's check of each, and the VACSR judgements."""
     doc.add_heading("Assessor decisions", level=2)
     _table(
@@ -176,7 +196,7 @@ def _assessment(doc: DocxDocument, v: SampleView) -> None:
             (
                 d.criterion,
                 f"{d.evidence_ref} {d.evidence_title} (version {d.version})",
-                f"{decision_words(d.old_status, d.new_status)} ({fmt_datetime(d.at)})"
+                f"{decision_words(d.old_status, d.new_status)} ({moment(d.at)})"
                 + (", superseded by a later decision" if d.superseded else ""),
                 method_words(d.method),
                 _check(v, d.id),
@@ -196,7 +216,7 @@ def _assessment(doc: DocxDocument, v: SampleView) -> None:
         )
 
 
-def _iqa_decision(doc: DocxDocument, v: SampleView) -> None:
+def _iqa_decision(doc: DocxDocument, v: SampleView, moment: Moment) -> None:
     """The review (or that there is none yet) and the actions set for the assessor."""
     doc.add_heading("IQA decision", level=2)
     if v.review is None:
@@ -206,7 +226,7 @@ def _iqa_decision(doc: DocxDocument, v: SampleView) -> None:
         doc,
         [
             ("Outcome", v.review.outcome),
-            ("Reviewed by", f"{v.reviewer_name}, {fmt_datetime(v.review.at)}"),
+            ("Reviewed by", f"{v.reviewer_name}, {moment(v.review.at)}"),
             ("Feedback", v.review.feedback or "none"),
             ("Sign-off reopened", "yes" if v.review.reopened_signoff else "no"),
         ],
@@ -216,7 +236,7 @@ def _iqa_decision(doc: DocxDocument, v: SampleView) -> None:
         _table(
             doc,
             ("Action", "Due", "Status", "Response"),
-            [(a.text, fmt_date(a.due_date), a.status, a.response) for a in v.actions],
+            [(a.text, _day(a.due_date), a.status, a.response) for a in v.actions],
         )
 
 
@@ -227,14 +247,15 @@ def _check(view: SampleView, decision_id: int) -> str:
     return ("agree" if check.agree else "disagree") + (f": {check.note}" if check.note else "")
 
 
-def cycle_report(session: Session, cycle_name: str, fmt: str) -> bytes:
-    """The plan with outcomes (xlsx, csv) or all sample reports in one document (docx)."""
+def cycle_report(session: Session, cycle_name: str, fmt: str, zone: str = ZONE) -> bytes:
+    """The plan with outcomes (xlsx, csv) or all sample reports in one document (docx), times
+    in the centre's time zone ``zone`` (but in UTC in the CSV)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
-    return report_for_cycle(session, cycle_by_name(session, cycle_name), fmt)
+    return report_for_cycle(session, cycle_by_name(session, cycle_name), fmt, zone)
 
 
-def report_for_cycle(session: Session, cycle: SamplingCycle, fmt: str) -> bytes:
+def report_for_cycle(session: Session, cycle: SamplingCycle, fmt: str, zone: str = ZONE) -> bytes:
     """:func:`cycle_report` of a cycle already loaded (and checked by the caller)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
@@ -244,10 +265,10 @@ def report_for_cycle(session: Session, cycle: SamplingCycle, fmt: str) -> bytes:
     views = sample_details(session, [i for i in ids if i is not None])
     if fmt == "docx":
         return samples_docx(
-            f"IQA sample reports: {cycle.name}", [v for v in views if not v.sample.dropped]
+            f"IQA sample reports: {cycle.name}", [v for v in views if not v.sample.dropped], zone
         )
-    rows = plan_rows(views)
     if fmt == "csv":
-        return plan_csv(rows)
-    return plan_xlsx(rows, f"IQA plan and outcomes: {cycle.name} ({cycle.start_date} to "
-                           f"{cycle.end_date}, seed {cycle.seed})")  # fmt: skip
+        return plan_csv(plan_rows(views))
+    period = f"{day_words(cycle.start_date)} to {day_words(cycle.end_date)}"
+    title = f"IQA plan and outcomes: {cycle.name} ({period}, seed {cycle.seed})"
+    return plan_xlsx(plan_rows(views, in_words(zone)), title)

@@ -93,7 +93,7 @@ def report_cycle(ctx: Context, name: str, output: Path, fmt: str | None, as_json
     if fmt not in FORMATS:
         raise click.UsageError("The output file ends in .xlsx, .csv or .docx (or give --format).")
     with ctx.session(write=False) as session:
-        data = cycle_report(session, name, fmt)
+        data = cycle_report(session, name, fmt, ctx.settings["TIME_ZONE"])
     write_output(output, data)
     report_written(
         output, {"bytes": len(data)}, f"Wrote {output} ({len(data)} bytes).", as_json=as_json

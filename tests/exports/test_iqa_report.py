@@ -9,6 +9,7 @@ import io
 import json
 import re
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from docx import Document
@@ -16,12 +17,13 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from exports.iqa_report import cycle_report
-from mappings.quality.models import Sample
+from mappings.quality.models import Sample, SampleReview
 from mappings.quality.plan import plan_cycle
 from mappings.quality.review import review_sample
 from mappings.quality.samples import sample_view
 from portfolio.models import Evidence, Person
 from portfolio.models.evidence import KINDS
+from portfolio.words import day_words, moment_words
 from tests.conftest import actor_of
 from tests.mappings.test_iqa import build_centre
 
@@ -147,3 +149,52 @@ def test_reports_use_the_words_of_the_pages(session, reviewed) -> None:
     decisions = [c.text for r in doc.tables[0].rows for c in r.cells]
     assert any("awaiting decision → accepted" in c for c in decisions), decisions
     assert {"Witness testimony", "Observation", "Professional discussion"} & set(decisions)
+
+
+ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\bUTC\b")
+
+
+def _review_of(session, sample) -> SampleReview:
+    return session.exec(select(SampleReview).where(SampleReview.sample_id == sample.id)).one()
+
+
+def _docx_words(data: bytes) -> list[str]:
+    doc = Document(io.BytesIO(data))
+    return [p.text for p in doc.paragraphs] + [
+        c.text for t in doc.tables for r in t.rows for c in r.cells
+    ]
+
+
+def test_sample_reports_and_plan_say_dates_in_words(session, reviewed) -> None:
+    """As the pages do ("3 Dec 2026, 08:10" in the centre's time zone), not "2026-12-04 09:41
+    UTC"; the CSV keeps its sortable dates."""
+    centre, samples = reviewed
+    review = _review_of(session, samples[0])
+    london = ZoneInfo("Europe/London")
+    words = _docx_words(cycle_report(session, centre.cycle.name, "docx"))
+    assert not [w for w in words if ISO_DAY.search(w)], [w for w in words if ISO_DAY.search(w)]
+    assert any(w.endswith(f", {moment_words(review.at, london)}") for w in words), words
+    assert day_words(date.today() + timedelta(days=10)) in words  # the action's due day
+    assert any(re.search(r"\(\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d\)", w) for w in words)
+    book = load_workbook(io.BytesIO(cycle_report(session, centre.cycle.name, "xlsx")))
+    rows = list(book["Plan"].iter_rows(values_only=True))
+    cycle = centre.cycle
+    assert f"({day_words(cycle.start_date)} to {day_words(cycle.end_date)}," in rows[0][0]
+    assert rows[2][10] == moment_words(review.at, london)
+    assert not [c for r in rows for c in r if isinstance(c, str) and ISO_DAY.search(c)]
+    text = cycle_report(session, centre.cycle.name, "csv").decode("utf-8-sig")
+    table = list(csv.DictReader(io.StringIO(text)))
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d\d:\d\d UTC", table[0]["Reviewed at"])
+
+
+def test_report_dates_are_in_the_centres_time_zone(session, client, auth, app, reviewed) -> None:
+    centre, samples = reviewed
+    at = _review_of(session, samples[0]).at
+    auckland = ZoneInfo("Pacific/Auckland")
+    data = cycle_report(session, centre.cycle.name, "docx", zone="Pacific/Auckland")
+    assert any(w.endswith(f", {moment_words(at, auckland)}") for w in _docx_words(data))
+    app.config["TIME_ZONE"] = "Pacific/Auckland"
+    auth.login(centre.iqa)
+    got = client.get(f"/iqa/cycles/{centre.cycle.id}/report.docx")
+    assert got.status_code == 200
+    assert any(w.endswith(f", {moment_words(at, auckland)}") for w in _docx_words(got.data))

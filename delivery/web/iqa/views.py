@@ -13,6 +13,7 @@ from datetime import UTC, datetime, time, timedelta
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -39,7 +40,7 @@ from delivery.web.iqa.forms import (
 )
 from delivery.web.iqa.paging import sample_page
 from delivery.web.words import sample_kind
-from exports.iqa_report import report_for_cycle
+from exports.iqa_report import ZONE, report_for_cycle
 from mappings.quality.actions import (
     actions_for_assessor,
     actions_set_by,
@@ -235,7 +236,7 @@ def report(cycle_id: int, fmt: str) -> Response:
     if fmt not in REPORT_MIMES:
         abort(404)
     cycle = get_cycle(db(), actor(), cycle_id)
-    data = report_for_cycle(db(), cycle, fmt)
+    data = report_for_cycle(db(), cycle, fmt, current_app.config.get("TIME_ZONE") or ZONE)
     stem = "iqa-sample-reports" if fmt == "docx" else "iqa-plan"
     slug = re.sub(r"[^A-Za-z0-9]+", "-", cycle.name).strip("-").lower() or str(cycle_id)
     response = send_file(
