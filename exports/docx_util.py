@@ -30,7 +30,8 @@ def clean(text: str) -> str:
 
 
 def fmt_date(value: date | None) -> str:
-    return value.isoformat() if value else ""
+    """``3 Dec 2024``: a date in words, as the pages say it (and as nobody misreads it)."""
+    return f"{value.day} {value:%b %Y}" if value else ""
 
 
 def fmt_datetime(value: datetime | None) -> str:

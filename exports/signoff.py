@@ -32,7 +32,6 @@ from exports.docx_util import (
     clean,
     describe_table,
     fmt_date,
-    fmt_datetime,
     repeat_as_header,
     reproducible_zip,
     set_language,
@@ -145,7 +144,8 @@ def build_signoff_docx(view: SignoffView) -> bytes:
     _set_up(doc, view)
     add_styled(doc, "Title", view.title)
     doc.add_paragraph(
-        f"Record {clean(view.document_id)}, signed off {fmt_datetime(view.signed_at)}"
+        f"Record {clean(view.document_id)}, signed off {spoken_date(view.signed_at)} at "
+        f"{spoken_time(view.signed_at)}"
     )
 
     add_styled(doc, "Heading1", "Learner and registration")

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from docx.document import Document as DocxDocument
 from docx.text.paragraph import Paragraph
 
-from exports.docx_util import add_styled, clean, fmt_date
+from exports.docx_util import add_styled, clean
 
 FIELD_STYLE = "Record Field"
 BLANK = "_" * 30
@@ -136,5 +136,5 @@ def add_iqa(doc: DocxDocument, iqa: IqaSection | None) -> None:
         ("Comments", iqa.comments or "—"),
         ("Name", iqa.name or BLANK),
         ("Signature", BLANK),
-        ("Date", fmt_date(iqa.decided_on) or BLANK),
+        ("Date", spoken_date(iqa.decided_on) or BLANK),
     )
