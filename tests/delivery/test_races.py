@@ -21,8 +21,8 @@ from mappings.assessment import claims, declarations, signoff
 from mappings.assessment.models import Claim, SignOff
 from mappings.assessment.standing import registrations_of_learner
 from portfolio import db
-from portfolio.errors import Conflict
-from portfolio.models import Evidence, Framework
+from portfolio.errors import Conflict, Invalid
+from portfolio.models import AuditEntry, Evidence, Framework
 from portfolio.services import evidence, people
 from portfolio.services.people import SYSTEM
 from tests.conftest import actor_of, migrated_database
@@ -188,3 +188,61 @@ def test_a_standard_signed_off_in_two_tabs_at_once_is_signed_off_once(engine: En
     assert isinstance(result, Conflict), result
     with Session(engine) as s:
         assert len(s.exec(select(SignOff).where(SignOff.status == "signed")).all()) == 1
+
+
+def _draft(engine: Engine) -> dict[str, Any]:
+    """A learner's draft item, not yet submitted, with the hash its editor loaded."""
+    with Session(engine, expire_on_commit=False) as s:
+        learner = actor_of(_person(s, "learner", "Dru"))
+        item = evidence.create(
+            s,
+            actor=learner,
+            learner_id=learner.id,
+            draft=evidence.Draft(
+                kind="reflective_account", title="T", activity_date=date.today(), body="first"
+            ),
+        )
+        loaded = evidence.current_version(s, item).sha256
+        s.commit()
+    return {"learner": learner, "item": item.id, "hash": loaded}
+
+
+def _submit(w: dict[str, Any]) -> Callable[[Session], None]:
+    return lambda s: evidence.submit(s, actor=w["learner"], evidence_id=w["item"], declaration=True)
+
+
+def test_an_autosave_racing_the_submit_never_changes_the_submitted_version(engine: Engine) -> None:
+    w = _draft(engine)
+
+    def autosave(s: Session) -> None:
+        evidence.autosave(
+            s,
+            actor=w["learner"],
+            evidence_id=w["item"],
+            expected_version=1,
+            expected_hash=w["hash"],
+            draft=evidence.Draft(
+                kind="reflective_account", title="T", activity_date=date.today(), body="later"
+            ),
+        )
+
+    result = _race(engine, _submit(w), autosave)
+    assert isinstance(result, Invalid), result
+    with Session(engine) as s:
+        item = s.get(Evidence, w["item"])
+        assert item is not None and item.status == "submitted" and item.current_version == 1
+        submitted = evidence.current_version(s, item)
+        assert submitted.body == "first" and submitted.declared_at is not None
+
+
+def test_a_draft_submitted_twice_at_once_is_submitted_once(engine: Engine) -> None:
+    w = _draft(engine)
+    result = _race(engine, _submit(w), _submit(w))
+    assert isinstance(result, Invalid) and "already submitted" in str(result), result
+    with Session(engine) as s:
+        submits = s.exec(
+            select(AuditEntry).where(
+                AuditEntry.action == "evidence.submit", AuditEntry.subject_id == w["item"]
+            )
+        ).all()
+    assert len(submits) == 1

@@ -32,7 +32,7 @@ def attach(
     """Store an upload under its hash, checked by content, and attach it to the draft version.
 
     Its text is not read here: a pending reading is queued, read later in the background."""
-    item = for_author(session, actor, evidence_id)
+    item = for_author(session, actor, evidence_id, lock=True)
     display = (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255] or "upload"
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:

@@ -187,9 +187,15 @@ def log(session: Session, actor: Actor, item: Evidence, action: str, data: dict[
     )
 
 
-def get_for(session: Session, actor: Actor, evidence_id: int) -> tuple[Evidence, set[str]]:
-    """The item and how the actor stands to it; NotFound for anything the actor may not see."""
-    item = session.get(Evidence, evidence_id)
+def get_for(
+    session: Session, actor: Actor, evidence_id: int, *, lock: bool = False
+) -> tuple[Evidence, set[str]]:
+    """The item and how the actor stands to it; NotFound for anything the actor may not see.
+    ``lock``: read as committed now and held until this transaction ends (see :func:`for_author`)."""
+    if lock:
+        item = session.get(Evidence, evidence_id, with_for_update=True, populate_existing=True)
+    else:
+        item = session.get(Evidence, evidence_id)
     if item is None:
         raise NotFound("No such evidence.")
     rel = access.require_view(session, actor, item.learner_id)
@@ -215,9 +221,13 @@ def latest_submitted(session: Session, item: Evidence) -> EvidenceVersion | None
     ).first()
 
 
-def for_author(session: Session, actor: Actor, evidence_id: int) -> Evidence:
-    """The item, if ``actor`` wrote it (NotFound/PermissionDenied otherwise)."""
-    item, _rel = get_for(session, actor, evidence_id)
+def for_author(session: Session, actor: Actor, evidence_id: int, *, lock: bool = False) -> Evidence:
+    """The item, if ``actor`` wrote it (NotFound/PermissionDenied otherwise). ``lock``, for a
+    write: its row is held until this transaction ends (PostgreSQL: FOR UPDATE; SQLite writes one
+    transaction at a time anyway) and read as committed after any other writer's, so a save, an
+    upload or a submit that raced another (a double click, an autosave during the submit) sees
+    what the other did instead of changing a version just submitted."""
+    item, _rel = get_for(session, actor, evidence_id, lock=lock)
     if item.created_by != actor.id:
         raise PermissionDenied("Only the author may change this evidence.")
     return item
@@ -272,7 +282,7 @@ def update(
     ``expected_hash``: the SHA-256 of the draft as the editor loaded it (or as its last
     background save left it). A draft changes in place, so its version number does not tell two
     tabs apart: the hash does, and the later save is refused instead of overwriting the other."""
-    item = for_author(session, actor, evidence_id)
+    item = for_author(session, actor, evidence_id, lock=True)
     if item.current_version != expected_version:
         raise Conflict(CHANGED_ELSEWHERE)
     current = current_version(session, item)
@@ -311,7 +321,7 @@ def autosave(
     """Save a draft in the background, as the editor does every few seconds: only an item still
     a draft (a submitted one changes when its author saves, making a new version), and only when
     the text changed. True when something was written."""
-    item = for_author(session, actor, evidence_id)
+    item = for_author(session, actor, evidence_id, lock=True)
     if item.status != "draft":
         raise Invalid("Only a draft is saved automatically: press “Save” to make a new version.")
     title, activity, body, fields = _clean(draft)
@@ -380,7 +390,7 @@ def submit(session: Session, *, actor: Actor, evidence_id: int, declaration: boo
     """Submit the current version with the author's declaration of authenticity. Its body and
     the files read so far are scanned for personal data first (what was not scanned yet), and a
     version with findings neither replaced nor confirmed is refused with the question."""
-    item = for_author(session, actor, evidence_id)
+    item = for_author(session, actor, evidence_id, lock=True)
     if item.status == "submitted":
         raise Invalid("This version is already submitted.")
     if not declaration:

@@ -26,7 +26,7 @@ CHANGED = "The text has changed since it was checked; check it again, then choos
 def _current_draft(
     session: Session, actor: Actor, evidence_id: int
 ) -> tuple[Evidence, EvidenceVersion]:
-    item = for_author(session, actor, evidence_id)
+    item = for_author(session, actor, evidence_id, lock=True)
     if item.status != "draft":
         raise Invalid(
             "Only a draft is checked for personal data here; edit it to make a new draft."
