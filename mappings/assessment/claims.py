@@ -11,7 +11,7 @@ from sqlalchemy import and_, bindparam, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from mappings.assessment import declarations, notices
+from mappings.assessment import declarations, holds, notices
 from mappings.assessment.coverage import CriterionRef
 from mappings.assessment.methods import method_warning
 from mappings.assessment.models import Claim, Decision, Judgement, SignOff
@@ -204,7 +204,15 @@ def _to_decide(
         .exists()
     )
     row = session.execute(
-        sa_select(Claim, Evidence, Framework, col(Registration.assessor_id), signed)
+        sa_select(
+            Claim,
+            Evidence,
+            Framework,
+            col(Registration.assessor_id),
+            signed,
+            col(Registration.id),
+            col(Criterion.standard_id),
+        )
         .join(Evidence, col(Evidence.id) == Claim.evidence_id)
         .join(Criterion, col(Criterion.id) == Claim.criterion_id)
         .join(Standard, col(Standard.id) == Criterion.standard_id)
@@ -220,14 +228,20 @@ def _to_decide(
     ).first()
     if row is None:
         raise NotFound("No such claim.")
-    claim, item, framework, assessor_id, frozen = row
+    claim, item, framework, assessor_id, frozen, registration_id, standard_id = row
     access.require_assessor(session, actor, item.learner_id)
     if assessor_id != actor.id:  # the learner may have another assessor for this framework
         raise PermissionDenied(
             f"Only the assessor allocated to the learner's {framework.title} registration "
             "decides this claim."
         )
-    if frozen and judging:  # the sign-off froze the decisions it rests on
+    if not judging:  # the view's check before it reads the form: the sign-off is said later
+        return claim, item, framework
+    # a sign-off under way is waited for (once: a transaction holding the row read it as committed)
+    if not frozen and holds.concurrent(session) and not holds.holding(session, registration_id):
+        holds.hold_registration(session, registration_id)
+        frozen = holds.signed_now(session, registration_id, standard_id)
+    if frozen:  # the sign-off froze the decisions it rests on
         raise Invalid("This standard is signed off: reopen it to judge its claims again.")
     return claim, item, framework
 

@@ -21,6 +21,7 @@ from datetime import date
 from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
+from mappings.assessment import holds
 from mappings.assessment.declarations import ASSESSOR_WORDING, current_declaration
 from mappings.assessment.evidence_set import basis_versions, hash_of
 from mappings.assessment.evidence_set import (
@@ -120,27 +121,31 @@ def sign_off(
     )
 
 
-def _no_one_else_signed(
-    session: Session, registration_id: int, standard_id: int, standard_code: str
-) -> None:
+def _no_one_else_signed(session: Session, standing: Standing, standard_id: int, code: str) -> None:
     """Hold the registration until this transaction ends (PostgreSQL: its row, FOR UPDATE;
     SQLite writes one transaction at a time anyway), then ask again whether the standard is
     signed off: the standing was read before, so two tabs signing at once would both see it
-    unsigned and both sign."""
-    session.exec(
-        select(Registration.id).where(Registration.id == registration_id).with_for_update()
-    ).one()
-    signed = session.exec(
-        select(SignOff.id).where(
-            SignOff.registration_id == registration_id,
-            SignOff.standard_id == standard_id,
-            SignOff.status == "signed",
-        )
-    ).first()
-    if signed is not None:
+    unsigned and both sign. On PostgreSQL, the claims behind the standard are read again too: a
+    claim decided (say referred) while the sign-off waited would otherwise be signed over."""
+    registration_id = standing.registration.id or 0
+    holds.hold_registration(session, registration_id)
+    if holds.signed_now(session, registration_id, standard_id):
         raise Conflict(
-            f"{standard_code} was signed off while you were looking at it; reload to see the "
-            "sign-off."
+            f"{code} was signed off while you were looking at it; reload to see the sign-off."
+        )
+    if not holds.concurrent(session):
+        return
+    mine = [c for c in standing.coverage.criteria if c.criterion.standard == code]
+    seen = {
+        (check.claim.evidence_id, check.claim.criterion_id, check.claim.status, check.claim.method)
+        for c in mine
+        for check in c.claims
+    }
+    now = holds.claim_states(session, standing.learner.id or 0, [c.criterion.id for c in mine])
+    if now != seen:
+        raise Conflict(
+            f"The decisions on {code}'s claims changed while you were looking at it; reload to "
+            "see them, then sign it off if it is still complete."
         )
 
 
@@ -164,7 +169,7 @@ def sign_off_standing(
     info, cov = found
     if info.signoff is not None:
         raise Invalid(f"{standard_code} is already signed off.")
-    _no_one_else_signed(session, standing.registration.id or 0, info.id, standard_code)
+    _no_one_else_signed(session, standing, info.id, standard_code)
     if not cov.complete:
         raise Invalid(
             f"{standard_code} cannot be signed off: {cov.total - cov.met} of {cov.total} "

@@ -145,7 +145,8 @@ def test_a_submitted_item_edited_in_two_tabs_at_once_tells_the_second_tab(engine
         assert evidence.current_version(s, s.get(Evidence, w["item"])).body == "tab one"
 
 
-def test_a_standard_signed_off_in_two_tabs_at_once_is_signed_off_once(engine: Engine) -> None:
+def _ready_to_sign(engine: Engine) -> dict[str, Any]:
+    """SE03 with every criterion claimed by one item and accepted, and the learner's declaration."""
     w = _world(engine, ["SE03"])
     with Session(engine) as s:
         claims.set_claims(
@@ -170,7 +171,12 @@ def test_a_standard_signed_off_in_two_tabs_at_once_is_signed_off_once(engine: En
             s, actor=w["learner"], registration_id=registration, standard_code="SE03"
         )
         s.commit()
+        w["claim"] = s.exec(select(Claim).where(Claim.evidence_id == w["item"])).first()
+        assert w["claim"] is not None
+    return w
 
+
+def _sign(w: dict[str, Any]) -> Callable[[Session], None]:
     def sign(s: Session) -> None:
         standing = signoff.standing_to_sign(
             s, actor=w["assessor"], learner_id=w["learner"].id, code="SE03"
@@ -184,6 +190,48 @@ def test_a_standard_signed_off_in_two_tabs_at_once_is_signed_off_once(engine: En
             assessor_declaration=True,
         )
 
+    return sign
+
+
+def _refer(w: dict[str, Any]) -> Callable[[Session], None]:
+    return lambda s: claims.decide(
+        s,
+        actor=w["assessor"],
+        claim_id=w["claim"].id,
+        expected_revision=w["claim"].revision,
+        decision="referred",
+        method="O",
+        feedback="Show it in your work.",
+    )
+
+
+def _signed_and_claim(engine: Engine, w: dict[str, Any]) -> tuple[int, str]:
+    """How many sign-offs stand, and the status of the claim referred in the race."""
+    with Session(engine) as s:
+        signed = s.exec(select(SignOff).where(SignOff.status == "signed")).all()
+        claim = s.get(Claim, w["claim"].id)
+        return len(signed), claim.status if claim else ""
+
+
+def test_a_claim_referred_while_its_standard_is_signed_off_is_refused(engine: Engine) -> None:
+    w = _ready_to_sign(engine)
+    result = _race(engine, _sign(w), _refer(w))
+    assert isinstance(result, Invalid) and "signed off" in str(result), result
+    assert _signed_and_claim(engine, w) == (1, "accepted")
+
+
+def test_a_standard_signed_off_while_one_of_its_claims_is_referred_is_refused(
+    engine: Engine,
+) -> None:
+    w = _ready_to_sign(engine)
+    result = _race(engine, _refer(w), _sign(w))
+    assert isinstance(result, Conflict | Invalid), result
+    assert _signed_and_claim(engine, w) == (0, "referred")
+
+
+def test_a_standard_signed_off_in_two_tabs_at_once_is_signed_off_once(engine: Engine) -> None:
+    w = _ready_to_sign(engine)
+    sign = _sign(w)
     result = _race(engine, sign, sign)
     assert isinstance(result, Conflict), result
     with Session(engine) as s:

@@ -1,0 +1,78 @@
+"""The one lock that orders the writers judging a registration's standards.
+
+Deciding a claim and signing a standard off each check what stands (is the
+standard signed off? is every criterion met?) and then write. On PostgreSQL (READ COMMITTED) two
+of them at once would each check before the other wrote: a claim referred while its standard is
+signed off would leave a sign-off resting on a referred claim. Each therefore holds the
+registration's row (``FOR UPDATE``) before its last check, and checks again what the other may
+have committed meanwhile. SQLite writes one transaction at a time (``BEGIN IMMEDIATE``), so there
+nothing is held and no statement is spent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlmodel import Session, col, select
+
+from mappings.assessment.models import Claim, SignOff
+from portfolio.models import Evidence, Registration
+
+_HELD = "mappings.assessment.holds"  # session.info: (transaction, registration ids it holds)
+
+
+def concurrent(session: Session) -> bool:
+    """Whether writers of this database run side by side (PostgreSQL), so checks need a hold."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def hold_registration(session: Session, registration_id: int) -> None:
+    """Hold the registration's row until this transaction ends (waiting for a writer holding it)."""
+    session.exec(
+        select(Registration.id).where(Registration.id == registration_id).with_for_update()
+    ).one()
+    transaction, held = session.info.get(_HELD, (None, set()))
+    if transaction is not session.get_transaction():
+        transaction, held = session.get_transaction(), set()
+    held.add(registration_id)
+    session.info[_HELD] = (transaction, held)
+
+
+def holding(session: Session, registration_id: int) -> bool:
+    """Whether this transaction holds the registration already: what it reads of the
+    registration's sign-offs is then as committed, and no other writer can change it."""
+    transaction, held = session.info.get(_HELD, (None, set()))
+    return transaction is session.get_transaction() and registration_id in held
+
+
+def signed_now(session: Session, registration_id: int, standard_id: int) -> bool:
+    """Whether the standard is signed off in the registration, as committed now."""
+    found = session.exec(
+        select(SignOff.id).where(
+            SignOff.registration_id == registration_id,
+            SignOff.standard_id == standard_id,
+            SignOff.status == "signed",
+        )
+    ).first()
+    return found is not None
+
+
+ClaimState = tuple[int, int, str, str | None]  # evidence, criterion, status, method
+
+
+def claim_states(session: Session, learner_id: int, criteria: Iterable[int]) -> set[ClaimState]:
+    """The learner's claims of submitted evidence on ``criteria`` as committed now: what the
+    coverage of those criteria rests on."""
+    wanted = sorted(set(criteria))
+    if not wanted:
+        return set()
+    rows = session.exec(
+        select(Claim.evidence_id, Claim.criterion_id, Claim.status, Claim.method)
+        .join(Evidence, col(Evidence.id) == Claim.evidence_id)
+        .where(
+            Evidence.learner_id == learner_id,
+            col(Evidence.submitted_at).is_not(None),
+            col(Claim.criterion_id).in_(wanted),
+        )
+    ).all()
+    return {(eid, cid, status, method) for eid, cid, status, method in rows}
