@@ -301,6 +301,8 @@ def reopen(session: Session, *, actor: Actor, signoff_id: int, reason: str) -> S
 
 
 def _reopen(session: Session, *, actor: Actor, record: SignOff, reason: str) -> SignOff:
+    if holds.concurrent(session):  # held, and read as committed after another reopening
+        session.refresh(record, with_for_update=True)
     if record.status != "signed":
         raise Invalid("This sign-off is already reopened.")
     if not reason.strip():

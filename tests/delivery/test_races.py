@@ -21,7 +21,7 @@ from mappings.assessment import claims, declarations, signoff
 from mappings.assessment.models import Claim, SignOff
 from mappings.assessment.standing import registrations_of_learner
 from portfolio import db
-from portfolio.errors import Conflict, Invalid
+from portfolio.errors import Conflict, Invalid, NotFound
 from portfolio.models import AuditEntry, Evidence, Framework
 from portfolio.services import evidence, people
 from portfolio.services.people import SYSTEM
@@ -294,3 +294,29 @@ def test_a_draft_submitted_twice_at_once_is_submitted_once(engine: Engine) -> No
             )
         ).all()
     assert len(submits) == 1
+
+
+def test_a_sign_off_reopened_twice_at_once_is_reopened_once(engine: Engine) -> None:
+    w = _ready_to_sign(engine)
+    with Session(engine) as s:
+        _sign(w)(s)
+        s.commit()
+
+    def reopen(reason: str) -> Callable[[Session], None]:
+        def run(s: Session) -> None:
+            current = signoff.signoff_to_reopen(
+                s, actor=w["assessor"], learner_id=w["learner"].id, code="SE03"
+            )
+            signoff.reopen_standard(
+                s, actor=w["assessor"], current=current, code="SE03", reason=reason
+            )
+
+        return run
+
+    result = _race(engine, reopen("Evidence found copied."), reopen("Wrong learner."))
+    assert isinstance(result, Invalid | NotFound), result
+    with Session(engine) as s:
+        [record] = s.exec(select(SignOff)).all()
+        reopens = s.exec(select(AuditEntry).where(AuditEntry.action == "standard.reopen")).all()
+    assert record.status == "reopened" and record.reopen_reason == "Evidence found copied."
+    assert len(reopens) == 1
