@@ -74,8 +74,15 @@ def actions_set_by(
     return _action_rows(session, where, today or date.today())
 
 
+def _held(session: Session, action_id: int) -> Action | None:
+    """The action as committed now, its row held until this transaction ends (PostgreSQL:
+    FOR UPDATE): a response and the closing racing each other see what the other did, rather
+    than a response reopening a closed action or a second closing overwriting the first."""
+    return session.get(Action, action_id, with_for_update=True, populate_existing=True)
+
+
 def respond_action(session: Session, *, actor: Actor, action_id: int, response: str) -> Action:
-    action = session.get(Action, action_id)
+    action = _held(session, action_id)
     if action is None or action.assessor_id != actor.id:
         raise NotFound("No such action for you.")
     if action.status == "closed":
@@ -95,7 +102,7 @@ def respond_action(session: Session, *, actor: Actor, action_id: int, response: 
 
 def close_action(session: Session, *, actor: Actor, action_id: int) -> Action:
     """The IQA who set the action closes it, once satisfied."""
-    action = session.get(Action, action_id)
+    action = _held(session, action_id)
     if action is None:
         raise NotFound("No such action.")
     if action.set_by != actor.id or not actor.has("iqa"):

@@ -20,6 +20,8 @@ from demo.accounts import register_learner
 from mappings.assessment import claims, declarations, signoff
 from mappings.assessment.models import Claim, SignOff
 from mappings.assessment.standing import registrations_of_learner
+from mappings.quality import actions
+from mappings.quality.models import Action, Sample, SampleReview, SamplingCycle
 from portfolio import db
 from portfolio.errors import Conflict, Invalid, NotFound
 from portfolio.models import AuditEntry, Evidence, Framework
@@ -320,3 +322,50 @@ def test_a_sign_off_reopened_twice_at_once_is_reopened_once(engine: Engine) -> N
         reopens = s.exec(select(AuditEntry).where(AuditEntry.action == "standard.reopen")).all()
     assert record.status == "reopened" and record.reopen_reason == "Evidence found copied."
     assert len(reopens) == 1
+
+
+def _action(engine: Engine) -> dict[str, Any]:
+    """An IQA's open action for the assessor of a reviewed sample (rows written directly)."""
+    w = _world(engine, ["SE01"])
+    with Session(engine) as s:
+        iqa = actor_of(_person(s, "iqa", "Ivy"))
+        [registration] = registrations_of_learner(s, w["learner"].id)
+        cycle = SamplingCycle(
+            name="Spring", start_date=date.today(), end_date=date.today(), iqa_id=iqa.id,
+            created_by=iqa.id,
+        )  # fmt: skip
+        s.add(cycle)
+        s.flush()
+        sample = Sample(
+            cycle_id=cycle.id or 0, decision_key="I1", kind="interim",
+            registration_id=registration, learner_id=w["learner"].id,
+            standard_id=w["criteria"][0].standard_id, assessor_id=w["assessor"].id,
+        )  # fmt: skip
+        s.add(sample)
+        s.flush()
+        review = SampleReview(sample_id=sample.id or 0, outcome="disagree", reviewed_by=iqa.id)
+        s.add(review)
+        s.flush()
+        action = Action(
+            review_id=review.id or 0, sample_id=sample.id or 0, assessor_id=w["assessor"].id,
+            set_by=iqa.id, text="Observe P1 again.", due_date=date.today(),
+        )  # fmt: skip
+        s.add(action)
+        s.commit()
+        return {**w, "iqa": iqa, "action": action.id}
+
+
+def test_an_action_responded_to_while_the_iqa_closes_it_stays_closed(engine: Engine) -> None:
+    w = _action(engine)
+
+    def close(s: Session) -> None:
+        actions.close_action(s, actor=w["iqa"], action_id=w["action"])
+
+    def respond(s: Session) -> None:
+        actions.respond_action(s, actor=w["assessor"], action_id=w["action"], response="Done.")
+
+    result = _race(engine, close, respond)
+    assert isinstance(result, Invalid) and "closed" in str(result), result
+    with Session(engine) as s:
+        action = s.get(Action, w["action"])
+        assert action is not None and action.status == "closed" and action.response == ""
