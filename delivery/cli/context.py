@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import click
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlmodel import Session
 
 from delivery.schema import schema_state
@@ -23,6 +23,9 @@ from portfolio.services.files import Store
 from portfolio.services.stores import open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
+# PostgreSQL's answers when another transaction got there first (a unique key it committed
+# meanwhile, a serialization failure, a deadlock): a command runs once, so it says so and stops
+_AT_THE_SAME_MOMENT = frozenset({"23505", "40001", "40P01"})
 
 
 class Context:
@@ -54,8 +57,9 @@ class Context:
 
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
-        """A session for one command: commit on success, roll back and exit 1 on a domain error
-        or when the database stayed locked by other writers longer than the busy timeout.
+        """A session for one command: commit on success, roll back and exit 1 on a domain error,
+        when the database stayed locked by other writers longer than the busy timeout, or when
+        another transaction wrote the same records at the same moment (PostgreSQL).
         ``write=False`` for a command that only reads (a list, a report, an export): it holds
         no writer up (on SQLite a writing command takes the write lock for its whole run)."""
         state = schema_state(self.engine)
@@ -70,12 +74,28 @@ class Context:
         except DomainError as exc:
             raise click.ClickException(str(exc)) from exc
         except OperationalError as exc:
-            if not is_lock_error(exc):
-                raise
+            if not is_lock_error(exc) or race_lost(exc):
+                raise  # a race lost is told by the command line group (delivery.cli.main)
             raise click.ClickException(
                 f"The database stayed busy for {BUSY_TIMEOUT_SECONDS} s (others are writing); "
                 "nothing was saved. Run the command again."
             ) from exc
+
+
+def race_lost(exc: BaseException) -> str | None:
+    """What to tell the person when ``exc`` means another transaction wrote the same records at
+    the same moment (PostgreSQL: a unique key or a referenced row it committed meanwhile, a
+    serialization failure, a deadlock); None for anything else. Told by the group once the
+    command has stopped, not by :meth:`Context.session`: work that expects such an error (a
+    chunk of summaries another process stored meanwhile) catches it itself."""
+    if not isinstance(exc, DBAPIError) or not is_lock_error(exc):
+        return None
+    if getattr(exc.orig, "sqlstate", None) not in _AT_THE_SAME_MOMENT:
+        return None
+    return (
+        "Someone else changed the same records at the same moment; nothing was saved. "
+        "Run the command again."
+    )
 
 
 def _connect(url: str) -> Engine:

@@ -144,6 +144,19 @@ class LazyGroup(click.Group):
             raise TypeError(f"{module_name}:{attribute} is not a click command")
         return command
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; one that lost a race with another writer (PostgreSQL) stops with
+        one line and exit 1 rather than a traceback (:func:`delivery.cli.context.race_lost`)."""
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            from delivery.cli.context import race_lost  # only when a command failed
+
+            message = race_lost(exc)
+            if message is None:
+                raise
+            raise click.ClickException(message) from exc
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """List every command with its one-line help from the table, importing none of them."""
         placeholders = {
