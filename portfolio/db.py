@@ -35,8 +35,11 @@ PING_AFTER_IDLE_SECONDS = 10.0
 # SQLSTATEs of PostgreSQL that mean "run the transaction again": serialization failure,
 # deadlock, lock not available, and a unique key taken by a transaction that committed while this
 # one ran (READ COMMITTED: two requests checked that a row was not there, then both inserted it;
-# run again, the check sees the other's row and answers as it should: a conflict, or nothing to do)
-_PG_RETRY = frozenset({"40001", "40P01", "55P03", "23505"})
+# run again, the check sees the other's row and answers as it should: a conflict, or nothing to do),
+# and a foreign key whose row a transaction deleted and committed meanwhile, or that one
+# referred to while this one deleted it (an IQA cycle planned again while one of its samples was
+# reviewed; run again, the check sees the row gone, or its new reference, and says so)
+_PG_RETRY = frozenset({"40001", "40P01", "55P03", "23505", "23503"})
 _writing: ContextVar[bool] = ContextVar("portfolio_writing", default=False)
 
 

@@ -25,7 +25,7 @@ from portfolio.services.stores import open_store
 F = TypeVar("F", bound=Callable[..., Any])
 # PostgreSQL's answers when another transaction got there first (a unique key it committed
 # meanwhile, a serialization failure, a deadlock): a command runs once, so it says so and stops
-_AT_THE_SAME_MOMENT = frozenset({"23505", "40001", "40P01"})
+_AT_THE_SAME_MOMENT = frozenset({"23505", "23503", "40001", "40P01"})
 
 
 class Context:

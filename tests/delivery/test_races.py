@@ -20,11 +20,11 @@ from demo.accounts import register_learner
 from mappings.assessment import claims, declarations, signoff
 from mappings.assessment.models import Claim, SignOff
 from mappings.assessment.standing import registrations_of_learner
-from mappings.quality import actions
+from mappings.quality import actions, cycles, plan, review
 from mappings.quality.models import Action, Sample, SampleReview, SamplingCycle
 from portfolio import db
 from portfolio.errors import Conflict, Invalid, NotFound
-from portfolio.models import AuditEntry, Evidence, Framework
+from portfolio.models import AuditEntry, Evidence, Framework, Person, Registration
 from portfolio.services import evidence, people
 from portfolio.services.people import SYSTEM
 from tests.conftest import actor_of, migrated_database
@@ -369,3 +369,57 @@ def test_an_action_responded_to_while_the_iqa_closes_it_stays_closed(engine: Eng
     with Session(engine) as s:
         action = s.get(Action, w["action"])
         assert action is not None and action.status == "closed" and action.response == ""
+
+
+def _planned(engine: Engine) -> dict[str, Any]:
+    """SE03 signed off and a planned IQA cycle sampling the sign-off."""
+    w = _ready_to_sign(engine)
+    with Session(engine) as s:
+        _sign(w)(s)
+        iqa = _person(s, "iqa", "Ivy")
+        assessor = s.get(Person, w["assessor"].id)
+        assert assessor is not None
+        assessor.assessor_status = "new"  # every sign-off of a new assessor is sampled
+        [registration] = registrations_of_learner(s, w["learner"].id)
+        reg = s.get(Registration, registration)
+        assert reg is not None
+        reg.iqa_id = iqa.id
+        s.add_all([assessor, reg])
+        s.commit()
+        me = actor_of(iqa)
+        cycle = cycles.create_cycle(
+            s, actor=me, name="R1", start=date.today() - timedelta(days=30),
+            end=date.today() + timedelta(days=30),
+        )  # fmt: skip
+        plan.plan_cycle(s, actor=me, cycle_id=cycle.id or 0)
+        s.commit()
+        sample = s.exec(select(Sample).where(Sample.cycle_id == cycle.id)).one()
+        return {**w, "iqa": me, "cycle": cycle.id, "sample": sample.id}
+
+
+def _review(w: dict[str, Any]) -> Callable[[Session], None]:
+    return lambda s: review.review_sample(
+        s, actor=w["iqa"], sample_id=w["sample"], outcome="agree", feedback="", checks={}
+    )
+
+
+def _replan(w: dict[str, Any]) -> Callable[[Session], None]:
+    return lambda s: plan.plan_cycle(s, actor=w["iqa"], cycle_id=w["cycle"], seed=7)
+
+
+def test_a_cycle_planned_again_while_a_sample_is_reviewed_is_refused(engine: Engine) -> None:
+    w = _planned(engine)
+    result = _race(engine, _review(w), _replan(w))
+    assert isinstance(result, Conflict) and "already reviewed" in str(result), result
+    with Session(engine) as s:
+        assert s.get(Sample, w["sample"]) is not None
+        assert len(s.exec(select(SampleReview)).all()) == 1
+
+
+def test_a_sample_reviewed_while_the_cycle_is_planned_again_is_not_found(engine: Engine) -> None:
+    w = _planned(engine)
+    result = _race(engine, _replan(w), _review(w))
+    assert isinstance(result, NotFound), result
+    with Session(engine) as s:
+        assert s.get(Sample, w["sample"]) is None
+        assert s.exec(select(SampleReview)).all() == []
