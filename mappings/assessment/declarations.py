@@ -17,6 +17,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from mappings.assessment import holds
 from mappings.assessment.evidence_set import basis_refs, basis_versions, hash_of, versions_of
 from mappings.assessment.models import LearnerDeclaration
 from mappings.assessment.standing import (
@@ -191,6 +192,8 @@ def declare(
             f"The evidence behind {standard_code} changed while you were reading; "
             "read the declaration again before you confirm it."
         )
+    if holds.concurrent(session):  # a double click's other request: its declaration is seen
+        holds.hold_registration(session, registration_id)
     if current_declaration(
         session, registration_id=registration_id, standard_id=info.id, evidence_set_sha256=digest
     ):

@@ -1,6 +1,6 @@
 """The one lock that orders the writers judging a registration's standards.
 
-Deciding a claim and signing a standard off each check what stands (is the
+Deciding a claim, the learner's declaration and signing a standard off each check what stands (is the
 standard signed off? is every criterion met?) and then write. On PostgreSQL (READ COMMITTED) two
 of them at once would each check before the other wrote: a claim referred while its standard is
 signed off would leave a sign-off resting on a referred claim. Each therefore holds the

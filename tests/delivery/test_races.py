@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from demo.accounts import register_learner
 from mappings.assessment import claims, declarations, signoff
-from mappings.assessment.models import Claim, SignOff
+from mappings.assessment.models import Claim, LearnerDeclaration, SignOff
 from mappings.assessment.standing import registrations_of_learner
 from mappings.quality import actions, cycles, plan, review
 from mappings.quality.models import Action, Sample, SampleReview, SamplingCycle
@@ -147,8 +147,9 @@ def test_a_submitted_item_edited_in_two_tabs_at_once_tells_the_second_tab(engine
         assert evidence.current_version(s, s.get(Evidence, w["item"])).body == "tab one"
 
 
-def _ready_to_sign(engine: Engine) -> dict[str, Any]:
-    """SE03 with every criterion claimed by one item and accepted, and the learner's declaration."""
+def _ready_to_sign(engine: Engine, *, declared: bool = True) -> dict[str, Any]:
+    """SE03 with every criterion claimed by one item and accepted, and (``declared``) the
+    learner's declaration."""
     w = _world(engine, ["SE03"])
     with Session(engine) as s:
         claims.set_claims(
@@ -168,14 +169,27 @@ def _ready_to_sign(engine: Engine) -> dict[str, Any]:
                 method="O" if kinds[claim.criterion_id] == "performance" else "PD",
             )
         s.commit()
-        [registration] = registrations_of_learner(s, w["learner"].id)
-        declarations.declare(
-            s, actor=w["learner"], registration_id=registration, standard_code="SE03"
-        )
+        [w["registration"]] = registrations_of_learner(s, w["learner"].id)
+        if declared:
+            _declare(w)(s)
         s.commit()
         w["claim"] = s.exec(select(Claim).where(Claim.evidence_id == w["item"])).first()
         assert w["claim"] is not None
     return w
+
+
+def _declare(w: dict[str, Any]) -> Callable[[Session], None]:
+    return lambda s: declarations.declare(
+        s, actor=w["learner"], registration_id=w["registration"], standard_code="SE03"
+    )
+
+
+def test_a_declaration_confirmed_twice_at_once_is_recorded_once(engine: Engine) -> None:
+    w = _ready_to_sign(engine, declared=False)
+    result = _race(engine, _declare(w), _declare(w))
+    assert isinstance(result, Invalid) and "already confirmed" in str(result), result
+    with Session(engine) as s:
+        assert len(s.exec(select(LearnerDeclaration)).all()) == 1
 
 
 def _sign(w: dict[str, Any]) -> Callable[[Session], None]:
