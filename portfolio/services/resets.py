@@ -71,7 +71,17 @@ def complete(session: Session, *, token: str, password: str) -> Person:
     found = _live(session, token)
     if found is None:
         raise Invalid(EXPIRED)
-    _row, person = found
+    row, person = found
+    # the link used up first, by a write that only one of two requests using it at once can make
+    # (PostgreSQL: the second waits for the first and then finds it used)
+    claimed = session.execute(
+        update(PasswordReset)
+        .where(col(PasswordReset.id) == row.id, col(PasswordReset.used_at).is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise Invalid(EXPIRED)
     replace_password(session, person, password)
     session.exec(
         update(PasswordReset)

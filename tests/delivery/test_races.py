@@ -25,7 +25,8 @@ from mappings.quality.models import Action, Sample, SampleReview, SamplingCycle
 from portfolio import db
 from portfolio.errors import Conflict, Invalid, NotFound
 from portfolio.models import AuditEntry, Evidence, Framework, Person, Registration
-from portfolio.services import evidence, people
+from portfolio.services import evidence, people, resets
+from portfolio.services.passwords import verify_password
 from portfolio.services.people import SYSTEM
 from tests.conftest import actor_of, migrated_database
 
@@ -437,3 +438,26 @@ def test_a_sample_reviewed_while_the_cycle_is_planned_again_is_not_found(engine:
     with Session(engine) as s:
         assert s.get(Sample, w["sample"]) is None
         assert s.exec(select(SampleReview)).all() == []
+
+
+def test_a_reset_link_used_twice_at_once_sets_one_password(engine: Engine) -> None:
+    with Session(engine) as s:
+        person = _person(s, "learner", "Rita")
+        s.commit()
+        found = resets.request_link(s, email=person.email, lifetime=timedelta(hours=1))
+        assert found is not None
+        token = found[1]
+        s.commit()
+
+    def complete(password: str) -> Callable[[Session], None]:
+        return lambda s: resets.complete(s, token=token, password=password)
+
+    result = _race(engine, complete("first-new-password"), complete("second-new-password"))
+    assert isinstance(result, Invalid), result
+    with Session(engine) as s:
+        stored = s.exec(select(Person.password_hash).where(Person.email == "rita@race.example"))
+        assert verify_password(stored.one(), "first-new-password")
+        used = s.exec(
+            select(AuditEntry).where(AuditEntry.action == "person.password_reset_by_link")
+        )
+        assert len(used.all()) == 1
