@@ -184,8 +184,11 @@ def add_sample(
     ref = facts.refs.get(decision_key)
     if ref is None:
         raise Invalid("That decision is not open to sampling in this cycle.")
-    existing = session.exec(
-        select(Sample).where(Sample.cycle_id == cycle_id, Sample.decision_key == decision_key)
+    existing = session.exec(  # held, and read as committed after another taking it back
+        select(Sample)
+        .where(Sample.cycle_id == cycle_id, Sample.decision_key == decision_key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).first()
     if existing is not None and not existing.dropped:
         raise Invalid("That decision is already sampled.")
@@ -212,7 +215,8 @@ def add_sample(
 
 
 def drop_sample(session: Session, *, actor: Actor, sample_id: int) -> Sample:
-    sample = session.get(Sample, sample_id)
+    # held, and read as committed after another dropping it (PostgreSQL: FOR UPDATE)
+    sample = session.get(Sample, sample_id, with_for_update=True, populate_existing=True)
     cycle = session.get(SamplingCycle, sample.cycle_id) if sample else None
     if sample is None or cycle is None:
         raise NotFound("No such sample.")

@@ -461,3 +461,33 @@ def test_a_reset_link_used_twice_at_once_sets_one_password(engine: Engine) -> No
             select(AuditEntry).where(AuditEntry.action == "person.password_reset_by_link")
         )
         assert len(used.all()) == 1
+
+
+def test_a_sample_dropped_twice_at_once_is_dropped_once(engine: Engine) -> None:
+    w = _planned(engine)
+
+    def drop(s: Session) -> None:
+        plan.drop_sample(s, actor=w["iqa"], sample_id=w["sample"])
+
+    result = _race(engine, drop, drop)
+    assert isinstance(result, Invalid) and "already dropped" in str(result), result
+    with Session(engine) as s:
+        dropped = s.exec(select(AuditEntry).where(AuditEntry.action == "iqa.sample.drop")).all()
+    assert len(dropped) == 1
+
+
+def test_a_dropped_sample_taken_back_twice_at_once_is_taken_back_once(engine: Engine) -> None:
+    w = _planned(engine)
+    with Session(engine) as s:
+        plan.drop_sample(s, actor=w["iqa"], sample_id=w["sample"])
+        s.commit()
+        key = s.exec(select(Sample.decision_key).where(Sample.id == w["sample"])).one()
+
+    def take_back(s: Session) -> None:
+        plan.add_sample(s, actor=w["iqa"], cycle_id=w["cycle"], decision_key=key)
+
+    result = _race(engine, take_back, take_back)
+    assert isinstance(result, Invalid) and "already sampled" in str(result), result
+    with Session(engine) as s:
+        added = s.exec(select(AuditEntry).where(AuditEntry.action == "iqa.sample.add")).all()
+    assert len(added) == 1
