@@ -125,8 +125,9 @@ def _no_one_else_signed(session: Session, standing: Standing, standard_id: int, 
     """Hold the registration until this transaction ends (PostgreSQL: its row, FOR UPDATE;
     SQLite writes one transaction at a time anyway), then ask again whether the standard is
     signed off: the standing was read before, so two tabs signing at once would both see it
-    unsigned and both sign. On PostgreSQL, the claims behind the standard are read again too: a
-    claim decided (say referred) while the sign-off waited would otherwise be signed over."""
+    unsigned and both sign. On PostgreSQL, the claims behind the standard are read again too,
+    with the audit trail held: a claim decided (say referred), or set awaiting a decision again by
+    a new version of its evidence, while the sign-off waited would otherwise be signed over."""
     registration_id = standing.registration.id or 0
     holds.hold_registration(session, registration_id)
     if holds.signed_now(session, registration_id, standard_id):
@@ -135,6 +136,9 @@ def _no_one_else_signed(session: Session, standing: Standing, standard_id: int, 
         )
     if not holds.concurrent(session):
         return
+    # writes in flight that hold the trail (a new version submitted, its decided claims awaiting a
+    # decision again) are committed once it is held: their claims are read as they left them
+    audit.hold_trail(session)
     mine = [c for c in standing.coverage.criteria if c.criterion.standard == code]
     seen = {
         (check.claim.evidence_id, check.claim.criterion_id, check.claim.status, check.claim.method)

@@ -121,9 +121,16 @@ def head_locked(session: Session) -> Head:
     """The head the next entry follows (it links to its hash and takes the next place), with the
     trail locked for other writers until this transaction ends (on SQLite the single writer's
     lock does it), so entries chain in order."""
+    hold_trail(session)
+    return head(session)
+
+
+def hold_trail(session: Session) -> None:
+    """Lock the trail for other writers until this transaction ends (PostgreSQL; SQLite's single
+    writer needs nothing). A writer holds it from its first entry to its commit, so once this
+    returns, every write that has recorded an entry is committed and can be read."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(7160001)"))
-    return head(session)
 
 
 MAX_FINDINGS = 200

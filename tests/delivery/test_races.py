@@ -491,3 +491,25 @@ def test_a_dropped_sample_taken_back_twice_at_once_is_taken_back_once(engine: En
     with Session(engine) as s:
         added = s.exec(select(AuditEntry).where(AuditEntry.action == "iqa.sample.add")).all()
     assert len(added) == 1
+
+
+def test_a_standard_signed_off_while_its_evidence_is_submitted_again_is_refused(
+    engine: Engine,
+) -> None:
+    w = _ready_to_sign(engine)
+
+    def resubmit(s: Session) -> None:
+        evidence.update(
+            s,
+            actor=w["learner"],
+            evidence_id=w["item"],
+            expected_version=1,
+            draft=evidence.Draft(
+                kind="reflective_account", title="T", activity_date=date.today(), body="again"
+            ),
+        )
+        evidence.submit(s, actor=w["learner"], evidence_id=w["item"], declaration=True)
+
+    result = _race(engine, resubmit, _sign(w))
+    assert isinstance(result, Conflict | Invalid), result
+    assert _signed_and_claim(engine, w) == (0, "claimed")
