@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from sqlmodel import Session, col, select
 
 from mappings.assessment.models import Claim, SignOff
-from portfolio.models import Evidence, Registration
+from portfolio.models import Evidence, Registration, RegistrationStandard
 
 _HELD = "mappings.assessment.holds"  # session.info: (transaction, registration ids it holds)
 
@@ -52,6 +52,18 @@ def signed_now(session: Session, registration_id: int, standard_id: int) -> bool
             SignOff.registration_id == registration_id,
             SignOff.standard_id == standard_id,
             SignOff.status == "signed",
+        )
+    ).first()
+    return found is not None
+
+
+def still_registered(session: Session, registration_id: int, standard_id: int) -> bool:
+    """Whether the standard is on the registration, as committed now (an administrator may
+    have taken it off)."""
+    found = session.exec(
+        select(RegistrationStandard.standard_id).where(
+            RegistrationStandard.registration_id == registration_id,
+            RegistrationStandard.standard_id == standard_id,
         )
     ).first()
     return found is not None

@@ -136,6 +136,11 @@ def _no_one_else_signed(session: Session, standing: Standing, standard_id: int, 
         )
     if not holds.concurrent(session):
         return
+    if not holds.still_registered(session, registration_id, standard_id):
+        raise Conflict(
+            f"{code} was taken off the learner's registration while you were looking at it; "
+            "reload to see their standards."
+        )
     # writes in flight that hold the trail (a new version submitted, its decided claims awaiting a
     # decision again) are committed once it is held: their claims are read as they left them
     audit.hold_trail(session)

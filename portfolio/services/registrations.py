@@ -238,7 +238,9 @@ def update_allocation(
     The framework version never changes: a learner stays on the version they started.
     ``standard_codes=None`` keeps the standards; ``planned_end=None`` keeps the date."""
     _require_admin(actor, "change allocations")
-    reg = session.get(Registration, registration_id)
+    # held, and read as committed after a sign-off under way (it holds the row too), so the
+    # removal guards see what it signed (PostgreSQL: FOR UPDATE)
+    reg = session.get(Registration, registration_id, with_for_update=True, populate_existing=True)
     if reg is None:
         raise NotFound(f"No registration with id {registration_id}.")
     _check_people(session, reg.learner_id, assessor_id, iqa_id)

@@ -25,7 +25,7 @@ from mappings.quality.models import Action, Sample, SampleReview, SamplingCycle
 from portfolio import db
 from portfolio.errors import Conflict, Invalid, NotFound
 from portfolio.models import AuditEntry, Evidence, Framework, Person, Registration
-from portfolio.services import evidence, people, resets
+from portfolio.services import evidence, people, registrations, resets
 from portfolio.services.passwords import verify_password
 from portfolio.services.people import SYSTEM
 from tests.conftest import actor_of, migrated_database
@@ -148,10 +148,12 @@ def test_a_submitted_item_edited_in_two_tabs_at_once_tells_the_second_tab(engine
         assert evidence.current_version(s, s.get(Evidence, w["item"])).body == "tab one"
 
 
-def _ready_to_sign(engine: Engine, *, declared: bool = True) -> dict[str, Any]:
+def _ready_to_sign(
+    engine: Engine, *, declared: bool = True, codes: tuple[str, ...] = ("SE03",)
+) -> dict[str, Any]:
     """SE03 with every criterion claimed by one item and accepted, and (``declared``) the
     learner's declaration."""
-    w = _world(engine, ["SE03"])
+    w = _world(engine, list(codes))
     with Session(engine) as s:
         claims.set_claims(
             s,
@@ -513,3 +515,36 @@ def test_a_standard_signed_off_while_its_evidence_is_submitted_again_is_refused(
     result = _race(engine, resubmit, _sign(w))
     assert isinstance(result, Conflict | Invalid), result
     assert _signed_and_claim(engine, w) == (0, "claimed")
+
+
+def _take_se03_off(engine: Engine, w: dict[str, Any]) -> Callable[[Session], None]:
+    with Session(engine) as s:
+        admin = actor_of(_person(s, "admin", "Ada"))
+        s.commit()
+    return lambda s: registrations.update_allocation(
+        s, actor=admin, registration_id=w["registration"], assessor_id=w["assessor"].id,
+        iqa_id=None, standard_codes=["SE01"],
+    )  # fmt: skip
+
+
+def _on_registration(engine: Engine, w: dict[str, Any]) -> tuple[int, list[str]]:
+    """How many sign-offs stand, and the codes of the registration's standards."""
+    with Session(engine) as s:
+        signed = len(s.exec(select(SignOff).where(SignOff.status == "signed")).all())
+        return signed, sorted(registrations.registration_codes(s, w["registration"]))
+
+
+def test_a_standard_taken_off_a_registration_while_it_is_signed_off_stays(engine: Engine) -> None:
+    w = _ready_to_sign(engine, codes=("SE01", "SE03"))
+    result = _race(engine, _sign(w), _take_se03_off(engine, w))
+    assert isinstance(result, Invalid) and "signed off" in str(result), result
+    assert _on_registration(engine, w) == (1, ["SE01", "SE03"])
+
+
+def test_a_standard_signed_off_while_it_is_taken_off_the_registration_is_refused(
+    engine: Engine,
+) -> None:
+    w = _ready_to_sign(engine, codes=("SE01", "SE03"))
+    result = _race(engine, _take_se03_off(engine, w), _sign(w))
+    assert isinstance(result, Conflict | NotFound), result
+    assert _on_registration(engine, w) == (0, ["SE01"])
