@@ -15,7 +15,7 @@ from datetime import date
 from sqlmodel import Session
 
 from mappings.assessment import signoff as signoffs
-from mappings.quality.models import OUTCOMES, Action, SampleDecisionCheck, SampleReview
+from mappings.quality.models import OUTCOMES, Action, Sample, SampleDecisionCheck, SampleReview
 from mappings.quality.samples import SampleView, sample_view
 from portfolio.errors import Conflict, Invalid, PermissionDenied
 from portfolio.services import audit, notifications
@@ -35,6 +35,9 @@ def review_sample(
     today: date | None = None,
 ) -> SampleReview:
     """Record the IQA's review of a sample (once). ``checks``: decision id -> (agree, note)."""
+    # held, and read as committed after a drop or another review under way (PostgreSQL: FOR
+    # UPDATE): a sample dropped meanwhile is not reviewed
+    session.get(Sample, sample_id, with_for_update=True, populate_existing=True)
     view = sample_view(session, actor=actor, sample_id=sample_id)
     feedback = feedback.strip()
     wanted = [(text.strip(), due) for text, due in actions if text.strip()]

@@ -548,3 +548,15 @@ def test_a_standard_signed_off_while_it_is_taken_off_the_registration_is_refused
     result = _race(engine, _take_se03_off(engine, w), _sign(w))
     assert isinstance(result, Conflict | NotFound), result
     assert _on_registration(engine, w) == (0, ["SE01"])
+
+
+def test_a_sample_reviewed_while_it_is_dropped_is_refused(engine: Engine) -> None:
+    w = _planned(engine)
+
+    def drop(s: Session) -> None:
+        plan.drop_sample(s, actor=w["iqa"], sample_id=w["sample"])
+
+    result = _race(engine, drop, _review(w))
+    assert isinstance(result, Invalid) and "dropped" in str(result), result
+    with Session(engine) as s:
+        assert s.exec(select(SampleReview)).all() == []
