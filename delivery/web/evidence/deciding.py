@@ -19,7 +19,7 @@ from delivery.web.evidence.forms import (
 from delivery.web.evidence.views import _item_page, bp
 from delivery.web.forms import PageForm, errors_on
 from delivery.web.handler import page
-from mappings.assessment import claims
+from mappings.assessment import claims, deciders
 from mappings.assessment.models import Claim
 from portfolio.errors import Conflict, Invalid
 from portfolio.models import Evidence
@@ -38,7 +38,7 @@ def _assessed(evidence_id: int) -> Evidence:
 @bp.route("/claims/<int:claim_id>/decision", methods=["POST"])
 @page()
 def decide(claim_id: int) -> tuple[str, int] | Response:
-    claims.require_decider(db(), actor=actor(), claim_id=claim_id)  # the claim's registration's
+    deciders.require_decider(db(), actor=actor(), claim_id=claim_id)  # the claim's registration's
     evidence_id = db().get_one(Claim, claim_id).evidence_id
     form = DecisionForm(row=claim_id)
     if form.validate_on_submit():

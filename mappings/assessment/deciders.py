@@ -1,0 +1,75 @@
+"""Who decides a claim: the assessor of the learner's registration on the claim's framework, and
+only while the claim's standard is not signed off (a sign-off under way is waited for)."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
+
+from mappings.assessment import holds
+from mappings.assessment.models import Claim, SignOff
+from portfolio.errors import Invalid, NotFound, PermissionDenied
+from portfolio.models import Criterion, Evidence, Framework, Registration, Standard
+from portfolio.services import access
+from portfolio.services.people import Actor
+
+
+def require_decider(session: Session, *, actor: Actor, claim_id: int) -> None:
+    """Refused (NotFound, PermissionDenied) unless ``actor`` decides this claim: for a view to
+    check before it reads the form. A signed-off standard is said when the decision is sent."""
+    to_decide(session, actor, claim_id, judging=False)
+
+
+def to_decide(
+    session: Session, actor: Actor, claim_id: int, *, judging: bool = True
+) -> tuple[Claim, Evidence, Framework]:
+    """The claim, its evidence and framework, if the actor assesses the learner's registration on
+    that framework (a learner on two frameworks may have two assessors)."""
+    signed = (
+        sa_select(col(SignOff.id))
+        .where(col(SignOff.registration_id) == Registration.id, col(SignOff.status) == "signed")
+        .where(col(SignOff.standard_id) == Criterion.standard_id)
+        .exists()
+    )
+    row = session.execute(
+        sa_select(
+            Claim,
+            Evidence,
+            Framework,
+            col(Registration.assessor_id),
+            signed,
+            col(Registration.id),
+            col(Criterion.standard_id),
+        )
+        .join(Evidence, col(Evidence.id) == Claim.evidence_id)
+        .join(Criterion, col(Criterion.id) == Claim.criterion_id)
+        .join(Standard, col(Standard.id) == Criterion.standard_id)
+        .join(Framework, col(Framework.id) == Standard.framework_id)
+        .outerjoin(
+            Registration,
+            and_(
+                col(Registration.learner_id) == Evidence.learner_id,
+                col(Registration.framework_id) == Framework.id,
+            ),
+        )
+        .where(col(Claim.id) == claim_id)
+    ).first()
+    if row is None:
+        raise NotFound("No such claim.")
+    claim, item, framework, assessor_id, frozen, registration_id, standard_id = row
+    access.require_assessor(session, actor, item.learner_id)
+    if assessor_id != actor.id:  # the learner may have another assessor for this framework
+        raise PermissionDenied(
+            f"Only the assessor allocated to the learner's {framework.title} registration "
+            "decides this claim."
+        )
+    if not judging:  # the view's check before it reads the form: the sign-off is said later
+        return claim, item, framework
+    # a sign-off under way is waited for (once: a transaction holding the row read it as committed)
+    if not frozen and holds.concurrent(session) and not holds.holding(session, registration_id):
+        holds.hold_registration(session, registration_id)
+        frozen = holds.signed_now(session, registration_id, standard_id)
+    if frozen:  # the sign-off froze the decisions it rests on
+        raise Invalid("This standard is signed off: reopen it to judge its claims again.")
+    return claim, item, framework
