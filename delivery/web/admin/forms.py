@@ -181,15 +181,17 @@ class PlatformForm(PageForm):
     token_url = StringField("Access token URL", validators=[DataRequired(), Length(max=500)])
     jwks_url = StringField("Public keyset URL", validators=[DataRequired(), Length(max=500)])
     email_links = SelectField(
-        "Whose accounts may its launches find by e-mail address?",
-        choices=[
+        "Whose accounts may its launches find by e-mail address?", default="learners"
+    )
+    add = SubmitField("Register the platform")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email_links.choices = [  # set here: tuple choices in the class are deprecated
             ("learners", "Learners only (staff are linked by an administrator)"),
             ("staff", "Learners, assessors and IQAs (the centre controls this VLE's addresses)"),
             ("none", "Nobody (an administrator links each person)"),
-        ],
-        default="learners",
-    )
-    add = SubmitField("Register the platform")
+        ]
 
 
 class PlatformRemoveForm(PageForm):
