@@ -220,6 +220,24 @@ def link_subject(
     return row
 
 
+def link_subject_by_email(
+    session: Session, *, actor: Actor, email: str, platform_id: int, subject: str
+) -> Person:
+    """:func:`link_subject` for the person with this e-mail address (the administrator's page)."""
+    if not actor.has("admin"):
+        raise PermissionDenied("Only administrators link people to VLEs.")
+    address = normalise_email(email)
+    person = session.exec(
+        select(Person).where(func.lower(Person.email) == address, col(Person.removed_at).is_(None))
+    ).first()
+    if not address or person is None or person.id is None:
+        raise Invalid("There is no account here with that e-mail address.", field="email")
+    link_subject(
+        session, actor=actor, person_id=person.id, platform_id=platform_id, subject=subject
+    )
+    return person
+
+
 def list_platforms(session: Session) -> list[PlatformRow]:
     links = (
         select(LtiLink.issuer, func.count(col(LtiLink.id)).label("n"))

@@ -157,3 +157,38 @@ def test_administrators_choose_the_rule_on_their_page(auth, client, session) -> 
     assert "Learners, assessors and IQAs" in page
     (row,) = session.exec(select(LtiPlatform)).all()
     assert row.email_links == "staff"
+
+
+def test_a_refused_staff_member_is_told_their_vle_user_id_and_an_administrator_links_them_on_the_page(
+    app, auth, client, session, both, make_person
+) -> None:
+    """The refusal says the person's user id in the VLE; the administrator types it on the VLE
+    page with the account's e-mail address, and the next launch opens the account."""
+    assessor = make_person("assessor", name="Gus Assessor", email="gus@centre.test")
+    vle = app.test_client()
+    sent = start(vle, both[0])
+    token = both[0].id_token(nonce=sent["nonce"], sub="moodle-77", email="gus@centre.test",
+                             roles=[INSTRUCTOR])  # fmt: skip
+    refused(launch(vle, sent, token), "Your user id in Moodle: moodle-77.")
+    auth.login("admin")
+    admin = client
+    (moodle, _partner) = lti.list_platforms(session)
+    form = {"ln-platform": str(moodle.id), "ln-email": "nobody@centre.test",
+            "ln-subject": "moodle-77", "ln-link": "1"}  # fmt: skip
+    answer = admin.post("/admin/lti", data=form)
+    assert answer.status_code == 422
+    assert "no account here with that e-mail address" in answer.get_data(as_text=True)
+    assert session.exec(select(LtiLink)).all() == []
+    form["ln-email"] = " Gus@Centre.test "
+    page = admin.post("/admin/lti", data=form, follow_redirects=True).get_data(as_text=True)
+    assert "Linked: Gus Assessor" in page
+    session.expire_all()
+    assert session.exec(select(LtiLink.person_id)).all() == [assessor.id]
+    sent = start(vle, both[0])
+    token = both[0].id_token(nonce=sent["nonce"], sub="moodle-77", roles=[INSTRUCTOR])
+    assert launch(vle, sent, token).status_code == 303
+    assert "Gus Assessor" in logged_in_as(vle)
+    # the form is the administrator's: the service refuses anyone else
+    with pytest.raises(PermissionDenied):
+        lti.link_subject_by_email(session, actor=Actor.of(assessor), email=assessor.email,
+                                  platform_id=moodle.id, subject="moodle-78")  # fmt: skip

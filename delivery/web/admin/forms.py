@@ -202,3 +202,19 @@ class PlatformRemoveForm(PageForm):
         validators=[DataRequired(message="Tick the box to confirm.")],
     )
     remove = SubmitField("Remove the VLE")
+
+
+class PlatformLinkForm(PageForm):
+    platform = SelectField("VLE", coerce=int, validators=[InputRequired()])
+    email = StringField(
+        "E-mail address of their account here",
+        validators=[
+            DataRequired("Give the e-mail address of their account here."),
+            Length(max=320),
+        ],
+    )
+    subject = StringField(
+        "Their user id in the VLE",
+        validators=[DataRequired("Give their user id in the VLE."), Length(max=255)],
+    )
+    link = SubmitField("Link them")

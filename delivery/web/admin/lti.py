@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from delivery.web.admin.forms import PlatformForm, PlatformRemoveForm
+from delivery.web.admin.forms import PlatformForm, PlatformLinkForm, PlatformRemoveForm
 from delivery.web.admin.views import ADMIN, bp
 from delivery.web.context import actor, db
 from delivery.web.forms import errors_on, status_of
@@ -22,6 +22,8 @@ def lti_platforms() -> tuple[str, int] | Response:
     rows = lti.list_platforms(db())
     remove = PlatformRemoveForm(prefix="rm")
     remove.platform.choices = [(p.id, f"{p.name} ({p.issuer})") for p in rows]
+    link = PlatformLinkForm(prefix="ln")
+    link.platform.choices = remove.platform.choices
     if form.add.data and form.validate_on_submit():
         with errors_on(form):
             platform = lti.add_platform(
@@ -43,6 +45,19 @@ def lti_platforms() -> tuple[str, int] | Response:
             gone = lti.remove_platform(db(), actor=actor(), platform_id=remove.platform.data or 0)
             flash(f"Removed {gone.name}: its course links no longer open portfolios.", "success")
             return redirect(url_for("admin.lti_platforms"))
+    if link.link.data and link.validate_on_submit():
+        with errors_on(link):
+            person = lti.link_subject_by_email(
+                db(),
+                actor=actor(),
+                email=link.email.data or "",
+                platform_id=link.platform.data or 0,
+                subject=link.subject.data or "",
+            )
+            flash(
+                f"Linked: {person.name}'s launches from this VLE now open their account.", "success"
+            )
+            return redirect(url_for("admin.lti_platforms"))
     return render_template(
-        "admin/lti.html", rows=rows, form=form, remove=remove, urls=site_tool_urls()
-    ), status_of(form, remove)
+        "admin/lti.html", rows=rows, form=form, remove=remove, link=link, urls=site_tool_urls()
+    ), status_of(form, remove, link)

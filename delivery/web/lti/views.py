@@ -193,13 +193,13 @@ def _check(token: str, stored: dict[str, Any]) -> tuple[Any, lti.Destination]:
             email_links=platform.email_links,
         )
         where = lti.destination(person, staff=found.staff, learner=found.learner)
-    except LaunchRefused:  # what an administrator needs to link this person (`lti link`)
+    except LaunchRefused as exc:  # what an administrator needs to link this person
         current_app.logger.warning(
             "LTI launch of %s subject %s not matched to an account",
             platform.name,
             found.subject,
         )
-        raise
+        raise LaunchRefused(f"{exc} Your user id in {platform.name}: {found.subject}.") from None
     lti.use_nonce(session, issuer=found.issuer, nonce=str(stored["n"]), expires_at=found.expires_at)
     lti.link(
         session,
