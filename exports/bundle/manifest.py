@@ -46,9 +46,16 @@ def iso_time(value: datetime) -> str:
 def _time(value: object) -> datetime:
     if isinstance(value, datetime):
         return value
-    if isinstance(value, str):
-        return datetime.fromisoformat(value)
-    raise ValueError("expected an ISO 8601 time")
+    if not isinstance(value, str):
+        raise ValueError("expected an ISO 8601 time")
+    read = datetime.fromisoformat(value)
+    if read.utcoffset() is None:
+        raise ValueError(f"the time {value[:40]} has no time zone (expected one such as +00:00)")
+    try:
+        read.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"the time {value[:40]} is out of range") from None
+    return read
 
 
 def _day(value: object) -> date:

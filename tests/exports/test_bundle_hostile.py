@@ -1,0 +1,85 @@
+"""Bundles from outside that are wrong in ways a hash cannot catch: the importer refuses each
+with words naming the record, and writes nothing (a bundle's hashes are not a secret: whoever
+changes a record can compute them again)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from exports.bundle import MANIFEST, import_bundle
+from portfolio.errors import Invalid
+from portfolio.models import Evidence, Person
+from portfolio.services.evidence import version_hash
+from portfolio.services.files import FileStore
+from portfolio.services.people import SYSTEM
+from tests.conftest import migrated_database
+from tests.exports.test_bundle import OLD_BUNDLE, _rewrite
+
+
+@pytest.fixture
+def empty_db(backend: str, tmp_path: Path) -> Any:
+    with migrated_database(backend, tmp_path) as eng:
+        yield eng
+
+
+def _rehashed(m: dict[str, Any]) -> None:
+    """Every version's hash made again for its changed content, as anyone can."""
+    for item in m["evidence"]:
+        for v in item["versions"]:
+            v["sha256"] = version_hash(
+                item["kind"],
+                v["title"],
+                date.fromisoformat(v["activity_date"]),
+                v["body"],
+                v["fields"],
+                [a["sha256"] for a in v["attachments"]],
+            )
+
+
+def refused(tmp_path: Path, engine: Engine, change: Any) -> str:
+    """The refusal of the earlier bundle changed by ``change``, after checking that nothing
+    was written."""
+
+    def edit(body: bytes) -> bytes:
+        m = json.loads(body)
+        change(m)
+        _rehashed(m)
+        return json.dumps(m).encode()
+
+    path = tmp_path / "changed.zip"
+    path.write_bytes(_rewrite(OLD_BUNDLE.read_bytes(), MANIFEST, edit))
+    store = FileStore(tmp_path / "files2")
+    with Session(engine) as s2:
+        with pytest.raises(Invalid) as caught:
+            import_bundle(s2, store, path, SYSTEM)
+        s2.rollback()
+        assert s2.exec(select(func.count()).select_from(Person)).one() == 0
+        assert s2.exec(select(func.count()).select_from(Evidence)).one() == 0
+    assert not store.root.exists() or not any(store.root.rglob("*"))
+    message = str(caught.value)
+    assert message.startswith("Bundle refused: manifest.json, "), message
+    return message
+
+
+def test_a_time_without_its_zone_or_out_of_range_is_refused_naming_the_record(
+    tmp_path, empty_db
+) -> None:
+    old = json.loads(Path(OLD_BUNDLE.with_name("bundle_v1_manifest.json")).read_bytes())
+    first = old["evidence"][0]["id"]
+
+    def naive(m: dict[str, Any]) -> None:
+        m["evidence"][0]["created_at"] = "2020-01-01T00:00:00"
+
+    def past_the_calendar(m: dict[str, Any]) -> None:
+        m["evidence"][0]["created_at"] = "9999-12-31T23:59:59-05:00"
+
+    assert f"evidence {first}: created_at: " in refused(tmp_path, empty_db, naive)
+    assert "time zone" in refused(tmp_path, empty_db, naive)
+    assert f"evidence {first}: created_at: " in refused(tmp_path, empty_db, past_the_calendar)
