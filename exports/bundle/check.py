@@ -12,7 +12,8 @@ import hashlib
 import json
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
+from typing import TypeVar
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
@@ -24,6 +25,8 @@ from portfolio.errors import Invalid
 from portfolio.services.evidence import version_hash
 from portfolio.services.files import CHUNK
 from portfolio.services.people import normalise_email
+
+T = TypeVar("T", bound=Hashable)
 
 
 def read_manifest(zf: zipfile.ZipFile) -> Manifest:
@@ -109,9 +112,42 @@ def parse(data: object) -> Manifest:
         raise Invalid(
             f"Bundle refused: manifest.json, {fault}{also}. Nothing was imported."
         ) from None
-    for fault in _links(manifest):
+    for fault in (*_twice(manifest), *_links(manifest)):
         raise Invalid(f"Bundle refused: manifest.json, {fault}. Nothing was imported.")
     return manifest
+
+
+def _twice(m: Manifest) -> Iterator[str]:
+    """Each record given twice: an id links records, so two records under one cannot be told
+    apart, and a version number or a claim twice could not be stored."""
+    ids: dict[str, list[int | str]] = {
+        "registration": [r.id for r in m.registrations],
+        "evidence": [e.id for e in m.evidence],
+        "claim": [c.id for c in m.claims],
+        "sign-off": [s.document_id for s in m.signoffs],
+    }
+    for kind, values in ids.items():
+        yield from (f"{kind} {i} is given twice" for i in _repeated(values))
+    for e in m.evidence:
+        numbers = [v.number for v in e.versions]
+        yield from (f"evidence {e.id}: version {n} is given twice" for n in _repeated(numbers))
+    claimed: set[tuple[int, str, str, str, str]] = set()
+    for c in m.claims:
+        k = c.criterion
+        key = (c.evidence_id, k.framework, k.framework_hash, k.standard, k.code)
+        if key in claimed:
+            yield f"claim {c.id}: evidence {c.evidence_id} is claimed against {k.standard} {k.code} twice"
+        claimed.add(key)
+
+
+def _repeated(values: list[T]) -> list[T]:
+    seen: set[T] = set()
+    again: list[T] = []
+    for value in values:
+        if value in seen:
+            again.append(value)
+        seen.add(value)
+    return again
 
 
 def _links(m: Manifest) -> Iterator[str]:

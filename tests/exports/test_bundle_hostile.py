@@ -83,3 +83,27 @@ def test_a_time_without_its_zone_or_out_of_range_is_refused_naming_the_record(
     assert f"evidence {first}: created_at: " in refused(tmp_path, empty_db, naive)
     assert "time zone" in refused(tmp_path, empty_db, naive)
     assert f"evidence {first}: created_at: " in refused(tmp_path, empty_db, past_the_calendar)
+
+
+def test_a_record_given_twice_is_refused_naming_it(tmp_path, empty_db) -> None:
+    """Ids link records inside the manifest: one given to two records cannot be followed, and
+    a version number or a claim twice could not be stored."""
+
+    def evidence_twice(m: dict[str, Any]) -> None:
+        m["evidence"].append({**m["evidence"][0], "title": "Another item"})
+
+    def version_twice(m: dict[str, Any]) -> None:
+        m["evidence"][1]["versions"][1]["number"] = 1
+
+    def claim_twice(m: dict[str, Any]) -> None:
+        m["claims"].append({**m["claims"][0], "id": 99})
+
+    def registration_twice(m: dict[str, Any]) -> None:
+        m["registrations"].append(m["registrations"][0])
+
+    assert "evidence 1 is given twice" in refused(tmp_path, empty_db, evidence_twice)
+    assert "evidence 2: version 1 is given twice" in refused(tmp_path, empty_db, version_twice)
+    assert "claim 99: evidence 1 is claimed against SE03 P1 twice" in refused(
+        tmp_path, empty_db, claim_twice
+    )
+    assert "registration 1 is given twice" in refused(tmp_path, empty_db, registration_twice)
