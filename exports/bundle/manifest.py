@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, ClassVar, Final, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -29,8 +30,11 @@ from pydantic import (
     StringConstraints,
     computed_field,
     model_serializer,
+    model_validator,
 )
 
+from mappings.assessment.models import CLAIM_STATES
+from portfolio.models.evidence import KINDS
 from portfolio.refs import EvidenceRef
 from portfolio.services.sniff import stored_extension
 
@@ -66,6 +70,21 @@ def _day(value: object) -> date:
     raise ValueError("expected a date YYYY-MM-DD")
 
 
+def _one_of(allowed: tuple[str, ...], fault: str) -> AfterValidator:
+    """A value this program has words for; any other breaks the pages that show it."""
+
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"{value[:40]!r} {fault}")
+        return value
+
+    return AfterValidator(check)
+
+
+Kind = Annotated[str, _one_of(tuple(KINDS), "is not a kind of evidence")]
+EvidenceStatus = Annotated[str, _one_of(("draft", "submitted"), "is not draft or submitted")]
+ClaimState = Annotated[str, _one_of(CLAIM_STATES, f"is not one of {', '.join(CLAIM_STATES)}")]
+SignOffStatus = Annotated[str, _one_of(("signed", "reopened"), "is not signed or reopened")]
 Time = Annotated[datetime, PlainValidator(_time), PlainSerializer(iso_time, when_used="json")]
 Day = Annotated[date, PlainValidator(_day), PlainSerializer(date.isoformat, when_used="json")]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
@@ -178,16 +197,22 @@ class EvidenceRecord(Record):
     )
     id: int
     page: str  # in the zip
-    kind: str
+    kind: Kind
     title: str
     activity_date: Day
-    status: str
+    status: EvidenceStatus
     current_version: int
     created_by: Email | None
     created_at: Time
     updated_at: Time
     submitted_at: Time | None
     versions: list[VersionRecord]
+
+    @model_validator(mode="after")
+    def _current_is_a_version(self) -> EvidenceRecord:
+        if self.current_version not in {v.number for v in self.versions}:
+            raise ValueError(f"current_version: {self.current_version} is not one of its versions")
+        return self
 
     def ref(self, version: VersionRecord) -> str:
         return str(EvidenceRef(self.id, version.number))
@@ -202,8 +227,8 @@ class CriterionKey(Record):
 
 class DecisionRecord(Record):
     COPIED = ("old_status", "new_status", "method", "feedback", "at")
-    old_status: str
-    new_status: str
+    old_status: ClaimState
+    new_status: ClaimState
     method: str | None
     feedback: str
     actor: Email | None
@@ -217,7 +242,7 @@ class ClaimRecord(Record):
     criterion: CriterionKey
     claimed_by: Email | None
     created_at: Time
-    status: str
+    status: ClaimState
     method: str | None
     decided_at: Time | None
     decided_by: Email | None
@@ -296,7 +321,7 @@ class SignOffRecord(Record):
     assessor_declared_at: Time
     signed_at: Time
     evidence_set_sha256: str
-    status: str
+    status: SignOffStatus
     reopened_at: Time | None
     reopened_by: Email | None
     reopen_reason: str

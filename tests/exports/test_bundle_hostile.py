@@ -93,7 +93,7 @@ def test_a_record_given_twice_is_refused_naming_it(tmp_path, empty_db) -> None:
         m["evidence"].append({**m["evidence"][0], "title": "Another item"})
 
     def version_twice(m: dict[str, Any]) -> None:
-        m["evidence"][1]["versions"][1]["number"] = 1
+        m["evidence"][1]["versions"][0]["number"] = 2
 
     def claim_twice(m: dict[str, Any]) -> None:
         m["claims"].append({**m["claims"][0], "id": 99})
@@ -102,8 +102,49 @@ def test_a_record_given_twice_is_refused_naming_it(tmp_path, empty_db) -> None:
         m["registrations"].append(m["registrations"][0])
 
     assert "evidence 1 is given twice" in refused(tmp_path, empty_db, evidence_twice)
-    assert "evidence 2: version 1 is given twice" in refused(tmp_path, empty_db, version_twice)
+    assert "evidence 2: version 2 is given twice" in refused(tmp_path, empty_db, version_twice)
     assert "claim 99: evidence 1 is claimed against SE03 P1 twice" in refused(
         tmp_path, empty_db, claim_twice
     )
     assert "registration 1 is given twice" in refused(tmp_path, empty_db, registration_twice)
+
+
+def test_a_kind_or_status_this_program_does_not_have_is_refused_naming_the_record(
+    tmp_path, empty_db
+) -> None:
+    """Imported, such an item broke every page showing it (its kind has no name here)."""
+
+    def kind(m: dict[str, Any]) -> None:
+        m["evidence"][0]["kind"] = "blog_post"
+
+    def status(m: dict[str, Any]) -> None:
+        m["evidence"][0]["status"] = "approved"
+
+    def current(m: dict[str, Any]) -> None:
+        m["evidence"][0]["current_version"] = 7
+
+    def claim(m: dict[str, Any]) -> None:
+        m["claims"][0]["status"] = "signed off"
+
+    def decision(m: dict[str, Any]) -> None:
+        m["claims"][0]["decisions"][0]["new_status"] = "great"
+
+    def signoff(m: dict[str, Any]) -> None:
+        m["signoffs"][0]["status"] = "final"
+
+    assert "evidence 1: kind: 'blog_post' is not a kind of evidence" in refused(
+        tmp_path, empty_db, kind
+    )
+    assert "evidence 1: status: 'approved' is not draft or submitted" in refused(
+        tmp_path, empty_db, status
+    )
+    assert "evidence 1: current_version: 7 is not one of its versions" in refused(
+        tmp_path, empty_db, current
+    )
+    assert "claim 1: status: 'signed off' is not one of claimed, accepted, referred" in refused(
+        tmp_path, empty_db, claim
+    )
+    assert "claim 1, decision #1: new_status: 'great' is not one of" in refused(
+        tmp_path, empty_db, decision
+    )
+    assert "status: 'final' is not signed or reopened" in refused(tmp_path, empty_db, signoff)
