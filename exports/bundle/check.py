@@ -58,6 +58,12 @@ def verify_bundle(zf: zipfile.ZipFile) -> Manifest:
                     raise Invalid(
                         f"Bundle refused: the file {a.filename} of {item.ref(v)} is missing."
                     )
+                held = zf.getinfo(a.path).file_size
+                if held != a.size:
+                    raise Invalid(
+                        f"Bundle refused: manifest.json, the file {a.filename} of {item.ref(v)} "
+                        f"is not {a.size} bytes (the zip holds {held}). Nothing was imported."
+                    )
             actual = version_hash(
                 item.kind,
                 v.title,

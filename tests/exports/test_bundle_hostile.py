@@ -148,3 +148,20 @@ def test_a_kind_or_status_this_program_does_not_have_is_refused_naming_the_recor
         tmp_path, empty_db, decision
     )
     assert "status: 'final' is not signed or reopened" in refused(tmp_path, empty_db, signoff)
+
+
+def test_an_attachment_whose_size_is_not_its_files_is_refused_naming_it(tmp_path, empty_db) -> None:
+    """The size is what a download says it sends: it must be the file's."""
+    old = json.loads(OLD_BUNDLE.with_name("bundle_v1_manifest.json").read_bytes())
+    [item] = [e for e in old["evidence"] if e["versions"][0]["attachments"]]
+    name = item["versions"][0]["attachments"][0]["filename"]
+    for size in (1, -5, 10**9):
+
+        def resize(m: dict[str, Any], size: int = size) -> None:
+            for e in m["evidence"]:
+                for v in e["versions"]:
+                    for a in v["attachments"]:
+                        a["size"] = size
+
+        message = refused(tmp_path, empty_db, resize)
+        assert f"the file {name} of E{item['id']}v1 is not {size} bytes" in message, message
