@@ -1,8 +1,9 @@
 """The people of a bundle: checked as any registration's are, and never given a role by it.
 
 Its learner is found by e-mail (and must be a learner here) or created as a learner, whatever
-roles the bundle states; anyone else a verified bundle names is found, or recorded as a person
-with no role who cannot log in, so that their decisions have an author. An unverified bundle
+roles the bundle states; anyone else a verified bundle names is recorded as a person with no
+role who cannot log in, so that their decisions have an author (found again when an earlier
+bundle recorded them; someone of this centre, with a role or a log-in, refuses the bundle). An unverified bundle
 makes nobody but its learner (see :mod:`exports.bundle.restore`).
 """
 
@@ -67,7 +68,14 @@ def named(
     """Someone a verified bundle names: (found, or recorded without a role; whether created)."""
     email = people.normalise_email(entry.email)
     found = find_person(session, email)
-    if found is not None:
+    if found is not None and (found.roles or found.active):
+        raise Invalid(
+            f"Bundle refused: it names {email} as an author of its records, and {email} is "
+            "someone of this centre. A bundle cannot record decisions, judgements or sign-offs "
+            "in the name of this centre's people, whoever signed it; import it without trusting "
+            "its key to keep them as the sending centre's record. Nothing was imported."
+        )
+    if found is not None:  # recorded from an earlier bundle: no role, cannot log in
         return found, False
     made = Person(name=names[email], email=email, roles="", active=False, site=site(entry.site))
     session.add(made)

@@ -14,13 +14,14 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from exports.bundle import MANIFEST, import_bundle
+from mappings.assessment.models import Decision
 from portfolio.errors import Invalid
 from portfolio.models import Evidence, Person
 from portfolio.services.evidence import version_hash
 from portfolio.services.files import FileStore
 from portfolio.services.people import SYSTEM
 from tests.conftest import migrated_database
-from tests.exports.test_bundle import OLD_BUNDLE, _rewrite
+from tests.exports.test_bundle import KEY, OLD_BUNDLE, _rewrite, signed
 
 
 @pytest.fixture
@@ -165,3 +166,27 @@ def test_an_attachment_whose_size_is_not_its_files_is_refused_naming_it(tmp_path
 
         message = refused(tmp_path, empty_db, resize)
         assert f"the file {name} of E{item['id']}v1 is not {size} bytes" in message, message
+
+
+def test_a_trusted_bundle_cannot_make_decisions_by_a_person_of_this_centre(
+    tmp_path, empty_db
+) -> None:
+    """The sending centre's key vouches for its own people, not for ours: a bundle naming an
+    assessor of this centre as the author of its decisions is refused, and nothing written."""
+    old = json.loads(OLD_BUNDLE.with_name("bundle_v1_manifest.json").read_bytes())
+    theirs = old["claims"][0]["decisions"][0]["actor"]
+    with Session(empty_db) as s:
+        s.add(Person(name="Our Assessor", email=theirs, roles="assessor"))
+        s.commit()
+    path = tmp_path / "signed.zip"
+    path.write_bytes(signed(OLD_BUNDLE.read_bytes()))
+    with Session(empty_db) as s2:
+        with pytest.raises(Invalid) as caught:
+            import_bundle(s2, FileStore(tmp_path / "f"), path, SYSTEM, trusted=[KEY.public_key()])
+        s2.rollback()
+        assert s2.exec(select(func.count()).select_from(Evidence)).one() == 0
+        assert s2.exec(select(func.count()).select_from(Decision)).one() == 0
+        assert s2.exec(select(func.count()).select_from(Person)).one() == 1
+    message = str(caught.value)
+    assert f"{theirs} is someone of this centre" in message, message
+    assert "Nothing was imported." in message
