@@ -16,7 +16,7 @@ Pure: no database, no files.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, ClassVar, Final, Literal
 
 from pydantic import (
@@ -41,6 +41,7 @@ from portfolio.services.sniff import stored_extension
 FORMAT: Final = "competence-portfolio-bundle"
 SCHEMA_VERSION: Final = 1
 MANIFEST = "manifest.json"
+LEEWAY = timedelta(days=1)  # clocks and time zones of the sending centre: a day ahead is not late
 
 
 def iso_time(value: datetime) -> str:
@@ -59,6 +60,8 @@ def _time(value: object) -> datetime:
         read.astimezone(UTC)
     except OverflowError:
         raise ValueError(f"the time {value[:40]} is out of range") from None
+    if read > datetime.now(UTC) + LEEWAY:
+        raise ValueError(f"the time {value[:40]} is in the future")
     return read
 
 
@@ -85,8 +88,21 @@ Kind = Annotated[str, _one_of(tuple(KINDS), "is not a kind of evidence")]
 EvidenceStatus = Annotated[str, _one_of(("draft", "submitted"), "is not draft or submitted")]
 ClaimState = Annotated[str, _one_of(CLAIM_STATES, f"is not one of {', '.join(CLAIM_STATES)}")]
 SignOffStatus = Annotated[str, _one_of(("signed", "reopened"), "is not signed or reopened")]
+
+
+def _past_day(value: object) -> date:
+    day = _day(value)
+    if isinstance(value, str) and day > datetime.now(UTC).date() + LEEWAY:
+        raise ValueError(f"{value} is in the future")
+    return day
+
+
 Time = Annotated[datetime, PlainValidator(_time), PlainSerializer(iso_time, when_used="json")]
 Day = Annotated[date, PlainValidator(_day), PlainSerializer(date.isoformat, when_used="json")]
+# the day of something done (an activity): never after today
+PastDay = Annotated[
+    date, PlainValidator(_past_day), PlainSerializer(date.isoformat, when_used="json")
+]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Email = str  # a person of the manifest, by e-mail
 
@@ -174,7 +190,7 @@ class VersionRecord(Record):
     )
     number: int
     title: str
-    activity_date: Day
+    activity_date: PastDay
     body: str
     fields: dict[str, Any]
     sha256: str  # of the version's content
@@ -199,7 +215,7 @@ class EvidenceRecord(Record):
     page: str  # in the zip
     kind: Kind
     title: str
-    activity_date: Day
+    activity_date: PastDay
     status: EvidenceStatus
     current_version: int
     created_by: Email | None

@@ -190,3 +190,25 @@ def test_a_trusted_bundle_cannot_make_decisions_by_a_person_of_this_centre(
     message = str(caught.value)
     assert f"{theirs} is someone of this centre" in message, message
     assert "Nothing was imported." in message
+
+
+def test_a_date_or_time_in_the_future_is_refused_naming_the_record(tmp_path, empty_db) -> None:
+    """Nothing here can have happened after today: no activity, decision or sign-off."""
+    old = json.loads(OLD_BUNDLE.with_name("bundle_v1_manifest.json").read_bytes())
+    first, document = old["evidence"][0]["id"], old["signoffs"][0]["document_id"]
+
+    def activity(m: dict[str, Any]) -> None:
+        m["evidence"][0]["activity_date"] = "2999-01-01"
+        for v in m["evidence"][0]["versions"]:
+            v["activity_date"] = "2999-01-01"
+
+    def signed_off(m: dict[str, Any]) -> None:
+        m["signoffs"][0]["signed_at"] = "2999-01-01T09:00:00+00:00"
+
+    message = refused(tmp_path, empty_db, activity)
+    assert f"evidence {first}: activity_date: 2999-01-01 is in the future" in message, message
+    message = refused(tmp_path, empty_db, signed_off)
+    assert (
+        f"sign-off {document}: signed_at: the time 2999-01-01T09:00:00+00:00 is in the future"
+        in (message)
+    ), message
