@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import unquote
@@ -96,8 +97,20 @@ class _Upload:
 
     def _read(self, name: str, limit: int) -> bytes | None:
         assert self.zip is not None
-        with self.zip.open(name) as member:
-            data = member.read(limit + 1)
+        try:
+            with self.zip.open(name) as member:
+                data = member.read(limit + 1)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
+            # data that does not inflate, a failed CRC, an encrypted or unknown compression
+            raise Invalid(
+                f"The file {name} in the zip is damaged and cannot be read ({exc}); "
+                "nothing was imported."
+            ) from None
+        except NotImplementedError:
+            raise Invalid(
+                f"The file {name} in the zip is compressed in a way this program cannot read; "
+                "nothing was imported."
+            ) from None
         return None if len(data) > limit else data
 
     def member(self, href: str) -> str | None:
