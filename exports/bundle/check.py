@@ -35,8 +35,10 @@ def read_manifest(zf: zipfile.ZipFile) -> Manifest:
         data = json.loads(zf.read(MANIFEST))
     except KeyError:
         raise Invalid("Bundle refused: it has no manifest.json.") from None
-    except (ValueError, zipfile.BadZipFile, zlib.error) as exc:
+    except (ValueError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise Invalid(f"Bundle refused: manifest.json is damaged ({exc}).") from exc
+    except UNREADABLE as exc:
+        raise Invalid(unreadable(MANIFEST, exc)) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise Invalid("Bundle refused: manifest.json is not a portfolio bundle manifest.")
     if data.get("schema_version") != SCHEMA_VERSION:
@@ -104,7 +106,21 @@ def _hash_member(zf: zipfile.ZipFile, name: str) -> str:
                 digest.update(chunk)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise Invalid(f"Bundle refused: {name} is damaged ({exc}). Nothing was imported.") from exc
+    except UNREADABLE as exc:
+        raise Invalid(unreadable(name, exc)) from None
     return digest.hexdigest()
+
+
+# what zipfile raises for a member it cannot read at all: encrypted (RuntimeError), or
+# compressed by a method it does not have (NotImplementedError)
+UNREADABLE = (RuntimeError, NotImplementedError)
+
+
+def unreadable(name: str, exc: BaseException) -> str:
+    return (
+        f"Bundle refused: {name} cannot be read ({exc or 'an unknown compression'}): a bundle's "
+        "files are neither encrypted nor compressed other than by deflate. Nothing was imported."
+    )
 
 
 def parse(data: object) -> Manifest:

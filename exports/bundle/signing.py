@@ -18,6 +18,7 @@ import binascii
 import hashlib
 import json
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -77,6 +78,8 @@ def check_signature(
         raw = zf.read(SIGNATURE)
     except KeyError:
         return SignatureCheck("unsigned", reason="the bundle is not signed")
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError):
+        return SignatureCheck("invalid", reason=f"{SIGNATURE} cannot be read")
     try:
         data = json.loads(raw)
         stated = str(data["key_fingerprint"])

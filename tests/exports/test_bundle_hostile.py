@@ -212,3 +212,58 @@ def test_a_date_or_time_in_the_future_is_refused_naming_the_record(tmp_path, emp
         f"sign-off {document}: signed_at: the time 2999-01-01T09:00:00+00:00 is in the future"
         in (message)
     ), message
+
+
+def _flagged(data: bytes, name: str, *, encrypted: bool = True, method: int | None = None) -> bytes:
+    """``data`` with the member ``name`` marked encrypted (or compressed by ``method``) in its
+    local and central headers, as another program may write it."""
+    out = bytearray(data)
+    for signature, flags_at, name_len_at, name_at in (
+        (b"PK\x03\x04", 6, 26, 30),
+        (b"PK\x01\x02", 8, 28, 46),
+    ):
+        at = out.find(signature)
+        while at >= 0:
+            length = int.from_bytes(out[at + name_len_at : at + name_len_at + 2], "little")
+            if out[at + name_at : at + name_at + length] == name.encode():
+                flags = int.from_bytes(out[at + flags_at : at + flags_at + 2], "little")
+                out[at + flags_at : at + flags_at + 2] = (flags | encrypted).to_bytes(2, "little")
+                if method is not None:
+                    out[at + flags_at + 2 : at + flags_at + 4] = method.to_bytes(2, "little")
+            at = out.find(signature, at + 4)
+    return bytes(out)
+
+
+def test_an_encrypted_or_unreadable_member_is_refused_naming_it(tmp_path, empty_db) -> None:
+    data = signed(OLD_BUNDLE.read_bytes())
+    old = json.loads(OLD_BUNDLE.with_name("bundle_v1_manifest.json").read_bytes())
+    attachment = next(n for n in old["files"] if n.startswith("attachments/"))
+    cases = {
+        MANIFEST: _flagged(data, MANIFEST),
+        "manifest.json ": _flagged(data, MANIFEST, encrypted=False, method=77),
+        attachment: _flagged(data, attachment),
+    }
+    for name, changed in cases.items():
+        path = tmp_path / "unreadable.zip"
+        path.write_bytes(changed)
+        with Session(empty_db) as s2:
+            with pytest.raises(Invalid) as caught:
+                import_bundle(
+                    s2, FileStore(tmp_path / "f"), path, SYSTEM, trusted=[KEY.public_key()]
+                )
+            s2.rollback()
+            assert s2.exec(select(func.count()).select_from(Evidence)).one() == 0
+        message = str(caught.value)
+        assert f"{name.strip()} cannot be read" in message and "Nothing was imported" in message, (
+            message
+        )
+
+    path = tmp_path / "unreadable-signature.zip"
+    path.write_bytes(_flagged(data, "signature.json"))
+    with Session(empty_db) as s2:  # a signature that cannot be read verifies nothing
+        report = import_bundle(
+            s2, FileStore(tmp_path / "f"), path, SYSTEM, trusted=[KEY.public_key()]
+        )
+        assert report.signature.state == "invalid" and report.counts["decisions"] == 0
+        assert "Signature not verified: signature.json cannot be read." in report.message
+        s2.rollback()
