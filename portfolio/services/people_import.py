@@ -100,7 +100,12 @@ def read_rows(data: bytes) -> list[dict[str, str]]:
     if "\x00" in text:
         raise Invalid("The file is not a CSV text file.", field="file")
     reader = csv.reader(io.StringIO(text))
-    lines = [row for row in reader if any(cell.strip() for cell in row)]
+    try:
+        lines = [row for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error as exc:  # a cell past the CSV reader's limit (128 KB)
+        raise Invalid(
+            f"The file cannot be read as CSV at line {reader.line_num}: {exc}.", field="file"
+        ) from None
     if not lines:
         raise Invalid(
             "The file is empty: it needs a header row and one row per person.", field="file"

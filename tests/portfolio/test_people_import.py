@@ -208,3 +208,22 @@ def test_the_import_page_has_no_id_twice(client, auth) -> None:
     for page in (client.get("/admin/people/import"), checked):
         ids = re.findall(r'\bid="([^"]+)"', page.get_data(as_text=True))
         assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+def test_a_cell_too_long_for_a_csv_is_refused_naming_its_line(client, auth, session) -> None:
+    """A quoted cell of 200,000 characters (past Python's CSV limit) was a server error."""
+    data = (
+        b'name,email,roles\nA,a@x.example,learner\n"' + b"x" * 200_000 + b'",b@x.example,learner\n'
+    )
+    with pytest.raises(Invalid) as caught:
+        read_rows(data)
+    assert "line 3" in str(caught.value) and caught.value.field == "file"
+    auth.login("admin")
+    before = _people(session)
+    page = client.post(
+        "/admin/people/import",
+        data={"file": (io.BytesIO(data), "people.csv")},
+        content_type="multipart/form-data",
+    )
+    assert page.status_code == 422 and "line 3" in page.get_data(as_text=True)
+    assert _people(session) == before
