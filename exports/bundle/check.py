@@ -215,6 +215,34 @@ def _links(m: Manifest) -> Iterator[str]:
                 yield f"{record}: frozen evidence {frozen.ref} is not in the bundle"
 
 
+def check_authors(m: Manifest, *, verified: bool) -> None:
+    """A verified bundle's decisions count here: each must name who made it, not its learner."""
+    for fault in unauthored(m) if verified else ():
+        raise Invalid(f"Bundle refused: manifest.json, {fault}. Nothing was imported.")
+
+
+def unauthored(m: Manifest) -> Iterator[str]:
+    """Each decision, judgement or sign-off that names no one who made it, or was made by the
+    bundle's own learner: neither may count here, whoever signed the bundle."""
+    learner = normalise_email(m.learner.email)
+
+    def fault(record: str, email: str | None) -> Iterator[str]:
+        if not email:
+            yield f"{record} names no one who made it"
+        elif normalise_email(email) == learner:
+            yield f"{record} was made by its learner {email}"
+
+    for c in m.claims:
+        for n, d in enumerate(c.decisions, 1):
+            yield from fault(f"claim {c.id}, decision #{n}", d.actor)
+        if c.decided_by:
+            yield from fault(f"claim {c.id}", c.decided_by)
+    for n, j in enumerate(m.judgements, 1):
+        yield from fault(f"judgement #{n}", j.actor)
+    for s in m.signoffs:
+        yield from fault(f"sign-off {s.document_id}", s.assessor)
+
+
 # Records in lists, by the fields leading to them: what to call one, and the field naming it
 # (None: by its position, ``decision #2``).
 _RECORDS: dict[tuple[str, ...], tuple[str, str | None]] = {

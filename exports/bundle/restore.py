@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlmodel import Session, SQLModel, col, select
 
 from exports.bundle import persons, received
-from exports.bundle.check import verify_bundle
+from exports.bundle.check import check_authors, verify_bundle
 from exports.bundle.manifest import (
     MANIFEST,
     AttachmentRecord,
@@ -86,6 +86,7 @@ def import_bundle(
         manifest = verify_bundle(zf)
         names = persons.check_people(manifest)
         signature = check_signature(zf, zf.read(MANIFEST), trusted)
+        check_authors(manifest, verified=signature.verified)
         _refuse_duplicate(session, manifest)
         with session.begin_nested():
             return _Restorer(session, store, zf, actor, manifest, signature, names).run()

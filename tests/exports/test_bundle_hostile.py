@@ -267,3 +267,52 @@ def test_an_encrypted_or_unreadable_member_is_refused_naming_it(tmp_path, empty_
         assert report.signature.state == "invalid" and report.counts["decisions"] == 0
         assert "Signature not verified: signature.json cannot be read." in report.message
         s2.rollback()
+
+
+def _signed_import(tmp_path: Path, engine: Engine, change: Any) -> Invalid:
+    """The refusal of the earlier bundle changed by ``change`` and signed by a trusted key,
+    after checking that nothing was written."""
+
+    def edit(body: bytes) -> bytes:
+        m = json.loads(body)
+        change(m)
+        _rehashed(m)
+        return json.dumps(m).encode()
+
+    path = tmp_path / "changed-signed.zip"
+    path.write_bytes(signed(_rewrite(OLD_BUNDLE.read_bytes(), MANIFEST, edit)))
+    with Session(engine) as s2:
+        with pytest.raises(Invalid) as caught:
+            import_bundle(s2, FileStore(tmp_path / "f"), path, SYSTEM, trusted=[KEY.public_key()])
+        s2.rollback()
+        assert s2.exec(select(func.count()).select_from(Evidence)).one() == 0
+        assert s2.exec(select(func.count()).select_from(Decision)).one() == 0
+    return caught.value
+
+
+def test_a_trusted_decision_or_sign_off_by_no_one_or_by_the_learner_is_refused(
+    tmp_path, empty_db
+) -> None:
+    """Signed or not, a learner never decides their own claims nor signs off their own
+    standard, and a decision that counts has someone who made it."""
+    old = json.loads(OLD_BUNDLE.with_name("bundle_v1_manifest.json").read_bytes())
+    learner, document = old["learner"]["email"], old["signoffs"][0]["document_id"]
+
+    def no_one(m: dict[str, Any]) -> None:
+        m["claims"][0]["decisions"][0]["actor"] = None
+
+    def by_the_learner(m: dict[str, Any]) -> None:
+        m["signoffs"][0]["assessor"] = m["learner"]["email"]
+
+    def judged_by_no_one(m: dict[str, Any]) -> None:
+        m["judgements"][0]["actor"] = None
+
+    assert "claim 1, decision #1 names no one who made it" in str(
+        _signed_import(tmp_path, empty_db, no_one)
+    )
+    assert f"sign-off {document} was made by its learner {learner}" in str(
+        _signed_import(tmp_path, empty_db, by_the_learner)
+    )
+    assert "judgement #1 names no one who made it" in str(
+        _signed_import(tmp_path, empty_db, judged_by_no_one)
+    )
