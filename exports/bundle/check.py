@@ -178,7 +178,7 @@ def _links(m: Manifest) -> Iterator[str]:
     frameworks = {(f.code, f.content_hash) for f in m.frameworks}
     evidence = {e.id for e in m.evidence}
     versions = {(e.id, v.number) for e in m.evidence for v in e.versions}
-    registrations = {r.id for r in m.registrations}
+    registrations = {r.id: set(r.standards) for r in m.registrations}
 
     def people(record: str, **named: str | None) -> Iterator[str]:
         for role, email in named.items():
@@ -205,10 +205,20 @@ def _links(m: Manifest) -> Iterator[str]:
     for n, j in enumerate(m.judgements, 1):
         yield from item(f"judgement #{n}", j.evidence_id)
         yield from people(f"judgement #{n}", actor=j.actor)
+        if j.evidence_id in evidence and (j.evidence_id, j.version_number) not in versions:
+            yield (
+                f"judgement #{n}: version {j.version_number} of evidence {j.evidence_id} "
+                "is not in the bundle"
+            )
     for s in m.signoffs:
         record = f"sign-off {s.document_id}"
         if s.registration_id not in registrations:
             yield f"{record}: registration {s.registration_id} is not in the bundle"
+        elif s.standard not in registrations[s.registration_id]:
+            yield (
+                f"{record}: standard {s.standard} is not among the standards of registration "
+                f"{s.registration_id}"
+            )
         yield from people(record, assessor=s.assessor, reopened_by=s.reopened_by)
         for frozen in s.evidence:
             if (frozen.evidence_id, frozen.version) not in versions:
@@ -216,14 +226,16 @@ def _links(m: Manifest) -> Iterator[str]:
 
 
 def check_authors(m: Manifest, *, verified: bool) -> None:
-    """A verified bundle's decisions count here: each must name who made it, not its learner."""
+    """A verified bundle's decisions count here: each must name who made it, not its learner,
+    and a claim's status must be what its last decision made it."""
     for fault in unauthored(m) if verified else ():
         raise Invalid(f"Bundle refused: manifest.json, {fault}. Nothing was imported.")
 
 
 def unauthored(m: Manifest) -> Iterator[str]:
     """Each decision, judgement or sign-off that names no one who made it, or was made by the
-    bundle's own learner: neither may count here, whoever signed the bundle."""
+    bundle's own learner, and each claim decided by no decision of its history: none may count
+    here, whoever signed the bundle (an unverified bundle's are only kept as its record)."""
     learner = normalise_email(m.learner.email)
 
     def fault(record: str, email: str | None) -> Iterator[str]:
@@ -235,6 +247,9 @@ def unauthored(m: Manifest) -> Iterator[str]:
     for c in m.claims:
         for n, d in enumerate(c.decisions, 1):
             yield from fault(f"claim {c.id}, decision #{n}", d.actor)
+        if c.status != "claimed" and (not c.decisions or c.decisions[-1].new_status != c.status):
+            verb = "accepts" if c.status == "accepted" else "refers"
+            yield f"claim {c.id} is {c.status} but no decision of its history {verb} it"
         if c.decided_by:
             yield from fault(f"claim {c.id}", c.decided_by)
     for n, j in enumerate(m.judgements, 1):

@@ -316,3 +316,34 @@ def test_a_trusted_decision_or_sign_off_by_no_one_or_by_the_learner_is_refused(
     assert "judgement #1 names no one who made it" in str(
         _signed_import(tmp_path, empty_db, judged_by_no_one)
     )
+
+
+def test_a_trusted_record_its_own_bundle_contradicts_is_refused(tmp_path, empty_db) -> None:
+    """An accepted claim with no decision accepting it, a sign-off of a standard the
+    registration does not hold, a judgement of a version the item does not have."""
+    old = json.loads(OLD_BUNDLE.with_name("bundle_v1_manifest.json").read_bytes())
+    so = old["signoffs"][0]
+    accepted = next(c for c in old["claims"] if c["status"] == "accepted")
+
+    def undecided(m: dict[str, Any]) -> None:
+        claim = next(c for c in m["claims"] if c["id"] == accepted["id"])
+        claim["decisions"] = []
+
+    def unregistered(m: dict[str, Any]) -> None:
+        for r in m["registrations"]:
+            r["standards"] = [code for code in r["standards"] if code != so["standard"]]
+
+    def lost_version(m: dict[str, Any]) -> None:
+        m["judgements"][0]["version_number"] = 99
+
+    assert f"claim {accepted['id']} is accepted but no decision of its history accepts it" in str(
+        _signed_import(tmp_path, empty_db, undecided)
+    )
+    assert (
+        f"sign-off {so['document_id']}: standard {so['standard']} is not among the standards "
+        f"of registration {so['registration_id']}"
+    ) in str(_signed_import(tmp_path, empty_db, unregistered))
+    evidence = old["judgements"][0]["evidence_id"]
+    assert f"judgement #1: version 99 of evidence {evidence} is not in the bundle" in str(
+        _signed_import(tmp_path, empty_db, lost_version)
+    )
