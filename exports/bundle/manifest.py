@@ -33,6 +33,7 @@ from pydantic import (
     model_validator,
 )
 
+from mappings.assessment.coverage import CoverageRules
 from mappings.assessment.models import CLAIM_STATES
 from portfolio.models.evidence import KINDS
 from portfolio.refs import EvidenceRef
@@ -146,6 +147,16 @@ class FrameworkRecord(Record):
     content_hash: str
     rules: dict[str, Any] = Field(default_factory=dict)  # the assessment strategy
     spec: dict[str, Any]  # the framework in the lossless JSON of ``framework export``
+
+    @model_validator(mode="after")
+    def _rules_are_valid(self) -> FrameworkRecord:
+        """Checked as the administrator's page checks them: rules stored unchecked would
+        break every page that counts coverage on the framework."""
+        try:
+            CoverageRules.from_dict(self.rules)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"its assessment strategy is not valid: {exc}") from None
+        return self
 
 
 class FrameworkKey(Record):

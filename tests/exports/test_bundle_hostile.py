@@ -347,3 +347,13 @@ def test_a_trusted_record_its_own_bundle_contradicts_is_refused(tmp_path, empty_
     assert f"judgement #1: version 99 of evidence {evidence} is not in the bundle" in str(
         _signed_import(tmp_path, empty_db, lost_version)
     )
+
+
+def test_a_frameworks_assessment_strategy_that_is_not_valid_is_refused(tmp_path, empty_db) -> None:
+    """Stored unchecked, such rules broke every page that counts coverage on the framework."""
+
+    def bad_rules(m: dict[str, Any]) -> None:
+        m["frameworks"][0]["rules"] = {"currency_years": "three", "performance_methods": "O"}
+
+    message = refused(tmp_path, empty_db, bad_rules)
+    assert "framework SE: its assessment strategy is not valid: " in message, message
