@@ -19,8 +19,30 @@ IDS = v.Range(min=1, max=MAX_ID)
 
 
 class Strict(ma.Schema):
+    """A JSON body: no field it does not know, and every value of its JSON type, as the OpenAPI
+    document says (marshmallow would take "12" for 12 and "yes" or 1 for true)."""
+
     class Meta:
         unknown = ma.RAISE
+
+    def on_bind_field(self, field_name: str, field_obj: f.Field[Any]) -> None:
+        _strictly_typed(field_obj)
+
+
+def _strictly_typed(field: f.Field[Any]) -> None:
+    if isinstance(field, f.Integer):
+        field.strict = True
+    elif isinstance(field, f.List):
+        _strictly_typed(field.inner)
+
+
+class JsonBoolean(f.Boolean):
+    """true or false, and nothing else ("yes", 1 and "true" are not JSON booleans)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
 
 
 def paged(item: type[ma.Schema], name: str) -> type[ma.Schema]:
@@ -240,7 +262,7 @@ class UploadFile(ma.Schema):
 
 
 class SubmitArgs(Strict):
-    declaration = f.Boolean(
+    declaration = JsonBoolean(
         required=True,
         metadata={"description": "The learner declares that this is their own work."},
     )

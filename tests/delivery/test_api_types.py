@@ -1,0 +1,46 @@
+"""A JSON body of the wrong types is refused (422, naming the field), as the OpenAPI document
+says: a number sent as text, a declaration sent as "yes", and nothing is written."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from mappings.assessment.claims import claimable_criteria
+from mappings.assessment.models import Claim
+from portfolio.models import Evidence
+from tests.delivery.api_world import bearer, token_for
+
+
+def _fields(response) -> list[str]:
+    assert response.status_code == 422, response.get_data(as_text=True)
+    return [e["field"] for e in response.get_json()["errors"]]
+
+
+def test_numbers_and_yes_or_no_sent_as_text_are_refused(
+    client, session: Session, make_person, make_registration, make_evidence
+) -> None:
+    learner, assessor = make_person("learner"), make_person("assessor")
+    make_registration(learner=learner, assessor=assessor)
+    mine, theirs = bearer(token_for(session, learner.id)), bearer(token_for(session, assessor.id))
+    item = make_evidence(learner, title="Travel training", submit=False)
+    criterion = claimable_criteria(session, learner.id)[0].criterion_id
+
+    as_text = client.put(f"/api/v1/evidence/{item.id}/claims", headers=mine,
+                         json={"criterion_ids": [str(criterion)]})  # fmt: skip
+    assert _fields(as_text) == ["criterion_ids.0"]
+    assert session.exec(select(Claim).where(Claim.evidence_id == item.id)).all() == []
+    for said in ("yes", 1, "true"):
+        declared = client.post(f"/api/v1/evidence/{item.id}/submit", headers=mine,
+                               json={"declaration": said})  # fmt: skip
+        assert _fields(declared) == ["declaration"]
+    session.expire_all()
+    assert session.get(Evidence, item.id).status == "draft"
+
+    mapped = client.put(f"/api/v1/evidence/{item.id}/claims", headers=mine,
+                        json={"criterion_ids": [criterion]})  # fmt: skip
+    claim = mapped.get_json()["items"][0]
+    decided = client.post(f"/api/v1/claims/{claim['id']}/decision", headers=theirs,
+                          json={"decision": "accepted", "method": "O", "revision": "0"})  # fmt: skip
+    assert _fields(decided) == ["revision"]
+    session.expire_all()
+    assert session.get(Claim, claim["id"]).status == "claimed"
