@@ -120,6 +120,9 @@ _REASONS = {
 def check(token: str, keys: dict[str, Any]) -> Checked:
     """The header and claims of ``token`` if one of ``keys`` (a JWKS) signed it; else
     :class:`BadToken` saying why in plain words."""
+    foreign = _foreign(token)
+    if foreign:
+        raise BadToken(foreign)
     token = "".join(token.split())
     if token.count(".") != 2:
         raise BadToken("This is not a signed badge: a badge file holds three parts joined by dots.")
@@ -130,6 +133,40 @@ def check(token: str, keys: dict[str, Any]) -> Checked:
     except JoseError as exc:
         raise BadToken(_REASONS.get(exc.error, _REASONS["decode_error"])) from exc
     return Checked(header=dict(result.header), claims=dict(result.claims))
+
+
+_CREDENTIALS = {"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential"}
+
+
+def _foreign(text: str) -> str:
+    """Why a badge written as JSON (another issuer's, with an embedded proof, or an Open Badges
+    2.0 assertion) cannot be checked here, naming its issuer; "" for anything else."""
+    if not text.lstrip().startswith("{"):
+        return ""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return ""
+    if not isinstance(data, dict):
+        return ""
+    kinds = data.get("type")
+    kinds = {kinds} if isinstance(kinds, str) else set(kinds) if isinstance(kinds, list) else set()
+    if "Assertion" in kinds:
+        what = "an Open Badges 2.0 assertion"
+    elif kinds & _CREDENTIALS or "VerifiableCredential" in kinds:
+        what = "an Open Badges credential"
+    else:
+        return ""
+    issuer = data.get("issuer")
+    name = issuer.get("name") or issuer.get("id") if isinstance(issuer, dict) else issuer
+    if isinstance(name, str):  # shown on a page: one line, and text UTF-8 can hold
+        name = " ".join(name.encode("utf-8", "replace").decode("utf-8").split())[:120]
+    by = f" issued by {name}" if isinstance(name, str) and name else ""
+    return (
+        f"This is {what}{by}, written as JSON. This page checks only the badges this centre "
+        "issued (their .jwt files, signed with the centre's key), so it cannot check this one: "
+        "ask its issuer."
+    )
 
 
 REGISTERED = ("iss", "jti", "nbf", "exp", "sub")

@@ -1,0 +1,38 @@
+"""A badge issued by someone else, pasted on the check page: it is told apart from text that is
+not a badge at all, and the issuer it names is said."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SAMPLES = Path(__file__).parents[1] / "data/shared/external/openbadges"
+
+
+@pytest.mark.parametrize(
+    ("sample", "words"),
+    [
+        ("ob3/validator-samples/simple.json", "an Open Badges credential issued by Example Corp"),
+        ("ob3/spec-examples/fullOpenBadge.json", "an Open Badges credential issued by"),
+        ("ob2/validator-samples/basic-assertion.json", "an Open Badges 2.0 assertion"),
+    ],
+)
+def test_a_badge_from_another_issuer_is_named_as_such(client, sample: str, words: str) -> None:
+    pasted = (SAMPLES / sample).read_text(encoding="utf-8")
+    page = client.post("/badges/verify", data={"token": pasted})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "cannot be trusted" in text
+    assert words in text, text
+    assert "not a signed badge" not in text
+    assert "checks only the badges this centre issued" in text
+
+
+def test_a_pasted_badge_naming_its_issuer_in_half_a_utf16_pair_is_shown(client) -> None:
+    pasted = (
+        '{"type": ["VerifiableCredential", "OpenBadgeCredential"], '
+        '"issuer": {"id": "https://example.com/i", "name": "Example \\ud800 Corp"}}'
+    )
+    page = client.post("/badges/verify", data={"token": pasted})
+    assert page.status_code == 200
+    assert "issued by Example ? Corp" in page.get_data(as_text=True)
