@@ -71,6 +71,13 @@ def parse_case(data: bytes | str, source: str = "", strict: bool = False) -> Fra
         raise FrameworkFormatError(
             "not a CASE package: no CFDocument", source=source, place="/CFDocument"
         )
+    declared = package["CFDocument"].get("caseVersion")
+    if declared is not None and str(declared) not in SCHEMA_FILES:
+        raise FrameworkFormatError(
+            f"CASE version {str(declared)[:20]}: this program reads CASE 1.0 and 1.1",
+            source=source,
+            place="/CFDocument/caseVersion",
+        )
     version = case_version(package)
     warnings: list[str] = []
     if strict:

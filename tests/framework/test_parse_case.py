@@ -245,3 +245,16 @@ def test_a_number_too_long_to_read_is_a_clear_error_not_a_crash() -> None:
     with pytest.raises(FrameworkFormatError, match="not JSON") as err:
         parse_case(text, source="big.json")
     assert "big.json" in str(err.value)
+
+
+@pytest.mark.parametrize("declared", ["2.0", "1.2", 3])
+def test_a_case_version_this_program_does_not_read_is_refused_saying_so(declared) -> None:
+    """Read as 1.0 before: a later version's meaning is not known here, so it is not guessed."""
+    package = json.loads((PACKAGES / "SmartLevelFramework.json").read_text(encoding="utf-8"))
+    package["CFDocument"]["caseVersion"] = declared
+    for strict in (False, True):
+        with pytest.raises(FrameworkFormatError) as refused:
+            parse_case(json.dumps(package), "smart.json", strict=strict)
+        assert refused.value.place == "/CFDocument/caseVersion"
+        assert f"CASE version {declared}" in str(refused.value)
+        assert "reads CASE 1.0 and 1.1" in str(refused.value)
