@@ -45,6 +45,7 @@ TEXT_TYPES |= {"work", "affiliation"}
 FEED_NAMES = ("leap2a.xml", "leap2.xml", "leap.xml")
 MAX_MEMBERS = 10_000
 MAX_TOTAL = 2 * 1024 * 1024 * 1024
+STAR_ROOM = (evidence.MAX_BODY - 10_000) // 5  # each STAR section, leaving a fifth for the text
 
 
 @dataclass
@@ -169,11 +170,13 @@ def _draft(entry: Entry, kind: str, report: Leap2aReport) -> evidence.Draft:
         fields = {k: entry.fields[k] for k in evidence.STAR_SECTIONS}
         composed = evidence.compose_body(kind, "", fields)
         body = body.removeprefix(composed).strip()
+        fields = {k: v[:STAR_ROOM] for k, v in fields.items()}  # four sections and a text fit
     elif kind == "witness_testimony":
-        fields = {k: entry.fields[k] for k in evidence.WITNESS_FIELDS}
-    if len(body) > evidence.MAX_BODY - 10_000:
+        fields = {k: entry.fields[k][: evidence.MAX_WITNESS] for k in evidence.WITNESS_FIELDS}
+    room = evidence.MAX_BODY - 10_000 - len(evidence.compose_body(kind, "", fields))
+    if len(body) > room or any(len(entry.fields[k]) > len(v) for k, v in fields.items()):
         report.warnings.append(f"The text of “{title}” was too long and was shortened.")
-        body = body[: evidence.MAX_BODY - 10_000]
+        body = body[:room]
     return evidence.Draft(kind=kind, title=title, activity_date=activity, body=body, fields=fields)
 
 

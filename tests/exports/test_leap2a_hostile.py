@@ -71,3 +71,58 @@ def test_a_damaged_member_of_the_zip_is_refused_naming_it(session, tmp_path, mak
         message = str(refused.value)
         assert member.removeprefix("the ") in message and "damaged" in message, message
         assert session.exec(select(func.count()).select_from(Evidence)).one() == 0
+
+
+def _feed(*entries: str) -> bytes:
+    return (
+        "<feed xmlns='http://www.w3.org/2005/Atom' xmlns:rdf='http://www.w3.org/1999/02/22-rdf-"
+        "syntax-ns#' xmlns:cp='urn:x-competence-portfolio:leap2a:'><title>t</title>"
+        + "".join(entries)
+        + "</feed>"
+    ).encode()
+
+
+def _ours(ident: str, title: str, kind: str, fields: dict[str, str]) -> str:
+    return (
+        f"<entry><id>{ident}</id><title>{title}</title>"
+        "<rdf:type rdf:resource='http://terms.leapspecs.org/entry'/>"
+        f"<category scheme='urn:x-competence-portfolio:leap2a:evidence-kind#' term='{kind}'/>"
+        "<content type='text'>What happened.</content>"
+        + "".join(f"<cp:field name='{k}'>{v}</cp:field>" for k, v in fields.items())
+        + "</entry>"
+    )
+
+
+def test_fields_too_long_are_shortened_with_a_warning_not_refused(session, tmp_path, make_person):
+    """A witness's name of 1,000 characters, STAR sections of 60,000: each item comes in,
+    shortened as its text is, with a warning naming it (the whole file was refused, with a
+    message naming no entry, or the name was stored whole)."""
+    learner = make_person("learner")
+    star = {k: k[0].upper() * 60_000 for k in ("situation", "task", "action", "result")}
+    witness = {
+        "witness_name": "N" * 1000,
+        "witness_role": "Job coach",
+        "witness_relationship": "Colleague",
+    }
+    report = import_leap2a(
+        session,
+        FileStore(tmp_path),
+        actor=actor_of(learner),
+        learner_id=learner.id,
+        data=_feed(
+            _ours("e1", "Long STAR", "star_narrative", star),
+            _ours("e2", "Long witness", "witness_testimony", witness),
+        ),
+        max_bytes=MB,
+    )
+    assert len(report.items) == 2
+    assert any("Long STAR" in w and "shortened" in w for w in report.warnings), report.warnings
+    assert any("Long witness" in w and "shortened" in w for w in report.warnings)
+    items = {e.title: e for e in session.exec(select(Evidence)).all()}
+    assert items["Long STAR"].kind == "star_narrative"
+    assert items["Long witness"].kind == "witness_testimony"
+    from portfolio.models import EvidenceVersion
+
+    versions = {v.title: v for v in session.exec(select(EvidenceVersion)).all()}
+    assert len(versions["Long witness"].fields["witness_name"]) <= 200
+    assert len(versions["Long STAR"].body) <= 200_000

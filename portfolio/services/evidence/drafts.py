@@ -24,6 +24,7 @@ STAR_SECTIONS = ("situation", "task", "action", "result")
 WITNESS_FIELDS = ("witness_name", "witness_role", "witness_relationship")
 MAX_TITLE = 300
 MAX_BODY = 200_000
+MAX_WITNESS = 200  # each of the witness's name, role and relationship (as the editor's fields)
 
 # Called after a version is submitted, in the same transaction (delivery.wiring registers
 # mappings.assessment.declarations.evidence_submitted: the learner is asked to declare again).
@@ -82,6 +83,12 @@ def _clean(draft: Draft) -> tuple[str, date, str, dict[str, str]]:
         fields = {k: fields.get(k, "") for k in WITNESS_FIELDS}
         if not all(fields.values()):
             raise Invalid("A witness testimony records the witness's name, role and relationship.")
+        for name, value in fields.items():
+            if len(value) > MAX_WITNESS:
+                what = name.removeprefix("witness_").replace("_", " ")
+                raise Invalid(
+                    f"The witness's {what} may be at most {MAX_WITNESS} characters.", field=name
+                )
     else:
         fields = {}
     body = compose_body(draft.kind, draft.body or "", fields)
