@@ -27,18 +27,39 @@ from portfolio.services.files import CHUNK
 from portfolio.services.people import normalise_email
 
 T = TypeVar("T", bound=Hashable)
+MAX_MANIFEST = 100 * 1024 * 1024  # a portfolio's records: far less, even with every version
+
+
+def manifest_bytes(zf: zipfile.ZipFile) -> bytes:
+    """The bytes of ``manifest.json``, read no further than :data:`MAX_MANIFEST` (a zip bomb
+    states a small size or a huge one: both are bounded); :class:`Invalid` if missing, damaged
+    or too large."""
+    too_large = Invalid(
+        f"Bundle refused: manifest.json is larger than {MAX_MANIFEST // (1024 * 1024)} MB, far "
+        "more than any portfolio's. Nothing was imported."
+    )
+    try:
+        if zf.getinfo(MANIFEST).file_size > MAX_MANIFEST:
+            raise too_large
+        with zf.open(MANIFEST) as src:
+            data = src.read(MAX_MANIFEST + 1)
+    except KeyError:
+        raise Invalid("Bundle refused: it has no manifest.json.") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise Invalid(f"Bundle refused: manifest.json is damaged ({exc}).") from exc
+    except UNREADABLE as exc:
+        raise Invalid(unreadable(MANIFEST, exc)) from None
+    if len(data) > MAX_MANIFEST:
+        raise too_large
+    return data
 
 
 def read_manifest(zf: zipfile.ZipFile) -> Manifest:
     """The bundle's manifest, parsed; :class:`Invalid` if it is missing, damaged or not one."""
     try:
-        data = json.loads(zf.read(MANIFEST))
-    except KeyError:
-        raise Invalid("Bundle refused: it has no manifest.json.") from None
-    except (ValueError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        data = json.loads(manifest_bytes(zf))
+    except ValueError as exc:
         raise Invalid(f"Bundle refused: manifest.json is damaged ({exc}).") from exc
-    except UNREADABLE as exc:
-        raise Invalid(unreadable(MANIFEST, exc)) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise Invalid("Bundle refused: manifest.json is not a portfolio bundle manifest.")
     if data.get("schema_version") != SCHEMA_VERSION:

@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlmodel import Session, SQLModel, col, select
 
 from exports.bundle import persons, received
-from exports.bundle.check import check_authors, verify_bundle
+from exports.bundle.check import check_authors, manifest_bytes, verify_bundle
 from exports.bundle.manifest import (
     MANIFEST,
     AttachmentRecord,
@@ -85,7 +85,7 @@ def import_bundle(
     with zf:
         manifest = verify_bundle(zf)
         names = persons.check_people(manifest)
-        signature = check_signature(zf, zf.read(MANIFEST), trusted)
+        signature = check_signature(zf, manifest_bytes(zf), trusted)
         check_authors(manifest, verified=signature.verified)
         _refuse_duplicate(session, manifest)
         with session.begin_nested():

@@ -65,7 +65,7 @@ def refused(tmp_path: Path, engine: Engine, change: Any) -> str:
         assert s2.exec(select(func.count()).select_from(Evidence)).one() == 0
     assert not store.root.exists() or not any(store.root.rglob("*"))
     message = str(caught.value)
-    assert message.startswith("Bundle refused: manifest.json, "), message
+    assert message.startswith("Bundle refused: manifest.json"), message
     return message
 
 
@@ -357,3 +357,18 @@ def test_a_frameworks_assessment_strategy_that_is_not_valid_is_refused(tmp_path,
 
     message = refused(tmp_path, empty_db, bad_rules)
     assert "framework SE: its assessment strategy is not valid: " in message, message
+
+
+def test_a_manifest_too_large_to_read_is_refused_before_it_is_read(
+    tmp_path, empty_db, monkeypatch
+) -> None:
+    """A zip bomb: a manifest that inflates far past any portfolio's (100 MB; 1 MB here) is
+    refused from the size the zip states, then read no further than the limit."""
+    from exports.bundle import check
+
+    monkeypatch.setattr(check, "MAX_MANIFEST", 1024 * 1024, raising=False)
+
+    def padded(m: dict[str, Any]) -> None:
+        m["centre"] = " " * (2 * 1024 * 1024)
+
+    assert "manifest.json is larger than 1 MB" in refused(tmp_path, empty_db, padded)
