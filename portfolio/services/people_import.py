@@ -111,6 +111,12 @@ def read_rows(data: bytes) -> list[dict[str, str]]:
             "The file is empty: it needs a header row and one row per person.", field="file"
         )
     header = [h.strip().lower().replace(" ", "_").replace("-", "_") for h in lines[0]]
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    if twice:
+        raise Invalid(
+            f"The header row has the column {' and the column '.join(twice)} twice: keep one.",
+            field="file",
+        )
     unknown = [h for h in header if h and h not in COLUMNS]
     missing = [c for c in ("name", "email") if c not in header]
     if missing or unknown:

@@ -227,3 +227,11 @@ def test_a_cell_too_long_for_a_csv_is_refused_naming_its_line(client, auth, sess
     )
     assert page.status_code == 422 and "line 3" in page.get_data(as_text=True)
     assert _people(session) == before
+
+
+def test_a_column_given_twice_is_refused_naming_it() -> None:
+    """Which of the two would be read was the last one's, without a word."""
+    data = b"name,email,roles,Email \nAda,ada@x.example,learner,ada.work@x.example\n"
+    with pytest.raises(Invalid) as caught:
+        read_rows(data)
+    assert "the column email twice" in str(caught.value) and caught.value.field == "file"
