@@ -37,6 +37,7 @@ from mappings.assessment.coverage import CoverageRules
 from mappings.assessment.models import CLAIM_STATES
 from portfolio.models.evidence import KINDS
 from portfolio.refs import EvidenceRef
+from portfolio.services.evidence.attachments import display_name
 from portfolio.services.sniff import stored_extension
 
 FORMAT: Final = "competence-portfolio-bundle"
@@ -183,7 +184,7 @@ class AttachmentRecord(Record):
     sha256: Sha256
     size: int
     mime: str
-    filename: str
+    filename: Annotated[str, AfterValidator(display_name)]  # as an upload's: one line, plain
     text: str = ""  # extracted
     created_at: Time
 

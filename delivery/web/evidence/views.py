@@ -310,7 +310,7 @@ def download(attachment_id: int) -> Response:
         source,
         mimetype=attachment.mime,
         as_attachment=True,
-        download_name=attachment.filename,
+        download_name=service.display_name(attachment.filename),  # one line, as a header is
         max_age=0,
         etag=attachment.sha256,  # the content address: the same name is always the same bytes
         conditional=False,  # made conditional below, once the size is known

@@ -6,7 +6,7 @@ this package: ``from portfolio.services import evidence``.
 """
 
 from portfolio.services.evidence import personal, scanning
-from portfolio.services.evidence.attachments import attach, attachment_for
+from portfolio.services.evidence.attachments import attach, attachment_for, display_name
 from portfolio.services.evidence.drafts import (
     EARLIEST_ACTIVITY,
     MAX_BODY,
@@ -56,6 +56,7 @@ __all__ = [
     "EvidenceRow",
     "attach",
     "attachment_for",
+    "display_name",
     "attachments_of",
     "autosave",
     "compose_body",

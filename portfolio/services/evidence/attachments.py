@@ -15,8 +15,16 @@ from portfolio.services import access
 from portfolio.services.evidence.drafts import for_author, is_private, log, rehash, writable_version
 from portfolio.services.evidence.reading import queue
 from portfolio.services.files import Store, TooLarge, discard_on_rollback
-from portfolio.services.people import Actor
+from portfolio.services.people import Actor, without_controls
 from portfolio.services.sniff import sniff
+
+
+def display_name(filename: str) -> str:
+    """The name an upload is shown and downloaded under: its last path part, on one line,
+    without the marks that reorder or hide what a page shows (``invoice\u202etxt.exe`` would
+    read as ``invoiceexe.txt``), at most 255 characters."""
+    last = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return without_controls(last)[:255].strip() or "upload"
 
 
 def attach(
@@ -33,7 +41,7 @@ def attach(
 
     Its text is not read here: a pending reading is queued, read later in the background."""
     item = for_author(session, actor, evidence_id, lock=True)
-    display = (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255] or "upload"
+    display = display_name(filename)
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise TooLarge(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
