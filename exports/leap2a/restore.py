@@ -45,6 +45,7 @@ TEXT_TYPES |= {"work", "affiliation"}
 FEED_NAMES = ("leap2a.xml", "leap2.xml", "leap.xml")
 MAX_MEMBERS = 10_000
 MAX_TOTAL = 2 * 1024 * 1024 * 1024
+MAX_ITEMS = 2000  # drafts made by one import (one request, one transaction)
 STAR_ROOM = (evidence.MAX_BODY - 10_000) // 5  # each STAR section, leaving a fifth for the text
 
 
@@ -239,6 +240,12 @@ def import_leap2a(
     upload = _Upload(data, max_bytes)
     report = Leap2aReport()
     plan = _plan(upload.feed, report)
+    if len(plan) > MAX_ITEMS:
+        raise Invalid(
+            f"This Leap2A file holds {len(plan):,} entries that would become evidence; at most "
+            f"{MAX_ITEMS:,} come in at once. Export part of the portfolio (a journal or a "
+            "collection) and import each part; nothing was imported."
+        )
     before = _imported_before(session, learner_id)
     entries: dict[str, int] = {}
     for entry, files in plan:

@@ -126,3 +126,21 @@ def test_fields_too_long_are_shortened_with_a_warning_not_refused(session, tmp_p
     versions = {v.title: v for v in session.exec(select(EvidenceVersion)).all()}
     assert len(versions["Long witness"].fields["witness_name"]) <= 200
     assert len(versions["Long STAR"].body) <= 200_000
+
+
+def test_a_feed_of_more_entries_than_one_import_takes_is_refused_saying_so(
+    session, tmp_path, make_person
+):
+    """20 MB of XML holds some 100,000 short posts: each would become a draft, with its audit
+    entries, in one request. More than 2,000 are refused before anything is written."""
+    learner = make_person("learner")
+    posts = [
+        f"<entry><id>p{n}</id><title>Post {n}</title>"
+        "<rdf:type rdf:resource='http://terms.leapspecs.org/entry'/>"
+        "<content type='text'>x</content></entry>"
+        for n in range(2001)
+    ]
+    with pytest.raises(Invalid) as refused:
+        _import(session, tmp_path, learner, _feed(*posts))
+    assert "2,001 entries" in str(refused.value) and "at most 2,000" in str(refused.value)
+    assert session.exec(select(func.count()).select_from(Evidence)).one() == 0
