@@ -44,3 +44,22 @@ def test_numbers_and_yes_or_no_sent_as_text_are_refused(
     assert _fields(decided) == ["revision"]
     session.expire_all()
     assert session.get(Claim, claim["id"]).status == "claimed"
+
+
+def test_text_holding_half_a_utf16_pair_is_refused_naming_the_field(
+    client, session: Session, make_person, make_registration
+) -> None:
+    """JSON may write "\\ud800" alone; Python reads it as a character no database or hash can
+    encode: it was a server error."""
+    learner = make_person("learner")
+    make_registration(learner=learner)
+    mine = bearer(token_for(session, learner.id))
+    body = (
+        '{"kind": "reflective_account", "title": "Job search \\ud800", '
+        '"activity_date": "2026-01-01", "body": "b", "fields": {"situation": "\\udc00"}}'
+    )
+    made = client.post(f"/api/v1/learners/{learner.id}/evidence", data=body,
+                       headers={**mine, "Content-Type": "application/json"})  # fmt: skip
+    assert sorted(_fields(made)) == ["fields.situation", "title"]
+    assert "not valid Unicode" in made.get_data(as_text=True)
+    assert session.exec(select(Evidence)).all() == []

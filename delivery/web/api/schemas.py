@@ -3,6 +3,7 @@ against them and documents both in the OpenAPI document)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import marshmallow as ma
@@ -27,6 +28,39 @@ class Strict(ma.Schema):
 
     def on_bind_field(self, field_name: str, field_obj: f.Field[Any]) -> None:
         _strictly_typed(field_obj)
+
+    @ma.pre_load
+    def _valid_unicode(self, data: Any, **kwargs: Any) -> Any:
+        """JSON may write half of a UTF-16 pair alone ("\\ud800"): no database or hash can
+        encode such a string, so it is refused here naming the field."""
+        faults = _surrogates(data)
+        if faults:
+            raise ma.ValidationError(faults)
+        return data
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+NOT_UNICODE = (
+    "Holds a character that is not valid Unicode (half of a UTF-16 pair, such as \\ud800)."
+)
+
+
+def _surrogates(data: Any) -> Any:
+    """The errors of the strings in ``data`` holding a lone surrogate, shaped as ``data`` is."""
+    if isinstance(data, str):
+        return [NOT_UNICODE] if _SURROGATE.search(data) else None
+    if isinstance(data, dict):
+        found: dict[Any, Any] = {}
+        for key, value in data.items():
+            bad_key = isinstance(key, str) and bool(_SURROGATE.search(key))
+            fault = [NOT_UNICODE] if bad_key else _surrogates(value)
+            if fault:
+                found["?" if bad_key else key] = fault  # a key that cannot be shown either
+        return found or None
+    if isinstance(data, list):
+        found_items = {n: fault for n, value in enumerate(data) if (fault := _surrogates(value))}
+        return found_items or None
+    return None
 
 
 def _strictly_typed(field: f.Field[Any]) -> None:
