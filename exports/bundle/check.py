@@ -20,6 +20,7 @@ from pydantic_core import ErrorDetails
 
 from exports.bundle.manifest import FORMAT, MANIFEST, SCHEMA_VERSION, Manifest
 from exports.bundle.signing import SIGNATURE
+from framework._json import NOT_UNICODE, lone_surrogate
 from mappings.assessment.signoff import evidence_set_hash
 from portfolio.errors import Invalid
 from portfolio.services.evidence import version_hash
@@ -58,8 +59,13 @@ def read_manifest(zf: zipfile.ZipFile) -> Manifest:
     """The bundle's manifest, parsed; :class:`Invalid` if it is missing, damaged or not one."""
     try:
         data = json.loads(manifest_bytes(zf))
-    except ValueError as exc:
+        place = lone_surrogate(data)
+    except (ValueError, RecursionError) as exc:
         raise Invalid(f"Bundle refused: manifest.json is damaged ({exc}).") from exc
+    if place is not None:
+        raise Invalid(
+            f"Bundle refused: manifest.json, {place}: {NOT_UNICODE}. Nothing was imported."
+        )
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise Invalid("Bundle refused: manifest.json is not a portfolio bundle manifest.")
     if data.get("schema_version") != SCHEMA_VERSION:

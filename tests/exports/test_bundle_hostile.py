@@ -5,6 +5,7 @@ changes a record can compute them again)."""
 from __future__ import annotations
 
 import json
+import zipfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -372,3 +373,22 @@ def test_a_manifest_too_large_to_read_is_refused_before_it_is_read(
         m["centre"] = " " * (2 * 1024 * 1024)
 
     assert "manifest.json is larger than 1 MB" in refused(tmp_path, empty_db, padded)
+
+
+def test_text_holding_half_a_utf16_pair_is_refused_with_its_place(tmp_path, empty_db) -> None:
+    """Its version hash could not be computed: the import ended in a traceback."""
+    path = tmp_path / "half-pair.zip"
+    path.write_bytes(
+        _rewrite(
+            OLD_BUNDLE.read_bytes(),
+            MANIFEST,
+            lambda body: body.replace(b'"I supported a job seeker.', b'"I supported \\ud800 a', 1),
+        )
+    )
+    assert b"\\ud800" in zipfile.ZipFile(path).read(MANIFEST)
+    with Session(empty_db) as s2:
+        with pytest.raises(Invalid) as caught:
+            import_bundle(s2, FileStore(tmp_path / "f"), path, SYSTEM)
+        s2.rollback()
+        assert s2.exec(select(func.count()).select_from(Evidence)).one() == 0
+    assert "/evidence/0/versions/0/body: text that is not valid Unicode" in str(caught.value)

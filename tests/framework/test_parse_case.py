@@ -258,3 +258,16 @@ def test_a_case_version_this_program_does_not_read_is_refused_saying_so(declared
         assert refused.value.place == "/CFDocument/caseVersion"
         assert f"CASE version {declared}" in str(refused.value)
         assert "reads CASE 1.0 and 1.1" in str(refused.value)
+
+
+def test_text_holding_half_a_utf16_pair_is_refused_with_its_place() -> None:
+    """JSON may write "\\ud800" alone: such text cannot be stored or hashed (it failed when
+    the framework was loaded, after the preview had shown it). A real pair is an emoji."""
+    package = json.loads((PACKAGES / "SmartLevelFramework.json").read_text(encoding="utf-8"))
+    package["CFItems"][1]["fullStatement"] = "Smile \U0001f600"
+    assert parse_case(json.dumps(package), "smart.json")  # \\ud83d\\ude00: one character
+    package["CFItems"][1]["fullStatement"] = "Half \ud800 a pair"
+    with pytest.raises(FrameworkFormatError) as refused:
+        parse_case(json.dumps(package), "smart.json")
+    assert refused.value.place == "/CFItems/1/fullStatement"
+    assert "not valid Unicode" in str(refused.value)
