@@ -35,9 +35,11 @@ from pydantic import (
 
 from mappings.assessment.coverage import CoverageRules
 from mappings.assessment.models import CLAIM_STATES
+from portfolio.errors import Invalid
 from portfolio.models.evidence import KINDS
 from portfolio.refs import EvidenceRef
 from portfolio.services.evidence.attachments import display_name
+from portfolio.services.registration_dates import check_dates
 from portfolio.services.sniff import stored_extension
 
 FORMAT: Final = "competence-portfolio-bundle"
@@ -176,6 +178,17 @@ class RegistrationRecord(Record):
     start_date: Day
     planned_end: Day
     created_at: Time
+
+    @model_validator(mode="after")
+    def _dates_as_everywhere(self) -> RegistrationRecord:
+        """The rule every other way of registering keeps: an end after the start, no year
+        mistyped (a planned end in 9999 leaves no room for the arithmetic of the pages)."""
+        try:
+            check_dates(self.start_date, self.planned_end)
+        except Invalid as exc:
+            message = str(exc)
+            raise ValueError(message[:1].lower() + message[1:]) from None
+        return self
 
 
 class AttachmentRecord(Record):

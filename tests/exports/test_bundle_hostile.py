@@ -392,3 +392,18 @@ def test_text_holding_half_a_utf16_pair_is_refused_with_its_place(tmp_path, empt
         s2.rollback()
         assert s2.exec(select(func.count()).select_from(Evidence)).one() == 0
     assert "/evidence/0/versions/0/body: text that is not valid Unicode" in str(caught.value)
+
+
+def test_registration_dates_every_other_way_in_refuses_are_refused(tmp_path, empty_db) -> None:
+    """A planned end before the start, or in the year 9999, as the admin page refuses them."""
+
+    def ends_before(m: dict[str, Any]) -> None:
+        m["registrations"][0]["planned_end"] = "1999-01-01"
+
+    def ends_never(m: dict[str, Any]) -> None:
+        m["registrations"][0]["planned_end"] = "9999-12-31"
+
+    message = refused(tmp_path, empty_db, ends_before)
+    assert "registration 1: the planned end date must be after the start date" in message, message
+    message = refused(tmp_path, empty_db, ends_never)
+    assert "registration 1: the planned end date" in message and "check the year" in message
