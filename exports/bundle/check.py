@@ -18,7 +18,7 @@ from typing import TypeVar
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from exports.bundle.manifest import FORMAT, MANIFEST, SCHEMA_VERSION, Manifest
+from exports.bundle.manifest import FORMAT, MANIFEST, SCHEMA_VERSION, AttachmentRecord, Manifest
 from exports.bundle.signing import SIGNATURE
 from framework._json import NOT_UNICODE, lone_surrogate
 from mappings.assessment.signoff import evidence_set_hash
@@ -26,6 +26,7 @@ from portfolio.errors import Invalid
 from portfolio.services.evidence import version_hash
 from portfolio.services.files import CHUNK
 from portfolio.services.people import normalise_email
+from portfolio.services.sniff import sniff
 
 T = TypeVar("T", bound=Hashable)
 MAX_MANIFEST = 100 * 1024 * 1024  # a portfolio's records: far less, even with every version
@@ -93,6 +94,7 @@ def verify_bundle(zf: zipfile.ZipFile) -> Manifest:
                         f"Bundle refused: manifest.json, the file {a.filename} of {item.ref(v)} "
                         f"is not {a.size} bytes (the zip holds {held}). Nothing was imported."
                     )
+                _check_type(zf, a, item.ref(v))
             actual = version_hash(
                 item.kind,
                 v.title,
@@ -110,6 +112,22 @@ def verify_bundle(zf: zipfile.ZipFile) -> Manifest:
                 "does not match its SHA-256."
             )
     return manifest
+
+
+def _check_type(zf: zipfile.ZipFile, a: AttachmentRecord, ref: str) -> None:
+    """The file's content is of the type the manifest states, and of a kind an upload may be:
+    checked as an upload is (:func:`portfolio.services.sniff.sniff`), never taken on its word."""
+    try:
+        found = sniff(zf.read(a.path), a.filename)
+    except Invalid as exc:
+        raise Invalid(
+            f"Bundle refused: the file {a.filename} of {ref}: {exc} Nothing was imported."
+        ) from None
+    if found.mime != a.mime:
+        raise Invalid(
+            f"Bundle refused: manifest.json, the file {a.filename} of {ref} is {found.label}, "
+            f"not {a.mime[:100]} as the manifest says. Nothing was imported."
+        )
 
 
 def _check_files(zf: zipfile.ZipFile, files: dict[str, str]) -> None:

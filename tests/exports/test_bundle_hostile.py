@@ -407,3 +407,22 @@ def test_registration_dates_every_other_way_in_refuses_are_refused(tmp_path, emp
     assert "registration 1: the planned end date must be after the start date" in message, message
     message = refused(tmp_path, empty_db, ends_never)
     assert "registration 1: the planned end date" in message and "check the year" in message
+
+
+def test_a_file_whose_content_is_not_the_type_the_manifest_states_is_refused(
+    tmp_path, empty_db
+) -> None:
+    """A file is checked by its content as an upload is: a text file stated to be a PDF (or
+    a program stated to be anything) would be served and read as what it is said to be."""
+    old = json.loads(OLD_BUNDLE.with_name("bundle_v1_manifest.json").read_bytes())
+    [item] = [e for e in old["evidence"] if e["versions"][0]["attachments"]]
+    name = item["versions"][0]["attachments"][0]["filename"]
+
+    def as_pdf(m: dict[str, Any]) -> None:
+        for e in m["evidence"]:
+            for v in e["versions"]:
+                for a in v["attachments"]:
+                    a["mime"] = "application/pdf"
+
+    message = refused(tmp_path, empty_db, as_pdf)
+    assert f"the file {name} of E{item['id']}v1 is text, not application/pdf" in message, message
