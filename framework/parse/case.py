@@ -193,7 +193,12 @@ class _Builder:
             standards.append(StandardSpec(code=loose_code, title=title.strip(), criteria=criteria))
         orphans = [i for i in self.items if i not in seen]
         if orphans:
-            self.warn(f"{len(orphans)} CFItems are not under the document by isChildOf; skipped")
+            named = [_text(self.items[i].get("humanCodingScheme")) or i for i in orphans]
+            shown = ", ".join(n[:40] for n in named[:10]) + (" …" if len(named) > 10 else "")
+            self.warn(
+                f"{len(orphans)} CFItems are not under the document by isChildOf (in a cycle, "
+                f"or under a parent the package lacks); skipped: {shown}"
+            )
         if not standards:
             raise FrameworkFormatError(
                 "no CFItems under the CFDocument", source=self.source, place="/CFItems"

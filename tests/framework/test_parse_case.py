@@ -271,3 +271,19 @@ def test_text_holding_half_a_utf16_pair_is_refused_with_its_place() -> None:
         parse_case(json.dumps(package), "smart.json")
     assert refused.value.place == "/CFItems/1/fullStatement"
     assert "not valid Unicode" in str(refused.value)
+
+
+def test_items_in_a_cycle_or_under_a_missing_parent_are_named_in_the_warning() -> None:
+    """Which statements were left out, so the centre can find them in its source: a count
+    alone did not say."""
+    items = [
+        {"identifier": "u1", "fullStatement": "Unit one", "humanCodingScheme": "U1"},
+        {"identifier": "k", "fullStatement": "Know it", "humanCodingScheme": "U1.K1"},
+        {"identifier": "x", "fullStatement": "Loop one", "humanCodingScheme": "X1"},
+        {"identifier": "y", "fullStatement": "Loop two"},
+        {"identifier": "z", "fullStatement": "Lost child", "humanCodingScheme": "Z9"},
+    ]
+    links = [("u1", "doc"), ("k", "u1"), ("x", "y"), ("y", "x"), ("z", "ghost")]
+    fw = parse_case(_package(items, links))
+    [warning] = [w for w in fw.warnings if "not under the document" in w]
+    assert "3 CFItems" in warning and "X1, y, Z9" in warning, warning
