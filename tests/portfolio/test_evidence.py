@@ -97,6 +97,25 @@ def test_script_in_title_and_body_is_shown_as_text(client, auth) -> None:
     assert 'href="javascript:' not in page
 
 
+def test_a_title_is_kept_on_one_line_without_marks_that_reorder_it(client, auth, session) -> None:
+    """A title pasted with a line break, a tab, a zero-width space or a right-to-left override
+    (which shows "Notes\u202etxt.exe" as "Notesexe.txt") is kept as plain text on one line,
+    whichever way a draft is written (the page, the API, Leap2A: all through the service)."""
+    learner = auth.login("learner")
+    r = client.post(
+        f"/learners/{learner.id}/evidence/new?kind=reflective_account",
+        data={
+            "title": "Notes\u202etxt.exe\nfrom\tthe\u200b review",
+            "activity_date": "2026-01-01",
+            "body": "What happened.",
+            "save": "Save",
+        },
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)
+    version = session.exec(select(EvidenceVersion)).one()
+    assert version.title == "Notes txt.exe from the review"
+
+
 def test_witness_testimony_records_the_witness(client, auth) -> None:
     learner = auth.login("learner")
     r = client.post(

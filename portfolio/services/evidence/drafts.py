@@ -18,7 +18,7 @@ from portfolio.models.base import utcnow
 from portfolio.models.evidence import ASSESSOR_KINDS, KINDS
 from portfolio.services import access, audit
 from portfolio.services.evidence import reading, scanning
-from portfolio.services.people import Actor
+from portfolio.services.people import Actor, without_controls
 
 STAR_SECTIONS = ("situation", "task", "action", "result")
 WITNESS_FIELDS = ("witness_name", "witness_role", "witness_relationship")
@@ -62,7 +62,7 @@ EARLIEST_ACTIVITY = date(1950, 1, 1)  # before: a mistyped year ("0001", "1026")
 def _clean(draft: Draft) -> tuple[str, date, str, dict[str, str]]:
     if draft.kind not in KINDS:
         raise Invalid(f"Unknown kind of evidence {draft.kind!r}.")
-    title = draft.title.strip()
+    title = without_controls(draft.title)  # one line: no breaks, no marks that reorder it
     if not title:
         raise Invalid("A title is required.")
     if len(title) > MAX_TITLE:
