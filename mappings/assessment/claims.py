@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from mappings.assessment import declarations, notices
 from mappings.assessment.coverage import CriterionRef
-from mappings.assessment.deciders import to_decide
+from mappings.assessment.deciders import hold_registrations_of, to_decide
 from mappings.assessment.methods import method_warning
 from mappings.assessment.models import Claim, Decision, Judgement
 from mappings.assessment.rules import rules_for
@@ -303,6 +303,7 @@ def decide_many(
         raise Invalid(NOTHING_CHOSEN)
     if any(c.claim_id not in known for c in choices):
         raise NotFound("No such claim on this evidence.")
+    hold_registrations_of(session, [c.claim_id for c in choices])
     errors: dict[int, DomainError] = {}
     made = []
     for choice in choices:

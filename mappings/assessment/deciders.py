@@ -73,3 +73,29 @@ def to_decide(
     if frozen:  # the sign-off froze the decisions it rests on
         raise Invalid("This standard is signed off: reopen it to judge its claims again.")
     return claim, item, framework
+
+
+def hold_registrations_of(session: Session, claim_ids: list[int]) -> None:
+    """Hold the registrations these claims are judged in, in id order, before any is decided
+    (PostgreSQL only): deciding claims of two frameworks one by one would hold the second
+    registration with the audit trail already held, waiting in a circle with a writer holding
+    it that waits for the trail, or with a summary being stored (it holds registrations in id
+    order, :func:`holds.share_registrations`)."""
+    if not claim_ids or not holds.concurrent(session):
+        return
+    found = session.execute(
+        sa_select(col(Registration.id))
+        .select_from(Claim)
+        .join(Criterion, col(Criterion.id) == Claim.criterion_id)
+        .join(Standard, col(Standard.id) == Criterion.standard_id)
+        .join(Evidence, col(Evidence.id) == Claim.evidence_id)
+        .join(
+            Registration,
+            and_(
+                col(Registration.learner_id) == Evidence.learner_id,
+                col(Registration.framework_id) == Standard.framework_id,
+            ),
+        )
+        .where(col(Claim.id).in_(claim_ids))
+    ).all()
+    holds.hold_registrations(session, [int(r) for (r,) in found])

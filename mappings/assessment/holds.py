@@ -38,6 +38,31 @@ def hold_registration(session: Session, registration_id: int) -> None:
     session.info[_HELD] = (transaction, held)
 
 
+def share_registrations(session: Session, registration_ids: Iterable[int]) -> None:
+    """Hold these registrations' rows from every writer until this transaction ends (``FOR
+    SHARE``, in id order; PostgreSQL only): what is read of them next is as the last writer
+    committed it, and no writer judging them can change it meanwhile. A summary store takes it
+    before it reads anything, so it waits holding nothing another writer waits for; writers
+    holding several registrations take them in id order too (:func:`hold_registrations`)."""
+    wanted = sorted(set(registration_ids))
+    if wanted and concurrent(session):
+        session.exec(
+            select(Registration.id)
+            .where(col(Registration.id).in_(wanted))
+            .order_by(col(Registration.id))
+            .with_for_update(read=True)
+        ).all()
+
+
+def hold_registrations(session: Session, registration_ids: Iterable[int]) -> None:
+    """:func:`hold_registration` of each, in id order (PostgreSQL only; those held already are
+    not held again), so two writers holding several never wait for each other in a circle."""
+    if concurrent(session):
+        for registration_id in sorted(set(registration_ids)):
+            if not holding(session, registration_id):
+                hold_registration(session, registration_id)
+
+
 def holding(session: Session, registration_id: int) -> bool:
     """Whether this transaction holds the registration already: what it reads of the
     registration's sign-offs is then as committed, and no other writer can change it."""

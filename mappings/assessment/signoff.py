@@ -311,6 +311,7 @@ def reopen(session: Session, *, actor: Actor, signoff_id: int, reason: str) -> S
 
 def _reopen(session: Session, *, actor: Actor, record: SignOff, reason: str) -> SignOff:
     if holds.concurrent(session):  # held, and read as committed after another reopening
+        holds.hold_registration(session, record.registration_id)  # as a sign-off holds it
         session.refresh(record, with_for_update=True)
     if record.status != "signed":
         raise Invalid("This sign-off is already reopened.")

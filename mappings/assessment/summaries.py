@@ -12,6 +12,10 @@ A summary is a cache with two guards, so a reader finds it right or not at all:
   that does not say it is covered
   (``execution_options(summaries_covered=True)``, used by ``claims.decide`` whose decision row is
   seen), deletes them all.
+- **Worked out from what is committed**: :func:`save` holds the registrations' rows
+  (PostgreSQL: ``FOR SHARE``, in id order) before it reads, and a decision, declaration,
+  sign-off or reopening holds its registration's row before it writes; so a summary never rests
+  on what a writer under way is about to change, nor is stored after that writer deleted it.
 - **Good for the day it was worked out**: evidence older than the framework's currency limit
   stops counting with time alone.
 
@@ -40,6 +44,7 @@ from sqlalchemy.orm import ORMExecuteState, UOWTransaction
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
+from mappings.assessment import holds
 from mappings.assessment.models import Claim, Decision, Judgement, RegistrationSummary, SignOff
 from mappings.assessment.progress import Rag, whole_percent
 from mappings.assessment.standing import load_standings
@@ -115,7 +120,12 @@ def store(session_factory: SessionFactory, registration_ids: Sequence[int], toda
 
 
 def save(session: Session, registration_ids: Sequence[int], today: date) -> int:
-    """Work out and save these registrations' summaries in the caller's transaction (flushed)."""
+    """Work out and save these registrations' summaries in the caller's transaction (flushed).
+    On PostgreSQL their rows are held from writers first (``FOR SHARE``, in id order), so what
+    is read is as committed and stays so until this commits: a decision under way (it holds its
+    registration before it writes) is waited for, then read; one that comes after waits for
+    this to commit, then deletes the summary."""
+    holds.share_registrations(session, registration_ids)
     found = rows(session, registration_ids, today)
     if not found:
         return 0

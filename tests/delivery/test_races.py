@@ -17,8 +17,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from demo.accounts import register_learner
-from mappings.assessment import claims, declarations, signoff
-from mappings.assessment.models import Claim, LearnerDeclaration, SignOff
+from mappings.assessment import claims, declarations, signoff, summaries
+from mappings.assessment.models import Claim, LearnerDeclaration, RegistrationSummary, SignOff
 from mappings.assessment.standing import registrations_of_learner
 from mappings.quality import actions, cycles, plan, review
 from mappings.quality.models import Action, Sample, SampleReview, SamplingCycle
@@ -560,3 +560,56 @@ def test_a_sample_reviewed_while_it_is_dropped_is_refused(engine: Engine) -> Non
     assert isinstance(result, Invalid) and "dropped" in str(result), result
     with Session(engine) as s:
         assert s.exec(select(SampleReview)).all() == []
+
+
+def test_a_summary_stored_while_a_claim_is_referred_is_right_or_not_there(engine: Engine) -> None:
+    w = _ready_to_sign(engine)
+    with Session(engine) as s:
+        summaries.save(s, [w["registration"]], date.today())
+        s.commit()
+    result = _race(
+        engine, _refer(w), lambda s: summaries.save(s, [w["registration"]], date.today())
+    )
+    assert result == "ok", result
+    with Session(engine) as s:
+        stored = s.get(RegistrationSummary, w["registration"])
+        now = summaries.work_out(s, [w["registration"]], date.today())[w["registration"]]
+    assert stored is None or (stored.met, stored.total, stored.awaiting) == (
+        now.met, now.total, now.awaiting,
+    ), (stored, now)  # fmt: skip
+
+
+def _store_summary(w: dict[str, Any]) -> Callable[[Session], None]:
+    return lambda s: summaries.save(s, [w["registration"]], date.today())
+
+
+def _refer_all(w: dict[str, Any]) -> Callable[[Session], None]:
+    def refer(s: Session) -> None:
+        found = s.exec(select(Claim).where(Claim.evidence_id == w["item"])).all()
+        choices = [
+            claims.DecisionChoice(c.id or 0, c.revision, "referred", "O", "Show it.") for c in found
+        ]
+        claims.decide_many(s, actor=w["assessor"], evidence_id=w["item"], choices=choices)
+
+    return refer
+
+
+def _summary_is_right(engine: Engine, w: dict[str, Any]) -> bool:
+    with Session(engine) as s:
+        stored = s.get(RegistrationSummary, w["registration"])
+        now = summaries.work_out(s, [w["registration"]], date.today())[w["registration"]]
+    return stored is None or (stored.met, stored.awaiting) == (now.met, now.awaiting)
+
+
+@pytest.mark.parametrize("summary_first", [False, True])
+def test_a_summary_stored_while_an_item_is_decided_never_deadlocks(
+    engine: Engine, summary_first: bool
+) -> None:
+    w = _ready_to_sign(engine)
+    first, second = _refer_all(w), _store_summary(w)
+    result = _race(engine, second, first) if summary_first else _race(engine, first, second)
+    assert result == "ok", result
+    assert _summary_is_right(engine, w)
+    with Session(engine) as s:
+        statuses = set(s.exec(select(Claim.status).where(Claim.evidence_id == w["item"])).all())
+    assert statuses == {"referred"}
