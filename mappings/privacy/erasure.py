@@ -5,7 +5,9 @@ names, extracted text and readings, the personal-data findings' text, the stored
 the text of every comment on it (the learner's and the assessor's) are erased, and so is the
 text of every notification pointing at it (anyone's: it names the item's title); the rows stay, with every version's SHA-256 (so sign-offs, which froze versions by
 hash, still check), the claims, decisions, judgements and sign-offs. Each file leaves the store
-once the transaction commits, unless an item not erased still holds the same file.
+once the transaction commits, unless an item not erased still holds the same file, or an upload
+of the same content made under way refers to it by then (the erasure holds its items and their
+files' content, :func:`portfolio.services.files.hold_content`, before it looks).
 
 Each item erased appends one ``evidence.erase`` entry to the audit trail recording the versions'
 new row hashes (so ``portfolio audit verify`` still passes) and, as data, why, when and the
@@ -105,17 +107,20 @@ def erase_items(
     files deleted from ``store`` after the commit. ``reason`` is recorded ("retention",
     "request"). The caller checks who may. What is read takes a fixed number of statements
     however many items (a dry run writes nothing)."""
-    items = list(
-        session.exec(
-            select(Evidence)
-            .where(
-                col(Evidence.id).in_(sorted(set(evidence_ids))), col(Evidence.erased_at).is_(None)
-            )
-            .order_by(col(Evidence.id))
-        )
+    query = (
+        select(Evidence)
+        .where(col(Evidence.id).in_(sorted(set(evidence_ids))), col(Evidence.erased_at).is_(None))
+        .order_by(col(Evidence.id))
     )
+    # the items' rows, then their files' content, are held before anything is written: in the
+    # order an upload holds them (its item, then the content), so the two never wait in a circle
+    items = list(session.exec(query if dry_run else query.with_for_update()))
     by_item = _versions(session, [i.id or 0 for i in items])
     by_version = _attachments(session, [v.id or 0 for vs in by_item.values() for v in vs])
+    if not dry_run:
+        files.hold_content(
+            session, {a.sha256 for attached in by_version.values() for a in attached}
+        )
     count_versions = count_files = 0
     hashes: set[str] = set()
     now = utcnow()

@@ -7,6 +7,9 @@ makes the one configured. Both
 keep a file at ``ab/cd/abcd…`` (its hash), stream uploads and downloads in chunks, and say the same
 plain words when a file is missing (:class:`Missing`) or the store cannot be written.
 
+- An erased file leaves the store after the erasure commits, only if no row refers to it then
+  (:func:`delete_on_commit`, :func:`hold_content`): an upload of the same content under way
+  keeps it.
 - A file stored for a transaction that then does not commit is deleted again
   (:func:`discard_on_rollback`), so a failed upload or import leaves no orphan behind.
 - :func:`check` lists the files no row references (left by a crash, or from before that rule),
@@ -25,13 +28,13 @@ import os
 import tempfile
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlmodel import Session, col, select
 
 from portfolio.errors import Invalid, PermissionDenied, Unavailable
@@ -291,19 +294,71 @@ def _ended(session: Session, transaction: Any) -> None:
 
 def delete_on_commit(session: Session, store: Store, sha256: str) -> None:
     """Delete the file ``sha256`` from the store once the session's transaction commits (an
-    erasure: the rows no longer reference it); nothing is deleted if it rolls back."""
-    session.info.setdefault(_ERASED, []).append((store, relative_name(sha256)))
+    erasure: the rows no longer reference it), if no row references it then; nothing is
+    deleted if it rolls back. The caller holds the content (:func:`hold_content`) when it finds
+    the file unreferenced."""
+    session.info.setdefault(_ERASED, []).append((store, sha256))
     if not event.contains(session, "after_commit", _erase):
         event.listen(session, "after_commit", _erase)
         event.listen(session, "after_soft_rollback", _forget)
 
 
 def _erase(session: Session) -> None:
-    for store, name in session.info.pop(_ERASED, []):
-        try:
-            store.delete(name)
-        except Exception:  # noqa: BLE001 - found again by `portfolio files check --delete`
-            log.warning("could not delete erased file %s from %s", name, store.describe())
+    """Delete the files an erasure left unreferenced, each only if still so: in a transaction of
+    its own holding their content, so an upload of the same content that began once the
+    erasure's commit let go of it either committed its reference first (the file stays) or waits
+    for the file to go and then stores it again."""
+    pending = session.info.pop(_ERASED, [])
+    if not pending:
+        return
+    try:
+        with Session(session.get_bind()) as check:
+            hold_content(check, [sha for _, sha in pending])
+            held = set(
+                check.exec(
+                    select(Attachment.sha256).where(
+                        col(Attachment.sha256).in_(sorted({sha for _, sha in pending})),
+                        col(Attachment.erased_at).is_(None),
+                    )
+                )
+            )
+            for store, sha in pending:
+                if sha not in held:
+                    _delete_erased(store, sha)
+            check.commit()
+    except Exception:  # noqa: BLE001 - found again by `portfolio files check --delete`
+        log.warning("could not check the erased files %s", sorted(sha for _, sha in pending))
+
+
+def _delete_erased(store: Store, sha256: str) -> None:
+    try:
+        store.delete(relative_name(sha256))
+    except Exception:  # noqa: BLE001 - found again by `portfolio files check --delete`
+        log.warning("could not delete erased file %s from %s", sha256, store.describe())
+
+
+_CONTENT = 7160002  # first key of a file content's transaction lock (the audit trail's is 7160001)
+
+
+def hold_content(session: Session, sha256s: Iterable[str]) -> None:
+    """Hold these files' content until this transaction ends (PostgreSQL: a transaction-level
+    advisory lock per hash, taken in one order; SQLite's single writer needs nothing). An upload
+    holds it before it stores the file and refers to it, and an erasure holds it before it asks whether any row still references
+    the file, so neither misses the other's uncommitted row."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    keys = sorted({_content_key(sha) for sha in sha256s})
+    for key in keys:
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(CAST(:space AS integer), CAST(:key AS integer))"),
+            {"space": _CONTENT, "key": key},
+        )
+
+
+def _content_key(sha256: str) -> int:
+    """The hash's first 32 bits as a signed integer (two contents sharing it wait for each other)."""
+    value = int(sha256[:8], 16)
+    return value - (1 << 32) if value >= 1 << 31 else value
 
 
 def _forget(session: Session, previous: Any) -> None:

@@ -5,6 +5,7 @@ one transaction at a time, BEGIN IMMEDIATE, so these races cannot happen there.)
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -14,18 +15,20 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from demo.accounts import register_learner
 from mappings.assessment import claims, declarations, signoff, summaries
 from mappings.assessment.models import Claim, LearnerDeclaration, RegistrationSummary, SignOff
 from mappings.assessment.standing import registrations_of_learner
+from mappings.privacy import erasure
 from mappings.quality import actions, cycles, plan, review
 from mappings.quality.models import Action, Sample, SampleReview, SamplingCycle
 from portfolio import db
 from portfolio.errors import Conflict, Invalid, NotFound
-from portfolio.models import AuditEntry, Evidence, Framework, Person, Registration
+from portfolio.models import Attachment, AuditEntry, Evidence, Framework, Person, Registration
 from portfolio.services import evidence, people, registrations, resets
+from portfolio.services.files import FileStore
 from portfolio.services.passwords import verify_password
 from portfolio.services.people import SYSTEM
 from tests.conftest import actor_of, migrated_database
@@ -613,3 +616,41 @@ def test_a_summary_stored_while_an_item_is_decided_never_deadlocks(
     with Session(engine) as s:
         statuses = set(s.exec(select(Claim.status).where(Claim.evidence_id == w["item"])).all())
     assert statuses == {"referred"}
+
+
+PDF = b"%PDF-1.4\n% the same menu, uploaded twice\n"
+
+
+def _attach(w: dict[str, Any], store: FileStore, item: int) -> Callable[[Session], None]:
+    return lambda s: evidence.attach(
+        s, actor=w["learner"], store=store, evidence_id=item, filename="menu.pdf",
+        stream=io.BytesIO(PDF), max_bytes=1 << 20,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("erasing_first", [False, True])
+def test_a_file_uploaded_again_while_its_item_is_erased_stays_in_the_store(
+    engine: Engine, tmp_path: Path, erasing_first: bool
+) -> None:
+    w, store = _draft(engine), FileStore(tmp_path / "files")
+    with Session(engine) as s:  # the item to erase holds the file
+        _attach(w, store, w["item"])(s)
+        s.commit()
+        other = evidence.create(
+            s, actor=w["learner"], learner_id=w["learner"].id,
+            draft=evidence.Draft(kind="product", title="Menu", activity_date=date.today(), body="b"),
+        )  # fmt: skip
+        s.commit()
+        sha, other_id = s.exec(select(Attachment.sha256)).one(), other.id or 0
+
+    def erase(s: Session) -> None:
+        erasure.erase_items(
+            s, actor=SYSTEM, evidence_ids=[w["item"]], reason="request", store=store
+        )
+
+    upload = _attach(w, store, other_id)
+    assert (_race(engine, erase, upload) if erasing_first else _race(engine, upload, erase)) == "ok"
+    with Session(engine) as s:
+        held = s.exec(select(Attachment).where(col(Attachment.erased_at).is_(None))).all()
+    assert [a.sha256 for a in held] == [sha]
+    assert store.exists(sha)  # the new attachment's file was not deleted under it

@@ -3,6 +3,7 @@ who may see the evidence."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from typing import BinaryIO
 
@@ -14,7 +15,7 @@ from portfolio.models.base import utcnow
 from portfolio.services import access
 from portfolio.services.evidence.drafts import for_author, is_private, log, rehash, writable_version
 from portfolio.services.evidence.reading import queue
-from portfolio.services.files import Store, TooLarge, discard_on_rollback
+from portfolio.services.files import Store, TooLarge, discard_on_rollback, hold_content
 from portfolio.services.people import Actor, without_controls
 from portfolio.services.sniff import sniff
 
@@ -46,6 +47,8 @@ def attach(
     if len(data) > max_bytes:
         raise TooLarge(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
     kind = sniff(data, display)
+    # held before it is stored: an erasure of the same content waits, or is waited for
+    hold_content(session, [hashlib.sha256(data).hexdigest()])
     stored = store.put(io.BytesIO(data), max_bytes=max_bytes)
     discard_on_rollback(session, store, stored)  # a failed upload leaves no file behind
     version = writable_version(session, actor, item)
