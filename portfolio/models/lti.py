@@ -12,6 +12,9 @@ from portfolio.models.base import utcnow
 
 # what a platform's e-mail addresses may link, from the least to the most trusting
 EMAIL_LINKS = ("none", "learners", "staff")
+# the roles an account holds that a platform's e-mail address alone never links, under the
+# default rule ("learners")
+STAFF_ROLES = frozenset({"admin", "assessor", "iqa", "eqa"})
 
 
 class LtiPlatform(SQLModel, table=True):

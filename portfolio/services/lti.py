@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 from portfolio.errors import Invalid, PermissionDenied
 from portfolio.models import LtiLink, LtiNonce, LtiPlatform, Person
 from portfolio.models.base import utcnow
-from portfolio.models.lti import EMAIL_LINKS
+from portfolio.models.lti import EMAIL_LINKS, STAFF_ROLES
 from portfolio.services import audit
 from portfolio.services.actors import Actor
 from portfolio.services.logins import can_log_in
@@ -62,7 +62,6 @@ EMAIL_LINK_WORDS = {
     "learners": "Learners only",
     "staff": "Learners, assessors and IQAs",
 }
-STAFF_ROLES = frozenset({"admin", "assessor", "iqa", "eqa"})
 
 
 def _url(value: str, what: str, field: str) -> str:

@@ -11,8 +11,9 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from portfolio.errors import Invalid, NotFound, PermissionDenied
-from portfolio.models import Person
+from portfolio.models import LtiLink, Person
 from portfolio.models.base import utcnow
+from portfolio.models.lti import STAFF_ROLES
 from portfolio.models.people import ROLES
 from portfolio.services import audit, logins
 from portfolio.services.actors import SYSTEM as SYSTEM  # re-exported: callers import it from here
@@ -179,8 +180,12 @@ def update_person(
     }
     if not changes:
         return person
+    was_staff = bool(person.role_set & STAFF_ROLES)
     for key, change in changes.items():
         setattr(person, key, change["new"])
+    unlinked = (
+        _unlink_vles(session, person) if not was_staff and person.role_set & STAFF_ROLES else 0
+    )
     session.add(person)
     session.flush()
     audit.record(
@@ -189,9 +194,18 @@ def update_person(
         action="person.update",
         subject_type="person",
         subject_id=person_id,
-        data=changes,
+        data={**changes, "vle_links_removed": unlinked} if unlinked else changes,
     )
     return person
+
+
+def _unlink_vles(session: Session, person: Person) -> int:
+    """A learner becoming staff loses their VLE links: a VLE may have linked them by the e-mail
+    address it sent, which it may do for learners only; an administrator links staff again."""
+    links = session.exec(select(LtiLink).where(LtiLink.person_id == person.id)).all()
+    for link in links:
+        session.delete(link)
+    return len(links)
 
 
 def set_password(session: Session, *, actor: Actor, person_id: int, password: str) -> None:

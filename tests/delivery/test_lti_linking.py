@@ -12,8 +12,8 @@ import pytest
 from sqlmodel import Session, select
 
 from portfolio.errors import PermissionDenied
-from portfolio.models import LtiLink, LtiPlatform
-from portfolio.services import lti
+from portfolio.models import AuditEntry, LtiLink, LtiPlatform
+from portfolio.services import lti, people
 from portfolio.services.actors import Actor
 from portfolio.services.people import SYSTEM
 from tests.delivery.lti_platform import INSTRUCTOR, Platform, new_key, serving
@@ -192,3 +192,36 @@ def test_a_refused_staff_member_is_told_their_vle_user_id_and_an_administrator_l
     with pytest.raises(PermissionDenied):
         lti.link_subject_by_email(session, actor=Actor.of(assessor), email=assessor.email,
                                   platform_id=moodle.id, subject="moodle-78")  # fmt: skip
+
+
+def test_a_learner_linked_by_email_who_becomes_an_assessor_is_linked_again_by_an_administrator(
+    client, session, both, make_person
+) -> None:
+    """The VLE linked a learner by the address it sent, as it may; once the account holds a staff
+    role, that link is gone, so the same launch no longer opens an assessor's account."""
+    learner = make_person("learner", name="Hal Learner", email="hal@centre.test")
+    sent = start(client, both[0])
+    token = both[0].id_token(nonce=sent["nonce"], sub="moodle-5", email="hal@centre.test")
+    assert launch(client, sent, token).status_code == 303
+    assert session.exec(select(LtiLink.person_id)).all() == [learner.id]
+    admin = make_person("admin")
+    people.update_person(session, actor=Actor.of(admin), person_id=learner.id or 0,
+                         name=learner.name, email=learner.email, roles="learner,assessor",
+                         site=learner.site)  # fmt: skip
+    session.commit()
+    assert session.exec(select(LtiLink)).all() == []
+    change = session.exec(select(AuditEntry).where(AuditEntry.action == "person.update")).one()
+    assert change.data["vle_links_removed"] == 1
+    client.post("/logout")
+    sent = start(client, both[0])
+    token = both[0].id_token(nonce=sent["nonce"], sub="moodle-5", email="hal@centre.test",
+                             roles=[INSTRUCTOR])  # fmt: skip
+    refused(launch(client, sent, token), "staff account")
+    # an assessor's other changes keep their links (made by an administrator)
+    lti.link_subject(session, actor=Actor.of(admin), person_id=learner.id or 0,
+                     platform_id=lti.list_platforms(session)[0].id, subject="moodle-5")  # fmt: skip
+    people.update_person(session, actor=Actor.of(admin), person_id=learner.id or 0,
+                         name="Hal Assessor", email=learner.email, roles="assessor,iqa",
+                         site=learner.site)  # fmt: skip
+    session.commit()
+    assert session.exec(select(LtiLink.person_id)).all() == [learner.id]
