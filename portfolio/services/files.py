@@ -11,7 +11,8 @@ plain words when a file is missing (:class:`Missing`) or the store cannot be wri
   (:func:`delete_on_commit`, :func:`hold_content`): an upload of the same content under way
   keeps it.
 - A file stored for a transaction that then does not commit is deleted again
-  (:func:`discard_on_rollback`), so a failed upload or import leaves no orphan behind.
+  (:func:`discard_on_rollback`), so a failed upload or import leaves no orphan behind; on
+  PostgreSQL only if no row refers to it then (an upload of the same content that waited for it).
 - :func:`check` lists the files no row references (left by a crash, or from before that rule),
   and deletes them when asked (``portfolio files check [--delete]``).
 - A store that cannot be written (disk full, read-only, no permission) raises
@@ -268,11 +269,13 @@ def discard_on_rollback(session: Session, store: Store, stored: Stored) -> None:
     """Delete ``stored`` again unless the session's transaction (which is to reference it)
     commits. A file the store held before is left alone: other rows reference it.
 
-    On SQLite writers are serialised, so no other transaction can be about to reference a file
-    just created; on PostgreSQL two uploads of identical content racing, one failing, could."""
+    On PostgreSQL the file is deleted in a short transaction of its own holding its content
+    (:func:`hold_content`), only if no row refers to it then: an upload of the same content that
+    waited for the failed one found the file stored and keeps it. SQLite's single writer lets no
+    other transaction be about to reference a file just created, so it is deleted at once."""
     if not stored.created:
         return
-    session.info.setdefault(_PENDING, []).append((store, relative_name(stored.sha256)))
+    session.info.setdefault(_PENDING, []).append((store, stored.sha256))
     if not event.contains(session, "after_commit", _kept):
         event.listen(session, "after_commit", _kept)
         event.listen(session, "after_transaction_end", _ended)
@@ -285,11 +288,14 @@ def _kept(session: Session) -> None:
 def _ended(session: Session, transaction: Any) -> None:
     if transaction.parent is not None:  # a SAVEPOINT: the outer transaction may still commit
         return
-    for store, name in session.info.pop(_PENDING, []):
-        try:
-            store.delete(name)
-        except Exception:  # noqa: BLE001 - an orphan left is found by `portfolio files check`
-            log.warning("could not delete %s from %s after a rollback", name, store.describe())
+    pending = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        _delete_unreferenced(session, pending, "after a rollback")
+        return
+    for store, sha in pending:
+        _delete(store, sha, "after a rollback")
 
 
 def delete_on_commit(session: Session, store: Store, sha256: str) -> None:
@@ -304,37 +310,41 @@ def delete_on_commit(session: Session, store: Store, sha256: str) -> None:
 
 
 def _erase(session: Session) -> None:
-    """Delete the files an erasure left unreferenced, each only if still so: in a transaction of
-    its own holding their content, so an upload of the same content that began once the
-    erasure's commit let go of it either committed its reference first (the file stays) or waits
-    for the file to go and then stores it again."""
+    """Delete the files an erasure left unreferenced, each only if still so."""
     pending = session.info.pop(_ERASED, [])
-    if not pending:
-        return
+    if pending:
+        _delete_unreferenced(session, pending, "after an erasure")
+
+
+def _delete_unreferenced(session: Session, pending: list[tuple[Store, str]], when: str) -> None:
+    """Delete these files (an erasure's, or a failed upload's), each only if no row refers to
+    it: in a transaction of its own holding their content, so an upload of the same content that
+    began once the ended transaction let go of it either committed its reference first (the file
+    stays) or waits for the file to go and then stores it again."""
+    shas = sorted({sha for _, sha in pending})
     try:
         with Session(session.get_bind()) as check:
-            hold_content(check, [sha for _, sha in pending])
+            hold_content(check, shas)
             held = set(
                 check.exec(
                     select(Attachment.sha256).where(
-                        col(Attachment.sha256).in_(sorted({sha for _, sha in pending})),
-                        col(Attachment.erased_at).is_(None),
+                        col(Attachment.sha256).in_(shas), col(Attachment.erased_at).is_(None)
                     )
                 )
             )
             for store, sha in pending:
                 if sha not in held:
-                    _delete_erased(store, sha)
+                    _delete(store, sha, when)
             check.commit()
-    except Exception:  # noqa: BLE001 - found again by `portfolio files check --delete`
-        log.warning("could not check the erased files %s", sorted(sha for _, sha in pending))
+    except Exception:  # noqa: BLE001 - an orphan left is found by `portfolio files check --delete`
+        log.warning("could not check the files %s %s", shas, when)
 
 
-def _delete_erased(store: Store, sha256: str) -> None:
+def _delete(store: Store, sha256: str, when: str) -> None:
     try:
         store.delete(relative_name(sha256))
-    except Exception:  # noqa: BLE001 - found again by `portfolio files check --delete`
-        log.warning("could not delete erased file %s from %s", sha256, store.describe())
+    except Exception:  # noqa: BLE001 - an orphan left is found by `portfolio files check --delete`
+        log.warning("could not delete %s from %s %s", sha256, store.describe(), when)
 
 
 _CONTENT = 7160002  # first key of a file content's transaction lock (the audit trail's is 7160001)
@@ -343,8 +353,9 @@ _CONTENT = 7160002  # first key of a file content's transaction lock (the audit 
 def hold_content(session: Session, sha256s: Iterable[str]) -> None:
     """Hold these files' content until this transaction ends (PostgreSQL: a transaction-level
     advisory lock per hash, taken in one order; SQLite's single writer needs nothing). An upload
-    holds it before it stores the file and refers to it, and an erasure holds it before it asks whether any row still references
-    the file, so neither misses the other's uncommitted row."""
+    holds it before it stores the file and refers to it, and an erasure (and the clean-up after
+    a failed upload) holds it before it asks whether any row still references the file, so
+    neither misses the other's uncommitted row."""
     if session.get_bind().dialect.name != "postgresql":
         return
     keys = sorted({_content_key(sha) for sha in sha256s})

@@ -42,10 +42,17 @@ def engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
         yield eng
 
 
-def _race(engine: Engine, first: Callable[[Session], Any], second: Callable[[Session], Any]) -> Any:
+def _race(
+    engine: Engine,
+    first: Callable[[Session], Any],
+    second: Callable[[Session], Any],
+    *,
+    first_fails: bool = False,
+) -> Any:
     """``first`` writes in one transaction, which waits; meanwhile ``second`` runs as a request
     does (its whole unit of work run again on a retryable error) and blocks on the first's rows;
-    the first commits. What the second ended with: "ok" or its exception."""
+    the first commits (rolls back when ``first_fails``). What the second ended with: "ok" or its
+    exception."""
     out: dict[str, Any] = {}
 
     def work() -> None:
@@ -66,7 +73,7 @@ def _race(engine: Engine, first: Callable[[Session], Any], second: Callable[[Ses
         thread = threading.Thread(target=run_second)
         thread.start()
         time.sleep(1.0)  # the second is now waiting on the first's rows
-        s.commit()
+        s.rollback() if first_fails else s.commit()
     thread.join(60)
     return out["second"]
 
@@ -654,3 +661,42 @@ def test_a_file_uploaded_again_while_its_item_is_erased_stays_in_the_store(
         held = s.exec(select(Attachment).where(col(Attachment.erased_at).is_(None))).all()
     assert [a.sha256 for a in held] == [sha]
     assert store.exists(sha)  # the new attachment's file was not deleted under it
+
+
+class _SlowToDelete(FileStore):
+    """A folder store whose deletions wait (at most 10 s) until an upload has found the content
+    stored already: a failed upload's clean-up then runs after the upload that waited for it."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.found_stored = threading.Event()
+
+    def put(self, stream: Any, *, max_bytes: int) -> Any:
+        stored = super().put(stream, max_bytes=max_bytes)
+        if not stored.created:
+            self.found_stored.set()
+        return stored
+
+    def delete(self, name: str) -> None:
+        self.found_stored.wait(10)
+        super().delete(name)
+
+
+def test_a_file_uploaded_again_while_the_same_upload_fails_stays_in_the_store(
+    engine: Engine, tmp_path: Path
+) -> None:
+    w, store = _draft(engine), _SlowToDelete(tmp_path / "files")
+    with Session(engine) as s:
+        other = evidence.create(
+            s, actor=w["learner"], learner_id=w["learner"].id,
+            draft=evidence.Draft(kind="product", title="Menu", activity_date=date.today(), body="b"),
+        )  # fmt: skip
+        s.commit()
+        other_id = other.id or 0
+    # the first stores the file, the second waits for its content; the first rolls back
+    failing, waiting = _attach(w, store, w["item"]), _attach(w, store, other_id)
+    assert _race(engine, failing, waiting, first_fails=True) == "ok"
+    with Session(engine) as s:
+        held = s.exec(select(Attachment)).all()
+    assert len(held) == 1  # the second upload's
+    assert store.exists(held[0].sha256)  # the second upload's file was not deleted under it
