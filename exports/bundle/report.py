@@ -28,6 +28,7 @@ class ImportReport:
     counts: dict[str, int] = field(default_factory=dict)
     signature: SignatureCheck = field(default_factory=lambda: SignatureCheck("unsigned"))
     received: int = 0  # the sending centre's decisions, judgements and sign-offs kept as text
+    cohorts: list[str] = field(default_factory=list)  # the sending centre's, joined nor made here
 
     @property
     def message(self) -> str:
@@ -41,5 +42,10 @@ class ImportReport:
             lines.append(
                 f"Its {self.received} decisions, judgements and sign-offs are kept as the "
                 "sending centre's record: not counted here; its claims await a decision here."
+            )
+        for name in self.cohorts:
+            lines.append(
+                f'The learner was in the cohort "{name}" at the sending centre: a bundle places '
+                "nobody in a cohort, so an administrator places the learner in a cohort here."
             )
         return "\n".join(lines)

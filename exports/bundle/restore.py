@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlmodel import Session, SQLModel, col, select
 
-from exports.bundle import persons, received
+from exports.bundle import enrol, persons, received
 from exports.bundle.check import check_authors, manifest_bytes, verify_bundle
 from exports.bundle.manifest import (
     MANIFEST,
@@ -57,7 +57,7 @@ from mappings.assessment.models import (
 from portfolio.errors import Conflict, Invalid, PermissionDenied
 from portfolio.models.evidence import Attachment, Evidence, EvidenceVersion
 from portfolio.models.framework import Criterion, Framework, Standard
-from portfolio.models.people import Cohort, Registration, RegistrationStandard
+from portfolio.models.people import Registration
 from portfolio.services import audit, people
 from portfolio.services.files import Store, discard_on_rollback
 from portfolio.services.frameworks import import_framework
@@ -139,6 +139,7 @@ class _Restorer:
         self.counts: dict[str, int] = dict.fromkeys(COUNTED, 0)
         self.person: dict[str, int] = {}  # e-mail -> id
         self.created: list[str] = []
+        self.cohorts: list[str] = []  # the sending centre's, named in the report only
         self.made: list[SQLModel] = []  # every row made, for the audit entry to hash
         self.evidence: dict[int, int] = {}  # bundle's evidence id -> new id
         self.versions: dict[tuple[int, int], int] = {}  # (bundle's evidence id, number) -> id
@@ -176,6 +177,7 @@ class _Restorer:
             counts=self.counts,
             signature=self.signature,
             received=len(self.received),
+            cohorts=self.cohorts,
         )
         generated = self.m.generated_at
         audit.record(
@@ -190,6 +192,7 @@ class _Restorer:
                 "signature": self.signature.state,
                 "key": self.signature.key,
                 "received": len(self.received),
+                "cohorts_at_sending_centre": self.cohorts,
             },
             rows=self.made,
         )
@@ -223,7 +226,7 @@ class _Restorer:
         self.session.flush()
         for s in self.m.signoffs:
             reg_id, fw_id = regs[s.registration_id]
-            standard = _standard(standards, fw_id, s.standard, f"sign-off {s.document_id}")
+            standard = enrol.standard(standards, fw_id, s.standard, f"sign-off {s.document_id}")
             if self.trusted:
                 self._signoff(s, reg_id, standard)
             else:
@@ -307,53 +310,28 @@ class _Restorer:
         return standards, criteria
 
     # -------------------------------------------------------------- registrations
-    def _cohort(self, name: str | None) -> int | None:
-        if not name:
-            return None
-        found = self.session.exec(select(Cohort).where(Cohort.name == name)).first()
-        if found is None:
-            found = Cohort(name=name)
-            self.session.add(found)
-            self.session.flush()
-        return found.id
-
     def _registration(
         self,
         r: RegistrationRecord,
         fw_ids: dict[tuple[str, str], int],
         standards: dict[tuple[int, str], int],
     ) -> tuple[int, int]:
-        """The learner's registration on the framework (found or made): (its id, framework id)."""
+        """The learner's registration on the framework (found or made): (its id, framework id).
+        Its cohort at the sending centre is only reported (:mod:`exports.bundle.enrol`)."""
         fw_id = fw_ids[(r.framework.code, r.framework.content_hash)]
-        reg = self.session.exec(
-            select(Registration).where(
-                Registration.learner_id == self.learner_id, Registration.framework_id == fw_id
-            )
-        ).first()
-        if reg is None:
-            reg = self._make(
-                Registration,
-                r,
-                "registrations",
-                learner_id=self.learner_id,
-                framework_id=fw_id,
-                cohort_id=self._cohort(r.cohort),
-                assessor_id=self._staff(r.assessor),
-                iqa_id=self._staff(r.iqa),
-            )
-            self.session.flush()
-        have = set(
-            self.session.exec(
-                select(RegistrationStandard.standard_id).where(
-                    RegistrationStandard.registration_id == reg.id
-                )
-            )
+        name = received.text(people.without_controls(r.cohort or ""), 200).strip()
+        if name and name not in self.cohorts:
+            self.cohorts.append(name)
+        reg_id = enrol.registration(
+            self.session,
+            r,
+            learner_id=self.learner_id,
+            fw_id=fw_id,
+            standards=standards,
+            make=lambda **links: self._make(Registration, r, "registrations", **links),
+            staff=self._staff,
         )
-        for code in r.standards:
-            sid = _standard(standards, fw_id, code, f"registration {r.id}")
-            if sid not in have:
-                self.session.add(RegistrationStandard(registration_id=reg.id or 0, standard_id=sid))
-        return reg.id or 0, fw_id
+        return reg_id, fw_id
 
     # -------------------------------------------------------------- evidence
     def _store(self, a: AttachmentRecord) -> None:
@@ -440,11 +418,3 @@ class _Restorer:
                 SignOffEvidence(signoff_id=record.id or 0, version_id=version_id, sha256=e.sha256)
             )
         self.session.flush()
-
-
-def _standard(standards: dict[tuple[int, str], int], fw_id: int, code: str, record: str) -> int:
-    """The id of the standard ``code`` of the framework; :class:`Invalid` naming the record."""
-    found = standards.get((fw_id, code))
-    if found is None:
-        raise Invalid(f"Bundle refused: {record}: standard {code} is not in its framework.")
-    return found

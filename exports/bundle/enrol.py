@@ -1,0 +1,61 @@
+"""The learner's registration here for each registration of a bundle: found or made.
+
+A registration is this centre's decision. The sending centre's cohort means nothing here (a
+cohort of the same name here is another group of learners), so a bundle joins and makes no
+cohort: the registration it makes has none, and the name is only reported, for an administrator
+to place the learner in a cohort of this centre.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import Session, select
+
+from exports.bundle.manifest import RegistrationRecord
+from portfolio.errors import Invalid
+from portfolio.models.people import Registration, RegistrationStandard
+
+
+def standard(standards: dict[tuple[int, str], int], fw_id: int, code: str, record: str) -> int:
+    """The id of the standard ``code`` of the framework; :class:`Invalid` naming the record."""
+    found = standards.get((fw_id, code))
+    if found is None:
+        raise Invalid(f"Bundle refused: {record}: standard {code} is not in its framework.")
+    return found
+
+
+def registration(
+    session: Session,
+    r: RegistrationRecord,
+    *,
+    learner_id: int,
+    fw_id: int,
+    standards: dict[tuple[int, str], int],
+    make: Callable[..., Registration],
+    staff: Callable[[str | None], int | None],
+) -> int:
+    """The id of the learner's registration on the framework ``fw_id`` (found, or made by
+    ``make`` from the record, in no cohort), holding the record's standards."""
+    reg = session.exec(
+        select(Registration).where(
+            Registration.learner_id == learner_id, Registration.framework_id == fw_id
+        )
+    ).first()
+    if reg is None:
+        links: dict[str, Any] = {"assessor_id": staff(r.assessor), "iqa_id": staff(r.iqa)}
+        reg = make(learner_id=learner_id, framework_id=fw_id, cohort_id=None, **links)
+        session.flush()
+    have = set(
+        session.exec(
+            select(RegistrationStandard.standard_id).where(
+                RegistrationStandard.registration_id == reg.id
+            )
+        )
+    )
+    for code in r.standards:
+        sid = standard(standards, fw_id, code, f"registration {r.id}")
+        if sid not in have:
+            session.add(RegistrationStandard(registration_id=reg.id or 0, standard_id=sid))
+    return reg.id or 0
