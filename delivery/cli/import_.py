@@ -51,6 +51,8 @@ def import_bundle_command(ctx: Context, path: Path, keys: tuple[Path, ...], as_j
         "received": report.received,
         "frameworks_imported": list(report.frameworks_imported),
         "people_created": list(report.people_created),
+        "cohorts_at_sending_centre": list(report.cohorts),
+        "standards_not_added": list(report.standards_not_added),
     }
     echo_data(data, as_json=as_json, lines=_import_lines)
 

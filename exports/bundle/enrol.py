@@ -4,6 +4,12 @@ A registration is this centre's decision. The sending centre's cohort means noth
 cohort of the same name here is another group of learners), so a bundle joins and makes no
 cohort: the registration it makes has none, and the name is only reported, for an administrator
 to place the learner in a cohort of this centre.
+
+Which standards a learner is registered on is this centre's decision too: a bundle no key trusted
+here verifies adds none to a registration the learner already has (a verified one does, as the
+sending centre it vouches for registered them). The standards not added are reported; the
+bundle's claims against their criteria are kept, awaiting a decision, and show once an
+administrator adds the standard.
 """
 
 from __future__ import annotations
@@ -35,14 +41,17 @@ def registration(
     standards: dict[tuple[int, str], int],
     make: Callable[..., Registration],
     staff: Callable[[str | None], int | None],
-) -> int:
+    verified: bool,
+) -> tuple[int, list[str]]:
     """The id of the learner's registration on the framework ``fw_id`` (found, or made by
-    ``make`` from the record, in no cohort), holding the record's standards."""
+    ``make`` from the record, in no cohort), and the codes of the record's standards it does not
+    hold: a registration made, or found under a ``verified`` bundle, is given them all."""
     reg = session.exec(
         select(Registration).where(
             Registration.learner_id == learner_id, Registration.framework_id == fw_id
         )
     ).first()
+    adds = verified or reg is None
     if reg is None:
         links: dict[str, Any] = {"assessor_id": staff(r.assessor), "iqa_id": staff(r.iqa)}
         reg = make(learner_id=learner_id, framework_id=fw_id, cohort_id=None, **links)
@@ -54,8 +63,13 @@ def registration(
             )
         )
     )
+    not_added: list[str] = []
     for code in r.standards:
         sid = standard(standards, fw_id, code, f"registration {r.id}")
-        if sid not in have:
+        if sid in have:
+            continue
+        if adds:
             session.add(RegistrationStandard(registration_id=reg.id or 0, standard_id=sid))
-    return reg.id or 0
+        else:
+            not_added.append(code)
+    return reg.id or 0, not_added

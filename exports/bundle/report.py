@@ -29,6 +29,7 @@ class ImportReport:
     signature: SignatureCheck = field(default_factory=lambda: SignatureCheck("unsigned"))
     received: int = 0  # the sending centre's decisions, judgements and sign-offs kept as text
     cohorts: list[str] = field(default_factory=list)  # the sending centre's, joined nor made here
+    standards_not_added: list[str] = field(default_factory=list)  # "SE v1: SE03, SE04"
 
     @property
     def message(self) -> str:
@@ -47,5 +48,11 @@ class ImportReport:
             lines.append(
                 f'The learner was in the cohort "{name}" at the sending centre: a bundle places '
                 "nobody in a cohort, so an administrator places the learner in a cohort here."
+            )
+        for held in self.standards_not_added:
+            lines.append(
+                f"Not added to the learner's registration on {held} (the bundle is not verified, "
+                "and an administrator adds a standard to a registration here): its claims against "
+                "them await a decision, shown once the standard is added."
             )
         return "\n".join(lines)

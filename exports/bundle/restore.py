@@ -140,6 +140,7 @@ class _Restorer:
         self.person: dict[str, int] = {}  # e-mail -> id
         self.created: list[str] = []
         self.cohorts: list[str] = []  # the sending centre's, named in the report only
+        self.not_added: list[str] = []  # "SE v1: SE03", unverified: for an administrator
         self.made: list[SQLModel] = []  # every row made, for the audit entry to hash
         self.evidence: dict[int, int] = {}  # bundle's evidence id -> new id
         self.versions: dict[tuple[int, int], int] = {}  # (bundle's evidence id, number) -> id
@@ -178,6 +179,7 @@ class _Restorer:
             signature=self.signature,
             received=len(self.received),
             cohorts=self.cohorts,
+            standards_not_added=self.not_added,
         )
         generated = self.m.generated_at
         audit.record(
@@ -193,6 +195,7 @@ class _Restorer:
                 "key": self.signature.key,
                 "received": len(self.received),
                 "cohorts_at_sending_centre": self.cohorts,
+                "standards_not_added": self.not_added,
             },
             rows=self.made,
         )
@@ -322,7 +325,7 @@ class _Restorer:
         name = received.text(people.without_controls(r.cohort or ""), 200).strip()
         if name and name not in self.cohorts:
             self.cohorts.append(name)
-        reg_id = enrol.registration(
+        reg_id, not_added = enrol.registration(
             self.session,
             r,
             learner_id=self.learner_id,
@@ -330,7 +333,12 @@ class _Restorer:
             standards=standards,
             make=lambda **links: self._make(Registration, r, "registrations", **links),
             staff=self._staff,
+            verified=self.trusted,
         )
+        if not_added:
+            fw = self.session.get(Framework, fw_id)
+            assert fw is not None
+            self.not_added.append(f"{fw.code} v{fw.version}: {', '.join(not_added)}")
         return reg_id, fw_id
 
     # -------------------------------------------------------------- evidence

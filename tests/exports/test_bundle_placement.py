@@ -8,10 +8,20 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from exports.bundle import MANIFEST, import_bundle
-from portfolio.models import AuditEntry, Cohort, Registration
+from mappings.assessment.models import Claim
+from mappings.assessment.standing import load_standings
+from portfolio.models import (
+    AuditEntry,
+    Cohort,
+    Criterion,
+    Evidence,
+    Registration,
+    RegistrationStandard,
+    Standard,
+)
 from portfolio.services.files import FileStore
 from portfolio.services.people import SYSTEM
 from tests.exports.test_bundle import OLD_BUNDLE, _rewrite
@@ -62,3 +72,63 @@ def test_a_cohort_name_no_cohort_here_has_creates_none(session: Session, tmp_pat
     assert session.exec(select(func.count()).select_from(Cohort)).one() == 0
     assert session.exec(select(Registration.cohort_id)).all() == [None]
     assert 'in the cohort "Evening class" at the sending centre' in report.message
+
+
+def _codes(session: Session, registration_id: int) -> set[str]:
+    rows = session.exec(
+        select(RegistrationStandard.standard_id).where(
+            RegistrationStandard.registration_id == registration_id
+        )
+    )
+    return {s.code for s in session.exec(select(Standard).where(col(Standard.id).in_(list(rows))))}
+
+
+def test_an_unverified_bundle_adds_no_standard_to_a_registration_made_here(
+    session: Session, tmp_path: Path, make_person, make_registration, client, auth
+) -> None:
+    """The learner is registered here on SE01 only; the unsigned bundle's registration holds
+    SE01 and SE03. The registration keeps SE01 alone (an administrator decides what a learner
+    is registered on); the claims against SE03 come back awaiting a decision, and every page
+    showing the learner's coverage still shows."""
+    learner = make_person("learner", email=LEARNER)
+    assessor = make_person("assessor")
+    reg = make_registration(learner=learner, assessor=assessor, codes="SE01")
+    report = import_bundle(session, FileStore(tmp_path / "f"), OLD_BUNDLE, SYSTEM)
+    session.commit()
+    assert session.exec(select(Registration.id)).all() == [reg.id]
+    assert _codes(session, reg.id or 0) == {"SE01"}
+    assert report.standards_not_added == ["SE v1: SE03"]
+    assert "Not added to the learner's registration on SE v1: SE03" in report.message
+    assert "an administrator adds a standard" in report.message
+    se03 = session.exec(
+        select(Claim.status)
+        .join(Criterion, col(Criterion.id) == Claim.criterion_id)
+        .join(Standard, col(Standard.id) == Criterion.standard_id)
+        .where(Standard.code == "SE03")
+    ).all()
+    assert se03 and set(se03) == {"claimed"}
+    [standing] = load_standings(session, [reg.id or 0])
+    assert standing.percent_met == 0 and standing.standard("SE03") is None
+    before = standing.awaiting_claims
+    for who in (learner, assessor):
+        auth.login(who)
+        for url in (
+            f"/learners/{learner.id}/progress",
+            f"/learners/{learner.id}/standards/SE01",
+            f"/learners/{learner.id}/standards/SE03",
+            f"/learners/{learner.id}/evidence",
+            f"/api/learners/{learner.id}/coverage",
+            "/",
+            *(f"/evidence/{i}" for i in session.exec(select(Evidence.id))),
+        ):
+            assert client.get(url).status_code < 500, url
+    # an administrator adds SE03: the bundle's claims against it then await this centre's decision
+    se03_id = session.exec(
+        select(Standard.id).where(
+            Standard.code == "SE03", Standard.framework_id == reg.framework_id
+        )
+    ).one()
+    session.add(RegistrationStandard(registration_id=reg.id or 0, standard_id=se03_id or 0))
+    session.commit()
+    [standing] = load_standings(session, [reg.id or 0])
+    assert standing.awaiting_claims == before + len(se03) and standing.percent_met == 0
