@@ -59,7 +59,7 @@ from portfolio.models.evidence import Attachment, Evidence, EvidenceVersion
 from portfolio.models.framework import Criterion, Framework, Standard
 from portfolio.models.people import Registration
 from portfolio.services import audit, people
-from portfolio.services.files import Store, discard_on_rollback
+from portfolio.services.files import Store, discard_on_rollback, hold_content
 from portfolio.services.frameworks import import_framework
 from portfolio.services.people import Actor
 
@@ -343,6 +343,8 @@ class _Restorer:
 
     # -------------------------------------------------------------- evidence
     def _store(self, a: AttachmentRecord) -> None:
+        # held as an upload holds it: an erasure's clean-up then sees this import's reference
+        hold_content(self.session, [a.sha256])
         if self.store.exists(a.sha256):
             return
         with self.zf.open(a.path) as src:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import threading
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from demo.accounts import register_learner
+from exports.bundle import import_bundle
 from mappings.assessment import claims, declarations, signoff, summaries
 from mappings.assessment.models import Claim, LearnerDeclaration, RegistrationSummary, SignOff
 from mappings.assessment.standing import registrations_of_learner
@@ -32,6 +34,7 @@ from portfolio.services.files import FileStore
 from portfolio.services.passwords import verify_password
 from portfolio.services.people import SYSTEM
 from tests.conftest import actor_of, migrated_database
+from tests.exports.test_bundle import OLD_BUNDLE
 
 
 @pytest.fixture
@@ -700,3 +703,53 @@ def test_a_file_uploaded_again_while_the_same_upload_fails_stays_in_the_store(
         held = s.exec(select(Attachment)).all()
     assert len(held) == 1  # the second upload's
     assert store.exists(held[0].sha256)  # the second upload's file was not deleted under it
+
+
+class _TellsDeletes(FileStore):
+    """A folder store that says when it deleted a file."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.deleted = threading.Event()
+
+    def delete(self, name: str) -> None:
+        super().delete(name)
+        self.deleted.set()
+
+
+def test_a_file_a_bundle_brings_while_its_other_item_is_erased_stays_in_the_store(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """The store already holds the bundle's file, for an item being erased: the import refers to
+    that file rather than storing it again, so it holds the content as an upload does, and the
+    erasure's clean-up sees the import's attachment before it deletes the file."""
+    with zipfile.ZipFile(OLD_BUNDLE) as zf:
+        (member,) = [n for n in zf.namelist() if n.startswith("attachments/")]
+        content = zf.read(member)
+    w, store = _draft(engine), _TellsDeletes(tmp_path / "files")
+    with Session(engine) as s:  # the bundle's learner is known here: the import writes no one
+        people.create_person(s, actor=SYSTEM, name="Lee Learner", roles="learner",
+                             email="learner1-c68e4b@test.example", password=None)  # fmt: skip
+        evidence.attach(
+            s, actor=w["learner"], store=store, evidence_id=w["item"], filename="notes.txt",
+            stream=io.BytesIO(content), max_bytes=1 << 20,
+        )  # fmt: skip
+        s.commit()
+        sha = s.exec(select(Attachment.sha256)).one()
+
+    def erase(s: Session) -> None:
+        erasure.erase_items(
+            s, actor=SYSTEM, evidence_ids=[w["item"]], reason="request", store=store
+        )
+
+    def bring(s: Session) -> None:
+        import_bundle(s, store, OLD_BUNDLE, SYSTEM)
+        # the import commits only once the erasure's clean-up has deleted the file, or could not
+        # (it waits for the content this import holds): the order that lost the file
+        store.deleted.wait(3)
+
+    assert _race(engine, erase, bring) == "ok"
+    with Session(engine) as s:
+        held = s.exec(select(Attachment).where(col(Attachment.erased_at).is_(None))).all()
+    assert [a.sha256 for a in held] == [sha]
+    assert store.exists(sha)  # the imported attachment's file was not deleted under it
