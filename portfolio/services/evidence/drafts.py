@@ -62,7 +62,9 @@ EARLIEST_ACTIVITY = date(1950, 1, 1)  # before: a mistyped year ("0001", "1026")
 def _clean(draft: Draft) -> tuple[str, date, str, dict[str, str]]:
     if draft.kind not in KINDS:
         raise Invalid(f"Unknown kind of evidence {draft.kind!r}.")
-    title = without_controls(draft.title)  # one line: no breaks, no marks that reorder it
+    title = draft.title.strip()
+    if "\x00" not in title:  # a NUL is refused when written, as in any text (docs/concurrency.md)
+        title = without_controls(title)  # one line: no breaks, no marks that reorder it
     if not title:
         raise Invalid("A title is required.")
     if len(title) > MAX_TITLE:
