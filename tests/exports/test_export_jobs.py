@@ -19,7 +19,7 @@ from exports.bundle import import_bundle, write_bundle
 from exports.models import ExportJob
 from mappings.assessment.models import SignOff, SignOffEvidence
 from portfolio.errors import Invalid, NotFound
-from portfolio.models import Cohort, Person
+from portfolio.models import Person, Registration
 from portfolio.services import registrations
 from portfolio.services.files import FileStore
 from portfolio.services.people import SYSTEM
@@ -61,12 +61,19 @@ def fresh(
     with migrated_database(backend, tmp_path) as engine:
         with Session(engine, expire_on_commit=False) as s:
             trusted = [KEY.public_key()]
-            import_bundle(s, FileStore(tmp_path / "files2"), bundle, SYSTEM, trusted=trusted)
+            report = import_bundle(
+                s, FileStore(tmp_path / "files2"), bundle, SYSTEM, trusted=trusted
+            )
             s.commit()
-            cohort_id = s.exec(select(Cohort.id).where(Cohort.name == cohort.name)).one()
+            # a bundle gives no cohort and no role: the receiving centre places and allocates
+            ours = registrations.create_cohort(s, actor=SYSTEM, name=cohort.name, site="North")
+            registration = s.exec(
+                select(Registration).where(Registration.learner_id == report.learner_id)
+            ).one()
+            registration.cohort_id = cohort_id = ours.id or 0
             assessor = s.exec(select(Person).where(Person.email == case.assessor.email)).one()
-            assessor.roles = "assessor"  # a bundle gives no role; the receiving centre does
-            s.add(assessor)
+            assessor.roles = "assessor"
+            s.add_all([registration, assessor])
             s.commit()
         url = engine.url.render_as_string(hide_password=False)
         yield Fresh(engine, url, cohort_id, assessor, case.signoff.document_id)
