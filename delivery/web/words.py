@@ -67,6 +67,8 @@ ACTIONS = {
     "retention.apply": "Retention rules applied",
     "registration.create": "Registered on a framework",
     "registration.update": "Registration changed",
+    "registration.withdraw": "Learner withdrawn",
+    "registration.reinstate": "Withdrawal undone: registration reinstated",
     "standard.declaration": "Learner's declaration confirmed",
     "standard.reopen": "Standard reopened",
     "standard.signoff": "Standard signed off",

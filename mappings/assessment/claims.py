@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import bindparam, update
@@ -29,6 +30,7 @@ from portfolio.models import (
 from portfolio.models.base import utcnow
 from portfolio.services import access, audit, evidence
 from portfolio.services.people import Actor
+from portfolio.words import day_words
 
 DECISIONS = ("accepted", "referred")
 VACSR = ("valid", "authentic", "current", "sufficient", "reliable")
@@ -47,6 +49,7 @@ class Claimable:
     kind: str
     text: str
     assessor_id: int | None = None  # of the learner's registration on its framework
+    withdrawn_at: date | None = None  # that registration's withdrawal: nothing new is mapped
 
     @property
     def ref(self) -> CriterionRef:
@@ -67,6 +70,7 @@ _CLAIMABLE = (
         col(Criterion.kind),
         col(Criterion.text),
         col(Registration.assessor_id),
+        col(Registration.withdrawn_at),
     )
     .join(Standard, col(Standard.id) == Criterion.standard_id)
     .join(RegistrationStandard, col(RegistrationStandard.standard_id) == Standard.id)
@@ -90,8 +94,9 @@ def claimable_criteria(session: Session, learner_id: int) -> list[Claimable]:
             kind=kind,
             text=text,
             assessor_id=assessor_id,
+            withdrawn_at=withdrawn_at,
         )
-        for cid, sid, scode, title, fid, code, kind, text, assessor_id in rows
+        for cid, sid, scode, title, fid, code, kind, text, assessor_id, withdrawn_at in rows
     ]
 
 
@@ -144,6 +149,7 @@ def set_claims(
         _within_scope(session, wanted - existing.keys() - theirs, criteria)
         wanted |= existing.keys() - theirs  # other registrations' claims are not this actor's
     added = sorted(wanted - existing.keys())
+    _not_withdrawn(session, set(added), criteria)
     removable = [c.criterion_id for c, was in rows if c.criterion_id not in wanted and not was]
     new = [Claim(evidence_id=evidence_id, criterion_id=cid, claimed_by=actor.id) for cid in added]
     session.add_all(new)
@@ -184,6 +190,25 @@ def _within_scope(session: Session, outside: set[int], criteria: Sequence[Claima
     raise PermissionDenied(
         f"Only the assessor allocated to the learner's {', '.join(sorted(titles))} registration "
         "maps evidence to its criteria."
+    )
+
+
+def _not_withdrawn(session: Session, adding: set[int], criteria: Sequence[Claimable]) -> None:
+    """Refused (Invalid) when new claims would be on criteria of a registration the learner
+    withdrew from, naming its framework."""
+    left = {
+        c.framework_id: c.withdrawn_at
+        for c in criteria
+        if c.criterion_id in adding and c.withdrawn_at is not None
+    }
+    if not left:
+        return
+    fid, day = min(left.items())
+    title = session.exec(select(Framework.title).where(col(Framework.id) == fid)).one()
+    raise Invalid(
+        f"The learner withdrew from {title} on {day_words(day)}: evidence cannot be mapped to "
+        "its criteria unless an administrator reinstates the registration.",
+        field="criterion",
     )
 
 

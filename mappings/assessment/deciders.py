@@ -13,6 +13,7 @@ from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import Criterion, Evidence, Framework, Registration, Standard
 from portfolio.services import access
 from portfolio.services.people import Actor
+from portfolio.words import day_words
 
 
 def require_decider(session: Session, *, actor: Actor, claim_id: int) -> None:
@@ -41,6 +42,7 @@ def to_decide(
             signed,
             col(Registration.id),
             col(Criterion.standard_id),
+            col(Registration.withdrawn_at),
         )
         .join(Evidence, col(Evidence.id) == Claim.evidence_id)
         .join(Criterion, col(Criterion.id) == Claim.criterion_id)
@@ -57,7 +59,7 @@ def to_decide(
     ).first()
     if row is None:
         raise NotFound("No such claim.")
-    claim, item, framework, assessor_id, frozen, registration_id, standard_id = row
+    claim, item, framework, assessor_id, frozen, registration_id, standard_id, withdrawn = row
     access.require_assessor(session, actor, item.learner_id)
     if assessor_id != actor.id:  # the learner may have another assessor for this framework
         raise PermissionDenied(
@@ -66,6 +68,11 @@ def to_decide(
         )
     if not judging:  # the view's check before it reads the form: the sign-off is said later
         return claim, item, framework
+    if withdrawn is not None:  # decisions recorded before the withdrawal stay as they are
+        raise Invalid(
+            f"The learner withdrew from {framework.title} on {day_words(withdrawn)}: its claims "
+            "are not judged unless an administrator reinstates the registration."
+        )
     # a sign-off under way is waited for (once: a transaction holding the row read it as committed)
     if not frozen and holds.concurrent(session) and not holds.holding(session, registration_id):
         holds.hold_registration(session, registration_id)

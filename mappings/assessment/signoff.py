@@ -43,6 +43,7 @@ from portfolio.refs import EvidenceRef
 from portfolio.services import access, audit
 from portfolio.services.evidence import version_hash
 from portfolio.services.people import Actor
+from portfolio.words import day_words
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,12 @@ def sign_off_standing(
     it (the permission again, from the registration it holds, at no cost) and nothing is loaded
     twice."""
     _require_assessor(actor, standing.registration)
+    withdrawn = standing.registration.withdrawn_at
+    if withdrawn is not None:  # sign-offs recorded before the withdrawal stay as they are
+        raise Invalid(
+            f"The learner withdrew from {standing.framework.title} on {day_words(withdrawn)}: its "
+            "standards are not signed off unless an administrator reinstates the registration."
+        )
     found = standing.standard(standard_code)
     if found is None:
         raise NotFound(f"The learner is not registered on {standard_code}.")

@@ -65,6 +65,10 @@ class Registration(SQLModel, table=True):
     start_date: date
     planned_end: date
     created_at: datetime = Field(default_factory=utcnow)
+    # a learner who left the programme: nothing new is mapped, decided or signed off until
+    # an administrator reinstates them (both cleared)
+    withdrawn_at: date | None = None
+    withdrawn_reason: str | None = Field(default=None, max_length=200)
 
 
 class RegistrationStandard(SQLModel, table=True):

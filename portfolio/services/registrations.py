@@ -301,6 +301,8 @@ class RegistrationRow:
     cohort: str
     start_date: date
     planned_end: date
+    withdrawn_at: date | None = None
+    withdrawn_reason: str | None = None
 
 
 def list_registrations(
@@ -367,6 +369,8 @@ def list_registrations(
             cohort=cohort_name or "",
             start_date=reg.start_date,
             planned_end=reg.planned_end,
+            withdrawn_at=reg.withdrawn_at,
+            withdrawn_reason=reg.withdrawn_reason,
         )
         for reg, learner_name, assessor_name, iqa_name, fw, cohort_name in rows
     ]

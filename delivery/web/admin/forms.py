@@ -218,3 +218,21 @@ class PlatformLinkForm(PageForm):
         validators=[DataRequired("Give their user id in the VLE."), Length(max=255)],
     )
     link = SubmitField("Link them")
+
+
+class WithdrawForm(PageForm):
+    """A learner's withdrawal from one registration (the service judges the date and reason)."""
+
+    on = DateField(
+        "Date the learner left",
+        default=date.today,
+        validators=[InputRequired(message="Enter the date the learner left.")],
+    )
+    reason = StringField(
+        "Reason", validators=[DataRequired(message="Say why the learner withdrew.")]
+    )
+    withdraw = SubmitField("Withdraw")
+
+
+class ReinstateForm(PageForm):
+    reinstate = SubmitField("Reinstate")

@@ -16,7 +16,9 @@ from delivery.web.admin.forms import (
     PasswordResetForm,
     PersonForm,
     RegistrationForm,
+    ReinstateForm,
     RemoveForm,
+    WithdrawForm,
 )
 from delivery.web.context import actor, db
 from delivery.web.forms import errors_on, status_of
@@ -105,6 +107,8 @@ def person(person_id: int) -> tuple[str, int] | Response:
         else None,
         removable=target.removed_at is None and target.id != actor().id,
         rows=rows,
+        withdraw_forms={r.id: WithdrawForm(formdata=None, row=r.id) for r in rows},
+        reinstate_forms={r.id: ReinstateForm(formdata=None, row=r.id) for r in rows},
         dt_form=dt_form,
         pw_form=pw_form,
         rm_form=rm_form,

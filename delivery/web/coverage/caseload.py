@@ -232,6 +232,8 @@ def _progress(row: Row) -> LearnerProgress:
         awaiting_claims=row.awaiting_claims,
         standards=(),
         outstanding=(),
+        withdrawn_at=row.withdrawn_at,
+        withdrawn_reason=row.withdrawn_reason,
     )
 
 

@@ -50,6 +50,8 @@ class Row(NamedTuple):
     awaiting_claims: int
     percent: int
     rag: Rag
+    withdrawn_at: date | None = None  # the learner left: shown marked
+    withdrawn_reason: str | None = None
 
 
 class Position(NamedTuple):
@@ -116,6 +118,8 @@ def _page_statement(role: str, sort: str, descending: bool, seek: bool, search: 
             col(_S.awaiting),
             col(_S.percent),
             col(_S.rag_rank),
+            col(Registration.withdrawn_at),
+            col(Registration.withdrawn_reason),
         )  # fmt: skip
         .select_from(page)
         .join(_S, col(_S.registration_id) == page.c.rid)
@@ -129,9 +133,9 @@ def _page_statement(role: str, sort: str, descending: bool, seek: bool, search: 
 def _read(session: Session, statement: Any, params: dict[str, Any]) -> list[Row]:
     return [
         Row(reg, learner, name, f"{title} (v{version})", start, end, met, total, awaiting,
-            percent, RAGS[rank])
-        for reg, learner, name, title, version, start, end, met, total, awaiting, percent, rank
-        in session.execute(statement, params)
+            percent, RAGS[rank], left, why)
+        for reg, learner, name, title, version, start, end, met, total, awaiting, percent, rank,
+        left, why in session.execute(statement, params)
     ]  # fmt: skip
 
 

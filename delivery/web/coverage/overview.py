@@ -108,6 +108,9 @@ class LearnerProgress:
     outstanding: tuple[Outstanding, ...]
     # (criterion id, evidence id) of every claim that counts: what the progress chart counts
     counted: frozenset[tuple[int, int]] = frozenset()
+    # the learner left the programme (nothing new is mapped, decided or signed off)
+    withdrawn_at: date | None = None
+    withdrawn_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -237,6 +240,8 @@ def progress_of(standing: Standing, *, outstanding: bool = True) -> LearnerProgr
             for k in c.claims
             if k.countable
         ),
+        withdrawn_at=standing.registration.withdrawn_at,
+        withdrawn_reason=standing.registration.withdrawn_reason,
     )
 
 

@@ -1,0 +1,103 @@
+"""A learner's withdrawal from a registration (they left the programme) and its reinstatement.
+
+While a registration is withdrawn nothing new is mapped to its criteria, its claims are not
+decided and its standards are not signed off (the mapping and assessment services check
+:func:`withdrawn_words`); decisions and sign-offs recorded before stay as they are. Both
+functions are for administrators, flush (never commit) and write one audit entry.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session
+
+from portfolio.errors import Invalid, NotFound, PermissionDenied
+from portfolio.models import Framework, Person, Registration
+from portfolio.services import audit
+from portfolio.services.people import Actor
+from portfolio.words import day_words
+
+REASON_LONGEST = 200
+
+
+def withdrawn_words(when: date, reason: str | None) -> str:
+    """ "withdrew on 3 Dec 2026 (moved away)": how pages and refusals say a withdrawal."""
+    said = f"withdrew on {day_words(when)}"
+    return f"{said} ({reason})" if reason else said
+
+
+def _registration(session: Session, actor: Actor, registration_id: int, what: str) -> Registration:
+    if not actor.has("admin"):
+        raise PermissionDenied(f"Only administrators {what}.")
+    reg = session.get(Registration, registration_id)
+    if reg is None:
+        raise NotFound("No such registration.")
+    return reg
+
+
+def _names(session: Session, reg: Registration) -> tuple[str, str]:
+    learner = session.get(Person, reg.learner_id)
+    framework = session.get(Framework, reg.framework_id)
+    return (learner.name if learner else "The learner"), (framework.title if framework else "")
+
+
+def withdraw(
+    session: Session, *, actor: Actor, registration_id: int, on: date, reason: str
+) -> Registration:
+    """Record that the learner left this registration's programme on ``on``, for ``reason``."""
+    reg = _registration(session, actor, registration_id, "record withdrawals")
+    learner, framework = _names(session, reg)
+    if reg.withdrawn_at is not None:
+        raise Invalid(
+            f"{learner} already {withdrawn_words(reg.withdrawn_at, None)} from {framework}."
+        )
+    if on < reg.start_date:
+        raise Invalid(
+            f"The withdrawal date cannot be before the start of the registration, "
+            f"{day_words(reg.start_date)}.",
+            field="on",
+        )
+    if on > date.today():
+        raise Invalid("The withdrawal date cannot be in the future.", field="on")
+    reason = " ".join(reason.split())
+    if not reason:
+        raise Invalid("Say why the learner withdrew.", field="reason")
+    if len(reason) > REASON_LONGEST:
+        raise Invalid(
+            f"Keep the reason to {REASON_LONGEST} characters (it has {len(reason)}).",
+            field="reason",
+        )
+    reg.withdrawn_at, reg.withdrawn_reason = on, reason
+    session.add(reg)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="registration.withdraw",
+        subject_type="registration",
+        subject_id=registration_id,
+        data={"on": on.isoformat(), "reason": reason},
+    )
+    return reg
+
+
+def reinstate(session: Session, *, actor: Actor, registration_id: int) -> Registration:
+    """Undo a withdrawal: the learner's evidence is mapped and assessed again."""
+    reg = _registration(session, actor, registration_id, "reinstate registrations")
+    if reg.withdrawn_at is None:
+        learner, framework = _names(session, reg)
+        raise Invalid(f"{learner} has not withdrawn from {framework}.")
+    was = {"on": reg.withdrawn_at.isoformat(), "reason": reg.withdrawn_reason}
+    reg.withdrawn_at, reg.withdrawn_reason = None, None
+    session.add(reg)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="registration.reinstate",
+        subject_type="registration",
+        subject_id=registration_id,
+        data={"was": was},
+    )
+    return reg

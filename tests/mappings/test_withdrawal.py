@@ -1,0 +1,212 @@
+"""A learner's withdrawal from a registration: who records it, what it refuses, and reinstating."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import select
+
+from mappings.assessment import claims, signoff
+from mappings.assessment.models import Claim, Decision, SignOff
+from portfolio.errors import Invalid, NotFound, PermissionDenied
+from portfolio.models import AuditEntry, Registration
+from portfolio.services import withdrawals
+from portfolio.words import day_words
+from tests.conftest import actor_of
+from tests.mappings.test_assessment import _accept_all
+
+TODAY = date.today()
+YESTERDAY = TODAY - timedelta(days=1)
+
+
+@pytest.fixture
+def case(make_person, make_registration):
+    learner, assessor = make_person("learner"), make_person("assessor")
+    reg = make_registration(learner=learner, assessor=assessor, codes="SE01,SE03")
+    return learner, assessor, make_person("admin"), reg
+
+
+def _entries(session, reg, action):
+    return session.exec(
+        select(AuditEntry).where(
+            AuditEntry.action == action,
+            AuditEntry.subject_type == "registration",
+            AuditEntry.subject_id == reg.id,
+        )
+    ).all()
+
+
+def _withdraw(session, admin, reg, on=YESTERDAY, reason="Moved away"):
+    return withdrawals.withdraw(
+        session, actor=actor_of(admin), registration_id=reg.id, on=on, reason=reason
+    )
+
+
+def test_only_administrators_withdraw_and_reinstate(session, case, make_person) -> None:
+    learner, assessor, _admin, reg = case
+    for who in (learner, assessor, make_person("iqa")):
+        with pytest.raises(PermissionDenied, match="Only administrators"):
+            _withdraw(session, who, reg)
+        with pytest.raises(PermissionDenied, match="Only administrators"):
+            withdrawals.reinstate(session, actor=actor_of(who), registration_id=reg.id)
+    assert session.get(Registration, reg.id).withdrawn_at is None
+
+
+def test_withdrawal_is_recorded_once_with_one_audit_entry(session, case) -> None:
+    *_, admin, reg = case
+    _withdraw(session, admin, reg, reason="  Moved   away ")
+    session.commit()
+    stored = session.get(Registration, reg.id)
+    assert (stored.withdrawn_at, stored.withdrawn_reason) == (YESTERDAY, "Moved away")
+    [entry] = _entries(session, reg, "registration.withdraw")
+    assert entry.data == {"on": YESTERDAY.isoformat(), "reason": "Moved away"}
+    with pytest.raises(Invalid, match=f"already withdrew on {day_words(YESTERDAY)}"):
+        _withdraw(session, admin, reg)
+    withdrawals.reinstate(session, actor=actor_of(admin), registration_id=reg.id)
+    session.commit()
+    stored = session.get(Registration, reg.id)
+    assert (stored.withdrawn_at, stored.withdrawn_reason) == (None, None)
+    assert len(_entries(session, reg, "registration.reinstate")) == 1
+    with pytest.raises(Invalid, match="has not withdrawn"):
+        withdrawals.reinstate(session, actor=actor_of(admin), registration_id=reg.id)
+
+
+@pytest.mark.parametrize(
+    ("on", "reason", "message"),
+    [
+        (TODAY - timedelta(days=61), "Moved away", "before the start of the registration"),
+        (TODAY + timedelta(days=1), "Moved away", "cannot be in the future"),
+        (YESTERDAY, "   ", "Say why the learner withdrew"),
+        (YESTERDAY, "x" * 201, "Keep the reason to 200 characters"),
+    ],
+)
+def test_a_bad_date_or_reason_is_refused_and_nothing_is_written(
+    session, case, on, reason, message
+) -> None:
+    *_, admin, reg = case
+    with pytest.raises(Invalid, match=message):
+        _withdraw(session, admin, reg, on=on, reason=reason)
+    assert session.get(Registration, reg.id).withdrawn_at is None
+    assert _entries(session, reg, "registration.withdraw") == []
+
+
+def test_an_unknown_registration_is_not_found(session, case) -> None:
+    *_, admin, _reg = case
+    with pytest.raises(NotFound):
+        withdrawals.withdraw(
+            session, actor=actor_of(admin), registration_id=10**9, on=YESTERDAY, reason="x"
+        )
+
+
+def _ids(session, learner, standard):
+    found = claims.claimable_criteria(session, learner.id)
+    return [c.criterion_id for c in found if c.standard_code == standard]
+
+
+def test_no_new_claims_on_a_withdrawn_registration_until_reinstated(
+    session, case, make_evidence, sample_framework
+) -> None:
+    learner, assessor, admin, reg = case
+    item = make_evidence(learner)
+    _withdraw(session, admin, reg)
+    session.commit()
+    for who in (learner, assessor):
+        with pytest.raises(Invalid, match=f"withdrew from {sample_framework.title}"):
+            claims.set_claims(
+                session,
+                actor=actor_of(who),
+                evidence_id=item.id,
+                criterion_ids=_ids(session, learner, "SE01")[:1],
+            )
+    assert session.exec(select(Claim).where(Claim.evidence_id == item.id)).all() == []
+    withdrawals.reinstate(session, actor=actor_of(admin), registration_id=reg.id)
+    session.commit()
+    added, _ = claims.set_claims(
+        session,
+        actor=actor_of(learner),
+        evidence_id=item.id,
+        criterion_ids=_ids(session, learner, "SE01")[:1],
+    )
+    assert len(added) == 1
+
+
+def test_claims_are_not_decided_while_withdrawn_and_decisions_stay(
+    session, case, make_evidence
+) -> None:
+    learner, assessor, admin, reg = case
+    item = make_evidence(learner)
+    claims.set_claims(
+        session,
+        actor=actor_of(learner),
+        evidence_id=item.id,
+        criterion_ids=_ids(session, learner, "SE01")[:2],
+    )
+    session.commit()
+    first, second = session.exec(
+        select(Claim).where(Claim.evidence_id == item.id).order_by(Claim.id)
+    ).all()
+    claims.decide(
+        session,
+        actor=actor_of(assessor),
+        claim_id=first.id,
+        expected_revision=0,
+        decision="accepted",
+        method="PD",
+    )
+    _withdraw(session, admin, reg)
+    session.commit()
+    with pytest.raises(Invalid, match="its claims are not judged unless an administrator"):
+        claims.decide(
+            session,
+            actor=actor_of(assessor),
+            claim_id=second.id,
+            expected_revision=0,
+            decision="accepted",
+            method="PD",
+        )
+    session.refresh(first)
+    assert first.status == "accepted"  # recorded before the withdrawal: kept
+    assert len(session.exec(select(Decision)).all()) >= 1
+    withdrawals.reinstate(session, actor=actor_of(admin), registration_id=reg.id)
+    session.commit()
+    claims.decide(
+        session,
+        actor=actor_of(assessor),
+        claim_id=second.id,
+        expected_revision=0,
+        decision="accepted",
+        method="PD",
+    )
+    session.refresh(second)
+    assert second.status == "accepted"
+
+
+def _sign(session, assessor, reg, code):
+    return signoff.sign_off(
+        session,
+        actor=actor_of(assessor),
+        registration_id=reg.id,
+        standard_code=code,
+        summary="Competent throughout.",
+        assessor_declaration=True,
+    )
+
+
+def test_standards_are_not_signed_off_while_withdrawn_and_sign_offs_stay(
+    session, case, make_evidence, sample_framework
+) -> None:
+    learner, assessor, admin, reg = case
+    _accept_all(session, learner, assessor, make_evidence, "SE03")
+    _accept_all(session, learner, assessor, make_evidence, "SE01")
+    _sign(session, assessor, reg, "SE01")
+    session.commit()
+    _withdraw(session, admin, reg)
+    session.commit()
+    with pytest.raises(Invalid, match=f"withdrew from {sample_framework.title}"):
+        _sign(session, assessor, reg, "SE03")
+    signed = session.exec(select(SignOff).where(SignOff.registration_id == reg.id)).all()
+    assert [(s.status, s.standard_id) for s in signed] == [("signed", signed[0].standard_id)]
+    withdrawals.reinstate(session, actor=actor_of(admin), registration_id=reg.id)
+    session.commit()
+    assert _sign(session, assessor, reg, "SE03").signoff.status == "signed"
