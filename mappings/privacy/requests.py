@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from mappings.assessment.models import SignOff, SignOffEvidence
@@ -33,6 +33,7 @@ from portfolio.models import (
     NotificationPreference,
     PasswordReset,
     Person,
+    Registration,
 )
 from portfolio.models.base import utcnow
 from portfolio.models.people import new_session_secret
@@ -40,6 +41,7 @@ from portfolio.services import audit, files, notifications
 from portfolio.services.actors import Actor
 
 PLACEHOLDER_NAME = "Erased person"
+PLACEHOLDER_REASON = "(erased)"  # why a learner withdrew, once they are erased
 
 
 def placeholder_email(person_id: int) -> str:
@@ -138,6 +140,14 @@ def erase_person(
     for model in (*gone_with, NotificationPreference):
         session.execute(delete(model).where(col(model.person_id) == person_id))
     notifications.forget_name(session, person.name, PLACEHOLDER_NAME)
+    session.execute(  # why they withdrew is about them: the date stays, the words go
+        update(Registration)
+        .where(
+            col(Registration.learner_id) == person_id,
+            col(Registration.withdrawn_reason).is_not(None),
+        )
+        .values(withdrawn_reason=PLACEHOLDER_REASON)
+    )
     forget_people(session, actor=actor, person_ids=[person_id], reason="request")
     now = utcnow()
     person.name = PLACEHOLDER_NAME

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from mappings.assessment import claims, signoff
 from mappings.assessment.models import Claim, Decision, SignOff
+from mappings.privacy import requests
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import AuditEntry, Registration
 from portfolio.services import withdrawals
@@ -60,7 +61,8 @@ def test_withdrawal_is_recorded_once_with_one_audit_entry(session, case) -> None
     stored = session.get(Registration, reg.id)
     assert (stored.withdrawn_at, stored.withdrawn_reason) == (YESTERDAY, "Moved away")
     [entry] = _entries(session, reg, "registration.withdraw")
-    assert entry.data == {"on": YESTERDAY.isoformat(), "reason": "Moved away"}
+    # the reason is personal data: it stays on the registration, not in the append-only trail
+    assert entry.data == {"on": YESTERDAY.isoformat()}
     with pytest.raises(Invalid, match=f"already withdrew on {day_words(YESTERDAY)}"):
         _withdraw(session, admin, reg)
     withdrawals.reinstate(session, actor=actor_of(admin), registration_id=reg.id)
@@ -210,3 +212,16 @@ def test_standards_are_not_signed_off_while_withdrawn_and_sign_offs_stay(
     withdrawals.reinstate(session, actor=actor_of(admin), registration_id=reg.id)
     session.commit()
     assert _sign(session, assessor, reg, "SE03").signoff.status == "signed"
+
+
+def test_erasing_the_learner_erases_why_they_withdrew_and_keeps_the_date(session, case) -> None:
+    learner, _assessor, admin, reg = case
+    _withdraw(session, admin, reg, reason="Caring for a parent")
+    session.commit()
+    requests.erase_person(session, actor=actor_of(admin), person_id=learner.id, store=None)
+    session.commit()
+    session.expire_all()
+    stored = session.get(Registration, reg.id)
+    assert (stored.withdrawn_at, stored.withdrawn_reason) == (YESTERDAY, "(erased)")
+    trail = session.exec(select(AuditEntry.data)).all()
+    assert not any("Caring for a parent" in str(data) for data in trail)
