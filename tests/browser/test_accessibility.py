@@ -45,6 +45,8 @@ def test_administrator_pages(page, live_server) -> None:
     login(page, live_server, "admin@example.org")
     page.goto(f"{live_server}/admin/people")
     person = _first_href(page, r"/admin/people/\d+")
+    learner = page.get_by_role("link", name="Lena Learner").first.get_attribute("href")
+    assert learner  # a learner's page holds the "Withdraw" form of each registration
     page.goto(f"{live_server}/admin/registrations")
     registration = _first_href(page, r"/admin/registrations/\d+")
     page.goto(f"{live_server}/frameworks")
@@ -54,6 +56,7 @@ def test_administrator_pages(page, live_server) -> None:
         "/",
         "/admin/people",
         person,
+        learner,
         "/admin/cohorts",
         "/admin/registrations",
         registration,
