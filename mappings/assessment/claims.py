@@ -395,7 +395,15 @@ def judge(
     """Record the VACSR judgement of the newest submitted version (a newer draft is its
     author's alone, not yet before the assessor); a failing flag needs a note."""
     item = _evidence(session, evidence_id)
-    access.require_assessor(session, actor, item.learner_id)
+    assessed = access.require_assessor(session, actor, item.learner_id)
+    withdrawn = [(fid, on) for fid, on in assessed.items() if on is not None]
+    if withdrawn and len(withdrawn) == len(assessed):  # judgements recorded before stay
+        framework = session.get(Framework, withdrawn[0][0])
+        raise Invalid(
+            f"The learner withdrew from {framework.title if framework else 'the framework'} on "
+            f"{day_words(withdrawn[0][1])}: its evidence is not judged unless an administrator "
+            "reinstates the registration."
+        )
     version = evidence.latest_submitted(session, item)
     if version is None:
         raise Invalid("This evidence has not been submitted yet.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import false, or_
@@ -26,28 +27,43 @@ def register_relation(check: ExtraRelation) -> None:
 
 def relation(session: Session, actor: Actor, learner_id: int) -> set[str]:
     """How ``actor`` stands to ``learner_id``: {"self", "assessor", "iqa", "eqa"} or empty."""
+    return _relation(session, actor, learner_id)[0]
+
+
+def _relation(
+    session: Session, actor: Actor, learner_id: int
+) -> tuple[set[str], dict[int, date | None]]:
+    """The relation, and the withdrawal date (or None) of each registration the actor assesses,
+    by framework id: read in the one select."""
     found: set[str] = set()
+    assessed: dict[int, date | None] = {}
     if actor.id == learner_id and actor.has("learner"):
         found.add("self")
     if actor.has("assessor") or actor.has("iqa"):
         rows = session.exec(
-            select(Registration.assessor_id, Registration.iqa_id).where(
+            select(
+                col(Registration.assessor_id),
+                col(Registration.iqa_id),
+                col(Registration.framework_id),
+                col(Registration.withdrawn_at),
+            ).where(
                 Registration.learner_id == learner_id,
                 or_(
                     col(Registration.assessor_id) == actor.id, col(Registration.iqa_id) == actor.id
                 ),
             )
         ).all()
-        for assessor_id, iqa_id in rows:
+        for assessor_id, iqa_id, framework_id, withdrawn_at in rows:
             if assessor_id == actor.id and actor.has("assessor"):
                 found.add("assessor")
+                assessed[framework_id] = withdrawn_at
             if iqa_id == actor.id and actor.has("iqa"):
                 found.add("iqa")
     for check in _EXTRA_RELATIONS:
         extra = check(session, actor, learner_id)
         if extra:
             found.add(extra)
-    return found
+    return found, assessed
 
 
 def staff_scope(actor: Actor) -> Any:
@@ -76,10 +92,15 @@ def require_view(session: Session, actor: Actor, learner_id: int) -> set[str]:
     return rel
 
 
-def require_assessor(session: Session, actor: Actor, learner_id: int) -> None:
-    """The actor assesses the learner; strangers get NotFound (ids are not confirmed to them)."""
-    if "assessor" not in require_view(session, actor, learner_id):
+def require_assessor(session: Session, actor: Actor, learner_id: int) -> dict[int, date | None]:
+    """The actor assesses the learner; strangers get NotFound (ids are not confirmed to them).
+    Returns the withdrawal date (or None) of each registration they assess, by framework id."""
+    rel, assessed = _relation(session, actor, learner_id)
+    if not rel:
+        raise NotFound("No such portfolio, or it is not one you may see.")
+    if "assessor" not in rel:
         raise PermissionDenied("Only the learner's allocated assessor may do this.")
+    return assessed
 
 
 def assessors_of(session: Session, learner_id: int) -> set[int]:

@@ -225,3 +225,20 @@ def test_erasing_the_learner_erases_why_they_withdrew_and_keeps_the_date(session
     assert (stored.withdrawn_at, stored.withdrawn_reason) == (YESTERDAY, "(erased)")
     trail = session.exec(select(AuditEntry.data)).all()
     assert not any("Caring for a parent" in str(data) for data in trail)
+
+
+def test_evidence_is_not_judged_while_withdrawn_until_reinstated(
+    session, case, make_evidence
+) -> None:
+    learner, assessor, admin, reg = case
+    item = make_evidence(learner)
+    flags = dict.fromkeys(claims.VACSR, True)
+    _withdraw(session, admin, reg)
+    session.commit()
+    with pytest.raises(Invalid, match=f"withdrew from .* on {day_words(YESTERDAY)}: its evidence"):
+        claims.judge(session, actor=actor_of(assessor), evidence_id=item.id, flags=flags)
+    session.rollback()
+    withdrawals.reinstate(session, actor=actor_of(admin), registration_id=reg.id)
+    session.commit()
+    judged = claims.judge(session, actor=actor_of(assessor), evidence_id=item.id, flags=flags)
+    assert judged.valid and judged.reliable
