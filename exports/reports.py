@@ -45,6 +45,7 @@ COVERAGE_HEADERS = (
     "Percent met",
     "Signed off",
     "Criteria still missing",
+    "Withdrawn on",  # the learner left the programme (ISO date); empty while active
 )
 REGISTER_HEADERS = (
     "Learner",
@@ -167,6 +168,7 @@ def _coverage_rows(
 
 def _coverage_of(standing: Standing) -> Iterator[tuple[Cell, ...]]:
     by_code = {s.standard: s for s in standing.coverage.standards}
+    withdrawn = standing.registration.withdrawn_at  # read with the registration: no statement
     for info in standing.standards:
         cov = by_code.get(info.code)
         if cov is None:
@@ -186,6 +188,7 @@ def _coverage_of(standing: Standing) -> Iterator[tuple[Cell, ...]]:
             round(cov.percent_met, 1),
             info.signoff.signed_at.astimezone(UTC).date().isoformat() if info.signoff else "",
             " ".join(o.criterion.code for o in cov.outstanding),
+            withdrawn.isoformat() if withdrawn else "",
         )
 
 

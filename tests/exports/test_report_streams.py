@@ -105,6 +105,9 @@ def _reference(session: Session, actor: Actor, cohort_id: int) -> list[tuple[Cel
                     if info.signoff
                     else "",
                     " ".join(o.criterion.code for o in cov.outstanding),
+                    standing.registration.withdrawn_at.isoformat()
+                    if standing.registration.withdrawn_at
+                    else "",
                 )
             )
     return rows
