@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from delivery.web.admin.figures import centre_figures
+from portfolio.services import withdrawals
+from tests.conftest import actor_of
 
 
 def _value(figures, label: str) -> int:
@@ -46,3 +48,24 @@ def test_admin_home_and_people_search(client, auth, make_person) -> None:
         as_text=True
     )  # a % is a character, not a wildcard
     assert "No one matches" in none
+
+
+def test_withdrawn_registrations_are_counted_apart_from_active_ones(
+    session, make_person, make_registration, count_queries
+) -> None:
+    assessor = make_person("assessor")
+    left = make_registration(assessor=assessor)
+    make_registration(assessor=assessor)
+    withdrawals.withdraw(
+        session,
+        actor=actor_of(make_person("admin")),
+        registration_id=left.id,
+        on=date.today(),
+        reason="Moved",
+    )
+    session.commit()
+    with count_queries() as q:
+        figures = centre_figures(session, today=date.today())
+    assert q.count == 1
+    active = next(f for f in figures.work if f.label == "Active registrations")
+    assert active.value == 1 and "1 withdrawn, not counted" in active.hint

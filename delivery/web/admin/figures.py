@@ -59,16 +59,19 @@ def _statement(today: date) -> Any:
     learner_alive = exists().where(
         col(Person.id) == Registration.learner_id, col(Person.removed_at).is_(None)
     )
+    staying = col(Registration.withdrawn_at).is_(None)  # a withdrawn learner is counted apart
     return sa_select(
         _count(col(Person.id), _role("learner")),
         _count(col(Person.id), _role("assessor")),
         _count(col(Person.id), _role("iqa")),
         _count(col(Cohort.id)),
-        _count(col(Registration.id), open_standard, learner_alive),
+        _count(col(Registration.id), open_standard, learner_alive, staying),
+        _count(col(Registration.id), col(Registration.withdrawn_at).is_not(None), learner_alive),
         _count(
             col(Registration.id),
             open_standard,
             learner_alive,
+            staying,
             or_(col(Registration.assessor_id).is_(None), col(Registration.iqa_id).is_(None)),
         ),
         _count(col(Claim.id), col(Claim.evidence_id) == Evidence.id, awaiting),
@@ -76,7 +79,7 @@ def _statement(today: date) -> Any:
         .join(Claim, col(Claim.evidence_id) == Evidence.id)
         .where(awaiting)
         .scalar_subquery(),
-        _count(col(Registration.id), open_standard, col(Registration.planned_end) < today),
+        _count(col(Registration.id), open_standard, staying, col(Registration.planned_end) < today),
         _count(
             col(SignOff.id),
             col(SignOff.status) == "signed",
@@ -105,7 +108,7 @@ def _statement(today: date) -> Any:
 def centre_figures(session: Session, *, today: date | None = None) -> CentreFigures:
     today = today or date.today()
     row = session.execute(_statement(today)).one()
-    (learners, assessors, iqas, cohorts, active, unallocated, claims, items, overdue,
+    (learners, assessors, iqas, cohorts, active, withdrawn, unallocated, claims, items, overdue,
      signed_off, submitted, accepted, referred, actions, grants) = (int(v or 0) for v in row)  # fmt: skip
     return CentreFigures(
         people=(
@@ -119,7 +122,8 @@ def centre_figures(session: Session, *, today: date | None = None) -> CentreFigu
                 "Active registrations",
                 active,
                 "admin.registrations",
-                "registrations with a standard not yet signed off",
+                "registrations with a standard not yet signed off"
+                + (f"; {withdrawn} withdrawn, not counted" if withdrawn else ""),
             ),
             Figure("Registrations without an assessor or IQA", unallocated, "admin.registrations"),
             Figure("Claims awaiting a decision", claims, "", f"in {items} submitted items"),
