@@ -277,7 +277,10 @@ class DecisionRecord(Record):
 
 
 class ClaimRecord(Record):
-    COPIED = ("created_at", "status", "method", "decided_at", "revision")
+    COPIED = (
+        "created_at", "status", "method", "decided_at", "revision",
+        "suggested_engine", "suggested_score", "suggested_strong",
+    )  # fmt: skip
     id: int
     evidence_id: int
     criterion: CriterionKey
@@ -289,6 +292,19 @@ class ClaimRecord(Record):
     decided_by: Email | None
     revision: int
     decisions: list[DecisionRecord]  # the full, appended history
+    # the suggestion engine had suggested it (its version, score, strong); absent from bundles
+    # written before claims recorded it, which read as not recorded
+    suggested_engine: str | None = None
+    suggested_score: float | None = None
+    suggested_strong: bool | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_unknown_origin(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)  # a claim not suggested: as bundles were before
+        for name in ("suggested_engine", "suggested_score", "suggested_strong"):
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
 
 
 class JudgementRecord(Record):

@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from mappings.assessment import declarations, notices
+from mappings.assessment import declarations, notices, suggested
 from mappings.assessment.coverage import CriterionRef
 from mappings.assessment.deciders import hold_registrations_of, to_decide
 from mappings.assessment.methods import method_warning
@@ -152,6 +152,14 @@ def set_claims(
     _not_withdrawn(session, set(added), criteria)
     removable = [c.criterion_id for c, was in rows if c.criterion_id not in wanted and not was]
     new = [Claim(evidence_id=evidence_id, criterion_id=cid, claimed_by=actor.id) for cid in added]
+    # whether the engine had suggested each: from its stored suggestions, never from the form
+    suggested.record(
+        session,
+        item=item,
+        actor=actor,
+        claims=new,
+        criterion_ids=[c.criterion_id for c in criteria],
+    )
     session.add_all(new)
     removed = [("claim", existing[cid].id or 0) for cid in removable]
     for cid in removable:

@@ -30,6 +30,11 @@ class Claim(SQLModel, table=True):
     decided_at: datetime | None = None
     decided_by: int | None = Field(default=None, foreign_key="person.id")
     revision: int = 0  # optimistic lock: bumped by every decision
+    # the engine had suggested the criterion for the version mapped (its stored suggestions, read
+    # on the server when the claim was made): the engine's version, the score, strong or not
+    suggested_engine: str | None = Field(default=None, max_length=32)
+    suggested_score: float | None = None
+    suggested_strong: bool | None = None
 
 
 class Decision(SQLModel, table=True):

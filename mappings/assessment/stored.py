@@ -22,7 +22,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import timedelta
@@ -37,6 +37,7 @@ from mappings.assessment.claims import Claimable, claimable_criteria
 from mappings.assessment.decided import newest_decision
 from mappings.assessment.models import Claim, Decision, VersionSuggestions
 from mappings.assessment.page_frameworks import PageFrameworks, page_frameworks
+from mappings.assessment.suggested import FINISHED, basis
 from mappings.assessment.suggestions import (
     FrameworkKey,
     SuggestedCriterion,
@@ -62,25 +63,11 @@ log = logging.getLogger(__name__)
 
 QUEUE = "portfolio-suggestions"
 KEEP = 20  # criteria stored per version, best first (the page shows ten)
-FINISHED = ("done", "truncated")
 # Newer decisions make stored suggestions stale once these are this old: a busy centre decides
 # every few seconds, and every page would otherwise be worked out again after each decision.
 SETTLE = timedelta(minutes=1)
 
 SessionFactory = Callable[[], Session]
-
-
-def basis(version_sha256: str, read: Iterable[int], criteria: Iterable[int]) -> str:
-    """What a version's suggestions rest on besides the engine: the version's hash (its text and
-    files), the attachments whose text was read, and the learner's criteria."""
-    text = "|".join(
-        [
-            version_sha256,
-            ",".join(str(i) for i in sorted(read)),
-            ",".join(str(i) for i in sorted(criteria)),
-        ]
-    )
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def freshness(row: VersionSuggestions | None, *, key: FrameworkKey, basis: str, newest: int) -> str:

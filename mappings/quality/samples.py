@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from mappings.assessment.claims import VACSR
 from mappings.assessment.models import Claim, Decision, Judgement, SignOff, SignOffEvidence
+from mappings.assessment.suggested import words as suggested_words
 from mappings.quality.cycles import aware, cycle_bounds, may_manage
 from mappings.quality.eqa import live_grant
 from mappings.quality.models import Action, Sample, SampleDecisionCheck, SampleReview, SamplingCycle
@@ -48,6 +49,9 @@ class DecisionLine:
     actor_name: str
     version: int = 1
     superseded: bool = False  # a later decision shown on the same claim replaced it
+    origin: str = (
+        ""  # "Suggested by the engine (strong)" when the claim was the engine's suggestion
+    )
 
 
 @dataclass(frozen=True)
@@ -107,8 +111,8 @@ def sample_details(session: Session, sample_ids: Sequence[int]) -> list[SampleVi
 
 
 # a decision on a claim: the decision, the claimed evidence's id, the criterion's code and
-# standard, the evidence
-_Decided = tuple[Decision, int, str, int, Evidence]
+# standard, where the claim came from (words), the evidence
+_Decided = tuple[Decision, int, str, int, str, Evidence]
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,8 @@ def _decided(session: Session, learners: set[int], standards: set[int]) -> list[
             col(Claim.evidence_id),
             col(Criterion.code),
             col(Criterion.standard_id),
+            col(Claim.suggested_engine),
+            col(Claim.suggested_strong),
             Evidence,
         )
         .join(Claim, col(Claim.id) == Decision.claim_id)
@@ -184,7 +190,10 @@ def _decided(session: Session, learners: set[int], standards: set[int]) -> list[
         .where(col(Evidence.learner_id).in_(learners), col(Criterion.standard_id).in_(standards))
         .order_by(col(Decision.at), col(Decision.id))
     ).all()
-    return [(d, ev_id, crit, std_id, e) for d, ev_id, crit, std_id, e in rows]
+    return [
+        (d, ev_id, crit, std_id, suggested_words(engine, strong), e)
+        for d, ev_id, crit, std_id, engine, strong, e in rows
+    ]
 
 
 def _evidence(
@@ -251,8 +260,8 @@ def _view(
     """One sample's view from the records read for all of them."""
     so = found.signoffs.get(sample.signoff_id) if sample.signoff_id else None
     lines = [
-        (d, ev_id, crit, e)
-        for d, ev_id, crit, std_id, e in found.decided
+        (d, ev_id, crit, origin, e)
+        for d, ev_id, crit, std_id, origin, e in found.decided
         if e.learner_id == sample.learner_id
         and std_id == sample.standard_id
         and _belongs(d, sample, cycle, so)
@@ -300,7 +309,7 @@ def _judged(found: _Records, d: Decision, item: Evidence) -> EvidenceVersion | N
 
 
 def _decision_lines(
-    found: _Records, lines: Sequence[tuple[Decision, int, str, Evidence]]
+    found: _Records, lines: Sequence[tuple[Decision, int, str, str, Evidence]]
 ) -> tuple[DecisionLine, ...]:
     """The decisions shown, oldest first, each with the version it judged; one followed by a
     later decision on the same claim is marked superseded."""
@@ -311,7 +320,7 @@ def _decision_lines(
             superseded.add(d.id)
         later.add(d.claim_id)
     out = []
-    for d, ev_id, crit, e in lines:
+    for d, ev_id, crit, origin, e in lines:
         version = _judged(found, d, e)
         number = version.number if version else e.current_version
         out.append(
@@ -329,6 +338,7 @@ def _decision_lines(
                 found.names.get(d.actor_id, "?"),
                 version=number,
                 superseded=d.id in superseded,
+                origin=origin,
             )
         )
     return tuple(out)

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from delivery.web.evidence.mapping import PREVIEW_CHARS
+from delivery.web.evidence.file_readings import PREVIEW_CHARS
 from portfolio.models import Attachment, AttachmentReading
 from tests.portfolio.test_reading import _docx_bytes, _pdf
 

@@ -66,6 +66,7 @@ class DecisionLine(ma.Schema):
     actor_name = f.String(required=True)
     version = f.Integer(required=True)
     superseded = f.Boolean(required=True)
+    origin = f.String(required=True)  # "Suggested by the engine (strong)", or ""
 
 
 class EvidenceLine(ma.Schema):

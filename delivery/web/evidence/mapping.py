@@ -11,6 +11,7 @@ from sqlalchemy import BindParameter, bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from delivery.web.evidence.file_readings import FileReading, file_note
 from mappings.assessment.claims import VACSR, Claimable, claimable_criteria, mapping_scope, twins
 from mappings.assessment.coverage import CoverageRules
 from mappings.assessment.methods import default_method, methods_needed
@@ -18,18 +19,17 @@ from mappings.assessment.models import Claim, Decision, Judgement, ReceivedRecor
 from mappings.assessment.page_frameworks import page_frameworks
 from mappings.assessment.standing import criterion_states
 from mappings.assessment.stored import for_page
+from mappings.assessment.suggested import words as suggested_words
 from mappings.assessment.suggestions import SuggestedCriterion
 from portfolio.models import (
     Attachment,
-    AttachmentReading,
     Criterion,
     Evidence,
     EvidenceVersion,
     Person,
     Registration,
 )
-from portfolio.services.evidence.reading import FINISHED, readings_of
-from portfolio.services.extract import DOCX
+from portfolio.services.evidence.reading import readings_of
 from portfolio.services.people import Actor
 
 
@@ -63,6 +63,7 @@ class ClaimRow:
     # the one looking may decide it: the assessor of the learner's registration on its framework
     decidable: bool = False
     signed: bool = False  # its standard is signed off: reopened before it is judged again
+    suggested: str = ""  # "Suggested by the engine (strong)": where the claim came from
 
     @property
     def done(self) -> bool:
@@ -115,44 +116,6 @@ class JudgementRow:
     version: int
     flags: tuple[tuple[str, bool], ...]
     note: str
-
-
-@dataclass(frozen=True)
-class FileReading:
-    """What the page says of one attachment's text: read, being read, or not readable."""
-
-    attachment_id: int
-    status: str  # pending | done | truncated | failed
-    note: str
-    preview: str = ""  # of a Word or PDF file: its text as read (the first PREVIEW_CHARS)
-    preview_cut: bool = False  # the text read is longer than the preview
-
-
-# the files previewed on the evidence page by the text read from them
-PREVIEWED = frozenset({"application/pdf", DOCX})
-PREVIEW_CHARS = 20_000
-
-
-def _note(reading: AttachmentReading | None, mime: str = "") -> FileReading | None:
-    if reading is None:
-        return None
-    text = reading.text.strip() if reading.status in FINISHED and mime in PREVIEWED else ""
-    if reading.status == "pending":
-        note = "Text is being read; suggestions from it will follow."
-    elif reading.status == "failed":
-        note = f"The text could not be read: {reading.error}"
-    elif reading.status == "truncated":
-        cap = {"chars": "characters", "pages": "pages", "time": "time"}.get(reading.truncated, "")
-        note = f"Text read: the first {reading.chars:,} characters (limit on {cap} reached)."
-    else:
-        note = f"Text read: {reading.chars:,} characters."
-    return FileReading(
-        reading.attachment_id,
-        reading.status,
-        note,
-        preview=text[:PREVIEW_CHARS],
-        preview_cut=len(text) > PREVIEW_CHARS,
-    )
 
 
 @dataclass(frozen=True)
@@ -248,6 +211,8 @@ _CLAIMS = (
         col(Claim.method),
         col(Claim.revision),
         _SIGNED,
+        col(Claim.suggested_engine),
+        col(Claim.suggested_strong),
         col(Decision.id),
         col(Decision.at),
         col(Person.name),
@@ -334,7 +299,7 @@ def mapping_view(
         files={
             a.id or 0: note
             for a in attachments
-            if (note := _note(readings.get(a.id or 0), a.mime)) is not None
+            if (note := file_note(readings.get(a.id or 0), a.mime)) is not None
         },
         received=_received(session, item.id or 0) if frameworks.received else [],
         suggestions_state=stored.state,
@@ -376,10 +341,20 @@ def _claim_rows(
     claims: dict[int, tuple[Any, list[Any]]] = {}
     for row in rows:
         claim = claims.setdefault(row[0], (row, []))
-        if row[6] is not None:  # a decision on it
-            claim[1].append(row[7:])
+        if row[8] is not None:  # a decision on it
+            claim[1].append(row[9:])
     found = []
-    for (claim_id, criterion_id, status, method, revision, signed, *_), decided in claims.values():
+    for (
+        claim_id,
+        criterion_id,
+        status,
+        method,
+        revision,
+        signed,
+        engine,
+        strong,
+        *_,
+    ), decided in claims.values():
         criterion = by_id.get(criterion_id)
         rules = (
             rules_of.get(criterion.framework_id, CoverageRules()) if criterion else CoverageRules()
@@ -411,6 +386,7 @@ def _claim_rows(
                 and criterion.assessor_id == decider
                 and not signed,
                 signed=bool(signed),
+                suggested=suggested_words(engine, strong),
             )
         )
     return found
