@@ -4,7 +4,7 @@ on RQ."""
 from __future__ import annotations
 
 import click
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from delivery.cli.context import Context, pass_ctx
 from delivery.schedule import QUEUE as DAILY
@@ -13,7 +13,9 @@ from mappings.assessment import stored
 from mappings.assessment.mailing import QUEUE as MAIL
 from mappings.assessment.reading import QUEUE as READINGS
 from mappings.assessment.reading import read_all
+from mappings.assessment.relearn import relearn
 from mappings.assessment.suggestions import start_warming
+from portfolio.models import Framework
 from portfolio.services.evidence import reading
 
 
@@ -24,7 +26,8 @@ from portfolio.services.evidence import reading
     is_flag=True,
     help="Read here and now the attachments whose text is still pending, failed or never "
     "queued, and work out the suggestions of versions that have none or those of another engine "
-    "version (after an upgrade, a bundle import or a worker that stopped), then stop.",
+    "version (after an upgrade, a bundle import or a worker that stopped) and of evidence awaiting "
+    "a decision whose suggestions are behind their framework's decisions, then stop.",
 )
 @pass_ctx
 def worker(ctx: Context, burst: bool, pending: bool) -> None:
@@ -43,6 +46,10 @@ def worker(ctx: Context, burst: bool, pending: bool) -> None:
         with ctx.session(write=False) as session:
             versions = stored.due(session)
         ran = stored.compute_all(lambda: Session(engine, expire_on_commit=False), versions)
+        with ctx.session(write=False) as session:
+            frameworks = [i or 0 for i in session.exec(select(Framework.id)).all()]
+        for framework_id in frameworks:  # evidence awaiting a decision, behind what was learnt
+            ran += relearn(lambda: Session(engine, expire_on_commit=False), [framework_id])
         click.echo(f"Suggestions worked out for {ran} evidence version(s).")
         return
     url = ctx.settings.get("REDIS_URL")

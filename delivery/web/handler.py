@@ -40,6 +40,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from delivery.web import context
+from delivery.web.learning import relearn_after_commit
 from delivery.web.mailing import send_after_commit
 from portfolio.db import retrying, writing
 from portfolio.storable import contains_nul, nul_message
@@ -140,6 +141,7 @@ def _settle(response: Response) -> None:
         try:
             if not reading:
                 send_after_commit(session)  # notifications to e-mail: sent once this has committed
+                relearn_after_commit(session)  # awaiting evidence: suggestions redone with it
             session.commit()
         except BaseException as exc:
             context.undo()

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from mappings.assessment import declarations, notices, suggested
 from mappings.assessment.coverage import CriterionRef
+from mappings.assessment.decided import decided_in
 from mappings.assessment.deciders import hold_registrations_of, to_decide
 from mappings.assessment.methods import method_warning
 from mappings.assessment.models import Claim, Decision, Judgement
@@ -275,6 +276,7 @@ def decide(
     session.add(row_decision)
     session.flush()
     session.expire(claim)
+    decided_in(session, framework.id or 0)  # the engine learns it: awaiting evidence is redone
     audit.record(
         session,
         actor=actor,

@@ -78,6 +78,21 @@ _SETTLED = (
 _ABOVE = sa_select(col(Decision.id)).where(col(Decision.id) > bindparam("above"))
 
 
+_LEARNT = "portfolio.learnt_frameworks"  # session.info: frameworks decided in, by this session
+
+
+def decided_in(session: Session, framework_id: int) -> None:
+    """Note that this session decided a claim in a framework: once it commits, the engine has
+    more to learn there, and the suggestions of evidence awaiting a decision in it are worked out
+    again in the background (:mod:`mappings.assessment.relearn`)."""
+    session.info.setdefault(_LEARNT, set()).add(framework_id)
+
+
+def learnt_in(session: Session) -> list[int]:
+    """The frameworks this session decided in (and forget them)."""
+    return sorted(session.info.pop(_LEARNT, set()))
+
+
 def newest_decision(session: Session) -> int:
     """The id of the newest decision of the centre (0 without any)."""
     return int(session.connection().execute(_NEWEST_DECISION).scalar_one() or 0)

@@ -11,7 +11,8 @@ when the row is missing or out of date it shows what is stored, and the delivery
 job again.
 
 Jobs are queued when a version is saved or submitted, after each attachment's reading, by the page
-that finds its suggestions out of date and by ``portfolio worker --pending``. They run where the
+that finds its suggestions out of date, for evidence awaiting a decision once its framework has
+learnt from new decisions (:mod:`mappings.assessment.relearn`) and by ``portfolio worker --pending``. They run where the
 readings run: in the process's background thread (:func:`start_thread`, the default), on RQ
 (:func:`enqueue_rq`, with ``PORTFOLIO_REDIS_URL``) or directly (:func:`compute_all`).
 """
@@ -70,14 +71,24 @@ SETTLE = timedelta(minutes=1)
 SessionFactory = Callable[[], Session]
 
 
-def freshness(row: VersionSuggestions | None, *, key: FrameworkKey, basis: str, newest: int) -> str:
+def freshness(
+    row: VersionSuggestions | None,
+    *,
+    key: FrameworkKey,
+    basis: str,
+    newest: int,
+    settle: timedelta | None = None,
+) -> str:
     """``missing``, ``stale`` (another engine version, other frameworks or text, or decisions
-    made since they were computed at least :data:`SETTLE` ago) or ``fresh``."""
+    made since they were computed at least ``settle`` ago, :data:`SETTLE` by default) or
+    ``fresh``."""
     if row is None:
         return "missing"
     if not _same_input(row, key, basis):
         return "stale"
-    if row.decision_id < newest and row.computed_at <= utcnow() - SETTLE:
+    if row.decision_id < newest and row.computed_at <= utcnow() - (
+        SETTLE if settle is None else settle
+    ):
         return "stale"
     return "fresh"
 
@@ -202,10 +213,15 @@ def _decided_since(session: Session, framework_ids: Sequence[int], after: int, u
     return found is not None
 
 
-def compute(session_factory: SessionFactory, version_id: int) -> bool:
+def compute(
+    session_factory: SessionFactory, version_id: int, *, settle: timedelta | None = None
+) -> bool:
     """Compute and store the suggestions of one version unless those stored are up to date;
     whether the engine ran. The engine runs outside any write transaction; the row is written in
-    one short one."""
+    one short one (the same row updated: a page reads the old suggestions or the new, whole).
+    ``settle``: how old stored suggestions must be for newer decisions to make them stale
+    (:data:`SETTLE` by default; none for :mod:`~mappings.assessment.relearn`, which runs once a
+    framework has learnt)."""
     with session_factory() as session:
         found = session.exec(
             select(Evidence, EvidenceVersion)
@@ -232,7 +248,7 @@ def compute(session_factory: SessionFactory, version_id: int) -> bool:
         key = framework_key(session, framework_ids)
         row = _row(session, version_id)
         newest = newest_decision(session)
-        if freshness(row, key=key, basis=rests_on, newest=newest) == "fresh":
+        if freshness(row, key=key, basis=rests_on, newest=newest, settle=settle) == "fresh":
             return False
         # only decisions in other frameworks since: the same suggestions, still current
         current = (

@@ -1,0 +1,192 @@
+"""Suggestions of evidence awaiting a decision, worked out again once their framework has learnt.
+
+A version's stored suggestions record the newest decision the engine had learnt
+(``VersionSuggestions.decision_id``). A decision made later teaches the engine about its
+framework, and the evidence still before an assessor is where that matters. So once a request
+that decided claims has committed, a background job (:func:`relearn`) works out again the
+suggestions of every submitted item with a claim awaiting a decision in those frameworks whose
+stored suggestions are behind the framework's newest decision, a batch of :data:`BATCH` versions
+at a time, each through :func:`~mappings.assessment.stored.compute` (which writes the same row in
+one short transaction: the page reads the old suggestions or the new ones, never an empty or half
+row). Nothing of this runs on a request: the page only reads, as before.
+
+The job is queued by framework; a framework whose job is still waiting is not queued again
+(however many decisions are made meanwhile): in this process's background thread
+(:func:`start_thread`), or on RQ (:func:`enqueue_rq`, a Redis key per framework like the
+suggestions' own). ``portfolio worker --pending`` runs it for every framework.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future
+from datetime import timedelta
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
+
+from mappings.assessment import background, stored
+from mappings.assessment.models import Claim, Decision, VersionSuggestions
+from portfolio.models import Criterion, Evidence, EvidenceVersion, Standard
+
+log = logging.getLogger(__name__)
+
+BATCH = 50  # versions read per statement, each then worked out on its own
+NOW = timedelta(0)  # the framework has learnt: stored suggestions behind it are stale at once
+
+
+def newest_in(session: Session, framework_ids: Sequence[int]) -> int:
+    """The newest decision on a claim of these frameworks (0 without any)."""
+    found = session.connection().execute(
+        sa_select(func.max(col(Decision.id)))
+        .join(Claim, col(Claim.id) == Decision.claim_id)
+        .join(Criterion, col(Criterion.id) == Claim.criterion_id)
+        .join(Standard, col(Standard.id) == Criterion.standard_id)
+        .where(col(Standard.framework_id).in_(framework_ids))
+    )
+    return int(found.scalar_one() or 0)
+
+
+def awaiting_behind(
+    session: Session, framework_ids: Sequence[int], *, newest: int, after: int, limit: int = BATCH
+) -> list[int]:
+    """Current versions (ids above ``after``, ``limit`` of them, by id) of submitted items with a
+    claim awaiting a decision in these frameworks whose stored suggestions learnt no decision as
+    new as ``newest`` (or which have none)."""
+    awaiting = (
+        sa_select(col(Claim.id))
+        .join(Criterion, col(Criterion.id) == Claim.criterion_id)
+        .join(Standard, col(Standard.id) == Criterion.standard_id)
+        .where(
+            col(Claim.evidence_id) == Evidence.id,
+            col(Claim.status) == "claimed",
+            col(Standard.framework_id).in_(framework_ids),
+        )
+        .exists()
+    )
+    rows = session.connection().execute(
+        sa_select(col(EvidenceVersion.id))
+        .join(
+            Evidence,
+            (col(Evidence.id) == EvidenceVersion.evidence_id)
+            & (col(Evidence.current_version) == EvidenceVersion.number),
+        )
+        .outerjoin(VersionSuggestions, col(VersionSuggestions.version_id) == EvidenceVersion.id)
+        .where(
+            col(EvidenceVersion.id) > after,
+            col(Evidence.status) == "submitted",
+            col(Evidence.erased_at).is_(None),
+            col(VersionSuggestions.id).is_(None) | (col(VersionSuggestions.decision_id) < newest),
+            awaiting,
+        )
+        .order_by(col(EvidenceVersion.id))
+        .limit(limit)
+    )
+    return [int(i or 0) for i in rows.scalars()]
+
+
+def relearn(
+    session_factory: stored.SessionFactory, framework_ids: Sequence[int], *, batch: int = BATCH
+) -> int:
+    """Work out again the suggestions of the versions awaiting a decision in these frameworks
+    that are behind their newest decision, ``batch`` at a time; how many ran the engine (a
+    version that fails is logged and passed over)."""
+    if not framework_ids:
+        return 0
+    with session_factory() as session:
+        newest = newest_in(session, framework_ids)
+    ran, after = 0, 0
+    while True:
+        with session_factory() as session:
+            found = awaiting_behind(session, framework_ids, newest=newest, after=after, limit=batch)
+        if not found:
+            return ran
+        for version_id in found:
+            try:
+                ran += stored.compute(session_factory, version_id, settle=NOW)
+            except Exception:  # noqa: BLE001 - a background job has nobody else to tell
+                log.exception("suggestions for version %s failed", version_id)
+        after = found[-1]
+
+
+# ------------------------------------------------------------------ where jobs run
+_queued: set[int] = set()  # frameworks waiting in this process's background thread
+_queued_lock = threading.Lock()
+
+
+def start_thread(
+    session_factory: stored.SessionFactory, framework_ids: Sequence[int]
+) -> Future[None] | None:
+    """Relearn in this process's background thread, behind the readings and suggestions; a
+    framework already waiting there is not queued twice (None when nothing new is queued)."""
+    with _queued_lock:
+        new = sorted(set(framework_ids) - _queued)
+        _queued.update(new)
+    if not new:
+        return None
+
+    def run() -> None:
+        with _queued_lock:  # from now on a new decision queues the framework again
+            _queued.difference_update(new)
+        try:
+            relearn(session_factory, new)
+        except Exception:  # noqa: BLE001 - a background job has nobody else to tell
+            log.exception("relearning frameworks %s failed", new)
+
+    return background.submit(run)
+
+
+PENDING_SECONDS = 600
+
+
+def pending_key(database_url: str, framework_id: int) -> str:
+    """The Redis key set while a framework's job waits on RQ (per database)."""
+    database = hashlib.sha256(database_url.encode()).hexdigest()[:12]
+    return f"portfolio:relearn:queued:{database}:{framework_id}"
+
+
+def relearn_task(framework_id: int, database_url: str, redis_url: str | None = None) -> None:
+    """The RQ entry point: a fresh database engine in the worker process, then :func:`relearn`."""
+    from portfolio.db import make_engine
+
+    if redis_url:  # from now on a new decision queues the framework again
+        from redis import Redis
+
+        Redis.from_url(redis_url).delete(pending_key(database_url, framework_id))
+    engine = make_engine(database_url)
+    try:
+        relearn(lambda: Session(engine, expire_on_commit=False), [framework_id])
+    finally:
+        engine.dispose()
+
+
+def enqueue_rq(
+    redis_url: str, framework_ids: Sequence[int], *, database_url: str, queue: str = stored.QUEUE
+) -> list[str]:
+    """Queue one job per framework on the suggestions' RQ queue; their RQ job ids. A framework
+    whose job is still waiting is not queued again."""
+    from redis import Redis
+    from rq import Queue
+
+    connection = Redis.from_url(redis_url)
+    q = Queue(queue, connection=connection)
+    found: list[str] = []
+    for framework_id in sorted(set(framework_ids)):
+        if not connection.set(
+            pending_key(database_url, framework_id), 1, nx=True, ex=PENDING_SECONDS
+        ):
+            continue
+        job = q.enqueue(
+            relearn_task,
+            framework_id,
+            database_url,
+            redis_url,
+            job_timeout=3600,
+            description=f"portfolio suggestions relearnt in framework {framework_id}",
+        )
+        found.append(str(job.id))
+    return found
