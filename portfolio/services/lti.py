@@ -314,8 +314,8 @@ def person_for_launch(
 ) -> tuple[Person, bool]:
     """The account a launch is for, and whether its subject was linked now. The stored subject
     wins over the e-mail; the e-mail links an account only as the platform's ``email_links``
-    allows, and an account already linked to another person of the same platform is never
-    taken by e-mail. Nothing is written here (see :func:`link`)."""
+    allows, and an account already linked (to another person of the same platform, or on another
+    platform) is never taken by e-mail: an administrator links it (:func:`link_subject`). Nothing is written here (see :func:`link`)."""
     link = session.exec(
         select(LtiLink).where(LtiLink.issuer == issuer, LtiLink.subject == subject)
     ).first()
@@ -334,13 +334,17 @@ def person_for_launch(
     if person is None:
         raise LaunchRefused(_UNKNOWN)
     _may_link_by_email(person, email_links)
-    other = session.exec(
-        select(LtiLink.id).where(LtiLink.issuer == issuer, LtiLink.person_id == person.id)
-    ).first()
-    if other is not None:
+    linked_on = set(session.exec(select(LtiLink.issuer).where(LtiLink.person_id == person.id)))
+    if issuer in linked_on:
         raise LaunchRefused(
             "The portfolio account with your e-mail address is linked to someone else in your "
             "VLE. Ask your centre's administrator."
+        )
+    if linked_on:  # another VLE's e-mail never takes over an account one VLE has linked
+        raise LaunchRefused(
+            "The portfolio account with your e-mail address is already linked to an account in "
+            "another VLE, so this VLE cannot open it by e-mail address. Ask your centre's "
+            "administrator to link your account in this VLE to it."
         )
     return person, True
 

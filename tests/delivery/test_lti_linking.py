@@ -97,6 +97,44 @@ def test_a_learner_linked_on_one_vle_is_not_taken_by_email_from_a_closed_one(
     assert "Ben Learner" not in logged_in_as(other)
 
 
+def test_a_learner_linked_on_one_vle_is_not_taken_by_email_from_another_and_is_linked_by_hand(
+    app, auth, client, session, both, make_person
+) -> None:
+    """Both VLEs link learners by e-mail, but the second finds the account linked on the first:
+    it is not taken over by an address the second VLE says; the refusal gives the user id in
+    that VLE, and an administrator links it by hand ("Link a person"), as the audit trail shows."""
+    learner = make_person("learner", name="Bea Learner", email="bea@centre.test")
+    vle = app.test_client()
+    sent = start(vle, both[0])
+    assert (
+        launch(vle, sent, both[0].id_token(nonce=sent["nonce"], email=learner.email)).status_code
+        == 303
+    )
+    other = app.test_client()
+    sent = start(other, both[1])
+    token = both[1].id_token(nonce=sent["nonce"], sub="partner-8", email=learner.email)
+    answer = launch(other, sent, token)
+    refused(answer, "already linked to an account in another VLE")
+    refused(answer, "Your user id in Partner Moodle: partner-8.")
+    assert "Bea Learner" not in logged_in_as(other)
+    session.expire_all()
+    assert session.exec(select(LtiLink.issuer)).all() == [both[0].issuer]
+    auth.login("admin")
+    (_moodle, partner) = lti.list_platforms(session)
+    form = {"ln-platform": str(partner.id), "ln-email": learner.email,
+            "ln-subject": "partner-8", "ln-link": "1"}  # fmt: skip
+    assert "Linked: Bea Learner" in client.post(
+        "/admin/lti", data=form, follow_redirects=True
+    ).get_data(as_text=True)
+    sent = start(other, both[1])
+    token = both[1].id_token(nonce=sent["nonce"], sub="partner-8", email=learner.email)
+    assert launch(other, sent, token).status_code == 303
+    assert "Bea Learner" in logged_in_as(other)
+    session.expire_all()
+    linked = session.exec(select(AuditEntry).where(AuditEntry.action == "lti.link")).all()
+    assert [e.subject_id for e in linked] == [learner.id]
+
+
 def test_a_platform_trusted_for_staff_links_an_assessor_but_never_an_administrator(
     app, client, session, vles, make_person
 ) -> None:
