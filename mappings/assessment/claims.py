@@ -29,7 +29,7 @@ from portfolio.models import (
     Standard,
 )
 from portfolio.models.base import utcnow
-from portfolio.services import access, audit, evidence
+from portfolio.services import access, audit, evidence, registrations
 from portfolio.services.people import Actor
 from portfolio.words import day_words
 
@@ -135,6 +135,7 @@ def set_claims(
     rel = access.require_view(session, actor, item.learner_id)
     if not rel & {"self", "assessor"}:
         raise PermissionDenied("Only the learner and their assessor map evidence.")
+    registrations.hold_learner(session, item.learner_id)  # summaries count the claims
     criteria = claimable_criteria(session, item.learner_id)
     wanted = set(criterion_ids)
     if wanted - {c.criterion_id for c in criteria}:

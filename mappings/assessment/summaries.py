@@ -14,8 +14,10 @@ A summary is a cache with two guards, so a reader finds it right or not at all:
   seen), deletes them all.
 - **Worked out from what is committed**: :func:`save` holds the registrations' rows
   (PostgreSQL: ``FOR SHARE``, in id order) before it reads, and a decision, declaration,
-  sign-off or reopening holds its registration's row before it writes; so a summary never rests
-  on what a writer under way is about to change, nor is stored after that writer deleted it.
+  sign-off or reopening holds its registration's row before it writes, as the learner's
+  submit, edit of submitted evidence and mapping hold all of theirs
+  (``registrations.hold_learner``); so a summary never rests on what a writer under way is
+  about to change, nor is stored after that writer deleted it.
 - **Good for the day it was worked out**: evidence older than the framework's currency limit
   stops counting with time alone.
 

@@ -163,6 +163,22 @@ def register(
     return reg
 
 
+def hold_learner(session: Session, learner_id: int) -> None:
+    """Hold every registration of the learner until this transaction ends (PostgreSQL: their
+    rows ``FOR UPDATE``, in id order, one statement; SQLite writes one transaction at a time, so
+    nothing is spent). A learner's write that changes what their registrations' stored summaries
+    count (a version submitted or edited, claims mapped) takes it before it writes, as a decision
+    holds its registration: a summary being stored (it holds them ``FOR SHARE``) is waited for
+    and then deleted, and one stored after waits for the write and reads what it committed."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.exec(
+            select(Registration.id)
+            .where(Registration.learner_id == learner_id)
+            .order_by(col(Registration.id))
+            .with_for_update()
+        ).all()
+
+
 def registration_codes(session: Session, registration_id: int) -> list[str]:
     """Codes of the standards a registration holds, in framework order."""
     rows = session.exec(

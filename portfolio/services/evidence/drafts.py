@@ -16,7 +16,7 @@ from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
 from portfolio.models import Attachment, Evidence, EvidenceVersion
 from portfolio.models.base import utcnow
 from portfolio.models.evidence import ASSESSOR_KINDS, KINDS
-from portfolio.services import access, audit
+from portfolio.services import access, audit, registrations
 from portfolio.services.evidence import reading, scanning
 from portfolio.services.people import Actor, without_controls
 
@@ -294,6 +294,8 @@ def update(
     item = for_author(session, actor, evidence_id, lock=True)
     if item.current_version != expected_version:
         raise Conflict(CHANGED_ELSEWHERE)
+    if item.submitted_at is not None:  # its activity date counts in stored summaries
+        registrations.hold_learner(session, item.learner_id)
     current = current_version(session, item)
     if expected_hash is not None and item.status == "draft" and current.sha256 != expected_hash:
         raise Conflict(CHANGED_ELSEWHERE)
@@ -404,6 +406,7 @@ def submit(session: Session, *, actor: Actor, evidence_id: int, declaration: boo
         raise Invalid("This version is already submitted.")
     if not declaration:
         raise Invalid("Submitting needs your declaration that this is your own work.")
+    registrations.hold_learner(session, item.learner_id)  # before any write, as decisions do
     version = current_version(session, item)
     scanning.ensure_scanned(session, item, version)
     left = scanning.unresolved(session, version.id or 0)
