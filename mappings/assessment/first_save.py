@@ -20,7 +20,7 @@ from mappings.assessment import claims
 from portfolio.errors import Invalid
 from portfolio.models import Evidence
 from portfolio.services import evidence
-from portfolio.services.files import Store, TooLarge
+from portfolio.services.files import Store, TooLarge, too_large
 from portfolio.services.people import Actor
 from portfolio.services.sniff import sniff
 
@@ -53,7 +53,7 @@ def check_uploads(uploads: Sequence[Upload], max_bytes: int) -> Checked:
     for upload in uploads:
         data = upload.stream.read(max_bytes + 1)
         if len(data) > max_bytes:
-            refused.append(f"{upload.filename} is larger than {max_bytes // (1024 * 1024)} MB.")
+            refused.append(str(too_large(max_bytes, evidence.display_name(upload.filename))))
             continue
         try:
             sniff(data, upload.filename)
@@ -132,7 +132,7 @@ def _files_and_criteria(
                 max_bytes=max_bytes,
             )
         except TooLarge as error:
-            raise TooLarge(f"{upload.filename}: {error}", field="files") from error
+            raise TooLarge(str(error), field="files") from error  # it names the file
         except Invalid as error:
             raise Invalid(str(error), field=error.field or "files") from error
     if criterion_ids is not None:

@@ -56,6 +56,13 @@ class TooLarge(Invalid):
     """The upload is over the configured limit (HTTP 413)."""
 
 
+def too_large(max_bytes: int, name: str = "") -> TooLarge:
+    """The refusal of a file over ``max_bytes``, naming it as it is shown (the caller cleans
+    it: see ``evidence.attachments.display_name``) so whoever sent several, a command or an API
+    client, sees which; "The file" when no name is known."""
+    return TooLarge(f"{name or 'The file'} is larger than {max_bytes // (1024 * 1024)} MB.")
+
+
 class StoreUnavailable(Unavailable):
     """The file store cannot be written: disk full, read-only or not permitted (HTTP 503)."""
 
@@ -146,8 +153,9 @@ class Store(ABC):
         """Where the store is, for messages (a folder, or ``s3://bucket/prefix``)."""
 
     @abstractmethod
-    def put(self, stream: IO[bytes], *, max_bytes: int) -> Stored:
-        """Copy ``stream`` into the store, hashing as it goes; refuse more than ``max_bytes``."""
+    def put(self, stream: IO[bytes], *, max_bytes: int, name: str = "") -> Stored:
+        """Copy ``stream`` into the store, hashing as it goes; refuse more than ``max_bytes``
+        (:func:`too_large`, naming the file by ``name``, its cleaned name, when given)."""
 
     @abstractmethod
     def open(self, sha256: str) -> BinaryIO:
@@ -199,11 +207,11 @@ class FileStore(Store):
     def path(self, sha256: str) -> Path:
         return self.root / relative_name(sha256)
 
-    def put(self, stream: IO[bytes], *, max_bytes: int) -> Stored:
+    def put(self, stream: IO[bytes], *, max_bytes: int, name: str = "") -> Stored:
         with _store_faults():
-            return self._put(stream, max_bytes)
+            return self._put(stream, max_bytes, name)
 
-    def _put(self, stream: IO[bytes], max_bytes: int) -> Stored:
+    def _put(self, stream: IO[bytes], max_bytes: int, name: str) -> Stored:
         self.root.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         size = 0
@@ -214,7 +222,7 @@ class FileStore(Store):
                 while chunk := stream.read(CHUNK):
                     size += len(chunk)
                     if size > max_bytes:
-                        raise TooLarge(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
+                        raise too_large(max_bytes, name)
                     digest.update(chunk)
                     out.write(chunk)
             sha = digest.hexdigest()

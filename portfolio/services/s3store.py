@@ -33,8 +33,8 @@ from portfolio.services.files import (
     Store,
     Stored,
     StoreUnavailable,
-    TooLarge,
     relative_name,
+    too_large,
 )
 
 PART = 8 * 1024 * 1024  # multipart threshold and part size (S3's smallest part is 5 MB)
@@ -118,7 +118,7 @@ class S3Store(Store):
 
         return TransferConfig(multipart_threshold=PART, multipart_chunksize=PART, max_concurrency=2)
 
-    def put(self, stream: IO[bytes], *, max_bytes: int) -> Stored:
+    def put(self, stream: IO[bytes], *, max_bytes: int, name: str = "") -> Stored:
         from botocore.exceptions import BotoCoreError, ClientError
 
         digest = hashlib.sha256()
@@ -127,7 +127,7 @@ class S3Store(Store):
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise TooLarge(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
+                    raise too_large(max_bytes, name)
                 digest.update(chunk)
                 spool.write(chunk)
             sha = digest.hexdigest()

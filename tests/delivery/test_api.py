@@ -233,6 +233,25 @@ def test_evidence_written_uploaded_and_submitted_through_the_api(
     assert shown["versions"][0]["declared_at"] is not None
 
 
+def test_a_file_over_the_upload_limit_is_refused_by_its_name(
+    app, client, session: Session, make_person, make_registration
+) -> None:
+    learner = make_person("learner")
+    make_registration(learner=learner)
+    secret = token_for(session, learner.id, ("read", "evidence"))
+    new = {"kind": "reflective_account", "title": "Plan", "activity_date": date.today().isoformat(),
+           "body": "A plan."}  # fmt: skip
+    item = client.post(f"/api/v1/learners/{learner.id}/evidence", json=new,
+                       headers=bearer(secret)).get_json()  # fmt: skip
+    app.config["MAX_UPLOAD_MB"] = 1
+    upload = client.post(
+        f"/api/v1/evidence/{item['id']}/attachments", headers=bearer(secret),
+        data={"file": (io.BytesIO(b"n" * (1024 * 1024 + 1)), "site notes.txt")},
+    )  # fmt: skip
+    body = _problem(upload, 413)
+    assert body["detail"] == "site notes.txt is larger than 1 MB.", body
+
+
 def test_a_framework_is_imported_after_a_dry_run(client, session: Session, make_person):
     admin = make_person("admin")
     secret = token_for(session, admin.id, ("read", "admin"))

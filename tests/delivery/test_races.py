@@ -674,8 +674,8 @@ class _SlowToDelete(FileStore):
         super().__init__(root)
         self.found_stored = threading.Event()
 
-    def put(self, stream: Any, *, max_bytes: int) -> Any:
-        stored = super().put(stream, max_bytes=max_bytes)
+    def put(self, stream: Any, *, max_bytes: int, name: str = "") -> Any:
+        stored = super().put(stream, max_bytes=max_bytes, name=name)
         if not stored.created:
             self.found_stored.set()
         return stored

@@ -22,6 +22,7 @@ from exports.bundle import import_bundle, restore, write_bundle
 from portfolio.errors import Invalid
 from portfolio.models import Attachment
 from portfolio.services import files
+from portfolio.services.actors import Actor
 from portfolio.services.evidence import attachments
 from portfolio.services.files import FileStore
 from portfolio.services.people import SYSTEM
@@ -168,3 +169,32 @@ def test_readyz_reports_that_writes_to_the_store_fail(client, monkeypatch) -> No
     body = response.get_json()
     assert response.status_code == 503
     assert body["files"] is False and "No space left" in body["files_error"]
+
+
+def test_a_file_too_large_for_the_store_is_refused_by_its_name(tmp_path: Path) -> None:
+    store = FileStore(tmp_path / "files")
+    with pytest.raises(files.TooLarge) as refused:
+        store.put(io.BytesIO(b"x" * (2 * 1024 * 1024)), max_bytes=1024 * 1024, name="scan.pdf")
+    assert str(refused.value) == "scan.pdf is larger than 1 MB."
+    with pytest.raises(files.TooLarge) as unnamed:
+        store.put(io.BytesIO(b"x" * 2048), max_bytes=1024)
+    assert str(unnamed.value).startswith("The file is larger than")
+    assert [p for p in (tmp_path / "files").rglob("*") if p.is_file()] == []
+
+
+def test_an_attachment_too_large_is_refused_by_its_cleaned_name(
+    session, make_evidence, make_person
+):
+    learner = make_person("learner")
+    item = make_evidence(learner, submit=False)
+    with pytest.raises(files.TooLarge) as refused:
+        attachments.attach(
+            session,
+            actor=Actor.of(learner),
+            store=FileStore("/nonexistent-never-written"),
+            evidence_id=item.id,
+            filename="C:\\fakepath\\week\u202e3 notes.txt",
+            stream=io.BytesIO(b"x" * (1024 * 1024 + 1)),
+            max_bytes=1024 * 1024,
+        )
+    assert str(refused.value) == "week 3 notes.txt is larger than 1 MB."  # as it is shown

@@ -168,9 +168,12 @@ def test_a_large_file_goes_up_in_parts_and_comes_back_in_chunks(store) -> None:
     assert not path.exists()
 
 
-def test_too_large_an_upload_is_refused_and_nothing_stored(store) -> None:
-    with pytest.raises(files.TooLarge):
+def test_too_large_an_upload_is_refused_by_its_name_and_nothing_stored(store) -> None:
+    with pytest.raises(files.TooLarge, match=r"^The file is larger than"):
         store.put(io.BytesIO(b"x" * 2048), max_bytes=1024)
+    with pytest.raises(files.TooLarge) as refused:
+        store.put(io.BytesIO(b"x" * (2 * 1024 * 1024)), max_bytes=1024 * 1024, name="scan.pdf")
+    assert str(refused.value) == "scan.pdf is larger than 1 MB."
     assert _keys(store) == []
 
 

@@ -15,7 +15,7 @@ from portfolio.models.base import utcnow
 from portfolio.services import access
 from portfolio.services.evidence.drafts import for_author, is_private, log, rehash, writable_version
 from portfolio.services.evidence.reading import queue
-from portfolio.services.files import Store, TooLarge, discard_on_rollback, hold_content
+from portfolio.services.files import Store, discard_on_rollback, hold_content, too_large
 from portfolio.services.people import Actor, without_controls
 from portfolio.services.sniff import sniff
 
@@ -45,11 +45,11 @@ def attach(
     display = display_name(filename)
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise TooLarge(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
+        raise too_large(max_bytes, display)
     kind = sniff(data, display)
     # held before it is stored: an erasure of the same content waits, or is waited for
     hold_content(session, [hashlib.sha256(data).hexdigest()])
-    stored = store.put(io.BytesIO(data), max_bytes=max_bytes)
+    stored = store.put(io.BytesIO(data), max_bytes=max_bytes, name=display)
     discard_on_rollback(session, store, stored)  # a failed upload leaves no file behind
     version = writable_version(session, actor, item)
     attachment = Attachment(
