@@ -348,7 +348,7 @@ class _Restorer:
         if self.store.exists(a.sha256):
             return
         with self.zf.open(a.path) as src:
-            stored = self.store.put(src, max_bytes=max(a.size, 1))
+            stored = self.store.put(src, max_bytes=max(a.size, 1), name=a.path)
         discard_on_rollback(
             self.session, self.store, stored
         )  # a failed import leaves no file behind

@@ -41,6 +41,7 @@ from sqlmodel import Session, col, select
 from portfolio.errors import Invalid, PermissionDenied, Unavailable
 from portfolio.models import Attachment
 from portfolio.services.actors import Actor
+from portfolio.words import size_words
 
 log = logging.getLogger(__name__)
 CHUNK = 1024 * 1024
@@ -60,7 +61,7 @@ def too_large(max_bytes: int, name: str = "") -> TooLarge:
     """The refusal of a file over ``max_bytes``, naming it as it is shown (the caller cleans
     it: see ``evidence.attachments.display_name``) so whoever sent several, a command or an API
     client, sees which; "The file" when no name is known."""
-    return TooLarge(f"{name or 'The file'} is larger than {max_bytes // (1024 * 1024)} MB.")
+    return TooLarge(f"{name or 'The file'} is larger than {size_words(max_bytes)}.")
 
 
 class StoreUnavailable(Unavailable):

@@ -26,6 +26,7 @@ from portfolio.services.actors import Actor
 from portfolio.services.evidence import attachments
 from portfolio.services.files import FileStore
 from portfolio.services.people import SYSTEM
+from portfolio.words import size_words
 from tests.conftest import migrated_database
 from tests.exports.export_case import build_case
 
@@ -178,7 +179,7 @@ def test_a_file_too_large_for_the_store_is_refused_by_its_name(tmp_path: Path) -
     assert str(refused.value) == "scan.pdf is larger than 1 MB."
     with pytest.raises(files.TooLarge) as unnamed:
         store.put(io.BytesIO(b"x" * 2048), max_bytes=1024)
-    assert str(unnamed.value).startswith("The file is larger than")
+    assert str(unnamed.value) == "The file is larger than 1 KB."  # never "0 MB"
     assert [p for p in (tmp_path / "files").rglob("*") if p.is_file()] == []
 
 
@@ -198,3 +199,17 @@ def test_an_attachment_too_large_is_refused_by_its_cleaned_name(
             max_bytes=1024 * 1024,
         )
     assert str(refused.value) == "week 3 notes.txt is larger than 1 MB."  # as it is shown
+
+
+@pytest.mark.parametrize(
+    ("size", "words"),
+    [
+        (10 * 1024 * 1024, "10 MB"),
+        (1536 * 1024, "1.5 MB"),
+        (2048, "2 KB"),
+        (1000, "1000 bytes"),
+        (1, "1 byte"),
+    ],
+)
+def test_a_size_limit_is_said_in_its_own_unit(size: int, words: str) -> None:
+    assert size_words(size) == words
