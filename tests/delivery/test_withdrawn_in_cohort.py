@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from openpyxl import load_workbook
 
+from delivery.web.coverage import caseload
 from exports.reports import cohort_coverage, render, rows_as_dicts
 from portfolio.models import Cohort
 from portfolio.services import withdrawals
@@ -59,3 +60,21 @@ def test_the_coverage_report_has_a_withdrawn_on_column(
     values = list(sheet.iter_rows(values_only=True))
     column = values[0].index("Withdrawn on")
     assert {r[0]: r[column] for r in values[1:]}["Wanda Walker"] == YESTERDAY.isoformat()
+
+
+def test_the_coverage_chart_leaves_a_withdrawn_learner_out_and_says_so(
+    session, client, auth, make_person, make_registration
+) -> None:
+    admin, cohort = _cohort(session, make_person, make_registration)
+    auth.login(admin)
+    html = client.get(f"/cohorts/{cohort.id}/progress").get_data(as_text=True)
+    chart = html.split('id="chart-cohort-caption"')[1].split("</figure>")[0]
+    # two learners of SE01, one withdrawn: the chart's table counts one learner's criteria
+    se01 = chart.split('<th scope="row">SE01</th>')[1].split("</tr>")[0]
+    cells = [int(c.split(">")[1].split("<")[0]) for c in se01.split("<td")[1:]]
+    page = caseload.cohort_progress(session, actor=actor_of(admin), cohort_id=cohort.id)
+    (stella,) = [r for r in page.rows if r.learner_name == "Stella Stays"]
+    (criteria,) = [s.met + s.awaiting + s.referred + s.not_counting + s.missing
+                   for s in stella.standards]  # fmt: skip
+    assert sum(cells) == criteria
+    assert "1 withdrawn learner is left out" in chart

@@ -276,11 +276,21 @@ def _decision_counts(
     )
 
 
+def _left_out(withdrawn: int) -> str:
+    if not withdrawn:
+        return ""
+    return f" {withdrawn} withdrawn learner{'s are' if withdrawn > 1 else ' is'} left out."
+
+
 def cohort_chart(page: CohortPage) -> Chart:
     """The cohort's criteria by standard: met, awaiting a decision, referred, accepted but not
-    counting (as the learner's pages say), no evidence."""
+    counting (as the learner's pages say), no evidence. A withdrawn learner is left out (the
+    table below the chart marks them), and the description says how many were."""
     sums: dict[str, list[int]] = {}
+    withdrawn = sum(learner.withdrawn_at is not None for learner in page.rows)
     for learner in page.rows:
+        if learner.withdrawn_at is not None:
+            continue
         for s in learner.standards:
             row = sums.setdefault(s.code, [0, 0, 0, 0, 0])
             for i, v in enumerate((s.met, s.awaiting, s.referred, s.not_counting, s.missing)):
@@ -298,7 +308,8 @@ def cohort_chart(page: CohortPage) -> Chart:
         "chart-cohort",
         f"Coverage of {page.name} by standard",
         f"Across the learners shown, {met} of {every} criteria are met"
-        + (f" ({round(100 * met / every)}%)." if every else "."),
+        + (f" ({round(100 * met / every)}%)." if every else ".")
+        + _left_out(withdrawn),
         codes,
         series,
         category_head="Standard",
