@@ -87,3 +87,25 @@ def test_progress_page_and_caseload_say_the_withdrawal_in_words(
     auth.login(assessor)
     caseload = _text(client.get("/caseload"))
     assert "Wendy Withdrawn" in caseload and said in caseload
+
+
+def test_the_registrations_list_marks_a_withdrawn_registration_in_words(
+    client, auth, session, make_person, make_registration
+) -> None:
+    _learner, _assessor, reg = _setup(make_person, make_registration)
+    make_registration(learner=make_person("learner", name="Sam Stays"), codes="SE01")
+    auth.login("admin")
+    client.post(
+        f"/admin/registrations/{reg.id}/withdraw",
+        data={"on": YESTERDAY.isoformat(), "reason": "Moved away"},
+    )
+    html = client.get("/admin/registrations").get_data(as_text=True)
+    rows = html.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    (wendy,) = [r for r in rows if "Wendy Withdrawn" in r]
+    (sam,) = [r for r in rows if "Sam Stays" in r]
+    assert f"Withdrawn on {day_words(YESTERDAY)}" in _text_of(wendy)
+    assert "Withdrawn" not in sam
+
+
+def _text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
