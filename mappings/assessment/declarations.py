@@ -30,6 +30,7 @@ from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
 from portfolio.models import Evidence, Registration
 from portfolio.services import access, audit, notifications
 from portfolio.services.people import Actor
+from portfolio.words import day_words
 
 ASSESSOR_WORDING = (
     "I confirm that I have judged the evidence listed in this record to be valid, authentic, "
@@ -175,6 +176,12 @@ def declare(
     if actor.id != learner_id or not actor.has("learner"):
         access.require_view(session, actor, learner_id)  # strangers are told nothing
         raise PermissionDenied("Only the learner makes their own declaration.")
+    withdrawn = standing.registration.withdrawn_at
+    if withdrawn is not None:  # declarations made before the withdrawal stay as they are
+        raise Invalid(
+            f"You withdrew from {standing.framework.title} on {day_words(withdrawn)}: no "
+            "declaration is recorded for it unless an administrator reinstates the registration."
+        )
     pair = standing.standard(standard_code)
     if pair is None:
         raise NotFound(f"You are not registered on {standard_code}.")

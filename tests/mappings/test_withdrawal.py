@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from mappings.assessment import claims, signoff
-from mappings.assessment.models import Claim, Decision, SignOff
+from mappings.assessment import claims, declarations, signoff
+from mappings.assessment.models import Claim, Decision, LearnerDeclaration, SignOff
 from mappings.privacy import requests
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import AuditEntry, Registration
@@ -242,3 +242,27 @@ def test_evidence_is_not_judged_while_withdrawn_until_reinstated(
     session.commit()
     judged = claims.judge(session, actor=actor_of(assessor), evidence_id=item.id, flags=flags)
     assert judged.valid and judged.reliable
+
+
+def test_the_learner_does_not_declare_while_withdrawn_until_reinstated(
+    session, case, make_evidence, sample_framework
+) -> None:
+    learner, assessor, admin, reg = case
+    _accept_all(session, learner, assessor, make_evidence, "SE01", declare=False)
+    _withdraw(session, admin, reg)
+    session.commit()
+    with pytest.raises(
+        Invalid, match=f"withdrew from {sample_framework.title} on {day_words(YESTERDAY)}"
+    ):
+        declarations.declare(
+            session, actor=actor_of(learner), registration_id=reg.id, standard_code="SE01"
+        )
+    session.rollback()
+    made = select(LearnerDeclaration).where(LearnerDeclaration.registration_id == reg.id)
+    assert session.exec(made).all() == []
+    withdrawals.reinstate(session, actor=actor_of(admin), registration_id=reg.id)
+    session.commit()
+    declarations.declare(
+        session, actor=actor_of(learner), registration_id=reg.id, standard_code="SE01"
+    )
+    assert len(session.exec(made).all()) == 1
