@@ -68,15 +68,16 @@ def to_decide(
         )
     if not judging:  # the view's check before it reads the form: the sign-off is said later
         return claim, item, framework
+    # a sign-off or a withdrawal under way is waited for (once: a transaction holding the row
+    # read both as committed); the withdrawal is read as the row is held, at no cost
+    if not frozen and holds.concurrent(session) and not holds.holding(session, registration_id):
+        withdrawn = holds.hold_registration(session, registration_id)
+        frozen = holds.signed_now(session, registration_id, standard_id)
     if withdrawn is not None:  # decisions recorded before the withdrawal stay as they are
         raise Invalid(
             f"The learner withdrew from {framework.title} on {day_words(withdrawn)}: its claims "
             "are not judged unless an administrator reinstates the registration."
         )
-    # a sign-off under way is waited for (once: a transaction holding the row read it as committed)
-    if not frozen and holds.concurrent(session) and not holds.holding(session, registration_id):
-        holds.hold_registration(session, registration_id)
-        frozen = holds.signed_now(session, registration_id, standard_id)
     if frozen:  # the sign-off froze the decisions it rests on
         raise Invalid("This standard is signed off: reopen it to judge its claims again.")
     return claim, item, framework

@@ -154,6 +154,14 @@ def require_learner(session: Session, *, actor: Actor, registration_id: int) -> 
         raise PermissionDenied("Only the learner makes their own declaration.")
 
 
+def _refuse_if_withdrawn(standing: Standing, withdrawn: date | None) -> None:
+    if withdrawn is not None:  # declarations made before the withdrawal stay as they are
+        raise Invalid(
+            f"You withdrew from {standing.framework.title} on {day_words(withdrawn)}: no "
+            "declaration is recorded for it unless an administrator reinstates the registration."
+        )
+
+
 def declare(
     session: Session,
     *,
@@ -176,12 +184,7 @@ def declare(
     if actor.id != learner_id or not actor.has("learner"):
         access.require_view(session, actor, learner_id)  # strangers are told nothing
         raise PermissionDenied("Only the learner makes their own declaration.")
-    withdrawn = standing.registration.withdrawn_at
-    if withdrawn is not None:  # declarations made before the withdrawal stay as they are
-        raise Invalid(
-            f"You withdrew from {standing.framework.title} on {day_words(withdrawn)}: no "
-            "declaration is recorded for it unless an administrator reinstates the registration."
-        )
+    _refuse_if_withdrawn(standing, standing.registration.withdrawn_at)
     pair = standing.standard(standard_code)
     if pair is None:
         raise NotFound(f"You are not registered on {standard_code}.")
@@ -199,8 +202,8 @@ def declare(
             f"The evidence behind {standard_code} changed while you were reading; "
             "read the declaration again before you confirm it."
         )
-    if holds.concurrent(session):  # a double click's other request: its declaration is seen
-        holds.hold_registration(session, registration_id)
+    if holds.concurrent(session):  # a double click's other request, a withdrawal: each is seen
+        _refuse_if_withdrawn(standing, holds.hold_registration(session, registration_id))
     if current_declaration(
         session, registration_id=registration_id, standard_id=info.id, evidence_set_sha256=digest
     ):

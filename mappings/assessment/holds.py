@@ -12,7 +12,9 @@ nothing is held and no statement is spent.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from mappings.assessment.models import Claim, SignOff
@@ -26,16 +28,21 @@ def concurrent(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def hold_registration(session: Session, registration_id: int) -> None:
-    """Hold the registration's row until this transaction ends (waiting for a writer holding it)."""
-    session.exec(
-        select(Registration.id).where(Registration.id == registration_id).with_for_update()
-    ).one()
+def hold_registration(session: Session, registration_id: int) -> date | None:
+    """Hold the registration's row until this transaction ends (waiting for a writer holding it);
+    the day the learner withdrew from it, as committed now (None while active): an administrator
+    withdrawing the learner holds the row too, so a writer that waited for them is refused."""
+    withdrawn: date | None = session.execute(
+        sa_select(col(Registration.withdrawn_at))
+        .where(col(Registration.id) == registration_id)
+        .with_for_update()
+    ).scalar_one()
     transaction, held = session.info.get(_HELD, (None, set()))
     if transaction is not session.get_transaction():
         transaction, held = session.get_transaction(), set()
     held.add(registration_id)
     session.info[_HELD] = (transaction, held)
+    return withdrawn
 
 
 def share_registrations(session: Session, registration_ids: Iterable[int]) -> None:

@@ -122,6 +122,14 @@ def sign_off(
     )
 
 
+def _refuse_if_withdrawn(standing: Standing, withdrawn: date | None) -> None:
+    if withdrawn is not None:  # sign-offs recorded before the withdrawal stay as they are
+        raise Invalid(
+            f"The learner withdrew from {standing.framework.title} on {day_words(withdrawn)}: its "
+            "standards are not signed off unless an administrator reinstates the registration."
+        )
+
+
 def _no_one_else_signed(session: Session, standing: Standing, standard_id: int, code: str) -> None:
     """Hold the registration until this transaction ends (PostgreSQL: its row, FOR UPDATE;
     SQLite writes one transaction at a time anyway), then ask again whether the standard is
@@ -130,7 +138,8 @@ def _no_one_else_signed(session: Session, standing: Standing, standard_id: int, 
     with the audit trail held: a claim decided (say referred), or set awaiting a decision again by
     a new version of its evidence, while the sign-off waited would otherwise be signed over."""
     registration_id = standing.registration.id or 0
-    holds.hold_registration(session, registration_id)
+    # a withdrawal committed while this waited for the row is read here, at no cost
+    _refuse_if_withdrawn(standing, holds.hold_registration(session, registration_id))
     if holds.signed_now(session, registration_id, standard_id):
         raise Conflict(
             f"{code} was signed off while you were looking at it; reload to see the sign-off."
@@ -173,12 +182,7 @@ def sign_off_standing(
     it (the permission again, from the registration it holds, at no cost) and nothing is loaded
     twice."""
     _require_assessor(actor, standing.registration)
-    withdrawn = standing.registration.withdrawn_at
-    if withdrawn is not None:  # sign-offs recorded before the withdrawal stay as they are
-        raise Invalid(
-            f"The learner withdrew from {standing.framework.title} on {day_words(withdrawn)}: its "
-            "standards are not signed off unless an administrator reinstates the registration."
-        )
+    _refuse_if_withdrawn(standing, standing.registration.withdrawn_at)
     found = standing.standard(standard_code)
     if found is None:
         raise NotFound(f"The learner is not registered on {standard_code}.")

@@ -30,7 +30,11 @@ def withdrawn_words(when: date, reason: str | None) -> str:
 def _registration(session: Session, actor: Actor, registration_id: int, what: str) -> Registration:
     if not actor.has("admin"):
         raise PermissionDenied(f"Only administrators {what}.")
-    reg = session.get(Registration, registration_id)
+    # held until the transaction ends (PostgreSQL: FOR UPDATE, as deciding, the learner's
+    # declaration and signing off hold it), and read as committed now: a writer judging the
+    # registration meanwhile reads the withdrawal once it is committed, and two administrators
+    # withdrawing at once are told it is done already
+    reg = session.get(Registration, registration_id, with_for_update=True, populate_existing=True)
     if reg is None:
         raise NotFound("No such registration.")
     return reg
