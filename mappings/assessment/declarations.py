@@ -78,9 +78,12 @@ def awaiting_declarations(
 
 
 def awaiting_in(session: Session, standings: Sequence[Standing]) -> list[Awaiting]:
-    """The declarations awaited in standings already loaded (two more queries)."""
+    """The declarations awaited in standings already loaded (two more queries). A withdrawn
+    learner is asked nothing: :func:`declare` refuses until the registration is reinstated."""
     wanted: list[tuple[Standing, StandardInfo]] = []
     for standing in standings:
+        if standing.registration.withdrawn_at is not None:
+            continue
         for info in standing.standards:
             found = standing.standard(info.code)
             if info.signoff is None and found is not None and found[1].complete:

@@ -12,7 +12,7 @@ from mappings.assessment.models import Claim, Decision, LearnerDeclaration, Sign
 from mappings.privacy import requests
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import AuditEntry, Registration
-from portfolio.services import withdrawals
+from portfolio.services import notifications, withdrawals
 from portfolio.words import day_words
 from tests.conftest import actor_of
 from tests.mappings.test_assessment import _accept_all
@@ -266,3 +266,21 @@ def test_the_learner_does_not_declare_while_withdrawn_until_reinstated(
         session, actor=actor_of(learner), registration_id=reg.id, standard_code="SE01"
     )
     assert len(session.exec(made).all()) == 1
+
+
+def test_a_withdrawn_learner_is_not_asked_to_declare_until_reinstated(
+    session, case, make_evidence
+) -> None:
+    learner, assessor, admin, reg = case
+    _accept_all(session, learner, assessor, make_evidence, "SE01", declare=False)
+    assert [a.code for a in declarations.awaiting_declarations(session, learner_id=learner.id)] == [
+        "SE01"
+    ]
+    _withdraw(session, admin, reg)
+    notifications.mark_all_read(session, actor=actor_of(learner))
+    session.commit()
+    assert declarations.awaiting_declarations(session, learner_id=learner.id) == []
+    assert declarations.notify_awaiting(session, learner_id=learner.id) == 0
+    withdrawals.reinstate(session, actor=actor_of(admin), registration_id=reg.id)
+    session.commit()
+    assert declarations.notify_awaiting(session, learner_id=learner.id) == 1
