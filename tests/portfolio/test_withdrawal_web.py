@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from portfolio.models import Registration
+from portfolio.models import Framework, Registration
+from portfolio.services import withdrawals
 from portfolio.words import day_words
+from tests.conftest import actor_of
+from tests.mappings.test_assessment import _accept_all
 
 YESTERDAY = date.today() - timedelta(days=1)
 
@@ -109,3 +112,31 @@ def test_the_registrations_list_marks_a_withdrawn_registration_in_words(
 
 def _text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_a_withdrawn_learners_standard_page_offers_no_sign_off_form(
+    client, auth, session, make_person, make_registration, make_evidence
+) -> None:
+    learner, assessor, reg = _setup(make_person, make_registration)
+    _accept_all(session, learner, assessor, make_evidence, "SE01")
+    withdrawals.withdraw(
+        session,
+        actor=actor_of(make_person("admin")),
+        registration_id=reg.id,
+        on=YESTERDAY,
+        reason="Moved away",
+    )
+    session.commit()
+    auth.login(assessor)
+    response = client.get(f"/learners/{learner.id}/standards/SE01")
+    assert "/standards/SE01/signoff" not in response.get_data(as_text=True)  # no form
+    page = _text(response)
+    assert (
+        f"Wendy Withdrawn withdrew from {reg_framework(session, reg)} on {day_words(YESTERDAY)}: "
+        "SE01 is not signed off unless an administrator reinstates the registration." in page
+    )
+
+
+def reg_framework(session, reg) -> str:
+    framework = session.get(Framework, reg.framework_id)
+    return f"{framework.title} (v{framework.version})"

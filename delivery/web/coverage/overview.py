@@ -46,7 +46,7 @@ PROBLEMS = {
     "future": "accepted, but dated after today",
 }
 
-Panel = Literal["form", "declaration", "signed", "incomplete", "none"]
+Panel = Literal["form", "declaration", "signed", "incomplete", "withdrawn", "none"]
 
 
 def met_label(met: int, total: int) -> str:
@@ -166,6 +166,7 @@ class StandardPage:
     signoff: SignOffInfo | None
     panel: Panel  # what the sign-off panel shows to this actor
     can_reopen: bool
+    withdrawn_at: date | None = None  # the learner left: nothing is signed off meanwhile
 
 
 # ---------------------------------------------------------------- builders from standings
@@ -344,6 +345,8 @@ def standard_page(
         panel = "form" if cov.complete else "incomplete"
         if cov.complete and any(a.code == code for a in awaiting_in(session, [standing])):
             panel = "declaration"  # the learner has not declared over this evidence set yet
+        if standing.registration.withdrawn_at is not None:  # sign-off is refused meanwhile
+            panel = "withdrawn"
     can_reopen = signoff is not None and (
         is_assessor or ("iqa" in relation and standing.registration.iqa_id == actor.id)
     )
@@ -358,4 +361,5 @@ def standard_page(
         signoff=signoff,
         panel=panel,
         can_reopen=can_reopen,
+        withdrawn_at=standing.registration.withdrawn_at,
     )
