@@ -1,6 +1,6 @@
 """The marking queue: every submitted item of an assessor's learners that has claims awaiting
-their decision (on a framework they assess the learner on), oldest submission first, a page at a
-time, in three queries however long it is."""
+their decision (on a framework they assess the learner on, the learner not withdrawn from it),
+oldest submission first, a page at a time, in three queries however long it is."""
 
 from __future__ import annotations
 
@@ -41,11 +41,13 @@ MarkingQueue = Paged[QueueRow]
 
 
 # a claim waits for the assessor of the learner's registration on the claim's framework (a
-# learner on two frameworks may have two assessors)
+# learner on two frameworks may have two assessors), unless the learner withdrew from it: its
+# claims are not decided until an administrator reinstates it
 _ASSESSED = (
     and_(
         col(Registration.learner_id) == Evidence.learner_id,
         col(Registration.framework_id) == Standard.framework_id,
+        col(Registration.withdrawn_at).is_(None),
     ),
 )
 

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from mappings.assessment import claims, declarations, signoff
 from mappings.assessment.models import Claim, Decision, LearnerDeclaration, SignOff
+from mappings.assessment.queue import marking_queue
 from mappings.privacy import requests
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import AuditEntry, Registration
@@ -284,3 +285,27 @@ def test_a_withdrawn_learner_is_not_asked_to_declare_until_reinstated(
     withdrawals.reinstate(session, actor=actor_of(admin), registration_id=reg.id)
     session.commit()
     assert declarations.notify_awaiting(session, learner_id=learner.id) == 1
+
+
+def test_a_withdrawn_learners_claims_leave_the_marking_queue_until_reinstated(
+    session, case, make_evidence
+) -> None:
+    learner, assessor, admin, reg = case
+    item = make_evidence(learner)
+    claims.set_claims(
+        session,
+        actor=actor_of(learner),
+        evidence_id=item.id,
+        criterion_ids=_ids(session, learner, "SE01")[:2],
+    )
+    session.commit()
+    assert [r.evidence_id for r in marking_queue(session, actor=actor_of(assessor)).rows] == [
+        item.id
+    ]
+    _withdraw(session, admin, reg)
+    session.commit()
+    queue = marking_queue(session, actor=actor_of(assessor))
+    assert (queue.total, queue.rows) == (0, [])
+    withdrawals.reinstate(session, actor=actor_of(admin), registration_id=reg.id)
+    session.commit()
+    assert marking_queue(session, actor=actor_of(assessor)).total == 1
