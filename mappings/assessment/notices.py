@@ -41,14 +41,15 @@ def decided(session: Session, *, actor: Actor, item: Evidence, decisions: Counte
 
 def submitted(session: Session, item: Evidence) -> None:
     """Tell the learner's assessors that an item they are to decide on was submitted (the
-    learner's own evidence; an assessor's record is their own). Registered by delivery.wiring."""
+    learner's own evidence; an assessor's record is their own), not those of a registration the
+    learner withdrew from. Registered by delivery.wiring."""
     if item.created_by != item.learner_id:
         return
     learner = session.get(Person, item.learner_id)
     name = learner.name if learner is not None else "Your learner"
     notifications.notify_many(
         session,
-        person_ids=access.assessors_of(session, item.learner_id),
+        person_ids=access.assessors_of(session, item.learner_id, deciding=True),
         text=f"{name} submitted “{item.title}” for a decision.",
         link=notifications.evidence_link(item.id),
         kind="submission",

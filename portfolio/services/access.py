@@ -103,14 +103,16 @@ def require_assessor(session: Session, actor: Actor, learner_id: int) -> dict[in
     return assessed
 
 
-def assessors_of(session: Session, learner_id: int) -> set[int]:
+def assessors_of(session: Session, learner_id: int, *, deciding: bool = False) -> set[int]:
     """The allocated assessors of the learner's registrations who may still act as such: they
     hold the assessor role and have not been removed. Allocated once, a person who has since
     lost the role (or left) hears no more of the learner, as :func:`relation` shows them
-    nothing more."""
+    nothing more. With ``deciding``, only those of registrations the learner has not withdrawn
+    from: the others decide nothing until it is reinstated."""
+    active = [col(Registration.withdrawn_at).is_(None)] if deciding else []
     rows = session.exec(
         select(Person.id, Person.roles)
         .join(Registration, col(Registration.assessor_id) == Person.id)
-        .where(Registration.learner_id == learner_id, col(Person.removed_at).is_(None))
+        .where(Registration.learner_id == learner_id, col(Person.removed_at).is_(None), *active)
     ).all()
     return {pid for pid, roles in rows if pid is not None and "assessor" in roles_of(roles)}

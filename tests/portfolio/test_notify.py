@@ -17,8 +17,8 @@ from sqlmodel import Session, col, select
 from mappings.assessment import claims
 from mappings.assessment.models import Claim
 from portfolio.errors import Invalid, NotFound, PermissionDenied
-from portfolio.models import Notification
-from portfolio.services import comments, notice_mail, notifications
+from portfolio.models import Notification, Registration
+from portfolio.services import comments, notice_mail, notifications, withdrawals
 from portfolio.services import evidence as service
 from tests.conftest import PASSWORD, actor_of
 from tests.delivery.test_password_reset import Inbox, _free_port
@@ -369,4 +369,24 @@ def test_an_assessors_bundle_leaves_out_the_learners_drafts(
     assert [(e.title, e.current_version) for e in own.evidence] == [
         ("Never submitted", 1),
         ("Submitted once", 2),
+    ]
+
+
+def test_the_assessor_is_not_told_of_a_withdrawn_learners_submission(
+    session, case, make_evidence, make_person
+) -> None:
+    learner, assessor, _iqa = case
+    [reg] = session.exec(select(Registration).where(Registration.learner_id == learner.id))
+    admin = actor_of(make_person("admin"))
+    withdrawals.withdraw(
+        session, actor=admin, registration_id=reg.id, on=reg.start_date, reason="Moved away"
+    )
+    item = make_evidence(learner, title="After leaving", submit=False)
+    service.submit(session, actor=actor_of(learner), evidence_id=item.id, declaration=True)
+    assert _texts(session, assessor.id) == []
+    withdrawals.reinstate(session, actor=admin, registration_id=reg.id)
+    again = make_evidence(learner, title="Back again", submit=False)
+    service.submit(session, actor=actor_of(learner), evidence_id=again.id, declaration=True)
+    assert _texts(session, assessor.id) == [
+        ("submission", "Lee Learner submitted “Back again” for a decision.")
     ]
