@@ -16,7 +16,8 @@ from sqlmodel import Session, select
 
 from portfolio.models import ApiToken, Framework
 from portfolio.models.base import utcnow
-from tests.conftest import PASSWORD, _session_on
+from portfolio.services import withdrawals
+from tests.conftest import PASSWORD, _session_on, actor_of
 from tests.delivery.api_world import api_world, bearer, token_for, world  # noqa: F401 - fixtures
 
 PROBLEM = "application/problem+json"
@@ -345,3 +346,20 @@ def test_administrators_register_and_reallocate(client, api_world) -> None:  # n
     same_person = client.patch(f"/api/v1/registrations/{reg['id']}", headers=admin,
                                json={"iqa_id": walk["people"]["assessor"].id})  # fmt: skip
     _problem(same_person, 422)  # the IQA may not be the assessor
+
+
+def test_a_registration_says_when_its_learner_withdrew(client, session, api_world) -> None:  # noqa: F811
+    walk, values = api_world
+    admin = bearer(walk["tokens"]["admin"])
+    reg_id = values["registration_id"]
+    url = f"/api/v1/registrations/{reg_id}"
+    assert client.get(url, headers=admin).get_json()["withdrawn_on"] is None
+    on = date.today() - timedelta(days=1)
+    withdrawals.withdraw(
+        session, actor=actor_of(walk["people"]["admin"]), registration_id=reg_id, on=on,
+        reason="Moved away",
+    )  # fmt: skip
+    session.commit()
+    assert client.get(url, headers=admin).get_json()["withdrawn_on"] == on.isoformat()
+    listed = client.get("/api/v1/registrations?limit=100", headers=admin).get_json()["items"]
+    assert [r["withdrawn_on"] for r in listed if r["id"] == reg_id] == [on.isoformat()]

@@ -71,6 +71,8 @@ class Registration(ma.Schema):
     cohort = f.String(required=True)
     start_date = f.Date(required=True)
     planned_end = f.Date(required=True)
+    # the day the learner left (null while active): nothing is mapped, decided or signed off
+    withdrawn_on = f.Date(allow_none=True, required=True, attribute="withdrawn_at")
 
 
 class NewRegistration(Strict):
