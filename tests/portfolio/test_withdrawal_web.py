@@ -140,3 +140,25 @@ def test_a_withdrawn_learners_standard_page_offers_no_sign_off_form(
 def reg_framework(session, reg) -> str:
     framework = session.get(Framework, reg.framework_id)
     return f"{framework.title} (v{framework.version})"
+
+
+def test_a_withdrawn_learners_home_says_so_and_lists_no_criteria_to_evidence(
+    client, auth, session, make_person, make_registration
+) -> None:
+    learner, _assessor, reg = _setup(make_person, make_registration)
+    auth.login(learner)
+    assert "Criteria with no evidence yet" in _text(client.get("/"))
+    withdrawals.withdraw(
+        session,
+        actor=actor_of(make_person("admin")),
+        registration_id=reg.id,
+        on=YESTERDAY,
+        reason="Moved away",
+    )
+    session.commit()
+    home = _text(client.get("/"))
+    assert "Criteria with no evidence yet" not in home
+    assert (
+        f"you withdrew on {day_words(YESTERDAY)}: nothing new is mapped or assessed unless "
+        "your centre reinstates the registration." in home
+    )

@@ -122,7 +122,9 @@ def learner_home(session: Session, *, actor: Actor, today: date | None = None) -
     latest, drafts = evidence_service.latest_and_drafts(
         session, actor=actor, learner_id=actor.id, latest=LATEST_EVIDENCE, drafts=DRAFTS_SHOWN
     )
-    missing = [o for p in progress for o in p.outstanding if o.state == "missing"]
+    # a withdrawn registration's criteria are not to be evidenced: mapping to them is refused
+    staying = [p for p in progress if p.withdrawn_at is None]
+    missing = [o for p in staying for o in p.outstanding if o.state == "missing"]
     signed = {info.id for s in standings for info in s.standards if info.signoff is not None}
     awaiting = awaiting_of(session, actor.id)
     return LearnerHome(
@@ -139,7 +141,7 @@ def learner_home(session: Session, *, actor: Actor, today: date | None = None) -
         awaiting=tuple(awaiting[:AWAITING_SHOWN]),
         awaiting_total=len(awaiting),
         registrations=tuple(registrations_of(standings)),
-        not_counting=tuple(o for p in progress for o in p.outstanding if o.state == "uncounted"),
+        not_counting=tuple(o for p in staying for o in p.outstanding if o.state == "uncounted"),
     )
 
 

@@ -40,6 +40,7 @@ class RegistrationLine:
     assessor: str  # "" when none is allocated yet
     start_date: date
     planned_end: date
+    withdrawn_at: date | None = None  # the learner left: nothing new is mapped or assessed
 
 
 # built once: they run on every learner's home page
@@ -75,6 +76,7 @@ def registrations_of(standings: Iterable[Standing]) -> list[RegistrationLine]:
             s.assessor_name or "",
             s.registration.start_date,
             s.registration.planned_end,
+            s.registration.withdrawn_at,
         )
         for s in standings
     ]
