@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from mappings.assessment import claims
 from mappings.assessment.models import Claim, LearnerDeclaration, SignOff
 from portfolio.errors import Invalid
 from portfolio.models import AuditEntry
@@ -73,3 +74,20 @@ def test_a_withdrawal_while_a_standard_is_signed_off_leaves_the_sign_off(engine:
     assert _race(engine, _sign(w), _withdraw(engine, w)) == "ok"
     with Session(engine) as s:
         assert len(s.exec(select(SignOff).where(SignOff.status == "signed")).all()) == 1
+
+
+def test_evidence_mapped_while_the_learner_is_withdrawn_is_refused(engine: Engine) -> None:
+    """Mapping holds the learner's registrations before it reads their withdrawal, so one that
+    waited for a withdrawal is refused, not kept as a claim nobody may decide."""
+    w = test_races._world(engine, ["SE01"])
+    with Session(engine) as s:
+        [w["registration"]] = test_races.registrations_of_learner(s, w["learner"].id)
+    wanted = [w["criteria"][0].criterion_id]
+
+    def map_one(s: Session) -> None:
+        claims.set_claims(s, actor=w["learner"], evidence_id=w["item"], criterion_ids=wanted)
+
+    result = _race(engine, _withdraw(engine, w), map_one)
+    assert isinstance(result, Invalid) and "withdrew" in str(result), result
+    with Session(engine) as s:
+        assert s.exec(select(Claim).where(Claim.evidence_id == w["item"])).all() == []
