@@ -32,6 +32,7 @@ from portfolio.models import (
     EvidenceComment,
     EvidenceVersion,
     PrivacyFinding,
+    WitnessConfirmation,
 )
 from portfolio.models.base import utcnow
 from portfolio.services import audit, files, notifications
@@ -191,6 +192,11 @@ def _erase_rows(
         update(EvidenceComment)
         .where(col(EvidenceComment.evidence_id) == item.id)
         .values(body=ERASED)
+    )
+    session.execute(  # the witness's address and words go with the testimony; the answer stays
+        update(WitnessConfirmation)
+        .where(col(WitnessConfirmation.evidence_id) == item.id)
+        .values(witness_email=ERASED, comment="")
     )
     session.flush()
 

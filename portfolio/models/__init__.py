@@ -13,6 +13,7 @@ from portfolio.models.notification import (
 from portfolio.models.people import Cohort, Person, Registration, RegistrationStandard
 from portfolio.models.privacy import PrivacyFinding, PrivacyScan
 from portfolio.models.tokens import ApiToken
+from portfolio.models.witness import WitnessConfirmation
 
 __all__ = [
     "ApiToken",
@@ -39,4 +40,5 @@ __all__ = [
     "Registration",
     "RegistrationStandard",
     "Standard",
+    "WitnessConfirmation",
 ]
