@@ -77,6 +77,11 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "5 per 15 minutes",
         "requests for a password-reset e-mail accepted from one client address",
     ),
+    "WITNESS_RATE_LIMIT": (
+        "20 per hour",
+        "witness-confirmation e-mails asked for, and witnesses' answers sent, from one client "
+        "address",
+    ),
     "PROXY_HOPS": (
         0,
         "reverse proxies in front of the app whose X-Forwarded-For is trusted (rate limits "

@@ -88,6 +88,8 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "evidence.decide_all": (set(), {"assessor"}),  # several claims of one item at once
     "evidence.judge": (set(), {"assessor"}),
     "evidence.comment": (set(), {"owner", "assessor"}),  # IQA and EQA read the conversation
+    "evidence.witness_ask": (set(), {"owner", "assessor"}),  # the learner or their assessor
+    "witness.answer": (set(), set()),  # an unknown link: 404 for everyone, logged in or not
     "evidence.download": (SAMPLED_READERS, set()),
     "caseload.index": ({"assessor", "other_assessor"}, set()),
     "marking.index": ({"assessor", "other_assessor"}, set()),  # each their own learners' items
@@ -144,6 +146,7 @@ PUBLIC = {
     "api_docs.openapi_json",
     "api_docs.docs",
     "notifications.unsubscribe",
+    "witness.answer",
     "health.healthz",
     "health.readyz",
     "observe.metrics",

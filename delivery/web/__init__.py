@@ -21,6 +21,7 @@ from delivery.web import (
     limits,
     marking,
     notifications,
+    witness,
     words,
 )
 from delivery.web.admin import centre  # noqa: F401 - its routes are on the admin blueprint
@@ -32,8 +33,13 @@ from delivery.web.api.problems import http_problem, problem, wants_problem
 from delivery.web.context import db
 from delivery.web.coverage import caseload_views as caseload
 from delivery.web.coverage import views as coverage
-from delivery.web.evidence import comments, deciding, editor  # noqa: F401 - routes on the evidence blueprint
+from delivery.web.evidence import (  # noqa: F401 - routes on the evidence blueprint
+    comments,
+    deciding,
+    editor,
+)
 from delivery.web.evidence import views as evidence
+from delivery.web.evidence import witness as witness_ask  # noqa: F401 - route on evidence
 from delivery.web.forms import field_attrs
 from delivery.web.home import views as home
 from delivery.web.iqa import views as iqa
@@ -64,6 +70,7 @@ BLUEPRINT_MODULES = (
     jobs,
     badges,
     lti,
+    witness,
 )
 
 

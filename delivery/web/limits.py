@@ -1,4 +1,4 @@
-"""Rate limits (Flask-Limiter): per client address on the log-in and password-reset forms, per
+"""Rate limits (Flask-Limiter): per client address on the log-in, password-reset and witness forms, per
 token on the JSON API; their numbers from the configuration. Counts are kept in Redis when ``PORTFOLIO_REDIS_URL`` is
 set (shared by every worker process), in memory otherwise. A refused request is answered 429
 with a ``Retry-After`` header.
@@ -53,9 +53,17 @@ def init_app(app: Flask) -> None:
         lambda: _setting("PASSWORD_RESET_RATE_LIMIT"), methods=["POST"], scope="password-reset",
         deduct_when=_reset_requested,
     ))  # fmt: skip
+    # asking a witness (it sends an e-mail) and the witness's answer through the link
+    for endpoint in ("evidence.witness_ask", "witness.answer"):
+        _on(app, endpoint, limiter.limit(
+            lambda: _setting("WITNESS_RATE_LIMIT"), methods=["POST"], scope=endpoint,
+        ))  # fmt: skip
     if not any(app.config.get(f"RATELIMIT_{key}") for key in ("DEFAULT", "APPLICATION", "META")):
         _only_where_limited(
-            app, limiter, {"auth.login", "account.forgot"}, {m.bp.name for m in RESOURCES}
+            app,
+            limiter,
+            {"auth.login", "account.forgot", "evidence.witness_ask", "witness.answer"},
+            {m.bp.name for m in RESOURCES},
         )
 
 

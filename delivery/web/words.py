@@ -72,6 +72,8 @@ ACTIONS = {
     "standard.declaration": "Learner's declaration confirmed",
     "standard.reopen": "Standard reopened",
     "standard.signoff": "Standard signed off",
+    "witness.request": "Witness asked by e-mail to confirm the testimony",
+    "witness.answer": "The witness answered through the e-mailed link",
 }
 # an assessor's status sets how much of their work the IQA samples (mappings/quality/sampling.py)
 ASSESSOR_STATUSES = {"new": "new", "standard": "standard", "under_review": "under review"}

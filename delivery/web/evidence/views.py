@@ -21,6 +21,7 @@ from delivery.web.evidence.readings import (
     suggest_after_commit,
     suggest_after_page,
 )
+from delivery.web.evidence.witness_panel import witness_panel
 from delivery.web.forms import PageForm, errors_on, status_of
 from delivery.web.handler import page
 from delivery.web.nav import around
@@ -171,6 +172,7 @@ def _item_page(
         privacy=privacy,
         max_mb=current_app.config["MAX_UPLOAD_MB"],
         comment_form=forms.comment,
+        witness=witness_panel(db(), info, failed),
         **conversation(info),
     )
     return html, status_of(*([failed] if isinstance(failed, PageForm) else failed or []))

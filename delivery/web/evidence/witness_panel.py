@@ -1,0 +1,62 @@
+"""The witness-confirmation part of a witness testimony's page: each request to the witness and
+its answer, in words, and (for the learner and their assessor) the form that asks the witness."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlmodel import Session
+from wtforms import EmailField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from delivery.web.forms import PageForm
+from portfolio.services import witness
+from portfolio.services.evidence import EvidenceDetail
+
+
+class WitnessRequestForm(PageForm):
+    id_prefix = "witness-"
+    email = EmailField(
+        "The witness's e-mail address",
+        validators=[
+            DataRequired(message="Give the witness's e-mail address."),
+            Length(max=320, message="An e-mail address is at most 320 characters."),
+        ],
+    )
+    send = SubmitField("E-mail the witness a link to confirm")
+
+
+@dataclass
+class WitnessPanel:
+    lines: list[str] = field(default_factory=list)
+    form: WitnessRequestForm | None = None  # None: this reader does not ask
+    cannot_ask: str = ""  # why the learner or assessor cannot ask yet, in words
+    days: int = witness.LIFETIME.days
+
+
+def witness_panel(
+    session: Session, info: EvidenceDetail, failed: PageForm | Sequence[PageForm] | None
+) -> WitnessPanel | None:
+    """None for anything but a witness testimony (no statement is run for other kinds)."""
+    if info.item.kind != witness.KIND or info.private:
+        return None
+    found = witness.statuses(
+        session, evidence_id=info.item.id or 0, version_number=info.version.number
+    )
+    zone = ZoneInfo(current_app.config.get("TIME_ZONE") or "Europe/London")
+    panel = WitnessPanel(lines=[witness.words(s, zone) for s in found])
+    if not ({"self", "assessor"} & info.relation) or info.item.erased_at is not None:
+        return panel
+    given = [failed] if isinstance(failed, PageForm) else list(failed or [])
+    panel.form = next(
+        (f for f in given if isinstance(f, WitnessRequestForm)),
+        WitnessRequestForm(formdata=None),
+    )
+    if not any(v.declared_at is not None for v in info.versions):
+        panel.cannot_ask = "Submit the testimony first: the witness confirms a submitted version."
+    elif not current_app.config.get("MAIL_HOST"):
+        panel.cannot_ask = "This site sends no e-mail yet, so the witness cannot be asked."
+    return panel
