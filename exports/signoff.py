@@ -85,6 +85,7 @@ class EvidenceRow:
     counts: bool = True  # False: listed, but does not count for this criterion under the rules
     not_counted: str = ""  # why it does not count, in words
     vacsr: str = ""  # the assessor's VACSR judgement of this version, in words
+    witness: str = ""  # what the witness of a testimony said of it, in words
 
 
 @dataclass(frozen=True)
@@ -319,6 +320,8 @@ def _evidence_lines(item: EvidenceRow) -> tuple[str, ...]:
     lines = [f"{item.ref}: {item.title}", f"{item.kind}, activity {fmt_date(item.activity_date)}"]
     if item.vacsr:
         lines.append(item.vacsr)
+    if item.witness:
+        lines.append(f"Witness confirmation: {item.witness}")
     if not item.counts:
         lines.append(f"Listed, does not count for this criterion: {item.not_counted}")
     return tuple(lines)

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -35,9 +36,11 @@ from portfolio.models import (
     Registration,
     RegistrationStandard,
     Standard,
+    WitnessConfirmation,
 )
 from portfolio.models.evidence import KINDS
 from portfolio.refs import EvidenceRef
+from portfolio.services import witness
 
 # The IQA section of a record: by default filled from IQA sampling (:func:`sampled_iqa`), and
 # ``None`` (blanks to sign) for a record nobody sampled.
@@ -151,6 +154,8 @@ class _Rows:
     claims_by_pair: dict[tuple[int, int], Claim]  # (evidence id, criterion id) -> claim
     decisions_of: dict[int, list[Decision]]  # claim id -> decisions, oldest first
     judgements_of: dict[tuple[int, int], list[Judgement]]  # (evidence, version) -> oldest first
+    # evidence id -> requests to its witness, newest first (witness testimonies only)
+    witness_of: dict[int, list[WitnessConfirmation]]
 
 
 def signoff_views(
@@ -226,6 +231,7 @@ def _read(session: Session, ids: list[int]) -> _Rows | None:
         .order_by(col(Judgement.at), col(Judgement.id))
     ):
         judgements_of[(j.evidence_id, j.version_number)].append(j)
+    witness_of = _witness_rows(session, frozen_of)
     return _Rows(
         heads={s.id or 0: (s, r, std, fw) for s, r, std, fw in heads},
         persons={p.id or 0: p for p in people},
@@ -234,7 +240,25 @@ def _read(session: Session, ids: list[int]) -> _Rows | None:
         claims_by_pair={(c.evidence_id, c.criterion_id): c for c in claims},
         decisions_of=decisions_of,
         judgements_of=judgements_of,
+        witness_of=witness_of,
     )
+
+
+def _witness_rows(
+    session: Session, frozen_of: dict[int, list[tuple[EvidenceVersion, Evidence]]]
+) -> dict[int, list[WitnessConfirmation]]:
+    """Requests to the witnesses of the testimonies among the evidence, newest first, by item
+    (no query when there is no witness testimony)."""
+    found: dict[int, list[WitnessConfirmation]] = defaultdict(list)
+    ids = {i.id for rows in frozen_of.values() for _, i in rows if i.kind == witness.KIND}
+    if ids:
+        for w in session.exec(
+            select(WitnessConfirmation)
+            .where(col(WitnessConfirmation.evidence_id).in_(ids))
+            .order_by(col(WitnessConfirmation.id).desc())
+        ):
+            found[w.evidence_id].append(w)
+    return found
 
 
 def _accepted(rows: _Rows, claim: Claim | None, signed: datetime) -> _Accepted | None:
@@ -276,6 +300,7 @@ def _criterion_rows(rows: _Rows, signoff_id: int) -> tuple[CriterionRow, ...]:
                     counts=not problem,
                     not_counted=problem,
                     vacsr=_vacsr(rows, ref, record.signed_at),
+                    witness=_witness(rows, ref),
                 )
             )
         result.append(
@@ -345,6 +370,13 @@ def _vacsr(rows: _Rows, ref: EvidenceRef, signed: datetime) -> str:
     words = ", ".join(met + unmet)
     note = f" ({last.note})" if last.note else ""
     return f"VACSR {last.at.date().isoformat()}: {words}{note}"
+
+
+def _witness(rows: _Rows, ref: EvidenceRef) -> str:
+    """What the witness said of this version (or an earlier one), in words, dates in UTC."""
+    found = (witness.status_of(w, ref.version) for w in rows.witness_of.get(ref.evidence_id, []))
+    said = [witness.words(s, ZoneInfo("UTC")) for s in found if s is not None]
+    return "; ".join(said)
 
 
 def _view(rows: _Rows, signoff_id: int, centre: str, iqa: IqaSection | None) -> SignoffView:

@@ -38,6 +38,7 @@ def build_case(
     *,
     codes: str = "SE01,SE03",
     sign: str = "SE03",
+    account_kind: str = "reflective_account",
 ) -> Case:
     learner = make_person("learner")
     assessor = make_person("assessor")
@@ -46,7 +47,9 @@ def build_case(
     me, them = actor_of(learner), actor_of(assessor)
 
     # the learner's account, with a file, mapped to every criterion of ``sign``
-    account = make_evidence(learner, title="My account of job coaching", submit=False)
+    account = make_evidence(
+        learner, title="My account of job coaching", kind=account_kind, submit=False
+    )
     evidence_service.attach(
         session,
         actor=me,

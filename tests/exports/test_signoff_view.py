@@ -272,3 +272,31 @@ def record_reg(session, learner) -> int:
     from mappings.assessment.standing import registrations_of_learner
 
     return registrations_of_learner(session, learner.id)[0]
+
+
+def test_the_document_says_what_the_witness_said_next_to_their_testimony(
+    session, tmp_path, make_person, make_registration, make_evidence
+) -> None:
+    from portfolio.services import witness
+    from tests.conftest import actor_of
+
+    store = FileStore(tmp_path / "files")
+    case = build_case(
+        session, store, make_person, make_registration, make_evidence,
+        account_kind="witness_testimony",
+    )  # fmt: skip
+    before = _text(build_signoff_docx(signoff_view(session, case.signoff.id, centre=CENTRE)))
+    assert "Witness confirmation" not in before
+    _row, token = witness.request(
+        session, actor=actor_of(case.learner), evidence_id=case.account_id, email="w@employer.org"
+    )
+    witness.answer(session, token=token, accurate=True)
+    session.commit()
+    view = signoff_view(session, case.signoff.id, centre=CENTRE)
+    assert all(
+        e.witness.startswith("Confirmed by the witness (w@employer.org) on ")
+        for row in view.criteria
+        for e in row.evidence
+    )
+    text = _text(build_signoff_docx(view))
+    assert "Witness confirmation: Confirmed by the witness (w@employer.org) on " in text
