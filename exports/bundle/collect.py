@@ -29,6 +29,7 @@ from exports.bundle.manifest import (
     RegistrationRecord,
     SignOffRecord,
     VersionRecord,
+    WitnessRecord,
     attachment_path,
     copied,
     evidence_page,
@@ -41,6 +42,7 @@ from mappings.assessment.models import Claim, Decision, Judgement, SignOff, Sign
 from portfolio.models.evidence import Attachment, AttachmentReading, Evidence, EvidenceVersion
 from portfolio.models.framework import Criterion, Framework, Standard
 from portfolio.models.people import Cohort, Person, Registration, RegistrationStandard
+from portfolio.models.witness import WitnessConfirmation
 from portfolio.services.frameworks import load_spec
 
 
@@ -177,6 +179,7 @@ class _Rows:
             .order_by(col(Attachment.id))
         ):
             self.attachments[a.version_id].append(a)
+        self.witness_of = self._witness_answers()
         ids = [a.id for found in self.attachments.values() for a in found]
         self.read_text: dict[int, str] = {
             attachment_id: text
@@ -187,6 +190,30 @@ class _Rows:
                 )
             )
         }
+
+    def _witness_answers(self) -> dict[int, list[WitnessRecord]]:
+        """The witnesses' answers, by version id (a query only when there is a testimony)."""
+        found: dict[int, list[WitnessRecord]] = defaultdict(list)
+        if not any(e.kind == "witness_testimony" for e in self.items):
+            return found
+        for w in self.session.exec(
+            select(WitnessConfirmation)
+            .where(
+                col(WitnessConfirmation.version_id).in_([v.id for v in self.versions]),
+                col(WitnessConfirmation.answered_at).is_not(None),
+            )
+            .order_by(col(WitnessConfirmation.id))
+        ):
+            found[w.version_id].append(
+                WitnessRecord(
+                    witness_email=w.witness_email,
+                    answer=w.answer,  # type: ignore[arg-type]
+                    comment=w.comment,
+                    answered_at=w.answered_at,  # type: ignore[arg-type]
+                    version_sha256=w.version_sha256,
+                )
+            )
+        return found
 
     def _leave_out_others_drafts(self, reader_id: int) -> None:
         author = {e.id: e.created_by for e in self.items}
@@ -295,6 +322,7 @@ class _Rows:
                         )
                         for a in self.attachments.get(v.id or 0, [])
                     ],
+                    witness=self.witness_of.get(v.id or 0) or None,
                 )
                 for v in self.versions_of.get(e.id or 0, [])
             ],

@@ -202,6 +202,18 @@ class AttachmentRecord(Record):
     created_at: Time
 
 
+class WitnessRecord(Record):
+    """The witness's answer about this version, given through the e-mailed link (docs/witness.md).
+    Optional and informative: left out when there is none, ignored by readers that do not know
+    it, never imported (a receiving centre asks the witness itself)."""
+
+    witness_email: str
+    answer: Literal["accurate", "not_accurate"]
+    comment: str = ""
+    answered_at: Time
+    version_sha256: Sha256
+
+
 class VersionRecord(Record):
     COPIED = (
         "number",
@@ -223,6 +235,7 @@ class VersionRecord(Record):
     created_at: Time
     declared_at: Time | None
     attachments: list[AttachmentRecord]
+    witness: list[WitnessRecord] | None = Field(default=None, exclude_if=lambda v: not v)
 
 
 class EvidenceRecord(Record):
