@@ -89,7 +89,10 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     ),
     "PASSWORD_RESET_MINUTES": (60, "how long a password-reset link works"),
     "BASE_URL": (None, "the site's address for links in e-mails, e.g. `https://portfolio.example`"),
-    "MAIL_HOST": (None, "SMTP server for e-mail (password resets); unset: no e-mail is sent"),
+    "MAIL_HOST": (
+        None,
+        "SMTP server for e-mail (password resets, notifications, witnesses); unset: none is sent",
+    ),
     "MAIL_PORT": (25, "SMTP port"),
     "MAIL_SENDER": ("portfolio@localhost", "the From address of e-mail"),
     "MAIL_STARTTLS": (False, "upgrade the SMTP connection with STARTTLS"),
