@@ -162,7 +162,10 @@ def test_bad_answers_are_refused_and_the_link_still_works(
     for data in ({}, {"answer": "maybe"}, {"answer": "not_accurate", "comment": "x" * 2001}):
         r = anon.post(path, data=data)
         assert r.status_code == 422, data
-        assert "There is a problem" in r.get_data(as_text=True)
+        html = r.get_data(as_text=True)
+        assert "There is a problem" in html
+        if "comment" not in data:  # the summary's link leads to the answer buttons
+            assert 'href="#answer"' in html and 'id="answer"' in html
     assert session.exec(select(WitnessConfirmation)).one().answered_at is None
     assert anon.get(path).status_code == 200
 
