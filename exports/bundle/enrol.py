@@ -15,6 +15,7 @@ administrator adds the standard.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session, select
@@ -32,6 +33,16 @@ def standard(standards: dict[tuple[int, str], int], fw_id: int, code: str, recor
     return found
 
 
+@dataclass
+class Placement:
+    """The learner's registration here for one registration of a bundle, and what it did to it."""
+
+    id: int
+    made: bool  # made by the import, with the bundle's standards and dates
+    added: list[str] = field(default_factory=list)  # codes added to a registration found here
+    not_added: list[str] = field(default_factory=list)  # codes an unverified bundle did not add
+
+
 def registration(
     session: Session,
     r: RegistrationRecord,
@@ -42,16 +53,18 @@ def registration(
     make: Callable[..., Registration],
     staff: Callable[[str | None], int | None],
     verified: bool,
-) -> tuple[int, list[str]]:
-    """The id of the learner's registration on the framework ``fw_id`` (found, or made by
-    ``make`` from the record, in no cohort), and the codes of the record's standards it does not
-    hold: a registration made, or found under a ``verified`` bundle, is given them all."""
+) -> Placement:
+    """The learner's registration on the framework ``fw_id`` (found, or made by ``make`` from
+    the record, in no cohort), with the codes of the record's standards added to one found here
+    and of those it does not hold: a registration made, or found under a ``verified`` bundle, is
+    given them all."""
     reg = session.exec(
         select(Registration).where(
             Registration.learner_id == learner_id, Registration.framework_id == fw_id
         )
     ).first()
-    adds = verified or reg is None
+    made = reg is None
+    adds = verified or made
     if reg is None:
         links: dict[str, Any] = {"assessor_id": staff(r.assessor), "iqa_id": staff(r.iqa)}
         reg = make(learner_id=learner_id, framework_id=fw_id, cohort_id=None, **links)
@@ -63,13 +76,15 @@ def registration(
             )
         )
     )
-    not_added: list[str] = []
+    placed = Placement(id=reg.id or 0, made=made)
     for code in r.standards:
         sid = standard(standards, fw_id, code, f"registration {r.id}")
         if sid in have:
             continue
         if adds:
-            session.add(RegistrationStandard(registration_id=reg.id or 0, standard_id=sid))
+            session.add(RegistrationStandard(registration_id=placed.id, standard_id=sid))
+            if not made:
+                placed.added.append(code)
         else:
-            not_added.append(code)
-    return reg.id or 0, not_added
+            placed.not_added.append(code)
+    return placed

@@ -30,6 +30,7 @@ class ImportReport:
     received: int = 0  # the sending centre's decisions, judgements and sign-offs kept as text
     cohorts: list[str] = field(default_factory=list)  # the sending centre's, joined nor made here
     standards_not_added: list[str] = field(default_factory=list)  # "SE v1: SE03, SE04"
+    standards_added: list[str] = field(default_factory=list)  # verified: "SE v1: SE03"
 
     @property
     def message(self) -> str:
@@ -54,5 +55,10 @@ class ImportReport:
                 f"Not added to the learner's registration on {held} (the bundle is not verified, "
                 "and an administrator adds a standard to a registration here): its claims against "
                 "them await a decision, shown once the standard is added."
+            )
+        for added in self.standards_added:
+            lines.append(
+                f"Added to the learner's registration on {added}: the bundle is verified, "
+                "and the centre it vouches for registered the learner on them."
             )
         return "\n".join(lines)

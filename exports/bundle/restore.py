@@ -141,6 +141,7 @@ class _Restorer:
         self.created: list[str] = []
         self.cohorts: list[str] = []  # the sending centre's, named in the report only
         self.not_added: list[str] = []  # "SE v1: SE03", unverified: for an administrator
+        self.added: list[str] = []  # "SE v1: SE03", verified, to a registration made here
         self.made: list[SQLModel] = []  # every row made, for the audit entry to hash
         self.evidence: dict[int, int] = {}  # bundle's evidence id -> new id
         self.versions: dict[tuple[int, int], int] = {}  # (bundle's evidence id, number) -> id
@@ -180,6 +181,7 @@ class _Restorer:
             received=len(self.received),
             cohorts=self.cohorts,
             standards_not_added=self.not_added,
+            standards_added=self.added,
         )
         generated = self.m.generated_at
         audit.record(
@@ -196,6 +198,7 @@ class _Restorer:
                 "received": len(self.received),
                 "cohorts_at_sending_centre": self.cohorts,
                 "standards_not_added": self.not_added,
+                "standards_added": self.added,
             },
             rows=self.made,
         )
@@ -325,7 +328,7 @@ class _Restorer:
         name = received.text(people.without_controls(r.cohort or ""), 200).strip()
         if name and name not in self.cohorts:
             self.cohorts.append(name)
-        reg_id, not_added = enrol.registration(
+        placed = enrol.registration(
             self.session,
             r,
             learner_id=self.learner_id,
@@ -335,11 +338,12 @@ class _Restorer:
             staff=self._staff,
             verified=self.trusted,
         )
-        if not_added:
-            fw = self.session.get(Framework, fw_id)
-            assert fw is not None
-            self.not_added.append(f"{fw.code} v{fw.version}: {', '.join(not_added)}")
-        return reg_id, fw_id
+        fw = self.session.get(Framework, fw_id)
+        assert fw is not None
+        for codes, said in ((placed.not_added, self.not_added), (placed.added, self.added)):
+            if codes:
+                said.append(f"{fw.code} v{fw.version}: {', '.join(codes)}")
+        return placed.id, fw_id
 
     # -------------------------------------------------------------- evidence
     def _store(self, a: AttachmentRecord) -> None:

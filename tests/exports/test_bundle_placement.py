@@ -132,3 +132,27 @@ def test_an_unverified_bundle_adds_no_standard_to_a_registration_made_here(
     session.commit()
     [standing] = load_standings(session, [reg.id or 0])
     assert standing.awaiting_claims == before + len(se03) and standing.percent_met == 0
+
+
+def test_a_verified_bundle_reports_the_standards_it_adds_to_a_registration_made_here(
+    session: Session, tmp_path: Path, make_person, make_registration
+) -> None:
+    """Registered here on SE01 only; the bundle, verified by a trusted key, adds SE03, as the
+    centre it vouches for registered the learner on it: the report (and audit entry) says so."""
+    from tests.exports.test_bundle import KEY, signed
+
+    learner = make_person("learner", email=LEARNER)
+    reg = make_registration(learner=learner, codes="SE01")
+    path = tmp_path / "signed.zip"
+    path.write_bytes(signed(OLD_BUNDLE.read_bytes()))
+    report = import_bundle(
+        session, FileStore(tmp_path / "f"), path, SYSTEM, trusted=[KEY.public_key()]
+    )
+    session.commit()
+    assert report.signature.verified
+    assert _codes(session, reg.id or 0) == {"SE01", "SE03"}
+    assert report.standards_added == ["SE v1: SE03"]
+    assert report.standards_not_added == []
+    assert "Added to the learner's registration on SE v1: SE03" in report.message
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "bundle.import")).one()
+    assert entry.data["standards_added"] == ["SE v1: SE03"]
