@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 from exports.bundle.manifest import RegistrationRecord
 from portfolio.errors import Invalid
 from portfolio.models.people import Registration, RegistrationStandard
+from portfolio.words import day_words
 
 
 def standard(standards: dict[tuple[int, str], int], fw_id: int, code: str, record: str) -> int:
@@ -88,3 +89,11 @@ def registration(
         else:
             placed.not_added.append(code)
     return placed
+
+
+def described(r: RegistrationRecord, registration_id: int, framework: str) -> str:
+    """A registration the import made, for the report: "SE v1 (registration 7): SE01, SE03,
+    from 4 Oct 2026 to 29 Sep 2027", its standards and dates as the bundle gave them."""
+    codes = ", ".join(r.standards) or "no standard"
+    dates = f"from {day_words(r.start_date)} to {day_words(r.planned_end)}"
+    return f"{framework} (registration {registration_id}): {codes}, {dates}"

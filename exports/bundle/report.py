@@ -31,6 +31,7 @@ class ImportReport:
     cohorts: list[str] = field(default_factory=list)  # the sending centre's, joined nor made here
     standards_not_added: list[str] = field(default_factory=list)  # "SE v1: SE03, SE04"
     standards_added: list[str] = field(default_factory=list)  # verified: "SE v1: SE03"
+    registrations_made: list[str] = field(default_factory=list)  # with standards and dates
 
     @property
     def message(self) -> str:
@@ -55,6 +56,15 @@ class ImportReport:
                 f"Not added to the learner's registration on {held} (the bundle is not verified, "
                 "and an administrator adds a standard to a registration here): its claims against "
                 "them await a decision, shown once the standard is added."
+            )
+        for made in self.registrations_made:
+            lines.append(
+                f"Registered the learner on {made}, as the bundle gives them"
+                + (
+                    "."
+                    if self.signature.verified
+                    else " (the bundle is not verified: an administrator checks them)."
+                )
             )
         for added in self.standards_added:
             lines.append(

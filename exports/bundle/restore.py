@@ -142,6 +142,7 @@ class _Restorer:
         self.cohorts: list[str] = []  # the sending centre's, named in the report only
         self.not_added: list[str] = []  # "SE v1: SE03", unverified: for an administrator
         self.added: list[str] = []  # "SE v1: SE03", verified, to a registration made here
+        self.regs_made: list[str] = []  # "SE v1 (registration 7): SE01, from … to …"
         self.made: list[SQLModel] = []  # every row made, for the audit entry to hash
         self.evidence: dict[int, int] = {}  # bundle's evidence id -> new id
         self.versions: dict[tuple[int, int], int] = {}  # (bundle's evidence id, number) -> id
@@ -182,6 +183,7 @@ class _Restorer:
             cohorts=self.cohorts,
             standards_not_added=self.not_added,
             standards_added=self.added,
+            registrations_made=self.regs_made,
         )
         generated = self.m.generated_at
         audit.record(
@@ -199,6 +201,7 @@ class _Restorer:
                 "cohorts_at_sending_centre": self.cohorts,
                 "standards_not_added": self.not_added,
                 "standards_added": self.added,
+                "registrations_made": self.regs_made,
             },
             rows=self.made,
         )
@@ -343,6 +346,8 @@ class _Restorer:
         for codes, said in ((placed.not_added, self.not_added), (placed.added, self.added)):
             if codes:
                 said.append(f"{fw.code} v{fw.version}: {', '.join(codes)}")
+        if placed.made:
+            self.regs_made.append(enrol.described(r, placed.id, f"{fw.code} v{fw.version}"))
         return placed.id, fw_id
 
     # -------------------------------------------------------------- evidence

@@ -156,3 +156,23 @@ def test_a_verified_bundle_reports_the_standards_it_adds_to_a_registration_made_
     assert "Added to the learner's registration on SE v1: SE03" in report.message
     entry = session.exec(select(AuditEntry).where(AuditEntry.action == "bundle.import")).one()
     assert entry.data["standards_added"] == ["SE v1: SE03"]
+
+
+def test_a_registration_an_unverified_bundle_makes_is_reported_with_its_standards_and_dates(
+    session: Session, tmp_path: Path
+) -> None:
+    """The learner is not registered here: the unsigned bundle's registration is made with its
+    standards and dates, and the report (and the audit entry) names them for an administrator
+    to check."""
+    report = import_bundle(session, FileStore(tmp_path / "f"), OLD_BUNDLE, SYSTEM)
+    session.commit()
+    reg = session.exec(
+        select(Registration).where(Registration.learner_id == report.learner_id)
+    ).one()
+    assert _codes(session, reg.id or 0) == {"SE01", "SE03"}
+    made = f"SE v1 (registration {reg.id}): SE01, SE03, from 4 Oct 2026 to 29 Sep 2027"
+    assert report.registrations_made == [made]
+    assert f"Registered the learner on {made}, as the bundle gives them" in report.message
+    assert "not verified: an administrator checks them" in report.message
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "bundle.import")).one()
+    assert entry.data["registrations_made"] == [made]
