@@ -42,6 +42,7 @@ class Placement:
     made: bool  # made by the import, with the bundle's standards and dates
     added: list[str] = field(default_factory=list)  # codes added to a registration found here
     not_added: list[str] = field(default_factory=list)  # codes an unverified bundle did not add
+    written: list[tuple[int, int, str]] = field(default_factory=list)  # (reg id, std id, code)
 
 
 def registration(
@@ -84,6 +85,7 @@ def registration(
             continue
         if adds:
             session.add(RegistrationStandard(registration_id=placed.id, standard_id=sid))
+            placed.written.append((placed.id, sid, code))
             if not made:
                 placed.added.append(code)
         else:

@@ -143,6 +143,7 @@ class _Restorer:
         self.not_added: list[str] = []  # "SE v1: SE03", unverified: for an administrator
         self.added: list[str] = []  # "SE v1: SE03", verified, to a registration made here
         self.regs_made: list[str] = []  # "SE v1 (registration 7): SE01, from … to …"
+        self.reg_rows: list[tuple[int, int, str]] = []  # registration standards written
         self.made: list[SQLModel] = []  # every row made, for the audit entry to hash
         self.evidence: dict[int, int] = {}  # bundle's evidence id -> new id
         self.versions: dict[tuple[int, int], int] = {}  # (bundle's evidence id, number) -> id
@@ -202,6 +203,8 @@ class _Restorer:
                 "standards_not_added": self.not_added,
                 "standards_added": self.added,
                 "registrations_made": self.regs_made,
+                # not among the rows the trail re-hashes: the entry's own hash covers them
+                "registration_standards": sorted(self.reg_rows),
             },
             rows=self.made,
         )
@@ -346,6 +349,7 @@ class _Restorer:
         for codes, said in ((placed.not_added, self.not_added), (placed.added, self.added)):
             if codes:
                 said.append(f"{fw.code} v{fw.version}: {', '.join(codes)}")
+        self.reg_rows.extend(placed.written)
         if placed.made:
             self.regs_made.append(enrol.described(r, placed.id, f"{fw.code} v{fw.version}"))
         return placed.id, fw_id

@@ -176,3 +176,63 @@ def test_a_registration_an_unverified_bundle_makes_is_reported_with_its_standard
     assert "not verified: an administrator checks them" in report.message
     entry = session.exec(select(AuditEntry).where(AuditEntry.action == "bundle.import")).one()
     assert entry.data["registrations_made"] == [made]
+
+
+def _written_standards(session: Session, registration_id: int, codes: set[str]) -> list[Any]:
+    return sorted(
+        (
+            [registration_id, sid, code]
+            for sid, code in session.exec(
+                select(Standard.id, Standard.code)
+                .join(RegistrationStandard, col(RegistrationStandard.standard_id) == Standard.id)
+                .where(RegistrationStandard.registration_id == registration_id)
+            )
+            if code in codes
+        ),
+        key=lambda row: row[1],
+    )
+
+
+def test_the_import_entry_hashes_the_registration_standard_rows_it_wrote(
+    session: Session, tmp_path: Path, make_person, make_registration
+) -> None:
+    """A registration made holds SE01 and SE03; a registration found here under a verified
+    bundle gains SE03 only: the bundle.import entry records exactly the rows written, as
+    (registration, standard id, code), and its hash covers them."""
+    from portfolio.services import audit
+    from tests.exports.test_bundle import KEY, signed
+
+    report = import_bundle(session, FileStore(tmp_path / "f"), OLD_BUNDLE, SYSTEM)
+    session.commit()
+    [reg_id] = session.exec(select(Registration.id)).all()
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "bundle.import")).one()
+    assert entry.data["registration_standards"] == _written_standards(
+        session, reg_id or 0, {"SE01", "SE03"}
+    )
+    assert report.learner_id
+
+    other = make_person("learner", email="someone@here.example")
+    reg = make_registration(learner=other, codes="SE01")
+
+    def as_other(body: bytes) -> bytes:
+        m: dict[str, Any] = json.loads(body.replace(LEARNER.encode(), b"someone@here.example"))
+        m["signoffs"] = []  # their records are the first import's
+        return json.dumps(m).encode()
+
+    path = tmp_path / "other.zip"
+    path.write_bytes(signed(_rewrite(OLD_BUNDLE.read_bytes(), MANIFEST, as_other)))
+    import_bundle(session, FileStore(tmp_path / "f"), path, SYSTEM, trusted=[KEY.public_key()])
+    session.commit()
+    second = session.exec(
+        select(AuditEntry).where(AuditEntry.action == "bundle.import").order_by(AuditEntry.id)
+    ).all()[-1]
+    assert second.data["registration_standards"] == _written_standards(
+        session, reg.id or 0, {"SE03"}
+    )
+    assert audit.verify(session).ok
+    # the entry's hash covers them: the rows written left out, it no longer holds
+    without = {k: v for k, v in second.data.items() if k != "registration_standards"}
+    fields = (second.prev_hash, second.at, second.actor_id, second.action)
+    subject = (second.subject_type, second.subject_id)
+    assert audit.entry_hash(*fields, *subject, without, second.row_hash) != second.hash
+    assert audit.entry_hash(*fields, *subject, second.data, second.row_hash) == second.hash
