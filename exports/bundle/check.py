@@ -18,7 +18,14 @@ from typing import TypeVar
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from exports.bundle.manifest import FORMAT, MANIFEST, SCHEMA_VERSION, AttachmentRecord, Manifest
+from exports.bundle.manifest import (
+    FORMAT,
+    MANIFEST,
+    READING,
+    SCHEMA_VERSION,
+    AttachmentRecord,
+    Manifest,
+)
 from exports.bundle.signing import SIGNATURE
 from framework._json import NOT_UNICODE, lone_surrogate
 from mappings.assessment.signoff import evidence_set_hash
@@ -171,7 +178,7 @@ def unreadable(name: str, exc: BaseException) -> str:
 def parse(data: object) -> Manifest:
     """The manifest of parsed JSON; :class:`Invalid` naming the record of the first fault."""
     try:
-        manifest = Manifest.model_validate(data)
+        manifest = Manifest.model_validate(data, context=READING)
     except ValidationError as exc:
         more = exc.error_count() - 1
         also = f" (and {more} more fault{'s' * (more > 1)})" if more else ""

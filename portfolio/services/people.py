@@ -35,6 +35,12 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def first_control(text: str) -> str | None:
+    """The first character of ``text`` that :func:`without_controls` would take out, if any."""
+    found = _CONTROLS.search(text)
+    return found.group() if found else None
+
+
 def without_controls(text: str) -> str:
     """``text`` on one line, without the characters :func:`check_name` refuses (for text from
     outside that is kept as it is said, such as the name of another centre)."""

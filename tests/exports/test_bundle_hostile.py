@@ -426,3 +426,54 @@ def test_a_file_whose_content_is_not_the_type_the_manifest_states_is_refused(
 
     message = refused(tmp_path, empty_db, as_pdf)
     assert f"the file {name} of E{item['id']}v1 is text, not application/pdf" in message, message
+
+
+@pytest.mark.parametrize(
+    ("title", "fault"),
+    [
+        ("Review\nnote", "a line break"),
+        ("Review note\u202etxt.exe", "a direction-changing"),
+        ("Review\u200bnote", "a control"),
+        ("Review\x00note", "a NUL"),
+    ],
+)
+def test_an_evidence_title_not_on_one_plain_line_is_refused_naming_it(
+    tmp_path, empty_db, title, fault
+) -> None:
+    """A title typed here is kept on one line without marks that reorder or hide what a page
+    shows. A bundle's version title is part of the version's hash (and a sign-off's check
+    recomputes it), so it cannot be cleaned on the way in: it is refused, naming the record."""
+
+    def version(m: dict[str, Any]) -> None:
+        m["evidence"][1]["versions"][1]["title"] = title
+
+    def item(m: dict[str, Any]) -> None:
+        m["evidence"][1]["title"] = title
+
+    said = refused(tmp_path, empty_db, version)
+    assert "evidence 2, version 2: title: " in said and fault in said, said
+    said = refused(tmp_path, empty_db, item)
+    assert "evidence 2: title: " in said and fault in said, said
+
+
+def test_a_title_stored_before_titles_were_cleaned_still_exports(
+    session, tmp_path, make_person, make_registration, make_evidence
+) -> None:
+    """Only a bundle being imported has its titles checked: a portfolio holding a title saved
+    on two lines (before titles typed here were cleaned) still exports its bundle."""
+    import io
+
+    from exports.bundle import write_bundle
+    from portfolio.models import EvidenceVersion
+    from tests.exports.export_case import build_case
+
+    store = FileStore(tmp_path / "files")
+    case = build_case(session, store, make_person, make_registration, make_evidence)
+    version = session.exec(select(EvidenceVersion)).first()
+    version.title = "Two\nlines"
+    session.add(version)
+    session.commit()
+    out = io.BytesIO()
+    write_bundle(session, store, case.learner.id, out, centre="Northfield")
+    with zipfile.ZipFile(out) as zf:
+        assert "Two\\nlines" in zf.read(MANIFEST).decode()
