@@ -86,6 +86,8 @@ class EvidenceRow:
     not_counted: str = ""  # why it does not count, in words
     vacsr: str = ""  # the assessor's VACSR judgement of this version, in words
     witness: str = ""  # what the witness of a testimony said of it, in words
+    # "recorded at Northfield by …": written at the centre that sent it, not by the learner
+    recorded: str = ""
 
 
 @dataclass(frozen=True)
@@ -318,6 +320,8 @@ def _body_rows(rows: list[CriterionRow]) -> Iterator[tuple[CellSpec, ...]]:
 
 def _evidence_lines(item: EvidenceRow) -> tuple[str, ...]:
     lines = [f"{item.ref}: {item.title}", f"{item.kind}, activity {fmt_date(item.activity_date)}"]
+    if item.recorded:
+        lines.append(f"{item.recorded[:1].upper()}{item.recorded[1:]}, not by the learner")
     if item.vacsr:
         lines.append(item.vacsr)
     if item.witness:

@@ -23,7 +23,15 @@ from sqlmodel import Session, col, select
 from exports.signoff import CriterionRow, EvidenceRow, IqaSection, SignoffView
 from mappings.assessment.claims import VACSR
 from mappings.assessment.coverage import ClaimFact, CoverageRules, Kind, check_claim
-from mappings.assessment.models import Claim, Decision, Judgement, SignOff, SignOffEvidence
+from mappings.assessment.models import (
+    Claim,
+    Decision,
+    Judgement,
+    ReceivedRecord,
+    SignOff,
+    SignOffEvidence,
+)
+from mappings.assessment.recorded import authorship_of, of_record
 from mappings.assessment.rules import rules_for
 from mappings.quality.records import SignoffSampling, signoff_sampling
 from portfolio.errors import Invalid, NotFound
@@ -156,6 +164,7 @@ class _Rows:
     judgements_of: dict[tuple[int, int], list[Judgement]]  # (evidence, version) -> oldest first
     # evidence id -> requests to its witness, newest first (witness testimonies only)
     witness_of: dict[int, list[WitnessConfirmation]]
+    elsewhere: dict[int, str]  # version id -> "recorded at Northfield by …" (another centre's)
 
 
 def signoff_views(
@@ -199,14 +208,18 @@ def _read(session: Session, ids: list[int]) -> _Rows | None:
     ):
         criteria_of[c.standard_id].append(c)
     frozen_of: dict[int, list[tuple[EvidenceVersion, Evidence]]] = defaultdict(list)
-    for frozen, version, item in session.exec(
-        select(SignOffEvidence, EvidenceVersion, Evidence)
+    elsewhere: dict[int, str] = {}  # version id -> who wrote it at another centre, in words
+    for frozen, version, item, author in session.exec(
+        select(SignOffEvidence, EvidenceVersion, Evidence, ReceivedRecord)
         .join(EvidenceVersion, col(EvidenceVersion.id) == SignOffEvidence.version_id)
         .join(Evidence, col(Evidence.id) == EvidenceVersion.evidence_id)
+        .outerjoin(ReceivedRecord, authorship_of(Evidence.id, EvidenceVersion.number))
         .where(col(SignOffEvidence.signoff_id).in_(ids))
         .order_by(col(Evidence.id), col(EvidenceVersion.number))
     ):
         frozen_of[frozen.signoff_id].append((version, item))
+        if author is not None:
+            elsewhere[version.id or 0] = of_record(author).words
     evidence_ids = {item.id for rows in frozen_of.values() for _, item in rows}
     criterion_ids = {c.id for rows in criteria_of.values() for c in rows}
     claims = list(
@@ -241,6 +254,7 @@ def _read(session: Session, ids: list[int]) -> _Rows | None:
         decisions_of=decisions_of,
         judgements_of=judgements_of,
         witness_of=witness_of,
+        elsewhere=elsewhere,
     )
 
 
@@ -301,6 +315,7 @@ def _criterion_rows(rows: _Rows, signoff_id: int) -> tuple[CriterionRow, ...]:
                     not_counted=problem,
                     vacsr=_vacsr(rows, ref, record.signed_at),
                     witness=_witness(rows, ref),
+                    recorded=rows.elsewhere.get(version.id or 0, ""),
                 )
             )
         result.append(

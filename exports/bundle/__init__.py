@@ -13,7 +13,7 @@ The modules, by concept: ``manifest`` (the one model of ``manifest.json``, for w
 ``collect`` (database -> model), ``pages`` (the offline HTML), ``write`` (the streaming zip
 writer), ``signing`` (the signature and what it proves), ``check`` (the reader's validation and
 hash checks), ``restore`` (model -> database), with ``persons`` (the bundle's people, given no
-role), ``enrol`` (the learner's registration here, in no cohort), ``received`` (the sending centre's record of an unverified bundle) and ``report``.
+role), ``enrol`` (the learner's registration here, in no cohort), ``received`` (the sending centre's record of an unverified bundle), ``titles`` (evidence titles, checked on reading) and ``report``.
 """
 
 from exports.bundle.check import verify_bundle

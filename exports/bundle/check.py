@@ -21,12 +21,12 @@ from pydantic_core import ErrorDetails
 from exports.bundle.manifest import (
     FORMAT,
     MANIFEST,
-    READING,
     SCHEMA_VERSION,
     AttachmentRecord,
     Manifest,
 )
 from exports.bundle.signing import SIGNATURE
+from exports.bundle.titles import READING
 from framework._json import NOT_UNICODE, lone_surrogate
 from mappings.assessment.signoff import evidence_set_hash
 from portfolio.errors import Invalid

@@ -11,6 +11,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -26,6 +27,7 @@ from exports.bundle.manifest import (
     JudgementRecord,
     Manifest,
     PersonRecord,
+    RecordedBy,
     RegistrationRecord,
     SignOffRecord,
     VersionRecord,
@@ -39,6 +41,7 @@ from exports.signoff_view import document_name, signoff_views
 from framework.export_json import framework_to_json
 from framework.spec import FrameworkSpec
 from mappings.assessment.models import Claim, Decision, Judgement, SignOff, SignOffEvidence
+from mappings.assessment.recorded import recorded_elsewhere
 from portfolio.models.evidence import Attachment, AttachmentReading, Evidence, EvidenceVersion
 from portfolio.models.framework import Criterion, Framework, Standard
 from portfolio.models.people import Cohort, Person, Registration, RegistrationStandard
@@ -180,6 +183,7 @@ class _Rows:
         ):
             self.attachments[a.version_id].append(a)
         self.witness_of = self._witness_answers()
+        self.elsewhere = recorded_elsewhere(self.session, self.evidence_ids)
         ids = [a.id for found in self.attachments.values() for a in found]
         self.read_text: dict[int, str] = {
             attachment_id: text
@@ -295,6 +299,13 @@ class _Rows:
             iqa=self.email(r.iqa_id),
         )
 
+    def author(self, evidence_id: int, v: EvidenceVersion) -> dict[str, Any]:
+        """Who wrote the version: a person of the bundle, or, recorded at another centre, text."""
+        said = self.elsewhere.get((evidence_id, v.number))
+        if said is None:
+            return {"created_by": self.email(v.created_by)}
+        return {"created_by": None, "recorded_by": RecordedBy(**dataclasses.asdict(said))}
+
     def evidence_item(self, e: Evidence) -> EvidenceRecord:
         versions = self.versions_of.get(e.id or 0, [])
         shown = copied(e, EvidenceRecord)
@@ -306,11 +317,12 @@ class _Rows:
             **shown,
             id=e.id or 0,
             page=evidence_page(e.id or 0),
-            created_by=self.email(e.created_by),
+            # an item recorded at another centre names nobody here as its author
+            created_by=None if (e.id or 0, 1) in self.elsewhere else self.email(e.created_by),
             versions=[
                 VersionRecord(
                     **copied(v, VersionRecord),
-                    created_by=self.email(v.created_by),
+                    **self.author(e.id or 0, v),
                     attachments=[
                         AttachmentRecord(
                             **(

@@ -28,19 +28,18 @@ from pydantic import (
     PlainValidator,
     SerializerFunctionWrapHandler,
     StringConstraints,
-    ValidationInfo,
     computed_field,
     model_serializer,
     model_validator,
 )
 
+from exports.bundle.titles import Title
 from mappings.assessment.coverage import CoverageRules
 from mappings.assessment.models import CLAIM_STATES
 from portfolio.errors import Invalid
 from portfolio.models.evidence import KINDS
 from portfolio.refs import EvidenceRef
 from portfolio.services.evidence.attachments import display_name
-from portfolio.services.people import first_control
 from portfolio.services.registration_dates import check_dates
 from portfolio.services.sniff import stored_extension
 
@@ -90,32 +89,6 @@ def _one_of(allowed: tuple[str, ...], fault: str) -> AfterValidator:
     return AfterValidator(check)
 
 
-_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-_DIRECTION = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-
-
-READING: Final = {"reading": True}  # the validation context of a bundle being imported
-
-
-def _one_line(value: str, info: ValidationInfo) -> str:
-    """A title as one typed here is kept: one line, without the marks that reorder or hide what
-    a page shows. A bundle's is refused, not cleaned: a version's title is part of its hash.
-    Checked on reading only, so that a title stored before titles were cleaned still exports."""
-    if not (info.context or {}).get("reading"):
-        return value
-    if "\x00" in value:
-        fault = "a NUL character, which cannot be stored"
-    elif any(c in _BREAKS for c in value):
-        fault = "a line break"
-    elif c := first_control(value):
-        which = "a direction-changing" if c in _DIRECTION else "a control"
-        fault = f"{which} character (U+{ord(c):04X})"
-    else:
-        return value
-    raise ValueError(f"holds {fault}; a title is one line of plain text, as one typed here")
-
-
-Title = Annotated[str, AfterValidator(_one_line)]
 Kind = Annotated[str, _one_of(tuple(KINDS), "is not a kind of evidence")]
 EvidenceStatus = Annotated[str, _one_of(("draft", "submitted"), "is not draft or submitted")]
 ClaimState = Annotated[str, _one_of(CLAIM_STATES, f"is not one of {', '.join(CLAIM_STATES)}")]
@@ -242,6 +215,15 @@ class WitnessRecord(Record):
     version_sha256: Sha256
 
 
+class RecordedBy(Record):
+    """Who wrote a version at the centre that recorded it, when no centre vouched for them as a
+    person: text, never a person of the importing centre (:mod:`mappings.assessment.recorded`)."""
+
+    name: str
+    email: str
+    centre: str
+
+
 class VersionRecord(Record):
     COPIED = (
         "number",
@@ -264,6 +246,9 @@ class VersionRecord(Record):
     declared_at: Time | None
     attachments: list[AttachmentRecord]
     witness: list[WitnessRecord] | None = Field(default=None, exclude_if=lambda v: not v)
+    # written at another centre by someone named only as text (created_by is then None); left
+    # out of the JSON when not
+    recorded_by: RecordedBy | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class EvidenceRecord(Record):

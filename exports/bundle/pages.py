@@ -102,7 +102,9 @@ _EVIDENCE = """{% extends "base.html" %}
 <section class="version">
 <h2>Version {{ v.number }}: {{ v.title }}</h2>
 <p class="muted">Activity on {{ v.activity_date }}.
-{% if v.declared_at %}Declared the learner's own work {{ v.declared_at }}.{% else %}Not submitted.{% endif %}
+{% if v.recorded_by %}{% set r = v.recorded_by %}Recorded at {{ r.centre or "the centre that sent it" }} by {{ r.name }}{% if r.email %} &lt;{{ r.email }}&gt;{% endif %}, as the bundle it came in states: not the learner's own writing.
+{% if v.declared_at %}Submitted {{ v.declared_at }}.{% else %}Not submitted.{% endif %}
+{% elif v.declared_at %}Declared the learner's own work {{ v.declared_at }}.{% else %}Not submitted.{% endif %}
 SHA-256 <code>{{ v.sha256 }}</code></p>
 {% if v.fields %}<dl>{% for k, val in v.fields %}<dt>{{ k }}</dt><dd>{{ val }}</dd>{% endfor %}</dl>{% endif %}
 <div>{{ v.body | markdown }}</div>

@@ -17,6 +17,7 @@ from datetime import datetime
 from exports.bundle.manifest import ClaimRecord, JudgementRecord, SignOffRecord, VersionRecord
 from mappings.assessment.claims import VACSR
 from mappings.assessment.models import ReceivedRecord
+from mappings.assessment.recorded import AUTHORSHIP, version_subject
 from portfolio.services.people import without_controls
 
 CENTRE_MAX = 200
@@ -90,12 +91,24 @@ def authorship(sender: Sender, v: VersionRecord, evidence_id: int) -> ReceivedRe
     return sender.row(
         by=v.created_by,
         evidence_id=evidence_id,
-        kind="authorship",
-        subject=f"version {v.number}",
+        kind=AUTHORSHIP,
+        subject=version_subject(v.number),
         outcome="written",
         note="",
         at=v.created_at,
     )
+
+
+def recorded(sender: Sender, v: VersionRecord, evidence_id: int) -> ReceivedRecord:
+    """A version the bundle says was written at another centre still (``recorded_by``): its
+    author and that centre as the bundle gives them, as text."""
+    assert v.recorded_by is not None
+    said = v.recorded_by
+    row = authorship(sender, v, evidence_id)
+    row.by_email = text(without_controls(said.email).lower(), 320)
+    row.by_name = text(without_controls(said.name), 200)
+    row.centre = text(without_controls(said.centre), CENTRE_MAX)
+    return row
 
 
 def judgement(sender: Sender, j: JudgementRecord, evidence_id: int) -> ReceivedRecord:

@@ -385,6 +385,8 @@ class _Restorer:
             if v.created_by and self._pid(v.created_by) is None and self.sender is not None:
                 # written by someone of the sending centre: said so, as text, beside the item
                 self.received.append(received.authorship(self.sender, v, row.id or 0))
+            elif v.recorded_by is not None and self.sender is not None:  # by a third centre
+                self.received.append(received.recorded(self.sender, v, row.id or 0))
             for a in v.attachments:
                 self._store(a)
                 self._make(Attachment, a, "attachments", version_id=version.id or 0)

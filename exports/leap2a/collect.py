@@ -11,6 +11,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from mappings.assessment.models import Claim
+from mappings.assessment.recorded import recorded_elsewhere
 from portfolio.models import Attachment, Evidence, EvidenceVersion, Person
 from portfolio.models.framework import Criterion, Framework, Standard
 
@@ -50,6 +51,25 @@ def framework_uri(framework: Framework) -> str:
     return (
         f"urn:x-competence-portfolio:framework:{quote(framework.code)}:{quote(framework.version)}"
     )
+
+
+def _authors(session: Session, rows: list[tuple[Evidence, EvidenceVersion]]) -> dict[int, str]:
+    """Evidence id -> the name of who wrote the version written out: the item's author, or, for
+    a version its bundle says someone of another centre wrote, that name as text (never the
+    learner's)."""
+    names = {
+        p.id: p.name
+        for p in session.exec(
+            select(Person).where(col(Person.id).in_({e.created_by for e, _ in rows}))
+        )
+    }
+    elsewhere = recorded_elsewhere(session, [e.id or 0 for e, _ in rows])
+    return {
+        e.id or 0: said.author
+        if (said := elsewhere.get((e.id or 0, v.number)))
+        else names.get(e.created_by, "")
+        for e, v in rows
+    }
 
 
 def collect_items(session: Session, learner_id: int) -> list[Item]:
@@ -108,12 +128,7 @@ def collect_items(session: Session, learner_id: int) -> list[Item]:
                 status=claim.status,
             )
         )
-    authors = {
-        p.id: p.name
-        for p in session.exec(
-            select(Person).where(col(Person.id).in_({e.created_by for e, _ in rows}))
-        )
-    }
+    authors = _authors(session, rows)
     return [
         Item(
             id=e.id or 0,
@@ -124,7 +139,7 @@ def collect_items(session: Session, learner_id: int) -> list[Item]:
             activity_date=v.activity_date,
             body=v.body,
             fields={str(k): str(x) for k, x in v.fields.items()},
-            author=authors.get(e.created_by, ""),
+            author=authors.get(e.id or 0, ""),
             created_at=e.created_at,
             updated_at=e.updated_at,
             attachments=files[v.id or 0],

@@ -14,7 +14,7 @@ from delivery.web.evidence.forms import (
     SubmitForm,
     UploadForm,
 )
-from delivery.web.evidence.mapping import mapping_view
+from delivery.web.evidence.mapping import ReceivedRow, mapping_view
 from delivery.web.evidence.privacy import privacy_view
 from delivery.web.evidence.readings import (
     start_after_commit,
@@ -26,6 +26,7 @@ from delivery.web.forms import PageForm, errors_on, status_of
 from delivery.web.handler import page
 from delivery.web.nav import around
 from mappings.assessment import claims, item_state
+from mappings.assessment.recorded import AUTHORSHIP, recorded_elsewhere
 from portfolio.errors import Invalid
 from portfolio.models import Evidence, Person
 from portfolio.models.evidence import KINDS
@@ -173,9 +174,19 @@ def _item_page(
         max_mb=current_app.config["MAX_UPLOAD_MB"],
         comment_form=forms.comment,
         witness=witness_panel(db(), info, failed),
+        recorded=_recorded(info.item.id or 0, mapping.received),
         **conversation(info),
     )
     return html, status_of(*([failed] if isinstance(failed, PageForm) else failed or []))
+
+
+def _recorded(evidence_id: int, received: list[ReceivedRow]) -> dict[int, str]:
+    """Version number -> who wrote it at the centre that sent it, in words (read only for an
+    item with such a record among those received)."""
+    if not any(r.kind == AUTHORSHIP for r in received):
+        return {}
+    found = recorded_elsewhere(db(), [evidence_id])
+    return {number: said.words for (_, number), said in found.items()}
 
 
 @bp.route("/evidence/<int:evidence_id>")

@@ -1,0 +1,141 @@
+"""A version an unverified bundle says someone other than its learner wrote (an assessor's
+observation record, say) is attributed to nobody here: every page and document that names a
+version's author says it was recorded at the sending centre, by the name the bundle gives, as
+text, rather than naming the learner."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from exports.bundle import MANIFEST, import_bundle, write_bundle
+from exports.leap2a.collect import collect_items
+from exports.signoff import build_signoff_docx
+from exports.signoff_view import signoff_view
+from mappings.assessment.models import ReceivedRecord
+from portfolio.models import Evidence, Registration
+from portfolio.services.files import FileStore
+from portfolio.services.people import SYSTEM
+from tests.conftest import migrated_database
+from tests.exports.export_case import build_case
+from tests.exports.test_bundle import OLD_BUNDLE, _rewrite
+from tests.exports.test_signoff_view import _text
+
+ASSESSOR = "assessor2-52f538@test.example"  # "Assessor 2" of the earlier bundle's people
+SAID = f"recorded at Northfield by Assessor 2 &lt;{ASSESSOR}&gt;"
+
+
+@pytest.fixture
+def second_db(backend: str, tmp_path: Path) -> Iterator[Engine]:
+    with migrated_database(backend, tmp_path, sample=True) as eng:
+        yield eng
+
+
+def _observed(tmp_path: Path) -> Path:
+    """The earlier (unsigned) bundle, its first item (one version) written by its assessor."""
+
+    def edit(body: bytes) -> bytes:
+        m: dict[str, Any] = json.loads(body)
+        m["centre"] = "Northfield"
+        m["evidence"][0]["created_by"] = ASSESSOR
+        m["evidence"][0]["versions"][0]["created_by"] = ASSESSOR
+        return json.dumps(m).encode()
+
+    path = tmp_path / "observed.zip"
+    path.write_bytes(_rewrite(OLD_BUNDLE.read_bytes(), MANIFEST, edit))
+    return path
+
+
+def test_pages_and_exports_name_the_sending_centres_author_not_the_learner(
+    session: Session, tmp_path: Path, make_person, client, auth, second_db: Engine
+) -> None:
+    report = import_bundle(session, FileStore(tmp_path / "f"), _observed(tmp_path), SYSTEM)
+    session.commit()
+    assessor = make_person("assessor")
+    reg = session.exec(select(Registration)).one()
+    reg.assessor_id = assessor.id
+    session.add(reg)
+    session.commit()
+    item, other = (
+        session.exec(select(Evidence).where(Evidence.title == title)).one()
+        for title in ("My account of job coaching", "Review note (edited)")
+    )
+    auth.login(assessor)
+    page = client.get(f"/evidence/{item.id}").get_data(as_text=True)
+    assert f"This version was {SAID}" in page
+    assert 'Version 1</a><br><span class="muted">' + SAID in page
+    learners = client.get(f"/evidence/{other.id}").get_data(as_text=True)
+    assert "This version was recorded" not in learners and SAID not in learners
+
+    # Leap2A: the entry's author is the sending centre's, as text
+    [leap] = [i for i in collect_items(session, report.learner_id) if i.id == item.id]
+    assert leap.author == "Assessor 2, recorded at Northfield"
+
+    # the learner's bundle, exported from here: nobody here is its author; the text travels
+    out = io.BytesIO()
+    store = FileStore(tmp_path / "f")
+    write_bundle(session, store, report.learner_id, out, centre="Southfield")
+    with zipfile.ZipFile(out) as zf:
+        m = json.loads(zf.read(MANIFEST))
+        [e, learners] = m["evidence"]
+        assert learners["versions"][0]["created_by"] == m["learner"]["email"]
+        assert learners["versions"][0].get("recorded_by") is None
+        [v1] = e["versions"]
+        assert v1["created_by"] is None
+        assert v1["recorded_by"] == {
+            "name": "Assessor 2",
+            "email": ASSESSOR,
+            "centre": "Northfield",
+        }
+        html = zf.read(e["page"]).decode()
+        assert SAID.replace("recorded", "Recorded") in html
+    again = tmp_path / "again.zip"
+    again.write_bytes(out.getvalue())
+    with Session(second_db) as s2:
+        import_bundle(s2, FileStore(tmp_path / "f2"), again, SYSTEM)
+        s2.commit()
+        [kept] = s2.exec(select(ReceivedRecord).where(ReceivedRecord.kind == "authorship"))
+        assert (kept.by_name, kept.by_email, kept.centre, kept.subject) == (
+            "Assessor 2",
+            ASSESSOR,
+            "Northfield",
+            "version 1",
+        )
+
+
+def test_the_sign_off_record_says_a_version_was_recorded_at_the_sending_centre(
+    session, tmp_path, make_person, make_registration, make_evidence
+) -> None:
+    case = build_case(
+        session, FileStore(tmp_path / "files"), make_person, make_registration, make_evidence
+    )
+    session.add(
+        ReceivedRecord(
+            learner_id=case.learner.id,
+            evidence_id=case.account_id,
+            kind="authorship",
+            subject="version 1",
+            outcome="written",
+            at=case.signoff.signed_at,
+            by_name="Assessor 2",
+            by_email=ASSESSOR,
+            centre="Northfield",
+            signature="unsigned",
+        )
+    )
+    session.commit()
+    view = signoff_view(session, case.signoff.id, centre="Here")
+    rows = [e for c in view.criteria for e in c.evidence]
+    assert rows and {e.recorded for e in rows} == {
+        f"recorded at Northfield by Assessor 2 <{ASSESSOR}>, as the bundle it came in states"
+    }
+    text = _text(build_signoff_docx(view))
+    assert f"Recorded at Northfield by Assessor 2 <{ASSESSOR}>" in text
