@@ -39,6 +39,12 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "S3_SECRET_ACCESS_KEY": (None, "secret key of the `s3://` file store"),
     "S3_REGION": ("us-east-1", "region of the `s3://` file store"),
     "MAX_UPLOAD_MB": (25, "largest accepted upload, in megabytes"),
+    "TRUSTED_CENTRES": (
+        None,
+        "folder of other centres' public keys (one `.pem` file each, from their `portfolio key "
+        "show`, named for the centre) that the administrator's bundle import page may trust; "
+        "default `<instance>/trusted-centres`",
+    ),
     "CENTRE_NAME": ("Demo Training Centre", "centre name printed on documents"),
     "TIME_ZONE": (
         "Europe/London",
@@ -174,6 +180,8 @@ def finish(config: dict[str, Any]) -> dict[str, Any]:
     if not config.get("FILE_STORE"):
         config["FILE_STORE"] = str(instance / "files")
     config["SIGNING_KEY"] = str(instance / SIGNING_KEY_FILE)  # made by `portfolio init`
+    if not config.get("TRUSTED_CENTRES"):
+        config["TRUSTED_CENTRES"] = str(instance / "trusted-centres")
     zone = config.get("TIME_ZONE") or "Europe/London"
     try:
         ZoneInfo(zone)

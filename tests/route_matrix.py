@@ -48,6 +48,7 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "admin.index": ({"admin"}, set()),
     "admin.people": ({"admin"}, {"admin"}),
     "admin.people_import": ({"admin"}, {"admin"}),
+    "admin.bundle_import": ({"admin"}, {"admin"}),  # a portfolio bundle from another centre
     "admin.person": ({"admin"}, {"admin"}),
     "admin.cohorts": ({"admin"}, {"admin"}),
     "admin.registrations": ({"admin"}, {"admin"}),

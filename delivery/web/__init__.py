@@ -24,7 +24,10 @@ from delivery.web import (
     witness,
     words,
 )
-from delivery.web.admin import centre  # noqa: F401 - its routes are on the admin blueprint
+from delivery.web.admin import (
+    bundles,  # noqa: F401 - its route is on the admin blueprint
+    centre,  # noqa: F401 - its routes are on the admin blueprint
+)
 from delivery.web.admin import lti as admin_lti  # noqa: F401 - its route is on the admin blueprint
 from delivery.web.admin import privacy as admin_privacy
 from delivery.web.admin import views as admin

@@ -73,6 +73,15 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
     return key
 
 
+def trusted_centres(folder: Path) -> dict[str, Ed25519PublicKey]:
+    """The public keys of the centres an administrator configured as trusted: one ``.pem`` file
+    each in ``folder``, named for the centre (``Northfield.pem``); none when there is no folder.
+    A file that is not an Ed25519 public key is :class:`Invalid`, naming it."""
+    if not folder.is_dir():
+        return {}
+    return {path.stem: load_public_key(path) for path in sorted(folder.glob("*.pem"))}
+
+
 def public_pem(key: Ed25519PublicKey) -> str:
     return key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo

@@ -1,0 +1,88 @@
+"""The administrator's page to import a portfolio bundle: the CLI's import, with its report in
+words; bad input is refused with a clear message and writes nothing."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from exports.bundle import MANIFEST
+from portfolio.models import Evidence, Person
+from portfolio.services.keys import public_pem
+from tests.exports.test_bundle import KEY, OLD_BUNDLE, _flip, _rewrite, signed
+
+URL = "/admin/bundles/import"
+
+
+def _count(session: Session, table: type) -> int:
+    return session.exec(select(func.count()).select_from(table)).one()
+
+
+def _post(client, data: bytes, name: str = "bundle.zip", trust: bool = False):
+    form = {"file": (io.BytesIO(data), name)}
+    if trust:
+        form["trust"] = "y"
+    return client.post(URL, data=form, content_type="multipart/form-data")
+
+
+def test_an_administrator_imports_a_bundle_and_reads_its_report_in_words(
+    client, auth, session: Session
+) -> None:
+    auth.login("admin")
+    page = client.get(URL)
+    assert page.status_code == 200
+    assert "Import a portfolio bundle" in page.get_data(as_text=True)
+    response = _post(client, OLD_BUNDLE.read_bytes())
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200, text
+    assert "Imported the portfolio of learner1-c68e4b@test.example, a new learner" in text
+    assert "The bundle is not signed" in text
+    assert "Registered the learner on SE v1" in text and "4 Oct 2026" in text
+    assert "sha256:" not in text
+    assert _count(session, Evidence) == 2
+
+
+def test_a_trusted_centres_key_configured_here_verifies_the_bundle(
+    app, client, auth, session: Session, tmp_path: Path
+) -> None:
+    folder = tmp_path / "centres"
+    folder.mkdir()
+    (folder / "Northfield.pem").write_text(public_pem(KEY.public_key()))
+    app.config["TRUSTED_CENTRES"] = str(folder)
+    auth.login("admin")
+    page = client.get(URL).get_data(as_text=True)
+    assert "Northfield" in page
+    response = _post(client, signed(OLD_BUNDLE.read_bytes()), trust=True)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200, text
+    assert "Its signature was verified with the key of Northfield" in text
+    assert "sha256:" not in text
+
+
+def test_bad_input_is_refused_clearly_and_writes_nothing(client, auth, session: Session) -> None:
+    auth.login("admin")
+    people = _count(session, Person)
+    for data, name, said in (
+        (b"", "", "Choose a .zip file"),
+        (b"not a zip at all", "notes.txt", "is not a .zip file"),
+        (
+            _rewrite(OLD_BUNDLE.read_bytes(), MANIFEST, _flip),
+            "bundle.zip",
+            "Bundle refused",
+        ),
+    ):
+        response = _post(client, data, name)
+        text = response.get_data(as_text=True)
+        assert response.status_code in (400, 422), (name, response.status_code)
+        assert said in text, text
+        assert "/tmp" not in text
+        assert _count(session, Person) == people and _count(session, Evidence) == 0
+    # already imported: refused, nothing more written
+    assert _post(client, OLD_BUNDLE.read_bytes()).status_code == 200
+    again = _post(client, OLD_BUNDLE.read_bytes())
+    assert again.status_code == 409
+    assert "already imported" in again.get_data(as_text=True)
+    assert _count(session, Evidence) == 2
