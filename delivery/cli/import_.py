@@ -53,6 +53,8 @@ def import_bundle_command(ctx: Context, path: Path, keys: tuple[Path, ...], as_j
         "people_created": list(report.people_created),
         "cohorts_at_sending_centre": list(report.cohorts),
         "standards_not_added": list(report.standards_not_added),
+        "standards_added": list(report.standards_added),
+        "registrations_made": list(report.registrations_made),
     }
     echo_data(data, as_json=as_json, lines=_import_lines)
 

@@ -236,3 +236,14 @@ def test_the_import_entry_hashes_the_registration_standard_rows_it_wrote(
     subject = (second.subject_type, second.subject_id)
     assert audit.entry_hash(*fields, *subject, without, second.row_hash) != second.hash
     assert audit.entry_hash(*fields, *subject, second.data, second.row_hash) == second.hash
+
+
+def test_the_commands_json_names_the_registration_made_and_the_standards_added(
+    cli, tmp_path: Path
+) -> None:
+    result = cli("import", "bundle", str(OLD_BUNDLE), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    [made] = data["registrations_made"]
+    assert made.startswith("SE v1 (registration ") and "4 Oct 2026 to 29 Sep 2027" in made
+    assert data["standards_added"] == [] and data["standards_not_added"] == []
