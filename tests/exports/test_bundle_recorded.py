@@ -139,3 +139,37 @@ def test_the_sign_off_record_says_a_version_was_recorded_at_the_sending_centre(
     }
     text = _text(build_signoff_docx(view))
     assert f"Recorded at Northfield by Assessor 2 <{ASSESSOR}>" in text
+
+
+def test_a_draft_recorded_at_the_sending_centre_is_not_called_the_learners(
+    session: Session, tmp_path: Path, make_person, client, auth
+) -> None:
+    """A version never submitted, written by the sending centre's assessor: the page telling
+    staff it is a draft does not name the learner as whose it is."""
+
+    def edit(body: bytes) -> bytes:
+        m: dict[str, Any] = json.loads(body)
+        item = m["evidence"][0]
+        item["created_by"] = item["versions"][0]["created_by"] = ASSESSOR
+        item["status"], item["submitted_at"] = "draft", None
+        item["versions"][0]["declared_at"] = None
+        m["signoffs"] = []
+        return json.dumps(m).encode()
+
+    path = tmp_path / "draft.zip"
+    path.write_bytes(_rewrite(OLD_BUNDLE.read_bytes(), MANIFEST, edit))
+    import_bundle(session, FileStore(tmp_path / "f"), path, SYSTEM)
+    session.commit()
+    assessor = make_person("assessor")
+    reg = session.exec(select(Registration)).one()
+    reg.assessor_id = assessor.id
+    session.add(reg)
+    session.commit()
+    item = session.exec(
+        select(Evidence).where(Evidence.title == "My account of job coaching")
+    ).one()
+    auth.login(assessor)
+    page = client.get(f"/evidence/{item.id}").get_data(as_text=True)
+    assert 'id="private-note"' in page
+    assert "it is Learner 1’s" not in page
+    assert SAID in page

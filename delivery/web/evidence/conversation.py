@@ -9,6 +9,7 @@ from flask import render_template
 from delivery.web.context import actor, db
 from delivery.web.evidence.forms import CommentForm
 from delivery.web.forms import PageForm, status_of
+from mappings.assessment.recorded import recorded_elsewhere
 from portfolio.models.evidence import KINDS
 from portfolio.services import comments
 from portfolio.services.evidence import EvidenceDetail
@@ -29,11 +30,16 @@ def private_page(info: EvidenceDetail, failed: PageForm | list[PageForm] | None)
     not its text, fields or files (the service left them out)."""
     given = [failed] if isinstance(failed, PageForm) else failed or []
     form = next((f for f in given if isinstance(f, CommentForm)), CommentForm(formdata=None))
+    # a draft its bundle says someone of the sending centre wrote: whose it is, as text
+    found = recorded_elsewhere(db(), [info.item.id or 0]).get(
+        (info.item.id or 0, info.version.number)
+    )
     html = render_template(
         "evidence/private.html",
         info=info,
         kind_label=KINDS[info.item.kind],
         comment_form=form,
+        recorded=found.words if found else "",
         **conversation(info),
     )
     return html, status_of(*given)
