@@ -207,3 +207,48 @@ class RegistrationSummary(SQLModel, table=True):
     planned_end: date
     percent: int  # met of total, a whole percentage (halves up)
     rag_rank: int  # 0 red, 1 amber, 2 green on computed_on
+
+
+class AssessmentPlan(SQLModel, table=True):
+    """A task the assessor set a learner on one registration: what to do, by when, for which
+    criteria. ``status`` is what the assessor decided (open, done, closed with a reason); the
+    state people see is derived (:func:`mappings.assessment.plan_state.state_of`): evidence
+    submitted or overdue while open."""
+
+    __tablename__ = "assessment_plan"
+    # the learner's home page reads their open plans, soonest due first, as a range of this index
+    __table_args__ = (Index("ix_assessment_plan_learner_open", "learner_id", "status", "due_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    registration_id: int = Field(foreign_key="registration.id", index=True)
+    learner_id: int = Field(foreign_key="person.id")  # the registration's, for that index
+    title: str = Field(max_length=200)
+    body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    due_on: date
+    status: str = Field(default="open", max_length=16)  # open | done | closed
+    set_by: int = Field(foreign_key="person.id")
+    set_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    ended_by: int | None = Field(default=None, foreign_key="person.id")
+    ended_at: datetime | None = None
+    close_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class AssessmentPlanCriterion(SQLModel, table=True):
+    """A criterion an assessment plan targets (of its registration's standards)."""
+
+    __tablename__ = "assessment_plan_criterion"
+
+    plan_id: int = Field(foreign_key="assessment_plan.id", primary_key=True)
+    criterion_id: int = Field(foreign_key="criterion.id", primary_key=True, index=True)
+
+
+class AssessmentPlanEvidence(SQLModel, table=True):
+    """An evidence item the learner wrote for an assessment plan."""
+
+    __tablename__ = "assessment_plan_evidence"
+
+    plan_id: int = Field(foreign_key="assessment_plan.id", primary_key=True)
+    evidence_id: int = Field(foreign_key="evidence.id", primary_key=True, index=True)
+    linked_by: int = Field(foreign_key="person.id")
+    linked_at: datetime = Field(default_factory=utcnow)

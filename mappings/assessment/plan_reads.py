@@ -1,0 +1,218 @@
+"""Reading assessment plans: the learner reads theirs, their assessor, IQA and an EQA with access
+read them, as does an administrator. Writing them: :mod:`mappings.assessment.plans`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, bindparam, case, exists, func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from mappings.assessment.models import (
+    AssessmentPlan,
+    AssessmentPlanCriterion,
+    AssessmentPlanEvidence,
+)
+from mappings.assessment.plan_state import PlanState, state_of
+from portfolio.errors import NotFound
+from portfolio.models import Criterion, Evidence, Framework, Person, Registration, Standard
+from portfolio.services import access
+from portfolio.services.people import Actor
+
+HOME_SHOWN = 5  # open plans on the learner's home page
+LEARNER_SHOWN = 50  # plans on the learner's progress page, open ones first
+
+# evidence written for the plan has been submitted
+_SUBMITTED = (
+    exists()
+    .where(
+        col(AssessmentPlanEvidence.plan_id) == AssessmentPlan.id,
+        col(Evidence.id) == AssessmentPlanEvidence.evidence_id,
+        col(Evidence.submitted_at).is_not(None),
+    )
+    .correlate(AssessmentPlan)
+)
+
+# built once: it runs on every learner's home page, a range of ix_assessment_plan_learner_open
+_OPEN = (
+    sa_select(
+        col(AssessmentPlan.id),
+        col(AssessmentPlan.title),
+        col(AssessmentPlan.due_on),
+        _SUBMITTED.label("submitted"),
+    )
+    .where(
+        col(AssessmentPlan.learner_id) == bindparam("learner_id"),
+        col(AssessmentPlan.status) == "open",
+    )
+    .order_by(col(AssessmentPlan.due_on), col(AssessmentPlan.id))
+    .limit(bindparam("limit"))
+)
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    id: int
+    title: str
+    due_on: date
+    state: PlanState
+
+
+@dataclass(frozen=True)
+class PlanCriterion:
+    standard: str  # "SE03"
+    code: str  # "P4"
+    text: str
+
+
+@dataclass(frozen=True)
+class PlanEvidence:
+    id: int
+    title: str
+    submitted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PlanPage:
+    id: int
+    registration_id: int
+    learner_id: int
+    learner: str
+    framework: str
+    title: str
+    body: str
+    due_on: date
+    set_by: str
+    set_at: datetime
+    state: PlanState
+    criteria: tuple[PlanCriterion, ...]
+    evidence: tuple[PlanEvidence, ...]
+    may_assess: bool  # the actor is the allocated assessor and the plan is open
+    may_write: bool  # the actor is the learner and the plan is open
+
+
+def require_read(session: Session, actor: Actor, learner_id: int) -> set[str]:
+    """The actor may read the learner's plans (NotFound otherwise): an administrator, or anyone
+    who may read the portfolio (the learner, their assessor and IQA, an EQA with access)."""
+    if actor.has("admin"):
+        return access.relation(session, actor, learner_id) | {"admin"}
+    return access.require_view(session, actor, learner_id)
+
+
+def open_plans(
+    session: Session, learner_id: int, today: date, limit: int = HOME_SHOWN
+) -> tuple[list[PlanRow], bool]:
+    """The learner's open plans, soonest due first, at most ``limit``, in one statement, and
+    whether there are more. For the learner's own home page (the caller is the learner)."""
+    rows = session.execute(_OPEN, {"learner_id": learner_id, "limit": limit + 1}).all()
+    plans = [PlanRow(i, t, d, state_of("open", d, bool(s), today)) for i, t, d, s in rows]
+    return plans[:limit], len(plans) > limit
+
+
+def plans_of(
+    session: Session, *, actor: Actor, learner_id: int, today: date, limit: int = LEARNER_SHOWN
+) -> list[PlanRow]:
+    """The learner's plans for their progress page: open ones soonest due first, then ended
+    ones, most recently ended first; at most ``limit``."""
+    require_read(session, actor, learner_id)
+    ended = case((col(AssessmentPlan.status) == "open", 0), else_=1)
+    rows = session.execute(
+        sa_select(AssessmentPlan, _SUBMITTED.label("submitted"))
+        .where(col(AssessmentPlan.learner_id) == learner_id)
+        .order_by(
+            ended,
+            case((col(AssessmentPlan.status) == "open", col(AssessmentPlan.due_on))),
+            col(AssessmentPlan.ended_at).desc(),
+            col(AssessmentPlan.id),
+        )
+        .limit(limit)
+    ).all()
+    return [
+        PlanRow(
+            p.id or 0,
+            p.title,
+            p.due_on,
+            state_of(p.status, p.due_on, bool(s), today, p.close_reason),
+        )
+        for p, s in rows
+    ]
+
+
+def plan_page(session: Session, *, actor: Actor, plan_id: int, today: date) -> PlanPage:
+    """One plan with its criteria, its evidence and its state, for anyone who may read it."""
+    found = session.exec(
+        select(AssessmentPlan, Registration, Framework.title, Person.name)
+        .join(Registration, col(Registration.id) == AssessmentPlan.registration_id)
+        .join(Framework, col(Framework.id) == Registration.framework_id)
+        .join(Person, col(Person.id) == AssessmentPlan.learner_id)
+        .where(AssessmentPlan.id == plan_id)
+    ).first()
+    if found is None:
+        raise NotFound("No such plan.")
+    plan, reg, framework, learner = found
+    rel = require_read(session, actor, plan.learner_id)
+    setter = session.get(Person, plan.set_by)
+    evidence = _evidence_of(session, plan_id)
+    submitted = any(e.submitted_at is not None for e in evidence)
+    is_open = plan.status == "open"
+    return PlanPage(
+        id=plan_id,
+        registration_id=reg.id or 0,
+        learner_id=plan.learner_id,
+        learner=learner,
+        framework=framework,
+        title=plan.title,
+        body=plan.body,
+        due_on=plan.due_on,
+        set_by=setter.name if setter else "",
+        set_at=plan.set_at,
+        state=state_of(plan.status, plan.due_on, submitted, today, plan.close_reason),
+        criteria=tuple(criteria_of(session, plan_id)),
+        evidence=tuple(evidence),
+        may_assess=is_open and reg.assessor_id == actor.id and "assessor" in rel,
+        may_write=is_open and "self" in rel,
+    )
+
+
+def criteria_of(session: Session, plan_id: int) -> list[PlanCriterion]:
+    rows = session.exec(
+        select(Standard.code, Criterion.code, Criterion.text)
+        .join(Criterion, col(Criterion.standard_id) == Standard.id)
+        .join(AssessmentPlanCriterion, col(AssessmentPlanCriterion.criterion_id) == Criterion.id)
+        .where(AssessmentPlanCriterion.plan_id == plan_id)
+        .order_by(col(Standard.position), col(Criterion.position))
+    ).all()
+    return [PlanCriterion(s, c, t) for s, c, t in rows]
+
+
+def criterion_ids_of(session: Session, plan_id: int) -> list[int]:
+    return list(
+        session.exec(
+            select(AssessmentPlanCriterion.criterion_id).where(
+                AssessmentPlanCriterion.plan_id == plan_id
+            )
+        ).all()
+    )
+
+
+def _evidence_of(session: Session, plan_id: int) -> list[PlanEvidence]:
+    rows = session.exec(
+        select(Evidence.id, Evidence.title, Evidence.submitted_at)
+        .join(
+            AssessmentPlanEvidence,
+            and_(
+                col(AssessmentPlanEvidence.evidence_id) == Evidence.id,
+                col(AssessmentPlanEvidence.plan_id) == plan_id,
+            ),
+        )
+        .order_by(col(Evidence.id))
+    ).all()
+    return [PlanEvidence(i or 0, t, s) for i, t, s in rows]
+
+
+def plan_count(session: Session, learner_id: int) -> int:
+    return int(
+        session.exec(select(func.count()).where(col(AssessmentPlan.learner_id) == learner_id)).one()
+    )

@@ -1,0 +1,47 @@
+"""Where an assessment plan stands, in words (pure: the stored status, the due date and whether
+evidence written for it was submitted in, a state and its words out)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from portfolio.words import day_words
+
+# the states people see, in the order a list puts them when they are due on the same day
+STATES = ("overdue", "open", "submitted", "done")
+
+
+@dataclass(frozen=True)
+class PlanState:
+    key: str  # open | submitted | done | overdue
+    label: str  # "Open", "Evidence submitted", "Done", "Overdue"
+    words: str  # "due 20 Dec 2026, 3 days late"
+
+
+def due_words(due_on: date, today: date) -> str:
+    """ "due 20 Dec 2026", "due 20 Dec 2026, today", "due 20 Dec 2026, 3 days late"."""
+    said = f"due {day_words(due_on)}"
+    late = (today - due_on).days
+    if late == 0:
+        return f"{said}, today"
+    if late > 0:
+        return f"{said}, {late} day{'' if late == 1 else 's'} late"
+    return said
+
+
+def state_of(
+    status: str, due_on: date, submitted: bool, today: date, close_reason: str = ""
+) -> PlanState:
+    """The plan's state: done (marked done, or closed with a reason) whatever else; else
+    evidence submitted once an item linked to it was submitted; else overdue past its due date;
+    else open."""
+    if status == "done":
+        return PlanState("done", "Done", "marked done by the assessor")
+    if status == "closed":
+        return PlanState("done", "Closed", f"closed: {close_reason}" if close_reason else "closed")
+    if submitted:
+        return PlanState("submitted", "Evidence submitted", due_words(due_on, today))
+    if due_on < today:
+        return PlanState("overdue", "Overdue", due_words(due_on, today))
+    return PlanState("open", "Open", due_words(due_on, today))

@@ -1,0 +1,257 @@
+"""Assessment plans: tasks the assessor sets a learner ("by 20 Dec, write a reflective account of
+your last job-match visit, covering SE03 P4-P7").
+
+Only the registration's allocated assessor sets, edits, marks done and closes its plans; the
+learner links their own evidence items to their own open plans. Each function checks who may act,
+flushes (never commits) and writes one audit entry. A plan is not set or edited on a registration
+the learner withdrew from, nor for criteria outside the registration's standards. Reading plans:
+:mod:`mappings.assessment.plan_reads`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from mappings.assessment.models import (
+    AssessmentPlan,
+    AssessmentPlanCriterion,
+    AssessmentPlanEvidence,
+)
+from portfolio.errors import Invalid, NotFound, PermissionDenied
+from portfolio.models import Criterion, Evidence, Framework, Registration, RegistrationStandard
+from portfolio.models.base import utcnow
+from portfolio.services import access, audit
+from portfolio.services.people import Actor, without_controls
+from portfolio.words import day_words
+
+TITLE_LONGEST = 200
+BODY_LONGEST = 20_000
+REASON_LONGEST = 500
+FURTHEST_AHEAD = timedelta(days=5 * 366)  # a due date further off is a mistyped year
+
+
+def _framework(session: Session, reg: Registration) -> str:
+    fw = session.get(Framework, reg.framework_id)
+    return fw.title if fw else "this framework"
+
+
+def _assessing(session: Session, actor: Actor, reg: Registration, what: str) -> None:
+    """The actor is the registration's allocated assessor, or refused: strangers are told
+    nothing (NotFound); others who may see the learner are told who may."""
+    if reg.assessor_id == actor.id and actor.has("assessor"):
+        return
+    if not actor.has("admin") and not access.relation(session, actor, reg.learner_id):
+        raise NotFound("No such portfolio, or it is not one you may see.")
+    raise PermissionDenied(
+        f"Only the learner's allocated assessor on {_framework(session, reg)} {what}."
+    )
+
+
+def _registration(session: Session, registration_id: int) -> Registration:
+    reg = session.get(Registration, registration_id)
+    if reg is None:
+        raise NotFound("No such registration.")
+    return reg
+
+
+def _plan(session: Session, plan_id: int) -> tuple[AssessmentPlan, Registration]:
+    plan = session.get(AssessmentPlan, plan_id)
+    if plan is None:
+        raise NotFound("No such plan.")
+    return plan, _registration(session, plan.registration_id)
+
+
+def _not_withdrawn(session: Session, reg: Registration) -> None:
+    if reg.withdrawn_at is not None:
+        raise Invalid(
+            f"The learner withdrew from {_framework(session, reg)} on "
+            f"{day_words(reg.withdrawn_at)}: no plan is set or changed on it unless an "
+            "administrator reinstates the registration."
+        )
+
+
+def _still_open(plan: AssessmentPlan) -> None:
+    if plan.status != "open":
+        raise Invalid(f"This plan is already {'done' if plan.status == 'done' else 'closed'}.")
+
+
+def _text(title: str, body: str) -> tuple[str, str]:
+    title = " ".join(without_controls(title).split())
+    if not title:
+        raise Invalid("Give the plan a title.", field="title")
+    if len(title) > TITLE_LONGEST:
+        raise Invalid(
+            f"Keep the title to {TITLE_LONGEST} characters (it has {len(title)}).", field="title"
+        )
+    body = body.replace("\r\n", "\n").strip()
+    if not body:
+        raise Invalid("Say what the learner should do.", field="body")
+    if len(body) > BODY_LONGEST:
+        raise Invalid(
+            f"Keep what to do to {BODY_LONGEST:,} characters (it has {len(body):,}).", field="body"
+        )
+    return title, body
+
+
+def _due(due_on: date | None, today: date, was: date | None = None) -> date:
+    if due_on is None:
+        raise Invalid("Give the date the plan is due.", field="due_on")
+    if due_on < today and due_on != was:
+        raise Invalid("The due date cannot be in the past.", field="due_on")
+    if due_on > today + FURTHEST_AHEAD:
+        raise Invalid(
+            f"{day_words(due_on)} is more than five years away: check the year.", field="due_on"
+        )
+    return due_on
+
+
+def _criteria(session: Session, reg: Registration, criterion_ids: Iterable[int]) -> list[int]:
+    wanted = sorted(set(criterion_ids))
+    if not wanted:
+        raise Invalid("Tick the criteria the plan is for.", field="criteria")
+    found = session.exec(
+        select(Criterion.id)
+        .join(
+            RegistrationStandard,
+            col(RegistrationStandard.standard_id) == Criterion.standard_id,
+        )
+        .where(RegistrationStandard.registration_id == reg.id, col(Criterion.id).in_(wanted))
+    ).all()
+    if len(set(found)) != len(wanted):
+        raise Invalid(
+            f"A plan can only target criteria of the learner's standards on "
+            f"{_framework(session, reg)}.",
+            field="criteria",
+        )
+    return wanted
+
+
+def set_plan(
+    session: Session,
+    *,
+    actor: Actor,
+    registration_id: int,
+    title: str,
+    body: str,
+    criterion_ids: Iterable[int],
+    due_on: date | None,
+    today: date | None = None,
+) -> AssessmentPlan:
+    """Set the learner of ``registration_id`` a plan: what to do, by when, for which criteria."""
+    reg = _registration(session, registration_id)
+    _assessing(session, actor, reg, "sets plans")
+    _not_withdrawn(session, reg)
+    title, body = _text(title, body)
+    due = _due(due_on, today or date.today())
+    criteria = _criteria(session, reg, criterion_ids)
+    plan = AssessmentPlan(
+        registration_id=registration_id,
+        learner_id=reg.learner_id,
+        title=title,
+        body=body,
+        due_on=due,
+        set_by=actor.id,
+    )
+    session.add(plan)
+    session.flush()
+    session.add_all(AssessmentPlanCriterion(plan_id=plan.id or 0, criterion_id=c) for c in criteria)
+    _audit(session, actor, "plan.set", plan, {"due_on": due.isoformat(), "criteria": criteria})
+    return plan
+
+
+def edit_plan(
+    session: Session,
+    *,
+    actor: Actor,
+    plan_id: int,
+    title: str,
+    body: str,
+    criterion_ids: Iterable[int],
+    due_on: date | None,
+    today: date | None = None,
+) -> AssessmentPlan:
+    """Change an open plan's title, what to do, due date and criteria."""
+    plan, reg = _plan(session, plan_id)
+    _assessing(session, actor, reg, "changes plans")
+    _not_withdrawn(session, reg)
+    _still_open(plan)
+    title, body = _text(title, body)
+    due = _due(due_on, today or date.today(), was=plan.due_on)
+    criteria = _criteria(session, reg, criterion_ids)
+    plan.title, plan.body, plan.due_on, plan.updated_at = title, body, due, utcnow()
+    session.add(plan)
+    session.execute(
+        delete(AssessmentPlanCriterion).where(col(AssessmentPlanCriterion.plan_id) == plan_id)
+    )
+    session.add_all(AssessmentPlanCriterion(plan_id=plan_id, criterion_id=c) for c in criteria)
+    _audit(session, actor, "plan.edit", plan, {"due_on": due.isoformat(), "criteria": criteria})
+    return plan
+
+
+def mark_done(session: Session, *, actor: Actor, plan_id: int) -> AssessmentPlan:
+    """The assessor is satisfied the plan was carried out."""
+    plan, reg = _plan(session, plan_id)
+    _assessing(session, actor, reg, "marks plans done")
+    _still_open(plan)
+    plan.status, plan.ended_by, plan.ended_at = "done", actor.id, utcnow()
+    session.add(plan)
+    _audit(session, actor, "plan.done", plan, {})
+    return plan
+
+
+def close_plan(session: Session, *, actor: Actor, plan_id: int, reason: str) -> AssessmentPlan:
+    """End an open plan without it being carried out, saying why."""
+    plan, reg = _plan(session, plan_id)
+    _assessing(session, actor, reg, "closes plans")
+    _still_open(plan)
+    reason = " ".join(without_controls(reason).split())
+    if not reason:
+        raise Invalid("Say why the plan is closed.", field="reason")
+    if len(reason) > REASON_LONGEST:
+        raise Invalid(
+            f"Keep the reason to {REASON_LONGEST} characters (it has {len(reason)}).",
+            field="reason",
+        )
+    plan.status, plan.ended_by, plan.ended_at = "closed", actor.id, utcnow()
+    plan.close_reason = reason
+    session.add(plan)
+    _audit(session, actor, "plan.close", plan, {})
+    return plan
+
+
+def link_evidence(
+    session: Session, *, actor: Actor, plan_id: int, evidence_id: int
+) -> AssessmentPlan:
+    """The learner says an item of theirs was written for their open plan."""
+    plan = session.get(AssessmentPlan, plan_id)
+    item = session.get(Evidence, evidence_id)
+    if plan is None or plan.learner_id != actor.id or not actor.has("learner"):
+        raise NotFound("No such plan, or it is not one of yours.")
+    if item is None or item.learner_id != actor.id:
+        raise NotFound("No such evidence, or it is not yours.")
+    _still_open(plan)
+    linked = session.get(AssessmentPlanEvidence, (plan_id, evidence_id))
+    if linked is None:
+        session.add(
+            AssessmentPlanEvidence(plan_id=plan_id, evidence_id=evidence_id, linked_by=actor.id)
+        )
+        _audit(session, actor, "plan.link", plan, {"evidence_id": evidence_id})
+    return plan
+
+
+def _audit(
+    session: Session, actor: Actor, action: str, plan: AssessmentPlan, data: dict[str, object]
+) -> None:
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        subject_type="assessment_plan",
+        subject_id=plan.id,
+        data={"registration_id": plan.registration_id, **data},
+    )
