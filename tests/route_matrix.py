@@ -95,6 +95,13 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "caseload.index": ({"assessor", "other_assessor"}, set()),
     "marking.index": ({"assessor", "other_assessor"}, set()),  # each their own learners' items
     "coverage.learner": (SAMPLED_READERS, set()),
+    # assessment plans: the allocated assessor sets and ends them; readers of the portfolio and
+    # administrators read them (the learner writes evidence for them in evidence.new)
+    "plans.new": ({"assessor"}, {"assessor"}),
+    "plans.edit": ({"assessor"}, {"assessor"}),
+    "plans.detail": (SAMPLED_READERS | {"admin"}, set()),
+    "plans.done": (set(), {"assessor"}),
+    "plans.close": (set(), {"assessor"}),
     "coverage.standard": (SAMPLED_READERS, set()),
     "coverage.cohort": ({"admin", "assessor", "iqa"}, set()),  # staff with learners in it
     "coverage.signoff": (set(), {"assessor"}),

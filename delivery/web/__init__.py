@@ -22,6 +22,7 @@ from delivery.web import (
     marking,
     notifications,
     witness,
+    plans,
     words,
 )
 from delivery.web.admin import (
@@ -74,6 +75,7 @@ BLUEPRINT_MODULES = (
     badges,
     lti,
     witness,
+    plans,
 )
 
 

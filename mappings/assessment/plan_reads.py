@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, bindparam, case, exists, func
+from sqlalchemy import and_, bindparam, case, exists
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -17,7 +17,15 @@ from mappings.assessment.models import (
 )
 from mappings.assessment.plan_state import PlanState, state_of
 from portfolio.errors import NotFound
-from portfolio.models import Criterion, Evidence, Framework, Person, Registration, Standard
+from portfolio.models import (
+    Criterion,
+    Evidence,
+    Framework,
+    Person,
+    Registration,
+    RegistrationStandard,
+    Standard,
+)
 from portfolio.services import access
 from portfolio.services.people import Actor
 
@@ -91,6 +99,7 @@ class PlanPage:
     evidence: tuple[PlanEvidence, ...]
     may_assess: bool  # the actor is the allocated assessor and the plan is open
     may_write: bool  # the actor is the learner and the plan is open
+    portfolio_reader: bool  # the actor may read the portfolio (not only an administrator)
 
 
 def require_read(session: Session, actor: Actor, learner_id: int) -> set[str]:
@@ -173,6 +182,7 @@ def plan_page(session: Session, *, actor: Actor, plan_id: int, today: date) -> P
         evidence=tuple(evidence),
         may_assess=is_open and reg.assessor_id == actor.id and "assessor" in rel,
         may_write=is_open and "self" in rel,
+        portfolio_reader=bool(rel - {"admin"}),
     )
 
 
@@ -212,7 +222,61 @@ def _evidence_of(session: Session, plan_id: int) -> list[PlanEvidence]:
     return [PlanEvidence(i or 0, t, s) for i, t, s in rows]
 
 
-def plan_count(session: Session, learner_id: int) -> int:
-    return int(
-        session.exec(select(func.count()).where(col(AssessmentPlan.learner_id) == learner_id)).one()
-    )
+@dataclass(frozen=True)
+class Target:
+    """A criterion a plan may target, with its standard."""
+
+    criterion_id: int
+    standard: str  # "SE03"
+    standard_title: str
+    code: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Assessed:
+    """A registration of the learner the actor assesses, as the "Set a plan" page offers it."""
+
+    registration_id: int
+    framework: str
+    withdrawn_at: date | None
+
+
+def assessed_registrations(session: Session, *, actor: Actor, learner_id: int) -> list[Assessed]:
+    """The learner's registrations the actor is allocated to assess (none unless an assessor)."""
+    if not actor.has("assessor"):
+        return []
+    rows = session.exec(
+        select(col(Registration.id), col(Framework.title), col(Registration.withdrawn_at))
+        .join(Framework, col(Framework.id) == Registration.framework_id)
+        .where(Registration.learner_id == learner_id, Registration.assessor_id == actor.id)
+        .order_by(col(Registration.id))
+    ).all()
+    return [Assessed(i or 0, t, w) for i, t, w in rows]
+
+
+def targets_of(session: Session, registration_id: int) -> list[Target]:
+    """Every criterion of the registration's standards, in the framework's order."""
+    rows = session.execute(
+        sa_select(
+            col(Criterion.id),
+            col(Standard.code),
+            col(Standard.title),
+            col(Criterion.code),
+            col(Criterion.text),
+        )
+        .join(Standard, col(Standard.id) == Criterion.standard_id)
+        .join(RegistrationStandard, col(RegistrationStandard.standard_id) == Standard.id)
+        .where(col(RegistrationStandard.registration_id) == registration_id)
+        .order_by(col(Standard.position), col(Criterion.position))
+    ).all()
+    return [Target(i or 0, s, st, c, t) for i, s, st, c, t in rows]
+
+
+def plan_for_writing(session: Session, *, actor: Actor, plan_id: int) -> tuple[str, list[int]]:
+    """The title and criteria of the actor's own open plan, for the evidence editor to tick;
+    NotFound for anyone else's plan or one that has ended."""
+    plan = session.get(AssessmentPlan, plan_id)
+    if plan is None or plan.learner_id != actor.id or plan.status != "open":
+        raise NotFound("No such open plan of yours.")
+    return plan.title, criterion_ids_of(session, plan_id)

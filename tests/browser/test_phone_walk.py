@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from demo.accounts import DEMO_PASSWORD
 from exports import jobs
 from exports.badges.models import Badge
+from mappings.assessment import plan_reads, plans
 from mappings.quality.cycles import create_cycle
 from mappings.quality.eqa import grant_eqa
 from mappings.quality.models import Sample
@@ -168,6 +169,15 @@ def _walk(live: Live) -> Walk:
         framework = s.exec(select(Framework).where(Framework.code == "SE")).one()
         badge = s.exec(select(Badge).where(Badge.signoff_id == sample.signoff_id)).first()
         job = jobs.create_cohort_job(s, actor=Actor.of(admin), cohort_id=reg.cohort_id)
+        plan = plans.set_plan(
+            s,
+            actor=Actor.of(assessor),
+            registration_id=reg.id or 0,
+            title="Reflect on your last job-match visit",
+            body="Write a **reflective account** of the visit.",
+            criterion_ids=[plan_reads.targets_of(s, reg.id or 0)[0].criterion_id],
+            due_on=date.today() + timedelta(days=14),
+        )
         emails = {
             **EMAILS,
             "owner": owner.email,
@@ -194,6 +204,7 @@ def _walk(live: Live) -> Walk:
             "job_id": job.id,
             "cycle_id": cycle_id,
             "sample_id": sample.id,
+            "plan_id": plan.id,
         }
         reset = resets.request_link(s, email=emails["other_learner"], lifetime=timedelta(hours=1))
         assert reset is not None

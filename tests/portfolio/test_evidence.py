@@ -427,19 +427,31 @@ def test_home_lists_the_latest_evidence_and_links_to_all_drafts(
 def test_learner_home_issues_the_same_number_of_statements_for_3_and_60_items(
     session, client, auth, make_evidence, make_person, make_registration, count_queries
 ) -> None:
-    """Drafts, submitted items, claims awaiting, referrals (some answered) and registrations:
-    the home page reads them in the same number of statements whatever their number."""
-    from mappings.assessment import claims
+    """Drafts, submitted items, claims awaiting, referrals (some answered), registrations and
+    the assessor's open plans: the home page reads them in the same number of statements
+    whatever their number (10: the open plans are one statement, the first few of them)."""
+    from datetime import timedelta
+
+    from mappings.assessment import claims, plans
     from mappings.assessment.models import Claim
     from tests.conftest import actor_of
 
     learner = auth.login("learner")
     assessor = make_person("assessor")
-    make_registration(learner=learner, assessor=assessor, codes="SE01,SE03")
+    reg = make_registration(learner=learner, assessor=assessor, codes="SE01,SE03")
     criteria = [c.criterion_id for c in claims.claimable_criteria(session, learner.id)]
     counts = []
     for n in (3, 57):
         for i in range(n):
+            plans.set_plan(
+                session,
+                actor=actor_of(assessor),
+                registration_id=reg.id,
+                title=f"Plan {n}-{i}",
+                body="Write about it.",
+                criterion_ids=criteria[:2],
+                due_on=date.today() + timedelta(days=i),
+            )
             item = make_evidence(learner, title=f"Item {n}-{i}", submit=i % 2 == 0)
             if i % 2 == 0:
                 claims.set_claims(
@@ -463,7 +475,7 @@ def test_learner_home_issues_the_same_number_of_statements_for_3_and_60_items(
         with count_queries() as q:
             assert client.get("/").status_code == 200
         counts.append(q.count)
-    assert counts[0] == counts[1] == 9, (counts, q.statements)
+    assert counts[0] == counts[1] == 10, (counts, q.statements)
 
 
 def test_learner_maps_with_suggestions_and_assessor_decides_on_the_page(

@@ -109,6 +109,7 @@ def world(session, make_person, make_registration, make_evidence, app: Flask):
     )
     session.commit()
     fw = session.exec(select(Framework).where(Framework.code == "SE")).first()
+    plan = _plan(session, people["assessor"], reg.id)
     values = {
         "person_id": people["owner"].id,
         "registration_id": reg.id,
@@ -134,11 +135,32 @@ def world(session, make_person, make_registration, make_evidence, app: Flask):
         "token_id": tokens.create(
             session, actor=SYSTEM, person_id=people["owner"].id, name="walk", scopes=["read"]
         ).token.id,
+        "plan_id": plan,
         "notification_id": session.exec(
             select(Notification.id).where(Notification.person_id == people["owner"].id)
         ).first(),
     }
     return people, values
+
+
+def _plan(session, assessor, registration_id: int) -> int:
+    """An open assessment plan the assessor set the owner (its pages are walked too)."""
+    from datetime import timedelta
+
+    from mappings.assessment import plan_reads, plans
+
+    target = plan_reads.targets_of(session, registration_id)[0]
+    plan = plans.set_plan(
+        session,
+        actor=actor_of(assessor),
+        registration_id=registration_id,
+        title="Reflect on a job-match visit",
+        body="Write a reflective account.",
+        criterion_ids=[target.criterion_id],
+        due_on=date.today() + timedelta(days=14),
+    )
+    session.commit()
+    return plan.id
 
 
 def test_every_route_answers_every_role_as_designed(app: Flask, world) -> None:

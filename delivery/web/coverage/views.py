@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, SubmitField, TextAreaField
@@ -15,6 +17,7 @@ from delivery.web.forms import PageForm, errors_on, status_of
 from delivery.web.handler import page
 from delivery.web.nav import around
 from exports.badges import issue as badges
+from mappings.assessment import plan_reads
 from mappings.assessment import signoff as signoffs
 from mappings.assessment.declarations import ASSESSOR_WORDING
 from portfolio.models import Person
@@ -61,6 +64,7 @@ def learner_page(learner_id: int) -> str:
         own=learner_id == actor().id,
         records={k: KINDS[k] for k in ASSESSOR_KINDS} if assessing else {},
         assessing=assessing,
+        plans=plan_reads.plans_of(db(), actor=actor(), learner_id=learner_id, today=date.today()),
         evidence_link=around("evidence.detail", "evidence_id"),
         progress_chart=learner_progress_chart(
             db(), learner_id=learner_id, counted=set().union(*(r.counted for r in rows))

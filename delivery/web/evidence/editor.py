@@ -31,7 +31,7 @@ from delivery.web.evidence.views import (
 from delivery.web.forms import PageForm, errors_on
 from delivery.web.handler import page
 from delivery.web.words import clock
-from mappings.assessment import first_save
+from mappings.assessment import first_save, plan_reads, plans
 from mappings.assessment.claims import claimable_criteria
 from mappings.assessment.models import Claim
 from mappings.assessment.standing import criterion_states
@@ -113,6 +113,7 @@ def _editor(
     learner: Person | None,
     item: Evidence | None,
     preview: str | None,
+    plan: tuple[int, str] | None = None,
 ) -> tuple[str, int]:
     learner_id = (learner.id or 0) if learner is not None else 0
     files: list[Attachment] = []
@@ -120,7 +121,9 @@ def _editor(
         files = service.attachments_of(db(), service.current_version(db(), item).id or 0)
     autosave = None
     if item is None:
-        autosave = url_for("evidence.autosave_new", learner_id=learner_id, kind=kind)
+        autosave = url_for(
+            "evidence.autosave_new", learner_id=learner_id, kind=kind, plan=plan and plan[0]
+        )
     elif item.status == "draft":
         autosave = url_for("evidence.autosave", evidence_id=item.id)
     groups = checklist(learner_id)
@@ -144,8 +147,26 @@ def _editor(
         autosave_url=autosave,
         preview_url=url_for("evidence.preview", kind=kind),
         max_mb=current_app.config["MAX_UPLOAD_MB"],
+        plan_title=plan[1] if plan else None,
     )
     return page_html, form.status
+
+
+def _plan() -> tuple[int, str, list[int]] | None:
+    """The plan a new item is written for (``?plan=``): its id, title and criteria; only the
+    learner's own open plan (404 otherwise)."""
+    plan_id = request.args.get("plan", type=int)
+    if plan_id is None:
+        return None
+    title, criteria = plan_reads.plan_for_writing(db(), actor=actor(), plan_id=plan_id)
+    return plan_id, title, criteria
+
+
+def _link(plan: tuple[int, str, list[int]] | None, item: Evidence) -> None:
+    """Link a new item to the plan it was written for (the service checks both are the
+    learner's own)."""
+    if plan is not None:
+        plans.link_evidence(db(), actor=actor(), plan_id=plan[0], evidence_id=item.id or 0)
 
 
 @bp.route("/learners/<int:learner_id>/evidence/new", methods=["GET", "POST"])
@@ -154,7 +175,10 @@ def new(learner_id: int) -> tuple[str, int] | Response:
     learner = _learner(learner_id)
     kind = _kind(learner_id)
     service.may_author(db(), actor(), learner_id, kind)
+    plan = _plan()
     form = EvidenceForm()
+    if request.method == "GET" and plan is not None:
+        form.criterion.data = plan[2]  # the plan's criteria, ticked for the learner to confirm
     preview = None
     if form.validate_on_submit():
         draft = _draft(kind, form)
@@ -173,8 +197,9 @@ def new(learner_id: int) -> tuple[str, int] | Response:
                     criterion_ids=form.ticked,
                     max_bytes=_max_bytes(),
                 )
+                _link(plan, item)
                 return _saved_draft(item, form, checked)
-    return _editor(form, kind, learner, None, preview)
+    return _editor(form, kind, learner, None, preview, plan[:2] if plan else None)
 
 
 def _saved_draft(item: Evidence, form: EvidenceForm, checked: first_save.Checked) -> Response:
@@ -293,11 +318,13 @@ def autosave_new(learner_id: int) -> tuple[dict[str, Any], int]:
     _learner(learner_id)
     kind = _kind(learner_id)
     service.may_author(db(), actor(), learner_id, kind)
+    plan = _plan()
     form = EvidenceForm()
     if not form.validate_on_submit():
         return _not_saved(form)
     with errors_on(form):
         item = service.create(db(), actor=actor(), learner_id=learner_id, draft=_draft(kind, form))
+        _link(plan, item)
         return {
             "saved": f"Saved at {clock(item.created_at)}",
             "version": item.current_version,

@@ -25,6 +25,7 @@ from delivery.web.home.next_steps import (
     registrations_of,
 )
 from mappings.assessment.declarations import Awaiting, awaiting_in
+from mappings.assessment.plan_reads import PlanRow, open_plans
 from mappings.assessment.referrals import Referral, open_referrals
 from mappings.assessment.standing import learner_standings
 from mappings.quality.eqa import EqaCycle, eqa_grants_of
@@ -87,11 +88,19 @@ class LearnerHome:
     # criteria accepted, but by claims that do not count (their method, age or date): they
     # still need evidence that counts
     not_counting: tuple[Outstanding, ...] = ()
+    # the assessor's open plans, soonest due first (the first few), and whether there are more
+    plans: tuple[PlanRow, ...] = ()
+    plans_more: bool = False
 
     @property
     def nothing_to_do(self) -> bool:
         return not (
-            self.referrals or self.drafts or self.declarations or self.missing or self.not_counting
+            self.referrals
+            or self.drafts
+            or self.declarations
+            or self.missing
+            or self.not_counting
+            or self.plans
         )
 
 
@@ -127,6 +136,7 @@ def learner_home(session: Session, *, actor: Actor, today: date | None = None) -
     missing = [o for p in staying for o in p.outstanding if o.state == "missing"]
     signed = {info.id for s in standings for info in s.standards if info.signoff is not None}
     awaiting = awaiting_of(session, actor.id)
+    plans, plans_more = open_plans(session, actor.id, today or date.today())
     return LearnerHome(
         learner_id=actor.id,
         standards=tuple(standard_bar(s, p.registration_id) for p in progress for s in p.standards),
@@ -142,6 +152,8 @@ def learner_home(session: Session, *, actor: Actor, today: date | None = None) -
         awaiting_total=len(awaiting),
         registrations=tuple(registrations_of(standings)),
         not_counting=tuple(o for p in staying for o in p.outstanding if o.state == "uncounted"),
+        plans=tuple(plans),
+        plans_more=plans_more,
     )
 
 
