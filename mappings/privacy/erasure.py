@@ -24,7 +24,7 @@ from datetime import datetime
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from mappings.assessment.models import VersionSuggestions
+from mappings.assessment.models import AssessmentPlan, VersionSuggestions
 from portfolio.models import (
     Attachment,
     AttachmentReading,
@@ -53,10 +53,22 @@ def register_forget_hook(name: str, hook: ForgetHook) -> None:
 
 
 def forget_people(session: Session, *, actor: Actor, person_ids: Sequence[int], reason: str) -> int:
-    """Run every registered hook for these people (not on a dry run); how many things went."""
-    return sum(
+    """Erase the words of the assessment plans set these people as learners, then run every
+    registered hook for them (not on a dry run); how many things went."""
+    return _forget_plans(session, person_ids) + sum(
         hook(session, actor, person_ids, reason) for _, hook in sorted(_FORGET_HOOKS.items())
     )
+
+
+def _forget_plans(session: Session, person_ids: Sequence[int]) -> int:
+    """A plan's title, what to do and why it was closed are about its learner: they go, and the
+    plan stays (who set it, when, its due date, criteria and evidence) as a record of work set."""
+    result = session.execute(
+        update(AssessmentPlan)
+        .where(col(AssessmentPlan.learner_id).in_(list(person_ids)))
+        .values(title=ERASED, body="", close_reason="")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 @dataclass(frozen=True)

@@ -147,3 +147,36 @@ def test_erasure_takes_the_vle_links_tokens_and_email_choices_with_the_account(
     for model in (LtiLink, ApiToken, NotificationPreference):
         owners = session.exec(select(model.person_id)).all()
         assert case.learner.id not in owners and case.assessor.id in owners, model
+
+
+def test_erasure_leaves_nothing_of_the_learner_in_their_assessment_plans(
+    session, case, store
+) -> None:
+    from datetime import date
+
+    from mappings.assessment import plan_reads, plans
+    from mappings.assessment.models import AssessmentPlan
+
+    assessor = actor_of(case.assessor)
+    target = plan_reads.targets_of(session, case.registration.id)[0].criterion_id
+    kept = {}
+    for title, close in (("Visit Dean Okafor's tenancy", None), ("Call Dean Okafor", SECRET)):
+        plan = plans.set_plan(
+            session,
+            actor=assessor,
+            registration_id=case.registration.id,
+            title=title,
+            body=SECRET,
+            criterion_ids=[target],
+            due_on=date.today() + timedelta(days=7),
+        )
+        if close:
+            plans.close_plan(session, actor=assessor, plan_id=plan.id, reason=close)
+        kept[plan.id] = plan.due_on
+    session.commit()
+    erase_person(session, actor=SYSTEM, person_id=case.learner.id, store=store)
+    session.commit()
+    rows = session.exec(select(AssessmentPlan)).all()
+    said = [(p.title, p.body, p.close_reason) for p in rows]
+    assert all("Okafor" not in text for row in said for text in row), said
+    assert {p.id: p.due_on for p in rows} == kept  # the plans stay, as records of work set
