@@ -273,10 +273,22 @@ def targets_of(session: Session, registration_id: int) -> list[Target]:
     return [Target(i or 0, s, st, c, t) for i, s, st, c, t in rows]
 
 
-def plan_for_writing(session: Session, *, actor: Actor, plan_id: int) -> tuple[str, list[int]]:
-    """The title and criteria of the actor's own open plan, for the evidence editor to tick;
-    NotFound for anyone else's plan or one that has ended."""
+@dataclass(frozen=True)
+class WritingPlan:
+    """The learner's own plan as the evidence editor needs it."""
+
+    id: int
+    title: str
+    criterion_ids: list[int]
+    open: bool  # evidence written now is linked to it (an ended plan takes no more)
+
+
+def plan_for_writing(session: Session, *, actor: Actor, plan_id: int) -> WritingPlan:
+    """The actor's own plan, for the evidence editor to tick its criteria and link the item;
+    NotFound for anyone else's plan."""
     plan = session.get(AssessmentPlan, plan_id)
-    if plan is None or plan.learner_id != actor.id or plan.status != "open":
-        raise NotFound("No such open plan of yours.")
-    return plan.title, criterion_ids_of(session, plan_id)
+    if plan is None or plan.learner_id != actor.id or not actor.has("learner"):
+        raise NotFound("No such plan of yours.")
+    return WritingPlan(
+        plan_id, plan.title, criterion_ids_of(session, plan_id), plan.status == "open"
+    )

@@ -247,3 +247,32 @@ def test_the_home_pages_plan_query_reads_a_range_of_its_index(session, case) -> 
     said = " ".join(str(row[-1]) for row in plan)
     assert "ix_assessment_plan_learner_open" in said, said
     assert "TEMP B-TREE" not in said, said  # ordered by the index, not sorted afterwards
+
+
+def test_evidence_written_for_a_plan_closed_meanwhile_is_saved_without_the_link(
+    client, auth, session, case
+) -> None:
+    reg, learner, assessor = case
+    plan = _set(session, reg, assessor)
+    auth.login(learner)
+    link = f"/learners/{learner.id}/evidence/new?kind=reflective_account&plan={plan}"
+    assert client.get(link).status_code == 200
+    plans.close_plan(session, actor=actor_of(assessor), plan_id=plan, reason="Observed instead")
+    session.commit()
+    r = client.post(
+        link,
+        data={
+            "title": "An hour of careful writing",
+            "activity_date": date.today().isoformat(),
+            "body": "Everything I did.",
+        },
+    )
+    assert r.status_code == 302
+    item = session.exec(select(Evidence).where(Evidence.learner_id == learner.id)).one()
+    assert item.title == "An hour of careful writing"
+    assert session.exec(select(AssessmentPlanEvidence)).all() == []
+    page = _text(client.get(r.headers["Location"]))
+    assert "not linked to the plan “Reflect on your last visit”: it has ended" in page
+    editor = _text(client.get(link))  # the ended plan's editor says so and ticks nothing
+    assert "has ended: evidence written now is not linked to it" in editor
+    assert " checked" not in editor.split('id="evidence-form"')[1]

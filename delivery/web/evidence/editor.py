@@ -113,7 +113,7 @@ def _editor(
     learner: Person | None,
     item: Evidence | None,
     preview: str | None,
-    plan: tuple[int, str] | None = None,
+    plan: plan_reads.WritingPlan | None = None,
 ) -> tuple[str, int]:
     learner_id = (learner.id or 0) if learner is not None else 0
     files: list[Attachment] = []
@@ -122,7 +122,7 @@ def _editor(
     autosave = None
     if item is None:
         autosave = url_for(
-            "evidence.autosave_new", learner_id=learner_id, kind=kind, plan=plan and plan[0]
+            "evidence.autosave_new", learner_id=learner_id, kind=kind, plan=plan and plan.id
         )
     elif item.status == "draft":
         autosave = url_for("evidence.autosave", evidence_id=item.id)
@@ -147,26 +147,29 @@ def _editor(
         autosave_url=autosave,
         preview_url=url_for("evidence.preview", kind=kind),
         max_mb=current_app.config["MAX_UPLOAD_MB"],
-        plan_title=plan[1] if plan else None,
+        plan=plan,
     )
     return page_html, form.status
 
 
-def _plan() -> tuple[int, str, list[int]] | None:
-    """The plan a new item is written for (``?plan=``): its id, title and criteria; only the
-    learner's own open plan (404 otherwise)."""
+def _plan() -> plan_reads.WritingPlan | None:
+    """The plan a new item is written for (``?plan=``): only the learner's own (404 otherwise)."""
     plan_id = request.args.get("plan", type=int)
     if plan_id is None:
         return None
-    title, criteria = plan_reads.plan_for_writing(db(), actor=actor(), plan_id=plan_id)
-    return plan_id, title, criteria
+    return plan_reads.plan_for_writing(db(), actor=actor(), plan_id=plan_id)
 
 
-def _link(plan: tuple[int, str, list[int]] | None, item: Evidence) -> None:
-    """Link a new item to the plan it was written for (the service checks both are the
-    learner's own)."""
-    if plan is not None:
-        plans.link_evidence(db(), actor=actor(), plan_id=plan[0], evidence_id=item.id or 0)
+def _link(plan: plan_reads.WritingPlan | None, item: Evidence) -> None:
+    """Link a new item to the open plan it was written for (the service checks both are the
+    learner's own); a plan that ended while the learner wrote takes no link, and the item is
+    saved all the same, the learner told."""
+    if plan is None:
+        return
+    if plan.open:
+        plans.link_evidence(db(), actor=actor(), plan_id=plan.id, evidence_id=item.id or 0)
+    else:
+        flash(f"It is not linked to the plan “{plan.title}”: it has ended.", "warning")
 
 
 @bp.route("/learners/<int:learner_id>/evidence/new", methods=["GET", "POST"])
@@ -177,8 +180,8 @@ def new(learner_id: int) -> tuple[str, int] | Response:
     service.may_author(db(), actor(), learner_id, kind)
     plan = _plan()
     form = EvidenceForm()
-    if request.method == "GET" and plan is not None:
-        form.criterion.data = plan[2]  # the plan's criteria, ticked for the learner to confirm
+    if request.method == "GET" and plan is not None and plan.open:
+        form.criterion.data = plan.criterion_ids  # ticked for the learner to confirm
     preview = None
     if form.validate_on_submit():
         draft = _draft(kind, form)
@@ -199,7 +202,7 @@ def new(learner_id: int) -> tuple[str, int] | Response:
                 )
                 _link(plan, item)
                 return _saved_draft(item, form, checked)
-    return _editor(form, kind, learner, None, preview, plan[:2] if plan else None)
+    return _editor(form, kind, learner, None, preview, plan)
 
 
 def _saved_draft(item: Evidence, form: EvidenceForm, checked: first_save.Checked) -> Response:
