@@ -276,3 +276,16 @@ def test_evidence_written_for_a_plan_closed_meanwhile_is_saved_without_the_link(
     editor = _text(client.get(link))  # the ended plan's editor says so and ticks nothing
     assert "has ended: evidence written now is not linked to it" in editor
     assert " checked" not in editor.split('id="evidence-form"')[1]
+
+
+def test_an_administrator_reads_a_learners_plans_from_their_page(
+    client, auth, session, case
+) -> None:
+    reg, learner, assessor = case
+    plan = _set(session, reg, assessor)
+    auth.login("admin")
+    person = _text(client.get(f"/admin/people/{learner.id}"))
+    assert f'<a href="/plans/{plan}">Reflect on your last visit</a>' in person
+    page = _text(client.get(f"/plans/{plan}"))
+    assert "Mark done" not in page and "Write evidence for this plan" not in page
+    assert f'href="/admin/people/{learner.id}">Back to' in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -24,6 +25,7 @@ from delivery.web.context import actor, db
 from delivery.web.forms import errors_on, status_of
 from delivery.web.handler import page
 from delivery.web.words import ASSESSOR_STATUSES, role_words
+from mappings.assessment import plan_reads
 from portfolio.models import Framework, Person
 from portfolio.services import catalogue, people, registrations
 from portfolio.services.frameworks import list_frameworks
@@ -97,6 +99,11 @@ def person(person_id: int) -> tuple[str, int] | Response:
             flash(f"{name} was removed; their records are kept.", "success")
             return redirect(url_for("admin.people"))
     rows = registrations.list_registrations(db(), actor=actor(), person_id=person_id)
+    plans = (
+        plan_reads.plans_of(db(), actor=actor(), learner_id=person_id, today=date.today())
+        if target.has_role("learner")
+        else []
+    )
     return render_template(
         "admin/person.html",
         person=target,
@@ -107,6 +114,7 @@ def person(person_id: int) -> tuple[str, int] | Response:
         else None,
         removable=target.removed_at is None and target.id != actor().id,
         rows=rows,
+        plans=plans,
         withdraw_forms={r.id: WithdrawForm(formdata=None, row=r.id) for r in rows},
         reinstate_forms={r.id: ReinstateForm(formdata=None, row=r.id) for r in rows},
         dt_form=dt_form,
