@@ -14,6 +14,7 @@ from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import AuditEntry, Criterion, Standard
 from portfolio.services import withdrawals
 from tests.conftest import actor_of
+from tests.mappings.test_iqa_web import planned  # noqa: F401
 
 TODAY = date(2026, 12, 6)
 
@@ -342,3 +343,39 @@ def test_home_lists_open_plans_soonest_due_first_and_says_when_there_are_more(
 def test_state_words(status, due, submitted, label, words) -> None:
     state = state_of(status, due, submitted, TODAY, "Not needed")
     assert (state.label, state.words) == (label, words)
+
+
+def test_an_eqa_with_access_reads_plans_and_sets_none(session, make_person, planned) -> None:  # noqa: F811
+    from datetime import UTC, datetime
+
+    from mappings.quality.eqa import grant_eqa
+    from portfolio.models import Person, Registration
+
+    centre, sample = planned
+    reg = session.get(Registration, sample.registration_id)
+    assessor = session.get(Person, reg.assessor_id)
+    plan = _set(
+        session,
+        reg,
+        assessor,
+        criterion_ids=[plan_reads.targets_of(session, reg.id)[0].criterion_id],
+        today=date.today(),
+        due_on=date.today() + timedelta(days=7),
+    )
+    eqa = make_person("eqa")
+    with pytest.raises(NotFound):  # no grant, no access
+        plan_reads.plan_page(session, actor=actor_of(eqa), plan_id=plan.id, today=TODAY)
+    grant_eqa(
+        session,
+        actor=actor_of(make_person("admin")),
+        person_id=eqa.id,
+        cycle_id=centre.cycle.id,
+        expires_at=datetime.now(UTC) + timedelta(days=5),
+    )
+    session.commit()
+    page = plan_reads.plan_page(session, actor=actor_of(eqa), plan_id=plan.id, today=TODAY)
+    assert page.title == plan.title and not page.may_assess and not page.may_write
+    with pytest.raises(PermissionDenied):
+        plans.mark_done(session, actor=actor_of(eqa), plan_id=plan.id)
+    with pytest.raises(PermissionDenied):
+        _set(session, reg, eqa, today=date.today(), due_on=date.today() + timedelta(days=7))
