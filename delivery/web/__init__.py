@@ -21,8 +21,8 @@ from delivery.web import (
     limits,
     marking,
     notifications,
-    witness,
     plans,
+    witness,
     words,
 )
 from delivery.web.admin import (
