@@ -2,12 +2,11 @@
 evidence written for them
 
 Revision ID: 0029
-Revises: 0027
+Revises: 0028
 
 An assessor had no way to tell a learner "by 20 Dec, write a reflective account covering SE03
 P4-P7", and a learner had no list of what they were asked to do. A plan belongs to one
 registration; its state (open, evidence submitted, done, overdue) is derived from these rows.
-(0028 may be another change made at the same time: chain this one after it when both land.)
 """
 
 import sqlalchemy as sa
@@ -15,7 +14,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0029"
-down_revision = "0027"
+down_revision = "0028"
 branch_labels = None
 depends_on = None
 

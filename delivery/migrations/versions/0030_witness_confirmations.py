@@ -1,7 +1,7 @@
 """witness confirmations: the witness of a testimony confirms it (or not) by an e-mailed link
 
 Revision ID: 0030
-Revises: 0028
+Revises: 0029
 
 A witness testimony was typed by the learner, and nothing showed that the witness ever saw it.
 The learner or their assessor now asks the witness by e-mail; the link (single use, 14 days; only
@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0030"
-down_revision = "0028"
+down_revision = "0029"
 branch_labels = None
 depends_on = None
 
