@@ -27,7 +27,7 @@ from mappings.quality.plan import plan_cycle
 from portfolio.db import session_scope
 from portfolio.models import Evidence, Framework, Person, Registration, Standard
 from portfolio.models.evidence import ASSESSOR_KINDS, KINDS
-from portfolio.services import evidence, notice_mail, resets
+from portfolio.services import evidence, notice_mail, resets, witness
 from portfolio.services.evidence.attachments import attach
 from portfolio.services.people import Actor
 from portfolio.services.stores import open_store
@@ -63,7 +63,7 @@ SKIPPED: dict[str, str] = {
     "iqa.report": "a download: the cycle's IQA report (CSV or spreadsheet)",
 }
 # no persona opens these with the route test's made-up links; a visitor with a real one does
-BY_REAL_LINK = ("account.reset", "notifications.unsubscribe")
+BY_REAL_LINK = ("account.reset", "notifications.unsubscribe", "witness.answer")
 # the same pages in other states: each kind of evidence's form, search results, sorted lists
 VARIANTS: dict[tuple[str, str], list[str]] = {
     ("evidence.new", "owner"): [f"?kind={k}" for k in KINDS if k not in ASSESSOR_KINDS],
@@ -151,6 +151,28 @@ def _own_item(session: Session, live: Live, owner: Person) -> tuple[int, int]:
     return item.id or 0, attached.id or 0
 
 
+def _witness_token(session: Session, owner: Person) -> str:
+    """The token of the link e-mailed to the witness of a testimony the owner submitted."""
+    me = Actor.of(owner)
+    draft = evidence.Draft(
+        kind="witness_testimony",
+        title="Trial shift agreed",
+        activity_date=date.today(),
+        body="The employer agreed two trial shifts with the job seeker.",
+        fields={
+            "witness_name": "Jo Smith",
+            "witness_role": "Store manager",
+            "witness_relationship": "The employer who took the job seeker on",
+        },
+    )
+    item = evidence.create(session, actor=me, learner_id=me.id, draft=draft)
+    evidence.submit(session, actor=me, evidence_id=item.id or 0, declaration=True)
+    _, token = witness.request(
+        session, actor=me, evidence_id=item.id or 0, email="jo.smith@employer.example"
+    )
+    return token
+
+
 def _walk(live: Live) -> Walk:
     with session_scope(live.engine) as s:
         admin, iqa, eqa = (_one(s, EMAILS[p]) for p in ("admin", "iqa", "eqa"))
@@ -214,6 +236,7 @@ def _walk(live: Live) -> Walk:
             "notifications.unsubscribe": {
                 "token": notice_mail.token(secret, owner.id or 0, "comment")
             },
+            "witness.answer": {"token": _witness_token(s, owner)},
         }
     return Walk(emails, values, links)
 
