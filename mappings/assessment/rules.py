@@ -9,7 +9,7 @@ from sqlmodel import Session
 from mappings.assessment.coverage import CoverageRules
 from portfolio.errors import Invalid, PermissionDenied
 from portfolio.models import Framework
-from portfolio.services import audit
+from portfolio.services import audit, registration_holds
 from portfolio.services.people import Actor
 
 
@@ -31,6 +31,8 @@ def set_rules(
     except (ValueError, TypeError) as exc:
         raise Invalid(f"Those rules are not valid: {exc}") from exc
     old = dict(framework.rules or {})
+    # what every registration on it counts changes: a summary being stored is waited for
+    registration_holds.hold_framework(session, framework_id)
     framework.rules = rules.to_dict()
     session.add(framework)
     session.flush()

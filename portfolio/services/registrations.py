@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import Cohort, Framework, Person, Registration, RegistrationStandard, Standard
 from portfolio.models.base import utcnow
-from portfolio.services import audit
+from portfolio.services import audit, registration_holds
 from portfolio.services.cohorts import CohortRow as CohortRow
 from portfolio.services.cohorts import create_cohort as create_cohort
 from portfolio.services.cohorts import list_cohorts as list_cohorts
@@ -169,14 +169,9 @@ def hold_learner(session: Session, learner_id: int) -> None:
     nothing is spent). A learner's write that changes what their registrations' stored summaries
     count (a version submitted or edited, claims mapped) takes it before it writes, as a decision
     holds its registration: a summary being stored (it holds them ``FOR SHARE``) is waited for
-    and then deleted, and one stored after waits for the write and reads what it committed."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.exec(
-            select(Registration.id)
-            .where(Registration.learner_id == learner_id)
-            .order_by(col(Registration.id))
-            .with_for_update()
-        ).all()
+    and then deleted, and one stored after waits for the write and reads what it committed
+    (:mod:`portfolio.services.registration_holds`)."""
+    registration_holds.hold_learners(session, [learner_id])
 
 
 def registration_codes(session: Session, registration_id: int) -> list[str]:

@@ -1,0 +1,67 @@
+"""A registration summary being stored (it holds the registrations ``FOR SHARE``) while another
+write changes what it says, on PostgreSQL (READ COMMITTED), in both orders: the summary left is
+right or not there. The writes here hold the registrations they change before they write, as
+decisions do (see tests/delivery/test_races.py for those; SQLite writes one transaction at a
+time, so these races cannot happen there)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from mappings.assessment import rules, summaries
+from mappings.assessment.models import RegistrationSummary
+from portfolio.models import Framework
+from portfolio.services.people import SYSTEM
+from tests.delivery.test_races import _race, _ready_to_sign, _store_summary
+from tests.delivery.test_races import engine as engine  # noqa: F401 - the fixture
+
+_SHOWN = ("met", "total", "awaiting", "name_key", "percent", "rag_rank")
+
+
+def _shown(engine: Engine, registration_id: int) -> dict[str, Any]:
+    """What a summary worked out now would say."""
+    with Session(engine) as s:
+        [row] = summaries.rows(s, [registration_id], date.today())
+    return {k: row[k] for k in _SHOWN}
+
+
+def _stored(engine: Engine, registration_id: int) -> dict[str, Any] | None:
+    with Session(engine) as s:
+        found = s.get(RegistrationSummary, registration_id)
+        return None if found is None else {k: getattr(found, k) for k in _SHOWN}
+
+
+def _check_race(
+    engine: Engine, w: dict[str, Any], write: Callable[[Session], Any], summary_first: bool
+) -> None:
+    """Race ``write`` with a summary store in the order given; the summary left is right or
+    absent, and the write did change what a summary says."""
+    before = _shown(engine, w["registration"])
+    store = _store_summary(w)
+    result = _race(engine, store, write) if summary_first else _race(engine, write, store)
+    assert result == "ok", result
+    now = _shown(engine, w["registration"])
+    assert now != before  # the write changed what the summary says
+    stored = _stored(engine, w["registration"])
+    assert stored is None or stored == now, (stored, now)
+
+
+def _strict_rules(s: Session) -> None:
+    """Performance criteria met only by witness testimony: those accepted on observation no
+    longer count."""
+    se = s.exec(select(Framework).where(Framework.code == "SE")).one()
+    rules.set_rules(s, actor=SYSTEM, framework_id=se.id or 0, data={"performance_methods": ["WT"]})
+
+
+@pytest.mark.parametrize("summary_first", [False, True])
+def test_a_summary_stored_while_the_framework_rules_change_is_right_or_not_there(
+    engine: Engine, summary_first: bool
+) -> None:
+    w = _ready_to_sign(engine, declared=False)
+    _check_race(engine, w, _strict_rules, summary_first)
