@@ -16,8 +16,9 @@ A summary is a cache with two guards, so a reader finds it right or not at all:
   (PostgreSQL: ``FOR SHARE``, in id order) before it reads, and a decision, declaration,
   sign-off or reopening holds its registration's row before it writes, as the learner's
   submit, edit of submitted evidence and mapping hold all of theirs
-  (``registrations.hold_learner``) and a change of a framework's rules holds every
-  registration on it (``registration_holds.hold_framework``, one statement); so a summary never
+  (``registrations.hold_learner``), as a rename does (an administrator's, or an erasure's
+  placeholder), and a change of a framework's rules holds every registration on it
+  (``registration_holds.hold_framework``, one statement); so a summary never
   rests on what a writer under way is about to change, nor is stored after that writer deleted
   it. Standards added to a loaded framework are on no registration yet: they change no summary.
 - **Good for the day it was worked out**: evidence older than the framework's currency limit

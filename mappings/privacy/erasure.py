@@ -35,7 +35,7 @@ from portfolio.models import (
     WitnessConfirmation,
 )
 from portfolio.models.base import utcnow
-from portfolio.services import audit, files, notifications
+from portfolio.services import audit, files, notifications, registration_holds
 from portfolio.services.actors import Actor
 
 ERASED = "[erased]"
@@ -115,11 +115,14 @@ def erase_items(
     reason: str,
     store: files.Store | None,
     dry_run: bool = False,
+    hold_learners: Sequence[int] = (),
 ) -> Erased:
     """Erase the content and files of these items (those not erased already); flushed, the
     files deleted from ``store`` after the commit. ``reason`` is recorded ("retention",
     "request"). The caller checks who may. What is read takes a fixed number of statements
-    however many items (a dry run writes nothing)."""
+    however many items (a dry run writes nothing). ``hold_learners``: learners whose
+    registrations the caller is about to change (an erased person is renamed), held after the
+    items and before their files' content, in the order every writer takes them."""
     query = (
         select(Evidence)
         .where(col(Evidence.id).in_(sorted(set(evidence_ids))), col(Evidence.erased_at).is_(None))
@@ -131,6 +134,7 @@ def erase_items(
     by_item = _versions(session, [i.id or 0 for i in items])
     by_version = _attachments(session, [v.id or 0 for vs in by_item.values() for v in vs])
     if not dry_run:
+        registration_holds.hold_learners(session, hold_learners)
         files.hold_content(
             session, {a.sha256 for attached in by_version.values() for a in attached}
         )

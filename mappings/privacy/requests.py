@@ -129,9 +129,12 @@ def erase_person(
             .where(Notification.person_id == person_id)
         ).one()
     )
+    # their registrations are held (after the items, as every writer takes them) before the
+    # rename below deletes the stored summaries that sort by their name
     erased = erase_items(
-        session, actor=actor, evidence_ids=gone, reason="request", store=store, dry_run=dry_run
-    )
+        session, actor=actor, evidence_ids=gone, reason="request", store=store, dry_run=dry_run,
+        hold_learners=[person_id],
+    )  # fmt: skip
     result = Erasure(person_id, erased, len(kept), notes, dry_run)
     if dry_run:
         return result

@@ -15,7 +15,7 @@ from portfolio.models import LtiLink, Person
 from portfolio.models.base import utcnow
 from portfolio.models.lti import STAFF_ROLES
 from portfolio.models.people import ROLES
-from portfolio.services import audit, logins
+from portfolio.services import audit, logins, registration_holds
 from portfolio.services.actors import SYSTEM as SYSTEM  # re-exported: callers import it from here
 from portfolio.services.actors import Actor as Actor
 from portfolio.services.passwords import hash_password, verify_password
@@ -187,6 +187,8 @@ def update_person(
     if not changes:
         return person
     was_staff = bool(person.role_set & STAFF_ROLES)
+    if "name" in changes:  # their registrations' stored summaries are sorted by the name
+        registration_holds.hold_learners(session, [person_id])
     for key, change in changes.items():
         setattr(person, key, change["new"])
     unlinked = (

@@ -16,7 +16,9 @@ from sqlmodel import Session, select
 
 from mappings.assessment import rules, summaries
 from mappings.assessment.models import RegistrationSummary
-from portfolio.models import Framework
+from mappings.privacy import requests
+from portfolio.models import Framework, Person
+from portfolio.services import people
 from portfolio.services.people import SYSTEM
 from tests.delivery.test_races import _race, _ready_to_sign, _store_summary
 from tests.delivery.test_races import engine as engine  # noqa: F401 - the fixture
@@ -65,3 +67,30 @@ def test_a_summary_stored_while_the_framework_rules_change_is_right_or_not_there
 ) -> None:
     w = _ready_to_sign(engine, declared=False)
     _check_race(engine, w, _strict_rules, summary_first)
+
+
+def _rename(w: dict[str, Any]) -> Callable[[Session], None]:
+    def rename(s: Session) -> None:
+        person = s.get(Person, w["learner"].id)
+        assert person is not None
+        people.update_person(
+            s, actor=SYSTEM, person_id=person.id or 0, name="Zoe Renamed", email=person.email,
+            roles=person.roles, site=person.site,
+        )  # fmt: skip
+
+    return rename
+
+
+def _erase_person(w: dict[str, Any]) -> Callable[[Session], None]:
+    return lambda s: requests.erase_person(s, actor=SYSTEM, person_id=w["learner"].id, store=None)
+
+
+@pytest.mark.parametrize("summary_first", [False, True])
+@pytest.mark.parametrize("write", [_rename, _erase_person])
+def test_a_summary_stored_while_the_learner_is_renamed_is_right_or_not_there(
+    engine: Engine, summary_first: bool, write: Callable[[dict[str, Any]], Any]
+) -> None:
+    """The caseload sorts and searches by the stored name: an administrator's correction, and
+    an erasure on request (the name becomes a placeholder), change it."""
+    w = _ready_to_sign(engine, declared=False)
+    _check_race(engine, w, write(w), summary_first)
