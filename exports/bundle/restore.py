@@ -58,7 +58,7 @@ from portfolio.errors import Conflict, Invalid, PermissionDenied
 from portfolio.models.evidence import Attachment, Evidence, EvidenceVersion
 from portfolio.models.framework import Criterion, Framework, Standard
 from portfolio.models.people import Registration
-from portfolio.services import audit, people
+from portfolio.services import audit, people, registration_holds
 from portfolio.services.files import Store, discard_on_rollback, hold_content
 from portfolio.services.frameworks import import_framework
 from portfolio.services.people import Actor
@@ -152,6 +152,9 @@ class _Restorer:
         learner_email = people.normalise_email(self.m.learner.email)
         learner_known = persons.find_person(self.session, learner_email) is not None
         self._learner()
+        if learner_known:  # what their registrations' stored summaries count is about to change:
+            # held before anything is written or held (files' content, the audit trail)
+            registration_holds.hold_learners(self.session, [self.learner_id])
         for entry in self.m.people if self.trusted else ():
             self._person(entry)
         self.sender = received.Sender(

@@ -17,7 +17,7 @@ A summary is a cache with two guards, so a reader finds it right or not at all:
   sign-off or reopening holds its registration's row before it writes, as the learner's
   submit, edit of submitted evidence and mapping hold all of theirs
   (``registrations.hold_learner``), as a rename does (an administrator's, or an erasure's
-  placeholder), and a change of a framework's rules holds every registration on it
+  placeholder) and a bundle imported for a learner known here, and a change of a framework's rules holds every registration on it
   (``registration_holds.hold_framework``, one statement); so a summary never
   rests on what a writer under way is about to change, nor is stored after that writer deleted
   it. Standards added to a loaded framework are on no registration yet: they change no summary.

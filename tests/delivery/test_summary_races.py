@@ -7,21 +7,26 @@ time, so these races cannot happen there)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from demo.accounts import register_learner
+from exports.bundle import import_bundle
 from mappings.assessment import rules, summaries
 from mappings.assessment.models import RegistrationSummary
 from mappings.privacy import requests
 from portfolio.models import Framework, Person
 from portfolio.services import people
+from portfolio.services.files import FileStore
 from portfolio.services.people import SYSTEM
 from tests.delivery.test_races import _race, _ready_to_sign, _store_summary
 from tests.delivery.test_races import engine as engine  # noqa: F401 - the fixture
+from tests.exports.test_bundle import OLD_BUNDLE
 
 _SHOWN = ("met", "total", "awaiting", "name_key", "percent", "rag_rank")
 
@@ -94,3 +99,37 @@ def test_a_summary_stored_while_the_learner_is_renamed_is_right_or_not_there(
     an erasure on request (the name becomes a placeholder), change it."""
     w = _ready_to_sign(engine, declared=False)
     _check_race(engine, w, write(w), summary_first)
+
+
+def _bundle_learner(engine: Engine) -> dict[str, Any]:
+    """The learner of tests/exports/data/bundle_v1.zip, known here and registered on the
+    bundle's framework (SE01 and SE03), with no evidence yet."""
+    with Session(engine) as s:
+        learner = people.create_person(
+            s, actor=SYSTEM, name="Lee Learner", roles="learner",
+            email="learner1-c68e4b@test.example", password=None,
+        )  # fmt: skip
+        framework = s.exec(select(Framework).where(Framework.code == "SE")).one()
+        reg = register_learner(
+            s, learner_id=learner.id, framework_id=framework.id, codes=["SE01", "SE03"],
+            assessor_id=None, iqa_id=None, cohort_id=None,
+            start=date.today() - timedelta(days=9), planned_end=date.today() + timedelta(days=99),
+        )  # fmt: skip
+        s.commit()
+        return {"registration": reg.id}
+
+
+@pytest.mark.parametrize("summary_first", [False, True])
+def test_a_summary_stored_while_a_bundle_brings_the_learner_evidence_is_right_or_not_there(
+    engine: Engine, tmp_path: Path, summary_first: bool
+) -> None:
+    """A bundle imported for a learner known here adds their evidence and claims (awaiting a
+    decision here, the bundle being unsigned) to the registration they already have."""
+    w = _bundle_learner(engine)
+    store = FileStore(tmp_path / "files")
+
+    def bring(s: Session) -> None:
+        report = import_bundle(s, store, OLD_BUNDLE, SYSTEM)
+        assert not report.learner_created and not report.counts["registrations"]
+
+    _check_race(engine, w, bring, summary_first)
