@@ -135,7 +135,8 @@ def set_claims(
     rel = access.require_view(session, actor, item.learner_id)
     if not rel & {"self", "assessor"}:
         raise PermissionDenied("Only the learner and their assessor map evidence.")
-    registrations.hold_learner(session, item.learner_id)  # summaries count the claims
+    if item.submitted_at is not None:  # summaries count its claims (a draft's count nowhere)
+        registrations.hold_learner(session, item.learner_id)
     criteria = claimable_criteria(session, item.learner_id)
     wanted = set(criterion_ids)
     if wanted - {c.criterion_id for c in criteria}:

@@ -13,14 +13,19 @@ A summary is a cache with two guards, so a reader finds it right or not at all:
   (``execution_options(summaries_covered=True)``, used by ``claims.decide`` whose decision row is
   seen), deletes them all.
 - **Worked out from what is committed**: :func:`save` holds the registrations' rows
-  (PostgreSQL: ``FOR SHARE``, in id order) before it reads, and a decision, declaration,
-  sign-off or reopening holds its registration's row before it writes, as the learner's
-  submit, edit of submitted evidence and mapping hold all of theirs
-  (``registrations.hold_learner``), as a rename does (an administrator's, or an erasure's
-  placeholder) and a bundle imported for a learner known here, and a change of a framework's rules holds every registration on it
-  (``registration_holds.hold_framework``, one statement); so a summary never
-  rests on what a writer under way is about to change, nor is stored after that writer deleted
-  it. Standards added to a loaded framework are on no registration yet: they change no summary.
+  (PostgreSQL: ``FOR SHARE``, in id order) before it reads, and every write that changes what a
+  summary says holds the registrations concerned (``FOR UPDATE``) before it writes: a decision,
+  declaration, sign-off or reopening its registration's row; the learner's submit, edit of
+  submitted evidence and mapping of submitted evidence, a rename (an administrator's, or an
+  erasure's placeholder) and a bundle imported for a learner known here all of the learner's
+  (``registration_holds.hold_learners``); a change of a framework's rules every registration
+  on it (``registration_holds.hold_framework``, one statement). So a summary never rests on
+  what a writer under way is about to change, nor is stored after that writer deleted it.
+  Writes that delete summaries but change none of their figures hold nothing: an erasure of
+  evidence (its claims, decisions and dates stay), standards added to a loaded framework (on
+  no registration yet), a draft saved or mapped (a draft's claims count nowhere). A new write
+  that changes a figure must hold the registrations too, in the lock order
+  ``portfolio.services.registration_holds`` gives.
 - **Good for the day it was worked out**: evidence older than the framework's currency limit
   stops counting with time alone.
 

@@ -12,19 +12,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
 from demo.accounts import register_learner
 from exports.bundle import import_bundle
-from mappings.assessment import rules, summaries
-from mappings.assessment.models import RegistrationSummary
+from mappings.assessment import claims, rules, summaries
+from mappings.assessment.models import Claim, RegistrationSummary
+from mappings.assessment.standing import registrations_of_learner
 from mappings.privacy import requests
 from portfolio.models import Framework, Person
-from portfolio.services import people
+from portfolio.services import evidence, people
 from portfolio.services.files import FileStore
 from portfolio.services.people import SYSTEM
-from tests.delivery.test_races import _race, _ready_to_sign, _store_summary
+from tests.delivery.test_races import _race, _ready_to_sign, _store_summary, _world
 from tests.delivery.test_races import engine as engine  # noqa: F401 - the fixture
 from tests.exports.test_bundle import OLD_BUNDLE
 
@@ -133,3 +134,32 @@ def test_a_summary_stored_while_a_bundle_brings_the_learner_evidence_is_right_or
         assert not report.learner_created and not report.counts["registrations"]
 
     _check_race(engine, w, bring, summary_first)
+
+
+def test_mapping_a_draft_waits_for_no_summary_store(engine: Engine) -> None:
+    """A draft's claims count in no summary, so mapping it holds no registration: a draft saved
+    with files and criteria (its item, then the files' content, then the mapping) never waits
+    for registrations while holding content that an edit of submitted evidence (its item, the
+    registrations, then the content of its new files) waits for."""
+    w = _world(engine, ["SE01"])
+    with Session(engine) as s:
+        draft = evidence.create(
+            s, actor=w["learner"], learner_id=w["learner"].id,
+            draft=evidence.Draft(kind="product", title="Menu", activity_date=date.today(), body="b"),
+        )  # fmt: skip
+        s.commit()
+        [w["registration"]] = registrations_of_learner(s, w["learner"].id)
+        draft_id = draft.id or 0
+    with Session(engine) as storing, Session(engine) as mapping:
+        _store_summary(w)(storing)  # holds the registration until it commits
+        mapping.execute(text("SET LOCAL lock_timeout = '2s'"))  # waiting fails the test
+        claims.set_claims(
+            mapping, actor=w["learner"], evidence_id=draft_id,
+            criterion_ids=[w["criteria"][0].criterion_id],
+        )  # fmt: skip
+        mapping.commit()
+        storing.commit()
+    with Session(engine) as s:
+        assert s.exec(select(Claim.criterion_id).where(Claim.evidence_id == draft_id)).all() == [
+            w["criteria"][0].criterion_id
+        ]
