@@ -302,7 +302,10 @@ class _Restorer:
                 )
                 found = self.session.get(Framework, result.framework_id)
                 assert found is not None
-                if result.status != "unchanged":
+                # its rules come with a framework loaded now, never onto one loaded here (found
+                # by its content under another hash: "unchanged", or only its vocabulary or CASE
+                # identifiers kept), whose strategy is this centre's
+                if result.status in ("created", "new_version"):
                     found.rules = fw.rules
                     self.session.add(found)
                     imported.append(f"{found.code} v{found.version}")

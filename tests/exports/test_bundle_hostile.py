@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from exports.bundle import MANIFEST, import_bundle
 from mappings.assessment.models import Decision
 from portfolio.errors import Invalid
-from portfolio.models import Evidence, Person
+from portfolio.models import Evidence, Framework, Person
 from portfolio.services.evidence import version_hash
 from portfolio.services.files import FileStore
 from portfolio.services.people import SYSTEM
@@ -477,3 +477,31 @@ def test_a_title_stored_before_titles_were_cleaned_still_exports(
     write_bundle(session, store, case.learner.id, out, centre="Northfield")
     with zipfile.ZipFile(out) as zf:
         assert "Two\\nlines" in zf.read(MANIFEST).decode()
+
+
+def test_a_bundle_never_changes_the_rules_of_a_framework_loaded_here(backend, tmp_path) -> None:
+    """A bundle whose framework is one loaded here, stated under a hash its content does not
+    give (edited, or written by other code), finds it by its content: the centre's assessment
+    strategy stays as it is. A bundle's rules come only with a framework it loads."""
+    stated = "0" * 64
+
+    def edit(body: bytes) -> bytes:
+        m = json.loads(body)
+        [fw] = m["frameworks"]
+        fw["content_hash"] = stated
+        fw["rules"] = {"performance_methods": ["WT"]}
+        fw["spec"]["vocabulary"] = "coach\tjob coach\n"  # not the one loaded here
+        for r in m["registrations"]:
+            r["framework"]["content_hash"] = stated
+        return json.dumps(m).encode()
+
+    path = tmp_path / "stated.zip"
+    path.write_bytes(_rewrite(OLD_BUNDLE.read_bytes(), MANIFEST, edit))
+    with migrated_database(backend, tmp_path, sample=True) as engine, Session(engine) as s:
+        se = s.exec(select(Framework).where(Framework.code == "SE")).one()
+        before = dict(se.rules or {})
+        import_bundle(s, FileStore(tmp_path / "files"), path, SYSTEM)
+        s.commit()
+        s.refresh(se)
+        assert se.rules == before
+        assert len(s.exec(select(Framework).where(Framework.code == "SE")).all()) == 1
