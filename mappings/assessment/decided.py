@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, and_, bindparam, func, or_
 from sqlalchemy import select as sa_select
@@ -28,7 +29,6 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from mappings.assessment.models import Claim, Decision
-from mappings.engine.suggest import Example
 from portfolio.models import (
     Attachment,
     AttachmentReading,
@@ -38,6 +38,9 @@ from portfolio.models import (
     Standard,
 )
 from portfolio.models.base import utcnow
+
+if TYPE_CHECKING:
+    from mappings.engine.suggest import Example
 
 CHUNK = 1000  # ids per IN (...) list
 SETTLED_AFTER = timedelta(minutes=10)  # a decision this old has committed or never will
@@ -108,6 +111,10 @@ def decided_examples(
     Only the columns needed are selected, and the text of each evidence version is fetched once
     however many decisions judged it (a centre's thousands of decisions rest on far fewer texts);
     the examples of one version share that one string."""
+    # the engine (NumPy, its model) is imported here, not with the module: deciding a claim
+    # notes the framework through decided_in, and a command that never suggests must not load it
+    from mappings.engine.suggest import Example
+
     was = learnt or Learnt()
     connection = session.connection()
     found = connection.execute(_SETTLED, {"before": utcnow() - SETTLED_AFTER}).scalar()
