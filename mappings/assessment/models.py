@@ -180,8 +180,9 @@ class RegistrationSummary(SQLModel, table=True):
 
     It carries what the caseload sorts, searches and counts by (the registration's assessor and
     IQA, the learner and their name folded for sorting, the planned end, the whole percentage
-    met and the RAG rank on ``computed_on``), with an index per sort of each role's caseload:
-    one page of a caseload is a range of an index with a limit."""
+    met and the RAG rank on ``computed_on``, and whether the learner has withdrawn, so its counts
+    leave them out), with an index per sort of each role's caseload: one page of a caseload is a
+    range of an index with a limit."""
 
     __tablename__ = "registration_summary"
     __table_args__ = tuple(
@@ -207,6 +208,7 @@ class RegistrationSummary(SQLModel, table=True):
     planned_end: date
     percent: int  # met of total, a whole percentage (halves up)
     rag_rank: int  # 0 red, 1 amber, 2 green on computed_on
+    withdrawn: bool = False  # the learner withdrew: shown, not counted as active
 
 
 class AssessmentPlan(SQLModel, table=True):

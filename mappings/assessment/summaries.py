@@ -117,6 +117,7 @@ def rows(session: Session, registration_ids: Sequence[int], today: date) -> list
                 "planned_end": reg.planned_end,
                 "percent": whole_percent(s.met, s.total),
                 "rag_rank": RAG_RANK[s.rag],
+                "withdrawn": reg.withdrawn_at is not None,
             }
         )
     return found

@@ -22,6 +22,7 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     Integer,
+    and_,
     bindparam,
     case,
     distinct,
@@ -86,6 +87,7 @@ class Counts:
     matching: int  # registrations the search finds
     allocated: int  # registrations of the caseload, with a summary or not
     stale: int  # summaries worked out before today
+    withdrawn: int = 0  # registrations whose learner withdrew: in no other figure but the first
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ class Caseload:
     stale: int  # registrations shown with an earlier day's figures
     before_first: int | None = None  # the previous page's link seeks back from this row
     after_last: int | None = None  # the next page's link seeks on from this row
+    withdrawn: int = 0  # of the whole caseload, counted apart (not red, amber, green or awaiting)
 
 
 def _sort_key(key: str) -> Callable[[Any], tuple[Any, ...]]:
@@ -138,6 +141,8 @@ def _counts_statement(role: str, search: bool, people: bool) -> Any:
     distinct counts: a third of the statement's time at 50,000 registrations); building it
     costs more than running it."""
     holder = bindparam("holder", type_=Integer)
+    staying = ~col(_S.withdrawn)  # a withdrawn learner is counted apart, as the queue leaves out
+    awaiting = and_(col(_S.awaiting) > 0, staying)
     allocated = (
         sa_select(func.count())
         .select_from(Registration)
@@ -146,13 +151,14 @@ def _counts_statement(role: str, search: bool, people: bool) -> Any:
     )
     return sa_select(
         func.count(),
-        *(_ones(col(_S.rag_rank) == rank) for rank in range(len(RAGS))),
-        func.coalesce(func.sum(_S.awaiting), 0),
+        *(_ones(and_(col(_S.rag_rank) == rank, staying)) for rank in range(len(RAGS))),
+        func.coalesce(func.sum(case((staying, _S.awaiting), else_=0)), 0),
         func.count(distinct(col(_S.learner_id))) if people else literal(0),
-        func.count(distinct(case((col(_S.awaiting) > 0, _S.learner_id)))) if people else literal(0),
+        func.count(distinct(case((awaiting, _S.learner_id)))) if people else literal(0),
         _ones(like()) if search else func.count(),
         allocated,
         _ones(col(_S.computed_on) < bindparam("today", type_=Date)),
+        _ones(col(_S.withdrawn).is_(True)),
     ).where(holder_of(role) == holder)
 
 
@@ -165,7 +171,8 @@ def counts(
     if needle:
         params["pattern"] = pattern(needle)
     found = session.execute(_counts_statement(role, bool(needle), people), params).one()
-    total, red, amber, green, awaiting, learners, awaiting_learners, matching, mine, stale = found
+    (total, red, amber, green, awaiting, learners, awaiting_learners, matching, mine, stale,
+     withdrawn) = found  # fmt: skip
     return Counts(
         registrations=total,
         rag_counts={"red": red, "amber": amber, "green": green},
@@ -175,6 +182,7 @@ def counts(
         matching=matching,
         allocated=mine,
         stale=stale,
+        withdrawn=withdrawn,
     )
 
 
@@ -305,6 +313,7 @@ def caseload(
         stale=found.stale if pending else 0,
         before_first=rows[0].registration_id if rows and page > 2 else None,  # page 1: no seek
         after_last=rows[-1].registration_id if rows and page < pages else None,
+        withdrawn=found.withdrawn,
     )
 
 

@@ -112,6 +112,7 @@ class CaseloadSummary:
     awaiting_learners: int
     rag_counts: dict[str, int]
     pending: tuple[int, ...]  # summaries missing or of an earlier day, left to the background
+    withdrawn: int = 0  # registrations whose learner withdrew: not in the RAG or awaiting counts
 
 
 def _item(row: evidence_service.EvidenceRow) -> EvidenceItem:
@@ -176,6 +177,7 @@ def caseload_summary(
         awaiting_learners=found.awaiting_learners,
         rag_counts=found.rag_counts,
         pending=pending,
+        withdrawn=found.withdrawn,
     )
 
 
