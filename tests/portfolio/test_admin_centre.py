@@ -69,3 +69,39 @@ def test_withdrawn_registrations_are_counted_apart_from_active_ones(
     assert q.count == 1
     active = next(f for f in figures.work if f.label == "Active registrations")
     assert active.value == 1 and "1 withdrawn, not counted" in active.hint
+
+
+def test_claims_of_a_withdrawn_registration_are_not_awaiting_a_decision(
+    session, make_person, make_registration, make_evidence, count_queries
+) -> None:
+    from mappings.assessment import claims
+
+    assessor = make_person("assessor")
+    regs = []
+    for _ in range(2):
+        learner = make_person("learner")
+        regs.append(make_registration(learner=learner, assessor=assessor, codes="SE01"))
+        item = make_evidence(learner)
+        found = claims.claimable_criteria(session, learner.id)
+        claims.set_claims(
+            session,
+            actor=actor_of(learner),
+            evidence_id=item.id,
+            criterion_ids=[c.criterion_id for c in found][:3],
+        )
+    session.commit()
+    awaiting = next(f for f in centre_figures(session).work if f.label.startswith("Claims"))
+    assert (awaiting.value, awaiting.hint) == (6, "in 2 submitted items")
+    withdrawals.withdraw(
+        session,
+        actor=actor_of(make_person("admin")),
+        registration_id=regs[0].id,
+        on=date.today(),
+        reason="Moved",
+    )
+    session.commit()
+    with count_queries() as q:
+        figures = centre_figures(session, today=date.today())
+    assert q.count == 1
+    awaiting = next(f for f in figures.work if f.label == "Claims awaiting a decision")
+    assert (awaiting.value, awaiting.hint) == (3, "in 1 submitted item")

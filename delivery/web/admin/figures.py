@@ -15,7 +15,15 @@ from sqlmodel import Session, col
 
 from mappings.assessment.models import Claim, Decision, SignOff
 from mappings.quality.models import Action, EqaAccess
-from portfolio.models import Cohort, Evidence, Person, Registration, RegistrationStandard
+from portfolio.models import (
+    Cohort,
+    Criterion,
+    Evidence,
+    Person,
+    Registration,
+    RegistrationStandard,
+    Standard,
+)
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,14 @@ def _statement(today: date) -> Any:
     open_standard = exists().where(
         col(RegistrationStandard.registration_id) == Registration.id, ~signed
     )
-    awaiting = and_(col(Evidence.submitted_at).is_not(None), col(Claim.status) == "claimed")
+    left = exists().where(  # the claim's learner withdrew from its framework: not decided
+        col(Criterion.id) == Claim.criterion_id,
+        col(Standard.id) == Criterion.standard_id,
+        col(Registration.learner_id) == Evidence.learner_id,
+        col(Registration.framework_id) == Standard.framework_id,
+        col(Registration.withdrawn_at).is_not(None),
+    )
+    awaiting = and_(col(Evidence.submitted_at).is_not(None), col(Claim.status) == "claimed", ~left)
     learner_alive = exists().where(
         col(Person.id) == Registration.learner_id, col(Person.removed_at).is_(None)
     )
@@ -126,7 +141,12 @@ def centre_figures(session: Session, *, today: date | None = None) -> CentreFigu
                 + (f"; {withdrawn} withdrawn, not counted" if withdrawn else ""),
             ),
             Figure("Registrations without an assessor or IQA", unallocated, "admin.registrations"),
-            Figure("Claims awaiting a decision", claims, "", f"in {items} submitted items"),
+            Figure(
+                "Claims awaiting a decision",
+                claims,
+                "",
+                f"in {items} submitted item{'' if items == 1 else 's'}",
+            ),
             Figure(
                 "Registrations past their planned end",
                 overdue,
