@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import BindParameter, bindparam
@@ -103,6 +103,8 @@ class StandardChoices:
     code: str
     title: str
     choices: list[Choice] = field(default_factory=list)
+    # the learner withdrew from its registration: its claims are shown, nothing new is offered
+    withdrawn_at: date | None = None
 
     @property
     def claimed(self) -> int:
@@ -186,7 +188,12 @@ class MappingView:
             for group in self.standards
             for choice in group.choices
             if choice.claimed
-            or (not self.claims and choice.suggested is not None and choice.suggested.strong)
+            or (
+                not self.claims
+                and group.withdrawn_at is None
+                and choice.suggested is not None
+                and choice.suggested.strong
+            )
         ]
 
 
@@ -411,7 +418,8 @@ def _choices(
     groups: dict[str, StandardChoices] = {}
     for c in criteria:
         group = groups.setdefault(
-            c.standard_code, StandardChoices(c.standard_code, c.standard_title)
+            c.standard_code,
+            StandardChoices(c.standard_code, c.standard_title, withdrawn_at=c.withdrawn_at),
         )
         group.choices.append(
             Choice(
