@@ -13,13 +13,13 @@ from typing import Any
 from sqlmodel import Session
 
 from mappings.assessment import resubmitted, summaries
-from mappings.assessment.declarations import evidence_submitted
+from mappings.assessment.declarations import evidence_submitted, registration_withdrawn
 from mappings.assessment.guards import signed_standards_stay
 from mappings.assessment.notices import submitted
 from mappings.privacy.erasure import register_forget_hook
 from mappings.quality.eqa import eqa_relation
 from portfolio import storable
-from portfolio.services import access, evidence, registrations
+from portfolio.services import access, evidence, registrations, withdrawals
 from portfolio.services.actors import Actor
 
 
@@ -40,6 +40,8 @@ def wire() -> None:
     evidence.register_submit_hook(evidence_submitted)
     # The learner's assessors are told of evidence submitted for a decision.
     evidence.register_submit_hook(submitted)
+    # A learner who withdraws is no longer asked to confirm a declaration for that registration.
+    withdrawals.register_withdraw_hook(registration_withdrawn)
     # Where each registration stands is kept for the caseload, and forgotten in the same
     # transaction as any change that could alter it.
     summaries.install()

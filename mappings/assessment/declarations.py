@@ -258,6 +258,18 @@ def notify_awaiting(session: Session, *, learner_id: int, today: date | None = N
     return added
 
 
+def registration_withdrawn(session: Session, registration: Registration) -> None:
+    """The learner withdrew: an ask to confirm their declaration for one of the registration's
+    standards can no longer be done, so it is marked read and not e-mailed (in the same
+    transaction). Registered by delivery.wiring."""
+    notifications.no_longer_needed(
+        session,
+        person_id=registration.learner_id,
+        kind="declaration",
+        link_prefix=declaration_link(registration.id or 0, ""),
+    )
+
+
 def evidence_submitted(session: Session, item: Evidence) -> None:
     """A new version changes the evidence set of the standards it is behind: the learner is
     asked (again) for those that are complete. Registered by delivery.wiring."""

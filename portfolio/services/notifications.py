@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, func, literal, update
+from sqlalchemy import bindparam, case, func, literal, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -220,6 +220,29 @@ def mark_link_read(session: Session, *, person_id: int, link: str) -> None:
         .values(read_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+
+
+def no_longer_needed(session: Session, *, person_id: int, kind: str, link_prefix: str) -> int:
+    """What asked ``person_id`` to act at a link starting with ``link_prefix`` (of ``kind``) and
+    can no longer be done: marked read, and not e-mailed if it is not yet (a digest to come
+    would ask again); how many were unread or unsent."""
+    escaped = link_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pending = col(Notification.mailed_at).is_(None)
+    result = session.execute(
+        update(Notification)
+        .where(
+            col(Notification.person_id) == person_id,
+            col(Notification.kind) == kind,
+            col(Notification.link).like(f"{escaped}%", escape="\\"),
+            col(Notification.read_at).is_(None) | (pending & (col(Notification.mail) != "off")),
+        )
+        .values(
+            read_at=func.coalesce(Notification.read_at, utcnow()),
+            mail=case((pending, literal("off")), else_=Notification.mail),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def forget_evidence(session: Session, evidence_ids: Sequence[int]) -> int:

@@ -8,6 +8,7 @@ functions are for administrators, flush (never commit) and write one audit entry
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from sqlmodel import Session
@@ -19,6 +20,16 @@ from portfolio.services.people import Actor
 from portfolio.words import day_words
 
 REASON_LONGEST = 200
+
+# run in the withdrawal's transaction once it is recorded: higher layers settle what the
+# withdrawal makes needless (``delivery.wiring`` registers them)
+WithdrawHook = Callable[[Session, Registration], None]
+_WITHDRAW_HOOKS: list[WithdrawHook] = []
+
+
+def register_withdraw_hook(hook: WithdrawHook) -> None:
+    if hook not in _WITHDRAW_HOOKS:
+        _WITHDRAW_HOOKS.append(hook)
 
 
 def withdrawn_words(when: date, reason: str | None) -> str:
@@ -75,6 +86,8 @@ def withdraw(
     reg.withdrawn_at, reg.withdrawn_reason = on, reason
     session.add(reg)
     session.flush()
+    for hook in _WITHDRAW_HOOKS:
+        hook(session, reg)
     audit.record(
         session,
         actor=actor,

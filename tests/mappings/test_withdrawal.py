@@ -12,7 +12,7 @@ from mappings.assessment.models import Claim, Decision, LearnerDeclaration, Sign
 from mappings.assessment.queue import marking_queue
 from mappings.privacy import requests
 from portfolio.errors import Invalid, NotFound, PermissionDenied
-from portfolio.models import AuditEntry, Registration
+from portfolio.models import AuditEntry, Notification, Registration
 from portfolio.services import notifications, withdrawals
 from portfolio.words import day_words
 from tests.conftest import actor_of
@@ -309,3 +309,32 @@ def test_a_withdrawn_learners_claims_leave_the_marking_queue_until_reinstated(
     withdrawals.reinstate(session, actor=actor_of(admin), registration_id=reg.id)
     session.commit()
     assert marking_queue(session, actor=actor_of(assessor)).total == 1
+
+
+def test_an_unread_ask_to_declare_is_no_longer_pending_once_withdrawn(
+    session, case, make_evidence
+) -> None:
+    learner, assessor, admin, reg = case
+    notifications.choose(session, person_id=learner.id, kind="declaration", mode="digest")
+    _accept_all(session, learner, assessor, make_evidence, "SE01", declare=False)
+    declarations.notify_awaiting(session, learner_id=learner.id)  # asked once while unread
+    other = notifications.notify(session, person_id=learner.id, text="Something else", kind="other")
+    session.commit()
+    ask = session.exec(
+        select(Notification).where(
+            Notification.person_id == learner.id, Notification.kind == "declaration"
+        )
+    ).one()
+    assert (ask.read_at, ask.mail) == (None, "digest")
+    unread = notifications.unread_count(session, actor=actor_of(learner))
+    _withdraw(session, admin, reg)
+    session.rollback()  # the withdrawal's transaction ends: nothing it did is kept
+    session.refresh(ask)
+    assert ask.read_at is None
+    _withdraw(session, admin, reg)
+    session.commit()
+    session.refresh(ask)
+    session.refresh(other)
+    assert ask.read_at is not None and ask.mail == "off"  # not asked in the digest either
+    assert other.read_at is None  # what is not about the registration stays
+    assert notifications.unread_count(session, actor=actor_of(learner)) == unread - 1
