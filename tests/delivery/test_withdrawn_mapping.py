@@ -86,3 +86,21 @@ def test_a_withdrawn_registrations_criteria_are_shown_not_offered_and_the_rest_i
     session.expire_all()
     kept = {c.criterion_id for c in session.exec(select(Claim).where(Claim.evidence_id == item.id))}
     assert kept == {se01[0], theirs[0], theirs[1]}
+
+
+def test_the_editors_checklist_offers_none_of_a_withdrawn_registrations_criteria(
+    session, client, auth, make_person, make_registration, make_evidence
+) -> None:
+    learner, item, se01, theirs = _two(session, make_person, make_registration, make_evidence)
+    auth.login(learner)
+    html = client.get(f"/learners/{learner.id}/evidence/new?kind=reflective_account")
+    html = html.get_data(as_text=True)
+    part = html.split("Criteria this evidence shows")[1].split("</section>")[0]
+    group = part.split("<details")[1]  # SE01's, the sample's
+    assert f"Withdrawn on {day_words(YESTERDAY)}: nothing new is mapped to it" in group
+    boxes = {
+        int(m.group(1)): m.group(0)
+        for m in re.finditer(r'<input type="checkbox" id="crit-(\d+)"[^>]*>', part)
+    }
+    assert all("disabled" in boxes[c] and 'name="criterion"' not in boxes[c] for c in se01)
+    assert all("disabled" not in boxes[c] for c in theirs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -55,6 +56,7 @@ class Group:
     code: str
     title: str
     choices: tuple[Choice, ...]
+    withdrawn_at: date | None = None  # the learner withdrew from its registration: not offered
 
 
 def checklist(learner_id: int) -> list[Group]:
@@ -64,13 +66,13 @@ def checklist(learner_id: int) -> list[Group]:
     if learner_id != actor().id:
         criteria = [c for c in criteria if c.assessor_id == actor().id]
     states = criterion_states(db(), learner_id, [(c.framework_id, c.ref) for c in criteria])
-    groups: dict[tuple[str, str], list[Choice]] = defaultdict(list)
+    groups: dict[tuple[str, str, date | None], list[Choice]] = defaultdict(list)
     for c in criteria:
         state = states.get(c.criterion_id, "")
-        groups[(c.standard_code, c.standard_title)].append(
+        groups[(c.standard_code, c.standard_title, c.withdrawn_at)].append(
             Choice(c.criterion_id, c.code, c.text, state if state in STATE_WORDS else "")
         )
-    return [Group(code, title, tuple(choices)) for (code, title), choices in groups.items()]
+    return [Group(code, title, tuple(cs), left) for (code, title, left), cs in groups.items()]
 
 
 def _draft(kind: str, form: EvidenceForm) -> service.Draft:
