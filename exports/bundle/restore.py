@@ -368,9 +368,7 @@ class _Restorer:
             return
         with self.zf.open(a.path) as src:
             stored = self.store.put(src, max_bytes=max(a.size, 1), name=a.path)
-        discard_on_rollback(
-            self.session, self.store, stored
-        )  # a failed import leaves no file behind
+        discard_on_rollback(self.session, self.store, stored)  # a failed import leaves none
         if stored.sha256 != a.sha256:  # pragma: no cover - verified before
             raise Invalid(f"Bundle refused: {a.path} changed while importing.")
 
