@@ -1,5 +1,5 @@
-"""Who is told of what in assessment: the learner of decisions and referrals on their evidence,
-the allocated assessor of evidence submitted for a decision. (Comments tell the other party in
+"""Who is told of what in assessment: the learner of decisions and referrals on their evidence
+and of plans set for them, the allocated assessor of evidence submitted for a decision. (Comments tell the other party in
 :mod:`portfolio.services.comments`; quality assurance tells its people in mappings.quality.)"""
 
 from __future__ import annotations
@@ -8,9 +8,11 @@ from collections import Counter
 
 from sqlmodel import Session
 
+from mappings.assessment.models import AssessmentPlan
 from portfolio.models import Evidence, Person
 from portfolio.services import access, notifications
 from portfolio.services.actors import Actor
+from portfolio.words import day_words
 
 
 def _claims(n: int) -> str:
@@ -53,4 +55,16 @@ def submitted(session: Session, item: Evidence) -> None:
         text=f"{name} submitted “{item.title}” for a decision.",
         link=notifications.evidence_link(item.id),
         kind="submission",
+    )
+
+
+def plan_set(session: Session, *, actor: Actor, plan: AssessmentPlan) -> None:
+    """Tell the learner their assessor set them a plan (in the app, and by e-mail as they chose
+    for plans: queued in the session, sent once the request has committed)."""
+    notifications.notify(
+        session,
+        person_id=plan.learner_id,
+        text=f"{actor.name} set you a plan: “{plan.title}”, due {day_words(plan.due_on)}.",
+        link=f"/plans/{plan.id}",
+        kind="plan",
     )

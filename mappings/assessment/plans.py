@@ -2,7 +2,8 @@
 your last job-match visit, covering SE03 P4-P7").
 
 Only the registration's allocated assessor sets, edits, marks done and closes its plans; the
-learner links their own evidence items to their own open plans. Each function checks who may act,
+learner links their own evidence items to their own open plans, and is told when one is set
+(:func:`mappings.assessment.notices.plan_set`). Each function checks who may act,
 flushes (never commits) and writes one audit entry. A plan is not set or edited on a registration
 the learner withdrew from, nor for criteria outside the registration's standards. Reading plans:
 :mod:`mappings.assessment.plan_reads`.
@@ -16,6 +17,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from mappings.assessment import notices
 from mappings.assessment.models import (
     AssessmentPlan,
     AssessmentPlanCriterion,
@@ -160,6 +162,7 @@ def set_plan(
     session.flush()
     session.add_all(AssessmentPlanCriterion(plan_id=plan.id or 0, criterion_id=c) for c in criteria)
     _audit(session, actor, "plan.set", plan, {"due_on": due.isoformat(), "criteria": criteria})
+    notices.plan_set(session, actor=actor, plan=plan)
     return plan
 
 

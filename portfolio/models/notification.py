@@ -20,6 +20,7 @@ KINDS = {
     "iqa_response": "Responses to the actions you set",
     "eqa_access": "Access granted to sampled portfolios",
     "declaration": "Standards waiting for your declaration",
+    "plan": "Plans your assessor sets you",
     "other": "Other notices",
 }
 # what a person may choose for a kind of e-mail

@@ -34,7 +34,7 @@ DEFAULT_MODE = "now"
 
 # the kinds each role may be told of (the settings page offers these)
 ROLE_KINDS = {
-    "learner": ("decision", "referral", "comment", "declaration"),
+    "learner": ("decision", "referral", "comment", "declaration", "plan"),
     "assessor": ("submission", "comment", "iqa_action"),
     "iqa": ("iqa_response",),
     "eqa": ("eqa_access",),
