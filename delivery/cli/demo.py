@@ -7,6 +7,7 @@ import click
 from delivery.cli.context import Context, pass_ctx
 from demo.accounts import load_demo
 from demo.assessments import add_demo_assessments
+from demo.plans import add_demo_plans
 from demo.quality import add_demo_quality
 from demo.synthetic import CHUNK, add_synthetic_centre, vacuum_filled
 
@@ -40,9 +41,11 @@ def demo(ctx: Context, learners: int, seed: int, items: int, chunk: int) -> None
     with ctx.session() as session:
         report = load_demo(session)
         assessed = add_demo_assessments(session)
+        planned = add_demo_plans(session)
         assured = add_demo_quality(session)
     click.echo(report.text())
     click.echo(assessed.text())
+    click.echo(planned.text())
     click.echo(assured.text())
     if learners > 0:
         synthetic = add_synthetic_centre(

@@ -15,6 +15,7 @@ from delivery.schema import upgrade
 from delivery.web.app import create_app
 from demo.accounts import DEMO_PASSWORD, load_demo
 from demo.assessments import add_demo_assessments
+from demo.plans import add_demo_plans
 from demo.quality import add_demo_quality
 from exports.badges import issue as badges
 from portfolio.config import SIGNING_KEY_FILE
@@ -68,6 +69,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     with session_scope(engine) as session:
         load_demo(session)
         add_demo_assessments(session)
+        add_demo_plans(session)
         add_demo_quality(session)
         _long_portfolio(session, "learner4@example.org", PAGE_SIZE + 10)
         # the demo's sign-offs get their Open Badges, signed with the live server's own key

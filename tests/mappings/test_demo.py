@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func
 from sqlmodel import select
 
 from demo.accounts import load_demo
 from demo.assessments import add_demo_assessments
-from mappings.assessment.models import Claim, Decision, SignOff
+from demo.plans import add_demo_plans
+from mappings.assessment import plan_reads
+from mappings.assessment.models import AssessmentPlan, Claim, Decision, SignOff
 from mappings.assessment.signoff import frozen_evidence_intact
 from mappings.assessment.standing import load_standings, registrations_of_learner
 from portfolio.models import AuditEntry, Evidence, Person
@@ -86,5 +90,29 @@ def test_demo_command_adds_the_assessments(cli) -> None:
     first = cli("demo")
     assert first.exit_code == 0, first.output
     assert "Demo assessments:" in first.output
+    assert "Demo assessment plans: 2 plans for learner2@example.org" in first.output
     second = cli("demo")
     assert "Demo assessments were already loaded; nothing changed." in second.output
+    assert "Demo assessment plans were already loaded; nothing changed." in second.output
+
+
+def test_demo_plans_show_an_open_an_overdue_and_a_submitted_plan_once(session) -> None:
+    load_demo(session)
+    add_demo_assessments(session)
+    report = add_demo_plans(session)
+    session.commit()
+    assert "2 plans for learner2@example.org" in report.text()
+    states = {}
+    for email in ("learner2@example.org", "learner3@example.org"):
+        person = session.exec(select(Person).where(Person.email == email)).one()
+        for row in plan_reads.open_plans(session, person.id, date.today())[0]:
+            states[row.title] = row.state.label
+    assert states == {
+        "Reflect on your next job-match visit": "Open",
+        "Ask your employer contact for a witness testimony": "Overdue",
+        "Reflect on your first supervision": "Evidence submitted",
+    }
+    count = session.exec(select(func.count()).select_from(AssessmentPlan)).one()
+    again = add_demo_plans(session)
+    assert again.created == [] and "nothing changed" in again.text()
+    assert session.exec(select(func.count()).select_from(AssessmentPlan)).one() == count == 3
