@@ -16,6 +16,8 @@ from delivery.web.forms import PageForm, errors_on, status_of
 from delivery.web.handler import page
 from mappings.assessment import plan_reads, plans
 from portfolio.models import Person
+from portfolio.models.evidence import KINDS
+from portfolio.services.evidence.drafts import writable_kinds
 
 bp = Blueprint("plans", __name__)
 
@@ -135,6 +137,12 @@ def edit(plan_id: int) -> tuple[str, int] | Response:
     return _form_page(form, learner, chosen, plan=shown)
 
 
+def learner_kinds() -> dict[str, str]:
+    """The kinds a learner writes for their own plan (a reflective account first), as the
+    editor allows them: it checks the kind again."""
+    return {k: KINDS[k] for k in writable_kinds({"self"})}
+
+
 def _detail(
     plan_id: int, done: DoneForm | None = None, close: CloseForm | None = None
 ) -> tuple[str, int]:
@@ -144,6 +152,7 @@ def _detail(
         plan=shown,
         done=done or DoneForm(),
         close=close or CloseForm(),
+        kinds=learner_kinds() if shown.may_write else {},
     )
     return html, status_of(done, close)
 

@@ -31,6 +31,7 @@ from delivery.web.evidence.views import (
 )
 from delivery.web.forms import PageForm, errors_on
 from delivery.web.handler import page
+from delivery.web.plans import learner_kinds
 from delivery.web.words import clock
 from mappings.assessment import first_save, plan_reads, plans
 from mappings.assessment.claims import claimable_criteria
@@ -150,8 +151,14 @@ def _editor(
         preview_url=url_for("evidence.preview", kind=kind),
         max_mb=current_app.config["MAX_UPLOAD_MB"],
         plan=plan,
+        plan_kinds=_other_kinds(kind) if plan is not None and item is None else {},
     )
     return page_html, form.status
+
+
+def _other_kinds(kind: str) -> dict[str, str]:
+    """The learner's other kinds, to write for the same plan instead (the editor's links)."""
+    return {k: label for k, label in learner_kinds().items() if k != kind}
 
 
 def _plan() -> plan_reads.WritingPlan | None:

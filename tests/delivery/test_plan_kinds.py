@@ -1,0 +1,71 @@
+"""The learner chooses what kind of evidence to write for a plan: on the plan's page (a small
+form, a reflective account unless they choose), and in the editor (the other kinds, keeping the
+plan). The server's checks are the editor's own: an assessor's kind is refused the learner."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import select
+
+from mappings.assessment.models import AssessmentPlanEvidence
+from portfolio.models import Evidence
+from tests.delivery.test_plans_web import _ids, _set, _text, case  # noqa: F401
+
+
+def test_the_learner_chooses_the_kind_on_the_plan_page(client, auth, session, case) -> None:  # noqa: F811
+    reg, learner, assessor = case
+    plan = _set(session, reg, assessor, title="Show the job match")
+    auth.login(assessor)
+    assert 'name="kind"' not in _text(client.get(f"/plans/{plan}"))  # only the learner writes
+    auth.login(learner)
+    page = _text(client.get(f"/plans/{plan}"))
+    form = re.search(r'<form method="get" action="([^"]+)"[^>]*>(.*?)</form>', page, re.S)
+    assert form is not None and form.group(1) == f"/learners/{learner.id}/evidence/new"
+    assert f'<input type="hidden" name="plan" value="{plan}">' in form.group(2)
+    options = re.findall(r'<option value="(\w+)"( selected)?>', form.group(2))
+    assert options[0] == ("reflective_account", " selected")
+    kinds = [k for k, _ in options]
+    assert "star_narrative" in kinds and "witness_testimony" in kinds
+    assert "observation_record" not in kinds and "professional_discussion" not in kinds
+    assert '<label for="plan-kind">Kind of evidence</label>' in form.group(2)
+    assert "Write evidence for this plan" in form.group(2)
+
+
+def test_evidence_of_the_chosen_kind_is_linked_to_the_plan(client, auth, session, case) -> None:  # noqa: F811
+    reg, learner, assessor = case
+    plan = _set(session, reg, assessor, title="Show the job match")
+    auth.login(learner)
+    link = f"/learners/{learner.id}/evidence/new?kind=star_narrative&plan={plan}"
+    editor = _text(client.get(link))
+    assert "New star narrative" in editor
+    assert "Written for your assessor's plan “Show the job match”" in editor
+    for cid in _ids(session, "SE03", "P4", "P5"):
+        assert f'value="{cid}" checked' in editor
+    # the editor offers the other kinds, keeping the plan
+    other = f"/learners/{learner.id}/evidence/new?kind=reflective_account&amp;plan={plan}"
+    assert other in client.get(link).get_data(as_text=True)
+    assert "/evidence/new?kind=star_narrative&amp;plan=" not in client.get(link).get_data(
+        as_text=True
+    )
+    assert "kind=observation_record" not in editor
+    r = client.post(
+        link,
+        data={
+            "title": "Matching Sam to the bakery",
+            "activity_date": "2026-11-30",
+            "situation": "Sam wanted early shifts.",
+            "task": "Find a match.",
+            "action": "I visited the bakery.",
+            "result": "Sam starts Monday.",
+            "criterion": [str(i) for i in _ids(session, "SE03", "P4", "P5")],
+            "on_page": "1",
+        },
+    )
+    assert r.status_code == 302
+    item = session.exec(select(Evidence).where(Evidence.learner_id == learner.id)).one()
+    assert item.kind == "star_narrative"
+    assert session.get(AssessmentPlanEvidence, (plan, item.id)) is not None
+    # an assessor's kind stays refused to the learner, plan or not
+    r = client.get(f"/learners/{learner.id}/evidence/new?kind=observation_record&plan={plan}")
+    assert r.status_code == 403
