@@ -132,6 +132,27 @@ def test_assessor_pages(page, live_server) -> None:
     assert _check(page, live_server, paths) == []
 
 
+def test_plan_pages(page, live_server) -> None:
+    """The demo's plans (learner2: one due soon, one overdue), read and written by the learner,
+    set and changed by their assessor."""
+    login(page, live_server, "learner2@example.org")
+    page.goto(f"{live_server}/")
+    plan = _first_href(page, r"/plans/\d+")
+    progress = _first_href(page, r"/learners/\d+/progress")
+    learner_id = progress.split("/")[2]
+    page.goto(live_server + plan)
+    page.get_by_label("Kind of evidence").select_option("star_narrative")
+    page.get_by_role("button", name="Write evidence for this plan").click()
+    page.wait_for_url("**/evidence/new?**")
+    assert "kind=star_narrative" in page.url and f"plan={plan.split('/')[2]}" in page.url
+    editor = page.url.removeprefix(live_server)
+    assert _check(page, live_server, ["/", plan, editor, progress]) == []
+    page.context.clear_cookies()
+    login(page, live_server, "assessor1@example.org")
+    paths = [progress, f"/learners/{learner_id}/plans/new", plan, f"{plan}/edit"]
+    assert _check(page, live_server, paths) == []
+
+
 def test_quality_assurer_pages(page, live_server) -> None:
     login(page, live_server, "iqa@example.org")
     page.goto(f"{live_server}/iqa/cycles/new")

@@ -64,9 +64,13 @@ SKIPPED: dict[str, str] = {
 }
 # no persona opens these with the route test's made-up links; a visitor with a real one does
 BY_REAL_LINK = ("account.reset", "notifications.unsubscribe", "witness.answer")
-# the same pages in other states: each kind of evidence's form, search results, sorted lists
+# the same pages in other states: each kind of evidence's form (and one for a plan), search
+# results, sorted lists
 VARIANTS: dict[tuple[str, str], list[str]] = {
-    ("evidence.new", "owner"): [f"?kind={k}" for k in KINDS if k not in ASSESSOR_KINDS],
+    ("evidence.new", "owner"): [
+        *(f"?kind={k}" for k in KINDS if k not in ASSESSOR_KINDS),
+        "?kind=star_narrative&plan={plan_id}",  # written for a plan: its note and other kinds
+    ],
     ("evidence.new", "assessor"): [f"?kind={k}" for k in ASSESSOR_KINDS],
     ("evidence.index", "owner"): ["?status=draft", "?status=submitted"],
     ("frameworks.search", "owner"): ["?q=task+analysis"],
