@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask
 
+from mappings.assessment import plan_reads
 from tests.delivery.api_world import api_world, bearer, world  # noqa: F401 - fixtures
 from tests.route_matrix import (
     ALL,
@@ -54,6 +55,9 @@ EXPECT: dict[str, set[str]] = {
     "api_assessment.list_signoffs": SAMPLED_READERS,
     "api_assessment.show_signoff": SAMPLED_READERS,
     "api_assessment.signoff_document": SAMPLED_READERS,
+    "api_plans.list_plans": SAMPLED_READERS,
+    "api_plans.show_plan": SAMPLED_READERS,
+    "api_plans.set_plan": {"assessor"},
     "api_quality.cycles": {"iqa"},
     "api_quality.cycle": {"iqa"},
     "api_quality.sample": {"iqa", "eqa"},
@@ -90,6 +94,10 @@ def _request(endpoint: str, persona: str, values: dict[str, Any]) -> dict[str, A
         }},
         "api_admin.update_registration": {"json": {"planned_end": TODAY}},
         "api_assessment.set_claims": {"json": {"criterion_ids": []}},
+        "api_plans.set_plan": {"json": {
+            "title": "From the API", "body": "What to do.", "due_on": TODAY,
+            "criterion_ids": [values["criterion_id"]],
+        }},
         "api_assessment.decide": {"json": {
             "decision": "accepted", "method": "O", "feedback": "", "revision": 0,
         }},
@@ -110,9 +118,16 @@ def _api_rules(app: Flask) -> list[Any]:
     ]  # fmt: skip
 
 
-def test_every_api_operation_answers_every_persona_as_designed(app: Flask, api_world) -> None:  # noqa: F811
+def test_every_api_operation_answers_every_persona_as_designed(
+    app: Flask,
+    session,
+    api_world,  # noqa: F811
+) -> None:
     walk, values = api_world
-    values = {**values, "learner_id": walk["people"]["owner"].id}
+    target = plan_reads.targets_of(session, values["registration_id"])[0]
+    values = {
+        **values, "learner_id": walk["people"]["owner"].id, "criterion_id": target.criterion_id,
+    }  # fmt: skip
     rules = _api_rules(app)
     problems = [
         f"no access expectation for {r.endpoint}" for r in rules if r.endpoint not in EXPECT

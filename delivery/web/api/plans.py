@@ -1,0 +1,128 @@
+"""Assessment plans: a learner's plans and one plan, for whoever may see the learner's portfolio
+(as on the pages, less an administrator, who reads no portfolio through the API), and a plan set
+by the registration's allocated assessor. The services check who may do what."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+from marshmallow import fields as f
+from marshmallow import validate as v
+
+from delivery.web.api import problems
+from delivery.web.api.handler import api_actor, operation
+from delivery.web.context import db
+from mappings.assessment import plan_reads, plans
+from mappings.assessment.plan_state import PlanState
+from portfolio.errors import NotFound
+from portfolio.services import access
+
+bp = Blueprint("api_plans", __name__, url_prefix="/api/v1",
+               description="Assessment plans: what an assessor asks a learner to do, by when.")  # fmt: skip
+problems.on(bp)
+
+STATE = {"description": "open, overdue, submitted (evidence written for it was submitted) or done"}
+
+
+class PlanRowOut(ma.Schema):
+    id = f.Integer(required=True)
+    title = f.String(required=True)
+    due_on = f.Date(required=True)
+    state = f.String(required=True, metadata=STATE)
+    state_label = f.String(required=True, metadata={"description": "e.g. Overdue, Closed"})
+    state_words = f.String(required=True, metadata={"description": "e.g. due 20 Dec 2026"})
+
+
+class PlanList(ma.Schema):
+    items = f.List(f.Nested(PlanRowOut), required=True)
+
+
+class PlanCriterionOut(ma.Schema):
+    standard = f.String(required=True)
+    code = f.String(required=True)
+    text = f.String(required=True)
+
+
+class PlanEvidenceOut(ma.Schema):
+    id = f.Integer(required=True)
+    title = f.String(required=True)
+    submitted_at = f.DateTime(allow_none=True, required=True)
+
+
+class PlanDetail(PlanRowOut):
+    registration_id = f.Integer(required=True)
+    learner_id = f.Integer(required=True)
+    body = f.String(required=True, metadata={"description": "what to do, Markdown"})
+    set_by = f.String(required=True, metadata={"description": "the assessor's name"})
+    set_at = f.DateTime(required=True)
+    criteria = f.List(f.Nested(PlanCriterionOut), required=True)
+    evidence = f.List(f.Nested(PlanEvidenceOut), required=True)
+
+
+class NewPlan(ma.Schema):
+    title = f.String(required=True, validate=v.Length(max=plans.TITLE_LONGEST))
+    body = f.String(required=True, validate=v.Length(max=plans.BODY_LONGEST))
+    due_on = f.Date(required=True)
+    criterion_ids = f.List(f.Integer(), required=True,
+                           metadata={"description": "criteria of the registration's standards"})  # fmt: skip
+
+
+def _state(state: PlanState) -> dict[str, str]:
+    return {"state": state.key, "state_label": state.label, "state_words": state.words}
+
+
+def _detail(plan_id: int) -> dict[str, Any]:
+    shown = plan_reads.plan_page(db(), actor=api_actor(), plan_id=plan_id, today=date.today())
+    if not shown.portfolio_reader:  # an administrator reads plans on the pages only
+        raise NotFound("No such plan, or it is not one you may see.")
+    return {
+        "id": shown.id, "title": shown.title, "due_on": shown.due_on, **_state(shown.state),
+        "registration_id": shown.registration_id, "learner_id": shown.learner_id,
+        "body": shown.body, "set_by": shown.set_by, "set_at": shown.set_at,
+        "criteria": list(shown.criteria), "evidence": list(shown.evidence),
+    }  # fmt: skip
+
+
+@bp.route("/learners/<int:learner_id>/plans")
+@operation("read")
+@bp.response(200, PlanList)
+def list_plans(learner_id: int) -> dict[str, Any]:
+    """List a learner's plans
+
+    Open plans soonest due first, then ended ones, most recently ended first (at most 50)."""
+    actor = api_actor()
+    access.require_view(db(), actor, learner_id)
+    rows = plan_reads.plans_of(db(), actor=actor, learner_id=learner_id, today=date.today())
+    return {"items": [
+        {"id": r.id, "title": r.title, "due_on": r.due_on, **_state(r.state)} for r in rows
+    ]}  # fmt: skip
+
+
+@bp.route("/plans/<int:plan_id>")
+@operation("read")
+@bp.response(200, PlanDetail)
+def show_plan(plan_id: int) -> dict[str, Any]:
+    """Show a plan
+
+    What to do, by when, for which criteria, where it stands and the evidence written for it."""
+    return _detail(plan_id)
+
+
+@bp.route("/registrations/<int:registration_id>/plans", methods=["POST"])
+@operation("assess")
+@bp.arguments(NewPlan)
+@bp.response(201, PlanDetail)
+def set_plan(args: dict[str, Any], registration_id: int) -> dict[str, Any]:
+    """Set a learner a plan
+
+    The registration's allocated assessor; not on a withdrawn registration; the due date not in
+    the past nor more than five years away; criteria of the registration's standards. The
+    learner is told, as when the plan is set on the pages."""
+    plan = plans.set_plan(
+        db(), actor=api_actor(), registration_id=registration_id, title=args["title"],
+        body=args["body"], criterion_ids=args["criterion_ids"], due_on=args["due_on"],
+    )  # fmt: skip
+    return _detail(plan.id or 0)

@@ -1,0 +1,76 @@
+"""Assessment plans through the API: a learner's plans and one plan for whoever may see the
+portfolio, a plan set by the allocated assessor (assess scope) with the learner told, refusals
+as problems with nothing stored."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlmodel import select
+
+from mappings.assessment import plan_reads
+from mappings.assessment.models import AssessmentPlan
+from portfolio.models import Notification
+from portfolio.services import withdrawals
+from tests.conftest import actor_of
+from tests.delivery.api_world import api_world, bearer, token_for, world  # noqa: F401 - fixtures
+from tests.delivery.test_api import _problem
+
+
+def test_readers_list_and_show_a_learners_plans(app, session, api_world) -> None:  # noqa: F811
+    walk, values = api_world
+    owner = walk["people"]["owner"]
+    client = app.test_client()
+    for who in ("owner", "assessor", "iqa"):
+        listed = client.get(f"/api/v1/learners/{owner.id}/plans",
+                            headers=bearer(walk["tokens"][who]))  # fmt: skip
+        assert listed.status_code == 200
+        (row,) = [r for r in listed.get_json()["items"] if r["id"] == values["plan_id"]]
+        assert row["state"] == "open" and row["state_label"] == "Open"
+        assert row["state_words"].startswith("due ")
+    shown = client.get(f"/api/v1/plans/{values['plan_id']}",
+                       headers=bearer(walk["tokens"]["owner"])).get_json()  # fmt: skip
+    assert shown["learner_id"] == owner.id and shown["registration_id"] == values["registration_id"]
+    assert shown["criteria"] and {"standard", "code", "text"} <= shown["criteria"][0].keys()
+    assert shown["evidence"] == [] and shown["set_by"] == walk["people"]["assessor"].name
+    # another learner and an administrator (who reads no portfolio through the API): not found
+    for who in ("other_learner", "admin"):
+        headers = bearer(walk["tokens"][who])
+        _problem(client.get(f"/api/v1/plans/{values['plan_id']}", headers=headers), 404)
+        refused = client.get(f"/api/v1/learners/{owner.id}/plans", headers=headers)
+        assert refused.status_code in (403, 404)
+
+
+def test_the_assessor_sets_a_plan_and_the_learner_is_told(app, session, api_world) -> None:  # noqa: F811
+    walk, values = api_world
+    reg_id, owner = values["registration_id"], walk["people"]["owner"]
+    target = plan_reads.targets_of(session, reg_id)[0]
+    due = date.today() + timedelta(days=7)
+    body = {"title": "Write up the trial shift", "body": "A *reflective account*.",
+            "due_on": due.isoformat(), "criterion_ids": [target.criterion_id]}  # fmt: skip
+    client = app.test_client()
+    url = f"/api/v1/registrations/{reg_id}/plans"
+    made = client.post(url, json=body, headers=bearer(walk["tokens"]["assessor"]))
+    assert made.status_code == 201, made.get_data(as_text=True)
+    plan = made.get_json()
+    assert plan["title"] == "Write up the trial shift" and plan["due_on"] == due.isoformat()
+    assert plan["state"] == "open" and [c["code"] for c in plan["criteria"]] == [target.code]
+    told = session.exec(select(Notification).where(Notification.person_id == owner.id)).all()
+    assert f"/plans/{plan['id']}" in [n.link for n in told if n.kind == "plan"]
+    # a token without the assess scope, a past due date, another assessor: refused
+    read_only = token_for(session, walk["people"]["assessor"].id, scopes=("read",))
+    _problem(client.post(url, json=body, headers=bearer(read_only)), 403)
+    past = {**body, "due_on": (date.today() - timedelta(days=1)).isoformat()}
+    problem = _problem(client.post(url, json=past, headers=bearer(walk["tokens"]["assessor"])), 422)
+    assert "past" in problem["detail"]
+    other = client.post(url, json=body, headers=bearer(walk["tokens"]["other_assessor"]))
+    assert other.status_code in (403, 404)
+    withdrawals.withdraw(
+        session, actor=actor_of(walk["people"]["admin"]), registration_id=reg_id,
+        on=date.today(), reason="Moved away",
+    )  # fmt: skip
+    session.commit()
+    problem = _problem(client.post(url, json=body, headers=bearer(walk["tokens"]["assessor"])), 422)
+    assert "withdrew" in problem["detail"]
+    stored = session.exec(select(AssessmentPlan).where(AssessmentPlan.registration_id == reg_id))
+    assert len(stored.all()) == 2  # the walk's plan and the one set above
