@@ -6,20 +6,29 @@ names the assessment methods of each claim and criterion by its framework's rule
 reads all of that (the newest decision as a scalar subquery beside the frameworks' rows) instead
 of one for each (it was four: the key, the newest decision, and the rules twice), and whether the
 item has VACSR judgements or records received in a bundle: most have neither, and the page then
-asks for none.
+asks for none; and the assessment plan the item was written for, if any (its id and title), so
+that naming it costs the page no statement of its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import BindParameter, bindparam, func
 from sqlalchemy import select as sa_select
+from sqlalchemy.sql.selectable import ScalarSelect
 from sqlmodel import Session, col
 
 from mappings.assessment.coverage import CoverageRules
-from mappings.assessment.models import Decision, Judgement, ReceivedRecord
+from mappings.assessment.models import (
+    AssessmentPlan,
+    AssessmentPlanEvidence,
+    Decision,
+    Judgement,
+    ReceivedRecord,
+)
 from mappings.assessment.suggestions import FrameworkKey, framework_hash
 from portfolio.models import Framework
 
@@ -36,10 +45,26 @@ class PageFrameworks:
     # False: the item asked about has no judgement / no record received (True: it may have)
     judged: bool = True
     received: bool = True
+    # the plan the item was written for (the first, if linked to more): (id, title), or None
+    plan: tuple[int, str] | None = None
 
 
 # built once: every evidence page runs it
 _EVIDENCE_ID: BindParameter[int] = bindparam("evidence_id")
+
+
+def _plan_of(column: Any) -> ScalarSelect[Any]:
+    """One column of the first plan the item was written for, as a scalar subquery."""
+    return (
+        sa_select(column)
+        .join(AssessmentPlanEvidence, col(AssessmentPlanEvidence.plan_id) == AssessmentPlan.id)
+        .where(col(AssessmentPlanEvidence.evidence_id) == _EVIDENCE_ID)
+        .order_by(col(AssessmentPlan.id))
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 _PAGE_FRAMEWORKS = sa_select(
     col(Framework.id),
     col(Framework.content_hash),
@@ -50,14 +75,16 @@ _PAGE_FRAMEWORKS = sa_select(
     sa_select(col(ReceivedRecord.id))
     .where(col(ReceivedRecord.evidence_id) == _EVIDENCE_ID)
     .exists(),
+    _plan_of(col(AssessmentPlan.id)),
+    _plan_of(col(AssessmentPlan.title)),
 ).where(col(Framework.id).in_(bindparam("ids", expanding=True)))
 
 
 def page_frameworks(
     session: Session, framework_ids: Sequence[int], evidence_id: int = 0
 ) -> PageFrameworks:
-    """These frameworks' key and rules, the newest decision and whether the item ``evidence_id``
-    has judgements and received records, in one statement (none without frameworks: a learner
+    """These frameworks' key and rules, the newest decision, whether the item ``evidence_id``
+    has judgements and received records and the plan it was written for, in one statement (none without frameworks: a learner
     with no standard has nothing to suggest nor to decide by)."""
     ids = sorted(set(framework_ids))
     if not ids:
@@ -76,4 +103,5 @@ def page_frameworks(
         newest=int(rows[0][4] or 0),
         judged=bool(rows[0][5]),
         received=bool(rows[0][6]),
+        plan=(int(rows[0][7]), str(rows[0][8])) if rows[0][7] is not None else None,
     )

@@ -154,6 +154,7 @@ class MappingView:
     map_open: bool = True
     criteria: list[Claimable] = field(default_factory=list)  # of the learner's standards
     rules: dict[int, CoverageRules] = field(default_factory=dict)  # of their frameworks, by id
+    plan: tuple[int, str] | None = None  # the plan it was written for: (id, title)
 
     @property
     def to_decide(self) -> list[ClaimRow]:
@@ -313,6 +314,7 @@ def mapping_view(
         map_open=item.status == "draft",
         criteria=criteria,
         rules=frameworks.rules,
+        plan=frameworks.plan,
     )
 
 
