@@ -166,6 +166,7 @@ def detail(plan_id: int) -> tuple[str, int]:
 @bp.route("/plans/<int:plan_id>/done", methods=["POST"])
 @page("assessor")
 def done(plan_id: int) -> tuple[str, int] | Response:
+    plans.require_assessing(db(), actor=actor(), plan_id=plan_id)
     form = DoneForm()
     if form.validate_on_submit():
         with errors_on(form):
@@ -178,6 +179,7 @@ def done(plan_id: int) -> tuple[str, int] | Response:
 @bp.route("/plans/<int:plan_id>/close", methods=["POST"])
 @page("assessor")
 def close(plan_id: int) -> tuple[str, int] | Response:
+    plans.require_assessing(db(), actor=actor(), plan_id=plan_id)  # before the form's errors
     form = CloseForm()
     if form.validate_on_submit():
         with errors_on(form):

@@ -195,6 +195,13 @@ def edit_plan(
     return plan
 
 
+def require_assessing(session: Session, *, actor: Actor, plan_id: int) -> None:
+    """The actor is the allocated assessor of the plan's registration, or refused as the writes
+    refuse (for a form to refuse before it says what is missing from it)."""
+    _plan_obj, reg = _plan(session, plan_id)
+    _assessing(session, actor, reg, "changes plans")
+
+
 def mark_done(session: Session, *, actor: Actor, plan_id: int) -> AssessmentPlan:
     """The assessor is satisfied the plan was carried out."""
     plan, reg = _plan(session, plan_id)

@@ -40,8 +40,12 @@ from tests.route_matrix import (
 MANAGEMENT = Path(__file__).parents[1] / "mappings" / "data" / "management-leadership.csv"
 
 # what belongs to the walk's SE registration, not to the other one: its claim's decision, its
-# sign-off and reopening, the IQA's action for its assessor, its cohort
+# sign-off and reopening, the IQA's action for its assessor, its cohort, its plans
 NOT_THE_OTHER_REGISTRATIONS = {
+    "plans.edit",
+    "plans.done",
+    "plans.close",
+    "api_plans.set_plan",
     "evidence.decide",
     "coverage.signoff",
     "coverage.reopen",
