@@ -18,6 +18,12 @@
     lti_links.json          their VLE accounts linked to this one (platform and subject)
     api_tokens.json         their API tokens (name, scopes, dates; never the secret or its hash)
     email_choices.json      what they chose to receive by e-mail
+    claims.json             the claims of their evidence, or that they made, with what the
+                            engine had suggested (engine version, score, strong)
+    plans.json              assessment plans set them as a learner, or that they set or ended,
+                            each with its criteria and the evidence linked to it
+    witness_confirmations.json  the confirmations asked of the witnesses of their testimonies (or
+                            that they asked): the request, the witness's address, answer, comment
 
 Times are ISO 8601 UTC. Writing one appends a ``privacy.subject_access`` audit entry.
 """
@@ -38,6 +44,7 @@ from sqlmodel import Session, col, select
 
 from exports.badges.models import Badge
 from exports.bundle import write_bundle
+from exports.subject_access_records import assessment_records
 from mappings.assessment.models import Claim, Decision, Judgement, LearnerDeclaration, SignOff
 from mappings.quality.models import Action, EqaAccess
 from portfolio.errors import NotFound, PermissionDenied
@@ -77,6 +84,14 @@ eqa_grants.json        your read-only access as an external quality assurer
 lti_links.json         the VLE accounts (course platforms) linked to your account
 api_tokens.json        your API tokens: names, scopes and dates (the secrets are never stored)
 email_choices.json     what you chose to receive by e-mail
+claims.json            the criteria you (or your assessor) claimed your evidence shows, their
+                       status, and whether the application had suggested each one (with its
+                       engine's version, score and whether the suggestion was strong)
+plans.json             assessment plans: the tasks your assessor set you (or, as an assessor,
+                       that you set), each with its criteria and the evidence linked to it
+witness_confirmations.json  the requests to your witnesses to confirm your witness testimonies
+                       (or that you sent): when, which version, the witness's e-mail address,
+                       their answer and comment (the link's secret is never stored)
 """
 PERSON_FIELDS = (
     "id", "name", "email", "roles", "active", "site", "assessor_status", "created_at",
@@ -208,6 +223,7 @@ def _collect(session: Session, person: Person) -> dict[str, Any]:
             )
         ),
         **_held(session, pid),
+        **assessment_records(session, pid, evidence_ids),
         "has_portfolio": bool(evidence_ids or mine),
     }
 
