@@ -181,8 +181,10 @@ class RegistrationSummary(SQLModel, table=True):
     It carries what the caseload sorts, searches and counts by (the registration's assessor and
     IQA, the learner and their name folded for sorting, the planned end, the whole percentage
     met and the RAG rank on ``computed_on``, and whether the learner has withdrawn, so its counts
-    leave them out), with an index per sort of each role's caseload: one page of a caseload is a
-    range of an index with a limit."""
+    leave them out and its status order puts them last), with an index per sort of each role's
+    caseload (two for the status: ``withdrawn`` and ``active`` lead them, so that either
+    direction reads one index in one direction): one page of a caseload is a range of an index
+    with a limit."""
 
     __tablename__ = "registration_summary"
     __table_args__ = tuple(
@@ -191,7 +193,10 @@ class RegistrationSummary(SQLModel, table=True):
         for key, columns in (
             ("name", ("name_key",)),
             ("progress", ("percent", "name_key")),
-            ("rag", ("rag_rank", "percent", "name_key")),
+            # by status, a withdrawn learner after the active ones either way: ascending reads
+            # this index forward, descending the next one backwards (active first, then the rest)
+            ("rag", ("withdrawn", "rag_rank", "percent", "name_key")),
+            ("rag_desc", ("active", "rag_rank", "percent", "name_key")),
             ("end", ("planned_end", "name_key")),
         )
     )
@@ -209,6 +214,7 @@ class RegistrationSummary(SQLModel, table=True):
     percent: int  # met of total, a whole percentage (halves up)
     rag_rank: int  # 0 red, 1 amber, 2 green on computed_on
     withdrawn: bool = False  # the learner withdrew: shown, not counted as active
+    active: bool = True  # not ``withdrawn``: the status order read descending puts these first
 
 
 class AssessmentPlan(SQLModel, table=True):

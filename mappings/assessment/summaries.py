@@ -118,6 +118,7 @@ def rows(session: Session, registration_ids: Sequence[int], today: date) -> list
                 "percent": whole_percent(s.met, s.total),
                 "rag_rank": RAG_RANK[s.rag],
                 "withdrawn": reg.withdrawn_at is not None,
+                "active": reg.withdrawn_at is None,
             }
         )
     return found

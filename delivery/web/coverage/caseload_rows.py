@@ -31,9 +31,16 @@ _S = RegistrationSummary
 _ORDER: dict[str, tuple[Any, ...]] = {
     "name": (_S.name_key,),
     "progress": (_S.percent, _S.name_key),
-    "rag": (_S.rag_rank, _S.percent, _S.name_key),
+    "rag": (_S.withdrawn, _S.rag_rank, _S.percent, _S.name_key),
+    "rag_desc": (_S.active, _S.rag_rank, _S.percent, _S.name_key),
     "end": (_S.planned_end, _S.name_key),
 }  # each the columns of an index (summaries' model), after the assessor's or IQA's id
+
+
+def _order(sort: str, direction: str) -> str:
+    """The order a page reads: by status, a withdrawn learner comes after the active ones either
+    way, so descending reads the index led by ``active`` (not ``withdrawn``) backwards."""
+    return "rag_desc" if sort == "rag" and direction == "desc" else sort
 
 
 class Row(NamedTuple):
@@ -77,11 +84,11 @@ def like() -> ColumnElement[bool]:
 
 
 @cache
-def _page_statement(role: str, sort: str, descending: bool, seek: bool, search: bool) -> Any:
-    """Built once per role, order, direction of reading, and whether it seeks and searches: the
+def _page_statement(role: str, order: str, descending: bool, seek: bool, search: bool) -> Any:
+    """Built once per role, order (:data:`_ORDER`), direction of reading, and whether it seeks and searches: the
     page's registrations from the index of the order alone (skipped rows cost an index entry
     each, a seek none), then the columns the page shows for those."""
-    keys = (*_ORDER[sort], _S.registration_id)
+    keys = (*_ORDER[order], _S.registration_id)
     found: Any = sa_select(col(_S.registration_id).label("rid"))
     if seek:  # the rows past the one paged from, in the order read: its keys read once each
         bound = RegistrationSummary.__table__.alias("bound")  # type: ignore[attr-defined]
@@ -151,6 +158,7 @@ def page_rows(
     direction, needle), ``sizes`` being the page size and how many registrations the search
     matches: one statement (two when the row paged from is gone)."""
     sort, direction, needle = how
+    order = _order(sort, direction)
     size, matching = sizes
     params: dict[str, Any] = {"holder": holder_id}
     if needle:
@@ -159,13 +167,13 @@ def page_rows(
     cursor = where.after if where.after is not None else where.before
     if cursor is not None:
         back = where.after is None  # the page before the one paged from: read backwards
-        statement = _page_statement(role, sort, descending != back, True, bool(needle))
+        statement = _page_statement(role, order, descending != back, True, bool(needle))
         rows = _read(session, statement, {**params, "cursor": cursor, "offset": 0, "limit": size})
         if rows:
             return rows[::-1] if back else rows
     first, last = (where.page - 1) * size, min(where.page * size, matching)
     back = matching - last < first  # nearer the end: skip from there
-    statement = _page_statement(role, sort, descending != back, False, bool(needle))
+    statement = _page_statement(role, order, descending != back, False, bool(needle))
     params |= {"offset": matching - last if back else first, "limit": max(last - first, 0)}
     rows = _read(session, statement, params)
     return rows[::-1] if back else rows
