@@ -6,6 +6,7 @@ total says how many of its registrations are active and how many withdrawn."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from sqlmodel import select
@@ -55,3 +56,18 @@ def test_withdrawn_learners_come_after_the_active_ones_in_either_direction(
             assert _learners(_text(client.get(f"{url}&page={number}"))) == rows, number
         assert _walk(client, f"{url}&page={len(forward)}", "prev") == forward[::-1], direction
         monkeypatch.setattr(service, "PAGE_SIZE", 50)
+
+
+def test_the_total_says_how_many_are_active_and_how_many_withdrawn(
+    session, client, auth, caseload, make_person
+) -> None:
+    assessor, learners = caseload
+    _withdraw(session, make_person, learners[:1])
+    auth.login(assessor)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", _text(client.get("/caseload"))))
+    assert "7 registrations: 6 active, 1 withdrawn ·" in text
+    assert "· 1 withdrawn ·" not in text
+    home = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", _text(client.get("/"))))
+    assert "Green 0 · 1 withdrawn registration" in re.sub(r"Green \d+", "Green 0", home)
+    found = service.caseload(session, actor=actor_of(assessor))
+    assert (found.registrations, found.withdrawn) == (7, 1)

@@ -111,6 +111,11 @@ class Caseload:
     after_last: int | None = None  # the next page's link seeks on from this row
     withdrawn: int = 0  # of the whole caseload, counted apart (not red, amber, green or awaiting)
 
+    @property
+    def active(self) -> int:
+        """The caseload's registrations whose learner has not withdrawn."""
+        return self.registrations - self.withdrawn
+
 
 def _sort_key(key: str) -> Callable[[Any], tuple[Any, ...]]:
     if key == "progress":
