@@ -180,3 +180,43 @@ def test_erasure_leaves_nothing_of_the_learner_in_their_assessment_plans(
     said = [(p.title, p.body, p.close_reason) for p in rows]
     assert all("Okafor" not in text for row in said for text in row), said
     assert {p.id: p.due_on for p in rows} == kept  # the plans stay, as records of work set
+
+
+def test_retention_leaves_nothing_of_the_learner_in_plans_or_witness_confirmations(
+    session, case, store, make_evidence
+) -> None:
+    from datetime import date
+
+    from mappings.assessment import plan_reads, plans
+    from mappings.assessment.models import AssessmentPlan
+    from portfolio.models import WitnessConfirmation
+    from portfolio.services import witness
+
+    target = plan_reads.targets_of(session, case.registration.id)[0].criterion_id
+    plan = plans.set_plan(
+        session,
+        actor=actor_of(case.assessor),
+        registration_id=case.registration.id,
+        title="Visit Dean Okafor's tenancy",
+        body=SECRET,
+        criterion_ids=[target],
+        due_on=date.today() + timedelta(days=7),
+    )
+    plans.close_plan(session, actor=actor_of(case.assessor), plan_id=plan.id, reason=SECRET)
+    item = make_evidence(case.learner, kind="witness_testimony", title="Tenancy visit")
+    row, token = witness.request(
+        session, actor=actor_of(case.learner), evidence_id=item.id, email="dean@okafor.example"
+    )
+    witness.answer(session, token=token, accurate=True, comment=SECRET)
+    session.commit()
+    registrations.remove_person(session, actor=SYSTEM, person_id=case.learner.id)
+    learner = session.get(Person, case.learner.id)
+    learner.removed_at = utcnow() - timedelta(days=4 * 366)
+    session.add(learner)
+    session.commit()
+    retention.apply(session, actor=SYSTEM, rules=retention.Rules(), store=store)
+    session.commit()
+    kept = session.get(AssessmentPlan, plan.id)
+    assert (kept.title, kept.body, kept.close_reason) == ("[erased]", "", "")
+    asked = session.get(WitnessConfirmation, row.id)
+    assert (asked.witness_email, asked.comment, asked.answer) == ("[erased]", "", "accurate")
