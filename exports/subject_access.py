@@ -223,7 +223,7 @@ def _collect(session: Session, person: Person) -> dict[str, Any]:
             )
         ),
         **_held(session, pid),
-        **assessment_records(session, pid, evidence_ids),
+        **assessment_records(session, pid),
         "has_portfolio": bool(evidence_ids or mine),
     }
 

@@ -1,5 +1,7 @@
 """The assessment records of a subject-access archive: claims (with where each came from),
-assessment plans (with their criteria and linked evidence) and witness confirmations.
+assessment plans (with their criteria and linked evidence) and witness confirmations. Of the
+learner's evidence, as their own export: an item their assessor wrote and has not yet submitted
+is the assessor's, and so are its claims (in the assessor's archive, as claims they made).
 
 A witness confirmation holds a third party's data, the witness's e-mail address and comment.
 They go in the learner's archive as they are, as the comments of others on their evidence do
@@ -10,7 +12,6 @@ link's token hash never goes in."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -23,7 +24,7 @@ from mappings.assessment.models import (
     AssessmentPlanEvidence,
     Claim,
 )
-from portfolio.models import WitnessConfirmation
+from portfolio.models import Evidence, WitnessConfirmation
 
 
 def _plain(value: Any) -> Any:
@@ -78,12 +79,22 @@ def _where(session: Session, table: Any, *conditions: Any, skip: tuple[str, ...]
     return [_dump(row, skip) for row in session.exec(query)]
 
 
-def assessment_records(
-    session: Session, pid: int, evidence_ids: Sequence[int | None]
-) -> dict[str, list[dict[str, Any]]]:
-    """``claims.json``, ``plans.json`` and ``witness_confirmations.json`` of person ``pid``,
-    whose evidence is ``evidence_ids``."""
-    items = list(evidence_ids)
+def _shown(session: Session, pid: int) -> list[int | None]:
+    """The person's evidence as their own export shows it: an item someone else (their
+    assessor) wrote and never submitted is its author's, with its claims."""
+    return list(
+        session.exec(
+            select(Evidence.id).where(
+                Evidence.learner_id == pid,
+                or_(col(Evidence.created_by) == pid, col(Evidence.submitted_at).is_not(None)),
+            )
+        )
+    )
+
+
+def assessment_records(session: Session, pid: int) -> dict[str, list[dict[str, Any]]]:
+    """``claims.json``, ``plans.json`` and ``witness_confirmations.json`` of person ``pid``."""
+    items = _shown(session, pid)
     return {
         "claims.json": _where(
             session, Claim, col(Claim.evidence_id).in_(items), col(Claim.claimed_by) == pid

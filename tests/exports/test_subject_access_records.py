@@ -111,3 +111,24 @@ def test_the_readme_says_what_every_file_holds(session, case, store):
     readme = files["README.txt"].decode()
     described = {line.split()[0] for line in readme.splitlines()[1:] if line.strip()}
     assert set(files) <= described | {"README.txt"}
+
+
+def test_the_claims_of_an_assessors_record_not_yet_submitted_stay_theirs(
+    session, case, store, make_evidence
+):
+    record = make_evidence(
+        case.learner, author=case.assessor, kind="observation_record",
+        title="Observation half written", body="First thoughts", submit=False,
+    )  # fmt: skip
+    found = [c.criterion_id for c in claims.claimable_criteria(session, case.learner.id)][:1]
+    claims.set_claims(
+        session, actor=actor_of(case.assessor), evidence_id=record.id, criterion_ids=found
+    )
+    session.commit()
+    assert session.exec(select(Claim).where(Claim.evidence_id == record.id)).all()
+    learners = json.loads(_archive(session, store, case.learner.id)["claims.json"])
+    assert record.id not in {c["evidence_id"] for c in learners}
+    assert case.account_id in {c["evidence_id"] for c in learners}
+    # the assessor made them: in the assessor's archive
+    theirs = json.loads(_archive(session, store, case.assessor.id)["claims.json"])
+    assert record.id in {c["evidence_id"] for c in theirs}
