@@ -16,6 +16,7 @@ from mappings.assessment import resubmitted, summaries
 from mappings.assessment.declarations import evidence_submitted, registration_withdrawn
 from mappings.assessment.guards import signed_standards_stay
 from mappings.assessment.notices import submitted
+from mappings.assessment.recorded import written_elsewhere
 from mappings.privacy.erasure import register_forget_hook
 from mappings.quality.eqa import eqa_relation
 from portfolio import storable
@@ -40,6 +41,9 @@ def wire() -> None:
     evidence.register_submit_hook(evidence_submitted)
     # The learner's assessors are told of evidence submitted for a decision.
     evidence.register_submit_hook(submitted)
+    # An item a bundle says someone else wrote at the centre that sent it is stored with its
+    # learner as author (nobody here wrote it) but is not theirs to change or declare.
+    evidence.register_read_only_reason(written_elsewhere)
     # A learner who withdraws is no longer asked to confirm a declaration for that registration.
     withdrawals.register_withdraw_hook(registration_withdrawn)
     # Where each registration stands is kept for the caseload, and forgotten in the same

@@ -18,6 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from mappings.assessment.models import ReceivedRecord
+from portfolio.models import Evidence
 
 AUTHORSHIP = "authorship"
 _VERSION = "version "
@@ -95,3 +96,22 @@ def recorded_elsewhere(
         if number is not None and r.evidence_id is not None:
             found[(r.evidence_id, number)] = of_record(r)
     return found
+
+
+def written_elsewhere(session: Session, item: Evidence) -> str | None:
+    """Why the learner may not change an item a bundle says someone else wrote at the centre
+    that sent it (an assessor's observation record): stored with the learner as its author, as
+    nobody here wrote it, it is still not their work to edit or declare their own (None when no
+    version of it was recorded elsewhere)."""
+    found = session.exec(
+        select(ReceivedRecord)
+        .where(ReceivedRecord.kind == AUTHORSHIP, ReceivedRecord.evidence_id == item.id)
+        .order_by(col(ReceivedRecord.id))
+        .limit(1)
+    ).first()
+    if found is None:
+        return None
+    return (
+        f"This evidence was {of_record(found).words}: it is their record, not yours, so it "
+        "cannot be changed here or submitted again under your declaration."
+    )

@@ -21,10 +21,13 @@ from exports.leap2a.collect import collect_items
 from exports.signoff import build_signoff_docx
 from exports.signoff_view import signoff_view
 from mappings.assessment.models import ReceivedRecord
-from portfolio.models import Evidence, Registration
+from portfolio.errors import PermissionDenied
+from portfolio.models import Evidence, EvidenceVersion, Registration
+from portfolio.services import evidence
 from portfolio.services.files import FileStore
 from portfolio.services.people import SYSTEM
-from tests.conftest import migrated_database
+from tests.conftest import actor_of, migrated_database
+from tests.delivery.api_world import bearer, token_for
 from tests.exports.export_case import build_case
 from tests.exports.test_bundle import OLD_BUNDLE, _rewrite
 from tests.exports.test_signoff_view import _text
@@ -173,3 +176,49 @@ def test_a_draft_recorded_at_the_sending_centre_is_not_called_the_learners(
     assert 'id="private-note"' in page
     assert "it is Learner 1’s" not in page
     assert SAID in page
+
+
+def test_an_item_recorded_at_the_sending_centre_is_not_the_learners_to_change(
+    session: Session, tmp_path: Path, make_person, client, auth
+) -> None:
+    """Stored with the learner as its author (someone must be), an item the bundle says its
+    assessor wrote is still not the learner's: they may not edit it or submit it again under
+    their own declaration, in the service, on its page or through the API."""
+    path = _observed(tmp_path)
+    with zipfile.ZipFile(path) as zf:
+        email = json.loads(zf.read(MANIFEST))["learner"]["email"]
+    learner = make_person("learner", email=email)  # known here, with a password to log in
+    report = import_bundle(session, FileStore(tmp_path / "f"), path, SYSTEM)
+    session.commit()
+    assert report.learner_id == learner.id
+    item, own = (
+        session.exec(select(Evidence).where(Evidence.title == title)).one()
+        for title in ("My account of job coaching", "Review note (edited)")
+    )
+    assert item.created_by == learner.id  # as stored: the learner is its author of record
+    me = actor_of(learner)
+    draft = evidence.Draft(kind=item.kind, title="Mine now", activity_date=item.activity_date)
+    with pytest.raises(PermissionDenied, match="recorded at Northfield by Assessor 2"):
+        evidence.update(session, actor=me, evidence_id=item.id, expected_version=1, draft=draft)
+    with pytest.raises(PermissionDenied):
+        evidence.submit(session, actor=me, evidence_id=item.id, declaration=True)
+    session.rollback()
+
+    auth.login(learner)
+    page = client.get(f"/evidence/{item.id}").get_data(as_text=True)
+    assert f"/evidence/{item.id}/edit" not in page
+    assert "cannot be changed here" in page
+    assert client.get(f"/evidence/{item.id}/edit").status_code == 403
+    mine = client.get(f"/evidence/{own.id}").get_data(as_text=True)
+    assert f"/evidence/{own.id}/edit" in mine and "cannot be changed here" not in mine
+
+    secret = token_for(session, learner.id)
+    current = session.exec(
+        select(EvidenceVersion).where(EvidenceVersion.evidence_id == item.id)
+    ).one()
+    edit = {"title": "Mine now", "activity_date": item.activity_date.isoformat(), "body": "",
+            "fields": {}, "current_version": 1, "current_hash": current.sha256}  # fmt: skip
+    put = client.put(f"/api/v1/evidence/{item.id}", json=edit, headers=bearer(secret))
+    assert put.status_code == 403, put.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Evidence, item.id).title == "My account of job coaching"

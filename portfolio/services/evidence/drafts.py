@@ -37,6 +37,23 @@ def register_submit_hook(hook: SubmitHook) -> None:
         _SUBMIT_HOOKS.append(hook)
 
 
+# Why an item stored with ``created_by`` its learner is still not theirs to change, or None
+# (delivery.wiring registers mappings.assessment.recorded.written_elsewhere: an item a bundle
+# says someone else wrote at the centre that sent it).
+ReadOnlyReason = Callable[[Session, Evidence], str | None]
+_READ_ONLY: list[ReadOnlyReason] = []
+
+
+def register_read_only_reason(reason: ReadOnlyReason) -> None:
+    if reason not in _READ_ONLY:
+        _READ_ONLY.append(reason)
+
+
+def read_only_reason(session: Session, item: Evidence) -> str | None:
+    """Why its author of record may not change ``item`` (None: they may)."""
+    return next((said for r in _READ_ONLY if (said := r(session, item))), None)
+
+
 @dataclass(frozen=True)
 class Draft:
     """What a person typed into the editor."""
@@ -239,6 +256,8 @@ def for_author(session: Session, actor: Actor, evidence_id: int, *, lock: bool =
     item, _rel = get_for(session, actor, evidence_id, lock=lock)
     if item.created_by != actor.id:
         raise PermissionDenied("Only the author may change this evidence.")
+    if (reason := read_only_reason(session, item)) is not None:
+        raise PermissionDenied(reason)
     return item
 
 

@@ -28,6 +28,7 @@ from portfolio.services.evidence.drafts import (
     attachments_of,
     is_private,
     latest_submitted,
+    read_only_reason,
     writable_kinds,
 )
 from portfolio.services.people import Actor
@@ -252,6 +253,8 @@ class EvidenceDetail:
     hidden_files: frozenset[str] = frozenset()
     learner_name: str = ""  # whose portfolio it is in
     has_comments: bool = True  # False: the item has none (the page need not ask for them)
+    # why its author of record may not change it (recorded at the centre that sent it), or ""
+    read_only: str = ""
 
     def file_named(self, entry: AuditEntry) -> str:
         """The file name an ``evidence.attach`` entry of the history shows: the attachment's
@@ -331,6 +334,7 @@ def detail(
         drafts = [v.id for v in versions if v.declared_at is None]
         declared = [v.id for v in versions if v.declared_at is not None]
         hidden = frozenset(_files_of(session, drafts)) - frozenset(_files_of(session, declared))
+    read_only = (read_only_reason(session, item) or "") if item.created_by == actor.id else ""
     return EvidenceDetail(
         item=item,
         version=version,
@@ -338,7 +342,8 @@ def detail(
         attachments=[] if private or not has_files else attachments_of(session, version.id or 0),
         history=history,
         relation=rel,
-        can_edit=item.created_by == actor.id,
+        can_edit=item.created_by == actor.id and not read_only,
+        read_only=read_only,
         private=private,
         hidden_files=hidden,
         learner_name=learner_name,
