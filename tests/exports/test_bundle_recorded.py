@@ -29,7 +29,7 @@ from portfolio.services.people import SYSTEM
 from tests.conftest import actor_of, migrated_database
 from tests.delivery.api_world import bearer, token_for
 from tests.exports.export_case import build_case
-from tests.exports.test_bundle import OLD_BUNDLE, _rewrite
+from tests.exports.test_bundle import KEY, OLD_BUNDLE, _rewrite, signed
 from tests.exports.test_signoff_view import _text
 
 ASSESSOR = "assessor2-52f538@test.example"  # "Assessor 2" of the earlier bundle's people
@@ -222,3 +222,38 @@ def test_an_item_recorded_at_the_sending_centre_is_not_the_learners_to_change(
     assert put.status_code == 403, put.get_data(as_text=True)
     session.expire_all()
     assert session.get(Evidence, item.id).title == "My account of job coaching"
+
+
+def test_a_verified_bundles_third_centre_author_is_not_said_to_be_unverified(
+    session: Session, tmp_path: Path, make_person, client, auth
+) -> None:
+    """A verified bundle whose version was written at a third centre (``recorded_by``): the page
+    lists that author apart without saying the bundle was not verified."""
+
+    def edit(body: bytes) -> bytes:
+        m: dict[str, Any] = json.loads(body)
+        m["centre"] = "Northfield"
+        v = m["evidence"][0]["versions"][0]
+        v["created_by"] = None
+        v["recorded_by"] = {"name": "Observer 9", "email": "o9@east.example", "centre": "Eastfield"}
+        return json.dumps(m).encode()
+
+    path = tmp_path / "verified.zip"
+    path.write_bytes(signed(_rewrite(OLD_BUNDLE.read_bytes(), MANIFEST, edit), KEY))
+    with zipfile.ZipFile(path) as zf:
+        email = json.loads(zf.read(MANIFEST))["learner"]["email"]
+    learner = make_person("learner", email=email)
+    report = import_bundle(
+        session, FileStore(tmp_path / "f"), path, SYSTEM, trusted=[KEY.public_key()]
+    )
+    session.commit()
+    assert report.signature.state == "verified"
+    item = session.exec(
+        select(Evidence).where(Evidence.title == "My account of job coaching")
+    ).one()
+    auth.login(learner)
+    page = client.get(f"/evidence/{item.id}").get_data(as_text=True)
+    assert "recorded at Eastfield by Observer 9" in page
+    assert "no key trusted here verified" not in page
+    assert "Decisions made at the sending centre" not in page
+    assert "verified by a key trusted here" in page

@@ -157,6 +157,12 @@ class MappingView:
     plan: tuple[int, str] | None = None  # the plan it was written for: (id, title)
 
     @property
+    def received_verified(self) -> bool:
+        """The item came in a bundle a trusted key verified: what is received is only who wrote
+        versions at a third centre, its decisions having been recreated as decisions here."""
+        return bool(self.received) and all(r.signature == "verified" for r in self.received)
+
+    @property
     def to_decide(self) -> list[ClaimRow]:
         """The claims still needing someone: awaiting a decision, or referred back."""
         return [c for c in self.claims if not c.done]
