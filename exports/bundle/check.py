@@ -2,8 +2,8 @@
 
 Every file the manifest lists must be in the zip with the same SHA-256 (and nothing unlisted may
 be), every attachment must point at a listed file of its own hash, every evidence version's hash
-must match its content, and every sign-off's evidence-set hash must match its frozen versions.
-The first fault refuses the bundle, naming the file or record.
+must match its content, every sign-off's evidence-set hash must match its frozen versions, and
+every framework's content hash must match the framework it carries. The first fault refuses the bundle, naming the file or record.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from exports.bundle.manifest import (
 from exports.bundle.signing import SIGNATURE
 from exports.bundle.titles import READING
 from framework._json import NOT_UNICODE, lone_surrogate
+from framework.export_json import framework_from_json
+from framework.spec import FrameworkFormatError, FrameworkSpec
 from mappings.assessment.signoff import evidence_set_hash
 from portfolio.errors import Invalid
 from portfolio.services.evidence import version_hash
@@ -88,6 +90,7 @@ def verify_bundle(zf: zipfile.ZipFile) -> Manifest:
     """The manifest of a bundle whose every hash holds; :class:`Invalid` naming the first fault."""
     manifest = read_manifest(zf)
     _check_files(zf, manifest.files)
+    _check_frameworks(manifest)
     for item in manifest.evidence:
         for v in item.versions:
             for a in v.attachments:
@@ -119,6 +122,34 @@ def verify_bundle(zf: zipfile.ZipFile) -> Manifest:
                 "does not match its SHA-256."
             )
     return manifest
+
+
+def _check_frameworks(m: Manifest) -> None:
+    """Each framework's stated ``content_hash`` is the hash of the content it carries: a bundle
+    finds a framework here by that hash, so a false one would name another framework's content."""
+    for fw in m.frameworks:
+        where = f"Bundle refused: manifest.json, framework {fw.code}"
+        try:
+            spec = framework_from_json(json.dumps(fw.spec), source=MANIFEST)
+        except FrameworkFormatError as exc:
+            raise Invalid(f"{where}: {exc}") from exc
+        if fw.content_hash not in stated_hashes(spec) or spec.code != fw.code:
+            raise Invalid(
+                f"{where}: its content does not match its content_hash (it was changed after "
+                "the bundle was written). Nothing was imported."
+            )
+
+
+def stated_hashes(spec: FrameworkSpec) -> set[str]:
+    """The hashes a bundle may state for ``spec``: its content hash, and for a framework with
+    CASE identifiers also the hash it was given when loaded by the code of early December 2026
+    (4 Dec, between keeping CASE identifiers and leaving them out of the hash), which counted
+    them: such a centre keeps that hash and states it in every bundle it writes."""
+    content = spec.content_dict()
+    if not spec.case:
+        return {spec.content_hash()}
+    blob = json.dumps({**content, "case": spec.case}, sort_keys=True, ensure_ascii=False)
+    return {spec.content_hash(), hashlib.sha256(blob.encode("utf-8")).hexdigest()}
 
 
 def _check_type(zf: zipfile.ZipFile, a: AttachmentRecord, ref: str) -> None:

@@ -18,7 +18,6 @@ nothing: a bundle whose evidence or sign-off records are already present is reco
 
 from __future__ import annotations
 
-import json
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,10 +26,9 @@ from typing import Any, TypeVar
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlmodel import Session, SQLModel, col, select
 
-from exports.bundle import enrol, persons, received
+from exports.bundle import enrol, frameworks, persons, received
 from exports.bundle.check import check_authors, manifest_bytes, verify_bundle
 from exports.bundle.manifest import (
-    MANIFEST,
     AttachmentRecord,
     ClaimRecord,
     EvidenceRecord,
@@ -44,8 +42,6 @@ from exports.bundle.manifest import (
 )
 from exports.bundle.report import COUNTED, ImportReport
 from exports.bundle.signing import SignatureCheck, check_signature
-from framework.export_json import framework_from_json
-from framework.spec import FrameworkFormatError
 from mappings.assessment.models import (
     Claim,
     Decision,
@@ -60,7 +56,6 @@ from portfolio.models.framework import Criterion, Framework, Standard
 from portfolio.models.people import Registration
 from portfolio.services import audit, people, registration_holds
 from portfolio.services.files import Store, discard_on_rollback, hold_content
-from portfolio.services.frameworks import import_framework
 from portfolio.services.people import Actor
 
 Row = TypeVar("Row", bound=SQLModel)
@@ -222,9 +217,10 @@ class _Restorer:
         """Claims, and the decisions, judgements and sign-offs: recreated when the bundle is
         verified, kept as the sending centre's record when not."""
         assert self.sender is not None
-        frameworks = {(f.code, f.content_hash): f.id for f in self.session.exec(select(Framework))}
+        known = {(f.code, f.content_hash): f.id for f in self.session.exec(select(Framework))}
+        known |= self.fw_ids  # as the bundle states them (found here by content)
         for c in self.m.claims:
-            fw_id = frameworks.get((c.criterion.framework, c.criterion.framework_hash))
+            fw_id = known.get((c.criterion.framework, c.criterion.framework_hash))
             self._claim(c, criteria.get((fw_id or 0, c.criterion.standard, c.criterion.code)))
         for j in self.m.judgements:
             evidence_id = self.evidence[j.evidence_id]
@@ -284,33 +280,9 @@ class _Restorer:
             self.person[email] = found.id or 0
 
     def _frameworks(self) -> tuple[dict[tuple[str, str], int], list[str]]:
-        ids: dict[tuple[str, str], int] = {}
-        imported: list[str] = []
-        for fw in self.m.frameworks:
-            found = self.session.exec(
-                select(Framework).where(
-                    Framework.code == fw.code, Framework.content_hash == fw.content_hash
-                )
-            ).first()
-            if found is None:
-                try:
-                    spec = framework_from_json(json.dumps(fw.spec), source=MANIFEST)
-                except FrameworkFormatError as exc:
-                    raise Invalid(f"Bundle refused: framework {fw.code}: {exc}") from exc
-                result = import_framework(
-                    self.session, actor=self.actor, spec=spec, new_version=True
-                )
-                found = self.session.get(Framework, result.framework_id)
-                assert found is not None
-                # its rules come with a framework loaded now, never onto one loaded here (found
-                # by its content under another hash: "unchanged", or only its vocabulary or CASE
-                # identifiers kept), whose strategy is this centre's
-                if result.status in ("created", "new_version"):
-                    found.rules = fw.rules
-                    self.session.add(found)
-                    imported.append(f"{found.code} v{found.version}")
-            ids[(fw.code, fw.content_hash)] = found.id or 0
-        return ids, imported
+        placed = frameworks.place(self.session, self.actor, self.m.frameworks)
+        self.fw_ids: dict[tuple[str, str], int | None] = dict(placed.ids)
+        return placed.ids, placed.imported
 
     def _criteria(
         self, fw_ids: dict[tuple[str, str], int]

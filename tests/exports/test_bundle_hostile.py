@@ -15,6 +15,8 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from exports.bundle import MANIFEST, import_bundle
+from exports.bundle.check import stated_hashes
+from framework.export_json import framework_from_json
 from mappings.assessment.models import Decision
 from portfolio.errors import Invalid
 from portfolio.models import Evidence, Framework, Person
@@ -480,19 +482,19 @@ def test_a_title_stored_before_titles_were_cleaned_still_exports(
 
 
 def test_a_bundle_never_changes_the_rules_of_a_framework_loaded_here(backend, tmp_path) -> None:
-    """A bundle whose framework is one loaded here, stated under a hash its content does not
-    give (edited, or written by other code), finds it by its content: the centre's assessment
-    strategy stays as it is. A bundle's rules come only with a framework it loads."""
-    stated = "0" * 64
+    """A bundle whose framework is one loaded here, stated under another hash its content gives
+    (a framework with CASE identifiers, loaded where they counted in its hash), finds it by its
+    content: the centre's assessment strategy stays as it is. A bundle's rules come only with a
+    framework it loads."""
 
     def edit(body: bytes) -> bytes:
         m = json.loads(body)
         [fw] = m["frameworks"]
-        fw["content_hash"] = stated
+        fw["spec"]["case"] = {"document": {"identifier": "c0ffee00-0000-4000-8000-000000000001"}}
+        spec = framework_from_json(json.dumps(fw["spec"]), source=MANIFEST)
+        [legacy] = stated_hashes(spec) - {spec.content_hash()}
+        _stated(m, legacy)
         fw["rules"] = {"performance_methods": ["WT"]}
-        fw["spec"]["vocabulary"] = "coach\tjob coach\n"  # not the one loaded here
-        for r in m["registrations"]:
-            r["framework"]["content_hash"] = stated
         return json.dumps(m).encode()
 
     path = tmp_path / "stated.zip"
@@ -505,3 +507,25 @@ def test_a_bundle_never_changes_the_rules_of_a_framework_loaded_here(backend, tm
         s.refresh(se)
         assert se.rules == before
         assert len(s.exec(select(Framework).where(Framework.code == "SE")).all()) == 1
+
+
+def _stated(m: dict[str, Any], stated: str) -> None:
+    """The bundle's framework (and what names it) stated under the hash ``stated``."""
+    [fw] = m["frameworks"]
+    fw["content_hash"] = stated
+    for r in m["registrations"]:
+        r["framework"]["content_hash"] = stated
+    for c in m["claims"]:
+        c["criterion"]["framework_hash"] = stated
+
+
+def test_a_framework_whose_content_is_not_its_stated_hash_is_refused(tmp_path, empty_db) -> None:
+    """As a version or a file that does not match its hash: the framework is named."""
+    message = refused(tmp_path, empty_db, lambda m: _stated(m, "0" * 64))
+    assert "framework SE: its content does not match its content_hash" in message, message
+
+    def renamed(m: dict[str, Any]) -> None:  # its content changed, its hash kept
+        m["frameworks"][0]["spec"]["title"] += " (edited)"
+
+    message = refused(tmp_path, empty_db, renamed)
+    assert "framework SE: its content does not match its content_hash" in message, message
