@@ -55,6 +55,7 @@ def import_bundle_command(ctx: Context, path: Path, keys: tuple[Path, ...], as_j
         "standards_not_added": list(report.standards_not_added),
         "standards_added": list(report.standards_added),
         "registrations_made": list(report.registrations_made),
+        "vocabulary_not_applied": list(report.vocabulary_not_applied),
     }
     echo_data(data, as_json=as_json, lines=_import_lines)
 

@@ -3,7 +3,9 @@
 A bundle states each framework's content hash (checked against the content it carries before
 anything is written, :func:`exports.bundle.check.verify_bundle`) and carries the framework
 itself. A framework loaded here already is the centre's: a bundle never changes it. Only a
-framework the import loads takes the bundle's assessment strategy.
+framework the import loads takes the bundle's assessment strategy and vocabulary; one loaded
+here keeps its own strategy, vocabulary for suggestions and CASE identifiers, whatever the bundle
+carries (the report names a framework whose vocabulary in the bundle was not applied).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from sqlmodel import Session, select
 
 from exports.bundle.manifest import MANIFEST, FrameworkRecord
 from framework.export_json import framework_from_json
-from framework.spec import FrameworkFormatError
+from framework.spec import FrameworkFormatError, FrameworkSpec
 from portfolio.errors import Invalid
 from portfolio.models.framework import Framework
 from portfolio.services.frameworks import import_framework
@@ -29,30 +31,45 @@ class Placed:
 
     ids: dict[tuple[str, str], int] = field(default_factory=dict)
     imported: list[str] = field(default_factory=list)  # "SE v2"
+    # loaded here already, the bundle carrying another vocabulary for it: "SE v1"
+    vocabulary_kept: list[str] = field(default_factory=list)
 
 
 def place(session: Session, actor: Actor, frameworks: Sequence[FrameworkRecord]) -> Placed:
     placed = Placed()
     for fw in frameworks:
-        found = session.exec(
-            select(Framework).where(
-                Framework.code == fw.code, Framework.content_hash == fw.content_hash
-            )
-        ).first()
+        found = _here(session, fw.code, fw.content_hash)
         if found is None:
             try:
                 spec = framework_from_json(json.dumps(fw.spec), source=MANIFEST)
             except FrameworkFormatError as exc:
                 raise Invalid(f"Bundle refused: framework {fw.code}: {exc}") from exc
-            result = import_framework(session, actor=actor, spec=spec, new_version=True)
-            found = session.get(Framework, result.framework_id)
-            assert found is not None
-            # its rules come with a framework loaded now, never onto one loaded here (found
-            # by its content under another hash: "unchanged", or only its vocabulary or CASE
-            # identifiers kept), whose strategy is this centre's
-            if result.status in ("created", "new_version"):
-                found.rules = fw.rules
-                session.add(found)
-                placed.imported.append(f"{found.code} v{found.version}")
+            # the same content loaded here, its hash stated in another way it may be (checked)
+            found = _here(session, spec.code, spec.content_hash())
+            if found is None:
+                loaded = _load(session, actor, fw, spec)
+                placed.imported.append(f"{loaded.code} v{loaded.version}")
+                placed.ids[(fw.code, fw.content_hash)] = loaded.id or 0
+                continue
+        if (said := fw.spec.get("vocabulary")) and said != (found.extra or {}).get("vocabulary"):
+            placed.vocabulary_kept.append(f"{found.code} v{found.version}")
         placed.ids[(fw.code, fw.content_hash)] = found.id or 0
     return placed
+
+
+def _here(session: Session, code: str, content_hash: str) -> Framework | None:
+    return session.exec(
+        select(Framework).where(Framework.code == code, Framework.content_hash == content_hash)
+    ).first()
+
+
+def _load(session: Session, actor: Actor, fw: FrameworkRecord, spec: FrameworkSpec) -> Framework:
+    """A framework not loaded here, loaded from the bundle with its rules and vocabulary (a
+    version of the same number but other content here: as the next version)."""
+    result = import_framework(session, actor=actor, spec=spec, new_version=True)
+    loaded = session.get(Framework, result.framework_id)
+    assert loaded is not None
+    if result.status in ("created", "new_version"):  # never onto one loaded here
+        loaded.rules = fw.rules
+        session.add(loaded)
+    return loaded

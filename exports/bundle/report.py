@@ -32,6 +32,8 @@ class ImportReport:
     standards_not_added: list[str] = field(default_factory=list)  # "SE v1: SE03, SE04"
     standards_added: list[str] = field(default_factory=list)  # verified: "SE v1: SE03"
     registrations_made: list[str] = field(default_factory=list)  # with standards and dates
+    # loaded here already, the bundle carrying another vocabulary for suggestions: "SE v1"
+    vocabulary_not_applied: list[str] = field(default_factory=list)
 
     @property
     def message(self) -> str:
@@ -70,5 +72,10 @@ class ImportReport:
             lines.append(
                 f"Added to the learner's registration on {added}: the bundle is verified, "
                 "and the centre it vouches for registered the learner on them."
+            )
+        for kept in self.vocabulary_not_applied:
+            lines.append(
+                f"The bundle's vocabulary for suggestions on {kept} was not applied: the "
+                "framework is loaded here, and its vocabulary is this centre's to set."
             )
         return "\n".join(lines)

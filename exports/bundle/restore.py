@@ -183,6 +183,7 @@ class _Restorer:
             standards_not_added=self.not_added,
             standards_added=self.added,
             registrations_made=self.regs_made,
+            vocabulary_not_applied=self.vocabulary_kept,
         )
         generated = self.m.generated_at
         audit.record(
@@ -201,6 +202,7 @@ class _Restorer:
                 "standards_not_added": self.not_added,
                 "standards_added": self.added,
                 "registrations_made": self.regs_made,
+                "vocabulary_not_applied": self.vocabulary_kept,
                 # not among the rows the trail re-hashes: the entry's own hash covers them
                 "registration_standards": sorted(self.reg_rows),
             },
@@ -282,6 +284,7 @@ class _Restorer:
     def _frameworks(self) -> tuple[dict[tuple[str, str], int], list[str]]:
         placed = frameworks.place(self.session, self.actor, self.m.frameworks)
         self.fw_ids: dict[tuple[str, str], int | None] = dict(placed.ids)
+        self.vocabulary_kept = placed.vocabulary_kept
         return placed.ids, placed.imported
 
     def _criteria(

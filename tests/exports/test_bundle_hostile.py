@@ -529,3 +529,39 @@ def test_a_framework_whose_content_is_not_its_stated_hash_is_refused(tmp_path, e
 
     message = refused(tmp_path, empty_db, renamed)
     assert "framework SE: its content does not match its content_hash" in message, message
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["its-hash", "hash-counting-case-ids"])
+def test_a_bundle_never_changes_the_vocabulary_of_a_framework_loaded_here(
+    backend, tmp_path, legacy
+) -> None:
+    """The vocabulary for suggestions is the centre's: a bundle whose framework is loaded here
+    (found by its hash, or by its content under another hash it may state) leaves it, and its
+    CASE identifiers, as they are, and the report says its vocabulary was not applied."""
+
+    def edit(body: bytes) -> bytes:
+        m = json.loads(body)
+        [fw] = m["frameworks"]
+        fw["spec"]["vocabulary"] = "coach\tjob coach\n"  # not the one loaded here
+        if legacy:
+            fw["spec"]["case"] = {"document": {"identifier": "c0ffee00-0000-4000-8000-0000000002"}}
+            spec = framework_from_json(json.dumps(fw["spec"]), source=MANIFEST)
+            [stated] = stated_hashes(spec) - {spec.content_hash()}
+            _stated(m, stated)
+        return json.dumps(m).encode()
+
+    path = tmp_path / "vocabulary.zip"
+    path.write_bytes(_rewrite(OLD_BUNDLE.read_bytes(), MANIFEST, edit))
+    with migrated_database(backend, tmp_path, sample=True) as engine, Session(engine) as s:
+        se = s.exec(select(Framework).where(Framework.code == "SE")).one()
+        before = dict(se.extra or {})
+        assert before.get("vocabulary")  # the sample comes with its own
+        report = import_bundle(s, FileStore(tmp_path / "files"), path, SYSTEM)
+        s.commit()
+        s.refresh(se)
+        assert (se.extra or {}) == before
+        assert len(s.exec(select(Framework).where(Framework.code == "SE")).all()) == 1
+        assert (
+            f"The bundle's vocabulary for suggestions on SE v{se.version} was not applied"
+            in report.message
+        ), report.message
