@@ -103,7 +103,7 @@ def add_demo_plans(session: Session, *, today: date | None = None) -> DemoPlans:
             continue
         for plan in wanted:
             _set(session, learner, assessor, reg.id or 0, plan, today)
-        report.created.append(f"{len(wanted)} plans for {email}")
+        report.created.append(f"{len(wanted)} plan{'' if len(wanted) == 1 else 's'} for {email}")
     session.flush()
     return report
 

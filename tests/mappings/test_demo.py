@@ -90,7 +90,9 @@ def test_demo_command_adds_the_assessments(cli) -> None:
     first = cli("demo")
     assert first.exit_code == 0, first.output
     assert "Demo assessments:" in first.output
-    assert "Demo assessment plans: 2 plans for learner2@example.org" in first.output
+    assert "Demo assessment plans: 2 plans for learner2@example.org; 1 plan for learner3" in (
+        first.output
+    )
     second = cli("demo")
     assert "Demo assessments were already loaded; nothing changed." in second.output
     assert "Demo assessment plans were already loaded; nothing changed." in second.output
