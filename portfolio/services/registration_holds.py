@@ -45,3 +45,11 @@ def hold_framework(session: Session, framework_id: int) -> None:
     """Hold every registration on this framework version until this transaction ends: what
     their coverage rests on (its rules) is about to change."""
     _hold(session, col(Registration.framework_id) == framework_id)
+
+
+def hold_registrations(session: Session, registration_ids: Iterable[int]) -> None:
+    """Hold these registrations until this transaction ends (in id order, one statement): their
+    allocation is about to change for several at once (a reallocation)."""
+    wanted = sorted(set(registration_ids))
+    if wanted:
+        _hold(session, col(Registration.id).in_(wanted))

@@ -50,7 +50,7 @@ def person_with_role(session: Session, person_id: int, role: str, label: str) ->
     return person
 
 
-def _check_people(
+def check_people(
     session: Session, learner_id: int, assessor_id: int | None, iqa_id: int | None
 ) -> None:
     """Roles and separation of duties: no one assesses or quality-assures their own work,
@@ -119,7 +119,7 @@ def register(
     framework = session.get(Framework, framework_id)
     if framework is None:
         raise Invalid(f"There is no framework version with id {framework_id}.")
-    _check_people(session, learner_id, assessor_id, iqa_id)
+    check_people(session, learner_id, assessor_id, iqa_id)
     chosen = standard_ids(session, framework_id, standard_codes)
     _check_cohort(session, cohort_id)
     check_dates(start_date, planned_end)
@@ -254,7 +254,7 @@ def update_allocation(
     reg = session.get(Registration, registration_id, with_for_update=True, populate_existing=True)
     if reg is None:
         raise NotFound(f"No registration with id {registration_id}.")
-    _check_people(session, reg.learner_id, assessor_id, iqa_id)
+    check_people(session, reg.learner_id, assessor_id, iqa_id)
     _check_cohort(session, cohort_id)
     new_end = planned_end or reg.planned_end
     check_dates(reg.start_date, new_end)
