@@ -50,6 +50,7 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "admin.people_import": ({"admin"}, {"admin"}),
     "admin.bundle_import": ({"admin"}, {"admin"}),  # a portfolio bundle from another centre
     "admin.person": ({"admin"}, {"admin"}),
+    "admin.reallocate": ({"admin"}, {"admin"}),  # an assessor's or IQA's learners moved at once
     "admin.cohorts": ({"admin"}, {"admin"}),
     "admin.registrations": ({"admin"}, {"admin"}),
     "admin.registration": ({"admin"}, {"admin"}),

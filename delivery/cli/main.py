@@ -83,6 +83,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "delivery.cli.register:register_command",
         "Register a learner on standards of a framework version with an assessor and an IQA.",
     ),
+    "registrations": (
+        "delivery.cli.registrations:registrations_group",
+        "Reallocate an assessor's or IQA's learners to someone else.",
+    ),
     "retention": (
         "delivery.cli.retention:retention_group",
         "Apply the centre's retention rules to stored evidence.",

@@ -18,6 +18,7 @@ from portfolio.errors import Invalid, PermissionDenied
 from portfolio.models import Framework, Person, Registration
 from portfolio.services import notifications, registration_holds, registrations
 from portfolio.services.actors import Actor
+from portfolio.services.people import normalise_email
 
 ASSESSOR_FIELD = "to_assessor_id"
 IQA_FIELD = "to_iqa_id"
@@ -32,6 +33,7 @@ class Reallocated:
     moved: int
     assessor: str | None
     iqa: str | None
+    moved_from: str | None = None
 
 
 def learners_words(count: int) -> str:
@@ -104,6 +106,43 @@ def reallocate(
         assessor=assessor.name if assessor else None,
         iqa=iqa.name if iqa else None,
     )
+
+
+def reallocate_all(
+    session: Session, *, actor: Actor, from_email: str, to_email: str, iqa: bool = False
+) -> Reallocated:
+    """Move every learner (withdrawn ones too) whose assessor, or with ``iqa`` whose IQA, is
+    the person with ``from_email`` to the person with ``to_email``: :func:`reallocate`."""
+    if not actor.has("admin"):
+        raise PermissionDenied("Only administrators reallocate learners.")
+    source = _by_email(session, from_email)
+    target = _by_email(session, to_email)
+    column = Registration.iqa_id if iqa else Registration.assessor_id
+    ids = session.exec(select(Registration.id).where(col(column) == source.id)).all()
+    if not ids:
+        role = "the IQA" if iqa else "the assessor"
+        raise Invalid(
+            f"{source.name} ({source.email}) is {role} of no learners; nothing was moved."
+        )
+    done = reallocate(
+        session,
+        actor=actor,
+        registration_ids=[i or 0 for i in ids],
+        to_iqa_id=target.id if iqa else None,
+        to_assessor_id=None if iqa else target.id,
+    )
+    return Reallocated(done.moved, done.assessor, done.iqa, moved_from=source.name)
+
+
+def _by_email(session: Session, email: str) -> Person:
+    found = session.exec(
+        select(Person).where(
+            Person.email == normalise_email(email), col(Person.removed_at).is_(None)
+        )
+    ).first()
+    if found is None:
+        raise Invalid(f"No one here has the e-mail address {email.strip()}.")
+    return found
 
 
 def _load(session: Session, wanted: list[int]) -> dict[int, tuple[Registration, str, Framework]]:

@@ -12,7 +12,7 @@ from mappings.assessment import summaries
 from mappings.assessment.models import RegistrationSummary
 from portfolio.errors import Invalid, PermissionDenied
 from portfolio.models import AuditEntry, Notification, Registration
-from portfolio.services import reallocation
+from portfolio.services import reallocation, registrations
 from portfolio.services.people import SYSTEM
 from tests.conftest import actor_of
 
@@ -81,7 +81,14 @@ def test_moves_iqa_work_and_keeps_the_cohort_and_standards(session, team, caselo
     _ann, _ben, ida = team
     jo = make_person("iqa", name="Jo Iqa")
     reg = session.get(Registration, caseload[0].id)
-    end, cohort = reg.planned_end, reg.cohort_id
+    reg.cohort_id = registrations.create_cohort(session, actor=SYSTEM, name="Spring", site="A").id
+    session.add(reg)
+    session.commit()
+    end, cohort, codes = (
+        reg.planned_end,
+        reg.cohort_id,
+        registrations.registration_codes(session, reg.id),
+    )
     done = reallocation.reallocate(
         session, actor=SYSTEM, registration_ids=[caseload[0].id], to_iqa_id=jo.id
     )
@@ -89,6 +96,7 @@ def test_moves_iqa_work_and_keeps_the_cohort_and_standards(session, team, caselo
     session.expire_all()
     reg = session.get(Registration, caseload[0].id)
     assert (reg.iqa_id, reg.planned_end, reg.cohort_id) == (jo.id, end, cohort)
+    assert cohort is not None and registrations.registration_codes(session, reg.id) == codes
     assert session.get(Registration, caseload[1].id).iqa_id == ida.id
     told = session.exec(select(Notification.text).where(Notification.person_id == jo.id)).all()
     assert told == ["system made you the IQA of 1 learner more: they are on your caseload."]
@@ -229,3 +237,54 @@ def test_their_stored_summaries_are_deleted_and_no_others(
     session.expire_all()
     kept = set(session.exec(select(RegistrationSummary.registration_id)).all())
     assert kept == {caseload[2].id, other.id}
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_the_command_moves_every_learner_and_prints_how_many(cli, session, team, caseload):
+    ann, ben, ida = team
+    result = cli("registrations", "reallocate", "--from", ann.email.upper(), "--to", ben.email)
+    assert result.exit_code == 0, result.output
+    assert (
+        result.output == "Moved 3 learners from Ann Assessor to Ben Assessor (as their assessor).\n"
+    )
+    session.expire_all()
+    assert {session.get(Registration, r.id).assessor_id for r in caseload} == {ben.id}
+
+
+def test_the_command_moves_iqa_work_with_iqa(cli, session, team, caseload, make_person):
+    jo = make_person("iqa", name="Jo Iqa")
+    result = cli(
+        "registrations", "reallocate", "--from", team[2].email, "--to", jo.email, "--iqa", "--json"
+    )
+    assert result.exit_code == 0, result.output
+    assert '"moved": 3' in result.output and '"to": "Jo Iqa"' in result.output
+    session.expire_all()
+    assert {session.get(Registration, r.id).iqa_id for r in caseload} == {jo.id}
+
+
+@pytest.mark.parametrize(
+    "to, said",
+    [
+        ("nobody@test.example", "No one here has the e-mail address nobody@test.example."),
+        ("ida", "not given the assessor role here"),  # the IQA has no assessor role
+    ],
+)
+def test_the_command_refuses_with_the_reason_and_moves_nothing(
+    cli, session, team, caseload, to, said
+):
+    ann, _ben, ida = team
+    before = _state(session)
+    result = cli(
+        "registrations", "reallocate", "--from", ann.email, "--to", ida.email if to == "ida" else to
+    )
+    assert result.exit_code == 1
+    assert said in result.output and "Traceback" not in result.output
+    assert _state(session) == before
+
+
+def test_the_command_says_when_the_person_has_no_learners(cli, team, caseload):
+    result = cli("registrations", "reallocate", "--from", team[1].email, "--to", team[0].email)
+    assert result.exit_code == 1
+    assert "Ben Assessor" in result.output and "is the assessor of no learners" in result.output

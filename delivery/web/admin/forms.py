@@ -18,7 +18,14 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from delivery.web.forms import PageForm
@@ -236,3 +243,29 @@ class WithdrawForm(PageForm):
 
 class ReinstateForm(PageForm):
     reinstate = SubmitField("Reinstate")
+
+
+class ReallocateForm(PageForm):
+    """Move some of a person's learners to another assessor (``to_assessor_id``) or IQA
+    (``to_iqa_id``): the fields keep the names the service's refusals give."""
+
+    registration_ids = CheckboxesField("Learners to move", coerce=int, validate_choice=False)
+    move = SubmitField("Move the ticked learners")
+
+
+class ReallocateAssessorForm(ReallocateForm):
+    to_assessor_id = SelectField(
+        "New assessor",
+        coerce=int,
+        validate_choice=False,
+        validators=[NumberRange(min=1, message="Choose who takes the learners on.")],
+    )
+
+
+class ReallocateIqaForm(ReallocateForm):
+    to_iqa_id = SelectField(
+        "New internal quality assurer (IQA)",
+        coerce=int,
+        validate_choice=False,
+        validators=[NumberRange(min=1, message="Choose who takes the learners on.")],
+    )

@@ -113,6 +113,10 @@ def person(person_id: int) -> tuple[str, int] | Response:
         if target.has_role("assessor")
         else None,
         removable=target.removed_at is None and target.id != actor().id,
+        # an assessor or IQA, or someone whose role was taken away and who still has learners
+        reallocatable=target.has_role("assessor")
+        or target.has_role("iqa")
+        or any(person_id in (r.assessor_id, r.iqa_id) for r in rows),
         rows=rows,
         plans=plans,
         withdraw_forms={r.id: WithdrawForm(formdata=None, row=r.id) for r in rows},
