@@ -176,7 +176,7 @@ def _tell(session: Session, actor: Actor, person: Person | None, count: int, lab
     notifications.notify(
         session,
         person_id=person.id or 0,
-        text=f"{actor.name} made you the {label} of {learners_words(count)} more: "
+        text=f"{actor.name if actor.id else 'An administrator'} made you the {label} of {learners_words(count)} more: "
         "they are on your caseload.",
         link=CASELOAD_LINK,
     )

@@ -71,7 +71,7 @@ def test_moves_every_registration_audits_each_and_tells_the_new_assessor_once(
     assert all(e.data == {"assessor_id": {"old": ann.id, "new": ben.id}} for e in entries)
     told = session.exec(select(Notification).where(Notification.person_id == ben.id)).all()
     assert [n.text for n in told] == [
-        "system made you the assessor of 3 learners more: they are on your caseload."
+        "An administrator made you the assessor of 3 learners more: they are on your caseload."
     ]
     assert told[0].link == "/caseload"
     assert not session.exec(select(Notification).where(Notification.person_id == ann.id)).all()
@@ -99,7 +99,9 @@ def test_moves_iqa_work_and_keeps_the_cohort_and_standards(session, team, caselo
     assert cohort is not None and registrations.registration_codes(session, reg.id) == codes
     assert session.get(Registration, caseload[1].id).iqa_id == ida.id
     told = session.exec(select(Notification.text).where(Notification.person_id == jo.id)).all()
-    assert told == ["system made you the IQA of 1 learner more: they are on your caseload."]
+    assert told == [
+        "An administrator made you the IQA of 1 learner more: they are on your caseload."
+    ]
 
 
 def _learner_as_assessor(session, team, caseload, make_person):

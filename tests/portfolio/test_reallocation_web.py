@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from mappings.assessment import summaries
 from mappings.assessment.models import RegistrationSummary
-from portfolio.models import Registration
+from portfolio.models import Notification, Registration
 from portfolio.services import withdrawals
 from portfolio.services.people import SYSTEM
 from portfolio.words import day_words
@@ -70,7 +70,7 @@ def test_the_page_lists_their_learners_all_ticked_and_offers_other_assessors(
 
 def test_posting_moves_the_ticked_learners_and_says_so(client, auth, session, setup) -> None:
     ann, ben, _ida, regs = setup
-    auth.login("admin")
+    admin = auth.login("admin")
     response = client.post(
         f"/admin/people/{ann.id}/reallocate",
         data={
@@ -83,6 +83,23 @@ def test_posting_moves_the_ticked_learners_and_says_so(client, auth, session, se
     assert response.status_code == 200
     assert "2 learners moved to Ben Assessor." in _text(response)
     assert _assessors(session, regs) == [ben.id, ann.id, ben.id]
+    told = session.exec(select(Notification.text).where(Notification.person_id == ben.id)).all()
+    assert told == [
+        f"{admin.name} made you the assessor of 2 learners more: they are on your caseload."
+    ]
+
+
+def test_the_link_is_for_those_with_learners_to_move(
+    client, auth, session, setup, make_person
+) -> None:
+    ann, _ben, _ida, regs = setup
+    auth.login("admin")
+    learner = session.get(Registration, regs[0].id).learner_id
+    assert "Reallocate their learners" not in _text(client.get(f"/admin/people/{learner}"))
+    ann.roles = "learner"  # the assessor role taken away: their learners still name them
+    session.add(ann)
+    session.commit()
+    assert "Reallocate their learners" in _text(client.get(f"/admin/people/{ann.id}"))
 
 
 def test_a_refusal_is_shown_beside_the_field_with_the_ticks_kept(
