@@ -4,6 +4,7 @@
     person.json             the person's record (never the password hash or session secret)
     portfolio-bundle.zip    their portable portfolio bundle, when they have been a learner
     audit.json              audit entries by them or about them, their evidence or registrations
+                            (their evidence as their own export shows it; see evidence_held)
     decisions.json          decisions on the claims of their evidence, and decisions they made
     judgements.json         VACSR judgements of their evidence
     comments.json           comments they wrote, and comments on their evidence
@@ -44,7 +45,7 @@ from sqlmodel import Session, col, select
 
 from exports.badges.models import Badge
 from exports.bundle import write_bundle
-from exports.subject_access_records import assessment_records
+from exports.subject_access_records import assessment_records, evidence_held
 from mappings.assessment.models import Claim, Decision, Judgement, LearnerDeclaration, SignOff
 from mappings.quality.models import Action, EqaAccess
 from portfolio.errors import NotFound, PermissionDenied
@@ -92,6 +93,9 @@ plans.json             assessment plans: the tasks your assessor set you (or, as
 witness_confirmations.json  the requests to your witnesses to confirm your witness testimonies
                        (or that you sent): when, which version, the witness's e-mail address,
                        their answer and comment (the link's secret is never stored)
+Your evidence is here as your own portfolio shows it: a record your assessor is writing about
+you and has not yet submitted is theirs until they submit it, with its claims, judgements,
+comments and audit entries (in their archive).
 """
 PERSON_FIELDS = (
     "id", "name", "email", "roles", "active", "site", "assessor_status", "created_at",
@@ -153,6 +157,8 @@ def _held(session: Session, pid: int) -> dict[str, Any]:
 def _collect(session: Session, person: Person) -> dict[str, Any]:
     pid = person.id or 0
     evidence_ids = list(session.exec(select(Evidence.id).where(Evidence.learner_id == pid)))
+    # as the person's own export: an assessor's record not yet submitted is the assessor's
+    held = evidence_held(session, pid)
     regs = list(
         session.exec(
             select(Registration)
@@ -172,7 +178,7 @@ def _collect(session: Session, person: Person) -> dict[str, Any]:
         and_(col(AuditEntry.subject_type) == "person", col(AuditEntry.subject_id) == pid),
         and_(
             col(AuditEntry.subject_type) == "evidence",
-            col(AuditEntry.subject_id).in_(evidence_ids),
+            col(AuditEntry.subject_id).in_(held),
         ),
         and_(
             col(AuditEntry.subject_type) == "registration",
@@ -194,11 +200,11 @@ def _collect(session: Session, person: Person) -> dict[str, Any]:
         "judgements.json": _rows(
             session.exec(
                 select(Judgement)
-                .where(col(Judgement.evidence_id).in_(evidence_ids))
+                .where(col(Judgement.evidence_id).in_(held))
                 .order_by(col(Judgement.id))
             )
         ),
-        "comments.json": _comments(session, pid, evidence_ids),
+        "comments.json": _comments(session, pid, held),
         "notifications.json": _rows(
             session.exec(
                 select(Notification)

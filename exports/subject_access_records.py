@@ -92,6 +92,16 @@ def _shown(session: Session, pid: int) -> list[int | None]:
     )
 
 
+def evidence_held(session: Session, pid: int) -> list[int | None]:
+    """The evidence whose judgements, comments and audit entries go in the person's archive:
+    theirs as their own export shows it, and the items they wrote for someone else (a learner
+    they assess) and have not yet submitted, which are theirs alone until then."""
+    drafts = select(Evidence.id).where(
+        Evidence.created_by == pid, Evidence.learner_id != pid, col(Evidence.submitted_at).is_(None)
+    )
+    return _shown(session, pid) + list(session.exec(drafts))
+
+
 def assessment_records(session: Session, pid: int) -> dict[str, list[dict[str, Any]]]:
     """``claims.json``, ``plans.json`` and ``witness_confirmations.json`` of person ``pid``."""
     items = _shown(session, pid)

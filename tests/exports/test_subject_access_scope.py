@@ -81,3 +81,40 @@ def test_the_archive_holds_the_vle_links_tokens_choices_declarations_and_badges(
     assert [d["learner_id"] for d in member["declarations.json"]] == [case.learner.id]
     assert member["badges.json"] == []  # this case issued none; the file is there
     assert "lti_links.json" in readme and "email_choices.json" in readme
+
+
+def _members(session, store, person_id) -> dict:
+    import json
+
+    out = io.BytesIO()
+    write_subject_access(session, store, person_id, out, actor=SYSTEM, centre="C")
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as zf:
+        return {n: json.loads(zf.read(n)) for n in zf.namelist() if n.endswith(".json")}
+
+
+def test_the_comments_and_audit_of_an_assessors_unsubmitted_record_stay_theirs(
+    session, case, store, make_evidence
+) -> None:
+    record = make_evidence(
+        case.learner, author=case.assessor, kind="observation_record",
+        title="Observation half written", body="First thoughts", submit=False,
+    )  # fmt: skip
+    comments.add(session, actor=actor_of(case.assessor), evidence_id=record.id,
+                 body="Ask about the CV workshop")  # fmt: skip
+    comments.add(session, actor=actor_of(case.learner), evidence_id=case.note_id,
+                 body="Which code?")  # fmt: skip
+    session.commit()
+
+    def about(files: dict, name: str) -> set:
+        if name == "audit.json":
+            return {a["subject_id"] for a in files[name] if a["subject_type"] == "evidence"}
+        return {row["evidence_id"] for row in files[name]}
+
+    learners = _members(session, store, case.learner.id)
+    for name in ("comments.json", "audit.json"):
+        assert record.id not in about(learners, name), name
+    assert case.note_id in about(learners, "comments.json")
+    assert case.note_id in about(learners, "audit.json")
+    theirs = _members(session, store, case.assessor.id)
+    for name in ("comments.json", "audit.json"):
+        assert record.id in about(theirs, name), name
