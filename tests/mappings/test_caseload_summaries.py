@@ -129,7 +129,7 @@ def test_search_sort_and_pages_are_the_servers(
         "Ann Able"
     ]
     found = _text(client.get("/caseload?q=ann"))
-    assert "2 of 5 learners match" in found and "Bob Bright" not in found
+    assert "2 of 5 registrations match" in found and "Bob Bright" not in found
     assert "Page 1 of" not in found  # two fit on one page
     assert "name matches." in _text(client.get("/caseload?q=zed"))
     assert client.get("/caseload?page=99").status_code == 200  # clamped to the last page
@@ -147,7 +147,7 @@ def test_a_rename_or_another_assessor_moves_the_learner_in_the_stored_order(
     session.commit()
     assert ann_reg.id not in _stored(session)
     assert _order_of(client.get("/caseload")) == ["Bob Bright", "Zoe Able"]
-    assert "1 of 2 learners match" in _text(client.get("/caseload?q=zoe"))
+    assert "1 of 2 registrations match" in _text(client.get("/caseload?q=zoe"))
     other = make_person("assessor")
     ann_reg.assessor_id = other.id  # reallocated: off this caseload, onto the other's
     session.add(ann_reg)
@@ -164,10 +164,38 @@ def test_a_search_matches_its_words_not_like_wildcards(
     for name in ("Ann Able", "Bob Bright", "Jo_Ann Percent%"):
         _learner(session, name, team, make_registration)
     auth.login(team[0])
-    assert "1 of 3 learners match" in _text(client.get("/caseload?q=_"))
-    assert "1 of 3 learners match" in _text(client.get("/caseload?q=%25"))
-    assert "2 of 3 learners match" in _text(client.get("/caseload?q=ANN"))
+    assert "1 of 3 registrations match" in _text(client.get("/caseload?q=_"))
+    assert "1 of 3 registrations match" in _text(client.get("/caseload?q=%25"))
+    assert "2 of 3 registrations match" in _text(client.get("/caseload?q=ANN"))
     assert "No learner" in _text(client.get("/caseload?q=a%25b"))
+
+
+def test_the_search_line_counts_registrations_as_the_table_shows_them(
+    session, client, auth, team, make_registration
+) -> None:
+    from pathlib import Path
+
+    from demo.accounts import register_learner
+    from framework.parse import parse
+    from portfolio.services.frameworks import import_framework
+    from portfolio.services.people import SYSTEM
+
+    ann, _reg = _learner(session, "Ann Able", team, make_registration)
+    _learner(session, "Bob Bright", team, make_registration)
+    data = Path(__file__).parent / "data" / "management-leadership.csv"
+    spec = parse(data.read_bytes(), data.name)
+    register_learner(
+        session, learner_id=ann.id, codes=[spec.standards[0].code],
+        framework_id=import_framework(session, actor=SYSTEM, spec=spec).framework_id,
+        assessor_id=team[0].id, iqa_id=team[1].id, cohort_id=None,
+        start=date.today() - timedelta(days=30), planned_end=date.today() + timedelta(days=300),
+    )  # fmt: skip
+    session.commit()
+    auth.login(team[0])
+    found = _text(client.get("/caseload?q=ann"))
+    # Ann is one learner on two frameworks: two rows, two registrations, not "2 learners"
+    assert "2 of 3 registrations match" in found and "learners match" not in found
+    assert "1 of 3 registrations match" in _text(client.get("/caseload?q=bob"))
 
 
 def _order_of(response) -> list[str]:
