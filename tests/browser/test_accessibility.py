@@ -151,6 +151,30 @@ def test_plan_pages(page, live_server) -> None:
     login(page, live_server, "assessor1@example.org")
     paths = [progress, f"/learners/{learner_id}/plans/new", plan, f"{plan}/edit"]
     assert _check(page, live_server, paths) == []
+    assert _plan_form_refused(page, live_server, learner_id) == []
+
+
+def _plan_form_refused(page, base: str, learner_id: str) -> list[str]:
+    """The "Set a plan" form sent empty (the browser's own required-field check taken off, as
+    an older browser would) comes back with its error summary and field errors: axe-core's
+    violations on that page, and whether it scrolls sideways at 375 px wide."""
+    page.goto(f"{base}/learners/{learner_id}/plans/new")
+    page.evaluate(
+        "document.querySelectorAll('[required]').forEach(e => e.removeAttribute('required'))"
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Set the plan").click()
+    summary = page.locator(".error-summary")
+    assert summary.is_visible() and "Give the plan a title." in summary.inner_text()
+    assert page.locator("p.error[id$='-error']").count() >= 3  # title, what to do, due by
+    problems = [f"refused plan: {v['id']} {v['help']} {v['nodes']}" for v in axe_violations(page)]
+    desk = page.viewport_size
+    page.set_viewport_size(PHONE)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > PHONE["width"]:
+        problems.append(f"refused plan: {width} px wide at {PHONE['width']} px")
+    page.set_viewport_size(desk)
+    return problems
 
 
 def test_quality_assurer_pages(page, live_server) -> None:
