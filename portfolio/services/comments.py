@@ -88,6 +88,8 @@ def add(session: Session, *, actor: Actor, evidence_id: int, body: str) -> Evide
     others = (
         access.assessors_of(session, item.learner_id) if "self" in rel else {item.learner_id}
     ) - {actor.id}
+    if item.submitted_at is None:  # a draft is its author's alone: no one else reads it yet
+        others &= {item.created_by}
     notifications.notify_many(
         session,
         person_ids=others,

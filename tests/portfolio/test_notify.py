@@ -390,3 +390,23 @@ def test_the_assessor_is_not_told_of_a_withdrawn_learners_submission(
     assert _texts(session, assessor.id) == [
         ("submission", "Lee Learner submitted “Back again” for a decision.")
     ]
+
+
+def test_nobody_is_told_of_a_comment_on_an_item_they_cannot_read_yet(
+    session, case, make_evidence
+) -> None:
+    """A draft is its author's alone: a comment on an assessor's unsubmitted record tells the
+    learner nothing (not even its title), nor one on the learner's draft their assessor."""
+    learner, assessor, _ = case
+    record = make_evidence(
+        learner, author=assessor, kind="observation_record",
+        title="ASSESSOR-DRAFT observation", submit=False,
+    )  # fmt: skip
+    comments.add(session, actor=actor_of(assessor), evidence_id=record.id, body="Ask about CVs")
+    draft = make_evidence(learner, title="LEARNER-DRAFT notes", submit=False)
+    comments.add(session, actor=actor_of(learner), evidence_id=draft.id, body="Note to self")
+    assert _texts(session, learner.id) == []
+    assert _texts(session, assessor.id) == []
+    service.submit(session, actor=actor_of(learner), evidence_id=draft.id, declaration=True)
+    comments.add(session, actor=actor_of(learner), evidence_id=draft.id, body="Which code?")
+    assert [k for k, _ in _texts(session, assessor.id)] == ["submission", "comment"]
