@@ -109,9 +109,13 @@ def written_elsewhere(session: Session, item: Evidence) -> str | None:
         .order_by(col(ReceivedRecord.id))
         .limit(1)
     ).first()
-    if found is None:
-        return None
+    return None if found is None else read_only_words(of_record(found).words)
+
+
+def read_only_words(recorded: str) -> str:
+    """What the learner is told of an item ``recorded`` ("recorded at Northfield by ...") by
+    someone else at the centre that sent it."""
     return (
-        f"This evidence was {of_record(found).words}: it is their record, not yours, so it "
+        f"This evidence was {recorded}: it is their record, not yours, so it "
         "cannot be changed here or submitted again under your declaration."
     )

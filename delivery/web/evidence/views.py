@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
@@ -26,7 +28,7 @@ from delivery.web.forms import PageForm, errors_on, status_of
 from delivery.web.handler import page
 from delivery.web.nav import around
 from mappings.assessment import claims, item_state
-from mappings.assessment.recorded import AUTHORSHIP, recorded_elsewhere
+from mappings.assessment.recorded import AUTHORSHIP, read_only_words, recorded_elsewhere
 from portfolio.errors import Invalid
 from portfolio.models import Evidence, Person
 from portfolio.models.evidence import KINDS
@@ -143,7 +145,9 @@ def _item_page(
 ) -> tuple[str, int]:
     """The page of one item; ``failed`` is the form (or forms) of the request, shown again with
     what was typed and their errors."""
-    info = service.detail(db(), actor=actor(), evidence_id=evidence_id, number=number)
+    info = service.detail(
+        db(), actor=actor(), evidence_id=evidence_id, number=number, check_read_only=False
+    )
     if info.private:  # a draft the reader did not write: that it exists, not what it says
         return private_page(info, failed)
     mapping = mapping_view(
@@ -156,6 +160,10 @@ def _item_page(
     )
     if mapping.suggestions_due:  # computed in the background; this page shows what is stored
         suggest_after_page([info.version.id or 0])
+    recorded = _recorded(info.item.id or 0, mapping.received)
+    if recorded and info.can_edit:  # its learner's by record, written by someone elsewhere
+        said = recorded[min(recorded)]
+        info = replace(info, can_edit=False, read_only=read_only_words(said))
     forms = ItemForms.build(mapping, failed)
     privacy = privacy_view(
         db(),
@@ -174,7 +182,7 @@ def _item_page(
         max_mb=current_app.config["MAX_UPLOAD_MB"],
         comment_form=forms.comment,
         witness=witness_panel(db(), info, failed),
-        recorded=_recorded(info.item.id or 0, mapping.received),
+        recorded=recorded,
         **conversation(info),
     )
     return html, status_of(*([failed] if isinstance(failed, PageForm) else failed or []))

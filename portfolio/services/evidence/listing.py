@@ -300,8 +300,16 @@ _HISTORY = (
 
 
 def detail(
-    session: Session, *, actor: Actor, evidence_id: int, number: int | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    evidence_id: int,
+    number: int | None = None,
+    check_read_only: bool = True,
 ) -> EvidenceDetail:
+    """One item as ``actor`` may see it. ``check_read_only=False``: the caller works out itself
+    whether the item is read-only to its author of record (the evidence page does, from the
+    records it reads anyway) and ``can_edit``/``read_only`` do not say it."""
     found = session.exec(_ITEM, params={"evidence_id": evidence_id}).first()
     if found is None:
         raise NotFound("No such evidence.")
@@ -334,7 +342,8 @@ def detail(
         drafts = [v.id for v in versions if v.declared_at is None]
         declared = [v.id for v in versions if v.declared_at is not None]
         hidden = frozenset(_files_of(session, drafts)) - frozenset(_files_of(session, declared))
-    read_only = (read_only_reason(session, item) or "") if item.created_by == actor.id else ""
+    mine = item.created_by == actor.id
+    read_only = (read_only_reason(session, item) or "") if mine and check_read_only else ""
     return EvidenceDetail(
         item=item,
         version=version,
