@@ -60,26 +60,18 @@ def reallocate(person_id: int) -> tuple[str, int] | Response:
     iq_form = ReallocateIqaForm(prefix="iq")
     _prepare(as_form, assessed, [p for p in everyone if p.has_role("assessor")])
     _prepare(iq_form, assured, [p for p in everyone if p.has_role("iqa")])
-    if as_form.move.data and as_form.validate_on_submit():
-        with errors_on(as_form):
-            done = reallocation.reallocate(
-                db(),
-                actor=actor(),
-                registration_ids=list(as_form.registration_ids.data or []),
-                to_assessor_id=as_form.to_assessor_id.data,
-            )
-            flash(_moved(done, done.assessor, "assessor"), "success")
-            return redirect(url_for("admin.person", person_id=person_id))
-    if iq_form.move.data and iq_form.validate_on_submit():
-        with errors_on(iq_form):
-            done = reallocation.reallocate(
-                db(),
-                actor=actor(),
-                registration_ids=list(iq_form.registration_ids.data or []),
-                to_iqa_id=iq_form.to_iqa_id.data,
-            )
-            flash(_moved(done, done.iqa, "IQA"), "success")
-            return redirect(url_for("admin.person", person_id=person_id))
+    # each form moves one kind of work: its field, the service's argument and the person's role
+    for form, role, label in ((as_form, "assessor", "assessor"), (iq_form, "iqa", "IQA")):
+        if form.move.data and form.validate_on_submit():
+            with errors_on(form):
+                done = reallocation.reallocate(
+                    db(),
+                    actor=actor(),
+                    registration_ids=list(form.registration_ids.data or []),
+                    **{f"to_{role}_id": form[f"to_{role}_id"].data},
+                )
+                flash(_moved(done, getattr(done, role), label), "success")
+                return redirect(url_for("admin.person", person_id=person_id))
     html = render_template(
         "admin/reallocate.html",
         person=person,
