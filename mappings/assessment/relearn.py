@@ -18,7 +18,6 @@ suggestions' own). ``portfolio worker --pending`` runs it for every framework.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections.abc import Sequence
@@ -29,7 +28,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from mappings.assessment import background, stored
+from mappings.assessment import background, queued, stored
 from mappings.assessment.models import Claim, Decision, VersionSuggestions
 from portfolio.models import Criterion, Evidence, EvidenceVersion, Standard
 
@@ -114,6 +113,7 @@ def relearn(
 
 
 # ------------------------------------------------------------------ where jobs run
+KIND = "relearn"  # its RQ jobs' pending keys (queued.pending_key)
 _queued: set[int] = set()  # frameworks waiting in this process's background thread
 _queued_lock = threading.Lock()
 
@@ -140,23 +140,12 @@ def start_thread(
     return background.submit(run)
 
 
-PENDING_SECONDS = 600
-
-
-def pending_key(database_url: str, framework_id: int) -> str:
-    """The Redis key set while a framework's job waits on RQ (per database)."""
-    database = hashlib.sha256(database_url.encode()).hexdigest()[:12]
-    return f"portfolio:relearn:queued:{database}:{framework_id}"
-
-
 def relearn_task(framework_id: int, database_url: str, redis_url: str | None = None) -> None:
     """The RQ entry point: a fresh database engine in the worker process, then :func:`relearn`."""
     from portfolio.db import make_engine
 
-    if redis_url:  # from now on a new decision queues the framework again
-        from redis import Redis
-
-        Redis.from_url(redis_url).delete(pending_key(database_url, framework_id))
+    # from now on a new decision queues the framework again
+    queued.release(redis_url, database_url, framework_id, KIND)
     engine = make_engine(database_url)
     try:
         relearn(lambda: Session(engine, expire_on_commit=False), [framework_id])
@@ -169,24 +158,13 @@ def enqueue_rq(
 ) -> list[str]:
     """Queue one job per framework on the suggestions' RQ queue; their RQ job ids. A framework
     whose job is still waiting is not queued again."""
-    from redis import Redis
-    from rq import Queue
-
-    connection = Redis.from_url(redis_url)
-    q = Queue(queue, connection=connection)
-    found: list[str] = []
-    for framework_id in sorted(set(framework_ids)):
-        if not connection.set(
-            pending_key(database_url, framework_id), 1, nx=True, ex=PENDING_SECONDS
-        ):
-            continue
-        job = q.enqueue(
-            relearn_task,
-            framework_id,
-            database_url,
-            redis_url,
-            job_timeout=3600,
-            description=f"portfolio suggestions relearnt in framework {framework_id}",
-        )
-        found.append(str(job.id))
-    return found
+    return queued.enqueue_once(
+        redis_url,
+        sorted(set(framework_ids)),
+        database_url=database_url,
+        kind=KIND,
+        task=relearn_task,
+        describe=lambda framework_id: f"portfolio suggestions relearnt in framework {framework_id}",
+        queue=queue,
+        job_timeout=3600,
+    )

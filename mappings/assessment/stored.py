@@ -19,7 +19,6 @@ readings run: in the process's background thread (:func:`start_thread`, the defa
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 import time
@@ -38,6 +37,10 @@ from mappings.assessment.claims import Claimable, claimable_criteria
 from mappings.assessment.decided import newest_decision
 from mappings.assessment.models import Claim, Decision, VersionSuggestions
 from mappings.assessment.page_frameworks import PageFrameworks, page_frameworks
+from mappings.assessment.queued import enqueue_once, release
+from mappings.assessment.queued import (
+    pending_key as pending_key,  # its callers and tests name it here
+)
 from mappings.assessment.suggested import FINISHED, basis
 from mappings.assessment.suggestions import (
     FrameworkKey,
@@ -375,25 +378,13 @@ def start_thread(
     return background.submit(run)
 
 
-PENDING_SECONDS = 600
-
-
-def pending_key(database_url: str, version_id: int) -> str:
-    """The Redis key set while a version's job waits on RQ (per database: centres may share a
-    Redis)."""
-    database = hashlib.sha256(database_url.encode()).hexdigest()[:12]
-    return f"portfolio:suggestions:queued:{database}:{version_id}"
-
-
 def compute_task(version_id: int, database_url: str, redis_url: str | None = None) -> None:
     """The RQ entry point: a fresh database engine in the worker process, then :func:`compute`
     (the suggestion engine is this process's, warmed by ``portfolio worker`` at start)."""
     from portfolio.db import make_engine
 
-    if redis_url:  # from now on a page that finds the version out of date queues it again
-        from redis import Redis
-
-        Redis.from_url(redis_url).delete(pending_key(database_url, version_id))
+    # from now on a page that finds the version out of date queues it again
+    release(redis_url, database_url, version_id, "suggestions")
     engine = make_engine(database_url)
     try:
         compute(lambda: Session(engine, expire_on_commit=False), version_id)
@@ -406,27 +397,19 @@ def enqueue_rq(
 ) -> list[str]:
     """Queue the computations on RQ; their RQ job ids. A version whose job is still waiting is
     not queued again (however many pages find it out of date meanwhile)."""
-    from redis import Redis
-    from rq import Queue, Retry
+    from rq import Retry
 
-    connection = Redis.from_url(redis_url)
-    q = Queue(queue, connection=connection)
-    found: list[str] = []
-    for version_id in dict.fromkeys(version_ids):
-        key = pending_key(database_url, version_id)
-        if not connection.set(key, 1, nx=True, ex=PENDING_SECONDS):
-            continue
-        job = q.enqueue(
-            compute_task,
-            version_id,
-            database_url,
-            redis_url,
-            job_timeout=600,
-            retry=Retry(max=3, interval=[10, 60, 300]),  # when the task itself raises
-            description=f"portfolio suggestions for version {version_id}",
-        )
-        found.append(str(job.id))
-    return found
+    return enqueue_once(
+        redis_url,
+        version_ids,
+        database_url=database_url,
+        kind="suggestions",
+        task=compute_task,
+        describe=lambda version_id: f"portfolio suggestions for version {version_id}",
+        queue=queue,
+        job_timeout=600,
+        retry=Retry(max=3, interval=[10, 60, 300]),  # when the task itself raises
+    )
 
 
 def _stored_form(s: SuggestedCriterion) -> dict[str, Any]:
