@@ -239,6 +239,8 @@ def test_criteria_grid_and_iqa_grid_name_methods_in_words(
     auth.login(assessor)
     page = _text(client.get(f"/learners/{learner.id}/standards/SE01"))
     assert "accepted by observation" in page and "by O " not in page
+    # a criterion with no evidence says so in words; "None" read as "Evidence: None" on a phone
+    assert '<span class="muted">No evidence yet</span>' in page and ">None<" not in page
     auth.logout()
     centre, _samples = reviewed_centre
     auth.login(centre.iqa)
