@@ -17,7 +17,8 @@ ANSWERS = {"accurate": "an accurate account", "not_accurate": "not accurate"}
 class WitnessConfirmation(SQLModel, table=True):
     """One request to a witness to confirm one submitted version of a witness testimony, and
     (once answered) their answer. The version is named by id and by its content hash, so a
-    later version is never covered by it."""
+    later version is never covered by it. A later request for the same item replaces it while
+    it is unanswered (``replaced_at``, ``replaced_by``)."""
 
     __tablename__ = "witness_confirmation"
 
@@ -34,3 +35,7 @@ class WitnessConfirmation(SQLModel, table=True):
     answered_at: datetime | None = None
     answer: str = Field(default="", max_length=16)  # "" (none yet) | accurate | not_accurate
     comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # a later request for the same item, sent before this one was answered, withdrew it: the
+    # link no longer works (migration 0033)
+    replaced_at: datetime | None = None
+    replaced_by: int | None = Field(default=None, foreign_key="witness_confirmation.id")

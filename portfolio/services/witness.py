@@ -5,7 +5,13 @@ accurate account. Only a hash of the link's token is kept (as password-reset lin
 
 The answer is the witness's: it is recorded with their address, the version (by id and content
 hash) they were shown and the time, never as an act of a person with an account here (the audit
-entry has no actor). A later version is not covered by an earlier answer."""
+entry has no actor). A later version is not covered by an earlier answer.
+
+Asking again replaces the item's earlier links that still work (unanswered, unexpired): they are
+marked replaced, in the same transaction, so the witness can answer only the newest e-mail. The
+item's row is locked first, so two requests at once are made one after the other, and an answer
+locks its link's row, so an answer and a new request at once leave either the answer recorded
+(and the link not replaced) or the link replaced (and the answer refused)."""
 
 from __future__ import annotations
 
@@ -40,21 +46,28 @@ GONE = {
     "the version it shows is no longer the current one. Ask for a new link to see the new "
     "version.",
     "erased": "This testimony is no longer held here.",
+    "replaced": "This request was replaced by a later one; use the newest e-mail about this "
+    "testimony. Nothing was recorded through this link.",
 }
 
 
 class LinkGone(Invalid):
-    """The link does not work (unknown, used, expired or superseded); ``why`` says which."""
+    """The link does not work (unknown, used, replaced, expired, superseded or erased); ``why``
+    says which."""
 
     def __init__(self, why: str) -> None:
         super().__init__(GONE[why])
         self.why = why
 
 
-def may_ask(session: Session, *, actor: Actor, evidence_id: int) -> Evidence:
+def may_ask(session: Session, *, actor: Actor, evidence_id: int, lock: bool = False) -> Evidence:
     """The item, if ``actor`` may ask its witness: the learner who owns it or their assessor
-    (NotFound for those who may not see it, PermissionDenied for other readers)."""
-    item = session.get(Evidence, evidence_id)
+    (NotFound for those who may not see it, PermissionDenied for other readers). ``lock``: its
+    row is held until this transaction ends (PostgreSQL: FOR UPDATE) and read as committed."""
+    if lock:
+        item = session.get(Evidence, evidence_id, with_for_update=True, populate_existing=True)
+    else:
+        item = session.get(Evidence, evidence_id)
     if item is None:
         raise NotFound("No such evidence.")
     access.require_view(session, actor, item.learner_id)
@@ -69,12 +82,27 @@ def may_ask(session: Session, *, actor: Actor, evidence_id: int) -> Evidence:
     return item
 
 
+@dataclass(frozen=True)
+class Asked:
+    """A new request: its row, the token to e-mail (not kept) and the earlier requests it
+    replaced."""
+
+    row: WitnessConfirmation
+    token: str
+    replaced: list[int]  # the earlier requests this one replaced
+
+
 def request(
-    session: Session, *, actor: Actor, evidence_id: int, email: str
-) -> tuple[WitnessConfirmation, str]:
-    """A new link for the witness of the item's latest submitted version, and its token (to
-    e-mail; it is not kept). Only the learner who owns the testimony or their assessor may ask."""
-    item = may_ask(session, actor=actor, evidence_id=evidence_id)
+    session: Session,
+    *,
+    actor: Actor,
+    evidence_id: int,
+    email: str,
+) -> Asked:
+    """A new link for the witness of the item's latest submitted version (its token is to be
+    e-mailed; it is not kept); the item's earlier links that still work are marked replaced.
+    Only the learner who owns the testimony or their assessor may ask."""
+    item = may_ask(session, actor=actor, evidence_id=evidence_id, lock=True)
     if item.kind != KIND:
         raise Invalid("Only a witness testimony is confirmed by its witness.")
     if item.erased_at is not None:
@@ -98,15 +126,46 @@ def request(
     )
     session.add(row)
     session.flush()
+    replaced = _replace_earlier(session, row)
     audit.record(
         session,
         actor=actor,
         action="witness.request",
         subject_type="evidence",
         subject_id=item.id,
-        data={"confirmation": row.id, "version": version.number, "sha256": version.sha256},
+        data={
+            "confirmation": row.id,
+            "version": version.number,
+            "sha256": version.sha256,
+            "replaced": replaced,
+        },
     )
-    return row, token
+    return Asked(row=row, token=token, replaced=replaced)
+
+
+def _replace_earlier(session: Session, row: WitnessConfirmation) -> list[int]:
+    """Mark the item's other links that still work as replaced by ``row``; their ids. Each is
+    locked first (PostgreSQL), so an answer through one either went first (and it is left as
+    answered) or waits and then finds it replaced."""
+    earlier = session.exec(
+        select(WitnessConfirmation)
+        .where(
+            WitnessConfirmation.evidence_id == row.evidence_id,
+            WitnessConfirmation.id != row.id,
+            col(WitnessConfirmation.answered_at).is_(None),
+            col(WitnessConfirmation.replaced_at).is_(None),
+            WitnessConfirmation.expires_at > row.requested_at,
+        )
+        .order_by(col(WitnessConfirmation.id))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    for old in earlier:
+        old.replaced_at = row.requested_at
+        old.replaced_by = row.id
+        session.add(old)
+    session.flush()
+    return [old.id or 0 for old in earlier]
 
 
 @dataclass(frozen=True)
@@ -125,6 +184,8 @@ def _state(session: Session, row: WitnessConfirmation, item: Evidence | None) ->
         return "erased"
     if row.answered_at is not None:
         return "used"
+    if row.replaced_at is not None:
+        return "replaced"
     if row.expires_at <= utcnow():
         return "expired"
     latest = latest_submitted(session, item)
@@ -230,6 +291,7 @@ class Status:
     comment: str
     version_number: int
     earlier: bool  # it is about a version older than the one being read
+    replaced_at: datetime | None = None  # a later request replaced it before it was answered
 
 
 def statuses(session: Session, *, evidence_id: int, version_number: int) -> list[Status]:
@@ -257,6 +319,7 @@ def status_of(row: WitnessConfirmation, version_number: int) -> Status | None:
         comment=row.comment,
         version_number=row.version_number,
         earlier=row.version_number < version_number,
+        replaced_at=row.replaced_at,
     )
 
 
@@ -278,9 +341,13 @@ def words(status: Status, zone: ZoneInfo, now: datetime | None = None) -> str:
     if status.answered_at is not None:
         said = f"Witness said {which} is not accurate ({status.email}, {day(status.answered_at)})"
         return f"{said}: {status.comment}" if status.comment else f"{said}, with no comment"
-    asked = f"Confirmation requested on {day(status.requested_at)}, not answered"
+    asked = f"Confirmation requested on {day(status.requested_at)}"
+    if status.replaced_at is None:
+        asked += ", not answered"
     if status.earlier:
         asked += f" (for an earlier version, version {status.version_number})"
-    if status.expires_at <= (now or utcnow()):
+    if status.replaced_at is not None:
+        asked += f", replaced by a later request on {day(status.replaced_at)}"
+    elif status.expires_at <= (now or utcnow()):
         asked += f"; the link expired on {day(status.expires_at)}"
     return f"{asked} (sent to {status.email})"

@@ -171,9 +171,10 @@ def _witness_token(session: Session, owner: Person) -> str:
     )
     item = evidence.create(session, actor=me, learner_id=me.id, draft=draft)
     evidence.submit(session, actor=me, evidence_id=item.id or 0, declaration=True)
-    _, token = witness.request(
+    asked = witness.request(
         session, actor=me, evidence_id=item.id or 0, email="jo.smith@employer.example"
     )
+    _, token = asked.row, asked.token
     return token
 
 

@@ -210,9 +210,9 @@ def test_the_answer_form_needs_a_csrf_token(engine, connection, tmp_path, sessio
 
     app = create_app({"ENGINE": engine, "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path)})
     app.extensions["portfolio"].session_factory = lambda: _session_on(connection)
-    _row, token = witness.request(
+    token = witness.request(
         session, actor=actor_of(case["learner"]), evidence_id=case["item"].id, email="w@e.org"
-    )
+    ).token
     session.commit()
     client = app.test_client()
     assert client.post(f"/witness/{token}", data={"answer": "accurate"}).status_code == 400
@@ -220,3 +220,24 @@ def test_the_answer_form_needs_a_csrf_token(engine, connection, tmp_path, sessio
     csrf = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     r = client.post(f"/witness/{token}", data={"answer": "accurate", "csrf_token": csrf})
     assert r.status_code == 200
+
+
+def test_asking_again_replaces_the_earlier_link_which_says_so(
+    mail_app, inbox, case, session: Session
+) -> None:
+    handler: Inbox = inbox[0]
+    assert _ask(mail_app, case["learner"], case["item"]).status_code == 302
+    old = _link(handler.next()[1])
+    assert _ask(mail_app, case["assessor"], case["item"]).status_code == 302
+    new = _link(handler.next()[1])
+    anon = mail_app.test_client()
+    for r in (anon.get(old), anon.post(old, data={"answer": "not_accurate", "comment": "Old"})):
+        html = r.get_data(as_text=True)
+        assert r.status_code == 410
+        assert "This request was replaced by a later one; use the newest e-mail" in html
+    rows = session.exec(select(WitnessConfirmation).order_by(WitnessConfirmation.id)).all()
+    assert [(r.answer, r.answered_at) for r in rows] == [("", None), ("", None)]
+    assert rows[0].replaced_by == rows[1].id
+    page = _page(mail_app, case["learner"], case["item"]).split('id="witness"')[1][:3000]
+    assert page.count("replaced by a later request on ") == 1
+    assert anon.get(new).status_code == 200

@@ -44,9 +44,10 @@ def test_the_bundle_carries_the_witness_answer_and_still_imports(
         account_kind="witness_testimony",
     )  # fmt: skip
     assert all("witness" not in v for v in _versions(_bundle(session, store, case.learner.id)))
-    row, token = witness.request(
+    asked = witness.request(
         session, actor=actor_of(case.learner), evidence_id=case.account_id, email="w@employer.org"
     )
+    row, token = asked.row, asked.token
     witness.answer(session, token=token, accurate=False, comment="Not that day.")
     session.commit()
     data = _bundle(session, store, case.learner.id)

@@ -287,9 +287,10 @@ def test_the_document_says_what_the_witness_said_next_to_their_testimony(
     )  # fmt: skip
     before = _text(build_signoff_docx(signoff_view(session, case.signoff.id, centre=CENTRE)))
     assert "Witness confirmation" not in before
-    _row, token = witness.request(
+    asked = witness.request(
         session, actor=actor_of(case.learner), evidence_id=case.account_id, email="w@employer.org"
     )
+    _row, token = asked.row, asked.token
     witness.answer(session, token=token, accurate=True)
     session.commit()
     view = signoff_view(session, case.signoff.id, centre=CENTRE)

@@ -67,9 +67,10 @@ def test_the_witness_confirmations_of_the_learners_testimonies_are_in_it(
     session, case, store, make_evidence
 ):
     item = make_evidence(case.learner, kind="witness_testimony", title="Profile meeting")
-    row, token = witness.request(
+    asked = witness.request(
         session, actor=actor_of(case.learner), evidence_id=item.id, email="j.smith@employer.org"
     )
+    row, token = asked.row, asked.token
     witness.answer(session, token=token, accurate=False, comment="She led half of it.")
     session.commit()
     files = _archive(session, store, case.learner.id)

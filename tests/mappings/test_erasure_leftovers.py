@@ -204,9 +204,10 @@ def test_retention_leaves_nothing_of_the_learner_in_plans_or_witness_confirmatio
     )
     plans.close_plan(session, actor=actor_of(case.assessor), plan_id=plan.id, reason=SECRET)
     item = make_evidence(case.learner, kind="witness_testimony", title="Tenancy visit")
-    row, token = witness.request(
+    sent = witness.request(
         session, actor=actor_of(case.learner), evidence_id=item.id, email="dean@okafor.example"
     )
+    row, token = sent.row, sent.token
     witness.answer(session, token=token, accurate=True, comment=SECRET)
     session.commit()
     registrations.remove_person(session, actor=SYSTEM, person_id=case.learner.id)

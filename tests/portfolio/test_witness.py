@@ -31,9 +31,9 @@ def case(session: Session, make_person, make_registration, make_evidence):
 
 
 def _ask(session, who, item, email="J.Smith@Employer.org"):
-    row, token = witness.request(session, actor=actor_of(who), evidence_id=item.id, email=email)
+    asked = witness.request(session, actor=actor_of(who), evidence_id=item.id, email=email)
     session.commit()
-    return row, token
+    return asked.row, asked.token
 
 
 def test_the_learner_and_their_assessor_may_ask_and_no_one_else(
@@ -255,3 +255,55 @@ def test_erasing_the_testimony_forgets_the_witness_address(session: Session, cas
     session.refresh(row)
     assert row.witness_email == "[erased]" and row.comment == "" and row.answer == "not_accurate"
     assert session.get(EvidenceVersion, row.version_id) is not None
+
+
+def test_asking_again_replaces_the_earlier_unanswered_links(session: Session, case) -> None:
+    learner, assessor, _iqa, item = case
+    answered, answered_token = _ask(session, learner, item)
+    witness.answer(session, token=answered_token, accurate=True)
+    session.commit()
+    first, first_token = _ask(session, learner, item)
+    second, second_token = _ask(session, assessor, item, email="jo@employer.org")
+    session.refresh(first)
+    session.refresh(answered)
+    assert first.replaced_at is not None and first.replaced_by == second.id
+    assert answered.replaced_at is None and answered.answer == "accurate"
+    for attempt in (
+        lambda: witness.open_link(session, token=first_token),
+        lambda: witness.answer(session, token=first_token, accurate=False, comment="Old."),
+    ):
+        with pytest.raises(witness.LinkGone) as gone:
+            attempt()
+        assert gone.value.why == "replaced"
+        assert "This request was replaced by a later one; use the newest e-mail" in str(gone.value)
+    session.rollback()
+    session.refresh(first)
+    assert first.answered_at is None and first.answer == ""
+    assert witness.open_link(session, token=second_token).row.id == second.id
+    entry = session.exec(
+        select(AuditEntry)
+        .where(AuditEntry.action == "witness.request")
+        .order_by(AuditEntry.id.desc())  # type: ignore[union-attr]
+    ).first()
+    assert entry is not None and entry.data["replaced"] == [first.id]
+    said = [
+        witness.words(s, LONDON)
+        for s in witness.statuses(session, evidence_id=item.id, version_number=1)
+    ]
+    day = day_words(local(first.requested_at, LONDON).date())
+    assert said[1] == (
+        f"Confirmation requested on {day}, replaced by a later request on "
+        f"{day_words(local(second.requested_at, LONDON).date())} (sent to j.smith@employer.org)"
+    )
+    assert said[0].endswith("not answered (sent to jo@employer.org)")
+    assert said[2].startswith("Confirmed by the witness")
+
+
+def test_an_expired_link_is_not_marked_replaced(session: Session, case, monkeypatch) -> None:
+    learner, _assessor, _iqa, item = case
+    old, _token = _ask(session, learner, item)
+    later = datetime.now(UTC) + timedelta(days=15)
+    monkeypatch.setattr(witness, "utcnow", lambda: later)
+    _ask(session, learner, item)
+    session.refresh(old)
+    assert old.replaced_at is None  # it had stopped working already: it still says expired

@@ -55,10 +55,14 @@ def witness_ask(evidence_id: int) -> tuple[str, int] | Response:
         with errors_on(form):
             if not current_app.config.get("MAIL_HOST"):
                 raise Invalid(NO_MAIL)
-            row, token = witness.request(
-                db(), actor=actor(), evidence_id=evidence_id, email=form.email.data or ""
+            asked = witness.request(
+                db(),
+                actor=actor(),
+                evidence_id=evidence_id,
+                email=form.email.data or "",
             )
-            link = link_for(token)
+            row = asked.row
+            link = link_for(asked.token)
             if link is None:
                 raise Invalid("This site's address is not set (PORTFOLIO_BASE_URL): no link.")
             item = db().get(Evidence, evidence_id)
@@ -71,9 +75,14 @@ def witness_ask(evidence_id: int) -> tuple[str, int] | Response:
                 site=str(current_app.config.get("CENTRE_NAME") or "Competence Portfolio"),
             )
             _send_later(row.witness_email, subject, body)
+            earlier = (
+                " The earlier link, not answered, no longer works."
+                if len(asked.replaced) == 1
+                else f" The {len(asked.replaced)} earlier links, not answered, no longer work."
+            )
             flash(
                 f"We have e-mailed {row.witness_email} a link to confirm the testimony; it works "
-                f"once, for {witness.LIFETIME.days} days.",
+                f"once, for {witness.LIFETIME.days} days." + (earlier if asked.replaced else ""),
                 "success",
             )
             return redirect(url_for("evidence.detail", evidence_id=evidence_id, _anchor="witness"))
