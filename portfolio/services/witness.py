@@ -34,6 +34,12 @@ from portfolio.words import day_words, local
 LIFETIME = timedelta(days=14)
 MAX_COMMENT = 2000
 KIND = "witness_testimony"
+# why the witness of a testimony never submitted cannot be asked (the page, and the refusal)
+NOT_SUBMITTED = (
+    "Submit the testimony first: no version of it was ever submitted, and the witness only "
+    "sees a submitted version."
+)
+NEVER_SUBMITTED = NOT_SUBMITTED + " Nothing was sent, and the draft is kept as it is."
 # why a link no longer works, in words for its page
 GONE = {
     "unknown": "This link is not known here. Check that you opened the whole link from the "
@@ -84,12 +90,26 @@ def may_ask(session: Session, *, actor: Actor, evidence_id: int, lock: bool = Fa
 
 @dataclass(frozen=True)
 class Asked:
-    """A new request: its row, the token to e-mail (not kept) and the earlier requests it
-    replaced."""
+    """A new request: its row, the token to e-mail (not kept), and which version the witness
+    will see, in words for the person asking."""
 
     row: WitnessConfirmation
     token: str
+    shown: str
     replaced: list[int]  # the earlier requests this one replaced
+
+
+def shown_words(
+    version: EvidenceVersion, *, draft: bool, yours: bool, learner: str, zone: ZoneInfo
+) -> str:
+    """Which version the witness will see, said to the person asking: "The witness will see the
+    version you submitted on 3 Dec 2026, not your draft changes." ``draft``: a newer version is
+    being written; ``yours``: the person asking is the learner who wrote it."""
+    day = day_words(local(version.declared_at or version.created_at, zone).date())
+    said = f"The witness will see the version {'you' if yours else learner} submitted on {day}"
+    if not draft:
+        return said + "."
+    return said + (", not your draft changes." if yours else ", not the draft changes made since.")
 
 
 def request(
@@ -98,6 +118,7 @@ def request(
     actor: Actor,
     evidence_id: int,
     email: str,
+    zone: ZoneInfo = ZoneInfo("Europe/London"),
 ) -> Asked:
     """A new link for the witness of the item's latest submitted version (its token is to be
     e-mailed; it is not kept); the item's earlier links that still work are marked replaced.
@@ -109,7 +130,7 @@ def request(
         raise Invalid("This evidence was erased.")
     version = latest_submitted(session, item)
     if version is None:
-        raise Invalid("Submit the testimony first: the witness confirms a submitted version.")
+        raise Invalid(NEVER_SUBMITTED)
     address = check_email(email)
     token = secrets.token_urlsafe(32)
     now = utcnow()
@@ -140,7 +161,15 @@ def request(
             "replaced": replaced,
         },
     )
-    return Asked(row=row, token=token, replaced=replaced)
+    learner = session.get(Person, item.learner_id)
+    shown = shown_words(
+        version,
+        draft=item.current_version > version.number,
+        yours=actor.id == item.learner_id,
+        learner=learner.name if learner is not None else "the learner",
+        zone=zone,
+    )
+    return Asked(row=row, token=token, shown=shown, replaced=replaced)
 
 
 def _replace_earlier(session: Session, row: WitnessConfirmation) -> list[int]:

@@ -241,3 +241,44 @@ def test_asking_again_replaces_the_earlier_link_which_says_so(
     page = _page(mail_app, case["learner"], case["item"]).split('id="witness"')[1][:3000]
     assert page.count("replaced by a later request on ") == 1
     assert anon.get(new).status_code == 200
+
+
+def test_the_ask_form_says_which_version_the_witness_will_see(
+    mail_app, inbox, case, session: Session, make_evidence
+) -> None:
+    handler: Inbox = inbox[0]
+    item = case["item"]
+    version = evidence_service.current_version(session, item)
+    evidence_service.update(
+        session,
+        actor=actor_of(case["learner"]),
+        evidence_id=item.id,
+        expected_version=version.number,
+        draft=Draft(item.kind, item.title, item.activity_date, TEXT + " Draft.", version.fields),
+    )
+    session.commit()
+    said = "The witness will see the version you submitted on "
+    page = _page(mail_app, case["learner"], item)
+    assert said in page and "not your draft changes" in page
+    assessor_page = _page(mail_app, case["assessor"], item)
+    assert f"The witness will see the version {case['learner'].name} submitted on " in (
+        assessor_page
+    )
+    client = _client(mail_app, case["learner"])
+    done = client.post(f"/evidence/{item.id}/witness", data={"email": "w@employer.org"})
+    assert done.status_code == 302
+    assert "not your draft changes" in client.get(done.headers["Location"]).get_data(as_text=True)
+    assert TEXT + " Draft." not in _link_page(mail_app, handler)
+
+    never = make_evidence(case["learner"], kind="witness_testimony", body=TEXT, submit=False)
+    refused = _ask(mail_app, case["learner"], never)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "no version of it was ever submitted" in html
+    assert evidence_service.current_version(session, never).body == TEXT
+    assert inbox[0].received.empty()
+
+
+def _link_page(app: Flask, handler: Inbox) -> str:
+    r = app.test_client().get(_link(handler.next()[1]))
+    assert r.status_code == 200
+    return r.get_data(as_text=True)

@@ -307,3 +307,52 @@ def test_an_expired_link_is_not_marked_replaced(session: Session, case, monkeypa
     _ask(session, learner, item)
     session.refresh(old)
     assert old.replaced_at is None  # it had stopped working already: it still says expired
+
+
+def _draft(session: Session, learner, item) -> None:
+    version = evidence.current_version(session, item)
+    evidence.update(
+        session,
+        actor=actor_of(learner),
+        evidence_id=item.id,
+        expected_version=version.number,
+        draft=Draft(item.kind, item.title, item.activity_date, TEXT + " y", dict(version.fields)),
+    )
+    session.commit()
+
+
+def test_the_result_says_which_version_the_witness_will_see(session: Session, case) -> None:
+    learner, assessor, _iqa, item = case
+    submitted = evidence.latest_submitted(session, item)
+    day = day_words(local(submitted.declared_at, LONDON).date())
+    asked = witness.request(
+        session, actor=actor_of(learner), evidence_id=item.id, email="w@employer.org"
+    )
+    assert asked.shown == f"The witness will see the version you submitted on {day}."
+    _draft(session, learner, item)
+    asked = witness.request(
+        session, actor=actor_of(learner), evidence_id=item.id, email="w@employer.org"
+    )
+    assert asked.shown == (
+        f"The witness will see the version you submitted on {day}, not your draft changes."
+    )
+    assert asked.row.version_id == submitted.id
+    asked = witness.request(
+        session, actor=actor_of(assessor), evidence_id=item.id, email="w@employer.org"
+    )
+    assert asked.shown == (
+        f"The witness will see the version {learner.name} submitted on {day}, not the draft "
+        "changes made since."
+    )
+
+
+def test_a_testimony_never_submitted_is_not_sent_and_its_draft_is_kept(
+    session: Session, case, make_evidence
+) -> None:
+    learner, _assessor, _iqa, _item = case
+    draft = make_evidence(learner, kind="witness_testimony", body=TEXT, submit=False)
+    with pytest.raises(Invalid, match="no version of it was ever submitted"):
+        _ask(session, learner, draft)
+    session.rollback()
+    assert evidence.current_version(session, draft).body == TEXT
+    assert session.exec(select(WitnessConfirmation)).all() == []

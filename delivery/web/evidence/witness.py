@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from zoneinfo import ZoneInfo
 
 from flask import current_app, flash, redirect, url_for
 from werkzeug.wrappers import Response
@@ -60,6 +61,7 @@ def witness_ask(evidence_id: int) -> tuple[str, int] | Response:
                 actor=actor(),
                 evidence_id=evidence_id,
                 email=form.email.data or "",
+                zone=ZoneInfo(current_app.config.get("TIME_ZONE") or "Europe/London"),
             )
             row = asked.row
             link = link_for(asked.token)
@@ -82,7 +84,8 @@ def witness_ask(evidence_id: int) -> tuple[str, int] | Response:
             )
             flash(
                 f"We have e-mailed {row.witness_email} a link to confirm the testimony; it works "
-                f"once, for {witness.LIFETIME.days} days." + (earlier if asked.replaced else ""),
+                f"once, for {witness.LIFETIME.days} days. {asked.shown}"
+                + (earlier if asked.replaced else ""),
                 "success",
             )
             return redirect(url_for("evidence.detail", evidence_id=evidence_id, _anchor="witness"))

@@ -34,6 +34,7 @@ class WitnessPanel:
     lines: list[str] = field(default_factory=list)
     form: WitnessRequestForm | None = None  # None: this reader does not ask
     cannot_ask: str = ""  # why the learner or assessor cannot ask yet, in words
+    shown: str = ""  # which version the witness will see, in words
     days: int = witness.LIFETIME.days
 
 
@@ -55,8 +56,18 @@ def witness_panel(
         (f for f in given if isinstance(f, WitnessRequestForm)),
         WitnessRequestForm(formdata=None),
     )
-    if not any(v.declared_at is not None for v in info.versions):
-        panel.cannot_ask = "Submit the testimony first: the witness confirms a submitted version."
-    elif not current_app.config.get("MAIL_HOST"):
+    submitted = [v for v in info.versions if v.declared_at is not None]
+    if not submitted:
+        panel.cannot_ask = witness.NOT_SUBMITTED
+        return panel
+    shows = max(submitted, key=lambda v: v.number)
+    panel.shown = witness.shown_words(
+        shows,
+        draft=info.item.current_version > shows.number,
+        yours="self" in info.relation,
+        learner=info.learner_name or "the learner",
+        zone=zone,
+    )
+    if not current_app.config.get("MAIL_HOST"):
         panel.cannot_ask = "This site sends no e-mail yet, so the witness cannot be asked."
     return panel
