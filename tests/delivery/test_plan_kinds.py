@@ -69,3 +69,42 @@ def test_evidence_of_the_chosen_kind_is_linked_to_the_plan(client, auth, session
     # an assessor's kind stays refused to the learner, plan or not
     r = client.get(f"/learners/{learner.id}/evidence/new?kind=observation_record&plan={plan}")
     assert r.status_code == 403
+
+
+def test_from_home_the_learner_reaches_the_choice_of_kind_for_the_plan(
+    client,
+    auth,
+    session,
+    case,  # noqa: F811
+) -> None:
+    reg, learner, assessor = case
+    plan = _set(session, reg, assessor, title="Show the job match")
+    auth.login(learner)
+    home = client.get("/").get_data(as_text=True)
+    links = re.findall(r'<a href="([^"]+)">Write evidence for this plan', home)
+    assert links == [f"/plans/{plan}#write"]  # the choice of kind, not a reflective account
+    assert "/evidence/new?kind=" not in home
+    page = _text(client.get(links[0].removesuffix("#write")))
+    form = re.search(
+        r'<form method="get" action="([^"]+)"[^>]* id="write"[^>]*>(.*?)</form>', page, re.S
+    )
+    assert form is not None and form.group(1) == f"/learners/{learner.id}/evidence/new"
+    kinds = re.findall(r'<option value="(\w+)"', form.group(2))
+    assert "witness_testimony" in kinds and "product" in kinds
+    # a product written from there is the plan's
+    link = f"/learners/{learner.id}/evidence/new?kind=product&plan={plan}"
+    assert "Written for your assessor's plan “Show the job match”" in _text(client.get(link))
+    r = client.post(
+        link,
+        data={
+            "title": "The job-match checklist I made",
+            "activity_date": "2026-11-30",
+            "body": "A checklist for visits.",
+            "criterion": [str(i) for i in _ids(session, "SE03", "P4")],
+            "on_page": "1",
+        },
+    )
+    assert r.status_code == 302
+    item = session.exec(select(Evidence).where(Evidence.learner_id == learner.id)).one()
+    assert item.kind == "product"
+    assert session.get(AssessmentPlanEvidence, (plan, item.id)) is not None
