@@ -7,7 +7,8 @@ reads all of that (the newest decision as a scalar subquery beside the framework
 of one for each (it was four: the key, the newest decision, and the rules twice), and whether the
 item has VACSR judgements or records received in a bundle: most have neither, and the page then
 asks for none; and the assessment plan the item was written for, if any (its id and title), so
-that naming it costs the page no statement of its own.
+that naming it costs the page no statement of its own. For a learner with no standard the same
+statement asks only about the item (no framework to read), and the plan is named all the same.
 """
 
 from __future__ import annotations
@@ -65,30 +66,52 @@ def _plan_of(column: Any) -> ScalarSelect[Any]:
     )
 
 
-_PAGE_FRAMEWORKS = sa_select(
-    col(Framework.id),
-    col(Framework.content_hash),
-    col(Framework.extra)["vocabulary_sha256"].as_string(),
-    col(Framework.rules),
-    sa_select(func.max(col(Decision.id))).scalar_subquery(),
+# what the page asks of the item itself: whether it has judgements, received records, and its plan
+_OF_THE_ITEM = (
     sa_select(col(Judgement.id)).where(col(Judgement.evidence_id) == _EVIDENCE_ID).exists(),
     sa_select(col(ReceivedRecord.id))
     .where(col(ReceivedRecord.evidence_id) == _EVIDENCE_ID)
     .exists(),
     _plan_of(col(AssessmentPlan.id)),
     _plan_of(col(AssessmentPlan.title)),
+)
+_PAGE_FRAMEWORKS = sa_select(
+    col(Framework.id),
+    col(Framework.content_hash),
+    col(Framework.extra)["vocabulary_sha256"].as_string(),
+    col(Framework.rules),
+    sa_select(func.max(col(Decision.id))).scalar_subquery(),
+    *_OF_THE_ITEM,
 ).where(col(Framework.id).in_(bindparam("ids", expanding=True)))
+# a learner with no standard: no framework to read, the item's own facts all the same
+_ITEM_ONLY = sa_select(*_OF_THE_ITEM)
+
+
+def _item_facts(row: Sequence[Any]) -> dict[str, Any]:
+    """judged, received and plan from the item's four columns of a row."""
+    judged, received, plan_id, title = row
+    return {
+        "judged": bool(judged),
+        "received": bool(received),
+        "plan": (int(plan_id), str(title)) if plan_id is not None else None,
+    }
 
 
 def page_frameworks(
     session: Session, framework_ids: Sequence[int], evidence_id: int = 0
 ) -> PageFrameworks:
     """These frameworks' key and rules, the newest decision, whether the item ``evidence_id``
-    has judgements and received records and the plan it was written for, in one statement (none without frameworks: a learner
-    with no standard has nothing to suggest nor to decide by)."""
+    has judgements and received records and the plan it was written for, in one statement.
+
+    Without frameworks (a learner with no standard has nothing to suggest nor to decide by) the
+    statement asks only about the item, so its plan is named all the same; without frameworks
+    nor an item, nothing is asked."""
     ids = sorted(set(framework_ids))
     if not ids:
-        return PageFrameworks()
+        if not evidence_id:
+            return PageFrameworks()
+        row = session.connection().execute(_ITEM_ONLY, {"evidence_id": evidence_id}).one()
+        return PageFrameworks(**_item_facts(row))
     rows = (
         session.connection()
         .execute(_PAGE_FRAMEWORKS, {"ids": ids, "evidence_id": evidence_id})
@@ -101,7 +124,5 @@ def page_frameworks(
         key=tuple((i, hashes.get(i, "")) for i in ids),
         rules={fid: CoverageRules.from_dict(data or {}) for fid, _, _, data, *_ in rows},
         newest=int(rows[0][4] or 0),
-        judged=bool(rows[0][5]),
-        received=bool(rows[0][6]),
-        plan=(int(rows[0][7]), str(rows[0][8])) if rows[0][7] is not None else None,
+        **_item_facts(rows[0][5:9]),
     )
