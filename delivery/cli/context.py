@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from portfolio.services.files import Store
 from portfolio.services.stores import open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger(__name__)
 # PostgreSQL's answers when another transaction got there first (a unique key it committed
 # meanwhile, a serialization failure, a deadlock): a command runs once, so it says so and stops
 _AT_THE_SAME_MOMENT = frozenset({"23505", "23503", "40001", "40P01"})
@@ -80,6 +82,37 @@ class Context:
                 f"The database stayed busy for {BUSY_TIMEOUT_SECONDS} s (others are writing); "
                 "nothing was saved. Run the command again."
             ) from exc
+
+    @contextmanager
+    def mailing_session(self) -> Iterator[Session]:
+        """:meth:`session`, then, once it has committed, the e-mail of the notifications it made
+        to send straight away, sent as a web page sends its request's
+        (:func:`mappings.assessment.mailing.dispatch`): on RQ with ``PORTFOLIO_REDIS_URL``, else
+        before the command ends; nothing without ``PORTFOLIO_MAIL_HOST``. What could not be
+        sent (the mail server or the queue did not answer) stays for ``portfolio notifications
+        digest``, and the command says so; what it did stands. A command
+        that tells people uses it instead of :meth:`session`."""
+        from portfolio.services.notifications import queued_mail
+
+        with self.session() as session:
+            yield session
+            ids = queued_mail(session)
+        if not ids:
+            return
+        from mappings.assessment import mailing
+
+        try:
+            sent = mailing.dispatch(self.settings, ids, self.session, wait=True)
+        except Exception:  # noqa: BLE001 - the queue did not answer; what was done stands
+            log.exception("could not hand e-mail of notifications %s to the queue", ids)
+            sent = 0
+        if sent is not None and sent < len(ids):
+            unsent = len(ids) - sent
+            click.echo(
+                f"{unsent} e-mail{'' if unsent == 1 else 's'} could not be sent now; "
+                "`portfolio notifications digest` sends what is left.",
+                err=True,
+            )
 
 
 def race_lost(exc: BaseException) -> str | None:

@@ -25,8 +25,9 @@ def registrations_group() -> None:
 def reallocate_command(
     ctx: Context, from_email: str, to_email: str, iqa: bool, as_json: bool
 ) -> None:
-    """Move every learner of one assessor (or IQA) to another, in one transaction."""
-    with ctx.session() as session:
+    """Move every learner of one assessor (or IQA) to another, in one transaction; the new
+    assessor (or IQA) is told, by e-mail too as they chose, once it has committed."""
+    with ctx.mailing_session() as session:
         done = reallocation.reallocate_all(
             session, actor=SYSTEM, from_email=from_email, to_email=to_email, iqa=iqa
         )

@@ -9,7 +9,6 @@ from sqlmodel import Session
 
 from delivery.web.context import after_commit, extension
 from mappings.assessment import mailing
-from portfolio.services.notice_mail import MailContext, send_now
 from portfolio.services.notifications import queued_mail
 
 
@@ -21,13 +20,11 @@ def send_after_commit(session: Session) -> None:
 
 
 def start(ids: list[int]) -> None:
+    """Send where the configuration says (:func:`mappings.assessment.mailing.dispatch`): on RQ,
+    or in this process's background thread on sessions of its own."""
     conf = current_app.config
-    if conf.get("REDIS_URL"):  # the worker sends with its own settings
-        mailing.enqueue_rq(conf["REDIS_URL"], ids)
-        return
-    context = MailContext.from_config(conf)
     if conf.get("READINGS_INLINE"):  # tests: after the commit, on the request's connection
-        send_now(extension().session_factory, ids, context)
+        mailing.dispatch(conf, ids, extension().session_factory, wait=True)
         return
     engine = extension().engine
-    mailing.start_thread(lambda: Session(engine, expire_on_commit=False), ids, context)
+    mailing.dispatch(conf, ids, lambda: Session(engine, expire_on_commit=False))

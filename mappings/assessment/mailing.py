@@ -1,12 +1,14 @@
 """Where notification e-mail is sent: never in the request. :func:`start_thread` (this process's
 background thread, :mod:`mappings.assessment.background`; the default) or :func:`enqueue_rq`
 (RQ on Redis when ``PORTFOLIO_REDIS_URL`` is set; ``portfolio worker`` runs the jobs, reading
-the SMTP settings and secret key from its own environment, so none of them pass through Redis)."""
+the SMTP settings and secret key from its own environment, so none of them pass through Redis).
+:func:`dispatch` chooses between them by the settings, for a web request and a command alike."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
+from typing import Any
 
 from sqlmodel import Session
 
@@ -49,3 +51,27 @@ def enqueue_rq(redis_url: str, ids: Sequence[int], queue: str = QUEUE) -> str:
     q = Queue(queue, connection=Redis.from_url(redis_url))
     job = q.enqueue(send_task, list(ids), job_timeout=300, description="portfolio e-mail")
     return str(job.id)
+
+
+def dispatch(
+    settings: Mapping[str, Any],
+    ids: Sequence[int],
+    session_factory: SessionFactory,
+    *,
+    wait: bool = False,
+) -> int | None:
+    """Send the e-mail of these notifications (made to send straight away, and committed) where
+    the settings say: nowhere without ``MAIL_HOST``; on RQ with ``REDIS_URL``; else in this
+    process, in its background thread, or with ``wait`` before returning (a command, whose
+    process ends with it; tests). A web page calls it once its request has committed, a
+    command once its own transaction has. How many were sent when it waited, else None."""
+    if not ids or not settings.get("MAIL_HOST"):
+        return None
+    if settings.get("REDIS_URL"):  # the worker sends with its own settings
+        enqueue_rq(settings["REDIS_URL"], ids)
+        return None
+    ctx = MailContext.from_config(settings)
+    if wait:
+        return send_now(session_factory, list(ids), ctx)
+    start_thread(session_factory, ids, ctx)
+    return None
