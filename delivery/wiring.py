@@ -13,7 +13,11 @@ from typing import Any
 from sqlmodel import Session
 
 from mappings.assessment import resubmitted, summaries
-from mappings.assessment.declarations import evidence_submitted, registration_withdrawn
+from mappings.assessment.declarations import (
+    evidence_submitted,
+    registration_reinstated,
+    registration_withdrawn,
+)
 from mappings.assessment.guards import signed_standards_stay
 from mappings.assessment.notices import submitted
 from mappings.assessment.recorded import written_elsewhere
@@ -46,6 +50,8 @@ def wire() -> None:
     evidence.register_read_only_reason(written_elsewhere)
     # A learner who withdraws is no longer asked to confirm a declaration for that registration.
     withdrawals.register_withdraw_hook(registration_withdrawn)
+    # ... and, reinstated, is asked again for the declarations the withdrawal set aside.
+    withdrawals.register_reinstate_hook(registration_reinstated)
     # Where each registration stands is kept for the caseload, and forgotten in the same
     # transaction as any change that could alter it.
     summaries.install()

@@ -270,6 +270,13 @@ def registration_withdrawn(session: Session, registration: Registration) -> None
     )
 
 
+def registration_reinstated(session: Session, registration: Registration) -> None:
+    """The learner is back: each complete standard still awaiting their declaration is asked for
+    again (the withdrawal marked the earlier ask read), in the reinstatement's transaction.
+    Registered by delivery.wiring."""
+    notify_awaiting(session, learner_id=registration.learner_id)
+
+
 def evidence_submitted(session: Session, item: Evidence) -> None:
     """A new version changes the evidence set of the standards it is behind: the learner is
     asked (again) for those that are complete. Registered by delivery.wiring."""

@@ -27,9 +27,19 @@ WithdrawHook = Callable[[Session, Registration], None]
 _WITHDRAW_HOOKS: list[WithdrawHook] = []
 
 
+# run in the reinstatement's transaction once it is recorded: higher layers ask again for what
+# the withdrawal set aside (the learner's declarations)
+_REINSTATE_HOOKS: list[WithdrawHook] = []
+
+
 def register_withdraw_hook(hook: WithdrawHook) -> None:
     if hook not in _WITHDRAW_HOOKS:
         _WITHDRAW_HOOKS.append(hook)
+
+
+def register_reinstate_hook(hook: WithdrawHook) -> None:
+    if hook not in _REINSTATE_HOOKS:
+        _REINSTATE_HOOKS.append(hook)
 
 
 def withdrawn_words(when: date, reason: str | None) -> str:
@@ -101,7 +111,8 @@ def withdraw(
 
 
 def reinstate(session: Session, *, actor: Actor, registration_id: int) -> Registration:
-    """Undo a withdrawal: the learner's evidence is mapped and assessed again."""
+    """Undo a withdrawal: the learner's evidence is mapped and assessed again, and they are
+    asked again for the declarations the withdrawal set aside (the reinstate hooks)."""
     reg = _registration(session, actor, registration_id, "reinstate registrations")
     if reg.withdrawn_at is None:
         learner, framework = _names(session, reg)
@@ -110,6 +121,8 @@ def reinstate(session: Session, *, actor: Actor, registration_id: int) -> Regist
     reg.withdrawn_at, reg.withdrawn_reason = None, None
     session.add(reg)
     session.flush()
+    for hook in _REINSTATE_HOOKS:
+        hook(session, reg)
     audit.record(
         session,
         actor=actor,
