@@ -56,6 +56,8 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "admin.registration": ({"admin"}, {"admin"}),
     "admin.withdraw": ({"admin"}, {"admin"}),  # a learner's withdrawal from a registration
     "admin.reinstate": (set(), {"admin"}),
+    "admin.start_break": ({"admin"}, {"admin"}),  # a break in learning (maternity, sickness)
+    "admin.end_break": (set(), {"admin"}),
     "admin.lti_platforms": ({"admin"}, {"admin"}),
     # LTI 1.3: an empty log-in or launch names no platform and carries no token: refused (403)
     # for everyone, logged in or not; the tool's public key set is for anyone

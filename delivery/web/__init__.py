@@ -26,6 +26,7 @@ from delivery.web import (
     words,
 )
 from delivery.web.admin import (
+    breaks,  # noqa: F401 - its routes are on the admin blueprint
     bundles,  # noqa: F401 - its route is on the admin blueprint
     centre,  # noqa: F401 - its routes are on the admin blueprint
 )

@@ -69,6 +69,8 @@ ACTIONS = {
     "registration.update": "Registration changed",
     "registration.withdraw": "Learner withdrawn",
     "registration.reinstate": "Withdrawal undone: registration reinstated",
+    "registration.break_start": "Break in learning started",
+    "registration.break_end": "Break in learning ended: planned end moved later",
     "standard.declaration": "Learner's declaration confirmed",
     "standard.reopen": "Standard reopened",
     "standard.signoff": "Standard signed off",

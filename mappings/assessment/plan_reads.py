@@ -50,7 +50,9 @@ _OPEN = (
         col(AssessmentPlan.title),
         col(AssessmentPlan.due_on),
         _SUBMITTED.label("submitted"),
+        col(Registration.break_since).is_not(None).label("on_break"),
     )
+    .join(Registration, col(Registration.id) == AssessmentPlan.registration_id)
     .where(
         col(AssessmentPlan.learner_id) == bindparam("learner_id"),
         col(AssessmentPlan.status) == "open",
@@ -116,7 +118,10 @@ def open_plans(
     """The learner's open plans, soonest due first, at most ``limit``, in one statement, and
     whether there are more. For the learner's own home page (the caller is the learner)."""
     rows = session.execute(_OPEN, {"learner_id": learner_id, "limit": limit + 1}).all()
-    plans = [PlanRow(i, t, d, state_of("open", d, bool(s), today)) for i, t, d, s in rows]
+    plans = [
+        PlanRow(i, t, d, state_of("open", d, bool(s), today, on_break=bool(b)))
+        for i, t, d, s, b in rows
+    ]
     return plans[:limit], len(plans) > limit
 
 
@@ -128,7 +133,12 @@ def plans_of(
     require_read(session, actor, learner_id)
     ended = case((col(AssessmentPlan.status) == "open", 0), else_=1)
     rows = session.execute(
-        sa_select(AssessmentPlan, _SUBMITTED.label("submitted"))
+        sa_select(
+            AssessmentPlan,
+            _SUBMITTED.label("submitted"),
+            col(Registration.break_since).is_not(None).label("on_break"),
+        )
+        .join(Registration, col(Registration.id) == AssessmentPlan.registration_id)
         .where(col(AssessmentPlan.learner_id) == learner_id)
         .order_by(
             ended,
@@ -143,9 +153,9 @@ def plans_of(
             p.id or 0,
             p.title,
             p.due_on,
-            state_of(p.status, p.due_on, bool(s), today, p.close_reason),
+            state_of(p.status, p.due_on, bool(s), today, p.close_reason, bool(b)),
         )
-        for p, s in rows
+        for p, s, b in rows
     ]
 
 
@@ -177,7 +187,14 @@ def plan_page(session: Session, *, actor: Actor, plan_id: int, today: date) -> P
         due_on=plan.due_on,
         set_by=setter.name if setter else "",
         set_at=plan.set_at,
-        state=state_of(plan.status, plan.due_on, submitted, today, plan.close_reason),
+        state=state_of(
+            plan.status,
+            plan.due_on,
+            submitted,
+            today,
+            plan.close_reason,
+            reg.break_since is not None,
+        ),
         criteria=tuple(criteria_of(session, plan_id)),
         evidence=tuple(evidence),
         may_assess=is_open and reg.assessor_id == actor.id and "assessor" in rel,

@@ -31,17 +31,25 @@ def due_words(due_on: date, today: date) -> str:
 
 
 def state_of(
-    status: str, due_on: date, submitted: bool, today: date, close_reason: str = ""
+    status: str,
+    due_on: date,
+    submitted: bool,
+    today: date,
+    close_reason: str = "",
+    on_break: bool = False,
 ) -> PlanState:
     """The plan's state: done (marked done, or closed with a reason) whatever else; else
-    evidence submitted once an item linked to it was submitted; else overdue past its due date;
+    evidence submitted once an item linked to it was submitted; else overdue past its due date
+    (unless the learner is on a break in learning: then open, its due date not counted late);
     else open."""
     if status == "done":
         return PlanState("done", "Done", "marked done by the assessor")
     if status == "closed":
         return PlanState("done", "Closed", f"closed: {close_reason}" if close_reason else "closed")
+    # on a break in learning, no due date is counted late
+    words = f"due {day_words(due_on)}; the learner is on a break" if on_break else None
     if submitted:
-        return PlanState("submitted", "Evidence submitted", due_words(due_on, today))
-    if due_on < today:
+        return PlanState("submitted", "Evidence submitted", words or due_words(due_on, today))
+    if due_on < today and not on_break:
         return PlanState("overdue", "Overdue", due_words(due_on, today))
-    return PlanState("open", "Open", due_words(due_on, today))
+    return PlanState("open", "Open", words or due_words(due_on, today))

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import case, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from mappings.assessment.models import SignOff, SignOffEvidence
@@ -143,13 +143,19 @@ def erase_person(
     for model in (*gone_with, NotificationPreference):
         session.execute(delete(model).where(col(model.person_id) == person_id))
     notifications.forget_name(session, person.name, PLACEHOLDER_NAME)
-    session.execute(  # why they withdrew is about them: the date stays, the words go
+    # why they withdrew or took a break (often their health) is about them: the dates stay, the
+    # words go (one statement: a bulk change of registrations sets every caseload summary aside)
+    withdrawn, away = col(Registration.withdrawn_reason), col(Registration.break_reason)
+    session.execute(
         update(Registration)
         .where(
             col(Registration.learner_id) == person_id,
-            col(Registration.withdrawn_reason).is_not(None),
+            or_(withdrawn.is_not(None), away.is_not(None)),
         )
-        .values(withdrawn_reason=PLACEHOLDER_REASON)
+        .values(
+            withdrawn_reason=case((withdrawn.is_not(None), PLACEHOLDER_REASON)),
+            break_reason=case((away.is_not(None), PLACEHOLDER_REASON)),
+        )
     )
     forget_people(session, actor=actor, person_ids=[person_id], reason="request")
     now = utcnow()

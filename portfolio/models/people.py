@@ -69,6 +69,12 @@ class Registration(SQLModel, table=True):
     # an administrator reinstates them (both cleared)
     withdrawn_at: date | None = None
     withdrawn_reason: str | None = Field(default=None, max_length=200)
+    # a break in learning (maternity leave, long-term sickness) since this day, for this reason,
+    # the learner expected back by ``break_until`` if said: the registration stays active, its
+    # plans are not overdue meanwhile, and ending the break moves the planned end on (all cleared)
+    break_since: date | None = None
+    break_reason: str | None = Field(default=None, max_length=200)
+    break_until: date | None = None
 
 
 class RegistrationStandard(SQLModel, table=True):

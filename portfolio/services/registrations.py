@@ -314,6 +314,9 @@ class RegistrationRow:
     planned_end: date
     withdrawn_at: date | None = None
     withdrawn_reason: str | None = None
+    break_since: date | None = None  # on a break in learning: still active
+    break_reason: str | None = None
+    break_until: date | None = None
 
 
 def list_registrations(
@@ -382,6 +385,9 @@ def list_registrations(
             planned_end=reg.planned_end,
             withdrawn_at=reg.withdrawn_at,
             withdrawn_reason=reg.withdrawn_reason,
+            break_since=reg.break_since,
+            break_reason=reg.break_reason,
+            break_until=reg.break_until,
         )
         for reg, learner_name, assessor_name, iqa_name, fw, cohort_name in rows
     ]

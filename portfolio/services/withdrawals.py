@@ -48,7 +48,7 @@ def withdrawn_words(when: date, reason: str | None) -> str:
     return f"{said} ({reason})" if reason else said
 
 
-def _registration(session: Session, actor: Actor, registration_id: int, what: str) -> Registration:
+def held(session: Session, actor: Actor, registration_id: int, what: str) -> Registration:
     if not actor.has("admin"):
         raise PermissionDenied(f"Only administrators {what}.")
     # held until the transaction ends (PostgreSQL: FOR UPDATE, as deciding, the learner's
@@ -61,7 +61,7 @@ def _registration(session: Session, actor: Actor, registration_id: int, what: st
     return reg
 
 
-def _names(session: Session, reg: Registration) -> tuple[str, str]:
+def names(session: Session, reg: Registration) -> tuple[str, str]:
     learner = session.get(Person, reg.learner_id)
     framework = session.get(Framework, reg.framework_id)
     return (learner.name if learner else "The learner"), (framework.title if framework else "")
@@ -71,11 +71,16 @@ def withdraw(
     session: Session, *, actor: Actor, registration_id: int, on: date, reason: str
 ) -> Registration:
     """Record that the learner left this registration's programme on ``on``, for ``reason``."""
-    reg = _registration(session, actor, registration_id, "record withdrawals")
-    learner, framework = _names(session, reg)
+    reg = held(session, actor, registration_id, "record withdrawals")
+    learner, framework = names(session, reg)
     if reg.withdrawn_at is not None:
         raise Invalid(
             f"{learner} already {withdrawn_words(reg.withdrawn_at, None)} from {framework}."
+        )
+    if reg.break_since is not None:  # ending it moves the planned end: an administrator's choice
+        raise Invalid(
+            f"{learner} is on a break from {framework} since {day_words(reg.break_since)}: "
+            "end the break before recording a withdrawal."
         )
     if on < reg.start_date:
         raise Invalid(
@@ -113,9 +118,9 @@ def withdraw(
 def reinstate(session: Session, *, actor: Actor, registration_id: int) -> Registration:
     """Undo a withdrawal: the learner's evidence is mapped and assessed again, and they are
     asked again for the declarations the withdrawal set aside (the reinstate hooks)."""
-    reg = _registration(session, actor, registration_id, "reinstate registrations")
+    reg = held(session, actor, registration_id, "reinstate registrations")
     if reg.withdrawn_at is None:
-        learner, framework = _names(session, reg)
+        learner, framework = names(session, reg)
         raise Invalid(f"{learner} has not withdrawn from {framework}.")
     was = {"on": reg.withdrawn_at.isoformat(), "reason": reg.withdrawn_reason}
     reg.withdrawn_at, reg.withdrawn_reason = None, None

@@ -245,6 +245,21 @@ class ReinstateForm(PageForm):
     reinstate = SubmitField("Reinstate")
 
 
+class BreakForm(PageForm):
+    """A break in learning from today (the service judges the reason and the return date)."""
+
+    id_prefix = "break-"  # beside the withdrawal form, whose reason is another field
+    reason = StringField(
+        "Reason", validators=[DataRequired(message="Say why the learner is taking a break.")]
+    )
+    until = DateField("Expected return (optional)", validators=[Optional()])
+    start = SubmitField("Start the break")
+
+
+class EndBreakForm(PageForm):
+    end = SubmitField("End the break")
+
+
 class ReallocateForm(PageForm):
     """Move some of a person's learners to another assessor (``to_assessor_id``) or IQA
     (``to_iqa_id``): the fields keep the names the service's refusals give."""

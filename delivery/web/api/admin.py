@@ -73,6 +73,10 @@ class Registration(ma.Schema):
     planned_end = f.Date(required=True)
     # the day the learner left (null while active): nothing is mapped, decided or signed off
     withdrawn_on = f.Date(allow_none=True, required=True, attribute="withdrawn_at")
+    # the day a break in learning began (null when none): still active, the learner writes on
+    on_break_since = f.Date(allow_none=True, required=True, attribute="break_since")
+    # when the learner is expected back from the break, if said (null otherwise)
+    expected_return_on = f.Date(allow_none=True, required=True, attribute="break_until")
 
 
 class NewRegistration(Strict):

@@ -247,6 +247,7 @@ def _progress(row: Row) -> LearnerProgress:
         outstanding=(),
         withdrawn_at=row.withdrawn_at,
         withdrawn_reason=row.withdrawn_reason,
+        break_since=row.break_since,
     )
 
 

@@ -59,6 +59,7 @@ class Row(NamedTuple):
     rag: Rag
     withdrawn_at: date | None = None  # the learner left: shown marked
     withdrawn_reason: str | None = None
+    break_since: date | None = None  # on a break in learning: shown so, sorted as active
 
 
 class Position(NamedTuple):
@@ -127,6 +128,7 @@ def _page_statement(role: str, order: str, descending: bool, seek: bool, search:
             col(_S.rag_rank),
             col(Registration.withdrawn_at),
             col(Registration.withdrawn_reason),
+            col(Registration.break_since),
         )  # fmt: skip
         .select_from(page)
         .join(_S, col(_S.registration_id) == page.c.rid)
@@ -140,9 +142,9 @@ def _page_statement(role: str, order: str, descending: bool, seek: bool, search:
 def _read(session: Session, statement: Any, params: dict[str, Any]) -> list[Row]:
     return [
         Row(reg, learner, name, f"{title} (v{version})", start, end, met, total, awaiting,
-            percent, RAGS[rank], left, why)
+            percent, RAGS[rank], left, why, away)
         for reg, learner, name, title, version, start, end, met, total, awaiting, percent, rank,
-        left, why in session.execute(statement, params)
+        left, why, away in session.execute(statement, params)
     ]  # fmt: skip
 
 

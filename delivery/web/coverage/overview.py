@@ -111,6 +111,7 @@ class LearnerProgress:
     # the learner left the programme (nothing new is mapped, decided or signed off)
     withdrawn_at: date | None = None
     withdrawn_reason: str | None = None
+    break_since: date | None = None  # on a break in learning: still active, sorted with them
 
 
 @dataclass(frozen=True)

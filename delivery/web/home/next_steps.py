@@ -41,6 +41,8 @@ class RegistrationLine:
     start_date: date
     planned_end: date
     withdrawn_at: date | None = None  # the learner left: nothing new is mapped or assessed
+    break_since: date | None = None  # on a break in learning: their work goes on
+    break_until: date | None = None  # expected back by, if said
 
 
 # built once: they run on every learner's home page
@@ -77,6 +79,8 @@ def registrations_of(standings: Iterable[Standing]) -> list[RegistrationLine]:
             s.registration.start_date,
             s.registration.planned_end,
             s.registration.withdrawn_at,
+            s.registration.break_since,
+            s.registration.break_until,
         )
         for s in standings
     ]

@@ -1,0 +1,117 @@
+"""A break in learning (maternity leave, long-term sickness): the registration stays active while
+the learner is away, and the time away is added to its planned end when the break ends.
+
+While a registration is on a break the learner still reads and writes their evidence (their work
+is theirs), their assessor's caseload and the administrators' list say so, and the due dates of
+their plans are not counted late. Both functions are for administrators, hold the registration
+as a withdrawal does, flush (never commit) and write one audit entry.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlmodel import Session
+
+from portfolio.errors import Invalid
+from portfolio.models import Registration
+from portfolio.services import audit
+from portfolio.services.people import Actor
+from portfolio.services.withdrawals import REASON_LONGEST, held, names, withdrawn_words
+from portfolio.words import day_words
+
+LONGEST = timedelta(days=5 * 366)  # an expected return further away is a mistyped year
+
+
+def _reason(reason: str) -> str:
+    reason = " ".join(reason.split())
+    if not reason:
+        raise Invalid("Say why the learner is taking a break.", field="reason")
+    if len(reason) > REASON_LONGEST:
+        raise Invalid(
+            f"Keep the reason to {REASON_LONGEST} characters (it has {len(reason)}).",
+            field="reason",
+        )
+    return reason
+
+
+def _until(until: date | None, today: date) -> date | None:
+    if until is None:
+        return None
+    if until <= today:
+        raise Invalid("The expected return must be after today.", field="until")
+    if until > today + LONGEST:
+        raise Invalid("The expected return must be within five years.", field="until")
+    return until
+
+
+def start_break(
+    session: Session,
+    *,
+    actor: Actor,
+    registration_id: int,
+    reason: str,
+    until: date | None = None,
+    today: date | None = None,
+) -> Registration:
+    """Put the registration on a break from ``today``, for ``reason``, the learner expected
+    back by ``until`` if said. Refused on a withdrawn registration or one already on a break."""
+    today = today or date.today()
+    reg = held(session, actor, registration_id, "put registrations on a break")
+    learner, framework = names(session, reg)
+    if reg.withdrawn_at is not None:
+        raise Invalid(
+            f"{learner} {withdrawn_words(reg.withdrawn_at, None)} from {framework}: "
+            "reinstate the registration before a break is recorded."
+        )
+    if reg.break_since is not None:
+        raise Invalid(
+            f"{learner} is already on a break from {framework} since {day_words(reg.break_since)}."
+        )
+    reason, until = _reason(reason), _until(until, today)
+    reg.break_since, reg.break_reason, reg.break_until = today, reason, until
+    session.add(reg)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="registration.break_start",
+        subject_type="registration",
+        subject_id=registration_id,
+        # the reason is kept on the registration only: the append-only trail is never erased
+        data={"since": today.isoformat(), "until": until.isoformat() if until else None},
+    )
+    return reg
+
+
+def end_break(
+    session: Session, *, actor: Actor, registration_id: int, today: date | None = None
+) -> Registration:
+    """End the registration's break today: its planned end moves later by the break's length
+    (recorded in the audit entry) and it is active again."""
+    today = today or date.today()
+    reg = held(session, actor, registration_id, "end breaks in learning")
+    if reg.break_since is None:
+        learner, framework = names(session, reg)
+        raise Invalid(f"{learner} is not on a break from {framework}.")
+    days = max((today - reg.break_since).days, 0)
+    was = reg.planned_end
+    data = {
+        "since": reg.break_since.isoformat(),
+        "until": reg.break_until.isoformat() if reg.break_until else None,
+        "days": days,
+        "planned_end": {"was": was.isoformat(), "now": (was + timedelta(days=days)).isoformat()},
+    }
+    reg.planned_end = was + timedelta(days=days)
+    reg.break_since, reg.break_reason, reg.break_until = None, None, None
+    session.add(reg)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="registration.break_end",
+        subject_type="registration",
+        subject_id=registration_id,
+        data=data,
+    )
+    return reg
