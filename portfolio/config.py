@@ -67,6 +67,11 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "LOGIN_DELAY_AFTER": (3, "failed log-ins in a row before an account must wait to be tried"),
     "LOGIN_DELAY_SECONDS": (2, "the first wait, in seconds; it doubles with each further failure"),
     "LOGIN_DELAY_MAX_SECONDS": (300, "the longest wait between tries of one account, in seconds"),
+    "REQUIRE_TWO_STEP_FOR_STAFF": (
+        False,
+        "staff (administrators, assessors, IQAs, EQAs) must turn two-step verification on at "
+        "their next log-in before any other page",
+    ),
     "LOGIN_RATE_LIMIT": (
         "60 per minute",
         "log-in attempts accepted from one client address (Flask-Limiter notation)",

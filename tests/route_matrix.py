@@ -33,6 +33,9 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "account.settings": (ALL, ALL),
     "account.logout_everywhere": (set(), ALL),
     "account.tokens": (ALL, ALL),  # each person's own API tokens
+    "two_step.settings": (ALL, ALL),  # each person's own two-step verification
+    # the second step of a log-in: with no password step passed, back to the log-in page
+    "two_step.code": (set(PERSONAS), set(PERSONAS)),
     "account.revoke_token": (set(), {"owner"}),  # the owner's token; others' are not found
     "api_docs.openapi_json": (set(PERSONAS), set()),
     "api_docs.docs": (set(PERSONAS), set()),
@@ -152,6 +155,7 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
 }
 PUBLIC = {
     "auth.login",
+    "two_step.code",
     "account.forgot",
     "account.reset",
     "api_docs.openapi_json",

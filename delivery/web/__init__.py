@@ -22,6 +22,7 @@ from delivery.web import (
     marking,
     notifications,
     plans,
+    two_step,
     witness,
     words,
 )
@@ -78,6 +79,7 @@ BLUEPRINT_MODULES = (
     lti,
     witness,
     plans,
+    two_step,
 )
 
 

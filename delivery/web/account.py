@@ -122,15 +122,16 @@ def _link(token: str) -> str | None:
     return url_for("account.reset", token=token, _external=True)
 
 
-def _send_later(settings: mail.MailSettings, to: str, subject: str, body: str) -> None:
-    """Send after the commit, outside the request: the answer takes as long with or without an
-    account behind the address."""
+def send_later(to: str, subject: str, body: str) -> None:
+    """Send after the commit, outside the request (a password-reset link: the answer takes as
+    long with or without an account behind the address)."""
+    settings = mail.MailSettings.from_config(current_app.config)
 
     def send() -> None:
         try:
             mail.send(settings, to=to, subject=subject, body=body)
         except Exception:
-            log.exception("could not send the password-reset e-mail")
+            log.exception("could not send the e-mail %r", subject)
 
     after_commit(lambda: threading.Thread(target=send, daemon=True).start())
 
@@ -149,8 +150,7 @@ def forgot() -> tuple[str, int] | Response:
             link = _link(token)
             if link is not None:
                 subject, body = resets.message(name=person.name, link=link, lifetime=lifetime)
-                settings = mail.MailSettings.from_config(current_app.config)
-                _send_later(settings, person.email, subject, body)
+                send_later(person.email, subject, body)
         minutes = int(lifetime.total_seconds() // 60)
         flash(SENT.format(minutes=minutes), "info")
         return redirect(url_for("auth.login"))

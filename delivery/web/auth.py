@@ -14,12 +14,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from delivery.web import limits
+from delivery.web import limits, second_step
 from delivery.web.context import db, extension
 from delivery.web.forms import LoginForm
 from delivery.web.handler import SAFE_METHODS, page
 from portfolio.models import Person
-from portfolio.services import audit, logins
+from portfolio.services import audit, logins, two_step
 from portfolio.services.actors import Actor
 from portfolio.services.people import Delays, authenticate
 
@@ -66,10 +66,11 @@ def load_user(cookie: str) -> LoggedIn | None:
 
 def log_in(person: Person) -> None:
     """Begin a server-side session for ``person`` and give this browser its cookie; the session
-    this browser had before (someone else's, perhaps) ends."""
+    this browser had before (someone else's, perhaps) ends, and any two-step state with it."""
     before = current_user._get_current_object()
     if isinstance(before, LoggedIn):
         logins.end(db(), cookie=before.cookie)
+    second_step.forget()
     login_user(LoggedIn(Actor.of(person), logins.start(db(), person=person)))
 
 
@@ -83,7 +84,8 @@ def safe_next(target: str | None) -> str:
     return home if parts.scheme or parts.netloc else target
 
 
-def _delays() -> Delays:
+def delays() -> Delays:
+    """The waits of an account after failed log-ins, from the configuration."""
     conf = current_app.config
     return Delays(
         after=int(conf["LOGIN_DELAY_AFTER"]),
@@ -107,8 +109,10 @@ def login() -> tuple[str, int] | Response:
             session,
             email=form.email.data or "",
             password=form.password.data or "",
-            delays=_delays(),
+            delays=delays(),
         )
+        if person is not None and two_step.is_on(session, person_id=person.id or 0):
+            return second_step.begin(person)  # the session begins once their code is right
         if person is not None:
             audit.record(
                 session,
@@ -118,6 +122,8 @@ def login() -> tuple[str, int] | Response:
                 subject_id=person.id,
             )
             log_in(person)
+            if second_step.require_setup(person):  # the centre's rule, for staff without it
+                return redirect(url_for("two_step.settings"))
             return redirect(safe_next(request.args.get("next")))
         limits.note_failed_login()
         flash(
@@ -135,5 +141,6 @@ def logout() -> Response:
     if isinstance(user, LoggedIn):
         logins.end(db(), cookie=user.cookie)
     logout_user()
+    second_step.forget()
     flash("You have logged out.", "info")
     return redirect(url_for("auth.login"))

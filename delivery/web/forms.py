@@ -31,7 +31,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from delivery.web import context
@@ -171,6 +171,48 @@ class ChangePasswordForm(PageForm):
         validators=[DataRequired(), EqualTo("password", message="The new passwords differ.")],
     )
     change = SubmitField("Change password")
+
+
+CODE_LABEL = "6-digit code from your authenticator app"
+RECOVERY_LABEL = "Or one of your recovery codes"
+
+
+class CodeOrRecovery(PageForm):
+    """A form taking the code of the person's app or, instead, one of their recovery codes."""
+
+    code = StringField(CODE_LABEL, validators=[Optional(), Length(max=20)])
+    recovery = StringField(RECOVERY_LABEL, validators=[Optional(), Length(max=40)])
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and not (self.given or "").strip():
+            self.code.errors = [*self.code.errors, "Type the 6-digit code your app shows."]
+            return False
+        return valid
+
+    @property
+    def given(self) -> str:
+        """What the person typed: the code, else the recovery code."""
+        return (self.code.data or "").strip() or (self.recovery.data or "").strip()
+
+
+class SecondStepForm(CodeOrRecovery):
+    """The second step of a log-in, after the right password."""
+
+    submit = SubmitField("Continue")
+
+
+class TwoStepOnForm(PageForm):
+    code = StringField(
+        CODE_LABEL,
+        validators=[DataRequired(message="Type the 6-digit code your app shows."), Length(max=20)],
+    )
+    turn_on = SubmitField("Turn on two-step verification")
+
+
+class TwoStepOffForm(CodeOrRecovery):
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=256)])
+    turn_off = SubmitField("Turn off two-step verification")
 
 
 class LogoutEverywhereForm(PageForm):

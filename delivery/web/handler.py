@@ -34,12 +34,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, current_app, request
+from flask import abort, current_app, redirect, request, url_for
 from flask import session as cookie
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from delivery.web import context
+from delivery.web import context, second_step
 from delivery.web.learning import relearn_after_commit
 from delivery.web.mailing import send_after_commit
 from portfolio.db import retrying, writing
@@ -106,9 +106,16 @@ def _refusal(roles: tuple[str, ...]) -> Response | None:
     if not current_user.is_authenticated:
         response: Response = current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
         return response
+    if second_step.setup_required() and request.endpoint not in SETUP_PAGES:
+        # the centre's rule: this member of staff turns two-step verification on first
+        return redirect(url_for("two_step.settings"))
     if roles and not any(context.actor().has(role) for role in roles):
         abort(403)
     return None
+
+
+# what a member of staff obliged to turn two-step verification on may open before they have
+SETUP_PAGES = frozenset({"two_step.settings", "auth.logout"})
 
 
 def _rewind(flashes: list[Any]) -> None:

@@ -1,4 +1,4 @@
-"""Rate limits (Flask-Limiter): per client address on the log-in, password-reset and witness forms, per
+"""Rate limits (Flask-Limiter): per client address on the log-in (both steps), password-reset and witness forms, per
 token on the JSON API; their numbers from the configuration. Counts are kept in Redis when ``PORTFOLIO_REDIS_URL`` is
 set (shared by every worker process), in memory otherwise. A refused request is answered 429
 with a ``Retry-After`` header.
@@ -20,6 +20,8 @@ from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
+LOG_IN = ("auth.login", "two_step.code")  # the password, and the code of two-step verification
+
 
 def init_app(app: Flask) -> None:
     """Give ``app`` its own limiter (its own counts) and put the limits on their views; call it
@@ -34,14 +36,18 @@ def init_app(app: Flask) -> None:
         key_prefix=app.config.setdefault("RATELIMIT_KEY_PREFIX", "portfolio"),
         headers_enabled=True,
     )
-    # every log-in attempt from one address, and (against password spraying) its failed ones
-    _on(app, "auth.login", limiter.limit(
+    # every log-in attempt from one address, and (against password spraying) its failed ones;
+    # the password and the second step's code (two-step verification) count together
+    attempts = limiter.shared_limit(
         lambda: _setting("LOGIN_RATE_LIMIT"), methods=["POST"], scope="login-attempts"
-    ))  # fmt: skip
-    _on(app, "auth.login", limiter.limit(
+    )
+    failures = limiter.shared_limit(
         lambda: _setting("LOGIN_FAILURE_LIMIT"), methods=["POST"], scope="login-failures",
         deduct_when=_failed,
-    ))  # fmt: skip
+    )  # fmt: skip
+    for endpoint in LOG_IN:
+        _on(app, endpoint, attempts)
+        _on(app, endpoint, failures)
     # the JSON API: every operation, counted per token (delivery.web.api.handler.rate_key)
     from delivery.web.api import RESOURCES
     from delivery.web.api.handler import rate_key
@@ -62,7 +68,7 @@ def init_app(app: Flask) -> None:
         _only_where_limited(
             app,
             limiter,
-            {"auth.login", "account.forgot", "evidence.witness_ask", "witness.answer"},
+            {*LOG_IN, "account.forgot", "evidence.witness_ask", "witness.answer"},
             {m.bp.name for m in RESOURCES},
         )
 

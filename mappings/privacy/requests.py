@@ -33,7 +33,9 @@ from portfolio.models import (
     NotificationPreference,
     PasswordReset,
     Person,
+    RecoveryCode,
     Registration,
+    TwoStep,
 )
 from portfolio.models.base import utcnow
 from portfolio.models.people import new_session_secret
@@ -138,8 +140,11 @@ def erase_person(
     result = Erasure(person_id, erased, len(kept), notes, dry_run)
     if dry_run:
         return result
-    # with the account: what it was told, its log-ins, API tokens, VLE links and e-mail choices
-    gone_with: tuple[Any, ...] = (Notification, LoginSession, PasswordReset, ApiToken, LtiLink)
+    # with the account: what it was told, its log-ins, two-step verification, API tokens, VLE
+    # links and e-mail choices
+    gone_with: tuple[Any, ...] = (
+        Notification, LoginSession, PasswordReset, RecoveryCode, TwoStep, ApiToken, LtiLink,
+    )  # fmt: skip
     for model in (*gone_with, NotificationPreference):
         session.execute(delete(model).where(col(model.person_id) == person_id))
     notifications.forget_name(session, person.name, PLACEHOLDER_NAME)

@@ -13,6 +13,7 @@ from portfolio.models.notification import (
 from portfolio.models.people import Cohort, Person, Registration, RegistrationStandard
 from portfolio.models.privacy import PrivacyFinding, PrivacyScan
 from portfolio.models.tokens import ApiToken
+from portfolio.models.two_step import RecoveryCode, TwoStep
 from portfolio.models.witness import WitnessConfirmation
 
 __all__ = [
@@ -37,8 +38,10 @@ __all__ = [
     "PrivacyFinding",
     "PrivacyScan",
     "Person",
+    "RecoveryCode",
     "Registration",
     "RegistrationStandard",
     "Standard",
+    "TwoStep",
     "WitnessConfirmation",
 ]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from portfolio.errors import Invalid, NotFound, PermissionDenied
-from portfolio.models import LtiLink, Person
+from portfolio.models import LtiLink, Person, TwoStep
 from portfolio.models.base import utcnow
 from portfolio.models.lti import STAFF_ROLES
 from portfolio.models.people import ROLES
@@ -314,12 +314,21 @@ def authenticate(
     if person is None or waiting:
         return None
     if ok:
-        person.failed_logins = 0
-        person.locked_until = None
-        session.add(person)
+        # with two-step verification on, the count clears once the second step is passed too:
+        # a right password does not wipe out the wrong codes tried after it
+        if session.get(TwoStep, person.id) is None:
+            person.failed_logins = 0
+            person.locked_until = None
+            session.add(person)
         return person
+    note_failure(session, person, delays, now)
+    return None
+
+
+def note_failure(session: Session, person: Person, delays: Delays, now: datetime) -> None:
+    """Count a failed log-in (a wrong password or second-step code): the account waits once
+    there have been enough in a row."""
     person.failed_logins += 1
     wait = delays.wait(person.failed_logins)
     person.locked_until = now + wait if wait else None
     session.add(person)
-    return None

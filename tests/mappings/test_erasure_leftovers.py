@@ -132,19 +132,21 @@ def test_erasing_an_item_leaves_its_file_names_in_the_audit_trail(session, case,
 def test_erasure_takes_the_vle_links_tokens_and_email_choices_with_the_account(
     session, case, store
 ) -> None:
-    from portfolio.models import ApiToken, LtiLink, NotificationPreference
-    from portfolio.services import tokens
+    from portfolio.models import ApiToken, LtiLink, NotificationPreference, RecoveryCode, TwoStep
+    from portfolio.services import tokens, two_step
 
     for person in (case.learner, case.assessor):
         session.add(LtiLink(issuer="https://vle.test", subject=f"u-{person.id}",
                             person_id=person.id))  # fmt: skip
+        session.add(TwoStep(person_id=person.id, secret=two_step.new_secret()))
+        session.add(RecoveryCode(person_id=person.id, code_hash=f"{person.id:064d}"))
         tokens.create(session, actor=SYSTEM, person_id=person.id, name="script", scopes=["read"])
         kind = notifications.kinds_for(actor_of(person))[0]
         notifications.set_preferences(session, actor=actor_of(person), modes={kind: "off"})
     session.commit()
     erase_person(session, actor=SYSTEM, person_id=case.learner.id, store=store)
     session.commit()
-    for model in (LtiLink, ApiToken, NotificationPreference):
+    for model in (LtiLink, ApiToken, NotificationPreference, TwoStep, RecoveryCode):
         owners = session.exec(select(model.person_id)).all()
         assert case.learner.id not in owners and case.assessor.id in owners, model
 

@@ -83,6 +83,15 @@ class PasswordResetForm(PageForm):
     reset = SubmitField("Reset password")
 
 
+class TwoStepResetForm(PageForm):
+    sure = BooleanField(
+        "Yes: I have made sure that this person is the one asking (their phone is lost or "
+        "replaced). They will log in with their password alone until they turn it on again.",
+        validators=[DataRequired(message="Tick the box to confirm.")],
+    )
+    reset_two_step = SubmitField("Reset two-step verification")
+
+
 class RemoveForm(PageForm):
     sure = BooleanField(
         "Yes, remove this person. Their evidence, decisions and registrations are kept.",

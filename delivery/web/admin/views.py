@@ -5,9 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.wrappers import Response
 
+from delivery.web.account import send_later
 from delivery.web.admin.forms import (
     NO_CHOICE,
     AllocationFields,
@@ -21,6 +31,7 @@ from delivery.web.admin.forms import (
     RegistrationForm,
     ReinstateForm,
     RemoveForm,
+    TwoStepResetForm,
     WithdrawForm,
 )
 from delivery.web.context import actor, db
@@ -29,7 +40,7 @@ from delivery.web.handler import page
 from delivery.web.words import ASSESSOR_STATUSES, role_words
 from mappings.assessment import plan_reads
 from portfolio.models import Framework, Person
-from portfolio.services import catalogue, people, registrations
+from portfolio.services import catalogue, people, registrations, two_step
 from portfolio.services.frameworks import list_frameworks
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -72,6 +83,7 @@ def person(person_id: int) -> tuple[str, int] | Response:
     dt_form = DetailsForm(prefix="dt")
     pw_form = PasswordResetForm(prefix="pw")
     rm_form = RemoveForm(prefix="rm")
+    ts_form = TwoStepResetForm(prefix="ts")
     if not dt_form.save.data:  # shown as the person is, also beside another form's error
         shown = {"name": target.name, "email": target.email, "site": target.site}
         dt_form.process(formdata=None, data={**shown, "roles": sorted(target.role_set)})
@@ -94,6 +106,15 @@ def person(person_id: int) -> tuple[str, int] | Response:
                 db(), actor=actor(), person_id=person_id, password=pw_form.password.data or ""
             )
             flash(f"The password of {name} was reset.", "success")
+            return redirect(url_for("admin.person", person_id=person_id))
+    if ts_form.reset_two_step.data and ts_form.validate_on_submit():
+        with errors_on(ts_form):
+            reset = two_step.reset(db(), actor=actor(), person_id=person_id)
+            subject, body = two_step.reset_message(
+                name=reset.name, site=str(current_app.config["CENTRE_NAME"])
+            )
+            send_later(reset.email, subject, body)
+            flash(f"Two-step verification of {name} was reset; they were e-mailed.", "success")
             return redirect(url_for("admin.person", person_id=person_id))
     if rm_form.remove.data and rm_form.validate_on_submit():
         with errors_on(rm_form):
@@ -128,7 +149,9 @@ def person(person_id: int) -> tuple[str, int] | Response:
         dt_form=dt_form,
         pw_form=pw_form,
         rm_form=rm_form,
-    ), status_of(dt_form, pw_form, rm_form)
+        ts_form=ts_form,
+        two_step_on=two_step.is_on(db(), person_id=person_id),
+    ), status_of(dt_form, pw_form, rm_form, ts_form)
 
 
 # ---------------------------------------------------------------- cohorts
