@@ -19,6 +19,8 @@
     lti_links.json          their VLE accounts linked to this one (platform and subject)
     api_tokens.json         their API tokens (name, scopes, dates; never the secret or its hash)
     email_choices.json      what they chose to receive by e-mail
+    two_step.json           whether two-step verification is on, since when, and when each
+                            recovery code was used (never the secret or the codes' hashes)
     claims.json             the claims of their evidence, or that they made, with what the
                             engine had suggested (engine version, score, strong)
     plans.json              assessment plans set them as a learner, or that they set or ended,
@@ -59,7 +61,9 @@ from portfolio.models import (
     Notification,
     NotificationPreference,
     Person,
+    RecoveryCode,
     Registration,
+    TwoStep,
 )
 from portfolio.models.base import utcnow
 from portfolio.services import audit
@@ -85,6 +89,8 @@ eqa_grants.json        your read-only access as an external quality assurer
 lti_links.json         the VLE accounts (course platforms) linked to your account
 api_tokens.json        your API tokens: names, scopes and dates (the secrets are never stored)
 email_choices.json     what you chose to receive by e-mail
+two_step.json          whether two-step verification is on, since when, and when each recovery
+                       code was used (the secret and the codes are not included)
 claims.json            the criteria you (or your assessor) claimed your evidence shows, their
                        status, and whether the application had suggested each one (with its
                        engine's version, score and whether the suggestion was strong)
@@ -151,6 +157,23 @@ def _held(session: Session, pid: int) -> dict[str, Any]:
         "lti_links.json": _of(session, pid, LtiLink.person_id),
         "api_tokens.json": _of(session, pid, ApiToken.person_id, skip=("token_hash",)),
         "email_choices.json": _of(session, pid, NotificationPreference.person_id),
+        "two_step.json": _two_step(session, pid),
+    }
+
+
+def _two_step(session: Session, pid: int) -> dict[str, Any]:
+    """Whether two-step verification is on and when each recovery code was used: never the
+    secret, nor the codes' hashes."""
+    row = session.get(TwoStep, pid)
+    used = session.exec(
+        select(RecoveryCode.used_at)
+        .where(RecoveryCode.person_id == pid)
+        .order_by(col(RecoveryCode.id))
+    ).all()
+    return {
+        "on": row is not None,
+        "turned_on_at": _plain(row.turned_on_at) if row else None,
+        "recovery_codes": [{"used_at": _plain(at)} for at in used],
     }
 
 

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from portfolio.models import AuditEntry, Person, RecoveryCode, TwoStep
 from portfolio.models.base import utcnow
-from portfolio.services import two_step
+from portfolio.services import people, two_step
 from tests.conftest import PASSWORD
 from tests.delivery.test_password_reset import inbox, mail_app  # noqa: F401 - the fixtures
 
@@ -222,8 +222,6 @@ def test_turning_off_needs_the_password_and_a_code(auth, client, session, clock)
 def test_wrong_codes_make_the_account_wait_and_a_right_password_does_not_clear_them(
     app, auth, client, session, clock, monkeypatch
 ):
-    from portfolio.services import people
-
     app.config["LOGIN_DELAY_SECONDS"] = 45  # after 3 failures in a row
     person = auth.login("learner")
     secret, _codes = _turn_on(client, clock)
@@ -367,3 +365,19 @@ def test_under_the_centre_rule_staff_turn_it_on_before_any_other_page(app, make_
     app.config["REQUIRE_TWO_STEP_FOR_STAFF"] = False
     other = app.test_client()
     assert _password(other, make_person("iqa")).headers["Location"] == "/"
+
+
+def test_a_password_change_between_the_steps_voids_the_first(app, auth, client, session, clock):
+    from tests.conftest import actor_of
+
+    person = auth.login("learner")
+    secret, _codes = _turn_on(client, clock)
+    auth.logout()
+    halfway = app.test_client()
+    assert _password(halfway, person).status_code == 302
+    people.set_password(session, actor=actor_of(person), person_id=person.id, password="x" * 12)
+    session.commit()
+    clock.step()
+    r = _code(halfway, clock.code(secret))
+    assert r.status_code == 302 and r.headers["Location"].startswith("/login")
+    assert halfway.get("/").status_code == 302

@@ -118,3 +118,25 @@ def test_the_comments_and_audit_of_an_assessors_unsubmitted_record_stay_theirs(
     theirs = _members(session, store, case.assessor.id)
     for name in ("comments.json", "audit.json"):
         assert record.id in about(theirs, name), name
+
+
+def test_the_archive_says_whether_two_step_is_on_never_its_secret(session, case, store) -> None:
+    import json
+
+    from portfolio.models import RecoveryCode, TwoStep
+    from portfolio.services import two_step
+
+    secret = two_step.new_secret()
+    session.add(TwoStep(person_id=case.learner.id, secret=secret, last_step=7))
+    session.add(RecoveryCode(person_id=case.learner.id, code_hash="ab" * 32))
+    session.commit()
+    out = io.BytesIO()
+    write_subject_access(session, store, case.learner.id, out, actor=SYSTEM, centre="C")
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as zf:
+        held = json.loads(zf.read("two_step.json"))
+        everything = b"".join(zf.read(n) for n in zf.namelist() if n.endswith(".json"))
+        readme = zf.read("README.txt").decode()
+    assert held["on"] is True and held["turned_on_at"]
+    assert held["recovery_codes"] == [{"used_at": None}]
+    assert secret.encode() not in everything and b"ab" * 32 not in everything
+    assert "two_step.json" in readme
