@@ -89,7 +89,11 @@ def settings() -> tuple[str, int] | Response:
     if off_form.turn_off.data and off_form.validate_on_submit():
         with errors_on(off_form):
             two_step.turn_off(
-                db(), actor=me, code=off_form.given, password=off_form.password.data or ""
+                db(),
+                actor=me,
+                code=off_form.given,
+                password=off_form.password.data or "",
+                staff_rule=bool(current_app.config.get("REQUIRE_TWO_STEP_FOR_STAFF")),
             )
             flash("Two-step verification is off: you log in with your password alone.", "info")
             return redirect(url_for("two_step.settings"))

@@ -210,10 +210,19 @@ def _remove(session: Session, person_id: int) -> None:
     session.exec(delete(TwoStep).where(col(TwoStep.person_id) == person_id))
 
 
-def turn_off(session: Session, *, actor: Actor, code: str, password: str) -> None:
+def turn_off(
+    session: Session, *, actor: Actor, code: str, password: str, staff_rule: bool = False
+) -> None:
     """Turn two-step verification off for the actor, who gives their password and a current
-    code (or a recovery code)."""
+    code (or a recovery code). Under the centre's rule for staff (``staff_rule``) a member of
+    staff cannot: an administrator resets it for a new phone."""
     person = _person(session, actor)
+    if staff_rule and person.role_set & STAFF_ROLES:
+        raise Invalid(
+            "Your centre asks staff to use two-step verification, so it cannot be turned off. "
+            "For a new phone, ask an administrator to reset it: you then set it up again when "
+            "you next log in."
+        )
     if session.get(TwoStep, actor.id) is None:
         raise Invalid("Two-step verification is not on for your account.")
     if not verify_password(person.password_hash, password):

@@ -357,8 +357,14 @@ def test_under_the_centre_rule_staff_turn_it_on_before_any_other_page(app, make_
         assert r.status_code == 302 and r.headers["Location"] == "/account/two-step", path
     page = client.get("/account/two-step").get_data(as_text=True)
     assert "Your centre asks staff to use two-step verification" in page
-    _turn_on(client, clock)
+    secret, _codes = _turn_on(client, clock)
     assert client.get("/caseload").status_code == 200
+    clock.step()
+    off = client.post(
+        "/account/two-step",
+        data={"off-code": clock.code(secret), "off-password": PASSWORD, "off-turn_off": "x"},
+    )
+    assert off.status_code == 422 and "cannot be turned off" in off.get_data(as_text=True)
     # a learner is not obliged, and with the rule off (the default) staff are not either
     learner = app.test_client()
     assert _password(learner, make_person("learner")).headers["Location"] == "/"
