@@ -61,12 +61,18 @@ def _postgres_database(template: str | None = None) -> Iterator[str]:
 
 @contextmanager
 def fresh_database(backend: str, folder: Path) -> Iterator[str]:
-    """A new, empty database of ``backend``; dropped afterwards."""
-    if backend == "postgresql":
-        with _postgres_database() as url:
-            yield url
-    else:
-        yield f"sqlite:///{folder / f'test-{uuid.uuid4().hex[:8]}.sqlite3'}"
+    """A new, empty database of ``backend``; dropped afterwards, with any suggestion engine built
+    on it (a command that relearns there must not teach the other tests its decisions)."""
+    from mappings.assessment.suggestions import reset_cache
+
+    try:
+        if backend == "postgresql":
+            with _postgres_database() as url:
+                yield url
+        else:
+            yield f"sqlite:///{folder / f'test-{uuid.uuid4().hex[:8]}.sqlite3'}"
+    finally:
+        reset_cache()
 
 
 def _load_sample(engine: Engine, *, trail: bool = True) -> None:

@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlmodel import Session
 
 from delivery.cli.context import Context, echo_data, json_option, pass_ctx
 from delivery.cli.export import learner_by_email
 from exports.bundle import import_bundle
 from exports.leap2a import import_leap2a
+from mappings.assessment.decided import learnt_in
 from portfolio.errors import DomainError
 from portfolio.services.keys import load_public_key
 from portfolio.services.people import SYSTEM, Actor
@@ -42,6 +44,8 @@ def import_bundle_command(ctx: Context, path: Path, keys: tuple[Path, ...], as_j
         raise click.BadParameter(str(exc), param_hint="--trust") from exc
     with ctx.session() as session:
         report = import_bundle(session, ctx.file_store, path, SYSTEM, trusted=trusted)
+        learnt = learnt_in(session)  # frameworks whose decisions it recreated
+    _relearn(ctx, learnt)  # once the import has committed
     data = {
         "message": report.message,
         "learner": {"id": report.learner_id, "email": report.learner_email},
@@ -58,6 +62,23 @@ def import_bundle_command(ctx: Context, path: Path, keys: tuple[Path, ...], as_j
         "vocabulary_not_applied": list(report.vocabulary_not_applied),
     }
     echo_data(data, as_json=as_json, lines=_import_lines)
+
+
+def _relearn(ctx: Context, framework_ids: list[int]) -> None:
+    """Once an import that recreated decisions has committed, as after a decision on the web
+    (:mod:`delivery.web.learning`): the suggestions of evidence awaiting a decision in those
+    frameworks are worked out again, on RQ when Redis is configured, else here and now (a
+    command leaves no background thread behind)."""
+    if not framework_ids:
+        return
+    from mappings.assessment import relearn  # the engine: loaded only when there is work for it
+
+    redis_url = ctx.settings.get("REDIS_URL")
+    if redis_url:
+        relearn.enqueue_rq(redis_url, framework_ids, database_url=ctx.url)
+        return
+    engine = ctx.engine
+    relearn.relearn(lambda: Session(engine, expire_on_commit=False), framework_ids)
 
 
 def _import_lines(data: dict[str, Any]) -> list[str]:

@@ -8,7 +8,10 @@ times and hashes, inside one savepoint of the caller's transaction.
 
 Decisions carry authority only when a key the importing centre trusts verifies the bundle's
 signature (:mod:`exports.bundle.signing`). Then the claims, decision history, judgements and
-sign-offs are recreated too. Otherwise the learner's claims come back awaiting a decision here,
+sign-offs are recreated too, and the frameworks of the decisions are noted on the session
+(:func:`~mappings.assessment.decided.decided_in`) so that, once the caller commits, the suggestions
+of evidence awaiting a decision there are worked out again, as after a decision made here.
+Otherwise the learner's claims come back awaiting a decision here,
 and the sending centre's decisions, judgements and sign-offs are kept as its record
 (:mod:`exports.bundle.received`): not counted, attributed to nobody here, nobody created for
 them. Roles are never taken from a bundle (:mod:`exports.bundle.persons`), nor is a learner
@@ -42,6 +45,7 @@ from exports.bundle.manifest import (
 )
 from exports.bundle.report import COUNTED, ImportReport
 from exports.bundle.signing import SignatureCheck, check_signature
+from mappings.assessment.decided import decided_in
 from mappings.assessment.models import (
     Claim,
     Decision,
@@ -84,7 +88,11 @@ def import_bundle(
         check_authors(manifest, verified=signature.verified)
         _refuse_duplicate(session, manifest)
         with session.begin_nested():
-            return _Restorer(session, store, zf, actor, manifest, signature, names).run()
+            restorer = _Restorer(session, store, zf, actor, manifest, signature, names)
+            report = restorer.run()
+    for framework_id in sorted(restorer.learnt):  # once the caller commits, as a decision made
+        decided_in(session, framework_id)  # here: awaiting evidence's suggestions worked out again
+    return report
 
 
 def _refuse_duplicate(session: Session, manifest: Manifest) -> None:
@@ -142,6 +150,7 @@ class _Restorer:
         self.made: list[SQLModel] = []  # every row made, for the audit entry to hash
         self.evidence: dict[int, int] = {}  # bundle's evidence id -> new id
         self.versions: dict[tuple[int, int], int] = {}  # (bundle's evidence id, number) -> id
+        self.learnt: set[int] = set()  # frameworks whose decisions were recreated
 
     def run(self) -> ImportReport:
         learner_email = people.normalise_email(self.m.learner.email)
@@ -224,6 +233,8 @@ class _Restorer:
         for c in self.m.claims:
             fw_id = known.get((c.criterion.framework, c.criterion.framework_hash))
             self._claim(c, criteria.get((fw_id or 0, c.criterion.standard, c.criterion.code)))
+            if self.trusted and c.decisions and fw_id:
+                self.learnt.add(fw_id)
         for j in self.m.judgements:
             evidence_id = self.evidence[j.evidence_id]
             if not self.trusted:

@@ -6,11 +6,14 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from delivery.web import learning
 from exports.bundle import MANIFEST
-from portfolio.models import Evidence, Person
+from mappings.assessment.models import Decision
+from portfolio.models import Evidence, Framework, Person
 from portfolio.services.keys import public_pem
 from tests.exports.test_bundle import KEY, OLD_BUNDLE, _flip, _rewrite, signed
 
@@ -86,3 +89,32 @@ def test_bad_input_is_refused_clearly_and_writes_nothing(client, auth, session: 
     assert again.status_code == 409
     assert "already imported" in again.get_data(as_text=True)
     assert _count(session, Evidence) == 2
+
+
+@pytest.mark.parametrize("trust", [True, False])
+def test_a_trusted_import_queues_relearning_once_after_its_commit_an_untrusted_one_none(
+    app, client, auth, session: Session, tmp_path: Path, monkeypatch, trust: bool
+) -> None:
+    """Decisions a trusted bundle recreates teach the engine as a decision made here does: once the
+    request has committed, their framework is queued to work out again the suggestions of
+    evidence awaiting a decision (once, however many decisions); an untrusted bundle's decisions
+    are only the sending centre's record, and nothing is queued."""
+    queued: list[tuple[list[int], int]] = []
+
+    def start(framework_ids: list[int]) -> None:
+        queued.append((framework_ids, _count(session, Decision)))
+
+    monkeypatch.setattr(learning, "start", start)
+    folder = tmp_path / "centres"
+    folder.mkdir()
+    (folder / "Northfield.pem").write_text(public_pem(KEY.public_key()))
+    app.config["TRUSTED_CENTRES"] = str(folder)
+    auth.login("admin")
+    response = _post(client, signed(OLD_BUNDLE.read_bytes()), trust=trust)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    decisions = _count(session, Decision)
+    if not trust:
+        assert queued == [] and decisions == 0
+        return
+    se = session.exec(select(Framework.id).where(Framework.code == "SE")).one()
+    assert decisions > 1 and queued == [([se], decisions)]

@@ -23,10 +23,11 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from exports.bundle import MANIFEST, SIGNATURE, check_signature, import_bundle, write_bundle
+from mappings.assessment.decided import learnt_in
 from mappings.assessment.models import Claim, Decision, Judgement, ReceivedRecord, SignOff
 from mappings.assessment.standing import load_standings
-from portfolio.errors import Invalid
-from portfolio.models import Evidence, EvidenceVersion, Person, Registration
+from portfolio.errors import Conflict, Invalid
+from portfolio.models import Evidence, EvidenceVersion, Framework, Person, Registration
 from portfolio.services import people
 from portfolio.services.files import FileStore
 from portfolio.services.keys import ensure_key, fingerprint
@@ -380,3 +381,25 @@ def test_a_damaged_signature_verifies_nothing(session, store, case) -> None:
         with zipfile.ZipFile(out) as zf:
             found = check_signature(zf, manifest, [OURS.public_key()])
         assert found.state == "invalid" and reason in found.message
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+def test_a_trusted_import_notes_the_frameworks_it_recreated_decisions_in(
+    session, store, case, tmp_path, target, trusted
+) -> None:
+    """Recreated decisions teach the engine as a decision made here does: the import notes their
+    framework on the session (relearnt once the caller commits, :mod:`delivery.web.learning`);
+    an untrusted import recreates no decision and notes none, and a refused one notes none."""
+    data = _bundle(session, store, case.learner.id)
+    path = tmp_path / "in.zip"
+    path.write_bytes(data)
+    keys = [OURS.public_key()] if trusted else []
+    with Session(target, expire_on_commit=False) as s:
+        import_bundle(s, FileStore(tmp_path / "files2"), path, SYSTEM, trusted=keys)
+        se = s.exec(select(Framework.id).where(Framework.code == "SE")).one()
+        assert learnt_in(s) == ([se] if trusted else [])
+        s.commit()
+    with Session(target, expire_on_commit=False) as s:
+        with pytest.raises(Conflict):  # already imported: nothing written, nothing to learn
+            import_bundle(s, FileStore(tmp_path / "files2"), path, SYSTEM, trusted=keys)
+        assert learnt_in(s) == []

@@ -12,8 +12,12 @@ import docx
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
+from sqlmodel import Session, func, select
 
 from delivery.cli.main import main
+from mappings.assessment import relearn
+from mappings.assessment.models import Decision
+from portfolio.models import Framework
 from portfolio.services import registrations
 from portfolio.services.files import FileStore
 from portfolio.services.people import SYSTEM
@@ -142,6 +146,48 @@ def test_export_bundle_then_import_it_elsewhere_and_again(
         assert r.exit_code == 2 and "is not a PEM public key" in r.output
         from portfolio.db import make_engine
 
+        make_engine(url).dispose()
+
+
+def test_a_trusted_import_relearns_its_frameworks_once_it_has_committed(
+    cli, case, tmp_path, backend, monkeypatch
+) -> None:
+    """Decisions the command recreates teach the engine as a decision on the web does: once the
+    import has committed (without Redis, here and now; a command has no background thread), the
+    suggestions of evidence awaiting a decision in their framework are worked out again."""
+    monkeypatch.setenv("PORTFOLIO_INSTANCE_PATH", str(tmp_path / "sender"))
+    out = tmp_path / "bundle.zip"
+    assert (
+        cli("export", "bundle", "--candidate", str(case.learner.id), "-o", str(out)).exit_code == 0
+    )
+    trusted = tmp_path / "sender.pem"
+    trusted.write_text(cli("key", "show").output)
+    monkeypatch.setenv("PORTFOLIO_FILE_STORE", str(tmp_path / "files2"))
+    monkeypatch.setenv("PORTFOLIO_INSTANCE_PATH", str(tmp_path / "receiver"))
+    monkeypatch.delenv("PORTFOLIO_REDIS_URL", raising=False)
+    ran: list[tuple[list[int], int]] = []
+    with fresh_database(backend, tmp_path) as url:
+        from portfolio.db import make_engine
+
+        elsewhere = make_engine(url)
+
+        def relearnt(_factory, framework_ids, **_kw) -> int:
+            with Session(elsewhere) as s:  # another connection: sees only what has committed
+                ran.append((list(framework_ids), s.exec(select(func.count(Decision.id))).one()))
+            return 0
+
+        monkeypatch.setattr(relearn, "relearn", relearnt)
+        runner = CliRunner()
+        assert runner.invoke(main, ["--db", url, "init"]).exit_code == 0
+        r = runner.invoke(
+            main, ["--db", url, "import", "bundle", str(out), "--trust", str(trusted)]
+        )
+        assert r.exit_code == 0, r.output
+        with Session(elsewhere) as s:
+            se = s.exec(select(Framework.id).where(Framework.code == "SE")).one()
+            decisions = s.exec(select(func.count(Decision.id))).one()
+        assert decisions > 1 and ran == [([se], decisions)]
+        elsewhere.dispose()
         make_engine(url).dispose()
 
 
