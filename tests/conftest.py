@@ -167,9 +167,14 @@ def migrated_database(backend: str, folder: Path, *, sample: bool = False) -> It
 
 @pytest.fixture(scope="session")
 def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """A migrated database holding the sample framework, shared by the session's tests."""
+    """A migrated database holding the sample framework, shared by the session's tests. The
+    suggestion engines built on it are forgotten with it: the next backend's database has the same
+    framework (same ids, same content) but none of these decisions."""
+    from mappings.assessment.suggestions import reset_cache
+
     with migrated_database(backend, tmp_path_factory.mktemp("db"), sample=True) as eng:
         yield eng
+    reset_cache()
 
 
 @pytest.fixture

@@ -4,8 +4,10 @@ A version's stored suggestions record the newest decision the engine had learnt
 (``VersionSuggestions.decision_id``). A decision made later teaches the engine about its
 framework, and the evidence still before an assessor is where that matters. So once a request
 that decided claims has committed, a background job (:func:`relearn`) works out again the
-suggestions of every submitted item with a claim awaiting a decision in those frameworks whose
-stored suggestions are behind the framework's newest decision, a batch of :data:`BATCH` versions
+suggestions of every item with a claim awaiting a decision in those frameworks whose stored
+suggestions are behind the framework's newest decision: of the version the assessor decides on
+(a submitted item's current version; the newest submitted one of an item back in draft while its
+learner edits), a batch of :data:`BATCH` versions
 at a time, each through :func:`~mappings.assessment.stored.compute` (which writes the same row in
 one short transaction: the page reads the old suggestions or the new ones, never an empty or half
 row). Nothing of this runs on a request: the page only reads, as before.
@@ -26,10 +28,12 @@ from datetime import timedelta
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from mappings.assessment import background, queued, stored
 from mappings.assessment.models import Claim, Decision, VersionSuggestions
+from mappings.engine.suggest import ENGINE_VERSION
 from portfolio.models import Criterion, Evidence, EvidenceVersion, Standard
 
 log = logging.getLogger(__name__)
@@ -53,9 +57,14 @@ def newest_in(session: Session, framework_ids: Sequence[int]) -> int:
 def awaiting_behind(
     session: Session, framework_ids: Sequence[int], *, newest: int, after: int, limit: int = BATCH
 ) -> list[int]:
-    """Current versions (ids above ``after``, ``limit`` of them, by id) of submitted items with a
-    claim awaiting a decision in these frameworks whose stored suggestions learnt no decision as
-    new as ``newest`` (or which have none)."""
+    """The versions an assessor decides on (ids above ``after``, ``limit`` of them, by id) of items
+    with a claim awaiting a decision in these frameworks whose stored suggestions learnt no
+    decision as new as ``newest``, are of another engine version, or are missing.
+
+    That is a submitted item's current version, and the newest submitted version of an item its
+    learner is editing again (back in draft): what the assessor reads, maps from and decides on
+    until the draft is submitted. The draft itself is its author's alone, worked out when saved;
+    an item never submitted has nothing before an assessor."""
     awaiting = (
         sa_select(col(Claim.id))
         .join(Criterion, col(Criterion.id) == Claim.criterion_id)
@@ -67,19 +76,32 @@ def awaiting_behind(
         )
         .exists()
     )
+    later = aliased(EvidenceVersion)
+    newest_submitted = (
+        col(EvidenceVersion.declared_at).is_not(None)
+        & ~sa_select(col(later.id))
+        .where(
+            col(later.evidence_id) == EvidenceVersion.evidence_id,
+            col(later.number) > EvidenceVersion.number,
+            col(later.declared_at).is_not(None),
+        )
+        .exists()
+    )
     rows = session.connection().execute(
         sa_select(col(EvidenceVersion.id))
-        .join(
-            Evidence,
-            (col(Evidence.id) == EvidenceVersion.evidence_id)
-            & (col(Evidence.current_version) == EvidenceVersion.number),
-        )
+        .join(Evidence, col(Evidence.id) == EvidenceVersion.evidence_id)
         .outerjoin(VersionSuggestions, col(VersionSuggestions.version_id) == EvidenceVersion.id)
         .where(
             col(EvidenceVersion.id) > after,
-            col(Evidence.status) == "submitted",
+            (
+                (col(Evidence.status) == "submitted")
+                & (col(Evidence.current_version) == EvidenceVersion.number)
+            )
+            | ((col(Evidence.status) == "draft") & newest_submitted),
             col(Evidence.erased_at).is_(None),
-            col(VersionSuggestions.id).is_(None) | (col(VersionSuggestions.decision_id) < newest),
+            col(VersionSuggestions.id).is_(None)
+            | (col(VersionSuggestions.decision_id) < newest)
+            | (col(VersionSuggestions.engine_version) != ENGINE_VERSION),
             awaiting,
         )
         .order_by(col(EvidenceVersion.id))

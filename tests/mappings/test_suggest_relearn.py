@@ -10,11 +10,13 @@ from typing import Any
 from sqlmodel import Session, select
 
 from delivery.web import learning
-from mappings.assessment import relearn, stored
+from mappings.assessment import claims, relearn, stored
 from mappings.assessment.claims import claimable_criteria
 from mappings.assessment.models import Claim, Decision, VersionSuggestions
+from mappings.engine.suggest import ENGINE_VERSION
 from portfolio.models import Evidence, Framework, Person
 from portfolio.services import evidence
+from tests.conftest import actor_of
 from tests.mappings.test_suggest_stored import (
     EVIDENCE_PAGE_STATEMENTS,
     PROFILE,
@@ -146,3 +148,77 @@ def test_a_framework_waiting_to_relearn_is_queued_once(monkeypatch) -> None:
     assert ran == [[1, 3]]
     relearn.start_thread(lambda: None, [1])
     assert len(started) == 2
+
+
+def _by_version(session: Session, version_id: int) -> VersionSuggestions | None:
+    session.expire_all()
+    return session.exec(
+        select(VersionSuggestions).where(VersionSuggestions.version_id == version_id)
+    ).first()
+
+
+def test_an_item_back_in_draft_has_its_submitted_versions_suggestions_relearnt(
+    client, make_person, make_registration, make_evidence, session
+) -> None:
+    """An item the learner is editing again still awaits a decision on what they submitted: the
+    assessor reads (and decides on, and maps from) its newest submitted version, whose stored
+    suggestions are the ones behind. The job works those out again (and those of an older engine),
+    never the learner's new draft; an item never submitted is still left alone."""
+    factory = client.application.extensions["portfolio"].session_factory
+    assessor = make_person("assessor")
+    learner = make_person("learner")
+    make_registration(learner=learner, assessor=assessor, codes="SE01,SE03,SE04")
+    editing = make_evidence(learner, title="Vocational profile with K", body=PROFILE)
+    older = make_evidence(learner, title="Profile, older engine", body=f"{PROFILE} Again.")
+    never = make_evidence(learner, title="Profile, never submitted", body=PROFILE, submit=False)
+    submitted: dict[int, int] = {}
+    for item in (editing, older, never):
+        _claim(session, learner, item, "SE03 P1")
+        submitted[item.id] = _stored_now(session, factory, item).version_id
+    row = _by_version(session, submitted[older.id])
+    row.engine_version = "0-old"  # stored by an engine since replaced
+    session.add(row)
+    session.commit()
+    for item in (editing, older):  # back in draft: a second version the learner is writing
+        evidence.update(
+            session,
+            actor=actor_of(learner),
+            evidence_id=item.id,
+            expected_version=1,
+            draft=evidence.Draft(
+                kind=item.kind,
+                title=f"{item.title} (edited)",
+                activity_date=item.activity_date,
+                body=f"{PROFILE} Edited.",
+            ),
+        )
+        session.commit()
+        session.expire_all()
+        assert session.get(Evidence, item.id).status == "draft"
+    others = make_person("learner")
+    make_registration(learner=others, assessor=assessor, codes="SE01,SE03,SE04")
+    decided = _claim(
+        session, others, make_evidence(others, title="Profile 0", body=PROFILE), "SE04 P1"
+    )
+    claims.decide(
+        session,
+        actor=actor_of(assessor),
+        claim_id=decided.id,
+        expected_revision=0,
+        decision="accepted",
+        method="RA",
+    )
+    session.commit()
+    newest = session.exec(select(Decision.id).order_by(Decision.id.desc())).first()
+    never_seen = _row(session, never.id).decision_id
+    se = session.exec(select(Framework.id).where(Framework.code == "SE")).one()
+
+    assert relearn.relearn(factory, [se]) == 2
+    for item in (editing, older):
+        row = _by_version(session, submitted[item.id])
+        assert row.decision_id >= newest and row.engine_version == ENGINE_VERSION, item.title
+        draft = evidence.current_version(session, item)
+        assert draft.declared_at is None and draft.id != submitted[item.id]
+        assert _by_version(session, draft.id) is None  # the learner's draft: not worked out here
+    assert _row(session, never.id).decision_id == never_seen  # never submitted: left alone
+    assert relearn.relearn(factory, [se]) == 0
