@@ -26,6 +26,11 @@ class ClaimedCriterion:
     code: str
     text: str
     status: str  # claimed | accepted | referred
+    # whether the engine had suggested the criterion when it was claimed (None: not, or a claim
+    # made before this was recorded), with its score and whether the suggestion was strong
+    suggested_engine: str | None = None
+    suggested_score: float | None = None
+    suggested_strong: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,9 @@ def collect_items(session: Session, learner_id: int) -> list[Item]:
                 code=criterion.code,
                 text=criterion.text,
                 status=claim.status,
+                suggested_engine=claim.suggested_engine,
+                suggested_score=claim.suggested_score,
+                suggested_strong=claim.suggested_strong,
             )
         )
     authors = _authors(session, rows)

@@ -7,7 +7,11 @@ The feed follows the Leap2A specification (2010-07) as Mahara reads it:
   content (the Markdown as written), ``published``/``updated``, ``leap2:date`` for the date of
   the activity, its author, the kind as a category, ``readiness#Unready`` while a draft, an
   ``enclosure`` link to each of its files' entries, and one category per claimed criterion whose
-  scheme URI names the framework version and standard (term: the criterion's code);
+  scheme URI names the framework version and standard (term: the criterion's code), its label
+  the criterion's text, the claim's status and whether the engine had suggested it; for each
+  claim the engine had suggested, a ``cp:suggested`` element of our own namespace naming that
+  category, with the engine's version, score and strength (an Atom extension element: Leap2A
+  importers, Mahara's and ours, pass it over);
 * one ``leap2:resource`` per file (category ``resource_type#Offline``), whose ``enclosure`` link
   points at ``files/...`` in the zip;
 * one ``leap2:selection`` per standard claimed (``selection_type#Grouping``) with ``has_part``
@@ -27,6 +31,7 @@ from sqlmodel import Session
 
 from exports.leap2a.collect import ClaimedCriterion, Item, collect_items
 from exports.leap2a.feed import ATOM, CATEGORIES, KIND_SCHEME, LEAP2, OURS, RDF, VERSION
+from mappings.assessment.suggested import words
 from portfolio.errors import NotFound
 from portfolio.models import Attachment, Person
 from portfolio.models.base import utcnow
@@ -163,7 +168,23 @@ class _Feed:
             self.link(entry, "leap2:is_part_of", f"portfolio:standard-{std[0]}")
         for c in item.claims:
             text = c.text if len(c.text) <= 200 else c.text[:199].rstrip() + "…"
-            self.category(entry, c.code, _criterion_scheme(c), f"{text} ({c.status})")
+            self.category(entry, c.code, _criterion_scheme(c), f"{text} ({_claimed(c)})")
+        for c in item.claims:
+            if c.suggested_engine is not None:
+                self.suggested(entry, c)
+
+    def suggested(self, entry: etree._Element, c: ClaimedCriterion) -> None:
+        """Where a claim came from, for a system that reads our namespace: the criterion's
+        category (scheme and term), the engine's version, score and strength, and in words."""
+        said = self.add(
+            entry, f"{{{OURS}}}suggested", words(c.suggested_engine, c.suggested_strong)
+        )
+        said.set("scheme", _criterion_scheme(c))
+        said.set("term", c.code)
+        said.set("engine", _xml_text(c.suggested_engine or ""))
+        if c.suggested_score is not None:
+            said.set("score", repr(round(c.suggested_score, 6)))
+        said.set("strong", "true" if c.suggested_strong else "false")
 
     def resource(self, local_id: str, a: Attachment, path: str, item: Item) -> None:
         entry = self.entry(
@@ -187,7 +208,7 @@ class _Feed:
         per_item: dict[int, list[str]] = {}
         titles = {i.id: i.title for i, _ in claims}
         for i, c in claims:
-            per_item.setdefault(i.id, []).append(f"{c.code} ({c.status})")
+            per_item.setdefault(i.id, []).append(f"{c.code} ({_claimed(c)})")
         lines += [f"- {titles[k]}: {', '.join(v)}" for k, v in per_item.items()]
         self.add(entry, "content", "\n".join(lines)).set("type", "text")
         self.category(entry, "Grouping", "categories:selection_type#")
@@ -200,6 +221,13 @@ class _Feed:
             self.root, xml_declaration=True, encoding="utf-8", pretty_print=True
         )
         return data
+
+
+def _claimed(c: ClaimedCriterion) -> str:
+    """The claim's status and, when the engine had suggested the criterion, that it had."""
+    if c.suggested_engine is None:
+        return c.status
+    return f"{c.status}; suggested by the engine, {'strong' if c.suggested_strong else 'weak'}"
 
 
 def _criterion_scheme(c: ClaimedCriterion) -> str:

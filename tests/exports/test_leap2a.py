@@ -21,7 +21,7 @@ from exports.leap2a import FEED, import_leap2a, write_leap2a
 from exports.leap2a.feed import ATOM, CATEGORIES, LEAP2, RDF, parse_feed
 from mappings.assessment.models import Claim
 from portfolio.errors import Invalid, NotFound
-from portfolio.models import Attachment, AuditEntry, Evidence, EvidenceVersion
+from portfolio.models import Attachment, AuditEntry, Criterion, Evidence, EvidenceVersion
 from portfolio.services import evidence as evidence_service
 from portfolio.services.files import FileStore
 from portfolio.services.people import SYSTEM
@@ -401,3 +401,72 @@ def test_the_same_file_imported_again_brings_nothing_twice(session, tmp_path, ma
         select(func.count()).select_from(Evidence).where(Evidence.learner_id == learner.id)
     ).one()
     assert count == 2
+
+
+def test_a_claims_origin_is_in_the_export_as_words_and_as_an_extension_importers_ignore(
+    session, tmp_path, make_person, make_registration, make_evidence
+):
+    """Whether the engine had suggested a criterion (its version, score, strong) travels with the
+    claim: in words in the criterion's category label and the standard's selection, and as a
+    ``cp:suggested`` element of our own namespace naming the criterion's category, which Leap2A
+    importers (Mahara's, ours) pass over. A claim never suggested says nothing of it."""
+    store = FileStore(tmp_path / "files")
+    case = build_case(session, store, make_person, make_registration, make_evidence)
+    rows = session.exec(
+        select(Claim).where(Claim.evidence_id == case.account_id).order_by(col(Claim.id))
+    ).all()
+    strong, weak, plain = rows[0], rows[1], rows[2]
+    for claim, is_strong, score in ((strong, True, 0.8125), (weak, False, 0.40625)):
+        claim.suggested_engine, claim.suggested_score = "7", score
+        claim.suggested_strong = is_strong
+        session.add(claim)
+    session.commit()
+    out = io.BytesIO()
+    written = write_leap2a(session, store, case.learner.id, out, actor=actor_of(case.learner))
+    data = zipfile.ZipFile(io.BytesIO(out.getvalue())).read(FEED)
+    feed = etree.fromstring(data)
+    ours = {**NS, "cp": "urn:x-competence-portfolio:leap2a:"}
+    [account] = feed.xpath(f"//a:entry[a:id='portfolio:evidence-{case.account_id}']", namespaces=NS)
+    codes = {c.id: session.get(Criterion, c.criterion_id).code for c in rows}
+    labels = {
+        c.get("term"): c.get("label")
+        for c in account.findall("a:category", NS)
+        if ":standard:" in c.get("scheme")
+    }
+    assert labels[codes[strong.id]].endswith(f"({strong.status}; suggested by the engine, strong)")
+    assert labels[codes[weak.id]].endswith(f"({weak.status}; suggested by the engine, weak)")
+    assert labels[codes[plain.id]].endswith(f"({plain.status})")
+    found = {
+        s.get("term"): (s.get("scheme"), s.get("engine"), s.get("score"), s.get("strong"), s.text)
+        for s in account.findall("cp:suggested", ours)
+    }
+    scheme = next(
+        c.get("scheme")
+        for c in account.findall("a:category", NS)
+        if ":standard:" in c.get("scheme")
+    )
+    assert found == {
+        codes[strong.id]: (scheme, "7", "0.8125", "true", "Suggested by the engine (strong)"),
+        codes[weak.id]: (scheme, "7", "0.40625", "false", "Suggested by the engine (weak)"),
+    }
+    [selection] = [
+        e
+        for e in feed.findall("a:entry", NS)
+        if e.find("a:category[@term='Grouping']", NS) is not None
+        and f"portfolio:evidence-{case.account_id}"
+        in {link.get("href") for link in e.findall("a:link", NS)}
+    ]
+    text = selection.findtext("a:content", namespaces=NS)
+    assert f"{codes[strong.id]} ({strong.status}; suggested by the engine, strong)" in text
+    assert f"{codes[plain.id]} ({plain.status})" in text
+    # still a feed our importer (and Mahara's, which skips foreign elements) reads as before
+    other = make_person("learner")
+    report = import_leap2a(
+        session,
+        store,
+        actor=actor_of(other),
+        learner_id=other.id,
+        data=out.getvalue(),
+        max_bytes=MB,
+    )
+    assert len(report.items) == written.items and not [w for w in report.warnings if "suggest" in w]
