@@ -165,6 +165,24 @@ def migrated_database(backend: str, folder: Path, *, sample: bool = False) -> It
             eng.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _forget_what_engines_learnt() -> Iterator[None]:
+    """After each test, forget the suggestion engines that learnt decisions: the test's rollback
+    took those decisions away and the next test reuses their ids, so an engine that remembers
+    them would skip the next test's decisions as already learnt. Engines that learnt nothing
+    are kept (building one is the slow part)."""
+    yield
+    import sys
+
+    suggestions = sys.modules.get("mappings.assessment.suggestions")
+    if suggestions is None:  # never imported: nothing built (and the CLI tests stay light)
+        return
+    with suggestions._lock:
+        for key, warm in list(suggestions._cache.items()):
+            if warm.learnt.newest:
+                del suggestions._cache[key]
+
+
 @pytest.fixture(scope="session")
 def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """A migrated database holding the sample framework, shared by the session's tests. The
