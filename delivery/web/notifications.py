@@ -23,8 +23,13 @@ class ReadForm(PageForm):
 @bp.route("/notifications", endpoint="index")
 @page()
 def index() -> str:
-    rows = notifications.list_for(db(), actor=actor())
-    return render_template("notifications.html", rows=rows, form=ReadForm(formdata=None))
+    """A page of the person's notifications, newest first; "Next page" leads to older ones."""
+    shown = notifications.page_for(
+        db(), actor=actor(), page=request.args.get("page", 1, type=int) or 1
+    )
+    return render_template(
+        "notifications.html", rows=shown.rows, paged=shown, form=ReadForm(formdata=None)
+    )
 
 
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])

@@ -1,5 +1,5 @@
 """In-app notifications: :func:`notify` leaves a person a short text and a link; they list their
-own (:func:`list_for`), see how many are unread (:func:`unread_count`) and mark them read.
+own a page at a time (:func:`page_for`), see how many are unread (:func:`unread_count`) and mark them read.
 
 Each notification has a kind (``KINDS``); each person chooses per kind whether it also comes by
 e-mail straight away, in a daily digest or not at all (:func:`preferences`,
@@ -23,9 +23,10 @@ from portfolio.errors import Invalid, NotFound
 from portfolio.models import Notification, NotificationPreference, Person
 from portfolio.models.base import utcnow
 from portfolio.models.notification import KINDS, MODES
+from portfolio.paging import Paged
 from portfolio.services.actors import Actor
 
-SHOWN = 50
+SHOWN = 50  # a page of the list
 # every anchor a notification about an evidence item points at (see :func:`evidence_link`)
 EVIDENCE_ANCHORS = ("", "#comments")
 ERASED_EVIDENCE = "This notification was about evidence whose content has since been erased."
@@ -170,6 +171,38 @@ def list_for(session: Session, *, actor: Actor, limit: int = SHOWN) -> list[Noti
             .limit(limit)
         )
     )
+
+
+# built once: a page of a person's notifications, newest first, each with how many they have
+_PAGE = (
+    sa_select(Notification, func.count().over())
+    .where(col(Notification.person_id) == bindparam("person_id"))
+    .order_by(col(Notification.id).desc())
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
+_ALL = (
+    sa_select(func.count())
+    .select_from(Notification)
+    .where(col(Notification.person_id) == bindparam("person_id"))
+)
+
+
+def page_for(
+    session: Session, *, actor: Actor, page: int = 1, per_page: int = SHOWN
+) -> Paged[Notification]:
+    """A page of the actor's own notifications, newest first, in one statement however many
+    they have; a page past the end is the last (the count alone is read for it first)."""
+    page = max(1, page)
+    params = {"person_id": actor.id, "limit": per_page, "offset": (page - 1) * per_page}
+    rows = session.execute(_PAGE, params).all()
+    total = int(rows[0][1]) if rows else 0
+    if not rows and page > 1:
+        total = int(session.execute(_ALL, params).scalar_one())
+        page = max(1, -(-total // per_page))
+        params["offset"] = (page - 1) * per_page
+        rows = session.execute(_PAGE, params).all() if total else []
+    return Paged([r[0] for r in rows], total, page, per_page)
 
 
 # built once, run on the connection: every page's header shows the count
