@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from portfolio.errors import Invalid, NotFound, PermissionDenied
@@ -33,6 +35,7 @@ from portfolio.words import day_words, local
 
 LIFETIME = timedelta(days=14)
 MAX_COMMENT = 2000
+SHOWN = 10  # requests listed on the testimony's page, newest first; the earlier ones counted
 KIND = "witness_testimony"
 # why the witness of a testimony never submitted cannot be asked (the page, and the refusal)
 NOT_SUBMITTED = (
@@ -333,6 +336,25 @@ def statuses(session: Session, *, evidence_id: int, version_number: int) -> list
         .order_by(col(WitnessConfirmation.id).desc())
     )
     return [s for r in rows if (s := status_of(r, version_number)) is not None]
+
+
+def newest_statuses(
+    session: Session, *, evidence_id: int, version_number: int, shown: int = SHOWN
+) -> tuple[list[Status], int]:
+    """The newest ``shown`` requests about the item seen from ``version_number`` (as
+    :func:`statuses`) and how many earlier ones there are, in one statement however many
+    the item has had. The caller has checked that the reader may see the item."""
+    rows = session.execute(
+        sa_select(WitnessConfirmation, func.count().over())
+        .where(
+            col(WitnessConfirmation.evidence_id) == evidence_id,
+            col(WitnessConfirmation.version_number) <= version_number,
+        )
+        .order_by(col(WitnessConfirmation.id).desc())
+        .limit(shown)
+    ).all()
+    found = [s for r, _ in rows if (s := status_of(r, version_number)) is not None]
+    return found, (int(rows[0][1]) - len(rows) if rows else 0)
 
 
 def status_of(row: WitnessConfirmation, version_number: int) -> Status | None:

@@ -32,6 +32,7 @@ class WitnessRequestForm(PageForm):
 @dataclass
 class WitnessPanel:
     lines: list[str] = field(default_factory=list)
+    earlier: int = 0  # requests before those listed, counted but not read
     form: WitnessRequestForm | None = None  # None: this reader does not ask
     cannot_ask: str = ""  # why the learner or assessor cannot ask yet, in words
     shown: str = ""  # which version the witness will see, in words
@@ -44,11 +45,11 @@ def witness_panel(
     """None for anything but a witness testimony (no statement is run for other kinds)."""
     if info.item.kind != witness.KIND or info.private:
         return None
-    found = witness.statuses(
+    found, earlier = witness.newest_statuses(
         session, evidence_id=info.item.id or 0, version_number=info.version.number
     )
     zone = ZoneInfo(current_app.config.get("TIME_ZONE") or "Europe/London")
-    panel = WitnessPanel(lines=[witness.words(s, zone) for s in found])
+    panel = WitnessPanel(lines=[witness.words(s, zone) for s in found], earlier=earlier)
     if not ({"self", "assessor"} & info.relation) or info.item.erased_at is not None:
         return panel
     given = [failed] if isinstance(failed, PageForm) else list(failed or [])
