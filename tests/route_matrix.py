@@ -106,6 +106,7 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "plans.new": ({"assessor"}, {"assessor"}),
     "plans.edit": ({"assessor"}, {"assessor"}),
     "plans.detail": (SAMPLED_READERS | {"admin"}, set()),
+    "plans.index": (SAMPLED_READERS | {"admin"}, set()),  # every plan of the learner, paged
     "plans.done": (set(), {"assessor"}),
     "plans.close": (set(), {"assessor"}),
     "coverage.standard": (SAMPLED_READERS, set()),

@@ -157,6 +157,27 @@ def _detail(
     return html, status_of(done, close)
 
 
+@bp.route("/learners/<int:learner_id>/plans")
+@page()
+def index(learner_id: int) -> str:
+    """Every plan the learner was set, 50 a page: open ones soonest due first, then ended ones,
+    most recently ended first; for whoever may read their plans (the service checks)."""
+    learner = db().get(Person, learner_id)
+    if learner is None:
+        abort(404)
+    shown = plan_reads.plans_paged(
+        db(),
+        actor=actor(),
+        learner_id=learner_id,
+        today=date.today(),
+        page=request.args.get("page", 1, type=int) or 1,
+    )
+    return render_template(
+        "plans/index.html", learner=learner, plans=shown, own=learner_id == actor().id,
+        administrator=actor().has("admin"),  # back to the learner's page of the administrators
+    )  # fmt: skip
+
+
 @bp.route("/plans/<int:plan_id>")
 @page()
 def detail(plan_id: int) -> tuple[str, int]:

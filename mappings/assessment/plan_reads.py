@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, bindparam, case, exists
+from sqlalchemy import Select, and_, bindparam, case, exists, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -26,11 +26,12 @@ from portfolio.models import (
     RegistrationStandard,
     Standard,
 )
+from portfolio.paging import Paged
 from portfolio.services import access
 from portfolio.services.people import Actor
 
 HOME_SHOWN = 5  # open plans on the learner's home page
-LEARNER_SHOWN = 50  # plans on the learner's progress page, open ones first
+LEARNER_SHOWN = 50  # plans on a page of the learner's list and their progress page
 
 # evidence written for the plan has been submitted
 _SUBMITTED = (
@@ -125,18 +126,17 @@ def open_plans(
     return plans[:limit], len(plans) > limit
 
 
-def plans_of(
-    session: Session, *, actor: Actor, learner_id: int, today: date, limit: int = LEARNER_SHOWN
-) -> list[PlanRow]:
-    """The learner's plans for their progress page: open ones soonest due first, then ended
-    ones, most recently ended first; at most ``limit``."""
-    require_read(session, actor, learner_id)
+def _ordered(learner_id: int) -> Select[AssessmentPlan, bool, bool, int]:
+    """The learner's plans as their lists show them: open ones soonest due first, then ended
+    ones, most recently ended first; each with whether its evidence was submitted, whether its
+    registration is on a break, and how many plans the learner has (``count(*) OVER ()``)."""
     ended = case((col(AssessmentPlan.status) == "open", 0), else_=1)
-    rows = session.execute(
+    return (
         sa_select(
             AssessmentPlan,
             _SUBMITTED.label("submitted"),
             col(Registration.break_since).is_not(None).label("on_break"),
+            func.count().over(),
         )
         .join(Registration, col(Registration.id) == AssessmentPlan.registration_id)
         .where(col(AssessmentPlan.learner_id) == learner_id)
@@ -146,17 +146,53 @@ def plans_of(
             col(AssessmentPlan.ended_at).desc(),
             col(AssessmentPlan.id),
         )
-        .limit(limit)
-    ).all()
-    return [
+    )
+
+
+def plans_paged(
+    session: Session,
+    *,
+    actor: Actor,
+    learner_id: int,
+    today: date,
+    page: int = 1,
+    per_page: int = LEARNER_SHOWN,
+) -> Paged[PlanRow]:
+    """A page of the learner's plans (in the order of :func:`_ordered`) and how many there are,
+    in one statement however many; a page past the end is the last (counted first)."""
+    require_read(session, actor, learner_id)
+    page = max(1, page)
+    rows = session.execute(_ordered(learner_id).limit(per_page).offset((page - 1) * per_page)).all()
+    total = int(rows[0][3]) if rows else 0
+    if not rows and page > 1:
+        total = int(
+            session.execute(
+                sa_select(func.count()).where(col(AssessmentPlan.learner_id) == learner_id)
+            ).scalar_one()
+        )
+        page = max(1, -(-total // per_page))
+        rows = session.execute(
+            _ordered(learner_id).limit(per_page).offset((page - 1) * per_page)
+        ).all()
+    shown = [
         PlanRow(
             p.id or 0,
             p.title,
             p.due_on,
             state_of(p.status, p.due_on, bool(s), today, p.close_reason, bool(b)),
         )
-        for p, s, b in rows
+        for p, s, b, _ in rows
     ]
+    return Paged(shown, total, page, per_page)
+
+
+def plans_of(
+    session: Session, *, actor: Actor, learner_id: int, today: date, limit: int = LEARNER_SHOWN
+) -> list[PlanRow]:
+    """The learner's first ``limit`` plans (as :func:`plans_paged`)."""
+    return plans_paged(
+        session, actor=actor, learner_id=learner_id, today=today, per_page=limit
+    ).rows
 
 
 def plan_page(session: Session, *, actor: Actor, plan_id: int, today: date) -> PlanPage:

@@ -123,9 +123,9 @@ def person(person_id: int) -> tuple[str, int] | Response:
             return redirect(url_for("admin.people"))
     rows = registrations.list_registrations(db(), actor=actor(), person_id=person_id)
     plans = (
-        plan_reads.plans_of(db(), actor=actor(), learner_id=person_id, today=date.today())
+        plan_reads.plans_paged(db(), actor=actor(), learner_id=person_id, today=date.today())
         if target.has_role("learner")
-        else []
+        else None
     )
     return render_template(
         "admin/person.html",

@@ -64,7 +64,9 @@ def learner_page(learner_id: int) -> str:
         own=learner_id == actor().id,
         records={k: KINDS[k] for k in ASSESSOR_KINDS} if assessing else {},
         assessing=assessing,
-        plans=plan_reads.plans_of(db(), actor=actor(), learner_id=learner_id, today=date.today()),
+        plans=plan_reads.plans_paged(
+            db(), actor=actor(), learner_id=learner_id, today=date.today()
+        ),
         evidence_link=around("evidence.detail", "evidence_id"),
         progress_chart=learner_progress_chart(
             db(), learner_id=learner_id, counted=set().union(*(r.counted for r in rows))
