@@ -149,31 +149,18 @@ def _ordered(learner_id: int) -> Select[AssessmentPlan, bool, bool, int]:
     )
 
 
-def plans_paged(
-    session: Session,
-    *,
-    actor: Actor,
-    learner_id: int,
-    today: date,
-    page: int = 1,
-    per_page: int = LEARNER_SHOWN,
-) -> Paged[PlanRow]:
-    """A page of the learner's plans (in the order of :func:`_ordered`) and how many there are,
-    in one statement however many; a page past the end is the last (counted first)."""
+def plans_window(
+    session: Session, *, actor: Actor, learner_id: int, today: date, start: int, limit: int
+) -> tuple[list[PlanRow], int]:
+    """``limit`` of the learner's plans from the ``start``-th (in the order of :func:`_ordered`)
+    and how many plans they have, in one statement however many; the count is read alone
+    only when ``start`` lies past the end."""
     require_read(session, actor, learner_id)
-    page = max(1, page)
-    rows = session.execute(_ordered(learner_id).limit(per_page).offset((page - 1) * per_page)).all()
+    rows = session.execute(_ordered(learner_id).limit(limit).offset(start)).all()
     total = int(rows[0][3]) if rows else 0
-    if not rows and page > 1:
-        total = int(
-            session.execute(
-                sa_select(func.count()).where(col(AssessmentPlan.learner_id) == learner_id)
-            ).scalar_one()
-        )
-        page = max(1, -(-total // per_page))
-        rows = session.execute(
-            _ordered(learner_id).limit(per_page).offset((page - 1) * per_page)
-        ).all()
+    if not rows and start > 0:
+        every = sa_select(func.count()).where(col(AssessmentPlan.learner_id) == learner_id)
+        total = int(session.execute(every).scalar_one())
     shown = [
         PlanRow(
             p.id or 0,
@@ -183,6 +170,32 @@ def plans_paged(
         )
         for p, s, b, _ in rows
     ]
+    return shown, total
+
+
+def plans_paged(
+    session: Session,
+    *,
+    actor: Actor,
+    learner_id: int,
+    today: date,
+    page: int = 1,
+    per_page: int = LEARNER_SHOWN,
+) -> Paged[PlanRow]:
+    """A page of the learner's plans and how many there are (:func:`plans_window`); a page
+    past the end is the last."""
+
+    def read(number: int) -> tuple[list[PlanRow], int]:
+        start = (number - 1) * per_page
+        return plans_window(
+            session, actor=actor, learner_id=learner_id, today=today, start=start, limit=per_page
+        )
+
+    page = max(1, page)
+    shown, total = read(page)
+    if not shown and total:
+        page = -(-total // per_page)
+        shown, total = read(page)
     return Paged(shown, total, page, per_page)
 
 

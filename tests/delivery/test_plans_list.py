@@ -102,3 +102,36 @@ def test_someone_who_may_not_read_the_portfolio_is_not_shown_the_list(
     auth.login("learner")
     assert client.get(f"/learners/{learner.id}/plans").status_code in (403, 404)
     assert client.get("/learners/999999/plans").status_code == 404
+
+
+def test_the_api_pages_a_learners_plans_with_a_cursor_as_its_other_lists(
+    session, client, make_person, make_registration, count_queries
+) -> None:
+    from tests.delivery.api_world import bearer, token_for
+
+    learner, assessor = make_person("learner"), make_person("assessor")
+    reg = make_registration(learner=learner, assessor=assessor, codes="SE01,SE03")
+    headers = bearer(token_for(session, assessor.id))
+    url = f"/api/v1/learners/{learner.id}/plans"
+    _set_plans(session, reg, assessor, 3)
+    client.get(url, headers=headers)  # the token's first use is written down once
+    with count_queries() as q:
+        few = client.get(url, headers=headers).get_json()
+    counts = [q.count]
+    assert len(few["items"]) == 3 and few["next"] is None and few["next_cursor"] is None
+    _set_plans(session, reg, assessor, 57)
+    seen, link = [], url
+    while link:
+        with count_queries() as q:
+            answer = client.get(link, headers=headers)
+        assert answer.status_code == 200, answer.get_json()
+        counts.append(q.count)
+        seen += [p["id"] for p in answer.get_json()["items"]]
+        link = answer.get_json()["next"]
+        assert len(counts) < 5
+    everything = plan_reads.plans_of(session, actor=actor_of(learner), learner_id=learner.id,
+                                     today=date.today(), limit=100)  # fmt: skip
+    assert seen == [p.id for p in everything] and len(counts) == 3  # 50, then 10
+    assert counts[0] == counts[1] == counts[2], counts
+    small = client.get(f"{url}?limit=7", headers=headers).get_json()
+    assert len(small["items"]) == 7 and small["next_cursor"]

@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields as f
 from marshmallow import validate as v
 
-from delivery.web.api import problems
+from delivery.web.api import paging, problems, schemas
 from delivery.web.api.handler import api_actor, operation
 from delivery.web.context import db
 from mappings.assessment import plan_reads, plans
@@ -36,8 +36,7 @@ class PlanRowOut(ma.Schema):
     state_words = f.String(required=True, metadata={"description": "e.g. due 20 Dec 2026"})
 
 
-class PlanList(ma.Schema):
-    items = f.List(f.Nested(PlanRowOut), required=True)
+PlanList = schemas.paged(PlanRowOut, "PlanList")
 
 
 class PlanCriterionOut(ma.Schema):
@@ -88,17 +87,20 @@ def _detail(plan_id: int) -> dict[str, Any]:
 
 @bp.route("/learners/<int:learner_id>/plans")
 @operation("read")
+@bp.arguments(paging.PageArgs, location="query")
 @bp.response(200, PlanList)
-def list_plans(learner_id: int) -> dict[str, Any]:
+def list_plans(page_args: dict[str, Any], learner_id: int) -> dict[str, Any]:
     """List a learner's plans
 
-    Open plans soonest due first, then ended ones, most recently ended first (at most 50)."""
+    Open plans soonest due first, then ended ones, most recently ended first, a page at a time."""
     actor = api_actor()
     access.require_view(db(), actor, learner_id)
-    rows = plan_reads.plans_of(db(), actor=actor, learner_id=learner_id, today=date.today())
-    return {"items": [
-        {"id": r.id, "title": r.title, "due_on": r.due_on, **_state(r.state)} for r in rows
-    ]}  # fmt: skip
+    start, limit = paging.window(page_args)
+    rows, total = plan_reads.plans_window(
+        db(), actor=actor, learner_id=learner_id, today=date.today(), start=start, limit=limit
+    )
+    items = [{"id": r.id, "title": r.title, "due_on": r.due_on, **_state(r.state)} for r in rows]
+    return paging.body(items, start, limit, total)
 
 
 @bp.route("/plans/<int:plan_id>")
