@@ -63,6 +63,17 @@ def is_on(session: Session, *, person_id: int) -> bool:
     return session.get(TwoStep, person_id) is not None
 
 
+def person_with_state(session: Session, *, person_id: int) -> tuple[Person, bool] | None:
+    """The person and whether they have two-step verification on, in one statement (their
+    administrator's page reads both); None when there is no such person."""
+    found = session.exec(
+        select(Person, col(TwoStep.person_id).is_not(None))
+        .outerjoin(TwoStep, col(TwoStep.person_id) == Person.id)
+        .where(Person.id == person_id)
+    ).first()
+    return None if found is None else (found[0], bool(found[1]))
+
+
 def must_set_up(session: Session, *, person: Person) -> bool:
     """Whether the centre's rule (staff must use two-step verification) obliges ``person`` to
     turn it on before anything else: a member of staff who has not."""

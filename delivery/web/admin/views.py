@@ -39,7 +39,7 @@ from delivery.web.forms import errors_on, status_of
 from delivery.web.handler import page
 from delivery.web.words import ASSESSOR_STATUSES, role_words
 from mappings.assessment import plan_reads
-from portfolio.models import Framework, Person
+from portfolio.models import Framework
 from portfolio.services import catalogue, people, registrations, two_step
 from portfolio.services.frameworks import list_frameworks
 
@@ -76,9 +76,10 @@ def people_index() -> tuple[str, int] | Response:
 @bp.route("/people/<int:person_id>", methods=["GET", "POST"])
 @page(ADMIN)
 def person(person_id: int) -> tuple[str, int] | Response:
-    target = db().get(Person, person_id)
-    if target is None:
+    found = two_step.person_with_state(db(), person_id=person_id)
+    if found is None:
         abort(404)
+    target, two_step_on = found
     name = target.name
     dt_form = DetailsForm(prefix="dt")
     pw_form = PasswordResetForm(prefix="pw")
@@ -150,7 +151,7 @@ def person(person_id: int) -> tuple[str, int] | Response:
         pw_form=pw_form,
         rm_form=rm_form,
         ts_form=ts_form,
-        two_step_on=two_step.is_on(db(), person_id=person_id),
+        two_step_on=two_step_on,
     ), status_of(dt_form, pw_form, rm_form, ts_form)
 
 
