@@ -17,22 +17,14 @@ from portfolio.errors import Invalid
 from portfolio.models import Registration
 from portfolio.services import audit
 from portfolio.services.people import Actor
-from portfolio.services.withdrawals import REASON_LONGEST, held, names, withdrawn_words
+from portfolio.services.withdrawals import held, names, reason_given, withdrawn_words
 from portfolio.words import day_words
 
 LONGEST = timedelta(days=5 * 366)  # an expected return further away is a mistyped year
 
 
 def _reason(reason: str) -> str:
-    reason = " ".join(reason.split())
-    if not reason:
-        raise Invalid("Say why the learner is taking a break.", field="reason")
-    if len(reason) > REASON_LONGEST:
-        raise Invalid(
-            f"Keep the reason to {REASON_LONGEST} characters (it has {len(reason)}).",
-            field="reason",
-        )
-    return reason
+    return reason_given(reason, missing="Say why the learner is taking a break.")
 
 
 def _until(until: date | None, today: date) -> date | None:

@@ -32,6 +32,19 @@ _WITHDRAW_HOOKS: list[WithdrawHook] = []
 _REINSTATE_HOOKS: list[WithdrawHook] = []
 
 
+def reason_given(reason: str, *, missing: str) -> str:
+    """A reason typed on a form, on one line: refused (``missing``) when empty or too long."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise Invalid(missing, field="reason")
+    if len(reason) > REASON_LONGEST:
+        raise Invalid(
+            f"Keep the reason to {REASON_LONGEST} characters (it has {len(reason)}).",
+            field="reason",
+        )
+    return reason
+
+
 def register_withdraw_hook(hook: WithdrawHook) -> None:
     if hook not in _WITHDRAW_HOOKS:
         _WITHDRAW_HOOKS.append(hook)
@@ -90,14 +103,7 @@ def withdraw(
         )
     if on > date.today():
         raise Invalid("The withdrawal date cannot be in the future.", field="on")
-    reason = " ".join(reason.split())
-    if not reason:
-        raise Invalid("Say why the learner withdrew.", field="reason")
-    if len(reason) > REASON_LONGEST:
-        raise Invalid(
-            f"Keep the reason to {REASON_LONGEST} characters (it has {len(reason)}).",
-            field="reason",
-        )
+    reason = reason_given(reason, missing="Say why the learner withdrew.")
     reg.withdrawn_at, reg.withdrawn_reason = on, reason
     session.add(reg)
     session.flush()
