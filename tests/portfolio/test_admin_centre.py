@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from delivery.web.admin.figures import centre_figures
 from portfolio.services import withdrawals
@@ -105,3 +105,28 @@ def test_claims_of_a_withdrawn_registration_are_not_awaiting_a_decision(
     assert q.count == 1
     awaiting = next(f for f in figures.work if f.label == "Claims awaiting a decision")
     assert (awaiting.value, awaiting.hint) == (3, "in 1 submitted item")
+
+
+def test_learners_on_a_break_are_counted_apart_from_those_past_their_planned_end(
+    session, make_person, make_registration, count_queries
+) -> None:
+    from portfolio.services import breaks
+
+    assessor = make_person("assessor")
+    late = make_registration(assessor=assessor)
+    away = make_registration(assessor=assessor)
+    make_registration(assessor=assessor)
+    admin = actor_of(make_person("admin"))
+    breaks.start_break(session, actor=admin, registration_id=away.id, reason="Long-term sickness")
+    session.commit()
+    later = max(late.planned_end, away.planned_end) + timedelta(days=1)
+    with count_queries() as q:
+        figures = centre_figures(session, today=later)
+    assert q.count == 1
+    past = next(f for f in figures.work if f.label == "Registrations past their planned end")
+    assert past.value == 2  # the two not on a break
+    assert past.hint == "with a standard not yet signed off; 1 on a break, not counted"
+    with count_queries() as q:
+        figures = centre_figures(session, today=date.today())
+    past = next(f for f in figures.work if f.label == "Registrations past their planned end")
+    assert (past.value, past.hint) == (0, "with a standard not yet signed off")

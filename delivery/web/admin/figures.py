@@ -75,6 +75,10 @@ def _statement(today: date) -> Any:
         col(Person.id) == Registration.learner_id, col(Person.removed_at).is_(None)
     )
     staying = col(Registration.withdrawn_at).is_(None)  # a withdrawn learner is counted apart
+    # past the planned end with a standard still open: late, unless on a break in learning
+    # (ending it moves the planned end on), which is counted apart
+    past_end = (open_standard, staying, col(Registration.planned_end) < today)
+    away = col(Registration.break_since).is_not(None)
     return sa_select(
         _count(col(Person.id), _role("learner")),
         _count(col(Person.id), _role("assessor")),
@@ -94,7 +98,8 @@ def _statement(today: date) -> Any:
         .join(Claim, col(Claim.evidence_id) == Evidence.id)
         .where(awaiting)
         .scalar_subquery(),
-        _count(col(Registration.id), open_standard, staying, col(Registration.planned_end) < today),
+        _count(col(Registration.id), *past_end, ~away),
+        _count(col(Registration.id), *past_end, away),
         _count(
             col(SignOff.id),
             col(SignOff.status) == "signed",
@@ -124,7 +129,7 @@ def centre_figures(session: Session, *, today: date | None = None) -> CentreFigu
     today = today or date.today()
     row = session.execute(_statement(today)).one()
     (learners, assessors, iqas, cohorts, active, withdrawn, unallocated, claims, items, overdue,
-     signed_off, submitted, accepted, referred, actions, grants) = (int(v or 0) for v in row)  # fmt: skip
+     on_break, signed_off, submitted, accepted, referred, actions, grants) = (int(v or 0) for v in row)  # fmt: skip
     return CentreFigures(
         people=(
             Figure("Learners", learners, "admin.people"),
@@ -151,7 +156,8 @@ def centre_figures(session: Session, *, today: date | None = None) -> CentreFigu
                 "Registrations past their planned end",
                 overdue,
                 "admin.registrations",
-                "with a standard not yet signed off",
+                "with a standard not yet signed off"
+                + (f"; {on_break} on a break, not counted" if on_break else ""),
             ),
             Figure("Open IQA actions", actions),
             Figure("External QA grants in force", grants, "iqa.eqa_grants"),
