@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from mappings.assessment import resubmitted, summaries
+from mappings.assessment import plan_breaks, resubmitted, summaries
 from mappings.assessment.declarations import (
     evidence_submitted,
     registration_reinstated,
@@ -24,7 +24,7 @@ from mappings.assessment.recorded import written_elsewhere
 from mappings.privacy.erasure import register_forget_hook
 from mappings.quality.eqa import eqa_relation
 from portfolio import storable
-from portfolio.services import access, evidence, registrations, withdrawals
+from portfolio.services import access, breaks, evidence, registrations, withdrawals
 from portfolio.services.actors import Actor
 
 
@@ -52,6 +52,9 @@ def wire() -> None:
     withdrawals.register_withdraw_hook(registration_withdrawn)
     # ... and, reinstated, is asked again for the declarations the withdrawal set aside.
     withdrawals.register_reinstate_hook(registration_reinstated)
+    # Ending a break in learning moves the learner's open plans due since it began on by its
+    # length, as it moves the planned end (recorded in the break's audit entry).
+    breaks.register_end_hook(plan_breaks.moved_by_break)
     # Where each registration stands is kept for the caseload, and forgotten in the same
     # transaction as any change that could alter it.
     summaries.install()

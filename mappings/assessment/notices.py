@@ -9,7 +9,7 @@ from collections import Counter
 from sqlmodel import Session
 
 from mappings.assessment.models import AssessmentPlan
-from portfolio.models import Evidence, Person
+from portfolio.models import Evidence, Framework, Person, Registration
 from portfolio.services import access, notifications
 from portfolio.services.actors import Actor
 from portfolio.words import day_words
@@ -68,3 +68,37 @@ def plan_set(session: Session, *, actor: Actor, plan: AssessmentPlan) -> None:
         link=f"/plans/{plan.id}",
         kind="plan",
     )
+
+
+PLANS_LISTED = 3  # the new due dates a notice of plans moved on names; the rest are counted
+
+
+def plans_moved(
+    session: Session, *, reg: Registration, plans: list[AssessmentPlan], days: int
+) -> None:
+    """Tell the learner the new due dates of the plans the end of their break moved on (kind
+    plan, soonest first; one notice for them all, linking to the plan, or to their plans)."""
+    if not plans:
+        return
+    fw = session.get(Framework, reg.framework_id)
+    on = f" on {fw.title}" if fw else ""
+    later = f"later by {days} day{'' if days == 1 else 's'}"
+    if len(plans) == 1:
+        (plan,) = plans
+        text = (
+            f"Your break in learning moved your plan “{plan.title}”{on} {later}: it is now due "
+            f"{day_words(plan.due_on)}."
+        )
+        link = f"/plans/{plan.id}"
+    else:
+        dates = [f"“{p.title}” {day_words(p.due_on)}" for p in plans[:PLANS_LISTED]]
+        dates[0] = dates[0].replace("” ", "” is now due ", 1)
+        rest = len(plans) - PLANS_LISTED
+        listed = (
+            f"{', '.join(dates)} and {rest} more"
+            if rest > 0
+            else f"{', '.join(dates[:-1])} and {dates[-1]}"
+        )
+        text = f"Your break in learning moved {len(plans)} of your plans{on} {later}: {listed}."
+        link = f"/learners/{reg.learner_id}/progress#plans-heading"
+    notifications.notify(session, person_id=reg.learner_id, text=text, link=link, kind="plan")

@@ -4,11 +4,14 @@ the learner is away, and the time away is added to its planned end when the brea
 While a registration is on a break the learner still reads and writes their evidence (their work
 is theirs), their assessor's caseload and the administrators' list say so, and the due dates of
 their plans are not counted late. Both functions are for administrators, hold the registration
-as a withdrawal does, flush (never commit) and write one audit entry.
+as a withdrawal does, flush (never commit) and write one audit entry. Ending a break also moves
+on what else the time away delayed (the end hooks: the learner's open plans), in the same
+transaction and the same audit entry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from sqlmodel import Session
@@ -21,6 +24,17 @@ from portfolio.services.withdrawals import held, names, reason_given, withdrawn_
 from portfolio.words import day_words
 
 LONGEST = timedelta(days=5 * 366)  # an expected return further away is a mistyped year
+
+# run in the ending's transaction once the planned end has moved, with the day the break began and
+# its length in days: higher layers move on what the break delayed (``delivery.wiring`` registers
+# them) and return what they moved, which the break's audit entry records beside the planned end
+EndHook = Callable[[Session, Registration, date, int], dict[str, object]]
+_END_HOOKS: list[EndHook] = []
+
+
+def register_end_hook(hook: EndHook) -> None:
+    if hook not in _END_HOOKS:
+        _END_HOOKS.append(hook)
 
 
 def _reason(reason: str) -> str:
@@ -79,17 +93,18 @@ def start_break(
 def end_break(
     session: Session, *, actor: Actor, registration_id: int, today: date | None = None
 ) -> Registration:
-    """End the registration's break today: its planned end moves later by the break's length
-    (recorded in the audit entry) and it is active again."""
+    """End the registration's break today: its planned end moves later by the break's length,
+    and so does what the end hooks move (all recorded in the audit entry); it is active again."""
     today = today or date.today()
     reg = held(session, actor, registration_id, "end breaks in learning")
     if reg.break_since is None:
         learner, framework = names(session, reg)
         raise Invalid(f"{learner} is not on a break from {framework}.")
-    days = max((today - reg.break_since).days, 0)
+    since = reg.break_since
+    days = max((today - since).days, 0)
     was = reg.planned_end
-    data = {
-        "since": reg.break_since.isoformat(),
+    data: dict[str, object] = {
+        "since": since.isoformat(),
         "until": reg.break_until.isoformat() if reg.break_until else None,
         "days": days,
         "planned_end": {"was": was.isoformat(), "now": (was + timedelta(days=days)).isoformat()},
@@ -98,6 +113,8 @@ def end_break(
     reg.break_since, reg.break_reason, reg.break_until = None, None, None
     session.add(reg)
     session.flush()
+    for hook in _END_HOOKS:
+        data.update(hook(session, reg, since, days))
     audit.record(
         session,
         actor=actor,

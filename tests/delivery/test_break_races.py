@@ -1,16 +1,19 @@
 """Breaks in learning started at the same moment, on PostgreSQL (READ COMMITTED): the second
 administrator waits on the registration's row, reads the first's break once committed and is
-refused; a withdrawal and a break at once are judged one after the other. (SQLite writes one
-transaction at a time.)"""
+refused; a withdrawal and a break at once are judged one after the other; a plan changed while
+the break ends is moved on from its new date. (SQLite writes one transaction at a time.)"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from mappings.assessment import plans
+from mappings.assessment.models import AssessmentPlan
 from portfolio.errors import Invalid
 from portfolio.models import AuditEntry, Registration
 from portfolio.services import breaks
@@ -48,3 +51,59 @@ def test_a_break_started_while_the_learner_is_withdrawn_is_refused(engine: Engin
     with Session(engine) as s:
         reg = s.get(Registration, w["registration"])
         assert reg is not None and reg.withdrawn_at is not None and reg.break_since is None
+
+
+def test_a_plan_changed_while_the_break_ends_is_moved_on_from_its_new_date(
+    engine: Engine,
+) -> None:
+    w = _ready_to_sign(engine)
+    today = date.today()
+    with Session(engine) as s:
+        admin = actor_of(_person(s, "admin", "Bo"))
+        breaks.start_break(
+            s,
+            actor=admin,
+            registration_id=w["registration"],
+            reason="Long-term sickness",
+            today=today - timedelta(days=30),
+        )
+        plan = plans.set_plan(
+            s,
+            actor=w["assessor"],
+            registration_id=w["registration"],
+            title="Reflect",
+            body="Write it up",
+            criterion_ids=[w["criteria"][0].criterion_id],
+            due_on=today + timedelta(days=5),
+        )
+        s.commit()
+        plan_id = plan.id
+
+    def edit(s: Session) -> None:
+        plans.edit_plan(
+            s,
+            actor=w["assessor"],
+            plan_id=plan_id,
+            title="Reflect",
+            body="Write it up",
+            criterion_ids=[w["criteria"][0].criterion_id],
+            due_on=today + timedelta(days=9),
+        )
+
+    def end(s: Session) -> None:
+        breaks.end_break(s, actor=admin, registration_id=w["registration"])
+
+    assert _race(engine, edit, end) == "ok"
+    with Session(engine) as s:
+        moved = s.get(AssessmentPlan, plan_id)
+        assert moved is not None and moved.due_on == today + timedelta(days=39)
+        (entry,) = s.exec(
+            select(AuditEntry).where(AuditEntry.action == "registration.break_end")
+        ).all()
+        assert entry.data["plans"] == [
+            {
+                "id": plan_id,
+                "was": (today + timedelta(days=9)).isoformat(),
+                "now": (today + timedelta(days=39)).isoformat(),
+            }
+        ]

@@ -6,14 +6,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from mappings.assessment import claims, plan_reads, plans
-from mappings.assessment.models import Claim
+from mappings.assessment.models import AssessmentPlan, Claim
 from mappings.privacy import requests
 from portfolio.errors import Invalid, PermissionDenied
-from portfolio.models import AuditEntry, Registration
+from portfolio.models import AuditEntry, Framework, Notification, Registration
 from portfolio.services import breaks, withdrawals
+from portfolio.words import day_words
 from tests.conftest import actor_of
 
 TODAY = date.today()
@@ -95,6 +96,7 @@ def test_ending_a_break_moves_the_planned_end_on_by_its_length(session, case) ->
             "was": was.isoformat(),
             "now": (was + timedelta(days=40)).isoformat(),
         },
+        "plans": [],  # none open
     }
     with pytest.raises(Invalid, match="is not on a break"):
         breaks.end_break(session, actor=actor_of(admin), registration_id=reg.id)
@@ -192,3 +194,110 @@ def test_erasing_the_learner_erases_why_they_took_a_break_and_keeps_the_dates(
     )
     trail = session.exec(select(AuditEntry.data)).all()
     assert not any("Cancer treatment" in str(data) for data in trail)
+
+
+def _plan(session, assessor, reg, title, due_on, set_on):
+    target = plan_reads.targets_of(session, reg.id)[0]
+    return plans.set_plan(
+        session,
+        actor=actor_of(assessor),
+        registration_id=reg.id,
+        title=title,
+        body="Write it up",
+        due_on=due_on,
+        criterion_ids=[target.criterion_id],
+        today=set_on,
+    )
+
+
+def test_ending_a_break_moves_the_open_plans_due_from_its_start_on_by_its_length(
+    session, case
+) -> None:
+    learner, assessor, admin, reg = case
+    began = TODAY - timedelta(days=40)
+    before = began - timedelta(days=20)
+    due = {
+        "due before the break": began - timedelta(days=5),
+        "due the day it began": began,
+        "due during it": began + timedelta(days=10),
+        "due after it": TODAY + timedelta(days=7),
+        "done": began + timedelta(days=3),
+        "closed": began + timedelta(days=4),
+    }
+    made = {t: _plan(session, assessor, reg, t, d, before) for t, d in due.items()}
+    plans.mark_done(session, actor=actor_of(assessor), plan_id=made["done"].id)
+    plans.close_plan(
+        session, actor=actor_of(assessor), plan_id=made["closed"].id, reason="Not needed"
+    )
+    _start(session, admin, reg, today=began)
+    session.commit()
+    breaks.end_break(session, actor=actor_of(admin), registration_id=reg.id)
+    session.commit()
+    session.expire_all()
+    now = {t: session.get(AssessmentPlan, p.id).due_on for t, p in made.items()}
+    moved = ("due the day it began", "due during it", "due after it")
+    assert now == {t: d + timedelta(days=40) if t in moved else d for t, d in due.items()}
+    (entry,) = _entries(session, reg, "registration.break_end")
+    assert entry.data["plans"] == [
+        {
+            "id": made[t].id,
+            "was": due[t].isoformat(),
+            "now": (due[t] + timedelta(days=40)).isoformat(),
+        }
+        for t in moved
+    ]
+    # one audit entry for the whole ending: the plans moved are in it, not in entries of their own
+    assert session.exec(select(AuditEntry).where(AuditEntry.action == "plan.edit")).all() == []
+    (told,) = session.exec(
+        select(Notification).where(
+            Notification.person_id == learner.id,
+            Notification.kind == "plan",
+            col(Notification.text).startswith("Your break"),
+        )
+    ).all()
+    assert told.text == (
+        "Your break in learning moved 3 of your plans on "
+        f"{session.get(Framework, reg.framework_id).title} later by 40 days: "
+        f"“due the day it began” is now due {day_words(due['due the day it began'] + timedelta(days=40))}, "
+        f"“due during it” {day_words(due['due during it'] + timedelta(days=40))} and "
+        f"“due after it” {day_words(due['due after it'] + timedelta(days=40))}."
+    )
+    assert told.link == f"/learners/{learner.id}/progress#plans-heading"
+
+
+def test_a_break_ended_the_day_it_began_moves_no_plan_and_tells_of_none(session, case) -> None:
+    learner, assessor, admin, reg = case
+    plan = _plan(session, assessor, reg, "Reflect", TODAY + timedelta(days=3), TODAY)
+    _start(session, admin, reg)
+    breaks.end_break(session, actor=actor_of(admin), registration_id=reg.id)
+    session.commit()
+    assert session.get(AssessmentPlan, plan.id).due_on == TODAY + timedelta(days=3)
+    (entry,) = _entries(session, reg, "registration.break_end")
+    assert entry.data["days"] == 0 and entry.data["plans"] == []
+    told = session.exec(
+        select(Notification.text).where(
+            Notification.person_id == learner.id, Notification.kind == "plan"
+        )
+    ).all()
+    assert [t for t in told if t.startswith("Your break")] == []
+
+
+def test_one_plan_moved_on_is_told_with_a_link_to_it(session, case) -> None:
+    learner, assessor, admin, reg = case
+    began = TODAY - timedelta(days=1)
+    plan = _plan(session, assessor, reg, "Reflect", TODAY + timedelta(days=3), began)
+    _start(session, admin, reg, today=began)
+    breaks.end_break(session, actor=actor_of(admin), registration_id=reg.id)
+    session.commit()
+    (told,) = session.exec(
+        select(Notification).where(
+            Notification.person_id == learner.id,
+            col(Notification.text).startswith("Your break"),
+        )
+    ).all()
+    title = session.get(Framework, reg.framework_id).title
+    assert told.text == (
+        f"Your break in learning moved your plan “Reflect” on {title} later by 1 day: "
+        f"it is now due {day_words(TODAY + timedelta(days=4))}."
+    )
+    assert (told.link, told.kind) == (f"/plans/{plan.id}", "plan")

@@ -1,0 +1,50 @@
+"""A break in learning moves the learner's open plans on: when an administrator ends the break
+(:func:`portfolio.services.breaks.end_break`), each open plan of the registration due on or after
+the day the break began is due later by the break's length, as its planned end is. Plans done or
+closed, and those due before the break, stay as they were. Registered as an end hook by
+``delivery.wiring``: it runs in the ending's transaction, and what it moved is recorded in the
+break's one audit entry (not in entries of the plans' own); the learner is told the new dates
+(:func:`mappings.assessment.notices.plans_moved`)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlmodel import Session, col, select
+
+from mappings.assessment import notices
+from mappings.assessment.models import AssessmentPlan
+from portfolio.models import Registration
+from portfolio.models.base import utcnow
+
+
+def moved_by_break(
+    session: Session, reg: Registration, since: date, days: int
+) -> dict[str, object]:
+    """Move on by ``days`` the registration's open plans due on or after ``since``; what moved
+    ({"plans": [{"id", "was", "now"}]}, soonest due first) for the break's audit entry."""
+    if days <= 0:
+        return {"plans": []}
+    found = session.exec(
+        select(AssessmentPlan)
+        .where(
+            col(AssessmentPlan.registration_id) == reg.id,
+            col(AssessmentPlan.status) == "open",
+            col(AssessmentPlan.due_on) >= since,
+        )
+        .order_by(col(AssessmentPlan.due_on), col(AssessmentPlan.id))
+        # held (PostgreSQL: FOR UPDATE) and read as committed: a plan the assessor changed
+        # meanwhile is moved on from its new date
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    moved: list[dict[str, object]] = []
+    now = utcnow()
+    for plan in found:
+        was = plan.due_on
+        plan.due_on, plan.updated_at = was + timedelta(days=days), now
+        session.add(plan)
+        moved.append({"id": plan.id, "was": was.isoformat(), "now": plan.due_on.isoformat()})
+    session.flush()
+    notices.plans_moved(session, reg=reg, plans=list(found), days=days)
+    return {"plans": moved}
