@@ -21,6 +21,7 @@ KINDS = {
     "eqa_access": "Access granted to sampled portfolios",
     "declaration": "Standards waiting for your declaration",
     "plan": "Plans your assessor sets you",
+    "break": "Breaks in learning",
     "other": "Other notices",
 }
 # what a person may choose for a kind of e-mail

@@ -4,7 +4,8 @@ the learner is away, and the time away is added to its planned end when the brea
 While a registration is on a break the learner still reads and writes their evidence (their work
 is theirs), their assessor's caseload and the administrators' list say so, and the due dates of
 their plans are not counted late. Both functions are for administrators, hold the registration
-as a withdrawal does, flush (never commit) and write one audit entry. Ending a break also moves
+as a withdrawal does, flush (never commit) and write one audit entry, and tell the learner and
+their allocated assessor (kind ``break``: in the app, and by e-mail as each chose). Ending a break also moves
 on what else the time away delayed (the end hooks: the learner's open plans), in the same
 transaction and the same audit entry.
 """
@@ -18,7 +19,7 @@ from sqlmodel import Session
 
 from portfolio.errors import Invalid
 from portfolio.models import Registration
-from portfolio.services import audit
+from portfolio.services import audit, notifications
 from portfolio.services.people import Actor
 from portfolio.services.withdrawals import held, names, reason_given, withdrawn_words
 from portfolio.words import day_words
@@ -49,6 +50,20 @@ def _until(until: date | None, today: date) -> date | None:
     if until > today + LONGEST:
         raise Invalid("The expected return must be within five years.", field="until")
     return until
+
+
+def _tell(session: Session, reg: Registration, learner: str, own: str, theirs: str) -> None:
+    """Tell the learner (``own``) and their allocated assessor (``theirs``) of a break, each in
+    the app and by e-mail as they chose for breaks; never why: the reason is about the learner."""
+    notifications.notify(session, person_id=reg.learner_id, text=own, link="/", kind="break")
+    if reg.assessor_id is not None:
+        notifications.notify(
+            session,
+            person_id=reg.assessor_id,
+            text=f"{learner}'s {theirs}",  # the name first, as forget_name looks for it
+            link=f"/learners/{reg.learner_id}/progress",
+            kind="break",
+        )
 
 
 def start_break(
@@ -87,6 +102,10 @@ def start_break(
         # the reason is kept on the registration only: the append-only trail is never erased
         data={"since": today.isoformat(), "until": until.isoformat() if until else None},
     )
+    said = f"registration on {framework} is on a break from {day_words(today)}" + (
+        f", expected back by {day_words(until)}." if until else "."
+    )
+    _tell(session, reg, learner, f"Your {said}", said)
     return reg
 
 
@@ -97,8 +116,8 @@ def end_break(
     and so does what the end hooks move (all recorded in the audit entry); it is active again."""
     today = today or date.today()
     reg = held(session, actor, registration_id, "end breaks in learning")
+    learner, framework = names(session, reg)
     if reg.break_since is None:
-        learner, framework = names(session, reg)
         raise Invalid(f"{learner} is not on a break from {framework}.")
     since = reg.break_since
     days = max((today - since).days, 0)
@@ -123,4 +142,9 @@ def end_break(
         subject_id=registration_id,
         data=data,
     )
+    said = (
+        f"registration on {framework} is back from its break, which ended on {day_words(today)}: "
+        f"{{}} planned end is now {day_words(reg.planned_end)}."
+    )
+    _tell(session, reg, learner, f"Your {said.format('your')}", said.format("the"))
     return reg

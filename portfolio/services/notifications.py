@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, case, func, literal, update
+from sqlalchemy import bindparam, case, func, literal, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -35,8 +35,8 @@ DEFAULT_MODE = "now"
 
 # the kinds each role may be told of (the settings page offers these)
 ROLE_KINDS = {
-    "learner": ("decision", "referral", "comment", "declaration", "plan"),
-    "assessor": ("submission", "comment", "iqa_action"),
+    "learner": ("decision", "referral", "comment", "declaration", "plan", "break"),
+    "assessor": ("submission", "comment", "iqa_action", "break"),
     "iqa": ("iqa_response",),
     "eqa": ("eqa_access",),
 }
@@ -296,15 +296,21 @@ def forget_evidence(session: Session, evidence_ids: Sequence[int]) -> int:
 
 def forget_name(session: Session, name: str, placeholder: str) -> int:
     """Put ``placeholder`` for ``name`` in anyone's notifications (an erased person): the texts
-    that name a person begin with the name of whoever acted, so only that beginning changes (a
-    short name inside someone else's is left alone); how many were rewritten."""
+    that name a person begin with the name of whoever acted or is spoken of ("Lee Learner's
+    registration ..."), so only that beginning changes (a short name inside someone else's is left
+    alone); how many were rewritten."""
     name = " ".join(name.split())  # as :func:`notify` wrote it
     if not name or name == placeholder:
         return 0
     rest = func.substr(col(Notification.text), len(name) + 1)
     result = session.execute(
         update(Notification)
-        .where(col(Notification.text).startswith(name + " ", autoescape=True))
+        .where(
+            or_(
+                col(Notification.text).startswith(name + " ", autoescape=True),
+                col(Notification.text).startswith(name + "'s ", autoescape=True),
+            )
+        )
         .values(text=literal(placeholder) + rest)
         .execution_options(synchronize_session=False)
     )
