@@ -167,14 +167,46 @@ def _plan_form_refused(page, base: str, learner_id: str) -> list[str]:
     summary = page.locator(".error-summary")
     assert summary.is_visible() and "Give the plan a title." in summary.inner_text()
     assert page.locator("p.error[id$='-error']").count() >= 3  # title, what to do, due by
-    problems = [f"refused plan: {v['id']} {v['help']} {v['nodes']}" for v in axe_violations(page)]
+    return _as_shown(page, "refused plan")
+
+
+def _as_shown(page, what: str) -> list[str]:
+    """axe-core's violations on the page as it is now (a form sent back with its errors), and
+    whether it scrolls sideways at 375 px wide."""
+    problems = [f"{what}: {v['id']} {v['help']} {v['nodes']}" for v in axe_violations(page)]
     desk = page.viewport_size
     page.set_viewport_size(PHONE)
     width = page.evaluate("document.documentElement.scrollWidth")
     if width > PHONE["width"]:
-        problems.append(f"refused plan: {width} px wide at {PHONE['width']} px")
+        problems.append(f"{what}: {width} px wide at {PHONE['width']} px")
     page.set_viewport_size(desk)
     return problems
+
+
+def test_break_in_learning_form(page, live_server) -> None:
+    """A registration's own break page (where a refused "Start the break" is shown again), and
+    that form sent without a reason (the browser's own checks taken off): its error summary and
+    the message beside the field. Nothing is recorded, so the demo's learner stays active."""
+    login(page, live_server, "admin@example.org")
+    page.goto(f"{live_server}/admin/people")
+    learner = page.get_by_role("link", name="Lena Learner").first.get_attribute("href")
+    page.goto(f"{live_server}{learner}")
+    form = page.locator("form[action$='/break']").first.get_attribute("action")
+    assert form and re.fullmatch(r"/admin/registrations/\d+/break", form), form
+    assert _check(page, live_server, [form]) == []
+    page.goto(live_server + form)
+    page.evaluate(
+        "document.querySelectorAll('[required]').forEach(e => e.removeAttribute('required'))"
+    )
+    with page.expect_navigation() as sent:
+        page.get_by_role("button", name=re.compile("^Start a break for ")).click()
+    assert sent.value.status == 422
+    summary = page.locator(".error-summary")
+    assert summary.is_visible() and "Say why the learner is taking a break." in summary.inner_text()
+    reason = page.get_by_label("Reason")
+    assert reason.get_attribute("aria-invalid") == "true"
+    assert page.locator("p.error[id$='-error']").count() == 1
+    assert _as_shown(page, "refused break") == []
 
 
 def test_quality_assurer_pages(page, live_server) -> None:
