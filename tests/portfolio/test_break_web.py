@@ -52,6 +52,10 @@ def test_admin_starts_and_ends_a_break_from_the_person_page(
     assert f"On a break since {day_words(TODAY)} : Maternity leave." in html
     assert f"Expected back by {day_words(until)}" in html
     assert "end the break before recording a withdrawal" in html
+    assert (
+        f"Ending the break moves the planned end, {day_words(planned)}, and the due dates of the "
+        "open plans due since the break began later by the time away." in html
+    )
     raw = client.get(f"/admin/people/{learner.id}").get_data(as_text=True)
     assert f'action="/admin/registrations/{reg.id}/break/end"' in raw
     assert f'action="/admin/registrations/{reg.id}/withdraw"' not in raw
@@ -128,6 +132,10 @@ def test_caseload_registrations_list_and_home_say_the_break_in_words(
     home = _text(client.get("/"))
     assert f"your registration is on a break since {day_words(since)}" in home
     assert "You can still read and write your evidence" in home
+    assert (
+        "your planned end and the due dates of your open plans move later by the time away "
+        "when the break ends" in home
+    )
     assert "Criteria with no evidence yet" in home  # their work goes on
 
 
