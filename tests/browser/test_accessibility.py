@@ -4,9 +4,21 @@ sideways on a phone 375 px wide (demo data, real Chromium)."""
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
 
 import pytest
+from sqlmodel import select
 
+from delivery.schema import upgrade
+from delivery.web.app import create_app
+from demo.accounts import load_demo
+from portfolio.db import make_engine, session_scope
+from portfolio.models import Person, Registration
+from portfolio.services import breaks
+from portfolio.services.people import Actor
 from tests.browser.conftest import axe_violations, login
 
 pytestmark = pytest.mark.browser
@@ -207,6 +219,73 @@ def test_break_in_learning_form(page, live_server) -> None:
     assert reason.get_attribute("aria-invalid") == "true"
     assert page.locator("p.error[id$='-error']").count() == 1
     assert _as_shown(page, "refused break") == []
+
+
+@pytest.fixture(scope="module")
+def on_a_break(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int, Any]]:
+    """A server of its own on the demo's accounts, where Lena Learner is on a break in learning
+    (the shared demo database stays as the other browser tests expect): its address, her
+    registration's id and its engine."""
+    from waitress.server import create_server
+
+    folder = tmp_path_factory.mktemp("break")
+    url = f"sqlite:///{folder / 'break.sqlite3'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with session_scope(engine) as session:
+        load_demo(session)
+        admin = session.exec(select(Person).where(Person.email == "admin@example.org")).one()
+        lena = session.exec(select(Person).where(Person.email == "learner1@example.org")).one()
+        reg = session.exec(select(Registration).where(Registration.learner_id == lena.id)).first()
+        assert reg is not None and reg.id is not None
+        registration = reg.id
+        until = date.today() + timedelta(days=120)
+        breaks.start_break(
+            session, actor=Actor.of(admin), registration_id=registration,
+            reason="Maternity leave", until=until,
+        )  # fmt: skip
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "ENGINE": engine,
+            "SECRET_KEY": "browser-test-break",
+            "INSTANCE_PATH": str(folder / "instance"),
+        }
+    )
+    server = create_server(app, host="127.0.0.1", port=0, threads=2)
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}", registration, engine
+    finally:
+        server.close()
+        engine.dispose()
+
+
+def test_break_in_learning_while_on_a_break(page, on_a_break) -> None:
+    """Lena Learner's person page and her registration's break page while she is on a break:
+    what is recorded and the "End the break" form, axe-clean and no sideways scroll at 375 px.
+    Another administrator then ends the break before this one sends the form: the refusal is
+    said in the error summary (422), and that page is axe-clean at both widths too."""
+    base, registration, engine = on_a_break
+    login(page, base, "admin@example.org")
+    page.goto(f"{base}/admin/people")
+    learner = page.get_by_role("link", name="Lena Learner").first.get_attribute("href")
+    assert learner
+    form = f"/admin/registrations/{registration}/break"
+    assert _check(page, base, [learner, form]) == []
+    page.goto(base + form)
+    assert "On a break since " in page.locator("main").inner_text()
+    end = page.get_by_role("button", name=re.compile("^End the break of Lena Learner on "))
+    assert end.is_visible()
+    with session_scope(engine) as session:  # another administrator, in another tab
+        admin = session.exec(select(Person).where(Person.email == "admin@example.org")).one()
+        breaks.end_break(session, actor=Actor.of(admin), registration_id=registration)
+    with page.expect_navigation() as sent:
+        end.click()
+    assert sent.value is not None and sent.value.status == 422
+    summary = page.locator(".error-summary")
+    assert summary.is_visible() and "Lena Learner is not on a break from " in summary.inner_text()
+    assert _as_shown(page, "refused end of break") == []
 
 
 def test_quality_assurer_pages(page, live_server) -> None:
