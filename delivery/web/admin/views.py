@@ -68,7 +68,7 @@ def people_index() -> tuple[str, int] | Response:
             flash(f"Added {person.name} as {role_words(person.roles).lower()}.", "success")
             return redirect(url_for("admin.person", person_id=person.id))
     search = request.args.get("q", "").strip()[:200]
-    rows = people.list_people(db(), search=search)
+    rows = people.list_people_two_step(db(), search=search)
     html = render_template("admin/people.html", rows=rows, form=form, search=search)
     return html, form.status
 

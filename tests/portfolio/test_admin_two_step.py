@@ -1,0 +1,73 @@
+"""Who uses two-step verification, for the centre's administrator: the people list says it of
+each person in the statement that lists them (as many statements for 200 people as for 5), the
+centre's figures count the staff who have it in their one statement, and under the centre's rule
+for staff the figures page names those who have not set it up yet."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from sqlmodel import Session
+
+from portfolio.models import Person, TwoStep
+from portfolio.services import two_step
+
+
+def _add_people(session: Session, n: int, *, every: int = 2) -> None:
+    """``n`` learners, every ``every``-th with two-step verification on."""
+    for i in range(n):
+        person = Person(
+            name=f"Bulk Person {uuid.uuid4().hex[:8]}",
+            email=f"bulk-{uuid.uuid4().hex[:8]}@t.example",
+            roles="learner",
+        )
+        session.add(person)
+        session.flush()
+        if i % every == 0:
+            session.add(TwoStep(person_id=person.id or 0, secret=two_step.new_secret()))
+    session.commit()
+
+
+def _rows(page: str) -> dict[str, str]:
+    """Each listed person's name and the text of their row."""
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", page, flags=re.S):
+        name = re.search(r'<a href="/admin/people/\d+">([^<]+)</a>', row)
+        if name:
+            rows[name.group(1)] = re.sub(r"<[^>]+>", " ", row)
+    return rows
+
+
+def test_the_people_list_says_who_has_two_step_verification_on(
+    client, auth, session, make_person
+) -> None:
+    auth.login(make_person("admin", name="Ada Admin"))
+    on = make_person("assessor", name="Oona On")
+    make_person("learner", name="Otto Off")
+    session.add(TwoStep(person_id=on.id or 0, secret=two_step.new_secret()))
+    session.commit()
+    rows = _rows(client.get("/admin/people").get_data(as_text=True))
+    assert "Two-step: on" in rows["Oona On"] and "Two-step: off" not in rows["Oona On"]
+    assert "Two-step: off" in rows["Otto Off"] and "Two-step: on" not in rows["Otto Off"]
+    assert "Two-step: off" in rows["Ada Admin"]
+    searched = _rows(client.get("/admin/people?q=oona").get_data(as_text=True))
+    assert list(searched) == ["Oona On"] and "Two-step: on" in searched["Oona On"]
+
+
+def test_the_people_list_takes_the_same_statements_for_5_and_200_people(
+    client, auth, session, make_person, count_queries
+) -> None:
+    auth.login("admin")
+    counts, shown = [], []
+    for n in (4, 195):  # with the administrator: 5 people, then 200
+        _add_people(session, n)
+        with count_queries() as q:
+            response = client.get("/admin/people")
+        assert response.status_code == 200
+        counts.append(q.count)
+        rows = _rows(response.get_data(as_text=True))
+        shown.append((len(rows), sum("Two-step: on" in r for r in rows.values())))
+    # the log-in's session; the people with their two-step verification, in one statement
+    assert counts == [2, 2]
+    assert shown == [(5, 2), (200, 2 + 98)]
