@@ -71,3 +71,49 @@ def test_the_people_list_takes_the_same_statements_for_5_and_200_people(
     # the log-in's session; the people with their two-step verification, in one statement
     assert counts == [2, 2]
     assert shown == [(5, 2), (200, 2 + 98)]
+
+
+def _turned_on(session: Session, *people: Person) -> None:
+    for person in people:
+        session.add(TwoStep(person_id=person.id or 0, secret=two_step.new_secret()))
+    session.commit()
+
+
+def _staff(make_person, first: Person | None = None) -> list[Person]:
+    """Eight members of staff (one holding two roles, counted once), ``first`` the first."""
+    roles = ("admin", "assessor", "iqa", "eqa", "iqa,assessor", "assessor", "assessor", "admin")
+    made = [make_person(r, name=f"Staff {i} {r}") for i, r in enumerate(roles) if i or not first]
+    return [first, *made] if first else made
+
+
+def test_the_centre_figures_count_the_staff_with_two_step_verification(
+    session, make_person, count_queries
+) -> None:
+    from datetime import date
+
+    from delivery.web.admin.figures import centre_figures
+    from portfolio.services import registrations
+    from tests.conftest import actor_of
+
+    staff = _staff(make_person)
+    gone = make_person("assessor")  # removed: not counted, with it on or not
+    learner = make_person("learner")  # not staff
+    _turned_on(session, staff[1], staff[4], staff[7], gone, learner)
+    registrations.remove_person(session, actor=actor_of(staff[0]), person_id=gone.id or 0)
+    session.commit()
+    with count_queries() as q:
+        figures = centre_figures(session, today=date.today())
+    assert q.count == 1
+    found = next(f for f in figures.people if f.label == "Staff with two-step verification")
+    assert (found.value, found.hint, found.endpoint) == (3, "of 8", "admin.people")
+
+
+def test_the_centre_page_says_how_many_staff_use_two_step_verification(
+    client, auth, session, make_person
+) -> None:
+    admin = auth.login("admin")
+    staff = _staff(make_person, admin)
+    _turned_on(session, *staff[1:4])
+    page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/admin").get_data(as_text=True)))
+    assert "Staff with two-step verification 3 of 8" in page
+    assert "not yet set up" not in page  # without the centre's rule, no one is chased

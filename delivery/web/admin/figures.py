@@ -23,7 +23,9 @@ from portfolio.models import (
     Registration,
     RegistrationStandard,
     Standard,
+    TwoStep,
 )
+from portfolio.models.lti import STAFF_ROLES
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,17 @@ def _role(role: str) -> Any:
     """A person holding ``role`` (roles are kept as "assessor,iqa") and not removed."""
     roles = literal(",") + col(Person.roles) + literal(",")
     return and_(roles.like(f"%,{role},%"), col(Person.removed_at).is_(None))
+
+
+def _staff() -> Any:
+    """A member of staff (administrator, assessor, IQA or EQA), not removed."""
+    roles = literal(",") + col(Person.roles) + literal(",")
+    held = or_(*(roles.like(f"%,{role},%") for role in sorted(STAFF_ROLES)))
+    return and_(held, col(Person.removed_at).is_(None))
+
+
+def _two_step_on() -> Any:
+    return exists().where(col(TwoStep.person_id) == Person.id)
 
 
 def _count(what: Any, *where: Any) -> Any:
@@ -84,6 +97,8 @@ def _statement(today: date) -> Any:
         _count(col(Person.id), _role("assessor")),
         _count(col(Person.id), _role("iqa")),
         _count(col(Cohort.id)),
+        _count(col(Person.id), _staff()),
+        _count(col(Person.id), _staff(), _two_step_on()),
         _count(col(Registration.id), open_standard, learner_alive, staying),
         _count(col(Registration.id), col(Registration.withdrawn_at).is_not(None), learner_alive),
         _count(
@@ -128,14 +143,15 @@ def _statement(today: date) -> Any:
 def centre_figures(session: Session, *, today: date | None = None) -> CentreFigures:
     today = today or date.today()
     row = session.execute(_statement(today)).one()
-    (learners, assessors, iqas, cohorts, active, withdrawn, unallocated, claims, items, overdue,
-     on_break, signed_off, submitted, accepted, referred, actions, grants) = (int(v or 0) for v in row)  # fmt: skip
+    (learners, assessors, iqas, cohorts, staff, two_step_on, active, withdrawn, unallocated, claims,
+     items, overdue, on_break, signed_off, submitted, accepted, referred, actions, grants) = (int(v or 0) for v in row)  # fmt: skip
     return CentreFigures(
         people=(
             Figure("Learners", learners, "admin.people"),
             Figure("Assessors", assessors, "admin.people"),
             Figure("Internal quality assurers", iqas, "admin.people"),
             Figure("Cohorts", cohorts, "admin.cohorts"),
+            Figure("Staff with two-step verification", two_step_on, "admin.people", f"of {staff}"),
         ),
         work=(
             Figure(
