@@ -83,17 +83,27 @@ def _read_password(password_file: Path | None) -> str:
 @json_option
 @pass_ctx
 def list_people(ctx: Context, role: str | None, as_json: bool) -> None:
-    """List people (id, name, e-mail, roles)."""
+    """List people (id, name, e-mail, two-step verification on or off, roles)."""
     with ctx.session(write=False) as session:
         rows: list[dict[str, Any]] = [
-            {"id": p.id, "name": p.name, "email": p.email, "roles": sorted(p.role_set)}
-            for p in people.list_people(session, role=role)
+            {
+                "id": p.id,
+                "name": p.name,
+                "email": p.email,
+                "roles": sorted(p.role_set),
+                "two_step": on,
+            }
+            for p, on in people.list_people_two_step(session, role=role)
         ]
     echo_data(rows, as_json=as_json, lines=_person_lines)
 
 
 def _person_lines(rows: list[dict[str, Any]]) -> list[str]:
-    return [f"{r['id']:>5}  {r['name']:<28} {r['email']:<36} {','.join(r['roles'])}" for r in rows]
+    return [
+        f"{r['id']:>5}  {r['name']:<28} {r['email']:<36} "
+        f"{'two-step on' if r['two_step'] else 'two-step off':<12}  {','.join(r['roles'])}"
+        for r in rows
+    ]
 
 
 @people_group.command("import")

@@ -117,3 +117,22 @@ def test_the_centre_page_says_how_many_staff_use_two_step_verification(
     page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/admin").get_data(as_text=True)))
     assert "Staff with two-step verification 3 of 8" in page
     assert "not yet set up" not in page  # without the centre's rule, no one is chased
+
+
+def test_the_people_command_lists_two_step_verification(cli, session, make_person) -> None:
+    import json
+
+    on = make_person("assessor", name="Oona On")
+    off = make_person("learner", name="Otto Off")
+    _turned_on(session, on)
+    result = cli("people", "list")
+    assert result.exit_code == 0, result.output
+    lines = {
+        n: next(x for x in result.output.splitlines() if n in x) for n in ("Oona On", "Otto Off")
+    }
+    assert "two-step on" in lines["Oona On"] and "two-step off" in lines["Otto Off"]
+    assert lines["Oona On"].rstrip().endswith("assessor")  # the roles stay the last column
+    rows = {r["email"]: r for r in json.loads(cli("people", "list", "--json").output)}
+    assert rows[on.email]["two_step"] is True and rows[off.email]["two_step"] is False
+    only = json.loads(cli("people", "list", "--role", "assessor", "--json").output)
+    assert [(r["name"], r["two_step"]) for r in only] == [("Oona On", True)]
