@@ -136,3 +136,57 @@ def test_the_people_command_lists_two_step_verification(cli, session, make_perso
     assert rows[on.email]["two_step"] is True and rows[off.email]["two_step"] is False
     only = json.loads(cli("people", "list", "--role", "assessor", "--json").output)
     assert [(r["name"], r["two_step"]) for r in only] == [("Oona On", True)]
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_under_the_centre_rule_the_figures_page_names_staff_yet_to_set_it_up(
+    app, client, auth, session, make_person
+) -> None:
+    from portfolio.services import registrations
+    from tests.conftest import actor_of
+
+    admin = auth.login(make_person("admin", name="Ada Admin"))  # before the rule: not sent away
+    app.config["REQUIRE_TWO_STEP_FOR_STAFF"] = True
+    staff = _staff(make_person, admin)
+    _turned_on(session, *staff[1:4])
+    gone = make_person("assessor", name="Gone Assessor")
+    registrations.remove_person(session, actor=actor_of(admin), person_id=gone.id or 0)
+    make_person("learner", name="Lena Learner")  # learners are never obliged
+    staff[5].active = False  # still staff, still counted: marked
+    session.add(staff[5])
+    session.commit()
+    html = client.get("/admin").get_data(as_text=True)
+    page = _text(html)
+    assert "Staff with two-step verification 3 of 8" in page
+    assert "5 members of staff have not yet set up two-step verification" in page
+    chased = re.findall(r'<a href="/admin/people/(\d+)">([^<]+)</a>', html)
+    expected = sorted((str(p.id), p.name) for p in [staff[0], *staff[4:]])
+    assert sorted(chased) == expected
+    assert "Gone Assessor" not in page and "Lena Learner" not in page
+    assert f"{staff[5].name} (account inactive)" in page
+    _turned_on(session, *[staff[0], *staff[4:]])
+    page = _text(client.get("/admin").get_data(as_text=True))
+    assert "Every member of staff has set up two-step verification" in page
+    assert "not yet set up" not in page
+
+
+def test_the_figures_page_takes_one_statement_more_under_the_rule_whatever_the_staff(
+    app, client, auth, session, make_person, count_queries
+) -> None:
+    auth.login("admin")
+    counts: dict[bool, list[int]] = {False: [], True: []}
+    for n in (2, 40):
+        for i in range(n):
+            make_person("assessor", name=f"Chased {n} {i}")
+        for rule in (False, True):
+            app.config["REQUIRE_TWO_STEP_FOR_STAFF"] = rule
+            with count_queries() as q:
+                response = client.get("/admin")
+            assert response.status_code == 200
+            counts[rule].append(q.count)
+        assert response.get_data(as_text=True).count(">Chased ") == (2 if n == 2 else 42)
+    # the log-in's session and the figures; under the rule, the staff yet to set it up
+    assert counts == {False: [2, 2], True: [3, 3]}

@@ -3,12 +3,12 @@ import of people and registrations from a CSV file. Routes on the admin blueprin
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_wtf.file import FileField
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, HiddenField, SubmitField
 
-from delivery.web.admin.figures import centre_figures
+from delivery.web.admin.figures import centre_figures, staff_without_two_step
 from delivery.web.admin.views import ADMIN, bp
 from delivery.web.context import actor, db
 from delivery.web.forms import PageForm, errors_on
@@ -19,7 +19,11 @@ from portfolio.services.people_import import COLUMNS, ImportReport, import_peopl
 @bp.route("", endpoint="index")
 @page(ADMIN)
 def index() -> str:
-    return render_template("admin/index.html", figures=centre_figures(db()))
+    figures = centre_figures(db())
+    # under the centre's rule that staff use two-step verification: those to chase
+    rule = bool(current_app.config.get("REQUIRE_TWO_STEP_FOR_STAFF"))
+    chase = staff_without_two_step(db()) if rule else None
+    return render_template("admin/index.html", figures=figures, chase=chase)
 
 
 class ImportForm(PageForm):
