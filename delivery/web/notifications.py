@@ -20,6 +20,17 @@ class ReadForm(PageForm):
     """A button: no fields but the CSRF token."""
 
 
+def _back() -> Response:
+    """Back to the page of the list the form was on: its ``page`` field is taken only as a
+    page number (digits), anything else is the first page; the address is built here, never
+    taken from the form, so it cannot lead off the list."""
+    value = request.form.get("page", "")
+    page = int(value) if value.isascii() and value.isdigit() and len(value) < 9 else 1
+    if page > 1:
+        return redirect(url_for("notifications.index", page=page))
+    return redirect(url_for("notifications.index"))
+
+
 @bp.route("/notifications", endpoint="index")
 @page()
 def index() -> str:
@@ -35,12 +46,13 @@ def index() -> str:
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
 @page()
 def read(notification_id: int) -> Response:
-    """Mark one read and go where it points (a path on this site), else back to the list."""
+    """Mark one read and go where it points (a path on this site), else back to the page of
+    the list it was on."""
     if not ReadForm().validate_on_submit():
-        return redirect(url_for("notifications.index"))
+        return _back()
     row = notifications.mark_read(db(), actor=actor(), notification_id=notification_id)
     local = row.link.startswith("/") and not row.link.startswith("//")
-    return redirect(row.link if local else url_for("notifications.index"))
+    return redirect(row.link) if local else _back()
 
 
 @bp.route("/notifications/read-all", methods=["POST"])
@@ -48,7 +60,7 @@ def read(notification_id: int) -> Response:
 def read_all() -> Response:
     if ReadForm().validate_on_submit():
         notifications.mark_all_read(db(), actor=actor())
-    return redirect(url_for("notifications.index"))
+    return _back()
 
 
 @bp.route("/account/notifications", methods=["POST"])

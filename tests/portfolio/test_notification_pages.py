@@ -7,6 +7,8 @@ import html
 import re
 from datetime import UTC, datetime
 
+from sqlmodel import col, select
+
 from portfolio.models import Notification
 from portfolio.services import notifications
 
@@ -72,3 +74,51 @@ def test_a_short_list_has_no_page_links(session, client, auth, make_person) -> N
     _add(session, person, 0, 3)
     page = client.get("/notifications").get_data(as_text=True)
     assert _notes(page) == [2, 1, 0] and "Next page" not in page and "Page 1 of" not in page
+
+
+def _rows(session, person) -> list[Notification]:
+    return list(
+        session.exec(
+            select(Notification)
+            .where(Notification.person_id == person.id)
+            .order_by(col(Notification.id).desc())
+        )
+    )
+
+
+def test_marking_read_on_a_later_page_comes_back_to_that_page(
+    session, client, auth, make_person
+) -> None:
+    person = auth.login(make_person("learner"))
+    for i in range(120):  # no link ("Mark as read") or one off this site: back to the list
+        link = "" if i % 2 else "https://elsewhere.example/x"
+        session.add(Notification(person_id=person.id, text=f"Note {i}.", link=link))
+    session.commit()
+    page2 = client.get("/notifications?page=2").get_data(as_text=True)
+    assert page2.count('<input type="hidden" name="page" value="2">') == 51  # each row, "all"
+    second = _rows(session, person)[60]  # on page 2
+    for row in (second, _rows(session, person)[61]):
+        response = client.post(f"/notifications/{row.id}/read", data={"page": "2"})
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/notifications?page=2"
+    response = client.post("/notifications/read-all", data={"page": "3"})
+    assert response.headers["Location"] == "/notifications?page=3"
+    session.expire_all()
+    assert all(r.read_at for r in _rows(session, person))
+    # the first page, no page or anything but a page number: the list itself, never elsewhere
+    for value in ("1", "", "0", "-2", "x", "//evil.example", "https://evil.example/", "2/../x"):
+        response = client.post("/notifications/read-all", data={"page": value})
+        assert response.headers["Location"] == "/notifications", value
+        response = client.post(f"/notifications/{second.id}/read", data={"page": value})
+        assert response.headers["Location"] == "/notifications", value
+
+
+def test_opening_a_notification_with_a_link_on_this_site_goes_there(
+    session, client, auth, make_person
+) -> None:
+    person = auth.login(make_person("learner"))
+    session.add(Notification(person_id=person.id, text="Note 1.", link="/plans/7"))
+    session.commit()
+    row = _rows(session, person)[0]
+    response = client.post(f"/notifications/{row.id}/read", data={"page": "4"})
+    assert response.headers["Location"] == "/plans/7"
