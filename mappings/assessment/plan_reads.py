@@ -32,6 +32,7 @@ from portfolio.services.people import Actor
 
 HOME_SHOWN = 5  # open plans on the learner's home page
 LEARNER_SHOWN = 50  # plans on a page of the learner's list and their progress page
+EVIDENCE_SHOWN = 20  # the newest items written for a plan that its page lists
 
 # evidence written for the plan has been submitted
 _SUBMITTED = (
@@ -99,7 +100,8 @@ class PlanPage:
     set_at: datetime
     state: PlanState
     criteria: tuple[PlanCriterion, ...]
-    evidence: tuple[PlanEvidence, ...]
+    evidence: tuple[PlanEvidence, ...]  # the newest ``evidence_shown`` of them, oldest first
+    evidence_total: int  # how many items were written for the plan
     may_assess: bool  # the actor is the allocated assessor and the plan is open
     may_write: bool  # the actor is the learner and the plan is open
     portfolio_reader: bool  # the actor may read the portfolio (not only an administrator)
@@ -208,8 +210,16 @@ def plans_of(
     ).rows
 
 
-def plan_page(session: Session, *, actor: Actor, plan_id: int, today: date) -> PlanPage:
-    """One plan with its criteria, its evidence and its state, for anyone who may read it."""
+def plan_page(
+    session: Session,
+    *,
+    actor: Actor,
+    plan_id: int,
+    today: date,
+    evidence_shown: int | None = EVIDENCE_SHOWN,
+) -> PlanPage:
+    """One plan with its criteria, its state and the newest ``evidence_shown`` items written for
+    it (None: all of them), for anyone who may read it."""
     found = session.exec(
         select(AssessmentPlan, Registration, Framework.title, Person.name)
         .join(Registration, col(Registration.id) == AssessmentPlan.registration_id)
@@ -222,8 +232,7 @@ def plan_page(session: Session, *, actor: Actor, plan_id: int, today: date) -> P
     plan, reg, framework, learner = found
     rel = require_read(session, actor, plan.learner_id)
     setter = session.get(Person, plan.set_by)
-    evidence = _evidence_of(session, plan_id)
-    submitted = any(e.submitted_at is not None for e in evidence)
+    evidence, total, submitted = _evidence_of(session, plan_id, evidence_shown)
     is_open = plan.status == "open"
     return PlanPage(
         id=plan_id,
@@ -246,6 +255,7 @@ def plan_page(session: Session, *, actor: Actor, plan_id: int, today: date) -> P
         ),
         criteria=tuple(criteria_of(session, plan_id)),
         evidence=tuple(evidence),
+        evidence_total=total,
         may_assess=is_open and reg.assessor_id == actor.id and "assessor" in rel,
         may_write=is_open and "self" in rel,
         portfolio_reader=bool(rel - {"admin"}),
@@ -273,19 +283,40 @@ def criterion_ids_of(session: Session, plan_id: int) -> list[int]:
     )
 
 
-def _evidence_of(session: Session, plan_id: int) -> list[PlanEvidence]:
-    rows = session.exec(
-        select(Evidence.id, Evidence.title, Evidence.submitted_at)
-        .join(
-            AssessmentPlanEvidence,
-            and_(
-                col(AssessmentPlanEvidence.evidence_id) == Evidence.id,
-                col(AssessmentPlanEvidence.plan_id) == plan_id,
-            ),
-        )
-        .order_by(col(Evidence.id))
-    ).all()
-    return [PlanEvidence(i or 0, t, s) for i, t, s in rows]
+# built once: the newest items written for a plan, each with how many there are and whether
+# any of them was submitted (the plan's state needs it, whichever are shown)
+_NEWEST = (
+    sa_select(
+        col(Evidence.id),
+        col(Evidence.title),
+        col(Evidence.submitted_at),
+        func.count().over().label("total"),
+        func.max(case((col(Evidence.submitted_at).is_not(None), 1), else_=0))
+        .over()
+        .label("submitted"),
+    )
+    .join(
+        AssessmentPlanEvidence,
+        and_(
+            col(AssessmentPlanEvidence.evidence_id) == Evidence.id,
+            col(AssessmentPlanEvidence.plan_id) == bindparam("plan_id"),
+        ),
+    )
+    .order_by(col(Evidence.id).desc())
+)
+
+
+def _evidence_of(
+    session: Session, plan_id: int, shown: int | None
+) -> tuple[list[PlanEvidence], int, bool]:
+    """The newest ``shown`` items written for the plan (None: all), oldest first, in one
+    statement however many there are; how many there are; whether any was submitted."""
+    statement = _NEWEST if shown is None else _NEWEST.limit(shown)
+    rows = session.connection().execute(statement, {"plan_id": plan_id}).all()
+    if not rows:
+        return [], 0, False
+    items = [PlanEvidence(i or 0, t, s) for i, t, s, _, _ in reversed(rows)]
+    return items, int(rows[0][3]), bool(rows[0][4])
 
 
 @dataclass(frozen=True)

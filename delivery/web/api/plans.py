@@ -74,7 +74,9 @@ def _state(state: PlanState) -> dict[str, str]:
 
 
 def _detail(plan_id: int) -> dict[str, Any]:
-    shown = plan_reads.plan_page(db(), actor=api_actor(), plan_id=plan_id, today=date.today())
+    shown = plan_reads.plan_page(
+        db(), actor=api_actor(), plan_id=plan_id, today=date.today(), evidence_shown=None
+    )
     if not shown.portfolio_reader:  # an administrator reads plans on the pages only
         raise NotFound("No such plan, or it is not one you may see.")
     return {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -27,7 +28,7 @@ from delivery.web.evidence.witness_panel import witness_panel
 from delivery.web.forms import PageForm, errors_on, status_of
 from delivery.web.handler import page
 from delivery.web.nav import around
-from mappings.assessment import claims, item_state
+from mappings.assessment import claims, item_state, plan_evidence
 from mappings.assessment.recorded import AUTHORSHIP, read_only_words, recorded_elsewhere
 from portfolio.errors import Invalid
 from portfolio.models import Evidence, Person
@@ -95,6 +96,17 @@ ITEM_BADGES = {
 }
 
 
+def _plan_asked() -> int | None:
+    """The plan the list is narrowed to (``?plan=N``); anything but a plan's number is not
+    found, as a plan of someone else is (the service checks that)."""
+    value = request.args.get("plan")
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdigit() and len(value) < 12):
+        abort(404)
+    return int(value)
+
+
 def _listing(learner_id: int) -> str:
     """The learner's evidence a page at a time: filtered by status, searched by title and text,
     ordered as asked, each item with its decision state in words."""
@@ -107,15 +119,19 @@ def _listing(learner_id: int) -> str:
     if sort not in service.SORTS:
         sort = "newest"
     query = request.args.get("q", "").strip()[:200]
-    listing = service.page_for_learner(
-        db(),
-        actor=actor(),
-        learner_id=learner_id,
-        page=request.args.get("page", 1, type=int) or 1,
-        status=status,
-        query=query,
-        sort=sort,
-    )
+    shown: dict[str, Any] = {
+        "page": request.args.get("page", 1, type=int) or 1,
+        "status": status,
+        "query": query,
+        "sort": sort,
+    }
+    plan_id, plan_title = _plan_asked(), None
+    if plan_id is None:
+        listing = service.page_for_learner(db(), actor=actor(), learner_id=learner_id, **shown)
+    else:
+        plan_title, listing = plan_evidence.evidence_for_plan(
+            db(), actor=actor(), learner_id=learner_id, plan_id=plan_id, **shown
+        )
     states = item_state.item_states(db(), [(r.id, r.status) for r in listing.rows])
     own = learner_id == actor().id
     kinds = {k: KINDS[k] for k in listing.writable}
@@ -132,6 +148,8 @@ def _listing(learner_id: int) -> str:
         sorts=service.SORTS,
         own=own,
         kinds=kinds,
+        plan_id=plan_id,
+        plan_title=plan_title,
         # fifty rows' links to their items: each built around its id, not by url_for each
         item_link=around("evidence.detail", "evidence_id"),
     )

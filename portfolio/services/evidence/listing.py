@@ -80,11 +80,17 @@ def _like(word: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _listing_statements(by_status: bool, sort: str = "newest", words: int = 0) -> tuple[Any, Any]:
+def _listing_statements(
+    by_status: bool, sort: str = "newest", words: int = 0, only: Any = None
+) -> tuple[Any, Any]:
     """The count and the page query of a learner's evidence, built once per shape (building
     costs more than running them). ``words``: how many search words each of title or current
-    text must contain (bound as ``word0``...); a draft's text only for its author (``reader``)."""
+    text must contain (bound as ``word0``...); a draft's text only for its author (``reader``).
+    ``only``: a further condition on the items, built once by a layer above (the items written
+    for an assessment plan), its values bound by the caller."""
     where = [col(Evidence.learner_id) == bindparam("learner_id")]
+    if only is not None:
+        where.append(only)
     if by_status:
         where.append(col(Evidence.status) == bindparam("status"))
     if words:
@@ -153,16 +159,20 @@ def page_for_learner(
     status: str | None = None,
     query: str = "",
     sort: str = "newest",
+    only: Any = None,
+    only_params: dict[str, Any] | None = None,
 ) -> EvidencePage:
     """One page of a learner's evidence in one query, however many items there are: with
     ``query``, only items whose title or current text holds every word of it (any case);
-    ordered by ``sort`` (a key of SORTS)."""
+    ordered by ``sort`` (a key of SORTS). ``only``: a condition on the items built once by a
+    layer above (see :func:`_listing_statements`), its bound values in ``only_params``."""
     relation = access.require_view(session, actor, learner_id)
     if sort not in SORTS:
         raise Invalid(f"Unknown order {sort!r}.", field="sort")
     words = search_words(query)
-    count, select_rows = _listing_statements(status is not None, sort, len(words))
+    count, select_rows = _listing_statements(status is not None, sort, len(words), only)
     params: dict[str, Any] = {"learner_id": learner_id, "status": status, "reader": actor.id}
+    params.update(only_params or {})
     params.update({f"word{n}": _like(w) for n, w in enumerate(words)})
     connection = session.connection()
     # one statement: the page with the number matching beside each row; the count alone only
