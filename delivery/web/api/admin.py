@@ -35,6 +35,9 @@ class Person(ma.Schema):
     roles = f.List(f.String(), required=True)
     site = f.String(required=True)
     active = f.Boolean(required=True)
+    two_step = f.Boolean(
+        required=True, metadata={"description": "whether they have two-step verification on"}
+    )
 
 
 class NewPerson(Strict):
@@ -102,9 +105,9 @@ class Allocation(Strict):
     planned_end = f.Date()
 
 
-def _person(p: Any) -> dict[str, Any]:
+def _person(p: Any, two_step: bool) -> dict[str, Any]:
     return {"id": p.id, "name": p.name, "email": p.email, "roles": sorted(p.role_set),
-            "site": p.site, "active": p.active}  # fmt: skip
+            "site": p.site, "active": p.active, "two_step": two_step}  # fmt: skip
 
 
 @bp.route("/people")
@@ -115,9 +118,10 @@ def _person(p: Any) -> dict[str, Any]:
 def list_people(args: dict[str, Any], page_args: dict[str, Any]) -> dict[str, Any]:
     """List people
 
-    Everyone not removed, by name; optionally only those with one role."""
+    Everyone not removed, by name, each with whether they have two-step verification on;
+    optionally only those with one role."""
     require_role("admin")
-    rows = [_person(p) for p in people.list_people(db(), role=args["role"])]
+    rows = [_person(p, on) for p, on in people.list_people_two_step(db(), role=args["role"])]
     return paging.page(rows, page_args)
 
 
@@ -128,12 +132,13 @@ def list_people(args: dict[str, Any], page_args: dict[str, Any]) -> dict[str, An
 def create_person(args: dict[str, Any]) -> dict[str, Any]:
     """Add a person
 
-    With no password: they set one through "Forgot your password?"."""
+    With no password: they set one through "Forgot your password?" (and no two-step
+    verification yet)."""
     person = people.create_person(
         db(), actor=require_role("admin"), name=args["name"], email=args["email"],
         roles=args["roles"], site=args["site"],
     )  # fmt: skip
-    return _person(person)
+    return _person(person, two_step=False)
 
 
 @bp.route("/cohorts")
