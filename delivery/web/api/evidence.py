@@ -14,6 +14,7 @@ from delivery.web.api import paging, problems, schemas
 from delivery.web.api.handler import api_actor, operation
 from delivery.web.context import db, file_store
 from delivery.web.evidence.readings import start_after_commit, suggest_after_commit
+from mappings.assessment import plan_evidence
 from portfolio.errors import NotFound
 from portfolio.models import Evidence
 from portfolio.services import evidence as service
@@ -51,19 +52,18 @@ def _suggest(item: Evidence) -> None:
 def list_evidence(args: dict[str, Any], page_args: dict[str, Any], learner_id: int) -> Any:
     """List a learner's evidence
 
-    Optionally only drafts or submitted items, only those holding every word of `q`, in the
-    order `sort`."""
+    Optionally only drafts or submitted items, only those holding every word of `q`, only
+    those written for one of the learner's plans (`plan`), in the order `sort`."""
     start, limit = paging.window(page_args)
-    found = service.page_for_learner(
-        db(),
-        actor=api_actor(),
-        learner_id=learner_id,
-        page=1,
-        per_page=start + limit + 1,
-        status=args["status"],
-        query=args["q"],
-        sort=args["sort"],
-    )
+    shown: dict[str, Any] = {"page": 1, "per_page": start + limit + 1, "status": args["status"],
+                             "query": args["q"], "sort": args["sort"]}  # fmt: skip
+    actor, plan_id = api_actor(), args["plan"]
+    if plan_id is None:
+        found = service.page_for_learner(db(), actor=actor, learner_id=learner_id, **shown)
+    else:
+        _, found = plan_evidence.evidence_for_plan(
+            db(), actor=actor, learner_id=learner_id, plan_id=plan_id, **shown
+        )
     return paging.body(found.rows[start : start + limit], start, limit, len(found.rows))
 
 

@@ -58,7 +58,20 @@ class PlanDetail(PlanRowOut):
     set_by = f.String(required=True, metadata={"description": "the assessor's name"})
     set_at = f.DateTime(required=True)
     criteria = f.List(f.Nested(PlanCriterionOut), required=True)
-    evidence = f.List(f.Nested(PlanEvidenceOut), required=True)
+    evidence = f.List(
+        f.Nested(PlanEvidenceOut),
+        required=True,
+        metadata={"description": f"the newest {plan_reads.EVIDENCE_SHOWN} items written for the "
+                                 "plan, oldest first"},
+    )  # fmt: skip
+    evidence_count = f.Integer(
+        required=True, metadata={"description": "how many items were written for the plan"}
+    )
+    evidence_list = f.String(
+        required=True,
+        metadata={"description": "the learner's evidence list narrowed to the plan, every item "
+                                 "written for it a page at a time"},
+    )  # fmt: skip
 
 
 class NewPlan(ma.Schema):
@@ -74,9 +87,7 @@ def _state(state: PlanState) -> dict[str, str]:
 
 
 def _detail(plan_id: int) -> dict[str, Any]:
-    shown = plan_reads.plan_page(
-        db(), actor=api_actor(), plan_id=plan_id, today=date.today(), evidence_shown=None
-    )
+    shown = plan_reads.plan_page(db(), actor=api_actor(), plan_id=plan_id, today=date.today())
     if not shown.portfolio_reader:  # an administrator reads plans on the pages only
         raise NotFound("No such plan, or it is not one you may see.")
     return {
@@ -84,6 +95,8 @@ def _detail(plan_id: int) -> dict[str, Any]:
         "registration_id": shown.registration_id, "learner_id": shown.learner_id,
         "body": shown.body, "set_by": shown.set_by, "set_at": shown.set_at,
         "criteria": list(shown.criteria), "evidence": list(shown.evidence),
+        "evidence_count": shown.evidence_total,
+        "evidence_list": f"/api/v1/learners/{shown.learner_id}/evidence?plan={shown.id}",
     }  # fmt: skip
 
 
@@ -111,7 +124,8 @@ def list_plans(page_args: dict[str, Any], learner_id: int) -> dict[str, Any]:
 def show_plan(plan_id: int) -> dict[str, Any]:
     """Show a plan
 
-    What to do, by when, for which criteria, where it stands and the evidence written for it."""
+    What to do, by when, for which criteria, where it stands, the newest items written for it,
+    how many there are and where to list them all."""
     return _detail(plan_id)
 
 

@@ -191,6 +191,12 @@ class EvidenceListArgs(ma.Schema):
     status = f.String(load_default=None, validate=v.OneOf(["draft", "submitted"]))
     q = f.String(load_default="", validate=v.Length(max=200))
     sort = f.String(load_default="newest", validate=v.OneOf(["newest", "oldest", "title"]))
+    plan = f.Integer(
+        load_default=None,
+        validate=IDS,
+        metadata={"description": "Only the items written for this plan of the learner's (another "
+                                 "learner's plan, or none such, is not found)."},
+    )  # fmt: skip
 
 
 class EvidenceRow(ma.Schema):
