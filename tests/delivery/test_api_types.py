@@ -3,11 +3,15 @@ says: a number sent as text, a declaration sent as "yes", and nothing is written
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sqlmodel import Session, select
 
 from mappings.assessment.claims import claimable_criteria
 from mappings.assessment.models import Claim
-from portfolio.models import Evidence
+from portfolio.models import Evidence, Registration
+from portfolio.services import breaks
+from tests.conftest import actor_of
 from tests.delivery.api_world import bearer, token_for
 
 
@@ -63,3 +67,45 @@ def test_text_holding_half_a_utf16_pair_is_refused_naming_the_field(
     assert sorted(_fields(made)) == ["fields.situation", "title"]
     assert "not valid Unicode" in made.get_data(as_text=True)
     assert session.exec(select(Evidence)).all() == []
+
+
+def test_a_registration_on_a_break_says_since_when_and_until_when_in_its_types(
+    client, session: Session, make_person, make_registration
+) -> None:
+    """``on_break_since`` and ``expected_return_on``: dates or null, always present, described
+    in the OpenAPI document (every answer is checked against it in tests), never the reason,
+    and not something a client may set."""
+    admin = make_person("admin")
+    said, unsaid = make_registration(), make_registration()
+    session.commit()
+    headers = bearer(token_for(session, admin.id, scopes=("read", "admin")))
+    url = f"/api/v1/registrations/{said.id}"
+    before = client.get(url, headers=headers).get_json()
+    assert (before["on_break_since"], before["expected_return_on"]) == (None, None)
+    today, back = date.today(), date.today() + timedelta(days=60)
+    breaks.start_break(session, actor=actor_of(admin), registration_id=said.id,
+                       reason="Caring for a relative", until=back)  # fmt: skip
+    breaks.start_break(session, actor=actor_of(admin), registration_id=unsaid.id,
+                       reason="Caring for a relative")  # fmt: skip
+    session.commit()
+    shown = client.get(url, headers=headers)
+    assert shown.get_json()["on_break_since"] == today.isoformat()
+    assert shown.get_json()["expected_return_on"] == back.isoformat()
+    assert "Caring for a relative" not in shown.get_data(as_text=True)
+    listed = client.get("/api/v1/registrations?limit=200", headers=headers).get_json()["items"]
+    found = {r["id"]: (r["on_break_since"], r["expected_return_on"]) for r in listed}
+    assert found[said.id] == (today.isoformat(), back.isoformat())
+    assert found[unsaid.id] == (today.isoformat(), None)
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    registration = document["components"]["schemas"]["Registration"]
+    for name in ("withdrawn_on", "on_break_since", "expected_return_on"):
+        described = registration["properties"][name]
+        assert described["type"] == ["string", "null"] and described["format"] == "date", name
+        assert described.get("description"), name
+        assert name in registration["required"], name
+    assert not any("reason" in name for name in registration["properties"])
+    for sent in ({"on_break_since": today.isoformat()}, {"expected_return_on": "soon"}):
+        assert _fields(client.patch(url, headers=headers, json=sent)) == list(sent)
+    session.expire_all()
+    assert session.get(Registration, said.id).break_until == back

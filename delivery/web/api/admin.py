@@ -74,12 +74,22 @@ class Registration(ma.Schema):
     cohort = f.String(required=True)
     start_date = f.Date(required=True)
     planned_end = f.Date(required=True)
-    # the day the learner left (null while active): nothing is mapped, decided or signed off
-    withdrawn_on = f.Date(allow_none=True, required=True, attribute="withdrawn_at")
-    # the day a break in learning began (null when none): still active, the learner writes on
-    on_break_since = f.Date(allow_none=True, required=True, attribute="break_since")
-    # when the learner is expected back from the break, if said (null otherwise)
-    expected_return_on = f.Date(allow_none=True, required=True, attribute="break_until")
+    withdrawn_on = f.Date(
+        allow_none=True, required=True, attribute="withdrawn_at",
+        metadata={"description": "The day the learner withdrew; null while active. Nothing is "
+                                 "mapped, decided or signed off on a withdrawn registration."},
+    )  # fmt: skip
+    on_break_since = f.Date(
+        allow_none=True, required=True, attribute="break_since",
+        metadata={"description": "The day a break in learning began; null when none. Still "
+                                 "active: the learner writes on, and no plan is overdue. The "
+                                 "reason is not given."},
+    )  # fmt: skip
+    expected_return_on = f.Date(
+        allow_none=True, required=True, attribute="break_until",
+        metadata={"description": "When the learner is expected back from the break, if said; "
+                                 "null otherwise (and when not on a break)."},
+    )  # fmt: skip
 
 
 class NewRegistration(Strict):
