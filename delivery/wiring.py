@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from mappings.assessment import plan_breaks, resubmitted, summaries
+from mappings.assessment import completion, plan_breaks, resubmitted, summaries
 from mappings.assessment.declarations import (
     evidence_submitted,
     registration_reinstated,
@@ -24,7 +24,14 @@ from mappings.assessment.recorded import written_elsewhere
 from mappings.privacy.erasure import register_forget_hook
 from mappings.quality.eqa import eqa_relation
 from portfolio import storable
-from portfolio.services import access, breaks, evidence, registrations, withdrawals
+from portfolio.services import (
+    access,
+    breaks,
+    evidence,
+    registration_standards,
+    registrations,
+    withdrawals,
+)
 from portfolio.services.actors import Actor
 
 
@@ -58,6 +65,9 @@ def wire() -> None:
     # Where each registration stands is kept for the caseload, and forgotten in the same
     # transaction as any change that could alter it.
     summaries.install()
+    # A registration whose every standard is signed off is completed: the registrations list
+    # joins the current sign-offs to the standards it reads.
+    registration_standards.register_signed_standards(completion.current_signoffs)
 
 
 def configure(conf: Mapping[str, Any]) -> None:

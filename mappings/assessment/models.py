@@ -180,9 +180,10 @@ class RegistrationSummary(SQLModel, table=True):
 
     It carries what the caseload sorts, searches and counts by (the registration's assessor and
     IQA, the learner and their name folded for sorting, the planned end, the whole percentage
-    met and the RAG rank on ``computed_on``, and whether the learner has withdrawn, so its counts
-    leave them out and its status order puts them last), with an index per sort of each role's
-    caseload (two for the status: ``withdrawn`` and ``active`` lead them, so that either
+    met and the RAG rank on ``computed_on``, whether the learner has withdrawn and the day the
+    registration was completed, so its counts leave them out and its status order puts the
+    completed after the working and the withdrawn last), with an index per sort of each role's
+    caseload (two for the status: ``stage`` and ``stage_back`` lead them, so that either
     direction reads one index in one direction): one page of a caseload is a range of an index
     with a limit."""
 
@@ -193,10 +194,10 @@ class RegistrationSummary(SQLModel, table=True):
         for key, columns in (
             ("name", ("name_key",)),
             ("progress", ("percent", "name_key")),
-            # by status, a withdrawn learner after the active ones either way: ascending reads
-            # this index forward, descending the next one backwards (active first, then the rest)
-            ("rag", ("withdrawn", "rag_rank", "percent", "name_key")),
-            ("rag_desc", ("active", "rag_rank", "percent", "name_key")),
+            # by status, the working first, then the completed, the withdrawn last, either way:
+            # ascending reads this index forward, descending the next one backwards
+            ("rag", ("stage", "rag_rank", "percent", "name_key")),
+            ("rag_desc", ("stage_back", "rag_rank", "percent", "name_key")),
             ("end", ("planned_end", "name_key")),
         )
     )
@@ -214,7 +215,13 @@ class RegistrationSummary(SQLModel, table=True):
     percent: int  # met of total, a whole percentage (halves up)
     rag_rank: int  # 0 red, 1 amber, 2 green on computed_on
     withdrawn: bool = False  # the learner withdrew: shown, not counted as active
-    active: bool = True  # not ``withdrawn``: the status order read descending puts these first
+    active: bool = True  # not ``withdrawn``
+    # every standard signed off (not reopened) on this day, the latest sign-off's: completed
+    completed_on: date | None = None
+    # 0 working, 1 completed, 2 withdrawn (withdrawn first of the two): the status order leads
+    # with it ascending; ``stage_back`` (2 - stage) leads the one read descending, backwards
+    stage: int = 0
+    stage_back: int = 2
 
 
 class AssessmentPlan(SQLModel, table=True):

@@ -30,13 +30,13 @@ A summary is a cache with two guards, so a reader finds it right or not at all:
   stops counting with time alone.
 
 :func:`rows` works them out with what the caseload sorts, searches and counts by (assessor, IQA,
-learner's name, planned end, percentage met, RAG); :func:`store` saves them. The caseload
-(``delivery/web/coverage/caseload.py``) reads only stored summaries: a page is a range of an
-index and a count. It stores the few it misses before it reads on, in a transaction of its own
-(the page's writes nothing); a larger backlog goes to the background, and meanwhile the page
-shows an earlier day's figures. :func:`refresh` stores today's summary of every registration
-that has none, in chunks: the nightly job (``delivery/schedule.py``) runs it shortly after
-midnight, so the day's first caseload folds no one.
+learner's name, planned end, percentage met, RAG, withdrawn, completed and when); :func:`store`
+saves them. The caseload (``delivery/web/coverage/caseload.py``) reads only stored summaries: a
+page is a range of an index and a count. It stores the few it misses before it reads on, in a
+transaction of its own (the page's writes nothing); a larger backlog goes to the background, and
+meanwhile the page shows an earlier day's figures. :func:`refresh` stores today's summary of
+every registration that has none, in chunks: the nightly job (``delivery/schedule.py``) runs it
+shortly after midnight, so the day's first caseload folds no one.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from mappings.assessment import holds
+from mappings.assessment.completion import completed
 from mappings.assessment.models import Claim, Decision, Judgement, RegistrationSummary, SignOff
 from mappings.assessment.progress import Rag, whole_percent
 from mappings.assessment.standing import load_standings
@@ -97,12 +98,19 @@ def work_out(session: Session, registration_ids: Sequence[int], today: date) -> 
 RAG_RANK: dict[Rag, int] = {"red": 0, "amber": 1, "green": 2}
 
 
+def stage_of(withdrawn: bool, completed_on: date | None) -> int:
+    """Where the status order puts a registration: 0 working, 1 completed, 2 withdrawn."""
+    return 2 if withdrawn else 1 if completed_on is not None else 0
+
+
 def rows(session: Session, registration_ids: Sequence[int], today: date) -> list[dict[str, Any]]:
     """Today's summary rows of these registrations, every column filled (what :func:`save`
     stores, and what a bulk writer such as the demo's inserts itself)."""
     found = []
     for s in load_standings(session, registration_ids, today, detail=False):
         reg = s.registration
+        done = completed(s)
+        stage = stage_of(reg.withdrawn_at is not None, done)
         found.append(
             {
                 "registration_id": reg.id,
@@ -119,6 +127,9 @@ def rows(session: Session, registration_ids: Sequence[int], today: date) -> list
                 "rag_rank": RAG_RANK[s.rag],
                 "withdrawn": reg.withdrawn_at is not None,
                 "active": reg.withdrawn_at is None,
+                "completed_on": done,
+                "stage": stage,
+                "stage_back": 2 - stage,
             }
         )
     return found

@@ -25,6 +25,7 @@ from portfolio.services.cohorts import create_cohort as create_cohort
 from portfolio.services.cohorts import list_cohorts as list_cohorts
 from portfolio.services.people import Actor
 from portfolio.services.registration_dates import check_dates
+from portfolio.services.registration_standards import standards_of
 from portfolio.words import day_words
 
 
@@ -317,6 +318,17 @@ class RegistrationRow:
     break_since: date | None = None  # on a break in learning: still active
     break_reason: str | None = None
     break_until: date | None = None
+    # every standard signed off (none reopened), the latest on this day: completed
+    completed_on: date | None = None
+
+    @property
+    def state(self) -> str:
+        """The registration's state in words: active, on a break, completed or withdrawn."""
+        if self.withdrawn_at is not None:
+            return "withdrawn"
+        if self.completed_on is not None:
+            return "completed"
+        return "on a break" if self.break_since is not None else "active"
 
 
 def list_registrations(
@@ -327,7 +339,7 @@ def list_registrations(
     person_id: int | None = None,
 ) -> list[RegistrationRow]:
     """Every registration (or one, or those a person is learner, assessor or IQA of) with
-    names and standard codes, in two queries."""
+    names and standard codes, and the day each was completed, in two queries."""
     _require_admin(actor, "list registrations")
     learner, assessor, iqa = aliased(Person), aliased(Person), aliased(Person)
     query = (
@@ -357,16 +369,7 @@ def list_registrations(
             )
         )
     rows = session.execute(query).all()
-    ids = [r[0].id for r in rows]
-    codes: dict[int, list[str]] = {}
-    if ids:
-        for reg_id, code in session.exec(
-            select(RegistrationStandard.registration_id, Standard.code)
-            .join(Standard, col(Standard.id) == RegistrationStandard.standard_id)
-            .where(col(RegistrationStandard.registration_id).in_(ids))
-            .order_by(col(Standard.position))
-        ).all():
-            codes.setdefault(reg_id, []).append(code)
+    standards = standards_of(session, [r[0].id for r in rows])
     return [
         RegistrationRow(
             id=reg.id or 0,
@@ -374,7 +377,7 @@ def list_registrations(
             learner=learner_name,
             framework_id=reg.framework_id,
             framework=f"{fw.code} v{fw.version}",
-            standards=codes.get(reg.id or 0, []),
+            standards=standards.get(reg.id or 0, ([], None))[0],
             assessor_id=reg.assessor_id,
             assessor=assessor_name or "",
             iqa_id=reg.iqa_id,
@@ -388,6 +391,7 @@ def list_registrations(
             break_since=reg.break_since,
             break_reason=reg.break_reason,
             break_until=reg.break_until,
+            completed_on=standards.get(reg.id or 0, ([], None))[1],
         )
         for reg, learner_name, assessor_name, iqa_name, fw, cohort_name in rows
     ]

@@ -90,6 +90,11 @@ class Registration(ma.Schema):
         metadata={"description": "When the learner is expected back from the break, if said; "
                                  "null otherwise (and when not on a break)."},
     )  # fmt: skip
+    completed_on = f.Date(
+        allow_none=True, required=True,
+        metadata={"description": "The day the last of its standards was signed off, once every "
+                                 "one is; null otherwise, and again once one is reopened."},
+    )  # fmt: skip
 
 
 class NewRegistration(Strict):

@@ -88,6 +88,7 @@ class Counts:
     allocated: int  # registrations of the caseload, with a summary or not
     stale: int  # summaries worked out before today
     withdrawn: int = 0  # registrations whose learner withdrew: in no other figure but the first
+    completed: int = 0  # registrations completed (not withdrawn): not in the RAG counts
 
 
 @dataclass(frozen=True)
@@ -110,11 +111,13 @@ class Caseload:
     before_first: int | None = None  # the previous page's link seeks back from this row
     after_last: int | None = None  # the next page's link seeks on from this row
     withdrawn: int = 0  # of the whole caseload, counted apart (not red, amber, green or awaiting)
+    completed: int = 0  # of the whole caseload, counted apart (not red, amber or green)
 
     @property
     def active(self) -> int:
-        """The caseload's registrations whose learner has not withdrawn."""
-        return self.registrations - self.withdrawn
+        """The caseload's registrations whose learner is still working: neither completed nor
+        withdrawn."""
+        return self.registrations - self.withdrawn - self.completed
 
 
 def _sort_key(key: str) -> Callable[[Any], tuple[Any, ...]]:
@@ -147,6 +150,7 @@ def _counts_statement(role: str, search: bool, people: bool) -> Any:
     costs more than running it."""
     holder = bindparam("holder", type_=Integer)
     staying = ~col(_S.withdrawn)  # a withdrawn learner is counted apart, as the queue leaves out
+    working = col(_S.stage) == 0  # nor is a completed one red, amber or green
     awaiting = and_(col(_S.awaiting) > 0, staying)
     allocated = (
         sa_select(func.count())
@@ -156,7 +160,7 @@ def _counts_statement(role: str, search: bool, people: bool) -> Any:
     )
     return sa_select(
         func.count(),
-        *(_ones(and_(col(_S.rag_rank) == rank, staying)) for rank in range(len(RAGS))),
+        *(_ones(and_(col(_S.rag_rank) == rank, working)) for rank in range(len(RAGS))),
         func.coalesce(func.sum(case((staying, _S.awaiting), else_=0)), 0),
         func.count(distinct(col(_S.learner_id))) if people else literal(0),
         func.count(distinct(case((awaiting, _S.learner_id)))) if people else literal(0),
@@ -164,6 +168,7 @@ def _counts_statement(role: str, search: bool, people: bool) -> Any:
         allocated,
         _ones(col(_S.computed_on) < bindparam("today", type_=Date)),
         _ones(col(_S.withdrawn).is_(True)),
+        _ones(col(_S.stage) == 1),
     ).where(holder_of(role) == holder)
 
 
@@ -177,7 +182,7 @@ def counts(
         params["pattern"] = pattern(needle)
     found = session.execute(_counts_statement(role, bool(needle), people), params).one()
     (total, red, amber, green, awaiting, learners, awaiting_learners, matching, mine, stale,
-     withdrawn) = found  # fmt: skip
+     withdrawn, completed) = found  # fmt: skip
     return Counts(
         registrations=total,
         rag_counts={"red": red, "amber": amber, "green": green},
@@ -188,6 +193,7 @@ def counts(
         allocated=mine,
         stale=stale,
         withdrawn=withdrawn,
+        completed=completed,
     )
 
 
@@ -248,6 +254,7 @@ def _progress(row: Row) -> LearnerProgress:
         withdrawn_at=row.withdrawn_at,
         withdrawn_reason=row.withdrawn_reason,
         break_since=row.break_since,
+        completed_on=row.completed_on,
     )
 
 
@@ -320,6 +327,7 @@ def caseload(
         before_first=rows[0].registration_id if rows and page > 2 else None,  # page 1: no seek
         after_last=rows[-1].registration_id if rows and page < pages else None,
         withdrawn=found.withdrawn,
+        completed=found.completed,
     )
 
 

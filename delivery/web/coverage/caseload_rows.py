@@ -31,15 +31,16 @@ _S = RegistrationSummary
 _ORDER: dict[str, tuple[Any, ...]] = {
     "name": (_S.name_key,),
     "progress": (_S.percent, _S.name_key),
-    "rag": (_S.withdrawn, _S.rag_rank, _S.percent, _S.name_key),
-    "rag_desc": (_S.active, _S.rag_rank, _S.percent, _S.name_key),
+    "rag": (_S.stage, _S.rag_rank, _S.percent, _S.name_key),
+    "rag_desc": (_S.stage_back, _S.rag_rank, _S.percent, _S.name_key),
     "end": (_S.planned_end, _S.name_key),
 }  # each the columns of an index (summaries' model), after the assessor's or IQA's id
 
 
 def _order(sort: str, direction: str) -> str:
-    """The order a page reads: by status, a withdrawn learner comes after the active ones either
-    way, so descending reads the index led by ``active`` (not ``withdrawn``) backwards."""
+    """The order a page reads: by status, the completed come after the working learners and the
+    withdrawn last, either way, so descending reads the index led by ``stage_back`` (not
+    ``stage``) backwards."""
     return "rag_desc" if sort == "rag" and direction == "desc" else sort
 
 
@@ -60,6 +61,7 @@ class Row(NamedTuple):
     withdrawn_at: date | None = None  # the learner left: shown marked
     withdrawn_reason: str | None = None
     break_since: date | None = None  # on a break in learning: shown so, sorted as active
+    completed_on: date | None = None  # every standard signed off: shown so, sorted after active
 
 
 class Position(NamedTuple):
@@ -129,6 +131,7 @@ def _page_statement(role: str, order: str, descending: bool, seek: bool, search:
             col(Registration.withdrawn_at),
             col(Registration.withdrawn_reason),
             col(Registration.break_since),
+            col(_S.completed_on),
         )  # fmt: skip
         .select_from(page)
         .join(_S, col(_S.registration_id) == page.c.rid)
@@ -142,9 +145,9 @@ def _page_statement(role: str, order: str, descending: bool, seek: bool, search:
 def _read(session: Session, statement: Any, params: dict[str, Any]) -> list[Row]:
     return [
         Row(reg, learner, name, f"{title} (v{version})", start, end, met, total, awaiting,
-            percent, RAGS[rank], left, why, away)
+            percent, RAGS[rank], left, why, away, done)
         for reg, learner, name, title, version, start, end, met, total, awaiting, percent, rank,
-        left, why, away in session.execute(statement, params)
+        left, why, away, done in session.execute(statement, params)
     ]  # fmt: skip
 
 

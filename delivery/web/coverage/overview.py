@@ -15,6 +15,7 @@ from typing import Literal
 from sqlmodel import Session
 
 from delivery.web.coverage.reasons import STATE_WORDS, Reason, reasons_of, shown_state
+from mappings.assessment.completion import completed
 from mappings.assessment.coverage import (
     ClaimCheck,
     CoverageRules,
@@ -112,6 +113,8 @@ class LearnerProgress:
     withdrawn_at: date | None = None
     withdrawn_reason: str | None = None
     break_since: date | None = None  # on a break in learning: still active, sorted with them
+    # every standard signed off (none reopened) by this day: completed, shown and sorted apart
+    completed_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -244,6 +247,7 @@ def progress_of(standing: Standing, *, outstanding: bool = True) -> LearnerProgr
         ),
         withdrawn_at=standing.registration.withdrawn_at,
         withdrawn_reason=standing.registration.withdrawn_reason,
+        completed_on=completed(standing),
     )
 
 

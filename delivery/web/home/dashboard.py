@@ -91,6 +91,9 @@ class LearnerHome:
     # the assessor's open plans, soonest due first (the first few), and whether there are more
     plans: tuple[PlanRow, ...] = ()
     plans_more: bool = False
+    # registrations whose every standard is signed off: (framework title, day), said in place
+    # of their to-do items
+    completed: tuple[tuple[str, date], ...] = ()
 
     @property
     def nothing_to_do(self) -> bool:
@@ -113,6 +116,7 @@ class CaseloadSummary:
     rag_counts: dict[str, int]
     pending: tuple[int, ...]  # summaries missing or of an earlier day, left to the background
     withdrawn: int = 0  # registrations whose learner withdrew: not in the RAG or awaiting counts
+    completed: int = 0  # registrations completed: not in the RAG counts
 
 
 def _item(row: evidence_service.EvidenceRow) -> EvidenceItem:
@@ -132,8 +136,9 @@ def learner_home(session: Session, *, actor: Actor, today: date | None = None) -
     latest, drafts = evidence_service.latest_and_drafts(
         session, actor=actor, learner_id=actor.id, latest=LATEST_EVIDENCE, drafts=DRAFTS_SHOWN
     )
-    # a withdrawn registration's criteria are not to be evidenced: mapping to them is refused
-    staying = [p for p in progress if p.withdrawn_at is None]
+    # a withdrawn registration's criteria are not to be evidenced: mapping to them is refused;
+    # a completed one's are all signed off
+    staying = [p for p in progress if p.withdrawn_at is None and p.completed_on is None]
     missing = [o for p in staying for o in p.outstanding if o.state == "missing"]
     signed = {info.id for s in standings for info in s.standards if info.signoff is not None}
     awaiting = awaiting_of(session, actor.id)
@@ -155,6 +160,11 @@ def learner_home(session: Session, *, actor: Actor, today: date | None = None) -
         not_counting=tuple(o for p in staying for o in p.outstanding if o.state == "uncounted"),
         plans=tuple(plans),
         plans_more=plans_more,
+        completed=tuple(
+            (s.framework.title, p.completed_on)
+            for s, p in zip(standings, progress, strict=True)
+            if p.completed_on is not None and p.withdrawn_at is None
+        ),
     )
 
 
@@ -178,6 +188,7 @@ def caseload_summary(
         rag_counts=found.rag_counts,
         pending=pending,
         withdrawn=found.withdrawn,
+        completed=found.completed,
     )
 
 
