@@ -23,11 +23,12 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from mappings.assessment import summaries
+from mappings.assessment import completion, summaries
 from mappings.privacy.retention import Rules, apply
 from portfolio import config as settings
 from portfolio.db import make_engine, unit_of_work
@@ -57,10 +58,12 @@ def _unit(engine: Engine) -> summaries.Unit:
 
 
 def refresh_summaries_task(database_url: str) -> int:
-    """The RQ entry point of the nightly summaries: how many registrations' were stored."""
+    """The RQ entry point of the nightly summaries: how many registrations' were stored (the
+    day each was completed said in the centre's time zone, ``PORTFOLIO_TIME_ZONE``)."""
+    zone = ZoneInfo(_conf(database_url)["TIME_ZONE"])
     engine = make_engine(database_url)
     try:
-        stored = summaries.refresh(_unit(engine), date.today())
+        stored = summaries.refresh(_unit(engine), date.today(), zone=zone)
     finally:
         engine.dispose()
     log.info("stored today's summaries of %d registration(s)", stored)
@@ -134,16 +137,20 @@ def seconds_to_next(now: datetime, *, hour: int = 0, minute: int = 5) -> float:
 
 
 def start_nightly_thread(
-    session_factory: Callable[[], Session], *, clock: Callable[[], datetime] = datetime.now
+    session_factory: Callable[[], Session],
+    *,
+    clock: Callable[[], datetime] = datetime.now,
+    zone: ZoneInfo = completion.CENTRE,
 ) -> threading.Thread:
     """The embedded default's nightly summaries: a daemon thread of the web server that stores
-    them at 00:05 every night (this process's local time, which its ``TZ`` sets)."""
+    them at 00:05 every night (this process's local time, which its ``TZ`` sets); ``zone`` is
+    the centre's time zone (``TIME_ZONE``), in which a registration's completion day is said."""
 
     def run() -> None:
         while True:
             time.sleep(seconds_to_next(clock()))
             try:
-                summaries.refresh(partial(unit_of_work, session_factory), date.today())
+                summaries.refresh(partial(unit_of_work, session_factory), date.today(), zone=zone)
             except Exception:  # noqa: BLE001 - a background thread has nobody else to tell
                 log.exception("storing the nightly summaries failed")
 

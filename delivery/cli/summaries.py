@@ -4,6 +4,7 @@ cron in the embedded default; see docs/deploy.md)."""
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -30,7 +31,8 @@ def refresh_command(ctx: Context, chunk: int, as_json: bool) -> None:
     """Work out and store today's summary of every registration that has none. Run it shortly
     after midnight from cron (the RQ scheduler of `portfolio schedule` does it without cron);
     running it again the same day stores nothing twice."""
-    stored = summaries.refresh(ctx.session, date.today(), chunk=chunk)
+    zone = ZoneInfo(ctx.settings["TIME_ZONE"])
+    stored = summaries.refresh(ctx.session, date.today(), chunk=chunk, zone=zone)
     echo_data(
         {"stored": stored},
         as_json=as_json,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_login import LoginManager
@@ -63,7 +64,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not conf.get("REDIS_URL") and not app.config["TESTING"]:
         # the embedded default's nightly job: today's summaries stored after midnight, so the
         # day's first caseload folds no one (with Redis, `portfolio schedule` queues it)
-        start_nightly_thread(extension.session_factory)
+        start_nightly_thread(extension.session_factory, zone=ZoneInfo(conf["TIME_ZONE"]))
     csrf.init_app(app)
     remember_form_tokens(app)  # after csrf.init_app, whose csrf_token() it stands in for
     # the VLE posts the LTI log-in and launch from its own site: the signed id_token, the state

@@ -103,8 +103,12 @@ _ISO = re.compile(
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
-def _zone() -> ZoneInfo:
+def centre_zone() -> ZoneInfo:
+    """The centre's time zone (``TIME_ZONE``), which services that say a day are given."""
     return ZoneInfo(current_app.config.get("TIME_ZONE") or "Europe/London")
+
+
+_zone = centre_zone
 
 
 def clock(moment: datetime) -> str:

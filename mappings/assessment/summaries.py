@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import chain
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, delete, event, inspect, or_
 from sqlalchemy.exc import IntegrityError
@@ -55,7 +56,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from mappings.assessment import holds
-from mappings.assessment.completion import completed
+from mappings.assessment.completion import CENTRE, completed
 from mappings.assessment.models import Claim, Decision, Judgement, RegistrationSummary, SignOff
 from mappings.assessment.progress import Rag, whole_percent
 from mappings.assessment.standing import load_standings
@@ -103,13 +104,16 @@ def stage_of(withdrawn: bool, completed_on: date | None) -> int:
     return 2 if withdrawn else 1 if completed_on is not None else 0
 
 
-def rows(session: Session, registration_ids: Sequence[int], today: date) -> list[dict[str, Any]]:
+def rows(
+    session: Session, registration_ids: Sequence[int], today: date, *, zone: ZoneInfo = CENTRE
+) -> list[dict[str, Any]]:
     """Today's summary rows of these registrations, every column filled (what :func:`save`
-    stores, and what a bulk writer such as the demo's inserts itself)."""
+    stores, and what a bulk writer such as the demo's inserts itself); ``completed_on`` is the
+    day in ``zone``, the centre's time zone, as every page says a sign-off's day."""
     found = []
     for s in load_standings(session, registration_ids, today, detail=False):
         reg = s.registration
-        done = completed(s)
+        done = completed(s, zone=zone)
         stage = stage_of(reg.withdrawn_at is not None, done)
         found.append(
             {
@@ -135,21 +139,29 @@ def rows(session: Session, registration_ids: Sequence[int], today: date) -> list
     return found
 
 
-def store(session_factory: SessionFactory, registration_ids: Sequence[int], today: date) -> int:
+def store(
+    session_factory: SessionFactory,
+    registration_ids: Sequence[int],
+    today: date,
+    *,
+    zone: ZoneInfo = CENTRE,
+) -> int:
     """Work out and save the summaries of these registrations, in one transaction of its own;
     how many were saved. A registration changed meanwhile is simply worked out again later."""
     with unit_of_work(session_factory) as session:
-        return save(session, registration_ids, today)
+        return save(session, registration_ids, today, zone=zone)
 
 
-def save(session: Session, registration_ids: Sequence[int], today: date) -> int:
+def save(
+    session: Session, registration_ids: Sequence[int], today: date, *, zone: ZoneInfo = CENTRE
+) -> int:
     """Work out and save these registrations' summaries in the caller's transaction (flushed).
     On PostgreSQL their rows are held from writers first (``FOR SHARE``, in id order), so what
     is read is as committed and stays so until this commits: a decision under way (it holds its
     registration before it writes) is waited for, then read; one that comes after waits for
     this to commit, then deletes the summary."""
     holds.share_registrations(session, registration_ids)
-    found = rows(session, registration_ids, today)
+    found = rows(session, registration_ids, today, zone=zone)
     if not found:
         return 0
     session.execute(
@@ -160,7 +172,12 @@ def save(session: Session, registration_ids: Sequence[int], today: date) -> int:
 
 
 def store_in_chunks(
-    session_factory: SessionFactory, registration_ids: Sequence[int], today: date, *, chunk: int = 0
+    session_factory: SessionFactory,
+    registration_ids: Sequence[int],
+    today: date,
+    *,
+    chunk: int = 0,
+    zone: ZoneInfo = CENTRE,
 ) -> int:
     """:func:`store`, ``chunk`` registrations a transaction (a caseload's backlog, in the
     background); a chunk another process stored meanwhile is left to it."""
@@ -168,7 +185,9 @@ def store_in_chunks(
     stored = 0
     for start in range(0, len(registration_ids), chunk):
         try:
-            stored += store(session_factory, registration_ids[start : start + chunk], today)
+            stored += store(
+                session_factory, registration_ids[start : start + chunk], today, zone=zone
+            )
         except IntegrityError:
             continue
     return stored
@@ -198,7 +217,7 @@ class Unit(Protocol):
     def __call__(self, *, write: bool = ...) -> AbstractContextManager[Session]: ...
 
 
-def refresh(unit: Unit, today: date, *, chunk: int = CHUNK) -> int:
+def refresh(unit: Unit, today: date, *, chunk: int = CHUNK, zone: ZoneInfo = CENTRE) -> int:
     """Store today's summary of every registration that has none, ``chunk`` registrations a
     transaction (memory and locks stay bounded); how many were stored. Running it again the
     same day finds nothing to do. A chunk another process stored meanwhile (a caseload visit's
@@ -209,7 +228,7 @@ def refresh(unit: Unit, today: date, *, chunk: int = CHUNK) -> int:
     for start in range(0, len(ids), chunk):
         try:
             with unit() as session:
-                stored += save(session, ids[start : start + chunk], today)
+                stored += save(session, ids[start : start + chunk], today, zone=zone)
         except IntegrityError:
             continue
     return stored

@@ -11,13 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, null
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from portfolio.models import RegistrationStandard, Standard
+from portfolio.words import local
 
+CENTRE = ZoneInfo("Europe/London")  # the default ``TIME_ZONE``
 SignedStandards = Callable[[], Any]  # a selectable: registration_id, standard_id, signed_at
 _SIGNED: list[SignedStandards] = []
 
@@ -27,10 +30,10 @@ def register_signed_standards(source: SignedStandards) -> None:
 
 
 def standards_of(
-    session: Session, registration_ids: Sequence[int]
+    session: Session, registration_ids: Sequence[int], *, zone: ZoneInfo = CENTRE
 ) -> dict[int, tuple[list[str], date | None]]:
     """Each registration's standard codes in framework order, with the day it was completed
-    (every standard signed off: the latest sign-off's day) or None."""
+    (every standard signed off: the latest sign-off's day in ``zone``, the centre's) or None."""
     rs = RegistrationStandard
     if not registration_ids:
         return {}
@@ -58,11 +61,11 @@ def standards_of(
     for reg_id, code, signed_at in session.execute(query):
         # a standard signed off twice (both current) is listed once
         found.setdefault(reg_id, {}).setdefault(code, signed_at)
-    return {reg: (list(codes), _completed(codes.values())) for reg, codes in found.items()}
+    return {reg: (list(codes), _completed(codes.values(), zone)) for reg, codes in found.items()}
 
 
-def _completed(signed: Iterable[datetime | None]) -> date | None:
-    days = [at.date() if at is not None else None for at in signed]
+def _completed(signed: Iterable[datetime | None], zone: ZoneInfo) -> date | None:
+    days = [local(at, zone).date() if at is not None else None for at in signed]
     if not days or None in days:
         return None
     return max(d for d in days if d is not None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_
 from sqlalchemy import select as sa_select
@@ -25,7 +26,7 @@ from portfolio.services.cohorts import create_cohort as create_cohort
 from portfolio.services.cohorts import list_cohorts as list_cohorts
 from portfolio.services.people import Actor
 from portfolio.services.registration_dates import check_dates
-from portfolio.services.registration_standards import standards_of
+from portfolio.services.registration_standards import CENTRE, standards_of
 from portfolio.words import day_words
 
 
@@ -337,9 +338,11 @@ def list_registrations(
     actor: Actor,
     registration_id: int | None = None,
     person_id: int | None = None,
+    zone: ZoneInfo = CENTRE,
 ) -> list[RegistrationRow]:
     """Every registration (or one, or those a person is learner, assessor or IQA of) with
-    names and standard codes, and the day each was completed, in two queries."""
+    names and standard codes, and the day each was completed (in ``zone``, the centre's), in
+    two queries."""
     _require_admin(actor, "list registrations")
     learner, assessor, iqa = aliased(Person), aliased(Person), aliased(Person)
     query = (
@@ -369,7 +372,7 @@ def list_registrations(
             )
         )
     rows = session.execute(query).all()
-    standards = standards_of(session, [r[0].id for r in rows])
+    standards = standards_of(session, [r[0].id for r in rows], zone=zone)
     return [
         RegistrationRow(
             id=reg.id or 0,

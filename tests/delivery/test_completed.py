@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
@@ -13,12 +14,13 @@ from mappings.assessment import completion, signoff, summaries
 from mappings.assessment.models import RegistrationSummary, SignOff
 from mappings.assessment.standing import load_standings
 from portfolio.services import registrations, withdrawals
-from portfolio.words import day_words
+from portfolio.words import day_words, local
 from tests.conftest import actor_of
 from tests.delivery.api_world import bearer, token_for
 from tests.mappings.test_assessment import _accept_all
 
 TODAY = date.today()
+LONDON = ZoneInfo("Europe/London")  # the tests' TIME_ZONE
 
 
 @pytest.fixture
@@ -50,7 +52,7 @@ def _sign(session, case, code):
 
 def _completed_on(session, reg):
     (standing,) = load_standings(session, [reg.id], TODAY, detail=False)
-    return completion.completed(standing)
+    return completion.completed(standing, zone=LONDON)
 
 
 def _summary(session, reg):
@@ -68,11 +70,11 @@ def test_signing_off_the_last_standard_completes_and_reopening_undoes_it(session
     _sign(session, case, "SE01")
     assert _completed_on(session, reg) is None  # one standard still open
     last = _sign(session, case, "SE03")
-    assert _completed_on(session, reg) == last.signed_at.date()
+    assert _completed_on(session, reg) == local(last.signed_at, LONDON).date()
     summaries.save(session, [reg.id, case["other"].id], TODAY)
     session.commit()
     stored = _summary(session, reg)
-    assert stored is not None and stored.completed_on == last.signed_at.date()
+    assert stored is not None and stored.completed_on == local(last.signed_at, LONDON).date()
     signoff.reopen(session, actor=actor_of(case["iqa"]), signoff_id=last.id, reason="Recheck")
     session.commit()
     assert _completed_on(session, reg) is None
@@ -94,7 +96,7 @@ def test_the_caseload_counts_sorts_and_marks_a_completed_learner(
     )  # fmt: skip
     _sign(session, case, "SE01")
     last = _sign(session, case, "SE03")
-    on = day_words(last.signed_at.date())
+    on = day_words(local(last.signed_at, LONDON).date())
     store = lambda ids: summaries.save(session, ids, TODAY)  # noqa: E731
     found = caseload.caseload(session, actor=actor_of(case["assessor"]), store=store)
     assert (found.registrations, found.active, found.completed, found.withdrawn) == (3, 1, 1, 1)
@@ -139,7 +141,7 @@ def test_the_admin_list_and_the_api_say_completed(session, client, auth, case, m
     admin = make_person("admin")
     _sign(session, case, "SE01")
     last = _sign(session, case, "SE03")
-    on = last.signed_at.date()
+    on = local(last.signed_at, LONDON).date()
     auth.login(admin)
     html = client.get("/admin/registrations").get_data(as_text=True)
     rows = {r.split("</tr>")[0] for r in html.split("<tr")[1:]}
@@ -162,3 +164,57 @@ def test_the_admin_list_and_the_api_say_completed(session, client, auth, case, m
     listed = registrations.list_registrations(session, actor=actor_of(admin))
     assert [(r.state, r.completed_on) for r in listed] == [("active", None)] * 2
     assert len(session.exec(select(SignOff)).all()) == 2
+
+
+def test_the_completion_day_is_the_centres_day_as_the_signoff_page_shows(
+    app, session, client, auth, case, make_person
+) -> None:
+    """A sign-off at 23:30 UTC on 6 Jun 2026 was made at 00:30 on 7 Jun in London (summer
+    time): the standard's page says it was signed off on 7 Jun, so the registration was
+    completed on 7 Jun, everywhere it is said."""
+    app.config["TIME_ZONE"] = "Europe/London"
+    reg, admin = case["reg"], make_person("admin")
+    for code in ("SE01", "SE03"):
+        _sign(session, case, code).signed_at = datetime(2026, 6, 6, 23, 30, tzinfo=UTC)
+    session.commit()
+    day = date(2026, 6, 7)
+    (standing,) = load_standings(session, [reg.id], TODAY, detail=False)
+    assert completion.completed(standing, zone=LONDON) == day
+    assert completion.completed(standing, zone=ZoneInfo("UTC")) == date(2026, 6, 6)
+    auth.login(case["assessor"])
+    page = _text(client.get(f"/learners/{case['learner'].id}/standards/SE03").get_data(True))
+    assert "7 Jun 2026, 00:30" in page  # the sign-off as its own page shows it
+    html = client.get("/caseload").get_data(as_text=True)
+    (dora,) = [r.split("</tr>")[0] for r in html.split('<th scope="row">')[1:] if "Dora" in r]
+    assert "Completed on 7 Jun 2026" in _text(dora)
+    assert _summary(session, reg).completed_on == day
+    auth.logout()
+    auth.login(case["learner"])
+    home = _text(client.get("/").get_data(as_text=True))
+    assert f"You completed {case['title']} on 7 Jun 2026" in home
+    auth.logout()
+    auth.login(admin)
+    text = _text(client.get("/admin/registrations").get_data(as_text=True))
+    assert "completed on 7 Jun 2026" in text and "6 Jun 2026" not in text
+    auth.logout()
+    headers = bearer(token_for(session, admin.id))
+    found = client.get(f"/api/v1/registrations/{reg.id}", headers=headers).get_json()
+    assert found["completed_on"] == "2026-06-07"
+    listed = registrations.list_registrations(session, actor=actor_of(admin), zone=LONDON)
+    assert {r.id: r.completed_on for r in listed}[reg.id] == day
+    assert summaries.rows(session, [reg.id], TODAY, zone=LONDON)[0]["completed_on"] == day
+
+
+def test_the_nightly_command_says_the_completion_day_in_the_configured_zone(
+    session, cli, case, monkeypatch
+) -> None:
+    """``portfolio summaries refresh`` (cron's nightly job) gives the summaries the centre's
+    ``PORTFOLIO_TIME_ZONE``: 16:00 UTC on 6 Jun is already 7 Jun in Tokyo (not in London)."""
+    reg = case["reg"]
+    for code in ("SE01", "SE03"):
+        _sign(session, case, code).signed_at = datetime(2026, 6, 6, 16, 0, tzinfo=UTC)
+    session.commit()
+    monkeypatch.setenv("PORTFOLIO_TIME_ZONE", "Asia/Tokyo")
+    result = cli("summaries", "refresh", "--json")
+    assert result.exit_code == 0, result.output
+    assert _summary(session, reg).completed_on == date(2026, 6, 7)

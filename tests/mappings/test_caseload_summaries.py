@@ -208,8 +208,8 @@ def test_a_visit_that_loses_the_race_to_store_reads_what_the_winner_stored(
     _learner(session, "Ann Able", team, make_registration)
     real = summaries.store
 
-    def raced(factory, ids, today):  # another visit stored them first: this insert collides
-        real(factory, ids, today)
+    def raced(factory, ids, today, **kw):  # another visit stored them first: this collides
+        real(factory, ids, today, **kw)
         raise IntegrityError("INSERT", {}, Exception("duplicate key"))
 
     monkeypatch.setattr(summaries, "store", raced)

@@ -12,12 +12,15 @@ from delivery.web.admin.views import ADMIN, bp
 from delivery.web.context import actor, db
 from delivery.web.forms import PageForm, errors_on, status_of
 from delivery.web.handler import page
+from delivery.web.words import centre_zone
 from portfolio.services import breaks, registrations
 from portfolio.words import day_words
 
 
 def _page(registration_id: int, form: PageForm) -> tuple[str, int]:
-    found = registrations.list_registrations(db(), actor=actor(), registration_id=registration_id)
+    found = registrations.list_registrations(
+        db(), zone=centre_zone(), actor=actor(), registration_id=registration_id
+    )
     if not found:
         abort(404)
     row = found[0]

@@ -16,6 +16,7 @@ from delivery.web.admin.views import ADMIN, bp
 from delivery.web.context import actor, db
 from delivery.web.forms import errors_on, status_of
 from delivery.web.handler import page
+from delivery.web.words import centre_zone
 from portfolio.models import Person
 from portfolio.services import people, reallocation, registrations
 from portfolio.services.registrations import RegistrationRow
@@ -52,7 +53,9 @@ def reallocate(person_id: int) -> tuple[str, int] | Response:
     person = db().get(Person, person_id)
     if person is None:
         abort(404)
-    rows = registrations.list_registrations(db(), actor=actor(), person_id=person_id)
+    rows = registrations.list_registrations(
+        db(), zone=centre_zone(), actor=actor(), person_id=person_id
+    )
     assessed = [r for r in rows if r.assessor_id == person_id]
     assured = [r for r in rows if r.iqa_id == person_id]
     everyone = [p for p in people.list_people(db()) if p.active and p.id != person_id]

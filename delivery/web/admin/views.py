@@ -37,7 +37,7 @@ from delivery.web.admin.forms import (
 from delivery.web.context import actor, db
 from delivery.web.forms import errors_on, status_of
 from delivery.web.handler import page
-from delivery.web.words import ASSESSOR_STATUSES, role_words
+from delivery.web.words import ASSESSOR_STATUSES, centre_zone, role_words
 from mappings.assessment import plan_reads
 from portfolio.models import Framework
 from portfolio.services import catalogue, people, registrations, two_step
@@ -122,7 +122,9 @@ def person(person_id: int) -> tuple[str, int] | Response:
             registrations.remove_person(db(), actor=actor(), person_id=person_id)
             flash(f"{name} was removed; their records are kept.", "success")
             return redirect(url_for("admin.people"))
-    rows = registrations.list_registrations(db(), actor=actor(), person_id=person_id)
+    rows = registrations.list_registrations(
+        db(), zone=centre_zone(), actor=actor(), person_id=person_id
+    )
     plans = (
         plan_reads.plans_paged(db(), actor=actor(), learner_id=person_id, today=date.today())
         if target.has_role("learner")
@@ -243,7 +245,7 @@ def registrations_index() -> tuple[str, int] | Response:
                 f"Registered the learner on {chosen.title} (version {chosen.version}).", "success"
             )
             return redirect(url_for("admin.registrations"))
-    rows = registrations.list_registrations(db(), actor=actor())
+    rows = registrations.list_registrations(db(), zone=centre_zone(), actor=actor())
     return render_template(
         "admin/registrations.html",
         rows=rows,
@@ -257,7 +259,9 @@ def registrations_index() -> tuple[str, int] | Response:
 @bp.route("/registrations/<int:registration_id>", methods=["GET", "POST"])
 @page(ADMIN)
 def registration(registration_id: int) -> tuple[str, int] | Response:
-    found = registrations.list_registrations(db(), actor=actor(), registration_id=registration_id)
+    found = registrations.list_registrations(
+        db(), zone=centre_zone(), actor=actor(), registration_id=registration_id
+    )
     if not found:
         abort(404)
     row = found[0]

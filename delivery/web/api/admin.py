@@ -15,6 +15,7 @@ from delivery.web.api import paging, problems
 from delivery.web.api.handler import operation, require_role
 from delivery.web.api.schemas import IDS, Strict, paged
 from delivery.web.context import db
+from delivery.web.words import centre_zone
 from portfolio.errors import NotFound
 from portfolio.models.people import ROLES
 from portfolio.services import people, registrations
@@ -92,8 +93,9 @@ class Registration(ma.Schema):
     )  # fmt: skip
     completed_on = f.Date(
         allow_none=True, required=True,
-        metadata={"description": "The day the last of its standards was signed off, once every "
-                                 "one is; null otherwise, and again once one is reopened."},
+        metadata={"description": "The day the last of its standards was signed off (in the "
+                                 "centre's time zone), once every one is; null otherwise, and "
+                                 "again once one is reopened."},
     )  # fmt: skip
 
 
@@ -188,7 +190,7 @@ def list_registrations(page_args: dict[str, Any]) -> dict[str, Any]:
     """List registrations
 
     Every learner's registration on a framework version, with standards and staff."""
-    rows = registrations.list_registrations(db(), actor=require_role("admin"))
+    rows = registrations.list_registrations(db(), zone=centre_zone(), actor=require_role("admin"))
     return paging.page([asdict(r) for r in rows], page_args)
 
 
@@ -198,7 +200,7 @@ def list_registrations(page_args: dict[str, Any]) -> dict[str, Any]:
 def show_registration(registration_id: int) -> dict[str, Any]:
     """Show one registration"""
     rows = registrations.list_registrations(
-        db(), actor=require_role("admin"), registration_id=registration_id
+        db(), zone=centre_zone(), actor=require_role("admin"), registration_id=registration_id
     )
     if not rows:
         raise NotFound("No such registration.")
@@ -221,7 +223,9 @@ def create_registration(args: dict[str, Any]) -> dict[str, Any]:
         iqa_id=args["iqa_id"], cohort_id=args["cohort_id"], start_date=args["start_date"],
         planned_end=args["planned_end"],
     )  # fmt: skip
-    rows = registrations.list_registrations(db(), actor=actor, registration_id=made.id)
+    rows = registrations.list_registrations(
+        db(), zone=centre_zone(), actor=actor, registration_id=made.id
+    )
     return asdict(rows[0])
 
 
@@ -234,7 +238,9 @@ def update_registration(args: dict[str, Any], registration_id: int) -> dict[str,
 
     Its assessor, IQA, cohort, standards or planned end; the framework version never changes."""
     actor = require_role("admin")
-    rows = registrations.list_registrations(db(), actor=actor, registration_id=registration_id)
+    rows = registrations.list_registrations(
+        db(), zone=centre_zone(), actor=actor, registration_id=registration_id
+    )
     if not rows:
         raise NotFound("No such registration.")
     now = rows[0]
@@ -246,5 +252,7 @@ def update_registration(args: dict[str, Any], registration_id: int) -> dict[str,
         standard_codes=args.get("standards"), planned_end=args.get("planned_end"),
     )  # fmt: skip
     return asdict(
-        registrations.list_registrations(db(), actor=actor, registration_id=registration_id)[0]
+        registrations.list_registrations(
+            db(), zone=centre_zone(), actor=actor, registration_id=registration_id
+        )[0]
     )

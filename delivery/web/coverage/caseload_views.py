@@ -16,6 +16,7 @@ from delivery.web.coverage import caseload as service
 from delivery.web.coverage.chart_data import assessor_decisions_chart
 from delivery.web.handler import page
 from delivery.web.nav import around
+from delivery.web.words import centre_zone
 from mappings.assessment import summaries
 
 bp = Blueprint("caseload", __name__)
@@ -77,7 +78,9 @@ def store_now(registration_ids: list[int]) -> None:
     page's read ends first, so that its next one sees them. Another visit storing the same
     ones at the same moment wins the race: this one reads what that one stored."""
     db().rollback()
-    summaries.store_in_chunks(extension().session_factory, registration_ids, date.today())
+    summaries.store_in_chunks(
+        extension().session_factory, registration_ids, date.today(), zone=centre_zone()
+    )
 
 
 _running: set[tuple[str, int]] = set()  # caseloads whose backlog a thread of this process stores
@@ -89,13 +92,13 @@ def store_later(role: str, holder_id: int, registration_ids: list[int]) -> None:
     first visit of a day the nightly job has not reached yet, or after a framework's rules
     changed) after the page is answered: in tests on the request's connection, else in a
     thread of this process, one per caseload at a time."""
-    today = date.today()
+    today, zone = date.today(), centre_zone()
     if current_app.config.get("READINGS_INLINE"):
         factory = extension().session_factory
 
         @after_this_request
         def store(response: Response) -> Response:
-            summaries.store_in_chunks(factory, registration_ids, today)
+            summaries.store_in_chunks(factory, registration_ids, today, zone=zone)
             return response
 
         return
@@ -109,7 +112,7 @@ def store_later(role: str, holder_id: int, registration_ids: list[int]) -> None:
     def work() -> None:
         try:
             summaries.store_in_chunks(
-                lambda: Session(engine, expire_on_commit=False), registration_ids, today
+                lambda: Session(engine, expire_on_commit=False), registration_ids, today, zone=zone
             )
         finally:
             with _lock:

@@ -11,11 +11,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
+from zoneinfo import ZoneInfo
 
+from flask import has_app_context
 from sqlmodel import Session
 
 from delivery.web.coverage.reasons import STATE_WORDS, Reason, reasons_of, shown_state
-from mappings.assessment.completion import completed
+from delivery.web.words import centre_zone
+from mappings.assessment.completion import CENTRE, completed
 from mappings.assessment.coverage import (
     ClaimCheck,
     CoverageRules,
@@ -215,6 +218,11 @@ def awaiting_claims(standing: Standing) -> int:
     return standing.awaiting_claims
 
 
+def _zone() -> ZoneInfo:
+    """The centre's time zone; its default outside the app (a standing folded on its own)."""
+    return centre_zone() if has_app_context() else CENTRE
+
+
 def progress_of(standing: Standing, *, outstanding: bool = True) -> LearnerProgress:
     """Where a registration stands; ``outstanding=False`` skips the list of unmet criteria."""
     standards = []
@@ -247,7 +255,7 @@ def progress_of(standing: Standing, *, outstanding: bool = True) -> LearnerProgr
         ),
         withdrawn_at=standing.registration.withdrawn_at,
         withdrawn_reason=standing.registration.withdrawn_reason,
-        completed_on=completed(standing),
+        completed_on=completed(standing, zone=_zone()),
     )
 
 
