@@ -4,35 +4,21 @@ page. Its routes are on the administrator blueprint."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from delivery.web.admin.forms import BreakForm, EndBreakForm
 from delivery.web.admin.views import ADMIN, bp
+from delivery.web.admin.withdrawals import done, registration_page
 from delivery.web.context import actor, db
-from delivery.web.forms import PageForm, errors_on, status_of
+from delivery.web.forms import PageForm, errors_on
 from delivery.web.handler import page
-from delivery.web.words import centre_zone
-from portfolio.services import breaks, registrations
+from portfolio.services import breaks
 from portfolio.words import day_words
 
 
 def _page(registration_id: int, form: PageForm) -> tuple[str, int]:
-    found = registrations.list_registrations(
-        db(), zone=centre_zone(), actor=actor(), registration_id=registration_id
-    )
-    if not found:
-        abort(404)
-    row = found[0]
-    start = form if isinstance(form, BreakForm) else BreakForm(row=registration_id)
-    end = form if isinstance(form, EndBreakForm) else EndBreakForm(row=registration_id)
-    html = render_template("admin/break.html", row=row, start=start, end=end)
-    return html, status_of(start, end)
-
-
-def _done(learner_id: int, message: str) -> Response:
-    flash(message, "success")
-    return redirect(url_for("admin.person", person_id=learner_id))
+    kinds = {"start": BreakForm, "end": EndBreakForm}
+    return registration_page(registration_id, form, "admin/break.html", kinds)
 
 
 @bp.route("/registrations/<int:registration_id>/break", methods=["GET", "POST"])
@@ -49,7 +35,7 @@ def start_break(registration_id: int) -> tuple[str, int] | Response:
                 until=form.until.data,
             )
             since = day_words(reg.break_since or reg.start_date)
-            return _done(reg.learner_id, f"Recorded a break in learning from {since}.")
+            return done(reg.learner_id, f"Recorded a break in learning from {since}.")
     return _page(registration_id, form)
 
 
@@ -60,7 +46,7 @@ def end_break(registration_id: int) -> tuple[str, int] | Response:
     if form.validate_on_submit():
         with errors_on(form):
             reg = breaks.end_break(db(), actor=actor(), registration_id=registration_id)
-            return _done(
+            return done(
                 reg.learner_id,
                 f"Ended the break: the planned end is now {day_words(reg.planned_end)}.",
             )

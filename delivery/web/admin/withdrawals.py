@@ -18,20 +18,29 @@ from delivery.web.words import centre_zone
 from portfolio.services import registrations, withdrawals
 
 
-def _page(registration_id: int, form: PageForm) -> tuple[str, int]:
+def registration_page(
+    registration_id: int, form: PageForm, template: str, kinds: dict[str, type[PageForm]]
+) -> tuple[str, int]:
+    """A registration's own page holding a pair of forms (``kinds``: the template's name for
+    each, and its class), ``form`` among them as sent (a refusal shown again), the others new."""
     found = registrations.list_registrations(
         db(), zone=centre_zone(), actor=actor(), registration_id=registration_id
     )
     if not found:
         abort(404)
-    row = found[0]
-    withdraw = form if isinstance(form, WithdrawForm) else WithdrawForm(row=registration_id)
-    reinstate = form if isinstance(form, ReinstateForm) else ReinstateForm(row=registration_id)
-    html = render_template("admin/withdrawal.html", row=row, withdraw=withdraw, reinstate=reinstate)
-    return html, status_of(withdraw, reinstate)
+    forms = {
+        name: form if isinstance(form, kind) else kind(row=registration_id)
+        for name, kind in kinds.items()
+    }
+    return render_template(template, row=found[0], **forms), status_of(*forms.values())
 
 
-def _done(learner_id: int, message: str) -> Response:
+def _page(registration_id: int, form: PageForm) -> tuple[str, int]:
+    kinds = {"withdraw": WithdrawForm, "reinstate": ReinstateForm}
+    return registration_page(registration_id, form, "admin/withdrawal.html", kinds)
+
+
+def done(learner_id: int, message: str) -> Response:
     flash(message, "success")
     return redirect(url_for("admin.person", person_id=learner_id))
 
@@ -50,7 +59,7 @@ def withdraw(registration_id: int) -> tuple[str, int] | Response:
                 reason=form.reason.data or "",
             )
             said = withdrawals.withdrawn_words(form.on.data or date.today(), None)
-            return _done(reg.learner_id, f"Recorded that the learner {said}.")
+            return done(reg.learner_id, f"Recorded that the learner {said}.")
     return _page(registration_id, form)
 
 
@@ -61,5 +70,5 @@ def reinstate(registration_id: int) -> tuple[str, int] | Response:
     if form.validate_on_submit():
         with errors_on(form):
             reg = withdrawals.reinstate(db(), actor=actor(), registration_id=registration_id)
-            return _done(reg.learner_id, "Reinstated the registration.")
+            return done(reg.learner_id, "Reinstated the registration.")
     return _page(registration_id, form)
