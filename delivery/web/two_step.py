@@ -22,7 +22,10 @@ from portfolio.services import audit, two_step
 
 bp = Blueprint("two_step", __name__)
 
-WRONG = "That code does not match. Type the code your app shows now, or a recovery code."
+WRONG = (
+    "That code does not match, or it was used already (each code works once). Type the next "
+    "code your app shows, or a recovery code."
+)
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
