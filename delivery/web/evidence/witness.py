@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from zoneinfo import ZoneInfo
 
 from flask import current_app, flash, redirect, url_for
 from werkzeug.wrappers import Response
@@ -15,6 +14,7 @@ from delivery.web.evidence.views import _item_page, bp
 from delivery.web.evidence.witness_panel import WitnessRequestForm
 from delivery.web.forms import errors_on
 from delivery.web.handler import page
+from delivery.web.words import centre_zone
 from portfolio.errors import Invalid
 from portfolio.models import Evidence, Person
 from portfolio.services import mail, witness
@@ -61,7 +61,7 @@ def witness_ask(evidence_id: int) -> tuple[str, int] | Response:
                 actor=actor(),
                 evidence_id=evidence_id,
                 email=form.email.data or "",
-                zone=ZoneInfo(current_app.config.get("TIME_ZONE") or "Europe/London"),
+                zone=centre_zone(),
             )
             row = asked.row
             link = link_for(asked.token)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlmodel import Session
@@ -13,6 +12,7 @@ from wtforms import EmailField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from delivery.web.forms import PageForm
+from delivery.web.words import centre_zone
 from portfolio.services import witness
 from portfolio.services.evidence import EvidenceDetail
 
@@ -48,7 +48,7 @@ def witness_panel(
     found, earlier = witness.newest_statuses(
         session, evidence_id=info.item.id or 0, version_number=info.version.number
     )
-    zone = ZoneInfo(current_app.config.get("TIME_ZONE") or "Europe/London")
+    zone = centre_zone()
     panel = WitnessPanel(lines=[witness.words(s, zone) for s in found], earlier=earlier)
     if not ({"self", "assessor"} & info.relation) or info.item.erased_at is not None:
         return panel
