@@ -122,6 +122,13 @@ def test_admin_sees_failed_work_and_reads_an_attachment_again(
     assert again.status_code == 422 and "Only a failed reading" in again.get_data(as_text=True)
 
 
+def test_a_page_with_nothing_failed_says_so_in_words(client, auth) -> None:
+    auth.login("admin")
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert "No export has failed." in page and "Every attachment was read." in page
+    assert "None." not in page
+
+
 def test_only_administrators_see_failures(session, make_person) -> None:
     with pytest.raises(PermissionDenied):
         failures.failures(session, actor=actor_of(make_person("assessor")), redis_url=None)
