@@ -23,13 +23,14 @@ from mappings.assessment.notices import submitted
 from mappings.assessment.recorded import written_elsewhere
 from mappings.privacy.erasure import register_forget_hook
 from mappings.quality.eqa import eqa_relation
-from portfolio import storable
+from portfolio import sealing, storable
 from portfolio.services import (
     access,
     breaks,
     evidence,
     registration_standards,
     registrations,
+    two_step,
     withdrawals,
 )
 from portfolio.services.actors import Actor
@@ -73,8 +74,10 @@ def wire() -> None:
 def configure(conf: Mapping[str, Any]) -> None:
     """Apply the settings the core services read in every process (the app factory, the command
     line and the worker call it once the configuration is known): the centre's own identifiers
-    that the personal-data scan of evidence reports."""
+    that the personal-data scan of evidence reports, and the keys that encrypt two-step secrets
+    in the database (``ENCRYPTION_KEYS``, else derived from ``SECRET_KEY``)."""
     evidence.scanning.use_identifiers(conf.get("PRIVACY_IDENTIFIERS"))
+    two_step.use_sealer(sealing.from_settings(conf))
     # An erasure (on request or by retention) deletes the cohort export files in this instance
     # folder that may hold the people it erases.
     register_forget_hook("exports", _exports_forgotten_in(Path(conf["INSTANCE_PATH"])))

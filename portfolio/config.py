@@ -21,6 +21,11 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "`development` or `production`; production refuses the default secret key",
     ),
     "SECRET_KEY": (DEFAULT_SECRET_KEY, "signs session cookies and CSRF tokens"),
+    "ENCRYPTION_KEYS": (
+        None,
+        "keys encrypting two-step secrets in the database, comma-separated: the first encrypts, "
+        "all decrypt (rotation); unset: one derived from the secret key",
+    ),
     "DATABASE_URL": (
         None,
         "SQLAlchemy URL; default: SQLite file `portfolio.sqlite3` in the instance folder",
@@ -176,6 +181,16 @@ def _check_privacy(config: dict[str, Any]) -> None:
         )
 
 
+def _check_keys(config: dict[str, Any]) -> None:
+    """A value of PORTFOLIO_ENCRYPTION_KEYS that is not a list of keys stops the start."""
+    from portfolio.sealing import parse_keys
+
+    try:
+        parse_keys(config.get("ENCRYPTION_KEYS"))
+    except ValueError as exc:
+        raise RuntimeError(f"PORTFOLIO_ENCRYPTION_KEYS: {exc}") from None
+
+
 def finish(config: dict[str, Any]) -> dict[str, Any]:
     """Fill in paths derived from the instance folder and check production safety."""
     instance = Path(config.get("INSTANCE_PATH") or Path.cwd() / "instance").resolve()
@@ -197,6 +212,7 @@ def finish(config: dict[str, Any]) -> dict[str, Any]:
         ) from None
     config["TIME_ZONE"] = zone
     _check_privacy(config)
+    _check_keys(config)
     if config.get("ENV") == "production" and config.get("SECRET_KEY") in (None, DEFAULT_SECRET_KEY):
         raise RuntimeError(
             "Refusing to start in production with the default secret key: "

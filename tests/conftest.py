@@ -26,9 +26,11 @@ from delivery.schema import upgrade
 from delivery.web.app import create_app
 from delivery.wiring import wire
 from demo.accounts import register_learner, sample_spec
+from portfolio import config as settings
+from portfolio import sealing
 from portfolio.db import make_engine, normalise_url
 from portfolio.models import Framework, Person, Registration
-from portfolio.services import people
+from portfolio.services import people, two_step
 from portfolio.services.people import SYSTEM
 
 pytest_plugins = ["tests.assessed"]  # the ``store`` and ``case`` of exports and privacy tests
@@ -36,6 +38,10 @@ pytest_plugins = ["tests.assessed"]  # the ``store`` and ``case`` of exports and
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT / "tests" / "data" / "shared"
 PASSWORD = "correct-horse-battery"
+# One key encrypts two-step secrets for every app, command and worker of the run, whatever their
+# secret keys, as in one deployment (what one seals the others read); tests of keys set theirs.
+TEST_ENCRYPTION_KEY = "ITGKAQGMjn0fxvIS0KwCw0lx1P8L5A_Il0EJay2yreQ="
+os.environ.setdefault("PORTFOLIO_ENCRYPTION_KEYS", TEST_ENCRYPTION_KEY)
 PG_ENV = "PORTFOLIO_TEST_POSTGRES_URL"
 
 
@@ -400,6 +406,12 @@ def cheap_password_hashing() -> Iterator[Any]:
 def wired() -> None:
     """Guards and relations registered as the app, the CLI and the worker register them."""
     wire()
+
+
+@pytest.fixture(autouse=True)
+def sealed_with_the_test_key() -> None:
+    """Each test starts with the run's keys, whatever keys the one before configured."""
+    two_step.use_sealer(sealing.from_settings(settings.from_env()))
 
 
 def pytest_report_header(config: Any) -> str:

@@ -79,6 +79,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "delivery.cli.tokens:tokens_group",
         "Make, list and revoke personal access tokens for the API.",
     ),
+    "two-step": (
+        "delivery.cli.two_step:two_step_group",
+        "Encrypt the stored two-step secrets; make a key to encrypt them with.",
+    ),
     "register": (
         "delivery.cli.register:register_command",
         "Register a learner on standards of a framework version with an assessor and an IQA.",

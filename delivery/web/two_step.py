@@ -32,7 +32,9 @@ WRONG = (
 @page(public=True)
 def code() -> tuple[str, int] | Response:
     """A wrong code is answered 200 and committed: it counts towards the account's wait and the
-    client address's failure limit, as a wrong password does."""
+    client address's failure limit, as a wrong password does. A secret the server cannot
+    decrypt is told in words (recovery codes, or an administrator's reset), never a 5xx; the
+    account's wait does not grow, the address's failure limit counts it."""
     _ = current_user.is_authenticated  # look the visitor up before this request's transaction
     person = pending()
     if person is None:
@@ -41,9 +43,14 @@ def code() -> tuple[str, int] | Response:
         return redirect(url_for("auth.login", next=request.args.get("next")))
     form = SecondStepForm()
     if form.validate_on_submit():
-        found = two_step.complete_log_in(
-            db(), person_id=person.id or 0, code=form.given, delays=delays()
-        )
+        try:
+            found = two_step.complete_log_in(
+                db(), person_id=person.id or 0, code=form.given, delays=delays()
+            )
+        except two_step.Unreadable as refused:  # the keys changed: not the person's doing
+            limits.note_failed_login()
+            flash(str(refused), "error")
+            return render_template("two_step/code.html", form=form), 200
         if found is not None:
             person, how = found
             audit.record(

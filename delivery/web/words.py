@@ -74,6 +74,7 @@ ACTIONS = {
     "standard.declaration": "Learner's declaration confirmed",
     "standard.reopen": "Standard reopened",
     "standard.signoff": "Standard signed off",
+    "two_step.sealed": "Stored two-step secrets encrypted",
     "witness.request": "Witness asked by e-mail to confirm the testimony",
     "witness.answer": "The witness answered through the e-mailed link",
 }

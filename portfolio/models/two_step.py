@@ -17,7 +17,9 @@ class TwoStep(SQLModel, table=True):
     __tablename__ = "two_step"
 
     person_id: int = Field(foreign_key="person.id", primary_key=True)
-    secret: str = Field(max_length=64)  # base32, as the authenticator app holds it
+    # encrypted (portfolio.sealing: a Fernet token); base32 as the app holds it when stored
+    # before encryption came (migration 0038), until it is sealed
+    secret: str = Field(max_length=255)
     # the last time step (30 s) whose code was accepted: a code is accepted once
     last_step: int = 0
     turned_on_at: datetime = Field(default_factory=utcnow)

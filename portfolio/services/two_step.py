@@ -6,18 +6,28 @@ and off by giving a current code (or a recovery code) and their password; an adm
 resets it for someone who lost their phone. A code is accepted once: the last time step used is
 recorded and only a later one is taken, with one step (30 s) of clock drift either way. Only the
 SHA-256 of each recovery code is stored. Wrong codes count as failed log-ins: the account waits
-as after wrong passwords (:class:`~portfolio.services.people.Delays`)."""
+as after wrong passwords (:class:`~portfolio.services.people.Delays`).
+
+The secret is stored encrypted (:mod:`portfolio.sealing`, with the keys the process is configured
+with through :func:`use_sealer`). One stored plain, before encryption came, is still read, and
+is sealed under the first key at its next successful use, as is one sealed under an older key;
+``portfolio two-step seal`` does all at once (:func:`seal_all`). A secret no key opens is
+refused with :data:`UNREADABLE`: recovery codes still work, and an administrator can reset it."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import pyotp
 from sqlmodel import Session, col, delete, select, update
 
+from portfolio import sealing
+from portfolio.config import DEFAULT_SECRET_KEY
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import Person, RecoveryCode, TwoStep
 from portfolio.models.base import utcnow
@@ -35,6 +45,41 @@ WRONG_CODE = (
     "That code does not match. Type the 6-digit code your app shows now (each code works once); "
     "if it still does not match, check that the time on your phone is right."
 )
+UNREADABLE = (
+    "Your two-step verification cannot be checked at the moment: this site can no longer read "
+    "the secret your app shares with it. Log in with one of your recovery codes, or ask an "
+    "administrator of your centre to reset two-step verification for you; you then log in with "
+    "your password and set it up again."
+)
+log = logging.getLogger(__name__)
+_sealer = sealing.from_settings({"SECRET_KEY": DEFAULT_SECRET_KEY})  # until the process is set up
+
+
+class Unreadable(Invalid):
+    """The person's stored secret cannot be decrypted with the keys in use (:data:`UNREADABLE`)."""
+
+
+def use_sealer(sealer: sealing.Sealer) -> None:
+    """Encrypt and decrypt the stored secrets with ``sealer`` from now on in this process (the
+    wiring passes the configured keys)."""
+    global _sealer
+    _sealer = sealer
+
+
+def _opened(row: TwoStep) -> tuple[str, bool] | None:
+    """The row's secret and whether it is stored as it should be (sealed under the first key);
+    None, logged, when no key opens it. A secret stored plain (before encryption) is read."""
+    if is_secret(row.secret):
+        return row.secret, False
+    try:
+        return _sealer.open(row.secret)
+    except sealing.Unreadable:
+        log.error(
+            "The two-step secret of person %s cannot be decrypted with the keys in use "
+            "(PORTFOLIO_ENCRYPTION_KEYS, or PORTFOLIO_SECRET_KEY when unset, changed?)",
+            row.person_id,
+        )
+        return None
 
 
 def new_secret() -> str:
@@ -144,7 +189,7 @@ def turn_on(
     step = _matching_step(secret, code, after=0, now=now or utcnow())
     if step is None:
         raise Invalid(WRONG_CODE, field="code")
-    session.add(TwoStep(person_id=actor.id, secret=secret, last_step=step))
+    session.add(TwoStep(person_id=actor.id, secret=_sealer.seal(secret), last_step=step))
     codes = _new_recovery_codes(session, actor.id)
     session.flush()
     audit.record(
@@ -159,21 +204,39 @@ def use_code(
 ) -> str | None:
     """Accept ``code`` for the person's second step, once: ``"code"`` (from the app),
     ``"recovery"`` (a recovery code, now used up), or None when it is neither. Two requests with
-    the same code at once: the conditional write lets only one of them through."""
+    the same code at once: the conditional write lets only one of them through. A secret stored
+    plain or under an older key is sealed under the first key once a code is accepted; one that
+    cannot be decrypted leaves recovery codes working and raises :class:`Unreadable` otherwise."""
     row = session.get(TwoStep, person_id)
     if row is None:
         return None
     now = now or utcnow()
-    step = _matching_step(row.secret, code.strip(), after=row.last_step, now=now)
-    if step is not None:
+    opened = _opened(row)
+    step = None
+    if opened is not None:
+        step = _matching_step(opened[0], code.strip(), after=row.last_step, now=now)
+    if opened is not None and step is not None:
+        values: dict[str, object] = {"last_step": step}
+        if not opened[1]:
+            values["secret"] = _sealer.seal(opened[0])
         claimed = session.execute(
             update(TwoStep)
             .where(col(TwoStep.person_id) == person_id, col(TwoStep.last_step) < step)
-            .values(last_step=step)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
         session.expire(row)
         return "code" if claimed.rowcount == 1 else None  # type: ignore[attr-defined]
+    how = _use_recovery(session, person_id, code, now)
+    if opened is None and how is None:
+        raise Unreadable(UNREADABLE, field="code")
+    if how is not None and opened is not None and not opened[1]:
+        row.secret = _sealer.seal(opened[0])
+        session.add(row)
+    return how
+
+
+def _use_recovery(session: Session, person_id: int, code: str, now: datetime) -> str | None:
     wanted = _digest(_normal(code))
     found = session.exec(
         select(RecoveryCode.id).where(
@@ -278,3 +341,42 @@ def reset_message(*, name: str, site: str) -> tuple[str, str]:
         "If you did not ask for this, tell your centre at once and change your password.\n"
     )
     return "Two-step verification was turned off on your portfolio account", body
+
+
+@dataclass
+class Sealed:
+    """What :func:`seal_all` did: how many secrets it sealed that were stored plain, how many it
+    sealed again under the first key, how many already were, and whose no key opens."""
+
+    plain: int = 0
+    older: int = 0
+    current: int = 0
+    unreadable: list[int] = field(default_factory=list)  # person ids
+
+
+def seal_all(session: Session, *, actor: Actor) -> Sealed:
+    """Seal every secret stored plain, and seal again under the first key each one sealed under
+    an older key, in the caller's transaction (one audit entry, ``two_step.sealed``). A secret
+    no key opens is left as it is and named: an administrator resets that person's two-step
+    verification."""
+    if not actor.has("admin"):
+        raise PermissionDenied("Only administrators seal the stored two-step secrets.")
+    done = Sealed()
+    rows = session.exec(select(TwoStep).order_by(col(TwoStep.person_id)).with_for_update())
+    for row in rows.all():
+        opened = _opened(row)
+        if opened is None:
+            done.unreadable.append(row.person_id)
+        elif opened[1]:
+            done.current += 1
+        else:
+            done.plain += is_secret(row.secret)
+            done.older += not is_secret(row.secret)
+            row.secret = _sealer.seal(opened[0])
+            session.add(row)
+    if done.plain or done.older:
+        audit.record(
+            session, actor=actor, action="two_step.sealed", subject_type="two_step",
+            subject_id=None, data={"plain": done.plain, "older_key": done.older},
+        )  # fmt: skip
+    return done

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+import pytest
+
 from exports.subject_access import write_subject_access
 from portfolio.services import comments
 from portfolio.services.actors import SYSTEM
@@ -120,14 +122,23 @@ def test_the_comments_and_audit_of_an_assessors_unsubmitted_record_stay_theirs(
         assert record.id in about(theirs, name), name
 
 
-def test_the_archive_says_whether_two_step_is_on_never_its_secret(session, case, store) -> None:
+@pytest.mark.parametrize("stored", ["plain", "sealed"])
+def test_the_archive_says_whether_two_step_is_on_never_its_secret(
+    session, case, store, stored
+) -> None:
+    """Neither the secret nor what the database holds of it (a Fernet token, or the secret
+    itself in a row stored before encryption came) is in the archive, nor in a bundle."""
     import json
 
+    from portfolio import config, sealing
     from portfolio.models import RecoveryCode, TwoStep
     from portfolio.services import two_step
 
     secret = two_step.new_secret()
-    session.add(TwoStep(person_id=case.learner.id, secret=secret, last_step=7))
+    held_as = secret
+    if stored == "sealed":
+        held_as = sealing.from_settings(config.from_env()).seal(secret)
+    session.add(TwoStep(person_id=case.learner.id, secret=held_as, last_step=7))
     session.add(RecoveryCode(person_id=case.learner.id, code_hash="ab" * 32))
     session.commit()
     out = io.BytesIO()
@@ -139,4 +150,11 @@ def test_the_archive_says_whether_two_step_is_on_never_its_secret(session, case,
     assert held["on"] is True and held["turned_on_at"]
     assert held["recovery_codes"] == [{"used_at": None}]
     assert secret.encode() not in everything and b"ab" * 32 not in everything
+    assert held_as.encode() not in everything
+    from exports.bundle.write import write_bundle  # nor is it in the learner's portfolio bundle
+
+    bundle = io.BytesIO()
+    write_bundle(session, store, case.learner.id, bundle, centre="C")
+    carried = _everything(bundle.getvalue())
+    assert secret.encode() not in carried and held_as.encode() not in carried
     assert "two_step.json" in readme
