@@ -31,6 +31,8 @@ ACCOUNTS: tuple[tuple[str, str, str, str, str], ...] = (
     ("learner2@example.org", "Leo Learner", "learner", "Main site", "standard"),
     ("learner3@example.org", "Lily Learner", "learner", "North site", "standard"),
     ("learner4@example.org", "Luca Learner", "learner", "North site", "standard"),
+    ("learner5@example.org", "Lara Learner", "learner", "North site", "standard"),
+    ("learner6@example.org", "Liam Learner", "learner", "Main site", "standard"),
     ("eqa@example.org", "Evan External", "eqa", "Main site", "standard"),
 )
 # learner email -> (cohort, assessor email, standards, weeks since start)
@@ -44,6 +46,9 @@ REGISTRATIONS = {
     "learner2@example.org": ("2026 Job coaches A", "assessor1@example.org", "SE01,SE04,SE06", 20),
     "learner3@example.org": ("2026 Job coaches B", "assessor2@example.org", "SE02,SE05,SE08", 8),
     "learner4@example.org": ("2026 Job coaches B", "assessor2@example.org", "SE01,SE03", 1),
+    # on a break in learning, and completed (the two smallest standards): demo/states.py
+    "learner5@example.org": ("2026 Job coaches B", "assessor2@example.org", "SE02,SE05", 16),
+    "learner6@example.org": ("2026 Job coaches A", "assessor1@example.org", "SE03,SE05", 44),
 }
 
 

@@ -60,10 +60,10 @@ class DemoAssessments:
 DATA = "assessments.toml"
 
 
-def demo_plans() -> dict[str, tuple[tuple[DemoItem, ...], tuple[str, ...]]]:
+def demo_plans(data: str = DATA) -> dict[str, tuple[tuple[DemoItem, ...], tuple[str, ...]]]:
     """Learner email -> (their evidence items, the standards signed off for them), read from
-    ``demo/data/assessments.toml``."""
-    text = resources.files("demo").joinpath("data", DATA).read_text("utf-8")
+    ``demo/data/assessments.toml`` (or another file of ``demo/data`` written the same way)."""
+    text = resources.files("demo").joinpath("data", data).read_text("utf-8")
     return {
         learner["email"]: (
             tuple(_item(item) for item in learner.get("item", [])),
@@ -99,11 +99,13 @@ def _actor(person: Person) -> Actor:
     return Actor.of(person)
 
 
-def add_demo_assessments(session: Session, *, today: date | None = None) -> DemoAssessments:
-    """Give the demo learners evidence, decisions and a sign-off (idempotent)."""
+def add_demo_assessments(
+    session: Session, *, today: date | None = None, data: str = DATA
+) -> DemoAssessments:
+    """Give the demo learners of ``data`` evidence, decisions and sign-offs (idempotent)."""
     today = today or date.today()
     report = DemoAssessments()
-    for email, (items, sign) in demo_plans().items():
+    for email, (items, sign) in demo_plans(data).items():
         learner = session.exec(select(Person).where(Person.email == email)).first()
         if learner is None or not items:
             continue

@@ -9,6 +9,7 @@ from demo.accounts import load_demo
 from demo.assessments import add_demo_assessments
 from demo.plans import add_demo_plans
 from demo.quality import add_demo_quality
+from demo.states import add_demo_states
 from demo.synthetic import CHUNK, add_synthetic_centre, vacuum_filled
 
 
@@ -43,10 +44,12 @@ def demo(ctx: Context, learners: int, seed: int, items: int, chunk: int) -> None
         assessed = add_demo_assessments(session)
         planned = add_demo_plans(session)
         assured = add_demo_quality(session)
+        states = add_demo_states(session)  # after the IQA cycle, which keeps its samples
     click.echo(report.text())
     click.echo(assessed.text())
     click.echo(planned.text())
     click.echo(assured.text())
+    click.echo(states.text())
     if learners > 0:
         synthetic = add_synthetic_centre(
             ctx.session,

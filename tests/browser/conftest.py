@@ -17,6 +17,7 @@ from demo.accounts import DEMO_PASSWORD, load_demo
 from demo.assessments import add_demo_assessments
 from demo.plans import add_demo_plans
 from demo.quality import add_demo_quality
+from demo.states import add_demo_states
 from exports.badges import issue as badges
 from portfolio.config import SIGNING_KEY_FILE
 from portfolio.db import make_engine, session_scope
@@ -71,6 +72,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         add_demo_assessments(session)
         add_demo_plans(session)
         add_demo_quality(session)
+        add_demo_states(session)  # a learner on a break and a completed registration
         _long_portfolio(session, "learner4@example.org", PAGE_SIZE + 10)
         # the demo's sign-offs get their Open Badges, signed with the live server's own key
         badges.issue_missing(
