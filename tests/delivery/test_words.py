@@ -190,3 +190,42 @@ def test_framework_facts_and_roles_in_words(app: Flask) -> None:
     assert fact_words("2017-13-45") == "2017-13-45"  # not a date: as it is
     assert role_words("assessor,iqa") == "Assessor, internal quality assurer"
     assert role_words(frozenset({"eqa", "learner"})) == "External quality assurer, learner"
+
+
+_ACTION_SHAPE = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
+
+
+def _recorded_actions() -> set[str]:
+    """Every audit action the code records: the ``action=`` of each call and the code passed to the
+    two helpers that record on a caller's behalf (``drafts.log``, ``plans._audit``)."""
+    import ast
+
+    found: set[str] = set()
+    root = Path(__file__).resolve().parents[2]
+    for package in ("portfolio", "mappings", "exports", "delivery", "framework", "demo"):
+        for path in (root / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Call):
+                    continue
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                values = [k.value for k in node.keywords if k.arg == "action"]
+                if name in ("log", "_audit"):
+                    values += node.args
+                found |= {
+                    v.value
+                    for v in values
+                    if isinstance(v, ast.Constant)
+                    and isinstance(v.value, str)
+                    and _ACTION_SHAPE.match(v.value)
+                }
+    return found
+
+
+def test_every_audit_action_the_code_records_has_words_of_its_own() -> None:
+    from delivery.web.words import ACTIONS
+
+    recorded = _recorded_actions()
+    # the scan finds actions in all three forms: drafts.log, plans._audit and action=
+    assert {"evidence.attach", "plan.set", "claim.decide"} <= recorded
+    assert sorted(recorded - ACTIONS.keys()) == []
