@@ -6,7 +6,9 @@ sign-offs, so reopening a standard makes the registration not completed again.
 The caseload reads it from the stored summaries (``completed_on``, worked out by
 :mod:`mappings.assessment.summaries` with :func:`completed`); the learner's home page
 from the standings it already loads; the administrators' list and the API from the standards
-the registrations list reads anyway, joined to :func:`current_signoffs` (no statement added)."""
+the registrations list reads anyway, joined to :func:`current_signoffs` (no statement added).
+Statements that must leave completed registrations out (their open plans are no work to do, their
+claims await no decision) test :func:`completed_sql` on the registrations they read anyway."""
 
 from __future__ import annotations
 
@@ -15,11 +17,14 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import and_, exists
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from mappings.assessment.models import SignOff
 from mappings.assessment.standing import Standing
+from portfolio.models import RegistrationStandard
 from portfolio.words import local
 
 CENTRE = ZoneInfo("Europe/London")  # the default ``TIME_ZONE``
@@ -50,3 +55,20 @@ def current_signoffs() -> Any:
     return sa_select(
         col(SignOff.registration_id), col(SignOff.standard_id), col(SignOff.signed_at)
     ).where(col(SignOff.status) == "signed")
+
+
+def completed_sql(registration_id: Any) -> Any:
+    """SQL: the registration whose id is ``registration_id`` (a column of the enclosing
+    statement) is completed, as :func:`completion_day` says: it has a standard, and none of its
+    standards is without a current sign-off (two lookups of the registration's standards by
+    index, each a few rows)."""
+    standard, signoff = aliased(RegistrationStandard), aliased(SignOff)
+    signed = exists().where(
+        col(signoff.registration_id) == standard.registration_id,
+        col(signoff.standard_id) == standard.standard_id,
+        col(signoff.status) == "signed",
+    )
+    return and_(
+        exists().where(col(standard.registration_id) == registration_id),
+        ~exists().where(col(standard.registration_id) == registration_id, ~signed),
+    )

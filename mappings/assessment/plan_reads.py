@@ -10,6 +10,7 @@ from sqlalchemy import Select, and_, bindparam, case, exists, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from mappings.assessment.completion import completed_sql
 from mappings.assessment.models import (
     AssessmentPlan,
     AssessmentPlanCriterion,
@@ -45,7 +46,11 @@ _SUBMITTED = (
     .correlate(AssessmentPlan)
 )
 
-# built once: it runs on every learner's home page, a range of ix_assessment_plan_learner_open
+# its registration is completed (every standard signed off): the plan is no longer needed
+_COMPLETED = completed_sql(col(Registration.id))
+
+# built once: it runs on every learner's home page, a range of ix_assessment_plan_learner_open;
+# a completed registration's open plans are no work to do, so not among them
 _OPEN = (
     sa_select(
         col(AssessmentPlan.id),
@@ -58,6 +63,7 @@ _OPEN = (
     .where(
         col(AssessmentPlan.learner_id) == bindparam("learner_id"),
         col(AssessmentPlan.status) == "open",
+        ~_COMPLETED,
     )
     .order_by(col(AssessmentPlan.due_on), col(AssessmentPlan.id))
     .limit(bindparam("limit"))
@@ -103,8 +109,9 @@ class PlanPage:
     evidence: tuple[PlanEvidence, ...]  # the newest ``evidence_shown`` of them, oldest first
     evidence_total: int  # how many items were written for the plan
     may_assess: bool  # the actor is the allocated assessor and the plan is open
-    may_write: bool  # the actor is the learner and the plan is open
+    may_write: bool  # the actor is the learner, the plan open, its registration not completed
     portfolio_reader: bool  # the actor may read the portfolio (not only an administrator)
+    own: bool = False  # the actor is the learner
 
 
 def require_read(session: Session, actor: Actor, learner_id: int) -> set[str]:
@@ -119,7 +126,8 @@ def open_plans(
     session: Session, learner_id: int, today: date, limit: int = HOME_SHOWN
 ) -> tuple[list[PlanRow], bool]:
     """The learner's open plans, soonest due first, at most ``limit``, in one statement, and
-    whether there are more. For the learner's own home page (the caller is the learner)."""
+    whether there are more; not those of a completed registration, no longer needed. For the
+    learner's own home page (the caller is the learner)."""
     rows = session.execute(_OPEN, {"learner_id": learner_id, "limit": limit + 1}).all()
     plans = [
         PlanRow(i, t, d, state_of("open", d, bool(s), today, on_break=bool(b)))
@@ -128,16 +136,18 @@ def open_plans(
     return plans[:limit], len(plans) > limit
 
 
-def _ordered(learner_id: int) -> Select[AssessmentPlan, bool, bool, int]:
+def _ordered(learner_id: int) -> Select[AssessmentPlan, bool, bool, bool, int]:
     """The learner's plans as their lists show them: open ones soonest due first, then ended
     ones, most recently ended first; each with whether its evidence was submitted, whether its
-    registration is on a break, and how many plans the learner has (``count(*) OVER ()``)."""
+    registration is on a break, whether it is completed, and how many plans the learner has
+    (``count(*) OVER ()``)."""
     ended = case((col(AssessmentPlan.status) == "open", 0), else_=1)
     return (
         sa_select(
             AssessmentPlan,
             _SUBMITTED.label("submitted"),
             col(Registration.break_since).is_not(None).label("on_break"),
+            _COMPLETED.label("completed"),
             func.count().over(),
         )
         .join(Registration, col(Registration.id) == AssessmentPlan.registration_id)
@@ -159,7 +169,7 @@ def plans_window(
     only when ``start`` lies past the end."""
     require_read(session, actor, learner_id)
     rows = session.execute(_ordered(learner_id).limit(limit).offset(start)).all()
-    total = int(rows[0][3]) if rows else 0
+    total = int(rows[0][4]) if rows else 0
     if not rows and start > 0:
         every = sa_select(func.count()).where(col(AssessmentPlan.learner_id) == learner_id)
         total = int(session.execute(every).scalar_one())
@@ -168,9 +178,9 @@ def plans_window(
             p.id or 0,
             p.title,
             p.due_on,
-            state_of(p.status, p.due_on, bool(s), today, p.close_reason, bool(b)),
+            state_of(p.status, p.due_on, bool(s), today, p.close_reason, bool(b), bool(c)),
         )
-        for p, s, b, _ in rows
+        for p, s, b, c, _ in rows
     ]
     return shown, total
 
@@ -220,16 +230,16 @@ def plan_page(
 ) -> PlanPage:
     """One plan with its criteria, its state and the newest ``evidence_shown`` items written for
     it (None: all of them), for anyone who may read it."""
-    found = session.exec(
-        select(AssessmentPlan, Registration, Framework.title, Person.name)
+    found = session.execute(
+        sa_select(AssessmentPlan, Registration, col(Framework.title), col(Person.name), _COMPLETED)
         .join(Registration, col(Registration.id) == AssessmentPlan.registration_id)
         .join(Framework, col(Framework.id) == Registration.framework_id)
         .join(Person, col(Person.id) == AssessmentPlan.learner_id)
-        .where(AssessmentPlan.id == plan_id)
+        .where(col(AssessmentPlan.id) == plan_id)
     ).first()
     if found is None:
         raise NotFound("No such plan.")
-    plan, reg, framework, learner = found
+    plan, reg, framework, learner, completed = found
     rel = require_read(session, actor, plan.learner_id)
     setter = session.get(Person, plan.set_by)
     evidence, total, submitted = _evidence_of(session, plan_id, evidence_shown)
@@ -252,13 +262,15 @@ def plan_page(
             today,
             plan.close_reason,
             reg.break_since is not None,
+            bool(completed),
         ),
         criteria=tuple(criteria_of(session, plan_id)),
         evidence=tuple(evidence),
         evidence_total=total,
         may_assess=is_open and reg.assessor_id == actor.id and "assessor" in rel,
-        may_write=is_open and "self" in rel,
+        may_write=is_open and not completed and "self" in rel,
         portfolio_reader=bool(rel - {"admin"}),
+        own="self" in rel,
     )
 
 

@@ -37,8 +37,11 @@ def state_of(
     today: date,
     close_reason: str = "",
     on_break: bool = False,
+    completed: bool = False,
 ) -> PlanState:
-    """The plan's state: done (marked done, or closed with a reason) whatever else; else
+    """The plan's state: done (marked done, or closed with a reason) whatever else; else no
+    longer needed while its registration is completed (every standard signed off: nothing is
+    left to evidence, its due date is not counted late; reopening a standard brings it back); else
     evidence submitted once an item linked to it was submitted; else overdue past its due date
     (unless the learner is on a break in learning: then open, its due date not counted late);
     else open."""
@@ -46,6 +49,10 @@ def state_of(
         return PlanState("done", "Done", "marked done by the assessor")
     if status == "closed":
         return PlanState("done", "Closed", f"closed: {close_reason}" if close_reason else "closed")
+    if completed:
+        return PlanState(
+            "done", "No longer needed", f"due {day_words(due_on)}; every standard is signed off"
+        )
     # on a break in learning, no due date is counted late
     words = f"due {day_words(due_on)}; the learner is on a break" if on_break else None
     if submitted:

@@ -24,7 +24,11 @@ bp = Blueprint("api_plans", __name__, url_prefix="/api/v1",
                description="Assessment plans: what an assessor asks a learner to do, by when.")  # fmt: skip
 problems.on(bp)
 
-STATE = {"description": "open, overdue, submitted (evidence written for it was submitted) or done"}
+STATE = {
+    "description": "open, overdue, submitted (evidence written for it was submitted) or "
+    "done (marked done, closed, or no longer needed: every standard of its "
+    "registration is signed off)"
+}
 
 
 class PlanRowOut(ma.Schema):
@@ -32,7 +36,9 @@ class PlanRowOut(ma.Schema):
     title = f.String(required=True)
     due_on = f.Date(required=True)
     state = f.String(required=True, metadata=STATE)
-    state_label = f.String(required=True, metadata={"description": "e.g. Overdue, Closed"})
+    state_label = f.String(
+        required=True, metadata={"description": "e.g. Overdue, Closed, No longer needed"}
+    )
     state_words = f.String(required=True, metadata={"description": "e.g. due 20 Dec 2026"})
 
 
