@@ -9,12 +9,17 @@ from datetime import date, timedelta
 
 from sqlmodel import col, select
 
-from mappings.assessment import plans, signoff
+from delivery.web.admin.figures import centre_figures
+from delivery.web.coverage import caseload
+from delivery.web.home.dashboard import caseload_summary
+from mappings.assessment import claims, plans, signoff, summaries
 from mappings.assessment.models import SignOff
-from portfolio.models import Criterion, Standard
+from mappings.assessment.queue import marking_queue
+from portfolio.models import Criterion, Person, Standard
+from portfolio.words import day_words, local
 from tests.conftest import actor_of
 from tests.delivery.api_world import bearer, token_for
-from tests.delivery.test_completed import _sign, case  # noqa: F401
+from tests.delivery.test_completed import LONDON, _sign, case  # noqa: F401
 
 TODAY = date.today()
 
@@ -81,3 +86,83 @@ def test_a_completed_registrations_open_plans_are_not_work_to_do(
     assert "Reflect on your last visit : Overdue , due" in home
     assert len(session.exec(select(SignOff)).all()) == 2
     auth.logout()
+
+
+def _claim(session, learner, make_evidence, code: str, title: str) -> None:
+    """A new item of ``learner``'s, submitted, claiming two criteria of ``code``."""
+    item = make_evidence(learner, title=title)
+    found = [c for c in claims.claimable_criteria(session, learner.id) if c.standard_code == code]
+    claims.set_claims(
+        session,
+        actor=actor_of(learner),
+        evidence_id=item.id,
+        criterion_ids=[c.criterion_id for c in found][:2],
+    )
+    session.commit()
+
+
+def _awaiting(session, case, make_evidence) -> tuple[int, str]:  # noqa: F811
+    """Abel's two claims and, once Dora's registration is completed, two of hers on SE03: the
+    sign-off froze them, nobody decides them until SE03 is reopened."""
+    abel = session.get(Person, case["other"].learner_id)
+    _claim(session, abel, make_evidence, "SE01", "Abel's account")
+    _sign(session, case, "SE01")
+    last = _sign(session, case, "SE03")
+    _claim(session, case["learner"], make_evidence, "SE03", "Dora's afterthought")
+    return last.id, day_words(local(last.signed_at, LONDON).date())
+
+
+def test_claims_on_a_completed_registration_are_not_awaiting_a_decision(
+    session,
+    client,
+    auth,
+    case,  # noqa: F811
+    make_evidence,
+    count_queries,
+) -> None:
+    last, _ = _awaiting(session, case, make_evidence)
+    assessor, iqa, dora = case["assessor"], case["iqa"], case["learner"]
+    queue = marking_queue(session, actor=actor_of(assessor))
+    assert [r.title for r in queue.rows] == ["Abel's account"] and queue.total == 1
+    assert marking_queue(session, actor=actor_of(assessor), learner_id=dora.id).total == 0
+    store = lambda ids: summaries.save(session, ids, TODAY)  # noqa: E731
+    for who, role in ((assessor, "assessor"), (iqa, "iqa")):
+        found = caseload.caseload(session, actor=actor_of(who), role=role, store=store)
+        assert found.awaiting_claims == 2 and found.completed == 1  # Abel's, not Dora's
+        home = caseload_summary(session, actor=actor_of(who), role=role, store=store)
+        assert (home.awaiting_claims, home.awaiting_learners) == (2, 1)
+    with count_queries() as q:
+        figures = centre_figures(session, today=TODAY)
+    assert q.count == 1
+    awaiting = next(f for f in figures.work if f.label == "Claims awaiting a decision")
+    assert (awaiting.value, awaiting.hint) == (2, "in 1 submitted item")
+    # reopened, SE03 is judged again: Dora's claims on it await a decision as Abel's do
+    signoff.reopen(session, actor=actor_of(iqa), signoff_id=last, reason="Recheck")
+    session.commit()
+    assert marking_queue(session, actor=actor_of(assessor)).total == 2
+    found = caseload.caseload(session, actor=actor_of(assessor), store=store)
+    assert (found.awaiting_claims, found.completed) == (4, 0)
+    awaiting = next(f for f in centre_figures(session).work if f.label.startswith("Claims"))
+    assert (awaiting.value, awaiting.hint) == (4, "in 2 submitted items")
+
+
+def test_the_caseload_page_says_a_completed_learners_claims_are_not_decided(
+    session,
+    client,
+    auth,
+    case,  # noqa: F811
+    make_evidence,
+) -> None:
+    _, on = _awaiting(session, case, make_evidence)
+    for path in ("/caseload", "/caseload?role=iqa"):
+        auth.login(case["iqa"] if "iqa" in path else case["assessor"])
+        page = client.get(path).get_data(as_text=True)
+        text = _text(page)
+        assert "2 claims awaiting decision" in text
+        rows = [r.split("</tr>")[0] for r in page.split('<th scope="row">')[1:]]
+        (dora,) = [r for r in rows if "Dora Done" in r]
+        (abel,) = [r for r in rows if "Abel Busy" in r]
+        cell = _text(dora.split('data-label="Awaiting decision">')[1].split("</td>")[0]).strip()
+        assert cell == "2 , not decided: every standard is signed off"
+        assert f"Completed on {on}" in _text(dora) and "not decided" not in abel
+        auth.logout()

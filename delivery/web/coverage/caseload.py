@@ -111,7 +111,7 @@ class Caseload:
     before_first: int | None = None  # the previous page's link seeks back from this row
     after_last: int | None = None  # the next page's link seeks on from this row
     withdrawn: int = 0  # of the whole caseload, counted apart (not red, amber, green or awaiting)
-    completed: int = 0  # of the whole caseload, counted apart (not red, amber or green)
+    completed: int = 0  # of the whole caseload, counted apart (not red, amber, green or awaiting)
 
     @property
     def active(self) -> int:
@@ -149,9 +149,10 @@ def _counts_statement(role: str, search: bool, people: bool) -> Any:
     distinct counts: a third of the statement's time at 50,000 registrations); building it
     costs more than running it."""
     holder = bindparam("holder", type_=Integer)
-    staying = ~col(_S.withdrawn)  # a withdrawn learner is counted apart, as the queue leaves out
-    working = col(_S.stage) == 0  # nor is a completed one red, amber or green
-    awaiting = and_(col(_S.awaiting) > 0, staying)
+    # a withdrawn learner is counted apart, nor is a completed one red, amber or green; the claims
+    # of neither await a decision (the marking queue leaves them out)
+    working = col(_S.stage) == 0
+    awaiting = and_(col(_S.awaiting) > 0, working)
     allocated = (
         sa_select(func.count())
         .select_from(Registration)
@@ -161,7 +162,7 @@ def _counts_statement(role: str, search: bool, people: bool) -> Any:
     return sa_select(
         func.count(),
         *(_ones(and_(col(_S.rag_rank) == rank, working)) for rank in range(len(RAGS))),
-        func.coalesce(func.sum(case((staying, _S.awaiting), else_=0)), 0),
+        func.coalesce(func.sum(case((working, _S.awaiting), else_=0)), 0),
         func.count(distinct(col(_S.learner_id))) if people else literal(0),
         func.count(distinct(case((awaiting, _S.learner_id)))) if people else literal(0),
         _ones(like()) if search else func.count(),
