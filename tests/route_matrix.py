@@ -57,6 +57,8 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "admin.cohorts": ({"admin"}, {"admin"}),
     "admin.registrations": ({"admin"}, {"admin"}),
     "admin.registration": ({"admin"}, {"admin"}),
+    "admin.audit": ({"admin"}, set()),  # the audit trail searched (GET only)
+    "admin.audit_csv": ({"admin"}, set()),  # the entries the search finds, as CSV
     "admin.withdraw": ({"admin"}, {"admin"}),  # a learner's withdrawal from a registration
     "admin.reinstate": (set(), {"admin"}),
     "admin.start_break": ({"admin"}, {"admin"}),  # a break in learning (maternity, sickness)

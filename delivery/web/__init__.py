@@ -34,6 +34,7 @@ from delivery.web.admin import (
 from delivery.web.admin import lti as admin_lti  # noqa: F401 - its route is on the admin blueprint
 from delivery.web.admin import privacy as admin_privacy
 from delivery.web.admin import reallocation as admin_reallocation  # noqa: F401 - its route is on the admin blueprint
+from delivery.web.admin import trail as admin_trail  # noqa: F401 - its routes are on the admin blueprint
 from delivery.web.admin import views as admin
 from delivery.web.admin import withdrawals as admin_withdrawals  # noqa: F401 - its routes are on the admin blueprint
 from delivery.web.api.problems import http_problem, problem, wants_problem

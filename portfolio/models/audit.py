@@ -17,8 +17,14 @@ from portfolio.models.base import utcnow
 
 
 class AuditEntry(SQLModel, table=True):
-    # an item's history (its page) and a person's (a subject access export) by subject, in order
-    __table_args__ = (Index("ix_auditentry_subject", "subject_type", "subject_id", "id"),)
+    # an item's history (its page) and a person's (a subject access export) by subject, in order;
+    # the administrators' search of the trail by who acted and by action, newest first, a page
+    # at a time (each page one range of one index whatever the trail's length)
+    __table_args__ = (
+        Index("ix_auditentry_subject", "subject_type", "subject_id", "id"),
+        Index("ix_auditentry_actor", "actor_id", "id"),
+        Index("ix_auditentry_action", "action", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)

@@ -1,0 +1,145 @@
+"""The audit trail's entries in words, for the administrators' search page and its CSV: when,
+who, what, about what (with a link where the administrator may open it) and a short summary of
+the entry's data (never JSON, hashes or ISO timestamps). Where the person an entry is about has
+had their personal data erased, the text the entry kept about them shows as erased."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import url_for
+
+from delivery.web.words import action_words, fact_words, label_words, when
+from mappings.privacy.requests import PLACEHOLDER_REASON
+from portfolio.models import AuditEntry
+from portfolio.services.audit_search import Related
+
+SYSTEM = "System"
+ERASED = PLACEHOLDER_REASON  # "(erased)", as a withdrawn learner's reason shows once erased
+SUMMARY_LIMIT = 200
+_HEX = re.compile(r"^[0-9a-f]{32,}$")
+_SECRET_KEYS = ("hash", "sha256", "digest", "secret", "token", "fingerprint")
+# what an entry is about, when no page of it is linked
+SUBJECTS = {
+    "assessment_plan": "An assessment plan",
+    "attachment": "An attachment",
+    "badge": "An Open Badge",
+    "claim": "A claim",
+    "cohort": "A cohort",
+    "eqa_access": "External QA access",
+    "evidence": "An evidence item",
+    "exportjob": "An export",
+    "framework": "A framework",
+    "iqa_action": "An IQA action",
+    "iqa_cycle": "A sampling cycle",
+    "iqa_sample": "An IQA sample",
+    "iqa_strategy": "The sampling strategy",
+    "learner_declaration": "A learner's declaration",
+    "lti_platform": "A VLE",
+    "person": "A person",
+    "registration": "A registration",
+    "signoff": "A sign-off",
+    "two_step": "Two-step verification",
+}
+
+
+@dataclass(frozen=True)
+class TrailRow:
+    """One entry as the page shows it."""
+
+    when: str
+    who: str
+    who_url: str | None
+    what: str
+    about: str
+    about_url: str | None
+    summary: str
+
+
+def who_of(entry: AuditEntry, names: Related) -> tuple[str, str | None]:
+    if entry.actor_id is None:
+        return SYSTEM, None
+    person = names.people.get(entry.actor_id)
+    if person is None:
+        return "Someone no longer held", None
+    return person.name, url_for("admin.person", person_id=entry.actor_id)
+
+
+def about_of(entry: AuditEntry, names: Related) -> tuple[str, str | None]:
+    """What the entry is about in words, with the administrator's page of it where there is one
+    (the evidence pages are for the learner's assessors: the learner's page is linked)."""
+    kind, sid = entry.subject_type, entry.subject_id
+    learner = names.learner_of(entry)
+    if kind == "person" and learner is not None:
+        return learner.name, url_for("admin.person", person_id=sid)
+    if kind == "registration" and learner is not None and sid is not None:
+        return f"Registration of {learner.name}", url_for("admin.registration", registration_id=sid)
+    if kind == "evidence" and learner is not None:
+        return f"Evidence of {learner.name}", url_for("admin.person", person_id=learner.id)
+    words = SUBJECTS.get(kind) or label_words(kind)
+    return (words if sid is not None or kind == "two_step" else f"{words} (several)"), None
+
+
+def _value(value: object, erased: bool) -> str | None:
+    if value is None or value == "" or value == [] or value == {}:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return when(value)
+    if isinstance(value, str):
+        if _HEX.match(value):
+            return None
+        shown = fact_words(value)
+        if shown != value:  # a date or a moment, in words
+            return str(shown)
+        return ERASED if erased else value
+    if isinstance(value, dict):
+        if set(value) == {"old", "new"}:
+            old, new = _value(value["old"], erased), _value(value["new"], erased)
+            return f"{old or 'none'} → {new or 'none'}"
+        return summary_of(value, erased) or None
+    if isinstance(value, list | tuple):
+        parts = [p for p in (_value(v, erased) for v in value[:5]) if p]
+        if len(parts) < min(len(value), 5) or any(isinstance(v, dict) for v in value):
+            return f"{len(value)} item{'s' if len(value) != 1 else ''}"
+        more = f" and {len(value) - 5} more" if len(value) > 5 else ""
+        return ", ".join(parts) + more
+    return None
+
+
+def summary_of(data: dict[str, object], erased: bool = False) -> str:
+    """An entry's data in a line of words: "Email: ann@example.org; Roles: learner"."""
+    parts = []
+    for key, value in data.items():
+        if any(word in key.lower() for word in _SECRET_KEYS):
+            continue
+        shown = _value(value, erased)
+        if shown:
+            parts.append(f"{label_words(key)}: {shown}")
+    text = "; ".join(parts)
+    return text if len(text) <= SUMMARY_LIMIT else text[: SUMMARY_LIMIT - 1].rstrip() + "…"
+
+
+def erased_subject(entry: AuditEntry, names: Related) -> bool:
+    """Whether the person the entry is about has had their personal data erased."""
+    person = names.learner_of(entry)
+    return person is not None and person.erased_at is not None
+
+
+def trail_row(entry: AuditEntry, names: Related) -> TrailRow:
+    who, who_url = who_of(entry, names)
+    about, about_url = about_of(entry, names)
+    return TrailRow(
+        when=when(entry.at),
+        who=who,
+        who_url=who_url,
+        what=action_words(entry.action),
+        about=about,
+        about_url=about_url,
+        summary=summary_of(entry.data or {}, erased_subject(entry, names)),
+    )
