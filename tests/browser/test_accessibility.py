@@ -83,6 +83,31 @@ def test_administrator_pages(page, live_server) -> None:
     assert _check(page, live_server, paths) == []
 
 
+def test_audit_trail_search(page, live_server) -> None:
+    """The administrators' search of the trail: reached from a learner's page ("About them"),
+    searched by who and by action with the keyboard, paged on, and checked by axe at 375 px."""
+    login(page, live_server, "admin@example.org")
+    page.goto(f"{live_server}/admin/people")
+    page.get_by_role("link", name="Lena Learner").first.click()
+    page.get_by_role("link", name="About them").click()
+    page.wait_for_url("**/admin/audit?about_id=*")
+    about = page.url.removeprefix(live_server)
+    assert page.locator("table.audit-trail tbody tr").count() > 0
+    page.goto(f"{live_server}/admin/audit")
+    page.get_by_label("What they did").select_option(label="Logged in")
+    page.get_by_label("Who did it").fill("admin@example.org")
+    page.get_by_label("Who did it").press("Enter")
+    page.wait_for_url("**/admin/audit?**")
+    searched = page.url.removeprefix(live_server)
+    assert page.locator("td[data-label=What]").first.inner_text() == "Logged in"
+    page.goto(f"{live_server}/admin/audit")
+    older = page.get_by_role("navigation", name="Pages of the audit trail").get_by_role(
+        "link", name="Next page"
+    )
+    paths = ["/admin", "/admin/audit", about, searched, older.get_attribute("href") or ""]
+    assert _check(page, live_server, paths) == []
+
+
 def test_learner_pages(page, live_server) -> None:
     login(page, live_server, "learner1@example.org")
     page.goto(f"{live_server}/evidence")
