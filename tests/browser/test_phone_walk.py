@@ -61,6 +61,7 @@ SKIPPED: dict[str, str] = {
     "exports.job_download": "a download: the export's zip",
     "leap2a.download": "a download: the learner's portfolio as LEAP2A (zip)",
     "iqa.report": "a download: the cycle's IQA report (CSV or spreadsheet)",
+    "admin.audit_csv": "a download: the audit trail's entries found, as CSV",
 }
 # no persona opens these with the route test's made-up links; a visitor with a real one does
 BY_REAL_LINK = ("account.reset", "notifications.unsubscribe", "witness.answer")

@@ -235,3 +235,30 @@ def test_the_centre_page_and_a_persons_page_link_to_the_search(client, auth, mak
     page = client.get(f"/admin/people/{ann.id}").get_data(as_text=True)
     assert f'href="/admin/audit?by_id={ann.id}"' in page
     assert f'href="/admin/audit?about_id={ann.id}"' in page
+
+
+def test_the_pages_links_walk_every_entry_once_each_way(session, client, auth, make_person) -> None:
+    auth.login("admin")
+    ann = make_person("assessor", name="Ann Actor")
+    _entries(session, 120, actor=ann)
+
+    def walk(url: str, rel: str) -> list[list[str]]:
+        pages = []
+        while url:
+            html = client.get(url).get_data(as_text=True)
+            pages.append(re.findall(r"Site: Site (\d+) → Main", html))
+            links = re.findall(rf'rel="{rel}" href="([^"]+)"', html)
+            url = links[0].replace("&amp;", "&") if links else ""
+        return pages
+
+    forward = walk(f"/admin/audit?by_id={ann.id}&action=person.update", "next")
+    assert [len(p) for p in forward] == [50, 50, 20]
+    assert [int(i) for p in forward for i in p] == list(range(119, -1, -1))
+    last = client.get(f"/admin/audit?by_id={ann.id}&before=1").get_data(as_text=True)
+    assert "No more entries" in last
+    html = client.get(f"/admin/audit?by_id={ann.id}&action=person.update").get_data(as_text=True)
+    third = re.findall(r'rel="next" href="([^"]+)"', html)[0].replace("&amp;", "&")
+    html = client.get(third).get_data(as_text=True)
+    third = re.findall(r'rel="next" href="([^"]+)"', html)[0].replace("&amp;", "&")
+    backward = walk(third, "prev")
+    assert [int(i) for p in reversed(backward) for i in p] == list(range(119, -1, -1))
