@@ -262,3 +262,27 @@ def test_the_pages_links_walk_every_entry_once_each_way(session, client, auth, m
     third = re.findall(r'rel="next" href="([^"]+)"', html)[0].replace("&amp;", "&")
     backward = walk(third, "prev")
     assert [int(i) for p in reversed(backward) for i in p] == list(range(119, -1, -1))
+
+
+@pytest.mark.parametrize(
+    ("data", "erased", "words"),
+    [
+        ({"email": "a@x.example", "roles": "assessor,iqa"}, False,
+         "Email: a@x.example; Roles: Assessor, internal quality assurer"),
+        ({"roles": {"old": "learner", "new": "learner,assessor"}}, False,
+         "Roles: Learner → Learner, assessor"),
+        ({"email": {"old": "a@x.example", "new": "b@x.example"}}, True,
+         "Email: (erased) → (erased)"),
+        ({"on": "2026-12-03", "reason": "Moved away"}, True, "On: 3 Dec 2026; Reason: (erased)"),
+        ({"sha256": "ab" * 32, "registration_id": 4, "files": 3, "kept": True}, False,
+         "Files: 3; Kept: yes"),
+        ({"standards": ["SE01", "SE02"], "claims": [{"id": 1}, {"id": 2}]}, False,
+         "Standards: SE01, SE02; Claims: 2 items"),
+        ({"until": None, "note": ""}, False, ""),
+    ],
+)  # fmt: skip
+def test_an_entrys_data_in_words(app, data, erased, words) -> None:
+    from delivery.web.admin.trail_rows import summary_of
+
+    with app.app_context():
+        assert summary_of(data, erased) == words

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from flask import url_for
 
-from delivery.web.words import action_words, fact_words, label_words, when
+from delivery.web.words import action_words, fact_words, label_words, role_words, when
 from mappings.privacy.requests import PLACEHOLDER_REASON
 from portfolio.models import AuditEntry
 from portfolio.services.audit_search import Related
@@ -20,6 +20,7 @@ SYSTEM = "System"
 ERASED = PLACEHOLDER_REASON  # "(erased)", as a withdrawn learner's reason shows once erased
 SUMMARY_LIMIT = 200
 _HEX = re.compile(r"^[0-9a-f]{32,}$")
+_ID = re.compile(r"(^|_)ids?$")
 _SECRET_KEYS = ("hash", "sha256", "digest", "secret", "token", "fingerprint")
 # what an entry is about, when no page of it is linked
 SUBJECTS = {
@@ -112,12 +113,24 @@ def _value(value: object, erased: bool) -> str | None:
     return None
 
 
+def _roles(value: object) -> object:
+    """Roles as people say them, also in an old and new pair: "assessor,iqa" -> "Assessor,
+    internal quality assurer"."""
+    if isinstance(value, dict):
+        return {k: _roles(v) for k, v in value.items()}
+    if isinstance(value, str | list):
+        return role_words(value) or None
+    return value
+
+
 def summary_of(data: dict[str, object], erased: bool = False) -> str:
     """An entry's data in a line of words: "Email: ann@example.org; Roles: learner"."""
     parts = []
     for key, value in data.items():
-        if any(word in key.lower() for word in _SECRET_KEYS):
-            continue
+        if any(word in key.lower() for word in _SECRET_KEYS) or _ID.search(key):
+            continue  # fingerprints, and rows' ids: the "about" column names the subject
+        if key == "roles":
+            value = _roles(value)
         shown = _value(value, erased)
         if shown:
             parts.append(f"{label_words(key)}: {shown}")
