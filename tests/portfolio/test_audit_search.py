@@ -279,6 +279,7 @@ def test_the_pages_links_walk_every_entry_once_each_way(session, client, auth, m
         ({"standards": ["SE01", "SE02"], "claims": [{"id": 1}, {"id": 2}]}, False,
          "Standards: SE01, SE02; Claims: 2 items"),
         ({"until": None, "note": ""}, False, ""),
+        ({"kind": "reflective_account", "version": 1}, False, "Kind: Reflective account; Version: 1"),
     ],
 )  # fmt: skip
 def test_an_entrys_data_in_words(app, data, erased, words) -> None:
@@ -286,3 +287,7 @@ def test_an_entrys_data_in_words(app, data, erased, words) -> None:
 
     with app.app_context():
         assert summary_of(data, erased) == words
+        decided = {"from": "claimed", "to": "accepted", "method": "WT"}
+        assert summary_of(decided, action="claim.decide") == (
+            "Decision: awaiting decision → accepted; Method: Witness testimony"
+        )

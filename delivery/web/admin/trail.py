@@ -174,7 +174,8 @@ def _csv_lines(filters: TrailFilter) -> Iterator[bytes]:
         out.writerow((
             at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), who, entry.actor_id or "",
             entry.action, action_words(entry.action), about, entry.subject_type,
-            entry.subject_id or "", summary_of(entry.data or {}, erased_subject(entry, names)),
+            entry.subject_id or "",
+            summary_of(entry.data or {}, erased_subject(entry, names), entry.action),
         ))  # fmt: skip
         if buffer.tell() > 64_000:
             yield buffer.getvalue().encode("utf-8")

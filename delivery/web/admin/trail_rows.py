@@ -12,15 +12,19 @@ from datetime import date, datetime
 from flask import url_for
 
 from delivery.web.words import action_words, fact_words, label_words, role_words, when
+from mappings.assessment.words import decision_words, method_words
 from mappings.privacy.requests import PLACEHOLDER_REASON
 from portfolio.models import AuditEntry
 from portfolio.services.audit_search import Related
+from portfolio.words import kind_words
 
 SYSTEM = "System"
 ERASED = PLACEHOLDER_REASON  # "(erased)", as a withdrawn learner's reason shows once erased
 SUMMARY_LIMIT = 200
 _HEX = re.compile(r"^[0-9a-f]{32,}$")
 _ID = re.compile(r"(^|_)ids?$")
+# codes some entries keep, as the pages say them
+_CODES = {"kind": kind_words, "method": method_words}
 _SECRET_KEYS = ("hash", "sha256", "digest", "secret", "token", "fingerprint")
 # what an entry is about, when no page of it is linked
 SUBJECTS = {
@@ -123,14 +127,21 @@ def _roles(value: object) -> object:
     return value
 
 
-def summary_of(data: dict[str, object], erased: bool = False) -> str:
-    """An entry's data in a line of words: "Email: ann@example.org; Roles: learner"."""
+def summary_of(data: dict[str, object], erased: bool = False, action: str = "") -> str:
+    """An entry's data in a line of words: "Email: ann@example.org; Roles: Learner"; a
+    decision as the pages say it ("Decision: awaiting decision → accepted")."""
     parts = []
+    if action == "claim.decide" and isinstance(data.get("to"), str):
+        old, new = str(data.get("from") or "claimed"), str(data["to"])
+        parts.append(f"Decision: {decision_words(old, new)}")
+        data = {k: v for k, v in data.items() if k not in ("from", "to")}
     for key, value in data.items():
         if any(word in key.lower() for word in _SECRET_KEYS) or _ID.search(key):
             continue  # fingerprints, and rows' ids: the "about" column names the subject
         if key == "roles":
             value = _roles(value)
+        elif key in _CODES and isinstance(value, str):
+            value = _CODES[key](value)
         shown = _value(value, erased)
         if shown:
             parts.append(f"{label_words(key)}: {shown}")
@@ -154,5 +165,5 @@ def trail_row(entry: AuditEntry, names: Related) -> TrailRow:
         what=action_words(entry.action),
         about=about,
         about_url=about_url,
-        summary=summary_of(entry.data or {}, erased_subject(entry, names)),
+        summary=summary_of(entry.data or {}, erased_subject(entry, names), entry.action),
     )
