@@ -46,8 +46,30 @@ def evidence_for_plan(
         only_params={"plan_id": plan_id},
         **shown,
     )
+    return _title(session, learner_id, plan_id), page
+
+
+def evidence_after_for_plan(
+    session: Session, *, actor: Actor, learner_id: int, plan_id: int, **shown: Any
+) -> tuple[list[listing.EvidenceRow], tuple[Any, int] | None]:
+    """A keyset page of the learner's evidence written for the plan (``shown``: the position,
+    limit, status, query and order as :func:`listing.page_after` takes them), refused as
+    :func:`evidence_for_plan` refuses."""
+    found = listing.page_after(
+        session,
+        actor=actor,
+        learner_id=learner_id,
+        only=WRITTEN_FOR,
+        only_params={"plan_id": plan_id},
+        **shown,
+    )
+    _title(session, learner_id, plan_id)
+    return found
+
+
+def _title(session: Session, learner_id: int, plan_id: int) -> str:
     params = {"plan_id": plan_id, "learner_id": learner_id}
     title = session.connection().execute(_TITLE, params).scalar_one_or_none()
     if title is None:
         raise NotFound("No such plan among this learner's plans.")
-    return title, page
+    return str(title)

@@ -4,6 +4,8 @@ submitting it with the declaration (its author)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from flask import current_app, send_file
@@ -53,18 +55,26 @@ def list_evidence(args: dict[str, Any], page_args: dict[str, Any], learner_id: i
     """List a learner's evidence
 
     Optionally only drafts or submitted items, only those holding every word of `q`, only
-    those written for one of the learner's plans (`plan`), in the order `sort`."""
-    start, limit = paging.window(page_args)
-    shown: dict[str, Any] = {"page": 1, "per_page": start + limit + 1, "status": args["status"],
-                             "query": args["q"], "sort": args["sort"]}  # fmt: skip
+    those written for one of the learner's plans (`plan`), in the order `sort`. Paged by
+    keyset: the cursor holds the last item's place in that order, so every page costs what the
+    first does and an item written meanwhile neither repeats nor hides another."""
+    sort = args["sort"]  # its key: a title in lower case, or an activity date
+    parse: Callable[[str], Any] = str if sort == "title" else date.fromisoformat
+    shown: dict[str, Any] = {
+        "after": paging.after(page_args, sort, parse),
+        "limit": page_args["limit"], "status": args["status"], "query": args["q"], "sort": sort,
+    }  # fmt: skip
     actor, plan_id = api_actor(), args["plan"]
     if plan_id is None:
-        found = service.page_for_learner(db(), actor=actor, learner_id=learner_id, **shown)
+        rows, last = service.page_after(db(), actor=actor, learner_id=learner_id, **shown)
     else:
-        _, found = plan_evidence.evidence_for_plan(
+        rows, last = plan_evidence.evidence_after_for_plan(
             db(), actor=actor, learner_id=learner_id, plan_id=plan_id, **shown
         )
-    return paging.body(found.rows[start : start + limit], start, limit, len(found.rows))
+    if last is None:
+        return paging.keyset_body(rows, sort, None)
+    key = last[0] if sort == "title" else last[0].isoformat()
+    return paging.keyset_body(rows, sort, (str(key), last[1]))
 
 
 @bp.route("/learners/<int:learner_id>/evidence", methods=["POST"])

@@ -1,9 +1,12 @@
 """Cursor pagination for the API's lists: ``?limit=`` (1..200, default 50) and ``?cursor=``, an
 opaque string the previous page gave as ``next`` (a link) and ``next_cursor``.
 
-A cursor holds the place of the first row of the next page, base64url-encoded with a keyed
-checksum so that a client cannot make one up or alter one (a bad cursor is a 422 problem naming
-the field ``cursor``)."""
+A cursor holds a position, base64url-encoded with a keyed checksum so that a client cannot make
+one up or alter one (a bad cursor is a 422 problem naming the field ``cursor``): for a list read
+by keyset (:func:`after`, :func:`keyset_body`: a learner's evidence, which may be long) the
+order, sort key and id of the last row of the page, so that any page costs what the first does
+and rows written meanwhile neither repeat nor hide one; for the short lists cut from rows read
+whole (:func:`page`), the place of the first row of the next page."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import base64
 import hashlib
 import hmac
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -23,6 +26,8 @@ from portfolio.errors import Invalid
 T = TypeVar("T")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+MAX_CURSOR = 4000  # a position may hold a title: 300 characters, each escaped in JSON
+BAD_CURSOR = "The cursor is not one this API gave out."
 
 
 class PageArgs(ma.Schema):
@@ -33,7 +38,7 @@ class PageArgs(ma.Schema):
     )
     cursor = ma.fields.String(
         load_default=None,
-        validate=ma.validate.Length(max=200),
+        validate=ma.validate.Length(max=MAX_CURSOR),
         metadata={"description": "Where to go on from: the `next_cursor` of the previous page."},
     )
 
@@ -59,7 +64,7 @@ def decode(cursor: str) -> dict[str, Any]:
             raise ValueError("shape")
         return position
     except (ValueError, UnicodeDecodeError) as exc:
-        raise Invalid("The cursor is not one this API gave out.", field="cursor") from exc
+        raise Invalid(BAD_CURSOR, field="cursor") from exc
 
 
 def _next_link(cursor: str) -> str:
@@ -75,7 +80,7 @@ def window(args: dict[str, Any]) -> tuple[int, int]:
     if args.get("cursor"):
         position = decode(str(args["cursor"])).get("at")
         if not isinstance(position, int) or position < 0:
-            raise Invalid("The cursor is not one this API gave out.", field="cursor")
+            raise Invalid(BAD_CURSOR, field="cursor")
         start = position
     return start, limit
 
@@ -94,3 +99,29 @@ def page(rows: Sequence[T], args: dict[str, Any]) -> dict[str, Any]:
     """One page of ``rows`` (in their fixed order) after the cursor in ``args``."""
     start, limit = window(args)
     return body(rows[start : start + limit], start, limit, len(rows))
+
+
+def after(args: dict[str, Any], sort: str, parse: Callable[[str], Any]) -> tuple[Any, int] | None:
+    """The position the keyset cursor in ``args`` holds, the sort key (``parse`` turns its text
+    back into one, raising ValueError) and id of the last row of the page before; None without
+    a cursor. A cursor given out for another order (``sort``) is refused as a made-up one."""
+    if not args.get("cursor"):
+        return None
+    position = decode(str(args["cursor"]))
+    key, ident = position.get("key"), position.get("id")
+    if position.get("sort") != sort or not isinstance(key, str) or type(ident) is not int:
+        raise Invalid(BAD_CURSOR, field="cursor")
+    try:
+        return parse(key), ident
+    except ValueError as exc:
+        raise Invalid(BAD_CURSOR, field="cursor") from exc
+
+
+def keyset_body(items: Sequence[T], sort: str, last: tuple[str, int] | None) -> dict[str, Any]:
+    """The answer for one keyset page: ``items``, and ``next`` and ``next_cursor`` holding
+    ``last`` (the sort key as text and the id of the page's last row) while more follow."""
+    found: dict[str, Any] = {"items": list(items), "next": None, "next_cursor": None}
+    if last is not None:
+        cursor = encode({"sort": sort, "key": last[0], "id": last[1]})
+        found["next"], found["next_cursor"] = _next_link(cursor), cursor
+    return found

@@ -40,6 +40,7 @@ from portfolio.services.evidence.listing import (
     EvidenceRow,
     detail,
     latest_and_drafts,
+    page_after,
     page_for_learner,
 )
 
@@ -68,6 +69,7 @@ __all__ = [
     "for_author",
     "is_private",
     "latest_and_drafts",
+    "page_after",
     "latest_submitted",
     "get_for",
     "may_author",

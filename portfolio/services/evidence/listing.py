@@ -8,7 +8,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, func, literal, or_, union_all
+from sqlalchemy import and_, bindparam, func, literal, or_, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -81,13 +81,15 @@ def _like(word: str) -> str:
 
 @lru_cache(maxsize=64)
 def _listing_statements(
-    by_status: bool, sort: str = "newest", words: int = 0, only: Any = None
+    by_status: bool, sort: str = "newest", words: int = 0, only: Any = None, keyset: str = ""
 ) -> tuple[Any, Any]:
     """The count and the page query of a learner's evidence, built once per shape (building
     costs more than running them). ``words``: how many search words each of title or current
     text must contain (bound as ``word0``...); a draft's text only for its author (``reader``).
     ``only``: a further condition on the items, built once by a layer above (the items written
-    for an assessment plan), its values bound by the caller."""
+    for an assessment plan), its values bound by the caller. ``keyset``: "" pages by offset,
+    with the number matching beside each row; "first" or "after" (the rows after the sort key
+    ``after_key`` and id ``after_id``) page by keyset, with each row's sort key last."""
     where = [col(Evidence.learner_id) == bindparam("learner_id")]
     if only is not None:
         where.append(only)
@@ -123,30 +125,25 @@ def _listing_statements(
         )
         .scalar_subquery()
     )
-    order = {
-        "newest": (col(Evidence.activity_date).desc(), col(Evidence.id).desc()),
-        "oldest": (col(Evidence.activity_date).asc(), col(Evidence.id).asc()),
-        "title": (func.lower(col(Evidence.title)).asc(), col(Evidence.id).asc()),
-    }[sort]
+    key: Any = func.lower(col(Evidence.title)) if sort == "title" else col(Evidence.activity_date)
+    ident = col(Evidence.id)
+    order = (key.desc(), ident.desc()) if sort == "newest" else (key.asc(), ident.asc())
     count = sa_select(func.count(col(Evidence.id))).where(*where)
-    rows = (
-        sa_select(
-            col(Evidence.id),
-            col(Evidence.kind),
-            col(Evidence.title),
-            col(Evidence.activity_date),
-            col(Evidence.status),
-            col(Evidence.current_version),
-            files,
-            col(Evidence.updated_at),
-            func.count().over(),  # how many match, the page being cut from them
+    shown = [col(Evidence.id), col(Evidence.kind), col(Evidence.title),
+             col(Evidence.activity_date), col(Evidence.status), col(Evidence.current_version),
+             files, col(Evidence.updated_at)]  # fmt: skip
+    if not keyset:  # with how many match, the page being cut from them
+        rows = sa_select(*shown, func.count().over()).where(*where).offset(bindparam("offset"))
+    else:
+        rows = sa_select(*shown, key).where(*where)
+    if keyset == "after":  # past the last row of the page before, in the order of the list
+        at: Any = bindparam("after_key", type_=key.type)
+        past = key < at if sort == "newest" else key > at
+        past_id = (
+            ident < bindparam("after_id") if sort == "newest" else ident > bindparam("after_id")
         )
-        .where(*where)
-        .order_by(*order)
-        .limit(bindparam("limit"))
-        .offset(bindparam("offset"))
-    )
-    return count, rows
+        rows = rows.where(or_(past, and_(key == at, past_id)))
+    return count, rows.order_by(*order).limit(bindparam("limit"))
 
 
 def page_for_learner(
@@ -191,6 +188,42 @@ def page_for_learner(
         rows=_rows(rows), total=total, page=page, per_page=per_page,
         writable=writable_kinds(relation),
     )  # fmt: skip
+
+
+def page_after(
+    session: Session,
+    *,
+    actor: Actor,
+    learner_id: int,
+    after: tuple[Any, int] | None,
+    limit: int = PAGE_SIZE,
+    status: str | None = None,
+    query: str = "",
+    sort: str = "newest",
+    only: Any = None,
+    only_params: dict[str, Any] | None = None,
+) -> tuple[list[EvidenceRow], tuple[Any, int] | None]:
+    """Up to ``limit`` items of the list :func:`page_for_learner` gives, those after ``after``
+    (the sort key and id of the last item of the page before; None: from the start), and the
+    sort key and id of the last of them while more follow (None at the end). A keyset page: one
+    statement, read as the first is however far down the list, and an item written meanwhile
+    never shows one twice nor hides another. The sort key: the activity date, or the title in
+    lower case (as the database lowers it) for ``title``."""
+    access.require_view(session, actor, learner_id)
+    if sort not in SORTS:
+        raise Invalid(f"Unknown order {sort!r}.", field="sort")
+    words = search_words(query)
+    shape = "after" if after is not None else "first"
+    _, select_rows = _listing_statements(status is not None, sort, len(words), only, shape)
+    params: dict[str, Any] = {"learner_id": learner_id, "status": status, "reader": actor.id}
+    params.update(only_params or {})
+    params.update({f"word{n}": _like(w) for n, w in enumerate(words)})
+    params.update(limit=limit + 1)  # one more tells whether another page follows
+    if after is not None:
+        params.update(after_key=after[0], after_id=after[1])
+    rows: Sequence[Any] = session.connection().execute(select_rows, params).all()
+    more, rows = len(rows) > limit, rows[:limit]
+    return _rows(rows), ((rows[-1][-1], rows[-1][0]) if more else None)
 
 
 def _rows(rows: Sequence[Any]) -> list[EvidenceRow]:
