@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from portfolio.errors import Invalid, PermissionDenied
+from portfolio.errors import Conflict, Invalid, PermissionDenied
 from portfolio.models import Framework, Person, Registration
 from portfolio.services import notifications, registration_holds, registrations
 from portfolio.services.actors import Actor
@@ -108,30 +108,64 @@ def reallocate(
     )
 
 
+def reallocate_every(
+    session: Session,
+    *,
+    actor: Actor,
+    from_id: int,
+    to_id: int,
+    iqa: bool = False,
+    keep: Sequence[int] = (),
+    expected: int | None = None,
+) -> Reallocated:
+    """Move every learner (withdrawn ones too) whose assessor, or with ``iqa`` whose IQA, is
+    ``from_id`` to ``to_id``, but for the registrations in ``keep``: :func:`reallocate`. They
+    are found on the server, held as they are found (PostgreSQL: ``FOR UPDATE``), whatever a page
+    showed of them. ``expected``: how many the page said there were; if there are now more or
+    fewer (someone changed them meanwhile), nothing is moved."""
+    if not actor.has("admin"):
+        raise PermissionDenied("Only administrators reallocate learners.")
+    source = session.get(Person, from_id)
+    if source is None:
+        raise Invalid(f"There is no person with id {from_id}; nothing was moved.")
+    column = Registration.iqa_id if iqa else Registration.assessor_id
+    found = select(Registration.id).where(col(column) == from_id).order_by(col(Registration.id))
+    if session.get_bind().dialect.name == "postgresql":
+        found = found.with_for_update()
+    ids = [i or 0 for i in session.exec(found).all()]
+    role = "the IQA" if iqa else "the assessor"
+    if not ids:
+        raise Invalid(
+            f"{source.name} ({source.email}) is {role} of no learners; nothing was moved."
+        )
+    if expected is not None and len(ids) != expected:
+        raise Conflict(
+            f"{source.name} is now {role} of {learners_words(len(ids))}, not the {expected} the "
+            "page showed: someone changed them meanwhile. Nothing was moved; look again."
+        )
+    kept = set(keep)
+    done = reallocate(
+        session,
+        actor=actor,
+        registration_ids=[i for i in ids if i not in kept],
+        to_iqa_id=to_id if iqa else None,
+        to_assessor_id=None if iqa else to_id,
+    )
+    return Reallocated(done.moved, done.assessor, done.iqa, moved_from=source.name)
+
+
 def reallocate_all(
     session: Session, *, actor: Actor, from_email: str, to_email: str, iqa: bool = False
 ) -> Reallocated:
     """Move every learner (withdrawn ones too) whose assessor, or with ``iqa`` whose IQA, is
-    the person with ``from_email`` to the person with ``to_email``: :func:`reallocate`."""
+    the person with ``from_email`` to the person with ``to_email``: :func:`reallocate_every`."""
     if not actor.has("admin"):
         raise PermissionDenied("Only administrators reallocate learners.")
     source = _by_email(session, from_email)
     target = _by_email(session, to_email)
-    column = Registration.iqa_id if iqa else Registration.assessor_id
-    ids = session.exec(select(Registration.id).where(col(column) == source.id)).all()
-    if not ids:
-        role = "the IQA" if iqa else "the assessor"
-        raise Invalid(
-            f"{source.name} ({source.email}) is {role} of no learners; nothing was moved."
-        )
-    done = reallocate(
-        session,
-        actor=actor,
-        registration_ids=[i or 0 for i in ids],
-        to_iqa_id=target.id if iqa else None,
-        to_assessor_id=None if iqa else target.id,
+    return reallocate_every(
+        session, actor=actor, from_id=source.id or 0, to_id=target.id or 0, iqa=iqa
     )
-    return Reallocated(done.moved, done.assessor, done.iqa, moved_from=source.name)
 
 
 def _by_email(session: Session, email: str) -> Person:

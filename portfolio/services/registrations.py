@@ -1,5 +1,6 @@
-"""Registrations of learners on framework versions, and removing people (cohorts: re-exported
-from :mod:`portfolio.services.cohorts`).
+"""Registrations of learners on framework versions, and removing people (re-exported: cohorts
+from :mod:`portfolio.services.cohorts`, the lists of registrations from
+:mod:`portfolio.services.registration_rows`).
 
 Every function takes ``session``, ``actor`` and plain data, checks that the actor is an
 administrator, flushes (never commits) and writes an audit entry for every change.
@@ -8,13 +9,8 @@ administrator, flushes (never commits) and writes an audit entry for every chang
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_
-from sqlalchemy import select as sa_select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from portfolio.errors import Invalid, NotFound, PermissionDenied
@@ -26,7 +22,8 @@ from portfolio.services.cohorts import create_cohort as create_cohort
 from portfolio.services.cohorts import list_cohorts as list_cohorts
 from portfolio.services.people import Actor
 from portfolio.services.registration_dates import check_dates
-from portfolio.services.registration_standards import CENTRE, standards_of
+from portfolio.services.registration_rows import RegistrationRow as RegistrationRow
+from portfolio.services.registration_rows import list_registrations as list_registrations
 from portfolio.words import day_words
 
 
@@ -294,110 +291,6 @@ def update_allocation(
         },
     )
     return reg
-
-
-@dataclass(frozen=True)
-class RegistrationRow:
-    """One line of the registrations list, as plain data."""
-
-    id: int
-    learner_id: int
-    learner: str
-    framework_id: int
-    framework: str
-    standards: list[str]
-    assessor_id: int | None
-    assessor: str
-    iqa_id: int | None
-    iqa: str
-    cohort_id: int | None
-    cohort: str
-    start_date: date
-    planned_end: date
-    withdrawn_at: date | None = None
-    withdrawn_reason: str | None = None
-    break_since: date | None = None  # on a break in learning: still active
-    break_reason: str | None = None
-    break_until: date | None = None
-    # every standard signed off (none reopened), the latest on this day: completed
-    completed_on: date | None = None
-
-    @property
-    def state(self) -> str:
-        """The registration's state in words: active, on a break, completed or withdrawn."""
-        if self.withdrawn_at is not None:
-            return "withdrawn"
-        if self.completed_on is not None:
-            return "completed"
-        return "on a break" if self.break_since is not None else "active"
-
-
-def list_registrations(
-    session: Session,
-    *,
-    actor: Actor,
-    registration_id: int | None = None,
-    person_id: int | None = None,
-    zone: ZoneInfo = CENTRE,
-) -> list[RegistrationRow]:
-    """Every registration (or one, or those a person is learner, assessor or IQA of) with
-    names and standard codes, and the day each was completed (in ``zone``, the centre's), in
-    two queries."""
-    _require_admin(actor, "list registrations")
-    learner, assessor, iqa = aliased(Person), aliased(Person), aliased(Person)
-    query = (
-        sa_select(
-            Registration,
-            col(learner.name),
-            col(assessor.name),
-            col(iqa.name),
-            Framework,
-            col(Cohort.name),
-        )
-        .join(learner, col(learner.id) == Registration.learner_id)
-        .join(Framework, col(Framework.id) == Registration.framework_id)
-        .outerjoin(assessor, col(assessor.id) == Registration.assessor_id)
-        .outerjoin(iqa, col(iqa.id) == Registration.iqa_id)
-        .outerjoin(Cohort, col(Cohort.id) == Registration.cohort_id)
-        .order_by(col(learner.name), col(Registration.id))
-    )
-    if registration_id is not None:
-        query = query.where(col(Registration.id) == registration_id)
-    if person_id is not None:
-        query = query.where(
-            or_(
-                col(Registration.learner_id) == person_id,
-                col(Registration.assessor_id) == person_id,
-                col(Registration.iqa_id) == person_id,
-            )
-        )
-    rows = session.execute(query).all()
-    standards = standards_of(session, [r[0].id for r in rows], zone=zone)
-    return [
-        RegistrationRow(
-            id=reg.id or 0,
-            learner_id=reg.learner_id,
-            learner=learner_name,
-            framework_id=reg.framework_id,
-            framework=f"{fw.code} v{fw.version}",
-            standards=standards.get(reg.id or 0, ([], None))[0],
-            assessor_id=reg.assessor_id,
-            assessor=assessor_name or "",
-            iqa_id=reg.iqa_id,
-            iqa=iqa_name or "",
-            cohort_id=reg.cohort_id,
-            cohort=cohort_name or "",
-            start_date=reg.start_date,
-            planned_end=reg.planned_end,
-            withdrawn_at=reg.withdrawn_at,
-            withdrawn_reason=reg.withdrawn_reason,
-            break_since=reg.break_since,
-            break_reason=reg.break_reason,
-            break_until=reg.break_until,
-            completed_on=standards.get(reg.id or 0, ([], None))[1],
-        )
-        for reg, learner_name, assessor_name, iqa_name, fw, cohort_name in rows
-    ]
 
 
 # ---------------------------------------------------------------- people

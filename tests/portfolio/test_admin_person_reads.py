@@ -1,7 +1,8 @@
 """Costs that do not grow with history: an administrator's page of an assessor and their
-reallocation page list every learner the assessor has (the reallocation form ticks them all), in
-the same number of SQL statements for 5 registrations as for 200, not one per registration; the
-page of a learner with 60 plans costs what one with 3 does."""
+reallocation page list the learners the assessor has 50 a page (the reallocation form ticks
+those shown), in the same number of SQL statements for 5 registrations as for 200, not one per
+registration, each page as long as the first; the page of a learner with 60 plans costs what one
+with 3 does."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def _register(session, make_registration, assessor, iqa, start: int, n: int) -> 
     ]
 
 
-def test_an_assessors_pages_take_the_same_statements_for_5_and_200_learners(
+def test_an_assessors_pages_take_the_same_statements_and_rows_for_5_and_200_learners(
     session, client, auth, make_person, make_registration, count_queries, backend
 ) -> None:
     assessor = make_person("assessor", name="Ann Assessor")
@@ -40,6 +41,9 @@ def test_an_assessors_pages_take_the_same_statements_for_5_and_200_learners(
             ("person", "get", f"/admin/people/{assessor.id}", None, 200),
             ("their IQA", "get", f"/admin/people/{ida.id}", None, 200),
             ("reallocate", "get", f"/admin/people/{assessor.id}/reallocate", None, 200),
+            ("page 4", "get", f"/admin/people/{assessor.id}?page=4", None, 200),
+            ("reallocate 4", "get", f"/admin/people/{assessor.id}/reallocate?as_page=4", None,
+             200),
             ("no one chosen", "post", f"/admin/people/{assessor.id}/reallocate",
              {**moved, "as-to_assessor_id": 0}, 422),
             ("refused", "post", f"/admin/people/{assessor.id}/reallocate",
@@ -53,11 +57,17 @@ def test_an_assessors_pages_take_the_same_statements_for_5_and_200_learners(
             listed.setdefault(name, []).append(len(set(re.findall(r"Learner \d{3}", page))))
     # the log-in; the person; their registrations with names, and the registrations' standards;
     # the reallocation page also the people to move them to; a post begins a write, and a
-    # refusal has the service's reads (PostgreSQL's lock of the rows to move one more)
+    # refusal has the service's reads (PostgreSQL's lock of the rows to move one more); a page
+    # past the end (page 4 of 5 learners) is counted and the last page read
     refused = 8 if backend == "sqlite" else 9
     assert counts == {"person": [4, 4], "their IQA": [4, 4], "reallocate": [5, 5],
+                      "page 4": [6, 4], "reallocate 4": [7, 5],
                       "no one chosen": [6, 6], "refused": [refused, refused]}  # fmt: skip
-    assert {name: shown for name, shown in listed.items()} == dict.fromkeys(counts, [5, 200])
+    assert {name: shown for name, shown in listed.items()} == {
+        **dict.fromkeys(counts, [5, 50]),
+        "page 4": [5, 50],
+        "reallocate 4": [5, 50],
+    }
     assert [r.assessor_id for r in regs] == [assessor.id] * 200  # nothing moved
 
 

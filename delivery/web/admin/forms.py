@@ -12,6 +12,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -271,10 +272,24 @@ class EndBreakForm(PageForm):
 
 class ReallocateForm(PageForm):
     """Move some of a person's learners to another assessor (``to_assessor_id``) or IQA
-    (``to_iqa_id``): the fields keep the names the service's refusals give."""
+    (``to_iqa_id``): the fields keep the names the service's refusals give. The page lists the
+    learners a page at a time: ``scope`` "all" moves every one of them (found on the server) but
+    those unticked on this page (``shown``: the ids it listed; ``expected``: how many it said
+    there were), "ticked" (also when not sent) only those ticked on this page."""
 
+    scope = RadioField("Which learners", choices=[("all", "All"), ("ticked", "Ticked")],
+                       default="ticked")  # fmt: skip
     registration_ids = CheckboxesField("Learners to move", coerce=int, validate_choice=False)
-    move = SubmitField("Move the ticked learners")
+    shown = HiddenField()
+    expected = HiddenField()
+    move = SubmitField("Move the learners")
+
+    def shown_ids(self) -> list[int]:
+        return [int(i) for i in (self.shown.data or "").split(",") if i.isdigit() and len(i) < 10]
+
+    def expected_count(self) -> int | None:
+        text = self.expected.data or ""
+        return int(text) if text.isdigit() and len(text) < 10 else None
 
 
 class ReallocateAssessorForm(ReallocateForm):

@@ -1,9 +1,14 @@
 """The administrator's page moving a person's learners to another assessor or IQA at once (they
-leave, or are off sick). Its route is on the administrator blueprint; the person page links to it."""
+leave, or are off sick). Its route is on the administrator blueprint; the person page links to it.
+Each list shows PAGE_SIZE learners a page; a form moves all of them (but those unticked on its
+page) or only those ticked on its page."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from delivery.web.admin.forms import (
@@ -18,9 +23,11 @@ from delivery.web.forms import errors_on, status_of
 from delivery.web.handler import page
 from delivery.web.words import centre_zone
 from portfolio.models import Person
-from portfolio.services import people, reallocation, registrations
-from portfolio.services.registrations import RegistrationRow
+from portfolio.services import people, reallocation, registration_rows
+from portfolio.services.registration_rows import PersonRegistrations, RegistrationRow
 from portfolio.words import day_words
+
+PAGE_SIZE = 50
 
 
 def _label(row: RegistrationRow) -> str:
@@ -28,16 +35,29 @@ def _label(row: RegistrationRow) -> str:
     return f"{row.learner}: {row.framework}{withdrawn}"
 
 
-def _prepare(form: ReallocateForm, rows: list[RegistrationRow], others: list[Person]) -> None:
-    """Offer ``rows`` (all ticked unless this form was posted) and the people to move them to."""
-    form.registration_ids.choices = [(r.id, _label(r)) for r in rows]
+def _prepare(form: ReallocateForm, found: PersonRegistrations, others: list[Person]) -> None:
+    """Offer a page of learners (all ticked unless this form was posted), all of them or the
+    ticked, and the people to move them to."""
+    form.registration_ids.choices = [(r.id, _label(r)) for r in found.rows]
+    every = reallocation.learners_words(found.total)
+    form.scope.choices = [
+        ("all", f"All {every}, but those unticked below" if found.total > 1 else f"The {every}"),
+        ("ticked", "Only the learners ticked below" + (" (this page)" if found.pages > 1 else "")),
+    ]
     target = next(f for name, f in form._fields.items() if name.startswith("to_"))
     target.choices = [(NO_CHOICE, "(choose)")] + [
         (p.id or 0, f"{p.name} ({p.email})") for p in others
     ]
     if not form.move.data:  # shown fresh, also beside the other form's error
-        form.registration_ids.data = [r.id for r in rows]
+        form.registration_ids.data = [r.id for r in found.rows]
         target.data = NO_CHOICE
+        form.scope.data = "all"
+
+
+def _shown(form: ReallocateForm, found: PersonRegistrations) -> None:
+    """What the page shows, for the next post: its learners' ids and how many there are."""
+    form.shown.data = ",".join(str(r.id) for r in found.rows)
+    form.expected.data = str(found.total)
 
 
 def _moved(done: reallocation.Reallocated, to: str | None, label: str) -> str:
@@ -47,17 +67,41 @@ def _moved(done: reallocation.Reallocated, to: str | None, label: str) -> str:
     return f"{moved}." if label == "assessor" else f"{moved} as their {label}."
 
 
+def _move(form: ReallocateForm, person_id: int, role: str) -> reallocation.Reallocated:
+    """The one service call of a posted form: every learner but the unticked, or the ticked."""
+    ticked = list(form.registration_ids.data or [])
+    to_id = form[f"to_{role}_id"].data
+    if form.scope.data != "all":
+        return reallocation.reallocate(
+            db(), actor=actor(), registration_ids=ticked, **{f"to_{role}_id": to_id}
+        )
+    return reallocation.reallocate_every(
+        db(), actor=actor(), from_id=person_id, to_id=to_id, iqa=role == "iqa",
+        keep=[i for i in form.shown_ids() if i not in set(ticked)],
+        expected=form.expected_count(),
+    )  # fmt: skip
+
+
 @bp.route("/people/<int:person_id>/reallocate", methods=["GET", "POST"])
 @page(ADMIN)
 def reallocate(person_id: int) -> tuple[str, int] | Response:
     person = db().get(Person, person_id)
     if person is None:
         abort(404)
-    rows = registrations.list_registrations(
-        db(), zone=centre_zone(), actor=actor(), person_id=person_id
+    numbers = {key: request.args.get(key, 1, type=int) or 1 for key in ("as_page", "iq_page")}
+    assessed, assured = (
+        registration_rows.page_of_person(
+            db(),
+            zone=centre_zone(),
+            actor=actor(),
+            person_id=person_id,
+            role=role,
+            page=numbers[key],
+            per_page=PAGE_SIZE,
+            standards=False,
+        )  # fmt: skip
+        for role, key in (("assessor", "as_page"), ("iqa", "iq_page"))
     )
-    assessed = [r for r in rows if r.assessor_id == person_id]
-    assured = [r for r in rows if r.iqa_id == person_id]
     everyone = [p for p in people.list_people(db()) if p.active and p.id != person_id]
     as_form = ReallocateAssessorForm(prefix="as")
     iq_form = ReallocateIqaForm(prefix="iq")
@@ -67,14 +111,19 @@ def reallocate(person_id: int) -> tuple[str, int] | Response:
     for form, role, label in ((as_form, "assessor", "assessor"), (iq_form, "iqa", "IQA")):
         if form.move.data and form.validate_on_submit():
             with errors_on(form):
-                done = reallocation.reallocate(
-                    db(),
-                    actor=actor(),
-                    registration_ids=list(form.registration_ids.data or []),
-                    **{f"to_{role}_id": form[f"to_{role}_id"].data},
-                )
+                done = _move(form, person_id, role)
                 flash(_moved(done, getattr(done, role), label), "success")
                 return redirect(url_for("admin.person", person_id=person_id))
+    _shown(as_form, assessed)
+    _shown(iq_form, assured)
+
+    def page_url(key: str) -> Callable[[int], str]:
+        def url(n: int) -> str:
+            args: dict[str, Any] = {**numbers, key: n}
+            return url_for("admin.reallocate", person_id=person_id, **args)
+
+        return url
+
     html = render_template(
         "admin/reallocate.html",
         person=person,
@@ -82,5 +131,7 @@ def reallocate(person_id: int) -> tuple[str, int] | Response:
         assured=assured,
         as_form=as_form,
         iq_form=iq_form,
+        as_url=page_url("as_page"),
+        iq_url=page_url("iq_page"),
     )
     return html, status_of(as_form, iq_form)

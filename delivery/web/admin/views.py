@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -40,7 +41,7 @@ from delivery.web.handler import page
 from delivery.web.words import ASSESSOR_STATUSES, centre_zone, role_words
 from mappings.assessment import plan_reads
 from portfolio.models import Framework
-from portfolio.services import catalogue, people, registrations, two_step
+from portfolio.services import catalogue, people, registration_rows, registrations, two_step
 from portfolio.services.frameworks import list_frameworks
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -122,9 +123,11 @@ def person(person_id: int) -> tuple[str, int] | Response:
             registrations.remove_person(db(), actor=actor(), person_id=person_id)
             flash(f"{name} was removed; their records are kept.", "success")
             return redirect(url_for("admin.people"))
-    rows = registrations.list_registrations(
-        db(), zone=centre_zone(), actor=actor(), person_id=person_id
-    )
+    listed = registration_rows.page_of_person(
+        db(), zone=centre_zone(), actor=actor(), person_id=person_id,
+        page=request.args.get("page", 1, type=int) or 1,
+    )  # fmt: skip
+    rows = listed.rows  # a page of them: an assessor may have hundreds of learners
     plans = (
         plan_reads.plans_paged(db(), actor=actor(), learner_id=person_id, today=date.today())
         if target.has_role("learner")
@@ -142,19 +145,24 @@ def person(person_id: int) -> tuple[str, int] | Response:
         # an assessor or IQA, or someone whose role was taken away and who still has learners
         reallocatable=target.has_role("assessor")
         or target.has_role("iqa")
-        or any(person_id in (r.assessor_id, r.iqa_id) for r in rows),
+        or bool(listed.assessed or listed.assured),
         rows=rows,
+        registrations=listed,
         plans=plans,
-        withdraw_forms={r.id: WithdrawForm(formdata=None, row=r.id) for r in rows},
-        reinstate_forms={r.id: ReinstateForm(formdata=None, row=r.id) for r in rows},
-        break_forms={r.id: BreakForm(formdata=None, row=r.id) for r in rows},
-        end_break_forms={r.id: EndBreakForm(formdata=None, row=r.id) for r in rows},
+        **_row_forms([r.id for r in rows]),
         dt_form=dt_form,
         pw_form=pw_form,
         rm_form=rm_form,
         ts_form=ts_form,
         two_step_on=two_step_on,
     ), status_of(dt_form, pw_form, rm_form, ts_form)
+
+
+def _row_forms(ids: list[int]) -> dict[str, dict[int, Any]]:
+    """The withdrawal and break forms of the registrations on the page (a page of them)."""
+    kinds = {"withdraw_forms": WithdrawForm, "reinstate_forms": ReinstateForm,
+             "break_forms": BreakForm, "end_break_forms": EndBreakForm}  # fmt: skip
+    return {name: {i: cls(formdata=None, row=i) for i in ids} for name, cls in kinds.items()}
 
 
 # ---------------------------------------------------------------- cohorts

@@ -1,0 +1,202 @@
+"""The registrations as administrators' pages list them: every one (or one), or a page at a time
+of those a person is learner, assessor or IQA of (an assessor may have hundreds of learners: their
+pages read one page of them, however many there are)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, case, func, or_
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
+
+from portfolio.errors import Invalid, PermissionDenied
+from portfolio.models import Cohort, Framework, Person, Registration
+from portfolio.paging import Paged, clamp
+from portfolio.services.people import Actor
+from portfolio.services.registration_standards import CENTRE, standards_of
+
+PAGE_SIZE = 50
+
+
+def _require_admin(actor: Actor, what: str) -> None:
+    if not actor.has("admin"):
+        raise PermissionDenied(f"Only administrators {what}.")
+
+
+@dataclass(frozen=True)
+class RegistrationRow:
+    """One line of the registrations list, as plain data."""
+
+    id: int
+    learner_id: int
+    learner: str
+    framework_id: int
+    framework: str
+    standards: list[str]
+    assessor_id: int | None
+    assessor: str
+    iqa_id: int | None
+    iqa: str
+    cohort_id: int | None
+    cohort: str
+    start_date: date
+    planned_end: date
+    withdrawn_at: date | None = None
+    withdrawn_reason: str | None = None
+    break_since: date | None = None  # on a break in learning: still active
+    break_reason: str | None = None
+    break_until: date | None = None
+    # every standard signed off (none reopened), the latest on this day: completed
+    completed_on: date | None = None
+
+    @property
+    def state(self) -> str:
+        """The registration's state in words: active, on a break, completed or withdrawn."""
+        if self.withdrawn_at is not None:
+            return "withdrawn"
+        if self.completed_on is not None:
+            return "completed"
+        return "on a break" if self.break_since is not None else "active"
+
+
+def _listing(*extra: Any) -> Any:
+    """The registrations with their learner's, assessor's, IQA's and cohort's names and their
+    framework, by learner's name (``extra``: more columns)."""
+    learner, assessor, iqa = aliased(Person), aliased(Person), aliased(Person)
+    return (
+        sa_select(
+            Registration,
+            col(learner.name),
+            col(assessor.name),
+            col(iqa.name),
+            Framework,
+            col(Cohort.name),
+            *extra,
+        )
+        .join(learner, col(learner.id) == Registration.learner_id)
+        .join(Framework, col(Framework.id) == Registration.framework_id)
+        .outerjoin(assessor, col(assessor.id) == Registration.assessor_id)
+        .outerjoin(iqa, col(iqa.id) == Registration.iqa_id)
+        .outerjoin(Cohort, col(Cohort.id) == Registration.cohort_id)
+        .order_by(col(learner.name), col(Registration.id))
+    )
+
+
+def _of(person_id: int, role: str | None = None) -> ColumnElement[bool]:
+    """The registrations ``person_id`` assesses (``role`` "assessor"), quality-assures ("iqa"),
+    or is learner, assessor or IQA of (None)."""
+    if role == "assessor":
+        return col(Registration.assessor_id) == person_id
+    if role == "iqa":
+        return col(Registration.iqa_id) == person_id
+    return or_(
+        col(Registration.learner_id) == person_id,
+        col(Registration.assessor_id) == person_id,
+        col(Registration.iqa_id) == person_id,
+    )
+
+
+def _rows(
+    session: Session, rows: Sequence[Any], zone: ZoneInfo, standards: bool = True
+) -> list[RegistrationRow]:
+    """Rows of :func:`_listing` as plain data, with their standards and the day each was
+    completed (one more statement; none without ``standards``)."""
+    found = standards_of(session, [r[0].id for r in rows], zone=zone) if standards else {}
+    return [
+        RegistrationRow(
+            id=reg.id or 0,
+            learner_id=reg.learner_id,
+            learner=learner_name,
+            framework_id=reg.framework_id,
+            framework=f"{fw.code} v{fw.version}",
+            standards=found.get(reg.id or 0, ([], None))[0],
+            assessor_id=reg.assessor_id,
+            assessor=assessor_name or "",
+            iqa_id=reg.iqa_id,
+            iqa=iqa_name or "",
+            cohort_id=reg.cohort_id,
+            cohort=cohort_name or "",
+            start_date=reg.start_date,
+            planned_end=reg.planned_end,
+            withdrawn_at=reg.withdrawn_at,
+            withdrawn_reason=reg.withdrawn_reason,
+            break_since=reg.break_since,
+            break_reason=reg.break_reason,
+            break_until=reg.break_until,
+            completed_on=found.get(reg.id or 0, ([], None))[1],
+        )
+        for reg, learner_name, assessor_name, iqa_name, fw, cohort_name, *_ in rows
+    ]
+
+
+def list_registrations(
+    session: Session,
+    *,
+    actor: Actor,
+    registration_id: int | None = None,
+    person_id: int | None = None,
+    zone: ZoneInfo = CENTRE,
+) -> list[RegistrationRow]:
+    """Every registration (or one, or those a person is learner, assessor or IQA of) with
+    names and standard codes, and the day each was completed (in ``zone``, the centre's), in
+    two queries. A person's page reads theirs a page at a time: :func:`page_of_person`."""
+    _require_admin(actor, "list registrations")
+    query = _listing()
+    if registration_id is not None:
+        query = query.where(col(Registration.id) == registration_id)
+    if person_id is not None:
+        query = query.where(_of(person_id))
+    return _rows(session, session.execute(query).all(), zone)
+
+
+@dataclass(frozen=True)
+class PersonRegistrations(Paged[RegistrationRow]):
+    """One page of the registrations of a person, and how many of all of them (on every page)
+    they assess and quality-assure."""
+
+    assessed: int = 0
+    assured: int = 0
+
+
+def page_of_person(
+    session: Session,
+    *,
+    actor: Actor,
+    person_id: int,
+    role: str | None = None,
+    page: int = 1,
+    per_page: int = PAGE_SIZE,
+    zone: ZoneInfo = CENTRE,
+    standards: bool = True,
+) -> PersonRegistrations:
+    """Page ``page`` (past the end: the last) of the registrations ``person_id`` is learner,
+    assessor or IQA of, or with ``role`` ("assessor", "iqa") of those they assess or
+    quality-assure, by learner's name: one statement with the counts beside each row, and one
+    for the rows' standards (none without ``standards``); however many there are."""
+    _require_admin(actor, "list registrations")
+    if role not in (None, "assessor", "iqa"):
+        raise Invalid(f"Unknown role {role!r}.")
+    where = _of(person_id, role)
+    counts = (
+        func.count().over(),
+        func.sum(case((col(Registration.assessor_id) == person_id, 1), else_=0)).over(),
+        func.sum(case((col(Registration.iqa_id) == person_id, 1), else_=0)).over(),
+    )
+    query = _listing(*counts).where(where).limit(per_page)
+    page = min(max(1, page), 1_000_000)  # past the end is clamped below; this keeps the offset sane
+    rows = session.execute(query.offset((page - 1) * per_page)).all()
+    if not rows and page > 1:  # past the end: the last page
+        total = session.execute(sa_select(func.count(col(Registration.id))).where(where))
+        page = clamp(page, int(total.scalar_one()), per_page)
+        rows = session.execute(query.offset((page - 1) * per_page)).all()
+    total, assessed, assured = rows[0][-3:] if rows else (0, 0, 0)
+    return PersonRegistrations(
+        rows=_rows(session, rows, zone, standards), total=int(total), page=page,
+        per_page=per_page, assessed=int(assessed or 0), assured=int(assured or 0),
+    )  # fmt: skip
