@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, func, literal_column
 from sqlmodel import Field, SQLModel
 
 from portfolio.models.base import utcnow
@@ -24,6 +24,13 @@ ASSESSOR_KINDS = ("observation_record", "professional_discussion")
 
 
 class Evidence(SQLModel, table=True):
+    # a learner's list in each order (newest or oldest activity, title in lower case), read a
+    # page at a time from a position (listing.page_after): one range of one index per page
+    __table_args__ = (
+        Index("ix_evidence_learner_activity", "learner_id", "activity_date", "id"),
+        Index("ix_evidence_learner_title", "learner_id", func.lower(literal_column("title")), "id"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     learner_id: int = Field(foreign_key="person.id", index=True)
     kind: str = Field(max_length=32)

@@ -8,7 +8,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, literal, or_, union_all
+from sqlalchemy import bindparam, func, literal, or_, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -136,13 +136,14 @@ def _listing_statements(
         rows = sa_select(*shown, func.count().over()).where(*where).offset(bindparam("offset"))
     else:
         rows = sa_select(*shown, key).where(*where)
-    if keyset == "after":  # past the last row of the page before, in the order of the list
+    if keyset == "after":  # past the last row of the page before, in the order of the list:
+        # "key from at on, and past at or past the id", which seeks in the list's index
         at: Any = bindparam("after_key", type_=key.type)
-        past = key < at if sort == "newest" else key > at
-        past_id = (
-            ident < bindparam("after_id") if sort == "newest" else ident > bindparam("after_id")
-        )
-        rows = rows.where(or_(past, and_(key == at, past_id)))
+        after_id: Any = bindparam("after_id")
+        if sort == "newest":
+            rows = rows.where(key <= at, or_(key < at, ident < after_id))
+        else:
+            rows = rows.where(key >= at, or_(key > at, ident > after_id))
     return count, rows.order_by(*order).limit(bindparam("limit"))
 
 
