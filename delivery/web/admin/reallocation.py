@@ -70,6 +70,7 @@ def _moved(done: reallocation.Reallocated, to: str | None, label: str) -> str:
 def _move(form: ReallocateForm, person_id: int, role: str) -> reallocation.Reallocated:
     """The one service call of a posted form: every learner but the unticked, or the ticked."""
     ticked = list(form.registration_ids.data or [])
+    kept = [i for i in form.shown_ids() if i not in set(ticked)]  # unticked on the page shown
     to_id = form[f"to_{role}_id"].data
     if form.scope.data != "all":
         return reallocation.reallocate(
@@ -77,8 +78,7 @@ def _move(form: ReallocateForm, person_id: int, role: str) -> reallocation.Reall
         )
     return reallocation.reallocate_every(
         db(), actor=actor(), from_id=person_id, to_id=to_id, iqa=role == "iqa",
-        keep=[i for i in form.shown_ids() if i not in set(ticked)],
-        expected=form.expected_count(),
+        keep=kept, expected=form.expected_count(),
     )  # fmt: skip
 
 
@@ -99,7 +99,7 @@ def reallocate(person_id: int) -> tuple[str, int] | Response:
             page=numbers[key],
             per_page=PAGE_SIZE,
             standards=False,
-        )  # fmt: skip
+        )
         for role, key in (("assessor", "as_page"), ("iqa", "iq_page"))
     )
     everyone = [p for p in people.list_people(db()) if p.active and p.id != person_id]
