@@ -8,7 +8,9 @@ The caseload reads it from the stored summaries (``completed_on``, worked out by
 from the standings it already loads; the administrators' list and the API from the standards
 the registrations list reads anyway, joined to :func:`current_signoffs` (no statement added).
 Statements that must leave completed registrations out (their open plans are no work to do, their
-claims await no decision) test :func:`completed_sql` on the registrations they read anyway."""
+claims await no decision) test :func:`completed_sql` on the registrations they read anyway; those
+that must leave out the claims of a standard signed off (its sign-off froze them: nobody decides
+them until it is reopened) test :func:`signed_off_sql` on the registration and standard they join."""
 
 from __future__ import annotations
 
@@ -71,4 +73,20 @@ def completed_sql(registration_id: Any) -> Any:
     return and_(
         exists().where(col(standard.registration_id) == registration_id),
         ~exists().where(col(standard.registration_id) == registration_id, ~signed),
+    )
+
+
+def signed_off_sql(registration_id: Any, standard_id: Any) -> Any:
+    """SQL: the standard whose id is ``standard_id`` has a current (not reopened) sign-off in the
+    registration whose id is ``registration_id`` (columns of the enclosing statement): its claims
+    are not decided until it is reopened (a lookup of the registration's few sign-offs by index).
+    Every standard of a completed registration is so (:func:`completed_sql`)."""
+    return (
+        exists()
+        .where(
+            col(SignOff.registration_id) == registration_id,
+            col(SignOff.standard_id) == standard_id,
+            col(SignOff.status) == "signed",
+        )
+        .correlate_except(SignOff)  # the columns given are the enclosing statements', at any depth
     )

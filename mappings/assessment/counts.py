@@ -3,7 +3,7 @@ without reasons or evidence lists, for pages and reports that show a whole casel
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date
 
 from mappings.assessment.coverage import (
@@ -26,14 +26,22 @@ def state_counts(
     today: date,
     *,
     outstanding: bool = False,
+    frozen: Collection[str] = (),
 ) -> tuple[tuple[StandardCoverage, ...], int]:
     """Per-standard counts only (no reasons, no evidence lists) and the number of claims awaiting
     a decision, from (criterion id, status, method, activity date) tuples: the same states as
     :func:`compute_coverage`, for pages that show many learners at once. With ``outstanding``
     each standard also lists the criteria not met, with their state only (no basis, no
-    reasons: what a report of which criteria are still missing needs)."""
+    reasons: what a report of which criteria are still missing needs). The claims of the
+    standards coded in ``frozen`` (signed off) await no decision: the sign-off froze them until
+    it is reopened."""
     criteria, claims = tuple(criteria), tuple(claims)
     state_of, awaiting_claims = criterion_states_of(criteria, claims, rules, today)
+    if frozen:
+        held = {c.id for c in criteria if c.standard in frozen}
+        awaiting_claims -= sum(
+            1 for cid, status, *_ in claims if status == "claimed" and cid in held
+        )
     shown = uncounted(state_of, claims)
     grouped: dict[str, list[State]] = {}
     unmet: dict[str, list[CriterionCoverage]] = {}
@@ -52,6 +60,18 @@ def state_counts(
         for standard, states in grouped.items()
     ]
     return tuple(standards), awaiting_claims
+
+
+def awaiting_of(criteria: Iterable[CriterionCoverage], frozen: Collection[str] = ()) -> int:
+    """How many claims of these criteria await a decision: not those of the standards coded in
+    ``frozen`` (signed off: the sign-off froze them, nobody decides them until it is reopened)."""
+    return sum(
+        1
+        for c in criteria
+        if c.criterion.standard not in frozen
+        for check in c.claims
+        if check.claim.status == "claimed"
+    )
 
 
 def criterion_states_of(

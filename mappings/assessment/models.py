@@ -83,6 +83,11 @@ class LearnerDeclaration(SQLModel, table=True):
 
 
 class SignOff(SQLModel, table=True):
+    # is this registration's standard signed off: a few rows of one learner's, however many
+    # learners a standard has (the marking queue and every count of claims awaiting a decision
+    # ask it of each claim, :func:`mappings.assessment.completion.signed_off_sql`)
+    __table_args__ = (Index("ix_signoff_registration_standard", "registration_id", "standard_id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     registration_id: int = Field(foreign_key="registration.id", index=True)
     standard_id: int = Field(foreign_key="standard.id", index=True)

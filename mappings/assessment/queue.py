@@ -1,6 +1,6 @@
 """The marking queue: every submitted item of an assessor's learners that has claims awaiting
 their decision (on a framework they assess the learner on, the learner not withdrawn from it, the
-registration not completed), oldest submission first, a page at a time, in three queries however
+claim's standard not signed off), oldest submission first, a page at a time, in three queries however
 long it is."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy import and_, bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from mappings.assessment.completion import completed_sql
+from mappings.assessment.completion import signed_off_sql
 from mappings.assessment.models import Claim
 from portfolio.errors import PermissionDenied
 from portfolio.models import Criterion, Evidence, Person, Registration, Standard
@@ -44,14 +44,15 @@ MarkingQueue = Paged[QueueRow]
 
 # a claim waits for the assessor of the learner's registration on the claim's framework (a
 # learner on two frameworks may have two assessors), unless the learner withdrew from it: its
-# claims are not decided until an administrator reinstates it; nor while it is completed: the
-# sign-offs froze every standard, until one is reopened
+# claims are not decided until an administrator reinstates it; nor while the claim's standard is
+# signed off (every standard of a completed registration is): the sign-off froze its claims, none
+# is decided until it is reopened
 _ASSESSED = (
     and_(
         col(Registration.learner_id) == Evidence.learner_id,
         col(Registration.framework_id) == Standard.framework_id,
         col(Registration.withdrawn_at).is_(None),
-        ~completed_sql(col(Registration.id)),
+        ~signed_off_sql(col(Registration.id), col(Standard.id)),
     ),
 )
 

@@ -15,7 +15,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased, defer
 from sqlmodel import Session, col, select
 
-from mappings.assessment.counts import criterion_states_of, state_counts, uncounted
+from mappings.assessment.counts import awaiting_of, criterion_states_of, state_counts, uncounted
 from mappings.assessment.coverage import (
     ClaimFact,
     Coverage,
@@ -66,7 +66,7 @@ class Standing:
     coverage: Coverage
     percent_met: float
     rag: Rag
-    awaiting_claims: int = 0  # claims of these criteria still waiting for a decision
+    awaiting_claims: int = 0  # claims of these criteria awaiting a decision (none signed off)
     # the assessor's name ("" when none is allocated), read by learner_standings only
     assessor_name: str | None = None
 
@@ -331,14 +331,14 @@ def _standing(
     reg, person, framework = rows.registrations[reg_id]
     stds = rows.standards_of.get(reg_id, [])
     refs = [r for sid, *_ in stds for r in rows.criteria_of.get(sid, [])]
+    frozen = {code for sid, code, *_ in stds if (reg_id, sid) in rows.signed}  # signed off
     if detail:
         coverage = compute_coverage(refs, rows.claims_of.get(reg.learner_id, []), rules, today)
-        waiting = sum(
-            1 for c in coverage.criteria for check in c.claims if check.claim.status == "claimed"
-        )
+        waiting = awaiting_of(coverage.criteria, frozen)
     else:
         light = rows.light_of.get(reg.learner_id, [])
-        counts, waiting = state_counts(refs, light, rules, today, outstanding=outstanding)
+        found = state_counts(refs, light, rules, today, outstanding=outstanding, frozen=frozen)
+        counts, waiting = found
         coverage = Coverage(criteria=(), standards=counts)
     met = sum(s.met for s in coverage.standards)
     total = sum(s.total for s in coverage.standards) or 1

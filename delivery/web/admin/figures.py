@@ -14,7 +14,7 @@ from sqlalchemy import and_, exists, func, literal, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from mappings.assessment.completion import completed_sql
+from mappings.assessment.completion import signed_off_sql
 from mappings.assessment.models import Claim, Decision, SignOff
 from mappings.quality.models import Action, EqaAccess
 from portfolio.models import (
@@ -87,14 +87,17 @@ def _statement(today: date) -> Any:
     open_standard = exists().where(
         col(RegistrationStandard.registration_id) == Registration.id, ~signed
     )
-    # the claim's learner withdrew from its framework, or completed it (every standard signed
-    # off, which froze its claims until one is reopened): not decided
+    # the claim's learner withdrew from its framework, or its standard is signed off (every one of a
+    # completed registration is; the sign-off froze its claims until it is reopened): not decided
     left = exists().where(
         col(Criterion.id) == Claim.criterion_id,
         col(Standard.id) == Criterion.standard_id,
         col(Registration.learner_id) == Evidence.learner_id,
         col(Registration.framework_id) == Standard.framework_id,
-        or_(col(Registration.withdrawn_at).is_not(None), completed_sql(col(Registration.id))),
+        or_(
+            col(Registration.withdrawn_at).is_not(None),
+            signed_off_sql(col(Registration.id), col(Standard.id)),
+        ),
     )
     awaiting = and_(col(Evidence.submitted_at).is_not(None), col(Claim.status) == "claimed", ~left)
     learner_alive = exists().where(

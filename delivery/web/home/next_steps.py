@@ -1,7 +1,8 @@
 """What a learner should do next, read in a fixed number of statements whatever their history.
 
 - referrals still to re-evidence: :func:`mappings.assessment.referrals.open_referrals`;
-- submitted items with claims still awaiting the assessor's decision;
+- submitted items with claims still awaiting the assessor's decision (not those of a standard
+  signed off: its sign-off froze them until it is reopened);
 - each registration with its assessor's name and planned end date (from the standings).
 """
 
@@ -11,13 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, bindparam, func
+from sqlalchemy import and_, bindparam, exists, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
+from mappings.assessment.completion import signed_off_sql
 from mappings.assessment.models import Claim
 from mappings.assessment.standing import Standing
-from portfolio.models import Evidence
+from portfolio.models import Criterion, Evidence, Registration
 
 AWAITING_SHOWN = 5
 
@@ -45,7 +47,13 @@ class RegistrationLine:
     break_until: date | None = None  # expected back by, if said
 
 
-# built once: they run on every learner's home page
+# built once: they run on every learner's home page. A claim of a standard signed off (in the
+# learner's registration on its framework) waits for nobody: the sign-off froze it until reopened
+# (the learner's few registrations, then each one's sign-offs of the standard, by index)
+_FROZEN = exists().where(
+    col(Registration.learner_id) == bindparam("learner_id"),
+    signed_off_sql(col(Registration.id), col(Criterion.standard_id)),
+)
 _AWAITING = (
     sa_select(
         col(Evidence.id),
@@ -54,9 +62,11 @@ _AWAITING = (
         col(Evidence.submitted_at),
     )
     .join(Claim, and_(col(Claim.evidence_id) == Evidence.id, col(Claim.status) == "claimed"))
+    .join(Criterion, col(Criterion.id) == Claim.criterion_id)
     .where(
         col(Evidence.learner_id) == bindparam("learner_id"),
         col(Evidence.submitted_at).is_not(None),
+        ~_FROZEN,
     )
     .group_by(col(Evidence.id), col(Evidence.title), col(Evidence.submitted_at))
     .order_by(col(Evidence.submitted_at), col(Evidence.id))
@@ -64,7 +74,8 @@ _AWAITING = (
 
 
 def awaiting_of(session: Session, learner_id: int) -> list[AwaitingItem]:
-    """Submitted items with claims awaiting a decision, the longest waiting first."""
+    """Submitted items with claims awaiting a decision (of a standard not signed off), the
+    longest waiting first."""
     rows = session.execute(_AWAITING, {"learner_id": learner_id}).all()
     return [AwaitingItem(i, title, n, at) for i, title, n, at in rows]
 
