@@ -197,3 +197,11 @@ def test_the_details_stay_filled_in_beside_another_forms_error(client, auth, mak
     answer = client.post(f"/admin/people/{person.id}",
                          data={"pw-password": "short", "pw-confirm": "short", "pw-reset": "Reset"})  # fmt: skip
     assert answer.status_code == 422 and 'value="kept@centre.test"' in answer.get_data(as_text=True)
+
+
+def test_a_person_without_registrations_is_told_so_in_words(client, auth, make_person):
+    auth.login("admin")
+    person = make_person("assessor")
+    page = client.get(f"/admin/people/{person.id}").get_data(as_text=True)
+    assert f"{person.name} is not the learner, assessor or IQA of any registration." in page
+    assert "None." not in page
