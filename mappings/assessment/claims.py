@@ -51,6 +51,7 @@ class Claimable:
     text: str
     assessor_id: int | None = None  # of the learner's registration on its framework
     withdrawn_at: date | None = None  # that registration's withdrawal: nothing new is mapped
+    framework_title: str = ""  # its framework's title, as a withdrawal is said ("withdrew from …")
 
     @property
     def ref(self) -> CriterionRef:
@@ -72,8 +73,10 @@ _CLAIMABLE = (
         col(Criterion.text),
         col(Registration.assessor_id),
         col(Registration.withdrawn_at),
+        col(Framework.title),
     )
     .join(Standard, col(Standard.id) == Criterion.standard_id)
+    .join(Framework, col(Framework.id) == Standard.framework_id)
     .join(RegistrationStandard, col(RegistrationStandard.standard_id) == Standard.id)
     .join(Registration, col(Registration.id) == RegistrationStandard.registration_id)
     .where(col(Registration.learner_id) == bindparam("learner_id"))
@@ -84,21 +87,7 @@ _CLAIMABLE = (
 def claimable_criteria(session: Session, learner_id: int) -> list[Claimable]:
     """Every criterion of every standard the learner is registered on, in one query."""
     rows = session.connection().execute(_CLAIMABLE, {"learner_id": learner_id})
-    return [
-        Claimable(
-            criterion_id=cid or 0,
-            standard_id=sid or 0,
-            standard_code=scode,
-            standard_title=title,
-            framework_id=fid,
-            code=code,
-            kind=kind,
-            text=text,
-            assessor_id=assessor_id,
-            withdrawn_at=withdrawn_at,
-        )
-        for cid, sid, scode, title, fid, code, kind, text, assessor_id, withdrawn_at in rows
-    ]
+    return [Claimable(cid or 0, sid or 0, *rest) for cid, sid, *rest in rows]
 
 
 def twins(criteria: Iterable[Claimable]) -> dict[int, list[Claimable]]:

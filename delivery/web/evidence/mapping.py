@@ -63,6 +63,9 @@ class ClaimRow:
     # the one looking may decide it: the assessor of the learner's registration on its framework
     decidable: bool = False
     signed: bool = False  # its standard is signed off: reopened before it is judged again
+    # the learner withdrew from its registration (on ``framework``): decided once reinstated
+    withdrawn_at: date | None = None
+    framework: str = ""
     suggested: str = ""  # "Suggested by the engine (strong)": where the claim came from
 
     @property
@@ -399,8 +402,11 @@ def _claim_rows(
                 decidable=decider is not None
                 and criterion is not None
                 and criterion.assessor_id == decider
+                and criterion.withdrawn_at is None
                 and not signed,
                 signed=bool(signed),
+                withdrawn_at=criterion.withdrawn_at if criterion else None,
+                framework=criterion.framework_title if criterion else "",
                 suggested=suggested_words(engine, strong),
             )
         )

@@ -2,7 +2,8 @@
 
 - referrals still to re-evidence: :func:`mappings.assessment.referrals.open_referrals`;
 - submitted items with claims still awaiting the assessor's decision (not those of a standard
-  signed off: its sign-off froze them until it is reopened);
+  signed off: its sign-off froze them until it is reopened; nor those of a registration the
+  learner withdrew from: none is decided until it is reinstated, as the marking queue says);
 - each registration with its assessor's name and planned end date (from the standings).
 """
 
@@ -19,7 +20,7 @@ from sqlmodel import Session, col
 from mappings.assessment.completion import signed_off_sql
 from mappings.assessment.models import Claim
 from mappings.assessment.standing import Standing
-from portfolio.models import Criterion, Evidence, Registration
+from portfolio.models import Criterion, Evidence, Registration, Standard
 
 AWAITING_SHOWN = 5
 
@@ -49,10 +50,16 @@ class RegistrationLine:
 
 # built once: they run on every learner's home page. A claim of a standard signed off (in the
 # learner's registration on its framework) waits for nobody: the sign-off froze it until reopened
-# (the learner's few registrations, then each one's sign-offs of the standard, by index)
+# (the learner's few registrations, then each one's sign-offs of the standard, by index); nor
+# does one of a registration (on the claim's framework) the learner withdrew from, until reinstated
 _FROZEN = exists().where(
     col(Registration.learner_id) == bindparam("learner_id"),
     signed_off_sql(col(Registration.id), col(Criterion.standard_id)),
+)
+_WITHDRAWN = exists().where(
+    col(Registration.learner_id) == bindparam("learner_id"),
+    col(Registration.framework_id) == Standard.framework_id,
+    col(Registration.withdrawn_at).is_not(None),
 )
 _AWAITING = (
     sa_select(
@@ -63,10 +70,12 @@ _AWAITING = (
     )
     .join(Claim, and_(col(Claim.evidence_id) == Evidence.id, col(Claim.status) == "claimed"))
     .join(Criterion, col(Criterion.id) == Claim.criterion_id)
+    .join(Standard, col(Standard.id) == Criterion.standard_id)
     .where(
         col(Evidence.learner_id) == bindparam("learner_id"),
         col(Evidence.submitted_at).is_not(None),
         ~_FROZEN,
+        ~_WITHDRAWN,
     )
     .group_by(col(Evidence.id), col(Evidence.title), col(Evidence.submitted_at))
     .order_by(col(Evidence.submitted_at), col(Evidence.id))
@@ -74,8 +83,8 @@ _AWAITING = (
 
 
 def awaiting_of(session: Session, learner_id: int) -> list[AwaitingItem]:
-    """Submitted items with claims awaiting a decision (of a standard not signed off), the
-    longest waiting first."""
+    """Submitted items with claims awaiting a decision (of a standard not signed off, on a
+    registration not withdrawn from), the longest waiting first."""
     rows = session.execute(_AWAITING, {"learner_id": learner_id}).all()
     return [AwaitingItem(i, title, n, at) for i, title, n, at in rows]
 
