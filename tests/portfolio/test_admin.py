@@ -340,3 +340,16 @@ def test_assessor_status_is_shown_only_for_assessors(client, auth, session, make
     assert "Assessor status" not in client.get(f"/admin/people/{learner.id}").get_data(as_text=True)
     page = client.get(f"/admin/people/{assessor.id}").get_data(as_text=True)
     assert "<dt>Assessor status</dt><dd>under review</dd>" in page
+
+
+def test_role_tick_boxes_name_each_role_in_words(client, auth, make_person) -> None:
+    """The boxes of the add and change forms say "internal quality assurer", not "iqa"; the
+    value sent stays the role's code."""
+    auth.login("admin")
+    person = make_person("assessor")
+    for url in ("/admin/people", f"/admin/people/{person.id}"):
+        page = client.get(url).get_data(as_text=True)
+        labels = dict(re.findall(r'value="(\w+)"[^>]*> <label for="[^"]+">([^<]+)</label>', page))
+        assert labels["iqa"] == "Internal quality assurer", url
+        assert labels["eqa"] == "External quality assurer", url
+        assert labels["admin"] == "Administrator", url

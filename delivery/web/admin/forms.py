@@ -30,10 +30,13 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from delivery.web.forms import PageForm
+from delivery.web.words import ROLE_WORDS
 from portfolio.models.people import ROLES
 from portfolio.services.registration_dates import default_planned_end
 
 NO_CHOICE = 0  # the "(none)" option of optional selects
+# the role tick boxes: the code is sent, the role is read in words ("Internal quality assurer")
+ROLE_CHOICES = [(role, ROLE_WORDS.get(role, role).capitalize()) for role in ROLES]
 
 
 class CheckboxesField(SelectMultipleField):
@@ -52,7 +55,7 @@ class PersonForm(PageForm):
     )
     roles = CheckboxesField(
         "Roles",
-        choices=list(ROLES),
+        choices=ROLE_CHOICES,
         validators=[DataRequired(message="Tick at least one role.")],
     )
     site = StringField("Site", default="Main site", validators=[DataRequired(), Length(max=200)])
@@ -69,7 +72,7 @@ class DetailsForm(PageForm):
     name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
     email = EmailField("E-mail (the log-in)", validators=[DataRequired(), Length(max=320)])
     roles = CheckboxesField(
-        "Roles", choices=list(ROLES), validators=[DataRequired(message="Tick at least one role.")]
+        "Roles", choices=ROLE_CHOICES, validators=[DataRequired(message="Tick at least one role.")]
     )
     site = StringField("Site", validators=[DataRequired(), Length(max=200)])
     save = SubmitField("Save details")
