@@ -306,3 +306,15 @@ def test_upload_form_refuses_a_post_without_csrf_token(engine, connection, tmp_p
                                 "csrf_token": token.group(1)})  # fmt: skip
     assert _upload(client, CSV.encode(), "units.csv").status_code == 400
     assert client.post("/frameworks/upload/confirm", data={"token": "0" * 32}).status_code == 400
+
+
+def test_the_previewed_standards_stack_on_a_phone(client, auth) -> None:
+    """The preview's table of standards is stacked at 375 px like the framework page's, each cell
+    led by its column's name: five columns side by side made the page 574 px wide."""
+    auth.login("admin")
+    page = _upload(client, CSV.encode(), "units.csv").get_data(as_text=True)
+    table = page.split("Standards in the uploaded file")[0].rsplit("<table", 1)[1]
+    assert table.startswith(' class="stack"')
+    body = page.split("Standards in the uploaded file")[1].split("</table>")[0]
+    for label in ("Title", "Performance", "Knowledge", "Assessment"):
+        assert f'<td data-label="{label}">' in body, label
