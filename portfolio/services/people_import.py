@@ -29,10 +29,10 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portfolio.errors import DomainError, Invalid, PermissionDenied
-from portfolio.models import Cohort, Person
+from portfolio.models import Cohort, Framework, Person, Standard
 from portfolio.services import people, registration_dates, registrations
 from portfolio.services.frameworks import find_framework
 from portfolio.services.people import Actor
@@ -80,6 +80,21 @@ class ImportReport:
     @property
     def errors(self) -> int:
         return sum(1 for r in self.rows if r.errors)
+
+
+def example_codes(session: Session) -> tuple[str, list[str]] | None:
+    """The newest loaded framework's code and its first two standards' codes, for the example
+    the page shows (the centre's own codes, not the sample's), or None with none loaded."""
+    newest = session.exec(select(Framework).order_by(col(Framework.id).desc()).limit(1)).first()
+    if newest is None:
+        return None
+    codes = session.exec(
+        select(Standard.code)
+        .where(Standard.framework_id == newest.id)
+        .order_by(col(Standard.id))
+        .limit(2)
+    ).all()
+    return newest.code, list(codes)
 
 
 def read_rows(data: bytes) -> list[dict[str, str]]:

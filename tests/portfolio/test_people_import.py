@@ -235,3 +235,27 @@ def test_a_column_given_twice_is_refused_naming_it() -> None:
     with pytest.raises(Invalid) as caught:
         read_rows(data)
     assert "the column email twice" in str(caught.value) and caught.value.field == "file"
+
+
+def test_the_page_takes_its_example_from_the_newest_framework_loaded(client, auth, session) -> None:
+    """A centre that loaded management standards is shown its own codes in the column help and
+    the example, not the sample's ``SE`` and ``SE01;SE03`` (nor its job coaches)."""
+    from framework.parse.csv_units import parse_csv
+    from portfolio.services.frameworks import import_framework
+    from portfolio.services.people import SYSTEM
+
+    spec = parse_csv(
+        "framework_code,framework_title,standard_code,standard_title,kind,criterion_code,"
+        "criterion_text\n"
+        "MLX,Management,ML01,Lead your team,P,P1,Communicate the purpose of the team\n"
+        "MLX,,ML02,Allocate work,P,P1,Plan the work of the team\n"
+        "MLX,,ML03,Manage performance,P,P1,Agree objectives\n"
+    )
+    import_framework(session, actor=SYSTEM, spec=spec)
+    session.commit()
+    auth.login("admin")
+    page = client.get("/admin/people/import").get_data(as_text=True)
+    assert "for example MLX (its newest version)" in page
+    assert "for example ML01;ML02." in page
+    assert ",learner,MLX,ML01;ML02," in page
+    assert "SE01" not in page and "Job coaches" not in page

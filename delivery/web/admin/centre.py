@@ -13,7 +13,7 @@ from delivery.web.admin.views import ADMIN, bp
 from delivery.web.context import actor, db
 from delivery.web.forms import PageForm, errors_on
 from delivery.web.handler import page
-from portfolio.services.people_import import COLUMNS, ImportReport, import_people
+from portfolio.services.people_import import COLUMNS, ImportReport, example_codes, import_people
 
 
 @bp.route("", endpoint="index")
@@ -69,6 +69,11 @@ def people_import() -> tuple[str, int] | Response:
         data.decode("utf-8-sig", errors="replace") if data and report and not report.errors else ""
     )
     html = render_template(
-        "admin/people_import.html", form=form, report=report, columns=COLUMNS, content=text
+        "admin/people_import.html",
+        form=form,
+        report=report,
+        columns=COLUMNS,
+        content=text,
+        example=example_codes(db()),
     )
     return html, form.status if form.status != 200 else status
