@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from mappings.assessment.words import method_words
 from mappings.quality.sampling import Quota
 
 RATE = "rate:"
@@ -19,7 +20,6 @@ RATE = "rate:"
 _PREFIXES = (
     ("CAMERA: cohort ", "cohort "),
     ("CAMERA: assessor ", "assessor "),
-    ("CAMERA: method ", "method "),
     ("CAMERA: evidence ", "evidence of the kind "),
     ("CAMERA: site ", "site "),
     ("coverage: standard ", "standard "),
@@ -27,13 +27,15 @@ _PREFIXES = (
 _RECORDS = {"CAMERA: record interim": "interim decisions", "CAMERA: record summative": "sign-offs"}
 
 
+_METHOD = "CAMERA: method "  # its code is named in words: "method observation"
 _MANUAL = "manual: added by IQA"
 _QUOTA = re.compile(r"rate: (.+) assessor (\d+%)(.*)")
 
 
 def reason_words(reason: str) -> str:
-    """A planner's reason as words: "CAMERA: method PD" -> "method PD", "rate: new assessor
-    100%" -> "quota of a new assessor (100%)", "manual: added by IQA" -> "added by hand"."""
+    """A planner's reason as words: "CAMERA: method PD" -> "method professional discussion",
+    "rate: new assessor 100%" -> "quota of a new assessor (100%)", "manual: added by IQA" ->
+    "added by hand"."""
     if reason in _RECORDS:
         return _RECORDS[reason]
     quota = _QUOTA.fullmatch(reason)
@@ -41,6 +43,10 @@ def reason_words(reason: str) -> str:
         return f"quota of {'an' if quota[1][0] in 'aeiou' else 'a'} {quota[1]} assessor ({quota[2]}){quota[3]}"
     if reason.startswith(_MANUAL):
         return "added by hand" + reason[len(_MANUAL) :]
+    if reason.startswith(_METHOD):
+        code = reason[len(_METHOD) :]
+        named = method_words(code)
+        return "method " + (named.lower() if named != code else code)
     for prefix, words in _PREFIXES:
         if reason.startswith(prefix):
             return words + reason[len(prefix) :]

@@ -47,7 +47,7 @@ def test_beyond_quota_names_what_the_extra_samples_cover() -> None:
     (a,) = beyond_quota(samples, quotas)  # B sampled exactly its quota
     assert (a.assessor, a.required, a.sampled, a.extra) == ("A (#1)", 1, 4, 3)
     assert (a.for_coverage, a.by_hand) == (2, 1)
-    assert a.covers == ("method PD", "site Hull", "standard SE04")
+    assert a.covers == ("method professional discussion", "site Hull", "standard SE04")
     assert beyond_quota([], quotas) == []
 
 
@@ -196,3 +196,7 @@ def test_reasons_in_words() -> None:
     assert reason_words("manual: added by IQA: odd date") == "added by hand: odd date"
     assert reason_words("CAMERA: record interim") == "interim decisions"
     assert reason_words("CAMERA: evidence star_narrative") == "evidence of the kind star_narrative"
+    # a sample's "Why sampled" names methods in words, as "What the strategy still lacks" does
+    assert reason_words("CAMERA: method O") == "method observation"
+    assert reason_words("CAMERA: method RA") == "method reflective account"
+    assert reason_words("CAMERA: method XY") == "method XY"  # a code the centre made up
