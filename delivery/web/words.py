@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 
 from mappings.assessment.words import claim_state, method_words
-from mappings.quality.words import gap_words, sample_kind, sample_label
+from mappings.quality.words import gap_words, sample_kind, sample_kind_phrase, sample_label
 from portfolio.words import day_words, file_type, local, moment_words, plain
 
 __all__ = [
     "claim_state", "day_words", "file_type", "gap_words", "local", "method_words",
-    "moment_words", "plain", "sample_kind", "sample_label",
+    "moment_words", "plain", "sample_kind", "sample_kind_phrase", "sample_label",
 ]  # fmt: skip
 
 # the audit trail's actions, as a sentence about what happened
@@ -216,6 +216,7 @@ def register(app: Flask) -> None:
         ("method_words", method_words),
         ("sample_label", sample_label),
         ("sample_kind", sample_kind),
+        ("sample_kind_phrase", sample_kind_phrase),
         ("format_words", format_words),
         ("file_type", file_type),
         ("plain", plain),

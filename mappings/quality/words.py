@@ -11,6 +11,11 @@ from mappings.quality.beyond import reason_words
 from portfolio.words import plain
 
 SAMPLE_KINDS = {"interim": "Interim (before sign-off)", "summative": "Summative (after sign-off)"}
+# the same inside brackets: "Sample 3 (interim, before sign-off)", not "(interim (before sign-off))"
+SAMPLE_KIND_PHRASES = {
+    "interim": "interim, before sign-off",
+    "summative": "summative, after sign-off",
+}
 ADDED_BY = {"planner": "the planner", "iqa": "the IQA, by hand"}
 # what an IQA plan's gap names ("CAMERA: method P"), in words
 GAP_LABELS = {
@@ -32,6 +37,10 @@ def sample_label(position: int, learner: str = "") -> str:
 
 def sample_kind(kind: str) -> str:
     return SAMPLE_KINDS.get(kind, kind)
+
+
+def sample_kind_phrase(kind: str) -> str:
+    return SAMPLE_KIND_PHRASES.get(kind, kind)
 
 
 def added_by_words(added_by: str) -> str:

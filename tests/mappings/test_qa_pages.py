@@ -200,3 +200,17 @@ def test_reasons_in_words() -> None:
     assert reason_words("CAMERA: method O") == "method observation"
     assert reason_words("CAMERA: method RA") == "method reflective account"
     assert reason_words("CAMERA: method XY") == "method XY"  # a code the centre made up
+
+
+def test_a_samples_record_is_not_put_in_brackets_twice(client, auth, planned, session) -> None:
+    """The plan's samples and the decisions to add by hand read "(interim, before sign-off)", not
+    "(interim (before sign-off))"."""
+    from mappings.quality.plan import drop_sample
+
+    centre, sample = planned
+    drop_sample(session, actor=actor_of(centre.iqa), sample_id=sample.id)  # offered again by hand
+    session.commit()
+    auth.login(centre.iqa)
+    page = client.get(f"/iqa/cycles/{centre.cycle.id}").get_data(as_text=True)
+    assert "sign-off))" not in page
+    assert "(interim, before sign-off)" in page or "(summative, after sign-off)" in page

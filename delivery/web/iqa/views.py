@@ -39,7 +39,7 @@ from delivery.web.iqa.forms import (
     StrategyForm,
 )
 from delivery.web.iqa.paging import sample_page
-from delivery.web.words import sample_kind
+from delivery.web.words import sample_kind_phrase
 from exports.iqa_report import ZONE, report_for_cycle
 from mappings.quality.actions import (
     actions_for_assessor,
@@ -132,7 +132,7 @@ def _plan_page(cycle_id: int, failed: PageForm | None = None) -> tuple[str, int]
         failed if isinstance(failed, AddSampleForm) else AddSampleForm(prefix="add", formdata=None)
     )
     add_form.decision.choices = [
-        (c.key, f"{c.learner_name}, {c.standard_code} ({sample_kind(c.kind).lower()}), "
+        (c.key, f"{c.learner_name}, {c.standard_code} ({sample_kind_phrase(c.kind)}), "
                 f"assessed by {page_data.facts.assessor_names.get(c.assessor_id, '?')}")
         for c in page_data.candidates
     ]  # fmt: skip
