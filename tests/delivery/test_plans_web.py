@@ -291,3 +291,13 @@ def test_an_administrator_reads_a_learners_plans_from_their_page(
     page = _text(client.get(f"/plans/{plan}"))
     assert "Mark done" not in page and "Write evidence for this plan" not in page
     assert f'href="/admin/people/{learner.id}">Back to' in page
+
+
+def test_the_plan_forms_hint_fits_any_framework(client, auth, case) -> None:
+    """The title's example spoke of a "job-match visit", work only the sample's job coaches do;
+    a centre assessing managers was shown it too."""
+    _reg, learner, assessor = case
+    auth.login(assessor)
+    form = _text(client.get(f"/learners/{learner.id}/plans/new"))
+    assert "job-match" not in form
+    assert "For example: Write a reflective account of a recent piece of work" in form
