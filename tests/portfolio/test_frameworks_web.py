@@ -318,3 +318,13 @@ def test_the_previewed_standards_stack_on_a_phone(client, auth) -> None:
     body = page.split("Standards in the uploaded file")[1].split("</table>")[0]
     for label in ("Title", "Performance", "Knowledge", "Assessment"):
         assert f'<td data-label="{label}">' in body, label
+
+
+def test_the_search_box_does_not_suggest_the_samples_words(client, auth) -> None:
+    """The search box suggested "task analysis", a supported-employment term that finds nothing in
+    a centre's management standards."""
+    auth.login("learner")
+    for url in ("/frameworks", "/frameworks/search?q=zzzz"):
+        page = client.get(url).get_data(as_text=True)
+        assert "task analysis" not in page, url
+        assert 'placeholder="words from a criterion"' in page, url
