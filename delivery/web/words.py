@@ -186,6 +186,12 @@ def role_words(roles: str | frozenset[str] | set[str] | list[str]) -> str:
     return text[:1].upper() + text[1:]
 
 
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: "Reflective account" -> "reflective account", but an acronym
+    keeps its capitals: "STAR narrative" stays (``|lower`` made it "star narrative")."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
 def label_words(key: str) -> str:
     """A field's name as a label: "lastChangeDateTime" or "last_change" -> "Last change..."."""
     text = _CAMEL.sub(" ", key).replace("_", " ").strip()
@@ -223,6 +229,7 @@ def register(app: Flask) -> None:
         ("role_words", role_words),
         ("gap_words", gap_words),
         ("label_words", label_words),
+        ("in_sentence", in_sentence),
         ("fact_words", fact_words),
     ):
         app.add_template_filter(function, name)

@@ -21,7 +21,7 @@ def test_learner_writes_uploads_submits_and_assessor_sees_it(
     assert axe_violations(page) == []
     page.goto(f"{live_server}/evidence")
     assert axe_violations(page) == []
-    page.get_by_role("link", name="New star narrative").click()
+    page.get_by_role("link", name="New STAR narrative").click()
     assert axe_violations(page) == []
     page.get_by_label("Title").fill("Supporting M at the job interview")
     page.get_by_label("Date of the activity").fill("2026-10-01")

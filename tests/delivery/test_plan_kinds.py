@@ -38,7 +38,7 @@ def test_evidence_of_the_chosen_kind_is_linked_to_the_plan(client, auth, session
     auth.login(learner)
     link = f"/learners/{learner.id}/evidence/new?kind=star_narrative&plan={plan}"
     editor = _text(client.get(link))
-    assert "New star narrative" in editor
+    assert "New STAR narrative" in editor  # the acronym stays in capitals
     assert "Written for your assessor's plan “Show the job match”" in editor
     for cid in _ids(session, "SE03", "P4", "P5"):
         assert f'value="{cid}" checked' in editor
@@ -108,3 +108,12 @@ def test_from_home_the_learner_reaches_the_choice_of_kind_for_the_plan(
     item = session.exec(select(Evidence).where(Evidence.learner_id == learner.id)).one()
     assert item.kind == "product"
     assert session.get(AssessmentPlanEvidence, (plan, item.id)) is not None
+
+
+def test_the_new_evidence_buttons_keep_star_in_capitals(client, auth, case) -> None:  # noqa: F811
+    """STAR (Situation, Task, Action, Result) is an acronym: the buttons said "New star narrative"."""
+    _reg, learner, _assessor = case
+    auth.login(learner)
+    page = _text(client.get("/evidence"))
+    assert "New STAR narrative" in page and "New star narrative" not in page
+    assert "New reflective account" in page
