@@ -116,3 +116,41 @@ def test_claims_of_a_signed_off_standard_stay_as_the_sign_off_judged_them(
         select(Claim.id, Claim.status).where(Claim.evidence_id == case.account_id)
     ).all()
     assert sorted(after) == sorted(before)
+
+
+def test_a_new_version_offers_the_method_decided_before(
+    client, auth, session, make_person, make_registration, make_evidence
+) -> None:
+    """The assessor accepted a claim of a reflective account by product (the plan attached to it);
+    after the learner's new version the form offered "reflective account" again, which does not
+    count for a performance criterion, and warned the assessor. It offers the method used last."""
+    import re
+
+    learner, assessor = make_person("learner"), make_person("assessor")
+    make_registration(learner=learner, assessor=assessor, codes="SE01")
+    item = make_evidence(learner, kind="reflective_account", title="Plan")
+    wanted = [c.criterion_id for c in claims.claimable_criteria(session, learner.id)][:2]
+    claims.set_claims(session, actor=actor_of(learner), evidence_id=item.id, criterion_ids=wanted)
+    session.commit()
+    first, second = session.exec(
+        select(Claim).where(Claim.evidence_id == item.id).order_by(Claim.criterion_id)
+    ).all()
+    claims.decide(
+        session,
+        actor=actor_of(assessor),
+        claim_id=first.id or 0,
+        expected_revision=first.revision,
+        decision="accepted",
+        method="P",
+    )
+    session.commit()
+    _rewrite(session, learner, item.id, "Rewritten, with the plan attached.")
+    auth.login(assessor)
+    page = client.get(f"/evidence/{item.id}").get_data(as_text=True)
+
+    def chosen(claim: Claim) -> str:
+        select_html = page.split(f'name="method-{claim.id}"')[1].split("</select>")[0]
+        return re.findall(r'<option selected value="(\w+)"', select_html)[0]
+
+    assert chosen(first) == "P"  # as decided before
+    assert chosen(second) == "RA"  # never decided: the method of the item's kind

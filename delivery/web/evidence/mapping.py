@@ -345,6 +345,12 @@ def _received(session: Session, evidence_id: int) -> list[ReceivedRow]:
     ]
 
 
+def _last_method(decided: list[Any]) -> str | None:
+    """The method of the claim's latest decision (rows of :data:`_CLAIMS` from ``Decision.at``):
+    a new version is judged again, most often by the same method."""
+    return next((row[4] for row in reversed(decided) if row[4]), None)
+
+
 def _claim_rows(
     rows: Sequence[Any],
     criteria: list[Claimable],
@@ -353,7 +359,8 @@ def _claim_rows(
     decider: int | None = None,
 ) -> list[ClaimRow]:
     """The claims with their decisions (``rows``: of :data:`_CLAIMS`), each offering the methods
-    of its own framework, the method decided before or else the one of the item's kind chosen.
+    of its own framework, the method decided before (on this version or the last one decided)
+    or else the one of the item's kind chosen.
     ``decider``: who may decide, for the claims whose registration they assess."""
     by_id = {c.criterion_id: c for c in criteria}
     claims: dict[int, tuple[Any, list[Any]]] = {}
@@ -392,7 +399,9 @@ def _claim_rows(
                     for at, name, old, new, used, feedback in decided
                 ),
                 methods=rules.methods,
-                default_method=method or default_method(evidence_kind, rules),
+                default_method=method
+                or _last_method(decided)
+                or default_method(evidence_kind, rules),
                 method_name=_said(rules, method),
                 needs=(
                     methods_needed(rules, criterion.kind, method) or ""
