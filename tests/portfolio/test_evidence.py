@@ -654,3 +654,23 @@ def test_an_activity_date_out_of_range_is_refused(session, make_person, day, wor
     draft = service.Draft(kind="reflective_account", title="T", activity_date=day, body="x")
     with pytest.raises(Invalid, match=words):
         service.create(session, actor=me, learner_id=learner.id or 0, draft=draft)
+
+
+def test_an_assessors_record_is_submitted_with_the_assessors_own_declaration(
+    client, auth, session, make_person, make_registration, make_evidence
+) -> None:
+    """An observation record is the assessor's account of what they saw: its submit box said "this
+    evidence is my own work" and its button "Submit for assessment", the learner's words."""
+    learner, assessor = make_person("learner"), make_person("assessor")
+    make_registration(learner=learner, assessor=assessor, codes="SE01")
+    record = make_evidence(learner, kind="observation_record", author=assessor, submit=False)
+    own = make_evidence(learner, title="Mine", submit=False)
+    auth.login(assessor)
+    page = client.get(f"/evidence/{record.id}").get_data(as_text=True)
+    assert "is my own work" not in page and "Submit for assessment" not in page
+    assert "I declare that this record is a true account of what I observed" in page
+    assert 'value="Submit the record"' in page
+    auth.logout()
+    auth.login(learner)
+    mine = client.get(f"/evidence/{own.id}").get_data(as_text=True)
+    assert "this evidence is my own work" in mine and 'value="Submit for assessment"' in mine

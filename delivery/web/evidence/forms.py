@@ -25,6 +25,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from delivery.web.evidence.mapping import MappingView
 from delivery.web.forms import PageForm
 from mappings.assessment.claims import VACSR
+from portfolio.models.evidence import ASSESSOR_KINDS
 
 
 class EvidenceForm(PageForm):
@@ -83,6 +84,16 @@ class SubmitForm(PageForm):
         validators=[DataRequired(message="Tick the declaration to submit.")],
     )
     submit = SubmitField("Submit for assessment")
+
+    def worded_for(self, kind: str) -> None:
+        """An assessor's record (observation, professional discussion) is their account of what
+        they saw or heard: its author declares that, not that it is their own work."""
+        if kind in ASSESSOR_KINDS:
+            self.declaration.label.text = (
+                "I declare that this record is a true account of what I observed or discussed "
+                "with the learner."
+            )
+            self.submit.label.text = "Submit the record"
 
 
 class PrivacyForm(PageForm):

@@ -183,6 +183,7 @@ def _item_page(
         said = recorded[min(recorded)]
         info = replace(info, can_edit=False, read_only=read_only_words(said))
     forms = ItemForms.build(mapping, failed)
+    forms.submit.worded_for(info.item.kind)
     privacy = privacy_view(
         db(),
         item=info.item,
