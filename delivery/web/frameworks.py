@@ -23,6 +23,7 @@ from delivery.web.context import actor, after_commit, db
 from delivery.web.forms import errors_on
 from delivery.web.handler import page
 from framework.parse.combine import parse_files
+from framework.parse.warning_groups import group_warnings
 from framework.spec import FrameworkFormatError, FrameworkSpec
 from portfolio.errors import Invalid, NotFound
 from portfolio.models import Framework
@@ -282,6 +283,7 @@ def _preview(files: list[tuple[str, bytes]], meta: dict[str, Any]) -> str:
         said=_said(result),
         filename=", ".join(name for name, _ in files),
         standards=_standard_lines(spec),
+        warnings=group_warnings(result.warnings),
         confirm=confirm,
     )
 
