@@ -98,7 +98,8 @@ ACTIONS = {
     "witness.answer": "The witness answered through the e-mailed link",
 }
 # an assessor's status sets how much of their work the IQA samples (mappings/quality/sampling.py)
-ASSESSOR_STATUSES = {"new": "new", "standard": "standard", "under_review": "under review"}
+# "standard" is the sampling strategy's usual rate, not a standard of a framework: "experienced"
+ASSESSOR_STATUSES = {"new": "new", "standard": "experienced", "under_review": "under review"}
 FORMATS = {
     "nos-text": "NOS text",
     "nos-docx": "NOS Word document",

@@ -353,3 +353,12 @@ def test_role_tick_boxes_name_each_role_in_words(client, auth, make_person) -> N
         assert labels["iqa"] == "Internal quality assurer", url
         assert labels["eqa"] == "External quality assurer", url
         assert labels["admin"] == "Administrator", url
+
+
+def test_an_experienced_assessors_status_is_not_called_standard(client, auth, make_person) -> None:
+    """ "Assessor status: standard" read like one of the framework's standards; the sampling
+    strategy calls these assessors "experienced (standard)"."""
+    auth.login("admin")
+    assessor = make_person("assessor")  # a new account's status: the usual rate
+    page = client.get(f"/admin/people/{assessor.id}").get_data(as_text=True)
+    assert "<dt>Assessor status</dt><dd>experienced</dd>" in page
