@@ -55,9 +55,10 @@ def review_sample(
                            assessor_id=sample.assessor_id, set_by=actor.id, text=text,
                            due_date=due))  # fmt: skip
     if wanted:
+        set_you = "an action" if len(wanted) == 1 else f"{len(wanted)} actions"
         notifications.notify(
             session, person_id=sample.assessor_id, link="/iqa/actions", kind="iqa_action",
-            text=f"{actor.name} set you {len(wanted)} action(s) in sampling cycle {cycle.name}.",
+            text=f"{actor.name} set you {set_you} in sampling cycle {cycle.name}.",
         )  # fmt: skip
     if reopen and view.signoff is not None:
         signoffs.reopen(

@@ -16,6 +16,7 @@ from mappings.quality.beyond import PlannedSample, beyond_quota
 from mappings.quality.eqa import grant_eqa
 from mappings.quality.models import Sample, SampleReview
 from mappings.quality.plan import plan_cycle
+from mappings.quality.review import review_sample
 from mappings.quality.samples import sample_view
 from mappings.quality.sampling import Quota
 from tests.conftest import actor_of
@@ -214,3 +215,28 @@ def test_a_samples_record_is_not_put_in_brackets_twice(client, auth, planned, se
     page = client.get(f"/iqa/cycles/{centre.cycle.id}").get_data(as_text=True)
     assert "sign-off))" not in page
     assert "(interim, before sign-off)" in page or "(summative, after sign-off)" in page
+
+
+def test_the_assessor_is_told_of_an_action_or_of_actions_in_words(session, planned) -> None:
+    """The notice said "set you 1 action(s)"."""
+    from portfolio.models.notification import Notification
+
+    centre, _sample = planned
+    me = actor_of(centre.iqa)
+    samples = session.exec(
+        select(Sample).where(Sample.cycle_id == centre.cycle.id).order_by(Sample.position)
+    ).all()
+    due = date.today() + timedelta(days=10)
+    wanted = ([("Observe again", due)], [("A", due), ("B", due)])
+    for sample, actions in zip(samples, wanted, strict=False):  # the fixture may plan one
+        review_sample(session, actor=me, sample_id=sample.id, outcome="disagree",
+                      feedback="More needed.", checks={}, actions=actions)  # fmt: skip
+    session.commit()
+    said = session.exec(
+        select(Notification.text).where(Notification.kind == "iqa_action").order_by(Notification.id)
+    ).all()
+    cycle = centre.cycle.name
+    assert said[0].endswith(f"set you an action in sampling cycle {cycle}.")
+    if len(samples) > 1:
+        assert said[1].endswith(f"set you 2 actions in sampling cycle {cycle}.")
+    assert not any("(s)" in text for text in said)
