@@ -55,7 +55,7 @@ class PersonForm(PageForm):
     )
     roles = CheckboxesField(
         "Roles",
-        choices=ROLE_CHOICES,
+        choices=list(ROLES),
         validators=[DataRequired(message="Tick at least one role.")],
     )
     site = StringField("Site", default="Main site", validators=[DataRequired(), Length(max=200)])
@@ -65,6 +65,10 @@ class PersonForm(PageForm):
     )
     create = SubmitField("Add person")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.roles.choices = ROLE_CHOICES  # set here: tuple choices in the class are deprecated
+
 
 class DetailsForm(PageForm):
     """A person's details as an administrator corrects them (the service judges them)."""
@@ -72,10 +76,14 @@ class DetailsForm(PageForm):
     name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
     email = EmailField("E-mail (the log-in)", validators=[DataRequired(), Length(max=320)])
     roles = CheckboxesField(
-        "Roles", choices=ROLE_CHOICES, validators=[DataRequired(message="Tick at least one role.")]
+        "Roles", choices=list(ROLES), validators=[DataRequired(message="Tick at least one role.")]
     )
     site = StringField("Site", validators=[DataRequired(), Length(max=200)])
     save = SubmitField("Save details")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.roles.choices = ROLE_CHOICES  # set here: tuple choices in the class are deprecated
 
 
 class PasswordResetForm(PageForm):
