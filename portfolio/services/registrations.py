@@ -81,10 +81,12 @@ def standard_ids(session: Session, framework_id: int, codes: Sequence[str]) -> l
     by_code = {code: sid for code, sid in rows}
     unknown = [c for c in wanted if c not in by_code]
     if unknown:
-        known = ", ".join(sorted(by_code))
+        fw = session.get(Framework, framework_id)
+        name = f"{fw.code} version {fw.version}" if fw is not None else "This framework version"
+        named = ", ".join(unknown[:-1]) + " and " + unknown[-1] if len(unknown) > 1 else unknown[0]
         raise Invalid(
-            f"Unknown standard code(s) in this framework version: {', '.join(unknown)}. "
-            f"Known codes: {known}."
+            f"{name} has no {'standards' if len(unknown) > 1 else 'standard'} {named}. "
+            f"Its standards: {', '.join(sorted(by_code))}."
         )
     return [by_code[c] or 0 for c in wanted]
 

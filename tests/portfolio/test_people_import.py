@@ -172,7 +172,11 @@ def test_every_problem_of_every_row_is_reported_at_once(session, make_person) ->
     assert sorted(errors) == [5, 6, 7, 8]
     many = " | ".join(errors[5])
     assert len(errors[5]) == 4, errors[5]
-    assert "two periods in a row" in many and "Unknown standard code(s)" in many and "SE99" in many
+    assert (
+        "two periods in a row" in many
+        and "SE version 1 has no standard SE99" in many
+        and "SE99" in many
+    )
     assert "no assessor with e-mail nobody@example.org" in many
     assert "'31/02/2026' is not a date" in many
     assert len(errors[6]) == 3, errors[6]  # no name, not an e-mail address, unknown role
@@ -194,7 +198,7 @@ def test_the_page_lists_every_problem_of_a_row(client, auth) -> None:
     )
     html = answer.get_data(as_text=True)
     assert answer.status_code == 422 and "Line 2" in html
-    assert "two periods in a row" in html and "Unknown standard code(s)" in html
+    assert "two periods in a row" in html and "has no standard" in html
     assert "There is no assessor with e-mail nobody@example.org" in html
 
 

@@ -87,7 +87,11 @@ def test_unknown_standard_codes_are_named(session, sample_framework, trio):
     with pytest.raises(Invalid) as info:
         _register(session, sample_framework, *trio, codes=["SE01", "SE99", "XX7"])
     assert "SE99" in str(info.value) and "XX7" in str(info.value)
+    assert str(info.value).startswith("SE version 1 has no standards SE99 and XX7.")
     assert _count(session, RegistrationStandard) == before
+    with pytest.raises(Invalid) as one:
+        _register(session, sample_framework, *trio, codes=["SE99"])
+    assert str(one.value).startswith("SE version 1 has no standard SE99. Its standards: SE01, ")
 
 
 def test_no_standards_dates_and_cohort_are_checked(session, sample_framework, trio):
