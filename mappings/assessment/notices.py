@@ -1,5 +1,5 @@
-"""Who is told of what in assessment: the learner of decisions and referrals on their evidence
-and of plans set for them, the allocated assessor of evidence submitted for a decision. (Comments tell the other party in
+"""Who is told of what in assessment: the learner of decisions and referrals on their evidence,
+of standards signed off and of plans set for them, the allocated assessor of evidence submitted for a decision. (Comments tell the other party in
 :mod:`portfolio.services.comments`; quality assurance tells its people in mappings.quality.)"""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from collections import Counter
 from sqlmodel import Session
 
 from mappings.assessment.models import AssessmentPlan
+from mappings.assessment.standing import StandardInfo
 from portfolio.models import Evidence, Framework, Person, Registration
 from portfolio.services import access, notifications
 from portfolio.services.actors import Actor
@@ -55,6 +56,21 @@ def submitted(session: Session, item: Evidence) -> None:
         text=f"{name} submitted “{item.title}” for a decision.",
         link=notifications.evidence_link(item.id),
         kind="submission",
+    )
+
+
+def signed_off(
+    session: Session, *, actor: Actor, registration: Registration, standard: StandardInfo
+) -> None:
+    """Tell the learner their assessor signed a standard off (kind decision), linking to the
+    standard's page, where the sign-off record is."""
+    learner, named = registration.learner_id, f"{standard.code} {standard.title}"
+    notifications.notify(
+        session,
+        person_id=learner,
+        text=f"{actor.name} signed off {named}: your sign-off record is on its page.",
+        link=f"/learners/{learner}/standards/{standard.code}",
+        kind="decision",
     )
 
 

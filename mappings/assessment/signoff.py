@@ -21,7 +21,7 @@ from datetime import date
 from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
-from mappings.assessment import holds
+from mappings.assessment import holds, notices
 from mappings.assessment.declarations import ASSESSOR_WORDING, current_declaration
 from mappings.assessment.evidence_set import basis_versions, hash_of
 from mappings.assessment.evidence_set import (
@@ -242,6 +242,7 @@ def sign_off_standing(
         },
         rows=[record],
     )
+    notices.signed_off(session, actor=actor, registration=standing.registration, standard=info)
     return SignOffResult(signoff=record, versions=len(basis))
 
 
