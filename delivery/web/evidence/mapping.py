@@ -12,10 +12,11 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from delivery.web.evidence.file_readings import FileReading, file_note
+from delivery.web.evidence.received import ReceivedRow, received_rows
 from mappings.assessment.claims import VACSR, Claimable, claimable_criteria, mapping_scope, twins
 from mappings.assessment.coverage import CoverageRules
 from mappings.assessment.methods import default_method, methods_needed
-from mappings.assessment.models import Claim, Decision, Judgement, ReceivedRecord, SignOff
+from mappings.assessment.models import Claim, Decision, Judgement, SignOff
 from mappings.assessment.page_frameworks import page_frameworks
 from mappings.assessment.standing import criterion_states
 from mappings.assessment.stored import for_page
@@ -121,21 +122,6 @@ class JudgementRow:
     version: int
     flags: tuple[tuple[str, bool], ...]
     note: str
-
-
-@dataclass(frozen=True)
-class ReceivedRow:
-    """A decision or judgement of the centre that sent this item in an unverified bundle."""
-
-    at: datetime
-    kind: str
-    subject: str
-    outcome: str
-    method: str | None
-    note: str
-    by: str  # name and e-mail as that centre gave them: text, nobody here
-    centre: str
-    signature: str
 
 
 @dataclass
@@ -250,11 +236,6 @@ _JUDGEMENTS = (
     .where(col(Judgement.evidence_id) == _EVIDENCE_ID)
     .order_by(col(Judgement.id).desc())
 )
-_RECEIVED = (
-    select(ReceivedRecord)
-    .where(col(ReceivedRecord.evidence_id) == _EVIDENCE_ID)
-    .order_by(col(ReceivedRecord.at), col(ReceivedRecord.id))
-)
 
 
 def mapping_view(
@@ -318,31 +299,13 @@ def mapping_view(
             for a in attachments
             if (note := file_note(readings.get(a.id or 0), a.mime)) is not None
         },
-        received=_received(session, item.id or 0) if frameworks.received else [],
+        received=received_rows(session, item.id or 0) if frameworks.received else [],
         suggestions_state=stored.state,
         map_open=item.status == "draft",
         criteria=criteria,
         rules=frameworks.rules,
         plan=frameworks.plan,
     )
-
-
-def _received(session: Session, evidence_id: int) -> list[ReceivedRow]:
-    rows = session.exec(_RECEIVED, params={"evidence_id": evidence_id})
-    return [
-        ReceivedRow(
-            at=r.at,
-            kind=r.kind,
-            subject=r.subject,
-            outcome=r.outcome,
-            method=r.method,
-            note=r.note,
-            by=" ".join(filter(None, (r.by_name, f"<{r.by_email}>" if r.by_email else ""))),
-            centre=r.centre,
-            signature=r.signature,
-        )
-        for r in rows
-    ]
 
 
 def _last_method(decided: list[Any]) -> str | None:

@@ -17,13 +17,14 @@ from delivery.web.evidence.forms import (
     SubmitForm,
     UploadForm,
 )
-from delivery.web.evidence.mapping import ReceivedRow, mapping_view
+from delivery.web.evidence.mapping import mapping_view
 from delivery.web.evidence.privacy import privacy_view
 from delivery.web.evidence.readings import (
     start_after_commit,
     suggest_after_commit,
     suggest_after_page,
 )
+from delivery.web.evidence.received import ReceivedRow
 from delivery.web.evidence.witness_panel import witness_panel
 from delivery.web.forms import PageForm, errors_on, status_of
 from delivery.web.handler import page
