@@ -17,7 +17,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from mappings.assessment import holds
+from mappings.assessment import holds, notices
 from mappings.assessment.evidence_set import basis_refs, basis_versions, hash_of, versions_of
 from mappings.assessment.models import LearnerDeclaration
 from mappings.assessment.standing import (
@@ -236,6 +236,8 @@ def declare(
             "wording": row.wording,
         },
     )
+    # complete, not signed off, declared over the evidence as it stands: ready to sign off
+    notices.declared(session, actor=actor, registration=standing.registration, standard=info)
     return row
 
 

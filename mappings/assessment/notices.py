@@ -1,5 +1,6 @@
 """Who is told of what in assessment: the learner of decisions and referrals on their evidence,
-of standards signed off and of plans set for them, the allocated assessor of evidence submitted for a decision. (Comments tell the other party in
+of standards signed off and of plans set for them, the allocated assessor of evidence submitted for a decision
+and of standards the learner declared, ready to sign off. (Comments tell the other party in
 :mod:`portfolio.services.comments`; quality assurance tells its people in mappings.quality.)"""
 
 from __future__ import annotations
@@ -56,6 +57,25 @@ def submitted(session: Session, item: Evidence) -> None:
         text=f"{name} submitted “{item.title}” for a decision.",
         link=notifications.evidence_link(item.id),
         kind="submission",
+    )
+
+
+def declared(
+    session: Session, *, actor: Actor, registration: Registration, standard: StandardInfo
+) -> None:
+    """Tell the registration's allocated assessor (while they hold the role and have not left)
+    that the learner confirmed their declaration for a complete standard not yet signed off, so
+    they can sign it off (kind signoff_ready), linking to the standard's page."""
+    assessor = session.get(Person, registration.assessor_id) if registration.assessor_id else None
+    if assessor is None or assessor.removed_at is not None or not assessor.has_role("assessor"):
+        return
+    learner, named = registration.learner_id, f"{standard.code} {standard.title}"
+    notifications.notify(
+        session,
+        person_id=assessor.id or 0,
+        text=f"{actor.name} confirmed their declaration for {named}: you can sign it off.",
+        link=f"/learners/{learner}/standards/{standard.code}",
+        kind="signoff_ready",
     )
 
 

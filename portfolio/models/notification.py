@@ -20,6 +20,7 @@ KINDS = {
     "iqa_response": "Responses to the actions you set",
     "eqa_access": "Access granted to sampled portfolios",
     "declaration": "Standards waiting for your declaration",
+    "signoff_ready": "Standards ready for you to sign off",
     "plan": "Plans your assessor sets you",
     "break": "Breaks in learning",
     "other": "Other notices",
