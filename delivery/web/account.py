@@ -109,7 +109,7 @@ def revoke_token(token_id: int) -> Response:
     return redirect(url_for("account.tokens"))
 
 
-def _link(token: str) -> str | None:
+def reset_link(token: str) -> str | None:
     """The link for the e-mail, on ``PORTFOLIO_BASE_URL``. Without it, only outside production is
     the request's own address used: a client chooses its Host header, and could otherwise have
     someone's reset link point at its own site. None: no link can be made safely."""
@@ -147,7 +147,7 @@ def forgot() -> tuple[str, int] | Response:
         found = resets.request_link(db(), email=form.email.data or "", lifetime=lifetime)
         if found is not None:
             person, token = found
-            link = _link(token)
+            link = reset_link(token)
             if link is not None:
                 subject, body = resets.message(name=person.name, link=link, lifetime=lifetime)
                 send_later(person.email, subject, body)

@@ -58,6 +58,7 @@ ACTIONS = {
     "iqa.strategy": "Sampling strategy changed",
     "person.create": "Account created",
     "person.password_change": "Password changed",
+    "person.invited": "Invited to set their password",
     "person.password_reset": "Password reset by an administrator",
     "person.password_reset_by_link": "Password reset by e-mail link",
     "person.password_reset_requested": "Password reset asked for",

@@ -76,6 +76,7 @@ class ImportReport:
     people_created: int = 0
     registrations_created: int = 0
     cohorts_created: tuple[str, ...] = field(default=())
+    created_ids: tuple[int, ...] = field(default=())  # the new people (to invite), when written
 
     @property
     def errors(self) -> int:
@@ -187,6 +188,7 @@ def import_people(
         people_created=state.people,
         registrations_created=state.registrations,
         cohorts_created=tuple(state.cohorts),
+        created_ids=tuple(state.created) if written else (),
     )
 
 
@@ -196,6 +198,7 @@ class _State:
     registrations: int = 0
     cohorts: list[str] = field(default_factory=list)
     emails: set[str] = field(default_factory=set)
+    created: list[int] = field(default_factory=list)
 
 
 def _import_row(
@@ -210,7 +213,7 @@ def _import_row(
         state.emails.add(email)
     if problems:
         return replace(base, errors=tuple(problems))
-    before = (state.people, state.registrations, len(state.cohorts))
+    before = (state.people, state.registrations, len(state.cohorts), len(state.created))
     savepoint = session.begin_nested()
     try:
         action = _write_row(session, actor, row, email, today, state)
@@ -218,6 +221,7 @@ def _import_row(
         savepoint.rollback()
         state.people, state.registrations = before[0], before[1]
         del state.cohorts[before[2] :]
+        del state.created[before[3] :]
         return replace(base, errors=(str(error),))
     savepoint.commit()
     return replace(base, action=action)
@@ -300,6 +304,7 @@ def _write_row(
             site=row.get("site") or "Main site",
         )  # fmt: skip
         state.people += 1
+        state.created.append(person.id or 0)
         action = "new person"
     else:
         action = "existing person"

@@ -56,7 +56,9 @@ def _live(session: Session, token: str) -> tuple[PasswordReset, Person] | None:
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
         return None
     person = session.get(Person, row.person_id)
-    if person is None or not logins.can_log_in(person):
+    # an invitation (portfolio.services.invitations) is for someone with no password yet: the
+    # account need only be active and not removed; a reset is only ever sent to one with one
+    if person is None or not person.active or person.removed_at is not None:
         return None
     return row, person
 

@@ -8,6 +8,7 @@ from flask_wtf.file import FileField
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, HiddenField, SubmitField
 
+from delivery.web.admin import invites
 from delivery.web.admin.figures import centre_figures, staff_without_two_step
 from delivery.web.admin.views import ADMIN, bp
 from delivery.web.context import actor, db
@@ -33,6 +34,7 @@ class ImportForm(PageForm):
     file = FileField("CSV file of people (and their registrations)")
     content = HiddenField()
     dry_run = BooleanField("Check only: show what would happen and write nothing", default=True)
+    invite = BooleanField("E-mail each new person an invitation to set their password")
     upload = SubmitField("Check or import the file")
 
     def data_bytes(self) -> bytes | None:
@@ -48,7 +50,7 @@ class ImportForm(PageForm):
 @bp.route("/people/import", endpoint="people_import", methods=["GET", "POST"])
 @page(ADMIN)
 def people_import() -> tuple[str, int] | Response:
-    form = ImportForm()
+    form = ImportForm(invite=invites.mail_on())  # on by default where e-mail is set up
     report: ImportReport | None = None
     status = 200
     data = form.data_bytes() if form.validate_on_submit() else None
@@ -59,7 +61,8 @@ def people_import() -> tuple[str, int] | Response:
             if report.written:
                 flash(
                     f"Imported {report.people_created} people and "
-                    f"{report.registrations_created} registrations.",
+                    f"{report.registrations_created} registrations. "
+                    + invites.after_import(report.created_ids, bool(form.invite.data)),
                     "success",
                 )
                 return redirect(url_for("admin.people"))
@@ -75,5 +78,6 @@ def people_import() -> tuple[str, int] | Response:
         columns=COLUMNS,
         content=text,
         example=example_codes(db()),
+        mail_on=invites.mail_on(),
     )
     return html, form.status if form.status != 200 else status

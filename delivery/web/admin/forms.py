@@ -63,11 +63,18 @@ class PersonForm(PageForm):
         "Initial password (at least 8 characters; leave empty to set it later)",
         validators=[Optional(), Length(min=8, max=256)],
     )
+    invite = BooleanField("E-mail them an invitation to set their password")
     create = SubmitField("Add person")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.roles.choices = ROLE_CHOICES  # set here: tuple choices in the class are deprecated
+
+
+class InviteForm(PageForm):
+    """Send the person a new invitation to set their password."""
+
+    invite = SubmitField("Invite again")
 
 
 class DetailsForm(PageForm):

@@ -19,6 +19,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from delivery.web.account import send_later
+from delivery.web.admin import invites
 from delivery.web.admin.forms import (
     NO_CHOICE,
     AllocationFields,
@@ -27,6 +28,7 @@ from delivery.web.admin.forms import (
     CohortForm,
     DetailsForm,
     EndBreakForm,
+    InviteForm,
     PasswordResetForm,
     PersonForm,
     RegistrationForm,
@@ -38,7 +40,7 @@ from delivery.web.admin.forms import (
 from delivery.web.context import actor, db
 from delivery.web.forms import errors_on, status_of
 from delivery.web.handler import page
-from delivery.web.words import ASSESSOR_STATUSES, centre_zone, role_words
+from delivery.web.words import ASSESSOR_STATUSES, centre_zone
 from mappings.assessment import plan_reads
 from portfolio.models import Framework
 from portfolio.services import catalogue, people, registration_rows, registrations, two_step
@@ -54,7 +56,7 @@ ADMIN = "admin"
 @bp.route("/people", endpoint="people", methods=["GET", "POST"])
 @page(ADMIN)
 def people_index() -> tuple[str, int] | Response:
-    form = PersonForm()
+    form = PersonForm(invite=invites.mail_on())  # on by default where e-mail is set up
     if form.validate_on_submit():
         with errors_on(form):
             person = people.create_person(
@@ -66,11 +68,13 @@ def people_index() -> tuple[str, int] | Response:
                 password=form.password.data or None,
                 site=form.site.data or "Main site",
             )
-            flash(f"Added {person.name} as {role_words(person.roles).lower()}.", "success")
+            invites.after_adding(person, bool(form.invite.data))
             return redirect(url_for("admin.person", person_id=person.id))
     search = request.args.get("q", "").strip()[:200]
     rows = people.list_people_two_step(db(), search=search)
-    html = render_template("admin/people.html", rows=rows, form=form, search=search)
+    html = render_template(
+        "admin/people.html", rows=rows, form=form, search=search, mail_on=invites.mail_on()
+    )
     return html, form.status
 
 
@@ -86,6 +90,7 @@ def person(person_id: int) -> tuple[str, int] | Response:
     pw_form = PasswordResetForm(prefix="pw")
     rm_form = RemoveForm(prefix="rm")
     ts_form = TwoStepResetForm(prefix="ts")
+    inv_form = InviteForm(prefix="inv")
     if not dt_form.save.data:  # shown as the person is, also beside another form's error
         shown = {"name": target.name, "email": target.email, "site": target.site}
         dt_form.process(formdata=None, data={**shown, "roles": sorted(target.role_set)})
@@ -109,15 +114,8 @@ def person(person_id: int) -> tuple[str, int] | Response:
             )
             flash(f"The password of {name} was reset.", "success")
             return redirect(url_for("admin.person", person_id=person_id))
-    if ts_form.reset_two_step.data and ts_form.validate_on_submit():
-        with errors_on(ts_form):
-            reset = two_step.reset(db(), actor=actor(), person_id=person_id)
-            subject, body = two_step.reset_message(
-                name=reset.name, site=str(current_app.config["CENTRE_NAME"])
-            )
-            send_later(reset.email, subject, body)
-            flash(f"Two-step verification of {name} was reset; they were e-mailed.", "success")
-            return redirect(url_for("admin.person", person_id=person_id))
+    if (done := _mailed_writes(person_id, name, ts_form, inv_form)) is not None:
+        return done
     if rm_form.remove.data and rm_form.validate_on_submit():
         with errors_on(rm_form):
             registrations.remove_person(db(), actor=actor(), person_id=person_id)
@@ -155,7 +153,36 @@ def person(person_id: int) -> tuple[str, int] | Response:
         rm_form=rm_form,
         ts_form=ts_form,
         two_step_on=two_step_on,
-    ), status_of(dt_form, pw_form, rm_form, ts_form)
+        inv_form=inv_form,
+        invitation=invites.state_of(target),
+    ), status_of(dt_form, pw_form, rm_form, ts_form, inv_form)
+
+
+def _mailed_writes(
+    person_id: int, name: str, ts_form: TwoStepResetForm, inv_form: InviteForm
+) -> Response | None:
+    """The person's page's writes that e-mail them (after the commit): a reset of two-step
+    verification, an invitation to set their password. The redirect, or None."""
+    if ts_form.reset_two_step.data and ts_form.validate_on_submit():
+        with errors_on(ts_form):
+            reset = two_step.reset(db(), actor=actor(), person_id=person_id)
+            subject, body = two_step.reset_message(
+                name=reset.name, site=str(current_app.config["CENTRE_NAME"])
+            )
+            send_later(reset.email, subject, body)
+            flash(f"Two-step verification of {name} was reset; they were e-mailed.", "success")
+            return redirect(url_for("admin.person", person_id=person_id))
+    if inv_form.invite.data and inv_form.validate_on_submit():
+        with errors_on(inv_form):
+            sent = invites.send(person_id)
+            flash(
+                f"{name} was e-mailed an invitation to set their password."
+                if sent
+                else "No link can be made: PORTFOLIO_BASE_URL is not set.",
+                "success",
+            )
+            return redirect(url_for("admin.person", person_id=person_id))
+    return None
 
 
 def _row_forms(ids: list[int]) -> dict[str, dict[int, Any]]:

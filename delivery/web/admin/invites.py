@@ -1,0 +1,88 @@
+"""Invitations to set one's password (:mod:`portfolio.services.invitations`) from the
+administrator's pages: on adding a person and "Invite again" on their page. The e-mail goes
+after the commit; without e-mail set up the pages say what to do instead."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app, flash
+
+from delivery.web.account import reset_link, send_later
+from delivery.web.context import actor, db
+from delivery.web.words import role_words
+from portfolio.models import Person
+from portfolio.services import invitations
+from portfolio.words import day_words
+
+NO_MAIL = (
+    "E-mail is not set up here (PORTFOLIO_MAIL_HOST), so no invitation can be sent: set a "
+    "password for them on their page and tell them it, or ask them to be given one."
+)
+
+
+def mail_on() -> bool:
+    return bool(current_app.config.get("MAIL_HOST"))
+
+
+def send(person_id: int) -> bool:
+    """Invite the person (in the request's transaction) and e-mail the link once it commits;
+    whether a link could be made (no ``PORTFOLIO_BASE_URL`` in production: none)."""
+    person, token = invitations.invite(db(), actor=actor(), person_id=person_id)
+    link = reset_link(token)
+    if link is None:
+        return False
+    centre = str(current_app.config["CENTRE_NAME"])
+    subject, body = invitations.message(
+        name=person.name, centre=centre, roles=role_words(person.roles).lower(), link=link
+    )
+    send_later(person.email, subject, body)
+    return True
+
+
+def after_adding(person: Person, wanted: bool) -> None:
+    """The flash after adding a person, inviting them when the administrator chose to."""
+    added = f"Added {person.name} as {role_words(person.roles).lower()}"
+    if not mail_on():
+        flash(f"{added}. {NO_MAIL}", "success")
+    elif wanted and send(person.id or 0):
+        flash(f"{added}; they were e-mailed an invitation to set their password.", "success")
+    else:
+        flash(f"{added}. They have no password yet: invite them or set one below.", "success")
+
+
+def after_import(ids: tuple[int, ...], wanted: bool) -> str:
+    """Invite the people a CSV import added, when the administrator chose to; what to say."""
+    if not ids:
+        return ""
+    if not mail_on():
+        return NO_MAIL.replace(
+            "set a password for them on their page", "set their passwords on their pages"
+        )
+    if not wanted:
+        return "The new people have no password yet: invite them or set one on their pages."
+    sent = sum(send(person_id) for person_id in ids)
+    return f"{sent} were e-mailed an invitation to set their password."
+
+
+@dataclass(frozen=True)
+class InviteState:
+    """What the person's page says of their invitation."""
+
+    invited_on: str | None  # "3 Dec 2026"
+    waiting: bool  # no password set yet
+    mail_on: bool
+    no_mail: str = NO_MAIL
+
+
+def state_of(person: Person) -> InviteState:
+    """Read only for someone with no password yet (once they have one, the invitation is done
+    with, and the page costs no more than it did)."""
+    waiting = not person.password_hash
+    day: date | None = invitations.invited_on(db(), person.id or 0) if waiting else None
+    return InviteState(
+        invited_on=day_words(day) if day else None,
+        waiting=waiting,
+        mail_on=mail_on(),
+    )

@@ -1,0 +1,129 @@
+"""A person an administrator adds is e-mailed an invitation to set their password: a
+single-use link that works for seven days, welcoming them by the centre's name and their roles,
+sent after the commit through a real SMTP server (aiosmtpd on a local port). Without e-mail the
+pages say so and what to do instead."""
+
+from __future__ import annotations
+
+import html
+import io
+from typing import Any
+
+from flask import Flask
+from sqlmodel import select
+
+from portfolio.models import AuditEntry, PasswordReset, Person
+from tests.conftest import PASSWORD
+from tests.delivery import test_password_reset as reset_tests
+from tests.delivery.test_password_reset import _link
+
+inbox, mail_app = reset_tests.inbox, reset_tests.mail_app  # the fixtures: a real SMTP server
+
+
+def _admin_client(app: Flask, make_person) -> Any:
+    admin = make_person("admin")
+    client = app.test_client()
+    answer = client.post("/login", data={"email": admin.email, "password": PASSWORD})
+    assert answer.status_code == 302
+    return client
+
+
+def _text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def _add(client, email: str, **extra) -> Any:
+    data = {"name": "Lee Learner", "email": email, "roles": ["learner", "assessor"]}
+    data.update({"site": "Main site", **extra})
+    return client.post("/admin/people", data=data)
+
+
+def test_an_added_person_is_invited_and_sets_their_password(
+    mail_app, inbox, make_person, session
+) -> None:
+    handler, _port = inbox
+    client = _admin_client(mail_app, make_person)
+    form = _text(client.get("/admin/people"))
+    assert "E-mail them an invitation to set their password" in form
+    added = _add(client, "lee@centre.test", invite="y")
+    assert added.status_code == 302, _text(added)
+    lee = session.exec(select(Person).where(Person.email == "lee@centre.test")).one()
+    assert not lee.password_hash
+    recipients, message = handler.next()
+    assert recipients == ["lee@centre.test"]
+    body = message.get_payload(decode=True).decode()  # type: ignore[union-attr]
+    centre = str(mail_app.config["CENTRE_NAME"])
+    assert centre in message["Subject"] and "Lee Learner" in body
+    assert "assessor, learner" in body.lower() and "7 days" in body
+    page = _text(client.get(f"/admin/people/{lee.id}"))
+    assert "Invited on " in page and "not yet set their password" in page
+    assert "Invite again" in page
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "person.invited")).one()
+    assert entry.subject_id == lee.id
+    row = session.exec(select(PasswordReset).where(PasswordReset.person_id == lee.id)).one()
+    assert (row.expires_at - row.created_at).days == 7
+
+    path = _link(message)
+    visitor = mail_app.test_client()
+    assert visitor.get(path).status_code == 200
+    done = visitor.post(path, data={"password": "lees-own-pass", "confirm": "lees-own-pass"})
+    assert done.status_code == 302
+    assert visitor.get(path).status_code == 410  # single use
+    logged = visitor.post("/login", data={"email": "lee@centre.test", "password": "lees-own-pass"})
+    assert logged.status_code == 302
+    assert "not yet set their password" not in _text(client.get(f"/admin/people/{lee.id}"))
+
+
+def test_invite_again_sends_a_new_link_and_is_not_repeated_at_once(
+    mail_app, inbox, make_person, session
+) -> None:
+    handler, _port = inbox
+    client = _admin_client(mail_app, make_person)
+    _add(client, "kim@centre.test")  # no invitation ticked
+    kim = session.exec(select(Person).where(Person.email == "kim@centre.test")).one()
+    assert handler.received.empty()
+    page = _text(client.get(f"/admin/people/{kim.id}"))
+    assert "Not invited" in page and "Invite" in page
+    again = client.post(f"/admin/people/{kim.id}", data={"inv-invite": "Invite again"})
+    assert again.status_code == 302, _text(again)
+    recipients, _message = handler.next()
+    assert recipients == ["kim@centre.test"]
+    soon = client.post(f"/admin/people/{kim.id}", data={"inv-invite": "Invite again"})
+    assert soon.status_code == 422 and "a few minutes" in _text(soon)
+    assert len(session.exec(select(PasswordReset)).all()) == 1
+
+
+def test_without_mail_the_pages_say_what_to_do(app, make_person, session) -> None:
+    app.config.update(MAIL_HOST="")
+    client = _admin_client(app, make_person)
+    form = _text(client.get("/admin/people"))
+    assert "E-mail is not set up" in form and "set a password" in form
+    assert "E-mail them an invitation" not in form
+    assert _add(client, "pat@centre.test", invite="y").status_code == 302
+    pat = session.exec(select(Person).where(Person.email == "pat@centre.test")).one()
+    page = _text(client.get(f"/admin/people/{pat.id}"))
+    assert "E-mail is not set up" in page
+    assert session.exec(select(PasswordReset)).all() == []
+
+
+IMPORTED = (
+    b"name,email,roles\nAnn Able,ann@centre.test,learner\nBen Best,ben@centre.test,assessor\n"
+)
+
+
+def test_people_imported_from_a_csv_file_are_invited(mail_app, inbox, make_person) -> None:
+    handler, _port = inbox
+    client = _admin_client(mail_app, make_person)
+    page = _text(client.get("/admin/people/import"))
+    assert "E-mail each new person an invitation to set their password" in page
+    checked = client.post(
+        "/admin/people/import",
+        data={"file": (io.BytesIO(IMPORTED), "people.csv"), "dry_run": "y", "invite": "y"},
+    )
+    assert "will be e-mailed an invitation" in _text(checked)
+    assert handler.received.empty()  # a check writes and sends nothing
+    done = client.post("/admin/people/import", data={"content": IMPORTED.decode(), "invite": "y"})
+    assert done.status_code == 302, _text(done)
+    got = sorted(handler.next()[0][0] for _ in range(2))
+    assert got == ["ann@centre.test", "ben@centre.test"]
+    assert "2 were e-mailed an invitation" in _text(client.get("/admin/people"))
