@@ -125,15 +125,23 @@ def reset_link(token: str) -> str | None:
 def send_later(to: str, subject: str, body: str) -> None:
     """Send after the commit, outside the request (a password-reset link: the answer takes as
     long with or without an account behind the address)."""
+    send_all_later([(to, subject, body)])
+
+
+def send_all_later(messages: list[tuple[str, str, str]]) -> None:
+    """Send these (address, subject, body) after the commit, one after another in one thread
+    outside the request (the invitations of a CSV import: one thread, however many people)."""
     settings = mail.MailSettings.from_config(current_app.config)
 
     def send() -> None:
-        try:
-            mail.send(settings, to=to, subject=subject, body=body)
-        except Exception:
-            log.exception("could not send the e-mail %r", subject)
+        for to, subject, body in messages:
+            try:
+                mail.send(settings, to=to, subject=subject, body=body)
+            except Exception:
+                log.exception("could not send the e-mail %r", subject)
 
-    after_commit(lambda: threading.Thread(target=send, daemon=True).start())
+    if messages:
+        after_commit(lambda: threading.Thread(target=send, daemon=True).start())
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -9,11 +9,14 @@ import html
 import io
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlmodel import select
 
+from portfolio.errors import Invalid, PermissionDenied
 from portfolio.models import AuditEntry, PasswordReset, Person
-from tests.conftest import PASSWORD
+from portfolio.services import invitations
+from tests.conftest import PASSWORD, actor_of
 from tests.delivery import test_password_reset as reset_tests
 from tests.delivery.test_password_reset import _link
 
@@ -127,3 +130,17 @@ def test_people_imported_from_a_csv_file_are_invited(mail_app, inbox, make_perso
     got = sorted(handler.next()[0][0] for _ in range(2))
     assert got == ["ann@centre.test", "ben@centre.test"]
     assert "2 were e-mailed an invitation" in _text(client.get("/admin/people"))
+
+
+def test_only_an_administrator_invites_and_only_someone_who_may_log_in(
+    session, make_person
+) -> None:
+    lee = make_person("learner")
+    with pytest.raises(PermissionDenied):
+        invitations.invite(session, actor=actor_of(make_person("assessor")), person_id=lee.id)
+    lee.active = False
+    session.add(lee)
+    session.commit()
+    with pytest.raises(Invalid, match="cannot log in"):
+        invitations.invite(session, actor=actor_of(make_person("admin")), person_id=lee.id)
+    assert session.exec(select(PasswordReset)).all() == []

@@ -9,7 +9,7 @@ from datetime import date
 
 from flask import current_app, flash
 
-from delivery.web.account import reset_link, send_later
+from delivery.web.account import reset_link, send_all_later
 from delivery.web.context import actor, db
 from delivery.web.words import role_words
 from portfolio.models import Person
@@ -29,16 +29,25 @@ def mail_on() -> bool:
 def send(person_id: int) -> bool:
     """Invite the person (in the request's transaction) and e-mail the link once it commits;
     whether a link could be made (no ``PORTFOLIO_BASE_URL`` in production: none)."""
-    person, token = invitations.invite(db(), actor=actor(), person_id=person_id)
-    link = reset_link(token)
-    if link is None:
-        return False
+    return send_many([person_id]) == 1
+
+
+def send_many(ids: list[int] | tuple[int, ...]) -> int:
+    """Invite these people and e-mail them, in one thread, once the request commits; how many
+    links could be made."""
     centre = str(current_app.config["CENTRE_NAME"])
-    subject, body = invitations.message(
-        name=person.name, centre=centre, roles=role_words(person.roles).lower(), link=link
-    )
-    send_later(person.email, subject, body)
-    return True
+    messages = []
+    for person_id in ids:
+        person, token = invitations.invite(db(), actor=actor(), person_id=person_id)
+        link = reset_link(token)
+        if link is None:
+            continue
+        subject, body = invitations.message(
+            name=person.name, centre=centre, roles=role_words(person.roles).lower(), link=link
+        )
+        messages.append((person.email, subject, body))
+    send_all_later(messages)
+    return len(messages)
 
 
 def after_adding(person: Person, wanted: bool) -> None:
@@ -62,7 +71,7 @@ def after_import(ids: tuple[int, ...], wanted: bool) -> str:
         )
     if not wanted:
         return "The new people have no password yet: invite them or set one on their pages."
-    sent = sum(send(person_id) for person_id in ids)
+    sent = send_many(ids)
     return f"{sent} were e-mailed an invitation to set their password."
 
 
