@@ -9,10 +9,10 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, select, update
 
 from portfolio.errors import Invalid, NotFound, PermissionDenied
-from portfolio.models import LtiLink, Person, TwoStep
+from portfolio.models import LtiLink, PasswordReset, Person, TwoStep
 from portfolio.models.base import utcnow
 from portfolio.models.lti import STAFF_ROLES
 from portfolio.models.people import ROLES
@@ -236,7 +236,8 @@ def set_password(session: Session, *, actor: Actor, person_id: int, password: st
 
 
 def replace_password(session: Session, person: Person, password: str) -> None:
-    """Set a checked new password; the failure count is cleared and every session ends."""
+    """Set a checked new password; the failure count is cleared, every session ends and every
+    reset or invitation link still waiting is used up (one e-mailed earlier must not replace it)."""
     if len(password) < 8:
         raise Invalid("A password needs at least 8 characters.", field="password")
     if len(password) > 256:
@@ -246,6 +247,11 @@ def replace_password(session: Session, person: Person, password: str) -> None:
     person.locked_until = None
     session.add(person)
     logins.end_all(session, person=person, why="password")
+    session.exec(
+        update(PasswordReset)
+        .where(col(PasswordReset.person_id) == person.id, col(PasswordReset.used_at).is_(None))
+        .values(used_at=utcnow())
+    )
 
 
 def change_own_password(session: Session, *, actor: Actor, current: str, new: str) -> Person:

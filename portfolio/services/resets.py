@@ -84,12 +84,7 @@ def complete(session: Session, *, token: str, password: str) -> Person:
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise Invalid(EXPIRED)
-    replace_password(session, person, password)
-    session.exec(
-        update(PasswordReset)
-        .where(col(PasswordReset.person_id) == person.id, col(PasswordReset.used_at).is_(None))
-        .values(used_at=utcnow())
-    )
+    replace_password(session, person, password)  # uses up the person's other links too
     audit.record(
         session,
         actor=Actor.of(person),

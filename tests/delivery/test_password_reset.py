@@ -161,6 +161,26 @@ def test_only_a_hash_of_the_token_is_stored(session: Session, make_person) -> No
     assert row.token_hash == logins.digest(token) and token not in row.token_hash
 
 
+@pytest.mark.parametrize("how", ["administrator", "own"])
+def test_a_new_password_uses_up_the_links_still_waiting(session: Session, make_person, how) -> None:
+    """An invitation or reset link e-mailed before an administrator set the password (or the
+    person changed it) would otherwise still replace the password for a week."""
+    from portfolio.services import people
+    from tests.conftest import actor_of
+
+    person = make_person("learner")
+    found = resets.request_link(session, email=person.email, lifetime=timedelta(days=7))
+    assert found is not None
+    _person, token = found
+    if how == "administrator":
+        people.set_password(
+            session, actor=actor_of(make_person("admin")), person_id=person.id, password="a" * 12
+        )
+    else:
+        people.change_own_password(session, actor=actor_of(person), current=PASSWORD, new="b" * 12)
+    assert not resets.link_works(session, token=token)
+
+
 def test_no_link_for_an_account_that_cannot_log_in(session: Session, make_person) -> None:
     person = make_person("learner")
     person.password_hash = ""
