@@ -194,6 +194,12 @@ def in_sentence(label: str) -> str:
     return label if label[1:2].isupper() else label[:1].lower() + label[1:]
 
 
+def new_kind(label: str) -> str:
+    """A button or heading for a new item of a kind: "New reflective account"; the kind "Other"
+    is "New item of another kind" (it said "New other")."""
+    return "New item of another kind" if label == "Other" else f"New {in_sentence(label)}"
+
+
 def label_words(key: str) -> str:
     """A field's name as a label: "lastChangeDateTime" or "last_change" -> "Last change..."."""
     text = _CAMEL.sub(" ", key).replace("_", " ").strip()
@@ -232,6 +238,7 @@ def register(app: Flask) -> None:
         ("gap_words", gap_words),
         ("label_words", label_words),
         ("in_sentence", in_sentence),
+        ("new_kind", new_kind),
         ("fact_words", fact_words),
     ):
         app.add_template_filter(function, name)

@@ -117,3 +117,13 @@ def test_the_new_evidence_buttons_keep_star_in_capitals(client, auth, case) -> N
     page = _text(client.get("/evidence"))
     assert "New STAR narrative" in page and "New star narrative" not in page
     assert "New reflective account" in page
+
+
+def test_the_other_kind_of_evidence_has_a_button_people_understand(client, auth, case) -> None:  # noqa: F811
+    """The buttons said "New other": the kind "other" is an item of another kind."""
+    _reg, learner, _assessor = case
+    auth.login(learner)
+    page = _text(client.get("/evidence"))
+    assert "New item of another kind" in page and "New other" not in page
+    editor = _text(client.get(f"/learners/{learner.id}/evidence/new?kind=other"))
+    assert "New item of another kind" in editor and "New other" not in editor
