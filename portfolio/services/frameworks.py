@@ -67,10 +67,11 @@ class ImportResult:
             "refused": f"{what} is already loaded with different content. Import it as a new "
             f"version ({new_version}) to keep both, or add its new standards to the loaded "
             f"version ({add}).",
-            "would_create": f"Dry run: would import {what}: {counts}.",
-            "would_add_version": f"Dry run: would import {what} as a new version: {counts}.",
+            "would_create": f"A check only, nothing saved yet: this would import {what}: {counts}.",
+            "would_add_version": f"A check only, nothing saved yet: this would import {what} as a new "
+            f"version: {counts}.",
             "added": f"Added {counts} to {what}.",
-            "would_add": f"Dry run: would add {counts} to {what}.",
+            "would_add": f"A check only, nothing saved yet: this would add {counts} to {what}.",
             "nothing_new": f"{what} already has these standards, unchanged; nothing added.",
             "refused_add": f"Nothing added to {what}: a standard it already has would change. "
             f"Import the files as a new version ({new_version}) instead.",

@@ -143,5 +143,5 @@ def test_cli_dry_run_writes_nothing(cli, shared, session) -> None:
         "topic-guide",
         "--dry-run",
     )
-    assert r.exit_code == 0 and "Dry run" in r.output
+    assert r.exit_code == 0 and "A check only, nothing saved yet" in r.output
     assert _counts(session) == before

@@ -62,7 +62,7 @@ def test_cli_imports_several_docx_as_one_version_then_adds_one(cli, tmp_path, se
     r = cli("framework", "import", *third)
     assert r.exit_code == 1 and "--add" in r.output
     r = cli("framework", "import", *third, "--add", "--dry-run")
-    assert r.exit_code == 0 and "Dry run: would add 1 standards, 5 criteria" in r.output
+    assert r.exit_code == 0 and "this would add 1 standards, 5 criteria" in r.output
     assert sorted(_criteria(session, "SFJCJAA")) == ["SFJCJAA1", "SFJCJAA2"]
     r = cli("framework", "import", *_write(tmp_path, SFJ_AA1, SFJ_AA3), "--add")
     assert r.exit_code == 0, r.output
@@ -188,13 +188,19 @@ def test_upload_page_takes_several_docx_then_adds_one(client, auth, session) -> 
     auth.login("admin")
     files = [(nos_docx(n), f"{n.urn}.docx") for n in (SFJ_AA1, SFJ_AA2)]
     page = _upload(client, files).get_data(as_text=True)
-    assert "Dry run: would import SFJCJAA version 3: 2 standards, 18 criteria." in page
+    assert (
+        "A check only, nothing saved yet: this would import SFJCJAA version 3: 2 standards, 18 criteria."
+        in page
+    )
     assert "SFJCJAA1.docx, SFJCJAA2.docx" in page
     done = client.post("/frameworks/upload/confirm", data={"token": _token(page)})
     assert done.status_code == 302
     assert sorted(_criteria(session, "SFJCJAA")) == ["SFJCJAA1", "SFJCJAA2"]
     page = _upload(client, [(nos_docx(SFJ_AA3), "c.docx")], add="y").get_data(as_text=True)
-    assert "Dry run: would add 1 standards, 5 criteria to SFJCJAA version 3." in page
+    assert (
+        "A check only, nothing saved yet: this would add 1 standards, 5 criteria to SFJCJAA version 3."
+        in page
+    )
     done = client.post("/frameworks/upload/confirm", data={"token": _token(page)})
     shown = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "Added 1 standards, 5 criteria to SFJCJAA version 3." in shown

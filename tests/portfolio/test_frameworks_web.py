@@ -210,7 +210,11 @@ def test_preview_then_confirm_imports(client, auth, session, app) -> None:
     preview = _upload(client, CSV.encode(), "units.csv")
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200
-    assert "Dry run: would import TWEB version 1: 2 standards, 4 criteria." in page
+    assert (
+        "A check only, nothing saved yet: this would import TWEB version 1: 2 standards, 4 criteria."
+        in page
+    )
+    assert "Dry run" not in page
     assert "Plan support" in page and "Review support" in page
     assert session.exec(select(Framework).where(Framework.code == "TWEB")).first() is None
     token = _token(page)
