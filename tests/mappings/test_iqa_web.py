@@ -3,6 +3,7 @@ flows through them."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -373,3 +374,15 @@ def test_a_seed_or_a_grant_out_of_range_is_refused_with_a_reason(
         assert refused.status_code == 422
         assert "Access ends within a year of today" in refused.get_data(as_text=True)
     assert session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).all() == []
+
+
+def test_the_sampling_number_is_explained_not_called_a_random_seed(client, auth, planned) -> None:
+    """ "Random seed" is jargon: the field says what the number does, and keeps doing it."""
+    centre, _sample = planned
+    auth.login(centre.iqa)
+    new = client.get("/iqa/cycles/new").get_data(as_text=True)
+    page = client.get(f"/iqa/cycles/{centre.cycle.id}").get_data(as_text=True)
+    for text in (new, page):
+        assert "Sampling number" in text and "the same number picks the same samples again" in text
+        words = re.sub(r'[\w-]+="[^"]*seed[^"]*"', "", text)  # the field's name stays
+        assert "seed" not in words.lower()

@@ -50,14 +50,17 @@ class CycleForm(PageForm):
     name = StringField("Cycle name", validators=[DataRequired(), Length(max=200)])
     start = DateField("Starts", default=lambda: date.today() - timedelta(days=90))
     end = DateField("Ends", default=date.today)
-    seed = IntegerField("Random seed (optional; the same seed gives the same plan)",
+    seed = IntegerField("Sampling number (optional; the same number picks the same samples again)",
                         validators=[Optional(), SEED_RANGE])  # fmt: skip
     create = SubmitField("Create cycle")
 
 
 class PlanForm(PageForm):
-    seed = IntegerField("Random seed (leave empty to keep the cycle's seed)",
-                        validators=[Optional(), SEED_RANGE])  # fmt: skip
+    seed = IntegerField(
+        "Sampling number (the same number picks the same samples again; leave empty to keep "
+        "the cycle's)",
+        validators=[Optional(), SEED_RANGE],
+    )
     plan = SubmitField("Plan the sample")
 
 

@@ -170,7 +170,7 @@ def plan(cycle_id: int) -> tuple[str, int] | Response:
         with errors_on(form):
             result = plan_cycle(db(), actor=actor(), cycle_id=cycle_id, seed=form.seed.data)
             samples, seed = len(result.plan.samples), result.cycle.seed
-            flash(f"Planned {samples} samples with seed {seed}.", "success")
+            flash(f"Planned {samples} samples with sampling number {seed}.", "success")
             return redirect(url_for("iqa.cycle", cycle_id=cycle_id))
     return _plan_page(cycle_id, form)
 
