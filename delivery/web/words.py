@@ -101,6 +101,23 @@ ACTIONS = {
 # an assessor's status sets how much of their work the IQA samples (mappings/quality/sampling.py)
 # "standard" is the sampling strategy's usual rate, not a standard of a framework: "experienced"
 ASSESSOR_STATUSES = {"new": "new", "standard": "experienced", "under_review": "under review"}
+# stored statuses and outcomes (people, registrations, sign-offs, IQA actions and reviews, plans)
+STATUSES = {
+    "active": "Active",
+    "inactive": "Inactive",
+    "on a break": "On a break",
+    "completed": "Completed",
+    "withdrawn": "Withdrawn",
+    "signed": "Signed off",
+    "reopened": "Reopened",
+    "open": "Open",
+    "responded": "Responded",
+    "closed": "Closed",
+    "done": "Done",
+    "agree": "Agreed",
+    "disagree": "Disagreed",
+    "not reviewed": "Not reviewed",
+}
 FORMATS = {
     "nos-text": "NOS text",
     "nos-docx": "NOS Word document",
@@ -177,6 +194,15 @@ def action_words(code: str) -> str:
     return ACTIONS.get(code) or code.replace(".", " ").replace("_", " ").capitalize()
 
 
+def status_words(value: str | None) -> str:
+    """A stored status or outcome in words: "signed" -> "Signed off", "disagree" -> "Disagreed";
+    one not in the map with its first letter in capitals and spaces for underscores."""
+    if not value:
+        return "—"
+    text = STATUSES.get(value) or value.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
 def format_words(fmt: str | None) -> str:
     return FORMATS.get(fmt or "", fmt or "—")
 
@@ -239,6 +265,7 @@ def register(app: Flask) -> None:
         ("label_words", label_words),
         ("in_sentence", in_sentence),
         ("new_kind", new_kind),
+        ("status_words", status_words),
         ("fact_words", fact_words),
     ):
         app.add_template_filter(function, name)

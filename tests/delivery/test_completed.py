@@ -148,7 +148,7 @@ def test_the_admin_list_and_the_api_say_completed(session, client, auth, case, m
     (dora,) = [r for r in rows if "Dora Done" in r]
     (abel,) = [r for r in rows if "Abel Busy" in r]
     state = lambda row: _text(row.split('data-label="State">')[1].split("</td>")[0]).strip()  # noqa: E731
-    assert (state(dora), state(abel)) == (f"completed on {day_words(on)}", "active")
+    assert (state(dora), state(abel)) == (f"Completed on {day_words(on)}", "Active")
     auth.logout()
     headers = bearer(token_for(session, admin.id))
     url = f"/api/v1/registrations/{case['reg'].id}"
@@ -195,7 +195,7 @@ def test_the_completion_day_is_the_centres_day_as_the_signoff_page_shows(
     auth.logout()
     auth.login(admin)
     text = _text(client.get("/admin/registrations").get_data(as_text=True))
-    assert "completed on 7 Jun 2026" in text and "6 Jun 2026" not in text
+    assert "Completed on 7 Jun 2026" in text and "6 Jun 2026" not in text
     auth.logout()
     headers = bearer(token_for(session, admin.id))
     found = client.get(f"/api/v1/registrations/{reg.id}", headers=headers).get_json()

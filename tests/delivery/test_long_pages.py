@@ -219,7 +219,7 @@ def test_sample_page_is_named_in_words_and_folds_the_evidence(
     session.commit()
     done = _text(client.get(f"/iqa/samples/{sample.id}"))
     assert " open" not in _details(done, "sample-decisions")
-    assert "<dt>Outcome</dt><dd>Agree</dd>" in done and 'name="check-' not in done
+    assert "<dt>Outcome</dt><dd>Agreed</dd>" in done and 'name="check-' not in done
 
 
 def test_criteria_grid_and_iqa_grid_name_methods_in_words(
