@@ -36,6 +36,7 @@ class Text:
     y: float
     text: str
     anchor: str = "middle"
+    full: str = ""  # what an abbreviation drawn stands for (its SVG <title>)
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Chart:
     legend: tuple[tuple[str, str], ...]  # (css, name)
     head: tuple[str, ...]  # the table view
     rows: tuple[tuple[str, ...], ...]
+    abbreviations: tuple[tuple[str, str], ...] = ()  # (drawn, in words): the key under it
 
     @property
     def empty(self) -> bool:
@@ -167,9 +169,12 @@ def state_grid(
     css = dict(states)
     shapes: list[Shape] = []
     texts = [
-        Text(label_room + j * cell + cell / 2, top_room - 10, name)
-        for j, name in enumerate(columns)
+        Text(
+            label_room + j * cell + cell / 2, top_room - 10, code, full=full if full != code else ""
+        )
+        for j, (code, full) in enumerate(zip(columns, names, strict=True))
     ]
+    key = tuple((code, full) for code, full in zip(columns, names, strict=True) if code != full)
     for i, (name, cells) in enumerate(rows):
         y = top_room + i * cell
         texts.append(Text(label_room - 8, y + cell / 2 + 4, name[:22], "end"))
@@ -181,7 +186,7 @@ def state_grid(
     table = tuple((name, *cells) for name, cells in rows)
     legend = tuple((c, s) for s, c in states)
     return Chart(chart_id, title, description, width, height, tuple(shapes), tuple(texts),
-                 legend, ("", *names), table)  # fmt: skip
+                 legend, ("", *names), table, key)  # fmt: skip
 
 
 def month_label(day: date) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlmodel import select
 
+from mappings.assessment.words import METHODS
 from mappings.quality.beyond import PlannedSample, beyond_quota
 from mappings.quality.eqa import grant_eqa
 from mappings.quality.models import Sample, SampleReview
@@ -240,3 +242,22 @@ def test_the_assessor_is_told_of_an_action_or_of_actions_in_words(session, plann
     if len(samples) > 1:
         assert said[1].endswith(f"set you 2 actions in sampling cycle {cycle}.")
     assert not any("(s)" in text for text in said)
+
+
+def test_the_iqa_chart_names_its_method_columns(client, auth, planned) -> None:
+    """The chart's columns were method codes ("O", "WT") with nothing saying what they are:
+    each code drawn has its full name (a tooltip) and a key under the chart says it in words."""
+    centre, _sample = planned
+    auth.login(centre.iqa)
+    page = client.get(f"/iqa/cycles/{centre.cycle.id}").get_data(as_text=True)
+    chart = page[page.index('id="chart-iqa-grid-caption"') :]
+    chart = chart[: chart.index("</figure>")]
+    drawn = re.findall(
+        r'<text class="chart-text"[^>]*>(?:<title>([^<]*)</title>)?([^<]+)</text>', chart
+    )
+    methods = [(full, code) for full, code in drawn if code in METHODS]
+    assert methods and all(full == METHODS[code] for full, code in methods)
+    key = re.search(r'<dl class="chart-abbreviations"[^>]*>(.*?)</dl>', chart, re.S)
+    assert key is not None
+    for _full, code in methods:
+        assert f"<div><dt>{code}</dt><dd>{METHODS[code]}</dd></div>" in key.group(1)
