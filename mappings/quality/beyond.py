@@ -30,6 +30,16 @@ _RECORDS = {"CAMERA: record interim": "interim decisions", "CAMERA: record summa
 _METHOD = "CAMERA: method "  # its code is named in words: "method observation"
 _MANUAL = "manual: added by IQA"
 _QUOTA = re.compile(r"rate: (.+) assessor (\d+%)(.*)")
+_RAISED = re.compile(r"raised from (.+) after")
+# an assessor's status as the planner's reasons store it (sampling.STATUS_LABELS), as the pages
+# say it: "standard" is the strategy's usual rate, not a framework's standard. Stored reasons
+# keep the planner's words; only what is shown changes (as the person page's "experienced").
+STATUS_WORDS = {"new": "new", "standard": "experienced", "under review": "under review"}
+
+
+def status_words(label: str) -> str:
+    """ "standard" -> "experienced"; the other statuses as they are."""
+    return STATUS_WORDS.get(label, label)
 
 
 def reason_words(reason: str) -> str:
@@ -40,7 +50,9 @@ def reason_words(reason: str) -> str:
         return _RECORDS[reason]
     quota = _QUOTA.fullmatch(reason)
     if quota:
-        return f"quota of {'an' if quota[1][0] in 'aeiou' else 'a'} {quota[1]} assessor ({quota[2]}){quota[3]}"
+        status = status_words(quota[1])
+        raised = _RAISED.sub(lambda m: f"raised from {status_words(m[1])} after", quota[3])
+        return f"quota of {'an' if status[0] in 'aeiou' else 'a'} {status} assessor ({quota[2]}){raised}"
     if reason.startswith(_MANUAL):
         return "added by hand" + reason[len(_MANUAL) :]
     if reason.startswith(_METHOD):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from mappings.assessment.words import method_words
-from mappings.quality.beyond import reason_words
+from mappings.quality.beyond import reason_words, status_words
 from portfolio.words import plain
 
 SAMPLE_KINDS = {"interim": "Interim (before sign-off)", "summative": "Summative (after sign-off)"}
@@ -28,6 +28,7 @@ GAP_LABELS = {
     "standard": "Standard",
 }
 _GAP = re.compile(r"^(?:CAMERA|coverage): (\w+) (.*)$")
+_SHORT = re.compile(r"\(([a-z ]+), (\d+%)\)( has \d+ of \d+ samples)$")
 
 
 def sample_label(position: int, learner: str = "") -> str:
@@ -58,7 +59,8 @@ def gap_words(text: str) -> str:
     "rate: Asa Assessor (#2) (new, 100%) has 0 of 1 samples" -> "Asa Assessor (new, 100%)..."."""
     text = plain(text)
     if text.startswith("rate: "):
-        return text.removeprefix("rate: ")
+        short = text.removeprefix("rate: ")
+        return _SHORT.sub(lambda m: f"({status_words(m[1])}, {m[2]}){m[3]}", short)
     found = _GAP.match(text)
     if found is None:
         return text

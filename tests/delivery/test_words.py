@@ -171,6 +171,10 @@ def test_quality_assurance_pages_show_no_ids_or_codes(
             "rate: Mo Manager (#11) (new, 100%) has 0 of 1 samples",
             "Mo Manager (new, 100%) has 0 of 1 samples",
         ),
+        (  # the strategy's usual rate, not a framework's standard
+            "rate: Aaron Assessor (#3) (standard, 20%) has 0 of 1 samples",
+            "Aaron Assessor (experienced, 20%) has 0 of 1 samples",
+        ),
     ],
 )
 def test_what_an_iqa_plan_lacks_is_said_in_words(gap: str, words: str) -> None:

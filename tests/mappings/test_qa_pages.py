@@ -194,7 +194,10 @@ def test_reasons_in_words() -> None:
     assert reason_words("rate: new assessor 100%") == "quota of a new assessor (100%)"
     assert reason_words("rate: under review assessor 50% (raised from standard after "
                         "disagreements)") == ("quota of an under review assessor (50%) (raised "
-                                              "from standard after disagreements)")  # fmt: skip
+                                              "from experienced after disagreements)")  # fmt: skip
+    # "standard" is the strategy's usual rate, not a framework's standard: stored reasons keep
+    # it, the pages say "experienced" as the person page does (words.ASSESSOR_STATUSES)
+    assert reason_words("rate: standard assessor 20%") == "quota of an experienced assessor (20%)"
     assert reason_words("manual: added by IQA") == "added by hand"
     assert reason_words("manual: added by IQA: odd date") == "added by hand: odd date"
     assert reason_words("CAMERA: record interim") == "interim decisions"
