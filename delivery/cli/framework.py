@@ -20,6 +20,7 @@ from delivery.cli.context import (
 )
 from framework.parse import FORMATS
 from framework.parse.combine import parse_files
+from framework.parse.warning_groups import group_warnings
 from framework.spec import FrameworkFormatError
 from mappings.assessment.rules import rules_for, set_rules
 from mappings.engine.vocabulary import Vocabulary, VocabularyError
@@ -116,7 +117,8 @@ def import_framework(
             }
         )
     else:
-        for warning in result.warnings:
+        # grouped by kind as the upload page shows them; --json keeps every one
+        for warning in group_warnings(result.warnings):
             click.echo(f"warning: {warning}", err=True)
         click.echo(result.message)
         for line in result.diff:

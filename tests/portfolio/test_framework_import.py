@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 
 from sqlmodel import func, select
 
@@ -145,3 +146,16 @@ def test_cli_dry_run_writes_nothing(cli, shared, session) -> None:
     )
     assert r.exit_code == 0 and "A check only, nothing saved yet" in r.output
     assert _counts(session) == before
+
+
+def test_cli_groups_a_lenient_case_packages_warnings(cli, session) -> None:
+    """A real OpenSALT package printed 59 "warning:" lines, one per place; the command line
+    groups them by kind as the upload page does (framework/parse/warning_groups.py)."""
+    folder = Path(__file__).parents[1] / "data/shared/external/case/packages"
+    path = next(folder.glob("opensalt-framework-*.json"))
+    r = cli("framework", "import", str(path), "--dry-run")
+    assert r.exit_code == 0, r.output
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("warning: ")]
+    assert 1 < len(warnings) <= 10
+    assert any(line.endswith("places)") for line in warnings)
+    assert not any("2017-" in line for line in warnings)
