@@ -59,10 +59,11 @@ def test_the_sample_page_shows_versions_and_marks_superseded_decisions(
     rows = re.findall(r'<tr><th scope="row">.*?</tr>', page, flags=re.S)
     decided = [re.sub(r"<[^>]+>", " ", r) for r in rows if "→" in r]
     assert len(decided) == 2, decided
-    assert f"E{item}v1" in decided[0] and "version 1" in decided[0]
-    assert "superseded" in decided[0].lower()
-    assert f"E{item}v2" in decided[1] and "version 2" in decided[1]
-    assert "superseded" not in decided[1].lower()
+    # the current decision first, the one it replaced folded after it
+    assert f"E{item}v2" in decided[0] and "version 2" in decided[0]
+    assert "superseded" not in decided[0].lower()
+    assert f"E{item}v1" in decided[1] and "version 1" in decided[1]
+    assert "superseded" in decided[1].lower()
 
 
 def test_the_word_report_says_the_version_and_what_was_superseded(
@@ -81,3 +82,27 @@ def test_the_word_report_says_the_version_and_what_was_superseded(
     first, second = (r for r in rows if f"E{item}v" in r[1])
     assert "(version 1)" in first[1] and "superseded" in first[2]
     assert "(version 2)" in second[1] and "superseded" not in second[2]
+
+
+def test_superseded_decisions_are_folded_under_the_current_ones(
+    client, auth, session, make_person, make_registration
+):
+    """One standard's sample listed 42 decisions, most of them replaced by later ones: the
+    current decisions come first; the replaced ones are folded, still readable (and checked)."""
+    centre, sample, item = _resubmitted(session, make_person, make_registration)
+    auth.login(centre.iqa)
+    page = client.get(f"/iqa/samples/{sample.id}").get_data(as_text=True)
+    folded = re.search(r'<details class="sample-superseded">(.*?)</details>', page, flags=re.S)
+    assert folded is not None
+    assert "<summary>1 earlier decision replaced by a later one</summary>" in folded.group(1)
+    assert f"E{item}v1" in folded.group(1) and f"E{item}v2" not in folded.group(1)
+    current = page[: folded.start()]
+    assert f"E{item}v2" in current and f"E{item}v1" not in current
+    # the replaced decision is still checked in the review, its radios inside the fold
+    view = sample_view(session, actor=actor_of(centre.iqa), sample_id=sample.id)
+    old = next(d for d in view.decisions if d.superseded)
+    assert f'name="check-{old.id}"' in folded.group(1)
+    # a check left out there opens the fold, so its message is seen
+    refused = client.post(f"/iqa/samples/{sample.id}", data={"outcome": "agree"})
+    assert refused.status_code == 422
+    assert '<details class="sample-superseded" open>' in refused.get_data(as_text=True)
