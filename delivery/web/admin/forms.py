@@ -295,12 +295,16 @@ class ReallocateForm(PageForm):
     those unticked on this page (``shown``: the ids it listed; ``expected``: how many it said
     there were), "ticked" (also when not sent) only those ticked on this page."""
 
-    scope = RadioField("Which learners", choices=[("all", "All"), ("ticked", "Ticked")],
-                       default="ticked")  # fmt: skip
+    scope = RadioField("Which learners", choices=["all", "ticked"], default="ticked")
     registration_ids = CheckboxesField("Learners to move", coerce=int, validate_choice=False)
     shown = HiddenField()
     expected = HiddenField()
     move = SubmitField("Move the learners")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # set here: tuple choices in the class are deprecated (wtforms 3.4 removes them)
+        self.scope.choices = [("all", "All"), ("ticked", "Ticked")]
 
     def shown_ids(self) -> list[int]:
         return [int(i) for i in (self.shown.data or "").split(",") if i.isdigit() and len(i) < 10]
