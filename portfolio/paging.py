@@ -1,9 +1,13 @@
-"""One page of a long list, and where it sits in the whole (the evidence list, the marking queue)."""
+"""One page of a long list, and where it sits in the whole (the evidence list, the marking queue),
+and the condition of a keyset page."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import and_, or_
 
 T = TypeVar("T")
 
@@ -42,3 +46,14 @@ class Paged(Generic[T]):
 def clamp(page: int, total: int, per_page: int) -> int:
     """``page`` within 1 .. the number of pages of ``total`` rows."""
     return min(max(1, page), max(1, -(-total // per_page)))
+
+
+def past(keys: Sequence[Any], values: Sequence[Any]) -> Any:
+    """The rows after ``values`` in the (ascending) order of the columns ``keys``: "the first
+    key from its value on, and past it or past it in the next keys", which a database seeks in
+    an index of the keys rather than filtering every row (a keyset page: the values are those of
+    the last row of the page before)."""
+    found: Any = keys[-1] > values[-1]
+    for key, value in zip(reversed(keys[:-1]), reversed(values[:-1]), strict=True):
+        found = and_(key >= value, or_(key > value, found))
+    return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portfolio.models.base import utcnow
@@ -19,6 +19,9 @@ def new_session_secret() -> str:
 
 
 class Person(SQLModel, table=True):
+    # the lists of people and of registrations (by learner) are read by name a page at a time
+    __table_args__ = (Index("ix_person_name", "name", "id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     email: str = Field(max_length=320, unique=True, index=True)
@@ -43,6 +46,8 @@ class Person(SQLModel, table=True):
 
 
 class Cohort(SQLModel, table=True):
+    __table_args__ = (Index("ix_cohort_name", "name", "id"),)  # its list, a page at a time
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, unique=True)
     site: str = Field(default="Main site", max_length=200)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func
+from sqlalchemy import func, literal
 from sqlmodel import Session, col, select, update
 
 from portfolio.errors import Invalid, NotFound, PermissionDenied
@@ -16,6 +16,7 @@ from portfolio.models import LtiLink, PasswordReset, Person, TwoStep
 from portfolio.models.base import utcnow
 from portfolio.models.lti import STAFF_ROLES
 from portfolio.models.people import ROLES
+from portfolio.paging import past
 from portfolio.services import audit, logins, registration_holds
 from portfolio.services.actors import SYSTEM as SYSTEM  # re-exported: callers import it from here
 from portfolio.services.actors import Actor as Actor
@@ -305,6 +306,28 @@ def list_people_two_step(
     )
     rows = session.exec(_listed(query, search)).all()
     return [(p, bool(on)) for p, on in rows if role is None or p.has_role(role)]
+
+
+def people_after(
+    session: Session, *, role: str | None, after: tuple[str, int] | None, limit: int
+) -> tuple[list[tuple[Person, bool]], tuple[str, int] | None]:
+    """Up to ``limit`` of the people :func:`list_people_two_step` lists (by name, then id), those
+    after ``after`` (the name and id of the last of the page before; None: from the start),
+    and the name and id of the last of them while more follow (None at the end). A keyset page:
+    one statement of ``limit + 1`` rows in the order of an index, however many people there are."""
+    query = (
+        select(Person, col(TwoStep.person_id).is_not(None))
+        .outerjoin(TwoStep, col(TwoStep.person_id) == Person.id)
+        .where(col(Person.removed_at).is_(None))
+        .order_by(col(Person.name), col(Person.id))
+    )
+    if role is not None:  # roles are stored comma-separated
+        query = query.where((literal(",") + col(Person.roles) + literal(",")).like(f"%,{role},%"))
+    if after is not None:
+        query = query.where(past([col(Person.name), col(Person.id)], after))
+    rows = session.exec(query.limit(limit + 1)).all()
+    shown = [(p, bool(on)) for p, on in rows[:limit]]
+    return shown, ((shown[-1][0].name, shown[-1][0].id or 0) if len(rows) > limit else None)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from sqlmodel import Session, col
 
 from portfolio.errors import Invalid, PermissionDenied
 from portfolio.models import Cohort, Framework, Person, Registration
-from portfolio.paging import Paged, clamp
+from portfolio.paging import Paged, clamp, past
 from portfolio.services.people import Actor
 from portfolio.services.registration_standards import CENTRE, standards_of
 
@@ -65,11 +65,15 @@ class RegistrationRow:
         return "on a break" if self.break_since is not None else "active"
 
 
-def _listing(*extra: Any) -> Any:
+def _listing(*extra: Any, after: tuple[tuple[str, int], int] | None = None) -> Any:
     """The registrations with their learner's, assessor's, IQA's and cohort's names and their
-    framework, by learner's name (``extra``: more columns)."""
+    framework, by learner's name (then the learner's id and the registration's: an index of
+    people by name, then each learner's registrations, serve the order); ``extra``: more
+    columns; ``after``: only those past the learner's name and id and the registration's id
+    of a row (a keyset page)."""
     learner, assessor, iqa = aliased(Person), aliased(Person), aliased(Person)
-    return (
+    keys = [col(learner.name), col(learner.id), col(Registration.id)]
+    query = (
         sa_select(
             Registration,
             col(learner.name),
@@ -84,8 +88,12 @@ def _listing(*extra: Any) -> Any:
         .outerjoin(assessor, col(assessor.id) == Registration.assessor_id)
         .outerjoin(iqa, col(iqa.id) == Registration.iqa_id)
         .outerjoin(Cohort, col(Cohort.id) == Registration.cohort_id)
-        .order_by(col(learner.name), col(Registration.id))
+        .order_by(*keys)
     )
+    if after is not None:
+        (name, learner_id), registration_id = after
+        query = query.where(past(keys, [name, learner_id, registration_id]))
+    return query
 
 
 def _of(person_id: int, role: str | None = None) -> ColumnElement[bool]:
@@ -153,6 +161,26 @@ def list_registrations(
     if person_id is not None:
         query = query.where(_of(person_id))
     return _rows(session, session.execute(query).all(), zone)
+
+
+def registrations_after(
+    session: Session,
+    *,
+    actor: Actor,
+    after: tuple[tuple[str, int], int] | None,
+    limit: int,
+    zone: ZoneInfo = CENTRE,
+) -> tuple[list[RegistrationRow], tuple[tuple[str, int], int] | None]:
+    """Up to ``limit`` registrations in the order of :func:`list_registrations`, those after
+    ``after`` (the learner's name and id, and the id, of the last of the page before; None:
+    from the start), and that position of the last of them while more follow (None at the
+    end). A keyset page: one statement of ``limit + 1`` rows, and one for their standards."""
+    _require_admin(actor, "list registrations")
+    rows = session.execute(_listing(after=after).limit(limit + 1)).all()
+    shown = _rows(session, rows[:limit], zone)
+    if len(rows) <= limit:
+        return shown, None
+    return shown, ((shown[-1].learner, shown[-1].learner_id), shown[-1].id)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ only (as the admin pages): list and add people, cohorts and registrations."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from typing import Any
 
@@ -18,7 +19,7 @@ from delivery.web.context import db
 from delivery.web.words import centre_zone
 from portfolio.errors import NotFound
 from portfolio.models.people import ROLES
-from portfolio.services import people, registrations
+from portfolio.services import cohorts, people, registration_rows, registrations
 
 bp = Blueprint("api_admin", __name__, url_prefix="/api/v1",
                description="Administration: people, cohorts and registrations.")  # fmt: skip
@@ -136,10 +137,14 @@ def list_people(args: dict[str, Any], page_args: dict[str, Any]) -> dict[str, An
     """List people
 
     Everyone not removed, by name, each with whether they have two-step verification on;
-    optionally only those with one role."""
+    optionally only those with one role. Paged by keyset (the cursor holds the last person's
+    name and id): every page costs what the first does."""
     require_role("admin")
-    rows = [_person(p, on) for p, on in people.list_people_two_step(db(), role=args["role"])]
-    return paging.page(rows, page_args)
+    found, last = people.people_after(
+        db(), role=args["role"], after=paging.after(page_args, "people", str),
+        limit=page_args["limit"],
+    )  # fmt: skip
+    return paging.keyset_body([_person(p, on) for p, on in found], "people", last)
 
 
 @bp.route("/people", methods=["POST"])
@@ -165,9 +170,13 @@ def create_person(args: dict[str, Any]) -> dict[str, Any]:
 def list_cohorts(page_args: dict[str, Any]) -> dict[str, Any]:
     """List cohorts
 
-    With the number of registrations in each."""
+    By name, with the number of registrations in each. Paged by keyset (the cursor holds the
+    last cohort's name and id)."""
     require_role("admin")
-    return paging.page([asdict(c) for c in registrations.list_cohorts(db())], page_args)
+    found, last = cohorts.cohorts_after(
+        db(), after=paging.after(page_args, "cohorts", str), limit=page_args["limit"]
+    )
+    return paging.keyset_body([asdict(c) for c in found], "cohorts", last)
 
 
 @bp.route("/cohorts", methods=["POST"])
@@ -189,9 +198,28 @@ def create_cohort(args: dict[str, Any]) -> dict[str, Any]:
 def list_registrations(page_args: dict[str, Any]) -> dict[str, Any]:
     """List registrations
 
-    Every learner's registration on a framework version, with standards and staff."""
-    rows = registrations.list_registrations(db(), zone=centre_zone(), actor=require_role("admin"))
-    return paging.page([asdict(r) for r in rows], page_args)
+    Every learner's registration on a framework version, with standards and staff, by the
+    learner's name. Paged by keyset (the cursor holds the last one's learner and id)."""
+    actor = require_role("admin")
+    found, last = registration_rows.registrations_after(
+        db(), actor=actor, after=paging.after(page_args, "registrations", _learner_key),
+        limit=page_args["limit"], zone=centre_zone(),
+    )  # fmt: skip
+    shown = [asdict(r) for r in found]
+    if last is None:
+        return paging.keyset_body(shown, "registrations", None)
+    return paging.keyset_body(shown, "registrations", (json.dumps(last[0]), last[1]))
+
+
+def _learner_key(text: str) -> tuple[str, int]:
+    """The learner's name and id a registrations cursor holds (as JSON); ValueError if not."""
+    found = json.loads(text)
+    if not isinstance(found, list) or len(found) != 2:
+        raise ValueError("not a learner")
+    name, learner_id = found
+    if not isinstance(name, str) or type(learner_id) is not int:
+        raise ValueError("not a learner")
+    return name, learner_id
 
 
 @bp.route("/registrations/<int:registration_id>")

@@ -1,0 +1,26 @@
+"""indexes for the lists of people, cohorts and registrations read by keyset
+
+Revision ID: 0042
+Revises: 0041
+
+The API's lists of people, cohorts and registrations (by the learner's name) read each page from
+the last row's name and id: these indexes make each page one range of one index (registrations:
+then each learner's by its index on the learner), rather than a sort of every row.
+"""
+
+from alembic import op
+
+revision = "0042"
+down_revision = "0041"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index("ix_person_name", "person", ["name", "id"])
+    op.create_index("ix_cohort_name", "cohort", ["name", "id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_cohort_name", table_name="cohort")
+    op.drop_index("ix_person_name", table_name="person")
