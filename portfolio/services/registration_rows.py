@@ -183,6 +183,25 @@ def registrations_after(
     return shown, ((shown[-1].learner, shown[-1].learner_id), shown[-1].id)
 
 
+def page_of_all(
+    session: Session, *, actor: Actor, page: int = 1, per_page: int = PAGE_SIZE,
+    zone: ZoneInfo = CENTRE,
+) -> Paged[RegistrationRow]:  # fmt: skip
+    """Page ``page`` (past the end: the last) of every registration in the order of
+    :func:`list_registrations`: one statement with how many there are beside each row, and one
+    for the rows' standards, however many registrations there are."""
+    _require_admin(actor, "list registrations")
+    query = _listing(func.count().over()).limit(per_page)
+    page = min(max(1, page), 1_000_000)  # past the end is clamped below; this keeps the offset sane
+    rows = session.execute(query.offset((page - 1) * per_page)).all()
+    if not rows and page > 1:  # past the end: the last page
+        every = session.execute(sa_select(func.count(col(Registration.id)))).scalar_one()
+        page = clamp(page, int(every), per_page)
+        rows = session.execute(query.offset((page - 1) * per_page)).all()
+    total = int(rows[0][-1]) if rows else 0
+    return Paged(rows=_rows(session, rows, zone), total=total, page=page, per_page=per_page)
+
+
 @dataclass(frozen=True)
 class PersonRegistrations(Paged[RegistrationRow]):
     """One page of the registrations of a person, and how many of all of them (on every page)

@@ -362,3 +362,26 @@ def test_an_experienced_assessors_status_is_not_called_standard(client, auth, ma
     assessor = make_person("assessor")  # a new account's status: the usual rate
     page = client.get(f"/admin/people/{assessor.id}").get_data(as_text=True)
     assert "<dt>Assessor status</dt><dd>experienced</dd>" in page
+
+
+def test_registrations_list_reads_one_page_of_them_in_sql(
+    client, auth, session, make_person, sample_framework
+):
+    """Hundreds of registrations: the page reads 50 (LIMIT/OFFSET in the database, with how many
+    there are beside each), links to the others, and the last page costs what the first does."""
+    auth.login("admin")
+    assessor, iqa = make_person("assessor"), make_person("iqa")
+    _add_registrations(session, sample_framework.id or 0, 55, assessor, iqa)
+    counts = []
+    for page in ("", "?page=2"):
+        with _statements(session) as seen:
+            assert client.get(f"/admin/registrations{page}").status_code == 200
+        counts.append(len(seen))
+        listing = [s for s in seen if "registration.planned_end" in s and "JOIN" in s]
+        assert len(listing) == 1 and " LIMIT " in listing[0], listing
+    assert counts[0] == counts[1], counts
+    first = client.get("/admin/registrations").get_data(as_text=True)
+    assert first.count(">Edit<span") == 50 and 'href="/admin/registrations?page=2"' in first
+    assert "Showing 1–50 of 55 registrations" in first
+    last = client.get("/admin/registrations?page=9").get_data(as_text=True)  # past the end
+    assert last.count(">Edit<span") == 5 and "Showing 51–55 of 55 registrations" in last

@@ -280,10 +280,14 @@ def registrations_index() -> tuple[str, int] | Response:
                 f"Registered the learner on {chosen.title} (version {chosen.version}).", "success"
             )
             return redirect(url_for("admin.registrations"))
-    rows = registrations.list_registrations(db(), zone=centre_zone(), actor=actor())
+    listed = registration_rows.page_of_all(
+        db(), actor=actor(), page=request.args.get("page", 1, type=int), zone=centre_zone()
+    )
     return render_template(
         "admin/registrations.html",
-        rows=rows,
+        rows=listed.rows,
+        listed=listed,
+        page_url=lambda n: url_for("admin.registrations", page=n),
         form=form,
         versions=[(f.id, _framework_label(f)) for f in versions],
         chosen=chosen,
