@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Integer, Text, UniqueConstraint, literal_column
 from sqlmodel import Field, SQLModel
 
 from portfolio.models.base import utcnow
@@ -237,7 +237,17 @@ class AssessmentPlan(SQLModel, table=True):
 
     __tablename__ = "assessment_plan"
     # the learner's home page reads their open plans, soonest due first, as a range of this index
-    __table_args__ = (Index("ix_assessment_plan_learner_open", "learner_id", "status", "due_on"),)
+    # and the API's list reads the ended ones, most recently ended first (then by id), as a range
+    # of the other
+    __table_args__ = (
+        Index("ix_assessment_plan_learner_open", "learner_id", "status", "due_on"),
+        Index(
+            "ix_assessment_plan_learner_ended",
+            "learner_id",
+            literal_column("ended_at").desc(),
+            "id",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     registration_id: int = Field(foreign_key="registration.id", index=True)

@@ -3,10 +3,11 @@ opaque string the previous page gave as ``next`` (a link) and ``next_cursor``.
 
 A cursor holds a position, base64url-encoded with a keyed checksum so that a client cannot make
 one up or alter one (a bad cursor is a 422 problem naming the field ``cursor``): for a list read
-by keyset (:func:`after`, :func:`keyset_body`: a learner's evidence, which may be long) the
-order, sort key and id of the last row of the page, so that any page costs what the first does
-and rows written meanwhile neither repeat nor hide one; for the short lists cut from rows read
-whole (:func:`page`), the place of the first row of the next page."""
+by keyset (:func:`after`, :func:`keyset_body`: a learner's evidence and plans, people, cohorts,
+registrations: lists that grow with history) the order, sort key and id of the last row of the
+page, so that any page costs what the first does and rows written meanwhile neither repeat nor
+hide one; for the short lists cut from rows read whole (:func:`page`: the frameworks), the place
+of the first row of the next page."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ by the registration's allocated assessor. The services check who may do what."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import marshmallow as ma
@@ -15,7 +15,7 @@ from marshmallow import validate as v
 from delivery.web.api import paging, problems, schemas
 from delivery.web.api.handler import api_actor, operation
 from delivery.web.context import db
-from mappings.assessment import plan_reads, plans
+from mappings.assessment import plan_keyset, plan_reads, plans
 from mappings.assessment.plan_state import PlanState
 from portfolio.errors import NotFound
 from portfolio.services import access
@@ -113,15 +113,31 @@ def _detail(plan_id: int) -> dict[str, Any]:
 def list_plans(page_args: dict[str, Any], learner_id: int) -> dict[str, Any]:
     """List a learner's plans
 
-    Open plans soonest due first, then ended ones, most recently ended first, a page at a time."""
+    Open plans soonest due first, then ended ones, most recently ended first. Paged by keyset
+    (the cursor holds the last plan's due day or end, and id): every page costs what the first
+    does, and a plan set or ended meanwhile neither repeats nor hides another."""
     actor = api_actor()
     access.require_view(db(), actor, learner_id)
-    start, limit = paging.window(page_args)
-    rows, total = plan_reads.plans_window(
-        db(), actor=actor, learner_id=learner_id, today=date.today(), start=start, limit=limit
-    )
+    at = paging.after(page_args, "plans", _plan_key)  # ((part, due day or end), id)
+    rows, last = plan_keyset.plans_after(
+        db(), actor=actor, learner_id=learner_id, today=date.today(),
+        after=None if at is None else (*at[0], at[1]), limit=page_args["limit"],
+    )  # fmt: skip
     items = [{"id": r.id, "title": r.title, "due_on": r.due_on, **_state(r.state)} for r in rows]
-    return paging.body(items, start, limit, total)
+    if last is None:
+        return paging.keyset_body(items, "plans", None)
+    return paging.keyset_body(items, "plans", (f"{last[0]} {last[1].isoformat()}", last[2]))
+
+
+def _plan_key(text: str) -> tuple[str, date | datetime]:
+    """Where a plans cursor says the page before ended: "open" and a due day, or "ended" and
+    when; ValueError if neither."""
+    part, _, value = text.partition(" ")
+    if part == "open":
+        return part, date.fromisoformat(value)
+    if part == "ended":
+        return part, datetime.fromisoformat(value)
+    raise ValueError("not a place in the plans")
 
 
 @bp.route("/plans/<int:plan_id>")
