@@ -92,6 +92,9 @@ def test_claims_of_a_signed_off_standard_await_no_decision_until_it_is_reopened(
     auth.login(case["assessor"])
     page = _text(client.get(f"/evidence/{before}").get_data(as_text=True))
     assert page.count("SE01 is signed off: reopen it to decide this claim.") == 2
+    # nothing on it is theirs to decide: no decisions form, its buttons nor its instructions
+    assert "Nothing here is yours to decide" in page
+    assert "Record decisions" not in page and "Choose Accept or Refer" not in page
     auth.logout()
     # reopened, SE01 is judged again: its claims await a decision everywhere
     signoff.reopen(session, actor=actor_of(case["iqa"]), signoff_id=signed, reason="Recheck")

@@ -98,6 +98,7 @@ def test_a_withdrawn_registrations_claims_do_not_wait_for_the_assessor_until_rei
     assert page.count(said) == 2 and "Awaiting decision" not in page
     assert page.count("an administrator reinstates the registration") == 2
     assert "Decision on SE01" not in page  # no form to decide them
+    assert "Nothing here is yours to decide" in page and "Record decisions" not in page
     auth.logout()
     # reinstated, the claims wait for the assessor again
     withdrawals.reinstate(session, actor=admin, registration_id=w["reg"].id)

@@ -244,3 +244,33 @@ def test_the_other_registrations_assessor_is_refused_before_the_form_is_read(
     assert empty.status_code == 403  # not the item's page with "Accept or refer the claim"
     own = client.post(f"/claims/{two['ml_claim'].id}/decision", data={})
     assert own.status_code == 422 and "Accept or refer the claim" in own.get_data(as_text=True)
+
+
+def test_an_item_with_nothing_the_assessor_may_decide_offers_no_decision_buttons(
+    client: FlaskClient,
+    auth: Any,
+    session: Session,
+    two: dict[str, Any],
+    make_evidence: Callable[..., Any],
+) -> None:
+    """Every claim of the item is the other assessor's: each row says so, and the page offers
+    neither the decisions form's buttons nor its instructions, but says why."""
+    item = make_evidence(two["learner"], kind="product", title="Only Management")
+    claims.set_claims(
+        session,
+        actor=actor_of(two["learner"]),
+        evidence_id=item.id,
+        criterion_ids=[two["ml_claim"].criterion_id],
+    )
+    session.commit()
+    auth.login(two["se"])
+    page = client.get(f"/evidence/{item.id}").get_data(as_text=True)
+    assert "Another assessor decides this claim" in page
+    assert "Nothing here is yours to decide" in page
+    assert "Record decisions" not in page and 'value="Check' not in page
+    assert "Choose Accept or Refer" not in page and 'id="decisions-form"' not in page
+    auth.logout()
+    auth.login(two["ml"])
+    page = client.get(f"/evidence/{item.id}").get_data(as_text=True)
+    assert "Record decisions" in page and "Choose Accept or Refer" in page
+    assert "Nothing here is yours to decide" not in page

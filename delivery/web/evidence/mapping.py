@@ -157,6 +157,11 @@ class MappingView:
         return [c for c in self.claims if not c.done]
 
     @property
+    def decides(self) -> bool:
+        """Some claim here is the viewer's to decide: the page offers the decisions form."""
+        return self.can_decide and any(c.decidable for c in self.claims)
+
+    @property
     def accepted(self) -> list[ClaimRow]:
         return [c for c in self.claims if c.done]
 
