@@ -2,7 +2,9 @@
 
 A referred claim is answered once the learner has submitted the referred item again since the
 referral, or submitted other evidence claiming the same criterion since then; a referral of a
-standard that is signed off is no longer to answer. Read in one statement whatever the history.
+standard that is signed off is no longer to answer, nor one of a registration the learner withdrew
+from (nothing new is mapped or assessed there) until it is reinstated. Read in one statement
+whatever the history.
 """
 
 from __future__ import annotations
@@ -78,14 +80,20 @@ _REFERRALS = (
 
 
 def open_referrals(
-    session: Session, *, learner_id: int, signed_standards: Collection[int] = ()
+    session: Session,
+    *,
+    learner_id: int,
+    signed_standards: Collection[int] = (),
+    withdrawn_standards: Collection[int] = (),
 ) -> list[Referral]:
     """Referred claims the learner still has to answer, newest first, each with the feedback of
-    its latest referral; none of a standard in ``signed_standards`` (ids of signed-off ones)."""
+    its latest referral; none of a standard in ``signed_standards`` (ids of signed-off ones) nor
+    in ``withdrawn_standards`` (ids of those of registrations the learner withdrew from): both
+    known to the caller from the learner's standings, so no statement is added."""
     rows = session.execute(_REFERRALS, {"learner_id": learner_id}).all()
     latest: dict[int, Referral] = {}
     for claim_id, item_id, title, code, standard_id, standard, feedback, at in rows:
-        if standard_id in signed_standards:
+        if standard_id in signed_standards or standard_id in withdrawn_standards:
             continue
         latest[claim_id] = Referral(
             evidence_id=item_id,

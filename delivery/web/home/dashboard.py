@@ -141,6 +141,10 @@ def learner_home(session: Session, *, actor: Actor, today: date | None = None) -
     staying = [p for p in progress if p.withdrawn_at is None and p.completed_on is None]
     missing = [o for p in staying for o in p.outstanding if o.state == "missing"]
     signed = {info.id for s in standings for info in s.standards if info.signoff is not None}
+    # a referral of a registration the learner withdrew from is not to show again until reinstated
+    # (a standard also of a registration they stay on is kept: its referrals are to answer there)
+    kept = {i.id for s in standings if s.registration.withdrawn_at is None for i in s.standards}
+    left = {i.id for s in standings for i in s.standards} - kept
     awaiting = awaiting_of(session, actor.id)
     plans, plans_more = open_plans(session, actor.id, today or date.today())
     return LearnerHome(
@@ -150,7 +154,11 @@ def learner_home(session: Session, *, actor: Actor, today: date | None = None) -
         evidence_total=latest.total,
         drafts=tuple(_item(r) for r in drafts.rows),
         drafts_total=drafts.total,
-        referrals=tuple(open_referrals(session, learner_id=actor.id, signed_standards=signed)),
+        referrals=tuple(
+            open_referrals(
+                session, learner_id=actor.id, signed_standards=signed, withdrawn_standards=left
+            )
+        ),
         missing=tuple(missing[:NEXT_MISSING]),
         missing_total=len(missing),
         declarations=tuple(awaiting_in(session, standings)),
