@@ -14,6 +14,12 @@ from portfolio.models.people import ROLES
 from portfolio.services import people, people_import
 from portfolio.services.people import SYSTEM
 
+INVITE_HELP = (
+    "E-mail each new person an invitation to set their password (a link that works once, for 7 "
+    "days), once the addition is saved. Needs PORTFOLIO_MAIL_HOST and PORTFOLIO_BASE_URL: "
+    "without them nothing is written."
+)
+
 
 @click.group("people")
 def people_group() -> None:
@@ -33,9 +39,10 @@ def people_group() -> None:
 @click.option(
     "--password-file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Read the password from this file (first line); otherwise prompt.",
+    help="Read the password from this file (first line); otherwise prompt (not with --invite).",
 )
 @click.option("--site", default="Main site", show_default=True, help="Assessment site.")
+@click.option("--invite", is_flag=True, help=INVITE_HELP)
 @json_option
 @pass_ctx
 def add_person(
@@ -45,10 +52,15 @@ def add_person(
     roles: tuple[str, ...],
     password_file: Path | None,
     site: str,
+    invite: bool,
     as_json: bool,
 ) -> None:
     """Add a person with one or more roles."""
-    password = _read_password(password_file)
+    from delivery.cli import invite as invitation  # only here: ``people list`` stays light
+
+    if invite:
+        invitation.check(ctx)
+    password = _read_password(password_file) if not invite or password_file else ""
     with ctx.session() as session:
         person = people.create_person(
             session,
@@ -61,13 +73,16 @@ def add_person(
         )
         data: dict[str, Any] = {"id": person.id, "name": person.name, "email": person.email}
         data["roles"] = person.roles.split(",")
-    echo_data(
-        data,
-        as_json=as_json,
-        lines=lambda d: [
-            f"Added {d['name']} <{d['email']}> as {','.join(d['roles'])} (id {d['id']})."
-        ],
-    )
+        messages = invitation.make(ctx, session, [person.id or 0]) if invite else []
+    data["invited"] = invitation.send(ctx, messages) == 1 if invite else False
+    echo_data(data, as_json=as_json, lines=_added_lines)
+
+
+def _added_lines(d: dict[str, Any]) -> list[str]:
+    added = f"Added {d['name']} <{d['email']}> as {','.join(d['roles'])} (id {d['id']})"
+    if d["invited"]:
+        return [f"{added}; they were e-mailed an invitation to set their password."]
+    return [f"{added}."]
 
 
 def _read_password(password_file: Path | None) -> str:
@@ -111,20 +126,28 @@ def _person_lines(rows: list[dict[str, Any]]) -> list[str]:
 @click.option(
     "--dry-run", is_flag=True, help="Check every row and show what would happen; write nothing."
 )
+@click.option("--invite", is_flag=True, help=INVITE_HELP)
 @json_option
 @pass_ctx
-def import_people(ctx: Context, file: Path, dry_run: bool, as_json: bool) -> None:
+def import_people(ctx: Context, file: Path, dry_run: bool, invite: bool, as_json: bool) -> None:
     """Add people (and register learners) from a CSV file: all rows or none.
 
     Columns: name, email, roles, site, framework, standards, assessor, iqa, cohort,
     start_date, planned_end (see the README). Exits 1 when any row has an error."""
+    from delivery.cli import invite as invitation  # only here: ``people list`` stays light
+
+    if invite:
+        invitation.check(ctx)
     with ctx.session(write=not dry_run) as session:
         report = people_import.import_people(
             session, actor=SYSTEM, data=file.read_bytes(), dry_run=dry_run
         )
+        messages = invitation.make(ctx, session, report.created_ids) if invite else []
     data = {
         "written": report.written,
         "dry_run": dry_run,
+        "invite": invite,
+        "invited": invitation.send(ctx, messages),
         "people_created": report.people_created,
         "registrations_created": report.registrations_created,
         "cohorts_created": list(report.cohorts_created),
@@ -157,13 +180,17 @@ def _import_lines(data: dict[str, Any]) -> list[str]:
     if data["errors"]:
         out.append(f"{data['errors']} row(s) with errors: nothing was written.")
     elif data["dry_run"]:
-        out.append(
-            f"Dry run: {data['people_created']} people and {data['registrations_created']} "
-            "registrations would be added; nothing was written."
-        )
+        would = "; each new person would be e-mailed an invitation" if data["invite"] else ""
+        out.append(f"A check only, nothing saved yet: this would add {_counts(data)}{would}.")
     else:
-        out.append(
-            f"Added {data['people_created']} people and {data['registrations_created']} "
-            "registrations."
-        )
+        out.append(f"Added {_counts(data)}.")
+        if data["invite"] and data["people_created"]:
+            out.append(f"{data['invited']} were e-mailed an invitation to set their password.")
     return out
+
+
+def _counts(data: dict[str, Any]) -> str:
+    """ "3 people and 1 registration"."""
+    people_n, regs = data["people_created"], data["registrations_created"]
+    who = "1 person" if people_n == 1 else f"{people_n} people"
+    return f"{who} and {regs} registration{'' if regs == 1 else 's'}"

@@ -143,7 +143,9 @@ def test_command_imports_with_dry_run_and_json(cli, session, tmp_path) -> None:
     before = _people(session)
     dry = cli("people", "import", str(path), "--dry-run")
     assert dry.exit_code == 0, dry.output
-    assert "Dry run: 3 people and 1 registrations would be added" in dry.output
+    assert (
+        "A check only, nothing saved yet: this would add 3 people and 1 registration" in dry.output
+    )
     assert _people(session) == before
     done = cli("people", "import", str(path), "--json")
     assert done.exit_code == 0, done.output
