@@ -3,8 +3,6 @@ personal access tokens for the API; and the password reset by an e-mailed link f
 
 from __future__ import annotations
 
-import logging
-import threading
 from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
@@ -13,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from delivery.web import limits
 from delivery.web.auth import log_in
-from delivery.web.context import actor, after_commit, db
+from delivery.web.context import actor, db
 from delivery.web.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -24,12 +22,12 @@ from delivery.web.forms import (
     errors_on,
 )
 from delivery.web.handler import page
+from delivery.web.outbox import reset_link, send_later
 from portfolio.models.notification import KINDS, MODES
-from portfolio.services import logins, mail, notifications, people, resets
+from portfolio.services import logins, notifications, people, resets
 from portfolio.services import tokens as api_tokens
 
 bp = Blueprint("account", __name__)
-log = logging.getLogger(__name__)
 
 SENT = (
     "If that address belongs to an account, we have sent it a link to set a new password. "
@@ -107,41 +105,6 @@ def revoke_token(token_id: int) -> Response:
     token = api_tokens.revoke(db(), actor=actor(), token_id=token_id)
     flash(f"The token {token.name} is revoked: it no longer works.", "info")
     return redirect(url_for("account.tokens"))
-
-
-def reset_link(token: str) -> str | None:
-    """The link for the e-mail, on ``PORTFOLIO_BASE_URL``. Without it, only outside production is
-    the request's own address used: a client chooses its Host header, and could otherwise have
-    someone's reset link point at its own site. None: no link can be made safely."""
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return str(base).rstrip("/") + url_for("account.reset", token=token)
-    if current_app.config.get("ENV") == "production":
-        log.error("PORTFOLIO_BASE_URL is not set: no password-reset e-mail is sent in production")
-        return None
-    return url_for("account.reset", token=token, _external=True)
-
-
-def send_later(to: str, subject: str, body: str) -> None:
-    """Send after the commit, outside the request (a password-reset link: the answer takes as
-    long with or without an account behind the address)."""
-    send_all_later([(to, subject, body)])
-
-
-def send_all_later(messages: list[tuple[str, str, str]]) -> None:
-    """Send these (address, subject, body) after the commit, one after another in one thread
-    outside the request (the invitations of a CSV import: one thread, however many people)."""
-    settings = mail.MailSettings.from_config(current_app.config)
-
-    def send() -> None:
-        for to, subject, body in messages:
-            try:
-                mail.send(settings, to=to, subject=subject, body=body)
-            except Exception:
-                log.exception("could not send the e-mail %r", subject)
-
-    if messages:
-        after_commit(lambda: threading.Thread(target=send, daemon=True).start())
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -244,7 +244,7 @@ def test_mail_service_logs_in_when_given_credentials() -> None:
 
 
 def test_links_are_built_on_base_url_never_on_a_chosen_host_in_production(app: Flask) -> None:
-    from delivery.web.account import reset_link as _link
+    from delivery.web.outbox import reset_link as _link
 
     with app.test_request_context("/password/forgot", headers={"Host": "evil.example"}):
         app.config["BASE_URL"] = "https://portfolio.centre.example/"

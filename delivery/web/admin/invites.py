@@ -9,8 +9,8 @@ from datetime import date
 
 from flask import current_app, flash
 
-from delivery.web.account import reset_link, send_all_later
 from delivery.web.context import actor, db
+from delivery.web.outbox import reset_link, send_all_later
 from delivery.web.words import role_words
 from portfolio.models import Person
 from portfolio.services import invitations

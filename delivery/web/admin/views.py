@@ -18,7 +18,6 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from delivery.web.account import send_later
 from delivery.web.admin import invites
 from delivery.web.admin.forms import (
     NO_CHOICE,
@@ -40,6 +39,7 @@ from delivery.web.admin.forms import (
 from delivery.web.context import actor, db
 from delivery.web.forms import errors_on, status_of
 from delivery.web.handler import page
+from delivery.web.outbox import send_later
 from delivery.web.words import ASSESSOR_STATUSES, centre_zone
 from mappings.assessment import plan_reads
 from portfolio.models import Framework

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 import marshmallow as ma
+from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import fields as f
 from marshmallow import validate as v
@@ -16,10 +17,12 @@ from delivery.web.api import paging, problems
 from delivery.web.api.handler import operation, require_role
 from delivery.web.api.schemas import IDS, Strict, paged
 from delivery.web.context import db
-from delivery.web.words import centre_zone
-from portfolio.errors import NotFound
+from delivery.web.outbox import reset_link, send_later
+from delivery.web.words import centre_zone, role_words
+from portfolio.errors import Invalid, NotFound
 from portfolio.models.people import ROLES
-from portfolio.services import cohorts, people, registration_rows, registrations
+from portfolio.services import cohorts, invitations, people, registration_rows, registrations
+from portfolio.services.actors import Actor
 
 bp = Blueprint("api_admin", __name__, url_prefix="/api/v1",
                description="Administration: people, cohorts and registrations.")  # fmt: skip
@@ -42,11 +45,24 @@ class Person(ma.Schema):
     )
 
 
+class AddedPerson(Person):
+    invited = f.Boolean(
+        required=True, metadata={"description": "whether they were e-mailed an invitation to "
+                                                "set their password"},
+    )  # fmt: skip
+
+
 class NewPerson(Strict):
     name = f.String(required=True, validate=v.Length(min=1, max=200))
     email = f.String(required=True, validate=v.Length(min=3, max=320))
     roles = f.List(f.String(validate=v.OneOf(ROLES)), required=True, validate=v.Length(min=1))
     site = f.String(load_default="Main site", validate=v.Length(min=1, max=200))
+    invite = f.Boolean(
+        load_default=False,
+        metadata={"description": "E-mail them an invitation to set their password (a link that "
+                                 "works once, for 7 days), once they are added. Refused (422, "
+                                 "nothing added) where e-mail is not set up."},
+    )  # fmt: skip
 
 
 class Cohort(ma.Schema):
@@ -150,17 +166,43 @@ def list_people(args: dict[str, Any], page_args: dict[str, Any]) -> dict[str, An
 @bp.route("/people", methods=["POST"])
 @operation("admin")
 @bp.arguments(NewPerson)
-@bp.response(201, Person)
+@bp.response(201, AddedPerson)
 def create_person(args: dict[str, Any]) -> dict[str, Any]:
     """Add a person
 
-    With no password: they set one through "Forgot your password?" (and no two-step
-    verification yet)."""
+    With no password: with `invite` they are e-mailed an invitation to set one (as the "Add a
+    person" page sends), otherwise they set one through "Forgot your password?" (and no
+    two-step verification yet). `invited` says whether an invitation was sent."""
+    admin = require_role("admin")
+    if args["invite"] and not current_app.config.get("MAIL_HOST"):
+        raise Invalid(NO_MAIL)
     person = people.create_person(
-        db(), actor=require_role("admin"), name=args["name"], email=args["email"],
+        db(), actor=admin, name=args["name"], email=args["email"],
         roles=args["roles"], site=args["site"],
     )  # fmt: skip
-    return _person(person, two_step=False)
+    invited = bool(args["invite"]) and _invite(admin, person.id or 0)
+    return {**_person(person, two_step=False), "invited": invited}
+
+
+def _invite(admin: Actor, person_id: int) -> bool:
+    """The admin pages' invitation (:mod:`delivery.web.admin.invites`), e-mailed once the request
+    commits; whether a link could be made (none without ``PORTFOLIO_BASE_URL`` in production)."""
+    person, token = invitations.invite(db(), actor=admin, person_id=person_id)
+    link = reset_link(token)
+    if link is None:
+        return False
+    subject, body = invitations.message(
+        name=person.name, centre=str(current_app.config["CENTRE_NAME"]),
+        roles=role_words(person.roles).lower(), link=link,
+    )  # fmt: skip
+    send_later(person.email, subject, body)
+    return True
+
+
+NO_MAIL = (
+    "E-mail is not set up here (PORTFOLIO_MAIL_HOST), so no invitation can be sent; nobody was "
+    'added. Add them without "invite" and set a password for them on their page.'
+)
 
 
 @bp.route("/cohorts")

@@ -1,0 +1,50 @@
+"""E-mail a request sends once its transaction has committed, outside the request (a thread),
+and the set-your-password link in it (password resets, invitations). A module of its own so that
+the account pages, the admin pages and the API share it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import current_app, url_for
+
+from delivery.web.context import after_commit
+from portfolio.services import mail
+
+log = logging.getLogger(__name__)
+
+
+def reset_link(token: str) -> str | None:
+    """The link for the e-mail, on ``PORTFOLIO_BASE_URL``. Without it, only outside production is
+    the request's own address used: a client chooses its Host header, and could otherwise have
+    someone's reset link point at its own site. None: no link can be made safely."""
+    base = current_app.config.get("BASE_URL")
+    if base:
+        return str(base).rstrip("/") + url_for("account.reset", token=token)
+    if current_app.config.get("ENV") == "production":
+        log.error("PORTFOLIO_BASE_URL is not set: no password-reset e-mail is sent in production")
+        return None
+    return url_for("account.reset", token=token, _external=True)
+
+
+def send_later(to: str, subject: str, body: str) -> None:
+    """Send after the commit, outside the request (a password-reset link: the answer takes as
+    long with or without an account behind the address)."""
+    send_all_later([(to, subject, body)])
+
+
+def send_all_later(messages: list[tuple[str, str, str]]) -> None:
+    """Send these (address, subject, body) after the commit, one after another in one thread
+    outside the request (the invitations of a CSV import: one thread, however many people)."""
+    settings = mail.MailSettings.from_config(current_app.config)
+
+    def send() -> None:
+        for to, subject, body in messages:
+            try:
+                mail.send(settings, to=to, subject=subject, body=body)
+            except Exception:
+                log.exception("could not send the e-mail %r", subject)
+
+    if messages:
+        after_commit(lambda: threading.Thread(target=send, daemon=True).start())
