@@ -6,7 +6,6 @@ roles. The caller e-mails it once its transaction has committed. "Invite again" 
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func
@@ -15,7 +14,7 @@ from sqlmodel import Session, select
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import AuditEntry, PasswordReset, Person
 from portfolio.models.base import utcnow
-from portfolio.services import audit, logins
+from portfolio.services import audit, resets
 from portfolio.services.actors import Actor
 
 LIFETIME = timedelta(days=7)
@@ -40,15 +39,7 @@ def invite(session: Session, *, actor: Actor, person_id: int) -> tuple[Person, s
             f"A link was sent to {person.name} moments ago: wait a few minutes before "
             "inviting them again."
         )
-    token = secrets.token_urlsafe(32)
-    session.add(
-        PasswordReset(
-            token_hash=logins.digest(token),
-            person_id=person.id,
-            created_at=now,
-            expires_at=now + LIFETIME,
-        )
-    )
+    token = resets.new_link(session, person_id=person.id, lifetime=LIFETIME)
     audit.record(
         session, actor=actor, action="person.invited", subject_type="person", subject_id=person.id
     )

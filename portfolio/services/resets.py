@@ -29,16 +29,7 @@ def request_link(session: Session, *, email: str, lifetime: timedelta) -> tuple[
     ).first()
     if person is None or person.id is None or not logins.can_log_in(person):
         return None
-    token = secrets.token_urlsafe(32)
-    now = utcnow()
-    session.add(
-        PasswordReset(
-            token_hash=logins.digest(token),
-            person_id=person.id,
-            created_at=now,
-            expires_at=now + lifetime,
-        )
-    )
+    token = new_link(session, person_id=person.id, lifetime=lifetime)
     audit.record(
         session,
         actor=SYSTEM,
@@ -47,6 +38,22 @@ def request_link(session: Session, *, email: str, lifetime: timedelta) -> tuple[
         subject_id=person.id,
     )
     return person, token
+
+
+def new_link(session: Session, *, person_id: int, lifetime: timedelta) -> str:
+    """Store a new link for the person (a hash of its token) and give its token; the caller
+    decides who may have one and records why (a reset asked for, an invitation)."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        PasswordReset(
+            token_hash=logins.digest(token),
+            person_id=person_id,
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+    )
+    return token
 
 
 def _live(session: Session, token: str) -> tuple[PasswordReset, Person] | None:
