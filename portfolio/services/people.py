@@ -16,7 +16,7 @@ from portfolio.models import LtiLink, PasswordReset, Person, TwoStep
 from portfolio.models.base import utcnow
 from portfolio.models.lti import STAFF_ROLES
 from portfolio.models.people import ROLES
-from portfolio.paging import past
+from portfolio.paging import Paged, clamp, past
 from portfolio.services import audit, logins, registration_holds
 from portfolio.services.actors import SYSTEM as SYSTEM  # re-exported: callers import it from here
 from portfolio.services.actors import Actor as Actor
@@ -306,6 +306,35 @@ def list_people_two_step(
     )
     rows = session.exec(_listed(query, search)).all()
     return [(p, bool(on)) for p, on in rows if role is None or p.has_role(role)]
+
+
+def people_page(
+    session: Session, *, search: str | None = None, page: int = 1, per_page: int = 50
+) -> Paged[tuple[Person, bool]]:
+    """Page ``page`` (past the end: the last) of the people :func:`list_people_two_step` lists,
+    by name then id, each with whether two-step verification is on: one statement, with how many
+    there are beside each row (a second only for a page past the end)."""
+    query = (
+        _listed(
+            select(Person, col(TwoStep.person_id).is_not(None), func.count().over()).outerjoin(
+                TwoStep, col(TwoStep.person_id) == Person.id
+            ),
+            search,
+        )
+        .order_by(col(Person.id))
+        .limit(per_page)
+    )
+    page = min(max(1, page), 1_000_000)  # past the end is clamped below; this keeps the offset sane
+    rows = session.exec(query.offset((page - 1) * per_page)).all()
+    if not rows and page > 1:
+        every = session.exec(
+            select(func.count()).select_from(_listed(select(Person.id), search).subquery())
+        ).one()
+        page = clamp(page, int(every), per_page)
+        rows = session.exec(query.offset((page - 1) * per_page)).all()
+    total = int(rows[0][2]) if rows else 0
+    listed = [(p, bool(on)) for p, on, _total in rows]
+    return Paged(rows=listed, total=total, page=page, per_page=per_page)
 
 
 def people_after(

@@ -68,9 +68,32 @@ def test_the_people_list_takes_the_same_statements_for_5_and_200_people(
         counts.append(q.count)
         rows = _rows(response.get_data(as_text=True))
         shown.append((len(rows), sum("Two-step: on" in r for r in rows.values())))
-    # the log-in's session; the people with their two-step verification, in one statement
+    # the log-in's session; a page of the people with their two-step verification and how many
+    # there are in all, in one statement
     assert counts == [2, 2]
-    assert shown == [(5, 2), (200, 2 + 98)]
+    assert shown[0] == (5, 2) and shown[1][0] == 50  # 50 a page
+
+
+def test_the_people_list_is_read_50_a_page(client, auth, session, count_queries) -> None:
+    """With thousands of learners the page read and drew every account; now 50 a page, by name,
+    with links to the others, in the same statements for the last page as for the first."""
+    auth.login("admin")
+    _add_people(session, 119)  # with the administrator: 120 people
+    counts, seen = [], []
+    for n in (1, 2, 3):
+        with count_queries() as q:
+            page = client.get(f"/admin/people?page={n}").get_data(as_text=True)
+        counts.append(q.count)
+        seen += list(_rows(page))
+        assert f"Showing {(n - 1) * 50 + 1}–{min(n * 50, 120)} of 120 people" in page
+    assert counts == [2, 2, 2]
+    assert len(seen) == len(set(seen)) == 120  # each person once, through the pages
+    last = client.get("/admin/people?page=99").get_data(as_text=True)
+    assert "Showing 101–120 of 120 people" in last  # past the end: the last page
+    assert 'href="/admin/people?page=2"' in client.get("/admin/people").get_data(as_text=True)
+    searched = client.get("/admin/people?q=bulk&page=2").get_data(as_text=True)
+    assert "Showing 51–100 of 119 people" in searched
+    assert 'href="/admin/people?q=bulk&amp;page=3"' in searched
 
 
 def _turned_on(session: Session, *people: Person) -> None:

@@ -71,9 +71,15 @@ def people_index() -> tuple[str, int] | Response:
             invites.after_adding(person, bool(form.invite.data))
             return redirect(url_for("admin.person", person_id=person.id))
     search = request.args.get("q", "").strip()[:200]
-    rows = people.list_people_two_step(db(), search=search)
+    listed = people.people_page(db(), search=search, page=request.args.get("page", 1, type=int))
     html = render_template(
-        "admin/people.html", rows=rows, form=form, search=search, mail_on=invites.mail_on()
+        "admin/people.html",
+        rows=listed.rows,
+        listed=listed,
+        page_url=lambda n: url_for("admin.people", q=search or None, page=n),
+        form=form,
+        search=search,
+        mail_on=invites.mail_on(),
     )
     return html, form.status
 
