@@ -117,7 +117,7 @@ def test_create_cohort_through_the_page(client, auth, session) -> None:
 
 def _form(learner, assessor, iqa, framework, codes=("SE01", "SE04"), **extra):
     data = {
-        "learner_id": learner.id,
+        "learner_email": learner.email,
         "framework_id": framework.id,
         "standards": list(codes),
         "assessor_id": assessor.id,
@@ -136,7 +136,8 @@ def test_create_registration_through_the_page(client, auth, session, make_person
     cohort = registrations.create_cohort(session, actor=SYSTEM, name="Page cohort")
     session.commit()
     page = client.get("/admin/registrations").get_data(as_text=True)
-    assert 'type="checkbox"' in page and 'value="SE04"' in page and learner.name in page
+    assert 'type="checkbox"' in page and 'value="SE04"' in page
+    assert "Learner&#39;s e-mail (their log-in)" in page and 'type="email"' in page
     data = _form(learner, assessor, iqa, sample_framework, cohort_id=cohort.id)
     response = client.post("/admin/registrations", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -326,7 +327,7 @@ def test_forms_refuse_a_post_without_csrf_token(engine, connection, tmp_path, ma
     for url, data in (
         ("/admin/cohorts", {"name": "No token", "site": "Main site"}),
         ("/admin/people", {"name": "No token", "email": "nt@test.example", "roles": "learner"}),
-        ("/admin/registrations", {"learner_id": admin.id}),
+        ("/admin/registrations", {"learner_email": admin.email}),
     ):
         assert client.post(url, data=data).status_code == 400, url
 
@@ -385,3 +386,89 @@ def test_registrations_list_reads_one_page_of_them_in_sql(
     assert "Showing 1–50 of 55 registrations" in first
     last = client.get("/admin/registrations?page=9").get_data(as_text=True)  # past the end
     assert last.count(">Edit<span") == 5 and "Showing 51–55 of 55 registrations" in last
+
+
+REFUSED = [
+    # (case, what the learner is, message beside the field)
+    ("unknown address", "unknown", "No one has the log-in"),
+    ("removed account", "removed", "was removed"),
+    ("not a learner", "assessor", "does not have the learner role"),
+]
+
+
+@pytest.mark.parametrize("case,who,message", REFUSED, ids=[c[0] for c in REFUSED])
+def test_the_learner_is_found_by_e_mail_or_refused_beside_the_field(
+    client, auth, session, make_person, sample_framework, case, who, message
+) -> None:
+    """The learner is typed as their log-in: an address that is no one's, a removed account or a
+    person without the learner role is refused beside the field, nothing is written, and the form
+    comes back as it was filled in."""
+    auth.login("admin")
+    assessor, iqa = make_person("assessor"), make_person("iqa")
+    learner = make_person("learner" if who == "removed" else "assessor")
+    if who == "removed":
+        registrations.remove_person(session, actor=SYSTEM, person_id=learner.id or 0)
+        session.commit()
+    typed = "nobody-here@test.example" if who == "unknown" else learner.email.upper()
+    before = (_count(session, Registration), _count(session, AuditEntry))
+    data = _form(learner, assessor, iqa, sample_framework, learner_email=typed)
+    response = client.post("/admin/registrations", data=data)
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    error = re.search(r'id="learner_email-error"[^>]*>(.*?)</p>', text, re.S)
+    assert error and message in error.group(1), text
+    assert f'value="{typed}"' in text and 'value="2027-03-01"' in text
+    assert (_count(session, Registration), _count(session, AuditEntry)) == before
+
+
+def test_a_learner_typed_in_any_case_is_registered(
+    client, auth, session, make_person, sample_framework
+) -> None:
+    auth.login("admin")
+    learner, assessor, iqa = make_person("learner"), make_person("assessor"), make_person("iqa")
+    data = _form(
+        learner, assessor, iqa, sample_framework, learner_email=f" {learner.email.upper()} "
+    )
+    assert client.post("/admin/registrations", data=data).status_code == 302
+    assert session.exec(select(Registration).where(Registration.learner_id == learner.id)).one()
+
+
+def test_a_learner_s_page_links_to_the_form_with_their_e_mail_filled_in(
+    client, auth, make_person, sample_framework
+) -> None:
+    auth.login("admin")
+    learner, assessor = make_person("learner"), make_person("assessor")
+    page = client.get(f"/admin/people/{learner.id}").get_data(as_text=True)
+    link = f'href="/admin/registrations?learner={learner.id}"'
+    assert link in page and "Register on a framework" in page
+    assert link not in client.get(f"/admin/people/{assessor.id}").get_data(as_text=True)
+    form = client.get(f"/admin/registrations?learner={learner.id}").get_data(as_text=True)
+    assert re.search(rf'name="learner_email"[^>]*value="{re.escape(learner.email)}"', form)
+    # an id that is not a learner's fills nothing in (the form judges the address when sent)
+    other = client.get(f"/admin/registrations?learner={assessor.id}").get_data(as_text=True)
+    assert re.search(r'<input[^>]*name="learner_email"[^>]*>', other)
+    assert not re.search(r'<input[^>]*name="learner_email"[^>]*value="[^"]', other)
+
+
+def test_the_registration_form_reads_the_same_for_5_and_200_learners(
+    client, auth, session, make_person, sample_framework
+) -> None:
+    """The learner is typed, not picked: the page reads neither every learner nor every person
+    (assessors and IQAs are read by role in SQL), whatever the number of learners."""
+    auth.login("admin")
+    make_person("assessor"), make_person("iqa")
+    counts, sizes = [], []
+    for n in (5, 195):  # 5 learners, then 200
+        for _ in range(n):
+            session.add(Person(name="Many Learner", email=f"many-{uuid.uuid4().hex}@t.example",
+                               roles="learner"))  # fmt: skip
+        session.commit()
+        with _statements(session) as seen:
+            response = client.get("/admin/registrations")
+        assert response.status_code == 200
+        counts.append(len(seen))
+        sizes.append(len(response.get_data()))
+        person_reads = [s for s in seen if "FROM person" in s and "LIKE" not in s]
+        assert all(" WHERE " in s for s in person_reads), person_reads
+    assert counts[0] == counts[1], counts
+    assert sizes[0] == sizes[1] and b"Many Learner" not in response.get_data()

@@ -151,8 +151,9 @@ class AllocationFields(PageForm):
 
 
 class RegistrationForm(AllocationFields):
-    learner_id = SelectField(
-        "Learner", coerce=int, validate_choice=False, validators=[InputRequired()]
+    # typed, not picked: a list of every learner grows with the centre; the service finds them
+    learner_email = EmailField(
+        "Learner's e-mail (their log-in)", validators=[DataRequired(), Length(max=320)]
     )
     framework_id = HiddenField(validators=[DataRequired()])
     start_date = DateField("Start date", validators=[InputRequired()], default=date.today)

@@ -42,7 +42,7 @@ from delivery.web.handler import page
 from delivery.web.outbox import send_later
 from delivery.web.words import ASSESSOR_STATUSES, centre_zone
 from mappings.assessment import plan_reads
-from portfolio.models import Framework
+from portfolio.models import Framework, Person
 from portfolio.services import catalogue, people, registration_rows, registrations, two_step
 from portfolio.services.frameworks import list_frameworks
 
@@ -221,27 +221,31 @@ def cohorts() -> tuple[str, int] | Response:
 
 @dataclass(frozen=True)
 class Choices:
-    """Everything the registration forms offer, loaded in a fixed number of queries."""
+    """The people and cohorts the registration forms offer (the learner is typed, not offered:
+    there may be thousands), loaded in a fixed number of queries."""
 
-    learners: list[tuple[int, str]]
     assessors: list[tuple[int, str]]
     iqas: list[tuple[int, str]]
     cohorts: list[tuple[int, str]]
 
 
 def _choices() -> Choices:
-    everyone = people.list_people(db())
-
-    def of(role: str) -> list[tuple[int, str]]:
-        return [(p.id or 0, f"{p.name} ({p.email})") for p in everyone if p.has_role(role)]
+    def of(role: str) -> list[tuple[int, str]]:  # the few who hold it, judged in SQL
+        return [(p.id or 0, f"{p.name} ({p.email})") for p in people.people_with_role(db(), role)]
 
     cohort_rows = registrations.list_cohorts(db())
     return Choices(
-        learners=of("learner"),
         assessors=of("assessor"),
         iqas=of("iqa"),
         cohorts=[(NO_CHOICE, "(none)")] + [(c.id, f"{c.name} ({c.site})") for c in cohort_rows],
     )
+
+
+def _learner_email(learner_id: int | None) -> str | None:
+    """The log-in of the learner whose page opened the form (``?learner=<id>``), to fill it in."""
+    found = db().get(Person, learner_id) if learner_id else None
+    usable = found is not None and found.removed_at is None and found.has_role("learner")
+    return found.email if usable and found is not None else None
 
 
 def _fill(form: AllocationFields, choices: Choices, framework_id: int) -> None:
@@ -263,17 +267,19 @@ def registrations_index() -> tuple[str, int] | Response:
     wanted = request.form.get("framework_id") or request.args.get("framework", "")
     chosen = next((f for f in versions if str(f.id) == wanted), versions[-1] if versions else None)
     form = RegistrationForm()
+    if request.method == "GET" and not form.learner_email.data:
+        form.learner_email.data = _learner_email(request.args.get("learner", type=int))
     choices = _choices()
-    form.learner_id.choices = choices.learners
     if chosen is not None:
         _fill(form, choices, chosen.id or 0)
         form.framework_id.data = str(chosen.id)
     if chosen is not None and form.validate_on_submit():
         with errors_on(form):
+            learner = people.learner_by_email(db(), form.learner_email.data or "")
             registrations.register(
                 db(),
                 actor=actor(),
-                learner_id=form.learner_id.data or 0,
+                learner_id=learner.id or 0,
                 framework_id=chosen.id or 0,
                 standard_codes=list(form.standards.data or []),
                 assessor_id=form.assessor_id.data,
