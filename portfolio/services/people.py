@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, literal
+from sqlalchemy import func, literal, or_
 from sqlmodel import Session, col, select, update
 
 from portfolio.errors import Invalid, NotFound, PermissionDenied
@@ -296,15 +296,17 @@ def list_people(
     return [p for p in people if role is None or p.has_role(role)]
 
 
-def _holding(query: Any, role: str) -> Any:
-    """``query`` of those who hold ``role``, judged in SQL (roles are stored comma-separated)."""
-    return query.where((literal(",") + col(Person.roles) + literal(",")).like(f"%,{role},%"))
+def _holding(query: Any, *roles: str) -> Any:
+    """``query`` of those who hold any of ``roles``, judged in SQL (roles are stored
+    comma-separated)."""
+    held = literal(",") + col(Person.roles) + literal(",")
+    return query.where(or_(*(held.like(f"%,{role},%") for role in roles)))
 
 
-def people_with_role(session: Session, role: str) -> list[Person]:
-    """People not removed who hold ``role``, by name, in one statement that reads only them (for
-    the few: assessors, IQAs; never every person to keep some)."""
-    return list(session.exec(_holding(_listed(select(Person), None), role)))
+def people_with_role(session: Session, *roles: str) -> list[Person]:
+    """People not removed who hold any of ``roles``, by name, in one statement that reads only
+    them (for the few: assessors, IQAs, EQAs; never every person to keep some)."""
+    return list(session.exec(_holding(_listed(select(Person), None), *roles)))
 
 
 def learner_by_email(session: Session, email: str, *, field: str = "learner_email") -> Person:

@@ -146,3 +146,23 @@ def test_the_person_page_lists_50_registrations_a_page(client, auth, session, ca
     assert names == sorted(names)  # by learner's name, across pages
     beyond = client.get(f"/admin/people/{ann.id}?page=99").get_data(as_text=True)
     assert "Showing 101–120 of 120 registrations" in beyond  # past the end: the last page
+
+
+def test_the_page_reads_those_who_may_take_the_work_not_every_learner(
+    client, auth, session, caseload
+) -> None:
+    """The choice of new assessor or IQA was made from every account read in full (120 learners
+    here, thousands in a centre) and kept in Python; the page now reads assessors and IQAs alone."""
+    from tests.portfolio.test_admin import _statements
+
+    ann, *_ = caseload
+    auth.login("admin")
+    with _statements(session) as seen:
+        page = client.get(f"/admin/people/{ann.id}/reallocate").get_data(as_text=True)
+    assert "Ben Assessor" in page
+    # reads of the person table as a list (not one person by id, such as the one logged in)
+    people_reads = [
+        s for s in seen
+        if re.search(r"FROM person\b", s) and "JOIN" not in s and "person.id =" not in s
+    ]  # fmt: skip
+    assert people_reads and all("LIKE" in s for s in people_reads), people_reads

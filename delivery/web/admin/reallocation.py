@@ -102,7 +102,9 @@ def reallocate(person_id: int) -> tuple[str, int] | Response:
         )
         for role, key in (("assessor", "as_page"), ("iqa", "iq_page"))
     )
-    everyone = [p for p in people.list_people(db()) if p.active and p.id != person_id]
+    # who may take the work: assessors and IQAs alone, read in SQL (never every learner)
+    staff = people.people_with_role(db(), "assessor", "iqa")
+    everyone = [p for p in staff if p.active and p.id != person_id]
     as_form = ReallocateAssessorForm(prefix="as")
     iq_form = ReallocateIqaForm(prefix="iq")
     _prepare(as_form, assessed, [p for p in everyone if p.has_role("assessor")])

@@ -358,7 +358,7 @@ def _grants_page(form: GrantForm, failed: PageForm | None = None) -> tuple[str, 
 
 def _grant_form(formdata: bool = True) -> GrantForm:
     form = GrantForm(prefix="grant") if formdata else GrantForm(prefix="grant", formdata=None)
-    form.person.choices = [(p.id or 0, p.name) for p in people.list_people(db(), role="eqa")]
+    form.person.choices = [(p.id or 0, p.name) for p in people.people_with_role(db(), "eqa")]
     form.cycle.choices = [
         (c.id or 0, c.name)
         for c in db().exec(select(SamplingCycle).order_by(col(SamplingCycle.name))).all()
