@@ -288,12 +288,11 @@ def _listed(query: Any, search: str | None) -> Any:
     return query
 
 
-def list_people(
-    session: Session, *, role: str | None = None, search: str | None = None
-) -> list[Person]:
-    """People not removed, by name; ``search`` keeps those whose name or e-mail holds it."""
-    people = list(session.exec(_listed(select(Person), search)))
-    return [p for p in people if role is None or p.has_role(role)]
+def _with_two_step() -> Any:
+    """Each person with whether they have two-step verification on, in one statement."""
+    return select(Person, col(TwoStep.person_id).is_not(None)).outerjoin(
+        TwoStep, col(TwoStep.person_id) == Person.id
+    )
 
 
 def _holding(query: Any, *roles: str) -> Any:
@@ -327,12 +326,9 @@ def learner_by_email(session: Session, email: str, *, field: str = "learner_emai
 def list_people_two_step(
     session: Session, *, role: str | None = None, search: str | None = None
 ) -> list[tuple[Person, bool]]:
-    """As :func:`list_people`, each person with whether they have two-step verification on,
-    read in the same one statement (the administrator's list shows both)."""
-    query = select(Person, col(TwoStep.person_id).is_not(None)).outerjoin(
-        TwoStep, col(TwoStep.person_id) == Person.id
-    )
-    rows = session.exec(_listed(query, search)).all()
+    """People not removed, by name (``search`` keeps those whose name or e-mail holds it), each
+    with whether they have two-step verification on, read in one statement."""
+    rows = session.exec(_listed(_with_two_step(), search)).all()
     return [(p, bool(on)) for p, on in rows if role is None or p.has_role(role)]
 
 
@@ -344,9 +340,7 @@ def people_page(
     there are beside each row (a second only for a page past the end)."""
     query = (
         _listed(
-            select(Person, col(TwoStep.person_id).is_not(None), func.count().over()).outerjoin(
-                TwoStep, col(TwoStep.person_id) == Person.id
-            ),
+            _with_two_step().add_columns(func.count().over()),
             search,
         )
         .order_by(col(Person.id))
@@ -373,8 +367,7 @@ def people_after(
     and the name and id of the last of them while more follow (None at the end). A keyset page:
     one statement of ``limit + 1`` rows in the order of an index, however many people there are."""
     query = (
-        select(Person, col(TwoStep.person_id).is_not(None))
-        .outerjoin(TwoStep, col(TwoStep.person_id) == Person.id)
+        _with_two_step()
         .where(col(Person.removed_at).is_(None))
         .order_by(col(Person.name), col(Person.id))
     )
