@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from mappings.assessment import declarations, notices, suggested
 from mappings.assessment.coverage import CriterionRef
 from mappings.assessment.decided import decided_in
-from mappings.assessment.deciders import hold_registrations_of, to_decide
+from mappings.assessment.deciders import hold_registrations_of, require_judge, to_decide
 from mappings.assessment.methods import method_warning
 from mappings.assessment.models import Claim, Decision, Judgement
 from mappings.assessment.rules import rules_for
@@ -394,17 +394,10 @@ def judge(
     note: str = "",
 ) -> Judgement:
     """Record the VACSR judgement of the newest submitted version (a newer draft is its
-    author's alone, not yet before the assessor); a failing flag needs a note."""
+    author's alone, not yet before the assessor); a failing flag needs a note. Only an assessor
+    with something on the item to decide records it (:func:`deciders.require_judge`)."""
     item = _evidence(session, evidence_id)
-    assessed = access.require_assessor(session, actor, item.learner_id)
-    withdrawn = [(fid, on) for fid, on in assessed.items() if on is not None]
-    if withdrawn and len(withdrawn) == len(assessed):  # judgements recorded before stay
-        framework = session.get(Framework, withdrawn[0][0])
-        raise Invalid(
-            f"The learner withdrew from {framework.title if framework else 'the framework'} on "
-            f"{day_words(withdrawn[0][1])}: its evidence is not judged unless an administrator "
-            "reinstates the registration."
-        )
+    require_judge(session, actor=actor, item=item)  # something on it is theirs to decide
     version = evidence.latest_submitted(session, item)
     if version is None:
         raise Invalid("This evidence has not been submitted yet.")

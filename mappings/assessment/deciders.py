@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import and_
 from sqlalchemy import select as sa_select
+from sqlalchemy.sql.expression import Exists
 from sqlmodel import Session, col
 
 from mappings.assessment import holds
@@ -22,17 +23,57 @@ def require_decider(session: Session, *, actor: Actor, claim_id: int) -> None:
     to_decide(session, actor, claim_id, judging=False)
 
 
-def to_decide(
-    session: Session, actor: Actor, claim_id: int, *, judging: bool = True
-) -> tuple[Claim, Evidence, Framework]:
-    """The claim, its evidence and framework, if the actor assesses the learner's registration on
-    that framework (a learner on two frameworks may have two assessors)."""
-    signed = (
+def _signed() -> Exists:
+    """The claim's standard is signed off on the registration (of the joined rows)."""
+    return (
         sa_select(col(SignOff.id))
         .where(col(SignOff.registration_id) == Registration.id, col(SignOff.status) == "signed")
         .where(col(SignOff.standard_id) == Criterion.standard_id)
         .exists()
     )
+
+
+def require_judge(session: Session, *, actor: Actor, item: Evidence) -> None:
+    """Refused unless the actor may record the item's VACSR judgement: they assess the learner on
+    a registration not withdrawn from and, if the item claims criteria, decide one of its claims
+    (their registration's, its standard not signed off); where nothing on it is theirs to
+    decide, its judgement is not theirs to record either."""
+    assessed = access.require_assessor(session, actor, item.learner_id)
+    withdrawn = [(fid, on) for fid, on in assessed.items() if on is not None]
+    if withdrawn and len(withdrawn) == len(assessed):  # judgements recorded before stay
+        framework = session.get(Framework, withdrawn[0][0])
+        raise Invalid(
+            f"The learner withdrew from {framework.title if framework else 'the framework'} on "
+            f"{day_words(withdrawn[0][1])}: its evidence is not judged unless an administrator "
+            "reinstates the registration."
+        )
+    found = session.execute(
+        sa_select(col(Registration.assessor_id), col(Registration.withdrawn_at), _signed())
+        .select_from(Claim)
+        .join(Criterion, col(Criterion.id) == Claim.criterion_id)
+        .join(Standard, col(Standard.id) == Criterion.standard_id)
+        .outerjoin(
+            Registration,
+            and_(
+                col(Registration.learner_id) == item.learner_id,
+                col(Registration.framework_id) == Standard.framework_id,
+            ),
+        )
+        .where(col(Claim.evidence_id) == item.id)
+    ).all()
+    if found and not any(by == actor.id and on is None and not s for by, on, s in found):
+        raise Invalid(
+            "Nothing on this evidence is yours to decide (each claim says why), so its VACSR "
+            "judgement is not yours to record."
+        )
+
+
+def to_decide(
+    session: Session, actor: Actor, claim_id: int, *, judging: bool = True
+) -> tuple[Claim, Evidence, Framework]:
+    """The claim, its evidence and framework, if the actor assesses the learner's registration on
+    that framework (a learner on two frameworks may have two assessors)."""
+    signed = _signed()
     row = session.execute(
         sa_select(
             Claim,

@@ -132,6 +132,7 @@ class MappingView:
     judgements: list[JudgementRow]
     can_map: bool
     can_decide: bool
+    judges: bool = False  # the viewer records the VACSR judgement: something here is theirs
     files: dict[int, FileReading] = field(default_factory=dict)  # by attachment id
     received: list[ReceivedRow] = field(default_factory=list)
     vacsr: tuple[str, ...] = VACSR
@@ -299,6 +300,14 @@ def mapping_view(
         ],
         can_map=can_map,
         can_decide=can_decide,
+        # as the service allows (deciders.require_judge): a claim of theirs to decide, or with
+        # no claims, a registration of theirs not withdrawn from
+        judges=can_decide
+        and (
+            any(c.decidable for c in claims)
+            if claims
+            else any(c.assessor_id == actor.id and c.withdrawn_at is None for c in criteria)
+        ),
         files={
             a.id or 0: note
             for a in attachments
