@@ -3,27 +3,37 @@
 The layout functions take the views of :func:`mappings.quality.samples.sample_details`; :func:`cycle_report`
 loads them for a whole cycle and picks the format from the file name. The documents and the
 spreadsheet say dates as the pages do ("3 Dec 2026", "3 Dec 2026, 08:10" in the centre's time
-zone: :mod:`portfolio.words`); the CSV keeps sortable ones ("2026-12-03 08:10 UTC")."""
+zone: :mod:`portfolio.words`); the CSV keeps the review's time sortable, in a column named for
+UTC ("Reviewed at (UTC)": "2026-12-03 08:10"), as the sign-off register does. Outcomes, statuses
+and the planner's stored reasons are said in words as they are read, never rewritten where they
+are stored (:mod:`mappings.quality.words`)."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from docx import Document
 from docx.document import Document as DocxDocument
 from sqlmodel import Session, col, select
 
-from exports.docx_util import clean, fmt_datetime, repeat_as_header
+from exports.docx_util import clean, repeat_as_header
 from framework import tabular
 from mappings.assessment.words import decision_words, method_words
 from mappings.quality.cycles import cycle_by_name
 from mappings.quality.models import Sample, SamplingCycle
 from mappings.quality.samples import SampleView, sample_details
-from mappings.quality.words import added_by_words, reason_plain, sample_kind, sample_label
+from mappings.quality.words import (
+    added_by_words,
+    outcome_words,
+    reason_plain,
+    record_words,
+    sample_kind,
+    sample_label,
+)
 from portfolio.words import day_words, moment_words
 
 FORMATS = ("docx", "xlsx", "csv")
@@ -47,6 +57,9 @@ COLUMNS = (
     "Actions",
     "Open actions",
 )
+# the CSV keeps the review's time sortable for spreadsheets, in UTC as its heading says (as the
+# sign-off register's "Signed at (UTC)"); the spreadsheet and documents say it in words
+CSV_COLUMNS = tuple("Reviewed at (UTC)" if c == "Reviewed at" else c for c in COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -81,8 +94,14 @@ def in_words(zone: str = ZONE) -> Moment:
     return lambda moment: moment_words(moment, where)
 
 
-def plan_rows(views: Sequence[SampleView], moment: Moment = fmt_datetime) -> list[PlanRow]:
-    """The plan's rows; review times by ``moment`` (by default "2026-12-03 08:10 UTC")."""
+def in_utc(moment: datetime) -> str:
+    """A moment for a spreadsheet to sort: "2026-12-03 08:10" (in UTC, as the column says)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def plan_rows(views: Sequence[SampleView], moment: Moment = in_utc) -> list[PlanRow]:
+    """The plan's rows, outcomes and reasons in words; review times by ``moment`` (by default
+    "2026-12-03 08:10", UTC)."""
     return [
         PlanRow(
             sample=sample_label(v.sample.position),
@@ -93,7 +112,7 @@ def plan_rows(views: Sequence[SampleView], moment: Moment = fmt_datetime) -> lis
             added_by=added_by_words(v.sample.added_by),
             dropped=v.sample.dropped,
             reasons="; ".join(map(reason_plain, v.sample.reasons)),
-            outcome=v.review.outcome if v.review else "not reviewed",
+            outcome=outcome_words(v.review.outcome if v.review else None),
             reviewed_by=v.reviewer_name,
             reviewed_at=moment(v.review.at) if v.review else "",
             disagreed=sum(1 for c in v.checks.values() if not c.agree),
@@ -105,7 +124,7 @@ def plan_rows(views: Sequence[SampleView], moment: Moment = fmt_datetime) -> lis
 
 
 def plan_csv(rows: Sequence[PlanRow]) -> bytes:
-    return tabular.csv_bytes(COLUMNS, (row.cells() for row in rows))
+    return tabular.csv_bytes(CSV_COLUMNS, (row.cells() for row in rows))
 
 
 def plan_xlsx(rows: Sequence[PlanRow], title: str) -> bytes:
@@ -178,7 +197,7 @@ def _sample_section(doc: DocxDocument, v: SampleView, moment: Moment) -> None:
             [
                 ("Document", v.signoff.document_id),
                 ("Signed", moment(v.signoff.signed_at)),
-                ("Status", v.signoff.status),
+                ("Status", record_words(v.signoff.status)),
                 ("Summary", v.signoff.summary),
             ],
         )
@@ -226,7 +245,7 @@ def _iqa_decision(doc: DocxDocument, v: SampleView, moment: Moment) -> None:
     _fields(
         doc,
         [
-            ("Outcome", v.review.outcome),
+            ("Outcome", outcome_words(v.review.outcome)),
             ("Reviewed by", f"{v.reviewer_name}, {moment(v.review.at)}"),
             ("Feedback", v.review.feedback or "none"),
             ("Sign-off reopened", "yes" if v.review.reopened_signoff else "no"),
@@ -237,7 +256,7 @@ def _iqa_decision(doc: DocxDocument, v: SampleView, moment: Moment) -> None:
         _table(
             doc,
             ("Action", "Due", "Status", "Response"),
-            [(a.text, _day(a.due_date), a.status, a.response) for a in v.actions],
+            [(a.text, _day(a.due_date), record_words(a.status), a.response) for a in v.actions],
         )
 
 

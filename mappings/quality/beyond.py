@@ -52,7 +52,12 @@ def reason_words(reason: str) -> str:
     if quota:
         status = status_words(quota[1])
         raised = _RAISED.sub(lambda m: f"raised from {status_words(m[1])} after", quota[3])
-        return f"quota of {'an' if status[0] in 'aeiou' else 'a'} {status} assessor ({quota[2]}){raised}"
+        who = (  # "an assessor under review", "a new assessor"
+            f"an assessor {status}"
+            if " " in status
+            else f"{'an' if status[0] in 'aeiou' else 'a'} {status} assessor"
+        )
+        return f"quota of {who} ({quota[2]}){raised}"
     if reason.startswith(_MANUAL):
         return "added by hand" + reason[len(_MANUAL) :]
     if reason.startswith(_METHOD):

@@ -17,6 +17,17 @@ SAMPLE_KIND_PHRASES = {
     "summative": "summative, after sign-off",
 }
 ADDED_BY = {"planner": "the planner", "iqa": "the IQA, by hand"}
+# the IQA's records' stored outcomes and statuses (a review's, an action's, a sign-off's), as the
+# pages say them (delivery.web.words.STATUSES): "disagree" -> "Disagreed"
+RECORD_WORDS = {
+    "agree": "Agreed",
+    "disagree": "Disagreed",
+    "open": "Open",
+    "responded": "Responded",
+    "closed": "Closed",
+    "signed": "Signed off",
+    "reopened": "Reopened",
+}
 # what an IQA plan's gap names ("CAMERA: method P"), in words
 GAP_LABELS = {
     "cohort": "Cohort",
@@ -46,6 +57,16 @@ def sample_kind_phrase(kind: str) -> str:
 
 def added_by_words(added_by: str) -> str:
     return ADDED_BY.get(added_by, added_by)
+
+
+def record_words(value: str) -> str:
+    """A review's outcome, an action's or a sign-off's status in words: "disagree" -> "Disagreed"."""
+    return RECORD_WORDS.get(value, value.replace("_", " ").capitalize())
+
+
+def outcome_words(outcome: str | None) -> str:
+    """A sample's outcome in words; "Not reviewed" while it has none."""
+    return record_words(outcome) if outcome else "Not reviewed"
 
 
 def reason_plain(reason: str) -> str:

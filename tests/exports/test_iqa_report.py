@@ -8,7 +8,7 @@ import functools
 import io
 import json
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -59,7 +59,7 @@ def test_docx_report_opens_and_names_every_sample(session, reviewed) -> None:
     assert {"Assessor decisions", "IQA decision", "Actions for the assessor"} <= set(headings)
     assert any(p.style.name == "Heading 1" for p in doc.paragraphs)
     texts = [p.text for p in doc.paragraphs]
-    assert "Outcome: disagree" in texts and "Feedback: Not enough observation." in texts
+    assert "Outcome: Disagreed" in texts and "Feedback: Not enough observation." in texts
     first_table = doc.tables[0]
     assert [c.text for c in first_table.rows[0].cells] == [
         "Criterion", "Evidence", "Decision", "Method", "IQA"
@@ -76,11 +76,11 @@ def test_plan_as_xlsx_and_csv_carries_outcomes(session, reviewed) -> None:
     assert rows[0][0].startswith("IQA plan and outcomes: Report")
     assert rows[1][:3] == ("Sample", "Record", "Learner")
     assert [r[0] for r in rows[2:]] == [f"Sample {s.position}" for s in samples]
-    assert rows[2][8] == "disagree" and rows[2][13] == 1
+    assert rows[2][8] == "Disagreed" and rows[2][13] == 1
     text = cycle_report(session, centre.cycle.name, "csv").decode("utf-8-sig")
     table = list(csv.DictReader(io.StringIO(text)))
-    assert len(table) == len(samples) and table[0]["Outcome"] == "disagree"
-    assert table[1]["Outcome"] == "not reviewed" and table[0]["Why sampled"]
+    assert len(table) == len(samples) and table[0]["Outcome"] == "Disagreed"
+    assert table[1]["Outcome"] == "Not reviewed" and table[0]["Why sampled"]
     with pytest.raises(ValueError, match="unknown report format"):
         cycle_report(session, centre.cycle.name, "pdf")
 
@@ -184,7 +184,9 @@ def test_sample_reports_and_plan_say_dates_in_words(session, reviewed) -> None:
     assert not [c for r in rows for c in r if isinstance(c, str) and ISO_DAY.search(c)]
     text = cycle_report(session, centre.cycle.name, "csv").decode("utf-8-sig")
     table = list(csv.DictReader(io.StringIO(text)))
-    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d\d:\d\d UTC", table[0]["Reviewed at"])
+    # as the sign-off register's CSV: a date column for spreadsheets, its zone in its heading
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d\d:\d\d", table[0]["Reviewed at (UTC)"])
+    assert review.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M") == table[0]["Reviewed at (UTC)"]
 
 
 def test_report_dates_are_in_the_centres_time_zone(session, client, auth, app, reviewed) -> None:
@@ -198,3 +200,27 @@ def test_report_dates_are_in_the_centres_time_zone(session, client, auth, app, r
     got = client.get(f"/iqa/cycles/{centre.cycle.id}/report.docx")
     assert got.status_code == 200
     assert any(w.endswith(f", {moment_words(at, auckland)}") for w in _docx_words(got.data))
+
+
+def test_the_csv_and_documents_say_outcomes_statuses_and_reasons_in_words(
+    session, reviewed
+) -> None:
+    """Stored values ("disagree", "open", "signed", "rate: standard assessor 20%") are the
+    records' own; the CSV and the sample reports say them as the pages do, and no column but the
+    one named for UTC holds a timestamp."""
+    centre, samples = reviewed
+    stored = [r for s in samples for r in s.reasons]
+    assert "rate: standard assessor 20%" in stored  # the planner's record is not rewritten
+    text = cycle_report(session, centre.cycle.name, "csv").decode("utf-8-sig")
+    table = list(csv.DictReader(io.StringIO(text)))
+    assert {row["Outcome"] for row in table} == {"Disagreed", "Not reviewed"}
+    why = " ".join(row["Why sampled"] for row in table)
+    assert "quota of an experienced assessor (20%)" in why
+    assert "quota of an assessor under review (50%)" in why
+    assert not re.search(r"standard assessor|under.review assessor|\bnot reviewed\b", why)
+    human = [v for row in table for k, v in row.items() if k != "Reviewed at (UTC)"]
+    assert not [v for v in human if ISO_DAY.search(v)], [v for v in human if ISO_DAY.search(v)]
+    words = _docx_words(cycle_report(session, centre.cycle.name, "docx"))
+    assert "Outcome: Disagreed" in words and "Outcome: disagree" not in words
+    assert "Open" in words and "open" not in words  # the action's status
+    assert not [w for w in words if re.search(r"standard assessor|under review assessor", w)]

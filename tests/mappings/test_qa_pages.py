@@ -65,7 +65,7 @@ def test_iqa_downloads_the_cycle_report(client, auth, planned) -> None:
     assert got.status_code == 200 and "attachment" in got.headers["Content-Disposition"]
     assert got.headers["X-Content-Type-Options"] == "nosniff"
     rows = list(csv.DictReader(io.StringIO(got.get_data(as_text=True))))
-    assert rows and all(r["Outcome"] == "not reviewed" for r in rows)
+    assert rows and all(r["Outcome"] == "Not reviewed" for r in rows)
     sheet = load_workbook(io.BytesIO(client.get(f"/iqa/cycles/{c}/report.xlsx").data)).active
     assert sheet is not None and sheet.max_row >= len(rows)
     doc = Document(io.BytesIO(client.get(f"/iqa/cycles/{c}/report.docx").data))
@@ -193,7 +193,7 @@ def test_reasons_in_words() -> None:
 
     assert reason_words("rate: new assessor 100%") == "quota of a new assessor (100%)"
     assert reason_words("rate: under review assessor 50% (raised from standard after "
-                        "disagreements)") == ("quota of an under review assessor (50%) (raised "
+                        "disagreements)") == ("quota of an assessor under review (50%) (raised "
                                               "from experienced after disagreements)")  # fmt: skip
     # "standard" is the strategy's usual rate, not a framework's standard: stored reasons keep
     # it, the pages say "experienced" as the person page does (words.ASSESSOR_STATUSES)
