@@ -355,7 +355,8 @@ def test_a_seed_or_a_grant_out_of_range_is_refused_with_a_reason(
         data={"name": "Huge seed", "start": "2026-01-01", "end": "2026-03-31", "seed": too_big},
     )
     assert response.status_code == 422
-    assert "Give a whole number from 0 to 2147483647." in response.get_data(as_text=True)
+    said = "Give the sampling number as a whole number from 0 to 2,147,483,647, or leave it empty."
+    assert said in response.get_data(as_text=True)
     assert session.exec(select(SamplingCycle).where(SamplingCycle.name == "Huge seed")).all() == []
     planned_again = client.post(f"/iqa/cycles/{centre.cycle.id}/plan", data={"plan-seed": "-1"})
     assert planned_again.status_code == 422

@@ -21,6 +21,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    StopValidation,
     ValidationError,
 )
 
@@ -42,24 +43,66 @@ class StrategyForm(PageForm):
     save = SubmitField("Save strategy")
 
 
+class DayField(DateField):
+    """A day whose refusal, left empty or not a day, says what to give (``said``), not the form
+    library's "Not a valid date value"."""
+
+    def __init__(self, label: str, *, said: str, **kwargs: Any) -> None:
+        super().__init__(label, **kwargs)
+        self.said = said
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(self.said) from None
+
+
 # a seed is stored as a 32-bit integer (PostgreSQL's integer)
-SEED_RANGE = NumberRange(min=0, max=2**31 - 1, message="Give a whole number from 0 to 2147483647.")
+SEED_MAX = 2**31 - 1
+SEED_SAID = f"Give the sampling number as a whole number from 0 to {SEED_MAX:,}, or leave it empty."
+
+
+class SeedField(IntegerField):
+    """The sampling number (optional): one message in words whether it is not a whole number or
+    out of range, not the form library's "Not a valid integer value" and then the range's."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None  # left empty: the cycle's own (or a new) number
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(SEED_SAID) from None
+
+    def pre_validate(self, form: Any) -> None:
+        if self.process_errors:  # said once: the range is not checked on what is not a number
+            raise StopValidation()
+
+
+def _seed(label: str) -> SeedField:
+    return SeedField(label, validators=[Optional(), NumberRange(0, SEED_MAX, message=SEED_SAID)])
 
 
 class CycleForm(PageForm):
-    name = StringField("Cycle name", validators=[DataRequired(), Length(max=200)])
-    start = DateField("Starts", default=lambda: date.today() - timedelta(days=90))
-    end = DateField("Ends", default=date.today)
-    seed = IntegerField("Sampling number (optional; the same number picks the same samples again)",
-                        validators=[Optional(), SEED_RANGE])  # fmt: skip
+    name = StringField(
+        "Cycle name", validators=[DataRequired("Give the cycle a name."), Length(max=200)]
+    )
+    start = DayField(
+        "Starts",
+        said="Give the day the cycle starts.",
+        default=lambda: date.today() - timedelta(days=90),
+    )
+    end = DayField("Ends", said="Give the day the cycle ends.", default=date.today)
+    seed = _seed("Sampling number (optional; the same number picks the same samples again)")
     create = SubmitField("Create cycle")
 
 
 class PlanForm(PageForm):
-    seed = IntegerField(
+    seed = _seed(
         "Sampling number (the same number picks the same samples again; leave empty to keep "
-        "the cycle's)",
-        validators=[Optional(), SEED_RANGE],
+        "the cycle's)"
     )
     plan = SubmitField("Plan the sample")
 
@@ -88,9 +131,13 @@ class ReviewForm(PageForm):
     )
     feedback = TextAreaField("Feedback to the assessor", validators=[Length(max=10_000)])
     action1 = StringField("Action for the assessor (optional)", validators=[Length(max=1000)])
-    due1 = DateField("Action due", validators=[Optional()])
+    due1 = DayField("Action due", said="Give the day the action is due.", validators=[Optional()])
     action2 = StringField("Second action (optional)", validators=[Length(max=1000)])
-    due2 = DateField("Second action due", validators=[Optional()])
+    due2 = DayField(
+        "Second action due",
+        said="Give the day the second action is due.",
+        validators=[Optional()],
+    )
     reopen = BooleanField("Reopen the sign-off (only with a disagreement)")
     save = SubmitField("Record the review")
 
