@@ -24,6 +24,7 @@ class AuditEntry(SQLModel, table=True):
         Index("ix_auditentry_subject", "subject_type", "subject_id", "id"),
         Index("ix_auditentry_actor", "actor_id", "id"),
         Index("ix_auditentry_action", "action", "id"),
+        Index("ix_auditentry_about", "about_id", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -41,6 +42,11 @@ class AuditEntry(SQLModel, table=True):
     # the entry's place in the trail (1 for the first): the head is read without counting the
     # trail; not hashed (the links are), and checked against the walk by ``audit.verify``
     seq: int | None = None
+    # the person the subject belongs to (a learner for their registrations, evidence, claims,
+    # sign-offs, plans, declarations and IQA samples), found when the entry is written
+    # (``audit_about``): the search "about whom" reads ix_auditentry_about. Not hashed (derived
+    # from the subject, which is): entries written before it keep their hashes
+    about_id: int | None = None
 
 
 class AuditRow(SQLModel, table=True):

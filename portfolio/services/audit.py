@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from portfolio.models import AuditEntry, AuditRow, Person
 from portfolio.models.base import utcnow
-from portfolio.services import audit_rows
+from portfolio.services import audit_about, audit_rows
 from portfolio.services.actors import Actor, person_id
 
 GENESIS = "0" * 64
@@ -107,6 +107,7 @@ def record(
             before.hash, at, actor_id, action, subject_type, subject_id, payload, row_hash
         ),
         seq=before.entries + 1,
+        about_id=audit_about.about(subject_type, subject_id),
     )
     session.add(entry)
     session.flush()

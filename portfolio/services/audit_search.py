@@ -4,7 +4,8 @@ Pages are keyset-paged: a page after the newest is asked for by the id of the la
 (``before``) and a page back by the first (``after``), so page 100 reads what page 1 does: one
 range of one index, never the entries before it. Each filter is served by an index: who acted by
 ``ix_auditentry_actor`` (actor, id), the action by ``ix_auditentry_action`` (action, id), the
-entries about a person by ``ix_auditentry_subject`` (subject type, subject, id), and days by the
+entries about a person (about anything of theirs: each entry keeps whom it is about, see
+:mod:`portfolio.services.audit_about`) by ``ix_auditentry_about`` (about, id), and days by the
 index on ``at``, which maps a day's start to the first entry's id (entries are appended in time
 order under the trail's lock, :func:`portfolio.services.audit.record`), so a date range is a
 range of ids."""
@@ -17,11 +18,11 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import and_, func, literal, or_
+from sqlalchemy import func, literal
 from sqlmodel import Session, col, select
 
 from portfolio.errors import PermissionDenied
-from portfolio.models import AuditEntry, Evidence, Person, Registration
+from portfolio.models import AuditEntry, Person
 from portfolio.services.actors import Actor
 
 PAGE = 50
@@ -33,8 +34,9 @@ _LAST_ID = 2**62  # no entry at or after the end of the range: every id is befor
 @dataclass(frozen=True)
 class TrailFilter:
     """What to look for: who acted (a person, or the system), whom it is about (a person: entries
-    whose subject is them, one of their registrations or their evidence), one action, and a
-    period from ``since`` (included) to ``until`` (excluded), both aware."""
+    whose subject is them or anything of theirs: a registration, evidence, a claim, a sign-off,
+    a declaration, a plan, an IQA sample...), one action, and a period from ``since`` (included)
+    to ``until`` (excluded), both aware."""
 
     by: int | None = None
     by_system: bool = False
@@ -46,24 +48,13 @@ class TrailFilter:
 
 @dataclass(frozen=True)
 class Related:
-    """What the entries of a page name: the people (actors, subjects and the learners of the
-    registrations and evidence they are about), and each registration's and item's learner."""
+    """The people the entries of a page name: who acted and whom each entry is about."""
 
     people: dict[int, Person]
-    registrations: dict[int, int]
-    evidence: dict[int, int]
 
     def learner_of(self, entry: AuditEntry) -> Person | None:
-        """The person an entry is about: its subject, or the learner of its registration or item."""
-        sid = entry.subject_id
-        if sid is None:
-            return None
-        pid = {
-            "person": sid,
-            "registration": self.registrations.get(sid),
-            "evidence": self.evidence.get(sid),
-        }.get(entry.subject_type)
-        return self.people.get(pid) if pid is not None else None
+        """The person an entry is about: its subject, or the person its subject belongs to."""
+        return self.people.get(entry.about_id) if entry.about_id is not None else None
 
 
 @dataclass(frozen=True)
@@ -128,15 +119,7 @@ def _conditions(f: TrailFilter) -> list[Any]:
     if f.action:
         where.append(col(e.action) == f.action)
     if f.about is not None:
-        regs = select(col(Registration.id)).where(Registration.learner_id == f.about)
-        items = select(col(Evidence.id)).where(Evidence.learner_id == f.about)
-        where.append(
-            or_(
-                and_(col(e.subject_type) == "person", col(e.subject_id) == f.about),
-                and_(col(e.subject_type) == "registration", col(e.subject_id).in_(regs)),
-                and_(col(e.subject_type) == "evidence", col(e.subject_id).in_(items)),
-            )
-        )
+        where.append(col(e.about_id) == f.about)
     if f.since is not None:
         where.append(col(e.id) >= _first_id_from(f.since))
     if f.until is not None:
@@ -205,26 +188,9 @@ def _streamed(session: Session, filters: TrailFilter) -> Iterator[tuple[AuditEnt
 
 
 def related(session: Session, entries: Iterable[AuditEntry]) -> Related:
-    """The people, registrations and items that ``entries`` name, in three statements."""
+    """The people ``entries`` name (who acted, whom each is about), in one statement."""
     entries = list(entries)
-    reg_ids = {x.subject_id for x in entries if x.subject_type == "registration"}
-    item_ids = {x.subject_id for x in entries if x.subject_type == "evidence"}
-    regs = dict(
-        session.exec(
-            select(Registration.id, Registration.learner_id).where(
-                col(Registration.id).in_(reg_ids)
-            )
-        ).all()
-    )
-    items = dict(
-        session.exec(
-            select(Evidence.id, Evidence.learner_id).where(col(Evidence.id).in_(item_ids))
-        ).all()
-    )
     ids = {x.actor_id for x in entries if x.actor_id is not None}
-    ids |= {x.subject_id for x in entries if x.subject_type == "person" and x.subject_id}
-    ids |= set(regs.values()) | set(items.values())
+    ids |= {x.about_id for x in entries if x.about_id is not None}
     people = {p.id or 0: p for p in session.exec(select(Person).where(col(Person.id).in_(ids)))}
-    return Related(
-        people, {k or 0: v for k, v in regs.items()}, {k or 0: v for k, v in items.items()}
-    )
+    return Related(people)

@@ -74,7 +74,8 @@ def who_of(entry: AuditEntry, names: Related) -> tuple[str, str | None]:
 
 def about_of(entry: AuditEntry, names: Related) -> tuple[str, str | None]:
     """What the entry is about in words, with the administrator's page of it where there is one
-    (the evidence pages are for the learner's assessors: the learner's page is linked)."""
+    (the evidence pages are for the learner's assessors: the learner's page is linked; so is the
+    person anything else belongs to: "A claim (Bob Smith)")."""
     kind, sid = entry.subject_type, entry.subject_id
     learner = names.learner_of(entry)
     if kind == "person" and learner is not None:
@@ -84,6 +85,8 @@ def about_of(entry: AuditEntry, names: Related) -> tuple[str, str | None]:
     if kind == "evidence" and learner is not None:
         return f"Evidence of {learner.name}", url_for("admin.person", person_id=learner.id)
     words = SUBJECTS.get(kind) or label_words(kind)
+    if learner is not None:  # a claim, a sign-off, a sample...: whose it is
+        return f"{words} ({learner.name})", url_for("admin.person", person_id=learner.id)
     return (words if sid is not None or kind == "two_step" else f"{words} (several)"), None
 
 
