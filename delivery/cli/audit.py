@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from delivery.cli.context import Context, echo_data, echo_json, json_option, pass_ctx
-from portfolio.services import audit
+from portfolio.services import audit, audit_checks
 from portfolio.services.actors import SYSTEM
 
 
@@ -37,10 +37,13 @@ def verify_audit(ctx: Context, expect: str | None, as_json: bool) -> None:
 
     Checks that every entry links to the one before and matches its hash, that every decision,
     claim, evidence version and sign-off is as the newest entry about it recorded and none is
-    missing from the trail, and with --expect that the trail still extends that head."""
+    missing from the trail, and with --expect that the trail still extends that head. Each run
+    is kept (when, how many entries, intact or where it broke): /admin/audit shows the last."""
     expected = _head(expect)
     with ctx.session(write=False) as session:
         report = audit.verify(session, expect=expected)
+    with ctx.session() as session:  # kept, so the audit page says when the trail was checked
+        audit_checks.record_check(session, actor=SYSTEM, report=report)
     if as_json:
         echo_json(
             {

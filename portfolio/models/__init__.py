@@ -1,6 +1,6 @@
 """Database tables. Import this package to register every table on ``SQLModel.metadata``."""
 
-from portfolio.models.audit import AuditEntry, AuditRow
+from portfolio.models.audit import AuditCheck, AuditEntry, AuditRow
 from portfolio.models.evidence import Attachment, AttachmentReading, Evidence, EvidenceVersion
 from portfolio.models.framework import Criterion, Framework, Standard
 from portfolio.models.logins import LoginSession, PasswordReset
@@ -20,6 +20,7 @@ __all__ = [
     "ApiToken",
     "Attachment",
     "AttachmentReading",
+    "AuditCheck",
     "AuditEntry",
     "AuditRow",
     "Cohort",

@@ -59,3 +59,18 @@ class AuditRow(SQLModel, table=True):
     kind: str = Field(max_length=32, primary_key=True)
     row_id: int = Field(primary_key=True)
     hash: str | None = Field(default=None, max_length=64)
+
+
+class AuditCheck(SQLModel, table=True):
+    """One run of ``portfolio audit verify`` (or a check an administrator started): when, by
+    whom (None: the command line), how many entries it walked, whether the trail was intact and,
+    if not, the first finding and how many there were. Not part of the trail: checking it does
+    not change it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow)
+    by_id: int | None = Field(default=None, foreign_key="person.id")
+    entries: int = 0
+    intact: bool = True
+    findings: int = 0
+    first_finding: str = Field(default="", max_length=500)

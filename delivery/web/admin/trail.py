@@ -16,13 +16,20 @@ from typing import Any
 from flask import render_template, request, stream_with_context, url_for
 from werkzeug.wrappers import Response
 
-from delivery.web.admin.trail_rows import about_of, erased_subject, summary_of, trail_row, who_of
+from delivery.web.admin.trail_rows import (
+    about_of,
+    check_words,
+    erased_subject,
+    summary_of,
+    trail_row,
+    who_of,
+)
 from delivery.web.admin.views import ADMIN, bp
 from delivery.web.context import actor, db
 from delivery.web.handler import page
 from delivery.web.words import ACTIONS, action_words, centre_zone
 from portfolio.models import Person
-from portfolio.services import audit_search
+from portfolio.services import audit_checks, audit_search
 from portfolio.services.audit_search import TrailFilter
 
 CSV_HEADERS = (
@@ -155,8 +162,10 @@ def audit_page() -> tuple[str, int]:
         newer = url_for("admin.audit", **query, after=found.newer) if found.newer else None
         older = url_for("admin.audit", **query, before=found.older) if found.older else None
     actions = sorted(ACTIONS.items(), key=lambda kv: kv[1].lower())
+    checked = check_words(audit_checks.last_check(db(), actor=actor()), centre_zone())
     html = render_template(
         "admin/audit.html", asked=asked, rows=rows, newer=newer, older=older, actions=actions,
+        checked=checked,
         paged=bool(request.args.get("before") or request.args.get("after")),
         csv_url=url_for("admin.audit_csv", **asked.query()),
     )  # fmt: skip

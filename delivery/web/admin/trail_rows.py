@@ -6,17 +6,19 @@ had their personal data erased, the text the entry kept about them shows as eras
 from __future__ import annotations
 
 import re
+from calendar import month_name
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import url_for
 
 from delivery.web.words import action_words, fact_words, label_words, role_words, when
 from mappings.assessment.words import decision_words, method_words
 from mappings.privacy.requests import PLACEHOLDER_REASON
-from portfolio.models import AuditEntry
+from portfolio.models import AuditCheck, AuditEntry
 from portfolio.services.audit_search import Related
-from portfolio.words import kind_words
+from portfolio.words import kind_words, local
 
 SYSTEM = "System"
 ERASED = PLACEHOLDER_REASON  # "(erased)", as a withdrawn learner's reason shows once erased
@@ -169,4 +171,32 @@ def trail_row(entry: AuditEntry, names: Related) -> TrailRow:
         about=about,
         about_url=about_url,
         summary=summary_of(entry.data or {}, erased_subject(entry, names), entry.action),
+    )
+
+
+@dataclass(frozen=True)
+class CheckWords:
+    """When the trail was last checked, in a sentence (a command in backquotes, shown as code);
+    ``broken`` when that check found it so, with its first finding."""
+
+    text: str
+    broken: bool = False
+    finding: str = ""
+
+
+def check_words(check: AuditCheck | None, zone: ZoneInfo) -> CheckWords:
+    """ "The trail was last checked on 6 December 2026 at 23:40: 1,204 entries, unbroken." """
+    if check is None:
+        return CheckWords("The trail has not been checked yet: run `portfolio audit verify`.")
+    at = local(check.at, zone)
+    on = f"{at.day} {month_name[at.month]} {at.year} at {at.hour:02d}:{at.minute:02d}"
+    counted = f"{check.entries:,} entr{'y' if check.entries == 1 else 'ies'}"
+    if check.intact:
+        return CheckWords(f"The trail was last checked on {on}: {counted}, unbroken.")
+    many = f"{check.findings:,} problem{'' if check.findings == 1 else 's'}"
+    return CheckWords(
+        f"Warning: the trail was broken when last checked, on {on} ({counted}): {many}. "
+        "Run `portfolio audit verify` to list them.",
+        broken=True,
+        finding=check.first_finding,
     )
