@@ -336,10 +336,12 @@ def _write_batch(
         entries.append(Entry("registration.create", "registration", reg["id"], {
             "learner_id": person["id"], "framework": centre.framework, "standards": p.codes,
             "assessor_id": p.assessor, "iqa_id": centre.iqa_id, "cohort_id": None,
-        }, []))  # fmt: skip
+        }, [], person["id"]))  # fmt: skip
         records = evidence.add(person["id"], p, now)
         data = {"items": len(p.items), "seed": seed}
-        entries.append(Entry("demo.synthetic_evidence", "person", person["id"], data, records))
+        entries.append(
+            Entry("demo.synthetic_evidence", "person", person["id"], data, records, person["id"])
+        )
     evidence.write()
     prev = write_entries(writer, entries, prev, now)
     return prev, [reg["id"] for reg in regs]

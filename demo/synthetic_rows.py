@@ -273,6 +273,7 @@ class Entry(NamedTuple):
     subject_id: int | None
     data: dict[str, Any]
     records: list[Record]
+    about: int | None = None  # the person the subject belongs to (AuditEntry.about_id)
 
 
 def write_entries(
@@ -305,6 +306,7 @@ def write_entries(
                 "hash": digest,
                 "row_hash": row_hash,
                 "seq": place + 1,
+                "about_id": entry.about,
             }
         )
         records.extend(

@@ -83,6 +83,8 @@ def test_bulk_learners_are_consistent_and_the_audit_trail_vouches_for_every_row(
     assert claims == 7 * 4 * 5 and _count(session, Decision) - before[Decision] == decided
     # one registration entry and one evidence entry per learner
     assert _count(session, AuditEntry) - before[AuditEntry] == 14
+    # each names its learner, as audit.record would: the search "about whom" finds both
+    assert all(_count(session, AuditEntry, AuditEntry.about_id == i) == 2 for i in ids)
     assert _count(session, AuditRow, AuditRow.kind == "claim") >= claims
     # the rows written count: every row written by the bulk path is in the report
     standards = _count(
