@@ -3,7 +3,8 @@
     README.txt              what each file is
     person.json             the person's record (never the password hash or session secret)
     portfolio-bundle.zip    their portable portfolio bundle, when they have been a learner
-    audit.json              audit entries by them or about them, their evidence or registrations
+    audit.json              audit entries by them or about them or anything of theirs (evidence,
+                            registrations, claims, sign-offs, plans, samples)
                             (their evidence as their own export shows it; see evidence_held)
     decisions.json          decisions on the claims of their evidence, and decisions they made
     judgements.json         VACSR judgements of their evidence
@@ -53,9 +54,11 @@ from mappings.quality.models import Action, EqaAccess
 from portfolio.errors import NotFound, PermissionDenied
 from portfolio.models import (
     ApiToken,
+    Attachment,
     AuditEntry,
     Evidence,
     EvidenceComment,
+    EvidenceVersion,
     LoginSession,
     LtiLink,
     Notification,
@@ -74,7 +77,8 @@ README = """Subject-access archive: everything {centre} holds about {name}, {whe
 
 person.json            your record: name, e-mail, roles, site, dates (no password is stored readable)
 portfolio-bundle.zip   your portfolio, browsable offline (open index.html), when you were a learner
-audit.json             entries of the audit trail made by you or about you and your evidence
+audit.json             entries of the audit trail made by you or about you and your evidence,
+                       claims, sign-offs, plans and anything else of yours
 decisions.json         assessors' decisions on your claims, and decisions you made
 judgements.json        VACSR judgements of your evidence
 comments.json          comments you wrote, and comments on your evidence
@@ -177,6 +181,43 @@ def _two_step(session: Session, pid: int) -> dict[str, Any]:
     }
 
 
+def _trail(
+    session: Session,
+    pid: int,
+    regs: list[Registration],
+    held: list[int | None],
+    evidence_ids: list[int | None],
+) -> Iterable[AuditEntry]:
+    """The trail's entries by the person or about them: about them, their registrations (and those
+    they assess or quality-assure), the evidence they hold, and anything else of theirs (claims,
+    sign-offs, declarations, plans, samples: the entry's ``about_id``), but not an assessor's
+    record not yet submitted, nor its files, which are the assessor's alone (its claims are
+    recorded on the item until decided, and a claim is decided only once the item is submitted)."""
+    hidden = sorted(set(evidence_ids) - set(held), key=lambda i: i or 0)
+    theirs_alone = or_(
+        and_(col(AuditEntry.subject_type) == "evidence", col(AuditEntry.subject_id).in_(hidden)),
+        and_(
+            col(AuditEntry.subject_type) == "attachment",
+            col(AuditEntry.subject_id).in_(
+                select(Attachment.id)
+                .join(EvidenceVersion, col(EvidenceVersion.id) == Attachment.version_id)
+                .where(col(EvidenceVersion.evidence_id).in_(hidden))
+            ),
+        ),
+    )
+    about = or_(
+        col(AuditEntry.actor_id) == pid,
+        and_(col(AuditEntry.subject_type) == "person", col(AuditEntry.subject_id) == pid),
+        and_(col(AuditEntry.subject_type) == "evidence", col(AuditEntry.subject_id).in_(held)),
+        and_(
+            col(AuditEntry.subject_type) == "registration",
+            col(AuditEntry.subject_id).in_([r.id for r in regs]),
+        ),
+        and_(col(AuditEntry.about_id) == pid, ~theirs_alone),
+    )
+    return session.exec(select(AuditEntry).where(about).order_by(col(AuditEntry.id)))
+
+
 def _collect(session: Session, person: Person) -> dict[str, Any]:
     pid = person.id or 0
     evidence_ids = list(session.exec(select(Evidence.id).where(Evidence.learner_id == pid)))
@@ -196,18 +237,6 @@ def _collect(session: Session, person: Person) -> dict[str, Any]:
         )
     )
     mine = [r.id for r in regs if r.learner_id == pid]
-    about = or_(
-        col(AuditEntry.actor_id) == pid,
-        and_(col(AuditEntry.subject_type) == "person", col(AuditEntry.subject_id) == pid),
-        and_(
-            col(AuditEntry.subject_type) == "evidence",
-            col(AuditEntry.subject_id).in_(held),
-        ),
-        and_(
-            col(AuditEntry.subject_type) == "registration",
-            col(AuditEntry.subject_id).in_([r.id for r in regs]),
-        ),
-    )
     claim_ids = list(session.exec(select(Claim.id).where(col(Claim.evidence_id).in_(evidence_ids))))
     decisions = session.exec(
         select(Decision)
@@ -216,9 +245,7 @@ def _collect(session: Session, person: Person) -> dict[str, Any]:
     )
     return {
         "person.json": {f: _plain(getattr(person, f)) for f in PERSON_FIELDS},
-        "audit.json": _rows(
-            session.exec(select(AuditEntry).where(about).order_by(col(AuditEntry.id)))
-        ),
+        "audit.json": _rows(_trail(session, pid, regs, held, evidence_ids)),
         "decisions.json": _rows(decisions),
         "judgements.json": _rows(
             session.exec(

@@ -7,8 +7,10 @@ import io
 import zipfile
 
 import pytest
+from sqlmodel import select
 
 from exports.subject_access import write_subject_access
+from mappings.assessment.models import Claim
 from portfolio.services import comments
 from portfolio.services.actors import SYSTEM
 from tests.conftest import actor_of
@@ -158,3 +160,39 @@ def test_the_archive_says_whether_two_step_is_on_never_its_secret(
     carried = _everything(bundle.getvalue())
     assert secret.encode() not in carried and held_as.encode() not in carried
     assert "two_step.json" in readme
+
+
+def test_the_archive_holds_the_trail_about_the_learners_claims_and_sign_offs(
+    session, case, store, make_evidence
+) -> None:
+    """Everything the trail records about the learner's things, not only about them, their
+    registrations and evidence: the decisions on their claims and the sign-off of their standard
+    (found through whom each entry is about). An assessor's record not yet submitted stays the
+    assessor's, with its files (here an administrator retrying the reading of its file)."""
+    from portfolio.models import Attachment, EvidenceVersion
+    from portfolio.services import audit
+    from portfolio.services import evidence as evidence_service
+
+    record = make_evidence(
+        case.learner, author=case.assessor, kind="observation_record",
+        title="Observation half written", body="First thoughts", submit=False,
+    )  # fmt: skip
+    evidence_service.attach(
+        session, actor=actor_of(case.assessor), store=store, evidence_id=record.id,
+        filename="photo-notes.txt", stream=io.BytesIO(b"notes"), max_bytes=1024,
+    )  # fmt: skip
+    session.commit()
+    [attachment] = session.exec(
+        select(Attachment.id)
+        .join(EvidenceVersion, EvidenceVersion.id == Attachment.version_id)
+        .where(EvidenceVersion.evidence_id == record.id)
+    ).all()
+    audit.record(session, actor=SYSTEM, action="reading.retry", subject_type="attachment",
+                 subject_id=attachment, data={"attempts": 1})  # fmt: skip
+    session.commit()
+    trail = _members(session, store, case.learner.id)["audit.json"]
+    decided = {a["subject_id"] for a in trail if a["action"] == "claim.decide"}
+    claimed = set(session.exec(select(Claim.id).where(Claim.evidence_id == case.account_id)))
+    assert decided == claimed and claimed
+    assert case.signoff.id in {a["subject_id"] for a in trail if a["subject_type"] == "signoff"}
+    assert attachment not in {a["subject_id"] for a in trail if a["subject_type"] == "attachment"}
