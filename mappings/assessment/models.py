@@ -189,7 +189,8 @@ class RegistrationSummary(SQLModel, table=True):
     registration was completed, so its counts leave them out and its status order puts the
     completed after the working and the withdrawn last), with an index per sort of each role's
     caseload (two for the status: ``stage`` and ``stage_back`` lead them, so that either
-    direction reads one index in one direction): one page of a caseload is a range of an index
+    direction reads one index in one direction; the stage leads the others, so the learners in
+    learning and the finished are listed apart): one page of a caseload is a range of an index
     with a limit."""
 
     __tablename__ = "registration_summary"
@@ -197,13 +198,14 @@ class RegistrationSummary(SQLModel, table=True):
         Index(f"ix_registration_summary_{role}_{key}", f"{role}_id", *columns, "registration_id")
         for role in ("assessor", "iqa")
         for key, columns in (
-            ("name", ("name_key",)),
-            ("progress", ("percent", "name_key")),
+            # the stage leads each: the learners in learning and the finished are listed apart
+            ("name", ("stage", "name_key")),
+            ("progress", ("stage", "percent", "name_key")),
             # by status, the working first, then the completed, the withdrawn last, either way:
             # ascending reads this index forward, descending the next one backwards
             ("rag", ("stage", "rag_rank", "percent", "name_key")),
             ("rag_desc", ("stage_back", "rag_rank", "percent", "name_key")),
-            ("end", ("planned_end", "name_key")),
+            ("end", ("stage", "planned_end", "name_key")),
         )
     )
 

@@ -101,13 +101,19 @@ def test_the_caseload_counts_sorts_and_marks_a_completed_learner(
     found = caseload.caseload(session, actor=actor_of(case["assessor"]), store=store)
     assert (found.registrations, found.active, found.completed, found.withdrawn) == (3, 1, 1, 1)
     assert sum(found.rag_counts.values()) == 1  # the completed and the withdrawn counted apart
-    for direction in ("asc", "desc"):
+    for sort, direction in ((s, d) for s in caseload.SORT_KEYS for d in ("asc", "desc")):
         rows = caseload.caseload(
-            session, actor=actor_of(case["assessor"]), sort="rag", direction=direction, store=store
+            session, actor=actor_of(case["assessor"]), sort=sort, direction=direction, store=store
         ).rows
-        assert [r.learner_name for r in rows] == ["Abel Busy", "Dora Done", "Carl Gone"]
+        assert [r.learner_name for r in rows] == ["Abel Busy"]  # the finished apart
+    for direction in ("asc", "desc"):  # by status, the completed before the withdrawn
+        rows = caseload.caseload(
+            session, actor=actor_of(case["assessor"]), sort="rag", direction=direction,
+            store=store, finished=True,
+        ).rows  # fmt: skip
+        assert [r.learner_name for r in rows] == ["Dora Done", "Carl Gone"]
     auth.login(case["assessor"])
-    html = client.get("/caseload").get_data(as_text=True)
+    html = client.get("/caseload?show=finished").get_data(as_text=True)
     text = _text(html)
     assert "3 registrations: 1 active, 1 completed, 1 withdrawn" in text
     (dora,) = [r.split("</tr>")[0] for r in html.split('<th scope="row">')[1:] if "Dora" in r]
@@ -184,7 +190,7 @@ def test_the_completion_day_is_the_centres_day_as_the_signoff_page_shows(
     auth.login(case["assessor"])
     page = _text(client.get(f"/learners/{case['learner'].id}/standards/SE03").get_data(True))
     assert "7 Jun 2026, 00:30" in page  # the sign-off as its own page shows it
-    html = client.get("/caseload").get_data(as_text=True)
+    html = client.get("/caseload?show=finished").get_data(as_text=True)
     (dora,) = [r.split("</tr>")[0] for r in html.split('<th scope="row">')[1:] if "Dora" in r]
     assert "Completed on 7 Jun 2026" in _text(dora)
     assert _summary(session, reg).completed_on == day

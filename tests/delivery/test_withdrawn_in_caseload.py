@@ -63,7 +63,11 @@ def test_the_caseload_counts_a_withdrawn_learner_apart_as_the_marking_queue_does
         found = caseload.caseload(session, actor=actor_of(who), role=role, store=_store(session))
         assert found.awaiting_claims == 2  # Stella's two claims, not Wanda's
         assert sum(found.rag_counts.values()) == 1 and found.withdrawn == 1
-        assert found.registrations == 2 and len(found.rows) == 2  # Wanda's row stays
+        assert found.registrations == 2 and len(found.rows) == 1  # Wanda's: with the finished
+        finished = caseload.caseload(
+            session, actor=actor_of(who), role=role, store=_store(session), finished=True
+        )
+        assert [r.learner_name for r in finished.rows] == ["Wanda Walker"]
         home = caseload_summary(session, actor=actor_of(who), role=role, store=_store(session))
         assert (home.awaiting_claims, home.awaiting_learners) == (2, 1)
         assert sum(home.rag_counts.values()) == 1 and home.withdrawn == 1
@@ -80,6 +84,7 @@ def test_the_caseload_page_says_withdrawn_in_place_of_a_status(
     for who, path in ((assessor, "/caseload"), (iqa, "/caseload?role=iqa")):
         auth.login(who)
         html = client.get(path).get_data(as_text=True)
+        html += client.get(f"{path}{'&' if '?' in path else '?'}show=finished").get_data(True)
         rows = {
             r.split("</th>")[0]: r.split("</tr>")[0] for r in html.split('<th scope="row">')[1:]
         }

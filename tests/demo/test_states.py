@@ -117,7 +117,7 @@ def test_the_states_show_on_the_caseload_and_the_learners_home(session: Session,
         return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.get_data(as_text=True)))
 
     login("assessor1@example.org")
-    assert re.search(r"Liam Learner .*Completed on ", text("/caseload"))
+    assert re.search(r"Liam Learner .*Completed on ", text("/caseload?show=finished"))
     login(COMPLETED_EMAIL)
     assert "You completed Supported Employment" in text("/")
     login("assessor2@example.org")

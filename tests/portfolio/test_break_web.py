@@ -178,10 +178,12 @@ def test_a_learner_on_a_break_sorts_with_the_active_learners(
     )
     session.commit()
     auth.login(assessor)
-    for direction in ("asc", "desc"):
-        page = _text(client.get(f"/caseload?sort=rag&dir={direction}"))
-        order = sorted(("Ann Active", "Bea Break", "Wes Withdrawn"), key=page.index)
-        assert order[-1] == "Wes Withdrawn", direction  # the break is not set apart
+    for sort, direction in ((s, d) for s in ("name", "rag", "end") for d in ("asc", "desc")):
+        page = _text(client.get(f"/caseload?sort={sort}&dir={direction}"))
+        assert "Ann Active" in page and "Bea Break" in page, direction  # not set apart
+        assert "Wes Withdrawn" not in page and "On a break since" in page
+        finished = _text(client.get(f"/caseload?sort={sort}&dir={direction}&show=finished"))
+        assert "Wes Withdrawn" in finished and "Bea Break" not in finished
 
 
 def test_the_api_gives_the_break_of_a_registration(

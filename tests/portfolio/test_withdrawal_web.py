@@ -88,8 +88,9 @@ def test_progress_page_and_caseload_say_the_withdrawal_in_words(
     assert said in _text(client.get(f"/learners/{learner.id}/progress"))
     auth.logout()
     auth.login(assessor)
-    caseload = _text(client.get("/caseload"))
+    caseload = _text(client.get("/caseload?show=finished"))
     assert "Wendy Withdrawn" in caseload and said in caseload
+    assert "Wendy Withdrawn" not in _text(client.get("/caseload"))  # with the finished
 
 
 def test_the_registrations_list_marks_a_withdrawn_registration_in_words(

@@ -89,6 +89,7 @@ class Counts:
     stale: int  # summaries worked out before today
     withdrawn: int = 0  # registrations whose learner withdrew: in no other figure but the first
     completed: int = 0  # registrations completed (not withdrawn): not in the RAG counts
+    matching_finished: int = 0  # of ``matching``, those completed or withdrawn
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ class Caseload:
     awaiting_claims: int  # of the whole caseload
     registrations: int  # in the whole caseload
     query: str
-    matching: int  # registrations the search finds
+    matching: int  # registrations of the part listed (learning or finished) the search finds
     page: int
     pages: int
     pending: tuple[int, ...]  # summaries missing or of an earlier day, left to the background
@@ -112,6 +113,9 @@ class Caseload:
     after_last: int | None = None  # the next page's link seeks on from this row
     withdrawn: int = 0  # of the whole caseload, counted apart (not red, amber, green or awaiting)
     completed: int = 0  # of the whole caseload, counted apart (not red, amber, green or awaiting)
+    finished: bool = False  # the page lists the finished (completed or withdrawn) learners
+    learning_matching: int = 0  # learners in learning (on a break too) the search finds
+    finished_matching: int = 0  # finished learners the search finds
 
     @property
     def active(self) -> int:
@@ -170,6 +174,7 @@ def _counts_statement(role: str, search: bool, people: bool) -> Any:
         _ones(col(_S.computed_on) < bindparam("today", type_=Date)),
         _ones(col(_S.withdrawn).is_(True)),
         _ones(col(_S.stage) == 1),
+        _ones(and_(like(), col(_S.stage) > 0)) if search else _ones(col(_S.stage) > 0),
     ).where(holder_of(role) == holder)
 
 
@@ -183,7 +188,7 @@ def counts(
         params["pattern"] = pattern(needle)
     found = session.execute(_counts_statement(role, bool(needle), people), params).one()
     (total, red, amber, green, awaiting, learners, awaiting_learners, matching, mine, stale,
-     withdrawn, completed) = found  # fmt: skip
+     withdrawn, completed, matching_finished) = found  # fmt: skip
     return Counts(
         registrations=total,
         rag_counts={"red": red, "amber": amber, "green": green},
@@ -195,6 +200,7 @@ def counts(
         stale=stale,
         withdrawn=withdrawn,
         completed=completed,
+        matching_finished=matching_finished,
     )
 
 
@@ -272,12 +278,16 @@ def caseload(
     before: int | None = None,
     today: date | None = None,
     store: Store | None = None,
+    finished: bool = False,
 ) -> Caseload:
     """The learners an assessor (or, with ``role="iqa"``, an IQA) is allocated: one page of them,
     searched by name and sorted, with the figures of the whole caseload, read from the stored
     summaries: a count and a range of an index, whatever the caseload's size (``after`` or
     ``before``: the registration the page's neighbour showed last or first, whence its rows are
-    sought). Summaries missing or of an earlier day are stored first by ``store`` when few; else
+    sought). The learners still in learning (on a break too) are listed apart from the finished
+    ones (completed or withdrawn; ``finished``), each part sorted and paged on its own, so a
+    finished learner never sits among those an assessor is working with, whatever the sort.
+    Summaries missing or of an earlier day are stored first by ``store`` when few; else
     ``pending`` names them."""
     today = today or date.today()
     sort = sort if sort in SORT_KEYS else "name"
@@ -286,18 +296,20 @@ def caseload(
     found, pending = settled_counts(
         session, actor=actor, role=role, today=today, needle=needle, store=store
     )
-    pages = max(1, -(-found.matching // PAGE_SIZE))
+    learning = found.matching - found.matching_finished
+    matching = found.matching_finished if finished else learning
+    pages = max(1, -(-matching // PAGE_SIZE))
     page = min(max(page, 1), pages)
     rows = (
         page_rows(
             session,
             actor.id,
             role,
-            (sort, direction, needle),
+            (sort, direction, needle, finished),
             Position(page, after, before),
-            (PAGE_SIZE, found.matching),
+            (PAGE_SIZE, matching),
         )
-        if found.matching
+        if matching
         else []
     )
     columns = tuple(
@@ -319,7 +331,7 @@ def caseload(
         awaiting_claims=found.awaiting_claims,
         registrations=found.registrations,
         query=query.strip(),
-        matching=found.matching,
+        matching=matching,
         page=page,
         pages=pages,
         pending=pending,
@@ -329,6 +341,9 @@ def caseload(
         after_last=rows[-1].registration_id if rows and page < pages else None,
         withdrawn=found.withdrawn,
         completed=found.completed,
+        finished=finished,
+        learning_matching=learning,
+        finished_matching=found.matching_finished,
     )
 
 

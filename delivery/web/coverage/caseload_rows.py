@@ -8,7 +8,8 @@ the rows skipped (an index-only range): the learners' names, registrations and f
 read for the page's own rows. The rows of a seek are what the page's number says unless the
 caseload changed between the two visits (as with any paging of a list that changes); a seek
 from a row that is no longer there (its summary forgotten by a decision, or its learner moved
-to another assessor) finds the page by its number instead.
+to another assessor) finds the page by its number instead. The learners in learning and the
+finished (completed or withdrawn) are read apart, each a range of the index led by the stage.
 """
 
 from __future__ import annotations
@@ -29,12 +30,22 @@ RAGS: tuple[Rag, ...] = ("red", "amber", "green")  # by summaries.RAG_RANK
 
 _S = RegistrationSummary
 _ORDER: dict[str, tuple[Any, ...]] = {
-    "name": (_S.name_key,),
-    "progress": (_S.percent, _S.name_key),
+    "name": (_S.stage, _S.name_key),
+    "progress": (_S.stage, _S.percent, _S.name_key),
     "rag": (_S.stage, _S.rag_rank, _S.percent, _S.name_key),
     "rag_desc": (_S.stage_back, _S.rag_rank, _S.percent, _S.name_key),
-    "end": (_S.planned_end, _S.name_key),
-}  # each the columns of an index (summaries' model), after the assessor's or IQA's id
+    "end": (_S.stage, _S.planned_end, _S.name_key),
+}  # each the columns of an index (summaries' model), after the assessor's or IQA's id; the
+# stage leads each, so that the learners in learning (stage 0) and the finished (completed 1,
+# withdrawn 2) are each a range of it
+
+
+def _part(order: str, finished: bool) -> ColumnElement[bool]:
+    """The part of the caseload a page reads: the learners still in learning (on a break too),
+    or the finished ones (completed or withdrawn)."""
+    if order == "rag_desc":
+        return col(_S.stage_back) < 2 if finished else col(_S.stage_back) == 2
+    return col(_S.stage) > 0 if finished else col(_S.stage) == 0
 
 
 def _order(sort: str, direction: str) -> str:
@@ -87,8 +98,11 @@ def like() -> ColumnElement[bool]:
 
 
 @cache
-def _page_statement(role: str, order: str, descending: bool, seek: bool, search: bool) -> Any:
-    """Built once per role, order (:data:`_ORDER`), direction of reading, and whether it seeks and searches: the
+def _page_statement(
+    role: str, order: str, descending: bool, seek: bool, search: bool, finished: bool = False
+) -> Any:
+    """Built once per role, order (:data:`_ORDER`), direction of reading, whether it seeks and
+    searches, and which part it reads (learning or finished: :func:`_part`): the
     page's registrations from the index of the order alone (skipped rows cost an index entry
     each, a seek none), then the columns the page shows for those."""
     keys = (*_ORDER[order], _S.registration_id)
@@ -108,7 +122,7 @@ def _page_statement(role: str, order: str, descending: bool, seek: bool, search:
         )
         found = found.where(tuple_(*keys) < theirs if descending else tuple_(*keys) > theirs)
     ids = (
-        found.where(holder_of(role) == bindparam("holder", type_=Integer))
+        found.where(holder_of(role) == bindparam("holder", type_=Integer), _part(order, finished))
         .order_by(*(col(k).desc() if descending else col(k).asc() for k in keys))
         .offset(bindparam("offset", type_=Integer))
         .limit(bindparam("limit", type_=Integer))
@@ -155,14 +169,15 @@ def page_rows(
     session: Session,
     holder_id: int,
     role: str,
-    how: tuple[str, str, str],
+    how: tuple[str, str, str, bool],
     where: Position,
     sizes: tuple[int, int],
 ) -> list[Row]:
     """The rows of page ``where`` of the caseload sorted and searched as ``how`` says (sort,
-    direction, needle), ``sizes`` being the page size and how many registrations the search
-    matches: one statement (two when the row paged from is gone)."""
-    sort, direction, needle = how
+    direction, needle, and whether the finished part is read rather than the learners in
+    learning), ``sizes`` being the page size and how many registrations of that part the
+    search matches: one statement (two when the row paged from is gone)."""
+    sort, direction, needle, finished = how
     order = _order(sort, direction)
     size, matching = sizes
     params: dict[str, Any] = {"holder": holder_id}
@@ -172,13 +187,13 @@ def page_rows(
     cursor = where.after if where.after is not None else where.before
     if cursor is not None:
         back = where.after is None  # the page before the one paged from: read backwards
-        statement = _page_statement(role, order, descending != back, True, bool(needle))
+        statement = _page_statement(role, order, descending != back, True, bool(needle), finished)
         rows = _read(session, statement, {**params, "cursor": cursor, "offset": 0, "limit": size})
         if rows:
             return rows[::-1] if back else rows
     first, last = (where.page - 1) * size, min(where.page * size, matching)
     back = matching - last < first  # nearer the end: skip from there
-    statement = _page_statement(role, order, descending != back, False, bool(needle))
+    statement = _page_statement(role, order, descending != back, False, bool(needle), finished)
     params |= {"offset": matching - last if back else first, "limit": max(last - first, 0)}
     rows = _read(session, statement, params)
     return rows[::-1] if back else rows

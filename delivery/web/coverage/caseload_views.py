@@ -38,6 +38,7 @@ def index() -> str:
         after=request.args.get("after", type=int),  # the row paged from, when a link says
         before=request.args.get("before", type=int),
         store=store_now,
+        finished=request.args.get("show") == "finished",  # the completed and withdrawn apart
     )
     if found.pending:
         store_later(role, me.id, list(found.pending))
