@@ -12,12 +12,14 @@ One entry per registered standard::
                    "evidence": [{"ref": "E4v1", "title": "...", "kind": "witness_testimony",
                                  "activity_date": "2025-03-01", "method": "WT",
                                  "status": "accepted"}],
-                   "reasons": []}]}
+                   "reasons": [], "reasons_words": []}]}
 
 ``referred`` counts the criteria referred back; those not met though a claim of them is
 accepted (by a method, or of an age or date, that does not count) are ``not_counting``
 ("accepted, not counting" on the pages), not referred. A criterion's ``state`` is the engine's
-(such a criterion's is "referred"); ``state_words`` is what the pages call it.
+(such a criterion's is "referred"); ``state_words`` is what the pages call it. ``reasons`` are
+the engine's (evidence references, method codes); ``reasons_words`` say the same as the pages
+do (:mod:`mappings.assessment.reasons`), which the text of ``portfolio coverage`` prints.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any
 from sqlmodel import Session
 
 from mappings.assessment.counts import not_counting, shown_counts
+from mappings.assessment.reasons import reasons_of
 from mappings.assessment.standing import learner_standings
 from mappings.assessment.words import CRITERION_STATES
 from portfolio.errors import NotFound
@@ -83,6 +86,7 @@ def coverage_report(
                                 for check in c.claims
                             ],
                             "reasons": list(c.reasons),
+                            "reasons_words": [r.words for r in reasons_of(c, standing.rules)],
                         }
                         for c in criteria
                     ],
@@ -115,7 +119,7 @@ def report_text(learner: Person, entries: list[dict[str, Any]], *, detail: bool)
             if c["state"] == "met" and not detail:
                 continue
             refs = ", ".join(ev["ref"] for ev in c["evidence"])
-            why = "; ".join(c["reasons"])
+            why = "; ".join(c["reasons_words"])
             tail = why if c["state"] != "met" else refs
             lines.append(f"  {c['code']:<5} {c['state_words']:<{_WIDTH}}  {tail}".rstrip())
     return "\n".join(lines)

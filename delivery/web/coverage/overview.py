@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from flask import has_app_context
 from sqlmodel import Session
 
-from delivery.web.coverage.reasons import STATE_WORDS, Reason, reasons_of, shown_state
 from delivery.web.words import centre_zone
 from mappings.assessment.completion import CENTRE, completed
 from mappings.assessment.coverage import (
@@ -27,6 +26,7 @@ from mappings.assessment.coverage import (
 )
 from mappings.assessment.declarations import awaiting_in
 from mappings.assessment.progress import whole_percent
+from mappings.assessment.reasons import STATE_WORDS, Reason, reasons_of, shown_state
 from mappings.assessment.standing import (
     StandardInfo,
     Standing,

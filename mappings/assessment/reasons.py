@@ -1,5 +1,6 @@
-"""What the coverage pages say of a criterion: its state and why it is not met, in words, with
-the evidence named by its title (the engine's reasons, for the command line, give references
+"""What the coverage pages and ``portfolio coverage`` say of a criterion: its state and why it
+is not met, in words, with the evidence named by its title and methods by their names (the
+engine's own reasons, kept in the report's JSON for programs, give references
 like "E16v1" and method codes)."""
 
 from __future__ import annotations
