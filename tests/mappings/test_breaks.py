@@ -237,6 +237,9 @@ def test_ending_a_break_moves_the_open_plans_due_from_its_start_on_by_its_length
     now = {t: session.get(AssessmentPlan, p.id).due_on for t, p in made.items()}
     moved = ("due the day it began", "due during it", "due after it")
     assert now == {t: d + timedelta(days=40) if t in moved else d for t, d in due.items()}
+    states = {p.id: p.state.key for p in plan_reads.open_plans(session, learner.id, TODAY, 10)[0]}
+    assert states[made["due before the break"].id] == "overdue"  # overdue again, not moved
+    assert states[made["due during it"].id] == "open"
     (entry,) = _entries(session, reg, "registration.break_end")
     assert entry.data["plans"] == [
         {
