@@ -73,6 +73,7 @@ class EvidenceLine:
     activity_date: date
     body: str
     frozen: bool  # the version frozen by the sign-off
+    version: int  # its number: the page links the version judged
 
 
 @dataclass(frozen=True)
@@ -363,6 +364,7 @@ def _evidence_lines(
                 version.activity_date,
                 version.body,
                 ev_id in frozen,
+                version.number,
             )
         )
     return tuple(lines)

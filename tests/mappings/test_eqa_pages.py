@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlmodel import select
+
 from mappings.quality.eqa import grant_eqa
+from mappings.quality.models import Sample
+from mappings.quality.samples import sample_view
 from tests.conftest import actor_of
 from tests.mappings.test_iqa_web import planned  # noqa: F401
 
@@ -55,3 +59,33 @@ def test_eqa_home_page_lists_their_live_grants(
     assert centre.cycle.name in home and "/eqa" in home
     last = (datetime.now(UTC) + timedelta(days=5)).date()
     assert f"access until {last.day} {last:%b %Y}" in home
+
+
+def test_eqa_sample_page_links_what_they_read_and_download(
+    client,
+    auth,
+    session,
+    make_person,
+    planned,  # noqa: F811
+) -> None:
+    """From a sample the EQA reaches the learner's progress and evidence, each item of evidence
+    as it was judged, and the sign-off record to download: the sample page is where they work."""
+    centre, _sample = planned
+    eqa = _granted(session, make_person, centre)
+    samples = session.exec(select(Sample).where(Sample.cycle_id == centre.cycle.id)).all()
+    view = next(
+        v
+        for s in samples
+        if (v := sample_view(session, actor=actor_of(centre.iqa), sample_id=s.id)).signoff
+    )
+    auth.login(eqa)
+    page = client.get(f"/eqa/samples/{view.sample.id}").get_data(as_text=True)
+    learner = view.sample.learner_id
+    assert f'href="/learners/{learner}/progress"' in page
+    assert f'href="/learners/{learner}/evidence"' in page
+    assert f'href="/signoffs/{view.signoff.id}/record.docx"' in page
+    for e in view.evidence:
+        number = e.ref.rsplit("v", 1)[1]
+        assert f'href="/evidence/{e.id}/versions/{number}"' in page
+    assert client.get(f"/signoffs/{view.signoff.id}/record.docx").status_code == 200
+
