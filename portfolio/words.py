@@ -5,7 +5,7 @@ words; no ids, codes or MIME types. Pure: the delivery layer's Jinja filters
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from portfolio.models.evidence import KINDS
@@ -38,6 +38,17 @@ def moment_words(moment: datetime, zone: ZoneInfo) -> str:
     """ "3 Dec 2026, 08:10" in ``zone``."""
     here = local(moment, zone)
     return f"{here.day} {MONTHS[here.month]} {here.year}, {here.hour:02d}:{here.minute:02d}"
+
+
+def last_day(end: datetime | None) -> str:
+    """ "10 Dec 2026": the last day inside a period that ends (exclusive) at midnight UTC after
+    it, as an administrator chose it: access "until 10 Dec 2026" ends at 11 Dec 2026, 00:00 UTC.
+    Pages (the ``last_day`` filter) and notifications say it alike."""
+    if end is None:
+        return "—"
+    if end.tzinfo is None:
+        end = end.replace(tzinfo=UTC)
+    return day_words((end.astimezone(UTC) - timedelta(microseconds=1)).date())
 
 
 def kind_words(kind: str) -> str:

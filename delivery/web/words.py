@@ -7,14 +7,14 @@ One Jinja filter formats every date and time on ordinary pages (``{{ value|when 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 
 from mappings.assessment.words import claim_state, method_words
 from mappings.quality.words import gap_words, sample_kind, sample_kind_phrase, sample_label
-from portfolio.words import day_words, file_type, local, moment_words, plain
+from portfolio.words import day_words, file_type, last_day, local, moment_words, plain
 
 __all__ = [
     "claim_state", "day_words", "file_type", "gap_words", "local", "method_words",
@@ -162,16 +162,6 @@ def when(value: date | datetime | None, empty: str = "—") -> str:
     if isinstance(value, datetime):
         return moment_words(value, _zone())
     return day_words(value)
-
-
-def last_day(end: datetime | None) -> str:
-    """The last day inside a period that ends (exclusive) at midnight UTC after it, as an
-    administrator chose it: access "until 10 Dec 2026" ends at 11 Dec 2026, 00:00 UTC."""
-    if end is None:
-        return "—"
-    if end.tzinfo is None:
-        end = end.replace(tzinfo=UTC)
-    return day_words((end.astimezone(UTC) - timedelta(microseconds=1)).date())
 
 
 def waited(since: datetime, now: datetime | None = None) -> str:

@@ -23,6 +23,7 @@ from portfolio.models import Person, Standard
 from portfolio.models.base import utcnow
 from portfolio.services import audit, notifications
 from portfolio.services.people import Actor
+from portfolio.words import last_day
 
 
 def _live(person_id: int | None, now: datetime | None = None) -> tuple[ColumnElement[bool], ...]:
@@ -100,7 +101,7 @@ def grant_eqa(
                        "expires_at": expires_at.isoformat()})  # fmt: skip
     notifications.notify(session, person_id=person_id, link="/eqa", kind="eqa_access",
                          text=f"You may now read the portfolios sampled in cycle "
-                         f"{cycle.name}, until {expires_at.day} {expires_at:%B %Y}.")  # fmt: skip
+                         f"{cycle.name}, until {last_day(expires_at)}.")  # fmt: skip
     return grant
 
 

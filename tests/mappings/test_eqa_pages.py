@@ -3,13 +3,14 @@ for records only the learner's assessor may write."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlmodel import select
 
 from mappings.quality.eqa import grant_eqa
 from mappings.quality.models import Sample
 from mappings.quality.samples import sample_view
+from portfolio.models import Notification
 from tests.conftest import actor_of
 from tests.mappings.test_iqa_web import planned  # noqa: F401
 
@@ -89,3 +90,25 @@ def test_eqa_sample_page_links_what_they_read_and_download(
         assert f'href="/evidence/{e.id}/versions/{number}"' in page
     assert client.get(f"/signoffs/{view.signoff.id}/record.docx").status_code == 200
 
+
+def test_eqa_is_told_the_same_last_day_as_their_pages_say(
+    client,
+    auth,
+    session,
+    make_person,
+    planned,  # noqa: F811
+) -> None:
+    """Access that ends at midnight UTC after 10 Dec lasts until 10 Dec: the notification of the
+    grant says so, as the home page and the administrator's list do (not "until 11 December")."""
+    centre, _sample = planned
+    eqa = make_person("eqa")
+    last = (datetime.now(UTC) + timedelta(days=5)).date()
+    ends = datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
+    grant_eqa(session, actor=actor_of(make_person("admin")), person_id=eqa.id,
+              cycle_id=centre.cycle.id, expires_at=ends)  # fmt: skip
+    session.commit()
+    told = session.exec(select(Notification).where(Notification.person_id == eqa.id)).one()
+    said = f"{last.day} {last:%b %Y}"
+    assert f"until {said}." in told.text
+    auth.login(eqa)
+    assert f"access until {said}" in client.get("/").get_data(as_text=True)
