@@ -112,3 +112,25 @@ def test_eqa_is_told_the_same_last_day_as_their_pages_say(
     assert f"until {said}." in told.text
     auth.login(eqa)
     assert f"access until {said}" in client.get("/").get_data(as_text=True)
+
+
+def test_readers_who_add_nothing_are_not_offered_to_add_evidence(
+    client,
+    auth,
+    session,
+    make_person,
+    planned,  # noqa: F811
+) -> None:
+    """An EQA and the learner's IQA write nothing in the portfolio: its evidence list has no
+    "Add evidence" heading over an empty list of kinds."""
+    centre, sample = planned
+    for reader in (_granted(session, make_person, centre), centre.iqa):
+        auth.login(reader)
+        page = client.get(f"/learners/{sample.learner_id}/evidence").get_data(as_text=True)
+        assert "Evidence of" in page and "Add evidence" not in page
+        auth.logout()
+    assessor = next(a for a in centre.assessors.values() if a.id == sample.assessor_id)
+    auth.login(assessor)
+    assert "Add evidence" in client.get(f"/learners/{sample.learner_id}/evidence").get_data(
+        as_text=True
+    )
