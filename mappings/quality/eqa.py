@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from mappings.quality.cycles import aware
@@ -179,3 +179,27 @@ def eqa_grants_of(session: Session, *, actor: Actor) -> list[EqaCycle]:
     for s, learner, code, outcome in rows:
         by_cycle[s.cycle_id].append((s, learner, code, outcome or "not reviewed"))
     return [EqaCycle(g, c, tuple(by_cycle.get(c.id or 0, []))) for g, c in grants]
+
+
+ENDED_SHOWN = 5  # the EQA's page names this many of their ended grants, the latest first
+
+
+def ended_grants_of(
+    session: Session, *, actor: Actor, live: list[EqaCycle]
+) -> list[tuple[EqaAccess, str]]:
+    """The actor's latest grants that have ended (expired or revoked) with their cycle's name,
+    leaving out cycles they hold a live grant to: their page says what ended and when."""
+    if not actor.has("eqa"):
+        raise PermissionDenied("This page is for external quality assurers.")
+    held = {g.cycle.id for g in live}
+    rows = session.exec(
+        select(EqaAccess, SamplingCycle.name)
+        .join(SamplingCycle, col(SamplingCycle.id) == EqaAccess.cycle_id)
+        .where(
+            EqaAccess.person_id == actor.id,
+            or_(col(EqaAccess.revoked_at).is_not(None), col(EqaAccess.expires_at) <= utcnow()),
+        )
+        .order_by(col(EqaAccess.expires_at).desc())
+        .limit(ENDED_SHOWN + len(held))
+    ).all()
+    return [(g, name) for g, name in rows if g.cycle_id not in held][:ENDED_SHOWN]

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlmodel import select
 
-from mappings.quality.eqa import grant_eqa
-from mappings.quality.models import Sample
+from mappings.quality.eqa import grant_eqa, revoke_eqa
+from mappings.quality.models import EqaAccess, Sample
 from mappings.quality.samples import sample_view
 from portfolio.models import Notification
 from tests.conftest import actor_of
@@ -134,3 +134,44 @@ def test_readers_who_add_nothing_are_not_offered_to_add_evidence(
     assert "Add evidence" in client.get(f"/learners/{sample.learner_id}/evidence").get_data(
         as_text=True
     )
+
+
+def test_eqa_whose_access_ended_is_told_when_and_what_to_do(
+    client,
+    auth,
+    session,
+    make_person,
+    planned,  # noqa: F811
+) -> None:
+    """When the time box ends the EQA's page says which access ended and on which day, and
+    whom to ask, rather than only "no active access"; the portfolio is closed to them."""
+    centre, sample = planned
+    eqa = _granted(session, make_person, centre)
+    grant = session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one()
+    last = (datetime.now(UTC) - timedelta(days=3)).date()
+    grant.expires_at = datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
+    session.add(grant)
+    session.commit()
+    auth.login(eqa)
+    page = client.get("/eqa").get_data(as_text=True)
+    assert f"Your access to {centre.cycle.name} ended after {last.day} {last:%b %Y}" in page
+    assert "administrator" in page
+    assert client.get(f"/learners/{sample.learner_id}/evidence").status_code == 404
+    assert client.get(f"/eqa/samples/{sample.id}").status_code == 404
+
+
+def test_eqa_whose_access_was_withdrawn_is_told_so(
+    client,
+    auth,
+    session,
+    make_person,
+    planned,  # noqa: F811
+) -> None:
+    centre, _sample = planned
+    eqa = _granted(session, make_person, centre)
+    grant = session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one()
+    revoke_eqa(session, actor=actor_of(make_person("admin")), grant_id=grant.id)
+    session.commit()
+    auth.login(eqa)
+    page = client.get("/eqa").get_data(as_text=True)
+    assert f"Your access to {centre.cycle.name} was withdrawn on " in page

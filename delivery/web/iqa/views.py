@@ -49,7 +49,13 @@ from mappings.quality.actions import (
 )
 from mappings.quality.beyond import reason_words
 from mappings.quality.cycles import create_cycle, get_cycle, list_cycles
-from mappings.quality.eqa import eqa_grants_of, grant_eqa, list_grants, revoke_eqa
+from mappings.quality.eqa import (
+    ended_grants_of,
+    eqa_grants_of,
+    grant_eqa,
+    list_grants,
+    revoke_eqa,
+)
 from mappings.quality.models import Sample, SamplingCycle
 from mappings.quality.plan import add_sample, drop_sample, plan_cycle, plan_page
 from mappings.quality.review import review_sample
@@ -403,7 +409,9 @@ def eqa_revoke(grant_id: int) -> tuple[str, int] | Response:
 @bp.route("/eqa")
 @page("eqa")
 def eqa_index() -> str:
-    return render_template("iqa/eqa_index.html", grants=eqa_grants_of(db(), actor=actor()))
+    grants = eqa_grants_of(db(), actor=actor())
+    ended = ended_grants_of(db(), actor=actor(), live=grants)
+    return render_template("iqa/eqa_index.html", grants=grants, ended=ended)
 
 
 @bp.route("/eqa/samples/<int:sample_id>")
