@@ -216,14 +216,41 @@ def new_kind(label: str) -> str:
     return "New item of another kind" if label == "Other" else f"New {in_sentence(label)}"
 
 
+# the facts a CASE package brings whose field names do not read as words on their own
+FACT_LABELS = {
+    "case_version": "CASE version",
+    "lastChangeDateTime": "Last changed",
+    "other_associations": "Other links between its items",
+}
+
+
 def label_words(key: str) -> str:
-    """A field's name as a label: "lastChangeDateTime" or "last_change" -> "Last change..."."""
+    """A field's name as a label: "adoptionStatus" or "date_approved" -> "Adoption status"."""
+    if key in FACT_LABELS:
+        return FACT_LABELS[key]
     text = _CAMEL.sub(" ", key).replace("_", " ").strip()
     return text[:1].upper() + text[1:].lower()
 
 
-def fact_words(value: object) -> object:
-    """A value of a framework's facts: an ISO date or time in words, anything else as it is."""
+_ASSOCIATION = re.compile(r"\b([a-z]+(?:[A-Z][a-z]*)+|[a-z]+)(?=: \d)")
+
+
+def association_words(text: str) -> str:
+    """CASE's association types in a framework's facts as words: "exactMatchOf: 16,
+    isRelatedTo: 2" -> "exact match of: 16, related to: 2"."""
+
+    def words(match: re.Match[str]) -> str:
+        said = _CAMEL.sub(" ", match.group(1)).lower()
+        return said.removeprefix("is ").removeprefix("has ")
+
+    return _ASSOCIATION.sub(words, text)
+
+
+def fact_words(value: object, key: str = "") -> object:
+    """A value of a framework's facts: an ISO date or time in words, CASE's association types
+    in words, anything else as it is."""
+    if key == "other_associations" and isinstance(value, str):
+        return association_words(value)
     if isinstance(value, str) and _ISO.match(value.strip()):
         text = value.strip().replace("Z", "+00:00")
         try:

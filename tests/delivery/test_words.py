@@ -182,7 +182,8 @@ def test_what_an_iqa_plan_lacks_is_said_in_words(gap: str, words: str) -> None:
 
 
 def test_framework_facts_and_roles_in_words(app: Flask) -> None:
-    assert label_words("lastChangeDateTime") == "Last change date time"
+    assert label_words("lastChangeDateTime") == "Last changed"
+    assert label_words("case_version") == "CASE version"
     assert label_words("adoptionStatus") == "Adoption status"
     assert label_words("date_approved") == "Date approved"
     app.config["TIME_ZONE"] = "Europe/London"
@@ -192,6 +193,9 @@ def test_framework_facts_and_roles_in_words(app: Flask) -> None:
         assert fact_words("2017-05-25T18:05:33Z") == "25 May 2017, 19:05"
     assert fact_words("Private Draft") == "Private Draft"
     assert fact_words("2017-13-45") == "2017-13-45"  # not a date: as it is
+    said = fact_words("exactMatchOf: 16, exemplar: 2, hasSkillLevel: 1", "other_associations")
+    assert said == "exact match of: 16, exemplar: 2, skill level: 1"
+    assert fact_words("exactMatchOf: 16") == "exactMatchOf: 16"  # only that fact is read so
     assert role_words("assessor,iqa") == "Assessor, internal quality assurer"
     assert role_words(frozenset({"eqa", "learner"})) == "External quality assurer, learner"
 

@@ -11,7 +11,10 @@ import pytest
 from sqlmodel import Session, func, select
 
 from demo.accounts import sample_framework_text
+from framework.parse.case import parse_case
 from portfolio.models import AuditEntry, Criterion, Framework
+from portfolio.services.frameworks import import_framework
+from tests.conftest import actor_of
 
 CSV_HEADER = "framework_code,framework_title,standard_code,standard_title,kind,criterion_code,"
 CSV = (
@@ -156,8 +159,6 @@ def test_standard_download_is_of_its_own_framework(
 ) -> None:
     """Two frameworks may both have an SE04 at version 1: each page downloads its own."""
     from framework.parse import parse
-    from portfolio.services.frameworks import import_framework
-    from tests.conftest import actor_of
 
     csv = (
         CSV_HEADER + "criterion_text\n"
@@ -345,3 +346,20 @@ def test_a_lenient_case_preview_groups_its_warnings(client, auth) -> None:
     assert warnings.count("<li>") == 5
     assert "lastChangeDateTime is not a &#39;date-time&#39; (in 16 places)" in warnings
     assert "2017-05-25" not in warnings and "None" not in warnings
+
+
+def test_a_case_frameworks_facts_are_in_words(client, auth, session) -> None:
+    """The facts of an imported OpenSALT package are in words on its page: "Other
+    associations: exactMatchOf: 16, isRelatedTo: 2" and "Case version" were CASE's field names."""
+    folder = Path(__file__).parents[1] / "data/shared/external/case/packages"
+    path = next(folder.glob("opensalt-framework-*.json"))
+    admin = auth.login("admin")
+    spec = parse_case(path.read_bytes(), source=path.name)
+    framework_id = import_framework(session, actor=actor_of(admin), spec=spec).framework_id
+    session.commit()
+    page = client.get(f"/frameworks/{framework_id}").get_data(as_text=True)
+    facts = page.split("About this framework")[1]
+    assert "CASE version" in facts and "Last changed" in facts
+    assert "exact match of: 16" in facts and "related to: 2" in facts
+    for code in ("exactMatchOf", "isRelatedTo", "date time", "Case version", "Other associations"):
+        assert code not in facts, code
