@@ -159,14 +159,19 @@ class EqaCycle:
 
 
 def eqa_grants_of(session: Session, *, actor: Actor) -> list[EqaCycle]:
-    """The live grants of an EQA with their cycles' samples (two queries)."""
+    """The live grants of an EQA with their cycles' samples (two queries): one per cycle, the
+    one lasting longest when an administrator granted the same cycle again."""
     if not actor.has("eqa"):
         raise PermissionDenied("This page is for external quality assurers.")
-    grants = session.exec(
+    longest: dict[int, tuple[EqaAccess, SamplingCycle]] = {}
+    for grant, cycle in session.exec(
         select(EqaAccess, SamplingCycle)
         .join(SamplingCycle, col(SamplingCycle.id) == EqaAccess.cycle_id)
         .where(*_live(actor.id))
-    ).all()
+        .order_by(col(EqaAccess.expires_at), col(EqaAccess.id))
+    ).all():
+        longest[grant.cycle_id] = (grant, cycle)
+    grants = list(longest.values())
     rows = session.exec(
         select(Sample, Person.name, Standard.code, SampleReview.outcome)
         .join(Person, col(Person.id) == Sample.learner_id)

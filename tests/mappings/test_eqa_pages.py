@@ -175,3 +175,28 @@ def test_eqa_whose_access_was_withdrawn_is_told_so(
     auth.login(eqa)
     page = client.get("/eqa").get_data(as_text=True)
     assert f"Your access to {centre.cycle.name} was withdrawn on " in page
+
+
+def test_two_live_grants_to_one_cycle_show_it_once_until_the_later_day(
+    client,
+    auth,
+    session,
+    make_person,
+    planned,  # noqa: F811
+) -> None:
+    """An administrator who grants access again to the same cycle (say to a later day) leaves two
+    live grants: the EQA's pages list the cycle once, until the later of the two last days (it
+    was listed twice, with its samples twice and two headings of the same id)."""
+    centre, _sample = planned
+    eqa = _granted(session, make_person, centre)  # 5 days
+    later = (datetime.now(UTC) + timedelta(days=40)).date()
+    grant_eqa(session, actor=actor_of(make_person("admin")), person_id=eqa.id,
+              cycle_id=centre.cycle.id,
+              expires_at=datetime.combine(later + timedelta(days=1), time.min, tzinfo=UTC))  # fmt: skip
+    session.commit()
+    auth.login(eqa)
+    said = f"access until {later.day} {later:%b %Y}"
+    for url in ("/", "/eqa"):
+        page = client.get(url).get_data(as_text=True)
+        assert page.count(f"{centre.cycle.name}</a> (") + page.count(f">{centre.cycle.name} (") == 1
+        assert said in page, url
