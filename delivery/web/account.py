@@ -76,7 +76,8 @@ def logout_everywhere() -> Response:
 def tokens() -> tuple[str, int]:
     """The person's API tokens; a new one's secret is shown here once, never again."""
     me = actor()
-    form = TokenForm()
+    offered = api_tokens.scopes_for(me.roles)
+    form = TokenForm(scopes=offered)
     made = None
     if form.validate_on_submit():
         with errors_on(form):
@@ -88,14 +89,14 @@ def tokens() -> tuple[str, int]:
                 scopes=form.scopes.data or [],
                 days=form.days.data,
             )
-            form = TokenForm(formdata=None)
+            form = TokenForm(formdata=None, scopes=offered)
     rows = api_tokens.list_for(db(), actor=me)
     return render_template(
         "account/tokens.html",
         form=form,
         made=made,
         rows=[(t, api_tokens.state(t), RevokeTokenForm(formdata=None, row=t.id)) for t in rows],
-        scopes=api_tokens.SCOPES,
+        scopes=offered,
     ), form.status
 
 

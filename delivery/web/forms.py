@@ -255,9 +255,9 @@ class TokenForm(PageForm):
     )
     create = SubmitField("Make token")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scopes: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.scopes.choices = list(SCOPES.items())
+        self.scopes.choices = list((SCOPES if scopes is None else scopes).items())
         self.days.choices = [(30, "30 days"), (90, "90 days"), (366, "a year")]
 
 

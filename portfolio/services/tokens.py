@@ -30,6 +30,12 @@ SCOPES: dict[str, str] = {
     "assess": "Claim criteria and record assessment decisions",
     "admin": "Administration: people, cohorts, registrations and framework imports",
 }
+# the roles whose work a scope's operations do: an EQA or an IQA alone only reads
+SCOPE_ROLES: dict[str, frozenset[str]] = {
+    "evidence": frozenset({"learner", "assessor"}),
+    "assess": frozenset({"learner", "assessor"}),
+    "admin": frozenset({"admin"}),
+}
 MAX_NAME = 100
 MAX_DAYS = 366
 # how often "last used" is written, at most: not a write per request
@@ -46,6 +52,13 @@ class NewToken:
 
     token: ApiToken
     secret: str
+
+
+def scopes_for(roles: Iterable[str]) -> dict[str, str]:
+    """The scopes worth offering a person with ``roles``: reading, and each kind of change one of
+    their roles makes (the token form offers these; the API checks the roles on every call)."""
+    held = set(roles)
+    return {s: said for s, said in SCOPES.items() if s not in SCOPE_ROLES or held & SCOPE_ROLES[s]}
 
 
 def check_scopes(scopes: Iterable[str]) -> list[str]:

@@ -8,9 +8,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlmodel import Session, select
 
@@ -363,3 +365,27 @@ def test_a_registration_says_when_its_learner_withdrew(client, session, api_worl
     assert client.get(url, headers=admin).get_json()["withdrawn_on"] == on.isoformat()
     listed = client.get("/api/v1/registrations?limit=100", headers=admin).get_json()["items"]
     assert [r["withdrawn_on"] for r in listed if r["id"] == reg_id] == [on.isoformat()]
+
+
+@pytest.mark.parametrize(
+    ("role", "offered"),
+    [
+        ("eqa", {"read"}),
+        ("learner", {"read", "evidence", "assess"}),
+        ("assessor", {"read", "evidence", "assess"}),
+        ("admin", {"read", "admin"}),
+    ],
+)
+def test_the_token_form_offers_only_what_the_persons_roles_may_use(
+    auth, role: str, offered: set[str]
+) -> None:
+    """An EQA only reads: their token form offered "Write, upload and submit your evidence",
+    "Record assessment decisions" and "Administration", as if they might; a learner was offered
+    administration. A scope not offered is refused with the form's message, nothing made."""
+    auth.login(role)
+    html = auth.client.get("/account/tokens").get_data(as_text=True)
+    shown = set(re.findall(r'name="scopes" (?:required )?type="checkbox" value="(\w+)"', html))
+    assert shown == offered
+    other = next(s for s in ("admin", "evidence") if s not in offered)
+    refused = auth.client.post("/account/tokens", data={"name": "x", "scopes": ["read", other]})
+    assert refused.status_code == 422 and "pat_" not in refused.get_data(as_text=True)
