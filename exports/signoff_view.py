@@ -49,6 +49,7 @@ from portfolio.models import (
 from portfolio.models.evidence import KINDS
 from portfolio.refs import EvidenceRef
 from portfolio.services import witness
+from portfolio.words import day_words
 
 # The IQA section of a record: by default filled from IQA sampling (:func:`sampled_iqa`), and
 # ``None`` (blanks to sign) for a record nobody sampled.
@@ -384,7 +385,7 @@ def _vacsr(rows: _Rows, ref: EvidenceRef, signed: datetime) -> str:
     unmet = [f"not {name}" for name, ok in flags if not ok]
     words = ", ".join(met + unmet)
     note = f" ({last.note})" if last.note else ""
-    return f"VACSR {last.at.date().isoformat()}: {words}{note}"
+    return f"VACSR {day_words(last.at.date())}: {words}{note}"
 
 
 def _witness(rows: _Rows, ref: EvidenceRef) -> str:

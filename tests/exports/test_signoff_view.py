@@ -258,7 +258,11 @@ def test_evidence_that_does_not_count_is_marked_and_vacsr_shown(
     assert "reflective account (RA) is not accepted for performance" in p1.not_counted
     assert k1.counts and not k1.not_counted
     assert "not current" in p1.vacsr and "Dated." in p1.vacsr
+    # the judgement's day in the document's words, as its other dates are: "VACSR 6 Dec 2026"
+    judged = record.signed_at.date()
+    assert p1.vacsr.startswith(f"VACSR {judged.day} {judged:%b %Y}: "), p1.vacsr
     text = _text(build_signoff_docx(view))
+    assert judged.isoformat() not in text
     assert "Listed, does not count for this criterion:" in text
     assert text.count("Listed, does not count") == 1
     assert "valid, authentic, sufficient, reliable, not current" in text
