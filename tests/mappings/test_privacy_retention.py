@@ -157,6 +157,10 @@ def test_admin_pages_erase_with_confirmation(client, auth, session, case, store,
     assert audit.verify(session).ok
     shown = client.get(f"/admin/people/{case.learner.id}").get_data(as_text=True)
     assert "personal data erased on" in shown
+    # the message is in words: no "person 12", no "item(s)"
+    told = shown.split('class="flash flash-')[1].split("</p>")[0]
+    assert "Their personal data was erased" in told and "kept behind their sign-offs" in told
+    assert f"person {case.learner.id}" not in told and "(s)" not in told
     auth.logout()
     for email in (case.learner.email, session.get(Person, case.learner.id).email):
         r = client.post("/login", data={"email": email, "password": PASSWORD})

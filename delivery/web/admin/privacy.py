@@ -73,6 +73,15 @@ def subject_access(person_id: int) -> Response:
     return response
 
 
+def _erased_words(emptied: int, kept: int) -> str:
+    """ "2 evidence items emptied; 1 kept behind their sign-offs until the retention period ends"."""
+    items = "evidence item" if emptied == 1 else "evidence items"
+    said = f"{emptied} {items} emptied" if emptied else "no evidence emptied"
+    if kept:
+        said += f"; {kept} kept behind their sign-offs until the retention period ends"
+    return said + "."
+
+
 @bp.route("/people/<int:person_id>/erase", methods=["GET", "POST"])
 @page(ADMIN)
 def erase(person_id: int) -> tuple[str, int] | Response:
@@ -83,9 +92,7 @@ def erase(person_id: int) -> tuple[str, int] | Response:
         with errors_on(form):
             done = erase_person(db(), actor=actor(), person_id=person_id, store=file_store())
             flash(
-                f"The personal data of person {person_id} was erased: "
-                f"{done.erased.items} evidence item(s) emptied, {done.kept_items} kept behind "
-                "sign-offs.",
+                f"Their personal data was erased: {_erased_words(done.erased.items, done.kept_items)}",
                 "success",
             )
             return redirect(url_for("admin.person", person_id=person_id))
