@@ -200,3 +200,20 @@ def test_two_live_grants_to_one_cycle_show_it_once_until_the_later_day(
         page = client.get(url).get_data(as_text=True)
         assert page.count(f"{centre.cycle.name}</a> (") + page.count(f">{centre.cycle.name} (") == 1
         assert said in page, url
+
+
+def test_eqa_page_links_each_sampled_learners_progress(
+    client,
+    auth,
+    session,
+    make_person,
+    planned,  # noqa: F811
+) -> None:
+    """The EQA's page leads to each sampled learner's progress (their standards, sign-offs and
+    sign-off records), not only to their evidence."""
+    centre, sample = planned
+    auth.login(_granted(session, make_person, centre))
+    page = client.get("/eqa").get_data(as_text=True)
+    learners = page.split("Learners sampled")[1].split("</ul>")[0]
+    assert f'href="/learners/{sample.learner_id}/progress"' in learners
+    assert f'href="/learners/{sample.learner_id}/evidence"' in learners
