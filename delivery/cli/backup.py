@@ -10,8 +10,9 @@ from sqlmodel import Session
 from delivery.cli.context import Context, pass_ctx
 from delivery.schema import schema_state
 from portfolio.errors import DomainError
-from portfolio.services import audit
+from portfolio.services import audit, audit_checks
 from portfolio.services import backup as service
+from portfolio.services.actors import SYSTEM
 
 
 @click.command("backup")
@@ -63,6 +64,8 @@ def restore_command(ctx: Context, path: Path, manifest_sha256: str | None) -> No
         return
     with Session(ctx.engine) as session:
         checked = audit.verify(session, expect=audit.Head.parse(report.audit_head))
+    with ctx.session() as session:  # kept, so the audit page says when the trail was checked
+        audit_checks.record_check(session, actor=SYSTEM, report=checked)
     if not checked.ok:
         for line in checked.breaks:
             click.echo(line, err=True)

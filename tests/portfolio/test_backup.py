@@ -14,10 +14,12 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import Engine, func, inspect, select, text
 from sqlmodel import Session
+from sqlmodel import select as sqlmodel_select
 
 from delivery.cli.context import Context
 from delivery.cli.main import main
 from portfolio.db import make_engine
+from portfolio.models import AuditCheck
 from portfolio.services import audit
 from portfolio.services.backup import verify_archive
 from portfolio.services.files import FileStore
@@ -94,6 +96,10 @@ def test_round_trip_into_an_empty_database_keeps_rows_files_and_a_verifying_trai
     assert r.exit_code == 0, r.output
     assert "Audit trail intact" in r.output
     assert counts(target) == counts(source)
+    with Session(target) as s:  # the check at restore is kept: the audit page says so
+        [check] = s.exec(sqlmodel_select(AuditCheck)).all()
+        assert check.intact and check.by_id is None
+        assert check.entries == int(manifest["audit_head"].split(":")[0])
     for name in files:
         content = (store_b / name.removeprefix("files/")).read_bytes()
         assert hashlib.sha256(content).hexdigest() == name.rsplit("/", 1)[1]
