@@ -11,11 +11,29 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 _md = MarkdownIt("js-default")  # CommonMark without raw HTML; links are validated
+
+# A wide table scrolls sideways in a region of its own rather than widen a phone's page; the
+# region takes the keyboard's focus so that it can be scrolled without a mouse (WCAG 1.4.10, 2.1.1).
+TABLE_OPEN = '<div class="table-scroll" role="region" aria-label="Table" tabindex="0">\n<table>\n'
+TABLE_CLOSE = "</table>\n</div>\n"
+
+
+def _table_open(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+    return TABLE_OPEN
+
+
+def _table_close(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+    return TABLE_CLOSE
+
+
+_md.add_render_rule("table_open", _table_open)
+_md.add_render_rule("table_close", _table_close)
 
 CACHE_CHARS = 4_000_000  # of HTML kept, all texts together (4 to 16 MB)
 

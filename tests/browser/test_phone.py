@@ -61,3 +61,27 @@ def test_administrator_pages_fit_a_phone(phone, live_server) -> None:
     login(phone, live_server, "admin@example.org")
     assert _too_wide(phone, live_server, ["/", "/admin/people", "/admin/lti"]) == []
     assert phone.csp_errors == []
+
+
+def test_a_code_block_and_a_wide_table_in_evidence_fit_a_phone(phone, live_server) -> None:
+    """A learner's Markdown with a long code block and a ten-column table, previewed in the
+    editor: the code wraps and the table scrolls in its own region, which the keyboard reaches;
+    the page itself does not scroll sideways. No title is given, so nothing is saved."""
+    login(phone, live_server, "learner1@example.org")
+    phone.goto(f"{live_server}/")
+    learner = _first(phone, r"/learners/\d+/progress").split("/")[2]
+    phone.goto(f"{live_server}/learners/{learner}/evidence/new?kind=reflective_account")
+    table = "| " + " | ".join(f"Column {i}" for i in range(10)) + " |\n" + "|---" * 10 + "|\n"
+    table += "| " + " | ".join(f"value-{i}-of-the-week" for i in range(10)) + " |\n"
+    code = "```\n" + "rota = " + "early-late-" * 40 + "\n```\n"
+    phone.locator("#evidence-form textarea[name=body]").fill(f"{code}\n{table}")
+    phone.get_by_role("button", name="Preview").click()
+    region = phone.get_by_role("region", name="Table")
+    region.wait_for()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    assert region.evaluate("e => e.scrollWidth > e.clientWidth")  # it scrolls, by itself
+    region.focus()
+    region.press("ArrowRight")
+    # the arrow key scrolls the region (smoothly, so wait for it to move)
+    phone.wait_for_function("e => e.scrollLeft > 0", arg=region.element_handle())
+    assert phone.csp_errors == []

@@ -49,3 +49,14 @@ def test_a_text_larger_than_the_bound_is_rendered_and_not_kept(monkeypatch) -> N
     long = "word " * 100
     assert markdown.render_markdown(long) == MarkdownIt("js-default").render(long)
     assert markdown._cached_chars == 0 and not markdown._cache
+
+
+def test_a_table_scrolls_in_its_own_labelled_region_that_the_keyboard_reaches() -> None:
+    """A wide table in a text must not widen a phone's page: it sits in a region that scrolls
+    sideways by itself, which a keyboard user can focus to scroll (WCAG 2.1.1, 1.4.10)."""
+    html = markdown.render_markdown("| Week | What I did |\n|---|---|\n| 1 | Met the employer |\n")
+    assert html.startswith(
+        '<div class="table-scroll" role="region" aria-label="Table" tabindex="0">\n<table>'
+    )
+    assert html.rstrip().endswith("</table>\n</div>")
+    assert "<th>What I did</th>" in html and "<td>Met the employer</td>" in html
