@@ -14,6 +14,7 @@ from collections import OrderedDict
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markupsafe import Markup
 
 _md = MarkdownIt("js-default")  # CommonMark without raw HTML; links are validated
@@ -32,8 +33,25 @@ def _table_close(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> st
     return TABLE_CLOSE
 
 
+def _name_empty_links(state: Any) -> None:
+    """A link written with no words, ``[](https://…)``, reads its address, so that a screen
+    reader can name it (WCAG 2.4.4); an image inside a link names it by its alternative text."""
+    for block in state.tokens:
+        if not block.children:
+            continue
+        named: list[Token] = []
+        for token in block.children:
+            if token.type == "link_close" and named and named[-1].type == "link_open":
+                words = Token("text", "", 0)
+                words.content = str(named[-1].attrGet("href") or "")
+                named.append(words)
+            named.append(token)
+        block.children = named
+
+
 _md.add_render_rule("table_open", _table_open)
 _md.add_render_rule("table_close", _table_close)
+_md.core.ruler.push("name_empty_links", _name_empty_links)
 
 CACHE_CHARS = 4_000_000  # of HTML kept, all texts together (4 to 16 MB)
 

@@ -60,3 +60,13 @@ def test_a_table_scrolls_in_its_own_labelled_region_that_the_keyboard_reaches() 
     )
     assert html.rstrip().endswith("</table>\n</div>")
     assert "<th>What I did</th>" in html and "<td>Met the employer</td>" in html
+
+
+def test_a_link_without_words_reads_its_address() -> None:
+    """``[](https://…)`` would be a link a screen reader cannot name (WCAG 2.4.4): it shows its
+    address instead; a link with words, or an image as its words, is left as written."""
+    html = markdown.render_markdown("See [](https://example.org/notes) and [the plan](/plans/1).")
+    assert '<a href="https://example.org/notes">https://example.org/notes</a>' in html
+    assert '<a href="/plans/1">the plan</a>' in html
+    image = markdown.render_markdown("[![Our rota](https://example.org/rota.png)](/rota)")
+    assert '<a href="/rota"><img src="https://example.org/rota.png" alt="Our rota"></a>' in image
