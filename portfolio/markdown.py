@@ -34,19 +34,32 @@ def _table_close(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> st
 
 
 def _name_empty_links(state: Any) -> None:
-    """A link written with no words, ``[](https://…)``, reads its address, so that a screen
-    reader can name it (WCAG 2.4.4); an image inside a link names it by its alternative text."""
+    """A link written with no words, ``[](https://…)`` or round an image with no alternative
+    text, reads its address, so that a screen reader can name it (WCAG 2.4.4); an image inside a
+    link names it by its alternative text."""
     for block in state.tokens:
         if not block.children:
             continue
         named: list[Token] = []
+        opened: Token | None = None  # the link being read, while it has no words yet
         for token in block.children:
-            if token.type == "link_close" and named and named[-1].type == "link_open":
+            if token.type == "link_open":
+                opened = token
+            elif opened is not None and _has_words(token):
+                opened = None
+            elif token.type == "link_close" and opened is not None:
                 words = Token("text", "", 0)
-                words.content = str(named[-1].attrGet("href") or "")
+                words.content = str(opened.attrGet("href") or "")
                 named.append(words)
+                opened = None
             named.append(token)
         block.children = named
+
+
+def _has_words(token: Token) -> bool:
+    if token.type == "image":
+        return bool("".join(c.content for c in token.children or []).strip())
+    return token.type in ("text", "code_inline") and bool(token.content.strip())
 
 
 _md.add_render_rule("table_open", _table_open)

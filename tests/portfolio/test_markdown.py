@@ -70,3 +70,6 @@ def test_a_link_without_words_reads_its_address() -> None:
     assert '<a href="/plans/1">the plan</a>' in html
     image = markdown.render_markdown("[![Our rota](https://example.org/rota.png)](/rota)")
     assert '<a href="/rota"><img src="https://example.org/rota.png" alt="Our rota"></a>' in image
+    bare = markdown.render_markdown("[![](https://example.org/rota.png)](/rota) and [ ](/plans)")
+    assert '<a href="/rota"><img src="https://example.org/rota.png" alt="">/rota</a>' in bare
+    assert '<a href="/plans"> /plans</a>' in bare  # the blank kept, the address added
