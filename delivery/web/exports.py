@@ -200,10 +200,9 @@ def _job_page(job_id: int, form: RetryForm) -> Response:
     waiting = jobs.stuck(found)
     minutes = int(jobs.STUCK_AFTER.total_seconds() // 60) if waiting else 0
     html = render_template("exports/job.html", job=found, form=form, stuck=minutes)
-    response = make_response(html, form.status)
-    if found.status in ("queued", "running") and not waiting:
-        response.headers["Refresh"] = "2"  # as well as the page's own <meta http-equiv="refresh">
-    return response
+    # no Refresh header: a page that reloads itself loses a screen reader's place (WCAG 2.2.1);
+    # it is checked again on request, and job-status.js updates its status region in place
+    return make_response(html, form.status)
 
 
 @bp.route("/exports/jobs/<int:job_id>")
