@@ -2,7 +2,8 @@
 
 Pages are rendered with Jinja autoescaping; evidence text goes through the application's one
 Markdown renderer (raw HTML off), the only source of markup from user text. They show the
-manifest's records (values as written in ``manifest.json``) and the learner's coverage.
+manifest's records and the learner's coverage in words (days as "6 Dec 2026", files by their
+type, no ids or hashes); ``manifest.json`` keeps the machine values.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from typing import Any
 
 from jinja2 import DictLoader, Environment, select_autoescape
 
-from exports.bundle.manifest import EvidenceRecord, Manifest, SignOffRecord, iso_time
+from exports.bundle.manifest import EvidenceRecord, Manifest, SignOffRecord, VersionRecord
 from mappings.assessment.counts import shown_counts
 from mappings.assessment.standing import Standing
 from portfolio.markdown import render_markdown
-from portfolio.models.evidence import KINDS
+from portfolio.words import day_words, file_type, kind_words, size_words
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
@@ -39,12 +40,12 @@ _INDEX = """{% extends "base.html" %}
 {% block title %}Portfolio of {{ learner.name }}{% endblock %}
 {% block body %}
 <h1>Portfolio of {{ learner.name }}</h1>
-<p>{{ learner.email }}. The file <code>manifest.json</code> lists every file of this bundle
-with its SHA-256.</p>
+<p>{{ learner.email }}. The file <code>manifest.json</code> holds the same records for a
+computer to read, with a fingerprint (SHA-256) of every file of this bundle.</p>
 <h2>Standards</h2>
 {% for reg in registrations %}
 <table>
-<caption>{{ reg.framework }} (registration {{ reg.ref }})</caption>
+<caption>{{ reg.framework }}: {{ reg.period }}</caption>
 <thead><tr><th scope="col">Standard</th><th scope="col">Title</th><th scope="col">Met</th>
 <th scope="col">Awaiting</th><th scope="col">Referred</th>
 <th scope="col">Accepted, not counting</th><th scope="col">Missing</th>
@@ -75,13 +76,12 @@ with its SHA-256.</p>
 {% if signoffs %}
 <table>
 <thead><tr><th scope="col">Standard</th><th scope="col">Record</th><th scope="col">Assessor</th>
-<th scope="col">Signed at</th><th scope="col">Status</th>
-<th scope="col">Evidence set SHA-256</th></tr></thead>
+<th scope="col">Signed</th><th scope="col">Status</th></tr></thead>
 <tbody>
 {% for s in signoffs %}
-<tr><th scope="row">{{ s.standard }}</th><td><a href="{{ s.document }}">{{ s.document_id }}</a></td>
-<td>{{ s.assessor }}</td><td>{{ s.signed_at }}</td><td>{{ s.status }}</td>
-<td><code>{{ s.evidence_set_sha256 }}</code></td></tr>
+<tr><th scope="row">{{ s.standard }}</th>
+<td><a href="{{ s.document }}">Sign-off record</a> (reference {{ s.document_id }})</td>
+<td>{{ s.assessor }}</td><td>{{ s.signed_at }}</td><td>{{ s.status }}</td></tr>
 {% endfor %}
 </tbody></table>
 {% else %}<p>No standard is signed off yet.</p>{% endif %}
@@ -105,13 +105,13 @@ _EVIDENCE = """{% extends "base.html" %}
 {% if v.recorded_by %}{% set r = v.recorded_by %}Recorded at {{ r.centre or "the centre that sent it" }} by {{ r.name }}{% if r.email %} &lt;{{ r.email }}&gt;{% endif %}, as the bundle it came in states: not the learner's own writing.
 {% if v.declared_at %}Submitted {{ v.declared_at }}.{% else %}Not submitted.{% endif %}
 {% elif v.declared_at %}Declared the learner's own work {{ v.declared_at }}.{% else %}Not submitted.{% endif %}
-SHA-256 <code>{{ v.sha256 }}</code></p>
+</p>
 {% if v.fields %}<dl>{% for k, val in v.fields %}<dt>{{ k }}</dt><dd>{{ val }}</dd>{% endfor %}</dl>{% endif %}
 <div>{{ v.body | markdown }}</div>
 {% if v.attachments %}
 <h3>Files</h3>
 <ul>{% for a in v.attachments %}
-<li><a href="../{{ a.path }}">{{ a.filename }}</a> ({{ a.mime }}, {{ a.size }} bytes)</li>
+<li><a href="../{{ a.path }}">{{ a.filename }}</a> ({{ a.mime }}, {{ a.size }})</li>
 {% endfor %}</ul>
 {% endif %}
 </section>
@@ -130,21 +130,47 @@ def _render(name: str, **context: Any) -> bytes:
     return _env.get_template(name).render(style=_STYLE, **context).encode("utf-8")
 
 
+def _moment(value: datetime) -> str:
+    """ "7 Dec 2026, 00:13 UTC": a time as the sign-off record gives it, in UTC."""
+    return f"{day_words(value.astimezone(UTC).date())}, {value.astimezone(UTC):%H:%M} UTC"
+
+
 def _foot(when: datetime, centre: str) -> dict[str, str]:
-    return {"generated_at": when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"), "centre": centre}
+    return {"generated_at": _moment(when), "centre": centre}
+
+
+def _version(v: VersionRecord) -> dict[str, Any]:
+    """One version as the page says it: days in words, files by their type and size."""
+    return {
+        "number": v.number,
+        "title": v.title,
+        "activity_date": day_words(v.activity_date),
+        "recorded_by": v.recorded_by,
+        "declared_at": _moment(v.declared_at) if v.declared_at else "",
+        "fields": [(k.replace("_", " ").title(), val) for k, val in v.fields.items()],
+        "body": v.body,
+        "attachments": [
+            {
+                "path": a.path,
+                "filename": a.filename,
+                "mime": file_type(a.mime),
+                "size": size_words(a.size),
+            }
+            for a in v.attachments
+        ],
+    }
 
 
 def evidence_html(item: EvidenceRecord, claims: list[str], *, when: datetime, centre: str) -> bytes:
     """The page of one evidence item: every version, newest first, with its files."""
-    data = item.model_dump(mode="json")
     page = {
-        **data,
-        "kind": KINDS.get(item.kind, item.kind),
+        "title": item.title,
+        "kind": kind_words(item.kind),
+        "activity_date": day_words(item.activity_date),
+        "status": item.status,
+        "current_version": item.current_version,
         "claims": claims,
-        "versions": [
-            {**v, "fields": [(k.replace("_", " ").title(), val) for k, val in v["fields"].items()]}
-            for v in reversed(data["versions"])
-        ],
+        "versions": [_version(v) for v in reversed(item.versions)],
     }
     return _render("evidence.html", e=page, **_foot(when, centre))
 
@@ -163,8 +189,8 @@ def index_html(
             {
                 "page": e.page,
                 "title": e.title,
-                "kind": KINDS.get(e.kind, e.kind),
-                "activity_date": e.activity_date.isoformat(),
+                "kind": kind_words(e.kind),
+                "activity_date": day_words(e.activity_date),
                 "status": e.status,
                 "versions": len(e.versions),
                 "files": len(e.versions[-1].attachments) if e.versions else 0,
@@ -173,8 +199,12 @@ def index_html(
         ],
         signoffs=[
             {
-                **s.model_dump(mode="json"),
+                "standard": s.standard,
+                "document": s.document,
+                "document_id": s.document_id,
                 "assessor": names.get(s.assessor or "", ""),
+                "signed_at": _moment(s.signed_at),
+                "status": s.status,
             }
             for s in manifest.signoffs
         ],
@@ -184,7 +214,8 @@ def index_html(
 
 def _coverage(standing: Standing, signed: dict[tuple[int, str], SignOffRecord]) -> dict[str, Any]:
     """One registration's standards: coverage, and the record of each signed off."""
-    rid = standing.registration.id
+    reg = standing.registration
+    rid = reg.id
     rows = []
     for cov in standing.coverage.standards:
         info = next(i for i in standing.standards if i.code == cov.standard)
@@ -195,11 +226,12 @@ def _coverage(standing: Standing, signed: dict[tuple[int, str], SignOffRecord]) 
                 "title": info.title,
                 **shown_counts(cov),
                 "document": s.document if s else "",
-                "signed_on": iso_time(s.signed_at)[:10] if s else "",
+                "signed_on": day_words(s.signed_at.astimezone(UTC).date()) if s else "",
             }
         )
     return {
         "framework": f"{standing.framework.title} (version {standing.framework.version})",
-        "ref": rid,
+        "period": f"registered from {day_words(reg.start_date)}, "
+        f"planned to end {day_words(reg.planned_end)}",
         "standards": rows,
     }

@@ -8,8 +8,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +109,42 @@ def test_bundle_holds_pages_files_documents_and_a_complete_manifest(session, sto
     [so] = manifest["signoffs"]
     assert so["evidence_set_sha256"] == case.signoff.evidence_set_sha256
     assert so["document"] in names and so["evidence"][0]["ref"] == f"E{case.account_id}v1"
+
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _words(day: date) -> str:
+    return f"{day.day} {day:%b} {day.year}"  # "6 Dec 2026"
+
+
+def test_the_pages_speak_in_words_and_the_manifest_keeps_its_values(session, store, case) -> None:
+    """The learner reads the pages: days in words, no ids or hashes; ``manifest.json`` keeps the
+    machine values (ISO times, ids, hashes) that an importing centre reads."""
+    data = _bundle(session, store, case.learner.id)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        manifest = json.loads(zf.read(MANIFEST))
+        index = zf.read("index.html").decode()
+        pages = [zf.read(f"evidence/E{i}.html").decode() for i in (case.note_id, case.account_id)]
+    [reg] = manifest["registrations"]
+    [so] = manifest["signoffs"]
+    signed_at = datetime.fromisoformat(so["signed_at"])
+    assert ISO_DAY.match(so["signed_at"]) and ISO_DAY.fullmatch(reg["start_date"])
+    for page in (index, *pages):
+        assert not ISO_DAY.search(page), ISO_DAY.findall(page)
+        assert so["evidence_set_sha256"] not in page
+        assert "text/plain" not in page
+    assert f"registration {reg['id']}" not in index
+    assert f"registered from {_words(date.fromisoformat(reg['start_date']))}" in index
+    assert f">{_words(signed_at.date())}</a>" in index  # the standard's sign-off, a day
+    assert f"{_words(signed_at.date())}, {signed_at:%H:%M} UTC" in index
+    [account] = [e for e in manifest["evidence"] if e["id"] == case.account_id]
+    activity = date.fromisoformat(account["activity_date"])
+    assert f"<td>{_words(activity)}</td>" in index
+    assert f"activity on {_words(activity)}" in pages[1]
+    declared = datetime.fromisoformat(account["versions"][0]["declared_at"])
+    assert f"own work {_words(declared.date())}, {declared:%H:%M} UTC" in pages[1]
+    assert "(text, " in pages[1]
 
 
 def test_who_may_export_a_bundle(session, store, case, make_person) -> None:
