@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateField,
     EmailField,
     Field,
     PasswordField,
@@ -31,7 +32,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from delivery.web import context
@@ -124,6 +125,26 @@ def errors_on(form: PageForm) -> Iterator[None]:
 
 
 FormT = TypeVar("FormT", bound=PageForm)
+
+
+class DayField(DateField):
+    """A day whose refusal, left empty or not a day, says what to give (``said``: "Give the day
+    the learner starts."), not the form library's "Not a valid date value" or "This field is
+    required". Required unless ``validators`` say otherwise (``[Optional()]``: may be left empty).
+    """
+
+    def __init__(
+        self, label: str, *, said: str, validators: list[Any] | None = None, **kwargs: Any
+    ) -> None:
+        chain = [InputRequired(message=said)] if validators is None else validators
+        super().__init__(label, validators=chain, **kwargs)
+        self.said = said
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(self.said) from None
 
 
 def per_row(

@@ -8,11 +8,11 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
-from wtforms import DateField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from delivery.web.context import actor, db
-from delivery.web.forms import PageForm, errors_on, status_of
+from delivery.web.forms import DayField, PageForm, errors_on, status_of
 from delivery.web.handler import page
 from mappings.assessment import plan_reads, plans
 from portfolio.models import Person
@@ -31,9 +31,7 @@ class PlanForm(PageForm):
         "What to do",
         validators=[DataRequired(message="Say what the learner should do."), Length(max=20_000)],
     )
-    due_on = DateField(
-        "Due by", validators=[InputRequired(message="Give the date the plan is due.")]
-    )
+    due_on = DayField("Due by", said="Give the day the plan is due.")
     criteria = SelectMultipleField("Criteria", coerce=int, validate_choice=False)
     save = SubmitField("Set the plan")
 

@@ -8,7 +8,6 @@ from typing import Any
 from flask_wtf.file import FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     HiddenField,
     PasswordField,
@@ -29,7 +28,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from delivery.web.forms import PageForm
+from delivery.web.forms import DayField, PageForm
 from delivery.web.words import ROLE_WORDS
 from portfolio.models.people import ROLES
 from portfolio.services.registration_dates import default_planned_end
@@ -143,9 +142,9 @@ class AllocationFields(PageForm):
         validators=[InputRequired()],
     )
     cohort_id = SelectField("Cohort", coerce=int, validate_choice=False, default=NO_CHOICE)
-    planned_end = DateField(
+    planned_end = DayField(
         "Planned end",
-        validators=[InputRequired()],
+        said="Give the day the learner is planned to finish.",
         default=lambda: default_planned_end(date.today()),
     )
 
@@ -156,7 +155,7 @@ class RegistrationForm(AllocationFields):
         "Learner's e-mail (their log-in)", validators=[DataRequired(), Length(max=320)]
     )
     framework_id = HiddenField(validators=[DataRequired()])
-    start_date = DateField("Start date", validators=[InputRequired()], default=date.today)
+    start_date = DayField("Start date", said="Give the day the learner starts.", default=date.today)
     create = SubmitField("Register learner")
 
 
@@ -259,10 +258,8 @@ class PlatformLinkForm(PageForm):
 class WithdrawForm(PageForm):
     """A learner's withdrawal from one registration (the service judges the date and reason)."""
 
-    on = DateField(
-        "Date the learner left",
-        default=date.today,
-        validators=[InputRequired(message="Enter the date the learner left.")],
+    on = DayField(
+        "Date the learner left", said="Give the day the learner left.", default=date.today
     )
     reason = StringField(
         "Reason", validators=[DataRequired(message="Say why the learner withdrew.")]
@@ -281,7 +278,11 @@ class BreakForm(PageForm):
     reason = StringField(
         "Reason", validators=[DataRequired(message="Say why the learner is taking a break.")]
     )
-    until = DateField("Expected return (optional)", validators=[Optional()])
+    until = DayField(
+        "Expected return (optional)",
+        said="Give the day the learner is expected back, or leave it empty.",
+        validators=[Optional()],
+    )
     start = SubmitField("Start the break")
 
 

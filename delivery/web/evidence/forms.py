@@ -10,7 +10,6 @@ from typing import Any
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     RadioField,
     SelectField,
@@ -23,15 +22,15 @@ from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from delivery.web.evidence.mapping import MappingView
-from delivery.web.forms import PageForm
+from delivery.web.forms import DayField, PageForm
 from mappings.assessment.claims import VACSR
 from portfolio.models.evidence import ASSESSOR_KINDS
 
 
 class EvidenceForm(PageForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    activity_date = DateField(
-        "Date of the activity", validators=[InputRequired()], default=date.today
+    activity_date = DayField(
+        "Date of the activity", said="Give the day of the activity.", default=date.today
     )
     body = TextAreaField("Text (Markdown)", validators=[Optional(), Length(max=200_000)])
     situation = TextAreaField("Situation", validators=[Optional()])

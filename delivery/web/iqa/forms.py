@@ -7,7 +7,6 @@ from typing import Any
 
 from wtforms import (
     BooleanField,
-    DateField,
     DecimalField,
     IntegerField,
     SelectField,
@@ -25,7 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from delivery.web.forms import PageForm
+from delivery.web.forms import DayField, PageForm
 from mappings.quality.eqa import LONGEST_GRANT, LONGEST_GRANT_SAID
 
 
@@ -41,21 +40,6 @@ class StrategyForm(PageForm):
     summative = BooleanField("Sample summative decisions (sign-offs)")
     bump = BooleanField("Raise an assessor's rate for the next cycle after a disagreement")
     save = SubmitField("Save strategy")
-
-
-class DayField(DateField):
-    """A day whose refusal, left empty or not a day, says what to give (``said``), not the form
-    library's "Not a valid date value"."""
-
-    def __init__(self, label: str, *, said: str, **kwargs: Any) -> None:
-        super().__init__(label, **kwargs)
-        self.said = said
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(self.said) from None
 
 
 # a seed is stored as a 32-bit integer (PostgreSQL's integer)
@@ -185,7 +169,7 @@ class ReviewForm(PageForm):
         ]
 
 
-def _due_with(action: StringField, due: DateField) -> None:
+def _due_with(action: StringField, due: DayField) -> None:
     given = any((raw or "").strip() for raw in due.raw_data or ())  # a bad date has its own error
     if (action.data or "").strip() and due.data is None and not given:
         raise ValidationError("Give this action a due date.")
@@ -202,11 +186,13 @@ class RespondForm(PageForm):
 class GrantForm(PageForm):
     person = SelectField("External quality assurer", coerce=int, choices=[])
     cycle = SelectField("Sampling cycle", coerce=int, choices=[])
-    expires = DateField(
-        "Access ends (end of this day, UTC)", default=lambda: date.today() + timedelta(days=14)
+    expires = DayField(
+        "Access ends (end of this day, UTC)",
+        said="Give the last day of access.",
+        default=lambda: date.today() + timedelta(days=14),
     )
     grant = SubmitField("Grant read-only access")
 
-    def validate_expires(self, field: DateField) -> None:
+    def validate_expires(self, field: DayField) -> None:
         if field.data is not None and field.data >= date.today() + LONGEST_GRANT:
             raise ValidationError(LONGEST_GRANT_SAID)
