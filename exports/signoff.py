@@ -50,6 +50,7 @@ from exports.signoff_sections import (
 from exports.signoff_sections import (
     IqaSection as IqaSection,
 )
+from mappings.assessment.coverage import DEFAULT_METHODS
 from mappings.assessment.declarations import ASSESSOR_WORDING as ASSESSOR_DECLARATION
 from mappings.assessment.signoff import (
     evidence_set_hash as evidence_set_hash,  # re-exported for callers
@@ -125,6 +126,9 @@ class SignoffView:
     assessor_wording: str = ""  # the exact words of the assessor's declaration
     audit_entries: int | None = None  # the audit trail's head when the standard was signed off
     audit_head: str = ""
+    # (code, name) of the framework's assessment methods, in the order of its method table: the
+    # key under each table of criteria says in words the codes that table uses
+    method_names: tuple[tuple[str, str], ...] = DEFAULT_METHODS
 
     @property
     def title(self) -> str:
@@ -175,11 +179,11 @@ def build_signoff_docx(view: SignoffView) -> bytes:
         rows = [c for c in view.criteria if c.kind == kind]
         if rows or kind != "assessment":
             add_styled(doc, "Heading2", heading)
-            _criteria_table(doc, heading, rows)
+            _criteria_table(doc, heading, rows, view.method_names)
     others = [c for c in view.criteria if c.kind not in KIND_HEADINGS]
     if others:
         add_styled(doc, "Heading2", "Other criteria")
-        _criteria_table(doc, "Other criteria", others)
+        _criteria_table(doc, "Other criteria", others, view.method_names)
 
     add_styled(doc, "Heading1", "Assessor's summary")
     _text(doc, view.assessor_summary)
@@ -273,7 +277,9 @@ def _text(doc: DocxDocument, text: str) -> None:
         doc.add_paragraph(line)
 
 
-def _criteria_table(doc: DocxDocument, heading: str, rows: list[CriterionRow]) -> None:
+def _criteria_table(
+    doc: DocxDocument, heading: str, rows: list[CriterionRow], names: tuple[tuple[str, str], ...]
+) -> None:
     if not rows:
         doc.add_paragraph("None in this standard.")
         return
@@ -295,6 +301,16 @@ def _criteria_table(doc: DocxDocument, heading: str, rows: list[CriterionRow]) -
         cell.width = width
         cell.paragraphs[0].add_run(name).bold = True
     append_rows(table, _body_rows(rows), COLUMN_WIDTHS, style_id(doc, CELL_STYLE))
+    if key := method_key(rows, names):
+        doc.add_paragraph(key)
+
+
+def method_key(rows: list[CriterionRow], names: tuple[tuple[str, str], ...]) -> str:
+    """ "Key to the methods: O observation, WT witness testimony.": the codes the rows use, in
+    the order of ``names`` (a code the framework does not name is left out); "" for none."""
+    used = {code for criterion in rows for item in criterion.evidence for code in item.methods}
+    said = [f"{code} {name}" for code, name in names if code in used]
+    return f"Key to the methods: {', '.join(said)}." if said else ""
 
 
 def _body_rows(rows: list[CriterionRow]) -> Iterator[tuple[CellSpec, ...]]:

@@ -425,6 +425,7 @@ def _view(rows: _Rows, signoff_id: int, centre: str, iqa: IqaSection | None) -> 
         assessor_wording=record.assessor_wording,
         audit_entries=record.audit_entries,
         audit_head=record.audit_head_sha256 or "",
+        method_names=rules_for(fw).methods,
     )
 
 

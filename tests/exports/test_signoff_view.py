@@ -90,6 +90,9 @@ def test_docx_round_trip_from_database_and_deterministic(session, case) -> None:
             assert str(item.ref) in text
     for value in (CENTRE, case.learner.name, case.signoff.document_id, view.evidence_set_sha256):
         assert value in text
+    # the methods in words under the tables: observed performance, knowledge discussed
+    assert "Key to the methods: O observation." in text
+    assert "Key to the methods: PD professional discussion." in text
     assert build_signoff_docx(signoff_view(session, case.signoff.id, centre=CENTRE)) == data
 
 
