@@ -32,14 +32,16 @@ from sqlmodel import Session
 from exports.leap2a.collect import ClaimedCriterion, Item, collect_items
 from exports.leap2a.feed import ATOM, CATEGORIES, KIND_SCHEME, LEAP2, OURS, RDF, VERSION
 from mappings.assessment.suggested import words
-from portfolio.errors import NotFound
+from portfolio.errors import Invalid, NotFound
 from portfolio.models import Attachment, Person
 from portfolio.models.base import utcnow
 from portfolio.models.evidence import KINDS
 from portfolio.services import access
 from portfolio.services.files import CHUNK, Store
 from portfolio.services.people import Actor
+from portfolio.services.registration_standards import CENTRE
 from portfolio.services.sniff import stored_extension
+from portfolio.words import day_words, local
 
 FEED = "leap2a.xml"
 NSMAP = {
@@ -248,6 +250,12 @@ def write_leap2a(
     learner = session.get(Person, learner_id)
     if learner is None:
         raise NotFound("No such learner.")
+    if learner.erased_at is not None:  # they asked for it to go: what is kept is not theirs to take
+        raise Invalid(
+            f"The learner's personal data was erased on {day_words(local(learner.erased_at, CENTRE).date())}: "
+            "there is no portfolio to download. What is still held about them is in the "
+            "subject-access download on their page."
+        )
     when = generated_at or utcnow()
     items = collect_items(session, learner_id)
     feed = _Feed(learner, when)

@@ -17,7 +17,8 @@ from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import Framework, Person, Registration
 from portfolio.services import audit
 from portfolio.services.people import Actor
-from portfolio.words import day_words
+from portfolio.services.registration_standards import CENTRE
+from portfolio.words import day_words, local
 
 REASON_LONGEST = 200
 
@@ -71,6 +72,14 @@ def held(session: Session, actor: Actor, registration_id: int, what: str) -> Reg
     reg = session.get(Registration, registration_id, with_for_update=True, populate_existing=True)
     if reg is None:
         raise NotFound("No such registration.")
+    learner = session.get(Person, reg.learner_id)
+    if learner is not None and learner.erased_at is not None:
+        # they can no longer learn: what is recorded stays as the awarding body's record
+        raise Invalid(
+            f"The learner's personal data was erased on {day_words(local(learner.erased_at, CENTRE).date())}: "
+            "their registrations are kept as the awarding body's record and can no longer be "
+            "changed."
+        )
     return reg
 
 

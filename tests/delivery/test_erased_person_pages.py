@@ -1,0 +1,104 @@
+"""A person whose personal data was erased: their page says so and when, offers nothing that
+cannot apply to them (withdrawing, a break, their portfolio), and the services refuse those if
+asked anyway."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import Session
+
+from mappings.privacy.requests import erase_person
+from portfolio.errors import Invalid
+from portfolio.models import Person, Registration
+from portfolio.services import breaks, withdrawals
+from portfolio.words import day_words
+from tests.conftest import actor_of
+
+TODAY = date.today()
+ERASED_ON = f"Their personal data was erased on {day_words(TODAY)}"
+
+
+@pytest.fixture
+def case(session: Session, make_person, make_registration):
+    learner, assessor, admin = make_person("learner"), make_person("assessor"), make_person("admin")
+    reg = make_registration(learner=learner, assessor=assessor, codes="SE01,SE03")
+    session.commit()
+    return learner, assessor, admin, reg
+
+
+def _erase(session: Session, admin: Person, person: Person) -> None:
+    erase_person(session, actor=actor_of(admin), person_id=person.id, store=None)
+    session.commit()
+
+
+def test_the_page_of_an_erased_learner_says_so_and_offers_nothing_that_cannot_apply(
+    client, auth, session, case
+) -> None:
+    learner, _assessor, admin, reg = case
+    auth.login(admin)
+    before = client.get(f"/admin/people/{learner.id}").get_data(as_text=True)
+    assert f'id="withdraw-{reg.id}"' in before and f'id="start-break-{reg.id}"' in before
+    assert "portfolio as Leap2A" in before
+    _erase(session, admin, learner)
+    page = client.get(f"/admin/people/{learner.id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert ERASED_ON in text
+    assert "the records the awarding body needs are kept" in text
+    assert f'id="withdraw-{reg.id}"' not in text and f'id="start-break-{reg.id}"' not in text
+    assert "withdrawal</h2>" not in text and "break in learning</h2>" not in text
+    assert "portfolio as Leap2A" not in text and "leap2a.zip" not in text
+
+
+def test_posting_a_withdrawal_or_a_break_for_an_erased_learner_is_refused(
+    client, auth, session, case
+) -> None:
+    learner, _assessor, admin, reg = case
+    _erase(session, admin, learner)
+    auth.login(admin)
+    yesterday = (TODAY - timedelta(days=1)).isoformat()
+    posted = {
+        "withdraw": {"on": yesterday, "reason": "Moved away", "withdraw": "Withdraw"},
+        "break": {"reason": "Illness", "start": "Start the break"},
+    }
+    for path, data in posted.items():
+        r = client.post(f"/admin/registrations/{reg.id}/{path}", data=data)
+        assert r.status_code == 422, path
+        assert f"personal data was erased on {day_words(TODAY)}" in r.get_data(as_text=True)
+    session.expire_all()
+    kept = session.get(Registration, reg.id)
+    assert (kept.withdrawn_at, kept.break_since) == (None, None)
+
+
+@pytest.mark.parametrize("before", ["withdrawn", "on a break"])
+def test_the_services_refuse_changing_an_erased_learners_registration(
+    session, case, before
+) -> None:
+    learner, _assessor, admin, reg = case
+    me = actor_of(admin)
+    if before == "withdrawn":
+        withdrawals.withdraw(
+            session, actor=me, registration_id=reg.id, on=TODAY, reason="Moved away"
+        )
+    else:
+        breaks.start_break(session, actor=me, registration_id=reg.id, reason="Illness")
+    session.commit()
+    _erase(session, admin, learner)
+    undo = withdrawals.reinstate if before == "withdrawn" else breaks.end_break
+    with pytest.raises(Invalid, match="personal data was erased on .*can no longer be changed"):
+        undo(session, actor=me, registration_id=reg.id)
+    session.rollback()
+    kept = session.get(Registration, reg.id)
+    assert (kept.withdrawn_at is not None) == (before == "withdrawn")
+    assert (kept.break_since is not None) == (before == "on a break")
+
+
+def test_an_erased_learners_portfolio_is_not_downloaded(client, auth, session, case) -> None:
+    learner, _assessor, admin, _reg = case
+    _erase(session, admin, learner)
+    auth.login(admin)
+    r = client.get(f"/learners/{learner.id}/leap2a.zip")
+    assert r.status_code == 422
+    assert "personal data was erased" in r.get_data(as_text=True)
