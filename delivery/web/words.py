@@ -108,6 +108,7 @@ STATUSES = {
     "on a break": "On a break",
     "completed": "Completed",
     "withdrawn": "Withdrawn",
+    "learner erased": "Ended: the learner's personal data was erased",
     "signed": "Signed off",
     "reopened": "Reopened",
     "open": "Open",

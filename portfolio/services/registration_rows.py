@@ -54,14 +54,19 @@ class RegistrationRow:
     break_until: date | None = None
     # every standard signed off (none reopened), the latest on this day: completed
     completed_on: date | None = None
+    # the learner's personal data was erased: they can no longer learn, the record stays
+    learner_erased: bool = False
 
     @property
     def state(self) -> str:
-        """The registration's state in words: active, on a break, completed or withdrawn."""
+        """The registration's state in words: active, on a break, completed, withdrawn, or ended
+        with the erasure of the learner's personal data."""
         if self.withdrawn_at is not None:
             return "withdrawn"
         if self.completed_on is not None:
             return "completed"
+        if self.learner_erased:
+            return "learner erased"
         return "on a break" if self.break_since is not None else "active"
 
 
@@ -81,6 +86,7 @@ def _listing(*extra: Any, after: tuple[tuple[str, int], int] | None = None) -> A
             col(iqa.name),
             Framework,
             col(Cohort.name),
+            col(learner.erased_at),
             *extra,
         )
         .join(learner, col(learner.id) == Registration.learner_id)
@@ -138,8 +144,9 @@ def _rows(
             break_reason=reg.break_reason,
             break_until=reg.break_until,
             completed_on=found.get(reg.id or 0, ([], None))[1],
+            learner_erased=erased_at is not None,
         )
-        for reg, learner_name, assessor_name, iqa_name, fw, cohort_name, *_ in rows
+        for reg, learner_name, assessor_name, iqa_name, fw, cohort_name, erased_at, *_ in rows
     ]
 
 

@@ -1,6 +1,6 @@
 """A person whose personal data was erased: their page says so and when, offers nothing that
-cannot apply to them (withdrawing, a break, their portfolio), and the services refuse those if
-asked anyway."""
+cannot apply to them (withdrawing, a break, their portfolio), the services refuse those if asked
+anyway, and their registrations no longer read "Active"."""
 
 from __future__ import annotations
 
@@ -50,6 +50,20 @@ def test_the_page_of_an_erased_learner_says_so_and_offers_nothing_that_cannot_ap
     assert f'id="withdraw-{reg.id}"' not in text and f'id="start-break-{reg.id}"' not in text
     assert "withdrawal</h2>" not in text and "break in learning</h2>" not in text
     assert "portfolio as Leap2A" not in text and "leap2a.zip" not in text
+
+
+def test_an_erased_learners_registrations_no_longer_read_active(
+    client, auth, session, case
+) -> None:
+    learner, _assessor, admin, reg = case
+    auth.login(admin)
+    assert '<td data-label="State">Active' in client.get("/admin/registrations").get_data(
+        as_text=True
+    )
+    _erase(session, admin, learner)
+    text = client.get("/admin/registrations").get_data(as_text=True)
+    assert '<td data-label="State">Active' not in text
+    assert '<td data-label="State">Ended: the learner&#39;s personal data was erased' in text
 
 
 def test_posting_a_withdrawal_or_a_break_for_an_erased_learner_is_refused(
