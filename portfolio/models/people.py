@@ -44,6 +44,12 @@ class Person(SQLModel, table=True):
     def has_role(self, role: str) -> bool:
         return role in self.role_set
 
+    @property
+    def shown_email(self) -> str | None:
+        """The e-mail address as pages show it: None once the personal data is erased (what is
+        stored then is a placeholder, an internal id in words, never shown)."""
+        return None if self.erased_at is not None else self.email
+
 
 class Cohort(SQLModel, table=True):
     __table_args__ = (Index("ix_cohort_name", "name", "id"),)  # its list, a page at a time

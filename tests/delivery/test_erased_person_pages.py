@@ -1,6 +1,7 @@
 """A person whose personal data was erased: their page says so and when, offers nothing that
 cannot apply to them (withdrawing, a break, their portfolio), the services refuse those if asked
-anyway, and their registrations no longer read "Active"."""
+anyway, their registrations no longer read "Active", and the placeholder e-mail address stored in
+place of theirs is never shown on the ordinary pages."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def test_the_page_of_an_erased_learner_says_so_and_offers_nothing_that_cannot_ap
     auth.login(admin)
     before = client.get(f"/admin/people/{learner.id}").get_data(as_text=True)
     assert f'id="withdraw-{reg.id}"' in before and f'id="start-break-{reg.id}"' in before
-    assert "portfolio as Leap2A" in before
+    assert "portfolio as Leap2A" in before and learner.email in before
     _erase(session, admin, learner)
     page = client.get(f"/admin/people/{learner.id}")
     assert page.status_code == 200
@@ -50,6 +51,8 @@ def test_the_page_of_an_erased_learner_says_so_and_offers_nothing_that_cannot_ap
     assert f'id="withdraw-{reg.id}"' not in text and f'id="start-break-{reg.id}"' not in text
     assert "withdrawal</h2>" not in text and "break in learning</h2>" not in text
     assert "portfolio as Leap2A" not in text and "leap2a.zip" not in text
+    assert "erased.invalid" not in text and "erased-" not in text
+    assert "<dt>E-mail</dt><dd>erased with their personal data</dd>" in text
 
 
 def test_an_erased_learners_registrations_no_longer_read_active(
@@ -116,3 +119,27 @@ def test_an_erased_learners_portfolio_is_not_downloaded(client, auth, session, c
     r = client.get(f"/learners/{learner.id}/leap2a.zip")
     assert r.status_code == 422
     assert "personal data was erased" in r.get_data(as_text=True)
+
+
+def test_the_placeholder_address_is_never_shown(client, auth, session, case, make_person) -> None:
+    learner, assessor, admin, _reg = case
+    other = make_person("learner")
+    _erase(session, admin, learner)
+    _erase(session, admin, other)
+    auth.login(admin)
+    for path in (
+        "/admin/people",
+        "/admin/people?q=erased",
+        "/admin/audit?about=erased",
+        f"/admin/audit?about_id={learner.id}",
+        f"/admin/people/{assessor.id}",
+        "/admin/registrations",
+    ):
+        text = client.get(path).get_data(as_text=True)
+        assert "erased.invalid" not in text, path
+    listed = client.get("/admin/audit?about=erased").get_data(as_text=True)
+    assert listed.count("personal data erased</span>") == 2
+    auth.logout()
+    auth.login(assessor)
+    caseload = client.get("/caseload").get_data(as_text=True)
+    assert "erased.invalid" not in caseload
