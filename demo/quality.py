@@ -17,6 +17,7 @@ from mappings.quality.review import review_sample
 from mappings.quality.samples import sample_view
 from portfolio.models import Person
 from portfolio.services.people import Actor
+from portfolio.words import day_words
 
 CYCLE_NAME = "Demo IQA cycle"
 IQA_EMAIL = "iqa@example.org"
@@ -78,6 +79,6 @@ def add_demo_quality(session: Session, *, today: date | None = None) -> DemoQual
         cycle_id=cycle.id or 0,
         expires_at=datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=UTC),
     )
-    report.created.append(f"read-only access for {EQA_EMAIL} until {last_day:%d %b %Y}")
+    report.created.append(f"read-only access for {EQA_EMAIL} until {day_words(last_day)}")
     session.flush()
     return report
