@@ -18,7 +18,8 @@ from delivery.cli.context import (
     write_output,
 )
 from exports.iqa_report import FORMATS, cycle_report
-from mappings.quality import cycles, plan
+from mappings.quality import cycles, plan, sampling
+from mappings.quality.words import gaps_words, reason_plain, sample_kind_phrase, sample_label
 from portfolio.services.people import SYSTEM
 
 
@@ -68,16 +69,32 @@ def plan_cycle(
             ],
             "gaps": list(result.gaps.short) + list(result.gaps.uncovered),
         }
-    echo_data(data, as_json=as_json, lines=_plan_lines)
+        lines = _plan_lines(data, result)
+    echo_data(data, as_json=as_json, lines=lambda _: lines)
 
 
-def _plan_lines(data: dict[str, Any]) -> list[str]:
+def _plan_lines(data: dict[str, Any], result: plan.PlanResult) -> list[str]:
+    """The plan in the words of the IQA plan page: "Sample 2 — Lena Learner, SE01 (summative,
+    after sign-off): quota of a new assessor (100%)", not the planner's "S2" and "rate: new ..."."""
+    own = data["own_excluded"]
+    samples = sorted(result.plan.samples, key=lambda s: result.positions.get(s.decision_id, 0))
+    gaps = gaps_words(result.gaps)
     return [
         f"Cycle {data['cycle']}: {len(data['samples'])} samples of {data['decisions']} "
-        f"decisions (seed {data['seed']}).",
-        *(f"  {s['decision']:<20} {'; '.join(s['reasons'])}" for s in data["samples"]),
-        *(f"gap: {gap}" for gap in data["gaps"]),
+        f"decisions (sampling number {data['seed']})."
+        + (f" Left out: the IQA's own decisions ({own})." if own else ""),
+        *(_sample_line(s, result) for s in samples),
+        *(["What the strategy still lacks:", *(f"  {g}" for g in gaps)] if gaps else []),
     ]
+
+
+def _sample_line(sample: sampling.Sample, result: plan.PlanResult) -> str:
+    ref = result.facts.refs.get(sample.decision_id)
+    label = sample_label(
+        result.positions.get(sample.decision_id, 0), ref.learner_name if ref else ""
+    )
+    where = f", {ref.standard_code} ({sample_kind_phrase(ref.kind)})" if ref else ""
+    return f"  {label}{where}: {'; '.join(map(reason_plain, sample.reasons))}"
 
 
 @iqa_group.command("report")

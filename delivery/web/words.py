@@ -13,11 +13,17 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 
 from mappings.assessment.words import claim_state, method_words
-from mappings.quality.words import gap_words, sample_kind, sample_kind_phrase, sample_label
+from mappings.quality.words import (
+    gap_words,
+    gaps_words,
+    sample_kind,
+    sample_kind_phrase,
+    sample_label,
+)
 from portfolio.words import day_words, file_type, last_day, local, moment_words, plain
 
 __all__ = [
-    "claim_state", "day_words", "file_type", "gap_words", "local", "method_words",
+    "claim_state", "day_words", "file_type", "gap_words", "gaps_words", "local", "method_words",
     "moment_words", "plain", "sample_kind", "sample_kind_phrase", "sample_label",
 ]  # fmt: skip
 
@@ -280,6 +286,7 @@ def register(app: Flask) -> None:
         ("plain", plain),
         ("role_words", role_words),
         ("gap_words", gap_words),
+        ("gaps_words", gaps_words),
         ("label_words", label_words),
         ("in_sentence", in_sentence),
         ("new_kind", new_kind),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from sqlalchemy import delete, func, insert
@@ -78,6 +78,7 @@ class PlanResult:
     plan: sampling.SamplingPlan
     facts: CycleFacts
     gaps: sampling.Gaps
+    positions: dict[str, int] = field(default_factory=dict)  # decision key -> sample's place
 
 
 def plan_cycle(
@@ -99,7 +100,7 @@ def plan_cycle(
     facts = load_facts(session, cycle)
     strategy = Strategy.from_dict(cycle.strategy)
     plan = sampling.plan_sample(facts.assessors, facts.facts, strategy.plan, cycle.seed)
-    plan = _store(session, cycle_id, plan, facts)
+    plan, positions = _store(session, cycle_id, plan, facts)
     cycle.planned_at = utcnow()
     session.add(cycle)
     session.flush()
@@ -118,21 +119,23 @@ def plan_cycle(
             "gaps": list(found.uncovered) + list(found.short),
         },
     )
-    return PlanResult(cycle, plan, facts, found)
+    return PlanResult(cycle, plan, facts, found, positions)
 
 
 def _store(
     session: Session, cycle_id: int, plan: sampling.SamplingPlan, facts: CycleFacts
-) -> sampling.SamplingPlan:
+) -> tuple[sampling.SamplingPlan, dict[str, int]]:
     """Replace the planner's samples by the plan's and keep the IQA's after them.
 
-    Returns the plan with the IQA's samples (added, or dropped) applied."""
+    Returns the plan with the IQA's samples (added, or dropped) applied, and each sample's place
+    in the plan by its decision's key."""
     session.execute(
         delete(Sample).where(col(Sample.cycle_id) == cycle_id, col(Sample.added_by) == "planner")
     )
     kept = {s.decision_key: s for s in _samples(session, cycle_id)}
     position = 0
     rows: list[dict[str, Any]] = []
+    positions: dict[str, int] = {}
     now = utcnow()
     for chosen in plan.samples:
         position += 1
@@ -140,17 +143,18 @@ def _store(
             continue
         values = _sample_values(cycle_id, facts.refs[chosen.decision_id], chosen.reasons, position)
         rows.append({**values, "created_at": now})
+        positions[chosen.decision_id] = position
     if rows:  # one executemany on the table: plans of thousands of samples are stored quickly
         session.execute(insert(SQLModel.metadata.tables[Sample.__tablename__]), rows)
     for manual in kept.values():
         position += 1
-        manual.position = position
+        manual.position = positions[manual.decision_key] = position
         session.add(manual)
         reason = manual.reasons[0] if manual.reasons else "manual: added by IQA"
         plan = sampling.add_sample(plan, manual.decision_key, "", reason)
         if manual.dropped:
             plan = sampling.drop_sample(plan, manual.decision_key)
-    return plan
+    return plan, positions
 
 
 def _sample_values(

@@ -8,6 +8,7 @@ import re
 
 from mappings.assessment.words import method_words
 from mappings.quality.beyond import reason_words, status_words
+from mappings.quality.sampling import Gaps
 from portfolio.words import plain
 
 SAMPLE_KINDS = {"interim": "Interim (before sign-off)", "summative": "Summative (after sign-off)"}
@@ -91,3 +92,17 @@ def gap_words(text: str) -> str:
     elif label == "record":
         value = sample_kind(value)
     return f"{GAP_LABELS.get(label, label.capitalize())} “{value}”"
+
+
+def gaps_words(gaps: Gaps) -> list[str]:
+    """Everything an IQA plan still lacks, one sentence each, as the plan page lists it: quotas
+    short, values never sampled, and sampled decisions no longer among the cycle's."""
+    lines = [
+        *map(gap_words, gaps.short),
+        *(f"{gap_words(g)} is not sampled" for g in gaps.uncovered),
+    ]
+    if gaps.unknown:
+        n = len(gaps.unknown)
+        are = "s are" if n != 1 else " is"
+        lines.append(f"{n} sampled decision{are} no longer among the cycle's decisions")
+    return lines
