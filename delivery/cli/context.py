@@ -178,6 +178,30 @@ def echo_data(data: Any, *, as_json: bool, lines: Callable[[Any], Iterable[str]]
         click.echo(line)
 
 
+class Day(click.DateTime):
+    """An option's day as people write it: the help says YYYY-MM-DD (not click's "%Y-%m-%d")
+    and a day it cannot read is refused with an example."""
+
+    name = "day"
+
+    def __init__(self) -> None:
+        super().__init__(["%Y-%m-%d"])
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            self.fail(
+                f"'{value}' is not a day: give it as YYYY-MM-DD, e.g. 2026-09-01.", param, ctx
+            )
+
+
+DAY = Day()
+
+
 # ``-o FILE`` of every command that writes a file; ``-o -`` writes to standard output instead.
 OUTPUT = click.Path(dir_okay=False, allow_dash=True, path_type=Path)
 

@@ -13,6 +13,7 @@ import click
 from sqlmodel import Session, select
 
 from delivery.cli.context import (
+    DAY,
     Context,
     F,
     is_stdout,
@@ -209,8 +210,8 @@ def export_coverage(
 
 
 @export_group.command("register")
-@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]))
-@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--from", "start", required=True, type=DAY, help="First day of the period.")
+@click.option("--to", "end", required=True, type=DAY, help="Last day of the period (included).")
 @output_option("FILE.csv or FILE.xlsx")
 @_format_option
 @json_option

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from delivery.cli.context import (
+    DAY,
     Context,
     echo_data,
     json_option,
@@ -33,9 +34,9 @@ def iqa_group() -> None:
 @click.option("--seed", default=None, type=int, help="Random seed (default: the cycle's).")
 @click.option("--create", is_flag=True, help="Create the cycle first (needs --iqa, --from, --to).")
 @click.option("--iqa", "iqa_id", default=None, type=int, help="With --create: the IQA's id.")
-@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), default=None,
+@click.option("--from", "start", type=DAY, default=None,
               help="With --create: first day of the cycle.")  # fmt: skip
-@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), default=None,
+@click.option("--to", "end", type=DAY, default=None,
               help="With --create: last day of the cycle.")  # fmt: skip
 @json_option
 @pass_ctx

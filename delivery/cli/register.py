@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import click
 
-from delivery.cli.context import Context, echo_data, json_option, pass_ctx
+from delivery.cli.context import DAY, Context, echo_data, json_option, pass_ctx
 from portfolio.services import frameworks, registrations
 from portfolio.services.people import SYSTEM
 from portfolio.services.registration_dates import default_planned_end
@@ -20,10 +20,10 @@ from portfolio.services.registration_dates import default_planned_end
 @click.option("--assessor", "assessor_id", required=True, type=int, help="Assessor's id.")
 @click.option("--iqa", "iqa_id", required=True, type=int, help="IQA's id (not the assessor).")
 @click.option("--cohort", "cohort_id", default=None, type=int, help="Cohort id.")
-@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Default: today.")
+@click.option("--start", type=DAY, default=None, help="Default: today.")
 @click.option(
     "--planned-end",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=DAY,
     default=None,
     help="Default: a year less a day after the start (2026-09-01: 2027-08-31).",
 )
