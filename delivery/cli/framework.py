@@ -164,7 +164,7 @@ def _framework_lines(rows: list[dict[str, Any]]) -> list[str]:
 @json_option
 @pass_ctx
 def show_framework(ctx: Context, code: str, version: str | None, as_json: bool) -> None:
-    """Show a framework, or one standard (by code, e.g. SE04), with its criteria."""
+    """Show a framework, or one of its standards by its code (SE04), with its criteria."""
     with ctx.session(write=False) as session:
         data = frameworks.describe(session, code, version=version)
     echo_data(data, as_json=as_json, lines=_standard_lines)
