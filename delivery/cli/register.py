@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import click
+from sqlmodel import col, select
 
 from delivery.cli.context import DAY, Context, echo_data, json_option, pass_ctx
+from portfolio.models import Person
 from portfolio.services import frameworks, registrations
 from portfolio.services.people import SYSTEM
 from portfolio.services.registration_dates import default_planned_end
+from portfolio.words import day_words
 
 
 @click.command("register")
@@ -68,11 +71,18 @@ def register_command(
             "start": start_day.isoformat(),
             "planned_end": end_day.isoformat(),
         }
-    echo_data(
-        data,
-        as_json=as_json,
-        lines=lambda d: [
-            f"Registered learner {d['learner']} on {d['framework']} v{d['version']} "
-            f"({','.join(d['standards'])}) as registration {d['registration']}."
-        ],
+        codes = registrations.registration_codes(session, reg.id or 0)
+        names = dict(
+            session.exec(
+                select(Person.id, Person.name).where(
+                    col(Person.id).in_([learner_id, assessor_id, iqa_id])
+                )
+            ).all()
+        )
+    said = (
+        f"Registered {names[learner_id]} on {fw.code} version {fw.version} "
+        f"({', '.join(codes)}), assessed by {names[assessor_id]} and quality assured "
+        f"by {names[iqa_id]}, from {day_words(start_day)} to {day_words(end_day)} "
+        f"(registration {reg.id})."
     )
+    echo_data(data, as_json=as_json, lines=lambda _: [said])

@@ -269,7 +269,7 @@ def test_cli_register(cli, trio, session, sample_framework) -> None:
     people = ["--assessor", str(assessor.id), "--iqa", str(iqa.id)]
     ok = cli(*base, "--standards", "SE01,SE04", *people, "--start", "2026-02-01")
     assert ok.exit_code == 0, ok.output
-    assert f"on SE v{sample_framework.version}" in ok.output
+    assert f"on SE version {sample_framework.version} (SE01, SE04)" in ok.output
     reg = session.exec(select(Registration).where(Registration.learner_id == learner.id)).one()
     assert (reg.start_date, reg.planned_end) == (date(2026, 2, 1), date(2027, 1, 31))
     assert registrations.registration_codes(session, reg.id or 0) == ["SE01", "SE04"]
