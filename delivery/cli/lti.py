@@ -7,10 +7,13 @@ from dataclasses import asdict
 from typing import Any
 
 import click
+from sqlmodel import Session
 
 from delivery.cli.context import Context, echo_data, json_option, pass_ctx
 from delivery.lti_urls import tool_urls
-from portfolio.models.lti import EMAIL_LINKS
+from portfolio.errors import NotFound
+from portfolio.models import Person
+from portfolio.models.lti import EMAIL_LINKS, LtiPlatform
 from portfolio.services import lti
 from portfolio.services.people import SYSTEM
 
@@ -90,8 +93,13 @@ def remove_platform(ctx: Context, platform_id: int) -> None:
 def unlink(ctx: Context, person_id: int) -> None:
     """Forget a person's stored VLE subjects: their next launch is matched by e-mail again."""
     with ctx.session() as session:
+        who = _person(session, person_id)
         count = lti.unlink(session, actor=SYSTEM, person_id=person_id)
-    click.echo(f"Forgot {count} stored VLE subject(s) of person {person_id}.")
+    subjects = "subject" if count == 1 else "subjects"
+    click.echo(
+        f"Forgot {count} stored VLE {subjects} of {who}: their next launch is matched by e-mail "
+        "again."
+    )
 
 
 @lti_group.command("link")
@@ -104,10 +112,22 @@ def unlink(ctx: Context, person_id: int) -> None:
 def link(ctx: Context, person_id: int, platform_id: int, subject: str) -> None:
     """Link a person of a VLE to an account here: their launches then open it."""
     with ctx.session() as session:
+        who = _person(session, person_id)
         lti.link_subject(
             session, actor=SYSTEM, person_id=person_id, platform_id=platform_id, subject=subject
         )
-    click.echo(f"Linked VLE user {subject} to person {person_id}.")
+        vle = getattr(session.get(LtiPlatform, platform_id), "name", "VLE")
+    click.echo(
+        f"Linked the {vle} user {subject} to {who}: their launches from {vle} open this account."
+    )
+
+
+def _person(session: Session, person_id: int) -> str:
+    """The person by name with the id given: "Jo Learner (person 5)"."""
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"No person with the id {person_id}.")
+    return f"{person.name} (person {person_id})"
 
 
 @lti_group.command("list")

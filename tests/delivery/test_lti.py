@@ -368,7 +368,12 @@ def test_an_administrator_unlinks_a_person_made_in_error(
     assert launch(client, sent, registered.id_token(nonce=sent["nonce"], email=learner.email))
     client.post("/logout")
     result = cli("lti", "unlink", "--person", str(learner.id))
-    assert "Forgot 1 stored VLE subject" in result.output
+    assert result.output.strip() == (
+        f"Forgot 1 stored VLE subject of Jo Learner (person {learner.id}): their next launch is "
+        "matched by e-mail again."
+    )
+    nobody = cli("lti", "unlink", "--person", "999999")
+    assert nobody.exit_code == 1 and "No person with the id 999999" in nobody.output
     assert session.exec(select(LtiLink).where(LtiLink.person_id == learner.id)).all() == []
     # the next launch of another subject with Jo's e-mail is matched by e-mail again
     sent = start(client, registered)

@@ -160,7 +160,12 @@ def test_an_administrator_links_a_staff_account_to_its_vle_subject(
     (first, _second) = lti.list_platforms(session)
     args = ["lti", "link", "--person", str(assessor.id), "--platform", str(first.id)]
     result = cli(*args, "--subject", "moodle-user-3")
-    assert result.exit_code == 0 and "Linked" in result.output, result.output
+    assert result.exit_code == 0, result.output
+    # the person and the platform by name, not only the ids given ("to person 5")
+    assert result.output.strip() == (
+        f"Linked the {first.name} user moodle-user-3 to Eve Assessor (person {assessor.id}): "
+        f"their launches from {first.name} open this account."
+    )
     again = cli(*args, "--subject", "moodle-user-3")
     assert again.exit_code == 1 and "linked already" in again.output
     sent = start(client, both[0])
