@@ -45,4 +45,10 @@ def list_cohorts(ctx: Context, as_json: bool) -> None:
 
 
 def _cohort_lines(rows: list[dict[str, Any]]) -> list[str]:
-    return [f"{r['id']:>5}  {r['name']:<32} {r['site']:<20} {r['registrations']:>4}" for r in rows]
+    if not rows:
+        return ["No cohorts yet."]
+    heading = f"{'Id':>5}  {'Name':<32} {'Site':<20} Registrations"
+    return [
+        heading,
+        *(f"{r['id']:>5}  {r['name']:<32} {r['site']:<20} {r['registrations']:>13}" for r in rows),
+    ]
