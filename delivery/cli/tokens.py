@@ -4,9 +4,10 @@ listed and revoked. The secret is printed once, when the token is made; only its
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
-from sqlmodel import select
+from sqlmodel import col, select
 
 from delivery.cli.context import Context, echo_data, json_option, pass_ctx
 from portfolio.errors import NotFound
@@ -75,19 +76,40 @@ def create_token(
 @pass_ctx
 def list_tokens(ctx: Context, email: str | None, as_json: bool) -> None:
     """List tokens (id, person, name, scopes, state; never their secrets)."""
+    zone = ZoneInfo(ctx.settings["TIME_ZONE"])
     with ctx.session(write=False) as session:
-        people = {p.id: p.email for p in session.exec(select(Person))}
         person_id = None
         if email is not None:
-            person_id = next((i for i, e in people.items() if e == normalise_email(email)), -1)
-        rows = [
-            _row(t, people.get(t.person_id, "?"))
-            for t in tokens.list_for(session, actor=SYSTEM, person_id=person_id)
-        ]
-    echo_data(rows, as_json=as_json, lines=lambda rs: [
-        f"{r['id']:>5}  {r['person']:<32} {r['name']:<24} {' '.join(r['scopes']):<28} {r['state']}"
-        for r in rs
-    ])  # fmt: skip
+            person_id = (
+                session.exec(
+                    select(Person.id).where(Person.email == normalise_email(email))
+                ).first()
+                or -1
+            )
+        found = tokens.list_for(session, actor=SYSTEM, person_id=person_id)
+        people = dict(  # only the tokens' people, not everyone's
+            session.exec(
+                select(Person.id, Person.email).where(
+                    col(Person.id).in_(sorted({t.person_id for t in found}))
+                )
+            ).all()
+        )
+        rows = [_row(t, people.get(t.person_id, "?")) for t in found]
+        states = [tokens.state_words(t, zone) for t in found]
+    echo_data(rows, as_json=as_json, lines=lambda rs: _token_lines(rs, states))
+
+
+def _token_lines(rows: list[dict[str, Any]], states: list[str]) -> list[str]:
+    """A heading, then one line per token: its state as the tokens page says it."""
+    if not rows:
+        return ["No tokens yet."]
+    return [
+        f"{'Id':>5}  {'Person':<32} {'Name':<24} {'May':<28} State",
+        *(
+            f"{r['id']:>5}  {r['person']:<32} {r['name']:<24} {' '.join(r['scopes']):<28} {said}"
+            for r, said in zip(rows, states, strict=True)
+        ),
+    ]
 
 
 @tokens_group.command("revoke")

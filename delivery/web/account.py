@@ -23,6 +23,7 @@ from delivery.web.forms import (
 )
 from delivery.web.handler import page
 from delivery.web.outbox import reset_link, send_later
+from delivery.web.words import centre_zone
 from portfolio.models.notification import KINDS, MODES
 from portfolio.services import logins, notifications, people, resets
 from portfolio.services import tokens as api_tokens
@@ -91,11 +92,20 @@ def tokens() -> tuple[str, int]:
             )
             form = TokenForm(formdata=None, scopes=offered)
     rows = api_tokens.list_for(db(), actor=me)
+    zone = centre_zone()
     return render_template(
         "account/tokens.html",
         form=form,
         made=made,
-        rows=[(t, api_tokens.state(t), RevokeTokenForm(formdata=None, row=t.id)) for t in rows],
+        rows=[
+            (
+                t,
+                api_tokens.state(t),
+                api_tokens.state_words(t, zone),
+                RevokeTokenForm(formdata=None, row=t.id),
+            )
+            for t in rows
+        ],  # fmt: skip
         scopes=offered,
     ), form.status
 

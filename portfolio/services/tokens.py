@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -21,6 +22,7 @@ from portfolio.models import ApiToken, Person
 from portfolio.models.base import utcnow
 from portfolio.services import audit
 from portfolio.services.actors import Actor
+from portfolio.words import moment_words
 
 PREFIX = "pat_"
 # what a token may do: reading is its own scope; each kind of change has one
@@ -157,6 +159,15 @@ def state(token: ApiToken, now: datetime | None = None) -> str:
     if token.expires_at is not None and token.expires_at <= (now or utcnow()):
         return "expired"
     return "active"
+
+
+def state_words(token: ApiToken, zone: ZoneInfo, now: datetime | None = None) -> str:
+    """The token's state as the tokens page and `portfolio tokens list` say it: "works until
+    3 Jan 2027, 14:05" (in ``zone``), "works", "revoked" or "expired"."""
+    found = state(token, now)
+    if found != "active":
+        return found
+    return f"works until {moment_words(token.expires_at, zone)}" if token.expires_at else "works"
 
 
 @dataclass(frozen=True)

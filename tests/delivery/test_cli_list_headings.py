@@ -1,15 +1,17 @@
 """The lists the commands print say what each column is: `cohort list` printed "3  North  Leeds  4",
-a bare count nobody could read without the source; now a heading names the columns."""
+a bare count nobody could read without the source; now a heading names the columns. `tokens list`
+says until when a token works, as the tokens page does."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session
 
 from portfolio.models import Person
-from portfolio.services import registrations
+from portfolio.services import registrations, tokens
 from portfolio.services.people import SYSTEM
 
 
@@ -34,3 +36,26 @@ def test_the_cohort_list_names_its_columns(
     # each value under its heading
     assert row.index("Leeds") == listed[0].index("Site")
     assert row.rstrip().endswith("2") and len(row.rstrip()) == len(listed[0].rstrip())
+
+
+def test_the_token_list_names_its_columns_and_says_until_when_each_works(
+    cli: Callable[..., Any], session: Session, make_person: Callable[..., Person]
+) -> None:
+    empty = cli("tokens", "list")
+    assert empty.exit_code == 0 and empty.output.strip() == "No tokens yet.", empty.output
+    person = make_person("learner", email="tess@centre.test")
+    made = {
+        name: tokens.create(session, actor=SYSTEM, person_id=person.id or 0, name=name,
+                            scopes=["read"], days=days).token
+        for name, days in (("sync", 30), ("forever", None), ("old", None))
+    }  # fmt: skip
+    tokens.revoke(session, actor=SYSTEM, token_id=made["old"].id or 0)
+    session.commit()
+    listed = cli("tokens", "list").output.splitlines()
+    assert listed[0].split() == ["Id", "Person", "Name", "May", "State"]
+    rows = {line.split()[2]: line for line in listed[1:]}
+    assert rows.keys() == made.keys()
+    assert re.search(r"  works until \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d$", rows["sync"])
+    assert rows["forever"].endswith("  works") and rows["old"].endswith("  revoked")
+    assert all("tess@centre.test" in row and " read " in row for row in rows.values())
+    assert not re.search(r"\d{4}-\d\d-\d\d", "\n".join(listed))  # no ISO timestamps
