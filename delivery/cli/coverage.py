@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import click
 
 from delivery.cli.context import Context, echo_data, json_option, pass_ctx
@@ -17,5 +19,7 @@ def coverage_command(ctx: Context, learner_id: int, standard: str | None, as_jso
     """Show a candidate's coverage per standard: counts, states, evidence and reasons."""
     with ctx.session(write=False) as session:
         learner, entries = coverage_report(session, learner_id=learner_id, standard=standard)
-        text = report_text(learner, entries, detail=standard is not None)
+        text = report_text(
+            learner, entries, detail=standard is not None, zone=ZoneInfo(ctx.settings["TIME_ZONE"])
+        )
     echo_data(entries, as_json=as_json, lines=lambda _: [text])

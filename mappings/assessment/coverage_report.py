@@ -24,8 +24,9 @@ do (:mod:`mappings.assessment.reasons`), which the text of ``portfolio coverage`
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -35,6 +36,7 @@ from mappings.assessment.standing import learner_standings
 from mappings.assessment.words import CRITERION_STATES
 from portfolio.errors import NotFound
 from portfolio.models import Person
+from portfolio.words import moment_words
 
 
 def coverage_report(
@@ -100,14 +102,22 @@ def coverage_report(
 _WIDTH = max(map(len, CRITERION_STATES.values()))  # the states line up in one column
 
 
-def report_text(learner: Person, entries: list[dict[str, Any]], *, detail: bool) -> str:
-    """A readable summary; with ``detail`` every criterion is listed, else only what is not met."""
+def report_text(
+    learner: Person, entries: list[dict[str, Any]], *, detail: bool, zone: ZoneInfo
+) -> str:
+    """A readable summary; with ``detail`` every criterion is listed, else only what is not met.
+    In the coverage page's words: "signed off 3 Dec 2026, 14:05" (in ``zone``), a met
+    criterion's evidence by its reference and title ("E4v1 Observation at work")."""
     lines = [f"{learner.name} (candidate {learner.id})"]
     if not entries:
         lines.append("  not registered on any standard")
     for e in entries:
         n = e["counts"]
-        signed = f", signed off {e['signed_off_at'][:10]}" if e["signed_off"] else ""
+        signed = (
+            f", signed off {moment_words(datetime.fromisoformat(e['signed_off_at']), zone)}"
+            if e["signed_off"]
+            else ""
+        )
         lines.append("")
         lines.append(f"{e['standard']}  {e['title']}")
         lines.append(
@@ -118,7 +128,7 @@ def report_text(learner: Person, entries: list[dict[str, Any]], *, detail: bool)
         for c in e["criteria"]:
             if c["state"] == "met" and not detail:
                 continue
-            refs = ", ".join(ev["ref"] for ev in c["evidence"])
+            refs = ", ".join(f"{ev['ref']} {ev['title']}" for ev in c["evidence"])
             why = "; ".join(c["reasons_words"])
             tail = why if c["state"] != "met" else refs
             lines.append(f"  {c['code']:<5} {c['state_words']:<{_WIDTH}}  {tail}".rstrip())
