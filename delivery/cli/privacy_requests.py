@@ -68,6 +68,7 @@ def erase_command(ctx: Context, email: str, dry_run: bool, as_json: bool) -> Non
     """Erase a person's personal data on their request, keeping what the awarding body requires."""
     with ctx.session(write=not dry_run) as session:
         person = find_person(session, email)
+        who = f"{person.name} ({person.email})"  # as the administrator knows them, before erasing
         result = erase_person(
             session,
             actor=SYSTEM,
@@ -79,7 +80,7 @@ def erase_command(ctx: Context, email: str, dry_run: bool, as_json: bool) -> Non
     def lines(data: dict[str, Any]) -> list[str]:
         head = "Would erase" if dry_run else "Erased"
         return [
-            f"{head} the name, e-mail and log-in of person {data['person_id']}, "
+            f"{head} the name, e-mail and log-in of {who}, "
             f"{data['notifications']} notification(s), the content of "
             f"{data['evidence_erased']} evidence item(s) and {data['files_erased']} file(s) "
             f"({data['files_removed_from_store']} leaving the file store).",

@@ -122,8 +122,14 @@ def test_erasure_on_request_keeps_what_the_awarding_body_needs(session, case, st
     assert (plan["evidence_erased"], plan["evidence_kept"]) == (1, 1)
     assert session.get(Person, case.learner.id).email == email
 
+    said = cli("privacy", "erase", email, "--dry-run").output
+    # the person by the name and address the administrator knows, not by an id ("person 7")
+    who = f"{case.learner.name} ({email})"
+    assert said.startswith(f"Would erase the name, e-mail and log-in of {who}, "), said
+    assert f"person {case.learner.id}" not in said
     done = cli("privacy", "erase", email)
     assert done.exit_code == 0, done.output
+    assert done.output.startswith(f"Erased the name, e-mail and log-in of {who}, "), done.output
     session.expire_all()
     person = session.get(Person, case.learner.id)
     assert person.name == PLACEHOLDER_NAME and person.email != email
