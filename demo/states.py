@@ -26,6 +26,7 @@ from mappings.assessment.standing import registrations_of_learner
 from portfolio.models import AuditEntry, Person
 from portfolio.services.breaks import start_break
 from portfolio.services.people import Actor
+from portfolio.words import day_words
 
 ADMIN_EMAIL = "admin@example.org"
 BREAK_EMAIL = "learner5@example.org"
@@ -89,4 +90,4 @@ def _start_break(session: Session, today: date) -> str:
         until=since + timedelta(weeks=BREAK_WEEKS_AWAY),
         today=since,
     )
-    return f"on a break for {BREAK_EMAIL} since {since:%d %b %Y}"
+    return f"on a break for {BREAK_EMAIL} since {day_words(since)}"

@@ -19,6 +19,7 @@ from mappings.assessment.models import Claim, Decision, LearnerDeclaration, Sign
 from mappings.assessment.standing import load_standings, registrations_of_learner
 from mappings.quality.models import Sample
 from portfolio.models import AuditEntry, Criterion, Evidence, Person, Registration
+from portfolio.words import day_words
 
 
 def _person(session: Session, email: str) -> Person:
@@ -59,7 +60,7 @@ def test_a_demo_learner_is_on_a_break_recorded_by_an_administrator(session: Sess
     ).all()
     assert entry.actor_id == _person(session, "admin@example.org").id
     assert entry.data["until"] == reg.break_until.isoformat()
-    assert f"on a break for {BREAK_EMAIL}" in report.text()
+    assert f"on a break for {BREAK_EMAIL} since {day_words(reg.break_since)}" in report.text()
 
 
 def test_a_demo_learner_completed_every_standard_signed_off_by_their_assessor(
