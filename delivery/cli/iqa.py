@@ -23,6 +23,9 @@ from mappings.quality import cycles, plan, sampling
 from mappings.quality.words import gaps_words, reason_plain, sample_kind_phrase, sample_label
 from portfolio.services.people import SYSTEM
 
+# as the plan page's field says it
+SEED_HELP = "Sampling number: the same number picks the same samples again (default: the cycle's)."
+
 
 @click.group("iqa")
 def iqa_group() -> None:
@@ -31,7 +34,7 @@ def iqa_group() -> None:
 
 @iqa_group.command("plan")
 @click.option("--cycle", "name", required=True, help="Name of the sampling cycle.")
-@click.option("--seed", default=None, type=int, help="Random seed (default: the cycle's).")
+@click.option("--seed", default=None, type=int, help=SEED_HELP)
 @click.option("--create", is_flag=True, help="Create the cycle first (needs --iqa, --from, --to).")
 @click.option("--iqa", "iqa_id", default=None, type=int, help="With --create: the IQA's id.")
 @click.option("--from", "start", type=DAY, default=None,

@@ -107,3 +107,14 @@ def test_gaps_are_listed_as_the_plan_page_lists_them() -> None:
     assert gaps_words(Gaps((), (), ("S9",))) == [
         "1 sampled decision is no longer among the cycle's decisions"
     ]
+
+
+def test_the_seed_is_called_what_the_plan_page_calls_it() -> None:
+    from click.testing import CliRunner
+
+    from delivery.cli.main import main
+
+    shown = CliRunner().invoke(main, ["iqa", "plan", "--help"], terminal_width=200)
+    line = next(x for x in shown.output.splitlines() if x.strip().startswith("--seed"))
+    assert "Sampling number" in line and "the same number picks the same samples again" in line
+    assert "Random seed" not in shown.output
