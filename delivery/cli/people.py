@@ -110,14 +110,19 @@ def list_people(ctx: Context, role: str | None, as_json: bool) -> None:
             }
             for p, on in people.list_people_two_step(session, role=role)
         ]
-    echo_data(rows, as_json=as_json, lines=_person_lines)
+    echo_data(rows, as_json=as_json, lines=lambda rs: _person_lines(rs, role))
 
 
-def _person_lines(rows: list[dict[str, Any]]) -> list[str]:
+def _person_lines(rows: list[dict[str, Any]], role: str | None) -> list[str]:
+    if not rows:
+        return ["No people with that role." if role else "No people yet."]
     return [
-        f"{r['id']:>5}  {r['name']:<28} {r['email']:<36} "
-        f"{'two-step on' if r['two_step'] else 'two-step off':<12}  {','.join(r['roles'])}"
-        for r in rows
+        f"{'Id':>5}  {'Name':<28} {'E-mail':<36} {'Two-step':<9} Roles",
+        *(
+            f"{r['id']:>5}  {r['name']:<28} {r['email']:<36} "
+            f"{'on' if r['two_step'] else 'off':<9} {','.join(r['roles'])}"
+            for r in rows
+        ),
     ]
 
 

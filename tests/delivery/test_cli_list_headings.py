@@ -59,3 +59,16 @@ def test_the_token_list_names_its_columns_and_says_until_when_each_works(
     assert rows["forever"].endswith("  works") and rows["old"].endswith("  revoked")
     assert all("tess@centre.test" in row and " read " in row for row in rows.values())
     assert not re.search(r"\d{4}-\d\d-\d\d", "\n".join(listed))  # no ISO timestamps
+
+
+def test_the_people_list_names_its_columns(
+    cli: Callable[..., Any], make_person: Callable[..., Person]
+) -> None:
+    assert cli("people", "list", "--role", "eqa").output.strip() == "No people with that role."
+    person = make_person("assessor", name="Ana Lyst", email="ana@centre.test")
+    listed = cli("people", "list").output.splitlines()
+    assert listed[0].split() == ["Id", "Name", "E-mail", "Two-step", "Roles"]
+    row = next(line for line in listed[1:] if "Ana Lyst" in line)
+    assert row.split() == [str(person.id), "Ana", "Lyst", "ana@centre.test", "off", "assessor"]
+    assert row.index("ana@centre.test") == listed[0].index("E-mail")
+    assert row.index("off") == listed[0].index("Two-step")
