@@ -143,3 +143,32 @@ def test_the_placeholder_address_is_never_shown(client, auth, session, case, mak
     auth.login(assessor)
     caseload = client.get("/caseload").get_data(as_text=True)
     assert "erased.invalid" not in caseload
+
+
+def test_the_api_gives_no_address_for_an_erased_person(session, case) -> None:
+    from delivery.web.api.admin import _person
+
+    learner, _assessor, admin, _reg = case
+    assert _person(learner, two_step=False)["email"] == learner.email
+    _erase(session, admin, learner)
+    session.refresh(learner)
+    assert learner.email.endswith("erased.invalid")  # what is stored, never given
+    assert _person(learner, two_step=False)["email"] is None
+
+
+def test_the_openapi_document_says_the_address_may_be_null(client) -> None:
+    document = client.get("/api/v1/openapi.json").get_json()
+    email = document["components"]["schemas"]["Person"]["properties"]["email"]
+    assert email.get("nullable") is True or "null" in (email.get("type") or [])
+    assert "erased" in email.get("description", "")
+
+
+def test_the_subject_access_button_reads_sensibly_once_erased(client, auth, session, case) -> None:
+    learner, _assessor, admin, _reg = case
+    auth.login(admin)
+    before = client.get(f"/admin/people/{learner.id}").get_data(as_text=True)
+    assert f"Download everything held about {learner.name}</button>" in before
+    _erase(session, admin, learner)
+    text = client.get(f"/admin/people/{learner.id}").get_data(as_text=True)
+    assert "about Erased person" not in text
+    assert "Download everything still held about this person</button>" in text

@@ -36,7 +36,11 @@ class PersonArgs(ma.Schema):
 class Person(ma.Schema):
     id = f.Integer(required=True)
     name = f.String(required=True)
-    email = f.String(required=True)
+    email = f.String(
+        required=True, allow_none=True,
+        metadata={"description": "null once the person's personal data was erased (what is "
+                                 "stored then is a placeholder, never given)"},
+    )  # fmt: skip
     roles = f.List(f.String(), required=True)
     site = f.String(required=True)
     active = f.Boolean(required=True)
@@ -140,7 +144,7 @@ class Allocation(Strict):
 
 
 def _person(p: Any, two_step: bool) -> dict[str, Any]:
-    return {"id": p.id, "name": p.name, "email": p.email, "roles": sorted(p.role_set),
+    return {"id": p.id, "name": p.name, "email": p.shown_email, "roles": sorted(p.role_set),
             "site": p.site, "active": p.active, "two_step": two_step}  # fmt: skip
 
 
