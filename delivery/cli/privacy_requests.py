@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -75,6 +76,7 @@ def erase_command(ctx: Context, email: str, dry_run: bool, as_json: bool) -> Non
             person_id=person.id or 0,
             store=ctx.file_store,
             dry_run=dry_run,
+            zone=ZoneInfo(ctx.settings["TIME_ZONE"]),
         )
 
     def lines(data: dict[str, Any]) -> list[str]:

@@ -222,11 +222,12 @@ class RegistrationSummary(SQLModel, table=True):
     percent: int  # met of total, a whole percentage (halves up)
     rag_rank: int  # 0 red, 1 amber, 2 green on computed_on
     withdrawn: bool = False  # the learner withdrew: shown, not counted as active
-    active: bool = True  # not ``withdrawn``
+    active: bool = True  # neither ``withdrawn`` nor ended by the learner's erasure (stage 3)
     # every standard signed off (not reopened) on this day, the latest sign-off's: completed
     completed_on: date | None = None
-    # 0 working, 1 completed, 2 withdrawn (withdrawn first of the two): the status order leads
-    # with it ascending; ``stage_back`` (2 - stage) leads the one read descending, backwards
+    # 0 working, 1 completed, 2 withdrawn (withdrawn first of the two), 3 ended: the learner's
+    # personal data was erased (summaries.stage_of): the status order leads with it ascending;
+    # ``stage_back`` (2 - stage, -1 when ended) leads the one read descending, backwards
     stage: int = 0
     stage_back: int = 2
 

@@ -99,9 +99,11 @@ def work_out(session: Session, registration_ids: Sequence[int], today: date) -> 
 RAG_RANK: dict[Rag, int] = {"red": 0, "amber": 1, "green": 2}
 
 
-def stage_of(withdrawn: bool, completed_on: date | None) -> int:
-    """Where the status order puts a registration: 0 working, 1 completed, 2 withdrawn."""
-    return 2 if withdrawn else 1 if completed_on is not None else 0
+def stage_of(withdrawn: bool, completed_on: date | None, *, erased: bool = False) -> int:
+    """Where the status order puts a registration: 0 working, 1 completed, 2 withdrawn, 3 ended
+    because the learner's personal data was erased (they can no longer learn; a registration
+    completed or withdrawn before stays so)."""
+    return 2 if withdrawn else 1 if completed_on is not None else 3 if erased else 0
 
 
 def rows(
@@ -114,7 +116,7 @@ def rows(
     for s in load_standings(session, registration_ids, today, detail=False):
         reg = s.registration
         done = completed(s, zone=zone)
-        stage = stage_of(reg.withdrawn_at is not None, done)
+        stage = stage_of(reg.withdrawn_at is not None, done, erased=s.learner.erased_at is not None)
         found.append(
             {
                 "registration_id": reg.id,
@@ -130,7 +132,7 @@ def rows(
                 "percent": whole_percent(s.met, s.total),
                 "rag_rank": RAG_RANK[s.rag],
                 "withdrawn": reg.withdrawn_at is not None,
-                "active": reg.withdrawn_at is None,
+                "active": stage in (0, 1),
                 "completed_on": done,
                 "stage": stage,
                 "stage_back": 2 - stage,

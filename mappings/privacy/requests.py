@@ -15,11 +15,15 @@ counts, never the erased data.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, delete, func, or_, update
 from sqlmodel import Session, col, select
 
+from mappings.assessment import summaries
+from mappings.assessment.completion import CENTRE
 from mappings.assessment.models import SignOff, SignOffEvidence
 from mappings.privacy.erasure import Erased, erase_items, forget_people
 from portfolio.errors import Invalid, NotFound, PermissionDenied
@@ -105,6 +109,22 @@ def _split(session: Session, learner_id: int) -> tuple[list[int], list[int]]:
     return [i for i in items if i not in kept], [i for i in items if i in kept]
 
 
+def _rename(session: Session, person: Person) -> None:
+    """The account goes: the placeholder name and e-mail, no password, no log-in (flushed)."""
+    now = utcnow()
+    person.name = PLACEHOLDER_NAME
+    person.email = placeholder_email(person.id or 0)
+    person.password_hash = ""
+    person.active = False
+    person.removed_at = person.removed_at or now
+    person.erased_at = now
+    person.session_secret = new_session_secret()
+    person.failed_logins = 0
+    person.locked_until = None
+    session.add(person)
+    session.flush()
+
+
 def erase_person(
     session: Session,
     *,
@@ -112,8 +132,11 @@ def erase_person(
     person_id: int,
     store: files.Store | None,
     dry_run: bool = False,
+    zone: ZoneInfo = CENTRE,
 ) -> Erasure:
-    """Erase a person's personal data on their request (administrators only; not oneself)."""
+    """Erase a person's personal data on their request (administrators only; not oneself).
+    Their registrations' summaries are stored again (``zone``: the centre's, as the caseload
+    stores them), so the caseload lists them as ended from the moment the erasure commits."""
     if not actor.has("admin"):
         raise PermissionDenied("Only an administrator may erase a person's data.")
     person = session.get(Person, person_id)
@@ -163,18 +186,10 @@ def erase_person(
         )
     )
     forget_people(session, actor=actor, person_ids=[person_id], reason="request")
-    now = utcnow()
-    person.name = PLACEHOLDER_NAME
-    person.email = placeholder_email(person_id)
-    person.password_hash = ""
-    person.active = False
-    person.removed_at = person.removed_at or now
-    person.erased_at = now
-    person.session_secret = new_session_secret()
-    person.failed_logins = 0
-    person.locked_until = None
-    session.add(person)
-    session.flush()
+    _rename(session, person)
+    # the rename deleted their registrations' summaries: stored again, ended (stage 3)
+    regs = session.exec(select(Registration.id).where(Registration.learner_id == person_id))
+    summaries.save(session, [r for r in regs if r is not None], date.today(), zone=zone)
     data = {k: v for k, v in result.as_dict().items() if k not in ("person_id", "dry_run")}
     audit.record(
         session,

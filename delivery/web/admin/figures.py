@@ -76,6 +76,14 @@ def _count(what: Any, *where: Any) -> Any:
     return sa_select(func.count(what)).where(*where).scalar_subquery()
 
 
+def _not_erased() -> Any:
+    """The registration's learner was not erased: an erased learner can no longer learn, their
+    registration ended (late for nobody, its claims awaiting no one's decision)."""
+    return exists().where(
+        col(Person.id) == Registration.learner_id, col(Person.erased_at).is_(None)
+    )
+
+
 def _statement(today: date) -> Any:
     """One SELECT of scalar subqueries, one per figure, in the order ``centre_figures`` reads."""
     month_start = datetime.combine(today.replace(day=1), datetime.min.time(), tzinfo=UTC)
@@ -106,7 +114,7 @@ def _statement(today: date) -> Any:
     staying = col(Registration.withdrawn_at).is_(None)  # a withdrawn learner is counted apart
     # past the planned end with a standard still open: late, unless on a break in learning
     # (ending it moves the planned end on), which is counted apart
-    past_end = (open_standard, staying, col(Registration.planned_end) < today)
+    past_end = (open_standard, staying, _not_erased(), col(Registration.planned_end) < today)
     away = col(Registration.break_since).is_not(None)
     return sa_select(
         _count(col(Person.id), _role("learner")),

@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired
 from delivery.web.context import actor, db, file_store
 from delivery.web.forms import PageForm, errors_on
 from delivery.web.handler import page
+from delivery.web.words import centre_zone
 from exports.subject_access import write_subject_access
 from mappings.privacy import retention
 from mappings.privacy.requests import erase_person
@@ -90,7 +91,9 @@ def erase(person_id: int) -> tuple[str, int] | Response:
     form = EraseForm()
     if form.validate_on_submit():
         with errors_on(form):
-            done = erase_person(db(), actor=actor(), person_id=person_id, store=file_store())
+            done = erase_person(
+                db(), actor=actor(), person_id=person_id, store=file_store(), zone=centre_zone()
+            )
             flash(
                 f"Their personal data was erased: {_erased_words(done.erased.items, done.kept_items)}",
                 "success",

@@ -89,7 +89,8 @@ class Counts:
     stale: int  # summaries worked out before today
     withdrawn: int = 0  # registrations whose learner withdrew: in no other figure but the first
     completed: int = 0  # registrations completed (not withdrawn): not in the RAG counts
-    matching_finished: int = 0  # of ``matching``, those completed or withdrawn
+    matching_finished: int = 0  # of ``matching``, those completed, withdrawn or ended
+    ended: int = 0  # registrations ended by the learner's erasure: in no other figure but the first
 
 
 @dataclass(frozen=True)
@@ -113,15 +114,16 @@ class Caseload:
     after_last: int | None = None  # the next page's link seeks on from this row
     withdrawn: int = 0  # of the whole caseload, counted apart (not red, amber, green or awaiting)
     completed: int = 0  # of the whole caseload, counted apart (not red, amber, green or awaiting)
-    finished: bool = False  # the page lists the finished (completed or withdrawn) learners
+    finished: bool = False  # the page lists the finished (completed, withdrawn or ended) learners
     learning_matching: int = 0  # learners in learning (on a break too) the search finds
     finished_matching: int = 0  # finished learners the search finds
+    ended: int = 0  # of the whole caseload, ended by the learner's erasure: counted apart
 
     @property
     def active(self) -> int:
         """The caseload's registrations whose learner is still working: neither completed nor
-        withdrawn."""
-        return self.registrations - self.withdrawn - self.completed
+        withdrawn, nor ended by the learner's erasure."""
+        return self.registrations - self.withdrawn - self.completed - self.ended
 
 
 def _sort_key(key: str) -> Callable[[Any], tuple[Any, ...]]:
@@ -154,8 +156,10 @@ def _counts_statement(role: str, search: bool, people: bool) -> Any:
     costs more than running it."""
     holder = bindparam("holder", type_=Integer)
     # a withdrawn learner is counted apart, nor is a completed one red, amber or green; the claims
-    # of neither await a decision (the marking queue leaves them out)
+    # of neither await a decision (the marking queue leaves them out); nor of a learner whose
+    # personal data was erased (stage 3), who is not counted among the learners either
     working = col(_S.stage) == 0
+    kept = col(_S.stage) != 3
     awaiting = and_(col(_S.awaiting) > 0, working)
     allocated = (
         sa_select(func.count())
@@ -167,7 +171,7 @@ def _counts_statement(role: str, search: bool, people: bool) -> Any:
         func.count(),
         *(_ones(and_(col(_S.rag_rank) == rank, working)) for rank in range(len(RAGS))),
         func.coalesce(func.sum(case((working, _S.awaiting), else_=0)), 0),
-        func.count(distinct(col(_S.learner_id))) if people else literal(0),
+        func.count(distinct(case((kept, _S.learner_id)))) if people else literal(0),
         func.count(distinct(case((awaiting, _S.learner_id)))) if people else literal(0),
         _ones(like()) if search else func.count(),
         allocated,
@@ -175,6 +179,7 @@ def _counts_statement(role: str, search: bool, people: bool) -> Any:
         _ones(col(_S.withdrawn).is_(True)),
         _ones(col(_S.stage) == 1),
         _ones(and_(like(), col(_S.stage) > 0)) if search else _ones(col(_S.stage) > 0),
+        _ones(~kept),
     ).where(holder_of(role) == holder)
 
 
@@ -188,7 +193,7 @@ def counts(
         params["pattern"] = pattern(needle)
     found = session.execute(_counts_statement(role, bool(needle), people), params).one()
     (total, red, amber, green, awaiting, learners, awaiting_learners, matching, mine, stale,
-     withdrawn, completed, matching_finished) = found  # fmt: skip
+     withdrawn, completed, matching_finished, ended) = found  # fmt: skip
     return Counts(
         registrations=total,
         rag_counts={"red": red, "amber": amber, "green": green},
@@ -201,6 +206,7 @@ def counts(
         withdrawn=withdrawn,
         completed=completed,
         matching_finished=matching_finished,
+        ended=ended,
     )
 
 
@@ -262,6 +268,7 @@ def _progress(row: Row) -> LearnerProgress:
         withdrawn_reason=row.withdrawn_reason,
         break_since=row.break_since,
         completed_on=row.completed_on,
+        ended=row.ended,
     )
 
 
@@ -285,10 +292,9 @@ def caseload(
     summaries: a count and a range of an index, whatever the caseload's size (``after`` or
     ``before``: the registration the page's neighbour showed last or first, whence its rows are
     sought). The learners still in learning (on a break too) are listed apart from the finished
-    ones (completed or withdrawn; ``finished``), each part sorted and paged on its own, so a
-    finished learner never sits among those an assessor is working with, whatever the sort.
-    Summaries missing or of an earlier day are stored first by ``store`` when few; else
-    ``pending`` names them."""
+    ones (completed, withdrawn or ended by the learner's erasure; ``finished``), each part
+    sorted and paged on its own. Summaries missing or of an earlier day are stored first by
+    ``store`` when few; else ``pending`` names them."""
     today = today or date.today()
     sort = sort if sort in SORT_KEYS else "name"
     direction = "desc" if direction == "desc" else "asc"
@@ -344,6 +350,7 @@ def caseload(
         finished=finished,
         learning_matching=learning,
         finished_matching=found.matching_finished,
+        ended=found.ended,
     )
 
 

@@ -9,7 +9,7 @@ read for the page's own rows. The rows of a seek are what the page's number says
 caseload changed between the two visits (as with any paging of a list that changes); a seek
 from a row that is no longer there (its summary forgotten by a decision, or its learner moved
 to another assessor) finds the page by its number instead. The learners in learning and the
-finished (completed or withdrawn) are read apart, each a range of the index led by the stage.
+finished (completed, withdrawn or ended by the learner's erasure) are read apart, each a range of the index led by the stage.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ _ORDER: dict[str, tuple[Any, ...]] = {
     "end": (_S.stage, _S.planned_end, _S.name_key),
 }  # each the columns of an index (summaries' model), after the assessor's or IQA's id; the
 # stage leads each, so that the learners in learning (stage 0) and the finished (completed 1,
-# withdrawn 2) are each a range of it
+# withdrawn 2, ended by the learner's erasure 3) are each a range of it
 
 
 def _part(order: str, finished: bool) -> ColumnElement[bool]:
@@ -73,6 +73,7 @@ class Row(NamedTuple):
     withdrawn_reason: str | None = None
     break_since: date | None = None  # on a break in learning: shown so, sorted as active
     completed_on: date | None = None  # every standard signed off: shown so, sorted after active
+    ended: bool = False  # the learner's personal data was erased: shown so, sorted last
 
 
 class Position(NamedTuple):
@@ -146,6 +147,7 @@ def _page_statement(
             col(Registration.withdrawn_reason),
             col(Registration.break_since),
             col(_S.completed_on),
+            col(_S.stage),
         )  # fmt: skip
         .select_from(page)
         .join(_S, col(_S.registration_id) == page.c.rid)
@@ -159,9 +161,9 @@ def _page_statement(
 def _read(session: Session, statement: Any, params: dict[str, Any]) -> list[Row]:
     return [
         Row(reg, learner, name, f"{title} (v{version})", start, end, met, total, awaiting,
-            percent, RAGS[rank], left, why, away, done)
+            percent, RAGS[rank], left, why, away, done, stage == 3)
         for reg, learner, name, title, version, start, end, met, total, awaiting, percent, rank,
-        left, why, away, done in session.execute(statement, params)
+        left, why, away, done, stage in session.execute(statement, params)
     ]  # fmt: skip
 
 

@@ -118,6 +118,7 @@ class LearnerProgress:
     break_since: date | None = None  # on a break in learning: still active, sorted with them
     # every standard signed off (none reopened) by this day: completed, shown and sorted apart
     completed_on: date | None = None
+    ended: bool = False  # the learner's personal data was erased: finished, shown so
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,7 @@ class CaseloadSummary:
     pending: tuple[int, ...]  # summaries missing or of an earlier day, left to the background
     withdrawn: int = 0  # registrations whose learner withdrew: not in the RAG or awaiting counts
     completed: int = 0  # registrations completed: not in the RAG counts
+    ended: int = 0  # ended by the learner's erasure: in no other count, the learners' neither
 
 
 def _item(row: evidence_service.EvidenceRow) -> EvidenceItem:
@@ -197,6 +198,7 @@ def caseload_summary(
         pending=pending,
         withdrawn=found.withdrawn,
         completed=found.completed,
+        ended=found.ended,
     )
 
 
