@@ -31,6 +31,7 @@ from portfolio.models import (
 from portfolio.models.base import utcnow
 from portfolio.services import access, audit, evidence, registrations
 from portfolio.services.people import Actor
+from portfolio.services.withdrawals import KEPT_EVIDENCE, refuse_if_erased
 from portfolio.words import day_words
 
 DECISIONS = ("accepted", "referred")
@@ -126,6 +127,7 @@ def set_claims(
         raise PermissionDenied("Only the learner and their assessor map evidence.")
     if item.submitted_at is not None:  # summaries count its claims (a draft's count nowhere)
         registrations.hold_learner(session, item.learner_id)
+        refuse_if_erased(session, item.learner_id, KEPT_EVIDENCE)  # read once held
     criteria = claimable_criteria(session, item.learner_id)
     wanted = set(criterion_ids)
     if wanted - {c.criterion_id for c in criteria}:
@@ -330,6 +332,8 @@ def decide_many(
     if any(c.claim_id not in known for c in choices):
         raise NotFound("No such claim on this evidence.")
     hold_registrations_of(session, [c.claim_id for c in choices])
+    # read once held (an erasure holds them too); said once, not for each claim
+    refuse_if_erased(session, item.learner_id, KEPT_EVIDENCE)
     errors: dict[int, DomainError] = {}
     made = []
     for choice in choices:
@@ -398,6 +402,7 @@ def judge(
     with something on the item to decide records it (:func:`deciders.require_judge`)."""
     item = _evidence(session, evidence_id)
     require_judge(session, actor=actor, item=item)  # something on it is theirs to decide
+    refuse_if_erased(session, item.learner_id, KEPT_EVIDENCE)
     version = evidence.latest_submitted(session, item)
     if version is None:
         raise Invalid("This evidence has not been submitted yet.")

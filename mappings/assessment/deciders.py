@@ -11,9 +11,10 @@ from sqlmodel import Session, col
 from mappings.assessment import holds
 from mappings.assessment.models import Claim, SignOff
 from portfolio.errors import Invalid, NotFound, PermissionDenied
-from portfolio.models import Criterion, Evidence, Framework, Registration, Standard
+from portfolio.models import Criterion, Evidence, Framework, Person, Registration, Standard
 from portfolio.services import access
 from portfolio.services.people import Actor
+from portfolio.services.withdrawals import KEPT_EVIDENCE, erased_words, refuse_if_erased
 from portfolio.words import day_words
 
 
@@ -84,8 +85,10 @@ def to_decide(
             col(Registration.id),
             col(Criterion.standard_id),
             col(Registration.withdrawn_at),
+            col(Person.erased_at),
         )
         .join(Evidence, col(Evidence.id) == Claim.evidence_id)
+        .join(Person, col(Person.id) == Evidence.learner_id)
         .join(Criterion, col(Criterion.id) == Claim.criterion_id)
         .join(Standard, col(Standard.id) == Criterion.standard_id)
         .join(Framework, col(Framework.id) == Standard.framework_id)
@@ -100,7 +103,9 @@ def to_decide(
     ).first()
     if row is None:
         raise NotFound("No such claim.")
-    claim, item, framework, assessor_id, frozen, registration_id, standard_id, withdrawn = row
+    claim, item, framework, assessor_id, frozen, registration_id, standard_id, withdrawn, erased = (
+        row
+    )
     access.require_assessor(session, actor, item.learner_id)
     if assessor_id != actor.id:  # the learner may have another assessor for this framework
         raise PermissionDenied(
@@ -109,11 +114,14 @@ def to_decide(
         )
     if not judging:  # the view's check before it reads the form: the sign-off is said later
         return claim, item, framework
-    # a sign-off or a withdrawal under way is waited for (once: a transaction holding the row
-    # read both as committed); the withdrawal is read as the row is held, at no cost
+    if erased is not None:  # decisions recorded before the erasure stay as they are
+        raise Invalid(f"{erased_words(erased)}: {KEPT_EVIDENCE}")
+    # a sign-off, a withdrawal or an erasure under way is waited for (once: a transaction
+    # holding the row read them as committed); the withdrawal is read as the row is held
     if not frozen and holds.concurrent(session) and not holds.holding(session, registration_id):
         withdrawn = holds.hold_registration(session, registration_id)
         frozen = holds.signed_now(session, registration_id, standard_id)
+        refuse_if_erased(session, item.learner_id, KEPT_EVIDENCE)
     if withdrawn is not None:  # decisions recorded before the withdrawal stay as they are
         raise Invalid(
             f"The learner withdrew from {framework.title} on {day_words(withdrawn)}: its claims "

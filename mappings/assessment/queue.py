@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func
+from sqlalchemy import and_, bindparam, exists, func
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from mappings.assessment.completion import signed_off_sql
@@ -46,13 +47,18 @@ MarkingQueue = Paged[QueueRow]
 # learner on two frameworks may have two assessors), unless the learner withdrew from it: its
 # claims are not decided until an administrator reinstates it; nor while the claim's standard is
 # signed off (every standard of a completed registration is): the sign-off froze its claims, none
-# is decided until it is reopened
+# is decided until it is reopened; nor once the learner's personal data is erased (what is kept
+# of their evidence is the awarding body's record: nothing more is decided on it)
+_LEARNER = aliased(Person)
 _ASSESSED = (
     and_(
         col(Registration.learner_id) == Evidence.learner_id,
         col(Registration.framework_id) == Standard.framework_id,
         col(Registration.withdrawn_at).is_(None),
         ~signed_off_sql(col(Registration.id), col(Standard.id)),
+        exists().where(
+            col(_LEARNER.id) == Registration.learner_id, col(_LEARNER.erased_at).is_(None)
+        ),
     ),
 )
 

@@ -43,6 +43,7 @@ from portfolio.refs import EvidenceRef
 from portfolio.services import access, audit
 from portfolio.services.evidence import version_hash
 from portfolio.services.people import Actor
+from portfolio.services.withdrawals import KEPT_EVIDENCE, erased_words, refuse_if_erased
 from portfolio.words import day_words
 
 
@@ -123,6 +124,8 @@ def sign_off(
 
 
 def _refuse_if_withdrawn(standing: Standing, withdrawn: date | None) -> None:
+    if standing.learner.erased_at is not None:  # sign-offs recorded before the erasure stay
+        raise Invalid(f"{erased_words(standing.learner.erased_at)}: {KEPT_EVIDENCE}")
     if withdrawn is not None:  # sign-offs recorded before the withdrawal stay as they are
         raise Invalid(
             f"The learner withdrew from {standing.framework.title} on {day_words(withdrawn)}: its "
@@ -140,6 +143,8 @@ def _no_one_else_signed(session: Session, standing: Standing, standard_id: int, 
     registration_id = standing.registration.id or 0
     # a withdrawal committed while this waited for the row is read here, at no cost
     _refuse_if_withdrawn(standing, holds.hold_registration(session, registration_id))
+    if holds.concurrent(session):  # an erasure committed while this waited (it holds the row)
+        refuse_if_erased(session, standing.learner.id or 0, KEPT_EVIDENCE)
     if holds.signed_now(session, registration_id, standard_id):
         raise Conflict(
             f"{code} was signed off while you were looking at it; reload to see the sign-off."
@@ -318,13 +323,20 @@ def reopen(session: Session, *, actor: Actor, signoff_id: int, reason: str) -> S
     registration = session.get(Registration, record.registration_id)
     assert registration is not None
     _require_reopener(actor, registration)
-    return _reopen(session, actor=actor, record=record, reason=reason)
+    return _reopen(
+        session, actor=actor, record=record, reason=reason, learner=registration.learner_id
+    )
 
 
-def _reopen(session: Session, *, actor: Actor, record: SignOff, reason: str) -> SignOff:
+def _reopen(
+    session: Session, *, actor: Actor, record: SignOff, reason: str, learner: int
+) -> SignOff:
     if holds.concurrent(session):  # held, and read as committed after another reopening
         holds.hold_registration(session, record.registration_id)  # as a sign-off holds it
         session.refresh(record, with_for_update=True)
+    # read once held (an erasure holds the row too): the evidence a reopened sign-off no longer
+    # rested on would be erased, the record of someone who asked for their data to go changed
+    refuse_if_erased(session, learner, KEPT_EVIDENCE)
     if record.status != "signed":
         raise Invalid("This sign-off is already reopened.")
     if not reason.strip():

@@ -9,9 +9,9 @@ functions are for administrators, flush (never commit) and write one audit entry
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import Framework, Person, Registration
@@ -72,15 +72,34 @@ def held(session: Session, actor: Actor, registration_id: int, what: str) -> Reg
     reg = session.get(Registration, registration_id, with_for_update=True, populate_existing=True)
     if reg is None:
         raise NotFound("No such registration.")
-    learner = session.get(Person, reg.learner_id)
-    if learner is not None and learner.erased_at is not None:
-        # they can no longer learn: what is recorded stays as the awarding body's record
-        raise Invalid(
-            f"The learner's personal data was erased on {day_words(local(learner.erased_at, CENTRE).date())}: "
-            "their registrations are kept as the awarding body's record and can no longer be "
-            "changed."
-        )
+    # they can no longer learn: what is recorded stays as the awarding body's record
+    refuse_if_erased(session, reg.learner_id, KEPT_REGISTRATIONS)
     return reg
+
+
+KEPT_REGISTRATIONS = (
+    "their registrations are kept as the awarding body's record and can no longer be changed."
+)
+KEPT_EVIDENCE = (
+    "what is kept of their evidence is the awarding body's record: its claims are no longer "
+    "mapped or decided, its VACSR judgement not recorded, its standards neither signed off nor "
+    "reopened."
+)
+
+
+def erased_words(erased_at: datetime) -> str:
+    """ "The learner's personal data was erased on 7 Dec 2026": how refusals begin."""
+    return f"The learner's personal data was erased on {day_words(local(erased_at, CENTRE).date())}"
+
+
+def refuse_if_erased(session: Session, learner_id: int, why: str) -> None:
+    """Refused (Invalid, saying ``why``) once the learner's personal data is erased, as
+    committed now (one statement): what is kept of them is the awarding body's record. The
+    withdrawal and break services (:func:`held`) and the mapping, deciding, judging and
+    sign-off services check it."""
+    erased_at = session.exec(select(Person.erased_at).where(Person.id == learner_id)).first()
+    if erased_at is not None:
+        raise Invalid(f"{erased_words(erased_at)}: {why}")
 
 
 def names(session: Session, reg: Registration) -> tuple[str, str]:

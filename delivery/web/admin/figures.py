@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import and_, exists, func, literal, or_
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from mappings.assessment.completion import signed_off_sql
@@ -84,6 +85,13 @@ def _not_erased() -> Any:
     )
 
 
+def _kept() -> Any:
+    """The evidence's learner was not erased: what is kept of their evidence is the awarding
+    body's record, its claims awaiting no one's decision."""
+    learner = aliased(Person)
+    return exists().where(col(learner.id) == Evidence.learner_id, col(learner.erased_at).is_(None))
+
+
 def _statement(today: date) -> Any:
     """One SELECT of scalar subqueries, one per figure, in the order ``centre_figures`` reads."""
     month_start = datetime.combine(today.replace(day=1), datetime.min.time(), tzinfo=UTC)
@@ -107,7 +115,9 @@ def _statement(today: date) -> Any:
             signed_off_sql(col(Registration.id), col(Standard.id)),
         ),
     )
-    awaiting = and_(col(Evidence.submitted_at).is_not(None), col(Claim.status) == "claimed", ~left)
+    awaiting = and_(
+        col(Evidence.submitted_at).is_not(None), col(Claim.status) == "claimed", ~left, _kept()
+    )
     learner_alive = exists().where(
         col(Person.id) == Registration.learner_id, col(Person.removed_at).is_(None)
     )

@@ -1,0 +1,138 @@
+# ruff: noqa: F811 - the case fixture comes from the completion tests
+"""Once a learner's personal data is erased, what is kept of their evidence is the awarding
+body's record: its claims are no longer mapped or decided, its VACSR judgement not recorded, its
+standards neither signed off nor reopened (the services refuse, 422 on the pages, nothing
+written), and their claims leave the marking queue and every count of claims awaiting a
+decision."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from delivery.web.admin.figures import centre_figures
+from mappings.assessment import claims, signoff
+from mappings.assessment.models import Claim, Decision, Judgement, SignOff
+from mappings.assessment.queue import marking_queue
+from mappings.privacy.requests import erase_person
+from portfolio.errors import Invalid
+from portfolio.models import Evidence
+from portfolio.words import day_words
+from tests.conftest import actor_of
+from tests.delivery.test_completed import _sign, case  # noqa: F401
+
+TODAY = date.today()
+REFUSED = f"The learner's personal data was erased on {day_words(TODAY)}"
+
+
+@pytest.fixture
+def erased(session, case, make_person, make_evidence):
+    """Dora's SE01 signed off (its evidence kept), SE03 complete but not signed, and a new item
+    of hers claiming two SE03 criteria awaiting a decision; then her data is erased."""
+    dora, assessor = case["learner"], case["assessor"]
+    _sign(session, case, "SE01")
+    item = make_evidence(dora, title="Dora's afterthought", submit=False)
+    found = [c for c in claims.claimable_criteria(session, dora.id) if c.standard_code == "SE03"]
+    claims.set_claims(
+        session, actor=actor_of(dora), evidence_id=item.id,
+        criterion_ids=[c.criterion_id for c in found][:2],
+    )  # fmt: skip
+    from portfolio.services import evidence as evidence_service
+
+    evidence_service.submit(session, actor=actor_of(dora), evidence_id=item.id, declaration=True)
+    session.commit()
+    awaiting = session.exec(select(Claim).where(Claim.evidence_id == item.id)).all()
+    assert marking_queue(session, actor=actor_of(assessor), learner_id=dora.id).total == 1
+    admin = make_person("admin")
+    erase_person(session, actor=actor_of(admin), person_id=dora.id, store=None)
+    session.commit()
+    kept = session.exec(
+        select(Evidence).where(Evidence.learner_id == dora.id, Evidence.erased_at.is_(None))
+    ).all()
+    assert kept  # SE01's evidence, behind its sign-off
+    return {**case, "item": item, "awaiting": awaiting, "kept": kept, "found": found}
+
+
+def _written(session) -> tuple[int, int, int]:
+    session.rollback()
+    return tuple(
+        session.exec(select(func.count()).select_from(model)).one()
+        for model in (Decision, Judgement, SignOff)
+    )
+
+
+def test_the_services_refuse_work_on_an_erased_learners_evidence(session, erased) -> None:
+    me = actor_of(erased["assessor"])
+    before = _written(session)
+    claim = erased["awaiting"][0]
+    attempts = {
+        "decide": lambda: claims.decide(
+            session, actor=me, claim_id=claim.id, expected_revision=claim.revision,
+            decision="accepted", method="O",
+        ),
+        "decide_many": lambda: claims.decide_many(
+            session, actor=me, evidence_id=erased["item"].id,
+            choices=[claims.DecisionChoice(c.id, c.revision, "accepted", "O")
+                     for c in erased["awaiting"]],
+        ),
+        "judge": lambda: claims.judge(
+            session, actor=me, evidence_id=erased["item"].id, flags=dict.fromkeys(claims.VACSR, True)
+        ),
+        "map": lambda: claims.set_claims(
+            session, actor=me, evidence_id=erased["kept"][0].id,
+            criterion_ids=[c.criterion_id for c in erased["found"]],
+        ),
+        "sign": lambda: _sign(session, erased, "SE03"),
+        "reopen": lambda: signoff.reopen(
+            session, actor=actor_of(erased["iqa"]),
+            signoff_id=session.exec(select(SignOff.id)).first(), reason="Recheck",
+        ),
+    }  # fmt: skip
+    for what, attempt in attempts.items():
+        with pytest.raises(Invalid, match=REFUSED) as refused:
+            attempt()
+        assert "awarding body's record" in str(refused.value), what
+        assert _written(session) == before, what
+    assert all(c.status == "claimed" for c in session.exec(select(Claim).where(
+        Claim.evidence_id == erased["item"].id)))  # fmt: skip
+    assert session.exec(select(SignOff.status)).all() == ["signed"]
+
+
+def test_the_pages_refuse_with_422(session, client, auth, erased) -> None:
+    before = _written(session)
+    auth.login(erased["assessor"])
+    claim = erased["awaiting"][0]
+    dora = erased["learner"]
+    posts = {
+        f"/claims/{claim.id}/decision": {
+            "revision": str(claim.revision), "decision": "accepted", "method": "O",
+        },
+        f"/evidence/{erased['item'].id}/judgement": {
+            name: "y" for name in claims.VACSR
+        },
+        f"/learners/{dora.id}/standards/SE03/signoff": {
+            "summary": "Competent throughout.", "assessor_declaration": "y",
+        },
+    }  # fmt: skip
+    for path, data in posts.items():
+        r = client.post(path, data=data)
+        assert r.status_code == 422, (path, r.status_code, r.headers.get("Location"))
+        assert "personal data was erased on" in r.get_data(as_text=True), path
+    session.expire_all()
+    assert (
+        tuple(
+            session.exec(select(func.count()).select_from(model)).one()
+            for model in (Decision, Judgement, SignOff)
+        )
+        == before
+    )
+
+
+def test_an_erased_learners_claims_await_no_decision(session, erased) -> None:
+    assessor = erased["assessor"]
+    assert marking_queue(session, actor=actor_of(assessor)).total == 0
+    figures = {f.label: f for f in centre_figures(session, today=TODAY).work}
+    assert figures["Claims awaiting a decision"].value == 0
