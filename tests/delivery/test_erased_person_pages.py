@@ -172,3 +172,31 @@ def test_the_subject_access_button_reads_sensibly_once_erased(client, auth, sess
     text = client.get(f"/admin/people/{learner.id}").get_data(as_text=True)
     assert "about Erased person" not in text
     assert "Download everything still held about this person</button>" in text
+
+
+def test_the_cohort_page_shows_an_erased_learner_as_ended(client, auth, session, case) -> None:
+    """The cohort's progress page works each registration out as it stands (not from the
+    caseload's summaries): an erased learner is not shown in progress, red, amber or green."""
+    from portfolio.models import Cohort
+
+    learner, _assessor, admin, reg = case
+    cohort = Cohort(name="Spring", site="Main site")
+    session.add(cohort)
+    session.flush()
+    reg.cohort_id = cohort.id
+    session.add(reg)
+    session.commit()
+    auth.login(admin)
+
+    def row() -> str:
+        html = client.get(f"/cohorts/{cohort.id}/progress").get_data(as_text=True)
+        learners = html.split("<h2>Learners</h2>", 1)[1]
+        rows = learners.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr>")[1:]
+        (found,) = rows
+        return found
+
+    assert "Ended" not in row() and 'class="badge rag-' in row()
+    _erase(session, admin, learner)
+    after = row()
+    assert "Ended: personal data erased" in after
+    assert '<td data-label="Status">Ended</td>' in after and 'class="badge rag-' not in after

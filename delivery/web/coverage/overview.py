@@ -232,6 +232,7 @@ def progress_of(standing: Standing, *, outstanding: bool = True) -> LearnerProgr
         if found is not None:
             standards.append(_standard_progress(*found))
     met, total = standing.met, standing.total
+    done = completed(standing, zone=_zone())
     return LearnerProgress(
         learner_id=standing.learner.id or 0,
         learner_name=standing.learner.name,
@@ -256,7 +257,11 @@ def progress_of(standing: Standing, *, outstanding: bool = True) -> LearnerProgr
         ),
         withdrawn_at=standing.registration.withdrawn_at,
         withdrawn_reason=standing.registration.withdrawn_reason,
-        completed_on=completed(standing, zone=_zone()),
+        completed_on=done,
+        # erased: not withdrawn or completed first (as the caseload's summaries' stage)
+        ended=standing.learner.erased_at is not None
+        and standing.registration.withdrawn_at is None
+        and done is None,
     )
 
 
