@@ -30,6 +30,7 @@ from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
 from portfolio.models import Evidence, Registration
 from portfolio.services import access, audit, notifications
 from portfolio.services.people import Actor
+from portfolio.services.withdrawals import KEPT_EVIDENCE, erased_words, refuse_if_erased
 from portfolio.words import day_words
 
 ASSESSOR_WORDING = (
@@ -158,6 +159,8 @@ def require_learner(session: Session, *, actor: Actor, registration_id: int) -> 
 
 
 def _refuse_if_withdrawn(standing: Standing, withdrawn: date | None) -> None:
+    if standing.learner.erased_at is not None:  # declarations made before the erasure stay
+        raise Invalid(f"{erased_words(standing.learner.erased_at)}: {KEPT_EVIDENCE}")
     if withdrawn is not None:  # declarations made before the withdrawal stay as they are
         raise Invalid(
             f"You withdrew from {standing.framework.title} on {day_words(withdrawn)}: no "
@@ -207,6 +210,8 @@ def declare(
         )
     if holds.concurrent(session):  # a double click's other request, a withdrawal: each is seen
         _refuse_if_withdrawn(standing, holds.hold_registration(session, registration_id))
+        # an erasure committed while this waited (it holds the registration too)
+        refuse_if_erased(session, learner_id, KEPT_EVIDENCE)
     if current_declaration(
         session, registration_id=registration_id, standard_id=info.id, evidence_set_sha256=digest
     ):

@@ -28,6 +28,7 @@ from portfolio.models import Criterion, Evidence, Framework, Registration, Regis
 from portfolio.models.base import utcnow
 from portfolio.services import access, audit
 from portfolio.services.people import Actor, without_controls
+from portfolio.services.withdrawals import NOTHING_NEW, refuse_if_erased
 from portfolio.words import day_words
 
 TITLE_LONGEST = 200
@@ -68,6 +69,7 @@ def _plan(session: Session, plan_id: int) -> tuple[AssessmentPlan, Registration]
 
 
 def _not_withdrawn(session: Session, reg: Registration) -> None:
+    refuse_if_erased(session, reg.learner_id, NOTHING_NEW)
     if reg.withdrawn_at is not None:
         raise Invalid(
             f"The learner withdrew from {_framework(session, reg)} on "

@@ -80,10 +80,14 @@ def held(session: Session, actor: Actor, registration_id: int, what: str) -> Reg
 KEPT_REGISTRATIONS = (
     "their registrations are kept as the awarding body's record and can no longer be changed."
 )
+NOTHING_NEW = (
+    "what is kept of them is the awarding body's record, and nothing new is written for them: "
+    "no evidence is added to their portfolio and no plan set or changed."
+)
 KEPT_EVIDENCE = (
     "what is kept of their evidence is the awarding body's record: its claims are no longer "
-    "mapped or decided, its VACSR judgement not recorded, its standards neither signed off nor "
-    "reopened."
+    "mapped or decided, its VACSR judgement not recorded, no declaration confirmed over it, its "
+    "standards neither signed off nor reopened."
 )
 
 
@@ -95,8 +99,9 @@ def erased_words(erased_at: datetime) -> str:
 def refuse_if_erased(session: Session, learner_id: int, why: str) -> None:
     """Refused (Invalid, saying ``why``) once the learner's personal data is erased, as
     committed now (one statement): what is kept of them is the awarding body's record. The
-    withdrawal and break services (:func:`held`) and the mapping, deciding, judging and
-    sign-off services check it."""
+    withdrawal and break services (:func:`held`) and the mapping, deciding, judging,
+    declaration and sign-off services check it, and so do evidence written for them
+    (:func:`portfolio.services.evidence.create`) and their plans."""
     erased_at = session.exec(select(Person.erased_at).where(Person.id == learner_id)).first()
     if erased_at is not None:
         raise Invalid(f"{erased_words(erased_at)}: {why}")

@@ -14,12 +14,12 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from delivery.web.admin.figures import centre_figures
-from mappings.assessment import claims, signoff
-from mappings.assessment.models import Claim, Decision, Judgement, SignOff
+from mappings.assessment import claims, plans, signoff
+from mappings.assessment.models import AssessmentPlan, Claim, Decision, Judgement, SignOff
 from mappings.assessment.queue import marking_queue
 from mappings.privacy.requests import erase_person
 from portfolio.errors import Invalid
-from portfolio.models import Evidence
+from portfolio.models import AuditEntry, Evidence
 from portfolio.words import day_words
 from tests.conftest import actor_of
 from tests.delivery.test_completed import _sign, case  # noqa: F401
@@ -136,3 +136,27 @@ def test_an_erased_learners_claims_await_no_decision(session, erased) -> None:
     assert marking_queue(session, actor=actor_of(assessor)).total == 0
     figures = {f.label: f for f in centre_figures(session, today=TODAY).work}
     assert figures["Claims awaiting a decision"].value == 0
+
+
+def test_nothing_new_is_written_for_an_erased_learner(session, erased, make_evidence) -> None:
+    """Their assessor writes them no observation record and sets them no plan (the services
+    refuse in words, nothing written): what is kept of them is the awarding body's record."""
+    dora, assessor = erased["learner"], erased["assessor"]
+    counted = (Evidence, AssessmentPlan, AuditEntry)
+    before = [session.exec(select(func.count()).select_from(m)).one() for m in counted]
+    attempts = {
+        "observation": lambda: make_evidence(
+            dora, kind="observation_record", title="Observed", author=assessor
+        ),
+        "plan": lambda: plans.set_plan(
+            session, actor=actor_of(assessor), registration_id=erased["reg"].id,
+            title="Write it up", body="", criterion_ids=[], due_on=None,
+        ),
+    }  # fmt: skip
+    for what, attempt in attempts.items():
+        with pytest.raises(Invalid, match=REFUSED) as refused:
+            attempt()
+        assert "nothing new is written for them" in str(refused.value), what
+        session.rollback()
+        after = [session.exec(select(func.count()).select_from(m)).one() for m in counted]
+        assert after == before, what

@@ -3,14 +3,19 @@ evidence set as it stands; sign-off needs it and keeps both declarations."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
+from sqlalchemy import func
 from sqlmodel import select
 
 from mappings.assessment import claims, declarations, signoff
 from mappings.assessment.models import Claim, LearnerDeclaration, SignOff
+from mappings.privacy.requests import erase_person
 from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
 from portfolio.models import AuditEntry, Notification
 from portfolio.services import audit, notifications
+from portfolio.words import day_words
 from tests.conftest import actor_of
 from tests.mappings.test_assessment import _accept_all
 
@@ -225,3 +230,21 @@ def test_a_new_version_of_the_evidence_asks_the_learner_again(session, case, mak
     assert note.read_at is None and "changed" in note.text and "SE03" in note.text
     with pytest.raises(Invalid, match="not confirmed their declaration"):
         _sign(session, assessor, reg)
+
+
+def test_an_erased_learner_declares_nothing(session, case, make_evidence, make_person) -> None:
+    """Once the learner's personal data is erased the declaration service refuses, in words,
+    writing nothing: an erased person cannot log in, but services check for themselves."""
+    learner, assessor, _iqa, reg = case
+    _accept_all(session, learner, assessor, make_evidence, "SE03", declare=False)
+    session.commit()
+    erase_person(session, actor=actor_of(make_person("admin")), person_id=learner.id, store=None)
+    session.commit()
+    audited = session.exec(select(func.count()).select_from(AuditEntry)).one()
+    refused = f"The learner's personal data was erased on {day_words(date.today())}: "
+    with pytest.raises(Invalid, match=refused) as raised:
+        _declare(session, learner, reg)
+    assert "awarding body's record" in str(raised.value)
+    session.rollback()
+    assert session.exec(select(LearnerDeclaration)).all() == []
+    assert session.exec(select(func.count()).select_from(AuditEntry)).one() == audited

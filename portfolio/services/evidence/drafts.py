@@ -16,7 +16,7 @@ from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
 from portfolio.models import Attachment, Evidence, EvidenceVersion
 from portfolio.models.base import utcnow
 from portfolio.models.evidence import ASSESSOR_KINDS, KINDS
-from portfolio.services import access, audit, registrations
+from portfolio.services import access, audit, registrations, withdrawals
 from portfolio.services.evidence import reading, scanning
 from portfolio.services.people import Actor, without_controls
 
@@ -166,6 +166,7 @@ def writable_kinds(relation: set[str] | frozenset[str]) -> tuple[str, ...]:
 
 def create(session: Session, *, actor: Actor, learner_id: int, draft: Draft) -> Evidence:
     may_author(session, actor, learner_id, draft.kind)
+    withdrawals.refuse_if_erased(session, learner_id, withdrawals.NOTHING_NEW)  # their assessor
     title, activity, body, fields = _clean(draft)
     item = Evidence(
         learner_id=learner_id,
