@@ -7,12 +7,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from framework.spec import CriterionSpec, FrameworkSpec, GlossaryEntry, StageSpec, StandardSpec
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import Criterion, Framework, Standard
+from portfolio.paging import past
 from portfolio.services import audit
 from portfolio.services.people import Actor
 from portfolio.storable import check_values
@@ -342,8 +344,6 @@ def list_frameworks(session: Session) -> list[Framework]:
 
 def framework_summaries(session: Session) -> list[dict[str, Any]]:
     """Every loaded framework version with its counts, in two queries."""
-    from sqlalchemy import func
-
     counts = dict(
         session.exec(
             select(Standard.framework_id, func.count(col(Criterion.id)))
@@ -359,20 +359,51 @@ def framework_summaries(session: Session) -> list[dict[str, Any]]:
         ).all()
     )
     return [
-        {
-            "id": f.id,
-            "code": f.code,
-            "urn": f.urn,
-            "title": f.title,
-            "version": f.version,
-            "source_format": f.source_format,
-            "standards": std_counts.get(f.id or 0, 0),
-            "criteria": counts.get(f.id or 0, 0),
-            "content_hash": f.content_hash,
-            "imported_at": f.created_at.isoformat(),
-        }
+        _summary(f, std_counts.get(f.id or 0, 0), counts.get(f.id or 0, 0))
         for f in list_frameworks(session)
     ]
+
+
+def _summary(f: Framework, standards: int, criteria: int) -> dict[str, Any]:
+    return {
+        "id": f.id,
+        "code": f.code,
+        "urn": f.urn,
+        "title": f.title,
+        "version": f.version,
+        "source_format": f.source_format,
+        "standards": standards,
+        "criteria": criteria,
+        "content_hash": f.content_hash,
+        "imported_at": f.created_at.isoformat(),
+    }
+
+
+def summaries_after(
+    session: Session, *, after: tuple[str, int] | None, limit: int
+) -> tuple[list[dict[str, Any]], tuple[str, int] | None]:
+    """Up to ``limit`` framework versions by code (then id) after ``after`` (the code and id of
+    the last of the page before; None: from the start), each with its counts, and the code and
+    id of the last of them while more follow. A keyset page: one statement of ``limit + 1``
+    rows (index ``ix_framework_code``), counting only theirs."""
+    standards = (
+        sa_select(func.count(col(Standard.id)))
+        .where(col(Standard.framework_id) == Framework.id)
+        .scalar_subquery()
+    )
+    criteria = (
+        sa_select(func.count(col(Criterion.id)))
+        .join(Standard, col(Standard.id) == Criterion.standard_id)
+        .where(col(Standard.framework_id) == Framework.id)
+        .scalar_subquery()
+    )
+    query = select(Framework, standards, criteria).order_by(col(Framework.code), col(Framework.id))
+    if after is not None:
+        query = query.where(past([col(Framework.code), col(Framework.id)], after))
+    rows = session.exec(query.limit(limit + 1)).all()
+    shown = [_summary(f, s, c) for f, s, c in rows[:limit]]
+    last = rows[limit - 1][0] if len(rows) > limit else None
+    return shown, ((last.code, last.id or 0) if last is not None else None)
 
 
 def resolve(

@@ -30,8 +30,12 @@ MAX_FRAMEWORK_BYTES = 20 * 1024 * 1024
 def list_frameworks(args: dict[str, Any]) -> dict[str, Any]:
     """List the frameworks loaded
 
-    Every version of every framework, with its counts of standards and criteria."""
-    return paging.page(frameworks.framework_summaries(db()), args)
+    Every version of every framework, by code, with its counts of standards and criteria; paged
+    by keyset (the cursor holds the last framework's code and id)."""
+    found, last = frameworks.summaries_after(
+        db(), after=paging.after(args, "frameworks", str), limit=args["limit"]
+    )
+    return paging.keyset_body(found, "frameworks", last)
 
 
 @bp.route("/<int:framework_id>")

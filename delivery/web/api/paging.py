@@ -2,12 +2,11 @@
 opaque string the previous page gave as ``next`` (a link) and ``next_cursor``.
 
 A cursor holds a position, base64url-encoded with a keyed checksum so that a client cannot make
-one up or alter one (a bad cursor is a 422 problem naming the field ``cursor``): for a list read
-by keyset (:func:`after`, :func:`keyset_body`: a learner's evidence and plans, people, cohorts,
-registrations: lists that grow with history) the order, sort key and id of the last row of the
-page, so that any page costs what the first does and rows written meanwhile neither repeat nor
-hide one; for the short lists cut from rows read whole (:func:`page`: the frameworks), the place
-of the first row of the next page."""
+one up or alter one (a bad cursor is a 422 problem naming the field ``cursor``): every list is
+read by keyset (:func:`after`, :func:`keyset_body`: a learner's evidence and plans, people,
+cohorts, registrations, frameworks), the cursor holding the order, sort key and id of the last row
+of the page, so that any page costs what the first does and rows written meanwhile neither repeat
+nor hide one."""
 
 from __future__ import annotations
 
@@ -72,34 +71,6 @@ def _next_link(cursor: str) -> str:
     args = request.args.to_dict()
     args["cursor"] = cursor
     return f"{request.path}?{urlencode(args)}"
-
-
-def window(args: dict[str, Any]) -> tuple[int, int]:
-    """Where the page asked for starts, and how many rows it holds at most."""
-    limit = int(args.get("limit") or DEFAULT_LIMIT)
-    start = 0
-    if args.get("cursor"):
-        position = decode(str(args["cursor"])).get("at")
-        if not isinstance(position, int) or position < 0:
-            raise Invalid(BAD_CURSOR, field="cursor")
-        start = position
-    return start, limit
-
-
-def body(items: Sequence[T], start: int, limit: int, seen: int) -> dict[str, Any]:
-    """The answer for one page: ``items``, and ``next`` and ``next_cursor`` when ``seen`` (the
-    rows known from the start of the list) go on past this page, null otherwise."""
-    found: dict[str, Any] = {"items": list(items), "next": None, "next_cursor": None}
-    if seen > start + limit:
-        cursor = encode({"at": start + limit})
-        found["next"], found["next_cursor"] = _next_link(cursor), cursor
-    return found
-
-
-def page(rows: Sequence[T], args: dict[str, Any]) -> dict[str, Any]:
-    """One page of ``rows`` (in their fixed order) after the cursor in ``args``."""
-    start, limit = window(args)
-    return body(rows[start : start + limit], start, limit, len(rows))
 
 
 def after(args: dict[str, Any], sort: str, parse: Callable[[str], Any]) -> tuple[Any, int] | None:
