@@ -37,8 +37,10 @@ def verify_audit(ctx: Context, expect: str | None, as_json: bool) -> None:
 
     Checks that every entry links to the one before and matches its hash, that every decision,
     claim, evidence version and sign-off is as the newest entry about it recorded and none is
-    missing from the trail, and with --expect that the trail still extends that head. Each run
-    is kept (when, how many entries, intact or where it broke): /admin/audit shows the last."""
+    missing from the trail, that each entry about a person, registration, evidence item,
+    declaration, plan or sign-off names whom its subject belongs to, and with --expect that the
+    trail still extends that head. Each run is kept (when, how many entries, intact or where it
+    broke): /admin/audit shows the last."""
     expected = _head(expect)
     with ctx.session(write=False) as session:
         report = audit.verify(session, expect=expected)

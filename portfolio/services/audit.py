@@ -164,6 +164,12 @@ def verify(session: Session, *, expect: Head | None = None) -> ChainReport:
     _verify_chain(session, report)
     for kind in audit_rows.KINDS:
         _verify_rows(session, kind, report)
+    for entry_id, action, named, belongs in audit_about.mismatches(session):
+        who = f"person {named}" if named is not None else "no one"
+        report.add(
+            f"entry {entry_id} ({action}): says it is about {who}, but its subject belongs to "
+            f"person {belongs} (whom an entry is about is not in its hash: it was changed since)"
+        )
     if expect is not None:
         _verify_extends(session, expect, report)
     return report
