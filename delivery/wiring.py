@@ -22,7 +22,7 @@ from mappings.assessment.guards import signed_standards_stay
 from mappings.assessment.notices import submitted
 from mappings.assessment.recorded import written_elsewhere
 from mappings.privacy.erasure import register_forget_hook
-from mappings.quality.eqa import eqa_relation
+from mappings.quality.eqa import eqa_ended, eqa_relation
 from portfolio import sealing, storable
 from portfolio.services import (
     access,
@@ -42,6 +42,8 @@ def wire() -> None:
     registrations.register_removal_guard(signed_standards_stay)
     # An EQA with a live grant may read the sampled learners' portfolios.
     access.register_relation(eqa_relation)
+    # ... and, once it has ended, is told so and since when on the pages it opened.
+    access.register_ended_relation(eqa_ended)
     # Text with a NUL character is refused alike on SQLite and PostgreSQL (PostgreSQL cannot
     # store it): every row is checked before it is written.
     storable.install()

@@ -10,6 +10,7 @@ of the learners sampled: :func:`eqa_relation` is the relation "eqa" that
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,7 +24,7 @@ from portfolio.models import Person, Standard
 from portfolio.models.base import utcnow
 from portfolio.services import audit, notifications
 from portfolio.services.people import Actor
-from portfolio.words import last_day
+from portfolio.words import day_words, last_day
 
 
 def _live(person_id: int | None, now: datetime | None = None) -> tuple[ColumnElement[bool], ...]:
@@ -68,6 +69,63 @@ def eqa_can_view(
 
 def eqa_relation(session: Session, actor: Actor, learner_id: int) -> str | None:
     return "eqa" if actor.has("eqa") and eqa_can_view(session, actor, learner_id) else None
+
+
+def _withdrawal_day(moment: datetime) -> str:
+    return day_words(aware(moment).date())
+
+
+def ended_words(
+    grant: EqaAccess, cycle_name: str, said: Callable[[datetime], str] = _withdrawal_day
+) -> str:
+    """ "Your access to C1 ended after 4 Feb 2027, its last day.", or "... was withdrawn on
+    3 Feb 2027." (the moment as ``said`` puts it: the /eqa page gives the time too). The /eqa page
+    and a page the EQA may no longer open say it alike."""
+    if grant.revoked_at is not None:
+        return f"Your access to {cycle_name} was withdrawn on {said(grant.revoked_at)}."
+    return f"Your access to {cycle_name} ended after {last_day(grant.expires_at)}, its last day."
+
+
+CLOSED_SAID = (
+    "Its samples and portfolios are closed to you now. To read them again, ask the centre's "
+    "administrator to grant access again."
+)
+
+
+def _ended(session: Session, actor: Actor, *where: ColumnElement[bool]) -> str | None:
+    """What the EQA is told of their latest grant meeting ``where`` (that has ended: asked once
+    no live grant lets them in), or None when they never held one."""
+    if not actor.has("eqa"):
+        return None
+    found = session.exec(
+        select(EqaAccess, SamplingCycle.name)
+        .join(SamplingCycle, col(SamplingCycle.id) == EqaAccess.cycle_id)
+        .where(EqaAccess.person_id == actor.id, *where)
+        .order_by(col(EqaAccess.expires_at).desc(), col(EqaAccess.id).desc())
+        .limit(1)
+    ).first()
+    return None if found is None else f"{ended_words(*found)} {CLOSED_SAID}"
+
+
+def eqa_ended(session: Session, actor: Actor, learner_id: int) -> str | None:
+    """Why an EQA may no longer read the learner's portfolio: their grant to a cycle that sampled
+    the learner has ended (the relation "eqa" that ended, which :func:`delivery.wiring.wire`
+    registers). None for anyone who never held such a grant: they are told nothing."""
+    sampled = (
+        select(Sample.id)
+        .where(
+            col(Sample.cycle_id) == EqaAccess.cycle_id,
+            Sample.learner_id == learner_id,
+            col(Sample.dropped).is_(False),
+        )
+        .exists()
+    )
+    return _ended(session, actor, sampled)
+
+
+def eqa_cycle_ended(session: Session, actor: Actor, cycle_id: int) -> str | None:
+    """Why an EQA may no longer read the cycle's samples: their grant to it has ended."""
+    return _ended(session, actor, col(EqaAccess.cycle_id) == cycle_id)
 
 
 # access is time-boxed: a year at most, granted again to go on

@@ -25,6 +25,30 @@ def register_relation(check: ExtraRelation) -> None:
         _EXTRA_RELATIONS.append(check)
 
 
+# Relations that have ended (delivery.wiring registers mappings.quality.eqa.eqa_ended: an EQA's
+# grant that covered the learner and has ended). Each returns, for a person who could once read
+# the learner's portfolio and no longer may, the words that say so and since when; else None.
+# Only asked once the actor has no relation: they are told 403 with those words where anyone
+# else is told "not found", so nobody who never had access learns whether the record exists.
+EndedRelation = Callable[[Session, Actor, int], "str | None"]
+_ENDED_RELATIONS: list[EndedRelation] = []
+
+
+def register_ended_relation(check: EndedRelation) -> None:
+    if check not in _ENDED_RELATIONS:
+        _ENDED_RELATIONS.append(check)
+
+
+def _refusal(session: Session, actor: Actor, learner_id: int) -> PermissionDenied | NotFound:
+    """What the actor, who has no relation to the learner, is told: why their access ended if it
+    has, else NotFound (ids are not confirmed to strangers)."""
+    for check in _ENDED_RELATIONS:
+        said = check(session, actor, learner_id)
+        if said:
+            return PermissionDenied(said)
+    return NotFound("No such portfolio, or it is not one you may see.")
+
+
 def relation(session: Session, actor: Actor, learner_id: int) -> set[str]:
     """How ``actor`` stands to ``learner_id``: {"self", "assessor", "iqa", "eqa"} or empty."""
     return _relation(session, actor, learner_id)[0]
@@ -85,10 +109,11 @@ def staff_scope(actor: Actor) -> Any:
 
 
 def require_view(session: Session, actor: Actor, learner_id: int) -> set[str]:
-    """The actor may read this learner's portfolio, or NotFound (ids are not confirmed to strangers)."""
+    """The actor may read this learner's portfolio, or NotFound (ids are not confirmed to
+    strangers); PermissionDenied saying when it ended to one whose access has ended."""
     rel = relation(session, actor, learner_id)
     if not rel:
-        raise NotFound("No such portfolio, or it is not one you may see.")
+        raise _refusal(session, actor, learner_id)
     return rel
 
 
@@ -97,7 +122,7 @@ def require_assessor(session: Session, actor: Actor, learner_id: int) -> dict[in
     Returns the withdrawal date (or None) of each registration they assess, by framework id."""
     rel, assessed = _relation(session, actor, learner_id)
     if not rel:
-        raise NotFound("No such portfolio, or it is not one you may see.")
+        raise _refusal(session, actor, learner_id)
     if "assessor" not in rel:
         raise PermissionDenied("Only the learner's allocated assessor may do this.")
     return assessed

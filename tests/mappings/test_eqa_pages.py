@@ -7,11 +7,13 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlmodel import select
 
+from mappings.quality.cycles import create_cycle
 from mappings.quality.eqa import grant_eqa, revoke_eqa
 from mappings.quality.models import EqaAccess, Sample
 from mappings.quality.samples import sample_view
-from portfolio.models import Notification
+from portfolio.models import Notification, Person
 from tests.conftest import actor_of
+from tests.mappings.iqa_builders import CYCLE_END, CYCLE_START
 from tests.mappings.test_iqa_web import planned  # noqa: F401
 
 
@@ -156,8 +158,74 @@ def test_eqa_whose_access_ended_is_told_when_and_what_to_do(
     page = client.get("/eqa").get_data(as_text=True)
     assert f"Your access to {centre.cycle.name} ended after {last.day} {last:%b %Y}" in page
     assert "administrator" in page
-    assert client.get(f"/learners/{sample.learner_id}/evidence").status_code == 404
-    assert client.get(f"/eqa/samples/{sample.id}").status_code == 404
+
+
+def _ended_pages(session, centre, learner_id: int, make_evidence) -> list[str]:
+    """The pages of a sampled learner an EQA bookmarks: a sample, the learner's progress and
+    evidence, an item of evidence, a sign-off record."""
+    samples = session.exec(
+        select(Sample).where(Sample.cycle_id == centre.cycle.id, Sample.learner_id == learner_id)
+    ).all()
+    views = [sample_view(session, actor=actor_of(centre.iqa), sample_id=s.id) for s in samples]
+    pages = [f"/eqa/samples/{samples[0].id}", f"/learners/{learner_id}/progress",
+             f"/learners/{learner_id}/evidence"]  # fmt: skip
+    item = make_evidence(session.get(Person, learner_id), title="Job-match visit")
+    pages.append(f"/evidence/{item.id}")
+    pages += [f"/signoffs/{v.signoff.id}/record.docx" for v in views if v.signoff][:1]
+    return pages
+
+
+def test_eqa_whose_access_ended_is_told_so_on_a_bookmarked_page(
+    client,
+    auth,
+    session,
+    make_person,
+    make_evidence,
+    planned,  # noqa: F811
+) -> None:
+    """A bookmarked sample or portfolio page tells an EQA whose access ended that it ended and
+    on which day, as their /eqa page does (it said "not found"); an EQA who never had access to
+    that learner, and one asking for a learner no cycle of theirs sampled, are told nothing."""
+    centre, sample = planned
+    eqa = _granted(session, make_person, centre)
+    pages = _ended_pages(session, centre, sample.learner_id, make_evidence)
+    assert len(pages) == 5
+    auth.login(eqa)
+    for url in pages:
+        assert client.get(url).status_code == 200, url
+    grant = session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one()
+    last = (datetime.now(UTC) - timedelta(days=3)).date()
+    grant.expires_at = datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
+    session.add(grant)
+    session.commit()
+    said = f"Your access to {centre.cycle.name} ended after {last.day} {last:%b %Y}, its last day."
+    assert said in client.get("/eqa").get_data(as_text=True)
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 403, url
+        page = response.get_data(as_text=True)
+        assert said in page and 'href="/"' in page, url
+    stranger = make_person("learner")  # sampled in no cycle of theirs
+    assert client.get(f"/learners/{stranger.id}/evidence").status_code == 404
+    assert client.get("/learners/999999/progress").status_code == 404
+    auth.logout()
+    auth.login(_granted_elsewhere(session, make_person, centre))  # never had that learner
+    for url in pages:
+        assert client.get(url).status_code == 404, url
+
+
+def _granted_elsewhere(session, make_person, centre):
+    """An EQA whose access (now withdrawn) was to a cycle that sampled nobody."""
+    admin = make_person("admin")
+    cycle = create_cycle(session, actor=actor_of(centre.iqa), name="Another cycle",
+                         start=CYCLE_START, end=CYCLE_END, seed=1)  # fmt: skip
+    eqa = make_person("eqa", name="Otto Other")
+    grant_eqa(session, actor=actor_of(admin), person_id=eqa.id, cycle_id=cycle.id,
+              expires_at=datetime.now(UTC) + timedelta(days=5))  # fmt: skip
+    revoke_eqa(session, actor=actor_of(admin), grant_id=session.exec(
+        select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one().id)  # fmt: skip
+    session.commit()
+    return eqa
 
 
 def test_eqa_whose_access_was_withdrawn_is_told_so(
@@ -167,7 +235,7 @@ def test_eqa_whose_access_was_withdrawn_is_told_so(
     make_person,
     planned,  # noqa: F811
 ) -> None:
-    centre, _sample = planned
+    centre, sample = planned
     eqa = _granted(session, make_person, centre)
     grant = session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one()
     revoke_eqa(session, actor=actor_of(make_person("admin")), grant_id=grant.id)
@@ -175,6 +243,11 @@ def test_eqa_whose_access_was_withdrawn_is_told_so(
     auth.login(eqa)
     page = client.get("/eqa").get_data(as_text=True)
     assert f"Your access to {centre.cycle.name} was withdrawn on " in page
+    today = datetime.now(UTC).date()  # a bookmarked page says the day it was withdrawn
+    response = client.get(f"/learners/{sample.learner_id}/progress")
+    assert response.status_code == 403
+    said = f"Your access to {centre.cycle.name} was withdrawn on {today.day} {today:%b %Y}."
+    assert said in response.get_data(as_text=True)
 
 
 def test_two_live_grants_to_one_cycle_show_it_once_until_the_later_day(

@@ -211,14 +211,15 @@ def test_admin_grants_eqa_who_reads_only_sampled_portfolios(
     assert client.get(f"/learners/{outsider.learner_id}/evidence").status_code == 404
     assert client.get("/iqa").status_code == 403
     assert client.get("/admin/eqa").status_code == 403
-    # the grant ends: nothing is visible any more
+    # the grant ends: nothing is visible any more (they are told their access ended)
     from datetime import UTC, datetime
 
     grant.expires_at = datetime.now(UTC) - timedelta(seconds=1)
     session.add(grant)
     session.commit()
-    assert client.get(f"/eqa/samples/{sample.id}").status_code == 404
-    assert client.get(f"/learners/{sample.learner_id}/evidence").status_code == 404
+    assert client.get(f"/eqa/samples/{sample.id}").status_code == 403
+    assert client.get(f"/learners/{sample.learner_id}/evidence").status_code == 403
+    assert client.get(f"/learners/{outsider.learner_id}/evidence").status_code == 404
     # the sample's link, not its key alone: a key such as "S2" can occur inside a CSRF token
     assert f"/eqa/samples/{sample.id}" not in client.get("/eqa").get_data(as_text=True)
 

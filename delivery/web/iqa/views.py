@@ -39,7 +39,7 @@ from delivery.web.iqa.forms import (
     StrategyForm,
 )
 from delivery.web.iqa.paging import sample_page
-from delivery.web.words import sample_kind_phrase
+from delivery.web.words import sample_kind_phrase, when
 from exports.iqa_report import ZONE, report_for_cycle
 from mappings.quality.actions import (
     actions_for_assessor,
@@ -50,7 +50,9 @@ from mappings.quality.actions import (
 from mappings.quality.beyond import reason_words
 from mappings.quality.cycles import create_cycle, get_cycle, list_cycles
 from mappings.quality.eqa import (
+    CLOSED_SAID,
     ended_grants_of,
+    ended_words,
     eqa_grants_of,
     grant_eqa,
     list_grants,
@@ -410,8 +412,10 @@ def eqa_revoke(grant_id: int) -> tuple[str, int] | Response:
 @page("eqa")
 def eqa_index() -> str:
     grants = eqa_grants_of(db(), actor=actor())
-    ended = ended_grants_of(db(), actor=actor(), live=grants)
-    return render_template("iqa/eqa_index.html", grants=grants, ended=ended)
+    ended = [
+        ended_words(g, name, when) for g, name in ended_grants_of(db(), actor=actor(), live=grants)
+    ]
+    return render_template("iqa/eqa_index.html", grants=grants, ended=ended, closed=CLOSED_SAID)
 
 
 @bp.route("/eqa/samples/<int:sample_id>")
