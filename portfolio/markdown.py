@@ -56,6 +56,27 @@ def _name_empty_links(state: Any) -> None:
         block.children = named
 
 
+# A text's headings sit below the page's: every page that shows a text puts it under a heading
+# of its own of level 2 (the page's h1 is its title; then the evidence page's "What was
+# written", the plan's "What to do", a sample's "Evidence", the editor's "Preview", a bundle
+# page's "Version 1: ..."). So the text's outline is kept but moved to start at h3: its top
+# heading, whatever its level, is an h3 ("# Title" and the "## Situation" a STAR narrative is
+# written with alike), the others as far below it as written, the deepest h6 (WCAG 1.3.1: one
+# h1 a page, and no skipped level between the page's heading and the text's). Only the rendering
+# changes: no HTML is stored, and what is hashed or sealed is the text as written (a bundle's
+# pages are sealed as they were written when it is made; one made earlier keeps its bytes).
+TEXT_TOP = 3
+
+
+def _demote_headings(state: Any) -> None:
+    headings = [t for t in state.tokens if t.type in ("heading_open", "heading_close")]
+    if not headings:
+        return
+    shift = TEXT_TOP - min(int(t.tag[1:]) for t in headings)
+    for token in headings:
+        token.tag = f"h{min(int(token.tag[1:]) + shift, 6)}"
+
+
 def _has_words(token: Token) -> bool:
     if token.type == "image":
         return bool("".join(c.content for c in token.children or []).strip())
@@ -65,6 +86,7 @@ def _has_words(token: Token) -> bool:
 _md.add_render_rule("table_open", _table_open)
 _md.add_render_rule("table_close", _table_close)
 _md.core.ruler.push("name_empty_links", _name_empty_links)
+_md.core.ruler.push("demote_headings", _demote_headings)
 
 CACHE_CHARS = 4_000_000  # of HTML kept, all texts together (4 to 16 MB)
 

@@ -346,7 +346,7 @@ def test_preview_renders_the_markdown_as_the_evidence_page_does(client, auth) ->
         "/evidence/preview?kind=star_narrative",
         data={"situation": "At the cafe.", "task": "T", "action": "A", "result": "R"},
     ).get_data(as_text=True)
-    assert "<h2>Situation</h2>" in star and "At the cafe." in star
+    assert "<h3>Situation</h3>" in star and "At the cafe." in star  # below the preview's h2
     assert client.post("/evidence/preview?kind=nonsense", data={}).status_code == 404
 
 

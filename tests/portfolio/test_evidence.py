@@ -47,7 +47,7 @@ def test_learner_writes_star_narrative_and_sees_sections(client, auth, session) 
     evidence_id = _new_star(client, learner)
     page = client.get(f"/evidence/{evidence_id}").get_data(as_text=True)
     for heading in ("Situation", "Task", "Action", "Result"):
-        assert f"<h2>{heading}</h2>" in page
+        assert f"<h3>{heading}</h3>" in page  # below the page's h2 for the text
     assert "<em>vocational profile</em>" in page
     listing = client.get("/evidence").get_data(as_text=True)
     assert "Job match at the garden centre" in listing

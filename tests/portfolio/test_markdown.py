@@ -24,7 +24,8 @@ TEXTS = [
 
 @pytest.mark.parametrize("text", TEXTS)
 def test_the_html_is_markdown_its_with_raw_html_off_first_and_every_time(text: str) -> None:
-    expected = MarkdownIt("js-default").render(text)
+    # a text's headings come two levels down (see the test of headings below)
+    expected = MarkdownIt("js-default").render(text).replace("h1>", "h3>")
     assert markdown.render_markdown(text) == expected
     assert markdown.render_markdown(text) == expected  # from the cache
     assert "<script>" not in markdown.render_markdown(TEXTS[2])
@@ -73,3 +74,35 @@ def test_a_link_without_words_reads_its_address() -> None:
     bare = markdown.render_markdown("[![](https://example.org/rota.png)](/rota) and [ ](/plans)")
     assert '<a href="/rota"><img src="https://example.org/rota.png" alt="">/rota</a>' in bare
     assert '<a href="/plans"> /plans</a>' in bare  # the blank kept, the address added
+
+
+def test_headings_sit_below_the_heading_of_the_page_part_they_are_in() -> None:
+    """Every page puts a text under a heading of its own of level 2: the text's top heading is an
+    h3 and the others keep their distance below it (``#`` h3, ``##`` h4), the deepest h6; a text
+    whose top heading is ``##`` (as a STAR narrative is written) starts at h3 all the same."""
+    html = markdown.render_markdown("# Title\n\nWords.\n\n## Part\n\n#### Four\n\n###### Six\n")
+    assert "<h1>" not in html and "<h2>" not in html
+    assert "<h3>Title</h3>" in html and "<h4>Part</h4>" in html
+    assert "<h6>Four</h6>" in html and "<h6>Six</h6>" in html
+    assert "<p>Words.</p>" in html
+    setext = markdown.render_markdown("Title\n=====\n\nPart\n----\n")
+    assert setext == "<h3>Title</h3>\n<h4>Part</h4>\n"
+    star = markdown.render_markdown("## Situation\n\nAt the cafe.\n\n### Detail\n\n## Task\n")
+    assert star == "<h3>Situation</h3>\n<p>At the cafe.</p>\n<h4>Detail</h4>\n<h3>Task</h3>\n"
+    assert markdown.render_markdown("###### Deep") == "<h3>Deep</h3>\n"
+
+
+def test_a_learners_heading_is_not_a_second_h1_on_the_evidence_page(
+    client, auth, make_person, make_evidence
+) -> None:
+    """The evidence page's h1 is the item's title; the learner's ``# Situation`` sits below the
+    page's heading for the text (it was a second h1, and came under "Confirmation by the
+    witness" or nothing)."""
+    learner = make_person("learner")
+    item = make_evidence(learner, title="Job-match visit", body="# Situation\n\nI met them.\n")
+    auth.login(learner)
+    page = client.get(f"/evidence/{item.id}").get_data(as_text=True)
+    assert page.count("<h1") == 1 and "<h3>Situation</h3>" in page
+    before = page.split("<h3>Situation</h3>")[0]
+    last_h2 = before.rsplit("<h2", 1)[1]
+    assert 'id="body-heading"' in last_h2, "the text's own h2 is the heading just above it"
