@@ -21,6 +21,8 @@ _md = MarkdownIt("js-default")  # CommonMark without raw HTML; links are validat
 
 # A wide table scrolls sideways in a region of its own rather than widen a phone's page; the
 # region takes the keyboard's focus so that it can be scrolled without a mouse (WCAG 1.4.10, 2.1.1).
+# So it is served (and stays where no script runs: a bundle's offline pages); on the app's pages
+# delivery/web/static/table-scroll.js keeps it a labelled tab stop only while it scrolls.
 TABLE_OPEN = '<div class="table-scroll" role="region" aria-label="Table" tabindex="0">\n<table>\n'
 TABLE_CLOSE = "</table>\n</div>\n"
 

@@ -63,6 +63,19 @@ def test_a_table_scrolls_in_its_own_labelled_region_that_the_keyboard_reaches() 
     assert "<th>What I did</th>" in html and "<td>Met the employer</td>" in html
 
 
+def test_every_page_that_shows_a_text_keeps_its_tables_tab_stops_only_while_they_scroll() -> None:
+    """The region is served as a tab stop; static/table-scroll.js makes it one only while it
+    scrolls, on every template that renders Markdown (the page's Content-Security-Policy allows
+    no inline script)."""
+    from pathlib import Path
+
+    templates = Path(markdown.__file__).parents[1] / "delivery" / "web" / "templates"
+    showing = [p for p in templates.rglob("*.html") if "|markdown" in p.read_text()]
+    assert len(showing) >= 6
+    for path in showing:
+        assert "filename='table-scroll.js'" in path.read_text(), path
+
+
 def test_a_link_without_words_reads_its_address() -> None:
     """``[](https://…)`` would be a link a screen reader cannot name (WCAG 2.4.4): it shows its
     address instead; a link with words, or an image as its words, is left as written."""
