@@ -22,6 +22,7 @@ from framework.parse import FORMATS
 from framework.parse.combine import parse_files
 from framework.parse.warning_groups import group_warnings
 from framework.spec import FrameworkFormatError
+from mappings.assessment.coverage import CoverageRules, Kind
 from mappings.assessment.rules import rules_for, set_rules
 from mappings.engine.vocabulary import Vocabulary, VocabularyError
 from portfolio.services import framework_exports, frameworks
@@ -209,12 +210,15 @@ def export_framework(
     "--set",
     "set_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="JSON file with the new rules (keys: performance_methods, knowledge_methods, "
-    "assessment_methods, currency_years, methods).",
+    help="JSON file with the new rules, as --json prints them (keys: performance_methods, "
+    "knowledge_methods, assessment_methods, currency_years, methods).",
 )
+@json_option
 @pass_ctx
-def framework_rules(ctx: Context, code: str, set_file: Path | None) -> None:
-    """Show (or --set) a framework's assessment strategy: coverage rules and method codes."""
+def framework_rules(ctx: Context, code: str, set_file: Path | None, as_json: bool) -> None:
+    """Show (or --set) a framework's assessment strategy: what counts for each kind of
+    criterion, how long evidence stays current, and the methods; --json prints the rules as the
+    JSON --set reads."""
     with ctx.session() as session:
         fw = frameworks.find_framework(session, code)
         if set_file is not None:
@@ -222,7 +226,43 @@ def framework_rules(ctx: Context, code: str, set_file: Path | None) -> None:
             rules = set_rules(session, actor=SYSTEM, framework_id=fw.id or 0, data=data)
         else:
             rules = rules_for(fw)
+        named = f"{fw.title} ({fw.code}, version {fw.version})"
+    if as_json:
         echo_json(rules.to_dict())
+        return
+    heading = f"Saved the rules for {named}:" if set_file else f"Rules for {named}:"
+    for line in [heading, *_rules_lines(rules)]:
+        click.echo(line)
+
+
+# each kind of criterion as the rules' lines name it
+_KIND_NAMES: dict[Kind, str] = {
+    "performance": "Performance criteria",
+    "knowledge": "Knowledge statements",
+    "assessment": "Assessment criteria",
+}
+
+
+def _rules_lines(rules: CoverageRules) -> list[str]:
+    """The rules as a centre administrator reads them: what meets each kind of criterion, how
+    long evidence counts, and the methods (code and name) an assessor records."""
+    lines = []
+    for kind, name in _KIND_NAMES.items():
+        allowed = rules.allowed_methods(kind)
+        how = "any method" if allowed is None else rules.describe(allowed, words=True)
+        lines.append(f"  {name}: met by an accepted claim by {how}.")
+    years = rules.currency_years
+    if years is None:
+        lines.append("  Evidence counts however long ago its activity was.")
+    elif years == 0:
+        lines.append("  Evidence counts only on the day of its activity.")
+    else:
+        span = "1 year" if years == 1 else f"{years} years"
+        lines.append(f"  Evidence whose activity was more than {span} ago does not count.")
+    lines.append("Methods an assessor records (code, name):")
+    width = max((len(code) for code, _ in rules.methods), default=0)
+    lines.extend(f"  {code:<{width}}  {name}" for code, name in rules.methods)
+    return lines
 
 
 def _read_rules(path: Path) -> dict[str, Any]:

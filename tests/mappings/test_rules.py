@@ -12,7 +12,7 @@ from portfolio.models import AuditEntry
 
 
 def test_rules_show_and_set(cli, tmp_path, make_registration, session) -> None:
-    shown = json.loads(cli("framework", "rules", "SE").output)
+    shown = json.loads(cli("framework", "rules", "SE", "--json").output)
     assert shown["performance_methods"] == ["O", "P", "WT"] and shown["currency_years"] == 3
     path = tmp_path / "rules.json"
     path.write_text(
@@ -24,7 +24,7 @@ def test_rules_show_and_set(cli, tmp_path, make_registration, session) -> None:
             }
         )
     )
-    r = cli("framework", "rules", "SE", "--set", str(path))
+    r = cli("framework", "rules", "SE", "--set", str(path), "--json")
     assert r.exit_code == 0, r.output
     assert json.loads(r.output)["currency_years"] == 2
     reg = make_registration(codes="SE01")
@@ -39,7 +39,7 @@ def test_invalid_rules_are_refused_and_nothing_changes(cli, tmp_path) -> None:
     path.write_text(json.dumps({"performance_methods": ["ZZ"]}))
     r = cli("framework", "rules", "SE", "--set", str(path))
     assert r.exit_code != 0 and "not valid" in r.output
-    assert json.loads(cli("framework", "rules", "SE").output)["performance_methods"] == [
+    assert json.loads(cli("framework", "rules", "SE", "--json").output)["performance_methods"] == [
         "O",
         "P",
         "WT",
@@ -123,3 +123,26 @@ def test_each_claim_is_decided_by_the_rules_of_its_own_framework(
         data={"revision": "0", "decision": "accepted", "method": "XS", "feedback": ""},
     )
     assert r.status_code == 302
+
+
+def test_rules_are_shown_in_words_and_as_json_only_with_json(cli, tmp_path) -> None:
+    r = cli("framework", "rules", "SE")
+    assert r.exit_code == 0, r.output
+    assert not r.output.lstrip().startswith("{") and "performance_methods" not in r.output
+    assert (
+        "Performance criteria: met by an accepted claim by observation, witness testimony or product."
+        in r.output
+    )
+    assert "Knowledge statements: met by an accepted claim by any method." in r.output
+    assert "more than 3 years ago does not count" in r.output
+    assert "recognition of prior learning" in r.output
+    assert json.loads(cli("framework", "rules", "SE", "--json").output)["currency_years"] == 3
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps({"performance_methods": ["O"], "currency_years": None}))
+    r = cli("framework", "rules", "SE", "--set", str(path))
+    assert r.exit_code == 0, r.output
+    assert "Saved" in r.output and "met by an accepted claim by observation." in r.output
+    assert "Evidence counts however long ago its activity was." in r.output
+    # what --json prints, --set reads back
+    path.write_text(cli("framework", "rules", "SE", "--json").output)
+    assert cli("framework", "rules", "SE", "--set", str(path), "--json").exit_code == 0
