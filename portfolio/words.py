@@ -18,6 +18,14 @@ FILE_TYPES = {
 }
 # what strftime's %b gives without a locale set (Python never sets one): a page shows dozens
 MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# roles as people say them
+ROLE_WORDS = {
+    "admin": "administrator",
+    "assessor": "assessor",
+    "iqa": "internal quality assurer",
+    "learner": "learner",
+    "eqa": "external quality assurer",
+}
 _ID = re.compile(r" \(#\d+\)")
 _KIND = re.compile(r"\b(" + "|".join(sorted(KINDS, key=len, reverse=True)) + r")\b")
 
@@ -81,3 +89,10 @@ def plain(text: str) -> str:
     "Asa Assessor (#2)" -> "Asa Assessor", "reflective_account" -> "reflective account"."""
     text = _ID.sub("", text)
     return _KIND.sub(lambda m: KINDS[m.group(1)].lower(), text)
+
+
+def role_words(roles: str | frozenset[str] | set[str] | list[str]) -> str:
+    """ "assessor,iqa" -> "Assessor, internal quality assurer"."""
+    items = roles.split(",") if isinstance(roles, str) else sorted(roles)
+    text = ", ".join(ROLE_WORDS.get(r, r) for r in items if r)
+    return text[:1].upper() + text[1:]

@@ -11,9 +11,9 @@ import click
 from sqlmodel import Session
 
 from delivery.cli.context import Context
-from delivery.web.words import role_words
 from portfolio.services import invitations, mail
 from portfolio.services.people import SYSTEM
+from portfolio.words import role_words
 
 log = logging.getLogger(__name__)
 RESET_PATH = "/password/reset/"  # the web's account.reset route

@@ -13,6 +13,7 @@ from delivery.cli.context import Context, echo_data, json_option, pass_ctx
 from portfolio.models.people import ROLES
 from portfolio.services import people, people_import
 from portfolio.services.people import SYSTEM
+from portfolio.words import role_words
 
 INVITE_HELP = (
     "E-mail each new person an invitation to set their password (a link that works once, for 7 "
@@ -79,10 +80,16 @@ def add_person(
 
 
 def _added_lines(d: dict[str, Any]) -> list[str]:
-    added = f"Added {d['name']} <{d['email']}> as {','.join(d['roles'])} (id {d['id']})"
+    added = f"Added {d['name']} <{d['email']}> as {_roles(d['roles'])} (id {d['id']})"
     if d["invited"]:
         return [f"{added}; they were e-mailed an invitation to set their password."]
     return [f"{added}."]
+
+
+def _roles(roles: list[str]) -> str:
+    """Roles as the pages say them: ["eqa", "iqa"] -> "external quality assurer, internal quality
+    assurer" (``--json`` keeps the codes)."""
+    return role_words(roles).lower()
 
 
 def _read_password(password_file: Path | None) -> str:
@@ -120,7 +127,7 @@ def _person_lines(rows: list[dict[str, Any]], role: str | None) -> list[str]:
         f"{'Id':>5}  {'Name':<28} {'E-mail':<36} {'Two-step':<9} Roles",
         *(
             f"{r['id']:>5}  {r['name']:<28} {r['email']:<36} "
-            f"{'on' if r['two_step'] else 'off':<9} {','.join(r['roles'])}"
+            f"{'on' if r['two_step'] else 'off':<9} {_roles(r['roles'])}"
             for r in rows
         ),
     ]

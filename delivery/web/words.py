@@ -20,11 +20,21 @@ from mappings.quality.words import (
     sample_kind_phrase,
     sample_label,
 )
-from portfolio.words import day_words, file_type, last_day, local, moment_words, plain
+from portfolio.words import (
+    ROLE_WORDS,
+    day_words,
+    file_type,
+    last_day,
+    local,
+    moment_words,
+    plain,
+    role_words,
+)
 
 __all__ = [
-    "claim_state", "day_words", "file_type", "gap_words", "gaps_words", "local", "method_words",
-    "moment_words", "plain", "sample_kind", "sample_kind_phrase", "sample_label",
+    "ROLE_WORDS", "claim_state", "day_words", "file_type", "gap_words", "gaps_words", "local",
+    "method_words", "moment_words", "plain", "role_words", "sample_kind", "sample_kind_phrase",
+    "sample_label",
 ]  # fmt: skip
 
 # the audit trail's actions, as a sentence about what happened
@@ -135,14 +145,6 @@ FORMATS = {
     "csv": "CSV",
     "json": "portfolio JSON export",
 }
-# roles as people say them
-ROLE_WORDS = {
-    "admin": "administrator",
-    "assessor": "assessor",
-    "iqa": "internal quality assurer",
-    "learner": "learner",
-    "eqa": "external quality assurer",
-}
 _ISO = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
 )
@@ -202,13 +204,6 @@ def status_words(value: str | None) -> str:
 
 def format_words(fmt: str | None) -> str:
     return FORMATS.get(fmt or "", fmt or "—")
-
-
-def role_words(roles: str | frozenset[str] | set[str] | list[str]) -> str:
-    """ "assessor,iqa" -> "Assessor, internal quality assurer"."""
-    items = roles.split(",") if isinstance(roles, str) else sorted(roles)
-    text = ", ".join(ROLE_WORDS.get(r, r) for r in items if r)
-    return text[:1].upper() + text[1:]
 
 
 def in_sentence(label: str) -> str:

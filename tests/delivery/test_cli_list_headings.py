@@ -72,3 +72,17 @@ def test_the_people_list_names_its_columns(
     assert row.split() == [str(person.id), "Ana", "Lyst", "ana@centre.test", "off", "assessor"]
     assert row.index("ana@centre.test") == listed[0].index("E-mail")
     assert row.index("off") == listed[0].index("Two-step")
+
+
+def test_people_add_and_list_say_roles_in_words(cli: Callable[..., Any], tmp_path: Any) -> None:
+    password = tmp_path / "pw"
+    password.write_text("a long enough password 123\n")
+    r = cli(
+        "people", "add", "--name", "Quinn Assure", "--email", "quinn@centre.test",
+        "--role", "iqa,eqa", "--password-file", str(password),
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "as external quality assurer, internal quality assurer (id " in r.output
+    assert "iqa" not in r.output.replace("quinn@", "")
+    row = next(line for line in cli("people", "list").output.splitlines() if "Quinn" in line)
+    assert row.endswith("off       external quality assurer, internal quality assurer")
