@@ -111,7 +111,12 @@ def show(framework_id: int) -> str:
         spec=spec,
         overview=_paragraphs(spec.overview),
         standards=_standard_lines(spec),
-        metadata=sorted(spec.metadata.items()),
+        # the CASE package's UUID and web address are for other systems, not facts people read:
+        # apart, collapsed; a URN people use (an NOS suite's "LSI SE") stays by the code
+        urn=_urn_for_people(fw.urn),
+        metadata=sorted((k, v) for k, v in spec.metadata.items() if k != "identifier"),
+        case_identifier=spec.metadata.get("identifier", ""),
+        address="" if _urn_for_people(fw.urn) else fw.urn,
         formats=FRAMEWORK_FORMATS,
     )
 
@@ -269,6 +274,12 @@ def _said(result: ImportResult) -> str:
     )
 
 
+def _urn_for_people(urn: str) -> str:
+    """A framework's URN where people read it, or "" when it is a web address (a CASE package's
+    URI, ending in its UUID): that is for other systems."""
+    return "" if "://" in urn else urn
+
+
 def _preview(files: list[tuple[str, bytes]], meta: dict[str, Any]) -> str:
     """Read and dry-run an upload; the page that shows what would be imported."""
     spec = _parse(files, meta)
@@ -279,6 +290,7 @@ def _preview(files: list[tuple[str, bytes]], meta: dict[str, Any]) -> str:
     return render_template(
         "frameworks/preview.html",
         spec=spec,
+        urn=_urn_for_people(spec.urn),
         result=result,
         said=_said(result),
         filename=", ".join(name for name, _ in files),

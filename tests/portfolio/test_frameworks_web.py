@@ -363,3 +363,26 @@ def test_a_case_frameworks_facts_are_in_words(client, auth, session) -> None:
     assert "exact match of: 16" in facts and "related to: 2" in facts
     for code in ("exactMatchOf", "isRelatedTo", "date time", "Case version", "Other associations"):
         assert code not in facts, code
+
+
+def test_a_case_frameworks_identifier_is_only_in_a_detail_for_other_systems(
+    client, auth, session
+) -> None:
+    """The CASE package's UUID was a fact of the page, "Identifier: 9f0c...": it is kept only in
+    a collapsed detail for other systems, said in words."""
+    folder = Path(__file__).parents[1] / "data/shared/external/case/packages"
+    path = next(folder.glob("opensalt-framework-*.json"))
+    admin = auth.login("admin")
+    spec = parse_case(path.read_bytes(), source=path.name)
+    uuid = spec.metadata["identifier"]
+    framework_id = import_framework(session, actor=actor_of(admin), spec=spec).framework_id
+    session.commit()
+    page = client.get(f"/frameworks/{framework_id}").get_data(as_text=True)
+    facts = page.split("About this framework")[1].split("</dl>")[0]
+    assert uuid not in facts and "Identifier" not in facts
+    detail = page.split('<details class="other-systems">')[1].split("</details>")[0]
+    assert "<summary>For other systems</summary>" in detail and "open" not in detail.split(">")[0]
+    assert f"<code>{uuid}</code>" in detail and "CASE identifier" in detail
+    heading = page.split("<h1>")[1].split("</p>")[0]
+    assert uuid not in heading and "://" not in heading  # its URI, ending in the UUID
+    assert page.count(uuid) == 2 and f"<code>{spec.urn}</code>" in detail
