@@ -214,7 +214,7 @@ def _assessment(doc: DocxDocument, v: SampleView, moment: Moment) -> None:
         [
             (
                 d.criterion,
-                f"{d.evidence_ref} {d.evidence_title} (version {d.version})",
+                f"{d.evidence_title}, version {d.version}",
                 f"{decision_words(d.old_status, d.new_status)} ({moment(d.at)})"
                 + (", superseded by a later decision" if d.superseded else "")
                 + (f", {d.origin[:1].lower()}{d.origin[1:]}" if d.origin else ""),

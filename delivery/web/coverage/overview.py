@@ -124,7 +124,7 @@ class LearnerProgress:
 @dataclass(frozen=True)
 class EvidenceLink:
     evidence_id: int
-    ref: EvidenceRef  # shown as "E12v3"
+    ref: EvidenceRef  # the page says its version in words, "version 3", never "E12v3"
     title: str
     kind_label: str
     activity_date: date

@@ -275,7 +275,9 @@ def sample(sample_id: int) -> tuple[str, int] | Response:
     view = sample_view(db(), actor=actor(), sample_id=sample_id)
     form = ReviewForm()
     checks = _checks(view)
-    names = {d.id: f"{d.criterion} ({d.evidence_ref})" for d in view.decisions}
+    names = {
+        d.id: f"{d.criterion} ({d.evidence_title}, version {d.version})" for d in view.decisions
+    }
     valid = form.validate_on_submit()
     if request.method == "POST" and not form.require_checks(checks, names):
         valid = False
