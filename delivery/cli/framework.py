@@ -152,10 +152,16 @@ def list_frameworks(ctx: Context, as_json: bool) -> None:
 
 
 def _framework_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """Under a heading, as the other lists: "SE  1  8  188  Supported Employment ..." (it said
+    "v1 ... 8 standards 188 criteria" with no heading)."""
+    if not rows:
+        return ["No frameworks loaded yet."]
     return [
-        f"{r['code']:<12} v{r['version']:<6} {r['standards']:>4} standards "
-        f"{r['criteria']:>6} criteria  {r['title']}"
-        for r in rows
+        f"{'Code':<12} {'Version':<8} {'Standards':>9} {'Criteria':>9}  Title",
+        *(
+            f"{r['code']:<12} {r['version']:<8} {r['standards']:>9} {r['criteria']:>9}  {r['title']}"
+            for r in rows
+        ),
     ]
 
 

@@ -86,3 +86,12 @@ def test_people_add_and_list_say_roles_in_words(cli: Callable[..., Any], tmp_pat
     assert "iqa" not in r.output.replace("quinn@", "")
     row = next(line for line in cli("people", "list").output.splitlines() if "Quinn" in line)
     assert row.endswith("off       external quality assurer, internal quality assurer")
+
+
+def test_the_framework_list_names_its_columns_and_says_version(cli: Callable[..., Any]) -> None:
+    listed = cli("framework", "list").output.splitlines()
+    assert listed[0].split() == ["Code", "Version", "Standards", "Criteria", "Title"]
+    row = next(line for line in listed[1:] if line.startswith("SE "))
+    assert row.split()[:4] == ["SE", "1", "8", "188"] and " v1 " not in row
+    assert row.endswith("Supported Employment National Occupational Standards")
+    assert row.index(" 1 ") + 1 == listed[0].index("Version")
