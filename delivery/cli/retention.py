@@ -3,6 +3,7 @@ runs it daily; see README, "Retention")."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import click
@@ -10,6 +11,7 @@ import click
 from delivery.cli.context import Context, echo_data, json_option, pass_ctx
 from mappings.privacy.retention import Rules, apply
 from portfolio.services.actors import SYSTEM
+from portfolio.words import day_words
 
 
 @click.group("retention")
@@ -28,18 +30,30 @@ def apply_command(ctx: Context, dry_run: bool, as_json: bool) -> None:
         result = apply(session, actor=SYSTEM, rules=rules, store=ctx.file_store, dry_run=dry_run)
 
     def lines(data: dict[str, Any]) -> list[str]:
+        # days and counts as pages say them: "left on 4 Dec 2022", "2 evidence items, 1 file"
         shown = [
-            f"{d['learner']} <{d['email']}>: {d['ended']} on {d['ended_on']}, kept until "
-            f"{d['kept_until']}: {d['items']} evidence item(s), {d['files']} file(s)"
+            f"{d['learner']} <{d['email']}>: {d['ended']} on {_day(d['ended_on'])}, kept until "
+            f"{_day(d['kept_until'])}: {_n(d['items'], 'evidence item')}, {_n(d['files'], 'file')}"
             for d in data["learners"]
         ]
         e = data["erased"]
         verb = "Would erase" if dry_run else "Erased"
         return [
             *shown,
-            f"{verb} the content of {e['items']} evidence item(s) ({e['versions']} version(s)) "
-            f"and {e['files']} file(s) of {len(data['learners'])} learner(s); "
-            f"{e['removed_files']} file(s) leaving the file store.",
+            f"{verb} the content of {_n(e['items'], 'evidence item')} "
+            f"({_n(e['versions'], 'version')}) and {_n(e['files'], 'file')} of "
+            f"{_n(len(data['learners']), 'learner')}; {_n(e['removed_files'], 'file')} leaving "
+            "the file store.",
         ]
 
     echo_data(result.as_dict(), as_json=as_json, lines=lines)
+
+
+def _day(iso: str) -> str:
+    """A day of the JSON ("2022-12-04") as the pages say it: "4 Dec 2022"."""
+    return day_words(date.fromisoformat(iso))
+
+
+def _n(count: int, noun: str) -> str:
+    """ "1 file", "2 files"."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"

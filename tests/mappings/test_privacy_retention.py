@@ -4,6 +4,7 @@ on request; what the awarding body needs stays, and the audit trail still verifi
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -25,6 +26,7 @@ from portfolio.models import (
 from portfolio.models.base import utcnow
 from portfolio.services import audit, registrations
 from portfolio.services.actors import SYSTEM
+from portfolio.words import day_words
 from tests.conftest import PASSWORD
 from tests.exports.export_case import build_case
 
@@ -59,10 +61,16 @@ def test_evidence_goes_years_after_the_learner_leaves(session, case, store, cli)
         case.learner.email, "left", 2, 1,
     )  # fmt: skip
     assert session.get(Evidence, case.account_id).erased_at is None  # a dry run writes nothing
+    said = cli("retention", "apply", "--dry-run").output  # in words, days as pages say them
+    assert not re.search(r"\d{4}-\d\d-\d\d", said), said
+    assert f">: left on {day_words(learner.removed_at.date())}, kept until " in said
+    assert "2 evidence items, 1 file" in said
 
     done = cli("retention", "apply")
     assert done.exit_code == 0, done.output
-    assert "Erased the content of 2 evidence item(s)" in done.output
+    assert (
+        "Erased the content of 2 evidence items (3 versions) and 1 file of 1 learner" in done.output
+    )
     session.expire_all()
     for evidence_id in (case.account_id, case.note_id):
         item = session.get(Evidence, evidence_id)
