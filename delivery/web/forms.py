@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -56,6 +56,9 @@ class PageForm(FlaskForm):
     ``id_prefix`` keeps the ids of forms that share a page apart."""
 
     id_prefix = ""
+    # The names of the fields in the order the page lays them out, where that is not the class's
+    # (a form inheriting fields holds those first): the summary of problems follows the page.
+    page_order: ClassVar[tuple[str, ...]] = ()
 
     class Meta:
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
@@ -109,9 +112,12 @@ class PageForm(FlaskForm):
 
     @property
     def problems(self) -> list[tuple[str, str]]:
-        """(id of what it is about, message) of every error, for the summary atop the page."""
+        """(id of what it is about, message) of every error, for the summary atop the page, in
+        the page's order (``page_order``, else the class's)."""
         found = [(self.error_anchor, str(message)) for message in self.form_errors]
-        return found + [(f.id, str(message)) for f in self for message in f.errors]
+        order = self.page_order
+        fields = sorted(self, key=lambda f: order.index(f.name) if f.name in order else len(order))
+        return found + [(f.id, str(message)) for f in fields for message in f.errors]
 
 
 @contextmanager

@@ -49,9 +49,9 @@ def test_a_registration_without_its_days(
     }
     _refused(
         client.post("/admin/registrations", data=sent),
-        # in the form's order, which lists the fields it shares with the edit form first
-        "Give the day the learner is planned to finish.",
+        # in the page's order (the form's class lists the fields it shares with the edit form first)
         "Give the day the learner starts.",
+        "Give the day the learner is planned to finish.",
     )
     assert _count(session, Registration) == before
 

@@ -150,6 +150,8 @@ class AllocationFields(PageForm):
 
 
 class RegistrationForm(AllocationFields):
+    # the page asks for the learner first; the class holds the fields it shares first
+    page_order = ("learner_email", "standards", "assessor_id", "iqa_id", "cohort_id", "start_date")
     # typed, not picked: a list of every learner grows with the centre; the service finds them
     learner_email = EmailField(
         "Learner's e-mail (their log-in)", validators=[DataRequired(), Length(max=320)]
