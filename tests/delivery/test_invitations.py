@@ -109,6 +109,24 @@ def test_without_mail_the_pages_say_what_to_do(app, make_person, session) -> Non
     assert session.exec(select(PasswordReset)).all() == []
 
 
+@pytest.mark.parametrize("mail", [False, True])
+def test_a_person_added_with_a_password_is_not_said_to_need_one(
+    app, request, make_person, mail
+) -> None:
+    """The administrator chose the password on the form: the page must not tell them to set
+    one (nor that the person has none)."""
+    the_app = request.getfixturevalue("mail_app") if mail else app
+    if not mail:
+        the_app.config.update(MAIL_HOST="")
+    client = _admin_client(the_app, make_person)
+    added = _add(client, "sam@centre.test", password="Chosen-pass-2026")
+    assert added.status_code == 302, _text(added)
+    page = _text(client.get(added.headers["Location"]))
+    assert "Added Lee Learner as" in page
+    assert "set a password for them" not in page and "no password yet" not in page
+    assert "with the password you set" in page
+
+
 IMPORTED = (
     b"name,email,roles\nAnn Able,ann@centre.test,learner\nBen Best,ben@centre.test,assessor\n"
 )

@@ -53,10 +53,12 @@ def send_many(ids: list[int] | tuple[int, ...]) -> int:
 def after_adding(person: Person, wanted: bool) -> None:
     """The flash after adding a person, inviting them when the administrator chose to."""
     added = f"Added {person.name} as {role_words(person.roles).lower()}"
-    if not mail_on():
-        flash(f"{added}. {NO_MAIL}", "success")
-    elif wanted and send(person.id or 0):
+    if mail_on() and wanted and send(person.id or 0):
         flash(f"{added}; they were e-mailed an invitation to set their password.", "success")
+    elif person.password_hash:  # the administrator chose it on the form
+        flash(f"{added}, with the password you set: tell them it.", "success")
+    elif not mail_on():
+        flash(f"{added}. {NO_MAIL}", "success")
     else:
         flash(f"{added}. They have no password yet: invite them or set one below.", "success")
 
