@@ -36,6 +36,7 @@ from portfolio.models import Cohort, Framework, Person, Standard
 from portfolio.services import people, registration_dates, registrations
 from portfolio.services.frameworks import find_framework
 from portfolio.services.people import Actor
+from portfolio.words import day_words
 
 COLUMNS = (
     "name",
@@ -206,7 +207,7 @@ def _import_row(
 ) -> RowOutcome:
     email = people.normalise_email(row.get("email", ""))
     roles = ", ".join(r for r in _SPLIT.split(row.get("roles", "")) if r)
-    registration = _registration_words(row)
+    registration = _registration_words(row, today)
     base = RowOutcome(line, row.get("name", ""), email, roles, registration, action="")
     problems = _problems(session, row, email, today, state)
     if email:
@@ -366,7 +367,9 @@ def _cohort(session: Session, actor: Actor, name: str, site: str, state: _State)
     return found.id
 
 
-def _registration_words(row: dict[str, str]) -> str:
+def _registration_words(row: dict[str, str], today: date) -> str:
+    """What the row registers, with its dates as read (a day-first date, the planned end filled
+    in), so the check shows them: "SE01 of SE, assessor a@x, from 7 Dec 2026 to 6 Dec 2027"."""
     if not row.get("framework"):
         return ""
     codes = ", ".join(c for c in _SPLIT.split(row.get("standards", "")) if c) or "no standards"
@@ -374,4 +377,11 @@ def _registration_words(row: dict[str, str]) -> str:
     for key, label in (("assessor", "assessor"), ("iqa", "IQA"), ("cohort", "cohort")):
         if row.get(key):
             parts.append(f"{label} {row[key]}")
+    try:
+        start = parse_date(row.get("start_date", ""), "start date")
+        end = parse_date(row.get("planned_end", ""), "planned end")
+    except Invalid:  # the row's errors say so
+        return ", ".join(parts)
+    start, end = _dates(start, end, today)
+    parts.append(f"from {day_words(start)} to {day_words(end)}")
     return ", ".join(parts)

@@ -85,6 +85,17 @@ def test_dry_run_previews_and_writes_nothing(session, make_person) -> None:
     assert _people(session) == before
 
 
+def test_the_check_says_the_dates_it_read(session, make_person) -> None:
+    """An administrator checking a file sees each registration's dates as they were read (a
+    day-first 07/12/2026 is 7 December), and the planned end worked out when it is empty."""
+    admin = actor_of(make_person("admin"))
+    data = GOOD.replace(b"2026-09-01,31/08/2027", b"07/12/2026,")
+    report = import_people(session, actor=admin, data=data, dry_run=True)
+    assert report.rows[2].registration.endswith(", from 7 Dec 2026 to 6 Dec 2027")
+    report = import_people(session, actor=admin, data=GOOD, dry_run=True)
+    assert report.rows[2].registration.endswith(", from 1 Sep 2026 to 31 Aug 2027")
+
+
 @pytest.mark.parametrize(
     ("data", "words"),
     [
