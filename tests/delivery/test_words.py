@@ -21,6 +21,7 @@ from delivery.web.words import (
     label_words,
     last_day,
     plain,
+    quote_words,
     role_words,
     waited,
     when,
@@ -237,3 +238,18 @@ def test_every_audit_action_the_code_records_has_words_of_its_own() -> None:
     # the scan finds actions in all three forms: drafts.log, plans._audit and action=
     assert {"evidence.attach", "plan.set", "claim.decide"} <= recorded
     assert sorted(recorded - ACTIONS.keys()) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "shown"),
+    [
+        ("the **purpose** of the `team`", "the purpose of the team"),
+        ("a __plan__ and *its* steps", "a plan and its steps"),
+        ("***both***", "both"),
+        ("**Action:** I rang", "Action: I rang"),
+        ("2 * 3 * 4 and snake_case_word", "2 * 3 * 4 and snake_case_word"),  # no emphasis
+        ("a ** b", "a ** b"),
+    ],
+)
+def test_a_quoted_sentence_is_shown_without_markdown_marks(sentence: str, shown: str) -> None:
+    assert quote_words(sentence) == shown

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date
 
@@ -535,6 +536,30 @@ def test_learner_maps_with_suggestions_and_assessor_decides_on_the_page(
     assert r.status_code == 422  # "current" unticked needs a note
     page = client.get(f"/evidence/{item.id}").get_data(as_text=True)
     assert "Accepted" in page and "Record decision" in page
+
+
+def test_a_suggestions_quotes_show_no_markdown_markers(
+    client, auth, make_person, make_registration, make_evidence
+) -> None:
+    """A sentence quoted under a suggestion is shown as words: the learner's **bold** and
+    `code` marks were shown as asterisks and backticks inside it."""
+    from mappings.assessment.suggestions import reset_cache
+
+    reset_cache()
+    learner = make_person("learner")
+    make_registration(learner=learner, codes="SE01,SE03,SE04")
+    item = make_evidence(
+        learner,
+        title="Vocational profile with K",
+        body="- I completed a **vocational profile** with K, identifying her `aspirations`, "
+        "skills and support needs.\n- I carried out a __better-off calculation__ with her.",
+    )
+    auth.login(learner)
+    client.get(f"/evidence/{item.id}")  # the first visit has them worked out
+    page = client.get(f"/evidence/{item.id}").get_data(as_text=True)
+    quotes = re.findall(r"<li><mark>(.*?)</mark></li>", page)
+    assert quotes and any("vocational profile with K" in q for q in quotes), quotes
+    assert not [q for q in quotes if "**" in q or "__" in q or "`" in q], quotes
 
 
 def test_suggestions_read_the_attachments_and_decisions_on_them_become_examples(
