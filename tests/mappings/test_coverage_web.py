@@ -220,6 +220,13 @@ def test_grid_shows_every_criterion_with_its_state_in_words(
     assert '<td data-label="Methods that count">Professional discussion</td>' in page  # words
     assert f'href="/evidence/{pending.id}"' in page and "awaiting decision" in page
     assert "cannot be signed off yet" in page
+    # each criterion left apart from the next: a state in words may hold a comma itself
+    # ("P1 accepted, not counting, P2 missing" read as one run)
+    listed = re.search(r"criteria are not met\s*\((.*?)\)\.</p>", page, re.S)
+    assert listed is not None
+    items = listed.group(1).split("; ")
+    assert len(items) == len(SE03_CODES) - 2 and "K4 referred" in items, items
+    assert not re.search(r", [PK]\d+ ", listed.group(1))
 
 
 # ---------------------------------------------------------------- sign-off
