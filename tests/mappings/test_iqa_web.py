@@ -181,6 +181,16 @@ def test_review_then_assessor_responds_and_iqa_closes(client, auth, planned, ses
     assert action.status == "closed"
 
 
+def test_a_sample_links_back_to_its_plan_for_the_iqa_only(client, auth, planned, session) -> None:
+    """From a sample (after recording its review, say) the IQA goes back to the cycle's plan and
+    its other samples by the cycle's name; the page had no way back but the browser's."""
+    centre, sample = planned
+    auth.login(centre.iqa)
+    page = client.get(f"/iqa/samples/{sample.id}").get_data(as_text=True)
+    link = f'<a href="/iqa/cycles/{centre.cycle.id}">{centre.cycle.name}</a>'
+    assert f"<dt>Cycle</dt><dd>{link}" in page
+
+
 def test_admin_grants_eqa_who_reads_only_sampled_portfolios(
     client, auth, planned, session, make_person, make_registration
 ) -> None:
