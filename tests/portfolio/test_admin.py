@@ -111,6 +111,9 @@ def test_create_cohort_through_the_page(client, auth, session) -> None:
     )
     page = client.get("/admin/cohorts").get_data(as_text=True)
     assert "Autumn 2026" in page
+    # the centre page's "Cohorts and their progress" leads here: each cohort links its progress
+    cohort = session.exec(select(Cohort).where(Cohort.name == "Autumn 2026")).one()
+    assert f'<a href="/cohorts/{cohort.id}/progress">Autumn 2026</a>' in page
     dup = client.post("/admin/cohorts", data={"name": "Autumn 2026", "site": "Main site"})
     assert dup.status_code == 422 and "already exists" in dup.get_data(as_text=True)
 
