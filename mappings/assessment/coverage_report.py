@@ -121,8 +121,8 @@ def report_text(
         lines.append("")
         lines.append(f"{e['standard']}  {e['title']}")
         lines.append(
-            f"  {n['met']} of {n['total']} met ({e['percent_met']:.0f}%): {n['awaiting']} awaiting, "
-            f"{n['referred']} referred, {n['not_counting']} {CRITERION_STATES['uncounted']}, "
+            f"  {n['met']} of {n['total']} met ({e['percent_met']:.0f}%): {n['awaiting']} awaiting; "
+            f"{n['referred']} referred; {n['not_counting']} {CRITERION_STATES['uncounted']}; "
             f"{n['missing']} missing{signed}"
         )
         for c in e["criteria"]:
