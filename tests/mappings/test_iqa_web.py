@@ -154,6 +154,10 @@ def test_review_then_assessor_responds_and_iqa_closes(client, auth, planned, ses
     assert response.status_code == 302, response.get_data(as_text=True)
     review = session.exec(select(SampleReview).where(SampleReview.sample_id == sample.id)).one()
     assert review.outcome == "disagree"
+    # the plan is now the cycle's record: its page no longer offers to plan again (which could
+    # only be refused) and says why
+    plan = client.get(f"/iqa/cycles/{centre.cycle.id}").get_data(as_text=True)
+    assert 'name="plan-plan"' not in plan and "The plan is fixed" in plan
     action = session.exec(select(Action).where(Action.review_id == review.id)).one()
     assert "Observe P1" in client.get("/iqa").get_data(as_text=True)
     auth.logout()
@@ -186,6 +190,8 @@ def test_a_sample_links_back_to_its_plan_for_the_iqa_only(client, auth, planned,
     its other samples by the cycle's name; the page had no way back but the browser's."""
     centre, sample = planned
     auth.login(centre.iqa)
+    plan = client.get(f"/iqa/cycles/{centre.cycle.id}").get_data(as_text=True)
+    assert 'name="plan-plan"' in plan and "The plan is fixed" not in plan  # nothing reviewed
     page = client.get(f"/iqa/samples/{sample.id}").get_data(as_text=True)
     link = f'<a href="/iqa/cycles/{centre.cycle.id}">{centre.cycle.name}</a>'
     assert f"<dt>Cycle</dt><dd>{link}" in page
