@@ -127,6 +127,24 @@ def test_a_person_added_with_a_password_is_not_said_to_need_one(
     assert "with the password you set" in page
 
 
+def test_someone_with_no_password_is_given_one_not_reset(app, make_person, session) -> None:
+    """Without e-mail the page says to set a password on the person's page: the form there is
+    called so (it said "Reset password", and that the person is logged out everywhere), and so
+    is what happened; once they have one, it is a reset."""
+    app.config.update(MAIL_HOST="")
+    client = _admin_client(app, make_person)
+    assert _add(client, "nia@centre.test").status_code == 302
+    nia = session.exec(select(Person).where(Person.email == "nia@centre.test")).one()
+    page = _text(client.get(f"/admin/people/{nia.id}"))
+    assert ">Set a password</h2>" in page and "logged out everywhere" not in page
+    new = {"pw-password": "Chosen-pass-2026", "pw-confirm": "Chosen-pass-2026", "pw-reset": "y"}
+    done = client.post(f"/admin/people/{nia.id}", data=new)
+    assert done.status_code == 302, _text(done)
+    page = _text(client.get(f"/admin/people/{nia.id}"))
+    assert "The password of Lee Learner was set: tell them it." in page
+    assert ">Reset password</h2>" in page and "logged out everywhere" in page
+
+
 IMPORTED = (
     b"name,email,roles\nAnn Able,ann@centre.test,learner\nBen Best,ben@centre.test,assessor\n"
 )

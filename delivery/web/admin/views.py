@@ -115,10 +115,11 @@ def person(person_id: int) -> tuple[str, int] | Response:
             return redirect(url_for("admin.person", person_id=person_id))
     if pw_form.reset.data and pw_form.validate_on_submit():
         with errors_on(pw_form):
+            said = "reset." if target.password_hash else "set: tell them it."  # none till now
             people.set_password(
                 db(), actor=actor(), person_id=person_id, password=pw_form.password.data or ""
             )
-            flash(f"The password of {name} was reset.", "success")
+            flash(f"The password of {name} was {said}", "success")
             return redirect(url_for("admin.person", person_id=person_id))
     if (done := _mailed_writes(person_id, name, ts_form, inv_form)) is not None:
         return done
