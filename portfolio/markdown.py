@@ -109,6 +109,19 @@ def render_markdown(text: str) -> Markup:
     return Markup(html)  # noqa: S704 - raw HTML is disabled in this preset
 
 
+def plain_words(text: str) -> str:
+    """A line of user Markdown as the words it shows, without its marks (a sentence of it quoted
+    in one of ours): "the **purpose** of the `team`" -> "the purpose of the team"."""
+    shown = []
+    for token in _md.parseInline(text or ""):
+        for child in token.children or []:
+            if child.type in ("text", "code_inline", "image"):  # an image: its description
+                shown.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                shown.append(" ")
+    return "".join(shown)
+
+
 def _keep(key: bytes, html: str) -> None:
     global _cached_chars
     if len(html) > CACHE_CHARS:

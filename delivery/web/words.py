@@ -20,6 +20,7 @@ from mappings.quality.words import (
     sample_kind_phrase,
     sample_label,
 )
+from portfolio.markdown import plain_words
 from portfolio.words import (
     ROLE_WORDS,
     day_words,
@@ -265,22 +266,6 @@ def fact_words(value: object, key: str = "") -> object:
     return value
 
 
-# Markdown's emphasis and code marks inside a quoted sentence: **bold**, __bold__, *it*, `code`
-_MARKS = re.compile(
-    r"(\*\*|__|`)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])"
-)
-
-
-def quote_words(sentence: str) -> str:
-    """A sentence of the learner's Markdown quoted as plain words (the reasons under a
-    suggestion): "the **purpose** of the `team`" -> "the purpose of the team"."""
-    previous = None
-    while previous != sentence:  # "***both***" and nested marks
-        previous = sentence
-        sentence = _MARKS.sub(lambda m: m.group(2) or m.group(3), sentence)
-    return sentence
-
-
 def register(app: Flask) -> None:
     for name, function in (
         ("when", when),
@@ -303,6 +288,6 @@ def register(app: Flask) -> None:
         ("new_kind", new_kind),
         ("status_words", status_words),
         ("fact_words", fact_words),
-        ("quote_words", quote_words),
+        ("quote_words", plain_words),
     ):
         app.add_template_filter(function, name)

@@ -21,7 +21,6 @@ from delivery.web.words import (
     label_words,
     last_day,
     plain,
-    quote_words,
     role_words,
     waited,
     when,
@@ -30,6 +29,7 @@ from mappings.assessment.claims import claimable_criteria
 from mappings.quality.models import Sample
 from mappings.quality.plan import plan_cycle
 from portfolio import config as settings
+from portfolio.markdown import plain_words
 from tests.conftest import actor_of
 
 ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
@@ -249,7 +249,11 @@ def test_every_audit_action_the_code_records_has_words_of_its_own() -> None:
         ("**Action:** I rang", "Action: I rang"),
         ("2 * 3 * 4 and snake_case_word", "2 * 3 * 4 and snake_case_word"),  # no emphasis
         ("a ** b", "a ** b"),
+        (
+            "see [the plan](https://example.org/plan) &amp; ![a chart](c.png)",
+            "see the plan & a chart",
+        ),
     ],
 )
 def test_a_quoted_sentence_is_shown_without_markdown_marks(sentence: str, shown: str) -> None:
-    assert quote_words(sentence) == shown
+    assert plain_words(sentence) == shown
