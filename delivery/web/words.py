@@ -174,6 +174,11 @@ def when(value: date | datetime | None, empty: str = "—") -> str:
     return day_words(value)
 
 
+def day_of(moment: datetime) -> str:
+    """The day of ``moment`` in the centre's time zone, without the time: "3 Dec 2026"."""
+    return day_words(local(moment, _zone()).date())
+
+
 def waited(since: datetime, now: datetime | None = None) -> str:
     """How long something has waited, in the words a person would say: "3 days", "5 hours"."""
     now = now or datetime.now(UTC)
@@ -269,6 +274,7 @@ def fact_words(value: object, key: str = "") -> object:
 def register(app: Flask) -> None:
     for name, function in (
         ("when", when),
+        ("day_of", day_of),
         ("waited", waited),
         ("last_day", last_day),
         ("action_words", action_words),

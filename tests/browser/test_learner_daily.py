@@ -128,3 +128,27 @@ def test_the_editor_saves_as_you_write_and_previews_in_place(phone, live_server)
     expect(page.get_by_label("Text (Markdown)")).to_have_value("Second thoughts, saved too.")
     assert _fits(page)
     assert page.csp_errors == []
+
+
+def test_the_editor_shows_the_referral_beside_the_criterion_at_375_px(page, live_server) -> None:
+    page.set_viewport_size({"width": WIDTH, "height": 800})
+    login(page, live_server, "learner1@example.org")
+    referral = page.locator("#next-referred + p + ul li").first
+    code = re.search(r"SE\d\d ([PK]\d+)", referral.inner_text()).group(1)
+    feedback = re.search(r": “(.+)”$", referral.inner_text()).group(1)
+    referral.get_by_role("link").click()
+    page.wait_for_url(re.compile(r"/evidence/\d+$"))
+    page.goto(page.url + "/edit")
+    box = page.get_by_role("checkbox", name=re.compile(rf"^{code} "))
+    expect(box).to_be_checked()
+    # said beside the criterion, and read out with its checkbox
+    expect(box).to_have_accessible_description(
+        re.compile(
+            rf"^Referred by .+ on \d{{1,2}} [A-Z][a-z]{{2}} \d{{4}}: “{re.escape(feedback)}”$"
+        )
+    )
+    said = page.locator("#" + str(box.get_attribute("aria-describedby")))
+    expect(said).to_be_visible()
+    expect(page.get_by_role("heading", name="What the assessor said")).to_be_visible()
+    assert _fits(page)
+    assert axe_violations(page) == []

@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from sqlmodel import select
 from werkzeug.wrappers import Response
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
@@ -33,9 +32,8 @@ from delivery.web.forms import PageForm, errors_on
 from delivery.web.handler import page
 from delivery.web.plans import learner_kinds
 from delivery.web.words import clock
-from mappings.assessment import first_save, plan_reads, plans
+from mappings.assessment import first_save, plan_reads, plans, rewriting
 from mappings.assessment.claims import claimable_criteria
-from mappings.assessment.models import Claim
 from mappings.assessment.standing import criterion_states
 from portfolio.markdown import render_markdown
 from portfolio.models import Attachment, Evidence, Person
@@ -117,11 +115,14 @@ def _editor(
     item: Evidence | None,
     preview: str | None,
     plan: plan_reads.WritingPlan | None = None,
+    said: rewriting.Feedback | None = None,
 ) -> tuple[str, int]:
     learner_id = (learner.id or 0) if learner is not None else 0
     files: list[Attachment] = []
     if item is not None:
         files = service.attachments_of(db(), service.current_version(db(), item).id or 0)
+        if said is None:  # the page came back with a problem: read it again
+            said = rewriting.feedback_on(db(), item.id or 0)
     autosave = None
     if item is None:
         autosave = url_for(
@@ -152,6 +153,7 @@ def _editor(
         max_mb=current_app.config["MAX_UPLOAD_MB"],
         plan=plan,
         plan_kinds=_other_kinds(kind) if plan is not None and item is None else {},
+        said=said,
     )
     return page_html, form.status
 
@@ -228,11 +230,6 @@ def _saved_draft(item: Evidence, form: EvidenceForm, checked: first_save.Checked
     return redirect(url_for("evidence.detail", evidence_id=item.id))
 
 
-def _claimed(evidence_id: int) -> list[int]:
-    found = db().exec(select(Claim.criterion_id).where(Claim.evidence_id == evidence_id)).all()
-    return sorted(found)
-
-
 @bp.route("/evidence/<int:evidence_id>/edit", methods=["GET", "POST"])
 @page()
 def edit(evidence_id: int) -> tuple[str, int] | Response:
@@ -242,7 +239,9 @@ def edit(evidence_id: int) -> tuple[str, int] | Response:
     item, version = info.item, info.version
     form = EvidenceForm()
     preview = None
+    said = None  # what the assessor said, with the item's claims (one statement)
     if request.method == "GET":
+        said = rewriting.feedback_on(db(), evidence_id)
         form.title.data = item.title
         form.activity_date.data = version.activity_date
         form.body.data = "" if item.kind == "star_narrative" else version.body
@@ -250,7 +249,7 @@ def edit(evidence_id: int) -> tuple[str, int] | Response:
             getattr(form, name).data = version.fields.get(name, "")
         form.expected_version.data = str(item.current_version)
         form.expected_hash.data = version.sha256
-        form.criterion.data = _claimed(evidence_id)
+        form.criterion.data = list(said.claimed)
     elif form.validate_on_submit():
         draft = _draft(item.kind, form)
         if form.preview.data:
@@ -267,7 +266,8 @@ def edit(evidence_id: int) -> tuple[str, int] | Response:
                 _suggest_saved(item)
                 flash(_saved(_message("Saved.", form, len(checked.uploads)), item), "success")
                 return redirect(url_for("evidence.detail", evidence_id=evidence_id))
-    return _editor(form, item.kind, db().get(Person, item.learner_id), item, preview)
+    learner = db().get(Person, item.learner_id)
+    return _editor(form, item.kind, learner, item, preview, said=said)
 
 
 def _update(
