@@ -58,6 +58,9 @@ class Cohort(SQLModel, table=True):
     name: str = Field(max_length=200, unique=True)
     site: str = Field(default="Main site", max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
+    # when an administrator closed it; None: open. A closed cohort is offered to no new
+    # registration; those in it stay.
+    closed_at: datetime | None = None
 
 
 class Registration(SQLModel, table=True):
