@@ -30,6 +30,7 @@ from delivery.web.admin import (
     breaks,  # noqa: F401 - its routes are on the admin blueprint
     bundles,  # noqa: F401 - its route is on the admin blueprint
     centre,  # noqa: F401 - its routes are on the admin blueprint
+    cohorts,  # noqa: F401 - its routes are on the admin blueprint
 )
 from delivery.web.admin import lti as admin_lti  # noqa: F401 - its route is on the admin blueprint
 from delivery.web.admin import privacy as admin_privacy

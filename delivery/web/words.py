@@ -48,6 +48,8 @@ ACTIONS = {
     "claim.decide": "Decision recorded",
     "claims.reopen": "Claims put back for a decision (a new version was submitted)",
     "cohort.create": "Cohort created",
+    "cohort.close": "Cohort closed (offered to no new registration)",
+    "cohort.reopen": "Cohort reopened",
     "eqa.grant": "External QA access granted",
     "eqa.revoke": "External QA access withdrawn",
     "evidence.create": "Draft created",

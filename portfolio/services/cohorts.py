@@ -1,15 +1,18 @@
-"""Cohorts: named groups of learners' registrations at a site, made by administrators."""
+"""Cohorts: named groups of learners' registrations at a site, made by administrators, and closed
+by them once finished (a closed cohort takes no new registration; those in it stay)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from portfolio.errors import Invalid, PermissionDenied
+from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import Cohort, Registration
+from portfolio.models.base import utcnow
 from portfolio.paging import past
 from portfolio.services import audit
 from portfolio.services.people import Actor
@@ -21,6 +24,7 @@ class CohortRow:
     name: str
     site: str
     registrations: int
+    closed_at: datetime | None = None
 
 
 def create_cohort(session: Session, *, actor: Actor, name: str, site: str = "Main site") -> Cohort:
@@ -48,18 +52,58 @@ def create_cohort(session: Session, *, actor: Actor, name: str, site: str = "Mai
     return cohort
 
 
+def _closing(session: Session, actor: Actor, cohort_id: int, what: str) -> Cohort:
+    """The cohort, held until the transaction ends (a registration into it waits and then
+    reads whether it is closed), once the actor is found to be an administrator."""
+    if not actor.has("admin"):
+        raise PermissionDenied(f"Only administrators {what} cohorts.")
+    cohort = session.get(Cohort, cohort_id, with_for_update=True, populate_existing=True)
+    if cohort is None:
+        raise NotFound(f"There is no cohort with id {cohort_id}.")
+    return cohort
+
+
+def close_cohort(session: Session, *, actor: Actor, cohort_id: int) -> Cohort:
+    """Close a finished cohort: no new registration goes into it, and the registration forms
+    no longer offer it. Its registrations stay in it, untouched."""
+    cohort = _closing(session, actor, cohort_id, "close")
+    if cohort.closed_at is not None:
+        raise Invalid(f"The cohort {cohort.name} is already closed.")
+    cohort.closed_at = utcnow()
+    session.add(cohort)
+    session.flush()
+    audit.record(session, actor=actor, action="cohort.close", subject_type="cohort",
+                 subject_id=cohort.id, data={"name": cohort.name})  # fmt: skip
+    return cohort
+
+
+def reopen_cohort(session: Session, *, actor: Actor, cohort_id: int) -> Cohort:
+    """Open a closed cohort again: it takes new registrations and is offered again."""
+    cohort = _closing(session, actor, cohort_id, "reopen")
+    if cohort.closed_at is None:
+        raise Invalid(f"The cohort {cohort.name} is open: there is nothing to reopen.")
+    cohort.closed_at = None
+    session.add(cohort)
+    session.flush()
+    audit.record(session, actor=actor, action="cohort.reopen", subject_type="cohort",
+                 subject_id=cohort.id, data={"name": cohort.name})  # fmt: skip
+    return cohort
+
+
+def _row(cohort: Cohort, registrations: int) -> CohortRow:
+    return CohortRow(id=cohort.id or 0, name=cohort.name, site=cohort.site,
+                     registrations=registrations, closed_at=cohort.closed_at)  # fmt: skip
+
+
 def list_cohorts(session: Session) -> list[CohortRow]:
     """Every cohort with its number of registrations, in one query."""
     query = (
-        select(Cohort.id, Cohort.name, Cohort.site, func.count(col(Registration.id)))
+        select(Cohort, func.count(col(Registration.id)))
         .outerjoin(Registration, col(Registration.cohort_id) == Cohort.id)
-        .group_by(col(Cohort.id), col(Cohort.name), col(Cohort.site))
+        .group_by(col(Cohort.id))  # its key: the cohort's other columns follow from it
         .order_by(col(Cohort.name))
     )
-    return [
-        CohortRow(id=cid or 0, name=name, site=site, registrations=count)
-        for cid, name, site, count in session.exec(query).all()
-    ]
+    return [_row(cohort, count) for cohort, count in session.exec(query).all()]
 
 
 def cohorts_after(
@@ -74,11 +118,9 @@ def cohorts_after(
         .where(col(Registration.cohort_id) == Cohort.id)
         .scalar_subquery()
     )
-    query = select(Cohort.id, Cohort.name, Cohort.site, count).order_by(
-        col(Cohort.name), col(Cohort.id)
-    )
+    query = select(Cohort, count).order_by(col(Cohort.name), col(Cohort.id))
     if after is not None:
         query = query.where(past([col(Cohort.name), col(Cohort.id)], after))
     rows = session.exec(query.limit(limit + 1)).all()
-    shown = [CohortRow(id=i or 0, name=n, site=s, registrations=c) for i, n, s, c in rows[:limit]]
+    shown = [_row(cohort, count) for cohort, count in rows[:limit]]
     return shown, ((shown[-1].name, shown[-1].id) if len(rows) > limit else None)

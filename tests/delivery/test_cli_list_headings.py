@@ -30,12 +30,13 @@ def test_the_cohort_list_names_its_columns(
         session.add(reg)
     session.commit()
     listed = cli("cohort", "list").output.splitlines()
-    assert listed[0].split() == ["Id", "Name", "Site", "Registrations"]
+    assert listed[0].split() == ["Id", "Name", "Site", "Registrations", "State"]
     row = next(line for line in listed[1:] if "North" in line)
-    assert row.split() == [str(north.id), "North", "Leeds", "2"]
+    assert row.split() == [str(north.id), "North", "Leeds", "2", "Open"]
     # each value under its heading
     assert row.index("Leeds") == listed[0].index("Site")
-    assert row.rstrip().endswith("2") and len(row.rstrip()) == len(listed[0].rstrip())
+    assert row.index("2  Open") + 1 == listed[0].index("Registrations") + len("Registrations")
+    assert row.index("Open") == listed[0].index("State")
 
 
 def test_the_token_list_names_its_columns_and_says_until_when_each_works(

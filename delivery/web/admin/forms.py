@@ -124,6 +124,14 @@ class CohortForm(PageForm):
     create = SubmitField("Add cohort")
 
 
+class CloseCohortForm(PageForm):
+    close = SubmitField("Close")
+
+
+class ReopenCohortForm(PageForm):
+    reopen = SubmitField("Reopen")
+
+
 class AllocationFields(PageForm):
     """What both the new-registration and the edit-registration forms hold."""
 

@@ -24,7 +24,6 @@ from delivery.web.admin.forms import (
     AllocationFields,
     AllocationForm,
     BreakForm,
-    CohortForm,
     DetailsForm,
     EndBreakForm,
     InviteForm,
@@ -197,24 +196,6 @@ def _row_forms(ids: list[int]) -> dict[str, dict[int, Any]]:
     kinds = {"withdraw_forms": WithdrawForm, "reinstate_forms": ReinstateForm,
              "break_forms": BreakForm, "end_break_forms": EndBreakForm}  # fmt: skip
     return {name: {i: cls(formdata=None, row=i) for i in ids} for name, cls in kinds.items()}
-
-
-# ---------------------------------------------------------------- cohorts
-
-
-@bp.route("/cohorts", methods=["GET", "POST"])
-@page(ADMIN)
-def cohorts() -> tuple[str, int] | Response:
-    form = CohortForm()
-    if form.validate_on_submit():
-        with errors_on(form):
-            cohort = registrations.create_cohort(
-                db(), actor=actor(), name=form.name.data or "", site=form.site.data or ""
-            )
-            flash(f"Added cohort {cohort.name}.", "success")
-            return redirect(url_for("admin.cohorts"))
-    rows = registrations.list_cohorts(db())
-    return render_template("admin/cohorts.html", rows=rows, form=form), form.status
 
 
 # ---------------------------------------------------------------- registrations

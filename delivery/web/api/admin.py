@@ -23,6 +23,7 @@ from portfolio.errors import Invalid, NotFound
 from portfolio.models.people import ROLES
 from portfolio.services import cohorts, invitations, people, registration_rows, registrations
 from portfolio.services.actors import Actor
+from portfolio.words import local
 
 bp = Blueprint("api_admin", __name__, url_prefix="/api/v1",
                description="Administration: people, cohorts and registrations.")  # fmt: skip
@@ -74,6 +75,12 @@ class Cohort(ma.Schema):
     name = f.String(required=True)
     site = f.String(required=True)
     registrations = f.Integer(required=True)
+    closed_on = f.Date(
+        allow_none=True, required=True,
+        metadata={"description": "The day an administrator closed the cohort (in the centre's "
+                                 "time zone); null while open. A closed cohort takes no new "
+                                 "registration; those in it stay."},
+    )  # fmt: skip
 
 
 class NewCohort(Strict):
@@ -222,7 +229,12 @@ def list_cohorts(page_args: dict[str, Any]) -> dict[str, Any]:
     found, last = cohorts.cohorts_after(
         db(), after=paging.after(page_args, "cohorts", str), limit=page_args["limit"]
     )
-    return paging.keyset_body([asdict(c) for c in found], "cohorts", last)
+    zone = centre_zone()
+    shown = [
+        {**asdict(c), "closed_on": local(c.closed_at, zone).date() if c.closed_at else None}
+        for c in found
+    ]
+    return paging.keyset_body(shown, "cohorts", last)
 
 
 @bp.route("/cohorts", methods=["POST"])
@@ -234,7 +246,8 @@ def create_cohort(args: dict[str, Any]) -> dict[str, Any]:
     cohort = registrations.create_cohort(
         db(), actor=require_role("admin"), name=args["name"], site=args["site"]
     )
-    return {"id": cohort.id, "name": cohort.name, "site": cohort.site, "registrations": 0}
+    return {"id": cohort.id, "name": cohort.name, "site": cohort.site, "registrations": 0,
+            "closed_on": None}  # fmt: skip
 
 
 @bp.route("/registrations")

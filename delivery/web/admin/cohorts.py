@@ -1,0 +1,103 @@
+"""The administrator's Cohorts page: add a cohort, close a finished one and reopen it. The open
+cohorts are listed first, the closed ones apart below them. Its routes are on the administrator
+blueprint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import flash, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from delivery.web.admin.forms import CloseCohortForm, CohortForm, ReopenCohortForm
+from delivery.web.admin.views import ADMIN, bp
+from delivery.web.context import actor, db
+from delivery.web.forms import PageForm, errors_on, status_of
+from delivery.web.handler import page
+from delivery.web.words import centre_zone
+from portfolio.services import cohorts as cohort_service
+from portfolio.services import registrations
+from portfolio.words import local
+
+
+@dataclass(frozen=True)
+class CohortLine:
+    id: int
+    name: str
+    site: str
+    registrations: int
+    closed_on: date | None  # the day it was closed, in the centre's time zone; None: open
+
+
+def _lines() -> tuple[list[CohortLine], list[CohortLine]]:
+    """The open cohorts and the closed ones, by name (one query)."""
+    zone = centre_zone()
+    lines = [
+        CohortLine(
+            id=r.id,
+            name=r.name,
+            site=r.site,
+            registrations=r.registrations,
+            closed_on=local(r.closed_at, zone).date() if r.closed_at else None,
+        )  # fmt: skip
+        for r in registrations.list_cohorts(db())
+    ]
+    return [c for c in lines if c.closed_on is None], [c for c in lines if c.closed_on]
+
+
+def _page(form: CohortForm, sent: PageForm | None = None) -> tuple[str, int]:
+    """The page, with ``sent`` (a refused Close or Reopen) in its row and new forms elsewhere."""
+    open_rows, closed_rows = _lines()
+
+    def row_form(kind: type[PageForm], cohort_id: int) -> PageForm:
+        if isinstance(sent, kind) and sent.row == cohort_id:
+            return sent
+        return kind(formdata=None, row=cohort_id)
+
+    close_forms = {c.id: row_form(CloseCohortForm, c.id) for c in open_rows}
+    reopen_forms = {c.id: row_form(ReopenCohortForm, c.id) for c in closed_rows}
+    html = render_template(
+        "admin/cohorts.html", open_rows=open_rows, closed_rows=closed_rows, form=form,
+        close_forms=close_forms, reopen_forms=reopen_forms, sent=sent,
+    )  # fmt: skip
+    return html, status_of(form, sent)
+
+
+@bp.route("/cohorts", methods=["GET", "POST"])
+@page(ADMIN)
+def cohorts() -> tuple[str, int] | Response:
+    form = CohortForm()
+    if form.validate_on_submit():
+        with errors_on(form):
+            cohort = registrations.create_cohort(
+                db(), actor=actor(), name=form.name.data or "", site=form.site.data or ""
+            )
+            flash(f"Added cohort {cohort.name}.", "success")
+            return redirect(url_for("admin.cohorts"))
+    return _page(form)
+
+
+@bp.route("/cohorts/<int:cohort_id>/close", methods=["POST"])
+@page(ADMIN)
+def close_cohort(cohort_id: int) -> tuple[str, int] | Response:
+    sent = CloseCohortForm(row=cohort_id)
+    if sent.validate_on_submit():
+        with errors_on(sent):
+            cohort = cohort_service.close_cohort(db(), actor=actor(), cohort_id=cohort_id)
+            flash(f"Closed the cohort {cohort.name}: it is offered to no new registration; "
+                  "its learners stay in it.", "success")  # fmt: skip
+            return redirect(url_for("admin.cohorts"))
+    return _page(CohortForm(formdata=None), sent)
+
+
+@bp.route("/cohorts/<int:cohort_id>/reopen", methods=["POST"])
+@page(ADMIN)
+def reopen_cohort(cohort_id: int) -> tuple[str, int] | Response:
+    sent = ReopenCohortForm(row=cohort_id)
+    if sent.validate_on_submit():
+        with errors_on(sent):
+            cohort = cohort_service.reopen_cohort(db(), actor=actor(), cohort_id=cohort_id)
+            flash(f"Reopened the cohort {cohort.name}.", "success")
+            return redirect(url_for("admin.cohorts"))
+    return _page(CohortForm(formdata=None), sent)
