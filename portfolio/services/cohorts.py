@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -88,6 +88,33 @@ def reopen_cohort(session: Session, *, actor: Actor, cohort_id: int) -> Cohort:
     audit.record(session, actor=actor, action="cohort.reopen", subject_type="cohort",
                  subject_id=cohort.id, data={"name": cohort.name})  # fmt: skip
     return cohort
+
+
+def check_open(session: Session, cohort_id: int | None, *, hold: bool = True) -> None:
+    """Refuse, in words, a cohort that does not exist or is closed (a new registration, or one
+    moved, into it). ``hold``: read ``FOR SHARE`` on PostgreSQL, so a cohort being closed is
+    waited for and one read open stays open until the registration is written."""
+    if cohort_id is None:
+        return
+    cohort = session.get(Cohort, cohort_id, with_for_update={"read": True} if hold else None)
+    if cohort is None:
+        raise Invalid(f"There is no cohort with id {cohort_id}.")
+    if cohort.closed_at is not None:
+        raise Invalid(
+            f"The cohort {cohort.name} is closed: a new registration cannot go into it. "
+            "Choose an open cohort, or reopen it on the Cohorts page."
+        )
+
+
+def offered(session: Session, *, keep: int | None = None) -> list[CohortRow]:
+    """The cohorts a registration form offers, by name: the open ones, and ``keep`` (the
+    registration's own cohort, closed or not). One statement, whatever the closed ones number;
+    their registrations are not counted (0)."""
+    wanted: ColumnElement[bool] = col(Cohort.closed_at).is_(None)
+    if keep is not None:
+        wanted = or_(wanted, col(Cohort.id) == keep)
+    query = select(Cohort).where(wanted).order_by(col(Cohort.name), col(Cohort.id))
+    return [_row(cohort, 0) for cohort in session.exec(query).all()]
 
 
 def _row(cohort: Cohort, registrations: int) -> CohortRow:

@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import func
@@ -33,7 +34,7 @@ from sqlmodel import Session, col, select
 
 from portfolio.errors import DomainError, Invalid, PermissionDenied
 from portfolio.models import Cohort, Framework, Person, Standard
-from portfolio.services import people, registration_dates, registrations
+from portfolio.services import cohorts, people, registration_dates, registrations
 from portfolio.services.frameworks import find_framework
 from portfolio.services.people import Actor
 from portfolio.words import day_words
@@ -273,6 +274,9 @@ def _registration_problems(session: Session, row: dict[str, str], today: date) -
         staff_id = _attempt(problems, _staff, session, row.get(key, ""), label)
         if staff_id is not None:
             _attempt(problems, registrations.person_with_role, session, staff_id, role, label)
+    if row.get("cohort"):  # a new one is made when written; one of that name must be open
+        found = session.exec(select(Cohort.id).where(Cohort.name == row["cohort"])).first()
+        _attempt(problems, partial(cohorts.check_open, hold=False), session, found)
     known = len(problems)
     start = _attempt(problems, parse_date, row.get("start_date", ""), "start date")
     end = _attempt(problems, parse_date, row.get("planned_end", ""), "planned end")

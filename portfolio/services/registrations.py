@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import Cohort, Framework, Person, Registration, RegistrationStandard, Standard
 from portfolio.models.base import utcnow
-from portfolio.services import audit, registration_holds
+from portfolio.services import audit, cohorts, registration_holds
 from portfolio.services.cohorts import CohortRow as CohortRow
 from portfolio.services.cohorts import create_cohort as create_cohort
 from portfolio.services.cohorts import list_cohorts as list_cohorts
@@ -91,9 +91,13 @@ def standard_ids(session: Session, framework_id: int, codes: Sequence[str]) -> l
     return [by_code[c] or 0 for c in wanted]
 
 
-def _check_cohort(session: Session, cohort_id: int | None) -> None:
-    if cohort_id is not None and session.get(Cohort, cohort_id) is None:
-        raise Invalid(f"There is no cohort with id {cohort_id}.")
+def _check_cohort(session: Session, cohort_id: int | None, *, now: int | None = None) -> None:
+    """The cohort exists and, unless the registration is in it already (``now``), is open."""
+    if cohort_id is not None and cohort_id == now:
+        if session.get(Cohort, cohort_id) is None:
+            raise Invalid(f"There is no cohort with id {cohort_id}.")
+        return
+    cohorts.check_open(session, cohort_id)
 
 
 # ---------------------------------------------------------------- registrations
@@ -256,7 +260,7 @@ def update_allocation(
     if reg is None:
         raise NotFound(f"No registration with id {registration_id}.")
     check_people(session, reg.learner_id, assessor_id, iqa_id)
-    _check_cohort(session, cohort_id)
+    _check_cohort(session, cohort_id, now=reg.cohort_id)
     new_end = planned_end or reg.planned_end
     check_dates(reg.start_date, new_end)
     changes: dict[str, object] = {}

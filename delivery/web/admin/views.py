@@ -42,7 +42,14 @@ from delivery.web.outbox import send_later
 from delivery.web.words import ASSESSOR_STATUSES, centre_zone
 from mappings.assessment import plan_reads
 from portfolio.models import Framework, Person
-from portfolio.services import catalogue, people, registration_rows, registrations, two_step
+from portfolio.services import (
+    catalogue,
+    cohorts,
+    people,
+    registration_rows,
+    registrations,
+    two_step,
+)
 from portfolio.services.frameworks import list_frameworks
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -211,15 +218,21 @@ class Choices:
     cohorts: list[tuple[int, str]]
 
 
-def _choices() -> Choices:
+def _choices(keep: int | None = None) -> Choices:
+    """The choices; of the cohorts, the open ones and ``keep`` (the registration's own, which
+    the edit form offers even when closed, so saving it unchanged works)."""
+
     def of(role: str) -> list[tuple[int, str]]:  # the few who hold it, judged in SQL
         return [(p.id or 0, f"{p.name} ({p.email})") for p in people.people_with_role(db(), role)]
 
-    cohort_rows = registrations.list_cohorts(db())
+    def label(c: cohorts.CohortRow) -> str:
+        return f"{c.name} ({c.site}, closed)" if c.closed_at else f"{c.name} ({c.site})"
+
     return Choices(
         assessors=of("assessor"),
         iqas=of("iqa"),
-        cohorts=[(NO_CHOICE, "(none)")] + [(c.id, f"{c.name} ({c.site})") for c in cohort_rows],
+        cohorts=[(NO_CHOICE, "(none)")]
+        + [(c.id, label(c)) for c in cohorts.offered(db(), keep=keep)],
     )
 
 
@@ -299,7 +312,7 @@ def registration(registration_id: int) -> tuple[str, int] | Response:
         abort(404)
     row = found[0]
     form = AllocationForm()
-    _fill(form, _choices(), row.framework_id)
+    _fill(form, _choices(keep=row.cohort_id), row.framework_id)
     if request.method == "GET":
         form.standards.data = row.standards
         form.assessor_id.data = row.assessor_id or NO_CHOICE
