@@ -4,6 +4,7 @@ each), the Cohorts page's Close and Reopen buttons, and ``portfolio cohort close
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 import pytest
@@ -79,6 +80,11 @@ def test_the_cohorts_page_closes_shows_apart_and_reopens(client, auth, session):
     assert page.index('id="closed-cohorts"') < page.index("Closed on ")
     again = client.post(f"/admin/cohorts/{cohort.id}/close")
     assert again.status_code == 422 and "already closed" in again.get_data(as_text=True)
+    # the summary's link leads to the message, shown although the row has no Close button now
+    anchor = re.search(
+        r'<a href="#([^"]+)">The cohort Spring 2024 is already closed', again.get_data(as_text=True)
+    )
+    assert anchor and f'id="{anchor.group(1)}"' in again.get_data(as_text=True)
     assert client.post(f"/admin/cohorts/{cohort.id}/reopen").status_code == 302
     session.expire_all()
     assert session.get(Cohort, cohort.id).closed_at is None

@@ -57,9 +57,12 @@ def _page(form: CohortForm, sent: PageForm | None = None) -> tuple[str, int]:
 
     close_forms = {c.id: row_form(CloseCohortForm, c.id) for c in open_rows}
     reopen_forms = {c.id: row_form(ReopenCohortForm, c.id) for c in closed_rows}
+    placed = [*close_forms.values(), *reopen_forms.values()]
+    # a refusal about a cohort no longer in that list (closed meanwhile, or gone): atop the page
+    unplaced = sent if sent is not None and not any(f is sent for f in placed) else None
     html = render_template(
         "admin/cohorts.html", open_rows=open_rows, closed_rows=closed_rows, form=form,
-        close_forms=close_forms, reopen_forms=reopen_forms, sent=sent,
+        close_forms=close_forms, reopen_forms=reopen_forms, sent=sent, unplaced=unplaced,
     )  # fmt: skip
     return html, status_of(form, sent)
 
