@@ -88,6 +88,7 @@ ACTIONS = {
     "person.two_step_reset": "Two-step verification reset by an administrator",
     "person.erase": "Personal data erased on request",
     "evidence.erase": "Content and files erased",
+    "evidence.discard": "Draft discarded by its author",
     "privacy.backfill": "Stored evidence checked for personal data",
     "privacy.subject_access": "Everything held about the person downloaded",
     "retention.apply": "Retention rules applied",

@@ -16,9 +16,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Integer, column, func, literal, or_, select, table
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from portfolio.models import AuditEntry
+
+# the action that takes a draft away whole (mappings.assessment.discard): its rows are deleted, and
+# on SQLite a new row can be given its id, so an entry up to it is about the discarded draft
+DISCARD = "evidence.discard"
 
 
 def _t(name: str, *columns: str) -> Any:
@@ -119,6 +124,7 @@ def mismatches(session: Session) -> Iterator[tuple[int, str, int | None, int]]:
     names (None: no one) and whom the subject names, in the order of the trail. One statement
     per subject type, each reading the trail's entries of that type once."""
     e = AuditEntry
+    gone = aliased(AuditEntry)
     for kind in STABLE:
         now = owner(kind, col(e.subject_id))
         query = (
@@ -127,6 +133,15 @@ def mismatches(session: Session) -> Iterator[tuple[int, str, int | None, int]]:
                 col(e.subject_type) == kind,
                 now.is_not(None),
                 or_(col(e.about_id).is_(None), col(e.about_id) != now),
+                # about a draft discarded since, whose id a new row may hold now
+                ~select(col(gone.id))
+                .where(
+                    col(gone.subject_type) == kind,
+                    col(gone.subject_id) == col(e.subject_id),
+                    col(gone.action) == DISCARD,
+                    col(gone.id) >= col(e.id),
+                )
+                .exists(),
             )
             .order_by(col(e.id))
         )
