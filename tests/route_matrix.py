@@ -93,6 +93,7 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "evidence.preview": (set(), ALL),  # renders the text sent; reads no one's evidence
     "evidence.attach": (set(), {"owner"}),
     "evidence.submit": (set(), {"owner"}),
+    "evidence.discard": ({"owner"}, {"owner"}),  # the author's draft, while never submitted
     "evidence.personal_data": (set(), {"owner"}),  # the author acts on findings in a draft
     "evidence.set_claims": (set(), {"owner", "assessor"}),
     "evidence.decide": (set(), {"assessor"}),

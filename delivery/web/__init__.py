@@ -45,6 +45,7 @@ from delivery.web.coverage import views as coverage
 from delivery.web.evidence import (  # noqa: F401 - routes on the evidence blueprint
     comments,
     deciding,
+    discarding,
     editor,
 )
 from delivery.web.evidence import views as evidence
