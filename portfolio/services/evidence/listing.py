@@ -92,7 +92,15 @@ def _listing_statements(
     for an assessment plan), its values bound by the caller. ``keyset``: "" pages by offset,
     with the number matching beside each row; "first" or "after" (the rows after the sort key
     ``after_key`` and id ``after_id``) page by keyset, with each row's sort key last."""
-    where = [col(Evidence.learner_id) == bindparam("learner_id")]
+    where = [
+        col(Evidence.learner_id) == bindparam("learner_id"),
+        # an assessor's record never submitted is theirs alone until it is (they may discard it)
+        or_(
+            col(Evidence.created_by) == Evidence.learner_id,
+            col(Evidence.submitted_at).is_not(None),
+            col(Evidence.created_by) == bindparam("reader"),
+        ),
+    ]
     if only is not None:
         where.append(only)
     if by_status:
@@ -265,7 +273,8 @@ def latest_and_drafts(
     :func:`page_for_learner` gives them (``per_page`` ``latest`` and ``drafts``), in one
     statement (the home page shows both)."""
     relation = access.require_view(session, actor, learner_id)
-    params = {"learner_id": learner_id, "status": "draft", "latest": latest, "drafts": drafts}
+    params = {"learner_id": learner_id, "status": "draft", "latest": latest, "drafts": drafts,
+              "reader": actor.id}  # fmt: skip
     found: Sequence[Any] = session.connection().execute(_latest_and_drafts(), params).all()
     # a union keeps no order: each list in the order of the list page ("newest")
     ordered = sorted(found, key=lambda r: (r[3], r[0]), reverse=True)
