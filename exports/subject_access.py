@@ -71,6 +71,7 @@ from portfolio.models import (
 from portfolio.models.base import utcnow
 from portfolio.services import audit
 from portfolio.services.actors import Actor
+from portfolio.services.audit_about import discarded_since
 from portfolio.services.files import Store
 
 README = """Subject-access archive: everything {centre} holds about {name}, {when} (UTC).
@@ -192,7 +193,8 @@ def _trail(
     they assess or quality-assure), the evidence they hold, and anything else of theirs (claims,
     sign-offs, declarations, plans, samples: the entry's ``about_id``), but not an assessor's
     record not yet submitted, nor its files, which are the assessor's alone (its claims are
-    recorded on the item until decided, and a claim is decided only once the item is submitted)."""
+    recorded on the item until decided, and a claim is decided only once the item is submitted),
+    nor the entries of a draft someone else discarded before submitting it."""
     hidden = sorted(set(evidence_ids) - set(held), key=lambda i: i or 0)
     theirs_alone = or_(
         and_(col(AuditEntry.subject_type) == "evidence", col(AuditEntry.subject_id).in_(hidden)),
@@ -208,12 +210,19 @@ def _trail(
     about = or_(
         col(AuditEntry.actor_id) == pid,
         and_(col(AuditEntry.subject_type) == "person", col(AuditEntry.subject_id) == pid),
-        and_(col(AuditEntry.subject_type) == "evidence", col(AuditEntry.subject_id).in_(held)),
+        and_(
+            col(AuditEntry.subject_type) == "evidence",
+            col(AuditEntry.subject_id).in_(held),
+            ~discarded_since(AuditEntry),  # a discarded draft's, whose id an item now holds
+        ),
         and_(
             col(AuditEntry.subject_type) == "registration",
             col(AuditEntry.subject_id).in_([r.id for r in regs]),
         ),
-        and_(col(AuditEntry.about_id) == pid, ~theirs_alone),
+        # a draft someone else discarded unsubmitted was theirs alone
+        and_(
+            col(AuditEntry.about_id) == pid, ~theirs_alone, ~discarded_since(AuditEntry, not_by=pid)
+        ),
     )
     return session.exec(select(AuditEntry).where(about).order_by(col(AuditEntry.id)))
 

@@ -26,6 +26,23 @@ from portfolio.models import AuditEntry
 DISCARD = "evidence.discard"
 
 
+def discarded_since(entry: Any, *, not_by: int | None = None) -> Any:
+    """Whether a draft was discarded at or after ``entry`` (an AuditEntry, or an alias of it)
+    whose subject is that draft's evidence item (``not_by``: by someone other than that person):
+    a SQL condition. Such an entry is about the discarded draft, whatever item holds its id now."""
+    gone = aliased(AuditEntry)
+    conditions = [
+        col(entry.subject_type) == "evidence",
+        col(gone.subject_type) == "evidence",
+        col(gone.subject_id) == col(entry.subject_id),
+        col(gone.action) == DISCARD,
+        col(gone.id) >= col(entry.id),
+    ]
+    if not_by is not None:
+        conditions.append(col(gone.actor_id) != not_by)
+    return select(col(gone.id)).where(*conditions).exists()
+
+
 def _t(name: str, *columns: str) -> Any:
     return table(name, column("id", Integer()), *(column(c, Integer()) for c in columns))
 
@@ -124,7 +141,6 @@ def mismatches(session: Session) -> Iterator[tuple[int, str, int | None, int]]:
     names (None: no one) and whom the subject names, in the order of the trail. One statement
     per subject type, each reading the trail's entries of that type once."""
     e = AuditEntry
-    gone = aliased(AuditEntry)
     for kind in STABLE:
         now = owner(kind, col(e.subject_id))
         query = (
@@ -133,15 +149,7 @@ def mismatches(session: Session) -> Iterator[tuple[int, str, int | None, int]]:
                 col(e.subject_type) == kind,
                 now.is_not(None),
                 or_(col(e.about_id).is_(None), col(e.about_id) != now),
-                # about a draft discarded since, whose id a new row may hold now
-                ~select(col(gone.id))
-                .where(
-                    col(gone.subject_type) == kind,
-                    col(gone.subject_id) == col(e.subject_id),
-                    col(gone.action) == DISCARD,
-                    col(gone.id) >= col(e.id),
-                )
-                .exists(),
+                ~discarded_since(e),  # about a draft discarded since: a new row may hold its id
             )
             .order_by(col(e.id))
         )

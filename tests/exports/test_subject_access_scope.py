@@ -196,3 +196,23 @@ def test_the_archive_holds_the_trail_about_the_learners_claims_and_sign_offs(
     assert decided == claimed and claimed
     assert case.signoff.id in {a["subject_id"] for a in trail if a["subject_type"] == "signoff"}
     assert attachment not in {a["subject_id"] for a in trail if a["subject_type"] == "attachment"}
+
+
+def test_the_audit_of_an_assessors_record_discarded_unsubmitted_stays_theirs(
+    session, case, store, make_evidence
+) -> None:
+    from mappings.assessment.discard import discard
+
+    record = make_evidence(
+        case.learner, author=case.assessor, kind="observation_record",
+        title="Observation abandoned", body="First thoughts", submit=False,
+    )  # fmt: skip
+    record_id = record.id
+    discard(session, actor=actor_of(case.assessor), evidence_id=record_id, store=store)
+    session.commit()
+
+    def about(files: dict) -> set:
+        return {a["subject_id"] for a in files["audit.json"] if a["subject_type"] == "evidence"}
+
+    assert record_id not in about(_members(session, store, case.learner.id))
+    assert record_id in about(_members(session, store, case.assessor.id))

@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, literal, or_, union_all
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from portfolio.errors import Invalid, NotFound
@@ -25,7 +24,7 @@ from portfolio.models import (
 from portfolio.models.evidence import KINDS
 from portfolio.paging import Paged
 from portfolio.services import access
-from portfolio.services.audit_about import DISCARD
+from portfolio.services.audit_about import discarded_since
 from portfolio.services.evidence.drafts import (
     attachments_of,
     is_private,
@@ -344,21 +343,13 @@ _VERSIONS = (
     .where(col(EvidenceVersion.evidence_id) == bindparam("evidence_id"))
     .order_by(col(EvidenceVersion.number))
 )
-_DISCARDED = aliased(AuditEntry)
 _HISTORY = (
     select(AuditEntry)
     .where(
         col(AuditEntry.subject_type) == "evidence",
         col(AuditEntry.subject_id) == bindparam("evidence_id"),
         # on SQLite a discarded draft's id can be given to a new item: its history starts after
-        ~sa_select(col(_DISCARDED.id))
-        .where(
-            col(_DISCARDED.subject_type) == "evidence",
-            col(_DISCARDED.subject_id) == col(AuditEntry.subject_id),
-            col(_DISCARDED.action) == DISCARD,
-            col(_DISCARDED.id) >= col(AuditEntry.id),
-        )
-        .exists(),
+        ~discarded_since(AuditEntry),
     )
     .order_by(col(AuditEntry.id))
 )
