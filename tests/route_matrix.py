@@ -48,6 +48,7 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "jobs.reading_again": (set(), {"admin"}),
     "jobs.queued_again": (set(), {"admin"}),
     "static": (set(PERSONAS), set()),
+    "icon.favicon": (set(PERSONAS), set()),  # the site's icon, asked for by browsers
     "admin.index": ({"admin"}, set()),
     "admin.people": ({"admin"}, {"admin"}),
     "admin.people_import": ({"admin"}, {"admin"}),
@@ -172,6 +173,7 @@ PUBLIC = {
     "health.readyz",
     "observe.metrics",
     "static",
+    "icon.favicon",
     "badges.jwks",
     "badges.issuer",
     "badges.achievement",

@@ -39,6 +39,7 @@ pytestmark = pytest.mark.browser
 # GET routes not laid out here, and why: none answers with a page
 SKIPPED: dict[str, str] = {
     "static": "style sheets, scripts and images",
+    "icon.favicon": "the site's icon (an image)",
     "api_docs.openapi_json": "JSON: the API's description",
     "health.healthz": "plain text for load balancers",
     "health.readyz": "plain text for load balancers",
