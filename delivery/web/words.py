@@ -120,6 +120,7 @@ ACTIONS = {
 }
 # an assessor's status sets how much of their work the IQA samples (mappings/quality/sampling.py)
 # "standard" is the sampling strategy's usual rate, not a standard of a framework: "experienced"
+# in sentences ("quota of an experienced assessor"); a page's value says it with a capital
 ASSESSOR_STATUSES = {"new": "new", "standard": "experienced", "under_review": "under review"}
 # stored statuses and outcomes (people, registrations, sign-offs, IQA actions and reviews, plans)
 STATUSES = {

@@ -154,6 +154,10 @@ def test_review_then_assessor_responds_and_iqa_closes(client, auth, planned, ses
     assert response.status_code == 302, response.get_data(as_text=True)
     review = session.exec(select(SampleReview).where(SampleReview.sample_id == sample.id)).one()
     assert review.outcome == "disagree"
+    # the reviewed sample says its facts as values, with capitals ("Sign-off reopened: no")
+    reviewed = client.get(f"/iqa/samples/{sample.id}").get_data(as_text=True)
+    assert "<dt>Sign-off reopened</dt><dd>No</dd>" in reviewed
+    assert not re.search(r">(yes|no)</", reviewed)
     # the plan is now the cycle's record: its page no longer offers to plan again (which could
     # only be refused) and says why
     plan = client.get(f"/iqa/cycles/{centre.cycle.id}").get_data(as_text=True)

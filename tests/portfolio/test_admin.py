@@ -343,7 +343,7 @@ def test_assessor_status_is_shown_only_for_assessors(client, auth, session, make
     session.commit()
     assert "Assessor status" not in client.get(f"/admin/people/{learner.id}").get_data(as_text=True)
     page = client.get(f"/admin/people/{assessor.id}").get_data(as_text=True)
-    assert "<dt>Assessor status</dt><dd>under review</dd>" in page
+    assert "<dt>Assessor status</dt><dd>Under review</dd>" in page
 
 
 def test_role_tick_boxes_name_each_role_in_words(client, auth, make_person) -> None:
@@ -361,11 +361,12 @@ def test_role_tick_boxes_name_each_role_in_words(client, auth, make_person) -> N
 
 def test_an_experienced_assessors_status_is_not_called_standard(client, auth, make_person) -> None:
     """ "Assessor status: standard" read like one of the framework's standards; the sampling
-    strategy calls these assessors "experienced (standard)"."""
+    strategy calls these assessors "experienced (standard)". Said as a value, with a capital, as
+    the page's other values are ("experienced" read as a fragment)."""
     auth.login("admin")
     assessor = make_person("assessor")  # a new account's status: the usual rate
     page = client.get(f"/admin/people/{assessor.id}").get_data(as_text=True)
-    assert "<dt>Assessor status</dt><dd>experienced</dd>" in page
+    assert "<dt>Assessor status</dt><dd>Experienced</dd>" in page
 
 
 def test_registrations_list_reads_one_page_of_them_in_sql(

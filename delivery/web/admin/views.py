@@ -39,7 +39,7 @@ from delivery.web.context import actor, db
 from delivery.web.forms import errors_on, status_of
 from delivery.web.handler import page
 from delivery.web.outbox import send_later
-from delivery.web.words import ASSESSOR_STATUSES, centre_zone
+from delivery.web.words import ASSESSOR_STATUSES, centre_zone, status_words
 from mappings.assessment import plan_reads
 from portfolio.models import Framework, Person
 from portfolio.services import (
@@ -149,7 +149,9 @@ def person(person_id: int) -> tuple[str, int] | Response:
         person=target,
         roles=sorted(target.role_set),
         # only an assessor has one: it sets how much of their work the IQA samples
-        assessor_status=ASSESSOR_STATUSES.get(target.assessor_status, target.assessor_status)
+        assessor_status=status_words(
+            ASSESSOR_STATUSES.get(target.assessor_status, target.assessor_status)
+        )
         if target.has_role("assessor")
         else None,
         removable=target.removed_at is None and target.id != actor().id,
