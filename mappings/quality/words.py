@@ -9,7 +9,7 @@ import re
 from mappings.assessment.words import method_words
 from mappings.quality.beyond import reason_words, status_words
 from mappings.quality.sampling import Gaps
-from portfolio.words import plain
+from portfolio.words import kind_words, plain
 
 SAMPLE_KINDS = {"interim": "Interim (before sign-off)", "summative": "Summative (after sign-off)"}
 # the same inside brackets: "Sample 3 (interim, before sign-off)", not "(interim (before sign-off))"
@@ -79,18 +79,22 @@ def reason_plain(reason: str) -> str:
 def gap_words(text: str) -> str:
     """What an IQA plan still lacks, in words: "CAMERA: method P" -> "Method “Observation”",
     "rate: Asa Assessor (#2) (new, 100%) has 0 of 1 samples" -> "Asa Assessor (new, 100%)..."."""
-    text = plain(text)
     if text.startswith("rate: "):
-        short = text.removeprefix("rate: ")
+        short = plain(text).removeprefix("rate: ")
         return _SHORT.sub(lambda m: f"({status_words(m[1])}, {m[2]}){m[3]}", short)
     found = _GAP.match(text)
     if found is None:
-        return text
+        return plain(text)
     label, value = found.groups()
+    # each value said as a value, as the method is: "Kind of evidence “Reflective account”"
     if label == "method":
         value = method_words(value)
+    elif label == "evidence":
+        value = kind_words(value)
     elif label == "record":
         value = sample_kind(value)
+    else:
+        value = plain(value)
     return f"{GAP_LABELS.get(label, label.capitalize())} “{value}”"
 
 

@@ -164,7 +164,10 @@ def test_quality_assurance_pages_show_no_ids_or_codes(
     ("gap", "words"),
     [
         ("CAMERA: method O", "Method “Observation”"),
-        ("CAMERA: evidence reflective_account", "Kind of evidence “reflective account”"),
+        # a kind is a value, as a method is: "Method “Reflective account”" beside it on the page
+        ("CAMERA: method RA", "Method “Reflective account”"),
+        ("CAMERA: evidence reflective_account", "Kind of evidence “Reflective account”"),
+        ("CAMERA: evidence star_narrative", "Kind of evidence “STAR narrative”"),
         ("CAMERA: record interim", "Record “Interim (before sign-off)”"),
         ("CAMERA: assessor Asa Assessor (#12)", "Assessor “Asa Assessor”"),
         ("coverage: standard SE01", "Standard “SE01”"),
