@@ -64,6 +64,12 @@ def kind_words(kind: str) -> str:
     return KINDS.get(kind, kind.replace("_", " ").capitalize())
 
 
+def count_words(count: int, noun: str, many: str | None = None) -> str:
+    """A count with its noun for one or many: "1 file", "2 files"; "1 person", "3 people" with
+    ``many`` given. Pages, commands and documents count this way, never "file(s)"."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"
+
+
 def file_type(mime: str) -> str:
     """ "application/pdf" -> "PDF"; images, audio and video by their family."""
     if mime in FILE_TYPES:

@@ -11,7 +11,7 @@ import click
 from delivery.cli.context import Context, echo_data, json_option, pass_ctx
 from mappings.privacy.retention import Rules, apply
 from portfolio.services.actors import SYSTEM
-from portfolio.words import day_words
+from portfolio.words import count_words, day_words
 
 
 @click.group("retention")
@@ -33,17 +33,18 @@ def apply_command(ctx: Context, dry_run: bool, as_json: bool) -> None:
         # days and counts as pages say them: "left on 4 Dec 2022", "2 evidence items, 1 file"
         shown = [
             f"{d['learner']} <{d['email']}>: {d['ended']} on {_day(d['ended_on'])}, kept until "
-            f"{_day(d['kept_until'])}: {_n(d['items'], 'evidence item')}, {_n(d['files'], 'file')}"
+            f"{_day(d['kept_until'])}: {count_words(d['items'], 'evidence item')}, "
+            f"{count_words(d['files'], 'file')}"
             for d in data["learners"]
         ]
         e = data["erased"]
         verb = "Would erase" if dry_run else "Erased"
         return [
             *shown,
-            f"{verb} the content of {_n(e['items'], 'evidence item')} "
-            f"({_n(e['versions'], 'version')}) and {_n(e['files'], 'file')} of "
-            f"{_n(len(data['learners']), 'learner')}; {_n(e['removed_files'], 'file')} leaving "
-            "the file store.",
+            f"{verb} the content of {count_words(e['items'], 'evidence item')} "
+            f"({count_words(e['versions'], 'version')}) and {count_words(e['files'], 'file')} of "
+            f"{count_words(len(data['learners']), 'learner')}; "
+            f"{count_words(e['removed_files'], 'file')} leaving the file store.",
         ]
 
     echo_data(result.as_dict(), as_json=as_json, lines=lines)
@@ -52,8 +53,3 @@ def apply_command(ctx: Context, dry_run: bool, as_json: bool) -> None:
 def _day(iso: str) -> str:
     """A day of the JSON ("2022-12-04") as the pages say it: "4 Dec 2022"."""
     return day_words(date.fromisoformat(iso))
-
-
-def _n(count: int, noun: str) -> str:
-    """ "1 file", "2 files"."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"

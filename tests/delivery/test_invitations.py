@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from typing import Any
 
 import pytest
@@ -180,3 +181,56 @@ def test_only_an_administrator_invites_and_only_someone_who_may_log_in(
     with pytest.raises(Invalid, match="cannot log in"):
         invitations.invite(session, actor=actor_of(make_person("admin")), person_id=lee.id)
     assert session.exec(select(PasswordReset)).all() == []
+
+
+ONE_IMPORTED = b"name,email,roles\nAnn Able,ann@centre.test,learner\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "mail", "said"),
+    [
+        (  # "set their passwords on their pages and tell them it"
+            IMPORTED,
+            False,
+            "Imported 2 people and 0 registrations. E-mail is not set up here",
+        ),
+        (IMPORTED, False, "set the new people's passwords on their pages and tell each theirs."),
+        (ONE_IMPORTED, False, "Imported 1 person and 0 registrations. E-mail is not set up"),
+        (ONE_IMPORTED, False, "set the new person's password on their page and tell them it."),
+        (IMPORTED, True, "The new people have no password yet: invite them or set one on their"),
+        (ONE_IMPORTED, True, "The new person has no password yet: invite them or set one on their"),
+    ],
+)
+def test_an_import_says_what_to_do_next_for_one_or_many(
+    app, request, make_person, content, mail, said
+) -> None:
+    """Without e-mail, or without inviting them, the page says what to do for the people the
+    file added, in words for one person or for many."""
+    the_app = request.getfixturevalue("mail_app") if mail else app
+    if not mail:
+        the_app.config.update(MAIL_HOST="")
+    client = _admin_client(the_app, make_person)
+    done = client.post("/admin/people/import", data={"content": content.decode()})
+    assert done.status_code == 302, _text(done)
+    flash = _flash(client)
+    assert said in flash
+    assert "tell them it" not in flash or content == ONE_IMPORTED  # "it": one password
+
+
+def _flash(client) -> str:
+    """The message the people page shows after an import."""
+    found = re.search(
+        r'<p class="flash flash-success">(.*?)</p>', _text(client.get("/admin/people"))
+    )
+    assert found is not None
+    return found.group(1)
+
+
+def test_one_person_imported_and_invited_is_said_so(mail_app, inbox, make_person) -> None:
+    handler, _port = inbox
+    client = _admin_client(mail_app, make_person)
+    data = {"content": ONE_IMPORTED.decode(), "invite": "y"}
+    assert client.post("/admin/people/import", data=data).status_code == 302
+    assert handler.next()[0][0] == "ann@centre.test"
+    said = "Imported 1 person and 0 registrations. 1 was e-mailed an invitation"
+    assert _flash(client).startswith(said)

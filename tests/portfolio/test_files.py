@@ -213,3 +213,19 @@ def test_an_attachment_too_large_is_refused_by_its_cleaned_name(
 )
 def test_a_size_limit_is_said_in_its_own_unit(size: int, words: str) -> None:
     assert size_words(size) == words
+
+
+@pytest.mark.parametrize(
+    ("count", "noun", "many", "words"),
+    [
+        (1, "file", None, "1 file"),
+        (0, "file", None, "0 files"),
+        (2, "evidence item", None, "2 evidence items"),
+        (1, "person", "people", "1 person"),
+        (3, "person", "people", "3 people"),
+    ],
+)
+def test_a_count_says_its_noun_for_one_or_many(count, noun, many, words) -> None:
+    from portfolio.words import count_words
+
+    assert count_words(count, noun, many) == words

@@ -15,6 +15,7 @@ from delivery.web.context import actor, db
 from delivery.web.forms import PageForm, errors_on
 from delivery.web.handler import page
 from portfolio.services.people_import import COLUMNS, ImportReport, example_codes, import_people
+from portfolio.words import count_words
 
 
 @bp.route("", endpoint="index")
@@ -60,8 +61,8 @@ def people_import() -> tuple[str, int] | Response:
             report = import_people(db(), actor=actor(), data=data, dry_run=dry_run)
             if report.written:
                 flash(
-                    f"Imported {report.people_created} people and "
-                    f"{report.registrations_created} registrations. "
+                    f"Imported {count_words(report.people_created, 'person', 'people')} and "
+                    f"{count_words(report.registrations_created, 'registration')}. "
                     + invites.after_import(report.created_ids, bool(form.invite.data)),
                     "success",
                 )

@@ -20,6 +20,13 @@ NO_MAIL = (
     "E-mail is not set up here (PORTFOLIO_MAIL_HOST), so no invitation can be sent: set a "
     "password for them on their page and tell them it, or ask them to be given one."
 )
+# after an import, for the one person or the many people it added
+NO_MAIL_IMPORTED = (
+    "E-mail is not set up here (PORTFOLIO_MAIL_HOST), so no invitation can be sent: set the new "
+    "person's password on their page and tell them it.",
+    "E-mail is not set up here (PORTFOLIO_MAIL_HOST), so no invitation can be sent: set the new "
+    "people's passwords on their pages and tell each theirs.",
+)
 
 
 def mail_on() -> bool:
@@ -67,14 +74,15 @@ def after_import(ids: tuple[int, ...], wanted: bool) -> str:
     """Invite the people a CSV import added, when the administrator chose to; what to say."""
     if not ids:
         return ""
+    one = len(ids) == 1
     if not mail_on():
-        return NO_MAIL.replace(
-            "set a password for them on their page", "set their passwords on their pages"
-        )
+        return NO_MAIL_IMPORTED[0 if one else 1]
     if not wanted:
+        if one:
+            return "The new person has no password yet: invite them or set one on their page."
         return "The new people have no password yet: invite them or set one on their pages."
     sent = send_many(ids)
-    return f"{sent} were e-mailed an invitation to set their password."
+    return f"{sent} {'was' if sent == 1 else 'were'} e-mailed an invitation to set their password."
 
 
 @dataclass(frozen=True)
