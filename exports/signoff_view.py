@@ -103,7 +103,7 @@ def find_signoff(session: Session, *, registration_id: int, standard_code: str) 
         )
     ).first()
     if row is None:
-        raise NotFound(f"Registration {registration_id} is not on a standard {standard_code!r}.")
+        raise NotFound(f"Registration {registration_id} is not on a standard “{standard_code}”.")
     record = session.exec(
         select(SignOff)
         .where(
@@ -445,5 +445,5 @@ def find_registration(session: Session, *, learner_id: int, standard_code: str) 
         .order_by(col(Registration.id).desc())
     ).first()
     if reg_id is None:
-        raise NotFound(f"Learner {learner_id} is not registered on a standard {standard_code!r}.")
+        raise NotFound(f"Learner {learner_id} is not registered on a standard “{standard_code}”.")
     return reg_id

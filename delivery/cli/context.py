@@ -195,7 +195,7 @@ class Day(click.DateTime):
             return super().convert(value, param, ctx)
         except click.BadParameter:
             self.fail(
-                f"'{value}' is not a day: give it as YYYY-MM-DD, e.g. 2026-09-01.", param, ctx
+                f"“{value}” is not a day: give it as YYYY-MM-DD, e.g. 2026-09-01.", param, ctx
             )
 
 

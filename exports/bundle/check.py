@@ -80,7 +80,7 @@ def read_manifest(zf: zipfile.ZipFile) -> Manifest:
         raise Invalid("Bundle refused: manifest.json is not a portfolio bundle manifest.")
     if data.get("schema_version") != SCHEMA_VERSION:
         raise Invalid(
-            f"Bundle refused: schema version {data.get('schema_version')!r} "
+            f"Bundle refused: schema version “{data.get('schema_version')}” "
             f"(this program reads {SCHEMA_VERSION})."
         )
     return parse(data)

@@ -27,7 +27,7 @@ def check_people(manifest: Manifest) -> dict[str, str]:
             names[email] = people.check_name(entry.name)
         except Invalid as exc:
             raise Invalid(
-                f"Bundle refused: manifest.json, person {entry.email[:80]!r}: {exc} "
+                f"Bundle refused: manifest.json, person “{entry.email[:80]}”: {exc} "
                 "Nothing was imported."
             ) from None
     return names

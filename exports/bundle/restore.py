@@ -117,7 +117,7 @@ def _refuse_duplicate(session: Session, manifest: Manifest) -> None:
         if (item.title, item.created_at) in existing:
             raise Conflict(
                 f"This bundle is already imported: {email} already has the evidence "
-                f"{item.title!r} created at {iso_time(item.created_at)}. Nothing was written."
+                f"“{item.title}” created at {iso_time(item.created_at)}. Nothing was written."
             )
 
 

@@ -234,7 +234,7 @@ def decide(
         raise Invalid("This evidence has not been submitted yet.")
     method = method.strip().upper()
     if method not in {code for code, _ in rules_for(framework).methods}:
-        unknown = f"Unknown assessment method {method!r}."
+        unknown = f"Unknown assessment method “{method}”."
         raise Invalid(unknown if method else "Choose the assessment method.", field="method")
     if decision == "referred" and not feedback.strip():
         raise Invalid("Say what is missing when you refer a claim.", field="feedback")

@@ -81,7 +81,7 @@ def find_person(session: Session, email: str) -> Person:
         select(Person).where(func.lower(Person.email) == email.strip().lower())
     ).first()
     if person is None:
-        raise NotFound(f"No person with the e-mail {email.strip()!r}.")
+        raise NotFound(f"No person with the e-mail “{email.strip()}”.")
     return person
 
 

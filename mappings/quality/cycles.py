@@ -76,7 +76,7 @@ def create_cycle(
     if iqa is None or not iqa.has_role("iqa") or iqa.removed_at is not None:
         raise Invalid("The cycle's IQA must be a person with the IQA role.")
     if session.exec(select(SamplingCycle.id).where(SamplingCycle.name == name)).first():
-        raise Invalid(f"A cycle named {name!r} already exists.")
+        raise Invalid(f"A cycle named “{name}” already exists.")
     cycle = SamplingCycle(
         name=name,
         start_date=start,
@@ -109,7 +109,7 @@ def get_cycle(session: Session, actor: Actor, cycle_id: int) -> SamplingCycle:
 def cycle_by_name(session: Session, name: str) -> SamplingCycle:
     cycle = session.exec(select(SamplingCycle).where(SamplingCycle.name == name)).first()
     if cycle is None:
-        raise NotFound(f"No sampling cycle named {name!r}.")
+        raise NotFound(f"No sampling cycle named “{name}”.")
     return cycle
 
 

@@ -33,7 +33,7 @@ def standard_detail(session: Session, framework_id: int, code: str) -> StandardD
         select(Standard).where(Standard.framework_id == framework_id, Standard.code == code)
     ).first()
     if framework is None or standard is None:
-        raise NotFound(f"No standard {code!r} in framework {framework_id}.")
+        raise NotFound(f"No standard “{code}” in framework {framework_id}.")
     criteria = session.exec(
         select(Criterion)
         .where(Criterion.standard_id == standard.id)

@@ -37,7 +37,7 @@ def create_cohort(session: Session, *, actor: Actor, name: str, site: str = "Mai
         raise Invalid("Cohort name and site may be at most 200 characters.")
     clash = session.exec(select(Cohort.id).where(func.lower(Cohort.name) == name.lower())).first()
     if clash is not None:
-        raise Invalid(f"A cohort named {name!r} already exists.")
+        raise Invalid(f"A cohort named “{name}” already exists.")
     cohort = Cohort(name=name, site=site)
     session.add(cohort)
     session.flush()

@@ -38,7 +38,7 @@ def export_by_id(
     if standard_code is not None:
         spec.standards = [s for s in spec.standards if s.code == standard_code]
         if not spec.standards:
-            raise NotFound(f"No standard {standard_code!r} in this framework.")
+            raise NotFound(f"No standard “{standard_code}” in this framework.")
     if fmt == "json":
         from framework.export_json import framework_to_json
 
@@ -51,4 +51,4 @@ def export_by_id(
         from framework.export_docx import framework_to_docx
 
         return framework_to_docx(spec)
-    raise Invalid(f"Unknown export format {fmt!r}: use json, csv, docx or case.")
+    raise Invalid(f"Unknown export format “{fmt}”: use json, csv, docx or case.")

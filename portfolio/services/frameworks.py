@@ -333,7 +333,7 @@ def find_framework(session: Session, code: str, version: str | None = None) -> F
         versions = [f for f in versions if f.version == version]
     if not versions:
         raise NotFound(
-            f"No framework with code {code!r}" + (f" version {version}" if version else "") + "."
+            f"No framework with code “{code}”" + (f" version {version}" if version else "") + "."
         )
     return versions[-1]
 
@@ -422,7 +422,7 @@ def resolve(
     )
     found = [f for f in session.exec(query) if version is None or f.version == version]
     if not found:
-        raise NotFound(f"No framework or standard with code {code!r}.")
+        raise NotFound(f"No framework or standard with code “{code}”.")
     return found[-1], code
 
 

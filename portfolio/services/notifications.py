@@ -75,7 +75,7 @@ def choose(session: Session, *, person_id: int, kind: str, mode: str) -> None:
     waits unsent (tomorrow's digest, a message not yet handed over), in the same transaction:
     nothing more of it is sent after the person stopped it."""
     if kind not in KINDS:
-        raise Invalid(f"Unknown kind of notification {kind!r}.")
+        raise Invalid(f"Unknown kind of notification “{kind}”.")
     if mode not in MODES:
         raise Invalid("Choose straight away, a daily digest or no e-mail.", field=kind)
     row = session.exec(
@@ -107,7 +107,7 @@ def set_preferences(session: Session, *, actor: Actor, modes: dict[str, str]) ->
     allowed = set(kinds_for(actor))
     for kind, mode in modes.items():
         if kind not in allowed:
-            raise Invalid(f"Unknown kind of notification {kind!r}.")
+            raise Invalid(f"Unknown kind of notification “{kind}”.")
         choose(session, person_id=actor.id, kind=kind, mode=mode)
 
 

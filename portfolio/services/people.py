@@ -70,7 +70,7 @@ def check_email(email: str) -> str:
     names or IP addresses, and no look-up in the DNS (centres' internal domains are accepted)."""
     email = normalise_email(email)
     if len(email) > EMAIL_MAX or _CONTROLS.search(email):
-        raise Invalid(f"{without_controls(email)[:80]!r} is not an e-mail address.", field="email")
+        raise Invalid(f"“{without_controls(email)[:80]}” is not an e-mail address.", field="email")
     local, _at, domain = email.rpartition("@")
     top = domain.rsplit(".", 1)
     checked = f"{local}@{top[0]}.example" if len(top) == 2 and top[1] in _INTERNAL_TOP else email
@@ -78,7 +78,7 @@ def check_email(email: str) -> str:
         validate_email(checked, check_deliverability=False)
     except EmailNotValidError as error:
         reason = str(error).replace("email address", "e-mail address")
-        raise Invalid(f"{email!r} is not an e-mail address: {reason}", field="email") from None
+        raise Invalid(f"“{email}” is not an e-mail address: {reason}", field="email") from None
     return email
 
 

@@ -165,7 +165,7 @@ def parse_date(text: str, label: str) -> date | None:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise Invalid(f"The {label} {text!r} is not a date: write it as 2026-09-01 or 01/09/2026.")
+    raise Invalid(f"The {label} “{text}” is not a date: write it as 2026-09-01 or 01/09/2026.")
 
 
 def import_people(

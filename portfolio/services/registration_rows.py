@@ -235,7 +235,7 @@ def page_of_person(
     for the rows' standards (none without ``standards``); however many there are."""
     _require_admin(actor, "list registrations")
     if role not in (None, "assessor", "iqa"):
-        raise Invalid(f"Unknown role {role!r}.")
+        raise Invalid(f"Unknown role “{role}”.")
     where = _of(person_id, role)
     counts = (
         func.count().over(),

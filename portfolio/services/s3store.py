@@ -86,7 +86,7 @@ class S3Store(Store):
         """The store at ``url`` (``s3://bucket/prefix``) with the ``S3_*`` keys of ``settings``."""
         parts = urlsplit(url)
         if parts.scheme != "s3" or not parts.netloc:
-            raise Invalid(f"Not an S3 location: {url!r}; write s3://bucket/prefix.")
+            raise Invalid(f"Not an S3 location: “{url}”; write s3://bucket/prefix.")
         import boto3
         from botocore.config import Config
 

@@ -68,7 +68,7 @@ def check_scopes(scopes: Iterable[str]) -> list[str]:
     unknown = [s for s in chosen if s not in SCOPES]
     if unknown:
         raise Invalid(
-            f"Unknown scope {unknown[0]!r}: choose from {', '.join(SCOPES)}.", field="scopes"
+            f"Unknown scope “{unknown[0]}”: choose from {', '.join(SCOPES)}.", field="scopes"
         )
     if not chosen:
         raise Invalid("Choose at least one scope.", field="scopes")

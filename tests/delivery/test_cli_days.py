@@ -34,7 +34,7 @@ def test_day_options_say_how_to_write_a_day(
             main, [*command, *others, *good, option, "1/9/2026"], prog_name="portfolio"
         )
         assert refused.exit_code == 2, refused.output
-        assert "'1/9/2026' is not a day: give it as YYYY-MM-DD, e.g. 2026-09-01." in (
+        assert "“1/9/2026” is not a day: give it as YYYY-MM-DD, e.g. 2026-09-01." in (
             refused.output
         ), refused.output
         assert "%Y" not in refused.output

@@ -191,7 +191,7 @@ def test_every_problem_of_every_row_is_reported_at_once(session, make_person) ->
         and "SE99" in many
     )
     assert "no assessor with e-mail nobody@example.org" in many
-    assert "'31/02/2026' is not a date" in many
+    assert "“31/02/2026” is not a date" in many  # in the app's quotes, not Python's
     assert len(errors[6]) == 3, errors[6]  # no name, not an e-mail address, unknown role
     assert "name is required" in errors[6][0] and "e-mail address" in errors[6][1]
     assert "wizard" in errors[6][2]

@@ -78,7 +78,7 @@ EARLIEST_ACTIVITY = date(1950, 1, 1)  # before: a mistyped year ("0001", "1026")
 
 def _clean(draft: Draft) -> tuple[str, date, str, dict[str, str]]:
     if draft.kind not in KINDS:
-        raise Invalid(f"Unknown kind of evidence {draft.kind!r}.")
+        raise Invalid(f"Unknown kind of evidence “{draft.kind}”.")
     title = draft.title.strip()
     if "\x00" not in title:  # a NUL is refused when written, as in any text (docs/concurrency.md)
         title = without_controls(title)  # one line: no breaks, no marks that reorder it

@@ -175,7 +175,7 @@ def page_for_learner(
     layer above (see :func:`_listing_statements`), its bound values in ``only_params``."""
     relation = access.require_view(session, actor, learner_id)
     if sort not in SORTS:
-        raise Invalid(f"Unknown order {sort!r}.", field="sort")
+        raise Invalid(f"Unknown order “{sort}”.", field="sort")
     words = search_words(query)
     count, select_rows = _listing_statements(status is not None, sort, len(words), only)
     params: dict[str, Any] = {"learner_id": learner_id, "status": status, "reader": actor.id}
@@ -221,7 +221,7 @@ def page_after(
     lower case (as the database lowers it) for ``title``."""
     access.require_view(session, actor, learner_id)
     if sort not in SORTS:
-        raise Invalid(f"Unknown order {sort!r}.", field="sort")
+        raise Invalid(f"Unknown order “{sort}”.", field="sort")
     words = search_words(query)
     shape = "after" if after is not None else "first"
     _, select_rows = _listing_statements(status is not None, sort, len(words), only, shape)
