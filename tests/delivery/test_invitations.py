@@ -101,12 +101,12 @@ def test_without_mail_the_pages_say_what_to_do(app, make_person, session) -> Non
     app.config.update(MAIL_HOST="")
     client = _admin_client(app, make_person)
     form = _text(client.get("/admin/people"))
-    assert "E-mail is not set up" in form and "set a password" in form
+    assert "The site cannot send e-mail" in form and "set a password" in form
     assert "E-mail them an invitation" not in form
     assert _add(client, "pat@centre.test", invite="y").status_code == 302
     pat = session.exec(select(Person).where(Person.email == "pat@centre.test")).one()
     page = _text(client.get(f"/admin/people/{pat.id}"))
-    assert "E-mail is not set up" in page
+    assert "The site cannot send e-mail" in page
     assert session.exec(select(PasswordReset)).all() == []
 
 
@@ -192,10 +192,10 @@ ONE_IMPORTED = b"name,email,roles\nAnn Able,ann@centre.test,learner\n"
         (  # "set their passwords on their pages and tell them it"
             IMPORTED,
             False,
-            "Imported 2 people and 0 registrations. E-mail is not set up here",
+            "Imported 2 people and 0 registrations. The site cannot send e-mail",
         ),
         (IMPORTED, False, "set the new people's passwords on their pages and tell each theirs."),
-        (ONE_IMPORTED, False, "Imported 1 person and 0 registrations. E-mail is not set up"),
+        (ONE_IMPORTED, False, "Imported 1 person and 0 registrations. The site cannot send e-mail"),
         (ONE_IMPORTED, False, "set the new person's password on their page and tell them it."),
         (IMPORTED, True, "The new people have no password yet: invite them or set one on their"),
         (ONE_IMPORTED, True, "The new person has no password yet: invite them or set one on their"),
@@ -234,3 +234,28 @@ def test_one_person_imported_and_invited_is_said_so(mail_app, inbox, make_person
     assert handler.next()[0][0] == "ann@centre.test"
     said = "Imported 1 person and 0 registrations. 1 was e-mailed an invitation"
     assert _flash(client).startswith(said)
+
+
+NO_MAIL_SAID = (
+    "The site cannot send e-mail: ask whoever runs it to set the mail server "
+    "(the PORTFOLIO_MAIL_HOST setting)"
+)
+
+
+def test_without_mail_the_setting_is_named_in_a_sentence_that_says_what_it_is(
+    app, make_person, session
+) -> None:
+    """The administrator's pages said "E-mail is not set up here (PORTFOLIO_MAIL_HOST)": a
+    setting's name with nothing to say what it is or who sets it. They now say it in words first
+    and name the setting for whoever runs the site."""
+    app.config.update(MAIL_HOST="")
+    client = _admin_client(app, make_person)
+    assert _add(client, "pat@centre.test").status_code == 302
+    pat = session.exec(select(Person).where(Person.email == "pat@centre.test")).one()
+    for url in ("/admin/people", "/admin/people/import", f"/admin/people/{pat.id}"):
+        page = _text(client.get(url))
+        assert NO_MAIL_SAID in page, url
+        assert "(PORTFOLIO_MAIL_HOST)" not in page, url
+    done = client.post("/admin/people/import", data={"content": ONE_IMPORTED.decode()})
+    assert done.status_code == 302
+    assert NO_MAIL_SAID in _flash(client)

@@ -185,7 +185,10 @@ def test_asking_needs_a_real_address_mail_and_the_right_person(
     assert "E-mail the witness" in _page(mail_app, case["learner"], case["item"])
     app.config["MAIL_HOST"] = None
     no_mail = _ask(app, case["learner"], case["item"])
-    assert no_mail.status_code == 422 and "sends no e-mail" in no_mail.get_data(as_text=True)
+    assert no_mail.status_code == 422 and "cannot send e-mail" in no_mail.get_data(as_text=True)
+    # a learner has no setting to pass on: who can help is named instead
+    assert "PORTFOLIO_MAIL_HOST" not in no_mail.get_data(as_text=True)
+    assert "tell your centre&#39;s administrator" in no_mail.get_data(as_text=True)
     assert inbox[0].received.empty()
 
 

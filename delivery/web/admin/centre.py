@@ -80,5 +80,6 @@ def people_import() -> tuple[str, int] | Response:
         content=text,
         example=example_codes(db()),
         mail_on=invites.mail_on(),
+        no_mail_site=invites.NO_MAIL_SITE,
     )
     return html, form.status if form.status != 200 else status

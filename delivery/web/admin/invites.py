@@ -16,16 +16,21 @@ from portfolio.models import Person
 from portfolio.services import invitations
 from portfolio.words import day_words
 
+# what an administrator can pass on to whoever runs the site, the setting named for them
+NO_MAIL_SITE = (
+    "The site cannot send e-mail: ask whoever runs it to set the mail server "
+    "(the PORTFOLIO_MAIL_HOST setting)"
+)
 NO_MAIL = (
-    "E-mail is not set up here (PORTFOLIO_MAIL_HOST), so no invitation can be sent: set a "
-    "password for them on their page and tell them it, or ask them to be given one."
+    f"{NO_MAIL_SITE}. Until then no invitation can be sent: set a password for them on their "
+    "page and tell them it, or ask them to be given one."
 )
 # after an import, for the one person or the many people it added
 NO_MAIL_IMPORTED = (
-    "E-mail is not set up here (PORTFOLIO_MAIL_HOST), so no invitation can be sent: set the new "
-    "person's password on their page and tell them it.",
-    "E-mail is not set up here (PORTFOLIO_MAIL_HOST), so no invitation can be sent: set the new "
-    "people's passwords on their pages and tell each theirs.",
+    f"{NO_MAIL_SITE}. Until then no invitation can be sent: set the new person's password on "
+    "their page and tell them it.",
+    f"{NO_MAIL_SITE}. Until then no invitation can be sent: set the new people's passwords on "
+    "their pages and tell each theirs.",
 )
 
 

@@ -86,6 +86,7 @@ def people_index() -> tuple[str, int] | Response:
         form=form,
         search=search,
         mail_on=invites.mail_on(),
+        no_mail_site=invites.NO_MAIL_SITE,
     )
     return html, form.status
 

@@ -211,8 +211,9 @@ def _invite(admin: Actor, person_id: int) -> bool:
 
 
 NO_MAIL = (
-    "E-mail is not set up here (PORTFOLIO_MAIL_HOST), so no invitation can be sent; nobody was "
-    'added. Add them without "invite" and set a password for them on their page.'
+    "The site cannot send e-mail: ask whoever runs it to set the mail server (the "
+    "PORTFOLIO_MAIL_HOST setting). Until then no invitation can be sent; nobody was added. Add "
+    'them without "invite" and set a password for them on their page.'
 )
 
 

@@ -20,7 +20,10 @@ from portfolio.models import Evidence, Person
 from portfolio.services import mail, witness
 
 log = logging.getLogger(__name__)
-NO_MAIL = "This site sends no e-mail yet (PORTFOLIO_MAIL_HOST), so the witness cannot be asked."
+NO_MAIL = (
+    "The site cannot send e-mail yet, so the witness cannot be asked: tell your centre's "
+    "administrator."
+)
 
 
 def link_for(token: str) -> str | None:
