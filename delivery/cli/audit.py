@@ -7,6 +7,7 @@ import click
 from delivery.cli.context import Context, echo_data, echo_json, json_option, pass_ctx
 from portfolio.services import audit, audit_checks
 from portfolio.services.actors import SYSTEM
+from portfolio.words import count_words
 
 
 @click.group("audit")
@@ -74,7 +75,7 @@ def verify_audit(ctx: Context, expect: str | None, as_json: bool) -> None:
             err=True,
         )
     total = len(report.breaks) + report.more
-    raise click.ClickException(f"Audit trail broken in {total} place(s).")
+    raise click.ClickException(f"Audit trail broken in {count_words(total, 'place')}.")
 
 
 @audit_group.command("head")
@@ -107,5 +108,5 @@ def baseline_audit(ctx: Context, as_json: bool) -> None:
     echo_data(
         {"recorded": count},
         as_json=as_json,
-        lines=lambda d: [f"Recorded {d['recorded']} row(s) in the audit trail."],
+        lines=lambda d: [f"Recorded {count_words(d['recorded'], 'row')} in the audit trail."],
     )

@@ -13,6 +13,7 @@ from portfolio.errors import DomainError
 from portfolio.services import audit, audit_checks
 from portfolio.services import backup as service
 from portfolio.services.actors import SYSTEM
+from portfolio.words import count_words
 
 
 @click.command("backup")
@@ -29,7 +30,7 @@ def backup_command(ctx: Context, path: Path) -> None:
         raise click.ClickException(str(exc)) from exc
     click.echo(
         f"Backup written to {report.path}: the {report.backend} database and "
-        f"{report.files} file(s) ({report.bytes} bytes)."
+        f"{count_words(report.files, 'file')} ({count_words(report.bytes, 'byte')})."
     )
     click.echo(f"Manifest SHA-256: {report.manifest_sha256}")
     click.echo(f"Audit head: {report.audit_head}")
@@ -54,7 +55,9 @@ def restore_command(ctx: Context, path: Path, manifest_sha256: str | None) -> No
         report = service.restore(ctx.engine, ctx.file_store, path, manifest_sha256=manifest_sha256)
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Restored the {report.backend} database and {report.files} file(s) from {path}.")
+    click.echo(
+        f"Restored the {report.backend} database and {count_words(report.files, 'file')} from {path}."
+    )
     state = schema_state(ctx.engine)
     if not state["up_to_date"]:
         click.echo(

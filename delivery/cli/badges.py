@@ -13,6 +13,7 @@ from exports.badges import jose
 from exports.badges.verify import verify_token
 from portfolio.errors import DomainError
 from portfolio.services.keys import ensure_key
+from portfolio.words import count_words
 
 
 @click.group("badges")
@@ -47,7 +48,9 @@ def issue_command(ctx: Context, base_url: str | None, as_json: bool) -> None:
             "badges": [site.credential_url(b.credential_uuid) for b in issued],
         }
     echo_data(
-        data, as_json=as_json, lines=lambda d: [f"{d['issued']} badge(s) issued", *d["badges"]]
+        data,
+        as_json=as_json,
+        lines=lambda d: [f"{count_words(d['issued'], 'badge')} issued", *d["badges"]],
     )
 
 

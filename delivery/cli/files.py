@@ -7,6 +7,7 @@ import click
 from delivery.cli.context import Context, echo_data, json_option, pass_ctx
 from portfolio.services import files
 from portfolio.services.people import SYSTEM
+from portfolio.words import count_words
 
 
 @click.group("files")
@@ -42,7 +43,7 @@ def check_files(ctx: Context, delete: bool, older_than: int, as_json: bool) -> N
     def lines(data: list[dict[str, object]]) -> list[str]:
         shown = [f"{r['path']}  {r['bytes']} bytes  {r['age_minutes']} min" for r in data]
         verb = "Deleted" if delete else "Found"
-        return [*shown, f"{verb} {len(data)} file(s) no row references."]
+        return [*shown, f"{verb} {count_words(len(data), 'file')} no row references."]
 
     echo_data(rows, as_json=as_json, lines=lines)
     if found and not delete:

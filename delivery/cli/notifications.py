@@ -6,6 +6,7 @@ import click
 
 from delivery.cli.context import Context, echo_data, json_option, pass_ctx
 from portfolio.services.notice_mail import MailContext, send_digests
+from portfolio.words import count_words
 
 
 @click.group("notifications")
@@ -27,5 +28,8 @@ def digest(ctx: Context, as_json: bool) -> None:
     echo_data(
         {"digests": digests, "single": singles},
         as_json=as_json,
-        lines=lambda d: [f"{d['digests']} digest(s) and {d['single']} single e-mail(s) sent."],
+        lines=lambda d: [
+            f"{count_words(d['digests'], 'digest')} and "
+            f"{count_words(d['single'], 'single e-mail')} sent."
+        ],
     )

@@ -13,7 +13,7 @@ from delivery.cli.context import Context, echo_data, json_option, pass_ctx
 from portfolio.models.people import ROLES
 from portfolio.services import people, people_import
 from portfolio.services.people import SYSTEM
-from portfolio.words import role_words
+from portfolio.words import count_words, role_words
 
 INVITE_HELP = (
     "E-mail each new person an invitation to set their password (a link that works once, for 7 "
@@ -190,7 +190,7 @@ def _import_lines(data: dict[str, Any]) -> list[str]:
         extra = f" ({r['registration']})" if r["registration"] and not r["errors"] else ""
         out.append(f"line {r['line']:>4}  {mark:<5} {r['email'] or '(no e-mail)'}: {what}{extra}")
     if data["errors"]:
-        out.append(f"{data['errors']} row(s) with errors: nothing was written.")
+        out.append(f"{count_words(data['errors'], 'row')} with errors: nothing was written.")
     elif data["dry_run"]:
         would = "; each new person would be e-mailed an invitation" if data["invite"] else ""
         out.append(f"A check only, nothing saved yet: this would add {_counts(data)}{would}.")

@@ -14,6 +14,7 @@ from exports.subject_access import write_subject_access
 from mappings.privacy.requests import erase_person, find_person
 from portfolio.services.actors import SYSTEM
 from portfolio.services.evidence.backfill import backfill
+from portfolio.words import count_words
 
 
 @click.command("backfill")
@@ -27,10 +28,11 @@ def backfill_command(ctx: Context, dry_run: bool, as_json: bool) -> None:
 
     def lines(data: dict[str, Any]) -> list[str]:
         verb = "Would scan" if dry_run else "Scanned"
-        found = "" if dry_run else f"; {data['findings']} finding(s) stored"
+        found = "" if dry_run else f"; {count_words(data['findings'], 'finding')} stored"
         return [
-            f"{verb} {data['bodies']} text(s) and {data['attachments']} attachment text(s) "
-            f"of {data['versions']} evidence version(s){found}."
+            f"{verb} {count_words(data['bodies'], 'text')} and "
+            f"{count_words(data['attachments'], 'attachment text')} of "
+            f"{count_words(data['versions'], 'evidence version')}{found}."
         ]
 
     echo_data(result.as_dict(), as_json=as_json, lines=lines)
@@ -57,7 +59,7 @@ def subject_access_command(ctx: Context, email: str, output: Path) -> None:
         tmp.replace(output)
     finally:
         tmp.unlink(missing_ok=True)
-    click.echo(f"Wrote {output}: {len(names)} file(s): {', '.join(names)}.")
+    click.echo(f"Wrote {output}: {count_words(len(names), 'file')}: {', '.join(names)}.")
 
 
 @click.command("erase")
@@ -83,10 +85,11 @@ def erase_command(ctx: Context, email: str, dry_run: bool, as_json: bool) -> Non
         head = "Would erase" if dry_run else "Erased"
         return [
             f"{head} the name, e-mail and log-in of {who}, "
-            f"{data['notifications']} notification(s), the content of "
-            f"{data['evidence_erased']} evidence item(s) and {data['files_erased']} file(s) "
+            f"{count_words(data['notifications'], 'notification')}, the content of "
+            f"{count_words(data['evidence_erased'], 'evidence item')} and "
+            f"{count_words(data['files_erased'], 'file')} "
             f"({data['files_removed_from_store']} leaving the file store).",
-            f"Kept: {data['evidence_kept']} evidence item(s) behind sign-offs, the sign-off "
+            f"Kept: {count_words(data['evidence_kept'], 'evidence item')} behind sign-offs, the sign-off "
             "records, claims and decisions.",
         ]
 

@@ -10,6 +10,7 @@ import click
 
 from delivery.cli.context import Context, echo_data, json_option, pass_ctx
 from mappings.assessment import summaries
+from portfolio.words import count_words
 
 
 @click.group("summaries")
@@ -36,5 +37,7 @@ def refresh_command(ctx: Context, chunk: int, as_json: bool) -> None:
     echo_data(
         {"stored": stored},
         as_json=as_json,
-        lines=lambda d: [f"Stored today's summaries of {d['stored']} registration(s)."],
+        lines=lambda d: [
+            f"Stored today's summaries of {count_words(d['stored'], 'registration')}."
+        ],
     )

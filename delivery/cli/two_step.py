@@ -13,6 +13,7 @@ from portfolio.models import Person
 from portfolio.sealing import new_key
 from portfolio.services import two_step
 from portfolio.services.actors import SYSTEM
+from portfolio.words import count_words
 
 
 @click.group("two-step")
@@ -44,7 +45,7 @@ def seal_command(ctx: Context, as_json: bool) -> None:
 
     def lines(d: dict[str, Any]) -> list[str]:
         shown = [
-            f"Sealed {d['plain'] + d['older_key']} two-step secret(s) under the first key "
+            f"Sealed {count_words(d['plain'] + d['older_key'], 'two-step secret')} under the first key "
             f"({d['plain']} stored plain, {d['older_key']} under an older key); "
             f"{d['current']} already were."
         ]

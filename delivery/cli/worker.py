@@ -17,6 +17,7 @@ from mappings.assessment.relearn import relearn
 from mappings.assessment.suggestions import start_warming
 from portfolio.models import Framework
 from portfolio.services.evidence import reading
+from portfolio.words import count_words
 
 
 @click.command("worker")
@@ -42,7 +43,7 @@ def worker(ctx: Context, burst: bool, pending: bool) -> None:
             ids = sorted([*ids, *missing])
         engine = ctx.engine
         read_all(lambda: Session(engine, expire_on_commit=False), ids, store_root=ctx.file_store)
-        click.echo(f"{len(ids)} attachment(s) read.")
+        click.echo(f"{count_words(len(ids), 'attachment')} read.")
         with ctx.session(write=False) as session:
             versions = stored.due(session)
         ran = stored.compute_all(lambda: Session(engine, expire_on_commit=False), versions)
@@ -50,7 +51,7 @@ def worker(ctx: Context, burst: bool, pending: bool) -> None:
             frameworks = [i or 0 for i in session.exec(select(Framework.id)).all()]
         for framework_id in frameworks:  # evidence awaiting a decision, behind what was learnt
             ran += relearn(lambda: Session(engine, expire_on_commit=False), [framework_id])
-        click.echo(f"Suggestions worked out for {ran} evidence version(s).")
+        click.echo(f"Suggestions worked out for {count_words(ran, 'evidence version')}.")
         return
     url = ctx.settings.get("REDIS_URL")
     if not url:

@@ -69,7 +69,7 @@ def test_0038_keeps_the_plain_secrets_holds_a_token_and_goes_down_only_without_o
                     cfg.attributes["connection"] = conn
                     command.downgrade(cfg, "0037")
             except RuntimeError as refused:
-                assert "1 two-step secret(s) are stored encrypted" in str(refused)
+                assert "1 two-step secret is stored encrypted" in str(refused)
             else:
                 raise AssertionError("went down with an encrypted secret")
             with engine.begin() as conn:

@@ -101,7 +101,7 @@ def test_portfolio_summaries_refresh(session, cli, make_person, make_registratio
     assert _stored(session)[reg.id].computed_on == date.today()
     again = cli("summaries", "refresh")
     assert again.exit_code == 0, again.output
-    assert "Stored today's summaries of 0 registration(s)." in again.output
+    assert "Stored today's summaries of 0 registrations." in again.output
 
 
 def test_the_thread_waits_until_five_past_midnight() -> None:

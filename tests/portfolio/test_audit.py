@@ -399,7 +399,7 @@ def test_baseline_vouches_once_for_rows_written_before_the_trail_recorded_rows(
     assert r.exit_code == 0 and r.output.startswith("Recorded ")
     assert int(r.output.split()[1]) >= 4
     assert audit.verify(session).ok, audit.verify(session).breaks
-    assert cli("audit", "baseline").output.startswith("Recorded 0 row(s)")
+    assert cli("audit", "baseline").output.startswith("Recorded 0 rows in the audit trail.")
     assert cli("audit", "verify").exit_code == 0
 
 

@@ -184,7 +184,7 @@ def test_the_daily_digest_is_one_message_per_person_and_idempotent(
     monkeypatch.setenv("PORTFOLIO_BASE_URL", SITE)
     monkeypatch.setenv("PORTFOLIO_SECRET_KEY", "test-secret")
     result = cli("notifications", "digest")
-    assert result.output.strip() == "1 digest(s) and 0 single e-mail(s) sent.", result.output
+    assert result.output.strip() == "1 digest and 0 single e-mails sent.", result.output
     assert cli("notifications", "digest", "--json").output.count('"digests": 0') == 1
     to, message = inbox[0].next()
     assert inbox[0].received.empty()  # one message, for the learner only

@@ -134,7 +134,10 @@ def test_backfill_scans_what_was_saved_before_and_is_idempotent(
 
     again = cli("privacy", "backfill")
     assert again.exit_code == 0
-    assert "Scanned 0 text(s) and 0 attachment text(s) of 0 evidence version(s)" in again.output
+    assert (
+        "Scanned 0 texts and 0 attachment texts of 0 evidence versions; 0 findings stored."
+        in again.output
+    )
     assert (
         len(session.exec(select(AuditEntry).where(AuditEntry.action == "privacy.backfill")).all())
         == 1

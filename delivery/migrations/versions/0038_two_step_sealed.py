@@ -35,7 +35,7 @@ def downgrade() -> None:
     ).scalar_one()
     if sealed:
         raise RuntimeError(
-            f"{sealed} two-step secret(s) are stored encrypted, which the version before 0038 "
+            f"{sealed} two-step {'secret is' if sealed == 1 else 'secrets are'} stored encrypted, which the version before 0038 "
             "cannot read: reset those people's two-step verification first."
         )
     with op.batch_alter_table("two_step", schema=None) as batch_op:
