@@ -112,9 +112,9 @@ def test_administrator_home_search_and_import_preview(narrow, live_server, tmp_p
     narrow.get_by_label("CSV file of people").set_input_files(str(csv))
     narrow.get_by_role("button", name="Check or import the file").click()
     narrow.wait_for_load_state()
-    narrow.get_by_role("button", name="Import these 1 rows").click()
+    narrow.get_by_role("button", name="Import this row").click()
     narrow.wait_for_load_state()
-    assert narrow.get_by_text("Imported 1 people and 1 registrations.").count() == 1
+    assert narrow.get_by_text("Imported 1 person and 1 registration.").count() == 1
     narrow.goto(f"{live_server}/admin/people?q=nina")
     assert narrow.get_by_role("link", name="Nina New").count() == 1
 
