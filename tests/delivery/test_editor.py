@@ -303,6 +303,8 @@ def test_the_first_autosave_of_a_new_item_makes_the_draft_that_save_then_changes
     assert (
         f'data-autosave="/learners/{learner.id}/evidence/autosave?kind=reflective_account"' in page
     )
+    # nothing to discard yet: the link waits, hidden, for the first save to give its address
+    assert '<p id="discard-draft" hidden><a>Discard this draft</a></p>' in page
     r = client.post(
         f"/learners/{learner.id}/evidence/autosave?kind=reflective_account",
         data={**TEXT, "expected_version": ""},
@@ -311,6 +313,7 @@ def test_the_first_autosave_of_a_new_item_makes_the_draft_that_save_then_changes
     answer = r.get_json()
     item = session.exec(select(Evidence)).one()
     assert answer["edit_url"] == f"/evidence/{item.id}/edit" and answer["version"] == 1
+    assert answer["discard_url"] == f"/evidence/{item.id}/discard"
     ticked = _criteria(session, learner)
     saved = client.post(
         answer["edit_url"],

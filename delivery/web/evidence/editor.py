@@ -343,6 +343,7 @@ def autosave_new(learner_id: int) -> tuple[dict[str, Any], int]:
             "hash": service.current_version(db(), item).sha256,
             "edit_url": url_for("evidence.edit", evidence_id=item.id),
             "autosave_url": url_for("evidence.autosave", evidence_id=item.id),
+            "discard_url": url_for("evidence.discard", evidence_id=item.id),
         }, 200
     return _not_saved(form)
 

@@ -2,6 +2,8 @@
    - the draft's text is saved in the background every 20 seconds and when a field loses focus,
      when it changed, by posting the form's text fields (with its CSRF token) to the address in
      the form's data-autosave; the page then says "Saved at 14:05";
+   - once the first background save of a new item has made the draft, its "Discard this draft"
+     link (in the page, hidden until then) is given the draft's address and shown;
    - "Preview" shows the Markdown as the evidence page will, fetched from data-preview, without
      leaving the page.
    Each standard's count of ticked criteria is kept by ticked.js, as on the evidence page.
@@ -94,6 +96,11 @@
             var version = form.querySelector("[name=expected_version]");
             if (version) {
               version.value = String(body.version);
+            }
+            var discard = document.getElementById("discard-draft");
+            if (discard && body.discard_url) { // the draft exists now: its author may discard it
+              discard.querySelector("a").setAttribute("href", body.discard_url);
+              discard.hidden = false;
             }
           }
           say(body.saved);
