@@ -27,6 +27,16 @@ class CohortRow:
     closed_at: datetime | None = None
 
 
+def named(session: Session, name: str) -> Cohort | None:
+    """The cohort of that name whatever its case (creation refuses a name differing only in
+    case, so there is at most one; an exact match first, should older data hold two)."""
+    return session.exec(
+        select(Cohort)
+        .where(func.lower(Cohort.name) == name.strip().lower())
+        .order_by(col(Cohort.name) != name.strip(), col(Cohort.id))
+    ).first()
+
+
 def create_cohort(session: Session, *, actor: Actor, name: str, site: str = "Main site") -> Cohort:
     if not actor.has("admin"):
         raise PermissionDenied("Only administrators create cohorts.")
@@ -35,8 +45,7 @@ def create_cohort(session: Session, *, actor: Actor, name: str, site: str = "Mai
         raise Invalid("A cohort needs a name.")
     if len(name) > 200 or len(site) > 200:
         raise Invalid("Cohort name and site may be at most 200 characters.")
-    clash = session.exec(select(Cohort.id).where(func.lower(Cohort.name) == name.lower())).first()
-    if clash is not None:
+    if named(session, name) is not None:
         raise Invalid(f"A cohort named “{name}” already exists.")
     cohort = Cohort(name=name, site=site)
     session.add(cohort)

@@ -11,7 +11,7 @@ rows earlier in the same file.
 Columns (header row, any order, case and spaces ignored; only ``name``, ``email`` and ``roles``
 are needed for a new person): ``name``, ``email``, ``roles`` (e.g. ``learner`` or
 ``assessor;iqa``), ``site``, ``framework`` (code, newest version), ``standards`` (codes, e.g.
-``SE01;SE03``), ``assessor`` and ``iqa`` (e-mail), ``cohort`` (name; made when new),
+``SE01;SE03``), ``assessor`` and ``iqa`` (e-mail), ``cohort`` (name, in any case; made when new),
 ``start_date`` and ``planned_end`` (``2026-09-01`` or ``01/09/2026``; start defaults to today,
 the planned end to a year less a day after it, as everywhere:
 :func:`~portfolio.services.registration_dates.default_planned_end`).
@@ -33,7 +33,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from portfolio.errors import DomainError, Invalid, PermissionDenied
-from portfolio.models import Cohort, Framework, Person, Standard
+from portfolio.models import Framework, Person, Standard
 from portfolio.services import cohorts, people, registration_dates, registrations
 from portfolio.services.frameworks import find_framework
 from portfolio.services.people import Actor
@@ -275,8 +275,10 @@ def _registration_problems(session: Session, row: dict[str, str], today: date) -
         if staff_id is not None:
             _attempt(problems, registrations.person_with_role, session, staff_id, role, label)
     if row.get("cohort"):  # a new one is made when written; one of that name must be open
-        found = session.exec(select(Cohort.id).where(Cohort.name == row["cohort"])).first()
-        _attempt(problems, partial(cohorts.check_open, hold=False), session, found)
+        found = cohorts.named(session, row["cohort"])
+        _attempt(
+            problems, partial(cohorts.check_open, hold=False), session, found.id if found else None
+        )
     known = len(problems)
     start = _attempt(problems, parse_date, row.get("start_date", ""), "start date")
     end = _attempt(problems, parse_date, row.get("planned_end", ""), "planned end")
@@ -364,7 +366,7 @@ def _staff(session: Session, email: str, label: str) -> int | None:
 def _cohort(session: Session, actor: Actor, name: str, site: str, state: _State) -> int | None:
     if not name:
         return None
-    found = session.exec(select(Cohort).where(Cohort.name == name)).first()
+    found = cohorts.named(session, name)
     if found is None:
         found = registrations.create_cohort(session, actor=actor, name=name, site=site)
         state.cohorts.append(name)

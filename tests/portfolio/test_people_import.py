@@ -12,6 +12,8 @@ from sqlmodel import func, select
 
 from portfolio.errors import Invalid, PermissionDenied
 from portfolio.models import Cohort, Person, Registration
+from portfolio.services import cohorts, registrations
+from portfolio.services.people import SYSTEM
 from portfolio.services.people_import import import_people, read_rows
 from tests.conftest import actor_of
 
@@ -276,3 +278,30 @@ def test_the_page_takes_its_example_from_the_newest_framework_loaded(client, aut
     assert "for example ML01;ML02." in page
     assert ",learner,MLX,ML01;ML02," in page
     assert "SE01" not in page and "Job coaches" not in page
+
+
+def test_a_cohort_named_in_another_case_is_the_existing_one(session, make_person) -> None:
+    """Creating a cohort refuses a name differing only in case, so the import finds it whatever
+    the case: the row goes into "Spring 2024", not into a refusal that it "already exists"."""
+    admin = actor_of(make_person("admin"))
+    spring = registrations.create_cohort(session, actor=SYSTEM, name="Spring 2024")
+    session.commit()
+    data = GOOD.replace(b"Import cohort", b"spring 2024")
+    report = import_people(session, actor=admin, data=data, dry_run=False)
+    session.commit()
+    assert report.written and report.errors == 0, [r.errors for r in report.rows]
+    assert report.cohorts_created == ()
+    lena = session.exec(select(Person).where(Person.email == "lena.import@example.org")).one()
+    reg = session.exec(select(Registration).where(Registration.learner_id == lena.id)).one()
+    assert reg.cohort_id == spring.id
+    assert session.exec(select(func.count()).select_from(Cohort)).one() == 1
+
+
+def test_a_closed_cohort_named_in_another_case_is_refused_as_closed(session, make_person) -> None:
+    admin = actor_of(make_person("admin"))
+    spring = registrations.create_cohort(session, actor=SYSTEM, name="Spring 2024")
+    cohorts.close_cohort(session, actor=SYSTEM, cohort_id=spring.id or 0)
+    session.commit()
+    data = GOOD.replace(b"Import cohort", b"SPRING 2024")
+    report = import_people(session, actor=admin, data=data, dry_run=True)
+    assert [" ".join(r.errors) for r in report.rows][2].count("Spring 2024 is closed") == 1
