@@ -82,7 +82,7 @@ class PlanRow:
     def cells(self) -> list[tabular.Cell]:
         return [
             self.sample, self.record, self.learner, self.standard,
-            self.assessor, self.added_by, "yes" if self.dropped else "no", self.reasons,
+            self.assessor, self.added_by, "Yes" if self.dropped else "No", self.reasons,
             self.outcome, self.reviewed_by, self.reviewed_at, self.disagreed, self.actions,
             self.open_actions,
         ]  # fmt: skip
@@ -230,7 +230,7 @@ def _assessment(doc: DocxDocument, v: SampleView, moment: Moment) -> None:
             doc,
             ("Evidence", "Version", "Valid", "Authentic", "Current", "Sufficient", "Reliable"),
             [
-                (j.evidence_title, str(j.version), *("yes" if ok else "no" for _, ok in j.flags))
+                (j.evidence_title, str(j.version), *("Yes" if ok else "No" for _, ok in j.flags))
                 for j in v.judgements
             ],
         )
@@ -248,7 +248,7 @@ def _iqa_decision(doc: DocxDocument, v: SampleView, moment: Moment) -> None:
             ("Outcome", outcome_words(v.review.outcome)),
             ("Reviewed by", f"{v.reviewer_name}, {moment(v.review.at)}"),
             ("Feedback", v.review.feedback or "none"),
-            ("Sign-off reopened", "yes" if v.review.reopened_signoff else "no"),
+            ("Sign-off reopened", "Yes" if v.review.reopened_signoff else "No"),
         ],
     )
     if v.actions:

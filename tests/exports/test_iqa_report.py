@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from exports.iqa_report import cycle_report
+from mappings.assessment.models import Judgement
 from mappings.quality.models import Sample, SampleReview
 from mappings.quality.plan import plan_cycle
 from mappings.quality.review import review_sample
@@ -224,3 +225,26 @@ def test_the_csv_and_documents_say_outcomes_statuses_and_reasons_in_words(
     assert "Outcome: Disagreed" in words and "Outcome: disagree" not in words
     assert "Open" in words and "open" not in words  # the action's status
     assert not [w for w in words if re.search(r"standard assessor|under review assessor", w)]
+
+
+def test_yes_and_no_are_capitalised_as_on_the_pages(session, reviewed) -> None:
+    """The sample page says "Sign-off reopened: No" and the VACSR flags "Yes"/"No"; the plan's
+    "Dropped" column and the sample reports say them the same way in every format."""
+    centre, samples = reviewed
+    view = sample_view(session, actor=actor_of(centre.iqa), sample_id=samples[0].id)
+    item = session.exec(
+        select(Evidence).where(Evidence.title == view.decisions[0].evidence_title)
+    ).first()
+    session.add(
+        Judgement(evidence_id=item.id, version_number=1, valid=True, authentic=True,
+                  current=False, sufficient=True, reliable=True, note="Old", actor_id=item.learner_id)
+    )  # fmt: skip
+    session.commit()
+    words = _docx_words(cycle_report(session, centre.cycle.name, "docx"))
+    assert "Sign-off reopened: No" in words and "Sign-off reopened: no" not in words
+    assert {"Yes", "No"} <= set(words) and not {"yes", "no"} & set(words)
+    text = cycle_report(session, centre.cycle.name, "csv").decode("utf-8-sig")
+    assert {row["Dropped"] for row in csv.DictReader(io.StringIO(text))} == {"No"}
+    book = load_workbook(io.BytesIO(cycle_report(session, centre.cycle.name, "xlsx")))
+    rows = list(book["Plan"].iter_rows(values_only=True))
+    assert rows[1][6] == "Dropped" and {r[6] for r in rows[2:]} == {"No"}
