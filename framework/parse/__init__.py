@@ -116,7 +116,7 @@ def parse(
         fmt = detect_format(data, filename)
     if fmt not in FORMATS:
         raise FrameworkFormatError(
-            f"unknown format {fmt!r} (one of {', '.join(FORMATS)})", source=filename, place="format"
+            f"unknown format “{fmt}” (one of {', '.join(FORMATS)})", source=filename, place="format"
         )
     if fmt == "nos-docx":
         fw = parse_nos_docx(data, filename)

@@ -367,7 +367,7 @@ class _Builder:
         centre keeps its code), else the initials of the title."""
         written = our_extension(self.doc).get("code", "")
         if written and not _CODE.fullmatch(written):
-            self.warn(f"the framework code {written[:40]!r} in the package is not a code; not used")
+            self.warn(f"the framework code “{written[:40]}” in the package is not a code; not used")
             written = ""
         return written or _initials(title) or "CASE"
 

@@ -71,7 +71,7 @@ def combine(
     if len(suites) > 1 and not title:
         warnings.append(
             f"the files come from {len(suites)} suites; the framework takes the title of "
-            f"{first_name} ({first.title!r})"
+            f"{first_name} (“{first.title}”)"
         )
     return FrameworkSpec(
         code=code or first.code,

@@ -140,12 +140,12 @@ class _Builder:
             new = v.get(key, "")
             old = getattr(std, attr)
             if new and old and new != old:
-                return f"{key} of {code} differs from an earlier row ({old!r})"
+                return f"{key} of {code} differs from an earlier row (“{old}”)"
             if new and not old:
                 setattr(std, attr, new)
         kind = KIND_NAMES.get(v["kind"].lower())
         if kind is None:
-            return f"unknown kind {v['kind']!r} (use performance, knowledge or assessment)"
+            return f"unknown kind “{v['kind']}” (use performance, knowledge or assessment)"
         criterion = v["criterion_code"]
         if not criterion:
             return "criterion_code is empty"
@@ -181,6 +181,6 @@ def _agree(store: dict[str, str], key: str, value: str, what: str) -> str:
     if not value:
         return ""
     if store.get(key) and store[key] != value:
-        return f"{key} {value!r} differs from an earlier row ({store[key]!r}); one {what} per file"
+        return f"{key} “{value}” differs from an earlier row (“{store[key]}”); one {what} per file"
     store[key] = value
     return ""

@@ -199,7 +199,7 @@ def _criteria(page: _Page, line: str, number: int) -> None:
         last = _open(page, kind)
         if last is None:
             raise FrameworkFormatError(
-                f"text before the first numbered criterion: {head.strip()[:60]!r}",
+                f"text before the first numbered criterion: “{' '.join(head.split())[:60]}”",
                 source=page.source,
                 place=f"line {number}",
             )
@@ -236,7 +236,7 @@ def _finish(page: _Page) -> FrameworkSpec:
     ):
         if not any(i.kind == kind for i in page.items):
             raise FrameworkFormatError(
-                f"no {kind} criteria found (expected a {heading!r} list numbered 1, 2, 3 ...)",
+                f"no {kind} criteria found (expected a “{heading}” list numbered 1, 2, 3 ...)",
                 source=source,
                 place="criteria",
             )

@@ -64,7 +64,7 @@ def _scan(sheet: Any, source: str) -> None:
             _catalogue(cells, rows, sheet.title, source)
         if _field_list(cells):
             raise _error(
-                f"the NOS database field list (sheet {sheet.title!r}): it describes the fields of "
+                f"the NOS database field list (sheet “{sheet.title}”): it describes the fields of "
                 "NOS records (URN, Title, Performance_criteria ...) but holds no standards. Import "
                 "the NOS themselves (.docx, the text of a NOS page, or NOS JSON)",
                 source,
@@ -103,11 +103,11 @@ def _catalogue(header: list[str], rows: Any, sheet: str, source: str) -> NoRetur
         if suite_at is not None and len(cells) > suite_at and cells[suite_at]:
             suites.add(cells[suite_at])
         if not example and cells[urn_at]:
-            example = f"{cells[urn_at]} {cells[title_at]!r}".strip()
+            example = f"{cells[urn_at]} “{cells[title_at]}”".strip()
     in_suites = f" in {len(suites)} suites" if suites else ""
     no_urn = f", {units - with_urn} of them without a URN" if units > with_urn else ""
     raise _error(
-        f"the NOS catalogue (sheet {sheet!r}): it lists {units} NOS{in_suites} by URN and title "
+        f"the NOS catalogue (sheet “{sheet}”): it lists {units} NOS{in_suites} by URN and title "
         f"(e.g. {example}{no_urn}), with no performance criteria and no knowledge, so "
         "there is nothing to assess against. Download the NOS you need, one .docx per standard "
         "or the text of its page on ukstandards.org.uk, and import those",

@@ -122,7 +122,7 @@ def _sections(text: str, source: str) -> dict[str, list[str]]:
         if heading:
             if heading in sections:
                 raise FrameworkFormatError(
-                    f"section '{heading}' appears twice", source=source, place=f"line {number}"
+                    f"section “{heading}” appears twice", source=source, place=f"line {number}"
                 )
             current = sections[heading] = []
             in_bullet = False

@@ -146,7 +146,11 @@ def test_several_docx_make_one_framework() -> None:
     # a page's text and .docx files go together too
     mixed = parse_files([*files[:1], ("cfamld01.txt", PAGE.read_bytes())])
     assert [s.code for s in mixed.standards] == ["SFJCJAA1", "CFAMLD01"]
-    assert any("2 suites" in w for w in mixed.warnings)
+    suites = [w for w in mixed.warnings if "2 suites" in w]
+    assert suites == [
+        "the files come from 2 suites; the framework takes the title of SFJCJAA1.docx "
+        "(“Community Justice”)"
+    ]
 
 
 def test_the_same_standard_twice_is_refused_naming_both_files() -> None:
@@ -166,6 +170,7 @@ def test_nos_catalogue_is_named_not_called_a_bad_docx() -> None:
     assert "not a .docx" not in message
     assert "NOS catalogue" in message and "lists 1205 NOS in 113 suites" in message
     assert "SKSJ29" in message and "no performance criteria" in message
+    assert "(sheet “" in message and "(sheet '" not in message  # the app's quotes
     fields = (NOS / "NOS data fields v1.2.xlsx").read_bytes()
     with pytest.raises(FrameworkFormatError, match="NOS database field list"):
         parse(fields, "NOS data fields v1.2.xlsx", "nos-docx")

@@ -17,8 +17,8 @@ CASE = Path(__file__).parents[1] / "data/shared/external/case/packages"
     ("warnings", "grouped"),
     [
         ([], []),
-        (["the framework code 'x y' in the package is not a code; not used"],
-         ["the framework code 'x y' in the package is not a code; not used"]),
+        (["the framework code “x y” in the package is not a code; not used"],
+         ["the framework code “x y” in the package is not a code; not used"]),
         (["/CFItems/0/lastChangeDateTime: '2017-05-25T18:05:33' is not a 'date-time'"],
          ["/CFItems/0/lastChangeDateTime is not a 'date-time'"]),
         (["/CFItems/0/lastChangeDateTime: '2017-05-25T18:05:33' is not a 'date-time'",
