@@ -140,9 +140,15 @@ def read_rows(data: bytes) -> list[dict[str, str]]:
     if missing or unknown:
         said = []
         if missing:
-            said.append(f"missing column(s) {', '.join(missing)}")
+            said.append(
+                f"{'a missing column' if len(missing) == 1 else 'missing columns'} "
+                + ", ".join(f"“{c}”" for c in missing)
+            )
         if unknown:
-            said.append(f"unknown column(s) {', '.join(unknown)}")
+            said.append(
+                f"{'an unknown column' if len(unknown) == 1 else 'unknown columns'} "
+                + ", ".join(f"“{c}”" for c in unknown)
+            )
         raise Invalid(
             f"The header row has {' and '.join(said)}. The columns are: {', '.join(COLUMNS)}.",
             field="file",

@@ -421,14 +421,14 @@ def test_worker_pending_works_out_what_is_missing(committed: Engine, monkeypatch
     url = committed.url.render_as_string(hide_password=False)
     r = CliRunner().invoke(main, ["--db", url, "worker", "--pending"])
     assert r.exit_code == 0, r.output
-    assert "Suggestions worked out for 1 evidence version(s)" in r.output
+    assert "Suggestions worked out for 1 evidence version." in r.output
     row = _stored(committed, version_id)
     assert row is not None and row.engine_version == ENGINE_VERSION and row.suggestions
     r = CliRunner().invoke(main, ["--db", url, "worker", "--pending"])
-    assert "Suggestions worked out for 0 evidence version(s)" in r.output
+    assert "Suggestions worked out for 0 evidence versions." in r.output
     monkeypatch.setattr(stored, "ENGINE_VERSION", "next-engine")
     r = CliRunner().invoke(main, ["--db", url, "worker", "--pending"])
-    assert "Suggestions worked out for 1 evidence version(s)" in r.output
+    assert "Suggestions worked out for 1 evidence version." in r.output
     assert _stored(committed, version_id).engine_version == "next-engine"
 
 

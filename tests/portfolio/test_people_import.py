@@ -102,8 +102,8 @@ def test_the_check_says_the_dates_it_read(session, make_person) -> None:
     ("data", "words"),
     [
         (b"", "empty"),
-        (b"name,email,shoe size\n", "unknown column(s) shoe_size"),
-        (b"name,roles\nA,learner\n", "missing column(s) email"),
+        (b"name,email,shoe size\n", "an unknown column “shoe_size”"),
+        (b"name,roles\nA,learner\n", "a missing column “email”"),
         (b"name,email,roles\n", "no one in it"),
         ("name,email,roles\nA,a@x.example,learner\n".encode("utf-16"), "save it"),
     ],
