@@ -30,7 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "delivery.cli.backup:backup_command",
         "Write one archive of the database and the file store, with a manifest of SHA-256 hashes.",
     ),
-    "cohort": ("delivery.cli.cohort:cohort_group", "Create and list cohorts."),
+    "cohort": ("delivery.cli.cohort:cohort_group", "Create, list, close and reopen cohorts."),
     "coverage": (
         "delivery.cli.coverage:coverage_command",
         "Show a candidate's coverage per standard: counts, states, evidence and reasons.",

@@ -274,7 +274,7 @@ def test_backup_and_restore_between_buckets(backend, tmp_path, s3_settings, s3_e
         url = source.url.render_as_string(hide_password=False)
         r = runner.invoke(main, ["backup", str(archive)], obj=Context(url))  # the env's bucket
         assert r.exit_code == 0, r.output
-        assert "and 1 file(s)" in r.output
+        assert "and 1 file (" in r.output
 
     with fresh_database(backend, tmp_path / "b") as empty_url:
         # into the source bucket, which is not empty: refused, nothing written
@@ -291,7 +291,7 @@ def test_backup_and_restore_between_buckets(backend, tmp_path, s3_settings, s3_e
             env={"PORTFOLIO_FILE_STORE": target},
         )
         assert r.exit_code == 0, r.output
-        assert "and 1 file(s)" in r.output
+        assert "and 1 file from " in r.output
     restored = open_store(target, s3_settings)
     assert [e.name for e in restored.entries()] == [files.relative_name(sha)]
     assert restored.read(sha) == b"Backed-up evidence.\n"
