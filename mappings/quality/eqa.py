@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
@@ -24,7 +25,7 @@ from portfolio.models import Person, Standard
 from portfolio.models.base import utcnow
 from portfolio.services import audit, notifications
 from portfolio.services.people import Actor
-from portfolio.words import day_words, last_day
+from portfolio.words import day_words, last_day, local
 
 
 def _live(person_id: int | None, now: datetime | None = None) -> tuple[ColumnElement[bool], ...]:
@@ -71,8 +72,18 @@ def eqa_relation(session: Session, actor: Actor, learner_id: int) -> str | None:
     return "eqa" if actor.has("eqa") and eqa_can_view(session, actor, learner_id) else None
 
 
+# the centre's time zone (``TIME_ZONE``), in which a page the EQA may no longer open says the day
+# their access was withdrawn, as the /eqa page says the moment: delivery.wiring.configure sets it
+_zone: list[ZoneInfo] = [ZoneInfo("Europe/London")]
+
+
+def use_zone(zone: ZoneInfo) -> None:
+    """Say withdrawal days in ``zone`` from now on in this process."""
+    _zone[0] = zone
+
+
 def _withdrawal_day(moment: datetime) -> str:
-    return day_words(aware(moment).date())
+    return day_words(local(moment, _zone[0]).date())
 
 
 def ended_words(

@@ -4,11 +4,13 @@ for records only the learner's assessor may write."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
 from sqlmodel import select
 
 from mappings.quality.cycles import create_cycle
-from mappings.quality.eqa import grant_eqa, revoke_eqa
+from mappings.quality.eqa import grant_eqa, revoke_eqa, use_zone
 from mappings.quality.models import EqaAccess, Sample
 from mappings.quality.samples import sample_view
 from portfolio.models import Notification, Person
@@ -243,11 +245,45 @@ def test_eqa_whose_access_was_withdrawn_is_told_so(
     auth.login(eqa)
     page = client.get("/eqa").get_data(as_text=True)
     assert f"Your access to {centre.cycle.name} was withdrawn on " in page
-    today = datetime.now(UTC).date()  # a bookmarked page says the day it was withdrawn
+    today = datetime.now(ZoneInfo("Europe/London")).date()  # the day it was withdrawn, the centre's
     response = client.get(f"/learners/{sample.learner_id}/progress")
     assert response.status_code == 403
     said = f"Your access to {centre.cycle.name} was withdrawn on {today.day} {today:%b %Y}."
     assert said in response.get_data(as_text=True)
+
+
+@pytest.fixture
+def in_tokyo(monkeypatch):
+    """The centre's time zone is Asia/Tokyo (the app made after this fixture reads it)."""
+    monkeypatch.setenv("PORTFOLIO_TIME_ZONE", "Asia/Tokyo")
+    yield
+    use_zone(ZoneInfo("Europe/London"))  # the tests' zone, for what runs next without an app
+
+
+def test_a_withdrawal_is_said_on_the_centres_day_on_a_bookmarked_page(
+    in_tokyo,
+    client,
+    auth,
+    session,
+    make_person,
+    planned,  # noqa: F811
+) -> None:
+    """Withdrawn at 16:30 UTC on 3 Feb, already 01:30 on 4 Feb in the centre's Tokyo: a page the
+    EQA may no longer open says 4 Feb, as their /eqa page does (it said the UTC day, 3 Feb)."""
+    centre, sample = planned
+    eqa = _granted(session, make_person, centre)
+    grant = session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one()
+    revoke_eqa(session, actor=actor_of(make_person("admin")), grant_id=grant.id)
+    grant.revoked_at = datetime(2026, 2, 3, 16, 30, tzinfo=UTC)
+    session.add(grant)
+    session.commit()
+    auth.login(eqa)
+    assert "was withdrawn on 4 Feb 2026, 01:30." in client.get("/eqa").get_data(as_text=True)
+    for url in (f"/learners/{sample.learner_id}/progress", f"/eqa/samples/{sample.id}"):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        page = response.get_data(as_text=True)
+        assert f"Your access to {centre.cycle.name} was withdrawn on 4 Feb 2026." in page, url
 
 
 def test_two_live_grants_to_one_cycle_show_it_once_until_the_later_day(
