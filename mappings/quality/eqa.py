@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from mappings.quality.cycles import aware
 from mappings.quality.models import EqaAccess, Sample, SampleReview, SamplingCycle
-from portfolio.errors import Invalid, NotFound, PermissionDenied
+from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
 from portfolio.models import Person, Standard
 from portfolio.models.base import utcnow
 from portfolio.services import audit, notifications
@@ -175,17 +175,28 @@ def grant_eqa(
 
 
 def revoke_eqa(session: Session, *, actor: Actor, grant_id: int) -> EqaAccess:
+    """Withdraw a live grant now. A grant already withdrawn or ended is a Conflict that says so
+    and when (the page was loaded before): nothing is written."""
     if not actor.has("admin"):
         raise PermissionDenied("Only administrators end external access.")
     grant = session.get(EqaAccess, grant_id)
     if grant is None:
         raise NotFound("No such grant.")
-    if grant.revoked_at is None:
-        grant.revoked_at = utcnow()
-        session.add(grant)
-        session.flush()
-        audit.record(session, actor=actor, action="eqa.revoke",
-                     subject_type="eqa_access", subject_id=grant_id, data={})  # fmt: skip
+    if grant.revoked_at is not None:
+        raise Conflict(
+            f"This access was already withdrawn on {_withdrawal_day(grant.revoked_at)}: "
+            "there is nothing to withdraw."
+        )
+    if aware(grant.expires_at) <= utcnow():
+        raise Conflict(
+            f"This access had already ended after {last_day(grant.expires_at)}, its last day: "
+            "there is nothing to withdraw."
+        )
+    grant.revoked_at = utcnow()
+    session.add(grant)
+    session.flush()
+    audit.record(session, actor=actor, action="eqa.revoke",
+                 subject_type="eqa_access", subject_id=grant_id, data={})  # fmt: skip
     return grant
 
 

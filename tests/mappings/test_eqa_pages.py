@@ -13,7 +13,8 @@ from mappings.quality.cycles import create_cycle
 from mappings.quality.eqa import grant_eqa, revoke_eqa, use_zone
 from mappings.quality.models import EqaAccess, Sample
 from mappings.quality.samples import sample_view
-from portfolio.models import Notification, Person
+from portfolio.errors import Conflict
+from portfolio.models import AuditEntry, Notification, Person
 from tests.conftest import actor_of
 from tests.mappings.iqa_builders import CYCLE_END, CYCLE_START
 from tests.mappings.test_iqa_web import planned  # noqa: F401
@@ -326,3 +327,68 @@ def test_eqa_page_links_each_sampled_learners_progress(
     learners = page.split("Learners sampled")[1].split("</ul>")[0]
     assert f'href="/learners/{sample.learner_id}/progress"' in learners
     assert f'href="/learners/{sample.learner_id}/evidence"' in learners
+
+
+def _withdrawals(session, grant_id: int) -> int:
+    return len(
+        session.exec(
+            select(AuditEntry).where(
+                AuditEntry.action == "eqa.revoke", AuditEntry.subject_id == grant_id
+            )
+        ).all()
+    )
+
+
+def test_withdrawing_access_that_has_ended_says_so_and_writes_nothing(
+    client,
+    auth,
+    session,
+    make_person,
+    planned,  # noqa: F811
+) -> None:
+    """An administrator who withdraws a grant that had already ended (a page loaded before its
+    last day) is told it had ended and when: nothing is withdrawn or audited (it was recorded and
+    said as withdrawn, "Access ended.")."""
+    centre, _sample = planned
+    eqa = _granted(session, make_person, centre)
+    grant = session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one()
+    last = (datetime.now(UTC) - timedelta(days=3)).date()
+    grant.expires_at = datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
+    session.add(grant)
+    session.commit()
+    said = f"This access had already ended after {last.day} {last:%b %Y}, its last day: "
+    with pytest.raises(Conflict, match=said + "there is nothing to withdraw."):
+        revoke_eqa(session, actor=actor_of(make_person("admin")), grant_id=grant.id)
+    auth.login("admin")
+    response = client.post(f"/admin/eqa/{grant.id}/revoke")
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert said in page and "Access ended." not in page
+    session.refresh(grant)
+    assert grant.revoked_at is None and _withdrawals(session, grant.id) == 0
+
+
+def test_withdrawing_access_twice_says_when_it_was_withdrawn(
+    client,
+    auth,
+    session,
+    make_person,
+    planned,  # noqa: F811
+) -> None:
+    """A second withdrawal (two administrators, or the button clicked on a stale page) says the
+    access was already withdrawn and on which day, and records nothing more (it said "Access
+    ended." again)."""
+    centre, _sample = planned
+    eqa = _granted(session, make_person, centre)
+    grant = session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one()
+    auth.login("admin")
+    assert client.post(f"/admin/eqa/{grant.id}/revoke").status_code == 302
+    session.refresh(grant)
+    first = grant.revoked_at
+    today = datetime.now(ZoneInfo("Europe/London")).date()
+    response = client.post(f"/admin/eqa/{grant.id}/revoke")
+    assert response.status_code == 409
+    said = f"This access was already withdrawn on {today.day} {today:%b %Y}: there is nothing to"
+    assert said in response.get_data(as_text=True)
+    session.refresh(grant)
+    assert grant.revoked_at == first and _withdrawals(session, grant.id) == 1
