@@ -56,7 +56,7 @@ EXPECT: dict[str, tuple[set[str], set[str]]] = {
     "admin.person": ({"admin"}, {"admin"}),
     "admin.reallocate": ({"admin"}, {"admin"}),  # an assessor's or IQA's learners moved at once
     "admin.cohorts": ({"admin"}, {"admin"}),
-    "admin.close_cohort": (set(), {"admin"}),  # a finished cohort: offered to no new registration
+    "admin.close_cohort": ({"admin"}, {"admin"}),  # confirmed: offered to no new registration
     "admin.reopen_cohort": (set(), {"admin"}),
     "admin.registrations": ({"admin"}, {"admin"}),
     "admin.registration": ({"admin"}, {"admin"}),

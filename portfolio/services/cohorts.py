@@ -142,6 +142,22 @@ def list_cohorts(session: Session) -> list[CohortRow]:
     return [_row(cohort, count) for cohort, count in session.exec(query).all()]
 
 
+def cohort_row(session: Session, *, actor: Actor, cohort_id: int) -> CohortRow:
+    """One cohort with its number of registrations, for an administrator about to close it (one
+    query); NotFound when there is none."""
+    if not actor.has("admin"):
+        raise PermissionDenied("Only administrators close cohorts.")
+    found = session.exec(
+        select(Cohort, func.count(col(Registration.id)))
+        .outerjoin(Registration, col(Registration.cohort_id) == Cohort.id)
+        .where(col(Cohort.id) == cohort_id)
+        .group_by(col(Cohort.id))
+    ).first()
+    if found is None:
+        raise NotFound(f"There is no cohort with id {cohort_id}.")
+    return _row(*found)
+
+
 def cohorts_after(
     session: Session, *, after: tuple[str, int] | None, limit: int
 ) -> tuple[list[CohortRow], tuple[str, int] | None]:

@@ -64,12 +64,14 @@ def test_administrator_pages(page, live_server) -> None:
     page.goto(f"{live_server}/frameworks")
     framework = _first_href(page, r"/frameworks/\d+")
     page.goto(f"{live_server}/admin/cohorts")
+    close = _first_href(page, r"/admin/cohorts/\d+/close")  # the page confirming a cohort's closing
     paths = [
         "/",
         "/admin/people",
         person,
         learner,
         "/admin/cohorts",
+        close,
         "/admin/registrations",
         registration,
         "/frameworks",

@@ -69,8 +69,8 @@ def test_the_cohorts_page_closes_shows_apart_and_reopens(client, auth, session):
     auth.login("admin")
     cohort = _cohort(session, "Spring 2024")
     page = client.get("/admin/cohorts").get_data(as_text=True)
-    assert f'action="/admin/cohorts/{cohort.id}/close"' in page
-    response = client.post(f"/admin/cohorts/{cohort.id}/close")
+    assert f'href="/admin/cohorts/{cohort.id}/close"' in page
+    response = client.post(f"/admin/cohorts/{cohort.id}/close", data={"sure": "y"})
     assert response.status_code == 302
     session.expire_all()
     assert session.get(Cohort, cohort.id).closed_at is not None
@@ -78,9 +78,9 @@ def test_the_cohorts_page_closes_shows_apart_and_reopens(client, auth, session):
     assert "Closed on " in page and "Closed cohorts" in page
     assert f'action="/admin/cohorts/{cohort.id}/reopen"' in page
     assert page.index('id="closed-cohorts"') < page.index("Closed on ")
-    again = client.post(f"/admin/cohorts/{cohort.id}/close")
+    again = client.post(f"/admin/cohorts/{cohort.id}/close", data={"sure": "y"})
     assert again.status_code == 422 and "already closed" in again.get_data(as_text=True)
-    # the summary's link leads to the message, shown although the row has no Close button now
+    # the summary's link leads to the message, shown although the page has no Close form now
     anchor = re.search(
         r'<a href="#([^"]+)">The cohort Spring 2024 is already closed', again.get_data(as_text=True)
     )
@@ -88,7 +88,34 @@ def test_the_cohorts_page_closes_shows_apart_and_reopens(client, auth, session):
     assert client.post(f"/admin/cohorts/{cohort.id}/reopen").status_code == 302
     session.expire_all()
     assert session.get(Cohort, cohort.id).closed_at is None
-    assert client.post("/admin/cohorts/999999/close").status_code == 404
+    assert client.post("/admin/cohorts/999999/close", data={"sure": "y"}).status_code == 404
+
+
+def test_closing_a_cohort_on_the_page_is_confirmed_with_a_tick_box(
+    client, auth, session, make_registration
+):
+    """Close leads to a page that says what closing does and asks for a tick, as removing a
+    person or discarding a draft does (one click closed the cohort); without the tick nothing
+    is closed or audited. Reopening stays one click: closing again undoes it."""
+    auth.login("admin")
+    cohort = _cohort(session, "Summer 2024")
+    make_registration().cohort_id = cohort.id
+    session.commit()
+    confirm = client.get(f"/admin/cohorts/{cohort.id}/close")
+    assert confirm.status_code == 200
+    page = confirm.get_data(as_text=True)
+    assert "<h1>Close the cohort “Summer 2024”</h1>" in page
+    assert "1 registration is in it and stays there" in page and 'type="checkbox"' in page
+    unticked = client.post(f"/admin/cohorts/{cohort.id}/close")
+    assert unticked.status_code == 422
+    assert "Tick the box to confirm." in unticked.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Cohort, cohort.id).closed_at is None
+    assert not session.exec(select(AuditEntry).where(AuditEntry.action == "cohort.close")).all()
+    assert client.get("/admin/cohorts/999999/close").status_code == 404
+    auth.logout()
+    auth.login("assessor")
+    assert client.get(f"/admin/cohorts/{cohort.id}/close").status_code == 403
 
 
 def test_cli_closes_lists_and_reopens(cli, session):

@@ -1,6 +1,6 @@
-"""The administrator's Cohorts page: add a cohort, close a finished one and reopen it. The open
-cohorts are listed first, the closed ones apart below them. Its routes are on the administrator
-blueprint."""
+"""The administrator's Cohorts page: add a cohort, close a finished one (confirmed on a page of
+its own, with a tick box) and reopen it. The open cohorts are listed first, the closed ones apart
+below them. Its routes are on the administrator blueprint."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from delivery.web.handler import page
 from delivery.web.words import centre_zone
 from portfolio.services import cohorts as cohort_service
 from portfolio.services import registrations
-from portfolio.words import local
+from portfolio.words import count_words, local
 
 
 @dataclass(frozen=True)
@@ -47,22 +47,22 @@ def _lines() -> tuple[list[CohortLine], list[CohortLine]]:
 
 
 def _page(form: CohortForm, sent: PageForm | None = None) -> tuple[str, int]:
-    """The page, with ``sent`` (a refused Close or Reopen) in its row and new forms elsewhere."""
+    """The page, with ``sent`` (a refused Reopen) in its row and new forms elsewhere."""
     open_rows, closed_rows = _lines()
 
-    def row_form(kind: type[PageForm], cohort_id: int) -> PageForm:
-        if isinstance(sent, kind) and sent.row == cohort_id:
+    def row_form(cohort_id: int) -> PageForm:
+        if isinstance(sent, ReopenCohortForm) and sent.row == cohort_id:
             return sent
-        return kind(formdata=None, row=cohort_id)
+        return ReopenCohortForm(formdata=None, row=cohort_id)
 
-    close_forms = {c.id: row_form(CloseCohortForm, c.id) for c in open_rows}
-    reopen_forms = {c.id: row_form(ReopenCohortForm, c.id) for c in closed_rows}
-    placed = [*close_forms.values(), *reopen_forms.values()]
-    # a refusal about a cohort no longer in that list (closed meanwhile, or gone): atop the page
-    unplaced = sent if sent is not None and not any(f is sent for f in placed) else None
+    reopen_forms = {c.id: row_form(c.id) for c in closed_rows}
+    # a refusal about a cohort no longer in that list (reopened meanwhile, or gone): atop the page
+    unplaced = (
+        sent if sent is not None and not any(f is sent for f in reopen_forms.values()) else None
+    )
     html = render_template(
         "admin/cohorts.html", open_rows=open_rows, closed_rows=closed_rows, form=form,
-        close_forms=close_forms, reopen_forms=reopen_forms, sent=sent, unplaced=unplaced,
+        reopen_forms=reopen_forms, sent=sent, unplaced=unplaced,
     )  # fmt: skip
     return html, status_of(form, sent)
 
@@ -81,17 +81,27 @@ def cohorts() -> tuple[str, int] | Response:
     return _page(form)
 
 
-@bp.route("/cohorts/<int:cohort_id>/close", methods=["POST"])
+@bp.route("/cohorts/<int:cohort_id>/close", methods=["GET", "POST"])
 @page(ADMIN)
 def close_cohort(cohort_id: int) -> tuple[str, int] | Response:
-    sent = CloseCohortForm(row=cohort_id)
-    if sent.validate_on_submit():
-        with errors_on(sent):
+    """A page that says what closing does, with a tick box to confirm (as removing a person
+    does); Reopen, which undoes it, stays one click on the Cohorts page."""
+    form = CloseCohortForm()
+    if form.validate_on_submit():
+        with errors_on(form):
             cohort = cohort_service.close_cohort(db(), actor=actor(), cohort_id=cohort_id)
             flash(f"Closed the cohort {cohort.name}: it is offered to no new registration; "
                   "its learners stay in it.", "success")  # fmt: skip
             return redirect(url_for("admin.cohorts"))
-    return _page(CohortForm(formdata=None), sent)
+    row = cohort_service.cohort_row(db(), actor=actor(), cohort_id=cohort_id)
+    closed_on = local(row.closed_at, centre_zone()).date() if row.closed_at else None
+    one = row.registrations == 1
+    held = (f"{count_words(row.registrations, 'registration')} {'is' if one else 'are'} in it "
+            f"and {'stays' if one else 'stay'} there")  # fmt: skip
+    html = render_template(
+        "admin/close_cohort.html", form=form, cohort=row, closed_on=closed_on, held=held
+    )
+    return html, form.status
 
 
 @bp.route("/cohorts/<int:cohort_id>/reopen", methods=["POST"])

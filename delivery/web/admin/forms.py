@@ -125,7 +125,11 @@ class CohortForm(PageForm):
 
 
 class CloseCohortForm(PageForm):
-    close = SubmitField("Close")
+    sure = BooleanField(
+        "Yes, close this cohort: it is offered to no new registration; its learners stay in it.",
+        validators=[DataRequired(message="Tick the box to confirm.")],
+    )
+    close = SubmitField("Close the cohort")
 
 
 class ReopenCohortForm(PageForm):
