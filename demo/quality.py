@@ -54,7 +54,7 @@ def add_demo_quality(session: Session, *, today: date | None = None) -> DemoQual
         session, actor=me, name=CYCLE_NAME, start=today - timedelta(days=365), end=today, seed=1
     )
     planned = plan_cycle(session, actor=me, cycle_id=cycle.id or 0)
-    report.created.append(f"cycle {CYCLE_NAME!r} with {len(planned.plan.samples)} samples")
+    report.created.append(f"cycle “{CYCLE_NAME}” with {len(planned.plan.samples)} samples")
     first = session.exec(
         select(Sample).where(Sample.cycle_id == cycle.id).order_by(col(Sample.position))
     ).first()

@@ -271,14 +271,14 @@ def cycle_report(session: Session, cycle_name: str, fmt: str, zone: str = ZONE) 
     """The plan with outcomes (xlsx, csv) or all sample reports in one document (docx), times
     in the centre's time zone ``zone`` (but in UTC in the CSV)."""
     if fmt not in FORMATS:
-        raise ValueError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
+        raise ValueError(f"unknown report format “{fmt}”: use one of {', '.join(FORMATS)}")
     return report_for_cycle(session, cycle_by_name(session, cycle_name), fmt, zone)
 
 
 def report_for_cycle(session: Session, cycle: SamplingCycle, fmt: str, zone: str = ZONE) -> bytes:
     """:func:`cycle_report` of a cycle already loaded (and checked by the caller)."""
     if fmt not in FORMATS:
-        raise ValueError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
+        raise ValueError(f"unknown report format “{fmt}”: use one of {', '.join(FORMATS)}")
     ids = session.exec(
         select(Sample.id).where(Sample.cycle_id == cycle.id).order_by(col(Sample.position))
     ).all()

@@ -259,7 +259,7 @@ def render_chunks(report: Report | ReportStream, fmt: str) -> Iterator[bytes]:
         return tabular.xlsx_chunks(
             report.headers, report.rows, sheet_title="Report", title=report.title
         )
-    raise ValueError(f"unknown report format {fmt!r}: use csv or xlsx")
+    raise ValueError(f"unknown report format “{fmt}”: use csv or xlsx")
 
 
 def render(report: Report, fmt: str) -> bytes:
@@ -267,7 +267,7 @@ def render(report: Report, fmt: str) -> bytes:
         return to_csv(report)
     if fmt == "xlsx":
         return to_xlsx(report)
-    raise ValueError(f"unknown report format {fmt!r}: use csv or xlsx")
+    raise ValueError(f"unknown report format “{fmt}”: use csv or xlsx")
 
 
 def format_of(filename: str, default: str = "csv") -> str:

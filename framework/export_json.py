@@ -138,7 +138,7 @@ class _Reader:
             item = self.obj(c, p)
             kind = self.string(item, "kind", p)
             if kind not in KINDS:
-                raise self.fail(f"unknown kind {kind!r}", f"{p}/kind")
+                raise self.fail(f"unknown kind “{kind}”", f"{p}/kind")
             position = item.get("position")
             if not isinstance(position, int) or isinstance(position, bool):
                 raise self.fail("expected an integer", f"{p}/position")

@@ -156,7 +156,7 @@ def framework_years(spec: str | None) -> dict[str, int]:
             continue
         code, sep, value = part.partition("=")
         if not sep or not code.strip() or not value.strip().isdigit():
-            raise ValueError(f"{part.strip()!r}: write CODE=YEARS (whole years)")
+            raise ValueError(f"“{part.strip()}”: write CODE=YEARS (whole years)")
         years[code.strip()] = int(value)
     return years
 
@@ -207,7 +207,7 @@ def finish(config: dict[str, Any]) -> dict[str, Any]:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         raise RuntimeError(
-            f"Unknown time zone {zone!r} in PORTFOLIO_TIME_ZONE: give an IANA name such as "
+            f"Unknown time zone “{zone}” in PORTFOLIO_TIME_ZONE: give an IANA name such as "
             "Europe/London."
         ) from None
     config["TIME_ZONE"] = zone

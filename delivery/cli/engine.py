@@ -96,7 +96,7 @@ def _parse_suite(text: str) -> tuple[Path | None, Path, Path | None]:
     parts = text.split(":")
     if len(parts) not in (2, 3):
         raise click.BadParameter(
-            f"{text!r}: expected FRAMEWORK:ITEMS or FRAMEWORK:ITEMS:VOCABULARY"
+            f"“{text}”: expected FRAMEWORK:ITEMS or FRAMEWORK:ITEMS:VOCABULARY"
         )
     framework = None if parts[0] == "sample" else Path(parts[0])
     return framework, Path(parts[1]), Path(parts[2]) if len(parts) == 3 else None

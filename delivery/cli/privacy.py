@@ -67,7 +67,7 @@ def _identifiers(options: tuple[str, ...]) -> dict[str, re.Pattern[str]]:
     for option in options:
         kind, sep, pattern = option.partition("=")
         if not sep:
-            raise click.BadParameter(f"{option!r}: write KIND=REGEX", param_hint="--identifier")
+            raise click.BadParameter(f"“{option}”: write KIND=REGEX", param_hint="--identifier")
         pairs[kind.strip()] = pattern
     try:
         return centre_identifiers(pairs)

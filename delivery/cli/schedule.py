@@ -21,7 +21,7 @@ def schedule(ctx: Context) -> None:
         )
     zone = ctx.settings["TIME_ZONE"]
     click.echo(
-        f"Queueing on {QUEUE!r} at {url}, in {zone}: the summaries at '{SUMMARIES_AT}' and the "
-        f"retention rules at '{RETENTION_AT}' (cron fields; Ctrl-C to stop)."
+        f"Queueing on “{QUEUE}” at {url}, in {zone}: the summaries at “{SUMMARIES_AT}” and the "
+        f"retention rules at “{RETENTION_AT}” (cron fields; Ctrl-C to stop)."
     )
     run_scheduler(url, ctx.url, zone)

@@ -62,7 +62,7 @@ def worker(ctx: Context, burst: bool, pending: bool) -> None:
         )
         return
     click.echo(
-        f"Working the {QUEUE!r}, {READINGS!r}, {stored.QUEUE!r}, {MAIL!r} and {DAILY!r} queues on "
+        f"Working the “{QUEUE}”, “{READINGS}”, “{stored.QUEUE}”, “{MAIL}” and “{DAILY}” queues on "
         f"{url} (Ctrl-C to stop)."
     )
     engine = ctx.engine

@@ -83,7 +83,7 @@ def _one_of(allowed: tuple[str, ...], fault: str) -> AfterValidator:
 
     def check(value: str) -> str:
         if value not in allowed:
-            raise ValueError(f"{value[:40]!r} {fault}")
+            raise ValueError(f"“{value[:40]}” {fault}")
         return value
 
     return AfterValidator(check)

@@ -59,7 +59,7 @@ class Vocabulary:
             name = name.strip()
             if not colon or not name.lstrip("~"):
                 raise VocabularyError(
-                    f"line {number}: expected `name: phrase; phrase; ...`, found {entry[:60]!r}"
+                    f"line {number}: expected `name: phrase; phrase; ...`, found “{entry[:60]}”"
                 )
             if name.startswith("~"):
                 name = name[1:]

@@ -129,7 +129,7 @@ class SamplingStrategy:
         rates = dict(default.rates)
         for status, rate in dict(data.get("rates", {})).items():
             if status not in rates or isinstance(rate, bool) or not isinstance(rate, int | float):
-                raise ValueError(f"bad rate {status!r}: {rate!r}")
+                raise ValueError(f"bad rate “{status}”: {rate}")
             rates[status] = float(rate)
         return cls(
             rates=tuple((s, rates[s]) for s in ("new", "standard", "under_review")),

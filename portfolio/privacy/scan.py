@@ -65,7 +65,7 @@ def parse_identifiers(spec: str) -> dict[str, str]:
             continue
         kind, sep, pattern = part.partition("=")
         if not sep or not pattern:
-            raise Invalid(f"identifier {part!r}: write KIND=REGEX")
+            raise Invalid(f"identifier “{part}”: write KIND=REGEX")
         pairs[kind.strip().replace("-", "_")] = pattern.strip()
     return pairs
 
@@ -77,15 +77,15 @@ def centre_identifiers(patterns: Mapping[str, str]) -> dict[str, re.Pattern[str]
     compiled: dict[str, re.Pattern[str]] = {}
     for kind, pattern in patterns.items():
         if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", kind):
-            raise Invalid(f"identifier kind {kind!r}: use a lower-case word (letters, digits, _)")
+            raise Invalid(f"identifier kind “{kind}”: use a lower-case word (letters, digits, _)")
         if kind in KINDS:
-            raise Invalid(f"identifier kind {kind!r} is a built-in kind")
+            raise Invalid(f"identifier kind “{kind}” is a built-in kind")
         try:
             regex = re.compile(pattern)
         except re.error as exc:
-            raise Invalid(f"identifier {kind!r}: not a regular expression ({exc})") from exc
+            raise Invalid(f"identifier “{kind}”: not a regular expression ({exc})") from exc
         if regex.fullmatch(""):
-            raise Invalid(f"identifier {kind!r}: the pattern matches empty text")
+            raise Invalid(f"identifier “{kind}”: the pattern matches empty text")
         compiled[kind] = regex
     return compiled
 

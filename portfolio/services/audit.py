@@ -305,9 +305,11 @@ class Head:
         """The head from its printed form ``COUNT:HASH``; ValueError with the reason otherwise."""
         count, sep, digest = text.strip().partition(":")
         if not sep or not count.isdigit() or len(digest) != 64:
-            raise ValueError(f"{text!r} is not a head: expected COUNT:HASH as `audit head` prints")
+            raise ValueError(
+                f"“{text.strip()}” is not a head: expected COUNT:HASH as `audit head` prints"
+            )
         if any(c not in "0123456789abcdef" for c in digest.lower()):
-            raise ValueError(f"{text!r} is not a head: the hash is not hexadecimal")
+            raise ValueError(f"“{text.strip()}” is not a head: the hash is not hexadecimal")
         return cls(entries=int(count), hash=digest.lower())
 
 

@@ -193,7 +193,7 @@ def read_manifest(zf: zipfile.ZipFile) -> dict[str, Any]:
         raise _refuse(f"{MANIFEST} does not list the archive's members and backend")
     for name, entry in members.items():
         if name != DATABASE[manifest["backend"]] and not _FILE_MEMBER.match(name):
-            raise _refuse(f"{MANIFEST} lists {name!r}, which no backup holds")
+            raise _refuse(f"{MANIFEST} lists “{name}”, which no backup holds")
         if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
             raise _refuse(f"{MANIFEST} gives no hash for {name}")
     if DATABASE[manifest["backend"]] not in members:

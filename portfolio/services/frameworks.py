@@ -302,7 +302,7 @@ def diff_specs(old: FrameworkSpec, new: FrameworkSpec) -> list[str]:
     lines: list[str] = []
     for name in ("title", "urn", "overview"):
         if getattr(old, name) != getattr(new, name):
-            lines.append(f"framework {name}: {getattr(old, name)!r} -> {getattr(new, name)!r}")
+            lines.append(f"framework {name}: “{getattr(old, name)}” -> “{getattr(new, name)}”")
     old_std = {s.code: s for s in old.standards}
     new_std = {s.code: s for s in new.standards}
     gone, added, kept = _keyed_changes(old_std, new_std)
@@ -322,7 +322,7 @@ def diff_specs(old: FrameworkSpec, new: FrameworkSpec) -> list[str]:
         lines += [f"+ {code} {cc} added: {cb[cc].text}" for cc in added_c]
         for cc in kept_c:
             if ca[cc].text != cb[cc].text or ca[cc].kind != cb[cc].kind:
-                lines.append(f"~ {code} {cc}: {ca[cc].text!r} -> {cb[cc].text!r}")
+                lines.append(f"~ {code} {cc}: “{ca[cc].text}” -> “{cb[cc].text}”")
     return lines or ["(only ordering or metadata differs)"]
 
 

@@ -78,7 +78,7 @@ def test_the_time_zone_is_a_setting_checked_at_start(tmp_path: Path) -> None:
     assert conf["TIME_ZONE"] == "Europe/London"
     conf = settings.from_env({"PORTFOLIO_TIME_ZONE": "Mars/Olympus"})
     conf["INSTANCE_PATH"] = str(tmp_path)
-    with pytest.raises(RuntimeError, match="Unknown time zone 'Mars/Olympus'"):
+    with pytest.raises(RuntimeError, match="Unknown time zone “Mars/Olympus”"):
         settings.finish(conf)
 
 

@@ -136,22 +136,22 @@ def test_a_kind_or_status_this_program_does_not_have_is_refused_naming_the_recor
     def signoff(m: dict[str, Any]) -> None:
         m["signoffs"][0]["status"] = "final"
 
-    assert "evidence 1: kind: 'blog_post' is not a kind of evidence" in refused(
+    assert "evidence 1: kind: “blog_post” is not a kind of evidence" in refused(
         tmp_path, empty_db, kind
     )
-    assert "evidence 1: status: 'approved' is not draft or submitted" in refused(
+    assert "evidence 1: status: “approved” is not draft or submitted" in refused(
         tmp_path, empty_db, status
     )
     assert "evidence 1: current_version: 7 is not one of its versions" in refused(
         tmp_path, empty_db, current
     )
-    assert "claim 1: status: 'signed off' is not one of claimed, accepted, referred" in refused(
+    assert "claim 1: status: “signed off” is not one of claimed, accepted, referred" in refused(
         tmp_path, empty_db, claim
     )
-    assert "claim 1, decision #1: new_status: 'great' is not one of" in refused(
+    assert "claim 1, decision #1: new_status: “great” is not one of" in refused(
         tmp_path, empty_db, decision
     )
-    assert "status: 'final' is not signed or reopened" in refused(tmp_path, empty_db, signoff)
+    assert "status: “final” is not signed or reopened" in refused(tmp_path, empty_db, signoff)
 
 
 def test_an_attachment_whose_size_is_not_its_files_is_refused_naming_it(tmp_path, empty_db) -> None:

@@ -44,7 +44,7 @@ class MissingScope(Exception):
     """The token works but lacks the scope this operation needs (403)."""
 
     def __init__(self, scope: str) -> None:
-        super().__init__(f"This token lacks the scope {scope!r} that this operation needs.")
+        super().__init__(f"This token lacks the scope “{scope}” that this operation needs.")
         self.scope = scope
 
 
