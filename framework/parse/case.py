@@ -40,6 +40,7 @@ from typing import Any
 
 from framework.case_records import our_extension, records_from_package
 from framework.parse._text import decode_json
+from framework.parse.schema_words import sentence
 from framework.spec import (
     CriterionKind,
     CriterionSpec,
@@ -126,12 +127,12 @@ def _pointer(path: Iterator[Any] | Any) -> str:
 
 
 def schema_errors(package: Json, version: str) -> list[tuple[str, str]]:
-    """Every schema error as (JSON pointer, message), in document order."""
+    """Every schema error as (JSON pointer, a sentence saying it in words), in document order."""
     errors = sorted(
         _validator(version).iter_errors(package),
         key=lambda e: [(0, p) if isinstance(p, int) else (1, str(p)) for p in e.absolute_path],
     )
-    return [(_pointer(e.absolute_path), _short(e.message)) for e in errors]
+    return [(_pointer(e.absolute_path), _short(sentence(e))) for e in errors]
 
 
 def first_schema_error(package: Json, version: str) -> tuple[str, str] | None:

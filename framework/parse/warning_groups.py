@@ -1,7 +1,8 @@
 """A parse's warnings as a page shows them: the schema deviations of a lenient CASE import
-("/CFItems/12/lastChangeDateTime: '2017-05-25T18:05:33' is not a 'date-time'", one per place)
-grouped by kind, "/CFItems/…/lastChangeDateTime is not a 'date-time' (in 40 places)", without
-the JSON values. Other warnings are kept as they are. Pure."""
+("/CFItems/12/lastChangeDateTime: “lastChangeDateTime” in CFItems[12] is not a date and time",
+one per place, each a sentence of :mod:`framework.parse.schema_words` after its JSON pointer)
+grouped by kind without the pointer, "“lastChangeDateTime” in CFItems[…] is not a date and time
+(in 40 places)". Other warnings are kept as they are. Pure."""
 
 from __future__ import annotations
 
@@ -9,22 +10,18 @@ import re
 from collections.abc import Iterable
 
 _SCHEMA = re.compile(r"^(/[^:\s]*): (.*)$")
-# a value the validator quotes before saying what is wrong with it
-_VALUE = re.compile(
-    r"^(?:'[^']*'|-?\d+(?:\.\d+)?|None|True|False|\{.*\}|\[.*\]) "
-    r"((?:is not|is too|does not|should not|has non-unique|is valid under) .*)$"
-)
-_INDEX = re.compile(r"/\d+(?=/|$)")
+_POSITION = re.compile(r"\[\d+\]")  # a list position in a sentence's place: CFItems[12]
+# a sentence of schema_words names its place itself ("“x” in CFItems[3]", "CFDocument has no",
+# "the package"); the importer's own warnings after a pointer do not ("item has a second parent")
+_NAMES_ITS_PLACE = re.compile(r"“|\bCASE\b|\w\[\d+\]|^the package\b")
 
 
 def _kind(pointer: str, message: str) -> tuple[str, str]:
-    """(the place with its list positions as "…", what is wrong) of one schema deviation."""
-    value = _VALUE.match(message)
-    if value is not None:
-        return _INDEX.sub("/…", pointer), " " + value.group(1)
-    if message[:1] in "{[":  # a value cut short before the validator's words
-        return _INDEX.sub("/…", pointer), " is not as the schema describes it"
-    return pointer, ": " + message  # e.g. "'creator' is a required property"
+    """(the place, what is wrong) of one warning after a pointer: a schema sentence with its list
+    positions as "…" and no pointer (it names its place); the importer's own with its pointer."""
+    if _NAMES_ITS_PLACE.search(message):
+        return "", _POSITION.sub("[…]", message)
+    return pointer, ": " + message
 
 
 def group_warnings(warnings: Iterable[str]) -> list[str]:
@@ -36,13 +33,10 @@ def group_warnings(warnings: Iterable[str]) -> list[str]:
         if found is None:
             groups.setdefault(("", warning), []).append(warning)
             continue
-        groups.setdefault(_kind(*found.groups()), []).append(found.group(1))
+        pointer, message = found.groups()
+        place, what = _kind(pointer, message)
+        groups.setdefault((place, what), []).append(message if not place else pointer + what)
     lines = []
-    for (place, what), places in groups.items():
-        if not place:
-            lines.append(what)
-        elif len(places) == 1:
-            lines.append(places[0] + what)
-        else:
-            lines.append(f"{place}{what} (in {len(places)} places)")
+    for (_place, what), said in groups.items():
+        lines.append(said[0] if len(said) == 1 else f"{what} (in {len(said)} places)")
     return lines

@@ -337,15 +337,15 @@ def test_the_search_box_does_not_suggest_the_samples_words(client, auth) -> None
 
 def test_a_lenient_case_preview_groups_its_warnings(client, auth) -> None:
     """A real OpenSALT package gave 59 warning lines of JSON pointers, timestamps and Python
-    values; the preview groups them by kind."""
+    values; the preview groups them by kind, each said in words."""
     auth.login("admin")
     folder = Path(__file__).parents[1] / "data/shared/external/case/packages"
     path = next(folder.glob("opensalt-framework-*.json"))
     page = _upload(client, path.read_bytes(), path.name).get_data(as_text=True)
     warnings = page.split('<ul class="warnings">')[1].split("</ul>")[0]
     assert warnings.count("<li>") == 5
-    assert "lastChangeDateTime is not a &#39;date-time&#39; (in 16 places)" in warnings
-    assert "2017-05-25" not in warnings and "None" not in warnings
+    assert "“lastChangeDateTime” in CFItems[…] is not a date and time (in 16 places)" in warnings
+    assert "2017-05-25" not in warnings and "None" not in warnings and "&#39;" not in warnings
 
 
 def test_a_case_frameworks_facts_are_in_words(client, auth, session) -> None:
