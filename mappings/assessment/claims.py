@@ -105,10 +105,13 @@ def twins(criteria: Iterable[Claimable]) -> dict[int, list[Claimable]]:
     }
 
 
-def _evidence(session: Session, evidence_id: int) -> Evidence:
+def _evidence(session: Session, evidence_id: int, actor: Actor) -> Evidence:
+    """The item; NotFound when there is none, or it is not yet the actor's to see (an
+    assessor's record not submitted, to its learner: :func:`evidence.hidden_from`)."""
     item = session.get(Evidence, evidence_id)
     if item is None:
         raise NotFound("No such evidence.")
+    evidence.require_shown(item, actor)
     return item
 
 
@@ -121,7 +124,7 @@ def set_claims(
     criteria stay as they are, whether named or not (another assessor's to judge).
 
     Returns (added, removed) criterion ids."""
-    item = _evidence(session, evidence_id)
+    item = _evidence(session, evidence_id, actor)
     rel = access.require_view(session, actor, item.learner_id)
     if not rel & {"self", "assessor"}:
         raise PermissionDenied("Only the learner and their assessor map evidence.")
@@ -313,7 +316,7 @@ def _claims_of(
     session: Session, evidence_id: int, actor: Actor
 ) -> tuple[Evidence, dict[int, Claim]]:
     """The item and its claims, for its learner's assessor only."""
-    item = _evidence(session, evidence_id)
+    item = _evidence(session, evidence_id, actor)
     access.require_assessor(session, actor, item.learner_id)
     return item, {
         c.id or 0: c for c in session.exec(select(Claim).where(Claim.evidence_id == evidence_id))
@@ -400,7 +403,7 @@ def judge(
     """Record the VACSR judgement of the newest submitted version (a newer draft is its
     author's alone, not yet before the assessor); a failing flag needs a note. Only an assessor
     with something on the item to decide records it (:func:`deciders.require_judge`)."""
-    item = _evidence(session, evidence_id)
+    item = _evidence(session, evidence_id, actor)
     require_judge(session, actor=actor, item=item)  # something on it is theirs to decide
     refuse_if_erased(session, item.learner_id, KEPT_EVIDENCE)
     version = evidence.latest_submitted(session, item)

@@ -26,7 +26,7 @@ from mappings.assessment.models import (
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import Criterion, Evidence, Framework, Registration, RegistrationStandard
 from portfolio.models.base import utcnow
-from portfolio.services import access, audit
+from portfolio.services import access, audit, evidence
 from portfolio.services.people import Actor, without_controls
 from portfolio.services.withdrawals import NOTHING_NEW, refuse_if_erased
 from portfolio.words import day_words
@@ -243,7 +243,7 @@ def link_evidence(
     item = session.get(Evidence, evidence_id)
     if plan is None or plan.learner_id != actor.id or not actor.has("learner"):
         raise NotFound("No such plan, or it is not one of yours.")
-    if item is None or item.learner_id != actor.id:
+    if item is None or item.learner_id != actor.id or evidence.hidden_from(item, actor):
         raise NotFound("No such evidence, or it is not yours.")
     _still_open(plan)
     linked = session.get(AssessmentPlanEvidence, (plan_id, evidence_id))

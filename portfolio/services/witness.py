@@ -29,7 +29,7 @@ from portfolio.models import Evidence, EvidenceVersion, Person, WitnessConfirmat
 from portfolio.models.base import utcnow
 from portfolio.services import access, audit, logins
 from portfolio.services.actors import SYSTEM, Actor
-from portfolio.services.evidence import attachments_of, latest_submitted
+from portfolio.services.evidence import attachments_of, latest_submitted, require_shown
 from portfolio.services.people import check_email
 from portfolio.words import day_words, local
 
@@ -80,6 +80,7 @@ def may_ask(session: Session, *, actor: Actor, evidence_id: int, lock: bool = Fa
     if item is None:
         raise NotFound("No such evidence.")
     access.require_view(session, actor, item.learner_id)
+    require_shown(item, actor)
     if actor.id == item.learner_id:
         if not actor.has("learner"):
             raise PermissionDenied("Only the learner or their assessor may ask the witness.")

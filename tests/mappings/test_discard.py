@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from mappings.assessment import claims
 from mappings.assessment.discard import discard
 from mappings.assessment.models import Claim
-from portfolio.errors import Conflict, NotFound, PermissionDenied
+from portfolio.errors import Conflict, NotFound
 from portfolio.models import Attachment, AuditEntry, AuditRow, Evidence, EvidenceVersion, Person
 from portfolio.services import audit
 from portfolio.services import evidence as service
@@ -105,7 +105,7 @@ def test_an_assessor_discards_their_own_observation_draft(session, make_registra
     learner = session.get(Person, reg.learner_id)
     item = _draft(session, assessor, learner, kind="observation_record", title="Observed")
     session.commit()
-    with pytest.raises(PermissionDenied):  # not the learner's to discard
+    with pytest.raises(NotFound):  # not the learner's to discard, nor yet to see
         discard(session, actor=actor_of(learner), evidence_id=item.id, store=None)
     session.rollback()
     discard(session, actor=actor_of(assessor), evidence_id=item.id, store=None)

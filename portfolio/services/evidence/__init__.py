@@ -1,7 +1,8 @@
 """Evidence: drafts, immutable submitted versions, attachments, the declaration of authenticity.
 
 One module per concern: :mod:`.drafts` (writing, versions, submitting), :mod:`.attachments`
-(uploads and downloads) and :mod:`.listing` (a learner's list, one item's detail). Callers use
+(uploads and downloads), :mod:`.listing` (a learner's list, one item's detail) and :mod:`.hidden`
+(what others see of what is not yet submitted). Callers use
 this package: ``from portfolio.services import evidence``.
 """
 
@@ -22,7 +23,6 @@ from portfolio.services.evidence.drafts import (
     current_version,
     for_author,
     get_for,
-    is_private,
     latest_submitted,
     may_author,
     read_only_reason,
@@ -32,6 +32,7 @@ from portfolio.services.evidence.drafts import (
     update,
     version_hash,
 )
+from portfolio.services.evidence.hidden import hidden_from, is_private, require_shown
 from portfolio.services.evidence.listing import (
     PAGE_SIZE,
     SORTS,
@@ -72,6 +73,8 @@ __all__ = [
     "page_after",
     "latest_submitted",
     "get_for",
+    "hidden_from",
+    "require_shown",
     "may_author",
     "read_only_reason",
     "register_read_only_reason",

@@ -13,7 +13,13 @@ from portfolio.errors import NotFound, PermissionDenied
 from portfolio.models import Attachment, Evidence, EvidenceVersion
 from portfolio.models.base import utcnow
 from portfolio.services import access
-from portfolio.services.evidence.drafts import for_author, is_private, log, rehash, writable_version
+from portfolio.services.evidence.drafts import (
+    for_author,
+    log,
+    rehash,
+    writable_version,
+)
+from portfolio.services.evidence.hidden import is_private, require_shown
 from portfolio.services.evidence.reading import queue
 from portfolio.services.files import Store, discard_on_rollback, hold_content, too_large
 from portfolio.services.people import Actor, without_controls
@@ -89,6 +95,7 @@ def attachment_for(session: Session, *, actor: Actor, attachment_id: int) -> Att
         raise NotFound("No such file.")
     attachment, item, version = row
     access.require_view(session, actor, item.learner_id)
+    require_shown(item, actor, "No such file.")
     if attachment.erased_at is not None:
         raise NotFound("This file was erased.")
     if is_private(item, version, actor):

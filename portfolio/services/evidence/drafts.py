@@ -17,7 +17,7 @@ from portfolio.models import Attachment, Evidence, EvidenceVersion
 from portfolio.models.base import utcnow
 from portfolio.models.evidence import ASSESSOR_KINDS, KINDS
 from portfolio.services import access, audit, registrations, withdrawals
-from portfolio.services.evidence import reading, scanning
+from portfolio.services.evidence import hidden, reading, scanning
 from portfolio.services.people import Actor, without_controls
 
 STAR_SECTIONS = ("situation", "task", "action", "result")
@@ -226,13 +226,8 @@ def get_for(
     if item is None:
         raise NotFound("No such evidence.")
     rel = access.require_view(session, actor, item.learner_id)
+    hidden.require_shown(item, actor)  # an assessor's record never submitted, to its learner
     return item, rel
-
-
-def is_private(item: Evidence, version: EvidenceVersion, actor: Actor) -> bool:
-    """A version not yet submitted is its author's alone: others see that it exists (title,
-    "Draft", dates), not its text, fields or files."""
-    return version.declared_at is None and item.created_by != actor.id
 
 
 def latest_submitted(session: Session, item: Evidence) -> EvidenceVersion | None:

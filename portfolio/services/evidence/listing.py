@@ -27,11 +27,11 @@ from portfolio.services import access
 from portfolio.services.audit_about import discarded_since
 from portfolio.services.evidence.drafts import (
     attachments_of,
-    is_private,
     latest_submitted,
     read_only_reason,
     writable_kinds,
 )
+from portfolio.services.evidence.hidden import is_private, require_shown
 from portfolio.services.people import Actor
 
 
@@ -371,6 +371,7 @@ def detail(
         raise NotFound("No such evidence.")
     item, learner_name, has_files, has_comments = found  # in one statement
     rel = access.require_view(session, actor, item.learner_id)
+    require_shown(item, actor)
     versions = list(session.exec(_VERSIONS, params={"evidence_id": evidence_id}))
     wanted = number or item.current_version
     if number is None and is_private(item, versions[-1], actor):
