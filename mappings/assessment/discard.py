@@ -6,8 +6,10 @@ no claim decided, no VACSR judgement, no sign-off freezing it, no witness asked,
 brought, no comment in its conversation, not erased. Anything else is the record and stays
 (refused in words). Its rows go in one transaction with one ``evidence.discard`` entry naming
 what was discarded (kind, title's hash, versions, files) and recording the versions and claims
-removed; its files leave the store after the commit, each only if no other row uses it then, as
-an erasure's do (:func:`portfolio.services.files.delete_on_commit`).
+removed; a notification anyone has that points at it says the draft was discarded and links
+nothing (:func:`portfolio.services.notifications.forget_discarded`, as an erasure rewrites those
+about erased evidence); its files leave the store after the commit, each only if no other row
+uses it then, as an erasure's do (:func:`portfolio.services.files.delete_on_commit`).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from portfolio.models import (
     PrivacyScan,
     WitnessConfirmation,
 )
-from portfolio.services import audit, files
+from portfolio.services import audit, files, notifications
 from portfolio.services import evidence as evidence_service
 from portfolio.services.audit_about import DISCARD
 from portfolio.services.people import Actor
@@ -154,6 +156,7 @@ def discard(
         removed=[("evidenceversion", i) for i in version_ids]
         + [("claim", i or 0) for i in claim_ids],
     )
+    notifications.forget_discarded(session, item.id or 0)  # their link would lead nowhere
     _delete_rows(session, item, versions, attached)
     if store is not None:
         held = select(Attachment.sha256).where(

@@ -30,6 +30,7 @@ SHOWN = 50  # a page of the list
 # every anchor a notification about an evidence item points at (see :func:`evidence_link`)
 EVIDENCE_ANCHORS = ("", "#comments")
 ERASED_EVIDENCE = "This notification was about evidence whose content has since been erased."
+DISCARDED_EVIDENCE = "This notification was about a draft that its author has since discarded."
 _MAIL_KEY = "portfolio.mail"
 DEFAULT_MODE = "now"
 
@@ -289,6 +290,20 @@ def forget_evidence(session: Session, evidence_ids: Sequence[int]) -> int:
         update(Notification)
         .where(col(Notification.link).in_(links), col(Notification.text) != ERASED_EVIDENCE)
         .values(text=ERASED_EVIDENCE)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def forget_discarded(session: Session, evidence_id: int) -> int:
+    """Rewrite every notification pointing at a draft being discarded (anyone's, any anchor):
+    the item and its page go, so each says ``DISCARDED_EVIDENCE`` and links nothing (a person's
+    notifications are kept, as an erasure keeps them); how many were rewritten."""
+    links = [evidence_link(evidence_id, a) for a in EVIDENCE_ANCHORS]
+    result = session.execute(
+        update(Notification)
+        .where(col(Notification.link).in_(links))
+        .values(text=DISCARDED_EVIDENCE, link="")
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

@@ -173,3 +173,40 @@ def test_a_draft_with_comments_is_kept_and_nothing_is_written(session, make_pers
     comments.add(session, actor=actor_of(learner), evidence_id=item.id, body="Is this enough?")
     session.commit()
     _refused(session, actor_of(learner), item.id, Conflict, "discussed in its comments")
+
+
+def test_notifications_pointing_at_a_discarded_draft_say_so_and_point_nowhere(
+    client, auth, session, make_person
+) -> None:
+    """A notice that links a draft (anyone's, any anchor) would lead to "not found" once it is
+    discarded: the discard rewrites it, in the same transaction, to say so and link nothing."""
+    from portfolio.models import Notification
+    from portfolio.services import notifications
+
+    learner, other = make_person("learner"), make_person("learner")
+    item = _draft(session, learner, learner, title="Secret plan")
+    kept = _draft(session, other, other, title="Kept")
+    for person, link in (
+        (learner, notifications.evidence_link(item.id)),
+        (other, notifications.evidence_link(item.id, "#comments")),
+        (other, notifications.evidence_link(kept.id)),
+        (other, notifications.evidence_link(int(f"{item.id}0"))),  # an id that only starts so
+    ):
+        notifications.notify(
+            session, person_id=person.id, text=f"About “Secret plan” at {link}.", link=link
+        )
+    session.commit()
+    discard(session, actor=actor_of(learner), evidence_id=item.id, store=None)
+    session.commit()
+    rows = session.exec(select(Notification).order_by(Notification.id)).all()
+    assert [(r.text, r.link) for r in rows] == [
+        (notifications.DISCARDED_EVIDENCE, ""),
+        (notifications.DISCARDED_EVIDENCE, ""),
+        (f"About “Secret plan” at /evidence/{kept.id}.", f"/evidence/{kept.id}"),
+        (f"About “Secret plan” at /evidence/{item.id}0.", f"/evidence/{item.id}0"),
+    ]
+    auth.login(learner)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert notifications.DISCARDED_EVIDENCE in page and "Secret plan" not in page
+    r = client.post(f"/notifications/{rows[0].id}/read")
+    assert r.status_code == 302 and f"/evidence/{item.id}" not in r.headers["Location"]
