@@ -51,6 +51,11 @@ SUBMITTED = (
 )
 
 
+def discarded_words(title: str) -> str:
+    """What the page and the API say once a draft is discarded."""
+    return f"Draft “{title}” discarded."
+
+
 @dataclass(frozen=True)
 class Discarded:
     """What was discarded: the item's id, learner and title, and how many files went with it."""

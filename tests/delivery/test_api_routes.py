@@ -39,6 +39,7 @@ EXPECT: dict[str, set[str]] = {
     "api_evidence.edit_evidence": {"owner"},
     "api_evidence.upload": {"owner"},
     "api_evidence.submit": {"owner"},
+    "api_evidence.discard": {"owner"},  # the walk's item is submitted: refused in words (409)
     "api_evidence.download": SAMPLED_READERS,
     "api_admin.list_people": {"admin"},
     "api_admin.create_person": {"admin"},

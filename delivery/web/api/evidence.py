@@ -1,6 +1,6 @@
 """``/api/v1/.../evidence``: a learner's evidence (the learner, their allocated assessor and IQA,
-an EQA with a live grant: what the pages show each), writing a draft, uploading a file to it and
-submitting it with the declaration (its author)."""
+an EQA with a live grant: what the pages show each), writing a draft, uploading a file to it,
+submitting it with the declaration and discarding it while it was never submitted (its author)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from delivery.web.api.handler import api_actor, operation
 from delivery.web.context import db, file_store
 from delivery.web.evidence.readings import start_after_commit, suggest_after_commit
 from mappings.assessment import plan_evidence
+from mappings.assessment.discard import discard as discard_draft
+from mappings.assessment.discard import discarded_words
 from portfolio.errors import NotFound
 from portfolio.models import Evidence
 from portfolio.services import evidence as service
@@ -173,6 +175,27 @@ def submit(args: dict[str, Any], evidence_id: int) -> dict[str, Any]:
     )
     _suggest(item)
     return _detail(evidence_id)
+
+
+@bp.route("/evidence/<int:evidence_id>/discard", methods=["POST"])
+@operation("evidence")
+@bp.response(200, schemas.Discarded)
+def discard(evidence_id: int) -> dict[str, Any]:
+    """Discard a draft
+
+    Its author takes away a draft they no longer want, whole: its text, versions, files and
+    ticked criteria (as the page's "Discard this draft"); it cannot be brought back. Refused in
+    words (409), writing nothing, once it is part of the record: submitted, a claim decided,
+    judged, signed off, sent to a witness, brought by a bundle, commented on, erased. Asked again,
+    the item is gone: 404."""
+    done = discard_draft(db(), actor=api_actor(), evidence_id=evidence_id, store=file_store())
+    return {
+        "id": done.evidence_id,
+        "learner_id": done.learner_id,
+        "title": done.title,
+        "files": done.files,
+        "detail": discarded_words(done.title),
+    }
 
 
 @bp.route("/attachments/<int:attachment_id>")

@@ -308,5 +308,15 @@ class SubmitArgs(Strict):
     )
 
 
+class Discarded(ma.Schema):
+    id = f.Integer(required=True, metadata={"description": "The discarded item's id (gone now)."})
+    learner_id = f.Integer(required=True)
+    title = f.String(required=True)
+    files = f.Integer(required=True, metadata={"description": "How many files went with it."})
+    detail = f.String(
+        required=True, metadata={"description": "What the page says: Draft “X” discarded."}
+    )
+
+
 def plain(obj: Any, names: list[str]) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in names}

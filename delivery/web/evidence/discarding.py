@@ -14,6 +14,7 @@ from delivery.web.evidence.views import bp
 from delivery.web.forms import PageForm, errors_on
 from delivery.web.handler import page
 from mappings.assessment.discard import discard as discard_draft
+from mappings.assessment.discard import discarded_words
 from portfolio.models import Person
 from portfolio.services import evidence as service
 
@@ -35,7 +36,7 @@ def discard(evidence_id: int) -> tuple[str, int] | Response:
     if form.validate_on_submit():
         with errors_on(form):
             done = discard_draft(db(), actor=actor(), evidence_id=evidence_id, store=file_store())
-            flash(f"Draft “{done.title}” discarded.", "success")
+            flash(discarded_words(done.title), "success")
             if done.learner_id == actor().id:
                 return redirect(url_for("evidence.index"))
             return redirect(url_for("evidence.learner_index", learner_id=done.learner_id))
