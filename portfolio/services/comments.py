@@ -1,7 +1,8 @@
 """The conversation on one evidence item: comments between the learner and their allocated
 assessor, besides the feedback on each claim. Everyone who may read the item reads them (IQA and
-EQA too); the learner and the allocated assessor write them. Each comment is in the item's
-history and tells the other party."""
+EQA too); the learner and the allocated assessor write them, never once the learner's personal
+data is erased (a new record about them). Each comment is in the item's history and tells the
+other party."""
 
 from __future__ import annotations
 
@@ -14,11 +15,16 @@ from sqlmodel import Session, col, select
 
 from portfolio.errors import Invalid, PermissionDenied
 from portfolio.models import EvidenceComment, Person
-from portfolio.services import access, audit, notifications
+from portfolio.services import access, audit, notifications, withdrawals
 from portfolio.services.actors import Actor
 from portfolio.services.evidence import get_for
 
 MAX_COMMENT = 5_000
+# after "The learner's personal data was erased on 7 Dec 2026: "
+CLOSED = (
+    "what is kept of their evidence is the awarding body's record, and no comment is added to "
+    "it: its conversation stays as it was."
+)
 WRITERS = {"self", "assessor"}
 
 
@@ -69,6 +75,7 @@ def add(session: Session, *, actor: Actor, evidence_id: int, body: str) -> Evide
     item, rel = get_for(session, actor, evidence_id)
     if not may_comment(rel):
         raise PermissionDenied("Only the learner and their assessor write comments on evidence.")
+    withdrawals.refuse_if_erased(session, item.learner_id, CLOSED)  # nothing new about them
     text = body.strip()
     if not text:
         raise Invalid("Write your comment.", field="body")

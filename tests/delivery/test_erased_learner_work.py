@@ -160,3 +160,37 @@ def test_nothing_new_is_written_for_an_erased_learner(session, erased, make_evid
         session.rollback()
         after = [session.exec(select(func.count()).select_from(m)).one() for m in counted]
         assert after == before, what
+
+
+def test_no_comment_is_added_to_an_erased_learners_kept_evidence(
+    session, client, auth, erased
+) -> None:
+    """A comment is a new record about the learner, as their declaration or new evidence would
+    be: the service refuses it in words (the page too, 422), and nothing is written."""
+    from portfolio.models import EvidenceComment, Notification
+    from portfolio.services import comments
+
+    kept = erased["kept"][0].id
+
+    def written() -> tuple[int, int, int]:
+        session.rollback()
+        return tuple(
+            session.exec(select(func.count()).select_from(model)).one()
+            for model in (EvidenceComment, Notification, AuditEntry)
+        )
+
+    before = written()
+    with pytest.raises(Invalid, match=REFUSED) as refused:
+        comments.add(
+            session, actor=actor_of(erased["assessor"]), evidence_id=kept, body="One more thing."
+        )
+    assert "no comment is added to it" in str(refused.value)
+    assert written() == before
+    auth.login(erased["assessor"])
+    r = client.post(f"/evidence/{kept}/comments", data={"body": "One more thing."})
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert "personal data was erased on" in page and "no comment is added to it" in page
+    assert "One more thing." in page  # the text kept in the form
+    session.expire_all()
+    assert written() == before
