@@ -40,8 +40,11 @@ class Claim(SQLModel, table=True):
 class Decision(SQLModel, table=True):
     """An assessor's decision on a claim. Rows are appended, never edited."""
 
+    # a claim's latest decision is one probe of this index however many it had
+    __table_args__ = (Index("ix_decision_claim", "claim_id", "id"),)
+
     id: int | None = Field(default=None, primary_key=True)
-    claim_id: int = Field(foreign_key="claim.id", index=True)
+    claim_id: int = Field(foreign_key="claim.id")
     old_status: str = Field(max_length=16)
     new_status: str = Field(max_length=16)
     method: str | None = Field(default=None, max_length=16)
@@ -53,8 +56,11 @@ class Decision(SQLModel, table=True):
 class Judgement(SQLModel, table=True):
     """VACSR judgement of one evidence version by an assessor (appended)."""
 
+    # an item's latest judgement is one probe of this index however many it had
+    __table_args__ = (Index("ix_judgement_evidence", "evidence_id", "id"),)
+
     id: int | None = Field(default=None, primary_key=True)
-    evidence_id: int = Field(foreign_key="evidence.id", index=True)
+    evidence_id: int = Field(foreign_key="evidence.id")
     version_number: int
     valid: bool
     authentic: bool

@@ -1,7 +1,8 @@
 """What the assessor said about an item, for its author rewriting it (the edit page): the item's
 claims, each referred one with its latest referral (who, when, the feedback), and the latest VACSR
 judgement's note. One statement whatever the item's history: the latest referral of each claim
-and the latest judgement are found by the database, not read whole and picked in Python.
+and the latest judgement are found by the database, each one probe of an index (a row read each,
+not the claim's or the item's whole history), not read whole and picked in Python.
 
 The caller has already allowed the reader the item (the edit page: its author). Everything read
 here is shown to the learner on the evidence page too; there are no private notes among them."""
@@ -39,9 +40,11 @@ class Feedback:
 
 _ANY_DECISION = aliased(Decision)
 _ANY_JUDGEMENT = aliased(Judgement)
-_LATEST_REFERRAL = (
+# a claim referred now: its status changes only by a decision, so its latest decision is the
+# referral; the latest, not the latest with "referred", is one probe of ix_decision_claim
+_LATEST_DECISION = (
     sa_select(func.max(_ANY_DECISION.id))
-    .where(col(_ANY_DECISION.claim_id) == Claim.id, col(_ANY_DECISION.new_status) == "referred")
+    .where(col(_ANY_DECISION.claim_id) == Claim.id)
     .correlate(Claim)
     .scalar_subquery()
 )
@@ -66,9 +69,8 @@ _FEEDBACK = (
     )
     .select_from(Evidence)
     .outerjoin(Claim, col(Claim.evidence_id) == Evidence.id)
-    # a claim referred now: its status changes only by a decision, so its latest is a referral
     .outerjoin(
-        Decision, and_(col(Claim.status) == "referred", col(Decision.id) == _LATEST_REFERRAL)
+        Decision, and_(col(Claim.status) == "referred", col(Decision.id) == _LATEST_DECISION)
     )
     .outerjoin(_REFERRER, col(_REFERRER.id) == Decision.actor_id)
     .outerjoin(Judgement, col(Judgement.id) == _LATEST_JUDGEMENT)

@@ -151,10 +151,11 @@ def test_the_latest_judgement_note_is_shown_on_the_edit_page(
 def test_the_edit_page_reads_the_feedback_in_the_same_statements_whatever_the_history(
     client, auth, session, make_person, make_registration, make_evidence, count_queries, monkeypatch
 ) -> None:
-    """The log-in with its notices, the item with its versions, history and received records,
-    the claims with their latest referral and the latest judgement, the learner, the current
-    version and its files, the checklist's criteria, their rules and states: the same number
-    for one decision and for many versions, decisions and judgements."""
+    """The log-in with its notices, the item with its received records and its current version
+    (not its other versions nor its history, which the editor does not show), the claims with
+    their latest referral and the latest judgement, the learner, the current version's files, the
+    checklist's criteria, their rules and states: the same number for one decision and for many
+    versions, decisions and judgements."""
     learner = auth.login("learner")
     assessor = make_person("assessor", name="Sam Assessor")
     item, by_code = _referred_item(
@@ -205,5 +206,6 @@ def test_the_edit_page_reads_the_feedback_in_the_same_statements_whatever_the_hi
     assert later.count == first.count == EDIT_PAGE_STATEMENTS, later.statements
 
 
-# as before the feedback was shown: the claims' statement now reads what the assessor said too
-EDIT_PAGE_STATEMENTS = 12
+# the claims' statement reads what the assessor said too; the item's versions and history are
+# not read (the current version once: tests/delivery/test_editor_rows_read.py)
+EDIT_PAGE_STATEMENTS = 10

@@ -36,7 +36,7 @@ from mappings.assessment import first_save, plan_reads, plans, rewriting
 from mappings.assessment.claims import claimable_criteria
 from mappings.assessment.standing import criterion_states
 from portfolio.markdown import render_markdown
-from portfolio.models import Attachment, Evidence, Person
+from portfolio.models import Attachment, Evidence, EvidenceVersion, Person
 from portfolio.models.base import utcnow
 from portfolio.models.evidence import ASSESSOR_KINDS, KINDS
 from portfolio.services import evidence as service
@@ -116,11 +116,13 @@ def _editor(
     preview: str | None,
     plan: plan_reads.WritingPlan | None = None,
     said: rewriting.Feedback | None = None,
+    version: EvidenceVersion | None = None,  # the item's current version, read already
 ) -> tuple[str, int]:
     learner_id = (learner.id or 0) if learner is not None else 0
     files: list[Attachment] = []
     if item is not None:
-        files = service.attachments_of(db(), service.current_version(db(), item).id or 0)
+        version = version or service.current_version(db(), item)
+        files = service.attachments_of(db(), version.id or 0)
         if said is None:  # the page came back with a problem: read it again
             said = rewriting.feedback_on(db(), item.id or 0)
     autosave = None
@@ -233,10 +235,8 @@ def _saved_draft(item: Evidence, form: EvidenceForm, checked: first_save.Checked
 @bp.route("/evidence/<int:evidence_id>/edit", methods=["GET", "POST"])
 @page()
 def edit(evidence_id: int) -> tuple[str, int] | Response:
-    info = service.detail(db(), actor=actor(), evidence_id=evidence_id)
-    if not info.can_edit:
-        abort(403)
-    item, version = info.item, info.version
+    editing = service.for_editing(db(), actor=actor(), evidence_id=evidence_id)
+    item, version = editing.item, editing.version
     form = EvidenceForm()
     preview = None
     said = None  # what the assessor said, with the item's claims (one statement)
@@ -267,7 +267,7 @@ def edit(evidence_id: int) -> tuple[str, int] | Response:
                 flash(_saved(_message("Saved.", form, len(checked.uploads)), item), "success")
                 return redirect(url_for("evidence.detail", evidence_id=evidence_id))
     learner = db().get(Person, item.learner_id)
-    return _editor(form, item.kind, learner, item, preview, said=said)
+    return _editor(form, item.kind, learner, item, preview, said=said, version=version)
 
 
 def _update(

@@ -1,4 +1,5 @@
-"""Reading evidence: a learner's list a page at a time, and one item with its versions and history."""
+"""Reading evidence: a learner's list a page at a time, one item with its versions and history, and
+one item with its current version alone for its author's editor."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from portfolio.services import access
 from portfolio.services.audit_about import discarded_since
 from portfolio.services.evidence.drafts import (
     attachments_of,
+    current_version,
+    for_author,
     latest_submitted,
     read_only_reason,
     writable_kinds,
@@ -319,6 +322,22 @@ class EvidenceDetail:
             return ""
         shown = {a.sha256: a.filename for a in self.attachments}
         return str(shown.get(sha) or entry.data.get("name") or "")
+
+
+@dataclass(frozen=True)
+class Editing:
+    """An item its author is about to change, with its current version: what the editor shows."""
+
+    item: Evidence
+    version: EvidenceVersion
+
+
+def for_editing(session: Session, *, actor: Actor, evidence_id: int) -> Editing:
+    """The item and its current version for its author's editor (NotFound/PermissionDenied as
+    :func:`for_author`): two rows whatever the item's history, none of its other versions nor its
+    audit trail, which the editor does not show."""
+    item = for_author(session, actor, evidence_id)
+    return Editing(item, current_version(session, item))
 
 
 # built once: every evidence page reads these. The item comes with its learner's name and
