@@ -48,12 +48,16 @@ def clamp(page: int, total: int, per_page: int) -> int:
     return min(max(1, page), max(1, -(-total // per_page)))
 
 
-def past(keys: Sequence[Any], values: Sequence[Any]) -> Any:
+def past(keys: Sequence[Any], values: Sequence[Any], *, back: bool = False) -> Any:
     """The rows after ``values`` in the (ascending) order of the columns ``keys``: "the first
     key from its value on, and past it or past it in the next keys", which a database seeks in
     an index of the keys rather than filtering every row (a keyset page: the values are those of
-    the last row of the page before)."""
-    found: Any = keys[-1] > values[-1]
+    the last row of the page before). ``back``: the rows before them instead (the page before a
+    page: the values are those of its first row)."""
+    found: Any = keys[-1] < values[-1] if back else keys[-1] > values[-1]
     for key, value in zip(reversed(keys[:-1]), reversed(values[:-1]), strict=True):
-        found = and_(key >= value, or_(key > value, found))
+        if back:
+            found = and_(key <= value, or_(key < value, found))
+        else:
+            found = and_(key >= value, or_(key > value, found))
     return found

@@ -142,13 +142,36 @@ def _read_vocabulary(path: Path) -> str:
 
 
 @framework_group.command("list")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 1000),
+    default=50,
+    show_default=True,
+    help="How many frameworks to list.",
+)
+@click.option(
+    "--after",
+    type=int,
+    default=None,
+    help="Go on after this framework (its id): the one the page before listed last.",
+)
 @json_option
 @pass_ctx
-def list_frameworks(ctx: Context, as_json: bool) -> None:
-    """List loaded frameworks and their versions."""
+def list_frameworks(ctx: Context, limit: int, after: int | None, as_json: bool) -> None:
+    """List loaded frameworks and their versions by code, a page at a time (as the API pages them);
+    when more follow, says (on standard error) the command that lists the next page."""
     with ctx.session(write=False) as session:
-        rows = frameworks.framework_summaries(session)
+        rows, more = frameworks.summaries_after(
+            session,
+            after=frameworks.position_of(after) if after is not None else None,
+            limit=limit,
+        )
     echo_data(rows, as_json=as_json, lines=_framework_lines)
+    if more is not None:
+        click.echo(
+            f"More frameworks follow: portfolio framework list --limit {limit} --after {more[1]}",
+            err=True,
+        )
 
 
 def _framework_lines(rows: list[dict[str, Any]]) -> list[str]:

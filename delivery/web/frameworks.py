@@ -62,11 +62,34 @@ def _framework(framework_id: int) -> Framework:
 # ---------------------------------------------------------------- browsing
 
 
+PAGE_SIZE = 50  # frameworks a page
+
+
 @bp.route("")
 @page()
 def index() -> str:
-    rows = frameworks.framework_summaries(db())
-    return render_template("frameworks/index.html", rows=rows, can_upload=actor().has("admin"))
+    """The frameworks by code, a page at a time by keyset (``?after=`` the id of the last of the
+    page before, ``?before=`` the id of the first of the page after), through the service the
+    API pages with: any page costs what the first does."""
+    after, before = request.args.get("after", type=int), request.args.get("before", type=int)
+    at = frameworks.position_of
+    rows, more = frameworks.summaries_after(
+        db(),
+        after=at(after) if after is not None and before is None else None,
+        before=at(before) if before is not None else None,
+        limit=PAGE_SIZE,
+    )
+    paged = after is not None or before is not None
+    older = (more is not None) if before is not None else paged  # something precedes this page
+    newer = before is not None or more is not None  # something follows it
+    return render_template(
+        "frameworks/index.html",
+        rows=rows,
+        can_upload=actor().has("admin"),
+        paged=paged,
+        previous_url=url_for(".index", before=rows[0]["id"]) if rows and older else None,
+        next_url=url_for(".index", after=rows[-1]["id"]) if rows and newer else None,
+    )
 
 
 @dataclass(frozen=True)

@@ -342,28 +342,6 @@ def list_frameworks(session: Session) -> list[Framework]:
     return list(session.exec(select(Framework).order_by(col(Framework.code), col(Framework.id))))
 
 
-def framework_summaries(session: Session) -> list[dict[str, Any]]:
-    """Every loaded framework version with its counts, in two queries."""
-    counts = dict(
-        session.exec(
-            select(Standard.framework_id, func.count(col(Criterion.id)))
-            .join(Criterion, col(Criterion.standard_id) == Standard.id)
-            .group_by(col(Standard.framework_id))
-        ).all()
-    )
-    std_counts = dict(
-        session.exec(
-            select(Standard.framework_id, func.count(col(Standard.id))).group_by(
-                col(Standard.framework_id)
-            )
-        ).all()
-    )
-    return [
-        _summary(f, std_counts.get(f.id or 0, 0), counts.get(f.id or 0, 0))
-        for f in list_frameworks(session)
-    ]
-
-
 def _summary(f: Framework, standards: int, criteria: int) -> dict[str, Any]:
     return {
         "id": f.id,
@@ -380,12 +358,19 @@ def _summary(f: Framework, standards: int, criteria: int) -> dict[str, Any]:
 
 
 def summaries_after(
-    session: Session, *, after: tuple[str, int] | None, limit: int
+    session: Session,
+    *,
+    after: tuple[Any, Any] | None,
+    limit: int,
+    before: tuple[Any, Any] | None = None,
 ) -> tuple[list[dict[str, Any]], tuple[str, int] | None]:
     """Up to ``limit`` framework versions by code (then id) after ``after`` (the code and id of
     the last of the page before; None: from the start), each with its counts, and the code and
-    id of the last of them while more follow. A keyset page: one statement of ``limit + 1``
-    rows (index ``ix_framework_code``), counting only theirs."""
+    id of the last of them while more follow. ``before`` instead: the ``limit`` just before that
+    code and id, in the same order, and the code and id of the first of them while more precede.
+    A keyset page: one statement of ``limit + 1`` rows (index ``ix_framework_code``, read
+    backwards for ``before``), counting only theirs. The code and id may be SQL expressions
+    (:func:`position_of`)."""
     standards = (
         sa_select(func.count(col(Standard.id)))
         .where(col(Standard.framework_id) == Framework.id)
@@ -397,13 +382,30 @@ def summaries_after(
         .where(col(Standard.framework_id) == Framework.id)
         .scalar_subquery()
     )
-    query = select(Framework, standards, criteria).order_by(col(Framework.code), col(Framework.id))
-    if after is not None:
-        query = query.where(past([col(Framework.code), col(Framework.id)], after))
-    rows = session.exec(query.limit(limit + 1)).all()
-    shown = [_summary(f, s, c) for f, s, c in rows[:limit]]
-    last = rows[limit - 1][0] if len(rows) > limit else None
-    return shown, ((last.code, last.id or 0) if last is not None else None)
+    keys = [col(Framework.code), col(Framework.id)]
+    query = select(Framework, standards, criteria)
+    if before is not None:
+        query = query.where(past(keys, before, back=True)).order_by(*(k.desc() for k in keys))
+    else:
+        query = query.order_by(*keys)
+        if after is not None:
+            query = query.where(past(keys, after))
+    rows = list(session.exec(query.limit(limit + 1)).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if before is not None:
+        rows.reverse()
+    shown = [_summary(f, s, c) for f, s, c in rows]
+    edge = (rows[0] if before is not None else rows[-1])[0] if more else None
+    return shown, ((edge.code, edge.id or 0) if edge is not None else None)
+
+
+def position_of(framework_id: int) -> tuple[Any, int]:
+    """A framework's place in the list (its code and id) for :func:`summaries_after`, found by
+    the page's own statement from its id alone (a page's link names only the id); a framework
+    since deleted has none: the page is then empty."""
+    code = sa_select(col(Framework.code)).where(col(Framework.id) == framework_id)
+    return code.scalar_subquery(), framework_id
 
 
 def resolve(
