@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Integer, Text, UniqueConstraint, literal_column
+from sqlalchemy import (
+    JSON,
+    Column,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+    literal_column,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from portfolio.models.base import utcnow
@@ -18,6 +27,14 @@ class Claim(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("evidence_id", "criterion_id", name="uq_claim_evidence_criterion"),
+        # the claims awaiting a decision alone (the relearning job looks for their items; the
+        # decided ones only grow)
+        Index(
+            "ix_claim_awaiting",
+            "evidence_id",
+            postgresql_where=text("status = 'claimed'"),
+            sqlite_where=text("status = 'claimed'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from datetime import timedelta
 
-from sqlalchemy import func
+from sqlalchemy import case, func, literal_column
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
@@ -65,44 +65,50 @@ def awaiting_behind(
     learner is editing again (back in draft): what the assessor reads, maps from and decides on
     until the draft is submitted. The draft itself is its author's alone, worked out when saved;
     an item never submitted has nothing before an assessor."""
+    # the items with a claim awaiting a decision in these frameworks, found in the index of the
+    # awaiting claims alone (ix_claim_awaiting): what is before an assessor, not every claim ever
     awaiting = (
-        sa_select(col(Claim.id))
+        sa_select(col(Claim.evidence_id).label("evidence_id"))
         .join(Criterion, col(Criterion.id) == Claim.criterion_id)
         .join(Standard, col(Standard.id) == Criterion.standard_id)
         .where(
-            col(Claim.evidence_id) == Evidence.id,
-            col(Claim.status) == "claimed",
+            col(Claim.status) == literal_column("'claimed'"),  # as the index's condition says
             col(Standard.framework_id).in_(framework_ids),
         )
-        .exists()
+        .distinct()
+        .subquery()
     )
+    # each item's one version an assessor decides on, by its number (uq_version_evidence_number):
+    # the current one of a submitted item, the newest submitted one of an item back in draft
     later = aliased(EvidenceVersion)
     newest_submitted = (
-        col(EvidenceVersion.declared_at).is_not(None)
-        & ~sa_select(col(later.id))
-        .where(
-            col(later.evidence_id) == EvidenceVersion.evidence_id,
-            col(later.number) > EvidenceVersion.number,
-            col(later.declared_at).is_not(None),
-        )
-        .exists()
+        sa_select(func.max(col(later.number)))
+        .where(col(later.evidence_id) == Evidence.id, col(later.declared_at).is_not(None))
+        .correlate(Evidence)
+        .scalar_subquery()
+    )
+    decided_on = case(
+        (col(Evidence.status) == "submitted", col(Evidence.current_version)),
+        else_=newest_submitted,
     )
     rows = session.connection().execute(
         sa_select(col(EvidenceVersion.id))
-        .join(Evidence, col(Evidence.id) == EvidenceVersion.evidence_id)
+        .select_from(awaiting)
+        .join(Evidence, col(Evidence.id) == awaiting.c.evidence_id)
+        .join(
+            EvidenceVersion,
+            (col(EvidenceVersion.evidence_id) == Evidence.id)
+            & (col(EvidenceVersion.number) == decided_on),
+        )
         .outerjoin(VersionSuggestions, col(VersionSuggestions.version_id) == EvidenceVersion.id)
         .where(
             col(EvidenceVersion.id) > after,
-            (
-                (col(Evidence.status) == "submitted")
-                & (col(Evidence.current_version) == EvidenceVersion.number)
-            )
-            | ((col(Evidence.status) == "draft") & newest_submitted),
+            col(Evidence.status).in_(("submitted", "draft")),
+            col(EvidenceVersion.declared_at).is_not(None),
             col(Evidence.erased_at).is_(None),
             col(VersionSuggestions.id).is_(None)
             | (col(VersionSuggestions.decision_id) < newest)
             | (col(VersionSuggestions.engine_version) != ENGINE_VERSION),
-            awaiting,
         )
         .order_by(col(EvidenceVersion.id))
         .limit(limit)
