@@ -1,4 +1,5 @@
-"""Read-only browsing of loaded frameworks: one standard with its criteria, and criterion search.
+"""Read-only browsing of loaded frameworks: one standard with its criteria, criterion search, and
+each criterion's id (for the API's framework detail).
 
 Every logged-in role may browse; nothing here writes. Each function issues a fixed number of
 queries, whatever the size of the framework.
@@ -117,3 +118,14 @@ def search_criteria(session: Session, query: str, *, limit: int = SEARCH_LIMIT) 
         for fid, fcode, fversion, scode, stitle, ccode, kind, text in rows[:limit]
     ]
     return SearchResult(query=" ".join(terms), hits=hits, more=len(rows) > limit)
+
+
+def criterion_ids(session: Session, framework_id: int) -> dict[tuple[str, str], int]:
+    """Each criterion's id in a loaded framework, by (standard code, criterion code): what a
+    program names when it maps evidence to criteria (the API's framework detail gives them)."""
+    rows = session.exec(
+        select(Standard.code, Criterion.code, Criterion.id)
+        .join(Standard, col(Standard.id) == Criterion.standard_id)
+        .where(Standard.framework_id == framework_id)
+    )
+    return {(standard, code): int(cid or 0) for standard, code, cid in rows}

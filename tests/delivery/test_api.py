@@ -326,6 +326,35 @@ def test_claims_decisions_coverage_and_sign_offs(
         walk["tokens"]["other_learner"])), 404)  # fmt: skip
 
 
+def test_a_client_maps_evidence_with_the_criterion_ids_the_framework_gives(
+    client,
+    api_world,  # noqa: F811
+    make_evidence,
+) -> None:
+    """`PUT /evidence/{id}/claims` takes criterion ids: the framework's page of the API gives
+    each criterion's, so a client finds them as the docs say, not by guessing."""
+    walk, values = api_world
+    owner = walk["tokens"]["owner"]
+    learner = walk["people"]["owner"]
+    item = make_evidence(learner, title="Mapped by a client")
+    coverage = client.get(f"/api/v1/learners/{learner.id}/coverage", headers=bearer(owner))
+    wanted = coverage.get_json()["standards"][0]
+    frameworks = client.get("/api/v1/frameworks?limit=200", headers=bearer(owner)).get_json()
+    framework_id = next(fw["id"] for fw in frameworks["items"]
+                        if (fw["code"], fw["version"]) == (wanted["framework"],
+                                                           wanted["framework_version"]))  # fmt: skip
+    shown = client.get(f"/api/v1/frameworks/{framework_id}", headers=bearer(owner)).get_json()
+    standard = next(s for s in shown["standards"] if s["code"] == wanted["standard"])
+    first, second = standard["criteria"][:2]
+    assert isinstance(first["id"], int) and first["id"] != second["id"]
+    mapped = client.put(f"/api/v1/evidence/{item.id}/claims", headers=bearer(owner),
+                        json={"criterion_ids": [first["id"]]})  # fmt: skip
+    assert mapped.status_code == 200, mapped.get_data(as_text=True)
+    claim = mapped.get_json()["items"][0]
+    assert (claim["standard"], claim["criterion"], claim["criterion_id"]) == (
+        wanted["standard"], first["code"], first["id"])  # fmt: skip
+
+
 def test_administrators_register_and_reallocate(client, api_world) -> None:  # noqa: F811
     walk, values = api_world
     admin = bearer(walk["tokens"]["admin"])

@@ -15,7 +15,7 @@ from framework.parse import parse
 from framework.spec import FrameworkFormatError
 from portfolio.errors import Invalid, NotFound
 from portfolio.models import Framework
-from portfolio.services import frameworks
+from portfolio.services import catalogue, frameworks
 
 bp = Blueprint("api_frameworks", __name__, url_prefix="/api/v1/frameworks",
                description="Frameworks: standards and their criteria.")  # fmt: skip
@@ -44,12 +44,17 @@ def list_frameworks(args: dict[str, Any]) -> dict[str, Any]:
 def show_framework(framework_id: int) -> dict[str, Any]:
     """Show one framework version
 
-    Its standards with their criteria (performance, knowledge...) in order."""
+    Its standards with their criteria (performance, knowledge...) in order, each criterion with
+    its `id`: the one `PUT /evidence/{id}/claims` and a plan's `criterion_ids` take."""
     fw = db().get(Framework, framework_id)
     if fw is None:
         raise NotFound("No such framework.")
     data = asdict(frameworks.load_spec(db(), framework_id))
     data["id"] = fw.id
+    ids = catalogue.criterion_ids(db(), framework_id)
+    for standard in data["standards"]:
+        for criterion in standard["criteria"]:
+            criterion["id"] = ids[standard["code"], criterion["code"]]
     return data
 
 

@@ -122,6 +122,7 @@ FrameworkPage = paged(FrameworkSummary, "FrameworkPage")
 
 
 class Criterion(ma.Schema):
+    id = f.Integer(required=True)
     kind = f.String(required=True)
     code = f.String(required=True)
     text = f.String(required=True)
