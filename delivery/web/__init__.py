@@ -168,9 +168,13 @@ def _register_error_pages(app: Flask) -> None:
             f"Uploads may be at most {app.config['MAX_UPLOAD_MB']} MB. Nothing was saved.",
         ),
     )
-    app.register_error_handler(
-        400, lambda e: _error(400, "Bad request", getattr(e, "description", "Bad request."))
-    )
+
+    def _bad_request(exc: Any) -> Any:
+        if wants_problem() and getattr(exc, "data", None):  # the API's reading of the body
+            return http_problem(exc)
+        return _error(400, "Bad request", getattr(exc, "description", "Bad request."))
+
+    app.register_error_handler(400, _bad_request)
     app.register_error_handler(405, lambda e: http_problem(e) if wants_problem() else e)
     app.register_error_handler(
         429,

@@ -162,6 +162,24 @@ def test_errors_are_problems_with_the_fields_at_fault(client, session: Session, 
     _problem(client.get("/api/v1/people", headers=bearer(secret)), 403)  # not an administrator
 
 
+def test_a_body_that_is_not_json_is_refused_in_words(client, session: Session, make_person):
+    """A client whose JSON is broken (cut short, or not JSON at all) is told so, not given the
+    server's generic "the browser (or proxy) sent a request ..." text; nothing is written."""
+    from portfolio.models import Evidence
+
+    learner = make_person("learner")
+    secret = token_for(session, learner.id)
+    before = len(session.exec(select(Evidence)).all())
+    for body in ('{"kind":', "kind=reflective_account"):
+        sent = client.post(f"/api/v1/learners/{learner.id}/evidence", data=body,
+                           headers={**bearer(secret), "Content-Type": "application/json"})  # fmt: skip
+        problem = _problem(sent, 400)
+        assert "browser" not in problem["detail"]
+        assert "not valid JSON" in problem["detail"], problem
+        assert problem["errors"][0]["field"] == "(body)"
+    assert len(session.exec(select(Evidence)).all()) == before
+
+
 def test_lists_come_a_page_at_a_time(client, session: Session, make_person, make_evidence):
     learner = make_person("learner")
     made = [make_evidence(learner, title=f"Item {n}", submit=False).id for n in range(5)]

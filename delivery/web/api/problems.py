@@ -110,6 +110,8 @@ def http_problem(exc: HTTPException) -> Response:
             "Too many requests with this token. Wait as long as Retry-After says, then try again."
         )
         return problem(429, detail, headers=headers)
+    if code == 400 and isinstance(messages, dict) and set(messages) == {"json"}:
+        return _not_json(getattr(exc, "exc", None))
     if code == 405:
         headers["Allow"] = ", ".join(exc.valid_methods or [])  # type: ignore[attr-defined]
     if messages:
@@ -121,6 +123,16 @@ def http_problem(exc: HTTPException) -> Response:
         )
     detail = exc.description or HTTPStatus(code).phrase
     return problem(code, str(detail), headers=headers)
+
+
+def _not_json(cause: object) -> Response:
+    """webargs could not read the body as JSON (cut short, or form fields sent as JSON)."""
+    where = f" ({cause})" if isinstance(cause, ValueError) else ""
+    detail = (
+        f"The body is not valid JSON{where}: send the fields as one JSON object, with "
+        "Content-Type: application/json."
+    )
+    return problem(400, detail, title="Bad request", errors=[{"field": "(body)", "detail": detail}])
 
 
 def _invalid(exc: Invalid) -> Response:
