@@ -258,7 +258,7 @@ def decide(
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(
             "Someone decided this claim while you were looking at it; "
-            "reload to see their decision. Your feedback was not saved: it is shown below."
+            "reload to see their decision. Your decision and its feedback were not saved."
         )
     row_decision = Decision(
         claim_id=claim_id,

@@ -331,7 +331,9 @@ def test_claims_decisions_coverage_and_sign_offs(
     assert made.status_code == 201 and made.get_json()["new_status"] == "accepted"
     stale = client.post(f"/api/v1/claims/{claim['id']}/decision", json=decision,
                         headers=bearer(assessor))  # fmt: skip
-    _problem(stale, 409)  # decided since that revision
+    told = _problem(stale, 409)["detail"]  # decided since that revision
+    assert "Someone decided this claim" in told
+    assert "below" not in told  # an API answer has no "below": the page's words were given
     coverage = client.get(f"/api/v1/learners/{learner.id}/coverage", headers=bearer(owner))
     assert any(s["counts"]["met"] for s in coverage.get_json()["standards"])
     signoffs = client.get(f"/api/v1/learners/{learner.id}/signoffs", headers=bearer(owner))
