@@ -150,11 +150,15 @@ def test_errors_are_problems_with_the_fields_at_fault(client, session: Session, 
     body = _problem(bad, 422)
     fields = {e["field"] for e in body["errors"]}
     assert {"kind", "title", "activity_date", "extra"} <= fields
+    # one type, one title (RFC 9457), as docs/api.md's example shows: the schema's refusals and
+    # the services' are both "Cannot do that", never the status phrase of one of them
+    assert body["title"] == "Cannot do that"
     future = {"kind": "reflective_account", "title": "Later",
               "activity_date": (date.today() + timedelta(days=30)).isoformat()}  # fmt: skip
     rule = _problem(client.post(f"/api/v1/learners/{learner.id}/evidence", json=future,
                                 headers=bearer(secret)), 422)  # fmt: skip
     assert "future" in rule["detail"]  # the service's own rule, as on the page
+    assert rule["title"] == body["title"] and rule["type"] == body["type"]
     _problem(client.get("/api/v1/evidence/999999", headers=bearer(secret)), 404)
     _problem(client.get("/api/v1/nowhere", headers=bearer(secret)), 404)
     _problem(client.get("/api/v1/evidence/99999999999999999999", headers=bearer(secret)), 404)

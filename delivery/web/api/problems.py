@@ -19,6 +19,7 @@ from portfolio.services.files import TooLarge, is_store_fault
 MEDIA_TYPE = "application/problem+json"
 PREFIX = "/api/v1"
 TYPES = "/api/v1/problems/"  # a problem's ``type``: this and its slug (docs/api.md lists them)
+INVALID_TITLE = "Cannot do that"  # one title per type (RFC 9457): the schema's 422 and a rule's
 
 SLUGS = {
     400: "bad-request",
@@ -118,6 +119,7 @@ def http_problem(exc: HTTPException) -> Response:
         return problem(
             code,
             "The request does not match the operation's schema.",
+            title=INVALID_TITLE if code == 422 else None,
             errors=field_errors(messages),
             headers=headers,
         )
@@ -137,7 +139,7 @@ def _not_json(cause: object) -> Response:
 
 def _invalid(exc: Invalid) -> Response:
     errors = [{"field": exc.field, "detail": str(exc)}] if exc.field else None
-    return problem(422, str(exc), title="Cannot do that", errors=errors)
+    return problem(422, str(exc), title=INVALID_TITLE, errors=errors)
 
 
 def _store(exc: Exception) -> Response:
