@@ -26,6 +26,7 @@ from portfolio.services.frameworks import (
     load_spec,
 )
 from portfolio.services.people import Actor
+from portfolio.words import count_words
 
 
 def add_standards(
@@ -63,7 +64,10 @@ def add_standards(
     new = [s for s in spec.standards if s.code not in have]
     result.standards = len(new)
     result.criteria = sum(len(s.criteria) for s in new)
-    result.diff = [f"+ standard {s.code} added ({len(s.criteria)} criteria)" for s in new]
+    result.diff = [
+        f"+ standard {s.code} added ({count_words(len(s.criteria), 'criterion', 'criteria')})"
+        for s in new
+    ]
     if not new:
         result.status = "nothing_new"
         return result

@@ -18,6 +18,7 @@ from portfolio.paging import past
 from portfolio.services import audit
 from portfolio.services.people import Actor
 from portfolio.storable import check_values
+from portfolio.words import count_words
 
 STANDARD_FIELDS = (
     "urn",
@@ -57,7 +58,10 @@ class ImportResult:
         """The outcome in words; ``new_version`` and ``add`` name how the person asks for a new
         version or for standards added (an option, a tick box)."""
         what = f"{self.framework_code} version {self.version}"
-        counts = f"{self.standards} standards, {self.criteria} criteria"
+        counts = (
+            f"{count_words(self.standards, 'standard')}, "
+            f"{count_words(self.criteria, 'criterion', 'criteria')}"
+        )
         return {
             "created": f"Imported {what}: {counts}.",
             "new_version": f"Imported {what} as a new version: {counts}.",
@@ -307,7 +311,10 @@ def diff_specs(old: FrameworkSpec, new: FrameworkSpec) -> list[str]:
     new_std = {s.code: s for s in new.standards}
     gone, added, kept = _keyed_changes(old_std, new_std)
     lines += [f"- standard {code} removed" for code in gone]
-    lines += [f"+ standard {code} added ({len(new_std[code].criteria)} criteria)" for code in added]
+    lines += [
+        f"+ standard {code} added ({count_words(len(new_std[code].criteria), 'criterion', 'criteria')})"
+        for code in added
+    ]
     for code in kept:
         a, b = old_std[code], new_std[code]
         lines += [

@@ -159,3 +159,15 @@ def test_cli_groups_a_lenient_case_packages_warnings(cli, session) -> None:
     assert 1 < len(warnings) <= 10
     assert any(line.endswith("places)") for line in warnings)
     assert not any("2017-" in line for line in warnings)
+
+
+def test_an_import_counts_one_standard_and_one_criterion_in_words(cli, session) -> None:
+    """OpenSALT's ItemTypeTestFramework has one standard with one criterion: the outcome says
+    "1 standard, 1 criterion", not "1 standards, 1 criteria"."""
+    folder = Path(__file__).parents[1] / "data/shared/external/case/packages"
+    path = folder / "ItemTypeTestFramework.json"
+    dry = cli("framework", "import", str(path), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "this would import ITT version 1: 1 standard, 1 criterion." in dry.output
+    made = cli("framework", "import", str(path))
+    assert "Imported ITT version 1: 1 standard, 1 criterion." in made.output

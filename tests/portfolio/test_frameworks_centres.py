@@ -62,11 +62,11 @@ def test_cli_imports_several_docx_as_one_version_then_adds_one(cli, tmp_path, se
     r = cli("framework", "import", *third)
     assert r.exit_code == 1 and "--add" in r.output
     r = cli("framework", "import", *third, "--add", "--dry-run")
-    assert r.exit_code == 0 and "this would add 1 standards, 5 criteria" in r.output
+    assert r.exit_code == 0 and "this would add 1 standard, 5 criteria" in r.output
     assert sorted(_criteria(session, "SFJCJAA")) == ["SFJCJAA1", "SFJCJAA2"]
     r = cli("framework", "import", *_write(tmp_path, SFJ_AA1, SFJ_AA3), "--add")
     assert r.exit_code == 0, r.output
-    assert "Added 1 standards, 5 criteria to SFJCJAA version 3." in r.output
+    assert "Added 1 standard, 5 criteria to SFJCJAA version 3." in r.output
     after = _criteria(session, "SFJCJAA")
     assert sorted(after) == ["SFJCJAA1", "SFJCJAA2", "SFJCJAA3"]
     # what was loaded keeps its rows (and so everything recorded against them)
@@ -198,12 +198,12 @@ def test_upload_page_takes_several_docx_then_adds_one(client, auth, session) -> 
     assert sorted(_criteria(session, "SFJCJAA")) == ["SFJCJAA1", "SFJCJAA2"]
     page = _upload(client, [(nos_docx(SFJ_AA3), "c.docx")], add="y").get_data(as_text=True)
     assert (
-        "A check only, nothing saved yet: this would add 1 standards, 5 criteria to SFJCJAA version 3."
+        "A check only, nothing saved yet: this would add 1 standard, 5 criteria to SFJCJAA version 3."
         in page
     )
     done = client.post("/frameworks/upload/confirm", data={"token": _token(page)})
     shown = client.get(done.headers["Location"]).get_data(as_text=True)
-    assert "Added 1 standards, 5 criteria to SFJCJAA version 3." in shown
+    assert "Added 1 standard, 5 criteria to SFJCJAA version 3." in shown
     assert sorted(_criteria(session, "SFJCJAA")) == ["SFJCJAA1", "SFJCJAA2", "SFJCJAA3"]
     changed = copy.deepcopy(SFJ_AA3)
     changed.knowledge.append("how to close an intervention")
