@@ -64,6 +64,13 @@ def kind_words(kind: str) -> str:
     return KINDS.get(kind, kind.replace("_", " ").capitalize())
 
 
+def a_or_an(words: str) -> str:
+    """``words`` after its indefinite article, by its first letter: "an observation record",
+    "a professional discussion" (the kinds of evidence, none of which starts with a silent h or
+    a sounded u)."""
+    return f"{'an' if words[:1].lower() in 'aeiou' else 'a'} {words}"
+
+
 def count_words(count: int, noun: str, many: str | None = None) -> str:
     """A count with its noun for one or many: "1 file", "2 files"; "1 person", "3 people" with
     ``many`` given. Pages, commands and documents count this way, never "file(s)"."""

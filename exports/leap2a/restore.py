@@ -39,6 +39,7 @@ from portfolio.services import audit, evidence
 from portfolio.services.files import Store
 from portfolio.services.people import Actor
 from portfolio.services.sniff import sniff
+from portfolio.words import a_or_an
 
 TEXT_TYPES = {"entry", "plan", "activity", "achievement", "ability", "meeting", "publication"}
 TEXT_TYPES |= {"work", "affiliation"}
@@ -140,7 +141,7 @@ def _kind(entry: Entry, report: Leap2aReport) -> str:
         kind = named[0]
         if kind in ASSESSOR_KINDS:
             report.warnings.append(
-                f"“{entry.title}” was a {KINDS[kind].lower()}, which only an assessor writes: "
+                f"“{entry.title}” was {a_or_an(KINDS[kind].lower())}, which only an assessor writes: "
                 "imported as Other."
             )
             return "other"

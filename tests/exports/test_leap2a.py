@@ -188,6 +188,7 @@ def test_round_trip_export_then_import_for_another_learner(
     session.commit()
     assert len(report.items) == 4 and report.files == 1
     assert any("Observed" in w and "Other" in w for w in report.warnings)
+    assert any("“Observed” was an observation record, which" in w for w in report.warnings)
     before, after = _items(session, case.learner.id), _items(session, other.id)
     # the current version of each exported item comes back: title, body, files by hash
     current = {t: (v.body, f) for t, (i, v, f) in before.items() if v.number == i.current_version}

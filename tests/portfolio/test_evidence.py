@@ -626,8 +626,13 @@ def test_learner_cannot_write_assessor_only_kinds(client, auth, session, kind) -
     draft = service.Draft(
         kind=kind, title="Self-observed", activity_date=date(2026, 1, 1), body="x"
     )
-    with pytest.raises(PermissionDenied, match="written by your assessor"):
+    with pytest.raises(PermissionDenied, match="written by your assessor") as refused:
         service.create(session, actor=actor, learner_id=learner.id, draft=draft)
+    said = {
+        "observation_record": "Observation records are written by your assessor",
+        "professional_discussion": "Professional discussions are written by your assessor",
+    }
+    assert str(refused.value).startswith(said[kind])  # not "A observation record is ..."
     form = {"title": "Self-observed", "activity_date": "2026-01-01", "body": "x", "save": "Save"}
     r = client.post(f"/learners/{learner.id}/evidence/new?kind={kind}", data=form)
     assert r.status_code == 403

@@ -139,9 +139,7 @@ def may_author(session: Session, actor: Actor, learner_id: int, kind: str) -> No
     """Raise unless ``actor`` may write evidence of ``kind`` for ``learner_id``."""
     if kind in ASSESSOR_KINDS:
         if actor.id == learner_id:
-            raise PermissionDenied(
-                f"A {KINDS[kind].lower()} is written by your assessor, not by you."
-            )
+            raise PermissionDenied(f"{KINDS[kind]}s are written by your assessor, not by you.")
         access.require_assessor(session, actor, learner_id)
         return
     if actor.id != learner_id or not actor.has("learner"):
