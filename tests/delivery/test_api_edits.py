@@ -36,6 +36,9 @@ def test_an_edit_of_a_draft_from_an_older_read_is_refused_not_overwriting(
     stale = client.put(f"/api/v1/evidence/{item.id}", headers=bearer(secret),
                        json={**edit, "body": "Paragraph B."})  # fmt: skip
     assert stale.status_code == 409 and stale.content_type == PROBLEM
+    told = stale.get_json(force=True)["detail"]
+    assert "changed elsewhere" in told and "nothing was saved" in told
+    assert "below" not in told  # the page's "your text is below" means nothing in an answer
     now = client.get(f"/api/v1/evidence/{item.id}", headers=bearer(secret)).get_json()
     assert now["body"] == "Important paragraph A."
     again = client.put(f"/api/v1/evidence/{item.id}", headers=bearer(secret),

@@ -286,7 +286,7 @@ def rehash(session: Session, item: Evidence, version: EvidenceVersion) -> None:
 
 CHANGED_ELSEWHERE = (
     "This evidence was changed elsewhere since you opened it (in another tab or on another "
-    "device?); your text is below: reload, then apply your changes again."
+    "device?), so nothing was saved: reload it, then apply your changes again."
 )
 
 
