@@ -74,3 +74,26 @@ def test_the_assessor_sets_a_plan_and_the_learner_is_told(app, session, api_worl
     assert "withdrew" in problem["detail"]
     stored = session.exec(select(AssessmentPlan).where(AssessmentPlan.registration_id == reg_id))
     assert len(stored.all()) == 2  # the walk's plan and the one set above
+
+
+def test_a_plans_criterion_ids_out_of_range_are_refused_naming_the_field(
+    app,
+    session,
+    api_world,  # noqa: F811
+) -> None:
+    """A criterion id no database column holds (over 2³¹−1, or over 2⁶³ as JSON allows) was a
+    server error: the ids are checked as every other id of the API is, 422 naming the field,
+    nothing stored."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # answer as production does
+    walk, values = api_world
+    reg_id = values["registration_id"]
+    due = (date.today() + timedelta(days=7)).isoformat()
+    url = f"/api/v1/registrations/{reg_id}/plans"
+    client = app.test_client()
+    before = len(session.exec(select(AssessmentPlan)).all())
+    for bad in (10**23, 2**31, 0):
+        body = {"title": "Too far", "body": "Do it.", "due_on": due, "criterion_ids": [bad]}
+        sent = client.post(url, json=body, headers=bearer(walk["tokens"]["assessor"]))
+        problem = _problem(sent, 422)
+        assert problem["errors"][0]["field"] == "criterion_ids.0", problem
+    assert len(session.exec(select(AssessmentPlan)).all()) == before

@@ -84,7 +84,7 @@ class NewPlan(ma.Schema):
     title = f.String(required=True, validate=v.Length(max=plans.TITLE_LONGEST))
     body = f.String(required=True, validate=v.Length(max=plans.BODY_LONGEST))
     due_on = f.Date(required=True)
-    criterion_ids = f.List(f.Integer(), required=True,
+    criterion_ids = f.List(f.Integer(validate=schemas.IDS), required=True,
                            metadata={"description": "criteria of the registration's standards"})  # fmt: skip
 
 
