@@ -40,6 +40,7 @@ from portfolio.errors import NotFound
 from portfolio.models import Person
 from portfolio.services.keys import ensure_key, fingerprint
 from portfolio.services.people import SYSTEM, normalise_email
+from portfolio.words import count_words
 
 T = TypeVar("T")
 
@@ -102,8 +103,9 @@ def export_bundle(ctx: Context, learner_id: int, output: Path, as_json: bool) ->
     report_written(
         output,
         {**counts, "key": key_name},
-        f"Wrote {output}: {counts['evidence']} evidence items, {counts['signoffs']} sign-offs, "
-        f"{counts['files']} files; signed with the key {key_name}.",
+        f"Wrote {output}: {count_words(counts['evidence'], 'evidence item')}, "
+        f"{count_words(counts['signoffs'], 'sign-off')}, {count_words(counts['files'], 'file')}; "
+        f"signed with the key {key_name}.",
         as_json=as_json,
     )
 
@@ -131,8 +133,9 @@ def export_leap2a(ctx: Context, email: str, output: Path, as_json: bool) -> None
     report_written(
         output,
         {"evidence": written.items, "files": written.files, "standards": written.standards},
-        f"Wrote {output}: {written.items} evidence items, {written.files} files, "
-        f"{written.standards} standards claimed.",
+        f"Wrote {output}: {count_words(written.items, 'evidence item')}, "
+        f"{count_words(written.files, 'file')}, {count_words(written.standards, 'standard')} "
+        "claimed.",
         as_json=as_json,
     )
 

@@ -108,7 +108,7 @@ def test_export_bundle_then_import_it_elsewhere_and_again(
     out = tmp_path / "bundle.zip"
     r = cli("export", "bundle", "--candidate", str(case.learner.id), "-o", str(out))
     assert r.exit_code == 0, r.output
-    assert "2 evidence items, 1 sign-offs" in r.output
+    assert "2 evidence items, 1 sign-off, " in r.output  # in words, not "1 sign-offs"
     # the sending centre's key (made on first export if `init` did not make it) and its PEM
     assert (tmp_path / "sender" / "centre-signing-key.pem").exists()
     shown = cli("key", "show", "--json")

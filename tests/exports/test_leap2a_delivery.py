@@ -33,7 +33,7 @@ def test_cli_export_and_import(
     out = tmp_path / "portfolio.zip"
     r = cli("export", "leap2a", "--learner", case.learner.email, "-o", str(out))
     assert r.exit_code == 0, r.output
-    assert "2 evidence items, 1 files" in r.output
+    assert "2 evidence items, 1 file, " in r.output
     with zipfile.ZipFile(out) as zf:
         assert FEED in zf.namelist()
     r = cli("export", "leap2a", "--learner", case.learner.email, "-o", "-")
