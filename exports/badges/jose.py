@@ -163,8 +163,8 @@ def _foreign(text: str) -> str:
         name = " ".join(name.encode("utf-8", "replace").decode("utf-8").split())[:120]
     by = f" issued by {name}" if isinstance(name, str) and name else ""
     return (
-        f"This is {what}{by}, written as JSON. This page checks only the badges this centre "
-        "issued (their .jwt files, signed with the centre's key), so it cannot check this one: "
+        f"This is {what}{by}, written as JSON. This centre checks only the badges it issued "
+        "(their .jwt files, signed with the centre's key), so it cannot check this one: "
         "ask its issuer."
     )
 

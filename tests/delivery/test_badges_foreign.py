@@ -25,7 +25,7 @@ def test_a_badge_from_another_issuer_is_named_as_such(client, sample: str, words
     assert page.status_code == 200 and "cannot be trusted" in text
     assert words in text, text
     assert "not a signed badge" not in text
-    assert "checks only the badges this centre issued" in text
+    assert "checks only the badges it issued" in text
 
 
 def test_a_pasted_badge_naming_its_issuer_in_half_a_utf16_pair_is_shown(client) -> None:
@@ -36,3 +36,13 @@ def test_a_pasted_badge_naming_its_issuer_in_half_a_utf16_pair_is_shown(client) 
     page = client.post("/badges/verify", data={"token": pasted})
     assert page.status_code == 200
     assert "issued by Example ? Corp" in page.get_data(as_text=True)
+
+
+def test_the_command_line_names_another_issuers_badge_without_speaking_of_a_page(cli) -> None:
+    """`portfolio badges verify FILE` says the same as the check page, in words that fit both:
+    the command line has no "page"."""
+    said = cli("badges", "verify", str(SAMPLES / "ob3/validator-samples/simple.json"))
+    assert said.exit_code == 1
+    assert "an Open Badges credential issued by Example Corp" in said.output
+    assert "checks only the badges it issued" in said.output, said.output
+    assert "page" not in said.output
