@@ -119,6 +119,15 @@ def test_a_log_in_cookie_never_authenticates_the_api(
     assert page_post.status_code == 400
 
 
+def test_a_request_without_a_token_is_told_where_tokens_are_made(client) -> None:
+    """The 401 names the page as its link in the menu names it ("Your account", then "API
+    tokens", /account/tokens), not a "Settings" the menu does not have."""
+    told = _problem(client.get("/api/v1/me"), 401)["detail"]
+    assert "Authorization: Bearer" in told
+    assert "Settings" not in told
+    assert "Your account" in told and "/account/tokens" in told
+
+
 def test_scopes_expiry_and_people_who_cannot_log_in(client, session: Session, make_person) -> None:
     learner = make_person("learner")
     reader = token_for(session, learner.id, ("read",))

@@ -52,7 +52,7 @@ def authenticate() -> tokens.Bearer:
     if secret is None:
         raise Unauthorized(
             "This API needs a personal access token: send it as 'Authorization: Bearer <token>'. "
-            "Make one on your account page (Settings, then API tokens)."
+            "Make one on Your account, then API tokens (/account/tokens)."
         )
     found = tokens.resolve(extension().session_factory, secret=secret)
     if found is None:
