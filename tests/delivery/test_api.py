@@ -386,6 +386,10 @@ def test_a_client_maps_evidence_with_the_criterion_ids_the_framework_gives(
     claim = mapped.get_json()["items"][0]
     assert (claim["standard"], claim["criterion"], claim["criterion_id"]) == (
         wanted["standard"], first["code"], first["id"])  # fmt: skip
+    # a criterion of no standard of the learner's: refused naming the request's own field
+    unknown = client.put(f"/api/v1/evidence/{item.id}/claims", headers=bearer(owner),
+                         json={"criterion_ids": [2**31 - 1]})  # fmt: skip
+    assert [e["field"] for e in _problem(unknown, 422)["errors"]] == ["criterion_ids"]
 
 
 def test_administrators_register_and_reallocate(client, api_world) -> None:  # noqa: F811

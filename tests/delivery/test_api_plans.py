@@ -97,3 +97,10 @@ def test_a_plans_criterion_ids_out_of_range_are_refused_naming_the_field(
         problem = _problem(sent, 422)
         assert problem["errors"][0]["field"] == "criterion_ids.0", problem
     assert len(session.exec(select(AssessmentPlan)).all()) == before
+    # an id in range but of no criterion of the registration: the request's field is named too
+    body = {"title": "Elsewhere", "body": "Do it.", "due_on": due, "criterion_ids": [2**31 - 1]}
+    sent = client.post(url, json=body, headers=bearer(walk["tokens"]["assessor"]))
+    assert [e["field"] for e in _problem(sent, 422)["errors"]] == ["criterion_ids"]
+    body = {**body, "criterion_ids": []}
+    sent = client.post(url, json=body, headers=bearer(walk["tokens"]["assessor"]))
+    assert [e["field"] for e in _problem(sent, 422)["errors"]] == ["criterion_ids"]

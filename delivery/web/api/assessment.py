@@ -175,9 +175,10 @@ def set_claims(args: dict[str, Any], evidence_id: int) -> dict[str, Any]:
     Its claims become exactly these criteria (of the learner's standards); decided claims are
     never removed. The learner maps to any of their registrations; an assessor only to those
     they assess (403 otherwise), the others' claims being left as they are."""
-    claims.set_claims(
-        db(), actor=api_actor(), evidence_id=evidence_id, criterion_ids=args["criterion_ids"]
-    )
+    with problems.request_fields(criterion="criterion_ids"):
+        claims.set_claims(
+            db(), actor=api_actor(), evidence_id=evidence_id, criterion_ids=args["criterion_ids"]
+        )
     return _claims(evidence_id)
 
 

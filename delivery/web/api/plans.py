@@ -161,8 +161,9 @@ def set_plan(args: dict[str, Any], registration_id: int) -> dict[str, Any]:
     The registration's allocated assessor; not on a withdrawn registration; the due date not in
     the past nor more than five years away; criteria of the registration's standards. The
     learner is told, as when the plan is set on the pages."""
-    plan = plans.set_plan(
-        db(), actor=api_actor(), registration_id=registration_id, title=args["title"],
-        body=args["body"], criterion_ids=args["criterion_ids"], due_on=args["due_on"],
-    )  # fmt: skip
+    with problems.request_fields(criteria="criterion_ids"):
+        plan = plans.set_plan(
+            db(), actor=api_actor(), registration_id=registration_id, title=args["title"],
+            body=args["body"], criterion_ids=args["criterion_ids"], due_on=args["due_on"],
+        )  # fmt: skip
     return _detail(plan.id or 0)

@@ -6,6 +6,8 @@ Conflict, Unavailable), of the token (401, 403 for a missing scope), of the requ
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http import HTTPStatus
 from typing import Any
 
@@ -125,6 +127,18 @@ def http_problem(exc: HTTPException) -> Response:
         )
     detail = exc.description or HTTPStatus(code).phrase
     return problem(code, str(detail), headers=headers)
+
+
+@contextmanager
+def request_fields(**names: str) -> Iterator[None]:
+    """A service's refusal naming its own field (the page's: ``criterion``) names the request's
+    instead (``criterion_ids``), so a client's ``errors`` point at what it sent."""
+    try:
+        yield
+    except Invalid as exc:
+        if exc.field not in names:
+            raise
+        raise Invalid(str(exc), field=names[exc.field]) from exc
 
 
 def _not_json(cause: object) -> Response:
