@@ -44,3 +44,23 @@ def test_every_configuration_key_is_documented_and_exists() -> None:
     test_only = {"TEST_POSTGRES_URL"}
     assert documented - test_only <= real, f"README names unknown settings: {documented - real}"
     assert PREFIX == "PORTFOLIO_"
+
+
+def test_the_api_examples_copy_paste_against_make_run() -> None:
+    """The curl examples of the README and docs/api.md reach the app `make run` serves (the
+    Makefile's HOST and PORT), and the README's token is made for a demo account it lists: a
+    newcomer pasting them after `make run` reached nothing (port 8000 is the container's) and
+    named a person the demo does not have."""
+    root = Path(__file__).resolve().parents[1]
+    makefile = (root / "Makefile").read_text(encoding="utf-8")
+    host = re.search(r"^HOST \?= (\S+)$", makefile, re.M)
+    port = re.search(r"^PORT \?= (\S+)$", makefile, re.M)
+    assert host and port
+    served = f"http://{host.group(1)}:{port.group(1)}/api/v1/"
+    api = (root / "docs" / "api.md").read_text(encoding="utf-8")
+    addresses = re.findall(r"https?://[^\s\"']+/api/v1/", README + api)
+    assert addresses and set(addresses) == {served}, set(addresses)
+    demo = set(re.findall(r"([a-z0-9]+@example\.org)", README.split("## The two commands")[1]
+                          .split("## Layout")[0]))  # fmt: skip
+    named = re.findall(r"tokens create --email (\S+)", README + api)
+    assert named and not [e for e in named if e not in demo and e != "E"], named
