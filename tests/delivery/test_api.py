@@ -168,6 +168,7 @@ def test_errors_are_problems_with_the_fields_at_fault(client, session: Session, 
                                 headers=bearer(secret)), 422)  # fmt: skip
     assert "future" in rule["detail"]  # the service's own rule, as on the page
     assert rule["title"] == body["title"] and rule["type"] == body["type"]
+    assert [e["field"] for e in rule["errors"]] == ["activity_date"]  # as the docs promise
     _problem(client.get("/api/v1/evidence/999999", headers=bearer(secret)), 404)
     _problem(client.get("/api/v1/nowhere", headers=bearer(secret)), 404)
     _problem(client.get("/api/v1/evidence/99999999999999999999", headers=bearer(secret)), 404)

@@ -682,8 +682,9 @@ def test_an_activity_date_out_of_range_is_refused(session, make_person, day, wor
     learner = make_person("learner")
     me = Actor(id=learner.id or 0, name=learner.name, roles=learner.role_set)
     draft = service.Draft(kind="reflective_account", title="T", activity_date=day, body="x")
-    with pytest.raises(Invalid, match=words):
+    with pytest.raises(Invalid, match=words) as refused:
         service.create(session, actor=me, learner_id=learner.id or 0, draft=draft)
+    assert refused.value.field == "activity_date"  # shown beside the field; the API names it
 
 
 def test_an_assessors_record_is_submitted_with_the_assessors_own_declaration(

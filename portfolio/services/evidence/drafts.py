@@ -87,10 +87,11 @@ def _clean(draft: Draft) -> tuple[str, date, str, dict[str, str]]:
     if len(title) > MAX_TITLE:
         raise Invalid(f"The title may be at most {MAX_TITLE} characters.")
     if draft.activity_date > date.today() + timedelta(days=1):
-        raise Invalid("The date of the activity cannot be in the future.")
+        raise Invalid("The date of the activity cannot be in the future.", field="activity_date")
     if draft.activity_date < EARLIEST_ACTIVITY:
         raise Invalid(
-            f"The date of the activity is before {EARLIEST_ACTIVITY.year}: check the year."
+            f"The date of the activity is before {EARLIEST_ACTIVITY.year}: check the year.",
+            field="activity_date",
         )
     fields = {k: (v or "").strip() for k, v in (draft.fields or {}).items()}
     if draft.kind == "star_narrative":
