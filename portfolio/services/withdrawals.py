@@ -101,8 +101,9 @@ def refuse_if_erased(session: Session, learner_id: int, why: str) -> None:
     committed now (one statement): what is kept of them is the awarding body's record. The
     withdrawal and break services (:func:`held`) and the mapping, deciding, judging,
     declaration and sign-off services check it, and so do evidence written for them
-    (:func:`portfolio.services.evidence.create`), their plans and comments on their evidence
-    (:func:`portfolio.services.comments.add`)."""
+    (:func:`portfolio.services.evidence.create`), their plans, comments on their evidence
+    (:func:`portfolio.services.comments.add`) and requests to a witness to confirm it
+    (:func:`portfolio.services.witness.request`)."""
     erased_at = session.exec(select(Person.erased_at).where(Person.id == learner_id)).first()
     if erased_at is not None:
         raise Invalid(f"{erased_words(erased_at)}: {why}")

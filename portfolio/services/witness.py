@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import Evidence, EvidenceVersion, Person, WitnessConfirmation
 from portfolio.models.base import utcnow
-from portfolio.services import access, audit, logins
+from portfolio.services import access, audit, logins, withdrawals
 from portfolio.services.actors import SYSTEM, Actor
 from portfolio.services.evidence import attachments_of, latest_submitted, require_shown
 from portfolio.services.people import check_email
@@ -43,6 +43,11 @@ NOT_SUBMITTED = (
     "sees a submitted version."
 )
 NEVER_SUBMITTED = NOT_SUBMITTED + " Nothing was sent, and the draft is kept as it is."
+# after "The learner's personal data was erased on 7 Dec 2026: "
+CLOSED = (
+    "what is kept of their evidence is the awarding body's record, and no witness is asked to "
+    "confirm it: nothing was sent."
+)
 # why a link no longer works, in words for its page
 GONE = {
     "unknown": "This link is not known here. Check that you opened the whole link from the "
@@ -126,12 +131,14 @@ def request(
 ) -> Asked:
     """A new link for the witness of the item's latest submitted version (its token is to be
     e-mailed; it is not kept); the item's earlier links that still work are marked replaced.
-    Only the learner who owns the testimony or their assessor may ask."""
+    Only the learner who owns the testimony or their assessor may ask, never once the learner's
+    personal data is erased (a request is a new record about them)."""
     item = may_ask(session, actor=actor, evidence_id=evidence_id, lock=True)
     if item.kind != KIND:
         raise Invalid("Only a witness testimony is confirmed by its witness.")
     if item.erased_at is not None:
         raise Invalid("This evidence was erased.")
+    withdrawals.refuse_if_erased(session, item.learner_id, CLOSED)  # nothing new about them
     version = latest_submitted(session, item)
     if version is None:
         raise Invalid(NEVER_SUBMITTED)

@@ -23,6 +23,8 @@ from portfolio.models import AuditEntry, Evidence
 from portfolio.words import day_words
 from tests.conftest import actor_of
 from tests.delivery.test_completed import _sign, case  # noqa: F401
+from tests.delivery.test_password_reset import inbox, mail_app  # noqa: F401 - fixtures
+from tests.mappings.test_assessment import learner_declares
 
 TODAY = date.today()
 REFUSED = f"The learner's personal data was erased on {day_words(TODAY)}"
@@ -194,3 +196,63 @@ def test_no_comment_is_added_to_an_erased_learners_kept_evidence(
     assert "One more thing." in page  # the text kept in the form
     session.expire_all()
     assert written() == before
+
+
+def test_no_witness_is_asked_about_an_erased_learners_kept_testimony(
+    session, case, mail_app, inbox, client, auth, make_evidence, make_person
+) -> None:
+    """Asking a witness to confirm a kept testimony writes a request about the learner, as a
+    comment would: the service refuses it in words (the page too, 422, the address kept), and
+    nothing is written or sent."""
+    from portfolio.models import WitnessConfirmation
+    from portfolio.services import witness
+
+    dora, assessor = case["learner"], case["assessor"]
+    said = make_evidence(dora, kind="witness_testimony", title="Profile meeting", submit=False)
+    p1 = next(
+        c for c in claims.claimable_criteria(session, dora.id)
+        if c.standard_code == "SE01" and c.kind == "performance"
+    )  # fmt: skip
+    claims.set_claims(
+        session, actor=actor_of(dora), evidence_id=said.id, criterion_ids=[p1.criterion_id]
+    )
+    from portfolio.services import evidence as evidence_service
+
+    evidence_service.submit(session, actor=actor_of(dora), evidence_id=said.id, declaration=True)
+    claim = session.exec(select(Claim).where(Claim.evidence_id == said.id)).one()
+    claims.decide(
+        session, actor=actor_of(assessor), claim_id=claim.id, expected_revision=claim.revision,
+        decision="accepted", method="WT",
+    )  # fmt: skip
+    session.commit()
+    learner_declares(session, dora, "SE01")  # again: the evidence behind SE01 changed
+    _sign(session, case, "SE01")
+    erase_person(session, actor=actor_of(make_person("admin")), person_id=dora.id, store=None)
+    session.commit()
+    kept = session.get(Evidence, said.id)
+    assert kept is not None and kept.erased_at is None  # behind SE01's sign-off
+
+    def written() -> tuple[int, int]:
+        session.rollback()
+        return tuple(
+            session.exec(select(func.count()).select_from(model)).one()
+            for model in (WitnessConfirmation, AuditEntry)
+        )
+
+    before = written()
+    for who in (assessor, dora):
+        with pytest.raises(Invalid, match=REFUSED) as refused:
+            witness.request(
+                session, actor=actor_of(who), evidence_id=said.id, email="j.smith@employer.org"
+            )
+        assert "no witness is asked" in str(refused.value)
+        assert written() == before
+    auth.login(assessor)
+    r = client.post(f"/evidence/{said.id}/witness", data={"email": "j.smith@employer.org"})
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert "personal data was erased on" in page and "no witness is asked" in page
+    assert 'value="j.smith@employer.org"' in page  # what was typed, kept in the form
+    session.expire_all()
+    assert written() == before
+    assert inbox[0].received.empty()
