@@ -120,7 +120,7 @@ def cohort_coverage_stream(
     if scope is not None and not _registrations_page(session, cohort_id, scope, None, 1):
         raise NotFound("No such cohort, or none of its learners are yours.")
     rows = _coverage_rows(session, cohort_id, scope, today or date.today(), max(1, chunk))
-    return ReportStream(f"Coverage of cohort {cohort.name}", COVERAGE_HEADERS, rows)
+    return ReportStream(f"Coverage of cohort “{cohort.name}”", COVERAGE_HEADERS, rows)
 
 
 def _registrations_page(

@@ -32,7 +32,7 @@ def add_cohort(ctx: Context, name: str, site: str, as_json: bool) -> None:
     echo_data(
         data,
         as_json=as_json,
-        lines=lambda d: [f"Added cohort {d['name']} at {d['site']} (id {d['id']})."],
+        lines=lambda d: [f"Added cohort “{d['name']}” at {d['site']} (id {d['id']})."],
     )
 
 
@@ -73,9 +73,9 @@ def _closing(ctx: Context, cohort_id: int, as_json: bool, reopen: bool) -> None:
         closed = local(cohort.closed_at, zone).date() if cohort.closed_at else None
         data = {"id": cohort.id, "name": cohort.name, "site": cohort.site, "closed_on": closed}
     said = (
-        f"Reopened the cohort {data['name']}: the registration forms offer it again."
+        f"Reopened the cohort “{data['name']}”: the registration forms offer it again."
         if reopen
-        else f"Closed the cohort {data['name']}: no new registration goes into it; its "
+        else f"Closed the cohort “{data['name']}”: no new registration goes into it; its "
         "learners stay in it."
     )
     echo_data(data, as_json=as_json, lines=lambda d: [said])

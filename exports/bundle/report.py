@@ -50,7 +50,7 @@ class ImportReport:
             )
         for name in self.cohorts:
             lines.append(
-                f'The learner was in the cohort "{name}" at the sending centre: a bundle places '
+                f"The learner was in the cohort “{name}” at the sending centre: a bundle places "
                 "nobody in a cohort, so an administrator places the learner in a cohort here."
             )
         for held in self.standards_not_added:

@@ -77,7 +77,7 @@ def close_cohort(session: Session, *, actor: Actor, cohort_id: int) -> Cohort:
     no longer offer it. Its registrations stay in it, untouched."""
     cohort = _closing(session, actor, cohort_id, "close")
     if cohort.closed_at is not None:
-        raise Invalid(f"The cohort {cohort.name} is already closed.")
+        raise Invalid(f"The cohort “{cohort.name}” is already closed.")
     cohort.closed_at = utcnow()
     session.add(cohort)
     session.flush()
@@ -90,7 +90,7 @@ def reopen_cohort(session: Session, *, actor: Actor, cohort_id: int) -> Cohort:
     """Open a closed cohort again: it takes new registrations and is offered again."""
     cohort = _closing(session, actor, cohort_id, "reopen")
     if cohort.closed_at is None:
-        raise Invalid(f"The cohort {cohort.name} is open: there is nothing to reopen.")
+        raise Invalid(f"The cohort “{cohort.name}” is open: there is nothing to reopen.")
     cohort.closed_at = None
     session.add(cohort)
     session.flush()
@@ -110,7 +110,7 @@ def check_open(session: Session, cohort_id: int | None, *, hold: bool = True) ->
         raise Invalid(f"There is no cohort with id {cohort_id}.")
     if cohort.closed_at is not None:
         raise Invalid(
-            f"The cohort {cohort.name} is closed: a new registration cannot go into it. "
+            f"The cohort “{cohort.name}” is closed: a new registration cannot go into it. "
             "Choose an open cohort, or reopen it on the Cohorts page."
         )
 

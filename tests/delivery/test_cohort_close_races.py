@@ -37,6 +37,8 @@ def test_a_registration_into_a_cohort_being_closed_is_refused(engine: Engine) ->
         )  # fmt: skip
 
     result = _race(engine, close, register)
-    assert isinstance(result, Invalid) and "The cohort Spring 2024 is closed" in str(result), result
+    assert isinstance(result, Invalid) and "The cohort “Spring 2024” is closed" in str(result), (
+        result
+    )
     with Session(engine) as s:
         assert s.exec(select(Registration)).all() == []

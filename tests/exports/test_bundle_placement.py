@@ -58,7 +58,7 @@ def test_a_sending_centres_cohort_name_joins_or_makes_no_cohort_here(
     assert reg.cohort_id is None
     assert session.exec(select(func.count()).select_from(Cohort)).one() == 1
     assert report.cohorts == ["Group A"]
-    assert 'in the cohort "Group A" at the sending centre' in report.message
+    assert "in the cohort “Group A” at the sending centre" in report.message
     assert "an administrator places the learner in a cohort here" in report.message
     entry = session.exec(select(AuditEntry).where(AuditEntry.action == "bundle.import")).one()
     assert "Group A" in json.dumps(entry.data)
@@ -71,7 +71,7 @@ def test_a_cohort_name_no_cohort_here_has_creates_none(session: Session, tmp_pat
     session.commit()
     assert session.exec(select(func.count()).select_from(Cohort)).one() == 0
     assert session.exec(select(Registration.cohort_id)).all() == [None]
-    assert 'in the cohort "Evening class" at the sending centre' in report.message
+    assert "in the cohort “Evening class” at the sending centre" in report.message
 
 
 def _codes(session: Session, registration_id: int) -> set[str]:

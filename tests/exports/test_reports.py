@@ -44,6 +44,7 @@ def test_cohort_coverage_rows(session, cohort_case) -> None:
     report = cohort_coverage(session, actor=SYSTEM, cohort_id=cohort.id)
     rows = {r["Standard"]: r for r in rows_as_dicts(report)}
     assert report.headers == COVERAGE_HEADERS
+    assert report.title == f"Coverage of cohort “{cohort.name}”"  # a name people typed, quoted
     assert set(rows) == {"SE01", "SE03"}
     se03, se01 = rows["SE03"], rows["SE01"]
     assert se03["Learner"] == case.learner.name and se03["E-mail"] == case.learner.email

@@ -20,7 +20,7 @@ from portfolio.services.people_import import import_people
 from tests.conftest import actor_of
 from tests.delivery.api_world import bearer, token_for
 
-REFUSAL = "The cohort Spring 2024 is closed: a new registration cannot go into it."
+REFUSAL = "The cohort “Spring 2024” is closed: a new registration cannot go into it."
 
 
 def _count(session, model) -> int:
@@ -75,7 +75,7 @@ def test_a_registration_already_in_it_stays_keeps_it_and_may_not_be_moved_into_o
     )  # fmt: skip
     session.commit()
     assert session.get(Registration, reg.id).assessor_id == new_assessor.id
-    with pytest.raises(Invalid, match="The cohort Spring 2024 is closed"):
+    with pytest.raises(Invalid, match="The cohort “Spring 2024” is closed"):
         registrations.update_allocation(
             session, actor=SYSTEM, registration_id=other.id, assessor_id=assessor.id,
             iqa_id=iqa.id, cohort_id=spring.id,

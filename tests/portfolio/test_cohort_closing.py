@@ -42,11 +42,11 @@ def test_an_admin_closes_and_reopens_a_cohort_each_with_one_audit_entry(session,
     assert closed.closed_at is not None
     [row] = [r for r in cohorts.list_cohorts(session) if r.id == cohort.id]
     assert row.closed_at is not None
-    with pytest.raises(Invalid, match="The cohort Spring 2024 is already closed"):
+    with pytest.raises(Invalid, match="The cohort “Spring 2024” is already closed"):
         cohorts.close_cohort(session, actor=admin, cohort_id=cohort.id)
     reopened = cohorts.reopen_cohort(session, actor=admin, cohort_id=cohort.id)
     assert reopened.closed_at is None
-    with pytest.raises(Invalid, match="The cohort Spring 2024 is open"):
+    with pytest.raises(Invalid, match="The cohort “Spring 2024” is open"):
         cohorts.reopen_cohort(session, actor=admin, cohort_id=cohort.id)
     actions = [action for action, _ in _entries(session, cohort.id or 0)]
     assert actions == ["cohort.create", "cohort.close", "cohort.reopen"]
@@ -72,6 +72,8 @@ def test_the_cohorts_page_closes_shows_apart_and_reopens(client, auth, session):
     assert f'href="/admin/cohorts/{cohort.id}/close"' in page
     response = client.post(f"/admin/cohorts/{cohort.id}/close", data={"sure": "y"})
     assert response.status_code == 302
+    flashed = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Closed the cohort “Spring 2024”: it is offered to no new registration" in flashed
     session.expire_all()
     assert session.get(Cohort, cohort.id).closed_at is not None
     page = client.get("/admin/cohorts").get_data(as_text=True)
@@ -82,10 +84,15 @@ def test_the_cohorts_page_closes_shows_apart_and_reopens(client, auth, session):
     assert again.status_code == 422 and "already closed" in again.get_data(as_text=True)
     # the summary's link leads to the message, shown although the page has no Close form now
     anchor = re.search(
-        r'<a href="#([^"]+)">The cohort Spring 2024 is already closed', again.get_data(as_text=True)
+        r'<a href="#([^"]+)">The cohort “Spring 2024” is already closed',
+        again.get_data(as_text=True),
     )
     assert anchor and f'id="{anchor.group(1)}"' in again.get_data(as_text=True)
-    assert client.post(f"/admin/cohorts/{cohort.id}/reopen").status_code == 302
+    reopened = client.post(f"/admin/cohorts/{cohort.id}/reopen")
+    assert reopened.status_code == 302
+    assert "Reopened the cohort “Spring 2024”." in client.get(
+        reopened.headers["Location"]
+    ).get_data(as_text=True)
     session.expire_all()
     assert session.get(Cohort, cohort.id).closed_at is None
     assert client.post("/admin/cohorts/999999/close", data={"sure": "y"}).status_code == 404
@@ -122,7 +129,7 @@ def test_cli_closes_lists_and_reopens(cli, session):
     cohort = _cohort(session, "CLI Spring 2024")
     closed = cli("cohort", "close", "--id", str(cohort.id))
     assert closed.exit_code == 0, closed.output
-    assert "Closed the cohort CLI Spring 2024" in closed.output
+    assert "Closed the cohort “CLI Spring 2024”" in closed.output
     listed = {r["name"]: r for r in json.loads(cli("cohort", "list", "--json").output)}
     assert listed["CLI Spring 2024"]["closed_on"]
     assert "Closed on" in cli("cohort", "list").output
@@ -130,3 +137,17 @@ def test_cli_closes_lists_and_reopens(cli, session):
     assert again.exit_code == 1 and "already closed" in again.output
     reopened = cli("cohort", "reopen", "--id", str(cohort.id), "--json")
     assert reopened.exit_code == 0 and json.loads(reopened.output)["closed_on"] is None
+    words = (
+        cli("cohort", "close", "--id", str(cohort.id)),
+        cli("cohort", "reopen", "--id", str(cohort.id)),
+    )
+    assert "Closed the cohort “CLI Spring 2024”: no new registration" in words[0].output
+    assert "Reopened the cohort “CLI Spring 2024”: the registration forms" in words[1].output
+
+
+def test_the_cohorts_page_says_the_name_added_in_quotes(client, auth) -> None:
+    auth.login("admin")
+    added = client.post("/admin/cohorts", data={"name": "Autumn 2025", "site": "Leeds"})
+    assert added.status_code == 302
+    page = client.get(added.headers["Location"]).get_data(as_text=True)
+    assert "Added cohort “Autumn 2025”." in page

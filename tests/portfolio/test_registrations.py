@@ -253,7 +253,7 @@ def test_demo_registrations_end_as_any_other_would_by_default(session, monkeypat
 def test_cli_cohort_add_and_list(cli) -> None:
     added = cli("cohort", "add", "--name", "CLI cohort", "--site", "North site")
     assert added.exit_code == 0, added.output
-    assert "Added cohort CLI cohort at North site" in added.output
+    assert "Added cohort “CLI cohort” at North site" in added.output
     listed = cli("cohort", "list", "--json")
     rows = {r["name"]: r for r in json.loads(listed.output)}
     assert rows["CLI cohort"]["site"] == "North site"

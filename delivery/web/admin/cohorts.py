@@ -76,7 +76,7 @@ def cohorts() -> tuple[str, int] | Response:
             cohort = registrations.create_cohort(
                 db(), actor=actor(), name=form.name.data or "", site=form.site.data or ""
             )
-            flash(f"Added cohort {cohort.name}.", "success")
+            flash(f"Added cohort “{cohort.name}”.", "success")
             return redirect(url_for("admin.cohorts"))
     return _page(form)
 
@@ -90,7 +90,7 @@ def close_cohort(cohort_id: int) -> tuple[str, int] | Response:
     if form.validate_on_submit():
         with errors_on(form):
             cohort = cohort_service.close_cohort(db(), actor=actor(), cohort_id=cohort_id)
-            flash(f"Closed the cohort {cohort.name}: it is offered to no new registration; "
+            flash(f"Closed the cohort “{cohort.name}”: it is offered to no new registration; "
                   "its learners stay in it.", "success")  # fmt: skip
             return redirect(url_for("admin.cohorts"))
     row = cohort_service.cohort_row(db(), actor=actor(), cohort_id=cohort_id)
@@ -111,6 +111,6 @@ def reopen_cohort(cohort_id: int) -> tuple[str, int] | Response:
     if sent.validate_on_submit():
         with errors_on(sent):
             cohort = cohort_service.reopen_cohort(db(), actor=actor(), cohort_id=cohort_id)
-            flash(f"Reopened the cohort {cohort.name}.", "success")
+            flash(f"Reopened the cohort “{cohort.name}”.", "success")
             return redirect(url_for("admin.cohorts"))
     return _page(CohortForm(formdata=None), sent)
