@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from delivery.cli.context import Context, echo_data, json_option, pass_ctx
+from portfolio.errors import NotFound
 from portfolio.models import Cohort
 from portfolio.services import cohorts, registrations
 from portfolio.services.people import SYSTEM
@@ -69,7 +70,10 @@ def _closing(ctx: Context, cohort_id: int, as_json: bool, reopen: bool) -> None:
     zone = ZoneInfo(ctx.settings["TIME_ZONE"])
     change = cohorts.reopen_cohort if reopen else cohorts.close_cohort
     with ctx.session() as session:
-        cohort: Cohort = change(session, actor=SYSTEM, cohort_id=cohort_id)
+        try:
+            cohort: Cohort = change(session, actor=SYSTEM, cohort_id=cohort_id)
+        except NotFound as gone:  # a page says it in words; here the id was typed
+            raise NotFound(f"There is no cohort with id {cohort_id}.") from gone
         closed = local(cohort.closed_at, zone).date() if cohort.closed_at else None
         data = {"id": cohort.id, "name": cohort.name, "site": cohort.site, "closed_on": closed}
     said = (

@@ -8,8 +8,9 @@ import click
 from sqlmodel import col, select
 
 from delivery.cli.context import DAY, Context, echo_data, json_option, pass_ctx
+from portfolio.errors import Invalid
 from portfolio.models import Person
-from portfolio.services import frameworks, registrations
+from portfolio.services import cohorts, frameworks, registrations
 from portfolio.services.people import SYSTEM
 from portfolio.services.registration_dates import default_planned_end
 from portfolio.words import day_words
@@ -50,18 +51,21 @@ def register_command(
     end_day = planned_end.date() if planned_end else default_planned_end(start_day)
     with ctx.session() as session:
         fw = frameworks.find_framework(session, code, version)
-        reg = registrations.register(
-            session,
-            actor=SYSTEM,
-            learner_id=learner_id,
-            framework_id=fw.id or 0,
-            standard_codes=standards.split(","),
-            assessor_id=assessor_id,
-            iqa_id=iqa_id,
-            cohort_id=cohort_id,
-            start_date=start_day,
-            planned_end=end_day,
-        )
+        try:
+            reg = registrations.register(
+                session,
+                actor=SYSTEM,
+                learner_id=learner_id,
+                framework_id=fw.id or 0,
+                standard_codes=standards.split(","),
+                assessor_id=assessor_id,
+                iqa_id=iqa_id,
+                cohort_id=cohort_id,
+                start_date=start_day,
+                planned_end=end_day,
+            )
+        except cohorts.NoSuchCohort as gone:  # a page says it in words; here the id was typed
+            raise Invalid(f"There is no cohort with id {gone.cohort_id}.") from gone
         data = {
             "registration": reg.id,
             "learner": learner_id,

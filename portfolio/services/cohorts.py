@@ -17,6 +17,20 @@ from portfolio.paging import past
 from portfolio.services import audit
 from portfolio.services.people import Actor
 
+# a cohort not there, in words for a page (an old address): cohorts are never deleted, so only a
+# typed or tampered id finds none; the command line names the id it was given
+NOT_FOUND = "No such cohort."
+
+
+class NoSuchCohort(Invalid):
+    """No cohort has ``cohort_id`` (a registration into it, or moved into it): "There is no such
+    cohort." beside the form's cohort; ``cohort_id`` is kept for the command line, where the
+    operator typed it and it is said."""
+
+    def __init__(self, cohort_id: int) -> None:
+        super().__init__("There is no such cohort.", field="cohort_id")
+        self.cohort_id = cohort_id
+
 
 @dataclass(frozen=True)
 class CohortRow:
@@ -68,7 +82,7 @@ def _closing(session: Session, actor: Actor, cohort_id: int, what: str) -> Cohor
         raise PermissionDenied(f"Only administrators {what} cohorts.")
     cohort = session.get(Cohort, cohort_id, with_for_update=True, populate_existing=True)
     if cohort is None:
-        raise NotFound(f"There is no cohort with id {cohort_id}.")
+        raise NotFound(NOT_FOUND)
     return cohort
 
 
@@ -107,7 +121,7 @@ def check_open(session: Session, cohort_id: int | None, *, hold: bool = True) ->
         return
     cohort = session.get(Cohort, cohort_id, with_for_update={"read": True} if hold else None)
     if cohort is None:
-        raise Invalid(f"There is no cohort with id {cohort_id}.")
+        raise NoSuchCohort(cohort_id)
     if cohort.closed_at is not None:
         raise Invalid(
             f"The cohort “{cohort.name}” is closed: a new registration cannot go into it. "
@@ -154,7 +168,7 @@ def cohort_row(session: Session, *, actor: Actor, cohort_id: int) -> CohortRow:
         .group_by(col(Cohort.id))
     ).first()
     if found is None:
-        raise NotFound(f"There is no cohort with id {cohort_id}.")
+        raise NotFound(NOT_FOUND)
     return _row(*found)
 
 

@@ -95,7 +95,7 @@ def _check_cohort(session: Session, cohort_id: int | None, *, now: int | None = 
     """The cohort exists and, unless the registration is in it already (``now``), is open."""
     if cohort_id is not None and cohort_id == now:
         if session.get(Cohort, cohort_id) is None:
-            raise Invalid(f"There is no cohort with id {cohort_id}.")
+            raise cohorts.NoSuchCohort(cohort_id)
         return
     cohorts.check_open(session, cohort_id)
 

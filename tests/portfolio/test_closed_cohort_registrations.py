@@ -215,3 +215,42 @@ def test_the_registration_forms_read_as_many_statements_whatever_the_closed_coho
         assert not any("Closed " in p.get_data(as_text=True) for p in pages)
         counts.append(len(seen))
     assert counts[0] == counts[1], counts
+
+
+def test_a_cohort_that_does_not_exist_is_said_in_words_on_pages_and_by_id_in_the_command(
+    cli, client, auth, session, sample_framework, trio
+) -> None:
+    """No page shows a raw id for a cohort that is not there (a tampered form, an old address);
+    the command line keeps the id, which is what the operator typed there."""
+    learner, assessor, iqa = trio
+    missing = 999_999
+    with pytest.raises(Invalid, match="^There is no such cohort.$") as refused:
+        _register(session, sample_framework, *trio, missing)
+    assert refused.value.field == "cohort_id"
+    session.rollback()
+    auth.login("admin")
+    form = client.post("/admin/registrations", data={
+        "learner_email": learner.email, "framework_id": sample_framework.id,
+        "standards": ["SE01"], "assessor_id": assessor.id, "iqa_id": iqa.id,
+        "cohort_id": missing, "start_date": "2026-03-02", "planned_end": "2027-03-01",
+    })  # fmt: skip
+    assert form.status_code == 422
+    assert 'id="cohort_id-error"' in form.get_data(as_text=True)
+    assert "There is no such cohort." in form.get_data(as_text=True)
+    for answer in (
+        client.get(f"/admin/cohorts/{missing}/close"),
+        client.post(f"/admin/cohorts/{missing}/close", data={"sure": "y"}),
+        client.post(f"/admin/cohorts/{missing}/reopen"),
+    ):
+        page = answer.get_data(as_text=True)
+        assert answer.status_code == 404 and "No such cohort." in page
+        assert str(missing) not in page
+    assert _count(session, Registration) == 0
+    for args in (
+        ("cohort", "close", "--id", str(missing)),
+        ("cohort", "reopen", "--id", str(missing)),
+        ("register", "--learner", str(learner.id), "--framework", "SE", "--standards", "SE01",
+         "--assessor", str(assessor.id), "--iqa", str(iqa.id), "--cohort", str(missing)),
+    ):  # fmt: skip
+        r = cli(*args)
+        assert r.exit_code == 1 and f"There is no cohort with id {missing}." in r.output, args
