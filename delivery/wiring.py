@@ -84,7 +84,7 @@ def configure(conf: Mapping[str, Any]) -> None:
     two_step.use_sealer(sealing.from_settings(conf))
     # A page an EQA may no longer open says the day their access was withdrawn in the centre's
     # time zone, as their /eqa page says the moment.
-    use_zone(ZoneInfo(conf["TIME_ZONE"]))
+    use_zone(ZoneInfo(conf.get("TIME_ZONE") or "Europe/London"))
     # An erasure (on request or by retention) deletes the cohort export files in this instance
     # folder that may hold the people it erases.
     register_forget_hook("exports", _exports_forgotten_in(Path(conf["INSTANCE_PATH"])))
