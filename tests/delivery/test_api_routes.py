@@ -97,7 +97,7 @@ def _request(endpoint: str, persona: str, values: dict[str, Any]) -> dict[str, A
         "api_assessment.set_claims": {"json": {"criterion_ids": []}},
         "api_plans.set_plan": {"json": {
             "title": "From the API", "body": "What to do.", "due_on": TODAY,
-            "criterion_ids": [values.get("criterion_id", 0)],  # 0: for those refused anyway
+            "criterion_ids": [values.get("criterion_id", 1)],  # any well-formed id: those refused anyway
         }},
         "api_assessment.decide": {"json": {
             "decision": "accepted", "method": "O", "feedback": "", "revision": 0,
