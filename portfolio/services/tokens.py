@@ -85,7 +85,8 @@ def create(
     days: int | None = None,
 ) -> NewToken:
     """A new token for ``person_id``: a person makes their own; the system (command line) may
-    make one for anyone who can log in."""
+    make one for anyone who can log in. Its scopes are those one of the person's roles uses
+    (:func:`scopes_for`), whoever makes it: another is refused."""
     if actor.id not in (0, person_id):
         raise PermissionDenied("You may only make tokens for yourself.")
     person = session.get(Person, person_id)
@@ -97,6 +98,15 @@ def create(
     if days is not None and not 1 <= days <= MAX_DAYS:
         raise Invalid(f"A token lasts 1 to {MAX_DAYS} days.", field="days")
     chosen = check_scopes(scopes)
+    offered = scopes_for(person.role_set)
+    unused = [s for s in chosen if s not in offered]
+    if unused:
+        # the page offers only these; the command line is held to the same rule here
+        raise Invalid(
+            f"{person.name} has no role that uses the “{unused[0]}” scope: "
+            f"choose from {', '.join(offered)}.",
+            field="scopes",
+        )
     secret = PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
     token = ApiToken(

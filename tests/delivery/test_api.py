@@ -66,6 +66,33 @@ def test_tokens_on_the_command_line_are_shown_once_and_stored_hashed(
     assert refused.exit_code != 0 and "No person" in refused.output
 
 
+def test_a_scope_the_persons_roles_do_not_use_is_refused_in_words_and_nothing_made(
+    cli, session: Session, make_person
+) -> None:
+    """`portfolio tokens create` gave a learner the ``admin`` scope (the page offers it only to
+    administrators): the service refuses, for the page and the command line alike, a scope no
+    role of the person uses; the command says why and exits non-zero; no token, no audit entry."""
+    from portfolio.errors import Invalid
+    from portfolio.models import AuditEntry
+    from portfolio.services import tokens
+
+    learner, eqa = make_person("learner"), make_person("eqa")
+    audited = len(session.exec(select(AuditEntry)).all())
+    refused = cli("tokens", "create", "--email", learner.email, "--name", "x", "--scope", "read",
+                  "--scope", "admin")  # fmt: skip
+    assert refused.exit_code != 0 and "pat_" not in refused.output
+    assert "“admin”" in refused.output, refused.output
+    assert "choose from read, evidence, assess" in refused.output
+    with pytest.raises(Invalid) as caught:
+        tokens.create(session, actor=actor_of(eqa), person_id=eqa.id, name="x",
+                      scopes=["read", "evidence"])  # fmt: skip
+    assert caught.value.field == "scopes" and "“evidence”" in str(caught.value)
+    assert session.exec(select(ApiToken)).all() == []
+    assert len(session.exec(select(AuditEntry)).all()) == audited
+    made = cli("tokens", "create", "--email", learner.email, "--name", "x", "--scope", "evidence")
+    assert made.exit_code == 0, made.output
+
+
 def test_the_account_page_makes_a_token_shows_it_once_and_revokes_it(
     app: Flask, auth, session: Session
 ) -> None:
