@@ -1,7 +1,7 @@
 """Rate limits (Flask-Limiter): per client address on the log-in (both steps), password-reset and witness forms, per
 token on the JSON API; their numbers from the configuration. Counts are kept in Redis when ``PORTFOLIO_REDIS_URL`` is
 set (shared by every worker process), in memory otherwise. A refused request is answered 429
-with a ``Retry-After`` header.
+with a ``Retry-After`` header (and only a refused one: the limiter would put it on every answer).
 
 Behind a reverse proxy every request comes from the proxy's address: set
 ``PORTFOLIO_PROXY_HOPS`` to the number of proxies so that Werkzeug's ``ProxyFix`` takes the
@@ -64,6 +64,9 @@ def init_app(app: Flask) -> None:
         _on(app, endpoint, limiter.limit(
             lambda: _setting("WITNESS_RATE_LIMIT"), methods=["POST"], scope=endpoint,
         ))  # fmt: skip
+    # the limiter's after-request hook runs last of the app's (its own, and any other) and
+    # sets Retry-After on every answer it counts, a 200 too; only a refusal says when to retry
+    app.after_request_funcs.setdefault(None, []).insert(0, _retry_after_only_when_refused)
     if not any(app.config.get(f"RATELIMIT_{key}") for key in ("DEFAULT", "APPLICATION", "META")):
         _only_where_limited(
             app,
@@ -105,6 +108,15 @@ def _only_where_limited(
     for hooks, guard in lists:
         found = hooks.get(None, [])
         found[:] = [guard(hook) if ours(hook) else hook for hook in found]
+
+
+def _retry_after_only_when_refused(response: Response) -> Response:
+    """Drop ``Retry-After`` from an answer that is neither 429 (too many requests) nor 503
+    (unavailable): Flask-Limiter adds it, with the X-RateLimit-* counts, to every answer of a
+    limited view. Registered first of the app's after-request hooks, so it runs last."""
+    if response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    return response
 
 
 def _on(app: Flask, endpoint: str, limit: Any) -> None:

@@ -242,11 +242,15 @@ def test_lists_come_a_page_at_a_time(client, session: Session, make_person, make
 
 
 def test_a_token_is_limited_per_minute(app: Flask, client, session: Session, make_person):
+    """Only a refusal says when to retry: every answer carried ``Retry-After: 60``, a 200 too,
+    telling a client to wait that never had to; the ``X-RateLimit-*`` counts stay on all."""
     app.config["API_RATE_LIMIT"] = "3 per minute"
     person = make_person("learner")
     one, two = token_for(session, person.id), token_for(session, person.id)
     for _ in range(3):
-        assert client.get("/api/v1/frameworks", headers=bearer(one)).status_code == 200
+        ok = client.get("/api/v1/frameworks", headers=bearer(one))
+        assert ok.status_code == 200 and "Retry-After" not in ok.headers, ok.headers
+        assert "X-RateLimit-Remaining" in ok.headers
     limited = client.get("/api/v1/frameworks", headers=bearer(one))
     _problem(limited, 429)
     assert int(limited.headers["Retry-After"]) > 0
