@@ -289,8 +289,10 @@ def test_evidence_written_uploaded_and_submitted_through_the_api(
         data={"file": (io.BytesIO(b"Notes written on the day.\n"), "notes.txt")},
     )  # fmt: skip
     assert upload.status_code == 201 and upload.get_json()["mime"] == "text/plain"
-    _problem(client.post(f"/api/v1/evidence/{item['id']}/submit", json={"declaration": False},
-                         headers=bearer(secret)), 422)  # fmt: skip
+    undeclared = _problem(client.post(f"/api/v1/evidence/{item['id']}/submit",
+                                      json={"declaration": False}, headers=bearer(secret)), 422)  # fmt: skip
+    # errors name the field at fault (docs/api.md), the declaration as any other
+    assert [e["field"] for e in undeclared["errors"]] == ["declaration"], undeclared
     done = client.post(f"/api/v1/evidence/{item['id']}/submit", json={"declaration": True},
                        headers=bearer(secret))  # fmt: skip
     assert done.status_code == 200, done.get_data(as_text=True)

@@ -419,7 +419,9 @@ def submit(session: Session, *, actor: Actor, evidence_id: int, declaration: boo
     if item.status == "submitted":
         raise Invalid("This version is already submitted.")
     if not declaration:
-        raise Invalid("Submitting needs your declaration that this is your own work.")
+        raise Invalid(
+            "Submitting needs your declaration that this is your own work.", field="declaration"
+        )
     registrations.hold_learner(session, item.learner_id)  # before any write, as decisions do
     version = current_version(session, item)
     scanning.ensure_scanned(session, item, version)
