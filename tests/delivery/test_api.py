@@ -221,6 +221,36 @@ def test_a_body_that_is_not_json_is_refused_in_words(client, session: Session, m
     assert len(session.exec(select(Evidence)).all()) == before
 
 
+def test_a_body_that_is_not_sent_as_json_is_refused_as_such(
+    client, session: Session, make_person, make_evidence
+):
+    """Form fields (or text) sent to an operation that reads JSON were read as no fields at all:
+    "Missing data for required field" three times, and an operation whose fields are optional
+    went ahead. The client is told to send JSON (415, naming the body); nothing is written."""
+    from portfolio.models import Evidence
+
+    learner = make_person("learner")
+    secret = token_for(session, learner.id)
+    draft = make_evidence(learner, title="Kept as it was", submit=False)
+    before = len(session.exec(select(Evidence)).all())
+    form = {"kind": "reflective_account", "title": "t", "activity_date": date.today().isoformat()}
+    sent = [
+        client.post(f"/api/v1/learners/{learner.id}/evidence", data=form, headers=bearer(secret)),
+        client.post(f"/api/v1/learners/{learner.id}/evidence", data=json.dumps(form),
+                    headers={**bearer(secret), "Content-Type": "text/plain"}),
+        client.post(f"/api/v1/evidence/{draft.id}/submit", data={"declaration": "true"},
+                    headers=bearer(secret)),
+    ]  # fmt: skip
+    for answer in sent:
+        problem = _problem(answer, 415)
+        assert "Missing data" not in answer.get_data(as_text=True)
+        assert "Content-Type: application/json" in problem["detail"], problem
+        assert [e["field"] for e in problem["errors"]] == ["(body)"]
+    assert len(session.exec(select(Evidence)).all()) == before
+    session.refresh(draft)
+    assert draft.status == "draft"
+
+
 def test_lists_come_a_page_at_a_time(client, session: Session, make_person, make_evidence):
     learner = make_person("learner")
     made = [make_evidence(learner, title=f"Item {n}", submit=False).id for n in range(5)]

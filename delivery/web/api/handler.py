@@ -19,7 +19,7 @@ from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
 
 from delivery.web.api import checking
-from delivery.web.api.problems import MissingScope, Unauthorized
+from delivery.web.api.problems import MissingScope, NotJson, Unauthorized
 from delivery.web.context import extension
 from delivery.web.handler import page
 from portfolio.errors import PermissionDenied
@@ -75,17 +75,33 @@ def rate_key() -> str:
     return "token:" + hashlib.sha256(secret.encode("utf-8")).hexdigest()[:32]
 
 
+def _not_json_body() -> bool:
+    """Whether the request sends a body that is not JSON (form fields, text...): webargs would
+    read it as no fields at all, refusing each required one as missing and letting an
+    operation whose fields are all optional go ahead. No body at all is read as ``{}``."""
+    if request.is_json:
+        return False
+    return bool(request.mimetype or request.content_length)
+
+
 def operation(scope: str) -> Callable[[F], F]:
     """Mark a view as an API operation needing ``scope``: bearer token, scope, one commit."""
     if scope not in tokens.SCOPES:
         raise ValueError(f"unknown scope {scope}")
 
     def wrap(view: F) -> F:
+        doc = deepcopy(getattr(view, "_apidoc", {}))
+        reads_json = any(
+            p.get("in") == "json" for p in doc.get("arguments", {}).get("parameters", [])
+        )
+
         @wraps(view)
         def authorised(*args: Any, **kwargs: Any) -> Any:
             bearer = authenticate()
             if scope not in bearer.scopes:
                 raise MissingScope(scope)
+            if reads_json and _not_json_body():
+                raise NotJson(request.mimetype)
             answer = view(*args, **kwargs)
             if current_app.testing:  # every answer checked against the document in tests
                 checking.check(answer)
@@ -94,12 +110,13 @@ def operation(scope: str) -> Callable[[F], F]:
         handled: Any = page(public=True)(authorised)
         handled.page_access = f"api token with scope {scope}"
         handled.api_scope = scope
-        doc = deepcopy(getattr(view, "_apidoc", {}))
         manual = doc.setdefault("manual_doc", {})
         manual.setdefault("security", [{"bearerAuth": [scope]}])
         responses = manual.setdefault("responses", {})
         for status, name in ERRORS.items():
             responses.setdefault(status, name)
+        if reads_json:
+            responses.setdefault("415", "UNSUPPORTED_MEDIA_TYPE")
         handled._apidoc = doc
         return handled  # type: ignore[no-any-return]
 

@@ -2,7 +2,7 @@
 ``status`` and ``detail``, and for a refused input the fields at fault (``errors``: one entry per
 field, ``field`` and ``detail``). Every refusal of a service (PermissionDenied, NotFound, Invalid,
 Conflict, Unavailable), of the token (401, 403 for a missing scope), of the request itself (400,
-404, 405, 413, 422 from the schemas, 429) comes back in this one shape."""
+404, 405, 413, 415, 422 from the schemas, 429) comes back in this one shape."""
 
 from __future__ import annotations
 
@@ -49,6 +49,17 @@ class MissingScope(Exception):
     def __init__(self, scope: str) -> None:
         super().__init__(f"This token lacks the scope “{scope}” that this operation needs.")
         self.scope = scope
+
+
+class NotJson(Exception):
+    """A body an operation that reads JSON cannot read: sent as form fields, text... (415)."""
+
+    def __init__(self, mimetype: str) -> None:
+        sent = f"as {mimetype}" if mimetype else "with no Content-Type"
+        super().__init__(
+            f"The body is sent {sent}, but this operation reads JSON: send the fields as one "
+            "JSON object, with Content-Type: application/json."
+        )
 
 
 def wants_problem() -> bool:
@@ -148,7 +159,12 @@ def _not_json(cause: object) -> Response:
         f"The body is not valid JSON{where}: send the fields as one JSON object, with "
         "Content-Type: application/json."
     )
-    return problem(400, detail, title="Bad request", errors=[{"field": "(body)", "detail": detail}])
+    return _body_problem(400, detail, "Bad request")
+
+
+def _body_problem(status: int, detail: str, title: str) -> Response:
+    """A body the operation cannot read at all, named as the field at fault: ``(body)``."""
+    return problem(status, detail, title=title, errors=[{"field": "(body)", "detail": detail}])
 
 
 def _invalid(exc: Invalid) -> Response:
@@ -173,6 +189,7 @@ HANDLERS: list[tuple[Any, Any]] = [
     (PermissionDenied, lambda e: problem(403, str(e), title="Not allowed")),
     (NotFound, lambda e: problem(404, str(e), title="Not found")),
     (TooLarge, lambda e: problem(413, str(e), title="File too large")),
+    (NotJson, lambda e: _body_problem(415, str(e), "Send JSON")),
     (Invalid, _invalid),
     (Conflict, lambda e: problem(409, str(e), title="Changed by someone else")),
     (Unavailable, lambda e: problem(503, str(e), title="Could not save")),
