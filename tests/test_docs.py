@@ -64,3 +64,14 @@ def test_the_api_examples_copy_paste_against_make_run() -> None:
                           .split("## Layout")[0]))  # fmt: skip
     named = re.findall(r"tokens create --email (\S+)", README + api)
     assert named and not [e for e in named if e not in demo and e != "E"], named
+
+
+def test_the_api_operations_are_written_with_real_values() -> None:
+    """docs/api.md wrote `POST /frameworks/import?fmt=&new_version=&dry_run=` as notation:
+    pasted as written, its empty values were refused. An address it gives has a value for every
+    parameter it names."""
+    api = (Path(__file__).resolve().parents[1] / "docs" / "api.md").read_text(encoding="utf-8")
+    addresses = re.findall(r"`(?:GET|POST|PUT|PATCH|DELETE) (/[^`\s]*\?[^`\s]*)`", api)
+    assert addresses
+    empty = [a for a in addresses if re.search(r"=(?:&|$)", a)]
+    assert not empty, empty

@@ -369,6 +369,14 @@ def test_a_framework_is_imported_after_a_dry_run(client, session: Session, make_
     assert len(session.exec(select(Framework)).all()) == before + 1
     shown = client.get(f"/api/v1/frameworks/{real['framework_id']}", headers=bearer(secret))
     assert shown.get_json()["standards"][0]["criteria"]
+    # docs/api.md's address, pasted as written: it wrote ?fmt=&new_version=&dry_run=, whose
+    # empty values were refused (422)
+    api_md = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
+    query = re.search(r"`POST /frameworks/import\?([^` ]+)`", api_md)
+    assert query, "docs/api.md gives no address for POST /frameworks/import"
+    pasted = send(query.group(1))
+    assert pasted.status_code == 200, pasted.get_json()
+    assert pasted.get_json()["framework_id"] is None  # the example is a dry run: nothing added
     broken = client.post("/api/v1/frameworks/import?fmt=nos-json", headers=bearer(secret),
                          data={"file": (io.BytesIO(b"not json"), "x.json")})  # fmt: skip
     assert _problem(broken, 422)["errors"][0]["field"] == "file"
