@@ -27,6 +27,24 @@ class Invalid(DomainError):
         self.field = field
 
 
+class NoSuch(Invalid):
+    """No ``what`` has the id ``ident`` (a tampered or stale form, a program's mistake): pages say
+    "There is no such {what}." (beside ``field``), never the id, which no one typed there;
+    ``ident`` is kept for the command line, where the operator typed it and :attr:`by_id` says
+    it. ``then`` ends both sentences ("; nothing was moved")."""
+
+    def __init__(self, what: str, ident: int, *, field: str | None = None, then: str = "") -> None:
+        super().__init__(f"There is no such {what}{then}.", field=field)
+        self.what = what
+        self.ident = ident
+        self.then = then
+
+    @property
+    def by_id(self) -> str:
+        """The refusal naming the id, for the command line."""
+        return f"There is no {self.what} with id {self.ident}{self.then}."
+
+
 class Conflict(DomainError):
     """Someone else changed the thing first (HTTP 409)."""
 

@@ -8,9 +8,9 @@ import click
 from sqlmodel import col, select
 
 from delivery.cli.context import DAY, Context, echo_data, json_option, pass_ctx
-from portfolio.errors import Invalid
+from portfolio.errors import Invalid, NoSuch
 from portfolio.models import Person
-from portfolio.services import cohorts, frameworks, registrations
+from portfolio.services import frameworks, registrations
 from portfolio.services.people import SYSTEM
 from portfolio.services.registration_dates import default_planned_end
 from portfolio.words import day_words
@@ -64,8 +64,8 @@ def register_command(
                 start_date=start_day,
                 planned_end=end_day,
             )
-        except cohorts.NoSuchCohort as gone:  # a page says it in words; here the id was typed
-            raise Invalid(f"There is no cohort with id {gone.cohort_id}.") from gone
+        except NoSuch as gone:  # a page says it in words; here the id was typed
+            raise Invalid(gone.by_id) from gone
         data = {
             "registration": reg.id,
             "learner": learner_id,

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from portfolio.errors import Invalid, NotFound, PermissionDenied
+from portfolio.errors import Invalid, NoSuch, NotFound, PermissionDenied
 from portfolio.models import Cohort, Registration
 from portfolio.models.base import utcnow
 from portfolio.paging import past
@@ -22,13 +22,13 @@ from portfolio.services.people import Actor
 NOT_FOUND = "No such cohort."
 
 
-class NoSuchCohort(Invalid):
+class NoSuchCohort(NoSuch):
     """No cohort has ``cohort_id`` (a registration into it, or moved into it): "There is no such
     cohort." beside the form's cohort; ``cohort_id`` is kept for the command line, where the
     operator typed it and it is said."""
 
     def __init__(self, cohort_id: int) -> None:
-        super().__init__("There is no such cohort.", field="cohort_id")
+        super().__init__("cohort", cohort_id, field="cohort_id")
         self.cohort_id = cohort_id
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from portfolio.errors import Conflict, Invalid, PermissionDenied
+from portfolio.errors import Conflict, Invalid, NoSuch, PermissionDenied
 from portfolio.models import Framework, Person, Registration
 from portfolio.services import notifications, registration_holds, registrations
 from portfolio.services.actors import Actor
@@ -127,7 +127,7 @@ def reallocate_every(
         raise PermissionDenied("Only administrators reallocate learners.")
     source = session.get(Person, from_id)
     if source is None:
-        raise Invalid(f"There is no person with id {from_id}; nothing was moved.")
+        raise NoSuch("person", from_id, then="; nothing was moved")
     column = Registration.iqa_id if iqa else Registration.assessor_id
     found = select(Registration.id).where(col(column) == from_id).order_by(col(Registration.id))
     if session.get_bind().dialect.name == "postgresql":

@@ -13,7 +13,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from portfolio.errors import Invalid, NotFound, PermissionDenied
+from portfolio.errors import Invalid, NoSuch, NotFound, PermissionDenied
 from portfolio.models import Cohort, Framework, Person, Registration, RegistrationStandard, Standard
 from portfolio.models.base import utcnow
 from portfolio.services import audit, cohorts, registration_holds
@@ -36,9 +36,11 @@ def _require_admin(actor: Actor, what: str) -> None:
 
 
 def person_with_role(session: Session, person_id: int, role: str, label: str) -> Person:
+    """The person with ``person_id``, if they may be the ``label``; one not there (or removed) is
+    :class:`NoSuch` on the field ``<role>_id``."""
     person = session.get(Person, person_id)
     if person is None or person.removed_at is not None:
-        raise Invalid(f"There is no {label} with id {person_id}.")
+        raise NoSuch(label, person_id, field=f"{role}_id")
     if not person.active:
         raise Invalid(f"{person.name} ({person.email}) is not active and cannot be the {label}.")
     if not person.has_role(role):
@@ -123,7 +125,7 @@ def register(
     _require_admin(actor, "register learners")
     framework = session.get(Framework, framework_id)
     if framework is None:
-        raise Invalid(f"There is no framework version with id {framework_id}.")
+        raise NoSuch("framework version", framework_id, field="framework_id")
     check_people(session, learner_id, assessor_id, iqa_id)
     chosen = standard_ids(session, framework_id, standard_codes)
     _check_cohort(session, cohort_id)

@@ -138,7 +138,7 @@ def _no_iqa_role(session, team, caseload, make_person):
 
 
 def _unknown_person(session, team, caseload, make_person):
-    return {"to_assessor_id": 987_654}, "no assessor with id 987654"
+    return {"to_assessor_id": 987_654}, "^There is no such assessor. Nothing was moved.$"
 
 
 def _learner_as_iqa(session, team, caseload, make_person):
@@ -290,3 +290,11 @@ def test_the_command_says_when_the_person_has_no_learners(cli, team, caseload):
     result = cli("registrations", "reallocate", "--from", team[1].email, "--to", team[0].email)
     assert result.exit_code == 1
     assert "Ben Assessor" in result.output and "is the assessor of no learners" in result.output
+
+
+def test_a_person_not_there_moves_none_and_is_said_in_words(session, team, caseload):
+    before = _state(session)
+    with pytest.raises(Invalid) as info:
+        reallocation.reallocate_every(session, actor=SYSTEM, from_id=987_654, to_id=team[1].id)
+    assert str(info.value) == "There is no such person; nothing was moved."
+    assert _state(session) == before

@@ -187,3 +187,18 @@ def test_the_caseloads_follow_the_learners(client, auth, session, setup) -> None
     auth.login(ann)
     mine = _text(client.get("/caseload"))
     assert "Lou Learner" in mine and "Max Learner" not in mine
+
+
+def test_a_person_not_there_is_said_in_words_beside_the_field(client, auth, session, setup) -> None:
+    ann, _ben, _ida, regs = setup
+    auth.login("admin")
+    response = client.post(
+        f"/admin/people/{ann.id}/reallocate",
+        data={"as-registration_ids": [regs[1].id], "as-to_assessor_id": 987_654, "as-move": "Move"},
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="as-to_assessor_id-error"' in html
+    assert "There is no such assessor. Nothing was moved." in html
+    assert "987654" not in html
+    assert _assessors(session, regs) == [ann.id] * 3

@@ -16,6 +16,7 @@ from portfolio.models import AuditEntry, Person, Registration, RegistrationStand
 from portfolio.services import audit, registrations
 from portfolio.services.people import SYSTEM, Actor
 from portfolio.services.registration_dates import default_planned_end
+from tests.delivery.api_world import bearer, token_for
 
 START, END = date(2026, 1, 5), date(2027, 1, 4)
 
@@ -215,7 +216,7 @@ def test_remove_person_keeps_their_records(session, sample_framework, trio, make
     with pytest.raises(PermissionDenied):
         registrations.remove_person(session, actor=Actor.of(assessor), person_id=iqa.id)
     # a removed learner cannot be registered again
-    with pytest.raises(Invalid, match="no learner"):
+    with pytest.raises(Invalid, match="^There is no such learner.$"):
         _register(session, sample_framework, learner, assessor, iqa, codes=["SE02"])
 
 
@@ -284,3 +285,77 @@ def test_cli_register(cli, trio, session, sample_framework) -> None:
     assert bad.exit_code == 1 and "iqa" in bad.output.lower()
     missing = cli(*base, "--version", "99", "--standards", "SE01", *people)
     assert missing.exit_code == 1 and "version 99" in missing.output
+
+
+NOT_THERE = [
+    # (what, the service's argument, the form's field, said on pages, said by the command)
+    ("assessor", "assessor_id", "There is no such assessor.", "--assessor", "assessor"),
+    ("IQA", "iqa_id", "There is no such IQA.", "--iqa", "IQA"),
+    ("learner", "learner_id", "There is no such learner.", "--learner", "learner"),
+]
+
+
+@pytest.mark.parametrize("what,field,said,option,label", NOT_THERE, ids=[n[0] for n in NOT_THERE])
+def test_a_person_who_is_not_there_is_said_in_words_and_by_id_in_the_command(
+    cli, session, sample_framework, trio, what, field, said, option, label
+) -> None:
+    """No page shows a raw id for a person who is not there (a tampered form, a program's
+    mistake); the command line keeps the id, which the operator typed there."""
+    learner, assessor, iqa = trio
+    missing = 987_654
+    with pytest.raises(Invalid) as refused:
+        _register(session, sample_framework, learner, assessor, iqa, **{field: missing})
+    assert str(refused.value) == said and refused.value.field == field
+    session.rollback()
+    given = {"--learner": learner.id, "--assessor": assessor.id, "--iqa": iqa.id}
+    given[option] = missing
+    args = [a for o, v in given.items() for a in (o, str(v))]
+    r = cli("register", "--framework", "SE", "--standards", "SE01", *args)
+    assert r.exit_code == 1 and f"There is no {label} with id {missing}." in r.output, r.output
+    assert _count(session, Registration) == 0
+
+
+def test_a_framework_version_that_is_not_there_is_said_in_words(
+    client, session, sample_framework, trio, make_person
+) -> None:
+    learner, assessor, iqa = trio
+    with pytest.raises(Invalid) as refused:
+        _register(session, sample_framework, *trio, framework_id=987_654)
+    assert str(refused.value) == "There is no such framework version."
+    assert refused.value.field == "framework_id"
+    session.rollback()
+    headers = bearer(token_for(session, make_person("admin").id or 0))
+    answer = client.post("/api/v1/registrations", headers=headers, json={
+        "learner_id": learner.id, "framework_id": 987_654, "standards": ["SE01"],
+        "assessor_id": assessor.id, "iqa_id": iqa.id,
+        "start_date": "2026-03-02", "planned_end": "2027-03-01",
+    })  # fmt: skip
+    problem = answer.get_json()
+    assert answer.status_code == 422, problem
+    assert problem["detail"] == "There is no such framework version.", problem
+    assert "987654" not in json.dumps(problem)
+
+
+@pytest.mark.parametrize("field", ["assessor_id", "iqa_id"])
+def test_the_registration_pages_say_a_person_not_there_in_words_beside_the_field(
+    client, auth, session, sample_framework, trio, field
+) -> None:
+    learner, assessor, iqa = trio
+    reg = _register(session, sample_framework, *trio)
+    session.commit()
+    auth.login("admin")
+    chosen = {"assessor_id": assessor.id, "iqa_id": iqa.id} | {field: 987_654}
+    new = client.post("/admin/registrations", data={
+        "learner_email": learner.email,
+        "framework_id": sample_framework.id, "standards": ["SE01"], **chosen,
+        "start_date": "2026-03-02", "planned_end": "2027-03-01",
+    })  # fmt: skip
+    edit = client.post(f"/admin/registrations/{reg.id}", data={
+        "standards": ["SE01"], **chosen, "planned_end": "2027-03-01",
+    })  # fmt: skip
+    said = "There is no such assessor." if field == "assessor_id" else "There is no such IQA."
+    for answer in (new, edit):
+        page = answer.get_data(as_text=True)
+        assert answer.status_code == 422, page
+        assert f'id="{field}-error"' in page and said in page
+        assert "987654" not in page
