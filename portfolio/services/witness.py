@@ -43,11 +43,12 @@ NOT_SUBMITTED = (
     "sees a submitted version."
 )
 NEVER_SUBMITTED = NOT_SUBMITTED + " Nothing was sent, and the draft is kept as it is."
-# after "The learner's personal data was erased on 7 Dec 2026: "
-CLOSED = (
+# after "The learner's personal data was erased on 7 Dec 2026: " (the page, and the refusal)
+ERASED = (
     "what is kept of their evidence is the awarding body's record, and no witness is asked to "
-    "confirm it: nothing was sent."
+    "confirm it"
 )
+CLOSED = ERASED + ": nothing was sent."
 # why a link no longer works, in words for its page
 GONE = {
     "unknown": "This link is not known here. Check that you opened the whole link from the "
@@ -95,6 +96,12 @@ def may_ask(session: Session, *, actor: Actor, evidence_id: int, lock: bool = Fa
     except PermissionDenied:
         raise PermissionDenied("Only the learner or their assessor may ask the witness.") from None
     return item
+
+
+def closed_words(erased_at: datetime) -> str:
+    """Why no witness is asked about an erased learner's kept testimony, for its page (in place
+    of the form): "The learner's personal data was erased on 7 Dec 2026: what is kept ..."."""
+    return f"{withdrawals.erased_words(erased_at)}: {ERASED}."
 
 
 @dataclass(frozen=True)

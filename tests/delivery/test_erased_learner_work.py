@@ -7,6 +7,7 @@ decision."""
 
 from __future__ import annotations
 
+import html
 from datetime import date
 
 import pytest
@@ -227,10 +228,18 @@ def test_no_witness_is_asked_about_an_erased_learners_kept_testimony(
     session.commit()
     learner_declares(session, dora, "SE01")  # again: the evidence behind SE01 changed
     _sign(session, case, "SE01")
+    auth.login(assessor)
+    ask = f'action="/evidence/{said.id}/witness"'
+    assert ask in client.get(f"/evidence/{said.id}").get_data(as_text=True)  # a learner's
     erase_person(session, actor=actor_of(make_person("admin")), person_id=dora.id, store=None)
     session.commit()
     kept = session.get(Evidence, said.id)
     assert kept is not None and kept.erased_at is None  # behind SE01's sign-off
+    shown = client.get(f"/evidence/{said.id}")
+    page = html.unescape(shown.get_data(as_text=True))
+    assert shown.status_code == 200 and ask not in page  # no form to ask with: why, in words
+    assert f"{REFUSED}: what is kept of their evidence is the awarding body's record" in page
+    assert 'name="email"' not in page
 
     def written() -> tuple[int, int]:
         session.rollback()
@@ -247,12 +256,11 @@ def test_no_witness_is_asked_about_an_erased_learners_kept_testimony(
             )
         assert "no witness is asked" in str(refused.value)
         assert written() == before
-    auth.login(assessor)
     r = client.post(f"/evidence/{said.id}/witness", data={"email": "j.smith@employer.org"})
-    assert r.status_code == 422
+    assert r.status_code == 422  # posted from a page shown before: refused, and said why
     page = r.get_data(as_text=True)
     assert "personal data was erased on" in page and "no witness is asked" in page
-    assert 'value="j.smith@employer.org"' in page  # what was typed, kept in the form
+    assert ask not in page
     session.expire_all()
     assert written() == before
     assert inbox[0].received.empty()

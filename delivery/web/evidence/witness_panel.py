@@ -34,7 +34,8 @@ class WitnessPanel:
     lines: list[str] = field(default_factory=list)
     earlier: int = 0  # requests before those listed, counted but not read
     form: WitnessRequestForm | None = None  # None: this reader does not ask
-    cannot_ask: str = ""  # why the learner or assessor cannot ask yet, in words
+    # why the learner or assessor cannot ask yet (with a form) or at all (without), in words
+    cannot_ask: str = ""
     shown: str = ""  # which version the witness will see, in words
     days: int = witness.LIFETIME.days
 
@@ -51,6 +52,9 @@ def witness_panel(
     zone = centre_zone()
     panel = WitnessPanel(lines=[witness.words(s, zone) for s in found], earlier=earlier)
     if not ({"self", "assessor"} & info.relation) or info.item.erased_at is not None:
+        return panel
+    if info.learner_erased_at is not None:  # what is kept is the awarding body's record
+        panel.cannot_ask = witness.closed_words(info.learner_erased_at)
         return panel
     given = [failed] if isinstance(failed, PageForm) else list(failed or [])
     panel.form = next(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -309,6 +309,7 @@ class EvidenceDetail:
     # files of drafts the actor may not read: their names are left out of the history
     hidden_files: frozenset[str] = frozenset()
     learner_name: str = ""  # whose portfolio it is in
+    learner_erased_at: datetime | None = None  # when their personal data was erased, if it was
     has_comments: bool = True  # False: the item has none (the page need not ask for them)
     # why its author of record may not change it (recorded at the centre that sent it), or ""
     read_only: str = ""
@@ -340,12 +341,14 @@ def for_editing(session: Session, *, actor: Actor, evidence_id: int) -> Editing:
     return Editing(item, current_version(session, item))
 
 
-# built once: every evidence page reads these. The item comes with its learner's name and
-# whether it has files and comments (most have neither: the page then asks for none)
+# built once: every evidence page reads these. The item comes with its learner's name, whether
+# their personal data was erased, and whether it has files and comments (most have neither: the
+# page then asks for none)
 _ITEM = (
-    select(
+    sa_select(
         Evidence,
-        Person.name,
+        col(Person.name),
+        col(Person.erased_at),
         sa_select(col(Attachment.id))
         .join(EvidenceVersion, col(EvidenceVersion.id) == Attachment.version_id)
         .where(col(EvidenceVersion.evidence_id) == Evidence.id)
@@ -385,10 +388,10 @@ def detail(
     """One item as ``actor`` may see it. ``check_read_only=False``: the caller works out itself
     whether the item is read-only to its author of record (the evidence page does, from the
     records it reads anyway) and ``can_edit``/``read_only`` do not say it."""
-    found = session.exec(_ITEM, params={"evidence_id": evidence_id}).first()
+    found = session.execute(_ITEM, {"evidence_id": evidence_id}).first()
     if found is None:
         raise NotFound("No such evidence.")
-    item, learner_name, has_files, has_comments = found  # in one statement
+    item, learner_name, learner_erased_at, has_files, has_comments = found  # in one statement
     rel = access.require_view(session, actor, item.learner_id)
     require_shown(item, actor)
     versions = list(session.exec(_VERSIONS, params={"evidence_id": evidence_id}))
@@ -432,6 +435,7 @@ def detail(
         private=private,
         hidden_files=hidden,
         learner_name=learner_name,
+        learner_erased_at=learner_erased_at,
         has_comments=has_comments,
     )
 
