@@ -304,4 +304,4 @@ def test_a_closed_cohort_named_in_another_case_is_refused_as_closed(session, mak
     session.commit()
     data = GOOD.replace(b"Import cohort", b"SPRING 2024")
     report = import_people(session, actor=admin, data=data, dry_run=True)
-    assert [" ".join(r.errors) for r in report.rows][2].count("Spring 2024 is closed") == 1
+    assert [" ".join(r.errors) for r in report.rows][2].count("“Spring 2024” is closed") == 1
