@@ -16,21 +16,11 @@ from mappings.assessment import claims
 from mappings.assessment.models import Claim
 from portfolio.services import evidence as service
 from tests.conftest import actor_of
+from tests.rows_read import rows_read
 
 VACSR = {"valid": True, "authentic": True, "current": True, "sufficient": True, "reliable": True}
 # the tables whose rows grow with one item's history
 HISTORY_TABLES = ("evidenceversion", "auditentry", "decision", "judgement", "attachment")
-
-
-def _rows_read(connection) -> dict[str, int]:
-    rows = connection.execute(
-        text(
-            "SELECT relname, coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) "
-            "FROM pg_stat_xact_user_tables WHERE relname = ANY(:names)"
-        ),
-        {"names": list(HISTORY_TABLES)},
-    ).all()
-    return {name: int(n) for name, n in rows}
 
 
 def test_the_edit_page_reads_what_it_shows_not_the_whole_history(
@@ -94,10 +84,10 @@ def test_the_edit_page_reads_what_it_shows_not_the_whole_history(
         connection.execute(text("SET LOCAL enable_seqscan = off"))
         for table in HISTORY_TABLES:  # statistics as autovacuum keeps them on live tables
             connection.execute(text(f"ANALYZE {table}"))
-        before = _rows_read(connection)
+        before = rows_read(connection, *HISTORY_TABLES)
         page = client.get(f"/evidence/{item.id}/edit").get_data(as_text=True)
         assert f"Not yet, {latest}." in page and f"Judged {latest}." in page
-        after = _rows_read(connection)
+        after = rows_read(connection, *HISTORY_TABLES)
         return {t: after.get(t, 0) - before.get(t, 0) for t in HISTORY_TABLES}
 
     rounds(1)

@@ -13,19 +13,9 @@ from mappings.assessment import relearn
 from mappings.assessment.claims import claimable_criteria
 from mappings.assessment.models import Claim
 from portfolio.models import Evidence
+from tests.rows_read import rows_read
 
 TABLES = ("evidenceversion", "evidence", "claim")
-
-
-def _rows_read(connection) -> dict[str, int]:
-    rows = connection.execute(
-        text(
-            "SELECT relname, coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) "
-            "FROM pg_stat_xact_user_tables WHERE relname = ANY(:names)"
-        ),
-        {"names": list(TABLES)},
-    ).all()
-    return {name: int(n) for name, n in rows}
 
 
 def test_relearning_reads_the_awaiting_items_not_every_version(
@@ -63,9 +53,9 @@ def test_relearning_reads_the_awaiting_items_not_every_version(
         connection.execute(text("SET LOCAL enable_seqscan = off"))
         for table in TABLES:  # statistics as autovacuum keeps them on live tables
             connection.execute(text(f"ANALYZE {table}"))
-        before = _rows_read(connection)
+        before = rows_read(connection, *TABLES)
         found = relearn.awaiting_behind(session, [framework_id], newest=10**9, after=0)
-        after = _rows_read(connection)
+        after = rows_read(connection, *TABLES)
         return found, {t: after.get(t, 0) - before.get(t, 0) for t in TABLES}
 
     decided(2)

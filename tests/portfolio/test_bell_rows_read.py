@@ -10,16 +10,7 @@ from sqlalchemy import text
 
 from portfolio.services import notifications
 from tests.conftest import actor_of
-
-
-def _rows_read(connection) -> int:
-    row = connection.execute(
-        text(
-            "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) "
-            "FROM pg_stat_xact_user_tables WHERE relname = 'notification'"
-        )
-    ).scalar_one()
-    return int(row)
+from tests.rows_read import rows_read
 
 
 def test_the_bell_reads_the_unread_not_the_whole_history(session, backend, make_person) -> None:
@@ -42,9 +33,9 @@ def test_the_bell_reads_the_unread_not_the_whole_history(session, backend, make_
         # others that may say most notifications are unread, and the planner then reads the
         # person's whole history through the index on person_id as cheaply, it thinks
         connection.execute(text("ANALYZE notification"))
-        before = _rows_read(connection)
+        before = rows_read(connection, "notification").get("notification", 0)
         assert notifications.unread_count(session, actor=me) == 1
-        return _rows_read(connection) - before
+        return rows_read(connection, "notification").get("notification", 0) - before
 
     history(5)
     short = read_by_bell()
