@@ -63,11 +63,10 @@ def reallocate(
         raise Invalid("Tick at least one learner to move.", field=REGISTRATIONS_FIELD)
     registration_holds.hold_registrations(session, wanted)
     found = _load(session, wanted)
-    unknown = [str(i) for i in wanted if i not in found]
-    if unknown:
-        raise Invalid(
-            f"There is no registration with id {', '.join(unknown)}; nothing was moved.",
-            field=REGISTRATIONS_FIELD,
+    unknown = [i for i in wanted if i not in found]
+    if unknown:  # a stale or altered list of ticked learners: said in words (the first id kept)
+        raise NoSuch(
+            "registration", unknown[0], field=REGISTRATIONS_FIELD, then="; nothing was moved"
         )
     assessor = _new(session, to_assessor_id, "assessor", "assessor", ASSESSOR_FIELD)
     iqa = _new(session, to_iqa_id, "iqa", "IQA", IQA_FIELD)

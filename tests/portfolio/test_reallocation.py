@@ -10,7 +10,7 @@ from sqlmodel import Session, col, func, select
 
 from mappings.assessment import summaries
 from mappings.assessment.models import RegistrationSummary
-from portfolio.errors import Invalid, PermissionDenied
+from portfolio.errors import Invalid, NoSuch, PermissionDenied
 from portfolio.models import AuditEntry, Notification, Registration
 from portfolio.services import reallocation, registrations
 from portfolio.services.people import SYSTEM
@@ -172,15 +172,18 @@ def test_a_rule_broken_by_one_registration_moves_none(session, team, caseload, m
     assert _state(session) == before
 
 
-def test_an_unknown_registration_moves_none(session, team, caseload):
+def test_an_unknown_registration_moves_none_and_is_said_in_words(session, team, caseload):
     before = _state(session)
-    with pytest.raises(Invalid, match="no registration with id 987654") as info:
+    with pytest.raises(NoSuch) as info:
         reallocation.reallocate(
             session,
             actor=SYSTEM,
             registration_ids=[*_ids(caseload), 987_654],
             to_assessor_id=team[1].id,
         )
+    # a stale or altered page: no one typed the id there; a program's caller still has it
+    assert str(info.value) == "There is no such registration; nothing was moved."
+    assert info.value.by_id == "There is no registration with id 987654; nothing was moved."
     assert info.value.field == "registration_ids"
     assert _state(session) == before
 

@@ -202,3 +202,21 @@ def test_a_person_not_there_is_said_in_words_beside_the_field(client, auth, sess
     assert "There is no such assessor. Nothing was moved." in html
     assert "987654" not in html
     assert _assessors(session, regs) == [ann.id] * 3
+
+
+def test_a_ticked_learner_not_there_is_said_in_words_beside_the_list(
+    client, auth, session, setup
+) -> None:
+    ann, ben, _ida, regs = setup
+    auth.login("admin")
+    response = client.post(  # a stale or altered list of ticked learners
+        f"/admin/people/{ann.id}/reallocate",
+        data={"as-registration_ids": [regs[1].id, 987_654], "as-to_assessor_id": ben.id,
+              "as-move": "Move"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="as-registration_ids-error"' in html
+    assert "There is no such registration; nothing was moved." in html
+    assert "987654" not in html
+    assert _assessors(session, regs) == [ann.id] * 3
