@@ -330,7 +330,7 @@ def _write_batch(
             for code in p.codes
         ],
     )
-    evidence = EvidenceRows(writer, learners)
+    evidence = EvidenceRows(writer, learners, centre.framework_id)
     entries: list[Entry] = []
     for person, reg, p in zip(people, regs, learners, strict=True):
         entries.append(Entry("registration.create", "registration", reg["id"], {

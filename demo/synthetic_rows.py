@@ -92,10 +92,11 @@ def registration_row(
 class EvidenceRows:
     """Evidence items, their first versions, claims and decisions of a batch of learners."""
 
-    def __init__(self, writer: BulkWriter, learners: Sequence[Learner]) -> None:
+    def __init__(self, writer: BulkWriter, learners: Sequence[Learner], framework_id: int) -> None:
         claims = [c for p in learners for i in p.items for c in i.claims]
         items = sum(len(p.items) for p in learners)
         self.writer = writer
+        self.framework_id = framework_id  # of every claim's criterion: the decisions name it
         self.evidence_id = Ids(writer, Evidence, items)
         self.version_id = Ids(writer, EvidenceVersion, items)
         self.claim_id = Ids(writer, Claim, len(claims))
@@ -178,6 +179,7 @@ class EvidenceRows:
         decision = {
             "id": self.decision_id(),
             "claim_id": claim["id"],
+            "framework_id": self.framework_id,
             "old_status": "claimed",
             "new_status": status,
             "method": method,

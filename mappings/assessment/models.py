@@ -57,11 +57,18 @@ class Claim(SQLModel, table=True):
 class Decision(SQLModel, table=True):
     """An assessor's decision on a claim. Rows are appended, never edited."""
 
-    # a claim's latest decision is one probe of this index however many it had
-    __table_args__ = (Index("ix_decision_claim", "claim_id", "id"),)
+    # a claim's latest decision is one probe of this index however many it had; so is a
+    # framework's newest decision (the relearning job's start) whatever the others decided
+    __table_args__ = (
+        Index("ix_decision_claim", "claim_id", "id"),
+        Index("ix_decision_framework", "framework_id", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     claim_id: int = Field(foreign_key="claim.id")
+    # the claim's framework (a claim never changes criterion), written with the decision by
+    # claims.decide and the demo's bulk writer (migration 0049 gave the earlier ones theirs)
+    framework_id: int | None = None
     old_status: str = Field(max_length=16)
     new_status: str = Field(max_length=16)
     method: str | None = Field(default=None, max_length=16)

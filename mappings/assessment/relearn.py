@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from datetime import timedelta
 
-from sqlalchemy import case, func, literal_column
+from sqlalchemy import Integer, bindparam, case, func, literal, literal_column, tuple_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
@@ -42,16 +42,31 @@ BATCH = 50  # versions read per statement, each then worked out on its own
 NOW = timedelta(0)  # the framework has learnt: stored suggestions behind it are stale at once
 
 
-def newest_in(session: Session, framework_ids: Sequence[int]) -> int:
-    """The newest decision on a claim of these frameworks (0 without any)."""
-    found = session.connection().execute(
-        sa_select(func.max(col(Decision.id)))
-        .join(Claim, col(Claim.id) == Decision.claim_id)
-        .join(Criterion, col(Criterion.id) == Claim.criterion_id)
-        .join(Standard, col(Standard.id) == Criterion.standard_id)
-        .where(col(Standard.framework_id).in_(framework_ids))
+# the last entry of ix_decision_framework before the next framework's (ids are above 0): the
+# framework's newest decision if the entry is the framework's. Asked as "the newest with this
+# framework", PostgreSQL may guess a framework's decisions are spread evenly over time and walk
+# back along every decision instead, through the other frameworks' newer ones; this order, by
+# framework then id, only the index has
+_LAST_BEFORE = (
+    sa_select(col(Decision.framework_id), col(Decision.id))
+    .where(
+        tuple_(col(Decision.framework_id), col(Decision.id))
+        < tuple_(bindparam("next", type_=Integer), literal(0, Integer))
     )
-    return int(found.scalar_one() or 0)
+    .order_by(col(Decision.framework_id).desc(), col(Decision.id).desc())
+    .limit(1)
+)
+
+
+def newest_in(session: Session, framework_ids: Sequence[int]) -> int:
+    """The newest decision on a claim of these frameworks (0 without any): for each, one probe
+    of ix_decision_framework, whatever other frameworks decided since."""
+    newest = 0
+    for framework_id in framework_ids:
+        last = session.connection().execute(_LAST_BEFORE, {"next": framework_id + 1}).first()
+        if last is not None and last[0] == framework_id:
+            newest = max(newest, int(last[1] or 0))
+    return newest
 
 
 def awaiting_behind(
