@@ -232,7 +232,9 @@ class _Restorer:
         known |= self.fw_ids  # as the bundle states them (found here by content)
         for c in self.m.claims:
             fw_id = known.get((c.criterion.framework, c.criterion.framework_hash))
-            self._claim(c, criteria.get((fw_id or 0, c.criterion.standard, c.criterion.code)))
+            self._claim(
+                c, criteria.get((fw_id or 0, c.criterion.standard, c.criterion.code)), fw_id
+            )
             if self.trusted and c.decisions and fw_id:
                 self.learnt.add(fw_id)
         for j in self.m.judgements:
@@ -382,7 +384,7 @@ class _Restorer:
                 self._make(Attachment, a, "attachments", version_id=version.id or 0)
 
     # -------------------------------------------------------------- assessment
-    def _claim(self, c: ClaimRecord, criterion_id: int | None) -> None:
+    def _claim(self, c: ClaimRecord, criterion_id: int | None, framework_id: int | None) -> None:
         crit = c.criterion
         if criterion_id is None:
             raise Invalid(
@@ -415,7 +417,10 @@ class _Restorer:
         self.session.flush()
         for d in c.decisions:
             actor_id = self._pid(d.actor) or 0
-            self._make(Decision, d, "decisions", claim_id=claim.id or 0, actor_id=actor_id)
+            self._make(
+                Decision, d, "decisions",
+                claim_id=claim.id or 0, framework_id=framework_id, actor_id=actor_id,
+            )  # fmt: skip
 
     def _signoff(self, s: SignOffRecord, registration_id: int, standard_id: int) -> None:
         record = self._make(

@@ -67,7 +67,8 @@ class Decision(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     claim_id: int = Field(foreign_key="claim.id")
     # the claim's framework (a claim never changes criterion), written with the decision by
-    # claims.decide and the demo's bulk writer (migration 0049 gave the earlier ones theirs)
+    # claims.decide, a trusted bundle's import and the demo's bulk writer (migration 0049 gave
+    # the earlier ones theirs)
     framework_id: int | None = None
     old_status: str = Field(max_length=16)
     new_status: str = Field(max_length=16)

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from exports.bundle import MANIFEST, SIGNATURE, check_signature, import_bundle, write_bundle
+from mappings.assessment import relearn
 from mappings.assessment.decided import learnt_in
 from mappings.assessment.models import Claim, Decision, Judgement, ReceivedRecord, SignOff
 from mappings.assessment.standing import load_standings
@@ -399,6 +400,9 @@ def test_a_trusted_import_notes_the_frameworks_it_recreated_decisions_in(
         se = s.exec(select(Framework.id).where(Framework.code == "SE")).one()
         assert learnt_in(s) == ([se] if trusted else [])
         s.commit()
+        # the relearning job starts from the recreated decisions, as from decisions made here
+        newest = s.exec(select(func.max(Decision.id))).one() or 0
+        assert relearn.newest_in(s, [se]) == newest and (newest > 0) == trusted
     with Session(target, expire_on_commit=False) as s:
         with pytest.raises(Conflict):  # already imported: nothing written, nothing to learn
             import_bundle(s, FileStore(tmp_path / "files2"), path, SYSTEM, trusted=keys)
