@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, func
+from sqlalchemy import Integer, and_, bindparam, literal, tuple_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
@@ -42,15 +42,30 @@ _ANY_DECISION = aliased(Decision)
 _ANY_JUDGEMENT = aliased(Judgement)
 # a claim referred now: its status changes only by a decision, so its latest decision is the
 # referral; the latest, not the latest with "referred", is one probe of ix_decision_claim
+# The latest of a claim's decisions (an item's judgements) is the last entry of ix_decision_claim
+# (ix_judgement_evidence) before the next claim's (item's) first: asked as "the newest with this
+# claim", PostgreSQL may walk back along the primary key instead, through every newer decision of
+# other claims (seen once the tables hold other learners' history); this order, by claim then id,
+# only the index has. The join checks the entry found is the claim's (the item's) own.
 _LATEST_DECISION = (
-    sa_select(func.max(_ANY_DECISION.id))
-    .where(col(_ANY_DECISION.claim_id) == Claim.id)
+    sa_select(col(_ANY_DECISION.id))
+    .where(
+        tuple_(col(_ANY_DECISION.claim_id), col(_ANY_DECISION.id))
+        < tuple_(col(Claim.id) + 1, literal(0, Integer))
+    )
+    .order_by(col(_ANY_DECISION.claim_id).desc(), col(_ANY_DECISION.id).desc())
+    .limit(1)
     .correlate(Claim)
     .scalar_subquery()
 )
 _LATEST_JUDGEMENT = (
-    sa_select(func.max(_ANY_JUDGEMENT.id))
-    .where(col(_ANY_JUDGEMENT.evidence_id) == Evidence.id)
+    sa_select(col(_ANY_JUDGEMENT.id))
+    .where(
+        tuple_(col(_ANY_JUDGEMENT.evidence_id), col(_ANY_JUDGEMENT.id))
+        < tuple_(col(Evidence.id) + 1, literal(0, Integer))
+    )
+    .order_by(col(_ANY_JUDGEMENT.evidence_id).desc(), col(_ANY_JUDGEMENT.id).desc())
+    .limit(1)
     .correlate(Evidence)
     .scalar_subquery()
 )
@@ -70,10 +85,18 @@ _FEEDBACK = (
     .select_from(Evidence)
     .outerjoin(Claim, col(Claim.evidence_id) == Evidence.id)
     .outerjoin(
-        Decision, and_(col(Claim.status) == "referred", col(Decision.id) == _LATEST_DECISION)
+        Decision,
+        and_(
+            col(Claim.status) == "referred",
+            col(Decision.id) == _LATEST_DECISION,
+            col(Decision.claim_id) == Claim.id,
+        ),
     )
     .outerjoin(_REFERRER, col(_REFERRER.id) == Decision.actor_id)
-    .outerjoin(Judgement, col(Judgement.id) == _LATEST_JUDGEMENT)
+    .outerjoin(
+        Judgement,
+        and_(col(Judgement.id) == _LATEST_JUDGEMENT, col(Judgement.evidence_id) == Evidence.id),
+    )
     .outerjoin(_JUDGE, col(_JUDGE.id) == Judgement.actor_id)
     .where(col(Evidence.id) == bindparam("evidence_id"))
     .order_by(col(Claim.criterion_id))
