@@ -63,5 +63,7 @@ def test_relearning_reads_the_awaiting_items_not_every_version(
     decided(40)
     found_later, long = read_by_job()
     assert found == found_later and len(found) == 1
-    grown = {t: (short[t], long[t]) for t in TABLES if long[t] > short[t]}
+    # reading every item's history would read 40 rows more of each table; the planner's choice
+    # among index paths may read one more (seen once in a whole-suite run: 5 and 6 versions)
+    grown = {t: (short[t], long[t]) for t in TABLES if long[t] > short[t] + 1}
     assert not grown, f"rows read with 3 items and with 43, one awaiting: {grown}"
