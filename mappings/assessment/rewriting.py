@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Integer, and_, bindparam, literal, tuple_
 from sqlalchemy import select as sa_select
@@ -38,36 +39,30 @@ class Feedback:
     judged_version: int | None
 
 
+def _last_of(owner: Any, row_id: Any, owner_id: Any) -> Any:
+    """The id of the last row of ``owner_id``'s (a claim's decisions, an item's judgements): the
+    last entry of the index by owner then id before the next owner's first. Asked as "the newest
+    with this owner", PostgreSQL may walk back along the primary key instead, through every newer
+    row of other owners (seen once the tables held other learners' history); this order only the
+    index has. The caller checks the row found is the owner's own (an owner without one finds
+    the row of the owner before it)."""
+    return (
+        sa_select(row_id)
+        .where(tuple_(owner, row_id) < tuple_(owner_id + 1, literal(0, Integer)))
+        .order_by(owner.desc(), row_id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 _ANY_DECISION = aliased(Decision)
 _ANY_JUDGEMENT = aliased(Judgement)
 # a claim referred now: its status changes only by a decision, so its latest decision is the
 # referral; the latest, not the latest with "referred", is one probe of ix_decision_claim
-# The latest of a claim's decisions (an item's judgements) is the last entry of ix_decision_claim
-# (ix_judgement_evidence) before the next claim's (item's) first: asked as "the newest with this
-# claim", PostgreSQL may walk back along the primary key instead, through every newer decision of
-# other claims (seen once the tables hold other learners' history); this order, by claim then id,
-# only the index has. The join checks the entry found is the claim's (the item's) own.
-_LATEST_DECISION = (
-    sa_select(col(_ANY_DECISION.id))
-    .where(
-        tuple_(col(_ANY_DECISION.claim_id), col(_ANY_DECISION.id))
-        < tuple_(col(Claim.id) + 1, literal(0, Integer))
-    )
-    .order_by(col(_ANY_DECISION.claim_id).desc(), col(_ANY_DECISION.id).desc())
-    .limit(1)
-    .correlate(Claim)
-    .scalar_subquery()
-)
-_LATEST_JUDGEMENT = (
-    sa_select(col(_ANY_JUDGEMENT.id))
-    .where(
-        tuple_(col(_ANY_JUDGEMENT.evidence_id), col(_ANY_JUDGEMENT.id))
-        < tuple_(col(Evidence.id) + 1, literal(0, Integer))
-    )
-    .order_by(col(_ANY_JUDGEMENT.evidence_id).desc(), col(_ANY_JUDGEMENT.id).desc())
-    .limit(1)
-    .correlate(Evidence)
-    .scalar_subquery()
+_LATEST_DECISION = _last_of(col(_ANY_DECISION.claim_id), col(_ANY_DECISION.id), col(Claim.id))
+# the item's latest judgement, one probe of ix_judgement_evidence
+_LATEST_JUDGEMENT = _last_of(
+    col(_ANY_JUDGEMENT.evidence_id), col(_ANY_JUDGEMENT.id), col(Evidence.id)
 )
 _REFERRER = aliased(Person)
 _JUDGE = aliased(Person)
