@@ -14,6 +14,7 @@ from portfolio.models import Cohort, Person, Registration
 from portfolio.services import frameworks, people, registrations
 from portfolio.services.people import SYSTEM
 from portfolio.services.registration_dates import default_planned_end
+from portfolio.words import role_words
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the demo accounts only
 SAMPLE = "supported-employment-nos.txt"
@@ -64,7 +65,7 @@ class DemoReport:
             "Demo log-ins (password for all: " + DEMO_PASSWORD + "):",
         ]
         for email, name, roles, _site, _status in ACCOUNTS:
-            lines.append(f"  {email:<26} {name:<16} {roles}")
+            lines.append(f"  {email:<26} {name:<16} {role_words(roles)}")
         if self.created:
             lines.append("")
             lines.append("Created: " + ", ".join(self.created))

@@ -143,8 +143,18 @@ def test_the_demo_states_load_once(session: Session) -> None:
 def test_the_demo_command_prints_the_new_log_ins_and_states(cli) -> None:
     first = cli("demo")
     assert first.exit_code == 0, first.output
-    assert re.search(r"learner5@example.org +Lara Learner +learner", first.output)
-    assert re.search(r"learner6@example.org +Liam Learner +learner", first.output)
+    assert re.search(r"learner5@example.org +Lara Learner +Learner", first.output)
+    assert re.search(r"learner6@example.org +Liam Learner +Learner", first.output)
     assert "Demo states: " in first.output
     second = cli("demo")
     assert "Demo states were already loaded; nothing changed." in second.output
+
+
+def test_the_demo_log_ins_say_each_persons_roles_in_words(session: Session) -> None:
+    """The log-ins `make run` prints name roles as the pages do, not as codes ("iqa,assessor")."""
+    lines = load_demo(session).text().splitlines()
+    said = {line.split()[0]: line for line in lines if "@example.org " in line}
+    assert said["iqa@example.org"].endswith("Internal quality assurer, assessor")
+    assert said["admin@example.org"].endswith("Administrator")
+    assert said["eqa@example.org"].endswith("External quality assurer")
+    assert not any(line.endswith((" admin", " iqa,assessor", " eqa")) for line in said.values())
