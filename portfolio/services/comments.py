@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam
+from sqlalchemy import Integer, bindparam
 from sqlmodel import Session, col, select
 
 from portfolio.errors import Invalid, PermissionDenied
@@ -67,6 +67,33 @@ def comments_on(session: Session, *, actor: Actor, evidence_id: int) -> list[Com
         )  # fmt: skip
         for c, name in rows
     ]
+
+
+_PAGE = (  # one page of the API's list: past the last id read, oldest first, one more
+    _COMMENTS.where(col(EvidenceComment.id) > bindparam("after_id", type_=Integer)).limit(
+        bindparam("limit", type_=Integer)
+    )
+)
+
+
+def comments_after(
+    session: Session, *, actor: Actor, evidence_id: int, after_id: int | None, limit: int
+) -> tuple[list[CommentRow], int | None]:
+    """One page of the item's comments, oldest first, for anyone who may read the item: the
+    ``limit`` comments after the one with id ``after_id`` (from the first without it), and the
+    id of the page's last one while more follow (else None). One statement of ``limit + 1``
+    rows past the keyset, whatever the length of the conversation."""
+    item, _rel = get_for(session, actor, evidence_id)
+    rows = session.exec(
+        _PAGE, params={"evidence_id": evidence_id, "after_id": after_id or 0, "limit": limit + 1}
+    ).all()
+    found = [
+        CommentRow(
+            c.id or 0, name, c.author_id, c.body, c.created_at, c.author_id == item.learner_id
+        )  # fmt: skip
+        for c, name in rows[:limit]
+    ]
+    return found, (found[-1].id if len(rows) > limit else None)
 
 
 def add(session: Session, *, actor: Actor, evidence_id: int, body: str) -> EvidenceComment:

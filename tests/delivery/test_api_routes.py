@@ -41,6 +41,8 @@ EXPECT: dict[str, set[str]] = {
     "api_evidence.submit": {"owner"},
     "api_evidence.discard": {"owner"},  # the walk's item is submitted: refused in words (409)
     "api_evidence.download": SAMPLED_READERS,
+    "api_comments.list_comments": SAMPLED_READERS,  # whoever reads the item reads its comments
+    "api_comments.add_comment": {"owner", "assessor"},  # IQA and EQA read the conversation
     "api_admin.list_people": {"admin"},
     "api_admin.create_person": {"admin"},
     "api_admin.list_cohorts": {"admin"},
@@ -85,6 +87,7 @@ def _request(endpoint: str, persona: str, values: dict[str, Any]) -> dict[str, A
         }},
         "api_evidence.upload": {"data": {"file": (_text(), "notes.txt")}},
         "api_evidence.submit": {"json": {"declaration": True}},
+        "api_comments.add_comment": {"json": {"text": f"From the API, by {persona}."}},
         "api_admin.create_person": {"json": {
             "name": "New Person", "email": f"new-{persona}@example.org", "roles": ["learner"],
         }},

@@ -12,14 +12,24 @@ from flask_smorest import Api
 from flask_wtf.csrf import CSRFProtect
 
 from delivery.web import ids
-from delivery.web.api import admin, assessment, docs, evidence, frameworks, me, plans, quality
+from delivery.web.api import (
+    admin,
+    assessment,
+    comments,
+    docs,
+    evidence,
+    frameworks,
+    me,
+    plans,
+    quality,
+)
 from delivery.web.api.problems import MEDIA_TYPE
 from delivery.web.api.schemas import Problem
 from delivery.web.ids import IdConverter
 from portfolio.services.tokens import SCOPES
 
 # Each resource module has a flask-smorest Blueprint ``bp``; add a module here to mount it.
-RESOURCES = (me, frameworks, evidence, admin, assessment, plans, quality)
+RESOURCES = (me, frameworks, evidence, comments, admin, assessment, plans, quality)
 
 
 class PortfolioApi(Api):
