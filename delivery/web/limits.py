@@ -1,5 +1,6 @@
 """Rate limits (Flask-Limiter): per client address on the log-in (both steps), password-reset and witness forms, per
-token on the JSON API; their numbers from the configuration. Counts are kept in Redis when ``PORTFOLIO_REDIS_URL`` is
+token on the JSON API (and, per token, on its requests to a witness as on the witness form); their numbers from the
+configuration. Counts are kept in Redis when ``PORTFOLIO_REDIS_URL`` is
 set (shared by every worker process), in memory otherwise. A refused request is answered 429
 with a ``Retry-After`` header (and only a refused one: the limiter would put it on every answer).
 
@@ -21,6 +22,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 LOG_IN = ("auth.login", "two_step.code")  # the password, and the code of two-step verification
+WITNESS_API = "api_witness.ask_witness"
 
 
 def init_app(app: Flask) -> None:
@@ -64,6 +66,11 @@ def init_app(app: Flask) -> None:
         _on(app, endpoint, limiter.limit(
             lambda: _setting("WITNESS_RATE_LIMIT"), methods=["POST"], scope=endpoint,
         ))  # fmt: skip
+    # and through the API, counted per token (beside the API's own limit)
+    _on(app, WITNESS_API, limiter.limit(
+        lambda: _setting("WITNESS_RATE_LIMIT"), key_func=rate_key, methods=["POST"],
+        scope=WITNESS_API,
+    ))  # fmt: skip
     # the limiter's after-request hook runs last of the app's (its own, and any other) and
     # sets Retry-After on every answer it counts, a 200 too; only a refusal says when to retry
     app.after_request_funcs.setdefault(None, []).insert(0, _retry_after_only_when_refused)
@@ -71,7 +78,7 @@ def init_app(app: Flask) -> None:
         _only_where_limited(
             app,
             limiter,
-            {*LOG_IN, "account.forgot", "evidence.witness_ask", "witness.answer"},
+            {*LOG_IN, "account.forgot", "evidence.witness_ask", "witness.answer", WITNESS_API},
             {m.bp.name for m in RESOURCES},
         )
 

@@ -28,7 +28,7 @@ PREFIX = "pat_"
 # what a token may do: reading is its own scope; each kind of change has one
 SCOPES: dict[str, str] = {
     "read": "Read what you may see: frameworks, evidence, claims, coverage, sign-offs, IQA",
-    "evidence": "Write, upload and submit your evidence; comment on evidence",
+    "evidence": "Write, upload and submit your evidence; comment on evidence and ask witnesses",
     "assess": "Claim criteria and record assessment decisions",
     "admin": "Administration: people, cohorts, registrations and framework imports",
 }

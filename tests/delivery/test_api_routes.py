@@ -43,6 +43,8 @@ EXPECT: dict[str, set[str]] = {
     "api_evidence.download": SAMPLED_READERS,
     "api_comments.list_comments": SAMPLED_READERS,  # whoever reads the item reads its comments
     "api_comments.add_comment": {"owner", "assessor"},  # IQA and EQA read the conversation
+    # the learner or their assessor; the walk's item is an account, no testimony: 422 in words
+    "api_witness.ask_witness": {"owner", "assessor"},
     "api_admin.list_people": {"admin"},
     "api_admin.create_person": {"admin"},
     "api_admin.list_cohorts": {"admin"},
@@ -88,6 +90,7 @@ def _request(endpoint: str, persona: str, values: dict[str, Any]) -> dict[str, A
         "api_evidence.upload": {"data": {"file": (_text(), "notes.txt")}},
         "api_evidence.submit": {"json": {"declaration": True}},
         "api_comments.add_comment": {"json": {"text": f"From the API, by {persona}."}},
+        "api_witness.ask_witness": {"json": {"email": "j.smith@employer.org"}},
         "api_admin.create_person": {"json": {
             "name": "New Person", "email": f"new-{persona}@example.org", "roles": ["learner"],
         }},

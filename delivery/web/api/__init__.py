@@ -22,6 +22,7 @@ from delivery.web.api import (
     me,
     plans,
     quality,
+    witness,
 )
 from delivery.web.api.problems import MEDIA_TYPE
 from delivery.web.api.schemas import Problem
@@ -29,7 +30,7 @@ from delivery.web.ids import IdConverter
 from portfolio.services.tokens import SCOPES
 
 # Each resource module has a flask-smorest Blueprint ``bp``; add a module here to mount it.
-RESOURCES = (me, frameworks, evidence, comments, admin, assessment, plans, quality)
+RESOURCES = (me, frameworks, evidence, comments, witness, admin, assessment, plans, quality)
 
 
 class PortfolioApi(Api):
