@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class DomainError(Exception):
     """Base of every error a service raises on purpose."""
@@ -31,18 +33,39 @@ class NoSuch(Invalid):
     """No ``what`` has the id ``ident`` (a tampered or stale form, a program's mistake): pages say
     "There is no such {what}." (beside ``field``), never the id, which no one typed there;
     ``ident`` is kept for the command line, where the operator typed it and :attr:`by_id` says
-    it. ``then`` ends both sentences ("; nothing was moved")."""
+    it. ``then`` ends both sentences ("; nothing was moved").
 
-    def __init__(self, what: str, ident: int, *, field: str | None = None, then: str = "") -> None:
-        super().__init__(f"There is no such {what}{then}.", field=field)
+    ``ident`` may be several ids (a list of ticked learners, some of them gone): then pages say
+    "There are no such {many}." (``many``: the plural, ``what`` + "s" unless given) and
+    :attr:`by_id` names every one of them (:attr:`idents`), not the first alone."""
+
+    def __init__(
+        self,
+        what: str,
+        ident: int | Sequence[int],
+        *,
+        field: str | None = None,
+        then: str = "",
+        many: str | None = None,
+    ) -> None:
+        idents = (ident,) if isinstance(ident, int) else tuple(ident)
+        if not idents:
+            raise ValueError("NoSuch needs at least one id")
         self.what = what
-        self.ident = ident
+        self.many = many or f"{what}s"
+        self.idents = idents
+        self.ident = idents[0]
         self.then = then
+        several = f"There are no such {self.many}" if len(idents) > 1 else None
+        super().__init__(f"{several or f'There is no such {what}'}{then}.", field=field)
 
     @property
     def by_id(self) -> str:
-        """The refusal naming the id, for the command line."""
-        return f"There is no {self.what} with id {self.ident}{self.then}."
+        """The refusal naming the id (every id), for the command line."""
+        if len(self.idents) == 1:
+            return f"There is no {self.what} with id {self.ident}{self.then}."
+        *first, last = (str(i) for i in self.idents)
+        return f"There are no {self.many} with ids {', '.join(first)} and {last}{self.then}."
 
 
 class Conflict(DomainError):

@@ -64,10 +64,8 @@ def reallocate(
     registration_holds.hold_registrations(session, wanted)
     found = _load(session, wanted)
     unknown = [i for i in wanted if i not in found]
-    if unknown:  # a stale or altered list of ticked learners: said in words (the first id kept)
-        raise NoSuch(
-            "registration", unknown[0], field=REGISTRATIONS_FIELD, then="; nothing was moved"
-        )
+    if unknown:  # a stale or altered list of ticked learners: said in words (every id kept)
+        raise NoSuch("registration", unknown, field=REGISTRATIONS_FIELD, then="; nothing was moved")
     assessor = _new(session, to_assessor_id, "assessor", "assessor", ASSESSOR_FIELD)
     iqa = _new(session, to_iqa_id, "iqa", "IQA", IQA_FIELD)
     field = ASSESSOR_FIELD if to_assessor_id is not None else IQA_FIELD

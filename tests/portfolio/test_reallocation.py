@@ -188,6 +188,25 @@ def test_an_unknown_registration_moves_none_and_is_said_in_words(session, team, 
     assert _state(session) == before
 
 
+def test_several_unknown_registrations_are_all_said(session, team, caseload):
+    before = _state(session)
+    with pytest.raises(NoSuch) as info:
+        reallocation.reallocate(
+            session,
+            actor=SYSTEM,
+            registration_ids=[987_655, *_ids(caseload), 987_654, 987_656],
+            to_assessor_id=team[1].id,
+        )
+    # the page: in words, as many as there are; the caller: every id, not the first alone
+    assert str(info.value) == "There are no such registrations; nothing was moved."
+    assert info.value.by_id == (
+        "There are no registrations with ids 987654, 987655 and 987656; nothing was moved."
+    )
+    assert info.value.idents == (987_654, 987_655, 987_656)
+    assert info.value.field == "registration_ids"
+    assert _state(session) == before
+
+
 def test_nothing_chosen_is_refused(session, team, caseload):
     with pytest.raises(Invalid, match="Tick at least one learner"):
         reallocation.reallocate(session, actor=SYSTEM, registration_ids=[], to_assessor_id=1)

@@ -220,3 +220,22 @@ def test_a_ticked_learner_not_there_is_said_in_words_beside_the_list(
     assert "There is no such registration; nothing was moved." in html
     assert "987654" not in html
     assert _assessors(session, regs) == [ann.id] * 3
+
+
+def test_several_ticked_learners_not_there_are_said_in_words_beside_the_list(
+    client, auth, session, setup
+) -> None:
+    ann, ben, _ida, regs = setup
+    auth.login("admin")
+    response = client.post(  # a stale or altered list of ticked learners
+        f"/admin/people/{ann.id}/reallocate",
+        data={"as-registration_ids": [regs[1].id, 987_654, 987_655], "as-to_assessor_id": ben.id,
+              "as-move": "Move"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="as-registration_ids-error"' in html
+    assert "There are no such registrations; nothing was moved." in html
+    assert "There is no such registration" not in html
+    assert "987654" not in html and "987655" not in html
+    assert _assessors(session, regs) == [ann.id] * 3
