@@ -27,7 +27,7 @@ def standard_to_docx(framework: FrameworkSpec, standard_code: str) -> bytes:
     """One standard of ``framework`` as the bytes of a .docx file."""
     matches = [s for s in framework.standards if s.code == standard_code]
     if not matches:
-        raise KeyError(f"no standard {standard_code!r} in {framework.code}")
+        raise KeyError(f"no standard “{standard_code}” in {framework.code}")
     document = Document()
     _write_standard(document, framework, matches[0])
     return _save(document)

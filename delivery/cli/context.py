@@ -149,11 +149,11 @@ def _connect(url: str) -> Engine:
 
 
 def _shown(url: str) -> str:
-    """The URL as it may be printed: the password hidden."""
+    """The URL as it may be printed: the password hidden; one that is not a URL, as typed (quoted)."""
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
-        return repr(url)
+        return f"“{url}”"
 
 
 pass_ctx = click.make_pass_decorator(Context)

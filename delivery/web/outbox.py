@@ -44,7 +44,7 @@ def send_all_later(messages: list[tuple[str, str, str]]) -> None:
             try:
                 mail.send(settings, to=to, subject=subject, body=body)
             except Exception:
-                log.exception("could not send the e-mail %r", subject)
+                log.exception("could not send the e-mail “%s”", subject)
 
     if messages:
         after_commit(lambda: threading.Thread(target=send, daemon=True).start())

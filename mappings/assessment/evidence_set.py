@@ -25,7 +25,7 @@ def evidence_set_hash(items: Iterable[tuple[EvidenceRef, str]]) -> str:
     for ref, digest in items:
         digest = digest.strip().lower()
         if len(digest) != 64 or any(ch not in "0123456789abcdef" for ch in digest):
-            raise ValueError(f"not a SHA-256 hex digest for {str(ref)!r}: {digest!r}")
+            raise ValueError(f"not a SHA-256 hex digest for “{ref}”: “{digest}”")
         pairs.add((str(ref), digest))
     blob = json.dumps(sorted(pairs), separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()

@@ -1,6 +1,6 @@
 """What the site's operators and administrators are told quotes what they typed or what a file
 holds in the app's quotes (“…”), as the pages do, never in Python's ('…' from ``!r``):
-configuration errors, command-line refusals, archive and file checks."""
+configuration errors, command-line refusals, archive and file checks, the log."""
 
 from __future__ import annotations
 
@@ -9,18 +9,27 @@ import json
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from click.testing import Result
+from click.testing import CliRunner, Result
+from flask import Flask
 
+from delivery.cli.main import main
+from delivery.web import outbox
 from delivery.web.api.problems import MissingScope
+from delivery.web.context import pending_callbacks
 from exports import iqa_report, reports
+from framework.export_docx import standard_to_docx
 from framework.export_json import framework_from_json, framework_to_json
 from framework.spec import FrameworkSpec
+from mappings.assessment.evidence_set import evidence_set_hash
 from mappings.engine.vocabulary import Vocabulary
 from mappings.quality.sampling import SamplingStrategy
 from portfolio import config as settings
 from portfolio.privacy.scan import centre_identifiers
+from portfolio.refs import EvidenceRef
+from portfolio.services import mail
 from portfolio.services.audit import Head
 from portfolio.services.backup import read_manifest
 
@@ -95,3 +104,45 @@ def test_a_new_versions_differences_quote_the_texts_that_changed() -> None:
     lines = diff_specs(spec("Old's title", "greet people"), spec("New title", "greet everyone"))
     assert "framework title: “Old's title” -> “New title”" in lines
     assert "~ U1 P1: “greet people” -> “greet everyone”" in lines
+
+
+def test_a_standard_not_in_the_framework_is_quoted() -> None:
+    with pytest.raises(KeyError) as error:
+        standard_to_docx(FrameworkSpec(code="X", title="X"), "NOPE")
+    assert error.value.args == ("no standard “NOPE” in X",)
+
+
+def test_a_digest_that_is_not_one_is_quoted() -> None:
+    said = _said(lambda: evidence_set_hash([(EvidenceRef(12, 3), "not-hex")]))
+    assert said == "not a SHA-256 hex digest for “E12v3”: “not-hex”"
+
+
+def test_a_malformed_database_url_is_quoted() -> None:
+    result = CliRunner().invoke(main, ["--db", "not a url", "people", "list"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: Not a database URL: “not a url” (")
+    assert "'" not in result.output
+
+
+def test_an_email_not_sent_is_logged_with_its_subject_quoted(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    class AtOnce:  # the sending thread, run here so its log line is caught
+        def __init__(self, target: Callable[[], None], daemon: bool) -> None:
+            self.target = target
+
+        def start(self) -> None:
+            self.target()
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("the mail server is down")
+
+    monkeypatch.setattr(mail, "send", refuse)
+    monkeypatch.setattr(outbox, "threading", SimpleNamespace(Thread=AtOnce))
+    with app.test_request_context(), caplog.at_level("ERROR", logger=outbox.log.name):
+        outbox.send_all_later([("lou@test.example", "Set your password", "body")])
+        for callback in pending_callbacks():
+            callback()
+    assert [r.getMessage() for r in caplog.records] == [
+        "could not send the e-mail “Set your password”"
+    ]
