@@ -70,7 +70,7 @@ PAGE_SIZE = 50  # frameworks a page
 def index() -> str:
     """The frameworks by code, a page at a time by keyset (``?after=`` the id of the last of the
     page before, ``?before=`` the id of the first of the page after), through the service the
-    API pages with: any page costs what the first does."""
+    API pages with: any page costs what the first does, how many there are said with one count."""
     after, before = request.args.get("after", type=int), request.args.get("before", type=int)
     at = frameworks.position_of
     rows, more = frameworks.summaries_after(
@@ -85,6 +85,7 @@ def index() -> str:
     return render_template(
         "frameworks/index.html",
         rows=rows,
+        total=catalogue.total_words(db()),
         can_upload=actor().has("admin"),
         paged=paged,
         previous_url=url_for(".index", before=rows[0]["id"]) if rows and older else None,

@@ -1,5 +1,5 @@
-"""Read-only browsing of loaded frameworks: one standard with its criteria, criterion search, and
-each criterion's id (for the API's framework detail).
+"""Read-only browsing of loaded frameworks: one standard with its criteria, criterion search,
+each criterion's id (for the API's framework detail), and how many frameworks there are.
 
 Every logged-in role may browse; nothing here writes. Each function issues a fixed number of
 queries, whatever the size of the framework.
@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_
+from sqlalchemy import and_, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from portfolio.errors import NotFound
 from portfolio.models import Criterion, Framework, Standard
+from portfolio.words import count_words
 
 SEARCH_LIMIT = 100
 MAX_TERMS = 8
@@ -129,3 +130,16 @@ def criterion_ids(session: Session, framework_id: int) -> dict[tuple[str, str], 
         .where(Standard.framework_id == framework_id)
     )
     return {(standard, code): int(cid or 0) for standard, code, cid in rows}
+
+
+def total_words(session: Session) -> str | None:
+    """How many frameworks are loaded, for the head of every page of the list: "4 frameworks",
+    or "4 frameworks (5 versions)" when some have several versions (the list shows each
+    version); None when there are none. One statement counting both, whatever the page."""
+    frameworks, versions = session.exec(
+        select(func.count(func.distinct(col(Framework.code))), func.count(col(Framework.id)))
+    ).one()
+    if not versions:
+        return None
+    said = count_words(frameworks, "framework")
+    return said if versions == frameworks else f"{said} ({count_words(versions, 'version')})"

@@ -2,7 +2,8 @@
 other long lists, by keyset from the framework shown first or last) and at the command line
 (``portfolio framework list --limit N --after ID``), both through the service the API pages with
 (``frameworks.summaries_after``): every framework once in order, none repeated nor lost walking
-either way, and each page the same number of statements whatever the number of frameworks."""
+either way, each page the same number of statements whatever the number of frameworks, and each
+page saying how many there are."""
 
 from __future__ import annotations
 
@@ -86,6 +87,40 @@ def test_a_page_of_frameworks_costs_the_same_with_few_and_many(
     assert few_next.count == many_next.count == FRAMEWORKS_PAGE_STATEMENTS, many_next.statements
 
 
+def _total(client, url: str) -> str:
+    html = client.get(url.replace("&amp;", "&")).get_data(as_text=True)
+    found = re.search(r'<p id="frameworks-total">([^<]*)</p>', html)
+    assert found, html
+    return found.group(1)
+
+
+def test_every_page_says_how_many_frameworks_there_are(client, auth, session, monkeypatch) -> None:
+    auth.login("admin")
+    monkeypatch.setattr(pages, "PAGE_SIZE", 2)
+    loaded = session.exec(select(Framework.code)).all()  # the suite's own, if any
+    assert len(set(loaded)) == len(loaded)
+    for n, code in enumerate(("CC", "AB", "Zed", "AB", "BB")):
+        _framework(session, code, version=str(n))
+    session.commit()
+    codes = len(loaded) + 4
+    # one more version than frameworks (AB twice), said on the first page and the last alike
+    said = f"{codes} frameworks ({codes + 1} versions)."
+    assert _total(client, "/frameworks") == said
+    url: str | None = "/frameworks"
+    while url:
+        assert _total(client, url) == said
+        _, url, _ = _page(client, url)
+
+
+def test_one_version_each_is_said_as_frameworks_alone(client, auth, session) -> None:
+    auth.login("admin")
+    assert len(session.exec(select(Framework.id)).all()) == 1  # the suite's sample framework
+    assert _total(client, "/frameworks") == "1 framework."
+    _framework(session, "AB")
+    session.commit()
+    assert _total(client, "/frameworks") == "2 frameworks."
+
+
 def test_the_command_lists_frameworks_a_page_at_a_time(cli, session) -> None:
     made = {_framework(session, code) for code in ("CC", "AB", "Zed", "BB", "AA")}
     session.commit()
@@ -107,5 +142,5 @@ def test_the_command_lists_frameworks_a_page_at_a_time(cli, session) -> None:
     assert "More frameworks follow: portfolio framework list --limit 2 --after " in text
 
 
-# the log-in with its notices and one page of frameworks with their counts
-FRAMEWORKS_PAGE_STATEMENTS = 2
+# the log-in with its notices, one page of frameworks with their counts, and how many there are
+FRAMEWORKS_PAGE_STATEMENTS = 3
