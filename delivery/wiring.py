@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -23,7 +22,7 @@ from mappings.assessment.guards import signed_standards_stay
 from mappings.assessment.notices import submitted
 from mappings.assessment.recorded import written_elsewhere
 from mappings.privacy.erasure import register_forget_hook
-from mappings.quality.eqa import eqa_ended, eqa_relation, use_zone
+from mappings.quality.eqa import eqa_ended, eqa_relation
 from portfolio import sealing, storable
 from portfolio.services import (
     access,
@@ -78,13 +77,11 @@ def configure(conf: Mapping[str, Any]) -> None:
     """Apply the settings the core services read in every process (the app factory, the command
     line and the worker call it once the configuration is known): the centre's own identifiers
     that the personal-data scan of evidence reports, the keys that encrypt two-step secrets
-    in the database (``ENCRYPTION_KEYS``, else derived from ``SECRET_KEY``), and the centre's
-    time zone (``TIME_ZONE``) in which an EQA is told the day their access was withdrawn."""
+    in the database (``ENCRYPTION_KEYS``, else derived from ``SECRET_KEY``). The centre's time
+    zone (``TIME_ZONE``) is not one of them: it is read where a day is said, from the settings
+    of the app answering (an EQA told the day their access was withdrawn: AccessEnded)."""
     evidence.scanning.use_identifiers(conf.get("PRIVACY_IDENTIFIERS"))
     two_step.use_sealer(sealing.from_settings(conf))
-    # A page an EQA may no longer open says the day their access was withdrawn in the centre's
-    # time zone, as their /eqa page says the moment.
-    use_zone(ZoneInfo(conf.get("TIME_ZONE") or "Europe/London"))
     # An erasure (on request or by retention) deletes the cohort export files in this instance
     # folder that may hold the people it erases.
     register_forget_hook("exports", _exports_forgotten_in(Path(conf["INSTANCE_PATH"])))

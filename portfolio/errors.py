@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from zoneinfo import ZoneInfo
 
 
 class DomainError(Exception):
     """Base of every error a service raises on purpose."""
 
+    def said_in(self, zone: ZoneInfo) -> str:
+        """The refusal as a person is told it where the centre is in ``zone`` (the answering
+        app's ``TIME_ZONE``): its words, unless they say a day (:class:`AccessEnded`)."""
+        return str(self)
+
 
 class PermissionDenied(DomainError):
     """The actor may not do this (HTTP 403)."""
+
+
+class AccessEnded(PermissionDenied):
+    """Access that has ended (an EQA's grant), refused in words that say the day it ended: a day
+    in the centre's time zone, which is the answering app's setting, read when it answers. So
+    the words are made when the refusal is told, by ``words(zone)`` with the zone the page's or
+    the API's handler gives (:meth:`said_in`); ``str()`` says them in UTC, for whoever tells
+    it with no centre's zone (nothing does today)."""
+
+    def __init__(self, words: Callable[[ZoneInfo], str]) -> None:
+        super().__init__(words(ZoneInfo("UTC")))
+        self.words = words
+
+    def said_in(self, zone: ZoneInfo) -> str:
+        return self.words(zone)
 
 
 class NotFound(DomainError):

@@ -56,6 +56,7 @@ from delivery.web.home import views as home
 from delivery.web.iqa import views as iqa
 from delivery.web.lti import views as lti
 from delivery.web.nav import nav_for
+from delivery.web.words import centre_zone
 from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied, Unavailable
 from portfolio.markdown import render_markdown
 from portfolio.services.files import TooLarge, is_store_fault
@@ -146,7 +147,9 @@ def _register_error_pages(app: Flask) -> None:
             raise exc
         return _error(503, "Could not save", str(STORE_MESSAGE), _kept_input())
 
-    app.register_error_handler(PermissionDenied, lambda e: _error(403, "Not allowed", str(e)))
+    app.register_error_handler(  # an EQA's access ended: the day in this app's time zone
+        PermissionDenied, lambda e: _error(403, "Not allowed", e.said_in(centre_zone()))
+    )
     app.register_error_handler(NotFound, lambda e: _error(404, "Not found", str(e)))
     app.register_error_handler(TooLarge, lambda e: _error(413, "File too large", str(e)))
     app.register_error_handler(Invalid, lambda e: _error(422, "Cannot do that", str(e)))

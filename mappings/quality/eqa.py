@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from mappings.quality.cycles import aware
 from mappings.quality.models import EqaAccess, Sample, SampleReview, SamplingCycle
-from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
+from portfolio.errors import AccessEnded, Conflict, Invalid, NotFound, PermissionDenied
 from portfolio.models import Person, Standard
 from portfolio.models.base import utcnow
 from portfolio.services import audit, notifications
@@ -72,26 +72,17 @@ def eqa_relation(session: Session, actor: Actor, learner_id: int) -> str | None:
     return "eqa" if actor.has("eqa") and eqa_can_view(session, actor, learner_id) else None
 
 
-# the centre's time zone (``TIME_ZONE``), in which a page the EQA may no longer open says the day
-# their access was withdrawn, as the /eqa page says the moment: delivery.wiring.configure sets it
-_zone: list[ZoneInfo] = [ZoneInfo("Europe/London")]
+def withdrawal_day(zone: ZoneInfo) -> Callable[[datetime], str]:
+    """The day a grant was withdrawn, as ``zone`` (the centre's, given by the caller: the
+    answering app's ``TIME_ZONE``) has it: "4 Feb 2027"."""
+    return lambda moment: day_words(local(moment, zone).date())
 
 
-def use_zone(zone: ZoneInfo) -> None:
-    """Say withdrawal days in ``zone`` from now on in this process."""
-    _zone[0] = zone
-
-
-def _withdrawal_day(moment: datetime) -> str:
-    return day_words(local(moment, _zone[0]).date())
-
-
-def ended_words(
-    grant: EqaAccess, cycle_name: str, said: Callable[[datetime], str] = _withdrawal_day
-) -> str:
+def ended_words(grant: EqaAccess, cycle_name: str, said: Callable[[datetime], str]) -> str:
     """ "Your access to C1 ended after 4 Feb 2027, its last day.", or "... was withdrawn on
-    3 Feb 2027." (the moment as ``said`` puts it: the /eqa page gives the time too). The /eqa page
-    and a page the EQA may no longer open say it alike."""
+    3 Feb 2027." (the moment as ``said`` puts it: the /eqa page gives the time too, a page the
+    EQA may no longer open :func:`withdrawal_day`). The /eqa page and a page the EQA may no
+    longer open say it alike."""
     if grant.revoked_at is not None:
         return f"Your access to {cycle_name} was withdrawn on {said(grant.revoked_at)}."
     return f"Your access to {cycle_name} ended after {last_day(grant.expires_at)}, its last day."
@@ -103,9 +94,10 @@ CLOSED_SAID = (
 )
 
 
-def _ended(session: Session, actor: Actor, *where: ColumnElement[bool]) -> str | None:
-    """What the EQA is told of their latest grant meeting ``where`` (that has ended: asked once
-    no live grant lets them in), or None when they never held one."""
+def _ended(session: Session, actor: Actor, *where: ColumnElement[bool]) -> AccessEnded | None:
+    """The refusal the EQA is told of their latest grant meeting ``where`` (that has ended: asked
+    once no live grant lets them in), or None when they never held one. Its day is said in the
+    centre's time zone of the app that tells it (:meth:`AccessEnded.said_in`)."""
     if not actor.has("eqa"):
         return None
     found = session.exec(
@@ -115,10 +107,15 @@ def _ended(session: Session, actor: Actor, *where: ColumnElement[bool]) -> str |
         .order_by(col(EqaAccess.expires_at).desc(), col(EqaAccess.id).desc())
         .limit(1)
     ).first()
-    return None if found is None else f"{ended_words(*found)} {CLOSED_SAID}"
+    if found is None:
+        return None
+    grant, cycle_name = found
+    return AccessEnded(
+        lambda zone: f"{ended_words(grant, cycle_name, withdrawal_day(zone))} {CLOSED_SAID}"
+    )
 
 
-def eqa_ended(session: Session, actor: Actor, learner_id: int) -> str | None:
+def eqa_ended(session: Session, actor: Actor, learner_id: int) -> AccessEnded | None:
     """Why an EQA may no longer read the learner's portfolio: their grant to a cycle that sampled
     the learner has ended (the relation "eqa" that ended, which :func:`delivery.wiring.wire`
     registers). None for anyone who never held such a grant: they are told nothing."""
@@ -134,7 +131,7 @@ def eqa_ended(session: Session, actor: Actor, learner_id: int) -> str | None:
     return _ended(session, actor, sampled)
 
 
-def eqa_cycle_ended(session: Session, actor: Actor, cycle_id: int) -> str | None:
+def eqa_cycle_ended(session: Session, actor: Actor, cycle_id: int) -> AccessEnded | None:
     """Why an EQA may no longer read the cycle's samples: their grant to it has ended."""
     return _ended(session, actor, col(EqaAccess.cycle_id) == cycle_id)
 
@@ -174,9 +171,10 @@ def grant_eqa(
     return grant
 
 
-def revoke_eqa(session: Session, *, actor: Actor, grant_id: int) -> EqaAccess:
+def revoke_eqa(session: Session, *, actor: Actor, grant_id: int, zone: ZoneInfo) -> EqaAccess:
     """Withdraw a live grant now. A grant already withdrawn or ended is a Conflict that says so
-    and when (the page was loaded before): nothing is written."""
+    and when (the page was loaded before; the day withdrawn in the centre's ``zone``): nothing
+    is written."""
     if not actor.has("admin"):
         raise PermissionDenied("Only administrators end external access.")
     grant = session.get(EqaAccess, grant_id)
@@ -184,7 +182,7 @@ def revoke_eqa(session: Session, *, actor: Actor, grant_id: int) -> EqaAccess:
         raise NotFound("No such grant.")
     if grant.revoked_at is not None:
         raise Conflict(
-            f"This access was already withdrawn on {_withdrawal_day(grant.revoked_at)}: "
+            f"This access was already withdrawn on {withdrawal_day(zone)(grant.revoked_at)}: "
             "there is nothing to withdraw."
         )
     if aware(grant.expires_at) <= utcnow():

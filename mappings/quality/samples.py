@@ -23,7 +23,7 @@ from mappings.assessment.suggested import words as suggested_words
 from mappings.quality.cycles import aware, cycle_bounds, may_manage
 from mappings.quality.eqa import eqa_cycle_ended, live_grant
 from mappings.quality.models import Action, Sample, SampleDecisionCheck, SampleReview, SamplingCycle
-from portfolio.errors import NotFound, PermissionDenied
+from portfolio.errors import NotFound
 from portfolio.models import Criterion, Evidence, EvidenceVersion, Person, Standard
 from portfolio.models.evidence import KINDS
 from portfolio.refs import EvidenceRef
@@ -390,5 +390,5 @@ def sample_view(session: Session, *, actor: Actor, sample_id: int) -> SampleView
     ):
         return view
     if not view.sample.dropped and (ended := eqa_cycle_ended(session, actor, view.cycle.id or 0)):
-        raise PermissionDenied(ended)  # an EQA whose access ended is told so, and since when
+        raise ended  # an EQA whose access ended is told so, and since when
     raise NotFound("No such sample, or it is not one you may see.")

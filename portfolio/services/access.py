@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import false, or_
 from sqlmodel import Session, col, select
 
-from portfolio.errors import NotFound, PermissionDenied
+from portfolio.errors import AccessEnded, NotFound, PermissionDenied
 from portfolio.models import Person, Registration
 from portfolio.models.people import roles_of
 from portfolio.services.people import Actor
@@ -27,10 +27,11 @@ def register_relation(check: ExtraRelation) -> None:
 
 # Relations that have ended (delivery.wiring registers mappings.quality.eqa.eqa_ended: an EQA's
 # grant that covered the learner and has ended). Each returns, for a person who could once read
-# the learner's portfolio and no longer may, the words that say so and since when; else None.
-# Only asked once the actor has no relation: they are told 403 with those words where anyone
-# else is told "not found", so nobody who never had access learns whether the record exists.
-EndedRelation = Callable[[Session, Actor, int], "str | None"]
+# the learner's portfolio and no longer may, the refusal that says so and since when (in the
+# centre's time zone of the app that tells it: AccessEnded.said_in); else None. Only asked once
+# the actor has no relation: they are told 403 with those words where anyone else is told "not
+# found", so nobody who never had access learns whether the record exists.
+EndedRelation = Callable[[Session, Actor, int], "AccessEnded | None"]
 _ENDED_RELATIONS: list[EndedRelation] = []
 
 
@@ -43,9 +44,9 @@ def _refusal(session: Session, actor: Actor, learner_id: int) -> PermissionDenie
     """What the actor, who has no relation to the learner, is told: why their access ended if it
     has, else NotFound (ids are not confirmed to strangers)."""
     for check in _ENDED_RELATIONS:
-        said = check(session, actor, learner_id)
-        if said:
-            return PermissionDenied(said)
+        ended = check(session, actor, learner_id)
+        if ended is not None:
+            return ended
     return NotFound("No such portfolio, or it is not one you may see.")
 
 

@@ -3,21 +3,27 @@ for records only the learner's assessor may write."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask import Flask
 from sqlmodel import select
 
+from delivery.web.app import create_app
 from mappings.quality.cycles import create_cycle
-from mappings.quality.eqa import grant_eqa, revoke_eqa, use_zone
+from mappings.quality.eqa import grant_eqa, revoke_eqa
 from mappings.quality.models import EqaAccess, Sample
 from mappings.quality.samples import sample_view
 from portfolio.errors import Conflict
 from portfolio.models import AuditEntry, Notification, Person
-from tests.conftest import actor_of
+from tests.conftest import PASSWORD, _session_on, actor_of
+from tests.delivery.api_world import bearer, token_for
 from tests.mappings.iqa_builders import CYCLE_END, CYCLE_START
 from tests.mappings.test_iqa_web import planned  # noqa: F401
+
+LONDON = ZoneInfo("Europe/London")  # the centre's time zone unless a test says otherwise
 
 
 def _granted(session, make_person, centre):
@@ -226,7 +232,7 @@ def _granted_elsewhere(session, make_person, centre):
     grant_eqa(session, actor=actor_of(admin), person_id=eqa.id, cycle_id=cycle.id,
               expires_at=datetime.now(UTC) + timedelta(days=5))  # fmt: skip
     revoke_eqa(session, actor=actor_of(admin), grant_id=session.exec(
-        select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one().id)  # fmt: skip
+        select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one().id, zone=LONDON)  # fmt: skip
     session.commit()
     return eqa
 
@@ -241,7 +247,7 @@ def test_eqa_whose_access_was_withdrawn_is_told_so(
     centre, sample = planned
     eqa = _granted(session, make_person, centre)
     grant = session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one()
-    revoke_eqa(session, actor=actor_of(make_person("admin")), grant_id=grant.id)
+    revoke_eqa(session, actor=actor_of(make_person("admin")), grant_id=grant.id, zone=LONDON)
     session.commit()
     auth.login(eqa)
     page = client.get("/eqa").get_data(as_text=True)
@@ -257,8 +263,6 @@ def test_eqa_whose_access_was_withdrawn_is_told_so(
 def in_tokyo(monkeypatch):
     """The centre's time zone is Asia/Tokyo (the app made after this fixture reads it)."""
     monkeypatch.setenv("PORTFOLIO_TIME_ZONE", "Asia/Tokyo")
-    yield
-    use_zone(ZoneInfo("Europe/London"))  # the tests' zone, for what runs next without an app
 
 
 def test_a_withdrawal_is_said_on_the_centres_day_on_a_bookmarked_page(
@@ -274,7 +278,7 @@ def test_a_withdrawal_is_said_on_the_centres_day_on_a_bookmarked_page(
     centre, sample = planned
     eqa = _granted(session, make_person, centre)
     grant = session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one()
-    revoke_eqa(session, actor=actor_of(make_person("admin")), grant_id=grant.id)
+    revoke_eqa(session, actor=actor_of(make_person("admin")), grant_id=grant.id, zone=LONDON)
     grant.revoked_at = datetime(2026, 2, 3, 16, 30, tzinfo=UTC)
     session.add(grant)
     session.commit()
@@ -285,6 +289,86 @@ def test_a_withdrawal_is_said_on_the_centres_day_on_a_bookmarked_page(
         assert response.status_code == 403, url
         page = response.get_data(as_text=True)
         assert f"Your access to {centre.cycle.name} was withdrawn on 4 Feb 2026." in page, url
+
+
+def _app_in(zone: str, engine, connection, tmp_path) -> Flask:
+    """Another app in this process, on the test's database, whose centre is in ``zone``."""
+    made = create_app({"ENGINE": engine, "SECRET_KEY": "test-secret", "TESTING": True,
+                       "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+                       "WTF_CSRF_ENABLED": False, "READINGS_INLINE": True, "TIME_ZONE": zone,
+                       "INSTANCE_PATH": str(tmp_path / f"instance-{zone.replace('/', '-')}")})  # fmt: skip
+    made.extensions["portfolio"].session_factory = lambda: _session_on(connection)
+    return made
+
+
+def _refused(application: Flask, eqa, urls: list[str], token: str) -> list[str]:
+    """What each page (and the API's sample) tells the EQA whose access was withdrawn."""
+    client = application.test_client()
+    assert client.post("/login", data={"email": eqa.email, "password": PASSWORD}).status_code == 302
+    said = []
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 403, url
+        said.append(_withdrawn_day(response.get_data(as_text=True)))
+    answer = application.test_client().get(urls[-1].replace("/eqa/", "/api/v1/iqa/"),
+                                           headers=bearer(token))  # fmt: skip
+    assert answer.status_code == 403
+    said.append(_withdrawn_day(answer.get_json()["detail"]))
+    return said
+
+
+def _withdrawn_day(text: str) -> str:
+    found = re.search(r"was withdrawn on (\d+ \w+ \d{4})\.", text)
+    assert found, text
+    return found.group(1)
+
+
+def test_two_apps_in_one_process_each_say_the_withdrawal_on_their_own_centres_day(
+    app,
+    engine,
+    connection,
+    tmp_path,
+    session,
+    make_person,
+    planned,  # noqa: F811
+) -> None:
+    """Withdrawn at 16:30 UTC on 3 Feb: 4 Feb in Tokyo, 3 Feb in London. Each app says the day
+    in its own TIME_ZONE, read when it answers: the one made first (London) after another was
+    made (Tokyo), and an app whose TIME_ZONE is changed once it has started."""
+    centre, sample = planned
+    eqa = _granted(session, make_person, centre)
+    grant = session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one()
+    revoke_eqa(session, actor=actor_of(make_person("admin")), grant_id=grant.id,
+               zone=LONDON)  # fmt: skip
+    grant.revoked_at = datetime(2026, 2, 3, 16, 30, tzinfo=UTC)
+    session.add(grant)
+    session.commit()
+    token = token_for(session, eqa.id)
+    urls = [f"/learners/{sample.learner_id}/progress", f"/eqa/samples/{sample.id}"]
+    app.config["TIME_ZONE"] = "Europe/London"
+    tokyo = _app_in("Asia/Tokyo", engine, connection, tmp_path)
+    assert _refused(app, eqa, urls, token) == ["3 Feb 2026"] * 3
+    assert _refused(tokyo, eqa, urls, token) == ["4 Feb 2026"] * 3
+    app.config["TIME_ZONE"] = "Asia/Tokyo"  # changed after start
+    assert _refused(app, eqa, urls, token) == ["4 Feb 2026"] * 3
+
+
+def test_withdrawing_again_says_the_day_in_the_zone_given(
+    session,
+    make_person,
+    planned,  # noqa: F811
+) -> None:
+    centre, _sample = planned
+    eqa = _granted(session, make_person, centre)
+    grant = session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one()
+    admin = actor_of(make_person("admin"))
+    revoke_eqa(session, actor=admin, grant_id=grant.id, zone=LONDON)
+    grant.revoked_at = datetime(2026, 2, 3, 16, 30, tzinfo=UTC)
+    session.add(grant)
+    session.commit()
+    for zone, day in (("Asia/Tokyo", "4 Feb 2026"), ("Europe/London", "3 Feb 2026")):
+        with pytest.raises(Conflict, match=f"already withdrawn on {day}: "):
+            revoke_eqa(session, actor=admin, grant_id=grant.id, zone=ZoneInfo(zone))
 
 
 def test_two_live_grants_to_one_cycle_show_it_once_until_the_later_day(
@@ -358,7 +442,7 @@ def test_withdrawing_access_that_has_ended_says_so_and_writes_nothing(
     session.commit()
     said = f"This access had already ended after {last.day} {last:%b %Y}, its last day: "
     with pytest.raises(Conflict, match=said + "there is nothing to withdraw."):
-        revoke_eqa(session, actor=actor_of(make_person("admin")), grant_id=grant.id)
+        revoke_eqa(session, actor=actor_of(make_person("admin")), grant_id=grant.id, zone=LONDON)
     auth.login("admin")
     response = client.post(f"/admin/eqa/{grant.id}/revoke")
     assert response.status_code == 409

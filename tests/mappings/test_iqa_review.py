@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
@@ -239,7 +240,7 @@ def test_eqa_sees_only_sampled_learners_and_only_before_expiry(
     with pytest.raises(NotFound):
         sample_view(session, actor=actor_of(eqa), sample_id=sample.id)
     add_sample(session, actor=actor_of(me), cycle_id=cycle.id, decision_key=sample.decision_key)
-    revoke_eqa(session, actor=actor_of(admin), grant_id=grant.id)
+    revoke_eqa(session, actor=actor_of(admin), grant_id=grant.id, zone=ZoneInfo("Europe/London"))
     assert not eqa_can_view(session, eqa, learner.id)
     rows = list_grants(session, actor=actor_of(admin))
     assert [(r.person_name, r.active) for r in rows] == [(eqa.name, False)]

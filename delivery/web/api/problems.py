@@ -15,6 +15,7 @@ from flask import Blueprint, current_app, json, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from delivery.web.words import centre_zone
 from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied, Unavailable
 from portfolio.services.files import TooLarge, is_store_fault
 
@@ -186,7 +187,7 @@ HANDLERS: list[tuple[Any, Any]] = [
         403, str(e), title="Insufficient scope",
         headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{e.scope}"'},
     )),
-    (PermissionDenied, lambda e: problem(403, str(e), title="Not allowed")),
+    (PermissionDenied, lambda e: problem(403, e.said_in(centre_zone()), title="Not allowed")),
     (NotFound, lambda e: problem(404, str(e), title="Not found")),
     (TooLarge, lambda e: problem(413, str(e), title="File too large")),
     (NotJson, lambda e: _body_problem(415, str(e), "Send JSON")),

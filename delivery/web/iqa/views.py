@@ -39,7 +39,7 @@ from delivery.web.iqa.forms import (
     StrategyForm,
 )
 from delivery.web.iqa.paging import sample_page
-from delivery.web.words import sample_kind_phrase, when
+from delivery.web.words import centre_zone, sample_kind_phrase, when
 from exports.iqa_report import ZONE, report_for_cycle
 from mappings.quality.actions import (
     actions_for_assessor,
@@ -401,7 +401,7 @@ def eqa_revoke(grant_id: int) -> tuple[str, int] | Response:
     form = ButtonForm(prefix="revoke", row=grant_id)
     if form.validate_on_submit():
         with errors_on(form):
-            revoke_eqa(db(), actor=actor(), grant_id=grant_id)
+            revoke_eqa(db(), actor=actor(), grant_id=grant_id, zone=centre_zone())
             flash("Access ended.", "success")
             return redirect(url_for("iqa.eqa_grants"))
     return _grants_page(_grant_form(formdata=False), form)
