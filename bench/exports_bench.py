@@ -35,6 +35,7 @@ from exports.models import ExportJob
 from exports.signoff import build_signoff_docx
 from exports.signoff_view import signoff_view
 from framework.spec import CriterionSpec, FrameworkSpec, StandardSpec
+from mappings.assessment.deciders import frameworks_of
 from mappings.assessment.models import Claim, Decision, SignOff, SignOffEvidence
 from portfolio.db import make_engine
 from portfolio.models import (
@@ -209,11 +210,13 @@ def _accept_claims(
             for i in range(60)
         ],
     )
+    framework_of = frameworks_of(session, claim_ids)
     session.execute(
         insert(Decision),
         [
             {
                 "claim_id": c,
+                "framework_id": framework_of[c],
                 "old_status": "claimed",
                 "new_status": "accepted",
                 "method": "O",

@@ -42,6 +42,7 @@ from sqlmodel import Session, col, select
 from delivery.schema import upgrade
 from demo.accounts import sample_framework_text
 from framework.parse.nos_text import parse_nos_text
+from mappings.assessment.deciders import frameworks_of
 from mappings.assessment.models import Claim, Decision, SignOff
 from mappings.quality.cycles import create_cycle
 from mappings.quality.facts import load_facts
@@ -207,9 +208,11 @@ def _signed_work(
                            "decided_at": now, "decided_by": assessor_of[lid], "revision": 1})  # fmt: skip
     session.execute(insert(Claim), claims)
     claim_rows = list(session.exec(select(Claim.id, Claim.method, Claim.decided_by)).all())
+    framework_of = frameworks_of(session, [cid or 0 for cid, _m, _who in claim_rows])
     session.execute(insert(Decision), [
-        {"claim_id": cid, "old_status": "claimed", "new_status": "accepted", "method": m,
-         "feedback": "", "actor_id": who, "at": now - timedelta(days=rnd.randint(1, 80))}
+        {"claim_id": cid, "framework_id": framework_of[cid or 0], "old_status": "claimed",
+         "new_status": "accepted", "method": m, "feedback": "",
+         "actor_id": who, "at": now - timedelta(days=rnd.randint(1, 80))}
         for cid, m, who in claim_rows
     ])  # fmt: skip
     session.execute(insert(SignOff), [

@@ -1,7 +1,10 @@
 """Who decides a claim: the assessor of the learner's registration on the claim's framework, and
-only while the claim's standard is not signed off (a sign-off under way is waited for)."""
+only while the claim's standard is not signed off (a sign-off under way is waited for); and the
+framework a decision on a claim names."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from sqlalchemy import and_
 from sqlalchemy import select as sa_select
@@ -16,6 +19,32 @@ from portfolio.services import access
 from portfolio.services.people import Actor
 from portfolio.services.withdrawals import KEPT_EVIDENCE, erased_words, refuse_if_erased
 from portfolio.words import day_words
+
+
+def frameworks_of(session: Session, claim_ids: Iterable[int]) -> dict[int, int]:
+    """The framework of each claim (its criterion's standard's), by claim id: what a decision on
+    it names in ``Decision.framework_id``, as ``claims.decide`` writes it (the framework
+    :func:`to_decide` finds). For decisions written otherwise (a benchmark's or a test's, row by
+    row or in bulk); asked 500 claims at a time."""
+    ids = sorted(set(claim_ids))
+    found: dict[int, int] = {}
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            sa_select(col(Claim.id), col(Standard.framework_id))
+            .join(Criterion, col(Criterion.id) == Claim.criterion_id)
+            .join(Standard, col(Standard.id) == Criterion.standard_id)
+            .where(col(Claim.id).in_(ids[start : start + 500]))
+        )
+        found.update((claim_id or 0, framework_id) for claim_id, framework_id in rows)
+    missing = set(ids) - found.keys()
+    if missing:
+        raise NotFound(f"No claim {min(missing)}.")
+    return found
+
+
+def framework_of(session: Session, claim_id: int) -> int:
+    """The framework a decision on this claim names (:func:`frameworks_of` for one claim)."""
+    return frameworks_of(session, [claim_id])[claim_id]
 
 
 def require_decider(session: Session, *, actor: Actor, claim_id: int) -> None:

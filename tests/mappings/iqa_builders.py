@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from mappings.assessment.deciders import framework_of
 from mappings.assessment.models import Claim, Decision, SignOff
 from portfolio.models import Cohort, Criterion, Evidence, Framework, Registration, Standard
 
@@ -79,6 +80,7 @@ def assess(
     session.flush()
     decision = Decision(
         claim_id=claim.id or 0,
+        framework_id=framework_of(session, claim.id or 0),
         old_status="claimed",
         new_status="accepted",
         method=method,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from mappings.assessment.deciders import framework_of
 from mappings.assessment.models import Claim, Decision
 from mappings.quality.models import Sample
 from mappings.quality.samples import sample_view
@@ -30,8 +31,9 @@ def _resubmitted(session, make_person, make_registration):
                                     activity_date=at.date(), body=f"Text {number}",
                                     created_by=reg.learner_id, created_at=at - timedelta(hours=1),
                                     declared_at=at - timedelta(hours=1)))  # fmt: skip
-    session.add(Decision(claim_id=claim.id, old_status="claimed", new_status="accepted",
-                         method="O", actor_id=who.id, at=first + timedelta(days=1)))  # fmt: skip
+    session.add(Decision(claim_id=claim.id, framework_id=framework_of(session, claim.id),
+                         old_status="claimed", new_status="accepted", method="O", actor_id=who.id,
+                         at=first + timedelta(days=1)))  # fmt: skip
     std = standard_id(session, "SE02")
     sample = Sample(cycle_id=centre.cycle.id, decision_key=f"I{reg.id}-{std}-{who.id}",
                     kind="interim", registration_id=reg.id, learner_id=reg.learner_id,

@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 from mappings.assessment import decided, suggestions
 from mappings.assessment.claims import claimable_criteria
 from mappings.assessment.decided import Learnt, decided_examples
+from mappings.assessment.deciders import framework_of
 from mappings.assessment.models import Claim, Decision
 from mappings.engine.suggest import SuggestionEngine
 from portfolio.models import Evidence, EvidenceVersion, Framework, Person
@@ -64,11 +65,16 @@ def _accepted(session: Session, learner_id: int, evidence_id: int, code: str) ->
 
 
 def _decision(
-    learner_id: int, claim: Claim, decision_id: int | None = None, status: str = "accepted"
+    session: Session,
+    learner_id: int,
+    claim: Claim,
+    decision_id: int | None = None,
+    status: str = "accepted",
 ) -> Decision:
     return Decision(
         id=decision_id,
         claim_id=claim.id or 0,
+        framework_id=framework_of(session, claim.id or 0),
         actor_id=learner_id,
         old_status="claimed",
         new_status=status,
@@ -86,7 +92,7 @@ def _decide(
 ) -> int:
     """Accept ``item``'s claim on ``code`` with a decision row, committed: the decision's id."""
     claim = _accepted(session, learner.id or 0, item.id or 0, code)
-    decision = _decision(learner.id or 0, claim, decision_id)
+    decision = _decision(session, learner.id or 0, claim, decision_id)
     if at_most is not None:
         decision.at = utcnow() - at_most
     session.add(decision)
@@ -191,7 +197,7 @@ def test_an_engine_brought_up_to_date_step_by_step_equals_one_built_at_once(
     item = make_evidence(learner, title="Profile", body=PROFILE)
     claim = _accepted(session, learner.id or 0, item.id or 0, "SE04 P1")
     claim.status = "referred"
-    session.add(_decision(learner.id or 0, claim, status="referred"))
+    session.add(_decision(session, learner.id or 0, claim, status="referred"))
     session.commit()
     early, after_referral = decided_examples(session, ids)  # learnt before the learner edits
     second = "Vocational profile with K: we mapped her skills, talents and job goals together."
@@ -204,7 +210,7 @@ def test_an_engine_brought_up_to_date_step_by_step_equals_one_built_at_once(
     session.commit()
     late, after_edit = decided_examples(session, ids)  # the referral learnt after the edit
     claim.status = "accepted"
-    session.add(_decision(learner.id or 0, claim))
+    session.add(_decision(session, learner.id or 0, claim))
     session.commit()
     last, _ = decided_examples(session, ids, after_referral)
     assert last == decided_examples(session, ids, after_edit)[0]
@@ -256,9 +262,9 @@ def test_two_assessors_deciding_at_once_both_teach_the_engine(
     with Session(committed) as s:
         ids = [s.exec(select(Framework).where(Framework.code == "SE")).one().id or 0]
     with Session(committed) as slow, Session(committed) as quick:
-        slow.add(_decision(*first))
+        slow.add(_decision(slow, *first))
         slow.flush()  # its id is handed out now; it commits last
-        quick.add(_decision(*second))
+        quick.add(_decision(quick, *second))
         quick.commit()
         with Session(committed) as s:
             before = suggestions.warm_engine(s, ids)

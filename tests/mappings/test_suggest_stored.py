@@ -23,6 +23,7 @@ from delivery.web.evidence import readings
 from demo.accounts import register_learner
 from mappings.assessment import stored, suggestions
 from mappings.assessment.claims import claimable_criteria
+from mappings.assessment.deciders import framework_of
 from mappings.assessment.models import Claim, Decision, VersionSuggestions
 from mappings.engine.suggest import ENGINE_VERSION, SuggestionEngine
 from portfolio.models import Evidence, EvidenceVersion, Framework, Person
@@ -109,6 +110,7 @@ def _decide(session: Session, learner: Person, item: Evidence, codes: list[str])
         session.add(
             Decision(
                 claim_id=claim.id or 0,
+                framework_id=framework_of(session, claim.id or 0),
                 actor_id=learner.id or 0,
                 old_status="claimed",
                 new_status="accepted",

@@ -246,8 +246,9 @@ def test_a_row_deleted_or_inserted_in_the_database_is_reported(session, connecti
     connection.execute(text("DELETE FROM decision WHERE id = :id"), {"id": ids["decision"]})
     connection.execute(
         text(
-            "INSERT INTO decision (claim_id, old_status, new_status, method, feedback, actor_id, at)"
-            " SELECT claim_id, 'claimed', 'accepted', 'O', '', actor_id, at FROM decision"
+            "INSERT INTO decision (claim_id, framework_id, old_status, new_status, method,"
+            " feedback, actor_id, at) SELECT claim_id, framework_id, 'claimed', 'accepted', 'O',"
+            " '', actor_id, at FROM decision"
             " WHERE id = (SELECT max(id) FROM decision)"
         )
     )

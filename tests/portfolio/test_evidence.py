@@ -566,6 +566,7 @@ def test_suggestions_read_the_attachments_and_decisions_on_them_become_examples(
     client, auth, make_person, make_registration, make_evidence, session
 ) -> None:
     from mappings.assessment.claims import claimable_criteria
+    from mappings.assessment.deciders import framework_of
     from mappings.assessment.models import Claim, Decision
     from mappings.assessment.suggestions import decided_examples, reset_cache
     from portfolio.models import Framework
@@ -604,9 +605,11 @@ def test_suggestions_read_the_attachments_and_decisions_on_them_become_examples(
         Claim(evidence_id=item.id, criterion_id=crit, claimed_by=learner.id, status="accepted")
     )
     session.flush()
+    claim_id = session.exec(select(Claim)).one().id or 0
     session.add(
         Decision(
-            claim_id=session.exec(select(Claim)).one().id,
+            claim_id=claim_id,
+            framework_id=framework_of(session, claim_id),
             actor_id=learner.id,
             old_status="claimed",
             new_status="accepted",
