@@ -262,7 +262,7 @@ def decide(
         )
     row_decision = Decision(
         claim_id=claim_id,
-        framework_id=framework.id,
+        framework_id=framework.id or 0,
         old_status=claim.status,
         new_status=decision,
         method=method,

@@ -68,8 +68,9 @@ class Decision(SQLModel, table=True):
     claim_id: int = Field(foreign_key="claim.id")
     # the claim's framework (a claim never changes criterion), written with the decision by
     # claims.decide, a trusted bundle's import and the demo's bulk writer (migration 0049 gave
-    # the earlier ones theirs)
-    framework_id: int | None = None
+    # the earlier ones theirs); never empty (0050): a decision without it would be invisible to
+    # the relearning job's newest-decision probe. Hand-built ones ask deciders.frameworks_of.
+    framework_id: int
     old_status: str = Field(max_length=16)
     new_status: str = Field(max_length=16)
     method: str | None = Field(default=None, max_length=16)

@@ -1,10 +1,11 @@
-"""A decision names its claim's framework (``Decision.framework_id``), or the relearning job's
-newest-decision probe never finds it: a decision written by hand (a test's, a benchmark's) asks
-``deciders.framework_of`` for it."""
+"""A decision names its claim's framework (``Decision.framework_id``): the database refuses one
+without it, so none is invisible to the relearning job's newest-decision probe; a decision written
+by hand (a test's, a benchmark's) asks ``deciders.framework_of`` for it."""
 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from mappings.assessment.claims import claimable_criteria
@@ -25,6 +26,25 @@ def _claim(session: Session, learner_id: int, evidence_id: int) -> Claim:
     session.add(claim)
     session.flush()
     return claim
+
+
+def test_a_decision_without_its_framework_is_refused_by_the_database(
+    make_person, make_registration, make_evidence, session
+) -> None:
+    learner = make_person("learner")
+    make_registration(learner=learner, codes="SE04")
+    claim = _claim(session, learner.id or 0, make_evidence(learner).id or 0)
+    unnamed = Decision(
+        claim_id=claim.id or 0, actor_id=learner.id or 0, old_status="claimed",
+        new_status="accepted",
+    )  # fmt: skip
+    with (
+        pytest.raises(IntegrityError, match=r"(?i)not[ -]null") as refused,
+        session.begin_nested(),
+    ):
+        session.add(unnamed)
+        session.flush()
+    assert "framework_id" in str(refused.value)
 
 
 def test_a_decision_written_by_hand_names_its_framework_and_is_the_newest_there(
