@@ -254,3 +254,46 @@ def page_of_person(
         rows=_rows(session, rows, zone, standards), total=int(total), page=page,
         per_page=per_page, assessed=int(assessed or 0), assured=int(assured or 0),
     )  # fmt: skip
+
+
+CASELOAD_ROLES = ("assessor", "iqa")
+NO_CASELOAD = "Only assessors and IQAs have a caseload."
+
+
+def caseload_roles(actor: Actor, role: str | None = None) -> tuple[str, ...]:
+    """The roles whose caseload ``actor`` reads: ``role`` ("assessor" or "iqa"), which they
+    must hold now, or (None) each of the two they hold. PermissionDenied for anyone holding
+    neither (an administrator, a learner, an EQA: they have no caseload), or asking for the
+    caseload of a role they do not hold; Invalid for another role."""
+    if role is not None and role not in CASELOAD_ROLES:
+        raise Invalid(
+            f"Unknown role “{role}”: a caseload is an assessor's or an IQA's.", field="role"
+        )
+    held = tuple(r for r in CASELOAD_ROLES if actor.has(r) and role in (None, r))
+    if not held:
+        if role is not None and any(actor.has(r) for r in CASELOAD_ROLES):
+            raise PermissionDenied(f"Only people with the {role} role have its caseload.")
+        raise PermissionDenied(NO_CASELOAD)
+    return held
+
+
+def caseload_after(
+    session: Session,
+    *,
+    actor: Actor,
+    role: str | None = None,
+    after: tuple[tuple[str, int], int] | None,
+    limit: int,
+    zone: ZoneInfo = CENTRE,
+) -> tuple[list[RegistrationRow], tuple[tuple[str, int], int] | None]:
+    """The registrations ``actor`` is allocated as assessor or IQA (``role``: as that one only;
+    see :func:`caseload_roles`), their own learners, in the order and keyset pages of
+    :func:`registrations_after`: one statement of ``limit + 1`` rows and one for their
+    standards, however many learners they have and however far down the list the page is."""
+    roles = caseload_roles(actor, role)
+    mine = or_(*(_of(actor.id, r) for r in roles))
+    rows = session.execute(_listing(after=after).where(mine).limit(limit + 1)).all()
+    shown = _rows(session, rows[:limit], zone)
+    if len(rows) <= limit:
+        return shown, None
+    return shown, ((shown[-1].learner, shown[-1].learner_id), shown[-1].id)

@@ -66,6 +66,7 @@ EXPECT: dict[str, set[str]] = {
     "api_quality.cycles": {"iqa"},
     "api_quality.cycle": {"iqa"},
     "api_quality.sample": {"iqa", "eqa"},
+    "api_caseload.caseload": {"assessor", "other_assessor", "iqa"},  # each their own learners
 }
 assert PORTFOLIO_READERS <= SAMPLED_READERS
 OK = {200, 201, 409, 422}  # served (a valid request may still break a rule: 409, 422)

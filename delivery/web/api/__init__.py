@@ -15,6 +15,7 @@ from delivery.web import ids
 from delivery.web.api import (
     admin,
     assessment,
+    caseload,
     comments,
     docs,
     evidence,
@@ -30,7 +31,7 @@ from delivery.web.ids import IdConverter
 from portfolio.services.tokens import SCOPES
 
 # Each resource module has a flask-smorest Blueprint ``bp``; add a module here to mount it.
-RESOURCES = (me, frameworks, evidence, comments, witness, admin, assessment, plans, quality)
+RESOURCES = (me, frameworks, evidence, comments, witness, admin, assessment, plans, quality, caseload)
 
 
 class PortfolioApi(Api):

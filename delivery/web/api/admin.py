@@ -3,7 +3,6 @@ only (as the admin pages): list and add people, cohorts and registrations."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Any
 
@@ -262,24 +261,10 @@ def list_registrations(page_args: dict[str, Any]) -> dict[str, Any]:
     learner's name. Paged by keyset (the cursor holds the last one's learner and id)."""
     actor = require_role("admin")
     found, last = registration_rows.registrations_after(
-        db(), actor=actor, after=paging.after(page_args, "registrations", _learner_key),
+        db(), actor=actor, after=paging.after(page_args, "registrations", paging.learner_key),
         limit=page_args["limit"], zone=centre_zone(),
     )  # fmt: skip
-    shown = [asdict(r) for r in found]
-    if last is None:
-        return paging.keyset_body(shown, "registrations", None)
-    return paging.keyset_body(shown, "registrations", (json.dumps(last[0]), last[1]))
-
-
-def _learner_key(text: str) -> tuple[str, int]:
-    """The learner's name and id a registrations cursor holds (as JSON); ValueError if not."""
-    found = json.loads(text)
-    if not isinstance(found, list) or len(found) != 2:
-        raise ValueError("not a learner")
-    name, learner_id = found
-    if not isinstance(name, str) or type(learner_id) is not int:
-        raise ValueError("not a learner")
-    return name, learner_id
+    return paging.registrations_body([asdict(r) for r in found], "registrations", last)
 
 
 @bp.route("/registrations/<int:registration_id>")

@@ -97,3 +97,22 @@ def keyset_body(items: Sequence[T], sort: str, last: tuple[str, int] | None) -> 
         cursor = encode({"sort": sort, "key": last[0], "id": last[1]})
         found["next"], found["next_cursor"] = _next_link(cursor), cursor
     return found
+
+
+def learner_key(text: str) -> tuple[str, int]:
+    """The learner's name and id a cursor of registrations holds (as JSON); ValueError if not."""
+    found = json.loads(text)
+    if not isinstance(found, list) or len(found) != 2:
+        raise ValueError("not a learner")
+    name, learner_id = found
+    if not isinstance(name, str) or type(learner_id) is not int:
+        raise ValueError("not a learner")
+    return name, learner_id
+
+
+def registrations_body(
+    items: Sequence[T], sort: str, last: tuple[tuple[str, int], int] | None
+) -> dict[str, Any]:
+    """:func:`keyset_body` for a list of registrations by learner, ``last`` the learner's name
+    and id and the registration's id of the page's last row (read back by :func:`learner_key`)."""
+    return keyset_body(items, sort, None if last is None else (json.dumps(last[0]), last[1]))

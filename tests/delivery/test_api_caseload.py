@@ -1,0 +1,215 @@
+"""``GET /api/v1/caseload``: an assessor's or IQA's own learners, each registration with where it
+stands as the caseload page shows it; refused to anyone without a caseload; paged by keyset; the
+same statements for 2 learners as for 20, each with their history, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from delivery.web.coverage import caseload as page_service
+from mappings.assessment import claims, signoff, summaries
+from portfolio.errors import PermissionDenied
+from portfolio.services import registration_rows, withdrawals
+from tests.conftest import actor_of
+from tests.delivery.api_world import bearer, token_for
+from tests.delivery.test_api_evidence_keyset import _statements
+from tests.mappings.test_assessment import _accept_all
+
+TODAY = date.today()
+URL = "/api/v1/caseload"
+
+
+def _claim_two(session, learner, make_evidence) -> None:
+    item = make_evidence(learner)
+    found = claims.claimable_criteria(session, learner.id)
+    claims.set_claims(
+        session, actor=actor_of(learner), evidence_id=item.id,
+        criterion_ids=[c.criterion_id for c in found][:2],
+    )  # fmt: skip
+    session.commit()
+
+
+@pytest.fixture
+def case(session, make_person, make_registration, make_evidence) -> dict[str, Any]:
+    """An assessor and an IQA; a person who is both; a learner still learning with two claims
+    awaiting, one completed, one withdrawn, and one nobody here holds."""
+    assessor, iqa = make_person("assessor"), make_person("iqa")
+    both = make_person("assessor,iqa")
+    busy = make_person("learner", name="Abel Busy")
+    done = make_person("learner", name="Dora Done")
+    gone = make_person("learner", name="Wanda Walker")
+    regs = {
+        "busy": make_registration(learner=busy, assessor=assessor, iqa=iqa, codes="SE01"),
+        "done": make_registration(learner=done, assessor=assessor, iqa=both, codes="SE01"),
+        "gone": make_registration(learner=gone, assessor=both, iqa=iqa, codes="SE01"),
+        "else": make_registration(codes="SE01"),
+    }
+    _claim_two(session, busy, make_evidence)
+    _accept_all(session, done, assessor, make_evidence, "SE01")
+    signoff.sign_off(
+        session, actor=actor_of(assessor), registration_id=regs["done"].id,
+        standard_code="SE01", summary="Competent throughout.", assessor_declaration=True,
+    )  # fmt: skip
+    withdrawals.withdraw(
+        session, actor=actor_of(make_person("admin")), registration_id=regs["gone"].id,
+        on=TODAY - timedelta(days=1), reason="Moved away",
+    )  # fmt: skip
+    session.commit()
+    return {"assessor": assessor, "iqa": iqa, "both": both, "regs": regs}
+
+
+def _get(client, session, person, query: str = "", scopes=("read",)) -> Any:
+    return client.get(f"{URL}{query}", headers=bearer(token_for(session, person.id, scopes)))
+
+
+def _ids(response) -> list[int]:
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return [row["id"] for row in response.get_json()["items"]]
+
+
+def test_each_holder_is_given_their_own_learners_as_the_caseload_page_shows_them(
+    client, session, case
+) -> None:
+    regs = case["regs"]
+    answer = _get(client, session, case["assessor"]).get_json()
+    assert answer["next"] is None and answer["next_cursor"] is None
+    rows = {row["learner"]: row for row in answer["items"]}
+    assert list(rows) == ["Abel Busy", "Dora Done"]  # by name; not the withdrawn one's assessor
+    busy, done = rows["Abel Busy"], rows["Dora Done"]
+    assert (busy["id"], busy["roles"], busy["state"]) == (regs["busy"].id, ["assessor"], "active")
+    assert busy["awaiting_claims"] == 2 and busy["standards"] == ["SE01"]
+    assert busy["rag"] in ("red", "amber", "green") and busy["completed_on"] is None
+    assert (done["state"], done["rag"]) == ("completed", None)
+    assert done["completed_on"] == TODAY.isoformat()
+    assert done["met"] == done["total"] > 0 and done["percent"] == 100
+    # the figures are those the caseload page shows (worked out the same way, from its summaries)
+    shown = page_service.caseload(
+        session, actor=actor_of(case["assessor"]),
+        store=lambda ids: summaries.save(session, ids, TODAY),
+    )  # fmt: skip
+    [row] = shown.rows
+    assert (row.registration_id, row.met, row.total, row.percent, row.rag, row.awaiting_claims) == (
+        busy["id"], busy["met"], busy["total"], busy["percent"], busy["rag"], busy["awaiting_claims"]
+    )  # fmt: skip
+    iqa = _get(client, session, case["iqa"]).get_json()["items"]
+    assert [(r["learner"], r["roles"], r["state"]) for r in iqa] == [
+        ("Abel Busy", ["iqa"], "active"), ("Wanda Walker", ["iqa"], "withdrawn"),
+    ]  # fmt: skip
+    gone = iqa[1]
+    assert (gone["withdrawn_on"], gone["rag"]) == ((TODAY - timedelta(days=1)).isoformat(), None)
+
+
+def test_a_person_who_is_both_is_given_either_or_both_caseloads(client, session, case) -> None:
+    both, regs = case["both"], case["regs"]
+    whole = _get(client, session, both).get_json()["items"]
+    assert [(r["id"], r["roles"]) for r in whole] == [
+        (regs["done"].id, ["iqa"]), (regs["gone"].id, ["assessor"]),
+    ]  # fmt: skip
+    assert _ids(_get(client, session, both, "?role=assessor")) == [regs["gone"].id]
+    assert _ids(_get(client, session, both, "?role=iqa")) == [regs["done"].id]
+
+
+def test_anyone_without_that_caseload_is_refused(client, session, case, make_person) -> None:
+    for person, query in [
+        (make_person("admin"), ""), (make_person("learner"), ""), (make_person("eqa"), ""),
+        (make_person("admin"), "?role=assessor"), (case["assessor"], "?role=iqa"),
+        (case["iqa"], "?role=assessor"),
+    ]:  # fmt: skip
+        refused = _get(client, session, person, query)
+        assert refused.status_code == 403, (person.roles, query)
+        assert refused.content_type == "application/problem+json"
+        assert "caseload" in refused.get_json()["detail"]
+    assert client.get(URL).status_code == 401
+    unknown = _get(client, session, case["assessor"], "?role=admin")
+    assert unknown.status_code == 422
+    assert [e["field"] for e in unknown.get_json()["errors"]] == ["role"]
+    no_scope = _get(client, session, case["assessor"], scopes=("assess",))
+    assert no_scope.status_code == 403
+
+
+def test_the_service_itself_refuses_who_has_no_caseload(session, case, make_person) -> None:
+    """The check is the service's, not only the operation's."""
+    from mappings.assessment.caseload import entries_after
+
+    for person, role in [(make_person("admin"), None), (make_person("eqa"), None),
+                         (case["iqa"], "assessor"), (make_person("learner"), "iqa")]:  # fmt: skip
+        with pytest.raises(PermissionDenied):
+            entries_after(session, actor=actor_of(person), role=role, after=None, limit=5)
+        with pytest.raises(PermissionDenied):
+            registration_rows.caseload_after(
+                session, actor=actor_of(person), role=role, after=None, limit=5
+            )
+
+
+NAMES = ["Ann Lee", "Bob Stone", "Ann Lee", "Cara Moss", "ann lee", "Bob Stone", "Zed Park"]
+
+
+def _walk(client, url: str, headers: dict[str, str]) -> list[int]:
+    seen: list[int] = []
+    while url:
+        body = client.get(url, headers=headers).get_json()
+        assert "items" in body, body
+        assert len(body["items"]) <= 2 and (body["next"] is None) == (body["next_cursor"] is None)
+        seen += [row["id"] for row in body["items"]]
+        url = body["next"]
+    return seen
+
+
+def test_the_caseload_is_paged_by_keyset_and_a_cursor_of_another_list_refused(
+    client, session, make_person, make_registration
+) -> None:
+    holder, other = make_person("assessor,iqa"), make_person("iqa")
+    made = [
+        make_registration(learner=make_person("learner", name=n), assessor=holder, iqa=other).id
+        for n in NAMES
+    ] + [make_registration(learner=make_person("learner", name="Iris Q"), iqa=holder).id]
+    headers = bearer(token_for(session, holder.id, ("read",)))
+    whole = client.get(f"{URL}?limit=200", headers=headers).get_json()
+    assert whole["next"] is None and sorted(r["id"] for r in whole["items"]) == sorted(made)
+    in_order = [r["id"] for r in whole["items"]]
+    assert _walk(client, f"{URL}?limit=2", headers) == in_order
+    assessed = [r["id"] for r in whole["items"] if r["roles"] == ["assessor"]]
+    assert _walk(client, f"{URL}?limit=2&role=assessor", headers) == assessed
+    assert sorted(assessed) == sorted(made[:-1])
+    cursor = client.get(f"{URL}?limit=2&role=assessor", headers=headers).get_json()["next_cursor"]
+    assert client.get(f"{URL}?role=assessor&cursor={cursor}", headers=headers).status_code == 200
+    people = client.get("/api/v1/registrations?limit=1", headers=bearer(
+        token_for(session, make_person("admin").id, ("read",))
+    )).get_json()["next_cursor"]  # fmt: skip
+    for url in (f"{URL}?cursor={cursor}", f"{URL}?role=iqa&cursor={cursor}",
+                f"{URL}?cursor={people}", f"{URL}?cursor={cursor[:-2]}"):  # fmt: skip
+        refused = client.get(url, headers=headers)
+        assert refused.status_code == 422, url
+        assert [e["field"] for e in refused.get_json()["errors"]] == ["cursor"]
+
+
+def _holder_of(count: int, session, make_person, make_registration, make_evidence) -> Any:
+    """An assessor of ``count`` learners, each with a claimed item and a decision (history)."""
+    assessor = make_person("assessor")
+    for n in range(count):
+        learner = make_person("learner", name=f"Learner {n:02}")
+        make_registration(learner=learner, assessor=assessor, iqa=make_person("iqa"))
+        _claim_two(session, learner, make_evidence)
+    return assessor
+
+
+def test_the_statements_of_a_page_do_not_grow_with_the_learners_or_their_history(
+    client, session, connection, make_person, make_registration, make_evidence
+) -> None:
+    counted = []
+    for count in (2, 20):
+        assessor = _holder_of(count, session, make_person, make_registration, make_evidence)
+        headers = bearer(token_for(session, assessor.id, ("read",)))
+        url = f"{URL}?limit=50"
+        assert len(_ids(client.get(url, headers=headers))) == count  # "last used" written
+        with _statements(connection) as read:
+            assert len(_ids(client.get(url, headers=headers))) == count
+        counted.append([s for s, _ in read])
+    assert len(counted[0]) == len(counted[1]), "\n\n".join(counted[1])
+    # the token; the page of registrations (limit + 1) and their standards; their standings
+    # (registrations, standards, criteria, claims), counts only
+    selects = [s for s in counted[1] if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 7, "\n\n".join(selects)
