@@ -31,7 +31,7 @@ A summary is a cache with two guards, so a reader finds it right or not at all:
 
 :func:`rows` works them out with what the caseload sorts, searches and counts by (assessor, IQA,
 learner's name, planned end, percentage met, RAG, withdrawn, completed and when); :func:`store`
-saves them. The caseload (``delivery/web/coverage/caseload.py``) reads only stored summaries: a
+saves them. The caseload page (its query: ``mappings/assessment/caseload.py``) reads only stored summaries: a
 page is a range of an index and a count. It stores the few it misses before it reads on, in a
 transaction of its own (the page's writes nothing); a larger backlog goes to the background, and
 meanwhile the page shows an earlier day's figures. :func:`refresh` stores today's summary of

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from delivery.web.coverage import caseload as service
+from mappings.assessment import caseload as query
 from mappings.assessment import summaries
 from mappings.assessment.models import Claim, RegistrationSummary
 from tests.conftest import actor_of
@@ -86,7 +87,7 @@ def test_a_summary_of_another_day_is_worked_out_again(
 def test_a_backlog_of_summaries_goes_to_the_background_and_the_page_shows_what_there_is(
     session, client, auth, team, make_registration, monkeypatch
 ) -> None:
-    monkeypatch.setattr(service, "INLINE", 1)
+    monkeypatch.setattr(query, "INLINE", 1)
     regs = [_learner(session, name, team, make_registration)[1] for name in ("Ann A", "Bob B")]
     _earlier_day(session, [r.id for r in regs])
     new = _learner(session, "Cat C", team, make_registration)[1]  # no summary at all

@@ -1,13 +1,14 @@
-"""The caseload of an assessor or IQA, and a cohort's progress: many registrations at once.
+"""The caseload page's view data, and a cohort's progress: many registrations at once.
 
-The caseload reads only stored summaries (:mod:`mappings.assessment.summaries`), which carry its
-sort keys with an index per sort: one statement counts the whole caseload, one reads a page (a
-range of an index with a limit, sought from the row a Next or Previous link names: see
-:mod:`delivery.web.coverage.caseload_rows`), whatever the caseload's size. Summaries missing or
-of an earlier day are stored first when few; a backlog is left to the background (``pending``)
-and the page says so. A cohort's page folds every registration through
-:func:`mappings.assessment.standing.load_standings`. Neither's number of queries grows with the
-number of learners.
+The caseload reads only stored summaries, through the query of :mod:`mappings.assessment.caseload`
+(its figures: one statement counts the whole caseload, which also checks that the person holds
+the caseload's role) and :mod:`mappings.assessment.caseload_rows` (a page: a range of an index
+with a limit, sought from the row a Next or Previous link names), whatever the caseload's size;
+the API's ``GET /api/v1/caseload`` reads the same people's registrations from the same service
+module. Summaries missing or of an earlier day are stored first when few; a backlog is left to
+the background (``pending``) and the page says so. A cohort's page folds every registration
+through :func:`mappings.assessment.standing.load_standings`. Neither's number of queries grows
+with the number of learners.
 """
 
 from __future__ import annotations
@@ -15,32 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import (
-    ColumnElement,
-    Date,
-    Integer,
-    and_,
-    bindparam,
-    case,
-    distinct,
-    func,
-    literal,
-)
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, or_, select
 
-from delivery.web.coverage.caseload_rows import (
-    RAGS,
-    Position,
-    Row,
-    holder_of,
-    like,
-    page_rows,
-    pattern,
-)
 from delivery.web.coverage.overview import (
     RAG_LABELS,
     RAG_RANK,
@@ -48,9 +27,10 @@ from delivery.web.coverage.overview import (
     met_label,
     progress_of,
 )
-from mappings.assessment.models import RegistrationSummary
+from mappings.assessment.caseload import Store, settled_counts
+from mappings.assessment.caseload_rows import Position, Row, page_rows
 from mappings.assessment.standing import load_standings
-from portfolio.errors import NotFound, PermissionDenied
+from portfolio.errors import NotFound
 from portfolio.models import Cohort, Registration
 from portfolio.services.people import Actor
 
@@ -70,27 +50,7 @@ class SortColumn:
 
 
 PAGE_SIZE = 50
-INLINE = 100  # summaries a visit works out and stores before it answers; more: the background
 R = TypeVar("R", LearnerProgress, Row)
-Store = Callable[[list[int]], None]  # stores these registrations' summaries now, then reads on
-
-
-@dataclass(frozen=True)
-class Counts:
-    """The figures of a whole caseload, from its stored summaries, in one statement."""
-
-    registrations: int  # with a summary (a learner may hold several registrations)
-    rag_counts: dict[str, int]
-    awaiting_claims: int
-    learners: int  # 0 unless counted (``people``: the home page's panel)
-    awaiting_learners: int  # learners with a claim awaiting a decision; the same
-    matching: int  # registrations the search finds
-    allocated: int  # registrations of the caseload, with a summary or not
-    stale: int  # summaries worked out before today
-    withdrawn: int = 0  # registrations whose learner withdrew: in no other figure but the first
-    completed: int = 0  # registrations completed (not withdrawn): not in the RAG counts
-    matching_finished: int = 0  # of ``matching``, those completed, withdrawn or ended
-    ended: int = 0  # registrations ended by the learner's erasure: in no other figure but the first
 
 
 @dataclass(frozen=True)
@@ -140,111 +100,6 @@ def sort_rows(rows: Sequence[R], key: str, direction: str = "asc") -> list[R]:
     key = key if key in SORT_KEYS else "name"
     ordered = sorted(rows, key=_sort_key(key))
     return ordered[::-1] if direction == "desc" else ordered
-
-
-_S = RegistrationSummary
-
-
-def _ones(condition: ColumnElement[bool]) -> Any:
-    return func.count().filter(condition)
-
-
-@cache
-def _counts_statement(role: str, search: bool, people: bool) -> Any:
-    """Built once per role, whether there is a search and whether learners are counted (two
-    distinct counts: a third of the statement's time at 50,000 registrations); building it
-    costs more than running it."""
-    holder = bindparam("holder", type_=Integer)
-    # a withdrawn learner is counted apart, nor is a completed one red, amber or green; the claims
-    # of neither await a decision (the marking queue leaves them out); nor of a learner whose
-    # personal data was erased (stage 3), who is not counted among the learners either
-    working = col(_S.stage) == 0
-    kept = col(_S.stage) != 3
-    awaiting = and_(col(_S.awaiting) > 0, working)
-    allocated = (
-        sa_select(func.count())
-        .select_from(Registration)
-        .where(holder_of(role, Registration) == holder)
-        .scalar_subquery()
-    )
-    return sa_select(
-        func.count(),
-        *(_ones(and_(col(_S.rag_rank) == rank, working)) for rank in range(len(RAGS))),
-        func.coalesce(func.sum(case((working, _S.awaiting), else_=0)), 0),
-        func.count(distinct(case((kept, _S.learner_id)))) if people else literal(0),
-        func.count(distinct(case((awaiting, _S.learner_id)))) if people else literal(0),
-        _ones(like()) if search else func.count(),
-        allocated,
-        _ones(col(_S.computed_on) < bindparam("today", type_=Date)),
-        _ones(col(_S.withdrawn).is_(True)),
-        _ones(col(_S.stage) == 1),
-        _ones(and_(like(), col(_S.stage) > 0)) if search else _ones(col(_S.stage) > 0),
-        _ones(~kept),
-    ).where(holder_of(role) == holder)
-
-
-def counts(
-    session: Session, holder_id: int, role: str, today: date, needle: str = "", people: bool = False
-) -> Counts:
-    """The caseload's figures, and how many of its registrations have a summary, in one
-    statement (an index range of the summaries, and one of the registrations)."""
-    params: dict[str, Any] = {"holder": holder_id, "today": today}
-    if needle:
-        params["pattern"] = pattern(needle)
-    found = session.execute(_counts_statement(role, bool(needle), people), params).one()
-    (total, red, amber, green, awaiting, learners, awaiting_learners, matching, mine, stale,
-     withdrawn, completed, matching_finished, ended) = found  # fmt: skip
-    return Counts(
-        registrations=total,
-        rag_counts={"red": red, "amber": amber, "green": green},
-        awaiting_claims=awaiting,
-        learners=learners,
-        awaiting_learners=awaiting_learners,
-        matching=matching,
-        allocated=mine,
-        stale=stale,
-        withdrawn=withdrawn,
-        completed=completed,
-        matching_finished=matching_finished,
-        ended=ended,
-    )
-
-
-def behind(session: Session, holder_id: int, role: str, today: date) -> list[int]:
-    """The caseload's registrations with no summary, or one of an earlier day, in id order."""
-    found = session.execute(
-        sa_select(col(Registration.id))
-        .outerjoin(_S, col(_S.registration_id) == Registration.id)
-        .where(holder_of(role, Registration) == holder_id)
-        .where(or_(col(_S.registration_id).is_(None), col(_S.computed_on) < today))
-        .order_by(col(Registration.id))
-    )
-    return [int(i) for (i,) in found]
-
-
-def settled_counts(
-    session: Session,
-    *,
-    actor: Actor,
-    role: str,
-    today: date,
-    needle: str = "",
-    store: Store | None = None,
-    people: bool = False,
-) -> tuple[Counts, tuple[int, ...]]:
-    """The caseload's figures once the summaries it misses (or has from an earlier day) are
-    stored by ``store``, when they are few (:data:`INLINE`); else those it could not store:
-    the page shows the rest, and earlier days' figures, meanwhile."""
-    if role not in ("assessor", "iqa") or not actor.has(role):
-        raise PermissionDenied("Only assessors and IQAs have a caseload.")
-    found = counts(session, actor.id, role, today, needle, people)
-    if found.allocated == found.registrations and not found.stale:
-        return found, ()
-    late = behind(session, actor.id, role, today)
-    if store is None or len(late) > INLINE:
-        return found, tuple(late)
-    store(late)
-    return counts(session, actor.id, role, today, needle, people), ()
 
 
 def _progress(row: Row) -> LearnerProgress:

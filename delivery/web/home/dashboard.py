@@ -10,7 +10,6 @@ from datetime import date
 
 from sqlmodel import Session
 
-from delivery.web.coverage.caseload import Store, settled_counts
 from delivery.web.coverage.overview import (
     LearnerProgress,
     Outstanding,
@@ -24,6 +23,7 @@ from delivery.web.home.next_steps import (
     awaiting_of,
     registrations_of,
 )
+from mappings.assessment.caseload import Store, settled_counts
 from mappings.assessment.declarations import Awaiting, awaiting_in
 from mappings.assessment.plan_reads import PlanRow, open_plans
 from mappings.assessment.referrals import Referral, open_referrals
