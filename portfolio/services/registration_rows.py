@@ -20,6 +20,7 @@ from portfolio.models import Cohort, Framework, Person, Registration
 from portfolio.paging import Paged, clamp, past
 from portfolio.services.people import Actor
 from portfolio.services.registration_standards import CENTRE, standards_of
+from portfolio.words import ROLE_WORDS
 
 PAGE_SIZE = 50
 
@@ -272,7 +273,8 @@ def caseload_roles(actor: Actor, role: str | None = None) -> tuple[str, ...]:
     held = tuple(r for r in CASELOAD_ROLES if actor.has(r) and role in (None, r))
     if not held:
         if role is not None and any(actor.has(r) for r in CASELOAD_ROLES):
-            raise PermissionDenied(f"Only people with the {role} role have its caseload.")
+            word = ROLE_WORDS[role]  # "assessor", "internal quality assurer": both take "an"
+            raise PermissionDenied(f"Only an {word} has that caseload, and you are not one.")
         raise PermissionDenied(NO_CASELOAD)
     return held
 

@@ -13,7 +13,7 @@ from delivery.web.coverage import caseload as page_service
 from mappings.assessment import claims, signoff, summaries
 from portfolio.errors import PermissionDenied
 from portfolio.services import registration_rows, withdrawals
-from tests.conftest import actor_of
+from tests.conftest import PASSWORD, actor_of
 from tests.delivery.api_world import bearer, token_for
 from tests.delivery.test_api_evidence_keyset import _statements
 from tests.mappings.test_assessment import _accept_all
@@ -213,3 +213,17 @@ def test_the_statements_of_a_page_do_not_grow_with_the_learners_or_their_history
     # (registrations, standards, criteria, claims), counts only
     selects = [s for s in counted[1] if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) == 7, "\n\n".join(selects)
+
+
+def test_a_caseload_of_a_role_not_held_is_refused_in_words_on_the_page_and_the_api(
+    client, session, case
+) -> None:
+    """The page's ``?role=`` and the API's ``role`` are refused by the one check, in words (the
+    page shows its message: no role's code)."""
+    words = "Only an internal quality assurer has that caseload, and you are not one."
+    refused = _get(client, session, case["assessor"], "?role=iqa")
+    assert refused.get_json()["detail"] == words
+    page = client.application.test_client()
+    page.post("/login", data={"email": case["assessor"].email, "password": PASSWORD})
+    shown = page.get("/caseload?role=iqa")
+    assert shown.status_code == 403 and words in shown.get_data(as_text=True)
