@@ -31,7 +31,18 @@ from delivery.web.ids import IdConverter
 from portfolio.services.tokens import SCOPES
 
 # Each resource module has a flask-smorest Blueprint ``bp``; add a module here to mount it.
-RESOURCES = (me, frameworks, evidence, comments, witness, admin, assessment, plans, quality, caseload)
+RESOURCES = (
+    me,
+    frameworks,
+    evidence,
+    comments,
+    witness,
+    admin,
+    assessment,
+    plans,
+    quality,
+    caseload,
+)
 
 
 class PortfolioApi(Api):
