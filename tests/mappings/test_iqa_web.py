@@ -408,3 +408,23 @@ def test_the_sampling_number_is_explained_not_called_a_random_seed(client, auth,
         assert "Sampling number" in text and "the same number picks the same samples again" in text
         words = re.sub(r'[\w-]+="[^"]*seed[^"]*"', "", text)  # the field's name stays
         assert "seed" not in words.lower()
+
+
+def test_planning_one_sample_says_one_sample(client, auth, session, make_person, make_registration) -> None:  # fmt: skip
+    """A new centre's first cycle often holds one decision: "Planned 1 sample", not "1 samples"."""
+    from mappings.quality.cycles import create_cycle
+    from tests.mappings.iqa_builders import CYCLE_END, CYCLE_START
+
+    iqa, assessor = make_person("iqa"), make_person("assessor")
+    reg = make_registration(assessor=assessor, iqa=iqa)
+    assess(session, reg, assessor.id, "SE01", kind="observation_record", method="O")
+    cycle = create_cycle(session, actor=actor_of(iqa), name="First", start=CYCLE_START, end=CYCLE_END, seed=3)  # fmt: skip
+    session.commit()
+    auth.login(iqa)
+    page = client.post(
+        f"/iqa/cycles/{cycle.id}/plan", data={"plan-seed": "3"}, follow_redirects=True
+    )
+    samples = session.exec(select(Sample).where(Sample.cycle_id == cycle.id)).all()
+    assert len(samples) == 1
+    text = page.get_data(as_text=True)
+    assert "Planned 1 sample with sampling number 3." in text, re.findall(r"Planned[^<]*", text)

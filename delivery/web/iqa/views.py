@@ -64,6 +64,7 @@ from mappings.quality.review import review_sample
 from mappings.quality.samples import SampleView, sample_view
 from mappings.quality.strategy import get_strategy, save_strategy
 from portfolio.services import people
+from portfolio.words import count_words
 
 bp = Blueprint("iqa", __name__)
 bp.add_app_template_filter(reason_words, "reason_words")
@@ -178,7 +179,9 @@ def plan(cycle_id: int) -> tuple[str, int] | Response:
         with errors_on(form):
             result = plan_cycle(db(), actor=actor(), cycle_id=cycle_id, seed=form.seed.data)
             samples, seed = len(result.plan.samples), result.cycle.seed
-            flash(f"Planned {samples} samples with sampling number {seed}.", "success")
+            flash(
+                f"Planned {count_words(samples, 'sample')} with sampling number {seed}.", "success"
+            )
             return redirect(url_for("iqa.cycle", cycle_id=cycle_id))
     return _plan_page(cycle_id, form)
 
