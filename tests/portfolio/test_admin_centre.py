@@ -130,3 +130,15 @@ def test_learners_on_a_break_are_counted_apart_from_those_past_their_planned_end
         figures = centre_figures(session, today=date.today())
     past = next(f for f in figures.work if f.label == "Registrations past their planned end")
     assert (past.value, past.hint) == (0, "with a standard not yet signed off")
+
+
+def test_one_active_registration_is_counted_in_the_singular(session, make_person, make_registration) -> None:  # fmt: skip
+    """The centre page reads "1 registration with a standard not yet signed off", not "1 registrations"."""
+    make_registration(assessor=make_person("assessor"))
+    session.commit()
+    active = next(f for f in centre_figures(session).work if f.label == "Active registrations")
+    assert (active.value, active.hint) == (1, "registration with a standard not yet signed off")
+    make_registration(assessor=make_person("assessor"))
+    session.commit()
+    active = next(f for f in centre_figures(session).work if f.label == "Active registrations")
+    assert (active.value, active.hint) == (2, "registrations with a standard not yet signed off")

@@ -192,7 +192,7 @@ def centre_figures(session: Session, *, today: date | None = None) -> CentreFigu
                 "Active registrations",
                 active,
                 "admin.registrations",
-                "registrations with a standard not yet signed off"
+                f"registration{'' if active == 1 else 's'} with a standard not yet signed off"
                 + (f"; {withdrawn} withdrawn, not counted" if withdrawn else ""),
             ),
             Figure("Registrations without an assessor or IQA", unallocated, "admin.registrations"),
