@@ -62,7 +62,7 @@ def test_admin_form_errors_are_accessible_and_keep_the_input(page, live_server) 
     expect(page.get_by_role("alert")).to_contain_text("Tick at least one role.")
     expect(page.get_by_label("Full name")).to_have_value("Nora Nobody")
     expect(page.get_by_label("E-mail (the log-in)")).to_have_accessible_description(
-        re.compile("required", re.IGNORECASE)
+        "Error: Give the e-mail address they will log in with."
     )
     assert axe_violations(page) == []
 

@@ -46,18 +46,27 @@ class CheckboxesField(SelectMultipleField):
 
 
 class PersonForm(PageForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    name = StringField(
+        "Full name", validators=[DataRequired("Give the person's full name."), Length(max=200)]
+    )
     email = EmailField(
         "E-mail (the log-in)",
         # the address is judged by the service (people.check_email), the one rule for all
-        validators=[DataRequired(), Length(max=320)],
+        validators=[
+            DataRequired("Give the e-mail address they will log in with."),
+            Length(max=320),
+        ],
     )
     roles = CheckboxesField(
         "Roles",
         choices=list(ROLES),
         validators=[DataRequired(message="Tick at least one role.")],
     )
-    site = StringField("Site", default="Main site", validators=[DataRequired(), Length(max=200)])
+    site = StringField(
+        "Site",
+        default="Main site",
+        validators=[DataRequired("Give the person's site, such as “Main site”."), Length(max=200)],
+    )
     password = PasswordField(
         "Initial password (at least 8 characters; leave empty to set it later)",
         validators=[Optional(), Length(min=8, max=256)],
@@ -79,12 +88,20 @@ class InviteForm(PageForm):
 class DetailsForm(PageForm):
     """A person's details as an administrator corrects them (the service judges them)."""
 
-    name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("E-mail (the log-in)", validators=[DataRequired(), Length(max=320)])
+    name = StringField(
+        "Full name", validators=[DataRequired("Give the person's full name."), Length(max=200)]
+    )
+    email = EmailField(
+        "E-mail (the log-in)",
+        validators=[DataRequired("Give the e-mail address they log in with."), Length(max=320)],
+    )
     roles = CheckboxesField(
         "Roles", choices=list(ROLES), validators=[DataRequired(message="Tick at least one role.")]
     )
-    site = StringField("Site", validators=[DataRequired(), Length(max=200)])
+    site = StringField(
+        "Site",
+        validators=[DataRequired("Give the person's site, such as “Main site”."), Length(max=200)],
+    )
     save = SubmitField("Save details")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -93,10 +110,15 @@ class DetailsForm(PageForm):
 
 
 class PasswordResetForm(PageForm):
-    password = PasswordField("New password", validators=[DataRequired(), Length(min=8, max=256)])
+    password = PasswordField(
+        "New password", validators=[DataRequired("Give the new password."), Length(min=8, max=256)]
+    )
     confirm = PasswordField(
         "New password again",
-        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+        validators=[
+            DataRequired("Give the new password again."),
+            EqualTo("password", message="The passwords differ."),
+        ],
     )
     reset = SubmitField("Reset password")
 
@@ -119,8 +141,14 @@ class RemoveForm(PageForm):
 
 
 class CohortForm(PageForm):
-    name = StringField("Cohort name", validators=[DataRequired(), Length(max=200)])
-    site = StringField("Site", default="Main site", validators=[DataRequired(), Length(max=200)])
+    name = StringField(
+        "Cohort name", validators=[DataRequired("Give the cohort a name."), Length(max=200)]
+    )
+    site = StringField(
+        "Site",
+        default="Main site",
+        validators=[DataRequired("Give the cohort's site, such as “Main site”."), Length(max=200)],
+    )
     create = SubmitField("Add cohort")
 
 
@@ -166,7 +194,11 @@ class RegistrationForm(AllocationFields):
     page_order = ("learner_email", "standards", "assessor_id", "iqa_id", "cohort_id", "start_date")
     # typed, not picked: a list of every learner grows with the centre; the service finds them
     learner_email = EmailField(
-        "Learner's e-mail (their log-in)", validators=[DataRequired(), Length(max=320)]
+        "Learner's e-mail (their log-in)",
+        validators=[
+            DataRequired("Give the learner's e-mail address, the one they log in with."),
+            Length(max=320),
+        ],
     )
     framework_id = HiddenField(validators=[DataRequired()])
     start_date = DayField("Start date", said="Give the day the learner starts.", default=date.today)
