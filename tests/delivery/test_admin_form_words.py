@@ -93,3 +93,26 @@ def test_a_registration_without_the_learner_says_what_to_give(
         "Give the learner's e-mail address, the one they log in with.",
     )
     assert _count(session, Registration) == before
+
+
+def test_a_registration_made_names_its_learner(client, auth, session, make_person, sample_framework) -> None:  # fmt: skip
+    """An administrator registering one learner after another is told whom they registered."""
+    auth.login("admin")
+    learner = make_person("learner", name="Lena Learner")
+    assessor, iqa = make_person("assessor"), make_person("iqa")
+    sent = {
+        "learner_email": learner.email,
+        "framework_id": sample_framework.id,
+        "standards": ["SE01"],
+        "assessor_id": assessor.id,
+        "iqa_id": iqa.id,
+        "cohort_id": 0,
+        "start_date": "2026-12-07",
+        "planned_end": "2027-12-06",
+    }
+    page = client.post("/admin/registrations", data=sent, follow_redirects=True)
+    text = html.unescape(page.get_data(as_text=True))
+    said = (
+        f"Registered Lena Learner on {sample_framework.title} (version {sample_framework.version})."
+    )
+    assert said in text, re.findall(r"Registered[^<]*", text)

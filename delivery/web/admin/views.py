@@ -286,9 +286,8 @@ def registrations_index() -> tuple[str, int] | Response:
                 start_date=form.start_date.data,
                 planned_end=form.planned_end.data,
             )
-            flash(
-                f"Registered the learner on {chosen.title} (version {chosen.version}).", "success"
-            )
+            said = f"{chosen.title} (version {chosen.version})"
+            flash(f"Registered {learner.name} on {said}.", "success")
             return redirect(url_for("admin.registrations"))
     listed = registration_rows.page_of_all(
         db(), actor=actor(), page=request.args.get("page", 1, type=int), zone=centre_zone()
