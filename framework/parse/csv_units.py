@@ -90,10 +90,11 @@ def parse_csv(data: bytes | str, source: str = "") -> FrameworkSpec:
             )
         missing = [c for c in REQUIRED if c not in names]
         if missing:
-            raise fail("missing column(s): " + ", ".join(missing))
+            raise fail(f"missing column{'s' if len(missing) > 1 else ''}: " + ", ".join(missing))
         duplicated = sorted({n for n in names if n and names.count(n) > 1})
         if duplicated:
-            raise fail("repeated column(s): " + ", ".join(duplicated))
+            many = "s" if len(duplicated) > 1 else ""
+            raise fail(f"repeated column{many}: " + ", ".join(duplicated))
         index = {n: i for i, n in enumerate(names)}
         builder = _Builder()
         for row in rows:

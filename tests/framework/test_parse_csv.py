@@ -127,3 +127,30 @@ def test_formula_like_text_is_neutralised_and_reads_back_as_typed(suite_text: st
     rows = list(csv.reader(io.StringIO(framework_to_csv(fw))))
     assert rows[1][-1] == "'=1+2 then @SUM(A1) and -3"
     assert parse_csv(framework_to_csv(fw)).standards[0].criteria[0].text == criterion.text
+
+
+@pytest.mark.parametrize(
+    ("header", "said"),
+    [
+        (
+            "a,b",
+            "missing columns: framework_code, framework_title, standard_code, standard_title, "
+            "kind, criterion_code, criterion_text",
+        ),  # fmt: skip
+        (
+            "framework_code,framework_title,standard_code,standard_title,kind,criterion_code",
+            "missing column: criterion_text",
+        ),  # fmt: skip
+        (
+            "framework_code,framework_title,standard_code,standard_title,kind,criterion_code,"
+            "criterion_text,kind",
+            "repeated column: kind",
+        ),  # fmt: skip
+    ],
+)
+def test_missing_or_repeated_columns_are_counted_in_words(header: str, said: str) -> None:
+    """A file with one column missing says "missing column: …", with several "missing columns:
+    …", never "column(s)"."""
+    with pytest.raises(FrameworkFormatError) as err:
+        parse_csv(f"{header}\n", source="u.csv")
+    assert str(err.value).endswith(said), str(err.value)
