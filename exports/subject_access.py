@@ -213,7 +213,8 @@ def _trail(
         and_(
             col(AuditEntry.subject_type) == "evidence",
             col(AuditEntry.subject_id).in_(held),
-            ~discarded_since(AuditEntry),  # a discarded draft's, whose id an item now holds
+            # a discarded draft's, whose id an item may hold (given on SQLite before 0051)
+            ~discarded_since(AuditEntry),
         ),
         and_(
             col(AuditEntry.subject_type) == "registration",

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from portfolio.models.base import utcnow
+from portfolio.models.base import IDS_NEVER_GIVEN_AGAIN, utcnow
 
 CLAIM_STATES = ("claimed", "accepted", "referred")
 
@@ -35,6 +35,7 @@ class Claim(SQLModel, table=True):
             postgresql_where=text("status = 'claimed'"),
             sqlite_where=text("status = 'claimed'"),
         ),
+        IDS_NEVER_GIVEN_AGAIN,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -190,6 +191,7 @@ class VersionSuggestions(SQLModel, table=True):
     version's hash and the attachment readings that were finished)."""
 
     __tablename__ = "version_suggestions"
+    __table_args__ = IDS_NEVER_GIVEN_AGAIN
 
     id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(foreign_key="evidenceversion.id", unique=True, index=True)

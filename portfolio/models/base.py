@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
+
+# the table options of a table whose deleted rows' ids must never be given to new rows (a draft's,
+# deleted when it is discarded, are named by the audit trail, links and API clients): SQLite's
+# AUTOINCREMENT (migration 0051); PostgreSQL's sequences never give an id twice anyway
+IDS_NEVER_GIVEN_AGAIN: dict[str, Any] = {"sqlite_autoincrement": True}
 
 
 def utcnow() -> datetime:

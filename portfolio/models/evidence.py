@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, func, literal_column
 from sqlmodel import Field, SQLModel
 
-from portfolio.models.base import utcnow
+from portfolio.models.base import IDS_NEVER_GIVEN_AGAIN, utcnow
 
 KINDS = {
     "reflective_account": "Reflective account",
@@ -29,6 +29,7 @@ class Evidence(SQLModel, table=True):
     __table_args__ = (
         Index("ix_evidence_learner_activity", "learner_id", "activity_date", "id"),
         Index("ix_evidence_learner_title", "learner_id", func.lower(literal_column("title")), "id"),
+        IDS_NEVER_GIVEN_AGAIN,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -49,7 +50,10 @@ class Evidence(SQLModel, table=True):
 class EvidenceVersion(SQLModel, table=True):
     """One version of an item. A submitted version is never changed; editing makes a new one."""
 
-    __table_args__ = (UniqueConstraint("evidence_id", "number", name="uq_version_evidence_number"),)
+    __table_args__ = (
+        UniqueConstraint("evidence_id", "number", name="uq_version_evidence_number"),
+        IDS_NEVER_GIVEN_AGAIN,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     evidence_id: int = Field(foreign_key="evidence.id", index=True)
@@ -66,6 +70,8 @@ class EvidenceVersion(SQLModel, table=True):
 
 
 class Attachment(SQLModel, table=True):
+    __table_args__ = IDS_NEVER_GIVEN_AGAIN
+
     id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(foreign_key="evidenceversion.id", index=True)
     sha256: str = Field(max_length=64, index=True)  # content address in the file store
@@ -82,6 +88,8 @@ class AttachmentReading(SQLModel, table=True):
     how long reading it (``extract_ms``) and then working out its version's suggestions
     (``suggest_ms``) took. ``status``: pending, done, truncated (done, but a cap stopped the
     reading) or failed (``error`` says why)."""
+
+    __table_args__ = IDS_NEVER_GIVEN_AGAIN
 
     id: int | None = Field(default=None, primary_key=True)
     attachment_id: int = Field(foreign_key="attachment.id", unique=True, index=True)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
-from portfolio.models.base import utcnow
+from portfolio.models.base import IDS_NEVER_GIVEN_AGAIN, utcnow
 
 
 class PrivacyScan(SQLModel, table=True):
@@ -17,6 +17,7 @@ class PrivacyScan(SQLModel, table=True):
     scan found."""
 
     __tablename__ = "privacy_scan"
+    __table_args__ = IDS_NEVER_GIVEN_AGAIN
 
     id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(foreign_key="evidenceversion.id", index=True)
@@ -34,6 +35,7 @@ class PrivacyFinding(SQLModel, table=True):
     """
 
     __tablename__ = "privacy_finding"
+    __table_args__ = IDS_NEVER_GIVEN_AGAIN
 
     id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(foreign_key="evidenceversion.id", index=True)

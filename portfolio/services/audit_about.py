@@ -22,7 +22,9 @@ from sqlmodel import Session, col
 from portfolio.models import AuditEntry
 
 # the action that takes a draft away whole (mappings.assessment.discard): its rows are deleted, and
-# on SQLite a new row can be given its id, so an entry up to it is about the discarded draft
+# on SQLite before migration 0051 (AUTOINCREMENT) a new row could be given its id, so an entry up
+# to it is about the discarded draft. Kept for that history: a database upgraded from before 0051
+# can hold an item that was given a discarded draft's id then.
 DISCARD = "evidence.discard"
 
 
@@ -128,8 +130,9 @@ def about(subject_type: str, subject_id: int | None) -> Any:
 
 # subject types whose rows are never deleted and never change person: an entry about one names
 # exactly the person its subject names now. (A claim or an IQA sample can be deleted, and on SQLite
-# its id given to a new row of someone else's; an entry about a row since deleted named the
-# person of the entry before it: those cannot be recomputed without doubt.)
+# its id given to a new row of someone else's (an IQA sample's still; a claim's before migration
+# 0051, whose history a database upgraded from before keeps); an entry about a row since deleted
+# named the person of the entry before it: those cannot be recomputed without doubt.)
 STABLE: tuple[str, ...] = (
     "person", "registration", "evidence", "learner_declaration", "assessment_plan", "signoff",
 )  # fmt: skip
@@ -149,7 +152,8 @@ def mismatches(session: Session) -> Iterator[tuple[int, str, int | None, int]]:
                 col(e.subject_type) == kind,
                 now.is_not(None),
                 or_(col(e.about_id).is_(None), col(e.about_id) != now),
-                ~discarded_since(e),  # about a draft discarded since: a new row may hold its id
+                # about a draft discarded since: a new row may hold its id (given before 0051)
+                ~discarded_since(e),
             )
             .order_by(col(e.id))
         )

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from mappings.assessment import claims
@@ -150,19 +150,55 @@ def test_someone_else_is_refused_and_nothing_is_written(session, make_person) ->
 
 
 def test_a_discarded_id_given_again_keeps_its_history_apart(session, make_person) -> None:
-    """On SQLite a deleted row's id can be given to the next new row: another learner's item
-    must neither show the discarded draft's history nor fail `audit verify`."""
+    """On SQLite before migration 0051 a deleted row's id was given to the next new row, and the
+    trail keeps what was written then: another learner's item holding a draft's id discarded
+    then must neither show the discarded draft's history nor fail `audit verify`."""
     first, second = make_person("learner"), make_person("learner")
     item = _draft(session, first, first)
     session.commit()
     gone = item.id
     discard(session, actor=actor_of(first), evidence_id=gone, store=None)
     session.commit()
+    if session.get_bind().dialect.name == "sqlite":  # as before 0051: the largest id left
+        session.execute(
+            text("UPDATE sqlite_sequence SET seq = :s WHERE name = 'evidence'"), {"s": gone - 1}
+        )
     new = _draft(session, second, second, title="Fresh")
     session.commit()
+    if session.get_bind().dialect.name == "sqlite":
+        assert new.id == gone  # the id given again, as it was before 0051
     info = service.detail(session, actor=actor_of(second), evidence_id=new.id)
     assert [e.action for e in info.history] == ["evidence.create"]
     assert audit.verify(session).ok, audit.verify(session).breaks
+
+
+def test_a_discarded_drafts_ids_are_never_given_to_new_rows(
+    session, make_registration, tmp_path: Path
+) -> None:
+    """The draft's item, version, file and claim ids name it for good: the next item (and its
+    version, file and claim) is given new ones, on SQLite too (migration 0051: AUTOINCREMENT),
+    so nothing still naming the draft ever points at someone else's work."""
+    reg = make_registration()
+    learner = session.get(Person, reg.learner_id)
+    me, store = actor_of(learner), FileStore(tmp_path / "files")
+    criterion = claims.claimable_criteria(session, learner.id)[0].criterion_id
+
+    def drafted(title: str) -> tuple[int, ...]:
+        item = _draft(session, learner, learner, title=title)
+        attached = service.attach(
+            session, actor=me, store=store, evidence_id=item.id, filename="a.txt",
+            stream=io.BytesIO(title.encode()), max_bytes=1000,
+        )  # fmt: skip
+        claims.set_claims(session, actor=me, evidence_id=item.id, criterion_ids=[criterion])
+        session.commit()
+        claim = session.exec(select(Claim.id).where(Claim.evidence_id == item.id)).one()
+        return item.id, attached.version_id, attached.id, claim
+
+    gone = drafted("Gone")
+    discard(session, actor=me, evidence_id=gone[0], store=store)
+    session.commit()
+    new = drafted("New")
+    assert all(n > g for n, g in zip(new, gone, strict=True)), (gone, new)
 
 
 def test_a_draft_with_comments_is_kept_and_nothing_is_written(session, make_person) -> None:

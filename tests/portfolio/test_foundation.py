@@ -21,6 +21,24 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
     assert diff == [], f"models differ from migrations; write a migration: {diff}"
 
 
+def test_models_and_migrations_agree_on_which_ids_are_never_given_again(engine: Engine) -> None:
+    """Alembic's comparison does not look at SQLite's AUTOINCREMENT: the tables whose models say
+    ``sqlite_autoincrement`` are the ones the migrations made so (0051), and no others."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("AUTOINCREMENT is SQLite's; PostgreSQL's sequences never give an id twice")
+    with engine.connect() as conn:
+        made = conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%AUTOINCREMENT%'"
+        ).scalars()
+        said = {
+            t.name
+            for t in SQLModel.metadata.tables.values()
+            if t.dialect_options["sqlite"]["autoincrement"]
+        }
+        assert set(made) == said
+        assert "evidence" in said
+
+
 def test_readyz_reports_database_and_schema(client) -> None:
     response = client.get("/readyz")
     assert response.status_code == 200

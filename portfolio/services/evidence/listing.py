@@ -370,7 +370,8 @@ _HISTORY = (
     .where(
         col(AuditEntry.subject_type) == "evidence",
         col(AuditEntry.subject_id) == bindparam("evidence_id"),
-        # on SQLite a discarded draft's id can be given to a new item: its history starts after
+        # on SQLite before migration 0051 a discarded draft's id could be given to a new item
+        # (a database upgraded from then may hold one): its history starts after
         ~discarded_since(AuditEntry),
     )
     .order_by(col(AuditEntry.id))
