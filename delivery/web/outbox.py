@@ -14,6 +14,9 @@ from portfolio.services import mail
 
 log = logging.getLogger(__name__)
 
+# the name of the threads that send: a test's mail server waits for them before it stops
+SENDER_THREAD = "outbox-send"
+
 
 def reset_link(token: str) -> str | None:
     """The link for the e-mail, on ``PORTFOLIO_BASE_URL``. Without it, only outside production is
@@ -47,4 +50,4 @@ def send_all_later(messages: list[tuple[str, str, str]]) -> None:
                 log.exception("could not send the e-mail “%s”", subject)
 
     if messages:
-        after_commit(lambda: threading.Thread(target=send, daemon=True).start())
+        after_commit(lambda: threading.Thread(target=send, name=SENDER_THREAD, daemon=True).start())

@@ -21,7 +21,7 @@ from portfolio.models import Notification, Registration
 from portfolio.services import comments, notice_mail, notifications, withdrawals
 from portfolio.services import evidence as service
 from tests.conftest import PASSWORD, actor_of
-from tests.delivery.test_password_reset import Inbox, _free_port
+from tests.delivery.test_password_reset import Inbox, _free_port, wait_for_outbox
 
 SITE = "https://portfolio.centre.example"
 
@@ -46,6 +46,7 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
     try:
         yield handler, port
     finally:
+        wait_for_outbox()
         controller.stop()
 
 
