@@ -23,6 +23,7 @@ from delivery.web.home.next_steps import (
     awaiting_of,
     registrations_of,
 )
+from mappings.assessment import item_state
 from mappings.assessment.caseload import Store, settled_counts
 from mappings.assessment.declarations import Awaiting, awaiting_in
 from mappings.assessment.plan_reads import PlanRow, open_plans
@@ -45,6 +46,9 @@ class EvidenceItem:
     kind_label: str
     activity_date: date
     status: str
+    # where it stands with the assessor, as the evidence list's "Decision" column says it
+    # (mappings.assessment.item_state): "accepted", "awaiting decision", "some referred", "draft"
+    state: str
 
 
 @dataclass(frozen=True)
@@ -120,13 +124,14 @@ class CaseloadSummary:
     ended: int = 0  # ended by the learner's erasure: in no other count, the learners' neither
 
 
-def _item(row: evidence_service.EvidenceRow) -> EvidenceItem:
+def _item(row: evidence_service.EvidenceRow, states: dict[int, str]) -> EvidenceItem:
     return EvidenceItem(
         id=row.id,
         title=row.title,
         kind_label=row.kind_label,
         activity_date=row.activity_date,
         status=row.status,
+        state=states.get(row.id, item_state.DRAFT),
     )
 
 
@@ -146,14 +151,16 @@ def learner_home(session: Session, *, actor: Actor, today: date | None = None) -
     # (a standard also of a registration they stay on is kept: its referrals are to answer there)
     kept = {i.id for s in standings if s.registration.withdrawn_at is None for i in s.standards}
     left = {i.id for s in standings for i in s.standards} - kept
+    # where the latest few stand: one statement over those few ids (none when all are drafts)
+    states = item_state.item_states(session, [(r.id, r.status) for r in latest.rows])
     awaiting = awaiting_of(session, actor.id)
     plans, plans_more = open_plans(session, actor.id, today or date.today())
     return LearnerHome(
         learner_id=actor.id,
         standards=tuple(standard_bar(s, p.registration_id) for p in progress for s in p.standards),
-        evidence=tuple(_item(r) for r in latest.rows),
+        evidence=tuple(_item(r, states) for r in latest.rows),
         evidence_total=latest.total,
-        drafts=tuple(_item(r) for r in drafts.rows),
+        drafts=tuple(_item(r, {}) for r in drafts.rows),
         drafts_total=drafts.total,
         referrals=tuple(
             open_referrals(

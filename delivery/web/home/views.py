@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length
 
 from delivery.web.context import actor, db
 from delivery.web.coverage.caseload_views import store_later, store_now
+from delivery.web.evidence.views import ITEM_BADGES
 from delivery.web.forms import PageForm, errors_on, per_row, status_of
 from delivery.web.handler import page
 from delivery.web.home import dashboard
@@ -61,6 +62,7 @@ def _home(failed: DeclareForm | None = None) -> tuple[str, int]:
         declare_forms=forms,
         # a dozen links to evidence items: each built around its id, not by url_for each
         evidence_link=around("evidence.detail", "evidence_id") if panels.learner else None,
+        item_badges=ITEM_BADGES,  # each item's decision state, badged as the evidence list does
     )
     return html, status_of(failed)
 
