@@ -23,6 +23,7 @@ from mappings.quality.words import (
 from portfolio.markdown import plain_words
 from portfolio.words import (
     ROLE_WORDS,
+    count_words,
     day_words,
     file_type,
     last_day,
@@ -278,6 +279,7 @@ def fact_words(value: object, key: str = "") -> object:
 def register(app: Flask) -> None:
     for name, function in (
         ("when", when),
+        ("count_words", count_words),  # "1 decision", "5 decisions": never "decision(s)"
         ("day_of", day_of),
         ("waited", waited),
         ("last_day", last_day),

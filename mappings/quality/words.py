@@ -9,7 +9,7 @@ import re
 from mappings.assessment.words import method_words
 from mappings.quality.beyond import reason_words, status_words
 from mappings.quality.sampling import Gaps
-from portfolio.words import kind_words, plain
+from portfolio.words import count_words, kind_words, plain
 
 SAMPLE_KINDS = {"interim": "Interim (before sign-off)", "summative": "Summative (after sign-off)"}
 # the same inside brackets: "Sample 3 (interim, before sign-off)", not "(interim (before sign-off))"
@@ -40,7 +40,7 @@ GAP_LABELS = {
     "standard": "Standard",
 }
 _GAP = re.compile(r"^(?:CAMERA|coverage): (\w+) (.*)$")
-_SHORT = re.compile(r"\(([a-z ]+), (\d+%)\)( has \d+ of \d+ samples)$")
+_SHORT = re.compile(r"\(([a-z ]+), (\d+%)\) has (\d+) of (\d+) samples$")
 
 
 def sample_label(position: int, learner: str = "") -> str:
@@ -78,10 +78,16 @@ def reason_plain(reason: str) -> str:
 
 def gap_words(text: str) -> str:
     """What an IQA plan still lacks, in words: "CAMERA: method P" -> "Method “Observation”",
-    "rate: Asa Assessor (#2) (new, 100%) has 0 of 1 samples" -> "Asa Assessor (new, 100%)..."."""
+    "rate: Asa Assessor (#2) (new, 100%) has 0 of 1 samples" -> "Asa Assessor (new, 100%) has 0 of
+    1 sample"."""
     if text.startswith("rate: "):
         short = plain(text).removeprefix("rate: ")
-        return _SHORT.sub(lambda m: f"({status_words(m[1])}, {m[2]}){m[3]}", short)
+        return _SHORT.sub(
+            lambda m: (
+                f"({status_words(m[1])}, {m[2]}) has {m[3]} of {count_words(int(m[4]), 'sample')}"
+            ),
+            short,
+        )
     found = _GAP.match(text)
     if found is None:
         return plain(text)

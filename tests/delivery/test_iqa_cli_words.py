@@ -99,7 +99,7 @@ def test_gaps_are_listed_as_the_plan_page_lists_them() -> None:
         unknown=("S9", "S10"),
     )
     assert gaps_words(gaps) == [
-        "Asa Assessor (experienced, 20%) has 0 of 1 samples",
+        "Asa Assessor (experienced, 20%) has 0 of 1 sample",
         "Method “Witness testimony” is not sampled",
         "Standard “SE04” is not sampled",
         "2 sampled decisions are no longer among the cycle's decisions",

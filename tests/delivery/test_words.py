@@ -173,11 +173,15 @@ def test_quality_assurance_pages_show_no_ids_or_codes(
         ("coverage: standard SE01", "Standard “SE01”"),
         (
             "rate: Mo Manager (#11) (new, 100%) has 0 of 1 samples",
-            "Mo Manager (new, 100%) has 0 of 1 samples",
+            "Mo Manager (new, 100%) has 0 of 1 sample",
         ),
         (  # the strategy's usual rate, not a framework's standard
             "rate: Aaron Assessor (#3) (standard, 20%) has 0 of 1 samples",
-            "Aaron Assessor (experienced, 20%) has 0 of 1 samples",
+            "Aaron Assessor (experienced, 20%) has 0 of 1 sample",
+        ),
+        (  # one sample short of a quota of several: "samples", as the quota counts them
+            "rate: Mo Manager (#11) (new, 100%) has 1 of 3 samples",
+            "Mo Manager (new, 100%) has 1 of 3 samples",
         ),
     ],
 )
