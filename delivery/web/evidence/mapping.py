@@ -163,6 +163,18 @@ class MappingView:
         return self.can_decide and any(c.decidable for c in self.claims)
 
     @property
+    def nothing_to_decide(self) -> str:
+        """Why the viewer, who decides claims, is offered no decisions form here, or "" when
+        they are (or decide nothing at all): every claim already decided, or else none of
+        those still open is theirs (another assessor's, of a registration the learner withdrew
+        from, of a signed-off standard: each row says which)."""
+        if self.decides or not self.can_decide or not self.claims:
+            return ""
+        if not self.to_decide:
+            return "Every claim on this item has been decided."
+        return "Nothing here is yours to decide: each claim says why."
+
+    @property
     def accepted(self) -> list[ClaimRow]:
         return [c for c in self.claims if c.done]
 
