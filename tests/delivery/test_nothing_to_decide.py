@@ -1,7 +1,8 @@
 """An assessor looking at an item with no decisions form is told why in words that are true: when
-every claim on it is already decided (accepted, its standard signed off since) the page says so,
-not "Nothing here is yours to decide: each claim says why", which stays for claims that are
-another assessor's, of a registration the learner withdrew from, or frozen while awaiting."""
+every claim on it is already accepted (its standard signed off since) the page says that once,
+not "Nothing here is yours to decide: each claim says why" (nor a second sentence saying every
+claim is decided), which stays for claims that are another assessor's, of a registration the
+learner withdrew from, or frozen while awaiting."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from mappings.assessment.models import Claim
 from portfolio.models import Criterion, Standard
 from tests.delivery.test_completed import _sign, case  # noqa: F401
 
-EVERY = "Every claim on this item has been decided."
+EVERY = "Every claim is accepted: nothing awaits a decision."
 NOT_YOURS = "Nothing here is yours to decide: each claim says why."
 
 
@@ -45,7 +46,8 @@ def test_an_item_whose_every_claim_is_accepted_and_signed_off_says_every_claim_i
     auth.login(case["assessor"])
     for item in sorted(items):
         page = _text(client.get(f"/evidence/{item}").get_data(as_text=True))
-        assert EVERY in page, item
+        assert page.count(EVERY) == 1, item
+        assert "has been decided" not in page, item
         assert "Nothing here is yours to decide" not in page, item
         assert "Record decisions" not in page  # still no decisions form: SE01 is signed off
 
@@ -71,7 +73,8 @@ def test_why_no_decisions_form_is_chosen_by_the_view_model() -> None:
     # a learner (or anyone who decides nothing) is told nothing of the kind
     assert _said(_row("accepted"), can_decide=False) == ""
     # every claim decided, none the viewer's to judge again (signed off, another assessor's)
-    assert _said(_row("accepted", signed=True), _row("accepted")) == EVERY
+    # (the page's own line says every claim is accepted: nothing more is said)
+    assert _said(_row("accepted", signed=True), _row("accepted")) == ""
     # open claims none of which is theirs: each row says why
     assert _said(_row("claimed", signed=True), _row("accepted")) == NOT_YOURS
     assert _said(_row("referred")) == NOT_YOURS

@@ -167,11 +167,11 @@ class MappingView:
         """Why the viewer, who decides claims, is offered no decisions form here, or "" when
         they are (or decide nothing at all): every claim already decided, or else none of
         those still open is theirs (another assessor's, of a registration the learner withdrew
-        from, of a signed-off standard: each row says which)."""
-        if self.decides or not self.can_decide or not self.claims:
+        from, of a signed-off standard: each row says which). When every claim is already
+        accepted it is "": the page's own line says so ("Every claim is accepted: nothing awaits
+        a decision."), and a second sentence saying it again is noise."""
+        if self.decides or not self.can_decide or not self.to_decide:
             return ""
-        if not self.to_decide:
-            return "Every claim on this item has been decided."
         return "Nothing here is yours to decide: each claim says why."
 
     @property
