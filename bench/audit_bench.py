@@ -23,6 +23,7 @@ from delivery.wiring import wire
 from portfolio.db import make_engine
 from portfolio.models import AuditEntry, AuditRow, Evidence, EvidenceVersion, Person
 from portfolio.services import audit, audit_rows, backup
+from portfolio.services.files import FileStore
 
 SIZES = (2_000, 20_000)
 BATCH = 1_000
@@ -72,6 +73,9 @@ def build(session: Session, n: int) -> None:
                     "id": k, "at": at, "actor_id": person.id, "action": "evidence.edit",
                     "subject_type": "evidence", "subject_id": item.id, "data": data,
                     "prev_hash": prev, "hash": digest, "row_hash": row_hash,
+                    # not hashed, but written by audit.record and checked by verify: its place
+                    # in the trail and whom its subject (the learner's item) is about
+                    "seq": k, "about_id": person.id,
                 }
             )  # fmt: skip
             rows.append({"entry_id": k, "kind": "evidenceversion", "row_id": k, "hash": hashes[k]})
@@ -105,7 +109,7 @@ def run(postgres: str | None) -> None:
             with tempfile.TemporaryDirectory() as folder:
                 archive = Path(folder) / "backup.zip"
                 began = time.perf_counter()
-                written = backup.backup(engine, Path(folder) / "files", archive)
+                written = backup.backup(engine, FileStore(Path(folder) / "files"), archive)
                 took = time.perf_counter() - began
                 print(
                     f"{engine.dialect.name} backup  {n:>6} entries: {took:6.2f} s, "
@@ -114,7 +118,7 @@ def run(postgres: str | None) -> None:
                 with temporary_database(postgres, "audit_bench_restore") as target_url:
                     target = make_engine(target_url)
                     began = time.perf_counter()
-                    backup.restore(target, Path(folder) / "restored", archive)
+                    backup.restore(target, FileStore(Path(folder) / "restored"), archive)
                     took = time.perf_counter() - began
                     with Session(target) as session:
                         ok = audit.verify(session).ok
