@@ -1,16 +1,17 @@
 """Time `audit verify` and measure its peak Python memory as the trail grows; time backup/restore.
 
-Run: ``.venv/bin/python bench/audit_bench.py [POSTGRES_URL]``. Each size builds a trail of N
-entries, each recording one evidence version (written in bulk, hashed as ``audit.record`` would),
-then verifies it. Target: peak memory of verify does not grow with N (the tables are streamed).
+Run: ``.venv/bin/python bench/audit_bench.py [POSTGRES_URL] [--sizes 2000 20000]``. Each size
+builds a trail of N entries, each recording one evidence version (written in bulk, hashed as
+``audit.record`` would), then verifies it. Target: peak memory of verify does not grow with N (the tables are streamed).
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -85,8 +86,8 @@ def build(session: Session, n: int) -> None:
     session.commit()
 
 
-def run(postgres: str | None) -> None:
-    for n in SIZES:
+def run(postgres: str | None, sizes: Sequence[int] = SIZES) -> None:
+    for n in sizes:
         with temporary_database(postgres, "audit_bench") as url:
             engine = make_engine(url)
             upgrade(engine)
@@ -130,5 +131,9 @@ def run(postgres: str | None) -> None:
 
 
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("postgres", nargs="?", help="URL of a PostgreSQL server to use")
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="entries")
+    args = parser.parse_args()
     wire()
-    run(sys.argv[1] if len(sys.argv) > 1 else None)
+    run(args.postgres, args.sizes)
