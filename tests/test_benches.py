@@ -8,16 +8,17 @@ a fresh process, from a temporary folder) with tiny sizes, and checks its exit s
 each figure line it exists for is printed. No timing is asserted: the figures of tiny runs on a
 shared machine mean nothing, only that they are there.
 
-By default only the benches that run in a few seconds with tiny options are run (about 15 s in
-all on SQLite): the privacy detector, the sign-off document, ``audit verify`` with backup and
-restore, the IQA plan, coverage and the caseload, and the demo's bulk generation; on PostgreSQL
+By default only the benches that run in a few seconds with tiny options are run, all started at
+once (about 16 CPU-seconds in all on SQLite): the privacy detector, the sign-off document,
+``audit verify`` with backup and restore, the IQA plan, coverage and the caseload; on PostgreSQL
 too (``PORTFOLIO_TEST_POSTGRES_URL``) for those that take a server.
 
 ``PORTFOLIO_TEST_BENCHES=all`` also runs, still with tiny sizes, those that cannot be that fast
 (marked ``slow``; 5 to 45 s each on a quiet machine): each starts fresh processes or a server,
 whose start-up is most of it, or has a fixed size no option makes small:
 
-* ``exports_bench.py`` (its bundle is always 300 items and 50 MB), ``cohort_export_bench.py``
+* ``demo_bench.py`` (the demo's stories, then each size generated in a fresh process; about 7
+  CPU-seconds at 2 learners), ``exports_bench.py`` (its bundle is always 300 items and 50 MB), ``cohort_export_bench.py``
   (the demo, then five exports each in a fresh process), ``bundle_signoffs_bench.py`` (a fresh
   process per count), ``framework_bench.py`` (always 100,000 criteria);
 * ``concurrency_bench.py``, ``upload_bench.py``, ``evidence_page_bench.py`` and
@@ -109,15 +110,15 @@ FAST = [
         ],
         postgres=lambda url: ["--postgres", url, "--learners", "2", "--runs", "2"],
     ),
+]
+
+SLOW = [
     Bench(
         "demo_bench.py",
         ["--sqlite", "--learners", "2", "--items", "2"],
         [r" N= +2: +[\d,]+ rows in .* rows/s wall.*; audit verify intact \(\d+ entries\)"],
         postgres=lambda url: ["--postgres", url, "--learners", "2", "--items", "2"],
     ),
-]
-
-SLOW = [
     Bench(
         "exports_bench.py",
         ["--learners", "3"],
