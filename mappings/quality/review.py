@@ -111,9 +111,13 @@ def _check_review(
         raise Invalid("Only the assessor decisions of this sample can be checked.")
     if any(not agree for agree, _ in checks.values()) and outcome != "disagree":
         raise Invalid("You disagree with a decision, so the overall outcome is disagree.")
+    lines = {d.id: d for d in view.decisions}
     for decision_id, (agree, note) in checks.items():
         if not agree and not note.strip():
-            raise Invalid(f"Say why you disagree with decision {decision_id}.")
+            d = lines[decision_id]  # named as the page shows it, never by its id
+            raise Invalid(
+                f"Say why you disagree with {d.criterion} ({d.evidence_title}, version {d.version})."
+            )
     if outcome == "disagree" and not feedback:
         raise Invalid("Give the assessor feedback when you disagree.")
     if any(due < today for _, due in actions):

@@ -127,6 +127,21 @@ def test_review_rules(session, signed, outcome, feedback, agree, note, reopen, m
         )
 
 
+def test_a_disagreement_without_a_note_names_the_decision_in_words(session, signed) -> None:
+    """The IQA is told which decision lacks its reason by criterion and evidence, not by an id."""
+    *_, me, _record, _cycle, sample = signed
+    first = sample_view(session, actor=actor_of(me), sample_id=sample.id).decisions[0]
+    with pytest.raises(Invalid) as refused:
+        review_sample(
+            session, actor=actor_of(me), sample_id=sample.id, outcome="disagree",
+            feedback="x", checks={first.id: (False, " ")},
+        )  # fmt: skip
+    said = str(refused.value)
+    wanted = f"{first.criterion} ({first.evidence_title}, version"
+    assert said.startswith("Say why you disagree with ") and wanted in said, said
+    assert f"decision {first.id}" not in said
+
+
 def test_nobody_reviews_someone_elses_cycle_or_their_own_decisions(
     session, signed, make_person
 ) -> None:
