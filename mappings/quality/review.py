@@ -58,7 +58,8 @@ def review_sample(
         set_you = "an action" if len(wanted) == 1 else f"{len(wanted)} actions"
         notifications.notify(
             session, person_id=sample.assessor_id, link="/iqa/actions", kind="iqa_action",
-            text=f"{actor.name} set you {set_you} in sampling cycle {cycle.name}.",
+            text=f"{actor.name} set you {set_you} on {view.learner_name}, {view.standard_code} "
+                 f"in sampling cycle {cycle.name}.",
         )  # fmt: skip
     if reopen and view.signoff is not None:
         signoffs.reopen(

@@ -244,10 +244,27 @@ def test_the_assessor_is_told_of_an_action_or_of_actions_in_words(session, plann
         select(Notification.text).where(Notification.kind == "iqa_action").order_by(Notification.id)
     ).all()
     cycle = centre.cycle.name
-    assert said[0].endswith(f"set you an action in sampling cycle {cycle}.")
+    assert "set you an action on " in said[0] and said[0].endswith(f"in sampling cycle {cycle}.")
     if len(samples) > 1:
-        assert said[1].endswith(f"set you 2 actions in sampling cycle {cycle}.")
+        assert "set you 2 actions on " in said[1]
     assert not any("(s)" in text for text in said)
+
+
+def test_each_action_notice_names_the_learner_and_standard(session, planned) -> None:
+    """Two reviews' actions were one notice: the same words ("set you an action in sampling cycle
+    C") were not added again while the first waited unread, so a second action went untold. Each
+    notice names the learner and standard sampled, which also says what the action is about."""
+    from mappings.quality.samples import sample_view
+    from portfolio.models.notification import Notification
+
+    centre, sample = planned
+    me = actor_of(centre.iqa)
+    view = sample_view(session, actor=me, sample_id=sample.id)
+    review_sample(session, actor=me, sample_id=sample.id, outcome="disagree", feedback="More.",
+                  checks={}, actions=[("Observe again", date.today() + timedelta(days=5))])  # fmt: skip
+    session.commit()
+    said = session.exec(select(Notification.text).where(Notification.kind == "iqa_action")).one()
+    assert f"on {view.learner_name}, {view.standard_code} " in said, said
 
 
 def test_the_iqa_chart_names_its_method_columns(client, auth, planned) -> None:
