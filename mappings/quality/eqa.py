@@ -265,6 +265,7 @@ def eqa_grants_of(session: Session, *, actor: Actor) -> list[EqaCycle]:
 
 
 ENDED_SHOWN = 5  # the EQA's page names this many of their ended grants, the latest first
+ENDED_SCANNED = 50  # of this many latest ended grants (a cycle granted again has several)
 
 
 def ended_grants_of(
@@ -282,7 +283,13 @@ def ended_grants_of(
             EqaAccess.person_id == actor.id,
             or_(col(EqaAccess.revoked_at).is_not(None), col(EqaAccess.expires_at) <= utcnow()),
         )
-        .order_by(col(EqaAccess.expires_at).desc())
-        .limit(ENDED_SHOWN + len(held))
+        .order_by(col(EqaAccess.expires_at).desc(), col(EqaAccess.id).desc())
+        .limit(ENDED_SCANNED)
     ).all()
-    return [(g, name) for g, name in rows if g.cycle_id not in held][:ENDED_SHOWN]
+    said: dict[
+        int, tuple[EqaAccess, str]
+    ] = {}  # each cycle once: its latest grant, as refusals say
+    for grant, name in rows:
+        if grant.cycle_id not in held:
+            said.setdefault(grant.cycle_id, (grant, name))
+    return list(said.values())[:ENDED_SHOWN]

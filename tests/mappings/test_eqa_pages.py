@@ -259,6 +259,29 @@ def test_eqa_whose_access_was_withdrawn_is_told_so(
     assert said in response.get_data(as_text=True)
 
 
+def test_two_withdrawn_grants_to_one_cycle_are_said_once(
+    client,
+    auth,
+    session,
+    make_person,
+    planned,  # noqa: F811
+) -> None:
+    """An administrator who ends a grant, grants the same cycle again and ends that too left the
+    EQA's page saying the same line twice ("Your access to C1 was withdrawn on 7 Dec 2026, 10:24."
+    over and over): the page says each cycle's latest ending once."""
+    centre, _sample = planned
+    eqa = _granted(session, make_person, centre)
+    admin = actor_of(make_person("admin"))
+    grant_eqa(session, actor=admin, person_id=eqa.id, cycle_id=centre.cycle.id,
+              expires_at=datetime.now(UTC) + timedelta(days=9))  # fmt: skip
+    for grant in session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).all():
+        revoke_eqa(session, actor=admin, grant_id=grant.id, zone=LONDON)
+    session.commit()
+    auth.login(eqa)
+    page = client.get("/eqa").get_data(as_text=True)
+    assert page.count(f"Your access to {centre.cycle.name} was withdrawn on ") == 1
+
+
 @pytest.fixture
 def in_tokyo(monkeypatch):
     """The centre's time zone is Asia/Tokyo (the app made after this fixture reads it)."""
