@@ -85,3 +85,14 @@ def test_a_code_block_and_a_wide_table_in_evidence_fit_a_phone(phone, live_serve
     # the arrow key scrolls the region (smoothly, so wait for it to move)
     phone.wait_for_function("e => e.scrollLeft > 0", arg=region.element_handle())
     assert phone.csp_errors == []
+
+
+def test_a_stacked_tables_caption_spans_the_phone(phone, live_server) -> None:
+    """The audit trail's caption ("Entries, newest first, 50 a page") was squeezed into a column
+    a word wide above the stacked rows, its lines centred: it spans the table as its rows do."""
+    login(phone, live_server, "admin@example.org")
+    phone.goto(f"{live_server}/admin/audit")
+    caption = phone.locator("table.stack caption").first
+    row = phone.locator("table.stack tbody tr").first
+    assert caption.bounding_box()["width"] >= row.bounding_box()["width"] - 1
+    assert caption.evaluate("e => getComputedStyle(e).textAlign") in ("left", "start")
