@@ -128,7 +128,7 @@ def test_an_email_not_sent_is_logged_with_its_subject_quoted(
     app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     class AtOnce:  # the sending thread, run here so its log line is caught
-        def __init__(self, target: Callable[[], None], daemon: bool) -> None:
+        def __init__(self, target: Callable[[], None], **named: object) -> None:
             self.target = target
 
         def start(self) -> None:
