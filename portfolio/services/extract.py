@@ -164,7 +164,12 @@ def _docx(stream: BinaryIO, size: int, filename: str, reader: _Reader) -> None:
     except KeyError as exc:
         raise Invalid(f"{filename} is not a Word document (no word/document.xml).") from exc
     except Exception as exc:  # noqa: BLE001 - damaged zips and XML raise many kinds
-        raise Invalid(f"{filename} could not be read as a Word document: {exc}") from exc
+        # the library's own words ("Bad magic number for central directory") mean nothing to
+        # the person who attached the file
+        raise Invalid(
+            f"{filename} could not be read as a Word document: it may be damaged or not "
+            "really a Word file. The file itself is kept as it is."
+        ) from exc
 
 
 def _pdf(stream: BinaryIO, filename: str, reader: _Reader) -> int:
@@ -181,7 +186,10 @@ def _pdf(stream: BinaryIO, filename: str, reader: _Reader) -> int:
                 return total
         return total
     except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds
-        raise Invalid(f"{filename} could not be read as a PDF: {exc}") from exc
+        raise Invalid(  # not pypdf's own words ("startxref not found"): they mean nothing here
+            f"{filename} could not be read as a PDF: it may be damaged, or locked with a "
+            "password. The file itself is kept as it is."
+        ) from exc
 
 
 def _plain(stream: BinaryIO, reader: _Reader) -> None:

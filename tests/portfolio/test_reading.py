@@ -342,6 +342,8 @@ def test_a_file_that_cannot_be_read_is_stored_as_failed(
     assert row.status == "failed" and "broken.pdf" in row.error
     page = client.get(f"/evidence/{item.id}").get_data(as_text=True)
     assert "The text could not be read" in page
+    # in words a learner understands, not the PDF library's own message ("startxref not found")
+    assert "damaged" in row.error and "startxref" not in row.error.lower()
 
 
 def test_a_bundle_carries_the_text_read_in_the_background(
