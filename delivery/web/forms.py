@@ -188,10 +188,17 @@ class LoginForm(PageForm):
     submit = SubmitField("Log in")
 
 
+# in words, not WTForms' "Field must be between 8 and 256 characters long."
+NEW_PASSWORD_LENGTH = (
+    Length(min=8, message="The new password must be at least 8 characters long."),
+    Length(max=256, message="The new password must be at most 256 characters long."),
+)
+
+
 class ChangePasswordForm(PageForm):
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=256)])
     password = PasswordField(
-        "New password (at least 8 characters)", validators=[DataRequired(), Length(min=8, max=256)]
+        "New password (at least 8 characters)", validators=[DataRequired(), *NEW_PASSWORD_LENGTH]
     )
     confirm = PasswordField(
         "New password again",
@@ -256,7 +263,7 @@ class ForgotPasswordForm(PageForm):
 
 class NewPasswordForm(PageForm):
     password = PasswordField(
-        "New password (at least 8 characters)", validators=[DataRequired(), Length(min=8, max=256)]
+        "New password (at least 8 characters)", validators=[DataRequired(), *NEW_PASSWORD_LENGTH]
     )
     confirm = PasswordField(
         "New password again",

@@ -165,6 +165,18 @@ def test_change_own_password_needs_the_current_one(app, client, auth) -> None:
     assert r.status_code == 302
 
 
+def test_a_short_new_password_is_refused_in_words(app, client, auth) -> None:
+    """Not WTForms' "Field must be between 8 and 256 characters long.": which field, and why."""
+    auth.login("learner")
+    short = client.post(
+        "/account", data={"current": PASSWORD, "password": "short", "confirm": "short"}
+    )
+    assert short.status_code == 422
+    text = short.get_data(as_text=True)
+    assert "Field must be" not in text
+    assert "The new password must be at least 8 characters long." in text
+
+
 def test_a_password_reset_by_an_admin_ends_the_persons_sessions(app, client, auth, make_person):
     target = make_person("learner")
     theirs = app.test_client()
