@@ -54,6 +54,15 @@ def test_learner_writes_star_narrative_and_sees_sections(client, auth, session) 
     assert "Job match at the garden centre" in listing
 
 
+def test_the_date_of_the_activity_is_explained_without_jargon(client, auth) -> None:
+    """"Used to judge currency" is assessors' jargon: a learner reads "currency" as money."""
+    learner = auth.login("learner")
+    page = client.get(f"/learners/{learner.id}/evidence/new?kind=reflective_account")
+    text = page.get_data(as_text=True)
+    assert "currency" not in text
+    assert "recent enough" in text
+
+
 def test_star_narrative_needs_every_section(client, auth, session) -> None:
     learner = auth.login("learner")
     data = {**STAR, "result": ""}
