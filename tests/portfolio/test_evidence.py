@@ -63,6 +63,14 @@ def test_the_date_of_the_activity_is_explained_without_jargon(client, auth) -> N
     assert "recent enough" in text
 
 
+def test_the_edit_page_has_a_way_back_to_the_item(client, auth) -> None:
+    """A learner who opens Edit and changes their mind has a link back, not only Save draft."""
+    learner = auth.login("learner")
+    evidence_id = _new_star(client, learner)
+    page = client.get(f"/evidence/{evidence_id}/edit").get_data(as_text=True)
+    assert f'<a href="/evidence/{evidence_id}">Back to “Job match at the garden centre”</a>' in page
+
+
 def test_star_narrative_needs_every_section(client, auth, session) -> None:
     learner = auth.login("learner")
     data = {**STAR, "result": ""}
