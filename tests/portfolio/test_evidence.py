@@ -55,7 +55,7 @@ def test_learner_writes_star_narrative_and_sees_sections(client, auth, session) 
 
 
 def test_the_date_of_the_activity_is_explained_without_jargon(client, auth) -> None:
-    """"Used to judge currency" is assessors' jargon: a learner reads "currency" as money."""
+    """ "Used to judge currency" is assessors' jargon: a learner reads "currency" as money."""
     learner = auth.login("learner")
     page = client.get(f"/learners/{learner.id}/evidence/new?kind=reflective_account")
     text = page.get_data(as_text=True)
