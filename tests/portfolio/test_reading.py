@@ -4,6 +4,7 @@ a forged .docx cannot make the server inflate more than a bounded number of byte
 from __future__ import annotations
 
 import io
+import re
 import struct
 import tracemalloc
 import zlib
@@ -368,3 +369,38 @@ def test_a_bundle_carries_the_text_read_in_the_background(
 def test_utf16_text_is_refused_with_what_to_do() -> None:
     with pytest.raises(Invalid, match="notes.txt is UTF-16 text: save it as UTF-8"):
         sniff("Supervision notes\n".encode("utf-16"), "notes.txt")
+
+
+def _file_line(page: str, filename: str) -> str:
+    """The text of the attachments list's line that links to ``filename`` with its size."""
+    items = re.findall(r"<li>(.*?)</li>", page, flags=re.S)
+    [line] = [li for li in items if f">{filename}</a>" in li and " KB)" in li]
+    return re.sub(r"<[^>]+>", " ", line)
+
+
+def test_a_file_with_no_text_read_does_not_say_text_read_0_characters(
+    client, auth, make_evidence, session
+) -> None:
+    """A photo said "Text read: 0 characters."; an image says nothing of text, a Word file
+    with no text says so in words, and a file with text keeps saying how much was read."""
+    learner = auth.login("learner")
+    item = make_evidence(learner, title="Notes", body="Body.", submit=False)
+    for content, name in (
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "photo.png"),
+        (_docx_bytes(), "blank.docx"),
+        (b"Plain notes about a job match.", "notes.txt"),
+    ):
+        r = client.post(
+            f"/evidence/{item.id}/attachments",
+            data={"file": (io.BytesIO(content), name)},
+            content_type="multipart/form-data",
+        )
+        assert r.status_code == 302
+    session.expire_all()
+    assert {r.status for r in session.exec(select(AttachmentReading))} == {"done"}
+    page = client.get(f"/evidence/{item.id}").get_data(as_text=True)
+    assert "Text read: 0 characters" not in page
+    photo = _file_line(page, "photo.png")
+    assert "Text" not in photo and "text" not in photo
+    assert "No text was read from this file." in _file_line(page, "blank.docx")
+    assert "Text read: 30 characters." in _file_line(page, "notes.txt")
