@@ -47,3 +47,19 @@ def test_a_submitted_item_offers_no_discard_and_a_post_is_refused_in_words(
     assert "has been submitted" in r.get_data(as_text=True)
     session.expire_all()
     assert session.get(Evidence, item.id) is not None
+
+
+def test_the_actions_heading_names_only_what_is_offered(client, auth, session) -> None:
+    """A submitted item's panel offers only "Edit", so it is headed "Change", not "Change or
+    submit"; a draft's, which offers the submit button, keeps "Change or submit"."""
+    learner = auth.login("learner")
+    draft = _draft(session, learner, learner, title="Still a draft")
+    done = _draft(session, learner, learner, title="Done")
+    service.submit(session, actor=actor_of(learner), evidence_id=done.id, declaration=True)
+    session.commit()
+    page = client.get(f"/evidence/{draft.id}").get_data(as_text=True)
+    assert '<h2 id="actions-heading">Change or submit</h2>' in page
+    page = client.get(f"/evidence/{done.id}").get_data(as_text=True)
+    assert '<h2 id="actions-heading">Change</h2>' in page
+    assert "Change or submit" not in page
+    assert f'href="/evidence/{done.id}/edit">Edit</a>' in page
