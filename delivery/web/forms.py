@@ -188,11 +188,17 @@ class LoginForm(PageForm):
     submit = SubmitField("Log in")
 
 
-# in words, not WTForms' "Field must be between 8 and 256 characters long."
-NEW_PASSWORD_LENGTH = (
-    Length(min=8, message="The new password must be at least 8 characters long."),
-    Length(max=256, message="The new password must be at most 256 characters long."),
-)
+def password_length(what: str = "new password") -> tuple[Length, Length]:
+    """A password's 8..256 characters, refused in words naming it ("The initial password must
+    be at least 8 characters long."), not WTForms' "Field must be between 8 and 256 characters
+    long."."""
+    return (
+        Length(min=8, message=f"The {what} must be at least 8 characters long."),
+        Length(max=256, message=f"The {what} must be at most 256 characters long."),
+    )
+
+
+NEW_PASSWORD_LENGTH = password_length()
 
 
 class ChangePasswordForm(PageForm):

@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import select
 
+from portfolio.models import Person
 from portfolio.models.base import utcnow
 from tests.conftest import PASSWORD
 
@@ -175,6 +176,43 @@ def test_a_short_new_password_is_refused_in_words(app, client, auth) -> None:
     text = short.get_data(as_text=True)
     assert "Field must be" not in text
     assert "The new password must be at least 8 characters long." in text
+
+
+def test_the_administrators_short_passwords_are_refused_in_words(
+    client, auth, session, make_person
+) -> None:
+    """Adding a person with a short initial password, or resetting one to a short password,
+    said WTForms' "Field must be between 8 and 256 characters long."; now which and why."""
+    target = make_person("learner")
+    auth.login("admin")
+    added = client.post(
+        "/admin/people",
+        data={"name": "Nadia New", "email": "nadia-short@test.example", "roles": ["learner"],
+              "site": "Main site", "password": "short"},
+    )  # fmt: skip
+    assert added.status_code == 422
+    text = added.get_data(as_text=True)
+    assert "Field must be" not in text
+    assert "The initial password must be at least 8 characters long." in text
+    assert (
+        session.exec(select(Person).where(Person.email == "nadia-short@test.example")).first()
+        is None
+    )
+    reset = client.post(
+        f"/admin/people/{target.id}",
+        data={"pw-password": "short", "pw-confirm": "short", "pw-reset": "Reset password"},
+    )
+    assert reset.status_code == 422
+    text = reset.get_data(as_text=True)
+    assert "Field must be" not in text
+    assert "The new password must be at least 8 characters long." in text
+    too_long = "x" * 257
+    reset = client.post(
+        f"/admin/people/{target.id}",
+        data={"pw-password": too_long, "pw-confirm": too_long, "pw-reset": "Reset password"},
+    )
+    assert reset.status_code == 422
+    assert "The new password must be at most 256 characters long." in reset.get_data(as_text=True)
 
 
 def test_a_password_reset_by_an_admin_ends_the_persons_sessions(app, client, auth, make_person):

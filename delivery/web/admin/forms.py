@@ -28,7 +28,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from delivery.web.forms import DayField, PageForm
+from delivery.web.forms import NEW_PASSWORD_LENGTH, DayField, PageForm, password_length
 from delivery.web.words import ROLE_WORDS
 from portfolio.models.people import ROLES
 from portfolio.services.registration_dates import default_planned_end
@@ -69,7 +69,7 @@ class PersonForm(PageForm):
     )
     password = PasswordField(
         "Initial password (at least 8 characters; leave empty to set it later)",
-        validators=[Optional(), Length(min=8, max=256)],
+        validators=[Optional(), *password_length("initial password")],
     )
     invite = BooleanField("E-mail them an invitation to set their password")
     create = SubmitField("Add person")
@@ -111,7 +111,7 @@ class DetailsForm(PageForm):
 
 class PasswordResetForm(PageForm):
     password = PasswordField(
-        "New password", validators=[DataRequired("Give the new password."), Length(min=8, max=256)]
+        "New password", validators=[DataRequired("Give the new password."), *NEW_PASSWORD_LENGTH]
     )
     confirm = PasswordField(
         "New password again",
