@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
 from flask import current_app, url_for
 
@@ -18,17 +19,23 @@ log = logging.getLogger(__name__)
 SENDER_THREAD = "outbox-send"
 
 
-def reset_link(token: str) -> str | None:
-    """The link for the e-mail, on ``PORTFOLIO_BASE_URL``. Without it, only outside production is
-    the request's own address used: a client chooses its Host header, and could otherwise have
-    someone's reset link point at its own site. None: no link can be made safely."""
+def site_link(endpoint: str, what: str, **values: Any) -> str | None:
+    """The link to ``endpoint`` for an e-mail, on ``PORTFOLIO_BASE_URL``. Without it, only outside
+    production is the request's own address used: a client chooses its Host header, and could
+    otherwise have someone's link (a password reset, a witness's) point at its own site. None:
+    no link can be made safely, and the log says which e-mail (``what``) is not sent."""
     base = current_app.config.get("BASE_URL")
     if base:
-        return str(base).rstrip("/") + url_for("account.reset", token=token)
+        return str(base).rstrip("/") + url_for(endpoint, **values)
     if current_app.config.get("ENV") == "production":
-        log.error("PORTFOLIO_BASE_URL is not set: no password-reset e-mail is sent in production")
+        log.error("PORTFOLIO_BASE_URL is not set: no %s e-mail is sent in production", what)
         return None
-    return url_for("account.reset", token=token, _external=True)
+    return url_for(endpoint, _external=True, **values)
+
+
+def reset_link(token: str) -> str | None:
+    """The set-your-password link of a password reset or an invitation (:func:`site_link`)."""
+    return site_link("account.reset", "password-reset", token=token)
 
 
 def send_later(to: str, subject: str, body: str) -> None:

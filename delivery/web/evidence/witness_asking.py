@@ -7,20 +7,18 @@ rollback takes back what was written."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlmodel import Session
 
-from delivery.web.outbox import send_later
+from delivery.web import outbox
 from delivery.web.words import centre_zone
 from portfolio.errors import Invalid
 from portfolio.models import Evidence, Person
 from portfolio.services import witness
 from portfolio.services.actors import Actor
 
-log = logging.getLogger(__name__)
 NO_MAIL = (
     "The site cannot send e-mail yet, so the witness cannot be asked: tell your centre's "
     "administrator."
@@ -29,15 +27,8 @@ NO_LINK = "This site's address is not set (PORTFOLIO_BASE_URL): no link."
 
 
 def link_for(token: str) -> str | None:
-    """The witness's link, on ``PORTFOLIO_BASE_URL``; outside production the request's own
-    address will do. None: no link can be made safely (a client chooses its Host header)."""
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return str(base).rstrip("/") + url_for("witness.answer", token=token)
-    if current_app.config.get("ENV") == "production":
-        log.error("PORTFOLIO_BASE_URL is not set: no witness e-mail is sent in production")
-        return None
-    return url_for("witness.answer", token=token, _external=True)
+    """The witness's link (:func:`delivery.web.outbox.site_link`)."""
+    return outbox.site_link("witness.answer", "witness", token=token)
 
 
 @dataclass(frozen=True)
@@ -70,7 +61,7 @@ def ask(session: Session, *, actor: Actor, evidence_id: int, email: str) -> Sent
         asked_by=actor.name,
         site=str(current_app.config.get("CENTRE_NAME") or "Competence Portfolio"),
     )
-    send_later(row.witness_email, subject, body)
+    outbox.send_later(row.witness_email, subject, body)
     earlier = (
         " The earlier link, not answered, no longer works."
         if len(asked.replaced) == 1
