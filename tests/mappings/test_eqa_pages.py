@@ -35,6 +35,28 @@ def _granted(session, make_person, centre):
     return eqa
 
 
+def _grant_of(session, eqa) -> EqaAccess:
+    return session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one()
+
+
+# 16:30 UTC on 3 Feb: still 3 Feb in London, already 4 Feb (01:30) in Tokyo
+LATE_ON_3_FEB = datetime(2026, 2, 3, 16, 30, tzinfo=UTC)
+
+
+def _withdrawn(session, make_person, centre, at: datetime | None = None):
+    """An EQA granted the centre's cycle whose grant an administrator withdrew (``at``, when
+    given, is the moment it says it was withdrawn); returns the EQA, their grant, the admin."""
+    eqa = _granted(session, make_person, centre)
+    grant = _grant_of(session, eqa)
+    admin = actor_of(make_person("admin"))
+    revoke_eqa(session, actor=admin, grant_id=grant.id, zone=LONDON)
+    if at is not None:
+        grant.revoked_at = at
+        session.add(grant)
+    session.commit()
+    return eqa, grant, admin
+
+
 def test_eqa_is_not_offered_records_they_may_not_write(
     client,
     auth,
@@ -158,7 +180,7 @@ def test_eqa_whose_access_ended_is_told_when_and_what_to_do(
     whom to ask, rather than only "no active access"; the portfolio is closed to them."""
     centre, sample = planned
     eqa = _granted(session, make_person, centre)
-    grant = session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one()
+    grant = _grant_of(session, eqa)
     last = (datetime.now(UTC) - timedelta(days=3)).date()
     grant.expires_at = datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
     session.add(grant)
@@ -202,7 +224,7 @@ def test_eqa_whose_access_ended_is_told_so_on_a_bookmarked_page(
     auth.login(eqa)
     for url in pages:
         assert client.get(url).status_code == 200, url
-    grant = session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one()
+    grant = _grant_of(session, eqa)
     last = (datetime.now(UTC) - timedelta(days=3)).date()
     grant.expires_at = datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
     session.add(grant)
@@ -245,10 +267,7 @@ def test_eqa_whose_access_was_withdrawn_is_told_so(
     planned,  # noqa: F811
 ) -> None:
     centre, sample = planned
-    eqa = _granted(session, make_person, centre)
-    grant = session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one()
-    revoke_eqa(session, actor=actor_of(make_person("admin")), grant_id=grant.id, zone=LONDON)
-    session.commit()
+    eqa, _grant, _admin = _withdrawn(session, make_person, centre)
     auth.login(eqa)
     page = client.get("/eqa").get_data(as_text=True)
     assert f"Your access to {centre.cycle.name} was withdrawn on " in page
@@ -299,12 +318,7 @@ def test_a_withdrawal_is_said_on_the_centres_day_on_a_bookmarked_page(
     """Withdrawn at 16:30 UTC on 3 Feb, already 01:30 on 4 Feb in the centre's Tokyo: a page the
     EQA may no longer open says 4 Feb, as their /eqa page does (it said the UTC day, 3 Feb)."""
     centre, sample = planned
-    eqa = _granted(session, make_person, centre)
-    grant = session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one()
-    revoke_eqa(session, actor=actor_of(make_person("admin")), grant_id=grant.id, zone=LONDON)
-    grant.revoked_at = datetime(2026, 2, 3, 16, 30, tzinfo=UTC)
-    session.add(grant)
-    session.commit()
+    eqa, _grant, _admin = _withdrawn(session, make_person, centre, at=LATE_ON_3_FEB)
     auth.login(eqa)
     assert "was withdrawn on 4 Feb 2026, 01:30." in client.get("/eqa").get_data(as_text=True)
     for url in (f"/learners/{sample.learner_id}/progress", f"/eqa/samples/{sample.id}"):
@@ -359,13 +373,7 @@ def test_two_apps_in_one_process_each_say_the_withdrawal_on_their_own_centres_da
     in its own TIME_ZONE, read when it answers: the one made first (London) after another was
     made (Tokyo), and an app whose TIME_ZONE is changed once it has started."""
     centre, sample = planned
-    eqa = _granted(session, make_person, centre)
-    grant = session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one()
-    revoke_eqa(session, actor=actor_of(make_person("admin")), grant_id=grant.id,
-               zone=LONDON)  # fmt: skip
-    grant.revoked_at = datetime(2026, 2, 3, 16, 30, tzinfo=UTC)
-    session.add(grant)
-    session.commit()
+    eqa, _grant, _admin = _withdrawn(session, make_person, centre, at=LATE_ON_3_FEB)
     token = token_for(session, eqa.id)
     urls = [f"/learners/{sample.learner_id}/progress", f"/eqa/samples/{sample.id}"]
     app.config["TIME_ZONE"] = "Europe/London"
@@ -382,13 +390,7 @@ def test_withdrawing_again_says_the_day_in_the_zone_given(
     planned,  # noqa: F811
 ) -> None:
     centre, _sample = planned
-    eqa = _granted(session, make_person, centre)
-    grant = session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one()
-    admin = actor_of(make_person("admin"))
-    revoke_eqa(session, actor=admin, grant_id=grant.id, zone=LONDON)
-    grant.revoked_at = datetime(2026, 2, 3, 16, 30, tzinfo=UTC)
-    session.add(grant)
-    session.commit()
+    _eqa, grant, admin = _withdrawn(session, make_person, centre, at=LATE_ON_3_FEB)
     for zone, day in (("Asia/Tokyo", "4 Feb 2026"), ("Europe/London", "3 Feb 2026")):
         with pytest.raises(Conflict, match=f"already withdrawn on {day}: "):
             revoke_eqa(session, actor=admin, grant_id=grant.id, zone=ZoneInfo(zone))
@@ -458,7 +460,7 @@ def test_withdrawing_access_that_has_ended_says_so_and_writes_nothing(
     said as withdrawn, "Access ended.")."""
     centre, _sample = planned
     eqa = _granted(session, make_person, centre)
-    grant = session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one()
+    grant = _grant_of(session, eqa)
     last = (datetime.now(UTC) - timedelta(days=3)).date()
     grant.expires_at = datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
     session.add(grant)
@@ -487,7 +489,7 @@ def test_withdrawing_access_twice_says_when_it_was_withdrawn(
     ended." again)."""
     centre, _sample = planned
     eqa = _granted(session, make_person, centre)
-    grant = session.exec(select(EqaAccess).where(EqaAccess.person_id == eqa.id)).one()
+    grant = _grant_of(session, eqa)
     auth.login("admin")
     assert client.post(f"/admin/eqa/{grant.id}/revoke").status_code == 302
     session.refresh(grant)
