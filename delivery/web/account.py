@@ -107,6 +107,7 @@ def tokens() -> tuple[str, int]:
             for t in rows
         ],  # fmt: skip
         scopes=offered,
+        scope_words=api_tokens.SCOPES,
     ), form.status
 
 

@@ -117,6 +117,22 @@ def test_the_account_page_makes_a_token_shows_it_once_and_revokes_it(
     _problem(api.get("/api/v1/frameworks", headers=bearer(secret)), 401)
 
 
+def test_the_token_list_says_what_each_token_may_do_in_words(auth) -> None:
+    """The "May" column showed raw scope names ("evidence, read"); it says what the token may do in
+    the words the form offered when the token was made."""
+    auth.login("assessor")
+    made = auth.client.post("/account/tokens", data={"name": "Phone", "scopes": ["read", "evidence"],
+                                                     "days": "30"})  # fmt: skip
+    assert made.status_code == 200
+    html = auth.client.get("/account/tokens").get_data(as_text=True)
+    cell = re.search(r'<td data-label="May">(.*?)</td>', html, re.S)
+    assert cell is not None
+    said = re.sub(r"<[^>]+>", " ", cell.group(1))
+    assert "Read what you may see" in said and "Write, upload and submit your evidence" in said
+    assert "evidence, read" not in said and "read, evidence" not in said
+    assert "Record assessment decisions" not in said and "Administration" not in said
+
+
 def test_a_log_in_cookie_never_authenticates_the_api(
     engine, connection, tmp_path, make_person, session: Session
 ) -> None:
