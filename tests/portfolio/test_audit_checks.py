@@ -4,6 +4,7 @@ checked and what was found: never, unbroken, or broken (a warning), in words."""
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, text
@@ -13,6 +14,7 @@ from portfolio.errors import PermissionDenied
 from portfolio.models import AuditCheck, AuditEntry
 from portfolio.services import audit_checks
 from portfolio.services.actors import Actor
+from portfolio.words import moment_words
 
 
 def _checked(client) -> str:
@@ -38,11 +40,13 @@ def test_the_page_says_when_the_trail_was_checked(session, client, auth, cli) ->
     check = _newest(session)
     assert (check.by_id, check.entries, check.intact, check.findings) == (None, entries, True, 0)
     said = _checked(client)
-    assert re.fullmatch(
-        rf"The trail was last checked on \d{{1,2}} [A-Z][a-z]+ 20\d\d at \d\d:\d\d: {entries} "
-        r"entries, unbroken\.",
-        said,
+    # the moment as every other page says it ("7 Dec 2026, 10:26"), not "7 December 2026 at 10:26"
+    zone = ZoneInfo(client.application.config.get("TIME_ZONE") or "Europe/London")
+    assert said == (
+        f"The trail was last checked on {moment_words(check.at, zone)}: {entries:,} "
+        "entries, unbroken."
     ), said
+    assert re.search(r"on \d{1,2} [A-Z][a-z]{2} 20\d\d, \d\d:\d\d: ", said), said
 
 
 def test_a_broken_trail_is_kept_and_shown_as_a_warning(session, client, auth, cli) -> None:

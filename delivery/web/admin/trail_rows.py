@@ -6,7 +6,6 @@ had their personal data erased, the text the entry kept about them shows as eras
 from __future__ import annotations
 
 import re
-from calendar import month_name
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -18,7 +17,7 @@ from mappings.assessment.words import decision_words, method_words
 from mappings.privacy.requests import PLACEHOLDER_REASON
 from portfolio.models import AuditCheck, AuditEntry
 from portfolio.services.audit_search import Related
-from portfolio.words import kind_words, local
+from portfolio.words import kind_words, moment_words
 
 SYSTEM = "System"
 ERASED = PLACEHOLDER_REASON  # "(erased)", as a withdrawn learner's reason shows once erased
@@ -185,11 +184,11 @@ class CheckWords:
 
 
 def check_words(check: AuditCheck | None, zone: ZoneInfo) -> CheckWords:
-    """ "The trail was last checked on 6 December 2026 at 23:40: 1,204 entries, unbroken." """
+    """ "The trail was last checked on 6 Dec 2026, 23:40: 1,204 entries, unbroken." (the moment
+    said as every other page says it)."""
     if check is None:
         return CheckWords("The trail has not been checked yet: run `portfolio audit verify`.")
-    at = local(check.at, zone)
-    on = f"{at.day} {month_name[at.month]} {at.year} at {at.hour:02d}:{at.minute:02d}"
+    on = moment_words(check.at, zone)
     counted = f"{check.entries:,} entr{'y' if check.entries == 1 else 'ies'}"
     if check.intact:
         return CheckWords(f"The trail was last checked on {on}: {counted}, unbroken.")
