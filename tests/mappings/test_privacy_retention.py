@@ -220,6 +220,28 @@ def test_the_retention_page_lists_what_is_due_and_erases_it(
     assert audit.verify(session).ok
 
 
+def test_the_retention_page_says_what_each_setting_means(client, auth, app) -> None:
+    """The page named PORTFOLIO_RETENTION_FRAMEWORK_YEARS with nothing saying what it does; each
+    setting now comes with a line in words (as docs/privacy.md says it), its name kept for the
+    administrator who sets it."""
+    app.config.update(RETENTION_FRAMEWORK_YEARS="SE=2")
+    auth.login("admin")
+    page = client.get("/admin/retention").get_data(as_text=True)
+
+    def line(setting: str) -> str:
+        found = re.search(
+            rf"<li>((?:(?!</li>).)*<code>{setting}</code>(?:(?!</li>).)*)</li>", page, re.S
+        )
+        assert found, f"no line for {setting}"
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", found.group(1)))
+
+    evidence = line("PORTFOLIO_RETENTION_EVIDENCE_YEARS")
+    assert "years" in evidence and "evidence" in evidence and "completes or leaves" in evidence
+    frameworks = line("PORTFOLIO_RETENTION_FRAMEWORK_YEARS")
+    assert "registered on" in frameworks and "framework" in frameworks
+    assert "keeps the longest" in frameworks and "SE=2" in frameworks
+
+
 def test_a_file_another_item_holds_stays_in_the_store(session, make_person, store) -> None:
     import io
 
