@@ -9,7 +9,7 @@ a local PostgreSQL, of its server processes, rows written per second and peak me
 process of its own so peak memory is its own.
 
 Pages (``--pages URL``): on a database that already holds the demo (e.g. after ``portfolio --db
-URL demo --learners 100000``), logs in as assessor1 and times through the Flask test client the
+URL init`` then ``portfolio --db URL demo --learners 100000``), logs in as assessor1 and times through the Flask test client the
 caseload (sorted by name, by progress both ways, by RAG, by planned end, a page deep in it, a
 search with many matches and one with few), assessor1's home page (its caseload panel), a synthetic
 learner's evidence list and one of their evidence pages: the first visit, then p50/p95 over

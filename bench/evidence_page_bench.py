@@ -1,7 +1,7 @@
 """Evidence pages at scale: the first one after the server starts, then the next ones.
 
 Starts `portfolio serve` (one waitress process) on a database seeded with
-`portfolio demo --learners N`, asks for one learner's evidence page the moment `/readyz` answers
+`portfolio --db URL init` then `portfolio --db URL demo --learners N`, asks for one learner's evidence page the moment `/readyz` answers
 (the process warms its suggestion engines in the background: the first page must not wait for a
 build that grows with the centre's history), then for the evidence pages of other learners, each
 logged in as itself. Prints the first page's time, p50/p95/max of the others, and the server's CPU
@@ -38,7 +38,10 @@ def get(port: int, path: str, cookie: str) -> tuple[int, float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--db", help="a database seeded with `portfolio demo --learners N`")
+    parser.add_argument(
+        "--db",
+        help="a database seeded with `portfolio --db URL init` then `portfolio --db URL demo --learners N`",
+    )
     parser.add_argument("--learners", type=int, default=200, help="without --db: SQLite, N")
     parser.add_argument("--pages", type=int, default=40, help="evidence pages after the first")
     args = parser.parse_args()

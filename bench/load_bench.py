@@ -14,7 +14,8 @@ average.
 
 Usage:
   .venv/bin/python bench/load_bench.py --db URL [--clients 60] [--workers 2] [--seconds 30]
-      on a database seeded with `portfolio --db URL demo --learners 1000` (PostgreSQL)
+      on a database seeded with `portfolio --db URL init` then
+      `portfolio --db URL demo --learners 1000` (PostgreSQL)
   .venv/bin/python bench/load_bench.py [--learners 100]
       seeds a fresh SQLite database with the demo and N synthetic learners first
 """
@@ -304,7 +305,10 @@ def report(results: Results, wall: float, server_cpu: float, client_cpu: float, 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--db", help="a database seeded with `portfolio demo --learners N`")
+    parser.add_argument(
+        "--db",
+        help="a database seeded with `portfolio --db URL init` then `portfolio --db URL demo --learners N`",
+    )
     parser.add_argument("--learners", type=int, default=100, help="without --db: SQLite, N")
     parser.add_argument("--clients", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2, help="server processes (1 = waitress)")

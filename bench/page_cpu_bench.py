@@ -1,6 +1,6 @@
 """CPU time a request of each page in the load benchmark's mix, in this process (no server).
 
-On a database seeded with `portfolio demo --learners N`, picks learners as bench/load_bench.py
+On a database seeded with `portfolio --db URL init` then `portfolio --db URL demo --learners N`, picks learners as bench/load_bench.py
 does, logs each in (and its assessor) through the Flask test client with the form token, and asks
 in turn for the learner home, the evidence list, an evidence page, a coverage grid and the
 caseload. Prints, per page, the median and mean CPU time of the request's thread
@@ -42,7 +42,11 @@ def login(client, email: str) -> None:  # type: ignore[no-untyped-def]
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--db", required=True, help="a database seeded with `portfolio demo`")
+    parser.add_argument(
+        "--db",
+        required=True,
+        help="a database seeded with `portfolio --db URL init` then `portfolio --db URL demo`",
+    )
     parser.add_argument("--runs", type=int, default=40, help="requests per page measured")
     parser.add_argument("--learners", type=int, default=8, help="learners taken in turn")
     parser.add_argument("--profile", choices=ROUTES, help="profile this page instead")
