@@ -13,20 +13,16 @@ from flask import Flask
 from sqlmodel import Session, func, select
 
 from delivery.web.evidence.witness_asking import NO_LINK, NO_MAIL
-from mappings.assessment import claims
 from mappings.assessment.discard import discard
-from mappings.assessment.models import Claim
 from mappings.privacy.requests import erase_person
 from portfolio.models import AuditEntry, Evidence, WitnessConfirmation
-from portfolio.services import evidence as evidence_service
 from portfolio.services import witness
 from tests.conftest import actor_of
 from tests.delivery.api_world import bearer, token_for
-from tests.delivery.test_completed import _sign, case  # noqa: F401 - the erased case
-from tests.delivery.test_erased_learner_work import REFUSED
+from tests.delivery.test_completed import case  # noqa: F401 - the erased case
+from tests.delivery.test_erased_learner_work import REFUSED, signed_off_testimony
 from tests.delivery.test_password_reset import inbox, mail_app  # noqa: F401 - fixtures
 from tests.delivery.test_witness_web import TEXT, _link
-from tests.mappings.test_assessment import learner_declares
 
 PROBLEM = "application/problem+json"
 WITNESS = "j.smith@employer.org"
@@ -196,23 +192,7 @@ def test_no_witness_is_asked_about_an_erased_learners_kept_testimony(
     mail_app, inbox, session, case, make_evidence, make_person
 ) -> None:
     dora, assessor = case["learner"], case["assessor"]
-    kept = make_evidence(dora, kind="witness_testimony", title="Profile meeting", submit=False)
-    p1 = next(
-        c for c in claims.claimable_criteria(session, dora.id)
-        if c.standard_code == "SE01" and c.kind == "performance"
-    )  # fmt: skip
-    claims.set_claims(
-        session, actor=actor_of(dora), evidence_id=kept.id, criterion_ids=[p1.criterion_id]
-    )
-    evidence_service.submit(session, actor=actor_of(dora), evidence_id=kept.id, declaration=True)
-    claim = session.exec(select(Claim).where(Claim.evidence_id == kept.id)).one()
-    claims.decide(
-        session, actor=actor_of(assessor), claim_id=claim.id, expected_revision=claim.revision,
-        decision="accepted", method="WT",
-    )  # fmt: skip
-    session.commit()
-    learner_declares(session, dora, "SE01")
-    _sign(session, case, "SE01")
+    kept = signed_off_testimony(session, case, make_evidence)
     erase_person(session, actor=actor_of(make_person("admin")), person_id=dora.id, store=None)
     session.commit()
     item = session.get(Evidence, kept.id)

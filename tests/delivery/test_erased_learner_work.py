@@ -199,14 +199,10 @@ def test_no_comment_is_added_to_an_erased_learners_kept_evidence(
     assert written() == before
 
 
-def test_no_witness_is_asked_about_an_erased_learners_kept_testimony(
-    session, case, mail_app, inbox, client, auth, make_evidence, make_person
-) -> None:
-    """Asking a witness to confirm a kept testimony writes a request about the learner, as a
-    comment would: the service refuses it in words (the page too, 422, the address kept), and
-    nothing is written or sent."""
-    from portfolio.models import WitnessConfirmation
-    from portfolio.services import witness
+def signed_off_testimony(session, case, make_evidence) -> Evidence:
+    """A witness testimony of the case's learner, submitted, its SE01 claim accepted and SE01
+    declared and signed off: what is kept of it when the learner is erased."""
+    from portfolio.services import evidence as evidence_service
 
     dora, assessor = case["learner"], case["assessor"]
     said = make_evidence(dora, kind="witness_testimony", title="Profile meeting", submit=False)
@@ -217,8 +213,6 @@ def test_no_witness_is_asked_about_an_erased_learners_kept_testimony(
     claims.set_claims(
         session, actor=actor_of(dora), evidence_id=said.id, criterion_ids=[p1.criterion_id]
     )
-    from portfolio.services import evidence as evidence_service
-
     evidence_service.submit(session, actor=actor_of(dora), evidence_id=said.id, declaration=True)
     claim = session.exec(select(Claim).where(Claim.evidence_id == said.id)).one()
     claims.decide(
@@ -228,6 +222,20 @@ def test_no_witness_is_asked_about_an_erased_learners_kept_testimony(
     session.commit()
     learner_declares(session, dora, "SE01")  # again: the evidence behind SE01 changed
     _sign(session, case, "SE01")
+    return said
+
+
+def test_no_witness_is_asked_about_an_erased_learners_kept_testimony(
+    session, case, mail_app, inbox, client, auth, make_evidence, make_person
+) -> None:
+    """Asking a witness to confirm a kept testimony writes a request about the learner, as a
+    comment would: the service refuses it in words (the page too, 422, the address kept), and
+    nothing is written or sent."""
+    from portfolio.models import WitnessConfirmation
+    from portfolio.services import witness
+
+    dora, assessor = case["learner"], case["assessor"]
+    said = signed_off_testimony(session, case, make_evidence)
     auth.login(assessor)
     ask = f'action="/evidence/{said.id}/witness"'
     assert ask in client.get(f"/evidence/{said.id}").get_data(as_text=True)  # a learner's
