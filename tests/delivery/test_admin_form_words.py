@@ -72,15 +72,12 @@ def test_a_person_s_details_and_password_emptied_say_what_to_give(
     )
 
 
-def test_a_registration_without_the_learner_says_what_to_give(
-    client, auth, session, make_person, sample_framework
-) -> None:
-    auth.login("admin")
-    assessor, iqa = make_person("assessor"), make_person("iqa")
-    before = _count(session, Registration)
-    sent = {
-        "learner_email": "",
-        "framework_id": sample_framework.id,
+def _registration(email: str, framework, assessor, iqa) -> dict[str, object]:
+    """The registration form as an administrator fills it in for SE01, the learner's address
+    ``email``."""
+    return {
+        "learner_email": email,
+        "framework_id": framework.id,
         "standards": ["SE01"],
         "assessor_id": assessor.id,
         "iqa_id": iqa.id,
@@ -88,6 +85,15 @@ def test_a_registration_without_the_learner_says_what_to_give(
         "start_date": "2026-12-07",
         "planned_end": "2027-12-06",
     }
+
+
+def test_a_registration_without_the_learner_says_what_to_give(
+    client, auth, session, make_person, sample_framework
+) -> None:
+    auth.login("admin")
+    assessor, iqa = make_person("assessor"), make_person("iqa")
+    before = _count(session, Registration)
+    sent = _registration("", sample_framework, assessor, iqa)
     _refused(
         client.post("/admin/registrations", data=sent),
         "Give the learner's e-mail address, the one they log in with.",
@@ -100,16 +106,7 @@ def test_a_registration_made_names_its_learner(client, auth, session, make_perso
     auth.login("admin")
     learner = make_person("learner", name="Lena Learner")
     assessor, iqa = make_person("assessor"), make_person("iqa")
-    sent = {
-        "learner_email": learner.email,
-        "framework_id": sample_framework.id,
-        "standards": ["SE01"],
-        "assessor_id": assessor.id,
-        "iqa_id": iqa.id,
-        "cohort_id": 0,
-        "start_date": "2026-12-07",
-        "planned_end": "2027-12-06",
-    }
+    sent = _registration(learner.email, sample_framework, assessor, iqa)
     page = client.post("/admin/registrations", data=sent, follow_redirects=True)
     text = html.unescape(page.get_data(as_text=True))
     said = (
