@@ -293,6 +293,9 @@ class AssessmentPlan(SQLModel, table=True):
     body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     due_on: date
     status: str = Field(default="open", max_length=16)  # open | done | closed
+    # the kind of evidence asked for, a key of portfolio.models.evidence.KINDS; None: any kind,
+    # the learner's choice (as plans set before migration 0052 ask)
+    evidence_kind: str | None = Field(default=None, max_length=32)
     set_by: int = Field(foreign_key="person.id")
     set_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
