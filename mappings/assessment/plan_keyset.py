@@ -38,6 +38,7 @@ def _part(ended: bool, after: bool) -> Any:
             col(Registration.break_since).is_not(None).label("on_break"),
             _COMPLETED.label("completed"),
             col(AssessmentPlan.ended_at),
+            col(AssessmentPlan.evidence_kind),
             literal(int(ended)).label("part"),
         )
         .join(Registration, col(Registration.id) == AssessmentPlan.registration_id)
@@ -91,7 +92,8 @@ def plans_after(
     rows = (opened + ended)[: limit + 1]
     shown = [
         PlanRow(r.id, r.title, r.due_on, state_of(r.status, r.due_on, bool(r.submitted), today,
-                                                  r.close_reason, bool(r.on_break), bool(r.completed)))
+                                                  r.close_reason, bool(r.on_break), bool(r.completed)),
+                r.evidence_kind)
         for r in rows[:limit]
     ]  # fmt: skip
     if len(rows) <= limit:

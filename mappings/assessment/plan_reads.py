@@ -16,7 +16,7 @@ from mappings.assessment.models import (
     AssessmentPlanCriterion,
     AssessmentPlanEvidence,
 )
-from mappings.assessment.plan_state import PlanState, state_of
+from mappings.assessment.plan_state import PlanState, kind_words, state_of
 from portfolio.errors import NotFound
 from portfolio.models import (
     Criterion,
@@ -58,6 +58,7 @@ _OPEN = (
         col(AssessmentPlan.due_on),
         _SUBMITTED.label("submitted"),
         col(Registration.break_since).is_not(None).label("on_break"),
+        col(AssessmentPlan.evidence_kind),
     )
     .join(Registration, col(Registration.id) == AssessmentPlan.registration_id)
     .where(
@@ -76,6 +77,11 @@ class PlanRow:
     title: str
     due_on: date
     state: PlanState
+    evidence_kind: str | None = None  # the kind asked for (None: any), where the list says it
+
+    @property
+    def evidence_kind_words(self) -> str:
+        return kind_words(self.evidence_kind)
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,8 @@ class PlanPage:
     title: str
     body: str
     due_on: date
+    evidence_kind: str | None  # the kind of evidence asked for; None: any, the learner's choice
+    evidence_kind_words: str  # "Witness testimony", "Any kind: the learner chooses"
     set_by: str
     set_at: datetime
     state: PlanState
@@ -130,8 +138,8 @@ def open_plans(
     learner's own home page (the caller is the learner)."""
     rows = session.execute(_OPEN, {"learner_id": learner_id, "limit": limit + 1}).all()
     plans = [
-        PlanRow(i, t, d, state_of("open", d, bool(s), today, on_break=bool(b)))
-        for i, t, d, s, b in rows
+        PlanRow(i, t, d, state_of("open", d, bool(s), today, on_break=bool(b)), k)
+        for i, t, d, s, b, k in rows
     ]
     return plans[:limit], len(plans) > limit
 
@@ -179,6 +187,7 @@ def plans_window(
             p.title,
             p.due_on,
             state_of(p.status, p.due_on, bool(s), today, p.close_reason, bool(b), bool(c)),
+            p.evidence_kind,
         )
         for p, s, b, c, _ in rows
     ]
@@ -253,6 +262,8 @@ def plan_page(
         title=plan.title,
         body=plan.body,
         due_on=plan.due_on,
+        evidence_kind=plan.evidence_kind,
+        evidence_kind_words=kind_words(plan.evidence_kind),
         set_by=setter.name if setter else "",
         set_at=plan.set_at,
         state=state_of(

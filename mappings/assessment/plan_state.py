@@ -6,10 +6,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from portfolio.models.evidence import ASSESSOR_KINDS, KINDS
 from portfolio.words import day_words
 
 # the states people see, in the order a list puts them when they are due on the same day
 STATES = ("overdue", "open", "submitted", "done")
+
+
+# a plan that asks for no kind of evidence in particular (evidence_kind None)
+ANY_KIND = "Any kind: the learner chooses"
+
+
+def kind_words(kind: str | None) -> str:
+    """The kind of evidence a plan asks for, in words ("Witness testimony"), from the one list
+    of kinds (:data:`portfolio.models.evidence.KINDS`); :data:`ANY_KIND` for none."""
+    return KINDS.get(kind or "", ANY_KIND)
+
+
+def written_by_assessor(kind: str | None) -> bool:
+    """The kind asked for is one the assessor writes (an observation record, a professional
+    discussion): the learner does not write it themselves."""
+    return kind in ASSESSOR_KINDS
 
 
 @dataclass(frozen=True)

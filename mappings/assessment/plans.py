@@ -26,6 +26,7 @@ from mappings.assessment.models import (
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import Criterion, Evidence, Framework, Registration, RegistrationStandard
 from portfolio.models.base import utcnow
+from portfolio.models.evidence import KINDS
 from portfolio.services import access, audit, evidence
 from portfolio.services.people import Actor, without_controls
 from portfolio.services.withdrawals import NOTHING_NEW, refuse_if_erased
@@ -113,6 +114,20 @@ def _due(due_on: date | None, today: date, was: date | None = None) -> date:
     return due_on
 
 
+def _kind(kind: str | None) -> str | None:
+    """The kind of evidence asked for, a key of :data:`KINDS`; None (or empty): any kind, the
+    learner's choice. Anything else is refused, naming the kinds in words."""
+    if not kind:
+        return None
+    if kind not in KINDS:
+        raise Invalid(
+            f"“{without_controls(kind)[:40]}” is not a kind of evidence: choose one of "
+            f"{', '.join(KINDS.values())}, or any kind.",
+            field="evidence_kind",
+        )
+    return kind
+
+
 def _criteria(session: Session, reg: Registration, criterion_ids: Iterable[int]) -> list[int]:
     wanted = sorted(set(criterion_ids))
     if not wanted:
@@ -143,14 +158,17 @@ def set_plan(
     body: str,
     criterion_ids: Iterable[int],
     due_on: date | None,
+    evidence_kind: str | None = None,
     today: date | None = None,
 ) -> AssessmentPlan:
-    """Set the learner of ``registration_id`` a plan: what to do, by when, for which criteria."""
+    """Set the learner of ``registration_id`` a plan: what to do, by when, for which criteria,
+    and the kind of evidence asked for (None: any kind, the learner's choice)."""
     reg = _registration(session, registration_id)
     _assessing(session, actor, reg, "sets plans")
     _not_withdrawn(session, reg)
     title, body = _text(title, body)
     due = _due(due_on, today or date.today())
+    kind = _kind(evidence_kind)
     criteria = _criteria(session, reg, criterion_ids)
     plan = AssessmentPlan(
         registration_id=registration_id,
@@ -158,12 +176,13 @@ def set_plan(
         title=title,
         body=body,
         due_on=due,
+        evidence_kind=kind,
         set_by=actor.id,
     )
     session.add(plan)
     session.flush()
     session.add_all(AssessmentPlanCriterion(plan_id=plan.id or 0, criterion_id=c) for c in criteria)
-    _audit(session, actor, "plan.set", plan, {"due_on": due.isoformat(), "criteria": criteria})
+    _audit(session, actor, "plan.set", plan, _written(due, kind, criteria))
     notices.plan_set(session, actor=actor, plan=plan)
     return plan
 
@@ -177,23 +196,27 @@ def edit_plan(
     body: str,
     criterion_ids: Iterable[int],
     due_on: date | None,
+    evidence_kind: str | None,
     today: date | None = None,
 ) -> AssessmentPlan:
-    """Change an open plan's title, what to do, due date and criteria."""
+    """Change an open plan's title, what to do, due date, kind of evidence asked for (None:
+    any kind) and criteria."""
     plan, reg = _plan(session, plan_id)
     _assessing(session, actor, reg, "changes plans")
     _not_withdrawn(session, reg)
     _still_open(plan)
     title, body = _text(title, body)
     due = _due(due_on, today or date.today(), was=plan.due_on)
+    kind = _kind(evidence_kind)
     criteria = _criteria(session, reg, criterion_ids)
     plan.title, plan.body, plan.due_on, plan.updated_at = title, body, due, utcnow()
+    plan.evidence_kind = kind
     session.add(plan)
     session.execute(
         delete(AssessmentPlanCriterion).where(col(AssessmentPlanCriterion.plan_id) == plan_id)
     )
     session.add_all(AssessmentPlanCriterion(plan_id=plan_id, criterion_id=c) for c in criteria)
-    _audit(session, actor, "plan.edit", plan, {"due_on": due.isoformat(), "criteria": criteria})
+    _audit(session, actor, "plan.edit", plan, _written(due, kind, criteria))
     return plan
 
 
@@ -253,6 +276,11 @@ def link_evidence(
         )
         _audit(session, actor, "plan.link", plan, {"evidence_id": evidence_id})
     return plan
+
+
+def _written(due: date, kind: str | None, criteria: list[int]) -> dict[str, object]:
+    """What a plan set or changed records in its audit entry beside its registration."""
+    return {"due_on": due.isoformat(), "evidence_kind": kind, "criteria": criteria}
 
 
 def _audit(

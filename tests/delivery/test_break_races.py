@@ -88,6 +88,7 @@ def test_a_plan_changed_while_the_break_ends_is_moved_on_from_its_new_date(
             body="Write it up",
             criterion_ids=[w["criteria"][0].criterion_id],
             due_on=today + timedelta(days=9),
+            evidence_kind=None,
         )
 
     def end(s: Session) -> None:

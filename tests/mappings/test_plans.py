@@ -99,6 +99,7 @@ def test_only_the_allocated_assessor_sets_edits_and_ends_plans(session, case, wh
             body="Changed",
             criterion_ids=_criteria(session, "SE03", "P4"),
             due_on=TODAY,
+            evidence_kind=None,
             today=TODAY,
         )
     with pytest.raises(error):
@@ -194,6 +195,7 @@ def test_a_refused_edit_loses_nothing(session, case) -> None:
             body="Changed",
             criterion_ids=_criteria(session, "SE04", "P1"),
             due_on=TODAY + timedelta(days=3),
+            evidence_kind=None,
             today=TODAY,
         )
     session.rollback()
@@ -214,6 +216,7 @@ def test_the_assessor_edits_an_open_plan(session, case) -> None:
         body="Two visits this time.",
         criterion_ids=_criteria(session, "SE01", "P1"),
         due_on=TODAY + timedelta(days=20),
+        evidence_kind=None,
         today=TODAY,
     )
     session.commit()
@@ -247,6 +250,7 @@ def test_a_withdrawn_registration_takes_no_plan(session, case) -> None:
             body="Changed",
             criterion_ids=_criteria(session, "SE03", "P4"),
             due_on=TODAY + timedelta(days=3),
+            evidence_kind=None,
             today=TODAY,
         )
     session.rollback()
@@ -379,3 +383,81 @@ def test_an_eqa_with_access_reads_plans_and_sets_none(session, make_person, plan
         plans.mark_done(session, actor=actor_of(eqa), plan_id=plan.id)
     with pytest.raises(PermissionDenied):
         _set(session, reg, eqa, today=date.today(), due_on=date.today() + timedelta(days=7))
+
+
+@pytest.mark.parametrize("kind", ["witness_testimony", "observation_record", None])
+def test_a_plan_keeps_the_kind_of_evidence_asked_for_and_its_audit_entry_says_it(
+    session, case, kind
+) -> None:
+    reg, people = case
+    plan = _set(session, reg, people["assessor"], evidence_kind=kind)
+    session.commit()
+    assert session.get(AssessmentPlan, plan.id).evidence_kind == kind
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "plan.set")).one()
+    assert entry.data["evidence_kind"] == kind
+    page = plan_reads.plan_page(
+        session, actor=actor_of(people["learner"]), plan_id=plan.id, today=TODAY
+    )
+    assert page.evidence_kind == kind
+    assert page.evidence_kind_words == (
+        {"witness_testimony": "Witness testimony", "observation_record": "Observation record"}.get(
+            kind or "", "Any kind: the learner chooses"
+        )
+    )
+
+
+def test_an_empty_kind_asks_for_any_kind(session, case) -> None:
+    reg, people = case
+    plan = _set(session, reg, people["assessor"], evidence_kind="")
+    session.commit()
+    assert session.get(AssessmentPlan, plan.id).evidence_kind is None
+
+
+@pytest.mark.parametrize("kind", ["essay", "Witness testimony", " product"])
+def test_a_kind_not_known_is_refused_and_nothing_stored(session, case, kind) -> None:
+    reg, people = case
+    with pytest.raises(Invalid) as refused:
+        _set(session, reg, people["assessor"], evidence_kind=kind)
+    assert refused.value.field == "evidence_kind"
+    assert "is not a kind of evidence" in str(refused.value)
+    assert "Reflective account" in str(refused.value)  # the kinds it may be, in words
+    session.rollback()
+    assert session.exec(select(AssessmentPlan)).all() == []
+    assert _audits(session, "plan.set") == 0
+
+
+def test_an_edit_changes_the_kind_asked_for_and_a_kind_not_known_loses_nothing(
+    session, case
+) -> None:
+    reg, people = case
+    plan = _set(session, reg, people["assessor"], evidence_kind="reflective_account")
+    session.commit()
+
+    def edit(kind):
+        plans.edit_plan(
+            session,
+            actor=actor_of(people["assessor"]),
+            plan_id=plan.id,
+            title="Changed",
+            body="Changed",
+            criterion_ids=_criteria(session, "SE01", "P1"),
+            due_on=TODAY + timedelta(days=3),
+            evidence_kind=kind,
+            today=TODAY,
+        )
+
+    with pytest.raises(Invalid, match="is not a kind of evidence") as refused:
+        edit("essay")
+    assert refused.value.field == "evidence_kind"
+    session.rollback()
+    kept = session.get(AssessmentPlan, plan.id)
+    assert kept.title.startswith("Reflect") and kept.evidence_kind == "reflective_account"
+    assert _audits(session, "plan.edit") == 0
+    edit("professional_discussion")
+    session.commit()
+    assert session.get(AssessmentPlan, plan.id).evidence_kind == "professional_discussion"
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "plan.edit")).one()
+    assert entry.data["evidence_kind"] == "professional_discussion"
+    edit(None)
+    session.commit()
+    assert session.get(AssessmentPlan, plan.id).evidence_kind is None
