@@ -8,13 +8,14 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
-from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from delivery.web.context import actor, db
 from delivery.web.forms import DayField, PageForm, errors_on, status_of
 from delivery.web.handler import page
 from mappings.assessment import plan_reads, plans
+from mappings.assessment.plan_state import ANY_KIND, written_by_assessor
 from portfolio.models import Person
 from portfolio.models.evidence import KINDS
 from portfolio.services.evidence.drafts import writable_kinds
@@ -32,6 +33,13 @@ class PlanForm(PageForm):
         validators=[DataRequired(message="Say what the learner should do."), Length(max=20_000)],
     )
     due_on = DayField("Due by", said="Give the day the plan is due.")
+    # every kind of evidence, in words, from the one list of them; the service checks the choice
+    evidence_kind = SelectField(
+        "Kind of evidence asked for",
+        choices=[("", ANY_KIND), *KINDS.items()],
+        default="",
+        validate_choice=False,
+    )
     criteria = SelectMultipleField("Criteria", coerce=int, validate_choice=False)
     save = SubmitField("Set the plan")
 
@@ -98,6 +106,7 @@ def new(learner_id: int) -> tuple[str, int] | Response:
                 body=form.body.data or "",
                 criterion_ids=form.criteria.data or [],
                 due_on=form.due_on.data,
+                evidence_kind=form.evidence_kind.data or None,
             )
             flash(f"Plan set for {learner.name}.", "success")
             return redirect(url_for("plans.detail", plan_id=plan.id))
@@ -117,6 +126,7 @@ def edit(plan_id: int) -> tuple[str, int] | Response:
     form.save.label.text = "Save changes"
     if request.method == "GET":
         form.title.data, form.body.data, form.due_on.data = shown.title, shown.body, shown.due_on
+        form.evidence_kind.data = shown.evidence_kind or ""
         form.criteria.data = plan_reads.criterion_ids_of(db(), plan_id)
     elif form.validate_on_submit():
         with errors_on(form):
@@ -128,6 +138,7 @@ def edit(plan_id: int) -> tuple[str, int] | Response:
                 body=form.body.data or "",
                 criterion_ids=form.criteria.data or [],
                 due_on=form.due_on.data,
+                evidence_kind=form.evidence_kind.data or None,
             )
             flash("Plan changed.", "success")
             return redirect(url_for("plans.detail", plan_id=plan_id))
@@ -145,12 +156,16 @@ def _detail(
     plan_id: int, done: DoneForm | None = None, close: CloseForm | None = None
 ) -> tuple[str, int]:
     shown = plan_reads.plan_page(db(), actor=actor(), plan_id=plan_id, today=date.today())
+    kinds = learner_kinds() if shown.may_write else {}
     html = render_template(
         "plans/detail.html",
         plan=shown,
         done=done or DoneForm(),
         close=close or CloseForm(),
-        kinds=learner_kinds() if shown.may_write else {},
+        kinds=kinds,
+        # the learner's choice starts at the kind asked for if they write it themselves
+        chosen=shown.evidence_kind if shown.evidence_kind in kinds else "reflective_account",
+        assessor_writes=written_by_assessor(shown.evidence_kind),
     )
     return html, status_of(done, close)
 

@@ -40,7 +40,9 @@ def _text(response) -> str:
     return html.unescape(response.get_data(as_text=True))
 
 
-def _set(session, reg, assessor, title="Reflect on your last visit", days=14, ids=None) -> int:
+def _set(
+    session, reg, assessor, title="Reflect on your last visit", days=14, ids=None, kind=None
+) -> int:
     plan = plans.set_plan(
         session,
         actor=actor_of(assessor),
@@ -49,6 +51,7 @@ def _set(session, reg, assessor, title="Reflect on your last visit", days=14, id
         body="Write a reflective account.",
         criterion_ids=ids or _ids(session, "SE03", "P4", "P5"),
         due_on=date.today() + timedelta(days=days),
+        evidence_kind=kind,
     )
     session.commit()
     return plan.id
@@ -301,3 +304,88 @@ def test_the_plan_forms_hint_fits_any_framework(client, auth, case) -> None:
     form = _text(client.get(f"/learners/{learner.id}/plans/new"))
     assert "job-match" not in form
     assert "For example: Write a reflective account of a recent piece of work" in form
+
+
+def _selected(page: str, select_id: str) -> list[str]:
+    """The values of the options selected in the select ``select_id`` of the page."""
+    import re
+
+    found = re.search(rf'<select[^>]*id="{select_id}"[^>]*>(.*?)</select>', page, re.S)
+    assert found, select_id
+    tags = re.findall(r"<option[^>]*>", found.group(1))
+    return [re.search(r'value="([^"]*)"', t).group(1) for t in tags if " selected" in t]
+
+
+def test_the_assessor_asks_for_a_kind_of_evidence_in_words(client, auth, session, case) -> None:
+    reg, learner, assessor = case
+    auth.login(assessor)
+    form = _text(client.get(f"/learners/{learner.id}/plans/new"))
+    assert '<label for="evidence_kind">Kind of evidence asked for</label>' in form
+    for words in ("Any kind: the learner chooses", "Witness testimony", "Observation record",
+                  "Professional discussion", "Product", "Reflective account"):  # fmt: skip
+        assert f">{words}</option>" in form
+    assert _selected(form, "evidence_kind") == [""]  # any kind unless the assessor chooses
+    data = {
+        "title": "Ask for a testimony",
+        "body": "Ask your manager.",
+        "due_on": (date.today() + timedelta(days=10)).isoformat(),
+        "criteria": [str(i) for i in _ids(session, "SE03", "P4")],
+    }
+    r = client.post(f"/learners/{learner.id}/plans/new", data={**data, "evidence_kind": "essay"})
+    assert r.status_code == 422
+    page = _text(r)
+    assert "“essay” is not a kind of evidence" in page and 'value="Ask for a testimony"' in page
+    assert session.exec(select(AssessmentPlan)).all() == []
+    r = client.post(
+        f"/learners/{learner.id}/plans/new", data={**data, "evidence_kind": "witness_testimony"}
+    )
+    assert r.status_code == 302
+    plan = session.exec(select(AssessmentPlan)).one()
+    assert plan.evidence_kind == "witness_testimony"
+    page = _text(client.get(f"/plans/{plan.id}"))
+    assert "Evidence asked for: <strong>Witness testimony</strong>" in page
+    assert "witness_testimony</" not in page  # no raw codes shown
+    # changing it: the form shows the kind asked for, and a change is kept
+    edit = _text(client.get(f"/plans/{plan.id}/edit"))
+    assert _selected(edit, "evidence_kind") == ["witness_testimony"]
+    r = client.post(f"/plans/{plan.id}/edit", data={**data, "evidence_kind": "nope"})
+    assert r.status_code == 422 and "“nope” is not a kind of evidence" in _text(r)
+    session.expire_all()
+    assert session.get(AssessmentPlan, plan.id).evidence_kind == "witness_testimony"
+    r = client.post(f"/plans/{plan.id}/edit", data={**data, "evidence_kind": "product"})
+    assert r.status_code == 302
+    session.expire_all()
+    assert session.get(AssessmentPlan, plan.id).evidence_kind == "product"
+    r = client.post(f"/plans/{plan.id}/edit", data={**data, "evidence_kind": ""})
+    assert r.status_code == 302
+    session.expire_all()
+    assert session.get(AssessmentPlan, plan.id).evidence_kind is None
+    page = _text(client.get(f"/plans/{plan.id}"))
+    assert "Evidence asked for: <strong>Any kind: the learner chooses</strong>" in page
+
+
+@pytest.mark.parametrize(
+    ("kind", "chosen", "said"),
+    [
+        ("witness_testimony", "witness_testimony", "Witness testimony"),
+        ("product", "product", "Product"),
+        (None, "reflective_account", "Any kind: the learner chooses"),
+        # the assessor writes an observation record: the learner is offered their own kinds
+        ("observation_record", "reflective_account", "Observation record"),
+    ],
+)
+def test_the_plan_page_says_the_kind_asked_for_and_the_learners_choice_starts_there(
+    client, auth, session, case, kind, chosen, said
+) -> None:
+    reg, learner, assessor = case
+    plan = _set(session, reg, assessor, kind=kind)
+    auth.login(learner)
+    page = _text(client.get(f"/plans/{plan}"))
+    assert f"Evidence asked for: <strong>{said}</strong>" in page
+    assert _selected(page, "plan-kind") == [chosen]  # the learner may still choose another
+    assert ("your assessor writes it" in page) == (kind == "observation_record")
+    home = _text(client.get("/"))
+    if kind:
+        assert f"Evidence asked for: {said}." in home
+    else:
+        assert "Evidence asked for" not in home  # nothing said when any kind will do
