@@ -104,3 +104,53 @@ def test_a_plans_criterion_ids_out_of_range_are_refused_naming_the_field(
     body = {**body, "criterion_ids": []}
     sent = client.post(url, json=body, headers=bearer(walk["tokens"]["assessor"]))
     assert [e["field"] for e in _problem(sent, 422)["errors"]] == ["criterion_ids"]
+
+
+def test_a_plan_says_the_kind_of_evidence_asked_for(app, session, api_world) -> None:  # noqa: F811
+    """A plan set through the API may ask for a kind of evidence (one of the evidence kinds)
+    or leave it to the learner (null, or left out); the list and the plan say it, code and
+    words; a kind not known is refused naming the field, nothing stored."""
+    walk, values = api_world
+    reg_id, owner = values["registration_id"], walk["people"]["owner"]
+    target = plan_reads.targets_of(session, reg_id)[0]
+    due = (date.today() + timedelta(days=7)).isoformat()
+    body = {"title": "Ask for a testimony", "body": "Ask your manager.", "due_on": due,
+            "criterion_ids": [target.criterion_id]}  # fmt: skip
+    client = app.test_client()
+    url, headers = f"/api/v1/registrations/{reg_id}/plans", bearer(walk["tokens"]["assessor"])
+    before = len(session.exec(select(AssessmentPlan)).all())
+    for bad in ("essay", "Witness testimony", 3):
+        sent = client.post(url, json={**body, "evidence_kind": bad}, headers=headers)
+        assert [e["field"] for e in _problem(sent, 422)["errors"]] == ["evidence_kind"]
+    assert len(session.exec(select(AssessmentPlan)).all()) == before
+    made = client.post(url, json={**body, "evidence_kind": "witness_testimony"}, headers=headers)
+    assert made.status_code == 201, made.get_data(as_text=True)
+    plan = made.get_json()
+    assert plan["evidence_kind"] == "witness_testimony"
+    assert plan["evidence_kind_label"] == "Witness testimony"
+    shown = client.get(f"/api/v1/plans/{plan['id']}", headers=bearer(walk["tokens"]["owner"]))
+    assert shown.get_json()["evidence_kind"] == "witness_testimony"
+    listed = client.get(f"/api/v1/learners/{owner.id}/plans", headers=bearer(walk["tokens"]["iqa"]))
+    rows = {r["id"]: r for r in listed.get_json()["items"]}
+    assert rows[plan["id"]]["evidence_kind"] == "witness_testimony"
+    assert rows[plan["id"]]["evidence_kind_label"] == "Witness testimony"
+    for left in ({}, {"evidence_kind": None}):
+        made = client.post(url, json={**body, **left}, headers=headers)
+        assert made.status_code == 201, made.get_data(as_text=True)
+        assert made.get_json()["evidence_kind"] is None
+        assert made.get_json()["evidence_kind_label"] == "Any kind: the learner chooses"
+
+
+def test_the_openapi_document_describes_the_kind_asked_for(client) -> None:
+    from portfolio.models.evidence import KINDS
+
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    for name in ("PlanDetail", "PlanRowOut"):
+        said = schemas[name]["properties"]["evidence_kind"]
+        assert said["enum"][: len(KINDS)] == list(KINDS) and "null" in said["type"]
+        assert "learner" in said["description"]
+        assert {"evidence_kind", "evidence_kind_label"} <= set(schemas[name]["required"])
+    asked = schemas["NewPlan"]["properties"]["evidence_kind"]
+    assert asked["enum"][: len(KINDS)] == list(KINDS) and "evidence_kind" not in schemas[
+        "NewPlan"
+    ].get("required", [])

@@ -16,8 +16,9 @@ from delivery.web.api import paging, problems, schemas
 from delivery.web.api.handler import api_actor, operation
 from delivery.web.context import db
 from mappings.assessment import plan_keyset, plan_reads, plans
-from mappings.assessment.plan_state import PlanState
+from mappings.assessment.plan_state import ANY_KIND, PlanState, kind_words
 from portfolio.errors import NotFound
+from portfolio.models.evidence import KINDS
 from portfolio.services import access
 
 bp = Blueprint("api_plans", __name__, url_prefix="/api/v1",
@@ -40,6 +41,15 @@ class PlanRowOut(ma.Schema):
         required=True, metadata={"description": "e.g. Overdue, Closed, No longer needed"}
     )
     state_words = f.String(required=True, metadata={"description": "e.g. due 20 Dec 2026"})
+    evidence_kind = f.String(
+        required=True, allow_none=True, validate=v.OneOf(list(KINDS)),
+        metadata={"description": "the kind of evidence (assessment method) the assessor asks for, "
+                                 "as an evidence item's `kind`; null: any kind, the learner's "
+                                 "choice"},
+    )  # fmt: skip
+    evidence_kind_label = f.String(
+        required=True, metadata={"description": f"e.g. Witness testimony; {ANY_KIND} for null"}
+    )
 
 
 PlanList = schemas.paged(PlanRowOut, "PlanList")
@@ -86,10 +96,16 @@ class NewPlan(ma.Schema):
     due_on = f.Date(required=True)
     criterion_ids = f.List(f.Integer(validate=schemas.IDS), required=True,
                            metadata={"description": "criteria of the registration's standards"})  # fmt: skip
+    evidence_kind = f.String(
+        load_default=None, allow_none=True, validate=v.OneOf(list(KINDS)),
+        metadata={"description": "the kind of evidence asked for, as an evidence item's `kind`; "
+                                 "null or left out: any kind, the learner's choice"},
+    )  # fmt: skip
 
 
-def _state(state: PlanState) -> dict[str, str]:
-    return {"state": state.key, "state_label": state.label, "state_words": state.words}
+def _state(state: PlanState, kind: str | None) -> dict[str, str | None]:
+    return {"state": state.key, "state_label": state.label, "state_words": state.words,
+            "evidence_kind": kind, "evidence_kind_label": kind_words(kind)}  # fmt: skip
 
 
 def _detail(plan_id: int) -> dict[str, Any]:
@@ -97,7 +113,7 @@ def _detail(plan_id: int) -> dict[str, Any]:
     if not shown.portfolio_reader:  # an administrator reads plans on the pages only
         raise NotFound("No such plan, or it is not one you may see.")
     return {
-        "id": shown.id, "title": shown.title, "due_on": shown.due_on, **_state(shown.state),
+        "id": shown.id, "title": shown.title, "due_on": shown.due_on, **_state(shown.state, shown.evidence_kind),
         "registration_id": shown.registration_id, "learner_id": shown.learner_id,
         "body": shown.body, "set_by": shown.set_by, "set_at": shown.set_at,
         "criteria": list(shown.criteria), "evidence": list(shown.evidence),
@@ -123,7 +139,10 @@ def list_plans(page_args: dict[str, Any], learner_id: int) -> dict[str, Any]:
         db(), actor=actor, learner_id=learner_id, today=date.today(),
         after=None if at is None else (*at[0], at[1]), limit=page_args["limit"],
     )  # fmt: skip
-    items = [{"id": r.id, "title": r.title, "due_on": r.due_on, **_state(r.state)} for r in rows]
+    items = [
+        {"id": r.id, "title": r.title, "due_on": r.due_on, **_state(r.state, r.evidence_kind)}
+        for r in rows
+    ]
     if last is None:
         return paging.keyset_body(items, "plans", None)
     return paging.keyset_body(items, "plans", (f"{last[0]} {last[1].isoformat()}", last[2]))
@@ -159,11 +178,13 @@ def set_plan(args: dict[str, Any], registration_id: int) -> dict[str, Any]:
     """Set a learner a plan
 
     The registration's allocated assessor; not on a withdrawn registration; the due date not in
-    the past nor more than five years away; criteria of the registration's standards. The
-    learner is told, as when the plan is set on the pages."""
+    the past nor more than five years away; criteria of the registration's standards; the kind
+    of evidence asked for, if any, one of the evidence kinds. The learner is told, as when the
+    plan is set on the pages."""
     with problems.request_fields(criteria="criterion_ids"):
         plan = plans.set_plan(
             db(), actor=api_actor(), registration_id=registration_id, title=args["title"],
             body=args["body"], criterion_ids=args["criterion_ids"], due_on=args["due_on"],
+            evidence_kind=args["evidence_kind"],
         )  # fmt: skip
     return _detail(plan.id or 0)
