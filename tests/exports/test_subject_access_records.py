@@ -41,6 +41,7 @@ def _plan(session, case):
         body="Write about what the employer asked.",
         criterion_ids=criteria,
         due_on=date.today() + timedelta(days=14),
+        evidence_kind="reflective_account",
     )
     plans.link_evidence(
         session, actor=actor_of(case.learner), plan_id=plan.id, evidence_id=case.note_id
@@ -57,6 +58,7 @@ def test_the_plans_set_the_learner_are_in_their_archive_and_the_assessors(sessio
         (row,) = found
         assert row["title"] == "Reflect on the job-match visit"
         assert row["body"] == "Write about what the employer asked."
+        assert row["evidence_kind"] == "reflective_account"  # the kind of evidence asked for
         assert sorted(row["criterion_ids"]) == sorted(criteria)
         assert [e["evidence_id"] for e in row["evidence"]] == [case.note_id]
     # the IQA neither set nor was set a plan
