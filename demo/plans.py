@@ -4,6 +4,8 @@ finds plans on the learner's home page, the learner's progress page and the plan
 * learner2: one open and due in five days, and one overdue (set five weeks ago, due four days ago);
 * learner3: one whose evidence is submitted (their submitted reflective account, linked to it).
 
+Each asks for the kind of evidence its words ask for (a reflective account, a witness testimony).
+
 Set through the real services (:mod:`mappings.assessment.plans`), by each registration's
 allocated assessor. Idempotent: a learner who already has a plan is left alone. Run after
 :func:`demo.assessments.add_demo_assessments` (learner3's plan links the evidence it made).
@@ -30,6 +32,7 @@ class DemoPlan:
     criteria: tuple[tuple[str, str], ...]  # (standard, criterion code)
     set_days_ago: int
     due_in_days: int  # from today; negative: overdue
+    evidence_kind: str | None = None  # the kind of evidence asked for (None: any kind)
     evidence_title: str = ""  # the learner's submitted item written for it
 
 
@@ -45,6 +48,7 @@ PLANS: dict[str, tuple[DemoPlan, ...]] = {
             criteria=(("SE01", "P1"), ("SE01", "P2")),
             set_days_ago=3,
             due_in_days=5,
+            evidence_kind="reflective_account",
         ),
         DemoPlan(
             title="Ask your employer contact for a witness testimony",
@@ -55,6 +59,7 @@ PLANS: dict[str, tuple[DemoPlan, ...]] = {
             criteria=(("SE06", "P1"), ("SE06", "P2")),
             set_days_ago=35,
             due_in_days=-4,
+            evidence_kind="witness_testimony",
         ),
     ),
     "learner3@example.org": (
@@ -67,6 +72,7 @@ PLANS: dict[str, tuple[DemoPlan, ...]] = {
             criteria=(("SE08", "K1"),),
             set_days_ago=35,
             due_in_days=10,
+            evidence_kind="reflective_account",
             evidence_title="Reflective account: what I learned in my first supervision",
         ),
     ),
@@ -129,6 +135,7 @@ def _set(
         body=plan.body,
         criterion_ids=[ids[c] for c in plan.criteria],
         due_on=today + timedelta(days=plan.due_in_days),
+        evidence_kind=plan.evidence_kind,
         today=set_on,  # an overdue plan was set while its due date was still ahead
     )
     if not plan.evidence_title:

@@ -104,15 +104,22 @@ def test_demo_plans_show_an_open_an_overdue_and_a_submitted_plan_once(session) -
     report = add_demo_plans(session)
     session.commit()
     assert "2 plans for learner2@example.org" in report.text()
-    states = {}
+    states, kinds = {}, {}
     for email in ("learner2@example.org", "learner3@example.org"):
         person = session.exec(select(Person).where(Person.email == email)).one()
         for row in plan_reads.open_plans(session, person.id, date.today())[0]:
             states[row.title] = row.state.label
+            kinds[row.title] = row.evidence_kind
     assert states == {
         "Reflect on your next job-match visit": "Open",
         "Ask your employer contact for a witness testimony": "Overdue",
         "Reflect on your first supervision": "Evidence submitted",
+    }
+    # each asks for the kind of evidence its words ask for
+    assert kinds == {
+        "Reflect on your next job-match visit": "reflective_account",
+        "Ask your employer contact for a witness testimony": "witness_testimony",
+        "Reflect on your first supervision": "reflective_account",
     }
     count = session.exec(select(func.count()).select_from(AssessmentPlan)).one()
     again = add_demo_plans(session)
