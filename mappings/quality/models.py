@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from portfolio.models.base import utcnow
+from portfolio.models.base import IDS_NEVER_GIVEN_AGAIN, utcnow
 
 SAMPLE_KINDS = ("interim", "summative")
 ADDED_BY = ("planner", "iqa")
@@ -58,7 +58,12 @@ class Sample(SQLModel, table=True):
     standard not yet signed off (interim)."""
 
     __tablename__ = "iqa_sample"
-    __table_args__ = (UniqueConstraint("cycle_id", "decision_key", name="uq_sample_cycle_key"),)
+    # planning again deletes the planner's samples: their ids (in links, the API and the trail)
+    # are never given to new ones (migration 0053)
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "decision_key", name="uq_sample_cycle_key"),
+        IDS_NEVER_GIVEN_AGAIN,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     cycle_id: int = Field(foreign_key="iqa_cycle.id", index=True)

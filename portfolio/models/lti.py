@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from portfolio.models.base import utcnow
+from portfolio.models.base import IDS_NEVER_GIVEN_AGAIN, utcnow
 
 # what a platform's e-mail addresses may link, from the least to the most trusting
 EMAIL_LINKS = ("none", "learners", "staff")
@@ -21,7 +21,12 @@ class LtiPlatform(SQLModel, table=True):
     """A VLE registered by an administrator: who signs its launches and where its keys are."""
 
     __tablename__ = "lti_platform"
-    __table_args__ = (UniqueConstraint("issuer", "client_id", name="uq_lti_platform_client"),)
+    # a removed platform's id (in the trail, in a form still open) is never given to a new one
+    # (migration 0053)
+    __table_args__ = (
+        UniqueConstraint("issuer", "client_id", name="uq_lti_platform_client"),
+        IDS_NEVER_GIVEN_AGAIN,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)

@@ -67,7 +67,7 @@ def test_ids_are_never_given_again_and_everything_is_kept_both_ways(backend, tmp
             assert _rows(engine) == _rows_with_item_5(rows, backend)
             _kept(engine, schema, autoincrement=False)
 
-            upgrade(engine)  # and up again
+            upgrade(engine, "0051")  # and up again
             assert _rows(engine) == _rows_with_item_5(rows, backend)
             _kept(engine, schema, autoincrement=True)
             if backend == "sqlite":

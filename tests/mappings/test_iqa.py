@@ -113,6 +113,25 @@ def test_plan_is_reproducible_with_a_seed(session, centre) -> None:
     assert sorted(s.decision_key for s in rows) == sorted(first.plan.ids())
 
 
+def test_a_replanned_sample_never_gets_the_id_of_one_the_plan_replaced(session, centre) -> None:
+    """Planning again deletes the planner's samples and stores new ones: a deleted sample's id
+    (in links, API clients and the trail) is never given to a new one, on SQLite too."""
+    me = actor_of(centre.iqa)
+    cycle_id = centre.cycle.id
+    plan_cycle(session, actor=me, cycle_id=cycle_id, seed=11)
+    session.commit()
+    first = set(session.exec(select(Sample.id).where(Sample.cycle_id == cycle_id)).all())
+    assert first
+    plan_cycle(session, actor=me, cycle_id=cycle_id, seed=12)
+    session.commit()
+    again = set(session.exec(select(Sample.id).where(Sample.cycle_id == cycle_id)).all())
+    assert again and not again & first
+    plan_cycle(session, actor=me, cycle_id=cycle_id, seed=11)  # and again: neither set comes back
+    session.commit()
+    third = set(session.exec(select(Sample.id).where(Sample.cycle_id == cycle_id)).all())
+    assert third and not third & (first | again)
+
+
 def test_only_the_cycles_iqa_plans(session, centre, make_person) -> None:
     for who in (make_person("iqa"), centre.assessors["new"], make_person("admin")):
         with pytest.raises(PermissionDenied):
