@@ -31,6 +31,7 @@ from portfolio.services import access, audit, logins, withdrawals
 from portfolio.services.actors import SYSTEM, Actor
 from portfolio.services.evidence import attachments_of, latest_submitted, require_shown
 from portfolio.services.people import check_email
+from portfolio.services.witness_confirmed import confirmation_of, confirmed_words
 from portfolio.words import day_words, local
 
 LIFETIME = timedelta(days=14)
@@ -139,7 +140,8 @@ def request(
     """A new link for the witness of the item's latest submitted version (its token is to be
     e-mailed; it is not kept); the item's earlier links that still work are marked replaced.
     Only the learner who owns the testimony or their assessor may ask, never once the learner's
-    personal data is erased (a request is a new record about them)."""
+    personal data is erased (a request is a new record about them), nor about a version the
+    witness confirmed (their answer stands; a version submitted later can be asked about)."""
     item = may_ask(session, actor=actor, evidence_id=evidence_id, lock=True)
     if item.kind != KIND:
         raise Invalid("Only a witness testimony is confirmed by its witness.")
@@ -149,6 +151,21 @@ def request(
     version = latest_submitted(session, item)
     if version is None:
         raise Invalid(NEVER_SUBMITTED)
+    learner = session.get(Person, item.learner_id)
+    learner_name = learner.name if learner is not None else "the learner"
+
+    def refuse_if_confirmed() -> None:  # their answer stands: a new version can be asked about
+        confirmed = confirmation_of(session, version)
+        if confirmed is not None:
+            draft, yours = item.current_version > version.number, actor.id == item.learner_id
+            raise Invalid(
+                confirmed_words(
+                    confirmed, version, draft=draft, yours=yours, learner=learner_name,
+                    zone=zone, refused=True,
+                )
+            )  # fmt: skip
+
+    refuse_if_confirmed()
     address = check_email(email)
     token = secrets.token_urlsafe(32)
     now = utcnow()
@@ -166,6 +183,9 @@ def request(
     session.add(row)
     session.flush()
     replaced = _replace_earlier(session, row)
+    # read again once the live links are locked: an answer through one that was being recorded
+    # meanwhile has committed (the caller's rollback takes the new request back)
+    refuse_if_confirmed()
     audit.record(
         session,
         actor=actor,
@@ -179,12 +199,11 @@ def request(
             "replaced": replaced,
         },
     )
-    learner = session.get(Person, item.learner_id)
     shown = shown_words(
         version,
         draft=item.current_version > version.number,
         yours=actor.id == item.learner_id,
-        learner=learner.name if learner is not None else "the learner",
+        learner=learner_name,
         zone=zone,
     )
     return Asked(row=row, token=token, shown=shown, replaced=replaced)

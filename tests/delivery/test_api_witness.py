@@ -204,3 +204,23 @@ def test_no_witness_is_asked_about_an_erased_learners_kept_testimony(
     detail = r.get_json()["detail"]
     assert detail.startswith(REFUSED) and "no witness is asked" in detail
     assert _written(session) == before and inbox[0].received.empty()
+
+
+def test_a_version_the_witness_confirmed_is_not_asked_about_again(
+    mail_app, inbox, session, said
+) -> None:
+    handler, _port = inbox
+    item, learner = said["item"], said["learner"]
+    mine = _headers(session, learner)
+    assert _ask(mail_app, item.id, mine).status_code == 201
+    link = _link(handler.next()[1])
+    answered = mail_app.test_client().post(link, data={"answer": "accurate", "comment": ""})
+    assert answered.status_code == 200
+    before = _written(session)
+    r = _ask(mail_app, item.id, mine, json={"email": "other@employer.org"})
+    assert r.status_code == 422 and r.content_type == PROBLEM, r.get_json()
+    detail = r.get_json()["detail"]
+    assert f"the witness, W ({WITNESS}), confirmed the version you submitted on " in detail
+    assert "is not asked again about a version they confirmed: nothing was sent." in detail
+    assert _written(session) == before
+    assert handler.received.empty()

@@ -97,11 +97,12 @@ def test_an_answer_racing_a_new_request_keeps_a_consistent_record(engine: Engine
     def ask(s: Session) -> None:
         witness.request(s, actor=actor, evidence_id=item, email="w@employer.org")
 
-    # the answer first: it is recorded, and the new request does not mark it replaced
-    assert _race(engine, lambda s: witness.answer(s, token=token, accurate=True), ask) == "ok"
+    # the answer first: it is recorded, and the new request does not mark it replaced (a
+    # "not accurate": after a confirmation the version is not asked about again, below)
+    assert _race(engine, lambda s: witness.answer(s, token=token, accurate=False), ask) == "ok"
     with Session(engine) as s:
         first, _second = s.exec(select(WitnessConfirmation).order_by(col(WitnessConfirmation.id)))
-        assert (first.answer, first.replaced_at) == ("accurate", None)
+        assert (first.answer, first.replaced_at) == ("not_accurate", None)
     # the new request first: the answer through the older link is refused, nothing changed
     with Session(engine, expire_on_commit=False) as s:
         asked = witness.request(s, actor=actor, evidence_id=item, email="w@employer.org")
@@ -112,3 +113,19 @@ def test_an_answer_racing_a_new_request_keeps_a_consistent_record(engine: Engine
         row = s.get(WitnessConfirmation, asked.row.id)
         assert row is not None and row.answered_at is None and row.replaced_by is not None
     assert len(_live(engine, item)) == 1
+
+
+def test_a_confirmation_racing_a_new_request_refuses_the_request(engine: Engine) -> None:
+    """The witness confirms while the learner asks again: the confirmation is recorded and the
+    request, made after it, is refused in words (the version is not asked about again)."""
+    actor, item, token = _asked(engine)
+
+    def ask(s: Session) -> None:
+        witness.request(s, actor=actor, evidence_id=item, email="w@employer.org")
+
+    late = _race(engine, lambda s: witness.answer(s, token=token, accurate=True), ask)
+    assert isinstance(late, witness.Invalid), late
+    assert "is not asked again about a version they confirmed: nothing was sent." in str(late)
+    with Session(engine) as s:
+        (row,) = s.exec(select(WitnessConfirmation).where(WitnessConfirmation.evidence_id == item))
+        assert (row.answer, row.replaced_at) == ("accurate", None)

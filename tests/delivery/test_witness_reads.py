@@ -34,7 +34,8 @@ def _asked(session, item, learner, start: int, n: int) -> None:
 
 
 def _witnesses(page: str) -> list[int]:
-    return [int(n) for n in re.findall(r"witness(\d+)@employer\.example", page)]
+    """The witnesses of the requests listed (not the sentence on who confirmed the version)."""
+    return [int(n) for n in re.findall(r"<li>[^<]*?witness(\d+)@employer\.example", page)]
 
 
 def test_the_testimony_page_reads_3_and_100_requests_alike_and_lists_the_newest(

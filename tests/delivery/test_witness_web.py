@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from sqlmodel import Session, select
 
+from portfolio.errors import Invalid
 from portfolio.models import AuditEntry, WitnessConfirmation
 from portfolio.services import evidence as evidence_service
 from portfolio.services import witness
@@ -127,9 +128,10 @@ def test_unknown_expired_and_superseded_links_give_a_clear_page(
     _ask(mail_app, case["learner"], case["item"])
     path = _link(handler.next()[1])
     assert anon.post(path, data={"answer": "accurate"}).status_code == 200
+    _resubmit(session, case)  # version 2 (version 1, confirmed, is not asked about again)
     _ask(mail_app, case["learner"], case["item"])
     superseded = _link(handler.next()[1])
-    _resubmit(session, case)
+    _resubmit(session, case, " Even more.")  # version 3
     gone = anon.get(superseded)
     assert gone.status_code == 410 and "testimony has changed" in gone.get_data(as_text=True)
     page = _page(mail_app, case["assessor"], case["item"])
@@ -138,7 +140,7 @@ def test_unknown_expired_and_superseded_links_give_a_clear_page(
     assert "Confirmed by the witness" not in page
 
 
-def _resubmit(session: Session, case: dict[str, Any]) -> None:
+def _resubmit(session: Session, case: dict[str, Any], more: str = " More.") -> None:
     actor, item = actor_of(case["learner"]), case["item"]
     version = evidence_service.current_version(session, item)
     evidence_service.update(
@@ -146,7 +148,7 @@ def _resubmit(session: Session, case: dict[str, Any]) -> None:
         actor=actor,
         evidence_id=item.id,
         expected_version=version.number,
-        draft=Draft(item.kind, item.title, item.activity_date, TEXT + " More.", version.fields),
+        draft=Draft(item.kind, item.title, item.activity_date, TEXT + more, version.fields),
     )
     evidence_service.submit(session, actor=actor, evidence_id=item.id, declaration=True)
     session.commit()
@@ -285,3 +287,106 @@ def _link_page(app: Flask, handler: Inbox) -> str:
     r = app.test_client().get(_link(handler.next()[1]))
     assert r.status_code == 200
     return r.get_data(as_text=True)
+
+
+def _confirmed(session: Session, case: dict[str, Any]) -> WitnessConfirmation:
+    """The learner asked and the witness confirmed the submitted version."""
+    asked = witness.request(
+        session, actor=actor_of(case["learner"]), evidence_id=case["item"].id,
+        email="j.smith@employer.org",
+    )  # fmt: skip
+    row = witness.answer(session, token=asked.token, accurate=True)
+    session.commit()
+    return row
+
+
+def test_a_confirmed_version_is_not_asked_about_again_by_the_service(
+    session: Session, case
+) -> None:
+    _confirmed(session, case)
+    before = session.exec(select(WitnessConfirmation)).all()
+    for who in ("learner", "assessor"):
+        with pytest.raises(Invalid) as refused:
+            witness.request(
+                session, actor=actor_of(case[who]), evidence_id=case["item"].id,
+                email="other@employer.org",
+            )  # fmt: skip
+        said = str(refused.value)
+        assert "the witness, W (j.smith@employer.org), confirmed the version" in said
+        assert "is not asked again about a version they confirmed: nothing was sent." in said
+        assert "the new version" in said
+        session.rollback()
+    assert session.exec(select(WitnessConfirmation)).all() == before
+    _resubmit(session, case)  # a new version: the witness may be asked about it
+    asked = witness.request(
+        session, actor=actor_of(case["learner"]), evidence_id=case["item"].id,
+        email="j.smith@employer.org",
+    )  # fmt: skip
+    assert asked.row.version_number == 2
+
+
+def test_the_page_says_who_confirmed_and_when_and_offers_no_ask_form(
+    mail_app, inbox, case, session: Session
+) -> None:
+    _confirmed(session, case)
+    for who, next_step in (
+        ("learner", "If you change the testimony and submit it again, you can ask the witness "
+         "to confirm the new version."),
+        ("assessor", f"If {case['learner'].name} changes the testimony and submits it again, the "
+         "witness can be asked to confirm the new version."),
+    ):  # fmt: skip
+        page = (
+            _page(mail_app, case[who], case["item"]).split('id="witness"')[1].split("</section")[0]
+        )
+        page = page.replace("&#39;", "'")
+        assert re.search(
+            r"On \d{1,2} [A-Z][a-z]{2} \d{4} the witness, W \(j\.smith@employer\.org\), "
+            r"confirmed the version (you|\w[\w ]*) submitted on \d{1,2} [A-Z][a-z]{2} \d{4}\.",
+            page,
+        ), page
+        assert "is not asked again about a version they confirmed" in page
+        assert next_step in page
+        assert "<form" not in page and "E-mail the witness a link" not in page
+    refused = _ask(mail_app, case["learner"], case["item"], email="other@employer.org")
+    html = refused.get_data(as_text=True).replace("&#39;", "'")
+    assert refused.status_code == 422
+    assert "is not asked again about a version they confirmed: nothing was sent." in html
+    assert inbox[0].received.empty()
+    assert len(session.exec(select(WitnessConfirmation)).all()) == 1
+
+
+def test_a_draft_after_the_confirmation_says_to_submit_it_first(
+    mail_app, inbox, case, session: Session
+) -> None:
+    _confirmed(session, case)
+    item = case["item"]
+    version = evidence_service.current_version(session, item)
+    evidence_service.update(
+        session,
+        actor=actor_of(case["learner"]),
+        evidence_id=item.id,
+        expected_version=version.number,
+        draft=Draft(item.kind, item.title, item.activity_date, TEXT + " Draft.", version.fields),
+    )
+    session.commit()
+    page = _page(mail_app, case["learner"], item).replace("&#39;", "'")
+    assert "If you submit your draft changes, you can then ask the witness to confirm the new " in (
+        page
+    )
+    assessor = _page(mail_app, case["assessor"], item).replace("&#39;", "'")
+    assert f"If {case['learner'].name} submits the draft changes made since, the witness can " in (
+        assessor
+    )
+
+
+def test_after_not_accurate_the_witness_may_be_asked_again(session: Session, case) -> None:
+    learner = actor_of(case["learner"])
+    asked = witness.request(
+        session, actor=learner, evidence_id=case["item"].id, email="j.smith@employer.org"
+    )
+    witness.answer(session, token=asked.token, accurate=False, comment="Wrong date.")
+    session.commit()
+    again = witness.request(
+        session, actor=learner, evidence_id=case["item"].id, email="j.smith@employer.org"
+    )
+    assert again.row.version_number == 1 and again.replaced == []

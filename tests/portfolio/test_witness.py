@@ -260,14 +260,15 @@ def test_erasing_the_testimony_forgets_the_witness_address(session: Session, cas
 def test_asking_again_replaces_the_earlier_unanswered_links(session: Session, case) -> None:
     learner, assessor, _iqa, item = case
     answered, answered_token = _ask(session, learner, item)
-    witness.answer(session, token=answered_token, accurate=True)
+    # "not accurate": a version the witness confirmed is not asked about again
+    witness.answer(session, token=answered_token, accurate=False, comment="Wrong day.")
     session.commit()
     first, first_token = _ask(session, learner, item)
     second, second_token = _ask(session, assessor, item, email="jo@employer.org")
     session.refresh(first)
     session.refresh(answered)
     assert first.replaced_at is not None and first.replaced_by == second.id
-    assert answered.replaced_at is None and answered.answer == "accurate"
+    assert answered.replaced_at is None and answered.answer == "not_accurate"
     for attempt in (
         lambda: witness.open_link(session, token=first_token),
         lambda: witness.answer(session, token=first_token, accurate=False, comment="Old."),
@@ -296,7 +297,7 @@ def test_asking_again_replaces_the_earlier_unanswered_links(session: Session, ca
         f"{day_words(local(second.requested_at, LONDON).date())} (sent to j.smith@employer.org)"
     )
     assert said[0].endswith("not answered (sent to jo@employer.org)")
-    assert said[2].startswith("Confirmed by the witness")
+    assert said[2].startswith("Witness said it is not accurate (j.smith@employer.org, ")
 
 
 def test_an_expired_link_is_not_marked_replaced(session: Session, case, monkeypatch) -> None:

@@ -68,9 +68,9 @@ def ask_witness(args: dict[str, Any], evidence_id: int) -> dict[str, Any]:
     address; the witness is e-mailed a link (single use, for 14 days) to a page showing the
     latest submitted version, where they answer whether it is accurate. Earlier links not
     answered stop working. Refused in words (422, nothing written or sent) for another kind of
-    evidence, one never submitted, an erased item or learner, an address that is not one, and
-    where the site sends no e-mail or has no address for the link (`PORTFOLIO_BASE_URL`, in
-    production); an IQA or EQA reading the item: 403."""
+    evidence, one never submitted, a version the witness already confirmed, an erased item or
+    learner, an address that is not one, and where the site sends no e-mail or has no address
+    for the link (`PORTFOLIO_BASE_URL`, in production); an IQA or EQA reading the item: 403."""
     actor = api_actor()
     witness.may_ask(db(), actor=actor, evidence_id=evidence_id)  # who asks, before anything
     sent = witness_asking.ask(db(), actor=actor, evidence_id=evidence_id, email=args["email"])

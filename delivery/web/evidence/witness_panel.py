@@ -15,6 +15,7 @@ from delivery.web.forms import PageForm
 from delivery.web.words import centre_zone
 from portfolio.services import witness
 from portfolio.services.evidence import EvidenceDetail
+from portfolio.services.witness_confirmed import confirmation_of, confirmed_words
 
 
 class WitnessRequestForm(PageForm):
@@ -37,6 +38,9 @@ class WitnessPanel:
     # why the learner or assessor cannot ask yet (with a form) or at all (without), in words
     cannot_ask: str = ""
     shown: str = ""  # which version the witness will see, in words
+    # who confirmed the latest submitted version and when, in words, in place of the form (the
+    # witness is not asked again about it), with how a new version can be asked about
+    confirmed: str = ""
     days: int = witness.LIFETIME.days
 
 
@@ -66,13 +70,15 @@ def witness_panel(
         panel.cannot_ask = witness.NOT_SUBMITTED
         return panel
     shows = max(submitted, key=lambda v: v.number)
-    panel.shown = witness.shown_words(
-        shows,
-        draft=info.item.current_version > shows.number,
-        yours="self" in info.relation,
-        learner=info.learner_name or "the learner",
-        zone=zone,
-    )
+    draft, yours = info.item.current_version > shows.number, "self" in info.relation
+    learner = info.learner_name or "the learner"
+    confirmed = confirmation_of(session, shows)
+    if confirmed is not None:
+        panel.confirmed = confirmed_words(
+            confirmed, shows, draft=draft, yours=yours, learner=learner, zone=zone
+        )
+        return panel
+    panel.shown = witness.shown_words(shows, draft=draft, yours=yours, learner=learner, zone=zone)
     if not current_app.config.get("MAIL_HOST"):
         panel.cannot_ask = "This site sends no e-mail yet, so the witness cannot be asked."
     return panel
