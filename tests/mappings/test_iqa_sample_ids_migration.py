@@ -40,7 +40,7 @@ def test_sample_and_platform_ids_are_never_given_again_and_everything_is_kept_bo
     with fresh_database(backend, tmp_path) as url:
         engine = make_engine(url)
         try:
-            upgrade(engine, "0051")
+            upgrade(engine, "0052")
             _load_sample(engine, trail=False)
             with engine.begin() as conn:
                 _a_cycle_planned_again_and_a_platform_removed(conn)
@@ -63,7 +63,7 @@ def test_sample_and_platform_ids_are_never_given_again_and_everything_is_kept_bo
             cfg = alembic_config(url)
             with engine.begin() as conn:
                 cfg.attributes["connection"] = conn
-                command.downgrade(cfg, "0051")
+                command.downgrade(cfg, "0052")
             after = _rows(engine)
             if backend == "sqlite":
                 assert after["lti_platform"][-1][0] == 3

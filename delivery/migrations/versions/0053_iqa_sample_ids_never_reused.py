@@ -1,7 +1,7 @@
 """on SQLite an IQA sample's or a VLE platform's id is never given again: AUTOINCREMENT
 
 Revision ID: 0053
-Revises: 0051
+Revises: 0052
 
 Planning a cycle again (``mappings.quality.plan``) deletes the planner's samples of the cycle and
 stores new ones; removing a VLE platform (``portfolio.services.lti.remove_platform``) deletes its
@@ -32,7 +32,7 @@ Downgrade makes each table anew without AUTOINCREMENT, its text as it was before
 from delivery.migrations import ids_never_given_again as never_again
 
 revision = "0053"
-down_revision = "0051"
+down_revision = "0052"
 branch_labels = None
 depends_on = None
 
