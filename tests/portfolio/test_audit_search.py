@@ -196,6 +196,20 @@ def test_the_csv_has_every_entry_found_and_reading_records_nothing(
     assert session.exec(select(func.count()).select_from(AuditEntry)).one() == before
 
 
+def test_the_csv_never_holds_a_formula(session, client, auth, make_person) -> None:
+    """A name or a value someone typed that a spreadsheet would run (CSV injection) is written
+    with a leading apostrophe, as every other export of the app writes it (framework.tabular)."""
+    auth.login("admin")
+    ann = make_person("assessor", name='=HYPERLINK("https://evil.example","Open")')
+    _entries(session, 1, actor=ann, data={"site": {"old": "@SUM(A1)", "new": "-2+3"}})
+    response = client.get(f"/admin/audit.csv?by_id={ann.id}")
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [r["who"] for r in rows] == ["'=HYPERLINK(\"https://evil.example\",\"Open\")"]
+    cells = [cell for row in rows for cell in row.values()]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))], cells
+
+
 def test_a_name_that_matches_several_asks_which(client, auth, make_person) -> None:
     auth.login("admin")
     one = make_person("assessor", name="Pat Lowry")

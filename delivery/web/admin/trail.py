@@ -28,6 +28,7 @@ from delivery.web.admin.views import ADMIN, bp
 from delivery.web.context import actor, db
 from delivery.web.handler import page
 from delivery.web.words import ACTIONS, action_words, centre_zone
+from framework.tabular import neutralise
 from portfolio.models import Person
 from portfolio.services import audit_checks, audit_search
 from portfolio.services.audit_search import TrailFilter
@@ -180,12 +181,13 @@ def _csv_lines(filters: TrailFilter) -> Iterator[bytes]:
         at = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=UTC)
         who, _ = who_of(entry, names)
         about, _ = about_of(entry, names)
-        out.writerow((
+        # a name or value someone typed never runs as a spreadsheet formula (CSV injection)
+        out.writerow([neutralise(cell) for cell in (
             at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), who, entry.actor_id or "",
             entry.action, action_words(entry.action), about, entry.subject_type,
             entry.subject_id or "",
             summary_of(entry.data or {}, erased_subject(entry, names), entry.action),
-        ))  # fmt: skip
+        )])  # fmt: skip
         if buffer.tell() > 64_000:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
