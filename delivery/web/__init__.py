@@ -126,6 +126,10 @@ def register(app: Flask, login: LoginManager) -> None:
         for name, lowered, value in SECURITY_HEADERS:
             if lowered not in given:
                 response.headers.add(name, value)
+        if "cache-control" not in given:  # pages hold personal data: never kept (a download
+            response.headers.add("Cache-Control", "no-store")  # or static file says its own)
+        if app.config.get("ENV") == "production" and "strict-transport-security" not in given:
+            response.headers.add(*HSTS)  # the TLS proxy serves it: HTTPS only (docs/deploy.md)
         return response
 
     _register_error_pages(app)
@@ -203,6 +207,8 @@ SECURITY_HEADERS = tuple(
         ),
     )
 )
+# production is reached through a TLS proxy only (a year; subdomains are the centre's own affair)
+HSTS = ("Strict-Transport-Security", "max-age=31536000")
 STORE_MESSAGE = (
     "Your changes could not be saved: the server's storage is full or cannot be written to. "
     "Nothing was saved. Please try again later, and tell your centre's administrator."

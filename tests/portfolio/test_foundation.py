@@ -86,6 +86,26 @@ def test_security_headers(client) -> None:
     assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
 
 
+def test_pages_are_never_kept_by_a_browser_or_proxy(client, auth) -> None:
+    """A learner's pages hold personal data: on a shared college computer the next person must
+    not read them from the browser's cache (Back after logging out), nor a proxy keep them. A
+    download that says how it is cached (attachments, static files) keeps its own rule."""
+    auth.login("learner")
+    for path in ("/", "/account", "/nothing-here"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+    assert client.get("/login").headers["Cache-Control"] == "no-store"
+    assert client.get("/static/site.css").headers["Cache-Control"] != "no-store"
+
+
+def test_production_asks_browsers_for_https_only(app, client) -> None:
+    """Behind the TLS proxy (docs/deploy.md) the site is HTTPS only: production tells browsers
+    so (HSTS), so that a first visit by plain HTTP cannot be intercepted again; development,
+    served over plain HTTP, does not."""
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+    app.config["ENV"] = "production"
+    assert client.get("/login").headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
 def test_cli_people_and_audit(cli, tmp_path) -> None:
     pw = tmp_path / "pw"
     pw.write_text("a-long-password\n")
