@@ -75,6 +75,20 @@ def cohort_signoff_ids(session: Session, cohort_id: int, actor: Actor) -> list[i
     return [i for i in session.exec(query).all() if i is not None]
 
 
+def cohort_registration_ids(session: Session, cohort_id: int, actor: Actor) -> list[int]:
+    """The registrations whose current sign-offs :func:`cohort_signoff_ids` gives."""
+    query = (
+        select(Registration.id)
+        .join(SignOff, col(SignOff.registration_id) == Registration.id)
+        .where(Registration.cohort_id == cohort_id, SignOff.status == "signed")
+        .distinct()
+    )
+    scope = access.staff_scope(actor)
+    if scope is not None:
+        query = query.where(scope)
+    return sorted(i for i in session.exec(query).all() if i is not None)
+
+
 def count_cohort_signoffs(session: Session, cohort_id: int, actor: Actor) -> int:
     """How many records :func:`cohort_signoff_ids` would give, counted by the database."""
     query = (
@@ -170,11 +184,29 @@ def create_cohort_job(session: Session, *, actor: Actor, cohort_id: int) -> Expo
 
 
 def job_for(session: Session, *, actor: Actor, job_id: int) -> ExportJob:
-    """A job its creator (or an administrator) may follow; NotFound for anyone else."""
+    """A job its creator (or an administrator) may follow; NotFound for anyone else, and for
+    a creator who no longer reaches every learner whose records it holds (moved to another
+    assessor, a role lost): its zip is theirs only while those learners are."""
     job = session.get(ExportJob, job_id)
     if job is None or (job.created_by != actor.id and not actor.has("admin")):
         raise NotFound("No such export.")
+    if not actor.has("admin") and not _still_reaches(session, actor, job):
+        raise NotFound("No such export.")
     return job
+
+
+def _still_reaches(session: Session, actor: Actor, job: ExportJob) -> bool:
+    """Whether ``actor`` (not an administrator) may still export the job's cohort and reaches
+    every registration its zip holds (recorded when it ran), in one statement."""
+    if job.params.get("admin") or not (actor.has("assessor") or actor.has("iqa")):
+        return False
+    held = {int(i) for i in job.params.get("registrations") or ()}
+    query = select(func.count(col(Registration.id))).where(
+        Registration.cohort_id == int(job.params["cohort_id"]), access.staff_scope(actor)
+    )
+    if not held:  # not run yet: the cohort still has learners of theirs
+        return bool(session.exec(query).one())
+    return session.exec(query.where(col(Registration.id).in_(held))).one() == len(held)
 
 
 STUCK_AFTER = timedelta(minutes=5)  # queued this long without starting: no worker took it
@@ -251,6 +283,8 @@ def run_job(
             params = dict(job.params)
             scope = (int(params["cohort_id"]), running_as(session, int(params["actor_id"])))
             job.total = count_cohort_signoffs(session, *scope)
+            # whose records the zip holds: its creator downloads it only while they reach them
+            job.params = {**params, "registrations": cohort_registration_ids(session, *scope)}
             session.add(job)
         final.parent.mkdir(parents=True, exist_ok=True)
         tmp = final.with_name(f".{final.name}.{os.getpid()}.{threading.get_ident()}.part")

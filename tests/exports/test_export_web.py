@@ -155,6 +155,28 @@ def test_bulk_export_runs_and_shows_progress(app, client, auth, case, session, m
     assert _as(auth, client, make_person("assessor")).get(job_url).status_code == 404
 
 
+def test_a_finished_export_is_not_downloaded_once_its_learners_are_not_yours(
+    client, auth, case, session, make_person, make_registration
+) -> None:
+    """A zip of sign-off records holds the learners the assessor had when it was made: moved to
+    another assessor (or the role gone), they are no longer theirs to download, as their pages
+    are no longer theirs to open; the job is then not found. Another learner of the cohort kept
+    does not make the others' records theirs again."""
+    assessor = _as(auth, client, case.assessor)
+    job_url = assessor.post(f"/cohorts/{case.cohort_id}/signoff-records").headers["Location"]
+    assert assessor.get(job_url + "/download").status_code == 200
+    kept = make_registration(assessor=case.assessor)
+    kept.cohort_id = case.cohort_id
+    session.add(kept)
+    case.registration.assessor_id = make_person("assessor").id
+    session.add(case.registration)
+    session.commit()
+    assert assessor.get(job_url + "/download").status_code == 404
+    assert assessor.get(job_url).status_code == 404
+    admin = _as(auth, client, make_person("admin"))
+    assert admin.get(job_url + "/download").status_code == 200  # an administrator reaches all
+
+
 def test_failed_bulk_export_can_be_retried_without_duplicates(
     app, client, auth, case, monkeypatch, make_person
 ) -> None:
