@@ -10,7 +10,18 @@ import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask import session as cookie
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -71,6 +82,11 @@ def log_in(person: Person) -> None:
     if isinstance(before, LoggedIn):
         logins.end(db(), cookie=before.cookie)
     second_step.forget()
+    # a new form token too: one given before (to whoever had the browser, or planted with a
+    # cookie by someone who fetched it first) sends no form of the person now logged in
+    field = str(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    cookie.pop(field, None)
+    g.pop(field, None)
     login_user(LoggedIn(Actor.of(person), logins.start(db(), person=person)))
 
 

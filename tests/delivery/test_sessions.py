@@ -312,3 +312,28 @@ def test_a_page_reads_the_visitor_in_its_own_session(app, client, auth, monkeypa
     made.clear()
     assert client.get("/notifications").status_code == 200
     assert len(made) == 1
+
+
+def _form_token(page: str) -> str:
+    import re
+
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert found is not None, "no form token on the page"
+    return found.group(1)
+
+
+def test_the_form_token_of_a_browser_changes_at_log_in(app, client, make_person) -> None:
+    """A form token given before logging in (to whoever had this browser, or planted with a
+    cookie by someone who fetched it first) no longer sends the logged-in person's forms: the
+    log-in gives the session a new one, as it gives it a new session token."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    person = make_person("learner")
+    before = _form_token(client.get("/login").get_data(as_text=True))
+    answer = client.post(
+        "/login", data={"email": person.email, "password": PASSWORD, "csrf_token": before}
+    )
+    assert answer.status_code == 302
+    assert client.post("/notifications/read-all", data={"csrf_token": before}).status_code == 400
+    after = _form_token(client.get("/").get_data(as_text=True))
+    assert after != before
+    assert client.post("/notifications/read-all", data={"csrf_token": after}).status_code == 302
