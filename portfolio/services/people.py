@@ -193,6 +193,8 @@ def update_person(
         registration_holds.hold_learners(session, [person_id])
     for key, change in changes.items():
         setattr(person, key, change["new"])
+    if "email" in changes:  # a link e-mailed to the old address no longer sets the password
+        _use_up_links(session, person)
     unlinked = (
         _unlink_vles(session, person) if not was_staff and person.role_set & STAFF_ROLES else 0
     )
@@ -248,6 +250,11 @@ def replace_password(session: Session, person: Person, password: str) -> None:
     person.locked_until = None
     session.add(person)
     logins.end_all(session, person=person, why="password")
+    _use_up_links(session, person)
+
+
+def _use_up_links(session: Session, person: Person) -> None:
+    """Every reset or invitation link of the person still waiting stops working."""
     session.exec(
         update(PasswordReset)
         .where(col(PasswordReset.person_id) == person.id, col(PasswordReset.used_at).is_(None))

@@ -183,6 +183,43 @@ def test_only_an_administrator_invites_and_only_someone_who_may_log_in(
     assert session.exec(select(PasswordReset)).all() == []
 
 
+def test_a_new_address_uses_up_the_links_sent_to_the_old_one(session, make_person) -> None:
+    """An invitation sent to a mistyped address (a stranger's mailbox), or a reset link to a
+    mailbox the person no longer has: once an administrator corrects the address, that link no
+    longer sets the account's password, for the 7 days it had left."""
+    from portfolio.services import people, resets
+
+    admin = actor_of(make_person("admin"))
+    lee = make_person("assessor", email="lee@wrong.test")
+    _, token = invitations.invite(session, actor=admin, person_id=lee.id)
+    session.commit()
+    assert resets.link_works(session, token=token)
+    people.update_person(
+        session, actor=admin, person_id=lee.id, name=lee.name, email="lee@centre.test",
+        roles=["assessor"], site=lee.site,
+    )  # fmt: skip
+    session.commit()
+    assert not resets.link_works(session, token=token)
+    with pytest.raises(Invalid, match="expired or has already been used"):
+        resets.complete(session, token=token, password="a-strangers-pass")
+
+
+def test_the_administrator_is_told_to_invite_again_at_a_new_address(
+    client, auth, session, make_person
+) -> None:
+    auth.login("admin")
+    kim = make_person("learner", email="kim@wrong.test")
+    kim.password_hash = ""
+    session.add(kim)
+    session.commit()
+    details = {"dt-name": kim.name, "dt-email": "kim@centre.test", "dt-roles": "learner",
+               "dt-site": kim.site, "dt-save": "Save"}  # fmt: skip
+    page = client.post(f"/admin/people/{kim.id}", data=details, follow_redirects=True)
+    assert "The invitation sent to the old address no longer works: invite them again." in (
+        page.get_data(as_text=True)
+    )
+
+
 ONE_IMPORTED = b"name,email,roles\nAnn Able,ann@centre.test,learner\n"
 
 

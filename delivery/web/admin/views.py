@@ -91,6 +91,15 @@ def people_index() -> tuple[str, int] | Response:
     return html, form.status
 
 
+def _details_saved(changed: Person, old_email: str) -> str:
+    """What the administrator is told once a person's details are saved: an invitation sent
+    to the address just changed no longer works (the service used it up)."""
+    said = f"Saved the details of {changed.name}."
+    if changed.email != old_email and not changed.password_hash:
+        said += " The invitation sent to the old address no longer works: invite them again."
+    return said
+
+
 @bp.route("/people/<int:person_id>", methods=["GET", "POST"])
 @page(ADMIN)
 def person(person_id: int) -> tuple[str, int] | Response:
@@ -108,6 +117,7 @@ def person(person_id: int) -> tuple[str, int] | Response:
         shown = {"name": target.name, "email": target.email, "site": target.site}
         dt_form.process(formdata=None, data={**shown, "roles": sorted(target.role_set)})
     if dt_form.save.data and dt_form.validate_on_submit():
+        old_email = target.email
         with errors_on(dt_form):
             changed = people.update_person(
                 db(),
@@ -118,7 +128,7 @@ def person(person_id: int) -> tuple[str, int] | Response:
                 roles=list(dt_form.roles.data or []),
                 site=dt_form.site.data or "",
             )
-            flash(f"Saved the details of {changed.name}.", "success")
+            flash(_details_saved(changed, old_email), "success")
             return redirect(url_for("admin.person", person_id=person_id))
     if pw_form.reset.data and pw_form.validate_on_submit():
         with errors_on(pw_form):
