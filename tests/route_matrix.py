@@ -1,7 +1,7 @@
 """The route matrix: who may open each page (GET) and send each form (POST), by persona.
 
 tests/portfolio/test_routes.py walks every route with every persona through the Flask test client;
-tests/browser/test_phone_walk.py opens every page each persona may see in Chromium at 375 px. A new
+tests/browser/test_phone_walk.py opens every page each persona may see in Chromium at 320 px. A new
 route needs its row in EXPECT, or both fail."""
 
 from __future__ import annotations
