@@ -1,0 +1,166 @@
+"""WCAG 2.2 AA criteria axe-core does not check, in Chromium on the demo data: the key flows of
+each role done with the keyboard alone (2.1.1), every control focused on the way with a focus
+indicator showing and not hidden under anything (2.4.7, 2.4.11), and flash messages in a status
+region (4.1.3). Reflow at 320 px (1.4.10) is tests/browser/test_phone_walk.py's.
+
+The flows change what the demo holds (a sign-off reopened and given again), so they run on a
+server of their own; the shared demo database stays as the other browser tests expect."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from delivery.schema import upgrade
+from delivery.web.app import create_app
+from demo.accounts import DEMO_PASSWORD, load_demo
+from demo.assessments import add_demo_assessments
+from demo.quality import add_demo_quality
+from portfolio.db import make_engine, session_scope
+
+pytestmark = pytest.mark.browser
+
+# the focused element (or, for a date field, the field whose calendar button has the focus):
+# whether a focus indicator shows (an outline or a ring), whether it is in the window, and what
+# covers its middle if something else does
+_FOCUS = """() => {
+  let e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const s = getComputedStyle(e);
+  const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
+    || s.boxShadow !== 'none';
+  const r = e.getBoundingClientRect();
+  const seen = r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth;
+  let over = null;
+  if (seen) {
+    const x = Math.min(Math.max(r.left + r.width / 2, 0), innerWidth - 1);
+    const y = Math.min(Math.max(r.top + r.height / 2, 0), innerHeight - 1);
+    const top = document.elementFromPoint(x, y);
+    if (top && !e.contains(top) && !top.contains(e)
+        && !(e.labels && [...e.labels].some(l => l.contains(top)))) over = top.tagName;
+  }
+  const name = (e.getAttribute('aria-label') || e.innerText || e.value || e.id || '').trim();
+  return {what: e.tagName.toLowerCase() + ' "' + name.slice(0, 40) + '"', ring, seen, over};
+}"""
+
+
+@pytest.fixture(scope="module")
+def own(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server of this module's own on the demo's accounts, evidence, decisions, sign-offs and
+    IQA sample: its address."""
+    from waitress.server import create_server
+
+    folder = tmp_path_factory.mktemp("wcag22")
+    url = f"sqlite:///{folder / 'wcag22.sqlite3'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with session_scope(engine) as session:
+        load_demo(session)
+        add_demo_assessments(session)
+        add_demo_quality(session)
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "ENGINE": engine,
+            "SECRET_KEY": "browser-test-wcag22",
+            "INSTANCE_PATH": str(folder / "instance"),
+        }
+    )
+    server = create_server(app, host="127.0.0.1", port=0, threads=2)
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        engine.dispose()
+
+
+class Keys:
+    """A page driven by the keyboard only: Tab to a control (noting any focus stop on the way
+    without a visible focus indicator, or hidden), then type or press keys."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.problems: list[str] = []
+
+    def tab_to(self, target: Any, most: int = 250) -> None:
+        target = target.first
+        for _ in range(most):
+            self.page.keyboard.press("Tab")
+            focus = self.page.evaluate(_FOCUS)
+            if focus and not (focus["ring"] and focus["seen"] and not focus["over"]):
+                path = self.page.url.split("/", 3)[-1]
+                self.problems.append(f"/{path}: {focus}")
+            if target.evaluate("e => e === document.activeElement"):
+                return
+        raise AssertionError(f"{target} not reached by Tab on {self.page.url}")
+
+    def press(self, target: Any, key: str) -> None:
+        self.tab_to(target)
+        self.page.keyboard.press(key)
+
+    def type(self, target: Any, text: str) -> None:
+        self.tab_to(target)
+        self.page.keyboard.type(text)
+
+    def follow(self, target: Any) -> None:
+        """Tab to a link or button and press Enter, waiting for the page it loads."""
+        self.tab_to(target)
+        with self.page.expect_navigation():
+            self.page.keyboard.press("Enter")
+
+    def date_keys(self, year: int, month: int, day: int) -> str:
+        """The digits to type into a date field, in the order the browser's language shows its
+        day, month and year."""
+        order = self.page.evaluate(
+            "new Intl.DateTimeFormat().formatToParts(new Date(2026, 9, 1))"
+            ".map(p => p.type).filter(t => ['day', 'month', 'year'].includes(t))"
+        )
+        parts = {"day": f"{day:02}", "month": f"{month:02}", "year": f"{year}"}
+        return "".join(parts[p] for p in order)
+
+    def log_in(self, base: str, email: str) -> None:
+        self.page.goto(f"{base}/login")
+        self.type(self.page.get_by_label("E-mail"), email)
+        self.type(self.page.get_by_label("Password"), DEMO_PASSWORD)
+        with self.page.expect_navigation():
+            self.page.keyboard.press("Enter")
+
+    def status(self) -> str:
+        """The flash messages, which must be in a status region (WCAG 4.1.3)."""
+        return self.page.locator("[role=status], [role=alert], [aria-live]").all_inner_texts()
+
+
+@pytest.fixture
+def keys(browser: Any) -> Iterator[Keys]:
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield Keys(page)
+    context.close()
+
+
+def test_learner_writes_maps_and_submits_with_the_keyboard(keys: Keys, own: str) -> None:
+    page = keys.page
+    keys.log_in(own, "learner3@example.org")
+    keys.follow(page.get_by_role("navigation", name="Main").get_by_role("link", name="My evidence"))
+    keys.follow(page.get_by_role("link", name="New reflective account"))
+    keys.type(page.get_by_label("Title"), "Keyboard only: a job-match visit")
+    date = page.get_by_label("Date of the activity")
+    keys.type(date, keys.date_keys(2026, 10, 1))
+    assert date.input_value() == "2026-10-01"
+    keys.type(page.get_by_label("Text (Markdown)"), "I went with J to meet the employer.")
+    group = page.locator("details > summary").first
+    keys.press(group, "Enter")  # a standard's criteria unfolded
+    box = page.locator("input[name=criterion]").first
+    keys.press(box, "Space")
+    assert box.is_checked()
+    keys.follow(page.get_by_role("button", name="Save draft"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Keyboard only: a job-match visit"
+    keys.press(page.get_by_label("I declare that this evidence is my own work"), "Space")
+    keys.follow(page.get_by_role("button", name="Submit for assessment"))
+    assert any("Submitted for assessment" in s for s in keys.status()), keys.status()
+    assert keys.problems == []
