@@ -8,6 +8,7 @@ server of their own; the shared demo database stays as the other browser tests e
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -86,7 +87,9 @@ class Keys:
         self.page = page
         self.problems: list[str] = []
 
-    def tab_to(self, target: Any, most: int = 250) -> None:
+    def tab_to(
+        self, target: Any, most: int = 250, test: str = "e => e === document.activeElement"
+    ) -> None:
         target = target.first
         for _ in range(most):
             self.page.keyboard.press("Tab")
@@ -94,13 +97,23 @@ class Keys:
             if focus and not (focus["ring"] and focus["seen"] and not focus["over"]):
                 path = self.page.url.split("/", 3)[-1]
                 self.problems.append(f"/{path}: {focus}")
-            if target.evaluate("e => e === document.activeElement"):
+            if target.evaluate(test):
                 return
         raise AssertionError(f"{target} not reached by Tab on {self.page.url}")
 
     def press(self, target: Any, key: str) -> None:
         self.tab_to(target)
         self.page.keyboard.press(key)
+
+    def choose(self, radio: Any) -> None:
+        """Tab into a group of radio buttons (to its checked one, or its first), then move to
+        this one with the arrow keys, which choose as they move."""
+        self.tab_to(radio, test="e => document.activeElement.name === e.name")
+        for _ in range(10):
+            if radio.is_checked():
+                return
+            self.page.keyboard.press("ArrowDown")
+        raise AssertionError(f"{radio} not chosen with the arrow keys")
 
     def type(self, target: Any, text: str) -> None:
         self.tab_to(target)
@@ -163,4 +176,62 @@ def test_learner_writes_maps_and_submits_with_the_keyboard(keys: Keys, own: str)
     keys.press(page.get_by_label("I declare that this evidence is my own work"), "Space")
     keys.follow(page.get_by_role("button", name="Submit for assessment"))
     assert any("Submitted for assessment" in s for s in keys.status()), keys.status()
+    assert keys.problems == []
+
+
+def test_assessor_judges_claims_and_signs_off_with_the_keyboard(keys: Keys, own: str) -> None:
+    page = keys.page
+    keys.log_in(own, "assessor1@example.org")
+    keys.follow(page.get_by_role("navigation", name="Main").get_by_role("link", name="Marking"))
+    keys.follow(page.locator("table tbody tr th a").first)
+    decisions = page.locator(".decision-form")
+    assert decisions.count() >= 2, page.url
+    for form, choice in ((decisions.nth(0), "Accept"), (decisions.nth(1), "Refer")):
+        keys.choose(form.get_by_label(choice, exact=True))
+        method = form.get_by_label("Method")
+        if not method.input_value():
+            keys.press(method, "ArrowDown")
+        assert method.input_value(), "no method chosen by the keyboard"
+    keys.type(decisions.nth(1).get_by_label("Feedback"), "Say which adjustments you agreed.")
+    keys.follow(page.get_by_role("button", name="Record decisions"))
+    if page.get_by_role("button", name="Record decisions anyway").count():
+        keys.follow(page.get_by_role("button", name="Record decisions anyway"))
+    assert keys.status(), "no status message after recording decisions"
+    # a standard signed off, reopened and signed off again
+    keys.follow(page.get_by_role("navigation", name="Main").get_by_role("link", name="Caseload"))
+    keys.follow(page.get_by_role("link", name="Lena Learner").first)
+    keys.follow(page.get_by_role("link", name=re.compile("^SE03 ")).first)
+    keys.type(page.get_by_label("Reason for reopening"), "The learner asked to add a testimony.")
+    keys.follow(page.get_by_role("button", name="Reopen this standard"))
+    assert keys.status(), "no status message after reopening"
+    keys.type(page.get_by_label("Summary"), "All criteria met with varied, recent evidence.")
+    keys.press(page.locator("input[type=checkbox][name=assessor_declaration]"), "Space")
+    keys.follow(page.get_by_role("button", name=re.compile("^Sign off")))
+    assert any("is signed off" in s for s in keys.status()), keys.status()
+    assert keys.problems == []
+
+
+def test_iqa_records_a_review_with_the_keyboard(keys: Keys, own: str) -> None:
+    page = keys.page
+    keys.log_in(own, "iqa@example.org")
+    nav = page.get_by_role("navigation", name="Main")
+    keys.follow(nav.get_by_role("link", name="Quality assurance"))
+    keys.follow(page.get_by_role("link", name="Demo IQA cycle", exact=True))
+    samples = page.locator("a[href^='/iqa/samples/']")
+    for n in range(samples.count()):  # the first sample not reviewed yet
+        keys.follow(samples.nth(n))
+        if page.locator("table.sample-decisions-table input[type=radio]").count():
+            break
+        page.go_back()
+    rows = page.locator("table.sample-decisions-table tbody tr")
+    assert rows.count() > 0, "every demo sample is reviewed"
+    for n in range(rows.count()):
+        keys.choose(rows.nth(n).get_by_label("Agree", exact=True))
+    outcome = page.get_by_label("Overall outcome")
+    keys.press(outcome, "ArrowDown")
+    assert outcome.input_value(), "no outcome chosen by the keyboard"
+    keys.type(page.get_by_label("Feedback to the assessor"), "Sound judgements, well recorded.")
+    keys.follow(page.get_by_role("button", name="Record the review"))
+    assert keys.status(), "no status message after recording the review"
+    assert page.locator("details.sample-decisions").count() == 1  # reviewed
     assert keys.problems == []
