@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from delivery.schema import upgrade
 from delivery.web.app import create_app
@@ -234,4 +235,24 @@ def test_iqa_records_a_review_with_the_keyboard(keys: Keys, own: str) -> None:
     keys.follow(page.get_by_role("button", name="Record the review"))
     assert keys.status(), "no status message after recording the review"
     assert page.locator("details.sample-decisions").count() == 1  # reviewed
+    assert keys.problems == []
+
+
+def test_a_failed_preview_is_said_where_the_focus_goes(keys: Keys, own: str) -> None:
+    """The editor's preview, its connection failing: the message is where the focus moves
+    (as a preview made is), not written out of sight of a screen reader (WCAG 4.1.3)."""
+    page = keys.page
+    keys.log_in(own, "learner2@example.org")
+    keys.follow(page.get_by_role("navigation", name="Main").get_by_role("link", name="My evidence"))
+    keys.follow(page.get_by_role("link", name="New reflective account"))
+    keys.type(page.get_by_label("Text (Markdown)"), "Met **J** at the garden centre.")
+    page.route(re.compile(r"/evidence/preview"), lambda route: route.abort())
+    keys.press(page.get_by_role("button", name="Preview"), "Enter")
+    panel = page.locator("#preview-panel")
+    expect(panel).to_contain_text("The preview could not be made")
+    said = panel.evaluate(
+        "e => e.contains(document.activeElement)"
+        " || !!e.closest('[role=status], [role=alert], [aria-live]')"
+    )
+    assert said, "the failed preview's message is neither focused nor in a live region"
     assert keys.problems == []

@@ -159,6 +159,7 @@
         .catch(function () {
           target.textContent = "The preview could not be made: the connection failed.";
           panel.hidden = false;
+          panel.focus(); // said where the focus goes, as a preview made is (WCAG 4.1.3)
         });
     });
   }
