@@ -256,3 +256,44 @@ def test_a_failed_preview_is_said_where_the_focus_goes(keys: Keys, own: str) -> 
     )
     assert said, "the failed preview's message is neither focused nor in a live region"
     assert keys.problems == []
+
+
+def test_log_in_and_password_fields_take_a_paste_and_say_what_they_hold(
+    keys: Keys, own: str
+) -> None:
+    """WCAG 3.3.7 and 3.3.8: each field of the log-in and account pages says what it holds, so
+    a browser or password manager fills it in, and a password pasted in is taken."""
+    page = keys.page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    expected = {
+        "/login": {"email": "username", "password": "current-password"},
+        "/password/forgot": {"email": "email"},
+        "/account": {
+            "current": "current-password",
+            "password": "new-password",
+            "confirm": "new-password",
+        },
+        "/account/two-step": {"code": "one-time-code"},
+    }
+    found = {}
+    for path, fields in expected.items():
+        if path == "/account":
+            _paste_log_in(keys, own)
+        page.goto(own + path)
+        found[path] = {
+            name: page.locator(f"input[name$='{name}']").first.get_attribute("autocomplete")
+            for name in fields
+        }
+    assert found == expected
+
+
+def _paste_log_in(keys: Keys, base: str) -> None:
+    page = keys.page
+    page.goto(f"{base}/login")
+    page.evaluate(f"navigator.clipboard.writeText({DEMO_PASSWORD!r})")
+    keys.type(page.get_by_label("E-mail"), "learner1@example.org")
+    keys.press(page.get_by_label("Password"), "ControlOrMeta+V")
+    assert page.get_by_label("Password").input_value() == DEMO_PASSWORD
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Welcome")
