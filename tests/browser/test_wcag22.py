@@ -297,3 +297,76 @@ def _paste_log_in(keys: Keys, base: str) -> None:
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Welcome")
+
+
+# WCAG 1.4.12's test: the text spacing a reader may set (the W3C's bookmarklet)
+TEXT_SPACING = """* { line-height: 1.5 !important; letter-spacing: 0.12em !important;
+  word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }"""
+# controls less than 24 px wide or high whose 24 px circle reaches another control (WCAG 2.5.8;
+# a link within a sentence is exempt), and boxes that clip their text
+_DENSE = """() => {
+  const shown = e => e.checkVisibility() && e.getBoundingClientRect().width > 1;
+  const name = e => e.tagName.toLowerCase() + ' "'
+    + (e.innerText || e.value || e.getAttribute('aria-label') || '').trim().slice(0, 30) + '"';
+  const controls = [...document.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, summary')].filter(shown);
+  const boxes = controls.map(e => e.getBoundingClientRect());
+  const small = [];
+  controls.forEach((e, i) => {
+    const r = boxes[i];
+    if (r.width >= 24 && r.height >= 24) return;
+    const p = e.parentElement;
+    if (e.tagName === 'A' && p && (p.innerText || '').length > (e.innerText || '').length + 15
+        && ['P', 'LI', 'DD', 'TD', 'SPAN'].includes(p.tagName)) return;
+    const x = r.left + r.width / 2, y = r.top + r.height / 2;
+    controls.forEach((f, j) => {
+      if (j === i || f.contains(e) || e.contains(f) || (e.labels && [...e.labels].includes(f)))
+        return;
+      const q = boxes[j];
+      const near = q.width < 24 || q.height < 24
+        ? Math.hypot(x - q.left - q.width / 2, y - q.top - q.height / 2) < 24
+        : Math.hypot(Math.max(q.left - x, 0, x - q.right), Math.max(q.top - y, 0, y - q.bottom)) < 12;
+      if (near) small.push(name(e) + ' beside ' + name(f));
+    });
+  });
+  const clipped = [...document.body.querySelectorAll('*')].filter(e => {
+    if (!shown(e) || e.clientWidth <= 1 || e.closest('.visually-hidden')) return false;
+    const s = getComputedStyle(e);
+    return (['hidden', 'clip'].includes(s.overflowX) && e.scrollWidth > e.clientWidth + 1)
+      || (['hidden', 'clip'].includes(s.overflowY) && e.scrollHeight > e.clientHeight + 1);
+  }).map(name);
+  return {small, clipped};
+}"""
+
+
+def test_dense_pages_keep_targets_apart_and_take_wider_text_spacing(page, live) -> None:
+    """Tables, pagination and the navigation of each role's busiest pages: every control at
+    least 24 px or clear of the others (WCAG 2.5.8); with the text spacing of WCAG 1.4.12, no
+    text is clipped at 1280 px and no page scrolls sideways at 320 px."""
+    from tests.browser.conftest import login
+
+    walks = {
+        "learner4@example.org": ["/evidence", "/evidence?page=2"],
+        "assessor1@example.org": ["/caseload", "/marking"],
+        "iqa@example.org": ["/iqa"],
+        "admin@example.org": ["/admin/people", "/admin/audit", "/admin/registrations"],
+    }
+    problems = []
+    for email, paths in walks.items():
+        page.context.clear_cookies()
+        login(page, live.url, email)
+        if email.startswith("assessor"):  # an item with claims to decide
+            page.goto(f"{live.url}/marking")
+            paths = [*paths, page.locator("table tbody tr th a").first.get_attribute("href")]
+        for path in paths:
+            page.set_viewport_size({"width": 1280, "height": 800})
+            page.goto(live.url + path)
+            found = page.evaluate(_DENSE)
+            problems += [f"{email} {path}: small {s}" for s in found["small"]]
+            page.add_style_tag(content=TEXT_SPACING)
+            problems += [f"{email} {path}: clipped {c}" for c in page.evaluate(_DENSE)["clipped"]]
+            page.set_viewport_size({"width": 320, "height": 800})
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 320:
+                problems.append(f"{email} {path}: {width} px wide at 320 px, text spaced")
+    assert problems == []
