@@ -370,3 +370,28 @@ def test_dense_pages_keep_targets_apart_and_take_wider_text_spacing(page, live) 
             if width > 320:
                 problems.append(f"{email} {path}: {width} px wide at 320 px, text spaced")
     assert problems == []
+
+
+def test_page_titles_name_what_the_page_shows(page, live) -> None:
+    """WCAG 2.4.2: a tab's title tells pages apart as their headings do: a learner's marking
+    queue, the IQA's caseload and the editor of an item each say whose or which."""
+    from tests.browser.conftest import login
+
+    def titled(path: str) -> tuple[str, str]:
+        page.goto(live.url + path)
+        heading = page.get_by_role("heading", level=1).inner_text()
+        return page.title().removesuffix(" · Competence Portfolio"), heading
+
+    login(page, live.url, "assessor1@example.org")
+    page.goto(f"{live.url}/caseload")
+    progress = page.locator("a[href$='/progress']").first.get_attribute("href") or ""
+    pairs = [titled(f"/marking?learner={progress.split('/')[2]}")]
+    page.context.clear_cookies()
+    login(page, live.url, "learner4@example.org")  # the shared demo's long list of drafts
+    page.goto(f"{live.url}/evidence?status=draft")
+    draft = page.locator("table a[href^='/evidence/']").first.get_attribute("href")
+    pairs.append(titled(f"{draft}/edit"))
+    page.context.clear_cookies()
+    login(page, live.url, "iqa@example.org")
+    pairs.append(titled("/caseload?role=iqa"))
+    assert [title for title, _ in pairs] == [heading for _, heading in pairs]
