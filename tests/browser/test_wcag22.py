@@ -1,10 +1,12 @@
 """WCAG 2.2 AA criteria axe-core does not check, in Chromium on the demo data: the key flows of
 each role done with the keyboard alone (2.1.1), every control focused on the way with a focus
-indicator showing and not hidden under anything (2.4.7, 2.4.11), and flash messages in a status
-region (4.1.3). Reflow at 320 px (1.4.10) is tests/browser/test_phone_walk.py's.
+indicator showing and not hidden under anything (2.4.7, 2.4.11), outcomes said in a status region
+or where the focus goes (4.1.3), log-in fields that take a paste and say what they hold (3.3.7,
+3.3.8), targets of 24 px or spaced (2.5.8), wider text spacing (1.4.12) and titles that say
+whose or which (2.4.2). Reflow at 320 px (1.4.10) is tests/browser/test_phone_walk.py's.
 
-The flows change what the demo holds (a sign-off reopened and given again), so they run on a
-server of their own; the shared demo database stays as the other browser tests expect."""
+The keyboard flows change what the demo holds (a sign-off reopened and given again), so they run
+on a server of their own; the shared demo database stays as the other browser tests expect."""
 
 from __future__ import annotations
 
