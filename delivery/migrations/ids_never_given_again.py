@@ -1,6 +1,6 @@
 """The machinery of the migrations that make tables AUTOINCREMENT on SQLite, so that a deleted
 row's id is never given to a new row (0051: the tables a discarded draft deletes from; 0053: the
-IQA's samples and the VLE platforms).
+IQA's samples and the VLE platforms; 0054: the API tokens and notifications an erasure deletes).
 
 Migrations run these functions long after they were written: what they do must never change.
 Mend a fault by a new function (and a new migration), never by changing one in use. Each table
@@ -11,6 +11,7 @@ migration in the names of what is made for the move alone and in its error messa
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from alembic import op
 
@@ -27,14 +28,23 @@ SEED = (
 )
 
 
-def upgrade(tables: tuple[str, ...], *, tag: str) -> None:
+def upgrade(
+    tables: tuple[str, ...], *, tag: str, also_named: Mapping[str, str] | None = None
+) -> None:
     """Make each of ``tables`` (parents first) AUTOINCREMENT and seed what SQLite remembers of
-    its largest id given (``sqlite_sequence``) with :data:`SEED`. Nothing on PostgreSQL."""
+    its largest id given (``sqlite_sequence``) with :data:`SEED`. Nothing on PostgreSQL.
+
+    ``also_named`` (0054 on; none before) gives, for a table, a query of the largest id of it
+    named where :data:`SEED` does not look (the audit entries that record a token's id in their
+    data, not as their subject): the seed is the larger of the two."""
     if op.get_bind().dialect.name != "sqlite":
         return  # a sequence never gives an id twice
     for table in tables:
         make_anew(table, autoincrement=True, tag=tag)
         seed = op.get_bind().exec_driver_sql(SEED.format(t=table)).scalar_one()
+        if also_named and table in also_named:
+            named = op.get_bind().exec_driver_sql(also_named[table]).scalar_one()
+            seed = max(int(seed or 0), int(named or 0))
         op.execute(f"DELETE FROM sqlite_sequence WHERE name = '{table}'")
         if seed:
             op.execute(f"INSERT INTO sqlite_sequence (name, seq) VALUES ('{table}', {int(seed)})")

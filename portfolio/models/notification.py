@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from portfolio.models.base import utcnow
+from portfolio.models.base import IDS_NEVER_GIVEN_AGAIN, utcnow
 
 # the kinds of notification, in the words of the account settings page
 KINDS = {
@@ -30,7 +30,9 @@ MODES = {"now": "Straight away", "digest": "In a daily digest", "off": "No e-mai
 
 
 class Notification(SQLModel, table=True):
-    # the unread alone (every page's bell counts them; a person's history only grows)
+    # the unread alone (every page's bell counts them; a person's history only grows); an erased
+    # person's notification's id (``/notifications/<id>/read``) is never given to a new one
+    # (migration 0054)
     __table_args__ = (
         Index(
             "ix_notification_unread",
@@ -38,6 +40,7 @@ class Notification(SQLModel, table=True):
             postgresql_where=text("read_at IS NULL"),
             sqlite_where=text("read_at IS NULL"),
         ),
+        IDS_NEVER_GIVEN_AGAIN,
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from portfolio.models.base import utcnow
+from portfolio.models.base import IDS_NEVER_GIVEN_AGAIN, utcnow
 
 
 class ApiToken(SQLModel, table=True):
@@ -15,6 +15,9 @@ class ApiToken(SQLModel, table=True):
     its scopes, until it is revoked or expires."""
 
     __tablename__ = "api_token"
+    # the trail names a token by its id (in the data of the entries making and revoking it): an
+    # erased person's token's id is never given to a new one (migration 0054)
+    __table_args__ = IDS_NEVER_GIVEN_AGAIN
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)

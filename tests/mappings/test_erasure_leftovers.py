@@ -223,3 +223,37 @@ def test_retention_leaves_nothing_of_the_learner_in_plans_or_witness_confirmatio
     assert (kept.title, kept.body, kept.close_reason) == ("[erased]", "", "")
     asked = session.get(WitnessConfirmation, row.id)
     assert (asked.witness_email, asked.comment, asked.answer) == ("[erased]", "", "accurate")
+
+
+def test_an_erased_persons_token_and_notification_ids_are_never_given_again(
+    session, case, store
+) -> None:
+    """The audit entries for making and revoking a token name it by its id (in their data), and
+    a notification is marked read by its id (``/notifications/<id>/read``): the newest token and
+    notification, the erased person's, are deleted with the account, and the next ones, anyone's,
+    are given new ids, on SQLite too (migration 0054: AUTOINCREMENT), so the trail's "token 7"
+    is never someone else's token."""
+    from portfolio.models import ApiToken
+    from portfolio.services import tokens
+
+    tokens.create(session, actor=SYSTEM, person_id=case.assessor.id, name="kept", scopes=["read"])
+    made = tokens.create(
+        session, actor=SYSTEM, person_id=case.learner.id, name="gone", scopes=["read"]
+    )
+    tokens.revoke(session, actor=SYSTEM, token_id=made.token.id)
+    told = notifications.notify(session, person_id=case.learner.id, text="Last", link="/")
+    session.commit()
+    gone_token, gone_note = made.token.id, told.id
+    erase_person(session, actor=SYSTEM, person_id=case.learner.id, store=store)
+    session.commit()
+
+    new = tokens.create(
+        session, actor=SYSTEM, person_id=case.assessor.id, name="new", scopes=["read"]
+    )
+    notifications.notify(session, person_id=case.assessor.id, text="New", link="/")
+    session.commit()
+    assert new.token.id > gone_token
+    assert all(i > gone_note for i in session.exec(select(Notification.id).where(
+        Notification.person_id == case.assessor.id, Notification.text == "New"
+    )))  # fmt: skip
+    assert session.exec(select(ApiToken.id).where(ApiToken.id == gone_token)).first() is None
