@@ -23,8 +23,8 @@ migration and named nowhere in the trail cannot be known.
 The other tables rows are deleted from were checked and left alone: their ids are not shown in
 links, the API or the trail (the caseload summaries, a registration's standards, a plan's
 criteria and items, log-in sessions, recovery codes, two-step settings, VLE links and nonces), or
-they are already AUTOINCREMENT (migration 0051), or rows go only when a person is erased, whose
-links and ids nobody else holds (notifications, API tokens).
+they are already AUTOINCREMENT (migration 0051). Notifications and API tokens, whose rows go
+when a person is erased, are migration 0054's.
 
 Downgrade makes each table anew without AUTOINCREMENT, its text as it was before.
 """
