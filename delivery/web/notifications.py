@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from delivery.web.auth import local_path
 from delivery.web.context import actor, db
 from delivery.web.forms import PageForm
 from delivery.web.handler import page
@@ -51,8 +52,8 @@ def read(notification_id: int) -> Response:
     if not ReadForm().validate_on_submit():
         return _back()
     row = notifications.mark_read(db(), actor=actor(), notification_id=notification_id)
-    local = row.link.startswith("/") and not row.link.startswith("//")
-    return redirect(row.link) if local else _back()
+    # a path on this site only (the one check log-in's "next" has): never "/\\host" or the like
+    return redirect(row.link) if local_path(row.link) else _back()
 
 
 @bp.route("/notifications/read-all", methods=["POST"])

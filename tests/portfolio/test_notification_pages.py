@@ -7,6 +7,7 @@ import html
 import re
 from datetime import UTC, datetime
 
+import pytest
 from sqlmodel import col, select
 
 from portfolio.models import Notification
@@ -122,3 +123,21 @@ def test_opening_a_notification_with_a_link_on_this_site_goes_there(
     row = _rows(session, person)[0]
     response = client.post(f"/notifications/{row.id}/read", data={"page": "4"})
     assert response.headers["Location"] == "/plans/7"
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["/\\evil.example", "//evil.example", "/\t/evil.example", "javascript:alert(1)", "https://evil.example/", "/x\r\nSet-Cookie: a=1", "/ /evil.example"],
+)  # fmt: skip
+def test_a_notification_link_off_this_site_is_never_followed(
+    session, client, auth, make_person, link
+) -> None:
+    """The same check as log-in's ``next``: a backslash is a slash to a browser, so "/\\host"
+    is another site; anything but a plain path on this site goes back to the list."""
+    person = auth.login(make_person("learner"))
+    session.add(Notification(person_id=person.id, text="Note 1.", link=link))
+    session.commit()
+    row = _rows(session, person)[0]
+    response = client.post(f"/notifications/{row.id}/read", data={"page": "1"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/notifications", link
