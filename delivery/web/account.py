@@ -10,7 +10,7 @@ from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
 from delivery.web import limits
-from delivery.web.auth import log_in
+from delivery.web.auth import log_in, log_out
 from delivery.web.context import actor, db
 from delivery.web.forms import (
     ChangePasswordForm,
@@ -150,7 +150,9 @@ def reset(token: str) -> tuple[str, int] | Response:
     if form.validate_on_submit():
         with errors_on(form):
             resets.complete(db(), token=token, password=form.password.data or "")
-            logout_user()
+            # the session this browser held ends as at log-out, even someone else's (the
+            # person's own sessions all ended with the new password)
+            log_out()
             flash("Your new password is set. Log in with it.", "success")
             return redirect(url_for("auth.login"))
     return render_template("account/reset.html", form=form), form.status

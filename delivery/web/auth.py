@@ -90,6 +90,16 @@ def log_in(person: Person) -> None:
     login_user(LoggedIn(Actor.of(person), logins.start(db(), person=person)))
 
 
+def log_out() -> None:
+    """End the session this browser holds, whoever's it is: on the server (a copy of the cookie
+    stops working too), in the cookie, and any two-step state with it."""
+    user = current_user._get_current_object()
+    if isinstance(user, LoggedIn):
+        logins.end(db(), cookie=user.cookie)
+    logout_user()
+    second_step.forget()
+
+
 def local_path(target: str | None) -> bool:
     """Whether ``target`` is a plain path on this site, safe to redirect to: it starts with one
     "/" and has no second one after it, no backslash (a browser reads "/\\host" as "//host",
@@ -161,10 +171,6 @@ def login() -> tuple[str, int] | Response:
 @bp.route("/logout", methods=["POST"])
 @page()
 def logout() -> Response:
-    user = current_user._get_current_object()
-    if isinstance(user, LoggedIn):
-        logins.end(db(), cookie=user.cookie)
-    logout_user()
-    second_step.forget()
+    log_out()
     flash("You have logged out.", "info")
     return redirect(url_for("auth.login"))

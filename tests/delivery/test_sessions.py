@@ -337,3 +337,35 @@ def test_the_form_token_of_a_browser_changes_at_log_in(app, client, make_person)
     after = _form_token(client.get("/").get_data(as_text=True))
     assert after != before
     assert client.post("/notifications/read-all", data={"csrf_token": after}).status_code == 302
+
+
+def test_completing_a_reset_ends_the_session_this_browser_held_whoever_s(
+    app, client, auth, session, make_person
+) -> None:
+    """Someone else was logged in on the browser where a reset is completed: their session ends
+    on the server, as log-out ends it (not only the cookie cleared), and every session of the
+    person whose password changed ends too."""
+    from datetime import timedelta
+
+    from portfolio.models.logins import LoginSession
+    from portfolio.services import resets
+
+    owner = make_person("learner")
+    elsewhere = app.test_client()
+    assert (
+        elsewhere.post("/login", data={"email": owner.email, "password": PASSWORD}).status_code
+        == 302
+    )
+    other = auth.login("assessor")  # the one logged in on this browser
+    copy = _copy(app, _cookie(client, app))
+    found = resets.request_link(session, email=owner.email, lifetime=timedelta(minutes=30))
+    assert found is not None
+    session.commit()
+    path = f"/password/reset/{found[1]}"
+    done = client.post(path, data={"password": "brand-new-pass", "confirm": "brand-new-pass"})
+    assert done.status_code == 302 and done.headers["Location"] == "/login"
+    assert copy.get("/").status_code == 302  # the other person's session ended on the server
+    assert elsewhere.get("/").status_code == 302  # and every session of the account
+    session.expire_all()
+    rows = session.exec(select(LoginSession).where(LoginSession.person_id == other.id)).all()
+    assert [r.ended_why for r in rows] == ["logout"]
