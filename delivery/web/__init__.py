@@ -200,6 +200,14 @@ SECURITY_HEADERS = tuple(
         ("X-Content-Type-Options", "nosniff"),
         ("X-Frame-Options", "DENY"),
         ("Referrer-Policy", "same-origin"),
+        # no page uses these (evidence comes as uploaded files, no page takes photos or sound):
+        # refused to the site and to anything an injected page could load
+        (
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=(), display-capture=(), payment=(), "
+            "usb=(), serial=(), hid=(), midi=(), accelerometer=(), gyroscope=(), "
+            "magnetometer=(), browsing-topics=()",
+        ),
         (
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "

@@ -85,6 +85,13 @@ def test_security_headers(client) -> None:
     r = client.get("/login")
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
+    # no page uses a camera, microphone or location (evidence is uploaded as files): refused to
+    # this site and to anything it could be made to load
+    allowed = dict(
+        part.strip().split("=", 1) for part in r.headers["Permissions-Policy"].split(",")
+    )
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert allowed[feature] == "()", feature
 
 
 def test_pages_are_never_kept_by_a_browser_or_proxy(client, auth) -> None:
