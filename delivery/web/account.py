@@ -14,12 +14,14 @@ from delivery.web.auth import log_in, log_out
 from delivery.web.context import actor, db
 from delivery.web.forms import (
     ChangePasswordForm,
+    ConfirmSignInForm,
     ForgotPasswordForm,
     LogoutEverywhereForm,
     NewPasswordForm,
     RevokeTokenForm,
     TokenForm,
     errors_on,
+    status_of,
 )
 from delivery.web.handler import page
 from delivery.web.outbox import reset_link, send_later
@@ -74,13 +76,28 @@ def logout_everywhere() -> Response:
 
 @bp.route("/account/tokens", methods=["GET", "POST"])
 @page()
-def tokens() -> tuple[str, int]:
-    """The person's API tokens; a new one's secret is shown here once, never again."""
+def tokens() -> tuple[str, int] | Response:
+    """The person's API tokens; a new one's secret is shown here once, never again. Making one
+    needs a recent sign-in: after 15 minutes the page asks for the password again (the
+    ``confirm-`` form) before it offers the token form."""
     me = actor()
+    login = _login()
     offered = api_tokens.scopes_for(me.roles)
-    form = TokenForm(scopes=offered)
+    confirm = ConfirmSignInForm(prefix="confirm")
+    if confirm.submit.data:
+        if confirm.validate_on_submit():
+            with errors_on(confirm):
+                logins.confirm(db(), actor=me, login=login, password=confirm.password.data or "")
+                flash("Thank you: you can make a token for the next 15 minutes.", "success")
+                return redirect(url_for("account.tokens"))
+        if confirm.failure is not None:  # a wrong password counts as a failed log-in does
+            limits.note_failed_login()
+        form = TokenForm(formdata=None, scopes=offered)
+    else:
+        form = TokenForm(scopes=offered)
+        confirm = ConfirmSignInForm(formdata=None, prefix="confirm")
     made = None
-    if form.validate_on_submit():
+    if not confirm.submit.data and form.validate_on_submit():
         with errors_on(form):
             made = api_tokens.create(
                 db(),
@@ -89,8 +106,10 @@ def tokens() -> tuple[str, int]:
                 name=form.name.data or "",
                 scopes=form.scopes.data or [],
                 days=form.days.data,
+                login=login,
             )
             form = TokenForm(formdata=None, scopes=offered)
+    recent = logins.signed_in_recently(db(), login=login, person_id=me.id)
     rows = api_tokens.list_for(db(), actor=me)
     zone = centre_zone()
     return render_template(
@@ -108,7 +127,15 @@ def tokens() -> tuple[str, int]:
         ],  # fmt: skip
         scopes=offered,
         scope_words=api_tokens.SCOPES,
-    ), form.status
+        recent=recent,
+        confirm=confirm,
+    ), status_of(form, confirm)
+
+
+def _login() -> str | None:
+    """The cookie value of this browser's session (the services check it is the actor's)."""
+    user = current_user._get_current_object()
+    return getattr(user, "cookie", None)
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])

@@ -301,5 +301,12 @@ class TokenForm(PageForm):
         self.days.choices = [(30, "30 days"), (90, "90 days"), (366, "a year")]
 
 
+class ConfirmSignInForm(PageForm):
+    """The password given again, for a recent sign-in (the tokens page, ``confirm-`` fields)."""
+
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=256)])
+    submit = SubmitField("Confirm")
+
+
 class RevokeTokenForm(PageForm):
     revoke = SubmitField("Revoke")

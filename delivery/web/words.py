@@ -42,6 +42,7 @@ __all__ = [
 # the audit trail's actions, as a sentence about what happened
 ACTIONS = {
     "audit.baseline": "Audit trail started",
+    "auth.confirm": "Password given again (for a recent sign-in)",
     "auth.login": "Logged in",
     "auth.logout_everywhere": "Logged out everywhere",
     "badge.issue": "Open Badge issued",

@@ -17,8 +17,11 @@ class LoginSession(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True, index=True)  # SHA-256 of the token
     person_id: int = Field(foreign_key="person.id", index=True)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow)  # the sign-in: log-in or VLE launch
     last_seen_at: datetime = Field(default_factory=utcnow)
+    # the last time the person gave their password again in this session (making an API token
+    # asks for a sign-in or such a confirmation less than 15 minutes old)
+    confirmed_at: datetime | None = None
     ended_at: datetime | None = None
     ended_why: str = Field(default="", max_length=20)  # logout | everywhere | password | idle
 

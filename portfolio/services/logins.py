@@ -20,16 +20,25 @@ from sqlalchemy import bindparam, delete, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select, update
 
+from portfolio.errors import Invalid
 from portfolio.models import LoginSession, Notification, Person
 from portfolio.models.base import utcnow
 from portfolio.models.people import new_session_secret, roles_of
 from portfolio.services import audit
 from portfolio.services.actors import Actor
+from portfolio.services.passwords import verify_password
 
 # how often a session's "last seen" time is written, at most: not a write per request
 TOUCH_EVERY = timedelta(minutes=1)
 # how long a person's ended (or long unused) sessions are kept, for "where you were logged in"
 KEEP = timedelta(days=30)
+# how long a sign-in (a log-in, a VLE launch, or the password given again) counts as recent for
+# what a taken-over session must not do alone: making an API token ("sudo mode")
+RECENT = timedelta(minutes=15)
+NOT_RECENT = (
+    "Give your password again to make a token: you signed in more than 15 minutes ago. "
+    "If you open the portfolio from your VLE, open it from the VLE again instead."
+)
 
 
 def digest(token: str) -> str:
@@ -174,6 +183,55 @@ def _resume(session: Session, *, cookie: str, idle: timedelta) -> tuple[Resumed 
         session.add(row)
         session.flush()
     return Resumed(Actor.of(person), row.id), wrote
+
+
+def _live(session: Session, *, login: str | None, person_id: int) -> LoginSession | None:
+    """The live session the cookie value ``login`` names, when it is ``person_id``'s (its tag
+    under their session secret is right and the person may log in); None otherwise."""
+    token, _, tag = (login or "").partition(".")
+    if not token:
+        return None
+    found = session.exec(
+        select(LoginSession, Person)
+        .join(Person, col(Person.id) == LoginSession.person_id)
+        .where(LoginSession.token_hash == digest(token))
+    ).first()
+    if found is None:
+        return None
+    row, person = found
+    if row.ended_at is not None or person.id != person_id or not can_log_in(person):
+        return None
+    if not hmac.compare_digest(tag.encode(), _tag(person.session_secret, token).encode()):
+        return None
+    return row
+
+
+def signed_in_recently(session: Session, *, login: str | None, person_id: int) -> bool:
+    """Whether the live session ``login`` (the browser's cookie value) is ``person_id``'s and
+    began, or had the password given again, less than :data:`RECENT` ago. A VLE launch begins
+    a new session, so a recent launch counts."""
+    row = _live(session, login=login, person_id=person_id)
+    if row is None:
+        return False
+    signed = max(row.created_at, row.confirmed_at or row.created_at)
+    return utcnow() - signed < RECENT
+
+
+def confirm(session: Session, *, actor: Actor, login: str | None, password: str) -> None:
+    """The person gives their password again in their session ``login``: it counts as a recent
+    sign-in for :data:`RECENT` (recorded in the audit trail, ``auth.confirm``)."""
+    row = _live(session, login=login, person_id=actor.id)
+    person = session.get(Person, actor.id)
+    if row is None or person is None:
+        raise Invalid(NOT_RECENT + " Log in again.")
+    if not verify_password(person.password_hash, password):
+        raise Invalid("That is not your password.", field="password")
+    row.confirmed_at = utcnow()
+    session.add(row)
+    session.flush()
+    audit.record(
+        session, actor=actor, action="auth.confirm", subject_type="person", subject_id=actor.id
+    )
 
 
 def _end(session: Session, row: LoginSession, why: str, now: datetime) -> None:

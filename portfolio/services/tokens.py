@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import ApiToken, Person
 from portfolio.models.base import utcnow
-from portfolio.services import audit
+from portfolio.services import audit, logins
 from portfolio.services.actors import Actor
 from portfolio.words import moment_words
 
@@ -83,10 +83,14 @@ def create(
     name: str,
     scopes: Iterable[str],
     days: int | None = None,
+    login: str | None = None,
 ) -> NewToken:
     """A new token for ``person_id``: a person makes their own; the system (command line) may
     make one for anyone who can log in. Its scopes are those one of the person's roles uses
-    (:func:`scopes_for`), whoever makes it: another is refused."""
+    (:func:`scopes_for`), whoever makes it: another is refused. A person makes one only from a
+    recent sign-in: ``login``, their browser's session, began (log-in, VLE launch) or had the
+    password given again less than 15 minutes ago (:func:`logins.signed_in_recently`): a token
+    outlives log-out everywhere and a password change, so a taken-over session is not enough."""
     if actor.id not in (0, person_id):
         raise PermissionDenied("You may only make tokens for yourself.")
     person = session.get(Person, person_id)
@@ -107,6 +111,8 @@ def create(
             f"choose from {', '.join(offered)}.",
             field="scopes",
         )
+    if actor.id and not logins.signed_in_recently(session, login=login, person_id=actor.id):
+        raise Invalid(logins.NOT_RECENT)
     secret = PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
     token = ApiToken(

@@ -4,8 +4,9 @@ the page and the API reference pass axe-core and fit a 375 px phone (demo data).
 from __future__ import annotations
 
 import pytest
+from sqlmodel import select
 
-from tests.browser.conftest import axe_violations, login
+from tests.browser.conftest import DEMO_PASSWORD, axe_violations, login
 
 pytestmark = pytest.mark.browser
 
@@ -34,6 +35,54 @@ def test_make_a_token_then_read_the_reference(browser, live_server) -> None:
         page.goto(f"{live_server}/api/v1/docs")
         problems += [f"docs: {v['id']} {v['nodes']}" for v in axe_violations(page)]
         widths.append(page.evaluate("document.documentElement.scrollWidth"))
+        assert problems == []
+        assert max(widths) <= 375, widths
+    finally:
+        context.close()
+
+
+def test_an_old_sign_in_gives_the_password_again_then_makes_a_token(browser, live) -> None:
+    """After 15 minutes the tokens page asks for the password (by keyboard, axe-core clean, at
+    375 px) before it offers the form; then a token is made."""
+    from datetime import timedelta
+
+    from sqlmodel import update
+
+    from portfolio.db import session_scope
+    from portfolio.models import Person
+    from portfolio.models.base import utcnow
+    from portfolio.models.logins import LoginSession
+
+    context = browser.new_context(viewport={"width": 375, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        login(page, live.url, "learner3@example.org")
+        with session_scope(live.engine) as session:
+            person = session.exec(
+                select(Person).where(Person.email == "learner3@example.org")
+            ).one()
+            session.exec(
+                update(LoginSession)
+                .where(LoginSession.person_id == person.id)
+                .values(created_at=utcnow() - timedelta(minutes=20))
+            )
+        page.goto(f"{live.url}/account/tokens")
+        assert page.get_by_role("button", name="Make token").count() == 0
+        problems = [f"confirm: {v['id']} {v['nodes']}" for v in axe_violations(page)]
+        widths = [page.evaluate("document.documentElement.scrollWidth")]
+        page.get_by_label("Your password").fill("not-the-password")
+        page.keyboard.press("Enter")
+        page.get_by_text("That is not your password.").first.wait_for()
+        problems += [f"wrong: {v['id']} {v['nodes']}" for v in axe_violations(page)]
+        widths.append(page.evaluate("document.documentElement.scrollWidth"))
+        page.get_by_label("Your password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Confirm").click()
+        page.get_by_label("Name (what the token is for)").fill("Laptop script")
+        page.get_by_label("Read what you may see", exact=False).check()
+        page.get_by_role("button", name="Make token").click()
+        secret = page.get_by_role("textbox", name="Token", exact=True).input_value()
+        assert secret.startswith("pat_")
         assert problems == []
         assert max(widths) <= 375, widths
     finally:
