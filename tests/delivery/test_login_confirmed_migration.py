@@ -1,4 +1,4 @@
-"""Migration 0054 gives a log-in session the time the password was last given again in it:
+"""Migration 0055 gives a log-in session the time the password was last given again in it:
 sessions stored before have none (their own beginning is their sign-in) and keep everything
 else; down drops the column and keeps the sessions, up again adds it back, empty."""
 
@@ -30,7 +30,7 @@ def test_sessions_stored_before_have_no_confirmation_down_and_up_again(backend, 
     with fresh_database(backend, tmp_path) as url:
         engine = make_engine(url)
         try:
-            upgrade(engine, "0053")  # the revision before
+            upgrade(engine, "0054")  # the revision before
             with engine.begin() as conn:
                 conn.execute(
                     text(
@@ -55,7 +55,7 @@ def test_sessions_stored_before_have_no_confirmation_down_and_up_again(backend, 
                 conn.execute(text("UPDATE loginsession SET confirmed_at = :t"), {"t": NOW})
                 cfg = alembic_config(url)
                 cfg.attributes["connection"] = conn
-                command.downgrade(cfg, "0053")
+                command.downgrade(cfg, "0054")
                 assert "confirmed_at" not in _columns(conn)
                 down = _sessions(conn, confirmed=False)
                 command.upgrade(cfg, "head")

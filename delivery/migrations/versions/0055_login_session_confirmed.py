@@ -1,7 +1,7 @@
 """a log-in session records when the person last gave their password again in it
 
-Revision ID: 0054
-Revises: 0053
+Revision ID: 0055
+Revises: 0054
 
 Making an API token asks for a recent sign-in: the session's own beginning (``created_at``: a
 log-in or a VLE launch) or, when that is older than 15 minutes, the password given again on the
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0054"
-down_revision = "0053"
+revision = "0055"
+down_revision = "0054"
 branch_labels = None
 depends_on = None
 
