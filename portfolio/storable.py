@@ -64,11 +64,25 @@ def _label(key: str) -> str:
     return key.replace("_", " ").capitalize()
 
 
-def _check_lengths(mapper: Mapper[Any], value_of: Callable[[str], Any]) -> None:
+def _too_long(mapper: Mapper[Any], value_of: Callable[[str], Any]) -> tuple[str, str, int] | None:
     for key, length in _lengths(mapper):
         value = value_of(key)
         if isinstance(value, str) and len(value) > length:
-            raise Invalid(too_long_message(_label(key), value, length), field=key)
+            return key, value, length
+    return None
+
+
+def _check_lengths(mapper: Mapper[Any], value_of: Callable[[str], Any]) -> None:
+    found = _too_long(mapper, value_of)
+    if found is not None:
+        key, value, length = found
+        raise Invalid(too_long_message(_label(key), value, length), field=key)
+
+
+def too_long(model: type[Any], values: dict[str, Any]) -> tuple[str, str, int] | None:
+    """The first of ``values`` longer than its column of ``model`` holds, as (attribute, value,
+    most characters); None when each fits. For a caller that names the value in its own words."""
+    return _too_long(inspect(model), values.get)
 
 
 def check_values(model: type[Any], values: dict[str, Any]) -> None:

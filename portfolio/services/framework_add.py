@@ -21,6 +21,7 @@ from portfolio.services import audit
 from portfolio.services.frameworks import (
     STANDARD_FIELDS,
     ImportResult,
+    check_storable,
     diff_specs,
     find_framework,
     load_spec,
@@ -44,6 +45,7 @@ def add_standards(
         raise PermissionDenied("Only administrators load frameworks.")
     if not spec.standards:
         raise Invalid("The files hold no standards.")
+    check_storable(spec, framework=False)
     fw = find_framework(session, spec.code, version)
     loaded = load_spec(session, fw.id or 0)
     have = {s.code: s for s in loaded.standards}

@@ -17,7 +17,7 @@ from portfolio.models import Criterion, Framework, Standard
 from portfolio.paging import past
 from portfolio.services import audit
 from portfolio.services.people import Actor
-from portfolio.storable import check_values
+from portfolio.storable import check_values, too_long, too_long_message
 from portfolio.words import count_words
 
 STANDARD_FIELDS = (
@@ -108,6 +108,7 @@ def import_framework(
         raise PermissionDenied("Only administrators load frameworks.")
     if not spec.standards:
         raise Invalid("The framework has no standards.")
+    check_storable(spec)
     existing = _versions(session, spec.code)
     digest = spec.content_hash()
     result = ImportResult(
@@ -157,6 +158,31 @@ def import_framework(
         data={"code": spec.code, "version": spec.version, "hash": digest, "status": result.status},
     )
     return result
+
+
+def check_storable(spec: FrameworkSpec, *, framework: bool = True) -> None:
+    """Refuse (Invalid, about the file) a framework with a value longer than the database holds,
+    in words that say where it is: the preview (a dry run) says so, never offering an import
+    that would then be refused. ``framework``: its own code, title... too (not when standards
+    are added to a framework already loaded)."""
+
+    def refuse(whose: str, found: tuple[str, str, int] | None) -> None:
+        if found is not None:
+            key, value, length = found
+            label = f"{whose} {key.replace('_', ' ')}"
+            raise Invalid(too_long_message(label, value, length), field="file")
+
+    if framework:
+        values = {"code": spec.code, "urn": spec.urn, "title": spec.title, "version": spec.version}
+        refuse("The framework's", too_long(Framework, values))
+    for s in spec.standards:
+        values = {"code": s.code, **{name: getattr(s, name) for name in STANDARD_FIELDS}}
+        refuse("A standard's", too_long(Standard, values))
+        for c in s.criteria:
+            refuse(
+                f"In standard {s.code[:64]}, a criterion's",
+                too_long(Criterion, {"code": c.code, "kind": c.kind}),
+            )
 
 
 def vocabulary_fields(text: str) -> dict[str, str]:

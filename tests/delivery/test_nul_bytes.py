@@ -94,7 +94,10 @@ def test_text_longer_than_its_column_is_refused_alike_on_both_databases(
     criteria = len(session.exec(select(Criterion)).all())
     result = cli("framework", "import", str(path))
     assert result.exit_code == 1, result.output
-    assert "Code “CCSS.Math.Content.6.RP.A.3a.Extended-2024” is too long" in result.output
+    assert (
+        "In standard LC1, a criterion's code “CCSS.Math.Content.6.RP.A.3a.Extended-2024” is too long"
+        in result.output
+    )
     assert "at most 32 characters" in result.output and "Traceback" not in result.output
     session.expire_all()
     assert len(session.exec(select(Framework)).all()) == frameworks

@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from demo.accounts import sample_framework_text
+from framework.parse import parse
 from framework.parse.case import parse_case
 from portfolio.models import AuditEntry, Criterion, Framework
 from portfolio.services.frameworks import import_framework
@@ -158,7 +159,6 @@ def test_standard_download_is_of_its_own_framework(
     client, auth, session, sample_framework, make_person
 ) -> None:
     """Two frameworks may both have an SE04 at version 1: each page downloads its own."""
-    from framework.parse import parse
 
     csv = (
         CSV_HEADER + "criterion_text\n"
@@ -204,6 +204,47 @@ def test_broken_upload_shows_the_error_and_writes_nothing(
         _count(session, AuditEntry),
     ) == before
     assert _pending(app) == []
+
+
+def _csv_with(*, title="Web test units", standard="TW03", criterion="P1") -> bytes:
+    row = f"TWEB,{title},{standard},Extra standard,P,{criterion},Do the extra thing\n"
+    return (CSV_HEADER + "criterion_text\n" + row).encode()
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (_csv_with(title="T" * 600), "at most 500 characters"),
+        (_csv_with(standard="S" * 70), "at most 64 characters"),
+        (_csv_with(criterion="C" * 40), "at most 32 characters"),
+    ],
+)
+@pytest.mark.parametrize("add", [False, True])
+def test_a_value_too_long_to_store_is_refused_by_the_preview(
+    client, auth, session, app, data, said, add
+) -> None:
+    """The preview says what the import would refuse (it never offers to import a file that
+    cannot be stored), beside the file; adding standards checks their criteria as well."""
+    auth.login("admin")
+    if add:
+        import_framework(
+            session,
+            actor=actor_of(auth.make_person("admin")),
+            spec=parse(CSV.encode(), "units.csv"),
+        )
+        session.commit()
+        if "500" in said:
+            return  # adding standards keeps the loaded framework's title
+    before = (_count(session, Framework), _count(session, Criterion), _count(session, AuditEntry))
+    response = _upload(client, data, "long.csv", **({"add": "y"} if add else {}))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422, page
+    error = re.search(r'id="file-error">(.*?)</p>', page, re.S)
+    assert error and "too long" in error.group(1) and said in error.group(1), page
+    assert "Nothing was imported" in page and 'name="token"' not in page
+    assert _pending(app) == []
+    after = (_count(session, Framework), _count(session, Criterion), _count(session, AuditEntry))
+    assert after == before
 
 
 def test_preview_then_confirm_imports(client, auth, session, app) -> None:
