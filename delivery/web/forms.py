@@ -50,6 +50,21 @@ STATUS: tuple[tuple[type[DomainError], int], ...] = (
 )
 
 
+def _length_words(field: Field, error: str) -> str:
+    """WTForms' own words for a length refused ("Field cannot be longer than 300 characters.",
+    which the summary of problems shows without saying which field) as the field's name, its
+    most (or least) and how many characters it has; any other message as it is."""
+    if not error.startswith(("Field cannot be longer", "Field must be")):
+        return error
+    rule = next((v for v in field.validators if isinstance(v, Length) and v.message is None), None)
+    if rule is None:
+        return error
+    label, has = str(field.label.text), len(field.data) if isinstance(field.data, str) else 0
+    if rule.max != -1 and has > rule.max:
+        return f"{label} may be at most {rule.max:,} characters (it has {has:,})."
+    return f"{label} needs at least {rule.min:,} characters (it has {has:,})."
+
+
 class PageForm(FlaskForm):
     """A form of a page. ``row=`` tells apart the copies of a form repeated once per row (one per
     claim, per action...): their fields keep their names and take ids such as ``feedback-12``.
@@ -81,6 +96,8 @@ class PageForm(FlaskForm):
         database can hold one alike; the form is shown again with the message, 422)."""
         valid: bool = super().validate(extra_validators)
         for field in self:
+            if field.errors:
+                field.errors = [_length_words(field, e) for e in field.errors]
             data = getattr(field.data, "filename", field.data)  # an upload: its name
             if contains_nul(data):
                 field.errors = [*field.errors, nul_message(str(field.label.text))]

@@ -366,3 +366,29 @@ def test_each_standards_ticked_count_is_in_its_summary_for_the_script_to_keep(
     assert "/static/ticked.js" in page.get_data(as_text=True)
     script = (Path(__file__).parents[2] / "delivery/web/static/ticked.js").read_text()
     assert "data-ticked-count" in script
+
+
+def test_text_too_long_for_a_field_is_refused_in_words_and_kept(client, auth, session) -> None:
+    """Not WTForms' "Field cannot be longer than 300 characters.", which the summary of problems
+    showed without saying which field: the field's name, its most and how many it has; what
+    was typed is on the page again and nothing is saved."""
+    learner = auth.login("learner")
+    before = session.exec(select(func.count()).select_from(Evidence)).one()
+    response = client.post(
+        f"/learners/{learner.id}/evidence/new",
+        data={"title": "T" * 10_000, "body": "What I did on the ward", "witness_name": "W" * 201,
+              "activity_date": "2026-11-01", "save": "Save draft"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Field cannot be longer" not in page
+    assert "Title may be at most 300 characters (it has 10,000)." in page
+    assert "Witness&#39;s name may be at most 200 characters (it has 201)." in page
+    assert "What I did on the ward" in page
+    assert session.exec(select(func.count()).select_from(Evidence)).one() == before
+    auth.login("admin")
+    cohort = client.post("/admin/cohorts", data={"name": "C" * 201, "site": "Main site"})
+    assert cohort.status_code == 422
+    assert "Cohort name may be at most 200 characters (it has 201)." in cohort.get_data(
+        as_text=True
+    )
