@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlmodel import Session, select
 
 from mappings.assessment.claims import claimable_criteria
@@ -66,6 +67,27 @@ def test_text_holding_half_a_utf16_pair_is_refused_naming_the_field(
                        headers={**mine, "Content-Type": "application/json"})  # fmt: skip
     assert sorted(_fields(made)) == ["fields.situation", "title"]
     assert "not valid Unicode" in made.get_data(as_text=True)
+    assert session.exec(select(Evidence)).all() == []
+
+
+@pytest.mark.parametrize("nested", ["[" * 5000 + "]" * 5000, '{"a": ' * 5000 + "1" + "}" * 5000])
+def test_json_nested_too_deeply_is_refused_in_words(
+    client, session: Session, make_person, make_registration, nested
+) -> None:
+    """A body nested thousands deep made Python's JSON reader give up (RecursionError): a
+    server error. It is a body that cannot be read (400), said so, and nothing is written."""
+    learner = make_person("learner")
+    make_registration(learner=learner)
+    mine = bearer(token_for(session, learner.id))
+    body = (
+        '{"kind": "reflective_account", "title": "Deep", "activity_date": "2026-01-01", '
+        f'"body": "b", "fields": {nested}}}'
+    )
+    made = client.post(f"/api/v1/learners/{learner.id}/evidence", data=body,
+                       headers={**mine, "Content-Type": "application/json"})  # fmt: skip
+    assert made.status_code == 400, made.get_data(as_text=True)
+    said = made.get_json()
+    assert "nested too deeply" in said["detail"] and said["errors"][0]["field"] == "(body)"
     assert session.exec(select(Evidence)).all() == []
 
 

@@ -11,7 +11,9 @@ from contextlib import contextmanager
 from http import HTTPStatus
 from typing import Any
 
+import flask
 from flask import Blueprint, current_app, json, request
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -199,7 +201,24 @@ HANDLERS: list[tuple[Any, Any]] = [
 ]  # fmt: skip
 
 
+class BodyParser(FlaskParser):
+    """webargs' parser of a JSON body, which also answers a body nested too deeply for Python's
+    JSON reader (thousands of ``[``: a RecursionError, a server error) as one it cannot read."""
+
+    def load_json(self, req: flask.Request, schema: Any) -> Any:
+        try:
+            return super().load_json(req, schema)
+        except RecursionError:
+            deep = ValueError("its arrays and objects are nested too deeply")
+            return self._handle_invalid_json_error(deep, req)  # type: ignore[arg-type]
+
+
+BODY_PARSER = BodyParser()
+
+
 def on(blueprint: Blueprint) -> None:
-    """Answer every error raised in ``blueprint``'s operations as a problem."""
+    """Answer every error raised in ``blueprint``'s operations as a problem; read its bodies
+    with :class:`BodyParser` (set before its operations declare their arguments)."""
+    blueprint.ARGUMENTS_PARSER = BODY_PARSER  # type: ignore[attr-defined]
     for exc, handler in HANDLERS:
         blueprint.register_error_handler(exc, handler)
