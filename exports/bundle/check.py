@@ -70,8 +70,13 @@ def read_manifest(zf: zipfile.ZipFile) -> Manifest:
     try:
         data = json.loads(manifest_bytes(zf))
         place = lone_surrogate(data)
-    except (ValueError, RecursionError) as exc:
+    except ValueError as exc:
         raise Invalid(f"Bundle refused: manifest.json is damaged ({exc}).") from exc
+    except RecursionError:  # Python's words ("maximum recursion depth exceeded...") mean nothing
+        raise Invalid(
+            "Bundle refused: manifest.json is damaged (its arrays and objects are nested too "
+            "deeply)."
+        ) from None
     if place is not None:
         raise Invalid(
             f"Bundle refused: manifest.json, {place}: {NOT_UNICODE}. Nothing was imported."

@@ -84,7 +84,7 @@ def check_signature(
         data = json.loads(raw)
         stated = str(data["key_fingerprint"])
         signature = base64.b64decode(data["signature"], validate=True)
-    except (ValueError, KeyError, TypeError, binascii.Error):
+    except (ValueError, KeyError, TypeError, binascii.Error, RecursionError):  # nested too deep
         return SignatureCheck("invalid", reason=f"{SIGNATURE} is damaged")
     for key in trusted:
         try:

@@ -91,6 +91,33 @@ def test_bad_input_is_refused_clearly_and_writes_nothing(client, auth, session: 
     assert _count(session, Evidence) == 2
 
 
+def test_json_nested_too_deeply_in_a_bundle_is_said_in_words(
+    client, auth, session: Session
+) -> None:
+    """A signature.json nested thousands deep made Python's JSON reader raise RecursionError (a
+    server error): it is a damaged signature, the bundle imported unverified, as any other damaged
+    one. A manifest.json so nested is refused in words, not in Python's, and nothing is written."""
+    from exports.bundle.signing import SIGNATURE
+
+    auth.login("admin")
+    deep = b"[" * 100_000 + b"]" * 100_000
+    manifest = _post(client, _rewrite(OLD_BUNDLE.read_bytes(), MANIFEST, lambda _: deep))
+    text = manifest.get_data(as_text=True)
+    assert manifest.status_code == 422, text
+    assert "manifest.json is damaged (its arrays and objects are nested too deeply)" in text
+    assert "recursion" not in text and _count(session, Evidence) == 0
+    signature = _post(client, _with(signed(OLD_BUNDLE.read_bytes()), SIGNATURE, deep), trust=True)
+    text = signature.get_data(as_text=True)
+    assert signature.status_code == 200, text
+    assert "Its signature was not verified" in text
+    assert _count(session, Evidence) == 2
+
+
+def _with(data: bytes, name: str, body: bytes) -> bytes:
+    """The zip ``data`` with its member ``name`` holding ``body`` instead."""
+    return _rewrite(data, name, lambda _: body)
+
+
 @pytest.mark.parametrize("trust", [True, False])
 def test_a_trusted_import_queues_relearning_once_after_its_commit_an_untrusted_one_none(
     app, client, auth, session: Session, tmp_path: Path, monkeypatch, trust: bool
