@@ -84,6 +84,29 @@ def _parser() -> etree.XMLParser:
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
+# libxml2's words for what is wrong, and ours
+_XML_FAULTS = (
+    ("Start tag expected", "it does not start with an XML element (is it a Leap2A file?)"),
+    ("Excessive depth in document", "its elements are nested more than 256 levels deep"),
+    ("xmlParseCharRef", "it holds a control character XML does not allow"),
+    ("PCDATA invalid Char", "it holds a control character XML does not allow"),
+    ("Char 0x", "it holds a control character XML does not allow"),
+    ("Invalid bytes in character encoding",
+     "it holds bytes that are not text in its encoding (save it as UTF-8)"),
+)  # fmt: skip
+
+
+def _not_well_formed(data: bytes, exc: etree.XMLSyntaxError) -> str:
+    """Why ``data`` is not XML, where, in words: not libxml2's ("use XML_PARSE_HUGE option",
+    "(<string>, line 1)")."""
+    if not data.strip():
+        return "The file is empty: choose the Leap2A .zip or .xml file exported from the portfolio."
+    said = re.sub(r", line \d+, column \d+$", "", str(exc.msg or ""))
+    reason = next((ours for theirs, ours in _XML_FAULTS if said.startswith(theirs)), said)
+    line, column = exc.position if exc.position else (exc.lineno, 0)
+    return f"This is not well-formed XML at line {line}, column {column}: {reason}."
+
+
 def parse_feed(data: bytes) -> Feed:
     """The feed in ``data``, or :class:`Invalid` saying why it is not a Leap2A feed."""
     if len(data) > MAX_XML:
@@ -91,7 +114,7 @@ def parse_feed(data: bytes) -> Feed:
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
-        raise Invalid(f"This is not well-formed XML: {exc}.") from None
+        raise Invalid(_not_well_formed(data, exc)) from None
     doc = root.getroottree().docinfo
     if doc.doctype or doc.internalDTD is not None:
         raise Invalid("The file declares a DOCTYPE; a Leap2A feed has none (refused for safety).")

@@ -237,6 +237,37 @@ def _zip(**members: bytes) -> bytes:
 
 
 @pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"", "The file is empty"),
+        (b"not xml at all", "at line 1, column 1: it does not start with an XML element"),
+        (b"<a>" * 300 + b"</a>" * 300, "its elements are nested more than 256 levels deep"),
+        (b"<a>&#0;</a>", "at line 1, column 8: it holds a control character XML does not allow"),
+        (b"<a>\x01</a>", "it holds a control character XML does not allow"),
+        (b"<a>\xff</a>", "it holds bytes that are not text in its encoding"),
+        (b"<a>\n<b></a>", "at line 2, column 8: Opening and ending tag mismatch: b line 2 and a."),
+    ],
+)
+def test_xml_that_cannot_be_read_is_refused_in_words(session, tmp_path, make_person, data, words):
+    """Not libxml2's words ("use XML_PARSE_HUGE option", "xmlParseCharRef", "(<string>, line
+    1)"): where, and what is wrong in words a learner can act on."""
+    learner = make_person("learner")
+    with pytest.raises(Invalid) as info:
+        import_leap2a(
+            session,
+            FileStore(tmp_path),
+            actor=actor_of(learner),
+            learner_id=learner.id,
+            data=data,
+            max_bytes=MB,
+        )
+    said = str(info.value)
+    assert words in said, said
+    for jargon in ("XML_PARSE_HUGE", "<string>", "xmlParseCharRef", "PCDATA", "xmlChar"):
+        assert jargon not in said, said
+
+
+@pytest.mark.parametrize(
     ("data", "message"),
     [
         (b"not xml at all", "not well-formed XML"),
