@@ -29,6 +29,14 @@ TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _NOT_XML = str.maketrans({c: None for c in range(32) if chr(c) not in "\t\n\r"})
 
 
+def delimiter_of(text: str) -> str:
+    """The character between the cells of CSV ``text``, from its first line that holds one: a
+    semicolon when that line has semicolons and no comma (what a spreadsheet set to French or
+    German saves as CSV), else a comma."""
+    first = next((line for line in text.splitlines() if line.strip(" ,;\t\ufeff")), "")
+    return ";" if ";" in first and "," not in first else ","
+
+
 def neutralise(value: Cell) -> Cell:
     """``value`` as it may be written to a CSV cell: formula-like text gets a leading apostrophe."""
     if isinstance(value, str) and value.startswith(TRIGGERS):

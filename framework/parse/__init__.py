@@ -77,7 +77,9 @@ def detect_format(data: bytes, filename: str) -> str:
             return "case"
         return "json" if f'"format": "{JSON_FORMAT}"' in head else "nos-json"
     first_line = head.split("\n", 1)[0].lower()
-    if name.endswith(".csv") or ("criterion_text" in first_line and "," in first_line):
+    if name.endswith(".csv") or (
+        "criterion_text" in first_line and ("," in first_line or ";" in first_line)
+    ):
         return "csv"
     if _MARKING.search(head):
         return "topic-guide"

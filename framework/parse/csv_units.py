@@ -25,7 +25,7 @@ from framework.spec import (
     FrameworkSpec,
     StandardSpec,
 )
-from framework.tabular import unquote
+from framework.tabular import delimiter_of, unquote
 
 REQUIRED = (
     "framework_code",
@@ -72,7 +72,7 @@ def parse_csv(data: bytes | str, source: str = "") -> FrameworkSpec:
     text = decode_text(data, source)
     if not text.strip():
         raise FrameworkFormatError("empty file", source=source, place="line 1")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text))
 
     def fail(message: str) -> FrameworkFormatError:
         return FrameworkFormatError(message, source=source, place=f"line {max(reader.line_num, 1)}")

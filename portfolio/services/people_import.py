@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from framework.tabular import delimiter_of
 from portfolio.errors import DomainError, Invalid, PermissionDenied
 from portfolio.models import Framework, Person, Standard
 from portfolio.services import cohorts, people, registration_dates, registrations
@@ -117,7 +118,7 @@ def read_rows(data: bytes) -> list[dict[str, str]]:
         text = data.decode("cp1252", errors="replace")  # saved by Excel on Windows
     if "\x00" in text:
         raise Invalid("The file is not a CSV text file.", field="file")
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter_of(text))
     try:
         lines = [row for row in reader if any(cell.strip() for cell in row)]
     except csv.Error as exc:  # a cell past the CSV reader's limit (128 KB)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -245,6 +246,20 @@ def test_a_value_too_long_to_store_is_refused_by_the_preview(
     assert _pending(app) == []
     after = (_count(session, Framework), _count(session, Criterion), _count(session, AuditEntry))
     assert after == before
+
+
+def test_a_csv_whose_cells_are_separated_by_semicolons_previews_as_with_commas(
+    client, auth
+) -> None:
+    """Excel set to French or German saves "CSV" with semicolons: it said the file had none of
+    the columns."""
+    auth.login("admin")
+    out = io.StringIO()
+    csv.writer(out, delimiter=";").writerows(csv.reader(io.StringIO(CSV)))
+    preview = _upload(client, out.getvalue().encode(), "units.csv")
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200, page
+    assert "this would import TWEB version 1: 2 standards, 4 criteria." in page
 
 
 def test_preview_then_confirm_imports(client, auth, session, app) -> None:

@@ -3,6 +3,8 @@ All or nothing: a row with an error leaves the database as it was."""
 
 from __future__ import annotations
 
+import codecs
+import csv
 import io
 import json
 import re
@@ -112,6 +114,24 @@ def test_a_file_it_cannot_read_is_refused_as_a_whole(data: bytes, words: str) ->
     with pytest.raises(Invalid) as caught:
         read_rows(data)
     assert words in str(caught.value) and caught.value.field == "file"
+
+
+def _semicolons(data: bytes) -> bytes:
+    """``data`` as a spreadsheet set to a European language saves CSV: cells between semicolons
+    (those holding one quoted)."""
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(
+        csv.reader(io.StringIO(data.decode("utf-8")))
+    )
+    return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
+
+
+def test_a_file_whose_cells_are_separated_by_semicolons_reads_as_with_commas() -> None:
+    """Excel set to French or German saves "CSV" with semicolons: it said the columns "name",
+    "email" were missing and named one unknown column, the whole header row."""
+    semicolons = _semicolons(GOOD)
+    assert b'"iqa;assessor"' in semicolons
+    assert read_rows(semicolons) == read_rows(GOOD)
 
 
 def test_only_administrators_import(session, make_person) -> None:
