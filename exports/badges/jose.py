@@ -145,7 +145,7 @@ def _foreign(text: str) -> str:
         return ""
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deeply to read
         return ""
     if not isinstance(data, dict):
         return ""

@@ -38,6 +38,16 @@ def test_a_pasted_badge_naming_its_issuer_in_half_a_utf16_pair_is_shown(client) 
     assert "issued by Example ? Corp" in page.get_data(as_text=True)
 
 
+def test_pasted_json_nested_too_deeply_is_not_a_badge(client) -> None:
+    """The public check page read pasted JSON to name its issuer; JSON nested thousands deep
+    made Python's reader raise RecursionError: a server error for anyone who pasted it."""
+    page = client.post(
+        "/badges/verify", data={"token": '{"type": ' + "[" * 50_000 + "]" * 50_000 + "}"}
+    )
+    assert page.status_code == 200
+    assert "cannot be trusted" in page.get_data(as_text=True)
+
+
 def test_the_command_line_names_another_issuers_badge_without_speaking_of_a_page(cli) -> None:
     """`portfolio badges verify FILE` says the same as the check page, in words that fit both:
     the command line has no "page"."""
