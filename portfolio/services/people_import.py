@@ -23,6 +23,7 @@ import codecs
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -130,14 +131,16 @@ def read_rows(data: bytes) -> list[dict[str, str]]:
             "The file is empty: it needs a header row and one row per person.", field="file"
         )
     header = [h.strip().lower().replace(" ", "_").replace("-", "_") for h in lines[0]]
-    twice = sorted({h for h in header if h and header.count(h) > 1})
+    counted = Counter(h for h in header if h)
+    twice = sorted(h for h, n in counted.items() if n > 1)
     if twice:
         raise Invalid(
-            f"The header row has the column {' and the column '.join(twice)} twice: keep one.",
+            f"The header row has the column {' and the column '.join(twice[:5])}{_more(twice)} "
+            "twice: keep one.",
             field="file",
         )
     unknown = [h for h in header if h and h not in COLUMNS]
-    missing = [c for c in ("name", "email") if c not in header]
+    missing = [c for c in ("name", "email") if c not in counted]
     if missing or unknown:
         said = []
         if missing:
@@ -148,7 +151,8 @@ def read_rows(data: bytes) -> list[dict[str, str]]:
         if unknown:
             said.append(
                 f"{'an unknown column' if len(unknown) == 1 else 'unknown columns'} "
-                + ", ".join(f"“{c}”" for c in unknown)
+                + ", ".join(f"“{c[:60]}”" for c in unknown[:5])
+                + _more(unknown)
             )
         raise Invalid(
             f"The header row has {' and '.join(said)}. The columns are: {', '.join(COLUMNS)}.",
@@ -173,6 +177,12 @@ def parse_date(text: str, label: str) -> date | None:
         except ValueError:
             continue
     raise Invalid(f"The {label} “{text}” is not a date: write it as 2026-09-01 or 01/09/2026.")
+
+
+def _more(names: list[str], shown: int = 5) -> str:
+    """ " and N more" after the first ``shown`` of ``names`` when there are more: a header row of
+    thousands of columns is not a list of people, and a few of them say so."""
+    return f" and {len(names) - shown:,} more" if len(names) > shown else ""
 
 
 def import_people(

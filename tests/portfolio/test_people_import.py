@@ -134,6 +134,17 @@ def test_a_file_whose_cells_are_separated_by_semicolons_reads_as_with_commas() -
     assert read_rows(semicolons) == read_rows(GOOD)
 
 
+def test_a_header_row_of_thousands_of_unknown_columns_names_a_few() -> None:
+    """A file that is not a list of people (a huge single-line export, say) named every one of
+    its columns: a message of a megabyte, shown twice on the page."""
+    data = ("name,email," + ",".join(f"c{i}" for i in range(100_000)) + "\n").encode()
+    with pytest.raises(Invalid) as caught:
+        read_rows(data)
+    said = str(caught.value)
+    assert len(said) < 400, said[:400]
+    assert "unknown columns “c0”, “c1”, “c2”, “c3”, “c4” and 99,995 more" in said
+
+
 def test_only_administrators_import(session, make_person) -> None:
     with pytest.raises(PermissionDenied):
         import_people(session, actor=actor_of(make_person("assessor")), data=GOOD, dry_run=True)
