@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 
 from framework.parse._text import decode_text
 from framework.spec import (
@@ -91,11 +92,11 @@ def parse_csv(data: bytes | str, source: str = "") -> FrameworkSpec:
         missing = [c for c in REQUIRED if c not in names]
         if missing:
             raise fail(f"missing column{'s' if len(missing) > 1 else ''}: " + ", ".join(missing))
-        duplicated = sorted({n for n in names if n and names.count(n) > 1})
+        duplicated = sorted(n for n, count in Counter(names).items() if n and count > 1)
         if duplicated:
             many = "s" if len(duplicated) > 1 else ""
             raise fail(f"repeated column{many}: " + ", ".join(duplicated))
-        index = {n: i for i, n in enumerate(names)}
+        index = {n: i for i, n in enumerate(names) if n in COLUMNS}  # others are not read
         builder = _Builder()
         for row in rows:
             if not any(c.strip() for c in row):

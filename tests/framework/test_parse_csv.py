@@ -99,6 +99,20 @@ def test_bad_files(data: bytes, message: str) -> None:
     assert err.value.place.startswith("line ")
 
 
+def test_a_header_row_of_many_columns_is_read_in_one_pass() -> None:
+    """Each column was counted against every other to find repeated ones: 100,000 columns
+    beside the needed ones took minutes. They are counted once each; a repeated one is named."""
+    import time
+
+    header = HEADER.rstrip("\n") + "," + ",".join(f"c{i}" for i in range(100_000))
+    started = time.monotonic()
+    rows = "".join(f"ZZ,T,1,Z1,S,performance,P{n},c\n" for n in range(2_000))
+    spec = parse_csv(f"{header}\n{rows}".encode(), "wide.csv")
+    assert time.monotonic() - started < 10 and spec.criteria_count() == 2_000
+    with pytest.raises(FrameworkFormatError, match="repeated column: c7"):
+        parse_csv((header + ",c7\nZZ,T,1,Z1,S,performance,P1,c\n").encode(), "wide.csv")
+
+
 def test_svq_structure_gets_a_clear_error() -> None:
     with pytest.raises(FrameworkFormatError, match="SVQ qualification structure"):
         parse_csv(SVQ.read_bytes(), source=SVQ.name)
