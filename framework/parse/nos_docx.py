@@ -139,9 +139,12 @@ def open_docx(data: bytes, source: str = "") -> object:
 
     try:
         return docx.Document(io.BytesIO(bytes(data)))
-    except Exception as exc:  # python-docx raises many types on corrupt parts
+    except Exception:  # python-docx raises many types on corrupt parts, in its own words
         raise FrameworkFormatError(
-            f"not a readable .docx ({exc})", source=source, place="word/document.xml"
+            "not a readable .docx: it is damaged or was not saved by Word (open it in Word and "
+            "save it again, as a Word document)",
+            source=source,
+            place="word/document.xml",
         ) from None
 
 

@@ -245,6 +245,26 @@ def test_not_a_docx(data: bytes, message: str) -> None:
     assert err.value.place in ("zip", "word/document.xml")
 
 
+@pytest.mark.parametrize(
+    "members",
+    [
+        {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<x/>"},
+        {"[Content_Types].xml": b"<x", "word/document.xml": b"<x"},
+        {"[Content_Types].xml": b"\x00", "word/document.xml": b"\xff"},
+    ],
+)
+def test_a_damaged_docx_is_said_in_words_not_python_docxs(members: dict[str, bytes]) -> None:
+    """python-docx's own words ("'lxml.etree._Element' object has no attribute 'overrides'")
+    were shown on the upload page: what is wrong and what to do instead."""
+    with pytest.raises(FrameworkFormatError) as err:
+        parse_nos_docx(_zip(members), source="bad.docx")
+    said = str(err.value)
+    assert "not a readable .docx: it is damaged or was not saved by Word" in said, said
+    assert "open it in Word and save it again" in said
+    for jargon in ("lxml", "attribute", "object", "Error", "xml.", "'"):
+        assert jargon not in said.split(":", 2)[-1], said
+
+
 def test_docx_without_standards() -> None:
     document = Document()
     document.add_paragraph("Just a letter.")
