@@ -161,11 +161,19 @@ def _draft(entry: Entry, kind: str, report: Leap2aReport) -> evidence.Draft:
     stamp = entry.published or entry.updated
     activity = entry.start or (stamp.date() if stamp else None)
     latest = date.today() + timedelta(days=1)
-    if activity is None or not evidence.EARLIEST_ACTIVITY <= activity <= latest:
-        activity = date.today()
     title = entry.title or "Untitled entry"
     if len(title) > evidence.MAX_TITLE:
+        report.warnings.append(
+            f"The title “{title[:60]}…” has {len(title):,} characters: it was shortened to "
+            f"{evidence.MAX_TITLE}."
+        )
         title = title[: evidence.MAX_TITLE - 1].rstrip() + "…"
+    if activity is None or not evidence.EARLIEST_ACTIVITY <= activity <= latest:
+        activity = date.today()
+        report.warnings.append(
+            f"“{title}” has no date of its activity that could be read: it is dated today; "
+            "change the date on the draft if that is not right."
+        )
     body = entry.text or entry.summary
     fields: dict[str, str] = {}
     if kind == "star_narrative":

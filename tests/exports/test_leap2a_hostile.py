@@ -128,6 +128,27 @@ def test_fields_too_long_are_shortened_with_a_warning_not_refused(session, tmp_p
     assert len(versions["Long STAR"].body) <= 200_000
 
 
+def test_a_title_shortened_and_a_date_not_read_are_each_warned_of(session, tmp_path, make_person):
+    """A title of 10,000 characters came in cut to 300, and an entry whose date could not be read
+    (or was in the year 99999) came in dated today, both without a word: each is said now."""
+    learner = make_person("learner")
+    undated = _ours("e2", "Undated", "reflective_account", {}).replace(
+        "</title>", "</title><updated>99999-01-01T00:00:00Z</updated>"
+    )
+    report = import_leap2a(
+        session,
+        FileStore(tmp_path),
+        actor=actor_of(learner),
+        learner_id=learner.id,
+        data=_feed(_ours("e1", "T" * 10_000, "reflective_account", {}), undated),
+        max_bytes=MB,
+    )
+    assert len(report.items) == 2
+    assert any("title" in w and "10,000 characters" in w and "shortened to 300" in w
+               for w in report.warnings), report.warnings  # fmt: skip
+    assert any("“Undated”" in w and "dated today" in w for w in report.warnings), report.warnings
+
+
 def test_a_feed_of_more_entries_than_one_import_takes_is_refused_saying_so(
     session, tmp_path, make_person
 ):
