@@ -186,6 +186,8 @@ def read_manifest(zf: zipfile.ZipFile) -> dict[str, Any]:
         raise _refuse(f"the archive has no {MANIFEST}") from exc
     except ValueError as exc:
         raise _refuse(f"{MANIFEST} is not JSON ({exc})") from exc
+    except RecursionError:  # Python's JSON reader gives up on thousands of [ or {
+        raise _refuse(f"{MANIFEST} is nested too deeply to be a backup's manifest") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise _refuse(f"{MANIFEST} is not a {FORMAT} manifest")
     members = manifest.get("members")

@@ -133,8 +133,12 @@ def _rewritten(archive: Path, tmp_path: Path, change) -> Path:
             "does not match its hash",
         ),
         (lambda n, d: None if n.startswith("files/") else d, "missing from the archive"),
+        (  # Python's JSON reader gave up (RecursionError): a traceback
+            lambda n, d: b"[" * 100_000 + b"]" * 100_000 if n == "manifest.json" else d,
+            "manifest.json is nested too deeply",
+        ),
     ],
-    ids=["file-changed", "database-changed", "file-removed"],
+    ids=["file-changed", "database-changed", "file-removed", "manifest-too-deep"],
 )
 def test_a_changed_archive_is_refused_and_nothing_written(
     target, archive, tmp_path, change, words
