@@ -18,10 +18,9 @@ from framework.spec import FrameworkSpec, StandardSpec
 from portfolio.errors import Invalid, PermissionDenied
 from portfolio.models import Criterion, Framework, Standard
 from portfolio.services import audit
+from portfolio.services.framework_checks import STANDARD_FIELDS, check_storable
 from portfolio.services.frameworks import (
-    STANDARD_FIELDS,
     ImportResult,
-    check_storable,
     diff_specs,
     find_framework,
     load_spec,

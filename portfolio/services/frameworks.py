@@ -16,24 +16,9 @@ from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import Criterion, Framework, Standard
 from portfolio.paging import past
 from portfolio.services import audit
+from portfolio.services.framework_checks import STANDARD_FIELDS, check_storable
 from portfolio.services.people import Actor
-from portfolio.storable import check_values, too_long, too_long_message
 from portfolio.words import count_words
-
-STANDARD_FIELDS = (
-    "urn",
-    "title",
-    "overview",
-    "content",
-    "version",
-    "date_approved",
-    "review_date",
-    "validity",
-    "status",
-    "originating_organisation",
-    "occupations",
-    "keywords",
-)
 
 
 @dataclass
@@ -160,31 +145,6 @@ def import_framework(
     return result
 
 
-def check_storable(spec: FrameworkSpec, *, framework: bool = True) -> None:
-    """Refuse (Invalid, about the file) a framework with a value longer than the database holds,
-    in words that say where it is: the preview (a dry run) says so, never offering an import
-    that would then be refused. ``framework``: its own code, title... too (not when standards
-    are added to a framework already loaded)."""
-
-    def refuse(whose: str, found: tuple[str, str, int] | None) -> None:
-        if found is not None:
-            key, value, length = found
-            label = f"{whose} {key.replace('_', ' ')}"
-            raise Invalid(too_long_message(label, value, length), field="file")
-
-    if framework:
-        values = {"code": spec.code, "urn": spec.urn, "title": spec.title, "version": spec.version}
-        refuse("The framework's", too_long(Framework, values))
-    for s in spec.standards:
-        values = {"code": s.code, **{name: getattr(s, name) for name in STANDARD_FIELDS}}
-        refuse("A standard's", too_long(Standard, values))
-        for c in s.criteria:
-            refuse(
-                f"In standard {s.code[:64]}, a criterion's",
-                too_long(Criterion, {"code": c.code, "kind": c.kind}),
-            )
-
-
 def vocabulary_fields(text: str) -> dict[str, str]:
     """What a version keeps of its vocabulary: the table, and its SHA-256 so that what depends on
     it (the suggestion engines) can tell it changed without reading the table."""
@@ -239,11 +199,6 @@ def _insert(session: Session, spec: FrameworkSpec, digest: str) -> int:
         }
         for i, s in enumerate(spec.standards, start=1)
     ]
-    for row in rows:  # bulk inserts: the check the ORM's flush makes of every row, by hand
-        check_values(Standard, row)
-    for s in spec.standards:
-        for c in s.criteria:
-            check_values(Criterion, {"code": c.code, "kind": c.kind})
     ids = (
         session.execute(
             insert(Standard).returning(col(Standard.id), sort_by_parameter_order=True), rows
