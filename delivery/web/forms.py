@@ -17,6 +17,7 @@ typed, answering :attr:`PageForm.status`::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar
@@ -50,16 +51,20 @@ STATUS: tuple[tuple[type[DomainError], int], ...] = (
 )
 
 
-def _length_words(field: Field, error: str) -> str:
-    """WTForms' own words for a length refused ("Field cannot be longer than 300 characters.",
-    which the summary of problems shows without saying which field) as the field's name, its
-    most (or least) and how many characters it has; any other message as it is."""
+def _in_words(field: Field, error: str) -> str:
+    """WTForms' own words where a field gave none of its own, which the summary of problems
+    shows without saying which field ("This field is required.", "Field cannot be longer than
+    300 characters."): the field's name, and for a length its most (or least) and how many
+    characters it has; any other message as it is."""
+    label = re.sub(r"\s*\(.*\)$", "", str(field.label.text))  # "Name (for you...)": "Name"
+    if error == "This field is required.":
+        return f"{label} is required."
     if not error.startswith(("Field cannot be longer", "Field must be")):
         return error
     rule = next((v for v in field.validators if isinstance(v, Length) and v.message is None), None)
     if rule is None:
         return error
-    label, has = str(field.label.text), len(field.data) if isinstance(field.data, str) else 0
+    has = len(field.data) if isinstance(field.data, str) else 0
     if rule.max != -1 and has > rule.max:
         return f"{label} may be at most {rule.max:,} characters (it has {has:,})."
     return f"{label} needs at least {rule.min:,} characters (it has {has:,})."
@@ -97,7 +102,7 @@ class PageForm(FlaskForm):
         valid: bool = super().validate(extra_validators)
         for field in self:
             if field.errors:
-                field.errors = [_length_words(field, e) for e in field.errors]
+                field.errors = [_in_words(field, e) for e in field.errors]
             data = getattr(field.data, "filename", field.data)  # an upload: its name
             if contains_nul(data):
                 field.errors = [*field.errors, nul_message(str(field.label.text))]

@@ -392,3 +392,21 @@ def test_text_too_long_for_a_field_is_refused_in_words_and_kept(client, auth, se
     assert "Cohort name may be at most 200 characters (it has 201)." in cohort.get_data(
         as_text=True
     )
+
+
+def test_an_empty_title_is_refused_naming_the_field(client, auth, session) -> None:
+    """Not WTForms' "This field is required.", which the summary of problems showed without
+    saying which field; the page and the autosave say it alike, and what was typed is kept."""
+    learner = auth.login("learner")
+    response = client.post(
+        f"/learners/{learner.id}/evidence/new",
+        data={"title": "", "body": "Notes from the ward round", "activity_date": "2026-11-01",
+              "save": "Save draft"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "This field is required" not in page and "Title is required." in page
+    assert "Notes from the ward round" in page
+    saved = client.post(f"/learners/{learner.id}/evidence/autosave", data={"title": ""})
+    assert saved.status_code == 422 and "Title is required." in saved.get_json()["error"]
+    assert session.exec(select(func.count()).select_from(Evidence)).one() == 0
