@@ -10,11 +10,13 @@ from collections import Counter
 from sqlmodel import Session
 
 from mappings.assessment.models import AssessmentPlan
+from mappings.assessment.plan_state import written_by_assessor
 from mappings.assessment.standing import StandardInfo
 from portfolio.models import Evidence, Framework, Person, Registration
+from portfolio.models.evidence import KINDS
 from portfolio.services import access, notifications
 from portfolio.services.actors import Actor
-from portfolio.words import day_words
+from portfolio.words import a_or_an, day_words
 
 
 def _claims(n: int) -> str:
@@ -94,13 +96,28 @@ def signed_off(
     )
 
 
+def _asking(kind: str | None) -> str:
+    """ ", asking for a witness testimony" (", which your assessor writes" after a kind the
+    assessor writes); nothing for a plan that asks for any kind."""
+    if kind not in KINDS:
+        return ""
+    words = KINDS[kind]
+    first = words.split(" ", 1)[0]
+    if not first.isupper():  # "STAR narrative" keeps its capitals
+        words = words[:1].lower() + words[1:]
+    writes = ", which your assessor writes" if written_by_assessor(kind) else ""
+    return f", asking for {a_or_an(words)}{writes}"
+
+
 def plan_set(session: Session, *, actor: Actor, plan: AssessmentPlan) -> None:
-    """Tell the learner their assessor set them a plan (in the app, and by e-mail as they chose
-    for plans: queued in the session, sent once the request has committed)."""
+    """Tell the learner their assessor set them a plan, and the kind of evidence it asks for if
+    it asks for one (in the app, and by e-mail as they chose for plans: queued in the session,
+    sent once the request has committed)."""
     notifications.notify(
         session,
         person_id=plan.learner_id,
-        text=f"{actor.name} set you a plan: “{plan.title}”, due {day_words(plan.due_on)}.",
+        text=f"{actor.name} set you a plan: “{plan.title}”, due {day_words(plan.due_on)}"
+        f"{_asking(plan.evidence_kind)}.",
         link=f"/plans/{plan.id}",
         kind="plan",
     )

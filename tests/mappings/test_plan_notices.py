@@ -102,3 +102,26 @@ def test_the_plan_is_mailed_to_the_learner_after_the_form_commits(
         f"due {due.strftime('%-d %b %Y')}."
     )
     assert f"{SITE}{r.headers['Location'].removeprefix('http://localhost')}" in _body(message)
+
+
+@pytest.mark.parametrize(
+    ("kind", "words"),
+    [
+        ("witness_testimony", "asking for a witness testimony"),
+        ("star_narrative", "asking for a STAR narrative"),
+        ("observation_record", "asking for an observation record, which your assessor writes"),
+        (
+            "professional_discussion",
+            "asking for a professional discussion, which your assessor writes",
+        ),
+    ],
+)
+def test_the_notice_says_the_kind_of_evidence_the_plan_asks_for(session, case, kind, words) -> None:
+    reg, people = case
+    _set(session, reg, people["assessor"], evidence_kind=kind)
+    session.commit()
+    (told,) = _told(session, people["learner"].id)
+    due = (TODAY + timedelta(days=14)).strftime("%-d %b %Y")
+    assert told.text == (
+        f"Asha Assessor set you a plan: “Reflect on your last job-match visit”, due {due}, {words}."
+    )
