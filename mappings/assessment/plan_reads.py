@@ -16,7 +16,7 @@ from mappings.assessment.models import (
     AssessmentPlanCriterion,
     AssessmentPlanEvidence,
 )
-from mappings.assessment.plan_state import PlanState, kind_words, state_of
+from mappings.assessment.plan_state import PlanState, kind_words, state_of, written_by_assessor
 from portfolio.errors import NotFound
 from portfolio.models import (
     Criterion,
@@ -120,6 +120,10 @@ class PlanPage:
     may_write: bool  # the actor is the learner, the plan open, its registration not completed
     portfolio_reader: bool  # the actor may read the portfolio (not only an administrator)
     own: bool = False  # the actor is the learner
+    # the actor is the allocated assessor and writes the record the open plan asks for (an
+    # observation record, a professional discussion); not once the registration is completed
+    # or the learner withdrew from it
+    may_record: bool = False
 
 
 def require_read(session: Session, actor: Actor, learner_id: int) -> set[str]:
@@ -282,6 +286,12 @@ def plan_page(
         may_write=is_open and not completed and "self" in rel,
         portfolio_reader=bool(rel - {"admin"}),
         own="self" in rel,
+        may_record=is_open
+        and reg.assessor_id == actor.id
+        and "assessor" in rel
+        and written_by_assessor(plan.evidence_kind)
+        and not completed
+        and reg.withdrawn_at is None,
     )
 
 
@@ -395,20 +405,35 @@ def targets_of(session: Session, registration_id: int) -> list[Target]:
 
 @dataclass(frozen=True)
 class WritingPlan:
-    """The learner's own plan as the evidence editor needs it."""
+    """The plan as the evidence editor needs it: the learner's own, or one its allocated assessor
+    writes a record for."""
 
     id: int
     title: str
     criterion_ids: list[int]
     open: bool  # evidence written now is linked to it (an ended plan takes no more)
+    by_assessor: bool = False  # the writer is the plan's allocated assessor, not the learner
 
 
-def plan_for_writing(session: Session, *, actor: Actor, plan_id: int) -> WritingPlan:
-    """The actor's own plan, for the evidence editor to tick its criteria and link the item;
-    NotFound for anyone else's plan."""
+def plan_for_writing(
+    session: Session, *, actor: Actor, plan_id: int, learner_id: int | None = None
+) -> WritingPlan:
+    """The actor's own plan, or one of a registration they are the allocated assessor of (for
+    the record they write), for the evidence editor to tick its criteria and link the item;
+    NotFound for anyone else, and for a plan of another learner than ``learner_id`` if given
+    (the learner the item is written for)."""
     plan = session.get(AssessmentPlan, plan_id)
-    if plan is None or plan.learner_id != actor.id or not actor.has("learner"):
+    if plan is None or (learner_id is not None and plan.learner_id != learner_id):
         raise NotFound("No such plan of yours.")
+    own = plan.learner_id == actor.id and actor.has("learner")
+    if not own:
+        reg = session.get(Registration, plan.registration_id)
+        if reg is None or reg.assessor_id != actor.id or not actor.has("assessor"):
+            raise NotFound("No such plan of yours.")
     return WritingPlan(
-        plan_id, plan.title, criterion_ids_of(session, plan_id), plan.status == "open"
+        plan_id,
+        plan.title,
+        criterion_ids_of(session, plan_id),
+        plan.status == "open",
+        by_assessor=not own,
     )

@@ -1,8 +1,9 @@
 """Assessment plans: tasks the assessor sets a learner ("by 20 Dec, write a reflective account of
 your last job-match visit, covering SE03 P4-P7").
 
-Only the registration's allocated assessor sets, edits, marks done and closes its plans; the
-learner links their own evidence items to their own open plans, and is told when one is set
+Only the registration's allocated assessor sets, edits, marks done and closes its plans, and
+links the records they write for the learner to them; the learner links their own evidence items
+to their own open plans, and is told when one is set
 (:func:`mappings.assessment.notices.plan_set`). Each function checks who may act,
 flushes (never commits) and writes one audit entry. A plan is not set or edited on a registration
 the learner withdrew from, nor for criteria outside the registration's standards. Reading plans:
@@ -26,7 +27,7 @@ from mappings.assessment.models import (
 from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import Criterion, Evidence, Framework, Registration, RegistrationStandard
 from portfolio.models.base import utcnow
-from portfolio.models.evidence import KINDS
+from portfolio.models.evidence import ASSESSOR_KINDS, KINDS
 from portfolio.services import access, audit, evidence
 from portfolio.services.people import Actor, without_controls
 from portfolio.services.withdrawals import NOTHING_NEW, refuse_if_erased
@@ -261,13 +262,27 @@ def close_plan(session: Session, *, actor: Actor, plan_id: int, reason: str) -> 
 def link_evidence(
     session: Session, *, actor: Actor, plan_id: int, evidence_id: int
 ) -> AssessmentPlan:
-    """The learner says an item of theirs was written for their open plan."""
+    """The learner says an item of theirs was written for their open plan; or the plan's
+    allocated assessor says a record they wrote for the learner (an observation record, a
+    professional discussion) was."""
     plan = session.get(AssessmentPlan, plan_id)
     item = session.get(Evidence, evidence_id)
-    if plan is None or plan.learner_id != actor.id or not actor.has("learner"):
-        raise NotFound("No such plan, or it is not one of yours.")
-    if item is None or item.learner_id != actor.id or evidence.hidden_from(item, actor):
-        raise NotFound("No such evidence, or it is not yours.")
+    if plan is not None and plan.learner_id != actor.id:  # only its allocated assessor
+        _assessing(
+            session, actor, _registration(session, plan.registration_id), "links records to plans"
+        )
+        if (
+            item is None
+            or item.learner_id != plan.learner_id
+            or item.created_by != actor.id
+            or item.kind not in ASSESSOR_KINDS
+        ):
+            raise NotFound("No such record of yours for this learner.")
+    else:
+        if plan is None or plan.learner_id != actor.id or not actor.has("learner"):
+            raise NotFound("No such plan, or it is not one of yours.")
+        if item is None or item.learner_id != actor.id or evidence.hidden_from(item, actor):
+            raise NotFound("No such evidence, or it is not yours.")
     _still_open(plan)
     linked = session.get(AssessmentPlanEvidence, (plan_id, evidence_id))
     if linked is None:

@@ -127,3 +127,66 @@ def test_the_other_kind_of_evidence_has_a_button_people_understand(client, auth,
     assert "New item of another kind" in page and "New other" not in page
     editor = _text(client.get(f"/learners/{learner.id}/evidence/new?kind=other"))
     assert "New item of another kind" in editor and "New other" not in editor
+
+
+def test_the_assessor_writes_the_record_a_plan_asks_for_from_its_page(
+    client,
+    auth,
+    session,
+    case,  # noqa: F811
+) -> None:
+    """A plan asking for an observation record (or a professional discussion) is the assessor's
+    to carry out: its page offers them the editor for that kind, and the record saved is linked
+    to the plan. The learner, whose kind it is not, is not offered it."""
+    reg, learner, assessor = case
+    plan = _set(session, reg, assessor, title="Observe a job match", kind="observation_record")
+    any_kind = _set(session, reg, assessor, title="Anything will do")
+    write = f"/learners/{learner.id}/evidence/new?kind=observation_record&amp;plan={plan}"
+    auth.login(learner)
+    assert "Write the observation record for this plan" not in _text(client.get(f"/plans/{plan}"))
+    auth.login(assessor)
+    page = client.get(f"/plans/{plan}").get_data(as_text=True)
+    assert (
+        f'<a class="button" href="{write}">Write the observation record for this plan</a>' in page
+    )
+    assert "Write the" not in _text(client.get(f"/plans/{any_kind}"))
+    link = write.replace("&amp;", "&")
+    editor = _text(client.get(link))
+    assert "New observation record" in editor
+    assert "Written for your plan “Observe a job match”" in editor
+    for cid in _ids(session, "SE03", "P4", "P5"):
+        assert f'value="{cid}" checked' in editor
+    other = f"/learners/{learner.id}/evidence/new?kind=professional_discussion&amp;plan={plan}"
+    assert other in client.get(link).get_data(as_text=True)  # the other kind the assessor writes
+    assert "kind=reflective_account" not in client.get(link).get_data(as_text=True)
+    r = client.post(
+        link,
+        data={
+            "title": "Watched Sam's job match",
+            "activity_date": "2026-11-30",
+            "body": "Sam matched the bakery well.",
+            "criterion": [str(i) for i in _ids(session, "SE03", "P4", "P5")],
+            "on_page": "1",
+        },
+    )
+    assert r.status_code == 302
+    item = session.exec(select(Evidence).where(Evidence.learner_id == learner.id)).one()
+    assert item.kind == "observation_record" and item.created_by == assessor.id
+    assert session.get(AssessmentPlanEvidence, (plan, item.id)) is not None
+    assert "Watched Sam's job match" in _text(client.get(f"/plans/{plan}"))
+    # an ended plan offers it no more
+    assert client.post(f"/plans/{plan}/done").status_code == 302
+    assert "Write the observation record" not in _text(client.get(f"/plans/{plan}"))
+
+
+def test_the_plan_page_offers_the_assessor_the_professional_discussion(
+    client,
+    auth,
+    session,
+    case,  # noqa: F811
+) -> None:
+    reg, learner, assessor = case
+    plan = _set(session, reg, assessor, kind="professional_discussion")
+    auth.login(assessor)
+    page = _text(client.get(f"/plans/{plan}"))
+    assert "Write the professional discussion for this plan" in page

@@ -176,9 +176,12 @@ def test_a_learner_cannot_write_for_someone_elses_plan(
     assert r.status_code == 404
     assert session.exec(select(Evidence).where(Evidence.learner_id == other.id)).all() == []
     assert client.get(f"/plans/{plan}").status_code == 404
-    # the assessor cannot write the learner's evidence for the plan either
+    # the assessor cannot write the learner's evidence for the plan either, nor a record of
+    # another learner of theirs for it
     auth.login(assessor)
-    r = client.get(f"/learners/{learner.id}/evidence/new?kind=observation_record&plan={plan}")
+    r = client.get(f"/learners/{learner.id}/evidence/new?kind=reflective_account&plan={plan}")
+    assert r.status_code == 403
+    r = client.get(f"/learners/{other.id}/evidence/new?kind=observation_record&plan={plan}")
     assert r.status_code == 404
 
 

@@ -306,6 +306,59 @@ def test_the_learner_links_only_their_own_evidence_to_their_own_plan(
     assert page.state.key == "open"  # a draft is not yet submitted evidence
 
 
+def test_the_allocated_assessor_links_a_record_they_wrote_to_an_open_plan(
+    session, case, make_evidence
+) -> None:
+    reg, people = case
+    plan = _set(session, reg, people["assessor"], evidence_kind="observation_record")
+    learner, assessor = people["learner"], people["assessor"]
+    record = make_evidence(
+        learner, kind="observation_record", title="Seen at the desk", author=assessor, submit=False
+    )
+    by_learner = make_evidence(learner, title="My visit", submit=False)
+    # the assessor's plan, for writing: its criteria to tick; the IQA's and a stranger's: none
+    shown = plan_reads.plan_for_writing(session, actor=actor_of(assessor), plan_id=plan.id)
+    assert shown.open and shown.by_assessor and len(shown.criterion_ids) == 4
+    for who in ("iqa", "other_assessor", "other_learner"):
+        with pytest.raises(NotFound):
+            plan_reads.plan_for_writing(session, actor=actor_of(people[who]), plan_id=plan.id)
+    # only the allocated assessor, only a record they wrote for this learner
+    with pytest.raises(NotFound):
+        plans.link_evidence(
+            session, actor=actor_of(assessor), plan_id=plan.id, evidence_id=by_learner.id
+        )
+    with pytest.raises(PermissionDenied, match="allocated assessor"):
+        plans.link_evidence(
+            session, actor=actor_of(people["iqa"]), plan_id=plan.id, evidence_id=record.id
+        )
+    with pytest.raises(NotFound):
+        plans.link_evidence(
+            session,
+            actor=actor_of(people["other_assessor"]),
+            plan_id=plan.id,
+            evidence_id=record.id,
+        )
+    with pytest.raises(NotFound):  # the learner does not link the assessor's record
+        plans.link_evidence(
+            session, actor=actor_of(learner), plan_id=plan.id, evidence_id=record.id
+        )
+    before = _audits(session, "plan.link")
+    plans.link_evidence(session, actor=actor_of(assessor), plan_id=plan.id, evidence_id=record.id)
+    session.commit()
+    assert _audits(session, "plan.link") == before + 1
+    page = plan_reads.plan_page(session, actor=actor_of(assessor), plan_id=plan.id, today=TODAY)
+    assert [e.title for e in page.evidence] == ["Seen at the desk"]
+    # an ended plan takes no more
+    other = make_evidence(
+        learner, kind="professional_discussion", title="Talked", author=assessor, submit=False
+    )
+    plans.mark_done(session, actor=actor_of(assessor), plan_id=plan.id)
+    with pytest.raises(Invalid, match="already done"):
+        plans.link_evidence(
+            session, actor=actor_of(assessor), plan_id=plan.id, evidence_id=other.id
+        )
+
+
 def test_state_follows_submission_and_due_date(session, case, make_evidence) -> None:
     reg, people = case
     plan = _set(session, reg, people["assessor"], due_on=TODAY + timedelta(days=1))

@@ -154,29 +154,32 @@ def _editor(
         preview_url=url_for("evidence.preview", kind=kind),
         max_mb=current_app.config["MAX_UPLOAD_MB"],
         plan=plan,
-        plan_kinds=_other_kinds(kind) if plan is not None and item is None else {},
+        plan_kinds=_other_kinds(kind, plan) if plan is not None and item is None else {},
         said=said,
     )
     return page_html, form.status
 
 
-def _other_kinds(kind: str) -> dict[str, str]:
-    """The learner's other kinds, to write for the same plan instead (the editor's links)."""
-    return {k: label for k, label in learner_kinds().items() if k != kind}
+def _other_kinds(kind: str, plan: plan_reads.WritingPlan) -> dict[str, str]:
+    """The writer's other kinds, to write for the same plan instead (the editor's links): the
+    learner's own kinds, or the other kind the assessor writes."""
+    kinds = {k: KINDS[k] for k in ASSESSOR_KINDS} if plan.by_assessor else learner_kinds()
+    return {k: label for k, label in kinds.items() if k != kind}
 
 
-def _plan() -> plan_reads.WritingPlan | None:
-    """The plan a new item is written for (``?plan=``): only the learner's own (404 otherwise)."""
+def _plan(learner_id: int) -> plan_reads.WritingPlan | None:
+    """The plan a new item is written for (``?plan=``): the learner's own, or one of theirs the
+    writer is its allocated assessor of (404 otherwise)."""
     plan_id = request.args.get("plan", type=int)
     if plan_id is None:
         return None
-    return plan_reads.plan_for_writing(db(), actor=actor(), plan_id=plan_id)
+    return plan_reads.plan_for_writing(db(), actor=actor(), plan_id=plan_id, learner_id=learner_id)
 
 
 def _link(plan: plan_reads.WritingPlan | None, item: Evidence) -> None:
-    """Link a new item to the open plan it was written for (the service checks both are the
-    learner's own); a plan that ended while the learner wrote takes no link, and the item is
-    saved all the same, the learner told."""
+    """Link a new item to the open plan it was written for (the service checks the item is the
+    learner's own, or the assessor's record for the learner of their plan); a plan that ended
+    while they wrote takes no link, and the item is saved all the same, the writer told."""
     if plan is None:
         return
     if plan.open:
@@ -191,7 +194,7 @@ def new(learner_id: int) -> tuple[str, int] | Response:
     learner = _learner(learner_id)
     kind = _kind(learner_id)
     service.may_author(db(), actor(), learner_id, kind)
-    plan = _plan()
+    plan = _plan(learner_id)
     form = EvidenceForm()
     if request.method == "GET" and plan is not None and plan.open:
         form.criterion.data = plan.criterion_ids  # ticked for the learner to confirm
@@ -330,7 +333,7 @@ def autosave_new(learner_id: int) -> tuple[dict[str, Any], int]:
     _learner(learner_id)
     kind = _kind(learner_id)
     service.may_author(db(), actor(), learner_id, kind)
-    plan = _plan()
+    plan = _plan(learner_id)
     form = EvidenceForm()
     if not form.validate_on_submit():
         return _not_saved(form)
