@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, bindparam, case, exists, func
+from sqlalchemy import Select, and_, bindparam, case, exists, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -255,7 +255,7 @@ def plan_page(
     plan, reg, framework, learner, completed = found
     rel = require_read(session, actor, plan.learner_id)
     setter = session.get(Person, plan.set_by)
-    evidence, total, submitted = _evidence_of(session, plan_id, evidence_shown)
+    evidence, total, submitted = _evidence_of(session, plan_id, evidence_shown, actor.id)
     is_open = plan.status == "open"
     return PlanPage(
         id=plan_id,
@@ -335,17 +335,29 @@ _NEWEST = (
             col(AssessmentPlanEvidence.plan_id) == bindparam("plan_id"),
         ),
     )
+    # not to the learner an item someone else wrote about them (the assessor's record for the
+    # plan) before it is submitted, as evidence.hidden_from says everywhere else
+    .where(
+        or_(
+            col(Evidence.learner_id) != bindparam("viewer_id"),
+            col(Evidence.created_by) == col(Evidence.learner_id),
+            col(Evidence.submitted_at).is_not(None),
+        )
+    )
     .order_by(col(Evidence.id).desc())
 )
 
 
 def _evidence_of(
-    session: Session, plan_id: int, shown: int | None
+    session: Session, plan_id: int, shown: int | None, viewer_id: int
 ) -> tuple[list[PlanEvidence], int, bool]:
-    """The newest ``shown`` items written for the plan (None: all), oldest first, in one
-    statement however many there are; how many there are; whether any was submitted."""
+    """The newest ``shown`` items written for the plan (None: all) that ``viewer_id`` may see,
+    oldest first, in one statement however many there are; how many there are; whether any was
+    submitted."""
     statement = _NEWEST if shown is None else _NEWEST.limit(shown)
-    rows = session.connection().execute(statement, {"plan_id": plan_id}).all()
+    rows = (
+        session.connection().execute(statement, {"plan_id": plan_id, "viewer_id": viewer_id}).all()
+    )
     if not rows:
         return [], 0, False
     items = [PlanEvidence(i or 0, t, s) for i, t, s, _, _ in reversed(rows)]

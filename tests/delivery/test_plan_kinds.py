@@ -10,6 +10,8 @@ from sqlmodel import select
 
 from mappings.assessment.models import AssessmentPlanEvidence
 from portfolio.models import Evidence
+from portfolio.services import evidence as evidence_service
+from tests.conftest import actor_of
 from tests.delivery.test_plans_web import _ids, _set, _text, case  # noqa: F401
 
 
@@ -162,9 +164,9 @@ def test_the_assessor_writes_the_record_a_plan_asks_for_from_its_page(
     r = client.post(
         link,
         data={
-            "title": "Watched Sam's job match",
+            "title": "Watched a job match",
             "activity_date": "2026-11-30",
-            "body": "Sam matched the bakery well.",
+            "body": "The match with the bakery went well.",
             "criterion": [str(i) for i in _ids(session, "SE03", "P4", "P5")],
             "on_page": "1",
         },
@@ -173,7 +175,19 @@ def test_the_assessor_writes_the_record_a_plan_asks_for_from_its_page(
     item = session.exec(select(Evidence).where(Evidence.learner_id == learner.id)).one()
     assert item.kind == "observation_record" and item.created_by == assessor.id
     assert session.get(AssessmentPlanEvidence, (plan, item.id)) is not None
-    assert "Watched Sam's job match" in _text(client.get(f"/plans/{plan}"))
+    assert "Watched a job match" in _text(client.get(f"/plans/{plan}"))
+    # the learner does not see the assessor's record on the plan's page until it is submitted,
+    # as everywhere else (evidence.hidden_from)
+    auth.login(learner)
+    page = _text(client.get(f"/plans/{plan}"))
+    assert "Watched a job match" not in page and "No evidence yet." in page
+    evidence_service.submit(
+        session, actor=actor_of(assessor), evidence_id=item.id, declaration=True
+    )
+    session.commit()
+    assert "Watched a job match" in _text(client.get(f"/plans/{plan}"))
+    assert "Evidence submitted" in _text(client.get(f"/plans/{plan}"))
+    auth.login(assessor)
     # an ended plan offers it no more
     assert client.post(f"/plans/{plan}/done").status_code == 302
     assert "Write the observation record" not in _text(client.get(f"/plans/{plan}"))
