@@ -12,8 +12,9 @@ the learner withdrew from, nor for criteria outside the registration's standards
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
@@ -219,6 +220,45 @@ def edit_plan(
     session.add_all(AssessmentPlanCriterion(plan_id=plan_id, criterion_id=c) for c in criteria)
     _audit(session, actor, "plan.edit", plan, _written(due, kind, criteria))
     return plan
+
+
+CHANGEABLE = ("title", "body", "due_on", "criterion_ids", "evidence_kind")
+
+
+def change_plan(
+    session: Session,
+    *,
+    actor: Actor,
+    plan_id: int,
+    changes: Mapping[str, object],
+    today: date | None = None,
+) -> AssessmentPlan:
+    """Change what ``changes`` names of an open plan (any of :data:`CHANGEABLE`; an
+    ``evidence_kind`` of None: any kind) and keep the rest as it is, through
+    :func:`edit_plan`: its checks, its refusals, its one audit entry. Nothing named: refused.
+    The plan's row is locked first, so that a change made meanwhile to a field left out is not
+    undone by the value read here (PostgreSQL; SQLite writes one at a time)."""
+    if session.get(AssessmentPlan, plan_id, with_for_update=True) is None:
+        raise NotFound("No such plan.")
+    plan, reg = _plan(session, plan_id)
+    _assessing(session, actor, reg, "changes plans")
+    unknown = sorted(set(changes) - set(CHANGEABLE))
+    if unknown:
+        raise Invalid(f"A plan has no “{unknown[0]}” to change.", field=unknown[0])
+    if not changes:
+        raise Invalid(f"Say what to change: any of {', '.join(CHANGEABLE)}.")
+    kept: dict[str, Any] = {
+        "title": plan.title,
+        "body": plan.body,
+        "due_on": plan.due_on,
+        "evidence_kind": plan.evidence_kind,
+        "criterion_ids": session.exec(
+            select(AssessmentPlanCriterion.criterion_id).where(
+                AssessmentPlanCriterion.plan_id == plan_id
+            )
+        ).all(),
+    }
+    return edit_plan(session, actor=actor, plan_id=plan_id, today=today, **{**kept, **changes})
 
 
 def require_assessing(session: Session, *, actor: Actor, plan_id: int) -> None:

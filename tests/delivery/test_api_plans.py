@@ -1,6 +1,6 @@
 """Assessment plans through the API: a learner's plans and one plan for whoever may see the
-portfolio, a plan set by the allocated assessor (assess scope) with the learner told, refusals
-as problems with nothing stored."""
+portfolio, a plan set or changed by the allocated assessor (assess scope) with the learner told
+when it is set, refusals as problems with nothing stored."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
-from mappings.assessment import plan_reads
+from mappings.assessment import plan_reads, plans
 from mappings.assessment.models import AssessmentPlan
-from portfolio.models import Notification
+from portfolio.models import AuditEntry, Notification
 from portfolio.services import withdrawals
 from tests.conftest import actor_of
 from tests.delivery.api_world import api_world, bearer, token_for, world  # noqa: F401 - fixtures
@@ -154,3 +154,105 @@ def test_the_openapi_document_describes_the_kind_asked_for(client) -> None:
     assert asked["enum"][: len(KINDS)] == list(KINDS) and "evidence_kind" not in schemas[
         "NewPlan"
     ].get("required", [])
+
+
+def _edits(session) -> int:
+    return len(session.exec(select(AuditEntry).where(AuditEntry.action == "plan.edit")).all())
+
+
+def test_the_assessor_changes_a_plan_keeping_what_is_left_out(app, session, api_world) -> None:  # noqa: F811
+    """PATCH /plans/N changes what the body names and keeps the rest, through the pages' service
+    (one plan.edit audit entry each); evidence_kind null is any kind, left out it is kept."""
+    walk, values = api_world
+    plan_id, reg_id = values["plan_id"], values["registration_id"]
+    client = app.test_client()
+    url, headers = f"/api/v1/plans/{plan_id}", bearer(walk["tokens"]["assessor"])
+    was = client.get(url, headers=headers).get_json()
+    before = _edits(session)
+    changed = client.patch(
+        url, json={"title": "Observe a job match", "evidence_kind": "observation_record"},
+        headers=headers,
+    )  # fmt: skip
+    assert changed.status_code == 200, changed.get_data(as_text=True)
+    plan = changed.get_json()
+    assert plan["title"] == "Observe a job match" and plan["evidence_kind"] == "observation_record"
+    assert plan["evidence_kind_label"] == "Observation record"
+    for kept in ("body", "due_on", "criteria", "set_by", "registration_id"):
+        assert plan[kept] == was[kept], kept
+    targets = plan_reads.targets_of(session, reg_id)
+    due = (date.today() + timedelta(days=30)).isoformat()
+    changed = client.patch(
+        url, json={"evidence_kind": None, "due_on": due, "body": "Watch and write it up.",
+                   "criterion_ids": [t.criterion_id for t in targets[:2]]},
+        headers=headers,
+    )  # fmt: skip
+    plan = changed.get_json()
+    assert plan["evidence_kind"] is None and plan["title"] == "Observe a job match"
+    assert plan["due_on"] == due and plan["body"] == "Watch and write it up."
+    assert [c["code"] for c in plan["criteria"]] == [t.code for t in targets[:2]]
+    assert _edits(session) == before + 2
+    shown = client.get(url, headers=bearer(walk["tokens"]["owner"])).get_json()
+    assert shown["title"] == "Observe a job match" and shown["due_on"] == due
+
+
+def test_a_plan_change_is_refused_as_on_the_pages_nothing_stored(
+    app,
+    session,
+    api_world,  # noqa: F811
+) -> None:
+    walk, values = api_world
+    plan_id, reg_id = values["plan_id"], values["registration_id"]
+    client = app.test_client()
+    url, headers = f"/api/v1/plans/{plan_id}", bearer(walk["tokens"]["assessor"])
+    was = client.get(url, headers=headers).get_json()
+    before = _edits(session)
+    # who: a token without the assess scope, the learner, the IQA, another assessor
+    read_only = token_for(session, walk["people"]["assessor"].id, scopes=("read",))
+    _problem(client.patch(url, json={"title": "X"}, headers=bearer(read_only)), 403)
+    for who in ("owner", "iqa", "other_assessor", "other_learner"):
+        sent = client.patch(url, json={"title": "X"}, headers=bearer(walk["tokens"][who]))
+        assert sent.status_code in (403, 404), (who, sent.status_code)
+    _problem(client.patch("/api/v1/plans/999999", json={"title": "X"}, headers=headers), 404)
+    # what: each refused naming its field
+    for bad, field in (
+        ({"title": " "}, "title"),
+        ({"title": None}, "title"),
+        ({"body": ""}, "body"),
+        ({"due_on": (date.today() - timedelta(days=1)).isoformat()}, "due_on"),
+        ({"due_on": None}, "due_on"),
+        ({"criterion_ids": []}, "criterion_ids"),
+        ({"criterion_ids": [2**31 - 1]}, "criterion_ids"),
+        ({"evidence_kind": "essay"}, "evidence_kind"),
+        ({"colour": "red"}, "colour"),
+    ):
+        problem = _problem(client.patch(url, json=bad, headers=headers), 422)
+        assert [e["field"] for e in problem["errors"]] == [field], (bad, problem)
+    problem = _problem(client.patch(url, json={}, headers=headers), 422)
+    assert "Say what to change" in problem["detail"]
+    assert client.get(url, headers=headers).get_json() == was and _edits(session) == before
+    # an ended plan, a withdrawn registration: refused in words
+    withdrawals.withdraw(
+        session, actor=actor_of(walk["people"]["admin"]), registration_id=reg_id,
+        on=date.today(), reason="Moved away",
+    )  # fmt: skip
+    session.commit()
+    problem = _problem(client.patch(url, json={"title": "X"}, headers=headers), 422)
+    assert "withdrew" in problem["detail"]
+    withdrawals.reinstate(session, actor=actor_of(walk["people"]["admin"]), registration_id=reg_id)
+    session.commit()
+    plans.mark_done(session, actor=actor_of(walk["people"]["assessor"]), plan_id=plan_id)
+    session.commit()
+    problem = _problem(client.patch(url, json={"title": "X"}, headers=headers), 422)
+    assert "already done" in problem["detail"]
+    assert _edits(session) == before
+
+
+def test_the_openapi_document_describes_a_plan_change(client) -> None:
+    document = client.get("/api/v1/openapi.json").get_json()
+    operation = document["paths"]["/api/v1/plans/{plan_id}"]["patch"]
+    assert operation["summary"] == "Change a plan"
+    schema = document["components"]["schemas"]["PlanChange"]
+    assert set(schema["properties"]) == {
+        "title", "body", "due_on", "criterion_ids", "evidence_kind",
+    }  # fmt: skip
+    assert "required" not in schema and "null" in schema["properties"]["evidence_kind"]["type"]

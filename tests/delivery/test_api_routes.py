@@ -63,6 +63,7 @@ EXPECT: dict[str, set[str]] = {
     "api_plans.list_plans": SAMPLED_READERS,
     "api_plans.show_plan": SAMPLED_READERS,
     "api_plans.set_plan": {"assessor"},
+    "api_plans.change_plan": {"assessor"},  # the walk's plan, open, on an active registration
     "api_quality.cycles": {"iqa"},
     "api_quality.cycle": {"iqa"},
     "api_quality.sample": {"iqa", "eqa"},
@@ -106,6 +107,7 @@ def _request(endpoint: str, persona: str, values: dict[str, Any]) -> dict[str, A
             "title": "From the API", "body": "What to do.", "due_on": TODAY,
             "criterion_ids": [values.get("criterion_id", 1)],  # any well-formed id: those refused anyway
         }},
+        "api_plans.change_plan": {"json": {"title": f"Changed by {persona}"}},
         "api_assessment.decide": {"json": {
             "decision": "accepted", "method": "O", "feedback": "", "revision": 0,
         }},

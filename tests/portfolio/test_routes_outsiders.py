@@ -46,6 +46,7 @@ NOT_THE_OTHER_REGISTRATIONS = {
     "plans.done",
     "plans.close",
     "api_plans.set_plan",
+    "api_plans.change_plan",
     "evidence.decide",
     "coverage.signoff",
     "coverage.reopen",

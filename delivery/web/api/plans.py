@@ -1,6 +1,6 @@
 """Assessment plans: a learner's plans and one plan, for whoever may see the learner's portfolio
 (as on the pages, less an administrator, who reads no portfolio through the API), and a plan set
-by the registration's allocated assessor. The services check who may do what."""
+or changed by the registration's allocated assessor. The services check who may do what."""
 
 from __future__ import annotations
 
@@ -103,6 +103,32 @@ class NewPlan(ma.Schema):
     )  # fmt: skip
 
 
+class PlanChange(schemas.Strict):
+    """What to change; a field left out keeps its value."""
+
+    title = f.String(validate=v.Length(max=plans.TITLE_LONGEST))
+    body = f.String(
+        validate=v.Length(max=plans.BODY_LONGEST), metadata={"description": "what to do, Markdown"}
+    )
+    due_on = f.Date(
+        metadata={
+            "description": "not in the past (a past due date may be kept), "
+            "nor more than five years away"
+        }
+    )
+    criterion_ids = f.List(
+        f.Integer(validate=schemas.IDS),
+        metadata={
+            "description": "criteria of the registration's standards: they replace the plan's"
+        },
+    )
+    evidence_kind = f.String(
+        allow_none=True, validate=v.OneOf(list(KINDS)),
+        metadata={"description": "the kind of evidence asked for, as an evidence item's `kind`; "
+                                 "null: any kind, the learner's choice; left out: kept"},
+    )  # fmt: skip
+
+
 def _state(state: PlanState, kind: str | None) -> dict[str, str | None]:
     return {"state": state.key, "state_label": state.label, "state_words": state.words,
             "evidence_kind": kind, "evidence_kind_label": kind_words(kind)}  # fmt: skip
@@ -188,3 +214,20 @@ def set_plan(args: dict[str, Any], registration_id: int) -> dict[str, Any]:
             evidence_kind=args["evidence_kind"],
         )  # fmt: skip
     return _detail(plan.id or 0)
+
+
+@bp.route("/plans/<int:plan_id>", methods=["PATCH"])
+@operation("assess")
+@bp.arguments(PlanChange)
+@bp.response(200, PlanDetail)
+def change_plan(args: dict[str, Any], plan_id: int) -> dict[str, Any]:
+    """Change a plan
+
+    The fields sent, and only those: a field left out keeps its value (`evidence_kind` null
+    asks for any kind). As on the plan's page "Change the plan": the registration's allocated
+    assessor, an open plan, not on a withdrawn registration; the same checks as when a plan is
+    set, except that a due date already past may be kept. Refused with 422 naming the field,
+    nothing changed; an empty body is refused too."""
+    with problems.request_fields(criteria="criterion_ids"):
+        plans.change_plan(db(), actor=api_actor(), plan_id=plan_id, changes=args)
+    return _detail(plan_id)
