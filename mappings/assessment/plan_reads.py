@@ -335,8 +335,7 @@ _NEWEST = (
             col(AssessmentPlanEvidence.plan_id) == bindparam("plan_id"),
         ),
     )
-    # not to the learner an item someone else wrote about them (the assessor's record for the
-    # plan) before it is submitted, as evidence.hidden_from says everywhere else
+    # not to the learner someone else's item (the assessor's record) until it is submitted
     .where(
         or_(
             col(Evidence.learner_id) != bindparam("viewer_id"),
@@ -355,9 +354,8 @@ def _evidence_of(
     oldest first, in one statement however many there are; how many there are; whether any was
     submitted."""
     statement = _NEWEST if shown is None else _NEWEST.limit(shown)
-    rows = (
-        session.connection().execute(statement, {"plan_id": plan_id, "viewer_id": viewer_id}).all()
-    )
+    params = {"plan_id": plan_id, "viewer_id": viewer_id}
+    rows = session.connection().execute(statement, params).all()
     if not rows:
         return [], 0, False
     items = [PlanEvidence(i or 0, t, s) for i, t, s, _, _ in reversed(rows)]
