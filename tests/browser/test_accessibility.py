@@ -15,6 +15,7 @@ from sqlmodel import select
 from delivery.schema import upgrade
 from delivery.web.app import create_app
 from demo.accounts import load_demo
+from mappings.assessment import plan_reads, plans
 from portfolio.db import make_engine, session_scope
 from portfolio.models import Person, Registration
 from portfolio.services import breaks
@@ -191,6 +192,34 @@ def test_plan_pages(page, live_server) -> None:
     paths = [progress, f"/learners/{learner_id}/plans/new", plan, f"{plan}/edit"]
     assert _check(page, live_server, paths) == []
     assert _plan_form_refused(page, live_server, learner_id) == []
+
+
+def test_the_plan_page_offers_the_assessor_the_record_it_asks_for(page, live) -> None:
+    """A plan asking for a professional discussion (set here for learner3, whose plans no other
+    walk counts): its page's "Write the professional discussion for this plan" and the editor it
+    opens, for the assessor."""
+    with session_scope(live.engine) as session:
+        learner = session.exec(select(Person).where(Person.email == "learner3@example.org")).one()
+        reg = session.exec(
+            select(Registration).where(Registration.learner_id == learner.id)
+        ).first()
+        assert reg is not None and reg.id is not None and reg.assessor_id is not None
+        assessor = session.get(Person, reg.assessor_id)
+        assert assessor is not None
+        email = assessor.email
+        plan = plans.set_plan(
+            session, actor=Actor.of(assessor), registration_id=reg.id,
+            title="Talk through a job match", body="We will talk it through.",
+            criterion_ids=[plan_reads.targets_of(session, reg.id)[0].criterion_id],
+            due_on=date.today() + timedelta(days=10), evidence_kind="professional_discussion",
+        ).id  # fmt: skip
+    login(page, live.url, email)
+    page.goto(f"{live.url}/plans/{plan}")
+    page.get_by_role("link", name="Write the professional discussion for this plan").click()
+    page.wait_for_url("**/evidence/new?**")
+    assert "kind=professional_discussion" in page.url and f"plan={plan}" in page.url
+    editor = page.url.removeprefix(live.url)
+    assert _check(page, live.url, [f"/plans/{plan}", editor]) == []
 
 
 def _plan_form_refused(page, base: str, learner_id: str) -> list[str]:
