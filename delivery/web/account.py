@@ -22,6 +22,7 @@ from delivery.web.forms import (
     TokenForm,
     errors_on,
     status_of,
+    wrong_answer,
 )
 from delivery.web.handler import page
 from delivery.web.outbox import reset_link, send_later
@@ -51,6 +52,8 @@ def settings() -> tuple[str, int] | Response:
             log_in(person)  # every session ended; this browser goes on in a new one
             flash("Your password is changed. You are logged out everywhere else.", "success")
             return redirect(url_for("account.settings"))
+        if wrong_answer(form, "current"):  # a wrong current password counts as a failed log-in does
+            limits.note_failed_login()
     idle = timedelta(minutes=int(current_app.config["SESSION_IDLE_MINUTES"]))
     return render_template(
         "account/settings.html",
@@ -90,7 +93,7 @@ def tokens() -> tuple[str, int] | Response:
                 logins.confirm(db(), actor=me, login=login, password=confirm.password.data or "")
                 flash("Thank you: you can make a token for the next 15 minutes.", "success")
                 return redirect(url_for("account.tokens"))
-        if confirm.failure is not None:  # a wrong password counts as a failed log-in does
+        if wrong_answer(confirm, "password", "code"):  # counts as a failed log-in does
             limits.note_failed_login()
         form = TokenForm(formdata=None, scopes=offered)
     else:

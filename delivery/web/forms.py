@@ -152,6 +152,13 @@ def errors_on(form: PageForm) -> Iterator[None]:
         form.fail(error)
 
 
+def wrong_answer(form: PageForm, *fields: str) -> bool:
+    """Whether the service refused what ``form`` gave in one of ``fields`` (a wrong password or
+    code, not a field left empty): on the account pages such a try counts towards the client
+    address's failed log-in limit (:func:`delivery.web.limits.note_failed_login`)."""
+    return form.failure is not None and getattr(form.failure, "field", None) in fields
+
+
 FormT = TypeVar("FormT", bound=PageForm)
 
 

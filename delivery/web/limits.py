@@ -1,4 +1,5 @@
-"""Rate limits (Flask-Limiter): per client address on the log-in (both steps), password-reset and witness forms, per
+"""Rate limits (Flask-Limiter): per client address on the log-in (both steps), password-reset and witness forms
+(and, for wrong passwords and codes, on the account pages that ask for them again), per
 token on the JSON API (and, per token, on its requests to a witness as on the witness form); their numbers from the
 configuration. Counts are kept in Redis when ``PORTFOLIO_REDIS_URL`` is
 set (shared by every worker process), in memory otherwise. A refused request is answered 429
@@ -22,6 +23,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 LOG_IN = ("auth.login", "two_step.code")  # the password, and the code of two-step verification
+# the account pages that ask for the password (or a code) again: changing the password, the
+# password given again before making an API token, turning two-step verification off. Their
+# wrong answers count in the log-in's failure limit, so a session taken over cannot guess there
+PASSWORD_AGAIN = ("account.settings", "account.tokens", "two_step.settings")
 WITNESS_API = "api_witness.ask_witness"
 
 
@@ -49,6 +54,8 @@ def init_app(app: Flask) -> None:
     )  # fmt: skip
     for endpoint in LOG_IN:
         _on(app, endpoint, attempts)
+        _on(app, endpoint, failures)
+    for endpoint in PASSWORD_AGAIN:  # past the limit, their forms are refused as log-in is
         _on(app, endpoint, failures)
     # the JSON API: every operation, counted per token (delivery.web.api.handler.rate_key)
     from delivery.web.api import RESOURCES
@@ -78,7 +85,14 @@ def init_app(app: Flask) -> None:
         _only_where_limited(
             app,
             limiter,
-            {*LOG_IN, "account.forgot", "evidence.witness_ask", "witness.answer", WITNESS_API},
+            {
+                *LOG_IN,
+                *PASSWORD_AGAIN,
+                "account.forgot",
+                "evidence.witness_ask",
+                "witness.answer",
+                WITNESS_API,
+            },
             {m.bp.name for m in RESOURCES},
         )
 
@@ -160,7 +174,8 @@ def _setting(key: str) -> str:
 
 
 def note_failed_login() -> None:
-    """Mark this request as a failed log-in: it counts towards the per-address failure limit."""
+    """Mark this request as a failed log-in: it counts towards the per-address failure limit
+    (on the views of :data:`LOG_IN` and :data:`PASSWORD_AGAIN`)."""
     g.login_failed = True
 
 

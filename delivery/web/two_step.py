@@ -14,7 +14,13 @@ from werkzeug.wrappers import Response
 from delivery.web import limits
 from delivery.web.auth import delays, log_in, safe_next
 from delivery.web.context import actor, db
-from delivery.web.forms import SecondStepForm, TwoStepOffForm, TwoStepOnForm, errors_on
+from delivery.web.forms import (
+    SecondStepForm,
+    TwoStepOffForm,
+    TwoStepOnForm,
+    errors_on,
+    wrong_answer,
+)
 from delivery.web.handler import page
 from delivery.web.second_step import PENDING, REQUIRED, SETUP, pending, setup_required
 from portfolio.models import Person
@@ -107,6 +113,8 @@ def settings() -> tuple[str, int] | Response:
             )
             flash("Two-step verification is off: you log in with your password alone.", "info")
             return redirect(url_for("two_step.settings"))
+        if wrong_answer(off_form, "password", "code"):  # as a failed log-in
+            limits.note_failed_login()
     person = db().get(Person, me.id)
     assert person is not None
     on = codes is not None or two_step.is_on(db(), person_id=me.id)

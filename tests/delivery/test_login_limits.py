@@ -204,3 +204,96 @@ def test_with_redis_configured_every_worker_shares_the_counts(
         redis = Redis.from_url(url)
         for key in redis.scan_iter(f"*{prefix}*"):
             redis.delete(key)
+
+
+def _refused_in_words(answer) -> None:
+    assert answer.status_code == 429 and int(answer.headers["Retry-After"]) > 0
+    text = answer.get_data(as_text=True)
+    assert "Too many attempts" in text
+    assert re.search(r"Wait (\d+ seconds?|about \d+ minutes), then try again", text), text
+
+
+@pytest.mark.parametrize(
+    ("path", "wrong", "right"),
+    [
+        (  # changing the password: the current one
+            "/account",
+            {"current": "not-my-password", "password": "new-password-1",
+             "confirm": "new-password-1", "change": "Change password"},
+            {"current": PASSWORD, "password": "new-password-1",
+             "confirm": "new-password-1", "change": "Change password"},
+        ),
+        (  # making an API token after 15 minutes: the password given again
+            "/account/tokens",
+            {"confirm-password": "not-my-password", "confirm-submit": "Confirm"},
+            {"confirm-password": PASSWORD, "confirm-submit": "Confirm"},
+        ),
+    ],
+)  # fmt: skip
+def test_wrong_passwords_on_the_account_pages_count_as_failed_log_ins(
+    app: Flask, auth, client, session, path, wrong, right
+) -> None:
+    """A stolen session must not guess the password without limit where a page asks for it
+    again: each wrong one counts towards the address's failed log-in limit, shared with the
+    log-in form; past it the page refuses as the log-in form does, and nothing is changed."""
+    from sqlmodel import update
+
+    from portfolio.models.logins import LoginSession
+
+    app.config["LOGIN_FAILURE_LIMIT"] = "3 per hour"
+    person = auth.login("learner")
+    session.exec(
+        update(LoginSession)
+        .where(LoginSession.person_id == person.id)
+        .values(created_at=utcnow() - timedelta(minutes=20))
+    )
+    session.commit()
+    env = {"REMOTE_ADDR": "10.3.3.3"}
+    assert _try(app.test_client(), person.email, "wrong-password", "10.3.3.3").status_code == 200
+    for _ in range(2):
+        assert client.post(path, data=wrong, environ_base=env).status_code == 422
+    _refused_in_words(client.post(path, data=right, environ_base=env))  # even the right one
+    # the log-in form of that address is refused too: one limit
+    assert _try(app.test_client(), person.email, PASSWORD, "10.3.3.3").status_code == 429
+    # another address is not held up
+    assert (
+        client.post(path, data=right, environ_base={"REMOTE_ADDR": "10.3.3.4"}).status_code == 302
+    )
+
+
+def test_wrong_passwords_and_codes_turning_two_step_off_count_as_failed_log_ins(
+    app: Flask, auth, client, session
+) -> None:
+    import pyotp
+
+    from portfolio.models import TwoStep
+    from portfolio.services import two_step
+
+    app.config["LOGIN_FAILURE_LIMIT"] = "3 per hour"
+    person = auth.login("learner")
+    secret = two_step.new_secret()
+    code = pyotp.TOTP(secret).now()
+    page = client.get("/account/two-step")
+    assert page.status_code == 200
+    with client.session_transaction() as cookie:
+        cookie["two_step_setup"] = secret
+    assert (
+        client.post(
+            "/account/two-step", data={"on-code": code, "on-turn_on": "Turn on"}
+        ).status_code
+        == 200
+    )
+    assert session.get(TwoStep, person.id) is not None
+    env = {"REMOTE_ADDR": "10.4.4.4"}
+    off = {"off-turn_off": "Turn off two-step verification"}
+    wrong_password = {**off, "off-password": "not-my-password", "off-code": "123456"}
+    wrong_code = {**off, "off-password": PASSWORD, "off-code": "000000"}
+    assert (
+        client.post("/account/two-step", data=wrong_password, environ_base=env).status_code == 422
+    )
+    assert client.post("/account/two-step", data=wrong_code, environ_base=env).status_code == 422
+    assert _try(app.test_client(), person.email, "wrong-password", "10.4.4.4").status_code == 200
+    right = {**off, "off-password": PASSWORD, "off-recovery": "none-left-here"}
+    _refused_in_words(client.post("/account/two-step", data=right, environ_base=env))
+    session.expire_all()
+    assert session.get(TwoStep, person.id) is not None  # still on
