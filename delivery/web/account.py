@@ -10,7 +10,7 @@ from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
 from delivery.web import limits
-from delivery.web.auth import log_in, log_out
+from delivery.web.auth import delays, log_in, log_out
 from delivery.web.context import actor, db
 from delivery.web.forms import (
     ChangePasswordForm,
@@ -28,7 +28,7 @@ from delivery.web.handler import page
 from delivery.web.outbox import reset_link, send_later
 from delivery.web.words import centre_zone
 from portfolio.models.notification import KINDS, MODES
-from portfolio.services import logins, notifications, people, resets
+from portfolio.services import logins, notifications, people, resets, two_step
 from portfolio.services import tokens as api_tokens
 
 bp = Blueprint("account", __name__)
@@ -82,16 +82,26 @@ def logout_everywhere() -> Response:
 def tokens() -> tuple[str, int] | Response:
     """The person's API tokens; a new one's secret is shown here once, never again. Making one
     needs a recent sign-in: after 15 minutes the page asks for the password again (the
-    ``confirm-`` form) before it offers the token form."""
+    ``confirm-`` form), and a code or a recovery code with it when two-step verification is on,
+    before it offers the token form."""
     me = actor()
     login = _login()
     offered = api_tokens.scopes_for(me.roles)
+    with_code = two_step.is_on(db(), person_id=me.id)
     confirm = ConfirmSignInForm(prefix="confirm")
+    confirm.needs_code = with_code
     if confirm.submit.data:
         if confirm.validate_on_submit():
             with errors_on(confirm):
-                logins.confirm(db(), actor=me, login=login, password=confirm.password.data or "")
+                how = two_step.confirm_sign_in(
+                    db(), actor=me, login=login, password=confirm.password.data or "",
+                    code=confirm.given if with_code else "", delays=delays(),
+                )  # fmt: skip
                 flash("Thank you: you can make a token for the next 15 minutes.", "success")
+                if how == "recovery":
+                    left = two_step.recovery_left(db(), person_id=me.id)
+                    flash(f"You used a recovery code; it will not work again. {left} are left.",
+                          "info")  # fmt: skip
                 return redirect(url_for("account.tokens"))
         if wrong_answer(confirm, "password", "code"):  # counts as a failed log-in does
             limits.note_failed_login()
@@ -99,6 +109,7 @@ def tokens() -> tuple[str, int] | Response:
     else:
         form = TokenForm(scopes=offered)
         confirm = ConfirmSignInForm(formdata=None, prefix="confirm")
+        confirm.needs_code = with_code
     made = None
     if not confirm.submit.data and form.validate_on_submit():
         with errors_on(form):

@@ -330,11 +330,21 @@ class TokenForm(PageForm):
         self.days.choices = [(30, "30 days"), (90, "90 days"), (366, "a year")]
 
 
-class ConfirmSignInForm(PageForm):
-    """The password given again, for a recent sign-in (the tokens page, ``confirm-`` fields)."""
+class ConfirmSignInForm(CodeOrRecovery):
+    """The password given again, for a recent sign-in (the tokens page, ``confirm-`` fields);
+    with two-step verification on (``needs_code``) a code or a recovery code as well, as at
+    log-in. The fields in the order the page shows them: the password, then the codes."""
 
     password = PasswordField("Your password", validators=[DataRequired(), Length(max=256)])
+    code = StringField(CODE_LABEL, validators=[Optional(), Length(max=20)])
+    recovery = StringField(RECOVERY_LABEL, validators=[Optional(), Length(max=40)])
     submit = SubmitField("Confirm")
+    needs_code = False
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if self.needs_code:
+            return super().validate(extra_validators)
+        return PageForm.validate(self, extra_validators)
 
 
 class RevokeTokenForm(PageForm):

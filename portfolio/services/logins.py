@@ -217,21 +217,34 @@ def signed_in_recently(session: Session, *, login: str | None, person_id: int) -
     return utcnow() - signed < RECENT
 
 
-def confirm(session: Session, *, actor: Actor, login: str | None, password: str) -> None:
-    """The person gives their password again in their session ``login``: it counts as a recent
-    sign-in for :data:`RECENT` (recorded in the audit trail, ``auth.confirm``)."""
+def password_again(
+    session: Session, *, actor: Actor, login: str | None, password: str
+) -> LoginSession:
+    """The first half of giving the password again for a recent sign-in: the live session
+    ``login`` of the actor, whose ``password`` is right. Only
+    :func:`portfolio.services.two_step.confirm_sign_in` calls it, which asks a person with
+    two-step verification on for a code as well, then calls :func:`confirmed`."""
     row = _live(session, login=login, person_id=actor.id)
     person = session.get(Person, actor.id)
     if row is None or person is None:
         raise Invalid(NOT_RECENT + " Log in again.")
     if not verify_password(person.password_hash, password):
         raise Invalid("That is not your password.", field="password")
+    return row
+
+
+def confirmed(
+    session: Session, *, actor: Actor, row: LoginSession, second_step: str | None = None
+) -> None:
+    """The session ``row`` counts as a recent sign-in for :data:`RECENT` from now (recorded in
+    the audit trail, ``auth.confirm``, with how the second step was passed when it was asked)."""
     row.confirmed_at = utcnow()
     session.add(row)
     session.flush()
     audit.record(
-        session, actor=actor, action="auth.confirm", subject_type="person", subject_id=actor.id
-    )
+        session, actor=actor, action="auth.confirm", subject_type="person", subject_id=actor.id,
+        data={"second_step": second_step} if second_step else None,
+    )  # fmt: skip
 
 
 def _end(session: Session, row: LoginSession, why: str, now: datetime) -> None:

@@ -45,6 +45,11 @@ WRONG_CODE = (
     "That code does not match. Type the 6-digit code your app shows now (each code works once); "
     "if it still does not match, check that the time on your phone is right."
 )
+CODE_AGAIN = "Type the 6-digit code your app shows, or one of your recovery codes."
+WRONG_AGAIN = (
+    "That code does not match, or it was used already (each code works once). Type the next "
+    "code your app shows, or a recovery code."
+)
 UNREADABLE = (
     "Your two-step verification cannot be checked at the moment: this site can no longer read "
     "the secret your app shares with it. Log in with one of your recovery codes, or ask an "
@@ -277,6 +282,35 @@ def complete_log_in(
     person.locked_until = None
     session.add(person)
     return person, how
+
+
+def confirm_sign_in(
+    session: Session,
+    *,
+    actor: Actor,
+    login: str | None,
+    password: str,
+    code: str = "",
+    delays: Delays | None = None,
+) -> str | None:
+    """The person gives their password again in their session ``login`` (before making an API
+    token): it counts as a recent sign-in (:data:`logins.RECENT`). With two-step verification on
+    they also give a code or a recovery code, checked as at log-in (:func:`complete_log_in`: the
+    account's wait, a code accepted once, a wrong one counted), so that the password alone is
+    not enough, as it is not at log-in. The password is checked first (a code is not spent on a
+    wrong password). Returns how the second step was passed (``"code"``, ``"recovery"``), or
+    None when it is off."""
+    row = logins.password_again(session, actor=actor, login=login, password=password)
+    how = None
+    if is_on(session, person_id=actor.id):
+        if not code.strip():
+            raise Invalid(CODE_AGAIN, field="code")
+        found = complete_log_in(session, person_id=actor.id, code=code, delays=delays)
+        if found is None:
+            raise Invalid(WRONG_AGAIN, field="code")
+        how = found[1]
+    logins.confirmed(session, actor=actor, row=row, second_step=how)
+    return how
 
 
 def _remove(session: Session, person_id: int) -> None:

@@ -14,10 +14,10 @@ from flask.testing import FlaskClient
 from sqlmodel import select, update
 
 from portfolio.errors import Invalid
-from portfolio.models import ApiToken
+from portfolio.models import ApiToken, TwoStep
 from portfolio.models.base import utcnow
 from portfolio.models.logins import LoginSession
-from portfolio.services import logins, tokens
+from portfolio.services import logins, tokens, two_step
 from portfolio.services.actors import Actor
 from tests.conftest import PASSWORD
 
@@ -122,7 +122,7 @@ def test_the_service_checks_the_sign_in_itself(app, client, auth, session, make_
                       login=mine)  # fmt: skip
     client.post("/logout")
     with pytest.raises(Invalid, match="Give your password again"):  # an ended session
-        logins.confirm(session, actor=me, login=mine, password=PASSWORD)
+        two_step.confirm_sign_in(session, actor=me, login=mine, password=PASSWORD)
     assert _tokens(session, person.id) == []
 
 
@@ -137,3 +137,91 @@ def test_a_vle_launch_counts_as_a_sign_in(client, auth, session) -> None:
     cookie = logins.start(session, person=session.get(Person, person.id))
     session.commit()
     assert logins.signed_in_recently(session, login=cookie, person_id=person.id)
+
+
+def _two_step_on(client: FlaskClient, session, person_id: int) -> tuple[str, list[str]]:
+    """Turn two-step verification on for the client's person, through its page: the secret and
+    the recovery codes shown."""
+    import re
+
+    import pyotp
+
+    secret = two_step.new_secret()
+    with client.session_transaction() as cookie:
+        cookie["two_step_setup"] = secret
+    made = client.post(
+        "/account/two-step", data={"on-code": pyotp.TOTP(secret).now(), "on-turn_on": "Turn on"}
+    )
+    assert made.status_code == 200, made.get_data(as_text=True)
+    codes = re.findall(r"<li><code>([a-z2-9-]+)</code></li>", made.get_data(as_text=True))
+    assert len(codes) == 10
+    # the code just used is spent: the next ones come from a later time step
+    session.exec(update(TwoStep).where(TwoStep.person_id == person_id).values(last_step=0))
+    session.commit()
+    return secret, codes
+
+
+def test_with_two_step_on_the_password_alone_does_not_confirm(client, auth, session) -> None:
+    """As at log-in, a person with two-step verification on gives a code from their app (or a
+    recovery code) with the password: the password alone, copied or guessed, is not enough to
+    make a token in a session taken over."""
+    import pyotp
+
+    person = auth.login("assessor")
+    secret, codes = _two_step_on(client, session, person.id)
+    _age(session, person.id, 16)
+    page = client.get("/account/tokens").get_data(as_text=True)
+    assert "Give your password again" in page and "Make token" not in page
+    assert 'id="confirm-code"' in page and 'autocomplete="one-time-code"' in page
+    assert 'id="confirm-recovery"' in page
+    alone = client.post("/account/tokens", data={"confirm-password": PASSWORD,
+                                                 "confirm-submit": "Confirm"})  # fmt: skip
+    assert alone.status_code == 422
+    assert 'id="confirm-code-error"' in alone.get_data(as_text=True)
+    assert not logins.signed_in_recently(session, login=_cookie(client, client.application),
+                                         person_id=person.id)  # fmt: skip
+    wrong = client.post("/account/tokens", data={"confirm-password": PASSWORD, "confirm-code":
+                                                 "000000", "confirm-submit": "Confirm"})  # fmt: skip
+    assert wrong.status_code == 422 and "does not match" in wrong.get_data(as_text=True)
+    assert client.post("/account/tokens", data=MAKE).status_code == 422
+    # the code, but a wrong password: refused, and the code is not spent
+    code = pyotp.TOTP(secret).now()
+    bad = client.post("/account/tokens", data={"confirm-password": "not-it-at-all", "confirm-code":
+                                               code, "confirm-submit": "Confirm"})  # fmt: skip
+    assert bad.status_code == 422 and "That is not your password." in bad.get_data(as_text=True)
+    right = client.post("/account/tokens", data={"confirm-password": PASSWORD, "confirm-code":
+                                                  code, "confirm-submit": "Confirm"})  # fmt: skip
+    assert right.status_code == 302, right.get_data(as_text=True)
+    assert client.post("/account/tokens", data=MAKE).status_code == 200
+    assert len(_tokens(session, person.id)) == 1
+
+
+def test_with_two_step_on_a_recovery_code_confirms_once(client, auth, session) -> None:
+    person = auth.login("learner")
+    _secret, codes = _two_step_on(client, session, person.id)
+    _age(session, person.id, 16)
+    given = {"confirm-password": PASSWORD, "confirm-recovery": codes[0],
+             "confirm-submit": "Confirm"}  # fmt: skip
+    first = client.post("/account/tokens", data=given, follow_redirects=True)
+    assert first.status_code == 200 and "9 are left" in first.get_data(as_text=True)
+    assert "Make token" in first.get_data(as_text=True)
+    _age(session, person.id, 16)
+    session.exec(update(LoginSession).where(LoginSession.person_id == person.id)
+                 .values(confirmed_at=None))  # fmt: skip
+    session.commit()
+    again = client.post("/account/tokens", data=given)
+    assert again.status_code == 422 and "does not match" in again.get_data(as_text=True)
+
+
+def test_the_service_asks_for_the_code_itself(app, client, auth, session) -> None:
+    person = auth.login("learner")
+    _two_step_on(client, session, person.id)
+    _age(session, person.id, 16)
+    me = Actor.of(person)
+    with pytest.raises(Invalid, match="code") as told:
+        two_step.confirm_sign_in(session, actor=me, login=_cookie(client, app), password=PASSWORD)
+    assert told.value.field == "code"
+    with pytest.raises(Invalid, match="does not match"):
+        two_step.confirm_sign_in(session, actor=me, login=_cookie(client, app),
+                                 password=PASSWORD, code="123456")  # fmt: skip
+    assert not logins.signed_in_recently(session, login=_cookie(client, app), person_id=person.id)
