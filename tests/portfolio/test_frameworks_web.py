@@ -442,3 +442,15 @@ def test_a_case_frameworks_identifier_is_only_in_a_detail_for_other_systems(
     heading = page.split("<h1>")[1].split("</p>")[0]
     assert uuid not in heading and "://" not in heading  # its URI, ending in the UUID
     assert page.count(uuid) == 2 and f"<code>{spec.urn}</code>" in detail
+
+
+def test_an_error_message_is_an_alert(client, auth, sample_framework) -> None:
+    """An error flash is said at once (role=alert, WCAG 4.1.3), not left in the status region
+    with the messages that wait their turn."""
+    auth.login("admin")
+    spent = client.post("/frameworks/upload/confirm", data={"token": "0" * 32, "confirm": "Import"})
+    page = client.get(spent.headers["Location"]).get_data(as_text=True)
+    alert = re.search(r'<div role="alert">(.*?)</div>', page, re.S)
+    assert alert and "That upload has expired" in alert.group(1)
+    status = re.search(r'<div role="status">(.*?)</div>', page, re.S)
+    assert status is None or "That upload has expired" not in status.group(1)
