@@ -295,6 +295,9 @@ def test_the_pages_links_walk_every_entry_once_each_way(session, client, auth, m
          "Standards: SE01, SE02; Claims: 2 items"),
         ({"until": None, "note": ""}, False, ""),
         ({"kind": "reflective_account", "version": 1}, False, "Kind: Reflective account; Version: 1"),
+        ({"due_on": "2026-12-17", "evidence_kind": "witness_testimony", "criteria": [176, 9]}, False,
+         "Due on: 17 Dec 2026; Evidence kind: Witness testimony; 2 criteria"),
+        ({"criteria": [176]}, False, "1 criterion"),
     ],
 )  # fmt: skip
 def test_an_entrys_data_in_words(app, data, erased, words) -> None:
@@ -305,4 +308,9 @@ def test_an_entrys_data_in_words(app, data, erased, words) -> None:
         decided = {"from": "claimed", "to": "accepted", "method": "WT"}
         assert summary_of(decided, action="claim.decide") == (
             "Decision: awaiting decision → accepted; Method: Witness testimony"
+        )
+        # a mapping's criteria are counted, not named by their rows' ids
+        mapped = {"added": [50, 53, 54], "removed": [7]}
+        assert summary_of(mapped, action="evidence.map") == (
+            "3 criteria added; 1 criterion removed"
         )

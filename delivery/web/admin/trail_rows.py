@@ -25,7 +25,9 @@ SUMMARY_LIMIT = 200
 _HEX = re.compile(r"^[0-9a-f]{32,}$")
 _ID = re.compile(r"(^|_)ids?$")
 # codes some entries keep, as the pages say them
-_CODES = {"kind": kind_words, "method": method_words}
+_CODES = {"kind": kind_words, "evidence_kind": kind_words, "method": method_words}
+# lists of criteria's row ids, counted ("2 criteria added"): an id means nothing to a reader
+_CRITERIA = {"criteria": "{n}", "added": "{n} added", "removed": "{n} removed"}
 _SECRET_KEYS = ("hash", "sha256", "digest", "secret", "token", "fingerprint")
 # what an entry is about, when no page of it is linked
 SUBJECTS = {
@@ -142,6 +144,11 @@ def summary_of(data: dict[str, object], erased: bool = False, action: str = "") 
     for key, value in data.items():
         if any(word in key.lower() for word in _SECRET_KEYS) or _ID.search(key):
             continue  # fingerprints, and rows' ids: the "about" column names the subject
+        if _criteria_ids(key, value, action):
+            assert isinstance(value, list)
+            n = f"{len(value)} criteri{'on' if len(value) == 1 else 'a'}"
+            parts.append(_CRITERIA[key].format(n=n))
+            continue
         if key == "roles":
             value = _roles(value)
         elif key in _CODES and isinstance(value, str):
@@ -151,6 +158,16 @@ def summary_of(data: dict[str, object], erased: bool = False, action: str = "") 
             parts.append(f"{label_words(key)}: {shown}")
     text = "; ".join(parts)
     return text if len(text) <= SUMMARY_LIMIT else text[: SUMMARY_LIMIT - 1].rstrip() + "…"
+
+
+def _criteria_ids(key: str, value: object, action: str) -> bool:
+    """Whether ``value`` is a list of criteria's ids: a plan's criteria, or those a mapping added
+    or removed."""
+    if key not in _CRITERIA or not isinstance(value, list) or not value:
+        return False
+    if key != "criteria" and action != "evidence.map":
+        return False
+    return all(isinstance(v, int) for v in value)
 
 
 def erased_subject(entry: AuditEntry, names: Related) -> bool:
