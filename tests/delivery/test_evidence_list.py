@@ -223,3 +223,27 @@ def test_the_list_takes_the_same_number_of_sql_statements_however_long(
     with count_queries() as q:
         states = item_states(session, [(r.id, r.status) for r in listing.rows])
     assert q.count == 1 and set(states.values()) == {"awaiting decision"}
+
+
+def _title(page: str) -> str:
+    found = re.search(r"<title>(.*?) · Competence Portfolio</title>", page, re.S)
+    assert found, page[:300]
+    return found.group(1)
+
+
+def test_the_title_says_the_filter_search_and_page_shown(
+    client: FlaskClient, auth: Any, learner: Any, make_evidence: Any
+) -> None:
+    """WCAG 2.4.2: each filter, search and page of the list has a title of its own, as the
+    page says what it shows ("Showing 1–4 of 4 (submitted) with “placement”", "Page 2")."""
+    person, _assessor = learner
+    for i in range(52):
+        _item(make_evidence, person, f"Placement visit {i}", 60 - i, submit=i % 2 == 0)
+    auth.login(person)
+    whose = f"Evidence of {person.name}"
+    assert _title(_text(client.get("/evidence"))) == f"{whose}, page 1 of 2"
+    assert _title(_text(client.get("/evidence?page=2"))) == f"{whose}, page 2 of 2"
+    assert _title(_text(client.get("/evidence?status=draft"))) == f"{whose}: drafts"
+    assert _title(_text(client.get("/evidence?status=submitted&q=visit+1"))) == (
+        f"{whose}: submitted, with “visit 1”"
+    )
