@@ -256,6 +256,13 @@ def test_submit_needs_declaration_then_edit_makes_a_new_version(client, auth, se
     assert "kept the job" in versions[1].body and versions[1].sha256 != frozen_hash
     old_page = client.get(f"/evidence/{evidence_id}/versions/1").get_data(as_text=True)
     assert "started work on Monday" in old_page
+    # each version has a title of its own, as the page says which it is (WCAG 2.4.2)
+    title = STAR["title"]
+    assert f"<title>{title}, version 1 of 2 ·" in old_page
+    assert f"<title>{title}, version 2 of 2 ·" in client.get(
+        f"/evidence/{evidence_id}/versions/2"
+    ).get_data(as_text=True)
+    assert f"<title>{title} ·" in client.get(f"/evidence/{evidence_id}").get_data(as_text=True)
 
 
 def test_stale_edit_is_refused_and_loses_nothing(client, auth, session) -> None:
