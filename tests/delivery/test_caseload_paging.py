@@ -130,3 +130,31 @@ def test_a_page_reached_by_its_link_takes_the_statements_of_the_first(
             assert client.get(url).status_code == 200
         counts.append(q.count)
     assert counts[0] == counts[1] == counts[2], counts
+
+
+def _title(page: str) -> str:
+    found = re.search(r"<title>(.*?) · Competence Portfolio</title>", page, re.S)
+    assert found
+    return html.unescape(found.group(1))
+
+
+def test_each_order_search_and_page_has_a_title_of_its_own(
+    client, auth, caseload, monkeypatch
+) -> None:
+    """WCAG 2.4.2: the caseload sorted another way, searched, or on its next page is titled so,
+    in the words of its column headings, not its codes; the hidden caption too ("sorted by
+    Status", never "by rag")."""
+    assessor, _learners = caseload
+    auth.login(assessor)
+    first = _text(client.get("/caseload"))
+    assert _title(first) == "My caseload"  # by name, A to Z, as the page opens
+    by_status = _text(client.get("/caseload?sort=rag&dir=desc"))
+    assert _title(by_status) == "My caseload, sorted by status (descending)"
+    assert "sorted by rag" not in by_status and "sorted by status (descending)" in by_status
+    monkeypatch.setattr(service, "PAGE_SIZE", 2)
+    second = _text(client.get("/caseload?sort=end&dir=asc&q=a&page=2"))
+    assert _title(second) == (
+        "My caseload, matching “a”, sorted by planned end (ascending), page 2 of 3"
+    )
+    finished = _text(client.get("/caseload?show=finished"))
+    assert _title(finished) == "My caseload: finished"
