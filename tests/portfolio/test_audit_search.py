@@ -314,3 +314,37 @@ def test_an_entrys_data_in_words(app, data, erased, words) -> None:
         assert summary_of(mapped, action="evidence.map") == (
             "3 criteria added; 1 criterion removed"
         )
+
+
+def test_each_search_and_page_of_the_trail_has_a_title_of_its_own(
+    session, client, auth, make_person, monkeypatch
+) -> None:
+    """WCAG 2.4.2: a search and each page of it are titled with what they show, in words: whose
+    entries, which action, which days, and the times of the entries on a page of several."""
+    auth.login("admin")
+    ann = make_person("assessor", name="Ann Actor")
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    for n in range(60):  # a minute apart
+        monkeypatch.setattr(audit, "utcnow", lambda n=n: start + timedelta(minutes=n))
+        _entries(session, 1, actor=ann)
+
+    def title(url: str) -> tuple[str, str]:
+        html = client.get(url).get_data(as_text=True)
+        found = re.search(r"<title>(.*?) · Competence Portfolio</title>", html, re.S)
+        older = re.findall(r'rel="next" href="([^"]+)"', html)
+        return (found.group(1) if found else ""), (older[0].replace("&amp;", "&") if older else "")
+
+    whole = title("/admin/audit")[0]  # the newest of every entry: one page of several
+    assert whole.startswith("The audit trail: ") and " back to " in whole
+    first, older = title(f"/admin/audit?by_id={ann.id}&action=person.update&from=2026-12-01")
+    assert first == (
+        "The audit trail: entries by Ann Actor, “Details changed by an administrator”, from 1 Dec 2026; "
+        "1 Dec 2026, 09:59 back to 1 Dec 2026, 09:10"
+    )
+    assert title(older)[0] == (
+        "The audit trail: entries by Ann Actor, “Details changed by an administrator”, from 1 Dec 2026; "
+        "1 Dec 2026, 09:09 back to 1 Dec 2026, 09:00"
+    )
+    assert title(f"/admin/audit?about_id={ann.id}&to=2026-11-30")[0] == (
+        "The audit trail: entries about Ann Actor, to 30 Nov 2026"
+    )

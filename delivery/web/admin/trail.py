@@ -17,6 +17,7 @@ from flask import render_template, request, stream_with_context, url_for
 from werkzeug.wrappers import Response
 
 from delivery.web.admin.trail_rows import (
+    TrailRow,
     about_of,
     check_words,
     erased_subject,
@@ -32,6 +33,7 @@ from framework.tabular import neutralise
 from portfolio.models import Person
 from portfolio.services import audit_checks, audit_search
 from portfolio.services.audit_search import TrailFilter
+from portfolio.words import day_words
 
 CSV_HEADERS = (
     "at_utc", "who", "who_id", "action", "what", "about", "subject_type", "subject_id", "summary",
@@ -81,6 +83,33 @@ class Asked:
             "to": self.end,
         }
         return {k: v for k, v in params.items() if v}
+
+
+def title_words(asked: Asked, rows: list[TrailRow], several_pages: bool) -> str:
+    """The page's title: what the search and the page show, in words, so each search and each
+    page of one has its own (WCAG 2.4.2): "The audit trail: entries by Ann Actor, “Details
+    changed by an administrator”, from 1 Dec 2026; 1 Dec 2026, 09:59 back to 1 Dec 2026, 09:10"."""
+    asked_for = []
+    if asked.ready:
+        whose = ""
+        if asked.by_person or asked.by_system:
+            whose += f" by {asked.by}"
+        if asked.about_person:
+            whose += f" about {asked.about}"
+        if whose:
+            asked_for.append("entries" + whose)
+        if asked.action:
+            asked_for.append(f"“{action_words(asked.action)}”")
+        if asked.start:
+            asked_for.append(f"from {day_words(date.fromisoformat(asked.start))}")
+        if asked.end:
+            asked_for.append(f"to {day_words(date.fromisoformat(asked.end))}")
+    title = "The audit trail"
+    if asked_for:
+        title += ": " + ", ".join(asked_for)
+    if several_pages and rows:
+        title += f"{'; ' if asked_for else ': '}{rows[0].when} back to {rows[-1].when}"
+    return title
 
 
 def _person(asked: Asked, which: str, label: str) -> None:
@@ -166,7 +195,7 @@ def audit_page() -> tuple[str, int]:
     checked = check_words(audit_checks.last_check(db(), actor=actor()), centre_zone())
     html = render_template(
         "admin/audit.html", asked=asked, rows=rows, newer=newer, older=older, actions=actions,
-        checked=checked,
+        checked=checked, title=title_words(asked, rows, bool(newer or older)),
         paged=bool(request.args.get("before") or request.args.get("after")),
         csv_url=url_for("admin.audit_csv", **asked.query()),
     )  # fmt: skip
