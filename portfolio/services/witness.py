@@ -422,7 +422,9 @@ def words(status: Status, zone: ZoneInfo, now: datetime | None = None) -> str:
                 f"{status.version_number}) on {day(status.answered_at)}; this version is not "
                 "confirmed"
             )
-        return f"Confirmed by the witness ({status.email}) on {day(status.answered_at)}"
+        said = f"Confirmed by the witness ({status.email}) on {day(status.answered_at)}"
+        # the answer page tells the witness a comment is shown to the assessor: a confirmation's too
+        return f"{said}: {status.comment}" if status.comment else said
     if status.answered_at is not None:
         said = f"Witness said {which} is not accurate ({status.email}, {day(status.answered_at)})"
         return f"{said}: {status.comment}" if status.comment else f"{said}, with no comment"

@@ -3,6 +3,7 @@ what it records, and the words the evidence page and documents use."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -219,6 +220,15 @@ def test_words_of_a_refusal_and_of_an_expired_request() -> None:
     assert witness.words(refusal, LONDON) == (
         "Witness said it is not accurate (j.smith@employer.org, 3 Dec 2026): "
         "I was on leave that week."
+    )
+    # the answer page tells the witness their comment is shown to the assessor, either answer
+    confirmed = replace(refusal, answer="accurate", comment="I watched the whole trial.")
+    assert witness.words(confirmed, LONDON) == (
+        "Confirmed by the witness (j.smith@employer.org) on 3 Dec 2026: I watched the whole trial."
+    )
+    assert witness.words(replace(confirmed, earlier=True), LONDON) == (
+        "The witness (j.smith@employer.org) confirmed an earlier version (version 1) on "
+        "3 Dec 2026; this version is not confirmed"
     )
     open_one = witness.Status(
         email="j.smith@employer.org",
