@@ -59,6 +59,8 @@ def test_the_list_pages_every_plan_in_the_same_statements_for_3_and_60(
                                      today=date.today(), limit=100)  # fmt: skip
     assert [p for page in pages for p in _plans(page)] == [p.id for p in everything]
     assert len(pages) == 2 and "Page 2 of 2" in pages[1] and len(_plans(pages[0])) == 50
+    # each page has a title of its own, as the page says which it is (WCAG 2.4.2)
+    assert "<title>My assessment plans, page 2 of 2 ·" in pages[1]
     assert _link(pages[1], "prev") and _plans(client.get(_link(pages[1], "prev")).get_data(
         as_text=True)) == _plans(pages[0])  # fmt: skip
     assert _plans(client.get(f"{url}?page=9").get_data(as_text=True)) == _plans(pages[1])

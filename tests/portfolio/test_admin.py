@@ -390,6 +390,7 @@ def test_registrations_list_reads_one_page_of_them_in_sql(
     assert "Showing 1–50 of 55 registrations" in first
     last = client.get("/admin/registrations?page=9").get_data(as_text=True)  # past the end
     assert last.count(">Edit<span") == 5 and "Showing 51–55 of 55 registrations" in last
+    assert "<title>Registrations, page 2 of 2 ·" in last  # a title of its own (WCAG 2.4.2)
 
 
 REFUSED = [

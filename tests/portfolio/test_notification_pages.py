@@ -96,6 +96,7 @@ def test_marking_read_on_a_later_page_comes_back_to_that_page(
         session.add(Notification(person_id=person.id, text=f"Note {i}.", link=link))
     session.commit()
     page2 = client.get("/notifications?page=2").get_data(as_text=True)
+    assert "<title>Notifications, page 2 of 3 ·" in page2  # a title of its own (WCAG 2.4.2)
     assert page2.count('<input type="hidden" name="page" value="2">') == 51  # each row, "all"
     second = _rows(session, person)[60]  # on page 2
     for row in (second, _rows(session, person)[61]):

@@ -140,6 +140,7 @@ def test_the_person_page_lists_50_registrations_a_page(client, auth, session, ca
     assert f'href="/admin/people/{ann.id}?page=2#registrations" rel="next">Next</a>' in first
     assert "Reallocate their learners" in first
     last = client.get(f"/admin/people/{ann.id}?page=3").get_data(as_text=True)
+    assert f"<title>{ann.name}, registrations page 3 of 3 ·" in last  # WCAG 2.4.2
     assert "Showing 101–120 of 120 registrations" in last
     assert len(re.findall(r'href="/admin/registrations/\d+"', last)) == 20
     names = re.findall(r"Learner (\d{3})", first + last)
