@@ -17,6 +17,8 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlmodel import Session
 
 from delivery.schema import schema_state
+from framework._json import load_json
+from framework.spec import FrameworkFormatError
 from portfolio import config as settings
 from portfolio.db import BUSY_TIMEOUT_SECONDS, is_lock_error, make_engine, session_scope
 from portfolio.errors import DomainError
@@ -167,6 +169,21 @@ def json_option(command: F) -> F:
 
 def echo_json(data: Any, *, err: bool = False) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str), err=err)
+
+
+def read_json(text: str | bytes, where: str) -> Any:
+    """``text`` read as JSON, as the framework reader reads it (bad JSON, bad UTF-8, arrays and
+    objects nested thousands deep, numbers too long, half a UTF-16 pair); what it cannot read
+    stops the command with :class:`click.ClickException` naming ``where`` (a file, "stdin line
+    3") and the place inside, instead of a traceback."""
+    try:
+        return load_json(text)
+    except FrameworkFormatError as exc:
+        multiline = isinstance(text, str) and "\n" in text.strip()
+        place = "" if exc.place == "/" or (exc.place == "line 1" and not multiline) else exc.place
+        raise click.ClickException(
+            f"{where}{', ' + place if place else ''}: {exc.message}"
+        ) from None
 
 
 def echo_data(data: Any, *, as_json: bool, lines: Callable[[Any], Iterable[str]]) -> None:

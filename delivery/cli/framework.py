@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from delivery.cli.context import (
     json_option,
     output_option,
     pass_ctx,
+    read_json,
     report_written,
     write_output,
 )
@@ -295,10 +295,7 @@ def _rules_lines(rules: CoverageRules) -> list[str]:
 
 
 def _read_rules(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise click.ClickException(f"{path}: not JSON ({exc})") from exc
+    data = read_json(path.read_bytes(), str(path))
     if not isinstance(data, dict):
         raise click.ClickException(f"{path}: expected a JSON object")
     return data

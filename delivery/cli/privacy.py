@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from delivery.cli.context import read_json
 from delivery.cli.privacy_requests import (
     backfill_command,
     erase_command,
@@ -76,10 +77,7 @@ def _identifiers(options: tuple[str, ...]) -> dict[str, re.Pattern[str]]:
 
 
 def _parse(number: int, line: str) -> dict[str, Any]:
-    try:
-        item = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise click.ClickException(f"stdin line {number}: not JSON ({exc.msg})") from exc
+    item = read_json(line, f"stdin line {number}")
     if not isinstance(item, dict):
         raise click.ClickException(f'stdin line {number}: not a JSON object with "id" and "text"')
     if not isinstance(item.get("text"), str):

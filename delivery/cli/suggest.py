@@ -11,7 +11,7 @@ from typing import Any
 import click
 from sqlmodel import Session
 
-from delivery.cli.context import Context, pass_ctx
+from delivery.cli.context import Context, pass_ctx, read_json
 from mappings.assessment.decided import decided_examples
 from mappings.assessment.suggestions import build_engine
 from mappings.engine.suggest import Example, Suggestion
@@ -56,11 +56,10 @@ def suggest(ctx: Context, framework_code: str | None, top: int, examples: Path |
     for number, line in enumerate(sys.stdin, start=1):
         if not line.strip():
             continue
-        try:
-            item: dict[str, Any] = json.loads(line)
-            text = str(item.get("text") or "")
-        except (json.JSONDecodeError, AttributeError) as exc:
-            raise click.ClickException(f"stdin line {number}: not a JSON object ({exc})") from exc
+        item = read_json(line, f"stdin line {number}")
+        if not isinstance(item, dict):
+            raise click.ClickException(f"stdin line {number}: not a JSON object")
+        text = str(item.get("text") or "")
         ranked = engine.suggest(
             kind=str(item.get("kind") or "other"),
             title=str(item.get("title") or ""),
@@ -101,11 +100,11 @@ def _suggestion_line(item_id: Any, ranked: Sequence[Suggestion]) -> str:
 
 def _read_examples(path: Path) -> list[Example]:
     found: list[Example] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(path.read_bytes().splitlines(), start=1):
         if not line.strip():
             continue
+        row = read_json(line, f"{path} line {number}")
         try:
-            row = json.loads(line)
             for gold in row.get("gold", []):
                 found.append(
                     Example(
@@ -117,8 +116,8 @@ def _read_examples(path: Path) -> list[Example]:
                         accepted=True,
                     )
                 )
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        except (AttributeError, KeyError, TypeError) as exc:
             raise click.ClickException(
-                f"{path}:{number}: not a labelled evidence line ({exc})"
+                f"{path} line {number}: not a labelled evidence line ({exc})"
             ) from exc
     return found

@@ -66,3 +66,15 @@ def test_identifiers_from_the_command_line(cli: Cli) -> None:
         result = cli("privacy", "scan", "--identifier", option, input=text)
         assert result.exit_code == 2
         assert message in result.output
+
+
+def test_a_line_nested_thousands_deep_is_named_not_a_traceback(cli: Cli) -> None:
+    good = '{"id":1,"text":"Call 07700 900123."}\n'
+    for bad, message in [
+        ("[" * 100_000 + "\n", "stdin line 2: JSON nested too deeply"),
+        ('{"id": 2, "text": "\\ud800"}\n', "stdin line 2, /text: text that is not valid Unicode"),
+    ]:
+        result = cli("privacy", "scan", "--no-names", input=good + bad)
+        assert result.exit_code == 1
+        assert message in result.output
+        assert len(result.output.splitlines()) == 2  # the good line, then the error

@@ -146,3 +146,18 @@ def test_rules_are_shown_in_words_and_as_json_only_with_json(cli, tmp_path) -> N
     # what --json prints, --set reads back
     path.write_text(cli("framework", "rules", "SE", "--json").output)
     assert cli("framework", "rules", "SE", "--set", str(path), "--json").exit_code == 0
+
+
+def test_rules_nested_thousands_deep_are_refused_in_words(cli, tmp_path) -> None:
+    """Thousands of [ are more than Python's JSON reader can hold: the file is named, not a
+    traceback, and the rules stay as they were."""
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000)
+    r = cli("framework", "rules", "SE", "--set", str(path))
+    assert r.exit_code == 1
+    assert f"{path}: JSON nested too deeply" in r.output and "Traceback" not in r.output
+    assert json.loads(cli("framework", "rules", "SE", "--json").output)["performance_methods"] == [
+        "O",
+        "P",
+        "WT",
+    ]

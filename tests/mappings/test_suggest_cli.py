@@ -63,3 +63,15 @@ def test_engine_from_database_reads_values_and_overviews(session) -> None:
     assert all(d.standard_overview.startswith("This standard is about") for d in docs)
     # the suite's statement of values becomes one unit vector over the criteria vocabulary
     assert float(np.linalg.norm(engine._values_vec)) == pytest.approx(1.0)
+
+
+def test_suggest_cli_refuses_lines_nested_thousands_deep(cli, tmp_path) -> None:
+    """Thousands of [ on stdin or in --examples: the line is named, nothing is written."""
+    deep = "[" * 100_000
+    r = cli("suggest", "--framework", "SE", input=deep + "\n")
+    assert r.exit_code == 1 and "stdin line 1: JSON nested too deeply" in r.output
+    examples = tmp_path / "examples.jsonl"
+    examples.write_text(DEV.read_text().splitlines()[0] + "\n" + deep + "\n")
+    r = cli("suggest", "--framework", "SE", "--examples", str(examples), input="")
+    assert r.exit_code == 1 and f"{examples} line 2: JSON nested too deeply" in r.output
+    assert "Traceback" not in r.output
