@@ -51,14 +51,34 @@ STATUS: tuple[tuple[type[DomainError], int], ...] = (
 )
 
 
+# WTForms' words for a value it could not read as the field's kind, which name no field
+_NOT_ONE_OF_THE_LIST = frozenset(
+    {
+        "Invalid choice(s): one or more data inputs could not be coerced.",
+        "Invalid Choice: could not coerce.",
+        "Not a valid choice.",
+    }
+)
+_NOT_A_VALID_CHOICE = re.compile(r"'.*' is not a valid choice for this field\.", re.S)
+_NOT_A_NUMBER = frozenset(
+    {"Not a valid integer value.", "Not a valid decimal value.", "Not a valid float value."}
+)
+
+
 def _in_words(field: Field, error: str) -> str:
     """WTForms' own words where a field gave none of its own, which the summary of problems
     shows without saying which field ("This field is required.", "Field cannot be longer than
-    300 characters."): the field's name, and for a length its most (or least) and how many
-    characters it has; any other message as it is."""
+    300 characters.", "Invalid choice(s): one or more data inputs could not be coerced."): the
+    field's name, and for a length its most (or least) and how many characters it has; any
+    other message as it is."""
     label = re.sub(r"\s*\(.*\)$", "", str(field.label.text))  # "Name (for you...)": "Name"
     if error == "This field is required.":
         return f"{label} is required."
+    if error in _NOT_ONE_OF_THE_LIST or _NOT_A_VALID_CHOICE.fullmatch(error):
+        # a value the list never offered (a tampered form's "abc" for a number)
+        return f"{label}: a choice sent is not one of the list; choose from the list again."
+    if error in _NOT_A_NUMBER:
+        return f"{label} must be a number, such as 3."
     if not error.startswith(("Field cannot be longer", "Field must be")):
         return error
     rule = next((v for v in field.validators if isinstance(v, Length) and v.message is None), None)

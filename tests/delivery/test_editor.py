@@ -410,3 +410,22 @@ def test_an_empty_title_is_refused_naming_the_field(client, auth, session) -> No
     saved = client.post(f"/learners/{learner.id}/evidence/autosave", data={"title": ""})
     assert saved.status_code == 422 and "Title is required." in saved.get_json()["error"]
     assert session.exec(select(func.count()).select_from(Evidence)).one() == 0
+
+
+def test_a_criterion_id_that_is_not_a_number_is_refused_naming_the_field(
+    client, auth, session, make_registration
+) -> None:
+    """A tampered form's criterion "abc": not WTForms' "Invalid choice(s): one or more data
+    inputs could not be coerced.", which names no field; the page says which, nothing saved."""
+    learner = auth.login("learner")
+    make_registration(learner=learner, codes="SE01")
+    r = client.post(
+        f"/learners/{learner.id}/evidence/new",
+        data={**TEXT, "on_page": "1", "criterion": ["abc"], "save": "Save draft"},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert "could not be coerced" not in page
+    assert "Criteria: a choice sent is not one of the list" in page
+    assert _count(session, Evidence) == 0

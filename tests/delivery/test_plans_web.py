@@ -392,3 +392,26 @@ def test_the_plan_page_says_the_kind_asked_for_and_the_learners_choice_starts_th
         assert f"Evidence asked for: {said}." in home
     else:
         assert "Evidence asked for" not in home  # nothing said when any kind will do
+
+
+def test_a_criterion_that_is_not_a_number_is_refused_naming_the_field(
+    client, auth, session, case
+) -> None:
+    """A tampered form's criteria ("abc"): the page names the field, keeps what was typed and
+    sets no plan; not WTForms' "Invalid choice(s): ... could not be coerced."."""
+    reg, learner, assessor = case
+    auth.login(assessor)
+    r = client.post(
+        f"/learners/{learner.id}/plans/new",
+        data={
+            "title": "Kept title",
+            "body": "Kept body",
+            "due_on": (date.today() + timedelta(days=3)).isoformat(),
+            "criteria": ["abc"],
+        },
+    )
+    assert r.status_code == 422
+    page = _text(r)
+    assert "could not be coerced" not in page and 'value="Kept title"' in page
+    assert "Criteria: a choice sent is not one of the list" in page
+    assert session.exec(select(AssessmentPlan)).all() == []
