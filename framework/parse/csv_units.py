@@ -73,7 +73,16 @@ def parse_csv(data: bytes | str, source: str = "") -> FrameworkSpec:
     text = decode_text(data, source)
     if not text.strip():
         raise FrameworkFormatError("empty file", source=source, place="line 1")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text))
+    delimiter = delimiter_of(text)
+    opened = _unclosed_quote(text, delimiter)
+    if opened:
+        raise FrameworkFormatError(
+            f'a quote (") opened on line {opened} is never closed, so the rest of the file would '
+            "be read as one cell: close the quote or remove it",
+            source=source,
+            place=f"line {opened}",
+        )
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
     def fail(message: str) -> FrameworkFormatError:
         return FrameworkFormatError(message, source=source, place=f"line {max(reader.line_num, 1)}")
@@ -114,6 +123,23 @@ def parse_csv(data: bytes | str, source: str = "") -> FrameworkSpec:
     if not builder.standards:
         raise FrameworkFormatError("no criteria rows", source=source, place="line 2")
     return builder.result()
+
+
+def _unclosed_quote(text: str, delimiter: str) -> int:
+    """The line on which a row whose quoted cell is never closed begins, else 0. Python's
+    reader, lenient, reads such a cell to the end of the file without a word; read strictly it
+    says "unexpected end of data" there. Its other strict complaints (a character after a
+    closing quote) the lenient reader reads as before, so this reading passes over them."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    while True:
+        start = reader.line_num + 1
+        try:
+            next(reader)
+        except StopIteration:
+            return 0
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                return start
 
 
 class _Builder:

@@ -74,6 +74,10 @@ def test_round_trip_seed(suite_text: str) -> None:
         ("CU,T,1,CU1,S,P,P1,a\n\nZZ,T,1,CU1,S,P,P2,b\n", 4, "one framework per file"),
         ("CU,T,1,CU1,S,P,P1,a\nCU,T,1,CU1,Other,P,P2,b\n", 3, "differs"),
         ("", 2, "no criteria rows"),
+        # a quote never closed swallowed the rest of the file into one cell: "standard_code is
+        # empty" or "unknown kind" was said of a later line, or nothing at all
+        ('CU,T,1,CU1,S,P,P1,"a\nCU,T,1,CU1,S,P,P2,b\n', 2, 'a quote \\("\\) opened on line 2'),
+        ('CU,T,1,CU1,S,P,P1,a\nCU,T,1,"CU1,S,P,P2,b\nCU,T,1,CU1,S,P,P3,c\n', 3, "never closed"),
     ],
 )
 def test_errors_name_the_line(body: str, line: int, message: str) -> None:
