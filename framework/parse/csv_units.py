@@ -112,6 +112,12 @@ def parse_csv(data: bytes | str, source: str = "") -> FrameworkSpec:
                 continue
             if any(len(c) > MAX_FIELD for c in row):
                 raise fail("a field is too long")
+            if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
+                raise fail(
+                    f"this row has {len(row)} cells but the header names {len(header)} columns: "
+                    "what is beyond the last column would be lost (a comma too many, or a cell "
+                    "that needs quotes around it?)"
+                )
             values = {
                 n: (unquote(row[i].strip()) if i < len(row) else "") for n, i in index.items()
             }

@@ -78,6 +78,8 @@ def test_round_trip_seed(suite_text: str) -> None:
         # empty" or "unknown kind" was said of a later line, or nothing at all
         ('CU,T,1,CU1,S,P,P1,"a\nCU,T,1,CU1,S,P,P2,b\n', 2, 'a quote \\("\\) opened on line 2'),
         ('CU,T,1,CU1,S,P,P1,a\nCU,T,1,"CU1,S,P,P2,b\nCU,T,1,CU1,S,P,P3,c\n', 3, "never closed"),
+        # cells beyond the header's columns were dropped without a word
+        ("CU,T,1,CU1,S,P,P1,a\nCU,T,1,CU1,S,P,P2,b,more words\n", 3, "9 cells.*8 columns"),
     ],
 )
 def test_errors_name_the_line(body: str, line: int, message: str) -> None:
@@ -101,6 +103,13 @@ def test_bad_files(data: bytes, message: str) -> None:
     with pytest.raises(FrameworkFormatError, match=message) as err:
         parse_csv(data)
     assert err.value.place.startswith("line ")
+
+
+def test_empty_cells_after_the_last_column_and_dotted_versions_are_read() -> None:
+    """A spreadsheet's trailing commas hold nothing: nothing is lost, so the row is read; a
+    version such as 1.1 is a version number."""
+    fw = parse_csv(f"{HEADER}\nCU,T,1.1,CU1,S,P,P1,a,,\n", source="u.csv")
+    assert fw.version == "1.1" and fw.criteria_count() == 1
 
 
 def test_a_header_row_of_many_columns_is_read_in_one_pass() -> None:
