@@ -3,7 +3,9 @@
 Columns (a header row, names case-insensitive, spaces or underscores): ``framework_code``,
 ``framework_title``, ``standard_code``, ``standard_title``, ``kind`` (``performance`` /
 ``knowledge`` / ``assessment``, or ``P`` / ``K`` / ``AC``), ``criterion_code``,
-``criterion_text``; optional ``version`` (default ``"1"``), ``standard_urn``, ``overview``.
+``criterion_text``; optional ``version`` (a number such as ``2`` or ``1.1``, default ``"1"``),
+``standard_urn``, ``overview``. A quote never closed, or a row with more (non-empty) cells than
+the header has columns, is refused naming its line.
 Rows of one standard need not be adjacent; criteria keep the order of their rows. A value repeated
 for the framework or a standard (title, URN, overview) may be left empty on later rows but must
 not contradict the first one. Every error names the CSV line.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 
 from framework.parse._text import decode_text
@@ -62,6 +65,10 @@ KIND_NAMES: dict[str, CriterionKind] = {
     "a": "assessment",
 }
 MAX_FIELD = 100_000
+# a version number as frameworks give one ("1", "2", "1.1"; the NOS "Version Number"), at
+# most the 32 characters a framework's version holds
+VERSION = re.compile(r"\d+(\.\d+)*")
+MAX_VERSION = 32
 
 
 def _name(header: str) -> str:
@@ -155,6 +162,12 @@ class _Builder:
         self.codes: dict[str, set[str]] = {}
 
     def add(self, v: dict[str, str]) -> str:
+        version = v.get("version", "")
+        if version and (not VERSION.fullmatch(version) or len(version) > MAX_VERSION):
+            return (
+                f"version “{version}” is not a version number: write a number such as 1, 2 or "
+                f"1.1 (at most {MAX_VERSION} characters), or leave it empty for 1"
+            )
         for key in ("framework_code", "framework_title", "version"):
             problem = _agree(self.framework, key, v.get(key, ""), "framework")
             if problem:

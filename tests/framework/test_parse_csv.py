@@ -80,6 +80,9 @@ def test_round_trip_seed(suite_text: str) -> None:
         ('CU,T,1,CU1,S,P,P1,a\nCU,T,1,"CU1,S,P,P2,b\nCU,T,1,CU1,S,P,P3,c\n', 3, "never closed"),
         # cells beyond the header's columns were dropped without a word
         ("CU,T,1,CU1,S,P,P1,a\nCU,T,1,CU1,S,P,P2,b,more words\n", 3, "9 cells.*8 columns"),
+        # a version that is not a number
+        ("CU,T,abc,CU1,S,P,P1,a\n", 2, "version “abc” is not a version number"),
+        ("CU,T,-1,CU1,S,P,P1,a\n", 2, "version “-1” is not a version number"),
     ],
 )
 def test_errors_name_the_line(body: str, line: int, message: str) -> None:

@@ -188,6 +188,23 @@ def test_standard_download_is_of_its_own_framework(
         (CSV_HEADER.encode() + b"\nX,Y,Z,W,nonsense,P1,text\n", "bad.csv", "line"),
         (_deep_case(100), "deep.json", "levels deep"),
         (_json_without_text(), "ours.json", "a criterion needs its text"),
+        # a centre's CSV: a version that is no version number, a quote never closed, a cell
+        # beyond the header's columns; each was read without a word (or said misleadingly)
+        (
+            b"version," + CSV_HEADER.encode() + b"criterion_text\n-1,X,Y,Z,W,P,P1,text\n",
+            "version.csv",
+            "line 2: version “-1” is not a version number",
+        ),
+        (
+            CSV_HEADER.encode() + b'criterion_text\nX,Y,"Z,W,P,P1,text\nX,Y,Z,W,P,P2,t\n',
+            "quote.csv",
+            "line 2: a quote (&#34;) opened on line 2 is never closed",
+        ),
+        (
+            CSV_HEADER.encode() + b"criterion_text\nX,Y,Z,W,P,P1,text,more\n",
+            "extra.csv",
+            "line 2: this row has 8 cells but the header names 7 columns",
+        ),
     ],
 )
 def test_broken_upload_shows_the_error_and_writes_nothing(
