@@ -81,14 +81,9 @@ def parse_csv(data: bytes | str, source: str = "") -> FrameworkSpec:
     if not text.strip():
         raise FrameworkFormatError("empty file", source=source, place="line 1")
     delimiter = delimiter_of(text)
-    opened = _unclosed_quote(text, delimiter)
-    if opened:
-        raise FrameworkFormatError(
-            f'a quote (") opened on line {opened} is never closed, so the rest of the file would '
-            "be read as one cell: close the quote or remove it",
-            source=source,
-            place=f"line {opened}",
-        )
+    line, problem = _quote_problem(text, delimiter)
+    if problem:
+        raise FrameworkFormatError(problem, source=source, place=f"line {line}")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
     def fail(message: str) -> FrameworkFormatError:
@@ -138,21 +133,31 @@ def parse_csv(data: bytes | str, source: str = "") -> FrameworkSpec:
     return builder.result()
 
 
-def _unclosed_quote(text: str, delimiter: str) -> int:
-    """The line on which a row whose quoted cell is never closed begins, else 0. Python's
-    reader, lenient, reads such a cell to the end of the file without a word; read strictly it
-    says "unexpected end of data" there. Its other strict complaints (a character after a
-    closing quote) the lenient reader reads as before, so this reading passes over them."""
+def _quote_problem(text: str, delimiter: str) -> tuple[int, str]:
+    """The line on which a row whose quoted cell is never closed begins, and what to say of it;
+    else ``(0, "")``. Python's reader, lenient, reads such a cell to the end of the file without
+    a word; read strictly it says "unexpected end of data" there, or, past 131,072 characters,
+    "field larger than field limit" of a line far below. Its other strict complaints (a
+    character after a closing quote) the lenient reader reads as before: passed over here."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     while True:
         start = reader.line_num + 1
         try:
             next(reader)
         except StopIteration:
-            return 0
+            return 0, ""
         except csv.Error as exc:
             if "unexpected end of data" in str(exc):
-                return start
+                return start, (
+                    f'a quote (") opened on line {start} is never closed, so the rest of the '
+                    "file would be read as one cell: close the quote or remove it"
+                )
+            if "field larger than field limit" in str(exc):
+                return start, (
+                    f"a cell of the row beginning on line {start} is longer than "
+                    f'{MAX_FIELD:,} characters, the most one may hold: a quote (") never closed '
+                    "there would read the lines after it into the cell"
+                )
 
 
 class _Builder:

@@ -184,3 +184,12 @@ def test_missing_or_repeated_columns_are_counted_in_words(header: str, said: str
     with pytest.raises(FrameworkFormatError) as err:
         parse_csv(f"{header}\n", source="u.csv")
     assert str(err.value).endswith(said), str(err.value)
+
+
+def test_a_quote_never_closed_before_a_long_rest_names_the_line_it_opens_on() -> None:
+    """Python's reader stops a cell at 131,072 characters: a quote never closed before more
+    than that was "malformed CSV: field larger than field limit" of a line far below."""
+    rows = "".join(f"CU,T,1,CU1,S,P,P{n},text number {n} of the unit\n" for n in range(5_000))
+    with pytest.raises(FrameworkFormatError, match=r"row beginning on line 2.*quote") as err:
+        parse_csv(f'{HEADER}\nCU,T,1,CU1,S,P,PX,"do a thing\n{rows}', source="u.csv")
+    assert err.value.place == "line 2"
