@@ -168,7 +168,10 @@ def fetch_json(url: str) -> dict[str, Any]:
         body = answer.read(JWKS_MAX_BYTES + 1)
     if len(body) > JWKS_MAX_BYTES:
         raise ValueError("key set too large")
-    found = json.loads(body)
+    try:
+        found = json.loads(body)
+    except RecursionError:  # thousands of [ or {: Python's reader gives up
+        raise ValueError("its arrays and objects are nested too deeply") from None
     if not isinstance(found, dict):
         raise ValueError("not a key set")
     return found

@@ -3,6 +3,7 @@ loopback): the OIDC log-in, the signed launch, and every way a launch is refused
 
 from __future__ import annotations
 
+import io
 import os
 import time
 from collections.abc import Iterator
@@ -409,3 +410,21 @@ def test_an_unreachable_key_set_is_refused_in_words(moodle) -> None:
 
     with pytest.raises(lti.LaunchRefused, match="public keys could not be read"):
         lti_tokens.KeySets(fetch).key(moodle.jwks_url, moodle.kid)
+
+
+def test_a_key_set_nested_thousands_deep_is_refused_in_words(moodle, monkeypatch) -> None:
+    """A VLE answering its key set with thousands of [ made Python's JSON reader give up
+    (RecursionError, a server error at the launch); the launch is refused saying why."""
+
+    class Answer(io.BytesIO):
+        def __enter__(self) -> Answer:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+    monkeypatch.setattr(
+        lti_tokens.urllib.request, "urlopen", lambda *a, **k: Answer(b"[" * 100_000)
+    )
+    with pytest.raises(lti.LaunchRefused, match="could not be read.*nested too deeply"):
+        lti_tokens.KeySets().key(moodle.jwks_url, moodle.kid)
