@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
+from delivery.cli.context import read_json
 from demo.accounts import SAMPLE, sample_framework_text, sample_vocabulary_text
-from mappings.engine.dataset import FrameworkText, framework_from_text, load_framework, load_items
+from mappings.engine.dataset import FrameworkText, Item, framework_from_text, load_framework
 from mappings.engine.embed import MemoEncoder, load_encoder
 from mappings.engine.train import FOLDS, L2, WEIGHTS_PY, describe, train, write_weights
 from mappings.engine.vocabulary import Vocabulary
@@ -80,7 +82,7 @@ def train_command(
         for path in (framework, items, vocabulary):
             if path is not None and not path.is_file():
                 raise click.ClickException(f"{path}: no such file")
-        data.append((_suite(framework, vocabulary), load_items(items)))
+        data.append((_suite(framework, vocabulary), _read_items(items)))
     encoder = None if words_only else load_encoder()
     models = train(data, MemoEncoder(encoder) if encoder else None, l2, folds)
     for name, model in sorted(models.items()):
@@ -90,6 +92,35 @@ def train_command(
     if not check:
         write_weights(models, out)
         click.echo(f"wrote {out}")
+
+
+def _read_items(path: Path) -> list[Item]:
+    """The labelled items of a JSON-lines file, as ``load_items`` reads them; a line that is
+    not one (not JSON, nested too deeply, another shape) stops the command naming it."""
+    found: list[Item] = []
+    for number, line in enumerate(path.read_bytes().splitlines(), start=1):
+        if not line.strip():
+            continue
+        item = read_json(line, f"{path} line {number}")
+        if not _labelled(item):
+            raise click.ClickException(
+                f'{path} line {number}: not a labelled item (an object with "kind", "title", '
+                '"text" and "gold": a list of {"standard", "criterion"})'
+            )
+        found.append(item)
+    return found
+
+
+def _labelled(item: Any) -> bool:
+    if not isinstance(item, dict) or not isinstance(item.get("gold"), list):
+        return False
+    texts = all(isinstance(item.get(key), str) for key in ("kind", "title", "text"))
+    return texts and all(
+        isinstance(g, dict)
+        and isinstance(g.get("standard"), str)
+        and isinstance(g.get("criterion"), str)
+        for g in item["gold"]
+    )
 
 
 def _parse_suite(text: str) -> tuple[Path | None, Path, Path | None]:

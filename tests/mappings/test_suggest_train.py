@@ -107,3 +107,22 @@ def test_engine_train_refuses_a_missing_file_or_a_bad_suite(cli, tmp_path: Path)
     assert r.exit_code != 0 and "no such file" in r.output
     r = cli("engine", "train", "--suite", "just-one-part", "--check")
     assert r.exit_code != 0 and "FRAMEWORK:ITEMS" in r.output
+
+
+def test_engine_train_names_the_items_line_it_cannot_read(cli, tmp_path: Path) -> None:
+    """A labelled item that is not JSON, nested thousands deep, or not an object with its gold
+    criteria ended in a traceback; the file and line are named, nothing is trained or written."""
+    dev = tmp_path / "dev.jsonl"
+    first = MANAGEMENT_DEV.read_text(encoding="utf-8").splitlines()[0]
+    out = tmp_path / "weights.py"
+    for bad, said in [
+        ("[" * 100_000, "line 2: JSON nested too deeply"),
+        ("not json", "line 2: not JSON"),
+        ("[1, 2]", "line 2: not a labelled item"),
+        ('{"text": "t"}', "line 2: not a labelled item"),
+    ]:
+        dev.write_text(f"{first}\n{bad}\n")
+        r = cli("engine", "train", "--suite", f"{MANAGEMENT}:{dev}", "--words-only",
+                "--out", str(out))  # fmt: skip
+        assert r.exit_code == 1 and f"{dev} {said}" in r.output, r.output
+        assert not out.exists()
