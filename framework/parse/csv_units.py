@@ -65,9 +65,10 @@ KIND_NAMES: dict[str, CriterionKind] = {
     "a": "assessment",
 }
 MAX_FIELD = 100_000
-# a version number as frameworks give one ("1", "2", "1.1"; the NOS "Version Number"), at
-# most the 32 characters a framework's version holds
-VERSION = re.compile(r"\d+(\.\d+)*")
+# a version number as frameworks give one ("1", "2", "1.1"; the NOS "Version Number"), and as
+# centres write them ("v2", "2024", "1.0.0", "2.1a"): a number, perhaps after a letter or word,
+# never a bare word ("abc") or a sign ("-1"); at most the 32 characters a framework's version holds
+VERSION = re.compile(r"[^\W\d_]*\s?\d[\w. -]*")
 MAX_VERSION = 32
 
 
@@ -170,8 +171,8 @@ class _Builder:
         version = v.get("version", "")
         if version and (not VERSION.fullmatch(version) or len(version) > MAX_VERSION):
             return (
-                f"version “{version}” is not a version number: write a number such as 1, 2 or "
-                f"1.1 (at most {MAX_VERSION} characters), or leave it empty for 1"
+                f"version “{version}” is not a version number: write a number such as 1, 1.1 or "
+                f"v2 (at most {MAX_VERSION} characters), or leave it empty for 1"
             )
         for key in ("framework_code", "framework_title", "version"):
             problem = _agree(self.framework, key, v.get(key, ""), "framework")

@@ -115,6 +115,14 @@ def test_empty_cells_after_the_last_column_and_dotted_versions_are_read() -> Non
     assert fw.version == "1.1" and fw.criteria_count() == 1
 
 
+@pytest.mark.parametrize("version", ["2", "1.0.0", "v2", "V 3", "2024", "2.1a", "version 4"])
+def test_versions_as_centres_write_them_are_read(version: str) -> None:
+    """A number, perhaps after a letter or a word: what centres' own files say. Only a bare word
+    or a sign is refused (above)."""
+    fw = parse_csv(f"{HEADER}\nCU,T,{version},CU1,S,P,P1,a\n", source="u.csv")
+    assert fw.version == version
+
+
 def test_a_header_row_of_many_columns_is_read_in_one_pass() -> None:
     """Each column was counted against every other to find repeated ones: 100,000 columns
     beside the needed ones took minutes. They are counted once each; a repeated one is named."""
