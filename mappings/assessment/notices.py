@@ -1,18 +1,27 @@
 """Who is told of what in assessment: the learner of decisions and referrals on their evidence,
-of standards signed off and of plans set for them, the allocated assessor of evidence submitted for a decision
+of standards signed off and of plans set for them or changed, the allocated assessor of evidence submitted for a decision
 and of standards the learner declared, ready to sign off. (Comments tell the other party in
 :mod:`portfolio.services.comments`; quality assurance tells its people in mappings.quality.)"""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
+from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from mappings.assessment.models import AssessmentPlan
 from mappings.assessment.plan_state import written_by_assessor
 from mappings.assessment.standing import StandardInfo
-from portfolio.models import Evidence, Framework, Person, Registration
+from portfolio.models import (
+    Criterion,
+    Evidence,
+    Framework,
+    Person,
+    Registration,
+    Standard,
+)
 from portfolio.models.evidence import KINDS
 from portfolio.services import access, notifications
 from portfolio.services.actors import Actor
@@ -96,17 +105,20 @@ def signed_off(
     )
 
 
-def _asking(kind: str | None) -> str:
-    """ ", asking for a witness testimony" (", which your assessor writes" after a kind the
-    assessor writes); nothing for a plan that asks for any kind."""
-    if kind not in KINDS:
-        return ""
+def _kind_words(kind: str) -> str:
+    """ "a witness testimony" ("an observation record, which your assessor writes" for a kind the
+    assessor writes); the kind of evidence a plan asks for, in a sentence."""
     words = KINDS[kind]
     first = words.split(" ", 1)[0]
     if not first.isupper():  # "STAR narrative" keeps its capitals
         words = words[:1].lower() + words[1:]
     writes = ", which your assessor writes" if written_by_assessor(kind) else ""
-    return f", asking for {a_or_an(words)}{writes}"
+    return f"{a_or_an(words)}{writes}"
+
+
+def _asking(kind: str | None) -> str:
+    """ ", asking for a witness testimony"; nothing for a plan that asks for any kind."""
+    return f", asking for {_kind_words(kind)}" if kind in KINDS else ""
 
 
 def plan_set(session: Session, *, actor: Actor, plan: AssessmentPlan) -> None:
@@ -118,6 +130,69 @@ def plan_set(session: Session, *, actor: Actor, plan: AssessmentPlan) -> None:
         person_id=plan.learner_id,
         text=f"{actor.name} set you a plan: “{plan.title}”, due {day_words(plan.due_on)}"
         f"{_asking(plan.evidence_kind)}.",
+        link=f"/plans/{plan.id}",
+        kind="plan",
+    )
+
+
+CRITERIA_LISTED = 5  # the criteria a notice of a plan changed names; the rest are counted
+
+
+@dataclass(frozen=True)
+class PlanSeen:
+    """What the learner sees of a plan, to tell them what changed in it."""
+
+    title: str
+    body: str
+    due_on: date
+    evidence_kind: str | None
+    criterion_ids: frozenset[int]
+
+
+def _criteria_words(session: Session, ids: set[int]) -> str:
+    """ "SE03 P6 and SE03 P7", in the order of the standards and their criteria; past
+    :data:`CRITERIA_LISTED`, "and 3 more"."""
+    rows = session.exec(
+        select(Standard.code, Criterion.code)
+        .join(Standard, col(Standard.id) == Criterion.standard_id)
+        .where(col(Criterion.id).in_(ids))
+        .order_by(col(Standard.code), col(Criterion.position), col(Criterion.code))
+    ).all()
+    named = [f"{std} {crit}" for std, crit in rows]
+    if len(named) > CRITERIA_LISTED:
+        named = [*named[:CRITERIA_LISTED], f"{len(named) - CRITERIA_LISTED} more"]
+    return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+
+
+def plan_changed(
+    session: Session, *, actor: Actor, plan: AssessmentPlan, was: PlanSeen, now: PlanSeen
+) -> None:
+    """Tell the learner, in words, what their assessor changed in their plan that they see (its
+    title, what to do, the due date, the kind of evidence asked for, its criteria); nothing when
+    none of it changed. Kind plan, e-mailed as they chose; the same notice still unread is not
+    left twice (:func:`portfolio.services.notifications.notify`)."""
+    changes = []
+    if now.title != was.title:
+        changes.append(f"renamed from “{was.title}”")
+    if now.body != was.body:
+        changes.append("what to do changed")
+    if now.due_on != was.due_on:
+        changes.append(f"due date moved to {day_words(now.due_on)}")
+    if now.evidence_kind != was.evidence_kind:
+        asks = _kind_words(now.evidence_kind) if now.evidence_kind in KINDS else ""
+        changes.append(f"now asks for {asks or 'any kind of evidence, your choice'}")
+    added = set(now.criterion_ids - was.criterion_ids)
+    if added:
+        changes.append(f"now also covers {_criteria_words(session, added)}")
+    dropped = set(was.criterion_ids - now.criterion_ids)
+    if dropped:
+        changes.append(f"no longer covers {_criteria_words(session, dropped)}")
+    if not changes:
+        return
+    notifications.notify(
+        session,
+        person_id=plan.learner_id,
+        text=f"{actor.name} changed your plan “{now.title}”: {'; '.join(changes)}.",
         link=f"/plans/{plan.id}",
         kind="plan",
     )

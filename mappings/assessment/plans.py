@@ -3,8 +3,8 @@ your last job-match visit, covering SE03 P4-P7").
 
 Only the registration's allocated assessor sets, edits, marks done and closes its plans, and
 links the records they write for the learner to them; the learner links their own evidence items
-to their own open plans, and is told when one is set
-(:func:`mappings.assessment.notices.plan_set`). Each function checks who may act,
+to their own open plans, and is told when one is set or changed
+(:func:`mappings.assessment.notices.plan_set`, :func:`~mappings.assessment.notices.plan_changed`). Each function checks who may act,
 flushes (never commits) and writes one audit entry. A plan is not set or edited on a registration
 the learner withdrew from, nor for criteria outside the registration's standards. Reading plans:
 :mod:`mappings.assessment.plan_reads`.
@@ -202,7 +202,8 @@ def edit_plan(
     today: date | None = None,
 ) -> AssessmentPlan:
     """Change an open plan's title, what to do, due date, kind of evidence asked for (None:
-    any kind) and criteria."""
+    any kind) and criteria; the learner is told what changed of it, if anything did
+    (:func:`mappings.assessment.notices.plan_changed`)."""
     plan, reg = _plan(session, plan_id)
     _assessing(session, actor, reg, "changes plans")
     _not_withdrawn(session, reg)
@@ -211,6 +212,7 @@ def edit_plan(
     due = _due(due_on, today or date.today(), was=plan.due_on)
     kind = _kind(evidence_kind)
     criteria = _criteria(session, reg, criterion_ids)
+    was = _seen(session, plan)
     plan.title, plan.body, plan.due_on, plan.updated_at = title, body, due, utcnow()
     plan.evidence_kind = kind
     session.add(plan)
@@ -219,6 +221,7 @@ def edit_plan(
     )
     session.add_all(AssessmentPlanCriterion(plan_id=plan_id, criterion_id=c) for c in criteria)
     _audit(session, actor, "plan.edit", plan, _written(due, kind, criteria))
+    notices.plan_changed(session, actor=actor, plan=plan, was=was, now=_seen(session, plan))
     return plan
 
 
@@ -331,6 +334,18 @@ def link_evidence(
         )
         _audit(session, actor, "plan.link", plan, {"evidence_id": evidence_id})
     return plan
+
+
+def _seen(session: Session, plan: AssessmentPlan) -> notices.PlanSeen:
+    """What the learner sees of the plan as it stands (its criteria as stored)."""
+    criteria = session.exec(
+        select(AssessmentPlanCriterion.criterion_id).where(
+            AssessmentPlanCriterion.plan_id == plan.id
+        )
+    ).all()
+    return notices.PlanSeen(
+        plan.title, plan.body, plan.due_on, plan.evidence_kind, frozenset(criteria)
+    )
 
 
 def _written(due: date, kind: str | None, criteria: list[int]) -> dict[str, object]:

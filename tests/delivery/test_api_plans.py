@@ -1,6 +1,6 @@
 """Assessment plans through the API: a learner's plans and one plan for whoever may see the
 portfolio, a plan set or changed by the allocated assessor (assess scope) with the learner told
-when it is set, refusals as problems with nothing stored."""
+when it is set or changed, refusals as problems with nothing stored."""
 
 from __future__ import annotations
 
@@ -177,6 +177,12 @@ def test_the_assessor_changes_a_plan_keeping_what_is_left_out(app, session, api_
     plan = changed.get_json()
     assert plan["title"] == "Observe a job match" and plan["evidence_kind"] == "observation_record"
     assert plan["evidence_kind_label"] == "Observation record"
+    owner = walk["people"]["owner"]
+    told = session.exec(select(Notification.text).where(Notification.person_id == owner.id)).all()
+    assert [t for t in told if "changed your plan" in t] == [
+        f"{walk['people']['assessor'].name} changed your plan “Observe a job match”: renamed from "
+        f"“{was['title']}”; now asks for an observation record, which your assessor writes."
+    ]
     for kept in ("body", "due_on", "criteria", "set_by", "registration_id"):
         assert plan[kept] == was[kept], kept
     targets = plan_reads.targets_of(session, reg_id)

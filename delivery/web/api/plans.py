@@ -226,8 +226,9 @@ def change_plan(args: dict[str, Any], plan_id: int) -> dict[str, Any]:
     The fields sent, and only those: a field left out keeps its value (`evidence_kind` null
     asks for any kind). As on the plan's page "Change the plan": the registration's allocated
     assessor, an open plan, not on a withdrawn registration; the same checks as when a plan is
-    set, except that a due date already past may be kept. Refused with 422 naming the field,
-    nothing changed; an empty body is refused too."""
+    set, except that a due date already past may be kept. The learner is told what changed
+    that they see, as on the page. Refused with 422 naming the field, nothing changed; an empty
+    body is refused too."""
     with problems.request_fields(criteria="criterion_ids"):
         plans.change_plan(db(), actor=api_actor(), plan_id=plan_id, changes=args)
     return _detail(plan_id)
