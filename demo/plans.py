@@ -1,10 +1,13 @@
 """Demo assessment plans: what the demo assessors have asked their learners to do, so a new user
 finds plans on the learner's home page, the learner's progress page and the plan pages:
 
-* learner2: one open and due in five days, and one overdue (set five weeks ago, due four days ago);
+* learner2: one open and due in five days, one overdue (set five weeks ago, due four days ago) and
+  one asking for an observation record, due in twelve days, so that their assessor, assessor1,
+  finds "Write the observation record for this plan" on its page;
 * learner3: one whose evidence is submitted (their submitted reflective account, linked to it).
 
-Each asks for the kind of evidence its words ask for (a reflective account, a witness testimony).
+Each asks for the kind of evidence its words ask for (a reflective account, a witness testimony,
+an observation record, which the assessor writes).
 
 Set through the real services (:mod:`mappings.assessment.plans`), by each registration's
 allocated assessor. Idempotent: a learner who already has a plan is left alone. Run after
@@ -60,6 +63,19 @@ PLANS: dict[str, tuple[DemoPlan, ...]] = {
             set_days_ago=35,
             due_in_days=-4,
             evidence_kind="witness_testimony",
+        ),
+        DemoPlan(
+            title="Observation: your next vocational profiling session",
+            body=(
+                "I will **observe** you run a vocational profiling session with a job seeker and "
+                "write an observation record of it: how you draw out their experience, skills "
+                "and preferences, and how you present the profile back to them. Book the "
+                "session with me at least a week ahead."
+            ),
+            criteria=(("SE04", "P1"), ("SE04", "P5")),
+            set_days_ago=2,
+            due_in_days=12,
+            evidence_kind="observation_record",
         ),
     ),
     "learner3@example.org": (

@@ -15,6 +15,7 @@ from mappings.assessment.models import AssessmentPlan, Claim, Decision, SignOff
 from mappings.assessment.signoff import frozen_evidence_intact
 from mappings.assessment.standing import load_standings, registrations_of_learner
 from portfolio.models import AuditEntry, Evidence, Person
+from portfolio.services.people import Actor
 
 
 def _counts(session) -> dict[str, int]:
@@ -90,7 +91,7 @@ def test_demo_command_adds_the_assessments(cli) -> None:
     first = cli("demo")
     assert first.exit_code == 0, first.output
     assert "Demo assessments:" in first.output
-    assert "Demo assessment plans: 2 plans for learner2@example.org; 1 plan for learner3" in (
+    assert "Demo assessment plans: 3 plans for learner2@example.org; 1 plan for learner3" in (
         first.output
     )
     second = cli("demo")
@@ -103,7 +104,7 @@ def test_demo_plans_show_an_open_an_overdue_and_a_submitted_plan_once(session) -
     add_demo_assessments(session)
     report = add_demo_plans(session)
     session.commit()
-    assert "2 plans for learner2@example.org" in report.text()
+    assert "3 plans for learner2@example.org" in report.text()
     states, kinds = {}, {}
     for email in ("learner2@example.org", "learner3@example.org"):
         person = session.exec(select(Person).where(Person.email == email)).one()
@@ -113,15 +114,44 @@ def test_demo_plans_show_an_open_an_overdue_and_a_submitted_plan_once(session) -
     assert states == {
         "Reflect on your next job-match visit": "Open",
         "Ask your employer contact for a witness testimony": "Overdue",
+        "Observation: your next vocational profiling session": "Open",
         "Reflect on your first supervision": "Evidence submitted",
     }
     # each asks for the kind of evidence its words ask for
     assert kinds == {
         "Reflect on your next job-match visit": "reflective_account",
         "Ask your employer contact for a witness testimony": "witness_testimony",
+        "Observation: your next vocational profiling session": "observation_record",
         "Reflect on your first supervision": "reflective_account",
     }
     count = session.exec(select(func.count()).select_from(AssessmentPlan)).one()
     again = add_demo_plans(session)
     assert again.created == [] and "nothing changed" in again.text()
-    assert session.exec(select(func.count()).select_from(AssessmentPlan)).one() == count == 3
+    assert session.exec(select(func.count()).select_from(AssessmentPlan)).one() == count == 4
+
+
+def test_a_demo_plan_offers_assessor1_the_observation_record_it_asks_for(session) -> None:
+    """learner2's plan asking for an observation record: its page offers their assessor,
+    assessor1, "Write the observation record for this plan"; the learner reads that the
+    assessor writes it."""
+    load_demo(session)
+    add_demo_assessments(session)
+    add_demo_plans(session)
+    session.commit()
+    learner = session.exec(select(Person).where(Person.email == "learner2@example.org")).one()
+    assessor = session.exec(select(Person).where(Person.email == "assessor1@example.org")).one()
+    (plan_id,) = session.exec(
+        select(AssessmentPlan.id).where(
+            AssessmentPlan.learner_id == learner.id,
+            AssessmentPlan.evidence_kind == "observation_record",
+        )
+    ).all()
+    shown = plan_reads.plan_page(
+        session, actor=Actor.of(assessor), plan_id=plan_id, today=date.today()
+    )
+    assert shown.may_record and shown.evidence_kind_words == "Observation record"
+    assert [(c.standard, c.code) for c in shown.criteria] == [("SE04", "P1"), ("SE04", "P5")]
+    own = plan_reads.plan_page(
+        session, actor=Actor.of(learner), plan_id=plan_id, today=date.today()
+    )
+    assert not own.may_record
