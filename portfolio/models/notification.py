@@ -21,7 +21,7 @@ KINDS = {
     "eqa_access": "Access granted to sampled portfolios",
     "declaration": "Standards waiting for your declaration",
     "signoff_ready": "Standards ready for you to sign off",
-    "plan": "Plans your assessor sets you",
+    "plan": "Plans your assessor sets or changes",
     "break": "Breaks in learning",
     "other": "Other notices",
 }
