@@ -104,7 +104,11 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "count by client address)",
     ),
     "PASSWORD_RESET_MINUTES": (60, "how long a password-reset link works"),
-    "BASE_URL": (None, "the site's address for links in e-mails, e.g. `https://portfolio.example`"),
+    "BASE_URL": (
+        None,
+        "the site's address for links in e-mails, e.g. `https://portfolio.example`; without it no "
+        "notification e-mail is sent (`portfolio serve` uses its own outside production)",
+    ),
     "MAIL_HOST": (
         None,
         "SMTP server for e-mail (password resets, notifications, witnesses); unset: none is sent",

@@ -24,6 +24,11 @@ def digest(ctx: Context, as_json: bool) -> None:
     conf = ctx.settings
     if not conf.get("MAIL_HOST"):
         raise click.ClickException("No mail server is configured (PORTFOLIO_MAIL_HOST).")
+    if not conf.get("BASE_URL"):
+        raise click.ClickException(
+            "The links in the e-mail need the site's address (PORTFOLIO_BASE_URL), which is not "
+            "set: nothing was sent. Set it and run this again; the notifications wait unsent."
+        )
     digests, singles = send_digests(ctx.session, MailContext.from_config(conf))
     echo_data(
         {"digests": digests, "single": singles},

@@ -11,6 +11,15 @@ import click
 from delivery.cli.context import Context, pass_ctx
 
 
+def own_address(host: str, port: int) -> str:
+    """This server's address for links: ``localhost`` when it listens on every address."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - names the address, binds nothing
+        host = "localhost"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    return f"http://{host}:{port}"
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
@@ -32,6 +41,11 @@ def serve(ctx: Context, host: str, port: int, threads: int | None, workers: int)
     """Serve the web application with a production WSGI server (waitress, or gunicorn for
     several processes); never the Flask debug server."""
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)")
+    if not ctx.settings.get("BASE_URL") and ctx.settings.get("ENV") != "production":
+        # links in e-mail sent outside a request (notifications) need the site's address: outside
+        # production, this server's own; set in the environment, so gunicorn's workers have it too
+        os.environ["PORTFOLIO_BASE_URL"] = own_address(host, port)
+        click.echo(f"Links in e-mail: {os.environ['PORTFOLIO_BASE_URL']} (PORTFOLIO_BASE_URL)")
     # The server is chosen at run time: only the one in use is imported (gunicorn is Unix-only).
     if workers == 1:
         from waitress import serve as waitress_serve

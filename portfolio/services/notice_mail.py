@@ -7,7 +7,14 @@ however often a job or the command runs; a send that fails rolls back and stays 
 
 Every message carries a link to stop that kind of e-mail that works without logging in: a token
 signed with the site's secret key (:func:`token`), also given in the ``List-Unsubscribe`` header
-for one-click unsubscribing (RFC 8058)."""
+for one-click unsubscribing (RFC 8058).
+
+Links are made on the site's address, ``PORTFOLIO_BASE_URL`` (``portfolio serve`` sets its own
+outside production). Without it nothing is sent, in any environment: these messages go outside a
+request (a worker, a thread, the daily command), so there is no request's address to fall back on,
+and a link such as ``/evidence/7`` does not work in a mail program. An error is logged and the
+notifications stay unsent, in the app as ever, for ``portfolio notifications digest`` to send
+once the address is set: nothing is lost."""
 
 from __future__ import annotations
 
@@ -103,6 +110,20 @@ def unsubscribe(session: Session, *, secret: str, value: str) -> tuple[Person, s
     for k in kinds:
         choose(session, person_id=person.id or 0, kind=k, mode="off")
     return person, words
+
+
+NO_SITE = (
+    "PORTFOLIO_BASE_URL is not set: no notification e-mail is sent, its links would not work; "
+    "the notifications stay unsent for `portfolio notifications digest` once it is set"
+)
+
+
+def _no_site(ctx: MailContext) -> bool:
+    """True (and the reason logged) when no link in an e-mail could work: no site's address."""
+    if ctx.base_url:
+        return False
+    log.error(NO_SITE)
+    return True
 
 
 def _url(ctx: MailContext, path: str) -> str:
@@ -204,7 +225,11 @@ def _send_claimed(
 
 
 def send_now(session_factory: SessionFactory, ids: Iterable[int], ctx: MailContext) -> int:
-    """E-mail each of these notifications chosen for straight away, once; how many were sent."""
+    """E-mail each of these notifications chosen for straight away, once; how many were sent
+    (none without the site's address: they stay unsent)."""
+    ids = list(ids)
+    if not ids or _no_site(ctx):
+        return 0
     sent = 0
     for notification_id in ids:
         with session_factory() as session:
@@ -238,7 +263,10 @@ def send_digests(
 ) -> tuple[int, int]:
     """One e-mail per person with their unsent digest notifications made up to ``now``, and
     again any notification for straight away still unsent (a job that failed or was lost).
-    Running it again sends nothing new. (digests sent, single messages sent)."""
+    Running it again sends nothing new; without the site's address, nothing (all stays
+    unsent). (digests sent, single messages sent)."""
+    if _no_site(ctx):
+        return 0, 0
     now = now or utcnow()
     with session_factory() as session:
         digests = unsent(session, "digest", now)

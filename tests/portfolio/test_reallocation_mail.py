@@ -115,6 +115,7 @@ def test_the_command_says_when_the_mail_server_or_queue_does_not_answer(
     ann, ben, regs = team
     monkeypatch.setenv("PORTFOLIO_MAIL_HOST", "127.0.0.1")
     monkeypatch.setenv("PORTFOLIO_MAIL_PORT", str(_free_port()))  # nothing listens
+    monkeypatch.setenv("PORTFOLIO_BASE_URL", SITE)  # without it nothing would be tried
     monkeypatch.setenv("PORTFOLIO_INSTANCE_PATH", str(tmp_path))
     if queue:  # nothing listens there either
         monkeypatch.setenv("PORTFOLIO_REDIS_URL", queue)
