@@ -204,3 +204,25 @@ def test_the_plan_page_offers_the_assessor_the_professional_discussion(
     auth.login(assessor)
     page = _text(client.get(f"/plans/{plan}"))
     assert "Write the professional discussion for this plan" in page
+
+
+def test_the_assessors_editor_title_names_the_learner(client, auth, case) -> None:  # noqa: F811
+    """An assessor writing an observation record or a professional discussion has a tab per
+    learner: its title says whose record it is ("New observation record for Ann"), as the
+    marking queue's does; the learner's own editor says only the kind."""
+    _reg, learner, assessor = case
+    auth.login(assessor)
+    for kind, label in (
+        ("observation_record", "New observation record"),
+        ("professional_discussion", "New professional discussion"),
+    ):
+        page = client.get(f"/learners/{learner.id}/evidence/new?kind={kind}").get_data(as_text=True)
+        title = re.search(r"<title>(.*?)</title>", page, re.S)
+        assert title is not None
+        assert title.group(1).startswith(f"{label} for {learner.name} · "), title.group(1)
+    auth.login(learner)
+    page = client.get(f"/learners/{learner.id}/evidence/new?kind=reflective_account").get_data(
+        as_text=True
+    )
+    title = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert title is not None and title.group(1).startswith("New reflective account · ")
