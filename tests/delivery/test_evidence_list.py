@@ -235,12 +235,18 @@ def test_the_title_says_the_filter_search_and_page_shown(
     client: FlaskClient, auth: Any, learner: Any, make_evidence: Any
 ) -> None:
     """WCAG 2.4.2: each filter, search and page of the list has a title of its own, as the
-    page says what it shows ("Showing 1–4 of 4 (submitted) with “placement”", "Page 2")."""
-    person, _assessor = learner
+    page says what it shows ("Showing 1–4 of 4 (submitted) with “placement”", "Page 2"). The
+    learner's own list is "My evidence", as its heading says; their assessor's, "Evidence of …"."""
+    person, assessor = learner
     for i in range(52):
         _item(make_evidence, person, f"Placement visit {i}", 60 - i, submit=i % 2 == 0)
+    auth.login(assessor)
+    theirs = client.get(f"/learners/{person.id}/evidence?status=submitted").get_data(as_text=True)
+    assert _title(theirs) == f"Evidence of {person.name}: submitted"
     auth.login(person)
-    whose = f"Evidence of {person.name}"
+    whose = "My evidence"
+    own = client.get("/evidence").get_data(as_text=True)
+    assert "<h1>My evidence</h1>" in own
     assert _title(_text(client.get("/evidence"))) == f"{whose}, page 1 of 2"
     assert _title(_text(client.get("/evidence?page=2"))) == f"{whose}, page 2 of 2"
     assert _title(_text(client.get("/evidence?status=draft"))) == f"{whose}: drafts"
