@@ -7,7 +7,8 @@ finds plans on the learner's home page, the learner's progress page and the plan
 * learner3: one whose evidence is submitted (their submitted reflective account, linked to it).
 
 Each asks for the kind of evidence its words ask for (a reflective account, a witness testimony,
-an observation record, which the assessor writes).
+an observation record, which the assessor writes), and each was set (``set_at``, ``updated_at``)
+the days ago its data says.
 
 Set through the real services (:mod:`mappings.assessment.plans`), by each registration's
 allocated assessor. Idempotent: a learner who already has a plan is left alone. Run after
@@ -25,6 +26,7 @@ from mappings.assessment import claims, plans
 from mappings.assessment.models import AssessmentPlan
 from mappings.assessment.standing import registrations_of_learner
 from portfolio.models import Evidence, Person, Registration
+from portfolio.models.base import utcnow
 from portfolio.services.people import Actor
 
 
@@ -154,6 +156,11 @@ def _set(
         evidence_kind=plan.evidence_kind,
         today=set_on,  # an overdue plan was set while its due date was still ahead
     )
+    # set (and last changed) the day the demo says, so its page reads "Set by … on" that day,
+    # not the moment the demo ran
+    made.set_at = made.updated_at = utcnow() - timedelta(days=(date.today() - set_on).days)
+    session.add(made)
+    session.flush()
     if not plan.evidence_title:
         return
     item = session.exec(

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func
 from sqlmodel import select
 
 from demo.accounts import load_demo
 from demo.assessments import add_demo_assessments
-from demo.plans import add_demo_plans
+from demo.plans import PLANS, add_demo_plans
 from mappings.assessment import plan_reads
 from mappings.assessment.models import AssessmentPlan, Claim, Decision, SignOff
 from mappings.assessment.signoff import frozen_evidence_intact
 from mappings.assessment.standing import load_standings, registrations_of_learner
 from portfolio.models import AuditEntry, Evidence, Person
+from portfolio.models.base import utcnow
 from portfolio.services.people import Actor
 
 
@@ -155,3 +156,20 @@ def test_a_demo_plan_offers_assessor1_the_observation_record_it_asks_for(session
         session, actor=Actor.of(learner), plan_id=plan_id, today=date.today()
     )
     assert not own.may_record
+
+
+def test_demo_plans_were_set_the_days_ago_the_demo_says(session) -> None:
+    """A plan's page says "Set by … on <day>": the demo's plans were set when their data says
+    (set_days_ago), not all at the moment the demo ran, so the overdue plan was set five weeks
+    ago and reads so; never changed since, each was last changed when set."""
+    load_demo(session)
+    add_demo_assessments(session)
+    add_demo_plans(session)
+    session.commit()
+    now = utcnow()
+    wanted = {p.title: p.set_days_ago for plans in PLANS.values() for p in plans}
+    rows = session.exec(select(AssessmentPlan)).all()
+    assert {row.title for row in rows} == set(wanted)
+    for row in rows:
+        assert row.set_at.date() == (now - timedelta(days=wanted[row.title])).date(), row.title
+        assert row.updated_at == row.set_at, row.title
