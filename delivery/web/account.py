@@ -10,7 +10,7 @@ from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
 from delivery.web import limits
-from delivery.web.auth import delays, log_in, log_out
+from delivery.web.auth import delays, log_in, log_out, wrong_answer_given
 from delivery.web.context import actor, db
 from delivery.web.forms import (
     ChangePasswordForm,
@@ -53,7 +53,7 @@ def settings() -> tuple[str, int] | Response:
             flash("Your password is changed. You are logged out everywhere else.", "success")
             return redirect(url_for("account.settings"))
         if wrong_answer(form, "current"):  # a wrong current password counts as a failed log-in does
-            limits.note_failed_login()
+            wrong_answer_given(me.id)
     idle = timedelta(minutes=int(current_app.config["SESSION_IDLE_MINUTES"]))
     return render_template(
         "account/settings.html",
@@ -104,7 +104,7 @@ def tokens() -> tuple[str, int] | Response:
                           "info")  # fmt: skip
                 return redirect(url_for("account.tokens"))
         if wrong_answer(confirm, "password", "code"):  # counts as a failed log-in does
-            limits.note_failed_login()
+            wrong_answer_given(me.id)
         form = TokenForm(formdata=None, scopes=offered)
     else:
         form = TokenForm(scopes=offered)

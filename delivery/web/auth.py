@@ -128,6 +128,16 @@ def delays() -> Delays:
     )
 
 
+def wrong_answer_given(person_id: int) -> None:
+    """A wrong password or code given again on an account page (after :func:`errors_on` rolled
+    the page's transaction back): it counts towards the client address's failure limit, and
+    towards the account's wait as a failed log-in does, written in a transaction of its own, as
+    the page answers 422 and commits nothing, so a stolen session guessing from many addresses
+    meets the account's wait."""
+    limits.note_failed_login()
+    two_step.count_failure(extension().session_factory, person_id=person_id, delays=delays())
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @page(public=True)
 def login() -> tuple[str, int] | Response:

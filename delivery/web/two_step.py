@@ -12,7 +12,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from delivery.web import limits
-from delivery.web.auth import delays, log_in, safe_next
+from delivery.web.auth import delays, log_in, safe_next, wrong_answer_given
 from delivery.web.context import actor, db
 from delivery.web.forms import (
     SecondStepForm,
@@ -114,7 +114,7 @@ def settings() -> tuple[str, int] | Response:
             flash("Two-step verification is off: you log in with your password alone.", "info")
             return redirect(url_for("two_step.settings"))
         if wrong_answer(off_form, "password", "code"):  # as a failed log-in
-            limits.note_failed_login()
+            wrong_answer_given(me.id)
     person = db().get(Person, me.id)
     assert person is not None
     on = codes is not None or two_step.is_on(db(), person_id=me.id)

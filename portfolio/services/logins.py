@@ -217,6 +217,25 @@ def signed_in_recently(session: Session, *, login: str | None, person_id: int) -
     return utcnow() - signed < RECENT
 
 
+def waiting_words(person: Person, now: datetime | None = None) -> str | None:
+    """While the account waits after repeated failed log-ins (``locked_until``), the refusal of
+    the account pages that ask for the password or a code again, as log-in tries none then: the
+    wait in words. None once it is over."""
+    now = now or utcnow()
+    if person.locked_until is None or person.locked_until <= now:
+        return None
+    seconds = int((person.locked_until - now).total_seconds()) + 1
+    wait = (
+        f"{seconds} second{'s' if seconds != 1 else ''}"
+        if seconds < 90
+        else (f"about {-(-seconds // 60)} minutes")
+    )
+    return (
+        f"Too many wrong passwords or codes were given for your account: wait {wait}, "
+        "then try again."
+    )
+
+
 def password_again(
     session: Session, *, actor: Actor, login: str | None, password: str
 ) -> LoginSession:
@@ -228,6 +247,8 @@ def password_again(
     person = session.get(Person, actor.id)
     if row is None or person is None:
         raise Invalid(NOT_RECENT + " Log in again.")
+    if (wait := waiting_words(person)) is not None:  # no password is tried while it waits
+        raise Invalid(wait, field="password")
     if not verify_password(person.password_hash, password):
         raise Invalid("That is not your password.", field="password")
     return row

@@ -268,6 +268,8 @@ def change_own_password(session: Session, *, actor: Actor, current: str, new: st
     person = session.get(Person, actor.id)
     if person is None or not logins.can_log_in(person):
         raise PermissionDenied("This account cannot change its password.")
+    if (wait := logins.waiting_words(person)) is not None:  # no password is tried while it waits
+        raise Invalid(wait, field="current")
     if not verify_password(person.password_hash, current):
         raise Invalid("That is not your current password.", field="current")
     replace_password(session, person, new)

@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -284,6 +285,19 @@ def complete_log_in(
     return person, how
 
 
+def count_failure(make_session: Callable[[], Session], *, person_id: int, delays: Delays) -> None:
+    """A wrong password or code given again on an account page (changing the password, turning
+    two-step verification off, confirming a sign-in) counts towards the account's wait as a
+    failed log-in does, in a transaction of its own: the page refusing it rolls its own back. A
+    try while the account already waits is not counted (none is tried then), as at log-in."""
+    with make_session() as session:
+        person = session.get(Person, person_id, with_for_update=True)
+        now = utcnow()
+        if person is not None and logins.waiting_words(person, now) is None:
+            note_failure(session, person, delays, now)
+            session.commit()
+
+
 def confirm_sign_in(
     session: Session,
     *,
@@ -333,6 +347,8 @@ def turn_off(
         )
     if session.get(TwoStep, actor.id) is None:
         raise Invalid("Two-step verification is not on for your account.")
+    if (wait := logins.waiting_words(person)) is not None:  # nothing is tried while it waits
+        raise Invalid(wait, field="password")
     if not verify_password(person.password_hash, password):
         raise Invalid("That is not your current password.", field="password")
     if use_code(session, person_id=actor.id, code=code) is None:

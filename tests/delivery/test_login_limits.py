@@ -241,6 +241,7 @@ def test_wrong_passwords_on_the_account_pages_count_as_failed_log_ins(
     from portfolio.models.logins import LoginSession
 
     app.config["LOGIN_FAILURE_LIMIT"] = "3 per hour"
+    app.config["LOGIN_DELAY_AFTER"] = 10  # the address's limit, not the account's wait
     person = auth.login("learner")
     session.exec(
         update(LoginSession)
@@ -295,5 +296,124 @@ def test_wrong_passwords_and_codes_turning_two_step_off_count_as_failed_log_ins(
     assert _try(app.test_client(), person.email, "wrong-password", "10.4.4.4").status_code == 200
     right = {**off, "off-password": PASSWORD, "off-recovery": "none-left-here"}
     _refused_in_words(client.post("/account/two-step", data=right, environ_base=env))
+    session.expire_all()
+    assert session.get(TwoStep, person.id) is not None  # still on
+
+
+def _recent_sign_in_over(session, person) -> None:
+    """The person's sessions began 20 minutes ago: the tokens page asks for the password again."""
+    from sqlmodel import update
+
+    from portfolio.models.logins import LoginSession
+
+    session.exec(
+        update(LoginSession)
+        .where(LoginSession.person_id == person.id)
+        .values(created_at=utcnow() - timedelta(minutes=20))
+    )
+    session.commit()
+
+
+def _account_waits(app: Flask, session, person, tries) -> None:
+    """``tries`` (one wrong answer each, posted from an address of its own) count towards the
+    account's growing wait, as wrong log-ins do: the page refusing each (422) does not undo the
+    count. Once the account waits, the log-in form refuses even the right password, from
+    anywhere, and a further wrong answer does not count."""
+    session.expire_all()
+    assert session.get(type(person), person.id).failed_logins == 0
+    for n, attempt in enumerate(tries, start=1):
+        assert attempt(f"10.9.0.{n}").status_code == 422
+        session.expire_all()
+        assert session.get(type(person), person.id).failed_logins == n
+    waiting = session.get(type(person), person.id)
+    assert waiting.locked_until is not None and waiting.locked_until > utcnow()
+    assert _try(app.test_client(), person.email, PASSWORD, "10.9.1.1").status_code == 200
+    assert tries[0]("10.9.1.2").status_code == 422
+    session.expire_all()
+    assert session.get(type(person), person.id).failed_logins == len(tries)
+
+
+@pytest.mark.parametrize(
+    ("path", "wrong", "right"),
+    [
+        (
+            "/account",
+            {"current": "not-my-password", "password": "new-password-1",
+             "confirm": "new-password-1", "change": "Change password"},
+            {"current": PASSWORD, "password": "new-password-1",
+             "confirm": "new-password-1", "change": "Change password"},
+        ),
+        (
+            "/account/tokens",
+            {"confirm-password": "not-my-password", "confirm-submit": "Confirm"},
+            {"confirm-password": PASSWORD, "confirm-submit": "Confirm"},
+        ),
+    ],
+)  # fmt: skip
+def test_wrong_passwords_on_the_account_pages_count_towards_the_accounts_wait(
+    app: Flask, auth, client, session, path, wrong, right
+) -> None:
+    """A stolen session guessing the password where a page asks for it again, from many
+    addresses (each under the address limit), meets the account's wait as a log-in would: each
+    wrong one counts (its own transaction: the refused page's rollback undid it before), and
+    while the account waits the right one is not tried there either, and nothing changes."""
+    app.config.update(
+        LOGIN_FAILURE_LIMIT="100 per hour",
+        LOGIN_DELAY_AFTER=3,
+        LOGIN_DELAY_SECONDS=60,
+        LOGIN_DELAY_MAX_SECONDS=600,
+    )
+    person = auth.login("learner")
+    _recent_sign_in_over(session, person)
+    hash_before = person.password_hash
+
+    def attempt(address: str):
+        return client.post(path, data=wrong, environ_base={"REMOTE_ADDR": address})
+
+    _account_waits(app, session, person, [attempt] * 3)
+    refused = client.post(path, data=right, environ_base={"REMOTE_ADDR": "10.9.2.1"})
+    assert refused.status_code == 422
+    assert "Too many wrong passwords or codes" in refused.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(type(person), person.id).password_hash == hash_before
+
+
+def test_wrong_passwords_and_codes_turning_two_step_off_count_towards_the_accounts_wait(
+    app: Flask, auth, client, session
+) -> None:
+    import pyotp
+
+    from portfolio.models import TwoStep
+    from portfolio.services import two_step
+
+    app.config.update(
+        LOGIN_FAILURE_LIMIT="100 per hour",
+        LOGIN_DELAY_AFTER=3,
+        LOGIN_DELAY_SECONDS=60,
+        LOGIN_DELAY_MAX_SECONDS=600,
+    )
+    person = auth.login("learner")
+    secret = two_step.new_secret()
+    assert client.get("/account/two-step").status_code == 200
+    with client.session_transaction() as cookie:
+        cookie["two_step_setup"] = secret
+    on = {"on-code": pyotp.TOTP(secret).now(), "on-turn_on": "Turn on"}
+    assert client.post("/account/two-step", data=on).status_code == 200
+    off = {"off-turn_off": "Turn off two-step verification"}
+    wrong_password = {**off, "off-password": "not-my-password", "off-code": "123456"}
+    wrong_code = {**off, "off-password": PASSWORD, "off-code": "000000"}
+
+    def with_(data):
+        return lambda address: client.post(
+            "/account/two-step", data=data, environ_base={"REMOTE_ADDR": address}
+        )
+
+    _account_waits(
+        app, session, person, [with_(wrong_password), with_(wrong_code), with_(wrong_password)]
+    )
+    right = {**off, "off-password": PASSWORD, "off-code": pyotp.TOTP(secret).now()}
+    refused = client.post("/account/two-step", data=right, environ_base={"REMOTE_ADDR": "10.9.2.1"})
+    assert refused.status_code == 422
+    assert "Too many wrong passwords or codes" in refused.get_data(as_text=True)
     session.expire_all()
     assert session.get(TwoStep, person.id) is not None  # still on
