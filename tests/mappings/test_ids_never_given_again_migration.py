@@ -7,14 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-from alembic import command
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import DatabaseError, IntegrityError
 
-from delivery.schema import alembic_config, upgrade
-from portfolio.db import make_engine
-from tests.conftest import _load_sample, fresh_database
+from delivery.schema import upgrade
+from tests.mappings import ids_migration_checks as ids
 from tests.mappings.test_decision_framework_migration import T, _still_append_only
 
 TABLES = (
@@ -29,143 +25,74 @@ TABLES = (
 )
 # what the discard of item 3 left in the trail: the item it was about, the version and claim removed
 DISCARDED = {"evidence": 3, "evidenceversion": 3, "claim": 2}
+REFUSED = (
+    "INSERT INTO claim (id, evidence_id, criterion_id, claimed_by, created_at, status, "
+    f"revision) VALUES (99, 99, 1, 1, {T}, 'claimed', 1)",  # no such item
+    "DELETE FROM evidence WHERE id = 1",  # its versions, claims and judgement refer to it
+    "DELETE FROM attachment WHERE id = 1",  # its reading and privacy scan refer to it
+    "DELETE FROM claim WHERE id = 1",  # its decision refers to it
+)
 
 
 def test_ids_are_never_given_again_and_everything_is_kept_both_ways(backend, tmp_path) -> None:
-    with fresh_database(backend, tmp_path) as url:
-        engine = make_engine(url)
-        try:
-            upgrade(engine, "0050")
-            _load_sample(engine, trail=False)
-            with engine.begin() as conn:
-                _items_and_a_discarded_draft(conn)
-            rows, schema = _rows(engine), _schema(engine)
+    with ids.database_at(backend, tmp_path, "0050", _items_and_a_discarded_draft) as (url, engine):
+        rows, schema = ids.rows(engine, TABLES), ids.schema(engine)
 
-            upgrade(engine, "0051")
-            assert _rows(engine) == rows
-            _kept(engine, schema, autoincrement=True)
-            if backend == "sqlite":
-                assert _sequences(engine) == {
-                    "evidence": 3,  # the discarded draft's, named by the trail
-                    "evidenceversion": 3,
-                    "claim": 2,
-                    "attachment": 1,  # a deleted row the trail never named cannot be known
-                    "attachmentreading": 1,
-                    "privacy_scan": 1,
-                    "privacy_finding": 1,
-                    "version_suggestions": 1,
-                }
-                with engine.begin() as conn:  # and next ids: never the discarded draft's
-                    assert _new_item(conn) == 4
-                    conn.execute(text("DELETE FROM evidence WHERE id = 4"))
-                    assert _new_item(conn) == 5  # nor one deleted since
+        upgrade(engine, "0051")
+        assert ids.rows(engine, TABLES) == rows
+        _kept(engine, schema, autoincrement=True)
+        if backend == "sqlite":
+            assert ids.sequences(engine) == {
+                "evidence": 3,  # the discarded draft's, named by the trail
+                "evidenceversion": 3,
+                "claim": 2,
+                "attachment": 1,  # a deleted row the trail never named cannot be known
+                "attachmentreading": 1,
+                "privacy_scan": 1,
+                "privacy_finding": 1,
+                "version_suggestions": 1,
+            }
+            with engine.begin() as conn:  # and next ids: never the discarded draft's
+                assert _new_item(conn) == 4
+                conn.execute(text("DELETE FROM evidence WHERE id = 4"))
+                assert _new_item(conn) == 5  # nor one deleted since
 
-            cfg = alembic_config(url)
-            with engine.begin() as conn:
-                cfg.attributes["connection"] = conn
-                command.downgrade(cfg, "0050")
-            assert _rows(engine) == _rows_with_item_5(rows, backend)
-            _kept(engine, schema, autoincrement=False)
+        ids.downgrade(engine, url, "0050")
+        assert ids.rows(engine, TABLES) == _rows_with_item_5(rows, backend)
+        _kept(engine, schema, autoincrement=False)
 
-            upgrade(engine, "0051")  # and up again
-            assert _rows(engine) == _rows_with_item_5(rows, backend)
-            _kept(engine, schema, autoincrement=True)
-            if backend == "sqlite":
-                assert _sequences(engine)["evidence"] == 5
-        finally:
-            engine.dispose()
+        upgrade(engine, "0051")  # and up again
+        assert ids.rows(engine, TABLES) == _rows_with_item_5(rows, backend)
+        _kept(engine, schema, autoincrement=True)
+        if backend == "sqlite":
+            assert ids.sequences(engine)["evidence"] == 5
 
 
-def _rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    with engine.connect() as conn:
-        return {
-            t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY id"))]
-            for t in TABLES
-        }
-
-
-def _rows_with_item_5(rows: dict[str, list[tuple[Any, ...]]], backend: str) -> Any:
+def _rows_with_item_5(rows: ids.Rows, backend: str) -> Any:
     if backend != "sqlite":
         return rows
     return rows | {"evidence": rows["evidence"] + [(5, *rows["evidence"][0][1:])]}
 
 
-def _schema(engine: Engine) -> Any:
-    """Every index and trigger of the database, and each table's definition (its foreign keys
-    with it), as the catalogue holds them."""
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            query = (
-                "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
-            )
-        else:
-            query = (
-                "SELECT 'index', indexname, tablename, indexdef FROM pg_indexes"
-                " WHERE schemaname = 'public'"
-                " UNION ALL SELECT 'trigger', tgname, tgrelid::regclass::text,"
-                " pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal"
-                " UNION ALL SELECT 'constraint', conname, conrelid::regclass::text,"
-                " pg_get_constraintdef(oid) FROM pg_constraint"
-                " WHERE connamespace = 'public'::regnamespace"
-            )
-        return {tuple(r) for r in conn.execute(text(query))}
-
-
 def _kept(engine: Engine, schema: Any, *, autoincrement: bool) -> None:
     """The indexes, triggers and foreign keys are as they were (on SQLite each table's text
     differs by AUTOINCREMENT alone), and are still enforced."""
-    found = _schema(engine)
-    if engine.dialect.name == "sqlite":
-        if autoincrement:
-            found = {_without_autoincrement(row) for row in found}
-        assert found == schema
-        with engine.connect() as conn:
-            assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
-            made = conn.exec_driver_sql(
-                "SELECT name FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%' ORDER BY name"
-            ).scalars()
-            assert set(made) == (set(TABLES) if autoincrement else set())
-    else:
-        assert found == schema
+    ids.kept(
+        engine,
+        schema,
+        migration="0051_evidence_ids_never_reused",
+        tables=TABLES,
+        autoincrement=autoincrement,
+    )
     _still_append_only(engine)  # decisions, which refer to claims
-    refused = (
-        "INSERT INTO claim (id, evidence_id, criterion_id, claimed_by, created_at, status, "
-        f"revision) VALUES (99, 99, 1, 1, {T}, 'claimed', 1)",  # no such item
-        "DELETE FROM evidence WHERE id = 1",  # its versions, claims and judgement refer to it
-        "DELETE FROM attachment WHERE id = 1",  # its reading and privacy scan refer to it
-        "DELETE FROM claim WHERE id = 1",  # its decision refers to it
-    )
-    for statement in refused:
-        with pytest.raises((IntegrityError, DatabaseError)), engine.begin() as conn:
-            conn.execute(text(statement))
+    ids.all_refused(engine, REFUSED)
 
 
-def _without_autoincrement(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    from importlib import import_module
-
-    migration = import_module("delivery.migrations.versions.0051_evidence_ids_never_reused")
-    kind, name, table, sql = row
-    if kind == "table" and name in TABLES:
-        sql = migration.without_autoincrement(sql)
-    return kind, name, table, sql
-
-
-def _sequences(engine: Engine) -> dict[str, int]:
-    with engine.connect() as conn:
-        return dict(conn.exec_driver_sql("SELECT name, seq FROM sqlite_sequence").tuples().all())
-
-
-def _new_item(conn: Any) -> int:
-    return int(
-        conn.execute(
-            text(
-                "INSERT INTO evidence (learner_id, kind, title, activity_date, status, "
-                "current_version, created_by, created_at, updated_at) SELECT learner_id, kind, "
-                "title, activity_date, status, current_version, created_by, created_at, "
-                "updated_at FROM evidence WHERE id = 1 RETURNING id"
-            )
-        ).scalar_one()
-    )
+_new_item = ids.copier(
+    "evidence",
+    "learner_id, kind, title, activity_date, status, current_version, created_by, created_at, "
+    "updated_at",
+)
 
 
 def _items_and_a_discarded_draft(conn: Any) -> None:

@@ -6,152 +6,92 @@ migration goes down (and up) again. On PostgreSQL it changes nothing."""
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
 
-import pytest
-from alembic import command
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import DatabaseError, IntegrityError
 
-from delivery.schema import alembic_config, upgrade
-from portfolio.db import make_engine
-from tests.conftest import _load_sample, fresh_database
+from delivery.schema import upgrade
+from tests.mappings import ids_migration_checks as ids
 from tests.mappings.test_decision_framework_migration import T
-from tests.mappings.test_ids_never_given_again_migration import _sequences
+from tests.mappings.test_ids_never_given_again_migration import TABLES as EVIDENCE_TABLES
 
 TABLES = ("iqa_sample", "lti_platform")
 # what 0051 made AUTOINCREMENT, before 0053 and after it
-EARLIER = {
-    "evidence",
-    "evidenceversion",
-    "attachment",
-    "attachmentreading",
-    "privacy_scan",
-    "privacy_finding",
-    "version_suggestions",
-    "claim",
-}
+EARLIER = set(EVIDENCE_TABLES)
 
 
 def test_sample_and_platform_ids_are_never_given_again_and_everything_is_kept_both_ways(
     backend, tmp_path
 ) -> None:
-    with fresh_database(backend, tmp_path) as url:
-        engine = make_engine(url)
-        try:
-            upgrade(engine, "0052")
-            _load_sample(engine, trail=False)
-            with engine.begin() as conn:
-                _a_cycle_planned_again_and_a_platform_removed(conn)
-            rows, schema = _rows(engine), _schema(engine)
+    with ids.database_at(
+        backend, tmp_path, "0052", _a_cycle_planned_again_and_a_platform_removed
+    ) as (url, engine):
+        rows, schema = _rows(engine), ids.schema(engine)
 
-            upgrade(engine, "0053")
-            assert _rows(engine) == rows
-            _kept(engine, schema, autoincrement=True)
-            if backend == "sqlite":
-                # the sample planned again and the platform removed, both named by the trail
-                assert _sequences(engine)["iqa_sample"] == 5
-                assert _sequences(engine)["lti_platform"] == 2
-                with engine.begin() as conn:  # and next ids: never a deleted one's
-                    assert _new_sample(conn) == 6
-                    conn.execute(text("DELETE FROM iqa_sample WHERE id = 6"))
-                    assert _new_sample(conn) == 7  # nor one deleted since
-                    conn.execute(text("DELETE FROM iqa_sample WHERE id = 7"))
-                    assert _new_platform(conn) == 3
+        upgrade(engine, "0053")
+        assert _rows(engine) == rows
+        _kept(engine, schema, autoincrement=True)
+        if backend == "sqlite":
+            # the sample planned again and the platform removed, both named by the trail
+            assert ids.sequences(engine)["iqa_sample"] == 5
+            assert ids.sequences(engine)["lti_platform"] == 2
+            with engine.begin() as conn:  # and next ids: never a deleted one's
+                assert _new_sample(conn) == 6
+                conn.execute(text("DELETE FROM iqa_sample WHERE id = 6"))
+                assert _new_sample(conn) == 7  # nor one deleted since
+                conn.execute(text("DELETE FROM iqa_sample WHERE id = 7"))
+                assert _new_platform(conn) == 3
 
-            cfg = alembic_config(url)
-            with engine.begin() as conn:
-                cfg.attributes["connection"] = conn
-                command.downgrade(cfg, "0052")
-            after = _rows(engine)
-            if backend == "sqlite":
-                assert after["lti_platform"][-1][0] == 3
-                after["lti_platform"] = after["lti_platform"][:-1]
-            assert after == rows
-            _kept(engine, schema, autoincrement=False)
+        ids.downgrade(engine, url, "0052")
+        after = _rows(engine)
+        if backend == "sqlite":
+            assert after["lti_platform"][-1][0] == 3
+            after["lti_platform"] = after["lti_platform"][:-1]
+        assert after == rows
+        _kept(engine, schema, autoincrement=False)
 
-            upgrade(engine, "0053")  # and up again
-            _kept(engine, schema, autoincrement=True)
-            if backend == "sqlite":
-                assert _sequences(engine)["iqa_sample"] == 5  # the trail still names it
-                assert _sequences(engine)["lti_platform"] == 3
-        finally:
-            engine.dispose()
+        upgrade(engine, "0053")  # and up again
+        _kept(engine, schema, autoincrement=True)
+        if backend == "sqlite":
+            assert ids.sequences(engine)["iqa_sample"] == 5  # the trail still names it
+            assert ids.sequences(engine)["lti_platform"] == 3
 
 
-def _rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    with engine.connect() as conn:
-        return {
-            t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY id"))]
-            for t in (*TABLES, "iqa_review", "iqa_action")
-        }
-
-
-def _schema(engine: Engine) -> Any:
-    from tests.mappings.test_ids_never_given_again_migration import _schema as schema_of
-
-    return schema_of(engine)
+def _rows(engine: Engine) -> ids.Rows:
+    return ids.rows(engine, (*TABLES, "iqa_review", "iqa_action"))
 
 
 def _kept(engine: Engine, schema: Any, *, autoincrement: bool) -> None:
     """The indexes, triggers and foreign keys are as they were (on SQLite each table's text
     differs by AUTOINCREMENT alone), and are still enforced."""
-    found = _schema(engine)
-    if engine.dialect.name == "sqlite":
-        if autoincrement:
-            found = {_without_autoincrement(row) for row in found}
-        assert found == schema
-        with engine.connect() as conn:
-            assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
-            made = conn.exec_driver_sql(
-                "SELECT name FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%'"
-            ).scalars()
-            assert set(made) == EARLIER | (set(TABLES) if autoincrement else set())
-    else:
-        assert found == schema
-    refused = (
-        "DELETE FROM iqa_sample WHERE id = 1",  # its review and action refer to it
-        "UPDATE iqa_sample SET cycle_id = 99 WHERE id = 4",  # no such cycle
-    )
-    for statement in refused:
-        with pytest.raises((IntegrityError, DatabaseError)), engine.begin() as conn:
-            conn.execute(text(statement))
-
-
-def _without_autoincrement(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    migration = import_module("delivery.migrations.versions.0053_iqa_sample_ids_never_reused")
-    kind, name, table, sql = row
-    if kind == "table" and name in TABLES:
-        sql = migration.never_again.without_autoincrement(sql, tag="0053")
-    return kind, name, table, sql
-
-
-def _new_sample(conn: Any) -> int:
-    return int(
-        conn.execute(
-            text(
-                "INSERT INTO iqa_sample (cycle_id, decision_key, kind, registration_id, "
-                "learner_id, standard_id, assessor_id, reasons, added_by, position, dropped, "
-                "created_at) SELECT cycle_id, decision_key || 'x', kind, registration_id, "
-                "learner_id, standard_id, assessor_id, reasons, added_by, position, dropped, "
-                "created_at FROM iqa_sample WHERE id = 1 RETURNING id"
-            )
-        ).scalar_one()
+    ids.kept(
+        engine,
+        schema,
+        migration="0053_iqa_sample_ids_never_reused",
+        tables=TABLES,
+        autoincrement=autoincrement,
+        earlier=EARLIER,
+        refused=(
+            "DELETE FROM iqa_sample WHERE id = 1",  # its review and action refer to it
+            "UPDATE iqa_sample SET cycle_id = 99 WHERE id = 4",  # no such cycle
+        ),
     )
 
 
-def _new_platform(conn: Any) -> int:
-    return int(
-        conn.execute(
-            text(
-                "INSERT INTO lti_platform (name, issuer, client_id, deployment_ids, "
-                "auth_login_url, token_url, jwks_url, created_at, email_links) SELECT name, "
-                "issuer || '/3', client_id, deployment_ids, auth_login_url, token_url, jwks_url, "
-                "created_at, email_links FROM lti_platform WHERE id = 1 RETURNING id"
-            )
-        ).scalar_one()
-    )
+_new_sample = ids.copier(
+    "iqa_sample",
+    "cycle_id, decision_key, kind, registration_id, learner_id, standard_id, assessor_id, "
+    "reasons, added_by, position, dropped, created_at",
+    decision_key="decision_key || 'x'",
+)
+
+
+_new_platform = ids.copier(
+    "lti_platform",
+    "name, issuer, client_id, deployment_ids, auth_login_url, token_url, jwks_url, "
+    "created_at, email_links",
+    issuer="issuer || '/3'",
+)
 
 
 def _a_cycle_planned_again_and_a_platform_removed(conn: Any) -> None:

@@ -6,19 +6,13 @@ revoking tokens), and the migration goes down (and up) again. On PostgreSQL it c
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
 
-import pytest
-from alembic import command
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import DatabaseError, IntegrityError
 
-from delivery.schema import alembic_config, upgrade
-from portfolio.db import make_engine
-from tests.conftest import _load_sample, fresh_database
+from delivery.schema import upgrade
+from tests.mappings import ids_migration_checks as ids
 from tests.mappings.test_decision_framework_migration import T
-from tests.mappings.test_ids_never_given_again_migration import _schema, _sequences
 from tests.mappings.test_iqa_sample_ids_migration import EARLIER
 
 TABLES = ("api_token", "notification")
@@ -28,119 +22,73 @@ BEFORE = EARLIER | {"iqa_sample", "lti_platform"}  # what 0051 and 0053 made AUT
 def test_token_and_notification_ids_are_never_given_again_and_everything_is_kept_both_ways(
     backend, tmp_path
 ) -> None:
-    with fresh_database(backend, tmp_path) as url:
-        engine = make_engine(url)
-        try:
-            upgrade(engine, "0053")
-            _load_sample(engine, trail=False)
-            with engine.begin() as conn:
-                _a_person_erased(conn)
-            rows, schema = _rows(engine), _schema(engine)
+    with ids.database_at(backend, tmp_path, "0053", _a_person_erased) as (url, engine):
+        rows, schema = ids.rows(engine, TABLES), ids.schema(engine)
 
-            upgrade(engine, "0054")
-            assert _rows(engine) == rows
-            _kept(engine, schema, autoincrement=True)
-            if backend == "sqlite":
-                assert _sequences(engine)["api_token"] == 3  # the erased token the trail names
-                assert _sequences(engine)["notification"] == 2  # one named nowhere is not known
-                with engine.begin() as conn:  # and next ids: never an erased one's
-                    assert _new_token(conn) == 4
-                    conn.execute(text("DELETE FROM api_token WHERE id = 4"))
-                    assert _new_token(conn) == 5  # nor one deleted since
-                    conn.execute(text("DELETE FROM api_token WHERE id = 5"))
-                    assert _new_notification(conn) == 3
+        upgrade(engine, "0054")
+        assert ids.rows(engine, TABLES) == rows
+        _kept(engine, schema, autoincrement=True)
+        if backend == "sqlite":
+            assert ids.sequences(engine)["api_token"] == 3  # the erased token the trail names
+            assert ids.sequences(engine)["notification"] == 2  # one named nowhere is not known
+            with engine.begin() as conn:  # and next ids: never an erased one's
+                assert _new_token(conn) == 4
+                conn.execute(text("DELETE FROM api_token WHERE id = 4"))
+                assert _new_token(conn) == 5  # nor one deleted since
+                conn.execute(text("DELETE FROM api_token WHERE id = 5"))
+                assert _new_notification(conn) == 3
 
-            cfg = alembic_config(url)
-            with engine.begin() as conn:
-                cfg.attributes["connection"] = conn
-                command.downgrade(cfg, "0053")
-            after = _rows(engine)
-            if backend == "sqlite":
-                assert after["notification"][-1][0] == 3
-                after["notification"] = after["notification"][:-1]
-            assert after == rows
-            _kept(engine, schema, autoincrement=False)
+        ids.downgrade(engine, url, "0053")
+        after = ids.rows(engine, TABLES)
+        if backend == "sqlite":
+            assert after["notification"][-1][0] == 3
+            after["notification"] = after["notification"][:-1]
+        assert after == rows
+        _kept(engine, schema, autoincrement=False)
 
-            upgrade(engine, "0054")  # and up again
-            _kept(engine, schema, autoincrement=True)
-            if backend == "sqlite":
-                assert _sequences(engine)["api_token"] == 3  # the trail still names it
-                assert _sequences(engine)["notification"] == 3
-        finally:
-            engine.dispose()
-
-
-def _rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    with engine.connect() as conn:
-        return {
-            t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY id"))]
-            for t in TABLES
-        }
+        upgrade(engine, "0054")  # and up again
+        _kept(engine, schema, autoincrement=True)
+        if backend == "sqlite":
+            assert ids.sequences(engine)["api_token"] == 3  # the trail still names it
+            assert ids.sequences(engine)["notification"] == 3
 
 
 def _kept(engine: Engine, schema: Any, *, autoincrement: bool) -> None:
     """The indexes, triggers and foreign keys are as they were (on SQLite each table's text
-    differs by AUTOINCREMENT alone), and are still enforced."""
-    found = _schema(engine)
+    differs by AUTOINCREMENT alone), and are still enforced; the unread notifications' partial
+    index is still used."""
+    ids.kept(
+        engine,
+        schema,
+        migration="0054_token_and_notification_ids_never_reused",
+        tables=TABLES,
+        autoincrement=autoincrement,
+        earlier=BEFORE,
+        refused=(
+            "UPDATE api_token SET person_id = 99 WHERE id = 1",  # no such person
+            "UPDATE api_token SET token_hash = 'h2' WHERE id = 1",  # token 2's
+            "UPDATE notification SET person_id = 99 WHERE id = 1",
+        ),
+    )
     if engine.dialect.name == "sqlite":
-        if autoincrement:
-            found = {_without_autoincrement(row) for row in found}
-        assert found == schema
         with engine.connect() as conn:
-            assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
-            made = conn.exec_driver_sql(
-                "SELECT name FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%'"
-            ).scalars()
-            assert set(made) == BEFORE | (set(TABLES) if autoincrement else set())
             unread = conn.exec_driver_sql(
                 "EXPLAIN QUERY PLAN SELECT count(*) FROM notification"
                 " WHERE person_id = 2 AND read_at IS NULL"
             ).all()
             assert "ix_notification_unread" in str(unread)
-    else:
-        assert found == schema
-    refused = (
-        "UPDATE api_token SET person_id = 99 WHERE id = 1",  # no such person
-        "UPDATE api_token SET token_hash = 'h2' WHERE id = 1",  # token 2's
-        "UPDATE notification SET person_id = 99 WHERE id = 1",
-    )
-    for statement in refused:
-        with pytest.raises((IntegrityError, DatabaseError)), engine.begin() as conn:
-            conn.execute(text(statement))
 
 
-def _without_autoincrement(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    migration = import_module(
-        "delivery.migrations.versions.0054_token_and_notification_ids_never_reused"
-    )
-    kind, name, table, sql = row
-    if kind == "table" and name in TABLES:
-        sql = migration.never_again.without_autoincrement(sql, tag="0054")
-    return kind, name, table, sql
+_new_token = ids.copier(
+    "api_token",
+    "person_id, name, token_hash, prefix, scopes, created_at",
+    token_hash="token_hash || 'x' || (SELECT count(*) FROM api_token)",
+)
 
 
-def _new_token(conn: Any) -> int:
-    return int(
-        conn.execute(
-            text(
-                "INSERT INTO api_token (person_id, name, token_hash, prefix, scopes, created_at) "
-                "SELECT person_id, name, token_hash || 'x' || (SELECT count(*) FROM api_token), "
-                "prefix, scopes, created_at FROM api_token WHERE id = 1 RETURNING id"
-            )
-        ).scalar_one()
-    )
-
-
-def _new_notification(conn: Any) -> int:
-    return int(
-        conn.execute(
-            text(
-                "INSERT INTO notification (person_id, text, link, created_at, kind, mail) "
-                "SELECT person_id, 'New', link, created_at, kind, mail FROM notification "
-                "WHERE id = 1 RETURNING id"
-            )
-        ).scalar_one()
-    )
+_new_notification = ids.copier(
+    "notification", "person_id, text, link, created_at, kind, mail", text="'New'"
+)
 
 
 def _a_person_erased(conn: Any) -> None:
