@@ -57,6 +57,19 @@ def _set(session, reg, person, **changes):
     return plans.set_plan(session, actor=actor_of(person), registration_id=reg.id, **values)
 
 
+def _edit(session, plan, person, **changes):
+    values = {
+        "title": "Changed",
+        "body": "Changed",
+        "criterion_ids": _criteria(session, "SE03", "P4"),
+        "due_on": TODAY + timedelta(days=3),
+        "evidence_kind": None,
+        "today": TODAY,
+    }
+    values.update(changes)
+    return plans.edit_plan(session, actor=actor_of(person), plan_id=plan.id, **values)
+
+
 def _audits(session, action: str) -> int:
     return len(session.exec(select(AuditEntry).where(AuditEntry.action == action)).all())
 
@@ -91,17 +104,7 @@ def test_only_the_allocated_assessor_sets_edits_and_ends_plans(session, case, wh
     with pytest.raises(error):
         _set(session, reg, people[who])
     with pytest.raises(error):
-        plans.edit_plan(
-            session,
-            actor=actor,
-            plan_id=plan.id,
-            title="Changed",
-            body="Changed",
-            criterion_ids=_criteria(session, "SE03", "P4"),
-            due_on=TODAY,
-            evidence_kind=None,
-            today=TODAY,
-        )
+        _edit(session, plan, people[who], due_on=TODAY)
     with pytest.raises(error):
         plans.mark_done(session, actor=actor, plan_id=plan.id)
     with pytest.raises(error):
@@ -187,17 +190,7 @@ def test_a_refused_edit_loses_nothing(session, case) -> None:
     plan = _set(session, reg, people["assessor"])
     session.commit()
     with pytest.raises(Invalid):
-        plans.edit_plan(
-            session,
-            actor=actor_of(people["assessor"]),
-            plan_id=plan.id,
-            title="Changed",
-            body="Changed",
-            criterion_ids=_criteria(session, "SE04", "P1"),
-            due_on=TODAY + timedelta(days=3),
-            evidence_kind=None,
-            today=TODAY,
-        )
+        _edit(session, plan, people["assessor"], criterion_ids=_criteria(session, "SE04", "P1"))
     session.rollback()
     kept = session.get(AssessmentPlan, plan.id)
     assert kept.title.startswith("Reflect") and kept.due_on == TODAY + timedelta(days=14)
@@ -242,17 +235,7 @@ def test_a_withdrawn_registration_takes_no_plan(session, case) -> None:
     with pytest.raises(Invalid, match="withdrew from .* no plan is set"):
         _set(session, reg, people["assessor"])
     with pytest.raises(Invalid, match="withdrew"):
-        plans.edit_plan(
-            session,
-            actor=actor_of(people["assessor"]),
-            plan_id=plan.id,
-            title="Changed",
-            body="Changed",
-            criterion_ids=_criteria(session, "SE03", "P4"),
-            due_on=TODAY + timedelta(days=3),
-            evidence_kind=None,
-            today=TODAY,
-        )
+        _edit(session, plan, people["assessor"])
     session.rollback()
     assert len(session.exec(select(AssessmentPlan)).all()) == 1
     # an open plan may still be closed, saying why
@@ -487,16 +470,12 @@ def test_an_edit_changes_the_kind_asked_for_and_a_kind_not_known_loses_nothing(
     session.commit()
 
     def edit(kind):
-        plans.edit_plan(
+        _edit(
             session,
-            actor=actor_of(people["assessor"]),
-            plan_id=plan.id,
-            title="Changed",
-            body="Changed",
+            plan,
+            people["assessor"],
             criterion_ids=_criteria(session, "SE01", "P1"),
-            due_on=TODAY + timedelta(days=3),
             evidence_kind=kind,
-            today=TODAY,
         )
 
     with pytest.raises(Invalid, match="is not a kind of evidence") as refused:
