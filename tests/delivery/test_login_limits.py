@@ -213,42 +213,48 @@ def _refused_in_words(answer) -> None:
     assert re.search(r"Wait (\d+ seconds?|about \d+ minutes), then try again", text), text
 
 
-@pytest.mark.parametrize(
-    ("path", "wrong", "right"),
-    [
-        (  # changing the password: the current one
-            "/account",
-            {"current": "not-my-password", "password": "new-password-1",
-             "confirm": "new-password-1", "change": "Change password"},
-            {"current": PASSWORD, "password": "new-password-1",
-             "confirm": "new-password-1", "change": "Change password"},
-        ),
-        (  # making an API token after 15 minutes: the password given again
-            "/account/tokens",
-            {"confirm-password": "not-my-password", "confirm-submit": "Confirm"},
-            {"confirm-password": PASSWORD, "confirm-submit": "Confirm"},
-        ),
-    ],
-)  # fmt: skip
-def test_wrong_passwords_on_the_account_pages_count_as_failed_log_ins(
-    app: Flask, auth, client, session, path, wrong, right
-) -> None:
-    """A stolen session must not guess the password without limit where a page asks for it
-    again: each wrong one counts towards the address's failed log-in limit, shared with the
-    log-in form; past it the page refuses as the log-in form does, and nothing is changed."""
+# the account pages that ask for the password again: the page, a wrong answer and the right one
+PAGES_ASKING_THE_PASSWORD = [
+    (  # changing the password: the current one
+        "/account",
+        {"current": "not-my-password", "password": "new-password-1",
+         "confirm": "new-password-1", "change": "Change password"},
+        {"current": PASSWORD, "password": "new-password-1",
+         "confirm": "new-password-1", "change": "Change password"},
+    ),
+    (  # making an API token after 15 minutes: the password given again
+        "/account/tokens",
+        {"confirm-password": "not-my-password", "confirm-submit": "Confirm"},
+        {"confirm-password": PASSWORD, "confirm-submit": "Confirm"},
+    ),
+]  # fmt: skip
+
+
+def _recent_sign_in_over(session, person) -> None:
+    """The person's sessions began 20 minutes ago: the tokens page asks for the password again."""
     from sqlmodel import update
 
     from portfolio.models.logins import LoginSession
 
-    app.config["LOGIN_FAILURE_LIMIT"] = "3 per hour"
-    app.config["LOGIN_DELAY_AFTER"] = 10  # the address's limit, not the account's wait
-    person = auth.login("learner")
     session.exec(
         update(LoginSession)
         .where(LoginSession.person_id == person.id)
         .values(created_at=utcnow() - timedelta(minutes=20))
     )
     session.commit()
+
+
+@pytest.mark.parametrize(("path", "wrong", "right"), PAGES_ASKING_THE_PASSWORD)
+def test_wrong_passwords_on_the_account_pages_count_as_failed_log_ins(
+    app: Flask, auth, client, session, path, wrong, right
+) -> None:
+    """A stolen session must not guess the password without limit where a page asks for it
+    again: each wrong one counts towards the address's failed log-in limit, shared with the
+    log-in form; past it the page refuses as the log-in form does, and nothing is changed."""
+    app.config["LOGIN_FAILURE_LIMIT"] = "3 per hour"
+    app.config["LOGIN_DELAY_AFTER"] = 10  # the address's limit, not the account's wait
+    person = auth.login("learner")
+    _recent_sign_in_over(session, person)
     env = {"REMOTE_ADDR": "10.3.3.3"}
     assert _try(app.test_client(), person.email, "wrong-password", "10.3.3.3").status_code == 200
     for _ in range(2):
@@ -300,18 +306,13 @@ def test_wrong_passwords_and_codes_turning_two_step_off_count_as_failed_log_ins(
     assert session.get(TwoStep, person.id) is not None  # still on
 
 
-def _recent_sign_in_over(session, person) -> None:
-    """The person's sessions began 20 minutes ago: the tokens page asks for the password again."""
-    from sqlmodel import update
-
-    from portfolio.models.logins import LoginSession
-
-    session.exec(
-        update(LoginSession)
-        .where(LoginSession.person_id == person.id)
-        .values(created_at=utcnow() - timedelta(minutes=20))
-    )
-    session.commit()
+# the account waits after three wrong answers, the address's limit far off
+WAIT_AFTER_THREE = {
+    "LOGIN_FAILURE_LIMIT": "100 per hour",
+    "LOGIN_DELAY_AFTER": 3,
+    "LOGIN_DELAY_SECONDS": 60,
+    "LOGIN_DELAY_MAX_SECONDS": 600,
+}
 
 
 def _account_waits(app: Flask, session, person, tries) -> None:
@@ -333,23 +334,7 @@ def _account_waits(app: Flask, session, person, tries) -> None:
     assert session.get(type(person), person.id).failed_logins == len(tries)
 
 
-@pytest.mark.parametrize(
-    ("path", "wrong", "right"),
-    [
-        (
-            "/account",
-            {"current": "not-my-password", "password": "new-password-1",
-             "confirm": "new-password-1", "change": "Change password"},
-            {"current": PASSWORD, "password": "new-password-1",
-             "confirm": "new-password-1", "change": "Change password"},
-        ),
-        (
-            "/account/tokens",
-            {"confirm-password": "not-my-password", "confirm-submit": "Confirm"},
-            {"confirm-password": PASSWORD, "confirm-submit": "Confirm"},
-        ),
-    ],
-)  # fmt: skip
+@pytest.mark.parametrize(("path", "wrong", "right"), PAGES_ASKING_THE_PASSWORD)
 def test_wrong_passwords_on_the_account_pages_count_towards_the_accounts_wait(
     app: Flask, auth, client, session, path, wrong, right
 ) -> None:
@@ -357,12 +342,7 @@ def test_wrong_passwords_on_the_account_pages_count_towards_the_accounts_wait(
     addresses (each under the address limit), meets the account's wait as a log-in would: each
     wrong one counts (its own transaction: the refused page's rollback undid it before), and
     while the account waits the right one is not tried there either, and nothing changes."""
-    app.config.update(
-        LOGIN_FAILURE_LIMIT="100 per hour",
-        LOGIN_DELAY_AFTER=3,
-        LOGIN_DELAY_SECONDS=60,
-        LOGIN_DELAY_MAX_SECONDS=600,
-    )
+    app.config.update(WAIT_AFTER_THREE)
     person = auth.login("learner")
     _recent_sign_in_over(session, person)
     hash_before = person.password_hash
@@ -386,12 +366,7 @@ def test_wrong_passwords_and_codes_turning_two_step_off_count_towards_the_accoun
     from portfolio.models import TwoStep
     from portfolio.services import two_step
 
-    app.config.update(
-        LOGIN_FAILURE_LIMIT="100 per hour",
-        LOGIN_DELAY_AFTER=3,
-        LOGIN_DELAY_SECONDS=60,
-        LOGIN_DELAY_MAX_SECONDS=600,
-    )
+    app.config.update(WAIT_AFTER_THREE)
     person = auth.login("learner")
     secret = two_step.new_secret()
     assert client.get("/account/two-step").status_code == 200
