@@ -411,39 +411,3 @@ def targets_of(session: Session, registration_id: int) -> list[Target]:
         .order_by(col(Standard.position), col(Criterion.position))
     ).all()
     return [Target(i or 0, s, st, c, t) for i, s, st, c, t in rows]
-
-
-@dataclass(frozen=True)
-class WritingPlan:
-    """The plan as the evidence editor needs it: the learner's own, or one its allocated assessor
-    writes a record for."""
-
-    id: int
-    title: str
-    criterion_ids: list[int]
-    open: bool  # evidence written now is linked to it (an ended plan takes no more)
-    by_assessor: bool = False  # the writer is the plan's allocated assessor, not the learner
-
-
-def plan_for_writing(
-    session: Session, *, actor: Actor, plan_id: int, learner_id: int | None = None
-) -> WritingPlan:
-    """The actor's own plan, or one of a registration they are the allocated assessor of (for
-    the record they write), for the evidence editor to tick its criteria and link the item;
-    NotFound for anyone else, and for a plan of another learner than ``learner_id`` if given
-    (the learner the item is written for)."""
-    plan = session.get(AssessmentPlan, plan_id)
-    if plan is None or (learner_id is not None and plan.learner_id != learner_id):
-        raise NotFound("No such plan of yours.")
-    own = plan.learner_id == actor.id and actor.has("learner")
-    if not own:
-        reg = session.get(Registration, plan.registration_id)
-        if reg is None or reg.assessor_id != actor.id or not actor.has("assessor"):
-            raise NotFound("No such plan of yours.")
-    return WritingPlan(
-        plan_id,
-        plan.title,
-        criterion_ids_of(session, plan_id),
-        plan.status == "open",
-        by_assessor=not own,
-    )

@@ -3,7 +3,8 @@ your last job-match visit, covering SE03 P4-P7").
 
 Only the registration's allocated assessor sets, edits, marks done and closes its plans, and
 links the records they write for the learner to them; the learner links their own evidence items
-to their own open plans, and is told when one is set or changed
+to their own open plans (neither links anything to a plan whose registration is completed or
+withdrawn from: :func:`mappings.assessment.plan_writing.takes_no_evidence`), and is told when one is set or changed
 (:func:`mappings.assessment.notices.plan_set`, :func:`~mappings.assessment.notices.plan_changed`). Each function checks who may act,
 flushes (never commits) and writes one audit entry. A plan is not set or edited on a registration
 the learner withdrew from, nor for criteria outside the registration's standards. Reading plans:
@@ -19,7 +20,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from mappings.assessment import notices
+from mappings.assessment import notices, plan_writing
 from mappings.assessment.models import (
     AssessmentPlan,
     AssessmentPlanCriterion,
@@ -307,7 +308,8 @@ def link_evidence(
 ) -> AssessmentPlan:
     """The learner says an item of theirs was written for their open plan; or the plan's
     allocated assessor says a record they wrote for the learner (an observation record, a
-    professional discussion) was."""
+    professional discussion) was. Refused, in words, once the registration is completed or the
+    learner withdrew from it."""
     plan = session.get(AssessmentPlan, plan_id)
     item = session.get(Evidence, evidence_id)
     if plan is not None and plan.learner_id != actor.id:  # only its allocated assessor
@@ -327,6 +329,9 @@ def link_evidence(
         if item is None or item.learner_id != actor.id or evidence.hidden_from(item, actor):
             raise NotFound("No such evidence, or it is not yours.")
     _still_open(plan)
+    refused = plan_writing.takes_no_evidence(session, _registration(session, plan.registration_id))
+    if refused is not None:
+        raise Invalid(refused)
     linked = session.get(AssessmentPlanEvidence, (plan_id, evidence_id))
     if linked is None:
         session.add(

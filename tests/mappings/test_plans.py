@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import col, select
 
-from mappings.assessment import plan_reads, plans
+from mappings.assessment import plan_reads, plan_writing, plans
 from mappings.assessment.models import AssessmentPlan, AssessmentPlanCriterion
 from mappings.assessment.plan_state import state_of
 from portfolio.errors import Invalid, NotFound, PermissionDenied
@@ -300,11 +300,11 @@ def test_the_allocated_assessor_links_a_record_they_wrote_to_an_open_plan(
     )
     by_learner = make_evidence(learner, title="My visit", submit=False)
     # the assessor's plan, for writing: its criteria to tick; the IQA's and a stranger's: none
-    shown = plan_reads.plan_for_writing(session, actor=actor_of(assessor), plan_id=plan.id)
+    shown = plan_writing.plan_for_writing(session, actor=actor_of(assessor), plan_id=plan.id)
     assert shown.open and shown.by_assessor and len(shown.criterion_ids) == 4
     for who in ("iqa", "other_assessor", "other_learner"):
         with pytest.raises(NotFound):
-            plan_reads.plan_for_writing(session, actor=actor_of(people[who]), plan_id=plan.id)
+            plan_writing.plan_for_writing(session, actor=actor_of(people[who]), plan_id=plan.id)
     # only the allocated assessor, only a record they wrote for this learner
     with pytest.raises(NotFound):
         plans.link_evidence(

@@ -32,7 +32,7 @@ from delivery.web.forms import PageForm, errors_on
 from delivery.web.handler import page
 from delivery.web.plans import learner_kinds
 from delivery.web.words import clock
-from mappings.assessment import first_save, plan_reads, plans, rewriting
+from mappings.assessment import first_save, plan_writing, plans, rewriting
 from mappings.assessment.claims import claimable_criteria
 from mappings.assessment.standing import criterion_states
 from portfolio.markdown import render_markdown
@@ -114,7 +114,7 @@ def _editor(
     learner: Person | None,
     item: Evidence | None,
     preview: str | None,
-    plan: plan_reads.WritingPlan | None = None,
+    plan: plan_writing.WritingPlan | None = None,
     said: rewriting.Feedback | None = None,
     version: EvidenceVersion | None = None,  # the item's current version, read already
 ) -> tuple[str, int]:
@@ -154,29 +154,31 @@ def _editor(
         preview_url=url_for("evidence.preview", kind=kind),
         max_mb=current_app.config["MAX_UPLOAD_MB"],
         plan=plan,
-        plan_kinds=_other_kinds(kind, plan) if plan is not None and item is None else {},
+        plan_kinds=_other_kinds(kind, plan) if plan and not plan.refused and item is None else {},
         said=said,
     )
     return page_html, form.status
 
 
-def _other_kinds(kind: str, plan: plan_reads.WritingPlan) -> dict[str, str]:
+def _other_kinds(kind: str, plan: plan_writing.WritingPlan) -> dict[str, str]:
     """The writer's other kinds, to write for the same plan instead (the editor's links): the
     learner's own kinds, or the other kind the assessor writes."""
     kinds = {k: KINDS[k] for k in ASSESSOR_KINDS} if plan.by_assessor else learner_kinds()
     return {k: label for k, label in kinds.items() if k != kind}
 
 
-def _plan(learner_id: int) -> plan_reads.WritingPlan | None:
+def _plan(learner_id: int) -> plan_writing.WritingPlan | None:
     """The plan a new item is written for (``?plan=``): the learner's own, or one of theirs the
     writer is its allocated assessor of (404 otherwise)."""
     plan_id = request.args.get("plan", type=int)
     if plan_id is None:
         return None
-    return plan_reads.plan_for_writing(db(), actor=actor(), plan_id=plan_id, learner_id=learner_id)
+    return plan_writing.plan_for_writing(
+        db(), actor=actor(), plan_id=plan_id, learner_id=learner_id
+    )
 
 
-def _link(plan: plan_reads.WritingPlan | None, item: Evidence) -> None:
+def _link(plan: plan_writing.WritingPlan | None, item: Evidence) -> None:
     """Link a new item to the open plan it was written for (the service checks the item is the
     learner's own, or the assessor's record for the learner of their plan); a plan that ended
     while they wrote takes no link, and the item is saved all the same, the writer told."""
@@ -196,7 +198,7 @@ def new(learner_id: int) -> tuple[str, int] | Response:
     service.may_author(db(), actor(), learner_id, kind)
     plan = _plan(learner_id)
     form = EvidenceForm()
-    if request.method == "GET" and plan is not None and plan.open:
+    if request.method == "GET" and plan is not None and plan.open and not plan.refused:
         form.criterion.data = plan.criterion_ids  # ticked for the learner to confirm
     preview = None
     if form.validate_on_submit():
