@@ -16,6 +16,7 @@ from mappings.assessment.reading import read_all
 from mappings.assessment.relearn import relearn
 from mappings.assessment.suggestions import start_warming
 from portfolio.models import Framework
+from portfolio.services import notice_mail
 from portfolio.services.evidence import reading
 from portfolio.words import count_words
 
@@ -61,6 +62,7 @@ def worker(ctx: Context, burst: bool, pending: bool) -> None:
             "them on RQ workers started with `portfolio worker`."
         )
         return
+    notice_mail.warn_without_site(ctx.settings)  # it sends the notifications' e-mail
     click.echo(
         f"Working the “{QUEUE}”, “{READINGS}”, “{stored.QUEUE}”, “{MAIL}” and “{DAILY}” queues on "
         f"{url} (Ctrl-C to stop)."

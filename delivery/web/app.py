@@ -21,6 +21,7 @@ from delivery.wiring import configure, wire
 from mappings.assessment.suggestions import start_warming
 from portfolio import config as settings
 from portfolio.db import make_engine
+from portfolio.services import notice_mail
 from portfolio.services.stores import is_remote
 
 csrf = CSRFProtect()
@@ -77,4 +78,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.init_app(app, csrf)  # the JSON API under /api/v1 (its own blueprints, no cookies)
     limits.init_app(app)  # after the views it limits are registered
     observe.init_app(app, observe.job_counts(extension, conf.get("REDIS_URL")))
+    notice_mail.warn_without_site(conf)  # once as it starts (logging set up), saying what to set
     return app

@@ -118,6 +118,26 @@ NO_SITE = (
 )
 
 
+def warn_without_site(config: Mapping[str, Any]) -> bool:
+    """At start-up (the web app, the worker): one warning when mail is configured
+    (``MAIL_HOST``) and the site's address (``BASE_URL``) is not, saying what to set; True if
+    it warned. ``portfolio serve`` sets its own address outside production, so only production
+    warns under it; elsewhere (a worker, another WSGI server) any environment does."""
+    if not config.get("MAIL_HOST") or config.get("BASE_URL"):
+        return False
+    production = config.get("ENV") == "production"
+    log.warning(
+        "PORTFOLIO_MAIL_HOST is set but PORTFOLIO_BASE_URL is not set: no notification e-mail is "
+        "sent (its links would not work), the notifications wait unsent for `portfolio "
+        "notifications digest`%s. Set PORTFOLIO_BASE_URL to the site's address, for example "
+        "https://portfolio.example.org.",
+        "; nor is any password-reset, invitation or witness e-mail sent in production"
+        if production
+        else "",
+    )
+    return True
+
+
 def _no_site(ctx: MailContext) -> bool:
     """True (and the reason logged) when no link in an e-mail could work: no site's address."""
     if ctx.base_url:
