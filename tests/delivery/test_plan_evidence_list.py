@@ -64,6 +64,8 @@ def test_a_plans_page_shows_the_newest_20_and_links_the_earlier_ones(
     auth.login(admin)
     page = _text(client.get(f"/plans/{plan}"))  # an administrator does not read the portfolio
     assert "5 earlier items written for this plan." in page and "?plan=" not in page
+    # nor links an item, which would answer 404: the titles are said, not linked
+    assert "For the plan 24" in page and _numbers(page) == [] and 'href="/evidence/' not in page
     shown = plan_reads.plan_page(
         session, actor=actor_of(assessor), plan_id=plan, today=date.today()
     )
