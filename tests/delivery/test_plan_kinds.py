@@ -151,6 +151,8 @@ def test_the_assessor_writes_the_record_a_plan_asks_for_from_its_page(
     assert (
         f'<a class="button" href="{write}">Write the observation record for this plan</a>' in page
     )
+    # the assessor reads who writes it as themselves, not as someone else
+    assert "(you write it)" in page and "the assessor writes it" not in page
     assert "Write the" not in _text(client.get(f"/plans/{any_kind}"))
     link = write.replace("&amp;", "&")
     editor = _text(client.get(link))
