@@ -83,6 +83,10 @@ class PlanRow:
     def evidence_kind_words(self) -> str:
         return kind_words(self.evidence_kind)
 
+    @property
+    def by_assessor(self) -> bool:  # the kind asked for is one the assessor writes
+        return written_by_assessor(self.evidence_kind)
+
 
 @dataclass(frozen=True)
 class PlanCriterion:

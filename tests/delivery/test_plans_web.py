@@ -388,7 +388,9 @@ def test_the_plan_page_says_the_kind_asked_for_and_the_learners_choice_starts_th
     assert _selected(page, "plan-kind") == [chosen]  # the learner may still choose another
     assert ("your assessor writes it" in page) == (kind == "observation_record")
     home = _text(client.get("/"))
-    if kind:
+    if kind == "observation_record":  # the home page says whose it is to write, as the plan's
+        assert f"Evidence asked for: {said} (your assessor writes it)." in home
+    elif kind:
         assert f"Evidence asked for: {said}." in home
     else:
         assert "Evidence asked for" not in home  # nothing said when any kind will do
