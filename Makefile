@@ -64,8 +64,12 @@ lint: setup-test
 typecheck: setup-test
 	$(BIN)/mypy framework portfolio mappings exports demo delivery
 
+# the suite on every core (pytest-xdist; each worker makes its own databases): TEST_WORKERS=0 runs it
+# in one process, in order
+TEST_WORKERS ?= auto
+
 pytest: setup-test
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 test: setup-test lint typecheck pytest
 

@@ -48,7 +48,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 PORTFOLIO = Path(sys.executable).with_name("portfolio")
-POSTGRES = os.environ.get("PORTFOLIO_TEST_POSTGRES_URL")
+# empty: not set, as conftest reads it
+POSTGRES = os.environ.get("PORTFOLIO_TEST_POSTGRES_URL") or None
 ALL = os.environ.get("PORTFOLIO_TEST_BENCHES") == "all"
 CHROMIUM = Path("/usr/bin/chromium")
 
