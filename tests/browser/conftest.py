@@ -157,8 +157,8 @@ def login(page: Any, base: str, email: str, password: str = DEMO_PASSWORD) -> No
     page.goto(f"{base}/login")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the answer to the form, not the log-in page still showing
+        page.get_by_role("button", name="Log in").click()
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:

@@ -348,12 +348,12 @@ def test_quality_assurer_pages(page, live_server) -> None:
     login(page, live_server, "iqa@example.org")
     page.goto(f"{live_server}/iqa/cycles/new")
     page.get_by_label("Cycle name").fill("Accessibility cycle")
-    page.get_by_role("button", name="Create cycle").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create cycle").click()
     cycle = re.search(r"/iqa/cycles/\d+", page.url)
     assert cycle, page.url
-    page.get_by_role("button", name="Plan the sample").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Plan the sample").click()
     sample = _first_href(page, r"/iqa/samples/\d+")
     paths = [
         "/",

@@ -27,8 +27,8 @@ def test_assessor_is_warned_before_a_method_that_will_not_count_then_saves_anywa
     criterion = performance.locator("th").inner_text().split("\n")[0]
     performance.get_by_label("Accept").check()
     performance.get_by_label("Method").select_option("RA")
-    page.get_by_role("button", name="Check", exact=True).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Check", exact=True).click()
     row = page.locator("#decisions-form tbody tr", has=page.locator("p.warning"))
     expect(row.locator("th")).to_contain_text(criterion)
     expect(row.get_by_label("Method")).to_have_accessible_description(re.compile("will not count"))
@@ -37,8 +37,8 @@ def test_assessor_is_warned_before_a_method_that_will_not_count_then_saves_anywa
     assert axe_violations(page) == []
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "decision-warning.png"), full_page=True)
-    page.get_by_role("button", name="Record decisions anyway").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Record decisions anyway").click()
     expect(page.locator("body")).to_contain_text("1 decision recorded.")
     assert axe_violations(page) == []
 
@@ -53,8 +53,8 @@ def test_learner_searches_and_orders_their_evidence_and_sees_each_decision_state
     word = page.locator("td[data-label='Title'] a").first.inner_text().split()[0]
     page.get_by_role("searchbox", name="Search titles and text").fill(word)
     page.get_by_label("Order").select_option("title")
-    page.get_by_role("button", name="Show").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show").click()
     assert "sort=title" in page.url and "q=" in page.url
     titles = page.locator("td[data-label='Title'] a").all_inner_texts()
     assert titles and titles == sorted(titles, key=str.lower)

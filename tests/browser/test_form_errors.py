@@ -36,8 +36,8 @@ def test_referral_without_feedback_comes_back_with_the_message_beside_the_field(
     form.get_by_label("Refer").check()
     form.get_by_label("Method").select_option(index=1)
     chosen = form.get_by_label("Method").input_value()
-    page.get_by_role("button", name="Record decisions", exact=True).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Record decisions", exact=True).click()
     assert page.get_by_role("heading", level=1).inner_text() == title  # the same page
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text("Say what is missing when you refer a claim.")
@@ -70,12 +70,12 @@ def test_admin_form_errors_are_accessible_and_keep_the_input(page, live_server) 
 def test_change_details_refuses_a_taken_e_mail_beside_the_field(page, live_server) -> None:
     login(page, live_server, "admin@example.org")
     page.goto(f"{live_server}/admin/people?q=learner2%40")
-    page.get_by_role("link", name=re.compile("Learner")).first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile("Learner")).first.click()
     details = page.locator("form", has=page.get_by_role("button", name="Save details"))
     details.get_by_label("E-mail (the log-in)").fill("assessor1@example.org")
-    page.get_by_role("button", name="Save details").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save details").click()
     expect(page.get_by_role("alert")).to_contain_text("Another account already has the e-mail")
     expect(details.get_by_label("E-mail (the log-in)")).to_have_accessible_description(
         re.compile("Another account already has")

@@ -34,8 +34,8 @@ def test_assessor_decides_with_the_open_claims_in_view_and_the_accepted_folded(
     expect(to_decide.first.get_by_label("Accept")).to_be_visible()  # what needs action: open
     criterion = to_decide.first.locator("th").inner_text().split("\n")[0]
     to_decide.first.get_by_label("Accept").check()
-    page.get_by_role("button", name="Record decisions", exact=True).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Record decisions", exact=True).click()
     anyway = page.get_by_role("button", name="Record decisions anyway")
     if anyway.count():  # the method the kind suggests does not count for this criterion
         anyway.click()

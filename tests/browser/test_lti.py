@@ -102,8 +102,8 @@ def _register(page: Any, live_server: str, platform: Platform) -> None:
         ("Public keyset URL", platform.jwks_url),
     ):
         page.get_by_label(label, exact=False).first.fill(value)
-    page.get_by_role("button", name="Register the platform").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Register the platform").click()
     assert "Registered Moodle" in page.content()
     assert axe_violations(page) == []  # the page with a registered VLE and its removal form
 

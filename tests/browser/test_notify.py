@@ -65,8 +65,8 @@ def test_comment_bell_private_draft_and_mail_choices(browser, live_server) -> No
     assert re.fullmatch(r"/evidence/\d+", draft), draft
     learner.goto(live_server + submitted)
     learner.get_by_label("Your comment").fill("Does this show K2 as well?")
-    learner.get_by_role("button", name="Add comment").click()
-    learner.wait_for_load_state()
+    with learner.expect_navigation():
+        learner.get_by_role("button", name="Add comment").click()
     comments = learner.locator("#comments")
     expect(comments).to_contain_text("Does this show K2 as well?")
     expect(comments).to_contain_text("Lena Learner")
@@ -75,8 +75,8 @@ def test_comment_bell_private_draft_and_mail_choices(browser, live_server) -> No
     learner.get_by_role("group", name="Comments on evidence").get_by_label(
         "In a daily digest"
     ).check()
-    learner.get_by_role("button", name="Save e-mail choices").click()
-    learner.wait_for_load_state()
+    with learner.expect_navigation():
+        learner.get_by_role("button", name="Save e-mail choices").click()
     expect(learner.locator(".flashes")).to_contain_text("Your e-mail choices are saved.")
     assert axe_violations(learner) == []
 
@@ -91,8 +91,8 @@ def test_comment_bell_private_draft_and_mail_choices(browser, live_server) -> No
     assert axe_violations(phone) == [] and _fits(phone)
     for name in ("Open", "Mark all as read"):
         assert _contrast_on_white(phone, phone.get_by_role("button", name=name).first) >= 4.5
-    phone.get_by_role("button", name="Open").first.click()
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Open").first.click()
     expect(phone.locator("#comments")).to_contain_text("Does this show K2 as well?")
     # (the decisions table above is wider than a phone before this change: only the comments)
     assert axe_violations(phone) == [] and _fits(phone, "#comments")

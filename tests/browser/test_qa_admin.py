@@ -96,8 +96,8 @@ def test_administrator_home_search_and_import_preview(narrow, live_server, tmp_p
     )
     narrow.goto(f"{live_server}/admin/people/import")
     narrow.get_by_label("CSV file of people").set_input_files(str(csv))
-    narrow.get_by_role("button", name="Check or import the file").click()
-    narrow.wait_for_load_state()
+    with narrow.expect_navigation():
+        narrow.get_by_role("button", name="Check or import the file").click()
     assert narrow.get_by_role("heading", name=re.compile("1 row has errors: nothing was written"))
     assert narrow.get_by_text("New person and registration").count() == 1
     assert narrow.get_by_text("An e-mail address is required.").count() == 1
@@ -110,10 +110,10 @@ def test_administrator_home_search_and_import_preview(narrow, live_server, tmp_p
         encoding="utf-8",
     )
     narrow.get_by_label("CSV file of people").set_input_files(str(csv))
-    narrow.get_by_role("button", name="Check or import the file").click()
-    narrow.wait_for_load_state()
-    narrow.get_by_role("button", name="Import this row").click()
-    narrow.wait_for_load_state()
+    with narrow.expect_navigation():
+        narrow.get_by_role("button", name="Check or import the file").click()
+    with narrow.expect_navigation():
+        narrow.get_by_role("button", name="Import this row").click()
     assert narrow.get_by_text("Imported 1 person and 1 registration.").count() == 1
     narrow.goto(f"{live_server}/admin/people?q=nina")
     assert narrow.get_by_role("link", name="Nina New").count() == 1

@@ -34,8 +34,8 @@ def test_turn_on_two_step_then_log_in_with_a_code(page, live, live_server) -> No
     page.set_viewport_size({"width": PHONE_WIDTH, "height": 800})
     login(page, live_server, email)
     page.goto(f"{live_server}/account")
-    page.get_by_role("link", name="Turn on or off a code from your phone at log-in").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Turn on or off a code from your phone at log-in").click()
     assert page.get_by_role("heading", name="Turn it on").is_visible()
     assert page.get_by_role("img", name="QR code for your authenticator app").is_visible()
     assert _fits(page)
@@ -47,16 +47,16 @@ def test_turn_on_two_step_then_log_in_with_a_code(page, live, live_server) -> No
     assert code.get_attribute("autocomplete") == "one-time-code"
     assert code.get_attribute("inputmode") == "numeric"
     code.fill(totp.now())
-    page.get_by_role("button", name="Turn on two-step verification").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Turn on two-step verification").click()
     heading = "Two-step verification is on: keep your recovery codes"
     assert page.get_by_role("heading", name=heading).is_visible()
     assert page.locator(".recovery-codes li").count() == 10
     assert _fits(page)
     assert axe_violations(page) == []
 
-    page.get_by_role("button", name="Log out").first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log out").first.click()
     login(page, live_server, email)
     page.wait_for_url(f"{live_server}/login/code*")
     assert page.get_by_role("heading", name="Two-step verification").is_visible()

@@ -59,8 +59,8 @@ def test_the_witness_answers_on_a_phone_and_the_learner_reads_it(page, live, liv
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
     assert axe_violations(page) == []
 
-    page.get_by_role("button", name="I confirm this is an accurate account").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="I confirm this is an accurate account").click()
     assert page.get_by_role("heading", name="Thank you: your answer is recorded").is_visible()
     assert axe_violations(page) == []
     page.goto(f"{live_server}/witness/{token}")  # the link is used up: said in words
@@ -108,8 +108,8 @@ def _witness_link(handler: Inbox, base: str) -> str:
 def _ask_again(page: Any) -> str:
     """The learner sends the ask form on the evidence page; the message shown after."""
     page.get_by_label("The witness's e-mail address").fill("jo.smith@employer.example")
-    page.get_by_role("button", name="E-mail the witness a link to confirm").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="E-mail the witness a link to confirm").click()
     return str(page.locator(".flashes").inner_text())
 
 
