@@ -157,4 +157,4 @@ def mismatches(session: Session) -> Iterator[tuple[int, str, int | None, int]]:
             )
             .order_by(col(e.id))
         )
-        yield from session.execute(query).tuples()
+        yield from session.execute(query)  # a Row unpacks as the tuple

@@ -67,14 +67,10 @@ def _sqlite_framework_nullable(nullable: bool) -> None:
     deferred to the commit), made anew by the batch, and the rows put back, which settles the
     deferred check; the triggers, lifted for this, are made again as they were."""
     bind = op.get_bind()
-    triggers = (
-        bind.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'decision'"
-            " ORDER BY name"
-        )
-        .tuples()
-        .all()
-    )
+    triggers = bind.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'decision'"
+        " ORDER BY name"
+    ).all()
     columns = ", ".join(r[1] for r in bind.exec_driver_sql("PRAGMA table_info(decision)"))
     op.execute("PRAGMA defer_foreign_keys = ON")  # until the commit (SQLite resets it there)
     for name, _sql in triggers:
