@@ -15,7 +15,7 @@ from delivery.web.context import actor, db
 from delivery.web.forms import DayField, PageForm, errors_on, status_of
 from delivery.web.handler import page
 from mappings.assessment import plan_reads, plans
-from mappings.assessment.plan_state import ANY_KIND, written_by_assessor
+from mappings.assessment.plan_state import ANY_KIND, record_words, written_by_assessor
 from portfolio.models import Person
 from portfolio.models.evidence import KINDS
 from portfolio.services.evidence.drafts import writable_kinds
@@ -165,7 +165,9 @@ def _detail(
         kinds=kinds,
         # the learner's choice starts at the kind asked for if they write it themselves
         chosen=shown.evidence_kind if shown.evidence_kind in kinds else "reflective_account",
+        # the record the assessor writes, which the learner adds supporting evidence to
         assessor_writes=written_by_assessor(shown.evidence_kind),
+        record=record_words(shown.evidence_kind),
     )
     return html, status_of(done, close)
 

@@ -29,6 +29,13 @@ def written_by_assessor(kind: str | None) -> bool:
     return kind in ASSESSOR_KINDS
 
 
+def record_words(kind: str | None) -> str:
+    """The record the assessor writes for a kind they write, in words, for the learner told it
+    is not theirs to write: "observation record", "professional discussion record"."""
+    words = kind_words(kind).lower()
+    return words if words.endswith("record") else f"{words} record"
+
+
 @dataclass(frozen=True)
 class PlanState:
     key: str  # open | submitted | done | overdue

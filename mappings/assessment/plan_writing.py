@@ -13,6 +13,7 @@ from sqlmodel import Session
 from mappings.assessment.completion import completed_sql
 from mappings.assessment.models import AssessmentPlan
 from mappings.assessment.plan_reads import criterion_ids_of
+from mappings.assessment.plan_state import record_words, written_by_assessor
 from portfolio.errors import NotFound
 from portfolio.models import Framework, Registration
 from portfolio.services.people import Actor
@@ -31,6 +32,17 @@ class WritingPlan:
     by_assessor: bool = False  # the writer is the plan's allocated assessor, not the learner
     # why its registration takes no evidence for it (completed or withdrawn), or None
     refused: str | None = None
+    evidence_kind: str | None = None  # the kind the plan asks for (None: any)
+
+    @property
+    def supporting(self) -> bool:
+        """The learner writes for a plan asking for a record their assessor writes (an
+        observation record, a professional discussion): their item supports it, it is not it."""
+        return not self.by_assessor and written_by_assessor(self.evidence_kind)
+
+    @property
+    def record_words(self) -> str:  # "observation record", "professional discussion record"
+        return record_words(self.evidence_kind)
 
 
 def takes_no_evidence(session: Session, reg: Registration) -> str | None:
@@ -75,4 +87,5 @@ def plan_for_writing(
         plan.status == "open",
         by_assessor=not own,
         refused=takes_no_evidence(session, reg),
+        evidence_kind=plan.evidence_kind,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlmodel import select
 
 from mappings.assessment.models import AssessmentPlanEvidence
@@ -228,3 +229,70 @@ def test_the_assessors_editor_title_names_the_learner(client, auth, case) -> Non
     )
     title = re.search(r"<title>(.*?)</title>", page, re.S)
     assert title is not None and title.group(1).startswith("New reflective account · ")
+
+
+@pytest.mark.parametrize(
+    ("kind", "record"),
+    [
+        ("observation_record", "observation record"),
+        ("professional_discussion", "professional discussion record"),
+    ],
+)
+def test_the_learners_page_of_a_plan_the_assessor_writes_offers_supporting_evidence(
+    client,
+    auth,
+    session,
+    case,  # noqa: F811
+    kind: str,
+    record: str,
+) -> None:
+    """A plan asking for an observation record or a professional discussion is the assessor's
+    to write: the learner's page said "Write evidence for this plan" (opening a reflective
+    account), as if the learner should write the record. It says their assessor writes it and
+    offers, as optional, supporting evidence of their own, with the plan's criteria ticked."""
+    reg, learner, assessor = case
+    plan = _set(session, reg, assessor, title="Observe a job match", kind=kind)
+    auth.login(learner)
+    page = _text(client.get(f"/plans/{plan}"))
+    assert f"Your assessor writes the {record} for this plan: you do not write it." in page
+    assert "Write evidence for this plan" not in page
+    form = re.search(
+        r'<form method="get" action="([^"]+)"[^>]* id="write"[^>]*>(.*?)</form>', page, re.S
+    )
+    assert form is not None and form.group(1) == f"/learners/{learner.id}/evidence/new"
+    assert "Add supporting evidence of your own (optional)" in form.group(2)
+    options = re.findall(r'<option value="(\w+)"( selected)?>', form.group(2))
+    assert options[0] == ("reflective_account", " selected")
+    assert kind not in [k for k, _ in options]
+    # the editor it opens ticks the plan's criteria and does not read as the record
+    editor = _text(
+        client.get(f"/learners/{learner.id}/evidence/new?kind=reflective_account&plan={plan}")
+    )
+    assert "New reflective account" in editor
+    assert (
+        "Supporting evidence of your own for your assessor's plan “Observe a job match” "
+        f"(your assessor writes its {record})" in editor
+    )
+    for cid in _ids(session, "SE03", "P4", "P5"):
+        assert f'value="{cid}" checked' in editor
+    # the home page says the same
+    home = client.get("/").get_data(as_text=True)
+    assert "(your assessor writes it)" in home and "Write evidence for this plan" not in home
+    links = re.findall(r'<a href="([^"]+)">Add supporting evidence of your own \(optional\)', home)
+    assert links == [f"/plans/{plan}#write"]
+
+
+def test_a_plan_the_learner_writes_keeps_write_evidence(client, auth, session, case) -> None:  # noqa: F811
+    """Plans asking for a kind the learner writes, or any kind, still say "Write evidence for
+    this plan", and their editor says it is written for the plan."""
+    reg, learner, assessor = case
+    for kind in ("witness_testimony", None):
+        plan = _set(session, reg, assessor, title=f"Plan {kind}", kind=kind)
+        auth.login(learner)
+        page = _text(client.get(f"/plans/{plan}"))
+        assert "Write evidence for this plan" in page
+        assert "supporting evidence" not in page and "Your assessor writes" not in page
+        editor = _text(
+            client.get(f"/learners/{learner.id}/evidence/new?kind=reflective_account&plan={plan}")
+        )
+        assert f"Written for your assessor's plan “Plan {kind}”" in editor
