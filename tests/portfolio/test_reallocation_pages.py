@@ -149,6 +149,33 @@ def test_the_person_page_lists_50_registrations_a_page(client, auth, session, ca
     assert "Showing 101–120 of 120 registrations" in beyond  # past the end: the last page
 
 
+def test_the_title_says_which_page_of_which_list_is_shown(
+    client, auth, session, make_person, make_registration, caseload
+) -> None:
+    """The two lists are paged apart, and each page of either had the one title "Reallocate the
+    learners of …": the title names the list and its page once it is beyond the first, as other
+    lists' titles say their page (WCAG 2.4.2)."""
+    _ann, _ben, ida, _regs = caseload  # Ida quality-assures 120 learners: 3 pages
+    other = make_person("iqa", name="Ivy Iqa")
+    _register(session, make_registration, ida, other, 200, 60)  # Ida assesses 60: 2 pages
+    auth.login("admin")
+    titles = {
+        "": "Reallocate the learners of Ida Both",
+        "?as_page=1&iq_page=1": "Reallocate the learners of Ida Both",
+        "?as_page=2&iq_page=1": "Reallocate the learners of Ida Both: learners assessed, "
+        "page 2 of 2",
+        "?iq_page=3": "Reallocate the learners of Ida Both: learners quality-assured, page 3 of 3",
+        "?as_page=2&iq_page=2": "Reallocate the learners of Ida Both: learners assessed, "
+        "page 2 of 2; learners quality-assured, page 2 of 3",
+        "?iq_page=99": "Reallocate the learners of Ida Both: learners quality-assured, "
+        "page 3 of 3",  # past the end: the last page, as the list shows
+    }
+    for query, title in titles.items():
+        page = client.get(f"/admin/people/{ida.id}/reallocate{query}").get_data(as_text=True)
+        shown = re.search(r"<title>(.*?) · ", page)
+        assert shown is not None and html.unescape(shown.group(1)) == title, query
+
+
 def test_the_page_reads_those_who_may_take_the_work_not_every_learner(
     client, auth, session, caseload
 ) -> None:
