@@ -20,6 +20,7 @@ from framework.spec import (
     GlossaryEntry,
     StageSpec,
     StandardSpec,
+    version_problem,
 )
 
 FORMAT = "competence-framework"
@@ -35,7 +36,12 @@ def framework_to_json(fw: FrameworkSpec) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2)
 
 
-def framework_from_json(text: str | bytes, source: str = "") -> FrameworkSpec:
+def framework_from_json(
+    text: str | bytes, source: str = "", *, check_version: bool = True
+) -> FrameworkSpec:
+    """Read our own JSON form. A ``version`` that is not a version number is refused as every
+    reader refuses it (:func:`framework.spec.version_problem`); ``check_version=False`` reads
+    it as stored, for a framework a database already holds (a bundle's)."""
     document = load_json(text, source)
     reader = _Reader(source)
     obj = reader.obj(document, "")
@@ -43,6 +49,9 @@ def framework_from_json(text: str | bytes, source: str = "") -> FrameworkSpec:
         raise FrameworkFormatError(
             f"not a {FORMAT} v{FORMAT_VERSION} document", source=source, place="/format"
         )
+    problem = version_problem(reader.string(obj, "version", "")) if check_version else ""
+    if problem:
+        raise reader.fail(problem, "/version")
     scalars = {f.name for f in fields(FrameworkSpec)} - {
         "standards",
         "stages",

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 CriterionKind = Literal["performance", "knowledge", "assessment"]
 KINDS: tuple[CriterionKind, ...] = ("performance", "knowledge", "assessment")
+# a version number as frameworks give one ("1", "2", "1.1"; the NOS "Version Number"), and as
+# centres write them ("v2", "2024", "1.0.0", "2.1a"): a number, perhaps after a letter or word,
+# never a bare word ("abc") or a sign ("-1"); at most the 32 characters a framework's version holds
+VERSION = re.compile(r"[^\W\d_]*\s?\d[\w. -]*")
+MAX_VERSION = 32
 
 
 class FrameworkFormatError(ValueError):
@@ -24,6 +30,18 @@ class FrameworkFormatError(ValueError):
         self.place = place
         where = ", ".join(p for p in (source, place) if p)
         super().__init__(f"{where}: {message}" if where else message)
+
+
+def version_problem(version: str) -> str:
+    """What is wrong with a framework's ``version`` as read from a file, in words; ``""`` when
+    it is a version number or empty (the reader's default then). Every reader that takes the
+    version from the file asks this, and names where in the file it found the version."""
+    if version and (not VERSION.fullmatch(version) or len(version) > MAX_VERSION):
+        return (
+            f"version “{version}” is not a version number: write a number such as 1, 1.1 or "
+            f"v2 (at most {MAX_VERSION} characters), or leave it empty for 1"
+        )
+    return ""
 
 
 @dataclass(frozen=True)

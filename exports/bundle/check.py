@@ -135,7 +135,13 @@ def _check_frameworks(m: Manifest) -> None:
     for fw in m.frameworks:
         where = f"Bundle refused: manifest.json, framework {fw.code}"
         try:
-            spec = framework_from_json(json.dumps(fw.spec), source=MANIFEST)
+            spec = framework_from_json(
+                # a framework a database held, its version as it was loaded (perhaps before
+                # versions were checked): read as stored, not refused
+                json.dumps(fw.spec),
+                source=MANIFEST,
+                check_version=False,
+            )
         except FrameworkFormatError as exc:
             raise Invalid(f"{where}: {exc}") from exc
         if fw.content_hash not in stated_hashes(spec) or spec.code != fw.code:

@@ -41,7 +41,13 @@ def place(session: Session, actor: Actor, frameworks: Sequence[FrameworkRecord])
         found = _here(session, fw.code, fw.content_hash)
         if found is None:
             try:
-                spec = framework_from_json(json.dumps(fw.spec), source=MANIFEST)
+                spec = framework_from_json(
+                    # a framework a database held, its version as it was loaded (perhaps before
+                    # versions were checked): read as stored, not refused
+                    json.dumps(fw.spec),
+                    source=MANIFEST,
+                    check_version=False,
+                )
             except FrameworkFormatError as exc:
                 raise Invalid(f"Bundle refused: framework {fw.code}: {exc}") from exc
             # the same content loaded here, its hash stated in another way it may be (checked)

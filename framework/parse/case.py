@@ -47,6 +47,7 @@ from framework.spec import (
     FrameworkFormatError,
     FrameworkSpec,
     StandardSpec,
+    version_problem,
 )
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
@@ -173,6 +174,10 @@ class _Builder:
             raise FrameworkFormatError(
                 "CFDocument has no title", source=self.source, place="/CFDocument/title"
             )
+        version = _text(self.doc.get("version"))
+        problem = version_problem(version)
+        if problem:
+            raise FrameworkFormatError(problem, source=self.source, place="/CFDocument/version")
         self._read_items()
         other = self._read_associations(doc_id)
         top = [i for _, i in sorted(self.children.get(doc_id, []))]
@@ -219,7 +224,7 @@ class _Builder:
             code=code,
             title=title.strip(),
             urn=self._urn(self.doc) or doc_id,
-            version=_text(self.doc.get("version")) or "1",
+            version=version or "1",
             overview=_text(self.doc.get("description")),
             source_format="case",
             standards=standards,

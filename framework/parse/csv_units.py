@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections import Counter
 
 from framework.parse._text import decode_text
@@ -28,6 +27,7 @@ from framework.spec import (
     FrameworkFormatError,
     FrameworkSpec,
     StandardSpec,
+    version_problem,
 )
 from framework.tabular import delimiter_of, unquote
 
@@ -65,11 +65,6 @@ KIND_NAMES: dict[str, CriterionKind] = {
     "a": "assessment",
 }
 MAX_FIELD = 100_000
-# a version number as frameworks give one ("1", "2", "1.1"; the NOS "Version Number"), and as
-# centres write them ("v2", "2024", "1.0.0", "2.1a"): a number, perhaps after a letter or word,
-# never a bare word ("abc") or a sign ("-1"); at most the 32 characters a framework's version holds
-VERSION = re.compile(r"[^\W\d_]*\s?\d[\w. -]*")
-MAX_VERSION = 32
 
 
 def _name(header: str) -> str:
@@ -168,12 +163,9 @@ class _Builder:
         self.codes: dict[str, set[str]] = {}
 
     def add(self, v: dict[str, str]) -> str:
-        version = v.get("version", "")
-        if version and (not VERSION.fullmatch(version) or len(version) > MAX_VERSION):
-            return (
-                f"version “{version}” is not a version number: write a number such as 1, 1.1 or "
-                f"v2 (at most {MAX_VERSION} characters), or leave it empty for 1"
-            )
+        problem = version_problem(v.get("version", ""))
+        if problem:
+            return problem
         for key in ("framework_code", "framework_title", "version"):
             problem = _agree(self.framework, key, v.get(key, ""), "framework")
             if problem:

@@ -42,6 +42,7 @@ from framework.spec import (
     FrameworkFormatError,
     FrameworkSpec,
     StandardSpec,
+    version_problem,
 )
 
 MAX_UNCOMPRESSED = 50 * 1024 * 1024
@@ -90,6 +91,7 @@ class _Std:
     numbers: list[str] = field(default_factory=list)  # "4", "4.1" when printed P4 / P4.1
     printed: dict[str, str] = field(default_factory=dict)  # printed code -> place
     meta: dict[str, str] = field(default_factory=dict)
+    meta_places: dict[str, str] = field(default_factory=dict)  # label -> paragraph or table row
 
 
 def parse_nos_docx(data: bytes, source: str = "") -> FrameworkSpec:
@@ -281,6 +283,7 @@ class _Reader:
         if meta and (meta["label"].lower() == "developed by" or self.section == "meta"):
             self.section = "meta"
             std.meta[_LABELS[meta["label"].lower()]] = meta["v"].strip()
+            std.meta_places[_LABELS[meta["label"].lower()]] = place
             return
         if lowered == "overview":
             self.section = "overview"
@@ -343,6 +346,7 @@ class _Reader:
         if label and len(cells) >= 2 and self.current is not None:
             self.section = "meta"
             self.current.meta[label] = " ".join(c for c in cells[1:] if c)
+            self.current.meta_places[label] = block.place
             return
         opens = _URN.match(first) or (self.can_open() and _COMPACT_URN.match(first))
         if opens and self.start(first, block.place, heading=False):
@@ -380,6 +384,9 @@ class _Reader:
             if code in codes[:n]:
                 raise self.fail(f"standard {code} appears twice", self.standards[n].place)
         first = self.standards[0]
+        problem = version_problem(specs[0].version)  # the framework's version is the first's
+        if problem:
+            raise self.fail(problem, first.meta_places["Version number"])
         letters = re.match(r"[A-Z]+", specs[0].code)
         suite = first.meta.get("Suite", "")
         return FrameworkSpec(

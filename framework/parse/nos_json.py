@@ -27,6 +27,7 @@ from framework.spec import (
     FrameworkFormatError,
     FrameworkSpec,
     StandardSpec,
+    version_problem,
 )
 
 FIELDS: tuple[str, ...] = (
@@ -157,6 +158,10 @@ def parse_nos_json(data: bytes | str, source: str = "") -> FrameworkSpec:
                 f"standard {standard.code} appears twice", source=source, place=f"{pointer}/URN"
             )
         standards.append(standard)
+    problem = version_problem(standards[0].version)  # the framework's version is the first's
+    if problem:
+        place = f"{prefix.format(0)}/Version_number"
+        raise FrameworkFormatError(problem, source=source, place=place)
     first: dict[str, Any] = records[0]
     suite = _joined(first.get("Suite"))
     letters = re.match(r"[A-Z]+", standards[0].code)

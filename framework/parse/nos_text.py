@@ -35,6 +35,7 @@ from framework.spec import (
     GlossaryEntry,
     StageSpec,
     StandardSpec,
+    version_problem,
 )
 
 _HEADER = re.compile(r"^(?P<org>[A-Z]{2,6})\s+(?P<code>(?P<letters>[A-Z]{1,6})\d{2,4})$")
@@ -83,6 +84,7 @@ class _Unit:
     criteria: list[CriterionSpec] = field(default_factory=list)
     codes: dict[str, int] = field(default_factory=dict)  # criterion code -> line
     metadata: dict[str, str] = field(default_factory=dict)
+    metadata_lines: dict[str, int] = field(default_factory=dict)  # printed label -> line
 
 
 @dataclass
@@ -146,6 +148,7 @@ def _feed(state: _State, line: str, number: int) -> None:
     ):
         state.section = "meta"
         state.unit.metadata[meta["label"]] = meta["value"].strip()
+        state.unit.metadata_lines[meta["label"]] = number
         return
     if state.unit is state.intro:
         _feed_intro(state, line, stripped, number)
@@ -338,6 +341,14 @@ def _finish(state: _State) -> FrameworkSpec:
             )
         standards.append(_standard(unit, suite_meta))
     first = state.standards[0]
+    # the suite's version, or where the suite prints none the first standard's
+    intro = state.intro
+    versioned = intro if intro and intro.metadata.get("Version number") else first
+    version = versioned.metadata.get("Version number", "")
+    problem = version_problem(version)
+    if problem:
+        line = versioned.metadata_lines["Version number"]
+        raise FrameworkFormatError(problem, source=source, place=f"line {line}")
     title = state.framework_title or suite_meta.get("Suite", "") or first.title
     stages = [StageSpec(ref=r, title=t, standards=tuple(s)) for r, t, s in state.stages]
     if not stages:
@@ -347,7 +358,7 @@ def _finish(state: _State) -> FrameworkSpec:
         code=state.framework_code,
         title=title,
         urn=state.framework_urn,
-        version=suite_meta.get("Version number", "") or first.metadata.get("Version number", "1"),
+        version=version or "1",
         overview="\n\n".join(state.suite_overview),
         source_format="nos-text",
         standards=standards,
