@@ -4,8 +4,9 @@ Columns (a header row, names case-insensitive, spaces or underscores): ``framewo
 ``framework_title``, ``standard_code``, ``standard_title``, ``kind`` (``performance`` /
 ``knowledge`` / ``assessment``, or ``P`` / ``K`` / ``AC``), ``criterion_code``,
 ``criterion_text``; optional ``version`` (a number such as ``2`` or ``1.1``, default ``"1"``),
-``standard_urn``, ``overview``. A quote never closed, or a row with more (non-empty) cells than
-the header has columns, is refused naming its line.
+``standard_urn``, ``overview``. A quote never closed, or closed on a later line with text after
+it (the lines between read into one cell), or a row with more (non-empty) cells than the header
+has columns, is refused naming its line; a refusal for quotes names every quoting fault's line.
 Rows of one standard need not be adjacent; criteria keep the order of their rows. A value repeated
 for the framework or a standard (title, URN, overview) may be left empty on later rows but must
 not contradict the first one. Every error names the CSV line.
@@ -130,30 +131,98 @@ def parse_csv(data: bytes | str, source: str = "") -> FrameworkSpec:
 
 
 def _quote_problem(text: str, delimiter: str) -> tuple[int, str]:
-    """The line on which a row whose quoted cell is never closed begins, and what to say of it;
-    else ``(0, "")``. Python's reader, lenient, reads such a cell to the end of the file without
-    a word; read strictly it says "unexpected end of data" there, or, past 131,072 characters,
-    "field larger than field limit" of a line far below. Its other strict complaints (a
-    character after a closing quote) the lenient reader reads as before: passed over here."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    while True:
-        start = reader.line_num + 1
-        try:
-            next(reader)
-        except StopIteration:
-            return 0, ""
-        except csv.Error as exc:
-            if "unexpected end of data" in str(exc):
-                return start, (
-                    f'a quote (") opened on line {start} is never closed, so the rest of the '
-                    "file would be read as one cell: close the quote or remove it"
-                )
-            if "field larger than field limit" in str(exc):
-                return start, (
-                    f"a cell of the row beginning on line {start} is longer than "
-                    f'{MAX_FIELD:,} characters, the most one may hold: a quote (") never closed '
-                    "there would read the lines after it into the cell"
-                )
+    """The line of the first quoting fault, and what to say of every one in the file, when one
+    of them changes which rows are read; else ``(0, "")``.
+
+    The file is followed as Python's lenient reader reads it (:func:`_quote_faults`), so each
+    fault is seen where that reader meets it: a quote never closed (the reader reads the rest of
+    the file into one cell without a word), a quote that closes on a later line with text after
+    it (the lines between were read into one cell by a quote meant to open another), a cell of
+    more than Python's field limit (it stops there, far below the quote). Text after a closing
+    quote on the quote's own line ("P1"x, read as P1x) swallows nothing and is read as before,
+    but is named with the others when the file is refused: it is often where a quote went
+    astray. (The check read the file strictly before, and gave up on a line at its first fault:
+    a quote opened later on that line was missed, and quotes paired otherwise than the lenient
+    reader pairs them.)"""
+    faults = sorted(_quote_faults(text, delimiter), key=lambda f: f[0])
+    if not any(refuses for _, refuses, _, _ in faults):
+        return 0, ""
+    if len(faults) == 1:
+        line, _, words, advice = faults[0]
+        return line, f"{words}: {advice}" if advice else words
+    return faults[0][0], "; ".join(f[2] for f in faults) + ": close each quote, or remove it"
+
+
+_START_RECORD, _START_FIELD, _IN_FIELD, _IN_QUOTED, _QUOTE_IN_QUOTED = range(5)
+_CLOSE = "close the quote or remove it"
+
+
+def _quote_faults(text: str, delimiter: str) -> list[tuple[int, bool, str, str]]:
+    """Each quoting fault as ``(line, whether it changes which rows are read, words, advice)``,
+    following the states of Python's csv reader (default dialect, not strict): a quote opens a
+    cell only at the cell's start; inside an unquoted cell it is text; two in a quoted cell are
+    one quote in it. Lines are counted as the reader counts them."""
+    faults: list[tuple[int, bool, str, str]] = []
+    state, row, opened, length = _START_RECORD, 0, 0, 0
+    limit = csv.field_size_limit()
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        for char in line:
+            if state == _START_RECORD and char not in "\r\n":
+                state, row = _START_FIELD, number
+            if state == _START_FIELD:
+                length = 0
+                if char in "\r\n":
+                    state = _START_RECORD
+                elif char == '"':
+                    state, opened = _IN_QUOTED, number
+                    continue
+                elif char != delimiter:
+                    state = _IN_FIELD
+            elif state == _IN_FIELD:
+                if char in "\r\n":
+                    state = _START_RECORD
+                elif char == delimiter:
+                    state = _START_FIELD
+            elif state == _IN_QUOTED:
+                if char == '"':
+                    state = _QUOTE_IN_QUOTED
+                    continue
+            elif state == _QUOTE_IN_QUOTED:
+                if char == '"':
+                    state = _IN_QUOTED
+                elif char in "\r\n":
+                    state = _START_RECORD
+                elif char == delimiter:
+                    state = _START_FIELD
+                else:  # text after the closing quote: the reader keeps it in the cell
+                    state = _IN_FIELD
+                    faults.append(_after_closing_quote(opened, number))
+            if state in (_IN_FIELD, _IN_QUOTED):
+                length += 1
+                if length > limit:  # where Python's reader stops with "field larger than ..."
+                    words = (
+                        f"a cell of the row beginning on line {row} is longer than "
+                        f'{MAX_FIELD:,} characters, the most one may hold: a quote (") never '
+                        "closed there would read the lines after it into the cell"
+                    )
+                    return [*faults, (row, True, words, "")]
+    if state == _IN_QUOTED:
+        words = (
+            f'a quote (") opened on line {opened} is never closed, so the rest of the file '
+            "would be read as one cell"
+        )
+        faults.append((opened, True, words, _CLOSE))
+    return faults
+
+
+def _after_closing_quote(opened: int, closed: int) -> tuple[int, bool, str, str]:
+    if opened == closed:
+        return closed, False, f"text follows a closing quote on line {closed}", _CLOSE
+    words = (
+        f'a quote (") opened on line {opened} closes only on line {closed}, where text follows '
+        f"it, so lines {opened} to {closed} would be read as one cell"
+    )
+    return opened, True, words, _CLOSE
 
 
 class _Builder:
