@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from mappings.engine.dataset import (  # noqa: E402
     FrameworkText,
+    ItemsError,
     examples_of,
     gold_pairs,
     load_framework,
@@ -252,4 +253,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except ItemsError as exc:  # a labelled item it cannot read: named, as the CLI names it
+        raise SystemExit(f"{Path(__file__).name}: {exc}") from None

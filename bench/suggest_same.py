@@ -23,7 +23,7 @@ sys.path.append(str(ROOT))  # after PYTHONPATH: the engine compared is the one i
 
 from bench.suggest_eval import SHARED  # noqa: E402
 from bench.suggest_suites import SUITES  # noqa: E402
-from mappings.engine.dataset import examples_of, load_framework, load_items  # noqa: E402
+from mappings.engine.dataset import ItemsError, examples_of, load_framework, load_items  # noqa: E402
 from mappings.engine.embed import MemoEncoder, load_encoder  # noqa: E402
 from mappings.engine.text import sentence_spans  # noqa: E402
 
@@ -93,4 +93,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except ItemsError as exc:  # a labelled item it cannot read: named, as the CLI names it
+        raise SystemExit(f"{Path(__file__).name}: {exc}") from None

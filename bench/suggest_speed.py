@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.suggest_eval import SHARED  # noqa: E402
 from bench.suggest_suites import SUITES  # noqa: E402
-from mappings.engine.dataset import examples_of, load_framework, load_items  # noqa: E402
+from mappings.engine.dataset import ItemsError, examples_of, load_framework, load_items  # noqa: E402
 from mappings.engine.embed import MemoEncoder, load_encoder  # noqa: E402
 from mappings.engine.metrics import percentile  # noqa: E402
 from mappings.engine.semantic import criterion_embeddings  # noqa: E402
@@ -97,4 +97,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except ItemsError as exc:  # a labelled item it cannot read: named, as the CLI names it
+        raise SystemExit(f"{Path(__file__).name}: {exc}") from None

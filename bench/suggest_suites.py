@@ -46,6 +46,7 @@ from demo.accounts import sample_vocabulary_text  # noqa: E402
 from mappings.engine.dataset import (  # noqa: E402
     FrameworkText,
     Item,
+    ItemsError,
     examples_of,
     load_framework,
     load_items,
@@ -251,4 +252,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except ItemsError as exc:  # a labelled item it cannot read: named, as the CLI names it
+        raise SystemExit(f"{Path(__file__).name}: {exc}") from None

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from bench.suggest_eval import SHARED, gold_of, run  # noqa: E402
 from framework.parse.combine import parse_files  # noqa: E402
 from mappings.engine.cold import Params  # noqa: E402
-from mappings.engine.dataset import Item, examples_of, framework_from_spec, load_items  # noqa: E402
+from mappings.engine.dataset import Item, ItemsError, examples_of, framework_from_spec, load_items  # noqa: E402
 from mappings.engine.embed import load_encoder  # noqa: E402
 from mappings.engine.metrics import (  # noqa: E402
     empty_when_no_gold,
@@ -126,4 +126,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except ItemsError as exc:  # a labelled item it cannot read: named, as the CLI names it
+        raise SystemExit(f"{Path(__file__).name}: {exc}") from None

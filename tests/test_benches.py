@@ -35,6 +35,7 @@ Not run here at all:
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import subprocess
@@ -340,3 +341,61 @@ def test_every_bench_is_run_here_or_said_why_not() -> None:
         and f"``{p.name}``" not in said
     }
     assert not others, f"neither run nor said why not: {sorted(others)}"
+
+
+SEEDS = ROOT / "tests" / "data" / "shared" / "seeds"
+DEV_LINE = (
+    '{"id": "e1", "kind": "reflection", "title": "Job fair", "text": "I met employers.", '
+    '"gold": [{"standard": "SE01", "criterion": "P1"}]}'
+)
+
+
+@pytest.mark.parametrize(
+    ("bad", "said"),
+    [
+        ("[" * 100_000, "line 2: JSON nested too deeply"),
+        ("not json", "line 2: not JSON"),
+        ("[1, 2]", "line 2: not a labelled item"),
+        ('{"kind": "reflection", "title": "t", "text": "t"}', "line 2: not a labelled item"),
+        ('{"kind": "reflection", "title": "t", "text": 3, "gold": []}', "line 2: not a labelled"),
+        ('{"kind": "r", "title": "t", "text": "t", "gold": [{"standard": 1}]}', "line 2: not a"),
+    ],
+)
+def test_the_suggestion_bench_refuses_a_bad_items_line_as_the_cli_does(
+    tmp_path: Path, bad: str, said: str
+) -> None:
+    """``suggest_eval.py`` read its labelled items with a reader of its own, without the checks
+    ``portfolio engine train`` and ``portfolio suggest --examples`` apply: a line nested thousands
+    deep ended in a RecursionError's traceback, one without its gold in a KeyError far into the
+    run. It reads them with the CLI's function now, and stops naming the file and line before
+    the engine is built (the folder holds the Supported Employment suite, no model is needed)."""
+    shared = tmp_path / "shared"
+    (shared / "seeds").mkdir(parents=True)
+    suite = "003_b475007781b3f849.txt"
+    (shared / "seeds" / suite).write_bytes((SEEDS / suite).read_bytes())
+    dev = tmp_path / "dev.jsonl"
+    dev.write_text(f"{DEV_LINE}\n{bad}\n", encoding="utf-8")
+    args = ["--single", "--shared", str(shared), "--dev", str(dev), "--no-build-bench"]
+    process = start([sys.executable, str(BENCH / "suggest_eval.py"), *args], tmp_path)
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 1, out + err
+    assert f"{dev} {said}" in err, err
+    assert "Traceback" not in err, err
+
+
+def test_the_suggestion_benches_and_the_cli_read_items_with_one_function() -> None:
+    """Not a copy: the benches reading labelled items and the CLI call the same function."""
+    from delivery.cli import engine, suggest
+    from mappings.engine import dataset
+
+    assert engine.load_items is dataset.load_items
+    assert suggest.load_items is dataset.load_items
+    for name in (
+        "suggest_eval",
+        "suggest_same",
+        "suggest_speed",
+        "suggest_suites",
+        "suggest_topic_guides",
+    ):
+        bench = importlib.import_module(f"bench.{name}")
+        assert bench.load_items is dataset.load_items, name

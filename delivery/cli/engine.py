@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
-from delivery.cli.context import read_json
 from demo.accounts import SAMPLE, sample_framework_text, sample_vocabulary_text
-from mappings.engine.dataset import FrameworkText, Item, framework_from_text, load_framework
+from mappings.engine.dataset import (
+    FrameworkText,
+    Item,
+    ItemsError,
+    framework_from_text,
+    load_framework,
+    load_items,
+)
 from mappings.engine.embed import MemoEncoder, load_encoder
 from mappings.engine.train import FOLDS, L2, WEIGHTS_PY, describe, train, write_weights
 from mappings.engine.vocabulary import Vocabulary
@@ -95,32 +100,12 @@ def train_command(
 
 
 def _read_items(path: Path) -> list[Item]:
-    """The labelled items of a JSON-lines file, as ``load_items`` reads them; a line that is
-    not one (not JSON, nested too deeply, another shape) stops the command naming it."""
-    found: list[Item] = []
-    for number, line in enumerate(path.read_bytes().splitlines(), start=1):
-        if not line.strip():
-            continue
-        item = read_json(line, f"{path} line {number}")
-        if not _labelled(item):
-            raise click.ClickException(
-                f'{path} line {number}: not a labelled item (an object with "kind", "title", '
-                '"text" and "gold": a list of {"standard", "criterion"})'
-            )
-        found.append(item)
-    return found
-
-
-def _labelled(item: Any) -> bool:
-    if not isinstance(item, dict) or not isinstance(item.get("gold"), list):
-        return False
-    texts = all(isinstance(item.get(key), str) for key in ("kind", "title", "text"))
-    return texts and all(
-        isinstance(g, dict)
-        and isinstance(g.get("standard"), str)
-        and isinstance(g.get("criterion"), str)
-        for g in item["gold"]
-    )
+    """The labelled items of a JSON-lines file (:func:`load_items`, as the benchmarks read
+    them); a line that is not one stops the command naming the file and line."""
+    try:
+        return load_items(path)
+    except ItemsError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _parse_suite(text: str) -> tuple[Path | None, Path, Path | None]:

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from delivery.cli.context import Context, pass_ctx, read_json
 from mappings.assessment.decided import decided_examples
 from mappings.assessment.suggestions import build_engine
+from mappings.engine.dataset import ItemsError, examples_of, load_items
 from mappings.engine.suggest import Example, Suggestion
 from portfolio.services.frameworks import find_framework, list_frameworks
 
@@ -99,25 +100,10 @@ def _suggestion_line(item_id: Any, ranked: Sequence[Suggestion]) -> str:
 
 
 def _read_examples(path: Path) -> list[Example]:
-    found: list[Example] = []
-    for number, line in enumerate(path.read_bytes().splitlines(), start=1):
-        if not line.strip():
-            continue
-        row = read_json(line, f"{path} line {number}")
-        try:
-            for gold in row.get("gold", []):
-                found.append(
-                    Example(
-                        kind=row.get("kind", "other"),
-                        title=row.get("title", ""),
-                        text=row["text"],
-                        standard=gold["standard"],
-                        code=gold["criterion"],
-                        accepted=True,
-                    )
-                )
-        except (AttributeError, KeyError, TypeError) as exc:
-            raise click.ClickException(
-                f"{path} line {number}: not a labelled evidence line ({exc})"
-            ) from exc
-    return found
+    """The labelled items of ``path`` (:func:`load_items`, as ``engine train`` and the
+    benchmarks read them) as accepted decisions; a line that is not one stops the command
+    naming the file and line."""
+    try:
+        return examples_of(load_items(path))
+    except ItemsError as exc:
+        raise click.ClickException(str(exc)) from None

@@ -8,15 +8,15 @@ of values) and JSON lines of evidence items, ``{"id", "kind", "title", "text", "
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from framework._json import load_json
 from framework.parse import parse
 from framework.parse.nos_text import parse_nos_text
-from framework.spec import FrameworkSpec
+from framework.spec import FrameworkFormatError, FrameworkSpec
 from mappings.engine.cold import Params
 from mappings.engine.semantic import CriterionMeaning, Encodes
 from mappings.engine.suggest import CriterionDoc, Example, SuggestionEngine
@@ -80,9 +80,46 @@ def load_framework(path: Path, vocabulary: Path | None = None) -> FrameworkText:
     return FrameworkText(found.criteria, found.glossary, found.values, words)
 
 
+class ItemsError(ValueError):
+    """A line of a labelled-items file that is not a labelled item; the message names the file
+    and the line, "dev.jsonl line 2: JSON nested too deeply"."""
+
+
 def load_items(path: Path) -> list[Item]:
-    """The labelled items of a JSON-lines file, in file order."""
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    """The labelled items of a JSON-lines file, in file order, each an object with ``kind``,
+    ``title`` and ``text`` (strings) and ``gold``, a list of ``{"standard", "criterion"}``
+    (strings). A line that is not one (not JSON, bad UTF-8, nested too deeply, another shape)
+    raises :class:`ItemsError` naming the file and line. The one reader of these files: the
+    CLI's ``engine train`` and ``suggest --examples`` and the benchmarks call it."""
+    found: list[Item] = []
+    for number, line in enumerate(path.read_bytes().splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path} line {number}"
+        try:
+            item = load_json(line)
+        except FrameworkFormatError as exc:
+            place = "" if exc.place in ("/", "line 1") else f", {exc.place}"
+            raise ItemsError(f"{where}{place}: {exc.message}") from None
+        if not _labelled(item):
+            raise ItemsError(
+                f'{where}: not a labelled item (an object with "kind", "title", "text" and '
+                '"gold": a list of {"standard", "criterion"})'
+            )
+        found.append(item)
+    return found
+
+
+def _labelled(item: Any) -> bool:
+    if not isinstance(item, dict) or not isinstance(item.get("gold"), list):
+        return False
+    texts = all(isinstance(item.get(key), str) for key in ("kind", "title", "text"))
+    return texts and all(
+        isinstance(g, dict)
+        and isinstance(g.get("standard"), str)
+        and isinstance(g.get("criterion"), str)
+        for g in item["gold"]
+    )
 
 
 def gold_pairs(item: Item) -> list[tuple[str, str]]:

@@ -75,3 +75,24 @@ def test_suggest_cli_refuses_lines_nested_thousands_deep(cli, tmp_path) -> None:
     r = cli("suggest", "--framework", "SE", "--examples", str(examples), input="")
     assert r.exit_code == 1 and f"{examples} line 2: JSON nested too deeply" in r.output
     assert "Traceback" not in r.output
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        '{"kind": "reflection", "title": "t", "text": 3, "gold": []}',
+        '{"kind": "reflection", "title": "t", "text": "t", "gold": [{"standard": "SE01"}]}',
+        '{"title": "t", "text": "t", "gold": "SE01 P1"}',
+    ],
+)
+def test_suggest_cli_refuses_an_examples_line_that_is_not_a_labelled_item(
+    cli, tmp_path, bad: str
+) -> None:
+    """--examples reads labelled items as ``engine train`` and the benchmarks do (one function):
+    a text that is a number, a gold criterion without its code, a gold that is not a list were
+    taken, skipped or ended in a traceback; the file and line are named."""
+    examples = tmp_path / "examples.jsonl"
+    examples.write_text(DEV.read_text().splitlines()[0] + "\n" + bad + "\n")
+    r = cli("suggest", "--framework", "SE", "--examples", str(examples), input="")
+    assert r.exit_code == 1, r.output
+    assert f"{examples} line 2: not a labelled item" in r.output and "Traceback" not in r.output
