@@ -15,9 +15,10 @@ from typing import Any, Literal
 CriterionKind = Literal["performance", "knowledge", "assessment"]
 KINDS: tuple[CriterionKind, ...] = ("performance", "knowledge", "assessment")
 # a version number as frameworks give one ("1", "2", "1.1"; the NOS "Version Number"), and as
-# centres write them ("v2", "2024", "1.0.0", "2.1a"): a number, perhaps after a letter or word,
-# never a bare word ("abc") or a sign ("-1"); at most the 32 characters a framework's version holds
-VERSION = re.compile(r"[^\W\d_]*\s?\d[\w. -]*")
+# centres and awarding bodies write them ("v2", "2024", "1.0.0", "2.1a", "3 (2019)", "01/2019"):
+# a number, perhaps after a letter or word, never a bare word ("abc") or a sign ("-1"); at most
+# the 32 characters a framework's version holds
+VERSION = re.compile(r"[^\W\d_]*\s?\d[\w. ()/-]*")
 MAX_VERSION = 32
 
 

@@ -87,8 +87,8 @@ class ItemsError(ValueError):
 
 def load_items(path: Path) -> list[Item]:
     """The labelled items of a JSON-lines file, in file order, each an object with ``kind``,
-    ``title`` and ``text`` (strings) and ``gold``, a list of ``{"standard", "criterion"}``
-    (strings). A line that is not one (not JSON, bad UTF-8, nested too deeply, another shape)
+    ``title`` and ``text`` (strings; ``kind`` and ``title`` may be left out: "other" and "") and
+    ``gold``, a list of ``{"standard", "criterion"}`` (strings). A line that is not one (not JSON, bad UTF-8, nested too deeply, another shape)
     raises :class:`ItemsError` naming the file and line. The one reader of these files: the
     CLI's ``engine train`` and ``suggest --examples`` and the benchmarks call it."""
     found: list[Item] = []
@@ -101,6 +101,9 @@ def load_items(path: Path) -> list[Item]:
         except FrameworkFormatError as exc:
             place = "" if exc.place in ("/", "line 1") else f", {exc.place}"
             raise ItemsError(f"{where}{place}: {exc.message}") from None
+        if isinstance(item, dict):  # as the CLI's --examples always read them: kind and title
+            item.setdefault("kind", "other")  # may be left out
+            item.setdefault("title", "")
         if not _labelled(item):
             raise ItemsError(
                 f'{where}: not a labelled item (an object with "kind", "title", "text" and '

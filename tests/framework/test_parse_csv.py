@@ -115,7 +115,10 @@ def test_empty_cells_after_the_last_column_and_dotted_versions_are_read() -> Non
     assert fw.version == "1.1" and fw.criteria_count() == 1
 
 
-@pytest.mark.parametrize("version", ["2", "1.0.0", "v2", "V 3", "2024", "2.1a", "version 4"])
+@pytest.mark.parametrize(
+    "version",
+    ["2", "1.0.0", "v2", "V 3", "2024", "2.1a", "version 4", "3 (2019)", "01/2019", "2017-09-01"],
+)
 def test_versions_as_centres_write_them_are_read(version: str) -> None:
     """A number, perhaps after a letter or a word: what centres' own files say. Only a bare word
     or a sign is refused (above)."""

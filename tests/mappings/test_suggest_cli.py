@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from mappings.assessment.suggestions import reset_cache
+from mappings.engine.dataset import load_items
 
 # A copy of the shared labelled dev set (../shared/eval/dev.jsonl), so the tests run from a lone clone.
 DEV = Path(__file__).resolve().parent / "data" / "dev.jsonl"
@@ -96,3 +97,18 @@ def test_suggest_cli_refuses_an_examples_line_that_is_not_a_labelled_item(
     r = cli("suggest", "--framework", "SE", "--examples", str(examples), input="")
     assert r.exit_code == 1, r.output
     assert f"{examples} line 2: not a labelled item" in r.output and "Traceback" not in r.output
+
+
+def test_suggest_cli_reads_examples_without_kind_or_title(cli, tmp_path) -> None:
+    """The CLI contract's --examples lines need only ``text`` and ``gold``: kind and title may
+    be left out (read as "other" and ""), as the option always took them."""
+    examples = tmp_path / "examples.jsonl"
+    examples.write_text(
+        '{"id": "x", "text": "I booked a working interview with the employer for M.", '
+        '"gold": [{"standard": "SE01", "criterion": "P1"}]}\n'
+    )
+    items = '{"id": "a", "kind": "reflection", "title": "t", "text": "A working interview."}\n'
+    r = cli("suggest", "--framework", "SE", "--examples", str(examples), input=items)
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output.splitlines()[-1])["id"] == "a"
+    assert load_items(examples)[0]["kind"] == "other"
