@@ -4,7 +4,11 @@ it shows rather than the whole history (costs must not grow with history)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, text
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, event, text
 
 
 def rows_read(connection: Connection, *tables: str) -> dict[str, int]:
@@ -18,3 +22,21 @@ def rows_read(connection: Connection, *tables: str) -> dict[str, int]:
         {"names": list(tables)},
     ).all()
     return {name: int(n) for name, n in rows}
+
+
+@contextmanager
+def rows_returned(connection: Connection) -> Iterator[list[int]]:
+    """``with rows_returned(connection) as counts: ...`` then ``sum(counts)`` is the number of
+    rows the database sent back to the application for the statements run inside (PostgreSQL's
+    driver gives each statement's count as it is run; SQLite's does not)."""
+    counts: list[int] = []
+
+    def listener(_conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        if cursor.description is not None:  # a statement giving rows
+            counts.append(cursor.rowcount)
+
+    event.listen(connection, "after_cursor_execute", listener)
+    try:
+        yield counts
+    finally:
+        event.remove(connection, "after_cursor_execute", listener)

@@ -5,7 +5,7 @@ A fixed number of queries serves one registration or a whole caseload."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -15,7 +15,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased, defer
 from sqlmodel import Session, col, select
 
-from mappings.assessment.counts import awaiting_of, criterion_states_of, state_counts, uncounted
+from mappings.assessment.counts import awaiting_of, state_counts
 from mappings.assessment.coverage import (
     ClaimFact,
     Coverage,
@@ -182,7 +182,6 @@ _CLAIMS = (
     .where(*_SUBMITTED)
 )
 _CLAIMS_OF = _CLAIMS.where(col(Claim.criterion_id).in_(bindparam("criteria", expanding=True)))
-_RULES = sa_select(col(Framework.id), col(Framework.rules)).where(col(Framework.id).in_(_IDS))
 _REGISTRATIONS_OF_LEARNER = (
     select(Registration.id).where(Registration.learner_id == bindparam("learner_id"))
 ).order_by(col(Registration.id))
@@ -381,38 +380,6 @@ def find_standard(
     found = learner_standings(session, learner_id, today, whole=whole, alone=only)
     mine = (s for s in found if registration_id in (None, s.registration.id) and s.standard(code))
     return next(mine, None)
-
-
-def criterion_states(
-    session: Session,
-    learner_id: int,
-    criteria: Iterable[tuple[int, CriterionRef]],
-    today: date | None = None,
-    rules: Mapping[int, CoverageRules] | None = None,
-) -> dict[int, str]:
-    """Criterion id -> where it stands for the learner across all their evidence (met, awaiting,
-    referred, "uncounted": accepted by claims that do not count, missing), for ``criteria``:
-    (framework id, criterion) pairs, those of the learner's standards (the page has them). Two
-    statements: the frameworks' rules (none when the page gives their ``rules``) and the
-    learner's claims, a few columns each (the full coverage's states without its evidence)."""
-    by_framework: dict[int, list[CriterionRef]] = defaultdict(list)
-    for framework_id, ref in criteria:
-        by_framework[framework_id].append(ref)
-    if not by_framework:
-        return {}
-    today = today or date.today()
-    connection = session.connection()
-    if rules is None:
-        rules = {
-            fid: CoverageRules.from_dict(data or {})
-            for fid, data in connection.execute(_RULES, {"ids": sorted(by_framework)})
-        }
-    light: list[Any] = [r[1:] for r in connection.execute(_LIGHT_CLAIMS, {"ids": [learner_id]})]
-    states: dict[int, str] = {}
-    for framework_id, refs in by_framework.items():
-        found, _ = criterion_states_of(refs, light, rules[framework_id], today)
-        states.update(found)
-    return uncounted(states, light)
 
 
 def registrations_of_learner(session: Session, learner_id: int) -> list[int]:

@@ -317,7 +317,7 @@ def test_criterion_states_are_those_of_the_full_coverage(session, case, make_evi
     met, awaiting, referred and missing, as the full coverage gives, and "uncounted" where the
     full coverage's criterion is not counting (accepted by a method that does not count)."""
     from mappings.assessment.counts import not_counting
-    from mappings.assessment.standing import criterion_states
+    from mappings.assessment.criterion_states import criterion_states
 
     learner, assessor, _iqa, reg = case
     decided = [("P1", "accepted", "RA"), ("P2", "accepted", "O"), ("P3", "referred", "O")]
@@ -341,6 +341,72 @@ def test_criterion_states_are_those_of_the_full_coverage(session, case, make_evi
     states = criterion_states(session, learner.id, criteria)
     assert states == full
     assert {"met", "awaiting", "referred", "missing", "uncounted"} <= set(states.values())
+
+
+def test_criterion_states_fold_many_claims_as_the_full_coverage_judges_them(
+    session, case, make_evidence
+) -> None:
+    """The checklist's states are read folded in the database, a row per criterion, status and
+    method: still the full coverage's states when a criterion's accepted claims are too old, later
+    than the day asked about, both, or one of them inside the currency window, and a draft's
+    claims count nowhere. Asked about today and about ten days ago (the week-old activity is
+    then in the future)."""
+    from mappings.assessment.counts import not_counting
+    from mappings.assessment.criterion_states import criterion_states
+
+    learner, assessor, _iqa, reg = case
+    today = date.today()
+    dated = {
+        "old": today - timedelta(days=4 * 366),  # older than the three years that count
+        "week": today - timedelta(days=7),
+        "month": today - timedelta(days=30),
+    }
+    items = {name: make_evidence(learner, title=name, activity_date=d) for name, d in dated.items()}
+    items["other old"] = make_evidence(learner, title="other old", activity_date=dated["old"])
+    on = {  # item -> the SE01 criteria it claims and what is decided of each
+        "old": {"P1": ("accepted", "O"), "P2": ("accepted", "O"), "P4": ("accepted", "O")},
+        "other old": {"P1": ("accepted", "O")},
+        "week": {"P2": ("accepted", "O"), "P4": ("accepted", "O"), "P5": ("accepted", "O"),
+                 "P6": ("referred", "O"), "P7": ("accepted", "RA"), "K2": ("accepted", "RA")},
+        "month": {"P5": ("accepted", "O"), "P6": None, "P7": ("referred", "O"),
+                  "K2": ("accepted", "Q")},
+    }  # fmt: skip
+    for name, decided in on.items():
+        ids = _criteria(session, learner, "SE01", *decided)
+        claims.set_claims(session, actor=actor_of(learner), evidence_id=items[name].id,
+                          criterion_ids=ids)  # fmt: skip
+        session.commit()
+        code_of = {_criteria(session, learner, "SE01", code)[0]: code for code in decided}
+        for claim in session.exec(select(Claim).where(Claim.evidence_id == items[name].id)):
+            code = code_of[claim.criterion_id]
+            if decided[code] is not None:
+                claims.decide(
+                    session,
+                    actor=actor_of(assessor),
+                    claim_id=claim.id,
+                    expected_revision=0,
+                    decision=decided[code][0],
+                    method=decided[code][1],
+                    feedback="Show it at work." if decided[code][0] == "referred" else "",
+                )
+    draft = make_evidence(learner, submit=False, title="draft")
+    _claim(session, learner, draft, "SE01", "K1")  # a draft's claim: K1 stays missing
+    session.commit()
+    criteria = [(c.framework_id, c.ref) for c in claims.claimable_criteria(session, learner.id)]
+    codes = {ref.id: ref.code for _, ref in criteria if ref.standard == "SE01"}
+    for day in (today, today - timedelta(days=10)):
+        full = {
+            c.criterion.id: "uncounted" if not_counting(c) else c.state
+            for c in load_standings(session, [reg.id], day)[0].coverage.criteria
+        }
+        states = criterion_states(session, learner.id, criteria, day)
+        assert states == full, day
+        shown = {codes[cid]: state for cid, state in states.items() if cid in codes}
+        assert shown["P1"] == "uncounted" and shown["K1"] == "missing"
+        assert shown["P6"] == "awaiting" and shown["P7"] == "uncounted"
+        assert shown["P5"] == "met" and shown["K2"] == "met"
+        # accepted long ago and a week ago: met today; ten days ago, too old or not yet
+        assert shown["P2"] == shown["P4"] == ("met" if day == today else "uncounted")
 
 
 def test_one_standard_alone_is_judged_as_in_the_whole_registration(

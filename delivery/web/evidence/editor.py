@@ -34,7 +34,7 @@ from delivery.web.plans import learner_kinds
 from delivery.web.words import clock
 from mappings.assessment import first_save, plan_writing, plans, rewriting
 from mappings.assessment.claims import claimable_criteria
-from mappings.assessment.standing import criterion_states
+from mappings.assessment.criterion_states import criterion_states
 from portfolio.markdown import render_markdown
 from portfolio.models import Attachment, Evidence, EvidenceVersion, Person
 from portfolio.models.base import utcnow

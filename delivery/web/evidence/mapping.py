@@ -15,10 +15,10 @@ from delivery.web.evidence.file_readings import FileReading, file_note
 from delivery.web.evidence.received import ReceivedRow, received_rows
 from mappings.assessment.claims import VACSR, Claimable, claimable_criteria, mapping_scope, twins
 from mappings.assessment.coverage import CoverageRules
+from mappings.assessment.criterion_states import criterion_states
 from mappings.assessment.methods import default_method, methods_needed
 from mappings.assessment.models import Claim, Decision, Judgement, SignOff
 from mappings.assessment.page_frameworks import page_frameworks
-from mappings.assessment.standing import criterion_states
 from mappings.assessment.stored import for_page
 from mappings.assessment.suggested import words as suggested_words
 from mappings.assessment.suggestions import SuggestedCriterion
