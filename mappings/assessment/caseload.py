@@ -12,13 +12,15 @@ that the person reads their own caseload in a role they hold
   (:func:`portfolio.services.registration_rows.caseload_after`: one statement of ``limit + 1``
   registrations, one for their standards), each with where it stands as the page shows it
   (criteria met of all, claims awaiting a decision, RAG while the learner is still learning;
-  completed, withdrawn, on a break or ended by the learner's erasure), worked out now from what
-  is committed (:func:`mappings.assessment.standing.load_standings`, counts only: a fixed number
-  of statements for the whole page), not read from the stored summaries: an answer never lacks a
-  learner whose summary is not stored yet, nor gives an earlier day's figures, and reading
-  writes nothing.
+  completed, withdrawn, on a break or ended by the learner's erasure), read from the same stored
+  summaries when they are today's, one statement by key
+  (:func:`mappings.assessment.summaries.todays_figures`), and worked out now from what is
+  committed for those not stored today (counts only, four statements more), not stored: an
+  answer never lacks a learner whose summary is not stored yet, nor gives an earlier day's
+  figures, and reading writes nothing.
 
-Neither's number of statements grows with the number of learners nor with their history.
+Neither's number of statements grows with the number of learners nor with their history, nor
+do the rows either reads once the summaries are stored (the nightly refresh stores them all).
 """
 
 from __future__ import annotations
@@ -46,8 +48,8 @@ from sqlmodel import Session, col, or_
 
 from mappings.assessment.caseload_rows import RAGS, holder_of, like, pattern
 from mappings.assessment.models import RegistrationSummary
-from mappings.assessment.progress import Rag, whole_percent
-from mappings.assessment.standing import load_standings
+from mappings.assessment.progress import Rag
+from mappings.assessment.summaries import todays_figures
 from portfolio.errors import PermissionDenied
 from portfolio.models import Registration
 from portfolio.services.people import Actor
@@ -93,13 +95,10 @@ def entries_after(
     rows, last = caseload_after(
         session, actor=actor, role=role, after=after, limit=limit, zone=zone
     )
-    standings = {
-        s.registration.id: s
-        for s in load_standings(session, [r.id for r in rows], today or date.today(), detail=False)
-    }
+    figures = todays_figures(session, [r.id for r in rows], today or date.today())
     entries = []
     for row in rows:
-        standing = standings[row.id]
+        standing = figures[row.id]
         learning = row.state in ("active", "on a break")
         entries.append(
             CaseloadEntry(
@@ -111,8 +110,8 @@ def entries_after(
                 ),
                 met=standing.met,
                 total=standing.total,
-                percent=whole_percent(standing.met, standing.total),
-                awaiting_claims=standing.awaiting_claims,
+                percent=standing.percent,
+                awaiting_claims=standing.awaiting,
                 rag=standing.rag if learning else None,
             )
         )

@@ -49,13 +49,15 @@ from itertools import chain
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, delete, event, inspect, or_
+from sqlalchemy import ColumnElement, Date, bindparam, delete, event, inspect, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import ORMExecuteState, UOWTransaction
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from mappings.assessment import holds
+from mappings.assessment.caseload_rows import RAGS
 from mappings.assessment.completion import CENTRE, completed
 from mappings.assessment.models import Claim, Decision, Judgement, RegistrationSummary, SignOff
 from mappings.assessment.progress import Rag, whole_percent
@@ -97,6 +99,52 @@ def work_out(session: Session, registration_ids: Sequence[int], today: date) -> 
 
 
 RAG_RANK: dict[Rag, int] = {"red": 0, "amber": 1, "green": 2}
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Where a registration stands as the caseload shows it: criteria met of all, the whole
+    percentage, claims awaiting a decision and the RAG."""
+
+    met: int
+    total: int
+    percent: int
+    awaiting: int
+    rag: Rag
+
+
+_S = RegistrationSummary
+_TODAYS = sa_select(
+    col(_S.registration_id), col(_S.met), col(_S.total), col(_S.percent), col(_S.awaiting),
+    col(_S.rag_rank),
+).where(
+    col(_S.registration_id).in_(bindparam("ids", expanding=True)),
+    col(_S.computed_on) == bindparam("today", type_=Date),
+)  # fmt: skip
+
+
+def todays_figures(
+    session: Session, registration_ids: Sequence[int], today: date
+) -> dict[int, Figures]:
+    """These registrations' figures of ``today``, as the caseload page shows them: read from
+    their summaries stored today (one statement by key, whatever the learners' history), and
+    those with none (not stored yet, of an earlier day, or deleted by a change) worked out now
+    from what is committed (:func:`load_standings`, counts only: four statements more), not
+    stored: reading writes nothing, and never gives an earlier day's figures."""
+    if not registration_ids:
+        return {}
+    found = {
+        rid: Figures(met, total, percent, awaiting, RAGS[rank])
+        for rid, met, total, percent, awaiting, rank in session.execute(
+            _TODAYS, {"ids": sorted(set(registration_ids)), "today": today}
+        )
+    }
+    missing = [rid for rid in registration_ids if rid not in found]
+    for s in load_standings(session, missing, today, detail=False):
+        found[s.registration.id or 0] = Figures(
+            s.met, s.total, whole_percent(s.met, s.total), s.awaiting_claims, s.rag
+        )
+    return found
 
 
 def stage_of(withdrawn: bool, completed_on: date | None, *, erased: bool = False) -> int:

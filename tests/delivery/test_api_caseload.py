@@ -8,15 +8,19 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from delivery.web.coverage import caseload as page_service
 from mappings.assessment import claims, signoff, summaries
+from mappings.assessment.models import RegistrationSummary
 from portfolio.errors import PermissionDenied
+from portfolio.models import Person, Registration
 from portfolio.services import registration_rows, withdrawals
 from tests.conftest import PASSWORD, actor_of
 from tests.delivery.api_world import bearer, token_for
 from tests.delivery.test_api_evidence_keyset import _statements
 from tests.mappings.test_assessment import _accept_all
+from tests.rows_read import rows_read, rows_returned
 
 TODAY = date.today()
 URL = "/api/v1/caseload"
@@ -209,10 +213,11 @@ def test_the_statements_of_a_page_do_not_grow_with_the_learners_or_their_history
             assert len(_ids(client.get(url, headers=headers))) == count
         counted.append([s for s, _ in read])
     assert len(counted[0]) == len(counted[1]), "\n\n".join(counted[1])
-    # the token; the page of registrations (limit + 1) and their standards; their standings
-    # (registrations, standards, criteria, claims), counts only
+    # the token; the page of registrations (limit + 1) and their standards; their summaries of
+    # today (none stored here) and so their standings (registrations, standards, criteria,
+    # claims), counts only
     selects = [s for s in counted[1] if s.lstrip().upper().startswith("SELECT")]
-    assert len(selects) == 7, "\n\n".join(selects)
+    assert len(selects) == 8, "\n\n".join(selects)
 
 
 def test_a_caseload_of_a_role_not_held_is_refused_in_words_on_the_page_and_the_api(
@@ -227,3 +232,77 @@ def test_a_caseload_of_a_role_not_held_is_refused_in_words_on_the_page_and_the_a
     page.post("/login", data={"email": case["assessor"].email, "password": PASSWORD})
     shown = page.get("/caseload?role=iqa")
     assert shown.status_code == 403 and words in shown.get_data(as_text=True)
+
+
+def _learner_with_history(session, assessor, items: int, make_person, make_registration,
+                          make_evidence) -> None:  # fmt: skip
+    learner = make_person("learner", name=f"Learner with {items}")
+    make_registration(learner=learner, assessor=assessor, codes="SE01")
+    for _ in range(items):
+        _claim_two(session, learner, make_evidence)
+
+
+def test_a_page_reads_the_stored_figures_not_every_learners_claims(
+    client, session, connection, backend, make_person, make_registration, make_evidence
+) -> None:
+    """Costs must not grow with history: with the caseload page's summaries stored today, the
+    API reads them (as the page does) and no claim at all, so the statements and the rows sent
+    back are the same for learners with 3 claimed items each as with 30; and the answer is the
+    one worked out from every claim."""
+    counted = []
+    for items in (3, 30):
+        assessor = make_person("assessor")
+        for _ in range(2):
+            _learner_with_history(
+                session, assessor, items, make_person, make_registration, make_evidence
+            )
+        headers = bearer(token_for(session, assessor.id, ("read",)))
+        worked_out = client.get(URL, headers=headers).get_json()  # no summary stored yet
+        page_service.caseload(
+            session, actor=actor_of(assessor),
+            store=lambda ids: summaries.save(session, ids, TODAY),
+        )  # fmt: skip
+        session.commit()
+        before = rows_read(connection, "claim") if backend == "postgresql" else {}
+        with _statements(connection) as read, rows_returned(connection) as rows:
+            stored = client.get(URL, headers=headers).get_json()
+        assert stored == worked_out
+        assert {row["awaiting_claims"] for row in stored["items"]} == {2 * items}
+        if backend == "postgresql":
+            assert rows_read(connection, "claim").get("claim", 0) == before.get("claim", 0)
+        counted.append((len(read), sum(rows)))
+        # the token, the page of registrations and their standards, their summaries of today
+        selects = [s for s, _ in read if s.lstrip().upper().startswith("SELECT")]
+        assert len(selects) == 4, "\n\n".join(selects)
+    assert counted[0][0] == counted[1][0], counted
+    if backend == "postgresql":
+        assert counted[0][1] == counted[1][1], counted
+
+
+def test_figures_not_stored_today_are_worked_out_not_read(
+    client, session, case, make_evidence
+) -> None:
+    """A summary of an earlier day, or one deleted by a change, is not given: the registration's
+    figures are worked out at the request, and the request stores nothing."""
+    headers = bearer(token_for(session, case["assessor"].id, ("read",)))
+    fresh = client.get(URL, headers=headers).get_json()
+    ids = [row["id"] for row in fresh["items"]]
+    summaries.save(session, ids, TODAY - timedelta(days=1))  # an earlier day's
+    session.execute(
+        update(RegistrationSummary).values(met=0, awaiting=99)  # wrong, if anyone read it
+    )
+    session.commit()
+    assert client.get(URL, headers=headers).get_json() == fresh
+    summaries.save(session, ids[:1], TODAY)
+    session.commit()
+    busy = session.get(RegistrationSummary, ids[0])
+    assert client.get(URL, headers=headers).get_json() == fresh
+    learner = session.get(Person, session.get(Registration, ids[0]).learner_id)
+    _claim_two(session, learner, make_evidence)  # deletes its summary
+    session.expire_all()
+    assert session.get(RegistrationSummary, ids[0]) is None
+    again = client.get(URL, headers=headers).get_json()
+    assert again["items"][0]["awaiting_claims"] == fresh["items"][0]["awaiting_claims"] + 2
+    session.expire_all()
+    assert session.get(RegistrationSummary, ids[0]) is None  # a GET stores nothing
+    assert busy is not None
