@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from delivery.schedule import start_nightly_thread
 from delivery.web import api, limits, observe, register
 from delivery.web.context import PortfolioExtension
-from delivery.web.cookies import RememberingSessions, remember_form_tokens
+from delivery.web.cookies import RememberingSessions, host_only_cookies, remember_form_tokens
 from delivery.web.coverage.chart_data import DecisionCounts, start_warming_counts
 from delivery.web.ids import IdConverter
 from delivery.web.lti import views as lti
@@ -43,6 +43,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_SECURE"] = conf["ENV"] == "production"
     app.config["REMEMBER_COOKIE_SECURE"] = conf["ENV"] == "production"
+    if conf["ENV"] == "production":  # https only: cookies no sibling subdomain can set
+        app.config.update(host_only_cookies())
     app.config["WTF_CSRF_TIME_LIMIT"] = None
     app.session_interface = RememberingSessions()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,13 @@ value (a list of flashed messages) is never kept (its value could be changed in 
 
 :func:`remember_form_tokens` does the same for the form token every page's log-out button
 carries: signed once per session rather than on every page (the tokens never expire,
-``WTF_CSRF_TIME_LIMIT`` is None, so an earlier signature of the same token is as good)."""
+``WTF_CSRF_TIME_LIMIT`` is None, so an earlier signature of the same token is as good).
+
+In production every cookie's name starts ``__Host-`` (:func:`host_only`): a browser keeps such a
+cookie only when it is ``Secure``, on ``Path=/`` and without ``Domain``, so no other site of the
+centre's domain (a sibling subdomain) can plant a cookie of that name or overwrite ours, as it
+could with ``Domain=.example.org``. Outside production (plain http) the names are the plain
+ones: a browser refuses a ``__Host-`` cookie that is not ``Secure``."""
 
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature
 
 KEPT = 4096  # cookies remembered; all forgotten at once when full
+HOST_ONLY = "__Host-"
 _PLAIN = (str, int, float, bool, type(None))
 
 
@@ -52,6 +59,32 @@ class RememberingSessions(SecureCookieSessionInterface):
                 self._known.clear()
             self._known[key] = (data, signed.timestamp())
         return self.session_class(data)
+
+
+def host_only(name: str) -> str:
+    """``name`` as this app names its cookie: with the ``__Host-`` prefix in production (the
+    cookie must then be ``Secure``, on ``Path=/``, without ``Domain``), plain otherwise."""
+    production = current_app.config.get("ENV") == "production"
+    return HOST_ONLY + name if production else name
+
+
+def host_only_cookies() -> dict[str, Any]:
+    """Production's settings of Flask's session cookie and Flask-Login's remember cookie:
+    ``__Host-`` names, on every path, for this host alone. No log-in is remembered (the
+    remember cookie is never set), but Flask-Login reads a cookie of that name whenever the
+    session names no one: it must be one no sibling subdomain could have set either."""
+    return {
+        "SESSION_COOKIE_NAME": HOST_ONLY + "session",
+        "SESSION_COOKIE_PATH": "/",
+        "SESSION_COOKIE_DOMAIN": None,
+        "SESSION_COOKIE_SECURE": True,
+        "REMEMBER_COOKIE_NAME": HOST_ONLY + "remember_token",
+        "REMEMBER_COOKIE_PATH": "/",
+        "REMEMBER_COOKIE_DOMAIN": None,
+        "REMEMBER_COOKIE_SECURE": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+    }
 
 
 def remember_form_tokens(app: Flask) -> None:

@@ -199,6 +199,31 @@ def test_a_bad_signature_is_refused(client, registered, make_person, stranger_ke
     assert client.get("/").status_code == 302  # not logged in
 
 
+def test_in_production_the_state_cookie_is_host_only(app, client, registered, make_person) -> None:
+    """In production the state cookie is named ``__Host-``: Secure, on every path (a
+    ``__Host-`` cookie must be on ``/``), without Domain, so a sibling subdomain cannot plant a
+    state of its own launch in this browser. The launch reads that name alone, and deletes it."""
+    from delivery.web.cookies import host_only_cookies
+
+    app.config.update(ENV="production", **host_only_cookies())
+    make_person("learner", name="Hal Host", email="hal@centre.test")
+    sent = start(client, registered)
+    name = f"__Host-lti-state-{sent['state']}"
+    cookie = client.get_cookie(name, domain="localhost", path="/")
+    assert cookie is not None and cookie.secure and cookie.http_only
+    assert cookie.same_site == "None" and cookie.origin_only
+    assert client.get_cookie(f"lti-state-{sent['state']}", path="/lti/launch") is None
+    # the plain name, as another site of the domain could set it, starts no launch here
+    client.set_cookie(f"lti-state-{sent['state']}", cookie.value, path="/lti/launch")
+    client.delete_cookie(name, path="/")
+    token = registered.id_token(nonce=sent["nonce"], email="hal@centre.test")
+    refused(launch(client, sent, token), "did not start this launch")
+    client.set_cookie(name, cookie.value, path="/")
+    response = launch(client, sent, token)
+    assert response.status_code == 303 and "Hal Host" in logged_in_as(client)
+    assert client.get_cookie(name, domain="localhost", path="/") is None  # deleted
+
+
 def test_a_wrong_or_replayed_nonce_is_refused(client, registered, make_person) -> None:
     make_person("learner", name="Eve Learner", email="eve@centre.test")
     sent = start(client, registered)

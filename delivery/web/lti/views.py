@@ -14,7 +14,8 @@ The OpenID Connect third-party-initiated log-in (LTI 1.3 core, section 5.1.1):
 
 The launch arrives as a cross-site POST, on which browsers do not send ``SameSite=Lax`` cookies:
 the state cookie is therefore ``SameSite=None; Secure`` (https, or http://localhost), and lives for
-ten minutes on the launch path only. The session cookie stays ``Lax``. Pages refuse to be framed
+ten minutes on the launch path only (in production, named ``__Host-``, on every path, as such a
+cookie must be: no sibling subdomain can set it). The session cookie stays ``Lax``. Pages refuse to be framed
 (``frame-ancestors 'none'``), so the VLE must open the tool in a new window (docs/lti.md)."""
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from werkzeug.wrappers import Response
 from delivery.lti_urls import JWKS_PATH, LAUNCH_PATH, LOGIN_PATH, tool_urls
 from delivery.web.auth import log_in
 from delivery.web.context import db, extension
+from delivery.web.cookies import host_only
 from delivery.web.handler import page
 from portfolio.models import LtiPlatform
 from portfolio.services import lti
@@ -113,11 +115,12 @@ def login() -> tuple[str, int] | Response:
         params["lti_message_hint"] = values["lti_message_hint"]
     joiner = "&" if "?" in platform.auth_login_url else "?"
     response = redirect(platform.auth_login_url + joiner + urlencode(params))
+    name, path = _state_cookie(state)
     response.set_cookie(
-        STATE_COOKIE + state,
+        name,
         _signer().dumps({"n": nonce, "p": platform.id}),
         max_age=STATE_SECONDS,
-        path=LAUNCH_PATH,
+        path=path,
         secure=True,
         httponly=True,
         samesite="None",
@@ -153,14 +156,21 @@ def launch() -> tuple[str, int] | Response:
     # an IQA who assesses no one sees the caseload of the learners they quality-assure
     args: dict[str, Any] = {"role": "iqa"} if where.role == "iqa" else {}
     response = redirect(url_for(PAGES[where.page], **args), 303)
-    response.delete_cookie(
-        STATE_COOKIE + state, path=LAUNCH_PATH, secure=True, httponly=True, samesite="None"
-    )
+    name, path = _state_cookie(state)
+    response.delete_cookie(name, path=path, secure=True, httponly=True, samesite="None")
     return response
 
 
+def _state_cookie(state: str) -> tuple[str, str]:
+    """The name and path of the state cookie of ``state``: on the launch path only, but in
+    production named ``__Host-``, which a browser keeps only on ``Path=/`` (without Domain)."""
+    plain = STATE_COOKIE + state
+    name = host_only(plain)
+    return name, LAUNCH_PATH if name == plain else "/"
+
+
 def _state(state: str) -> dict[str, Any] | None:
-    raw = request.cookies.get(STATE_COOKIE + state)
+    raw = request.cookies.get(_state_cookie(state)[0])
     if raw is None:
         return None
     try:
