@@ -25,8 +25,16 @@ from werkzeug.wrappers import Response
 LOG_IN = ("auth.login", "two_step.code")  # the password, and the code of two-step verification
 # the account pages that ask for the password (or a code) again: changing the password, the
 # password given again before making an API token, turning two-step verification off. Their
-# wrong answers count in the log-in's failure limit, so a session taken over cannot guess there
-PASSWORD_AGAIN = ("account.settings", "account.tokens", "two_step.settings")
+# wrong answers count in the log-in's failure limit, so a session taken over cannot guess there.
+# Past the limit only the POSTs that check the password or code are refused: the button each
+# page's form of them sends (None: every POST of the page is that form). The pages' other forms
+# (turning two-step on, with a code of the new secret the page shows; making a token once the
+# password was given) check nothing to guess and go on working
+PASSWORD_AGAIN: dict[str, str | None] = {
+    "account.settings": None,  # its only form changes the password (e-mail choices post elsewhere)
+    "account.tokens": "confirm-submit",  # ConfirmSignInForm(prefix="confirm"), not TokenForm
+    "two_step.settings": "off-turn_off",  # TwoStepOffForm(prefix="off"), not the "on-" form
+}
 WITNESS_API = "api_witness.ask_witness"
 
 
@@ -55,8 +63,14 @@ def init_app(app: Flask) -> None:
     for endpoint in LOG_IN:
         _on(app, endpoint, attempts)
         _on(app, endpoint, failures)
-    for endpoint in PASSWORD_AGAIN:  # past the limit, their forms are refused as log-in is
-        _on(app, endpoint, failures)
+    # past the limit, their forms checking a password or code are refused as log-in is: the
+    # same count (a shared limit's scope names its count), not the pages' other forms
+    asked_again = limiter.shared_limit(
+        lambda: _setting("LOGIN_FAILURE_LIMIT"), methods=["POST"], scope="login-failures",
+        deduct_when=_failed, exempt_when=_checks_no_password,
+    )  # fmt: skip
+    for endpoint in PASSWORD_AGAIN:
+        _on(app, endpoint, asked_again)
     # the JSON API: every operation, counted per token (delivery.web.api.handler.rate_key)
     from delivery.web.api import RESOURCES
     from delivery.web.api.handler import rate_key
@@ -181,6 +195,14 @@ def note_failed_login() -> None:
 
 def _failed(_response: Response) -> bool:
     return bool(g.get("login_failed"))
+
+
+def _checks_no_password() -> bool:
+    """Whether this POST of an account page (:data:`PASSWORD_AGAIN`) is one of its forms that
+    check no password or code: its form's button is not the one of the form that does, read as
+    the form reads it (WTForms takes an empty value, or ``false``, as not pressed)."""
+    button = PASSWORD_AGAIN.get(request.endpoint or "")
+    return button is not None and request.form.get(button, "") in ("", "false")
 
 
 def note_reset_request() -> None:

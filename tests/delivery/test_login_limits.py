@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from portfolio.models.base import utcnow
 from portfolio.services import people
@@ -392,3 +392,59 @@ def test_wrong_passwords_and_codes_turning_two_step_off_count_towards_the_accoun
     assert "Too many wrong passwords or codes" in refused.get_data(as_text=True)
     session.expire_all()
     assert session.get(TwoStep, person.id) is not None  # still on
+
+
+def test_past_the_address_limit_only_the_forms_checking_a_password_or_code_are_refused(
+    app: Flask, auth, client, session
+) -> None:
+    """The address's failure limit stops guessing, not the account pages: past it, turning
+    two-step verification on (its code is of the new secret the page shows, no secret to
+    guess), making an API token after a recent log-in and saving e-mail choices work; changing
+    the password, giving it again before a token and turning two-step off are refused in the
+    log-in form's words, and change nothing."""
+    import pyotp
+
+    from portfolio.models import ApiToken, NotificationPreference, TwoStep
+    from portfolio.services import two_step
+
+    app.config["LOGIN_FAILURE_LIMIT"] = "1 per hour"
+    person = auth.login("learner")
+    hash_before = person.password_hash
+    env = {"REMOTE_ADDR": "10.5.5.5"}
+    assert _try(app.test_client(), person.email, "wrong-password", "10.5.5.5").status_code == 200
+    assert _try(app.test_client(), person.email, PASSWORD, "10.5.5.5").status_code == 429
+    # the forms that check no password or code work
+    secret = two_step.new_secret()
+    assert client.get("/account/two-step", environ_base=env).status_code == 200
+    with client.session_transaction() as cookie:
+        cookie["two_step_setup"] = secret
+    on = {"on-code": pyotp.TOTP(secret).now(), "on-turn_on": "Turn on"}
+    turned_on = client.post("/account/two-step", data=on, environ_base=env)
+    assert turned_on.status_code == 200, turned_on.get_data(as_text=True)
+    assert "recovery" in turned_on.get_data(as_text=True).lower()
+    assert session.get(TwoStep, person.id) is not None
+    make = {"name": "My laptop", "scopes": ["read"], "days": "30", "create": "Make token"}
+    made = client.post("/account/tokens", data=make, environ_base=env)
+    assert made.status_code == 200, made.get_data(as_text=True)
+    assert session.exec(select(ApiToken).where(ApiToken.person_id == person.id)).one()
+    saved = client.post("/account/notifications", data={"mail-decision": "off"}, environ_base=env)
+    assert saved.status_code == 302
+    assert session.exec(
+        select(NotificationPreference.mode).where(NotificationPreference.person_id == person.id)
+    ).all() == ["off"]
+    # those that check one are refused as the log-in form is, even with the right answer
+    code = pyotp.TOTP(secret).now()
+    off = {"off-turn_off": "Turn off two-step verification", "off-password": PASSWORD}
+    _refused_in_words(client.post("/account/two-step", data={**off, "off-code": code},
+                                  environ_base=env))  # fmt: skip
+    confirm = {"confirm-password": PASSWORD, "confirm-code": code, "confirm-submit": "Confirm"}
+    _refused_in_words(client.post("/account/tokens", data=confirm, environ_base=env))
+    change = {"current": PASSWORD, "password": "new-password-1", "confirm": "new-password-1",
+              "change": "Change password"}  # fmt: skip
+    _refused_in_words(client.post("/account", data=change, environ_base=env))
+    session.expire_all()
+    assert session.get(TwoStep, person.id) is not None  # still on
+    assert session.get(type(person), person.id).password_hash == hash_before
+    # and the pages themselves are shown
+    for path in ("/account", "/account/tokens", "/account/two-step"):
+        assert client.get(path, environ_base=env).status_code == 200, path
