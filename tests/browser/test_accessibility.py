@@ -373,7 +373,8 @@ def test_assessor_reaches_the_marking_queue_from_the_caseload_and_opens_the_olde
 ) -> None:
     login(page, live_server, "assessor1@example.org")
     page.goto(f"{live_server}/caseload")
-    page.get_by_role("link", name=re.compile(r"\d+ claims? awaiting decision")).click()
+    with page.expect_navigation():  # the h1 is on both pages: read the new one
+        page.get_by_role("link", name=re.compile(r"\d+ claims? awaiting decision")).click()
     assert page.get_by_role("heading", level=1).inner_text() == "Marking queue"
     rows = page.locator("table tbody tr")
     assert rows.count() > 0
@@ -381,6 +382,7 @@ def test_assessor_reaches_the_marking_queue_from_the_caseload_and_opens_the_olde
     assert all(re.fullmatch(r"under an hour|\d+ hours?|\d+ days?", w) for w in waits), waits
     assert axe_violations(page) == []
     title = rows.first.locator("th a").inner_text()
-    rows.first.locator("th a").click()
+    with page.expect_navigation():
+        rows.first.locator("th a").click()
     assert page.get_by_role("heading", level=1).inner_text() == title
     assert page.get_by_role("button", name="Record decision").count() > 0

@@ -71,7 +71,8 @@ def test_comment_bell_private_draft_and_mail_choices(browser, live_server) -> No
     expect(comments).to_contain_text("Does this show K2 as well?")
     expect(comments).to_contain_text("Lena Learner")
     assert axe_violations(learner) == []
-    learner.get_by_role("link", name="Your account").click()
+    with learner.expect_navigation():
+        learner.get_by_role("link", name="Your account").click()
     learner.get_by_role("group", name="Comments on evidence").get_by_label(
         "In a daily digest"
     ).check()
@@ -85,8 +86,8 @@ def test_comment_bell_private_draft_and_mail_choices(browser, live_server) -> No
     login(phone, live_server, "assessor1@example.org")
     bell = phone.get_by_role("link", name=re.compile(r"^Notifications \(\d+ unread\)$"))
     expect(bell).to_be_visible()
-    bell.click()
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        bell.click()
     expect(phone.locator("main")).to_contain_text("Lena Learner commented on")
     assert axe_violations(phone) == [] and _fits(phone)
     for name in ("Open", "Mark all as read"):

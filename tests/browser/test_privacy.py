@@ -19,7 +19,8 @@ BODY = (
 def test_learner_sees_personal_data_marked_and_replaces_it(page, live_server) -> None:
     login(page, live_server, "learner3@example.org")
     page.goto(f"{live_server}/evidence")
-    page.get_by_role("link", name="New reflective account").click()
+    with page.expect_navigation():  # "Title" would also find the list's "Search titles"
+        page.get_by_role("link", name="New reflective account").click()
     page.get_by_label("Title").fill("Planning a job trial")
     page.get_by_label("Text (Markdown)").fill(BODY)
     with page.expect_navigation():

@@ -173,7 +173,7 @@ def test_learner_writes_maps_and_submits_with_the_keyboard(keys: Keys, own: str)
     keys.press(group, "Enter")  # a standard's criteria unfolded
     box = page.locator("input[name=criterion]").first
     keys.press(box, "Space")
-    assert box.is_checked()
+    expect(box).to_be_checked()
     keys.follow(page.get_by_role("button", name="Save draft"))
     assert page.get_by_role("heading", level=1).inner_text() == "Keyboard only: a job-match visit"
     keys.press(page.get_by_label("I declare that this evidence is my own work"), "Space")
