@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -110,20 +111,22 @@ def test_a_nos_suite_without_a_suite_block_has_its_first_standards_version_check
 
 
 @pytest.mark.parametrize("version", BAD)
-def test_a_nos_docx_version_that_is_not_a_number_is_refused_naming_its_row(version: str) -> None:
-    with pytest.raises(FrameworkFormatError) as refused:
-        parse_nos_docx(_docx(version), source="xy01.docx")
-    assert refused.value.place == "table 1 row 2"
-    assert _said(version) in refused.value.message
-
-
-@pytest.mark.parametrize("version", BAD)
-def test_a_nos_json_version_that_is_not_a_number_is_refused_naming_its_field(
-    version: str,
+@pytest.mark.parametrize(
+    ("read", "place"),
+    [
+        (lambda v: parse_nos_docx(_docx(v), source="xy01.docx"), "table 1 row 2"),
+        (lambda v: parse_nos_json(_nos_json(v), source="se04.json"), "/Version_number"),
+        (lambda v: framework_from_json(_own_json(v), source="fw.json"), "/version"),
+    ],
+    ids=["nos-docx", "nos-json", "own-json"],
+)
+def test_a_version_that_is_not_a_number_is_refused_naming_where(
+    version: str, read: Callable[[str], object], place: str
 ) -> None:
+    """A NOS .docx names its table row, a NOS JSON record or our own JSON its field."""
     with pytest.raises(FrameworkFormatError) as refused:
-        parse_nos_json(_nos_json(version), source="se04.json")
-    assert refused.value.place == "/Version_number"
+        read(version)
+    assert refused.value.place == place
     assert _said(version) in refused.value.message
 
 
@@ -143,14 +146,6 @@ def test_a_case_documents_version_that_is_not_a_number_is_refused_naming_its_fie
             parse_case(_case(version), source="case.json", strict=strict)
         assert refused.value.place == "/CFDocument/version"
         assert _said(version) in refused.value.message
-
-
-@pytest.mark.parametrize("version", BAD)
-def test_our_own_json_version_that_is_not_a_number_is_refused(version: str) -> None:
-    with pytest.raises(FrameworkFormatError) as refused:
-        framework_from_json(_own_json(version), source="fw.json")
-    assert refused.value.place == "/version"
-    assert _said(version) in refused.value.message
 
 
 @pytest.mark.parametrize("version", BAD)
