@@ -148,6 +148,7 @@ def test_quality_assurance_pages_show_no_ids_or_codes(
     from tests.mappings.test_iqa import build_centre
 
     centre = build_centre(session, make_person, make_registration, learners=3)
+    centre.cycle.seed = 1_234_567_890  # as big as one made from a cycle's name; typed as shown
     plan_cycle(session, actor=actor_of(centre.iqa), cycle_id=centre.cycle.id)
     session.commit()
     sample = session.exec(select(Sample).where(Sample.cycle_id == centre.cycle.id)).first()
@@ -158,6 +159,13 @@ def test_quality_assurance_pages_show_no_ids_or_codes(
         assert not re.search(r"\(#\d+\)", text), url
         assert not ISO_DAY.search(text), (url, ISO_DAY.findall(text))
         assert "reflective_account" not in text and "observation_record" not in text, url
+    # the cycle's random seed is said as what it does, not shown as a bare number
+    plan = " ".join(_words(client.get(f"/iqa/cycles/{c}").get_data(as_text=True)).split())
+    said = (
+        "How the samples are chosen At random, with sampling number 1234567890: planning "
+        "again with the same number picks the same samples."
+    )
+    assert said in plan
 
 
 @pytest.mark.parametrize(
