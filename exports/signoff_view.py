@@ -34,6 +34,7 @@ from mappings.assessment.models import (
 from mappings.assessment.recorded import authorship_of, of_record
 from mappings.assessment.rules import rules_for
 from mappings.quality.records import SignoffSampling, signoff_sampling
+from mappings.quality.words import sample_kind_phrase
 from portfolio.errors import Invalid, NotFound
 from portfolio.models import (
     Criterion,
@@ -67,7 +68,7 @@ def sampled_iqa(session: Session, records: Sequence[SignOff]) -> dict[int, IqaSe
 
 
 def _iqa_section(s: SignoffSampling) -> IqaSection:
-    where = f"Sampled ({s.kind}) in IQA cycle {s.cycle}."
+    where = f"Sampled ({sample_kind_phrase(s.kind)}) in the IQA cycle “{s.cycle}”."
     if not s.reviewed:
         return IqaSection(sampled=True, decision="Review not yet made", comments=where)
     decision = "Agreed" if s.outcome == "agree" else "Not agreed"
@@ -359,13 +360,12 @@ def _not_counted(
     if check.countable:
         return ""
     if check.problem == "method":
-        allowed = rules.allowed_methods(kind) or frozenset()
-        used = found.method or "no method"
-        name = rules.method_name(used) if found.method else used
-        return (
-            f"{name} ({used}) is not accepted for {kind} criteria, which need "
-            f"{rules.describe(allowed)}."
-        )
+        # the methods that would count in words: the key under the table names only those used
+        needed = rules.describe(rules.allowed_methods(kind) or frozenset(), words=True)
+        if not found.method:
+            return f"no method was recorded, and {kind} criteria need {needed}."
+        name = rules.method_name(found.method)
+        return f"{name} ({found.method}) is not accepted for {kind} criteria, which need {needed}."
     if check.problem == "currency":
         return f"the activity was more than {rules.currency_years} years before sign-off."
     return "the activity is dated after sign-off."

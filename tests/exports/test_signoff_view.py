@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
+import re
 
 import docx
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from exports.signoff import build_signoff_docx
 from exports.signoff_view import find_signoff, signoff_view, signoff_views
@@ -199,6 +200,10 @@ def test_iqa_section_is_filled_once_the_record_is_sampled(session, case) -> None
     assert view.iqa is not None and view.iqa.decision == "Agreed"
     assert view.iqa.name == case.iqa.name and view.iqa.decided_on is not None
     text = _text(build_signoff_docx(view))
+    # the kind of sample in words, as the IQA's pages say it, not the stored "summative"
+    assert "Comments: Sampled (summative, after sign-off) in the IQA cycle “R9”." in text
+    # nor any other stored value: no ISO day or time, no snake_case name
+    assert not re.search(r"\d{4}-\d{2}-\d{2}|T\d{2}:\d{2}|\b[a-z]+_[a-z_]+\b", text), text
     assert "Sampled: Yes" in text and "Decision: Agreed" in text
     assert f"Name: {case.iqa.name}" in text and "Sound judgements." in text
     assert "Sampled: Yes / No" not in text
@@ -258,7 +263,11 @@ def test_evidence_that_does_not_count_is_marked_and_vacsr_shown(
     [p1] = [e for e in rows["P1"].evidence if e.ref.evidence_id == extra.id]
     [k1] = [e for e in rows["K1"].evidence if e.ref.evidence_id == extra.id]
     assert not p1.counts
-    assert "reflective account (RA) is not accepted for performance" in p1.not_counted
+    # the methods that would count in words: the key under the table names only those used
+    assert p1.not_counted == (
+        "reflective account (RA) is not accepted for performance criteria, which need "
+        "observation, witness testimony or product."
+    )
     assert k1.counts and not k1.not_counted
     assert "not current" in p1.vacsr and "Dated." in p1.vacsr
     # the judgement's day in the document's words, as its other dates are: "VACSR 6 Dec 2026"
@@ -267,12 +276,31 @@ def test_evidence_that_does_not_count_is_marked_and_vacsr_shown(
     text = _text(build_signoff_docx(view))
     assert judged.isoformat() not in text
     assert "Listed, does not count for this criterion:" in text
+    assert "which need observation, witness testimony or product." in text
     assert text.count("Listed, does not count") == 1
     assert "valid, authentic, sufficient, reliable, not current" in text
     # evidence with no judgement of its own is not said to have none: the declaration covers it
     others = [e for e in rows["P2"].evidence if e.ref.evidence_id != extra.id]
     assert others and all("see the assessor's declaration" in e.vacsr for e in others)
     assert "no judgement recorded" not in text
+    # an acceptance without a method (an older or imported record) says so once, in words: a
+    # decision of the same moment appended after the RA one (decisions are never edited)
+    from mappings.assessment.models import Decision
+
+    ra = session.exec(
+        select(Decision)
+        .join(Claim, col(Claim.id) == Decision.claim_id)
+        .where(Claim.evidence_id == extra.id, Claim.criterion_id == found["P1"])
+    ).one()
+    fields = ra.model_dump(exclude={"id", "method"})
+    session.add(Decision(**fields, method=None))
+    session.commit()
+    rows = {c.code: c for c in signoff_view(session, record.id, centre=CENTRE).criteria}
+    [p1] = [e for e in rows["P1"].evidence if e.ref.evidence_id == extra.id]
+    assert p1.not_counted == (
+        "no method was recorded, and performance criteria need observation, witness "
+        "testimony or product."
+    )
 
 
 def record_reg(session, learner) -> int:
