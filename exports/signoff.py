@@ -175,6 +175,8 @@ def build_signoff_docx(view: SignoffView) -> bytes:
     )
 
     add_styled(doc, "Heading1", "Criteria and evidence")
+    if key := evidence_key(view.criteria):
+        doc.add_paragraph(key)
     for kind, heading in KIND_HEADINGS.items():
         rows = [c for c in view.criteria if c.kind == kind]
         if rows or kind != "assessment":
@@ -303,6 +305,20 @@ def _criteria_table(
     append_rows(table, _body_rows(rows), COLUMN_WIDTHS, style_id(doc, CELL_STYLE))
     if key := method_key(rows, names):
         doc.add_paragraph(key)
+
+
+def evidence_key(criteria: tuple[CriterionRow, ...]) -> str:
+    """ "Key to the evidence references: E12v2 is evidence item 12, version 2 (...)": the first
+    reference the tables use, said in words, with where the learner's bundle keeps it."""
+    refs = [item.ref for criterion in criteria for item in criterion.evidence]
+    if not refs:
+        return ""
+    ref = refs[0]
+    key = (
+        f"Key to the evidence references: {ref} is evidence item {ref.evidence_id}, version "
+        f"{ref.version} (in the learner's evidence bundle, evidence/E{ref.evidence_id}.html)"
+    )
+    return key + ("; the others read the same way." if len(set(refs)) > 1 else ".")
 
 
 def method_key(rows: list[CriterionRow], names: tuple[tuple[str, str], ...]) -> str:

@@ -200,7 +200,9 @@ def test_any_text_builds_and_round_trips(
         code=code,
         kind="performance",
         text=title,
-        evidence=(EvidenceRow("E1v1", title, "product", date(2024, 1, 1), ("P",), None),),
+        evidence=(
+            EvidenceRow(EvidenceRef(1, 1), title, "product", date(2024, 1, 1), ("P",), None),
+        ),
     )
     view = view_factory(learner_name=name, feedback=feedback, criteria=(row,))
     text = all_text(build_signoff_docx(view))

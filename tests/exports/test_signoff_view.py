@@ -63,6 +63,14 @@ def test_view_names_every_criterion_with_the_frozen_evidence(session, case) -> N
     assert view.evidence_set_sha256 == case.signoff.evidence_set_sha256
     assert view.signed_at == case.signoff.signed_at
     assert view.iqa is None  # no QA tables yet: blanks to sign
+    # the evidence's references ("E12v1") are said once in words, as the methods' codes are
+    text = _text(build_signoff_docx(view))
+    ref = f"E{case.account_id}v1"
+    assert f"{ref}: My account of job coaching" in text
+    assert (
+        f"Key to the evidence references: {ref} is evidence item {case.account_id}, version 1 "
+        f"(in the learner's evidence bundle, evidence/E{case.account_id}.html)."
+    ) in text
 
 
 def test_by_registration_and_code_and_refusals(session, case) -> None:
