@@ -106,6 +106,7 @@ ACTIONS = {
     "plan.done": "Assessment plan marked done",
     "plan.close": "Assessment plan closed",
     "plan.link": "Evidence written for an assessment plan",
+    "plan.move": "Assessment plan's due date moved on by a break in learning",
     "reading.retry": "Attachment read again",
     "standard.reopen": "Standard reopened",
     "standard.signoff": "Standard signed off",

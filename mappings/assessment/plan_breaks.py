@@ -2,8 +2,10 @@
 (:func:`portfolio.services.breaks.end_break`), each open plan of the registration due on or after
 the day the break began is due later by the break's length, as its planned end is. Plans done or
 closed, and those due before the break, stay as they were. Registered as an end hook by
-``delivery.wiring``: it runs in the ending's transaction, and what it moved is recorded in the
-break's one audit entry (not in entries of the plans' own); the learner is told the new dates
+``delivery.wiring``: it runs in the ending's transaction; what it moved is listed in the break's
+audit entry and each plan moved has a ``plan.move`` entry of its own (by the administrator who
+ended the break: its due date before and after, the break's start and length), so the plan's own
+trail says why its date changed; the learner is told the new dates
 (:func:`mappings.assessment.notices.plans_moved`)."""
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from mappings.assessment import notices
 from mappings.assessment.models import AssessmentPlan
 from portfolio.models import Registration
 from portfolio.models.base import utcnow
+from portfolio.services import audit
+from portfolio.services.people import Actor
 
 
 def moved_by_break(
-    session: Session, reg: Registration, since: date, days: int
+    session: Session, actor: Actor, reg: Registration, since: date, days: int
 ) -> dict[str, object]:
     """Move on by ``days`` the registration's open plans due on or after ``since``; what moved
     ({"plans": [{"id", "was", "now"}]}, soonest due first) for the break's audit entry."""
@@ -46,5 +50,19 @@ def moved_by_break(
         session.add(plan)
         moved.append({"id": plan.id, "was": was.isoformat(), "now": plan.due_on.isoformat()})
     session.flush()
+    for plan, each in zip(found, moved, strict=True):
+        audit.record(
+            session,
+            actor=actor,
+            action="plan.move",
+            subject_type="assessment_plan",
+            subject_id=plan.id,
+            data={
+                "registration_id": reg.id,
+                "break_since": since.isoformat(),
+                "days": days,
+                "due_on": {"was": each["was"], "now": each["now"]},
+            },
+        )
     notices.plans_moved(session, reg=reg, plans=list(found), days=days)
     return {"plans": moved}

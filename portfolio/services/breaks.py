@@ -5,9 +5,9 @@ While a registration is on a break the learner still reads and writes their evid
 is theirs), their assessor's caseload and the administrators' list say so, and the due dates of
 their plans are not counted late. Both functions are for administrators, hold the registration
 as a withdrawal does, flush (never commit) and write one audit entry, and tell the learner and
-their allocated assessor (kind ``break``: in the app, and by e-mail as each chose). Ending a break also moves
-on what else the time away delayed (the end hooks: the learner's open plans), in the same
-transaction and the same audit entry.
+their allocated assessor (kind ``break``: in the app, and by e-mail as each chose). Ending a break
+also moves on what else the time away delayed (the end hooks: the learner's open plans), in the
+same transaction, listed in the same audit entry (the hooks may write entries of their own).
 """
 
 from __future__ import annotations
@@ -26,10 +26,11 @@ from portfolio.words import day_words
 
 LONGEST = timedelta(days=5 * 366)  # an expected return further away is a mistyped year
 
-# run in the ending's transaction once the planned end has moved, with the day the break began and
-# its length in days: higher layers move on what the break delayed (``delivery.wiring`` registers
-# them) and return what they moved, which the break's audit entry records beside the planned end
-EndHook = Callable[[Session, Registration, date, int], dict[str, object]]
+# run in the ending's transaction once the planned end has moved, with the administrator ending it,
+# the day the break began and its length in days: higher layers move on what the break delayed
+# (``delivery.wiring`` registers them; each may record entries of its own, by that administrator)
+# and return what they moved, which the break's audit entry records beside the planned end
+EndHook = Callable[[Session, Actor, Registration, date, int], dict[str, object]]
 _END_HOOKS: list[EndHook] = []
 
 
@@ -133,7 +134,7 @@ def end_break(
     session.add(reg)
     session.flush()
     for hook in _END_HOOKS:
-        data.update(hook(session, reg, since, days))
+        data.update(hook(session, actor, reg, since, days))
     audit.record(
         session,
         actor=actor,

@@ -249,8 +249,29 @@ def test_ending_a_break_moves_the_open_plans_due_from_its_start_on_by_its_length
         }
         for t in moved
     ]
-    # one audit entry for the whole ending: the plans moved are in it, not in entries of their own
+    # and each plan moved has an entry of its own, by the administrator who ended the break, so
+    # the plan's own trail says why its due date changed (no plan.edit: the assessor changed nothing)
     assert session.exec(select(AuditEntry).where(AuditEntry.action == "plan.edit")).all() == []
+    own = session.exec(
+        select(AuditEntry).where(AuditEntry.action == "plan.move").order_by(col(AuditEntry.id))
+    ).all()
+    assert [(e.subject_type, e.subject_id, e.actor_id, e.data) for e in own] == [
+        (
+            "assessment_plan",
+            made[t].id,
+            admin.id,
+            {
+                "registration_id": reg.id,
+                "break_since": began.isoformat(),
+                "days": 40,
+                "due_on": {
+                    "was": due[t].isoformat(),
+                    "now": (due[t] + timedelta(days=40)).isoformat(),
+                },
+            },
+        )
+        for t in moved
+    ]
     (told,) = session.exec(
         select(Notification).where(
             Notification.person_id == learner.id,
