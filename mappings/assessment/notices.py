@@ -202,24 +202,32 @@ PLANS_LISTED = 3  # the new due dates a notice of plans moved on names; the rest
 
 
 def plans_moved(
-    session: Session, *, reg: Registration, plans: list[AssessmentPlan], days: int
+    session: Session, *, reg: Registration, plans: list[tuple[AssessmentPlan, int]]
 ) -> None:
-    """Tell the learner the new due dates of the plans the end of their break moved on (kind
-    plan, soonest first; one notice for them all, linking to the plan, or to their plans)."""
+    """Tell the learner the new due dates of the plans the end of their break moved on, each with
+    the days it moved (kind plan, soonest first; one notice for them all, linking to the plan, or
+    to their plans): "later by 40 days" once when they all moved as far, else each its own."""
     if not plans:
         return
     fw = session.get(Framework, reg.framework_id)
     on = f" on {fw.title}" if fw else ""
-    later = f"later by {days} day{'' if days == 1 else 's'}"
+
+    def days_(days: int) -> str:
+        return f"{days} day{'' if days == 1 else 's'}"
+
     if len(plans) == 1:
-        (plan,) = plans
+        ((plan, days),) = plans
         text = (
-            f"Your break in learning moved your plan “{plan.title}”{on} {later}: it is now due "
-            f"{day_words(plan.due_on)}."
+            f"Your break in learning moved your plan “{plan.title}”{on} later by {days_(days)}: "
+            f"it is now due {day_words(plan.due_on)}."
         )
         link = f"/plans/{plan.id}"
     else:
-        dates = [f"“{p.title}” {day_words(p.due_on)}" for p in plans[:PLANS_LISTED]]
+        alike = len({days for _plan, days in plans}) == 1
+        dates = [
+            f"“{p.title}” {day_words(p.due_on)}" + ("" if alike else f" ({days_(days)} later)")
+            for p, days in plans[:PLANS_LISTED]
+        ]
         dates[0] = dates[0].replace("” ", "” is now due ", 1)
         rest = len(plans) - PLANS_LISTED
         listed = (
@@ -227,6 +235,11 @@ def plans_moved(
             if rest > 0
             else f"{', '.join(dates[:-1])} and {dates[-1]}"
         )
-        text = f"Your break in learning moved {len(plans)} of your plans{on} {later}: {listed}."
+        text = (
+            f"Your break in learning moved {len(plans)} of your plans{on} later by "
+            f"{days_(plans[0][1])}: {listed}."
+            if alike
+            else f"Your break in learning moved on {len(plans)} of your plans{on}: {listed}."
+        )
         link = f"/learners/{reg.learner_id}/progress#plans-heading"
     notifications.notify(session, person_id=reg.learner_id, text=text, link=link, kind="plan")

@@ -1,16 +1,18 @@
 """A break in learning moves the learner's open plans on: when an administrator ends the break
 (:func:`portfolio.services.breaks.end_break`), each open plan of the registration due on or after
-the day the break began is due later by the break's length, as its planned end is. Plans done or
-closed, and those due before the break, stay as they were. Registered as an end hook by
-``delivery.wiring``: it runs in the ending's transaction; what it moved is listed in the break's
-audit entry and each plan moved has a ``plan.move`` entry of its own (by the administrator who
-ended the break: its due date before and after, the break's start and length), so the plan's own
-trail says why its date changed; the learner is told the new dates
-(:func:`mappings.assessment.notices.plans_moved`)."""
+the day the break began is due later by the days of the break its clock ran through: the whole
+break for a plan set before it (as the planned end moves), only the days from its setting to the
+return for one the assessor set during the break (they chose its date while the learner was
+away), none for one set the day the break ends. Plans done or closed, and those due before the
+break, stay as they were. Registered as an end hook by ``delivery.wiring``: it runs in the
+ending's transaction; what it moved is listed in the break's audit entry and each plan moved has
+a ``plan.move`` entry of its own (by the administrator who ended the break: its due date before
+and after, the break's start and the days it moved), so the plan's own trail says why its date
+changed; the learner is told the new dates (:func:`mappings.assessment.notices.plans_moved`)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -22,13 +24,21 @@ from portfolio.services import audit
 from portfolio.services.people import Actor
 
 
+def _set_on(plan: AssessmentPlan) -> date:
+    """The day the plan was set, on the server's clock as the break's days are (``date.today``)."""
+    at: datetime = plan.set_at
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone().date()
+
+
 def moved_by_break(
     session: Session, actor: Actor, reg: Registration, since: date, days: int
 ) -> dict[str, object]:
-    """Move on by ``days`` the registration's open plans due on or after ``since``; what moved
-    ({"plans": [{"id", "was", "now"}]}, soonest due first) for the break's audit entry."""
+    """Move on the registration's open plans due on or after ``since`` by the days of the break
+    (``days`` long) after each was set; what moved ({"plans": [{"id", "was", "now"}]}, soonest
+    due first) for the break's audit entry."""
     if days <= 0:
         return {"plans": []}
+    back = since + timedelta(days=days)
     found = session.exec(
         select(AssessmentPlan)
         .where(
@@ -42,15 +52,20 @@ def moved_by_break(
         .with_for_update()
         .execution_options(populate_existing=True)
     ).all()
-    moved: list[dict[str, object]] = []
+    moved: list[tuple[AssessmentPlan, int]] = []
+    listed: list[dict[str, object]] = []
     now = utcnow()
     for plan in found:
+        away = (back - max(since, _set_on(plan))).days
+        if away <= 0:
+            continue
         was = plan.due_on
-        plan.due_on, plan.updated_at = was + timedelta(days=days), now
+        plan.due_on, plan.updated_at = was + timedelta(days=away), now
         session.add(plan)
-        moved.append({"id": plan.id, "was": was.isoformat(), "now": plan.due_on.isoformat()})
+        moved.append((plan, away))
+        listed.append({"id": plan.id, "was": was.isoformat(), "now": plan.due_on.isoformat()})
     session.flush()
-    for plan, each in zip(found, moved, strict=True):
+    for (plan, away), each in zip(moved, listed, strict=True):
         audit.record(
             session,
             actor=actor,
@@ -60,9 +75,9 @@ def moved_by_break(
             data={
                 "registration_id": reg.id,
                 "break_since": since.isoformat(),
-                "days": days,
+                "days": away,
                 "due_on": {"was": each["was"], "now": each["now"]},
             },
         )
-    notices.plans_moved(session, reg=reg, plans=list(found), days=days)
-    return {"plans": moved}
+    notices.plans_moved(session, reg=reg, plans=moved)
+    return {"plans": listed}

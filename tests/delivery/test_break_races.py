@@ -16,6 +16,7 @@ from mappings.assessment import plans
 from mappings.assessment.models import AssessmentPlan
 from portfolio.errors import Invalid
 from portfolio.models import AuditEntry, Registration
+from portfolio.models.base import utcnow
 from portfolio.services import breaks
 from tests.conftest import actor_of
 from tests.delivery import test_races
@@ -76,6 +77,8 @@ def test_a_plan_changed_while_the_break_ends_is_moved_on_from_its_new_date(
             criterion_ids=[w["criteria"][0].criterion_id],
             due_on=today + timedelta(days=5),
         )
+        plan.set_at = utcnow() - timedelta(days=31)  # before the break: all 30 days of it count
+        s.add(plan)
         s.commit()
         plan_id = plan.id
 

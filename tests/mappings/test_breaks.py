@@ -13,6 +13,7 @@ from mappings.assessment.models import AssessmentPlan, Claim
 from mappings.privacy import requests
 from portfolio.errors import Invalid, PermissionDenied
 from portfolio.models import AuditEntry, Framework, Notification, Registration
+from portfolio.models.base import utcnow
 from portfolio.services import breaks, withdrawals
 from portfolio.words import day_words
 from tests.conftest import actor_of
@@ -198,7 +199,7 @@ def test_erasing_the_learner_erases_why_they_took_a_break_and_keeps_the_dates(
 
 def _plan(session, assessor, reg, title, due_on, set_on):
     target = plan_reads.targets_of(session, reg.id)[0]
-    return plans.set_plan(
+    made = plans.set_plan(
         session,
         actor=actor_of(assessor),
         registration_id=reg.id,
@@ -208,6 +209,10 @@ def _plan(session, assessor, reg, title, due_on, set_on):
         criterion_ids=[target.criterion_id],
         today=set_on,
     )
+    made.set_at = utcnow() - timedelta(days=(TODAY - set_on).days)  # set that day, as the demo's
+    session.add(made)
+    session.flush()
+    return made
 
 
 def test_ending_a_break_moves_the_open_plans_due_from_its_start_on_by_its_length(
@@ -325,3 +330,56 @@ def test_one_plan_moved_on_is_told_with_a_link_to_it(session, case) -> None:
         f"it is now due {day_words(TODAY + timedelta(days=4))}."
     )
     assert (told.link, told.kind) == (f"/plans/{plan.id}", "plan")
+
+
+def test_a_plan_set_during_a_break_moves_on_by_the_days_of_it_after_it_was_set(
+    session, case
+) -> None:
+    learner, assessor, admin, reg = case
+    began = TODAY - timedelta(days=40)
+    _start(session, admin, reg, today=began)
+    # set by the assessor 30 days into the break (10 days before the learner's return): its clock
+    # ran 10 days of the break, not 40; one set the day the learner is back ran none of it
+    during = _plan(
+        session,
+        assessor,
+        reg,
+        "Set during it",
+        TODAY + timedelta(days=14),
+        TODAY - timedelta(days=10),
+    )
+    ahead = _plan(
+        session,
+        assessor,
+        reg,
+        "Set before it",
+        TODAY + timedelta(days=14),
+        began - timedelta(days=1),
+    )
+    today = _plan(session, assessor, reg, "Set today", TODAY + timedelta(days=14), TODAY)
+    session.commit()
+    breaks.end_break(session, actor=actor_of(admin), registration_id=reg.id)
+    session.commit()
+    session.expire_all()
+    assert session.get(AssessmentPlan, during.id).due_on == TODAY + timedelta(days=24)
+    assert session.get(AssessmentPlan, ahead.id).due_on == TODAY + timedelta(days=54)
+    assert session.get(AssessmentPlan, today.id).due_on == TODAY + timedelta(days=14)
+    (entry,) = _entries(session, reg, "registration.break_end")
+    assert [p["id"] for p in entry.data["plans"]] == [during.id, ahead.id]
+    days = {
+        e.subject_id: e.data["days"]
+        for e in session.exec(select(AuditEntry).where(AuditEntry.action == "plan.move")).all()
+    }
+    assert days == {during.id: 10, ahead.id: 40}
+    (told,) = session.exec(
+        select(Notification.text).where(
+            Notification.person_id == learner.id,
+            col(Notification.text).startswith("Your break"),
+        )
+    ).all()
+    title = session.get(Framework, reg.framework_id).title
+    assert told == (
+        f"Your break in learning moved on 2 of your plans on {title}: “Set during it” is now due "
+        f"{day_words(TODAY + timedelta(days=24))} (10 days later) and “Set before it” "
+        f"{day_words(TODAY + timedelta(days=54))} (40 days later)."
+    )
