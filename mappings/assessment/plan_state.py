@@ -77,8 +77,9 @@ def state_of(
         return PlanState(
             "done", "No longer needed", f"due {day_words(due_on)}; every standard is signed off"
         )
-    # on a break in learning, no due date is counted late
-    words = f"due {day_words(due_on)}; the learner is on a break" if on_break else None
+    # on a break in learning, no due date is counted late: its clock is paused (ending the break
+    # moves it on), in words that read alike to the learner and to their assessor
+    words = f"due {day_words(due_on)}; paused: on a break in learning" if on_break else None
     if submitted:
         return PlanState("submitted", "Evidence submitted", words or due_words(due_on, today))
     if due_on < today and not on_break:

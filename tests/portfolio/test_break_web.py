@@ -208,3 +208,60 @@ def test_the_api_gives_the_break_of_a_registration(
     assert "Sick" not in str(shown)  # the reason is not given
     listed = client.get("/api/v1/registrations?limit=100", headers=headers).get_json()["items"]
     assert [r["on_break_since"] for r in listed if r["id"] == reg.id] == [TODAY.isoformat()]
+
+
+def test_a_plan_due_during_a_break_is_paused_on_every_page_then_moved_on_at_the_return(
+    client, auth, session, make_person, make_registration
+) -> None:
+    from mappings.assessment import plan_reads, plans
+    from mappings.assessment.models import AssessmentPlan
+    from portfolio.models import Notification
+    from portfolio.models.base import utcnow
+
+    learner, assessor, reg = _setup(make_person, make_registration)
+    since, due = TODAY - timedelta(days=20), TODAY - timedelta(days=5)
+    plan = plans.set_plan(
+        session,
+        actor=actor_of(assessor),
+        registration_id=reg.id,
+        title="Reflect on a visit",
+        body="Write it up",
+        due_on=due,
+        criterion_ids=[plan_reads.targets_of(session, reg.id)[0].criterion_id],
+        today=since - timedelta(days=10),
+    )
+    plan.set_at = utcnow() - timedelta(days=30)
+    session.add(plan)
+    session.commit()
+    _on_break(session, make_person, reg, since)
+    paused = f"due {day_words(due)}; paused: on a break in learning"
+    pages = (
+        (learner, ("/", f"/plans/{plan.id}", f"/learners/{learner.id}/plans")),
+        (assessor, (f"/learners/{learner.id}/progress", f"/plans/{plan.id}")),
+    )
+    for who, urls in pages:
+        auth.login(who)
+        for url in urls:
+            html = _text(client.get(url))
+            assert paused in html, url
+            assert "Overdue" not in html and "days late" not in html, url
+        auth.logout()
+    auth.login("admin")
+    assert client.post(f"/admin/registrations/{reg.id}/break/end", data={}).status_code == 302
+    auth.logout()
+    session.expire_all()
+    now = due + timedelta(days=20)
+    assert session.get(AssessmentPlan, plan.id).due_on == now
+    auth.login(learner)
+    html = _text(client.get(f"/plans/{plan.id}"))
+    assert f"Open , due {day_words(now)}" in html and "paused" not in html
+    (told,) = session.exec(
+        select(Notification.text)
+        .where(Notification.person_id == learner.id, Notification.kind == "plan")
+        .where(Notification.text.startswith("Your break"))
+    ).all()
+    assert told.endswith(f"later by 20 days: it is now due {day_words(now)}.")
+    (entry,) = session.exec(
+        select(AuditEntry).where(AuditEntry.action == "plan.move", AuditEntry.subject_id == plan.id)
+    ).all()
+    assert entry.data["due_on"] == {"was": due.isoformat(), "now": now.isoformat()}
