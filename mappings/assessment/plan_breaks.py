@@ -1,10 +1,10 @@
 """A break in learning moves the learner's open plans on: when an administrator ends the break
 (:func:`portfolio.services.breaks.end_break`), each open plan of the registration due on or after
 the day the break began is due later by the days of the break its clock ran through: the whole
-break for a plan set before it (as the planned end moves), only the days from its setting to the
-return for one the assessor set during the break (they chose its date while the learner was
-away), none for one set the day the break ends. Plans done or closed, and those due before the
-break, stay as they were. Registered as an end hook by ``delivery.wiring``: it runs in the
+break for a plan whose due date was chosen before it (as the planned end moves), only the days
+from that choice to the return for one the assessor set, or gave a new due date, during the break
+(they chose the date while the learner was away), none for one dated the day the break ends.
+Plans done or closed, and those due before the break, stay as they were. Registered as an end hook by ``delivery.wiring``: it runs in the
 ending's transaction; what it moved is listed in the break's audit entry and each plan moved has
 a ``plan.move`` entry of its own (by the administrator who ended the break: its due date before
 and after, the break's start and the days it moved), so the plan's own trail says why its date
@@ -18,23 +18,51 @@ from sqlmodel import Session, col, select
 
 from mappings.assessment import notices
 from mappings.assessment.models import AssessmentPlan
-from portfolio.models import Registration
+from portfolio.models import AuditEntry, Registration
 from portfolio.models.base import utcnow
 from portfolio.services import audit
 from portfolio.services.people import Actor
 
 
-def _set_on(plan: AssessmentPlan) -> date:
-    """The day the plan was set, on the server's clock as the break's days are (``date.today``)."""
-    at: datetime = plan.set_at
+def _day(at: datetime) -> date:
+    """The moment's day on the server's clock, as the break's days are (``date.today``)."""
     return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone().date()
+
+
+def _dated_on(session: Session, found: list[AssessmentPlan]) -> dict[int, date]:
+    """The day each plan's due date was last chosen by its assessor: the day it was set, or the
+    latest day a change of the plan gave it a new due date (read from its trail: its ``plan.set``,
+    ``plan.edit`` and ``plan.move`` entries in order, one statement on the subject index; a move
+    by an earlier break is not the assessor's choice, and a change that kept the date is none)."""
+    chosen = {p.id or 0: _day(p.set_at) for p in found}
+    if not chosen:
+        return chosen
+    due: dict[int, object] = {}
+    trail = session.exec(
+        select(AuditEntry)
+        .where(
+            col(AuditEntry.subject_type) == "assessment_plan",
+            col(AuditEntry.subject_id).in_(list(chosen)),
+            col(AuditEntry.action).in_(("plan.set", "plan.edit", "plan.move")),
+        )
+        .order_by(col(AuditEntry.id))
+    ).all()
+    for entry in trail:
+        plan_id, data = entry.subject_id or 0, entry.data or {}
+        if entry.action == "plan.move":
+            due[plan_id] = (data.get("due_on") or {}).get("now")
+            continue
+        if entry.action == "plan.edit" and plan_id in due and data.get("due_on") != due[plan_id]:
+            chosen[plan_id] = max(chosen[plan_id], _day(entry.at))
+        due[plan_id] = data.get("due_on")
+    return chosen
 
 
 def moved_by_break(
     session: Session, actor: Actor, reg: Registration, since: date, days: int
 ) -> dict[str, object]:
     """Move on the registration's open plans due on or after ``since`` by the days of the break
-    (``days`` long) after each was set; what moved ({"plans": [{"id", "was", "now"}]}, soonest
+    (``days`` long) after each one's due date was chosen; what moved ({"plans": [{"id", "was", "now"}]}, soonest
     due first) for the break's audit entry."""
     if days <= 0:
         return {"plans": []}
@@ -55,8 +83,9 @@ def moved_by_break(
     moved: list[tuple[AssessmentPlan, int]] = []
     listed: list[dict[str, object]] = []
     now = utcnow()
+    dated = _dated_on(session, list(found))
     for plan in found:
-        away = (back - max(since, _set_on(plan))).days
+        away = (back - max(since, dated[plan.id or 0])).days
         if away <= 0:
             continue
         was = plan.due_on

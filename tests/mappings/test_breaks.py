@@ -383,3 +383,45 @@ def test_a_plan_set_during_a_break_moves_on_by_the_days_of_it_after_it_was_set(
         f"{day_words(TODAY + timedelta(days=24))} (10 days later) and “Set before it” "
         f"{day_words(TODAY + timedelta(days=54))} (40 days later)."
     )
+
+
+def test_a_plan_whose_due_date_was_changed_during_a_break_moves_on_from_that_day(
+    session, case
+) -> None:
+    learner, assessor, admin, reg = case
+    began, back = TODAY - timedelta(days=30), TODAY + timedelta(days=10)
+    before = began - timedelta(days=10)
+    redated = _plan(session, assessor, reg, "Re-dated", TODAY + timedelta(days=5), before)
+    renamed = _plan(session, assessor, reg, "Renamed", TODAY + timedelta(days=6), before)
+    kept = _plan(session, assessor, reg, "Kept", TODAY + timedelta(days=7), before)
+    _start(session, admin, reg, today=began)
+    session.commit()
+
+    def edit(plan, title, due_on):
+        plans.edit_plan(
+            session,
+            actor=actor_of(assessor),
+            plan_id=plan.id,
+            title=title,
+            body="Write it up",
+            criterion_ids=[plan_reads.targets_of(session, reg.id)[0].criterion_id],
+            due_on=due_on,
+            evidence_kind=None,
+        )
+
+    # today, 30 days into the break: the assessor gives one a new date (its clock runs from
+    # today, 10 days of the break), and only renames another (its date was chosen before)
+    edit(redated, "Re-dated", TODAY + timedelta(days=20))
+    edit(renamed, "Renamed again", TODAY + timedelta(days=6))
+    session.commit()
+    breaks.end_break(session, actor=actor_of(admin), registration_id=reg.id, today=back)
+    session.commit()
+    session.expire_all()
+    assert session.get(AssessmentPlan, redated.id).due_on == TODAY + timedelta(days=30)
+    assert session.get(AssessmentPlan, renamed.id).due_on == TODAY + timedelta(days=46)
+    assert session.get(AssessmentPlan, kept.id).due_on == TODAY + timedelta(days=47)
+    days = {
+        e.subject_id: e.data["days"]
+        for e in session.exec(select(AuditEntry).where(AuditEntry.action == "plan.move")).all()
+    }
+    assert days == {redated.id: 10, renamed.id: 40, kept.id: 40}
