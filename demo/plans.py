@@ -4,7 +4,10 @@ finds plans on the learner's home page, the learner's progress page and the plan
 * learner2: one open and due in five days, one overdue (set five weeks ago, due four days ago) and
   one asking for an observation record, due in twelve days, so that their assessor, assessor1,
   finds "Write the observation record for this plan" on its page;
-* learner3: one whose evidence is submitted (their submitted reflective account, linked to it).
+* learner3: one whose evidence is submitted (their submitted reflective account, linked to it);
+* learner5: one set four weeks ago and due a week ago, during the break in learning
+  :mod:`demo.states` puts her on from three weeks ago: "paused: on a break in learning", never
+  overdue, until the break ends and moves it on.
 
 Each asks for the kind of evidence its words ask for (a reflective account, a witness testimony,
 an observation record, which the assessor writes), and each was set (``set_at``, ``updated_at``)
@@ -92,6 +95,22 @@ PLANS: dict[str, tuple[DemoPlan, ...]] = {
             due_in_days=10,
             evidence_kind="reflective_account",
             evidence_title="Reflective account: what I learned in my first supervision",
+        ),
+    ),
+    # learner5 is put on a break three weeks ago (demo.states, run later): set before it, due a
+    # week ago, during it, so her home page and assessor2 read it paused, not overdue
+    "learner5@example.org": (
+        DemoPlan(
+            title="Reflect on a job carving conversation",
+            body=(
+                "Write a **reflective account** of a conversation with an employer about carving "
+                "a role out of tasks their staff find hard to fit in: the benefits you put to "
+                "them and what they asked."
+            ),
+            criteria=(("SE02", "P3"), ("SE02", "K3")),
+            set_days_ago=28,
+            due_in_days=-7,
+            evidence_kind="reflective_account",
         ),
     ),
 }

@@ -4,7 +4,7 @@ real services (so audited as real use), shown on the pages a new user explores, 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -127,6 +127,10 @@ def test_the_states_show_on_the_caseload_and_the_learners_home(session: Session,
     home = text("/")
     assert "your registration is on a break since" in home
     assert "expected back by" in home
+    # her plan, set before the break and due a week ago, during it: paused, not overdue
+    due = day_words(date.today() - timedelta(days=7))
+    assert f"Reflect on a job carving conversation : Open , due {due}; paused: on a break" in home
+    assert "Overdue" not in home
 
 
 def test_the_demo_states_load_once(session: Session) -> None:
