@@ -5,7 +5,8 @@ QA page has something to show (idempotent: nothing is added when the cycle exist
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -17,7 +18,8 @@ from mappings.quality.review import review_sample
 from mappings.quality.samples import sample_view
 from portfolio.models import Person
 from portfolio.services.people import Actor
-from portfolio.words import day_words
+from portfolio.services.registration_standards import CENTRE
+from portfolio.words import day_end, day_words
 
 CYCLE_NAME = "Demo IQA cycle"
 IQA_EMAIL = "iqa@example.org"
@@ -40,7 +42,9 @@ def _person(session: Session, email: str) -> Person | None:
     return session.exec(select(Person).where(Person.email == email)).first()
 
 
-def add_demo_quality(session: Session, *, today: date | None = None) -> DemoQuality:
+def add_demo_quality(
+    session: Session, *, today: date | None = None, zone: ZoneInfo = CENTRE
+) -> DemoQuality:
     """Plan the demo cycle, review its first sample and grant the demo EQA access to it."""
     today = today or date.today()
     report = DemoQuality()
@@ -77,7 +81,8 @@ def add_demo_quality(session: Session, *, today: date | None = None) -> DemoQual
         actor=Actor.of(admin),
         person_id=eqa.id or 0,
         cycle_id=cycle.id or 0,
-        expires_at=datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=UTC),
+        expires_at=day_end(last_day, zone),
+        zone=zone,
     )
     report.created.append(f"read-only access for {EQA_EMAIL} until {day_words(last_day)}")
     session.flush()

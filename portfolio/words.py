@@ -5,7 +5,7 @@ words; no ids, codes or MIME types. Pure: the delivery layer's Jinja filters
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from portfolio.models.evidence import KINDS
@@ -48,15 +48,26 @@ def moment_words(moment: datetime, zone: ZoneInfo) -> str:
     return f"{here.day} {MONTHS[here.month]} {here.year}, {here.hour:02d}:{here.minute:02d}"
 
 
-def last_day(end: datetime | None) -> str:
-    """ "10 Dec 2026": the last day inside a period that ends (exclusive) at midnight UTC after
-    it, as an administrator chose it: access "until 10 Dec 2026" ends at 11 Dec 2026, 00:00 UTC.
-    Pages (the ``last_day`` filter) and notifications say it alike."""
+def day_end(day: date, zone: ZoneInfo) -> datetime:
+    """The moment (UTC) ``day`` ends in ``zone``: midnight after it there, 23:00 UTC in British
+    Summer Time. A period that lasts until a day of the centre's calendar ends then."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
+
+
+def last_day(end: datetime | None, zone: ZoneInfo) -> str:
+    """ "10 Dec 2026": the last day, in ``zone`` (the centre's time zone), of a period that ends
+    (exclusive) at midnight after it (:func:`day_end`), as an administrator chose it: access
+    "until 10 Jul 2027" ends at 11 Jul 2027, 00:00 in London. A period that ends at midnight
+    UTC instead (EQA grants made before December 2026) keeps the day it was given. Pages (the
+    ``last_day`` filter) and notifications say it alike."""
     if end is None:
         return "—"
     if end.tzinfo is None:
         end = end.replace(tzinfo=UTC)
-    return day_words((end.astimezone(UTC) - timedelta(microseconds=1)).date())
+    day = local(end - timedelta(microseconds=1), zone).date()
+    if end != day_end(day, zone) and end.astimezone(UTC).time() == time.min:
+        day = end.astimezone(UTC).date() - timedelta(days=1)  # made before: midnight UTC after it
+    return day_words(day)
 
 
 def kind_words(kind: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import click
 
 from delivery.cli.context import Context, pass_ctx
@@ -43,7 +45,7 @@ def demo(ctx: Context, learners: int, seed: int, items: int, chunk: int) -> None
         report = load_demo(session)
         assessed = add_demo_assessments(session)
         planned = add_demo_plans(session)
-        assured = add_demo_quality(session)
+        assured = add_demo_quality(session, zone=ZoneInfo(ctx.settings["TIME_ZONE"]))
         states = add_demo_states(session)  # after the IQA cycle, which keeps its samples
     click.echo(report.text())
     click.echo(assessed.text())

@@ -186,6 +186,11 @@ def day_of(moment: datetime) -> str:
     return day_words(local(moment, _zone()).date())
 
 
+def grant_last_day(end: datetime | None) -> str:
+    """The last day of a period ending at midnight after it, in the centre's time zone."""
+    return last_day(end, _zone())
+
+
 def waited(since: datetime, now: datetime | None = None) -> str:
     """How long something has waited, in the words a person would say: "3 days", "5 hours"."""
     now = now or datetime.now(UTC)
@@ -284,7 +289,7 @@ def register(app: Flask) -> None:
         ("count_words", count_words),  # "1 decision", "5 decisions": never "decision(s)"
         ("day_of", day_of),
         ("waited", waited),
-        ("last_day", last_day),
+        ("last_day", grant_last_day),
         ("action_words", action_words),
         ("claim_state", claim_state),
         ("method_words", method_words),

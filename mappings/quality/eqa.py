@@ -25,6 +25,7 @@ from portfolio.models import Person, Standard
 from portfolio.models.base import utcnow
 from portfolio.services import audit, notifications
 from portfolio.services.people import Actor
+from portfolio.services.registration_standards import CENTRE
 from portfolio.words import day_words, last_day, local
 
 
@@ -78,14 +79,18 @@ def withdrawal_day(zone: ZoneInfo) -> Callable[[datetime], str]:
     return lambda moment: day_words(local(moment, zone).date())
 
 
-def ended_words(grant: EqaAccess, cycle_name: str, said: Callable[[datetime], str]) -> str:
-    """ "Your access to C1 ended after 4 Feb 2027, its last day.", or "... was withdrawn on
-    3 Feb 2027." (the moment as ``said`` puts it: the /eqa page gives the time too, a page the
-    EQA may no longer open :func:`withdrawal_day`). The /eqa page and a page the EQA may no
-    longer open say it alike."""
+def ended_words(
+    grant: EqaAccess, cycle_name: str, said: Callable[[datetime], str], zone: ZoneInfo
+) -> str:
+    """ "Your access to C1 ended after 4 Feb 2027, its last day." (the day in the centre's
+    ``zone``), or "... was withdrawn on 3 Feb 2027." (the moment as ``said`` puts it: the /eqa
+    page gives the time too, a page the EQA may no longer open :func:`withdrawal_day`). The /eqa
+    page and a page the EQA may no longer open say it alike."""
     if grant.revoked_at is not None:
         return f"Your access to {cycle_name} was withdrawn on {said(grant.revoked_at)}."
-    return f"Your access to {cycle_name} ended after {last_day(grant.expires_at)}, its last day."
+    return (
+        f"Your access to {cycle_name} ended after {last_day(grant.expires_at, zone)}, its last day."
+    )
 
 
 CLOSED_SAID = (
@@ -111,7 +116,7 @@ def _ended(session: Session, actor: Actor, *where: ColumnElement[bool]) -> Acces
         return None
     grant, cycle_name = found
     return AccessEnded(
-        lambda zone: f"{ended_words(grant, cycle_name, withdrawal_day(zone))} {CLOSED_SAID}"
+        lambda zone: f"{ended_words(grant, cycle_name, withdrawal_day(zone), zone)} {CLOSED_SAID}"
     )
 
 
@@ -142,8 +147,17 @@ LONGEST_GRANT_SAID = "Access ends within a year of today; grant it again to go o
 
 
 def grant_eqa(
-    session: Session, *, actor: Actor, person_id: int, cycle_id: int, expires_at: datetime
+    session: Session,
+    *,
+    actor: Actor,
+    person_id: int,
+    cycle_id: int,
+    expires_at: datetime,
+    zone: ZoneInfo = CENTRE,
 ) -> EqaAccess:
+    """Grant the EQA access to the cycle until ``expires_at``: midnight in the centre's ``zone``
+    after the last day the administrator chose (:func:`portfolio.words.day_end`), the day the
+    notification names."""
     if not actor.has("admin"):
         raise PermissionDenied("Only administrators grant external quality assurers access.")
     person = session.get(Person, person_id)
@@ -167,7 +181,7 @@ def grant_eqa(
                        "expires_at": expires_at.isoformat()})  # fmt: skip
     notifications.notify(session, person_id=person_id, link="/eqa", kind="eqa_access",
                          text=f"You may now read the portfolios sampled in cycle "
-                         f"{cycle.name}, until {last_day(expires_at)}.")  # fmt: skip
+                         f"{cycle.name}, until {last_day(expires_at, zone)}.")  # fmt: skip
     return grant
 
 
@@ -187,7 +201,7 @@ def revoke_eqa(session: Session, *, actor: Actor, grant_id: int, zone: ZoneInfo)
         )
     if aware(grant.expires_at) <= utcnow():
         raise Conflict(
-            f"This access had already ended after {last_day(grant.expires_at)}, its last day: "
+            f"This access had already ended after {last_day(grant.expires_at, zone)}, its last day: "
             "there is nothing to withdraw."
         )
     grant.revoked_at = utcnow()

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -19,7 +20,6 @@ from delivery.web.words import (
     file_type,
     gap_words,
     label_words,
-    last_day,
     plain,
     role_words,
     waited,
@@ -30,6 +30,7 @@ from mappings.quality.models import Sample
 from mappings.quality.plan import plan_cycle
 from portfolio import config as settings
 from portfolio.markdown import plain_words
+from portfolio.words import day_end, day_words, last_day
 from tests.conftest import actor_of
 
 ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
@@ -92,9 +93,6 @@ def test_codes_become_words() -> None:
     )
     assert plain("CAMERA: evidence reflective_account") == "CAMERA: evidence reflective account"
     assert plain("Asa Assessor (#2): 2 of 4 decisions") == "Asa Assessor: 2 of 4 decisions"
-    # access granted "until 10 Dec" ends at the start of 11 Dec, UTC: the page says 10 Dec
-    assert last_day(datetime(2026, 12, 11, tzinfo=UTC)) == "10 Dec 2026"
-    assert last_day(datetime(2026, 7, 11)) == "10 Jul 2026"  # naive from the database: UTC
     now = datetime(2026, 12, 6, 8, 10, tzinfo=UTC)
     assert waited(datetime(2026, 12, 3, 8, 10, tzinfo=UTC), now) == "3 days"
 
@@ -272,3 +270,29 @@ def test_every_audit_action_the_code_records_has_words_of_its_own() -> None:
 )
 def test_a_quoted_sentence_is_shown_without_markdown_marks(sentence: str, shown: str) -> None:
     assert plain_words(sentence) == shown
+
+
+def test_the_last_day_of_access_is_the_centres_day_in_summer_and_winter() -> None:
+    """Access granted "until 10 Jul" ends at the start of 11 Jul in the centre's time zone
+    (23:00 UTC in British Summer Time): every page says 10 Jul, in winter as in summer. Grants
+    made before ended at midnight UTC after their last day; they keep the day they were given."""
+    london, tokyo, new_york = (
+        ZoneInfo(z) for z in ("Europe/London", "Asia/Tokyo", "America/New_York")
+    )
+    assert day_end(date(2027, 7, 10), london) == datetime(2027, 7, 10, 23, 0, tzinfo=UTC)
+    assert day_end(date(2026, 12, 10), london) == datetime(2026, 12, 11, 0, 0, tzinfo=UTC)
+    assert day_end(date(2027, 3, 27), london) == datetime(2027, 3, 28, 0, 0, tzinfo=UTC)
+    assert day_end(date(2027, 3, 28), london) == datetime(2027, 3, 28, 23, 0, tzinfo=UTC)
+    assert day_end(date(2026, 12, 10), tokyo) == datetime(2026, 12, 10, 15, 0, tzinfo=UTC)
+    for day, zone in ((date(2027, 7, 10), london), (date(2026, 12, 10), london),
+                      (date(2027, 3, 28), london), (date(2027, 10, 31), london),
+                      (date(2026, 12, 10), tokyo), (date(2027, 7, 10), new_york)):  # fmt: skip
+        assert last_day(day_end(day, zone), zone) == day_words(day)
+        assert last_day(day_end(day, zone).replace(tzinfo=None), zone) == day_words(day)
+        # a grant made before: midnight UTC after its last day (naive from the database)
+        made_before = datetime.combine(day + timedelta(days=1), time.min)
+        assert last_day(made_before, zone) == day_words(day)
+    # a moment that is no day's end: the last day is the one it falls in
+    assert last_day(datetime(2027, 7, 10, 22, 30, tzinfo=UTC), london) == "10 Jul 2027"
+    assert last_day(datetime(2027, 7, 10, 23, 30, tzinfo=UTC), london) == "11 Jul 2027"
+    assert last_day(None, london) == "—"

@@ -4,7 +4,7 @@ for records only the learner's assessor may write."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,8 +12,8 @@ from flask import Flask
 from sqlmodel import select
 
 from delivery.web.app import create_app
-from mappings.quality.cycles import create_cycle
-from mappings.quality.eqa import grant_eqa, revoke_eqa
+from mappings.quality.cycles import aware, create_cycle
+from mappings.quality.eqa import ended_words, eqa_can_view, grant_eqa, revoke_eqa
 from mappings.quality.models import EqaAccess, Sample
 from mappings.quality.samples import sample_view
 from portfolio.errors import Conflict
@@ -145,6 +145,48 @@ def test_eqa_is_told_the_same_last_day_as_their_pages_say(
     assert f"until {said}." in told.text
     auth.login(eqa)
     assert f"access until {said}" in client.get("/").get_data(as_text=True)
+
+
+def _next(month: int, day: int) -> date:
+    """The next ``day`` of ``month`` after tomorrow (within a year: a grant may be made to it)."""
+    today = datetime.now(UTC).date()
+    found = date(today.year, month, day)
+    return found if found > today + timedelta(days=1) else date(today.year + 1, month, day)
+
+
+@pytest.mark.parametrize("last", [_next(7, 10), _next(1, 20)], ids=["summer", "winter"])
+def test_access_ends_at_midnight_in_the_centres_time_zone_after_its_last_day(
+    client,
+    auth,
+    session,
+    make_person,
+    planned,  # noqa: F811
+    last,
+) -> None:
+    """The administrator chooses a day of the centre's calendar: access lasts until 23:59 of it
+    in London and is refused from 00:00 the next day, in British Summer Time as in winter (not
+    until 01:00, midnight UTC), and every page and the notification name that day."""
+    centre, sample = planned
+    eqa = make_person("eqa")
+    auth.login("admin")
+    granted = client.post("/admin/eqa", data={"grant-person": eqa.id,
+                          "grant-cycle": centre.cycle.id, "grant-expires": last.isoformat()})  # fmt: skip
+    assert granted.status_code == 302
+    grant = _grant_of(session, eqa)
+    midnight = datetime.combine(last + timedelta(days=1), time.min, tzinfo=LONDON)
+    assert aware(grant.expires_at) == midnight
+    late = datetime.combine(last, time(23, 59), tzinfo=LONDON).astimezone(UTC)
+    assert eqa_can_view(session, eqa, sample.learner_id, now=late)
+    assert not eqa_can_view(session, eqa, sample.learner_id, now=midnight.astimezone(UTC))
+    said = f"{last.day} {last:%b %Y}"
+    assert f"{said}</td>" in client.get("/admin/eqa").get_data(as_text=True)
+    auth.logout()
+    told = session.exec(select(Notification).where(Notification.person_id == eqa.id)).one()
+    assert told.text.endswith(f"until {said}.")
+    auth.login(eqa)
+    assert f"access until {said}" in client.get("/").get_data(as_text=True)
+    assert f"access until {said}" in client.get("/eqa").get_data(as_text=True)
+    assert f"ended after {said}, its last day" in ended_words(grant, "C", str, LONDON)
 
 
 def test_readers_who_add_nothing_are_not_offered_to_add_evidence(

@@ -21,6 +21,7 @@ from mappings.quality.plan import plan_cycle
 from mappings.quality.review import review_sample
 from mappings.quality.samples import sample_view
 from mappings.quality.sampling import Quota
+from portfolio.services.registration_standards import CENTRE
 from portfolio.words import last_day
 from tests.conftest import actor_of
 from tests.mappings.test_iqa import build_centre
@@ -183,7 +184,7 @@ def test_demo_has_an_eqa_with_a_live_grant_and_a_reviewed_cycle(session, cli) ->
     (grant,) = eqa_grants_of(session, actor=actor_of(eqa))
     assert grant.cycle.id == cycle.id and grant.samples and grant.learners
     # the last day in the words the pages use ("5 Feb 2027"), not "05 Feb 2027"
-    assert f"{eqa.email} until {last_day(grant.grant.expires_at)}" in report.text()
+    assert f"{eqa.email} until {last_day(grant.grant.expires_at, CENTRE)}" in report.text()
     assert any(outcome == "agree" for *_, outcome in grant.samples)
     assert session.exec(select(Action)).first() is not None
     assert add_demo_quality(session).created == []  # idempotent

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, datetime, time, timedelta
 
 from flask import (
     Blueprint,
@@ -64,7 +63,7 @@ from mappings.quality.review import review_sample
 from mappings.quality.samples import SampleView, sample_view
 from mappings.quality.strategy import get_strategy, save_strategy
 from portfolio.services import people
-from portfolio.words import count_words
+from portfolio.words import count_words, day_end
 
 bp = Blueprint("iqa", __name__)
 bp.add_app_template_filter(reason_words, "reason_words")
@@ -384,14 +383,15 @@ def _grant_form(formdata: bool = True) -> GrantForm:
 def eqa_grants() -> tuple[str, int] | Response:
     form = _grant_form()
     if form.validate_on_submit():
-        expires = datetime.combine(form.expires.data + timedelta(days=1), time.min, tzinfo=UTC)
+        zone = centre_zone()
         with errors_on(form):
             grant_eqa(
                 db(),
                 actor=actor(),
                 person_id=form.person.data or 0,
                 cycle_id=form.cycle.data or 0,
-                expires_at=expires,
+                expires_at=day_end(form.expires.data, zone),
+                zone=zone,
             )
             flash("Read-only access granted.", "success")
             return redirect(url_for("iqa.eqa_grants"))
@@ -418,7 +418,8 @@ def eqa_revoke(grant_id: int) -> tuple[str, int] | Response:
 def eqa_index() -> str:
     grants = eqa_grants_of(db(), actor=actor())
     ended = [
-        ended_words(g, name, when) for g, name in ended_grants_of(db(), actor=actor(), live=grants)
+        ended_words(g, name, when, centre_zone())
+        for g, name in ended_grants_of(db(), actor=actor(), live=grants)
     ]
     return render_template("iqa/eqa_index.html", grants=grants, ended=ended, closed=CLOSED_SAID)
 
