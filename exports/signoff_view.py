@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -50,7 +50,8 @@ from portfolio.models import (
 from portfolio.models.evidence import KINDS
 from portfolio.refs import EvidenceRef
 from portfolio.services import witness
-from portfolio.words import day_words
+from portfolio.services.registration_standards import CENTRE
+from portfolio.words import day_words, local
 
 # The IQA section of a record: by default filled from IQA sampling (:func:`sampled_iqa`), and
 # ``None`` (blanks to sign) for a record nobody sampled.
@@ -130,15 +131,19 @@ def signoff_view(
     standard_code: str | None = None,
     centre: str,
     iqa_lookup: IqaLookup = sampled_iqa,
+    zone: ZoneInfo = CENTRE,
 ) -> SignoffView:
-    """The view of one sign-off, by id or by registration and standard code."""
+    """The view of one sign-off, by id or by registration and standard code; its days are the
+    centre's (``zone``, the ``TIME_ZONE``)."""
     if signoff_id is None:
         if registration_id is None or not standard_code:
             raise ValueError("give a sign-off id, or a registration id and a standard code")
         signoff_id = find_signoff(
             session, registration_id=registration_id, standard_code=standard_code
         ).id
-    views = signoff_views(session, [signoff_id or 0], centre=centre, iqa_lookup=iqa_lookup)
+    views = signoff_views(
+        session, [signoff_id or 0], centre=centre, iqa_lookup=iqa_lookup, zone=zone
+    )
     if not views:
         raise NotFound("No such sign-off.")
     return views[0]
@@ -175,8 +180,11 @@ def signoff_views(
     *,
     centre: str,
     iqa_lookup: IqaLookup = sampled_iqa,
+    zone: ZoneInfo = CENTRE,
 ) -> list[SignoffView]:
-    """Views of many sign-offs, in the order given (unknown ids are skipped), in ten queries."""
+    """Views of many sign-offs, in the order given (unknown ids are skipped), in ten queries.
+    Whether evidence counts is judged on the day of sign-off in the centre's ``zone``, the day
+    the sign-off service judged it on (its "today"); the days accepted and judged are said so."""
     if not signoff_ids:
         return []
     ids = list(dict.fromkeys(signoff_ids))
@@ -184,7 +192,7 @@ def signoff_views(
     if rows is None:
         return []
     iqa = iqa_lookup(session, [head[0] for head in rows.heads.values()])
-    return [_view(rows, i, centre, iqa.get(i)) for i in ids if i in rows.heads]
+    return [_view(rows, i, centre, iqa.get(i), zone) for i in ids if i in rows.heads]
 
 
 def _read(session: Session, ids: list[int]) -> _Rows | None:
@@ -290,7 +298,7 @@ def _accepted(rows: _Rows, claim: Claim | None, signed: datetime) -> _Accepted |
     return _Accepted(last.method, last.at)
 
 
-def _criterion_rows(rows: _Rows, signoff_id: int) -> tuple[CriterionRow, ...]:
+def _criterion_rows(rows: _Rows, signoff_id: int, zone: ZoneInfo) -> tuple[CriterionRow, ...]:
     """Each criterion of the standard with the frozen evidence accepted for it at sign-off; what
     the framework's rules do not count for the criterion is marked, with the reason."""
     record, _reg, std, fw = rows.heads[signoff_id]
@@ -304,7 +312,9 @@ def _criterion_rows(rows: _Rows, signoff_id: int) -> tuple[CriterionRow, ...]:
             if found is None:
                 continue
             ref = EvidenceRef(item.id or 0, version.number)
-            problem = _not_counted(rules, criterion, ref, version, found, record.signed_at)
+            problem = _not_counted(
+                rules, criterion, ref, version, found, local(record.signed_at, zone).date()
+            )
             evidence.append(
                 EvidenceRow(
                     ref=ref,
@@ -312,10 +322,10 @@ def _criterion_rows(rows: _Rows, signoff_id: int) -> tuple[CriterionRow, ...]:
                     kind=KINDS.get(item.kind, item.kind),
                     activity_date=version.activity_date,
                     methods=(found.method,) if found.method else (),
-                    accepted_on=found.at.date(),
+                    accepted_on=local(found.at, zone).date(),
                     counts=not problem,
                     not_counted=problem,
-                    vacsr=_vacsr(rows, ref, record.signed_at),
+                    vacsr=_vacsr(rows, ref, record.signed_at, zone),
                     witness=_witness(rows, ref),
                     recorded=rows.elsewhere.get(version.id or 0, ""),
                 )
@@ -337,9 +347,10 @@ def _not_counted(
     ref: EvidenceRef,
     version: EvidenceVersion,
     found: _Accepted,
-    signed: datetime,
+    signed_on: date,
 ) -> str:
-    """Why this accepted evidence does not count for the criterion at sign-off ("" if it does)."""
+    """Why this accepted evidence does not count for the criterion on the day it was signed off
+    ("" if it does)."""
     kind: Kind = "assessment"
     if criterion.kind == "performance":
         kind = "performance"
@@ -356,7 +367,7 @@ def _not_counted(
         method=found.method,
         decided_at=found.at,
     )
-    check = check_claim(fact, kind, rules, signed.date())
+    check = check_claim(fact, kind, rules, signed_on)
     if check.countable:
         return ""
     if check.problem == "method":
@@ -371,7 +382,7 @@ def _not_counted(
     return "the activity is dated after sign-off."
 
 
-def _vacsr(rows: _Rows, ref: EvidenceRef, signed: datetime) -> str:
+def _vacsr(rows: _Rows, ref: EvidenceRef, signed: datetime, zone: ZoneInfo) -> str:
     """The assessor's last VACSR judgement of this version at sign-off, in words."""
     last = None
     for j in rows.judgements_of.get((ref.evidence_id, ref.version), []):
@@ -385,7 +396,7 @@ def _vacsr(rows: _Rows, ref: EvidenceRef, signed: datetime) -> str:
     unmet = [f"not {name}" for name, ok in flags if not ok]
     words = ", ".join(met + unmet)
     note = f" ({last.note})" if last.note else ""
-    return f"VACSR {day_words(last.at.date())}: {words}{note}"
+    return f"VACSR {day_words(local(last.at, zone).date())}: {words}{note}"
 
 
 def _witness(rows: _Rows, ref: EvidenceRef) -> str:
@@ -395,7 +406,9 @@ def _witness(rows: _Rows, ref: EvidenceRef) -> str:
     return "; ".join(said)
 
 
-def _view(rows: _Rows, signoff_id: int, centre: str, iqa: IqaSection | None) -> SignoffView:
+def _view(
+    rows: _Rows, signoff_id: int, centre: str, iqa: IqaSection | None, zone: ZoneInfo
+) -> SignoffView:
     record, reg, std, fw = rows.heads[signoff_id]
     learner = rows.persons[reg.learner_id]
     assessor = rows.persons[record.assessor_id]
@@ -411,7 +424,7 @@ def _view(rows: _Rows, signoff_id: int, centre: str, iqa: IqaSection | None) -> 
         standard_code=std.code,
         standard_title=std.title,
         standard_version=std.version,
-        criteria=_criterion_rows(rows, signoff_id),
+        criteria=_criterion_rows(rows, signoff_id, zone),
         assessor_name=assessor.name,
         assessor_summary=record.summary,
         feedback=record.feedback,

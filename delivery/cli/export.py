@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, TypeVar
+from zoneinfo import ZoneInfo
 
 import click
 from sqlmodel import Session, select
@@ -67,6 +68,7 @@ def export_signoff(
             registration_id=reg_id,
             standard_code=standard,
             centre=ctx.settings["CENTRE_NAME"],
+            zone=ZoneInfo(ctx.settings["TIME_ZONE"]),
         )
         data = build_signoff_docx(view)
     write_output(output, data)

@@ -27,6 +27,7 @@ from wtforms import SubmitField
 from delivery.web.context import actor, after_commit, db, extension, file_store
 from delivery.web.forms import PageForm, errors_on
 from delivery.web.handler import page
+from delivery.web.words import centre_zone
 from exports import jobs, reports
 from exports.bundle import write_bundle
 from exports.downloads import cohort_downloads, learner_downloads, signoff_for_download
@@ -91,7 +92,7 @@ def learner(learner_id: int) -> str:
 @page()
 def signoff_docx(signoff_id: int) -> Response:
     record = signoff_for_download(db(), actor=actor(), signoff_id=signoff_id)
-    view = signoff_view(db(), record.id, centre=_centre())
+    view = signoff_view(db(), record.id, centre=_centre(), zone=centre_zone())
     return _download(build_signoff_docx(view), document_name(view), "docx")
 
 

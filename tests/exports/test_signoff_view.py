@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, date, datetime
 
 import docx
 import pytest
@@ -344,3 +345,37 @@ def test_the_document_says_what_the_witness_said_next_to_their_testimony(
     )
     text = _text(build_signoff_docx(view))
     assert "Witness confirmation: Confirmed by the witness (w@employer.org) on " in text
+
+
+def test_evidence_of_the_day_of_sign_off_counts_on_the_centres_day(session, case) -> None:
+    """A standard signed off at 00:30 on 7 Jun 2027 in London (23:30 UTC on 6 Jun) on evidence
+    of 7 Jun: the service let it count (the centre's "today" was 7 Jun), and so does the record,
+    which reads the day of sign-off in the centre's time zone, not as 6 Jun in UTC, when the
+    activity would be "dated after sign-off"."""
+    from zoneinfo import ZoneInfo
+
+    from portfolio.models import EvidenceVersion
+
+    record = case.signoff
+    record.signed_at = datetime(2027, 6, 6, 23, 30, tzinfo=UTC)
+    version = session.exec(
+        select(EvidenceVersion).where(
+            EvidenceVersion.evidence_id == case.account_id, EvidenceVersion.number == 1
+        )
+    ).one()
+    version.activity_date = date(2027, 6, 7)
+    session.add_all([record, version])
+    session.flush()
+    view = signoff_view(session, record.id, centre=CENTRE, zone=ZoneInfo("Europe/London"))
+    evidence = [e for c in view.criteria for e in c.evidence]
+    assert evidence and all(e.counts and not e.not_counted for e in evidence)
+    # the day is the centre's: in Tokyo 23:30 UTC on 6 Jun 2027 is already 7 Jun as well, in
+    # New York still 6 Jun (the evidence of 7 Jun is dated after sign-off there)
+    tokyo = signoff_view(session, record.id, centre=CENTRE, zone=ZoneInfo("Asia/Tokyo"))
+    assert all(e.counts for c in tokyo.criteria for e in c.evidence)
+    new_york = signoff_view(session, record.id, centre=CENTRE, zone=ZoneInfo("America/New_York"))
+    assert all(
+        e.not_counted == "the activity is dated after sign-off."
+        for c in new_york.criteria
+        for e in c.evidence
+    )

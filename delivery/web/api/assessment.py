@@ -18,6 +18,7 @@ from delivery.web.api import problems
 from delivery.web.api.handler import api_actor, operation
 from delivery.web.api.schemas import IDS, MAX_ID, Strict
 from delivery.web.context import db
+from delivery.web.words import centre_zone
 from exports.downloads import learner_downloads, signoff_for_download
 from exports.signoff import build_signoff_docx
 from exports.signoff_view import document_name, signoff_view
@@ -276,7 +277,10 @@ def signoff_document(signoff_id: int) -> Response:
     behind it, and both declarations."""
     record = signoff_for_download(db(), actor=api_actor(), signoff_id=signoff_id)
     view = signoff_view(
-        db(), record.id or 0, centre=str(current_app.config.get("CENTRE_NAME") or "")
+        db(),
+        record.id or 0,
+        centre=str(current_app.config.get("CENTRE_NAME") or ""),
+        zone=centre_zone(),
     )
     import io
 
