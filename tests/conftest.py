@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -139,6 +140,20 @@ def _drop_templates() -> Iterator[None]:
     while _TEMPLATE_CLEANUP:
         _TEMPLATE_CLEANUP.pop().__exit__(None, None, None)
     _TEMPLATES.clear()
+
+
+@pytest.fixture(autouse=True)
+def _process_zone_kept() -> Iterator[None]:
+    """Put back the process's time zone (``TZ``) that ``portfolio serve`` sets to the centre's:
+    the next test reads "today" from the machine's clock again."""
+    before = os.environ.get("TZ")
+    yield
+    if os.environ.get("TZ") != before:
+        if before is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
 
 
 @contextmanager

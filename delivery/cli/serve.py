@@ -9,6 +9,7 @@ import tempfile
 import click
 
 from delivery.cli.context import Context, pass_ctx
+from delivery.schedule import use_time_zone
 
 
 def own_address(host: str, port: int) -> str:
@@ -41,6 +42,10 @@ def serve(ctx: Context, host: str, port: int, threads: int | None, workers: int)
     """Serve the web application with a production WSGI server (waitress, or gunicorn for
     several processes); never the Flask debug server."""
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)")
+    # "today" on the pages (plans due and overdue, breaks, the caseload's summaries, the nightly
+    # thread) is date.today(): the centre's day, whatever the machine's zone (gunicorn's workers
+    # inherit it), as the scheduler reads its cron times
+    use_time_zone(ctx.settings["TIME_ZONE"])
     if not ctx.settings.get("BASE_URL") and ctx.settings.get("ENV") != "production":
         # links in e-mail sent outside a request (notifications) need the site's address: outside
         # production, this server's own; set in the environment, so gunicorn's workers have it too
