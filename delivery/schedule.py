@@ -20,7 +20,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -63,7 +63,8 @@ def refresh_summaries_task(database_url: str) -> int:
     zone = ZoneInfo(_conf(database_url)["TIME_ZONE"])
     engine = make_engine(database_url)
     try:
-        stored = summaries.refresh(_unit(engine), date.today(), zone=zone)
+        # the centre's day, which the scheduler queued it on: the worker's clock may be UTC's
+        stored = summaries.refresh(_unit(engine), datetime.now(zone).date(), zone=zone)
     finally:
         engine.dispose()
     log.info("stored today's summaries of %d registration(s)", stored)
@@ -150,7 +151,8 @@ def start_nightly_thread(
         while True:
             time.sleep(seconds_to_next(clock()))
             try:
-                summaries.refresh(partial(unit_of_work, session_factory), date.today(), zone=zone)
+                today = datetime.now(zone).date()  # the centre's, whatever TZ says
+                summaries.refresh(partial(unit_of_work, session_factory), today, zone=zone)
             except Exception:  # noqa: BLE001 - a background thread has nobody else to tell
                 log.exception("storing the nightly summaries failed")
 

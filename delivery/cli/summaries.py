@@ -3,7 +3,7 @@ cron in the embedded default; see docs/deploy.md)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import click
@@ -33,7 +33,8 @@ def refresh_command(ctx: Context, chunk: int, as_json: bool) -> None:
     after midnight from cron (the RQ scheduler of `portfolio schedule` does it without cron);
     running it again the same day stores nothing twice."""
     zone = ZoneInfo(ctx.settings["TIME_ZONE"])
-    stored = summaries.refresh(ctx.session, date.today(), chunk=chunk, zone=zone)
+    # the centre's day: cron's machine may keep UTC, a day behind London from 00:00 to 01:00 BST
+    stored = summaries.refresh(ctx.session, datetime.now(zone).date(), chunk=chunk, zone=zone)
     echo_data(
         {"stored": stored},
         as_json=as_json,

@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine
@@ -116,3 +117,19 @@ def test_the_retention_rules_run_through_the_queue(
     again = queue.enqueue(apply_retention_task, _url(engine))
     _work(queue)
     assert again.return_value()["items"] == 0  # nothing is due twice
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_the_nightly_summaries_are_the_centres_day(
+    engine, session, queue, make_person, make_registration, monkeypatch, zone
+) -> None:
+    """The worker's clock may be UTC's: the job stores the day in PORTFOLIO_TIME_ZONE, the day
+    the scheduler queued it on (UTC+14 and UTC-11 are on different days at any moment)."""
+    make_registration(assessor=make_person("assessor"))
+    session.commit()
+    monkeypatch.setenv("PORTFOLIO_TIME_ZONE", zone)
+    job = queue.enqueue(refresh_summaries_task, _url(engine))
+    _work(queue)
+    assert job.get_status() == "finished", job.latest_result()
+    rows = session.exec(select(RegistrationSummary)).all()
+    assert rows and {r.computed_on for r in rows} == {datetime.now(ZoneInfo(zone)).date()}

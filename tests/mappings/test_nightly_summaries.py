@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 from functools import partial
+from zoneinfo import ZoneInfo
 
+import pytest
 from sqlmodel import select
 
 from delivery.schedule import (
@@ -128,3 +130,17 @@ def test_the_scheduler_queues_both_daily_jobs() -> None:
     )
     assert {j.queue_name for j in jobs.values()} == {QUEUE}
     assert all(j.args == ("sqlite:///x.sqlite3",) for j in jobs.values())
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_summaries_are_stored_for_the_centres_day(
+    session, cli, make_person, make_registration, monkeypatch, zone
+) -> None:
+    """Run at 00:05 in London by cron on a machine kept in UTC (23:05 the day before), the
+    command stored the UTC day's summaries, which the day's first caseload finds a day old: it
+    stores the centre's day (UTC+14 and UTC-11 are on different days at any moment)."""
+    reg = make_registration(assessor=make_person("assessor"))
+    monkeypatch.setenv("PORTFOLIO_TIME_ZONE", zone)
+    result = cli("summaries", "refresh")
+    assert result.exit_code == 0, result.output
+    assert _stored(session)[reg.id].computed_on == datetime.now(ZoneInfo(zone)).date()
