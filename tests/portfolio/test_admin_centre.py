@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from delivery.web.admin.figures import centre_figures
 from portfolio.services import withdrawals
@@ -142,3 +143,23 @@ def test_one_active_registration_is_counted_in_the_singular(session, make_person
     session.commit()
     active = next(f for f in centre_figures(session).work if f.label == "Active registrations")
     assert (active.value, active.hint) == (2, "registrations with a standard not yet signed off")
+
+
+def test_this_months_figures_begin_at_midnight_in_the_centres_time_zone(
+    session, make_person, make_registration, make_evidence
+) -> None:
+    """June's figures count what was submitted from 00:00 on 1 Jun in London (23:00 UTC on
+    31 May in British Summer Time), not from midnight UTC, an hour into June."""
+    learner = make_person("learner")
+    make_registration(learner=learner)
+    for title, at in (("Late in May", datetime(2027, 5, 31, 22, 30, tzinfo=UTC)),
+                      ("Early in June", datetime(2027, 5, 31, 23, 30, tzinfo=UTC))):  # fmt: skip
+        item = make_evidence(learner, title=title)
+        item.submitted_at = at
+        session.add(item)
+    session.flush()
+    figures = centre_figures(session, today=date(2027, 6, 15), zone=ZoneInfo("Europe/London"))
+    assert figures.month == "June 2027"
+    assert _value(figures, "Evidence items submitted") == 1
+    in_utc = centre_figures(session, today=date(2027, 6, 15), zone=ZoneInfo("UTC"))
+    assert _value(in_utc, "Evidence items submitted") == 0  # a centre kept in UTC: May

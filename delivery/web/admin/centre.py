@@ -14,6 +14,7 @@ from delivery.web.admin.views import ADMIN, bp
 from delivery.web.context import actor, db
 from delivery.web.forms import PageForm, errors_on
 from delivery.web.handler import page
+from delivery.web.words import centre_zone
 from portfolio.services.people_import import COLUMNS, ImportReport, example_codes, import_people
 from portfolio.words import count_words
 
@@ -21,7 +22,7 @@ from portfolio.words import count_words
 @bp.route("", endpoint="index")
 @page(ADMIN)
 def index() -> str:
-    figures = centre_figures(db())
+    figures = centre_figures(db(), zone=centre_zone())
     # under the centre's rule that staff use two-step verification: those to chase
     rule = bool(current_app.config.get("REQUIRE_TWO_STEP_FOR_STAFF"))
     chase = staff_without_two_step(db()) if rule else None

@@ -7,8 +7,9 @@ also names those yet to set it up, in one more statement."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, func, literal, or_
 from sqlalchemy import select as sa_select
@@ -29,6 +30,7 @@ from portfolio.models import (
     TwoStep,
 )
 from portfolio.models.lti import STAFF_ROLES
+from portfolio.services.registration_standards import CENTRE
 
 
 @dataclass(frozen=True)
@@ -92,9 +94,10 @@ def _kept() -> Any:
     return exists().where(col(learner.id) == Evidence.learner_id, col(learner.erased_at).is_(None))
 
 
-def _statement(today: date) -> Any:
-    """One SELECT of scalar subqueries, one per figure, in the order ``centre_figures`` reads."""
-    month_start = datetime.combine(today.replace(day=1), datetime.min.time(), tzinfo=UTC)
+def _statement(today: date, zone: ZoneInfo) -> Any:
+    """One SELECT of scalar subqueries, one per figure, in the order ``centre_figures`` reads;
+    this month begins at midnight on its first day in the centre's ``zone``."""
+    month_start = datetime.combine(today.replace(day=1), time.min, tzinfo=zone).astimezone(UTC)
     signed = exists().where(
         col(SignOff.registration_id) == RegistrationStandard.registration_id,
         col(SignOff.standard_id) == RegistrationStandard.standard_id,
@@ -174,9 +177,11 @@ def _statement(today: date) -> Any:
     )
 
 
-def centre_figures(session: Session, *, today: date | None = None) -> CentreFigures:
-    today = today or date.today()
-    row = session.execute(_statement(today)).one()
+def centre_figures(
+    session: Session, *, today: date | None = None, zone: ZoneInfo = CENTRE
+) -> CentreFigures:
+    today = today or datetime.now(zone).date()
+    row = session.execute(_statement(today, zone)).one()
     (learners, assessors, iqas, cohorts, staff, two_step_on, active, withdrawn, unallocated, claims,
      items, overdue, on_break, signed_off, submitted, accepted, referred, actions, grants) = (int(v or 0) for v in row)  # fmt: skip
     return CentreFigures(
