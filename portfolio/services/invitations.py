@@ -7,6 +7,7 @@ roles. The caller e-mails it once its transaction has committed. "Invite again" 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -16,6 +17,7 @@ from portfolio.models import AuditEntry, PasswordReset, Person
 from portfolio.models.base import utcnow
 from portfolio.services import audit, resets
 from portfolio.services.actors import Actor
+from portfolio.words import local
 
 LIFETIME = timedelta(days=7)
 AGAIN_AFTER = timedelta(minutes=5)
@@ -51,8 +53,9 @@ def _aware(when: datetime) -> datetime:
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
-def invited_on(session: Session, person_id: int) -> date | None:
-    """The day the person was last invited (one statement, on the trail's subject index)."""
+def invited_on(session: Session, person_id: int, *, zone: ZoneInfo) -> date | None:
+    """The day the person was last invited, in the centre's ``zone`` (one statement, on the
+    trail's subject index)."""
     when = session.exec(
         select(func.max(AuditEntry.at)).where(
             AuditEntry.subject_type == "person",
@@ -60,7 +63,7 @@ def invited_on(session: Session, person_id: int) -> date | None:
             AuditEntry.action == "person.invited",
         )
     ).one()
-    return _aware(when).date() if when is not None else None
+    return local(when, zone).date() if when is not None else None
 
 
 def message(*, name: str, centre: str, roles: str, link: str) -> tuple[str, str]:

@@ -296,3 +296,20 @@ def test_without_mail_the_setting_is_named_in_a_sentence_that_says_what_it_is(
     done = client.post("/admin/people/import", data={"content": ONE_IMPORTED.decode()})
     assert done.status_code == 302
     assert NO_MAIL_SAID in _flash(client)
+
+
+def test_the_day_invited_is_the_centres_day(session, make_person, monkeypatch) -> None:
+    """Invited at 00:30 on 7 Jun 2027 in London (23:30 UTC on 6 Jun): the person's page says
+    "Invited on 7 Jun 2027", the day the administrator sent it, not the UTC day before."""
+    from datetime import UTC, date, datetime
+    from zoneinfo import ZoneInfo
+
+    from portfolio.services import audit
+
+    person = make_person("learner", email="june@example.org")
+    monkeypatch.setattr(audit, "utcnow", lambda: datetime(2027, 6, 6, 23, 30, tzinfo=UTC))
+    invitations.invite(session, actor=actor_of(make_person("admin")), person_id=person.id)
+    session.flush()
+    london = invitations.invited_on(session, person.id, zone=ZoneInfo("Europe/London"))
+    assert london == date(2027, 6, 7)
+    assert invitations.invited_on(session, person.id, zone=ZoneInfo("UTC")) == date(2027, 6, 6)

@@ -11,7 +11,7 @@ from flask import current_app, flash
 
 from delivery.web.context import actor, db
 from delivery.web.outbox import reset_link, send_all_later
-from delivery.web.words import role_words
+from delivery.web.words import centre_zone, role_words
 from portfolio.models import Person
 from portfolio.services import invitations
 from portfolio.words import day_words
@@ -104,7 +104,9 @@ def state_of(person: Person) -> InviteState:
     """Read only for someone with no password yet (once they have one, the invitation is done
     with, and the page costs no more than it did)."""
     waiting = not person.password_hash
-    day: date | None = invitations.invited_on(db(), person.id or 0) if waiting else None
+    day: date | None = (
+        invitations.invited_on(db(), person.id or 0, zone=centre_zone()) if waiting else None
+    )
     return InviteState(
         invited_on=day_words(day) if day else None,
         waiting=waiting,
