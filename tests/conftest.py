@@ -418,6 +418,29 @@ def cheap_password_hashing() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def choices_as_wtforms_3_4_reads_them() -> Iterator[None]:
+    """WTForms 3.3 reads a select's, radio's or tick box's choice given as a (value, label)
+    tuple but says it is deprecated, and only when the tuples reach the field's constructor;
+    3.4 removes them. Every choice a page builds, also those set on a bound field (``.choices
+    = ...``, which 3.3 takes without a word), must be a ``SelectChoice`` (or a plain string):
+    the tests read choices as 3.4 will, refusing a tuple wherever a page renders or validates."""
+    from wtforms.fields.choices import Choice, SelectChoice
+
+    real = SelectChoice.__dict__["from_input"]
+
+    def from_input(cls: type[SelectChoice], input: Any, optgroup: Any = None) -> SelectChoice:
+        if isinstance(input, tuple) and not isinstance(input, Choice):  # Choice: its own warning
+            raise TypeError(f"a choice given as a tuple, which WTForms 3.4 refuses: {input!r}")
+        return real.__func__(cls, input, optgroup)
+
+    SelectChoice.from_input = classmethod(from_input)
+    try:
+        yield
+    finally:
+        SelectChoice.from_input = real
+
+
+@pytest.fixture(scope="session", autouse=True)
 def wired() -> None:
     """Guards and relations registered as the app, the CLI and the worker register them."""
     wire()

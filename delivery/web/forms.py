@@ -28,6 +28,7 @@ from wtforms import (
     EmailField,
     Field,
     PasswordField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -202,6 +203,13 @@ class DayField(DateField):
             raise ValueError(self.said) from None
 
 
+def options(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
+    """The choices of a select, radio buttons or tick boxes, from (value, label) pairs: WTForms
+    takes them as ``SelectChoice`` (tuples are deprecated in 3.3 and removed in 3.4). A value
+    is sent as its text and read back by the field's ``coerce``, as before."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 def per_row(
     cls: type[FormT], rows: Iterable[int | None], failed: PageForm | None = None, **kwargs: Any
 ) -> dict[int, FormT]:
@@ -346,8 +354,8 @@ class TokenForm(PageForm):
 
     def __init__(self, *args: Any, scopes: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.scopes.choices = list((SCOPES if scopes is None else scopes).items())
-        self.days.choices = [(30, "30 days"), (90, "90 days"), (366, "a year")]
+        self.scopes.choices = options((SCOPES if scopes is None else scopes).items())
+        self.days.choices = options([(30, "30 days"), (90, "90 days"), (366, "a year")])
 
 
 class ConfirmSignInForm(CodeOrRecovery):

@@ -12,7 +12,7 @@ from wtforms import SelectField, SelectMultipleField, StringField, SubmitField, 
 from wtforms.validators import DataRequired, Length
 
 from delivery.web.context import actor, db
-from delivery.web.forms import DayField, PageForm, errors_on, status_of
+from delivery.web.forms import DayField, PageForm, errors_on, options, status_of
 from delivery.web.handler import page
 from mappings.assessment import plan_reads, plans
 from mappings.assessment.plan_state import ANY_KIND, record_words, written_by_assessor
@@ -36,7 +36,7 @@ class PlanForm(PageForm):
     # every kind of evidence, in words, from the one list of them; the service checks the choice
     evidence_kind = SelectField(
         "Kind of evidence asked for",
-        choices=[("", ANY_KIND), *KINDS.items()],
+        choices=options([("", ANY_KIND), *KINDS.items()]),
         default="",
         validate_choice=False,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from flask_wtf.file import FileRequired, MultipleFileField
 from wtforms import (
@@ -28,14 +27,14 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from delivery.web.forms import NEW_PASSWORD_LENGTH, DayField, PageForm, password_length
+from delivery.web.forms import NEW_PASSWORD_LENGTH, DayField, PageForm, options, password_length
 from delivery.web.words import ROLE_WORDS
 from portfolio.models.people import ROLES
 from portfolio.services.registration_dates import default_planned_end
 
 NO_CHOICE = 0  # the "(none)" option of optional selects
 # the role tick boxes: the code is sent, the role is read in words ("Internal quality assurer")
-ROLE_CHOICES = [(role, ROLE_WORDS.get(role, role).capitalize()) for role in ROLES]
+ROLE_CHOICES = options((role, ROLE_WORDS.get(role, role).capitalize()) for role in ROLES)
 
 
 class CheckboxesField(SelectMultipleField):
@@ -58,9 +57,7 @@ class PersonForm(PageForm):
         ],
     )
     roles = CheckboxesField(
-        "Roles",
-        choices=list(ROLES),
-        validators=[DataRequired(message="Tick at least one role.")],
+        "Roles", choices=ROLE_CHOICES, validators=[DataRequired(message="Tick at least one role.")]
     )
     site = StringField(
         "Site",
@@ -73,10 +70,6 @@ class PersonForm(PageForm):
     )
     invite = BooleanField("E-mail them an invitation to set their password")
     create = SubmitField("Add person")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.roles.choices = ROLE_CHOICES  # set here: tuple choices in the class are deprecated
 
 
 class InviteForm(PageForm):
@@ -96,17 +89,13 @@ class DetailsForm(PageForm):
         validators=[DataRequired("Give the e-mail address they log in with."), Length(max=320)],
     )
     roles = CheckboxesField(
-        "Roles", choices=list(ROLES), validators=[DataRequired(message="Tick at least one role.")]
+        "Roles", choices=ROLE_CHOICES, validators=[DataRequired(message="Tick at least one role.")]
     )
     site = StringField(
         "Site",
         validators=[DataRequired("Give the person's site, such as “Main site”."), Length(max=200)],
     )
     save = SubmitField("Save details")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.roles.choices = ROLE_CHOICES  # set here: tuple choices in the class are deprecated
 
 
 class PasswordResetForm(PageForm):
@@ -209,21 +198,23 @@ class AllocationForm(AllocationFields):
     save = SubmitField("Save changes")
 
 
-FORMATS = [
-    ("auto", "Detect from the file"),
-    ("nos-text", "NOS suite as plain text"),
-    ("nos-page", "NOS page text copied from ukstandards.org.uk"),
-    ("nos-docx", "NOS as Word (.docx)"),
-    ("topic-guide", "Topic guide (marking points)"),
-    ("case", "1EdTech CASE package (JSON)"),
-    ("nos-json", "NOS database JSON"),
-    ("csv", "Units as CSV"),
-]
+FORMATS = options(
+    [
+        ("auto", "Detect from the file"),
+        ("nos-text", "NOS suite as plain text"),
+        ("nos-page", "NOS page text copied from ukstandards.org.uk"),
+        ("nos-docx", "NOS as Word (.docx)"),
+        ("topic-guide", "Topic guide (marking points)"),
+        ("case", "1EdTech CASE package (JSON)"),
+        ("nos-json", "NOS database JSON"),
+        ("csv", "Units as CSV"),
+    ]
+)
 
 
 class UploadFrameworkForm(PageForm):
     file = MultipleFileField("Framework files", validators=[FileRequired()])
-    fmt = SelectField("Format", default="auto")
+    fmt = SelectField("Format", choices=FORMATS, default="auto")
     code = StringField(
         "Code (only for a unit whose file has none)", validators=[Optional(), Length(max=64)]
     )
@@ -234,15 +225,20 @@ class UploadFrameworkForm(PageForm):
     add = BooleanField("Add these standards to the framework already loaded (its newest version)")
     preview = SubmitField("Preview")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fmt.choices = list(FORMATS)  # set here: tuple choices in the class are deprecated
-
 
 class ConfirmImportForm(PageForm):
     token = HiddenField(validators=[DataRequired()])
     confirm = SubmitField("Import")
     cancel = SubmitField("Cancel")
+
+
+EMAIL_LINKS = options(
+    [
+        ("learners", "Learners only (staff are linked by an administrator)"),
+        ("staff", "Learners, assessors and IQAs (the centre controls this VLE's addresses)"),
+        ("none", "Nobody (an administrator links each person)"),
+    ]
+)
 
 
 class PlatformForm(PageForm):
@@ -262,17 +258,11 @@ class PlatformForm(PageForm):
     token_url = StringField("Access token URL", validators=[DataRequired(), Length(max=500)])
     jwks_url = StringField("Public keyset URL", validators=[DataRequired(), Length(max=500)])
     email_links = SelectField(
-        "Whose accounts may its launches find by e-mail address?", default="learners"
+        "Whose accounts may its launches find by e-mail address?",
+        choices=EMAIL_LINKS,
+        default="learners",
     )
     add = SubmitField("Register the platform")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.email_links.choices = [  # set here: tuple choices in the class are deprecated
-            ("learners", "Learners only (staff are linked by an administrator)"),
-            ("staff", "Learners, assessors and IQAs (the centre controls this VLE's addresses)"),
-            ("none", "Nobody (an administrator links each person)"),
-        ]
 
 
 class PlatformRemoveForm(PageForm):
@@ -343,16 +333,13 @@ class ReallocateForm(PageForm):
     those unticked on this page (``shown``: the ids it listed; ``expected``: how many it said
     there were), "ticked" (also when not sent) only those ticked on this page."""
 
-    scope = RadioField("Which learners", choices=["all", "ticked"], default="ticked")
+    scope = RadioField(
+        "Which learners", choices=options([("all", "All"), ("ticked", "Ticked")]), default="ticked"
+    )
     registration_ids = CheckboxesField("Learners to move", coerce=int, validate_choice=False)
     shown = HiddenField()
     expected = HiddenField()
     move = SubmitField("Move the learners")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # set here: tuple choices in the class are deprecated (wtforms 3.4 removes them)
-        self.scope.choices = [("all", "All"), ("ticked", "Ticked")]
 
     def shown_ids(self) -> list[int]:
         return [int(i) for i in (self.shown.data or "").split(",") if i.isdigit() and len(i) < 10]

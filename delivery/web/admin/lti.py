@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from delivery.web.admin.forms import PlatformForm, PlatformLinkForm, PlatformRemoveForm
 from delivery.web.admin.views import ADMIN, bp
 from delivery.web.context import actor, db
-from delivery.web.forms import errors_on, status_of
+from delivery.web.forms import errors_on, options, status_of
 from delivery.web.handler import page
 from delivery.web.lti.views import site_tool_urls
 from portfolio.services import lti
@@ -21,7 +21,7 @@ def lti_platforms() -> tuple[str, int] | Response:
     form = PlatformForm()
     rows = lti.list_platforms(db())
     remove = PlatformRemoveForm(prefix="rm")
-    remove.platform.choices = [(p.id, f"{p.name} ({p.issuer})") for p in rows]
+    remove.platform.choices = options((p.id, f"{p.name} ({p.issuer})") for p in rows)
     link = PlatformLinkForm(prefix="ln")
     link.platform.choices = remove.platform.choices
     if form.add.data and form.validate_on_submit():

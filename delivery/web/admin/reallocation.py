@@ -19,7 +19,7 @@ from delivery.web.admin.forms import (
 )
 from delivery.web.admin.views import ADMIN, bp
 from delivery.web.context import actor, db
-from delivery.web.forms import errors_on, status_of
+from delivery.web.forms import errors_on, options, status_of
 from delivery.web.handler import page
 from delivery.web.words import centre_zone
 from portfolio.models import Person
@@ -38,16 +38,24 @@ def _label(row: RegistrationRow) -> str:
 def _prepare(form: ReallocateForm, found: PersonRegistrations, others: list[Person]) -> None:
     """Offer a page of learners (all ticked unless this form was posted), all of them or the
     ticked, and the people to move them to."""
-    form.registration_ids.choices = [(r.id, _label(r)) for r in found.rows]
+    form.registration_ids.choices = options((r.id, _label(r)) for r in found.rows)
     every = reallocation.learners_words(found.total)
-    form.scope.choices = [
-        ("all", f"All {every}, but those unticked below" if found.total > 1 else f"The {every}"),
-        ("ticked", "Only the learners ticked below" + (" (this page)" if found.pages > 1 else "")),
-    ]
+    form.scope.choices = options(
+        [
+            (
+                "all",
+                f"All {every}, but those unticked below" if found.total > 1 else f"The {every}",
+            ),
+            (
+                "ticked",
+                "Only the learners ticked below" + (" (this page)" if found.pages > 1 else ""),
+            ),
+        ]
+    )
     target = next(f for name, f in form._fields.items() if name.startswith("to_"))
-    target.choices = [(NO_CHOICE, "(choose)")] + [
-        (p.id or 0, f"{p.name} ({p.email})") for p in others
-    ]
+    target.choices = options(
+        [(NO_CHOICE, "(choose)"), *((p.id or 0, f"{p.name} ({p.email})") for p in others)]
+    )
     if not form.move.data:  # shown fresh, also beside the other form's error
         form.registration_ids.data = [r.id for r in found.rows]
         target.data = NO_CHOICE

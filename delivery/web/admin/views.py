@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from delivery.web.admin import invites
 from delivery.web.admin.forms import (
@@ -36,7 +37,7 @@ from delivery.web.admin.forms import (
     WithdrawForm,
 )
 from delivery.web.context import actor, db
-from delivery.web.forms import errors_on, status_of
+from delivery.web.forms import errors_on, options, status_of
 from delivery.web.handler import page
 from delivery.web.outbox import send_later
 from delivery.web.words import ASSESSOR_STATUSES, centre_zone, status_words
@@ -226,17 +227,19 @@ class Choices:
     """The people and cohorts the registration forms offer (the learner is typed, not offered:
     there may be thousands), loaded in a fixed number of queries."""
 
-    assessors: list[tuple[int, str]]
-    iqas: list[tuple[int, str]]
-    cohorts: list[tuple[int, str]]
+    assessors: list[SelectChoice]
+    iqas: list[SelectChoice]
+    cohorts: list[SelectChoice]
 
 
 def _choices(keep: int | None = None) -> Choices:
     """The choices; of the cohorts, the open ones and ``keep`` (the registration's own, which
     the edit form offers even when closed, so saving it unchanged works)."""
 
-    def of(role: str) -> list[tuple[int, str]]:  # the few who hold it, judged in SQL
-        return [(p.id or 0, f"{p.name} ({p.email})") for p in people.people_with_role(db(), role)]
+    def of(role: str) -> list[SelectChoice]:  # the few who hold it, judged in SQL
+        return options(
+            (p.id or 0, f"{p.name} ({p.email})") for p in people.people_with_role(db(), role)
+        )
 
     def label(c: cohorts.CohortRow) -> str:
         return f"{c.name} ({c.site}, closed)" if c.closed_at else f"{c.name} ({c.site})"
@@ -244,8 +247,9 @@ def _choices(keep: int | None = None) -> Choices:
     return Choices(
         assessors=of("assessor"),
         iqas=of("iqa"),
-        cohorts=[(NO_CHOICE, "(none)")]
-        + [(c.id, label(c)) for c in cohorts.offered(db(), keep=keep)],
+        cohorts=options(
+            [(NO_CHOICE, "(none)"), *((c.id, label(c)) for c in cohorts.offered(db(), keep=keep))]
+        ),
     )
 
 
@@ -258,7 +262,7 @@ def _learner_email(learner_id: int | None) -> str | None:
 
 def _fill(form: AllocationFields, choices: Choices, framework_id: int) -> None:
     standards = catalogue.standard_titles(db(), framework_id)
-    form.standards.choices = [(code, f"{code} {title}") for code, title in standards]
+    form.standards.choices = options((code, f"{code} {title}") for code, title in standards)
     form.assessor_id.choices = choices.assessors
     form.iqa_id.choices = choices.iqas
     form.cohort_id.choices = choices.cohorts

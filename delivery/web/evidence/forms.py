@@ -22,7 +22,7 @@ from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from delivery.web.evidence.mapping import MappingView
-from delivery.web.forms import DayField, PageForm
+from delivery.web.forms import DayField, PageForm, options
 from mappings.assessment.claims import VACSR
 from portfolio.models.evidence import ASSESSOR_KINDS
 
@@ -135,8 +135,7 @@ class DecisionForm(PageForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # set here: tuple choices in the class are deprecated
-        self.decision.choices = [("accepted", "Accept"), ("referred", "Refer")]
+        self.decision.choices = options([("accepted", "Accept"), ("referred", "Refer")])
 
     def validate_feedback(self, field: TextAreaField) -> None:
         if self.decision.data == "referred" and not (field.data or "").strip():
@@ -170,7 +169,9 @@ class ClaimDecisionForm(PageForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # "referred" second, as on the single-claim form (its id stays decision-N-1)
-        self.decision.choices = [("accepted", "Accept"), ("referred", "Refer"), ("", "Not now")]
+        self.decision.choices = options(
+            [("accepted", "Accept"), ("referred", "Refer"), ("", "Not now")]
+        )
 
     def validate_feedback(self, field: TextAreaField) -> None:
         if self.decision.data == "referred" and not (field.data or "").strip():
@@ -315,9 +316,9 @@ class ItemForms:
         forms.mapping_open = mapping.map_open or bool(forms.claims.errors)
         for row, form in forms.decide.items():
             methods = rows[row].methods if row in rows else ()
-            form.method.choices = [("", "Choose a method")] + [
-                (code, f"{code} – {name}") for code, name in methods
-            ]
+            form.method.choices = options(
+                [("", "Choose a method"), *((code, f"{code} – {name}") for code, name in methods)]
+            )
         return forms
 
     @property

@@ -24,7 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from delivery.web.forms import DayField, PageForm
+from delivery.web.forms import DayField, PageForm, options
 from mappings.quality.eqa import LONGEST_GRANT, LONGEST_GRANT_SAID
 
 
@@ -111,7 +111,15 @@ class ReviewForm(PageForm):
     outside WTForms) must each be chosen; :meth:`require_checks` holds the missing ones."""
 
     outcome = SelectField(
-        "Overall outcome", choices=[], validators=[DataRequired("Choose the overall outcome.")]
+        "Overall outcome",
+        choices=options(
+            [
+                ("", "Choose an outcome"),
+                ("agree", "Agree with the assessor"),
+                ("disagree", "Disagree"),
+            ]
+        ),
+        validators=[DataRequired("Choose the overall outcome.")],
     )
     feedback = TextAreaField("Feedback to the assessor", validators=[Length(max=10_000)])
     action1 = StringField("Action for the assessor (optional)", validators=[Length(max=1000)])
@@ -127,12 +135,6 @@ class ReviewForm(PageForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # set here: tuple choices in the class are deprecated
-        self.outcome.choices = [
-            ("", "Choose an outcome"),
-            ("agree", "Agree with the assessor"),
-            ("disagree", "Disagree"),
-        ]
         self.missing_checks: dict[int, str] = {}  # decision id -> message beside its check
 
     def require_checks(self, checks: dict[int, tuple[str, str]], names: dict[int, str]) -> bool:

@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response
 
 from delivery.web.context import actor, db
 from delivery.web.coverage.chart_data import iqa_grid_chart
-from delivery.web.forms import PageForm, errors_on, per_row
+from delivery.web.forms import PageForm, errors_on, options, per_row
 from delivery.web.handler import page
 from delivery.web.iqa.forms import (
     AddSampleForm,
@@ -139,11 +139,11 @@ def _plan_page(cycle_id: int, failed: PageForm | None = None) -> tuple[str, int]
     add_form = (
         failed if isinstance(failed, AddSampleForm) else AddSampleForm(prefix="add", formdata=None)
     )
-    add_form.decision.choices = [
+    add_form.decision.choices = options(
         (c.key, f"{c.learner_name}, {c.standard_code} ({sample_kind_phrase(c.kind)}), "
                 f"assessed by {page_data.facts.assessor_names.get(c.assessor_id, '?')}")
         for c in page_data.candidates
-    ]  # fmt: skip
+    )  # fmt: skip
     shown = sample_page(
         page_data.samples,
         request.args.get("page", type=int),
@@ -190,7 +190,7 @@ def plan(cycle_id: int) -> tuple[str, int] | Response:
 def add(cycle_id: int) -> tuple[str, int] | Response:
     get_cycle(db(), actor(), cycle_id)
     form = AddSampleForm(prefix="add")
-    form.decision.choices = [(form.decision.data or "", "")]  # checked by the service
+    form.decision.choices = options([(form.decision.data or "", "")])  # the service checks it
     if form.validate_on_submit():
         with errors_on(form):
             add_sample(
@@ -370,11 +370,11 @@ def _grants_page(form: GrantForm, failed: PageForm | None = None) -> tuple[str, 
 
 def _grant_form(formdata: bool = True) -> GrantForm:
     form = GrantForm(prefix="grant") if formdata else GrantForm(prefix="grant", formdata=None)
-    form.person.choices = [(p.id or 0, p.name) for p in people.people_with_role(db(), "eqa")]
-    form.cycle.choices = [
+    form.person.choices = options((p.id or 0, p.name) for p in people.people_with_role(db(), "eqa"))
+    form.cycle.choices = options(
         (c.id or 0, c.name)
         for c in db().exec(select(SamplingCycle).order_by(col(SamplingCycle.name))).all()
-    ]
+    )
     return form
 
 
