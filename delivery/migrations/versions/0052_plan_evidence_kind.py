@@ -27,5 +27,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("assessment_plan") as batch:
+    # as in 0050: the tables its foreign keys name are not read, only their names are needed
+    with op.batch_alter_table("assessment_plan", reflect_kwargs={"resolve_fks": False}) as batch:
         batch.drop_column("evidence_kind")
