@@ -194,9 +194,12 @@ def _pdf(stream: BinaryIO, filename: str, reader: _Reader) -> int:
 
 def _plain(stream: BinaryIO, reader: _Reader) -> None:
     wrapper = io.TextIOWrapper(stream, encoding="utf-8", errors="replace")
-    while chunk := wrapper.read(CHUNK):
-        if not reader.add(chunk):
-            return
+    try:
+        while chunk := wrapper.read(CHUNK):
+            if not reader.add(chunk):
+                return
+    finally:
+        wrapper.detach()  # the file is the caller's to close (its ``with``), not the wrapper's
 
 
 def extract(path: str | Path, mime: str, filename: str, caps: Caps = Caps()) -> Extracted:

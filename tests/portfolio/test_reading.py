@@ -3,10 +3,12 @@ a forged .docx cannot make the server inflate more than a bounded number of byte
 
 from __future__ import annotations
 
+import gc
 import io
 import re
 import struct
 import tracemalloc
+import warnings
 import zlib
 from pathlib import Path
 
@@ -174,6 +176,22 @@ def test_text_stops_at_the_character_cap(tmp_path: Path) -> None:
     path.write_text("word " * 100_000, encoding="utf-8")
     found = extract.extract(path, "text/plain", "big.txt", Caps(chars=1000))
     assert found.truncated == "chars" and len(found.text) <= 1000
+
+
+@pytest.mark.parametrize("chars", [1000, 1_000_000], ids=["stopped at the cap", "read to the end"])
+def test_reading_a_text_file_leaves_no_file_open_for_the_collector(
+    tmp_path: Path, chars: int
+) -> None:
+    """The text reader over the file is let go of without closing the file (the ``with`` that
+    opened it does): it closed it when dropped, which Python reports as a file left open."""
+    path = tmp_path / "big.txt"
+    path.write_text("word " * 10_000, encoding="utf-8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        found = extract.extract(path, "text/plain", "big.txt", Caps(chars=chars))
+        gc.collect()
+    assert found.text.startswith("word word")
+    assert [str(w.message) for w in caught if w.category is ResourceWarning] == []
 
 
 def test_a_pdf_stops_after_the_page_cap(tmp_path: Path) -> None:
