@@ -101,8 +101,14 @@ def signoff_docx(signoff_id: int) -> Response:
 def bundle(learner_id: int) -> Response:
     store = file_store()
     spool = tempfile.TemporaryFile(dir=current_app.instance_path)  # noqa: SIM115 - sent, then closed
-    key, _ = ensure_key(Path(current_app.config["SIGNING_KEY"]))
-    write_bundle(db(), store, learner_id, spool, centre=_centre(), actor=actor(), signing_key=key)
+    try:
+        key, _ = ensure_key(Path(current_app.config["SIGNING_KEY"]))
+        write_bundle(
+            db(), store, learner_id, spool, centre=_centre(), actor=actor(), signing_key=key
+        )
+    except BaseException:
+        spool.close()  # refused or failed: nothing to send
+        raise
     spool.seek(0)
     response = flask_send_file(
         spool,

@@ -32,7 +32,11 @@ class ImportForm(PageForm):
 @page()
 def download(learner_id: int) -> Response:
     spool = tempfile.TemporaryFile(dir=current_app.instance_path)  # noqa: SIM115 - sent, then closed
-    write_leap2a(db(), file_store(), learner_id, spool, actor=actor())
+    try:
+        write_leap2a(db(), file_store(), learner_id, spool, actor=actor())
+    except BaseException:
+        spool.close()  # refused or failed: nothing to send
+        raise
     spool.seek(0)
     response = flask_send_file(
         spool,

@@ -3,7 +3,9 @@ learner, the download and upload pages, and a refused upload that writes nothing
 
 from __future__ import annotations
 
+import gc
 import io
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -101,3 +103,26 @@ def test_web_download_and_upload(
     )
     assert r.status_code == 302
     assert _count(session, learner.id) == 4
+
+
+def test_a_refused_download_closes_the_file_it_was_to_be_written_to(
+    client, auth, session, app, make_person, make_registration, make_evidence
+) -> None:
+    """The Leap2A, bundle and subject-access downloads write to a temporary file, then send
+    it; when writing is refused (not the learner's assessor, no such person) the file is closed
+    at once, not left for Python to report as open."""
+    store = FileStore(app.config["FILE_STORE"])
+    case = build_case(session, store, make_person, make_registration, make_evidence)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        auth.login(make_person("assessor"))
+        for url in (
+            f"/learners/{case.learner.id}/leap2a.zip",
+            f"/learners/{case.learner.id}/bundle.zip",
+        ):
+            assert client.get(url).status_code == 404
+        auth.logout()
+        auth.login(make_person("admin"))
+        assert client.post("/admin/people/999999/subject-access").status_code == 404
+        gc.collect()
+    assert [str(w.message) for w in caught if w.category is ResourceWarning] == []

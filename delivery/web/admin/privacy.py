@@ -54,14 +54,18 @@ def subject_access(person_id: int) -> Response:
     """Everything held about the person, as one zip (the request is recorded in the trail)."""
     _person(person_id)
     spool = tempfile.TemporaryFile(dir=current_app.instance_path)  # noqa: SIM115 - sent, then closed
-    write_subject_access(
-        db(),
-        file_store(),
-        person_id,
-        spool,
-        actor=actor(),
-        centre=str(current_app.config.get("CENTRE_NAME") or ""),
-    )
+    try:
+        write_subject_access(
+            db(),
+            file_store(),
+            person_id,
+            spool,
+            actor=actor(),
+            centre=str(current_app.config.get("CENTRE_NAME") or ""),
+        )
+    except BaseException:
+        spool.close()  # refused or failed: nothing to send
+        raise
     spool.seek(0)
     response = flask_send_file(
         spool,
