@@ -240,20 +240,8 @@ def session(connection: Connection) -> Iterator[Session]:
         s.close()
 
 
-class ClosingClient(FlaskClient):
-    """The test client of the tests' app. A response holds what it sends open until it is
-    closed (a download: its file), and a test reading ``.data`` never closes it: Python then
-    reports the file left open when the response is dropped. The app keeps every response
-    (``app.extensions["test_responses"]``) and the fixture closes them when the test ends."""
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        response = super().open(*args, **kwargs)
-        self.application.extensions.setdefault("test_responses", []).append(response)
-        return response
-
-
 @pytest.fixture
-def app(engine: Engine, connection: Connection, tmp_path: Path) -> Iterator[Flask]:
+def app(engine: Engine, connection: Connection, tmp_path: Path) -> Flask:
     application = create_app(
         {
             "ENGINE": engine,
@@ -266,10 +254,7 @@ def app(engine: Engine, connection: Connection, tmp_path: Path) -> Iterator[Flas
         }
     )
     application.extensions["portfolio"].session_factory = lambda: _session_on(connection)
-    application.test_client_class = ClosingClient
-    yield application
-    for response in application.extensions.get("test_responses", []):
-        response.close()
+    return application
 
 
 @pytest.fixture

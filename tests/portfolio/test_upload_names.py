@@ -3,9 +3,7 @@ kept on one line and without the marks that reorder what a page shows."""
 
 from __future__ import annotations
 
-import gc
 import io
-import warnings
 
 from sqlmodel import select
 
@@ -60,34 +58,3 @@ def test_a_stored_name_with_a_line_break_still_downloads(client, auth, session) 
     download = client.get(f"/files/{attachment.id}")
     assert download.status_code == 200
     assert "notes more.txt" in download.headers["Content-Disposition"]
-
-
-def test_a_download_a_test_reads_and_drops_leaves_no_file_open(client, auth, session, app) -> None:
-    """A download's response holds its file open until closed; a test reads ``.data`` and drops
-    it, which left Python to report the file open. The tests' client keeps each response and
-    the app fixture closes them when the test ends (tests/conftest.py ClosingClient)."""
-    from delivery.web.context import file_store
-
-    learner = auth.login("learner")
-    evidence_id = _new_star(client, learner)
-    with app.app_context():
-        store = file_store()
-    evidence.attach(
-        session,
-        actor=actor_of(learner),
-        store=store,
-        evidence_id=evidence_id,
-        filename="notes.txt",
-        stream=io.BytesIO(b"Supervision notes."),
-        max_bytes=1024,
-    )
-    session.commit()
-    attachment = session.exec(select(Attachment)).one()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ResourceWarning)
-        for _ in range(2):
-            download = client.get(f"/files/{attachment.id}")
-            assert download.data == b"Supervision notes."
-        del download
-        gc.collect()
-    assert [str(w.message) for w in caught if w.category is ResourceWarning] == []
