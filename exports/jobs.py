@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
@@ -36,6 +37,7 @@ from portfolio.models import Cohort, Person, Registration
 from portfolio.models.base import utcnow
 from portfolio.services import access, audit
 from portfolio.services.people import Actor
+from portfolio.services.registration_standards import CENTRE
 
 BATCH = 50
 QUEUE = "portfolio-exports"
@@ -266,9 +268,12 @@ def run_job(
     *,
     instance_path: str | Path,
     centre: str,
+    zone: ZoneInfo = CENTRE,
     workers: int = 1,
 ) -> None:
-    """Do one job from start to end; any error marks it failed with the message (never raises)."""
+    """Do one job from start to end; any error marks it failed with the message (never raises).
+    The records' days are the centre's (``zone``, its ``TIME_ZONE``), as the record downloaded
+    alone says them."""
     final: Path | None = None
     tmp: Path | None = None
     try:
@@ -299,7 +304,7 @@ def run_job(
                 for chunk in itertools.chain(pages, [[]]):
                     if chunk:
                         with session_factory() as session:
-                            views = signoff_views(session, chunk, centre=centre)
+                            views = signoff_views(session, chunk, centre=centre, zone=zone)
                     if pending is not None:
                         done += _write(zf, pending)
                         _progress(session_factory, job_id, done)
@@ -343,13 +348,18 @@ _threads: list[threading.Thread] = []
 
 
 def start_thread(
-    session_factory: SessionFactory, job_id: int, *, instance_path: str | Path, centre: str
+    session_factory: SessionFactory,
+    job_id: int,
+    *,
+    instance_path: str | Path,
+    centre: str,
+    zone: ZoneInfo = CENTRE,
 ) -> threading.Thread:
     """Run the job in a daemon thread of this process (the default without Redis)."""
     thread = threading.Thread(
         target=run_job,
         args=(session_factory, job_id),
-        kwargs={"instance_path": str(instance_path), "centre": centre},
+        kwargs={"instance_path": str(instance_path), "centre": centre, "zone": zone},
         name=f"export-job-{job_id}",
         daemon=True,
     )
@@ -364,8 +374,11 @@ def wait_for_threads(timeout: float = 60.0) -> None:
         _threads.pop().join(timeout)
 
 
-def run_job_task(job_id: int, database_url: str, instance_path: str, centre: str) -> None:
-    """The RQ entry point: a fresh engine in the worker process, then :func:`run_job`."""
+def run_job_task(
+    job_id: int, database_url: str, instance_path: str, centre: str, zone: str = CENTRE.key
+) -> None:
+    """The RQ entry point: a fresh engine in the worker process, then :func:`run_job`. ``zone``
+    is the centre's time zone by name (a job queued before it was passed: the default)."""
     from portfolio.db import make_engine
 
     engine = make_engine(database_url)
@@ -375,6 +388,7 @@ def run_job_task(job_id: int, database_url: str, instance_path: str, centre: str
             job_id,
             instance_path=instance_path,
             centre=centre,
+            zone=ZoneInfo(zone),
         )
     finally:
         engine.dispose()
@@ -387,6 +401,7 @@ def enqueue_rq(
     database_url: str,
     instance_path: str | Path,
     centre: str,
+    zone: ZoneInfo = CENTRE,
     queue: str = QUEUE,
 ) -> str:
     """Queue the job on RQ; returns the RQ job id."""
@@ -400,6 +415,7 @@ def enqueue_rq(
         database_url,
         str(instance_path),
         centre,
+        zone.key,
         job_timeout=3600,
         retry=Retry(max=3, interval=[10, 60, 300]),  # when the task itself raises
         description=f"portfolio export job {job_id}",

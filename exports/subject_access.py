@@ -41,6 +41,7 @@ import zipfile
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, BinaryIO
+from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import and_, or_
@@ -73,6 +74,7 @@ from portfolio.services import audit
 from portfolio.services.actors import Actor
 from portfolio.services.audit_about import discarded_since
 from portfolio.services.files import Store
+from portfolio.services.registration_standards import CENTRE
 
 README = """Subject-access archive: everything {centre} holds about {name}, {when} (UTC).
 
@@ -303,9 +305,11 @@ def write_subject_access(
     actor: Actor,
     centre: str = "",
     signing_key: Ed25519PrivateKey | None = None,
+    zone: ZoneInfo = CENTRE,
 ) -> list[str]:
     """Write the archive of ``person_id`` to ``out``; administrators only. Returns the names of
-    its members. Appends (flushes) a ``privacy.subject_access`` audit entry."""
+    its members. Appends (flushes) a ``privacy.subject_access`` audit entry. The sign-off records
+    in its bundle say the centre's days (``zone``, its ``TIME_ZONE``)."""
     if not actor.has("admin"):
         raise PermissionDenied("Only an administrator may answer a subject-access request.")
     person = session.get(Person, person_id)
@@ -329,7 +333,7 @@ def write_subject_access(
                 # as the person's own export: an assessor's record not yet submitted is theirs
                 write_bundle(
                     session, store, person_id, tmp, centre=centre, generated_at=when,
-                    signing_key=signing_key, reader_id=person_id,
+                    signing_key=signing_key, reader_id=person_id, zone=zone,
                 )  # fmt: skip
                 tmp.seek(0)
                 with zf.open("portfolio-bundle.zip", "w", force_zip64=True) as member:

@@ -98,6 +98,7 @@ def export_bundle(ctx: Context, learner_id: int, output: Path, as_json: bool) ->
                 out,
                 centre=ctx.settings["CENTRE_NAME"],
                 signing_key=key,
+                zone=ZoneInfo(ctx.settings["TIME_ZONE"]),
             ),
         )
     counts = {k: len(manifest[k]) for k in ("evidence", "signoffs", "files")}

@@ -55,6 +55,7 @@ def subject_access_command(ctx: Context, email: str, output: Path) -> None:
                 out,
                 actor=SYSTEM,
                 centre=ctx.settings["CENTRE_NAME"],
+                zone=ZoneInfo(ctx.settings["TIME_ZONE"]),
             )
         tmp.replace(output)
     finally:

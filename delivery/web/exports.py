@@ -104,7 +104,14 @@ def bundle(learner_id: int) -> Response:
     try:
         key, _ = ensure_key(Path(current_app.config["SIGNING_KEY"]))
         write_bundle(
-            db(), store, learner_id, spool, centre=_centre(), actor=actor(), signing_key=key
+            db(),
+            store,
+            learner_id,
+            spool,
+            centre=_centre(),
+            actor=actor(),
+            signing_key=key,
+            zone=centre_zone(),
         )
     except BaseException:
         spool.close()  # refused or failed: nothing to send
@@ -171,6 +178,7 @@ def _dispatch(job_id: int) -> None:
             database_url=conf["DATABASE_URL"],
             instance_path=current_app.instance_path,
             centre=_centre(),
+            zone=centre_zone(),
         )
     elif conf.get("EXPORTS_INLINE"):  # tests: run in the request, on the request's connection
         jobs.run_job(
@@ -178,6 +186,7 @@ def _dispatch(job_id: int) -> None:
             job_id,
             instance_path=current_app.instance_path,
             centre=_centre(),
+            zone=centre_zone(),
         )
     else:
         engine = extension().engine
@@ -186,6 +195,7 @@ def _dispatch(job_id: int) -> None:
             job_id,
             instance_path=current_app.instance_path,
             centre=_centre(),
+            zone=centre_zone(),
         )
 
 

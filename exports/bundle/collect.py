@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -47,6 +48,7 @@ from portfolio.models.framework import Criterion, Framework, Standard
 from portfolio.models.people import Cohort, Person, Registration, RegistrationStandard
 from portfolio.models.witness import WitnessConfirmation
 from portfolio.services.frameworks import load_spec
+from portfolio.services.registration_standards import CENTRE
 
 
 @dataclass(frozen=True)
@@ -62,16 +64,16 @@ def collect(
     centre: str,
     when: datetime,
     reader_id: int | None = None,
+    zone: ZoneInfo = CENTRE,
 ) -> Collected:
     """The learner's portfolio as records. ``reader_id``: who exports it (the learner, their
     assessor); drafts are their authors' (issue 17), so versions not yet submitted that
     ``reader_id`` did not write are left out, with the items never submitted and their claims.
-    None (the centre's own transfer from the command line): everything."""
+    None (the centre's own transfer from the command line): everything. The sign-off records'
+    days are the centre's (``zone``)."""
     rows = _Rows(session, learner.id or 0, reader_id)
-    views = {
-        v.document_id: v
-        for v in signoff_views(session, [s.id or 0 for s, _ in rows.signoffs], centre=centre)
-    }
+    ids = [s.id or 0 for s, _ in rows.signoffs]
+    views = {v.document_id: v for v in signoff_views(session, ids, centre=centre, zone=zone)}
     documents = {
         s.id: (f"signoffs/{document_name(views[s.document_id])}", views[s.document_id])
         for s, _ in rows.signoffs

@@ -11,6 +11,7 @@ import zipfile
 from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
+from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlmodel import Session
@@ -27,6 +28,7 @@ from portfolio.models.base import utcnow
 from portfolio.services import access
 from portfolio.services.files import CHUNK, Store
 from portfolio.services.people import Actor
+from portfolio.services.registration_standards import CENTRE
 
 
 class _ZipWriter:
@@ -91,9 +93,11 @@ def write_bundle(
     generated_at: datetime | None = None,
     signing_key: Ed25519PrivateKey | None = None,
     reader_id: int | None = None,
+    zone: ZoneInfo = CENTRE,
 ) -> dict[str, Any]:
     """Write the learner's bundle to ``out`` (any writable binary stream); return the manifest
     as JSON data. With ``signing_key`` (the centre's) the manifest is signed (``signature.json``).
+    The sign-off records' days are the centre's (``zone``, its ``TIME_ZONE``).
 
     With ``actor`` the export is checked: the learner or their assessor only. Drafts are kept
     only when ``actor`` (or, without one, ``reader_id``) wrote them; with neither, everything
@@ -107,7 +111,7 @@ def write_bundle(
     when = generated_at or utcnow()
     # drafts are their authors' alone: the learner's own export leaves out their assessor's
     reader = actor.id if actor is not None else reader_id
-    collected = collect(session, learner, centre=centre, when=when, reader_id=reader)
+    collected = collect(session, learner, centre=centre, when=when, reader_id=reader, zone=zone)
     manifest = collected.manifest
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         writer = _ZipWriter(zf, when)

@@ -5,14 +5,17 @@ standard."""
 from __future__ import annotations
 
 import io
+import zipfile
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
+import docx
 from sqlmodel import Session, select
 
 from mappings.assessment import claims, declarations, signoff
 from mappings.assessment.models import Claim, SignOff
-from portfolio.models import Person, Registration
+from portfolio.models import EvidenceVersion, Person, Registration
 from portfolio.services import evidence as evidence_service
 from portfolio.services.files import Store
 from tests.conftest import actor_of
@@ -134,3 +137,35 @@ def build_case(
     ).signoff
     session.commit()
     return Case(learner, assessor, iqa, reg, record, account.id, note.id)
+
+
+def signed_off_at_the_edge_of_a_day(session: Session, case: Case) -> None:
+    """The case's standard signed off at 23:30 UTC on 6 Jun 2027 (00:30 on 7 Jun in London,
+    19:30 on 6 Jun in New York) on evidence dated 7 Jun."""
+    case.signoff.signed_at = datetime(2027, 6, 6, 23, 30, tzinfo=UTC)
+    version = session.exec(
+        select(EvidenceVersion).where(
+            EvidenceVersion.evidence_id == case.account_id, EvidenceVersion.number == 1
+        )
+    ).one()
+    version.activity_date = date(2027, 6, 7)
+    session.add_all([case.signoff, version])
+    session.commit()
+
+
+def docx_text(data: bytes) -> str:
+    document = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
+
+
+def records_in(data: bytes, prefix: str) -> list[str]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return [
+            docx_text(zf.read(n))
+            for n in zf.namelist()
+            if n.startswith(prefix) and n.endswith(".docx")
+        ]

@@ -22,7 +22,12 @@ from portfolio.services import registrations
 from portfolio.services.files import FileStore
 from portfolio.services.people import SYSTEM
 from tests.conftest import fresh_database
-from tests.exports.export_case import build_case
+from tests.exports.export_case import (
+    build_case,
+    docx_text,
+    records_in,
+    signed_off_at_the_edge_of_a_day,
+)
 
 
 @pytest.fixture
@@ -252,3 +257,31 @@ def test_export_to_a_file_with_json_prints_the_report_on_standard_output(
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout) == {"output": str(out), "signoffs": 1}
     assert case.signoff.document_id in out.read_text("utf-8-sig")
+
+
+def test_the_bundle_and_the_subject_access_archive_judge_on_the_centres_day(
+    cli, case, session, tmp_path, monkeypatch
+) -> None:
+    """A centre in New York (PORTFOLIO_TIME_ZONE): its standard signed off at 19:30 on 6 Jun
+    there (23:30 UTC) on evidence of 7 Jun. The record in the bundle written from the command
+    line, and in the bundle inside the subject-access archive, lists the evidence as dated after
+    sign-off, as the record written alone does: not judged on London's day (7 Jun, when it
+    counted)."""
+    monkeypatch.setenv("PORTFOLIO_TIME_ZONE", "America/New_York")
+    signed_off_at_the_edge_of_a_day(session, case)
+    late = "the activity is dated after sign-off."
+    alone = tmp_path / "record.docx"
+    args = ("--candidate", str(case.learner.id), "--standard", "SE03", "-o", str(alone))
+    assert cli("export", "signoff", *args).exit_code == 0
+    assert late in docx_text(alone.read_bytes())
+    out = tmp_path / "bundle.zip"
+    assert (
+        cli("export", "bundle", "--candidate", str(case.learner.id), "-o", str(out)).exit_code == 0
+    )
+    [record] = records_in(out.read_bytes(), "signoffs/")
+    assert late in record
+    sar = tmp_path / "sar.zip"
+    assert cli("privacy", "subject-access", case.learner.email, "-o", str(sar)).exit_code == 0
+    with zipfile.ZipFile(sar) as zf:
+        [record] = records_in(zf.read("portfolio-bundle.zip"), "signoffs/")
+    assert late in record

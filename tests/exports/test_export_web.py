@@ -16,7 +16,12 @@ from portfolio.services import registrations
 from portfolio.services.files import FileStore
 from portfolio.services.people import SYSTEM
 from tests.conftest import PASSWORD, actor_of
-from tests.exports.export_case import build_case
+from tests.exports.export_case import (
+    build_case,
+    docx_text,
+    records_in,
+    signed_off_at_the_edge_of_a_day,
+)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -278,3 +283,34 @@ def test_an_export_queued_long_without_starting_may_be_queued_again(
     session.refresh(queued)
     assert queued.status == "done" and queued.queued_at is not None  # run by the thread
     assert queued.attempts == 1  # never started before: this is its first run
+
+
+def test_the_cohorts_records_and_the_bundle_judge_on_the_day_of_the_centres_time_zone(
+    app, client, auth, case, session, make_person
+) -> None:
+    """A centre in New York (TIME_ZONE): its standard signed off at 19:30 on 6 Jun there
+    (23:30 UTC) on evidence of 7 Jun. Its record, downloaded alone, lists the evidence as dated
+    after sign-off; so do the same record in the cohort's zip and in the learner's bundle, which
+    read the day of sign-off in the centre's zone too, not in London's (where it was 7 Jun and
+    the evidence counted); and so does the bundle in the subject-access archive."""
+    app.config["TIME_ZONE"] = "America/New_York"
+    signed_off_at_the_edge_of_a_day(session, case)
+    late = "the activity is dated after sign-off."
+    me = _as(auth, client, case.assessor)
+    alone = docx_text(me.get(f"/signoffs/{case.signoff.id}/record.docx").data)
+    assert late in alone
+    job_url = me.post(f"/cohorts/{case.cohort_id}/signoff-records").headers["Location"]
+    [record] = records_in(me.get(job_url + "/download").data, "SE03/")
+    assert late in record
+    [record] = records_in(me.get(f"/learners/{case.learner.id}/bundle.zip").data, "signoffs/")
+    assert late in record
+    admin = _as(auth, client, make_person("admin"))
+    archive = admin.post(f"/admin/people/{case.learner.id}/subject-access").data
+    with zipfile.ZipFile(io.BytesIO(archive)) as zf:
+        [record] = records_in(zf.read("portfolio-bundle.zip"), "signoffs/")
+    assert late in record
+    # in London, the default, 23:30 UTC on 6 Jun was 7 Jun: the evidence counts everywhere
+    app.config["TIME_ZONE"] = "Europe/London"
+    job_url = admin.post(f"/cohorts/{case.cohort_id}/signoff-records").headers["Location"]
+    [record] = records_in(admin.get(job_url + "/download").data, "SE03/")
+    assert late not in record

@@ -62,6 +62,7 @@ def subject_access(person_id: int) -> Response:
             spool,
             actor=actor(),
             centre=str(current_app.config.get("CENTRE_NAME") or ""),
+            zone=centre_zone(),
         )
     except BaseException:
         spool.close()  # refused or failed: nothing to send
