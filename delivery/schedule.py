@@ -83,6 +83,7 @@ def apply_retention_task(database_url: str) -> dict[str, Any]:
                 actor=SYSTEM,
                 rules=Rules.from_config(conf),
                 store=open_store(conf["FILE_STORE"], conf),
+                zone=ZoneInfo(conf["TIME_ZONE"]),
             )
     finally:
         engine.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -27,7 +28,14 @@ def apply_command(ctx: Context, dry_run: bool, as_json: bool) -> None:
     """Erase the content and files of evidence kept past the retention period."""
     rules = Rules.from_config(ctx.settings)
     with ctx.session(write=not dry_run) as session:
-        result = apply(session, actor=SYSTEM, rules=rules, store=ctx.file_store, dry_run=dry_run)
+        result = apply(
+            session,
+            actor=SYSTEM,
+            rules=rules,
+            store=ctx.file_store,
+            dry_run=dry_run,
+            zone=ZoneInfo(ctx.settings["TIME_ZONE"]),
+        )
 
     def lines(data: dict[str, Any]) -> list[str]:
         # days and counts as pages say them: "left on 4 Dec 2022", "2 evidence items, 1 file"

@@ -6,7 +6,8 @@ every registration signed off: the newest sign-off's day) or **leaves** (removed
 administrator), whichever came first; ``RETENTION_FRAMEWORK_YEARS`` gives some frameworks
 another period (a learner on several keeps the longest). Decisions, claims, judgements and
 sign-off records are never erased by retention: the awarding body's record stays (decisions
-are append-only in the database itself).
+are append-only in the database itself). Every day here is the centre's, in its time zone
+(``TIME_ZONE``): the day completed or left, and "today".
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -36,6 +38,8 @@ from portfolio.models import (
 from portfolio.models.base import utcnow
 from portfolio.services import audit, files
 from portfolio.services.actors import Actor
+from portfolio.services.registration_standards import CENTRE
+from portfolio.words import local
 
 
 @dataclass(frozen=True)
@@ -87,12 +91,16 @@ class Due:
         return data
 
 
-def _day(value: datetime | None) -> date | None:
-    return value.date() if value is not None else None
+def _day(value: datetime | None, zone: ZoneInfo) -> date | None:
+    """The day of ``value`` in the centre's ``zone``."""
+    return local(value, zone).date() if value is not None else None
 
 
-def _completed(session: Session, learner_ids: list[int]) -> dict[int, tuple[date | None, set[str]]]:
-    """Per learner: the day they completed (None: not yet) and their frameworks' codes."""
+def _completed(
+    session: Session, learner_ids: list[int], zone: ZoneInfo
+) -> dict[int, tuple[date | None, set[str]]]:
+    """Per learner: the day they completed, in the centre's ``zone`` (None: not yet), and
+    their frameworks' codes."""
     regs = session.exec(
         select(Registration.id, Registration.learner_id, Framework.code)
         .join(Framework, col(Framework.id) == Registration.framework_id)
@@ -132,14 +140,18 @@ def _completed(session: Session, learner_ids: list[int]) -> dict[int, tuple[date
             if not wanted.get(rid) or n < wanted[rid] or last is None:
                 complete = False
                 break
-            days.append(last.date())
+            days.append(local(last, zone).date())
         out[lid] = (max(days) if complete and days else None, {c for _, c in mine})
     return out
 
 
-def due(session: Session, rules: Rules, *, today: date | None = None) -> list[Due]:
-    """Learners whose evidence (not yet erased) is past its keeping time, by name."""
-    today = today or utcnow().date()
+def due(
+    session: Session, rules: Rules, *, today: date | None = None, zone: ZoneInfo = CENTRE
+) -> list[Due]:
+    """Learners whose evidence (not yet erased) is past its keeping time, by name. Days are the
+    centre's (``zone``): completed at 00:30 on 7 Jun in London (23:30 UTC on 6 Jun) is kept
+    until 7 Jun three years on, and "today" (by default) is the centre's day."""
+    today = today or local(utcnow(), zone).date()
     counts = session.exec(
         select(
             Evidence.learner_id,
@@ -155,12 +167,12 @@ def due(session: Session, rules: Rules, *, today: date | None = None) -> list[Du
         return []
     ids = [lid for lid, _, _ in counts]
     people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(ids)))}
-    completed = _completed(session, ids)
+    completed = _completed(session, ids, zone)
     found: list[Due] = []
     for lid, items, attached in counts:
         person = people[lid]
         done, codes = completed[lid]
-        left = _day(person.removed_at)
+        left = _day(person.removed_at, zone)
         ends = [(d, why) for d, why in ((done, "completed"), (left, "left")) if d is not None]
         if not ends:
             continue
@@ -193,12 +205,14 @@ def apply(
     store: files.Store | None,
     dry_run: bool = False,
     today: date | None = None,
+    zone: ZoneInfo = CENTRE,
 ) -> Applied:
     """Erase the content and files of every item past its keeping time (``dry_run``: only say
-    what would go). Administrators and the system only; one transaction, flushed."""
+    what would go), on the centre's days (``zone``, :func:`due`). Administrators and the system
+    only; one transaction, flushed."""
     if not actor.has("admin"):
         raise PermissionDenied("Only an administrator may apply the retention rules.")
-    found = due(session, rules, today=today)
+    found = due(session, rules, today=today, zone=zone)
     ids = (
         list(
             session.exec(

@@ -26,7 +26,8 @@ from portfolio.models import (
 from portfolio.models.base import utcnow
 from portfolio.services import audit, registrations
 from portfolio.services.actors import SYSTEM
-from portfolio.words import day_words
+from portfolio.services.registration_standards import CENTRE
+from portfolio.words import day_words, local
 from tests.conftest import PASSWORD
 from tests.exports.export_case import build_case
 
@@ -63,7 +64,8 @@ def test_evidence_goes_years_after_the_learner_leaves(session, case, store, cli)
     assert session.get(Evidence, case.account_id).erased_at is None  # a dry run writes nothing
     said = cli("retention", "apply", "--dry-run").output  # in words, days as pages say them
     assert not re.search(r"\d{4}-\d\d-\d\d", said), said
-    assert f">: left on {day_words(learner.removed_at.date())}, kept until " in said
+    left_on = local(learner.removed_at, CENTRE).date()  # the centre's day, as it is counted
+    assert f">: left on {day_words(left_on)}, kept until " in said
     assert "2 evidence items, 1 file" in said
 
     done = cli("retention", "apply")
@@ -108,7 +110,7 @@ def test_completion_starts_the_clock_and_frameworks_may_keep_longer(
     case = build_case(
         session, store, make_person, make_registration, make_evidence, codes="SE03", sign="SE03"
     )
-    signed = session.get(SignOff, case.signoff.id).signed_at.date()
+    signed = local(session.get(SignOff, case.signoff.id).signed_at, CENTRE).date()
     rules = retention.Rules(evidence_years=3)
     assert retention.due(session, rules, today=signed + timedelta(days=365)) == []
     [due] = retention.due(session, rules, today=retention.years_after(signed, 3))
@@ -278,3 +280,60 @@ def test_a_file_another_item_holds_stays_in_the_store(session, make_person, stor
     assert (done.items, done.removed_files) == (1, 1)  # the first was erased already
     assert not store.exists(attachment.sha256)
     assert audit.verify(session).ok
+
+
+def test_the_keeping_time_runs_on_the_centres_days(
+    session, store, make_person, make_registration, make_evidence, monkeypatch, cli
+) -> None:
+    """A learner completed at 00:30 on 7 Jun 2024 in London (23:30 UTC on 6 Jun): their evidence
+    is kept 3 years after 7 Jun 2024, the day the centre saw them complete, so it is not due on
+    6 Jun 2027, nor at 23:30 UTC that day (still 6 Jun in UTC, 7 Jun already in London) when
+    the default "today" is the centre's day. Left on the centre's day alike; another centre's
+    zone (TIME_ZONE) gives its own days."""
+    from datetime import UTC, date, datetime
+    from zoneinfo import ZoneInfo
+
+    london = ZoneInfo("Europe/London")
+    case = build_case(
+        session, store, make_person, make_registration, make_evidence, codes="SE03", sign="SE03"
+    )
+    record = session.get(SignOff, case.signoff.id)
+    record.signed_at = datetime(2024, 6, 6, 23, 30, tzinfo=UTC)
+    session.add(record)
+    session.commit()
+    rules = retention.Rules(evidence_years=3)
+    assert retention.due(session, rules, today=date(2027, 6, 6), zone=london) == []
+    [due] = retention.due(session, rules, today=date(2027, 6, 7), zone=london)
+    assert (due.ended_on, due.kept_until) == (date(2024, 6, 7), date(2027, 6, 7))
+    # in New York it was still 6 Jun 2024 (19:30): kept until 6 Jun 2027 there
+    new_york = ZoneInfo("America/New_York")
+    [due] = retention.due(session, rules, today=date(2027, 6, 6), zone=new_york)
+    assert due.ended_on == date(2024, 6, 6)
+    # "today" is the centre's: 23:30 UTC on 6 Jun 2027 is 7 Jun in London, 6 Jun in New York
+    monkeypatch.setattr(retention, "utcnow", lambda: datetime(2027, 6, 6, 23, 30, tzinfo=UTC))
+    assert [d.learner_id for d in retention.due(session, rules, zone=london)] == [case.learner.id]
+    monkeypatch.setattr(retention, "utcnow", lambda: datetime(2027, 6, 5, 23, 30, tzinfo=UTC))
+    assert retention.due(session, rules, zone=london) == []  # 6 Jun in London: kept a day more
+    done = retention.apply(
+        session, actor=SYSTEM, rules=rules, store=None, dry_run=True, zone=london
+    )
+    assert done.due == []
+    # a learner removed at 00:30 on 7 Jun 2024 in London left on 7 Jun
+    learner = session.get(Person, case.learner.id)
+    learner.removed_at = datetime(2024, 6, 6, 23, 30, tzinfo=UTC)
+    session.add(learner)
+    session.commit()
+    [due] = retention.due(session, rules, today=date(2027, 6, 7), zone=london)
+    assert (due.ended, due.ended_on) == ("completed", date(2024, 6, 7))  # the same moment
+    record.signed_at = datetime(2024, 6, 8, 12, tzinfo=UTC)
+    session.add(record)
+    session.commit()
+    [due] = retention.due(session, rules, today=date(2027, 6, 7), zone=london)
+    assert (due.ended, due.ended_on) == ("left", date(2024, 6, 7))
+    assert retention.due(session, rules, today=date(2027, 6, 6), zone=london) == []
+    # the command reads the centre's zone from its settings (PORTFOLIO_TIME_ZONE)
+    monkeypatch.setenv("PORTFOLIO_RETENTION_EVIDENCE_YEARS", "1")
+    for zone, day in (("Europe/London", "2024-06-07"), ("America/New_York", "2024-06-06")):
+        monkeypatch.setenv("PORTFOLIO_TIME_ZONE", zone)
+        [row] = json.loads(cli("retention", "apply", "--dry-run", "--json").output)["learners"]
+        assert (row["ended"], row["ended_on"]) == ("left", day), zone

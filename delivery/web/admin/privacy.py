@@ -121,14 +121,16 @@ def retention_page() -> tuple[str, int] | Response:
     form = ApplyForm()
     if form.validate_on_submit():
         with errors_on(form):
-            done = retention.apply(db(), actor=actor(), rules=rules, store=file_store())
+            done = retention.apply(
+                db(), actor=actor(), rules=rules, store=file_store(), zone=centre_zone()
+            )
             flash(
                 f"Erased the content of {done.erased.items} evidence item(s) and "
                 f"{done.erased.files} file(s) of {len(done.due)} learner(s).",
                 "success",
             )
             return redirect(url_for("privacy.retention_page"))
-    due = retention.due(db(), rules)
+    due = retention.due(db(), rules, zone=centre_zone())
     return render_template(
         "admin/retention.html",
         rules=rules,
