@@ -48,10 +48,16 @@ def moment_words(moment: datetime, zone: ZoneInfo) -> str:
     return f"{here.day} {MONTHS[here.month]} {here.year}, {here.hour:02d}:{here.minute:02d}"
 
 
+def day_start(day: date, zone: ZoneInfo) -> datetime:
+    """The moment (UTC) ``day`` begins in ``zone``: midnight there, 23:00 UTC the day before in
+    British Summer Time. A month of the centre's calendar begins at its first day's."""
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+
+
 def day_end(day: date, zone: ZoneInfo) -> datetime:
     """The moment (UTC) ``day`` ends in ``zone``: midnight after it there, 23:00 UTC in British
     Summer Time. A period that lasts until a day of the centre's calendar ends then."""
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
+    return day_start(day + timedelta(days=1), zone)
 
 
 def last_day(end: datetime | None, zone: ZoneInfo) -> str:

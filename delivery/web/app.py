@@ -62,7 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # the assessors' decisions by month over the year, for their caseloads' chart, counted
         # once before anyone asks (tests count them on the first visit)
         app.extensions["portfolio.decision_counts.warm"] = start_warming_counts(
-            extension.session_factory, counts
+            extension.session_factory, counts, zone=ZoneInfo(conf["TIME_ZONE"])
         )
     if not conf.get("REDIS_URL") and not app.config["TESTING"]:
         # the embedded default's nightly job: today's summaries stored after midnight, so the

@@ -4,6 +4,7 @@ each page's chart, one statement whatever the history, and the pages that show t
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from delivery.web.charts import Series, last_months, share_bars, stacked_bars, state_grid
 from delivery.web.coverage.chart_data import (
@@ -230,3 +231,60 @@ def test_decisions_chart_gives_no_rate_when_nothing_is_decided(session, make_per
     chart = assessor_decisions_chart(session, assessor_id=assessor.id)
     assert "referral rate" not in chart.description
     assert chart.description == "Over the last 12 months you have accepted or referred no claims."
+
+
+def test_the_charts_months_begin_at_midnight_in_the_centres_time_zone(
+    session, make_person, make_registration
+) -> None:
+    """Decisions at 00:30 London time on 1 Aug 2026 and on 1 Jul 2027 (23:30 UTC the day
+    before, in British Summer Time) fall in August 2026 and July 2027, the centre's months, on
+    the assessor's and the learner's charts of the year to July 2027 (drawn fresh, from counts
+    kept, and from counts warmed), not in July 2026 (left out) and June 2027 as UTC months."""
+    from sqlmodel import select
+
+    from mappings.assessment.models import Claim
+    from portfolio.models import Evidence
+
+    london = ZoneInfo("Europe/London")
+    assessor = make_person("assessor")
+    reg = make_registration(assessor=assessor)
+    for code, at in (
+        ("SE01", datetime(2026, 7, 31, 23, 30, tzinfo=UTC)),
+        ("SE03", datetime(2027, 6, 30, 23, 30, tzinfo=UTC)),
+    ):
+        assess(session, reg, assessor.id, code, signed=False, at=at)
+    session.commit()
+    today = date(2027, 7, 15)
+
+    def accepted(chart) -> list[int]:
+        return [int(r[1]) for r in chart.rows]
+
+    year = [1] + [0] * 10 + [1]  # August 2026 to July 2027
+    fresh = assessor_decisions_chart(session, assessor_id=assessor.id, today=today, zone=london)
+    assert accepted(fresh) == year
+    cache: dict = {}
+    kept = assessor_decisions_chart(
+        session, assessor_id=assessor.id, today=today, zone=london, cache=cache
+    )
+    assert accepted(kept) == year
+    warmed: dict = {}
+    warm_decision_counts(session, warmed, today=today, zone=london)
+    from_warmed = assessor_decisions_chart(
+        session, assessor_id=assessor.id, today=today, zone=london, cache=warmed
+    )
+    assert accepted(from_warmed) == year
+    # in UTC the same moments are 31 Jul 2026 (before the year) and 30 Jun 2027
+    utc = assessor_decisions_chart(
+        session, assessor_id=assessor.id, today=today, zone=ZoneInfo("UTC")
+    )
+    assert accepted(utc) == [0] * 10 + [1, 0]
+    counted = {
+        (c.criterion_id, c.evidence_id)
+        for c in session.exec(
+            select(Claim).join(Evidence).where(Evidence.learner_id == reg.learner_id)
+        )
+    }
+    progress = learner_progress_chart(
+        session, learner_id=reg.learner_id, counted=counted, today=today, zone=london
+    )
+    assert [int(r[1]) for r in progress.rows] == year

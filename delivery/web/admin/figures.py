@@ -7,7 +7,7 @@ also names those yet to set it up, in one more statement."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,7 @@ from portfolio.models import (
 )
 from portfolio.models.lti import STAFF_ROLES
 from portfolio.services.registration_standards import CENTRE
+from portfolio.words import day_start
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def _kept() -> Any:
 def _statement(today: date, zone: ZoneInfo) -> Any:
     """One SELECT of scalar subqueries, one per figure, in the order ``centre_figures`` reads;
     this month begins at midnight on its first day in the centre's ``zone``."""
-    month_start = datetime.combine(today.replace(day=1), time.min, tzinfo=zone).astimezone(UTC)
+    month_start = day_start(today.replace(day=1), zone)
     signed = exists().where(
         col(SignOff.registration_id) == RegistrationStandard.registration_id,
         col(SignOff.standard_id) == RegistrationStandard.standard_id,

@@ -70,6 +70,7 @@ def decisions_chart(assessor_id: int) -> Chart:
         db(),
         assessor_id=assessor_id,
         cache=current_app.extensions.setdefault("portfolio.decision_counts", {}),
+        zone=centre_zone(),
     )
 
 

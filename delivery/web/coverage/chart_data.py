@@ -2,7 +2,8 @@
 
 Each reads one SQL statement at most (the cohort and IQA charts none: they fold what their page
 already loaded; the assessor's decisions two when a decision was recorded since its counts were
-kept), so a page's cost does not grow with the centre's history."""
+kept), so a page's cost does not grow with the centre's history. Months are the centre's, in its
+time zone (``TIME_ZONE``): each begins at midnight on its first day there (:func:`day_start`)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ import logging
 import threading
 from collections import Counter
 from collections.abc import Callable, Collection
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -33,20 +35,38 @@ from mappings.assessment.models import Claim, Decision
 from mappings.assessment.words import CRITERION_STATES
 from mappings.quality.plan import Grid
 from portfolio.models import Evidence
+from portfolio.services.registration_standards import CENTRE
+from portfolio.words import day_start, local
 
 MONTHS = 12
 log = logging.getLogger(__name__)
 
 
-def _month(at: datetime | date) -> date:
-    return date(at.year, at.month, 1)
+def _month(at: datetime, zone: ZoneInfo) -> date:
+    """The first day of the centre's month (in ``zone``) of a stored moment."""
+    day = local(at, zone)
+    return date(day.year, day.month, 1)
 
 
-def _utc_year_month(at: Any, dialect: str) -> tuple[Any, Any]:
-    """The year and month of a stored moment, in UTC as :func:`_month` reads it (PostgreSQL's
-    ``extract`` would read it in the connection's time zone)."""
-    utc = func.timezone("UTC", at) if dialect == "postgresql" else at
-    return func.extract("year", utc), func.extract("month", utc)
+def _months_on(first: date, count: int) -> list[date]:
+    """The first days of ``count`` months from ``first``'s on."""
+    out = [first]
+    while len(out) < count:
+        year, month = out[-1].year, out[-1].month
+        out.append(date(year + month // 12, month % 12 + 1, 1))
+    return out
+
+
+def _year_month(at: Any, first: date, zone: ZoneInfo) -> tuple[Any, Any]:
+    """The year and month, in the centre's ``zone``, of a stored moment from month ``first`` on
+    (the year's months and the one after, which takes any later): which month's start, midnight
+    on its first day there, it is past. Compared as stored, in UTC, on either database."""
+    months = _months_on(first, MONTHS + 1)[::-1]
+    starts = [(col(at) >= day_start(m, zone), m) for m in months[:-1]]
+    oldest = months[-1]
+    year = case(*((past, m.year) for past, m in starts), else_=oldest.year)
+    month = case(*((past, m.month) for past, m in starts), else_=oldest.month)
+    return year, month
 
 
 def learner_progress_chart(
@@ -55,12 +75,14 @@ def learner_progress_chart(
     learner_id: int,
     counted: Collection[tuple[int, int]],
     today: date | None = None,
+    zone: ZoneInfo = CENTRE,
 ) -> Chart:
     """Criteria the learner first met, per month over the last year (one statement): a
     criterion is met when it was first accepted by a claim that counts under the rules of
     coverage (``counted``: its (criterion id, evidence id) pairs, from the page's coverage), so
-    the chart's total is the criteria met that the page shows."""
-    months = last_months(today or date.today(), MONTHS)
+    the chart's total is the criteria met that the page shows; a month is the centre's
+    (``zone``)."""
+    months = last_months(today or datetime.now(zone).date(), MONTHS)
     accepted = (
         sa_select(col(Claim.criterion_id), col(Claim.evidence_id), func.min(col(Decision.at)))
         .join(Claim, col(Claim.id) == Decision.claim_id)
@@ -74,7 +96,7 @@ def learner_progress_chart(
             criterion_id not in first or at < first[criterion_id]
         ):
             first[criterion_id] = at
-    per_month = Counter(_month(at) for at in first.values())
+    per_month = Counter(_month(at, zone) for at in first.values())
     before = sum(n for m, n in per_month.items() if m < months[0])
     values = tuple(per_month.get(m, 0) for m in months)
     running, so_far = before, []
@@ -111,18 +133,18 @@ def assessor_decisions_chart(
     assessor_id: int,
     today: date | None = None,
     cache: DecisionCounts | None = None,
+    zone: ZoneInfo = CENTRE,
 ) -> Chart:
     """The assessor's acceptances and referrals per month over the last year. With ``cache``
     (kept by the app, per process): the counts made on an earlier visit, brought up to date by
     counting only the decisions recorded since (decisions are never changed or removed, and
     their ids only grow): two cheap statements a visit, however long the assessor's year (a
     busy assessor's year is hundreds of thousands of decisions to group); the chart drawn from
-    them is kept too until a new decision changes them."""
-    months = last_months(today or date.today(), MONTHS)
-    since = datetime.combine(months[0], datetime.min.time(), tzinfo=UTC)
+    them is kept too until a new decision changes them. Months are the centre's (``zone``)."""
+    months = last_months(today or datetime.now(zone).date(), MONTHS)
     if cache is None:
-        return _decisions_chart(_decision_counts(session, assessor_id, since), months)
-    key = _brought_up_to_date(session, assessor_id, months[0], since, cache)
+        return _decisions_chart(_decision_counts(session, assessor_id, months[0], zone), months)
+    key = _brought_up_to_date(session, assessor_id, months[0], zone, cache)
     newest, tally, chart = cache[key]
     if chart is None:
         chart = _decisions_chart([(y, m, st, n) for (y, m, st), n in tally.items()], months)
@@ -159,7 +181,7 @@ def _decisions_chart(found: list[Any], months: list[date]) -> Chart:
 
 
 def _brought_up_to_date(
-    session: Session, assessor_id: int, first: date, since: datetime, cache: DecisionCounts
+    session: Session, assessor_id: int, first: date, zone: ZoneInfo, cache: DecisionCounts
 ) -> tuple[int, int, date]:
     """The key of the counts kept for the assessor (counting from month ``first``), brought up
     to date with the decisions recorded since they were made: two statements, the second over
@@ -173,7 +195,7 @@ def _brought_up_to_date(
     if counted > newest:  # kept for another database behind the same engine
         counted, tally = 0, Counter()
     if counted < newest:
-        new = _decision_counts(session, assessor_id, since, after=counted, up_to=newest)
+        new = _decision_counts(session, assessor_id, first, zone, after=counted, up_to=newest)
         tally = tally + Counter({(int(y), int(m), st): n for y, m, st, n in new})
     if len(cache) > KEPT:
         cache.clear()
@@ -208,15 +230,17 @@ def _kept(
     return 0, Counter()
 
 
-def warm_decision_counts(session: Session, cache: DecisionCounts, today: date | None = None) -> int:
+def warm_decision_counts(
+    session: Session, cache: DecisionCounts, today: date | None = None, zone: ZoneInfo = CENTRE
+) -> int:
     """Keep every assessor's decisions per month over the last year in ``cache``, as a first
     visit to each caseload would (one statement over the year's decisions: a process counts
     them once at start, in the background, not on a visitor's first page). Counts a visit kept
     meanwhile, further on, are left as they are. The number of assessors counted."""
-    first = last_months(today or date.today(), MONTHS)[0]
-    since = datetime.combine(first, datetime.min.time(), tzinfo=UTC)
+    first = last_months(today or datetime.now(zone).date(), MONTHS)[0]
+    since = day_start(first, zone)
     newest = int(session.execute(sa_select(func.max(Decision.id))).scalar() or 0)
-    year, month = _utc_year_month(col(Decision.at), session.get_bind().dialect.name)
+    year, month = _year_month(Decision.at, first, zone)
     tallies: dict[int, Counter[tuple[int, int, str]]] = {}
     for actor, y, m, status, n in session.execute(
         sa_select(col(Decision.actor_id), year, month, col(Decision.new_status), func.count())
@@ -237,7 +261,7 @@ def warm_decision_counts(session: Session, cache: DecisionCounts, today: date | 
 
 
 def start_warming_counts(
-    session_factory: Callable[[], Session], cache: DecisionCounts
+    session_factory: Callable[[], Session], cache: DecisionCounts, zone: ZoneInfo = CENTRE
 ) -> threading.Event:
     """Warm ``cache`` (:func:`warm_decision_counts`) in a daemon thread; the event is set when
     it is done (or failed): a visit meanwhile waits for it rather than count the year too."""
@@ -246,7 +270,7 @@ def start_warming_counts(
     def run() -> None:
         try:
             with session_factory() as session:
-                warm_decision_counts(session, cache)
+                warm_decision_counts(session, cache, zone=zone)
         except Exception:  # noqa: BLE001 - a background thread has nobody else to tell
             log.exception("warming the assessors' decision counts failed")
         finally:
@@ -257,11 +281,19 @@ def start_warming_counts(
 
 
 def _decision_counts(
-    session: Session, assessor_id: int, since: datetime, *, after: int = 0, up_to: int | None = None
+    session: Session,
+    assessor_id: int,
+    first: date,
+    zone: ZoneInfo,
+    *,
+    after: int = 0,
+    up_to: int | None = None,
 ) -> list[Any]:
-    """(year, month, status, count) of the assessor's decisions since ``since`` whose ids are
-    over ``after`` and at most ``up_to`` (one statement: counted by the database)."""
-    year, month = _utc_year_month(col(Decision.at), session.get_bind().dialect.name)
+    """(year, month, status, count) of the assessor's decisions since month ``first`` began in
+    the centre's ``zone`` whose ids are over ``after`` and at most ``up_to`` (one statement:
+    counted by the database, by the centre's months)."""
+    since = day_start(first, zone)
+    year, month = _year_month(Decision.at, first, zone)
     return list(
         session.execute(
             sa_select(year, month, col(Decision.new_status), func.count())

@@ -16,6 +16,7 @@ from delivery.web.coverage.chart_data import cohort_chart, learner_progress_char
 from delivery.web.forms import PageForm, errors_on, status_of
 from delivery.web.handler import page
 from delivery.web.nav import around
+from delivery.web.words import centre_zone
 from exports.badges import issue as badges
 from mappings.assessment import plan_reads
 from mappings.assessment import signoff as signoffs
@@ -69,7 +70,10 @@ def learner_page(learner_id: int) -> str:
         ),
         evidence_link=around("evidence.detail", "evidence_id"),
         progress_chart=learner_progress_chart(
-            db(), learner_id=learner_id, counted=set().union(*(r.counted for r in rows))
+            db(),
+            learner_id=learner_id,
+            counted=set().union(*(r.counted for r in rows)),
+            zone=centre_zone(),
         ),
     )
 
