@@ -1,6 +1,6 @@
 """Who is told of what in assessment: the learner of decisions and referrals on their evidence,
-of standards signed off and of plans set for them or changed, the allocated assessor of evidence submitted for a decision
-and of standards the learner declared, ready to sign off. (Comments tell the other party in
+of standards signed off and of plans set for them or changed, the allocated assessor of evidence submitted for a decision,
+of standards the learner declared, ready to sign off, and of the plans a break's end moved on. (Comments tell the other party in
 :mod:`portfolio.services.comments`; quality assurance tells its people in mappings.quality.)"""
 
 from __future__ import annotations
@@ -201,6 +201,35 @@ def plan_changed(
 PLANS_LISTED = 3  # the new due dates a notice of plans moved on names; the rest are counted
 
 
+def _days(days: int) -> str:
+    return f"{days} day{'' if days == 1 else 's'}"
+
+
+def _alike(plans: list[tuple[AssessmentPlan, int]]) -> bool:
+    return len({days for _plan, days in plans}) == 1
+
+
+def _dates(plans: list[tuple[AssessmentPlan, int]]) -> list[str]:
+    """ "“Reflect” 20 Jan 2027" for the first :data:`PLANS_LISTED` plans, each with " (10 days
+    later)" when they did not all move as far, then "2 more"."""
+    alike = _alike(plans)
+    dates = [
+        f"“{p.title}” {day_words(p.due_on)}" + ("" if alike else f" ({_days(days)} later)")
+        for p, days in plans[:PLANS_LISTED]
+    ]
+    rest = len(plans) - PLANS_LISTED
+    return [*dates, f"{rest} more"] if rest > 0 else dates
+
+
+def _listed(dates: list[str]) -> str:
+    return f"{', '.join(dates[:-1])} and {dates[-1]}"
+
+
+def plans_link(reg: Registration) -> str:
+    """The learner's plans, on their progress page."""
+    return f"/learners/{reg.learner_id}/progress#plans-heading"
+
+
 def plans_moved(
     session: Session, *, reg: Registration, plans: list[tuple[AssessmentPlan, int]]
 ) -> None:
@@ -211,35 +240,42 @@ def plans_moved(
         return
     fw = session.get(Framework, reg.framework_id)
     on = f" on {fw.title}" if fw else ""
-
-    def days_(days: int) -> str:
-        return f"{days} day{'' if days == 1 else 's'}"
-
     if len(plans) == 1:
         ((plan, days),) = plans
         text = (
-            f"Your break in learning moved your plan “{plan.title}”{on} later by {days_(days)}: "
+            f"Your break in learning moved your plan “{plan.title}”{on} later by {_days(days)}: "
             f"it is now due {day_words(plan.due_on)}."
         )
         link = f"/plans/{plan.id}"
     else:
-        alike = len({days for _plan, days in plans}) == 1
-        dates = [
-            f"“{p.title}” {day_words(p.due_on)}" + ("" if alike else f" ({days_(days)} later)")
-            for p, days in plans[:PLANS_LISTED]
-        ]
+        dates = _dates(plans)
         dates[0] = dates[0].replace("” ", "” is now due ", 1)
-        rest = len(plans) - PLANS_LISTED
-        listed = (
-            f"{', '.join(dates)} and {rest} more"
-            if rest > 0
-            else f"{', '.join(dates[:-1])} and {dates[-1]}"
-        )
         text = (
             f"Your break in learning moved {len(plans)} of your plans{on} later by "
-            f"{days_(plans[0][1])}: {listed}."
-            if alike
-            else f"Your break in learning moved on {len(plans)} of your plans{on}: {listed}."
+            f"{_days(plans[0][1])}: {_listed(dates)}."
+            if _alike(plans)
+            else f"Your break in learning moved on {len(plans)} of your plans{on}: {_listed(dates)}."
         )
-        link = f"/learners/{reg.learner_id}/progress#plans-heading"
+        link = plans_link(reg)
     notifications.notify(session, person_id=reg.learner_id, text=text, link=link, kind="plan")
+
+
+def plans_moved_for_assessor(*, reg: Registration, plans: list[tuple[AssessmentPlan, int]]) -> str:
+    """What the allocated assessor is told of the plans the end of the break moved on, in their
+    one notice of the end (:func:`portfolio.services.breaks.end_break`): "2 of the plans you set
+    are now due 40 days later: “Reflect” 20 Jan 2027 and “Observe” 3 Feb 2027" ("the learner's
+    plans" when another assessor set any of them; each its own days when they moved unlike);
+    nothing when none moved or the registration has no assessor. Never the learner's name: the
+    notice begins with it, where an erasure rewrites it."""
+    if not plans or reg.assessor_id is None:
+        return ""
+    mine = all(p.set_by == reg.assessor_id for p, _days_ in plans)
+    if len(plans) == 1:
+        ((plan, days),) = plans
+        which = (
+            f"the plan you set, “{plan.title}”," if mine else f"the learner's plan “{plan.title}”"
+        )
+        return f"{which} is now due {day_words(plan.due_on)} ({_days(days)} later)"
+    whose = "the plans you set" if mine else "the learner's plans"
+    later = f"{_days(plans[0][1])} later" if _alike(plans) else "later"
+    return f"{len(plans)} of {whose} are now due {later}: {_listed(_dates(plans))}"

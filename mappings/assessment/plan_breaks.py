@@ -8,7 +8,9 @@ Plans done or closed, and those due before the break, stay as they were. Registe
 ending's transaction; what it moved is listed in the break's audit entry and each plan moved has
 a ``plan.move`` entry of its own (by the administrator who ended the break: its due date before
 and after, the break's start and the days it moved), so the plan's own trail says why its date
-changed; the learner is told the new dates (:func:`mappings.assessment.notices.plans_moved`)."""
+changed; the learner is told the new dates (:func:`mappings.assessment.notices.plans_moved`),
+and so is the allocated assessor, in their one notice of the break's end
+(:func:`mappings.assessment.notices.plans_moved_for_assessor`)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from mappings.assessment.models import AssessmentPlan
 from portfolio.models import AuditEntry, Registration
 from portfolio.models.base import utcnow
 from portfolio.services import audit
+from portfolio.services.breaks import Moved
 from portfolio.services.people import Actor
 
 
@@ -60,12 +63,12 @@ def _dated_on(session: Session, found: list[AssessmentPlan]) -> dict[int, date]:
 
 def moved_by_break(
     session: Session, actor: Actor, reg: Registration, since: date, days: int
-) -> dict[str, object]:
+) -> Moved:
     """Move on the registration's open plans due on or after ``since`` by the days of the break
     (``days`` long) after each one's due date was chosen; what moved ({"plans": [{"id", "was", "now"}]}, soonest
-    due first) for the break's audit entry."""
+    due first) for the break's audit entry, and the words for the allocated assessor."""
     if days <= 0:
-        return {"plans": []}
+        return Moved({"plans": []})
     back = since + timedelta(days=days)
     found = session.exec(
         select(AssessmentPlan)
@@ -109,4 +112,8 @@ def moved_by_break(
             },
         )
     notices.plans_moved(session, reg=reg, plans=moved)
-    return {"plans": listed}
+    return Moved(
+        {"plans": listed},
+        told=notices.plans_moved_for_assessor(reg=reg, plans=moved),
+        link=notices.plans_link(reg) if moved else "",
+    )

@@ -13,6 +13,7 @@ same transaction, listed in the same audit entry (the hooks may write entries of
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlmodel import Session
@@ -26,11 +27,24 @@ from portfolio.words import day_words
 
 LONGEST = timedelta(days=5 * 366)  # an expected return further away is a mistyped year
 
+
+@dataclass(frozen=True)
+class Moved:
+    """What an end hook moved on: ``data`` for the break's audit entry, beside the planned end;
+    ``told``, words for the allocated assessor, added to their one notice of the break's end
+    (nothing when the hook moved nothing they need to know), and ``link``, where that notice then
+    leads instead of the learner's progress page."""
+
+    data: dict[str, object] = field(default_factory=dict)
+    told: str = ""
+    link: str = ""
+
+
 # run in the ending's transaction once the planned end has moved, with the administrator ending it,
 # the day the break began and its length in days: higher layers move on what the break delayed
 # (``delivery.wiring`` registers them; each may record entries of its own, by that administrator)
-# and return what they moved, which the break's audit entry records beside the planned end
-EndHook = Callable[[Session, Actor, Registration, date, int], dict[str, object]]
+# and return what they moved (:class:`Moved`)
+EndHook = Callable[[Session, Actor, Registration, date, int], Moved]
 _END_HOOKS: list[EndHook] = []
 
 
@@ -53,16 +67,19 @@ def _until(until: date | None, today: date) -> date | None:
     return until
 
 
-def _tell(session: Session, reg: Registration, learner: str, own: str, theirs: str) -> None:
-    """Tell the learner (``own``) and their allocated assessor (``theirs``) of a break, each in
-    the app and by e-mail as they chose for breaks; never why: the reason is about the learner."""
+def _tell(
+    session: Session, reg: Registration, learner: str, own: str, theirs: str, link: str = ""
+) -> None:
+    """Tell the learner (``own``) and their allocated assessor (``theirs``, linking to ``link``,
+    else the learner's progress page) of a break, each in the app and by e-mail as they chose for
+    breaks; never why: the reason is about the learner."""
     notifications.notify(session, person_id=reg.learner_id, text=own, link="/", kind="break")
     if reg.assessor_id is not None:
         notifications.notify(
             session,
             person_id=reg.assessor_id,
             text=f"{learner}'s {theirs}",  # the name first, as forget_name looks for it
-            link=f"/learners/{reg.learner_id}/progress",
+            link=link or f"/learners/{reg.learner_id}/progress",
             kind="break",
         )
 
@@ -114,7 +131,8 @@ def end_break(
     session: Session, *, actor: Actor, registration_id: int, today: date | None = None
 ) -> Registration:
     """End the registration's break today: its planned end moves later by the break's length,
-    and so does what the end hooks move (all recorded in the audit entry); it is active again."""
+    and so does what the end hooks move (all recorded in the audit entry); it is active again.
+    The allocated assessor's one notice of the end also says what the hooks told them of."""
     today = today or date.today()
     reg = held(session, actor, registration_id, "end breaks in learning")
     learner, framework = names(session, reg)
@@ -133,8 +151,13 @@ def end_break(
     reg.break_since, reg.break_reason, reg.break_until = None, None, None
     session.add(reg)
     session.flush()
+    told, link = [], ""
     for hook in _END_HOOKS:
-        data.update(hook(session, actor, reg, since, days))
+        moved = hook(session, actor, reg, since, days)
+        data.update(moved.data)
+        if moved.told:
+            told.append(moved.told)
+            link = moved.link or link
     audit.record(
         session,
         actor=actor,
@@ -145,7 +168,8 @@ def end_break(
     )
     said = (
         f"registration on {framework} is back from its break, which ended on {day_words(today)}: "
-        f"{{}} planned end is now {day_words(reg.planned_end)}."
+        f"{{}} planned end is now {day_words(reg.planned_end)}"
     )
-    _tell(session, reg, learner, f"Your {said.format('your')}", said.format("the"))
+    theirs = "; ".join([said.format("the"), *told])
+    _tell(session, reg, learner, f"Your {said.format('your')}.", f"{theirs}.", link)
     return reg

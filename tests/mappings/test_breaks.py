@@ -425,3 +425,115 @@ def test_a_plan_whose_due_date_was_changed_during_a_break_moves_on_from_that_day
         for e in session.exec(select(AuditEntry).where(AuditEntry.action == "plan.move")).all()
     }
     assert days == {redated.id: 10, renamed.id: 40, kept.id: 40}
+
+
+def _assessor_told(session, assessor):
+    return session.exec(
+        select(Notification)
+        .where(Notification.person_id == assessor.id, col(Notification.text).contains("back from"))
+        .order_by(col(Notification.id))
+    ).all()
+
+
+def test_the_assessor_is_told_in_the_break_s_end_which_plans_they_set_moved_on(
+    session, case
+) -> None:
+    learner, assessor, admin, reg = case
+    began = TODAY - timedelta(days=40)
+    before = began - timedelta(days=20)
+    due = {"Reflect": began + timedelta(days=10), "Observe": TODAY + timedelta(days=7)}
+    for title, on in due.items():
+        _plan(session, assessor, reg, title, on, before)
+    _plan(session, assessor, reg, "Overdue", began - timedelta(days=1), before)  # not moved
+    _start(session, admin, reg, today=began)
+    session.commit()
+    was = session.get(Registration, reg.id).planned_end
+    before_end = set(session.exec(select(Notification.id)).all())
+    breaks.end_break(session, actor=actor_of(admin), registration_id=reg.id)
+    session.commit()
+    title = session.get(Framework, reg.framework_id).title
+    # one notice for the assessor, of the break's end and the plans it moved (kind break, e-mailed
+    # as they chose for breaks), linking to the learner's plans; none of kind plan
+    theirs = session.exec(
+        select(Notification).where(
+            Notification.person_id == assessor.id, col(Notification.id).not_in(before_end)
+        )
+    ).all()
+    assert [(n.kind, n.link, n.mail) for n in theirs] == [
+        ("break", f"/learners/{learner.id}/progress#plans-heading", "now")
+    ]
+    assert theirs[0].text == (
+        f"{learner.name}'s registration on {title} is back from its break, which ended on "
+        f"{day_words(TODAY)}: the planned end is now {day_words(was + timedelta(days=40))}; "
+        "2 of the plans you set are now due 40 days later: "
+        f"“Reflect” {day_words(due['Reflect'] + timedelta(days=40))} and "
+        f"“Observe” {day_words(due['Observe'] + timedelta(days=40))}."
+    )
+
+
+def test_the_assessor_is_told_each_plan_s_days_and_whose_plans_they_were(
+    session, case, make_person
+) -> None:
+    learner, assessor, admin, reg = case
+    began = TODAY - timedelta(days=40)
+    _start(session, admin, reg, today=began)
+    _plan(
+        session,
+        assessor,
+        reg,
+        "Set during it",
+        TODAY + timedelta(days=14),
+        TODAY - timedelta(days=10),
+    )
+    _plan(
+        session,
+        assessor,
+        reg,
+        "Set before it",
+        TODAY + timedelta(days=14),
+        began - timedelta(days=1),
+    )
+    # the learner is given to another assessor before the break ends: the plans were not theirs
+    other = make_person("assessor")
+    stored = session.get(Registration, reg.id)
+    stored.assessor_id = other.id
+    session.add(stored)
+    session.commit()
+    breaks.end_break(session, actor=actor_of(admin), registration_id=reg.id)
+    session.commit()
+    assert _assessor_told(session, assessor) == []
+    (told,) = _assessor_told(session, other)
+    assert told.text.endswith(
+        "; 2 of the learner's plans are now due later: “Set during it” "
+        f"{day_words(TODAY + timedelta(days=24))} (10 days later) and “Set before it” "
+        f"{day_words(TODAY + timedelta(days=54))} (40 days later)."
+    )
+    assert told.link == f"/learners/{learner.id}/progress#plans-heading"
+
+
+def test_one_plan_moved_is_named_to_its_assessor_and_no_one_when_unallocated(session, case) -> None:
+    learner, assessor, admin, reg = case
+    began = TODAY - timedelta(days=1)
+    _plan(session, assessor, reg, "Reflect", TODAY + timedelta(days=3), began - timedelta(days=1))
+    _start(session, admin, reg, today=began)
+    session.commit()
+    breaks.end_break(session, actor=actor_of(admin), registration_id=reg.id)
+    session.commit()
+    (told,) = _assessor_told(session, assessor)
+    assert told.text.endswith(
+        f"; the plan you set, “Reflect”, is now due {day_words(TODAY + timedelta(days=4))} "
+        "(1 day later)."
+    )
+    # unallocated: the learner alone is told the break ended; no one else
+    stored = session.get(Registration, reg.id)
+    stored.assessor_id = None
+    session.add(stored)
+    session.commit()
+    _start(session, admin, reg, today=began)
+    session.commit()
+    breaks.end_break(session, actor=actor_of(admin), registration_id=reg.id)
+    session.commit()
+    ended = session.exec(
+        select(Notification.person_id).where(col(Notification.text).contains("back from"))
+    ).all()
+    assert sorted(ended) == sorted([learner.id, learner.id, assessor.id])
