@@ -34,7 +34,7 @@ from mappings.assessment.models import (
 from mappings.assessment.recorded import authorship_of, of_record
 from mappings.assessment.rules import rules_for
 from mappings.quality.records import SignoffSampling, signoff_sampling
-from mappings.quality.words import sample_kind_phrase
+from mappings.quality.words import record_words, sample_kind_phrase
 from portfolio.errors import Invalid, NotFound
 from portfolio.models import (
     Criterion,
@@ -72,7 +72,7 @@ def _iqa_section(s: SignoffSampling) -> IqaSection:
     where = f"Sampled ({sample_kind_phrase(s.kind)}) in the IQA cycle “{s.cycle}”."
     if not s.reviewed:
         return IqaSection(sampled=True, decision="Review not yet made", comments=where)
-    decision = "Agreed" if s.outcome == "agree" else "Not agreed"
+    decision = record_words(s.outcome)  # as the IQA's pages say it: "Disagreed"
     if s.actions:
         decision += f": {s.actions} action{'s' if s.actions != 1 else ''} set for the assessor"
     if s.reopened:

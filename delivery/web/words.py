@@ -14,6 +14,7 @@ from flask import Flask, current_app
 
 from mappings.assessment.words import claim_state, method_words
 from mappings.quality.words import (
+    RECORD_WORDS,
     gap_words,
     gaps_words,
     sample_kind,
@@ -133,14 +134,9 @@ STATUSES = {
     "completed": "Completed",
     "withdrawn": "Withdrawn",
     "learner erased": "Ended: the learner's personal data was erased",
-    "signed": "Signed off",
-    "reopened": "Reopened",
-    "open": "Open",
-    "responded": "Responded",
-    "closed": "Closed",
+    # a sign-off's, an IQA action's and a review's, in the one place the documents take them too
+    **RECORD_WORDS,
     "done": "Done",
-    "agree": "Agreed",
-    "disagree": "Disagreed",
     "not reviewed": "Not reviewed",
 }
 FORMATS = {

@@ -19,7 +19,8 @@ SAMPLE_KIND_PHRASES = {
 }
 ADDED_BY = {"planner": "the planner", "iqa": "the IQA, by hand"}
 # the IQA's records' stored outcomes and statuses (a review's, an action's, a sign-off's), as the
-# pages say them (delivery.web.words.STATUSES): "disagree" -> "Disagreed"
+# pages (delivery.web.words.STATUSES, built from these) and the documents (the IQA report, the
+# sign-off record) say them: "disagree" -> "Disagreed"
 RECORD_WORDS = {
     "agree": "Agreed",
     "disagree": "Disagreed",

@@ -379,3 +379,34 @@ def test_evidence_of_the_day_of_sign_off_counts_on_the_centres_day(session, case
         for c in new_york.criteria
         for e in c.evidence
     )
+
+
+def test_the_record_says_an_iqa_disagreement_in_the_iqa_pages_words(session, case) -> None:
+    from delivery.web.words import status_words
+    from mappings.quality.cycles import create_cycle
+    from mappings.quality.plan import add_sample
+    from mappings.quality.review import review_sample
+    from mappings.quality.words import RECORD_WORDS
+    from tests.conftest import actor_of
+    from tests.mappings.iqa_builders import CYCLE_END, CYCLE_START
+
+    iqa = actor_of(case.iqa)
+    cycle = create_cycle(session, actor=iqa, name="R9", start=CYCLE_START, end=CYCLE_END)
+    sample = add_sample(
+        session, actor=iqa, cycle_id=cycle.id, decision_key=f"S{case.signoff.id}", reason="new"
+    )
+    review_sample(
+        session,
+        actor=iqa,
+        sample_id=sample.id,
+        outcome="disagree",
+        feedback="Not enough observation.",
+        checks={},
+    )
+    session.commit()
+    text = _text(build_signoff_docx(signoff_view(session, case.signoff.id, centre=CENTRE)))
+    # as the sample's page says the outcome ("Outcome: Disagreed"), not "Not agreed"
+    assert "Decision: Disagreed" in text and "Not agreed" not in text
+    # the pages and the document take the IQA's outcomes from one place
+    for outcome in ("agree", "disagree"):
+        assert status_words(outcome) == RECORD_WORDS[outcome]
