@@ -25,6 +25,9 @@ def test_the_server_says_today_in_the_centres_time_zone(cli, monkeypatch) -> Non
         days.append((zone, date.today(), datetime.now(ZoneInfo(zone)).date()))
 
     monkeypatch.setattr(waitress, "serve", serve)
+    # serve sets PORTFOLIO_BASE_URL to its own address in os.environ: put back after the test
+    monkeypatch.setenv("PORTFOLIO_BASE_URL", "x")
+    monkeypatch.delenv("PORTFOLIO_BASE_URL")
     for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):
         monkeypatch.setenv("PORTFOLIO_TIME_ZONE", zone)
         result = cli("serve", "--port", "5127")
