@@ -18,6 +18,7 @@ from exports.signoff import (
     build_signoff_docx,
     evidence_set_hash,
 )
+from portfolio.refs import EvidenceRef
 
 KINDS = ("witness testimony", "observation record", "reflective account", "product")
 METHODS = (("WT",), ("O",), ("RA", "Q"), ("P",))
@@ -34,8 +35,8 @@ def sample_view(
             evidence = []
             for _ in range(per):
                 e += 1
-                ref = f"E{n:04d}-{e:03d}v1"
-                pairs.append((ref, hashlib.sha256(ref.encode()).hexdigest()))
+                ref = EvidenceRef(n * 1000 + e, 1)
+                pairs.append((str(ref), hashlib.sha256(str(ref).encode()).hexdigest()))
                 evidence.append(
                     EvidenceRow(
                         ref=ref,
