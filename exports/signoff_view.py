@@ -13,7 +13,7 @@ old record, and the same database rows always give the same document bytes.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from exports.signoff import CriterionRow, EvidenceRow, IqaSection, SignoffView
+from exports.signoff_iqa import IqaLookup, sampled_iqa
 from mappings.assessment.claims import VACSR
 from mappings.assessment.coverage import ClaimFact, CoverageRules, Kind, check_claim
 from mappings.assessment.models import (
@@ -33,8 +34,6 @@ from mappings.assessment.models import (
 )
 from mappings.assessment.recorded import authorship_of, of_record
 from mappings.assessment.rules import rules_for
-from mappings.quality.records import SignoffSampling, signoff_sampling
-from mappings.quality.words import record_words, sample_kind_phrase
 from portfolio.errors import Invalid, NotFound
 from portfolio.models import (
     Criterion,
@@ -52,38 +51,6 @@ from portfolio.refs import EvidenceRef
 from portfolio.services import witness
 from portfolio.services.registration_standards import CENTRE
 from portfolio.words import day_words, local
-
-# The IQA section of a record: by default filled from IQA sampling (:func:`sampled_iqa`), and
-# ``None`` (blanks to sign) for a record nobody sampled.
-IqaLookup = Callable[[Session, Sequence[SignOff]], dict[int, IqaSection]]
-
-
-def no_iqa(_session: Session, _records: Sequence[SignOff]) -> dict[int, IqaSection]:
-    return {}
-
-
-def sampled_iqa(session: Session, records: Sequence[SignOff]) -> dict[int, IqaSection]:
-    """The IQA section of each sampled record: the review when made, else who samples it."""
-    found = signoff_sampling(session, [r.id or 0 for r in records])
-    return {signoff_id: _iqa_section(s) for signoff_id, s in found.items()}
-
-
-def _iqa_section(s: SignoffSampling) -> IqaSection:
-    where = f"Sampled ({sample_kind_phrase(s.kind)}) in the IQA cycle “{s.cycle}”."
-    if not s.reviewed:
-        return IqaSection(sampled=True, decision="Review not yet made", comments=where)
-    decision = record_words(s.outcome)  # as the IQA's pages say it: "Disagreed"
-    if s.actions:
-        decision += f": {s.actions} action{'s' if s.actions != 1 else ''} set for the assessor"
-    if s.reopened:
-        decision += "; the sign-off was reopened"
-    return IqaSection(
-        sampled=True,
-        decision=decision,
-        name=s.reviewer_name,
-        decided_on=s.reviewed_at.date() if s.reviewed_at else None,
-        comments=" ".join(part for part in (where, s.feedback) if part),
-    )
 
 
 def learner_ref(person_id: int) -> str:
