@@ -95,6 +95,11 @@ def _kept() -> Any:
     return exists().where(col(learner.id) == Evidence.learner_id, col(learner.erased_at).is_(None))
 
 
+def _decided(status: str, since: datetime) -> Any:
+    """How many decisions to ``status`` were made from ``since`` on."""
+    return _count(col(Decision.id), col(Decision.new_status) == status, col(Decision.at) >= since)
+
+
 def _statement(today: date, zone: ZoneInfo) -> Any:
     """One SELECT of scalar subqueries, one per figure, in the order ``centre_figures`` reads;
     this month begins at midnight on its first day in the centre's ``zone``."""
@@ -159,16 +164,8 @@ def _statement(today: date, zone: ZoneInfo) -> Any:
             col(SignOff.signed_at) >= month_start,
         ),
         _count(col(Evidence.id), col(Evidence.submitted_at) >= month_start),
-        _count(
-            col(Decision.id),
-            col(Decision.new_status) == "accepted",
-            col(Decision.at) >= month_start,
-        ),
-        _count(
-            col(Decision.id),
-            col(Decision.new_status) == "referred",
-            col(Decision.at) >= month_start,
-        ),
+        _decided("accepted", month_start),
+        _decided("referred", month_start),
         _count(col(Action.id), col(Action.status) != "closed"),
         _count(
             col(EqaAccess.id),
