@@ -563,3 +563,21 @@ def redis_answers(url: str) -> bool:
         return bool(Redis.from_url(url, socket_connect_timeout=1).ping())
     except Exception:  # noqa: BLE001 - no Redis: the caller skips
         return False
+
+
+@contextmanager
+def redis_held(url: str) -> Iterator[None]:
+    """Hold the Redis database at ``url`` alone while a test empties it (``flushdb``): the
+    pytest-xdist workers (and another run of the suite on the machine) would otherwise empty it
+    under each other's jobs. A lock file per database, held with ``flock``, is let go when the
+    test ends or its process dies."""
+    import fcntl
+    import hashlib
+
+    name = hashlib.sha256(url.encode()).hexdigest()[:16]
+    with (Path(tempfile.gettempdir()) / f"portfolio-tests-redis-{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -20,7 +20,7 @@ import pytest
 import requests
 from redis import Redis
 
-from tests.conftest import ROOT, fresh_database, redis_answers
+from tests.conftest import ROOT, fresh_database, redis_answers, redis_held
 from tests.delivery.live import PASSWORD, seed
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
@@ -104,8 +104,8 @@ def _log_in(browser: requests.Session, base: str, email: str, password: str) -> 
 
 @pytest.fixture
 def centre(backend, tmp_path) -> Iterator[tuple[str, str, dict[str, str], Path, object]]:
-    Redis.from_url(REDIS_URL).flushdb()
-    with fresh_database(backend, tmp_path) as url:
+    with redis_held(REDIS_URL), fresh_database(backend, tmp_path) as url:
+        Redis.from_url(REDIS_URL).flushdb()
         seeded = seed(url, learners=1)
         env = _environment(url, tmp_path)
         ports = [_free_port(), _free_port()]
@@ -117,7 +117,7 @@ def centre(backend, tmp_path) -> Iterator[tuple[str, str, dict[str, str], Path, 
             _ready(bases[0], a)
             _ready(bases[1], b)
             yield bases[0], bases[1], env, tmp_path, seeded
-    Redis.from_url(REDIS_URL).flushdb()
+        Redis.from_url(REDIS_URL).flushdb()
 
 
 def test_a_session_a_rate_limit_and_a_job_cross_the_processes(centre) -> None:

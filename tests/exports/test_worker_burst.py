@@ -13,13 +13,14 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from redis import Redis
 
 from exports.jobs import QUEUE
-from tests.conftest import ROOT, redis_answers
+from tests.conftest import ROOT, redis_answers, redis_held
 
 REDIS_URL = "redis://127.0.0.1:6379/10"
 BOUND = 20.0
@@ -28,6 +29,14 @@ BOUND = 20.0
 pytestmark = pytest.mark.skipif(
     not redis_answers(REDIS_URL), reason="needs Redis on 127.0.0.1:6379"
 )
+
+
+@pytest.fixture(autouse=True)
+def _redis_alone() -> Iterator[None]:
+    """Each case empties the database its worker listens on: one at a time across workers."""
+    with redis_held(REDIS_URL):
+        yield
+
 
 PLAIN = "from delivery.cli.main import main; main()"
 LISTENER_FIRST = (
