@@ -156,6 +156,20 @@ def _process_zone_kept() -> Iterator[None]:
         time.tzset()
 
 
+@pytest.fixture(autouse=True)
+def _no_warming_outlives_its_test() -> Iterator[None]:
+    """A suggestion warm-up thread a test started (the app's, the worker's) has ended when the
+    test does: one still running afterwards reads a database the test has dropped."""
+    import threading
+
+    before = set(threading.enumerate())
+    yield
+    started = [t for t in threading.enumerate() if t not in before and t.name == "suggestions-warm"]
+    for thread in started:
+        thread.join(timeout=30)
+    assert not any(t.is_alive() for t in started), "a suggestion warm-up thread outlived its test"
+
+
 @contextmanager
 def _copied_database(backend: str, folder: Path, *, sample: bool) -> Iterator[str]:
     template = _template(backend, sample)

@@ -3,6 +3,8 @@ on RQ."""
 
 from __future__ import annotations
 
+import threading
+
 import click
 from sqlmodel import Session, select
 
@@ -68,7 +70,11 @@ def worker(ctx: Context, burst: bool, pending: bool) -> None:
         f"{url} (Ctrl-C to stop)."
     )
     engine = ctx.engine
+    ended = threading.Event()
     if ctx.settings.get("WARM_SUGGESTIONS"):
         # jobs run in forked children: they find the engines built and add the newest decisions
-        start_warming(lambda: Session(engine, expire_on_commit=False), every=60)
-    run_worker(url, burst=burst, also=(READINGS, stored.QUEUE, MAIL, DAILY))
+        start_warming(lambda: Session(engine, expire_on_commit=False), every=60, stop=ended)
+    try:
+        run_worker(url, burst=burst, also=(READINGS, stored.QUEUE, MAIL, DAILY))
+    finally:  # a burst's jobs are done (or the worker was stopped): warm no more
+        ended.set()

@@ -16,7 +16,6 @@ import functools
 import logging
 import os
 import threading
-import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -230,16 +229,22 @@ def warm(session_factory: Callable[[], Session], *, most: int = 8) -> int:
 
 
 def start_warming(
-    session_factory: Callable[[], Session], *, every: float | None = None
+    session_factory: Callable[[], Session],
+    *,
+    every: float | None = None,
+    stop: threading.Event | None = None,
 ) -> threading.Thread:
     """Warm this process's engines in a daemon thread (the app factory and the worker call it);
-    with ``every`` (seconds), bring them up to date again and again: the RQ worker's jobs run in
-    forked children that start from the worker's engines and only add what is newer."""
+    with ``every`` (seconds), bring them up to date again and again until ``stop`` is set: the RQ
+    worker's jobs run in forked children that start from the worker's engines and only add what
+    is newer, and the worker stops its warming when it ends (a burst's last job done)."""
 
     with _lock:  # a child forked while this thread builds must not wait for it
         if not _forks_forget and hasattr(os, "register_at_fork"):
             os.register_at_fork(after_in_child=_forget_busy)
             _forks_forget.append(True)
+
+    ended = stop or threading.Event()
 
     def run() -> None:
         while True:
@@ -247,9 +252,8 @@ def start_warming(
                 warm(session_factory)
             except Exception:  # noqa: BLE001 - a background thread has nobody else to tell
                 log.exception("warming the suggestion engines failed")
-            if every is None:
+            if every is None or ended.wait(every):
                 return
-            time.sleep(every)
 
     thread = threading.Thread(target=run, name="suggestions-warm", daemon=True)
     thread.start()

@@ -277,3 +277,21 @@ def test_two_assessors_deciding_at_once_both_teach_the_engine(
     assert after.seen == before.seen  # no newer id: the late one is below it
     assert _knows(after.engine, "Profile", PROFILE, "SE04 P1")
     assert _knows(after.engine, "Profile", VISIT, "SE04 P2")
+
+
+def test_a_warming_that_repeats_stops_when_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker's warming goes on every minute until the worker ends (a burst's jobs done):
+    then it stops instead of reading a database nobody serves any more."""
+    import threading
+
+    passes: list[int] = []
+    monkeypatch.setattr(suggestions, "warm", lambda factory: passes.append(1) or 0)
+    ended = threading.Event()
+    thread = suggestions.start_warming(lambda: None, every=0.01, stop=ended)  # type: ignore[arg-type, return-value]
+    while len(passes) < 3:
+        thread.join(timeout=0.01)
+    ended.set()
+    thread.join(timeout=5)
+    assert not thread.is_alive()
+    done = len(passes)
+    assert done >= 3 and len(passes) == done
