@@ -15,6 +15,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -56,6 +57,7 @@ from mappings.assessment.signoff import (
     evidence_set_hash as evidence_set_hash,  # re-exported for callers
 )
 from portfolio.refs import EvidenceRef
+from portfolio.services.registration_standards import CENTRE
 
 LANGUAGE = "en-GB"
 CELL_STYLE = "Table Text"
@@ -129,6 +131,7 @@ class SignoffView:
     # (code, name) of the framework's assessment methods, in the order of its method table: the
     # key under each table of criteria says in words the codes that table uses
     method_names: tuple[tuple[str, str], ...] = DEFAULT_METHODS
+    zone: ZoneInfo = CENTRE  # the centre's clock, on which the record's days and times are told
 
     @property
     def title(self) -> str:
@@ -151,8 +154,8 @@ def build_signoff_docx(view: SignoffView) -> bytes:
     _set_up(doc, view)
     add_styled(doc, "Title", view.title)
     doc.add_paragraph(
-        f"Record {clean(view.document_id)}, signed off {spoken_date(view.signed_at)} at "
-        f"{spoken_time(view.signed_at)}"
+        f"Record {clean(view.document_id)}, signed off {spoken_date(view.signed_at, view.zone)} "
+        f"at {spoken_time(view.signed_at, view.zone)}"
     )
 
     add_styled(doc, "Heading1", "Learner and registration")
@@ -193,6 +196,7 @@ def build_signoff_docx(view: SignoffView) -> bytes:
     _text(doc, view.feedback)
 
     add_styled(doc, "Heading1", "Declarations")
+    signed_date = spoken_date(view.signed_at, view.zone)
     add_declaration(
         doc,
         DeclarationBlock(
@@ -203,6 +207,7 @@ def build_signoff_docx(view: SignoffView) -> bytes:
             at=view.learner_declaration_at if view.learner_wording else None,
             missing=NO_LEARNER_DECLARATION,
         ),
+        view.zone,
     )
     add_declaration(
         doc,
@@ -212,14 +217,13 @@ def build_signoff_docx(view: SignoffView) -> bytes:
             wording=view.assessor_wording or ASSESSOR_DECLARATION,
             name=view.assessor_name,
             at=view.assessor_declaration_at,
-            extra=(
-                ("Signed off", f"{spoken_date(view.signed_at)}, {spoken_time(view.signed_at)}"),
-            ),
+            extra=(("Signed off", f"{signed_date}, {spoken_time(view.signed_at, view.zone)}"),),
         ),
+        view.zone,
     )
 
     add_styled(doc, "Heading1", "Internal quality assurance")
-    add_iqa(doc, view.iqa)
+    add_iqa(doc, view.iqa, view.zone)
     add_audit_head(doc, view.audit_entries, view.audit_head)
 
     buffer = io.BytesIO()

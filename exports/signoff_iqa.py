@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from exports.signoff import IqaSection
 from mappings.assessment.models import SignOff
+from mappings.quality.cycles import aware
 from mappings.quality.records import SignoffSampling, signoff_sampling
 from mappings.quality.words import record_words, sample_kind_phrase
 
@@ -36,6 +37,6 @@ def _iqa_section(s: SignoffSampling) -> IqaSection:
         sampled=True,
         decision=decision,
         name=s.reviewer_name,
-        decided_on=s.reviewed_at.date() if s.reviewed_at else None,
+        decided_at=aware(s.reviewed_at) if s.reviewed_at else None,
         comments=" ".join(part for part in (where, s.feedback) if part),
     )

@@ -9,32 +9,36 @@ whole block to the next page rather than split it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from docx.document import Document as DocxDocument
 from docx.text.paragraph import Paragraph
 
 from exports.docx_util import add_styled, clean
+from portfolio.services.registration_standards import CENTRE
 
 FIELD_STYLE = "Record Field"
 BLANK = "_" * 30
 
 
-def spoken_date(value: datetime | date | None) -> str:
-    """``Monday 2 December 2024``: a date as people write it (times are shown in UTC)."""
+def spoken_date(value: datetime | date | None, zone: ZoneInfo = CENTRE) -> str:
+    """``Monday 2 December 2024``: a date as people write it, a moment's on the centre's clock
+    (``zone``, the ``TIME_ZONE``)."""
     if value is None:
         return ""
     if isinstance(value, datetime) and value.tzinfo is not None:
-        value = value.astimezone(UTC)
+        value = value.astimezone(zone)
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
-def spoken_time(value: datetime | None) -> str:
-    """``10:15 UTC`` (``10:15`` for a time without a zone)."""
+def spoken_time(value: datetime | None, zone: ZoneInfo = CENTRE) -> str:
+    """``10:15 GMT``, ``11:15 BST``: the moment on the centre's clock, named by its zone's
+    abbreviation (``10:15`` for a time without a zone)."""
     if value is None:
         return ""
     if value.tzinfo is not None:
-        return value.astimezone(UTC).strftime("%H:%M UTC")
+        return value.astimezone(zone).strftime("%H:%M %Z")
     return value.strftime("%H:%M")
 
 
@@ -70,15 +74,16 @@ class DeclarationBlock:
     extra: tuple[tuple[str, str], ...] = ()
 
 
-def add_declaration(doc: DocxDocument, block: DeclarationBlock) -> None:
-    """Heading, wording and signature block (typed name, date, time), never split over pages."""
+def add_declaration(doc: DocxDocument, block: DeclarationBlock, zone: ZoneInfo = CENTRE) -> None:
+    """Heading, wording and signature block (typed name, date, time on the centre's clock),
+    never split over pages."""
     heading = add_styled(doc, "Heading2", block.heading)
     wording = doc.add_paragraph(clean(block.wording) if block.wording else block.missing)
     lines = fields(
         doc,
         (f"{block.role} (typed name)", block.name),
-        ("Date", spoken_date(block.at) or BLANK),
-        ("Time", spoken_time(block.at) or BLANK),
+        ("Date", spoken_date(block.at, zone) or BLANK),
+        ("Time", spoken_time(block.at, zone) or BLANK),
         *block.extra,
         keep=True,
     )
@@ -110,11 +115,11 @@ class IqaSection:
     sampled: bool
     decision: str = ""  # "agreed", "not agreed: actions set", ...
     name: str = ""
-    decided_on: date | None = None
+    decided_at: datetime | None = None  # when the IQA's review was made
     comments: str = ""
 
 
-def add_iqa(doc: DocxDocument, iqa: IqaSection | None) -> None:
+def add_iqa(doc: DocxDocument, iqa: IqaSection | None, zone: ZoneInfo = CENTRE) -> None:
     if iqa is None:
         doc.add_paragraph(
             "To be completed by the internal quality assurer if this record is sampled."
@@ -136,5 +141,5 @@ def add_iqa(doc: DocxDocument, iqa: IqaSection | None) -> None:
         ("Comments", iqa.comments or "—"),
         ("Name", iqa.name or BLANK),
         ("Signature", BLANK),
-        ("Date", spoken_date(iqa.decided_on) or BLANK),
+        ("Date", spoken_date(iqa.decided_at, zone) or BLANK),
     )

@@ -293,7 +293,7 @@ def _criterion_rows(rows: _Rows, signoff_id: int, zone: ZoneInfo) -> tuple[Crite
                     counts=not problem,
                     not_counted=problem,
                     vacsr=_vacsr(rows, ref, record.signed_at, zone),
-                    witness=_witness(rows, ref),
+                    witness=_witness(rows, ref, zone),
                     recorded=rows.elsewhere.get(version.id or 0, ""),
                 )
             )
@@ -366,10 +366,10 @@ def _vacsr(rows: _Rows, ref: EvidenceRef, signed: datetime, zone: ZoneInfo) -> s
     return f"VACSR {day_words(local(last.at, zone).date())}: {words}{note}"
 
 
-def _witness(rows: _Rows, ref: EvidenceRef) -> str:
-    """What the witness said of this version (or an earlier one), in words, dates in UTC."""
+def _witness(rows: _Rows, ref: EvidenceRef, zone: ZoneInfo) -> str:
+    """What the witness said of this version (or an earlier one), in words, on the centre's days."""
     found = (witness.status_of(w, ref.version) for w in rows.witness_of.get(ref.evidence_id, []))
-    said = [witness.words(s, ZoneInfo("UTC")) for s in found if s is not None]
+    said = [witness.words(s, zone) for s in found if s is not None]
     return "; ".join(said)
 
 
@@ -406,6 +406,7 @@ def _view(
         audit_entries=record.audit_entries,
         audit_head=record.audit_head_sha256 or "",
         method_names=rules_for(fw).methods,
+        zone=zone,
     )
 
 

@@ -9,6 +9,7 @@ import time
 import uuid
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -72,10 +73,10 @@ def test_round_trip_contains_every_criterion_and_reference(view_factory: ViewFac
         view.framework_title,
         view.evidence_set_sha256,
         "Date: Monday 2 December 2024",  # learner's declaration, in words
-        "Time: 10:15 UTC",
+        "Time: 10:15 GMT",
         "Date: Tuesday 3 December 2024",  # assessor's declaration
-        "Time: 16:40 UTC",
-        "signed off Tuesday 3 December 2024 at 16:45 UTC",
+        "Time: 16:40 GMT",
+        "signed off Tuesday 3 December 2024 at 16:45 GMT",
         "Strong witness testimony.",
         view.feedback,
     ):
@@ -157,7 +158,13 @@ def test_iqa_blank_then_filled(view_factory: ViewFactory):
     blank = all_text(build_signoff_docx(view_factory()))
     assert "Sampled: Yes / No" in blank and "Signature: ____" in blank
     filled_view = view_factory(
-        iqa=IqaSection(True, "Agreed", "Carla Mendes", date(2025, 1, 14), "Sound judgements")
+        iqa=IqaSection(
+            True,
+            "Agreed",
+            "Carla Mendes",
+            datetime(2025, 1, 14, 11, 0, tzinfo=UTC),
+            "Sound judgements",
+        )
     )
     filled = all_text(build_signoff_docx(filled_view))
     for value in (
@@ -168,6 +175,26 @@ def test_iqa_blank_then_filled(view_factory: ViewFactory):
     ):
         assert value in filled
     assert "Sampled: Yes / No" not in filled
+
+
+def test_the_record_tells_its_days_and_times_on_the_centres_clock(view_factory: ViewFactory):
+    """A standard signed off at 23:30 UTC on 30 June (00:30 on 1 July in London) reads as signed
+    off on Monday 1 July at 00:30 BST: the day on which the record judged its evidence. So do the
+    declarations' times and the IQA's day; a centre elsewhere gets its own clock."""
+    from zoneinfo import ZoneInfo
+
+    late = datetime(2024, 6, 30, 23, 30, tzinfo=UTC)
+    iqa = IqaSection(True, "Agreed", "Carla Mendes", late, "Sound judgements")
+    view = view_factory(
+        learner_declaration_at=late, assessor_declaration_at=late, signed_at=late, iqa=iqa
+    )
+    text = all_text(build_signoff_docx(view))
+    assert "signed off Monday 1 July 2024 at 00:30 BST" in text
+    assert text.count("Date: Monday 1 July 2024") == 3  # both declarations and the IQA's
+    assert text.count("Time: 00:30 BST") == 2
+    assert "Sunday 30 June" not in text and "UTC" not in text
+    elsewhere = all_text(build_signoff_docx(replace(view, zone=ZoneInfo("America/New_York"))))
+    assert "signed off Sunday 30 June 2024 at 19:30 EDT" in elsewhere
 
 
 def test_same_view_same_bytes(view_factory: ViewFactory, monkeypatch: pytest.MonkeyPatch):

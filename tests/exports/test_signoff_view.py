@@ -16,6 +16,8 @@ from portfolio.errors import Invalid, NotFound
 from portfolio.models import Criterion, Standard
 from portfolio.refs import EvidenceRef
 from portfolio.services.files import FileStore
+from portfolio.services.registration_standards import CENTRE as CENTRE_ZONE
+from portfolio.words import local
 from tests.exports.export_case import build_case
 
 CENTRE = "Northfield Centre"
@@ -165,9 +167,9 @@ def test_record_prints_the_learners_own_declaration_not_an_evidence_date(session
     assert made.wording in text and view.assessor_wording in text
     assert f"Learner (typed name): {case.learner.name}" in text
     assert f"Assessor (typed name): {case.assessor.name}" in text
-    when = made.declared_at
+    when = local(made.declared_at, CENTRE_ZONE)  # on the centre's clock, named by its zone
     assert f"Date: {when:%A} {when.day} {when:%B %Y}" in text
-    assert f"Time: {when:%H:%M} UTC" in text
+    assert f"Time: {when:%H:%M} {when:%Z}" in text
 
 
 def test_record_prints_the_audit_head_at_sign_off(session, case) -> None:
@@ -207,7 +209,7 @@ def test_iqa_section_is_filled_once_the_record_is_sampled(session, case) -> None
     session.commit()
     view = signoff_view(session, case.signoff.id, centre=CENTRE)
     assert view.iqa is not None and view.iqa.decision == "Agreed"
-    assert view.iqa.name == case.iqa.name and view.iqa.decided_on is not None
+    assert view.iqa.name == case.iqa.name and view.iqa.decided_at is not None
     text = _text(build_signoff_docx(view))
     # the kind of sample in words, as the IQA's pages say it, not the stored "summative"
     assert "Comments: Sampled (summative, after sign-off) in the IQA cycle “R9”." in text
