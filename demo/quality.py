@@ -55,7 +55,13 @@ def add_demo_quality(
         return report
     me = Actor.of(iqa)
     cycle = create_cycle(
-        session, actor=me, name=CYCLE_NAME, start=today - timedelta(days=365), end=today, seed=1
+        session,
+        actor=me,
+        name=CYCLE_NAME,
+        start=today - timedelta(days=365),
+        end=today,
+        seed=1,
+        zone=zone,
     )
     planned = plan_cycle(session, actor=me, cycle_id=cycle.id or 0)
     report.created.append(f"cycle “{CYCLE_NAME}” with {len(planned.plan.samples)} samples")

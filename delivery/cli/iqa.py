@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -59,7 +60,8 @@ def plan_cycle(
             if iqa_id is None or start is None or end is None:
                 raise click.UsageError("--create needs --iqa, --from and --to.")
             cycle = cycles.create_cycle(session, actor=SYSTEM, name=name, start=start.date(),
-                                        end=end.date(), iqa_id=iqa_id, seed=seed)  # fmt: skip
+                                        end=end.date(), iqa_id=iqa_id, seed=seed,
+                                        zone=ZoneInfo(ctx.settings["TIME_ZONE"]))  # fmt: skip
         else:
             cycle = cycles.cycle_by_name(session, name)
         result = plan.plan_cycle(session, actor=SYSTEM, cycle_id=cycle.id or 0, seed=seed)

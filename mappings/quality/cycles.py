@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
@@ -20,6 +21,8 @@ from portfolio.errors import Invalid, NotFound, PermissionDenied
 from portfolio.models import Person
 from portfolio.services import audit
 from portfolio.services.people import SYSTEM, Actor
+from portfolio.services.registration_standards import CENTRE
+from portfolio.words import day_end, day_start
 
 
 def may_manage(actor: Actor, cycle: SamplingCycle) -> bool:
@@ -33,10 +36,12 @@ def aware(value: datetime) -> datetime:
 
 
 def cycle_bounds(cycle: SamplingCycle) -> tuple[datetime, datetime]:
-    """The cycle's days as times: from the start of its first day to the start of the day after."""
-    start = datetime.combine(cycle.start_date, time.min, tzinfo=UTC)
-    end = datetime.combine(cycle.end_date + timedelta(days=1), time.min, tzinfo=UTC)
-    return start, end
+    """The cycle's days as times (UTC): from the start of its first day to the start of the day
+    after its last, in the time zone kept with the cycle (the centre's when it was created), so
+    a decision at 00:30 in British Summer Time on its first day is in it. A cycle without one
+    (created before the zone was kept, migration 0056) keeps UTC days, as it was planned."""
+    zone = ZoneInfo(cycle.time_zone) if cycle.time_zone else ZoneInfo("UTC")
+    return day_start(cycle.start_date, zone), day_end(cycle.end_date, zone)
 
 
 MAX_SEED = 2**31 - 1  # stored as PostgreSQL's integer
@@ -62,8 +67,10 @@ def create_cycle(
     end: date,
     iqa_id: int | None = None,
     seed: int | None = None,
+    zone: ZoneInfo = CENTRE,
 ) -> SamplingCycle:
-    """A new cycle with a copy of the current strategy. IQAs create their own; admins any."""
+    """A new cycle with a copy of the current strategy. IQAs create their own; admins any.
+    Its days are the days of ``zone`` (the centre's ``TIME_ZONE``), kept with it."""
     iqa_id = actor.id if iqa_id is None else iqa_id
     if not ((actor.has("iqa") and iqa_id == actor.id) or actor.has("admin")):
         raise PermissionDenied("IQAs create their own sampling cycles.")
@@ -85,6 +92,7 @@ def create_cycle(
         strategy=get_strategy(session).to_dict(),
         seed=default_seed(name) if seed is None else checked_seed(seed),
         created_by=actor.id or iqa_id,
+        time_zone=zone.key,
     )
     session.add(cycle)
     session.flush()

@@ -51,6 +51,10 @@ class SamplingCycle(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     created_by: int = Field(foreign_key="person.id")
     planned_at: datetime | None = None
+    # the centre's time zone (IANA name, its ``TIME_ZONE``) when the cycle was created: the
+    # cycle's days are its days. None: a cycle created before it was kept (migration 0056),
+    # whose days stay UTC days, so the decisions it holds do not change
+    time_zone: str | None = Field(default=None, max_length=64)
 
 
 class Sample(SQLModel, table=True):

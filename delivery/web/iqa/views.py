@@ -127,6 +127,7 @@ def cycle_new() -> tuple[str, int] | Response:
                 start=form.start.data,
                 end=form.end.data,
                 seed=form.seed.data,
+                zone=centre_zone(),  # the cycle's days are the centre's
             )
             flash(f"Cycle {cycle.name} created: plan its sample next.", "success")
             return redirect(url_for("iqa.cycle", cycle_id=cycle.id))
