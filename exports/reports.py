@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import aliased
@@ -28,6 +29,8 @@ from portfolio.errors import NotFound, PermissionDenied
 from portfolio.models import Cohort, Person, Registration, Standard
 from portfolio.services import access
 from portfolio.services.people import Actor
+from portfolio.services.registration_standards import CENTRE
+from portfolio.words import day_end, day_start, local
 
 Cell = str | int | float | None
 
@@ -94,11 +97,19 @@ def _utc(value: datetime | None) -> str:
 
 
 def cohort_coverage(
-    session: Session, *, actor: Actor, cohort_id: int, today: date | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    cohort_id: int,
+    today: date | None = None,
+    zone: ZoneInfo = CENTRE,
 ) -> Report:
     """One row per learner per registered standard of a cohort, all in memory (small cohorts,
     tests); the exports write :func:`cohort_coverage_stream` instead."""
-    return cohort_coverage_stream(session, actor=actor, cohort_id=cohort_id, today=today).collect()
+    stream = cohort_coverage_stream(
+        session, actor=actor, cohort_id=cohort_id, today=today, zone=zone
+    )
+    return stream.collect()
 
 
 def cohort_coverage_stream(
@@ -108,10 +119,12 @@ def cohort_coverage_stream(
     cohort_id: int,
     today: date | None = None,
     chunk: int = CHUNK,
+    zone: ZoneInfo = CENTRE,
 ) -> ReportStream:
     """One row per learner per registered standard of a cohort, by learner name, read ``chunk``
     registrations at a time as the rows are iterated. Who may see it is checked now, before the
-    first row (NotFound for a cohort with none of the actor's learners)."""
+    first row (NotFound for a cohort with none of the actor's learners). The day a standard was
+    signed off is the centre's (``zone``, its ``TIME_ZONE``)."""
     _may_report(actor)
     cohort = session.get(Cohort, cohort_id)
     if cohort is None:
@@ -119,7 +132,7 @@ def cohort_coverage_stream(
     scope = access.staff_scope(actor)
     if scope is not None and not _registrations_page(session, cohort_id, scope, None, 1):
         raise NotFound("No such cohort, or none of its learners are yours.")
-    rows = _coverage_rows(session, cohort_id, scope, today or date.today(), max(1, chunk))
+    rows = _coverage_rows(session, cohort_id, scope, today or date.today(), max(1, chunk), zone)
     return ReportStream(f"Coverage of cohort “{cohort.name}”", COVERAGE_HEADERS, rows)
 
 
@@ -149,7 +162,7 @@ def _registrations_page(
 
 
 def _coverage_rows(
-    session: Session, cohort_id: int, scope: Any, today: date, chunk: int
+    session: Session, cohort_id: int, scope: Any, today: date, chunk: int, zone: ZoneInfo
 ) -> Iterator[tuple[Cell, ...]]:
     """The rows of :func:`cohort_coverage_stream`, a page of registrations at a time: each page's
     coverage in a fixed number of queries, as counts and the codes still missing (no reasons)."""
@@ -161,12 +174,12 @@ def _coverage_rows(
         after = (page[-1][1], page[-1][0])
         ids = [rid for rid, _ in page]
         for standing in load_standings(session, ids, today, detail=False, outstanding=True):
-            yield from _coverage_of(standing)
+            yield from _coverage_of(standing, zone)
         if len(page) < chunk:
             return
 
 
-def _coverage_of(standing: Standing) -> Iterator[tuple[Cell, ...]]:
+def _coverage_of(standing: Standing, zone: ZoneInfo) -> Iterator[tuple[Cell, ...]]:
     by_code = {s.standard: s for s in standing.coverage.standards}
     withdrawn = standing.registration.withdrawn_at  # read with the registration: no statement
     for info in standing.standards:
@@ -186,26 +199,35 @@ def _coverage_of(standing: Standing) -> Iterator[tuple[Cell, ...]]:
             n["missing"],
             n["total"],
             round(cov.percent_met, 1),
-            info.signoff.signed_at.astimezone(UTC).date().isoformat() if info.signoff else "",
+            local(info.signoff.signed_at, zone).date().isoformat() if info.signoff else "",
             " ".join(o.criterion.code for o in cov.outstanding),
             withdrawn.isoformat() if withdrawn else "",
         )
 
 
-def signoff_register(session: Session, *, actor: Actor, start: date, end: date) -> Report:
-    """Every sign-off made between ``start`` and ``end`` (both days included, UTC), in memory."""
-    return signoff_register_stream(session, actor=actor, start=start, end=end).collect()
+def signoff_register(
+    session: Session, *, actor: Actor, start: date, end: date, zone: ZoneInfo = CENTRE
+) -> Report:
+    """Every sign-off made between ``start`` and ``end``, both days included, in memory. The
+    days are the centre's (``zone``, its ``TIME_ZONE``): a sign-off at 00:30 on 1 Jul in London
+    (23:30 UTC on 30 Jun) is in July's register. Its times stay in their UTC columns."""
+    return signoff_register_stream(session, actor=actor, start=start, end=end, zone=zone).collect()
 
 
 def signoff_register_stream(
-    session: Session, *, actor: Actor, start: date, end: date, chunk: int = CHUNK
+    session: Session,
+    *,
+    actor: Actor,
+    start: date,
+    end: date,
+    chunk: int = CHUNK,
+    zone: ZoneInfo = CENTRE,
 ) -> ReportStream:
     """:func:`signoff_register` read ``chunk`` sign-offs at a time as its rows are iterated."""
     _may_report(actor)
     if end < start:
         start, end = end, start
-    since = datetime.combine(start, time.min, UTC)
-    until = datetime.combine(end + timedelta(days=1), time.min, UTC)
+    since, until = day_start(start, zone), day_end(end, zone)
     learner, assessor = aliased(Person), aliased(Person)
     query = (
         select(SignOff, Standard, learner, assessor)

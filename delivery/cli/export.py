@@ -208,10 +208,10 @@ def export_coverage(
 ) -> None:
     """Write a cohort's coverage (one row per learner per standard) as CSV or .xlsx."""
     chosen = _report_format(output, fmt)
+    zone = ZoneInfo(ctx.settings["TIME_ZONE"])  # the day a standard was signed off is the centre's
     with ctx.session(write=False) as session:
-        rows = _write_report(
-            output, cohort_coverage_stream(session, actor=SYSTEM, cohort_id=cohort_id), chosen
-        )
+        report = cohort_coverage_stream(session, actor=SYSTEM, cohort_id=cohort_id, zone=zone)
+        rows = _write_report(output, report, chosen)
     report_written(output, {"rows": rows}, f"Wrote {output}: {rows} rows.", as_json=as_json)
 
 
@@ -228,7 +228,13 @@ def export_register(
     """Write the register of sign-offs made in a period (both days included)."""
     chosen = _report_format(output, fmt)
     with ctx.session(write=False) as session:
-        report = signoff_register_stream(session, actor=SYSTEM, start=start.date(), end=end.date())
+        report = signoff_register_stream(
+            session,
+            actor=SYSTEM,
+            start=start.date(),
+            end=end.date(),
+            zone=ZoneInfo(ctx.settings["TIME_ZONE"]),
+        )
         rows = _write_report(output, report, chosen)
     report_written(
         output, {"signoffs": rows}, f"Wrote {output}: {rows} sign-offs.", as_json=as_json

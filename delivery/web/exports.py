@@ -146,7 +146,9 @@ def cohort(cohort_id: int) -> tuple[str, int]:
 @bp.route("/cohorts/<int:cohort_id>/coverage.xlsx", defaults={"fmt": "xlsx"})
 @page()
 def cohort_coverage(cohort_id: int, fmt: str) -> Response:
-    report = reports.cohort_coverage_stream(db(), actor=actor(), cohort_id=cohort_id)
+    report = reports.cohort_coverage_stream(
+        db(), actor=actor(), cohort_id=cohort_id, zone=centre_zone()
+    )
     name = f"coverage-cohort-{cohort_id}-{date.today().isoformat()}.{fmt}"
     return _stream(reports.render_chunks(report, fmt), name, fmt)
 
@@ -164,7 +166,9 @@ def register(fmt: str) -> Response:
         end = date.fromisoformat(request.args.get("to") or today.isoformat())
     except ValueError:
         raise Invalid("Give the period as two dates, YYYY-MM-DD.") from None
-    report = reports.signoff_register_stream(db(), actor=actor(), start=start, end=end)
+    report = reports.signoff_register_stream(
+        db(), actor=actor(), start=start, end=end, zone=centre_zone()
+    )
     name = f"signoff-register-{start.isoformat()}-{end.isoformat()}.{fmt}"
     return _stream(reports.render_chunks(report, fmt), name, fmt)
 

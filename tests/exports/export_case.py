@@ -18,6 +18,8 @@ from mappings.assessment.models import Claim, SignOff
 from portfolio.models import EvidenceVersion, Person, Registration
 from portfolio.services import evidence as evidence_service
 from portfolio.services.files import Store
+from portfolio.services.registration_standards import CENTRE
+from portfolio.words import local
 from tests.conftest import actor_of
 
 
@@ -137,6 +139,12 @@ def build_case(
     ).signoff
     session.commit()
     return Case(learner, assessor, iqa, reg, record, account.id, note.id)
+
+
+def signed_on(case: Case) -> date:
+    """The day the case's standard was signed off in the centre's time zone (the tests'
+    ``TIME_ZONE``, London): the day the sign-off register and the coverage report read."""
+    return local(case.signoff.signed_at, CENTRE).date()
 
 
 def signed_off_at_the_edge_of_a_day(session: Session, case: Case) -> None:

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import zipfile
-from datetime import date
 
 import docx
 import pytest
@@ -27,6 +26,7 @@ from tests.exports.export_case import (
     docx_text,
     records_in,
     signed_off_at_the_edge_of_a_day,
+    signed_on,
 )
 
 
@@ -98,7 +98,7 @@ def test_export_reports(cli, case, tmp_path) -> None:
     assert load_workbook(xlsx).active.max_row == 3
     r = cli("export", "coverage", "--cohort", str(case.cohort_id), "-o", str(tmp_path / "x.pdf"))
     assert r.exit_code == 2 and ".csv or .xlsx" in r.output
-    today = date.today().isoformat()
+    today = signed_on(case).isoformat()  # the centre's day
     reg = tmp_path / "register.xlsx"
     r = cli("export", "register", "--from", today, "--to", today, "-o", str(reg))
     assert r.exit_code == 0, r.output
@@ -251,7 +251,7 @@ def test_exports_write_to_standard_output_with_dash_and_report_in_json(cli, case
 def test_export_to_a_file_with_json_prints_the_report_on_standard_output(
     cli, case, tmp_path
 ) -> None:
-    today = date.today().isoformat()
+    today = signed_on(case).isoformat()  # the centre's day
     out = tmp_path / "register.csv"
     r = cli("export", "register", "--from", today, "--to", today, "-o", str(out), "--json")
     assert r.exit_code == 0, r.output

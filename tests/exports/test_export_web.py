@@ -21,6 +21,7 @@ from tests.exports.export_case import (
     docx_text,
     records_in,
     signed_off_at_the_edge_of_a_day,
+    signed_on,
 )
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -118,7 +119,7 @@ def test_cohort_reports_access_and_content(client, auth, case, make_person, sess
     assert book.active.max_row == 3  # header, SE01, SE03
     assert client.get(f"/cohorts/{cid}/coverage.pdf").status_code == 404
     assert client.get("/exports/register.csv").status_code == 200  # the last 30 days
-    day = case.signoff.signed_at.date().isoformat()
+    day = signed_on(case).isoformat()
     r = client.get(f"/exports/register.csv?from={day}&to={day}")
     assert r.status_code == 200 and case.signoff.document_id in r.data.decode("utf-8-sig")
     assert client.get("/exports/register.xlsx?from=2020-01-01&to=2020-01-31").status_code == 200

@@ -34,7 +34,7 @@ from portfolio.services import registrations
 from portfolio.services.files import FileStore
 from portfolio.services.people import SYSTEM, Actor
 from tests.conftest import actor_of
-from tests.exports.export_case import build_case
+from tests.exports.export_case import build_case, signed_on
 
 
 @pytest.fixture
@@ -156,7 +156,7 @@ def test_coverage_stream_reads_a_page_at_a_time(session, seeded, count_queries) 
 
 def test_register_in_chunks_is_the_whole_register(session, seeded) -> None:
     case, _ = seeded
-    day = case.signoff.signed_at.date()
+    day = signed_on(case)
     whole = signoff_register(session, actor=SYSTEM, start=day, end=day)
     assert [r[6] for r in whole.rows] == [case.signoff.document_id]
     streamed = signoff_register_stream(session, actor=SYSTEM, start=day, end=day, chunk=1)
