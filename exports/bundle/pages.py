@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import DictLoader, Environment, select_autoescape
 
@@ -18,7 +19,8 @@ from exports.bundle.manifest import EvidenceRecord, Manifest, SignOffRecord, Ver
 from mappings.assessment.counts import shown_counts
 from mappings.assessment.standing import Standing
 from portfolio.markdown import render_markdown
-from portfolio.words import day_words, file_type, kind_words, size_words
+from portfolio.services.registration_standards import CENTRE
+from portfolio.words import day_words, file_type, kind_words, local, size_words
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
@@ -176,15 +178,22 @@ def evidence_html(item: EvidenceRecord, claims: list[str], *, when: datetime, ce
 
 
 def index_html(
-    manifest: Manifest, standings: Sequence[Standing], *, when: datetime, centre: str
+    manifest: Manifest,
+    standings: Sequence[Standing],
+    *,
+    when: datetime,
+    centre: str,
+    zone: ZoneInfo = CENTRE,
 ) -> bytes:
-    """The portfolio's front page: standards with coverage, evidence, sign-offs."""
+    """The portfolio's front page: standards with coverage, evidence, sign-offs. The day each
+    standard was signed off is the centre's (``zone``, its ``TIME_ZONE``); the sign-offs' times
+    are said in UTC, as the records give them."""
     names = {p.email: p.name for p in manifest.people}
     signed = {(s.registration_id, s.standard): s for s in manifest.signoffs if s.status == "signed"}
     return _render(
         "index.html",
         learner=manifest.learner,
-        registrations=[_coverage(standing, signed) for standing in standings],
+        registrations=[_coverage(standing, signed, zone) for standing in standings],
         evidence=[
             {
                 "page": e.page,
@@ -212,7 +221,9 @@ def index_html(
     )
 
 
-def _coverage(standing: Standing, signed: dict[tuple[int, str], SignOffRecord]) -> dict[str, Any]:
+def _coverage(
+    standing: Standing, signed: dict[tuple[int, str], SignOffRecord], zone: ZoneInfo
+) -> dict[str, Any]:
     """One registration's standards: coverage, and the record of each signed off."""
     reg = standing.registration
     rid = reg.id
@@ -226,7 +237,7 @@ def _coverage(standing: Standing, signed: dict[tuple[int, str], SignOffRecord]) 
                 "title": info.title,
                 **shown_counts(cov),
                 "document": s.document if s else "",
-                "signed_on": day_words(s.signed_at.astimezone(UTC).date()) if s else "",
+                "signed_on": day_words(local(s.signed_at, zone).date()) if s else "",
             }
         )
     return {

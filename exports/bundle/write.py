@@ -97,7 +97,8 @@ def write_bundle(
 ) -> dict[str, Any]:
     """Write the learner's bundle to ``out`` (any writable binary stream); return the manifest
     as JSON data. With ``signing_key`` (the centre's) the manifest is signed (``signature.json``).
-    The sign-off records' days are the centre's (``zone``, its ``TIME_ZONE``).
+    The sign-off records' days, and the front page's days of sign-off, are the centre's
+    (``zone``, its ``TIME_ZONE``).
 
     With ``actor`` the export is checked: the learner or their assessor only. Drafts are kept
     only when ``actor`` (or, without one, ``reader_id``) wrote them; with neither, everything
@@ -129,5 +130,6 @@ def write_bundle(
             page = evidence_html(item, claimed.get(item.id, []), when=when, centre=centre)
             writer.bytes(item.page, page)
         standings = load_standings(session, [r.id for r in manifest.registrations])
-        writer.bytes("index.html", index_html(manifest, standings, when=when, centre=centre))
+        index = index_html(manifest, standings, when=when, centre=centre, zone=zone)
+        writer.bytes("index.html", index)
         return writer.manifest(manifest, signing_key)

@@ -27,6 +27,8 @@ from portfolio.errors import Conflict, Invalid, NotFound, PermissionDenied
 from portfolio.models import Evidence, Person
 from portfolio.services.files import FileStore
 from portfolio.services.people import SYSTEM
+from portfolio.services.registration_standards import CENTRE
+from portfolio.words import local
 from tests.conftest import actor_of, migrated_database
 from tests.exports.export_case import build_case
 
@@ -136,7 +138,8 @@ def test_the_pages_speak_in_words_and_the_manifest_keeps_its_values(session, sto
         assert "text/plain" not in page
     assert f"registration {reg['id']}" not in index
     assert f"registered from {_words(date.fromisoformat(reg['start_date']))}" in index
-    assert f">{_words(signed_at.date())}</a>" in index  # the standard's sign-off, a day
+    signed_on = local(signed_at, CENTRE).date()  # the centre's day (the tests' TIME_ZONE)
+    assert f">{_words(signed_on)}</a>" in index  # the standard's sign-off, a day
     assert f"{_words(signed_at.date())}, {signed_at:%H:%M} UTC" in index
     [account] = [e for e in manifest["evidence"] if e["id"] == case.account_id]
     activity = date.fromisoformat(account["activity_date"])
