@@ -175,9 +175,10 @@ def _set(
         evidence_kind=plan.evidence_kind,
         today=set_on,  # an overdue plan was set while its due date was still ahead
     )
-    # set (and last changed) the day the demo says, so its page reads "Set by … on" that day,
-    # not the moment the demo ran
+    # set (and last changed, its due date chosen) the day the demo says, so its page reads "Set
+    # by … on" that day, not the moment the demo ran, and a break moves it on as one set then
     made.set_at = made.updated_at = utcnow() - timedelta(days=(date.today() - set_on).days)
+    made.due_chosen_on = plans.server_day(made.set_at)
     session.add(made)
     session.flush()
     if not plan.evidence_title:

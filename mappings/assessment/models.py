@@ -298,6 +298,10 @@ class AssessmentPlan(SQLModel, table=True):
     evidence_kind: str | None = Field(default=None, max_length=32)
     set_by: int = Field(foreign_key="person.id")
     set_at: datetime = Field(default_factory=utcnow)
+    # the day (the server's clock's) the assessor last chose the due date: the day the plan was
+    # set, or the latest day a change of it gave it a new due date; a move by a break in learning
+    # is not the assessor's choice and leaves it (:mod:`mappings.assessment.plan_breaks` reads it)
+    due_chosen_on: date = Field(default_factory=date.today)
     updated_at: datetime = Field(default_factory=utcnow)
     ended_by: int | None = Field(default=None, foreign_key="person.id")
     ended_at: datetime | None = None

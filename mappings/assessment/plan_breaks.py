@@ -3,62 +3,30 @@
 the day the break began is due later by the days of the break its clock ran through: the whole
 break for a plan whose due date was chosen before it (as the planned end moves), only the days
 from that choice to the return for one the assessor set, or gave a new due date, during the break
-(they chose the date while the learner was away), none for one dated the day the break ends.
-Plans done or closed, and those due before the break, stay as they were. Registered as an end hook by ``delivery.wiring``: it runs in the
-ending's transaction; what it moved is listed in the break's audit entry and each plan moved has
-a ``plan.move`` entry of its own (by the administrator who ended the break: its due date before
-and after, the break's start and the days it moved), so the plan's own trail says why its date
-changed; the learner is told the new dates (:func:`mappings.assessment.notices.plans_moved`),
-and so is the allocated assessor, in their one notice of the break's end
-(:func:`mappings.assessment.notices.plans_moved_for_assessor`)."""
+(they chose the date while the learner was away), none for one dated the day the break ends:
+the day each plan's due date was chosen is its ``due_chosen_on``, set by
+:func:`mappings.assessment.plans.set_plan` and by an edit that gives a new due date, never by a
+move. Plans done or closed, and those due before the break, stay as they were. Registered as
+an end hook by ``delivery.wiring``: it runs in the ending's transaction; what it moved is
+listed in the break's audit entry and each plan moved has a ``plan.move`` entry of its own (by
+the administrator who ended the break: its due date before and after, the break's start and the
+days it moved), so the plan's own trail says why its date changed; the learner is told the
+new dates (:func:`mappings.assessment.notices.plans_moved`), and so is the allocated assessor,
+in their one notice of the break's end (:func:`mappings.assessment.notices.plans_moved_for_assessor`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
 from mappings.assessment import notices
 from mappings.assessment.models import AssessmentPlan
-from portfolio.models import AuditEntry, Registration
+from portfolio.models import Registration
 from portfolio.models.base import utcnow
 from portfolio.services import audit
 from portfolio.services.breaks import Moved
 from portfolio.services.people import Actor
-
-
-def _day(at: datetime) -> date:
-    """The moment's day on the server's clock, as the break's days are (``date.today``)."""
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone().date()
-
-
-def _dated_on(session: Session, found: list[AssessmentPlan]) -> dict[int, date]:
-    """The day each plan's due date was last chosen by its assessor: the day it was set, or the
-    latest day a change of the plan gave it a new due date (read from its trail: its ``plan.set``,
-    ``plan.edit`` and ``plan.move`` entries in order, one statement on the subject index; a move
-    by an earlier break is not the assessor's choice, and a change that kept the date is none)."""
-    chosen = {p.id or 0: _day(p.set_at) for p in found}
-    if not chosen:
-        return chosen
-    due: dict[int, object] = {}
-    trail = session.exec(
-        select(AuditEntry)
-        .where(
-            col(AuditEntry.subject_type) == "assessment_plan",
-            col(AuditEntry.subject_id).in_(list(chosen)),
-            col(AuditEntry.action).in_(("plan.set", "plan.edit", "plan.move")),
-        )
-        .order_by(col(AuditEntry.id))
-    ).all()
-    for entry in trail:
-        plan_id, data = entry.subject_id or 0, entry.data or {}
-        if entry.action == "plan.move":
-            due[plan_id] = (data.get("due_on") or {}).get("now")
-            continue
-        if entry.action == "plan.edit" and plan_id in due and data.get("due_on") != due[plan_id]:
-            chosen[plan_id] = max(chosen[plan_id], _day(entry.at))
-        due[plan_id] = data.get("due_on")
-    return chosen
 
 
 def moved_by_break(
@@ -86,9 +54,10 @@ def moved_by_break(
     moved: list[tuple[AssessmentPlan, int]] = []
     listed: list[dict[str, object]] = []
     now = utcnow()
-    dated = _dated_on(session, list(found))
     for plan in found:
-        away = (back - max(since, dated[plan.id or 0])).days
+        # the days of the break after the assessor last chose its due date (the plan's own
+        # record of that day: a move by an earlier break leaves it)
+        away = (back - max(since, plan.due_chosen_on)).days
         if away <= 0:
             continue
         was = plan.due_on

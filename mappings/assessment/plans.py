@@ -14,7 +14,7 @@ the learner withdrew from, nor for criteria outside the registration's standards
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete
@@ -39,6 +39,12 @@ TITLE_LONGEST = 200
 BODY_LONGEST = 20_000
 REASON_LONGEST = 500
 FURTHEST_AHEAD = timedelta(days=5 * 366)  # a due date further off is a mistyped year
+
+
+def server_day(at: datetime) -> date:
+    """The moment's day on the server's clock, as a break's days are (``date.today``): the day
+    a plan's due date was chosen (:attr:`AssessmentPlan.due_chosen_on`)."""
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone().date()
 
 
 def _framework(session: Session, reg: Registration) -> str:
@@ -173,6 +179,7 @@ def set_plan(
     due = _due(due_on, today or date.today())
     kind = _kind(evidence_kind)
     criteria = _criteria(session, reg, criterion_ids)
+    now = utcnow()
     plan = AssessmentPlan(
         registration_id=registration_id,
         learner_id=reg.learner_id,
@@ -181,6 +188,9 @@ def set_plan(
         due_on=due,
         evidence_kind=kind,
         set_by=actor.id,
+        set_at=now,
+        updated_at=now,
+        due_chosen_on=server_day(now),
     )
     session.add(plan)
     session.flush()
@@ -214,6 +224,8 @@ def edit_plan(
     kind = _kind(evidence_kind)
     criteria = _criteria(session, reg, criterion_ids)
     was = _seen(session, plan)
+    if due != plan.due_on:  # the assessor chose a new due date today (one kept is no choice)
+        plan.due_chosen_on = server_day(utcnow())
     plan.title, plan.body, plan.due_on, plan.updated_at = title, body, due, utcnow()
     plan.evidence_kind = kind
     session.add(plan)

@@ -78,6 +78,7 @@ def test_a_plan_changed_while_the_break_ends_is_moved_on_from_its_new_date(
             due_on=today + timedelta(days=5),
         )
         plan.set_at = utcnow() - timedelta(days=31)  # before the break: all 30 days of it count
+        plan.due_chosen_on = plans.server_day(plan.set_at)
         s.add(plan)
         s.commit()
         plan_id = plan.id

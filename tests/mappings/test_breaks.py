@@ -210,6 +210,7 @@ def _plan(session, assessor, reg, title, due_on, set_on):
         today=set_on,
     )
     made.set_at = utcnow() - timedelta(days=(TODAY - set_on).days)  # set that day, as the demo's
+    made.due_chosen_on = plans.server_day(made.set_at)
     session.add(made)
     session.flush()
     return made
@@ -537,3 +538,70 @@ def test_one_plan_moved_is_named_to_its_assessor_and_no_one_when_unallocated(ses
         select(Notification.person_id).where(col(Notification.text).contains("back from"))
     ).all()
     assert sorted(ended) == sorted([learner.id, learner.id, assessor.id])
+
+
+def test_a_plan_keeps_the_day_its_due_date_was_chosen_and_only_a_new_due_date_changes_it(
+    session, case
+) -> None:
+    learner, assessor, admin, reg = case
+    target = plan_reads.targets_of(session, reg.id)[0].criterion_id
+    made = plans.set_plan(
+        session,
+        actor=actor_of(assessor),
+        registration_id=reg.id,
+        title="Reflect",
+        body="Write it up",
+        due_on=TODAY + timedelta(days=10),
+        criterion_ids=[target],
+    )
+    assert made.due_chosen_on == TODAY == plans.server_day(made.set_at)
+    made.due_chosen_on = TODAY - timedelta(days=20)  # as if chosen 20 days ago
+    session.add(made)
+    session.commit()
+
+    def chosen_after(**changes) -> date:
+        plans.change_plan(session, actor=actor_of(assessor), plan_id=made.id, changes=changes)
+        session.commit()
+        session.expire_all()
+        return session.get(AssessmentPlan, made.id).due_chosen_on
+
+    # a change keeping the due date (the date sent again, or not sent) is no choice of it
+    assert chosen_after(title="Reflect again") == TODAY - timedelta(days=20)
+    assert chosen_after(due_on=TODAY + timedelta(days=10)) == TODAY - timedelta(days=20)
+    plans.edit_plan(
+        session,
+        actor=actor_of(assessor),
+        plan_id=made.id,
+        title="Reflect",
+        body="Write it up again",
+        criterion_ids=[target],
+        due_on=TODAY + timedelta(days=10),
+        evidence_kind=None,
+    )
+    session.commit()
+    assert session.get(AssessmentPlan, made.id).due_chosen_on == TODAY - timedelta(days=20)
+    # a new due date is chosen today
+    assert chosen_after(due_on=TODAY + timedelta(days=12)) == TODAY
+
+
+def test_a_break_s_move_leaves_the_day_the_due_date_was_chosen(session, case) -> None:
+    learner, assessor, admin, reg = case
+    began = TODAY - timedelta(days=30)
+    before = began - timedelta(days=10)
+    plan = _plan(session, assessor, reg, "Reflect", TODAY + timedelta(days=5), before)
+    _start(session, admin, reg, today=began)
+    session.commit()
+    breaks.end_break(session, actor=actor_of(admin), registration_id=reg.id)
+    session.commit()
+    session.expire_all()
+    moved = session.get(AssessmentPlan, plan.id)
+    assert moved.due_on == TODAY + timedelta(days=35)  # moved on by the whole break
+    assert moved.due_chosen_on == before  # the assessor chose it then, not the break's end
+    # a second break moves it on by the whole of that one too: the first move was no choice
+    _start(session, admin, reg, today=TODAY - timedelta(days=4))
+    session.commit()
+    breaks.end_break(session, actor=actor_of(admin), registration_id=reg.id)
+    session.commit()
+    session.expire_all()
+    moved = session.get(AssessmentPlan, plan.id)
+    assert (moved.due_on, moved.due_chosen_on) == (TODAY + timedelta(days=39), before)

@@ -231,6 +231,7 @@ def test_a_plan_due_during_a_break_is_paused_on_every_page_then_moved_on_at_the_
         today=since - timedelta(days=10),
     )
     plan.set_at = utcnow() - timedelta(days=30)
+    plan.due_chosen_on = plans.server_day(plan.set_at)
     session.add(plan)
     session.commit()
     _on_break(session, make_person, reg, since)
