@@ -102,7 +102,13 @@ def create_cycle(
         action="iqa.cycle.create",
         subject_type="iqa_cycle",
         subject_id=cycle.id,
-        data={"name": name, "start": start.isoformat(), "end": end.isoformat(), "iqa": iqa_id},
+        data={
+            "name": name,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "iqa": iqa_id,
+            "time_zone": zone.key,  # whose days the start and end are
+        },
     )
     return cycle
 

@@ -145,7 +145,7 @@ def test_plans_stored_before_are_given_the_day_their_trail_says_down_and_up_agai
     with fresh_database(backend, tmp_path) as url:
         engine = make_engine(url)
         try:
-            upgrade(engine, "0055")  # the revision before
+            upgrade(engine, "0056")  # the revision before
             _load_sample(engine, trail=False)
             with engine.begin() as conn:
                 _stored(conn)
@@ -158,7 +158,7 @@ def test_plans_stored_before_are_given_the_day_their_trail_says_down_and_up_agai
                 assert (_indexes(conn), _criteria(conn)) == (indexes, criteria)
                 cfg = alembic_config(url)
                 cfg.attributes["connection"] = conn
-                command.downgrade(cfg, "0055")
+                command.downgrade(cfg, "0056")
                 assert "due_chosen_on" not in _columns(conn)
                 down = _plans(conn, chosen=False)
                 assert (_indexes(conn), _criteria(conn)) == (indexes, criteria)

@@ -13,6 +13,7 @@ from sqlmodel import select
 from mappings.quality.cycles import create_cycle, cycle_bounds
 from mappings.quality.facts import load_facts
 from mappings.quality.models import SamplingCycle
+from portfolio.models import AuditEntry
 from portfolio.services.people import SYSTEM
 from tests.conftest import actor_of
 from tests.mappings.iqa_builders import assess
@@ -85,6 +86,12 @@ def test_a_cycle_keeps_the_zone_it_was_created_in(session, make_person) -> None:
         datetime(2026, 6, 30, 14, 0, tzinfo=UTC),
         datetime(2026, 7, 1, 14, 0, tzinfo=UTC),
     )
+    made = session.exec(
+        select(AuditEntry).where(
+            AuditEntry.action == "iqa.cycle.create", AuditEntry.subject_id == cycle.id
+        )
+    ).one()
+    assert made.data["time_zone"] == "Australia/Sydney"  # the trail says whose days they are
 
 
 def test_the_page_and_the_command_create_cycles_in_the_centres_zone(

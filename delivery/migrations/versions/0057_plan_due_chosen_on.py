@@ -1,7 +1,7 @@
 """an assessment plan keeps the day its due date was last chosen by its assessor
 
 Revision ID: 0057
-Revises: 0055
+Revises: 0056
 
 Ending a break in learning moves a plan on by the days of the break after its due date was
 chosen: the day it was set, or the latest day the assessor gave it a new due date (a move by an
@@ -30,7 +30,7 @@ from alembic.operations import BatchOperations
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 revision = "0057"
-down_revision = "0055"
+down_revision = "0056"
 branch_labels = None
 depends_on = None
 
