@@ -152,6 +152,12 @@ def from_env(environ: dict[str, str] | None = None) -> dict[str, Any]:
     return config
 
 
+def centre_unnamed(config: dict[str, Any]) -> bool:
+    """Whether the centre kept the default name (``PORTFOLIO_CENTRE_NAME`` never set), which its
+    sign-off records, badges and e-mail would then carry."""
+    return str(config.get("CENTRE_NAME") or "") == str(SETTINGS["CENTRE_NAME"][0])
+
+
 def framework_years(spec: str | None) -> dict[str, int]:
     """``SE=5; ML=7`` -> {"SE": 5, "ML": 7}; ValueError with the reason otherwise."""
     years: dict[str, int] = {}

@@ -10,6 +10,7 @@ import click
 
 from delivery.cli.context import Context, pass_ctx
 from delivery.schedule import use_time_zone
+from portfolio.config import centre_unnamed
 
 
 def own_address(host: str, port: int) -> str:
@@ -51,6 +52,11 @@ def serve(ctx: Context, host: str, port: int, threads: int | None, workers: int)
         # production, this server's own; set in the environment, so gunicorn's workers have it too
         os.environ["PORTFOLIO_BASE_URL"] = own_address(host, port)
         click.echo(f"Links in e-mail: {os.environ['PORTFOLIO_BASE_URL']} (PORTFOLIO_BASE_URL)")
+    if centre_unnamed(ctx.settings):
+        click.echo(
+            f"Sign-off records, badges and e-mail name the centre “{ctx.settings['CENTRE_NAME']}”: "
+            "set PORTFOLIO_CENTRE_NAME to your centre's name."
+        )
     # The server is chosen at run time: only the one in use is imported (gunicorn is Unix-only).
     if workers == 1:
         from waitress import serve as waitress_serve

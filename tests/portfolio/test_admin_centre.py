@@ -163,3 +163,34 @@ def test_this_months_figures_begin_at_midnight_in_the_centres_time_zone(
     assert _value(figures, "Evidence items submitted") == 1
     in_utc = centre_figures(session, today=date(2027, 6, 15), zone=ZoneInfo("UTC"))
     assert _value(in_utc, "Evidence items submitted") == 0  # a centre kept in UTC: May
+
+
+def test_administrators_are_told_when_the_centre_has_no_name_of_its_own(app, client, auth) -> None:
+    # a centre that never set PORTFOLIO_CENTRE_NAME signs its records and badges with the
+    # default "Demo Training Centre": its administrators are told, on their home and Centre pages
+    auth.login("admin")
+    for path in ("/", "/admin"):
+        page = client.get(path).get_data(as_text=True)
+        assert "PORTFOLIO_CENTRE_NAME" in page and "Demo Training Centre" in page
+    app.config["CENTRE_NAME"] = "Northfield Training"
+    for path in ("/", "/admin"):
+        assert "PORTFOLIO_CENTRE_NAME" not in client.get(path).get_data(as_text=True)
+    auth.login("assessor")  # only administrators can do something about it
+    app.config["CENTRE_NAME"] = "Demo Training Centre"
+    assert "PORTFOLIO_CENTRE_NAME" not in client.get("/").get_data(as_text=True)
+
+
+def test_serve_says_when_documents_would_carry_the_default_centre_name(cli, monkeypatch) -> None:
+    import gc
+
+    import waitress
+
+    monkeypatch.setattr(waitress, "serve", lambda app, **_kw: None)
+    monkeypatch.setattr(gc, "freeze", lambda: None)
+    monkeypatch.setenv("PORTFOLIO_BASE_URL", "http://127.0.0.1:5127")  # restored after the test
+    monkeypatch.delenv("PORTFOLIO_CENTRE_NAME", raising=False)
+    said = cli("serve", "--port", "5127").output
+    assert "“Demo Training Centre”" in said and "set PORTFOLIO_CENTRE_NAME" in said
+    monkeypatch.setenv("PORTFOLIO_CENTRE_NAME", "Northfield Training")
+    said = cli("serve", "--port", "5127").output
+    assert "PORTFOLIO_CENTRE_NAME" not in said

@@ -15,6 +15,7 @@ from delivery.web.context import actor, db
 from delivery.web.forms import PageForm, errors_on
 from delivery.web.handler import page
 from delivery.web.words import centre_zone
+from portfolio.config import centre_unnamed
 from portfolio.services.people_import import COLUMNS, ImportReport, example_codes, import_people
 from portfolio.words import count_words
 
@@ -26,7 +27,12 @@ def index() -> str:
     # under the centre's rule that staff use two-step verification: those to chase
     rule = bool(current_app.config.get("REQUIRE_TWO_STEP_FOR_STAFF"))
     chase = staff_without_two_step(db()) if rule else None
-    return render_template("admin/index.html", figures=figures, chase=chase)
+    return render_template(
+        "admin/index.html",
+        figures=figures,
+        chase=chase,
+        centre_unnamed=centre_unnamed(current_app.config),
+    )
 
 
 class ImportForm(PageForm):

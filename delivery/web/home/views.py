@@ -15,6 +15,7 @@ from delivery.web.handler import page
 from delivery.web.home import dashboard
 from delivery.web.nav import around
 from mappings.assessment import declarations
+from portfolio.config import centre_unnamed
 
 bp = Blueprint("home", __name__)
 
@@ -59,6 +60,7 @@ def _home(failed: DeclareForm | None = None) -> tuple[str, int]:
         me=me,
         panels=panels,
         admin_links=admin_links,
+        centre_unnamed=bool(admin_links) and centre_unnamed(current_app.config),
         declare_forms=forms,
         # a dozen links to evidence items: each built around its id, not by url_for each
         evidence_link=around("evidence.detail", "evidence_id") if panels.learner else None,
