@@ -194,3 +194,32 @@ def test_serve_says_when_documents_would_carry_the_default_centre_name(cli, monk
     monkeypatch.setenv("PORTFOLIO_CENTRE_NAME", "Northfield Training")
     said = cli("serve", "--port", "5127").output
     assert "PORTFOLIO_CENTRE_NAME" not in said
+
+
+def _no_framework(session) -> None:
+    """The centre as it starts: no framework loaded (the tests' database holds the sample)."""
+    from sqlmodel import delete
+
+    from portfolio.models import Criterion, Framework, Standard
+
+    for table in (Criterion, Standard, Framework):
+        session.exec(delete(table))
+    session.commit()
+
+
+def test_a_new_centre_is_shown_where_to_begin(client, auth, session, make_person) -> None:
+    _no_framework(session)
+    auth.login("admin")
+    home = client.get("/").get_data(as_text=True)
+    assert "Getting started" in home
+    assert 'href="/frameworks/upload"' in home  # the first step, before any learner is registered
+    assert 'href="/admin/people"' in home and 'href="/admin/registrations"' in home
+    page = client.get("/admin/registrations").get_data(as_text=True)
+    assert '<a href="/frameworks/upload">Load a framework</a> first' in page
+
+
+def test_getting_started_goes_once_a_learner_is_registered(client, auth, make_registration) -> None:
+    auth.login("admin")
+    assert "Getting started" in client.get("/").get_data(as_text=True)
+    make_registration()
+    assert "Getting started" not in client.get("/").get_data(as_text=True)

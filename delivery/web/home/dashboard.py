@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session
+from sqlalchemy import Exists, select
+from sqlmodel import Session, col
 
 from delivery.web.coverage.overview import (
     LearnerProgress,
@@ -30,6 +31,7 @@ from mappings.assessment.plan_reads import PlanRow, open_plans
 from mappings.assessment.referrals import Referral, open_referrals
 from mappings.assessment.standing import learner_standings
 from mappings.quality.eqa import EqaCycle, eqa_grants_of
+from portfolio.models import Framework, Person, Registration
 from portfolio.services import evidence as evidence_service
 from portfolio.services.people import Actor
 from portfolio.services.registrations import CohortRow, list_cohorts
@@ -210,6 +212,34 @@ def caseload_summary(
 
 
 @dataclass(frozen=True)
+class FirstSteps:
+    """For the administrators of a centre with no learner registered yet: which of the steps
+    before the first registration are done."""
+
+    framework: bool  # a framework is loaded
+    people: bool  # someone assesses and someone learns
+
+
+def first_steps(session: Session) -> FirstSteps | None:
+    """None once a learner is registered; otherwise what is done so far (one statement)."""
+
+    def held(role: str) -> Exists:
+        return select(col(Person.id)).where(col(Person.roles).contains(role)).exists()
+
+    registered, framework, assessor, learner = session.execute(
+        select(
+            select(col(Registration.id)).exists(),
+            select(col(Framework.id)).exists(),
+            held("assessor"),
+            held("learner"),
+        )
+    ).one()
+    if registered:
+        return None
+    return FirstSteps(framework=bool(framework), people=bool(assessor and learner))
+
+
+@dataclass(frozen=True)
 class Home:
     """Every panel of one person's home page; a panel is None when the role is not held."""
 
@@ -218,6 +248,7 @@ class Home:
     assuring: CaseloadSummary | None
     cohorts: tuple[CohortRow, ...]  # for administrators: links to each cohort's progress
     eqa: tuple[EqaCycle, ...] | None = None  # for external quality assurers: their live grants
+    first_steps: FirstSteps | None = None  # for administrators, until a learner is registered
 
 
 def home(
@@ -237,4 +268,5 @@ def home(
         ),
         cohorts=tuple(list_cohorts(session)) if actor.has("admin") else (),
         eqa=tuple(eqa_grants_of(session, actor=actor)) if actor.has("eqa") else None,
+        first_steps=first_steps(session) if actor.has("admin") else None,
     )
