@@ -471,3 +471,18 @@ def test_an_error_message_is_an_alert(client, auth, sample_framework) -> None:
     assert alert and "That upload has expired" in alert.group(1)
     status = re.search(r'<div role="status">(.*?)</div>', page, re.S)
     assert status is None or "That upload has expired" not in status.group(1)
+
+
+def test_a_file_read_as_the_wrong_format_says_what_it_was_read_as_and_what_to_do(
+    client, auth
+) -> None:
+    # an Open Badge (JSON, but not a framework) was read as NOS database JSON: the refusal said
+    # only "/URN: record without a URN", leaving the administrator to guess what went wrong
+    auth.login("admin")
+    badge = b'{"@context": ["https://www.w3.org/2018/credentials/v1"], "type": ["Credential"]}'
+    page = _upload(client, badge, "badge.json").get_data(as_text=True)
+    assert "read as NOS database JSON (detected from the file)" in page
+    assert "choose its format under “Format”" in page
+    chosen = _upload(client, badge, "badge.json", fmt="case").get_data(as_text=True)
+    assert "read as 1EdTech CASE package (JSON)" in chosen
+    assert "detected from the file" not in chosen
