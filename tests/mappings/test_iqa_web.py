@@ -428,3 +428,13 @@ def test_planning_one_sample_says_one_sample(client, auth, session, make_person,
     assert len(samples) == 1
     text = page.get_data(as_text=True)
     assert "Planned 1 sample with sampling number 3." in text, re.findall(r"Planned[^<]*", text)
+
+
+def test_a_new_iqa_is_shown_where_sampling_starts(client, auth) -> None:
+    # an IQA with no cycle saw "No cycles yet." and, on their home, only their learners' progress
+    auth.login("iqa")
+    home = client.get("/").get_data(as_text=True)
+    panel = home[home.index('id="caseload-iqa"') :]
+    assert 'href="/iqa"' in panel  # from the panel, not only the menu
+    page = client.get("/iqa").get_data(as_text=True)
+    assert "No cycles yet: choose “New sampling cycle”" in page
