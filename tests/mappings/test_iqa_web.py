@@ -438,3 +438,41 @@ def test_a_new_iqa_is_shown_where_sampling_starts(client, auth) -> None:
     assert 'href="/iqa"' in panel  # from the panel, not only the menu
     page = client.get("/iqa").get_data(as_text=True)
     assert "No cycles yet: choose “New sampling cycle”" in page
+
+
+def test_the_iqa_agrees_with_every_decision_left_unmarked_in_one_tick(
+    client, auth, planned, session
+) -> None:
+    # a standard of 26 criteria made a sample of 27 decisions: 27 "Agree" buttons to press
+    centre, sample = planned
+    view = sample_view(session, actor=actor_of(centre.iqa), sample_id=sample.id)
+    auth.login(centre.iqa)
+    page = client.get(f"/iqa/samples/{sample.id}").get_data(as_text=True)
+    assert 'name="agree_rest"' in page
+    review = {"outcome": "agree", "feedback": "Sound."}
+    unmarked = client.post(f"/iqa/samples/{sample.id}", data=review)
+    assert unmarked.status_code == 422  # left unmarked without the tick: each must be chosen
+    response = client.post(f"/iqa/samples/{sample.id}", data={**review, "agree_rest": "y"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    checks = sample_view(session, actor=actor_of(centre.iqa), sample_id=sample.id).checks
+    assert view.decisions and all(checks[d.id].agree for d in view.decisions)
+
+
+def test_agreeing_with_the_rest_keeps_a_disagreement_marked(client, auth, planned, session) -> None:
+    centre, sample = planned
+    view = sample_view(session, actor=actor_of(centre.iqa), sample_id=sample.id)
+    first = view.decisions[0]
+    auth.login(centre.iqa)
+    response = client.post(
+        f"/iqa/samples/{sample.id}",
+        data={
+            f"check-{first.id}": "disagree",
+            f"note-{first.id}": "Not observed",
+            "agree_rest": "y",
+            "outcome": "disagree",
+            "feedback": "Observe it.",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    checks = sample_view(session, actor=actor_of(centre.iqa), sample_id=sample.id).checks
+    assert not checks[first.id].agree

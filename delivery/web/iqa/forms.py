@@ -131,6 +131,8 @@ class ReviewForm(PageForm):
         validators=[Optional()],
     )
     reopen = BooleanField("Reopen the sign-off (only with a disagreement)")
+    # a standard of 26 criteria makes a sample of as many decisions, each to be checked
+    agree_rest = BooleanField("Agree with every decision I have not marked")
     save = SubmitField("Record the review")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

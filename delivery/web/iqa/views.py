@@ -278,6 +278,8 @@ def sample(sample_id: int) -> tuple[str, int] | Response:
     view = sample_view(db(), actor=actor(), sample_id=sample_id)
     form = ReviewForm()
     checks = _checks(view)
+    if request.method == "POST" and form.agree_rest.data:
+        checks = {i: (choice or "agree", note) for i, (choice, note) in checks.items()}
     names = {
         d.id: f"{d.criterion} ({d.evidence_title}, version {d.version})" for d in view.decisions
     }
