@@ -486,3 +486,14 @@ def test_a_file_read_as_the_wrong_format_says_what_it_was_read_as_and_what_to_do
     chosen = _upload(client, badge, "badge.json", fmt="case").get_data(as_text=True)
     assert "read as 1EdTech CASE package (JSON)" in chosen
     assert "detected from the file" not in chosen
+
+
+def test_an_upload_without_a_file_says_to_choose_one(client, auth) -> None:
+    auth.login("admin")
+    response = client.post(
+        "/frameworks/upload", data={"fmt": "auto"}, content_type="multipart/form-data"
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Choose the framework file, or its files (one Word document per standard)." in page
+    assert "Framework files is required" not in page

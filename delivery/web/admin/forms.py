@@ -213,7 +213,14 @@ FORMATS = options(
 
 
 class UploadFrameworkForm(PageForm):
-    file = MultipleFileField("Framework files", validators=[FileRequired()])
+    file = MultipleFileField(
+        "Framework files",
+        validators=[
+            FileRequired(
+                "Choose the framework file, or its files (one Word document per standard)."
+            )
+        ],
+    )
     fmt = SelectField("Format", choices=FORMATS, default="auto")
     code = StringField(
         "Code (only for a unit whose file has none)", validators=[Optional(), Length(max=64)]
