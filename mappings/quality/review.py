@@ -54,13 +54,7 @@ def review_sample(
         session.add(Action(review_id=review.id or 0, sample_id=sample_id,
                            assessor_id=sample.assessor_id, set_by=actor.id, text=text,
                            due_date=due))  # fmt: skip
-    if wanted:
-        set_you = "an action" if len(wanted) == 1 else f"{len(wanted)} actions"
-        notifications.notify(
-            session, person_id=sample.assessor_id, link="/iqa/actions", kind="iqa_action",
-            text=f"{actor.name} set you {set_you} on {view.learner_name}, {view.standard_code} "
-                 f"in sampling cycle {cycle.name}.",
-        )  # fmt: skip
+    _tell_assessor(session, actor, view, outcome, feedback, len(wanted))
     if reopen and view.signoff is not None:
         signoffs.reopen(
             session,
@@ -85,6 +79,27 @@ def review_sample(
         },
     )
     return review
+
+
+def _tell_assessor(
+    session: Session, actor: Actor, view: SampleView, outcome: str, feedback: str, actions: int
+) -> None:
+    """The sampled assessor is told of the review, its outcome and the IQA's feedback (shown to
+    them nowhere else), and of the actions set them."""
+    what = f"{view.learner_name}, {view.standard_code} in sampling cycle {view.cycle.name}"
+    said = "agreed with them" if outcome == "agree" else "disagreed"
+    text = f"{actor.name} reviewed your decisions on {what} and {said}."
+    notifications.notify(
+        session, person_id=view.sample.assessor_id, kind="iqa_review",
+        link="/iqa/actions" if actions else "",
+        text=text + (f" Their feedback: “{feedback}”" if feedback else ""),
+    )  # fmt: skip
+    if actions:
+        set_you = "an action" if actions == 1 else f"{actions} actions"
+        notifications.notify(
+            session, person_id=view.sample.assessor_id, link="/iqa/actions", kind="iqa_action",
+            text=f"{actor.name} set you {set_you} on {what}.",
+        )  # fmt: skip
 
 
 def _check_review(

@@ -17,6 +17,7 @@ KINDS = {
     "comment": "Comments on evidence",
     "submission": "Evidence submitted for a decision",
     "iqa_action": "Actions set by your IQA",
+    "iqa_review": "Your IQA's reviews of your decisions",
     "iqa_response": "Responses to the actions you set",
     "eqa_access": "Access granted to sampled portfolios",
     "declaration": "Standards waiting for your declaration",

@@ -37,7 +37,7 @@ DEFAULT_MODE = "now"
 # the kinds each role may be told of (the settings page offers these)
 ROLE_KINDS = {
     "learner": ("decision", "referral", "comment", "declaration", "plan", "break"),
-    "assessor": ("submission", "signoff_ready", "comment", "iqa_action", "break"),
+    "assessor": ("submission", "signoff_ready", "comment", "iqa_action", "iqa_review", "break"),
     "iqa": ("iqa_response",),
     "eqa": ("eqa_access",),
 }

@@ -476,3 +476,30 @@ def test_agreeing_with_the_rest_keeps_a_disagreement_marked(client, auth, planne
     assert response.status_code == 302, response.get_data(as_text=True)
     checks = sample_view(session, actor=actor_of(centre.iqa), sample_id=sample.id).checks
     assert not checks[first.id].agree
+
+
+def test_the_assessor_is_told_of_the_review_and_its_feedback(
+    client, auth, planned, session
+) -> None:
+    # "Feedback to the assessor" reached the assessor only with an action: a review that agreed,
+    # with feedback and no action, was never shown to them anywhere
+    from portfolio.models import Notification
+
+    centre, sample = planned
+    view = sample_view(session, actor=actor_of(centre.iqa), sample_id=sample.id)
+    auth.login(centre.iqa)
+    response = client.post(
+        f"/iqa/samples/{sample.id}",
+        data={
+            **{f"check-{d.id}": "agree" for d in view.decisions},
+            "outcome": "agree",
+            "feedback": "Fuller feedback to the learner, please.",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    told = session.exec(
+        select(Notification).where(Notification.person_id == sample.assessor_id)
+    ).all()
+    assert [n.kind for n in told] == ["iqa_review"]
+    assert "agreed with them" in told[0].text and view.learner_name in told[0].text
+    assert "“Fuller feedback to the learner, please.”" in told[0].text
