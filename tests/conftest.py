@@ -563,10 +563,19 @@ def run_queued_jobs(queues: list[Any], connection: Any) -> bool:
     """Run what is queued, in this process (rq's SimpleWorker in burst mode), as the tests' worker.
 
     With the command listener ``portfolio worker`` has (exports.rq_worker.PromptStop): the
-    burst ends as soon as its jobs do (rq's own listener sometimes held it up for 60 s)."""
+    burst ends as soon as its jobs do (rq's own listener sometimes held it up for 60 s). The
+    worker's handlers of SIGINT and SIGTERM are taken away again when it ends: left in place, the
+    signal that ends the test process later raised rq's StopRequested in whatever ran then."""
+    import signal
+
     from exports.rq_worker import PortfolioSimpleWorker
 
-    return bool(PortfolioSimpleWorker(queues, connection=connection).work(burst=True))
+    kept = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return bool(PortfolioSimpleWorker(queues, connection=connection).work(burst=True))
+    finally:
+        for sig, handler in kept.items():
+            signal.signal(sig, handler)
 
 
 def redis_answers(url: str) -> bool:
