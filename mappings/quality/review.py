@@ -54,7 +54,7 @@ def review_sample(
         session.add(Action(review_id=review.id or 0, sample_id=sample_id,
                            assessor_id=sample.assessor_id, set_by=actor.id, text=text,
                            due_date=due))  # fmt: skip
-    _tell_assessor(session, actor, view, outcome, feedback, len(wanted))
+    _tell_assessor(session, actor, view, review, len(wanted))
     if reopen and view.signoff is not None:
         signoffs.reopen(
             session,
@@ -82,16 +82,18 @@ def review_sample(
 
 
 def _tell_assessor(
-    session: Session, actor: Actor, view: SampleView, outcome: str, feedback: str, actions: int
+    session: Session, actor: Actor, view: SampleView, review: SampleReview, actions: int
 ) -> None:
-    """The sampled assessor is told of the review, its outcome and the IQA's feedback (shown to
-    them nowhere else), and of the actions set them."""
+    """The sampled assessor is told of the review, its outcome and the IQA's feedback, linking
+    to the review on their IQA page ("Reviews of your decisions", :mod:`mappings.quality.reviewed`),
+    and of the actions set them."""
+    outcome, feedback = review.outcome, review.feedback
     what = f"{view.learner_name}, {view.standard_code} in sampling cycle {view.cycle.name}"
     said = "agreed with them" if outcome == "agree" else "disagreed"
     text = f"{actor.name} reviewed your decisions on {what} and {said}."
     notifications.notify(
         session, person_id=view.sample.assessor_id, kind="iqa_review",
-        link="/iqa/actions" if actions else "",
+        link=f"/iqa/actions#review-{review.id}",
         text=text + (f" Their feedback: “{feedback}”" if feedback else ""),
     )  # fmt: skip
     if actions:

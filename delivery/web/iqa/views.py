@@ -60,13 +60,16 @@ from mappings.quality.eqa import (
 from mappings.quality.models import Sample, SamplingCycle
 from mappings.quality.plan import add_sample, drop_sample, plan_cycle, plan_page
 from mappings.quality.review import review_sample
+from mappings.quality.reviewed import reviews_of_my_decisions
 from mappings.quality.samples import SampleView, sample_view
 from mappings.quality.strategy import get_strategy, save_strategy
+from mappings.quality.words import outcome_words
 from portfolio.services import people
 from portfolio.words import count_words, day_end
 
 bp = Blueprint("iqa", __name__)
 bp.add_app_template_filter(reason_words, "reason_words")
+bp.add_app_template_filter(outcome_words, "outcome_words")
 
 
 # ---------------------------------------------------------------- IQA dashboard, strategy, cycles
@@ -315,10 +318,14 @@ def _actions_page(failed: PageForm | None = None) -> tuple[str, int]:
     me = actor()
     mine = actions_for_assessor(db(), actor=me) if me.has("assessor") else []
     set_by_me = actions_set_by(db(), actor=me) if me.has("iqa") else []
+    # the IQA's reviews of the assessor's own sampled decisions, a page at a time
+    number = request.args.get("reviews", 1, type=int) or 1
+    reviews = reviews_of_my_decisions(db(), actor=me, page=number) if me.has("assessor") else None
     html = render_template(
         "iqa/actions.html",
         mine=mine,
         set_by_me=set_by_me,
+        reviews=reviews,
         respond_forms=per_row(RespondForm, [r.action.id for r in mine], failed, prefix="respond"),
         close_forms=per_row(ButtonForm, [r.action.id for r in set_by_me], failed, prefix="close"),
     )
