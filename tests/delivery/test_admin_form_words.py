@@ -113,3 +113,34 @@ def test_a_registration_made_names_its_learner(client, auth, session, make_perso
         f"Registered Lena Learner on {sample_framework.title} (version {sample_framework.version})."
     )
     assert said in text, re.findall(r"Registered[^<]*", text)
+
+
+def test_a_bad_address_and_no_role_are_both_reported_at_once(client, auth, session) -> None:
+    # the address was judged only once the form's own checks passed: an administrator who left
+    # the roles empty was told of the address only after ticking a role and sending it again
+    auth.login("admin")
+    before = _count(session, Person)
+    sent = {"name": "Nia New", "email": "nia.example.org", "site": "Main site", "create": "Add person"}  # fmt: skip
+    response = client.post("/admin/people", data=sent)
+    assert response.status_code == 422
+    problems = _problems(response.get_data(as_text=True))
+    assert len(problems) == 2, problems
+    assert problems[0].startswith("“nia.example.org” is not an e-mail address")
+    assert problems[1] == "Tick at least one role."
+    assert _count(session, Person) == before
+
+
+def test_a_person_s_bad_address_and_no_role_are_both_reported_at_once(
+    client, auth, session, make_person
+) -> None:
+    auth.login("admin")
+    person = make_person("learner", name="Lena Learner")
+    sent = {"dt-name": "Lena Learner", "dt-email": "lena@", "dt-site": "Main site", "dt-save": "Save details"}  # fmt: skip
+    response = client.post(f"/admin/people/{person.id}", data=sent)
+    assert response.status_code == 422
+    problems = _problems(response.get_data(as_text=True))
+    assert len(problems) == 2, problems
+    assert problems[0].startswith("“lena@” is not an e-mail address")
+    assert problems[1] == "Tick at least one role."
+    session.refresh(person)
+    assert person.email != "lena@"

@@ -8,6 +8,7 @@ from flask_wtf.file import FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
     EmailField,
+    Field,
     HiddenField,
     PasswordField,
     RadioField,
@@ -24,12 +25,15 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from delivery.web.forms import NEW_PASSWORD_LENGTH, DayField, PageForm, options, password_length
 from delivery.web.words import ROLE_WORDS
+from portfolio.errors import Invalid
 from portfolio.models.people import ROLES
+from portfolio.services.people import check_email
 from portfolio.services.registration_dates import default_planned_end
 
 NO_CHOICE = 0  # the "(none)" option of optional selects
@@ -44,17 +48,23 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def an_address(_form: PageForm, field: Field) -> None:
+    """The service's one rule for an address (people.check_email), judged with the form's other
+    fields, so a bad address is reported with them all at once (not only once they are right)."""
+    try:
+        check_email(field.data or "")
+    except Invalid as error:
+        raise ValidationError(str(error)) from None
+
+
 class PersonForm(PageForm):
     name = StringField(
         "Full name", validators=[DataRequired("Give the person's full name."), Length(max=200)]
     )
     email = EmailField(
         "E-mail (the log-in)",
-        # the address is judged by the service (people.check_email), the one rule for all
-        validators=[
-            DataRequired("Give the e-mail address they will log in with."),
-            Length(max=320),
-        ],
+        # the address is judged by the service's rule (people.check_email), the one for all
+        validators=[DataRequired("Give the e-mail address they will log in with."), an_address],
     )
     roles = CheckboxesField(
         "Roles", choices=ROLE_CHOICES, validators=[DataRequired(message="Tick at least one role.")]
@@ -86,7 +96,7 @@ class DetailsForm(PageForm):
     )
     email = EmailField(
         "E-mail (the log-in)",
-        validators=[DataRequired("Give the e-mail address they log in with."), Length(max=320)],
+        validators=[DataRequired("Give the e-mail address they log in with."), an_address],
     )
     roles = CheckboxesField(
         "Roles", choices=ROLE_CHOICES, validators=[DataRequired(message="Tick at least one role.")]
