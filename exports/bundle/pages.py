@@ -9,7 +9,7 @@ type, no ids or hashes); ``manifest.json`` keeps the machine values.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -132,23 +132,25 @@ def _render(name: str, **context: Any) -> bytes:
     return _env.get_template(name).render(style=_STYLE, **context).encode("utf-8")
 
 
-def _moment(value: datetime) -> str:
-    """ "7 Dec 2026, 00:13 UTC": a time as the sign-off record gives it, in UTC."""
-    return f"{day_words(value.astimezone(UTC).date())}, {value.astimezone(UTC):%H:%M} UTC"
+def _moment(value: datetime, zone: ZoneInfo) -> str:
+    """ "7 Dec 2026, 00:13 GMT": a time as the sign-off record gives it, on the centre's clock
+    (``zone``) and named by its zone."""
+    there = local(value, zone)
+    return f"{day_words(there.date())}, {there:%H:%M %Z}"
 
 
-def _foot(when: datetime, centre: str) -> dict[str, str]:
-    return {"generated_at": _moment(when), "centre": centre}
+def _foot(when: datetime, centre: str, zone: ZoneInfo) -> dict[str, str]:
+    return {"generated_at": _moment(when, zone), "centre": centre}
 
 
-def _version(v: VersionRecord) -> dict[str, Any]:
+def _version(v: VersionRecord, zone: ZoneInfo) -> dict[str, Any]:
     """One version as the page says it: days in words, files by their type and size."""
     return {
         "number": v.number,
         "title": v.title,
         "activity_date": day_words(v.activity_date),
         "recorded_by": v.recorded_by,
-        "declared_at": _moment(v.declared_at) if v.declared_at else "",
+        "declared_at": _moment(v.declared_at, zone) if v.declared_at else "",
         "fields": [(k.replace("_", " ").title(), val) for k, val in v.fields.items()],
         "body": v.body,
         "attachments": [
@@ -163,8 +165,16 @@ def _version(v: VersionRecord) -> dict[str, Any]:
     }
 
 
-def evidence_html(item: EvidenceRecord, claims: list[str], *, when: datetime, centre: str) -> bytes:
-    """The page of one evidence item: every version, newest first, with its files."""
+def evidence_html(
+    item: EvidenceRecord,
+    claims: list[str],
+    *,
+    when: datetime,
+    centre: str,
+    zone: ZoneInfo = CENTRE,
+) -> bytes:
+    """The page of one evidence item: every version, newest first, with its files; its times on
+    the centre's clock (``zone``)."""
     page = {
         "title": item.title,
         "kind": kind_words(item.kind),
@@ -172,9 +182,9 @@ def evidence_html(item: EvidenceRecord, claims: list[str], *, when: datetime, ce
         "status": item.status,
         "current_version": item.current_version,
         "claims": claims,
-        "versions": [_version(v) for v in reversed(item.versions)],
+        "versions": [_version(v, zone) for v in reversed(item.versions)],
     }
-    return _render("evidence.html", e=page, **_foot(when, centre))
+    return _render("evidence.html", e=page, **_foot(when, centre, zone))
 
 
 def index_html(
@@ -186,8 +196,8 @@ def index_html(
     zone: ZoneInfo = CENTRE,
 ) -> bytes:
     """The portfolio's front page: standards with coverage, evidence, sign-offs. The day each
-    standard was signed off is the centre's (``zone``, its ``TIME_ZONE``); the sign-offs' times
-    are said in UTC, as the records give them."""
+    standard was signed off, and the times, are the centre's (``zone``, its ``TIME_ZONE``), as
+    the sign-off records give them."""
     names = {p.email: p.name for p in manifest.people}
     signed = {(s.registration_id, s.standard): s for s in manifest.signoffs if s.status == "signed"}
     return _render(
@@ -212,12 +222,12 @@ def index_html(
                 "document": s.document,
                 "document_id": s.document_id,
                 "assessor": names.get(s.assessor or "", ""),
-                "signed_at": _moment(s.signed_at),
+                "signed_at": _moment(s.signed_at, zone),
                 "status": s.status,
             }
             for s in manifest.signoffs
         ],
-        **_foot(when, centre),
+        **_foot(when, centre, zone),
     )
 
 

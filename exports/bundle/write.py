@@ -127,7 +127,9 @@ def write_bundle(
         for c in manifest.claims:
             claimed[c.evidence_id].append(f"{c.criterion.standard} {c.criterion.code}: {c.status}")
         for item in manifest.evidence:
-            page = evidence_html(item, claimed.get(item.id, []), when=when, centre=centre)
+            page = evidence_html(
+                item, claimed.get(item.id, []), when=when, centre=centre, zone=zone
+            )
             writer.bytes(item.page, page)
         standings = load_standings(session, [r.id for r in manifest.registrations])
         index = index_html(manifest, standings, when=when, centre=centre, zone=zone)

@@ -140,13 +140,15 @@ def test_the_pages_speak_in_words_and_the_manifest_keeps_its_values(session, sto
     assert f"registered from {_words(date.fromisoformat(reg['start_date']))}" in index
     signed_on = local(signed_at, CENTRE).date()  # the centre's day (the tests' TIME_ZONE)
     assert f">{_words(signed_on)}</a>" in index  # the standard's sign-off, a day
-    assert f"{_words(signed_at.date())}, {signed_at:%H:%M} UTC" in index
+    there = local(signed_at, CENTRE)  # its time on the centre's clock, named by the zone
+    assert f"{_words(there.date())}, {there:%H:%M %Z}" in index and " UTC" not in index
     [account] = [e for e in manifest["evidence"] if e["id"] == case.account_id]
     activity = date.fromisoformat(account["activity_date"])
     assert f"<td>{_words(activity)}</td>" in index
     assert f"activity on {_words(activity)}" in pages[1]
     declared = datetime.fromisoformat(account["versions"][0]["declared_at"])
-    assert f"own work {_words(declared.date())}, {declared:%H:%M} UTC" in pages[1]
+    declared = local(declared, CENTRE)
+    assert f"own work {_words(declared.date())}, {declared:%H:%M %Z}" in pages[1]
     assert "(text, " in pages[1]
 
 
