@@ -547,7 +547,7 @@ def test_learner_home_shows_standards_evidence_and_what_to_do_next(
     todo = page[page.index('id="next"') : page.index('id="my-standards"')]
     assert f'href="/evidence/{draft.id}"' in todo
     assert "SE01 P5" in todo and "Ask your manager for a witness testimony." in todo
-    assert "Criteria with no evidence yet" in todo and "See all 45 criteria" in todo
+    assert "Criteria with no submitted evidence yet" in todo and "See all 45 criteria" in todo
     # the referred item is not awaiting (its one claim is decided); the others claim nothing
     assert "Waiting for your assessor" not in todo
     # met and awaiting apart, in words; the assessor and the planned end of the registration

@@ -136,7 +136,7 @@ def test_caseload_registrations_list_and_home_say_the_break_in_words(
         "your planned end and the due dates of your open plans move later by the time away "
         "when the break ends" in home
     )
-    assert "Criteria with no evidence yet" in home  # their work goes on
+    assert "Criteria with no submitted evidence yet" in home  # their work goes on
 
 
 def test_the_learner_writes_evidence_on_a_break(

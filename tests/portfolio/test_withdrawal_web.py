@@ -148,7 +148,7 @@ def test_a_withdrawn_learners_home_says_so_and_lists_no_criteria_to_evidence(
 ) -> None:
     learner, _assessor, reg = _setup(make_person, make_registration)
     auth.login(learner)
-    assert "Criteria with no evidence yet" in _text(client.get("/"))
+    assert "Criteria with no submitted evidence yet" in _text(client.get("/"))
     withdrawals.withdraw(
         session,
         actor=actor_of(make_person("admin")),
@@ -158,7 +158,7 @@ def test_a_withdrawn_learners_home_says_so_and_lists_no_criteria_to_evidence(
     )
     session.commit()
     home = _text(client.get("/"))
-    assert "Criteria with no evidence yet" not in home
+    assert "Criteria with no submitted evidence yet" not in home
     assert (
         f"you withdrew on {day_words(YESTERDAY)}: nothing new is mapped or assessed unless "
         "your centre reinstates the registration." in home
