@@ -16,7 +16,7 @@ NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("Caseload", "caseload.index", frozenset({"assessor"})),
     ("Marking", "marking.index", frozenset({"assessor"})),
     ("Quality assurance", "iqa.index", frozenset({"iqa"})),
-    ("IQA actions", "iqa.actions", frozenset({"assessor"})),
+    ("IQA feedback", "iqa.actions", frozenset({"assessor"})),
     ("External QA", "iqa.eqa_index", frozenset({"eqa"})),
     ("EQA access", "iqa.eqa_grants", frozenset({"admin"})),
     ("Centre", "admin.index", frozenset({"admin"})),
