@@ -20,7 +20,7 @@ from mappings.assessment.counts import shown_counts
 from mappings.assessment.standing import Standing
 from portfolio.markdown import render_markdown
 from portfolio.services.registration_standards import CENTRE
-from portfolio.words import day_words, file_type, kind_words, local, size_words
+from portfolio.words import day_words, file_type, kind_words, local, moment_words, size_words
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
@@ -135,8 +135,7 @@ def _render(name: str, **context: Any) -> bytes:
 def _moment(value: datetime, zone: ZoneInfo) -> str:
     """ "7 Dec 2026, 00:13 GMT": a time as the sign-off record gives it, on the centre's clock
     (``zone``) and named by its zone."""
-    there = local(value, zone)
-    return f"{day_words(there.date())}, {there:%H:%M %Z}"
+    return f"{moment_words(value, zone)} {local(value, zone):%Z}"
 
 
 def _foot(when: datetime, centre: str, zone: ZoneInfo) -> dict[str, str]:
