@@ -78,7 +78,7 @@ from portfolio.services.registration_standards import CENTRE
 
 README = """Subject-access archive: everything {centre} holds about {name}, {when} (UTC).
 
-person.json            your record: name, e-mail, roles, site, dates (no password is stored readable)
+person.json            your record: name, e-mail, roles, site, unique learner number, dates (no password is stored readable)
 portfolio-bundle.zip   your portfolio, browsable offline (open index.html), when you were a learner
 audit.json             entries of the audit trail made by you or about you and your evidence,
                        claims, sign-offs, plans and anything else of yours
@@ -112,7 +112,7 @@ comments and audit entries (in their archive).
 """
 PERSON_FIELDS = (
     "id", "name", "email", "roles", "active", "site", "assessor_status", "created_at",
-    "removed_at", "erased_at",
+    "removed_at", "erased_at", "uln",
 )  # fmt: skip
 
 

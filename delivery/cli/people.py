@@ -11,7 +11,7 @@ import click
 
 from delivery.cli.context import Context, echo_data, json_option, pass_ctx
 from portfolio.models.people import ROLES
-from portfolio.services import people, people_import
+from portfolio.services import learner_numbers, people, people_import
 from portfolio.services.people import SYSTEM
 from portfolio.words import count_words, role_words
 
@@ -43,6 +43,7 @@ def people_group() -> None:
     help="Read the password from this file (first line); otherwise prompt (not with --invite).",
 )
 @click.option("--site", default="Main site", show_default=True, help="Assessment site.")
+@click.option("--uln", default="", help="A learner's unique learner number (10 digits).")
 @click.option("--invite", is_flag=True, help=INVITE_HELP)
 @json_option
 @pass_ctx
@@ -53,10 +54,11 @@ def add_person(
     roles: tuple[str, ...],
     password_file: Path | None,
     site: str,
+    uln: str,
     invite: bool,
     as_json: bool,
 ) -> None:
-    """Add a person with one or more roles."""
+    """Add a person with one or more roles (and, for a learner, their ULN)."""
     from delivery.cli import invite as invitation  # only here: ``people list`` stays light
 
     if invite:
@@ -72,8 +74,11 @@ def add_person(
             password=password or None,
             site=site,
         )
+        if uln.strip():  # in the same transaction: a bad number adds no one
+            learner_numbers.set_uln(session, actor=SYSTEM, person_id=person.id or 0, uln=uln)
         data: dict[str, Any] = {"id": person.id, "name": person.name, "email": person.email}
         data["roles"] = person.roles.split(",")
+        data["uln"] = person.uln
         messages = invitation.make(ctx, session, [person.id or 0]) if invite else []
     data["invited"] = invitation.send(ctx, messages) == 1 if invite else False
     echo_data(data, as_json=as_json, lines=_added_lines)

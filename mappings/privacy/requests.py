@@ -118,6 +118,7 @@ def _rename(session: Session, person: Person) -> None:
     person.active = False
     person.removed_at = person.removed_at or now
     person.erased_at = now
+    person.uln = None
     person.session_secret = new_session_secret()
     person.failed_logins = 0
     person.locked_until = None
@@ -172,17 +173,20 @@ def erase_person(
         session.execute(delete(model).where(col(model.person_id) == person_id))
     notifications.forget_name(session, person.name, PLACEHOLDER_NAME)
     # why they withdrew or took a break (often their health) is about them: the dates stay, the
-    # words go (one statement: a bulk change of registrations sets every caseload summary aside)
+    # words go, and so does the number the awarding body knows them by (one statement: a bulk
+    # change of registrations sets every caseload summary aside)
     withdrawn, away = col(Registration.withdrawn_reason), col(Registration.break_reason)
+    numbered = col(Registration.awarding_body_ref)
     session.execute(
         update(Registration)
         .where(
             col(Registration.learner_id) == person_id,
-            or_(withdrawn.is_not(None), away.is_not(None)),
+            or_(withdrawn.is_not(None), away.is_not(None), numbered.is_not(None)),
         )
         .values(
             withdrawn_reason=case((withdrawn.is_not(None), PLACEHOLDER_REASON)),
             break_reason=case((away.is_not(None), PLACEHOLDER_REASON)),
+            awarding_body_ref=None,
         )
     )
     forget_people(session, actor=actor, person_ids=[person_id], reason="request")

@@ -20,7 +20,11 @@ def new_session_secret() -> str:
 
 class Person(SQLModel, table=True):
     # the lists of people and of registrations (by learner) are read by name a page at a time
-    __table_args__ = (Index("ix_person_name", "name", "id"),)
+    # a learner's unique learner number is one person's: two accounts never share it
+    __table_args__ = (
+        Index("ix_person_name", "name", "id"),
+        Index("ix_person_uln", "uln", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
@@ -36,6 +40,9 @@ class Person(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     removed_at: datetime | None = None
     erased_at: datetime | None = None  # personal data erased on request: name and e-mail replaced
+    # a learner's unique learner number (ULN, 10 digits with a check digit), which awarding
+    # bodies know them by; None: not given (the records then say the centre's own reference)
+    uln: str | None = Field(default=None, max_length=10)
 
     @property
     def role_set(self) -> frozenset[str]:
@@ -89,6 +96,9 @@ class Registration(SQLModel, table=True):
     break_since: date | None = None
     break_reason: str | None = Field(default=None, max_length=200)
     break_until: date | None = None
+    # the awarding body's registration (candidate) number for this learner on this qualification;
+    # None: not given yet (the records then say the centre's own reference)
+    awarding_body_ref: str | None = Field(default=None, max_length=30)
 
 
 class RegistrationStandard(SQLModel, table=True):

@@ -14,7 +14,8 @@ are needed for a new person): ``name``, ``email``, ``roles`` (e.g. ``learner`` o
 ``SE01;SE03``), ``assessor`` and ``iqa`` (e-mail), ``cohort`` (name, in any case; made when new),
 ``start_date`` and ``planned_end`` (``2026-09-01`` or ``01/09/2026``; start defaults to today,
 the planned end to a year less a day after it, as everywhere:
-:func:`~portfolio.services.registration_dates.default_planned_end`).
+:func:`~portfolio.services.registration_dates.default_planned_end`), ``uln`` (the person's unique
+learner number) and ``awarding_body_ref`` (the awarding body's number for the registration).
 """
 
 from __future__ import annotations
@@ -36,7 +37,13 @@ from sqlmodel import Session, col, select
 from framework.tabular import delimiter_of
 from portfolio.errors import DomainError, Invalid, PermissionDenied
 from portfolio.models import Framework, Person, Standard
-from portfolio.services import cohorts, people, registration_dates, registrations
+from portfolio.services import (
+    cohorts,
+    learner_numbers,
+    people,
+    registration_dates,
+    registrations,
+)
 from portfolio.services.frameworks import find_framework
 from portfolio.services.people import Actor
 from portfolio.words import day_words
@@ -53,6 +60,8 @@ COLUMNS = (
     "cohort",
     "start_date",
     "planned_end",
+    "uln",
+    "awarding_body_ref",
 )
 MAX_ROWS = 5000
 MAX_BYTES = 2_000_000
@@ -217,6 +226,7 @@ class _State:
     registrations: int = 0
     cohorts: list[str] = field(default_factory=list)
     emails: set[str] = field(default_factory=set)
+    ulns: set[str] = field(default_factory=set)
     created: list[int] = field(default_factory=list)
 
 
@@ -276,6 +286,14 @@ def _problems(
         _attempt(problems, people.parse_roles, _roles(row))
     elif not row.get("framework"):
         problems.append(f"{email} already has an account and the row registers them on nothing.")
+    problems += learner_numbers.row_problems(
+        session,
+        uln=row.get("uln", ""),
+        ref=row.get("awarding_body_ref", ""),
+        registers=bool(row.get("framework")),
+        existing=existing,
+        seen=state.ulns,
+    )
     if row.get("framework"):
         problems += _registration_problems(session, row, today)
     return problems
@@ -332,6 +350,8 @@ def _write_row(
         action = "new person"
     else:
         action = "existing person"
+    if row.get("uln", "").strip():
+        learner_numbers.set_uln(session, actor=actor, person_id=person.id or 0, uln=row["uln"])
     if not row.get("framework"):
         return action
     _register(session, actor, person, row, today, state)
@@ -353,7 +373,7 @@ def _register(
         parse_date(row.get("planned_end", ""), "planned end"),
         today,
     )
-    registrations.register(
+    made = registrations.register(
         session,
         actor=actor,
         learner_id=person.id or 0,
@@ -365,6 +385,10 @@ def _register(
         start_date=start,
         planned_end=end,
     )
+    if row.get("awarding_body_ref", "").strip():
+        learner_numbers.set_awarding_ref(
+            session, actor=actor, registration_id=made.id or 0, ref=row["awarding_body_ref"]
+        )
 
 
 def _by_email(session: Session, email: str) -> Person | None:

@@ -57,6 +57,7 @@ class RegistrationRow:
     completed_on: date | None = None
     # the learner's personal data was erased: they can no longer learn, the record stays
     learner_erased: bool = False
+    awarding_body_ref: str | None = None  # the awarding body's number for it, once given
 
     @property
     def state(self) -> str:
@@ -146,6 +147,7 @@ def _rows(
             break_until=reg.break_until,
             completed_on=found.get(reg.id or 0, ([], None))[1],
             learner_erased=erased_at is not None,
+            awarding_body_ref=reg.awarding_body_ref,
         )
         for reg, learner_name, assessor_name, iqa_name, fw, cohort_name, erased_at, *_ in rows
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from flask_wtf.file import FileRequired, MultipleFileField
@@ -33,6 +34,7 @@ from delivery.web.forms import NEW_PASSWORD_LENGTH, DayField, PageForm, options,
 from delivery.web.words import ROLE_WORDS
 from portfolio.errors import Invalid
 from portfolio.models.people import ROLES
+from portfolio.services.learner_numbers import check_awarding_ref, check_uln
 from portfolio.services.people import check_email
 from portfolio.services.registration_dates import default_planned_end
 
@@ -48,13 +50,21 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def an_address(_form: PageForm, field: Field) -> None:
-    """The service's one rule for an address (people.check_email), judged with the form's other
-    fields, so a bad address is reported with them all at once (not only once they are right)."""
-    try:
-        check_email(field.data or "")
-    except Invalid as error:
-        raise ValidationError(str(error)) from None
+def judged_by(check: Callable[[str], object]) -> Callable[[PageForm, Field], None]:
+    """A field's validator applying the service's own rule ``check`` (people.check_email,
+    learner_numbers.check_uln...), so a refusal is reported with the form's other fields at
+    once (not only once they are right) and in the service's words."""
+
+    def judge(_form: PageForm, field: Field) -> None:
+        try:
+            check(field.data or "")
+        except Invalid as error:
+            raise ValidationError(str(error)) from None
+
+    return judge
+
+
+an_address = judged_by(check_email)
 
 
 class PersonForm(PageForm):
@@ -104,6 +114,11 @@ class DetailsForm(PageForm):
     site = StringField(
         "Site",
         validators=[DataRequired("Give the person's site, such as “Main site”."), Length(max=200)],
+    )
+    # a learner's only: the page shows it to learners' details alone
+    uln = StringField(
+        "Unique learner number (ULN, optional)",
+        validators=[judged_by(check_uln)],
     )
     save = SubmitField("Save details")
 
@@ -205,6 +220,9 @@ class RegistrationForm(AllocationFields):
 
 
 class AllocationForm(AllocationFields):
+    awarding_body_ref = StringField(
+        "Awarding body registration number (optional)", validators=[judged_by(check_awarding_ref)]
+    )
     save = SubmitField("Save changes")
 
 

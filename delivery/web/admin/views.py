@@ -46,6 +46,7 @@ from portfolio.models import Framework, Person
 from portfolio.services import (
     catalogue,
     cohorts,
+    learner_numbers,
     people,
     registration_rows,
     registrations,
@@ -101,6 +102,27 @@ def _details_saved(changed: Person, old_email: str) -> str:
     return said
 
 
+def _save_details(dt_form: DetailsForm, target: Person) -> Response:
+    """The details form's writes, in one transaction: the details, then (a learner's, or a
+    former learner's who has one) the ULN; the redirect back to the person's page."""
+    old_email, had_uln = target.email, target.uln
+    changed = people.update_person(
+        db(),
+        actor=actor(),
+        person_id=target.id or 0,
+        name=dt_form.name.data or "",
+        email=dt_form.email.data or "",
+        roles=list(dt_form.roles.data or []),
+        site=dt_form.site.data or "",
+    )
+    if changed.has_role("learner") or had_uln:  # the box is shown to learners only
+        learner_numbers.set_uln(
+            db(), actor=actor(), person_id=target.id or 0, uln=dt_form.uln.data or ""
+        )
+    flash(_details_saved(changed, old_email), "success")
+    return redirect(url_for("admin.person", person_id=target.id))
+
+
 @bp.route("/people/<int:person_id>", methods=["GET", "POST"])
 @page(ADMIN)
 def person(person_id: int) -> tuple[str, int] | Response:
@@ -116,21 +138,11 @@ def person(person_id: int) -> tuple[str, int] | Response:
     inv_form = InviteForm(prefix="inv")
     if not dt_form.save.data:  # shown as the person is, also beside another form's error
         shown = {"name": target.name, "email": target.email, "site": target.site}
+        shown["uln"] = target.uln or ""
         dt_form.process(formdata=None, data={**shown, "roles": sorted(target.role_set)})
     if dt_form.save.data and dt_form.validate_on_submit():
-        old_email = target.email
         with errors_on(dt_form):
-            changed = people.update_person(
-                db(),
-                actor=actor(),
-                person_id=person_id,
-                name=dt_form.name.data or "",
-                email=dt_form.email.data or "",
-                roles=list(dt_form.roles.data or []),
-                site=dt_form.site.data or "",
-            )
-            flash(_details_saved(changed, old_email), "success")
-            return redirect(url_for("admin.person", person_id=person_id))
+            return _save_details(dt_form, target)
     if pw_form.reset.data and pw_form.validate_on_submit():
         with errors_on(pw_form):
             said = "reset." if target.password_hash else "set: tell them it."  # none till now
@@ -335,6 +347,7 @@ def registration(registration_id: int) -> tuple[str, int] | Response:
         form.iqa_id.data = row.iqa_id or NO_CHOICE
         form.cohort_id.data = row.cohort_id or NO_CHOICE
         form.planned_end.data = row.planned_end
+        form.awarding_body_ref.data = row.awarding_body_ref or ""
     if form.validate_on_submit():
         with errors_on(form):
             registrations.update_allocation(
@@ -346,6 +359,12 @@ def registration(registration_id: int) -> tuple[str, int] | Response:
                 standard_codes=list(form.standards.data or []),
                 cohort_id=form.cohort_id.data or None,
                 planned_end=form.planned_end.data,
+            )
+            learner_numbers.set_awarding_ref(
+                db(),
+                actor=actor(),
+                registration_id=registration_id,
+                ref=form.awarding_body_ref.data or "",
             )
             flash(f"Saved the registration of {row.learner}.", "success")
             return redirect(url_for("admin.registrations"))

@@ -20,7 +20,14 @@ from delivery.web.outbox import reset_link, send_later
 from delivery.web.words import centre_zone, role_words
 from portfolio.errors import Invalid, NotFound
 from portfolio.models.people import ROLES
-from portfolio.services import cohorts, invitations, people, registration_rows, registrations
+from portfolio.services import (
+    cohorts,
+    invitations,
+    learner_numbers,
+    people,
+    registration_rows,
+    registrations,
+)
 from portfolio.services.actors import Actor
 from portfolio.words import local
 
@@ -47,6 +54,11 @@ class Person(ma.Schema):
     two_step = f.Boolean(
         required=True, metadata={"description": "whether they have two-step verification on"}
     )
+    uln = f.String(
+        required=True, allow_none=True,
+        metadata={"description": "a learner's unique learner number (10 digits) once an "
+                                 "administrator gave it; null otherwise"},
+    )  # fmt: skip
 
 
 class AddedPerson(Person):
@@ -124,6 +136,11 @@ class Registration(ma.Schema):
                                  "centre's time zone), once every one is; null otherwise, and "
                                  "again once one is reopened."},
     )  # fmt: skip
+    awarding_body_ref = f.String(
+        allow_none=True, required=True,
+        metadata={"description": "the awarding body's registration (candidate) number for "
+                                 "this registration once given; null otherwise"},
+    )  # fmt: skip
 
 
 class NewRegistration(Strict):
@@ -147,11 +164,16 @@ class Allocation(Strict):
     cohort_id = f.Integer(allow_none=True, validate=IDS)
     standards = f.List(f.String(validate=v.Length(min=1, max=40)), validate=v.Length(min=1))
     planned_end = f.Date()
+    awarding_body_ref = f.String(
+        allow_none=True, validate=v.Length(max=30),
+        metadata={"description": "the awarding body's registration number; null or empty: "
+                                 "none"},
+    )  # fmt: skip
 
 
 def _person(p: Any, two_step: bool) -> dict[str, Any]:
     return {"id": p.id, "name": p.name, "email": p.shown_email, "roles": sorted(p.role_set),
-            "site": p.site, "active": p.active, "two_step": two_step}  # fmt: skip
+            "site": p.site, "active": p.active, "two_step": two_step, "uln": p.uln}  # fmt: skip
 
 
 @bp.route("/people")
@@ -309,7 +331,8 @@ def create_registration(args: dict[str, Any]) -> dict[str, Any]:
 def update_registration(args: dict[str, Any], registration_id: int) -> dict[str, Any]:
     """Change a registration
 
-    Its assessor, IQA, cohort, standards or planned end; the framework version never changes."""
+    Its assessor, IQA, cohort, standards, planned end or awarding body registration number;
+    the framework version never changes."""
     actor = require_role("admin")
     rows = registrations.list_registrations(
         db(), zone=centre_zone(), actor=actor, registration_id=registration_id
@@ -324,6 +347,11 @@ def update_registration(args: dict[str, Any], registration_id: int) -> dict[str,
         cohort_id=args.get("cohort_id", now.cohort_id),
         standard_codes=args.get("standards"), planned_end=args.get("planned_end"),
     )  # fmt: skip
+    if "awarding_body_ref" in args:
+        learner_numbers.set_awarding_ref(
+            db(), actor=actor, registration_id=registration_id,
+            ref=args["awarding_body_ref"] or "",
+        )  # fmt: skip
     return asdict(
         registrations.list_registrations(
             db(), zone=centre_zone(), actor=actor, registration_id=registration_id

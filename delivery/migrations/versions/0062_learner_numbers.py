@@ -1,0 +1,39 @@
+"""a learner's unique learner number and a registration's awarding body number
+
+Revision ID: 0062
+Revises: 0057
+
+Awarding bodies know a learner by their unique learner number (ULN: ten digits, the last a check
+digit) and each registration by the body's own registration (candidate) number; the records sent
+to them said only the centre's row numbers ("L-00012", "REG-00034"). A person may now keep a ULN
+(``person.uln``, unique: no two accounts share one) and a registration the body's number
+(``registration.awarding_body_ref``). Both are empty for everything stored before: the records
+go on saying the centre's own references until an administrator gives them.
+
+Downgrade drops both columns (and the ULN's unique index).
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0062"
+down_revision = "0057"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("person", sa.Column("uln", sa.String(length=10), nullable=True))
+    op.create_index("ix_person_uln", "person", ["uln"], unique=True)
+    op.add_column(
+        "registration", sa.Column("awarding_body_ref", sa.String(length=30), nullable=True)
+    )
+
+
+def downgrade() -> None:
+    # as in 0050: the tables their foreign keys name are not read, only their names are needed
+    with op.batch_alter_table("registration", reflect_kwargs={"resolve_fks": False}) as batch:
+        batch.drop_column("awarding_body_ref")
+    op.drop_index("ix_person_uln", table_name="person")
+    with op.batch_alter_table("person", reflect_kwargs={"resolve_fks": False}) as batch:
+        batch.drop_column("uln")
