@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -53,6 +54,8 @@ COVERAGE_HEADERS = (
 REGISTER_HEADERS = (
     "Learner",
     "E-mail",
+    "ULN",  # the learner's unique learner number, once an administrator gave it
+    "Awarding body registration number",  # the registration's, once given
     "Standard",
     "Title",
     "Assessor",
@@ -230,11 +233,12 @@ def signoff_register_stream(
     since, until = day_start(start, zone), day_end(end, zone)
     learner, assessor = aliased(Person), aliased(Person)
     query = (
-        select(SignOff, Standard, learner, assessor)
+        # five columns: past the four sqlmodel's select is typed for
+        sa_select(SignOff, Standard, learner, assessor, col(Registration.awarding_body_ref))
         .join(Registration, col(Registration.id) == SignOff.registration_id)
         .join(Standard, col(Standard.id) == SignOff.standard_id)
-        .join(learner, learner.id == Registration.learner_id)  # type: ignore[arg-type]
-        .join(assessor, assessor.id == SignOff.assessor_id)  # type: ignore[arg-type]
+        .join(learner, col(learner.id) == Registration.learner_id)
+        .join(assessor, col(assessor.id) == SignOff.assessor_id)
         .where(col(SignOff.signed_at) >= since, col(SignOff.signed_at) < until)
         .order_by(col(SignOff.signed_at), col(SignOff.id))
         .execution_options(yield_per=max(1, chunk))
@@ -247,10 +251,12 @@ def signoff_register_stream(
 
 
 def _register_rows(session: Session, query: Any) -> Iterator[tuple[Cell, ...]]:
-    for record, std, who, by in session.exec(query):
+    for record, std, who, by, ref in session.exec(query):
         yield (
             who.name,
             who.email,
+            who.uln or "",
+            ref or "",
             std.code,
             std.title,
             by.name,

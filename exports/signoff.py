@@ -132,6 +132,9 @@ class SignoffView:
     # key under each table of criteria says in words the codes that table uses
     method_names: tuple[tuple[str, str], ...] = DEFAULT_METHODS
     zone: ZoneInfo = CENTRE  # the centre's clock, on which the record's days and times are told
+    # the numbers the awarding body knows the learner and registration by ("" until given)
+    uln: str = ""
+    awarding_body_ref: str = ""
 
     @property
     def title(self) -> str:
@@ -149,6 +152,17 @@ def lay_out(view: SignoffView) -> bytes:
     return blob
 
 
+def _learner_fields(view: SignoffView) -> list[tuple[str, str]]:
+    """Who and which registration: the awarding body's numbers where given, beside the centre's."""
+    pairs = [("Centre", view.centre), ("Learner", view.learner_name)]
+    if view.uln:
+        pairs.append(("Unique learner number (ULN)", view.uln))
+    pairs += [("Learner reference", view.learner_ref), ("Registration", view.registration_ref)]
+    if view.awarding_body_ref:
+        pairs.append(("Awarding body registration number", view.awarding_body_ref))
+    return [*pairs, ("Assessor", view.assessor_name)]
+
+
 def build_signoff_docx(view: SignoffView) -> bytes:
     doc = Document()
     _set_up(doc, view)
@@ -159,14 +173,7 @@ def build_signoff_docx(view: SignoffView) -> bytes:
     )
 
     add_styled(doc, "Heading1", "Learner and registration")
-    fields(
-        doc,
-        ("Centre", view.centre),
-        ("Learner", view.learner_name),
-        ("Learner reference", view.learner_ref),
-        ("Registration", view.registration_ref),
-        ("Assessor", view.assessor_name),
-    )
+    fields(doc, *_learner_fields(view))
     add_styled(doc, "Heading1", "Framework and standard")
     fields(
         doc,

@@ -385,6 +385,8 @@ def _view(
         learner_name=learner.name,
         learner_ref=learner_ref(learner.id or 0),
         registration_ref=registration_ref(reg.id or 0),
+        uln=learner.uln or "",
+        awarding_body_ref=reg.awarding_body_ref or "",
         framework_title=fw.title,
         framework_version=fw.version,
         standard_urn=std.urn,
