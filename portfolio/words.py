@@ -105,8 +105,8 @@ def file_type(mime: str) -> str:
 
 
 def size_words(n: int) -> str:
-    """A size as a limit is said: 10485760 -> "10 MB", 1572864 -> "1.5 MB", 2048 -> "2 KB",
-    100 -> "100 bytes" (never "0 MB" for a limit under a megabyte)."""
+    """A size as a limit or a file's size is said: 10485760 -> "10 MB", 1572864 -> "1.5 MB",
+    2048 -> "2 KB", 100 -> "100 bytes" (never "0 MB" for a limit under a megabyte)."""
     for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
         if n >= scale:
             whole, part = divmod(n * 10 // scale, 10)

@@ -32,6 +32,7 @@ from portfolio.words import (
     moment_words,
     plain,
     role_words,
+    size_words,
 )
 
 __all__ = [
@@ -296,6 +297,7 @@ def register(app: Flask) -> None:
         ("sample_kind_phrase", sample_kind_phrase),
         ("format_words", format_words),
         ("file_type", file_type),
+        ("size_words", size_words),  # "17.6 MB", "657 bytes": as the bundle says a file's size
         ("plain", plain),
         ("role_words", role_words),
         ("gap_words", gap_words),

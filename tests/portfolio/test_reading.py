@@ -393,7 +393,7 @@ def test_utf16_text_is_refused_with_what_to_do() -> None:
 def _file_line(page: str, filename: str) -> str:
     """The text of the attachments list's line that links to ``filename`` with its size."""
     items = re.findall(r"<li>(.*?)</li>", page, flags=re.S)
-    [line] = [li for li in items if f">{filename}</a>" in li and " KB)" in li]
+    [line] = [li for li in items if f">{filename}</a>" in li and re.search(r" (bytes|KB|MB)\)", li)]
     return re.sub(r"<[^>]+>", " ", line)
 
 
