@@ -4,7 +4,7 @@ whether it was scanned and what the learner confirmed. Prepared here; the templa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -45,6 +45,18 @@ class PrivacyView:
     segments: list[Segment] = field(default_factory=list)  # the body, findings marked
     can_act: bool = False  # the author, on the current draft
     summary: str = ""  # "1 name of a person confirmed as intended"
+    being_read: list[str] = field(default_factory=list)  # files whose text is not read yet
+
+    @property
+    def being_read_words(self) -> str:
+        """ "shift log.txt is still being read: it is checked once read." (else "")"""
+        if not self.being_read:
+            return ""
+        names = self.being_read
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        if len(names) == 1:
+            return f"{listed} is still being read: it is checked once read."
+        return f"{listed} are still being read: they are checked once read."
 
     @property
     def unresolved(self) -> list[FindingRow]:
@@ -60,8 +72,9 @@ class PrivacyView:
         return self.can_act and any(s.finding and s.finding.state == "found" for s in self.segments)
 
 
-def _summary(rows: list[FindingRow], scanned: bool) -> str:
-    """ "1 name of a person confirmed as intended; 2 replaced with placeholders"."""
+def _summary(rows: list[FindingRow], scanned: bool, reading: bool = False) -> str:
+    """ "1 name of a person confirmed as intended; 2 replaced with placeholders"; nothing found
+    while a file is still being ``reading``: "no personal data found so far"."""
     if not scanned:
         return ""
     parts = []
@@ -75,7 +88,9 @@ def _summary(rows: list[FindingRow], scanned: bool) -> str:
         parts.append(f"{n} replaced with {'a placeholder' if n == 1 else 'placeholders'}")
     if left:
         parts.append(f"{scanning.counted(left)} not yet replaced or confirmed")
-    return "; ".join(parts) if parts else "no personal data found"
+    if parts:
+        return "; ".join(parts)
+    return "no personal data found so far" if reading else "no personal data found"
 
 
 def privacy_view(
@@ -85,9 +100,11 @@ def privacy_view(
     version: EvidenceVersion,
     can_edit: bool,
     attachments: Sequence[Attachment] | None = None,
+    readings: Mapping[int, str] | None = None,
 ) -> PrivacyView:
     """What the page says about personal data in ``version``; ``attachments``, its files, when
-    the page has them already (else they are read here)."""
+    the page has them already (else they are read here); ``readings``, the status of the
+    reading of each file's text by attachment id (a pending one is not checked yet)."""
     scanned_at, rows = scanning.scanned(session, version.id or 0)
     if attachments is None:
         attachments = session.exec(
@@ -127,11 +144,13 @@ def privacy_view(
                 decided_at=r.decided_at,
             )
         )
+    being_read = [a.filename for a in attachments if (readings or {}).get(a.id or 0) == "pending"]
     view = PrivacyView(
         scanned_at=scanned_at,
         findings=findings,
         can_act=can_edit and item.status == "draft" and version.number == item.current_version,
-        summary=_summary(findings, scanned_at is not None),
+        summary=_summary(findings, scanned_at is not None, reading=bool(being_read)),
+        being_read=being_read,
     )
     view.segments = _segments(version.body, findings, rows)
     return view

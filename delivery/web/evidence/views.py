@@ -191,6 +191,7 @@ def _item_page(
         version=info.version,
         can_edit=info.can_edit,
         attachments=info.attachments,
+        readings={i: f.status for i, f in mapping.files.items()},
     )
     html = render_template(
         "evidence/detail.html",
