@@ -358,7 +358,12 @@ def _standing(
         awaiting_claims=waiting,
         assessor_name=assessor_name,
         rag=rag_status(
-            min(percent, 100.0), reg.start_date, max(reg.planned_end, reg.start_date), today
+            min(percent, 100.0),
+            reg.start_date,
+            max(reg.planned_end, reg.start_date),
+            # on a break, as on the day it began: the days away are not time behind plan (the
+            # planned end moves on by them when the break ends)
+            min(today, reg.break_since) if reg.break_since else today,
         ),
     )
 

@@ -605,3 +605,18 @@ def test_a_break_s_move_leaves_the_day_the_due_date_was_chosen(session, case) ->
     session.expire_all()
     moved = session.get(AssessmentPlan, plan.id)
     assert (moved.due_on, moved.due_chosen_on) == (TODAY + timedelta(days=39), before)
+
+
+def test_a_learner_on_a_break_is_not_said_to_fall_behind_plan_while_away(session, case) -> None:
+    """Red/amber/green is judged on the day the break began while it lasts: a learner on
+    maternity leave read "Red: behind plan" on their progress page, as the days away counted
+    as time they should have been working (their planned end moves on only when they return)."""
+    from mappings.assessment.standing import learner_standings
+
+    learner, _assessor, admin, reg = case
+    later = TODAY + timedelta(days=100)  # elapsed 160 of 360 days, nothing met: red
+    assert [s.rag for s in learner_standings(session, learner.id, later)] == ["red"]
+    _start(session, admin, reg, today=TODAY)  # 60 of 360 days had passed: amber then
+    session.commit()
+    assert [s.rag for s in learner_standings(session, learner.id, later)] == ["amber"]
+    assert [s.rag for s in learner_standings(session, learner.id, TODAY)] == ["amber"]
