@@ -186,6 +186,11 @@ def evidence_html(
     return _render("evidence.html", e=page, **_foot(when, centre, zone))
 
 
+# where an item and a sign-off stand, as the app's pages say it (the manifest keeps the codes)
+EVIDENCE_STATUS = {"draft": "Draft", "submitted": "Submitted"}
+SIGNOFF_STATUS = {"signed": "Signed off", "reopened": "Reopened"}
+
+
 def index_html(
     manifest: Manifest,
     standings: Sequence[Standing],
@@ -209,7 +214,7 @@ def index_html(
                 "title": e.title,
                 "kind": kind_words(e.kind),
                 "activity_date": day_words(e.activity_date),
-                "status": e.status,
+                "status": EVIDENCE_STATUS.get(e.status, e.status),
                 "versions": len(e.versions),
                 "files": len(e.versions[-1].attachments) if e.versions else 0,
             }
@@ -222,7 +227,7 @@ def index_html(
                 "document_id": s.document_id,
                 "assessor": names.get(s.assessor or "", ""),
                 "signed_at": _moment(s.signed_at, zone),
-                "status": s.status,
+                "status": SIGNOFF_STATUS.get(s.status, s.status),
             }
             for s in manifest.signoffs
         ],
