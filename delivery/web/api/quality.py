@@ -28,6 +28,15 @@ class CycleOut(ma.Schema):
     name = f.String(required=True)
     start_date = f.Date(required=True)
     end_date = f.Date(required=True)
+    time_zone = f.String(
+        required=True,
+        metadata={
+            "description": "Whose days start_date and end_date are (an IANA name): the cycle "
+            "holds the decisions and sign-offs from midnight at the start of its first day to "
+            "midnight after its last in this zone, the centre's when the cycle was created. "
+            "UTC for a cycle created before the zone was kept with it (migration 0056)."
+        },
+    )
     samples = f.Integer(required=True)
     reviewed = f.Integer(required=True)
     disagreements = f.Integer(required=True)
@@ -93,7 +102,7 @@ class SampleDetail(ma.Schema):
 def _cycle(row: Any) -> dict[str, Any]:
     c = row.cycle
     return {"id": c.id, "name": c.name, "start_date": c.start_date, "end_date": c.end_date,
-            "samples": row.samples, "reviewed": row.reviewed,
+            "time_zone": c.time_zone or "UTC", "samples": row.samples, "reviewed": row.reviewed,
             "disagreements": row.disagreements}  # fmt: skip
 
 
