@@ -19,6 +19,12 @@ log = logging.getLogger(__name__)
 SENDER_THREAD = "outbox-send"
 
 
+def can_link() -> bool:
+    """Whether :func:`site_link` can make a link: ``PORTFOLIO_BASE_URL`` is set, or this is not
+    production (where the request's own address is used)."""
+    return bool(current_app.config.get("BASE_URL")) or current_app.config.get("ENV") != "production"
+
+
 def site_link(endpoint: str, what: str, **values: Any) -> str | None:
     """The link to ``endpoint`` for an e-mail, on ``PORTFOLIO_BASE_URL``. Without it, only outside
     production is the request's own address used: a client chooses its Host header, and could

@@ -63,3 +63,39 @@ def test_the_openapi_document_describes_invite(client) -> None:
     assert invite["type"] == "boolean" and invite["default"] is False
     added = schemas["AddedPerson"]
     assert added["properties"]["invited"]["type"] == "boolean" and "invited" in added["required"]
+
+
+def test_without_the_sites_address_in_production_the_api_refuses_to_invite_in_words(
+    mail_app, inbox, session, make_person
+) -> None:
+    handler, _port = inbox
+    mail_app.config.update(BASE_URL=None, ENV="production")
+    headers = _admin_headers(session, make_person)
+    before = _people(session)
+    refused = mail_app.test_client().post("/api/v1/people", headers=headers, json={
+        "name": "Pat Post", "email": "pat@centre.test", "roles": ["learner"], "invite": True,
+    })  # fmt: skip
+    assert refused.status_code == 422, refused.get_data(as_text=True)
+    detail = refused.get_json()["detail"]
+    assert "PORTFOLIO_BASE_URL" in detail and "nobody was added" in detail
+    assert _people(session) == before and handler.received.empty()
+    # without "invite" no link is needed: the person is added
+    plain = mail_app.test_client().post("/api/v1/people", headers=headers, json={
+        "name": "Pat Post", "email": "pat@centre.test", "roles": ["learner"],
+    })  # fmt: skip
+    assert plain.status_code == 201 and plain.get_json()["invited"] is False
+
+
+def test_outside_production_the_invitation_links_to_the_address_asked_for(
+    mail_app, inbox, session, make_person
+) -> None:
+    handler, _port = inbox
+    mail_app.config.update(BASE_URL=None)
+    headers = _admin_headers(session, make_person)
+    made = mail_app.test_client().post("/api/v1/people", headers=headers, base_url="http://portfolio.centre.test:5104", json={
+        "name": "Asha Patel", "email": "asha@centre.test", "roles": ["learner"], "invite": True,
+    })  # fmt: skip
+    assert made.status_code == 201 and made.get_json()["invited"] is True
+    _recipients, message = handler.next()
+    body = message.get_payload(decode=True).decode()
+    assert "http://portfolio.centre.test:5104/password/reset/" in body

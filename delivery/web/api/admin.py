@@ -16,7 +16,7 @@ from delivery.web.api import paging, problems
 from delivery.web.api.handler import operation, require_role
 from delivery.web.api.schemas import IDS, Strict, paged
 from delivery.web.context import db
-from delivery.web.outbox import reset_link, send_later
+from delivery.web.outbox import can_link, reset_link, send_later
 from delivery.web.words import centre_zone, role_words
 from portfolio.errors import Invalid, NotFound
 from portfolio.models.people import ROLES
@@ -208,6 +208,8 @@ def create_person(args: dict[str, Any]) -> dict[str, Any]:
     admin = require_role("admin")
     if args["invite"] and not current_app.config.get("MAIL_HOST"):
         raise Invalid(NO_MAIL)
+    if args["invite"] and not can_link():
+        raise Invalid(NO_LINK)
     person = people.create_person(
         db(), actor=admin, name=args["name"], email=args["email"],
         roles=args["roles"], site=args["site"],
@@ -235,6 +237,13 @@ NO_MAIL = (
     "The site cannot send e-mail: ask whoever runs it to set the mail server (the "
     "PORTFOLIO_MAIL_HOST setting). Until then no invitation can be sent; nobody was added. Add "
     'them without "invite" and set a password for them on their page.'
+)
+
+NO_LINK = (
+    "This site's address is not set (the PORTFOLIO_BASE_URL setting): an invitation's link "
+    "would have no address to point to, so none can be sent; nobody was added. Ask whoever "
+    'runs the site to set it, or add them without "invite" and set a password for them on '
+    "their page."
 )
 
 
