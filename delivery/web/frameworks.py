@@ -18,11 +18,11 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from delivery.web.admin.forms import FORMATS, ConfirmImportForm, UploadFrameworkForm
+from delivery.web.admin.forms import ConfirmImportForm, UploadFrameworkForm
 from delivery.web.context import actor, after_commit, db
 from delivery.web.forms import errors_on
+from delivery.web.framework_formats import read_as
 from delivery.web.handler import page
-from framework.parse import detect_format
 from framework.parse.combine import parse_files
 from framework.parse.warning_groups import group_warnings
 from framework.spec import FrameworkFormatError, FrameworkSpec
@@ -285,19 +285,11 @@ def _unreadable(exc: FrameworkFormatError, files: list[tuple[str, bytes]], fmt: 
     """Why a file was refused, saying which format it was read as (the one chosen, or the one
     detected) and what to try: a file of another kind fails on a detail of the format it was
     taken for, which alone does not tell the administrator what went wrong."""
-    labels = {str(c.value): c.label for c in FORMATS}
     if fmt == "auto":
-        data = next((d for name, d in files if name == exc.source), None)
-        try:
-            detected = detect_format(data, exc.source) if data is not None else ""
-        except FrameworkFormatError:
-            detected = ""
-        how = f" as {labels[detected]} (detected from the file)" if detected in labels else ""
         todo = "If it is a framework file in another format, choose its format under “Format”."
     else:
-        how = f" as {labels.get(fmt, fmt)}"
         todo = "Check that the file is in that format, or choose “Detect from the file”."
-    return f"The file could not be read{how}: {exc}. {todo}"
+    return f"The file could not be read{read_as(exc, files, fmt)}: {exc}. {todo}"
 
 
 def _load(spec: FrameworkSpec, meta: dict[str, Any], *, dry_run: bool) -> ImportResult:

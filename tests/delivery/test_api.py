@@ -543,3 +543,27 @@ def test_the_token_form_offers_only_what_the_persons_roles_may_use(
     other = next(s for s in ("admin", "evidence") if s not in offered)
     refused = auth.client.post("/account/tokens", data={"name": "x", "scopes": ["read", other]})
     assert refused.status_code == 422 and "pat_" not in refused.get_data(as_text=True)
+
+
+def test_a_file_read_as_the_wrong_format_says_what_it_was_read_as_and_what_to_send(
+    client, session: Session, make_person
+) -> None:
+    # an Open Badge (JSON, but not a framework) sent to the API was refused with only
+    # "/URN: record without a URN", as the upload page's refusal was before it said more
+    admin = make_person("admin")
+    secret = token_for(session, admin.id, ("read", "admin"))
+    badge = b'{"@context": ["https://www.w3.org/2018/credentials/v1"], "type": ["Credential"]}'
+
+    def send(query: str) -> str:
+        answer = client.post(f"/api/v1/frameworks/import?{query}", headers=bearer(secret),
+                             data={"file": (io.BytesIO(badge), "badge.json")})  # fmt: skip
+        problem = _problem(answer, 422)
+        assert problem["errors"][0]["field"] == "file"
+        return problem["detail"]
+
+    detected = send("")
+    assert "read as NOS database JSON (detected from the file)" in detected
+    assert "give its format as `fmt`" in detected
+    chosen = send("fmt=case")
+    assert "read as 1EdTech CASE package (JSON)" in chosen
+    assert "detected from the file" not in chosen and "fmt=auto" in chosen

@@ -31,6 +31,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from delivery.web.forms import NEW_PASSWORD_LENGTH, DayField, PageForm, options, password_length
+from delivery.web.framework_formats import FORMAT_LABELS
 from delivery.web.words import ROLE_WORDS
 from portfolio.errors import Invalid
 from portfolio.models.people import ROLES
@@ -226,18 +227,7 @@ class AllocationForm(AllocationFields):
     save = SubmitField("Save changes")
 
 
-FORMATS = options(
-    [
-        ("auto", "Detect from the file"),
-        ("nos-text", "NOS suite as plain text"),
-        ("nos-page", "NOS page text copied from ukstandards.org.uk"),
-        ("nos-docx", "NOS as Word (.docx)"),
-        ("topic-guide", "Topic guide (marking points)"),
-        ("case", "1EdTech CASE package (JSON)"),
-        ("nos-json", "NOS database JSON"),
-        ("csv", "Units as CSV"),
-    ]
-)
+FORMATS = options(FORMAT_LABELS)
 
 
 class UploadFrameworkForm(PageForm):

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from delivery.web.api import paging, problems, schemas
 from delivery.web.api.handler import api_actor, operation
 from delivery.web.context import db
+from delivery.web.framework_formats import read_as
 from framework.parse import parse
 from framework.spec import FrameworkFormatError
 from portfolio.errors import Invalid, NotFound
@@ -58,6 +59,16 @@ def show_framework(framework_id: int) -> dict[str, Any]:
     return data
 
 
+def _unreadable(exc: FrameworkFormatError, data: bytes, name: str, fmt: str) -> str:
+    """Why the file was refused, saying which format it was read as (``fmt``, or the one
+    detected from the file) and what to send instead, as the upload page says it."""
+    if fmt == "auto":
+        todo = "If it is a framework file in another format, give its format as `fmt`."
+    else:
+        todo = "Check that the file is in that format, or leave out `fmt` (or send fmt=auto)."
+    return f"The file could not be read{read_as(exc, [(name, data)], fmt)}: {exc}. {todo}"
+
+
 @bp.route("/import", methods=["POST"])
 @operation("admin")
 @bp.arguments(schemas.FrameworkImportArgs, location="query")
@@ -73,16 +84,17 @@ def import_framework(args: dict[str, Any], files: dict[str, Any]) -> dict[str, A
     data = upload.stream.read(MAX_FRAMEWORK_BYTES + 1)
     if len(data) > MAX_FRAMEWORK_BYTES:
         raise Invalid("A framework file may be at most 20 MB.", field="file")
+    name = upload.filename or "upload"
     try:
         spec = parse(
             data,
-            upload.filename or "upload",
+            name,
             args["fmt"],
             code=args["code"] or None,
             title=args["title"] or None,
         )
     except FrameworkFormatError as exc:
-        raise Invalid(f"The file could not be read: {exc}", field="file") from exc
+        raise Invalid(_unreadable(exc, data, name, args["fmt"]), field="file") from exc
     result = frameworks.import_framework(
         db(),
         actor=api_actor(),
