@@ -567,3 +567,17 @@ def test_a_file_read_as_the_wrong_format_says_what_it_was_read_as_and_what_to_se
     chosen = send("fmt=case")
     assert "read as 1EdTech CASE package (JSON)" in chosen
     assert "detected from the file" not in chosen and "fmt=auto" in chosen
+
+
+def test_a_blank_title_is_refused_naming_the_field(client, session: Session, make_person) -> None:
+    # the service's refusal of a title of spaces (or of marks it cleans away) named no field,
+    # though the schema's own refusals of a title do
+    learner = make_person("learner")
+    secret = token_for(session, learner.id, ("read", "evidence"))
+    for title in ("   ", "\n", "\u202e"):
+        answer = client.post(f"/api/v1/learners/{learner.id}/evidence", headers=bearer(secret),
+                             json={"kind": "reflective_account", "title": title,
+                                   "activity_date": "2026-01-05", "body": "..."})  # fmt: skip
+        problem = _problem(answer, 422)
+        assert problem["detail"] == "A title is required."
+        assert problem["errors"] == [{"field": "title", "detail": "A title is required."}]

@@ -83,9 +83,9 @@ def _clean(draft: Draft) -> tuple[str, date, str, dict[str, str]]:
     if "\x00" not in title:  # a NUL is refused when written, as in any text (docs/concurrency.md)
         title = without_controls(title)  # one line: no breaks, no marks that reorder it
     if not title:
-        raise Invalid("A title is required.")
+        raise Invalid("A title is required.", field="title")
     if len(title) > MAX_TITLE:
-        raise Invalid(f"The title may be at most {MAX_TITLE} characters.")
+        raise Invalid(f"The title may be at most {MAX_TITLE} characters.", field="title")
     if draft.activity_date > date.today() + timedelta(days=1):
         raise Invalid("The date of the activity cannot be in the future.", field="activity_date")
     if draft.activity_date < EARLIEST_ACTIVITY:
