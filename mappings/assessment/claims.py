@@ -128,6 +128,10 @@ def set_claims(
     rel = access.require_view(session, actor, item.learner_id)
     if not rel & {"self", "assessor"}:
         raise PermissionDenied("Only the learner and their assessor map evidence.")
+    if item.created_by != actor.id and evidence.latest_submitted(session, item) is None:
+        raise PermissionDenied(  # its criteria are its author's, as its text is, till then
+            "This draft is its author's until it is submitted: map it once it is."
+        )
     if item.submitted_at is not None:  # summaries count its claims (a draft's count nowhere)
         registrations.hold_learner(session, item.learner_id)
         refuse_if_erased(session, item.learner_id, KEPT_EVIDENCE)  # read once held

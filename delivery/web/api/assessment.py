@@ -136,7 +136,10 @@ class SignoffList(ma.Schema):
 
 
 def _claims(evidence_id: int) -> dict[str, Any]:
-    evidence_service.get_for(db(), api_actor(), evidence_id)  # may the token's person see it
+    actor = api_actor()
+    item, _rel = evidence_service.get_for(db(), actor, evidence_id)  # may they see it
+    if item.created_by != actor.id and evidence_service.latest_submitted(db(), item) is None:
+        return {"items": []}  # a draft never submitted: what it is mapped to is its author's
     rows = (
         db()
         .exec(

@@ -40,7 +40,16 @@ def _detail(evidence_id: int) -> dict[str, Any]:
     data["body"], data["current_hash"] = info.version.body, info.version.sha256
     data["fields"] = dict(info.version.fields or {})
     data["attachments"] = [schemas.plain(a, FILE_FIELDS) for a in info.attachments]
-    data["versions"] = [schemas.plain(v, VERSION_FIELDS) for v in info.versions]
+    data["versions"] = [_version(info.item, v) for v in info.versions]
+    return data
+
+
+def _version(item: Evidence, version: Any) -> dict[str, Any]:
+    """A version as listed: one not yet submitted is its author's alone, and its hash (a digest
+    of its text, which changes with each save) is not given to anyone else, as its text is not."""
+    data = schemas.plain(version, VERSION_FIELDS)
+    if service.is_private(item, version, api_actor()):
+        data["sha256"] = ""
     return data
 
 
