@@ -217,3 +217,29 @@ def resolve(make_session: Callable[[], Session], *, secret: str) -> Bearer | Non
             session.add(token)
             session.commit()
         return Bearer(actor=Actor.of(person), token_id=token.id or 0, scopes=token.scope_set)
+
+
+def refusal(make_session: Callable[[], Session], *, secret: str) -> tuple[str, datetime | None]:
+    """Why ``secret`` does not work, once :func:`resolve` refused it, for the answer to say:
+    ("unknown", None), ("expired", when), ("revoked", when) or ("inactive", None), its person
+    deactivated or removed. Only someone holding the secret learns this of its token."""
+    if not secret.startswith(PREFIX) or len(secret) > 100:
+        return "unknown", None
+    with make_session() as session:
+        found = session.exec(
+            select(ApiToken, Person)
+            .join(Person, col(Person.id) == ApiToken.person_id)
+            .where(ApiToken.token_hash == digest(secret))
+        ).first()
+    if found is None:
+        return "unknown", None
+    token, person = found
+    if token.revoked_at is not None:
+        return "revoked", token.revoked_at
+    if state(token) == "expired":
+        return "expired", token.expires_at
+    return (
+        ("inactive", None)
+        if not person.active or person.removed_at is not None
+        else ("unknown", None)
+    )

@@ -9,7 +9,7 @@ import hashlib
 import io
 import json
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -581,3 +581,31 @@ def test_a_blank_title_is_refused_naming_the_field(client, session: Session, mak
         problem = _problem(answer, 422)
         assert problem["detail"] == "A title is required."
         assert problem["errors"] == [{"field": "title", "detail": "A title is required."}]
+
+
+def test_a_token_refused_says_why_and_what_to_do(client, session: Session, make_person) -> None:
+    # every refused token was "unknown, revoked or expired": a script whose year-long token
+    # ran out could not tell that from a typing mistake or a revocation
+    learner = make_person("learner")
+    expired, revoked, left = (token_for(session, learner.id, ("read",)) for _ in range(3))
+    rows = session.exec(
+        select(ApiToken).where(ApiToken.person_id == learner.id).order_by(ApiToken.id)
+    ).all()
+    rows[0].expires_at = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+    rows[1].revoked_at = datetime(2026, 5, 6, 12, 0, tzinfo=UTC)
+    session.add_all(rows[:2])
+    session.commit()
+
+    def detail(secret: str) -> str:
+        return _problem(client.get("/api/v1/me", headers=bearer(secret)), 401)["detail"]
+
+    assert detail(expired) == (
+        "This token expired on 4 Mar 2026. Make a new one on Your account, then API tokens "
+        "(/account/tokens)."
+    )
+    assert detail(revoked).startswith("This token was revoked on 6 May 2026. Make a new one")
+    assert detail("pat_not-a-token").startswith("The token is not one this site gave out")
+    learner.active = False
+    session.add(learner)
+    session.commit()
+    assert detail(left).startswith("This token's person can no longer use the site")

@@ -22,9 +22,11 @@ from delivery.web.api import checking
 from delivery.web.api.problems import MissingScope, NotJson, Unauthorized
 from delivery.web.context import extension
 from delivery.web.handler import page
+from delivery.web.words import centre_zone
 from portfolio.errors import PermissionDenied
 from portfolio.services import tokens
 from portfolio.services.actors import Actor
+from portfolio.words import day_words, local
 
 F = TypeVar("F", bound=Callable[..., Any])
 ERRORS = {
@@ -56,9 +58,29 @@ def authenticate() -> tokens.Bearer:
         )
     found = tokens.resolve(extension().session_factory, secret=secret)
     if found is None:
-        raise Unauthorized("The token is not valid: it is unknown, revoked or expired.")
+        raise Unauthorized(_refused(secret))
     g.api_bearer = found
     return found
+
+
+MAKE_ONE = "Make a new one on Your account, then API tokens (/account/tokens)."
+
+
+def _refused(secret: str) -> str:
+    """Why the token sent does not work, in words, and what to do."""
+    why, when = tokens.refusal(extension().session_factory, secret=secret)
+    if why in ("expired", "revoked") and when is not None:
+        day = day_words(local(when, centre_zone()).date())
+        return f"This token {'expired' if why == 'expired' else 'was revoked'} on {day}. {MAKE_ONE}"
+    if why == "inactive":
+        return (
+            "This token's person can no longer use the site (their account was deactivated or "
+            "removed), so neither can their tokens: ask the centre's administrator."
+        )
+    return (
+        "The token is not one this site gave out (check that it was copied whole, from "
+        f"'pat_' on), or it was deleted. {MAKE_ONE}"
+    )
 
 
 def api_actor() -> Actor:
