@@ -14,13 +14,13 @@ from dataclasses import dataclass
 
 from mappings.assessment.words import method_words
 from mappings.quality.sampling import Quota
+from portfolio.words import kind_words
 
 RATE = "rate:"
 # the planner's reason prefixes (sampling.DIMENSIONS), as people say them
 _PREFIXES = (
     ("CAMERA: cohort ", "cohort "),
     ("CAMERA: assessor ", "assessor "),
-    ("CAMERA: evidence ", "evidence of the kind "),
     ("CAMERA: site ", "site "),
     ("coverage: standard ", "standard "),
 )
@@ -28,6 +28,7 @@ _RECORDS = {"CAMERA: record interim": "interim decisions", "CAMERA: record summa
 
 
 _METHOD = "CAMERA: method "  # its code is named in words: "method observation"
+_KIND = "CAMERA: evidence "  # its kind too: "evidence of the kind STAR narrative"
 _MANUAL = "manual: added by IQA"
 _QUOTA = re.compile(r"rate: (.+) assessor (\d+%)(.*)")
 _RAISED = re.compile(r"raised from (.+) after")
@@ -64,10 +65,21 @@ def reason_words(reason: str) -> str:
         code = reason[len(_METHOD) :]
         named = method_words(code)
         return "method " + (named.lower() if named != code else code)
+    if reason.startswith(_KIND):
+        return "evidence of the kind " + _kind_in_a_sentence(reason[len(_KIND) :])
     for prefix, words in _PREFIXES:
         if reason.startswith(prefix):
             return words + reason[len(prefix) :]
     return reason
+
+
+def _kind_in_a_sentence(kind: str) -> str:
+    """ "witness_testimony" -> "witness testimony", "star_narrative" -> "STAR narrative": the
+    evidence pages' words for the kind, lower case but for a first word in capitals."""
+    words = kind_words(kind)
+    if words.split(" ", 1)[0].isupper():
+        return words
+    return words[:1].lower() + words[1:]
 
 
 @dataclass(frozen=True)

@@ -205,7 +205,12 @@ def test_reasons_in_words() -> None:
     assert reason_words("manual: added by IQA") == "added by hand"
     assert reason_words("manual: added by IQA: odd date") == "added by hand: odd date"
     assert reason_words("CAMERA: record interim") == "interim decisions"
-    assert reason_words("CAMERA: evidence star_narrative") == "evidence of the kind star_narrative"
+    # the kind of evidence in the words of the evidence pages, in a sentence: "STAR" keeps its
+    # capitals (it read "star narrative"), the others are lower case
+    assert reason_words("CAMERA: evidence star_narrative") == "evidence of the kind STAR narrative"
+    assert reason_words("CAMERA: evidence witness_testimony") == (
+        "evidence of the kind witness testimony"
+    )
     # a sample's "Why sampled" names methods in words, as "What the strategy still lacks" does
     assert reason_words("CAMERA: method O") == "method observation"
     assert reason_words("CAMERA: method RA") == "method reflective account"
