@@ -1,5 +1,5 @@
 """Who is told of what in assessment: the learner of decisions and referrals on their evidence,
-of standards signed off and of plans set for them or changed, the allocated assessor of evidence submitted for a decision,
+of standards signed off or reopened and of plans set for them or changed, the allocated assessor of evidence submitted for a decision,
 of standards the learner declared, ready to sign off, and of the plans a break's end moved on. (Comments tell the other party in
 :mod:`portfolio.services.comments`; quality assurance tells its people in mappings.quality.)"""
 
@@ -101,6 +101,23 @@ def signed_off(
         person_id=learner,
         text=f"{actor.name} signed off {named}: your sign-off record is on its page.",
         link=f"/learners/{learner}/standards/{standard.code}",
+        kind="decision",
+    )
+
+
+def reopened(session: Session, *, actor: Actor, learner_id: int, standard: Standard) -> None:
+    """Tell the learner a standard of theirs was reopened (kind decision): its sign-off record
+    and badge no longer stand. The notice of its sign-off, if still unread, is marked read:
+    it is no longer true, and left waiting it would keep the next sign-off's notice back."""
+    link = f"/learners/{learner_id}/standards/{standard.code}"
+    notifications.mark_link_read(session, person_id=learner_id, link=link)
+    notifications.notify(
+        session,
+        person_id=learner_id,
+        text=f"{actor.name} reopened {standard.code} {standard.title}: it is no longer signed "
+        "off, and its sign-off record and any badge for it are withdrawn until it is signed off "
+        "again.",
+        link=link,
         kind="decision",
     )
 

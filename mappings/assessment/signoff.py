@@ -356,6 +356,9 @@ def _reopen(
         data={"reason": record.reopen_reason},
         rows=[record],
     )
+    standard = session.get(Standard, record.standard_id)
+    assert standard is not None
+    notices.reopened(session, actor=actor, learner_id=learner, standard=standard)
     return record
 
 

@@ -524,6 +524,50 @@ def test_reopen_needs_a_reason_and_the_right_person(
     assert load_standings(session, [reg.id])[0].standard("SE03")[0].signoff is None
 
 
+def test_the_learner_is_told_their_standard_was_reopened(session, case, make_evidence) -> None:
+    """Reopening withdraws the sign-off and its badge: the learner is told (the IQA's reopening
+    too), the earlier "signed off" notice no longer waits unread, and signing off again tells
+    them again."""
+    from portfolio.models import Notification
+
+    learner, assessor, iqa, reg = case
+    _accept_all(session, learner, assessor, make_evidence, "SE03")
+
+    def sign() -> SignOff:
+        return signoff.sign_off(
+            session,
+            actor=actor_of(assessor),
+            registration_id=reg.id,
+            standard_code="SE03",
+            summary="ok",
+            assessor_declaration=True,
+        ).signoff
+
+    def unread() -> list[str]:
+        return list(
+            session.exec(
+                select(Notification.text)
+                .where(Notification.person_id == learner.id, Notification.read_at.is_(None))
+                .order_by(Notification.id)
+            )
+        )
+
+    record = sign()
+    assert [t for t in unread() if "SE03" in t] == [
+        f"{assessor.name} signed off SE03 Assist prospective job seekers to aspire to paid "
+        "employment: your sign-off record is on its page."
+    ]
+    signoff.reopen(session, actor=actor_of(iqa), signoff_id=record.id, reason="K4 unclear")
+    told = [t for t in unread() if "SE03" in t]
+    assert told == [
+        f"{iqa.name} reopened SE03 Assist prospective job seekers to aspire to paid employment: "
+        "it is no longer signed off, and its sign-off record and any badge for it are withdrawn "
+        "until it is signed off again."
+    ]
+    sign()
+    assert [t for t in unread() if "SE03" in t][-1].startswith(f"{assessor.name} signed off SE03")
+
+
 def test_currency_window_makes_old_evidence_not_count(session, case, make_evidence) -> None:
     learner, assessor, _iqa, reg = case
     old = make_evidence(learner, activity_date=date.today() - timedelta(days=4 * 365))
