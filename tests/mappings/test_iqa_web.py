@@ -458,6 +458,32 @@ def test_the_iqa_agrees_with_every_decision_left_unmarked_in_one_tick(
     assert view.decisions and all(checks[d.id].agree for d in view.decisions)
 
 
+def test_a_review_reports_every_problem_at_once(client, auth, planned, session) -> None:
+    """An action with no due date, a disagreement with no note and a disagreeing outcome with
+    no feedback are said together: the IQA was told of the due date alone, and only once it
+    was given of the note, then of the feedback, one posting each."""
+    centre, sample = planned
+    view = sample_view(session, actor=actor_of(centre.iqa), sample_id=sample.id)
+    first = view.decisions[0]
+    auth.login(centre.iqa)
+    response = client.post(
+        f"/iqa/samples/{sample.id}",
+        data={
+            f"check-{first.id}": "disagree",
+            "agree_rest": "y",
+            "outcome": "disagree",
+            "action1": "Ask the witness for more",
+        },
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Give this action a due date." in page
+    assert f'id="check-{first.id}-error"' in page and "Say why you disagree with " in page
+    assert "Give the assessor feedback when you disagree." in page
+    assert "Ask the witness for more" in page  # nothing typed is lost
+    assert session.exec(select(SampleReview).where(SampleReview.sample_id == sample.id)).all() == []
+
+
 def test_agreeing_with_the_rest_keeps_a_disagreement_marked(client, auth, planned, session) -> None:
     centre, sample = planned
     view = sample_view(session, actor=actor_of(centre.iqa), sample_id=sample.id)

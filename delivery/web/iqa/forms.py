@@ -140,13 +140,21 @@ class ReviewForm(PageForm):
         self.missing_checks: dict[int, str] = {}  # decision id -> message beside its check
 
     def require_checks(self, checks: dict[int, tuple[str, str]], names: dict[int, str]) -> bool:
-        """True when every decision has agree or disagree chosen; else the message of each."""
-        self.missing_checks = {
-            decision_id: f"Choose agree or disagree for {names.get(decision_id, 'this decision')}."
-            for decision_id, (choice, _note) in checks.items()
-            if choice not in ("agree", "disagree")
-        }
+        """True when every decision has agree or disagree chosen, and every disagreement a note;
+        else the message of each, said with the form's other problems (the service says them
+        too, but one at a time and only once the form is whole)."""
+        self.missing_checks = {}
+        for decision_id, (choice, note) in checks.items():
+            name = names.get(decision_id, "this decision")
+            if choice not in ("agree", "disagree"):
+                self.missing_checks[decision_id] = f"Choose agree or disagree for {name}."
+            elif choice == "disagree" and not note.strip():
+                self.missing_checks[decision_id] = f"Say why you disagree with {name}."
         return not self.missing_checks
+
+    def validate_feedback(self, field: TextAreaField) -> None:
+        if self.outcome.data == "disagree" and not (field.data or "").strip():
+            raise ValidationError("Give the assessor feedback when you disagree.")
 
     @property
     def problems(self) -> list[tuple[str, str]]:
