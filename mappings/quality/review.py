@@ -54,7 +54,6 @@ def review_sample(
         session.add(Action(review_id=review.id or 0, sample_id=sample_id,
                            assessor_id=sample.assessor_id, set_by=actor.id, text=text,
                            due_date=due))  # fmt: skip
-    _tell_assessor(session, actor, view, review, len(wanted))
     if reopen and view.signoff is not None:
         signoffs.reopen(
             session,
@@ -65,6 +64,7 @@ def review_sample(
         review.reopened_signoff = True
         session.add(review)
     session.flush()
+    _tell_assessor(session, actor, view, review, len(wanted))
     audit.record(
         session,
         actor=actor,
@@ -90,6 +90,11 @@ def _tell_assessor(
     outcome, feedback = review.outcome, review.feedback
     what = f"{view.learner_name}, {view.standard_code} in sampling cycle {view.cycle.name}"
     said = "agreed with them" if outcome == "agree" else "disagreed"
+    if review.reopened_signoff:  # theirs to sign off again
+        said += (
+            f", and reopened the sign-off of {view.standard_code}: sign it off again once "
+            "it is put right"
+        )
     text = f"{actor.name} reviewed your decisions on {what} and {said}."
     notifications.notify(
         session, person_id=view.sample.assessor_id, kind="iqa_review",

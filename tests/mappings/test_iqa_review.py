@@ -102,6 +102,32 @@ def test_disagreement_reopens_the_signoff_with_the_reason_logged(session, signed
         )  # fmt: skip
 
 
+def test_the_assessor_is_told_the_review_reopened_their_signoff(session, signed) -> None:
+    """The review's notice says the sign-off was reopened and is to be signed off again: it said
+    only that the IQA disagreed, and the assessor learnt of the reopening from the standard's
+    page, if they went there."""
+    from portfolio.models import Notification
+
+    _learner, assessor, me, _record, _cycle, sample = signed
+    view = sample_view(session, actor=actor_of(me), sample_id=sample.id)
+    first, *rest = view.decisions
+    review_sample(
+        session,
+        actor=actor_of(me),
+        sample_id=sample.id,
+        outcome="disagree",
+        feedback="P1 rests on the learner's account only.",
+        checks={first.id: (False, "No observation behind P1"), **{d.id: (True, "") for d in rest}},
+        reopen=True,
+    )
+    told = session.exec(
+        select(Notification.text).where(
+            Notification.person_id == assessor.id, Notification.kind == "iqa_review"
+        )
+    ).one()
+    assert "and disagreed, and reopened the sign-off of SE03: sign it off again once" in told
+
+
 @pytest.mark.parametrize(
     ("outcome", "feedback", "agree", "note", "reopen", "message"),
     [
