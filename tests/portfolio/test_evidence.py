@@ -63,6 +63,23 @@ def test_the_date_of_the_activity_is_explained_without_jargon(client, auth) -> N
     assert "recent enough" in text
 
 
+def test_the_assessor_writing_a_record_is_not_told_their_assessor_checks_its_date(
+    client, auth, make_person, make_registration
+) -> None:
+    """The date's hint speaks to whoever writes: an assessor writing an observation record for
+    a learner read "your assessor checks that evidence is recent enough", meant for learners."""
+    learner = make_person("learner")
+    assessor = make_person("assessor")
+    make_registration(learner=learner, assessor=assessor)
+    auth.login(assessor)
+    for kind in ("observation_record", "professional_discussion"):
+        page = client.get(f"/learners/{learner.id}/evidence/new?kind={kind}")
+        text = page.get_data(as_text=True)
+        assert page.status_code == 200
+        assert "your assessor checks" not in text
+        assert "The day you observed or discussed the work: it shows the evidence is recent" in text
+
+
 def test_the_edit_page_has_a_way_back_to_the_item(client, auth) -> None:
     """A learner who opens Edit and changes their mind has a link back, not only Save draft."""
     learner = auth.login("learner")
