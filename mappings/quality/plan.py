@@ -305,6 +305,9 @@ def coverage_grid(facts: CycleFacts, plan: sampling.SamplingPlan) -> Grid:
     return Grid(tuple(standards), tuple(methods), rows)
 
 
+ADD_OFFERED = 300  # decisions not sampled yet that the add form offers, by learner
+
+
 @dataclass(frozen=True)
 class PlanPage:
     cycle: SamplingCycle
@@ -313,7 +316,8 @@ class PlanPage:
     plan: sampling.SamplingPlan
     gaps: sampling.Gaps
     quotas: tuple[sampling.Quota, ...]
-    candidates: list[DecisionRef]  # not sampled yet, for the add form (at most 300)
+    candidates: list[DecisionRef]  # not sampled yet, for the add form (at most ADD_OFFERED)
+    unsampled: int  # how many are not sampled yet, offered or not
     grid: Grid
     beyond: tuple[BeyondQuota, ...] = ()  # assessors sampled more than their quota, and why
 
@@ -332,7 +336,11 @@ def plan_page(session: Session, *, actor: Actor, cycle_id: int) -> PlanPage:
     strategy = Strategy.from_dict(cycle.strategy).plan
     plan = current_plan(samples, facts, cycle.seed)
     sampled = {s.decision_key for s in samples if not s.dropped}
-    candidates = [r for k, r in sorted(facts.refs.items()) if k not in sampled][:300]
+    # by learner, so the IQA finds one in a long list; at most ADD_OFFERED, said on the page
+    unsampled = sorted(
+        (r for k, r in facts.refs.items() if k not in sampled),
+        key=lambda r: (r.learner_name.casefold(), r.standard_code, r.kind, r.key),
+    )
     quotas = sampling.quotas(facts.assessors, facts.facts, strategy)
     planned = [
         PlannedSample(
@@ -350,7 +358,8 @@ def plan_page(session: Session, *, actor: Actor, cycle_id: int) -> PlanPage:
         plan=plan,
         gaps=sampling.gaps(plan, facts.facts, strategy, facts.assessors),
         quotas=quotas,
-        candidates=candidates,
+        candidates=unsampled[:ADD_OFFERED],
+        unsampled=len(unsampled),
         grid=coverage_grid(facts, plan),
         beyond=tuple(beyond_quota(planned, quotas)),
     )

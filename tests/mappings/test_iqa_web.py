@@ -529,3 +529,27 @@ def test_the_assessor_is_told_of_the_review_and_its_feedback(
     assert [n.kind for n in told] == ["iqa_review"]
     assert "agreed with them" in told[0].text and view.learner_name in told[0].text
     assert "“Fuller feedback to the learner, please.”" in told[0].text
+
+
+def test_the_decisions_to_add_by_hand_are_by_learner_and_say_when_there_are_more(
+    client, auth, planned, session, monkeypatch
+) -> None:
+    """With many learners the form offers only the first few hundred decisions not sampled: it
+    says how many there are, and offers them by learner's name, so the IQA can find one. They
+    were cut at 300 without a word, in the order of their internal keys."""
+    from mappings.quality import plan as plan_module
+
+    centre, sample = planned
+    plan_module.drop_sample(session, actor=actor_of(centre.iqa), sample_id=sample.id)
+    session.commit()  # three decisions not sampled
+    monkeypatch.setattr(plan_module, "ADD_OFFERED", 2)
+    page_data = plan_module.plan_page(session, actor=actor_of(centre.iqa), cycle_id=centre.cycle.id)
+    assert page_data.unsampled > 2 and len(page_data.candidates) == 2
+    names = [(c.learner_name, c.standard_code) for c in page_data.candidates]
+    assert names == sorted(names)
+    auth.login(centre.iqa)
+    page = client.get(f"/iqa/cycles/{centre.cycle.id}").get_data(as_text=True)
+    assert (
+        f"{page_data.unsampled} decisions are not sampled yet: the first 2, by learner, are "
+        "offered here." in page
+    )
