@@ -23,6 +23,8 @@ def read_as(exc: FrameworkFormatError, files: list[tuple[str, bytes]], fmt: str)
     """Which format a refused file was read as, in words (" as NOS database JSON (detected
     from the file)"): the one chosen, or the one detected; "" when none can be said."""
     labels = dict(FORMAT_LABELS)
+    if exc.place == "spreadsheet":  # recognised as a workbook, not read as any format
+        return ""
     if fmt != "auto":
         return f" as {labels.get(fmt, fmt)}"
     data = next((d for name, d in files if name == exc.source), None)

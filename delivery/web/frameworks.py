@@ -285,11 +285,16 @@ def _unreadable(exc: FrameworkFormatError, files: list[tuple[str, bytes]], fmt: 
     """Why a file was refused, saying which format it was read as (the one chosen, or the one
     detected) and what to try: a file of another kind fails on a detail of the format it was
     taken for, which alone does not tell the administrator what went wrong."""
+    said = str(exc).rstrip(".")
+    if exc.place == "spreadsheet":
+        # a workbook goes to the .docx reader only to be recognised: the message says what it
+        # is and what to import instead, and naming the Word format would only mislead
+        return f"The file could not be read: {said}."
     if fmt == "auto":
         todo = "If it is a framework file in another format, choose its format under “Format”."
     else:
         todo = "Check that the file is in that format, or choose “Detect from the file”."
-    return f"The file could not be read{read_as(exc, files, fmt)}: {exc}. {todo}"
+    return f"The file could not be read{read_as(exc, files, fmt)}: {said}. {todo}"
 
 
 def _load(spec: FrameworkSpec, meta: dict[str, Any], *, dry_run: bool) -> ImportResult:

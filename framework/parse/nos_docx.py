@@ -35,7 +35,12 @@ from dataclasses import dataclass, field
 
 from framework.parse._criteria import fold_sub_criteria
 from framework.parse.nos_text import METADATA_LABELS, metadata_key, standard_spec
-from framework.parse.spreadsheet import explain_spreadsheet, is_spreadsheet
+from framework.parse.spreadsheet import (
+    explain_spreadsheet,
+    explain_unopened_spreadsheet,
+    is_spreadsheet,
+    is_spreadsheet_name,
+)
 from framework.spec import (
     CriterionKind,
     CriterionSpec,
@@ -117,6 +122,8 @@ def open_docx(data: bytes, source: str = "") -> object:
             members = archive.infolist()
             names = {m.filename for m in members}
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        if is_spreadsheet_name(source):
+            explain_unopened_spreadsheet(exc, source)
         raise FrameworkFormatError(
             f"not a .docx file (not a zip: {exc})", source=source, place="zip"
         ) from None

@@ -30,6 +30,19 @@ def is_spreadsheet(names: set[str]) -> bool:
     return "xl/workbook.xml" in names
 
 
+def is_spreadsheet_name(source: str) -> bool:
+    """Whether a file's name says it is an .xlsx workbook (a zip, like a .docx)."""
+    return source.lower().endswith((".xlsx", ".xlsm"))
+
+
+def explain_unopened_spreadsheet(exc: Exception, source: str = "") -> NoReturn:
+    """Raise the error for a file named as a workbook that is not even a zip (damaged, or a
+    download cut short): it is not a Word document that failed."""
+    raise _error(
+        f"an .xlsx spreadsheet that cannot be read: it may be damaged or cut short ({exc})", source
+    )
+
+
 def explain_spreadsheet(data: bytes, source: str = "") -> NoReturn:
     """Raise the error that says what this spreadsheet is and what to import instead."""
     import openpyxl

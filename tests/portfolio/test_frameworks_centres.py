@@ -277,3 +277,40 @@ def test_upload_form_takes_several_files_and_refuses_add_with_new_version(
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "not both" in page
     assert _counts(session) == before
+
+
+def test_upload_page_does_not_call_the_nos_catalogue_a_word_document(client, auth) -> None:
+    # found by a new centre uploading the catalogue: the refusal began "could not be read as NOS
+    # as Word (.docx) (detected from the file)" and ended "import those.. If it is ..."
+    auth.login("admin")
+    data = (DATA / "nos" / "PublishedNos Details.xlsx").read_bytes()
+    page = _upload(client, [(data, "PublishedNos Details.xlsx")]).get_data(as_text=True)
+    said = _refusal(page)
+    assert "NOS catalogue" in said and "Word (.docx)" not in said
+    assert said.rstrip().endswith("and import those.")
+
+
+def test_a_cut_short_spreadsheet_is_called_a_spreadsheet(
+    cli, client, auth, session, tmp_path
+) -> None:
+    # the first 100 kB of the catalogue (a download cut short) was refused as "not a .docx file
+    # (not a zip: File is not a zip file)", read as a Word document the centre never chose
+    cut = (DATA / "nos" / "PublishedNos Details.xlsx").read_bytes()[:100_000]
+    auth.login("admin")
+    before = _counts(session)
+    page = _upload(client, [(cut, "PublishedNos Details.xlsx")]).get_data(as_text=True)
+    assert "an .xlsx spreadsheet that cannot be read" in page and "cut short" in page
+    assert ".docx" not in _refusal(page)
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes(cut)
+    r = cli("framework", "import", str(path))
+    assert r.exit_code != 0 and "an .xlsx spreadsheet that cannot be read" in r.output
+    assert "not a .docx" not in r.output
+    assert _counts(session) == before
+
+
+def _refusal(page: str) -> str:
+    """The words of the upload page's refusal of a file."""
+    match = re.search(r"The file could not be read[^<]*", page)
+    assert match, page
+    return match.group(0)

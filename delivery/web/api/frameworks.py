@@ -62,11 +62,14 @@ def show_framework(framework_id: int) -> dict[str, Any]:
 def _unreadable(exc: FrameworkFormatError, data: bytes, name: str, fmt: str) -> str:
     """Why the file was refused, saying which format it was read as (``fmt``, or the one
     detected from the file) and what to send instead, as the upload page says it."""
+    said = str(exc).rstrip(".")
+    if exc.place == "spreadsheet":  # a workbook: the message says what to import instead
+        return f"The file could not be read: {said}."
     if fmt == "auto":
         todo = "If it is a framework file in another format, give its format as `fmt`."
     else:
         todo = "Check that the file is in that format, or leave out `fmt` (or send fmt=auto)."
-    return f"The file could not be read{read_as(exc, [(name, data)], fmt)}: {exc}. {todo}"
+    return f"The file could not be read{read_as(exc, [(name, data)], fmt)}: {said}. {todo}"
 
 
 @bp.route("/import", methods=["POST"])
