@@ -543,3 +543,29 @@ def test_withdrawing_access_twice_says_when_it_was_withdrawn(
     assert said in response.get_data(as_text=True)
     session.refresh(grant)
     assert grant.revoked_at == first and _withdrawals(session, grant.id) == 1
+
+
+def test_a_new_centre_is_told_what_a_grant_needs_first(client, auth, make_person) -> None:
+    # found as a new centre: the grant form offered an empty "Sampling cycle" list and no EQA, and
+    # said nothing of why or where to make them
+    auth.login("admin")
+    page = client.get("/admin/eqa").get_data(as_text=True)
+    assert "No sampling cycle yet" in page and "“New sampling cycle”" in page
+    assert "No one has the external quality assurer role yet" in page
+    assert 'href="/admin/people"' in page
+    make_person("eqa", name="Erin External")
+    page = client.get("/admin/eqa").get_data(as_text=True)
+    assert "No one has the external quality assurer role yet" not in page
+
+
+def test_the_last_day_of_a_grant_is_said_on_the_centres_clock(
+    client,
+    auth,
+    planned,  # noqa: F811
+) -> None:
+    # the form said "Access ends (end of this day, UTC)", but a grant ends at midnight on the
+    # centre's clock (PORTFOLIO_TIME_ZONE): an hour later than UTC all summer in London
+    auth.login("admin")
+    page = client.get("/admin/eqa").get_data(as_text=True)
+    assert "UTC" not in page
+    assert "Last day of access (it ends at midnight, the centre’s time)" in page

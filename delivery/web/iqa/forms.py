@@ -199,7 +199,7 @@ class GrantForm(PageForm):
     person = SelectField("External quality assurer", coerce=int, choices=[])
     cycle = SelectField("Sampling cycle", coerce=int, choices=[])
     expires = DayField(
-        "Access ends (end of this day, UTC)",
+        "Last day of access (it ends at midnight, the centre’s time)",
         said="Give the last day of access.",
         default=lambda: date.today() + timedelta(days=14),
     )
