@@ -27,7 +27,7 @@ from mappings.assessment.counts import shown_counts
 from mappings.assessment.models import SignOff
 from mappings.assessment.standing import Standing, load_standings
 from portfolio.errors import NotFound, PermissionDenied
-from portfolio.models import Cohort, Person, Registration, Standard
+from portfolio.models import Cohort, Framework, Person, Registration, Standard
 from portfolio.services import access
 from portfolio.services.people import Actor
 from portfolio.services.registration_standards import CENTRE
@@ -38,6 +38,8 @@ Cell = str | int | float | None
 COVERAGE_HEADERS = (
     "Learner",
     "E-mail",
+    "Framework",  # its code: two frameworks, or two versions of one, may share standard codes
+    "Version",
     "Standard",
     "Title",
     "Met",
@@ -55,6 +57,8 @@ REGISTER_HEADERS = (
     "Learner",
     "E-mail",
     "ULN",  # the learner's unique learner number, once an administrator gave it
+    "Framework",  # its code and version: two versions of one may share standard codes
+    "Version",
     "Awarding body registration number",  # the registration's, once given
     "Standard",
     "Title",
@@ -193,6 +197,8 @@ def _coverage_of(standing: Standing, zone: ZoneInfo) -> Iterator[tuple[Cell, ...
         yield (
             standing.learner.name,
             standing.learner.email,
+            standing.framework.code,
+            standing.framework.version,
             info.code,
             info.title,
             n["met"],
@@ -233,10 +239,13 @@ def signoff_register_stream(
     since, until = day_start(start, zone), day_end(end, zone)
     learner, assessor = aliased(Person), aliased(Person)
     query = (
-        # five columns: past the four sqlmodel's select is typed for
-        sa_select(SignOff, Standard, learner, assessor, col(Registration.awarding_body_ref))
+        # six columns: past the four sqlmodel's select is typed for
+        sa_select(
+            SignOff, Standard, learner, assessor, Framework, col(Registration.awarding_body_ref)
+        )
         .join(Registration, col(Registration.id) == SignOff.registration_id)
         .join(Standard, col(Standard.id) == SignOff.standard_id)
+        .join(Framework, col(Framework.id) == Standard.framework_id)
         .join(learner, col(learner.id) == Registration.learner_id)
         .join(assessor, col(assessor.id) == SignOff.assessor_id)
         .where(col(SignOff.signed_at) >= since, col(SignOff.signed_at) < until)
@@ -251,11 +260,13 @@ def signoff_register_stream(
 
 
 def _register_rows(session: Session, query: Any) -> Iterator[tuple[Cell, ...]]:
-    for record, std, who, by, ref in session.exec(query):
+    for record, std, who, by, fw, ref in session.exec(query):
         yield (
             who.name,
             who.email,
             who.uln or "",
+            fw.code,
+            fw.version,
             ref or "",
             std.code,
             std.title,

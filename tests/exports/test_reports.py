@@ -152,3 +152,22 @@ def test_formula_like_text_is_text_in_xlsx() -> None:
     book = load_workbook(io.BytesIO(render(Report("t", ("a",), [("=1+1",), ("Ann",)]), "xlsx")))
     cells = [row[0] for row in book.active.iter_rows(min_row=2)]
     assert [(c.value, c.data_type) for c in cells] == [("=1+1", "s"), ("Ann", "s")]
+
+
+def test_reports_name_the_framework_and_version_of_each_row(session, cohort_case) -> None:
+    # found loading a new version of a framework while learners were on the old one: the
+    # coverage and the register a centre sends the awarding body said "ML01 Lead your team"
+    # with no word of which framework or version, and both versions have an ML01
+    from portfolio.models import Framework
+
+    case, cohort = cohort_case
+    framework = session.get(Framework, case.registration.framework_id)
+    coverage = rows_as_dicts(cohort_coverage(session, actor=SYSTEM, cohort_id=cohort.id))
+    assert {(r["Framework"], r["Version"]) for r in coverage} == {
+        (framework.code, framework.version)
+    }
+    day = signed_on(case)
+    register = rows_as_dicts(signoff_register(session, actor=SYSTEM, start=day, end=day))
+    assert [(r["Framework"], r["Version"]) for r in register] == [
+        (framework.code, framework.version)
+    ]
