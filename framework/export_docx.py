@@ -34,9 +34,14 @@ def standard_to_docx(framework: FrameworkSpec, standard_code: str) -> bytes:
 
 
 def framework_to_docx(framework: FrameworkSpec) -> bytes:
-    """Every standard of ``framework``, after a title page line, as one .docx."""
+    """Every standard of ``framework``, after its title and a line naming its code and version
+    (a printed copy says which version it is), as one .docx."""
     document = Document()
+    named = f"{framework.code}, version {framework.version}"
+    document.core_properties.title = framework.title
+    document.core_properties.subject = named
     document.add_paragraph(framework.title, style="Title")
+    document.add_paragraph(named, style="Subtitle")
     for n, standard in enumerate(framework.standards):
         if n:
             document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)

@@ -239,6 +239,8 @@ class _Reader:
         if block.style == "title" and self.current is None:
             self.title = text
             return
+        if block.style == "subtitle" and self.current is None:
+            return  # the code and version our own export writes under the title
         heading1 = block.style in ("heading 1", "heading1")
         if self.start(text, block.place, heading=heading1):
             return

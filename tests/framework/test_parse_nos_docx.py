@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import replace
 
 import pytest
 from docx import Document
@@ -160,6 +161,18 @@ def test_framework_round_trip_and_real_headings(suite: FrameworkSpec) -> None:
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert headings == [f"LSI SE0{n}" for n in range(1, 9)]
     assert [p.text for p in document.paragraphs if p.style.name == "Title"] == [suite.title]
+
+
+def test_the_framework_document_says_its_code_and_version(suite: FrameworkSpec) -> None:
+    # found downloading version 2 of a framework as .docx: nothing in the document said which
+    # version it was (only the file's name), so a printed copy could be either
+    data = framework_to_docx(replace(suite, version="2"))
+    document = Document(io.BytesIO(data))
+    assert [p.text for p in document.paragraphs if p.style.name == "Subtitle"] == ["SE, version 2"]
+    assert document.core_properties.title == suite.title
+    assert document.core_properties.subject == "SE, version 2"
+    back = parse_nos_docx(data)
+    assert back.title == suite.title and back.standards == suite.standards
 
 
 def test_unknown_standard_code(suite: FrameworkSpec) -> None:
