@@ -143,6 +143,7 @@ def show(framework_id: int) -> str:
         case_identifier=spec.metadata.get("identifier", ""),
         address="" if _urn_for_people(fw.urn) else fw.urn,
         formats=FRAMEWORK_FORMATS,
+        newest=frameworks.find_framework(db(), fw.code),  # this one, or a newer version
     )
 
 

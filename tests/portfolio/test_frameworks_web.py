@@ -497,3 +497,26 @@ def test_an_upload_without_a_file_says_to_choose_one(client, auth) -> None:
     assert response.status_code == 422
     assert "Choose the framework file, or its files (one Word document per standard)." in page
     assert "Framework files is required" not in page
+
+
+def test_an_older_version_links_the_newest(client, auth, session) -> None:
+    # found loading version 2 while learners were on version 1: version 1's page did not say a
+    # newer one was loaded, and version 2's page said nothing of version 1 either
+    from portfolio.services.people import SYSTEM
+
+    def spec(version: str, text: str):
+        rows = (
+            "framework_code,framework_title,version,standard_code,standard_title,kind,"
+            f"criterion_code,criterion_text\nVV,Versions,{version},VV01,Do it,performance,P1,{text}\n"
+        )
+        return parse(rows.encode(), "vv.csv")
+
+    old = import_framework(session, actor=SYSTEM, spec=spec("1", "Plan the work"))
+    new = import_framework(session, actor=SYSTEM, spec=spec("2", "Plan and record the work"))
+    auth.login("admin")
+    page = client.get(f"/frameworks/{old.framework_id}").get_data(as_text=True)
+    assert "A newer version is loaded:" in page
+    assert f'<a href="/frameworks/{new.framework_id}">VV version 2</a>' in page
+    assert "Learners registered on version 1 stay on it" in page
+    newest = client.get(f"/frameworks/{new.framework_id}").get_data(as_text=True)
+    assert "A newer version is loaded" not in newest
