@@ -23,6 +23,7 @@ from delivery.web.home.next_steps import (
     RegistrationLine,
     awaiting_of,
     registrations_of,
+    versions_named,
 )
 from mappings.assessment import item_state
 from mappings.assessment.caseload import Store, settled_counts
@@ -62,9 +63,10 @@ class StandardBar:
     awaiting_width: float
     words: str  # "3 of 28 met, 2 awaiting a decision, 23 still to do"
     registration_id: int  # whose standard: a learner on two versions holds a code twice
+    version: str = ""  # " (version 2)" when the learner holds the framework in two versions
 
 
-def standard_bar(p: StandardProgress, registration_id: int) -> StandardBar:
+def standard_bar(p: StandardProgress, registration_id: int, version: str = "") -> StandardBar:
     total = p.total or 1
     to_do = max(p.total - p.met - p.awaiting, 0)
     return StandardBar(
@@ -73,6 +75,7 @@ def standard_bar(p: StandardProgress, registration_id: int) -> StandardBar:
         awaiting_width=round(100 * p.awaiting / total, 1),
         words=f"{p.met} of {p.total} met, {p.awaiting} awaiting a decision, {to_do} still to do",
         registration_id=registration_id,
+        version=version,
     )
 
 
@@ -157,9 +160,14 @@ def learner_home(session: Session, *, actor: Actor, today: date | None = None) -
     states = item_state.item_states(session, [(r.id, r.status) for r in latest.rows])
     awaiting = awaiting_of(session, actor.id)
     plans, plans_more = open_plans(session, actor.id, today or date.today())
+    versions = versions_named(standings)
     return LearnerHome(
         learner_id=actor.id,
-        standards=tuple(standard_bar(s, p.registration_id) for p in progress for s in p.standards),
+        standards=tuple(
+            standard_bar(s, p.registration_id, versions[p.registration_id])
+            for p in progress
+            for s in p.standards
+        ),
         evidence=tuple(_item(r, states) for r in latest.rows),
         evidence_total=latest.total,
         drafts=tuple(_item(r, {}) for r in drafts.rows),

@@ -89,12 +89,26 @@ def awaiting_of(session: Session, learner_id: int) -> list[AwaitingItem]:
     return [AwaitingItem(i, title, n, at) for i, title, n, at in rows]
 
 
+def versions_named(standings: Iterable[Standing]) -> dict[int, str]:
+    """ " (version 2)" for each registration whose framework the learner also holds in another
+    version (moved to a new version, they hold its standards twice), "" for the others."""
+    held = list(standings)
+    codes = [s.framework.code for s in held]
+    return {
+        s.registration.id or 0: (
+            f" (version {s.framework.version})" if codes.count(s.framework.code) > 1 else ""
+        )
+        for s in held
+    }
+
+
 def registrations_of(standings: Iterable[Standing]) -> list[RegistrationLine]:
     """The learner's registrations, from their standings (read by ``learner_standings``, which
     names each one's assessor)."""
+    versions = versions_named(standings)
     return [
         RegistrationLine(
-            s.framework.title,
+            s.framework.title + versions[s.registration.id or 0],
             s.assessor_name or "",
             s.registration.start_date,
             s.registration.planned_end,
