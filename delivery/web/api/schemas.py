@@ -208,7 +208,13 @@ class EvidenceRow(ma.Schema):
     activity_date = f.Date(required=True)
     status = f.String(required=True)
     version = f.Integer(required=True)
-    attachments = f.Integer(required=True)
+    attachments = f.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "How many files the version the reader may read has (a draft "
+                                 "is its author's alone: others count the version last "
+                                 "submitted); null for another's draft never submitted."},
+    )  # fmt: skip
     updated_at = f.DateTime(required=True)
 
 

@@ -5,8 +5,15 @@ evidence list leaves it out, and its address answers them as another learner's e
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import bindparam, case, func, null, or_
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
+from sqlmodel import col
+
 from portfolio.errors import NotFound
-from portfolio.models import Evidence, EvidenceVersion
+from portfolio.models import Attachment, Evidence, EvidenceVersion
 from portfolio.services.people import Actor
 
 
@@ -32,3 +39,33 @@ def is_private(item: Evidence, version: EvidenceVersion, actor: Actor) -> bool:
     """A version not yet submitted is its author's alone: others see that it exists (title,
     "Draft", dates), not its text, fields or files."""
     return version.declared_at is None and item.created_by != actor.id
+
+
+def files_shown() -> Any:
+    """How many files an evidence list shows of each item (an expression on ``Evidence``, the
+    reader bound as ``reader``): those of the newest version the reader may read. A draft is its
+    author's alone, so others count what was last submitted, as the item's page shows it; of a
+    draft never submitted, nothing (NULL)."""
+    newest = aliased(EvidenceVersion)
+    readable = (
+        sa_select(func.max(col(newest.number)))
+        .where(
+            col(newest.evidence_id) == Evidence.id,
+            or_(
+                col(newest.declared_at).is_not(None),
+                col(Evidence.created_by) == bindparam("reader"),
+            ),
+        )
+        .correlate(Evidence)
+        .scalar_subquery()
+    )
+    counted = (
+        sa_select(func.count(col(Attachment.id)))
+        .join(EvidenceVersion, col(EvidenceVersion.id) == Attachment.version_id)
+        .where(
+            col(EvidenceVersion.evidence_id) == Evidence.id,
+            col(EvidenceVersion.number) == readable,
+        )
+        .scalar_subquery()
+    )
+    return case((readable.is_(None), null()), else_=counted)

@@ -34,7 +34,7 @@ from portfolio.services.evidence.drafts import (
     read_only_reason,
     writable_kinds,
 )
-from portfolio.services.evidence.hidden import is_private, require_shown
+from portfolio.services.evidence.hidden import files_shown, is_private, require_shown
 from portfolio.services.people import Actor
 
 
@@ -47,7 +47,7 @@ class EvidenceRow:
     activity_date: date
     status: str
     version: int
-    attachments: int
+    attachments: int | None  # None: the item is a draft the reader may not read, never submitted
     updated_at: Any
 
 
@@ -128,15 +128,7 @@ def _listing_statements(
                     body.like(pattern, escape="\\"),
                 )
             )
-    files = (
-        sa_select(func.count(col(Attachment.id)))
-        .join(EvidenceVersion, col(EvidenceVersion.id) == Attachment.version_id)
-        .where(
-            col(EvidenceVersion.evidence_id) == Evidence.id,
-            col(EvidenceVersion.number) == Evidence.current_version,
-        )
-        .scalar_subquery()
-    )
+    files = files_shown()  # of the version the reader may read, none of a draft not theirs
     key: Any = func.lower(col(Evidence.title)) if sort == "title" else col(Evidence.activity_date)
     ident = col(Evidence.id)
     order = (key.desc(), ident.desc()) if sort == "newest" else (key.asc(), ident.asc())
@@ -249,7 +241,7 @@ def _rows(rows: Sequence[Any]) -> list[EvidenceRow]:
             activity_date=activity,
             status=status_,
             version=version,
-            attachments=n or 0,
+            attachments=n,
             updated_at=updated,
         )
         for eid, kind, title, activity, status_, version, n, updated, *_ in rows
