@@ -158,6 +158,22 @@ def centre_unnamed(config: dict[str, Any]) -> bool:
     return str(config.get("CENTRE_NAME") or "") == str(SETTINGS["CENTRE_NAME"][0])
 
 
+def site_unaddressed(config: dict[str, Any]) -> bool:
+    """Whether the site runs in production without its address (``PORTFOLIO_BASE_URL``): each
+    Open Badge made at a sign-off then names, and is signed with, the address of the request
+    that made it (whatever address it came in on), for good; no e-mail with a link is sent."""
+    return config.get("ENV") == "production" and not config.get("BASE_URL")
+
+
+SITE_UNADDRESSED = (
+    "Without PORTFOLIO_BASE_URL (the site's address), each Open Badge made at a sign-off names, "
+    "and is signed with, the address of the request that made it, for good: whatever address "
+    "that request came in on; and no e-mail with a link (password reset, invitation, witness, "
+    "notification) is sent. Set PORTFOLIO_BASE_URL to the site's address, for example "
+    "https://portfolio.example.org."
+)
+
+
 def framework_years(spec: str | None) -> dict[str, int]:
     """``SE=5; ML=7`` -> {"SE": 5, "ML": 7}; ValueError with the reason otherwise."""
     years: dict[str, int] = {}

@@ -10,7 +10,7 @@ import click
 
 from delivery.cli.context import Context, pass_ctx
 from delivery.schedule import use_time_zone
-from portfolio.config import centre_unnamed
+from portfolio.config import SITE_UNADDRESSED, centre_unnamed, site_unaddressed
 
 
 def own_address(host: str, port: int) -> str:
@@ -52,6 +52,8 @@ def serve(ctx: Context, host: str, port: int, threads: int | None, workers: int)
         # production, this server's own; set in the environment, so gunicorn's workers have it too
         os.environ["PORTFOLIO_BASE_URL"] = own_address(host, port)
         click.echo(f"Links in e-mail: {os.environ['PORTFOLIO_BASE_URL']} (PORTFOLIO_BASE_URL)")
+    if site_unaddressed(ctx.settings):  # sign-offs go on; their badges name the request's address
+        click.echo(SITE_UNADDRESSED)
     if centre_unnamed(ctx.settings):
         click.echo(
             f"Sign-off records, badges and e-mail name the centre “{ctx.settings['CENTRE_NAME']}”: "

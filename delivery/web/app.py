@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +26,7 @@ from portfolio.services import notice_mail
 from portfolio.services.stores import is_remote
 
 csrf = CSRFProtect()
+log = logging.getLogger(__name__)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -81,4 +83,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limits.init_app(app)  # after the views it limits are registered
     observe.init_app(app, observe.job_counts(extension, conf.get("REDIS_URL")))
     notice_mail.warn_without_site(conf)  # once as it starts (logging set up), saying what to set
+    if settings.site_unaddressed(conf):  # badges would name whichever address a request came on
+        log.warning(settings.SITE_UNADDRESSED)
     return app

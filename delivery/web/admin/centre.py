@@ -15,7 +15,7 @@ from delivery.web.context import actor, db
 from delivery.web.forms import PageForm, errors_on
 from delivery.web.handler import page
 from delivery.web.words import centre_zone
-from portfolio.config import centre_unnamed
+from portfolio.config import centre_unnamed, site_unaddressed
 from portfolio.services.people_import import COLUMNS, ImportReport, example_codes, import_people
 from portfolio.words import count_words
 
@@ -32,6 +32,7 @@ def index() -> str:
         figures=figures,
         chase=chase,
         centre_unnamed=centre_unnamed(current_app.config),
+        site_unaddressed=site_unaddressed(current_app.config),
     )
 
 

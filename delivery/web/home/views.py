@@ -15,7 +15,7 @@ from delivery.web.handler import page
 from delivery.web.home import dashboard
 from delivery.web.nav import around
 from mappings.assessment import declarations
-from portfolio.config import centre_unnamed
+from portfolio.config import centre_unnamed, site_unaddressed
 
 bp = Blueprint("home", __name__)
 
@@ -61,6 +61,7 @@ def _home(failed: DeclareForm | None = None) -> tuple[str, int]:
         panels=panels,
         admin_links=admin_links,
         centre_unnamed=bool(admin_links) and centre_unnamed(current_app.config),
+        site_unaddressed=bool(admin_links) and site_unaddressed(current_app.config),
         declare_forms=forms,
         # a dozen links to evidence items: each built around its id, not by url_for each
         evidence_link=around("evidence.detail", "evidence_id") if panels.learner else None,
