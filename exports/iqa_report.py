@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from exports.docx_util import clean, repeat_as_header
 from framework import tabular
+from framework.docx_properties import own_properties
 from mappings.assessment.words import decision_words, method_words
 from mappings.quality.cycles import cycle_by_name
 from mappings.quality.models import Sample, SamplingCycle
@@ -162,6 +163,7 @@ def samples_docx(title: str, views: Sequence[SampleView], zone: str = ZONE) -> b
     """One document: a heading per sample with its decisions, VACSR, sign-off and IQA review;
     times in words in ``zone``."""
     doc = Document()
+    own_properties(doc)
     doc.core_properties.title = clean(title)
     doc.add_heading(clean(title), level=0)
     moment = in_words(zone)

@@ -15,6 +15,7 @@ from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_BREAK
 
+from framework.docx_properties import own_properties
 from framework.spec import CriterionKind, FrameworkSpec, StandardSpec
 
 SECTIONS: tuple[tuple[CriterionKind, str, str], ...] = (
@@ -91,6 +92,7 @@ def _write_standard(document: DocumentObject, fw: FrameworkSpec, std: StandardSp
 
 
 def _save(document: DocumentObject) -> bytes:
+    own_properties(document)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
