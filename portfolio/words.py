@@ -90,8 +90,14 @@ def a_or_an(words: str) -> str:
 
 def count_words(count: int, noun: str, many: str | None = None) -> str:
     """A count with its noun for one or many: "1 file", "2 files"; "1 person", "3 people" with
-    ``many`` given. Pages, commands and documents count this way, never "file(s)"."""
-    return f"{count} {noun if count == 1 else many or noun + 's'}"
+    ``many`` given; thousands by commas, "1,812 claims". Pages, commands and documents count
+    this way, never "file(s)"."""
+    return f"{number(count)} {noun if count == 1 else many or noun + 's'}"
+
+
+def number(count: int) -> str:
+    """A count as people read one, thousands by commas: "1,812", "12"."""
+    return f"{count:,}"
 
 
 def file_type(mime: str) -> str:

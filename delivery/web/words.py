@@ -30,6 +30,7 @@ from portfolio.words import (
     last_day,
     local,
     moment_words,
+    number,
     plain,
     role_words,
     size_words,
@@ -286,6 +287,7 @@ def register(app: Flask) -> None:
     for name, function in (
         ("when", when),
         ("count_words", count_words),  # "1 decision", "5 decisions": never "decision(s)"
+        ("number", number),  # "1,812": thousands by commas, as count_words says them
         ("day_of", day_of),
         ("waited", waited),
         ("last_day", grant_last_day),
