@@ -37,10 +37,7 @@ def test_0038_keeps_the_plain_secrets_holds_a_token_and_goes_down_only_without_o
 ) -> None:
     """The column grows to hold a Fernet token; a secret stored plain before stays as it is (the
     code reads it and seals it later); going down is refused while a token is stored."""
-    from sqlmodel import Session
-
     from portfolio import sealing
-    from portfolio.models import Person
     from portfolio.services import two_step
 
     plain = two_step.new_secret()
@@ -49,11 +46,25 @@ def test_0038_keeps_the_plain_secrets_holds_a_token_and_goes_down_only_without_o
         engine = make_engine(url)
         try:
             upgrade(engine, "0037")
-            with Session(engine) as s:
-                people = [Person(name=f"P{n}", email=f"p{n}@test.example") for n in (1, 2)]
-                s.add_all(people)
-                s.commit()
-                ids = [p.id for p in people]
+            # as the table was at 0037 (the model has columns added since)
+            with engine.begin() as conn:
+                for n in (1, 2):
+                    conn.execute(
+                        text(
+                            "INSERT INTO person (id, name, email, password_hash, roles, active, "
+                            "site, assessor_status, session_secret, failed_logins, created_at) "
+                            "VALUES (:id, :n, :e, '', '', :a, 'Main site', 'standard', :k, 0, "
+                            "CURRENT_TIMESTAMP)"
+                        ),
+                        {
+                            "id": n,
+                            "n": f"P{n}",
+                            "e": f"p{n}@test.example",
+                            "a": True,
+                            "k": f"{n:032}",
+                        },
+                    )
+            ids = [1, 2]
             insert = text("INSERT INTO two_step (person_id, secret, last_step, turned_on_at) "
                           "VALUES (:p, :s, 0, CURRENT_TIMESTAMP)")  # fmt: skip
             with engine.begin() as conn:

@@ -31,9 +31,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # as in 0050: the tables their foreign keys name are not read, only their names are needed
-    with op.batch_alter_table("registration", reflect_kwargs={"resolve_fks": False}) as batch:
-        batch.drop_column("awarding_body_ref")
+    # native on SQLite 3.35+ (as 0049 and 0055): a batch would make both tables anew and drop
+    # the old ones, which the rows referring to them refuse
+    op.drop_column("registration", "awarding_body_ref")
     op.drop_index("ix_person_uln", table_name="person")
-    with op.batch_alter_table("person", reflect_kwargs={"resolve_fks": False}) as batch:
-        batch.drop_column("uln")
+    op.drop_column("person", "uln")
