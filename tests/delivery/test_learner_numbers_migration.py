@@ -1,4 +1,4 @@
-"""Migration 0062 gives people a unique learner number and registrations an awarding body number:
+"""Migration 0058 gives people a unique learner number and registrations an awarding body number:
 people stored before have none and keep everything else; two people cannot share a number; down
 drops both columns (and the index) and keeps the people, up again adds them back, empty."""
 

@@ -1,6 +1,6 @@
 """a learner's unique learner number and a registration's awarding body number
 
-Revision ID: 0062
+Revision ID: 0058
 Revises: 0057
 
 Awarding bodies know a learner by their unique learner number (ULN: ten digits, the last a check
@@ -16,7 +16,7 @@ Downgrade drops both columns (and the ULN's unique index).
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0062"
+revision = "0058"
 down_revision = "0057"
 branch_labels = None
 depends_on = None
