@@ -84,17 +84,7 @@ def set_uln(session: Session, *, actor: Actor, person_id: int, uln: str) -> Pers
         ).first()
         if other is not None:
             raise Invalid(f"{other} already has the unique learner number {new}.", field="uln")
-    old, person.uln = person.uln, new
-    session.add(person)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="person.uln",
-        subject_type="person",
-        subject_id=person_id,
-        data={"old": old, "new": new},
-    )
+    _change(session, actor, person, "uln", new, action="person.uln")
     return person
 
 
@@ -110,18 +100,25 @@ def set_awarding_ref(
     new = check_awarding_ref(ref)
     if new == reg.awarding_body_ref:
         return reg
-    old, reg.awarding_body_ref = reg.awarding_body_ref, new
-    session.add(reg)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="registration.awarding_body_ref",
-        subject_type="registration",
-        subject_id=registration_id,
-        data={"old": old, "new": new},
-    )
+    _change(session, actor, reg, "awarding_body_ref", new, action="registration.awarding_body_ref")
     return reg
+
+
+def _change(
+    session: Session, actor: Actor, row: Person | Registration, name: str, new: str | None,
+    *, action: str,
+) -> None:  # fmt: skip
+    """Set the row's ``name`` to ``new`` (flushed) with one ``action`` audit entry of the old and
+    new values, about the row (a person or a registration)."""
+    old = getattr(row, name)
+    setattr(row, name, new)
+    session.add(row)
+    session.flush()
+    subject = "person" if isinstance(row, Person) else "registration"
+    audit.record(
+        session, actor=actor, action=action, subject_type=subject, subject_id=row.id,
+        data={"old": old, "new": new},
+    )  # fmt: skip
 
 
 def row_problems(

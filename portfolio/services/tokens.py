@@ -195,17 +195,23 @@ class Bearer:
     scopes: frozenset[str]
 
 
+def _token_of(session: Session, secret: str) -> tuple[ApiToken, Person] | None:
+    """The token whose secret is ``secret`` (by its digest), with its person; None if none."""
+    found = session.exec(
+        select(ApiToken, Person)
+        .join(Person, col(Person.id) == ApiToken.person_id)
+        .where(ApiToken.token_hash == digest(secret))
+    ).first()
+    return (found[0], found[1]) if found is not None else None
+
+
 def resolve(make_session: Callable[[], Session], *, secret: str) -> Bearer | None:
     """The token ``secret`` names, if it works; None otherwise. Runs in its own short
     transaction, committed only when it wrote: "last used" is written at most once a minute."""
     if not secret.startswith(PREFIX) or len(secret) > 100:
         return None
     with make_session() as session:
-        found = session.exec(
-            select(ApiToken, Person)
-            .join(Person, col(Person.id) == ApiToken.person_id)
-            .where(ApiToken.token_hash == digest(secret))
-        ).first()
+        found = _token_of(session, secret)
         if found is None:
             return None
         token, person = found
@@ -226,11 +232,7 @@ def refusal(make_session: Callable[[], Session], *, secret: str) -> tuple[str, d
     if not secret.startswith(PREFIX) or len(secret) > 100:
         return "unknown", None
     with make_session() as session:
-        found = session.exec(
-            select(ApiToken, Person)
-            .join(Person, col(Person.id) == ApiToken.person_id)
-            .where(ApiToken.token_hash == digest(secret))
-        ).first()
+        found = _token_of(session, secret)
     if found is None:
         return "unknown", None
     token, person = found
