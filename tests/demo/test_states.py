@@ -13,7 +13,14 @@ from demo.accounts import DEMO_PASSWORD, load_demo
 from demo.assessments import add_demo_assessments
 from demo.plans import add_demo_plans
 from demo.quality import add_demo_quality
-from demo.states import BREAK_EMAIL, COMPLETED_EMAIL, add_demo_states
+from demo.states import (
+    BREAK_EMAIL,
+    COMPLETED_EMAIL,
+    COMPLETED_REF,
+    COMPLETED_ULN,
+    add_demo_states,
+)
+from exports.signoff_view import signoff_view
 from mappings.assessment.completion import completed
 from mappings.assessment.models import Claim, Decision, LearnerDeclaration, SignOff
 from mappings.assessment.standing import load_standings, registrations_of_learner
@@ -131,6 +138,17 @@ def test_the_states_show_on_the_caseload_and_the_learners_home(session: Session,
     due = day_words(date.today() - timedelta(days=7))
     assert f"Reflect on a job carving conversation : Open , due {due}; paused: on a break" in home
     assert "Overdue" not in home
+
+
+def test_the_completed_learners_records_say_his_numbers(session: Session) -> None:
+    """A new user sees the numbers an awarding body knows a learner by on a sign-off record."""
+    _load(session)
+    add_demo_states(session)
+    session.commit()
+    liam = session.exec(select(Person).where(Person.email == COMPLETED_EMAIL)).one()
+    [reg_id] = registrations_of_learner(session, liam.id)
+    view = signoff_view(session, registration_id=reg_id, standard_code="SE03", centre="Demo")
+    assert (view.uln, view.awarding_body_ref) == (COMPLETED_ULN, COMPLETED_REF)
 
 
 def test_the_demo_states_load_once(session: Session) -> None:
