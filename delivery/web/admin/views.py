@@ -289,7 +289,9 @@ def _framework_label(fw: Framework) -> str:
 def registrations_index() -> tuple[str, int] | Response:
     versions = list_frameworks(db())
     wanted = request.form.get("framework_id") or request.args.get("framework", "")
-    chosen = next((f for f in versions if str(f.id) == wanted), versions[-1] if versions else None)
+    # by default the one loaded last: a centre that has just loaded its own registers on it
+    latest = max(versions, key=lambda f: f.id or 0, default=None)
+    chosen = next((f for f in versions if str(f.id) == wanted), latest)
     form = RegistrationForm()
     if request.method == "GET" and not form.learner_email.data:
         form.learner_email.data = _learner_email(request.args.get("learner", type=int))
